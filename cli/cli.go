@@ -1,0 +1,129 @@
+// Package cli wires mlform's commands (cobra) to the packages that do the
+// work: config, planner, state and providers. Commands here parse flags,
+// call one function and render its result; they hold no logic of their own.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// Version is mlform's version, printed by `mlform version` and recorded in
+// state and lock info.
+const Version = "0.1.0"
+
+// Globals are the options every command sees.
+type Globals struct {
+	Chdir   string
+	NoColor bool
+
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	// Getenv reads the environment; tests may replace it.
+	Getenv func(string) string
+}
+
+// ExitError carries a process exit code through cobra. Message, if not
+// empty, is printed to stderr as "Error: <message>".
+type ExitError struct {
+	Code    int
+	Message string
+}
+
+func (e *ExitError) Error() string {
+	if e.Message == "" {
+		return fmt.Sprintf("exit status %d", e.Code)
+	}
+	return e.Message
+}
+
+// errSilent means: the command already printed what went wrong; exit 1.
+var errSilent = &ExitError{Code: 1}
+
+// Main runs mlform with os.Args and returns the process exit code.
+func Main() int {
+	g := &Globals{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+	return Run(g, os.Args[1:])
+}
+
+// Run executes one mlform command line and returns its exit code.
+func Run(g *Globals, args []string) int {
+	root := NewRootCommand(g)
+	root.SetArgs(NormalizeArgs(root, args))
+	err := root.Execute()
+	if err == nil {
+		return 0
+	}
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		if ee.Message != "" {
+			fmt.Fprintf(g.Stderr, "Error: %s\n", ee.Message)
+		}
+		return ee.Code
+	}
+	fmt.Fprintf(g.Stderr, "Error: %s\n", err)
+	return 1
+}
+
+// NewRootCommand builds the whole command tree.
+func NewRootCommand(g *Globals) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "mlform",
+		Short: "Terraform for the life of a machine-learning model",
+		Long: `mlform declares datasets, models, retrain policies and promotions in HCL
+(*.mlf.hcl), plans what must change and why, and applies it: snapshots data,
+retrains, records every model version with its lineage and promotes versions
+that pass their gates.`,
+		Example: `  mlform init
+  mlform plan -out=tfplan
+  mlform apply tfplan`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if g.Getenv("NO_COLOR") != "" {
+				g.NoColor = true
+			}
+			if g.Chdir != "" {
+				if err := os.Chdir(g.Chdir); err != nil {
+					return &ExitError{Code: 1, Message: fmt.Sprintf("-chdir=%s: %v", g.Chdir, err)}
+				}
+			}
+			return nil
+		},
+	}
+	root.SetIn(g.Stdin)
+	root.SetOut(g.Stdout)
+	root.SetErr(g.Stderr)
+	root.CompletionOptions.DisableDefaultCmd = true
+	pf := root.PersistentFlags()
+	pf.StringVar(&g.Chdir, "chdir", "", "switch to directory `DIR` before doing anything else")
+	pf.BoolVar(&g.NoColor, "no-color", false, "disable colour in output")
+
+	root.AddCommand(
+		newVersionCommand(g),
+		newValidateCommand(g),
+		newFmtCommand(g),
+		newInitCommand(g),
+		newPlanCommand(g),
+		newApplyCommand(g),
+		newShowCommand(g),
+		newOutputCommand(g),
+		newGraphCommand(g),
+		newSnapshotsCommand(g),
+		newPullCommand(g),
+		newStateCommand(g),
+		newForceUnlockCommand(g),
+		newGCCommand(g),
+		newVersionsCommand(g),
+		newLineageCommand(g),
+		newHistoryCommand(g),
+		newMetricsCommand(g),
+		newReproduceCommand(g),
+	)
+	return root
+}

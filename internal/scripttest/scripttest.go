@@ -1,0 +1,29 @@
+// Package scripttest holds the testscript setup shared by mlform's
+// end-to-end tests: the environment every script starts with and the extra
+// commands scripts may use. Custom commands live one per file (cmd_*.go) and
+// are listed in commands().
+package scripttest
+
+import (
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// Params returns testscript parameters for the scripts in dir.
+func Params(dir string) testscript.Params {
+	return testscript.Params{
+		Dir:                 dir,
+		RequireExplicitExec: false,
+		Setup: func(env *testscript.Env) error {
+			// Fixed clock and no colour so output is reproducible.
+			env.Setenv("MLFORM_NOW", "2026-01-05T12:00:00Z")
+			env.Setenv("NO_COLOR", "1")
+			env.Setenv("HOME", env.WorkDir+"/.home")
+			return nil
+		},
+		Cmds: commands(),
+	}
+}
+
+func commands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
+	return map[string]func(ts *testscript.TestScript, neg bool, args []string){}
+}

@@ -1,0 +1,138 @@
+// Package blob opens gocloud.dev buckets by URL for every part of mlform
+// that stores bytes (state backends, the content-addressed store, dataset
+// sources, publish targets). It registers every driver mlform supports,
+// resolves file:// URLs relative to the working directory, and redacts
+// credentials from URLs before they reach a message.
+package blob
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"strings"
+
+	"gocloud.dev/blob"
+	_ "gocloud.dev/blob/azureblob" // azblob://
+	"gocloud.dev/blob/fileblob"
+	_ "gocloud.dev/blob/gcsblob" // gs://
+	_ "gocloud.dev/blob/memblob" // mem://
+	_ "gocloud.dev/blob/s3blob"  // s3://
+)
+
+// Schemes lists the URL schemes mlform accepts for buckets.
+var Schemes = []string{"file", "mem", "s3", "gs", "azblob"}
+
+// SupportedScheme reports whether scheme names a bucket driver mlform has.
+func SupportedScheme(scheme string) bool {
+	for _, s := range Schemes {
+		if s == scheme {
+			return true
+		}
+	}
+	return false
+}
+
+// LocalPath returns the directory a file:// URL (or a bare path) names,
+// resolved against baseDir when relative. ok is false for other schemes.
+// "file://.mlform/state" and ".mlform/state" both mean baseDir/.mlform/state;
+// "file:///abs" is absolute.
+func LocalPath(rawURL, baseDir string) (dir string, ok bool) {
+	p := rawURL
+	switch {
+	case strings.HasPrefix(rawURL, "file://"):
+		p = strings.TrimPrefix(rawURL, "file://")
+		if i := strings.IndexByte(p, '?'); i >= 0 {
+			p = p[:i]
+		}
+		if u, err := url.PathUnescape(p); err == nil {
+			p = u
+		}
+	case strings.Contains(rawURL, "://"):
+		return "", false
+	}
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(baseDir, p)
+	}
+	return filepath.Clean(p), true
+}
+
+// Open opens the bucket at rawURL. Relative file:// URLs resolve against
+// baseDir; local directories are created when missing. Errors never contain
+// credentials.
+func Open(ctx context.Context, rawURL, baseDir string) (*blob.Bucket, error) {
+	if dir, ok := LocalPath(rawURL, baseDir); ok {
+		b, err := fileblob.OpenBucket(dir, &fileblob.Options{
+			CreateDir: true,
+			// Temp files next to their final name: rename never crosses a mount.
+			NoTempDir: true,
+			// No .attrs sidecars: mlform keeps no metadata on objects, and the
+			// sidecars would double every write.
+			Metadata: fileblob.MetadataDontWrite,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("open %s: %w", dir, err)
+		}
+		return b, nil
+	}
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("invalid bucket URL %q", Redact(rawURL))
+	}
+	if !SupportedScheme(u.Scheme) {
+		return nil, fmt.Errorf("unsupported URL scheme %q in %s (supported: %s)", u.Scheme, Redact(rawURL), strings.Join(Schemes, ", "))
+	}
+	b, err := blob.OpenBucket(ctx, rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("open bucket %s: %s", Redact(rawURL), RedactError(err, rawURL))
+	}
+	return b, nil
+}
+
+// sensitiveParams are query parameter names whose values are secrets.
+var sensitiveParams = []string{"secret", "password", "passwd", "token", "key", "sig", "signature", "credential", "sas"}
+
+// Redact returns rawURL with any user password and any secret-looking query
+// parameter values replaced by "REDACTED", safe to print or log.
+func Redact(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		// Not a URL we can take apart: show only the scheme, if any.
+		if i := strings.Index(rawURL, "://"); i >= 0 {
+			return rawURL[:i] + "://REDACTED"
+		}
+		return rawURL
+	}
+	if u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "REDACTED")
+		}
+	}
+	if u.RawQuery != "" {
+		q := u.Query()
+		for name := range q {
+			ln := strings.ToLower(name)
+			for _, s := range sensitiveParams {
+				if strings.Contains(ln, s) {
+					q.Set(name, "REDACTED")
+					break
+				}
+			}
+		}
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}
+
+// RedactError returns err's message with rawURL (and its password, if any)
+// replaced by the redacted form.
+func RedactError(err error, rawURL string) string {
+	msg := err.Error()
+	msg = strings.ReplaceAll(msg, rawURL, Redact(rawURL))
+	if u, perr := url.Parse(rawURL); perr == nil && u.User != nil {
+		if pw, has := u.User.Password(); has && pw != "" {
+			msg = strings.ReplaceAll(msg, pw, "REDACTED")
+		}
+	}
+	return msg
+}

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Runs every Fuzz* target in the module for a short time each.
+set -euo pipefail
+t=${1:-10s}
+cd "$(dirname "$0")/.."
+grep -rl --include='*_test.go' '^func Fuzz' . | while read -r f; do
+  pkg=./$(dirname "${f#./}")
+  for fn in $(grep -o '^func Fuzz[A-Za-z0-9_]*' "$f" | sed 's/^func //'); do
+    echo "== $pkg $fn ($t)"
+    go test -run='^$' -fuzz="^${fn}\$" -fuzztime="$t" "$pkg"
+  done
+done
