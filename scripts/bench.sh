@@ -37,10 +37,9 @@ RESULTS=$BENCH_DIR/results.tsv
 # measure NAME DATASET CMD...: runs CMD once, appends "name dataset seconds maxrss_kib".
 measure() {
   local name=$1 ds=$2; shift 2
-  local out
-  out=$( { /usr/bin/time -f '%e %M' "$@" >/dev/null 2>"$BENCH_DIR/last.err"; } 2>&1 | tail -n1 ) || true
-  if ! grep -q . <<<"$out"; then out=$(tail -n1 "$BENCH_DIR/last.err"); fi
-  printf '%s\t%s\t%s\n' "$name" "$ds" "$out" | tr ' ' '\t' >>"$RESULTS"
+  /usr/bin/time -o "$BENCH_DIR/last.time" -f '%e %M' "$@" >/dev/null 2>"$BENCH_DIR/last.err" || {
+    rc=$?; [ "$rc" = 2 ] || { echo "bench: $name on $ds failed (exit $rc):" >&2; tail -5 "$BENCH_DIR/last.err" >&2; }; }
+  printf '%s\t%s\t%s\n' "$name" "$ds" "$(tail -n1 "$BENCH_DIR/last.time")" | tr ' ' '\t' >>"$RESULTS"
 }
 
 workspace() { # workspace DIR SRC: an mlform workspace snapshotting SRC
