@@ -1,0 +1,77 @@
+package render
+
+import (
+	"bytes"
+	"io"
+	"strings"
+
+	"github.com/mlform/mlform/planner"
+)
+
+// Markdown writes the plan for a pull-request comment: a heading with the
+// summary, a table of actions with their reasons, the notes, and the full
+// human plan folded in a <details> block.
+func Markdown(w io.Writer, p *planner.Plan, o Options) error {
+	ew := &errWriter{w: w}
+	if !p.HasChanges() {
+		ew.printf("### mlform plan: no changes\n\nYour datasets and models match the configuration.\n")
+	} else {
+		ew.printf("### mlform plan: %s\n\n", SummaryLine(p))
+		ew.printf("| | Action | Why |\n|---|---|---|\n")
+		for _, a := range p.Actions {
+			action := strings.TrimSpace(strings.TrimPrefix(ActionLine(a), symbol(a)))
+			ew.printf("| `%s` | %s | %s |\n", symbol(a), mdCell(action), mdCell(whyCell(a)))
+		}
+		ew.printf("\n")
+	}
+	if len(p.Notes) > 0 {
+		if !p.HasChanges() {
+			ew.printf("\n")
+		}
+		ew.printf("**Notes**\n\n")
+		for _, n := range p.Notes {
+			msg := mdText(n.Message)
+			if n.Addr != "" {
+				msg = "`" + mdText(n.Addr) + "`: " + msg
+			}
+			ew.printf("- %s\n", msg)
+		}
+		ew.printf("\n")
+	}
+	if p.HasChanges() {
+		var human bytes.Buffer
+		o.Color = false
+		if err := Human(&human, p, o); err != nil {
+			return err
+		}
+		ew.printf("<details><summary>Full plan</summary>\n\n```\n%s```\n\n</details>\n", strings.ReplaceAll(human.String(), "```", "'''"))
+	}
+	if !p.Refreshed {
+		ew.printf("\n_Planned with `-refresh=false`: data changes were not detected._\n")
+	}
+	return ew.err
+}
+
+// whyCell is the table's reason column: the snapshot summary for datasets,
+// the reasons otherwise.
+func whyCell(a *planner.Action) string {
+	if a.Kind == planner.KindSnapshot {
+		return SnapshotSummary(a)
+	}
+	return reasonText(a.Reasons)
+}
+
+// mdCell escapes text for a table cell: pipes and newlines would break the
+// row.
+func mdCell(s string) string {
+	s = strings.ReplaceAll(s, "\n", " ")
+	s = strings.ReplaceAll(s, "|", "\\|")
+	return mdText(s)
+}
+
+// mdText keeps user-controlled text (paths, messages) from injecting HTML
+// or markup into the comment.
+func mdText(s string) string {
+	r := strings.NewReplacer("<", "&lt;", ">", "&gt;", "`", "'")
+	return r.Replace(s)
+}

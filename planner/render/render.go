@@ -1,0 +1,317 @@
+// Package render turns a planner.Plan into what people and programs read:
+// the human plan (Terraform style, colour only when asked), the versioned
+// JSON document described in docs/plan-json.md, and a markdown summary for
+// a pull-request comment. All three read the same Plan, so they never
+// disagree; none of them ever prints a sensitive value or a plan's raw
+// observations.
+package render
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/mlform/mlform/planner"
+)
+
+// Options tune the human and markdown renderings.
+type Options struct {
+	// Color enables ANSI colour (only on a terminal, never with -no-color
+	// or NO_COLOR: the caller decides).
+	Color bool
+	// MaxPaths is how many changed paths are listed per dataset (default 5).
+	MaxPaths int
+}
+
+func (o Options) maxPaths() int {
+	if o.MaxPaths <= 0 {
+		return 5
+	}
+	return o.MaxPaths
+}
+
+// summaryKinds are always counted in the summary line; other kinds appear
+// only when present.
+var summaryKinds = []string{planner.KindSnapshot, planner.KindTrain, planner.KindPromote, planner.KindRemove}
+
+// extraKinds appear in the summary only when the plan has them.
+var extraKinds = []string{planner.KindEvaluate, planner.KindPublish}
+
+// SummaryLine is "1 snapshot, 1 train, 1 promote, 0 remove" (plus evaluate
+// and publish when present).
+func SummaryLine(p *planner.Plan) string {
+	c := p.Counts()
+	var parts []string
+	for _, k := range summaryKinds {
+		if k == planner.KindRemove {
+			for _, e := range extraKinds {
+				if c[e] > 0 {
+					parts = append(parts, fmt.Sprintf("%d %s", c[e], e))
+				}
+			}
+		}
+		parts = append(parts, fmt.Sprintf("%d %s", c[k], k))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Bytes formats a byte count in binary units: "512 B", "1.2 MiB".
+func Bytes(n int64) string {
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	s := ""
+	const unit = 1024
+	if n < unit {
+		s = fmt.Sprintf("%d B", n)
+	} else {
+		div, exp := int64(unit), 0
+		for m := n / unit; m >= unit && exp < 5; m /= unit {
+			div *= unit
+			exp++
+		}
+		s = fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+	}
+	if neg {
+		return "-" + s
+	}
+	return s
+}
+
+// signedBytes is Bytes with an explicit sign: "+1.2 MiB", "-3 B", "+0 B".
+func signedBytes(n int64) string {
+	if n < 0 {
+		return Bytes(n)
+	}
+	return "+" + Bytes(n)
+}
+
+// SnapshotSummary says what a snapshot changes: "3 files changed, 1 added
+// (+1.2 MiB)", or for a first snapshot "first snapshot: 4 files, 1.2 MiB".
+func SnapshotSummary(a *planner.Action) string {
+	s := a.Snapshot
+	if s == nil {
+		return reasonText(a.Reasons)
+	}
+	if s.OldID == "" {
+		return fmt.Sprintf("first snapshot, %s (%s)", plural(s.Files, "file"), Bytes(s.Bytes))
+	}
+	if !s.DiffKnown {
+		return fmt.Sprintf("data changed, now %s (%s)", plural(s.Files, "file"), Bytes(s.Bytes))
+	}
+	var parts []string
+	if s.Changed > 0 {
+		parts = append(parts, plural(s.Changed, "file")+" changed")
+	}
+	if s.Added > 0 {
+		if len(parts) == 0 {
+			parts = append(parts, plural(s.Added, "file")+" added")
+		} else {
+			parts = append(parts, fmt.Sprintf("%d added", s.Added))
+		}
+	}
+	if s.Removed > 0 {
+		if len(parts) == 0 {
+			parts = append(parts, plural(s.Removed, "file")+" removed")
+		} else {
+			parts = append(parts, fmt.Sprintf("%d removed", s.Removed))
+		}
+	}
+	if len(parts) == 0 {
+		parts = append(parts, "file metadata changed")
+	}
+	return fmt.Sprintf("%s (%s)", strings.Join(parts, ", "), signedBytes(s.AddedBytes+s.ChangedBytes-s.RemovedBytes))
+}
+
+// Headline is the "# ..." comment above an action.
+func Headline(a *planner.Action) string {
+	switch a.Kind {
+	case planner.KindSnapshot:
+		return a.Addr + " will be snapshotted: " + SnapshotSummary(a)
+	case planner.KindTrain:
+		verb := "retrained"
+		if hasReason(a, planner.ReasonNew) {
+			verb = "trained"
+		}
+		return a.Addr + " will be " + verb + ": " + reasonText(a.Reasons)
+	case planner.KindEvaluate:
+		return a.Addr + " will be evaluated on current data: " + reasonText(a.Reasons)
+	case planner.KindPromote:
+		return a.Addr + ": " + reasonText(a.Reasons)
+	case planner.KindPublish:
+		return a.Addr + " will be published: " + reasonText(a.Reasons)
+	case planner.KindRemove:
+		return a.Addr + " will be removed from state: " + reasonText(a.Reasons)
+	}
+	return a.Addr + ": " + reasonText(a.Reasons)
+}
+
+// symbol is the change marker of an action: + creates, ~ updates, - removes.
+func symbol(a *planner.Action) string {
+	switch a.Kind {
+	case planner.KindPromote:
+		if a.Promote != nil && a.Promote.From == 0 {
+			return "+"
+		}
+		return "~"
+	case planner.KindRemove:
+		return "-"
+	}
+	return "+"
+}
+
+// ActionLine is the line under the headline: "+ snapshot dataset.churn",
+// "+ train model.churn -> v6", "~ promote model.churn@production: v5 -> v6
+// (known after apply)".
+func ActionLine(a *planner.Action) string {
+	sym := symbol(a)
+	switch a.Kind {
+	case planner.KindTrain:
+		if a.Train != nil {
+			return fmt.Sprintf("%s train %s -> v%d", sym, a.Addr, a.Train.Version)
+		}
+	case planner.KindEvaluate:
+		if a.Evaluate != nil {
+			return fmt.Sprintf("%s evaluate %s@%d", sym, a.Addr, a.Evaluate.Version)
+		}
+	case planner.KindPromote:
+		if p := a.Promote; p != nil {
+			from := "(none)"
+			if p.From > 0 {
+				from = "v" + strconv.Itoa(p.From)
+			}
+			to := "(known after apply)"
+			if p.To > 0 {
+				to = "v" + strconv.Itoa(p.To)
+				if p.KnownAfterApply {
+					to += " (known after apply)"
+				}
+			}
+			return fmt.Sprintf("%s promote model.%s@%s: %s -> %s", sym, p.Model, p.Alias, from, to)
+		}
+	case planner.KindPublish:
+		if p := a.Publish; p != nil {
+			v := "(known after apply)"
+			if p.Version > 0 {
+				v = "v" + strconv.Itoa(p.Version)
+			}
+			return fmt.Sprintf("%s publish model.%s %s to %s", sym, p.Model, v, p.URL)
+		}
+	}
+	return fmt.Sprintf("%s %s %s", sym, a.Kind, a.Addr)
+}
+
+// DetailLines are the indented lines under an action: changed paths of a
+// snapshot, changed params of a train.
+func DetailLines(a *planner.Action, o Options) []string {
+	var out []string
+	if s := a.Snapshot; s != nil {
+		for _, pc := range s.Paths {
+			if len(out) >= o.maxPaths() {
+				break
+			}
+			out = append(out, fmt.Sprintf("%s %s (%s)", pathSymbol(pc.Change), pc.Path, signedBytes(pc.Delta)))
+		}
+		if s.DiffKnown {
+			if more := s.Added + s.Changed + s.Removed - len(out); more > 0 {
+				out = append(out, fmt.Sprintf("... and %d more", more))
+			}
+		}
+	}
+	if t := a.Train; t != nil {
+		for _, c := range t.ParamChanges {
+			out = append(out, ChangeLine(c))
+		}
+	}
+	return out
+}
+
+// ChangeLine renders one attribute change, hiding sensitive values.
+func ChangeLine(c planner.Change) string {
+	switch {
+	case c.Old == nil && c.New != nil:
+		return fmt.Sprintf("+ %s: %s", c.Path, Value(c.New, c.Sensitive))
+	case c.Old != nil && c.New == nil:
+		return fmt.Sprintf("- %s: %s", c.Path, Value(c.Old, c.Sensitive))
+	}
+	return fmt.Sprintf("~ %s: %s -> %s", c.Path, Value(c.Old, c.Sensitive), Value(c.New, c.Sensitive))
+}
+
+// Value formats a config value the way HCL would write it; sensitive
+// values are never shown.
+func Value(v any, sensitive bool) string {
+	if sensitive {
+		return "(sensitive value)"
+	}
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return strconv.Quote(x)
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			parts[i] = k + " = " + Value(x[k], false)
+		}
+		return "{ " + strings.Join(parts, ", ") + " }"
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = Value(e, false)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+func pathSymbol(change string) string {
+	switch change {
+	case "added":
+		return "+"
+	case "removed":
+		return "-"
+	}
+	return "~"
+}
+
+func reasonText(rs []planner.Reason) string {
+	msgs := make([]string, 0, len(rs))
+	for _, r := range rs {
+		m := r.Message
+		if m == "" {
+			m = strings.ReplaceAll(string(r.Code), "_", " ")
+		}
+		msgs = append(msgs, m)
+	}
+	return strings.Join(msgs, "; ")
+}
+
+func hasReason(a *planner.Action, c planner.ReasonCode) bool {
+	for _, r := range a.Reasons {
+		if r.Code == c {
+			return true
+		}
+	}
+	return false
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
+}

@@ -1,0 +1,248 @@
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mlform/mlform/planner"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files under testdata/")
+
+var now = time.Date(2026, 1, 5, 12, 0, 0, 0, time.UTC)
+
+const (
+	idA = "19bc7d3e5a6f4b2c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e"
+	idB = "77aa00112233445566778899aabbccddeeff00112233445566778899aabbccdd"
+)
+
+func basePlan() *planner.Plan {
+	return &planner.Plan{
+		FormatVersion: planner.PlanFormatVersion,
+		CreatedAt:     now,
+		MLFormVersion: "0.1.0",
+		Lineage:       "5b0f8a1e-3c2d-4e5f-8a9b-0c1d2e3f4a5b",
+		Serial:        7,
+		ConfigDigest:  "aabbccddeeff00112233445566778899",
+		Refreshed:     true,
+	}
+}
+
+// fixtures are the plans every renderer is checked against.
+func fixtures() map[string]*planner.Plan {
+	noChanges := basePlan()
+
+	first := basePlan()
+	first.Serial = 0
+	first.Actions = []*planner.Action{{
+		Addr: "dataset.churn", Kind: planner.KindSnapshot,
+		Reasons: []planner.Reason{{Code: planner.ReasonNew, Message: "dataset has no snapshot yet"}},
+		Snapshot: &planner.SnapshotChange{Dataset: "churn", Source: "data/churn", Store: "default", NewID: idA,
+			Files: 4, Bytes: 1258291, DiffKnown: true, Added: 4, AddedBytes: 1258291,
+			Paths: []planner.PathChange{{Path: "a.csv", Change: "added", Delta: 1000}, {Path: "b.csv", Change: "added", Delta: 2000}}},
+	}}
+
+	full := basePlan()
+	full.Actions = []*planner.Action{
+		{
+			Addr: "dataset.churn", Kind: planner.KindSnapshot,
+			Reasons: []planner.Reason{{Code: planner.ReasonDataChanged, Message: "data changed since snapshot 19bc7d3e"}},
+			Snapshot: &planner.SnapshotChange{Dataset: "churn", Source: "s3://bucket/churn?secret=REDACTED", Store: "default",
+				OldID: idA, NewID: idB, Files: 12, Bytes: 5 << 20, DiffKnown: true,
+				Changed: 3, Added: 1, Removed: 0, AddedBytes: 1 << 20, ChangedBytes: 209715,
+				Paths: []planner.PathChange{
+					{Path: "2026/01/a.csv", Change: "changed", Delta: 100000},
+					{Path: "2026/01/b.csv", Change: "changed", Delta: 100000},
+					{Path: "2026/01/c.csv", Change: "changed", Delta: 9715},
+					{Path: "2026/01/d|pipe<b>.csv", Change: "added", Delta: 1 << 20},
+				}},
+		},
+		{
+			Addr: "model.churn", Kind: planner.KindTrain, DependsOn: []string{"dataset.churn"},
+			Reasons: []planner.Reason{
+				{Code: planner.ReasonDataChanged, Message: "data changed (ds:19bc.. -> new snapshot)"},
+				{Code: planner.ReasonScheduleDue, Message: "schedule due (last 8d ago)", Data: map[string]any{"last": "2025-12-28T03:00:00Z"}},
+			},
+			Train: &planner.TrainChange{Model: "churn", Version: 6, Previous: 5, Snapshots: map[string]string{"churn": idB},
+				ParamChanges: []planner.Change{
+					{Path: "params.learning_rate", Old: 0.05, New: 0.08},
+					{Path: "params.api_token", Old: "hunter2", New: "hunter3", Sensitive: true},
+					{Path: "params.layers", New: []any{64.0, 32.0}},
+				}},
+		},
+		{
+			Addr: "promotion.churn_production", Kind: planner.KindPromote, DependsOn: []string{"model.churn"},
+			Reasons: []planner.Reason{{Code: planner.ReasonCandidate, Message: "alias production moves if v6 passes 2 gates and beats v5 on accuracy"}},
+			Promote: &planner.PromoteChange{Model: "churn", Promotion: "churn_production", Alias: "production", From: 5, To: 6,
+				KnownAfterApply: true, Gates: 2, MustBeat: "accuracy"},
+		},
+		{
+			Addr: "promotion.churn_production", Kind: planner.KindPublish, DependsOn: []string{"promotion.churn_production"},
+			Reasons: []planner.Reason{{Code: planner.ReasonCandidate, Message: "publish follows the promotion"}},
+			Publish: &planner.PublishChange{Promotion: "churn_production", Model: "churn", URL: "file://.mlform/published"},
+		},
+	}
+	full.Notes = []*planner.Note{{Addr: "model.fraud", Code: planner.ReasonDataChanged,
+		Message: "data changed, retrain deferred by policy (schedule: next Mon 03:00)", DueAt: time.Date(2026, 1, 12, 3, 0, 0, 0, time.UTC)}}
+	full.Outputs = []*planner.Output{
+		{Name: "production_version", Known: false},
+		{Name: "snapshot", Known: true, Value: idB},
+		{Name: "token", Sensitive: true, Known: true, Value: "hunter2"},
+	}
+
+	noRefresh := basePlan()
+	noRefresh.Refreshed = false
+	noRefresh.Targets = []string{"model.churn"}
+	noRefresh.Notes = []*planner.Note{{Addr: "dataset.old", Message: "no longer declared; its snapshots stay in state"}}
+
+	many := basePlan()
+	var paths []planner.PathChange
+	for _, p := range []string{"a", "b", "c", "d", "e", "f", "g"} {
+		paths = append(paths, planner.PathChange{Path: p + ".csv", Change: "removed", Delta: -10})
+	}
+	many.Actions = []*planner.Action{{
+		Addr: "dataset.logs", Kind: planner.KindSnapshot,
+		Reasons: []planner.Reason{{Code: planner.ReasonDataChanged, Message: "data changed"}},
+		Snapshot: &planner.SnapshotChange{Dataset: "logs", Source: "logs", Store: "default", OldID: idA, NewID: idB,
+			Files: 3, Bytes: 30, DiffKnown: true, Removed: 9, RemovedBytes: 90, Paths: paths},
+	}}
+	return map[string]*planner.Plan{"no_changes": noChanges, "first_snapshot": first, "full": full, "no_refresh": noRefresh, "many_removed": many}
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./planner/render -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file (run with -update if intended)\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+func TestGolden(t *testing.T) {
+	for name, p := range fixtures() {
+		t.Run(name, func(t *testing.T) {
+			var h, c, j, m bytes.Buffer
+			if err := Human(&h, p, Options{}); err != nil {
+				t.Fatal(err)
+			}
+			if err := Human(&c, p, Options{Color: true}); err != nil {
+				t.Fatal(err)
+			}
+			if err := JSON(&j, p); err != nil {
+				t.Fatal(err)
+			}
+			if err := Markdown(&m, p, Options{}); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, name+".human.txt", h.Bytes())
+			golden(t, name+".color.txt", c.Bytes())
+			var pretty bytes.Buffer
+			if err := json.Indent(&pretty, j.Bytes(), "", "  "); err != nil {
+				t.Fatalf("JSON output is not JSON: %v", err)
+			}
+			golden(t, name+".json", pretty.Bytes())
+			golden(t, name+".md", m.Bytes())
+		})
+	}
+}
+
+// TestNoSecrets checks that no rendering shows a sensitive value or a
+// plan's raw observations.
+func TestNoSecrets(t *testing.T) {
+	p := fixtures()["full"]
+	p.Actions[0].Snapshot.Observation = &planner.Observation{Files: []planner.ObservedFile{{Path: "observed-secret-path.csv", Size: 1, Hash: idA}}}
+	var all bytes.Buffer
+	_ = Human(&all, p, Options{Color: true})
+	_ = JSON(&all, p)
+	_ = Markdown(&all, p, Options{})
+	for _, secret := range []string{"hunter2", "hunter3", "observed-secret-path"} {
+		if strings.Contains(all.String(), secret) {
+			t.Errorf("rendering contains %q", secret)
+		}
+	}
+}
+
+func TestColorOnlyWhenAsked(t *testing.T) {
+	for name, p := range fixtures() {
+		var b bytes.Buffer
+		_ = Human(&b, p, Options{})
+		_ = Markdown(&b, p, Options{Color: true})
+		if strings.Contains(b.String(), "\x1b[") {
+			t.Errorf("%s: escape codes without colour", name)
+		}
+	}
+}
+
+func TestSummaryLine(t *testing.T) {
+	tests := []struct {
+		kinds []string
+		want  string
+	}{
+		{nil, "0 snapshot, 0 train, 0 promote, 0 remove"},
+		{[]string{"snapshot", "snapshot", "train"}, "2 snapshot, 1 train, 0 promote, 0 remove"},
+		{[]string{"train", "evaluate", "promote", "publish"}, "0 snapshot, 1 train, 1 promote, 1 evaluate, 1 publish, 0 remove"},
+	}
+	for _, tt := range tests {
+		p := basePlan()
+		for i, k := range tt.kinds {
+			p.Actions = append(p.Actions, &planner.Action{Kind: k, Addr: "model.m" + string(rune('a'+i))})
+		}
+		if got := SummaryLine(p); got != tt.want {
+			t.Errorf("SummaryLine(%v) = %q, want %q", tt.kinds, got, tt.want)
+		}
+	}
+}
+
+func TestBytes(t *testing.T) {
+	tests := []struct {
+		n    int64
+		want string
+	}{
+		{0, "0 B"}, {1023, "1023 B"}, {1024, "1.0 KiB"}, {1258291, "1.2 MiB"},
+		{-2048, "-2.0 KiB"}, {5 << 30, "5.0 GiB"}, {1 << 62, "4.0 EiB"},
+	}
+	for _, tt := range tests {
+		if got := Bytes(tt.n); got != tt.want {
+			t.Errorf("Bytes(%d) = %q, want %q", tt.n, got, tt.want)
+		}
+	}
+}
+
+func TestSnapshotSummary(t *testing.T) {
+	tests := []struct {
+		name string
+		s    planner.SnapshotChange
+		want string
+	}{
+		{"first", planner.SnapshotChange{Files: 1, Bytes: 10}, "first snapshot, 1 file (10 B)"},
+		{"changed and added", planner.SnapshotChange{OldID: idA, DiffKnown: true, Changed: 3, Added: 1, AddedBytes: 1 << 20, ChangedBytes: 209715}, "3 files changed, 1 added (+1.2 MiB)"},
+		{"only removed", planner.SnapshotChange{OldID: idA, DiffKnown: true, Removed: 2, RemovedBytes: 20}, "2 files removed (-20 B)"},
+		{"only added", planner.SnapshotChange{OldID: idA, DiffKnown: true, Added: 1, AddedBytes: 5}, "1 file added (+5 B)"},
+		{"mode only", planner.SnapshotChange{OldID: idA, DiffKnown: true}, "file metadata changed (+0 B)"},
+		{"unknown diff", planner.SnapshotChange{OldID: idA, Files: 2, Bytes: 2048}, "data changed, now 2 files (2.0 KiB)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := tt.s
+			a := &planner.Action{Kind: planner.KindSnapshot, Addr: "dataset.d", Snapshot: &s}
+			if got := SnapshotSummary(a); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
