@@ -1,0 +1,129 @@
+package policy
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+
+	"github.com/zeebo/blake3"
+
+	"github.com/mlform/mlform/state"
+)
+
+// Environment is what a model's environment block contributes to its
+// inputs. Only its fingerprint is recorded: env values may be secrets.
+type Environment struct {
+	Name     string
+	Executor string
+	Image    string
+	// Files are lock files (paths or globs relative to the base directory)
+	// whose content is fingerprinted.
+	Files []string
+	Env   map[string]string
+}
+
+// InputsSpec is a model's declared inputs as the planner sees them now.
+type InputsSpec struct {
+	// BaseDir is the working directory code globs and environment files
+	// are relative to.
+	BaseDir string
+	// Snapshots maps dataset name to the snapshot id the model would
+	// train on (the id a dataset will have after this plan's snapshots).
+	Snapshots   map[string]string
+	Code        []string
+	Params      map[string]any
+	Environment Environment
+	Command     []string
+}
+
+// EnvFingerprint hashes an environment: its executor, image, env (names and
+// values, sorted) and the content of its lock files. Files may be globs;
+// each must match at least one file under baseDir. Values only ever appear
+// hashed, mixed with everything else.
+func EnvFingerprint(baseDir string, files []string, env map[string]string, image, executor string) (string, error) {
+	list, err := selectTree(baseDir, files)
+	if err != nil {
+		return "", fmt.Errorf("environment files: %w", err)
+	}
+	h := blake3.New()
+	fmt.Fprintf(h, "executor\x00%s\nimage\x00%s\n", executor, image)
+	keys := make([]string, 0, len(env))
+	for k := range env {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(h, "env\x00%s\x00%d\x00", k, len(env[k]))
+		io.WriteString(h, env[k])
+		h.Write([]byte{'\n'})
+	}
+	fmt.Fprintf(h, "files\x00%s\n", treeDigest(list))
+	return fmt.Sprintf("%x", h.Sum(nil)), nil
+}
+
+// BuildInputs computes a model's inputs: the code tree hash, the canonical
+// params (in the form state stores them), the environment fingerprint,
+// the snapshots and command, and the digest over all of them.
+func BuildInputs(spec InputsSpec) (state.Inputs, error) {
+	code, files, err := CodeHash(spec.BaseDir, spec.Code)
+	if err != nil {
+		return state.Inputs{}, fmt.Errorf("code: %w", err)
+	}
+	params, err := NormalizeParams(spec.Params)
+	if err != nil {
+		return state.Inputs{}, err
+	}
+	e := spec.Environment
+	fp, err := EnvFingerprint(spec.BaseDir, e.Files, e.Env, e.Image, e.Executor)
+	if err != nil {
+		return state.Inputs{}, fmt.Errorf("environment %s: %w", e.Name, err)
+	}
+	snaps := make(map[string]string, len(spec.Snapshots))
+	for k, v := range spec.Snapshots {
+		snaps[k] = v
+	}
+	in := state.Inputs{
+		Snapshots:      snaps,
+		CodeHash:       code,
+		CodeFiles:      files,
+		Params:         params,
+		Environment:    e.Name,
+		EnvFingerprint: fp,
+		Command:        append([]string(nil), spec.Command...),
+	}
+	in.Digest, err = InputsDigest(in)
+	if err != nil {
+		return state.Inputs{}, err
+	}
+	return in, nil
+}
+
+// InputsDigest hashes everything a version is built from: snapshot ids by
+// dataset, code hash, canonical params, environment fingerprint and the
+// command. The environment's name and the code file count are
+// descriptive and not part of it: renaming an environment block changes
+// nothing that was built. The stored Digest field is ignored.
+func InputsDigest(in state.Inputs) (string, error) {
+	params, err := CanonicalParams(in.Params)
+	if err != nil {
+		return "", err
+	}
+	h := blake3.New()
+	names := make([]string, 0, len(in.Snapshots))
+	for k := range in.Snapshots {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		fmt.Fprintf(h, "snapshot\x00%s\x00%s\n", k, in.Snapshots[k])
+	}
+	command := in.Command
+	if command == nil {
+		command = []string{} // nil and empty decode alike from state
+	}
+	cmd, _ := json.Marshal(command) // []string always marshals
+	fmt.Fprintf(h, "code\x00%s\nparams\x00%s\nenv\x00%s\ncommand\x00%s\n",
+		in.CodeHash, params, in.EnvFingerprint, cmd)
+	return fmt.Sprintf("%x", h.Sum(nil)), nil
+}

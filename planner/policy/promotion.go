@@ -1,0 +1,296 @@
+package policy
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/mlform/mlform/state"
+)
+
+// Promotion outcomes.
+const (
+	// PromoteNone: the alias stays where it is and nothing is pending.
+	PromoteNone = "none"
+	// PromoteMove: the alias moves to To.
+	PromoteMove = "promote"
+	// PromoteHeld: the candidate To failed a gate or must_beat; the alias
+	// stays at From.
+	PromoteHeld = "held"
+	// PromotePending: this plan trains the candidate; gates are evaluated
+	// after it is trained ("known after apply").
+	PromotePending = "pending"
+)
+
+// Must-beat directions.
+const (
+	Higher = "higher"
+	Lower  = "lower"
+)
+
+// Gate is one promotion gate: a condition over candidate and champion
+// metrics (the config engineer's EvalGate, wrapped by the planner).
+type Gate struct {
+	ErrorMessage string
+	Eval         func(candidate, champion map[string]float64) (bool, error)
+}
+
+// MustBeat requires the candidate to beat the champion on Metric by at
+// least MinDelta in Direction (Higher or Lower).
+type MustBeat struct {
+	Metric    string
+	Direction string
+	MinDelta  float64
+}
+
+// PromotionInput is everything DecidePromotion looks at.
+type PromotionInput struct {
+	Promotion string
+	Model     string
+	Alias     string
+	// Current is the alias's version now (0: the alias does not exist).
+	Current int
+	// Pinned is the promotion's `version = N` (0: not pinned).
+	Pinned   int
+	Versions []*state.Version
+	// PlannedVersion is the version this plan trains (0: no train
+	// planned): the candidate is then known only after apply.
+	PlannedVersion int
+	Gates          []Gate
+	MustBeat       *MustBeat
+	// ChampionMetrics overrides the champion's recorded metrics (e.g.
+	// with its evaluation on the current data); nil uses the recorded ones.
+	ChampionMetrics map[string]float64
+}
+
+// PromotionDecision is DecidePromotion's answer.
+type PromotionDecision struct {
+	Outcome string
+	// From is the alias's version now; To the version it moves (or
+	// would move) to, 0 when pending.
+	From, To int
+	Pinned   bool
+	Reasons  []Reason
+	// Failures holds each failing gate's message when held.
+	Failures []string
+	// Note explains an Outcome of none ("no succeeded version to
+	// promote"); "" when the alias is simply up to date.
+	Note string
+}
+
+// DecidePromotion says where the alias goes. A pin (`version = N`) moves
+// the alias to N, a succeeded version, without gates: the pin is the
+// reviewed decision (that is what makes a rollback one line). Otherwise
+// the candidate is the latest succeeded version, or the one this plan
+// trains; it moves the alias if every gate holds and it beats the
+// champion (the alias's current version) as must_beat says. A gate that
+// cannot be evaluated holds the alias: promotion fails safe.
+func DecidePromotion(in PromotionInput) (PromotionDecision, error) {
+	d := PromotionDecision{Outcome: PromoteNone, From: in.Current}
+	addr := "promotion." + in.Promotion
+	if in.Pinned < 0 {
+		return d, fmt.Errorf("%s: version = %d: versions start at 1", addr, in.Pinned)
+	}
+	if in.Pinned > 0 {
+		return decidePinned(in, d)
+	}
+	if in.PlannedVersion > 0 {
+		d.Outcome = PromotePending
+		d.Reasons = []Reason{{ReasonCandidate, pendingMessage(in)}}
+		return d, nil
+	}
+	cand := latestSucceeded(in.Versions)
+	if cand == nil {
+		d.Note = fmt.Sprintf("model.%s has no succeeded version to promote", in.Model)
+		return d, nil
+	}
+	if cand.Version == in.Current {
+		return d, nil
+	}
+	d.To = cand.Version
+	champ := findVersion(in.Versions, in.Current)
+	var champMetrics map[string]float64
+	if champ != nil && champ.Status == state.StatusSucceeded {
+		champMetrics = champ.Metrics
+		if in.ChampionMetrics != nil {
+			champMetrics = in.ChampionMetrics
+		}
+	} else {
+		champ = nil
+	}
+	d.Failures = checkGates(in.Gates, cand.Metrics, champMetrics)
+	var beat string
+	if in.MustBeat != nil && champ != nil {
+		var fail string
+		beat, fail = checkMustBeat(*in.MustBeat, cand, champ.Version, champMetrics)
+		if fail != "" {
+			d.Failures = append(d.Failures, fail)
+		}
+	}
+	if len(d.Failures) > 0 {
+		d.Outcome = PromoteHeld
+		d.Reasons = []Reason{{ReasonCandidate, fmt.Sprintf("v%d held: %s", cand.Version, strings.Join(d.Failures, "; "))}}
+		return d, nil
+	}
+	d.Outcome = PromoteMove
+	msg := fmt.Sprintf("v%d passes %s", cand.Version, plural(len(in.Gates), "gate"))
+	if beat != "" {
+		msg += " and " + beat
+	}
+	if champ == nil {
+		msg += fmt.Sprintf(" (alias %s is new)", in.Alias)
+		if in.Current != 0 {
+			msg = fmt.Sprintf("v%d passes %s (alias %s pointed at v%d, which is not a succeeded version)", cand.Version, plural(len(in.Gates), "gate"), in.Alias, in.Current)
+		}
+	}
+	d.Reasons = []Reason{{ReasonCandidate, msg}}
+	return d, nil
+}
+
+// decidePinned moves the alias to the pinned version.
+func decidePinned(in PromotionInput, d PromotionDecision) (PromotionDecision, error) {
+	addr := "promotion." + in.Promotion
+	v := findVersion(in.Versions, in.Pinned)
+	if v == nil {
+		return d, fmt.Errorf("%s: version = %d: model.%s has no version %d (%s)", addr, in.Pinned, in.Model, in.Pinned, listSucceeded(in.Versions))
+	}
+	if v.Status != state.StatusSucceeded {
+		return d, fmt.Errorf("%s: version = %d: v%d %s; only a succeeded version can be promoted (%s)",
+			addr, in.Pinned, v.Version, strings.ReplaceAll(v.Status, "_", " "), listSucceeded(in.Versions))
+	}
+	d.Pinned = true
+	if in.Current == in.Pinned {
+		return d, nil
+	}
+	d.Outcome = PromoteMove
+	d.To = in.Pinned
+	msg := fmt.Sprintf("pinned by version = %d", in.Pinned)
+	switch {
+	case in.Current == 0:
+	case in.Pinned < in.Current:
+		msg += fmt.Sprintf(" (rollback from v%d)", in.Current)
+	default:
+		msg += fmt.Sprintf(" (from v%d)", in.Current)
+	}
+	d.Reasons = []Reason{{ReasonPinned, msg + "; gates do not apply to a pin"}}
+	return d, nil
+}
+
+// pendingMessage explains a promotion decided after apply.
+func pendingMessage(in PromotionInput) string {
+	var conds []string
+	if n := len(in.Gates); n > 0 {
+		conds = append(conds, "passes "+plural(n, "gate"))
+	}
+	if in.MustBeat != nil && in.Current > 0 {
+		conds = append(conds, fmt.Sprintf("beats v%d on %s", in.Current, in.MustBeat.Metric))
+	}
+	if len(conds) == 0 {
+		return fmt.Sprintf("alias %s moves to v%d once it is trained", in.Alias, in.PlannedVersion)
+	}
+	return fmt.Sprintf("alias %s moves if v%d %s", in.Alias, in.PlannedVersion, strings.Join(conds, " and "))
+}
+
+// checkGates returns the message of every gate that fails or cannot be
+// evaluated.
+func checkGates(gates []Gate, cand, champ map[string]float64) []string {
+	var fails []string
+	for i, g := range gates {
+		ok, err := g.Eval(cand, champ)
+		switch {
+		case err != nil:
+			fails = append(fails, fmt.Sprintf("gate %d could not be evaluated: %v", i+1, err))
+		case !ok && g.ErrorMessage != "":
+			fails = append(fails, g.ErrorMessage)
+		case !ok:
+			fails = append(fails, fmt.Sprintf("gate %d failed", i+1))
+		}
+	}
+	return fails
+}
+
+// checkMustBeat compares candidate and champion on one metric. It returns
+// a description when the candidate beats the champion, else a failure.
+func checkMustBeat(mb MustBeat, cand *state.Version, champ int, champMetrics map[string]float64) (beat, fail string) {
+	c, ok := cand.Metrics[mb.Metric]
+	if !ok {
+		return "", fmt.Sprintf("must_beat: v%d reports no %s", cand.Version, mb.Metric)
+	}
+	p, ok := champMetrics[mb.Metric]
+	if !ok {
+		return "", fmt.Sprintf("must_beat: champion v%d reports no %s to compare with", champ, mb.Metric)
+	}
+	delta := c - p
+	better := delta > 0 && delta >= mb.MinDelta
+	word := "higher"
+	if mb.Direction == Lower {
+		delta = p - c
+		better = delta > 0 && delta >= mb.MinDelta
+		word = "lower"
+	}
+	cs, ps := numPair(c, p)
+	if better {
+		return fmt.Sprintf("beats v%d on %s (%s vs %s)", champ, mb.Metric, cs, ps), ""
+	}
+	need := ""
+	if mb.MinDelta > 0 {
+		need = fmt.Sprintf(" by at least %s", num(mb.MinDelta))
+	}
+	return "", fmt.Sprintf("must_beat: %s of v%d is %s, v%d has %s; must be %s%s",
+		mb.Metric, cand.Version, cs, champ, ps, word, need)
+}
+
+// latestSucceeded returns the highest-numbered succeeded version.
+func latestSucceeded(vs []*state.Version) *state.Version {
+	var best *state.Version
+	for _, v := range vs {
+		if v != nil && v.Status == state.StatusSucceeded && (best == nil || v.Version > best.Version) {
+			best = v
+		}
+	}
+	return best
+}
+
+// LatestSucceeded returns a model's highest-numbered succeeded version,
+// or nil.
+func LatestSucceeded(m *state.Model) *state.Version {
+	if m == nil {
+		return nil
+	}
+	return latestSucceeded(m.Versions)
+}
+
+func findVersion(vs []*state.Version, n int) *state.Version {
+	for _, v := range vs {
+		if v != nil && v.Version == n {
+			return v
+		}
+	}
+	return nil
+}
+
+// listSucceeded names the versions that could be pinned.
+func listSucceeded(vs []*state.Version) string {
+	var ns []int
+	for _, v := range vs {
+		if v != nil && v.Status == state.StatusSucceeded {
+			ns = append(ns, v.Version)
+		}
+	}
+	if len(ns) == 0 {
+		return "no succeeded versions yet"
+	}
+	sort.Ints(ns)
+	parts := make([]string, len(ns))
+	for i, n := range ns {
+		parts[i] = fmt.Sprintf("v%d", n)
+	}
+	return "succeeded: " + strings.Join(parts, ", ")
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

@@ -1,0 +1,99 @@
+package policy
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+// cronParser reads standard five-field cron expressions and descriptors
+// (@daily, @weekly, @every 1h, ...), with an optional CRON_TZ= prefix.
+func cronParser() cron.Parser {
+	return cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+}
+
+// Schedule says when a policy's time-based retrain is due: a cron
+// expression, an interval since the last train, or both (the earlier
+// wins).
+type Schedule struct {
+	Cron  string // as written, "" when none
+	Every time.Duration
+	cron  cron.Schedule
+}
+
+// ParseSchedule validates a policy's schedule and every. Either may be
+// empty/zero; a negative or zero-length interval, or a malformed cron
+// expression, is an error.
+func ParseSchedule(expr string, every time.Duration) (*Schedule, error) {
+	s := &Schedule{Cron: strings.TrimSpace(expr), Every: every}
+	if every < 0 {
+		return nil, fmt.Errorf("every = %s: must be positive", every)
+	}
+	if s.Cron != "" {
+		// Without a zone, schedules are read in UTC so a plan means the
+		// same on every machine.
+		spec := s.Cron
+		if !strings.HasPrefix(spec, "CRON_TZ=") && !strings.HasPrefix(spec, "TZ=") {
+			spec = "CRON_TZ=UTC " + spec
+		}
+		c, err := cronParser().Parse(spec)
+		if err != nil {
+			return nil, fmt.Errorf("schedule %q: %w", s.Cron, err)
+		}
+		s.cron = c
+	}
+	return s, nil
+}
+
+// IsZero reports whether the schedule never fires.
+func (s *Schedule) IsZero() bool { return s == nil || (s.cron == nil && s.Every == 0) }
+
+// Next returns the first due time strictly after last, and which rule gives
+// it ("schedule" or "every"). ok is false when nothing is scheduled.
+func (s *Schedule) Next(last time.Time) (due time.Time, rule string, ok bool) {
+	if s.IsZero() {
+		return time.Time{}, "", false
+	}
+	if s.cron != nil {
+		if t := s.cron.Next(last); !t.IsZero() {
+			due, rule, ok = t, "schedule", true
+		}
+	}
+	if s.Every > 0 {
+		if t := last.Add(s.Every); !ok || t.Before(due) {
+			due, rule, ok = t, "every", true
+		}
+	}
+	return due, rule, ok
+}
+
+// describe renders the rule behind a due time for a reason line:
+// `schedule "0 3 * * 1"` or "every 168h0m0s".
+func (s *Schedule) describe(rule string) string {
+	if rule == "every" {
+		return "every " + s.Every.String()
+	}
+	return fmt.Sprintf("schedule %q", s.Cron)
+}
+
+// formatTime renders a due time for people: weekday, date and time in UTC.
+func formatTime(t time.Time) string {
+	return t.UTC().Format("Mon 2006-01-02 15:04 MST")
+}
+
+// formatAge renders how long ago t was, coarsely ("8d", "5h", "12m").
+func formatAge(now, t time.Time) string {
+	d := now.Sub(t)
+	switch {
+	case d < 0:
+		return "in the future"
+	case d >= 48*time.Hour:
+		return fmt.Sprintf("%dd ago", int(d/(24*time.Hour)))
+	case d >= 2*time.Hour:
+		return fmt.Sprintf("%dh ago", int(d/time.Hour))
+	default:
+		return fmt.Sprintf("%dm ago", int(d/time.Minute))
+	}
+}
