@@ -1,0 +1,261 @@
+package executor
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Contract variable names (DESIGN.md, "Training contract").
+const (
+	EnvDataDir    = "MLFORM_DATA_DIR"
+	EnvOutputDir  = "MLFORM_OUTPUT_DIR"
+	EnvParamsFile = "MLFORM_PARAMS_FILE"
+	EnvModel      = "MLFORM_MODEL"
+	EnvVersion    = "MLFORM_VERSION"
+	EnvModelDir   = "MLFORM_MODEL_DIR"
+)
+
+// Contract is what a train or evaluate command is given. The caller
+// materialises the snapshots (and, for evaluate, the model's artifacts),
+// calls Prepare, and passes Env() in Task.Env.
+type Contract struct {
+	// DataDir holds every dataset's snapshot, read-only.
+	DataDir string
+	// Datasets maps dataset name to its snapshot directory (usually under
+	// DataDir); each becomes MLFORM_DATASET_<NAME>_DIR.
+	Datasets map[string]string
+	// OutputDir receives the step's artifacts and metrics.json; Prepare
+	// empties it.
+	OutputDir string
+	// ModelDir holds the evaluated version's artifacts (evaluate only).
+	ModelDir string
+	// ParamsFile is where Prepare writes Params as one JSON object.
+	ParamsFile string
+	// Params are the train params: strings, bools, numbers (any Go integer
+	// or float kind, json.Number, *big.Float, *big.Int), nil, and
+	// []any / map[string]any of those.
+	Params map[string]any
+	// Model is the model's name ("churn"); Version the attempt's number.
+	Model   string
+	Version int
+}
+
+// EnvName turns a dataset or param name into the part of a variable name
+// that carries it: upper-cased, every byte other than A-Z and 0-9 replaced
+// by '_' ("churn-2024.v1" -> "CHURN_2024_V1").
+func EnvName(name string) string {
+	b := []byte(strings.ToUpper(name))
+	for i, c := range b {
+		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			b[i] = '_'
+		}
+	}
+	return string(b)
+}
+
+// DatasetEnv is the variable naming a dataset's directory.
+func DatasetEnv(name string) string { return "MLFORM_DATASET_" + EnvName(name) + "_DIR" }
+
+// ParamEnv is the variable carrying one param.
+func ParamEnv(name string) string { return "MLFORM_PARAM_" + EnvName(name) }
+
+// Validate reports every problem with the contract: missing or relative
+// directories, overlapping input and output directories, names that collide
+// once turned into variable names, and params that cannot be JSON.
+func (c Contract) Validate() error {
+	var errs []error
+	if c.Model == "" {
+		errs = append(errs, errors.New("model name is empty"))
+	}
+	if c.Version <= 0 {
+		errs = append(errs, fmt.Errorf("version %d is not positive", c.Version))
+	}
+	checkAbs := func(what, p string, required bool) {
+		switch {
+		case p == "" && required:
+			errs = append(errs, fmt.Errorf("%s is not set", what))
+		case p != "" && !filepath.IsAbs(p):
+			errs = append(errs, fmt.Errorf("%s %q is not an absolute path", what, p))
+		}
+	}
+	checkAbs("output dir", c.OutputDir, true)
+	checkAbs("params file", c.ParamsFile, true)
+	checkAbs("data dir", c.DataDir, false)
+	checkAbs("model dir", c.ModelDir, false)
+	for _, name := range sortedKeys(c.Datasets) {
+		checkAbs(fmt.Sprintf("dataset %q dir", name), c.Datasets[name], true)
+	}
+	if c.OutputDir != "" {
+		if c.OutputDir == string(filepath.Separator) {
+			errs = append(errs, errors.New("output dir is the filesystem root"))
+		}
+		for what, p := range map[string]string{"data dir": c.DataDir, "model dir": c.ModelDir} {
+			if p != "" && overlaps(c.OutputDir, p) {
+				errs = append(errs, fmt.Errorf("output dir %q overlaps the %s %q", c.OutputDir, what, p))
+			}
+		}
+		if c.ParamsFile != "" && within(c.OutputDir, c.ParamsFile) {
+			errs = append(errs, fmt.Errorf("params file %q is inside the output dir (it would become an artifact)", c.ParamsFile))
+		}
+	}
+	errs = append(errs, collisions("dataset", c.Datasets, EnvName)...)
+	errs = append(errs, collisions("param", c.Params, EnvName)...)
+	for _, name := range sortedKeys(c.Params) {
+		if _, err := canonicalParam(c.Params[name]); err != nil {
+			errs = append(errs, fmt.Errorf("param %q: %w", name, err))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("training contract for model.%s: %w", c.Model, err)
+	}
+	return nil
+}
+
+// Prepare validates the contract, writes ParamsFile (a JSON object with
+// sorted keys) and leaves OutputDir existing and empty.
+func (c Contract) Prepare() error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	data, err := c.ParamsJSON()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(c.ParamsFile), 0o755); err != nil {
+		return fmt.Errorf("params file: %w", err)
+	}
+	if err := os.WriteFile(c.ParamsFile, data, 0o644); err != nil {
+		return fmt.Errorf("params file: %w", err)
+	}
+	if err := emptyDir(c.OutputDir); err != nil {
+		return fmt.Errorf("output dir: %w", err)
+	}
+	return nil
+}
+
+// ParamsJSON is the params file's content: one JSON object, keys sorted,
+// numbers in plain decimal, ending with a newline.
+func (c Contract) ParamsJSON() ([]byte, error) {
+	obj := make(map[string]any, len(c.Params))
+	for k, v := range c.Params {
+		cv, err := canonicalParam(v)
+		if err != nil {
+			return nil, fmt.Errorf("param %q: %w", k, err)
+		}
+		obj[k] = cv
+	}
+	data, err := json.Marshal(obj)
+	if err != nil {
+		return nil, fmt.Errorf("params: %w", err)
+	}
+	return append(data, '\n'), nil
+}
+
+// Env is the contract's environment, exactly the variables of DESIGN.md:
+// MLFORM_DATA_DIR, MLFORM_DATASET_<NAME>_DIR, MLFORM_OUTPUT_DIR,
+// MLFORM_PARAMS_FILE, MLFORM_PARAM_<NAME>, MLFORM_MODEL, MLFORM_VERSION and,
+// when set, MLFORM_MODEL_DIR. Params become strings: numbers in plain
+// decimal ("0.05", "30"), strings raw, everything else as JSON. Call
+// Validate (or Prepare) first: on colliding names the result is still
+// deterministic, but one of the colliding values is lost.
+func (c Contract) Env() map[string]string {
+	env := map[string]string{
+		EnvOutputDir:  c.OutputDir,
+		EnvParamsFile: c.ParamsFile,
+		EnvModel:      c.Model,
+		EnvVersion:    strconv.Itoa(c.Version),
+	}
+	if c.DataDir != "" {
+		env[EnvDataDir] = c.DataDir
+	}
+	if c.ModelDir != "" {
+		env[EnvModelDir] = c.ModelDir
+	}
+	for _, name := range sortedKeys(c.Datasets) {
+		env[DatasetEnv(name)] = c.Datasets[name]
+	}
+	for _, name := range sortedKeys(c.Params) {
+		env[ParamEnv(name)] = ParamString(c.Params[name])
+	}
+	return env
+}
+
+// ParamString renders one param as its MLFORM_PARAM_<NAME> value.
+// Values canonicalParam refuses render as "".
+func ParamString(v any) string {
+	cv, err := canonicalParam(v)
+	if err != nil {
+		return ""
+	}
+	switch x := cv.(type) {
+	case string:
+		return x
+	case json.Number:
+		return string(x)
+	}
+	data, err := json.Marshal(cv)
+	if err != nil {
+		return ""
+	}
+	return string(data)
+}
+
+// collisions reports names that map to the same variable name.
+func collisions[V any](kind string, m map[string]V, norm func(string) string) []error {
+	seen := map[string]string{}
+	var errs []error
+	for _, name := range sortedKeys(m) {
+		if name == "" {
+			errs = append(errs, fmt.Errorf("%s name is empty", kind))
+			continue
+		}
+		n := norm(name)
+		if prev, ok := seen[n]; ok {
+			errs = append(errs, fmt.Errorf("%s names %q and %q both become %s", kind, prev, name, n))
+			continue
+		}
+		seen[n] = name
+	}
+	return errs
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// within reports whether p is dir or below it (both absolute, cleaned).
+func within(dir, p string) bool {
+	rel, err := filepath.Rel(filepath.Clean(dir), filepath.Clean(p))
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+func overlaps(a, b string) bool { return within(a, b) || within(b, a) }
+
+// emptyDir creates dir or removes everything inside it, making read-only
+// leftovers writable first.
+func emptyDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return os.MkdirAll(dir, 0o755)
+	}
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if err := RemoveReadOnly(filepath.Join(dir, e.Name())); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,86 @@
+// Package local is the executor that runs a step as a process group on this
+// machine. It is the reference implementation of executor.Executor: the
+// whole group is stopped on timeout or cancellation (SIGTERM, a grace
+// period, then SIGKILL), and once the command exits any process it left
+// behind in its group is killed, so no trainer outlives its attempt.
+package local
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/mlform/mlform/providers/executor"
+)
+
+// Name is the executor's name in `executor = "local"`.
+const Name = "local"
+
+// Options configure an Executor. The zero value is usable.
+type Options struct {
+	// Grace replaces executor.DefaultGrace for tasks that leave Grace zero.
+	Grace time.Duration
+	// Now stamps StartedAt and EndedAt; nil means time.Now.
+	Now func() time.Time
+	// Getenv reads the environment inherited by commands; nil means
+	// os.Getenv.
+	Getenv func(string) string
+	// DrainTimeout bounds how long Run waits, after the group is gone, for
+	// output still held open by a process that left the group; zero means
+	// 2s.
+	DrainTimeout time.Duration
+}
+
+// Executor runs tasks as local process groups. Safe for concurrent use.
+type Executor struct {
+	opts Options
+	host string
+}
+
+// New returns a local executor.
+func New(opts Options) *Executor {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Getenv == nil {
+		opts.Getenv = os.Getenv
+	}
+	if opts.DrainTimeout == 0 {
+		opts.DrainTimeout = 2 * time.Second
+	}
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "localhost"
+	}
+	return &Executor{opts: opts, host: host}
+}
+
+// Factory builds a local executor from an environment block's options.
+// The only option is "grace" (a Go duration such as "30s").
+func Factory(opts map[string]string) (executor.Executor, error) {
+	var o Options
+	var unknown []string
+	for k, v := range opts {
+		switch k {
+		case "grace":
+			d, err := time.ParseDuration(v)
+			if err != nil || d < 0 {
+				return nil, fmt.Errorf("option grace = %q: want a non-negative duration such as \"30s\"", v)
+			}
+			o.Grace = d
+		default:
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) > 0 {
+		return nil, fmt.Errorf("unknown option(s) %s (the local executor accepts: grace)", strings.Join(unknown, ", "))
+	}
+	return New(o), nil
+}
+
+// Register adds the local executor to r.
+func Register(r *executor.Registry) { r.Register(Name, Factory) }
+
+// Name implements executor.Executor.
+func (e *Executor) Name() string { return Name }

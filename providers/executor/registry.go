@@ -1,0 +1,63 @@
+package executor
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Factory builds an executor from the options of an environment block.
+// Unknown options must be an error naming them.
+type Factory func(opts map[string]string) (Executor, error)
+
+// Registry maps executor names (`executor = "local"`) to factories. It is
+// built once by the caller (no package globals), so tests can register
+// fakes without touching a shared table.
+type Registry struct {
+	factories map[string]Factory
+}
+
+// NewRegistry returns an empty registry.
+func NewRegistry() *Registry {
+	return &Registry{factories: map[string]Factory{}}
+}
+
+// Register adds a factory. Registering an empty name, a nil factory or a
+// name twice is a programming error and panics, like http.ServeMux.
+func (r *Registry) Register(name string, f Factory) {
+	if name == "" || f == nil {
+		panic("executor: Register with empty name or nil factory")
+	}
+	if _, dup := r.factories[name]; dup {
+		panic("executor: Register called twice for " + name)
+	}
+	r.factories[name] = f
+}
+
+// Names lists the registered executors, sorted.
+func (r *Registry) Names() []string {
+	names := make([]string, 0, len(r.factories))
+	for n := range r.factories {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Open builds the executor called name. An unknown name is an error that
+// lists the known ones, so a typo in `executor = "..."` is easy to fix.
+func (r *Registry) Open(name string, opts map[string]string) (Executor, error) {
+	f, ok := r.factories[name]
+	if !ok {
+		known := "none are registered"
+		if names := r.Names(); len(names) > 0 {
+			known = "known executors: " + strings.Join(names, ", ")
+		}
+		return nil, fmt.Errorf("unknown executor %q (%s)", name, known)
+	}
+	e, err := f(opts)
+	if err != nil {
+		return nil, fmt.Errorf("executor %q: %w", name, err)
+	}
+	return e, nil
+}
