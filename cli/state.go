@@ -1,7 +1,288 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mlform/mlform/state"
+)
 
 func newStateCommand(g *Globals) *cobra.Command {
-	return stubCommand("state", "Inspect and edit the recorded state")
+	cmd := &cobra.Command{
+		Use:   "state",
+		Short: "Inspect and edit the recorded state",
+		Long: `The state records every dataset snapshot, model version and alias mlform
+has created. These commands read it, and repair it when something went wrong.
+Commands that change it take the state lock (-lock, -lock-timeout).`,
+		Example: `  mlform state list
+  mlform state show model.churn@production
+  mlform state pull > backup.json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
+	}
+	cmd.AddCommand(newStateListCommand(g), newStateShowCommand(g), newStateRmCommand(g),
+		newStatePullCommand(g), newStatePushCommand(g))
+	return cmd
+}
+
+func parseAddresses(args []string) ([]state.Address, error) {
+	out := make([]state.Address, 0, len(args))
+	for _, a := range args {
+		addr, err := state.ParseAddress(a)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, addr)
+	}
+	return out, nil
+}
+
+func newStateListCommand(g *Globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "list [ADDR...]",
+		Short: "List everything recorded in the state",
+		Long: `List prints one address per line: dataset.NAME, model.NAME, model.NAME@VERSION
+and model.NAME@ALIAS. Given addresses, it lists only those and what lies under
+them (model.NAME covers its versions and aliases).`,
+		Example: `  mlform state list
+  mlform state list model.churn`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			filters, err := parseAddresses(args)
+			if err != nil {
+				return err
+			}
+			m, err := openState(cmd.Context(), g)
+			if err != nil {
+				return err
+			}
+			defer m.Close()
+			s, err := m.Read(cmd.Context())
+			if err != nil {
+				return err
+			}
+			for _, a := range s.Addresses() {
+				if matchesAny(filters, a) {
+					fmt.Fprintln(g.Stdout, a)
+				}
+			}
+			return nil
+		},
+	}
+}
+
+func matchesAny(filters []state.Address, a state.Address) bool {
+	if len(filters) == 0 {
+		return true
+	}
+	for _, f := range filters {
+		if f.Covers(a) {
+			return true
+		}
+	}
+	return false
+}
+
+func newStateShowCommand(g *Globals) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "show ADDR",
+		Short: "Show one recorded dataset, model, version or alias",
+		Example: `  mlform state show dataset.churn
+  mlform state show model.churn@7
+  mlform state show model.churn@production -json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			addr, err := state.ParseAddress(args[0])
+			if err != nil {
+				return err
+			}
+			m, err := openState(cmd.Context(), g)
+			if err != nil {
+				return err
+			}
+			defer m.Close()
+			s, err := m.Read(cmd.Context())
+			if err != nil {
+				return err
+			}
+			obj, err := s.Lookup(addr)
+			if err != nil {
+				return err
+			}
+			if !asJSON {
+				return state.WriteHuman(g.Stdout, addr, obj)
+			}
+			enc := json.NewEncoder(g.Stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(obj)
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the recorded object as JSON")
+	return cmd
+}
+
+func newStateRmCommand(g *Globals) *cobra.Command {
+	var lf LockFlags
+	cmd := &cobra.Command{
+		Use:   "rm ADDR...",
+		Short: "Forget datasets, models, versions or aliases",
+		Long: `rm removes addresses from the state, under the state lock. Nothing is deleted
+from the store: snapshots and artifacts stay until ` + "`mlform gc`" + ` finds them
+unreferenced. A version an alias points at cannot be removed: move or remove
+the alias first. Version numbers are never reused, even after rm.`,
+		Example: `  mlform state rm model.churn@3
+  mlform state rm model.churn@staging
+  mlform state rm dataset.old_events`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			addrs, err := parseAddresses(args)
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			m, err := openState(ctx, g)
+			if err != nil {
+				return err
+			}
+			defer m.Close()
+			var s *state.State
+			err = withStateLock(ctx, g, m, lf, "state rm", func() error {
+				s, err = m.Update(ctx, func(s *state.State) error {
+					for _, a := range addrs {
+						if err := s.Remove(a); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			for _, a := range addrs {
+				fmt.Fprintf(g.Stdout, "Removed %s\n", a)
+			}
+			fmt.Fprintf(g.Stdout, "State serial %d. Store objects are kept; `mlform gc` removes what nothing references.\n", s.Serial)
+			return nil
+		},
+	}
+	lf.Register(cmd.Flags())
+	return cmd
+}
+
+func newStatePullCommand(g *Globals) *cobra.Command {
+	var backup bool
+	cmd := &cobra.Command{
+		Use:   "pull",
+		Short: "Print the raw state document",
+		Long: `pull prints the stored state document, byte for byte, after checking that it is
+intact. -backup prints the previous state instead: the way back from a damaged
+state is ` + "`mlform state pull -backup > restored.json`" + ` then
+` + "`mlform state push -force restored.json`" + `.`,
+		Example: `  mlform state pull > state.json
+  mlform state pull -backup > restored.json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			m, err := openState(cmd.Context(), g)
+			if err != nil {
+				return err
+			}
+			defer m.Close()
+			var raw []byte
+			if backup {
+				raw, err = m.ReadBackupRaw(cmd.Context())
+			} else {
+				raw, err = m.ReadRaw(cmd.Context())
+			}
+			if errors.Is(err, state.ErrNoState) {
+				fmt.Fprintf(g.Stderr, "No state at %s yet.\n", m.Location())
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			_, err = g.Stdout.Write(raw)
+			return err
+		},
+	}
+	cmd.Flags().BoolVar(&backup, "backup", false, "print the backup (the state before its last change)")
+	return cmd
+}
+
+func newStatePushCommand(g *Globals) *cobra.Command {
+	var (
+		lf    LockFlags
+		force bool
+	)
+	cmd := &cobra.Command{
+		Use:   "push FILE",
+		Short: "Replace the stored state with a state document",
+		Long: `push stores FILE ("-" reads stdin) as the state, under the state lock. It
+refuses a document of another lineage, one whose serial is not newer than the
+stored one, and replacing a damaged state, unless -force. The replaced state
+becomes the backup (a damaged one is kept as state.json.damaged-TIME). A
+hand-edited document must have its "checksum" set to "".`,
+		Example: `  mlform state push fixed.json
+  mlform state push -force restored.json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			doc, err := readInput(g, args[0])
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			m, err := openState(ctx, g)
+			if err != nil {
+				return err
+			}
+			defer m.Close()
+			var res *state.PushResult
+			err = withStateLock(ctx, g, m, lf, "state push", func() error {
+				res, err = m.Push(ctx, doc, force)
+				return err
+			})
+			if err != nil {
+				return fmt.Errorf("push %s: %w", args[0], err)
+			}
+			if res.DamagedCopy != "" {
+				fmt.Fprintf(g.Stdout, "Kept the damaged state as %s\n", res.DamagedCopy)
+			}
+			fmt.Fprintf(g.Stdout, "Pushed %s to %s: serial %d, lineage %s\n", args[0], m.Location(), res.Serial, res.Lineage)
+			return nil
+		},
+	}
+	lf.Register(cmd.Flags())
+	cmd.Flags().BoolVar(&force, "force", false, "replace the stored state even if it has another lineage, a newer serial or is damaged")
+	return cmd
+}
+
+// maxPushSize bounds a pushed document read into memory.
+const maxPushSize = 1 << 30
+
+func readInput(g *Globals, name string) ([]byte, error) {
+	var r io.Reader
+	if name == "-" {
+		r = g.Stdin
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		r = f
+	}
+	b, err := io.ReadAll(io.LimitReader(r, maxPushSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	if len(b) > maxPushSize {
+		return nil, fmt.Errorf("%s is larger than %d bytes: not a state document", name, maxPushSize)
+	}
+	return b, nil
 }

@@ -1,0 +1,61 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/mlform/mlform/state"
+)
+
+// LockFlags are the -lock and -lock-timeout flags every command that
+// changes state registers, so they read the same everywhere.
+type LockFlags struct {
+	Enabled bool
+	Timeout time.Duration
+}
+
+// Register adds -lock and -lock-timeout to fs.
+func (f *LockFlags) Register(fs *pflag.FlagSet) {
+	fs.BoolVar(&f.Enabled, "lock", true, "lock the state while the command runs (-lock=false is only safe when no other mlform can run on this state)")
+	fs.DurationVar(&f.Timeout, "lock-timeout", 0, "how long to wait for a state lock held by another run (e.g. 30s, 5m); 0 fails at once")
+}
+
+// holdLockEnv is a test hook: when set to a duration, a command holds the
+// state lock that long after taking it, so end-to-end tests can make two
+// real processes contend for the lock. It prints the lock id to stderr.
+const holdLockEnv = "MLFORM_TEST_HOLD_LOCK"
+
+// withStateLock runs fn while holding the state lock of m for operation
+// (unless -lock=false), and releases it afterwards even when fn fails or
+// ctx is cancelled.
+func withStateLock(ctx context.Context, g *Globals, m *state.Manager, f LockFlags, operation string, fn func() error) (err error) {
+	if !f.Enabled {
+		return fn()
+	}
+	lock, err := m.Lock(ctx, state.LockInfo{Operation: operation, Version: Version}, f.Timeout)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if uerr := lock.Unlock(context.WithoutCancel(ctx)); uerr != nil {
+			err = errors.Join(err, uerr)
+		}
+	}()
+	if v := g.Getenv(holdLockEnv); v != "" {
+		d, perr := time.ParseDuration(v)
+		if perr != nil {
+			return fmt.Errorf("%s=%q: %w", holdLockEnv, v, perr)
+		}
+		fmt.Fprintf(g.Stderr, "test hook: holding lock %s for %s\n", lock.Info().ID, d)
+		select {
+		case <-time.After(d):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return fn()
+}

@@ -1,0 +1,209 @@
+package state
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// AddressKind is what an address names.
+type AddressKind int
+
+// Address kinds.
+const (
+	AddrDataset AddressKind = iota + 1 // dataset.NAME
+	AddrModel                          // model.NAME
+	AddrVersion                        // model.NAME@N
+	AddrAlias                          // model.NAME@ALIAS
+)
+
+// Address names one thing recorded in state, as users write it:
+// dataset.churn, model.churn, model.churn@7, model.churn@production.
+type Address struct {
+	Kind    AddressKind
+	Name    string
+	Version int    // AddrVersion
+	Alias   string // AddrAlias
+}
+
+// ParseAddress parses an address, saying what is wrong with a bad one.
+func ParseAddress(s string) (Address, error) {
+	kind, rest, ok := strings.Cut(s, ".")
+	if !ok {
+		return Address{}, fmt.Errorf("address %q: want dataset.NAME, model.NAME, model.NAME@VERSION or model.NAME@ALIAS", truncate(s, 80))
+	}
+	switch kind {
+	case "dataset":
+		if !IsIdentifier(rest) {
+			return Address{}, fmt.Errorf("address %q: %q is not a dataset name", truncate(s, 80), truncate(rest, 80))
+		}
+		return Address{Kind: AddrDataset, Name: rest}, nil
+	case "model":
+		name, at, hasAt := strings.Cut(rest, "@")
+		if !IsIdentifier(name) {
+			return Address{}, fmt.Errorf("address %q: %q is not a model name", truncate(s, 80), truncate(name, 80))
+		}
+		if !hasAt {
+			return Address{Kind: AddrModel, Name: name}, nil
+		}
+		if at != "" && at[0] >= '0' && at[0] <= '9' {
+			n, err := strconv.Atoi(at)
+			if err != nil || n < 1 {
+				return Address{}, fmt.Errorf("address %q: %q is not a version number", truncate(s, 80), truncate(at, 80))
+			}
+			return Address{Kind: AddrVersion, Name: name, Version: n}, nil
+		}
+		if !IsIdentifier(at) {
+			return Address{}, fmt.Errorf("address %q: %q is neither a version number nor an alias name", truncate(s, 80), truncate(at, 80))
+		}
+		return Address{Kind: AddrAlias, Name: name, Alias: at}, nil
+	default:
+		return Address{}, fmt.Errorf("address %q: unknown kind %q (want dataset or model)", truncate(s, 80), truncate(kind, 40))
+	}
+}
+
+func (a Address) String() string {
+	switch a.Kind {
+	case AddrDataset:
+		return "dataset." + a.Name
+	case AddrModel:
+		return "model." + a.Name
+	case AddrVersion:
+		return fmt.Sprintf("model.%s@%d", a.Name, a.Version)
+	case AddrAlias:
+		return "model." + a.Name + "@" + a.Alias
+	}
+	return "<invalid address>"
+}
+
+// Addresses lists everything recorded, in a stable order: datasets, then
+// each model followed by its versions (ascending) and its aliases.
+func (s *State) Addresses() []Address {
+	var out []Address
+	for _, name := range sortedKeys(s.Datasets) {
+		out = append(out, Address{Kind: AddrDataset, Name: name})
+	}
+	for _, name := range sortedKeys(s.Models) {
+		m := s.Models[name]
+		out = append(out, Address{Kind: AddrModel, Name: name})
+		vs := make([]int, 0, len(m.Versions))
+		for _, v := range m.Versions {
+			vs = append(vs, v.Version)
+		}
+		sort.Ints(vs)
+		for _, v := range vs {
+			out = append(out, Address{Kind: AddrVersion, Name: name, Version: v})
+		}
+		for _, alias := range sortedKeys(m.Aliases) {
+			out = append(out, Address{Kind: AddrAlias, Name: name, Alias: alias})
+		}
+	}
+	return out
+}
+
+// Covers reports whether a is f or lies under it (model.X covers its
+// versions and aliases), for filtering lists.
+func (f Address) Covers(a Address) bool {
+	if f == a {
+		return true
+	}
+	return f.Kind == AddrModel && a.Name == f.Name && (a.Kind == AddrVersion || a.Kind == AddrAlias)
+}
+
+// Lookup returns what a names: *Dataset, *Model, *Version or *Alias.
+func (s *State) Lookup(a Address) (any, error) {
+	switch a.Kind {
+	case AddrDataset:
+		if d := s.Datasets[a.Name]; d != nil {
+			return d, nil
+		}
+	case AddrModel:
+		if m := s.Models[a.Name]; m != nil {
+			return m, nil
+		}
+	case AddrVersion:
+		if m := s.Models[a.Name]; m != nil {
+			if v := m.Version(a.Version); v != nil {
+				return v, nil
+			}
+		}
+	case AddrAlias:
+		if m := s.Models[a.Name]; m != nil {
+			if al := m.Aliases[a.Alias]; al != nil {
+				return al, nil
+			}
+		}
+	}
+	return nil, fmt.Errorf("%s is not in the state", a)
+}
+
+// Version returns version n of the model, or nil.
+func (m *Model) Version(n int) *Version {
+	for _, v := range m.Versions {
+		if v.Version == n {
+			return v
+		}
+	}
+	return nil
+}
+
+// EnsureModel returns the named model, creating it when absent. A model
+// created again after `state rm` continues its version numbers.
+func (s *State) EnsureModel(name string) *Model {
+	if m := s.Models[name]; m != nil {
+		return m
+	}
+	if s.Models == nil {
+		s.Models = map[string]*Model{}
+	}
+	next := max(s.RemovedModels[name], 1)
+	delete(s.RemovedModels, name)
+	m := &Model{Name: name, NextVersion: next, Versions: []*Version{}, Aliases: map[string]*Alias{}}
+	s.Models[name] = m
+	return m
+}
+
+// Remove forgets what a names. Store objects (snapshots, artifacts, logs)
+// are untouched; `mlform gc` decides about them. A version an alias points
+// at cannot be removed: move or remove the alias first. A removed model's
+// next version number is remembered so numbers are never reused.
+func (s *State) Remove(a Address) error {
+	if _, err := s.Lookup(a); err != nil {
+		return err
+	}
+	switch a.Kind {
+	case AddrDataset:
+		delete(s.Datasets, a.Name)
+	case AddrModel:
+		if s.RemovedModels == nil {
+			s.RemovedModels = map[string]int{}
+		}
+		s.RemovedModels[a.Name] = s.Models[a.Name].NextVersion
+		delete(s.Models, a.Name)
+	case AddrAlias:
+		delete(s.Models[a.Name].Aliases, a.Alias)
+	case AddrVersion:
+		m := s.Models[a.Name]
+		for _, alias := range sortedKeys(m.Aliases) {
+			if m.Aliases[alias].Version == a.Version {
+				return fmt.Errorf("%s is where alias %s points: move it (or `mlform state rm model.%s@%s`) first", a, alias, a.Name, alias)
+			}
+		}
+		kept := m.Versions[:0]
+		for _, v := range m.Versions {
+			if v.Version != a.Version {
+				kept = append(kept, v)
+			}
+		}
+		m.Versions = kept
+		evals := m.Evaluations[:0]
+		for _, e := range m.Evaluations {
+			if e.Version != a.Version {
+				evals = append(evals, e)
+			}
+		}
+		m.Evaluations = evals
+	}
+	return nil
+}

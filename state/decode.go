@@ -1,0 +1,151 @@
+package state
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Problem classifies why a state document was refused.
+type Problem string
+
+// Problems Decode reports.
+const (
+	// ProblemTruncated: the document ends early (an interrupted copy, a full
+	// disk, a partial download).
+	ProblemTruncated Problem = "truncated"
+	// ProblemCorrupt: the bytes are not what mlform wrote (checksum
+	// mismatch, not JSON, hand-edited).
+	ProblemCorrupt Problem = "corrupt"
+	// ProblemFuture: written by a newer mlform with a format this build does
+	// not know.
+	ProblemFuture Problem = "future format"
+	// ProblemInvalid: well-formed and intact, but its content breaks the
+	// model's rules (bad names, ids, dangling references).
+	ProblemInvalid Problem = "invalid"
+)
+
+// DecodeError says why a state document was refused. Manager adds where the
+// document lives and how to recover from its backup.
+type DecodeError struct {
+	Problem Problem
+	Detail  string
+}
+
+func (e *DecodeError) Error() string {
+	switch e.Problem {
+	case ProblemFuture:
+		return e.Detail
+	default:
+		return fmt.Sprintf("state is %s: %s", e.Problem, e.Detail)
+	}
+}
+
+// Decode parses and verifies a state document. It refuses a document from a
+// newer format, one whose checksum does not match its content, a truncated
+// one and one whose content is invalid (see Validate); the error is a
+// *DecodeError. Anything read from a backend is untrusted: a decoded State
+// has no nil maps, slices or entries and only valid names and ids.
+func Decode(b []byte) (*State, error) {
+	return decode(b, true)
+}
+
+// DecodeUnsigned is Decode for a document a person produced or edited: a
+// checksum member that is empty is accepted as "not signed"; a non-empty
+// one must still match. `mlform state push` uses it so a hand-repaired
+// state can be pushed by blanking its checksum.
+func DecodeUnsigned(b []byte) (*State, error) {
+	return decode(b, false)
+}
+
+func decode(b []byte, requireChecksum bool) (*State, error) {
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil, &DecodeError{ProblemTruncated, "the document is empty"}
+	}
+	if err := checkJSON(b); err != nil {
+		return nil, err
+	}
+	var head struct {
+		FormatVersion *int `json:"format_version"`
+	}
+	if err := json.Unmarshal(b, &head); err != nil {
+		return nil, &DecodeError{ProblemCorrupt, fmt.Sprintf("format_version: %v", err)}
+	}
+	switch {
+	case head.FormatVersion == nil:
+		return nil, &DecodeError{ProblemCorrupt, "format_version is missing: this is not an mlform state document"}
+	case *head.FormatVersion > FormatVersion:
+		return nil, &DecodeError{ProblemFuture, fmt.Sprintf("state was written by a newer mlform (format %d > %d); upgrade mlform", *head.FormatVersion, FormatVersion)}
+	case *head.FormatVersion < 1:
+		return nil, &DecodeError{ProblemCorrupt, fmt.Sprintf("format_version %d is not a valid format", *head.FormatVersion)}
+	}
+	if err := verifyChecksum(b, requireChecksum); err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	// A member this build does not know would be dropped by the next write:
+	// refuse rather than lose it.
+	dec.DisallowUnknownFields()
+	var s State
+	if err := dec.Decode(&s); err != nil {
+		return nil, &DecodeError{ProblemInvalid, err.Error()}
+	}
+	s.normalize()
+	if err := s.Validate(); err != nil {
+		return nil, &DecodeError{ProblemInvalid, err.Error()}
+	}
+	return &s, nil
+}
+
+// checkJSON tells a truncated document from one that is otherwise broken.
+func checkJSON(b []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	var v json.RawMessage
+	err := dec.Decode(&v)
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return &DecodeError{ProblemTruncated, fmt.Sprintf("the document ends after %d bytes, in the middle of its JSON", len(b))}
+	case err != nil:
+		return &DecodeError{ProblemCorrupt, fmt.Sprintf("not valid JSON: %v", err)}
+	}
+	if len(v) == 0 || v[0] != '{' {
+		return &DecodeError{ProblemCorrupt, "the document is not a JSON object"}
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return &DecodeError{ProblemCorrupt, "unexpected data after the JSON document"}
+	}
+	return nil
+}
+
+// verifyChecksum checks the checksum member against the raw bytes, so any
+// change at all (a flipped bit, a reformatted file, a lost newline) is
+// caught, not only changes that survive a JSON round trip.
+func verifyChecksum(b []byte, required bool) error {
+	sum, blanked, found := splitChecksum(b)
+	if !found {
+		if !required {
+			return nil
+		}
+		return &DecodeError{ProblemCorrupt, "no checksum member in the canonical layout (was the file reformatted or edited by hand?)"}
+	}
+	if sum == "" && !required {
+		return nil
+	}
+	if len(sum) != checksumLen || !isHex(sum) {
+		return &DecodeError{ProblemCorrupt, fmt.Sprintf("checksum %q is not a %d-digit hex digest", truncate(sum, 80), checksumLen)}
+	}
+	if got := checksum(blanked); got != sum {
+		return &DecodeError{ProblemCorrupt, fmt.Sprintf("checksum mismatch: recorded %s, content hashes to %s (the file was changed after mlform wrote it)", sum[:12], got[:12])}
+	}
+	return nil
+}
+
+// truncate shortens untrusted text before it goes into a message.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}

@@ -1,0 +1,218 @@
+package state
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"gocloud.dev/blob"
+
+	mblob "github.com/mlform/mlform/providers/blob"
+)
+
+// Manager reads, writes and locks one workspace's state in a backend named
+// by a blob URL. Methods are safe for concurrent use.
+type Manager struct {
+	b backend
+	// mu serialises this process's writes; the lock object serialises
+	// processes.
+	mu sync.Mutex
+	// version is the mlform version stamped on written documents.
+	version string
+}
+
+// SetMLFormVersion sets the version recorded as mlform_version in every
+// document this Manager writes (the state package does not know it).
+func (m *Manager) SetMLFormVersion(v string) { m.version = v }
+
+// ErrNoState is returned by ReadRaw when the backend holds no state yet.
+var ErrNoState = errors.New("no state has been written yet")
+
+// OpenManager opens the state backend at url: a file:// URL or a bare path
+// (relative ones resolve against baseDir) is a local directory; any other
+// URL is a gocloud.dev bucket (s3://, gs://, azblob://, mem://; a "prefix"
+// query parameter puts the objects under that prefix).
+func OpenManager(ctx context.Context, url, baseDir string) (*Manager, error) {
+	if dir, ok := mblob.LocalPath(url, baseDir); ok {
+		b, err := newLocalBackend(dir)
+		if err != nil {
+			return nil, fmt.Errorf("open state backend %s: %w", dir, err)
+		}
+		return &Manager{b: b}, nil
+	}
+	bucket, err := mblob.Open(ctx, url, baseDir)
+	if err != nil {
+		return nil, fmt.Errorf("open state backend: %w", err)
+	}
+	return &Manager{b: &bucketBackend{bucket: bucket, url: url, owned: true}}, nil
+}
+
+// NewBucketManager returns a Manager over an already open bucket, which it
+// does not close. url is only used, redacted, in messages. It lets several
+// managers share one in-memory bucket (each mem:// URL opens a new one).
+func NewBucketManager(bucket *blob.Bucket, url string) *Manager {
+	return &Manager{b: &bucketBackend{bucket: bucket, url: url}}
+}
+
+// Close releases the backend.
+func (m *Manager) Close() error { return m.b.close() }
+
+// Location is where the state document lives, safe to print.
+func (m *Manager) Location() string { return m.b.location(ObjectState) }
+
+// BackupLocation is where the previous state document is kept.
+func (m *Manager) BackupLocation() string { return m.b.location(ObjectBackup) }
+
+// Read returns the stored state, or a new empty State with a fresh lineage
+// when none exists. A damaged or future-format document is refused with a
+// *StateError that says how to recover.
+func (m *Manager) Read(ctx context.Context) (*State, error) {
+	raw, err := m.b.get(ctx, ObjectState)
+	if errors.Is(err, errNotExist) {
+		return New(), nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read state: %w", err)
+	}
+	s, err := Decode(raw)
+	if err != nil {
+		return nil, m.damaged(ctx, err)
+	}
+	return s, nil
+}
+
+// ReadRaw returns the stored state document exactly as stored, after
+// checking that it decodes; ErrNoState when there is none.
+func (m *Manager) ReadRaw(ctx context.Context) ([]byte, error) {
+	raw, err := m.b.get(ctx, ObjectState)
+	if errors.Is(err, errNotExist) {
+		return nil, ErrNoState
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read state: %w", err)
+	}
+	if _, err := Decode(raw); err != nil {
+		return nil, m.damaged(ctx, err)
+	}
+	return raw, nil
+}
+
+// ReadBackupRaw returns the backup document (the state before the last
+// change) after checking that it decodes.
+func (m *Manager) ReadBackupRaw(ctx context.Context) ([]byte, error) {
+	raw, err := m.b.get(ctx, ObjectBackup)
+	if errors.Is(err, errNotExist) {
+		return nil, fmt.Errorf("no backup at %s: the state has not changed since it was first written", m.BackupLocation())
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read state backup: %w", err)
+	}
+	if _, err := Decode(raw); err != nil {
+		return nil, fmt.Errorf("backup %s: %w", m.BackupLocation(), err)
+	}
+	return raw, nil
+}
+
+// Write stores s atomically, keeping the document it replaces as the
+// backup. s must be the state Read returned (same lineage and serial),
+// possibly modified: if another writer stored a newer serial meanwhile the
+// write is refused. When the content differs from what is stored, Serial is
+// bumped; when it does not, nothing is written. On success s.Serial and
+// s.Checksum describe the stored document.
+func (m *Manager) Write(ctx context.Context, s *State) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	curRaw, cur, err := m.current(ctx)
+	if err != nil {
+		return err
+	}
+	serial := s.Serial + 1
+	if cur != nil {
+		switch {
+		case cur.Lineage != s.Lineage:
+			return fmt.Errorf("write state: lineage %s does not match the stored state's %s: refusing to overwrite another workspace's state", s.Lineage, cur.Lineage)
+		case cur.Serial != s.Serial:
+			return fmt.Errorf("write state: it changed since it was read (read serial %d, stored serial %d); another mlform ran without the lock? Re-run the command", s.Serial, cur.Serial)
+		}
+		same, err := sameContent(cur, s)
+		if err != nil {
+			return fmt.Errorf("write state: %w", err)
+		}
+		if same {
+			s.normalize()
+			s.Checksum = cur.Checksum
+			return nil
+		}
+		serial = cur.Serial + 1
+	}
+	return m.store(ctx, s, serial, curRaw)
+}
+
+// store encodes s with the given serial, saves prevRaw (when not nil) as
+// the backup, then the new document. On failure s is left as it was.
+func (m *Manager) store(ctx context.Context, s *State, serial uint64, prevRaw []byte) error {
+	oldSerial, oldSum, oldVersion := s.Serial, s.Checksum, s.MLFormVersion
+	s.Serial = serial
+	if m.version != "" {
+		s.MLFormVersion = m.version
+	}
+	data, err := Encode(s)
+	if err == nil && prevRaw != nil {
+		err = m.b.put(ctx, ObjectBackup, prevRaw)
+	}
+	if err == nil {
+		err = m.b.put(ctx, ObjectState, data)
+	}
+	if err != nil {
+		s.Serial, s.Checksum, s.MLFormVersion = oldSerial, oldSum, oldVersion
+		return fmt.Errorf("write state %s: %w", m.Location(), err)
+	}
+	return nil
+}
+
+// current reads and decodes the stored document; both are nil when none
+// exists. A damaged document is an error: nothing may replace it silently.
+func (m *Manager) current(ctx context.Context) ([]byte, *State, error) {
+	raw, err := m.b.get(ctx, ObjectState)
+	if errors.Is(err, errNotExist) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("read state: %w", err)
+	}
+	s, err := Decode(raw)
+	if err != nil {
+		return raw, nil, m.damaged(ctx, err)
+	}
+	return raw, s, nil
+}
+
+// sameContent reports whether a and b record the same world.
+func sameContent(a, b *State) (bool, error) {
+	ka, err := contentKey(a)
+	if err != nil {
+		return false, err
+	}
+	kb, err := contentKey(b)
+	if err != nil {
+		return false, err
+	}
+	return string(ka) == string(kb), nil
+}
+
+// Update reads the state, applies fn and writes the result (nothing is
+// written when fn fails or changes nothing). Callers hold the lock.
+func (m *Manager) Update(ctx context.Context, fn func(*State) error) (*State, error) {
+	s, err := m.Read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := fn(s); err != nil {
+		return nil, err
+	}
+	if err := m.Write(ctx, s); err != nil {
+		return nil, err
+	}
+	return s, nil
+}

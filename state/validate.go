@@ -1,0 +1,340 @@
+package state
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+)
+
+// Limits on untrusted text, generous for real use and small enough that a
+// hostile document cannot blow up messages.
+const (
+	maxNameLen = 128
+	maxIDLen   = 128
+	minIDLen   = 8
+)
+
+// IsIdentifier reports whether name can name a dataset, model, alias,
+// policy, promotion or store: an HCL identifier (a letter or underscore,
+// then letters, digits, underscores and dashes), at most 128 bytes.
+func IsIdentifier(name string) bool {
+	if name == "" || len(name) > maxNameLen || !utf8.ValidString(name) {
+		return false
+	}
+	for i, r := range name {
+		switch {
+		case r == '_' || unicode.IsLetter(r):
+		case i > 0 && (r == '-' || unicode.IsDigit(r)):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// IsID reports whether id looks like a content id mlform records: lowercase
+// hex, 8 to 128 digits. Ids become object keys in the store, so nothing but
+// hex is accepted.
+func IsID(id string) bool {
+	return len(id) >= minIDLen && len(id) <= maxIDLen && isHex(id)
+}
+
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// validStatus lists the version and evaluation statuses.
+var validStatus = map[string]bool{StatusSucceeded: true, StatusFailed: true, StatusTimedOut: true, StatusCancelled: true}
+
+// Validate checks the rules every recorded state obeys, so that code reading
+// a State can index it without nil checks: names are identifiers and match
+// their map keys, ids are hex, versions are positive, unique, increasing and
+// below NextVersion, aliases point at recorded versions. The error names the
+// first offending element by its address.
+func (s *State) Validate() error {
+	if s.FormatVersion < 1 || s.FormatVersion > FormatVersion {
+		return fmt.Errorf("format_version %d is not supported (this mlform writes %d)", s.FormatVersion, FormatVersion)
+	}
+	if _, err := uuid.Parse(s.Lineage); err != nil || len(s.Lineage) != 36 {
+		return fmt.Errorf("lineage %q is not a UUID", truncate(s.Lineage, 80))
+	}
+	if len(s.MLFormVersion) > maxNameLen {
+		return errors.New("mlform_version is too long")
+	}
+	for _, name := range sortedKeys(s.Datasets) {
+		if err := validateDataset(name, s.Datasets[name]); err != nil {
+			return err
+		}
+	}
+	for _, name := range sortedKeys(s.Models) {
+		if err := validateModel(name, s.Models[name]); err != nil {
+			return err
+		}
+	}
+	for _, name := range sortedKeys(s.Policies) {
+		p := s.Policies[name]
+		if err := checkNamed("policy", name, p == nil, func() string { return p.Name }); err != nil {
+			return err
+		}
+		for m := range p.LastTrain {
+			if !IsIdentifier(m) {
+				return fmt.Errorf("policy.%s: last_train: %q is not a model name", name, truncate(m, 80))
+			}
+		}
+	}
+	for _, name := range sortedKeys(s.Publications) {
+		p := s.Publications[name]
+		if !IsIdentifier(name) {
+			return fmt.Errorf("publications: %q is not a valid promotion name", truncate(name, 80))
+		}
+		if p == nil {
+			return fmt.Errorf("publications.%s is null", name)
+		}
+		if p.Version < 1 {
+			return fmt.Errorf("publications.%s: version %d is not a version number", name, p.Version)
+		}
+	}
+	for _, name := range sortedKeys(s.RemovedModels) {
+		if !IsIdentifier(name) {
+			return fmt.Errorf("removed_models: %q is not a valid model name", truncate(name, 80))
+		}
+		if s.RemovedModels[name] < 1 {
+			return fmt.Errorf("removed_models.%s: next version %d must be at least 1", name, s.RemovedModels[name])
+		}
+	}
+	return nil
+}
+
+// checkNamed checks a map entry: its key is an identifier, it is not null
+// and its name matches the key.
+func checkNamed(kind, key string, isNil bool, name func() string) error {
+	if !IsIdentifier(key) {
+		return fmt.Errorf("%s %q: not a valid name (letters, digits, _ and -, starting with a letter or _)", kind, truncate(key, 80))
+	}
+	if isNil {
+		return fmt.Errorf("%s.%s is null", kind, key)
+	}
+	if n := name(); n != key {
+		return fmt.Errorf("%s.%s: name %q does not match its key", kind, key, truncate(n, 80))
+	}
+	return nil
+}
+
+func validateDataset(name string, d *Dataset) error {
+	if err := checkNamed("dataset", name, d == nil, func() string { return d.Name }); err != nil {
+		return err
+	}
+	for i, sn := range d.Snapshots {
+		where := fmt.Sprintf("dataset.%s: snapshot %d", name, i+1)
+		switch {
+		case sn == nil:
+			return fmt.Errorf("%s is null", where)
+		case !IsID(sn.ID):
+			return fmt.Errorf("%s: id %q is not a hex content id", where, truncate(sn.ID, 80))
+		case sn.ProfileID != "" && !IsID(sn.ProfileID):
+			return fmt.Errorf("%s: profile_id %q is not a hex content id", where, truncate(sn.ProfileID, 80))
+		case sn.Store != "" && !IsIdentifier(sn.Store):
+			return fmt.Errorf("%s: store %q is not a storage name", where, truncate(sn.Store, 80))
+		case sn.Files < 0 || sn.Bytes < 0:
+			return fmt.Errorf("%s: negative file or byte count", where)
+		}
+	}
+	return nil
+}
+
+func validateModel(name string, m *Model) error {
+	if err := checkNamed("model", name, m == nil, func() string { return m.Name }); err != nil {
+		return err
+	}
+	seen := make(map[int]bool, len(m.Versions))
+	prev := 0
+	for i, v := range m.Versions {
+		if v == nil {
+			return fmt.Errorf("model.%s: version entry %d is null", name, i+1)
+		}
+		where := fmt.Sprintf("model.%s@%d", name, v.Version)
+		switch {
+		case v.Version < 1:
+			return fmt.Errorf("model.%s: version entry %d has number %d (versions start at 1)", name, i+1, v.Version)
+		case seen[v.Version]:
+			return fmt.Errorf("%s is recorded twice", where)
+		case v.Version < prev:
+			return fmt.Errorf("%s is recorded after version %d (versions must be in order)", where, prev)
+		case v.Version >= m.NextVersion:
+			return fmt.Errorf("%s: next_version %d must be greater than every recorded version", where, m.NextVersion)
+		case !validStatus[v.Status]:
+			return fmt.Errorf("%s: unknown status %q", where, truncate(v.Status, 80))
+		}
+		seen[v.Version], prev = true, v.Version
+		if err := validateVersion(where, v); err != nil {
+			return err
+		}
+	}
+	if m.NextVersion < 1 {
+		return fmt.Errorf("model.%s: next_version %d must be at least 1", name, m.NextVersion)
+	}
+	for _, an := range sortedKeys(m.Aliases) {
+		a := m.Aliases[an]
+		if err := checkNamed("model."+name+" alias", an, a == nil, func() string { return a.Name }); err != nil {
+			return err
+		}
+		if !seen[a.Version] {
+			return fmt.Errorf("model.%s@%s points at version %d, which is not recorded", name, an, a.Version)
+		}
+		for j, mv := range a.History {
+			if mv == nil {
+				return fmt.Errorf("model.%s@%s: history entry %d is null", name, an, j+1)
+			}
+			if mv.From < 0 || mv.To < 1 {
+				return fmt.Errorf("model.%s@%s: history entry %d moves from %d to %d", name, an, j+1, mv.From, mv.To)
+			}
+		}
+	}
+	for j, e := range m.Evaluations {
+		if e == nil {
+			return fmt.Errorf("model.%s: evaluation %d is null", name, j+1)
+		}
+		if e.Version < 1 {
+			return fmt.Errorf("model.%s: evaluation %d is of version %d", name, j+1, e.Version)
+		}
+		if err := validateSnapshotRefs(fmt.Sprintf("model.%s: evaluation %d", name, j+1), e.Snapshots); err != nil {
+			return err
+		}
+		if err := validateMetrics(fmt.Sprintf("model.%s: evaluation %d", name, j+1), e.Metrics); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func validateVersion(where string, v *Version) error {
+	for _, id := range []struct{ field, val string }{
+		{"artifacts_id", v.ArtifactsID}, {"logs_id", v.LogsID},
+	} {
+		if id.val != "" && !IsID(id.val) {
+			return fmt.Errorf("%s: %s %q is not a hex content id", where, id.field, truncate(id.val, 80))
+		}
+	}
+	if v.Store != "" && !IsIdentifier(v.Store) {
+		return fmt.Errorf("%s: store %q is not a storage name", where, truncate(v.Store, 80))
+	}
+	if err := validateSnapshotRefs(where+": inputs", v.Inputs.Snapshots); err != nil {
+		return err
+	}
+	return validateMetrics(where, v.Metrics)
+}
+
+func validateSnapshotRefs(where string, refs map[string]string) error {
+	for ds, id := range refs {
+		if !IsIdentifier(ds) {
+			return fmt.Errorf("%s: %q is not a dataset name", where, truncate(ds, 80))
+		}
+		if !IsID(id) {
+			return fmt.Errorf("%s: snapshot of dataset %s: %q is not a hex content id", where, ds, truncate(id, 80))
+		}
+	}
+	return nil
+}
+
+func validateMetrics(where string, m map[string]float64) error {
+	for k, v := range m {
+		if k == "" || len(k) > maxNameLen || !utf8.ValidString(k) {
+			return fmt.Errorf("%s: metric name %q is empty, too long or not UTF-8", where, truncate(k, 80))
+		}
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("%s: metric %s is not a finite number", where, k)
+		}
+	}
+	return nil
+}
+
+// normalize replaces nil maps and slices with empty ones, so an empty
+// collection always encodes the same way and readers never meet a nil map.
+func (s *State) normalize() {
+	if s.Datasets == nil {
+		s.Datasets = map[string]*Dataset{}
+	}
+	if s.Models == nil {
+		s.Models = map[string]*Model{}
+	}
+	if s.Policies == nil {
+		s.Policies = map[string]*Policy{}
+	}
+	for _, d := range s.Datasets {
+		if d != nil && d.Snapshots == nil {
+			d.Snapshots = []*Snapshot{}
+		}
+	}
+	for _, m := range s.Models {
+		if m == nil {
+			continue
+		}
+		if m.Versions == nil {
+			m.Versions = []*Version{}
+		}
+		if m.NextVersion < 1 && len(m.Versions) == 0 {
+			// A model nothing was trained for yet: its first version is 1.
+			m.NextVersion = 1
+		}
+		if m.Aliases == nil {
+			m.Aliases = map[string]*Alias{}
+		}
+		for _, v := range m.Versions {
+			if v == nil {
+				continue
+			}
+			if v.Inputs.Snapshots == nil {
+				v.Inputs.Snapshots = map[string]string{}
+			}
+			if v.Inputs.Params == nil {
+				v.Inputs.Params = map[string]any{}
+			}
+			if v.Inputs.Command == nil {
+				v.Inputs.Command = []string{}
+			}
+		}
+		for _, a := range m.Aliases {
+			if a != nil && a.History == nil {
+				a.History = []*AliasMove{}
+			}
+		}
+		for _, e := range m.Evaluations {
+			if e != nil {
+				if e.Snapshots == nil {
+					e.Snapshots = map[string]string{}
+				}
+				if e.Metrics == nil {
+					e.Metrics = map[string]float64{}
+				}
+			}
+		}
+	}
+	for _, p := range s.Policies {
+		if p != nil && p.LastTrain == nil {
+			p.LastTrain = map[string]time.Time{}
+		}
+	}
+}
+
+// sortedKeys returns m's keys in order, so validation reports the same
+// first error every time.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
