@@ -70,11 +70,9 @@ func selectTree(baseDir string, globs []string) ([]treeFile, error) {
 		return nil, fmt.Errorf("open %s: %w", baseDir, err)
 	}
 	defer root.Close()
-	fsys := root.FS()
-
 	matched := map[string]bool{}
 	for _, g := range globs {
-		n, err := walkGlob(fsys, g, matched)
+		n, err := walkGlob(root, g, matched)
 		if err != nil {
 			return nil, err
 		}
@@ -121,19 +119,33 @@ func checkGlob(g string) error {
 
 // walkGlob adds to matched every non-directory path matching g and returns
 // how many paths g matched. It walks only below the pattern's literal
-// prefix, so "trainer/**" never reads the data directory.
-func walkGlob(fsys fs.FS, g string, matched map[string]bool) (int, error) {
+// prefix, so "trainer/**" never reads the data directory, and never
+// follows a symlink.
+func walkGlob(root *os.Root, g string, matched map[string]bool) (int, error) {
 	g = path.Clean(g)
 	base, _ := doublestar.SplitPattern(g)
 	if !hasMeta(g) {
 		base = g // a file or a directory named literally
 	}
+	if skippedPath(base) {
+		return 0, nil
+	}
+	fi, err := root.Lstat(base)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return 0, nil
+	case err != nil:
+		return 0, fmt.Errorf("glob %q: %w", g, err)
+	case !fi.IsDir():
+		if !matchGlob(g, base) {
+			return 0, nil
+		}
+		matched[base] = true
+		return 1, nil
+	}
 	n := 0
-	err := fs.WalkDir(fsys, base, func(p string, d fs.DirEntry, err error) error {
+	err = fs.WalkDir(root.FS(), base, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) && p == base {
-				return fs.SkipAll // the prefix does not exist: no match
-			}
 			return err
 		}
 		if d.IsDir() {
@@ -152,6 +164,17 @@ func walkGlob(fsys fs.FS, g string, matched map[string]bool) (int, error) {
 		return 0, fmt.Errorf("glob %q: %w", g, err)
 	}
 	return n, nil
+}
+
+// skippedPath reports whether any segment of the slash path p is a
+// skipped directory.
+func skippedPath(p string) bool {
+	for _, seg := range strings.Split(p, "/") {
+		if skippedDirs[seg] {
+			return true
+		}
+	}
+	return false
 }
 
 // hashTreeFile hashes one selected path through root (which refuses to
