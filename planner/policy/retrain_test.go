@@ -84,8 +84,8 @@ func TestDecideRetrain(t *testing.T) {
 			reasons: []string{"params_changed: params changed: learning_rate"},
 		},
 		{
-			name: "replace with nothing changed",
-			in:   RetrainInput{Model: "churn", Current: old, Latest: v1, Now: now, Replace: true, Policy: &Policy{Cooldown: 100 * time.Hour}},
+			name:  "replace with nothing changed",
+			in:    RetrainInput{Model: "churn", Current: old, Latest: v1, Now: now, Replace: true, Policy: &Policy{Cooldown: 100 * time.Hour}},
 			train: true, reasons: []string{"replace: forced by -replace=model.churn"},
 		},
 		{
@@ -95,9 +95,9 @@ func TestDecideRetrain(t *testing.T) {
 			reasons: []string{"data_changed: data changed: dataset.churn snapA -> snapB"},
 		},
 		{
-			name:  "on_change data, code change rides along",
-			in:    RetrainInput{Model: "churn", Current: inputs("snapB", "code2", 0.05), Latest: v1, Now: now, Policy: &Policy{OnChange: []string{"data"}}},
-			train: true,
+			name:    "on_change data, code change rides along",
+			in:      RetrainInput{Model: "churn", Current: inputs("snapB", "code2", 0.05), Latest: v1, Now: now, Policy: &Policy{OnChange: []string{"data"}}},
+			train:   true,
 			reasons: []string{"data_changed: data changed", "code_changed: code changed"},
 		},
 		{
