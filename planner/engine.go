@@ -62,6 +62,9 @@ const (
 	ResultNotStarted = "not_started" // apply was interrupted first
 )
 
+// statusRunning marks an action in flight inside Run; never returned.
+const statusRunning = "running"
+
 // ActionResult is the outcome of one action.
 type ActionResult struct {
 	Action *Action
@@ -218,7 +221,7 @@ func (e *Engine) Run(ctx context.Context, stop <-chan struct{}, ws *Workspace, p
 					continue
 				}
 				r := results[da]
-				if r == nil {
+				if r == nil || r.Status == statusRunning {
 					return false, ""
 				}
 				if r.Status != ResultSucceeded {
@@ -246,7 +249,7 @@ func (e *Engine) Run(ctx context.Context, stop <-chan struct{}, ws *Workspace, p
 				if !ready || stopped || running >= par || ctx.Err() != nil {
 					continue
 				}
-				results[a] = &ActionResult{Action: a, Status: "running"}
+				results[a] = &ActionResult{Action: a, Status: statusRunning}
 				running++
 				prog.Started(a)
 				go func(a *Action) {

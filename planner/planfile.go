@@ -38,8 +38,7 @@ func EncodePlan(w io.Writer, p *Plan) error {
 	if err != nil {
 		return fmt.Errorf("encode plan: %w", err)
 	}
-	sum := blake3.Sum256(body)
-	env := planFile{Kind: planFileKind, FormatVersion: PlanFormatVersion, Checksum: hex.EncodeToString(sum[:]), Plan: body}
+	env := planFile{Kind: planFileKind, FormatVersion: PlanFormatVersion, Checksum: checksum(body), Plan: body}
 	out, err := json.Marshal(env)
 	if err != nil {
 		return fmt.Errorf("encode plan: %w", err)
@@ -72,8 +71,7 @@ func DecodePlan(r io.Reader) (*Plan, error) {
 	if env.FormatVersion != PlanFormatVersion {
 		return nil, fmt.Errorf("plan file format %d is not supported by this mlform (format %d); run plan again", env.FormatVersion, PlanFormatVersion)
 	}
-	sum := blake3.Sum256(env.Plan)
-	if env.Checksum != hex.EncodeToString(sum[:]) {
+	if env.Checksum != checksum(env.Plan) {
 		return nil, errors.New("plan file is corrupt or was edited (checksum mismatch); run plan again")
 	}
 	dec := json.NewDecoder(bytes.NewReader(env.Plan))
@@ -89,4 +87,31 @@ func DecodePlan(r io.Reader) (*Plan, error) {
 		return nil, fmt.Errorf("plan file: %w", err)
 	}
 	return &p, nil
+}
+
+// checksum is the BLAKE3 hex digest of b.
+func checksum(b []byte) string {
+	sum := blake3.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// Digest identifies a plan (recorded with what apply does, e.g. alias
+// moves): the checksum of its encoding without observations.
+func Digest(p *Plan) string {
+	c := *p
+	c.Actions = make([]*Action, len(p.Actions))
+	for i, a := range p.Actions {
+		ac := *a
+		if a.Snapshot != nil {
+			s := *a.Snapshot
+			s.Observation = nil
+			ac.Snapshot = &s
+		}
+		c.Actions[i] = &ac
+	}
+	b, err := json.Marshal(&c)
+	if err != nil {
+		return ""
+	}
+	return checksum(b)
 }
