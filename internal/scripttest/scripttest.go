@@ -25,5 +25,9 @@ func Params(dir string) testscript.Params {
 }
 
 func commands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
-	return map[string]func(ts *testscript.TestScript, neg bool, args []string){}
+	cmds := map[string]func(ts *testscript.TestScript, neg bool, args []string){}
+	for name, c := range plannerCommands() {
+		cmds[name] = c
+	}
+	return cmds
 }

@@ -1,0 +1,226 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/mlform/mlform/planner"
+	"github.com/mlform/mlform/planner/render"
+)
+
+// progress reports apply progress on stderr: on a terminal, one live line
+// redrawn in place (bytes, files, throughput); otherwise plain lines, one
+// per action start and end plus a periodic line per running action, so CI
+// logs stay readable. It implements planner.Progress.
+type progress struct {
+	w        io.Writer
+	live     bool
+	interval time.Duration
+	clock    func() time.Time
+
+	mu      sync.Mutex
+	running map[*planner.Action]*actionProgress
+	order   []*planner.Action
+	drawn   bool // a live line is on screen
+	stop    chan struct{}
+	done    chan struct{}
+}
+
+type actionProgress struct {
+	start      time.Time
+	lastReport time.Time
+	files      int
+	bytes      int64
+	totalFiles int
+	totalBytes int64
+}
+
+// newProgress writes to w, live when w is a terminal.
+func newProgress(w io.Writer, clock func() time.Time) *progress {
+	live := false
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		live = true
+	}
+	p := &progress{w: w, live: live, interval: 5 * time.Second, clock: clock, running: map[*planner.Action]*actionProgress{}}
+	if live {
+		p.interval = 200 * time.Millisecond
+	}
+	return p
+}
+
+// Begin starts the periodic reporter; End stops it.
+func (p *progress) Begin() {
+	p.stop, p.done = make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(p.done)
+		t := time.NewTicker(p.interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-p.stop:
+				return
+			case <-t.C:
+				p.tick()
+			}
+		}
+	}()
+}
+
+// End stops the reporter and clears the live line.
+func (p *progress) End() {
+	if p.stop == nil {
+		return
+	}
+	close(p.stop)
+	<-p.done
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.clearLocked()
+}
+
+func (p *progress) Started(a *planner.Action) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ap := &actionProgress{start: p.clock()}
+	ap.lastReport = ap.start
+	if s := a.Snapshot; s != nil {
+		ap.totalFiles, ap.totalBytes = s.Files, s.Bytes
+	}
+	p.running[a] = ap
+	p.order = append(p.order, a)
+	p.printLocked("%s: %s...", a.Addr, verbing(a.Kind))
+}
+
+func (p *progress) Advance(a *planner.Action, files int, bytes int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if ap := p.running[a]; ap != nil {
+		ap.files += files
+		ap.bytes += bytes
+	}
+}
+
+func (p *progress) Logf(a *planner.Action, format string, args ...any) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.printLocked("%s: %s", a.Addr, fmt.Sprintf(format, args...))
+}
+
+func (p *progress) Finished(a *planner.Action, r *planner.ActionResult) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ap := p.running[a]
+	delete(p.running, a)
+	for i, x := range p.order {
+		if x == a {
+			p.order = append(p.order[:i], p.order[i+1:]...)
+			break
+		}
+	}
+	el := time.Duration(0)
+	if ap != nil {
+		el = p.clock().Sub(ap.start).Round(time.Millisecond)
+	}
+	switch r.Status {
+	case planner.ResultSucceeded:
+		msg := r.Summary
+		if msg == "" {
+			msg = "done"
+		}
+		p.printLocked("%s: %s [%s]", a.Addr, msg, el)
+	default:
+		p.printLocked("%s: %s failed after %s: %v", a.Addr, a.Kind, el, r.Err)
+	}
+}
+
+// tick prints the periodic report.
+func (p *progress) tick() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.clock()
+	if p.live {
+		var parts []string
+		for _, a := range p.order {
+			parts = append(parts, a.Addr+" "+p.running[a].line(now))
+		}
+		p.clearLocked()
+		if len(parts) > 0 {
+			line := strings.Join(parts, " | ")
+			if width := p.width(); width > 0 && len(line) >= width {
+				line = line[:width-1]
+			}
+			fmt.Fprint(p.w, line)
+			p.drawn = true
+		}
+		return
+	}
+	for _, a := range p.order {
+		ap := p.running[a]
+		if now.Sub(ap.lastReport) >= p.interval {
+			ap.lastReport = now
+			fmt.Fprintf(p.w, "%s: %s\n", a.Addr, ap.line(now))
+		}
+	}
+}
+
+func (p *progress) width() int {
+	if f, ok := p.w.(*os.File); ok {
+		if w, _, err := term.GetSize(int(f.Fd())); err == nil {
+			return w
+		}
+	}
+	return 0
+}
+
+// line is "1200/20000 files, 300.0 MiB/600.0 MiB (50%), 120.0 MiB/s".
+func (ap *actionProgress) line(now time.Time) string {
+	el := now.Sub(ap.start).Seconds()
+	rate := ""
+	if el > 0 {
+		rate = ", " + render.Bytes(int64(float64(ap.bytes)/el)) + "/s"
+	}
+	if ap.totalFiles > 0 || ap.totalBytes > 0 {
+		pct := 0
+		if ap.totalBytes > 0 {
+			pct = int(100 * ap.bytes / ap.totalBytes)
+		}
+		return fmt.Sprintf("%d/%d files, %s/%s (%d%%)%s", ap.files, ap.totalFiles, render.Bytes(ap.bytes), render.Bytes(ap.totalBytes), pct, rate)
+	}
+	return fmt.Sprintf("%d files, %s%s, %s elapsed", ap.files, render.Bytes(ap.bytes), rate, time.Duration(el*float64(time.Second)).Round(time.Second))
+}
+
+func (p *progress) printLocked(format string, args ...any) {
+	p.clearLocked()
+	fmt.Fprintf(p.w, format+"\n", args...)
+}
+
+func (p *progress) clearLocked() {
+	if p.drawn {
+		fmt.Fprint(p.w, "\r\x1b[K")
+		p.drawn = false
+	}
+}
+
+func verbing(kind string) string {
+	switch kind {
+	case planner.KindSnapshot:
+		return "snapshotting"
+	case planner.KindTrain:
+		return "training"
+	case planner.KindEvaluate:
+		return "evaluating"
+	case planner.KindPromote:
+		return "promoting"
+	case planner.KindPublish:
+		return "publishing"
+	case planner.KindRemove:
+		return "removing"
+	}
+	return kind
+}
