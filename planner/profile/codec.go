@@ -1,0 +1,161 @@
+package profile
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+)
+
+// Encode returns the stable JSON encoding of p, stored in the content
+// store next to a snapshot: the same profile always encodes to the same
+// bytes (columns in order, categories sorted by value, sample by hash).
+func Encode(p *Profile) ([]byte, error) {
+	if err := p.validate(); err != nil {
+		return nil, fmt.Errorf("encode profile: %w", err)
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		return nil, fmt.Errorf("encode profile: %w", err)
+	}
+	return b, nil
+}
+
+// Decode parses and validates an encoded profile. The bytes are untrusted
+// (they come from a store or a cache): anything inconsistent — counts that
+// do not add up, an unsorted or oversized sample, too many categories, an
+// unknown field or format version — is an error, never a silently wrong
+// drift figure.
+func Decode(data []byte) (*Profile, error) {
+	var head struct {
+		FormatVersion int `json:"format_version"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return nil, fmt.Errorf("decode profile: %w", err)
+	}
+	if head.FormatVersion != FormatVersion {
+		return nil, fmt.Errorf("decode profile: format_version %d is not supported (this build reads %d)", head.FormatVersion, FormatVersion)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var p Profile
+	if err := dec.Decode(&p); err != nil {
+		return nil, fmt.Errorf("decode profile: %w", err)
+	}
+	if dec.More() {
+		return nil, errors.New("decode profile: trailing data after the JSON object")
+	}
+	if err := p.validate(); err != nil {
+		return nil, fmt.Errorf("decode profile: %w", err)
+	}
+	return &p, nil
+}
+
+func (p *Profile) validate() error {
+	if p.FormatVersion != FormatVersion {
+		return fmt.Errorf("format_version %d, want %d", p.FormatVersion, FormatVersion)
+	}
+	if p.Files < 0 || p.Rows < 0 {
+		return fmt.Errorf("negative files (%d) or rows (%d)", p.Files, p.Rows)
+	}
+	seen := make(map[string]bool, len(p.Columns))
+	for i, c := range p.Columns {
+		if c == nil {
+			return fmt.Errorf("column %d is null", i)
+		}
+		if c.Name == "" {
+			return fmt.Errorf("column %d has no name", i)
+		}
+		if seen[c.Name] {
+			return fmt.Errorf("column %q appears twice", c.Name)
+		}
+		seen[c.Name] = true
+		if err := c.validate(); err != nil {
+			return fmt.Errorf("column %q: %w", c.Name, err)
+		}
+	}
+	return nil
+}
+
+func (c *Column) validate() error {
+	if c.Count < 0 || c.Nulls < 0 || c.Numbers < 0 || c.Other < 0 {
+		return errors.New("negative count")
+	}
+	if c.Nulls > c.Count || c.Numbers > c.Count-c.Nulls {
+		return fmt.Errorf("counts do not add up: %d values, %d nulls, %d numbers", c.Count, c.Nulls, c.Numbers)
+	}
+	for _, f := range []float64{c.Min, c.Max, c.Sum, c.Mean} {
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return errors.New("non-finite min, max, sum or mean")
+		}
+	}
+	if c.Numbers > 0 && c.Min > c.Max {
+		return fmt.Errorf("min %v above max %v", c.Min, c.Max)
+	}
+	if int64(len(c.Sample)) > c.Numbers || len(c.Sample) > SampleSize {
+		return fmt.Errorf("sample of %d points for %d numbers (at most %d)", len(c.Sample), c.Numbers, SampleSize)
+	}
+	for i, pt := range c.Sample {
+		if math.IsNaN(pt.Value) || pt.Value < c.Min || pt.Value > c.Max {
+			return fmt.Errorf("sample value %v outside [%v, %v]", pt.Value, c.Min, c.Max)
+		}
+		if i > 0 && !lessPoint(c.Sample[i-1], pt) {
+			return errors.New("sample not sorted by hash")
+		}
+	}
+	if len(c.Categories) > CategoryCap {
+		return fmt.Errorf("%d categories (at most %d)", len(c.Categories), CategoryCap)
+	}
+	total := c.Other
+	for v, n := range c.Categories {
+		if n <= 0 {
+			return fmt.Errorf("category %q has count %d", v, n)
+		}
+		total += n
+		if total < 0 || total > c.Count-c.Nulls {
+			return errors.New("category counts exceed the non-null values")
+		}
+	}
+	want := *c
+	want.finish()
+	if want.Kind != c.Kind {
+		return fmt.Errorf("kind %q does not match the counts (%s)", c.Kind, want.Kind)
+	}
+	return nil
+}
+
+// MarshalJSON encodes a point compactly as [hash, value].
+func (p Point) MarshalJSON() ([]byte, error) {
+	if math.IsNaN(p.Value) || math.IsInf(p.Value, 0) {
+		return nil, fmt.Errorf("non-finite sample value %v", p.Value)
+	}
+	b := make([]byte, 0, 48)
+	b = append(b, '[')
+	b = strconv.AppendUint(b, p.Hash, 10)
+	b = append(b, ',')
+	b = strconv.AppendFloat(b, p.Value, 'g', -1, 64)
+	return append(b, ']'), nil
+}
+
+// UnmarshalJSON decodes [hash, value].
+func (p *Point) UnmarshalJSON(b []byte) error {
+	var raw []json.Number
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return fmt.Errorf("sample point: %w", err)
+	}
+	if len(raw) != 2 {
+		return fmt.Errorf("sample point has %d elements, want [hash, value]", len(raw))
+	}
+	h, err := strconv.ParseUint(raw[0].String(), 10, 64)
+	if err != nil {
+		return fmt.Errorf("sample point hash: %w", err)
+	}
+	v, err := strconv.ParseFloat(raw[1].String(), 64)
+	if err != nil {
+		return fmt.Errorf("sample point value: %w", err)
+	}
+	p.Hash, p.Value = h, v
+	return nil
+}

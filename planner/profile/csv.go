@@ -1,0 +1,220 @@
+package profile
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// CSV profiles the named columns of one CSV file read from r: a header row,
+// then data rows. path names the file in errors and seeds the sampling
+// hash, so the same file at the same path always yields the same profile.
+//
+// Quotes are parsed leniently (encoding/csv LazyQuotes). A row shorter than
+// the header has nulls in the missing columns. A requested column absent
+// from the header is an error naming the column, the file and the columns
+// the file has.
+func CSV(r io.Reader, path string, columns []string) (*Profile, error) {
+	cr := csv.NewReader(r)
+	cr.ReuseRecord = true
+	cr.LazyQuotes = true
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("profile %s: empty file, expected a header row naming the stats columns", path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("profile %s: header: %w", path, err)
+	}
+	idx, err := columnIndexes(header, path, columns)
+	if err != nil {
+		return nil, err
+	}
+	h := fnv.New64a()
+	h.Write([]byte(path))
+	seed := h.Sum64()
+	bs := make([]*builder, len(columns))
+	for i, name := range columns {
+		bs[i] = &builder{c: &Column{Name: name}, seed: seed}
+	}
+	var rows int64
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("profile %s: %w", path, err)
+		}
+		for i, b := range bs {
+			v := ""
+			if idx[i] < len(rec) {
+				v = rec[idx[i]]
+			}
+			b.add(v, rows)
+		}
+		rows++
+	}
+	p := &Profile{FormatVersion: FormatVersion, Files: 1, Rows: rows, Columns: make([]*Column, len(bs))}
+	for i, b := range bs {
+		p.Columns[i] = b.finish()
+	}
+	return p, nil
+}
+
+// columnIndexes maps each requested column to its index in header.
+func columnIndexes(header []string, path string, columns []string) ([]int, error) {
+	pos := make(map[string]int, len(header))
+	names := make([]string, len(header))
+	for i, h := range header {
+		if i == 0 {
+			h = strings.TrimPrefix(h, "\ufeff") // UTF-8 byte order mark
+		}
+		h = strings.TrimSpace(h)
+		names[i] = h
+		if _, dup := pos[h]; dup {
+			pos[h] = -1 // ambiguous
+			continue
+		}
+		pos[h] = i
+	}
+	idx := make([]int, len(columns))
+	for i, c := range columns {
+		j, ok := pos[c]
+		switch {
+		case !ok:
+			return nil, fmt.Errorf("stats column %q not found in the header of %s (it has: %s)", c, path, listColumns(names))
+		case j < 0:
+			return nil, fmt.Errorf("stats column %q appears more than once in the header of %s", c, path)
+		}
+		idx[i] = j
+	}
+	return idx, nil
+}
+
+func listColumns(names []string) string {
+	const show = 12
+	if len(names) > show {
+		return strings.Join(names[:show], ", ") + fmt.Sprintf(", ... (%d more)", len(names)-show)
+	}
+	return strings.Join(names, ", ")
+}
+
+// builder accumulates one column of one file.
+type builder struct {
+	c    *Column
+	seed uint64
+	heap []Point // max-heap by (hash, value) of at most SampleSize points
+}
+
+func (b *builder) add(raw string, row int64) {
+	c := b.c
+	c.Count++
+	if isNull(raw) {
+		c.Nulls++
+		return
+	}
+	v := strings.TrimSpace(raw)
+	if f, err := strconv.ParseFloat(v, 64); err == nil || isRange(err) {
+		if math.IsInf(f, 0) || math.IsNaN(f) {
+			c.Nulls++
+			return
+		}
+		if f == 0 {
+			f = 0 // -0 and 0 are one value
+		}
+		if c.Numbers == 0 {
+			c.Min, c.Max = f, f
+		} else {
+			c.Min, c.Max = math.Min(c.Min, f), math.Max(c.Max, f)
+		}
+		c.Numbers++
+		c.Sum += f
+		b.sample(Point{Hash: mix(mix(b.seed^uint64(row)) ^ math.Float64bits(f)), Value: f})
+	}
+	if n, ok := c.Categories[v]; ok {
+		c.Categories[v] = n + 1
+		return
+	}
+	if len(c.Categories) >= CategoryCap {
+		c.Other++
+		return
+	}
+	if c.Categories == nil {
+		c.Categories = make(map[string]int64)
+	}
+	c.Categories[strings.Clone(v)] = 1
+}
+
+// isRange reports a ParseFloat range error, whose value (±Inf or ±0) is
+// still returned; ±Inf become nulls and underflows count as 0.
+func isRange(err error) bool {
+	var ne *strconv.NumError
+	return errors.As(err, &ne) && errors.Is(ne.Err, strconv.ErrRange)
+}
+
+// sample offers p to the bottom-k heap.
+func (b *builder) sample(p Point) {
+	h := b.heap
+	if len(h) < SampleSize {
+		h = append(h, p)
+		for i := len(h) - 1; i > 0; { // sift up
+			parent := (i - 1) / 2
+			if !lessPoint(h[parent], h[i]) {
+				break
+			}
+			h[parent], h[i] = h[i], h[parent]
+			i = parent
+		}
+		b.heap = h
+		return
+	}
+	if !lessPoint(p, h[0]) {
+		return
+	}
+	h[0] = p
+	for i := 0; ; { // sift down
+		l, r, big := 2*i+1, 2*i+2, i
+		if l < len(h) && lessPoint(h[big], h[l]) {
+			big = l
+		}
+		if r < len(h) && lessPoint(h[big], h[r]) {
+			big = r
+		}
+		if big == i {
+			break
+		}
+		h[i], h[big] = h[big], h[i]
+		i = big
+	}
+}
+
+func (b *builder) finish() *Column {
+	slices.SortFunc(b.heap, func(x, y Point) int {
+		switch {
+		case lessPoint(x, y):
+			return -1
+		case lessPoint(y, x):
+			return 1
+		}
+		return 0
+	})
+	b.c.Sample = b.heap
+	b.c.finish()
+	return b.c
+}
+
+// mix is the splitmix64 finaliser: a fast, well-distributed 64-bit mix
+// whose output is fixed across platforms and releases (unlike maphash).
+func mix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}

@@ -1,0 +1,106 @@
+package source
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"sort"
+	"strings"
+
+	gblob "gocloud.dev/blob"
+
+	"github.com/mlform/mlform/providers/blob"
+)
+
+// bucket is a key prefix in a gocloud.dev bucket.
+type bucket struct {
+	b    *gblob.Bucket
+	name string // redacted URL
+}
+
+// openBucket opens "scheme://bucket/prefix?query": the bucket is the URL
+// without its path, the path (if any) becomes a key prefix treated as a
+// directory ("data/churn" lists "data/churn/..." but not "data/churnx").
+func openBucket(ctx context.Context, spec, baseDir string) (Source, error) {
+	u, err := url.Parse(spec)
+	if err != nil {
+		return nil, fmt.Errorf("dataset source %s: not a valid URL", blob.Redact(spec))
+	}
+	prefix := strings.Trim(u.Path, "/")
+	if prefix != "" {
+		if err := ValidPath(prefix); err != nil {
+			return nil, fmt.Errorf("dataset source %s: key prefix: %w", blob.Redact(spec), err)
+		}
+	}
+	bu := *u
+	bu.Path, bu.RawPath = "", ""
+	b, err := blob.Open(ctx, bu.String(), baseDir)
+	if err != nil {
+		return nil, fmt.Errorf("dataset source: %w", err)
+	}
+	if prefix != "" {
+		b = gblob.PrefixedBucket(b, prefix+"/")
+	}
+	return &bucket{b: b, name: blob.Redact(spec)}, nil
+}
+
+// FromBucket makes a Source of every object in b (which the Source then
+// owns and closes). name describes it in messages and must already be
+// redacted. Tests and callers holding an open bucket (mem://) use it.
+func FromBucket(b *gblob.Bucket, name string) Source {
+	return &bucket{b: b, name: name}
+}
+
+func (s *bucket) String() string { return s.name }
+func (s *bucket) Local() bool    { return false }
+func (s *bucket) Close() error   { return s.b.Close() }
+
+// Walk lists every object under the prefix. Keys are untrusted: one that is
+// not a clean relative path (".." elements, leading "/", "a//b") fails the
+// walk with its name rather than being skipped or used. Zero-length keys
+// ending in "/" are directory markers some consoles create and are skipped.
+func (s *bucket) Walk(ctx context.Context, fn func(Entry) error) error {
+	var entries []Entry
+	it := s.b.List(nil)
+	for {
+		obj, err := it.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("list %s: %w", s.name, err)
+		}
+		if obj.IsDir || (obj.Size == 0 && strings.HasSuffix(obj.Key, "/")) {
+			continue
+		}
+		if err := ValidPath(obj.Key); err != nil {
+			return fmt.Errorf("list %s: object key is not a safe relative path: %w", s.name, err)
+		}
+		e := Entry{Path: obj.Key, Size: obj.Size, MtimeNs: obj.ModTime.UnixNano(), Mode: 0o644}
+		if len(obj.MD5) > 0 {
+			e.Digest = hex.EncodeToString(obj.MD5)
+		}
+		entries = append(entries, e)
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Path < entries[j].Path })
+	for _, e := range entries {
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *bucket) Open(ctx context.Context, path string) (io.ReadCloser, error) {
+	if err := ValidPath(path); err != nil {
+		return nil, fmt.Errorf("open %s in %s: %w", path, s.name, err)
+	}
+	r, err := s.b.NewReader(ctx, path, nil)
+	if err != nil {
+		return nil, fmt.Errorf("open %s in %s: %w", path, s.name, err)
+	}
+	return r, nil
+}

@@ -1,0 +1,242 @@
+package source
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// local is a directory tree (or one file) on a local file system.
+type local struct {
+	dir  string   // absolute, cleaned root directory
+	file string   // non-empty for a single-file source: its base name
+	root *os.Root // confines Open to dir, symlinks included
+}
+
+func openLocal(path string) (Source, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("dataset source %s: %w", path, err)
+	}
+	fi, err := os.Stat(abs)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("dataset source %s does not exist", path)
+		}
+		return nil, fmt.Errorf("dataset source %s: %w", path, err)
+	}
+	l := &local{dir: abs}
+	switch {
+	case fi.IsDir():
+	case fi.Mode().IsRegular():
+		l.dir, l.file = filepath.Dir(abs), filepath.Base(abs)
+	default:
+		return nil, fmt.Errorf("dataset source %s is neither a directory nor a regular file (mode %s)", path, fi.Mode())
+	}
+	if l.root, err = os.OpenRoot(l.dir); err != nil {
+		return nil, fmt.Errorf("dataset source %s: %w", path, err)
+	}
+	return l, nil
+}
+
+func (l *local) String() string {
+	if l.file != "" {
+		return filepath.Join(l.dir, l.file)
+	}
+	return l.dir
+}
+
+func (l *local) Local() bool  { return true }
+func (l *local) Close() error { return l.root.Close() }
+
+// Open opens a regular file inside the root. The path is re-validated: it
+// may come from a cache or a manifest rather than from Walk.
+func (l *local) Open(ctx context.Context, path string) (io.ReadCloser, error) {
+	if err := ValidPath(path); err != nil {
+		return nil, fmt.Errorf("open %s in %s: %w", path, l, err)
+	}
+	if l.file != "" && path != filepath.ToSlash(l.file) {
+		return nil, fmt.Errorf("open %s: source %s is the single file %s", path, l, l.file)
+	}
+	name := filepath.FromSlash(path)
+	fi, err := l.root.Lstat(name)
+	if err != nil {
+		return nil, fmt.Errorf("open %s in %s: %w", path, l, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("open %s in %s: not a regular file (mode %s)", path, l, fi.Mode())
+	}
+	f, err := l.root.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("open %s in %s: %w", path, l, err)
+	}
+	return f, nil
+}
+
+// Walk lists the tree with one worker per CPU, each reading whole
+// directories and stat-ing their entries relative to an open directory
+// handle (one fstatat per file, no path re-resolution), then reports the
+// entries in path order.
+func (l *local) Walk(ctx context.Context, fn func(Entry) error) error {
+	var entries []Entry
+	if l.file != "" {
+		e, err := lstatEntry(l.dir, l.file)
+		if err != nil {
+			return fmt.Errorf("walk %s: %w", l, err)
+		}
+		e.Path = filepath.ToSlash(l.file)
+		entries = []Entry{e}
+	} else {
+		var err error
+		if entries, err = l.walkTree(ctx); err != nil {
+			return err
+		}
+	}
+	for _, e := range entries {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// treeWalk is the shared state of one parallel walk.
+type treeWalk struct {
+	ctx  context.Context
+	sem  chan struct{} // bounds goroutines beyond the caller's
+	wg   sync.WaitGroup
+	mu   sync.Mutex
+	dirs [][]Entry // one slice per directory, joined once at the end
+	n    int
+	err  error
+	stop chan struct{}
+	once sync.Once
+}
+
+func (w *treeWalk) fail(err error) {
+	w.once.Do(func() {
+		w.mu.Lock()
+		w.err = err
+		w.mu.Unlock()
+		close(w.stop)
+	})
+}
+
+func (w *treeWalk) stopped() bool {
+	select {
+	case <-w.stop:
+		return true
+	default:
+		return w.ctx.Err() != nil
+	}
+}
+
+func (l *local) walkTree(ctx context.Context) ([]Entry, error) {
+	d, err := openRootDir(l.dir)
+	if err != nil {
+		return nil, fmt.Errorf("walk %s: %w", l, err)
+	}
+	w := &treeWalk{ctx: ctx, sem: make(chan struct{}, runtime.NumCPU()), stop: make(chan struct{})}
+	w.walkDir(d, "")
+	w.wg.Wait()
+	if w.err != nil {
+		return nil, fmt.Errorf("walk %s: %w", l, w.err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	all := make([]Entry, 0, w.n)
+	for _, d := range w.dirs {
+		all = append(all, d...)
+	}
+	slices.SortFunc(all, func(a, b Entry) int { return strings.Compare(a.Path, b.Path) })
+	return all, nil
+}
+
+// walkDir reads one directory (closing d), records its entries and walks
+// its subdirectories, in a new goroutine while the semaphore allows and
+// inline otherwise, so depth never blocks progress.
+func (w *treeWalk) walkDir(d dirHandle, rel string) {
+	defer d.Close()
+	if w.stopped() {
+		return
+	}
+	names, err := d.ReadDir()
+	if err != nil {
+		w.fail(fmt.Errorf("read directory %s: %w", displayRel(rel), err))
+		return
+	}
+	local := make([]Entry, 0, len(names))
+	for _, n := range names {
+		p := n.Name
+		if rel != "" {
+			p = rel + "/" + n.Name
+		}
+		if n.Dir {
+			sub, err := d.OpenDir(n.Name)
+			if err != nil {
+				w.fail(fmt.Errorf("open directory %s: %w", p, err))
+				return
+			}
+			select {
+			case w.sem <- struct{}{}:
+				w.wg.Add(1)
+				go func() {
+					defer w.wg.Done()
+					defer func() { <-w.sem }()
+					w.walkDir(sub, p)
+				}()
+			default:
+				w.walkDir(sub, p)
+			}
+			continue
+		}
+		e, err := d.Stat(n.Name)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				continue // removed since the directory was read
+			}
+			w.fail(fmt.Errorf("stat %s: %w", p, err))
+			return
+		}
+		if e.Mode.IsDir() { // the directory entry's type was unknown
+			sub, err := d.OpenDir(n.Name)
+			if err != nil {
+				w.fail(fmt.Errorf("open directory %s: %w", p, err))
+				return
+			}
+			w.walkDir(sub, p)
+			continue
+		}
+		e.Path = p
+		local = append(local, e)
+	}
+	w.mu.Lock()
+	w.dirs = append(w.dirs, local)
+	w.n += len(local)
+	w.mu.Unlock()
+}
+
+func displayRel(rel string) string {
+	if rel == "" {
+		return "."
+	}
+	return rel
+}
+
+// dirName is one name read from a directory.
+type dirName struct {
+	Name string
+	Dir  bool // known to be a directory from the directory entry's type
+}

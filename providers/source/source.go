@@ -1,0 +1,106 @@
+// Package source lists and reads the files of a dataset source: a local
+// directory, a single local file, or a blob URL prefix on any bucket mlform
+// supports. It is the only place that touches dataset bytes before they are
+// hashed, so it owns the two safety rules for them: every path it reports is
+// a clean, slash-separated path relative to the source root, and nothing it
+// opens can resolve outside that root.
+//
+// Symlink policy: a source follows no symlinks. Walk reports a symlink (and
+// any other non-regular file: FIFO, socket, device) as an Entry with its
+// type bits in Mode and does not descend into it; the observer then refuses
+// an included one with an error naming the path, so a snapshot never
+// silently misses data and never reads a file outside the dataset. Users
+// exclude such paths or copy the data in.
+package source
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"strings"
+
+	"github.com/mlform/mlform/providers/blob"
+)
+
+// Entry is one file (or non-directory node) found by Walk.
+type Entry struct {
+	// Path is slash-separated, relative to the source root, and valid
+	// according to ValidPath.
+	Path    string
+	Size int64
+	// MtimeNs is the modification time in nanoseconds since the Unix epoch
+	// (an integer, not a time.Time: walks hold tens of thousands of these).
+	MtimeNs int64
+	// Mode carries the type bits (fs.ModeSymlink, ...) and permissions.
+	Mode fs.FileMode
+
+	// Local sources only: the inode change time (ns), inode number and
+	// device, which the observer's stat cache compares like git's index.
+	CtimeNs int64
+	Inode   uint64
+	Dev     uint64
+
+	// Digest is a content digest reported by the blob service (hex MD5),
+	// "" when none is available or for local files.
+	Digest string
+}
+
+// Regular reports whether e is a regular file, the only kind a snapshot holds.
+func (e Entry) Regular() bool { return e.Mode.IsRegular() }
+
+// Source is a dataset's files.
+type Source interface {
+	// Walk calls fn once per non-directory entry under the root, from a
+	// single goroutine, in lexical path order. Symlinks are reported, never
+	// followed. An error from fn stops the walk and is returned.
+	Walk(ctx context.Context, fn func(Entry) error) error
+	// Open opens the regular file at path (as reported by Walk).
+	Open(ctx context.Context, path string) (io.ReadCloser, error)
+	// Local reports whether entries carry stat fields (Ctime, Inode, Dev)
+	// from a local file system.
+	Local() bool
+	// String describes the source for messages, with credentials redacted.
+	String() string
+	Close() error
+}
+
+// Open opens the source named by spec: a local directory or file (a bare
+// path or a file:// URL, relative ones resolved against baseDir), or a blob
+// URL whose host names the bucket and whose path is a key prefix
+// ("s3://bucket/data/churn?region=eu-west-1").
+func Open(ctx context.Context, spec, baseDir string) (Source, error) {
+	if strings.TrimSpace(spec) == "" {
+		return nil, errors.New("dataset source is empty")
+	}
+	if dir, ok := blob.LocalPath(spec, baseDir); ok {
+		return openLocal(dir)
+	}
+	return openBucket(ctx, spec, baseDir)
+}
+
+// ValidPath reports whether p is a path a source may report and a snapshot
+// may record: non-empty, slash-separated, relative, with no empty, "." or
+// ".." element, no backslash and no NUL. Paths from blob listings are
+// untrusted and are checked with it.
+func ValidPath(p string) error {
+	if p == "" {
+		return errors.New("empty path")
+	}
+	if strings.ContainsAny(p, "\x00\\") {
+		return fmt.Errorf("path %q contains a backslash or NUL", p)
+	}
+	if p[0] == '/' {
+		return fmt.Errorf("path %q is absolute", p)
+	}
+	for _, el := range strings.Split(p, "/") {
+		switch el {
+		case "":
+			return fmt.Errorf("path %q has an empty element", p)
+		case ".", "..":
+			return fmt.Errorf("path %q has a %q element", p, el)
+		}
+	}
+	return nil
+}
