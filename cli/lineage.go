@@ -1,7 +1,40 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/mlform/mlform/planner/policy/query"
+)
 
 func newLineageCommand(g *Globals) *cobra.Command {
-	return stubCommand("lineage model.NAME@V", "Show everything a version was made from")
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "lineage model.NAME@VERSION|ALIAS",
+		Short: "Show everything a version was made from",
+		Long: `Lineage shows what a model version was built from and what it produced: the
+snapshot of each dataset, the code tree hash and file count, the params, the
+environment fingerprint and the command; who ran it where and when, the git
+commit, the exit status, the artifacts and logs in the store, the metrics,
+and what changed since the previous succeeded version.`,
+		Example: `  mlform lineage model.churn@3
+  mlform lineage model.churn@production
+  mlform lineage -json model.churn@3`,
+		Args: argsWant(1, "model.NAME@VERSION or model.NAME@ALIAS"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := readState(cmd.Context(), g)
+			if err != nil {
+				return err
+			}
+			r, err := query.Lineage(s, args[0])
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(g.Stdout, r)
+			}
+			return query.WriteLineage(g.Stdout, r)
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the lineage as JSON")
+	return cmd
 }

@@ -1,7 +1,49 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/mlform/mlform/planner/policy/query"
+)
 
 func newMetricsCommand(g *Globals) *cobra.Command {
-	return stubCommand("metrics", "Compare metrics of versions")
+	cmd := &cobra.Command{
+		Use:   "metrics",
+		Short: "Compare metrics of versions",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, args []string) error { return cmd.Help() },
+	}
+	cmd.AddCommand(newMetricsDiffCommand(g))
+	return cmd
+}
+
+func newMetricsDiffCommand(g *Globals) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "diff model.NAME@A model.NAME@B",
+		Short: "Compare two versions' metrics and inputs",
+		Long: `Diff prints each metric of two versions side by side with the change from
+the first to the second, then every input that differs between them (data
+snapshots, code, command, each param, environment). Versions are numbers or
+aliases; they may belong to different models.`,
+		Example: `  mlform metrics diff model.churn@1 model.churn@2
+  mlform metrics diff model.churn@production model.churn@5`,
+		Args: argsWant(2, "two versions, e.g. model.churn@1 model.churn@2"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := readState(cmd.Context(), g)
+			if err != nil {
+				return err
+			}
+			d, err := query.DiffMetrics(s, args[0], args[1])
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(g.Stdout, d)
+			}
+			return query.WriteMetricsDiff(g.Stdout, d)
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the comparison as JSON")
+	return cmd
 }

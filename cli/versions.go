@@ -1,7 +1,73 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mlform/mlform/planner/policy/query"
+	"github.com/mlform/mlform/state"
+)
 
 func newVersionsCommand(g *Globals) *cobra.Command {
-	return stubCommand("versions model.NAME", "List a model's versions")
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "versions model.NAME",
+		Short: "List a model's versions",
+		Long: `Versions lists every training attempt of a model, oldest first: when it ran,
+its status, the aliases pointing at it, what changed from the previous
+succeeded version, its key metrics and why it was trained. Failed attempts
+are listed too: version numbers are never reused.`,
+		Example: `  mlform versions model.churn
+  mlform versions -json model.churn`,
+		Args: argsWant(1, "model.NAME"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := readState(cmd.Context(), g)
+			if err != nil {
+				return err
+			}
+			r, err := query.Versions(s, args[0])
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(g.Stdout, r)
+			}
+			return query.WriteVersions(g.Stdout, r)
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the versions as JSON")
+	return cmd
+}
+
+// readState reads the working directory's state once, for the read-only
+// model commands.
+func readState(ctx context.Context, g *Globals) (*state.State, error) {
+	m, err := openState(ctx, g)
+	if err != nil {
+		return nil, err
+	}
+	defer m.Close()
+	return m.Read(ctx)
+}
+
+// argsWant accepts exactly n arguments and otherwise says what is
+// expected.
+func argsWant(n int, what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != n {
+			return fmt.Errorf("%s: want %s, got %d argument(s)", cmd.CommandPath(), what, len(args))
+		}
+		return nil
+	}
+}
+
+// writeJSON prints v as indented JSON.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }

@@ -24,15 +24,16 @@ var InputKinds = []string{KindData, KindCode, KindParams, KindEnvironment}
 
 // Change is one difference between two versions' inputs.
 type Change struct {
-	Kind string // KindData, KindCode, KindParams or KindEnvironment
+	Kind string `json:"kind"` // KindData, KindCode, KindParams or KindEnvironment
 	// Path names what changed: "dataset.churn", "code", "command",
 	// "params.learning_rate", "environment".
-	Path string
+	Path string `json:"path"`
 	// Old and New are short renderings ("" when absent).
-	Old, New string
+	Old string `json:"old"`
+	New string `json:"new"`
 	// Message is the line a reviewer reads:
 	// "params.learning_rate: 0.05 -> 0.08".
-	Message string
+	Message string `json:"message"`
 }
 
 // DiffInputs lists what differs from prev to cur, in a fixed order: data

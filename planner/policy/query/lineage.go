@@ -1,0 +1,157 @@
+package query
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/mlform/mlform/planner/policy"
+	"github.com/mlform/mlform/state"
+)
+
+// LineageReport is `mlform lineage model.NAME@V`: everything the version
+// was made from and what it produced.
+type LineageReport struct {
+	Model   string         `json:"model"`
+	Version *state.Version `json:"version"`
+	// Aliases point at the version now.
+	Aliases []string `json:"aliases,omitempty"`
+	// Snapshots details each input snapshot as recorded for its dataset.
+	Snapshots []SnapshotRef `json:"snapshots"`
+	// Previous is the succeeded version before this one (0: none) and
+	// Changes what differs from it.
+	Previous int             `json:"previous,omitempty"`
+	Changes  []policy.Change `json:"changes,omitempty"`
+}
+
+// SnapshotRef is one input snapshot.
+type SnapshotRef struct {
+	Dataset string `json:"dataset"`
+	ID      string `json:"id"`
+	// Recorded is false when the dataset's history no longer holds the
+	// snapshot (e.g. after `state rm`); the id stays authoritative.
+	Recorded bool            `json:"recorded"`
+	Snapshot *state.Snapshot `json:"snapshot,omitempty"`
+}
+
+// Lineage gathers a version's lineage. addr is model.NAME@V or
+// model.NAME@ALIAS.
+func Lineage(s *state.State, addr string) (*LineageReport, error) {
+	a, err := parseVersionAddr("lineage", addr)
+	if err != nil {
+		return nil, err
+	}
+	m, v, err := resolveVersion(s, a)
+	if err != nil {
+		return nil, err
+	}
+	r := &LineageReport{Model: m.Name, Version: v, Aliases: aliasesAt(m, v.Version), Snapshots: []SnapshotRef{}}
+	for _, ds := range sortedKeys(v.Inputs.Snapshots) {
+		ref := SnapshotRef{Dataset: ds, ID: v.Inputs.Snapshots[ds]}
+		if d := s.Datasets[ds]; d != nil {
+			for _, sn := range d.Snapshots {
+				if sn != nil && sn.ID == ref.ID {
+					ref.Recorded, ref.Snapshot = true, sn
+					break
+				}
+			}
+		}
+		r.Snapshots = append(r.Snapshots, ref)
+	}
+	if prev := previousSucceeded(m, v.Version); prev != nil {
+		r.Previous = prev.Version
+		r.Changes = policy.DiffInputs(prev.Inputs, v.Inputs)
+	}
+	return r, nil
+}
+
+// previousSucceeded returns the highest succeeded version below n.
+func previousSucceeded(m *state.Model, n int) *state.Version {
+	var best *state.Version
+	for _, v := range m.Versions {
+		if v.Version < n && v.Status == state.StatusSucceeded && (best == nil || v.Version > best.Version) {
+			best = v
+		}
+	}
+	return best
+}
+
+// WriteLineage renders a lineage report.
+func WriteLineage(w io.Writer, r *LineageReport) error {
+	v := r.Version
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "# model.%s@%d\n", clean(r.Model), v.Version)
+	fmt.Fprintf(tw, "status:\t%s\n", clean(v.Status))
+	fmt.Fprintf(tw, "aliases:\t%s\n", orDash(strings.Join(r.Aliases, ", ")))
+	if v.Description != "" {
+		fmt.Fprintf(tw, "description:\t%s\n", clean(v.Description))
+	}
+	fmt.Fprintf(tw, "started:\t%s\n", stamp(v.StartedAt))
+	fmt.Fprintf(tw, "ended:\t%s\n", stamp(v.EndedAt))
+	fmt.Fprintf(tw, "exit code:\t%d\n", v.ExitCode)
+	if v.Error != "" {
+		fmt.Fprintf(tw, "error:\t%s\n", clean(v.Error))
+	}
+	fmt.Fprintf(tw, "ran by:\t%s on %s\n", orDash(v.User), orDash(v.Host))
+	fmt.Fprintf(tw, "git commit:\t%s\n", orDash(v.GitCommit))
+	fmt.Fprintf(tw, "plan digest:\t%s\n", orDash(v.PlanDigest))
+	fmt.Fprintf(tw, "store:\t%s\n", orDash(v.Store))
+	fmt.Fprintf(tw, "artifacts:\t%s\n", orDash(v.ArtifactsID))
+	fmt.Fprintf(tw, "logs:\t%s\n", orDash(v.LogsID))
+	tw.Flush()
+
+	in := v.Inputs
+	fmt.Fprintln(w, "\ninputs:")
+	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, sn := range r.Snapshots {
+		detail := "(no longer recorded in dataset history)"
+		if sn.Recorded {
+			detail = fmt.Sprintf("taken %s, %d files, %d bytes", stamp(sn.Snapshot.CreatedAt), sn.Snapshot.Files, sn.Snapshot.Bytes)
+		}
+		fmt.Fprintf(tw, "  dataset.%s\t%s\t%s\n", clean(sn.Dataset), clean(sn.ID), detail)
+	}
+	fmt.Fprintf(tw, "  code\t%s\t%d files\n", orDash(in.CodeHash), in.CodeFiles)
+	for _, k := range sortedKeys(in.Params) {
+		b, err := json.Marshal(in.Params[k])
+		if err != nil {
+			b = []byte(fmt.Sprint(in.Params[k]))
+		}
+		fmt.Fprintf(tw, "  params.%s\t%s\n", clean(k), clean(string(b)))
+	}
+	env := "environment"
+	if in.Environment != "" {
+		env = "environment." + clean(in.Environment)
+	}
+	fmt.Fprintf(tw, "  %s\t%s\n", env, orDash(in.EnvFingerprint))
+	cmd, _ := json.Marshal(in.Command)
+	fmt.Fprintf(tw, "  command\t%s\n", clean(string(cmd)))
+	fmt.Fprintf(tw, "  inputs digest\t%s\n", orDash(in.Digest))
+	tw.Flush()
+
+	if len(v.Reasons) > 0 {
+		fmt.Fprintln(w, "\nwhy it was trained:")
+		for _, reason := range v.Reasons {
+			fmt.Fprintf(w, "  - %s\n", clean(reason))
+		}
+	}
+	if r.Previous > 0 {
+		fmt.Fprintf(w, "\nchanged since v%d:\n", r.Previous)
+		if len(r.Changes) == 0 {
+			fmt.Fprintln(w, "  (same inputs)")
+		}
+		for _, c := range r.Changes {
+			fmt.Fprintf(w, "  ~ %s\n", clean(c.Message))
+		}
+	}
+	if len(v.Metrics) > 0 {
+		fmt.Fprintln(w, "\nmetrics:")
+		tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		for _, k := range sortedKeys(v.Metrics) {
+			fmt.Fprintf(tw, "  %s\t%s\n", clean(k), fmtNum(v.Metrics[k]))
+		}
+		tw.Flush()
+	}
+	return nil
+}

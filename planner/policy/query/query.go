@@ -1,0 +1,144 @@
+// Package query answers the model commands (versions, lineage, history,
+// metrics diff) from a recorded state: it resolves addresses, gathers what
+// the command shows into plain structs (which are also the -json schema)
+// and renders them as aligned text. It reads state only; a state file is
+// untrusted input, so every recorded string is printed on one line with
+// control characters removed.
+package query
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/mlform/mlform/state"
+)
+
+// model resolves the model an address names, with a clear error when the
+// state has none.
+func model(s *state.State, a state.Address) (*state.Model, error) {
+	m := s.Models[a.Name]
+	if m == nil {
+		names := sortedKeys(s.Models)
+		if len(names) == 0 {
+			return nil, fmt.Errorf("model.%s is not in the state: no model has been trained yet (run `mlform apply`)", a.Name)
+		}
+		for i, n := range names {
+			names[i] = "model." + n
+		}
+		return nil, fmt.Errorf("model.%s is not in the state (recorded: %s)", a.Name, strings.Join(names, ", "))
+	}
+	return m, nil
+}
+
+// resolveVersion returns the version an address names: model.NAME@N, or
+// model.NAME@ALIAS (the version the alias points at now).
+func resolveVersion(s *state.State, a state.Address) (*state.Model, *state.Version, error) {
+	m, err := model(s, a)
+	if err != nil {
+		return nil, nil, err
+	}
+	n := a.Version
+	switch a.Kind {
+	case state.AddrVersion:
+	case state.AddrAlias:
+		al := m.Aliases[a.Alias]
+		if al == nil {
+			return nil, nil, fmt.Errorf("%s: model.%s has no alias %q (%s)", a, a.Name, a.Alias, aliasList(m))
+		}
+		n = al.Version
+	default:
+		return nil, nil, fmt.Errorf("%s: name a version, as model.%s@VERSION or model.%s@ALIAS", a, a.Name, a.Name)
+	}
+	v := m.Version(n)
+	if v == nil {
+		return nil, nil, fmt.Errorf("%s: model.%s has no version %d (%s)", a, a.Name, n, versionList(m))
+	}
+	return m, v, nil
+}
+
+// parseVersionAddr parses an address that must name a model version or
+// alias.
+func parseVersionAddr(cmd, s string) (state.Address, error) {
+	a, err := state.ParseAddress(s)
+	if err != nil {
+		return a, fmt.Errorf("%s: %w", cmd, err)
+	}
+	if a.Kind != state.AddrVersion && a.Kind != state.AddrAlias {
+		return a, fmt.Errorf("%s: %q names no version: want model.NAME@VERSION or model.NAME@ALIAS", cmd, s)
+	}
+	return a, nil
+}
+
+func aliasList(m *state.Model) string {
+	if len(m.Aliases) == 0 {
+		return "it has no aliases"
+	}
+	return "aliases: " + strings.Join(sortedKeys(m.Aliases), ", ")
+}
+
+func versionList(m *state.Model) string {
+	if len(m.Versions) == 0 {
+		return "it has no versions"
+	}
+	ns := make([]int, 0, len(m.Versions))
+	for _, v := range m.Versions {
+		ns = append(ns, v.Version)
+	}
+	sort.Ints(ns)
+	if len(ns) > 10 {
+		return fmt.Sprintf("versions: v%d .. v%d", ns[0], ns[len(ns)-1])
+	}
+	parts := make([]string, len(ns))
+	for i, n := range ns {
+		parts[i] = fmt.Sprintf("v%d", n)
+	}
+	return "versions: " + strings.Join(parts, ", ")
+}
+
+// aliasesAt lists the aliases pointing at version n now.
+func aliasesAt(m *state.Model, n int) []string {
+	var out []string
+	for _, name := range sortedKeys(m.Aliases) {
+		if m.Aliases[name].Version == n {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// clean keeps recorded text on one line and free of terminal control
+// sequences.
+func clean(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+// stamp renders a time in UTC, "-" when unknown.
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02 15:04:05Z")
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return clean(s)
+}

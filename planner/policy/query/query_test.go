@@ -1,0 +1,255 @@
+package query
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mlform/mlform/state"
+)
+
+var t0 = time.Date(2026, 1, 5, 12, 0, 0, 0, time.UTC)
+
+func fixture() *state.State {
+	in1 := state.Inputs{
+		Snapshots: map[string]string{"churn": "snapA"}, CodeHash: "code1", CodeFiles: 3,
+		Params: map[string]any{"learning_rate": 0.05, "epochs": 30.0}, Environment: "trainer", EnvFingerprint: "env1",
+		Command: []string{"./trainer", "train"}, Digest: "d1",
+	}
+	in2 := in1
+	in2.Params = map[string]any{"learning_rate": 0.08, "epochs": 30.0}
+	in2.Digest = "d2"
+	in4 := in2
+	in4.Snapshots = map[string]string{"churn": "snapB"}
+	return &state.State{
+		Datasets: map[string]*state.Dataset{"churn": {Name: "churn", Snapshots: []*state.Snapshot{
+			{ID: "snapA", CreatedAt: t0, Files: 2, Bytes: 100},
+		}}},
+		Models: map[string]*state.Model{"churn": {
+			Name: "churn", NextVersion: 5,
+			Versions: []*state.Version{
+				{Version: 1, Status: state.StatusSucceeded, Inputs: in1, StartedAt: t0, EndedAt: t0.Add(time.Minute),
+					Metrics: map[string]float64{"accuracy": 0.87, "loss": 0.3}, Reasons: []string{"model.churn has no version yet"},
+					Host: "ci-1", User: "alice", GitCommit: "abc123", ArtifactsID: "art1", LogsID: "log1", Description: "churn\x1b[31m model"},
+				{Version: 2, Status: state.StatusSucceeded, Inputs: in2, StartedAt: t0.Add(24 * time.Hour),
+					Metrics: map[string]float64{"accuracy": 0.91, "f1": 0.5}, Reasons: []string{"params changed: learning_rate"}},
+				{Version: 3, Status: state.StatusFailed, Inputs: in2, StartedAt: t0.Add(48 * time.Hour), ExitCode: 2, Error: "exit status 2"},
+				{Version: 4, Status: state.StatusSucceeded, Inputs: in4, StartedAt: t0.Add(72 * time.Hour),
+					Metrics: map[string]float64{"accuracy": 0.8}},
+			},
+			Aliases: map[string]*state.Alias{
+				"production": {Name: "production", Version: 1, History: []*state.AliasMove{
+					{From: 0, To: 1, At: t0.Add(2 * time.Minute), By: "alice", Promotion: "churn_production", PlanDigest: "plan1234567890abcdef"},
+					{From: 1, To: 2, At: t0.Add(24*time.Hour + time.Minute), By: "bob", Promotion: "churn_production"},
+					{From: 2, To: 1, At: t0.Add(50 * time.Hour), By: "carol", Reason: "pinned by version = 1 (rollback from v2)"},
+				}},
+				"staging": {Name: "staging", Version: 4},
+			},
+		}},
+	}
+}
+
+func TestVersions(t *testing.T) {
+	r, err := Versions(fixture(), "model.churn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		v       int
+		changed string
+		aliases string
+	}{
+		{1, "new", "production"},
+		{2, "params.learning_rate", ""},
+		{3, "", ""}, // same inputs as v2, failed
+		{4, "dataset.churn", "staging"},
+	}
+	if len(r.Versions) != len(want) {
+		t.Fatalf("%d rows", len(r.Versions))
+	}
+	for i, w := range want {
+		row := r.Versions[i]
+		if row.Version != w.v || strings.Join(row.Changed, ",") != w.changed || strings.Join(row.Aliases, ",") != w.aliases {
+			t.Errorf("row %d = v%d changed %q aliases %q, want v%d %q %q", i, row.Version, row.Changed, row.Aliases, w.v, w.changed, w.aliases)
+		}
+	}
+	var buf bytes.Buffer
+	if err := WriteVersions(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, s := range []string{"VERSION", "v2  ", "params.learning_rate", "accuracy=0.91 f1=0.5", "failed", "(nothing)", "error: exit status 2", "production"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("versions table lacks %q:\n%s", s, out)
+		}
+	}
+}
+
+func TestAddressErrors(t *testing.T) {
+	s := fixture()
+	tests := []struct {
+		name string
+		run  func() error
+		want string
+	}{
+		{"versions of a version", func() error { _, err := Versions(s, "model.churn@2"); return err }, `want model.NAME`},
+		{"versions bad kind", func() error { _, err := Versions(s, "modle.churn"); return err }, `unknown kind "modle"`},
+		{"versions unknown model", func() error { _, err := Versions(s, "model.fraud"); return err }, "model.fraud is not in the state (recorded: model.churn)"},
+		{"versions empty state", func() error { _, err := Versions(&state.State{}, "model.fraud"); return err }, "no model has been trained yet"},
+		{"lineage needs a version", func() error { _, err := Lineage(s, "model.churn"); return err }, "names no version"},
+		{"lineage version 0", func() error { _, err := Lineage(s, "model.churn@0"); return err }, "not a version number"},
+		{"lineage trailing junk", func() error { _, err := Lineage(s, "model.churn@7x"); return err }, "not a version number"},
+		{"lineage missing version", func() error { _, err := Lineage(s, "model.churn@9"); return err }, "model.churn has no version 9 (versions: v1, v2, v3, v4)"},
+		{"lineage missing alias", func() error { _, err := Lineage(s, "model.churn@prod"); return err }, `no alias "prod" (aliases: production, staging)`},
+		{"history needs an alias", func() error { _, err := History(s, "model.churn@2", ""); return err }, "want model.NAME@ALIAS"},
+		{"history bad at", func() error { _, err := History(s, "model.churn@production", "yesterday"); return err }, `-at="yesterday": want a date`},
+		{"metrics diff bad second", func() error { _, err := DiffMetrics(s, "model.churn@1", "churn@2"); return err }, "metrics diff: address"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.run()
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestLineage(t *testing.T) {
+	s := fixture()
+	for _, addr := range []string{"model.churn@1", "model.churn@production"} {
+		r, err := Lineage(s, addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Version.Version != 1 || !r.Snapshots[0].Recorded || r.Previous != 0 {
+			t.Fatalf("%s: %+v", addr, r)
+		}
+	}
+	r, err := Lineage(s, "model.churn@4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Snapshots[0].Recorded || r.Previous != 2 || len(r.Changes) != 1 {
+		t.Fatalf("v4 lineage: %+v", r)
+	}
+	var buf bytes.Buffer
+	WriteLineage(&buf, r)
+	r1, _ := Lineage(s, "model.churn@1")
+	WriteLineage(&buf, r1)
+	out := squash(buf.String())
+	for _, want := range []string{
+		"# model.churn@4", "dataset.churn  snapB  (no longer recorded", "changed since v2:", "~ dataset.churn snapA -> snapB",
+		"params.learning_rate  0.05", "code  code1  3 files", "environment.trainer  env1", `command  ["./trainer","train"]`,
+		"ran by:       alice on ci-1", "git commit:   abc123", "artifacts:    art1", "logs:         log1", "accuracy  0.87",
+		"description:  churn [31m model", "- model.churn has no version yet",
+	} {
+		if !strings.Contains(out, squash(want)) {
+			t.Errorf("lineage lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "\x1b") {
+		t.Error("a control character from state reached the output")
+	}
+}
+
+func TestHistoryAt(t *testing.T) {
+	s := fixture()
+	tests := []struct {
+		at      string
+		version int
+		during  int
+		text    string
+	}{
+		{"", 0, 0, "v2 -> v1"},
+		{"2026-01-04", 0, 0, "did not exist at the end of 2026-01-04"},
+		{"2026-01-05T12:01:00Z", 0, 0, "did not exist at 2026-01-05 12:01:00Z"},
+		{"2026-01-05T12:02:00Z", 1, 0, "was v1 at 2026-01-05 12:02:00Z (since 2026-01-05 12:02:00Z)"},
+		{"2026-01-05", 1, 1, "was v1 at the end of 2026-01-05 (UTC)"},
+		{"2026-01-06 18:00", 2, 0, "was v2 at 2026-01-06 18:00:00Z"},
+		{"2026-01-07", 1, 1, "moves on 2026-01-07:\n  2026-01-07 14:00:00Z  v2 -> v1  by carol"},
+		{"2026-01-08T00:00:00+02:00", 1, 0, "was v1 at 2026-01-07 22:00:00Z"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.at, func(t *testing.T) {
+			r, err := History(s, "model.churn@production", tt.at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(r.Moves) != 3 || r.Current != 1 {
+				t.Fatalf("moves %d current %d", len(r.Moves), r.Current)
+			}
+			if tt.at != "" && (r.At.Version != tt.version || len(r.At.During) != tt.during) {
+				t.Fatalf("at %s: v%d during %d, want v%d during %d", tt.at, r.At.Version, len(r.At.During), tt.version, tt.during)
+			}
+			var buf bytes.Buffer
+			WriteHistory(&buf, r)
+			if !strings.Contains(buf.String(), tt.text) {
+				t.Fatalf("output lacks %q:\n%s", tt.text, buf.String())
+			}
+		})
+	}
+}
+
+func TestDiffMetrics(t *testing.T) {
+	d, err := DiffMetrics(fixture(), "model.churn@production", "model.churn@2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.A.Addr != "model.churn@1" || d.B.Addr != "model.churn@2" {
+		t.Fatalf("refs %+v %+v", d.A, d.B)
+	}
+	var buf bytes.Buffer
+	WriteMetricsDiff(&buf, d)
+	out := buf.String()
+	for _, want := range []string{
+		"METRIC    model.churn@1  model.churn@2  DELTA",
+		"accuracy  0.87           0.91           +0.04",
+		"f1        -              0.5            -",
+		"loss      0.3            -              -",
+		"~ params.learning_rate: 0.05 -> 0.08",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("diff lacks %q:\n%s", want, out)
+		}
+	}
+	b, err := json.Marshal(d)
+	if err != nil || !strings.Contains(string(b), `"path":"params.learning_rate"`) {
+		t.Fatalf("json %s %v", b, err)
+	}
+	same, _ := DiffMetrics(fixture(), "model.churn@2", "model.churn@3")
+	buf.Reset()
+	WriteMetricsDiff(&buf, same)
+	if !strings.Contains(buf.String(), "(none: same inputs)") {
+		t.Fatalf("same inputs:\n%s", buf.String())
+	}
+}
+
+func FuzzParseAt(f *testing.F) {
+	for _, s := range []string{"2026-01-05", "2026-01-05T12:00:00Z", "2026-01-05 12:00", "x", "2026-13-40"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		tm, date, err := ParseAt(s)
+		if err != nil {
+			if !strings.Contains(err.Error(), "-at=") {
+				t.Fatalf("error does not name the flag: %v", err)
+			}
+			return
+		}
+		if date && (tm.Hour() != 0 || tm.Location() != time.UTC) {
+			t.Fatalf("date %q parsed to %v", s, tm)
+		}
+	})
+}
+
+// squash collapses runs of spaces so checks do not depend on column
+// widths.
+func squash(s string) string {
+	for strings.Contains(s, "  ") {
+		s = strings.ReplaceAll(s, "  ", " ")
+	}
+	return s
+}

@@ -1,0 +1,125 @@
+package query
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/mlform/mlform/planner/policy"
+	"github.com/mlform/mlform/state"
+)
+
+// VersionsReport is `mlform versions model.NAME` (and its -json form).
+type VersionsReport struct {
+	Model    string       `json:"model"`
+	Versions []VersionRow `json:"versions"`
+}
+
+// VersionRow is one attempt of a model.
+type VersionRow struct {
+	Version int       `json:"version"`
+	Status  string    `json:"status"`
+	Created time.Time `json:"created"`
+	// Changed lists what differs from the previous succeeded version
+	// ("dataset.churn", "params.learning_rate", "code"); ["new"] for the
+	// first.
+	Changed []string `json:"changed"`
+	// Reasons are why the plan trained it, as recorded.
+	Reasons []string           `json:"reasons,omitempty"`
+	Metrics map[string]float64 `json:"metrics,omitempty"`
+	Aliases []string           `json:"aliases,omitempty"`
+	Error   string             `json:"error,omitempty"`
+}
+
+// Versions lists a model's versions, oldest first.
+func Versions(s *state.State, addr string) (*VersionsReport, error) {
+	a, err := state.ParseAddress(addr)
+	if err != nil {
+		return nil, fmt.Errorf("versions: %w", err)
+	}
+	if a.Kind != state.AddrModel {
+		return nil, fmt.Errorf("versions: %q: want model.NAME (lineage shows one version)", addr)
+	}
+	m, err := model(s, a)
+	if err != nil {
+		return nil, err
+	}
+	vs := append([]*state.Version(nil), m.Versions...)
+	sort.Slice(vs, func(i, j int) bool { return vs[i].Version < vs[j].Version })
+	r := &VersionsReport{Model: m.Name, Versions: []VersionRow{}}
+	var prev *state.Version
+	for _, v := range vs {
+		row := VersionRow{
+			Version: v.Version, Status: v.Status, Created: v.StartedAt,
+			Reasons: v.Reasons, Metrics: v.Metrics, Aliases: aliasesAt(m, v.Version), Error: v.Error,
+		}
+		if prev == nil {
+			row.Changed = []string{"new"}
+		} else {
+			row.Changed = changedPaths(policy.DiffInputs(prev.Inputs, v.Inputs))
+		}
+		r.Versions = append(r.Versions, row)
+		if v.Status == state.StatusSucceeded {
+			prev = v
+		}
+	}
+	return r, nil
+}
+
+// changedPaths names each change briefly; [] when nothing changed.
+func changedPaths(cs []policy.Change) []string {
+	out := []string{}
+	for _, c := range cs {
+		out = append(out, c.Path)
+	}
+	return out
+}
+
+// maxMetrics is how many metrics the table shows per version; -json has
+// them all.
+const maxMetrics = 4
+
+// WriteVersions renders the versions table.
+func WriteVersions(w io.Writer, r *VersionsReport) error {
+	if len(r.Versions) == 0 {
+		_, err := fmt.Fprintf(w, "model.%s has no versions yet.\n", clean(r.Model))
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "VERSION\tCREATED\tSTATUS\tALIASES\tCHANGED\tMETRICS\tREASONS")
+	for _, v := range r.Versions {
+		changed := "(nothing)"
+		if len(v.Changed) > 0 {
+			changed = clean(strings.Join(v.Changed, ", "))
+		}
+		reasons := clean(strings.Join(v.Reasons, "; "))
+		if v.Error != "" {
+			reasons = strings.TrimPrefix(reasons+"; error: "+clean(v.Error), "; ")
+		}
+		fmt.Fprintf(tw, "v%d\t%s\t%s\t%s\t%s\t%s\t%s\n", v.Version, stamp(v.Created), clean(v.Status),
+			orDash(strings.Join(v.Aliases, ", ")), changed, orDash(metricsLine(v.Metrics, maxMetrics)), orDash(reasons))
+	}
+	return tw.Flush()
+}
+
+// metricsLine renders up to limit metrics by name ("accuracy=0.91
+// f1=0.88 +2 more"); limit <= 0 shows all.
+func metricsLine(m map[string]float64, limit int) string {
+	keys := sortedKeys(m)
+	var parts []string
+	for i, k := range keys {
+		if limit > 0 && i == limit {
+			parts = append(parts, fmt.Sprintf("+%d more", len(keys)-limit))
+			break
+		}
+		parts = append(parts, clean(k)+"="+fmtNum(m[k]))
+	}
+	return strings.Join(parts, " ")
+}
+
+// fmtNum renders a metric with up to 6 significant digits.
+func fmtNum(f float64) string { return strconv.FormatFloat(f, 'g', 6, 64) }
