@@ -1,0 +1,3 @@
+module example.com/churn-trainer
+
+go 1.22
