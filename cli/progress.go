@@ -224,3 +224,9 @@ func verbing(kind string) string {
 	}
 	return kind
 }
+
+// writerIsTerminal reports whether w is a terminal.
+func writerIsTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}

@@ -1,7 +1,83 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mlform/mlform/planner"
+	"github.com/mlform/mlform/planner/render"
+	"github.com/mlform/mlform/state"
+)
 
 func newShowCommand(g *Globals) *cobra.Command {
-	return stubCommand("show [PLANFILE]", "Show the state or a saved plan")
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "show [PLANFILE]",
+		Short: "Show the state or a saved plan",
+		Long: `Without an argument, show summarises the recorded state: each dataset's
+current snapshot, each model's versions and aliases (-json prints the whole
+state document). With a plan file saved by mlform plan -out, it prints that
+plan as plan would have (-json: the documented plan JSON, docs/plan-json.md).`,
+		Example: `  mlform show
+  mlform plan -out=tfplan && mlform show tfplan
+  mlform show -json tfplan`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				p, err := readPlanFile(args[0])
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return render.JSON(g.Stdout, p)
+				}
+				return render.Human(g.Stdout, p, render.Options{Color: useColor(g)})
+			}
+			m, err := openState(cmd.Context(), g)
+			if err != nil {
+				return err
+			}
+			defer m.Close()
+			st, err := m.Read(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				doc, err := state.Encode(st)
+				if err != nil {
+					return err
+				}
+				_, err = g.Stdout.Write(doc)
+				return err
+			}
+			return render.State(g.Stdout, st)
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON instead of text")
+	return cmd
+}
+
+// readPlanFile opens and decodes a saved plan, naming the file in errors.
+func readPlanFile(path string) (*planner.Plan, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("plan file: %w", err)
+	}
+	defer f.Close()
+	p, err := planner.DecodePlan(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return p, nil
+}
+
+// useColor reports whether human output to stdout may be coloured: only
+// on a terminal, never with -no-color or NO_COLOR.
+func useColor(g *Globals) bool {
+	if g.NoColor {
+		return false
+	}
+	return writerIsTerminal(g.Stdout)
 }

@@ -1,7 +1,84 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mlform/mlform/planner"
+	"github.com/mlform/mlform/planner/render"
+)
 
 func newSnapshotsCommand(g *Globals) *cobra.Command {
-	return stubCommand("snapshots dataset.NAME", "List a dataset's snapshots")
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "snapshots dataset.NAME",
+		Short: "List a dataset's snapshots",
+		Long: `Snapshots lists every snapshot of a dataset recorded in state, oldest first,
+with its full id (copy it, or any unique prefix of at least 8 characters, into
+mlform pull dataset.NAME@ID DIR), when it was taken, its size and how it
+differs from the snapshot before.`,
+		Example: `  mlform snapshots dataset.churn
+  mlform snapshots dataset.churn -json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ref, err := planner.ParseSnapshotRef(args[0])
+			if err != nil {
+				return err
+			}
+			if ref.Prefix != "" {
+				return fmt.Errorf("%s: snapshots lists a whole dataset; drop the @%s", args[0], ref.Prefix)
+			}
+			m, err := openState(cmd.Context(), g)
+			if err != nil {
+				return err
+			}
+			defer m.Close()
+			st, err := m.Read(cmd.Context())
+			if err != nil {
+				return err
+			}
+			hist, err := planner.SnapshotHistory(st, ref.Dataset)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				if hist == nil {
+					hist = []planner.SnapshotEntry{}
+				}
+				enc := json.NewEncoder(g.Stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(hist)
+			}
+			if len(hist) == 0 {
+				fmt.Fprintf(g.Stdout, "dataset.%s has no snapshots.\n", ref.Dataset)
+				return nil
+			}
+			tw := tabwriter.NewWriter(g.Stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tCREATED\tFILES\tBYTES\tCHANGE")
+			for _, e := range hist {
+				change := fmt.Sprintf("%+d files, %s", e.FilesDelta, signed(e.BytesDelta))
+				if e.First {
+					change = "first snapshot"
+				}
+				if e.Current {
+					change += " (current)"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", e.ID, e.CreatedAt.UTC().Format(time.RFC3339), e.Files, render.Bytes(e.Bytes), change)
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the history as JSON")
+	return cmd
+}
+
+func signed(n int64) string {
+	if n < 0 {
+		return render.Bytes(n)
+	}
+	return "+" + render.Bytes(n)
 }
