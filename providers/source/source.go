@@ -28,7 +28,7 @@ import (
 type Entry struct {
 	// Path is slash-separated, relative to the source root, and valid
 	// according to ValidPath.
-	Path    string
+	Path string
 	Size int64
 	// MtimeNs is the modification time in nanoseconds since the Unix epoch
 	// (an integer, not a time.Time: walks hold tens of thousands of these).
