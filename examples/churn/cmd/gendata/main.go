@@ -21,6 +21,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 )
 
 func main() {
@@ -33,13 +34,14 @@ func main() {
 func run(args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("gendata", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	out := fs.String("out", "", "directory to write part-NNNN.csv files into (created)")
+	out := fs.String("out", "", "directory to write the CSV files into (created)")
 	var o Options
 	fs.IntVar(&o.Rows, "rows", 4000, "number of customers")
 	fs.IntVar(&o.Files, "files", 4, "number of CSV files to spread the rows over")
 	fs.Uint64Var(&o.Seed, "seed", 1, "random seed")
 	fs.Float64Var(&o.Drift, "drift", 0, "distribution shift: 0 = reference; 1 = much higher monthly charges and shorter tenure")
 	fs.IntVar(&o.FirstID, "first-id", 1, "customer_id of the first row (to append new customers to an existing set)")
+	fs.StringVar(&o.Prefix, "prefix", "part", "file name prefix: files are PREFIX-NNNN.csv")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -64,6 +66,7 @@ type Options struct {
 	Seed        uint64
 	Drift       float64
 	FirstID     int
+	Prefix      string
 }
 
 // Validate reports a flag value that cannot produce a table.
@@ -77,11 +80,13 @@ func (o Options) Validate() error {
 		return fmt.Errorf("-drift %v: want a number between 0 and 5", o.Drift)
 	case o.FirstID < 0:
 		return fmt.Errorf("-first-id %d: want 0 or more", o.FirstID)
+	case o.Prefix == "" || strings.ContainsAny(o.Prefix, `/\`) || o.Prefix == "." || o.Prefix == "..":
+		return fmt.Errorf("-prefix %q: want a plain file name prefix", o.Prefix)
 	}
 	return nil
 }
 
-// WriteFiles writes o.Files files part-0000.csv... into dir, rows spread
+// WriteFiles writes o.Files files PREFIX-0000.csv... into dir, rows spread
 // evenly, all drawn from one stream so the split does not change the rows.
 func WriteFiles(dir string, o Options) error {
 	g := newGenerator(o)
@@ -90,7 +95,7 @@ func WriteFiles(dir string, o Options) error {
 		if f < o.Rows%o.Files {
 			n++
 		}
-		path := filepath.Join(dir, fmt.Sprintf("part-%04d.csv", f))
+		path := filepath.Join(dir, fmt.Sprintf("%s-%04d.csv", o.Prefix, f))
 		if err := writeFile(path, g, n); err != nil {
 			return fmt.Errorf("write %s: %w", path, err)
 		}

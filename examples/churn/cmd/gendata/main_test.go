@@ -46,7 +46,7 @@ func rows(files map[string][]byte) []string {
 }
 
 func TestDeterministic(t *testing.T) {
-	o := Options{Rows: 500, Files: 3, Seed: 7, FirstID: 1}
+	o := Options{Rows: 500, Files: 3, Seed: 7, FirstID: 1, Prefix: "part"}
 	a, b := generate(t, o), generate(t, o)
 	if len(a) != 3 {
 		t.Fatalf("%d files, want 3", len(a))
@@ -63,8 +63,8 @@ func TestDeterministic(t *testing.T) {
 }
 
 func TestSplitDoesNotChangeRows(t *testing.T) {
-	one := rows(generate(t, Options{Rows: 301, Files: 1, Seed: 3, FirstID: 1}))
-	four := rows(generate(t, Options{Rows: 301, Files: 4, Seed: 3, FirstID: 1}))
+	one := rows(generate(t, Options{Rows: 301, Files: 1, Seed: 3, FirstID: 1, Prefix: "part"}))
+	four := rows(generate(t, Options{Rows: 301, Files: 4, Seed: 3, FirstID: 1, Prefix: "part"}))
 	if len(one) != 301 || strings.Join(one, "\n") != strings.Join(four, "\n") {
 		t.Errorf("1 file: %d rows, 4 files: %d rows; want the same 301 rows", len(one), len(four))
 	}
@@ -77,7 +77,7 @@ func TestDriftShiftsDistributions(t *testing.T) {
 	type summary struct{ tenure, monthly, churn, m2m float64 }
 	summarise := func(drift float64) summary {
 		var s summary
-		rs := rows(generate(t, Options{Rows: 4000, Files: 1, Seed: 1, Drift: drift, FirstID: 1}))
+		rs := rows(generate(t, Options{Rows: 4000, Files: 1, Seed: 1, Drift: drift, FirstID: 1, Prefix: "part"}))
 		for _, r := range rs {
 			f := strings.Split(r, ",")
 			if len(f) != 5 {
@@ -124,6 +124,7 @@ func TestRunFlags(t *testing.T) {
 		{"more files than rows", []string{"-rows", "2", "-files", "3"}, "-files 3"},
 		{"negative drift", []string{"-drift", "-1"}, "-drift -1"},
 		{"extra args", []string{"x"}, "unexpected arguments"},
+		{"prefix with a slash", []string{"-prefix", "../x"}, `-prefix "../x"`},
 		{"bad flag", []string{"-rows", "many"}, "invalid value"},
 	}
 	for _, tt := range tests {
@@ -149,7 +150,7 @@ func TestRunFlags(t *testing.T) {
 // The committed example data is exactly what the generator's defaults
 // produce, so anyone can regenerate or extend it.
 func TestCommittedDataIsGenerated(t *testing.T) {
-	got := generate(t, Options{Rows: 4000, Files: 4, Seed: 1, FirstID: 1})
+	got := generate(t, Options{Rows: 4000, Files: 4, Seed: 1, FirstID: 1, Prefix: "part"})
 	for name, data := range got {
 		committed, err := os.ReadFile(filepath.Join("..", "..", "data", "churn", name))
 		if err != nil {

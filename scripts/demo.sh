@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# The whole mlform loop on examples/churn, from a clean clone with only Go:
+#
+#   1. init, plan, apply: dataset snapshotted, model.churn v1 trained and
+#      promoted to production (and published); plan again: no changes.
+#   2. new customers arrive: plan explains the retrain, apply trains v2 and
+#      promotes it only if it beats v1 on accuracy.
+#   3. the customer base drifts: the retrain reason names the drifted column
+#      and its PSI.
+#   4. the versions table.
+#
+# The example is copied to a temporary workspace (DEMO_DIR to choose it;
+# kept afterwards so you can explore it). MLFORM overrides the binary
+# (default bin/mlform, built by `make demo`).
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+mlform=${MLFORM:-$root/bin/mlform}
+if [ ! -x "$mlform" ]; then
+  echo "demo: $mlform not found: run 'make demo' (or 'make build' first)" >&2
+  exit 1
+fi
+case "$mlform" in /*) ;; *) mlform=$PWD/$mlform ;; esac
+
+work=${DEMO_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/mlform-demo.XXXXXX")}
+mkdir -p "$work"
+if [ -n "$(ls -A "$work")" ]; then
+  echo "demo: $work is not empty; choose an empty DEMO_DIR" >&2
+  exit 1
+fi
+# The workspace a user would have: config, data, trainer. Not the state of
+# an earlier run, nor the Go files that belong to mlform's own module.
+cp "$root/examples/churn/main.mlf.hcl" "$root/examples/churn/README.md" "$work/"
+cp -R "$root/examples/churn/data" "$root/examples/churn/trainer" "$work/"
+
+gendata() { (cd "$root" && go run ./examples/churn/cmd/gendata "$@"); }
+
+bold='' plain=''
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then bold=$'\033[1m' plain=$'\033[0m'; fi
+say() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
+
+step=0 current=''
+run() {
+  step=$((step + 1))
+  current="mlform $*"
+  say "$step. $current"
+  (cd "$work" && "$mlform" "$@")
+}
+trap 'rc=$?; [ $rc -ne 0 ] && echo "demo: failed at step $step ($current), exit $rc; workspace kept in $work" >&2' EXIT
+
+# expect_no_changes runs `plan -detailed-exitcode`, which exits 0 when the
+# world is as declared, 2 when there is something to do.
+expect_no_changes() {
+  local rc=0
+  run plan -detailed-exitcode || rc=$?
+  if [ "$rc" -ne 0 ]; then
+    echo "demo: plan right after apply should say No changes (exit 0), got exit $rc" >&2
+    exit 1
+  fi
+}
+
+echo "demo workspace: $work"
+run version
+run init
+run validate
+run plan
+run apply -auto-approve
+expect_no_changes
+
+say "new customers arrive (1000 rows in a new file)"
+current="gendata"
+gendata -out "$work/data/churn" -prefix 2026-01-week2 -rows 1000 -files 1 -seed 2 -first-id 4001
+run plan
+run apply -auto-approve
+
+say "the customer base drifts (shorter tenure, higher charges)"
+current="gendata"
+gendata -out "$work/data/churn" -prefix 2026-01-week3 -rows 2000 -files 1 -seed 3 -first-id 5001 -drift 1
+run plan
+run apply -auto-approve
+expect_no_changes
+
+run output production_version
+run versions model.churn
+
+echo
+echo "demo: done. Explore the workspace: cd $work && $mlform lineage model.churn@1"
