@@ -42,4 +42,3 @@ func TestManagerMemPrefixed(t *testing.T) {
 		return b
 	}))
 }
-

@@ -1,0 +1,84 @@
+package state_test
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/mlform/mlform/state"
+	"github.com/mlform/mlform/state/statetest"
+)
+
+// FuzzDecode feeds arbitrary bytes to Decode and DecodeUnsigned. Whatever
+// they accept must be a state every reader can use without checks: valid,
+// and re-encoding to a document Decode accepts again with equal content.
+func FuzzDecode(f *testing.F) {
+	good, err := state.Encode(statetest.Sample())
+	if err != nil {
+		f.Fatal(err)
+	}
+	empty, _ := state.Encode(state.New())
+	f.Add(good)
+	f.Add(empty)
+	f.Add(good[:len(good)/2])
+	f.Add(bytes.Replace(good, []byte(`"format_version": 1`), []byte(`"format_version": 9`), 1))
+	f.Add([]byte(`{"format_version":1,"lineage":"6f1c2a9e-4d7b-4b3e-9a51-0c8d2f7e1a44","checksum":"","datasets":{"a":null}}`))
+	f.Add([]byte(`{"format_version":1,"lineage":"6f1c2a9e-4d7b-4b3e-9a51-0c8d2f7e1a44","checksum":"","models":{"m":{"name":"m","next_version":2,"versions":[{"version":1,"status":"failed"}],"aliases":{"a":{"name":"a","version":1}}}}}`))
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		for _, decode := range []func([]byte) (*state.State, error){state.Decode, state.DecodeUnsigned} {
+			s, err := decode(doc)
+			if err != nil {
+				if s != nil {
+					t.Fatal("error with a non-nil state")
+				}
+				continue
+			}
+			if err := s.Validate(); err != nil {
+				t.Fatalf("decoded state is invalid: %v", err)
+			}
+			// Exercise what readers do with a state: nothing may panic.
+			for _, a := range s.Addresses() {
+				if _, err := s.Lookup(a); err != nil {
+					t.Fatalf("listed address %s does not resolve: %v", a, err)
+				}
+				if _, err := state.ParseAddress(a.String()); err != nil {
+					t.Fatalf("listed address %s does not parse: %v", a, err)
+				}
+			}
+			enc, err := state.Encode(s)
+			if err != nil {
+				t.Fatalf("decoded state does not encode: %v", err)
+			}
+			again, err := state.Decode(enc)
+			if err != nil {
+				t.Fatalf("re-encoded state does not decode: %v\n%s", err, enc)
+			}
+			if enc2, _ := state.Encode(again); !bytes.Equal(enc, enc2) {
+				t.Fatalf("encoding is not stable:\n%s\nvs\n%s", enc, enc2)
+			}
+		}
+	})
+}
+
+// FuzzDecodeLockInfo feeds arbitrary bytes to the lock object decoder: what
+// it accepts must be printable and re-encode to an equal lock.
+func FuzzDecodeLockInfo(f *testing.F) {
+	f.Add([]byte(`{"id":"6f1c2a9e-4d7b-4b3e-9a51-0c8d2f7e1a44","operation":"apply","who":"a@b","version":"0.1.0","created":"2026-01-05T12:00:00Z","path":"/x/state.json","host":"b","pid":42}`))
+	f.Add([]byte(`{"id":"x\u0007"}`))
+	f.Add([]byte(`{"id":"a","pid":-1}`))
+	f.Add([]byte("\x00garbage{"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		info, err := state.DecodeLockInfo(b)
+		if err != nil {
+			return
+		}
+		enc, err := state.EncodeLockInfo(info)
+		if err != nil {
+			t.Fatalf("decoded lock info does not encode: %v", err)
+		}
+		again, err := state.DecodeLockInfo(enc)
+		if err != nil || again.ID != info.ID || again.Who != info.Who || !again.Created.Equal(info.Created) {
+			t.Fatalf("lock info round trip: %+v vs %+v (%v)", again, info, err)
+		}
+		_ = (&state.LockedError{ID: info.ID, Holder: info}).Error()
+	})
+}
