@@ -29,5 +29,8 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 	for name, c := range plannerCommands() {
 		cmds[name] = c
 	}
+	for name, c := range executorCommands() {
+		cmds[name] = c
+	}
 	return cmds
 }

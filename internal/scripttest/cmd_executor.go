@@ -1,0 +1,139 @@
+package scripttest
+
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// executorCommands are the script commands the executor and example
+// scenarios (exec_*.txtar) use.
+func executorCommands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
+	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
+		"pidsgone": cmdPidsgone,
+		"hostgo":   cmdHostgo,
+		"example":  cmdExample,
+	}
+}
+
+// pidsgone FILE: every pid listed in FILE (whitespace-separated) has
+// stopped within 3s. A zombie counts as stopped: in a container its parent
+// (PID 1) may never reap it. Proves a train left no orphaned processes.
+func cmdPidsgone(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: pidsgone FILE")
+	}
+	data, err := os.ReadFile(ts.MkAbs(args[0]))
+	ts.Check(err)
+	fields := strings.Fields(string(data))
+	if len(fields) == 0 {
+		ts.Fatalf("%s lists no pids", args[0])
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for _, f := range fields {
+		pid, err := strconv.Atoi(f)
+		if err != nil || pid <= 1 {
+			ts.Fatalf("%s: %q is not a pid", args[0], f)
+		}
+		for !processGone(pid) && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if !processGone(pid) {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+			ts.Fatalf("process %d is still running", pid)
+		}
+	}
+}
+
+// processGone reports whether pid has stopped: absent, or a zombie.
+func processGone(pid int) bool {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err == nil {
+		s := string(data)
+		if i := strings.LastIndexByte(s, ')'); i >= 0 && i+2 < len(s) {
+			return s[i+2] == 'Z' || s[i+2] == 'X'
+		}
+	}
+	return syscall.Kill(pid, 0) == syscall.ESRCH
+}
+
+// hostgo gives the script the host's Go build and module caches, so a
+// train command that is a `go run` (the churn example) compiles once per
+// machine instead of from scratch in every script's empty HOME.
+func cmdHostgo(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: hostgo")
+	}
+	out, err := exec.Command("go", "env", "GOCACHE", "GOMODCACHE", "GOPATH", "GOROOT").Output()
+	if err != nil {
+		ts.Fatalf("go env: %v", err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) != 4 {
+		ts.Fatalf("go env printed %q", out)
+	}
+	for i, k := range []string{"GOCACHE", "GOMODCACHE", "GOPATH", "GOROOT"} {
+		ts.Setenv(k, lines[i])
+	}
+	ts.Setenv("GOTOOLCHAIN", "local") // never download a toolchain in a test
+	ts.Setenv("GOFLAGS", "-mod=readonly")
+	ts.Setenv("GOPROXY", "off")
+}
+
+// example NAME DIR: copy the workspace of examples/NAME (its *.mlf.hcl
+// files, data/ and trainer/, not its state or Go test files) into DIR.
+func cmdExample(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: example NAME DIR")
+	}
+	root, err := repoRoot()
+	ts.Check(err)
+	src := filepath.Join(root, "examples", filepath.Clean("/" + args[0])[1:])
+	dst := ts.MkAbs(args[1])
+	entries, err := os.ReadDir(src)
+	ts.Check(err)
+	for _, e := range entries {
+		name := e.Name()
+		switch {
+		case e.IsDir() && (name == "data" || name == "trainer"):
+			ts.Check(os.CopyFS(filepath.Join(dst, name), os.DirFS(filepath.Join(src, name))))
+		case !e.IsDir() && (strings.HasSuffix(name, ".mlf.hcl") || name == "README.md"):
+			data, err := os.ReadFile(filepath.Join(src, name))
+			ts.Check(err)
+			ts.Check(os.MkdirAll(dst, 0o755))
+			ts.Check(os.WriteFile(filepath.Join(dst, name), data, 0o644))
+		}
+	}
+}
+
+// repoRoot finds the directory holding mlform's go.mod above the test's
+// working directory.
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		data, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+		if err == nil && bytes.HasPrefix(data, []byte("module github.com/mlform/mlform\n")) {
+			return dir, nil
+		}
+		if err != nil && !os.IsNotExist(err) {
+			return "", err
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fs.ErrNotExist
+		}
+		dir = parent
+	}
+}
