@@ -1,0 +1,58 @@
+package local_test
+
+import (
+	"context"
+	"io"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/mlform/mlform/providers/executor"
+	"github.com/mlform/mlform/providers/executor/executortest"
+	"github.com/mlform/mlform/providers/executor/local"
+	"github.com/mlform/mlform/state"
+)
+
+// BenchmarkRun is the executor's own cost per step: start a process group,
+// stream its output, reap it and sweep the group (the helper command is the
+// re-executed test binary, which dominates).
+func BenchmarkRun(b *testing.B) {
+	self, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	e := local.New(local.Options{})
+	task := executor.Task{
+		Model: "bench", Version: 1, Step: executor.StepTrain,
+		Command: []string{self, "0"},
+		Env:     map[string]string{executortest.HelperEnv: "exit"},
+		Timeout: time.Minute, Stdout: io.Discard, Stderr: io.Discard,
+	}
+	for b.Loop() {
+		res, err := e.Run(context.Background(), task)
+		if err != nil || res.Status != state.StatusSucceeded {
+			b.Fatalf("%+v %v", res, err)
+		}
+	}
+}
+
+// BenchmarkRunOutput streams 10,000 lines on each stream through one run.
+func BenchmarkRunOutput(b *testing.B) {
+	self, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	e := local.New(local.Options{})
+	task := executor.Task{
+		Model: "bench", Version: 1, Step: executor.StepTrain,
+		Command: []string{self, "10000"},
+		Env:     map[string]string{executortest.HelperEnv: "flood"},
+		Timeout: time.Minute, Stdout: io.Discard, Stderr: io.Discard,
+	}
+	b.SetBytes(2 * 10000 * 110)
+	for b.Loop() {
+		if res, err := e.Run(context.Background(), task); err != nil || res.Status != state.StatusSucceeded {
+			b.Fatalf("%+v %v", res, err)
+		}
+	}
+}
