@@ -1,0 +1,142 @@
+// Package observe scans a dataset source: it selects files with
+// include/exclude globs, hashes (and chunks) the new or changed ones in
+// parallel, reuses a local stat cache for the rest, and profiles the
+// configured CSV columns in the same read. Plan calls it for every
+// dataset; apply records what it returned.
+package observe
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/mlform/mlform/planner/profile"
+	"github.com/mlform/mlform/providers/source"
+)
+
+// Options configures one observation.
+type Options struct {
+	// Include and Exclude are doublestar globs over paths relative to the
+	// source root (see filter for the exact rules). Empty Include: all.
+	Include, Exclude []string
+	// Workers bounds the files hashed at once (default runtime.NumCPU()).
+	Workers int
+	// CacheDir holds the stat caches ("" disables caching); CacheKey names
+	// this dataset's cache in it (the dataset name).
+	CacheDir, CacheKey string
+	// StatsColumns are the CSV columns to profile in every "*.csv" file
+	// (case-insensitive extension); none means no profile.
+	StatsColumns []string
+	// Hash chunks and hashes one file's content exactly like the store
+	// will (storage.Store.HashFile). Required.
+	Hash func(io.Reader) (File, error)
+	// HashID identifies Hash's output format (the store's chunker and
+	// hash configuration): cache entries made under another HashID are
+	// not reused.
+	HashID string
+	// ManifestID computes a snapshot id from the sorted files
+	// (storage.ManifestID of a Manifest{Kind: "snapshot"}). Required.
+	ManifestID func(files []File) string
+	// Progress, when set, is called serially after each hashed file with
+	// the running totals of files and bytes hashed.
+	Progress func(files int, bytes int64)
+}
+
+// Observation is what a source holds now.
+type Observation struct {
+	// Files sorted by Path, with Path and Mode (permission bits) set.
+	Files []File
+	Bytes int64
+	// ID is the snapshot id of Files.
+	ID string
+	// Profile merges the per-file column profiles in path order; nil when
+	// no StatsColumns were asked for.
+	Profile *profile.Profile
+	// Hashed counts the files read; Cached those taken from the stat cache.
+	Hashed, Cached int
+}
+
+// racyMargin is how long after the start of a scan a file must have been
+// last modified (or had its inode changed) to be re-hashed next time even
+// if its stat data is unchanged: a write within one timestamp tick of the
+// scan could leave mtime unchanged (git's "racy clean" problem). It covers
+// coarse file-system timestamps (FAT's 2 s) and small clock differences
+// between the file system and this host.
+const racyMargin = 2 * time.Second
+
+// Observe scans src. A file the filters include that is not a regular file
+// (a symlink, FIFO, device) is an error naming it: the source follows no
+// links and a snapshot never silently misses data.
+func Observe(ctx context.Context, src source.Source, opts Options) (*Observation, error) {
+	if opts.Hash == nil || opts.ManifestID == nil {
+		return nil, errors.New("observe: Options.Hash and Options.ManifestID are required")
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.NumCPU()
+	}
+	f, err := newFilter(opts.Include, opts.Exclude)
+	if err != nil {
+		return nil, fmt.Errorf("observe %s: %w", src, err)
+	}
+	scanStart := time.Now().UnixNano()
+	var entries []source.Entry
+	err = src.Walk(ctx, func(e source.Entry) error {
+		if !f.Match(e.Path) {
+			return nil
+		}
+		if !e.Mode.IsRegular() {
+			return fmt.Errorf("%s in %s is not a regular file (%s); mlform follows no symlinks: exclude it or copy the data in", e.Path, src, kindOf(e))
+		}
+		entries = append(entries, e)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("observe %s: %w", src, err)
+	}
+
+	var cache *cacheFile
+	cachePathName := ""
+	if opts.CacheDir != "" {
+		cachePathName = cachePath(opts.CacheDir, opts.CacheKey)
+		cache = loadCache(cachePathName)
+		if cache != nil && (cache.HashID != opts.HashID || cache.Source != src.String()) {
+			cache = nil
+		}
+	}
+	s := &scan{opts: opts, src: src, entries: entries, local: src.Local()}
+	s.match(cache)
+	if err := s.hashAll(ctx); err != nil {
+		return nil, fmt.Errorf("observe %s: %w", src, err)
+	}
+	obs, err := s.result(ctx, cache)
+	if err != nil {
+		return nil, fmt.Errorf("observe %s: %w", src, err)
+	}
+	if cachePathName != "" && s.cacheChanged(cache, obs) {
+		// A cache that cannot be written costs speed next time, not
+		// correctness: the observation stands.
+		_ = saveCache(cachePathName, s.newCache(scanStart, obs))
+	}
+	return obs, nil
+}
+
+func kindOf(e source.Entry) string {
+	switch t := e.Mode.Type(); {
+	case t&fs.ModeSymlink != 0:
+		return "symlink"
+	case t.IsDir():
+		return "directory"
+	default:
+		return "mode " + e.Mode.String()
+	}
+}
+
+// profiled reports whether path is a CSV file to profile.
+func (s *scan) profiled(path string) bool {
+	return len(s.opts.StatsColumns) > 0 && strings.HasSuffix(strings.ToLower(path), ".csv")
+}

@@ -1,0 +1,196 @@
+package observe
+
+import (
+	"context"
+	"io"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/mlform/mlform/planner/profile"
+	"github.com/mlform/mlform/providers/source"
+)
+
+// scan is the working state of one Observe call.
+type scan struct {
+	opts    Options
+	src     source.Source
+	entries []source.Entry // included regular files, sorted by path
+	local   bool
+
+	files []File             // per entry
+	profs []*profile.Profile // per entry, profiled files hashed in this scan
+	raw   [][]byte           // per entry, encoded per-file profile (cache)
+	need  []int              // entries to read
+
+	colsSame  bool // cache profiles were made for the same columns
+	cachedAll bool // every entry fresh in the cache, and no cached entry gone
+
+	mu          sync.Mutex // serialises Progress
+	hashedFiles int
+	hashedBytes int64
+	hashedCount atomic.Int64
+}
+
+// match takes every entry whose stat data is unchanged since the cache was
+// written from the cache, and lists the others in need.
+func (s *scan) match(cache *cacheFile) {
+	n := len(s.entries)
+	s.files = make([]File, n)
+	s.profs = make([]*profile.Profile, n)
+	s.raw = make([][]byte, n)
+	if cache == nil {
+		s.need = make([]int, n)
+		for i := range s.need {
+			s.need[i] = i
+		}
+		return
+	}
+	s.colsSame = slices.Equal(cache.Columns, s.opts.StatsColumns)
+	ce, j, matched := cache.Entries, 0, 0
+	for i := range s.entries {
+		e := &s.entries[i]
+		for j < len(ce) && ce[j].Path < e.Path {
+			j++
+		}
+		if j == len(ce) || ce[j].Path != e.Path || !s.fresh(e, &ce[j], cache.ScanStartNs) {
+			s.need = append(s.need, i)
+			continue
+		}
+		c := &ce[j]
+		if s.profiled(e.Path) {
+			if !s.colsSame || len(c.Profile) == 0 {
+				s.need = append(s.need, i)
+				continue
+			}
+			s.raw[i] = c.Profile
+		}
+		s.files[i] = c.File
+		s.files[i].Mode = uint32(e.Mode.Perm())
+		matched++
+	}
+	s.cachedAll = len(s.need) == 0 && matched == len(ce)
+}
+
+// fresh reports whether e is unchanged since c was recorded by the scan
+// that started at ref (ns), and old enough not to be racy.
+func (s *scan) fresh(e *source.Entry, c *cacheEntry, ref int64) bool {
+	if e.Size != c.Size || uint32(e.Mode.Perm()) != c.Mode {
+		return false
+	}
+	limit := ref - int64(racyMargin)
+	if s.local {
+		return e.MtimeNs == c.MtimeNs && e.CtimeNs == c.Ctime && e.Inode == c.Inode && e.Dev == c.Dev &&
+			max(e.MtimeNs, e.CtimeNs) < limit
+	}
+	if e.Digest != "" || c.Digest != "" {
+		return e.Digest == c.Digest // a content digest from the service
+	}
+	return e.MtimeNs == c.MtimeNs && e.MtimeNs < limit
+}
+
+// hashAll reads the needed files, Workers at a time; the first error
+// cancels the rest.
+func (s *scan) hashAll(ctx context.Context) error {
+	if len(s.need) == 0 {
+		return nil
+	}
+	g, ctx := errgroup.WithContext(ctx)
+	var next atomic.Int64
+	for w := 0; w < min(s.opts.Workers, len(s.need)); w++ {
+		g.Go(func() error {
+			for {
+				k := int(next.Add(1)) - 1
+				if k >= len(s.need) {
+					return nil
+				}
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				if err := s.hashOne(ctx, s.need[k]); err != nil {
+					return err
+				}
+			}
+		})
+	}
+	return g.Wait()
+}
+
+// hashOne hashes entry i and, for a profiled CSV, profiles it from the
+// same bytes: the hasher reads through a tee into a pipe whose other end
+// the CSV profiler consumes in its own goroutine.
+func (s *scan) hashOne(ctx context.Context, i int) error {
+	e := &s.entries[i]
+	rc, err := s.src.Open(ctx, e.Path)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	var r io.Reader = ctxReader{ctx: ctx, r: rc}
+	var f File
+	if s.profiled(e.Path) {
+		var p *profile.Profile
+		f, p, err = s.hashAndProfile(r, e.Path)
+		if err != nil {
+			return err
+		}
+		raw, err := profile.Encode(p)
+		if err != nil {
+			return errorf(e.Path, err)
+		}
+		s.profs[i], s.raw[i] = p, raw
+	} else if f, err = s.opts.Hash(r); err != nil {
+		return errorf(e.Path, err)
+	}
+	f.Path, f.Mode = e.Path, uint32(e.Mode.Perm())
+	s.files[i] = f
+	s.hashedCount.Add(1)
+	if s.opts.Progress != nil {
+		s.mu.Lock()
+		s.hashedFiles++
+		s.hashedBytes += f.Size
+		s.opts.Progress(s.hashedFiles, s.hashedBytes)
+		s.mu.Unlock()
+	}
+	return nil
+}
+
+func (s *scan) hashAndProfile(r io.Reader, path string) (File, *profile.Profile, error) {
+	pr, pw := io.Pipe()
+	type result struct {
+		p   *profile.Profile
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		p, err := profile.CSV(pr, path, s.opts.StatsColumns)
+		// Keep draining after a profile error so the hasher never blocks.
+		io.Copy(io.Discard, pr)
+		done <- result{p, err}
+	}()
+	f, herr := s.opts.Hash(io.TeeReader(r, pw))
+	pw.CloseWithError(herr)
+	res := <-done
+	if herr != nil {
+		return File{}, nil, errorf(path, herr)
+	}
+	if res.err != nil {
+		return File{}, nil, res.err
+	}
+	return f, res.p, nil
+}
+
+// ctxReader stops a long read when the observation is cancelled.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
