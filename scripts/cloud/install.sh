@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Installs the object-store servers the cloud tests run against, into the
+# cache named in common.sh, skipping whatever is already there:
+#   versitygw        (S3)    go install
+#   fake-gcs-server  (GCS)   go install
+#   azurite-blob     (Azure) npm install
+# Usage: install.sh [s3] [gcs] [azure]   (default: all three)
+# Exits non-zero if any requested server could not be installed; the
+# others are still installed. Never touches the checkout.
+set -uo pipefail
+. "$(dirname "$0")/common.sh"
+
+install_go_tool() { # name module@version dest
+	local name=$1 mod=$2 dest=$3
+	[ -x "$dest" ] && return 0
+	if ! command -v go >/dev/null 2>&1; then
+		cloud_log "$name not installed: go not found on PATH"
+		return 1
+	fi
+	cloud_log "installing $mod (first run only; takes a few minutes)"
+	local tmp
+	tmp=$(mktemp -d) || return 1
+	# GOFLAGS from the caller (e.g. -mod=vendor) must not leak into an
+	# install outside this module.
+	if (cd "$tmp" && GOBIN="$tmp" GOFLAGS= go install "$mod") >"$tmp/log" 2>&1 &&
+		mkdir -p "$CLOUD_BIN" && mv "$tmp/$name" "$dest"; then
+		rm -rf "$tmp"
+		return 0
+	fi
+	cloud_log "$name not installed: go install $mod failed:"
+	tail -n 5 "$tmp/log" >&2
+	rm -rf "$tmp"
+	return 1
+}
+
+install_azurite() {
+	[ -x "$AZURITE_BLOB" ] && return 0
+	if ! command -v npm >/dev/null 2>&1; then
+		cloud_log "azurite not installed: npm not found on PATH"
+		return 1
+	fi
+	cloud_log "installing azurite@$AZURITE_VERSION from npm (first run only)"
+	local tmp="$AZURITE_DIR.tmp.$$"
+	rm -rf "$tmp"
+	mkdir -p "$tmp"
+	if npm install --prefix "$tmp" --no-audit --no-fund --loglevel=error "azurite@$AZURITE_VERSION" >"$tmp.log" 2>&1 &&
+		rm -rf "$AZURITE_DIR" && mv "$tmp" "$AZURITE_DIR"; then
+		rm -f "$tmp.log"
+		return 0
+	fi
+	cloud_log "azurite not installed: npm install azurite@$AZURITE_VERSION failed:"
+	tail -n 5 "$tmp.log" >&2
+	rm -rf "$tmp" "$tmp.log"
+	return 1
+}
+
+want=("$@")
+[ ${#want[@]} -eq 0 ] && want=(s3 gcs azure)
+rc=0
+for w in "${want[@]}"; do
+	case $w in
+	s3) install_go_tool versitygw "github.com/versity/versitygw/cmd/versitygw@$VERSITYGW_VERSION" "$VERSITYGW" || rc=1 ;;
+	gcs) install_go_tool fake-gcs-server "github.com/fsouza/fake-gcs-server@$FAKE_GCS_VERSION" "$FAKE_GCS" || rc=1 ;;
+	azure) install_azurite || rc=1 ;;
+	*)
+		cloud_log "unknown server $w (want s3, gcs or azure)"
+		rc=2
+		;;
+	esac
+done
+exit $rc
