@@ -1,0 +1,75 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/mlform/mlform/planner"
+)
+
+// applyNouns names what each kind of action produces, singular and plural.
+var applyNouns = []struct{ kind, one, many string }{
+	{planner.KindSnapshot, "snapshot", "snapshots"},
+	{planner.KindTrain, "train", "trains"},
+	{planner.KindPromote, "promotion", "promotions"},
+	{planner.KindEvaluate, "evaluation", "evaluations"},
+	{planner.KindPublish, "publication", "publications"},
+	{planner.KindRemove, "removal", "removals"},
+}
+
+// ApplySummary is "1 snapshot, 0 trains, 0 promotions": succeeded actions
+// by kind (evaluations, publications and removals only when present).
+func ApplySummary(res *planner.Result) string {
+	var parts []string
+	for i, n := range applyNouns {
+		c := res.Count(n.kind, planner.ResultSucceeded)
+		if i >= 3 && c == 0 {
+			continue
+		}
+		word := n.many
+		if c == 1 {
+			word = n.one
+		}
+		parts = append(parts, fmt.Sprintf("%d %s", c, word))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// ApplyResult writes the end of an apply: failures with their errors,
+// what did not run, and the summary line.
+func ApplyResult(w io.Writer, res *planner.Result, o Options) error {
+	ew := &errWriter{w: w}
+	pt := painter{on: o.Color}
+	var failed, skipped, notStarted []*planner.ActionResult
+	for _, r := range res.Actions {
+		switch r.Status {
+		case planner.ResultFailed:
+			failed = append(failed, r)
+		case planner.ResultSkipped:
+			skipped = append(skipped, r)
+		case planner.ResultNotStarted:
+			notStarted = append(notStarted, r)
+		}
+	}
+	ew.printf("\n")
+	for _, r := range failed {
+		ew.printf("%s %s %s: %v\n", pt.paint(ansiRed+ansiBold, "Error:"), r.Action.Kind, r.Action.Addr, r.Err)
+	}
+	for _, r := range skipped {
+		ew.printf("Skipped %s %s: %v\n", r.Action.Kind, r.Action.Addr, r.Err)
+	}
+	for _, r := range notStarted {
+		ew.printf("Not started %s %s (interrupted)\n", r.Action.Kind, r.Action.Addr)
+	}
+	if len(failed)+len(skipped)+len(notStarted) > 0 {
+		what := "Apply failed"
+		if res.Interrupted && len(failed) == 0 {
+			what = "Apply interrupted"
+		}
+		ew.printf("\n%s. What succeeded is recorded: %s.\n", pt.paint(ansiRed+ansiBold, what), ApplySummary(res))
+		return ew.err
+	}
+	ew.printf("%s %s.\n", pt.paint(ansiGreen+ansiBold, "Apply complete!"), ApplySummary(res))
+	return ew.err
+}
