@@ -2,10 +2,12 @@ package scripttest
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io/fs"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -22,6 +24,7 @@ func plannerCommands() map[string]func(ts *testscript.TestScript, neg bool, args
 		"cmptree":  cmdCmptree,
 		"waitfile": cmdWaitfile,
 		"sleep":    cmdSleep,
+		"exitcode": cmdExitcode,
 	}
 }
 
@@ -202,4 +205,27 @@ func cmdSleep(ts *testscript.TestScript, neg bool, args []string) {
 	d, err := time.ParseDuration(args[0])
 	ts.Check(err)
 	time.Sleep(d)
+}
+
+// cmdExitcode runs a program and checks its exact exit status (exec only
+// tells zero from non-zero): exitcode N PROG [ARGS...]. stdout and stderr
+// are then available to the stdout/stderr commands as after exec.
+func cmdExitcode(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exitcode N PROG [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	err = ts.Exec(args[1], args[2:]...)
+	got := 0
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		got = ee.ExitCode()
+	case err != nil:
+		ts.Fatalf("%s: %v", args[1], err)
+	}
+	if got != want {
+		ts.Fatalf("%s exited with status %d, want %d", args[1], got, want)
+	}
 }
