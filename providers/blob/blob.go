@@ -129,9 +129,30 @@ func Redact(rawURL string) string {
 func RedactError(err error, rawURL string) string {
 	msg := err.Error()
 	msg = strings.ReplaceAll(msg, rawURL, Redact(rawURL))
-	if u, perr := url.Parse(rawURL); perr == nil && u.User != nil {
+	u, perr := url.Parse(rawURL)
+	if perr != nil {
+		return msg
+	}
+	if u.User != nil {
 		if pw, has := u.User.Password(); has && pw != "" {
 			msg = strings.ReplaceAll(msg, pw, "REDACTED")
+		}
+	}
+	// Drivers may print the URL in another form ("mem:?token=..."): remove
+	// the secret values themselves, raw and escaped.
+	for name, vals := range u.Query() {
+		ln := strings.ToLower(name)
+		for _, sp := range sensitiveParams {
+			if !strings.Contains(ln, sp) {
+				continue
+			}
+			for _, v := range vals {
+				if v != "" {
+					msg = strings.ReplaceAll(msg, v, "REDACTED")
+					msg = strings.ReplaceAll(msg, url.QueryEscape(v), "REDACTED")
+				}
+			}
+			break
 		}
 	}
 	return msg
