@@ -93,10 +93,11 @@ func (c Cloud) unavailableEnv() string {
 	}
 }
 
-// Bucket returns the URL of a new, empty bucket on the cloud's server. It
-// skips the test (fails it, under MLFORM_REQUIRE_CLOUD_TESTS=1) when the
-// server is not running, and fails it when the bucket cannot be created.
-func (c Cloud) Bucket(t testing.TB) string {
+// Need skips the test with one line saying why when the cloud's server is
+// not running, or fails it under MLFORM_REQUIRE_CLOUD_TESTS=1. Call it
+// once at the top of a suite so a missing server is one skip, not one per
+// subtest.
+func (c Cloud) Need(t testing.TB) {
 	t.Helper()
 	if reason := c.Unavailable(); reason != "" {
 		if Required() {
@@ -104,6 +105,14 @@ func (c Cloud) Bucket(t testing.TB) string {
 		}
 		t.Skip(reason)
 	}
+}
+
+// Bucket returns the URL of a new, empty bucket on the cloud's server. It
+// skips or fails the test as Need does when the server is not running, and
+// fails it when the bucket cannot be created.
+func (c Cloud) Bucket(t testing.TB) string {
+	t.Helper()
+	c.Need(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	url, err := c.NewBucket(ctx)
