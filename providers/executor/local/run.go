@@ -104,7 +104,12 @@ func (e *Executor) Run(ctx context.Context, t executor.Task) (executor.Result, e
 		stopped = state.StatusCancelled
 	}
 	if stopped != "" {
-		leaderErr = stopGroup(pgid, grace, exited)
+		select {
+		case leaderErr = <-exited: // it finished as the deadline fell: keep its result
+			stopped = ""
+		default:
+			leaderErr = stopGroup(pgid, grace, exited)
+		}
 	}
 	// Whatever the leader left running in its group goes with it.
 	signalGroup(pgid, syscall.SIGKILL)
