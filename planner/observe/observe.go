@@ -45,6 +45,10 @@ type Options struct {
 	// Progress, when set, is called serially after each hashed file with
 	// the running totals of files and bytes hashed.
 	Progress func(files int, bytes int64)
+	// Clock is the wall clock of the racy-timestamp rule (nil: time.Now).
+	// It must be the real clock of this host, never a plan's -now; tests
+	// move it forward to make freshly written files look old.
+	Clock func() time.Time
 }
 
 // Observation is what a source holds now.
@@ -83,7 +87,11 @@ func Observe(ctx context.Context, src source.Source, opts Options) (*Observation
 	if err != nil {
 		return nil, fmt.Errorf("observe %s: %w", src, err)
 	}
-	scanStart := time.Now().UnixNano()
+	clock := opts.Clock
+	if clock == nil {
+		clock = time.Now
+	}
+	scanStart := clock().UnixNano()
 	var entries []source.Entry
 	err = src.Walk(ctx, func(e source.Entry) error {
 		if !f.Match(e.Path) {

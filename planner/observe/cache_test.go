@@ -1,0 +1,98 @@
+package observe
+
+import (
+	"bytes"
+	"encoding/binary"
+	"hash/crc32"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func sampleCache() *cacheFile {
+	return &cacheFile{
+		HashID: "fastcdc-1MiB/blake3", Source: "/data/churn", Columns: []string{"age", "city"},
+		ScanStartNs: 1767614400000000000, LastID: "abc", LastProfile: []byte(`{"x":1}`),
+		Entries: []cacheEntry{
+			{Path: "a.csv", Size: 3, MtimeNs: 10, Ctime: 11, Inode: 12, Dev: 13, Mode: 0o644,
+				File: File{Path: "a.csv", Size: 3, Hash: "h1", Mode: 0o644, Chunks: []Chunk{{ID: "h1", Size: 3}}}, Profile: []byte("{}")},
+			{Path: "b/big", Size: 1 << 21, MtimeNs: -5, Mode: 0o755, Digest: "d41d8c",
+				File: File{Path: "b/big", Size: 1 << 21, Hash: "h2", Mode: 0o755, Chunks: []Chunk{{ID: "c1", Size: 1 << 20}, {ID: "c2", Size: 1 << 20}}}},
+			{Path: "empty", Mode: 0o600, File: File{Path: "empty", Hash: "h0", Mode: 0o600, Chunks: []Chunk{}}},
+		},
+	}
+}
+
+func TestCacheRoundTrip(t *testing.T) {
+	c := sampleCache()
+	got, err := decodeCache(encodeCache(c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, c) {
+		t.Fatalf("round trip:\n got %+v\nwant %+v", got, c)
+	}
+}
+
+func TestCacheRejects(t *testing.T) {
+	good := encodeCache(sampleCache())
+	unsorted := sampleCache()
+	unsorted.Entries[0], unsorted.Entries[1] = unsorted.Entries[1], unsorted.Entries[0]
+	escaping := sampleCache()
+	escaping.Entries[0].Path = "../../etc/passwd"
+	escaping.Entries[0].File.Path = escaping.Entries[0].Path
+	flipped := bytes.Clone(good)
+	flipped[len(flipped)/2] ^= 1
+	tests := map[string][]byte{
+		"empty":          nil,
+		"wrong magic":    append([]byte("NOTSTAT\n"), good[8:]...),
+		"truncated":      good[:len(good)-7],
+		"bit flip":       flipped,
+		"unsorted paths": encodeCache(unsorted),
+		"escaping path":  encodeCache(escaping),
+	}
+	for name, data := range tests {
+		if _, err := decodeCache(data); err == nil {
+			t.Errorf("%s: decoded without error", name)
+		}
+	}
+}
+
+func TestCachePathIsConfined(t *testing.T) {
+	for _, key := range []string{"churn", "../../etc/x", "a/b", "", ".hidden", strings.Repeat("k", 200)} {
+		p := cachePath("/c", key)
+		if filepath.Dir(p) != "/c" || !strings.HasPrefix(filepath.Base(p), "observe-") {
+			t.Errorf("cachePath(%q) = %q escapes or misnames", key, p)
+		}
+	}
+	if cachePath("/c", "a") == cachePath("/c", "b") {
+		t.Error("different keys share a cache")
+	}
+}
+
+func FuzzDecodeCache(f *testing.F) {
+	good := encodeCache(sampleCache())
+	f.Add(good[:len(good)-4], true)
+	f.Add([]byte(cacheMagic), false)
+	f.Fuzz(func(t *testing.T, data []byte, fixCRC bool) {
+		if fixCRC { // get past the checksum to exercise the parser
+			data = binary.LittleEndian.AppendUint32(bytes.Clone(data), crc32.Checksum(data, crcTable))
+		}
+		c, err := decodeCache(data)
+		if err != nil {
+			return
+		}
+		for i, e := range c.Entries {
+			if e.Path == "" || strings.Contains(e.Path, "..") && !strings.Contains(e.Path, "...") {
+				if strings.Contains("/"+e.Path+"/", "/../") {
+					t.Fatalf("entry %d path %q escapes", i, e.Path)
+				}
+			}
+		}
+		again, err := decodeCache(encodeCache(c))
+		if err != nil || !reflect.DeepEqual(again, c) {
+			t.Fatalf("re-encoding a valid cache: %v", err)
+		}
+	})
+}

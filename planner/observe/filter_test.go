@@ -1,0 +1,61 @@
+package observe
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestFilterMatch(t *testing.T) {
+	tests := []struct {
+		name             string
+		include, exclude []string
+		path             string
+		want             bool
+	}{
+		{"empty include takes all", nil, nil, "a/b/c.bin", true},
+		{"doublestar any depth", []string{"**/*.csv"}, nil, "x/y/a.csv", true},
+		{"doublestar top level", []string{"**/*.csv"}, nil, "a.csv", true},
+		{"doublestar other ext", []string{"**/*.csv"}, nil, "a.json", false},
+		{"star stays in one element", []string{"*.csv"}, nil, "x/a.csv", false},
+		{"star top level", []string{"*.csv"}, nil, "a.csv", true},
+		{"directory include", []string{"train"}, nil, "train/a/b.csv", true},
+		{"directory include is not a prefix match", []string{"train"}, nil, "training/a.csv", false},
+		{"exclude wins", []string{"**/*.csv"}, []string{"tmp/**"}, "tmp/a.csv", false},
+		{"exclude directory", nil, []string{"tmp"}, "tmp/x/y", false},
+		{"exclude other dir", nil, []string{"tmp"}, "data/tmp.csv", true},
+		{"dot slash prefix", []string{"./data/*.csv"}, nil, "data/a.csv", true},
+		{"trailing slash", nil, []string{"raw/"}, "raw/a", false},
+		{"brace alternatives", []string{"*.{csv,tsv}"}, nil, "a.tsv", true},
+		{"hidden files are files", nil, nil, ".hidden/x", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := newFilter(tt.include, tt.exclude)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := f.Match(tt.path); got != tt.want {
+				t.Errorf("Match(%q) with include %q exclude %q = %v, want %v", tt.path, tt.include, tt.exclude, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestFilterBadPatterns(t *testing.T) {
+	tests := []struct {
+		include, exclude []string
+		want             string
+	}{
+		{[]string{"["}, nil, `include pattern "[" is not a valid glob`},
+		{nil, []string{"/etc/*"}, `exclude pattern "/etc/*" is absolute`},
+		{[]string{"../x/*"}, nil, `include pattern "../x/*" leaves the dataset source`},
+		{[]string{"a/../../x"}, nil, "leaves the dataset source"},
+		{[]string{""}, nil, `include pattern "" is empty`},
+	}
+	for _, tt := range tests {
+		_, err := newFilter(tt.include, tt.exclude)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("newFilter(%q, %q) error = %v, want it to contain %q", tt.include, tt.exclude, err, tt.want)
+		}
+	}
+}

@@ -1,0 +1,320 @@
+package observe
+
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mlform/mlform/planner/profile"
+	"github.com/mlform/mlform/providers/source"
+)
+
+func openSource(t testing.TB, dir string) source.Source {
+	t.Helper()
+	src, err := source.Open(context.Background(), dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { src.Close() })
+	return src
+}
+
+func observe(t testing.TB, dir string, opts Options) *Observation {
+	t.Helper()
+	obs, err := Observe(context.Background(), openSource(t, dir), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return obs
+}
+
+func TestObserveIncludeExclude(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{
+		"a.csv": "x\n1\n", "sub/b.csv": "x\n2\n", "sub/c.json": "{}", "tmp/d.csv": "x\n3\n", "README": "hi",
+	})
+	tests := []struct {
+		name             string
+		include, exclude []string
+		want             string
+	}{
+		{"all", nil, nil, "README,a.csv,sub/b.csv,sub/c.json,tmp/d.csv"},
+		{"csv anywhere", []string{"**/*.csv"}, nil, "a.csv,sub/b.csv,tmp/d.csv"},
+		{"csv but not tmp", []string{"**/*.csv"}, []string{"tmp"}, "a.csv,sub/b.csv"},
+		{"one directory", []string{"sub"}, []string{"**/*.json"}, "sub/b.csv"},
+		{"nothing", []string{"*.parquet"}, nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := testOptions("")
+			opts.Include, opts.Exclude = tt.include, tt.exclude
+			obs := observe(t, dir, opts)
+			if got := paths(obs.Files); got != tt.want {
+				t.Errorf("files = %q, want %q", got, tt.want)
+			}
+			var bytes int64
+			for _, f := range obs.Files {
+				bytes += f.Size
+				if f.Mode != 0o644 {
+					t.Errorf("%s mode %o, want 644", f.Path, f.Mode)
+				}
+			}
+			if obs.Bytes != bytes || obs.Hashed != len(obs.Files) || obs.Cached != 0 {
+				t.Errorf("bytes %d (want %d), hashed %d, cached %d", obs.Bytes, bytes, obs.Hashed, obs.Cached)
+			}
+		})
+	}
+}
+
+func TestObserveIDIsContentDerived(t *testing.T) {
+	files := map[string]string{"a": "alpha", "d/b": "beta"}
+	d1, d2 := t.TempDir(), t.TempDir()
+	writeTree(t, d1, files)
+	writeTree(t, d2, files)
+	o1 := observe(t, d1, testOptions(t.TempDir()))
+	o2 := observe(t, d2, testOptions(""))
+	if o1.ID != o2.ID || o1.ID == "" {
+		t.Fatalf("same content, ids %q and %q", o1.ID, o2.ID)
+	}
+	writeTree(t, d2, map[string]string{"d/b": "BETA"})
+	if o3 := observe(t, d2, testOptions("")); o3.ID == o1.ID {
+		t.Fatal("changed content kept the id")
+	}
+}
+
+func TestObserveStatCache(t *testing.T) {
+	dir, cache := t.TempDir(), t.TempDir()
+	writeTree(t, dir, map[string]string{"a": "alpha", "b": "beta", "c/d": "delta"})
+	opts := testOptions(cache)
+	first := observe(t, dir, opts)
+	if first.Hashed != 3 || first.Cached != 0 {
+		t.Fatalf("first: hashed %d cached %d, want 3 0", first.Hashed, first.Cached)
+	}
+	second := observe(t, dir, opts)
+	if second.Hashed != 0 || second.Cached != 3 || second.ID != first.ID {
+		t.Fatalf("no-op: hashed %d cached %d id %s, want 0 3 %s", second.Hashed, second.Cached, second.ID, first.ID)
+	}
+	// Same size, mtime restored: the ctime still changes, so it is read.
+	fa := filepath.Join(dir, "a")
+	fi, _ := os.Stat(fa)
+	writeTree(t, dir, map[string]string{"a": "ALPHA"})
+	os.Chtimes(fa, fi.ModTime(), fi.ModTime())
+	third := observe(t, dir, opts)
+	if third.Hashed != 1 || third.ID == first.ID {
+		t.Fatalf("after same-size edit: hashed %d, id changed %v; want 1, true", third.Hashed, third.ID != first.ID)
+	}
+	// Remove one file: nothing to read, but the id must change.
+	os.Remove(filepath.Join(dir, "b"))
+	fourth := observe(t, dir, opts)
+	if fourth.Hashed != 0 || fourth.ID == third.ID || paths(fourth.Files) != "a,c/d" {
+		t.Fatalf("after removal: hashed %d files %s id changed %v", fourth.Hashed, paths(fourth.Files), fourth.ID != third.ID)
+	}
+	if want := testManifestID(fourth.Files); fourth.ID != want {
+		t.Fatalf("id %s, want %s", fourth.ID, want)
+	}
+	// Another hasher configuration invalidates every entry.
+	opts.HashID = "other-chunker"
+	if o := observe(t, dir, opts); o.Hashed != 2 {
+		t.Fatalf("new hash id: hashed %d, want 2", o.Hashed)
+	}
+}
+
+func TestObserveCorruptCacheIsIgnored(t *testing.T) {
+	dir, cache := t.TempDir(), t.TempDir()
+	writeTree(t, dir, map[string]string{"a": "alpha", "b": "beta"})
+	opts := testOptions(cache)
+	want := observe(t, dir, opts)
+	p := cachePath(cache, "ds")
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range [][]byte{nil, []byte("garbage"), data[:len(data)/2], append(append([]byte{}, data[:20]...), 0xff)} {
+		os.WriteFile(p, bad, 0o644)
+		got := observe(t, dir, opts)
+		if got.ID != want.ID || got.Hashed != 2 {
+			t.Fatalf("corrupt cache %q...: id %s hashed %d, want %s 2", bad[:min(len(bad), 8)], got.ID, got.Hashed, want.ID)
+		}
+	}
+}
+
+// fakeSource serves fixed entries and mutable contents, so a test can
+// change a file's bytes while its stat data stays identical — the case
+// the racy-timestamp rule exists for.
+type fakeSource struct {
+	entries []source.Entry
+	content map[string]string
+}
+
+func (f *fakeSource) Walk(ctx context.Context, fn func(source.Entry) error) error {
+	for _, e := range f.entries {
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+func (f *fakeSource) Open(ctx context.Context, p string) (io.ReadCloser, error) {
+	c, ok := f.content[p]
+	if !ok {
+		return nil, os.ErrNotExist
+	}
+	return io.NopCloser(strings.NewReader(c)), nil
+}
+func (f *fakeSource) Local() bool    { return true }
+func (f *fakeSource) String() string { return "fake" }
+func (f *fakeSource) Close() error   { return nil }
+
+func TestObserveRacyTimestamps(t *testing.T) {
+	now := time.Now()
+	tests := []struct {
+		name      string
+		mtime     time.Time
+		wantReads int // on the second scan, after an edit that kept every stat field
+	}{
+		// Modified within the racy margin of the scan that cached it: the
+		// same mtime proves nothing, so the file is read again.
+		{"modified during the scan", now, 1},
+		{"modified just inside the margin", now.Add(-racyMargin + 100*time.Millisecond), 1},
+		// Long before the scan: stat data is trusted.
+		{"modified long before", now.Add(-time.Hour), 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ns := tt.mtime.UnixNano()
+			src := &fakeSource{
+				entries: []source.Entry{{Path: "a.bin", Size: 5, MtimeNs: ns, CtimeNs: ns, Mode: 0o644, Inode: 7, Dev: 1}},
+				content: map[string]string{"a.bin": "alpha"},
+			}
+			opts := testOptions(t.TempDir())
+			opts.Clock = func() time.Time { return now }
+			first, err := Observe(context.Background(), src, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			src.content["a.bin"] = "ALPHA" // same size, same stat data
+			second, err := Observe(context.Background(), src, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if second.Hashed != tt.wantReads {
+				t.Fatalf("second scan read %d files, want %d", second.Hashed, tt.wantReads)
+			}
+			if changed := second.ID != first.ID; changed != (tt.wantReads == 1) {
+				t.Fatalf("id changed = %v, want %v", changed, tt.wantReads == 1)
+			}
+		})
+	}
+}
+
+func TestObserveRefusesIncludedSymlink(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{"a.csv": "x\n1\n"})
+	outside := filepath.Join(t.TempDir(), "secret")
+	os.WriteFile(outside, []byte("secret"), 0o600)
+	if err := os.Symlink(outside, filepath.Join(dir, "link.csv")); err != nil {
+		t.Skip("symlinks unsupported:", err)
+	}
+	_, err := Observe(context.Background(), openSource(t, dir), testOptions(""))
+	if err == nil || !strings.Contains(err.Error(), "link.csv") || !strings.Contains(err.Error(), "symlink") {
+		t.Fatalf("error = %v, want one naming link.csv as a symlink", err)
+	}
+	opts := testOptions("")
+	opts.Exclude = []string{"link.csv"}
+	obs, err := Observe(context.Background(), openSource(t, dir), opts)
+	if err != nil || paths(obs.Files) != "a.csv" {
+		t.Fatalf("with the link excluded: %v, files %q", err, paths(obs.Files))
+	}
+}
+
+func TestObserveProfile(t *testing.T) {
+	dir, cache := t.TempDir(), t.TempDir()
+	writeTree(t, dir, map[string]string{
+		"p1.csv":    "age,city\n30,paris\n40,rome\n",
+		"d/p2.CSV":  "city,age,extra\nparis,50,x\n,60,y\n",
+		"notes.txt": "age,city\nnot,profiled\n",
+	})
+	opts := testOptions(cache)
+	opts.StatsColumns = []string{"age", "city"}
+	first := observe(t, dir, opts)
+	p := first.Profile
+	if p == nil || p.Files != 2 || p.Rows != 4 {
+		t.Fatalf("profile = %+v, want 2 files 4 rows", p)
+	}
+	age, city := p.Column("age"), p.Column("city")
+	if age.Kind != profile.Numeric || age.Mean != 45 || age.Min != 30 || age.Max != 60 {
+		t.Errorf("age = %+v", age)
+	}
+	if city.Kind != profile.Categorical || city.Categories["paris"] != 2 || city.Nulls != 1 {
+		t.Errorf("city = %+v", city)
+	}
+	want, _ := profile.Encode(p)
+	// Cached, and after one file changed: the merged profile is the same
+	// as profiling from scratch.
+	for _, step := range []string{"cached", "one file changed"} {
+		if step == "one file changed" {
+			writeTree(t, dir, map[string]string{"p1.csv": "age,city\n31,oslo\n40,rome\n"})
+		}
+		got := observe(t, dir, opts)
+		scratch := testOptions("")
+		scratch.StatsColumns = opts.StatsColumns
+		ref := observe(t, dir, scratch)
+		a, _ := profile.Encode(got.Profile)
+		b, _ := profile.Encode(ref.Profile)
+		if string(a) != string(b) {
+			t.Fatalf("%s: cached profile differs from a fresh one", step)
+		}
+		if step == "cached" && (got.Hashed != 0 || string(a) != string(want)) {
+			t.Fatalf("cached: hashed %d, profile equal %v", got.Hashed, string(a) == string(want))
+		}
+		if step == "one file changed" && got.Hashed != 1 {
+			t.Fatalf("one file changed: hashed %d, want 1", got.Hashed)
+		}
+	}
+	// New stats columns: the cached hashes stay, the CSVs are read again.
+	opts.StatsColumns = []string{"city"}
+	if o := observe(t, dir, opts); o.Hashed != 2 || len(o.Profile.Columns) != 1 {
+		t.Fatalf("new columns: hashed %d, columns %d; want 2, 1", o.Hashed, len(o.Profile.Columns))
+	}
+}
+
+func TestObserveMissingStatsColumn(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{"a.csv": "x,y\n1,2\n", "b.csv": "x\n1\n"})
+	opts := testOptions("")
+	opts.StatsColumns = []string{"y"}
+	_, err := Observe(context.Background(), openSource(t, dir), opts)
+	if err == nil || !strings.Contains(err.Error(), `"y"`) || !strings.Contains(err.Error(), "b.csv") {
+		t.Fatalf("error = %v, want one naming column y and b.csv", err)
+	}
+}
+
+func TestObserveProgressAndCancel(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{"a": "12345", "b": "123", "c/d": "1"})
+	var calls int
+	var last int64
+	opts := testOptions("")
+	opts.Workers = 3
+	opts.Progress = func(files int, bytes int64) { calls++; last = bytes }
+	observe(t, dir, opts)
+	if calls != 3 || last != 9 {
+		t.Fatalf("progress: %d calls, last %d bytes; want 3, 9", calls, last)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Observe(ctx, openSource(t, dir), testOptions("")); err == nil {
+		t.Fatal("cancelled observation succeeded")
+	}
+}
+
+func TestObserveNeedsHasher(t *testing.T) {
+	_, err := Observe(context.Background(), openSource(t, t.TempDir()), Options{})
+	if err == nil || !strings.Contains(err.Error(), "Hash") {
+		t.Fatalf("error = %v", err)
+	}
+}
