@@ -10,12 +10,13 @@
 #   4. the versions table.
 #
 # The example is copied to a temporary workspace (DEMO_DIR to choose it;
-# kept afterwards so you can explore it). MLFORM overrides the binary
-# (default bin/mlform, built by `make demo`).
+# kept afterwards so you can explore it). MLFORM overrides the binary, a
+# path or a command name (default bin/mlform, built by `make demo`).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 mlform=${MLFORM:-$root/bin/mlform}
+case "$mlform" in */*) ;; *) mlform=$(command -v "$mlform" || echo "$mlform") ;; esac
 if [ ! -x "$mlform" ]; then
   echo "demo: $mlform not found: run 'make demo' (or 'make build' first)" >&2
   exit 1
