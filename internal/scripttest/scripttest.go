@@ -32,5 +32,8 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 	for name, c := range executorCommands() {
 		cmds[name] = c
 	}
+	for name, c := range stateCommands() {
+		cmds[name] = c
+	}
 	return cmds
 }
