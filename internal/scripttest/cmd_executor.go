@@ -22,6 +22,7 @@ func executorCommands() map[string]func(ts *testscript.TestScript, neg bool, arg
 		"pidsgone": cmdPidsgone,
 		"hostgo":   cmdHostgo,
 		"example":  cmdExample,
+		"reporoot": cmdReporoot,
 	}
 }
 
@@ -113,6 +114,17 @@ func cmdExample(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Check(os.WriteFile(filepath.Join(dst, name), data, 0o644))
 		}
 	}
+}
+
+// reporoot VAR: set $VAR to the repository's root directory, for scripts
+// that run the repository's own scripts (scripts/demo.sh).
+func cmdReporoot(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: reporoot VAR")
+	}
+	root, err := repoRoot()
+	ts.Check(err)
+	ts.Setenv(args[0], root)
 }
 
 // repoRoot finds the directory holding mlform's go.mod above the test's
