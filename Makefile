@@ -14,7 +14,7 @@ build:
 test:
 	$(GO) vet $(PKGS)
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
-	$(GO) test -count=1 -timeout 12m $(PKGS)
+	scripts/cloud/with-servers.sh $(GO) test -count=1 -timeout 12m $(PKGS)
 
 # Builds mlform and runs init, plan and apply on the example workspace on the
 # local default backend and store (no servers).

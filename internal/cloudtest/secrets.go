@@ -10,6 +10,9 @@ import (
 // may ever appear in mlform's output, errors, logs, state or plan files.
 var secretEnv = []string{"AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AZURE_STORAGE_KEY", "AZURE_STORAGE_SAS_TOKEN", "AZURE_STORAGE_CONNECTION_STRING"}
 
+// SecretEnv returns the names of the credential variables.
+func SecretEnv() []string { return append([]string(nil), secretEnv...) }
+
 // Secrets returns the credential values set in this environment (at least
 // 8 characters, so that short values cannot match by accident).
 func Secrets() []string {

@@ -20,7 +20,8 @@ func Params(dir string) testscript.Params {
 			env.Setenv("HOME", env.WorkDir+"/.home")
 			return nil
 		},
-		Cmds: commands(),
+		Cmds:      commands(),
+		Condition: cloudCondition,
 	}
 }
 
@@ -33,6 +34,9 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		cmds[name] = c
 	}
 	for name, c := range stateCommands() {
+		cmds[name] = c
+	}
+	for name, c := range cloudCommands() {
 		cmds[name] = c
 	}
 	return cmds

@@ -1,0 +1,147 @@
+package scripttest
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/mlform/mlform/internal/cloudtest"
+)
+
+// cloudCommands are the script commands the cloud scenarios (cloud_*.txtar)
+// use to run mlform against the S3, GCS and Azure test servers.
+func cloudCommands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
+	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
+		"cloud":     cmdCloud,
+		"subst":     cmdSubst,
+		"nosecrets": cmdNosecrets,
+	}
+}
+
+// cloudCondition answers [cloud:NAME]: whether the test server for cloud
+// NAME (s3, gcs, azure) is running. Scripts guard themselves with
+// `[!cloud:s3] skip '...'`. Under MLFORM_REQUIRE_CLOUD_TESTS=1 a missing
+// server is an error, never a skip.
+func cloudCondition(cond string) (bool, error) {
+	name, ok := strings.CutPrefix(cond, "cloud:")
+	if !ok {
+		return false, fmt.Errorf("unknown condition %q", cond)
+	}
+	c, err := cloudtest.ByName(name)
+	if err != nil {
+		return false, err
+	}
+	if reason := c.Unavailable(); reason != "" {
+		if cloudtest.Required() {
+			return false, fmt.Errorf("%s (%s=1)", reason, cloudtest.RequireEnv)
+		}
+		return false, nil
+	}
+	return true, nil
+}
+
+// cloud NAME: creates a fresh bucket on the NAME test server, sets
+// CLOUD_URL to its gocloud.dev URL, and gives the script the environment
+// a user would have for that cloud (credentials, emulator host, CA
+// bundles), so `exec mlform` reaches the server like any SDK client.
+func cmdCloud(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: cloud s3|gcs|azure")
+	}
+	c, err := cloudtest.ByName(args[0])
+	ts.Check(err)
+	if reason := c.Unavailable(); reason != "" {
+		ts.Fatalf("%s (guard the script with [!cloud:%s] skip)", reason, c.Name)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	url, err := c.NewBucket(ctx)
+	ts.Check(err)
+	for _, kv := range c.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		ts.Setenv(k, v)
+	}
+	ts.Setenv("CLOUD_URL", url)
+}
+
+// subst FILE NAME...: replaces each literal $NAME in FILE with the value of
+// the script variable NAME. Only the names given are replaced, so HCL's own
+// ${...} interpolation in FILE is left alone.
+func cmdSubst(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: subst FILE NAME...")
+	}
+	path := ts.MkAbs(args[0])
+	data, err := os.ReadFile(path)
+	ts.Check(err)
+	text := string(data)
+	for _, name := range args[1:] {
+		v := ts.Getenv(name)
+		if v == "" {
+			ts.Fatalf("subst: $%s is not set", name)
+		}
+		if !strings.Contains(text, "$"+name) {
+			ts.Fatalf("subst: %s does not mention $%s", args[0], name)
+		}
+		text = strings.ReplaceAll(text, "$"+name, v)
+	}
+	ts.Check(os.WriteFile(path, []byte(text), 0o644))
+}
+
+// nosecrets PATH...: fails if any file (stdout and stderr name the last
+// command's output; a directory means every file under it) contains the
+// value of a credential variable. The failure names the variable and the
+// file, never the value.
+func cmdNosecrets(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: nosecrets PATH...")
+	}
+	secrets := scriptSecrets(ts)
+	if len(secrets) == 0 {
+		ts.Fatalf("nosecrets: no credential is set, so the check would prove nothing (run `cloud s3` or `cloud azure` first)")
+	}
+	check := func(name, text string) {
+		for env, v := range secrets {
+			if strings.Contains(text, v) {
+				ts.Fatalf("%s contains the value of %s", name, env)
+			}
+		}
+	}
+	for _, arg := range args {
+		if arg == "stdout" || arg == "stderr" {
+			check(arg, ts.ReadFile(arg))
+			continue
+		}
+		root := ts.MkAbs(arg)
+		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			check(p, string(data))
+			return nil
+		})
+		ts.Check(err)
+	}
+}
+
+// scriptSecrets returns the credential values set in the script's
+// environment, by variable name.
+func scriptSecrets(ts *testscript.TestScript) map[string]string {
+	out := map[string]string{}
+	for _, name := range cloudtest.SecretEnv() {
+		if v := ts.Getenv(name); len(v) >= 8 {
+			out[name] = v
+		}
+	}
+	return out
+}
