@@ -1,0 +1,89 @@
+package planner
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/mlform/mlform/planner/policy"
+	"github.com/mlform/mlform/planner/profile"
+	"github.com/mlform/mlform/state"
+)
+
+// planDrift measures, for each dataset of the model whose snapshot
+// changed since the latest version, the drift of its stats columns
+// between the profile of the snapshot that version trained on and the
+// profile of the snapshot it would train on now. A profile that cannot be
+// read becomes a note: drift is then not a trigger, never an error.
+func planDrift(ctx context.Context, pc *PlanContext, spec *ModelSpec, latest *state.Version, snaps map[string]string) []policy.ColumnDrift {
+	var out []policy.ColumnDrift
+	for _, ds := range spec.Datasets {
+		refID, curID := latest.Inputs.Snapshots[ds], snaps[ds]
+		cols := pc.WS.Datasets[ds].StatsColumns
+		if refID == "" || refID == curID || len(cols) == 0 {
+			continue
+		}
+		rep, err := datasetDrift(ctx, pc, ds, refID, curID, cols)
+		if err != nil {
+			pc.AddNote(&Note{Addr: "model." + spec.Name, Message: fmt.Sprintf("drift of dataset.%s not measured: %v", ds, err)})
+			continue
+		}
+		for _, c := range rep.Columns {
+			out = append(out, policy.ColumnDrift{Dataset: ds, Column: c.Name, PSI: c.PSI, KS: c.KS, HasKS: c.Kind == profile.Numeric})
+		}
+	}
+	return out
+}
+
+func datasetDrift(ctx context.Context, pc *PlanContext, ds, refID, curID string, cols []string) (profile.Report, error) {
+	ref, err := storedProfile(ctx, pc.WS, pc.State, ds, refID)
+	if err != nil {
+		return profile.Report{}, fmt.Errorf("reference snapshot %s: %w", short(refID), err)
+	}
+	var cur *profile.Profile
+	if a := pc.Plan.Action(KindSnapshot, "dataset."+ds); a != nil && a.Snapshot.NewID == curID && a.Snapshot.Observation != nil {
+		if len(a.Snapshot.Observation.Profile) == 0 {
+			return profile.Report{}, fmt.Errorf("snapshot %s has no profile", short(curID))
+		}
+		cur, err = profile.Decode(a.Snapshot.Observation.Profile)
+	} else {
+		cur, err = storedProfile(ctx, pc.WS, pc.State, ds, curID)
+	}
+	if err != nil {
+		return profile.Report{}, fmt.Errorf("current snapshot %s: %w", short(curID), err)
+	}
+	return profile.Drift(ref, cur, cols)
+}
+
+// storedProfile reads the column profile recorded with a snapshot.
+func storedProfile(ctx context.Context, ws *Workspace, st *state.State, ds, id string) (*profile.Profile, error) {
+	snap := findSnapshot(st, ds, id)
+	switch {
+	case snap == nil:
+		return nil, fmt.Errorf("not recorded in state")
+	case snap.ProfileID == "":
+		return nil, fmt.Errorf("recorded without a profile (stats columns were added later?)")
+	}
+	store, err := ws.Store(ctx, snap.Store)
+	if err != nil {
+		return nil, err
+	}
+	b, err := store.GetObject(ctx, snap.ProfileID)
+	if err != nil {
+		return nil, fmt.Errorf("read profile: %w", err)
+	}
+	return profile.Decode(b)
+}
+
+// findSnapshot returns the recorded snapshot of dataset ds with id.
+func findSnapshot(st *state.State, ds, id string) *state.Snapshot {
+	d := st.Datasets[ds]
+	if d == nil {
+		return nil
+	}
+	for i := len(d.Snapshots) - 1; i >= 0; i-- {
+		if s := d.Snapshots[i]; s != nil && s.ID == id {
+			return s
+		}
+	}
+	return nil
+}

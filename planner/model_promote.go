@@ -1,0 +1,219 @@
+package planner
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/user"
+	"strings"
+
+	"github.com/mlform/mlform/planner/policy"
+	"github.com/mlform/mlform/providers/blob"
+	"github.com/mlform/mlform/state"
+)
+
+// planPromotion decides where a promotion's alias goes. train is the
+// model's train action in this plan (nil: none), which makes the
+// candidate known only after apply. A held candidate or an alias already
+// in place is a note; a move (or a pending one) is a promote action that
+// also publishes when the promotion has a publish URL. Without a move, a
+// publish action re-publishes an alias whose last publication differs.
+func planPromotion(pc *PlanContext, pr *PromotionSpec, train *Action) error {
+	addr := "promotion." + pr.Name
+	in := promotionInput(pc.State, pr)
+	if train != nil {
+		in.PlannedVersion = train.Train.Version
+	}
+	d, err := policy.DecidePromotion(in)
+	if err != nil {
+		return err
+	}
+	switch d.Outcome {
+	case policy.PromoteMove, policy.PromotePending:
+		a := &Action{Addr: addr, Kind: KindPromote, Reasons: convertReasons(d.Reasons),
+			Promote: &PromoteChange{Model: pr.Model, Promotion: pr.Name, Alias: pr.Alias, From: d.From, To: d.To,
+				Gates: len(pr.Gates), Pinned: d.Pinned, KnownAfterApply: d.Outcome == policy.PromotePending}}
+		if pr.MustBeat != nil {
+			a.Promote.MustBeat = pr.MustBeat.Metric
+		}
+		if train != nil {
+			a.DependsOn = []string{train.Addr}
+		}
+		if pr.PublishURL != "" {
+			a.Reasons = append(a.Reasons, Reason{Code: ReasonPublish, Message: "then publishes it to " + blob.Redact(pr.PublishURL)})
+		}
+		pc.AddAction(a)
+		return nil
+	case policy.PromoteHeld:
+		pc.AddNote(&Note{Addr: addr, Code: ReasonHeld, Message: fmt.Sprintf("alias %s stays at v%d: %s", pr.Alias, d.From, d.Reasons[0].Message)})
+	case policy.PromoteNone:
+		if d.Note != "" {
+			pc.AddNote(&Note{Addr: addr, Message: d.Note})
+		}
+	}
+	planRepublish(pc, pr)
+	return nil
+}
+
+// planRepublish adds a publish action when the alias's version is not
+// what was last published to the promotion's URL (a failed publish, a
+// new publish block, a changed URL).
+func planRepublish(pc *PlanContext, pr *PromotionSpec) {
+	if pr.PublishURL == "" {
+		return
+	}
+	m := pc.State.Models[pr.Model]
+	if m == nil || m.Aliases[pr.Alias] == nil {
+		return
+	}
+	v := m.Aliases[pr.Alias].Version
+	last := pc.State.Publications[pr.Name]
+	url := blob.Redact(pr.PublishURL)
+	if last != nil && last.Version == v && last.URL == url {
+		return
+	}
+	why := fmt.Sprintf("v%d is not published to %s yet", v, url)
+	if last != nil && last.URL == url {
+		why = fmt.Sprintf("%s has v%d, alias %s points at v%d", url, last.Version, pr.Alias, v)
+	}
+	pc.AddAction(&Action{Addr: "promotion." + pr.Name, Kind: KindPublish, Reasons: []Reason{{Code: ReasonPublish, Message: why}},
+		Publish: &PublishChange{Promotion: pr.Name, Model: pr.Model, URL: url, Version: v}})
+}
+
+// promotionInput gathers what DecidePromotion needs from state. Champion
+// metrics come from the champion's evaluation on the model's current
+// snapshots when one is recorded, so candidate and champion are compared
+// on the same data; else from its training.
+func promotionInput(st *state.State, pr *PromotionSpec) policy.PromotionInput {
+	in := policy.PromotionInput{Promotion: pr.Name, Model: pr.Model, Alias: pr.Alias, Pinned: pr.Version,
+		Gates: pr.Gates, MustBeat: pr.MustBeat}
+	m := st.Models[pr.Model]
+	if m == nil {
+		return in
+	}
+	in.Versions = m.Versions
+	if al := m.Aliases[pr.Alias]; al != nil {
+		in.Current = al.Version
+	}
+	if cand := policy.LatestSucceeded(m); cand != nil && in.Current > 0 {
+		if ev := cachedEvaluation(m, in.Current, cand.Inputs.Snapshots); ev != nil {
+			in.ChampionMetrics = ev.Metrics
+		}
+	}
+	return in
+}
+
+// runPromote decides the promotion again on the state as apply left it
+// (the candidate trained by this plan now has metrics), then moves the
+// alias, or reports it held, and publishes a moved alias.
+func runPromote(ctx context.Context, rc *RunContext, a *Action) error {
+	pc := a.Promote
+	specs, err := rc.Workspace.modelSpecs()
+	if err != nil {
+		return err
+	}
+	pr := specs.Promotions[pc.Promotion]
+	if pr == nil {
+		return fmt.Errorf("promotion.%s is no longer declared; run plan again", pc.Promotion)
+	}
+	var d policy.PromotionDecision
+	rc.ReadState(func(st *state.State) { d, err = policy.DecidePromotion(promotionInput(st, pr)) })
+	if err != nil {
+		return err
+	}
+	switch d.Outcome {
+	case policy.PromoteHeld:
+		rc.SetSummary(a, fmt.Sprintf("held: v%d stays out of %s: %s", d.To, pr.Alias, strings.Join(d.Failures, "; ")))
+		for _, f := range d.Failures {
+			rc.Progress.Logf(a, "held: %s", f)
+		}
+		return nil
+	case policy.PromoteNone:
+		msg := d.Note
+		if msg == "" {
+			msg = fmt.Sprintf("alias %s stays at v%d", pr.Alias, d.From)
+		}
+		rc.SetSummary(a, msg)
+		return nil
+	}
+	move := &state.AliasMove{From: d.From, To: d.To, At: rc.Workspace.Now.UTC(), By: whoAmI(),
+		PlanDigest: Digest(rc.Plan), Promotion: pr.Name, Reason: d.Reasons[0].Message}
+	err = rc.UpdateState(ctx, func(st *state.State) error {
+		m := st.Models[pr.Model]
+		if m == nil || m.Version(d.To) == nil {
+			return fmt.Errorf("model.%s v%d vanished from state", pr.Model, d.To)
+		}
+		if m.Aliases == nil {
+			m.Aliases = map[string]*state.Alias{}
+		}
+		al := m.Aliases[pr.Alias]
+		if al == nil {
+			al = &state.Alias{Name: pr.Alias}
+			m.Aliases[pr.Alias] = al
+		}
+		al.Version = d.To
+		al.History = append(al.History, move)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	summary := fmt.Sprintf("promoted: %s %s", pr.Alias, moveText(d.From, d.To))
+	if pr.PublishURL != "" {
+		if err := publish(ctx, rc, pr, d.To); err != nil {
+			rc.SetSummary(a, summary)
+			return fmt.Errorf("alias moved, but publishing failed (the next plan publishes again): %w", err)
+		}
+		summary += ", published to " + blob.Redact(pr.PublishURL)
+	}
+	rc.SetSummary(a, summary)
+	return nil
+}
+
+// runPublish re-publishes the alias's current version.
+func runPublish(ctx context.Context, rc *RunContext, a *Action) error {
+	specs, err := rc.Workspace.modelSpecs()
+	if err != nil {
+		return err
+	}
+	pr := specs.Promotions[a.Publish.Promotion]
+	if pr == nil || pr.PublishURL == "" {
+		return fmt.Errorf("promotion.%s no longer publishes; run plan again", a.Publish.Promotion)
+	}
+	v := 0
+	rc.ReadState(func(st *state.State) {
+		if m := st.Models[pr.Model]; m != nil && m.Aliases[pr.Alias] != nil {
+			v = m.Aliases[pr.Alias].Version
+		}
+	})
+	if v == 0 {
+		return fmt.Errorf("alias %s of model.%s does not exist; run plan again", pr.Alias, pr.Model)
+	}
+	if err := publish(ctx, rc, pr, v); err != nil {
+		return err
+	}
+	rc.SetSummary(a, fmt.Sprintf("published v%d to %s", v, blob.Redact(pr.PublishURL)))
+	return nil
+}
+
+func moveText(from, to int) string {
+	if from == 0 {
+		return fmt.Sprintf("-> v%d (new alias)", to)
+	}
+	return fmt.Sprintf("v%d -> v%d", from, to)
+}
+
+// whoAmI names who applied: user@host.
+func whoAmI() string {
+	name := "unknown"
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		name = u.Username
+	} else if s := os.Getenv("USER"); s != "" {
+		name = s
+	}
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "localhost"
+	}
+	return name + "@" + host
+}

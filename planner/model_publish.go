@@ -1,0 +1,149 @@
+package planner
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+
+	gblob "gocloud.dev/blob"
+	"gocloud.dev/gcerrors"
+
+	"github.com/mlform/mlform/providers/blob"
+	"github.com/mlform/mlform/providers/storage"
+	"github.com/mlform/mlform/state"
+)
+
+// PublishManifestName is the object, next to the published files, that
+// says what they are. It is written last, so a reader that finds it finds
+// every file it lists.
+const PublishManifestName = "mlform-manifest.json"
+
+// PublishManifest is the JSON document at PublishManifestName (format 1).
+type PublishManifest struct {
+	FormatVersion int                `json:"format_version"`
+	Model         string             `json:"model"`
+	Version       int                `json:"version"`
+	Alias         string             `json:"alias"`
+	Promotion     string             `json:"promotion"`
+	ArtifactsID   string             `json:"artifacts_id"`
+	PublishedAt   time.Time          `json:"published_at"`
+	Metrics       map[string]float64 `json:"metrics,omitempty"`
+	Files         []PublishedFile    `json:"files"`
+}
+
+// PublishedFile is one published artifact: its path under the URL, size
+// and BLAKE3 hash (as in the store).
+type PublishedFile struct {
+	Path string `json:"path"`
+	Size int64  `json:"size"`
+	Hash string `json:"hash"`
+}
+
+// publish copies version v's artifacts as plain files to the promotion's
+// publish URL, then the manifest, then deletes files a previous
+// publication listed that v does not have; finally it records the
+// publication in state.
+func publish(ctx context.Context, rc *RunContext, pr *PromotionSpec, v int) error {
+	var ver state.Version
+	found := false
+	rc.ReadState(func(st *state.State) {
+		if m := st.Models[pr.Model]; m != nil {
+			if x := m.Version(v); x != nil {
+				ver, found = *x, true
+			}
+		}
+	})
+	if !found || ver.ArtifactsID == "" {
+		return fmt.Errorf("model.%s v%d has no recorded artifacts to publish", pr.Model, v)
+	}
+	ws := rc.Workspace
+	store, err := ws.Store(ctx, ver.Store)
+	if err != nil {
+		return err
+	}
+	man, err := store.GetManifest(ctx, ver.ArtifactsID)
+	if err != nil {
+		return fmt.Errorf("artifacts of v%d: %w", v, err)
+	}
+	url := blob.Redact(pr.PublishURL)
+	bucket, err := blob.Open(ctx, pr.PublishURL, ws.BaseDir)
+	if err != nil {
+		return err
+	}
+	defer bucket.Close()
+
+	pm := &PublishManifest{FormatVersion: 1, Model: pr.Model, Version: v, Alias: pr.Alias, Promotion: pr.Name,
+		ArtifactsID: ver.ArtifactsID, PublishedAt: ws.Now.UTC(), Metrics: ver.Metrics, Files: []PublishedFile{}}
+	keep := map[string]bool{PublishManifestName: true}
+	for _, f := range man.Files {
+		if err := storage.ValidatePath(f.Path); err != nil {
+			return fmt.Errorf("artifacts of v%d: %w", v, err)
+		}
+		if f.Path == PublishManifestName {
+			return fmt.Errorf("artifacts of v%d contain %s, the name mlform publishes its manifest under", v, PublishManifestName)
+		}
+		if err := copyToBucket(ctx, store, bucket, f); err != nil {
+			return fmt.Errorf("publish %s to %s: %w", f.Path, url, err)
+		}
+		keep[f.Path] = true
+		pm.Files = append(pm.Files, PublishedFile{Path: f.Path, Size: f.Size, Hash: f.Hash})
+	}
+	sort.Slice(pm.Files, func(i, j int) bool { return pm.Files[i].Path < pm.Files[j].Path })
+	stale := previousPublished(ctx, bucket)
+	b, err := json.MarshalIndent(pm, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := bucket.Upload(ctx, PublishManifestName, bytes.NewReader(append(b, '\n')), nil); err != nil {
+		return fmt.Errorf("publish %s to %s: %s", PublishManifestName, url, blob.RedactError(err, pr.PublishURL))
+	}
+	for _, p := range stale {
+		if !keep[p] {
+			if err := bucket.Delete(ctx, p); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
+				return fmt.Errorf("remove %s (published before) from %s: %s", p, url, blob.RedactError(err, pr.PublishURL))
+			}
+		}
+	}
+	return rc.UpdateState(ctx, func(st *state.State) error {
+		if st.Publications == nil {
+			st.Publications = map[string]*state.Publication{}
+		}
+		st.Publications[pr.Name] = &state.Publication{Version: v, URL: url, At: ws.Now.UTC()}
+		return nil
+	})
+}
+
+// copyToBucket streams one artifact (verified by the store) to key f.Path.
+func copyToBucket(ctx context.Context, store *storage.Store, bucket *gblob.Bucket, f storage.File) error {
+	r, err := store.OpenFile(ctx, f)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	// Upload, not NewWriter: the azureblob writer panics on failed uploads.
+	return bucket.Upload(ctx, f.Path, r, nil)
+}
+
+// previousPublished lists the files the manifest already at the URL
+// names (none when there is none or it cannot be read): untrusted input,
+// so only valid relative paths are returned.
+func previousPublished(ctx context.Context, bucket *gblob.Bucket) []string {
+	b, err := bucket.ReadAll(ctx, PublishManifestName)
+	if err != nil {
+		return nil
+	}
+	var old PublishManifest
+	if err := json.Unmarshal(b, &old); err != nil {
+		return nil
+	}
+	var out []string
+	for _, f := range old.Files {
+		if storage.ValidatePath(f.Path) == nil && f.Path != PublishManifestName {
+			out = append(out, f.Path)
+		}
+	}
+	return out
+}

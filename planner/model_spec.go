@@ -1,0 +1,81 @@
+package planner
+
+import (
+	"time"
+
+	"github.com/mlform/mlform/planner/policy"
+)
+
+// ModelSpec is a declared model as model planning and apply need it.
+type ModelSpec struct {
+	Name        string
+	Description string
+	Datasets    []string
+	Code        []string
+	Environment policy.Environment
+	Train       StepSpec
+	// Evaluate is nil when the model declares no evaluate step.
+	Evaluate *StepSpec
+	// Storage names the store artifacts and logs go to.
+	Storage string
+}
+
+// StepSpec is a train or evaluate step.
+type StepSpec struct {
+	Command []string
+	Params  map[string]any
+	Timeout time.Duration
+}
+
+// PolicySpec is a retrain_policy and the models it governs.
+type PolicySpec struct {
+	Name   string
+	Models []string
+	Policy policy.Policy
+}
+
+// PromotionSpec is a promotion block.
+type PromotionSpec struct {
+	Name  string
+	Model string
+	Alias string
+	// Version pins the alias (0: not pinned).
+	Version int
+	// Gates evaluate the promotion's gate conditions (config.EvalGate).
+	Gates    []policy.Gate
+	MustBeat *policy.MustBeat
+	// PublishURL is where promoted artifacts are copied ("" for none).
+	PublishURL string
+}
+
+// ModelSpecs is everything model planning reads from the configuration.
+type ModelSpecs struct {
+	Models     map[string]*ModelSpec
+	Policies   map[string]*PolicySpec
+	Promotions map[string]*PromotionSpec
+}
+
+// policyFor returns the retrain policy governing model (nil: none). The
+// first policy by name wins; config validation refuses two.
+func (s *ModelSpecs) policyFor(model string) *PolicySpec {
+	for _, name := range sortedNames(s.Policies) {
+		p := s.Policies[name]
+		for _, m := range p.Models {
+			if m == model {
+				return p
+			}
+		}
+	}
+	return nil
+}
+
+// promotionsFor lists the promotions of model, by name.
+func (s *ModelSpecs) promotionsFor(model string) []*PromotionSpec {
+	var out []*PromotionSpec
+	for _, name := range sortedNames(s.Promotions) {
+		if p := s.Promotions[name]; p.Model == model {
+			out = append(out, p)
+		}
+	}
+	return out
+}
