@@ -1,0 +1,226 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// CheckOptions select how deep Check goes.
+type CheckOptions struct {
+	// ReadData reads every pack and object in full and verifies every
+	// chunk's hash; without it Check reads only pack trailers, index
+	// objects and manifests.
+	ReadData bool
+}
+
+// Problem is one thing Check found wrong.
+type Problem struct {
+	Key     string // object key concerned
+	Message string
+}
+
+func (p Problem) String() string { return p.Key + ": " + p.Message }
+
+// CheckReport is the result of Check.
+type CheckReport struct {
+	Packs, IndexObjects, Chunks, Manifests, Objects int
+	// UnindexedPacks are packs no index object names: left by an
+	// interrupted write, harmless, removed by GC.
+	UnindexedPacks int
+	Problems       []Problem
+}
+
+// OK reports whether Check found no problem.
+func (r *CheckReport) OK() bool { return len(r.Problems) == 0 }
+
+func (r *CheckReport) add(key, format string, args ...any) {
+	r.Problems = append(r.Problems, Problem{Key: key, Message: fmt.Sprintf(format, args...)})
+}
+
+// Check verifies the store end to end from what is in the bucket (not from
+// this Store's memory): every index object is intact, every index entry
+// points at an existing pack and matches that pack's own trailer, every
+// manifest is intact and all its chunks are indexed in existing packs, and
+// with ReadData every pack, chunk and object hashes to its id. Problems are
+// reported, not returned as errors; an error means Check itself could not
+// run (a listing or read failed).
+func (s *Store) Check(ctx context.Context, opts CheckOptions) (*CheckReport, error) {
+	r := &CheckReport{}
+	keys, err := s.listStore(ctx, r)
+	if err != nil {
+		return nil, fmt.Errorf("check: %w", err)
+	}
+	r.Packs, r.IndexObjects, r.Manifests, r.Objects = len(keys.packs), len(keys.indexes), len(keys.manifests), len(keys.objects)
+
+	// Index objects, read fresh.
+	chunks := map[rawID]location{}
+	byPack := map[rawID][]indexEntry{}
+	for _, id := range keys.indexes {
+		entries, err := readIndexObject(ctx, s.o, id)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			r.add(indexKey(id), "%v", err)
+			continue
+		}
+		for _, e := range entries {
+			if _, ok := chunks[e.Chunk]; !ok {
+				chunks[e.Chunk] = e.location
+			}
+			byPack[e.Pack] = append(byPack[e.Pack], e)
+		}
+	}
+	r.Chunks = len(chunks)
+
+	// Packs: their trailers (or whole content) against the index.
+	badPacks := map[rawID]bool{}
+	for _, id := range sortedKeys(keys.packs) {
+		pid, _ := parseRawID(id)
+		var entries []packEntry
+		var problems []string
+		if opts.ReadData {
+			entries, problems, err = verifyPack(ctx, s.o, id)
+		} else {
+			entries, err = readPackEntries(ctx, s.o, id, keys.packs[id])
+			if err != nil && !errors.Is(err, errNotFound) && ctx.Err() == nil {
+				problems, err = []string{err.Error()}, nil
+			}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("check: %w", err)
+		}
+		for _, p := range problems {
+			r.add(packKey(id), "%s", p)
+		}
+		if len(problems) > 0 {
+			badPacks[pid] = true
+		}
+		if len(byPack[pid]) == 0 {
+			r.UnindexedPacks++
+			continue
+		}
+		if entries == nil {
+			continue
+		}
+		inPack := make(map[rawID]packEntry, len(entries))
+		for _, e := range entries {
+			inPack[e.ID] = e
+		}
+		for _, e := range byPack[pid] {
+			pe, ok := inPack[e.Chunk]
+			if !ok || pe.Offset != e.Offset || pe.Length != e.Length {
+				r.add(packKey(id), "index entry for chunk %s (offset %d, length %d) does not match the pack's own index", e.Chunk, e.Offset, e.Length)
+				badPacks[pid] = true
+			}
+		}
+	}
+	for pid, entries := range byPack {
+		if _, ok := keys.packs[pid.String()]; !ok {
+			r.add(packKey(pid.String()), "pack is missing but the index lists %d chunks in it", len(entries))
+			badPacks[pid] = true
+		}
+	}
+
+	// Manifests: intact and fully backed by indexed, healthy packs.
+	for _, id := range keys.manifests {
+		m, err := s.GetManifest(ctx, id)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			r.add(manifestKey(id), "%v", err)
+			continue
+		}
+		for _, f := range m.Files {
+			for i, c := range f.Chunks {
+				cid, _ := parseRawID(c.ID)
+				loc, ok := chunks[cid]
+				switch {
+				case !ok:
+					r.add(manifestKey(id), "file %q chunk %d (%s) is not in any index", f.Path, i, c.ID)
+				case badPacks[loc.Pack]:
+					r.add(manifestKey(id), "file %q chunk %d (%s) is in damaged or missing pack %s", f.Path, i, c.ID, loc.Pack)
+				case loc.Length != c.Size:
+					r.add(manifestKey(id), "file %q chunk %d (%s) is %d bytes in the index, %d in the manifest", f.Path, i, c.ID, loc.Length, c.Size)
+				}
+			}
+		}
+	}
+
+	if opts.ReadData {
+		for _, id := range keys.objects {
+			if _, err := s.GetObject(ctx, id); err != nil {
+				if ctx.Err() != nil {
+					return nil, ctx.Err()
+				}
+				r.add(objectKey(id), "%v", err)
+			}
+		}
+	}
+	return r, nil
+}
+
+// storeKeys is a listing of the store's objects by kind.
+type storeKeys struct {
+	packs                        map[string]int64 // id -> size
+	indexes, manifests, objects []string
+}
+
+// listStore lists every object under the store's prefixes; names that are
+// not valid store keys are reported to r (when not nil) and otherwise ignored.
+func (s *Store) listStore(ctx context.Context, r *CheckReport) (*storeKeys, error) {
+	k := &storeKeys{packs: map[string]int64{}}
+	unexpected := func(key string) {
+		if r != nil {
+			r.add(key, "unexpected object in the store (not a valid store key); left alone")
+		}
+	}
+	err := s.o.List(ctx, packPrefix, func(key string, size int64) error {
+		if id, ok := packIDFromKey(key); ok {
+			k.packs[id] = size
+		} else if !isTempKey(key) {
+			unexpected(key)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range []struct {
+		prefix string
+		dst    *[]string
+	}{{indexPrefix, &k.indexes}, {manifestPrefix, &k.manifests}, {objectPrefix, &k.objects}} {
+		err := s.o.List(ctx, l.prefix, func(key string, _ int64) error {
+			if id, ok := idFromKey(l.prefix, key); ok {
+				*l.dst = append(*l.dst, id)
+			} else if !isTempKey(key) {
+				unexpected(key)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		sort.Strings(*l.dst)
+	}
+	return k, nil
+}
+
+// isTempKey matches fileblob's temporary files ("<key>.<hex>.tmp"): an
+// upload in progress, or one interrupted by a crash.
+func isTempKey(key string) bool {
+	return strings.HasSuffix(key, ".tmp")
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,223 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// GCReport says what GC removed and kept.
+type GCReport struct {
+	ManifestsKept, ManifestsDeleted int
+	ObjectsKept, ObjectsDeleted     int
+	PacksKept, PacksDeleted         int
+	IndexObjectsDeleted             int
+	BytesDeleted                    int64 // pack bytes
+}
+
+// GC deletes everything that keep does not reach. keep must be the full set
+// of manifest and object ids still referenced (by every state using this
+// store): manifests and objects not in keep are deleted, and so are packs
+// holding no chunk of a kept manifest. A pack with any live chunk is kept
+// whole (no repacking). Every id in keep must exist, and every kept
+// manifest must be readable with all chunks indexed; otherwise GC refuses
+// and deletes nothing, since a wrong keep set (say, the state of another
+// store) would otherwise delete live data.
+//
+// Order: unkept manifests, then a new consolidated index object, then the
+// old index objects, then dead packs and objects. A crash at any point
+// leaves a consistent store; the next GC finishes the job. The caller holds
+// the state lock: GC must not race with writers on the same store.
+func (s *Store) GC(ctx context.Context, keep []string) (*GCReport, error) {
+	if s.w.unflushed() {
+		return nil, errors.New("gc: this store has unflushed writes; Flush first")
+	}
+	keys, err := s.listStore(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("gc: %w", err)
+	}
+	isManifest := setOf(keys.manifests)
+	isObject := setOf(keys.objects)
+	keepSet := map[string]bool{}
+	for _, id := range keep {
+		if err := checkID("keep", id); err != nil {
+			return nil, fmt.Errorf("gc: %w", err)
+		}
+		if !isManifest[id] && !isObject[id] {
+			return nil, fmt.Errorf("gc: referenced id %s is neither a manifest nor an object in this store; refusing to collect (is this the right store?)", id)
+		}
+		keepSet[id] = true
+	}
+
+	// Read the index fresh: it is what the new index is built from.
+	idx, err := loadIndex(ctx, s.o, s.workers, false)
+	if err != nil {
+		return nil, fmt.Errorf("gc: %w", err)
+	}
+	livePacks := map[rawID]bool{}
+	for id := range keepSet {
+		if !isManifest[id] {
+			continue
+		}
+		m, err := s.GetManifest(ctx, id)
+		if err != nil {
+			return nil, fmt.Errorf("gc: kept %w; refusing to collect", err)
+		}
+		for _, f := range m.Files {
+			for _, c := range f.Chunks {
+				cid, _ := parseRawID(c.ID)
+				loc, ok := idx.chunks[cid]
+				if !ok {
+					return nil, fmt.Errorf("gc: kept manifest %s file %q references chunk %s that no index lists; refusing to collect (run check)", id, f.Path, c.ID)
+				}
+				livePacks[loc.Pack] = true
+			}
+		}
+	}
+	for pid := range livePacks {
+		if _, ok := keys.packs[pid.String()]; !ok {
+			return nil, fmt.Errorf("gc: pack %s holding live chunks is missing; refusing to collect (run check)", pid)
+		}
+	}
+
+	r := &GCReport{}
+	// 1. Manifests nothing references.
+	for _, id := range keys.manifests {
+		if keepSet[id] {
+			r.ManifestsKept++
+			continue
+		}
+		if err := s.deleteKey(ctx, manifestKey(id)); err != nil {
+			return r, fmt.Errorf("gc: %w", err)
+		}
+		r.ManifestsDeleted++
+	}
+	// 2. One index object for the live packs, then the old ones.
+	var entries []indexEntry
+	for chunk, loc := range idx.chunks {
+		if livePacks[loc.Pack] {
+			entries = append(entries, indexEntry{Chunk: chunk, location: loc})
+		}
+	}
+	newID := ""
+	if len(entries) > 0 {
+		if newID, err = writeIndexObject(ctx, s.o, entries); err != nil {
+			return r, fmt.Errorf("gc: %w", err)
+		}
+	}
+	for _, id := range keys.indexes {
+		if id == newID {
+			continue
+		}
+		if err := s.deleteKey(ctx, indexKey(id)); err != nil {
+			return r, fmt.Errorf("gc: %w", err)
+		}
+		r.IndexObjectsDeleted++
+	}
+	fresh := newIndex()
+	fresh.add(newID, entries)
+	s.idx.replace(fresh)
+	// 3. Packs no kept manifest uses, and unkept objects.
+	for _, id := range sortedKeys(keys.packs) {
+		pid, _ := parseRawID(id)
+		if livePacks[pid] {
+			r.PacksKept++
+			continue
+		}
+		if err := s.deleteKey(ctx, packKey(id)); err != nil {
+			return r, fmt.Errorf("gc: %w", err)
+		}
+		r.PacksDeleted++
+		r.BytesDeleted += keys.packs[id]
+	}
+	for _, id := range keys.objects {
+		if keepSet[id] {
+			r.ObjectsKept++
+			continue
+		}
+		if err := s.deleteKey(ctx, objectKey(id)); err != nil {
+			return r, fmt.Errorf("gc: %w", err)
+		}
+		r.ObjectsDeleted++
+	}
+	return r, nil
+}
+
+// deleteKey deletes key; already gone is fine.
+func (s *Store) deleteKey(ctx context.Context, key string) error {
+	if err := s.o.Delete(ctx, key); err != nil && !errors.Is(err, errNotFound) {
+		return fmt.Errorf("delete %w", err)
+	}
+	return nil
+}
+
+func setOf(ids []string) map[string]bool {
+	m := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		m[id] = true
+	}
+	return m
+}
+
+// RebuildIndex rebuilds the store index from the packs' own trailers, for a
+// store whose index objects were lost or damaged. It writes one new index
+// object naming every chunk of every readable pack; the old index objects
+// are deleted only when every pack could be read (otherwise they may hold
+// the only record of a damaged pack's chunks, and an error names the bad
+// packs). It returns the number of packs indexed.
+func (s *Store) RebuildIndex(ctx context.Context) (int, error) {
+	if s.w.unflushed() {
+		return 0, errors.New("rebuild index: this store has unflushed writes; Flush first")
+	}
+	keys, err := s.listStore(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("rebuild index: %w", err)
+	}
+	var entries []indexEntry
+	var bad []error
+	seen := map[rawID]bool{}
+	packs := 0
+	for _, id := range sortedKeys(keys.packs) {
+		pes, err := readPackEntries(ctx, s.o, id, keys.packs[id])
+		if err != nil {
+			if ctx.Err() != nil {
+				return 0, ctx.Err()
+			}
+			bad = append(bad, err)
+			continue
+		}
+		packs++
+		pid, _ := parseRawID(id)
+		for _, e := range pes {
+			if seen[e.ID] {
+				continue
+			}
+			seen[e.ID] = true
+			entries = append(entries, indexEntry{Chunk: e.ID, location: location{Pack: pid, Offset: e.Offset, Length: e.Length}})
+		}
+	}
+	newID := ""
+	if len(entries) > 0 {
+		if newID, err = writeIndexObject(ctx, s.o, entries); err != nil {
+			return 0, fmt.Errorf("rebuild index: %w", err)
+		}
+	}
+	if len(bad) > 0 {
+		idx, lerr := loadIndex(ctx, s.o, s.workers, true)
+		if lerr == nil {
+			s.idx.replace(idx)
+		}
+		return packs, fmt.Errorf("rebuild index: %d pack(s) unreadable, old index objects kept: %w", len(bad), errors.Join(bad...))
+	}
+	for _, id := range keys.indexes {
+		if id != newID {
+			if err := s.deleteKey(ctx, indexKey(id)); err != nil {
+				return packs, fmt.Errorf("rebuild index: %w", err)
+			}
+		}
+	}
+	fresh := newIndex()
+	fresh.add(newID, entries)
+	s.idx.replace(fresh)
+	return packs, nil
+}

@@ -1,0 +1,242 @@
+package storage
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/zeebo/blake3"
+)
+
+// Manifest kinds used by mlform. Kind is free-form for the store, but must
+// be a short identifier.
+const (
+	KindSnapshot  = "snapshot"
+	KindArtifacts = "artifacts"
+	KindLogs      = "logs"
+)
+
+// Manifest lists the files of one snapshot or version. Its id is the BLAKE3
+// of its canonical encoding, so equal content always has the same id.
+type Manifest struct {
+	Kind  string            `json:"kind"`
+	Files []File            `json:"files"`
+	Meta  map[string]string `json:"meta,omitempty"`
+}
+
+// File is one stored file: its whole-content BLAKE3 (what users see and
+// what reads verify) and the chunks that make it up, in order.
+type File struct {
+	Path   string  `json:"path"`
+	Size   int64   `json:"size"`
+	Hash   string  `json:"hash"`
+	Mode   uint32  `json:"mode"`
+	Chunks []Chunk `json:"chunks"`
+}
+
+// Chunk is one content-defined chunk, addressed by its BLAKE3.
+type Chunk struct {
+	ID   string `json:"id"`
+	Size uint32 `json:"size"`
+}
+
+// manifestFormat is the format number inside every encoded manifest.
+const manifestFormat = 1
+
+// manifestDoc is the on-store shape: a format number ahead of the content,
+// so a future format is recognised and refused rather than misread.
+type manifestDoc struct {
+	Format int               `json:"format"`
+	Kind   string            `json:"kind"`
+	Files  []File            `json:"files"`
+	Meta   map[string]string `json:"meta,omitempty"`
+}
+
+// maxManifestSize bounds what GetManifest will read and decode.
+const maxManifestSize = 1 << 30
+
+// encodeManifest returns the canonical encoding: files sorted by path, nil
+// slices as empty arrays, map keys sorted (encoding/json sorts them), no
+// insignificant whitespace. It does not validate.
+func encodeManifest(m *Manifest) []byte {
+	doc := manifestDoc{Format: manifestFormat, Kind: m.Kind, Files: make([]File, len(m.Files)), Meta: m.Meta}
+	copy(doc.Files, m.Files)
+	sort.SliceStable(doc.Files, func(i, j int) bool { return doc.Files[i].Path < doc.Files[j].Path })
+	for i := range doc.Files {
+		if doc.Files[i].Chunks == nil {
+			doc.Files[i].Chunks = []Chunk{}
+		}
+	}
+	if len(doc.Meta) == 0 {
+		doc.Meta = nil
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(doc); err != nil {
+		panic(err) // strings, numbers and maps of strings: cannot fail
+	}
+	return buf.Bytes()
+}
+
+// ManifestID returns the id of m: the BLAKE3 hex of its canonical encoding.
+// The order of m.Files does not matter.
+func ManifestID(m *Manifest) string {
+	return hashHex(encodeManifest(m))
+}
+
+func hashHex(b []byte) string {
+	sum := blake3.Sum256(b)
+	return rawID(sum).String()
+}
+
+// decodeManifest parses and validates an encoded manifest. The input is
+// untrusted: every path, id and size is checked.
+func decodeManifest(data []byte) (*Manifest, error) {
+	var doc manifestDoc
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("manifest is not valid: %w", err)
+	}
+	if dec.More() {
+		return nil, errors.New("manifest has trailing data")
+	}
+	if doc.Format != manifestFormat {
+		return nil, fmt.Errorf("manifest format %d is not supported (want %d)", doc.Format, manifestFormat)
+	}
+	m := &Manifest{Kind: doc.Kind, Files: doc.Files, Meta: doc.Meta}
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	for i := 1; i < len(m.Files); i++ {
+		if m.Files[i-1].Path >= m.Files[i].Path {
+			return nil, fmt.Errorf("manifest files are not sorted by path at %q", m.Files[i].Path)
+		}
+	}
+	return m, nil
+}
+
+// Validate checks a manifest before it is stored or after it is read: kind,
+// clean relative paths that cannot escape a target directory, no duplicate
+// paths and no file that is also a directory of another, valid ids, chunk
+// sizes that add up, and permission-only modes.
+func (m *Manifest) Validate() error {
+	if !validKind(m.Kind) {
+		return fmt.Errorf("manifest kind %q is not valid: want 1-64 characters of a-z, 0-9, '-', '_'", truncate(m.Kind, 80))
+	}
+	for k, v := range m.Meta {
+		if k == "" || !utf8.ValidString(k) || !utf8.ValidString(v) {
+			return fmt.Errorf("manifest meta key %q: keys must be non-empty and keys and values valid UTF-8", truncate(k, 80))
+		}
+	}
+	paths := make([]string, 0, len(m.Files))
+	for i := range m.Files {
+		f := &m.Files[i]
+		if err := ValidatePath(f.Path); err != nil {
+			return fmt.Errorf("manifest file %d: %w", i, err)
+		}
+		if err := f.validate(); err != nil {
+			return fmt.Errorf("manifest file %q: %w", f.Path, err)
+		}
+		paths = append(paths, f.Path)
+	}
+	sort.Strings(paths)
+	for i := 1; i < len(paths); i++ {
+		if paths[i] == paths[i-1] {
+			return fmt.Errorf("manifest lists %q twice", paths[i])
+		}
+	}
+	// "a" and "a/b" cannot both be files. With sorted paths, the files under
+	// "a/" follow "a" after any "a<c>" with c < '/', so search for them.
+	for _, p := range paths {
+		j := sort.SearchStrings(paths, p+"/")
+		if j < len(paths) && strings.HasPrefix(paths[j], p+"/") {
+			return fmt.Errorf("manifest lists %q both as a file and as a directory of %q", p, paths[j])
+		}
+	}
+	return nil
+}
+
+func validKind(k string) bool {
+	if len(k) == 0 || len(k) > 64 {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// maxPathLength bounds a manifest path (PATH_MAX on Linux).
+const maxPathLength = 4096
+
+// ValidatePath checks that p is a clean relative slash path that stays
+// inside any directory it is joined to: not empty, not absolute, no empty,
+// "." or ".." elements, no backslashes, NUL or other control characters,
+// valid UTF-8.
+func ValidatePath(p string) error {
+	switch {
+	case p == "":
+		return errors.New("empty path")
+	case len(p) > maxPathLength:
+		return fmt.Errorf("path %q is longer than %d bytes", truncate(p, 80), maxPathLength)
+	case !utf8.ValidString(p):
+		return fmt.Errorf("path %q is not valid UTF-8", p)
+	case p[0] == '/':
+		return fmt.Errorf("path %q is absolute", p)
+	}
+	for i := 0; i < len(p); i++ {
+		if c := p[i]; c < 0x20 || c == 0x7f || c == '\\' {
+			return fmt.Errorf("path %q contains a control character or backslash", p)
+		}
+	}
+	for _, el := range strings.Split(p, "/") {
+		switch el {
+		case "":
+			return fmt.Errorf("path %q has an empty element", p)
+		case ".", "..":
+			return fmt.Errorf("path %q has a %q element", p, el)
+		}
+	}
+	return nil
+}
+
+func (f *File) validate() error {
+	if err := checkID("file hash", f.Hash); err != nil {
+		return err
+	}
+	if f.Size < 0 {
+		return fmt.Errorf("negative size %d", f.Size)
+	}
+	if f.Mode&^0o777 != 0 {
+		return fmt.Errorf("mode %#o has bits other than permissions", f.Mode)
+	}
+	var total int64
+	for i, c := range f.Chunks {
+		if err := checkID("chunk", c.ID); err != nil {
+			return fmt.Errorf("chunk %d: %w", i, err)
+		}
+		if c.Size == 0 || c.Size > ChunkMaxSize {
+			return fmt.Errorf("chunk %d (%s) has size %d, want 1..%d", i, c.ID, c.Size, ChunkMaxSize)
+		}
+		total += int64(c.Size)
+	}
+	if total != f.Size {
+		return fmt.Errorf("chunks add up to %d bytes but the file size is %d", total, f.Size)
+	}
+	if f.Size == 0 && f.Hash != emptyHash {
+		return fmt.Errorf("empty file with hash %s (the empty hash is %s)", f.Hash, emptyHash)
+	}
+	return nil
+}
+
+// emptyHash is the BLAKE3 of no bytes: the hash of every empty file.
+const emptyHash = "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262"

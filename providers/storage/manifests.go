@@ -1,0 +1,149 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// ErrNotFound is returned (wrapped) when a manifest or object does not exist.
+var ErrNotFound = errNotFound
+
+// PutManifest validates m, makes every chunk it references durable (it
+// flushes pending chunks first) and stores it under its id. Writing the
+// manifest last is what makes a crash harmless: a manifest never names a
+// chunk that is not in a pack and an index object.
+func (s *Store) PutManifest(ctx context.Context, m *Manifest) (string, error) {
+	if err := m.Validate(); err != nil {
+		return "", err
+	}
+	if s.w.unflushed() {
+		if err := s.Flush(ctx); err != nil {
+			return "", fmt.Errorf("put manifest: %w", err)
+		}
+	}
+	for _, f := range m.Files {
+		for _, c := range f.Chunks {
+			id, _ := parseRawID(c.ID) // validated above
+			if _, ok := s.idx.lookup(id); !ok {
+				return "", fmt.Errorf("put manifest: file %q: chunk %s is not in the store (store the file with PutFile first)", f.Path, c.ID)
+			}
+		}
+	}
+	data := encodeManifest(m)
+	id := hashHex(data)
+	if err := s.o.Put(ctx, manifestKey(id), bytes.NewReader(data), false); err != nil {
+		return "", fmt.Errorf("put manifest %s: %w", id, err)
+	}
+	return id, nil
+}
+
+// GetManifest reads manifest id, verifying that its content hashes to id and
+// that every path and id in it is valid.
+func (s *Store) GetManifest(ctx context.Context, id string) (*Manifest, error) {
+	if err := checkID("manifest", id); err != nil {
+		return nil, err
+	}
+	data, err := s.o.Get(ctx, manifestKey(id))
+	if err != nil {
+		return nil, fmt.Errorf("manifest %s: %w", id, err)
+	}
+	if got := hashHex(data); got != id {
+		return nil, fmt.Errorf("manifest %s is corrupt: its content hashes to %s", id, got)
+	}
+	m, err := decodeManifest(data)
+	if err != nil {
+		return nil, fmt.Errorf("manifest %s: %w", id, err)
+	}
+	return m, nil
+}
+
+// ResolveManifest returns the one manifest id starting with prefix (at least
+// 8 hex characters; case-insensitive).
+func (s *Store) ResolveManifest(ctx context.Context, prefix string) (string, error) {
+	p := strings.ToLower(prefix)
+	if len(p) < minPrefixLength || len(p) > idLen || !isLowerHex(p) {
+		return "", fmt.Errorf("manifest id prefix %q: want %d to %d hex characters", truncate(prefix, 80), minPrefixLength, idLen)
+	}
+	var matches []string
+	err := s.o.List(ctx, manifestPrefix+p, func(key string, _ int64) error {
+		if id, ok := idFromKey(manifestPrefix, key); ok && strings.HasPrefix(id, p) {
+			matches = append(matches, id)
+		}
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("resolve manifest %s: %w", p, err)
+	}
+	switch len(matches) {
+	case 0:
+		return "", fmt.Errorf("no manifest with id prefix %s: %w", p, errNotFound)
+	case 1:
+		return matches[0], nil
+	}
+	sort.Strings(matches)
+	shown := matches
+	if len(shown) > 5 {
+		shown = shown[:5]
+	}
+	return "", fmt.Errorf("manifest id prefix %s is ambiguous: %d manifests match (%s); give more characters", p, len(matches), strings.Join(shown, ", "))
+}
+
+// List returns the ids of all manifests, sorted.
+func (s *Store) List(ctx context.Context) ([]string, error) {
+	var ids []string
+	err := s.o.List(ctx, manifestPrefix, func(key string, _ int64) error {
+		if id, ok := idFromKey(manifestPrefix, key); ok {
+			ids = append(ids, id)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list manifests: %w", err)
+	}
+	sort.Strings(ids)
+	return ids, nil
+}
+
+// Delete removes manifest id. Its chunks stay until GC finds them
+// unreferenced.
+func (s *Store) Delete(ctx context.Context, id string) error {
+	if err := checkID("manifest", id); err != nil {
+		return err
+	}
+	if _, err := s.o.Size(ctx, manifestKey(id)); err != nil {
+		return fmt.Errorf("delete manifest %s: %w", id, err)
+	}
+	if err := s.o.Delete(ctx, manifestKey(id)); err != nil && !errors.Is(err, errNotFound) {
+		return fmt.Errorf("delete manifest %s: %w", id, err)
+	}
+	return nil
+}
+
+// PutObject stores a small content-addressed object (column profiles, log
+// metadata) and returns its id, the BLAKE3 of data.
+func (s *Store) PutObject(ctx context.Context, data []byte) (string, error) {
+	id := hashHex(data)
+	if err := s.o.Put(ctx, objectKey(id), bytes.NewReader(data), false); err != nil {
+		return "", fmt.Errorf("put object %s: %w", id, err)
+	}
+	return id, nil
+}
+
+// GetObject reads object id and verifies its content against the id.
+func (s *Store) GetObject(ctx context.Context, id string) ([]byte, error) {
+	if err := checkID("object", id); err != nil {
+		return nil, err
+	}
+	data, err := s.o.Get(ctx, objectKey(id))
+	if err != nil {
+		return nil, fmt.Errorf("object %s: %w", id, err)
+	}
+	if got := hashHex(data); got != id {
+		return nil, fmt.Errorf("object %s is corrupt: its content hashes to %s", id, got)
+	}
+	return data, nil
+}

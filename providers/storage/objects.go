@@ -1,0 +1,111 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"gocloud.dev/blob"
+	"gocloud.dev/gcerrors"
+)
+
+// objects is the narrow view of a bucket the store needs. The production
+// implementation is bucketObjects; tests wrap it to inject faults.
+type objects interface {
+	// Get reads a whole (small) object.
+	Get(ctx context.Context, key string) ([]byte, error)
+	// GetRange reads length bytes at offset; length < 0 means to the end.
+	GetRange(ctx context.Context, key string, offset, length int64) (io.ReadCloser, error)
+	// Put writes an object that becomes visible only when complete. With
+	// ifNotExist it fails with an error matching errExists when key exists.
+	Put(ctx context.Context, key string, r io.Reader, ifNotExist bool) error
+	// List calls fn for each object under prefix.
+	List(ctx context.Context, prefix string, fn func(key string, size int64) error) error
+	// Size returns an object's size.
+	Size(ctx context.Context, key string) (int64, error)
+	Delete(ctx context.Context, key string) error
+	Close() error
+}
+
+// errNotFound and errExists classify bucket errors independently of driver.
+var (
+	errNotFound = errors.New("object not found")
+	errExists   = errors.New("object already exists")
+)
+
+// bucketObjects implements objects on a gocloud.dev bucket. Writes always go
+// through Bucket.Upload: the azureblob writer panics on failed uploads.
+type bucketObjects struct {
+	b     *blob.Bucket
+	owned bool // Close closes b
+}
+
+func classify(key string, err error) error {
+	if err == nil {
+		return nil
+	}
+	switch gcerrors.Code(err) {
+	case gcerrors.NotFound:
+		return fmt.Errorf("%s: %w", key, errNotFound)
+	case gcerrors.FailedPrecondition, gcerrors.AlreadyExists:
+		return fmt.Errorf("%s: %w", key, errExists)
+	}
+	return fmt.Errorf("%s: %w", key, err)
+}
+
+func (o bucketObjects) Get(ctx context.Context, key string) ([]byte, error) {
+	b, err := o.b.ReadAll(ctx, key)
+	return b, classify(key, err)
+}
+
+func (o bucketObjects) GetRange(ctx context.Context, key string, offset, length int64) (io.ReadCloser, error) {
+	r, err := o.b.NewRangeReader(ctx, key, offset, length, nil)
+	if err != nil {
+		return nil, classify(key, err)
+	}
+	return r, nil
+}
+
+func (o bucketObjects) Put(ctx context.Context, key string, r io.Reader, ifNotExist bool) error {
+	opts := &blob.WriterOptions{IfNotExist: ifNotExist, ContentType: "application/octet-stream"}
+	return classify(key, o.b.Upload(ctx, key, r, opts))
+}
+
+func (o bucketObjects) List(ctx context.Context, prefix string, fn func(string, int64) error) error {
+	it := o.b.List(&blob.ListOptions{Prefix: prefix})
+	for {
+		obj, err := it.Next(ctx)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("list %s: %w", prefix, err)
+		}
+		if obj.IsDir {
+			continue
+		}
+		if err := fn(obj.Key, obj.Size); err != nil {
+			return err
+		}
+	}
+}
+
+func (o bucketObjects) Size(ctx context.Context, key string) (int64, error) {
+	a, err := o.b.Attributes(ctx, key)
+	if err != nil {
+		return 0, classify(key, err)
+	}
+	return a.Size, nil
+}
+
+func (o bucketObjects) Delete(ctx context.Context, key string) error {
+	return classify(key, o.b.Delete(ctx, key))
+}
+
+func (o bucketObjects) Close() error {
+	if !o.owned {
+		return nil
+	}
+	return o.b.Close()
+}

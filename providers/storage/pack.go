@@ -1,0 +1,119 @@
+package storage
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+
+	"github.com/zeebo/blake3"
+)
+
+// A pack is the concatenation of its chunks' bytes followed by its own
+// index (the trailer) and a fixed-size footer:
+//
+//	chunk data ... | entry*count | footer
+//	entry  = chunk id [32] | offset uint64 BE | length uint32 BE   (44 bytes)
+//	footer = BLAKE3(entries) [32] | count uint32 BE | version uint32 BE | "MLFPACK\n"  (48 bytes)
+//
+// Chunks are contiguous and in entry order, so the entries fully describe
+// the data area. The pack's key is the BLAKE3 of the whole pack.
+const (
+	packEntrySize  = 32 + 8 + 4
+	packFooterSize = 32 + 4 + 4 + 8
+	packVersion    = 1
+	packMagic      = "MLFPACK\n"
+	// DefaultPackSize is the size at which an open pack is sealed.
+	DefaultPackSize = 16 << 20
+	// maxPackChunks bounds the entry count a footer may claim.
+	maxPackChunks = 1 << 24
+)
+
+// packEntry locates one chunk inside a pack.
+type packEntry struct {
+	ID     rawID
+	Offset uint64
+	Length uint32
+}
+
+// encodeTrailer returns the trailer and footer for entries.
+func encodeTrailer(entries []packEntry) []byte {
+	buf := make([]byte, 0, len(entries)*packEntrySize+packFooterSize)
+	for _, e := range entries {
+		buf = append(buf, e.ID[:]...)
+		buf = binary.BigEndian.AppendUint64(buf, e.Offset)
+		buf = binary.BigEndian.AppendUint32(buf, e.Length)
+	}
+	sum := blake3.Sum256(buf)
+	buf = append(buf, sum[:]...)
+	buf = binary.BigEndian.AppendUint32(buf, uint32(len(entries)))
+	buf = binary.BigEndian.AppendUint32(buf, packVersion)
+	return append(buf, packMagic...)
+}
+
+// parseFooter checks a pack's last packFooterSize bytes and returns the
+// number of entries and the trailer's checksum. packSize is the whole
+// pack's size, used to reject counts that cannot fit.
+func parseFooter(footer []byte, packSize int64) (count int, sum [32]byte, err error) {
+	if len(footer) != packFooterSize {
+		return 0, sum, fmt.Errorf("pack footer is %d bytes, want %d", len(footer), packFooterSize)
+	}
+	if string(footer[40:]) != packMagic {
+		return 0, sum, fmt.Errorf("not an mlform pack (bad magic)")
+	}
+	if v := binary.BigEndian.Uint32(footer[36:40]); v != packVersion {
+		return 0, sum, fmt.Errorf("pack version %d is not supported (want %d)", v, packVersion)
+	}
+	n := binary.BigEndian.Uint32(footer[32:36])
+	if n > maxPackChunks || int64(n)*packEntrySize+packFooterSize > packSize {
+		return 0, sum, fmt.Errorf("pack footer claims %d chunks, more than a %d-byte pack can hold", n, packSize)
+	}
+	copy(sum[:], footer[:32])
+	return int(n), sum, nil
+}
+
+// parseTrailer decodes count entries and checks them against the trailer
+// checksum and the data area: every chunk non-empty and at most
+// ChunkMaxSize, contiguous from offset 0, ending exactly at dataLen.
+func parseTrailer(trailer []byte, count int, sum [32]byte, dataLen int64) ([]packEntry, error) {
+	if len(trailer) != count*packEntrySize {
+		return nil, fmt.Errorf("pack trailer is %d bytes, want %d for %d chunks", len(trailer), count*packEntrySize, count)
+	}
+	if got := blake3.Sum256(trailer); !bytes.Equal(got[:], sum[:]) {
+		return nil, fmt.Errorf("pack trailer checksum mismatch")
+	}
+	entries := make([]packEntry, count)
+	var next uint64
+	for i := range entries {
+		b := trailer[i*packEntrySize:]
+		e := &entries[i]
+		copy(e.ID[:], b[:32])
+		e.Offset = binary.BigEndian.Uint64(b[32:40])
+		e.Length = binary.BigEndian.Uint32(b[40:44])
+		if e.Length == 0 || e.Length > ChunkMaxSize {
+			return nil, fmt.Errorf("pack entry %d (%s) has length %d, want 1..%d", i, e.ID, e.Length, ChunkMaxSize)
+		}
+		if e.Offset != next {
+			return nil, fmt.Errorf("pack entry %d (%s) at offset %d, want %d", i, e.ID, e.Offset, next)
+		}
+		next += uint64(e.Length)
+	}
+	if next != uint64(dataLen) {
+		return nil, fmt.Errorf("pack entries cover %d bytes but the data area is %d", next, dataLen)
+	}
+	return entries, nil
+}
+
+// decodePackIndex reads the entries of a whole pack held in memory.
+func decodePackIndex(pack []byte) ([]packEntry, error) {
+	size := int64(len(pack))
+	if size < packFooterSize {
+		return nil, fmt.Errorf("pack is %d bytes, shorter than its footer", size)
+	}
+	count, sum, err := parseFooter(pack[size-packFooterSize:], size)
+	if err != nil {
+		return nil, err
+	}
+	tlen := int64(count) * packEntrySize
+	start := size - packFooterSize - tlen
+	return parseTrailer(pack[start:size-packFooterSize], count, sum, start)
+}

@@ -1,0 +1,77 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/zeebo/blake3"
+)
+
+// readAll reads a whole range reader and closes it.
+func readRange(ctx context.Context, o objects, key string, off, n int64) ([]byte, error) {
+	rc, err := o.GetRange(ctx, key, off, n)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	buf := make([]byte, n)
+	if _, err := io.ReadFull(rc, buf); err != nil {
+		return nil, fmt.Errorf("%s: short read at %d: %w", key, off, err)
+	}
+	return buf, nil
+}
+
+// readPackEntries reads a pack's own index from its tail (two range reads),
+// without reading its data. size is the pack's object size.
+func readPackEntries(ctx context.Context, o objects, id string, size int64) ([]packEntry, error) {
+	key := packKey(id)
+	if size < packFooterSize {
+		return nil, fmt.Errorf("pack %s is %d bytes, shorter than a footer", id, size)
+	}
+	footer, err := readRange(ctx, o, key, size-packFooterSize, packFooterSize)
+	if err != nil {
+		return nil, fmt.Errorf("pack %s: %w", id, err)
+	}
+	count, sum, err := parseFooter(footer, size)
+	if err != nil {
+		return nil, fmt.Errorf("pack %s: %w", id, err)
+	}
+	tlen := int64(count) * packEntrySize
+	start := size - packFooterSize - tlen
+	var trailer []byte
+	if count > 0 {
+		if trailer, err = readRange(ctx, o, key, start, tlen); err != nil {
+			return nil, fmt.Errorf("pack %s: %w", id, err)
+		}
+	}
+	entries, err := parseTrailer(trailer, count, sum, start)
+	if err != nil {
+		return nil, fmt.Errorf("pack %s: %w", id, err)
+	}
+	return entries, nil
+}
+
+// verifyPack reads a whole pack and checks its name, its trailer and every
+// chunk's hash. It returns the entries and one message per problem.
+func verifyPack(ctx context.Context, o objects, id string) ([]packEntry, []string, error) {
+	data, err := o.Get(ctx, packKey(id))
+	if err != nil {
+		return nil, nil, fmt.Errorf("pack %s: %w", id, err)
+	}
+	var problems []string
+	if got := rawID(blake3.Sum256(data)).String(); got != id {
+		problems = append(problems, fmt.Sprintf("pack content hashes to %s", got))
+	}
+	entries, err := decodePackIndex(data)
+	if err != nil {
+		return nil, append(problems, err.Error()), nil
+	}
+	for _, e := range entries {
+		chunk := data[e.Offset : e.Offset+uint64(e.Length)]
+		if got := rawID(blake3.Sum256(chunk)); got != e.ID {
+			problems = append(problems, fmt.Sprintf("chunk %s at offset %d is corrupt (hashes to %s)", e.ID, e.Offset, got))
+		}
+	}
+	return entries, problems, nil
+}

@@ -1,0 +1,204 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/zeebo/blake3"
+)
+
+// packWriter appends new chunks into an open pack, seals it when it reaches
+// the pack size and uploads it in the background, at most `workers` uploads
+// at a time (so memory stays near (workers+1) packs). Chunks are "pending"
+// from the moment they are appended until Flush has written an index object
+// naming them; pending chunks are not stored twice.
+type packWriter struct {
+	o        objects
+	idx      *index
+	packSize int
+	slots    chan struct{} // one token per upload in flight
+	bufs     chan []byte   // recycled pack buffers
+	flushMu  sync.Mutex    // one Flush at a time
+	failed   syncOnce      // first upload error: the writer is then unusable
+
+	mu       sync.Mutex
+	pending  map[rawID]struct{}
+	open     *openPack
+	uploaded []indexEntry // entries of uploaded packs not yet in an index object
+}
+
+type openPack struct {
+	buf     []byte
+	entries []packEntry
+}
+
+func newPackWriter(o objects, idx *index, workers, packSize int) *packWriter {
+	return &packWriter{
+		o:        o,
+		idx:      idx,
+		packSize: packSize,
+		slots:    make(chan struct{}, workers),
+		bufs:     make(chan []byte, workers+1),
+		pending:  map[rawID]struct{}{},
+	}
+}
+
+// add stores one chunk unless it is already stored or pending. It may block
+// until an upload slot is free (back-pressure bounds memory).
+func (w *packWriter) add(ctx context.Context, id rawID, data []byte) error {
+	if err := w.failed.get(); err != nil {
+		return err
+	}
+	if _, ok := w.idx.lookup(id); ok {
+		return nil
+	}
+	w.mu.Lock()
+	if _, ok := w.pending[id]; ok {
+		w.mu.Unlock()
+		return nil
+	}
+	w.pending[id] = struct{}{}
+	if w.open == nil {
+		w.open = &openPack{buf: w.getBuf()}
+	}
+	p := w.open
+	p.entries = append(p.entries, packEntry{ID: id, Offset: uint64(len(p.buf)), Length: uint32(len(data))})
+	p.buf = append(p.buf, data...)
+	var full *openPack
+	if len(p.buf) >= w.packSize {
+		full, w.open = p, nil
+	}
+	w.mu.Unlock()
+	if full != nil {
+		return w.seal(ctx, full)
+	}
+	return nil
+}
+
+func (w *packWriter) getBuf() []byte {
+	select {
+	case b := <-w.bufs:
+		return b[:0]
+	default:
+		return make([]byte, 0, w.packSize+ChunkMaxSize+packFooterSize)
+	}
+}
+
+func (w *packWriter) putBuf(b []byte) {
+	select {
+	case w.bufs <- b:
+	default:
+	}
+}
+
+// seal appends the pack's own index, names the pack by its hash and starts
+// its upload once a slot is free.
+func (w *packWriter) seal(ctx context.Context, p *openPack) error {
+	select {
+	case w.slots <- struct{}{}:
+	case <-ctx.Done():
+		w.failed.set(fmt.Errorf("pack upload abandoned: %w", ctx.Err()))
+		return ctx.Err()
+	}
+	p.buf = append(p.buf, encodeTrailer(p.entries)...)
+	id := rawID(blake3.Sum256(p.buf)).String()
+	// The upload outlives the PutFile that sealed the pack; Flush and Close
+	// wait for it. Cancelling the caller's context must not leave a pack
+	// half-considered, so it is detached from cancellation.
+	uctx := context.WithoutCancel(ctx)
+	go func() {
+		defer func() { <-w.slots }()
+		err := w.o.Put(uctx, packKey(id), bytes.NewReader(p.buf), false)
+		if err != nil {
+			w.failed.set(fmt.Errorf("upload pack %s: %w", id, err))
+			return
+		}
+		pid, _ := parseRawID(id)
+		entries := make([]indexEntry, len(p.entries))
+		for i, e := range p.entries {
+			entries[i] = indexEntry{Chunk: e.ID, location: location{Pack: pid, Offset: e.Offset, Length: e.Length}}
+		}
+		w.putBuf(p.buf)
+		w.mu.Lock()
+		w.uploaded = append(w.uploaded, entries...)
+		w.mu.Unlock()
+	}()
+	return nil
+}
+
+// drain waits until no upload is in flight.
+func (w *packWriter) drain(ctx context.Context) error {
+	n := cap(w.slots)
+	for i := 0; i < n; i++ {
+		select {
+		case w.slots <- struct{}{}:
+		case <-ctx.Done():
+			for ; i > 0; i-- {
+				<-w.slots
+			}
+			return ctx.Err()
+		}
+	}
+	for i := 0; i < n; i++ {
+		<-w.slots
+	}
+	return nil
+}
+
+// flush seals the open pack, waits for every upload and writes one index
+// object naming all uploaded chunks. When it returns nil, every chunk
+// added before the call is durable and findable by a new Open.
+func (w *packWriter) flush(ctx context.Context) error {
+	w.flushMu.Lock()
+	defer w.flushMu.Unlock()
+	w.mu.Lock()
+	p := w.open
+	w.open = nil
+	w.mu.Unlock()
+	if p != nil && len(p.entries) > 0 {
+		if err := w.seal(ctx, p); err != nil {
+			return err
+		}
+	}
+	if err := w.drain(ctx); err != nil {
+		return err
+	}
+	if err := w.failed.get(); err != nil {
+		return err
+	}
+	w.mu.Lock()
+	entries := w.uploaded
+	w.uploaded = nil
+	w.mu.Unlock()
+	if len(entries) == 0 {
+		return nil
+	}
+	id, err := writeIndexObject(ctx, w.o, entries)
+	if err != nil {
+		w.mu.Lock()
+		w.uploaded = append(w.uploaded, entries...)
+		w.mu.Unlock()
+		return err
+	}
+	w.idx.add(id, entries)
+	w.mu.Lock()
+	for _, e := range entries {
+		delete(w.pending, e.Chunk)
+	}
+	w.mu.Unlock()
+	return nil
+}
+
+// close waits for uploads in flight; unflushed chunks are dropped.
+func (w *packWriter) close() error {
+	return w.drain(context.Background())
+}
+
+// unflushed reports whether chunks were added since the last Flush.
+func (w *packWriter) unflushed() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.pending) > 0
+}

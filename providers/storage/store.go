@@ -1,0 +1,147 @@
+// Package storage is mlform's content-addressed store on any gocloud.dev
+// bucket. Files are cut into content-defined chunks (FastCDC, ~1 MiB),
+// addressed by BLAKE3, and appended into pack objects of tens of MiB, so
+// that many small files cost a few object writes and a changed file costs
+// only its changed chunks. Manifests list the files of a snapshot or a
+// model version. docs/store-format.md describes the objects and why they
+// are written in the order they are.
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	gblob "gocloud.dev/blob"
+
+	"github.com/mlform/mlform/providers/blob"
+)
+
+// Options tune a Store; the zero value is ready to use.
+type Options struct {
+	// BaseDir resolves relative file:// URLs.
+	BaseDir string
+	// Workers bounds concurrent pack uploads and parallel object reads
+	// (default 4). Memory grows by about one pack per worker.
+	Workers int
+	// PackSize is the size at which a pack is sealed and uploaded (default
+	// DefaultPackSize). It does not change the format; tests use small packs.
+	PackSize int
+	// Repair opens a store whose index objects are damaged, skipping them,
+	// so that Check and RebuildIndex can run. Without it Open refuses such
+	// a store.
+	Repair bool
+}
+
+// Store is an open content-addressed store. PutFile, HashFile, OpenFile and
+// the manifest and object methods are safe for concurrent use; Flush, Check,
+// GC and RebuildIndex must not race with writes of another Store on the same
+// bucket (callers hold the state lock).
+type Store struct {
+	o        objects
+	cfg      Config
+	workers  int
+	packSize int
+	split    *splitter
+	idx      *index
+	w        *packWriter
+}
+
+// Open opens (creating when new) the store at url. A store whose config was
+// written with another format, hash or chunker is refused.
+func Open(ctx context.Context, url string, opts Options) (*Store, error) {
+	b, err := blob.Open(ctx, url, opts.BaseDir)
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	s, err := openObjects(ctx, bucketObjects{b: b, owned: true}, opts)
+	if err != nil {
+		b.Close()
+		return nil, fmt.Errorf("open store %s: %w", blob.Redact(url), err)
+	}
+	return s, nil
+}
+
+// OpenBucket opens (creating when new) the store in an already open bucket.
+// Close does not close b: several Stores may share one bucket over time
+// (a mem:// bucket exists only as long as its *blob.Bucket).
+func OpenBucket(ctx context.Context, b *gblob.Bucket, opts Options) (*Store, error) {
+	s, err := openObjects(ctx, bucketObjects{b: b}, opts)
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	return s, nil
+}
+
+// openObjects opens a store on any objects implementation (tests inject
+// faults here).
+func openObjects(ctx context.Context, o objects, opts Options) (*Store, error) {
+	if opts.Workers <= 0 {
+		opts.Workers = 4
+	}
+	if opts.PackSize <= 0 {
+		opts.PackSize = DefaultPackSize
+	}
+	if opts.PackSize > 1<<30 {
+		return nil, fmt.Errorf("pack size %d is larger than 1 GiB", opts.PackSize)
+	}
+	cfg, err := loadConfig(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	idx, err := loadIndex(ctx, o, opts.Workers, opts.Repair)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{
+		o:        o,
+		cfg:      cfg,
+		workers:  opts.Workers,
+		packSize: opts.PackSize,
+		split:    newSplitter(opts.Workers * 2),
+		idx:      idx,
+	}
+	s.w = newPackWriter(o, idx, opts.Workers, opts.PackSize)
+	return s, nil
+}
+
+// Config returns the store's recorded config.
+func (s *Store) Config() Config { return s.cfg }
+
+// Close waits for pack uploads in flight and closes the bucket if Open
+// opened it. Chunks not
+// made durable by Flush are not indexed: their packs are garbage for GC.
+func (s *Store) Close() error {
+	werr := s.w.close()
+	cerr := s.o.Close()
+	return errors.Join(werr, cerr)
+}
+
+// chunkCount returns how many chunks the loaded index knows (for tests
+// and reports).
+func (s *Store) chunkCount() int {
+	s.idx.mu.RLock()
+	defer s.idx.mu.RUnlock()
+	return len(s.idx.chunks)
+}
+
+// syncOnce guards a one-time error report.
+type syncOnce struct {
+	mu  sync.Mutex
+	err error
+}
+
+func (e *syncOnce) set(err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.err == nil {
+		e.err = err
+	}
+}
+
+func (e *syncOnce) get() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.err
+}
