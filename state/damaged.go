@@ -26,11 +26,15 @@ func (e *StateError) Unwrap() error { return e.Err }
 
 func (e *StateError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "state %s: %v", e.Location, e.Err)
 	var de *DecodeError
-	if errors.As(e.Err, &de) && de.Problem == ProblemFuture {
+	switch {
+	case errors.As(e.Err, &de) && de.Problem == ProblemFuture:
 		// Nothing is wrong with the document; this build is too old.
-		return b.String()
+		return fmt.Sprintf("%s: %s", e.Location, de.Detail)
+	case errors.As(e.Err, &de):
+		fmt.Fprintf(&b, "state %s is %s: %s", e.Location, de.Problem, de.Detail)
+	default:
+		fmt.Fprintf(&b, "state %s: %v", e.Location, e.Err)
 	}
 	switch {
 	case !e.BackupFound:
