@@ -350,3 +350,12 @@ func actionOrder(actions []*Action) ([]*Action, error) {
 	}
 	return out, nil
 }
+
+// NewRunners returns the action runners by kind. This is the one place
+// runners are listed: model actions (train, evaluate, promote, publish)
+// are added here by their files (planner/model_*.go).
+func NewRunners() map[string]ActionRunner {
+	return map[string]ActionRunner{
+		KindSnapshot: RunnerFunc(runSnapshot),
+	}
+}

@@ -1,13 +1,120 @@
 package planner
 
-import "time"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/providers/storage"
+)
+
+// DefaultCacheDir is where the stat cache lives, relative to the working
+// directory.
+const DefaultCacheDir = ".mlform/cache"
 
 // Workspace is one working directory's configuration, stores and clock as
-// planning and apply see them.
+// planning and apply see them. Stores are opened lazily and shared by
+// every action of one run.
 type Workspace struct {
 	// BaseDir is the working directory relative paths resolve against.
 	BaseDir string
 	// Now is the injectable clock (-now / MLFORM_NOW); planner logic never
 	// calls time.Now.
 	Now time.Time
+	// Config is the evaluated configuration.
+	Config *config.Config
+	// Datasets and StoreURLs are the parts of Config the dataset loop uses.
+	Datasets  map[string]DatasetSpec
+	StoreURLs map[string]string
+	// Graph is the dependency graph of declared objects.
+	Graph *Graph
+	// CacheDir holds the stat cache ("" disables it).
+	CacheDir string
+	// Workers bounds per-action parallelism (hashing, uploads); default
+	// one per CPU.
+	Workers int
+	// TestFileDelay is a test hook: a pause before storing each file, so
+	// end-to-end tests can interrupt a snapshot midway. Zero in real runs.
+	TestFileDelay time.Duration
+
+	mu     sync.Mutex
+	stores map[string]*storage.Store
+}
+
+// DatasetSpec is a declared dataset as the planner needs it.
+type DatasetSpec struct {
+	Name         string
+	Source       string
+	Include      []string
+	Exclude      []string
+	Storage      string
+	StatsColumns []string
+}
+
+// NewWorkspace builds the workspace of cfg rooted at baseDir.
+func NewWorkspace(cfg *config.Config, baseDir string, now time.Time) (*Workspace, error) {
+	ws := &Workspace{
+		BaseDir:  baseDir,
+		Now:      now,
+		Config:   cfg,
+		CacheDir: filepath.Join(baseDir, DefaultCacheDir),
+		Workers:  runtime.NumCPU(),
+		stores:   map[string]*storage.Store{},
+	}
+	if err := ws.fromConfig(cfg); err != nil {
+		return nil, err
+	}
+	return ws, nil
+}
+
+// Store opens (once) the storage block called name.
+func (ws *Workspace) Store(ctx context.Context, name string) (*storage.Store, error) {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	if ws.stores == nil {
+		ws.stores = map[string]*storage.Store{}
+	}
+	if s := ws.stores[name]; s != nil {
+		return s, nil
+	}
+	url, ok := ws.StoreURLs[name]
+	if !ok {
+		return nil, fmt.Errorf("storage %q is not declared", name)
+	}
+	s, err := storage.Open(ctx, url, storage.Options{BaseDir: ws.BaseDir, Workers: ws.Workers})
+	if err != nil {
+		return nil, fmt.Errorf("storage %q: %w", name, err)
+	}
+	ws.stores[name] = s
+	return s, nil
+}
+
+// StoreNames lists the declared storage blocks, sorted.
+func (ws *Workspace) StoreNames() []string {
+	names := make([]string, 0, len(ws.StoreURLs))
+	for n := range ws.StoreURLs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Close closes every store opened.
+func (ws *Workspace) Close() error {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	var errs []error
+	for name, s := range ws.stores {
+		if err := s.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("storage %q: %w", name, err))
+		}
+	}
+	ws.stores = map[string]*storage.Store{}
+	return errors.Join(errs...)
 }

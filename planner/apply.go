@@ -1,0 +1,69 @@
+package planner
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/mlform/mlform/state"
+)
+
+// CheckFresh refuses a saved plan that no longer describes the world: made
+// against another state (lineage), against an older state (serial moved:
+// something was applied since, possibly this very plan), or with another
+// configuration (digest). A plan made before the first apply (serial 0) is
+// accepted by a state that still does not exist and adopts its lineage.
+func CheckFresh(p *Plan, st *state.State, configDigest string) error {
+	switch {
+	case p.Serial == 0 && st.Serial == 0:
+		st.Lineage = p.Lineage
+	case p.Serial != 0 && p.Lineage != st.Lineage:
+		return fmt.Errorf("saved plan was made for another state (lineage %s, this workspace's state is %s): run plan again here", p.Lineage, st.Lineage)
+	case st.Serial != p.Serial:
+		if alreadyApplied(p, st) {
+			return fmt.Errorf("saved plan was already applied (state serial moved from %d to %d and records what it planned): run plan again", p.Serial, st.Serial)
+		}
+		return fmt.Errorf("saved plan is stale: the state changed since it was made (serial %d, now %d): run plan again", p.Serial, st.Serial)
+	}
+	if p.ConfigDigest != configDigest {
+		return fmt.Errorf("saved plan is stale: the configuration (or a variable value) changed since it was made: run plan again")
+	}
+	return nil
+}
+
+// alreadyApplied reports whether every snapshot the plan would take is
+// already the current snapshot of its dataset, i.e. state moved because
+// this plan ran (model actions record the plan digest themselves).
+func alreadyApplied(p *Plan, st *state.State) bool {
+	snaps := 0
+	for _, a := range p.Actions {
+		if a.Snapshot == nil {
+			continue
+		}
+		snaps++
+		last := lastSnapshot(st, a.Snapshot.Dataset)
+		if last == nil || last.ID != a.Snapshot.NewID {
+			return false
+		}
+	}
+	return snaps > 0
+}
+
+// ApplyOptions tune one apply.
+type ApplyOptions struct {
+	Parallelism int
+	Progress    Progress
+	// Runners overrides NewRunners (tests).
+	Runners map[string]ActionRunner
+}
+
+// Apply executes p against st, persisting through w after every action.
+// Closing stop stops starting new actions; cancelling ctx cancels running
+// ones. Callers hold the state lock.
+func (ws *Workspace) Apply(ctx context.Context, stop <-chan struct{}, p *Plan, st *state.State, w StateWriter, opts ApplyOptions) (*Result, error) {
+	runners := opts.Runners
+	if runners == nil {
+		runners = NewRunners()
+	}
+	e := &Engine{Runners: runners, Parallelism: opts.Parallelism, Progress: opts.Progress}
+	return e.Run(ctx, stop, ws, p, st, w)
+}

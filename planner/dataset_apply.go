@@ -1,0 +1,145 @@
+package planner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/mlform/mlform/providers/source"
+	"github.com/mlform/mlform/providers/storage"
+	"github.com/mlform/mlform/state"
+)
+
+// ErrChangedSincePlan marks a dataset whose files no longer match what the
+// plan observed.
+var ErrChangedSincePlan = errors.New("changed since the plan; run plan again")
+
+// runSnapshot stores every observed file (verifying each hash against the
+// plan), seals the packs, writes the manifest, stores the profile and only
+// then records the snapshot in state: packs, index, manifest, state, so a
+// crash at any point leaves at most unreferenced objects for gc.
+func runSnapshot(ctx context.Context, rc *RunContext, a *Action) error {
+	sc := a.Snapshot
+	ws := rc.Workspace
+	if sc.Observation == nil {
+		return fmt.Errorf("the plan holds no observation of dataset.%s; run plan again", sc.Dataset)
+	}
+	spec, ok := ws.Datasets[sc.Dataset]
+	if !ok {
+		return fmt.Errorf("dataset.%s is no longer declared; run plan again", sc.Dataset)
+	}
+	store, err := ws.Store(ctx, sc.Store)
+	if err != nil {
+		return err
+	}
+	src, err := source.Open(ctx, spec.Source, ws.BaseDir)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+
+	files, err := putFiles(ctx, rc, a, src, store)
+	if err != nil {
+		return err
+	}
+	if err := store.Flush(ctx); err != nil {
+		return fmt.Errorf("flush store: %w", err)
+	}
+	m := &storage.Manifest{Kind: storage.KindSnapshot, Files: files}
+	if id := storage.ManifestID(m); id != sc.NewID {
+		return fmt.Errorf("dataset.%s %w (snapshot id %s, plan expected %s)", sc.Dataset, ErrChangedSincePlan, short(id), short(sc.NewID))
+	}
+	id, err := store.PutManifest(ctx, m)
+	if err != nil {
+		return fmt.Errorf("write manifest: %w", err)
+	}
+	profileID := ""
+	if len(sc.Observation.Profile) > 0 {
+		if profileID, err = store.PutObject(ctx, sc.Observation.Profile); err != nil {
+			return fmt.Errorf("write profile: %w", err)
+		}
+	}
+	snap := &state.Snapshot{ID: id, CreatedAt: ws.Now.UTC(), Source: sc.Source, Files: sc.Files, Bytes: sc.Bytes, ProfileID: profileID, Store: sc.Store}
+	err = rc.UpdateState(ctx, func(st *state.State) error {
+		ds := st.Datasets[sc.Dataset]
+		if ds == nil {
+			ds = &state.Dataset{Name: sc.Dataset}
+			st.Datasets[sc.Dataset] = ds
+		}
+		ds.Snapshots = append(ds.Snapshots, snap)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	rc.SetSummary(a, fmt.Sprintf("snapshot %s (%d files, %d bytes)", short(id), sc.Files, sc.Bytes))
+	return nil
+}
+
+// putFiles streams every observed file into the store with ws.Workers
+// goroutines, checking each stored file is exactly what plan observed.
+func putFiles(ctx context.Context, rc *RunContext, a *Action, src source.Source, store *storage.Store) ([]storage.File, error) {
+	obs := a.Snapshot.Observation.Files
+	out := make([]storage.File, len(obs))
+	workers := rc.Workspace.Workers
+	if workers <= 0 {
+		workers = 1
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(workers)
+	var once sync.Once
+	var firstErr error
+	for i := range obs {
+		if gctx.Err() != nil {
+			break
+		}
+		g.Go(func() error {
+			f, err := putOne(gctx, rc, src, store, obs[i], a.Snapshot.Dataset)
+			if err != nil {
+				once.Do(func() { firstErr = err })
+				return err
+			}
+			out[i] = f
+			rc.Progress.Advance(a, 1, f.Size)
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		if firstErr != nil {
+			return nil, firstErr
+		}
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func putOne(ctx context.Context, rc *RunContext, src source.Source, store *storage.Store, want ObservedFile, dataset string) (storage.File, error) {
+	if d := rc.Workspace.TestFileDelay; d > 0 {
+		select {
+		case <-time.After(d):
+		case <-ctx.Done():
+			return storage.File{}, ctx.Err()
+		}
+	}
+	r, err := src.Open(ctx, want.Path)
+	if err != nil {
+		return storage.File{}, fmt.Errorf("dataset.%s %w: %s: %v", dataset, ErrChangedSincePlan, want.Path, err)
+	}
+	defer r.Close()
+	f, err := store.PutFile(ctx, r)
+	if err != nil {
+		return storage.File{}, fmt.Errorf("store %s: %w", want.Path, err)
+	}
+	if f.Hash != want.Hash || f.Size != want.Size {
+		return storage.File{}, fmt.Errorf("dataset.%s %w: %s is not what plan observed", dataset, ErrChangedSincePlan, want.Path)
+	}
+	f.Path, f.Mode = want.Path, want.Mode
+	return f, nil
+}

@@ -1,0 +1,184 @@
+package planner
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/mlform/mlform/planner/observe"
+	"github.com/mlform/mlform/planner/profile"
+	"github.com/mlform/mlform/providers/source"
+	"github.com/mlform/mlform/providers/storage"
+	"github.com/mlform/mlform/state"
+)
+
+// ReasonStorageChanged: the dataset's storage block changed, so its
+// current snapshot is stored again in the new one.
+const ReasonStorageChanged ReasonCode = "storage_changed"
+
+// planDatasets observes every selected dataset and plans a snapshot for
+// each whose content (snapshot id) differs from its last snapshot.
+func planDatasets(ctx context.Context, pc *PlanContext) error {
+	for _, addr := range pc.WS.Graph.Order() {
+		if addrKind(addr) != "dataset" || !pc.Selected[addr] {
+			continue
+		}
+		name := addrName(addr)
+		if err := planDataset(ctx, pc, pc.WS.Datasets[name]); err != nil {
+			return fmt.Errorf("dataset.%s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func lastSnapshot(st *state.State, name string) *state.Snapshot {
+	ds := st.Datasets[name]
+	if ds == nil || len(ds.Snapshots) == 0 {
+		return nil
+	}
+	return ds.Snapshots[len(ds.Snapshots)-1]
+}
+
+func planDataset(ctx context.Context, pc *PlanContext, spec DatasetSpec) error {
+	addr := "dataset." + spec.Name
+	last := lastSnapshot(pc.State, spec.Name)
+	if last != nil {
+		pc.NextSnapshots[spec.Name] = last.ID
+	}
+	if !pc.Options.Refresh {
+		if last == nil {
+			pc.AddNote(&Note{Addr: addr, Code: ReasonNew, Message: "has no snapshot yet; not observed because of -refresh=false"})
+		}
+		return nil
+	}
+	store, err := pc.WS.Store(ctx, spec.Storage)
+	if err != nil {
+		return err
+	}
+	obs, srcName, err := observeDataset(ctx, pc, spec, store)
+	if err != nil {
+		return err
+	}
+	pc.NextSnapshots[spec.Name] = obs.ID
+	if last != nil && last.ID == obs.ID && last.Store == spec.Storage {
+		return nil
+	}
+
+	sc := &SnapshotChange{Dataset: spec.Name, Source: srcName, Store: spec.Storage, NewID: obs.ID,
+		Files: len(obs.Files), Bytes: obs.Bytes, Observation: &Observation{Files: make([]ObservedFile, len(obs.Files))}}
+	for i, f := range obs.Files {
+		sc.Observation.Files[i] = ObservedFile{Path: f.Path, Size: f.Size, Hash: f.Hash, Mode: f.Mode}
+	}
+	sortObserved(sc.Observation.Files)
+	if obs.Profile != nil {
+		b, err := profile.Encode(obs.Profile)
+		if err != nil {
+			return fmt.Errorf("encode profile: %w", err)
+		}
+		sc.Observation.Profile = b
+	}
+	a := &Action{Addr: addr, Kind: KindSnapshot, Snapshot: sc}
+	switch {
+	case last == nil:
+		diffFiles(nil, sc.Observation.Files, sc)
+		a.Reasons = []Reason{{Code: ReasonNew, Message: "dataset has no snapshot yet"}}
+	case last.ID == obs.ID:
+		sc.OldID = last.ID
+		sc.DiffKnown = true
+		a.Reasons = []Reason{{Code: ReasonStorageChanged, Message: fmt.Sprintf("storage changed from %q to %q", last.Store, spec.Storage),
+			Data: map[string]any{"from": last.Store, "to": spec.Storage}}}
+	default:
+		sc.OldID = last.ID
+		diffAgainst(ctx, pc, last, sc)
+		a.Reasons = []Reason{{Code: ReasonDataChanged, Message: "data changed since snapshot " + short(last.ID),
+			Data: map[string]any{"old_id": last.ID, "new_id": obs.ID}}}
+	}
+	pc.AddAction(a)
+	return nil
+}
+
+// diffAgainst fills sc's counts from the previous snapshot's manifest. If
+// that manifest cannot be read (store gone, pruned) the plan still works:
+// only totals are shown, with a note saying why.
+func diffAgainst(ctx context.Context, pc *PlanContext, last *state.Snapshot, sc *SnapshotChange) {
+	store, err := pc.WS.Store(ctx, last.Store)
+	var m *storage.Manifest
+	if err == nil {
+		m, err = store.GetManifest(ctx, last.ID)
+	}
+	if err != nil {
+		pc.AddNote(&Note{Addr: "dataset." + sc.Dataset, Message: fmt.Sprintf("cannot list what changed since snapshot %s: %v", short(last.ID), err)})
+		return
+	}
+	old := make([]ObservedFile, len(m.Files))
+	for i, f := range m.Files {
+		old[i] = ObservedFile{Path: f.Path, Size: f.Size, Hash: f.Hash, Mode: f.Mode}
+	}
+	sortObserved(old)
+	diffFiles(old, sc.Observation.Files, sc)
+}
+
+// observeDataset hashes the dataset's files (through the stat cache) with
+// the store's chunker, so the id matches what apply will store.
+func observeDataset(ctx context.Context, pc *PlanContext, spec DatasetSpec, store *storage.Store) (*observe.Observation, string, error) {
+	src, err := source.Open(ctx, spec.Source, pc.WS.BaseDir)
+	if err != nil {
+		return nil, "", err
+	}
+	defer src.Close()
+	cfg := store.Config()
+	opts := observe.Options{
+		Include:      spec.Include,
+		Exclude:      spec.Exclude,
+		Workers:      pc.WS.Workers,
+		CacheDir:     pc.WS.CacheDir,
+		CacheKey:     spec.Name,
+		StatsColumns: spec.StatsColumns,
+		Hash: func(r io.Reader) (observe.File, error) {
+			f, err := store.HashFile(r)
+			return toObserveFile(f), err
+		},
+		HashID: fmt.Sprintf("%s/%s/%d/%d/%d", cfg.Hash, cfg.Chunker.Algorithm, cfg.Chunker.MinSize, cfg.Chunker.AvgSize, cfg.Chunker.MaxSize),
+		ManifestID: func(files []observe.File) string {
+			return storage.ManifestID(&storage.Manifest{Kind: storage.KindSnapshot, Files: toStorageFiles(files)})
+		},
+	}
+	if pc.Options.Observing != nil {
+		addr := "dataset." + spec.Name
+		opts.Progress = func(files int, bytes int64) { pc.Options.Observing(addr, files, bytes) }
+	}
+	obs, err := observe.Observe(ctx, src, opts)
+	if err != nil {
+		return nil, "", fmt.Errorf("observe %s: %w", src, err)
+	}
+	return obs, src.String(), nil
+}
+
+// short abbreviates an id for messages (the full id is in the JSON).
+func short(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}
+
+// toObserveFile and toStorageFiles convert between the observer's file
+// type and the store's (the same fields, kept separate by the observer).
+func toObserveFile(f storage.File) observe.File {
+	o := observe.File{Path: f.Path, Size: f.Size, Hash: f.Hash, Mode: f.Mode, Chunks: make([]observe.Chunk, len(f.Chunks))}
+	for i, c := range f.Chunks {
+		o.Chunks[i] = observe.Chunk{ID: c.ID, Size: c.Size}
+	}
+	return o
+}
+
+func toStorageFiles(fs []observe.File) []storage.File {
+	out := make([]storage.File, len(fs))
+	for i, f := range fs {
+		out[i] = storage.File{Path: f.Path, Size: f.Size, Hash: f.Hash, Mode: f.Mode, Chunks: make([]storage.Chunk, len(f.Chunks))}
+		for j, c := range f.Chunks {
+			out[i].Chunks[j] = storage.Chunk{ID: c.ID, Size: c.Size}
+		}
+	}
+	return out
+}

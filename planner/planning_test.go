@@ -1,0 +1,292 @@
+package planner
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/state"
+)
+
+var testNow = time.Date(2026, 1, 5, 12, 0, 0, 0, time.UTC)
+
+// testWorkspace builds a workspace over dir with the given datasets (name
+// -> source relative to dir) and one file:// store, without going through
+// config.Load.
+func testWorkspace(t *testing.T, dir string, datasets map[string]string) *Workspace {
+	t.Helper()
+	ws := &Workspace{
+		BaseDir:   dir,
+		Now:       testNow,
+		Config:    &config.Config{Digest: "00112233445566778899"},
+		Datasets:  map[string]DatasetSpec{},
+		StoreURLs: map[string]string{DefaultStorage: "file://.mlform/store"},
+		CacheDir:  filepath.Join(dir, DefaultCacheDir),
+		Workers:   2,
+		stores:    nil,
+	}
+	var nodes []*Node
+	for name, src := range datasets {
+		ws.Datasets[name] = DatasetSpec{Name: name, Source: src, Storage: DefaultStorage}
+		nodes = append(nodes, &Node{Addr: "dataset." + name})
+	}
+	g, err := NewGraph(nodes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws.Graph = g
+	t.Cleanup(func() { ws.Close() })
+	return ws
+}
+
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for p, content := range files {
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		// Age the file past the stat cache's racy window.
+		old := time.Now().Add(-time.Hour)
+		if err := os.Chtimes(full, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+type memWriter struct{ writes int }
+
+func (m *memWriter) Write(ctx context.Context, s *state.State) error {
+	m.writes++
+	s.Serial++
+	return nil
+}
+
+func mustPlan(t *testing.T, ws *Workspace, st *state.State, opts PlanOptions) *Plan {
+	t.Helper()
+	p, err := ws.Plan(context.Background(), st, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func mustApply(t *testing.T, ws *Workspace, p *Plan, st *state.State) *Result {
+	t.Helper()
+	res, err := ws.Apply(context.Background(), nil, p, st, &memWriter{}, ApplyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func TestPlanApplyLoop(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"data/a.csv": "a\n1\n", "data/b.csv": "b\n2\n", "data/sub/c.csv": "c\n3\n"})
+	ws := testWorkspace(t, dir, map[string]string{"churn": "data"})
+	st := state.New()
+	opts := PlanOptions{Refresh: true}
+
+	p := mustPlan(t, ws, st, opts)
+	if len(p.Actions) != 1 {
+		t.Fatalf("first plan: %d actions", len(p.Actions))
+	}
+	a := p.Actions[0]
+	if a.Kind != KindSnapshot || a.Addr != "dataset.churn" || a.Reasons[0].Code != ReasonNew || a.Snapshot.Files != 3 || a.Snapshot.Added != 3 {
+		t.Fatalf("first plan action: %+v %+v", a, a.Snapshot)
+	}
+	if res := mustApply(t, ws, p, st); res.Failed() {
+		t.Fatalf("apply: %v", res.Errors())
+	}
+	snap := lastSnapshot(st, "churn")
+	if snap == nil || snap.ID != a.Snapshot.NewID || snap.Files != 3 || !snap.CreatedAt.Equal(testNow) || snap.Store != DefaultStorage {
+		t.Fatalf("recorded snapshot: %+v", snap)
+	}
+
+	if p := mustPlan(t, ws, st, opts); p.HasChanges() {
+		t.Fatalf("plan after apply has changes: %+v", p.Actions[0])
+	}
+
+	writeFiles(t, dir, map[string]string{"data/a.csv": "a\n1\n2\n", "data/new.csv": "n\n"})
+	p = mustPlan(t, ws, st, opts)
+	if len(p.Actions) != 1 {
+		t.Fatalf("plan after change: %d actions", len(p.Actions))
+	}
+	sc := p.Actions[0].Snapshot
+	if sc.Changed != 1 || sc.Added != 1 || sc.Removed != 0 || sc.OldID != snap.ID || p.Actions[0].Reasons[0].Code != ReasonDataChanged {
+		t.Fatalf("diff: %+v", sc)
+	}
+	if len(sc.Paths) != 2 || sc.Paths[0].Path != "a.csv" || sc.Paths[1].Path != "new.csv" {
+		t.Fatalf("paths: %+v", sc.Paths)
+	}
+
+	// Through a saved plan file, as apply FILE does.
+	var buf bytes.Buffer
+	if err := EncodePlan(&buf, p); err != nil {
+		t.Fatal(err)
+	}
+	saved, err := DecodePlan(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckFresh(saved, st, ws.Config.Digest); err != nil {
+		t.Fatal(err)
+	}
+	if res := mustApply(t, ws, saved, st); res.Failed() {
+		t.Fatalf("apply: %v", res.Errors())
+	}
+	if n := len(st.Datasets["churn"].Snapshots); n != 2 {
+		t.Fatalf("%d snapshots", n)
+	}
+	if err := CheckFresh(saved, st, ws.Config.Digest); err == nil || !strings.Contains(err.Error(), "already applied") {
+		t.Fatalf("second apply of a saved plan: %v", err)
+	}
+
+	// Both snapshots materialise byte for byte.
+	for i, want := range []map[string]string{
+		{"a.csv": "a\n1\n", "b.csv": "b\n2\n", "sub/c.csv": "c\n3\n"},
+		{"a.csv": "a\n1\n2\n", "b.csv": "b\n2\n", "sub/c.csv": "c\n3\n", "new.csv": "n\n"},
+	} {
+		id := st.Datasets["churn"].Snapshots[i].ID
+		target, err := ResolvePull(st, "dataset.churn@"+id[:10])
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := filepath.Join(t.TempDir(), "out")
+		if err := ws.Pull(context.Background(), target, out, false); err != nil {
+			t.Fatal(err)
+		}
+		for p, content := range want {
+			got, err := os.ReadFile(filepath.Join(out, p))
+			if err != nil || string(got) != content {
+				t.Errorf("snapshot %d %s: %q, %v", i, p, got, err)
+			}
+		}
+		if err := ws.Pull(context.Background(), target, out, false); err == nil || !strings.Contains(err.Error(), "not empty") {
+			t.Errorf("pull into a non-empty dir: %v", err)
+		}
+	}
+
+	checks, err := ws.CheckStores(context.Background(), st, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(checks) != 1 || !checks[0].OK() {
+		t.Fatalf("store check: %+v %+v", checks[0].Report, checks[0].Missing)
+	}
+}
+
+func TestApplyRefusesDataChangedSincePlan(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"data/a.csv": "a\n1\n", "data/b.csv": "b\n2\n"})
+	ws := testWorkspace(t, dir, map[string]string{"churn": "data"})
+	st := state.New()
+	p := mustPlan(t, ws, st, PlanOptions{Refresh: true})
+	writeFiles(t, dir, map[string]string{"data/a.csv": "a\n999\n"})
+	res := mustApply(t, ws, p, st)
+	if !res.Failed() || !errors.Is(res.Actions[0].Err, ErrChangedSincePlan) {
+		t.Fatalf("apply after change: %v", res.Errors())
+	}
+	if !strings.Contains(res.Errors().Error(), "dataset.churn changed since the plan; run plan again") {
+		t.Errorf("message: %v", res.Errors())
+	}
+	if st.Datasets["churn"] != nil {
+		t.Error("a failed snapshot was recorded")
+	}
+}
+
+func TestPlanOptions(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"a/x.csv": "1", "b/y.csv": "2"})
+	ws := testWorkspace(t, dir, map[string]string{"a": "a", "b": "b"})
+	st := state.New()
+
+	p := mustPlan(t, ws, st, PlanOptions{Refresh: true, Targets: []string{"dataset.b"}})
+	if len(p.Actions) != 1 || p.Actions[0].Addr != "dataset.b" {
+		t.Errorf("-target: %+v", p.Actions)
+	}
+	p = mustPlan(t, ws, st, PlanOptions{Refresh: false})
+	if p.HasChanges() || len(p.Notes) != 2 || p.Refreshed {
+		t.Errorf("-refresh=false: actions %d notes %d", len(p.Actions), len(p.Notes))
+	}
+	for _, tt := range []struct {
+		opts PlanOptions
+		want string
+	}{
+		{PlanOptions{Targets: []string{"dataset.zz"}}, "-target dataset.zz: no such object"},
+		{PlanOptions{Replace: []string{"dataset.a"}}, "only models can be replaced"},
+		{PlanOptions{Replace: []string{"model.m"}}, "-replace model.m"},
+	} {
+		if _, err := ws.Plan(context.Background(), st, tt.opts); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%+v: err %v, want %q", tt.opts, err, tt.want)
+		}
+	}
+	// A dataset recorded but no longer declared gets a note, not an action.
+	st.Datasets["gone"] = &state.Dataset{Name: "gone", Snapshots: []*state.Snapshot{{ID: testIDA, Store: DefaultStorage}}}
+	p = mustPlan(t, ws, st, PlanOptions{Refresh: false})
+	found := false
+	for _, n := range p.Notes {
+		found = found || (n.Addr == "dataset.gone" && n.Code == ReasonRemoved)
+	}
+	if !found {
+		t.Errorf("no note for an undeclared dataset: %+v", p.Notes)
+	}
+}
+
+func TestCheckFresh(t *testing.T) {
+	withSnap := func(serial uint64, lineage string, snapID string) *state.State {
+		st := state.New()
+		st.Serial, st.Lineage = serial, lineage
+		if snapID != "" {
+			st.Datasets["churn"] = &state.Dataset{Name: "churn", Snapshots: []*state.Snapshot{{ID: snapID}}}
+		}
+		return st
+	}
+	plan := func(serial uint64, lineage string) *Plan {
+		p := samplePlan()
+		p.Serial, p.Lineage = serial, lineage
+		return p
+	}
+	const other = "99999999-3c2d-4e5f-8a9b-0c1d2e3f4a5b"
+	tests := []struct {
+		name   string
+		p      *Plan
+		st     *state.State
+		digest string
+		want   string
+	}{
+		{"fresh", plan(3, testLin), withSnap(3, testLin, testIDA), "aabbccddeeff0011", ""},
+		{"no state yet adopts lineage", plan(0, testLin), withSnap(0, other, ""), "aabbccddeeff0011", ""},
+		{"foreign", plan(3, testLin), withSnap(3, other, ""), "aabbccddeeff0011", "made for another state"},
+		{"stale", plan(3, testLin), withSnap(5, testLin, testIDA), "aabbccddeeff0011", "stale: the state changed since it was made (serial 3, now 5)"},
+		{"stale from no state", plan(0, testLin), withSnap(2, other, testIDA), "aabbccddeeff0011", "stale"},
+		{"already applied", plan(3, testLin), withSnap(4, testLin, testIDB), "aabbccddeeff0011", "already applied"},
+		{"config changed", plan(3, testLin), withSnap(3, testLin, testIDA), "ffff", "configuration (or a variable value) changed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := CheckFresh(tt.p, tt.st, tt.digest)
+			if tt.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if tt.st.Lineage != tt.p.Lineage {
+					t.Errorf("lineage not adopted")
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,99 @@
+package planner
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/mlform/mlform/state"
+)
+
+// PullTarget is what `mlform pull ADDR DIR` materialises.
+type PullTarget struct {
+	// Label is the resolved address with the full id or version.
+	Label      string
+	Store      string
+	ManifestID string
+	Files      int
+	Bytes      int64
+}
+
+// ResolvePull resolves "dataset.NAME[@SNAPSHOT]" or
+// "model.NAME@VERSION|ALIAS" against the state.
+func ResolvePull(st *state.State, addr string) (*PullTarget, error) {
+	if strings.HasPrefix(addr, "dataset.") {
+		ref, err := ParseSnapshotRef(addr)
+		if err != nil {
+			return nil, err
+		}
+		s, err := ResolveSnapshot(st, ref)
+		if err != nil {
+			return nil, err
+		}
+		return &PullTarget{Label: fmt.Sprintf("dataset.%s@%s", ref.Dataset, s.ID), Store: storeOr(s.Store), ManifestID: s.ID, Files: s.Files, Bytes: s.Bytes}, nil
+	}
+	a, err := state.ParseAddress(addr)
+	if err != nil {
+		return nil, err
+	}
+	if a.Kind != state.AddrVersion && a.Kind != state.AddrAlias {
+		return nil, fmt.Errorf("%s: pull needs a version or an alias (model.NAME@3, model.NAME@production) or a dataset (dataset.NAME[@SNAPSHOT])", addr)
+	}
+	m := st.Models[a.Name]
+	if m == nil {
+		return nil, fmt.Errorf("model.%s is not in state", a.Name)
+	}
+	n := a.Version
+	if a.Kind == state.AddrAlias {
+		al := m.Aliases[a.Alias]
+		if al == nil {
+			return nil, fmt.Errorf("model.%s has no alias %q", a.Name, a.Alias)
+		}
+		n = al.Version
+	}
+	var v *state.Version
+	for _, x := range m.Versions {
+		if x.Version == n {
+			v = x
+		}
+	}
+	switch {
+	case v == nil:
+		return nil, fmt.Errorf("model.%s has no version %d", a.Name, n)
+	case v.ArtifactsID == "":
+		return nil, fmt.Errorf("model.%s@%d has no artifacts (status %s)", a.Name, n, v.Status)
+	}
+	return &PullTarget{Label: fmt.Sprintf("model.%s@%d", a.Name, n), Store: storeOr(v.Store), ManifestID: v.ArtifactsID}, nil
+}
+
+func storeOr(s string) string {
+	if s == "" {
+		return DefaultStorage
+	}
+	return s
+}
+
+// Pull materialises t into dir, verifying every file's hash. A non-empty
+// dir is refused unless force is set (then files of the same name are
+// replaced and other files are left alone).
+func (ws *Workspace) Pull(ctx context.Context, t *PullTarget, dir string, force bool) error {
+	entries, err := os.ReadDir(dir)
+	switch {
+	case err == nil && len(entries) > 0 && !force:
+		return fmt.Errorf("%s is not empty: pull into an empty or new directory, or use -force to write into it", dir)
+	case err != nil && !os.IsNotExist(err):
+		return fmt.Errorf("pull into %s: %w", dir, err)
+	}
+	if _, ok := ws.StoreURLs[t.Store]; !ok {
+		return fmt.Errorf("%s lives in storage %q, which the configuration no longer declares", t.Label, t.Store)
+	}
+	store, err := ws.Store(ctx, t.Store)
+	if err != nil {
+		return err
+	}
+	if err := store.Materialize(ctx, t.ManifestID, dir); err != nil {
+		return fmt.Errorf("pull %s: %w", t.Label, err)
+	}
+	return nil
+}

@@ -1,0 +1,142 @@
+package planner
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sort"
+
+	"github.com/mlform/mlform/providers/storage"
+	"github.com/mlform/mlform/state"
+)
+
+// Referenced returns, per storage block, every store id the state refers
+// to: snapshot manifests and profiles, version artifacts and logs. gc keeps
+// exactly these (and whatever they reference).
+func Referenced(st *state.State) map[string][]string {
+	set := map[string]map[string]bool{}
+	add := func(store, id string) {
+		if id == "" {
+			return
+		}
+		if store == "" {
+			store = DefaultStorage
+		}
+		if set[store] == nil {
+			set[store] = map[string]bool{}
+		}
+		set[store][id] = true
+	}
+	for _, ds := range st.Datasets {
+		for _, s := range ds.Snapshots {
+			add(s.Store, s.ID)
+			add(s.Store, s.ProfileID)
+		}
+	}
+	for _, m := range st.Models {
+		for _, v := range m.Versions {
+			add(v.Store, v.ArtifactsID)
+			add(v.Store, v.LogsID)
+		}
+	}
+	out := make(map[string][]string, len(set))
+	for store, ids := range set {
+		list := make([]string, 0, len(ids))
+		for id := range ids {
+			list = append(list, id)
+		}
+		sort.Strings(list)
+		out[store] = list
+	}
+	return out
+}
+
+// InitStep is one thing init did or checked.
+type InitStep struct {
+	What   string // "state backend", `storage "default"`, "stat cache"
+	Where  string // redacted URL or path
+	Result string // "created", "exists (serial 4)", "ready"
+}
+
+// Init creates (or checks) the state document, every declared store and
+// the stat cache directory. It is idempotent: a second run changes nothing
+// and reports what exists. The caller holds the state lock, which also
+// proves the backend accepts writes.
+func (ws *Workspace) Init(ctx context.Context, m *state.Manager) ([]InitStep, error) {
+	var steps []InitStep
+	st, err := m.Read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	step := InitStep{What: "state backend", Where: m.Location()}
+	if st.Serial == 0 {
+		if err := m.Write(ctx, st); err != nil {
+			return nil, err
+		}
+		step.Result = fmt.Sprintf("created empty state (lineage %s)", st.Lineage)
+	} else {
+		step.Result = fmt.Sprintf("state exists (serial %d, lineage %s)", st.Serial, st.Lineage)
+	}
+	steps = append(steps, step)
+	for _, name := range ws.StoreNames() {
+		if _, err := ws.Store(ctx, name); err != nil {
+			return steps, err
+		}
+		steps = append(steps, InitStep{What: fmt.Sprintf("storage %q", name), Where: redactURL(ws.StoreURLs[name]), Result: "ready"})
+	}
+	if ws.CacheDir != "" {
+		if err := os.MkdirAll(ws.CacheDir, 0o755); err != nil {
+			return steps, fmt.Errorf("stat cache: %w", err)
+		}
+		steps = append(steps, InitStep{What: "stat cache", Where: ws.CacheDir, Result: "ready"})
+	}
+	return steps, nil
+}
+
+// StoreCheck is the result of checking one store.
+type StoreCheck struct {
+	Store  string
+	Report *storage.CheckReport
+	// Missing lists ids the state references that the store cannot
+	// produce intact.
+	Missing []string
+}
+
+// OK reports whether the store is sound and holds everything referenced.
+func (c *StoreCheck) OK() bool { return c.Report.OK() && len(c.Missing) == 0 }
+
+// CheckStores verifies every declared store end to end and that each id
+// the state references in it can be read back intact (manifests and
+// objects are verified against their ids on read). readData also reads
+// every chunk.
+func (ws *Workspace) CheckStores(ctx context.Context, st *state.State, readData bool) ([]*StoreCheck, error) {
+	refs := Referenced(st)
+	var out []*StoreCheck
+	for _, name := range ws.StoreNames() {
+		store, err := ws.Store(ctx, name)
+		if err != nil {
+			return out, err
+		}
+		rep, err := store.Check(ctx, storage.CheckOptions{ReadData: readData})
+		if err != nil {
+			return out, fmt.Errorf("check storage %q: %w", name, err)
+		}
+		c := &StoreCheck{Store: name, Report: rep}
+		for _, id := range refs[name] {
+			if _, err := store.GetManifest(ctx, id); err == nil {
+				continue
+			}
+			if _, err := store.GetObject(ctx, id); err == nil {
+				continue
+			}
+			c.Missing = append(c.Missing, id)
+		}
+		out = append(out, c)
+	}
+	for name, ids := range refs {
+		if _, ok := ws.StoreURLs[name]; !ok {
+			return out, fmt.Errorf("the state references %d objects in storage %q, which the configuration does not declare", len(ids), name)
+		}
+	}
+	return out, nil
+}
