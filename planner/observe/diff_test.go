@@ -6,7 +6,9 @@ import (
 )
 
 func TestDiff(t *testing.T) {
-	f := func(p string, size int64, hash string) File { return File{Path: p, Size: size, Hash: hash, Mode: 0o644} }
+	f := func(p string, size int64, hash string) File {
+		return File{Path: p, Size: size, Hash: hash, Mode: 0o644}
+	}
 	tests := []struct {
 		name     string
 		old, new []File

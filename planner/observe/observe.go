@@ -92,7 +92,20 @@ func Observe(ctx context.Context, src source.Source, opts Options) (*Observation
 		clock = time.Now
 	}
 	scanStart := clock().UnixNano()
+	// Load the cache first: its size is a good guess of the entry count.
+	var cache *cacheFile
+	cachePathName := ""
+	if opts.CacheDir != "" {
+		cachePathName = cachePath(opts.CacheDir, opts.CacheKey)
+		cache = loadCache(cachePathName)
+		if cache != nil && (cache.HashID != opts.HashID || cache.Source != src.String()) {
+			cache = nil
+		}
+	}
 	var entries []source.Entry
+	if cache != nil {
+		entries = make([]source.Entry, 0, len(cache.Entries)+len(cache.Entries)/8)
+	}
 	err = src.Walk(ctx, func(e source.Entry) error {
 		if !f.Match(e.Path) {
 			return nil
@@ -107,15 +120,6 @@ func Observe(ctx context.Context, src source.Source, opts Options) (*Observation
 		return nil, fmt.Errorf("observe %s: %w", src, err)
 	}
 
-	var cache *cacheFile
-	cachePathName := ""
-	if opts.CacheDir != "" {
-		cachePathName = cachePath(opts.CacheDir, opts.CacheKey)
-		cache = loadCache(cachePathName)
-		if cache != nil && (cache.HashID != opts.HashID || cache.Source != src.String()) {
-			cache = nil
-		}
-	}
 	s := &scan{opts: opts, src: src, entries: entries, local: src.Local()}
 	s.match(cache)
 	if err := s.hashAll(ctx); err != nil {

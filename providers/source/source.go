@@ -94,13 +94,18 @@ func ValidPath(p string) error {
 	if p[0] == '/' {
 		return fmt.Errorf("path %q is absolute", p)
 	}
-	for _, el := range strings.Split(p, "/") {
+	for rest := p; ; {
+		el, tail, more := strings.Cut(rest, "/")
 		switch el {
 		case "":
 			return fmt.Errorf("path %q has an empty element", p)
 		case ".", "..":
 			return fmt.Errorf("path %q has a %q element", p, el)
 		}
+		if !more {
+			break
+		}
+		rest = tail
 	}
 	return nil
 }

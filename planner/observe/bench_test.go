@@ -1,0 +1,100 @@
+package observe
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+)
+
+// benchTree is 20,000 files of 4-64 KiB in 100 directories, like the
+// `make bench` small dataset, created once per test binary.
+var benchTree struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+func tree20k(b *testing.B) string {
+	benchTree.once.Do(func() {
+		dir, err := os.MkdirTemp("", "mlform-observe-bench-")
+		if err != nil {
+			benchTree.err = err
+			return
+		}
+		r := rand.New(rand.NewPCG(1, 2))
+		buf := make([]byte, 64<<10)
+		for i := range buf {
+			buf[i] = byte(r.Uint32())
+		}
+		for i := 0; i < 20000; i++ {
+			sub := filepath.Join(dir, fmt.Sprintf("d%03d", i%100))
+			if i < 100 {
+				os.MkdirAll(sub, 0o755)
+			}
+			n := 4<<10 + r.IntN(60<<10)
+			off := r.IntN(len(buf) - n + 1)
+			buf[off] = byte(i) // distinct contents
+			if err := os.WriteFile(filepath.Join(sub, fmt.Sprintf("f%05d.bin", i)), buf[off:off+n], 0o644); err != nil {
+				benchTree.err = err
+				return
+			}
+		}
+		benchTree.dir = dir
+	})
+	if benchTree.err != nil {
+		b.Fatal(benchTree.err)
+	}
+	return benchTree.dir
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchTree.dir != "" {
+		os.RemoveAll(benchTree.dir)
+	}
+	os.Exit(code)
+}
+
+// BenchmarkObserveNoop20k is a plan over an unchanged tree: a walk with one
+// fstatat per file, the cache load, and no reads.
+func BenchmarkObserveNoop20k(b *testing.B) {
+	dir := tree20k(b)
+	opts := testOptions(b.TempDir())
+	src := openSource(b, dir)
+	if _, err := Observe(context.Background(), src, opts); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		obs, err := Observe(context.Background(), src, opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if obs.Hashed != 0 {
+			b.Fatalf("no-op observation hashed %d files", obs.Hashed)
+		}
+	}
+}
+
+// BenchmarkObserveFirst20k hashes every file (no cache) with the test
+// hasher (BLAKE3, no chunking), so it measures the observer's walk and
+// parallel read path rather than the store's chunker.
+func BenchmarkObserveFirst20k(b *testing.B) {
+	dir := tree20k(b)
+	src := openSource(b, dir)
+	opts := testOptions("")
+	var bytes int64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		obs, err := Observe(context.Background(), src, opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		bytes = obs.Bytes
+	}
+	b.SetBytes(bytes)
+}
