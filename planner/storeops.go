@@ -140,3 +140,63 @@ func (ws *Workspace) CheckStores(ctx context.Context, st *state.State, readData 
 	}
 	return out, nil
 }
+
+// StoreGC is what gc did (or would do) in one store.
+type StoreGC struct {
+	Store string
+	// Report is nil for a dry run.
+	Report *storage.GCReport
+	// Unreferenced lists manifests no state record reaches (deleted, or
+	// to be deleted on a dry run).
+	Unreferenced []string
+	// UnindexedPacks counts packs left by interrupted writes.
+	UnindexedPacks int
+}
+
+// GC deletes from every declared store what the state no longer
+// references (manifests and objects not reachable from a snapshot or a
+// version, and packs holding none of their chunks). dryRun only reports.
+// The caller holds the state lock; stores shared with another workspace's
+// state must not be collected from here.
+func (ws *Workspace) GC(ctx context.Context, st *state.State, dryRun bool) ([]*StoreGC, error) {
+	refs := Referenced(st)
+	for name, ids := range refs {
+		if _, ok := ws.StoreURLs[name]; !ok {
+			return nil, fmt.Errorf("the state references %d objects in storage %q, which the configuration does not declare: refusing to collect garbage", len(ids), name)
+		}
+	}
+	var out []*StoreGC
+	for _, name := range ws.StoreNames() {
+		store, err := ws.Store(ctx, name)
+		if err != nil {
+			return out, err
+		}
+		keep := map[string]bool{}
+		for _, id := range refs[name] {
+			keep[id] = true
+		}
+		all, err := store.List(ctx)
+		if err != nil {
+			return out, fmt.Errorf("storage %q: %w", name, err)
+		}
+		g := &StoreGC{Store: name}
+		for _, id := range all {
+			if !keep[id] {
+				g.Unreferenced = append(g.Unreferenced, id)
+			}
+		}
+		if dryRun {
+			rep, err := store.Check(ctx, storage.CheckOptions{})
+			if err != nil {
+				return out, fmt.Errorf("storage %q: %w", name, err)
+			}
+			g.UnindexedPacks = rep.UnindexedPacks
+		} else {
+			if g.Report, err = store.GC(ctx, refs[name]); err != nil {
+				return out, fmt.Errorf("storage %q: %w", name, err)
+			}
+		}
+		out = append(out, g)
+	}
+	return out, nil
+}
