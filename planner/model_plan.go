@@ -35,6 +35,11 @@ func planModels(ctx context.Context, pc *PlanContext) error {
 	if err != nil {
 		return err
 	}
+	return planModelsWith(ctx, pc, specs)
+}
+
+// planModelsWith is planModels with the specs given (tests).
+func planModelsWith(ctx context.Context, pc *PlanContext, specs *ModelSpecs) error {
 	for _, addr := range pc.WS.Graph.Order() {
 		if addrKind(addr) != "model" || !pc.Selected[addr] {
 			continue
