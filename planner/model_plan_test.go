@@ -43,8 +43,8 @@ func newModelWorld(t *testing.T) *modelWorld {
 	specs := &ModelSpecs{
 		Models: map[string]*ModelSpec{"churn": {Name: "churn", Datasets: []string{"churn"}, Code: []string{"trainer/**"},
 			Environment: policy.Environment{Executor: "local"}, Storage: "default",
-			Train:       StepSpec{Command: []string{"./train"}, Params: map[string]any{"learning_rate": 0.05}},
-			Evaluate:    &StepSpec{Command: []string{"./eval"}}}},
+			Train:    StepSpec{Command: []string{"./train"}, Params: map[string]any{"learning_rate": 0.05}},
+			Evaluate: &StepSpec{Command: []string{"./eval"}}}},
 		Policies:   map[string]*PolicySpec{},
 		Promotions: map[string]*PromotionSpec{},
 	}
@@ -119,7 +119,7 @@ func TestPlanModels(t *testing.T) {
 	snapA, snapB := strings.Repeat("a", 64), strings.Repeat("b", 64)
 	prod := func(w *modelWorld) *PromotionSpec {
 		pr := &PromotionSpec{Name: "prod", Model: "churn", Alias: "production",
-			Gates: []policy.Gate{{ErrorMessage: "accuracy below the floor", Eval: func(c, _ map[string]float64) (bool, error) { return c["accuracy"] >= 0.8, nil }}},
+			Gates:    []policy.Gate{{ErrorMessage: "accuracy below the floor", Eval: func(c, _ map[string]float64) (bool, error) { return c["accuracy"] >= 0.8, nil }}},
 			MustBeat: &policy.MustBeat{Metric: "accuracy", Direction: policy.Higher}}
 		w.specs.Promotions["prod"] = pr
 		return pr
