@@ -1,0 +1,65 @@
+package render
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/mlform/mlform/planner"
+)
+
+func result(statuses ...string) *planner.Result {
+	kinds := []string{planner.KindSnapshot, planner.KindTrain, planner.KindPromote, planner.KindSnapshot, planner.KindEvaluate}
+	res := &planner.Result{}
+	for i, s := range statuses {
+		r := &planner.ActionResult{Action: &planner.Action{Kind: kinds[i], Addr: "dataset.d" + string(rune('a'+i))}, Status: s}
+		if s == planner.ResultFailed {
+			r.Err = errors.New("boom")
+		}
+		if s == planner.ResultSkipped {
+			r.Err = errors.New("not run: snapshot dataset.da failed")
+		}
+		res.Actions = append(res.Actions, r)
+	}
+	return res
+}
+
+func TestApplyResult(t *testing.T) {
+	tests := []struct {
+		name        string
+		res         *planner.Result
+		interrupted bool
+		want        []string
+		notWant     []string
+	}{
+		{"all ok", result("succeeded", "succeeded", "succeeded"), false,
+			[]string{"Apply complete! 1 snapshot, 1 train, 1 promotion."}, []string{"Error"}},
+		{"plural and evaluations", result("succeeded", "succeeded", "succeeded", "succeeded", "succeeded"), false,
+			[]string{"Apply complete! 2 snapshots, 1 train, 1 promotion, 1 evaluation."}, nil},
+		{"failure keeps successes", result("failed", "skipped", "skipped", "succeeded"), false,
+			[]string{"Error: snapshot dataset.da: boom", "Skipped train dataset.db: not run", "Apply failed. What succeeded is recorded: 1 snapshot, 0 trains, 0 promotions."},
+			[]string{"Apply complete"}},
+		{"interrupted", result("succeeded", "not_started"), true,
+			[]string{"Not started train dataset.db (interrupted)", "Apply interrupted. What succeeded is recorded: 1 snapshot"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.res.Interrupted = tt.interrupted
+			var b bytes.Buffer
+			if err := ApplyResult(&b, tt.res, Options{}); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(b.String(), w) {
+					t.Errorf("output lacks %q:\n%s", w, b.String())
+				}
+			}
+			for _, w := range tt.notWant {
+				if strings.Contains(b.String(), w) {
+					t.Errorf("output has %q:\n%s", w, b.String())
+				}
+			}
+		})
+	}
+}
