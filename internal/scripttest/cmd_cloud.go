@@ -46,10 +46,12 @@ func cloudCondition(cond string) (bool, error) {
 	return true, nil
 }
 
-// cloud NAME: creates a fresh bucket on the NAME test server, sets
-// CLOUD_URL to its gocloud.dev URL, and gives the script the environment
-// a user would have for that cloud (credentials, emulator host, CA
-// bundles), so `exec mlform` reaches the server like any SDK client.
+// cloud NAME: creates a fresh bucket on the NAME test server and gives the
+// script the environment a user would have for that cloud (credentials,
+// emulator host, CA bundles), so `exec mlform` reaches the server like any
+// SDK client. It sets CLOUD_URL to the bucket's gocloud.dev URL, and
+// CLOUD_STATE_URL and CLOUD_STORE_URL to the same bucket under the
+// prefixes state/ and store/.
 func cmdCloud(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
 		ts.Fatalf("usage: cloud s3|gcs|azure")
@@ -68,6 +70,8 @@ func cmdCloud(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Setenv(k, v)
 	}
 	ts.Setenv("CLOUD_URL", url)
+	ts.Setenv("CLOUD_STATE_URL", cloudtest.WithPrefix(url, "state/"))
+	ts.Setenv("CLOUD_STORE_URL", cloudtest.WithPrefix(url, "store/"))
 }
 
 // subst FILE NAME...: replaces each literal $NAME in FILE with the value of
@@ -104,12 +108,12 @@ func cmdNosecrets(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	secrets := scriptSecrets(ts)
 	if len(secrets) == 0 {
-		ts.Fatalf("nosecrets: no credential is set, so the check would prove nothing (run `cloud s3` or `cloud azure` first)")
+		ts.Fatalf("nosecrets: no credential is set, so the check would prove nothing")
 	}
 	check := func(name, text string) {
-		for env, v := range secrets {
-			if strings.Contains(text, v) {
-				ts.Fatalf("%s contains the value of %s", name, env)
+		for _, sec := range secrets {
+			if strings.Contains(text, sec.value) {
+				ts.Fatalf("%s contains the value of %s", name, sec.env)
 			}
 		}
 	}
@@ -134,13 +138,19 @@ func cmdNosecrets(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
+// secret is a credential value and the variable it came from.
+type secret struct{ env, value string }
+
 // scriptSecrets returns the credential values set in the script's
-// environment, by variable name.
-func scriptSecrets(ts *testscript.TestScript) map[string]string {
-	out := map[string]string{}
+// environment or in the test process's (where with-servers.sh put every
+// cloud's).
+func scriptSecrets(ts *testscript.TestScript) []secret {
+	var out []secret
 	for _, name := range cloudtest.SecretEnv() {
-		if v := ts.Getenv(name); len(v) >= 8 {
-			out[name] = v
+		for _, v := range []string{ts.Getenv(name), os.Getenv(name)} {
+			if len(v) >= 8 {
+				out = append(out, secret{name, v})
+			}
 		}
 	}
 	return out
