@@ -166,7 +166,7 @@ func (s *Store) Check(ctx context.Context, opts CheckOptions) (*CheckReport, err
 
 // storeKeys is a listing of the store's objects by kind.
 type storeKeys struct {
-	packs                        map[string]int64 // id -> size
+	packs                       map[string]int64 // id -> size
 	indexes, manifests, objects []string
 }
 
