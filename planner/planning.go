@@ -88,6 +88,7 @@ func (ws *Workspace) Plan(ctx context.Context, st *state.State, opts PlanOptions
 			return nil, err
 		}
 	}
+	planOutputs(pc)
 	if err := ValidatePlan(p); err != nil {
 		return nil, fmt.Errorf("internal error: the plan is invalid: %w", err)
 	}

@@ -1,0 +1,146 @@
+package planner
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"github.com/hashicorp/hcl/v2"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
+
+	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/state"
+)
+
+// World builds what output expressions may refer to from the state: each
+// dataset's current snapshot, each model's latest successful version and
+// aliases, and where each promotion's alias points.
+func (ws *Workspace) World(st *state.State) config.World {
+	w := config.World{
+		Promotions: map[string]config.PromotionWorld{},
+		Models:     map[string]config.ModelWorld{},
+		Datasets:   map[string]config.DatasetWorld{},
+	}
+	for name, ds := range st.Datasets {
+		if n := len(ds.Snapshots); n > 0 {
+			w.Datasets[name] = config.DatasetWorld{SnapshotID: ds.Snapshots[n-1].ID}
+		}
+	}
+	for name, m := range st.Models {
+		mw := config.ModelWorld{Aliases: map[string]int{}}
+		for _, v := range m.Versions {
+			if v.Status == state.StatusSucceeded && v.Version > mw.LatestVersion {
+				mw.LatestVersion = v.Version
+			}
+		}
+		for a, al := range m.Aliases {
+			mw.Aliases[a] = al.Version
+		}
+		w.Models[name] = mw
+	}
+	for name, p := range ws.Config.Promotions {
+		pw := config.PromotionWorld{Alias: p.Alias, Model: p.Model}
+		if m := st.Models[p.Model]; m != nil {
+			if al := m.Aliases[p.Alias]; al != nil {
+				pw.Version = al.Version
+			}
+		}
+		w.Promotions[name] = pw
+	}
+	return w
+}
+
+// OutputResult is one evaluated output, ready to print.
+type OutputResult struct {
+	Name      string
+	Sensitive bool
+	// Value is the JSON-compatible value (nil for null).
+	Value any
+	// JSON is the value's JSON encoding.
+	JSON json.RawMessage
+}
+
+// Outputs evaluates every output against the recorded world, sorted by
+// name.
+func (ws *Workspace) Outputs(st *state.State) ([]*OutputResult, hcl.Diagnostics) {
+	vals, diags := ws.Config.EvalOutputs(ws.World(st))
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	names := make([]string, 0, len(vals))
+	for n := range vals {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	out := make([]*OutputResult, 0, len(names))
+	for _, n := range names {
+		r, err := outputResult(n, vals[n])
+		if err != nil {
+			return nil, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid output value", Detail: err.Error()})
+		}
+		out = append(out, r)
+	}
+	return out, diags
+}
+
+func outputResult(name string, ov config.OutputValue) (*OutputResult, error) {
+	v, _ := ov.Value.UnmarkDeep()
+	r := &OutputResult{Name: name, Sensitive: ov.Sensitive || ov.Value.ContainsMarked()}
+	if !v.IsWhollyKnown() {
+		return nil, fmt.Errorf("output %q is not known", name)
+	}
+	b, err := ctyjson.Marshal(v, v.Type())
+	if err != nil {
+		return nil, fmt.Errorf("output %q: %w", name, err)
+	}
+	r.JSON = b
+	if err := json.Unmarshal(b, &r.Value); err != nil {
+		return nil, fmt.Errorf("output %q: %w", name, err)
+	}
+	return r, nil
+}
+
+// planOutputs fills the plan's outputs as they will be after apply: an
+// output reading an object this plan acts on is "known after apply".
+func planOutputs(pc *PlanContext) {
+	if len(pc.WS.Config.Outputs) == 0 {
+		return
+	}
+	acted := map[string]bool{}
+	for _, a := range pc.Plan.Actions {
+		acted[a.Addr] = true
+	}
+	world := pc.WS.World(pc.State)
+	for name, id := range pc.NextSnapshots {
+		world.Datasets[name] = config.DatasetWorld{SnapshotID: id}
+	}
+	vals, diags := pc.WS.Config.EvalOutputs(world)
+	for _, name := range sortedNames(pc.WS.Config.Outputs) {
+		o := pc.WS.Config.Outputs[name]
+		po := &Output{Name: name, Sensitive: o.Sensitive, Known: true}
+		for _, tr := range o.Expr.Variables() {
+			root := tr.RootName()
+			if len(tr) > 1 {
+				if attr, ok := tr[1].(hcl.TraverseAttr); ok && root != "var" && root != "local" && root != "dataset" && acted[root+"."+attr.Name] {
+					po.Known = false
+				}
+			}
+		}
+		ov, ok := vals[name]
+		if diags.HasErrors() || !ok {
+			po.Known = false
+		}
+		if po.Known && !po.Sensitive {
+			r, err := outputResult(name, ov)
+			switch {
+			case err != nil:
+				po.Known = false
+			case r.Sensitive:
+				po.Sensitive = true
+			default:
+				po.Value = r.Value
+			}
+		}
+		pc.Plan.Outputs = append(pc.Plan.Outputs, po)
+	}
+}
