@@ -1,18 +1,16 @@
 package observe
 
-// File and Chunk mirror storage.File and storage.Chunk from the contract in
-// docs/internals.md. TODO(switch): become aliases of the storage types once
-// providers/storage lands.
-type File struct {
-	Path   string
-	Size   int64
-	Hash   string
-	Mode   uint32
-	Chunks []Chunk
-}
+import "github.com/mlform/mlform/providers/storage"
 
-// Chunk is one content-defined chunk of a file.
-type Chunk struct {
-	ID   string
-	Size uint32
+// File and Chunk are the store's types: an observation's files are what
+// apply stores and what the snapshot manifest lists.
+type (
+	File  = storage.File
+	Chunk = storage.Chunk
+)
+
+// snapshotID is the default Options.ManifestID: the id of the snapshot
+// manifest the store will write for files.
+func snapshotID(files []File) string {
+	return storage.ManifestID(&storage.Manifest{Kind: storage.KindSnapshot, Files: files})
 }

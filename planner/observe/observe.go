@@ -39,8 +39,8 @@ type Options struct {
 	// hash configuration): cache entries made under another HashID are
 	// not reused.
 	HashID string
-	// ManifestID computes a snapshot id from the sorted files
-	// (storage.ManifestID of a Manifest{Kind: "snapshot"}). Required.
+	// ManifestID computes a snapshot id from the sorted files; nil means
+	// storage.ManifestID of a Manifest{Kind: "snapshot", Files: files}.
 	ManifestID func(files []File) string
 	// Progress, when set, is called serially after each hashed file with
 	// the running totals of files and bytes hashed.
@@ -77,8 +77,11 @@ const racyMargin = 2 * time.Second
 // (a symlink, FIFO, device) is an error naming it: the source follows no
 // links and a snapshot never silently misses data.
 func Observe(ctx context.Context, src source.Source, opts Options) (*Observation, error) {
-	if opts.Hash == nil || opts.ManifestID == nil {
-		return nil, errors.New("observe: Options.Hash and Options.ManifestID are required")
+	if opts.Hash == nil {
+		return nil, errors.New("observe: Options.Hash is required")
+	}
+	if opts.ManifestID == nil {
+		opts.ManifestID = snapshotID
 	}
 	if opts.Workers <= 0 {
 		opts.Workers = runtime.NumCPU()

@@ -121,7 +121,7 @@ func (b *builder) add(raw string, row int64) {
 		return
 	}
 	v := strings.TrimSpace(raw)
-	if f, err := strconv.ParseFloat(v, 64); err == nil || isRange(err) {
+	if f, ok := parseNumber(v); ok {
 		if math.IsInf(f, 0) || math.IsNaN(f) {
 			c.Nulls++
 			return
@@ -150,6 +150,19 @@ func (b *builder) add(raw string, row int64) {
 		c.Categories = make(map[string]int64)
 	}
 	c.Categories[strings.Clone(v)] = 1
+}
+
+// parseNumber parses a finite or infinite decimal number. Values that
+// cannot start a number are rejected before strconv, whose failure path
+// allocates an error: categorical columns would pay it on every value.
+func parseNumber(v string) (float64, bool) {
+	switch c := v[0]; {
+	case c >= '0' && c <= '9', c == '-', c == '+', c == '.', c == 'i', c == 'I':
+	default:
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	return f, err == nil || isRange(err)
 }
 
 // isRange reports a ParseFloat range error, whose value (±Inf or ±0) is

@@ -1,0 +1,235 @@
+package profile
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+func mustCSV(t testing.TB, data, path string, cols ...string) *Profile {
+	t.Helper()
+	p, err := CSV(strings.NewReader(data), path, cols)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestCSVColumns(t *testing.T) {
+	tests := []struct {
+		name     string
+		data     string
+		col      string
+		kind     string
+		count    int64
+		nulls    int64
+		numbers  int64
+		min, max float64
+		mean     float64
+		cats     map[string]int64
+	}{
+		{
+			name: "numeric", data: "a,b\n1,x\n2,y\n3.5,z\n", col: "a",
+			kind: Numeric, count: 3, numbers: 3, min: 1, max: 3.5, mean: 6.5 / 3,
+			cats: map[string]int64{"1": 1, "2": 1, "3.5": 1},
+		},
+		{
+			name: "categorical", data: "a,b\n1,x\n2,y\n3,x\n", col: "b",
+			kind: Categorical, count: 3, cats: map[string]int64{"x": 2, "y": 1},
+		},
+		{
+			name: "nulls in many spellings (blank lines are skipped)", data: "v\n1\n\nNA\nn/a\nnull\nNone\nNaN\n  \n2\n", col: "v",
+			kind: Numeric, count: 8, nulls: 6, numbers: 2, min: 1, max: 2, mean: 1.5,
+			cats: map[string]int64{"1": 1, "2": 1},
+		},
+		{
+			name: "one word makes it categorical", data: "v\n1\n2\nthree\n", col: "v",
+			kind: Categorical, count: 3, numbers: 2, min: 1, max: 2, mean: 1.5,
+			cats: map[string]int64{"1": 1, "2": 1, "three": 1},
+		},
+		{
+			name: "infinity is null", data: "v\n1\ninf\n-1e999\n", col: "v",
+			kind: Numeric, count: 3, nulls: 2, numbers: 1, min: 1, max: 1, mean: 1,
+			cats: map[string]int64{"1": 1},
+		},
+		{
+			name: "short rows give nulls", data: "a,b,c\n1,2,3\n4\n", col: "c",
+			kind: Numeric, count: 2, nulls: 1, numbers: 1, min: 3, max: 3, mean: 3,
+			cats: map[string]int64{"3": 1},
+		},
+		{
+			name: "bom, padded header, quotes", data: "\ufeff a ,\"b\"\n\" 7 \",\"x, y\"\n", col: "a",
+			kind: Numeric, count: 1, numbers: 1, min: 7, max: 7, mean: 7,
+			cats: map[string]int64{"7": 1},
+		},
+		{
+			name: "lazy quotes", data: "a,b\nx\"y,1\n", col: "a",
+			kind: Categorical, count: 1, cats: map[string]int64{"x\"y": 1},
+		},
+		{
+			name: "negative zero is zero", data: "v\n-0\n0\n", col: "v",
+			kind: Numeric, count: 2, numbers: 2, cats: map[string]int64{"-0": 1, "0": 1},
+		},
+		{
+			name: "header only", data: "v\n", col: "v", kind: Categorical,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := mustCSV(t, tt.data, "f.csv", tt.col).Column(tt.col)
+			if c.Kind != tt.kind || c.Count != tt.count || c.Nulls != tt.nulls || c.Numbers != tt.numbers {
+				t.Errorf("kind %s count %d nulls %d numbers %d; want %s %d %d %d", c.Kind, c.Count, c.Nulls, c.Numbers, tt.kind, tt.count, tt.nulls, tt.numbers)
+			}
+			if c.Min != tt.min || c.Max != tt.max || math.Abs(c.Mean-tt.mean) > 1e-12 {
+				t.Errorf("min %v max %v mean %v; want %v %v %v", c.Min, c.Max, c.Mean, tt.min, tt.max, tt.mean)
+			}
+			if fmt.Sprint(c.Categories) != fmt.Sprint(tt.cats) && !(len(c.Categories) == 0 && len(tt.cats) == 0) {
+				t.Errorf("categories %v, want %v", c.Categories, tt.cats)
+			}
+			if int64(len(c.Sample)) != min(c.Numbers, SampleSize) {
+				t.Errorf("sample of %d for %d numbers", len(c.Sample), c.Numbers)
+			}
+		})
+	}
+}
+
+func TestCSVErrors(t *testing.T) {
+	tests := []struct {
+		name, data string
+		cols       []string
+		want       []string
+	}{
+		{"missing column", "a,b\n1,2\n", []string{"a", "tenure"}, []string{`"tenure"`, "data/x.csv", "it has: a, b"}},
+		{"duplicate header", "a,a\n1,2\n", []string{"a"}, []string{`"a"`, "more than once", "data/x.csv"}},
+		{"empty file", "", []string{"a"}, []string{"data/x.csv", "header"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := CSV(strings.NewReader(tt.data), "data/x.csv", tt.cols)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestCategoryCap(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("c\n")
+	for i := 0; i < CategoryCap+500; i++ {
+		fmt.Fprintf(&b, "v%d\n", i)
+	}
+	b.WriteString("v0\nv0\n")
+	c := mustCSV(t, b.String(), "f.csv", "c").Column("c")
+	if len(c.Categories) != CategoryCap || c.Other != 500 || c.Categories["v0"] != 3 {
+		t.Fatalf("%d categories, other %d, v0 %d; want %d, 500, 3", len(c.Categories), c.Other, c.Categories["v0"], CategoryCap)
+	}
+	// Merging two capped columns keeps the cap and every count.
+	d := mustCSV(t, "c\nnew\nnew\nnew\nnew\n", "g.csv", "c").Column("c")
+	m := &Column{Name: "c"}
+	m.merge(c)
+	m.merge(d)
+	if len(m.Categories) != CategoryCap || m.Categories["new"] != 4 || m.Other+sum(m.Categories) != c.Count+d.Count {
+		t.Fatalf("merged: %d categories, new %d, total %d", len(m.Categories), m.Categories["new"], m.Other+sum(m.Categories))
+	}
+}
+
+func sum(m map[string]int64) int64 {
+	var s int64
+	for _, n := range m {
+		s += n
+	}
+	return s
+}
+
+// normalCSV returns a CSV with a numeric column x ~ N(mean, 1) and a
+// categorical column k, from a fixed seed.
+func normalCSV(rows int, mean float64, seed uint64) string {
+	r := rand.New(rand.NewPCG(seed, 7))
+	var b strings.Builder
+	b.WriteString("x,k\n")
+	for i := 0; i < rows; i++ {
+		fmt.Fprintf(&b, "%.6f,%c\n", mean+r.NormFloat64(), 'a'+rune(r.IntN(4)))
+	}
+	return b.String()
+}
+
+func TestMergeIsOrderIndependent(t *testing.T) {
+	parts := make([]*Profile, 4)
+	for i := range parts {
+		parts[i] = mustCSV(t, normalCSV(3000, 0, uint64(i)), fmt.Sprintf("part-%d.csv", i), "x", "k")
+	}
+	merge := func(order ...int) *Profile {
+		p := New([]string{"x", "k"})
+		for _, i := range order {
+			p.Merge(parts[i])
+		}
+		return p
+	}
+	a, b := merge(0, 1, 2, 3), merge(3, 1, 0, 2)
+	ax, bx := a.Column("x"), b.Column("x")
+	if fmt.Sprint(ax.Sample) != fmt.Sprint(bx.Sample) || len(ax.Sample) != SampleSize {
+		t.Fatal("samples differ with merge order or are not full")
+	}
+	if fmt.Sprint(a.Column("k").Categories) != fmt.Sprint(b.Column("k").Categories) {
+		t.Fatal("categories differ with merge order")
+	}
+	if a.Rows != 12000 || ax.Count != 12000 || ax.Min != bx.Min || ax.Max != bx.Max || math.Abs(ax.Mean-bx.Mean) > 1e-12 {
+		t.Fatalf("totals differ: %+v vs %+v", ax, bx)
+	}
+	// The sample is a uniform sample: its median is near the true 0.
+	v := sortedValues(ax)
+	if med := v[len(v)/2]; math.Abs(med) > 0.1 {
+		t.Fatalf("sample median %v, want about 0", med)
+	}
+	// Merging a profile into itself twice does not duplicate sample points.
+	c := merge(0)
+	c.Merge(parts[0])
+	for i := 1; i < len(c.Column("x").Sample); i++ {
+		if c.Column("x").Sample[i] == c.Column("x").Sample[i-1] {
+			t.Fatal("duplicate sample point")
+		}
+	}
+}
+
+func FuzzCSVProfile(f *testing.F) {
+	f.Add("a,b\n1,x\n2,y\n", "a")
+	f.Add("a\n\"unterminated\n", "a")
+	f.Add("\ufeffa,b\nNaN,1e999\n,\n", "b")
+	f.Fuzz(func(t *testing.T, data, col string) {
+		p, err := CSV(strings.NewReader(data), "fuzz.csv", []string{col})
+		if err != nil {
+			return
+		}
+		enc, err := Encode(p)
+		if err != nil {
+			t.Fatalf("profile of valid CSV does not encode: %v", err)
+		}
+		q, err := Decode(enc)
+		if err != nil {
+			t.Fatalf("encoded profile does not decode: %v\n%s", err, enc)
+		}
+		again, _ := Encode(q)
+		if string(again) != string(enc) {
+			t.Fatal("encoding is not stable")
+		}
+	})
+}
+
+func BenchmarkCSVProfile(b *testing.B) {
+	data := normalCSV(200000, 0, 1)
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := CSV(strings.NewReader(data), "bench.csv", []string{"x", "k"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
