@@ -1,7 +1,181 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mlform/mlform/planner"
+	"github.com/mlform/mlform/planner/render"
+	"github.com/mlform/mlform/state"
+)
 
 func newApplyCommand(g *Globals) *cobra.Command {
-	return stubCommand("apply [PLANFILE]", "Snapshot, retrain and promote as planned")
+	var f planFlags
+	var autoApprove bool
+	cmd := &cobra.Command{
+		Use:   "apply [PLANFILE]",
+		Short: "Snapshot, retrain and promote as planned",
+		Long: `Apply does what plan shows: snapshots datasets, trains models and moves
+aliases, in dependency order, independent actions in parallel. The state is
+locked for the whole run and saved after every action, so an interrupted or
+partly failed apply keeps everything that succeeded.
+
+Without PLANFILE, apply plans first, shows the plan and asks for "yes"
+(-auto-approve skips the question; without a terminal it is required). With
+a PLANFILE saved by plan -out, it applies exactly that plan without asking,
+and refuses it if the state or the configuration changed since.
+
+Ctrl-C once stops starting new actions and lets running ones finish; twice
+cancels the running ones too.`,
+		Example: `  mlform apply
+  mlform apply -auto-approve
+  mlform plan -out=tfplan && mlform apply tfplan`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			format, err := f.outputFormat()
+			if err != nil {
+				return err
+			}
+			var saved *planner.Plan
+			if len(args) == 1 {
+				if saved, err = readPlanFile(args[0]); err != nil {
+					return err
+				}
+			} else if !autoApprove && !isTerminal(g) {
+				return &ExitError{Code: 1, Message: "apply needs confirmation: run with -auto-approve or from a terminal"}
+			}
+			ws, err := openWorkspace(g, &f)
+			if err != nil {
+				return err
+			}
+			defer ws.Close()
+			m, err := openState(cmd.Context(), g)
+			if err != nil {
+				return err
+			}
+			defer m.Close()
+
+			ctx, cancel := context.WithCancel(cmd.Context())
+			defer cancel()
+			stop := interrupts(g, cancel)
+			defer stop.release()
+
+			var res *planner.Result
+			err = withStateLock(ctx, g, m, f.lock, "apply", func() error {
+				var p *planner.Plan
+				var st *state.State
+				if saved != nil {
+					if st, err = m.Read(ctx); err != nil {
+						return err
+					}
+					if err := planner.CheckFresh(saved, st, ws.Config.Digest); err != nil {
+						return err
+					}
+					p = saved
+				} else {
+					if p, st, err = makePlan(ctx, g, ws, m, &f); err != nil {
+						return err
+					}
+					if err := renderPlan(g, p, format); err != nil {
+						return err
+					}
+					if !p.HasChanges() {
+						return nil
+					}
+					if !autoApprove {
+						ok, err := confirm(g)
+						if err != nil {
+							return err
+						}
+						if !ok {
+							return &ExitError{Code: 1, Message: "apply cancelled: only \"yes\" approves"}
+						}
+					}
+				}
+				if !p.HasChanges() {
+					fmt.Fprintln(g.Stdout, "No changes. Nothing to apply.")
+					return nil
+				}
+				prog := newProgress(g.Stderr, time.Now)
+				prog.Begin()
+				res, err = ws.Apply(ctx, stop.requested, p, st, m, planner.ApplyOptions{Parallelism: f.parallelism, Progress: prog})
+				prog.End()
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			if res == nil {
+				return nil
+			}
+			if err := render.ApplyResult(g.Stdout, res, render.Options{Color: useColor(g)}); err != nil {
+				return err
+			}
+			if res.Failed() {
+				return errSilent
+			}
+			return nil
+		},
+	}
+	f.register(cmd.Flags())
+	cmd.Flags().BoolVar(&autoApprove, "auto-approve", false, "apply without asking for confirmation")
+	return cmd
+}
+
+// confirm asks for "yes" on stdin.
+func confirm(g *Globals) (bool, error) {
+	fmt.Fprint(g.Stdout, "\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ")
+	line, err := bufio.NewReader(g.Stdin).ReadString('\n')
+	if err != nil && line == "" {
+		return false, fmt.Errorf("reading confirmation: %w", err)
+	}
+	fmt.Fprintln(g.Stdout)
+	return strings.TrimSpace(line) == "yes", nil
+}
+
+// interruptHandler turns signals into the two stop levels of apply: the
+// first SIGINT/SIGTERM closes requested (no new actions start), the second
+// cancels the context (running actions are cancelled).
+type interruptHandler struct {
+	requested chan struct{}
+	sigs      chan os.Signal
+	quit      chan struct{}
+}
+
+func interrupts(g *Globals, cancel context.CancelFunc) *interruptHandler {
+	h := &interruptHandler{requested: make(chan struct{}), sigs: make(chan os.Signal, 2), quit: make(chan struct{})}
+	signal.Notify(h.sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		n := 0
+		for {
+			select {
+			case <-h.quit:
+				return
+			case <-h.sigs:
+				n++
+				if n == 1 {
+					fmt.Fprintln(g.Stderr, "\nInterrupt received: finishing running actions and saving state; no new action starts. Press Ctrl-C again to cancel the running ones.")
+					close(h.requested)
+				} else {
+					fmt.Fprintln(g.Stderr, "\nSecond interrupt: cancelling running actions.")
+					cancel()
+					return
+				}
+			}
+		}
+	}()
+	return h
+}
+
+func (h *interruptHandler) release() {
+	signal.Stop(h.sigs)
+	close(h.quit)
 }

@@ -1,7 +1,99 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mlform/mlform/planner/render"
+)
 
 func newGCCommand(g *Globals) *cobra.Command {
-	return stubCommand("gc", "Delete store objects nothing references")
+	var vf varFlags
+	var lf LockFlags
+	var dryRun, check, readData bool
+	cmd := &cobra.Command{
+		Use:   "gc",
+		Short: "Delete store objects nothing references",
+		Long: `gc deletes from every declared store what the state no longer references:
+snapshot and version manifests no record reaches, and packs holding none of
+their data (for example packs left by an interrupted apply). Everything the
+state references is kept. It holds the state lock while it runs.
+
+-dry-run lists what would be deleted. -check deletes nothing: it verifies
+every store end to end and that every object the state references is present
+and intact (-read-data also re-hashes every chunk).
+
+A store shared by several workspaces must not be collected from one of them.`,
+		Example: `  mlform gc -dry-run
+  mlform gc
+  mlform gc -check -read-data`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			ws, err := loadWorkspace(g, &vf)
+			if err != nil {
+				return err
+			}
+			defer ws.Close()
+			m, err := openState(ctx, g)
+			if err != nil {
+				return err
+			}
+			defer m.Close()
+			return withStateLock(ctx, g, m, lf, "gc", func() error {
+				st, err := m.Read(ctx)
+				if err != nil {
+					return err
+				}
+				if check {
+					checks, err := ws.CheckStores(ctx, st, readData)
+					if err != nil {
+						return err
+					}
+					ok := true
+					for _, c := range checks {
+						r := c.Report
+						fmt.Fprintf(g.Stdout, "storage %q: %d packs, %d chunks, %d manifests, %d objects, %d unindexed packs\n",
+							c.Store, r.Packs, r.Chunks, r.Manifests, r.Objects, r.UnindexedPacks)
+						for _, p := range r.Problems {
+							fmt.Fprintf(g.Stdout, "  problem: %s\n", p)
+						}
+						for _, id := range c.Missing {
+							fmt.Fprintf(g.Stdout, "  missing or damaged: %s (referenced by the state)\n", id)
+						}
+						ok = ok && c.OK()
+					}
+					if !ok {
+						fmt.Fprintln(g.Stdout, "check: FAILED")
+						return errSilent
+					}
+					fmt.Fprintln(g.Stdout, "check: OK: every object the state references is present and intact")
+					return nil
+				}
+				res, err := ws.GC(ctx, st, dryRun)
+				for _, r := range res {
+					if dryRun {
+						fmt.Fprintf(g.Stdout, "storage %q: would delete %d unreferenced manifests and the packs only they use; %d packs left by interrupted writes\n",
+							r.Store, len(r.Unreferenced), r.UnindexedPacks)
+						for _, id := range r.Unreferenced {
+							fmt.Fprintf(g.Stdout, "  - manifest %s\n", id)
+						}
+						continue
+					}
+					rep := r.Report
+					fmt.Fprintf(g.Stdout, "storage %q: deleted %d manifests, %d objects, %d packs (%s); kept %d manifests, %d objects, %d packs\n",
+						r.Store, rep.ManifestsDeleted, rep.ObjectsDeleted, rep.PacksDeleted, render.Bytes(rep.BytesDeleted),
+						rep.ManifestsKept, rep.ObjectsKept, rep.PacksKept)
+				}
+				return err
+			})
+		},
+	}
+	vf.register(cmd.Flags())
+	lf.Register(cmd.Flags())
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "only list what would be deleted")
+	cmd.Flags().BoolVar(&check, "check", false, "delete nothing; verify the stores and everything the state references")
+	cmd.Flags().BoolVar(&readData, "read-data", false, "with -check, also re-hash every chunk")
+	return cmd
 }

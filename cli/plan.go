@@ -1,7 +1,243 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/mlform/mlform/planner"
+	"github.com/mlform/mlform/planner/render"
+	"github.com/mlform/mlform/state"
+)
+
+// nowEnv names the environment variable that sets the clock, like -now.
+const nowEnv = "MLFORM_NOW"
+
+// planFlags are the flags plan and apply share.
+type planFlags struct {
+	vars        varFlags
+	lock        LockFlags
+	targets     []string
+	replace     []string
+	parallelism int
+	refresh     bool
+	now         string
+	asJSON      bool
+	format      string
+}
+
+func (f *planFlags) register(fs *pflag.FlagSet) {
+	f.vars.register(fs)
+	f.lock.Register(fs)
+	fs.StringArrayVar(&f.targets, "target", nil, "limit to `ADDR` and what it depends on (repeatable), e.g. -target=model.churn")
+	fs.StringArrayVar(&f.replace, "replace", nil, "force model `ADDR` to retrain even if its inputs did not change (repeatable)")
+	fs.IntVar(&f.parallelism, "parallelism", 4, "run at most `N` independent actions at once")
+	fs.BoolVar(&f.refresh, "refresh", true, "observe dataset sources (-refresh=false trusts the state: no data change is detected)")
+	fs.StringVar(&f.now, "now", "", "plan as if the time were `TIME` (RFC 3339; also "+nowEnv+"), for schedules")
+	fs.BoolVar(&f.asJSON, "json", false, "print the plan as JSON (docs/plan-json.md); same as -format=json")
+	fs.StringVar(&f.format, "format", "human", "output `FORMAT`: human, json or markdown (for a pull-request comment)")
+}
+
+// outputFormat resolves -json and -format.
+func (f *planFlags) outputFormat() (string, error) {
+	switch {
+	case f.asJSON && f.format != "human" && f.format != "json":
+		return "", fmt.Errorf("-json and -format=%s contradict each other", f.format)
+	case f.asJSON:
+		return "json", nil
+	}
+	switch f.format {
+	case "human", "json", "markdown":
+		return f.format, nil
+	}
+	return "", fmt.Errorf("-format=%s: want human, json or markdown", f.format)
+}
+
+// clock returns the time planning uses: -now, else MLFORM_NOW, else now.
+func (f *planFlags) clock(g *Globals) (time.Time, error) {
+	v, from := f.now, "-now"
+	if v == "" {
+		v, from = g.Getenv(nowEnv), nowEnv
+	}
+	if v == "" {
+		return time.Now().UTC(), nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%s=%q: want an RFC 3339 time such as 2026-01-05T12:00:00Z", from, v)
+	}
+	return t.UTC(), nil
+}
+
+func (f *planFlags) options() planner.PlanOptions {
+	return planner.PlanOptions{Targets: f.targets, Replace: f.replace, Refresh: f.refresh, MLFormVersion: Version}
+}
+
+// openWorkspace loads the configuration and builds the workspace.
+func openWorkspace(g *Globals, f *planFlags) (*planner.Workspace, error) {
+	if f.parallelism < 1 {
+		return nil, fmt.Errorf("-parallelism=%d: must be at least 1", f.parallelism)
+	}
+	cfg, err := loadConfig(g, &f.vars)
+	if err != nil {
+		return nil, err
+	}
+	now, err := f.clock(g)
+	if err != nil {
+		return nil, err
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return nil, fmt.Errorf("working directory: %w", err)
+	}
+	ws, err := planner.NewWorkspace(cfg, wd, now)
+	if err != nil {
+		return nil, err
+	}
+	if v := g.Getenv(testFileDelayEnv); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return nil, fmt.Errorf("%s=%q: %w", testFileDelayEnv, v, err)
+		}
+		ws.TestFileDelay = d
+	}
+	return ws, nil
+}
+
+// loadWorkspace loads the configuration into a workspace for commands
+// that do not plan (the clock is MLFORM_NOW or now).
+func loadWorkspace(g *Globals, vf *varFlags) (*planner.Workspace, error) {
+	f := planFlags{vars: *vf, parallelism: 1}
+	ws, err := openWorkspace(g, &f)
+	*vf = f.vars
+	return ws, err
+}
+
+// testFileDelayEnv is a test hook: a pause before storing each file during
+// apply, so end-to-end tests can kill a snapshot midway. Never set it in
+// real use.
+const testFileDelayEnv = "MLFORM_TEST_FILE_DELAY"
+
+// makePlan reads the state and plans (the caller holds the lock if any).
+func makePlan(ctx context.Context, g *Globals, ws *planner.Workspace, m *state.Manager, f *planFlags) (*planner.Plan, *state.State, error) {
+	st, err := m.Read(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	opts := f.options()
+	obs := newObserveProgress(g.Stderr)
+	opts.Observing = obs.observed
+	p, err := ws.Plan(ctx, st, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, st, nil
+}
+
+// renderPlan prints p in the chosen format.
+func renderPlan(g *Globals, p *planner.Plan, format string) error {
+	switch format {
+	case "json":
+		return render.JSON(g.Stdout, p)
+	case "markdown":
+		return render.Markdown(g.Stdout, p, render.Options{})
+	}
+	return render.Human(g.Stdout, p, render.Options{Color: useColor(g)})
+}
 
 func newPlanCommand(g *Globals) *cobra.Command {
-	return stubCommand("plan", "Show what apply would do and why")
+	var f planFlags
+	var out string
+	var detailed bool
+	cmd := &cobra.Command{
+		Use:   "plan",
+		Short: "Show what apply would do and why",
+		Long: `Plan compares the configuration and the data as it is now with the recorded
+state, and prints every action apply would take with the reasons for it:
+datasets to snapshot (with the files added, changed and removed), models to
+train, aliases to move. It changes nothing (it only reads sources and state).
+
+-out=FILE saves the plan; mlform apply FILE then does exactly that, and
+refuses if the state or the configuration changed in between.`,
+		Example: `  mlform plan
+  mlform plan -out=tfplan
+  mlform plan -detailed-exitcode        # 0 no changes, 1 error, 2 changes
+  mlform plan -format=markdown > plan.md
+  mlform plan -target=dataset.churn -now=2026-01-05T12:00:00Z`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			format, err := f.outputFormat()
+			if err != nil {
+				return err
+			}
+			ws, err := openWorkspace(g, &f)
+			if err != nil {
+				return err
+			}
+			defer ws.Close()
+			m, err := openState(cmd.Context(), g)
+			if err != nil {
+				return err
+			}
+			defer m.Close()
+			var p *planner.Plan
+			err = withStateLock(cmd.Context(), g, m, f.lock, "plan", func() error {
+				p, _, err = makePlan(cmd.Context(), g, ws, m, &f)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			if err := renderPlan(g, p, format); err != nil {
+				return err
+			}
+			if out != "" {
+				if err := writePlanFile(out, p); err != nil {
+					return err
+				}
+				if format == "human" {
+					fmt.Fprintf(g.Stdout, "\nSaved the plan to: %s\n\nTo perform exactly these actions, run:\n  mlform apply %q\n", out, out)
+				}
+			}
+			if detailed && p.HasChanges() {
+				return &ExitError{Code: 2}
+			}
+			return nil
+		},
+	}
+	f.register(cmd.Flags())
+	cmd.Flags().StringVar(&out, "out", "", "save the plan to `FILE` for mlform apply FILE")
+	cmd.Flags().BoolVar(&detailed, "detailed-exitcode", false, "exit 0 when there are no changes, 1 on error, 2 when there are changes")
+	return cmd
+}
+
+// writePlanFile saves p atomically (temp file + rename), so a crash never
+// leaves half a plan that apply would then refuse as corrupt.
+func writePlanFile(path string, p *planner.Plan) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, ".mlform-plan-*")
+	if err != nil {
+		return fmt.Errorf("save plan: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := planner.EncodePlan(tmp, p); err != nil {
+		tmp.Close()
+		return fmt.Errorf("save plan %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("save plan %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("save plan %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("save plan: %w", err)
+	}
+	return nil
 }

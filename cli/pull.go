@@ -1,7 +1,64 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mlform/mlform/planner"
+	"github.com/mlform/mlform/planner/render"
+)
 
 func newPullCommand(g *Globals) *cobra.Command {
-	return stubCommand("pull ADDR DIR", "Materialise a snapshot or a model version's artifacts")
+	var force bool
+	var vf varFlags
+	cmd := &cobra.Command{
+		Use:   "pull ADDR DIR",
+		Short: "Materialise a snapshot or a model version's artifacts",
+		Long: `Pull writes the files of a dataset snapshot or of a model version's artifacts
+into DIR, verifying every chunk and every file's hash on the way: what lands
+in DIR is exactly what was recorded, or pull fails.
+
+ADDR is dataset.NAME (its current snapshot), dataset.NAME@SNAPSHOT (a full id
+or any unique prefix of at least 8 characters, as printed by mlform snapshots),
+model.NAME@VERSION or model.NAME@ALIAS. DIR must be empty or missing unless
+-force is given.`,
+		Example: `  mlform pull dataset.churn ./churn-now
+  mlform pull dataset.churn@19bc7d3e ./churn-then
+  mlform pull model.churn@production ./serving`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			ws, err := loadWorkspace(g, &vf)
+			if err != nil {
+				return err
+			}
+			defer ws.Close()
+			m, err := openState(ctx, g)
+			if err != nil {
+				return err
+			}
+			defer m.Close()
+			st, err := m.Read(ctx)
+			if err != nil {
+				return err
+			}
+			t, err := planner.ResolvePull(st, args[0])
+			if err != nil {
+				return err
+			}
+			if err := ws.Pull(ctx, t, args[1], force); err != nil {
+				return err
+			}
+			what := ""
+			if t.Files > 0 {
+				what = fmt.Sprintf(" (%d files, %s)", t.Files, render.Bytes(t.Bytes))
+			}
+			fmt.Fprintf(g.Stdout, "Pulled %s%s into %s; every file's hash verified.\n", t.Label, what, args[1])
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&force, "force", false, "write into a non-empty DIR (files of the same name are replaced)")
+	vf.register(cmd.Flags())
+	return cmd
 }

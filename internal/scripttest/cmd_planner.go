@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -25,6 +26,8 @@ func plannerCommands() map[string]func(ts *testscript.TestScript, neg bool, args
 		"waitfile": cmdWaitfile,
 		"sleep":    cmdSleep,
 		"exitcode": cmdExitcode,
+		"capture":  cmdCapture,
+		"replace":  cmdReplace,
 	}
 }
 
@@ -228,4 +231,35 @@ func cmdExitcode(ts *testscript.TestScript, neg bool, args []string) {
 	if got != want {
 		ts.Fatalf("%s exited with status %d, want %d", args[1], got, want)
 	}
+}
+
+// cmdCapture sets an environment variable from the last command's output:
+// capture NAME stdout|stderr REGEXP sets $NAME to REGEXP's first group
+// (ids printed by one command, used by the next).
+func cmdCapture(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 || (args[1] != "stdout" && args[1] != "stderr") {
+		ts.Fatalf("usage: capture NAME stdout|stderr REGEXP")
+	}
+	re, err := regexp.Compile(args[2])
+	ts.Check(err)
+	m := re.FindStringSubmatch(ts.ReadFile(args[1]))
+	if len(m) < 2 {
+		ts.Fatalf("capture: %q matches nothing (with a group) in %s", args[2], args[1])
+	}
+	ts.Setenv(args[0], m[1])
+}
+
+// cmdReplace edits a file in place: replace FILE OLD NEW replaces the first
+// occurrence of OLD (which must exist) with NEW.
+func cmdReplace(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: replace FILE OLD NEW")
+	}
+	p := ts.MkAbs(args[0])
+	data, err := os.ReadFile(p)
+	ts.Check(err)
+	if !bytes.Contains(data, []byte(args[1])) {
+		ts.Fatalf("replace: %q not found in %s", args[1], args[0])
+	}
+	ts.Check(os.WriteFile(p, bytes.Replace(data, []byte(args[1]), []byte(args[2]), 1), 0o644))
 }
