@@ -106,17 +106,14 @@ func promotionInput(st *state.State, pr *PromotionSpec) policy.PromotionInput {
 // runPromote decides the promotion again on the state as apply left it
 // (the candidate trained by this plan now has metrics), then moves the
 // alias, or reports it held, and publishes a moved alias.
-func runPromote(ctx context.Context, rc *RunContext, a *Action) error {
+func runPromote(ctx context.Context, rc *RunContext, a *Action, specs *ModelSpecs) error {
 	pc := a.Promote
-	specs, err := rc.Workspace.modelSpecs()
-	if err != nil {
-		return err
-	}
 	pr := specs.Promotions[pc.Promotion]
 	if pr == nil {
 		return fmt.Errorf("promotion.%s is no longer declared; run plan again", pc.Promotion)
 	}
 	var d policy.PromotionDecision
+	var err error
 	rc.ReadState(func(st *state.State) { d, err = policy.DecidePromotion(promotionInput(st, pr)) })
 	if err != nil {
 		return err
@@ -171,11 +168,7 @@ func runPromote(ctx context.Context, rc *RunContext, a *Action) error {
 }
 
 // runPublish re-publishes the alias's current version.
-func runPublish(ctx context.Context, rc *RunContext, a *Action) error {
-	specs, err := rc.Workspace.modelSpecs()
-	if err != nil {
-		return err
-	}
+func runPublish(ctx context.Context, rc *RunContext, a *Action, specs *ModelSpecs) error {
 	pr := specs.Promotions[a.Publish.Promotion]
 	if pr == nil || pr.PublishURL == "" {
 		return fmt.Errorf("promotion.%s no longer publishes; run plan again", a.Publish.Promotion)

@@ -97,7 +97,7 @@ func publish(ctx context.Context, rc *RunContext, pr *PromotionSpec, v int) erro
 	if err != nil {
 		return err
 	}
-	if err := bucket.Upload(ctx, PublishManifestName, bytes.NewReader(append(b, '\n')), nil); err != nil {
+	if err := bucket.Upload(ctx, PublishManifestName, bytes.NewReader(append(b, '\n')), &gblob.WriterOptions{ContentType: "application/json"}); err != nil {
 		return fmt.Errorf("publish %s to %s: %s", PublishManifestName, url, blob.RedactError(err, pr.PublishURL))
 	}
 	for _, p := range stale {
@@ -124,7 +124,7 @@ func copyToBucket(ctx context.Context, store *storage.Store, bucket *gblob.Bucke
 	}
 	defer r.Close()
 	// Upload, not NewWriter: the azureblob writer panics on failed uploads.
-	return bucket.Upload(ctx, f.Path, r, nil)
+	return bucket.Upload(ctx, f.Path, r, &gblob.WriterOptions{ContentType: "application/octet-stream"})
 }
 
 // previousPublished lists the files the manifest already at the URL

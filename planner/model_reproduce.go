@@ -56,6 +56,15 @@ type MetricMatch struct {
 // temporary directory, with the model's environment and working tree as
 // they are now (differences are noted). Nothing is recorded in state.
 func (ws *Workspace) Reproduce(ctx context.Context, st *state.State, addr string, log func(string)) (*ReproduceReport, error) {
+	specs, err := ws.modelSpecs()
+	if err != nil {
+		return nil, err
+	}
+	return ws.reproduce(ctx, st, specs, addr, log)
+}
+
+// reproduce is Reproduce with the specs given (tests).
+func (ws *Workspace) reproduce(ctx context.Context, st *state.State, specs *ModelSpecs, addr string, log func(string)) (*ReproduceReport, error) {
 	a, err := state.ParseAddress(addr)
 	if err != nil {
 		return nil, fmt.Errorf("reproduce: %w", err)
@@ -76,10 +85,6 @@ func (ws *Workspace) Reproduce(ctx context.Context, st *state.State, addr string
 	}
 	if v.Status != state.StatusSucceeded || v.ArtifactsID == "" {
 		return nil, fmt.Errorf("model.%s v%d %s: only a succeeded version with recorded artifacts can be reproduced", a.Name, v.Version, v.Status)
-	}
-	specs, err := ws.modelSpecs()
-	if err != nil {
-		return nil, err
 	}
 	decl := specs.Models[a.Name]
 	if decl == nil {

@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"context"
 	"time"
 
 	"github.com/mlform/mlform/planner/policy"
@@ -78,4 +79,23 @@ func (s *ModelSpecs) promotionsFor(model string) []*PromotionSpec {
 		}
 	}
 	return out
+}
+
+// modelRunners returns the runners of model actions (train, promote,
+// publish). specs nil reads the specs from each run's workspace
+// configuration; tests pass their own.
+func modelRunners(specs *ModelSpecs) map[string]ActionRunner {
+	wrap := func(f func(context.Context, *RunContext, *Action, *ModelSpecs) error) ActionRunner {
+		return RunnerFunc(func(ctx context.Context, rc *RunContext, a *Action) error {
+			s := specs
+			if s == nil {
+				var err error
+				if s, err = rc.Workspace.modelSpecs(); err != nil {
+					return err
+				}
+			}
+			return f(ctx, rc, a, s)
+		})
+	}
+	return map[string]ActionRunner{KindTrain: wrap(runTrain), KindPromote: wrap(runPromote), KindPublish: wrap(runPublish)}
 }

@@ -20,13 +20,9 @@ import (
 // reused), runs the train step, stores logs and artifacts, and records the
 // version. A failed, timed-out or cancelled train is recorded as a failed
 // attempt, changes nothing else, and fails the action.
-func runTrain(ctx context.Context, rc *RunContext, a *Action) error {
+func runTrain(ctx context.Context, rc *RunContext, a *Action, specs *ModelSpecs) error {
 	tc := a.Train
 	ws := rc.Workspace
-	specs, err := ws.modelSpecs()
-	if err != nil {
-		return err
-	}
 	spec := specs.Models[tc.Model]
 	if spec == nil {
 		return fmt.Errorf("model.%s is no longer declared; run plan again", tc.Model)
