@@ -3,7 +3,6 @@ package planner
 import (
 	"context"
 	"fmt"
-	"io"
 
 	"github.com/mlform/mlform/planner/observe"
 	"github.com/mlform/mlform/planner/profile"
@@ -134,13 +133,10 @@ func observeDataset(ctx context.Context, pc *PlanContext, spec DatasetSpec, stor
 		CacheDir:     pc.WS.CacheDir,
 		CacheKey:     spec.Name,
 		StatsColumns: spec.StatsColumns,
-		Hash: func(r io.Reader) (observe.File, error) {
-			f, err := store.HashFile(r)
-			return toObserveFile(f), err
-		},
-		HashID: fmt.Sprintf("%s/%s/%d/%d/%d", cfg.Hash, cfg.Chunker.Algorithm, cfg.Chunker.MinSize, cfg.Chunker.AvgSize, cfg.Chunker.MaxSize),
-		ManifestID: func(files []observe.File) string {
-			return storage.ManifestID(&storage.Manifest{Kind: storage.KindSnapshot, Files: toStorageFiles(files)})
+		Hash:         store.HashFile,
+		HashID:       fmt.Sprintf("%s/%s/%d/%d/%d", cfg.Hash, cfg.Chunker.Algorithm, cfg.Chunker.MinSize, cfg.Chunker.AvgSize, cfg.Chunker.MaxSize),
+		ManifestID: func(files []storage.File) string {
+			return storage.ManifestID(&storage.Manifest{Kind: storage.KindSnapshot, Files: files})
 		},
 	}
 	if pc.Options.Observing != nil {
@@ -160,25 +156,4 @@ func short(id string) string {
 		return id[:12]
 	}
 	return id
-}
-
-// toObserveFile and toStorageFiles convert between the observer's file
-// type and the store's (the same fields, kept separate by the observer).
-func toObserveFile(f storage.File) observe.File {
-	o := observe.File{Path: f.Path, Size: f.Size, Hash: f.Hash, Mode: f.Mode, Chunks: make([]observe.Chunk, len(f.Chunks))}
-	for i, c := range f.Chunks {
-		o.Chunks[i] = observe.Chunk{ID: c.ID, Size: c.Size}
-	}
-	return o
-}
-
-func toStorageFiles(fs []observe.File) []storage.File {
-	out := make([]storage.File, len(fs))
-	for i, f := range fs {
-		out[i] = storage.File{Path: f.Path, Size: f.Size, Hash: f.Hash, Mode: f.Mode, Chunks: make([]storage.Chunk, len(f.Chunks))}
-		for j, c := range f.Chunks {
-			out[i].Chunks[j] = storage.Chunk{ID: c.ID, Size: c.Size}
-		}
-	}
-	return out
 }
