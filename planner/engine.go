@@ -355,7 +355,11 @@ func actionOrder(actions []*Action) ([]*Action, error) {
 // runners are listed: model actions (train, evaluate, promote, publish)
 // are added here by their files (planner/model_*.go).
 func NewRunners() map[string]ActionRunner {
-	return map[string]ActionRunner{
+	runners := map[string]ActionRunner{
 		KindSnapshot: RunnerFunc(runSnapshot),
 	}
+	for kind, r := range modelRunners(nil) { // train, promote, publish: model_*.go
+		runners[kind] = r
+	}
+	return runners
 }

@@ -1,8 +1,90 @@
 package planner
 
+import (
+	"fmt"
+
+	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/planner/policy"
+)
+
 // modelSpecs maps the configuration's models, retrain policies and
-// promotions onto the planner's specs. Placeholder until config lands:
-// the model stage is not in stages() yet.
+// promotions onto the planner's specs. This file is the only place model
+// planning reads config types.
 func (ws *Workspace) modelSpecs() (*ModelSpecs, error) {
-	return &ModelSpecs{Models: map[string]*ModelSpec{}, Policies: map[string]*PolicySpec{}, Promotions: map[string]*PromotionSpec{}}, nil
+	cfg := ws.Config
+	specs := &ModelSpecs{Models: map[string]*ModelSpec{}, Policies: map[string]*PolicySpec{}, Promotions: map[string]*PromotionSpec{}}
+	if cfg == nil {
+		return specs, nil
+	}
+	for name, m := range cfg.Models {
+		specs.Models[name] = modelSpec(cfg, m)
+	}
+	for name, p := range cfg.RetrainPolicies {
+		ps, err := policySpec(p)
+		if err != nil {
+			return nil, fmt.Errorf("retrain_policy.%s: %w", name, err)
+		}
+		specs.Policies[name] = ps
+	}
+	for name, p := range cfg.Promotions {
+		specs.Promotions[name] = promotionSpec(cfg, p)
+	}
+	return specs, nil
+}
+
+func modelSpec(cfg *config.Config, m *config.Model) *ModelSpec {
+	s := &ModelSpec{Name: m.Name, Description: m.Description, Datasets: m.Datasets, Code: m.Code, Storage: m.Storage,
+		Train:       StepSpec{Command: m.Train.Command, Params: m.Train.Params, Timeout: m.Train.Timeout},
+		Environment: policy.Environment{Executor: config.DefaultExecutor}}
+	if s.Storage == "" {
+		s.Storage = DefaultStorage
+	}
+	if m.Evaluate != nil {
+		s.Evaluate = &StepSpec{Command: m.Evaluate.Command, Params: m.Evaluate.Params, Timeout: m.Evaluate.Timeout}
+	}
+	if e := cfg.Environments[m.Environment]; e != nil {
+		s.Environment = policy.Environment{Name: e.Name, Executor: e.Executor, Image: e.Image, Files: e.Files, Env: e.Env}
+		if s.Environment.Executor == "" {
+			s.Environment.Executor = config.DefaultExecutor
+		}
+	}
+	return s
+}
+
+func policySpec(p *config.RetrainPolicy) (*PolicySpec, error) {
+	sched, err := policy.ParseSchedule(p.Schedule, p.Every)
+	if err != nil {
+		return nil, err
+	}
+	ps := &PolicySpec{Name: p.Name, Models: p.Models, Policy: policy.Policy{
+		Name: p.Name, OnChange: p.OnChange, Schedule: sched, Cooldown: p.Cooldown}}
+	for _, t := range p.Metrics {
+		ps.Policy.Metrics = append(ps.Policy.Metrics, policy.MetricTrigger{Metric: t.Name, Below: t.Below, Above: t.Above})
+	}
+	if d := p.Drift; d != nil {
+		ps.Policy.Drift = &policy.DriftTrigger{Method: d.Method, Threshold: d.Threshold}
+		ps.DriftColumns = d.Columns
+	}
+	return ps, nil
+}
+
+func promotionSpec(cfg *config.Config, p *config.Promotion) *PromotionSpec {
+	s := &PromotionSpec{Name: p.Name, Model: p.Model, Alias: p.Alias, Version: p.Version}
+	for _, g := range p.Gates {
+		s.Gates = append(s.Gates, policy.Gate{ErrorMessage: g.ErrorMessage,
+			Eval: func(candidate, champion map[string]float64) (bool, error) {
+				ok, diags := cfg.EvalGate(g, candidate, champion)
+				if diags.HasErrors() {
+					return false, diags
+				}
+				return ok, nil
+			}})
+	}
+	if mb := p.MustBeat; mb != nil {
+		s.MustBeat = &policy.MustBeat{Metric: mb.Metric, Direction: mb.Direction, MinDelta: mb.MinDelta}
+	}
+	if p.Publish != nil {
+		s.PublishURL = p.Publish.URL
+	}
+	return s
 }

@@ -14,11 +14,11 @@ import (
 // between the profile of the snapshot that version trained on and the
 // profile of the snapshot it would train on now. A profile that cannot be
 // read becomes a note: drift is then not a trigger, never an error.
-func planDrift(ctx context.Context, pc *PlanContext, spec *ModelSpec, latest *state.Version, snaps map[string]string) []policy.ColumnDrift {
+func planDrift(ctx context.Context, pc *PlanContext, spec *ModelSpec, only []string, latest *state.Version, snaps map[string]string) []policy.ColumnDrift {
 	var out []policy.ColumnDrift
 	for _, ds := range spec.Datasets {
 		refID, curID := latest.Inputs.Snapshots[ds], snaps[ds]
-		cols := pc.WS.Datasets[ds].StatsColumns
+		cols := driftColumns(pc.WS.Datasets[ds].StatsColumns, only)
 		if refID == "" || refID == curID || len(cols) == 0 {
 			continue
 		}
@@ -86,4 +86,19 @@ func findSnapshot(st *state.State, ds, id string) *state.Snapshot {
 		}
 	}
 	return nil
+}
+
+// driftColumns is the dataset's stats columns, limited to only when the
+// drift block names columns.
+func driftColumns(stats, only []string) []string {
+	if len(only) == 0 {
+		return stats
+	}
+	var out []string
+	for _, c := range stats {
+		if contains(only, c) {
+			out = append(out, c)
+		}
+	}
+	return out
 }

@@ -33,6 +33,8 @@ type PolicySpec struct {
 	Name   string
 	Models []string
 	Policy policy.Policy
+	// DriftColumns limits drift to these stats columns (empty: all).
+	DriftColumns []string
 }
 
 // PromotionSpec is a promotion block.

@@ -51,7 +51,7 @@ type Stage func(ctx context.Context, pc *PlanContext) error
 // stages lists planning steps in order: datasets first (their new
 // snapshot ids feed model inputs), then model stages from model_*.go.
 func (ws *Workspace) stages() []Stage {
-	return []Stage{planDatasets, planForgotten}
+	return []Stage{planDatasets, planModels, planForgotten}
 }
 
 // Plan computes what apply must do, reading st (never writing it). The
