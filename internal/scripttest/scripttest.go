@@ -36,6 +36,9 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 	for name, c := range stateCommands() {
 		cmds[name] = c
 	}
+	for name, c := range modelCommands() {
+		cmds[name] = c
+	}
 	for name, c := range cloudCommands() {
 		cmds[name] = c
 	}
