@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"unicode/utf8"
 )
 
 // Encode returns the stable JSON encoding of p, stored in the content
@@ -65,8 +66,8 @@ func (p *Profile) validate() error {
 		if c == nil {
 			return fmt.Errorf("column %d is null", i)
 		}
-		if c.Name == "" {
-			return fmt.Errorf("column %d has no name", i)
+		if c.Name == "" || !utf8.ValidString(c.Name) {
+			return fmt.Errorf("column %d has no name or one that is not UTF-8", i)
 		}
 		if seen[c.Name] {
 			return fmt.Errorf("column %q appears twice", c.Name)

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // CSV profiles the named columns of one CSV file read from r: a header row,
@@ -86,6 +87,12 @@ func columnIndexes(header []string, path string, columns []string) ([]int, error
 	}
 	idx := make([]int, len(columns))
 	for i, c := range columns {
+		if c == "" || !utf8.ValidString(c) {
+			return nil, fmt.Errorf("stats column %q: a column name must be non-empty UTF-8 text", c)
+		}
+		if slices.Contains(columns[:i], c) {
+			return nil, fmt.Errorf("stats column %q is listed twice", c)
+		}
 		j, ok := pos[c]
 		switch {
 		case !ok:
@@ -137,6 +144,11 @@ func (b *builder) add(raw string, row int64) {
 		c.Numbers++
 		c.Sum += f
 		b.sample(Point{Hash: mix(mix(b.seed^uint64(row)) ^ math.Float64bits(f)), Value: f})
+	}
+	if !utf8.ValidString(v) {
+		// Stored profiles are JSON: one spelling for invalid bytes keeps
+		// the encoding stable (JSON would turn them into U+FFFD anyway).
+		v = strings.ToValidUTF8(v, "\uFFFD")
 	}
 	if n, ok := c.Categories[v]; ok {
 		c.Categories[v] = n + 1

@@ -1,0 +1,84 @@
+package profile
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestEncodeRoundTripIsStable(t *testing.T) {
+	p := mustCSV(t, normalCSV(5000, 0, 3), "a.csv", "x", "k")
+	p.Merge(mustCSV(t, "x,k\n1,z\nNA,\n", "b.csv", "x", "k"))
+	enc, err := Encode(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := Decode(enc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := Encode(q)
+	if string(again) != string(enc) {
+		t.Fatal("decode+encode changed the bytes")
+	}
+	rep, _ := Drift(p, q, nil)
+	if rep.MaxPSI != 0 || rep.MaxKS != 0 {
+		t.Fatalf("a decoded profile drifts from its original: %+v", rep)
+	}
+}
+
+func TestDecodeRejects(t *testing.T) {
+	col := func(fields string) string {
+		return `{"format_version":1,"files":1,"rows":2,"columns":[{"name":"x","kind":"numeric","count":2,"nulls":0,"numbers":2,"min":1,"max":2,"sum":3,"mean":1.5` + fields + `}]}`
+	}
+	good := col(`,"sample":[[1,1],[2,2]],"categories":{"1":1,"2":1}`)
+	if _, err := Decode([]byte(good)); err != nil {
+		t.Fatalf("valid profile rejected: %v", err)
+	}
+	tests := map[string]struct{ data, want string }{
+		"not json":            {"{", "decode profile"},
+		"future version":      {`{"format_version":2}`, "format_version 2 is not supported"},
+		"unknown field":       {col(`,"extra":1`), "unknown field"},
+		"unsorted sample":     {col(`,"sample":[[2,1],[1,2]]`), "not sorted"},
+		"sample out of range": {col(`,"sample":[[1,9]]`), "outside"},
+		"oversized sample":    {col(`,"sample":[[1,1],[2,1],[3,2]]`), "sample of 3 points"},
+		"counts":              {strings.Replace(good, `"nulls":0`, `"nulls":3`, 1), "do not add up"},
+		"wrong kind":          {strings.Replace(good, `"kind":"numeric"`, `"kind":"categorical"`, 1), "does not match"},
+		"category overflow":   {col(`,"categories":{"1":5}`), "exceed"},
+		"negative category":   {col(`,"categories":{"1":-1}`), "count -1"},
+		"duplicate column":    {`{"format_version":1,"columns":[{"name":"a","kind":"categorical"},{"name":"a","kind":"categorical"}]}`, "appears twice"},
+		"bad point":           {col(`,"sample":[[1]]`), "want [hash, value]"},
+		"trailing data":       {good + "{}", "after top-level value"},
+	}
+	for name, tt := range tests {
+		_, err := Decode([]byte(tt.data))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: error %v, want %q", name, err, tt.want)
+		}
+	}
+}
+
+func FuzzDecodeProfile(f *testing.F) {
+	p := New([]string{"x"})
+	p.Merge(mustCSV(f, "x\n1\n2\nfoo\n", "f.csv", "x"))
+	enc, _ := Encode(p)
+	f.Add(enc)
+	f.Add([]byte(`{"format_version":1,"columns":[]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := Decode(data)
+		if err != nil {
+			return
+		}
+		enc, err := Encode(p)
+		if err != nil {
+			t.Fatalf("a decoded profile does not encode: %v", err)
+		}
+		if _, err := Decode(enc); err != nil {
+			t.Fatalf("re-encoded profile does not decode: %v", err)
+		}
+		if len(p.Columns) > 0 {
+			if _, err := Drift(p, p, nil); err != nil && !strings.Contains(err.Error(), "no values") {
+				t.Fatalf("drift of a valid profile with itself: %v", err)
+			}
+		}
+	})
+}

@@ -1,0 +1,167 @@
+package profile
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+)
+
+func seq(from, to int) string {
+	var b strings.Builder
+	b.WriteString("v\n")
+	for i := from; i <= to; i++ {
+		fmt.Fprintf(&b, "%d\n", i)
+	}
+	return b.String()
+}
+
+func repeat(header string, lines ...string) string {
+	return header + "\n" + strings.Join(lines, "\n") + "\n"
+}
+
+func many(v string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = v
+	}
+	return out
+}
+
+func TestDriftKnownValues(t *testing.T) {
+	tests := []struct {
+		name     string
+		ref, cur string
+		col      string
+		kind     string
+		psi, ks  float64
+		tol      float64
+	}{
+		{
+			name: "identical numeric", ref: seq(1, 10), cur: seq(1, 10), col: "v",
+			kind: Numeric, psi: 0, ks: 0, tol: 1e-12,
+		},
+		{
+			// deciles of 1..10 are 1..9; every current value lands in the
+			// last bin: 9·(ε−0.1)·ln(ε/0.1) + 0.9·ln(1/0.1)
+			name: "all mass in the top bin", ref: seq(1, 10), cur: repeat("v", many("10", 10)...), col: "v",
+			kind: Numeric, psi: 9*(Epsilon-0.1)*math.Log(Epsilon/0.1) + 0.9*math.Log(10), ks: 0.9, tol: 1e-9,
+		},
+		{
+			// same values, half of the current rows null: 10·(0.05−0.1)·ln(0.5) + (0.5−ε)·ln(0.5/ε)
+			name: "nulls get their own bin", ref: seq(1, 10), cur: seq(1, 10) + strings.Repeat("\n", 0) + strings.Repeat("NA\n", 10), col: "v",
+			kind: Numeric, psi: 10*(-0.05)*math.Log(0.5) + (0.5-Epsilon)*math.Log(0.5/Epsilon), ks: 0, tol: 1e-9,
+		},
+		{
+			// 0.4·ln(0.9/0.5) + (−0.4)·ln(0.1/0.5)
+			name: "categorical shift", ref: repeat("c", append(many("a", 50), many("b", 50)...)...),
+			cur: repeat("c", append(many("a", 90), many("b", 10)...)...), col: "c",
+			kind: Categorical, psi: 0.4*math.Log(1.8) - 0.4*math.Log(0.2), tol: 1e-9,
+		},
+		{
+			// a new category: (0.5−ε)·ln(0.5/ε) + (0.5−1)·ln(0.5/1)
+			name: "new category", ref: repeat("c", many("a", 4)...), cur: repeat("c", "a", "a", "z", "z"), col: "c",
+			kind: Categorical, psi: (0.5-Epsilon)*math.Log(0.5/Epsilon) + (0.5-1)*math.Log(0.5), tol: 1e-9,
+		},
+		{
+			name: "numeric against categorical compares categories", ref: repeat("v", "1", "2"), cur: repeat("v", "1", "x"), col: "v",
+			kind: Categorical, psi: (0.5-Epsilon)*math.Log(0.5/Epsilon) + (Epsilon-0.5)*math.Log(Epsilon/0.5), tol: 1e-9,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ref := mustCSV(t, tt.ref, "ref.csv", tt.col)
+			cur := mustCSV(t, tt.cur, "cur.csv", tt.col)
+			rep, err := Drift(ref, cur, []string{tt.col})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := rep.Columns[0]
+			if c.Kind != tt.kind || math.Abs(c.PSI-tt.psi) > tt.tol || math.Abs(c.KS-tt.ks) > tt.tol {
+				t.Errorf("got %s PSI %.6f KS %.6f, want %s PSI %.6f KS %.6f", c.Kind, c.PSI, c.KS, tt.kind, tt.psi, tt.ks)
+			}
+			if rep.MaxPSI != c.PSI || rep.MeanPSI != c.PSI || rep.Column != tt.col {
+				t.Errorf("report %+v does not summarise its one column", rep)
+			}
+		})
+	}
+}
+
+func TestDriftNormalShift(t *testing.T) {
+	ref := mustCSV(t, normalCSV(20000, 0, 1), "ref.csv", "x", "k")
+	tests := []struct {
+		name           string
+		mean           float64
+		minPSI, maxPSI float64
+		ks             float64 // expected KS of the true distributions
+	}{
+		{"same distribution, new sample", 0, 0, 0.05, 0},
+		{"one sigma shift", 1, 0.2, 5, 0.383}, // 2Φ(0.5)−1
+		{"half sigma shift", 0.5, 0.1, 1, 0.197},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cur := mustCSV(t, normalCSV(20000, tt.mean, 2), "cur.csv", "x", "k")
+			rep, err := Drift(ref, cur, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			x := rep.Columns[0]
+			if x.Name != "x" || x.Kind != Numeric || x.PSI < tt.minPSI || x.PSI > tt.maxPSI || math.Abs(x.KS-tt.ks) > 0.05 {
+				t.Errorf("x: %+v; want PSI in [%v, %v], KS ≈ %v", x, tt.minPSI, tt.maxPSI, tt.ks)
+			}
+			if k := rep.Columns[1]; k.Kind != Categorical || k.PSI > 0.01 {
+				t.Errorf("unshifted categorical column k drifted: %+v", k)
+			}
+			if tt.mean != 0 && (rep.Column != "x" || rep.MaxPSI != x.PSI || rep.MaxKS != x.KS) {
+				t.Errorf("report points at %q (max PSI %v), want x", rep.Column, rep.MaxPSI)
+			}
+		})
+	}
+}
+
+func TestDriftErrors(t *testing.T) {
+	p := mustCSV(t, "a,b\n1,2\n", "p.csv", "a", "b")
+	q := mustCSV(t, "a\n1\n", "q.csv", "a")
+	empty := mustCSV(t, "a\n", "e.csv", "a")
+	tests := []struct {
+		name     string
+		ref, cur *Profile
+		cols     []string
+		want     string
+	}{
+		{"not in reference", q, p, []string{"b"}, `column "b" is not in the reference profile (it has: a)`},
+		{"not in current", p, q, []string{"b"}, `column "b" is not in the current profile`},
+		{"no values", p, empty, []string{"a"}, `column "a" has no values in the current profile`},
+		{"nil", nil, p, nil, "missing profile"},
+	}
+	for _, tt := range tests {
+		_, err := Drift(tt.ref, tt.cur, tt.cols)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: error %v, want %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+func TestEdgesAndKS(t *testing.T) {
+	if got := fmt.Sprint(Edges([]float64{5, 5, 5, 5})); got != "[5]" {
+		t.Errorf("edges of a constant = %s, want [5]", got)
+	}
+	if got := fmt.Sprint(Edges([]float64{1, 2, 3})); got != "[1 2 3]" {
+		t.Errorf("edges of 1,2,3 = %s", got)
+	}
+	tests := []struct {
+		a, b []float64
+		want float64
+	}{
+		{[]float64{1, 2, 3}, []float64{1, 2, 3}, 0},
+		{[]float64{1, 2}, []float64{3, 4}, 1},
+		{[]float64{1, 2, 3, 4}, []float64{3, 4, 5, 6}, 0.5},
+		{nil, []float64{1}, 0},
+	}
+	for _, tt := range tests {
+		if got := KS(tt.a, tt.b); math.Abs(got-tt.want) > 1e-12 {
+			t.Errorf("KS(%v, %v) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
