@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 )
 
 // Problem classifies why a state document was refused.
@@ -64,22 +65,18 @@ func decode(b []byte, requireChecksum bool) (*State, error) {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil, &DecodeError{ProblemTruncated, "the document is empty"}
 	}
-	if err := checkJSON(b); err != nil {
+	if !json.Valid(b) {
+		return nil, classifyInvalid(b)
+	}
+	format, err := peekFormat(b)
+	if err != nil {
 		return nil, err
 	}
-	var head struct {
-		FormatVersion *int `json:"format_version"`
-	}
-	if err := json.Unmarshal(b, &head); err != nil {
-		return nil, &DecodeError{ProblemCorrupt, fmt.Sprintf("format_version: %v", err)}
-	}
 	switch {
-	case head.FormatVersion == nil:
-		return nil, &DecodeError{ProblemCorrupt, "format_version is missing: this is not an mlform state document"}
-	case *head.FormatVersion > FormatVersion:
-		return nil, &DecodeError{ProblemFuture, fmt.Sprintf("state was written by a newer mlform (format %d > %d); upgrade mlform", *head.FormatVersion, FormatVersion)}
-	case *head.FormatVersion < 1:
-		return nil, &DecodeError{ProblemCorrupt, fmt.Sprintf("format_version %d is not a valid format", *head.FormatVersion)}
+	case format > FormatVersion:
+		return nil, &DecodeError{ProblemFuture, fmt.Sprintf("state was written by a newer mlform (format %d > %d); upgrade mlform", format, FormatVersion)}
+	case format < 1:
+		return nil, &DecodeError{ProblemCorrupt, fmt.Sprintf("format_version %d is not a valid format", format)}
 	}
 	if err := verifyChecksum(b, requireChecksum); err != nil {
 		return nil, err
@@ -99,8 +96,9 @@ func decode(b []byte, requireChecksum bool) (*State, error) {
 	return &s, nil
 }
 
-// checkJSON tells a truncated document from one that is otherwise broken.
-func checkJSON(b []byte) error {
+// classifyInvalid tells a truncated document from one that is otherwise
+// not JSON. Only called on invalid input, so its cost does not matter.
+func classifyInvalid(b []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	var v json.RawMessage
 	err := dec.Decode(&v)
@@ -109,14 +107,48 @@ func checkJSON(b []byte) error {
 		return &DecodeError{ProblemTruncated, fmt.Sprintf("the document ends after %d bytes, in the middle of its JSON", len(b))}
 	case err != nil:
 		return &DecodeError{ProblemCorrupt, fmt.Sprintf("not valid JSON: %v", err)}
-	}
-	if len(v) == 0 || v[0] != '{' {
-		return &DecodeError{ProblemCorrupt, "the document is not a JSON object"}
-	}
-	if _, err := dec.Token(); err != io.EOF {
+	default:
 		return &DecodeError{ProblemCorrupt, "unexpected data after the JSON document"}
 	}
-	return nil
+}
+
+// peekFormat reads format_version from a valid JSON document without
+// decoding the rest: the canonical encoding puts it first, so this reads a
+// few tokens. The format must be known before the content is decoded: a
+// newer format may have members this build would reject.
+func peekFormat(b []byte) (int, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if tok, _ := dec.Token(); tok != json.Delim('{') {
+		return 0, &DecodeError{ProblemCorrupt, "the document is not a JSON object"}
+	}
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return 0, &DecodeError{ProblemCorrupt, err.Error()}
+		}
+		if key != "format_version" {
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return 0, &DecodeError{ProblemCorrupt, err.Error()}
+			}
+			continue
+		}
+		var val any
+		if err := dec.Decode(&val); err != nil {
+			return 0, &DecodeError{ProblemCorrupt, fmt.Sprintf("format_version: %v", err)}
+		}
+		n, ok := val.(json.Number)
+		if !ok {
+			return 0, &DecodeError{ProblemCorrupt, fmt.Sprintf("format_version is a %T, not a number", val)}
+		}
+		v, err := strconv.ParseInt(string(n), 10, 32)
+		if err != nil {
+			return 0, &DecodeError{ProblemCorrupt, fmt.Sprintf("format_version %s is not a whole number", truncate(string(n), 40))}
+		}
+		return int(v), nil
+	}
+	return 0, &DecodeError{ProblemCorrupt, "format_version is missing: this is not an mlform state document"}
 }
 
 // verifyChecksum checks the checksum member against the raw bytes, so any
