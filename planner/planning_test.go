@@ -19,7 +19,7 @@ var testNow = time.Date(2026, 1, 5, 12, 0, 0, 0, time.UTC)
 // testWorkspace builds a workspace over dir with the given datasets (name
 // -> source relative to dir) and one file:// store, without going through
 // config.Load.
-func testWorkspace(t *testing.T, dir string, datasets map[string]string) *Workspace {
+func testWorkspace(t testing.TB, dir string, datasets map[string]string) *Workspace {
 	t.Helper()
 	ws := &Workspace{
 		BaseDir:   dir,
