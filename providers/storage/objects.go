@@ -67,9 +67,30 @@ func (o bucketObjects) GetRange(ctx context.Context, key string, offset, length 
 	return r, nil
 }
 
+// Put uploads r. When r fails midway, the upload's context is cancelled
+// before Upload closes its writer: gocloud.dev's Upload otherwise closes
+// (and so commits) the writer with whatever was read, and fileblob and
+// memblob would publish a truncated object under the final key.
 func (o bucketObjects) Put(ctx context.Context, key string, r io.Reader, ifNotExist bool) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	opts := &blob.WriterOptions{IfNotExist: ifNotExist, ContentType: "application/octet-stream"}
-	return classify(key, o.b.Upload(ctx, key, r, opts))
+	err := o.b.Upload(ctx, key, abortReader{r: r, abort: cancel}, opts)
+	return classify(key, err)
+}
+
+// abortReader cancels the upload when its source fails.
+type abortReader struct {
+	r     io.Reader
+	abort context.CancelFunc
+}
+
+func (a abortReader) Read(p []byte) (int, error) {
+	n, err := a.r.Read(p)
+	if err != nil && err != io.EOF {
+		a.abort()
+	}
+	return n, err
 }
 
 func (o bucketObjects) List(ctx context.Context, prefix string, fn func(string, int64) error) error {

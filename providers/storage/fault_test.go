@@ -1,0 +1,286 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	gblob "gocloud.dev/blob"
+	"gocloud.dev/blob/fileblob"
+	"gocloud.dev/blob/memblob"
+)
+
+// faultObjects wraps the real bucket implementation and injects faults by
+// key prefix: uploads whose source fails after some bytes (a write that
+// fails midway), reads that return flipped bytes, and reads that fail.
+type faultObjects struct {
+	objects
+	mu          sync.Mutex
+	failPut     map[string]int // key prefix -> fail after this many bytes
+	failPutOnce bool           // remove the failPut rule after it fires
+	corruptRead string         // key prefix whose reads come back flipped
+}
+
+var errInjected = errors.New("injected fault")
+
+func (f *faultObjects) Put(ctx context.Context, key string, r io.Reader, ifNotExist bool) error {
+	f.mu.Lock()
+	after, fail := -1, false
+	for p, n := range f.failPut {
+		if strings.HasPrefix(key, p) {
+			after, fail = n, true
+			if f.failPutOnce {
+				delete(f.failPut, p)
+			}
+		}
+	}
+	f.mu.Unlock()
+	if fail {
+		r = &failingReader{r: r, left: after}
+	}
+	return f.objects.Put(ctx, key, r, ifNotExist)
+}
+
+type failingReader struct {
+	r    io.Reader
+	left int
+}
+
+func (f *failingReader) Read(p []byte) (int, error) {
+	if f.left <= 0 {
+		return 0, errInjected
+	}
+	if len(p) > f.left {
+		p = p[:f.left]
+	}
+	n, err := f.r.Read(p)
+	f.left -= n
+	return n, err
+}
+
+func (f *faultObjects) GetRange(ctx context.Context, key string, off, n int64) (io.ReadCloser, error) {
+	rc, err := f.objects.GetRange(ctx, key, off, n)
+	if err != nil || f.corruptRead == "" || !strings.HasPrefix(key, f.corruptRead) {
+		return rc, err
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(rc)
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > 0 {
+		b[len(b)/2] ^= 0x55
+	}
+	return io.NopCloser(bytes.NewReader(b)), nil
+}
+
+// backends returns fresh buckets of each local kind with their raw handle.
+func backends(t *testing.T) map[string]*gblob.Bucket {
+	fb, err := fileblob.OpenBucket(t.TempDir(), &fileblob.Options{NoTempDir: true, Metadata: fileblob.MetadataDontWrite})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mb := memblob.OpenBucket(nil)
+	t.Cleanup(func() { fb.Close(); mb.Close() })
+	return map[string]*gblob.Bucket{"file": fb, "mem": mb}
+}
+
+func listKeys(t *testing.T, b *gblob.Bucket, prefix string) []string {
+	t.Helper()
+	var keys []string
+	it := b.List(&gblob.ListOptions{Prefix: prefix})
+	for {
+		obj, err := it.Next(context.Background())
+		if err == io.EOF {
+			return keys
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, obj.Key)
+	}
+}
+
+func testData(seed uint64, n int) []byte {
+	r := rand.New(rand.NewPCG(seed, seed))
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(r.Uint32())
+	}
+	return b
+}
+
+func TestFaultWriteFailsMidway(t *testing.T) {
+	ctx := context.Background()
+	for _, prefix := range []string{packPrefix, indexPrefix, manifestPrefix} {
+		for name, b := range backends(t) {
+			t.Run(strings.TrimSuffix(prefix, "/")+"/"+name, func(t *testing.T) {
+				fo := &faultObjects{objects: bucketObjects{b: b}, failPut: map[string]int{prefix: 50}}
+				s, err := openObjects(ctx, fo, Options{PackSize: 1 << 20})
+				if err != nil {
+					t.Fatal(err)
+				}
+				data := testData(1, 3<<20)
+				f, perr := s.PutFile(ctx, bytes.NewReader(data))
+				f.Path = "a"
+				var ferr, merr error
+				if perr == nil {
+					ferr = s.Flush(ctx)
+					_, merr = s.PutManifest(ctx, &Manifest{Kind: KindSnapshot, Files: []File{f}})
+				}
+				if perr == nil && ferr == nil && merr == nil {
+					t.Fatal("every write succeeded although uploads under " + prefix + " fail")
+				}
+				for _, err := range []error{perr, ferr, merr} {
+					if err != nil && !errors.Is(err, errInjected) {
+						t.Errorf("error %v does not wrap the injected fault", err)
+					}
+				}
+				// Nothing half-written is visible: no object under the
+				// failing prefix, no temporary files anywhere.
+				if keys := listKeys(t, b, prefix); len(keys) != 0 {
+					t.Errorf("failed uploads left objects: %v", keys)
+				}
+				for _, k := range listKeys(t, b, "") {
+					if strings.HasSuffix(k, ".tmp") {
+						t.Errorf("temporary object left: %s", k)
+					}
+				}
+				// A fresh store on the same bucket is consistent and knows
+				// no manifest.
+				s2, err := openObjects(ctx, bucketObjects{b: b}, Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				r, err := s2.Check(ctx, CheckOptions{ReadData: true})
+				if err != nil || !r.OK() {
+					t.Fatalf("Check after failed write: %v %v", err, r.Problems)
+				}
+				if ids, _ := s2.List(ctx); len(ids) != 0 {
+					t.Errorf("manifests visible after a failed write: %v", ids)
+				}
+			})
+		}
+	}
+}
+
+func TestFaultPackFailureIsSticky(t *testing.T) {
+	ctx := context.Background()
+	b := memblob.OpenBucket(nil)
+	defer b.Close()
+	fo := &faultObjects{objects: bucketObjects{b: b}, failPut: map[string]int{packPrefix: 10}, failPutOnce: true}
+	s, err := openObjects(ctx, fo, Options{PackSize: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.PutFile(ctx, bytes.NewReader(testData(2, 2<<20))); err != nil && !errors.Is(err, errInjected) {
+		t.Fatal(err)
+	}
+	if err := s.Flush(ctx); !errors.Is(err, errInjected) {
+		t.Fatalf("Flush after a failed pack upload: %v", err)
+	}
+	// The fault is gone, but chunks of the lost pack may be referenced by
+	// Files already returned: the store refuses to pretend otherwise.
+	if _, err := s.PutFile(ctx, bytes.NewReader([]byte("more"))); !errors.Is(err, errInjected) {
+		t.Errorf("PutFile after a failed upload: %v, want the upload error", err)
+	}
+	if err := s.Flush(ctx); err == nil {
+		t.Error("Flush succeeded after a failed upload")
+	}
+}
+
+func TestFaultIndexWriteRetried(t *testing.T) {
+	ctx := context.Background()
+	b := memblob.OpenBucket(nil)
+	defer b.Close()
+	fo := &faultObjects{objects: bucketObjects{b: b}, failPut: map[string]int{indexPrefix: 0}, failPutOnce: true}
+	s, err := openObjects(ctx, fo, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := testData(3, 500000)
+	f, err := s.PutFile(ctx, bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Flush(ctx); !errors.Is(err, errInjected) {
+		t.Fatalf("first Flush: %v, want the injected fault", err)
+	}
+	if err := s.Flush(ctx); err != nil {
+		t.Fatalf("retried Flush: %v", err)
+	}
+	f.Path = "a"
+	id, err := s.PutManifest(ctx, &Manifest{Kind: KindSnapshot, Files: []File{f}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2, err := openObjects(ctx, bucketObjects{b: b}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s2.Materialize(ctx, id, t.TempDir()); err != nil {
+		t.Fatalf("after a retried index write: %v", err)
+	}
+}
+
+func TestFaultWrongBytesOnRead(t *testing.T) {
+	ctx := context.Background()
+	for name, b := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			fo := &faultObjects{objects: bucketObjects{b: b}}
+			s, err := openObjects(ctx, fo, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := s.PutFile(ctx, bytes.NewReader(testData(4, 700000)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.Path = "dir/model.bin"
+			id, err := s.PutManifest(ctx, &Manifest{Kind: KindArtifacts, Files: []File{f}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			fo.corruptRead = packPrefix
+			rc, err := s.OpenFile(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = io.ReadAll(rc)
+			if err == nil || !strings.Contains(err.Error(), `"dir/model.bin"`) || !strings.Contains(err.Error(), f.Chunks[0].ID) || !strings.Contains(err.Error(), "corrupt") {
+				t.Errorf("read of wrong bytes: %v; want a corruption error naming the file and chunk", err)
+			}
+			dir := t.TempDir()
+			if err := s.Materialize(ctx, id, dir); err == nil {
+				t.Error("Materialize succeeded on wrong bytes")
+			}
+			if _, err := os.Stat(filepath.Join(dir, "dir", "model.bin")); !os.IsNotExist(err) {
+				t.Errorf("Materialize left the target file: %v", err)
+			}
+			entries, _ := os.ReadDir(filepath.Join(dir, "dir"))
+			if len(entries) != 0 {
+				t.Errorf("Materialize left %d entries (temp files?)", len(entries))
+			}
+		})
+	}
+}
+
+func TestFaultConfigWriteFails(t *testing.T) {
+	ctx := context.Background()
+	b := memblob.OpenBucket(nil)
+	defer b.Close()
+	fo := &faultObjects{objects: bucketObjects{b: b}, failPut: map[string]int{configKey: 5}}
+	if _, err := openObjects(ctx, fo, Options{}); !errors.Is(err, errInjected) {
+		t.Fatalf("Open with a failing config write: %v", err)
+	}
+	if keys := listKeys(t, b, ""); len(keys) != 0 {
+		t.Errorf("failed Open left objects: %v", keys)
+	}
+}
