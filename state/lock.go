@@ -233,16 +233,22 @@ func (e *LockedError) Error() string {
 	return b.String()
 }
 
-// age is how long ago t was, rounded for people.
-func age(t time.Time) time.Duration {
+// age is how long ago t was, in words a person reads at a glance:
+// "850ms", "3m12s", "5h4m", "12d3h".
+func age(t time.Time) string {
 	d := time.Since(t)
 	switch {
 	case d < 0:
-		return 0
+		return "0s"
 	case d < time.Minute:
-		return d.Round(100 * time.Millisecond)
+		return d.Round(10 * time.Millisecond).String()
+	case d < time.Hour:
+		return d.Round(time.Second).String()
+	case d < 48*time.Hour:
+		d = d.Round(time.Minute)
+		return fmt.Sprintf("%dh%dm", int(d.Hours()), int(d.Minutes())%60)
 	default:
-		return d.Round(time.Second)
+		return fmt.Sprintf("%dd%dh", int(d.Hours())/24, int(d.Hours())%24)
 	}
 }
 

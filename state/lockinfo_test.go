@@ -61,7 +61,7 @@ func TestStaleLockReported(t *testing.T) {
 		t.Fatal("second lock succeeded")
 	}
 	msg := err.Error()
-	for _, want := range []string{"no longer running on this host: the lock is stale", "1h30m0s ago", "ci@" + host, "Operation: apply", "mlform force-unlock "} {
+	for _, want := range []string{"no longer running on this host: the lock is stale", "1h30m ago", "ci@" + host, "Operation: apply", "mlform force-unlock "} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("message lacks %q:\n%s", want, msg)
 		}

@@ -1,8 +1,11 @@
 package state
 
 import (
+	"strings"
+
 	"errors"
 	"fmt"
+	mblob "github.com/mlform/mlform/providers/blob"
 	"math"
 	"sort"
 	"time"
@@ -273,8 +276,21 @@ func (s *State) normalize() {
 		s.Policies = map[string]*Policy{}
 	}
 	for _, d := range s.Datasets {
-		if d != nil && d.Snapshots == nil {
+		if d == nil {
+			continue
+		}
+		if d.Snapshots == nil {
 			d.Snapshots = []*Snapshot{}
+		}
+		for _, sn := range d.Snapshots {
+			if sn != nil {
+				sn.Source = scrubURL(sn.Source)
+			}
+		}
+	}
+	for _, p := range s.Publications {
+		if p != nil {
+			p.URL = scrubURL(p.URL)
 		}
 	}
 	for _, m := range s.Models {
@@ -326,6 +342,16 @@ func (s *State) normalize() {
 			p.LastTrain = map[string]time.Time{}
 		}
 	}
+}
+
+// scrubURL removes credentials from a URL recorded in state (a dataset
+// source, a publish target), whoever recorded it: secrets never reach a
+// state document. Paths are left as they are.
+func scrubURL(s string) string {
+	if !strings.Contains(s, "://") {
+		return s
+	}
+	return mblob.Redact(s)
 }
 
 // sortedKeys returns m's keys in order, so validation reports the same
