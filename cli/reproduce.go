@@ -1,7 +1,120 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mlform/mlform/planner"
+	"github.com/mlform/mlform/providers/executor"
+)
 
 func newReproduceCommand(g *Globals) *cobra.Command {
-	return stubCommand("reproduce model.NAME@V", "Re-run a version's training and compare")
+	var vars varFlags
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "reproduce model.NAME@VERSION|ALIAS",
+		Short: "Re-run a version's training and compare",
+		Long: `Reproduce re-runs the train step of a recorded version with its recorded
+inputs (the same snapshots materialised from the store, the same params and
+command, the same version number) in a temporary directory, and compares
+each artifact's hash and each metric with what was recorded. Nothing is
+recorded in state. It exits 0 when everything matches and 1 when anything
+differs. The environment and working tree are used as they are now; any
+difference from the recorded inputs is reported.`,
+		Example: `  mlform reproduce model.churn@3
+  mlform reproduce model.churn@production`,
+		Args: argsWant(1, "model.NAME@VERSION or model.NAME@ALIAS"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ws, err := loadWorkspace(g, &vars)
+			if err != nil {
+				return err
+			}
+			defer ws.Close()
+			s, err := readState(cmd.Context(), g)
+			if err != nil {
+				return err
+			}
+			out := g.Stderr
+			if !asJSON {
+				out = g.Stdout
+			}
+			logw := executor.NewPrefixWriter(out, "  | ")
+			r, err := ws.Reproduce(cmd.Context(), s, args[0], func(line string) { fmt.Fprintln(logw, line) })
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				err = writeJSON(g.Stdout, r)
+			} else {
+				err = writeReproduce(g.Stdout, r)
+			}
+			if err != nil {
+				return err
+			}
+			if !r.Identical {
+				return errSilent
+			}
+			return nil
+		},
+	}
+	vars.register(cmd.Flags())
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the comparison as JSON")
+	return cmd
+}
+
+// writeReproduce renders a reproduce report.
+func writeReproduce(w io.Writer, r *planner.ReproduceReport) error {
+	for _, n := range r.Notes {
+		fmt.Fprintf(w, "Note: %s\n", n)
+	}
+	if r.Error != "" {
+		fmt.Fprintf(w, "re-run of model.%s v%d: %s\n", r.Model, r.Version, r.Error)
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	if len(r.Files) > 0 {
+		fmt.Fprintln(tw, "ARTIFACT\tRECORDED\tREPRODUCED\t")
+		for _, f := range r.Files {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", f.Path, shortHash(f.Recorded), shortHash(f.Reproduced), matchWord(f.Match))
+		}
+	}
+	if len(r.Metrics) > 0 {
+		fmt.Fprintln(tw, "METRIC\tRECORDED\tREPRODUCED\t")
+		for _, m := range r.Metrics {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", m.Name, optFloat(m.Recorded), optFloat(m.Reproduced), matchWord(m.Match))
+		}
+	}
+	tw.Flush()
+	if r.Identical {
+		_, err := fmt.Fprintf(w, "model.%s v%d reproduced: identical artifact hashes and metrics.\n", r.Model, r.Version)
+		return err
+	}
+	_, err := fmt.Fprintf(w, "model.%s v%d was NOT reproduced: see the differences above.\n", r.Model, r.Version)
+	return err
+}
+
+func shortHash(h string) string {
+	switch {
+	case h == "":
+		return "(missing)"
+	case len(h) > 16:
+		return h[:16]
+	}
+	return h
+}
+
+func optFloat(f *float64) string {
+	if f == nil {
+		return "(missing)"
+	}
+	return fmt.Sprintf("%g", *f)
+}
+
+func matchWord(ok bool) string {
+	if ok {
+		return "same"
+	}
+	return "DIFFERENT"
 }
