@@ -45,6 +45,9 @@ cancels the running ones too.`,
 				return err
 			}
 			var saved *planner.Plan
+			if len(args) == 1 && (len(f.targets) > 0 || len(f.replace) > 0 || !f.refresh) {
+				return fmt.Errorf("-target, -replace and -refresh shape a plan: give them to mlform plan, not to apply with a saved plan")
+			}
 			if len(args) == 1 {
 				if saved, err = readPlanFile(args[0]); err != nil {
 					return err

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -180,14 +182,17 @@ refuses if the state or the configuration changed in between.`,
 				return err
 			}
 			defer ws.Close()
-			m, err := openState(cmd.Context(), g)
+			// Ctrl-C cancels observing and still releases the lock.
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			m, err := openState(ctx, g)
 			if err != nil {
 				return err
 			}
 			defer m.Close()
 			var p *planner.Plan
-			err = withStateLock(cmd.Context(), g, m, f.lock, "plan", func() error {
-				p, _, err = makePlan(cmd.Context(), g, ws, m, &f)
+			err = withStateLock(ctx, g, m, f.lock, "plan", func() error {
+				p, _, err = makePlan(ctx, g, ws, m, &f)
 				return err
 			})
 			if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 	"time"
 
@@ -98,13 +99,13 @@ func putFiles(ctx context.Context, rc *RunContext, a *Action, src source.Source,
 			break
 		}
 		g.Go(func() error {
-			f, err := putOne(gctx, rc, src, store, obs[i], a.Snapshot.Dataset)
+			f, err := putOne(gctx, rc, a, src, store, obs[i])
 			if err != nil {
 				once.Do(func() { firstErr = err })
 				return err
 			}
 			out[i] = f
-			rc.Progress.Advance(a, 1, f.Size)
+			rc.Progress.Advance(a, 1, 0)
 			return nil
 		})
 	}
@@ -120,7 +121,8 @@ func putFiles(ctx context.Context, rc *RunContext, a *Action, src source.Source,
 	return out, nil
 }
 
-func putOne(ctx context.Context, rc *RunContext, src source.Source, store *storage.Store, want ObservedFile, dataset string) (storage.File, error) {
+func putOne(ctx context.Context, rc *RunContext, a *Action, src source.Source, store *storage.Store, want ObservedFile) (storage.File, error) {
+	dataset := a.Snapshot.Dataset
 	if d := rc.Workspace.TestFileDelay; d > 0 {
 		select {
 		case <-time.After(d):
@@ -133,7 +135,7 @@ func putOne(ctx context.Context, rc *RunContext, src source.Source, store *stora
 		return storage.File{}, fmt.Errorf("dataset.%s %w: %s: %v", dataset, ErrChangedSincePlan, want.Path, err)
 	}
 	defer r.Close()
-	f, err := store.PutFile(ctx, r)
+	f, err := store.PutFile(ctx, &progressReader{r: r, a: a, p: rc.Progress})
 	if err != nil {
 		return storage.File{}, fmt.Errorf("store %s: %w", want.Path, err)
 	}
@@ -142,4 +144,20 @@ func putOne(ctx context.Context, rc *RunContext, src source.Source, store *stora
 	}
 	f.Path, f.Mode = want.Path, want.Mode
 	return f, nil
+}
+
+// progressReader reports bytes as they are read, so a single large file
+// shows progress while it is stored.
+type progressReader struct {
+	r io.Reader
+	a *Action
+	p Progress
+}
+
+func (pr *progressReader) Read(b []byte) (int, error) {
+	n, err := pr.r.Read(b)
+	if n > 0 {
+		pr.p.Advance(pr.a, 0, int64(n))
+	}
+	return n, err
 }

@@ -233,6 +233,14 @@ func (e *Engine) Run(ctx context.Context, stop <-chan struct{}, ws *Workspace, p
 	}
 
 	for {
+		if !stopped {
+			select {
+			case <-stop:
+				stopped, stop = true, nil
+				res.Interrupted = true
+			default:
+			}
+		}
 		progressed := true
 		for progressed {
 			progressed = false
