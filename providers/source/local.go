@@ -117,11 +117,36 @@ type treeWalk struct {
 	sem  chan struct{} // bounds goroutines beyond the caller's
 	wg   sync.WaitGroup
 	mu   sync.Mutex
-	dirs [][]Entry // one slice per directory, joined once at the end
-	n    int
+	n    int // entries found
 	err  error
 	stop chan struct{}
 	once sync.Once
+}
+
+// dirResult is one directory's listing: its files and subdirectories in
+// the order of their keys (a file's name, a directory's name plus "/"), so
+// concatenating the tree depth-first yields every path in lexical byte
+// order without sorting all paths at the end.
+type dirResult struct {
+	files []Entry
+	items []dirItem
+}
+
+type dirItem struct {
+	key  string
+	file int        // index in files, for a file
+	sub  *dirResult // for a directory
+}
+
+func (r *dirResult) appendTo(out []Entry) []Entry {
+	for _, it := range r.items {
+		if it.sub != nil {
+			out = it.sub.appendTo(out)
+		} else {
+			out = append(out, r.files[it.file])
+		}
+	}
+	return out
 }
 
 func (w *treeWalk) fail(err error) {
@@ -148,7 +173,8 @@ func (l *local) walkTree(ctx context.Context) ([]Entry, error) {
 		return nil, fmt.Errorf("walk %s: %w", l, err)
 	}
 	w := &treeWalk{ctx: ctx, sem: make(chan struct{}, runtime.NumCPU()), stop: make(chan struct{})}
-	w.walkDir(d, "")
+	root := &dirResult{}
+	w.walkDir(d, "", root)
 	w.wg.Wait()
 	if w.err != nil {
 		return nil, fmt.Errorf("walk %s: %w", l, w.err)
@@ -156,18 +182,13 @@ func (l *local) walkTree(ctx context.Context) ([]Entry, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	all := make([]Entry, 0, w.n)
-	for _, d := range w.dirs {
-		all = append(all, d...)
-	}
-	slices.SortFunc(all, func(a, b Entry) int { return strings.Compare(a.Path, b.Path) })
-	return all, nil
+	return root.appendTo(make([]Entry, 0, w.n)), nil
 }
 
-// walkDir reads one directory (closing d), records its entries and walks
-// its subdirectories, in a new goroutine while the semaphore allows and
-// inline otherwise, so depth never blocks progress.
-func (w *treeWalk) walkDir(d dirHandle, rel string) {
+// walkDir reads one directory (closing d) into res and walks its
+// subdirectories, in a new goroutine while the semaphore allows and inline
+// otherwise, so depth never blocks progress.
+func (w *treeWalk) walkDir(d dirHandle, rel string, res *dirResult) {
 	defer d.Close()
 	if w.stopped() {
 		return
@@ -177,54 +198,56 @@ func (w *treeWalk) walkDir(d dirHandle, rel string) {
 		w.fail(fmt.Errorf("read directory %s: %w", displayRel(rel), err))
 		return
 	}
-	local := make([]Entry, 0, len(names))
+	res.files = make([]Entry, 0, len(names))
+	res.items = make([]dirItem, 0, len(names))
 	for _, n := range names {
 		p := n.Name
 		if rel != "" {
 			p = rel + "/" + n.Name
 		}
-		if n.Dir {
-			sub, err := d.OpenDir(n.Name)
+		isDir := n.Dir
+		if !isDir {
+			e, err := d.Stat(n.Name)
 			if err != nil {
-				w.fail(fmt.Errorf("open directory %s: %w", p, err))
+				if errors.Is(err, fs.ErrNotExist) {
+					continue // removed since the directory was read
+				}
+				w.fail(fmt.Errorf("stat %s: %w", p, err))
 				return
 			}
-			select {
-			case w.sem <- struct{}{}:
-				w.wg.Add(1)
-				go func() {
-					defer w.wg.Done()
-					defer func() { <-w.sem }()
-					w.walkDir(sub, p)
-				}()
-			default:
-				w.walkDir(sub, p)
+			if !e.Mode.IsDir() {
+				e.Path = p
+				res.items = append(res.items, dirItem{key: n.Name, file: len(res.files)})
+				res.files = append(res.files, e)
+				continue
 			}
-			continue
+			isDir = true
 		}
-		e, err := d.Stat(n.Name)
+		sub, err := d.OpenDir(n.Name)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // removed since the directory was read
+		}
 		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				continue // removed since the directory was read
-			}
-			w.fail(fmt.Errorf("stat %s: %w", p, err))
+			w.fail(fmt.Errorf("open directory %s: %w", p, err))
 			return
 		}
-		if e.Mode.IsDir() { // the directory entry's type was unknown
-			sub, err := d.OpenDir(n.Name)
-			if err != nil {
-				w.fail(fmt.Errorf("open directory %s: %w", p, err))
-				return
-			}
-			w.walkDir(sub, p)
-			continue
+		subRes := &dirResult{}
+		res.items = append(res.items, dirItem{key: n.Name + "/", sub: subRes})
+		select {
+		case w.sem <- struct{}{}:
+			w.wg.Add(1)
+			go func() {
+				defer w.wg.Done()
+				defer func() { <-w.sem }()
+				w.walkDir(sub, p, subRes)
+			}()
+		default:
+			w.walkDir(sub, p, subRes)
 		}
-		e.Path = p
-		local = append(local, e)
 	}
+	slices.SortFunc(res.items, func(a, b dirItem) int { return strings.Compare(a.key, b.key) })
 	w.mu.Lock()
-	w.dirs = append(w.dirs, local)
-	w.n += len(local)
+	w.n += len(res.files)
 	w.mu.Unlock()
 }
 
