@@ -288,6 +288,9 @@ func TestParseSchedule(t *testing.T) {
 		{cron: "0 0 * * * *", err: "expected exactly 5 fields"},
 		{cron: "@fortnightly", err: "unrecognized descriptor"},
 		{every: -time.Hour, err: "every = -1h0m0s: must be positive"},
+		{cron: "TZ=", err: `schedule "TZ=": want TZ=Zone followed by a cron expression`},
+		{cron: "CRON_TZ=UTC", err: "want CRON_TZ=Zone followed by a cron expression"},
+		{cron: "CRON_TZ=Nowhere/X 0 0 * * *", err: `unknown time zone "Nowhere/X"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.cron+"/"+tt.every.String(), func(t *testing.T) {

@@ -32,19 +32,42 @@ func ParseSchedule(expr string, every time.Duration) (*Schedule, error) {
 		return nil, fmt.Errorf("every = %s: must be positive", every)
 	}
 	if s.Cron != "" {
-		// Without a zone, schedules are read in UTC so a plan means the
-		// same on every machine.
-		spec := s.Cron
-		if !strings.HasPrefix(spec, "CRON_TZ=") && !strings.HasPrefix(spec, "TZ=") {
-			spec = "CRON_TZ=UTC " + spec
-		}
-		c, err := cronParser().Parse(spec)
+		c, err := parseCron(s.Cron)
 		if err != nil {
 			return nil, fmt.Errorf("schedule %q: %w", s.Cron, err)
 		}
 		s.cron = c
 	}
 	return s, nil
+}
+
+// parseCron parses a cron expression with an optional "CRON_TZ=Zone "
+// (or "TZ=Zone ") prefix. Without one, schedules are read in UTC so a plan
+// means the same on every machine. The zone prefix is taken apart here:
+// the library indexes past a missing space.
+func parseCron(expr string) (sched cron.Schedule, err error) {
+	zone, spec := "UTC", strings.TrimSpace(expr)
+	for _, prefix := range []string{"CRON_TZ=", "TZ="} {
+		rest, ok := strings.CutPrefix(spec, prefix)
+		if !ok {
+			continue
+		}
+		z, e, ok := strings.Cut(rest, " ")
+		if !ok || z == "" || strings.TrimSpace(e) == "" {
+			return nil, fmt.Errorf("want %sZone followed by a cron expression", prefix)
+		}
+		zone, spec = z, strings.TrimSpace(e)
+		break
+	}
+	if _, err := time.LoadLocation(zone); err != nil {
+		return nil, fmt.Errorf("unknown time zone %q", zone)
+	}
+	defer func() {
+		if r := recover(); r != nil { // never let a library bug on odd input crash a plan
+			sched, err = nil, fmt.Errorf("cannot parse: %v", r)
+		}
+	}()
+	return cronParser().Parse("CRON_TZ=" + zone + " " + spec)
 }
 
 // IsZero reports whether the schedule never fires.
