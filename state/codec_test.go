@@ -3,6 +3,7 @@ package state_test
 import (
 	"bytes"
 	"errors"
+	"math"
 	"strings"
 	"testing"
 
@@ -171,6 +172,15 @@ func TestEncodeRefusesInvalid(t *testing.T) {
 	s.Models["churn"].Aliases["production"].Version = 42
 	if _, err := state.Encode(s); err == nil || !strings.Contains(err.Error(), "model.churn@production") {
 		t.Errorf("Encode of a dangling alias: %v", err)
+	}
+	s = statetest.Sample()
+	s.Models["churn"].Versions[1].Inputs.Params["grid"] = []any{1.0, math.Inf(1)}
+	if _, err := state.Encode(s); err == nil || !strings.Contains(err.Error(), "model.churn@2: inputs: params.grid[1]: not a finite number") {
+		t.Errorf("Encode of an infinite param: %v", err)
+	}
+	s.Models["churn"].Versions[1].Inputs.Params["grid"] = map[string]any{"f": func() {}}
+	if _, err := state.Encode(s); err == nil || !strings.Contains(err.Error(), "params.grid.f: a func() is not a JSON value") {
+		t.Errorf("Encode of a func param: %v", err)
 	}
 	if _, err := state.Encode(nil); err == nil {
 		t.Error("Encode(nil) succeeded")

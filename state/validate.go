@@ -1,6 +1,7 @@
 package state
 
 import (
+	"encoding/json"
 	"strings"
 
 	"errors"
@@ -236,7 +237,39 @@ func validateVersion(where string, v *Version) error {
 	if err := validateSnapshotRefs(where+": inputs", v.Inputs.Snapshots); err != nil {
 		return err
 	}
+	for _, k := range sortedKeys(v.Inputs.Params) {
+		if err := validateParam("params."+truncate(k, 80), v.Inputs.Params[k]); err != nil {
+			return fmt.Errorf("%s: inputs: %w", where, err)
+		}
+	}
 	return validateMetrics(where, v.Metrics)
+}
+
+// validateParam checks a param value is plain JSON data (what decoding
+// produces and what canonical encoding can write); path names it.
+func validateParam(path string, v any) error {
+	switch x := v.(type) {
+	case nil, bool, string, int, int64, json.Number:
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return fmt.Errorf("%s: not a finite number", path)
+		}
+	case []any:
+		for i, e := range x {
+			if err := validateParam(fmt.Sprintf("%s[%d]", path, i), e); err != nil {
+				return err
+			}
+		}
+	case map[string]any:
+		for _, k := range sortedKeys(x) {
+			if err := validateParam(path+"."+truncate(k, 80), x[k]); err != nil {
+				return err
+			}
+		}
+	default:
+		return fmt.Errorf("%s: a %T is not a JSON value", path, v)
+	}
+	return nil
 }
 
 func validateSnapshotRefs(where string, refs map[string]string) error {
