@@ -1,0 +1,19 @@
+package cli
+
+import (
+	"github.com/mlform/mlform/config"
+)
+
+// loadConfig loads the configuration in the working directory. Every
+// diagnostic (warnings too) is printed to stderr; errors end the command
+// with exit status 1.
+func loadConfig(g *Globals, vf *varFlags) (*config.Config, error) {
+	cfg, diags := config.Load(".", vf.loadOptions(g))
+	if len(diags) > 0 {
+		_ = config.WriteDiagnostics(g.Stderr, diags, cfg.Files, !g.NoColor)
+	}
+	if diags.HasErrors() {
+		return nil, errSilent
+	}
+	return cfg, nil
+}

@@ -1,0 +1,280 @@
+// Package config turns a directory of *.mlf.hcl files into a typed,
+// evaluated Config. It owns the language: the schema of every block, the
+// functions, variables and their precedence, references between blocks and
+// the diagnostics a user sees when any of that is wrong.
+//
+// Everything in a Config is a plain Go value except what can only be
+// decided at apply time: promotion gate conditions (EvalGate) and outputs
+// (EvalOutputs). Every object keeps the hcl.Range it was declared at so
+// later stages can point at the configuration in their own diagnostics.
+package config
+
+import (
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// Defaults used when the configuration does not say otherwise.
+const (
+	DefaultBackendURL  = "file://.mlform/state"
+	DefaultStorageName = "default"
+	DefaultStorageURL  = "file://.mlform/store"
+	DefaultExecutor    = "local"
+)
+
+// FileSuffix and VarsSuffix name the files Load reads.
+const (
+	FileSuffix = ".mlf.hcl"
+	VarsSuffix = ".mlfvars"
+)
+
+// Config is one evaluated workspace configuration.
+type Config struct {
+	// Dir is the directory the configuration was loaded from, as given.
+	Dir string
+	// Files holds every parsed file by the name used in diagnostics
+	// (Dir joined with the base name), for snippets.
+	Files map[string]*hcl.File
+
+	// RequiredVersion is the mlform block's constraint ("" if none).
+	RequiredVersion string
+	Backend         Backend
+
+	Variables       map[string]*Variable
+	Locals          map[string]*Local
+	Storage         map[string]*Storage
+	Environments    map[string]*Environment
+	Datasets        map[string]*Dataset
+	Models          map[string]*Model
+	RetrainPolicies map[string]*RetrainPolicy
+	Promotions      map[string]*Promotion
+	Outputs         map[string]*Output
+
+	// Digest is the hex BLAKE3 of the sorted file names and contents and of
+	// the effective variable values (sensitive ones only as their hash).
+	// A saved plan records it; apply refuses a plan whose digest changed.
+	Digest string
+
+	// scope holds the evaluated values of every object, for apply-time
+	// evaluation of gates and outputs.
+	scope *scope
+}
+
+// Backend is where state lives.
+type Backend struct {
+	Type  string // "blob"
+	URL   string
+	Range hcl.Range
+}
+
+// Variable is a declared input variable and its effective value.
+type Variable struct {
+	Name        string
+	Description string
+	Type        cty.Type // cty.DynamicPseudoType when no type is given
+	Default     cty.Value
+	HasDefault  bool
+	Sensitive   bool
+	Nullable    bool
+	// Value is the effective value after precedence, conversion and
+	// validation. Sensitive values carry the "sensitive" mark.
+	Value cty.Value
+	// Source says where Value came from: "default", a file name,
+	// "environment variable MLFORM_VAR_x" or "-var".
+	Source    string
+	DeclRange hcl.Range
+}
+
+// Local is one named local value.
+type Local struct {
+	Name      string
+	Value     cty.Value
+	DeclRange hcl.Range
+}
+
+// Storage is a named artifact store (a blob URL).
+type Storage struct {
+	Name      string
+	URL       string
+	DeclRange hcl.Range
+}
+
+// Environment is how and where train and evaluate steps run.
+type Environment struct {
+	Name     string
+	Executor string   // default "local"
+	Files    []string // lock files (globs) whose content is fingerprinted
+	Env      map[string]string
+	Image    string
+	// Sensitive is true when env holds a value derived from a sensitive
+	// variable: it must only ever be hashed, never printed.
+	Sensitive bool
+	DeclRange hcl.Range
+}
+
+// Dataset is a versioned set of files.
+type Dataset struct {
+	Name        string
+	Source      string // a path relative to the working directory, or a blob URL prefix
+	Include     []string
+	Exclude     []string
+	Storage     string // storage block name; "" means "default"
+	Description string
+	Stats       *Stats // nil: no profile
+	DeclRange   hcl.Range
+}
+
+// Stats lists the columns profiled for drift.
+type Stats struct {
+	Columns []string
+}
+
+// Model is a trainable model.
+type Model struct {
+	Name        string
+	Description string
+	Datasets    []string // dataset names
+	Environment string   // environment name; "" for none
+	Code        []string // globs relative to the working directory
+	Storage     string   // storage block name; "" means "default"
+	Train       Step
+	Evaluate    *Step // nil: no evaluate step
+	DeclRange   hcl.Range
+}
+
+// Step is a train or evaluate command.
+type Step struct {
+	Command []string
+	// Params are JSON-compatible: float64, string, bool, nil, []any,
+	// map[string]any.
+	Params  map[string]any
+	Timeout time.Duration // 0: none
+	Range   hcl.Range
+}
+
+// RetrainPolicy says when models retrain.
+type RetrainPolicy struct {
+	Name      string
+	Models    []string // model names
+	OnChange  []string // subset of data, code, params, environment
+	Schedule  string   // cron expression or descriptor; "" for none
+	Every     time.Duration
+	Cooldown  time.Duration
+	Metrics   []MetricTrigger
+	Drift     *Drift
+	DeclRange hcl.Range
+}
+
+// MetricTrigger fires when the champion's metric leaves its bounds.
+type MetricTrigger struct {
+	Name  string
+	Below *float64
+	Above *float64
+	Range hcl.Range
+}
+
+// Drift fires when a profiled column drifts more than Threshold.
+type Drift struct {
+	Method    string // "psi" or "ks"
+	Threshold float64
+	Columns   []string // empty: every stats column
+	Range     hcl.Range
+}
+
+// Promotion moves an alias of a model to a version that passes its gates.
+type Promotion struct {
+	Name     string
+	Model    string
+	Alias    string
+	Gates    []Gate
+	MustBeat *MustBeat
+	// Version pins the alias; 0 means not pinned.
+	Version   int
+	Publish   *Publish
+	DeclRange hcl.Range
+}
+
+// Gate is a condition on candidate.metrics and champion.metrics, evaluated
+// at apply time by EvalGate.
+type Gate struct {
+	Condition    hcl.Expression
+	ErrorMessage string
+	Range        hcl.Range
+}
+
+// MustBeat requires the candidate to beat the champion on one metric.
+type MustBeat struct {
+	Metric    string
+	Direction string // "higher" (default) or "lower"
+	MinDelta  float64
+	Range     hcl.Range
+}
+
+// Publish copies promoted artifacts as plain files to a blob URL.
+type Publish struct {
+	URL   string
+	Range hcl.Range
+}
+
+// Output is a value shown after apply and by `mlform output`.
+type Output struct {
+	Name        string
+	Description string
+	Sensitive   bool
+	Expr        hcl.Expression
+	DeclRange   hcl.Range
+}
+
+// OutputValue is an evaluated output.
+type OutputValue struct {
+	Value     cty.Value
+	Sensitive bool
+}
+
+// World is what apply knows that the configuration does not: the recorded
+// versions, aliases and snapshots outputs may refer to.
+type World struct {
+	Promotions map[string]PromotionWorld
+	Models     map[string]ModelWorld
+	Datasets   map[string]DatasetWorld
+}
+
+// PromotionWorld is where a promotion's alias points (Version 0: nowhere).
+type PromotionWorld struct {
+	Version int
+	Alias   string
+	Model   string
+}
+
+// ModelWorld is a model's recorded versions.
+type ModelWorld struct {
+	LatestVersion int
+	Aliases       map[string]int
+}
+
+// DatasetWorld is a dataset's current snapshot.
+type DatasetWorld struct {
+	SnapshotID string
+}
+
+// LoadOptions are the variable values given outside the configuration.
+type LoadOptions struct {
+	// Args are -var and -var-file in command-line order; later wins.
+	Args []VarArg
+	// Vars and VarFiles are for callers that do not keep the order of a
+	// command line: they apply after Args, files first.
+	Vars     []string            // -var values "name=value"
+	VarFiles []string            // -var-file paths
+	Getenv   func(string) string // MLFORM_VAR_<name>; nil means os.Getenv
+	// Version is the running mlform's version, checked against
+	// required_version ("" skips the check).
+	Version string
+}
+
+// VarArg is one -var ("name=value") or -var-file (a path) argument.
+type VarArg struct {
+	File  bool
+	Value string
+}

@@ -1,0 +1,35 @@
+package config
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// WriteDiagnostics prints diagnostics the way Terraform does, with one
+// addition that scripts and editors can match: the summary line names the
+// position as file:line:col.
+//
+//	Error: main.mlf.hcl:12:3: Unsupported argument
+//
+//	  on main.mlf.hcl line 12, in model "churn":
+//	  12:   lerning_rate = 0.05
+//
+//	An argument named "lerning_rate" is not expected here. Did you mean "learning_rate"?
+//
+// Diagnostics without a position (a missing directory, a bad -var) print
+// just "Error: <summary>" and the detail. files supplies the snippets.
+func WriteDiagnostics(w io.Writer, diags hcl.Diagnostics, files map[string]*hcl.File, color bool) error {
+	tw := hcl.NewDiagnosticTextWriter(w, files, 0, color)
+	for _, d := range diags {
+		c := *d
+		if d.Subject != nil {
+			c.Summary = fmt.Sprintf("%s: %s", rangeString(*d.Subject), d.Summary)
+		}
+		if err := tw.WriteDiagnostic(&c); err != nil {
+			return fmt.Errorf("write diagnostics: %w", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,57 @@
+package config
+
+import (
+	"encoding/hex"
+	"fmt"
+	"sort"
+
+	"github.com/zclconf/go-cty/cty"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
+	"github.com/zeebo/blake3"
+)
+
+// digest hashes what a plan was made from: every configuration and
+// variables file (name and content) and every effective variable value.
+// Sensitive values enter only as their own hash, so the digest (which is
+// written into plan files) reveals nothing a guess could confirm cheaply
+// beyond equality.
+func digest(files map[string][]byte, vars map[string]*Variable) string {
+	h := blake3.New()
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(h, "file %d:%s %d\n", len(n), n, len(files[n]))
+		h.Write(files[n])
+	}
+	for _, name := range sortedKeys(vars) {
+		v := vars[name]
+		val, _ := valueOrDynamic(v.Value).UnmarkDeep()
+		enc := encodeValue(val)
+		if v.Sensitive {
+			sum := blake3.Sum256(enc)
+			enc = []byte("sensitive:" + hex.EncodeToString(sum[:]))
+		}
+		fmt.Fprintf(h, "var %d:%s %d\n", len(name), name, len(enc))
+		h.Write(enc)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// encodeValue is a deterministic encoding of a value and its type.
+func encodeValue(v cty.Value) []byte {
+	if !v.IsWhollyKnown() {
+		return []byte("unknown")
+	}
+	ty, err := ctyjson.MarshalType(v.Type())
+	if err != nil {
+		return []byte("unencodable")
+	}
+	val, err := ctyjson.Marshal(v, v.Type())
+	if err != nil {
+		return []byte("unencodable")
+	}
+	return append(append(ty, ' '), val...)
+}

@@ -1,0 +1,279 @@
+package config
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/ext/typeexpr"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function"
+)
+
+// loader holds the work in progress of one Load.
+type loader struct {
+	dir   string
+	opts  LoadOptions
+	cfg   *Config
+	diags hcl.Diagnostics
+	funcs map[string]function.Function
+
+	rawFiles  map[string][]byte // by display name, for the digest
+	confFiles []string          // *.mlf.hcl display names, sorted
+	varsFiles []string          // *.mlfvars base names, sorted
+
+	// decls holds every top-level named block by kind and name.
+	decls     map[string]map[string]*hclsyntax.Block
+	localDefs map[string]*hclsyntax.Attribute
+	mlform    *hclsyntax.Block
+
+	varDefaults map[string]*typeexpr.Defaults
+	varRanges   map[string]hcl.Range // where each variable's value came from
+}
+
+// Load reads every *.mlf.hcl file in dir (sorted by name) and the
+// *.mlfvars files beside them, and returns the evaluated configuration.
+//
+// When diagnostics hold errors the Config must not be used, except for
+// Files (always set for what could be read), which WriteDiagnostics needs
+// for snippets. File names in diagnostics are dir joined with the file's
+// base name ("main.mlf.hcl" when dir is ".").
+func Load(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
+	if dir == "" {
+		dir = "."
+	}
+	l := &loader{
+		dir:         dir,
+		opts:        opts,
+		cfg:         newConfig(dir),
+		rawFiles:    map[string][]byte{},
+		decls:       map[string]map[string]*hclsyntax.Block{},
+		localDefs:   map[string]*hclsyntax.Attribute{},
+		varDefaults: map[string]*typeexpr.Defaults{},
+		varRanges:   map[string]hcl.Range{},
+	}
+	l.funcs = functions(dir)
+	l.load()
+	l.diags = redactDiagnostics(l.diags, l.cfg.Variables)
+	return l.cfg, l.diags
+}
+
+func newConfig(dir string) *Config {
+	return &Config{
+		Dir:             dir,
+		Files:           map[string]*hcl.File{},
+		Backend:         Backend{Type: "blob", URL: DefaultBackendURL},
+		Variables:       map[string]*Variable{},
+		Locals:          map[string]*Local{},
+		Storage:         map[string]*Storage{},
+		Environments:    map[string]*Environment{},
+		Datasets:        map[string]*Dataset{},
+		Models:          map[string]*Model{},
+		RetrainPolicies: map[string]*RetrainPolicy{},
+		Promotions:      map[string]*Promotion{},
+		Outputs:         map[string]*Output{},
+	}
+}
+
+// display is the name a file in dir has in diagnostics.
+func (l *loader) display(base string) string {
+	if l.dir == "." {
+		return base
+	}
+	return filepath.Join(l.dir, base)
+}
+
+func (l *loader) load() {
+	if !l.readFiles() {
+		return
+	}
+	for _, name := range l.confFiles {
+		body := l.cfg.Files[name].Body.(*hclsyntax.Body)
+		l.diags = append(l.diags, checkBody(body, fileSchema(), "", body.SrcRange)...)
+		l.collect(body)
+	}
+	l.decodeMLForm()
+	for _, name := range sortedKeys(l.decls[kindVariable]) {
+		l.cfg.Variables[name] = l.decodeVariable(l.decls[kindVariable][name])
+	}
+	if l.diags.HasErrors() {
+		// The structure is wrong: evaluating it would only repeat the
+		// same problems in other words.
+		return
+	}
+	l.assignVariables()
+	g := l.buildGraph()
+	order, cycle := g.sort()
+	if cycle != nil {
+		l.diags = append(l.diags, g.cycleDiag(cycle))
+		return
+	}
+	if l.diags.HasErrors() {
+		return
+	}
+	l.evaluate(g, order)
+	if !l.diags.HasErrors() {
+		l.cfg.Digest = digest(l.rawFiles, l.cfg.Variables)
+	}
+}
+
+// readFiles lists and parses the configuration files. It reports false
+// when nothing more can be done.
+func (l *loader) readFiles() bool {
+	entries, err := os.ReadDir(l.dir)
+	if err != nil {
+		l.diags = append(l.diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Cannot read configuration directory",
+			Detail:   fmt.Sprintf("Reading %s: %s.", l.dir, errText(err)),
+		})
+		return false
+	}
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), FileSuffix) {
+			continue
+		}
+		l.confFiles = append(l.confFiles, l.display(e.Name()))
+	}
+	l.varsFiles = listVarsFiles(entries)
+	if len(l.confFiles) == 0 {
+		l.diags = append(l.diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "No configuration files",
+			Detail:   fmt.Sprintf("%s contains no *%s files. Run mlform in the directory that holds the configuration, or use -chdir=DIR.", l.dir, FileSuffix),
+		})
+		return false
+	}
+	for _, name := range l.confFiles { // os.ReadDir sorts by name
+		src, err := os.ReadFile(filepath.Join(l.dir, filepath.Base(name)))
+		if err != nil {
+			l.diags = append(l.diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Cannot read configuration file",
+				Detail:   fmt.Sprintf("Reading %s: %s.", name, errText(err)),
+			})
+			continue
+		}
+		f, diags := hclsyntax.ParseConfig(src, name, hcl.InitialPos)
+		l.diags = append(l.diags, diags...)
+		l.cfg.Files[name] = f
+		l.rawFiles[name] = src
+	}
+	return !l.diags.HasErrors()
+}
+
+// collect records the top-level blocks of one file by kind and name and
+// reports duplicates across all files.
+func (l *loader) collect(body *hclsyntax.Body) {
+	schema := fileSchema()
+	for _, b := range body.Blocks {
+		ns, ok := schema.blocks[b.Type]
+		if !ok || checkLabels(b, ns) != nil {
+			continue // already reported by checkBody
+		}
+		switch b.Type {
+		case kindMLForm:
+			if l.mlform != nil {
+				l.diags = append(l.diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Duplicate mlform block",
+					Detail:   fmt.Sprintf("A configuration has at most one mlform block; the first is at %s.", rangeString(l.mlform.DefRange())),
+					Subject:  b.DefRange().Ptr(),
+				})
+				continue
+			}
+			l.mlform = b
+		case kindLocals:
+			for _, name := range sortedAttrNames(b.Body) {
+				a := b.Body.Attributes[name]
+				if prev, dup := l.localDefs[name]; dup {
+					l.diags = append(l.diags, &hcl.Diagnostic{
+						Severity: hcl.DiagError,
+						Summary:  "Duplicate local value definition",
+						Detail:   fmt.Sprintf("A local value named %q was already defined at %s. Local value names must be unique.", name, rangeString(prev.NameRange)),
+						Subject:  a.NameRange.Ptr(),
+					})
+					continue
+				}
+				l.localDefs[name] = a
+			}
+		default:
+			byName := l.decls[b.Type]
+			if byName == nil {
+				byName = map[string]*hclsyntax.Block{}
+				l.decls[b.Type] = byName
+			}
+			name := b.Labels[0]
+			if prev, dup := byName[name]; dup {
+				l.diags = append(l.diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  fmt.Sprintf("Duplicate %s %q", b.Type, name),
+					Detail:   fmt.Sprintf("A %s named %q was already declared at %s. Names must be unique per block type.", b.Type, name, rangeString(prev.DefRange())),
+					Subject:  b.LabelRanges[0].Ptr(),
+				})
+				continue
+			}
+			byName[name] = b
+		}
+	}
+}
+
+// decodeMLForm reads the mlform block: required_version and backend. Both
+// are static (no references): they are needed before anything else.
+func (l *loader) decodeMLForm() {
+	b := l.mlform
+	if b == nil {
+		return
+	}
+	if a, ok := b.Body.Attributes["required_version"]; ok {
+		if s, ok := l.staticString(b.Body, "required_version"); ok {
+			l.cfg.RequiredVersion = s
+			if err := checkRequiredVersion(s, l.opts.Version); err != nil {
+				l.diags = append(l.diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  err.summary,
+					Detail:   err.detail,
+					Subject:  a.Expr.Range().Ptr(),
+				})
+			}
+		}
+	}
+	for _, bb := range b.Body.Blocks {
+		if bb.Type != "backend" || len(bb.Labels) != 1 {
+			continue
+		}
+		if bb.Labels[0] != "blob" {
+			l.diags = append(l.diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Unsupported backend type",
+				Detail:   fmt.Sprintf("Backend type %q is not supported: the only backend is \"blob\", which takes any blob URL (file://, mem://, s3://, gs://, azblob://).", bb.Labels[0]),
+				Subject:  bb.LabelRanges[0].Ptr(),
+			})
+			continue
+		}
+		l.cfg.Backend.Range = bb.DefRange()
+		a, ok := bb.Body.Attributes["url"]
+		if !ok {
+			continue
+		}
+		if s, ok := l.staticString(bb.Body, "url"); ok {
+			if err := checkBlobURL(s); err != nil {
+				l.diags = append(l.diags, urlDiag("url", err, a.Expr.Range()))
+				continue
+			}
+			l.cfg.Backend.URL = s
+		}
+	}
+}
+
+// valueOrDynamic returns v, or an unknown value when v was never set (so a
+// failed variable does not cascade into more errors).
+func valueOrDynamic(v cty.Value) cty.Value {
+	if v == cty.NilVal {
+		return cty.DynamicVal
+	}
+	return v
+}

@@ -1,0 +1,63 @@
+package config
+
+import (
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function"
+)
+
+// scope holds the evaluated value of everything an expression can refer
+// to. Objects are filled in dependency order.
+type scope struct {
+	vars    map[string]cty.Value
+	locals  map[string]cty.Value
+	objects map[string]map[string]cty.Value // kind -> name -> object
+	path    cty.Value
+	funcs   map[string]function.Function
+}
+
+func newScope(funcs map[string]function.Function, pathObj cty.Value) *scope {
+	s := &scope{
+		vars:    map[string]cty.Value{},
+		locals:  map[string]cty.Value{},
+		objects: map[string]map[string]cty.Value{},
+		path:    pathObj,
+		funcs:   funcs,
+	}
+	for _, kind := range []string{kindDataset, kindModel, kindEnvironment, kindStorage} {
+		s.objects[kind] = map[string]cty.Value{}
+	}
+	return s
+}
+
+func (s *scope) set(kind, name string, v cty.Value) {
+	if s.objects[kind] == nil {
+		s.objects[kind] = map[string]cty.Value{}
+	}
+	s.objects[kind][name] = v
+}
+
+// evalContext builds the context expressions are evaluated in; extra adds
+// or replaces top-level names (candidate, champion, promotion).
+func (s *scope) evalContext(extra map[string]cty.Value) *hcl.EvalContext {
+	vars := map[string]cty.Value{
+		"var":         objectOf(s.vars),
+		"local":       objectOf(s.locals),
+		"path":        s.path,
+		"dataset":     objectOf(s.objects[kindDataset]),
+		"model":       objectOf(s.objects[kindModel]),
+		"environment": objectOf(s.objects[kindEnvironment]),
+		"storage":     objectOf(s.objects[kindStorage]),
+	}
+	for k, v := range extra {
+		vars[k] = v
+	}
+	return &hcl.EvalContext{Variables: vars, Functions: s.funcs}
+}
+
+func objectOf(m map[string]cty.Value) cty.Value {
+	if len(m) == 0 {
+		return cty.EmptyObjectVal
+	}
+	return cty.ObjectVal(m)
+}

@@ -1,0 +1,399 @@
+package config
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/ext/typeexpr"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+)
+
+// sensitiveMark marks values derived from a sensitive variable; cty carries
+// it through every operation and function, so anything computed from a
+// secret is known to be secret.
+type sensitiveMarkType struct{}
+
+var sensitiveMark = sensitiveMarkType{}
+
+// EnvVarPrefix is the prefix of environment variables that set input
+// variables: MLFORM_VAR_name.
+const EnvVarPrefix = "MLFORM_VAR_"
+
+// rawValue is one candidate value for a variable and where it came from.
+type rawValue struct {
+	val    cty.Value
+	source string    // for messages: "-var", "prod.mlfvars", ...
+	rng    hcl.Range // where to point a diagnostic
+	hasRng bool
+}
+
+// decodeVariable reads a variable block's static parts: type, default,
+// description, sensitive and nullable. They may not refer to anything.
+func (l *loader) decodeVariable(b *hclsyntax.Block) *Variable {
+	v := &Variable{Name: b.Labels[0], Type: cty.DynamicPseudoType, Nullable: true, DeclRange: b.DefRange()}
+	body := b.Body
+	var defaults *typeexpr.Defaults
+	if a, ok := body.Attributes["type"]; ok {
+		ty, defs, diags := typeexpr.TypeConstraintWithDefaults(a.Expr)
+		l.diags = append(l.diags, diags...)
+		if !diags.HasErrors() {
+			v.Type, defaults = ty, defs
+		}
+	}
+	if s, ok := l.staticString(body, "description"); ok {
+		v.Description = s
+	}
+	if bv, ok := l.staticBool(body, "sensitive"); ok {
+		v.Sensitive = bv
+	}
+	if bv, ok := l.staticBool(body, "nullable"); ok {
+		v.Nullable = bv
+	}
+	v.Default = cty.NullVal(v.Type)
+	if a, ok := body.Attributes["default"]; ok {
+		val, diags := l.staticValue(a.Expr, "a variable default")
+		l.diags = append(l.diags, diags...)
+		if diags.HasErrors() {
+			return v
+		}
+		if defaults != nil {
+			val = defaults.Apply(val)
+		}
+		conv, err := convert.Convert(val, v.Type)
+		if err != nil {
+			l.diags = append(l.diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Invalid default value for variable",
+				Detail:   fmt.Sprintf("This default value is not compatible with the variable's type constraint: %s.", errText(err)),
+				Subject:  a.Expr.Range().Ptr(),
+			})
+			return v
+		}
+		if conv.IsNull() && !v.Nullable {
+			l.diags = append(l.diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Invalid default value for variable",
+				Detail:   "A null default value is not valid when nullable = false.",
+				Subject:  a.Expr.Range().Ptr(),
+			})
+			return v
+		}
+		v.Default, v.HasDefault = conv, true
+	}
+	l.varDefaults[v.Name] = defaults
+	return v
+}
+
+// assignVariables gathers every value given for every variable, in
+// ascending precedence (defaults, MLFORM_VAR_ environment variables,
+// *.mlfvars files in dir alphabetically, then -var-file and -var in
+// command-line order), converts the winner to the declared type and marks
+// sensitive values.
+func (l *loader) assignVariables() {
+	given := map[string]rawValue{}
+	getenv := l.opts.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	for _, name := range sortedKeys(l.cfg.Variables) {
+		env := EnvVarPrefix + name
+		if s := getenv(env); s != "" {
+			if val, ok := l.parseCLIValue(name, s, "environment variable "+env); ok {
+				given[name] = rawValue{val: val, source: "environment variable " + env}
+			}
+		}
+	}
+	for _, f := range l.varsFiles {
+		l.readVarsFile(l.display(f), filepath.Join(l.dir, f), given)
+	}
+	args := append([]VarArg(nil), l.opts.Args...)
+	for _, f := range l.opts.VarFiles {
+		args = append(args, VarArg{File: true, Value: f})
+	}
+	for _, v := range l.opts.Vars {
+		args = append(args, VarArg{Value: v})
+	}
+	for _, a := range args {
+		if a.File {
+			l.readVarsFile(a.Value, a.Value, given)
+			continue
+		}
+		l.parseVarFlag(a.Value, given)
+	}
+	for _, name := range sortedKeys(l.cfg.Variables) {
+		l.assignVariable(l.cfg.Variables[name], given[name])
+	}
+}
+
+func (l *loader) assignVariable(v *Variable, rv rawValue) {
+	if rv.source == "" {
+		if !v.HasDefault {
+			l.diags = append(l.diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "No value for required variable",
+				Detail: fmt.Sprintf("The input variable %q is not set and has no default value. Set it with -var=%q, -var-file, a *%s file or the environment variable %s%s.",
+					v.Name, v.Name+"=...", VarsSuffix, EnvVarPrefix, v.Name),
+				Subject: v.DeclRange.Ptr(),
+			})
+			v.Value = cty.DynamicVal
+			return
+		}
+		v.Value, v.Source = v.Default, "default"
+		l.varRanges[v.Name] = v.DeclRange
+		l.finishVariable(v)
+		return
+	}
+	subject := v.DeclRange
+	if rv.hasRng {
+		subject = rv.rng
+	}
+	l.varRanges[v.Name] = subject
+	val := rv.val
+	if d := l.varDefaults[v.Name]; d != nil && !val.IsNull() {
+		val = d.Apply(val)
+	}
+	conv, err := convert.Convert(val, v.Type)
+	if err != nil {
+		l.diags = append(l.diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid value for variable",
+			Detail: fmt.Sprintf("The value for var.%s from %s is not suitable for its type constraint (declared at %s): %s.",
+				v.Name, rv.source, rangeString(v.DeclRange), errText(err)),
+			Subject: subject.Ptr(),
+		})
+		v.Value = cty.DynamicVal
+		return
+	}
+	if conv.IsNull() && !v.Nullable {
+		if v.HasDefault {
+			conv = v.Default
+		} else {
+			l.diags = append(l.diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Invalid value for variable",
+				Detail:   fmt.Sprintf("var.%s is declared with nullable = false, but %s sets it to null.", v.Name, rv.source),
+				Subject:  subject.Ptr(),
+			})
+			v.Value = cty.DynamicVal
+			return
+		}
+	}
+	v.Value, v.Source = conv, rv.source
+	l.finishVariable(v)
+}
+
+func (l *loader) finishVariable(v *Variable) {
+	if v.Sensitive {
+		v.Value = v.Value.Mark(sensitiveMark)
+	}
+}
+
+// parseVarFlag handles one -var "name=value".
+func (l *loader) parseVarFlag(arg string, given map[string]rawValue) {
+	name, value, ok := strings.Cut(arg, "=")
+	name = strings.TrimSpace(name)
+	if !ok || name == "" {
+		l.diags = append(l.diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid -var option",
+			Detail:   fmt.Sprintf("The -var option %q is not a variable name and a value separated by an equals sign, like -var=\"name=value\".", redactVarArg(arg)),
+		})
+		return
+	}
+	if _, declared := l.cfg.Variables[name]; !declared {
+		detail := fmt.Sprintf("A variable named %q was assigned with -var, but no variable block declares it.", name)
+		if s := suggest(name, keys(l.cfg.Variables)); s != "" {
+			detail += fmt.Sprintf(" Did you mean %q?", s)
+		} else {
+			detail += " To use this value, add a variable block to the configuration."
+		}
+		l.diags = append(l.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Value for undeclared variable", Detail: detail})
+		return
+	}
+	if val, ok := l.parseCLIValue(name, value, "-var"); ok {
+		given[name] = rawValue{val: val, source: "-var"}
+	}
+}
+
+// redactVarArg hides everything after the name in a malformed -var, in case
+// it is a secret typed with a mistake.
+func redactVarArg(arg string) string {
+	if len(arg) > 40 {
+		return arg[:12] + "..."
+	}
+	return arg
+}
+
+// parseCLIValue reads a value given as a string (-var, MLFORM_VAR_): taken
+// literally for primitive or unconstrained types, parsed as an HCL
+// expression (no references, no functions) for collections and objects.
+func (l *loader) parseCLIValue(name, s, source string) (cty.Value, bool) {
+	v := l.cfg.Variables[name]
+	if v.Type == cty.DynamicPseudoType || v.Type.IsPrimitiveType() {
+		return cty.StringVal(s), true
+	}
+	filename := fmt.Sprintf("<value for var.%s>", name)
+	expr, diags := hclsyntax.ParseExpression([]byte(s), filename, hcl.InitialPos)
+	if !diags.HasErrors() {
+		var val cty.Value
+		val, diags = l.literalValue(expr, "a "+source+" value")
+		if !diags.HasErrors() {
+			return val, true
+		}
+	}
+	detail := fmt.Sprintf("The value for var.%s from %s must be an HCL expression of type %s, like", name, source, v.Type.FriendlyName())
+	switch {
+	case v.Type.IsListType() || v.Type.IsSetType() || v.Type.IsTupleType():
+		detail += ` ["a", "b"].`
+	default:
+		detail += ` { key = "value" }.`
+	}
+	if !v.Sensitive {
+		detail += " " + firstDiagText(diags)
+	}
+	l.diags = append(l.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid value for variable", Detail: detail})
+	return cty.NilVal, false
+}
+
+// readVarsFile reads a *.mlfvars or -var-file file: `name = value` lines in
+// HCL syntax, literal values only. Undeclared names are a warning (a shared
+// file may set variables some workspaces do not declare).
+func (l *loader) readVarsFile(display, path string, given map[string]rawValue) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		l.diags = append(l.diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Cannot read variables file",
+			Detail:   fmt.Sprintf("Reading %s: %v.", display, errText(err)),
+		})
+		return
+	}
+	f, diags := hclsyntax.ParseConfig(src, display, hcl.InitialPos)
+	l.cfg.Files[display] = f
+	l.rawFiles[display] = src
+	l.diags = append(l.diags, diags...)
+	if diags.HasErrors() {
+		return
+	}
+	body := f.Body.(*hclsyntax.Body)
+	for _, b := range body.Blocks {
+		l.diags = append(l.diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Unexpected block in variables file",
+			Detail:   fmt.Sprintf("A variables file holds only `name = value` lines; %q is a block.", b.Type),
+			Subject:  b.DefRange().Ptr(),
+		})
+	}
+	for _, name := range sortedAttrNames(body) {
+		a := body.Attributes[name]
+		if _, declared := l.cfg.Variables[name]; !declared {
+			detail := fmt.Sprintf("%s sets %q, but no variable block declares it; the value is ignored.", display, name)
+			if s := suggest(name, keys(l.cfg.Variables)); s != "" {
+				detail += fmt.Sprintf(" Did you mean %q?", s)
+			}
+			l.diags = append(l.diags, &hcl.Diagnostic{
+				Severity: hcl.DiagWarning,
+				Summary:  "Value for undeclared variable",
+				Detail:   detail,
+				Subject:  a.NameRange.Ptr(),
+			})
+			continue
+		}
+		val, vd := l.literalValue(a.Expr, "a variables file")
+		l.diags = append(l.diags, vd...)
+		if vd.HasErrors() {
+			continue
+		}
+		given[name] = rawValue{val: val, source: display, rng: a.Expr.Range(), hasRng: true}
+	}
+}
+
+// literalValue evaluates an expression that may not refer to anything nor
+// call functions (variable values from outside the configuration).
+func (l *loader) literalValue(expr hcl.Expression, what string) (cty.Value, hcl.Diagnostics) {
+	if vars := expr.Variables(); len(vars) > 0 {
+		return cty.NilVal, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Variables not allowed",
+			Detail:   fmt.Sprintf("%s must be a literal value; it cannot refer to %s.", capitalize(what), traversalString(vars[0])),
+			Subject:  vars[0].SourceRange().Ptr(),
+		}}
+	}
+	val, diags := expr.Value(&hcl.EvalContext{})
+	return val, diags
+}
+
+// staticValue evaluates an expression that may call functions but not
+// refer to anything (variable defaults, the mlform block).
+func (l *loader) staticValue(expr hcl.Expression, what string) (cty.Value, hcl.Diagnostics) {
+	if vars := expr.Variables(); len(vars) > 0 {
+		return cty.NilVal, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Variables not allowed",
+			Detail:   fmt.Sprintf("%s cannot refer to %s: it is read before anything else is evaluated.", capitalize(what), traversalString(vars[0])),
+			Subject:  vars[0].SourceRange().Ptr(),
+		}}
+	}
+	return expr.Value(&hcl.EvalContext{Functions: l.funcs})
+}
+
+func (l *loader) staticString(body *hclsyntax.Body, name string) (string, bool) {
+	a, ok := body.Attributes[name]
+	if !ok {
+		return "", false
+	}
+	val, diags := l.staticValue(a.Expr, "argument "+name)
+	if diags.HasErrors() {
+		l.diags = append(l.diags, diags...)
+		return "", false
+	}
+	s, err := convert.Convert(val, cty.String)
+	if err != nil || s.IsNull() {
+		l.diags = append(l.diags, typeDiag(name, "a string", a.Expr, err))
+		return "", false
+	}
+	return s.AsString(), true
+}
+
+func (l *loader) staticBool(body *hclsyntax.Body, name string) (bool, bool) {
+	a, ok := body.Attributes[name]
+	if !ok {
+		return false, false
+	}
+	val, diags := l.staticValue(a.Expr, "argument "+name)
+	if diags.HasErrors() {
+		l.diags = append(l.diags, diags...)
+		return false, false
+	}
+	b, err := convert.Convert(val, cty.Bool)
+	if err != nil || b.IsNull() {
+		l.diags = append(l.diags, typeDiag(name, "a bool", a.Expr, err))
+		return false, false
+	}
+	return b.True(), true
+}
+
+// listVarsFiles returns the *.mlfvars files in dir, alphabetically.
+func listVarsFiles(entries []os.DirEntry) []string {
+	var out []string
+	for _, e := range entries {
+		if !e.IsDir() && strings.HasSuffix(e.Name(), VarsSuffix) {
+			out = append(out, e.Name())
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
