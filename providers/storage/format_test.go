@@ -1,0 +1,267 @@
+package storage
+
+import (
+	"bytes"
+	"encoding/binary"
+	"strings"
+	"testing"
+)
+
+func TestValidatePath(t *testing.T) {
+	tests := []struct {
+		path string
+		ok   bool
+	}{
+		{"a", true},
+		{"dir/sub/file.csv", true},
+		{".hidden", true},
+		{"..dots", true},
+		{"a..b/c", true},
+		{"name with spaces/ü.txt", true},
+		{"", false},
+		{"/abs", false},
+		{"../x", false},
+		{"a/../b", false},
+		{"a/..", false},
+		{"./a", false},
+		{"a/./b", false},
+		{"a//b", false},
+		{"a/", false},
+		{`a\b`, false},
+		{"a\x00b", false},
+		{"a\nb", false},
+		{"\xff", false},
+		{strings.Repeat("a", maxPathLength+1), false},
+	}
+	for _, tc := range tests {
+		err := ValidatePath(tc.path)
+		if (err == nil) != tc.ok {
+			t.Errorf("ValidatePath(%q) = %v, want ok=%v", truncate(tc.path, 20), err, tc.ok)
+		}
+	}
+}
+
+func TestCheckConfig(t *testing.T) {
+	good := currentConfig()
+	tests := []struct {
+		name    string
+		mutate  func(c *Config)
+		wantErr string
+	}{
+		{"current", func(c *Config) {}, ""},
+		{"older version", func(c *Config) { c.Version = 0 }, "invalid format version"},
+		{"newer version", func(c *Config) { c.Version = FormatVersion + 1 }, "newer than this mlform"},
+		{"other format", func(c *Config) { c.Format = "restic" }, "not an mlform store"},
+		{"other hash", func(c *Config) { c.Hash = "sha256" }, "hash"},
+		{"unknown algorithm", func(c *Config) { c.Chunker.Algorithm = "rabin" }, "chunking algorithm"},
+		{"other min", func(c *Config) { c.Chunker.MinSize = 1 }, "chunker parameters"},
+		{"other avg", func(c *Config) { c.Chunker.AvgSize = 2 << 20 }, "chunker parameters"},
+		{"other max", func(c *Config) { c.Chunker.MaxSize = 8 << 20 }, "chunker parameters"},
+	}
+	for _, tc := range tests {
+		c := good
+		tc.mutate(&c)
+		// Through the encoding, as Open sees it.
+		dec, err := decodeConfig(encodeConfig(c))
+		if err != nil {
+			t.Fatalf("%s: decode: %v", tc.name, err)
+		}
+		err = checkConfig(dec)
+		switch {
+		case tc.wantErr == "" && err != nil:
+			t.Errorf("%s: %v", tc.name, err)
+		case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+			t.Errorf("%s: error %v, want one containing %q", tc.name, err, tc.wantErr)
+		}
+	}
+	for _, bad := range []string{"", "{", "[]", `{"format":"mlform-store"} {}`} {
+		if _, err := decodeConfig([]byte(bad)); err == nil {
+			t.Errorf("decodeConfig(%q) succeeded", bad)
+		}
+	}
+}
+
+// TestManifestIDGolden pins the canonical manifest encoding: snapshot ids
+// recorded in states must never change with a new build.
+func TestManifestIDGolden(t *testing.T) {
+	c := strings.Repeat("c", 64)
+	h := strings.Repeat("d", 64)
+	m := &Manifest{
+		Kind: KindSnapshot,
+		Files: []File{
+			{Path: "z/b.csv", Size: 5, Hash: h, Mode: 0o644, Chunks: []Chunk{{ID: c, Size: 5}}},
+			{Path: "a.csv", Size: 0, Hash: emptyHash, Mode: 0o755},
+		},
+		Meta: map[string]string{"source": "data/", "b": "<&>"},
+	}
+	const wantEnc = `{"format":1,"kind":"snapshot","files":[{"path":"a.csv","size":0,"hash":"` + emptyHash + `","mode":493,"chunks":[]},{"path":"z/b.csv","size":5,"hash":"` + "dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd" + `","mode":420,"chunks":[{"id":"` + "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc" + `","size":5}]}],"meta":{"b":"<&>","source":"data/"}}` + "\n"
+	if got := string(encodeManifest(m)); got != wantEnc {
+		t.Fatalf("canonical encoding changed:\n got %s\nwant %s", got, wantEnc)
+	}
+	const wantID = "140dab7ae69bc4cbc91e6747af94b68418b8f1459feff4c391d16e7d561f7285"
+	if got := ManifestID(m); got != wantID {
+		t.Errorf("ManifestID = %s, want %s", got, wantID)
+	}
+	if hashHex(nil) != emptyHash {
+		t.Errorf("emptyHash constant %s, BLAKE3('') = %s", emptyHash, hashHex(nil))
+	}
+	if err := m.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	back, err := decodeManifest([]byte(wantEnc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ManifestID(back) != ManifestID(m) {
+		t.Error("decode and re-encode changed the id")
+	}
+}
+
+func TestDecodeManifestRejects(t *testing.T) {
+	h := emptyHash
+	file := func(path string) string {
+		return `{"path":"` + path + `","size":0,"hash":"` + h + `","mode":420,"chunks":[]}`
+	}
+	tests := map[string]string{
+		"not json":        `{`,
+		"trailing":        `{"format":1,"kind":"snapshot","files":[]} {}`,
+		"future format":   `{"format":2,"kind":"snapshot","files":[]}`,
+		"unknown field":   `{"format":1,"kind":"snapshot","files":[],"extra":1}`,
+		"unsorted":        `{"format":1,"kind":"snapshot","files":[` + file("b") + `,` + file("a") + `]}`,
+		"duplicate":       `{"format":1,"kind":"snapshot","files":[` + file("a") + `,` + file("a") + `]}`,
+		"escape":          `{"format":1,"kind":"snapshot","files":[` + file("../a") + `]}`,
+		"bad kind":        `{"format":1,"kind":"","files":[]}`,
+		"negative size":   `{"format":1,"kind":"snapshot","files":[{"path":"a","size":-1,"hash":"` + h + `","mode":0,"chunks":[]}]}`,
+		"wrong empty":     `{"format":1,"kind":"snapshot","files":[{"path":"a","size":0,"hash":"` + strings.Repeat("0", 64) + `","mode":0,"chunks":[]}]}`,
+		"chunk too large": `{"format":1,"kind":"snapshot","files":[{"path":"a","size":4194305,"hash":"` + strings.Repeat("0", 64) + `","mode":0,"chunks":[{"id":"` + strings.Repeat("1", 64) + `","size":4194305}]}]}`,
+		"uppercase id":    `{"format":1,"kind":"snapshot","files":[{"path":"a","size":1,"hash":"` + strings.Repeat("A", 64) + `","mode":0,"chunks":[{"id":"` + strings.Repeat("1", 64) + `","size":1}]}]}`,
+	}
+	for name, doc := range tests {
+		if _, err := decodeManifest([]byte(doc)); err == nil {
+			t.Errorf("%s: decodeManifest accepted %s", name, doc)
+		}
+	}
+	if _, err := decodeManifest([]byte(`{"format":1,"kind":"snapshot","files":[` + file("a") + `,` + file("b/c") + `]}`)); err != nil {
+		t.Errorf("valid manifest refused: %v", err)
+	}
+}
+
+func samplePack() ([]byte, []packEntry) {
+	var data []byte
+	var entries []packEntry
+	for i, n := range []int{10, 300, 1} {
+		chunk := bytes.Repeat([]byte{byte(i + 1)}, n)
+		entries = append(entries, packEntry{ID: rawID(hashRaw(chunk)), Offset: uint64(len(data)), Length: uint32(n)})
+		data = append(data, chunk...)
+	}
+	return append(data, encodeTrailer(entries)...), entries
+}
+
+func hashRaw(b []byte) [32]byte {
+	id, _ := parseRawID(hashHex(b))
+	return id
+}
+
+func TestPackTrailer(t *testing.T) {
+	pack, entries := samplePack()
+	got, err := decodePackIndex(pack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(entries) {
+		t.Fatalf("decoded %d entries, want %d", len(got), len(entries))
+	}
+	for i := range got {
+		if got[i] != entries[i] {
+			t.Errorf("entry %d: %+v, want %+v", i, got[i], entries[i])
+		}
+	}
+	dataLen := 311
+	footerAt := len(pack) - packFooterSize
+	corrupt := func(f func(p []byte) []byte) []byte {
+		p := append([]byte{}, pack...)
+		return f(p)
+	}
+	tests := map[string][]byte{
+		"empty":          nil,
+		"short":          pack[:20],
+		"bad magic":      corrupt(func(p []byte) []byte { p[len(p)-1] = 'X'; return p }),
+		"bad version":    corrupt(func(p []byte) []byte { binary.BigEndian.PutUint32(p[footerAt+36:], 9); return p }),
+		"huge count":     corrupt(func(p []byte) []byte { binary.BigEndian.PutUint32(p[footerAt+32:], 1<<31); return p }),
+		"count too big":  corrupt(func(p []byte) []byte { binary.BigEndian.PutUint32(p[footerAt+32:], 100); return p }),
+		"trailer flip":   corrupt(func(p []byte) []byte { p[dataLen+40] ^= 1; return p }),
+		"data truncated": append(append([]byte{}, pack[:5]...), pack[dataLen:]...),
+		"data extended":  append(append(append([]byte{}, pack[:dataLen]...), 0), pack[dataLen:]...),
+	}
+	for name, p := range tests {
+		if _, err := decodePackIndex(p); err == nil {
+			t.Errorf("%s: decodePackIndex accepted it", name)
+		}
+	}
+	// Entries that pass the checksum but lie about offsets are refused too.
+	bad := []packEntry{{Offset: 0, Length: 10}, {Offset: 20, Length: 301}}
+	p := append(make([]byte, 311), encodeTrailer(bad)...)
+	if _, err := decodePackIndex(p); err == nil {
+		t.Error("gap between entries accepted")
+	}
+	zero := []packEntry{{Offset: 0, Length: 0}}
+	if _, err := decodePackIndex(encodeTrailer(zero)); err == nil {
+		t.Error("zero-length entry accepted")
+	}
+}
+
+func TestDecodeIndex(t *testing.T) {
+	entries := []indexEntry{
+		{Chunk: rawID{2}, location: location{Pack: rawID{9}, Offset: 100, Length: 5}},
+		{Chunk: rawID{1}, location: location{Pack: rawID{9}, Offset: 0, Length: 100}},
+	}
+	enc := encodeIndex(entries)
+	got, err := decodeIndex(enc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Chunk != (rawID{1}) || got[1].Offset != 100 {
+		t.Errorf("round trip: %+v", got)
+	}
+	mut := func(f func(b []byte) []byte) []byte { return f(append([]byte{}, enc...)) }
+	tests := map[string][]byte{
+		"empty":       nil,
+		"bad magic":   mut(func(b []byte) []byte { b[0] = 'X'; return b }),
+		"bad version": mut(func(b []byte) []byte { b[11] = 7; return b }),
+		"count high":  mut(func(b []byte) []byte { b[15] = 3; return b }),
+		"truncated":   enc[:len(enc)-1],
+		"zero length": mut(func(b []byte) []byte { copy(b[16+72:], []byte{0, 0, 0, 0}); return b }),
+		"huge length": mut(func(b []byte) []byte { copy(b[16+72:], []byte{0xff, 0, 0, 0}); return b }),
+		"huge offset": mut(func(b []byte) []byte { b[16+64] = 0xff; return b }),
+		"extra byte":  append(append([]byte{}, enc...), 0),
+	}
+	for name, b := range tests {
+		if _, err := decodeIndex(b); err == nil {
+			t.Errorf("%s: decodeIndex accepted it", name)
+		}
+	}
+}
+
+func TestKeys(t *testing.T) {
+	id := strings.Repeat("ab", 32)
+	tests := []struct {
+		key string
+		ok  bool
+	}{
+		{packKey(id), true},
+		{"data/cd/" + id, false},
+		{"data/ab/" + id + ".tmp", false},
+		{"data/ab/" + strings.ToUpper(id), false},
+		{"data/ab/../" + id[3:], false},
+		{"data/" + id, false},
+	}
+	for _, tc := range tests {
+		got, ok := packIDFromKey(tc.key)
+		if ok != tc.ok || (ok && got != id) {
+			t.Errorf("packIDFromKey(%q) = %q, %v; want ok=%v", tc.key, got, ok, tc.ok)
+		}
+	}
+	if _, ok := idFromKey(manifestPrefix, manifestPrefix+id[:63]); ok {
+		t.Error("short manifest id accepted")
+	}
+}
