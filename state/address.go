@@ -148,6 +148,16 @@ func (m *Model) Version(n int) *Version {
 	return nil
 }
 
+// NextVersion is the number the model's next training attempt gets, also
+// for a model not recorded yet or removed with `state rm` (plans show it
+// before apply creates the model).
+func (s *State) NextVersion(model string) int {
+	if m := s.Models[model]; m != nil {
+		return max(m.NextVersion, 1)
+	}
+	return max(s.RemovedModels[model], 1)
+}
+
 // EnsureModel returns the named model, creating it when absent. A model
 // created again after `state rm` continues its version numbers.
 func (s *State) EnsureModel(name string) *Model {

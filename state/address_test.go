@@ -89,6 +89,12 @@ func TestRemove(t *testing.T) {
 				t.Fatal("model still there")
 			}
 			// Declared again, it continues its numbering.
+			if n := s.NextVersion("churn"); n != 4 {
+				t.Errorf("NextVersion of a removed model = %d, want 4", n)
+			}
+			if n := s.NextVersion("never"); n != 1 {
+				t.Errorf("NextVersion of an unknown model = %d, want 1", n)
+			}
 			if m := s.EnsureModel("churn"); m.NextVersion != 4 {
 				t.Errorf("re-created model starts at %d, want 4", m.NextVersion)
 			}
