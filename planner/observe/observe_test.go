@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	gblob "gocloud.dev/blob"
+	"gocloud.dev/blob/memblob"
+
 	"github.com/mlform/mlform/planner/profile"
 	"github.com/mlform/mlform/providers/source"
 )
@@ -316,5 +319,39 @@ func TestObserveNeedsHasher(t *testing.T) {
 	_, err := Observe(context.Background(), openSource(t, t.TempDir()), Options{})
 	if err == nil || !strings.Contains(err.Error(), "Hash") {
 		t.Fatalf("error = %v", err)
+	}
+}
+
+func TestObserveBucketSourceCache(t *testing.T) {
+	ctx := context.Background()
+	b := memblob.OpenBucket(nil)
+	put := func(k, v string) {
+		t.Helper()
+		if err := b.WriteAll(ctx, k, []byte(v), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("data/a.csv", "x\n1\n")
+	put("data/b/c.bin", "ccc")
+	put("elsewhere", "no")
+	b = gblob.PrefixedBucket(b, "data/") // closes the original
+	src := source.FromBucket(b, "mem://test/data")
+	defer src.Close()
+	opts := testOptions(t.TempDir())
+	first, err := Observe(ctx, src, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if paths(first.Files) != "a.csv,b/c.bin" || first.Hashed != 2 {
+		t.Fatalf("first: %s hashed %d", paths(first.Files), first.Hashed)
+	}
+	second, err := Observe(ctx, src, opts)
+	if err != nil || second.Hashed != 0 || second.ID != first.ID {
+		t.Fatalf("unchanged bucket: err %v hashed %d", err, second.Hashed)
+	}
+	put("b/c.bin", "CCC") // same size: the service's MD5 tells
+	third, err := Observe(ctx, src, opts)
+	if err != nil || third.Hashed != 1 || third.ID == first.ID {
+		t.Fatalf("rewritten object: err %v hashed %d id changed %v", err, third.Hashed, third.ID != first.ID)
 	}
 }

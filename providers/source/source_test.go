@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -274,4 +275,18 @@ func TestWalkUnreadableDirectory(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "locked") {
 		t.Fatalf("error = %v, want one naming the unreadable directory", err)
 	}
+}
+
+func FuzzValidPath(f *testing.F) {
+	for _, s := range []string{"a/b", "../x", "a//b", "/a", ".", "a/./b", "a\\b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		if ValidPath(p) != nil {
+			return
+		}
+		if path.Clean(p) != p || !filepath.IsLocal(filepath.FromSlash(p)) || strings.HasPrefix(p, "../") || p == ".." {
+			t.Fatalf("ValidPath accepted %q, which is not a clean local path", p)
+		}
+	})
 }
