@@ -116,8 +116,8 @@ func (l *loader) refs(n *node, expr hcl.Expression, ctx refContext) {
 			n.bad = true
 			continue
 		}
-		if dep == "" {
-			continue
+		if dep == "" || (dep == n.addr && n.kind == kindVariable) {
+			continue // a variable's validation reads its own, already known, value
 		}
 		if _, seen := n.deps[dep]; !seen {
 			n.deps[dep] = t.SourceRange()
@@ -178,9 +178,8 @@ func (l *loader) checkRef(t hcl.Traversal, ctx refContext) (string, *hcl.Diagnos
 		return "", invalid(fmt.Sprintf("promotion.%s can only be used in an output: a promotion's version is known only after apply.", name))
 	}
 	if l.declared(kind, name) {
-		if kind == kindPromotion {
-			return "", nil // outputs read promotions from the recorded world
-		}
+		// Outputs read promotions from the recorded world, but still come
+		// after them: a broken promotion skips the outputs that name it.
 		return addrOf(kind, name), nil
 	}
 	what := map[string]string{kindVariable: "input variable", kindLocals: "local value"}[kind]

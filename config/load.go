@@ -157,7 +157,7 @@ func (l *loader) readFiles() bool {
 			})
 			continue
 		}
-		f, diags := hclsyntax.ParseConfig(src, name, hcl.InitialPos)
+		f, diags := parseConfig(src, name)
 		l.diags = append(l.diags, diags...)
 		l.cfg.Files[name] = f
 		l.rawFiles[name] = src
