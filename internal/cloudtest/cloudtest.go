@@ -15,7 +15,9 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"net/url"
 	"os"
+	"strings"
 	"testing"
 	"time"
 )
@@ -160,4 +162,14 @@ func bucketName() (string, error) {
 		return "", fmt.Errorf("bucket name: %w", err)
 	}
 	return "mlf-" + hex.EncodeToString(b), nil
+}
+
+// WithPrefix returns bucketURL narrowed to the keys under prefix, with
+// gocloud.dev's prefix query parameter (every driver honours it).
+func WithPrefix(bucketURL, prefix string) string {
+	sep := "?"
+	if strings.Contains(bucketURL, "?") {
+		sep = "&"
+	}
+	return bucketURL + sep + "prefix=" + url.QueryEscape(prefix)
 }

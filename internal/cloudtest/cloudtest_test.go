@@ -142,3 +142,20 @@ func TestEnvForwardsSDKVariables(t *testing.T) {
 		t.Errorf("s3 Env() forwards another cloud's variable:\n%s", env)
 	}
 }
+
+func TestWithPrefix(t *testing.T) {
+	for _, tc := range []struct{ in, prefix, want string }{
+		{"gs://b", "state/", "gs://b?prefix=state%2F"},
+		{"s3://b?region=us-east-1", "store/", "s3://b?region=us-east-1&prefix=store%2F"},
+		{"azblob://c?localemu=true", "team a/", "azblob://c?localemu=true&prefix=team+a%2F"},
+	} {
+		got := WithPrefix(tc.in, tc.prefix)
+		if got != tc.want {
+			t.Errorf("WithPrefix(%q, %q) = %q, want %q", tc.in, tc.prefix, got, tc.want)
+		}
+		u, err := url.Parse(got)
+		if err != nil || u.Query().Get("prefix") != tc.prefix {
+			t.Errorf("WithPrefix(%q, %q) = %q: prefix does not parse back (%v)", tc.in, tc.prefix, got, err)
+		}
+	}
+}
