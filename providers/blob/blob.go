@@ -103,9 +103,11 @@ func Redact(rawURL string) string {
 		}
 		return rawURL
 	}
+	changed := false
 	if u.User != nil {
 		if _, has := u.User.Password(); has {
 			u.User = url.UserPassword(u.User.Username(), "REDACTED")
+			changed = true
 		}
 	}
 	if u.RawQuery != "" {
@@ -115,11 +117,16 @@ func Redact(rawURL string) string {
 			for _, s := range sensitiveParams {
 				if strings.Contains(ln, s) {
 					q.Set(name, "REDACTED")
+					changed = true
 					break
 				}
 			}
 		}
 		u.RawQuery = q.Encode()
+	}
+	if !changed {
+		// Nothing secret: keep the user's spelling ("mem://" stays "mem://").
+		return rawURL
 	}
 	return u.String()
 }

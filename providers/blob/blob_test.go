@@ -1,0 +1,115 @@
+package blob
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestRedact(t *testing.T) {
+	tests := []struct {
+		in, want string
+	}{
+		{"s3://bucket/prefix?region=us-east-1", "s3://bucket/prefix?region=us-east-1"},
+		{"https://alice:hunter2@example.com/x", "https://alice:REDACTED@example.com/x"},
+		{"azblob://c?sas_token=abc&domain=x", "azblob://c?domain=x&sas_token=REDACTED"},
+		{"s3://b?awssdk=v2&secret_access_key=zzz", "s3://b?awssdk=v2&secret_access_key=REDACTED"},
+		{"gs://b?access_token=t0k", "gs://b?access_token=REDACTED"},
+		{"file:///tmp/x", "file:///tmp/x"},
+		{"mem://", "mem://"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			if got := Redact(tt.in); got != tt.want {
+				t.Errorf("Redact(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestRedactErrorRemovesSecrets(t *testing.T) {
+	tests := []struct {
+		url, errMsg, secret string
+	}{
+		{"https://u:pw123456@h/b", "dial https://u:pw123456@h/b: refused", "pw123456"},
+		{"s3://b?secret=s3cr3tvalue", "open mem:?secret=s3cr3tvalue failed", "s3cr3tvalue"},
+		{"azblob://c?sas_token=a%2Fb%3Dc", "bad token a/b=c", "a/b=c"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.url, func(t *testing.T) {
+			got := RedactError(errors.New(tt.errMsg), tt.url)
+			if strings.Contains(got, tt.secret) {
+				t.Errorf("RedactError kept the secret %q: %q", tt.secret, got)
+			}
+		})
+	}
+}
+
+func TestLocalPath(t *testing.T) {
+	base := filepath.FromSlash("/work/ws")
+	tests := []struct {
+		in     string
+		want   string
+		wantOK bool
+	}{
+		{"file://.mlform/state", "/work/ws/.mlform/state", true},
+		{".mlform/store", "/work/ws/.mlform/store", true},
+		{"file:///abs/dir?create_dir=1", "/abs/dir", true},
+		{"file://a%20b", "/work/ws/a b", true},
+		{"data/../data/x", "/work/ws/data/x", true},
+		{"s3://bucket", "", false},
+		{"mem://", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, ok := LocalPath(tt.in, base)
+			if ok != tt.wantOK || (ok && got != filepath.FromSlash(tt.want)) {
+				t.Errorf("LocalPath(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.wantOK)
+			}
+		})
+	}
+}
+
+func TestOpenRejectsUnknownScheme(t *testing.T) {
+	_, err := Open(context.Background(), "ftp://user:topsecret@host/x", t.TempDir())
+	if err == nil {
+		t.Fatal("Open(ftp://...) succeeded, want an error")
+	}
+	if !strings.Contains(err.Error(), `unsupported URL scheme "ftp"`) || strings.Contains(err.Error(), "topsecret") {
+		t.Errorf("error = %q; want it to name the scheme and hide the password", err)
+	}
+}
+
+func TestOpenFileRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	b, err := Open(ctx, "file://sub/bucket", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if err := b.WriteAll(ctx, "k/v", []byte("hello"), nil); err != nil {
+		t.Fatal(err)
+	}
+	got, err := b.ReadAll(ctx, "k/v")
+	if err != nil || string(got) != "hello" {
+		t.Fatalf("ReadAll = %q, %v", got, err)
+	}
+}
+
+func FuzzRedact(f *testing.F) {
+	f.Add("https://u:secretpw@h/x?token=abcd")
+	f.Add("s3://b?secret=zz")
+	f.Fuzz(func(t *testing.T, raw string) {
+		out := Redact(raw)
+		// Whatever the input, a password that url.Parse recognises must not survive.
+		if u, err := url.Parse(raw); err == nil && u.User != nil {
+			if pw, ok := u.User.Password(); ok && len(pw) >= 6 && strings.Contains(out, pw) && !strings.Contains("REDACTED", pw) {
+				t.Errorf("Redact(%q) = %q keeps the password", raw, out)
+			}
+		}
+	})
+}
