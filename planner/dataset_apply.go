@@ -77,7 +77,7 @@ func runSnapshot(ctx context.Context, rc *RunContext, a *Action) error {
 	if err != nil {
 		return err
 	}
-	rc.SetSummary(a, fmt.Sprintf("snapshot %s (%d files, %d bytes)", short(id), sc.Files, sc.Bytes))
+	rc.SetSummary(a, fmt.Sprintf("snapshot %s (%d files, %s)", short(id), sc.Files, FormatBytes(sc.Bytes)))
 	return nil
 }
 

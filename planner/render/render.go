@@ -58,28 +58,7 @@ func SummaryLine(p *planner.Plan) string {
 }
 
 // Bytes formats a byte count in binary units: "512 B", "1.2 MiB".
-func Bytes(n int64) string {
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	s := ""
-	const unit = 1024
-	if n < unit {
-		s = fmt.Sprintf("%d B", n)
-	} else {
-		div, exp := int64(unit), 0
-		for m := n / unit; m >= unit && exp < 5; m /= unit {
-			div *= unit
-			exp++
-		}
-		s = fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-	}
-	if neg {
-		return "-" + s
-	}
-	return s
-}
+func Bytes(n int64) string { return planner.FormatBytes(n) }
 
 // signedBytes is Bytes with an explicit sign: "+1.2 MiB", "-3 B", "+0 B".
 func signedBytes(n int64) string {
