@@ -4,18 +4,31 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 
+	"github.com/mlform/mlform/config"
 	"github.com/mlform/mlform/state"
 )
 
-// defaultBackendURL is where state lives when the configuration names no
-// backend.
-const defaultBackendURL = "file://.mlform/state"
-
 // backendURL returns the state backend URL for the working directory: the
-// configuration's `mlform { backend "blob" { url = ... } }`, or the default.
+// configuration's `mlform { backend "blob" { url = ... } }`, or the default
+// when the directory holds no configuration (state can be inspected and
+// repaired without one). A configuration with errors is refused rather
+// than guessed at: a mistyped backend must not silently mean the default.
 func backendURL(g *Globals) (string, error) {
-	return defaultBackendURL, nil
+	files, err := filepath.Glob("*" + config.FileSuffix)
+	if err != nil {
+		return "", err
+	}
+	if len(files) == 0 {
+		return config.DefaultBackendURL, nil
+	}
+	cfg, diags := config.Load(".", config.LoadOptions{Getenv: g.Getenv, Version: Version})
+	if diags.HasErrors() {
+		_ = config.WriteDiagnostics(g.Stderr, diags, cfg.Files, !g.NoColor)
+		return "", &ExitError{Code: 1, Message: "the configuration names the state backend, and it has errors (variables can be set with MLFORM_VAR_<name>)"}
+	}
+	return cfg.Backend.URL, nil
 }
 
 // openState opens the state backend of the working directory.
