@@ -15,7 +15,13 @@ import (
 // when the directory holds no configuration (state can be inspected and
 // repaired without one). A configuration with errors is refused rather
 // than guessed at: a mistyped backend must not silently mean the default.
+//
+// A command that already loaded the configuration (with its -var flags,
+// through loadConfig) gets that configuration's backend without a reload.
 func backendURL(g *Globals) (string, error) {
+	if g.loadedBackendURL != "" {
+		return g.loadedBackendURL, nil
+	}
 	files, err := filepath.Glob("*" + config.FileSuffix)
 	if err != nil {
 		return "", err

@@ -26,6 +26,10 @@ type Globals struct {
 	Stderr io.Writer
 	// Getenv reads the environment; tests may replace it.
 	Getenv func(string) string
+
+	// loadedBackendURL is the state backend of the configuration this
+	// command loaded (with its -var flags), reused by openState.
+	loadedBackendURL string
 }
 
 // ExitError carries a process exit code through cobra. Message, if not

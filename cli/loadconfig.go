@@ -15,5 +15,6 @@ func loadConfig(g *Globals, vf *varFlags) (*config.Config, error) {
 	if diags.HasErrors() {
 		return nil, errSilent
 	}
+	g.loadedBackendURL = cfg.Backend.URL
 	return cfg, nil
 }
