@@ -1,7 +1,55 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mlform/mlform/config"
+)
 
 func newFmtCommand(g *Globals) *cobra.Command {
-	return stubCommand("fmt [PATH...]", "Rewrite *.mlf.hcl files to canonical format")
+	var opts struct {
+		list, write, diff, check, recursive bool
+	}
+	cmd := &cobra.Command{
+		Use:   "fmt [PATH...]",
+		Short: "Rewrite *.mlf.hcl and *.mlfvars files to canonical format",
+		Long: `Fmt rewrites configuration (*.mlf.hcl) and variables (*.mlfvars) files in
+the canonical layout: aligned equals signs, two-space indentation. PATH may
+be a file or a directory (default: the working directory); "-" formats
+standard input to standard output. Files with syntax errors are reported
+and left untouched.
+
+Exit status: 0 on success; 1 on a syntax or I/O error, or with -check when
+some file is not formatted.`,
+		Example: `  mlform fmt
+  mlform fmt -check -diff
+  mlform fmt -recursive examples
+  cat main.mlf.hcl | mlform fmt -`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			fo := config.FmtOptions{List: opts.list, Write: opts.write && !opts.check, Diff: opts.diff, Recursive: opts.recursive}
+			res, err := config.Fmt(args, fo, g.Stdin, g.Stdout)
+			if len(res.Diags) > 0 {
+				_ = config.WriteDiagnostics(g.Stderr, res.Diags, res.Files, !g.NoColor)
+			}
+			if err != nil {
+				return err
+			}
+			if res.Diags.HasErrors() {
+				return errSilent
+			}
+			if opts.check && len(res.Changed) > 0 {
+				return &ExitError{Code: 1, Message: fmt.Sprintf("%d file(s) not formatted; run mlform fmt", len(res.Changed))}
+			}
+			return nil
+		},
+	}
+	fs := cmd.Flags()
+	fs.BoolVar(&opts.list, "list", true, "list files whose formatting differs (-list=false to turn off)")
+	fs.BoolVar(&opts.write, "write", true, "write the result to the files (-write=false to only list or diff)")
+	fs.BoolVar(&opts.diff, "diff", false, "print the differences as a unified diff")
+	fs.BoolVar(&opts.check, "check", false, "check only: change no file, list the unformatted ones and exit 1 if any")
+	fs.BoolVar(&opts.recursive, "recursive", false, "also process files in subdirectories (hidden ones are skipped)")
+	return cmd
 }
