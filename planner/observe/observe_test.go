@@ -2,6 +2,7 @@ package observe
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -353,5 +354,62 @@ func TestObserveBucketSourceCache(t *testing.T) {
 	third, err := Observe(ctx, src, opts)
 	if err != nil || third.Hashed != 1 || third.ID == first.ID {
 		t.Fatalf("rewritten object: err %v hashed %d id changed %v", err, third.Hashed, third.ID != first.ID)
+	}
+}
+
+// TestObserveProfileCacheStaysSmall checks the per-file parts in the cache
+// are cut near the merged sample's limit, and that merging cut parts gives
+// exactly the profile of a fresh scan, also after files are removed (when
+// the cut parts fall short and are read again) or changed.
+func TestObserveProfileCacheStaysSmall(t *testing.T) {
+	dir, cache := t.TempDir(), t.TempDir()
+	files := map[string]string{}
+	for f := 0; f < 6; f++ {
+		var b strings.Builder
+		b.WriteString("v\n")
+		for i := 0; i < 5000; i++ {
+			fmt.Fprintf(&b, "%d\n", (i*7919+f*104729)%100003)
+		}
+		files[fmt.Sprintf("part-%d.csv", f)] = b.String()
+	}
+	writeTree(t, dir, files)
+	opts := testOptions(cache)
+	opts.StatsColumns = []string{"v"}
+	scratch := testOptions("")
+	scratch.StatsColumns = opts.StatsColumns
+	same := func(step string, got *Observation) {
+		t.Helper()
+		want := observe(t, dir, scratch)
+		a, _ := profile.Encode(got.Profile)
+		b, _ := profile.Encode(want.Profile)
+		if string(a) != string(b) {
+			t.Fatalf("%s: profile differs from a fresh scan's", step)
+		}
+		if len(got.Profile.Columns[0].Sample) != profile.SampleSize {
+			t.Fatalf("%s: sample of %d", step, len(got.Profile.Columns[0].Sample))
+		}
+	}
+	same("first", observe(t, dir, opts))
+	c := loadCache(cachePath(cache, "ds"))
+	points := 0
+	for _, e := range c.Entries {
+		p, err := profile.Decode(e.Profile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		points += len(p.Columns[0].Sample)
+	}
+	if points > 3*profile.SampleSize {
+		t.Fatalf("cache holds %d sample points for 6 files, want at most %d", points, 3*profile.SampleSize)
+	}
+	writeTree(t, dir, map[string]string{"part-0.csv": "v\n1\n2\n3\n"})
+	same("one file changed", observe(t, dir, opts))
+	for f := 1; f < 5; f++ {
+		os.Remove(filepath.Join(dir, fmt.Sprintf("part-%d.csv", f)))
+	}
+	got := observe(t, dir, opts)
+	same("four files removed", got)
+	if got.Hashed != 2 {
+		t.Fatalf("four files removed: read %d files, want the 2 left", got.Hashed)
 	}
 }

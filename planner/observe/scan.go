@@ -25,8 +25,10 @@ type scan struct {
 	raw   [][]byte           // per entry, encoded per-file profile (cache)
 	need  []int              // entries to read
 
-	colsSame  bool // cache profiles were made for the same columns
-	cachedAll bool // every entry fresh in the cache, and no cached entry gone
+	limits    *limiter
+	read      []bool // per entry: read in this scan
+	colsSame  bool   // cache profiles were made for the same columns
+	cachedAll bool   // every entry fresh in the cache, and no cached entry gone
 
 	mu          sync.Mutex // serialises Progress
 	hashedFiles int
@@ -41,6 +43,8 @@ func (s *scan) match(cache *cacheFile) {
 	s.files = make([]File, n)
 	s.profs = make([]*profile.Profile, n)
 	s.raw = make([][]byte, n)
+	s.read = make([]bool, n)
+	s.limits = newLimiter()
 	if cache == nil {
 		s.need = make([]int, n)
 		for i := range s.need {
@@ -136,6 +140,7 @@ func (s *scan) hashOne(ctx context.Context, i int) error {
 		if err != nil {
 			return err
 		}
+		s.limits.cut(p)
 		raw, err := profile.Encode(p)
 		if err != nil {
 			return errorf(e.Path, err)
@@ -146,6 +151,7 @@ func (s *scan) hashOne(ctx context.Context, i int) error {
 	}
 	f.Path, f.Mode = e.Path, uint32(e.Mode.Perm())
 	s.files[i] = f
+	s.read[i] = true
 	s.hashedCount.Add(1)
 	if s.opts.Progress != nil {
 		s.mu.Lock()

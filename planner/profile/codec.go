@@ -98,7 +98,16 @@ func (c *Column) validate() error {
 	if int64(len(c.Sample)) > c.Numbers || len(c.Sample) > SampleSize {
 		return fmt.Errorf("sample of %d points for %d numbers (at most %d)", len(c.Sample), c.Numbers, SampleSize)
 	}
+	if c.SampleLimit == math.MaxUint64 && int64(len(c.Sample)) != c.Numbers {
+		return fmt.Errorf("sample of %d points claims to hold all %d numbers", len(c.Sample), c.Numbers)
+	}
+	if len(c.Sample) == SampleSize && c.Sample[SampleSize-1].Hash != c.SampleLimit {
+		return errors.New("full sample whose limit is not its largest hash")
+	}
 	for i, pt := range c.Sample {
+		if pt.Hash > c.SampleLimit {
+			return fmt.Errorf("sample hash above the sample limit %d", c.SampleLimit)
+		}
 		if math.IsNaN(pt.Value) || pt.Value < c.Min || pt.Value > c.Max {
 			return fmt.Errorf("sample value %v outside [%v, %v]", pt.Value, c.Min, c.Max)
 		}

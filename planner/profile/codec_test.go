@@ -28,7 +28,7 @@ func TestEncodeRoundTripIsStable(t *testing.T) {
 
 func TestDecodeRejects(t *testing.T) {
 	col := func(fields string) string {
-		return `{"format_version":1,"files":1,"rows":2,"columns":[{"name":"x","kind":"numeric","count":2,"nulls":0,"numbers":2,"min":1,"max":2,"sum":3,"mean":1.5` + fields + `}]}`
+		return `{"format_version":1,"files":1,"rows":2,"columns":[{"name":"x","kind":"numeric","count":2,"nulls":0,"numbers":2,"min":1,"max":2,"sum":3,"mean":1.5,"sample_limit":18446744073709551615` + fields + `}]}`
 	}
 	good := col(`,"sample":[[1,1],[2,2]],"categories":{"1":1,"2":1}`)
 	if _, err := Decode([]byte(good)); err != nil {
@@ -39,12 +39,14 @@ func TestDecodeRejects(t *testing.T) {
 		"future version":      {`{"format_version":2}`, "format_version 2 is not supported"},
 		"unknown field":       {col(`,"extra":1`), "unknown field"},
 		"unsorted sample":     {col(`,"sample":[[2,1],[1,2]]`), "not sorted"},
-		"sample out of range": {col(`,"sample":[[1,9]]`), "outside"},
+		"sample out of range": {col(`,"sample":[[1,9],[2,1]]`), "outside"},
 		"oversized sample":    {col(`,"sample":[[1,1],[2,1],[3,2]]`), "sample of 3 points"},
+		"missing points":      {col(`,"sample":[[1,1]]`), "claims to hold all"},
+		"above the limit":     {strings.Replace(good, "18446744073709551615", "1", 1), "above the sample limit"},
 		"counts":              {strings.Replace(good, `"nulls":0`, `"nulls":3`, 1), "do not add up"},
 		"wrong kind":          {strings.Replace(good, `"kind":"numeric"`, `"kind":"categorical"`, 1), "does not match"},
-		"category overflow":   {col(`,"categories":{"1":5}`), "exceed"},
-		"negative category":   {col(`,"categories":{"1":-1}`), "count -1"},
+		"category overflow":   {col(`,"sample":[[1,1],[2,2]],"categories":{"1":5}`), "exceed"},
+		"negative category":   {col(`,"sample":[[1,1],[2,2]],"categories":{"1":-1}`), "count -1"},
 		"duplicate column":    {`{"format_version":1,"columns":[{"name":"a","kind":"categorical"},{"name":"a","kind":"categorical"}]}`, "appears twice"},
 		"bad point":           {col(`,"sample":[[1]]`), "want [hash, value]"},
 		"trailing data":       {good + "{}", "after top-level value"},

@@ -231,6 +231,10 @@ func (b *builder) finish() *Column {
 		return 0
 	})
 	b.c.Sample = b.heap
+	b.c.SampleLimit = math.MaxUint64
+	if len(b.heap) == SampleSize {
+		b.c.SampleLimit = b.heap[SampleSize-1].Hash
+	}
 	b.c.finish()
 	return b.c
 }

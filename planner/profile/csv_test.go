@@ -245,3 +245,42 @@ func BenchmarkCSVProfile(b *testing.B) {
 		}
 	}
 }
+
+func TestTruncateAndExact(t *testing.T) {
+	parts := make([]*Profile, 3)
+	full := New([]string{"x"})
+	for i := range parts {
+		parts[i] = mustCSV(t, normalCSV(3000, 0, uint64(10+i)), fmt.Sprintf("p%d.csv", i), "x")
+		full.Merge(parts[i])
+	}
+	if !full.Exact() || len(full.Column("x").Sample) != SampleSize {
+		t.Fatal("merge of whole parts is not exact")
+	}
+	limit := full.Limit()
+	cut := New([]string{"x"})
+	for _, p := range parts {
+		q := *p
+		q.Columns = []*Column{ptr(*p.Columns[0])}
+		q.Truncate(limit * 2)
+		if len(q.Columns[0].Sample) >= len(p.Columns[0].Sample) {
+			t.Fatal("truncation kept every point")
+		}
+		cut.Merge(&q)
+	}
+	if !cut.Exact() || fmt.Sprint(cut.Column("x").Sample) != fmt.Sprint(full.Column("x").Sample) {
+		t.Fatal("merge of parts cut above the merged limit differs from the full merge")
+	}
+	// Parts cut too low cannot make a full sample: not exact.
+	low := New([]string{"x"})
+	for _, p := range parts {
+		q := *p
+		q.Columns = []*Column{ptr(*p.Columns[0])}
+		q.Truncate(limit / 4)
+		low.Merge(&q)
+	}
+	if low.Exact() {
+		t.Fatal("merge of parts cut below the limit claims to be exact")
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

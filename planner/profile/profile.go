@@ -80,8 +80,15 @@ type Column struct {
 	Max     float64 `json:"max"`
 	Sum     float64 `json:"sum"`
 	Mean    float64 `json:"mean"`
-	// Sample is the bottom-k sample of numeric values, by ascending hash.
-	Sample []Point `json:"sample,omitempty"`
+	// Sample is the bottom-k sample of numeric values, by ascending hash:
+	// every value whose hash is at most SampleLimit, and at most
+	// SampleSize of them. SampleLimit is the largest hash in a full sample
+	// and math.MaxUint64 while every value fits. A sample cut below its
+	// natural limit (Truncate) is a partial view used to keep per-file
+	// cache entries small; Exact tells whether a merge of such parts is
+	// the true bottom-k.
+	Sample      []Point `json:"sample,omitempty"`
+	SampleLimit uint64  `json:"sample_limit"`
 	// Categories counts non-null values exactly (up to CategoryCap of
 	// them); Other counts the non-null values beyond the cap.
 	Categories map[string]int64 `json:"categories,omitempty"`
@@ -98,7 +105,7 @@ type Point struct {
 func New(columns []string) *Profile {
 	p := &Profile{FormatVersion: FormatVersion, Columns: make([]*Column, len(columns))}
 	for i, name := range columns {
-		p.Columns[i] = &Column{Name: name, Kind: Categorical}
+		p.Columns[i] = &Column{Name: name, Kind: Categorical, SampleLimit: math.MaxUint64}
 	}
 	return p
 }
@@ -127,7 +134,7 @@ func (p *Profile) Merge(q *Profile) {
 	for _, qc := range q.Columns {
 		pc := p.Column(qc.Name)
 		if pc == nil {
-			pc = &Column{Name: qc.Name}
+			pc = &Column{Name: qc.Name, SampleLimit: math.MaxUint64}
 			p.Columns = append(p.Columns, pc)
 		}
 		pc.merge(qc)
@@ -146,7 +153,9 @@ func (c *Column) merge(o *Column) {
 	c.Nulls += o.Nulls
 	c.Numbers += o.Numbers
 	c.Sum += o.Sum
+	c.SampleLimit = min(c.SampleLimit, o.SampleLimit)
 	c.Sample = mergeSamples(c.Sample, o.Sample)
+	c.cutSample()
 	if len(o.Categories) > 0 && c.Categories == nil {
 		c.Categories = make(map[string]int64, len(o.Categories))
 	}
@@ -156,6 +165,59 @@ func (c *Column) merge(o *Column) {
 	c.Other += o.Other
 	c.capCategories()
 	c.finish()
+}
+
+// cutSample restores the sample invariant: every point at most
+// SampleLimit, and SampleLimit the largest hash of a full sample.
+func (c *Column) cutSample() {
+	n := len(c.Sample)
+	for n > 0 && c.Sample[n-1].Hash > c.SampleLimit {
+		n--
+	}
+	c.Sample = c.Sample[:n]
+	if n == SampleSize {
+		c.SampleLimit = c.Sample[n-1].Hash
+	}
+}
+
+// Truncate drops the sample points whose hash exceeds limit. The observer
+// cuts per-file profiles this way, at a limit above the merged sample's,
+// so its cache holds about two samples' worth of points in all rather
+// than one per file.
+func (p *Profile) Truncate(limit uint64) {
+	for _, c := range p.Columns {
+		c.Truncate(limit)
+	}
+}
+
+// Truncate drops the column's sample points whose hash exceeds limit.
+func (c *Column) Truncate(limit uint64) {
+	c.SampleLimit = min(c.SampleLimit, limit)
+	c.cutSample()
+}
+
+// Exact reports whether every column's sample is the true bottom-k of its
+// values: full, or holding every value. A merge of truncated parts can
+// fall short when values were removed; the observer then reads the parts
+// again.
+func (p *Profile) Exact() bool {
+	for _, c := range p.Columns {
+		if int64(len(c.Sample)) != min(c.Numbers, SampleSize) {
+			return false
+		}
+	}
+	return true
+}
+
+// Limit returns the smallest sample limit of the profile's columns: a
+// file profile truncated at any limit at or above it loses nothing the
+// merged sample uses.
+func (p *Profile) Limit() uint64 {
+	l := uint64(math.MaxUint64)
+	for _, c := range p.Columns {
+		l = min(l, c.SampleLimit)
+	}
+	return l
 }
 
 // finish derives Kind and Mean from the counts.
