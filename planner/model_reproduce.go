@@ -9,6 +9,7 @@ import (
 	"sort"
 
 	"github.com/mlform/mlform/planner/policy"
+	"github.com/mlform/mlform/planner/policy/query"
 	"github.com/mlform/mlform/providers/executor"
 	"github.com/mlform/mlform/providers/storage"
 	"github.com/mlform/mlform/state"
@@ -65,35 +66,21 @@ func (ws *Workspace) Reproduce(ctx context.Context, st *state.State, addr string
 
 // reproduce is Reproduce with the specs given (tests).
 func (ws *Workspace) reproduce(ctx context.Context, st *state.State, specs *ModelSpecs, addr string, log func(string)) (*ReproduceReport, error) {
-	a, err := state.ParseAddress(addr)
-	if err != nil {
-		return nil, fmt.Errorf("reproduce: %w", err)
-	}
-	obj, err := st.Lookup(a)
+	m, v, err := query.ResolveVersion(st, "reproduce", addr)
 	if err != nil {
 		return nil, err
 	}
-	var v *state.Version
-	switch o := obj.(type) {
-	case *state.Version:
-		v = o
-	case *state.Alias:
-		v = st.Models[a.Name].Version(o.Version)
-	}
-	if v == nil {
-		return nil, fmt.Errorf("reproduce: %q names no version: want model.NAME@VERSION or model.NAME@ALIAS", addr)
-	}
 	if v.Status != state.StatusSucceeded || v.ArtifactsID == "" {
-		return nil, fmt.Errorf("model.%s v%d %s: only a succeeded version with recorded artifacts can be reproduced", a.Name, v.Version, v.Status)
+		return nil, fmt.Errorf("model.%s v%d %s: only a succeeded version with recorded artifacts can be reproduced", m.Name, v.Version, v.Status)
 	}
-	decl := specs.Models[a.Name]
+	decl := specs.Models[m.Name]
 	if decl == nil {
-		return nil, fmt.Errorf("model.%s is not declared in the configuration: reproduce runs it in its declared environment", a.Name)
+		return nil, fmt.Errorf("model.%s is not declared in the configuration: reproduce runs it in its declared environment", m.Name)
 	}
 	spec := *decl
 	spec.Train.Command = v.Inputs.Command
 	spec.Train.Params = v.Inputs.Params
-	r := &ReproduceReport{Model: a.Name, Version: v.Version, Files: []FileMatch{}, Metrics: []MetricMatch{}}
+	r := &ReproduceReport{Model: m.Name, Version: v.Version, Files: []FileMatch{}, Metrics: []MetricMatch{}}
 	if now, err := buildInputs(ws.BaseDir, &spec, v.Inputs.Snapshots); err == nil {
 		for _, c := range policy.DiffInputs(v.Inputs, now) {
 			r.Notes = append(r.Notes, "differs from the recorded inputs: "+c.Message)

@@ -58,6 +58,17 @@ func resolveVersion(s *state.State, a state.Address) (*state.Model, *state.Versi
 	return m, v, nil
 }
 
+// ResolveVersion parses addr (model.NAME@N or model.NAME@ALIAS) for the
+// command cmd and returns the model and version it names, with errors that
+// list what exists.
+func ResolveVersion(s *state.State, cmd, addr string) (*state.Model, *state.Version, error) {
+	a, err := parseVersionAddr(cmd, addr)
+	if err != nil {
+		return nil, nil, err
+	}
+	return resolveVersion(s, a)
+}
+
 // parseVersionAddr parses an address that must name a model version or
 // alias.
 func parseVersionAddr(cmd, s string) (state.Address, error) {
