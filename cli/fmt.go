@@ -31,7 +31,7 @@ some file is not formatted.`,
 			fo := config.FmtOptions{List: opts.list, Write: opts.write && !opts.check, Diff: opts.diff, Recursive: opts.recursive}
 			res, err := config.Fmt(args, fo, g.Stdin, g.Stdout)
 			if len(res.Diags) > 0 {
-				_ = config.WriteDiagnostics(g.Stderr, res.Diags, res.Files, !g.NoColor)
+				_ = config.WriteDiagnostics(g.Stderr, res.Diags, res.Files, diagColor(g))
 			}
 			if err != nil {
 				return err

@@ -10,11 +10,17 @@ import (
 func loadConfig(g *Globals, vf *varFlags) (*config.Config, error) {
 	cfg, diags := config.Load(".", vf.loadOptions(g))
 	if len(diags) > 0 {
-		_ = config.WriteDiagnostics(g.Stderr, diags, cfg.Files, !g.NoColor)
+		_ = config.WriteDiagnostics(g.Stderr, diags, cfg.Files, diagColor(g))
 	}
 	if diags.HasErrors() {
 		return nil, errSilent
 	}
 	g.loadedBackendURL = cfg.Backend.URL
 	return cfg, nil
+}
+
+// diagColor reports whether diagnostics on stderr may be coloured: only on
+// a terminal, never with -no-color or NO_COLOR.
+func diagColor(g *Globals) bool {
+	return !g.NoColor && writerIsTerminal(g.Stderr)
 }

@@ -43,7 +43,7 @@ Exit status: 0 when the configuration is valid, 1 when it is not.`,
 				return nil
 			}
 			if len(diags) > 0 {
-				_ = config.WriteDiagnostics(g.Stderr, diags, cfg.Files, !g.NoColor)
+				_ = config.WriteDiagnostics(g.Stderr, diags, cfg.Files, diagColor(g))
 			}
 			if diags.HasErrors() {
 				return errSilent
