@@ -144,6 +144,8 @@ func (b *builder) add(raw string, row int64) {
 		c.Numbers++
 		c.Sum += f
 		b.sample(Point{Hash: mix(mix(b.seed^uint64(row)) ^ math.Float64bits(f)), Value: f})
+		c.Other++ // numbers are summarised by the sample, not as categories
+		return
 	}
 	if !utf8.ValidString(v) {
 		// Stored profiles are JSON: one spelling for invalid bytes keeps

@@ -64,8 +64,9 @@ func TestDriftKnownValues(t *testing.T) {
 			kind: Categorical, psi: (0.5-Epsilon)*math.Log(0.5/Epsilon) + (0.5-1)*math.Log(0.5), tol: 1e-9,
 		},
 		{
+			// numbers form the Other bucket: x is new (ε → 0.5), Other 1 → 0.5
 			name: "numeric against categorical compares categories", ref: repeat("v", "1", "2"), cur: repeat("v", "1", "x"), col: "v",
-			kind: Categorical, psi: (0.5-Epsilon)*math.Log(0.5/Epsilon) + (Epsilon-0.5)*math.Log(Epsilon/0.5), tol: 1e-9,
+			kind: Categorical, psi: (0.5-Epsilon)*math.Log(0.5/Epsilon) + (0.5-1)*math.Log(0.5), tol: 1e-9,
 		},
 	}
 	for _, tt := range tests {

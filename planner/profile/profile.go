@@ -13,16 +13,19 @@
 //     of merge order, and yields a uniform random sample of all the values
 //     (quantile error about 1/sqrt(K) ≈ 1.6%). Drift uses it for deciles
 //     (PSI) and for the two-sample KS statistic;
-//   - categorical values are counted exactly up to CategoryCap distinct
-//     values per column; beyond that, new values fall into Other. A merge
-//     adds counts and, above the cap, keeps the most frequent values (ties
-//     by value) and folds the rest into Other, so merging is commutative
-//     and deterministic.
+//   - non-numeric values are counted exactly up to CategoryCap distinct
+//     values per column; beyond that, new values fall into Other, which
+//     also counts the numeric values (they are summarised by the sample,
+//     and keeping them as categories would cost a map entry per distinct
+//     number in every file). A merge adds counts and, above the cap, keeps
+//     the most frequent values (ties by value) and folds the rest into
+//     Other, so merging is commutative and deterministic.
 //
 // A column's kind is decided from the counts: numeric when every non-null
 // value parsed as a finite number, categorical otherwise. Both summaries
-// are kept for every column so a column whose kind differs between two
-// files (or two snapshots) still merges and compares.
+// are kept for every column, so a column whose kind differs between two
+// files (or two snapshots) still merges and compares (as categorical, its
+// numbers then forming the Other bucket).
 //
 // Null values: the empty string (after trimming spaces) and, ignoring case,
 // "na", "n/a", "nan", "null", "none"; also numbers that parse as ±Inf, which
@@ -89,8 +92,9 @@ type Column struct {
 	// the true bottom-k.
 	Sample      []Point `json:"sample,omitempty"`
 	SampleLimit uint64  `json:"sample_limit"`
-	// Categories counts non-null values exactly (up to CategoryCap of
-	// them); Other counts the non-null values beyond the cap.
+	// Categories counts non-numeric, non-null values exactly (up to
+	// CategoryCap of them); Other counts the other non-null values: the
+	// numbers and the values beyond the cap.
 	Categories map[string]int64 `json:"categories,omitempty"`
 	Other      int64            `json:"other,omitempty"`
 }
