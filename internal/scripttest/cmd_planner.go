@@ -176,7 +176,8 @@ func cmdCmptree(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// cmdWaitfile waits until a file exists: waitfile PATH [TIMEOUT].
+// cmdWaitfile waits until a file exists: waitfile PATH [TIMEOUT]. PATH may
+// be a glob (filepath.Match syntax): then any match will do.
 func cmdWaitfile(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 1 || len(args) > 2 {
 		ts.Fatalf("usage: waitfile PATH [TIMEOUT]")
@@ -190,7 +191,7 @@ func cmdWaitfile(ts *testscript.TestScript, neg bool, args []string) {
 	p := ts.MkAbs(args[0])
 	deadline := time.Now().Add(timeout)
 	for {
-		if _, err := os.Stat(p); err == nil {
+		if m, err := filepath.Glob(p); err == nil && len(m) > 0 {
 			return
 		}
 		if time.Now().After(deadline) {
