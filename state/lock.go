@@ -42,6 +42,7 @@ func (m *Manager) Lock(ctx context.Context, info LockInfo, timeout time.Duration
 	}
 	start := time.Now()
 	deadline := start.Add(timeout)
+	released := 0
 	for attempt := 0; ; attempt++ {
 		held, err := m.tryLock(ctx, info, data)
 		if err != nil {
@@ -50,17 +51,18 @@ func (m *Manager) Lock(ctx context.Context, info LockInfo, timeout time.Duration
 		if held == nil {
 			return &Lock{m: m, info: info}, nil
 		}
+		if held.ID == "" && released < 3 {
+			// Released between our attempt and our look: it is free,
+			// retry at once (a few times, then wait like any other).
+			released++
+			continue
+		}
 		remaining := time.Until(deadline)
 		if remaining <= 0 {
 			held.Waited = time.Since(start)
 			return nil, held
 		}
-		wait := min(backoff(attempt), remaining)
-		if held.ID == "" && attempt < 3 {
-			// Released between our attempt and our look: retry at once.
-			wait = 0
-		}
-		t := time.NewTimer(wait)
+		t := time.NewTimer(min(backoff(attempt), remaining))
 		select {
 		case <-ctx.Done():
 			t.Stop()
