@@ -291,3 +291,44 @@ func testPushRules(t *testing.T, b Backend) {
 		})
 	}
 }
+
+func testFirstWrite(t *testing.T, b Backend) {
+	m := b.Open(t)
+	s := read(t, m)
+	write(t, m, s)
+	if s.Serial != 1 || b.Get(t, state.ObjectState) == nil {
+		t.Fatalf("first write: serial %d, stored %v; want serial 1 stored", s.Serial, b.Get(t, state.ObjectState) != nil)
+	}
+	if b.Get(t, state.ObjectBackup) != nil {
+		t.Error("first write made a backup of nothing")
+	}
+	if _, err := m.ReadBackupRaw(context.Background()); err == nil || !strings.Contains(err.Error(), "no backup") {
+		t.Errorf("ReadBackupRaw with no backup: %v", err)
+	}
+}
+
+func testInvalidWriteRefused(t *testing.T, b Backend) {
+	seed(t, b)
+	before := b.Get(t, state.ObjectState)
+	m := b.Open(t)
+	s := read(t, m)
+	serial := s.Serial
+	s.Models["churn"].Aliases["production"].Version = 99
+	err := m.Write(context.Background(), s)
+	if err == nil || !strings.Contains(err.Error(), "model.churn@production") {
+		t.Fatalf("Write of an invalid state: %v, want refusal naming model.churn@production", err)
+	}
+	if s.Serial != serial {
+		t.Errorf("refused write changed the caller's serial %d -> %d", serial, s.Serial)
+	}
+	if !bytes.Equal(before, b.Get(t, state.ObjectState)) {
+		t.Error("refused write changed the stored state")
+	}
+	// The caller can fix its state and write again.
+	s.Models["churn"].Aliases["production"].Version = 1
+	s.Datasets["churn"].Snapshots = s.Datasets["churn"].Snapshots[:1]
+	write(t, m, s)
+	if s.Serial != serial+1 {
+		t.Errorf("write after a refused one: serial %d, want %d", s.Serial, serial+1)
+	}
+}

@@ -102,7 +102,9 @@ func RunManagerTests(t *testing.T, newBackend func(t *testing.T) Backend) {
 		fn   func(t *testing.T, b Backend)
 	}{
 		{"ReadEmpty", testReadEmpty},
+		{"FirstWrite", testFirstWrite},
 		{"WriteRead", testWriteRead},
+		{"InvalidWriteRefused", testInvalidWriteRefused},
 		{"SerialOnlyOnChange", testSerialOnlyOnChange},
 		{"BackupKeepsPrevious", testBackupKeepsPrevious},
 		{"StaleWriteRefused", testStaleWriteRefused},
