@@ -7,8 +7,11 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/bmatcuk/doublestar/v4"
 	"github.com/zeebo/blake3"
@@ -85,13 +88,35 @@ func selectTree(baseDir string, globs []string) ([]treeFile, error) {
 		paths = append(paths, p)
 	}
 	sort.Strings(paths)
-	list := make([]treeFile, 0, len(paths))
-	for _, p := range paths {
-		f, err := hashTreeFile(root, p)
-		if err != nil {
-			return nil, err
-		}
-		list = append(list, f)
+	return hashAll(root, paths)
+}
+
+// hashAll hashes paths with one worker per CPU (hashing a code tree is
+// mostly open/read syscalls), each reusing its hasher and buffer.
+func hashAll(root *os.Root, paths []string) ([]treeFile, error) {
+	list := make([]treeFile, len(paths))
+	errs := make([]error, len(paths))
+	workers := min(runtime.NumCPU(), len(paths))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			h := blake3.New()
+			buf := make([]byte, 64<<10)
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(paths) {
+					return
+				}
+				list[i], errs[i] = hashTreeFile(root, paths[i], h, buf)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	return list, nil
 }
@@ -179,12 +204,12 @@ func skippedPath(p string) bool {
 
 // hashTreeFile hashes one selected path through root (which refuses to
 // leave the base directory).
-func hashTreeFile(root *os.Root, p string) (treeFile, error) {
+func hashTreeFile(root *os.Root, p string, h *blake3.Hasher, buf []byte) (treeFile, error) {
 	fi, err := root.Lstat(p)
 	if err != nil {
 		return treeFile{}, fmt.Errorf("hash %s: %w", p, err)
 	}
-	h := blake3.New()
+	h.Reset()
 	mode := "100644"
 	switch {
 	case fi.Mode()&fs.ModeSymlink != 0:
@@ -202,7 +227,7 @@ func hashTreeFile(root *os.Root, p string) (treeFile, error) {
 		if err != nil {
 			return treeFile{}, fmt.Errorf("hash %s: %w", p, err)
 		}
-		_, err = io.Copy(h, f)
+		_, err = io.CopyBuffer(h, f, buf)
 		f.Close()
 		if err != nil {
 			return treeFile{}, fmt.Errorf("hash %s: %w", p, err)
