@@ -73,7 +73,8 @@ type Observation struct {
 // between the file system and this host.
 const racyMargin = 2 * time.Second
 
-// Observe scans src. A file the filters include that is not a regular file
+// Observe scans src. Errors name the file or pattern at fault and the
+// source; the caller adds which dataset was being observed. A file the filters include that is not a regular file
 // (a symlink, FIFO, device) is an error naming it: the source follows no
 // links and a snapshot never silently misses data.
 func Observe(ctx context.Context, src source.Source, opts Options) (*Observation, error) {
@@ -88,7 +89,7 @@ func Observe(ctx context.Context, src source.Source, opts Options) (*Observation
 	}
 	f, err := newFilter(opts.Include, opts.Exclude)
 	if err != nil {
-		return nil, fmt.Errorf("observe %s: %w", src, err)
+		return nil, err
 	}
 	clock := opts.Clock
 	if clock == nil {
@@ -120,17 +121,17 @@ func Observe(ctx context.Context, src source.Source, opts Options) (*Observation
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("observe %s: %w", src, err)
+		return nil, err
 	}
 
 	s := &scan{opts: opts, src: src, entries: entries, local: src.Local()}
 	s.match(cache)
 	if err := s.hashAll(ctx); err != nil {
-		return nil, fmt.Errorf("observe %s: %w", src, err)
+		return nil, err
 	}
 	obs, err := s.result(ctx, cache)
 	if err != nil {
-		return nil, fmt.Errorf("observe %s: %w", src, err)
+		return nil, err
 	}
 	if cachePathName != "" && s.cacheChanged(cache, obs) {
 		// A cache that cannot be written costs speed next time, not
