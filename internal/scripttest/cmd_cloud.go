@@ -101,19 +101,22 @@ func cmdSubst(ts *testscript.TestScript, neg bool, args []string) {
 // nosecrets PATH...: fails if any file (stdout and stderr name the last
 // command's output; a directory means every file under it) contains the
 // value of a credential variable. The failure names the variable and the
-// file, never the value.
+// file, never the value. `! nosecrets PATH...` asserts a leak is found,
+// which is how the command itself is tested.
 func cmdNosecrets(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) == 0 {
+	if len(args) == 0 {
 		ts.Fatalf("usage: nosecrets PATH...")
 	}
 	secrets := scriptSecrets(ts)
 	if len(secrets) == 0 {
 		ts.Fatalf("nosecrets: no credential is set, so the check would prove nothing")
 	}
+	var leaks []string
 	check := func(name, text string) {
 		for _, sec := range secrets {
 			if strings.Contains(text, sec.value) {
-				ts.Fatalf("%s contains the value of %s", name, sec.env)
+				leaks = append(leaks, fmt.Sprintf("%s contains the value of %s", name, sec.env))
+				return
 			}
 		}
 	}
@@ -135,6 +138,12 @@ func cmdNosecrets(ts *testscript.TestScript, neg bool, args []string) {
 			return nil
 		})
 		ts.Check(err)
+	}
+	switch {
+	case len(leaks) > 0 && !neg:
+		ts.Fatalf("%s", strings.Join(leaks, "\n"))
+	case len(leaks) == 0 && neg:
+		ts.Fatalf("no credential found in %s", strings.Join(args, " "))
 	}
 }
 
