@@ -5,9 +5,10 @@
 #      promoted to production (and published); plan again: no changes.
 #   2. new customers arrive: plan explains the retrain, apply trains v2 and
 #      promotes it only if it beats v1 on accuracy.
-#   3. the customer base drifts: the retrain reason names the drifted column
-#      and its PSI.
-#   4. the versions table.
+#   3. the customer base drifts: the retrain reasons name the drifted
+#      columns with their PSI, and the champion's accuracy on the new data.
+#   4. v1 against v3 (metrics diff), v1 re-trained from its recorded inputs
+#      (reproduce: identical artifacts), and the versions table.
 #
 # The example is copied to a temporary workspace (DEMO_DIR to choose it;
 # kept afterwards so you can explore it). MLFORM overrides the binary, a
@@ -74,14 +75,17 @@ gendata -out "$work/data/churn" -prefix 2026-01-week2 -rows 1000 -files 1 -seed 
 run plan
 run apply -auto-approve
 
-say "the customer base drifts (shorter tenure, higher charges)"
+say "the customer base drifts: this month's export (shorter tenure, higher charges) replaces the old files"
 current="gendata"
-gendata -out "$work/data/churn" -prefix 2026-01-week3 -rows 2000 -files 1 -seed 3 -first-id 5001 -drift 1
+rm -f "$work"/data/churn/*.csv
+gendata -out "$work/data/churn" -prefix 2026-02 -rows 4000 -files 2 -seed 3 -first-id 1 -drift 1
 run plan
 run apply -auto-approve
 expect_no_changes
 
 run output production_version
+run metrics diff model.churn@1 model.churn@3
+run reproduce model.churn@1
 run versions model.churn
 
 echo
