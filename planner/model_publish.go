@@ -128,13 +128,20 @@ func copyToBucket(ctx context.Context, store *storage.Store, bucket *gblob.Bucke
 }
 
 // previousPublished lists the files the manifest already at the URL
-// names (none when there is none or it cannot be read): untrusted input,
-// so only valid relative paths are returned.
+// names (none when there is none or it cannot be read).
 func previousPublished(ctx context.Context, bucket *gblob.Bucket) []string {
 	b, err := bucket.ReadAll(ctx, PublishManifestName)
 	if err != nil {
 		return nil
 	}
+	return publishedPaths(b)
+}
+
+// publishedPaths decodes a publish manifest found at a URL. It is
+// untrusted input (anyone with access to the bucket can write it), so only
+// valid relative paths other than the manifest itself are returned, and
+// anything unreadable is treated as listing nothing.
+func publishedPaths(b []byte) []string {
 	var old PublishManifest
 	if err := json.Unmarshal(b, &old); err != nil {
 		return nil
