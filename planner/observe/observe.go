@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
@@ -110,8 +111,9 @@ func Observe(ctx context.Context, src source.Source, opts Options) (*Observation
 	if cache != nil {
 		entries = make([]source.Entry, 0, len(cache.Entries)+len(cache.Entries)/8)
 	}
+	own := ownDir(src, opts.CacheDir)
 	err = src.Walk(ctx, func(e source.Entry) error {
-		if !f.Match(e.Path) {
+		if !f.Match(e.Path) || (own != "" && (e.Path == own || strings.HasPrefix(e.Path, own+"/"))) {
 			return nil
 		}
 		if !e.Mode.IsRegular() {
@@ -139,6 +141,25 @@ func Observe(ctx context.Context, src source.Source, opts Options) (*Observation
 		_ = saveCache(cachePathName, s.newCache(scanStart, obs))
 	}
 	return obs, nil
+}
+
+// ownDir returns the cache directory's path inside a local source ("" when
+// it is not inside): a source that contains the workspace (source = ".")
+// must not snapshot the cache this very scan rewrites.
+func ownDir(src source.Source, cacheDir string) string {
+	r, ok := src.(interface{ Root() string })
+	if !ok || cacheDir == "" {
+		return ""
+	}
+	abs, err := filepath.Abs(cacheDir)
+	if err != nil {
+		return ""
+	}
+	rel, err := filepath.Rel(r.Root(), abs)
+	if err != nil || rel == "." || !filepath.IsLocal(rel) {
+		return ""
+	}
+	return filepath.ToSlash(rel)
 }
 
 func kindOf(e source.Entry) string {

@@ -413,3 +413,14 @@ func TestObserveProfileCacheStaysSmall(t *testing.T) {
 		t.Fatalf("four files removed: read %d files, want the 2 left", got.Hashed)
 	}
 }
+
+func TestObserveSkipsItsOwnCache(t *testing.T) {
+	ws := t.TempDir()
+	writeTree(t, ws, map[string]string{"data.csv": "x\n1\n"})
+	opts := testOptions(filepath.Join(ws, ".mlform", "cache"))
+	first := observe(t, ws, opts)
+	second := observe(t, ws, opts) // the cache file now exists inside the source
+	if paths(second.Files) != "data.csv" || second.ID != first.ID {
+		t.Fatalf("files %q, id changed %v: the stat cache was snapshotted", paths(second.Files), second.ID != first.ID)
+	}
+}

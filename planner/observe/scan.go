@@ -172,18 +172,19 @@ func (s *scan) hashAndProfile(r io.Reader, path string) (File, *profile.Profile,
 	done := make(chan result, 1)
 	go func() {
 		p, err := profile.CSV(pr, path, s.opts.StatsColumns)
-		// Keep draining after a profile error so the hasher never blocks.
-		io.Copy(io.Discard, pr)
+		// On a profile error, fail the hasher's writes at once rather than
+		// hashing the rest of a file whose plan is already lost.
+		pr.CloseWithError(err)
 		done <- result{p, err}
 	}()
 	f, herr := s.opts.Hash(io.TeeReader(r, pw))
 	pw.CloseWithError(herr)
 	res := <-done
-	if herr != nil {
-		return File{}, nil, errorf(path, herr)
-	}
 	if res.err != nil {
 		return File{}, nil, res.err
+	}
+	if herr != nil {
+		return File{}, nil, errorf(path, herr)
 	}
 	return f, res.p, nil
 }

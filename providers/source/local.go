@@ -54,7 +54,13 @@ func (l *local) String() string {
 	return l.dir
 }
 
-func (l *local) Local() bool  { return true }
+func (l *local) Local() bool { return true }
+
+// Root returns the absolute directory every path is relative to (a
+// single-file source's parent), so callers can recognise their own files
+// inside it (the observer skips its stat cache).
+func (l *local) Root() string { return l.dir }
+
 func (l *local) Close() error { return l.root.Close() }
 
 // Open opens a regular file inside the root. The path is re-validated: it
