@@ -26,7 +26,8 @@ func (f *LockFlags) Register(fs *pflag.FlagSet) {
 
 // holdLockEnv is a test hook: when set to a duration, a command holds the
 // state lock that long after taking it, so end-to-end tests can make two
-// real processes contend for the lock. It prints the lock id to stderr.
+// real processes contend for the lock. It prints the lock id and when it
+// was taken to stderr.
 const holdLockEnv = "MLFORM_TEST_HOLD_LOCK"
 
 // withStateLock runs fn while holding the state lock of m for operation
@@ -50,7 +51,7 @@ func withStateLock(ctx context.Context, g *Globals, m *state.Manager, f LockFlag
 		if perr != nil {
 			return fmt.Errorf("%s=%q: %w", holdLockEnv, v, perr)
 		}
-		fmt.Fprintf(g.Stderr, "test hook: holding lock %s for %s\n", lock.Info().ID, d)
+		fmt.Fprintf(g.Stderr, "test hook: holding lock %s since %s for %s\n", lock.Info().ID, time.Now().UTC().Format(time.RFC3339Nano), d)
 		select {
 		case <-time.After(d):
 		case <-ctx.Done():
