@@ -59,3 +59,21 @@ func TestFilterBadPatterns(t *testing.T) {
 		}
 	}
 }
+
+func FuzzFilter(f *testing.F) {
+	f.Add("**/*.csv", "tmp", "a/b.csv")
+	f.Add("[", "{a,b}", "x")
+	f.Add("a/**/b", "../x", "a/c/b")
+	f.Fuzz(func(t *testing.T, include, exclude, path string) {
+		flt, err := newFilter([]string{include}, []string{exclude})
+		if err != nil {
+			return
+		}
+		flt.Match(path) // must not panic on any valid pattern and path
+		for _, p := range append(flt.include, flt.exclude...) {
+			if strings.HasPrefix(p, "/") || p == ".." || strings.HasPrefix(p, "../") {
+				t.Fatalf("pattern %q accepted", p)
+			}
+		}
+	})
+}
