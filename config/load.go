@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -58,6 +60,8 @@ func Load(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 	l.funcs = functions(dir)
 	l.load()
 	l.diags = redactDiagnostics(l.diags, l.cfg.Variables)
+	fixFunctionSuggestions(l.diags, keys(l.funcs))
+	sortDiagnostics(l.diags)
 	return l.cfg, l.diags
 }
 
@@ -276,4 +280,41 @@ func valueOrDynamic(v cty.Value) cty.Value {
 		return cty.DynamicVal
 	}
 	return v
+}
+
+// sortDiagnostics orders diagnostics as a reader meets them: those without
+// a position first, then by file and offset. The sort is stable, so
+// problems found at one place keep their order.
+func sortDiagnostics(diags hcl.Diagnostics) {
+	sort.SliceStable(diags, func(i, j int) bool {
+		a, b := diags[i].Subject, diags[j].Subject
+		switch {
+		case a == nil || b == nil:
+			return a == nil && b != nil
+		case a.Filename != b.Filename:
+			return a.Filename < b.Filename
+		}
+		return a.Start.Byte < b.Start.Byte
+	})
+}
+
+var unknownFunction = regexp.MustCompile(`^There is no function named "([^"]+)".`)
+
+// fixFunctionSuggestions replaces HCL's suggestion for an unknown function
+// (the first close name in map order, so it varies between runs) with the
+// closest one.
+func fixFunctionSuggestions(diags hcl.Diagnostics, names []string) {
+	for _, d := range diags {
+		if d.Summary != "Call to unknown function" {
+			continue
+		}
+		m := unknownFunction.FindStringSubmatch(d.Detail)
+		if m == nil {
+			continue
+		}
+		d.Detail = fmt.Sprintf("There is no function named %q.", m[1])
+		if s := suggest(m[1], names); s != "" {
+			d.Detail += fmt.Sprintf(" Did you mean %q?", s)
+		}
+	}
 }

@@ -280,7 +280,7 @@ func hasBlock(body *hclsyntax.Body, typ string) bool {
 func suggest(given string, candidates []string) string {
 	best, bestDist := "", 3
 	for _, c := range candidates {
-		if d := levenshtein.Distance(given, c, nil); d < bestDist {
+		if d := levenshtein.Distance(given, c, nil); d < bestDist || (d == bestDist && best != "" && c < best) {
 			best, bestDist = c, d
 		}
 	}

@@ -401,7 +401,9 @@ func goValue(v cty.Value) (any, error) {
 
 func typeDiag(name, want string, expr hcl.Expression, err error) *hcl.Diagnostic {
 	detail := fmt.Sprintf("Inappropriate value for argument %q: %s required", name, want)
-	if err != nil {
+	// cty's own wording repeats ours ("list of string required") unless it
+	// points inside the value ("element 0: string required").
+	if err != nil && strings.Contains(err.Error(), ":") {
 		detail += " (" + errText(err) + ")"
 	}
 	return &hcl.Diagnostic{
