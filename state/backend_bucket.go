@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/url"
+	"path"
 	"strings"
 
 	"gocloud.dev/blob"
@@ -28,8 +30,21 @@ type bucketBackend struct {
 	owned bool
 }
 
+// location shows an object as one URL a person can read: the bucket's
+// prefix and the object name in the path, the other parameters kept, all
+// credentials redacted ("s3://bucket/team/state.json?region=eu-west-1").
 func (b *bucketBackend) location(name string) string {
-	return strings.TrimSuffix(mblob.Redact(b.url), "/") + "/" + name
+	red := mblob.Redact(b.url)
+	u, err := url.Parse(red)
+	if err != nil {
+		return strings.TrimSuffix(red, "/") + "/" + name
+	}
+	q := u.Query()
+	prefix := q.Get("prefix")
+	q.Del("prefix")
+	u.RawQuery = q.Encode()
+	u.Path = "/" + strings.TrimPrefix(path.Join(u.Path, prefix, name), "/")
+	return u.String()
 }
 
 func (b *bucketBackend) close() error {

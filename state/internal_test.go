@@ -58,3 +58,18 @@ func TestScrubURL(t *testing.T) {
 		t.Errorf("a credential reached the state document:\n%s", doc)
 	}
 }
+
+func TestBucketLocation(t *testing.T) {
+	for _, tc := range []struct{ url, want string }{
+		{"s3://bucket?region=eu-west-1", "s3://bucket/state.json?region=eu-west-1"},
+		{"s3://bucket?prefix=team/a/&region=eu-west-1", "s3://bucket/team/a/state.json?region=eu-west-1"},
+		{"gs://b/", "gs://b/state.json"},
+		{"azblob://c?sas_token=secret123", "azblob://c/state.json?sas_token=REDACTED"},
+		{"mem://", "mem:///state.json"},
+	} {
+		b := &bucketBackend{url: tc.url}
+		if got := b.location(ObjectState); got != tc.want {
+			t.Errorf("location(%q) = %q, want %q", tc.url, got, tc.want)
+		}
+	}
+}
