@@ -74,10 +74,10 @@ type Observation struct {
 // between the file system and this host.
 const racyMargin = 2 * time.Second
 
-// Observe scans src. Errors name the file or pattern at fault and the
-// source; the caller adds which dataset was being observed. A file the filters include that is not a regular file
+// Observe scans src. A file the filters include that is not a regular file
 // (a symlink, FIFO, device) is an error naming it: the source follows no
-// links and a snapshot never silently misses data.
+// links and a snapshot never silently misses data. Errors name the file or
+// pattern at fault; the caller adds which dataset was being observed.
 func Observe(ctx context.Context, src source.Source, opts Options) (*Observation, error) {
 	if opts.Hash == nil {
 		return nil, errors.New("observe: Options.Hash is required")
