@@ -43,8 +43,9 @@ type Options struct {
 	// ManifestID computes a snapshot id from the sorted files; nil means
 	// storage.ManifestID of a Manifest{Kind: "snapshot", Files: files}.
 	ManifestID func(files []File) string
-	// Progress, when set, is called serially after each hashed file with
-	// the running totals of files and bytes hashed.
+	// Progress, when set, is called serially with the running totals of
+	// files hashed and bytes read: after each file, and every 8 MiB within
+	// a large one.
 	Progress func(files int, bytes int64)
 	// Clock is the wall clock of the racy-timestamp rule (nil: time.Now).
 	// It must be the real clock of this host, never a plan's -now; tests

@@ -424,3 +424,24 @@ func TestObserveSkipsItsOwnCache(t *testing.T) {
 		t.Fatalf("files %q, id changed %v: the stat cache was snapshotted", paths(second.Files), second.ID != first.ID)
 	}
 }
+
+func TestObserveProgressWithinLargeFile(t *testing.T) {
+	dir := t.TempDir()
+	size := 2*progressStep + 12345
+	writeTree(t, dir, map[string]string{"big": strings.Repeat("x", size)})
+	var calls [][2]int64
+	opts := testOptions("")
+	opts.Progress = func(files int, bytes int64) { calls = append(calls, [2]int64{int64(files), bytes}) }
+	observe(t, dir, opts)
+	if len(calls) < 3 {
+		t.Fatalf("progress calls %v, want some while the file is read", calls)
+	}
+	for i := 1; i < len(calls); i++ {
+		if calls[i][1] < calls[i-1][1] || calls[i][0] < calls[i-1][0] {
+			t.Fatalf("progress went backwards: %v", calls)
+		}
+	}
+	if last := calls[len(calls)-1]; last != [2]int64{1, int64(size)} {
+		t.Fatalf("last progress %v, want [1 %d]", last, size)
+	}
+}

@@ -132,7 +132,8 @@ func (s *scan) hashOne(ctx context.Context, i int) error {
 		return err
 	}
 	defer rc.Close()
-	var r io.Reader = ctxReader{ctx: ctx, r: rc}
+	cr := &countingReader{ctx: ctx, r: rc, s: s}
+	var r io.Reader = cr
 	var f File
 	if s.profiled(e.Path) {
 		var p *profile.Profile
@@ -153,13 +154,7 @@ func (s *scan) hashOne(ctx context.Context, i int) error {
 	s.files[i] = f
 	s.read[i] = true
 	s.hashedCount.Add(1)
-	if s.opts.Progress != nil {
-		s.mu.Lock()
-		s.hashedFiles++
-		s.hashedBytes += f.Size
-		s.opts.Progress(s.hashedFiles, s.hashedBytes)
-		s.mu.Unlock()
-	}
+	cr.flush(1)
 	return nil
 }
 
@@ -189,15 +184,41 @@ func (s *scan) hashAndProfile(r io.Reader, path string) (File, *profile.Profile,
 	return f, res.p, nil
 }
 
-// ctxReader stops a long read when the observation is cancelled.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
+// progressStep is how many bytes of one file are read between Progress
+// calls, so a large file moves the progress bar while it is hashed.
+const progressStep = 8 << 20
+
+// countingReader stops a long read when the observation is cancelled and
+// reports progress every progressStep bytes.
+type countingReader struct {
+	ctx     context.Context
+	r       io.Reader
+	s       *scan
+	pending int64
 }
 
-func (c ctxReader) Read(p []byte) (int, error) {
+func (c *countingReader) Read(p []byte) (int, error) {
 	if err := c.ctx.Err(); err != nil {
 		return 0, err
 	}
-	return c.r.Read(p)
+	n, err := c.r.Read(p)
+	c.pending += int64(n)
+	if c.pending >= progressStep {
+		c.flush(0)
+	}
+	return n, err
+}
+
+// flush adds the bytes read since the last call, and files, to the totals
+// and reports them.
+func (c *countingReader) flush(files int) {
+	if c.s.opts.Progress == nil {
+		return
+	}
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	c.s.hashedFiles += files
+	c.s.hashedBytes += c.pending
+	c.pending = 0
+	c.s.opts.Progress(c.s.hashedFiles, c.s.hashedBytes)
 }
