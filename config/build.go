@@ -159,7 +159,7 @@ func (l *loader) validateVariable(b *hclsyntax.Block, ctx *hcl.EvalContext) {
 		l.diags = append(l.diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Invalid value for variable",
-			Detail:   fmt.Sprintf("%s\n\nvar.%s (from %s) failed the validation rule at %s.", msg, v.Name, v.Source, rangeString(ca.SrcRange)),
+			Detail:   fmt.Sprintf("%s\n\nvar.%s (from %s) failed the validation rule at %s.", msg, v.Name, v.Source, rangeString(ca.Expr.Range())),
 			Subject:  subject.Ptr(),
 		})
 	}
