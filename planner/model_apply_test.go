@@ -160,8 +160,13 @@ func TestApplyModelLifecycle(t *testing.T) {
 	// A worse v3 is held, apply still succeeds.
 	w.specs.Models["churn"].Train.Params = map[string]any{"accuracy": 0.85}
 	_, res = w.apply(snapA)
-	if res.Failed() || m.Aliases["production"].Version != 2 || !strings.Contains(summaries(res), "held: v3 stays out of production: must_beat: accuracy of v3 is 0.85, v2 has 0.95; must be higher") {
+	if res.Failed() || m.Aliases["production"].Version != 2 || !strings.Contains(summaries(res), "held: v3 stays out of production: must_beat: accuracy of v3 is 0.85, v2 has 0.9; must be higher") {
 		t.Fatalf("v3 should be held:\n%s", summaries(res))
+	}
+	// Gates compared the champion evaluated on the candidate's data (the
+	// "quality" file: 0.9), not its recorded 0.95; the evaluation is kept.
+	if evs := m.Evaluations; len(evs) != 2 || evs[1].Version != 2 || evs[1].Metrics["accuracy"] != 0.9 {
+		t.Fatalf("champion evaluations: %+v", evs)
 	}
 	// A failing train: recorded failed attempt, alias untouched, logs kept.
 	w.specs.Models["churn"].Train.Params = map[string]any{"accuracy": 0.99, "fail": 1}

@@ -112,6 +112,9 @@ func runPromote(ctx context.Context, rc *RunContext, a *Action, specs *ModelSpec
 	if pr == nil {
 		return fmt.Errorf("promotion.%s is no longer declared; run plan again", pc.Promotion)
 	}
+	if spec := specs.Models[pr.Model]; spec != nil && spec.Evaluate != nil && pr.Version == 0 {
+		evaluateChampion(ctx, rc, a, spec, pr)
+	}
 	var d policy.PromotionDecision
 	var err error
 	rc.ReadState(func(st *state.State) { d, err = policy.DecidePromotion(promotionInput(st, pr)) })
@@ -121,9 +124,6 @@ func runPromote(ctx context.Context, rc *RunContext, a *Action, specs *ModelSpec
 	switch d.Outcome {
 	case policy.PromoteHeld:
 		rc.SetSummary(a, fmt.Sprintf("held: v%d stays out of %s: %s", d.To, pr.Alias, strings.Join(d.Failures, "; ")))
-		for _, f := range d.Failures {
-			rc.Progress.Logf(a, "held: %s", f)
-		}
 		return nil
 	case policy.PromoteNone:
 		msg := d.Note
@@ -165,6 +165,40 @@ func runPromote(ctx context.Context, rc *RunContext, a *Action, specs *ModelSpec
 	}
 	rc.SetSummary(a, summary)
 	return nil
+}
+
+// evaluateChampion evaluates the alias's current version on the
+// candidate's snapshots, unless state already records that evaluation, so
+// gates and must_beat compare the two on the same data. If it cannot run,
+// the recorded metrics are compared instead, and the log says so.
+func evaluateChampion(ctx context.Context, rc *RunContext, a *Action, spec *ModelSpec, pr *PromotionSpec) {
+	var champ *state.Version
+	var snaps, stores map[string]string
+	var err error
+	rc.ReadState(func(st *state.State) {
+		m := st.Models[pr.Model]
+		if m == nil || m.Aliases[pr.Alias] == nil {
+			return
+		}
+		cand := policy.LatestSucceeded(m)
+		cur := m.Version(m.Aliases[pr.Alias].Version)
+		if cand == nil || cur == nil || cur.Status != state.StatusSucceeded || cur.Version == cand.Version ||
+			cachedEvaluation(m, cur.Version, cand.Inputs.Snapshots) != nil {
+			return
+		}
+		cp := *cur
+		champ, snaps = &cp, cand.Inputs.Snapshots
+		stores, err = snapshotStores(st, snaps)
+	})
+	if champ == nil {
+		return
+	}
+	if err == nil {
+		_, err = evaluateVersion(ctx, rc, a, spec, champ, snaps, stores)
+	}
+	if err != nil {
+		rc.Progress.Logf(a, "comparing recorded metrics: could not evaluate champion v%d on the candidate's data: %v", champ.Version, err)
+	}
 }
 
 // runPublish re-publishes the alias's current version.

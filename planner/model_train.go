@@ -255,7 +255,7 @@ func evaluateVersion(ctx context.Context, rc *RunContext, a *Action, spec *Model
 	if err != nil {
 		return nil, fmt.Errorf("evaluation of v%d: %w", v.Version, err)
 	}
-	rc.Progress.Logf(a, "evaluated v%d on the new data: %s", v.Version, metricsSummary(metrics))
+	rc.Progress.Logf(a, "evaluated v%d on the current data: %s", v.Version, metricsSummary(metrics))
 	return metrics, nil
 }
 
