@@ -239,3 +239,42 @@ func TestApplyConditionalMetricTrigger(t *testing.T) {
 		t.Fatalf("last train %v", lt)
 	}
 }
+
+func TestApplyRefusesStalePlan(t *testing.T) {
+	tests := []struct {
+		name   string
+		mutate func(w *applyWorld, p *Plan)
+		want   string
+	}{
+		{"code edited after plan", func(w *applyWorld, p *Plan) {
+			os.WriteFile(filepath.Join(w.ws.BaseDir, "trainer", "main.go"), []byte("package main // edited\n"), 0o644)
+		}, "the inputs of model.churn changed since the plan"},
+		{"plan names another dataset", func(w *applyWorld, p *Plan) {
+			p.Actions[0].Train.Snapshots = map[string]string{"other": strings.Repeat("c", 64)}
+		}, "model.churn: the plan has no snapshot of dataset.churn; run plan again"},
+		{"plan names an extra dataset", func(w *applyWorld, p *Plan) {
+			p.Actions[0].Train.Snapshots["other"] = strings.Repeat("c", 64)
+		}, "the plan trains on 2 datasets, the model declares 1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newApplyWorld(t)
+			snap := w.snapshot("a\n", "0.9")
+			p, err := w.plan(snap, false)
+			if err != nil || len(p.Actions) != 1 {
+				t.Fatalf("plan: %v\n%s", err, describe(p))
+			}
+			tt.mutate(w, p)
+			res, err := (&Engine{Runners: modelRunners(w.specs)}).Run(context.Background(), nil, w.ws, p, w.st, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !res.Failed() || !strings.Contains(summaries(res), tt.want) {
+				t.Fatalf("got:\n%s\nwant an error containing %q", summaries(res), tt.want)
+			}
+			if m := w.st.Models["churn"]; m != nil && len(m.Versions) != 0 {
+				t.Fatalf("a refused train recorded versions: %+v", m.Versions)
+			}
+		})
+	}
+}

@@ -27,6 +27,9 @@ func runTrain(ctx context.Context, rc *RunContext, a *Action, specs *ModelSpecs)
 	if spec == nil {
 		return fmt.Errorf("model.%s is no longer declared; run plan again", tc.Model)
 	}
+	if err := sameDatasets(spec.Datasets, tc.Snapshots); err != nil {
+		return fmt.Errorf("model.%s: %w; run plan again", tc.Model, err)
+	}
 	inputs, err := buildInputs(ws.BaseDir, spec, tc.Snapshots)
 	if err != nil {
 		return err
@@ -134,6 +137,9 @@ func trainAttempt(ctx context.Context, rc *RunContext, a *Action, spec *ModelSpe
 		}
 	}
 	switch {
+	case runErr != nil && ctx.Err() != nil:
+		v.Status, v.Error = state.StatusCancelled, "cancelled: "+runErr.Error()
+		return v
 	case runErr != nil:
 		v.Status, v.Error = state.StatusFailed, runErr.Error()
 		return v
@@ -257,6 +263,20 @@ func evaluateVersion(ctx context.Context, rc *RunContext, a *Action, spec *Model
 	}
 	rc.Progress.Logf(a, "evaluated v%d on the current data: %s", v.Version, metricsSummary(metrics))
 	return metrics, nil
+}
+
+// sameDatasets checks a plan's snapshot map names exactly the model's
+// datasets (a saved plan is read from a file).
+func sameDatasets(datasets []string, snaps map[string]string) error {
+	if len(snaps) != len(uniq(append([]string(nil), datasets...))) {
+		return fmt.Errorf("the plan trains on %d datasets, the model declares %d", len(snaps), len(datasets))
+	}
+	for _, ds := range datasets {
+		if _, ok := snaps[ds]; !ok {
+			return fmt.Errorf("the plan has no snapshot of dataset.%s", ds)
+		}
+	}
+	return nil
 }
 
 // metricsSummary renders metrics compactly for summaries.
