@@ -3,21 +3,54 @@ package storage
 import (
 	"fmt"
 	"io"
+	"io/fs"
+	"sync"
 
 	chunkers "github.com/PlakarKorp/go-cdc-chunkers"
 	_ "github.com/PlakarKorp/go-cdc-chunkers/chunkers/fastcdc" // registers fastcdc-v1.0.0
 	"github.com/zeebo/blake3"
 )
 
-// splitter chunks streams with the store's parameters. Scan buffers are
-// pooled so memory scales with the number of concurrent PutFile calls, not
-// with the number of files.
+// splitter chunks streams with the store's parameters. Buffers (scan
+// buffers and chunk copies, ChunkMaxSize each) are pooled in a bounded
+// free list so memory scales with the number of concurrent PutFile calls,
+// not with the number of files.
 type splitter struct {
-	bufs chan []byte // free scan buffers (bounded pool)
+	bufs chan []byte
+	// big holds scan buffers for streams known to be large: a scan buffer
+	// of exactly ChunkMaxSize makes the chunker slide most of its window
+	// after every chunk, a bigger one rarely.
+	big chan []byte
 }
 
+// bigScanBuffer is the scan buffer size for streams larger than one chunk.
+const bigScanBuffer = 4 * ChunkMaxSize
+
 func newSplitter(maxIdle int) *splitter {
-	return &splitter{bufs: make(chan []byte, maxIdle)}
+	return &splitter{bufs: make(chan []byte, maxIdle), big: make(chan []byte, 2)}
+}
+
+func (s *splitter) getScanBuf(sizeHint int64) []byte {
+	if sizeHint <= ChunkMaxSize {
+		return s.getBuf()
+	}
+	select {
+	case b := <-s.big:
+		return b
+	default:
+		return make([]byte, bigScanBuffer)
+	}
+}
+
+func (s *splitter) putScanBuf(b []byte) {
+	if len(b) == ChunkMaxSize {
+		s.putBuf(b)
+		return
+	}
+	select {
+	case s.big <- b:
+	default:
+	}
 }
 
 func (s *splitter) getBuf() []byte {
@@ -36,40 +69,135 @@ func (s *splitter) putBuf(b []byte) {
 	}
 }
 
+// pipelineDepth is how many chunk copies a multi-chunk split has in flight
+// between the chunking and the hashing goroutine.
+const pipelineDepth = 2
+
 // split reads r to the end in one pass: it cuts content-defined chunks,
 // hashes each chunk and the whole stream, and calls fn for every chunk in
-// order. data is only valid during the call. The returned File has no Path
-// or Mode.
-func (s *splitter) split(r io.Reader, fn func(id rawID, data []byte) error) (File, error) {
-	buf := s.getBuf()
-	defer s.putBuf(buf)
+// order (from one goroutine at a time). data is only valid during the call.
+// The returned File has no Path or Mode.
+//
+// A file that is a single chunk (every file under ChunkMinSize) is hashed
+// once: its chunk id is its file hash. Larger files are pipelined: one
+// goroutine finds boundaries while another hashes, so one big file uses
+// two cores.
+//
+// sizeHint (the stream's size if known, else -1) only picks a buffer size:
+// boundaries depend on content alone.
+func (s *splitter) split(r io.Reader, sizeHint int64, fn func(id rawID, data []byte) error) (File, error) {
+	buf := s.getScanBuf(sizeHint)
+	defer s.putScanBuf(buf)
 	opts := &chunkers.ChunkerOpts{MinSize: ChunkMinSize, NormalSize: ChunkAvgSize, MaxSize: ChunkMaxSize}
 	ch, err := chunkers.NewChunkerBuffer(ChunkAlgorithm, r, opts, buf)
 	if err != nil {
 		return File{}, fmt.Errorf("chunker: %w", err)
 	}
-	whole := blake3.New()
-	f := File{Chunks: []Chunk{}}
-	for {
-		data, err := ch.Next()
-		if err != nil && err != io.EOF {
-			return File{}, fmt.Errorf("read: %w", err)
-		}
+	data, err := ch.Next()
+	if err != nil && err != io.EOF {
+		return File{}, fmt.Errorf("read: %w", err)
+	}
+	if err == io.EOF { // the whole stream is one chunk (or empty)
+		f := File{Chunks: []Chunk{}, Hash: emptyHash}
 		if len(data) > 0 {
 			id := rawID(blake3.Sum256(data))
-			_, _ = whole.Write(data) // hash.Hash writes never fail
-			f.Chunks = append(f.Chunks, Chunk{ID: id.String(), Size: uint32(len(data))})
-			f.Size += int64(len(data))
-			if cerr := fn(id, data); cerr != nil {
-				return File{}, cerr
+			if err := fn(id, data); err != nil {
+				return File{}, err
 			}
+			f.Hash, f.Size = id.String(), int64(len(data))
+			f.Chunks = append(f.Chunks, Chunk{ID: f.Hash, Size: uint32(len(data))})
 		}
+		return f, nil
+	}
+	return s.pipeline(ch, data, fn)
+}
+
+// pipeline hashes and hands on chunks in a second goroutine while the
+// caller's goroutine keeps cutting; first is the already cut first chunk.
+func (s *splitter) pipeline(ch *chunkers.Chunker, first []byte, fn func(rawID, []byte) error) (File, error) {
+	jobs := make(chan []byte, pipelineDepth)
+	free := make(chan []byte, pipelineDepth)
+	for i := 0; i < pipelineDepth; i++ {
+		free <- s.getBuf()
+	}
+	var (
+		f       = File{Chunks: []Chunk{}}
+		hashErr error
+		failed  = make(chan struct{})
+		wg      sync.WaitGroup
+	)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		whole := blake3.New()
+		for data := range jobs {
+			if hashErr == nil {
+				id := rawID(blake3.Sum256(data))
+				_, _ = whole.Write(data) // hash.Hash writes never fail
+				f.Chunks = append(f.Chunks, Chunk{ID: id.String(), Size: uint32(len(data))})
+				f.Size += int64(len(data))
+				if hashErr = fn(id, data); hashErr != nil {
+					close(failed)
+				}
+			}
+			free <- data[:cap(data)]
+		}
+		var sum rawID
+		whole.Sum(sum[:0])
+		f.Hash = sum.String()
+	}()
+
+	var readErr error
+	data := first
+	for {
+		if len(data) > 0 {
+			var b []byte
+			select {
+			case b = <-free:
+			case <-failed:
+			}
+			if b == nil {
+				break
+			}
+			jobs <- b[:copy(b, data)]
+		}
+		var err error
+		data, err = ch.Next()
 		if err == io.EOF {
+			if len(data) > 0 {
+				continue // hand on the last chunk, then Next reports EOF again
+			}
+			break
+		}
+		if err != nil {
+			readErr = fmt.Errorf("read: %w", err)
 			break
 		}
 	}
-	var sum rawID
-	whole.Sum(sum[:0])
-	f.Hash = sum.String()
+	close(jobs)
+	wg.Wait()
+	for i := 0; i < pipelineDepth; i++ {
+		s.putBuf(<-free)
+	}
+	if readErr != nil {
+		return File{}, readErr
+	}
+	if hashErr != nil {
+		return File{}, hashErr
+	}
 	return f, nil
+}
+
+// sizeOf returns the size of r when it can tell cheaply (files, byte and
+// string readers), else -1.
+func sizeOf(r io.Reader) int64 {
+	switch v := r.(type) {
+	case interface{ Stat() (fs.FileInfo, error) }:
+		if fi, err := v.Stat(); err == nil && fi.Mode().IsRegular() {
+			return fi.Size()
+		}
+	case interface{ Len() int }:
+		return int64(v.Len())
+	}
+	return -1
 }

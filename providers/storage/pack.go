@@ -16,7 +16,10 @@ import (
 //	footer = BLAKE3(entries) [32] | count uint32 BE | version uint32 BE | "MLFPACK\n"  (48 bytes)
 //
 // Chunks are contiguous and in entry order, so the entries fully describe
-// the data area. The pack's key is the BLAKE3 of the whole pack.
+// the data area. The pack's id (its key) is the BLAKE3 of entries and
+// footer: they name every chunk by its BLAKE3, length and position, so the
+// id commits to the whole content (a Merkle hash) without a third hashing
+// pass over the data. Check with ReadData verifies both levels.
 const (
 	packEntrySize  = 32 + 8 + 4
 	packFooterSize = 32 + 4 + 4 + 8
@@ -116,4 +119,9 @@ func decodePackIndex(pack []byte) ([]packEntry, error) {
 	tlen := int64(count) * packEntrySize
 	start := size - packFooterSize - tlen
 	return parseTrailer(pack[start:size-packFooterSize], count, sum, start)
+}
+
+// packID names a pack by the BLAKE3 of its trailer and footer.
+func packID(trailerAndFooter []byte) string {
+	return rawID(blake3.Sum256(trailerAndFooter)).String()
 }

@@ -49,6 +49,9 @@ func readPackEntries(ctx context.Context, o objects, id string, size int64) ([]p
 	if err != nil {
 		return nil, fmt.Errorf("pack %s: %w", id, err)
 	}
+	if got := packID(append(trailer, footer...)); got != id {
+		return nil, fmt.Errorf("pack %s: its own index hashes to %s: the pack is not the one its name says", id, got)
+	}
 	return entries, nil
 }
 
@@ -60,12 +63,13 @@ func verifyPack(ctx context.Context, o objects, id string) ([]packEntry, []strin
 		return nil, nil, fmt.Errorf("pack %s: %w", id, err)
 	}
 	var problems []string
-	if got := rawID(blake3.Sum256(data)).String(); got != id {
-		problems = append(problems, fmt.Sprintf("pack content hashes to %s", got))
-	}
 	entries, err := decodePackIndex(data)
 	if err != nil {
 		return nil, append(problems, err.Error()), nil
+	}
+	tail := data[len(data)-len(entries)*packEntrySize-packFooterSize:]
+	if got := packID(tail); got != id {
+		problems = append(problems, fmt.Sprintf("the pack's own index hashes to %s: the pack is not the one its name says", got))
 	}
 	for _, e := range entries {
 		chunk := data[e.Offset : e.Offset+uint64(e.Length)]

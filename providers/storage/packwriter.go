@@ -5,8 +5,6 @@ import (
 	"context"
 	"fmt"
 	"sync"
-
-	"github.com/zeebo/blake3"
 )
 
 // packWriter appends new chunks into an open pack, seals it when it reaches
@@ -60,14 +58,19 @@ func (w *packWriter) add(ctx context.Context, id rawID, data []byte) error {
 		return nil
 	}
 	w.pending[id] = struct{}{}
+	// Seal the open pack first if this chunk would take it past the pack
+	// size, so packs stay within their buffers.
+	var full *openPack
+	if p := w.open; p != nil && len(p.buf)+len(data) > w.packSize {
+		full, w.open = p, nil
+	}
 	if w.open == nil {
 		w.open = &openPack{buf: w.getBuf()}
 	}
 	p := w.open
 	p.entries = append(p.entries, packEntry{ID: id, Offset: uint64(len(p.buf)), Length: uint32(len(data))})
 	p.buf = append(p.buf, data...)
-	var full *openPack
-	if len(p.buf) >= w.packSize {
+	if full == nil && len(p.buf) >= w.packSize {
 		full, w.open = p, nil
 	}
 	w.mu.Unlock()
@@ -82,7 +85,8 @@ func (w *packWriter) getBuf() []byte {
 	case b := <-w.bufs:
 		return b[:0]
 	default:
-		return make([]byte, 0, w.packSize+ChunkMaxSize+packFooterSize)
+		// Room for the data and a trailer of small chunks.
+		return make([]byte, 0, w.packSize+w.packSize/256+packFooterSize)
 	}
 }
 
@@ -102,8 +106,9 @@ func (w *packWriter) seal(ctx context.Context, p *openPack) error {
 		w.failed.set(fmt.Errorf("pack upload abandoned: %w", ctx.Err()))
 		return ctx.Err()
 	}
-	p.buf = append(p.buf, encodeTrailer(p.entries)...)
-	id := rawID(blake3.Sum256(p.buf)).String()
+	trailer := encodeTrailer(p.entries)
+	p.buf = append(p.buf, trailer...)
+	id := packID(trailer)
 	// The upload outlives the PutFile that sealed the pack; Flush and Close
 	// wait for it. Cancelling the caller's context must not leave a pack
 	// half-considered, so it is detached from cancellation.

@@ -14,7 +14,7 @@ func (s *Store) PutFile(ctx context.Context, r io.Reader) (File, error) {
 	if err := s.w.failed.get(); err != nil {
 		return File{}, err
 	}
-	return s.split.split(ctxReader{ctx, r}, func(id rawID, data []byte) error {
+	return s.split.split(ctxReader{ctx, r}, sizeOf(r), func(id rawID, data []byte) error {
 		return s.w.add(ctx, id, data)
 	})
 }
@@ -22,7 +22,7 @@ func (s *Store) PutFile(ctx context.Context, r io.Reader) (File, error) {
 // HashFile computes exactly the File that PutFile would return for r (size,
 // hash, chunks), storing nothing. The planner uses it at plan time.
 func (s *Store) HashFile(r io.Reader) (File, error) {
-	return s.split.split(r, func(rawID, []byte) error { return nil })
+	return s.split.split(r, sizeOf(r), func(rawID, []byte) error { return nil })
 }
 
 // Flush seals the open pack, waits for all pack uploads and writes the index
