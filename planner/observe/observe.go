@@ -108,21 +108,11 @@ func Observe(ctx context.Context, src source.Source, opts Options) (*Observation
 			cache = nil
 		}
 	}
-	var entries []source.Entry
-	if cache != nil {
-		entries = make([]source.Entry, 0, len(cache.Entries)+len(cache.Entries)/8)
+	entries, err := source.Entries(ctx, src)
+	if err != nil {
+		return nil, err
 	}
-	own := ownDir(src, opts.CacheDir)
-	err = src.Walk(ctx, func(e source.Entry) error {
-		if !f.Match(e.Path) || (own != "" && (e.Path == own || strings.HasPrefix(e.Path, own+"/"))) {
-			return nil
-		}
-		if !e.Mode.IsRegular() {
-			return fmt.Errorf("%s in %s is not a regular file (%s); mlform follows no symlinks: exclude it or copy the data in", e.Path, src, kindOf(e))
-		}
-		entries = append(entries, e)
-		return nil
-	})
+	entries, err = selectEntries(entries, f, ownDir(src, opts.CacheDir), src)
 	if err != nil {
 		return nil, err
 	}
@@ -142,6 +132,23 @@ func Observe(ctx context.Context, src source.Source, opts Options) (*Observation
 		_ = saveCache(cachePathName, s.newCache(scanStart, obs))
 	}
 	return obs, nil
+}
+
+// selectEntries keeps, in place, the entries the filter includes, minus
+// the observer's own cache directory; an included non-regular file is an
+// error.
+func selectEntries(entries []source.Entry, f *filter, own string, src source.Source) ([]source.Entry, error) {
+	kept := entries[:0]
+	for _, e := range entries {
+		if !f.Match(e.Path) || (own != "" && (e.Path == own || strings.HasPrefix(e.Path, own+"/"))) {
+			continue
+		}
+		if !e.Mode.IsRegular() {
+			return nil, fmt.Errorf("%s in %s is not a regular file (%s); mlform follows no symlinks: exclude it or copy the data in", e.Path, src, kindOf(e))
+		}
+		kept = append(kept, e)
+	}
+	return kept, nil
 }
 
 // ownDir returns the cache directory's path inside a local source ("" when

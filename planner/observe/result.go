@@ -112,13 +112,17 @@ func (s *scan) newCache(scanStart int64, obs *Observation) *cacheFile {
 	}
 	for i := range s.entries {
 		e := &s.entries[i]
+		var part []byte
+		if s.raw != nil {
+			part = s.raw[i]
+		}
 		if s.files[i].Size != e.Size {
 			continue // changed while being read: never trust this pairing
 		}
 		c.Entries = append(c.Entries, cacheEntry{
 			Path: e.Path, Size: e.Size, MtimeNs: e.MtimeNs, Ctime: e.CtimeNs,
 			Inode: e.Inode, Dev: e.Dev, Mode: uint32(e.Mode.Perm()), Digest: e.Digest,
-			File: s.files[i], Profile: s.raw[i],
+			File: s.files[i], Profile: part,
 		})
 	}
 	return c

@@ -41,9 +41,11 @@ type scan struct {
 func (s *scan) match(cache *cacheFile) {
 	n := len(s.entries)
 	s.files = make([]File, n)
-	s.profs = make([]*profile.Profile, n)
-	s.raw = make([][]byte, n)
-	s.read = make([]bool, n)
+	if len(s.opts.StatsColumns) > 0 { // per-file profile state
+		s.profs = make([]*profile.Profile, n)
+		s.raw = make([][]byte, n)
+		s.read = make([]bool, n)
+	}
 	s.limits = newLimiter()
 	if cache == nil {
 		s.need = make([]int, n)
@@ -152,7 +154,9 @@ func (s *scan) hashOne(ctx context.Context, i int) error {
 	}
 	f.Path, f.Mode = e.Path, uint32(e.Mode.Perm())
 	s.files[i] = f
-	s.read[i] = true
+	if s.read != nil {
+		s.read[i] = true
+	}
 	s.hashedCount.Add(1)
 	cr.flush(1)
 	return nil

@@ -63,6 +63,15 @@ func (s *bucket) Close() error   { return s.b.Close() }
 // walk with its name rather than being skipped or used. Zero-length keys
 // ending in "/" are directory markers some consoles create and are skipped.
 func (s *bucket) Walk(ctx context.Context, fn func(Entry) error) error {
+	entries, err := s.Entries(ctx)
+	if err != nil {
+		return err
+	}
+	return each(ctx, entries, fn)
+}
+
+// Entries is Walk's listing as one slice the caller owns.
+func (s *bucket) Entries(ctx context.Context) ([]Entry, error) {
 	var entries []Entry
 	it := s.b.List(nil)
 	for {
@@ -71,13 +80,13 @@ func (s *bucket) Walk(ctx context.Context, fn func(Entry) error) error {
 			break
 		}
 		if err != nil {
-			return fmt.Errorf("list %s: %w", s.name, err)
+			return nil, fmt.Errorf("list %s: %w", s.name, err)
 		}
 		if obj.IsDir || (obj.Size == 0 && strings.HasSuffix(obj.Key, "/")) {
 			continue
 		}
 		if err := ValidPath(obj.Key); err != nil {
-			return fmt.Errorf("list %s: object key is not a safe relative path: %w", s.name, err)
+			return nil, fmt.Errorf("list %s: object key is not a safe relative path: %w", s.name, err)
 		}
 		e := Entry{Path: obj.Key, Size: obj.Size, MtimeNs: obj.ModTime.UnixNano(), Mode: 0o644}
 		if len(obj.MD5) > 0 {
@@ -86,12 +95,7 @@ func (s *bucket) Walk(ctx context.Context, fn func(Entry) error) error {
 		entries = append(entries, e)
 	}
 	sort.Slice(entries, func(i, j int) bool { return entries[i].Path < entries[j].Path })
-	for _, e := range entries {
-		if err := fn(e); err != nil {
-			return err
-		}
-	}
-	return nil
+	return entries, nil
 }
 
 func (s *bucket) Open(ctx context.Context, path string) (io.ReadCloser, error) {

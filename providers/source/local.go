@@ -92,29 +92,24 @@ func (l *local) Open(ctx context.Context, path string) (io.ReadCloser, error) {
 // handle (one fstatat per file, no path re-resolution), then reports the
 // entries in path order.
 func (l *local) Walk(ctx context.Context, fn func(Entry) error) error {
-	var entries []Entry
-	if l.file != "" {
-		e, err := lstatEntry(l.dir, l.file)
-		if err != nil {
-			return fmt.Errorf("walk %s: %w", l, err)
-		}
-		e.Path = filepath.ToSlash(l.file)
-		entries = []Entry{e}
-	} else {
-		var err error
-		if entries, err = l.walkTree(ctx); err != nil {
-			return err
-		}
+	entries, err := l.Entries(ctx)
+	if err != nil {
+		return err
 	}
-	for _, e := range entries {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := fn(e); err != nil {
-			return err
-		}
+	return each(ctx, entries, fn)
+}
+
+// Entries is Walk's listing as one slice the caller owns.
+func (l *local) Entries(ctx context.Context) ([]Entry, error) {
+	if l.file == "" {
+		return l.walkTree(ctx)
 	}
-	return nil
+	e, err := lstatEntry(l.dir, l.file)
+	if err != nil {
+		return nil, fmt.Errorf("walk %s: %w", l, err)
+	}
+	e.Path = filepath.ToSlash(l.file)
+	return []Entry{e}, nil
 }
 
 // treeWalk is the shared state of one parallel walk.

@@ -66,6 +66,36 @@ type Source interface {
 	Close() error
 }
 
+// Lister is implemented by sources that can return their whole listing
+// at once (both built-in ones do): the caller owns the slice, which saves
+// a copy of every entry on large trees.
+type Lister interface {
+	Entries(ctx context.Context) ([]Entry, error)
+}
+
+// Entries returns src's listing in Walk order, through Lister when src
+// implements it.
+func Entries(ctx context.Context, src Source) ([]Entry, error) {
+	if l, ok := src.(Lister); ok {
+		return l.Entries(ctx)
+	}
+	var out []Entry
+	err := src.Walk(ctx, func(e Entry) error { out = append(out, e); return nil })
+	return out, err
+}
+
+func each(ctx context.Context, entries []Entry, fn func(Entry) error) error {
+	for _, e := range entries {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Open opens the source named by spec: a local directory or file (a bare
 // path or a file:// URL, relative ones resolved against baseDir), or a blob
 // URL whose host names the bucket and whose path is a key prefix
