@@ -35,9 +35,11 @@ const tempPrefix = ".mlform-tmp-"
 // far longer than any write takes.
 const staleTemp = time.Hour
 
+// newLocalBackend uses dir, which is created by the first write: reading
+// a workspace that has no state yet leaves no trace.
 func newLocalBackend(dir string) (*localBackend, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("create state directory: %w", err)
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return nil, fmt.Errorf("%s is not a directory", dir)
 	}
 	return &localBackend{dir: dir}, nil
 }
@@ -137,6 +139,16 @@ func (b *localBackend) remove(ctx context.Context, name string) error {
 // writeTemp writes data to a new fsynced temporary file next to name.
 func (b *localBackend) writeTemp(name string, data []byte) (string, error) {
 	f, err := os.CreateTemp(b.dir, tempPrefix+name+"-*")
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(b.dir, 0o755); err != nil {
+			return "", fmt.Errorf("create state directory: %w", err)
+		}
+		// Make the new directory's own entry durable too.
+		if err := syncDir(filepath.Dir(b.dir)); err != nil {
+			return "", err
+		}
+		f, err = os.CreateTemp(b.dir, tempPrefix+name+"-*")
+	}
 	if err != nil {
 		return "", err
 	}
