@@ -59,7 +59,7 @@ func planModelsWith(ctx context.Context, pc *PlanContext, specs *ModelSpecs) err
 			if !pc.Selected["promotion."+pr.Name] {
 				continue
 			}
-			if err := planPromotion(pc, pr, train); err != nil {
+			if err := planPromotion(pc, pr, spec, train); err != nil {
 				return err
 			}
 		}

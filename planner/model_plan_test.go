@@ -215,9 +215,21 @@ func TestPlanModels(t *testing.T) {
 			want: []string{"snapshot dataset.churn", "note model.churn: data changed, retrain deferred by policy"},
 		},
 		{
+			name: "candidate decided once the champion is evaluated on its data",
+			setup: func(w *modelWorld) {
+				prod(w)
+				w.trained(1, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.9})
+				w.trained(2, state.StatusSucceeded, snapB, map[string]float64{"accuracy": 0.7})
+				w.alias("production", 1)
+			},
+			snap: snapB,
+			want: []string{"promote promotion.prod 1->2 [candidate: alias production moves to v2 if it passes 1 gate(s) and beats v1 on accuracy, once v1 is evaluated on its data (during apply)]"},
+		},
+		{
 			name: "held candidate is a note",
 			setup: func(w *modelWorld) {
 				prod(w)
+				w.specs.Models["churn"].Evaluate = nil
 				w.trained(1, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.9})
 				w.trained(2, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.7})
 				w.alias("production", 1)

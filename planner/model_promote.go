@@ -18,7 +18,7 @@ import (
 // in place is a note; a move (or a pending one) is a promote action that
 // also publishes when the promotion has a publish URL. Without a move, a
 // publish action re-publishes an alias whose last publication differs.
-func planPromotion(pc *PlanContext, pr *PromotionSpec, train *Action) error {
+func planPromotion(pc *PlanContext, pr *PromotionSpec, spec *ModelSpec, train *Action) error {
 	addr := "promotion." + pr.Name
 	in := promotionInput(pc.State, pr)
 	if train != nil {
@@ -27,6 +27,14 @@ func planPromotion(pc *PlanContext, pr *PromotionSpec, train *Action) error {
 	d, err := policy.DecidePromotion(in)
 	if err != nil {
 		return err
+	}
+	if (d.Outcome == policy.PromoteMove || d.Outcome == policy.PromoteHeld) && !d.Pinned && d.From > 0 &&
+		spec.Evaluate != nil && in.ChampionMetrics == nil {
+		// apply evaluates the champion on the candidate's data first
+		// (evaluateChampion): the outcome is known only then.
+		d.Outcome = policy.PromotePending
+		d.Reasons = []policy.Reason{{Code: policy.ReasonCandidate, Message: fmt.Sprintf("alias %s moves to v%d if it passes %d gate(s)%s, once v%d is evaluated on its data (during apply)",
+			pr.Alias, d.To, len(pr.Gates), beatsText(pr.MustBeat, d.From), d.From)}}
 	}
 	switch d.Outcome {
 	case policy.PromoteMove, policy.PromotePending:
@@ -221,6 +229,14 @@ func runPublish(ctx context.Context, rc *RunContext, a *Action, specs *ModelSpec
 	}
 	rc.SetSummary(a, fmt.Sprintf("published v%d to %s", v, blob.Redact(pr.PublishURL)))
 	return nil
+}
+
+// beatsText is " and beats vN on METRIC" for a must_beat, else "".
+func beatsText(mb *policy.MustBeat, champ int) string {
+	if mb == nil {
+		return ""
+	}
+	return fmt.Sprintf(" and beats v%d on %s", champ, mb.Metric)
 }
 
 func moveText(from, to int) string {
