@@ -118,24 +118,24 @@ func validateAction(a *Action) error {
 		}
 		return validateSnapshot(a.Snapshot)
 	case KindTrain:
-		if a.Train == nil || a.Train.Version < 1 || addrKind(a.Addr) != "model" {
-			return fmt.Errorf("train action needs a model address and a version >= 1")
+		if a.Train == nil || a.Train.Version < 1 || addrKind(a.Addr) != "model" || a.Train.Model != addrName(a.Addr) {
+			return fmt.Errorf("train action needs a model address, its model and a version >= 1")
 		}
 		return validSnapshotMap(a.Train.Snapshots)
 	case KindEvaluate:
-		if a.Evaluate == nil || a.Evaluate.Version < 1 || addrKind(a.Addr) != "model" {
-			return fmt.Errorf("evaluate action needs a model address and a version >= 1")
+		if a.Evaluate == nil || a.Evaluate.Version < 1 || addrKind(a.Addr) != "model" || a.Evaluate.Model != addrName(a.Addr) {
+			return fmt.Errorf("evaluate action needs a model address, its model and a version >= 1")
 		}
 		return validSnapshotMap(a.Evaluate.Snapshots)
 	case KindPromote:
-		if a.Promote == nil || addrKind(a.Addr) != "promotion" || !isName(a.Promote.Alias) || !isName(a.Promote.Model) {
+		if a.Promote == nil || addrKind(a.Addr) != "promotion" || a.Promote.Promotion != addrName(a.Addr) || !isName(a.Promote.Alias) || !isName(a.Promote.Model) {
 			return fmt.Errorf("promote action needs a promotion address, a model and an alias")
 		}
 		if a.Promote.From < 0 || a.Promote.To < 0 {
 			return fmt.Errorf("negative version")
 		}
 	case KindPublish:
-		if a.Publish == nil || addrKind(a.Addr) != "promotion" || a.Publish.Version < 0 {
+		if a.Publish == nil || addrKind(a.Addr) != "promotion" || a.Publish.Promotion != addrName(a.Addr) || !isName(a.Publish.Model) || a.Publish.Version < 0 {
 			return fmt.Errorf("publish action needs a promotion address")
 		}
 	case KindRemove:
