@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mlform/mlform/config"
 	"github.com/mlform/mlform/providers/executor"
 	"github.com/mlform/mlform/providers/executor/local"
 	"github.com/mlform/mlform/state"
@@ -244,6 +245,38 @@ func TestMetricsAreFlatNumbers(t *testing.T) {
 	for _, k := range []string{"accuracy", "auc", "logloss", "rows"} {
 		if _, ok := raw[k].(float64); !ok {
 			t.Errorf("metrics.json %s = %v, want a number", k, raw[k])
+		}
+	}
+}
+
+// The example's configuration loads without a diagnostic and declares what
+// the README and the demo rely on.
+func TestConfigLoads(t *testing.T) {
+	cfg, diags := config.Load(".", config.LoadOptions{Getenv: func(string) string { return "" }})
+	if diags.HasErrors() || len(diags) > 0 {
+		t.Fatalf("examples/churn/main.mlf.hcl: %s", diags.Error())
+	}
+	m := cfg.Models["churn"]
+	if m == nil || m.Evaluate == nil {
+		t.Fatalf("model churn with an evaluate step: %+v", m)
+	}
+	wantTrain := []string{"go", "-C", "trainer", "run", ".", "train"}
+	if strings.Join(m.Train.Command, " ") != strings.Join(wantTrain, " ") {
+		t.Errorf("train command %q, want %q (README.md documents it)", m.Train.Command, wantTrain)
+	}
+	if ds := cfg.Datasets["churn"]; ds == nil || ds.Source != "data/churn" || ds.Stats == nil {
+		t.Errorf("dataset churn: %+v", ds)
+	}
+	if p := cfg.Promotions["churn_production"]; p == nil || p.Publish == nil || p.MustBeat == nil || len(p.Gates) != 1 {
+		t.Errorf("promotion churn_production: %+v", p)
+	}
+	if rp := cfg.RetrainPolicies["churn"]; rp == nil || rp.Drift == nil || len(rp.Metrics) != 1 {
+		t.Errorf("retrain_policy churn: %+v", rp)
+	}
+	// The params the trainer accepts are exactly the declared ones.
+	for k := range m.Train.Params {
+		if k != "learning_rate" && k != "epochs" {
+			t.Errorf("param %q is not one the trainer accepts", k)
 		}
 	}
 }
