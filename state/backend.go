@@ -16,6 +16,11 @@ const (
 	objectDamagedPrefix = "state.json.damaged-"
 )
 
+// maxObjectSize bounds what mlform reads from a backend: a state document
+// of a very long-lived workspace is tens of megabytes; anything beyond this
+// is not one, and reading it would only exhaust memory.
+const maxObjectSize = 1 << 30
+
 var (
 	errNotExist = errors.New("object does not exist")
 	errExists   = errors.New("object already exists")

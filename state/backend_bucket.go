@@ -60,10 +60,15 @@ func (b *bucketBackend) wrap(op, name string, err error) error {
 }
 
 func (b *bucketBackend) get(ctx context.Context, name string) ([]byte, error) {
-	data, err := b.bucket.ReadAll(ctx, name)
+	r, err := b.bucket.NewReader(ctx, name, nil)
 	if gcerrors.Code(err) == gcerrors.NotFound {
 		return nil, errNotExist
 	}
+	if err != nil {
+		return nil, b.wrap("read", name, err)
+	}
+	defer r.Close()
+	data, err := readBounded(r)
 	if err != nil {
 		return nil, b.wrap("read", name, err)
 	}

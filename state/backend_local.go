@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -54,11 +55,31 @@ func (b *localBackend) get(ctx context.Context, name string) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(b.path(name))
+	f, err := os.Open(b.path(name))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, errNotExist
 	}
-	return data, err
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := readBounded(f)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", b.path(name), err)
+	}
+	return data, nil
+}
+
+// readBounded reads r whole, refusing more than maxObjectSize bytes.
+func readBounded(r io.Reader) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxObjectSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxObjectSize {
+		return nil, fmt.Errorf("larger than %d bytes: not an mlform state object", maxObjectSize)
+	}
+	return data, nil
 }
 
 func (b *localBackend) put(ctx context.Context, name string, data []byte) error {
