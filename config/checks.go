@@ -33,7 +33,7 @@ func checkBlobURL(raw string) error {
 	if !blob.SupportedScheme(u.Scheme) {
 		return fmt.Errorf("unsupported URL scheme %q in %q: mlform supports %s", u.Scheme, blob.Redact(raw), strings.Join(blob.Schemes, ", "))
 	}
-	if u.Scheme != "file" && u.Host == "" {
+	if u.Scheme != "file" && u.Scheme != "mem" && u.Host == "" {
 		return fmt.Errorf("%q names no bucket: write %s://BUCKET/prefix", blob.Redact(raw), u.Scheme)
 	}
 	if u.Scheme == "file" && strings.TrimPrefix(raw, "file://") == "" {
