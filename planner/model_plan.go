@@ -64,6 +64,14 @@ func planModelsWith(ctx context.Context, pc *PlanContext, specs *ModelSpecs) err
 			}
 		}
 	}
+	if len(pc.Options.Targets) == 0 {
+		for _, name := range sortedNames(pc.State.Models) {
+			if specs.Models[name] == nil {
+				pc.AddNote(&Note{Addr: "model." + name, Code: ReasonRemoved,
+					Message: "no longer declared; its versions and aliases stay in state (mlform state rm model." + name + " forgets them)"})
+			}
+		}
+	}
 	return nil
 }
 

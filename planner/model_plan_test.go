@@ -277,6 +277,15 @@ func TestPlanModels(t *testing.T) {
 			want: []string{"publish promotion.prod [publish: v1 is not published to mem://published yet]"},
 		},
 		{
+			name: "a model no longer declared is a note",
+			setup: func(w *modelWorld) {
+				w.trained(1, state.StatusSucceeded, snapA, nil)
+				w.st.EnsureModel("fraud")
+			},
+			snap: snapA,
+			want: []string{"note model.fraud: no longer declared; its versions and aliases stay in state"},
+		},
+		{
 			name:  "code glob matching nothing is an error",
 			setup: func(w *modelWorld) { w.specs.Models["churn"].Code = []string{"src/**"} },
 			snap:  snapA,
