@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -87,6 +88,37 @@ func BenchmarkObserveFirst20k(b *testing.B) {
 	dir := tree20k(b)
 	src := openSource(b, dir)
 	opts := testOptions("")
+	var bytes int64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		obs, err := Observe(context.Background(), src, opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		bytes = obs.Bytes
+	}
+	b.SetBytes(bytes)
+}
+
+// BenchmarkObserveCSVStats hashes and profiles 8 CSV files (about 6 MiB
+// each, 3 of 10 columns profiled) through the tee: MB/s of CSV observed.
+func BenchmarkObserveCSVStats(b *testing.B) {
+	dir := b.TempDir()
+	r := rand.New(rand.NewPCG(3, 4))
+	for f := 0; f < 8; f++ {
+		var sb strings.Builder
+		sb.WriteString("id,ts,tenure,monthly_charges,contract,a,b,c,d,e\n")
+		for i := 0; i < 80000; i++ {
+			fmt.Fprintf(&sb, "%d,2026-01-%02d,%d,%.2f,%s,%.4f,%d,x%d,%.3f,free text\n", i, 1+i%28, r.IntN(72),
+				20+r.Float64()*100, []string{"month", "one_year", "two_year"}[r.IntN(3)], r.NormFloat64(), r.IntN(1000), r.IntN(50), r.Float64())
+		}
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("part-%d.csv", f)), []byte(sb.String()), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	src := openSource(b, dir)
+	opts := testOptions("")
+	opts.StatsColumns = []string{"tenure", "monthly_charges", "contract"}
 	var bytes int64
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
