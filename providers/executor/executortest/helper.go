@@ -42,6 +42,8 @@ func Main(m *testing.M) {
 //	tree PIDFILE   ignore SIGTERM, start a child that does too, write both
 //	               pids to PIDFILE, print "ready", sleep
 //	orphan PIDFILE start a child that ignores SIGTERM, print "ready", exit 0
+//	escape PIDFILE start a child in a new session (out of the group's
+//	               reach) that keeps stdout open, print "ready", exit 0
 //	graceful       on SIGTERM print "got TERM" and exit 0
 //	child PIDFILE  ignore SIGTERM, append own pid to PIDFILE, sleep
 func runHelper(mode string, args []string) int {
@@ -121,6 +123,26 @@ func runHelper(mode string, args []string) int {
 			return 0
 		}
 		time.Sleep(time.Hour)
+		return 0
+	case "escape":
+		// A child in its own session: beyond any process-group kill. It
+		// keeps stdout open; the caller must kill it by pid.
+		self, err := os.Executable()
+		if err != nil {
+			return 101
+		}
+		child := exec.Command(self, arg(0))
+		child.Env = append(os.Environ(), HelperEnv+"=child")
+		child.Stdout, child.Stderr = os.Stdout, os.Stderr
+		child.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+		if err := child.Start(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 102
+		}
+		if !waitLines(arg(0), 1, 10*time.Second) {
+			return 103
+		}
+		fmt.Println("ready")
 		return 0
 	case "graceful":
 		ch := make(chan os.Signal, 1)
