@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # variables are used by the scripts that source this
 # Shared settings for the cloud-server test scripts; sourced, not run.
 #
 # The servers are test tools, not mlform dependencies: they are installed

@@ -22,7 +22,7 @@ install_go_tool() { # name module@version dest
 	tmp=$(mktemp -d) || return 1
 	# GOFLAGS from the caller (e.g. -mod=vendor) must not leak into an
 	# install outside this module.
-	if (cd "$tmp" && GOBIN="$tmp" GOFLAGS= go install "$mod") >"$tmp/log" 2>&1 &&
+	if (cd "$tmp" && GOBIN="$tmp" GOFLAGS='' go install "$mod") >"$tmp/log" 2>&1 &&
 		mkdir -p "$CLOUD_BIN" && mv "$tmp/$name" "$dest"; then
 		rm -rf "$tmp"
 		return 0

@@ -29,8 +29,8 @@ AZURITE_KEY='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZ
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 free_port() {
-	local p i
-	for i in $(seq 1 100); do
+	local p
+	for _ in $(seq 1 100); do
 		p=$((20000 + RANDOM % 40000))
 		port_in_use "$p" || { echo "$p"; return 0; }
 	done
@@ -56,8 +56,7 @@ launch() {
 	setsid "$@" >"$dir/$name.log" 2>&1 </dev/null &
 	local pid=$!
 	echo "$pid" >"$dir/$name.pid"
-	local i
-	for i in $(seq 1 600); do
+	for _ in $(seq 1 600); do
 		if ! kill -0 "$pid" 2>/dev/null; then
 			rm -f "$dir/$name.pid"
 			if grep -qiE 'address already in use|EADDRINUSE' "$dir/$name.log"; then
@@ -77,8 +76,8 @@ launch() {
 # start_with_retry NAME READYPATH COMMAND-BUILDER: picks a port, runs the
 # builder's command, and tries another port if this one was taken.
 start_with_retry() {
-	local name=$1 path=$2 builder=$3 attempt port rc
-	for attempt in 1 2 3 4 5; do
+	local name=$1 path=$2 builder=$3 port rc
+	for _ in 1 2 3 4 5; do
 		port=$(free_port) || return 1
 		"$builder" "$port"
 		launch "$name" "$port" "$path" "${CMD[@]}"
@@ -99,6 +98,8 @@ unavailable() { # CLOUD reason
 	FAILED=1
 }
 
+# The *_cmd builders are called indirectly, by start_with_retry.
+# shellcheck disable=SC2317
 s3_cmd() {
 	mkdir -p "$dir/s3-data"
 	CMD=(env "ROOT_ACCESS_KEY_ID=$S3_ACCESS" "ROOT_SECRET_ACCESS_KEY=$S3_SECRET"
@@ -107,12 +108,14 @@ s3_cmd() {
 	mkdir -p "$dir/s3-meta"
 }
 
+# shellcheck disable=SC2317
 gcs_cmd() {
 	CMD=("$FAKE_GCS" -scheme http -host 127.0.0.1 -port "$1"
 		-public-host "127.0.0.1:$1" -external-url "http://127.0.0.1:$1"
 		-backend filesystem -filesystem-root "$dir/gcs-data" -log-level error)
 }
 
+# shellcheck disable=SC2317
 azure_cmd() {
 	mkdir -p "$dir/azure-data"
 	CMD=("$AZURITE_BLOB" --blobHost 127.0.0.1 --blobPort "$1" --location "$dir/azure-data"
@@ -196,7 +199,10 @@ for w in "${want[@]}"; do
 		;;
 	esac
 done
-[ ${#STARTED[@]} -gt 0 ] && cloud_log "started: $(IFS=,; echo "${STARTED[*]}" | sed 's/,/, /g')"
+if [ ${#STARTED[@]} -gt 0 ]; then
+	list=$(printf '%s, ' "${STARTED[@]}")
+	cloud_log "started: ${list%, }"
+fi
 if [ $FAILED -ne 0 ] && cloud_required; then
 	cloud_log "MLFORM_REQUIRE_CLOUD_TESTS=1: every cloud server must start"
 	exit 1

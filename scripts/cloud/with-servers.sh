@@ -34,6 +34,7 @@ trap 'exit 143' TERM
 # If this script is killed outright (SIGKILL, so no trap runs), a watchdog
 # in its own session still stops the servers once this process is gone
 # (a zombie counts as gone: its parent may never reap it).
+# shellcheck disable=SC2016  # the script is for the inner bash
 setsid bash -c '
 	alive() {
 		if [ -r "/proc/$1/stat" ]; then
@@ -49,6 +50,7 @@ setsid bash -c '
 t2=$(date +%s)
 cloud_log "install check $((t1 - t0))s, start $((t2 - t1))s"
 
+# shellcheck source=/dev/null  # written by start.sh
 . "$dir/env"
 "$@"
 rc=$?
