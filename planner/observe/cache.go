@@ -225,7 +225,7 @@ func decodeCache(data []byte) (*cacheFile, error) {
 		if d.err != nil {
 			return nil, d.err
 		}
-		if mode > 1<<32-1 || e.Size < 0 || e.File.Hash == "" || source.ValidPath(e.Path) != nil ||
+		if mode > 1<<32-1 || e.Size < 0 || !isDigest(e.File.Hash) || !chunksValid(e.File.Chunks) || source.ValidPath(e.Path) != nil ||
 			(i > 0 && c.Entries[i-1].Path >= e.Path) {
 			return nil, fmt.Errorf("%w: entry %d", errCorrupt, i)
 		}
@@ -235,6 +235,29 @@ func decodeCache(data []byte) (*cacheFile, error) {
 		return nil, fmt.Errorf("%w: trailing bytes", errCorrupt)
 	}
 	return c, nil
+}
+
+// isDigest reports whether s looks like a content digest as the store
+// writes them: lowercase hex, 16 to 128 characters.
+func isDigest(s string) bool {
+	if len(s) < 16 || len(s) > 128 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+func chunksValid(cs []Chunk) bool {
+	for _, c := range cs {
+		if !isDigest(c.ID) {
+			return false
+		}
+	}
+	return true
 }
 
 // decoder reads varints and length-prefixed strings; the first error

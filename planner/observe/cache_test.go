@@ -16,10 +16,10 @@ func sampleCache() *cacheFile {
 		ScanStartNs: 1767614400000000000, LastID: "abc", LastProfile: []byte(`{"x":1}`),
 		Entries: []cacheEntry{
 			{Path: "a.csv", Size: 3, MtimeNs: 10, Ctime: 11, Inode: 12, Dev: 13, Mode: 0o644,
-				File: File{Path: "a.csv", Size: 3, Hash: "h1", Mode: 0o644, Chunks: []Chunk{{ID: "h1", Size: 3}}}, Profile: []byte("{}")},
+				File: File{Path: "a.csv", Size: 3, Hash: strings.Repeat("1", 64), Mode: 0o644, Chunks: []Chunk{{ID: strings.Repeat("1", 64), Size: 3}}}, Profile: []byte("{}")},
 			{Path: "b/big", Size: 1 << 21, MtimeNs: -5, Mode: 0o755, Digest: "d41d8c",
-				File: File{Path: "b/big", Size: 1 << 21, Hash: "h2", Mode: 0o755, Chunks: []Chunk{{ID: "c1", Size: 1 << 20}, {ID: "c2", Size: 1 << 20}}}},
-			{Path: "empty", Mode: 0o600, File: File{Path: "empty", Hash: "h0", Mode: 0o600, Chunks: []Chunk{}}},
+				File: File{Path: "b/big", Size: 1 << 21, Hash: strings.Repeat("2", 64), Mode: 0o755, Chunks: []Chunk{{ID: strings.Repeat("c", 64), Size: 1 << 20}, {ID: strings.Repeat("d", 64), Size: 1 << 20}}}},
+			{Path: "empty", Mode: 0o600, File: File{Path: "empty", Hash: strings.Repeat("0", 64), Mode: 0o600, Chunks: []Chunk{}}},
 		},
 	}
 }
@@ -44,7 +44,10 @@ func TestCacheRejects(t *testing.T) {
 	escaping.Entries[0].File.Path = escaping.Entries[0].Path
 	flipped := bytes.Clone(good)
 	flipped[len(flipped)/2] ^= 1
+	badHash := sampleCache()
+	badHash.Entries[0].File.Hash = "not-a-digest"
 	tests := map[string][]byte{
+		"not a digest":   encodeCache(badHash),
 		"empty":          nil,
 		"wrong magic":    append([]byte("NOTSTAT\n"), good[8:]...),
 		"truncated":      good[:len(good)-7],
