@@ -24,6 +24,9 @@ type LineageReport struct {
 	// Changes what differs from it.
 	Previous int             `json:"previous,omitempty"`
 	Changes  []policy.Change `json:"changes,omitempty"`
+	// Evaluations are this version's evaluate runs on later data (metric
+	// triggers, champion comparisons), oldest first.
+	Evaluations []*state.Evaluation `json:"evaluations,omitempty"`
 }
 
 // SnapshotRef is one input snapshot.
@@ -59,6 +62,11 @@ func Lineage(s *state.State, addr string) (*LineageReport, error) {
 			}
 		}
 		r.Snapshots = append(r.Snapshots, ref)
+	}
+	for _, ev := range m.Evaluations {
+		if ev != nil && ev.Version == v.Version {
+			r.Evaluations = append(r.Evaluations, ev)
+		}
 	}
 	if prev := previousSucceeded(m, v.Version); prev != nil {
 		r.Previous = prev.Version
@@ -145,6 +153,12 @@ func WriteLineage(w io.Writer, r *LineageReport) error {
 			fmt.Fprintf(w, "  ~ %s\n", clean(c.Message))
 		}
 	}
+	if len(r.Evaluations) > 0 {
+		fmt.Fprintln(w, "\nevaluations on later data:")
+		for _, ev := range r.Evaluations {
+			fmt.Fprintf(w, "  %s  %s  %s  %s\n", stamp(ev.At), snapshotsLine(ev.Snapshots), clean(ev.Status), orDash(metricsLine(ev.Metrics, 0)))
+		}
+	}
 	if len(v.Metrics) > 0 {
 		fmt.Fprintln(w, "\nmetrics:")
 		tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
@@ -154,4 +168,13 @@ func WriteLineage(w io.Writer, r *LineageReport) error {
 		tw.Flush()
 	}
 	return nil
+}
+
+// snapshotsLine renders a snapshot set briefly: "churn@19bc12345678".
+func snapshotsLine(snaps map[string]string) string {
+	parts := make([]string, 0, len(snaps))
+	for _, ds := range sortedKeys(snaps) {
+		parts = append(parts, clean(ds)+"@"+shortID(clean(snaps[ds])))
+	}
+	return strings.Join(parts, ",")
 }

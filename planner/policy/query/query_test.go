@@ -39,6 +39,8 @@ func fixture() *state.State {
 				{Version: 4, Status: state.StatusSucceeded, Inputs: in4, StartedAt: t0.Add(72 * time.Hour),
 					Metrics: map[string]float64{"accuracy": 0.8}},
 			},
+			Evaluations: []*state.Evaluation{{Version: 1, Snapshots: map[string]string{"churn": "snapB0123456789"}, Status: state.StatusSucceeded,
+				Metrics: map[string]float64{"accuracy": 0.7}, At: t0.Add(96 * time.Hour)}},
 			Aliases: map[string]*state.Alias{
 				"production": {Name: "production", Version: 1, History: []*state.AliasMove{
 					{From: 0, To: 1, At: t0.Add(2 * time.Minute), By: "alice", Promotion: "churn_production", PlanDigest: "plan1234567890abcdef"},
@@ -145,6 +147,7 @@ func TestLineage(t *testing.T) {
 		"params.learning_rate  0.05", "code  code1  3 files", "environment.trainer  env1", `command  ["./trainer","train"]`,
 		"ran by:       alice on ci-1", "git commit:   abc123", "artifacts:    art1", "logs:         log1", "accuracy  0.87",
 		"description:  churn [31m model", "- model.churn has no version yet",
+		"evaluations on later data:\n  2026-01-09 12:00:00Z churn@snapB0123456 succeeded accuracy=0.7",
 	} {
 		if !strings.Contains(out, squash(want)) {
 			t.Errorf("lineage lacks %q:\n%s", want, out)
