@@ -176,6 +176,11 @@ func decideByPolicy(in RetrainInput, d *Decision) {
 	if last.IsZero() {
 		last = in.Latest.EndedAt
 	}
+	if last.After(in.Now) {
+		// A clock set back (-now in the past, skewed hosts): the last
+		// train counts as now rather than as a time never reached.
+		last = in.Now
+	}
 	var triggers []Reason
 	triggered := map[string]bool{}
 	for _, k := range p.OnChange {

@@ -133,6 +133,14 @@ func TestDecideRetrain(t *testing.T) {
 			deferredWhy: "data changed, retrain deferred by policy (every: next Tue 2026-01-06 11:00 UTC)",
 		},
 		{
+			name: "last train after now (clock set back) counts as now",
+			in: RetrainInput{Model: "churn", Current: inputs("snapB", "code1", 0.05), Latest: version(1, state.StatusSucceeded, old, now.Add(300*24*time.Hour)),
+				Now: now, Policy: &Policy{Schedule: weekly}},
+			deferred:    true,
+			dueAt:       time.Date(2026, 1, 12, 3, 0, 0, 0, time.UTC),
+			deferredWhy: "data changed, retrain deferred by policy (schedule: next Mon 2026-01-12 03:00 UTC)",
+		},
+		{
 			name: "every: due",
 			in: RetrainInput{Model: "churn", Current: inputs("snapB", "code1", 0.05), Latest: v1, Now: now,
 				Policy: &Policy{Schedule: sched(t, "", 24*time.Hour)}},
