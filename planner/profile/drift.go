@@ -120,6 +120,9 @@ func sortedValues(c *Column) []float64 {
 // edges[i-1] < x <= edges[i].
 func Edges(sorted []float64) []float64 {
 	n := len(sorted)
+	if n == 0 {
+		return nil
+	}
 	edges := make([]float64, 0, Bins-1)
 	for i := 1; i < Bins; i++ {
 		rank := (i*n + Bins - 1) / Bins // ceil(i*n/Bins)
@@ -137,6 +140,9 @@ func Edges(sorted []float64) []float64 {
 // histogram returns the proportion of sorted values in each bin of edges.
 func histogram(sorted, edges []float64) []float64 {
 	h := make([]float64, len(edges)+1)
+	if len(sorted) == 0 {
+		return h
+	}
 	for _, x := range sorted {
 		h[sort.SearchFloat64s(edges, x)]++
 	}

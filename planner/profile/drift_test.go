@@ -148,6 +148,9 @@ func TestEdgesAndKS(t *testing.T) {
 	if got := fmt.Sprint(Edges([]float64{5, 5, 5, 5})); got != "[5]" {
 		t.Errorf("edges of a constant = %s, want [5]", got)
 	}
+	if got := Edges(nil); got != nil {
+		t.Errorf("edges of nothing = %v", got)
+	}
 	if got := fmt.Sprint(Edges([]float64{1, 2, 3})); got != "[1 2 3]" {
 		t.Errorf("edges of 1,2,3 = %s", got)
 	}
