@@ -212,13 +212,21 @@ func categoricalDist(rc, cc *Column) (r, c []float64) {
 }
 
 // PSI returns the population stability index of two aligned distributions:
-// Σ (c−r)·ln(c/r), with proportions below Epsilon raised to Epsilon.
+// Σ (c−r)·ln(c/r), with proportions below Epsilon raised to Epsilon. A bin
+// missing from the shorter slice counts as empty.
 func PSI(ref, cur []float64) float64 { return psi(ref, cur) }
 
 func psi(r, c []float64) float64 {
 	var s float64
-	for i := range r {
-		a, b := math.Max(r[i], Epsilon), math.Max(c[i], Epsilon)
+	for i := range max(len(r), len(c)) {
+		var x, y float64
+		if i < len(r) {
+			x = r[i]
+		}
+		if i < len(c) {
+			y = c[i]
+		}
+		a, b := math.Max(x, Epsilon), math.Max(y, Epsilon)
 		s += (b - a) * math.Log(b/a)
 	}
 	return s

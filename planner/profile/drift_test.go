@@ -144,6 +144,23 @@ func TestDriftErrors(t *testing.T) {
 	}
 }
 
+func TestPSI(t *testing.T) {
+	tests := []struct {
+		ref, cur []float64
+		want     float64
+	}{
+		{[]float64{0.5, 0.5}, []float64{0.5, 0.5}, 0},
+		{[]float64{0.5, 0.5}, []float64{0.9, 0.1}, 0.4*math.Log(1.8) - 0.4*math.Log(0.2)},
+		{[]float64{1}, []float64{0, 1}, (Epsilon-1)*math.Log(Epsilon) + (1-Epsilon)*math.Log(1/Epsilon)},
+		{nil, nil, 0},
+	}
+	for _, tt := range tests {
+		if got := PSI(tt.ref, tt.cur); math.Abs(got-tt.want) > 1e-12 {
+			t.Errorf("PSI(%v, %v) = %v, want %v", tt.ref, tt.cur, got, tt.want)
+		}
+	}
+}
+
 func TestEdgesAndKS(t *testing.T) {
 	if got := fmt.Sprint(Edges([]float64{5, 5, 5, 5})); got != "[5]" {
 		t.Errorf("edges of a constant = %s, want [5]", got)
