@@ -249,6 +249,18 @@ func TestPlanModels(t *testing.T) {
 			want: []string{"promote promotion.prod 2->1 [pinned: pinned by version = 1 (rollback from v2); gates do not apply to a pin] deps="},
 		},
 		{
+			name: "a pin does not wait for a train in the same plan",
+			setup: func(w *modelWorld) {
+				prod(w).Version = 1
+				w.trained(1, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.9})
+				w.trained(2, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.95})
+				w.alias("production", 2)
+				w.specs.Models["churn"].Train.Params = map[string]any{"learning_rate": 0.5}
+			},
+			snap: snapA,
+			want: []string{"train model.churn v3", "promote promotion.prod 2->1 [pinned: pinned by version = 1 (rollback from v2); gates do not apply to a pin] deps="},
+		},
+		{
 			name: "pin to a failed version is an error",
 			setup: func(w *modelWorld) {
 				prod(w).Version = 2

@@ -44,7 +44,9 @@ func planPromotion(pc *PlanContext, pr *PromotionSpec, spec *ModelSpec, train *A
 		if pr.MustBeat != nil {
 			a.Promote.MustBeat = pr.MustBeat.Metric
 		}
-		if train != nil {
+		if train != nil && !d.Pinned {
+			// The candidate (or the champion evaluation) comes from this
+			// train; a pin does not wait for it, nor fail with it.
 			a.DependsOn = []string{train.Addr}
 		}
 		if pr.PublishURL != "" {
