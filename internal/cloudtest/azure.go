@@ -13,12 +13,13 @@ import (
 // AZURE_STORAGE_KEY like any shared-key account.
 func azureCloud() Cloud {
 	return Cloud{
-		Name:        "azure",
-		Server:      "azurite",
-		endpointEnv: "MLFORM_TEST_AZURE_DOMAIN",
-		env:         []string{"AZURE_STORAGE_ACCOUNT", "AZURE_STORAGE_KEY"},
-		create:      createAzureContainer,
-		url:         azureURL,
+		Name:           "azure",
+		Server:         "azurite",
+		endpointEnv:    "MLFORM_TEST_AZURE_DOMAIN",
+		unavailableEnv: "MLFORM_TEST_AZURE_UNAVAILABLE",
+		env:            []string{"AZURE_STORAGE_ACCOUNT", "AZURE_STORAGE_KEY"},
+		create:         createAzureContainer,
+		url:            azureURL,
 	}
 }
 

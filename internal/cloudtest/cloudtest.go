@@ -32,8 +32,9 @@ type Cloud struct {
 	Name string
 	// Server is the program that plays the cloud in tests.
 	Server string
-	// endpointEnv holds the server's address once started.
-	endpointEnv string
+	// endpointEnv holds the server's address once started;
+	// unavailableEnv why start.sh could not start it.
+	endpointEnv, unavailableEnv string
 	// env lists the variables the cloud's SDK reads, which a child process
 	// (an mlform run in a testscript) needs to reach the server.
 	env []string
@@ -78,21 +79,10 @@ func (c Cloud) Unavailable() string {
 	if os.Getenv(c.endpointEnv) != "" {
 		return ""
 	}
-	if reason := os.Getenv(c.unavailableEnv()); reason != "" {
+	if reason := os.Getenv(c.unavailableEnv); reason != "" {
 		return reason
 	}
 	return fmt.Sprintf("cloud tests: %s server (%s) not running; run the tests through scripts/cloud/with-servers.sh, as make test does", c.Name, c.Server)
-}
-
-func (c Cloud) unavailableEnv() string {
-	switch c.Name {
-	case "s3":
-		return "MLFORM_TEST_S3_UNAVAILABLE"
-	case "gcs":
-		return "MLFORM_TEST_GCS_UNAVAILABLE"
-	default:
-		return "MLFORM_TEST_AZURE_UNAVAILABLE"
-	}
 }
 
 // Need skips the test with one line saying why when the cloud's server is

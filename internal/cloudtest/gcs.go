@@ -13,12 +13,13 @@ import (
 // reach any emulator: STORAGE_EMULATOR_HOST.
 func gcsCloud() Cloud {
 	return Cloud{
-		Name:        "gcs",
-		Server:      "fake-gcs-server",
-		endpointEnv: "MLFORM_TEST_GCS_HOST",
-		env:         []string{"STORAGE_EMULATOR_HOST"},
-		create:      createGCSBucket,
-		url:         func(_, name string) string { return "gs://" + name },
+		Name:           "gcs",
+		Server:         "fake-gcs-server",
+		endpointEnv:    "MLFORM_TEST_GCS_HOST",
+		unavailableEnv: "MLFORM_TEST_GCS_UNAVAILABLE",
+		env:            []string{"STORAGE_EMULATOR_HOST"},
+		create:         createGCSBucket,
+		url:            func(_, name string) string { return "gs://" + name },
 	}
 }
 

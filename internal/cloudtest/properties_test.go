@@ -128,6 +128,7 @@ func TestLargeUploadRoundTrip(t *testing.T) {
 			}
 			// An S3 multipart object's ETag is "<md5 of part md5s>-<parts>":
 			// proof the conditional create was a multipart completion.
+			t.Logf("40 MiB object: ETag %s", attrs.ETag)
 			if c.Name == "s3" && !strings.Contains(attrs.ETag, "-") {
 				t.Errorf("ETag %s is not a multipart ETag: the 40 MiB upload did not go multipart", attrs.ETag)
 			}

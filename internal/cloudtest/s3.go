@@ -14,12 +14,13 @@ import (
 // If-None-Match on PUT and on multipart completion, which the lock needs.
 func s3Cloud() Cloud {
 	return Cloud{
-		Name:        "s3",
-		Server:      "versitygw",
-		endpointEnv: "MLFORM_TEST_S3_ENDPOINT",
-		env:         []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_EC2_METADATA_DISABLED"},
-		create:      createS3Bucket,
-		url:         s3URL,
+		Name:           "s3",
+		Server:         "versitygw",
+		endpointEnv:    "MLFORM_TEST_S3_ENDPOINT",
+		unavailableEnv: "MLFORM_TEST_S3_UNAVAILABLE",
+		env:            []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_EC2_METADATA_DISABLED"},
+		create:         createS3Bucket,
+		url:            s3URL,
 	}
 }
 
