@@ -3,6 +3,7 @@ package state
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"path"
@@ -54,8 +55,15 @@ func (b *bucketBackend) close() error {
 	return b.bucket.Close()
 }
 
-// wrap makes a driver error safe to show: no credentials from the URL.
+// wrap makes a driver error safe to show: no credentials from the URL. A
+// cancellation stays one (errors.Is finds context.Canceled or
+// DeadlineExceeded), without the driver's text.
 func (b *bucketBackend) wrap(op, name string, err error) error {
+	for _, c := range []error{context.Canceled, context.DeadlineExceeded} {
+		if errors.Is(err, c) {
+			return fmt.Errorf("%s %s: %w", op, b.location(name), c)
+		}
+	}
 	return fmt.Errorf("%s %s: %s", op, b.location(name), mblob.RedactError(err, b.url))
 }
 

@@ -16,8 +16,9 @@ type PushResult struct {
 	// Replaced is the serial of the document replaced (0: none existed or
 	// it was unreadable).
 	Replaced uint64
-	// DamagedCopy is where a damaged document that was replaced was kept.
-	DamagedCopy string
+	// DamagedObject names the object a replaced damaged document was kept
+	// in ("" when none was replaced); DamagedCopy is its location.
+	DamagedObject, DamagedCopy string
 }
 
 // Push replaces the stored state with the document doc (see
@@ -50,10 +51,11 @@ func (m *Manager) Push(ctx context.Context, doc []byte, force bool) (*PushResult
 		if n, ok := damagedSerial(curRaw); ok && n >= serial {
 			serial = n + 1
 		}
-		res.DamagedCopy, err = m.keepDamaged(ctx, curRaw)
+		res.DamagedObject, err = m.keepDamaged(ctx, curRaw)
 		if err != nil {
 			return nil, err
 		}
+		res.DamagedCopy = m.b.location(res.DamagedObject)
 		// The backup stays: it is the last good state.
 		if err := m.store(ctx, s, max(serial, 1), nil); err != nil {
 			return nil, err
@@ -84,13 +86,13 @@ func (m *Manager) Push(ctx context.Context, doc []byte, force bool) (*PushResult
 }
 
 // keepDamaged saves a damaged document before it is replaced, so a forced
-// push loses nothing.
+// push loses nothing, and returns the object's name.
 func (m *Manager) keepDamaged(ctx context.Context, raw []byte) (string, error) {
 	name := objectDamagedPrefix + time.Now().UTC().Format("20060102T150405.000000000Z")
 	if err := m.b.put(ctx, name, raw); err != nil {
 		return "", fmt.Errorf("keep a copy of the damaged state: %w", err)
 	}
-	return m.b.location(name), nil
+	return name, nil
 }
 
 // damagedSerial is a best-effort read of the serial of a document too

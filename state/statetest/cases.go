@@ -218,12 +218,11 @@ func testForcePushOverDamaged(t *testing.T, b Backend) {
 	if res.Serial != 3 {
 		t.Errorf("restored serial %d, want 3", res.Serial)
 	}
-	if res.DamagedCopy == "" {
-		t.Fatal("damaged document was not kept")
+	if res.DamagedObject == "" || !strings.Contains(res.DamagedCopy, res.DamagedObject) {
+		t.Fatalf("damaged document was not kept, or its location %q does not name it", res.DamagedCopy)
 	}
-	name := res.DamagedCopy[strings.LastIndex(res.DamagedCopy, "/")+1:]
-	if !bytes.Equal(b.Get(t, name), bad) {
-		t.Errorf("damaged copy %s does not hold the damaged bytes", name)
+	if !bytes.Equal(b.Get(t, res.DamagedObject), bad) {
+		t.Errorf("damaged copy %s does not hold the damaged bytes", res.DamagedObject)
 	}
 	if !bytes.Equal(b.Get(t, state.ObjectBackup), backup) {
 		t.Error("backup changed: it must stay the last good state")
