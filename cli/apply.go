@@ -84,7 +84,7 @@ cancels the running ones too.`,
 					}
 					p = saved
 				} else {
-					if p, st, err = makePlan(ctx, g, ws, m, &f); err != nil {
+					if p, st, err = makePlan(ctx, g, ws, m, &f, autoApprove); err != nil {
 						return err
 					}
 					if err := renderPlan(g, p, format); err != nil {

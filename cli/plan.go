@@ -126,12 +126,14 @@ func loadWorkspace(g *Globals, vf *varFlags) (*planner.Workspace, error) {
 const testFileDelayEnv = "MLFORM_TEST_FILE_DELAY"
 
 // makePlan reads the state and plans (the caller holds the lock if any).
-func makePlan(ctx context.Context, g *Globals, ws *planner.Workspace, m *state.Manager, f *planFlags) (*planner.Plan, *state.State, error) {
+// storeEarly (apply -auto-approve only) stores new files while hashing them.
+func makePlan(ctx context.Context, g *Globals, ws *planner.Workspace, m *state.Manager, f *planFlags, storeEarly bool) (*planner.Plan, *state.State, error) {
 	st, err := m.Read(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
 	opts := f.options()
+	opts.StoreWhileObserving = storeEarly
 	obs := newObserveProgress(g.Stderr)
 	opts.Observing = obs.observed
 	p, err := ws.Plan(ctx, st, opts)
@@ -192,7 +194,7 @@ refuses if the state or the configuration changed in between.`,
 			defer m.Close()
 			var p *planner.Plan
 			err = withStateLock(ctx, g, m, f.lock, "plan", func() error {
-				p, _, err = makePlan(ctx, g, ws, m, &f)
+				p, _, err = makePlan(ctx, g, ws, m, &f, false)
 				return err
 			})
 			if err != nil {

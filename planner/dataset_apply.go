@@ -98,6 +98,13 @@ func putFiles(ctx context.Context, rc *RunContext, a *Action, src source.Source,
 		if gctx.Err() != nil {
 			break
 		}
+		if f, ok := a.Snapshot.Observation.stored[i]; ok {
+			// Stored while observing, in this process: seal, don't reread.
+			f.Path, f.Mode = obs[i].Path, obs[i].Mode
+			out[i] = f
+			rc.Progress.Advance(a, 1, f.Size)
+			continue
+		}
 		g.Go(func() error {
 			f, err := putOne(gctx, rc, a, src, store, obs[i])
 			if err != nil {

@@ -3,6 +3,8 @@ package planner
 import (
 	"context"
 	"fmt"
+	"io"
+	"sync"
 
 	"github.com/mlform/mlform/planner/observe"
 	"github.com/mlform/mlform/planner/profile"
@@ -54,7 +56,7 @@ func planDataset(ctx context.Context, pc *PlanContext, spec DatasetSpec) error {
 	if err != nil {
 		return err
 	}
-	obs, srcName, err := observeDataset(ctx, pc, spec, store)
+	obs, srcName, stored, err := observeDataset(ctx, pc, spec, store)
 	if err != nil {
 		return err
 	}
@@ -67,8 +69,13 @@ func planDataset(ctx context.Context, pc *PlanContext, spec DatasetSpec) error {
 		Files: len(obs.Files), Bytes: obs.Bytes, Observation: &Observation{Files: make([]ObservedFile, len(obs.Files))}}
 	for i, f := range obs.Files {
 		sc.Observation.Files[i] = ObservedFile{Path: f.Path, Size: f.Size, Hash: f.Hash, Mode: f.Mode}
+		if stored[f.Hash] {
+			if sc.Observation.stored == nil {
+				sc.Observation.stored = map[int]storage.File{}
+			}
+			sc.Observation.stored[i] = f
+		}
 	}
-	sortObserved(sc.Observation.Files)
 	if obs.Profile != nil {
 		b, err := profile.Encode(obs.Profile)
 		if err != nil {
@@ -119,10 +126,12 @@ func diffAgainst(ctx context.Context, pc *PlanContext, last *state.Snapshot, sc 
 
 // observeDataset hashes the dataset's files (through the stat cache) with
 // the store's chunker, so the id matches what apply will store.
-func observeDataset(ctx context.Context, pc *PlanContext, spec DatasetSpec, store *storage.Store) (*observe.Observation, string, error) {
+// With StoreWhileObserving, hashed files are also stored; stored reports
+// their file hashes.
+func observeDataset(ctx context.Context, pc *PlanContext, spec DatasetSpec, store *storage.Store) (obs *observe.Observation, srcName string, stored map[string]bool, err error) {
 	src, err := source.Open(ctx, spec.Source, pc.WS.BaseDir)
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
 	defer src.Close()
 	cfg := store.Config()
@@ -139,15 +148,28 @@ func observeDataset(ctx context.Context, pc *PlanContext, spec DatasetSpec, stor
 			return storage.ManifestID(&storage.Manifest{Kind: storage.KindSnapshot, Files: files})
 		},
 	}
+	if pc.Options.StoreWhileObserving {
+		var mu sync.Mutex
+		stored = map[string]bool{}
+		opts.Hash = func(r io.Reader) (storage.File, error) {
+			f, err := store.PutFile(ctx, r)
+			if err == nil {
+				mu.Lock()
+				stored[f.Hash] = true
+				mu.Unlock()
+			}
+			return f, err
+		}
+	}
 	if pc.Options.Observing != nil {
 		addr := "dataset." + spec.Name
 		opts.Progress = func(files int, bytes int64) { pc.Options.Observing(addr, files, bytes) }
 	}
-	obs, err := observe.Observe(ctx, src, opts)
+	obs, err = observe.Observe(ctx, src, opts)
 	if err != nil {
-		return nil, "", fmt.Errorf("observe %s: %w", src, err)
+		return nil, "", nil, fmt.Errorf("observe %s: %w", src, err)
 	}
-	return obs, src.String(), nil
+	return obs, src.String(), stored, nil
 }
 
 // short abbreviates an id for messages (the full id is in the JSON).

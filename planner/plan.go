@@ -9,6 +9,8 @@ package planner
 
 import (
 	"time"
+
+	"github.com/mlform/mlform/providers/storage"
 )
 
 // PlanFormatVersion is the version of the Plan model (and of saved plan
@@ -153,6 +155,12 @@ type Observation struct {
 	Files []ObservedFile `json:"files"`
 	// Profile is the profile's JSON encoding (nil when no stats columns).
 	Profile []byte `json:"profile,omitempty"`
+
+	// stored holds, in memory only (never in a plan file), the files this
+	// process already wrote to the store while observing (apply
+	// -auto-approve stores in the same pass), by index in Files, with
+	// their chunks: apply seals them instead of reading them again.
+	stored map[int]storage.File
 }
 
 // ObservedFile is one file as plan saw it.

@@ -18,6 +18,12 @@ type PlanOptions struct {
 	Refresh bool
 	// MLFormVersion is recorded in the plan.
 	MLFormVersion string
+	// StoreWhileObserving writes new file content to the store in the
+	// same pass that hashes it, so an apply that needs no confirmation
+	// reads each new file once. Only for apply -auto-approve: a plan
+	// that may be refused must not write (unreferenced packs would be
+	// garbage until gc).
+	StoreWhileObserving bool
 	// Observing, when set, is called as a dataset's files are hashed
 	// (deltas), so a long first observation shows progress.
 	Observing func(addr string, files int, bytes int64)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -286,6 +287,53 @@ func TestCheckFresh(t *testing.T) {
 			}
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("err = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestStoreWhileObserving checks the single-pass path of apply
+// -auto-approve: files hashed by the plan are stored in the same read, so
+// apply seals them without reading the source again (here: after the
+// source files are gone), and the snapshot is complete and intact.
+func TestStoreWhileObserving(t *testing.T) {
+	for _, early := range []bool{true, false} {
+		t.Run(fmt.Sprintf("early=%v", early), func(t *testing.T) {
+			dir := t.TempDir()
+			files := map[string]string{"data/a.csv": "a\n1\n", "data/b.csv": strings.Repeat("b,2\n", 200000)}
+			writeFiles(t, dir, files)
+			ws := testWorkspace(t, dir, map[string]string{"d": "data"})
+			st := state.New()
+			p := mustPlan(t, ws, st, PlanOptions{Refresh: true, StoreWhileObserving: early})
+			if err := os.RemoveAll(filepath.Join(dir, "data")); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.MkdirAll(filepath.Join(dir, "data"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			res := mustApply(t, ws, p, st)
+			if !early {
+				if !res.Failed() || !errors.Is(res.Actions[0].Err, ErrChangedSincePlan) {
+					t.Fatalf("apply after the files vanished: %v", res.Errors())
+				}
+				return
+			}
+			if res.Failed() {
+				t.Fatalf("apply: %v", res.Errors())
+			}
+			target, err := ResolvePull(st, "dataset.d")
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := filepath.Join(t.TempDir(), "out")
+			if err := ws.Pull(context.Background(), target, out, false); err != nil {
+				t.Fatal(err)
+			}
+			for p, content := range files {
+				got, err := os.ReadFile(filepath.Join(out, strings.TrimPrefix(p, "data/")))
+				if err != nil || string(got) != content {
+					t.Errorf("%s: %d bytes, %v", p, len(got), err)
+				}
 			}
 		})
 	}
