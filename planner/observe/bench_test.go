@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/mlform/mlform/providers/storage"
 )
 
 // benchTree is 20,000 files of 4-64 KiB in 100 directories, like the
@@ -119,6 +121,29 @@ func BenchmarkObserveCSVStats(b *testing.B) {
 	src := openSource(b, dir)
 	opts := testOptions("")
 	opts.StatsColumns = []string{"tenure", "monthly_charges", "contract"}
+	var bytes int64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		obs, err := Observe(context.Background(), src, opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		bytes = obs.Bytes
+	}
+	b.SetBytes(bytes)
+}
+
+// BenchmarkObserveFirst20kStore is the first observation with the store's
+// own hasher (FastCDC chunking + BLAKE3), as plan runs it.
+func BenchmarkObserveFirst20kStore(b *testing.B) {
+	dir := tree20k(b)
+	src := openSource(b, dir)
+	st, err := storage.Open(context.Background(), "mem://", storage.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	opts := Options{Hash: st.HashFile}
 	var bytes int64
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
