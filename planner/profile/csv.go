@@ -2,6 +2,7 @@ package profile
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -25,7 +26,7 @@ import (
 func CSV(r io.Reader, path string, columns []string) (*Profile, error) {
 	// Large reads: behind a pipe every read is a goroutine hand-off, and
 	// csv's default 4 KiB buffer would make hundreds of them per MiB.
-	cr := csv.NewReader(bufio.NewReaderSize(r, 256<<10))
+	cr := csv.NewReader(bufio.NewReaderSize(&lineLimit{r: r, path: path, max: MaxLine}, 256<<10))
 	cr.ReuseRecord = true
 	cr.LazyQuotes = true
 	cr.FieldsPerRecord = -1
@@ -70,6 +71,39 @@ func CSV(r io.Reader, path string, columns []string) (*Profile, error) {
 		p.Columns[i] = b.finish()
 	}
 	return p, nil
+}
+
+// MaxLine bounds the bytes between two newlines. encoding/csv holds a whole
+// record in memory, so a large file without newlines (a binary file named
+// .csv) would otherwise cost its size in RAM.
+const MaxLine = 64 << 20
+
+// lineLimit fails a read once a line grows past max bytes.
+type lineLimit struct {
+	r    io.Reader
+	path string
+	max  int64
+	run  int64 // bytes since the last newline
+	off  int64
+}
+
+func (l *lineLimit) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	b := p[:n]
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			l.run += int64(len(b))
+			break
+		}
+		l.run = 0
+		b = b[i+1:]
+	}
+	l.off += int64(n)
+	if l.run > l.max {
+		return n, fmt.Errorf("profile %s: a line longer than %d bytes ends past byte %d; is it a CSV file?", l.path, l.max, l.off)
+	}
+	return n, err
 }
 
 // columnIndexes maps each requested column to its index in header.

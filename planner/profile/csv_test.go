@@ -2,6 +2,7 @@ package profile
 
 import (
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -282,3 +283,39 @@ func TestTruncateAndExact(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func TestLineLimit(t *testing.T) {
+	tests := []struct {
+		data string
+		ok   bool
+	}{
+		{"v\n1\n", true},
+		{strings.Repeat("x", 100) + "\n" + strings.Repeat("y", 100), true},
+		{"v\n" + strings.Repeat("x", 101), false},
+	}
+	for _, tt := range tests {
+		l := &lineLimit{r: strings.NewReader(tt.data), path: "blob.csv", max: 100}
+		_, err := io.Copy(io.Discard, l)
+		if (err == nil) != tt.ok {
+			t.Errorf("%.10q...: err %v, want ok=%v", tt.data, err, tt.ok)
+		}
+		if err != nil && (!strings.Contains(err.Error(), "blob.csv") || !strings.Contains(err.Error(), "line longer than 100 bytes")) {
+			t.Errorf("error %q", err)
+		}
+	}
+	// Through CSV: the profile fails with the reader's error.
+	r := io.MultiReader(strings.NewReader("v\n1\n"), io.LimitReader(zeros{}, MaxLine+1))
+	if testing.Short() {
+		return
+	}
+	if _, err := CSV(r, "blob.csv", []string{"v"}); err == nil || !strings.Contains(err.Error(), "line longer than") {
+		t.Fatalf("CSV error = %v", err)
+	}
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
+}
