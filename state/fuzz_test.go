@@ -82,3 +82,24 @@ func FuzzDecodeLockInfo(f *testing.F) {
 		_ = (&state.LockedError{ID: info.ID, Holder: info}).Error()
 	})
 }
+
+// FuzzParseAddress: an accepted address prints back as itself and names
+// only identifiers and positive versions.
+func FuzzParseAddress(f *testing.F) {
+	for _, s := range []string{"dataset.churn", "model.churn", "model.churn@7", "model.churn@production", "model.a@", "x.y", "model.@1", "model.a@01"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		a, err := state.ParseAddress(s)
+		if err != nil {
+			return
+		}
+		again, err := state.ParseAddress(a.String())
+		if err != nil || again != a {
+			t.Fatalf("%q parsed as %+v, which prints as %q and parses as %+v (%v)", s, a, a.String(), again, err)
+		}
+		if !state.IsIdentifier(a.Name) || (a.Kind == state.AddrVersion && a.Version < 1) || (a.Kind == state.AddrAlias && !state.IsIdentifier(a.Alias)) {
+			t.Fatalf("%q parsed as invalid %+v", s, a)
+		}
+	})
+}
