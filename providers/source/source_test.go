@@ -9,6 +9,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strings"
 	"testing"
 
@@ -289,4 +290,43 @@ func FuzzValidPath(f *testing.F) {
 			t.Fatalf("ValidPath accepted %q, which is not a clean local path", p)
 		}
 	})
+}
+
+// TestWalkOrderIsLexical builds trees whose names sort differently as
+// elements and as paths ("a-b" < "a/x" < "a0") and checks the parallel
+// walk reports exactly sort.Strings order.
+func TestWalkOrderIsLexical(t *testing.T) {
+	names := []string{"a", "a-b", "a.txt", "a0", "b", "A", "_", "a b", "ä"}
+	for seed := 0; seed < 5; seed++ {
+		dir := t.TempDir()
+		var want []string
+		for i, n := range names {
+			for j, m := range names {
+				if (i+j+seed)%3 == 0 {
+					continue // n is a file at the top instead
+				}
+				p := n + "/" + m
+				if (i*j+seed)%4 == 0 {
+					p = n + "/" + m + "/deep"
+				}
+				write(t, filepath.Join(dir, filepath.FromSlash(p)), "x")
+				want = append(want, p)
+			}
+			if (i+seed)%3 == 0 {
+				if _, err := os.Stat(filepath.Join(dir, n)); err != nil {
+					write(t, filepath.Join(dir, n+".f"), "x")
+					want = append(want, n+".f")
+				}
+			}
+		}
+		sort.Strings(want)
+		s, err := Open(context.Background(), dir, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := pathsOf(walkAll(t, s)); got != strings.Join(want, ",") {
+			t.Fatalf("seed %d:\n got %s\nwant %s", seed, got, strings.Join(want, ","))
+		}
+		s.Close()
+	}
 }
