@@ -280,3 +280,18 @@ func TestConfigLoads(t *testing.T) {
 		}
 	}
 }
+
+// The trainer is its own module, out of reach of `go test ./...` from the
+// repository root: run its unit tests and vet from here.
+func TestTrainerModule(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Fatalf("the go tool is needed: %v", err)
+	}
+	for _, args := range [][]string{{"vet", "."}, {"test", "-count=1", "."}} {
+		cmd := exec.Command("go", args...)
+		cmd.Dir = "trainer"
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("go %s in examples/churn/trainer: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+}

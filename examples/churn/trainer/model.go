@@ -56,7 +56,7 @@ func (m *model) predict(x []float64) float64 {
 	for i, w := range m.Weights {
 		z += float64(w * x[i])
 	}
-	return 1 / (1 + math.Exp(-z))
+	return 1 / (1 + portableExp(-z))
 }
 
 // fit runs per-row SGD over train in order for p.Epochs epochs.
@@ -116,9 +116,9 @@ func label(r row) float64 {
 func logloss(p float64, r row) float64 {
 	p = math.Min(math.Max(p, 1e-15), 1-1e-15)
 	if r.churned {
-		return -math.Log(p)
+		return -portableLog(p)
 	}
-	return -math.Log(1 - p)
+	return -portableLog(1 - p)
 }
 
 // evaluate scores rows: accuracy at 0.5, ROC AUC (ties averaged) and mean
