@@ -39,17 +39,20 @@ func (m *Manager) Push(ctx context.Context, doc []byte, force bool) (*PushResult
 	defer m.mu.Unlock()
 	curRaw, cur, err := m.current(ctx)
 	res := &PushResult{Lineage: s.Lineage}
+	var se *StateError
 	switch {
+	case err != nil && !errors.As(err, &se):
+		return nil, err
 	case err != nil && !force:
 		return nil, fmt.Errorf("%w\nPass -force to replace it", err)
 	case err != nil:
-		var se *StateError
-		if !errors.As(err, &se) {
-			return nil, err
-		}
+		// Above the damaged document's serial; when that cannot be read,
+		// above the serial it most likely had (the backup's plus one).
 		serial := s.Serial
-		if n, ok := damagedSerial(curRaw); ok && n >= serial {
-			serial = n + 1
+		if n, ok := damagedSerial(curRaw); ok {
+			serial = max(serial, n+1)
+		} else if se.BackupFound && se.BackupErr == nil {
+			serial = max(serial, se.BackupSerial+2)
 		}
 		res.DamagedObject, err = m.keepDamaged(ctx, curRaw)
 		if err != nil {

@@ -206,30 +206,41 @@ func testForcePushOverDamaged(t *testing.T, b Backend) {
 	seed(t, b)
 	good := b.Get(t, state.ObjectState)
 	backup := b.Get(t, state.ObjectBackup)
-	bad := damage(good)[0].data
-	b.Put(t, state.ObjectState, bad)
-	m := b.Open(t)
-	res, err := m.Push(context.Background(), backup, true)
-	if err != nil {
-		t.Fatalf("Push -force of the backup: %v", err)
-	}
-	// The damaged document had serial 2; the restored one (serial 1) must
-	// come back above it so plans saved against serial 2 do not match.
-	if res.Serial != 3 {
-		t.Errorf("restored serial %d, want 3", res.Serial)
-	}
-	if res.DamagedObject == "" || !strings.Contains(res.DamagedCopy, res.DamagedObject) {
-		t.Fatalf("damaged document was not kept, or its location %q does not name it", res.DamagedCopy)
-	}
-	if !bytes.Equal(b.Get(t, res.DamagedObject), bad) {
-		t.Errorf("damaged copy %s does not hold the damaged bytes", res.DamagedObject)
-	}
-	if !bytes.Equal(b.Get(t, state.ObjectBackup), backup) {
-		t.Error("backup changed: it must stay the last good state")
-	}
-	s := read(t, b.Open(t))
-	if s.Serial != 3 || s.Models["churn"].Aliases["production"].Version != 2 {
-		t.Errorf("restored state: serial %d, production v%d; want the backup's content at serial 3", s.Serial, s.Models["churn"].Aliases["production"].Version)
+	for _, tc := range []struct {
+		name string
+		bad  []byte
+	}{
+		{"serial readable", damage(good)[0].data},
+		{"serial unreadable", good[:10]},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b.Put(t, state.ObjectState, tc.bad)
+			b.Put(t, state.ObjectBackup, backup)
+			m := b.Open(t)
+			res, err := m.Push(context.Background(), backup, true)
+			if err != nil {
+				t.Fatalf("Push -force of the backup: %v", err)
+			}
+			// The damaged document had serial 2; the restored one (serial
+			// 1) must come back above it so plans saved against serial 2
+			// do not match.
+			if res.Serial != 3 {
+				t.Errorf("restored serial %d, want 3", res.Serial)
+			}
+			if res.DamagedObject == "" || !strings.Contains(res.DamagedCopy, res.DamagedObject) {
+				t.Fatalf("damaged document was not kept, or its location %q does not name it", res.DamagedCopy)
+			}
+			if !bytes.Equal(b.Get(t, res.DamagedObject), tc.bad) {
+				t.Errorf("damaged copy %s does not hold the damaged bytes", res.DamagedObject)
+			}
+			if !bytes.Equal(b.Get(t, state.ObjectBackup), backup) {
+				t.Error("backup changed: it must stay the last good state")
+			}
+			s := read(t, b.Open(t))
+			if s.Serial != 3 || s.Models["churn"].Aliases["production"].Version != 2 {
+				t.Errorf("restored state: serial %d, production v%d; want the backup's content at serial 3", s.Serial, s.Models["churn"].Aliases["production"].Version)
+			}
+		})
 	}
 }
 
