@@ -5,11 +5,15 @@
 set -uo pipefail
 dir=${1:?usage: stop.sh DIR}
 [ -d "$dir" ] || exit 0
+dir=$(cd "$dir" && pwd)
 pids=()
 for f in "$dir"/*.pid; do
 	[ -e "$f" ] || continue
 	pid=$(cat "$f")
 	case $pid in '' | *[!0-9]*) continue ;; esac
+	# Only a process whose command line names this DIR is ours: a server
+	# that died early may have had its pid reused by something else.
+	ps -o args= -p "$pid" 2>/dev/null | grep -qF -- "$dir" || continue
 	# Each server leads its own process group (setsid): end the group so
 	# helper processes go too.
 	kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
