@@ -139,7 +139,7 @@ func TestPlanModels(t *testing.T) {
 			want: []string{
 				"snapshot dataset.churn",
 				"train model.churn v1 [new: model.churn has no version yet] deps=dataset.churn",
-				"promote promotion.prod 0->0 [candidate: alias production moves if v1 passes 1 gate] deps=model.churn",
+				"promote promotion.prod 0->1 [candidate: alias production moves if v1 passes 1 gate] deps=model.churn",
 			},
 		},
 		{
@@ -163,7 +163,7 @@ func TestPlanModels(t *testing.T) {
 			snap: snapA,
 			want: []string{
 				"train model.churn v2 [params_changed: params changed: learning_rate] deps=\n",
-				"promote promotion.prod 1->0 [candidate: alias production moves if v2 passes 1 gate and beats v1 on accuracy] deps=model.churn",
+				"promote promotion.prod 1->2 [candidate: alias production moves if v2 passes 1 gate and beats v1 on accuracy] deps=model.churn",
 			},
 		},
 		{

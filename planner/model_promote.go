@@ -44,6 +44,9 @@ func planPromotion(pc *PlanContext, pr *PromotionSpec, spec *ModelSpec, train *A
 		if pr.MustBeat != nil {
 			a.Promote.MustBeat = pr.MustBeat.Metric
 		}
+		if d.Outcome == policy.PromotePending && d.To == 0 && train != nil {
+			a.Promote.To = train.Train.Version // "v5 -> v6 (known after apply)"
+		}
 		if train != nil && !d.Pinned {
 			// The candidate (or the champion evaluation) comes from this
 			// train; a pin does not wait for it, nor fail with it.
