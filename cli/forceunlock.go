@@ -8,6 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
+
+	"github.com/mlform/mlform/state"
 )
 
 func newForceUnlockCommand(g *Globals) *cobra.Command {
@@ -41,6 +43,12 @@ lose recorded versions. It asks for confirmation; -force skips the question
 						return fmt.Errorf("force-unlock asks for confirmation, but stdin is not a terminal: pass -force to release lock %s", id)
 					}
 					fmt.Fprintf(g.Stdout, "Lock %s on %s\n  held by %s for %s since %s\n", id, m.Location(), info.Who, info.Operation, info.Created.UTC().Format("2006-01-02 15:04:05 MST"))
+					switch info.HolderRunning() {
+					case state.HolderRunning:
+						fmt.Fprintf(g.Stdout, "  WARNING: its process %d is still running on this host.\n", info.PID)
+					case state.HolderGone:
+						fmt.Fprintf(g.Stdout, "  Its process %d is no longer running on this host.\n", info.PID)
+					}
 					fmt.Fprint(g.Stdout, "Release it? Only 'yes' is accepted: ")
 					line, _ := bufio.NewReader(g.Stdin).ReadString('\n')
 					if strings.TrimSpace(line) != "yes" {

@@ -257,5 +257,24 @@ func age(t time.Time) string {
 // processGone reports whether the holder ran on this host and its process
 // no longer exists. It never guesses across hosts.
 func processGone(h LockInfo) bool {
-	return h.PID > 0 && h.Host != "" && h.Host == hostname() && !processAlive(h.PID)
+	return h.HolderRunning() == HolderGone
+}
+
+// Holder process states, as far as this host can tell.
+const (
+	HolderUnknown = "unknown" // another host, or no pid recorded
+	HolderRunning = "running"
+	HolderGone    = "gone"
+)
+
+// HolderRunning says whether the process holding the lock still runs:
+// known only for a holder on this host.
+func (info LockInfo) HolderRunning() string {
+	if info.PID <= 0 || info.Host == "" || info.Host != hostname() {
+		return HolderUnknown
+	}
+	if processAlive(info.PID) {
+		return HolderRunning
+	}
+	return HolderGone
 }

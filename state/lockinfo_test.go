@@ -93,3 +93,25 @@ func TestOpenManagerRedacts(t *testing.T) {
 		}
 	}
 }
+
+func TestHolderRunning(t *testing.T) {
+	dead := exec.Command(os.Args[0], "-test.run=^$")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	host, _ := os.Hostname()
+	for _, tc := range []struct {
+		name string
+		info state.LockInfo
+		want string
+	}{
+		{"this process", state.LockInfo{Host: host, PID: os.Getpid()}, state.HolderRunning},
+		{"exited process", state.LockInfo{Host: host, PID: dead.Process.Pid}, state.HolderGone},
+		{"other host", state.LockInfo{Host: host + "-elsewhere", PID: dead.Process.Pid}, state.HolderUnknown},
+		{"no pid", state.LockInfo{Host: host}, state.HolderUnknown},
+	} {
+		if got := tc.info.HolderRunning(); got != tc.want {
+			t.Errorf("%s: HolderRunning = %s, want %s", tc.name, got, tc.want)
+		}
+	}
+}
