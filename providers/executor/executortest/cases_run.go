@@ -169,9 +169,12 @@ func (s *suite) testCommandNotFound(t *testing.T) {
 			task := s.task("exit", "0")
 			task.Command = []string{cmd}
 			task.Dir = t.TempDir()
-			_, err := s.newExecutor(t).Run(context.Background(), task)
+			res, err := s.newExecutor(t).Run(context.Background(), task)
 			if err == nil {
 				t.Fatal("Run succeeded, want an error")
+			}
+			if res.Status != state.StatusFailed || res.ExitCode != -1 {
+				t.Errorf("result %q exit %d, want %q exit -1 (never started)", res.Status, res.ExitCode, state.StatusFailed)
 			}
 			if !strings.Contains(err.Error(), strings.TrimPrefix(cmd, "./")) {
 				t.Errorf("error %q does not name the command %q", err, cmd)

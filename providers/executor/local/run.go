@@ -27,29 +27,34 @@ func (e *Executor) Run(ctx context.Context, t executor.Task) (executor.Result, e
 		res.Status, res.EndedAt = state.StatusCancelled, res.StartedAt
 		return res, nil
 	}
+	// fail reports a command that never started: no exit code, no duration.
+	fail := func(err error) (executor.Result, error) {
+		res.EndedAt = res.StartedAt
+		return res, err
+	}
 	env := buildEnv(e.opts.Getenv, t.Env)
 	dir := t.Dir
 	if dir == "" {
 		wd, err := os.Getwd()
 		if err != nil {
-			return res, fmt.Errorf("%s %s: working directory: %w", t.Step, t.Label(), err)
+			return fail(fmt.Errorf("%s %s: working directory: %w", t.Step, t.Label(), err))
 		}
 		dir = wd
 	}
 	path, err := resolveCommand(t.Command[0], dir, envValue(env, "PATH"))
 	if err != nil {
-		return res, fmt.Errorf("%s %s: command: %w", t.Step, t.Label(), err)
+		return fail(fmt.Errorf("%s %s: command: %w", t.Step, t.Label(), err))
 	}
 
 	outR, outW, err := os.Pipe()
 	if err != nil {
-		return res, fmt.Errorf("%s %s: %w", t.Step, t.Label(), err)
+		return fail(fmt.Errorf("%s %s: %w", t.Step, t.Label(), err))
 	}
 	errR, errW, err := os.Pipe()
 	if err != nil {
 		outR.Close()
 		outW.Close()
-		return res, fmt.Errorf("%s %s: %w", t.Step, t.Label(), err)
+		return fail(fmt.Errorf("%s %s: %w", t.Step, t.Label(), err))
 	}
 	cmd := &exec.Cmd{
 		Path:        path,
@@ -66,7 +71,7 @@ func (e *Executor) Run(ctx context.Context, t executor.Task) (executor.Result, e
 	if err != nil {
 		outR.Close()
 		errR.Close()
-		return res, fmt.Errorf("%s %s: start %s: %w", t.Step, t.Label(), t.Command[0], err)
+		return fail(fmt.Errorf("%s %s: start %s: %w", t.Step, t.Label(), t.Command[0], err))
 	}
 	res.StartedAt = e.opts.Now()
 	pgid := cmd.Process.Pid
