@@ -32,7 +32,7 @@ if [ -n "$(ls -A "$work")" ]; then
 fi
 # The workspace a user would have: config, data, trainer. Not the state of
 # an earlier run, nor the Go files that belong to mlform's own module.
-cp "$root/examples/churn/main.mlf.hcl" "$root/examples/churn/README.md" "$work/"
+cp "$root/examples/churn/main.mlf.hcl" "$root/examples/churn/README.md" "$root/examples/churn/.gitignore" "$work/"
 cp -R "$root/examples/churn/data" "$root/examples/churn/trainer" "$work/"
 
 gendata() { (cd "$root" && go run ./examples/churn/cmd/gendata "$@"); }
