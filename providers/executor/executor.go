@@ -62,10 +62,12 @@ type Task struct {
 	// Timeout bounds the run; zero means none. Grace is the time between
 	// SIGTERM and SIGKILL once the step must stop; zero means DefaultGrace.
 	Timeout, Grace time.Duration
-	// Stdout and Stderr receive the command's output in whole lines (a
-	// final line without a newline gets one). nil discards. The executor
-	// adds no prefix, so the same writer can feed the stored logs; wrap the
-	// terminal in a PrefixWriter to label lines.
+	// Stdout and Stderr receive the command's output byte for byte, one
+	// whole line per Write (a line longer than 64 KiB takes several; a final
+	// line without a newline gets one), so output of parallel steps
+	// interleaves by line. nil discards. The executor adds no prefix, so the
+	// same writer can feed the stored logs; wrap the terminal in a
+	// PrefixWriter to label lines.
 	Stdout, Stderr io.Writer
 }
 

@@ -134,6 +134,17 @@ func (s *suite) testLargeOutput(t *testing.T) {
 	}
 }
 
+func (s *suite) testLongLine(t *testing.T) {
+	const n = 300 << 10 // longer than any sensible line buffer
+	var stdout syncBuffer
+	task := s.task("longline", fmt.Sprint(n))
+	task.Stdout = &stdout
+	s.run(t, context.Background(), s.newExecutor(t), task)
+	if got, want := stdout.String(), strings.Repeat("x", n)+"\nend\n"; got != want {
+		t.Errorf("stdout: %d bytes, want the %d-byte line intact then \"end\\n\"", len(got), n)
+	}
+}
+
 func (s *suite) testWorkingDir(t *testing.T) {
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "bin"), 0o755); err != nil {

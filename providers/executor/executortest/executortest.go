@@ -28,6 +28,7 @@ func RunConformance(t *testing.T, newExecutor func(t *testing.T) executor.Execut
 	t.Run("ExitCodes", s.testExitCodes)
 	t.Run("Output", s.testOutput)
 	t.Run("LargeOutput", s.testLargeOutput)
+	t.Run("LongLine", s.testLongLine)
 	t.Run("WorkingDir", s.testWorkingDir)
 	t.Run("CommandNotFound", s.testCommandNotFound)
 	t.Run("BadTask", s.testBadTask)

@@ -37,6 +37,7 @@ func Main(m *testing.M) {
 //	               the params file as "@params JSON"
 //	exit N         print to both streams (the last stdout line without a
 //	               newline) and exit N
+//	longline N     print a line of N bytes, then "end" without a newline
 //	selfkill       die of SIGKILL
 //	flood N        print N numbered lines to each stream
 //	tree PIDFILE   ignore SIGTERM, start a child that does too, write both
@@ -82,6 +83,13 @@ func runHelper(mode string, args []string) int {
 		fmt.Fprint(os.Stderr, "to stderr\n")
 		fmt.Fprint(os.Stdout, "partial")
 		return code
+	case "longline":
+		n, err := strconv.Atoi(arg(0))
+		if err != nil {
+			return 100
+		}
+		fmt.Fprint(os.Stdout, strings.Repeat("x", n)+"\nend")
+		return 0
 	case "selfkill":
 		_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
 		time.Sleep(time.Minute)

@@ -171,8 +171,9 @@ func exitCode(cmd *exec.Cmd, waitErr error) int {
 	return ps.ExitCode()
 }
 
-// pump copies one stream to w in whole lines. Lines longer than the buffer
-// are cut into buffer-sized lines. After a write error it keeps reading (so
+// pump copies one stream to w in whole lines, byte for byte, except that a
+// final line without a newline gets one. A line longer than the buffer is
+// passed on in buffer-sized writes. After a write error it keeps reading (so
 // the command never blocks on a full pipe) and discards.
 func pump(wg *sync.WaitGroup, r *os.File, w io.Writer, mu *sync.Mutex) {
 	defer wg.Done()
@@ -184,7 +185,7 @@ func pump(wg *sync.WaitGroup, r *os.File, w io.Writer, mu *sync.Mutex) {
 	for {
 		line, err := br.ReadSlice('\n')
 		if len(line) > 0 && !failed {
-			if line[len(line)-1] != '\n' {
+			if err != nil && err != bufio.ErrBufferFull && line[len(line)-1] != '\n' {
 				line = append(append([]byte{}, line...), '\n')
 			}
 			mu.Lock()
