@@ -189,3 +189,35 @@ func BenchmarkCodeHash(b *testing.B) {
 		}
 	}
 }
+
+// FuzzCodeGlob: whatever glob a configuration holds, the selected files
+// are clean relative paths inside the base directory, never under
+// .mlform/ or .git/, and never read through a symlink.
+func FuzzCodeGlob(f *testing.F) {
+	for _, g := range []string{"trainer/**", "**", "*", "../outside/**", "link/**", ".mlform/**", "{trainer,link}/*", "trainer/[", "/etc/passwd", "trainer/./a.go"} {
+		f.Add(g)
+	}
+	root := f.TempDir()
+	base := filepath.Join(root, "ws")
+	for p, c := range map[string]string{"ws/trainer/a.go": "a", "ws/.mlform/s": "s", "ws/.git/HEAD": "h", "outside/secret": "x"} {
+		full := filepath.Join(root, p)
+		os.MkdirAll(filepath.Dir(full), 0o755)
+		os.WriteFile(full, []byte(c), 0o644)
+	}
+	os.Symlink(filepath.Join(root, "outside"), filepath.Join(base, "link"))
+	f.Fuzz(func(t *testing.T, g string) {
+		list, err := selectTree(base, []string{g})
+		if err != nil {
+			return
+		}
+		for _, tf := range list {
+			p := tf.Path
+			if p == "" || strings.HasPrefix(p, "/") || strings.HasPrefix(p, "..") || strings.Contains(p, "/../") || skippedPath(p) {
+				t.Fatalf("glob %q selected %q", g, p)
+			}
+			if strings.HasPrefix(p, "link/") {
+				t.Fatalf("glob %q read through a symlink: %q", g, p)
+			}
+		}
+	})
+}
