@@ -52,11 +52,7 @@ func planDataset(ctx context.Context, pc *PlanContext, spec DatasetSpec) error {
 		}
 		return nil
 	}
-	store, err := pc.WS.Store(ctx, spec.Storage)
-	if err != nil {
-		return err
-	}
-	obs, srcName, stored, err := observeDataset(ctx, pc, spec, store)
+	obs, srcName, stored, err := observeDataset(ctx, pc, spec)
 	if err != nil {
 		return err
 	}
@@ -125,16 +121,20 @@ func diffAgainst(ctx context.Context, pc *PlanContext, last *state.Snapshot, sc 
 }
 
 // observeDataset hashes the dataset's files (through the stat cache) with
-// the store's chunker, so the id matches what apply will store.
+// the store's chunker, so the id matches what apply will store. The store
+// is opened only when a file must be hashed: an unchanged dataset costs
+// its stat calls and the cache, nothing more.
 // With StoreWhileObserving, hashed files are also stored; stored reports
 // their file hashes.
-func observeDataset(ctx context.Context, pc *PlanContext, spec DatasetSpec, store *storage.Store) (obs *observe.Observation, srcName string, stored map[string]bool, err error) {
+func observeDataset(ctx context.Context, pc *PlanContext, spec DatasetSpec) (obs *observe.Observation, srcName string, stored map[string]bool, err error) {
 	src, err := source.Open(ctx, spec.Source, pc.WS.BaseDir)
 	if err != nil {
 		return nil, "", nil, err
 	}
 	defer src.Close()
-	cfg := store.Config()
+	// A store's chunking is fixed by its config, and storage.Open refuses
+	// any config but this build's: these constants are the store's.
+	hashID := fmt.Sprintf("%s/%s/%d/%d/%d", storage.HashAlgorithm, storage.ChunkAlgorithm, storage.ChunkMinSize, storage.ChunkAvgSize, storage.ChunkMaxSize)
 	opts := observe.Options{
 		Include:      spec.Include,
 		Exclude:      spec.Exclude,
@@ -142,8 +142,14 @@ func observeDataset(ctx context.Context, pc *PlanContext, spec DatasetSpec, stor
 		CacheDir:     pc.WS.CacheDir,
 		CacheKey:     spec.Name,
 		StatsColumns: spec.StatsColumns,
-		Hash:         store.HashFile,
-		HashID:       fmt.Sprintf("%s/%s/%d/%d/%d", cfg.Hash, cfg.Chunker.Algorithm, cfg.Chunker.MinSize, cfg.Chunker.AvgSize, cfg.Chunker.MaxSize),
+		HashID:       hashID,
+		Hash: func(r io.Reader) (storage.File, error) {
+			store, err := pc.WS.Store(ctx, spec.Storage)
+			if err != nil {
+				return storage.File{}, err
+			}
+			return store.HashFile(r)
+		},
 		ManifestID: func(files []storage.File) string {
 			return storage.ManifestID(&storage.Manifest{Kind: storage.KindSnapshot, Files: files})
 		},
@@ -152,6 +158,10 @@ func observeDataset(ctx context.Context, pc *PlanContext, spec DatasetSpec, stor
 		var mu sync.Mutex
 		stored = map[string]bool{}
 		opts.Hash = func(r io.Reader) (storage.File, error) {
+			store, err := pc.WS.Store(ctx, spec.Storage)
+			if err != nil {
+				return storage.File{}, err
+			}
 			f, err := store.PutFile(ctx, r)
 			if err == nil {
 				mu.Lock()
