@@ -65,26 +65,12 @@ them (model.NAME covers its versions and aliases).`,
 			if err != nil {
 				return err
 			}
-			for _, a := range s.Addresses() {
-				if matchesAny(filters, a) {
-					fmt.Fprintln(g.Stdout, a)
-				}
+			for _, a := range s.AddressesUnder(filters) {
+				fmt.Fprintln(g.Stdout, a)
 			}
 			return nil
 		},
 	}
-}
-
-func matchesAny(filters []state.Address, a state.Address) bool {
-	if len(filters) == 0 {
-		return true
-	}
-	for _, f := range filters {
-		if f.Covers(a) {
-			return true
-		}
-	}
-	return false
 }
 
 func newStateShowCommand(g *Globals) *cobra.Command {

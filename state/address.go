@@ -102,6 +102,25 @@ func (s *State) Addresses() []Address {
 	return out
 }
 
+// AddressesUnder lists what Addresses lists that one of filters covers;
+// all of it when there are no filters.
+func (s *State) AddressesUnder(filters []Address) []Address {
+	all := s.Addresses()
+	if len(filters) == 0 {
+		return all
+	}
+	var out []Address
+	for _, a := range all {
+		for _, f := range filters {
+			if f.Covers(a) {
+				out = append(out, a)
+				break
+			}
+		}
+	}
+	return out
+}
+
 // Covers reports whether a is f or lies under it (model.X covers its
 // versions and aliases), for filtering lists.
 func (f Address) Covers(a Address) bool {

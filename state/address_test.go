@@ -61,6 +61,37 @@ func TestAddresses(t *testing.T) {
 	}
 }
 
+func TestAddressesUnder(t *testing.T) {
+	s := statetest.Sample()
+	s.Datasets["events"] = &state.Dataset{Name: "events"}
+	for _, tc := range []struct {
+		filters []string
+		want    string
+	}{
+		{nil, "dataset.churn dataset.events model.churn model.churn@1 model.churn@2 model.churn@3 model.churn@production"},
+		{[]string{"model.churn"}, "model.churn model.churn@1 model.churn@2 model.churn@3 model.churn@production"},
+		{[]string{"model.churn@2", "dataset.events"}, "dataset.events model.churn@2"},
+		{[]string{"model.churn@production"}, "model.churn@production"},
+		{[]string{"model.other"}, ""},
+	} {
+		var filters []state.Address
+		for _, f := range tc.filters {
+			a, err := state.ParseAddress(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			filters = append(filters, a)
+		}
+		var got []string
+		for _, a := range s.AddressesUnder(filters) {
+			got = append(got, a.String())
+		}
+		if strings.Join(got, " ") != tc.want {
+			t.Errorf("AddressesUnder(%v) = %v, want %s", tc.filters, got, tc.want)
+		}
+	}
+}
+
 func TestRemove(t *testing.T) {
 	for _, tc := range []struct {
 		addr  string
