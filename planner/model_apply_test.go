@@ -278,3 +278,48 @@ func TestApplyRefusesStalePlan(t *testing.T) {
 		})
 	}
 }
+
+// TestApplyModelsInParallel trains two models on the same snapshot at once
+// and promotes both (run with -race).
+func TestApplyModelsInParallel(t *testing.T) {
+	w := newApplyWorld(t)
+	g, err := NewGraph([]*Node{
+		{Addr: "dataset.churn"},
+		{Addr: "model.churn", DependsOn: []string{"dataset.churn"}},
+		{Addr: "model.fraud", DependsOn: []string{"dataset.churn"}},
+		{Addr: "promotion.prod", DependsOn: []string{"model.churn"}},
+		{Addr: "promotion.fraud", DependsOn: []string{"model.fraud"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.ws.Graph = g
+	fraud := *w.specs.Models["churn"]
+	fraud.Name = "fraud"
+	w.specs.Models["fraud"] = &fraud
+	w.specs.Promotions["prod"] = &PromotionSpec{Name: "prod", Model: "churn", Alias: "production"}
+	w.specs.Promotions["fraud"] = &PromotionSpec{Name: "fraud", Model: "fraud", Alias: "production"}
+	snap := w.snapshot("a\nb\n", "0.9")
+	p := &Plan{FormatVersion: PlanFormatVersion, Actions: []*Action{}}
+	sel := map[string]bool{}
+	for _, a := range g.Order() {
+		sel[a] = true
+	}
+	pc := &PlanContext{WS: w.ws, State: w.st, Plan: p, Selected: sel, NextSnapshots: map[string]string{"churn": snap}}
+	if err := planModelsWith(context.Background(), pc, w.specs); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Actions) != 4 {
+		t.Fatalf("plan:\n%s", describe(p))
+	}
+	res, err := (&Engine{Runners: modelRunners(w.specs), Parallelism: 4}).Run(context.Background(), nil, w.ws, p, w.st, nil)
+	if err != nil || res.Failed() {
+		t.Fatalf("%v\n%s", err, summaries(res))
+	}
+	for _, name := range []string{"churn", "fraud"} {
+		m := w.st.Models[name]
+		if m == nil || len(m.Versions) != 1 || m.Aliases["production"] == nil || m.Aliases["production"].Version != 1 {
+			t.Fatalf("model %s: %+v", name, m)
+		}
+	}
+}
