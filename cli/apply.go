@@ -72,9 +72,9 @@ cancels the running ones too.`,
 			defer stop.release()
 
 			var res *planner.Result
+			var st *state.State
 			err = withStateLock(ctx, g, m, f.lock, "apply", func() error {
 				var p *planner.Plan
-				var st *state.State
 				if saved != nil {
 					if st, err = m.Read(ctx); err != nil {
 						return err
@@ -94,7 +94,7 @@ cancels the running ones too.`,
 						return nil
 					}
 					if !autoApprove {
-						ok, err := confirm(g)
+						ok, err := confirm(ctx, g, stop.requested)
 						if err != nil {
 							return err
 						}
@@ -122,6 +122,7 @@ cancels the running ones too.`,
 			if err := render.ApplyResult(g.Stdout, res, render.Options{Color: useColor(g)}); err != nil {
 				return err
 			}
+			printOutputs(g, ws, st)
 			if res.Failed() {
 				return errSilent
 			}
@@ -133,15 +134,31 @@ cancels the running ones too.`,
 	return cmd
 }
 
-// confirm asks for "yes" on stdin.
-func confirm(g *Globals) (bool, error) {
+// confirm asks for "yes" on stdin. An interrupt while waiting is a "no".
+func confirm(ctx context.Context, g *Globals, interrupted <-chan struct{}) (bool, error) {
 	fmt.Fprint(g.Stdout, "\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ")
-	line, err := bufio.NewReader(g.Stdin).ReadString('\n')
-	if err != nil && line == "" {
-		return false, fmt.Errorf("reading confirmation: %w", err)
+	type answer struct {
+		line string
+		err  error
 	}
-	fmt.Fprintln(g.Stdout)
-	return strings.TrimSpace(line) == "yes", nil
+	ch := make(chan answer, 1)
+	go func() {
+		line, err := bufio.NewReader(g.Stdin).ReadString('\n')
+		ch <- answer{line, err}
+	}()
+	select {
+	case a := <-ch:
+		if a.err != nil && a.line == "" {
+			return false, fmt.Errorf("reading confirmation: %w", a.err)
+		}
+		fmt.Fprintln(g.Stdout)
+		return strings.TrimSpace(a.line) == "yes", nil
+	case <-interrupted:
+		fmt.Fprintln(g.Stdout)
+		return false, nil
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
 }
 
 // interruptHandler turns signals into the two stop levels of apply: the
@@ -181,4 +198,21 @@ func interrupts(g *Globals, cancel context.CancelFunc) *interruptHandler {
 func (h *interruptHandler) release() {
 	signal.Stop(h.sigs)
 	close(h.quit)
+}
+
+// printOutputs shows the outputs after an apply, like Terraform; sensitive
+// values stay hidden (mlform output NAME shows one).
+func printOutputs(g *Globals, ws *planner.Workspace, st *state.State) {
+	if len(ws.Config.Outputs) == 0 {
+		return
+	}
+	outs, diags := ws.Outputs(st)
+	if diags.HasErrors() {
+		fmt.Fprintf(g.Stderr, "Warning: outputs could not be evaluated: %s\n", diags.Error())
+		return
+	}
+	fmt.Fprintln(g.Stdout, "\nOutputs:")
+	for _, o := range outs {
+		fmt.Fprintf(g.Stdout, "  %s = %s\n", o.Name, render.Value(o.Value, o.Sensitive))
+	}
 }
