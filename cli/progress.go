@@ -147,7 +147,8 @@ func (p *progress) tick() {
 	if p.live {
 		var parts []string
 		for _, a := range p.order {
-			parts = append(parts, a.Addr+" "+p.running[a].line(now))
+			ap := p.running[a]
+			parts = append(parts, a.Addr+" "+ap.bar()+ap.line(now))
 		}
 		p.clearLocked()
 		if len(parts) > 0 {
@@ -176,6 +177,23 @@ func (p *progress) width() int {
 		}
 	}
 	return 0
+}
+
+// bar is "[=======>            ] " when the total is known, else "".
+func (ap *actionProgress) bar() string {
+	if ap.totalBytes <= 0 {
+		return ""
+	}
+	const width = 20
+	done := int(width * ap.bytes / ap.totalBytes)
+	if done > width {
+		done = width
+	}
+	b := strings.Repeat("=", done)
+	if done < width {
+		b += ">" + strings.Repeat(" ", width-done-1)
+	}
+	return "[" + b + "] "
 }
 
 // line is "1200/20000 files, 300.0 MiB/600.0 MiB (50%), 120.0 MiB/s".

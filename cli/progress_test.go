@@ -80,7 +80,7 @@ func TestProgressLiveRedraws(t *testing.T) {
 	p.tick()
 	p.Finished(a, &planner.ActionResult{Action: a, Status: planner.ResultSucceeded})
 	got := out.String()
-	if !strings.Contains(got, "dataset.d 1/2 files, 1.0 KiB/2.0 KiB (50%)") || !strings.Contains(got, "\r\x1b[K") {
+	if !strings.Contains(got, "dataset.d [==========>         ] 1/2 files, 1.0 KiB/2.0 KiB (50%)") || !strings.Contains(got, "\r\x1b[K") {
 		t.Errorf("live output: %q", got)
 	}
 }
