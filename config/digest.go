@@ -3,6 +3,7 @@ package config
 import (
 	"encoding/hex"
 	"fmt"
+	"io"
 	"sort"
 
 	"github.com/zclconf/go-cty/cty"
@@ -17,6 +18,12 @@ import (
 // beyond equality.
 func digest(files map[string][]byte, vars map[string]*Variable) string {
 	h := blake3.New()
+	digestTo(h, files, vars)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// digestTo writes the digest's input to w.
+func digestTo(h io.Writer, files map[string][]byte, vars map[string]*Variable) {
 	names := make([]string, 0, len(files))
 	for n := range files {
 		names = append(names, n)
@@ -24,7 +31,7 @@ func digest(files map[string][]byte, vars map[string]*Variable) string {
 	sort.Strings(names)
 	for _, n := range names {
 		fmt.Fprintf(h, "file %d:%s %d\n", len(n), n, len(files[n]))
-		h.Write(files[n])
+		_, _ = h.Write(files[n])
 	}
 	for _, name := range sortedKeys(vars) {
 		v := vars[name]
@@ -35,9 +42,8 @@ func digest(files map[string][]byte, vars map[string]*Variable) string {
 			enc = []byte("sensitive:" + hex.EncodeToString(sum[:]))
 		}
 		fmt.Fprintf(h, "var %d:%s %d\n", len(name), name, len(enc))
-		h.Write(enc)
+		_, _ = h.Write(enc)
 	}
-	return hex.EncodeToString(h.Sum(nil))
 }
 
 // encodeValue is a deterministic encoding of a value and its type.

@@ -1,0 +1,94 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestDigest(t *testing.T) {
+	const src = `
+variable "n" {
+  type    = number
+  default = 1
+}
+variable "secret" {
+  sensitive = true
+  default   = "a"
+}
+`
+	base := func(t *testing.T, opts LoadOptions, extra map[string]string) string {
+		files := map[string]string{"main.mlf.hcl": src}
+		for k, v := range extra {
+			files[k] = v
+		}
+		dir := writeFiles(t, files)
+		t.Chdir(dir)
+		return loadOK(t, ".", opts).Digest
+	}
+	d0 := base(t, LoadOptions{}, nil)
+	tests := []struct {
+		name  string
+		opts  LoadOptions
+		extra map[string]string
+		same  bool
+	}{
+		{name: "same inputs", same: true},
+		{name: "same value given explicitly", opts: LoadOptions{Vars: []string{"n=1"}}, same: true},
+		{name: "variable value", opts: LoadOptions{Vars: []string{"n=2"}}},
+		{name: "sensitive value", opts: LoadOptions{Vars: []string{"secret=b"}}},
+		{name: "extra file", extra: map[string]string{"b.mlf.hcl": "# comment\n"}},
+		{name: "vars file", extra: map[string]string{"a.mlfvars": "n = 1\n"}},
+		{name: "unrelated file", extra: map[string]string{"README.md": "hi"}, same: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := base(t, tt.opts, tt.extra)
+			if (d == d0) != tt.same {
+				t.Fatalf("digest %s vs %s: same=%v, want %v", d, d0, d == d0, tt.same)
+			}
+		})
+	}
+}
+
+func TestDigestHidesSensitiveValues(t *testing.T) {
+	vars := map[string]*Variable{}
+	dir := writeFiles(t, map[string]string{"main.mlf.hcl": `variable "s" {
+  sensitive = true
+}
+`})
+	cfg := loadOK(t, dir, LoadOptions{Vars: []string{"s=hunter2"}})
+	vars["s"] = cfg.Variables["s"]
+	// The digest input for a sensitive value is its hash, never the text.
+	h := &recorder{}
+	digestTo(h, nil, vars)
+	if strings.Contains(h.String(), "hunter2") {
+		t.Fatalf("digest input contains the sensitive value: %q", h.String())
+	}
+	if !strings.Contains(h.String(), "sensitive:") {
+		t.Fatalf("digest input does not record the hashed value: %q", h.String())
+	}
+}
+
+type recorder struct{ strings.Builder }
+
+func TestDigestIndependentOfDirName(t *testing.T) {
+	src := "dataset \"d\" {\n  source = \"data\"\n}\n"
+	root := t.TempDir()
+	var digests []string
+	for _, name := range []string{"x", "y"} {
+		dir := filepath.Join(root, name)
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "main.mlf.hcl"), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Chdir(dir)
+		digests = append(digests, loadOK(t, ".", LoadOptions{}).Digest)
+	}
+	if digests[0] != digests[1] {
+		t.Fatalf("same configuration in two directories: %s != %s", digests[0], digests[1])
+	}
+}

@@ -1,0 +1,145 @@
+package config
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+)
+
+// fuzzSeeds are configurations that exercise most of the language.
+func fuzzSeeds(f *testing.F) {
+	design, err := os.ReadFile("testdata/design/main.mlf.hcl")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(design)
+	f.Add([]byte(gateConfig))
+	f.Add([]byte(outputsConfig))
+	f.Add([]byte(varsConfig))
+	f.Add([]byte("locals {\n  a = local.b\n  b = local.a\n}\n"))
+	f.Add([]byte("d { a = 1, b = [1, 2], c = { x = 1 } }\n"))
+	f.Add([]byte("model \"m\" {\n  train { command = [\"t\"], params = { a = file(\"x\") } }\n}\n"))
+	f.Add([]byte("x = \"${\"\n"))
+	f.Add([]byte("\xff\xfe{"))
+}
+
+// FuzzLoad: any bytes as a configuration file must load or fail with
+// diagnostics, never panic; a loaded configuration's gates and outputs can
+// be evaluated.
+func FuzzLoad(f *testing.F) {
+	fuzzSeeds(f)
+	f.Fuzz(func(t *testing.T, src []byte) {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "main.mlf.hcl"), src, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cfg, diags := Load(dir, LoadOptions{Getenv: noEnv, Version: "0.1.0", Vars: nil})
+		if cfg == nil {
+			t.Fatal("Load returned a nil Config")
+		}
+		var buf bytes.Buffer
+		if err := WriteDiagnostics(&buf, diags, cfg.Files, false); err != nil {
+			t.Fatal(err)
+		}
+		_ = NewValidateJSON(diags, cfg.Files)
+		if diags.HasErrors() {
+			if len(diags.Errs()) == 0 {
+				t.Fatal("errors without diagnostics")
+			}
+			return
+		}
+		for _, p := range cfg.Promotions {
+			for _, g := range p.Gates {
+				cfg.EvalGate(g, map[string]float64{"accuracy": 0.9}, nil)
+			}
+		}
+		cfg.EvalOutputs(World{})
+	})
+}
+
+// FuzzFormat: formatting never panics and never formats what does not
+// parse; formatting is deterministic.
+func FuzzFormat(f *testing.F) {
+	fuzzSeeds(f)
+	f.Fuzz(func(t *testing.T, src []byte) {
+		out, diags := Format(src, "x.mlf.hcl")
+		if diags.HasErrors() {
+			if out != nil {
+				t.Fatal("output despite syntax errors")
+			}
+			return
+		}
+		again, _ := Format(src, "x.mlf.hcl")
+		if !bytes.Equal(out, again) {
+			t.Fatal("Format is not deterministic")
+		}
+	})
+}
+
+// FuzzParseConfig: the single-line-comma rewrite keeps every position
+// consistent with the original source.
+func FuzzParseConfig(f *testing.F) {
+	fuzzSeeds(f)
+	f.Fuzz(func(t *testing.T, src []byte) {
+		file, _ := parseConfig(src, "x.hcl")
+		if file == nil {
+			return
+		}
+		if !bytes.Equal(file.Bytes, src) {
+			t.Fatal("File.Bytes differs from the source")
+		}
+		body, ok := file.Body.(*hclsyntax.Body)
+		if !ok {
+			return
+		}
+		var walk func(b *hclsyntax.Body)
+		walk = func(b *hclsyntax.Body) {
+			for name, a := range b.Attributes {
+				r := a.SrcRange
+				if r.Start.Byte < 0 || r.Start.Byte > len(src) {
+					t.Fatalf("%s: byte %d outside the source", name, r.Start.Byte)
+				}
+				if line := bytes.Count(src[:r.Start.Byte], []byte("\n")) + 1; line != r.Start.Line {
+					t.Fatalf("%s: line %d, but byte %d is on line %d", name, r.Start.Line, r.Start.Byte, line)
+				}
+			}
+			for _, blk := range b.Blocks {
+				walk(blk.Body)
+			}
+		}
+		walk(body)
+	})
+}
+
+// FuzzParseDuration: never panics; accepted durations are consistent.
+func FuzzParseDuration(f *testing.F) {
+	for _, s := range []string{"30m", "7d", "1d12h", "-1h", "99999999999d", "1.5d", "d", "0"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseDuration(s)
+		if err != nil {
+			if d != 0 {
+				t.Fatalf("error with a duration %v", d)
+			}
+			return
+		}
+		if strings.TrimSpace(s) == "" {
+			t.Fatal("empty duration accepted")
+		}
+	})
+}
+
+// FuzzRequiredVersion: constraint parsing never panics.
+func FuzzRequiredVersion(f *testing.F) {
+	for _, s := range []string{">= 0.1", "~> 1", "~> 0.1.2, != 0.1.5", "", ",", "~>", "= v1.2.3-rc1"} {
+		f.Add(s, "0.1.0")
+	}
+	f.Fuzz(func(t *testing.T, constraint, running string) {
+		_ = checkRequiredVersion(constraint, running)
+	})
+}

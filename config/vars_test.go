@@ -1,0 +1,138 @@
+package config
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/zclconf/go-cty/cty"
+)
+
+const varsConfig = `
+variable "n" {
+  type    = number
+  default = 1
+}
+variable "s" {
+  default = "d"
+}
+variable "l" {
+  type    = list(string)
+  default = []
+}
+variable "o" {
+  type = object({
+    a = string
+    b = optional(number, 7)
+  })
+  default = { a = "x" }
+}
+variable "secret" {
+  type      = string
+  sensitive = true
+  default   = "d"
+}
+variable "secret_map" {
+  type      = map(string)
+  sensitive = true
+  default   = {}
+}
+`
+
+func TestVariablePrecedence(t *testing.T) {
+	tests := []struct {
+		name       string
+		env        map[string]string
+		files      map[string]string // extra files in the config dir
+		args       []VarArg
+		vars       []string
+		varFiles   []string
+		variable   string
+		want       cty.Value
+		wantSource string
+	}{
+		{name: "default", variable: "n", want: cty.NumberIntVal(1), wantSource: "default"},
+		{name: "env", env: map[string]string{"MLFORM_VAR_n": "2"}, variable: "n", want: cty.NumberIntVal(2), wantSource: "environment variable MLFORM_VAR_n"},
+		{name: "mlfvars beats env", env: map[string]string{"MLFORM_VAR_n": "2"}, files: map[string]string{"a.mlfvars": "n = 3"},
+			variable: "n", want: cty.NumberIntVal(3)},
+		{name: "mlfvars alphabetical", files: map[string]string{"b.mlfvars": "n = 5", "a.mlfvars": "n = 4"}, variable: "n", want: cty.NumberIntVal(5)},
+		{name: "-var beats mlfvars", files: map[string]string{"a.mlfvars": "n = 3"}, args: []VarArg{{Value: "n=6"}}, variable: "n", want: cty.NumberIntVal(6), wantSource: "-var"},
+		{name: "command-line order: file last", files: map[string]string{"x.vars": "n = 8"},
+			args: []VarArg{{Value: "n=6"}, {File: true, Value: "x.vars"}}, variable: "n", want: cty.NumberIntVal(8)},
+		{name: "command-line order: var last", files: map[string]string{"x.vars": "n = 8"},
+			args: []VarArg{{File: true, Value: "x.vars"}, {Value: "n=6"}}, variable: "n", want: cty.NumberIntVal(6)},
+		{name: "unordered Vars after VarFiles", files: map[string]string{"x.vars": "n = 8"}, vars: []string{"n=9"}, varFiles: []string{"x.vars"},
+			variable: "n", want: cty.NumberIntVal(9)},
+		{name: "string taken literally", args: []VarArg{{Value: `s=["not", "a list"]`}}, variable: "s", want: cty.StringVal(`["not", "a list"]`)},
+		{name: "value with equals", args: []VarArg{{Value: "s=a=b"}}, variable: "s", want: cty.StringVal("a=b")},
+		{name: "list parsed as HCL", args: []VarArg{{Value: `l=["a", "b"]`}}, variable: "l", want: cty.ListVal([]cty.Value{cty.StringVal("a"), cty.StringVal("b")})},
+		{name: "list from env", env: map[string]string{"MLFORM_VAR_l": `["e"]`}, variable: "l", want: cty.ListVal([]cty.Value{cty.StringVal("e")})},
+		{name: "object optional default", args: []VarArg{{Value: `o={ a = "y" }`}}, variable: "o",
+			want: cty.ObjectVal(map[string]cty.Value{"a": cty.StringVal("y"), "b": cty.NumberIntVal(7)})},
+		{name: "object default gets optional", variable: "o",
+			want: cty.ObjectVal(map[string]cty.Value{"a": cty.StringVal("x"), "b": cty.NumberIntVal(7)})},
+		{name: "sensitive marked", args: []VarArg{{Value: "secret=hunter2"}}, variable: "secret", want: cty.StringVal("hunter2").Mark(sensitiveMark)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			files := map[string]string{"main.mlf.hcl": varsConfig}
+			for k, v := range tt.files {
+				files[k] = v
+			}
+			dir := writeFiles(t, files)
+			t.Chdir(dir) // -var-file paths are relative to the working directory
+			cfg := loadOK(t, ".", LoadOptions{
+				Args: tt.args, Vars: tt.vars, VarFiles: tt.varFiles,
+				Getenv: func(k string) string { return tt.env[k] },
+			})
+			v := cfg.Variables[tt.variable]
+			if !v.Value.RawEquals(tt.want) {
+				t.Fatalf("var.%s = %#v; want %#v", tt.variable, v.Value, tt.want)
+			}
+			if tt.wantSource != "" && v.Source != tt.wantSource {
+				t.Fatalf("source = %q; want %q", v.Source, tt.wantSource)
+			}
+		})
+	}
+}
+
+func TestVariableErrors(t *testing.T) {
+	tests := []struct {
+		name  string
+		env   map[string]string
+		files map[string]string
+		args  []VarArg
+		want  string
+	}{
+		{name: "env wrong type", env: map[string]string{"MLFORM_VAR_n": "x"}, want: "from environment variable MLFORM_VAR_n is not suitable"},
+		{name: "env bad HCL", env: map[string]string{"MLFORM_VAR_l": "[1,"}, want: "must be an HCL expression of type list of string"},
+		{name: "var-file bad syntax", files: map[string]string{"x.vars": "n = = 1"}, args: []VarArg{{File: true, Value: "x.vars"}}, want: "x.vars:1:5"},
+		{name: "var-file block", files: map[string]string{"x.vars": "n {\n}\n"}, args: []VarArg{{File: true, Value: "x.vars"}}, want: "Unexpected block in variables file"},
+		{name: "var-file reference", files: map[string]string{"x.vars": "n = var.s\n"}, args: []VarArg{{File: true, Value: "x.vars"}}, want: "must be a literal value; it cannot refer to var.s"},
+		{name: "var-file function", files: map[string]string{"x.vars": "s = upper(\"a\")\n"}, args: []VarArg{{File: true, Value: "x.vars"}}, want: "Function calls not allowed"},
+		{name: "mlfvars wrong type", files: map[string]string{"a.mlfvars": "l = 3\n"}, want: "a.mlfvars:1:5: Invalid value for variable"},
+		{name: "-var without name", args: []VarArg{{Value: "=3"}}, want: "Invalid -var option"},
+		{name: "sensitive -var bad syntax not echoed", args: []VarArg{{Value: "secret_map=hunter2-secret"}}, want: "must be an HCL expression of type map of string"},
+		{name: "sensitive -var wrong type not echoed", args: []VarArg{{Value: `secret_map=["hunter2"]`}}, want: "var.secret_map from -var is not suitable"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			files := map[string]string{"main.mlf.hcl": varsConfig}
+			for k, v := range tt.files {
+				files[k] = v
+			}
+			dir := writeFiles(t, files)
+			t.Chdir(dir)
+			cfg, diags := Load(".", LoadOptions{Args: tt.args, Getenv: func(k string) string { return tt.env[k] }})
+			if !diags.HasErrors() {
+				t.Fatalf("no error; want %q", tt.want)
+			}
+			text := diagText(diags, cfg)
+			if !strings.Contains(text, tt.want) {
+				t.Fatalf("diagnostics do not mention %q:\n%s", tt.want, text)
+			}
+			if strings.Contains(text, "hunter2") {
+				t.Fatalf("diagnostics leak a value:\n%s", text)
+			}
+		})
+	}
+}
