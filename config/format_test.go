@@ -58,7 +58,7 @@ func TestFmt(t *testing.T) {
 		{
 			name: "check only", opts: FmtOptions{List: true},
 			wantChanged: []string{"m.mlf.hcl", "v.mlfvars"}, wantOut: "m.mlf.hcl\nv.mlfvars\n",
-			wantFiles:   map[string]string{"m.mlf.hcl": messy, "v.mlfvars": messy},
+			wantFiles: map[string]string{"m.mlf.hcl": messy, "v.mlfvars": messy},
 		},
 		{
 			name: "recursive", opts: FmtOptions{Write: true, Recursive: true},
