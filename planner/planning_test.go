@@ -338,3 +338,43 @@ func TestStoreWhileObserving(t *testing.T) {
 		})
 	}
 }
+
+// TestParallelSnapshotsShareAStore applies several datasets at once into
+// one store (concurrent PutFile and Flush on the same Store) and checks
+// every snapshot is complete and the store sound.
+func TestParallelSnapshotsShareAStore(t *testing.T) {
+	dir := t.TempDir()
+	sources := map[string]string{}
+	for i := 0; i < 4; i++ {
+		name := fmt.Sprintf("d%d", i)
+		sources[name] = name
+		files := map[string]string{}
+		for j := 0; j < 20; j++ {
+			files[fmt.Sprintf("%s/f%02d.csv", name, j)] = strings.Repeat(fmt.Sprintf("%d,%d\n", i, j), 1000*(j+1))
+		}
+		writeFiles(t, dir, files)
+	}
+	ws := testWorkspace(t, dir, sources)
+	st := state.New()
+	p := mustPlan(t, ws, st, PlanOptions{Refresh: true})
+	res, err := ws.Apply(context.Background(), nil, p, st, &memWriter{}, ApplyOptions{Parallelism: 4})
+	if err != nil || res.Failed() {
+		t.Fatalf("apply: %v %v", err, res.Errors())
+	}
+	checks, err := ws.CheckStores(context.Background(), st, true)
+	if err != nil || !checks[0].OK() {
+		t.Fatalf("check: %v %+v", err, checks)
+	}
+	for name := range sources {
+		target, err := ResolvePull(st, "dataset."+name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := ws.Pull(context.Background(), target, filepath.Join(t.TempDir(), name), false); err != nil {
+			t.Fatalf("pull %s: %v", name, err)
+		}
+	}
+	if p := mustPlan(t, ws, st, PlanOptions{Refresh: true}); p.HasChanges() {
+		t.Error("changes after apply")
+	}
+}
