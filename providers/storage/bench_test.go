@@ -49,13 +49,14 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// writeRandom writes n deterministic pseudo-random bytes to path, streaming.
-func writeRandom(path string, r *rand.Rand, n int) error {
+// writeRandom writes n deterministic pseudo-random bytes to path, streaming
+// through w (reused across files so generation itself stays small).
+func writeRandom(path string, r *rand.Rand, n int, w *bufio.Writer) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
-	w := bufio.NewWriterSize(f, 1<<20)
+	w.Reset(f)
 	var word [8]byte
 	for i := 0; i < n; i += 8 {
 		v := r.Uint64()
@@ -82,6 +83,7 @@ func genSmallFiles() {
 		return
 	}
 	r := rand.New(rand.NewPCG(1, 2))
+	w := bufio.NewWriterSize(nil, 1<<20)
 	for i := 0; i < 20000; i++ {
 		p := filepath.Join(d.dir, fmt.Sprintf("d%03d", i/100), fmt.Sprintf("f%05d.bin", i))
 		if i%100 == 0 {
@@ -90,7 +92,7 @@ func genSmallFiles() {
 			}
 		}
 		n := 4<<10 + r.IntN(60<<10+1)
-		if d.err = writeRandom(p, r, n); d.err != nil {
+		if d.err = writeRandom(p, r, n, w); d.err != nil {
 			return
 		}
 		d.files = append(d.files, p)
@@ -105,7 +107,7 @@ func genBigFile() {
 		return
 	}
 	p := filepath.Join(d.dir, "big.bin")
-	d.err = writeRandom(p, rand.New(rand.NewPCG(3, 4)), 256<<20)
+	d.err = writeRandom(p, rand.New(rand.NewPCG(3, 4)), 256<<20, bufio.NewWriterSize(nil, 1<<20))
 	d.files, d.bytes = []string{p}, 256<<20
 }
 

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"io/fs"
@@ -16,7 +17,9 @@ import (
 // free list so memory scales with the number of concurrent PutFile calls,
 // not with the number of files.
 type splitter struct {
-	bufs chan []byte
+	// heads holds ChunkMinSize+1 buffers for the first read of a stream.
+	heads chan []byte
+	bufs  chan []byte
 	// big holds scan buffers for streams known to be large: a scan buffer
 	// of exactly ChunkMaxSize makes the chunker slide most of its window
 	// after every chunk, a bigger one rarely.
@@ -24,10 +27,26 @@ type splitter struct {
 }
 
 // bigScanBuffer is the scan buffer size for streams larger than one chunk.
-const bigScanBuffer = 4 * ChunkMaxSize
+const bigScanBuffer = 2 * ChunkMaxSize
 
 func newSplitter(maxIdle int) *splitter {
-	return &splitter{bufs: make(chan []byte, maxIdle), big: make(chan []byte, 2)}
+	return &splitter{heads: make(chan []byte, 4*maxIdle), bufs: make(chan []byte, maxIdle), big: make(chan []byte, 2)}
+}
+
+func (s *splitter) getHead() []byte {
+	select {
+	case b := <-s.heads:
+		return b
+	default:
+		return make([]byte, ChunkMinSize+1)
+	}
+}
+
+func (s *splitter) putHead(b []byte) {
+	select {
+	case s.heads <- b:
+	default:
+	}
 }
 
 func (s *splitter) getScanBuf(sizeHint int64) []byte {
@@ -78,18 +97,30 @@ const pipelineDepth = 2
 // order (from one goroutine at a time). data is only valid during the call.
 // The returned File has no Path or Mode.
 //
-// A file that is a single chunk (every file under ChunkMinSize) is hashed
-// once: its chunk id is its file hash. Larger files are pipelined: one
-// goroutine finds boundaries while another hashes, so one big file uses
-// two cores.
+// A stream of at most ChunkMinSize bytes is always exactly one chunk, so
+// split first reads that much into a small buffer: most files of a typical
+// dataset never touch the chunker or its 4 MiB scan buffer, and are hashed
+// once (their chunk id is their file hash). Longer streams go through the
+// chunker (fed the bytes already read, so boundaries are the same) and are
+// pipelined: one goroutine finds boundaries while another hashes, so one
+// big file uses two cores.
 //
 // sizeHint (the stream's size if known, else -1) only picks a buffer size:
 // boundaries depend on content alone.
 func (s *splitter) split(r io.Reader, sizeHint int64, fn func(id rawID, data []byte) error) (File, error) {
+	head := s.getHead()
+	defer s.putHead(head)
+	n, err := io.ReadFull(r, head)
+	switch {
+	case err == io.EOF || err == io.ErrUnexpectedEOF: // the whole stream fits one chunk
+		return oneChunk(head[:n], fn)
+	case err != nil:
+		return File{}, fmt.Errorf("read: %w", err)
+	}
 	buf := s.getScanBuf(sizeHint)
 	defer s.putScanBuf(buf)
 	opts := &chunkers.ChunkerOpts{MinSize: ChunkMinSize, NormalSize: ChunkAvgSize, MaxSize: ChunkMaxSize}
-	ch, err := chunkers.NewChunkerBuffer(ChunkAlgorithm, r, opts, buf)
+	ch, err := chunkers.NewChunkerBuffer(ChunkAlgorithm, io.MultiReader(bytes.NewReader(head), r), opts, buf)
 	if err != nil {
 		return File{}, fmt.Errorf("chunker: %w", err)
 	}
@@ -97,19 +128,25 @@ func (s *splitter) split(r io.Reader, sizeHint int64, fn func(id rawID, data []b
 	if err != nil && err != io.EOF {
 		return File{}, fmt.Errorf("read: %w", err)
 	}
-	if err == io.EOF { // the whole stream is one chunk (or empty)
-		f := File{Chunks: []Chunk{}, Hash: emptyHash}
-		if len(data) > 0 {
-			id := rawID(blake3.Sum256(data))
-			if err := fn(id, data); err != nil {
-				return File{}, err
-			}
-			f.Hash, f.Size = id.String(), int64(len(data))
-			f.Chunks = append(f.Chunks, Chunk{ID: f.Hash, Size: uint32(len(data))})
-		}
-		return f, nil
+	if err == io.EOF { // longer than the head but still one chunk
+		return oneChunk(data, fn)
 	}
 	return s.pipeline(ch, data, fn)
+}
+
+// oneChunk stores a stream that is a single chunk (or empty).
+func oneChunk(data []byte, fn func(rawID, []byte) error) (File, error) {
+	f := File{Chunks: []Chunk{}, Hash: emptyHash}
+	if len(data) == 0 {
+		return f, nil
+	}
+	id := rawID(blake3.Sum256(data))
+	if err := fn(id, data); err != nil {
+		return File{}, err
+	}
+	f.Hash, f.Size = id.String(), int64(len(data))
+	f.Chunks = append(f.Chunks, Chunk{ID: f.Hash, Size: uint32(len(data))})
+	return f, nil
 }
 
 // pipeline hashes and hands on chunks in a second goroutine while the

@@ -3,13 +3,17 @@ package storage
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 )
 
+// errClosed is returned by writes to a closed Store.
+var errClosed = errors.New("store is closed")
+
 // packWriter appends new chunks into an open pack, seals it when it reaches
-// the pack size and uploads it in the background, at most `workers` uploads
-// at a time (so memory stays near (workers+1) packs). Chunks are "pending"
+// the pack size and uploads it in the background, at most `uploads` at a
+// time (so memory stays near uploads+1 packs). Chunks are "pending"
 // from the moment they are appended until Flush has written an index object
 // naming them; pending chunks are not stored twice.
 type packWriter struct {
@@ -17,28 +21,30 @@ type packWriter struct {
 	idx      *index
 	packSize int
 	slots    chan struct{} // one token per upload in flight
-	bufs     chan []byte   // recycled pack buffers
+	bufs     *packBufs     // recycled pack buffers
 	flushMu  sync.Mutex    // one Flush at a time
 	failed   syncOnce      // first upload error: the writer is then unusable
 
 	mu       sync.Mutex
+	closed   bool
 	pending  map[rawID]struct{}
 	open     *openPack
 	uploaded []indexEntry // entries of uploaded packs not yet in an index object
 }
 
 type openPack struct {
-	buf     []byte
+	buf     []byte // data, then trailer
+	mem     []byte // the buffer from bufs (buf may have outgrown it)
 	entries []packEntry
 }
 
-func newPackWriter(o objects, idx *index, workers, packSize int) *packWriter {
+func newPackWriter(o objects, idx *index, uploads, packSize int) *packWriter {
 	return &packWriter{
 		o:        o,
 		idx:      idx,
 		packSize: packSize,
-		slots:    make(chan struct{}, workers),
-		bufs:     make(chan []byte, workers+1),
+		slots:    make(chan struct{}, uploads),
+		bufs:     newPackBufs(packSize+packSize/256+packFooterSize, uploads+1),
 		pending:  map[rawID]struct{}{},
 	}
 }
@@ -64,8 +70,13 @@ func (w *packWriter) add(ctx context.Context, id rawID, data []byte) error {
 	if p := w.open; p != nil && len(p.buf)+len(data) > w.packSize {
 		full, w.open = p, nil
 	}
+	if w.closed {
+		w.mu.Unlock()
+		return errClosed
+	}
 	if w.open == nil {
-		w.open = &openPack{buf: w.getBuf()}
+		mem := w.bufs.get()
+		w.open = &openPack{buf: mem, mem: mem}
 	}
 	p := w.open
 	p.entries = append(p.entries, packEntry{ID: id, Offset: uint64(len(p.buf)), Length: uint32(len(data))})
@@ -80,23 +91,6 @@ func (w *packWriter) add(ctx context.Context, id rawID, data []byte) error {
 	return nil
 }
 
-func (w *packWriter) getBuf() []byte {
-	select {
-	case b := <-w.bufs:
-		return b[:0]
-	default:
-		// Room for the data and a trailer of small chunks.
-		return make([]byte, 0, w.packSize+w.packSize/256+packFooterSize)
-	}
-}
-
-func (w *packWriter) putBuf(b []byte) {
-	select {
-	case w.bufs <- b:
-	default:
-	}
-}
-
 // seal appends the pack's own index, names the pack by its hash and starts
 // its upload once a slot is free.
 func (w *packWriter) seal(ctx context.Context, p *openPack) error {
@@ -104,6 +98,7 @@ func (w *packWriter) seal(ctx context.Context, p *openPack) error {
 	case w.slots <- struct{}{}:
 	case <-ctx.Done():
 		w.failed.set(fmt.Errorf("pack upload abandoned: %w", ctx.Err()))
+		w.bufs.put(p.mem)
 		return ctx.Err()
 	}
 	trailer := encodeTrailer(p.entries)
@@ -117,15 +112,17 @@ func (w *packWriter) seal(ctx context.Context, p *openPack) error {
 		defer func() { <-w.slots }()
 		err := w.o.Put(uctx, packKey(id), bytes.NewReader(p.buf), false)
 		if err != nil {
+			// The buffer is not recycled: a driver that gave up early might
+			// still hold the reader. The store refuses writes from now on.
 			w.failed.set(fmt.Errorf("upload pack %s: %w", id, err))
 			return
 		}
+		w.bufs.put(p.mem) // a completed upload holds no reference to it
 		pid, _ := parseRawID(id)
 		entries := make([]indexEntry, len(p.entries))
 		for i, e := range p.entries {
 			entries[i] = indexEntry{Chunk: e.ID, location: location{Pack: pid, Offset: e.Offset, Length: e.Length}}
 		}
-		w.putBuf(p.buf)
 		w.mu.Lock()
 		w.uploaded = append(w.uploaded, entries...)
 		w.mu.Unlock()
@@ -196,9 +193,19 @@ func (w *packWriter) flush(ctx context.Context) error {
 	return nil
 }
 
-// close waits for uploads in flight; unflushed chunks are dropped.
+// close waits for uploads in flight and releases the buffers; unflushed
+// chunks are dropped.
 func (w *packWriter) close() error {
-	return w.drain(context.Background())
+	w.mu.Lock()
+	w.closed = true
+	if w.open != nil {
+		w.bufs.put(w.open.mem)
+		w.open = nil
+	}
+	w.mu.Unlock()
+	err := w.drain(context.Background())
+	w.bufs.close()
+	return err
 }
 
 // unflushed reports whether chunks were added since the last Flush.

@@ -22,8 +22,8 @@ import (
 type Options struct {
 	// BaseDir resolves relative file:// URLs.
 	BaseDir string
-	// Workers bounds concurrent pack uploads and parallel object reads
-	// (default 4). Memory grows by about one pack per worker.
+	// Workers bounds parallel object reads (default 4); pack uploads in
+	// flight are half of it (at least 1), each holding one pack in memory.
 	Workers int
 	// PackSize is the size at which a pack is sealed and uploaded (default
 	// DefaultPackSize). It does not change the format; tests use small packs.
@@ -102,7 +102,7 @@ func openObjects(ctx context.Context, o objects, opts Options) (*Store, error) {
 		split:    newSplitter(opts.Workers * 2),
 		idx:      idx,
 	}
-	s.w = newPackWriter(o, idx, opts.Workers, opts.PackSize)
+	s.w = newPackWriter(o, idx, max(1, opts.Workers/2), opts.PackSize)
 	return s, nil
 }
 
