@@ -125,4 +125,7 @@ func TestReadFaults(t *testing.T) {
 	if _, err := m.Lock(ctx, LockInfo{Operation: "apply"}, 0); !errors.Is(err, errInjected) {
 		t.Errorf("Lock whose lock object cannot be read back: %v", err)
 	}
+	if _, held := fb.objects[ObjectLock]; held {
+		t.Error("an unconfirmed lock was left behind")
+	}
 }

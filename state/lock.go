@@ -88,6 +88,13 @@ func (m *Manager) tryLock(ctx context.Context, info LockInfo, data []byte) (*Loc
 		// Released between our attempt and our look: report it as free
 		// but busy, the caller retries.
 		return &LockedError{Path: m.Location(), Reason: "the lock was released while being checked"}, nil
+	case gerr != nil && err == nil:
+		// We created the lock but cannot confirm it: release it rather
+		// than leave a lock nobody knows it holds.
+		if rerr := m.b.remove(context.WithoutCancel(ctx), ObjectLock); rerr != nil && !errors.Is(rerr, errNotExist) {
+			return nil, fmt.Errorf("lock state: %w (and removing the unconfirmed lock failed: %v; release it with mlform force-unlock %s)", gerr, rerr, info.ID)
+		}
+		return nil, fmt.Errorf("lock state: %w", gerr)
 	case gerr != nil:
 		return nil, fmt.Errorf("lock state: %w", gerr)
 	}
