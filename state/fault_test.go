@@ -128,4 +128,15 @@ func TestReadFaults(t *testing.T) {
 	if _, held := fb.objects[ObjectLock]; held {
 		t.Error("an unconfirmed lock was left behind")
 	}
+
+	// An unlock that cannot read the lock says how to release it.
+	fb.failGet = ""
+	l, err := m.Lock(ctx, LockInfo{Operation: "apply"}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fb.failGet = ObjectLock
+	if err := l.Unlock(ctx); !errors.Is(err, errInjected) || !strings.Contains(err.Error(), "mlform force-unlock "+l.Info().ID) {
+		t.Errorf("Unlock that cannot read the lock: %v", err)
+	}
 }

@@ -151,14 +151,14 @@ func (l *Lock) Unlock(ctx context.Context) error {
 		return fmt.Errorf("unlock state: lock %s was already released (force-unlocked?)", l.info.ID)
 	}
 	if err != nil {
-		return fmt.Errorf("unlock state: %w", err)
+		return fmt.Errorf("unlock state: %w; the lock may still be held: release it with mlform force-unlock %s", err, l.info.ID)
 	}
 	holder, id, _ := lockIDOf(raw)
 	if id != l.info.ID {
 		return fmt.Errorf("unlock state: the lock is now %s, held by %s, not ours (%s): it was force-unlocked and taken by another run; leaving it", id, holder.Who, l.info.ID)
 	}
 	if err := l.m.b.remove(ctx, ObjectLock); err != nil && !errors.Is(err, errNotExist) {
-		return fmt.Errorf("unlock state: %w", err)
+		return fmt.Errorf("unlock state: %w; the lock is still held: release it with mlform force-unlock %s", err, l.info.ID)
 	}
 	return nil
 }
