@@ -18,13 +18,13 @@ var modelNow = time.Date(2026, 1, 5, 12, 0, 0, 0, time.UTC)
 // modelWorld is a workspace with one dataset "churn" (snapshot ids given
 // per test), one model "churn" and optionally a policy and a promotion.
 type modelWorld struct {
-	t     *testing.T
+	t     testing.TB
 	ws    *Workspace
 	specs *ModelSpecs
 	st    *state.State
 }
 
-func newModelWorld(t *testing.T) *modelWorld {
+func newModelWorld(t testing.TB) *modelWorld {
 	t.Helper()
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "trainer"), 0o755); err != nil {
@@ -339,5 +339,31 @@ func TestPlanModels(t *testing.T) {
 				t.Fatalf("invalid plan: %v", err)
 			}
 		})
+	}
+}
+
+// BenchmarkPlanModelUpToDate is the cost of planning an up-to-date model
+// whose code tree has 1000 files (hashing the tree dominates).
+func BenchmarkPlanModelUpToDate(b *testing.B) {
+	w := newModelWorld(b)
+	for i := 0; i < 1000; i++ {
+		p := filepath.Join(w.ws.BaseDir, "trainer", "pkg"+strconv.Itoa(i%10), "f"+strconv.Itoa(i)+".go")
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, []byte(strings.Repeat("// code\n", 256)), 0o644)
+	}
+	snap := strings.Repeat("a", 64)
+	in, err := buildInputs(w.ws.BaseDir, w.specs.Models["churn"], map[string]string{"churn": snap})
+	if err != nil {
+		b.Fatal(err)
+	}
+	m := w.st.EnsureModel("churn")
+	m.Versions = []*state.Version{{Version: 1, Status: state.StatusSucceeded, Inputs: in}}
+	m.NextVersion = 2
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		p, err := w.plan(snap, false)
+		if err != nil || len(p.Actions) != 0 {
+			b.Fatalf("plan: %v %d actions", err, len(p.Actions))
+		}
 	}
 }
