@@ -25,7 +25,7 @@ lose recorded versions. It asks for confirmation; -force skips the question
 (required when there is no terminal).`,
 		Example: `  mlform force-unlock 6f1c2a9e-4d7b-4b3e-9a51-0c8d2f7e1a44
   mlform force-unlock -force 6f1c2a9e-4d7b-4b3e-9a51-0c8d2f7e1a44`,
-		Args: cobra.ExactArgs(1),
+		Args: wantArgs(1, 1, "the lock ID printed by the command that found the state locked"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			m, err := openState(ctx, g)

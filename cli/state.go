@@ -30,6 +30,17 @@ Commands that change it take the state lock (-lock, -lock-timeout).`,
 	return cmd
 }
 
+// wantArgs checks the number of arguments (hi -1: no limit) and says what
+// was expected in words.
+func wantArgs(lo, hi int, what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) < lo || (hi >= 0 && len(args) > hi) {
+			return fmt.Errorf("%s takes %s; got %d argument(s)", cmd.CommandPath(), what, len(args))
+		}
+		return nil
+	}
+}
+
 func parseAddresses(args []string) ([]state.Address, error) {
 	out := make([]state.Address, 0, len(args))
 	for _, a := range args {
@@ -81,7 +92,7 @@ func newStateShowCommand(g *Globals) *cobra.Command {
 		Example: `  mlform state show dataset.churn
   mlform state show model.churn@7
   mlform state show model.churn@production -json`,
-		Args: cobra.ExactArgs(1),
+		Args: wantArgs(1, 1, "one address, like model.churn@production"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			addr, err := state.ParseAddress(args[0])
 			if err != nil {
@@ -124,7 +135,7 @@ the alias first. Version numbers are never reused, even after rm.`,
 		Example: `  mlform state rm model.churn@3
   mlform state rm model.churn@staging
   mlform state rm dataset.old_events`,
-		Args: cobra.MinimumNArgs(1),
+		Args: wantArgs(1, -1, "at least one address, like model.churn@3"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			addrs, err := parseAddresses(args)
 			if err != nil {
@@ -216,7 +227,7 @@ becomes the backup (a damaged one is kept as state.json.damaged-TIME). A
 hand-edited document must have its "checksum" set to "".`,
 		Example: `  mlform state push fixed.json
   mlform state push -force restored.json`,
-		Args: cobra.ExactArgs(1),
+		Args: wantArgs(1, 1, `one state file ("-" for stdin)`),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			doc, err := readInput(g, args[0])
 			if err != nil {
