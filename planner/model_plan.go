@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/mlform/mlform/planner/policy"
@@ -89,7 +90,7 @@ func planModel(ctx context.Context, pc *PlanContext, specs *ModelSpecs, spec *Mo
 		}
 	}
 	if len(missing) > 0 {
-		pc.AddNote(&Note{Addr: addr, Message: fmt.Sprintf("not planned: %v has no snapshot to train on (was it observed? -refresh=false skips observing)", missing)})
+		pc.AddNote(&Note{Addr: addr, Message: fmt.Sprintf("not planned: %s has no snapshot to train on (was it observed? -refresh=false skips observing)", strings.Join(missing, ", "))})
 		return nil, nil
 	}
 	inputs, err := buildInputs(pc.WS.BaseDir, spec, snaps)
@@ -169,15 +170,17 @@ func buildInputs(baseDir string, spec *ModelSpec, snaps map[string]string) (stat
 // metric condition (marked conditional), then what else changed.
 func conditionalReasons(ts []policy.MetricTrigger, champ int, hyp []policy.Reason) []Reason {
 	var conds []string
+	code := ReasonMetricAbove
 	for _, t := range ts {
 		if t.Below != nil {
 			conds = append(conds, fmt.Sprintf("%s < %g", t.Metric, *t.Below))
+			code = ReasonMetricBelow
 		}
 		if t.Above != nil {
 			conds = append(conds, fmt.Sprintf("%s > %g", t.Metric, *t.Above))
 		}
 	}
-	out := []Reason{{Code: ReasonMetricBelow,
+	out := []Reason{{Code: code,
 		Message: fmt.Sprintf("retrains if v%d on the new data has %s (evaluated during apply)", champ, joinOr(conds)),
 		Data:    map[string]any{conditionalKey: true, "champion": champ}}}
 	for _, r := range hyp {
