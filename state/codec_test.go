@@ -155,6 +155,7 @@ func TestDecodeUnsigned(t *testing.T) {
 		{"signed", good, true},
 		{"blank checksum", blankChecksum(good), true},
 		{"compact without checksum layout", compact(t, good), true},
+		{"byte order mark, CRLF", append([]byte("\xef\xbb\xbf"), bytes.ReplaceAll(blankChecksum(good), []byte("\n"), []byte("\r\n"))...), true},
 		{"wrong checksum", bytes.Replace(good, []byte(`"serial": 0`), []byte(`"serial": 5`), 1), false},
 		{"invalid content", blankChecksum(bytes.Replace(good, []byte(`"name": "churn"`), []byte(`"name": "x y"`), 1)), false},
 	} {

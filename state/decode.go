@@ -58,7 +58,8 @@ func Decode(b []byte) (*State, error) {
 // one must still match. `mlform state push` uses it so a hand-repaired
 // state can be pushed by blanking its checksum.
 func DecodeUnsigned(b []byte) (*State, error) {
-	return decode(b, false)
+	// Editors on some systems start a saved file with a byte order mark.
+	return decode(bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")), false)
 }
 
 func decode(b []byte, requireChecksum bool) (*State, error) {
