@@ -30,10 +30,25 @@ func CheckFresh(p *Plan, st *state.State, configDigest string) error {
 	return nil
 }
 
-// alreadyApplied reports whether every snapshot the plan would take is
-// already the current snapshot of its dataset, i.e. state moved because
-// this plan ran (model actions record the plan digest themselves).
+// alreadyApplied reports whether state moved because this plan ran: a
+// version or alias move records the plan's digest, or every snapshot the
+// plan would take is already the current snapshot of its dataset.
 func alreadyApplied(p *Plan, st *state.State) bool {
+	digest := Digest(p)
+	for _, m := range st.Models {
+		for _, v := range m.Versions {
+			if v.PlanDigest == digest {
+				return true
+			}
+		}
+		for _, a := range m.Aliases {
+			for _, mv := range a.History {
+				if mv.PlanDigest == digest {
+					return true
+				}
+			}
+		}
+	}
 	snaps := 0
 	for _, a := range p.Actions {
 		if a.Snapshot == nil {

@@ -378,3 +378,19 @@ func TestParallelSnapshotsShareAStore(t *testing.T) {
 		t.Error("changes after apply")
 	}
 }
+
+func TestAlreadyAppliedByDigest(t *testing.T) {
+	p := samplePlan()
+	p.Actions = p.Actions[1:] // only the train
+	p.Actions[0].DependsOn = nil
+	st := state.New()
+	st.Lineage, st.Serial = p.Lineage, p.Serial+2
+	st.Models["churn"] = &state.Model{Name: "churn", Versions: []*state.Version{{Version: 2, PlanDigest: "other"}}}
+	if err := CheckFresh(p, st, p.ConfigDigest); err == nil || !strings.Contains(err.Error(), "stale") {
+		t.Fatalf("unrelated version: %v", err)
+	}
+	st.Models["churn"].Versions[0].PlanDigest = Digest(p)
+	if err := CheckFresh(p, st, p.ConfigDigest); err == nil || !strings.Contains(err.Error(), "already applied") {
+		t.Fatalf("version recorded by this plan: %v", err)
+	}
+}
