@@ -14,11 +14,11 @@ BENCH_DIR=${BENCH_DIR:-$HOME/.cache/mlform-bench}
 RUNS=${RUNS:-3}
 
 need() { command -v "$1" >/dev/null 2>&1; }
-if ! need restic || ! need b3sum || [ ! -x /usr/bin/time ]; then
+if ! need restic || ! need b3sum || [ ! -x /usr/bin/time ] || ! need bc; then
   echo "bench: installing restic, b3sum and time from Debian's packages" >&2
   if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
   $SUDO apt-get update -qq >/dev/null
-  $SUDO apt-get install -y -qq restic b3sum time >/dev/null
+  $SUDO apt-get install -y -qq restic b3sum time bc >/dev/null
 fi
 
 go build -o "$ROOT/bin/mlform" ./cmd/mlform
@@ -37,9 +37,12 @@ RESULTS=$BENCH_DIR/results.tsv
 # measure NAME DATASET CMD...: runs CMD once, appends "name dataset seconds maxrss_kib".
 measure() {
   local name=$1 ds=$2; shift 2
-  /usr/bin/time -o "$BENCH_DIR/last.time" -f '%e %M' "$@" >/dev/null 2>"$BENCH_DIR/last.err" || {
+  local t0 t1
+  t0=$(date +%s.%N)
+  /usr/bin/time -o "$BENCH_DIR/last.time" -f '%M' "$@" >/dev/null 2>"$BENCH_DIR/last.err" || {
     rc=$?; [ "$rc" = 2 ] || { echo "bench: $name on $ds failed (exit $rc):" >&2; tail -5 "$BENCH_DIR/last.err" >&2; }; }
-  printf '%s\t%s\t%s\n' "$name" "$ds" "$(tail -n1 "$BENCH_DIR/last.time")" | tr ' ' '\t' >>"$RESULTS"
+  t1=$(date +%s.%N)
+  printf '%s\t%s\t%s\t%s\n' "$name" "$ds" "$(echo "$t1 - $t0" | bc -l)" "$(tail -n1 "$BENCH_DIR/last.time")" >>"$RESULTS"
 }
 
 workspace() { # workspace DIR SRC: an mlform workspace snapshotting SRC
@@ -68,14 +71,14 @@ for ds in small large; do
   done
 done
 
-python3 - "$RESULTS" <<'PY' 2>/dev/null || awk '{print}' "$RESULTS"
+python3 - "$RESULTS" <<'PY'
 import sys, statistics, collections
 rows = collections.defaultdict(list)
 for line in open(sys.argv[1]):
     p = line.split()
     if len(p) >= 4:
         rows[(p[0], p[1])].append((float(p[2]), int(p[3])))
-def med(k): v = rows.get(k); return statistics.median(x[0] for x in v) if v else float('nan')
+def med(k): v = rows.get(k); return max(statistics.median(x[0] for x in v), 1e-3) if v else float('nan')
 def rss(k): v = rows.get(k); return max(x[1] for x in v) / 1024 if v else float('nan')
 print(f"{'measure':<16}{'dataset':<8}{'median s':>10}{'peak RSS MiB':>14}")
 for (n, d) in sorted(rows):
