@@ -49,6 +49,9 @@ func (m *Manager) Lock(ctx context.Context, info LockInfo, timeout time.Duration
 			return nil, err
 		}
 		if held == nil {
+			m.mu.Lock()
+			m.held = info.ID
+			m.mu.Unlock()
 			return &Lock{m: m, info: info}, nil
 		}
 		if held.ID == "" && released < 3 {
@@ -146,6 +149,11 @@ func (m *Manager) fillLockInfo(info LockInfo) LockInfo {
 // Unlock releases the lock. It refuses to remove a lock that is no longer
 // this one (someone force-unlocked it and another run took it).
 func (l *Lock) Unlock(ctx context.Context) error {
+	l.m.mu.Lock()
+	if l.m.held == l.info.ID {
+		l.m.held = ""
+	}
+	l.m.mu.Unlock()
 	raw, err := l.m.b.get(ctx, ObjectLock)
 	if errors.Is(err, errNotExist) {
 		return fmt.Errorf("unlock state: lock %s was already released (force-unlocked?)", l.info.ID)

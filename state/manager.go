@@ -20,6 +20,9 @@ type Manager struct {
 	mu sync.Mutex
 	// version is the mlform version stamped on written documents.
 	version string
+	// held is the id of the lock this Manager holds ("" for none), under
+	// mu: writes check it is still theirs.
+	held string
 }
 
 // SetMLFormVersion sets the version recorded as mlform_version in every
@@ -123,6 +126,9 @@ func (m *Manager) ReadBackupRaw(ctx context.Context) ([]byte, error) {
 func (m *Manager) Write(ctx context.Context, s *State) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if err := m.checkHeld(ctx); err != nil {
+		return err
+	}
 	curRaw, cur, err := m.current(ctx)
 	if err != nil {
 		return err
@@ -186,6 +192,27 @@ func (m *Manager) current(ctx context.Context) ([]byte, *State, error) {
 		return raw, nil, m.damaged(ctx, err)
 	}
 	return raw, s, nil
+}
+
+// checkHeld refuses a write by a Manager whose lock was taken away (force-
+// unlocked by someone else, maybe taken by another run): writing now could
+// overwrite that run's changes. A Manager that holds no lock (-lock=false)
+// is not checked. Called with mu held.
+func (m *Manager) checkHeld(ctx context.Context) error {
+	if m.held == "" {
+		return nil
+	}
+	raw, err := m.b.get(ctx, ObjectLock)
+	if errors.Is(err, errNotExist) {
+		return fmt.Errorf("write state: this run's lock %s was released by someone else (force-unlock?); refusing to write so another run's changes are not overwritten", m.held)
+	}
+	if err != nil {
+		return fmt.Errorf("write state: check the lock: %w", err)
+	}
+	if holder, id, _ := lockIDOf(raw); id != m.held {
+		return fmt.Errorf("write state: this run's lock %s was force-unlocked and %s now holds lock %s; refusing to write over its changes", m.held, orDash(holder.Who), id)
+	}
+	return nil
 }
 
 // sameContent reports whether a and b record the same world.

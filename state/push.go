@@ -37,6 +37,9 @@ func (m *Manager) Push(ctx context.Context, doc []byte, force bool) (*PushResult
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if err := m.checkHeld(ctx); err != nil {
+		return nil, err
+	}
 	curRaw, cur, err := m.current(ctx)
 	res := &PushResult{Lineage: s.Lineage}
 	var se *StateError

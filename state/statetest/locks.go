@@ -1,6 +1,7 @@
 package statetest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strings"
@@ -195,4 +196,37 @@ func testUnreadableLock(t *testing.T, b Backend) {
 		t.Fatalf("ForceUnlock of the unreadable lock by its id: %v", err)
 	}
 	lock(t, m, "apply").Unlock(ctx)
+}
+
+// A run whose lock was force-unlocked (and maybe taken by another run) must
+// not write: it would overwrite the other run's changes.
+func testWriteAfterLockTaken(t *testing.T, b Backend) {
+	seed(t, b)
+	ctx := context.Background()
+	m1, m2 := b.Open(t), b.Open(t)
+	l1 := lock(t, m1, "apply")
+	s := read(t, m1)
+	s.Datasets["churn"].Snapshots = nil
+	if err := m2.ForceUnlock(ctx, l1.Info().ID); err != nil {
+		t.Fatal(err)
+	}
+	before := b.Get(t, state.ObjectState)
+	if err := m1.Write(ctx, s); err == nil || !strings.Contains(err.Error(), "released by someone else") {
+		t.Errorf("Write after the lock was released by someone else: %v", err)
+	}
+	l2 := lock(t, m2, "apply")
+	if err := m1.Write(ctx, s); err == nil || !strings.Contains(err.Error(), l2.Info().ID) {
+		t.Errorf("Write after the lock was taken by another run: %v, want refusal naming lock %s", err, l2.Info().ID)
+	}
+	if _, err := m1.Push(ctx, mustEncode(t, s), true); err == nil {
+		t.Error("Push after the lock was taken by another run succeeded")
+	}
+	if !bytes.Equal(before, b.Get(t, state.ObjectState)) {
+		t.Fatal("a run that lost its lock changed the state")
+	}
+	// The new holder writes normally.
+	s2 := read(t, m2)
+	s2.Datasets["churn"].Snapshots = s2.Datasets["churn"].Snapshots[:1]
+	write(t, m2, s2)
+	l2.Unlock(ctx)
 }

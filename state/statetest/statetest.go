@@ -119,6 +119,7 @@ func RunManagerTests(t *testing.T, newBackend func(t *testing.T) Backend) {
 		{"ForceUnlock", testForceUnlock},
 		{"UnlockAfterTakeover", testUnlockAfterTakeover},
 		{"UnreadableLock", testUnreadableLock},
+		{"WriteAfterLockTaken", testWriteAfterLockTaken},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newBackend(t)) })
 	}
