@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -92,8 +91,6 @@ func putFiles(ctx context.Context, rc *RunContext, a *Action, src source.Source,
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(workers)
-	var once sync.Once
-	var firstErr error
 	for i := range obs {
 		if gctx.Err() != nil {
 			break
@@ -108,7 +105,6 @@ func putFiles(ctx context.Context, rc *RunContext, a *Action, src source.Source,
 		g.Go(func() error {
 			f, err := putOne(gctx, rc, a, src, store, obs[i])
 			if err != nil {
-				once.Do(func() { firstErr = err })
 				return err
 			}
 			out[i] = f
@@ -117,9 +113,6 @@ func putFiles(ctx context.Context, rc *RunContext, a *Action, src source.Source,
 		})
 	}
 	if err := g.Wait(); err != nil {
-		if firstErr != nil {
-			return nil, firstErr
-		}
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
