@@ -13,8 +13,8 @@ import (
 
 // objectAttrs lists the arguments each kind exposes to references, so an
 // unset optional argument reads as null instead of failing.
-func objectAttrs(kind string) []string {
-	s := fileSchema().blocks[kind]
+func objectAttrs(schema *blockSchema, kind string) []string {
+	s := schema.blocks[kind]
 	if s == nil {
 		return nil
 	}
@@ -72,7 +72,16 @@ func (l *loader) evaluate(g *graph, order []*node) {
 
 // evalNode evaluates one node and returns the object references see.
 func (l *loader) evalNode(n *node, s *scope) (cty.Value, bool) {
-	ctx := s.evalContext(nil)
+	deps := n.deps
+	if n.kind == kindVariable {
+		// A validation reads the variable itself, which the graph leaves
+		// out (it is not a dependency: the value is known up front).
+		deps = map[string]hcl.Range{n.addr: {}}
+		for k, v := range n.deps {
+			deps[k] = v
+		}
+	}
+	ctx := s.evalContextFor(deps, nil)
 	if n.kind == kindLocals {
 		v, diags := n.attr.Expr.Value(ctx)
 		l.diags = append(l.diags, diags...)
@@ -95,7 +104,7 @@ func (l *loader) evalNode(n *node, s *scope) (cty.Value, bool) {
 	case kindPolicy:
 		l.evalPolicy(e, n)
 	case kindPromotion:
-		l.evalPromotion(e, n)
+		l.evalPromotion(e, n, s)
 	case kindOutput:
 		l.evalOutput(n)
 		return cty.NilVal, true
@@ -104,7 +113,7 @@ func (l *loader) evalNode(n *node, s *scope) (cty.Value, bool) {
 		return cty.NilVal, false
 	}
 	attrs := map[string]cty.Value{"name": cty.StringVal(n.name)}
-	for _, a := range objectAttrs(n.kind) {
+	for _, a := range objectAttrs(l.schema, n.kind) {
 		attrs[a] = cty.NullVal(cty.DynamicPseudoType)
 		if v, ok := e.vals[a]; ok {
 			attrs[a] = v
@@ -364,7 +373,7 @@ func (l *loader) checkOnePolicyPerModel(e *blockEval, p *RetrainPolicy) {
 	}
 }
 
-func (l *loader) evalPromotion(e *blockEval, n *node) {
+func (l *loader) evalPromotion(e *blockEval, n *node, s *scope) {
 	p := &Promotion{Name: n.name, DeclRange: n.block.DefRange()}
 	if s, ok := e.ref("model", kindModel); ok {
 		p.Model = s
@@ -391,7 +400,8 @@ func (l *loader) evalPromotion(e *blockEval, n *node) {
 		se := e.sub(b, e.where)
 		switch b.Type {
 		case "gate":
-			p.Gates = append(p.Gates, l.evalGateBlock(se, b))
+			gateCtx := s.evalContextFor(n.deps, map[string]cty.Value{"candidate": cty.DynamicVal, "champion": cty.DynamicVal})
+			p.Gates = append(p.Gates, l.evalGateBlock(se, b, gateCtx))
 		case "must_beat":
 			mb := &MustBeat{Direction: "higher", Range: b.DefRange()}
 			if s, a, ok := se.str("metric", false); ok {
@@ -447,14 +457,13 @@ func (l *loader) checkAliasOwner(e *blockEval, p *Promotion) {
 
 // evalGateBlock keeps a gate's condition as an expression and checks it
 // now with unknown metrics, so type errors surface at validate time.
-func (l *loader) evalGateBlock(se *blockEval, b *hclsyntax.Block) Gate {
+func (l *loader) evalGateBlock(se *blockEval, b *hclsyntax.Block, ctx *hcl.EvalContext) Gate {
 	g := Gate{Range: b.DefRange()}
 	a, ok := b.Body.Attributes["condition"]
 	if !ok {
 		return g
 	}
 	g.Condition = a.Expr
-	ctx := l.cfg.scope.evalContext(map[string]cty.Value{"candidate": cty.DynamicVal, "champion": cty.DynamicVal})
 	v, diags := a.Expr.Value(ctx)
 	l.diags = append(l.diags, diags...)
 	if diags.HasErrors() {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"reflect"
 	"sort"
 
@@ -74,6 +75,24 @@ func singleLineCommas(src []byte) []int {
 	return out
 }
 
+// mayHaveSingleLineCommas is a cheap filter: lexing a file a second time
+// is only worth it when some line holds "{", "," and "}".
+func mayHaveSingleLineCommas(src []byte) bool {
+	for len(src) > 0 {
+		line := src
+		if i := bytes.IndexByte(src, '\n'); i >= 0 {
+			line, src = src[:i], src[i+1:]
+		} else {
+			src = nil
+		}
+		open := bytes.IndexByte(line, '{')
+		if open >= 0 && bytes.IndexByte(line[open:], ',') >= 0 && bytes.IndexByte(line[open:], '}') >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
 func isBlank(src []byte, i int) bool {
 	return i >= 0 && i < len(src) && (src[i] == ' ' || src[i] == '\t')
 }
@@ -81,7 +100,10 @@ func isBlank(src []byte, i int) bool {
 // parseConfig parses a configuration file, accepting commas between the
 // arguments of a single-line block.
 func parseConfig(src []byte, filename string) (*hcl.File, hcl.Diagnostics) {
-	commas := singleLineCommas(src)
+	var commas []int
+	if mayHaveSingleLineCommas(src) {
+		commas = singleLineCommas(src)
+	}
 	if len(commas) == 0 {
 		return hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
 	}

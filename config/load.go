@@ -22,6 +22,8 @@ type loader struct {
 	cfg   *Config
 	diags hcl.Diagnostics
 	funcs map[string]function.Function
+	// schema is fileSchema(), built once.
+	schema *blockSchema
 
 	rawFiles  map[string][]byte // by display name, for the digest
 	confFiles []string          // *.mlf.hcl display names, sorted
@@ -58,6 +60,7 @@ func Load(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 		varRanges:   map[string]hcl.Range{},
 	}
 	l.funcs = functions(dir)
+	l.schema = fileSchema()
 	l.load()
 	l.diags = redactDiagnostics(l.diags, l.cfg.Variables)
 	fixFunctionSuggestions(l.diags, keys(l.funcs))
@@ -96,7 +99,7 @@ func (l *loader) load() {
 	}
 	for _, name := range l.confFiles {
 		body := l.cfg.Files[name].Body.(*hclsyntax.Body)
-		l.diags = append(l.diags, checkBody(body, fileSchema(), "", body.SrcRange)...)
+		l.diags = append(l.diags, checkBody(body, l.schema, "", body.SrcRange)...)
 		l.collect(body)
 	}
 	l.decodeMLForm()
@@ -172,7 +175,7 @@ func (l *loader) readFiles() bool {
 // collect records the top-level blocks of one file by kind and name and
 // reports duplicates across all files.
 func (l *loader) collect(body *hclsyntax.Body) {
-	schema := fileSchema()
+	schema := l.schema
 	for _, b := range body.Blocks {
 		ns, ok := schema.blocks[b.Type]
 		if !ok || checkLabels(b, ns) != nil {

@@ -29,6 +29,10 @@ func writeFiles(t *testing.T, files map[string]string) string {
 
 func noEnv(string) string { return "" }
 
+func writeFile(dir, name, content string) error {
+	return os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644)
+}
+
 // loadOK loads a configuration that must have no diagnostics at all.
 func loadOK(t *testing.T, dir string, opts LoadOptions) *Config {
 	t.Helper()

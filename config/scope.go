@@ -1,6 +1,8 @@
 package config
 
 import (
+	"strings"
+
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
@@ -60,4 +62,44 @@ func objectOf(m map[string]cty.Value) cty.Value {
 		return cty.EmptyObjectVal
 	}
 	return cty.ObjectVal(m)
+}
+
+// evalContextFor builds a context holding only the objects in deps
+// (addresses such as "var.x", "dataset.y"): every reference an expression
+// can make is to a named object, so this is exact, and it keeps loading
+// linear in the number of references rather than quadratic in the number
+// of objects.
+func (s *scope) evalContextFor(deps map[string]hcl.Range, extra map[string]cty.Value) *hcl.EvalContext {
+	byRoot := map[string]map[string]cty.Value{}
+	for addr := range deps {
+		root, name, ok := strings.Cut(addr, ".")
+		if !ok {
+			continue
+		}
+		var v cty.Value
+		var found bool
+		switch root {
+		case "var":
+			v, found = s.vars[name]
+		case "local":
+			v, found = s.locals[name]
+		default:
+			v, found = s.objects[refKind[root]][name]
+		}
+		if !found {
+			continue // promotions: only outputs use them, through worldContext
+		}
+		if byRoot[root] == nil {
+			byRoot[root] = map[string]cty.Value{}
+		}
+		byRoot[root][name] = v
+	}
+	vars := map[string]cty.Value{"path": s.path}
+	for _, root := range []string{"var", "local", "dataset", "model", "environment", "storage"} {
+		vars[root] = objectOf(byRoot[root])
+	}
+	for k, v := range extra {
+		vars[k] = v
+	}
+	return &hcl.EvalContext{Variables: vars, Functions: s.funcs}
 }

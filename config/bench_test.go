@@ -1,0 +1,58 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// BenchmarkLoadDesign loads the DESIGN.md example: the cost every command
+// pays before doing anything.
+func BenchmarkLoadDesign(b *testing.B) {
+	for b.Loop() {
+		if _, diags := Load("testdata/design", LoadOptions{Getenv: noEnv}); diags.HasErrors() {
+			b.Fatal(diags)
+		}
+	}
+}
+
+// BenchmarkLoadLarge loads a workspace of 200 datasets, 200 models, 200
+// policies and 200 promotions in one file, to keep evaluation linear
+// enough for big monorepos.
+func BenchmarkLoadLarge(b *testing.B) {
+	var src strings.Builder
+	for i := range 200 {
+		fmt.Fprintf(&src, `
+dataset "d%d" {
+  source  = "data/%d"
+  include = ["**/*.csv"]
+}
+model "m%d" {
+  datasets = [dataset.d%d]
+  train {
+    command = ["train", "%d"]
+    params  = { lr = 0.01, i = %d }
+  }
+}
+retrain_policy "p%d" {
+  models    = [model.m%d]
+  on_change = ["data"]
+}
+promotion "pr%d" {
+  model = model.m%d
+  alias = "production"
+  gate { condition = candidate.metrics.acc > 0.5 }
+}
+`, i, i, i, i, i, i, i, i, i, i)
+	}
+	dir := b.TempDir()
+	if err := writeFile(dir, "main.mlf.hcl", src.String()); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, diags := Load(dir, LoadOptions{Getenv: noEnv}); diags.HasErrors() {
+			b.Fatal(diags)
+		}
+	}
+}
