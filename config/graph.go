@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -293,11 +292,4 @@ func traversalString(t hcl.Traversal) string {
 		}
 	}
 	return b.String()
-}
-
-// sortedNodeAddrs is used by tests and debugging output.
-func (g *graph) sortedNodeAddrs() []string {
-	out := keys(g.nodes)
-	sort.Strings(out)
-	return out
 }

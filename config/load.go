@@ -27,6 +27,7 @@ type loader struct {
 
 	rawFiles  map[string][]byte // by display name, for the digest
 	confFiles []string          // *.mlf.hcl display names, sorted
+	broken    map[string]bool   // files with syntax errors
 	varsFiles []string          // *.mlfvars base names, sorted
 
 	// decls holds every top-level named block by kind and name.
@@ -54,6 +55,7 @@ func Load(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 		opts:        opts,
 		cfg:         newConfig(dir),
 		rawFiles:    map[string][]byte{},
+		broken:      map[string]bool{},
 		decls:       map[string]map[string]*hclsyntax.Block{},
 		localDefs:   map[string]*hclsyntax.Attribute{},
 		varDefaults: map[string]*typeexpr.Defaults{},
@@ -98,6 +100,9 @@ func (l *loader) load() {
 		return
 	}
 	for _, name := range l.confFiles {
+		if l.broken[name] {
+			continue // a partial parse would only add misleading errors
+		}
 		body := l.cfg.Files[name].Body.(*hclsyntax.Body)
 		l.diags = append(l.diags, checkBody(body, l.schema, "", body.SrcRange)...)
 		l.collect(body)
@@ -162,14 +167,18 @@ func (l *loader) readFiles() bool {
 				Summary:  "Cannot read configuration file",
 				Detail:   fmt.Sprintf("Reading %s: %s.", name, errText(err)),
 			})
+			l.broken[name] = true
 			continue
 		}
 		f, diags := parseConfig(src, name)
 		l.diags = append(l.diags, diags...)
 		l.cfg.Files[name] = f
 		l.rawFiles[name] = src
+		if diags.HasErrors() {
+			l.broken[name] = true
+		}
 	}
-	return !l.diags.HasErrors()
+	return true
 }
 
 // collect records the top-level blocks of one file by kind and name and
