@@ -1,6 +1,7 @@
 package state
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -23,6 +24,8 @@ type Manager struct {
 	// held is the id of the lock this Manager holds ("" for none), under
 	// mu: writes check it is still theirs.
 	held string
+	// last summarises the document this Manager last wrote, under mu.
+	last *summary
 }
 
 // SetMLFormVersion sets the version recorded as mlform_version in every
@@ -129,35 +132,76 @@ func (m *Manager) Write(ctx context.Context, s *State) error {
 	if err := m.checkHeld(ctx); err != nil {
 		return err
 	}
-	curRaw, cur, err := m.current(ctx)
+	curRaw, cur, err := m.storedSummary(ctx)
 	if err != nil {
 		return err
+	}
+	key, err := contentKey(s)
+	if err != nil {
+		return fmt.Errorf("write state: %w", err)
 	}
 	serial := s.Serial + 1
 	if cur != nil {
 		switch {
-		case cur.Lineage != s.Lineage:
-			return fmt.Errorf("write state: lineage %s does not match the stored state's %s: refusing to overwrite another workspace's state", s.Lineage, cur.Lineage)
-		case cur.Serial != s.Serial:
-			return fmt.Errorf("write state: it changed since it was read (read serial %d, stored serial %d); another mlform ran without the lock? Re-run the command", s.Serial, cur.Serial)
-		}
-		same, err := sameContent(cur, s)
-		if err != nil {
-			return fmt.Errorf("write state: %w", err)
-		}
-		if same {
+		case cur.lineage != s.Lineage:
+			return fmt.Errorf("write state: lineage %s does not match the stored state's %s: refusing to overwrite another workspace's state", s.Lineage, cur.lineage)
+		case cur.serial != s.Serial:
+			return fmt.Errorf("write state: it changed since it was read (read serial %d, stored serial %d); another mlform ran without the lock? Re-run the command", s.Serial, cur.serial)
+		case bytes.Equal(cur.key, key):
 			s.normalize()
-			s.Checksum = cur.Checksum
+			s.Checksum = cur.checksum
 			return nil
 		}
-		serial = cur.Serial + 1
+		serial = cur.serial + 1
 	}
-	return m.store(ctx, s, serial, curRaw)
+	data, err := m.store(ctx, s, serial, curRaw)
+	if err != nil {
+		return err
+	}
+	m.last = &summary{raw: data, lineage: s.Lineage, serial: s.Serial, checksum: s.Checksum, key: key}
+	return nil
+}
+
+// summary is what Write needs of a stored document. The Manager keeps the
+// one it last wrote, so a run writing after every action does not decode
+// its own document again each time.
+type summary struct {
+	raw      []byte
+	lineage  string
+	serial   uint64
+	checksum string
+	key      []byte // contentKey
+}
+
+// storedSummary reads the stored document and summarises it (from the
+// cache when it is exactly what this Manager last wrote); both results are
+// nil when none exists. A damaged document is an error.
+func (m *Manager) storedSummary(ctx context.Context) ([]byte, *summary, error) {
+	raw, err := m.b.get(ctx, ObjectState)
+	if errors.Is(err, errNotExist) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("read state: %w", err)
+	}
+	if m.last != nil && bytes.Equal(raw, m.last.raw) {
+		return raw, m.last, nil
+	}
+	cur, err := Decode(raw)
+	if err != nil {
+		return raw, nil, m.damaged(ctx, err)
+	}
+	key, err := contentKey(cur)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read state: %w", err)
+	}
+	return raw, &summary{raw: raw, lineage: cur.Lineage, serial: cur.Serial, checksum: cur.Checksum, key: key}, nil
 }
 
 // store encodes s with the given serial, saves prevRaw (when not nil) as
-// the backup, then the new document. On failure s is left as it was.
-func (m *Manager) store(ctx context.Context, s *State, serial uint64, prevRaw []byte) error {
+// the backup, then the new document, and returns the document. On failure
+// s is left as it was.
+func (m *Manager) store(ctx context.Context, s *State, serial uint64, prevRaw []byte) ([]byte, error) {
 	oldSerial, oldSum, oldVersion := s.Serial, s.Checksum, s.MLFormVersion
 	s.Serial = serial
 	if m.version != "" {
@@ -172,9 +216,9 @@ func (m *Manager) store(ctx context.Context, s *State, serial uint64, prevRaw []
 	}
 	if err != nil {
 		s.Serial, s.Checksum, s.MLFormVersion = oldSerial, oldSum, oldVersion
-		return fmt.Errorf("write state %s: %w", m.Location(), err)
+		return nil, fmt.Errorf("write state %s: %w", m.Location(), err)
 	}
-	return nil
+	return data, nil
 }
 
 // current reads and decodes the stored document; both are nil when none
@@ -213,19 +257,6 @@ func (m *Manager) checkHeld(ctx context.Context) error {
 		return fmt.Errorf("write state: this run's lock %s was force-unlocked and %s now holds lock %s; refusing to write over its changes", m.held, orDash(holder.Who), id)
 	}
 	return nil
-}
-
-// sameContent reports whether a and b record the same world.
-func sameContent(a, b *State) (bool, error) {
-	ka, err := contentKey(a)
-	if err != nil {
-		return false, err
-	}
-	kb, err := contentKey(b)
-	if err != nil {
-		return false, err
-	}
-	return string(ka) == string(kb), nil
 }
 
 // Update reads the state, applies fn and writes the result (nothing is

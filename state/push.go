@@ -63,11 +63,11 @@ func (m *Manager) Push(ctx context.Context, doc []byte, force bool) (*PushResult
 		}
 		res.DamagedCopy = m.b.location(res.DamagedObject)
 		// The backup stays: it is the last good state.
-		if err := m.store(ctx, s, max(serial, 1), nil); err != nil {
+		if _, err := m.store(ctx, s, max(serial, 1), nil); err != nil {
 			return nil, err
 		}
 	case cur == nil:
-		if err := m.store(ctx, s, max(s.Serial, 1), nil); err != nil {
+		if _, err := m.store(ctx, s, max(s.Serial, 1), nil); err != nil {
 			return nil, err
 		}
 	default:
@@ -83,7 +83,7 @@ func (m *Manager) Push(ctx context.Context, doc []byte, force bool) (*PushResult
 		} else if serial <= cur.Serial {
 			serial = cur.Serial + 1
 		}
-		if err := m.store(ctx, s, serial, curRaw); err != nil {
+		if _, err := m.store(ctx, s, serial, curRaw); err != nil {
 			return nil, err
 		}
 	}
