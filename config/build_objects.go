@@ -1,0 +1,109 @@
+package config
+
+import (
+	"strings"
+
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+)
+
+// evalStorage reads a storage block: one blob URL.
+func (l *loader) evalStorage(e *blockEval, n *node) {
+	st := &Storage{Name: n.name, DeclRange: n.block.DefRange()}
+	if u, a, ok := e.str("url", true); ok {
+		if err := checkBlobURL(u); err != nil {
+			e.failed = true
+			l.diags = append(l.diags, urlDiag("url in "+e.where, err, a.Expr.Range()))
+		}
+		st.URL = u
+	}
+	l.cfg.Storage[n.name] = st
+}
+
+// evalEnvironment reads an environment; env may hold secrets (it is only
+// ever hashed), nothing else may.
+func (l *loader) evalEnvironment(e *blockEval, n *node) {
+	env := &Environment{Name: n.name, Executor: DefaultExecutor, DeclRange: n.block.DefRange()}
+	if s, a, ok := e.str("executor", false); ok {
+		if !hclsyntax.ValidIdentifier(s) {
+			e.errorf(a.Expr.Range(), "Invalid executor", "executor in %s must name an executor, like \"local\"; %q is not a name.", e.where, s)
+		}
+		env.Executor = s
+	}
+	env.Files = e.globs("files")
+	env.Env, env.Sensitive = e.strMap("env")
+	if s, _, ok := e.str("image", false); ok {
+		env.Image = s
+	}
+	l.cfg.Environments[n.name] = env
+}
+
+// evalDataset reads a dataset: its source, filters, store and stats.
+func (l *loader) evalDataset(e *blockEval, n *node) {
+	d := &Dataset{Name: n.name, DeclRange: n.block.DefRange()}
+	if s, a, ok := e.str("source", true); ok {
+		if err := checkSource(s); err != nil {
+			e.failed = true
+			l.diags = append(l.diags, urlDiag("source in "+e.where, err, a.Expr.Range()))
+		}
+		d.Source = s
+	}
+	d.Include = e.globs("include")
+	d.Exclude = e.globs("exclude")
+	if s, ok := e.ref("storage", kindStorage); ok {
+		d.Storage = s
+	}
+	if s, _, ok := e.str("description", false); ok {
+		d.Description = s
+	}
+	for _, b := range n.block.Body.Blocks {
+		if b.Type == "stats" {
+			se := e.sub(b, e.where)
+			cols, a, ok := se.strList("columns")
+			if ok && len(cols) == 0 {
+				se.errorf(a.Expr.Range(), "Invalid stats columns", "columns in %s lists no column; remove the stats block to profile nothing.", se.where)
+			}
+			e.failed = e.failed || se.failed
+			d.Stats = &Stats{Columns: cols}
+		}
+	}
+	l.cfg.Datasets[n.name] = d
+}
+
+// evalModel reads a model and its train and evaluate steps.
+func (l *loader) evalModel(e *blockEval, n *node) {
+	m := &Model{Name: n.name, DeclRange: n.block.DefRange()}
+	if s, _, ok := e.str("description", false); ok {
+		m.Description = s
+	}
+	if list, ok := e.refList("datasets", kindDataset); ok {
+		m.Datasets = list
+	}
+	if s, ok := e.ref("environment", kindEnvironment); ok {
+		m.Environment = s
+	}
+	m.Code = e.globs("code")
+	if s, ok := e.ref("storage", kindStorage); ok {
+		m.Storage = s
+	}
+	for _, b := range n.block.Body.Blocks {
+		se := e.sub(b, e.where)
+		step := Step{Range: b.DefRange()}
+		if cmd, a, ok := se.strList("command"); ok {
+			if len(cmd) == 0 || strings.TrimSpace(cmd[0]) == "" {
+				se.errorf(a.Expr.Range(), "Invalid command", "command in %s must name a program to run, like [\"python\", \"train.py\"].", se.where)
+			}
+			step.Command = cmd
+		}
+		step.Params = se.params("params")
+		step.Timeout = se.duration("timeout", 1)
+		e.failed = e.failed || se.failed
+		switch b.Type {
+		case "train":
+			m.Train = step
+		case "evaluate":
+			s := step
+			m.Evaluate = &s
+		}
+	}
+	l.cfg.Models[n.name] = m
+}

@@ -1,0 +1,150 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+)
+
+// evalPromotion reads a promotion: model, alias, gates (kept as
+// expressions), must_beat, pin and publish target.
+func (l *loader) evalPromotion(e *blockEval, n *node, s *scope) {
+	p := &Promotion{Name: n.name, DeclRange: n.block.DefRange()}
+	if s, ok := e.ref("model", kindModel); ok {
+		p.Model = s
+	}
+	if s, a, ok := e.str("alias", false); ok {
+		if err := checkAlias(s); err != nil {
+			e.errorf(a.Expr.Range(), "Invalid alias", "alias in %s: %v.", e.where, err)
+		}
+		p.Alias = s
+	}
+	if v, a, ok := e.integer("version"); ok {
+		if v < 1 {
+			e.errorf(a.Expr.Range(), "Invalid version", "version in %s pins the alias to a version number, 1 or more; got %d.", e.where, v)
+		}
+		p.Version = v
+	}
+	if s, a, ok := e.str("must_beat", false); ok {
+		if strings.TrimSpace(s) == "" {
+			e.errorf(a.Expr.Range(), "Invalid must_beat", "must_beat in %s must name a metric, like \"accuracy\".", e.where)
+		}
+		p.MustBeat = &MustBeat{Metric: s, Direction: "higher", Range: a.SrcRange}
+	}
+	for _, b := range n.block.Body.Blocks {
+		se := e.sub(b, e.where)
+		switch b.Type {
+		case "gate":
+			gateCtx := s.evalContextFor(n.deps, map[string]cty.Value{"candidate": cty.DynamicVal, "champion": cty.DynamicVal})
+			p.Gates = append(p.Gates, l.evalGateBlock(se, b, gateCtx))
+		case "must_beat":
+			mb := &MustBeat{Direction: "higher", Range: b.DefRange()}
+			if s, a, ok := se.str("metric", false); ok {
+				if strings.TrimSpace(s) == "" {
+					se.errorf(a.Expr.Range(), "Invalid must_beat", "metric in %s must name a metric, like \"accuracy\".", se.where)
+				}
+				mb.Metric = s
+			}
+			if s, a, ok := se.str("direction", false); ok {
+				if s != "higher" && s != "lower" {
+					se.errorf(a.Expr.Range(), "Invalid direction", "direction in %s must be \"higher\" (bigger is better, the default) or \"lower\" (smaller is better, like a loss), not %q.", se.where, s)
+				}
+				mb.Direction = s
+			}
+			if f, a, ok := se.number("min_delta"); ok {
+				if f < 0 {
+					se.errorf(a.Expr.Range(), "Invalid min_delta", "min_delta in %s must be 0 or more, not %g.", se.where, f)
+				}
+				mb.MinDelta = f
+			}
+			p.MustBeat = mb
+		case "publish":
+			pub := &Publish{Range: b.DefRange()}
+			if u, a, ok := se.str("url", true); ok {
+				if err := checkBlobURL(u); err != nil {
+					se.failed = true
+					l.diags = append(l.diags, urlDiag("url in "+se.where, err, a.Expr.Range()))
+				}
+				pub.URL = u
+			}
+			p.Publish = pub
+		}
+		e.failed = e.failed || se.failed
+	}
+	l.checkAliasOwner(e, p)
+	l.cfg.Promotions[n.name] = p
+}
+
+// checkAliasOwner refuses two promotions moving the same alias of the
+// same model: they would fight over it.
+func (l *loader) checkAliasOwner(e *blockEval, p *Promotion) {
+	if p.Model == "" || p.Alias == "" {
+		return
+	}
+	for _, other := range sortedKeys(l.cfg.Promotions) {
+		o := l.cfg.Promotions[other]
+		if o.Model == p.Model && o.Alias == p.Alias {
+			e.errorf(e.body.Attributes["alias"].Expr.Range(), "Alias moved by two promotions",
+				"promotion %q (%s) already moves model.%s@%s; one promotion owns each alias.", other, rangeString(o.DeclRange), p.Model, p.Alias)
+		}
+	}
+}
+
+// evalGateBlock keeps a gate's condition as an expression and checks it
+// now with unknown metrics, so type errors surface at validate time.
+func (l *loader) evalGateBlock(se *blockEval, b *hclsyntax.Block, ctx *hcl.EvalContext) Gate {
+	g := Gate{Range: b.DefRange()}
+	a, ok := b.Body.Attributes["condition"]
+	if !ok {
+		return g
+	}
+	g.Condition = a.Expr
+	v, diags := a.Expr.Value(ctx)
+	l.diags = append(l.diags, diags...)
+	if diags.HasErrors() {
+		se.failed = true
+	} else if v.IsKnown() && !v.IsNull() {
+		if _, err := convert.Convert(v, cty.Bool); err != nil {
+			se.errorf(a.Expr.Range(), "Invalid gate condition", "condition in %s must be true or false: %s.", se.where, errText(err))
+		}
+	}
+	if s, _, ok := se.str("error_message", false); ok {
+		g.ErrorMessage = s
+	} else {
+		g.ErrorMessage = fmt.Sprintf("gate condition %s is false", strings.TrimSpace(string(a.Expr.Range().SliceBytes(l.rawFiles[a.SrcRange.Filename]))))
+	}
+	return g
+}
+
+// evalOutput records an output and checks its expression against a world
+// where every recorded value is unknown.
+func (l *loader) evalOutput(n *node) {
+	o := &Output{Name: n.name, DeclRange: n.block.DefRange()}
+	body := n.block.Body
+	if s, ok := l.staticString(body, "description"); ok {
+		o.Description = s
+	}
+	if b, ok := l.staticBool(body, "sensitive"); ok {
+		o.Sensitive = b
+	}
+	a, ok := body.Attributes["value"]
+	if !ok {
+		return
+	}
+	o.Expr = a.Expr
+	l.cfg.Outputs[n.name] = o
+	v, diags := a.Expr.Value(l.cfg.worldContext(nil))
+	l.diags = append(l.diags, diags...)
+	if !diags.HasErrors() && v.ContainsMarked() && !o.Sensitive {
+		l.diags = append(l.diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Output refers to sensitive values",
+			Detail:   fmt.Sprintf("output %q is derived from a sensitive variable; add sensitive = true to the output block so its value is never printed.", n.name),
+			Subject:  a.Expr.Range().Ptr(),
+		})
+	}
+}

@@ -1,0 +1,109 @@
+package config
+
+import (
+	"fmt"
+
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// ref reads an argument that names another object of kind: a reference
+// such as dataset.churn (or an expression giving one), or its name as a
+// string. The name is what the Config keeps.
+func (e *blockEval) ref(name, kind string) (string, bool) {
+	v, a, ok := e.value(name)
+	if !ok {
+		return "", false
+	}
+	if !e.checkRefKinds(a, kind) {
+		return "", false
+	}
+	n, ok := e.refName(a, v, kind)
+	if ok {
+		e.vals[name] = cty.StringVal(n)
+	}
+	return n, ok
+}
+
+func (e *blockEval) refList(name, kind string) ([]string, bool) {
+	v, a, ok := e.value(name)
+	if !ok {
+		return nil, false
+	}
+	if !e.checkRefKinds(a, kind) {
+		return nil, false
+	}
+	ty := v.Type()
+	if !(ty.IsListType() || ty.IsTupleType() || ty.IsSetType()) {
+		e.errorf(a.Expr.Range(), "Incorrect attribute value type", "%s in %s must be a list of %s references, like [%s.example].", name, e.where, kind, kind)
+		return nil, false
+	}
+	var out []string
+	var names []cty.Value
+	seen := map[string]bool{}
+	for it := v.ElementIterator(); it.Next(); {
+		_, el := it.Element()
+		n, ok := e.refName(a, el, kind)
+		if !ok {
+			return nil, false
+		}
+		if seen[n] {
+			e.errorf(a.Expr.Range(), "Duplicate reference", "%s in %s names %s.%s twice.", name, e.where, kind, n)
+			return nil, false
+		}
+		seen[n] = true
+		out = append(out, n)
+		names = append(names, cty.StringVal(n))
+	}
+	if len(names) == 0 {
+		e.vals[name] = cty.ListValEmpty(cty.String)
+	} else {
+		e.vals[name] = cty.ListVal(names)
+	}
+	return out, true
+}
+
+// checkRefKinds refuses references to objects of another kind, such as
+// datasets = [model.churn].
+func (e *blockEval) checkRefKinds(a *hclsyntax.Attribute, kind string) bool {
+	for _, t := range a.Expr.Variables() {
+		k, isObject := refKind[t.RootName()]
+		if !isObject || k == kind || k == kindVariable || k == kindLocals {
+			continue
+		}
+		e.errorf(t.SourceRange(), "Wrong kind of reference",
+			"%s in %s refers to %ss, like %s.example; %s is a %s.", a.Name, e.where, kind, kind, traversalString(t), k)
+		return false
+	}
+	return true
+}
+
+func (e *blockEval) refName(a *hclsyntax.Attribute, v cty.Value, kind string) (string, bool) {
+	if v.ContainsMarked() {
+		e.errorf(a.Expr.Range(), "Sensitive value not allowed", "%s in %s cannot be derived from a sensitive variable.", a.Name, e.where)
+		return "", false
+	}
+	var n string
+	switch {
+	case v.IsNull():
+		e.errorf(a.Expr.Range(), "Invalid reference", "%s in %s may not be null.", a.Name, e.where)
+		return "", false
+	case v.Type() == cty.String:
+		n = v.AsString()
+	case v.Type().IsObjectType() && v.Type().HasAttribute("name") && v.GetAttr("name").Type() == cty.String && !v.GetAttr("name").IsNull():
+		n = v.GetAttr("name").AsString()
+	default:
+		e.errorf(a.Expr.Range(), "Incorrect attribute value type",
+			"%s in %s must refer to a %s, like %s.example (or give its name as a string).", a.Name, e.where, kind, kind)
+		return "", false
+	}
+	if !e.l.declared(kind, n) {
+		detail := fmt.Sprintf("%s in %s names %s.%s, which is not declared.", a.Name, e.where, kind, n)
+		if s := suggest(n, e.l.declaredNames(kind)); s != "" {
+			detail += fmt.Sprintf(" Did you mean %q?", s)
+		}
+		e.errorf(a.Expr.Range(), "Reference to undeclared "+kind, "%s", detail)
+		return "", false
+	}
+	return n, true
+}
