@@ -135,6 +135,16 @@ func testStaleWriteRefused(t *testing.T, b Backend) {
 	if got := read(t, b.Open(t)); got.Serial != s1.Serial || len(got.Datasets["churn"].Snapshots) != 1 {
 		t.Error("refused write changed the stored state")
 	}
+
+	// The writer that succeeded is refused too once someone else wrote
+	// after it: what it remembers of its own write must not hide that.
+	s3 := read(t, m2)
+	s3.Policies["churn"].LastTrain = nil
+	write(t, m2, s3)
+	s1.Datasets["churn"].Snapshots = nil
+	if err := m1.Write(context.Background(), s1); err == nil || !strings.Contains(err.Error(), "changed since it was read") {
+		t.Fatalf("second write over a newer serial: %v, want refusal", err)
+	}
 }
 
 func testLineageMismatchRefused(t *testing.T, b Backend) {
