@@ -394,3 +394,25 @@ func TestAlreadyAppliedByDigest(t *testing.T) {
 		t.Fatalf("version recorded by this plan: %v", err)
 	}
 }
+
+// TestPlanWithoutOldManifest: when the previous snapshot's manifest cannot
+// be read, plan still plans the snapshot, with totals only and a note.
+func TestPlanWithoutOldManifest(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"data/a.csv": "a\n"})
+	ws := testWorkspace(t, dir, map[string]string{"d": "data"})
+	st := state.New()
+	mustApply(t, ws, mustPlan(t, ws, st, PlanOptions{Refresh: true}), st)
+	ws.Close()
+	if err := os.RemoveAll(filepath.Join(dir, ".mlform", "store", "manifests")); err != nil {
+		t.Fatal(err)
+	}
+	writeFiles(t, dir, map[string]string{"data/b.csv": "b\n"})
+	p := mustPlan(t, ws, st, PlanOptions{Refresh: true})
+	if len(p.Actions) != 1 || p.Actions[0].Snapshot.DiffKnown || p.Actions[0].Snapshot.Files != 2 {
+		t.Fatalf("plan: %+v", p.Actions)
+	}
+	if len(p.Notes) != 1 || !strings.Contains(p.Notes[0].Message, "cannot list what changed since snapshot") {
+		t.Errorf("notes: %+v", p.Notes)
+	}
+}
