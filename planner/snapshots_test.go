@@ -95,3 +95,37 @@ func TestSnapshotHistory(t *testing.T) {
 		t.Error("unknown dataset accepted")
 	}
 }
+
+func TestResolvePull(t *testing.T) {
+	st := historyState()
+	art := strings.Repeat("c", 64)
+	st.Models["churn"] = &state.Model{Name: "churn",
+		Versions: []*state.Version{{Version: 1, Status: state.StatusSucceeded, ArtifactsID: art, Store: "models"}, {Version: 2, Status: state.StatusFailed}},
+		Aliases:  map[string]*state.Alias{"production": {Name: "production", Version: 1}, "broken": {Name: "broken", Version: 2}}}
+	tests := []struct {
+		addr, label, store, id, err string
+	}{
+		{"dataset.churn", "dataset.churn@bbbb0000", "default", "bbbb0000", ""},
+		{"dataset.churn@aaaa2222", "dataset.churn@aaaa2222", "default", "aaaa2222", ""},
+		{"model.churn@1", "model.churn@1", "models", art, ""},
+		{"model.churn@production", "model.churn@1", "models", art, ""},
+		{"model.churn@broken", "", "", "", "model.churn@2 has no artifacts (status failed)"},
+		{"model.churn@7", "", "", "", "has no version 7"},
+		{"model.churn@staging", "", "", "", `has no alias "staging"`},
+		{"model.churn", "", "", "", "pull needs a version or an alias"},
+		{"model.other@1", "", "", "", "model.other is not in state"},
+		{"widget.x", "", "", "", "unknown kind"},
+	}
+	for _, tt := range tests {
+		got, err := ResolvePull(st, tt.addr)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("%s: err %v, want %q", tt.addr, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || !strings.HasPrefix(got.Label, tt.label) || got.Store != tt.store || !strings.HasPrefix(got.ManifestID, tt.id) {
+			t.Errorf("%s: %+v, %v", tt.addr, got, err)
+		}
+	}
+}
