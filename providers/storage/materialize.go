@@ -34,7 +34,9 @@ func (s *Store) Materialize(ctx context.Context, id, dir string) error {
 		return fmt.Errorf("materialize %s: %w", id, err)
 	}
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(s.workers)
+	// Writing small files is dominated by file system calls, not by the
+	// bucket: more of them in flight than readers.
+	g.SetLimit(2 * s.workers)
 	for _, f := range m.Files {
 		g.Go(func() error {
 			if err := s.materializeFile(gctx, root, f); err != nil {
