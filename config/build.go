@@ -33,7 +33,12 @@ func (l *loader) evaluate(g *graph, order []*node) {
 	s := newScope(l.funcs, pathObj)
 	l.cfg.scope = s
 	for name, v := range l.cfg.Variables {
-		s.vars[name] = valueOrDynamic(v.Value)
+		val := valueOrDynamic(v.Value)
+		if v.Sensitive {
+			// The mark travels with every value computed from this one.
+			val = val.Mark(sensitiveMark)
+		}
+		s.vars[name] = val
 	}
 	if _, ok := l.decls[kindStorage][DefaultStorageName]; !ok {
 		l.cfg.Storage[DefaultStorageName] = &Storage{Name: DefaultStorageName, URL: DefaultStorageURL}

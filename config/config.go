@@ -79,7 +79,8 @@ type Variable struct {
 	Sensitive   bool
 	Nullable    bool
 	// Value is the effective value after precedence, conversion and
-	// validation. Sensitive values carry the "sensitive" mark.
+	// validation. It is never marked; when Sensitive is set it must not be
+	// printed, logged or recorded.
 	Value cty.Value
 	// Source says where Value came from: "default", a file name,
 	// "environment variable MLFORM_VAR_x" or "-var".

@@ -146,7 +146,6 @@ func (l *loader) assignVariable(v *Variable, rv rawValue) {
 		}
 		v.Value, v.Source = v.Default, "default"
 		l.varRanges[v.Name] = v.DeclRange
-		l.finishVariable(v)
 		return
 	}
 	subject := v.DeclRange
@@ -185,13 +184,6 @@ func (l *loader) assignVariable(v *Variable, rv rawValue) {
 		}
 	}
 	v.Value, v.Source = conv, rv.source
-	l.finishVariable(v)
-}
-
-func (l *loader) finishVariable(v *Variable) {
-	if v.Sensitive {
-		v.Value = v.Value.Mark(sensitiveMark)
-	}
 }
 
 // parseVarFlag handles one -var "name=value".

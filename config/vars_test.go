@@ -70,7 +70,7 @@ func TestVariablePrecedence(t *testing.T) {
 			want: cty.ObjectVal(map[string]cty.Value{"a": cty.StringVal("y"), "b": cty.NumberIntVal(7)})},
 		{name: "object default gets optional", variable: "o",
 			want: cty.ObjectVal(map[string]cty.Value{"a": cty.StringVal("x"), "b": cty.NumberIntVal(7)})},
-		{name: "sensitive marked", args: []VarArg{{Value: "secret=hunter2"}}, variable: "secret", want: cty.StringVal("hunter2").Mark(sensitiveMark)},
+		{name: "sensitive value", args: []VarArg{{Value: "secret=hunter2"}}, variable: "secret", want: cty.StringVal("hunter2")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -87,6 +87,9 @@ func TestVariablePrecedence(t *testing.T) {
 			v := cfg.Variables[tt.variable]
 			if !v.Value.RawEquals(tt.want) {
 				t.Fatalf("var.%s = %#v; want %#v", tt.variable, v.Value, tt.want)
+			}
+			if got := cfg.scope.vars[tt.variable].HasMark(sensitiveMark); got != v.Sensitive {
+				t.Fatalf("expressions see var.%s marked sensitive: %v; want %v", tt.variable, got, v.Sensitive)
 			}
 			if tt.wantSource != "" && v.Source != tt.wantSource {
 				t.Fatalf("source = %q; want %q", v.Source, tt.wantSource)
