@@ -89,7 +89,8 @@ func (l *loader) evalNode(n *node, s *scope) (cty.Value, bool) {
 	if n.kind == kindLocals {
 		v, diags := n.attr.Expr.Value(ctx)
 		l.diags = append(l.diags, diags...)
-		l.cfg.Locals[n.name] = &Local{Name: n.name, Value: v, DeclRange: n.attr.SrcRange}
+		plain, _ := v.UnmarkDeep()
+		l.cfg.Locals[n.name] = &Local{Name: n.name, Value: plain, Sensitive: v.ContainsMarked(), DeclRange: n.attr.SrcRange}
 		return v, !diags.HasErrors()
 	}
 	e := l.newBlockEval(n.block, ctx)

@@ -90,8 +90,11 @@ type Variable struct {
 
 // Local is one named local value.
 type Local struct {
-	Name      string
+	Name string
+	// Value is never marked; Sensitive says it derives from a sensitive
+	// variable.
 	Value     cty.Value
+	Sensitive bool
 	DeclRange hcl.Range
 }
 
