@@ -59,6 +59,10 @@ func (w *packWriter) add(ctx context.Context, id rawID, data []byte) error {
 		return nil
 	}
 	w.mu.Lock()
+	if w.closed {
+		w.mu.Unlock()
+		return errClosed
+	}
 	if _, ok := w.pending[id]; ok {
 		w.mu.Unlock()
 		return nil
@@ -69,10 +73,6 @@ func (w *packWriter) add(ctx context.Context, id rawID, data []byte) error {
 	var full *openPack
 	if p := w.open; p != nil && len(p.buf)+len(data) > w.packSize {
 		full, w.open = p, nil
-	}
-	if w.closed {
-		w.mu.Unlock()
-		return errClosed
 	}
 	if w.open == nil {
 		mem := w.bufs.get()
