@@ -61,10 +61,11 @@ func missingMetric(g Gate, candidate, champion map[string]float64) *hcl.Diagnost
 		if (root != "candidate" && root != "champion") || len(t) < 3 {
 			continue
 		}
-		attr, ok := t[2].(hcl.TraverseAttr)
+		name, ok := metricStep(t[2])
 		if !ok {
 			continue
 		}
+		attr := hcl.TraverseAttr{Name: name}
 		m := candidate
 		if root == "champion" {
 			m = champion
@@ -87,6 +88,20 @@ func missingMetric(g Gate, candidate, champion map[string]float64) *hcl.Diagnost
 		}
 	}
 	return nil
+}
+
+// metricStep is the metric a traversal step names: .accuracy or
+// ["val/accuracy"].
+func metricStep(step hcl.Traverser) (string, bool) {
+	switch st := step.(type) {
+	case hcl.TraverseAttr:
+		return st.Name, true
+	case hcl.TraverseIndex:
+		if st.Key.Type() == cty.String && st.Key.IsKnown() && !st.Key.IsNull() {
+			return st.Key.AsString(), true
+		}
+	}
+	return "", false
 }
 
 // guarded reports whether the condition uses try or can, which exist to

@@ -169,6 +169,7 @@ func TestLoadErrors(t *testing.T) {
 		{"zero every", "model \"m\" {\n  train { command = [\"t\"] }\n}\nretrain_policy \"p\" {\n  models = [model.m]\n  every = \"0s\"\n}\n", LoadOptions{}, "6:11", "must be positive"},
 		{"metric bounds", "model \"m\" {\n  train { command = [\"t\"] }\n}\nretrain_policy \"p\" {\n  models = [model.m]\n  metric \"a\" {\n    below = 0.9\n    above = 0.5\n  }\n}\n", LoadOptions{}, "6:3", "below must be less than above"},
 		{"dup metric", "model \"m\" {\n  train { command = [\"t\"] }\n}\nretrain_policy \"p\" {\n  models = [model.m]\n  metric \"a\" { below = 1 }\n  metric \"a\" { above = 2 }\n}\n", LoadOptions{}, "7:3", `already has a metric "a" block`},
+		{"empty metric name", "model \"m\" {\n  train { command = [\"t\"] }\n}\nretrain_policy \"p\" {\n  models = [model.m]\n  metric \"\" { below = 1 }\n}\n", LoadOptions{}, "6:10", "Empty metric name"},
 		{"ks threshold", "model \"m\" {\n  train { command = [\"t\"] }\n}\nretrain_policy \"p\" {\n  models = [model.m]\n  drift {\n    method = \"ks\"\n    threshold = 2\n  }\n}\n", LoadOptions{}, "8:17", "at most 1 for ks"},
 		{"stats empty", "dataset \"a\" {\n  source = \"x\"\n  stats { columns = [] }\n}\n", LoadOptions{}, "3:21", "lists no column"},
 		{"two promotions one alias", "model \"m\" {\n  train { command = [\"t\"] }\n}\npromotion \"a\" {\n  model = model.m\n  alias = \"prod\"\n}\npromotion \"b\" {\n  model = model.m\n  alias = \"prod\"\n}\n", LoadOptions{}, "10:11", "already moves model.m@prod"},
@@ -233,5 +234,35 @@ func TestLoadErrors(t *testing.T) {
 				t.Fatalf("no single diagnostic mentions %q:\n%s", tt.want, text)
 			}
 		})
+	}
+}
+
+func TestMetricNamesAnyText(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"main.mlf.hcl": `
+model "m" {
+  train { command = ["t"] }
+}
+retrain_policy "p" {
+  models = [model.m]
+  metric "val/accuracy" { below = 0.8 }
+}
+promotion "q" {
+  model = model.m
+  alias = "production"
+  gate { condition = candidate.metrics["val/accuracy"] > 0.8 }
+  must_beat { metric = "val/accuracy" }
+}
+`})
+	cfg := loadOK(t, dir, LoadOptions{})
+	if got := cfg.RetrainPolicies["p"].Metrics[0].Name; got != "val/accuracy" {
+		t.Fatalf("metric = %q", got)
+	}
+	ok, diags := cfg.EvalGate(cfg.Promotions["q"].Gates[0], map[string]float64{"val/accuracy": 0.9}, nil)
+	if !ok || diags.HasErrors() {
+		t.Fatalf("EvalGate = %v, %v", ok, diags)
+	}
+	ok, diags = cfg.EvalGate(cfg.Promotions["q"].Gates[0], map[string]float64{"accuracy": 0.9}, nil)
+	if ok || !strings.Contains(diags.Error(), `The candidate reports no metric "val/accuracy"; it reports: accuracy.`) {
+		t.Fatalf("EvalGate without the metric = %v, %v", ok, diags)
 	}
 }

@@ -234,6 +234,20 @@ func checkLabels(b *hclsyntax.Block, ns *nestedSchema) *hcl.Diagnostic {
 		}
 	}
 	for i, l := range b.Labels {
+		if ns.labels[i] != "name" {
+			// Metric names come from metrics.json and may hold any
+			// character; only names that references spell must be
+			// identifiers.
+			if strings.TrimSpace(l) == "" {
+				return &hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Empty " + ns.labels[i],
+					Detail:   fmt.Sprintf("The %s of a %s block cannot be empty.", ns.labels[i], b.Type),
+					Subject:  b.LabelRanges[i].Ptr(),
+				}
+			}
+			continue
+		}
 		if !hclsyntax.ValidIdentifier(l) {
 			return &hcl.Diagnostic{
 				Severity: hcl.DiagError,
