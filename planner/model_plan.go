@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -41,6 +42,12 @@ func planModels(ctx context.Context, pc *PlanContext) error {
 
 // planModelsWith is planModels with the specs given (tests).
 func planModelsWith(ctx context.Context, pc *PlanContext, specs *ModelSpecs) error {
+	cache := pc.WS.codeCache()
+	defer func() {
+		if err := cache.Save(); err != nil { // an optimisation: say so, go on
+			pc.AddNote(&Note{Message: fmt.Sprintf("code stat cache not saved: %v", err)})
+		}
+	}()
 	for _, addr := range pc.WS.Graph.Order() {
 		if addrKind(addr) != "model" || !pc.Selected[addr] {
 			continue
@@ -52,7 +59,7 @@ func planModelsWith(ctx context.Context, pc *PlanContext, specs *ModelSpecs) err
 		if spec == nil {
 			continue
 		}
-		train, err := planModel(ctx, pc, specs, spec)
+		train, err := planModel(ctx, pc, specs, spec, cache)
 		if err != nil {
 			return fmt.Errorf("%s: %w", addr, err)
 		}
@@ -78,7 +85,7 @@ func planModelsWith(ctx context.Context, pc *PlanContext, specs *ModelSpecs) err
 
 // planModel adds the model's train action (or a note) and returns it
 // (nil when the model does not train in this plan).
-func planModel(ctx context.Context, pc *PlanContext, specs *ModelSpecs, spec *ModelSpec) (*Action, error) {
+func planModel(ctx context.Context, pc *PlanContext, specs *ModelSpecs, spec *ModelSpec, cache *policy.CodeCache) (*Action, error) {
 	addr := "model." + spec.Name
 	snaps := map[string]string{}
 	var missing []string
@@ -93,7 +100,7 @@ func planModel(ctx context.Context, pc *PlanContext, specs *ModelSpecs, spec *Mo
 		pc.AddNote(&Note{Addr: addr, Message: fmt.Sprintf("not planned: %s has no snapshot to train on (was it observed? -refresh=false skips observing)", strings.Join(missing, ", "))})
 		return nil, nil
 	}
-	inputs, err := buildInputs(pc.WS.BaseDir, spec, snaps)
+	inputs, err := buildInputs(pc.WS.BaseDir, spec, snaps, cache)
 	if err != nil {
 		return nil, err
 	}
@@ -159,11 +166,21 @@ func planModel(ctx context.Context, pc *PlanContext, specs *ModelSpecs, spec *Mo
 }
 
 // buildInputs computes a model's inputs on the given snapshots.
-func buildInputs(baseDir string, spec *ModelSpec, snaps map[string]string) (state.Inputs, error) {
+// cache may be nil.
+func buildInputs(baseDir string, spec *ModelSpec, snaps map[string]string, cache *policy.CodeCache) (state.Inputs, error) {
 	return policy.BuildInputs(policy.InputsSpec{
 		BaseDir: baseDir, Snapshots: snaps, Code: spec.Code, Params: spec.Train.Params,
-		Environment: spec.Environment, Command: spec.Train.Command,
+		Environment: spec.Environment, Command: spec.Train.Command, Cache: cache,
 	})
+}
+
+// codeCache opens the workspace's code stat cache (none when the
+// workspace has no cache directory).
+func (ws *Workspace) codeCache() *policy.CodeCache {
+	if ws.CacheDir == "" {
+		return nil
+	}
+	return policy.OpenCodeCache(filepath.Join(ws.CacheDir, "code.json"), nil)
 }
 
 // conditionalReasons explains a train decided during apply: first the

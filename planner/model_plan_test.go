@@ -2,6 +2,7 @@ package planner
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -55,7 +56,7 @@ func newModelWorld(t testing.TB) *modelWorld {
 // the current spec's inputs and metrics.
 func (w *modelWorld) trained(n int, status, snap string, metrics map[string]float64) *state.Version {
 	w.t.Helper()
-	in, err := buildInputs(w.ws.BaseDir, w.specs.Models["churn"], map[string]string{"churn": snap})
+	in, err := buildInputs(w.ws.BaseDir, w.specs.Models["churn"], map[string]string{"churn": snap}, nil)
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -343,27 +344,41 @@ func TestPlanModels(t *testing.T) {
 }
 
 // BenchmarkPlanModelUpToDate is the cost of planning an up-to-date model
-// whose code tree has 1000 files (hashing the tree dominates).
+// whose code tree has 1000 files: hashing every file, or one lstat per
+// file with the code stat cache.
 func BenchmarkPlanModelUpToDate(b *testing.B) {
-	w := newModelWorld(b)
-	for i := 0; i < 1000; i++ {
-		p := filepath.Join(w.ws.BaseDir, "trainer", "pkg"+strconv.Itoa(i%10), "f"+strconv.Itoa(i)+".go")
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		os.WriteFile(p, []byte(strings.Repeat("// code\n", 256)), 0o644)
-	}
-	snap := strings.Repeat("a", 64)
-	in, err := buildInputs(w.ws.BaseDir, w.specs.Models["churn"], map[string]string{"churn": snap})
-	if err != nil {
-		b.Fatal(err)
-	}
-	m := w.st.EnsureModel("churn")
-	m.Versions = []*state.Version{{Version: 1, Status: state.StatusSucceeded, Inputs: in}}
-	m.NextVersion = 2
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		p, err := w.plan(snap, false)
-		if err != nil || len(p.Actions) != 0 {
-			b.Fatalf("plan: %v %d actions", err, len(p.Actions))
-		}
+	for _, cached := range []bool{false, true} {
+		b.Run(fmt.Sprintf("cache=%v", cached), func(b *testing.B) {
+			w := newModelWorld(b)
+			old := time.Now().Add(-time.Hour)
+			for i := 0; i < 1000; i++ {
+				p := filepath.Join(w.ws.BaseDir, "trainer", "pkg"+strconv.Itoa(i%10), "f"+strconv.Itoa(i)+".go")
+				os.MkdirAll(filepath.Dir(p), 0o755)
+				os.WriteFile(p, []byte(strings.Repeat("// code\n", 256)), 0o644)
+				os.Chtimes(p, old, old)
+			}
+			os.Chtimes(filepath.Join(w.ws.BaseDir, "trainer", "main.go"), old, old)
+			if cached {
+				w.ws.CacheDir = b.TempDir()
+			}
+			snap := strings.Repeat("a", 64)
+			in, err := buildInputs(w.ws.BaseDir, w.specs.Models["churn"], map[string]string{"churn": snap}, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			m := w.st.EnsureModel("churn")
+			m.Versions = []*state.Version{{Version: 1, Status: state.StatusSucceeded, Inputs: in}}
+			m.NextVersion = 2
+			if _, err := w.plan(snap, false); err != nil { // fills the cache
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				p, err := w.plan(snap, false)
+				if err != nil || len(p.Actions) != 0 {
+					b.Fatalf("plan: %v %d actions", err, len(p.Actions))
+				}
+			}
+		})
 	}
 }

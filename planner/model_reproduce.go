@@ -81,7 +81,7 @@ func (ws *Workspace) reproduce(ctx context.Context, st *state.State, specs *Mode
 	spec.Train.Command = v.Inputs.Command
 	spec.Train.Params = v.Inputs.Params
 	r := &ReproduceReport{Model: m.Name, Version: v.Version, Files: []FileMatch{}, Metrics: []MetricMatch{}}
-	if now, err := buildInputs(ws.BaseDir, &spec, v.Inputs.Snapshots); err == nil {
+	if now, err := buildInputs(ws.BaseDir, &spec, v.Inputs.Snapshots, ws.codeCache()); err == nil {
 		for _, c := range policy.DiffInputs(v.Inputs, now) {
 			r.Notes = append(r.Notes, "differs from the recorded inputs: "+c.Message)
 		}

@@ -30,7 +30,7 @@ func runTrain(ctx context.Context, rc *RunContext, a *Action, specs *ModelSpecs)
 	if err := sameDatasets(spec.Datasets, tc.Snapshots); err != nil {
 		return fmt.Errorf("model.%s: %w; run plan again", tc.Model, err)
 	}
-	inputs, err := buildInputs(ws.BaseDir, spec, tc.Snapshots)
+	inputs, err := buildInputs(ws.BaseDir, spec, tc.Snapshots, ws.codeCache())
 	if err != nil {
 		return err
 	}

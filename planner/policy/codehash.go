@@ -7,11 +7,13 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/bmatcuk/doublestar/v4"
 	"github.com/zeebo/blake3"
@@ -40,7 +42,13 @@ type treeFile struct {
 // that matches no file is an error: a typo would otherwise hide every code
 // change from the planner.
 func CodeHash(baseDir string, globs []string) (hash string, files int, err error) {
-	list, err := selectTree(baseDir, globs)
+	return CodeHashCached(baseDir, globs, nil)
+}
+
+// CodeHashCached is CodeHash taking unchanged files' hashes from cache
+// (nil: none).
+func CodeHashCached(baseDir string, globs []string, cache *CodeCache) (hash string, files int, err error) {
+	list, err := selectTree(baseDir, globs, cache)
 	if err != nil {
 		return "", 0, err
 	}
@@ -59,7 +67,7 @@ func treeDigest(list []treeFile) string {
 
 // selectTree returns the files under baseDir matched by globs, sorted by
 // path, each hashed.
-func selectTree(baseDir string, globs []string) ([]treeFile, error) {
+func selectTree(baseDir string, globs []string, cache *CodeCache) ([]treeFile, error) {
 	if len(globs) == 0 {
 		return nil, nil
 	}
@@ -88,13 +96,21 @@ func selectTree(baseDir string, globs []string) ([]treeFile, error) {
 		paths = append(paths, p)
 	}
 	sort.Strings(paths)
-	return hashAll(root, paths)
+	abs, err := filepath.Abs(baseDir)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", baseDir, err)
+	}
+	return hashAll(root, abs, paths, cache)
 }
 
 // hashAll hashes paths with one worker per CPU (hashing a code tree is
 // mostly open/read syscalls), each reusing its hasher and buffer.
-func hashAll(root *os.Root, paths []string) ([]treeFile, error) {
+func hashAll(root *os.Root, abs string, paths []string, cache *CodeCache) ([]treeFile, error) {
 	list := make([]treeFile, len(paths))
+	started := time.Now()
+	if cache != nil {
+		started = cache.clock()
+	}
 	errs := make([]error, len(paths))
 	workers := min(runtime.NumCPU(), len(paths))
 	var next atomic.Int64
@@ -110,7 +126,7 @@ func hashAll(root *os.Root, paths []string) ([]treeFile, error) {
 				if i >= len(paths) {
 					return
 				}
-				list[i], errs[i] = hashTreeFile(root, paths[i], h, buf)
+				list[i], errs[i] = hashTreeFile(root, paths[i], h, buf, cache, cacheKey(abs, paths[i]), started)
 			}
 		}()
 	}
@@ -204,10 +220,19 @@ func skippedPath(p string) bool {
 
 // hashTreeFile hashes one selected path through root (which refuses to
 // leave the base directory).
-func hashTreeFile(root *os.Root, p string, h *blake3.Hasher, buf []byte) (treeFile, error) {
+func hashTreeFile(root *os.Root, p string, h *blake3.Hasher, buf []byte, cache *CodeCache, key string, started time.Time) (treeFile, error) {
 	fi, err := root.Lstat(p)
 	if err != nil {
 		return treeFile{}, fmt.Errorf("hash %s: %w", p, err)
+	}
+	if fi.Mode().IsRegular() {
+		mode := "100644"
+		if fi.Mode()&0o111 != 0 {
+			mode = "100755"
+		}
+		if hash, ok := cache.lookup(key, fi); ok {
+			return treeFile{Path: p, Mode: mode, Hash: hash}, nil
+		}
 	}
 	h.Reset()
 	mode := "100644"
@@ -235,7 +260,11 @@ func hashTreeFile(root *os.Root, p string, h *blake3.Hasher, buf []byte) (treeFi
 	default:
 		return treeFile{}, fmt.Errorf("hash %s: not a regular file or symlink (%s)", p, fi.Mode().Type())
 	}
-	return treeFile{Path: p, Mode: mode, Hash: fmt.Sprintf("%x", h.Sum(nil))}, nil
+	tf := treeFile{Path: p, Mode: mode, Hash: fmt.Sprintf("%x", h.Sum(nil))}
+	if mode != "120000" {
+		cache.remember(key, fi, tf.Hash, started)
+	}
+	return tf, nil
 }
 
 // matchGlob reports whether the slash path p is selected by g. A glob

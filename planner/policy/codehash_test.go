@@ -206,7 +206,7 @@ func FuzzCodeGlob(f *testing.F) {
 	}
 	os.Symlink(filepath.Join(root, "outside"), filepath.Join(base, "link"))
 	f.Fuzz(func(t *testing.T, g string) {
-		list, err := selectTree(base, []string{g})
+		list, err := selectTree(base, []string{g}, nil)
 		if err != nil {
 			return
 		}

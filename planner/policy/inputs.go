@@ -35,6 +35,9 @@ type InputsSpec struct {
 	Params      map[string]any
 	Environment Environment
 	Command     []string
+	// Cache, when set, supplies the hashes of unchanged code and lock
+	// files.
+	Cache *CodeCache
 }
 
 // EnvFingerprint hashes an environment: its executor, image, env (names and
@@ -42,7 +45,11 @@ type InputsSpec struct {
 // each must match at least one file under baseDir. Values only ever appear
 // hashed, mixed with everything else.
 func EnvFingerprint(baseDir string, files []string, env map[string]string, image, executor string) (string, error) {
-	list, err := selectTree(baseDir, files)
+	return envFingerprint(baseDir, files, env, image, executor, nil)
+}
+
+func envFingerprint(baseDir string, files []string, env map[string]string, image, executor string, cache *CodeCache) (string, error) {
+	list, err := selectTree(baseDir, files, cache)
 	if err != nil {
 		return "", fmt.Errorf("environment files: %w", err)
 	}
@@ -66,7 +73,7 @@ func EnvFingerprint(baseDir string, files []string, env map[string]string, image
 // params (in the form state stores them), the environment fingerprint,
 // the snapshots and command, and the digest over all of them.
 func BuildInputs(spec InputsSpec) (state.Inputs, error) {
-	code, files, err := CodeHash(spec.BaseDir, spec.Code)
+	code, files, err := CodeHashCached(spec.BaseDir, spec.Code, spec.Cache)
 	if err != nil {
 		return state.Inputs{}, fmt.Errorf("code: %w", err)
 	}
@@ -75,7 +82,7 @@ func BuildInputs(spec InputsSpec) (state.Inputs, error) {
 		return state.Inputs{}, err
 	}
 	e := spec.Environment
-	fp, err := EnvFingerprint(spec.BaseDir, e.Files, e.Env, e.Image, e.Executor)
+	fp, err := envFingerprint(spec.BaseDir, e.Files, e.Env, e.Image, e.Executor, spec.Cache)
 	if err != nil {
 		return state.Inputs{}, fmt.Errorf("environment %s: %w", e.Name, err)
 	}
