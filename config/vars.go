@@ -191,11 +191,13 @@ func (l *loader) parseVarFlag(arg string, given map[string]rawValue) {
 	name, value, ok := strings.Cut(arg, "=")
 	name = strings.TrimSpace(name)
 	if !ok || name == "" {
-		l.diags = append(l.diags, &hcl.Diagnostic{
-			Severity: hcl.DiagError,
-			Summary:  "Invalid -var option",
-			Detail:   fmt.Sprintf("The -var option %q is not a variable name and a value separated by an equals sign, like -var=\"name=value\".", redactVarArg(arg)),
-		})
+		// The text may be a secret typed without its name: echo it only
+		// when it looks like a variable name missing its value.
+		detail := "A -var option must be a variable name and a value separated by an equals sign, like -var='name=value'."
+		if hclsyntax.ValidIdentifier(arg) {
+			detail = fmt.Sprintf("-var=%s has no value: write -var='%s=VALUE'.", arg, arg)
+		}
+		l.diags = append(l.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid -var option", Detail: detail})
 		return
 	}
 	if _, declared := l.cfg.Variables[name]; !declared {
@@ -211,15 +213,6 @@ func (l *loader) parseVarFlag(arg string, given map[string]rawValue) {
 	if val, ok := l.parseCLIValue(name, value, "-var"); ok {
 		given[name] = rawValue{val: val, source: "-var"}
 	}
-}
-
-// redactVarArg hides everything after the name in a malformed -var, in case
-// it is a secret typed with a mistake.
-func redactVarArg(arg string) string {
-	if len(arg) > 40 {
-		return arg[:12] + "..."
-	}
-	return arg
 }
 
 // parseCLIValue reads a value given as a string (-var, MLFORM_VAR_): taken
