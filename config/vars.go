@@ -192,9 +192,9 @@ func (l *loader) parseVarFlag(arg string, given map[string]rawValue) {
 	name = strings.TrimSpace(name)
 	if !ok || name == "" {
 		// The text may be a secret typed without its name: echo it only
-		// when it looks like a variable name missing its value.
+		// when it is a declared variable's name missing its value.
 		detail := "A -var option must be a variable name and a value separated by an equals sign, like -var='name=value'."
-		if hclsyntax.ValidIdentifier(arg) {
+		if _, isName := l.cfg.Variables[strings.TrimSpace(arg)]; isName {
 			detail = fmt.Sprintf("-var=%s has no value: write -var='%s=VALUE'.", arg, arg)
 		}
 		l.diags = append(l.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid -var option", Detail: detail})
