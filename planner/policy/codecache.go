@@ -32,6 +32,7 @@ type CodeCache struct {
 
 	mu      sync.Mutex
 	entries map[string]cacheEntry
+	used    map[string]bool // looked up or remembered in this run
 	dirty   bool
 }
 
@@ -57,7 +58,7 @@ func OpenCodeCache(path string, clock func() time.Time) *CodeCache {
 	if clock == nil {
 		clock = time.Now
 	}
-	c := &CodeCache{path: path, clock: clock, entries: map[string]cacheEntry{}}
+	c := &CodeCache{path: path, clock: clock, entries: map[string]cacheEntry{}, used: map[string]bool{}}
 	if path == "" {
 		return c
 	}
@@ -96,13 +97,21 @@ func isHexDigest(s string) bool {
 }
 
 // Save writes the cache if it changed: to a temporary file renamed into
-// place, so a crash never leaves a torn cache.
+// place, so a crash never leaves a torn cache. Entries this run did not
+// use (deleted files, files no glob selects any more) are dropped, so the
+// cache stays the size of the trees it serves.
 func (c *CodeCache) Save() error {
 	if c == nil || c.path == "" {
 		return nil
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	for k := range c.entries {
+		if !c.used[k] {
+			delete(c.entries, k)
+			c.dirty = true
+		}
+	}
 	if !c.dirty {
 		return nil
 	}
@@ -152,6 +161,7 @@ func (c *CodeCache) lookup(key string, fi fs.FileInfo) (string, bool) {
 	want := statOf(fi)
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.used[key] = true
 	e, ok := c.entries[key]
 	if !ok || e.Size != want.Size || e.MtimeNs != want.MtimeNs || e.CtimeNs != want.CtimeNs || e.Inode != want.Inode || e.Mode != want.Mode {
 		return "", false

@@ -112,7 +112,7 @@ func TestCodeCacheSaveOnlyWhenChanged(t *testing.T) {
 	if c2.dirty {
 		t.Fatal("a cache hit marked the cache dirty")
 	}
-	if err := OpenCodeCache("", nil).Save(); err != nil {
+	if err := c2.Save(); err != nil {
 		t.Fatal(err)
 	}
 	if info2, _ := os.Stat(cp); !info2.ModTime().Equal(info.ModTime()) {
@@ -149,4 +149,25 @@ func make64(c byte) []byte {
 		b[i] = c
 	}
 	return b
+}
+
+func TestCodeCacheDropsUnusedEntries(t *testing.T) {
+	dir := writeTree(t, map[string]string{"a.go": "a", "b.go": "b"})
+	old := time.Now().Add(-time.Hour)
+	for _, p := range []string{"a.go", "b.go"} {
+		os.Chtimes(filepath.Join(dir, p), old, old)
+	}
+	cp := filepath.Join(t.TempDir(), "code.json")
+	c := OpenCodeCache(cp, nil)
+	CodeHashCached(dir, []string{"*.go"}, c)
+	c.Save()
+	os.Remove(filepath.Join(dir, "b.go"))
+	c = OpenCodeCache(cp, nil)
+	CodeHashCached(dir, []string{"*.go"}, c)
+	if err := c.Save(); err != nil {
+		t.Fatal(err)
+	}
+	if got := OpenCodeCache(cp, nil).entries; len(got) != 1 {
+		t.Fatalf("entries after b.go was deleted: %v", got)
+	}
 }
