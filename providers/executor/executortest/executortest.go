@@ -1,3 +1,5 @@
+//go:build unix
+
 // Package executortest is the conformance suite every executor must pass:
 // the training contract reaches the command, exit codes and output are
 // reported faithfully, and a step that overruns or is cancelled is stopped
