@@ -293,3 +293,28 @@ func traversalString(t hcl.Traversal) string {
 	}
 	return b.String()
 }
+
+// markReported marks the nodes that already have an error: a diagnostic
+// inside the node's block (or local definition), or a variable without a
+// valid value. They and their dependents are not evaluated.
+func (g *graph) markReported(diags hcl.Diagnostics, badVars map[string]bool) {
+	for _, n := range g.nodes {
+		if n.kind == kindVariable && badVars[n.name] {
+			n.bad = true
+			continue
+		}
+		var rng hcl.Range
+		if n.block != nil {
+			rng = n.block.Range()
+		} else {
+			rng = n.attr.SrcRange
+		}
+		for _, d := range diags {
+			if d.Severity == hcl.DiagError && d.Subject != nil && d.Subject.Filename == rng.Filename &&
+				d.Subject.Start.Byte >= rng.Start.Byte && d.Subject.Start.Byte < rng.End.Byte {
+				n.bad = true
+				break
+			}
+		}
+	}
+}

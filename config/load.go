@@ -36,6 +36,7 @@ type loader struct {
 	mlform    *hclsyntax.Block
 
 	varDefaults map[string]*typeexpr.Defaults
+	badVars     map[string]bool      // variables without a valid value
 	varRanges   map[string]hcl.Range // where each variable's value came from
 }
 
@@ -59,6 +60,7 @@ func Load(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 		decls:       map[string]map[string]*hclsyntax.Block{},
 		localDefs:   map[string]*hclsyntax.Attribute{},
 		varDefaults: map[string]*typeexpr.Defaults{},
+		badVars:     map[string]bool{},
 		varRanges:   map[string]hcl.Range{},
 	}
 	l.funcs = functions(dir)
@@ -107,14 +109,16 @@ func (l *loader) load() {
 		l.diags = append(l.diags, checkBody(body, l.schema, "", body.SrcRange)...)
 		l.collect(body)
 	}
-	l.decodeMLForm()
+	if len(l.broken) > 0 {
+		// References into a file that did not parse would all look
+		// undeclared: stop at the syntax errors.
+		return
+	}
+	if !l.decodeMLForm() {
+		return // a configuration for another mlform version
+	}
 	for _, name := range sortedKeys(l.decls[kindVariable]) {
 		l.cfg.Variables[name] = l.decodeVariable(l.decls[kindVariable][name])
-	}
-	if l.diags.HasErrors() {
-		// The structure is wrong: evaluating it would only repeat the
-		// same problems in other words.
-		return
 	}
 	l.assignVariables()
 	g := l.buildGraph()
@@ -123,9 +127,11 @@ func (l *loader) load() {
 		l.diags = append(l.diags, g.cycleDiag(cycle))
 		return
 	}
-	if l.diags.HasErrors() {
-		return
-	}
+	// Evaluate everything that is sound, so one run reports every
+	// problem; objects already reported (a wrong argument, a bad
+	// reference, a variable without a valid value) are skipped, and so is
+	// whatever depends on them, so nothing is reported twice.
+	g.markReported(l.diags, l.badVars)
 	l.evaluate(g, order)
 	if !l.diags.HasErrors() {
 		l.cfg.Digest = digest(l.rawFiles, l.cfg.Variables)
@@ -239,15 +245,17 @@ func (l *loader) collect(body *hclsyntax.Body) {
 
 // decodeMLForm reads the mlform block: required_version and backend. Both
 // are static (no references): they are needed before anything else.
-func (l *loader) decodeMLForm() {
+func (l *loader) decodeMLForm() (versionOK bool) {
+	versionOK = true
 	b := l.mlform
 	if b == nil {
-		return
+		return versionOK
 	}
 	if a, ok := b.Body.Attributes["required_version"]; ok {
 		if s, ok := l.staticString(b.Body, "required_version"); ok {
 			l.cfg.RequiredVersion = s
 			if err := checkRequiredVersion(s, l.opts.Version); err != nil {
+				versionOK = false
 				l.diags = append(l.diags, &hcl.Diagnostic{
 					Severity: hcl.DiagError,
 					Summary:  err.summary,
@@ -283,6 +291,7 @@ func (l *loader) decodeMLForm() {
 			l.cfg.Backend.URL = s
 		}
 	}
+	return versionOK
 }
 
 // valueOrDynamic returns v, or an unknown value when v was never set (so a

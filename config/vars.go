@@ -142,6 +142,7 @@ func (l *loader) assignVariable(v *Variable, rv rawValue) {
 				Subject: v.DeclRange.Ptr(),
 			})
 			v.Value = cty.DynamicVal
+			l.badVars[v.Name] = true
 			return
 		}
 		v.Value, v.Source = v.Default, "default"
@@ -167,6 +168,7 @@ func (l *loader) assignVariable(v *Variable, rv rawValue) {
 			Subject: subject.Ptr(),
 		})
 		v.Value = cty.DynamicVal
+		l.badVars[v.Name] = true
 		return
 	}
 	if conv.IsNull() && !v.Nullable {
@@ -180,6 +182,7 @@ func (l *loader) assignVariable(v *Variable, rv rawValue) {
 				Subject:  subject.Ptr(),
 			})
 			v.Value = cty.DynamicVal
+			l.badVars[v.Name] = true
 			return
 		}
 	}
@@ -243,6 +246,7 @@ func (l *loader) parseCLIValue(name, s, source string) (cty.Value, bool) {
 		detail += " " + firstDiagText(diags)
 	}
 	l.diags = append(l.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid value for variable", Detail: detail})
+	l.badVars[name] = true
 	return cty.NilVal, false
 }
 
