@@ -18,7 +18,9 @@ import (
 )
 
 // RunConformance runs the suite against executors made by newExecutor.
-// The calling package's TestMain must call Main.
+// The calling package's TestMain must call Main, and the calling test must
+// not be parallel: the suite sets an environment variable to prove it does
+// not leak into commands.
 func RunConformance(t *testing.T, newExecutor func(t *testing.T) executor.Executor) {
 	self, err := os.Executable()
 	if err != nil {
