@@ -63,18 +63,23 @@ func (f fileFuncs) read(p string) ([]byte, error) {
 		return nil, fmt.Errorf("open configuration directory: %w", err)
 	}
 	defer root.Close()
-	fh, err := root.Open(rel)
-	if err != nil {
-		return nil, pathError(p, err)
-	}
-	defer fh.Close()
-	st, err := fh.Stat()
+	// Stat before opening: opening a FIFO would block until a writer
+	// comes, and a device could be read forever.
+	st, err := root.Stat(rel)
 	if err != nil {
 		return nil, pathError(p, err)
 	}
 	if st.IsDir() {
 		return nil, fmt.Errorf("%s is a directory", p)
 	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", p)
+	}
+	fh, err := root.Open(rel)
+	if err != nil {
+		return nil, pathError(p, err)
+	}
+	defer fh.Close()
 	data, err := io.ReadAll(io.LimitReader(fh, maxFileSize+1))
 	if err != nil {
 		return nil, pathError(p, err)

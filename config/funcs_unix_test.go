@@ -1,0 +1,29 @@
+//go:build unix
+
+package config
+
+import (
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+)
+
+// A FIFO in the configuration directory must be refused, not block Load
+// until someone writes to it.
+func TestFileRefusesFIFO(t *testing.T) {
+	dir := t.TempDir()
+	if err := syscall.Mkfifo(filepath.Join(dir, "fifo"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, fn := range []string{"file", "filesha256"} {
+		expr, _ := hclsyntax.ParseExpression([]byte(fn+`("fifo")`), "t", hcl.InitialPos)
+		_, diags := expr.Value(&hcl.EvalContext{Functions: functions(dir)})
+		if !diags.HasErrors() || !strings.Contains(diags.Error(), "fifo is not a regular file") {
+			t.Errorf("%s(fifo): %v", fn, diags)
+		}
+	}
+}
