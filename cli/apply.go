@@ -104,7 +104,9 @@ cancels the running ones too.`,
 					}
 				}
 				if !p.HasChanges() {
-					fmt.Fprintln(g.Stdout, "No changes. Nothing to apply.")
+					if format != "json" {
+						fmt.Fprintln(g.Stdout, "No changes. Nothing to apply.")
+					}
 					return nil
 				}
 				prog := newProgress(g.Stderr, time.Now)
@@ -115,6 +117,16 @@ cancels the running ones too.`,
 			})
 			if err != nil {
 				return err
+			}
+			if format == "json" {
+				// Only JSON on stdout: the plan line (when planned here), then this one.
+				if err := render.ApplyJSON(g.Stdout, res, applyOutputs(g, ws, st)); err != nil {
+					return err
+				}
+				if res != nil && res.Failed() {
+					return errSilent
+				}
+				return nil
 			}
 			if res == nil {
 				return nil
@@ -198,6 +210,20 @@ func interrupts(g *Globals, cancel context.CancelFunc) *interruptHandler {
 func (h *interruptHandler) release() {
 	signal.Stop(h.sigs)
 	close(h.quit)
+}
+
+// applyOutputs evaluates the outputs after an apply for -json; a failure
+// to evaluate them is a warning on stderr, not a failed apply.
+func applyOutputs(g *Globals, ws *planner.Workspace, st *state.State) []*planner.OutputResult {
+	if len(ws.Config.Outputs) == 0 || st == nil {
+		return nil
+	}
+	outs, diags := ws.Outputs(st)
+	if diags.HasErrors() {
+		fmt.Fprintf(g.Stderr, "Warning: outputs could not be evaluated: %s\n", diags.Error())
+		return nil
+	}
+	return outs
 }
 
 // printOutputs shows the outputs after an apply, like Terraform; sensitive

@@ -52,7 +52,7 @@ model.NAME@VERSION or model.NAME@ALIAS. DIR must be empty or missing unless
 			}
 			what := ""
 			if t.Files > 0 {
-				what = fmt.Sprintf(" (%d files, %s)", t.Files, render.Bytes(t.Bytes))
+				what = fmt.Sprintf(" (%s, %s)", render.CountFiles(t.Files), render.Bytes(t.Bytes))
 			}
 			fmt.Fprintf(g.Stdout, "Pulled %s%s into %s; every file's hash verified.\n", t.Label, what, args[1])
 			return nil

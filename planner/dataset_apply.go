@@ -76,7 +76,7 @@ func runSnapshot(ctx context.Context, rc *RunContext, a *Action) error {
 	if err != nil {
 		return err
 	}
-	rc.SetSummary(a, fmt.Sprintf("snapshot %s (%d files, %s)", short(id), sc.Files, FormatBytes(sc.Bytes)))
+	rc.SetSummary(a, fmt.Sprintf("snapshot %s (%s, %s)", short(id), countFiles(sc.Files), FormatBytes(sc.Bytes)))
 	return nil
 }
 
@@ -160,4 +160,12 @@ func (pr *progressReader) Read(b []byte) (int, error) {
 		pr.p.Advance(pr.a, 0, int64(n))
 	}
 	return n, err
+}
+
+// countFiles is "1 file" or "N files", for summaries users read.
+func countFiles(n int) string {
+	if n == 1 {
+		return "1 file"
+	}
+	return fmt.Sprintf("%d files", n)
 }

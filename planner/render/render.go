@@ -294,3 +294,6 @@ func plural(n int, word string) string {
 	}
 	return strconv.Itoa(n) + " " + word + "s"
 }
+
+// CountFiles is "1 file" or "N files".
+func CountFiles(n int) string { return plural(n, "file") }

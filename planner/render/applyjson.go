@@ -1,0 +1,91 @@
+package render
+
+import (
+	"encoding/json"
+	"io"
+
+	"github.com/mlform/mlform/planner"
+)
+
+// jsonApply is the one line `apply -json` prints after the plan document
+// (docs/plan-json.md, "apply -json"): what happened to every action, so a
+// CI job can read the whole run from stdout as JSON lines.
+type jsonApply struct {
+	FormatVersion string             `json:"format_version"`
+	Type          string             `json:"type"`
+	Status        string             `json:"status"`
+	Summary       map[string]int     `json:"summary"`
+	Actions       []jsonActionResult `json:"actions"`
+	Outputs       []jsonOutput       `json:"outputs"`
+}
+
+type jsonActionResult struct {
+	Address string `json:"address"`
+	Kind    string `json:"kind"`
+	Status  string `json:"status"`
+	Summary string `json:"summary"`
+	Error   string `json:"error"`
+}
+
+// Apply statuses of the summary line.
+const (
+	ApplyComplete    = "complete"
+	ApplyFailed      = "failed"
+	ApplyInterrupted = "interrupted"
+	ApplyNoChanges   = "no_changes"
+)
+
+// ApplyJSON writes the apply summary line. res nil means there was nothing
+// to apply. outs are the outputs after the apply (sensitive values are
+// left out, like in the plan document).
+func ApplyJSON(w io.Writer, res *planner.Result, outs []*planner.OutputResult) error {
+	doc := jsonApply{FormatVersion: JSONFormatVersion, Type: "apply", Status: ApplyNoChanges,
+		Summary: map[string]int{}, Actions: []jsonActionResult{}, Outputs: []jsonOutput{}}
+	for _, n := range applyNouns {
+		doc.Summary[n.kind] = 0
+	}
+	if res != nil {
+		doc.Status = applyStatus(res)
+		for _, n := range applyNouns {
+			doc.Summary[n.kind] = res.Count(n.kind, planner.ResultSucceeded)
+		}
+		for _, r := range res.Actions {
+			jr := jsonActionResult{Address: r.Action.Addr, Kind: r.Action.Kind, Status: r.Status, Summary: r.Summary}
+			if r.Err != nil {
+				jr.Error = r.Err.Error()
+			}
+			doc.Actions = append(doc.Actions, jr)
+		}
+	}
+	for _, o := range outs {
+		jo := jsonOutput{Name: o.Name, Sensitive: o.Sensitive, Known: true}
+		if !o.Sensitive {
+			jo.Value = o.Value
+		}
+		doc.Outputs = append(doc.Outputs, jo)
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+// applyStatus is complete, failed (an action failed or was skipped) or
+// interrupted (a stop request kept actions from starting, none failed).
+func applyStatus(res *planner.Result) string {
+	failed := false
+	for _, r := range res.Actions {
+		if r.Status == planner.ResultFailed || r.Status == planner.ResultSkipped {
+			failed = true
+		}
+	}
+	switch {
+	case failed:
+		return ApplyFailed
+	case res.Interrupted || res.Failed():
+		return ApplyInterrupted
+	}
+	return ApplyComplete
+}
