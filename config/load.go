@@ -138,6 +138,36 @@ func (l *loader) load() {
 	}
 }
 
+// regularFile reports whether a directory entry is a regular file (or a
+// symbolic link to one). Directories are skipped silently; a FIFO or a
+// device with a configuration name is reported, since reading it could
+// block or never end.
+func (l *loader) regularFile(e os.DirEntry) bool {
+	if e.IsDir() {
+		return false
+	}
+	st, err := os.Stat(filepath.Join(l.dir, e.Name()))
+	switch {
+	case err != nil:
+		l.diags = append(l.diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Cannot read configuration file",
+			Detail:   fmt.Sprintf("%s: %s.", l.display(e.Name()), errText(err)),
+		})
+		return false
+	case st.IsDir():
+		return false
+	case !st.Mode().IsRegular():
+		l.diags = append(l.diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Not a regular file",
+			Detail:   fmt.Sprintf("%s is not a regular file (%s); configuration and variables files must be.", l.display(e.Name()), st.Mode().Type()),
+		})
+		return false
+	}
+	return true
+}
+
 // readFiles lists and parses the configuration files. It reports false
 // when nothing more can be done.
 func (l *loader) readFiles() bool {
@@ -151,12 +181,16 @@ func (l *loader) readFiles() bool {
 		return false
 	}
 	for _, e := range entries {
-		if e.IsDir() || !strings.HasSuffix(e.Name(), FileSuffix) {
+		if !strings.HasSuffix(e.Name(), FileSuffix) || !l.regularFile(e) {
 			continue
 		}
 		l.confFiles = append(l.confFiles, l.display(e.Name()))
 	}
-	l.varsFiles = listVarsFiles(entries)
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), VarsSuffix) && l.regularFile(e) {
+			l.varsFiles = append(l.varsFiles, e.Name()) // sorted: os.ReadDir sorts
+		}
+	}
 	if len(l.confFiles) == 0 {
 		l.diags = append(l.diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -366,18 +365,6 @@ func (l *loader) staticBool(body *hclsyntax.Body, name string) (bool, bool) {
 		return false, false
 	}
 	return b.True(), true
-}
-
-// listVarsFiles returns the *.mlfvars files in dir, alphabetically.
-func listVarsFiles(entries []os.DirEntry) []string {
-	var out []string
-	for _, e := range entries {
-		if !e.IsDir() && strings.HasSuffix(e.Name(), VarsSuffix) {
-			out = append(out, e.Name())
-		}
-	}
-	sort.Strings(out)
-	return out
 }
 
 func capitalize(s string) string {

@@ -27,3 +27,20 @@ func TestFileRefusesFIFO(t *testing.T) {
 		}
 	}
 }
+
+// A FIFO named like a configuration or variables file is reported, not
+// read (reading would block).
+func TestLoadRefusesFIFOFiles(t *testing.T) {
+	for _, name := range []string{"b.mlf.hcl", "b.mlfvars"} {
+		t.Run(name, func(t *testing.T) {
+			dir := writeFiles(t, map[string]string{"a.mlf.hcl": "locals {\n  x = 1\n}\n"})
+			if err := syscall.Mkfifo(filepath.Join(dir, name), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, diags := Load(dir, LoadOptions{Getenv: noEnv})
+			if !diags.HasErrors() || !strings.Contains(diags.Error(), name+" is not a regular file") {
+				t.Fatalf("diags = %v", diags)
+			}
+		})
+	}
+}
