@@ -184,7 +184,8 @@ func TestObserveRacyTimestamps(t *testing.T) {
 		// same mtime proves nothing, so the file is read again.
 		{"modified during the scan", now, 1},
 		{"modified just inside the margin", now.Add(-racyMargin + 100*time.Millisecond), 1},
-		// Long before the scan: stat data is trusted.
+		// Before the margin: stat data is trusted.
+		{"modified just outside the margin", now.Add(-racyMargin - time.Millisecond), 0},
 		{"modified long before", now.Add(-time.Hour), 0},
 	}
 	for _, tt := range tests {
