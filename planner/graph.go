@@ -174,7 +174,16 @@ func (g *Graph) unknownMessage(addr string) string {
 		}
 	}
 	if len(same) == 0 {
-		return "no such object in the configuration"
+		// Another kind, or not an address at all: list every address a
+		// user could have meant.
+		msg := "no such object in the configuration"
+		if !strings.Contains(addr, ".") || strings.HasPrefix(addr, ".") {
+			msg = "not an address: want KIND.NAME such as dataset.churn or model.churn"
+		}
+		if len(g.order) == 0 {
+			return msg
+		}
+		return msg + " (declared: " + strings.Join(g.order, ", ") + ")"
 	}
 	return "no such object in the configuration (declared: " + strings.Join(same, ", ") + ")"
 }

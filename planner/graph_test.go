@@ -64,7 +64,8 @@ func TestGraphSelect(t *testing.T) {
 		{[]string{"promotion.prod"}, []string{"dataset.churn", "dataset.extra", "model.churn", "promotion.prod"}, ""},
 		{[]string{"dataset.churn", "model.other"}, []string{"dataset.churn", "dataset.extra", "model.other"}, ""},
 		{[]string{"dataset.nope"}, nil, "-target dataset.nope: no such object in the configuration (declared: dataset.churn, dataset.extra)"},
-		{[]string{"widget.x"}, nil, "no such object"},
+		{[]string{"widget.x"}, nil, "-target widget.x: no such object in the configuration (declared: dataset.churn, dataset.extra, model.churn"},
+		{[]string{"churn"}, nil, "-target churn: not an address: want KIND.NAME such as dataset.churn or model.churn (declared: dataset.churn"},
 	}
 	for _, tt := range tests {
 		sel, err := g.Select(tt.targets)
