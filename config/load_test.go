@@ -147,6 +147,8 @@ func TestLoadErrors(t *testing.T) {
 	}{
 		{"unknown block", `dataset "a" { source = "x" }` + "\nmodels \"m\" {}\n", LoadOptions{}, "2:1", `Did you mean "model"?`},
 		{"unknown attr in nested", "model \"m\" {\n  train {\n    comand = [\"t\"]\n  }\n}\n", LoadOptions{}, "3:5", `Did you mean "command"?`},
+		{"argument of another block", "model \"m\" {\n  schedule = \"@daily\"\n  train { command = [\"t\"] }\n}\n", LoadOptions{}, "2:3", `"schedule" belongs in: retrain_policy.`},
+		{"argument of nested blocks", "storage \"s\" {\n  url = \"mem://\"\n  source = \"x\"\n}\n", LoadOptions{}, "3:3", `"source" belongs in: dataset.`},
 		{"attribute at top", "source = 1\n", LoadOptions{}, "1:1", "not expected at the top level"},
 		{"missing command", "model \"m\" {\n  train {}\n}\n", LoadOptions{}, "2:3", `"command" is required in train`},
 		{"duplicate dataset", "dataset \"a\" { source = \"x\" }\ndataset \"a\" { source = \"y\" }\n", LoadOptions{}, "2:9", `Duplicate dataset "a"`},

@@ -122,6 +122,8 @@ func checkBody(body *hclsyntax.Body, schema *blockSchema, where string, defRange
 				detail += fmt.Sprintf(" Did you mean to define a block of type %q?", name)
 			} else if s := suggest(name, keys(schema.attrs)); s != "" {
 				detail += fmt.Sprintf(" Did you mean %q?", s)
+			} else if homes := attrHomes(fileSchema(), name); len(homes) > 0 {
+				detail += fmt.Sprintf(" %q belongs in: %s.", name, strings.Join(homes, ", "))
 			}
 			if where == "" {
 				detail = fmt.Sprintf("An argument named %q is not expected at the top level of a file: arguments belong inside a block.", name)
@@ -193,6 +195,27 @@ func checkBody(body *hclsyntax.Body, schema *blockSchema, where string, defRange
 		}
 	}
 	return diags
+}
+
+// attrHomes lists the blocks (as "model", "model > train") where an
+// argument of that name belongs, for arguments written in the wrong block.
+func attrHomes(root *blockSchema, name string) []string {
+	var out []string
+	var walk func(s *blockSchema, path string)
+	walk = func(s *blockSchema, path string) {
+		if _, ok := s.attrs[name]; ok && path != "" {
+			out = append(out, path)
+		}
+		for _, typ := range sortedKeys(s.blocks) {
+			p := typ
+			if path != "" {
+				p = path + " > " + typ
+			}
+			walk(s.blocks[typ].body, p)
+		}
+	}
+	walk(root, "")
+	return out
 }
 
 func unknownBlock(b *hclsyntax.Block, schema *blockSchema, where string) *hcl.Diagnostic {
