@@ -141,6 +141,7 @@ func observeDataset(ctx context.Context, pc *PlanContext, spec DatasetSpec) (obs
 		Workers:      pc.WS.Workers,
 		CacheDir:     pc.WS.CacheDir,
 		CacheKey:     spec.Name,
+		Skip:         pc.WS.OwnDirs(),
 		StatsColumns: spec.StatsColumns,
 		HashID:       hashID,
 		Hash: func(r io.Reader) (storage.File, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/mlform/mlform/providers/blob"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -117,4 +118,25 @@ func (ws *Workspace) Close() error {
 	}
 	ws.stores = map[string]*storage.Store{}
 	return errors.Join(errs...)
+}
+
+// OwnDirs lists the local directories mlform itself writes in this
+// workspace: .mlform and any local state backend or store. Dataset
+// observation never snapshots them, so a dataset whose source contains the
+// workspace still settles.
+func (ws *Workspace) OwnDirs() []string {
+	dirs := []string{filepath.Join(ws.BaseDir, ".mlform")}
+	urls := make([]string, 0, len(ws.StoreURLs)+1)
+	if ws.Config != nil {
+		urls = append(urls, ws.Config.Backend.URL)
+	}
+	for _, u := range ws.StoreURLs {
+		urls = append(urls, u)
+	}
+	for _, u := range urls {
+		if d, ok := blob.LocalPath(u, ws.BaseDir); ok && u != "" {
+			dirs = append(dirs, d)
+		}
+	}
+	return dirs
 }

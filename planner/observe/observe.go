@@ -30,6 +30,12 @@ type Options struct {
 	// CacheDir holds the stat caches ("" disables caching); CacheKey names
 	// this dataset's cache in it (the dataset name).
 	CacheDir, CacheKey string
+	// Skip lists local directories whose contents never belong to a
+	// snapshot even when the source contains them: the workspace's own
+	// .mlform directory and local state or store directories, which every
+	// apply rewrites (a dataset with source = "." would otherwise never
+	// settle). The cache directory is always skipped.
+	Skip []string
 	// StatsColumns are the CSV columns to profile in every "*.csv" file
 	// (case-insensitive extension); none means no profile.
 	StatsColumns []string
@@ -112,7 +118,7 @@ func Observe(ctx context.Context, src source.Source, opts Options) (*Observation
 	if err != nil {
 		return nil, err
 	}
-	entries, err = selectEntries(entries, f, ownDir(src, opts.CacheDir), src)
+	entries, err = selectEntries(entries, f, ownDirs(src, append([]string{opts.CacheDir}, opts.Skip...)), src)
 	if err != nil {
 		return nil, err
 	}
@@ -137,10 +143,10 @@ func Observe(ctx context.Context, src source.Source, opts Options) (*Observation
 // selectEntries keeps, in place, the entries the filter includes, minus
 // the observer's own cache directory; an included non-regular file is an
 // error.
-func selectEntries(entries []source.Entry, f *filter, own string, src source.Source) ([]source.Entry, error) {
+func selectEntries(entries []source.Entry, f *filter, own []string, src source.Source) ([]source.Entry, error) {
 	kept := entries[:0]
 	for _, e := range entries {
-		if !f.Match(e.Path) || (own != "" && (e.Path == own || strings.HasPrefix(e.Path, own+"/"))) {
+		if !f.Match(e.Path) || under(e.Path, own) {
 			continue
 		}
 		if !e.Mode.IsRegular() {
@@ -151,23 +157,41 @@ func selectEntries(entries []source.Entry, f *filter, own string, src source.Sou
 	return kept, nil
 }
 
-// ownDir returns the cache directory's path inside a local source ("" when
-// it is not inside): a source that contains the workspace (source = ".")
-// must not snapshot the cache this very scan rewrites.
-func ownDir(src source.Source, cacheDir string) string {
+// under reports whether path is one of dirs or inside one of them.
+func under(path string, dirs []string) bool {
+	for _, d := range dirs {
+		if path == d || strings.HasPrefix(path, d+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// ownDirs returns the paths, relative to a local source's root, of those
+// dirs that lie inside it (the cache, the workspace's .mlform, local state
+// and stores): a source that contains the workspace (source = ".") must
+// not snapshot what this very run rewrites.
+func ownDirs(src source.Source, dirs []string) []string {
 	r, ok := src.(interface{ Root() string })
-	if !ok || cacheDir == "" {
-		return ""
+	if !ok {
+		return nil
 	}
-	abs, err := filepath.Abs(cacheDir)
-	if err != nil {
-		return ""
+	var own []string
+	for _, d := range dirs {
+		if d == "" {
+			continue
+		}
+		abs, err := filepath.Abs(d)
+		if err != nil {
+			continue
+		}
+		rel, err := filepath.Rel(r.Root(), abs)
+		if err != nil || rel == "." || !filepath.IsLocal(rel) {
+			continue
+		}
+		own = append(own, filepath.ToSlash(rel))
 	}
-	rel, err := filepath.Rel(r.Root(), abs)
-	if err != nil || rel == "." || !filepath.IsLocal(rel) {
-		return ""
-	}
-	return filepath.ToSlash(rel)
+	return own
 }
 
 func kindOf(e source.Entry) string {
