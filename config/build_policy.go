@@ -96,14 +96,13 @@ func (l *loader) evalPolicy(e *blockEval, n *node) {
 // one decides would otherwise depend on names.
 func (l *loader) checkOnePolicyPerModel(e *blockEval, p *RetrainPolicy) {
 	a := e.body.Attributes["models"]
-	for _, other := range sortedKeys(l.cfg.RetrainPolicies) {
-		for _, m := range l.cfg.RetrainPolicies[other].Models {
-			for _, mine := range p.Models {
-				if m == mine {
-					e.errorf(a.Expr.Range(), "Model governed by two retrain policies",
-						"model.%s is already governed by retrain_policy %q (%s); a model may have one retrain policy.", m, other, rangeString(l.cfg.RetrainPolicies[other].DeclRange))
-				}
-			}
+	for _, m := range p.Models {
+		other, taken := l.policyOf[m]
+		if !taken {
+			l.policyOf[m] = p.Name
+			continue
 		}
+		e.errorf(a.Expr.Range(), "Model governed by two retrain policies",
+			"model.%s is already governed by retrain_policy %q (%s); a model may have one retrain policy.", m, other, rangeString(l.cfg.RetrainPolicies[other].DeclRange))
 	}
 }

@@ -85,13 +85,14 @@ func (l *loader) checkAliasOwner(e *blockEval, p *Promotion) {
 	if p.Model == "" || p.Alias == "" {
 		return
 	}
-	for _, other := range sortedKeys(l.cfg.Promotions) {
-		o := l.cfg.Promotions[other]
-		if o.Model == p.Model && o.Alias == p.Alias {
-			e.errorf(e.body.Attributes["alias"].Expr.Range(), "Alias moved by two promotions",
-				"promotion %q (%s) already moves model.%s@%s; one promotion owns each alias.", other, rangeString(o.DeclRange), p.Model, p.Alias)
-		}
+	key := p.Model + "@" + p.Alias
+	other, taken := l.aliasOwner[key]
+	if !taken {
+		l.aliasOwner[key] = p.Name
+		return
 	}
+	e.errorf(e.body.Attributes["alias"].Expr.Range(), "Alias moved by two promotions",
+		"promotion %q (%s) already moves model.%s; one promotion owns each alias.", other, rangeString(l.cfg.Promotions[other].DeclRange), key)
 }
 
 // evalGateBlock keeps a gate's condition as an expression and checks it

@@ -86,7 +86,9 @@ func mayHaveSingleLineCommas(src []byte) bool {
 			src = nil
 		}
 		open := bytes.IndexByte(line, '{')
-		if open >= 0 && bytes.IndexByte(line[open:], ',') >= 0 && bytes.IndexByte(line[open:], '}') >= 0 {
+		// A block opens with labels only: "{" after "=" is an object.
+		if open >= 0 && bytes.IndexByte(line[:open], '=') < 0 &&
+			bytes.IndexByte(line[open:], ',') >= 0 && bytes.IndexByte(line[open:], '}') >= 0 {
 			return true
 		}
 	}

@@ -36,8 +36,11 @@ type loader struct {
 	mlform    *hclsyntax.Block
 
 	varDefaults map[string]*typeexpr.Defaults
-	badVars     map[string]bool      // variables without a valid value
-	varRanges   map[string]hcl.Range // where each variable's value came from
+	badVars     map[string]bool // variables without a valid value
+
+	policyOf   map[string]string    // model -> the retrain policy governing it
+	aliasOwner map[string]string    // "model@alias" -> the promotion moving it
+	varRanges  map[string]hcl.Range // where each variable's value came from
 }
 
 // Load reads every *.mlf.hcl file in dir (sorted by name) and the
@@ -61,6 +64,8 @@ func Load(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 		localDefs:   map[string]*hclsyntax.Attribute{},
 		varDefaults: map[string]*typeexpr.Defaults{},
 		badVars:     map[string]bool{},
+		policyOf:    map[string]string{},
+		aliasOwner:  map[string]string{},
 		varRanges:   map[string]hcl.Range{},
 	}
 	l.funcs = functions(dir)
