@@ -38,7 +38,7 @@ cancels the running ones too.`,
 		Example: `  mlform apply
   mlform apply -auto-approve
   mlform plan -out=tfplan && mlform apply tfplan`,
-		Args: cobra.MaximumNArgs(1),
+		Args: wantArgs(0, 1, "at most one saved plan FILE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			format, err := f.outputFormat()
 			if err != nil {

@@ -28,7 +28,7 @@ A store shared by several workspaces must not be collected from one of them.`,
 		Example: `  mlform gc -dry-run
   mlform gc
   mlform gc -check -read-data`,
-		Args: cobra.NoArgs,
+		Args: wantArgs(0, 0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			ws, err := loadWorkspace(g, &vf)

@@ -15,7 +15,7 @@ func newGraphCommand(g *Globals) *cobra.Command {
 datasets feed the models that train on them, models feed their retrain
 policies and promotions. Environments and storage appear as attributes.`,
 		Example: `  mlform graph | dot -Tsvg > graph.svg`,
-		Args:    cobra.NoArgs,
+		Args:    wantArgs(0, 0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ws, err := loadWorkspace(g, &vf)
 			if err != nil {

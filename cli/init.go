@@ -17,7 +17,7 @@ backend (mlform { backend "blob" { url = ... } }, default file://.mlform/state),
 opens every storage block (creating the store's config on first use) and the
 local stat cache. Running it again is harmless: it reports what exists.`,
 		Example: `  mlform init`,
-		Args:    cobra.NoArgs,
+		Args:    wantArgs(0, 0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			ws, err := loadWorkspace(g, &vf)

@@ -26,7 +26,7 @@ scripts.`,
   mlform output production_version
   mlform output -json
   mlform output -raw production_version`,
-		Args: cobra.MaximumNArgs(1),
+		Args: wantArgs(0, 1, "at most one output NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			ws, err := loadWorkspace(g, &vf)

@@ -173,7 +173,7 @@ refuses if the state or the configuration changed in between.`,
   mlform plan -detailed-exitcode        # 0 no changes, 1 error, 2 changes
   mlform plan -format=markdown > plan.md
   mlform plan -target=dataset.churn -now=2026-01-05T12:00:00Z`,
-		Args: cobra.NoArgs,
+		Args: wantArgs(0, 0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			format, err := f.outputFormat()
 			if err != nil {

@@ -26,7 +26,7 @@ model.NAME@VERSION or model.NAME@ALIAS. DIR must be empty or missing unless
 		Example: `  mlform pull dataset.churn ./churn-now
   mlform pull dataset.churn@19bc7d3e ./churn-then
   mlform pull model.churn@production ./serving`,
-		Args: cobra.ExactArgs(2),
+		Args: wantArgs(2, 2, "a source like dataset.churn@1a2b3c4d or model.churn@production, and a target DIR"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			ws, err := loadWorkspace(g, &vf)

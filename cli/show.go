@@ -23,7 +23,7 @@ plan as plan would have (-json: the documented plan JSON, docs/plan-json.md).`,
 		Example: `  mlform show
   mlform plan -out=tfplan && mlform show tfplan
   mlform show -json tfplan`,
-		Args: cobra.MaximumNArgs(1),
+		Args: wantArgs(0, 1, "at most one PLANFILE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				p, err := readPlanFile(args[0])

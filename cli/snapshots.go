@@ -23,7 +23,7 @@ mlform pull dataset.NAME@ID DIR), when it was taken, its size and how it
 differs from the snapshot before.`,
 		Example: `  mlform snapshots dataset.churn
   mlform snapshots dataset.churn -json`,
-		Args: cobra.ExactArgs(1),
+		Args: wantArgs(1, 1, "one dataset address, like dataset.churn"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ref, err := planner.ParseSnapshotRef(args[0])
 			if err != nil {

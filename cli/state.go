@@ -22,7 +22,7 @@ Commands that change it take the state lock (-lock, -lock-timeout).`,
 		Example: `  mlform state list
   mlform state show model.churn@production
   mlform state pull > backup.json`,
-		Args: cobra.NoArgs,
+		Args: wantArgs(0, 0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(newStateListCommand(g), newStateShowCommand(g), newStateRmCommand(g),
@@ -184,7 +184,7 @@ state is ` + "`mlform state pull -backup > restored.json`" + ` then
 ` + "`mlform state push -force restored.json`" + `.`,
 		Example: `  mlform state pull > state.json
   mlform state pull -backup > restored.json`,
-		Args: cobra.NoArgs,
+		Args: wantArgs(0, 0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			m, err := openState(cmd.Context(), g)
 			if err != nil {
