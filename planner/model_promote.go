@@ -116,6 +116,38 @@ func promotionInput(st *state.State, pr *PromotionSpec) policy.PromotionInput {
 	return in
 }
 
+// Outcomes of a promote action that succeeded, as PromoteOutcome reports
+// them: the alias moved, the candidate was held by a gate or must_beat, or
+// nothing needed to move.
+const (
+	PromoteMoved     = "promoted"
+	PromoteHeld      = "held"
+	PromoteUnchanged = "unchanged"
+)
+
+// The summaries runPromote sets start with these, which is how
+// PromoteOutcome tells the outcomes apart after the run.
+const (
+	promotedPrefix = PromoteMoved + ":"
+	heldPrefix     = PromoteHeld + ":"
+)
+
+// PromoteOutcome says what a succeeded promote action did, so the apply
+// summary counts moved aliases and held candidates separately ("" for
+// any other action or status).
+func PromoteOutcome(r *ActionResult) string {
+	if r == nil || r.Action == nil || r.Action.Kind != KindPromote || r.Status != ResultSucceeded {
+		return ""
+	}
+	switch {
+	case strings.HasPrefix(r.Summary, promotedPrefix):
+		return PromoteMoved
+	case strings.HasPrefix(r.Summary, heldPrefix):
+		return PromoteHeld
+	}
+	return PromoteUnchanged
+}
+
 // runPromote decides the promotion again on the state as apply left it
 // (the candidate trained by this plan now has metrics), then moves the
 // alias, or reports it held, and publishes a moved alias.
@@ -136,7 +168,7 @@ func runPromote(ctx context.Context, rc *RunContext, a *Action, specs *ModelSpec
 	}
 	switch d.Outcome {
 	case policy.PromoteHeld:
-		rc.SetSummary(a, fmt.Sprintf("held: v%d stays out of %s: %s", d.To, pr.Alias, strings.Join(d.Failures, "; ")))
+		rc.SetSummary(a, fmt.Sprintf("%s v%d stays out of %s: %s", heldPrefix, d.To, pr.Alias, strings.Join(d.Failures, "; ")))
 		return nil
 	case policy.PromoteNone:
 		msg := d.Note
@@ -168,7 +200,7 @@ func runPromote(ctx context.Context, rc *RunContext, a *Action, specs *ModelSpec
 	if err != nil {
 		return err
 	}
-	summary := fmt.Sprintf("promoted: %s %s", pr.Alias, moveText(d.From, d.To))
+	summary := fmt.Sprintf("%s %s %s", promotedPrefix, pr.Alias, moveText(d.From, d.To))
 	if pr.PublishURL != "" {
 		if err := publish(ctx, rc, pr, d.To); err != nil {
 			rc.SetSummary(a, summary)

@@ -20,10 +20,15 @@ var applyNouns = []struct{ kind, one, many string }{
 
 // ApplySummary is "1 snapshot, 0 trains, 0 promotions": succeeded actions
 // by kind (evaluations, publications and removals only when present).
+// Promotions count moved aliases only; held candidates are counted after
+// them ("1 held") when there are any.
 func ApplySummary(res *planner.Result) string {
 	var parts []string
 	for i, n := range applyNouns {
 		c := res.Count(n.kind, planner.ResultSucceeded)
+		if n.kind == planner.KindPromote {
+			c = countPromotes(res, planner.PromoteMoved)
+		}
 		if i >= 3 && c == 0 {
 			continue
 		}
@@ -32,8 +37,24 @@ func ApplySummary(res *planner.Result) string {
 			word = n.one
 		}
 		parts = append(parts, fmt.Sprintf("%d %s", c, word))
+		if n.kind == planner.KindPromote {
+			if h := countPromotes(res, planner.PromoteHeld); h > 0 {
+				parts = append(parts, fmt.Sprintf("%d held", h))
+			}
+		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+// countPromotes counts the succeeded promote actions with outcome.
+func countPromotes(res *planner.Result, outcome string) int {
+	n := 0
+	for _, r := range res.Actions {
+		if planner.PromoteOutcome(r) == outcome {
+			n++
+		}
+	}
+	return n
 }
 
 // ApplyResult writes the end of an apply: failures with their errors,

@@ -20,7 +20,19 @@ func result(statuses ...string) *planner.Result {
 		if s == planner.ResultSkipped {
 			r.Err = errors.New("not run: snapshot dataset.da failed")
 		}
+		if kinds[i] == planner.KindPromote {
+			r.Summary = "promoted: production v1 -> v2"
+		}
 		res.Actions = append(res.Actions, r)
+	}
+	return res
+}
+
+// withPromote adds a succeeded promote action per summary.
+func withPromote(res *planner.Result, summaries ...string) *planner.Result {
+	for _, s := range summaries {
+		res.Actions = append(res.Actions, &planner.ActionResult{Action: &planner.Action{Kind: planner.KindPromote, Addr: "promotion.p"},
+			Status: planner.ResultSucceeded, Summary: s})
 	}
 	return res
 }
@@ -37,6 +49,10 @@ func TestApplyResult(t *testing.T) {
 			[]string{"Apply complete! 1 snapshot, 1 train, 1 promotion."}, []string{"Error"}},
 		{"plural and evaluations", result("succeeded", "succeeded", "succeeded", "succeeded", "succeeded"), false,
 			[]string{"Apply complete! 2 snapshots, 1 train, 1 promotion, 1 evaluation."}, nil},
+		{"held is not a promotion", withPromote(result("succeeded", "succeeded"), "held: v2 stays out of production: too low", "alias production stays at v1"), false,
+			[]string{"Apply complete! 1 snapshot, 1 train, 0 promotions, 1 held."}, nil},
+		{"moved and held", withPromote(result("succeeded", "succeeded", "succeeded"), "held: v3 stays out of staging: too low"), false,
+			[]string{"Apply complete! 1 snapshot, 1 train, 1 promotion, 1 held."}, nil},
 		{"failure keeps successes", result("failed", "skipped", "skipped", "succeeded"), false,
 			[]string{"Error: snapshot dataset.da: boom", "Skipped train dataset.db: not run", "Apply failed. What succeeded is recorded: 1 snapshot, 0 trains, 0 promotions."},
 			[]string{"Apply complete"}},
