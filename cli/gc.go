@@ -11,7 +11,7 @@ import (
 func newGCCommand(g *Globals) *cobra.Command {
 	var vf varFlags
 	var lf LockFlags
-	var dryRun, check, readData bool
+	var dryRun, check, readData, rebuild bool
 	cmd := &cobra.Command{
 		Use:   "gc",
 		Short: "Delete store objects nothing references",
@@ -22,12 +22,14 @@ state references is kept. It holds the state lock while it runs.
 
 -dry-run lists what would be deleted. -check deletes nothing: it verifies
 every store end to end and that every object the state references is present
-and intact (-read-data also re-hashes every chunk).
+and intact (-read-data also re-hashes every chunk). -rebuild-index rebuilds a
+damaged or lost store index from the packs, which carry their own index.
 
 A store shared by several workspaces must not be collected from one of them.`,
 		Example: `  mlform gc -dry-run
   mlform gc
-  mlform gc -check -read-data`,
+  mlform gc -check -read-data
+  mlform gc -rebuild-index`,
 		Args: wantArgs(0, 0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -41,7 +43,20 @@ A store shared by several workspaces must not be collected from one of them.`,
 				return err
 			}
 			defer m.Close()
+			if rebuild && (check || dryRun) {
+				return fmt.Errorf("-rebuild-index repairs the index; run it alone, then mlform gc -check")
+			}
+			// -check must be able to report a damaged index, and
+			// -rebuild-index to repair one.
+			ws.Repair = check || rebuild
 			return withStateLock(ctx, g, m, lf, "gc", func() error {
+				if rebuild {
+					res, err := ws.RebuildIndexes(ctx)
+					for _, r := range res {
+						fmt.Fprintf(g.Stdout, "storage %q: index rebuilt from %d packs\n", r.Store, r.Packs)
+					}
+					return err
+				}
 				st, err := m.Read(ctx)
 				if err != nil {
 					return err
@@ -65,7 +80,9 @@ A store shared by several workspaces must not be collected from one of them.`,
 						ok = ok && c.OK()
 					}
 					if !ok {
-						fmt.Fprintln(g.Stdout, "check: FAILED")
+						fmt.Fprintln(g.Stdout, "check: FAILED (problems above)\n"+
+							"  A damaged or lost index: mlform gc -rebuild-index rebuilds it from the packs.\n"+
+							"  A damaged or missing pack cannot be rebuilt from this store: restore it from a copy of the store.")
 						return errSilent
 					}
 					fmt.Fprintln(g.Stdout, "check: OK: every object the state references is present and intact")
@@ -95,5 +112,6 @@ A store shared by several workspaces must not be collected from one of them.`,
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "only list what would be deleted")
 	cmd.Flags().BoolVar(&check, "check", false, "delete nothing; verify the stores and everything the state references")
 	cmd.Flags().BoolVar(&readData, "read-data", false, "with -check, also re-hash every chunk")
+	cmd.Flags().BoolVar(&rebuild, "rebuild-index", false, "rebuild each store's index from its packs (when an index object is damaged or lost); deletes nothing else")
 	return cmd
 }

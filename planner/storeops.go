@@ -200,3 +200,29 @@ func (ws *Workspace) GC(ctx context.Context, st *state.State, dryRun bool) ([]*S
 	}
 	return out, nil
 }
+
+// StoreRebuild is what gc -rebuild-index did to one store.
+type StoreRebuild struct {
+	Store string
+	Packs int
+}
+
+// RebuildIndexes rebuilds every declared store's index from its packs'
+// own trailers (the recovery for a damaged or lost index). The workspace
+// must have been opened with Repair set; callers hold the state lock so no
+// apply writes meanwhile.
+func (ws *Workspace) RebuildIndexes(ctx context.Context) ([]*StoreRebuild, error) {
+	var out []*StoreRebuild
+	for _, name := range ws.StoreNames() {
+		store, err := ws.Store(ctx, name)
+		if err != nil {
+			return out, err
+		}
+		n, err := store.RebuildIndex(ctx)
+		if err != nil {
+			return out, fmt.Errorf("storage %q: %w", name, err)
+		}
+		out = append(out, &StoreRebuild{Store: name, Packs: n})
+	}
+	return out, nil
+}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -43,6 +44,10 @@ type Workspace struct {
 	// TestFileDelay is a test hook: a pause before storing each file, so
 	// end-to-end tests can interrupt a snapshot midway. Zero in real runs.
 	TestFileDelay time.Duration
+	// Repair opens stores whose index objects are damaged (skipping them),
+	// for gc -check and gc -rebuild-index; every other command refuses such
+	// a store so it never writes on top of a damaged index.
+	Repair bool
 
 	mu     sync.Mutex
 	stores map[string]*storage.Store
@@ -88,8 +93,11 @@ func (ws *Workspace) Store(ctx context.Context, name string) (*storage.Store, er
 	if !ok {
 		return nil, fmt.Errorf("storage %q is not declared", name)
 	}
-	s, err := storage.Open(ctx, url, storage.Options{BaseDir: ws.BaseDir, Workers: ws.Workers})
+	s, err := storage.Open(ctx, url, storage.Options{BaseDir: ws.BaseDir, Workers: ws.Workers, Repair: ws.Repair})
 	if err != nil {
+		if !ws.Repair && strings.Contains(err.Error(), "index object") {
+			return nil, fmt.Errorf("storage %q: %w\nTo repair it: mlform gc -rebuild-index (rebuilds the index from the packs), then mlform gc -check -read-data", name, err)
+		}
 		return nil, fmt.Errorf("storage %q: %w", name, err)
 	}
 	ws.stores[name] = s
