@@ -16,8 +16,10 @@ func (ws *Workspace) modelSpecs() (*ModelSpecs, error) {
 	if cfg == nil {
 		return specs, nil
 	}
+	secrets := sensitiveTexts(cfg.Variables)
 	for name, m := range cfg.Models {
 		specs.Models[name] = modelSpec(cfg, m)
+		specs.Models[name].Secrets = secrets
 	}
 	for name, p := range cfg.RetrainPolicies {
 		ps, err := policySpec(p)

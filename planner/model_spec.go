@@ -19,6 +19,9 @@ type ModelSpec struct {
 	Evaluate *StepSpec
 	// Storage names the store artifacts and logs go to.
 	Storage string
+	// Secrets are the texts of sensitive variables' values, longest first:
+	// they are redacted from the steps' output and stored logs.
+	Secrets []string
 }
 
 // StepSpec is a train or evaluate step.

@@ -96,9 +96,17 @@ func (r *stepRun) run(ctx context.Context) (*stepOutput, error) {
 	}
 	defer stderr.Close()
 	lw := &lineWriter{log: r.Log}
+	// Secrets are redacted before anything reaches the terminal or the logs.
+	outW := newRedactWriter(io.MultiWriter(stdout, lw), r.Spec.Secrets)
+	errW := newRedactWriter(io.MultiWriter(stderr, lw), r.Spec.Secrets)
 	task := executor.Task{Model: r.Spec.Name, Version: r.Version, Step: r.Step, Command: step.Command, Dir: r.WS.BaseDir,
-		Env: env, Timeout: step.Timeout, Stdout: io.MultiWriter(stdout, lw), Stderr: io.MultiWriter(stderr, lw)}
+		Env: env, Timeout: step.Timeout, Stdout: outW, Stderr: errW}
 	res, err := ex.Run(ctx, task)
+	for _, w := range []io.Writer{outW, errW} {
+		if c, ok := w.(io.Closer); ok {
+			c.Close()
+		}
+	}
 	lw.flush()
 	out.Result = res
 	if err != nil {
@@ -259,6 +267,10 @@ func (w *lineWriter) Write(b []byte) (int, error) {
 		}
 		w.log(string(w.buf[:i]))
 		w.buf = w.buf[i+1:]
+	}
+	if len(w.buf) > maxPendingOutput { // a line without end: show it in pieces
+		w.log(string(w.buf))
+		w.buf = nil
 	}
 	return len(b), nil
 }

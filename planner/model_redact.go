@@ -1,0 +1,137 @@
+package planner
+
+import (
+	"bytes"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/mlform/mlform/config"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// minSecretLen is the shortest sensitive text redacted from step output:
+// shorter strings would garble unrelated words (config's diagnostics use
+// the same floor).
+const minSecretLen = 3
+
+// maxPendingOutput bounds how much of a line without a newline a step's
+// output writers hold before passing it on: a trainer printing a progress
+// bar with \r, or binary noise, must not grow memory without bound.
+const maxPendingOutput = 64 << 10
+
+// sensitiveTexts lists the text of every string and number inside the
+// sensitive variables' values, longest first, so a trainer that prints a
+// secret it was given through an environment's env (or that a gate reads)
+// does not put it on the terminal or into the stored logs.
+func sensitiveTexts(vars map[string]*config.Variable) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, v := range vars {
+		if v == nil || !v.Sensitive || v.Value == cty.NilVal {
+			continue
+		}
+		val, _ := v.Value.UnmarkDeep()
+		_ = cty.Walk(val, func(_ cty.Path, el cty.Value) (bool, error) {
+			if el.IsNull() || !el.IsKnown() {
+				return true, nil
+			}
+			var s string
+			switch el.Type() {
+			case cty.String:
+				s = el.AsString()
+			case cty.Number:
+				s = el.AsBigFloat().Text('f', -1)
+			default:
+				return true, nil
+			}
+			// Output is redacted line by line, so a secret of several
+			// lines (a PEM key) is redacted a line at a time.
+			for _, part := range append(strings.Split(s, "\n"), s) {
+				part = strings.TrimSuffix(part, "\r")
+				if len(part) >= minSecretLen && !seen[part] {
+					seen[part] = true
+					out = append(out, part)
+				}
+			}
+			return true, nil
+		})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if len(out[i]) != len(out[j]) {
+			return len(out[i]) > len(out[j])
+		}
+		return out[i] < out[j]
+	})
+	return out
+}
+
+// redactWriter replaces secrets in a stream with config's placeholder
+// before passing it on. It works on whole lines, so a secret split across
+// two writes is still found; a line longer than maxPendingOutput is passed
+// on in pieces, holding back enough bytes that no secret straddles a cut.
+// Close flushes the rest.
+type redactWriter struct {
+	w       io.Writer
+	secrets [][]byte
+	longest int
+	buf     []byte
+}
+
+// newRedactWriter returns w itself when there is nothing to redact.
+func newRedactWriter(w io.Writer, secrets []string) io.Writer {
+	if len(secrets) == 0 {
+		return w
+	}
+	r := &redactWriter{w: w}
+	for _, s := range secrets {
+		r.secrets = append(r.secrets, []byte(s))
+		r.longest = max(r.longest, len(s))
+	}
+	return r
+}
+
+func (r *redactWriter) Write(b []byte) (int, error) {
+	r.buf = append(r.buf, b...)
+	if i := bytes.LastIndexByte(r.buf, '\n'); i >= 0 {
+		if err := r.emit(r.buf[:i+1]); err != nil {
+			return 0, err
+		}
+		r.buf = append(r.buf[:0], r.buf[i+1:]...)
+	}
+	if len(r.buf) > maxPendingOutput {
+		red := r.redact(r.buf)
+		cut := len(red) - (r.longest - 1)
+		if _, err := r.w.Write(red[:cut]); err != nil {
+			return 0, err
+		}
+		r.buf = append(r.buf[:0], red[cut:]...)
+	}
+	return len(b), nil
+}
+
+// Close writes what is left of the last line.
+func (r *redactWriter) Close() error {
+	if len(r.buf) == 0 {
+		return nil
+	}
+	err := r.emit(r.buf)
+	r.buf = r.buf[:0]
+	return err
+}
+
+func (r *redactWriter) emit(b []byte) error {
+	_, err := r.w.Write(r.redact(b))
+	return err
+}
+
+// redact returns b with every secret replaced; it may return b itself.
+func (r *redactWriter) redact(b []byte) []byte {
+	out := b
+	for _, s := range r.secrets {
+		if bytes.Contains(out, s) {
+			out = bytes.ReplaceAll(out, s, []byte(config.SensitivePlaceholder))
+		}
+	}
+	return out
+}
