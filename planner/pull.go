@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/mlform/mlform/state"
@@ -79,6 +80,7 @@ func storeOr(s string) string {
 // replaced and other files are left alone).
 func (ws *Workspace) Pull(ctx context.Context, t *PullTarget, dir string, force bool) error {
 	entries, err := os.ReadDir(dir)
+	created := os.IsNotExist(err)
 	switch {
 	case err == nil && len(entries) > 0 && !force:
 		return fmt.Errorf("%s is not empty: pull into an empty or new directory, or use -force to write into it", dir)
@@ -93,7 +95,35 @@ func (ws *Workspace) Pull(ctx context.Context, t *PullTarget, dir string, force 
 		return err
 	}
 	if err := store.Materialize(ctx, t.ManifestID, dir); err != nil {
+		// A failed pull into a new or empty directory leaves it as it
+		// was, so that running pull again (or into it after a repair)
+		// is not refused as "not empty" and half a tree is never
+		// mistaken for the snapshot. A forced pull keeps what it wrote:
+		// the directory held the user's files.
+		if len(entries) == 0 {
+			if cerr := clearDir(dir, created); cerr != nil {
+				return fmt.Errorf("pull %s: %w (and removing the partial pull from %s: %v)", t.Label, err, dir, cerr)
+			}
+		}
 		return fmt.Errorf("pull %s: %w", t.Label, err)
+	}
+	return nil
+}
+
+// clearDir removes dir (created by this pull) or, when it existed empty
+// before, everything now inside it.
+func clearDir(dir string, created bool) error {
+	if created {
+		return os.RemoveAll(dir)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+			return err
+		}
 	}
 	return nil
 }
