@@ -104,6 +104,7 @@ that pass their gates.`,
 	root.SetOut(g.Stdout)
 	root.SetErr(g.Stderr)
 	root.CompletionOptions.DisableDefaultCmd = true
+	root.SetFlagErrorFunc(flagError)
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.Chdir, "chdir", "", "switch to directory `DIR` before doing anything else")
 	pf.BoolVar(&g.NoColor, "no-color", false, "disable colour in output")
