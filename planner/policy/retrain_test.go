@@ -145,7 +145,7 @@ func TestDecideRetrain(t *testing.T) {
 			in: RetrainInput{Model: "churn", Current: inputs("snapB", "code1", 0.05), Latest: v1, Now: now,
 				Policy: &Policy{Schedule: sched(t, "", 24*time.Hour)}},
 			train:   true,
-			reasons: []string{"schedule_due: every 24h0m0s due since Sun 2026-01-04 12:00 UTC (last train 2d ago)"},
+			reasons: []string{"schedule_due: every 24h due since Sun 2026-01-04 12:00 UTC (last train 2d ago)"},
 		},
 		{
 			name: "schedule and every: the earlier due time",
@@ -160,7 +160,7 @@ func TestDecideRetrain(t *testing.T) {
 				Now: now, Policy: &Policy{OnChange: []string{"data"}, Cooldown: 6 * time.Hour}},
 			deferred:    true,
 			dueAt:       now.Add(4 * time.Hour),
-			deferredWhy: "data changed: dataset.churn snapA -> snapB, retrain deferred by cooldown 6h0m0s (last train 2h ago; due Mon 2026-01-05 16:00 UTC)",
+			deferredWhy: "data changed: dataset.churn snapA -> snapB, retrain deferred by cooldown 6h (last train 2h ago; due Mon 2026-01-05 16:00 UTC)",
 		},
 		{
 			name: "cooldown passed",
@@ -341,4 +341,24 @@ func FuzzParseSchedule(f *testing.F) {
 			t.Fatalf("%q: due %v not after %v", expr, due, now)
 		}
 	})
+}
+
+func TestFormatDuration(t *testing.T) {
+	tests := []struct {
+		in   time.Duration
+		want string
+	}{
+		{168 * time.Hour, "168h"},
+		{90 * time.Minute, "1h30m"},
+		{6*time.Hour + 5*time.Second, "6h0m5s"},
+		{30 * time.Minute, "30m"},
+		{90 * time.Second, "1m30s"},
+		{45 * time.Second, "45s"},
+		{1500 * time.Millisecond, "1.5s"},
+	}
+	for _, tt := range tests {
+		if got := formatDuration(tt.in); got != tt.want {
+			t.Errorf("formatDuration(%v) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
 }
