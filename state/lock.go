@@ -246,7 +246,7 @@ func (e *LockedError) Error() string {
 			fmt.Fprintf(&b, "The holding process (pid %d) is no longer running on this host: the lock is stale.\n", h.PID)
 		}
 	}
-	fmt.Fprintf(&b, "If no mlform is using this state any more, release the lock with:\n  mlform force-unlock %s", e.ID)
+	fmt.Fprintf(&b, "If no mlform is using this state any more, release the lock with:\n  mlform force-unlock %s\n(it asks for confirmation; in a script, add -force: mlform force-unlock -force %s)", e.ID, e.ID)
 	return b.String()
 }
 
