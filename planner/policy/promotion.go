@@ -2,7 +2,9 @@ package policy
 
 import (
 	"fmt"
+	"math"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/mlform/mlform/state"
@@ -34,6 +36,11 @@ type Gate struct {
 	ErrorMessage string
 	Eval         func(candidate, champion map[string]float64) (bool, error)
 }
+
+// deltaTolerance is the relative slack allowed when comparing a metric
+// difference with must_beat's min_delta: far above float64 rounding, far
+// below any difference a person would write.
+const deltaTolerance = 1e-12
 
 // MustBeat requires the candidate to beat the champion on Metric by at
 // least MinDelta in Direction (Higher or Lower).
@@ -221,14 +228,23 @@ func checkMustBeat(mb MustBeat, cand *state.Version, champ int, champMetrics map
 		return "", fmt.Sprintf("must_beat: champion v%d reports no %s to compare with", champ, mb.Metric)
 	}
 	delta := c - p
-	better := delta > 0 && delta >= mb.MinDelta
 	word := "higher"
 	if mb.Direction == Lower {
 		delta = p - c
-		better = delta > 0 && delta >= mb.MinDelta
 		word = "lower"
 	}
+	// The subtraction rounds (0.5 - 0.45 is 0.04999999999999999), so a
+	// candidate better by exactly min_delta as written must not be held
+	// by the last bit.
+	tol := deltaTolerance * max(1, math.Abs(c), math.Abs(p))
+	better := delta > 0 && delta >= mb.MinDelta-tol
 	cs, ps := numPair(c, p)
+	if !better && delta > 0 && mb.MinDelta > 0 {
+		// Short forms could round the difference up to min_delta
+		// ("0.45 vs 0.5, must be lower by at least 0.05"): show the
+		// values as the trainer wrote them.
+		cs, ps = strconv.FormatFloat(c, 'g', -1, 64), strconv.FormatFloat(p, 'g', -1, 64)
+	}
 	if better {
 		return fmt.Sprintf("beats v%d on %s (%s vs %s)", champ, mb.Metric, cs, ps), ""
 	}
