@@ -13,7 +13,7 @@ var errClosed = errors.New("store is closed")
 
 // packWriter appends new chunks into an open pack, seals it when it reaches
 // the pack size and uploads it in the background, at most `uploads` at a
-// time (so memory stays near uploads+1 packs). Chunks are "pending"
+// time, with at most uploads+1 pack buffers in memory. Chunks are "pending"
 // from the moment they are appended until Flush has written an index object
 // naming them; pending chunks are not stored twice.
 type packWriter struct {
@@ -25,10 +25,14 @@ type packWriter struct {
 	flushMu  sync.Mutex    // one Flush at a time
 	failed   syncOnce      // first upload error: the writer is then unusable
 
-	mu       sync.Mutex
-	closed   bool
-	pending  map[rawID]struct{}
-	open     *openPack
+	mu      sync.Mutex // guards closed, pending, open; may be held while waiting for a buffer
+	closed  bool
+	pending map[rawID]struct{}
+	open    *openPack
+
+	// upMu guards uploaded. Upload goroutines take only upMu, never mu, so
+	// they always finish and free their buffer and slot.
+	upMu     sync.Mutex
 	uploaded []indexEntry // entries of uploaded packs not yet in an index object
 }
 
@@ -44,8 +48,11 @@ func newPackWriter(o objects, idx *index, uploads, packSize int) *packWriter {
 		idx:      idx,
 		packSize: packSize,
 		slots:    make(chan struct{}, uploads),
-		bufs:     newPackBufs(packSize+packSize/256+packFooterSize, uploads+1),
-		pending:  map[rawID]struct{}{},
+		// The open pack plus one per upload: a pack sealed while all
+		// uploads are busy waits in its own buffer, and the next pack's
+		// buffer waits for an upload to finish.
+		bufs:    newPackBufs(packSize+packSize/256+packFooterSize, uploads+1),
+		pending: map[rawID]struct{}{},
 	}
 }
 
@@ -75,7 +82,17 @@ func (w *packWriter) add(ctx context.Context, id rawID, data []byte) error {
 		full, w.open = p, nil
 	}
 	if w.open == nil {
-		mem := w.bufs.get()
+		// May wait for an upload to finish and return its buffer.
+		mem, err := w.bufs.get(ctx)
+		if err != nil {
+			delete(w.pending, id)
+			w.mu.Unlock()
+			if full != nil {
+				w.bufs.put(full.mem)
+				w.failed.set(fmt.Errorf("pack upload abandoned: %w", err))
+			}
+			return err
+		}
 		w.open = &openPack{buf: mem, mem: mem}
 	}
 	p := w.open
@@ -115,6 +132,7 @@ func (w *packWriter) seal(ctx context.Context, p *openPack) error {
 			// The buffer is not recycled: a driver that gave up early might
 			// still hold the reader. The store refuses writes from now on.
 			w.failed.set(fmt.Errorf("upload pack %s: %w", id, err))
+			w.bufs.abandon()
 			return
 		}
 		w.bufs.put(p.mem) // a completed upload holds no reference to it
@@ -123,9 +141,9 @@ func (w *packWriter) seal(ctx context.Context, p *openPack) error {
 		for i, e := range p.entries {
 			entries[i] = indexEntry{Chunk: e.ID, location: location{Pack: pid, Offset: e.Offset, Length: e.Length}}
 		}
-		w.mu.Lock()
+		w.upMu.Lock()
 		w.uploaded = append(w.uploaded, entries...)
-		w.mu.Unlock()
+		w.upMu.Unlock()
 	}()
 	return nil
 }
@@ -170,18 +188,18 @@ func (w *packWriter) flush(ctx context.Context) error {
 	if err := w.failed.get(); err != nil {
 		return err
 	}
-	w.mu.Lock()
+	w.upMu.Lock()
 	entries := w.uploaded
 	w.uploaded = nil
-	w.mu.Unlock()
+	w.upMu.Unlock()
 	if len(entries) == 0 {
 		return nil
 	}
 	id, err := writeIndexObject(ctx, w.o, entries)
 	if err != nil {
-		w.mu.Lock()
+		w.upMu.Lock()
 		w.uploaded = append(w.uploaded, entries...)
-		w.mu.Unlock()
+		w.upMu.Unlock()
 		return err
 	}
 	w.idx.add(id, entries)
