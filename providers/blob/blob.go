@@ -112,13 +112,21 @@ func Redact(rawURL string) string {
 	}
 	if u.RawQuery != "" {
 		q := u.Query()
-		for name := range q {
+		for name, vals := range q {
 			ln := strings.ToLower(name)
+			secret := false
 			for _, s := range sensitiveParams {
 				if strings.Contains(ln, s) {
 					q.Set(name, "REDACTED")
-					changed = true
+					changed, secret = true, true
 					break
+				}
+			}
+			// A URL inside a parameter (endpoint=http://user:pw@host)
+			// carries its own password.
+			for i, v := range vals {
+				if r := Redact(v); !secret && r != v {
+					vals[i], changed = r, true
 				}
 			}
 		}
@@ -134,7 +142,11 @@ func Redact(rawURL string) string {
 // RedactError returns err's message with rawURL (and its password, if any)
 // replaced by the redacted form.
 func RedactError(err error, rawURL string) string {
-	msg := err.Error()
+	return redactText(err.Error(), rawURL)
+}
+
+// redactText removes rawURL's secrets from msg.
+func redactText(msg, rawURL string) string {
 	msg = strings.ReplaceAll(msg, rawURL, Redact(rawURL))
 	u, perr := url.Parse(rawURL)
 	if perr != nil {
@@ -143,6 +155,16 @@ func RedactError(err error, rawURL string) string {
 	if u.User != nil {
 		if pw, has := u.User.Password(); has && pw != "" {
 			msg = strings.ReplaceAll(msg, pw, "REDACTED")
+			msg = strings.ReplaceAll(msg, url.QueryEscape(pw), "REDACTED")
+		}
+	}
+	// A URL inside a parameter (endpoint=http://user:pw@host): its own
+	// secrets, however the driver prints it.
+	for _, vals := range u.Query() {
+		for _, v := range vals {
+			if strings.Contains(v, "://") && Redact(v) != v {
+				msg = redactText(msg, v)
+			}
 		}
 	}
 	// Drivers may print the URL in another form ("mem:?token=..."): remove

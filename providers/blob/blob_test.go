@@ -20,6 +20,8 @@ func TestRedact(t *testing.T) {
 		{"gs://b?access_token=t0k", "gs://b?access_token=REDACTED"},
 		{"file:///tmp/x", "file:///tmp/x"},
 		{"mem://", "mem://"},
+		{"s3://b?endpoint=http://u:pw9@127.0.0.1:9000&region=x", "s3://b?endpoint=http%3A%2F%2Fu%3AREDACTED%40127.0.0.1%3A9000&region=x"},
+		{"s3://b?endpoint=http://127.0.0.1:9000", "s3://b?endpoint=http://127.0.0.1:9000"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -37,6 +39,7 @@ func TestRedactErrorRemovesSecrets(t *testing.T) {
 		{"https://u:pw123456@h/b", "dial https://u:pw123456@h/b: refused", "pw123456"},
 		{"s3://b?secret=s3cr3tvalue", "open mem:?secret=s3cr3tvalue failed", "s3cr3tvalue"},
 		{"azblob://c?sas_token=a%2Fb%3Dc", "bad token a/b=c", "a/b=c"},
+		{"s3://b?endpoint=http://u:pw9x7@h:1", "open s3://b?endpoint=http%3A%2F%2Fu%3Apw9x7%40h%3A1: dial http://u:pw9x7@h:1", "pw9x7"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.url, func(t *testing.T) {
