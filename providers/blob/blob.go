@@ -7,6 +7,7 @@ package blob
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"path/filepath"
@@ -84,7 +85,12 @@ func Open(ctx context.Context, rawURL, baseDir string) (*blob.Bucket, error) {
 	}
 	b, err := blob.OpenBucket(ctx, rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("open bucket %s: %s", Redact(rawURL), RedactError(err, rawURL))
+		msg := RedactError(err, rawURL)
+		if strings.Contains(msg, Redact(rawURL)) {
+			// gocloud.dev's message already names the bucket.
+			return nil, errors.New(msg)
+		}
+		return nil, fmt.Errorf("open bucket %s: %s", Redact(rawURL), msg)
 	}
 	return b, nil
 }
