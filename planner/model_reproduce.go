@@ -118,7 +118,7 @@ func (ws *Workspace) reproduce(ctx context.Context, st *state.State, specs *Mode
 		return nil, fmt.Errorf("hash reproduced artifacts: %w", err)
 	}
 	r.Files = compareFiles(recorded.Files, got)
-	metrics, merr := executor.ReadMetrics(out.OutputDir)
+	metrics, merr := readStepMetrics(out)
 	if merr != nil {
 		r.Error = merr.Error()
 	}

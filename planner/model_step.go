@@ -3,11 +3,13 @@ package planner
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/mlform/mlform/providers/executor"
@@ -113,6 +115,17 @@ func (r *stepRun) run(ctx context.Context) (*stepOutput, error) {
 		return out, fmt.Errorf("%s command could not start: %w", r.Step, err)
 	}
 	return out, nil
+}
+
+// readStepMetrics reads the step's metrics.json. Errors name it as
+// MLFORM_OUTPUT_DIR/metrics.json, not by the temporary directory the
+// error outlives (it is recorded with the attempt).
+func readStepMetrics(out *stepOutput) (map[string]float64, error) {
+	m, err := executor.ReadMetrics(out.OutputDir)
+	if err != nil {
+		return nil, errors.New(strings.ReplaceAll(err.Error(), out.OutputDir+string(filepath.Separator), "MLFORM_OUTPUT_DIR/"))
+	}
+	return m, nil
 }
 
 // materialize writes the snapshots (and model artifacts) read-only.

@@ -153,7 +153,7 @@ func trainAttempt(ctx context.Context, rc *RunContext, a *Action, spec *ModelSpe
 		v.Error = fmt.Sprintf("train command exited with status %d", v.ExitCode)
 		return v
 	}
-	metrics, err := executor.ReadMetrics(out.OutputDir)
+	metrics, err := readStepMetrics(out)
 	if err != nil {
 		v.Status, v.Error = state.StatusFailed, err.Error()
 		return v
@@ -246,7 +246,7 @@ func evaluateVersion(ctx context.Context, rc *RunContext, a *Action, spec *Model
 		ev.Status = out.Result.Status
 		err = fmt.Errorf("evaluate command %s (exit status %d)", strings.ReplaceAll(out.Result.Status, "_", " "), out.Result.ExitCode)
 	default:
-		if metrics, err = executor.ReadMetrics(out.OutputDir); err == nil {
+		if metrics, err = readStepMetrics(out); err == nil {
 			ev.Status, ev.Metrics = state.StatusSucceeded, metrics
 		}
 	}
