@@ -239,6 +239,16 @@ func TestPlanModels(t *testing.T) {
 			want: []string{"note promotion.prod: alias production stays at v1: v2 held: accuracy below the floor; must_beat: accuracy of v2 is 0.7, v1 has 0.9; must be higher"},
 		},
 		{
+			name: "held first candidate leaves the alias unset",
+			setup: func(w *modelWorld) {
+				prod(w)
+				w.specs.Models["churn"].Evaluate = nil
+				w.trained(1, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.7})
+			},
+			snap: snapA,
+			want: []string{"note promotion.prod: alias production stays unset: v1 held: accuracy below the floor"},
+		},
+		{
 			name: "pin rolls back",
 			setup: func(w *modelWorld) {
 				prod(w).Version = 1

@@ -58,7 +58,7 @@ func planPromotion(pc *PlanContext, pr *PromotionSpec, spec *ModelSpec, train *A
 		pc.AddAction(a)
 		return nil
 	case policy.PromoteHeld:
-		pc.AddNote(&Note{Addr: addr, Code: ReasonHeld, Message: fmt.Sprintf("alias %s stays at v%d: %s", pr.Alias, d.From, d.Reasons[0].Message)})
+		pc.AddNote(&Note{Addr: addr, Code: ReasonHeld, Message: fmt.Sprintf("%s: %s", aliasStays(pr.Alias, d.From), d.Reasons[0].Message)})
 	case policy.PromoteNone:
 		if d.Note != "" {
 			pc.AddNote(&Note{Addr: addr, Message: d.Note})
@@ -173,7 +173,7 @@ func runPromote(ctx context.Context, rc *RunContext, a *Action, specs *ModelSpec
 	case policy.PromoteNone:
 		msg := d.Note
 		if msg == "" {
-			msg = fmt.Sprintf("alias %s stays at v%d", pr.Alias, d.From)
+			msg = aliasStays(pr.Alias, d.From)
 		}
 		rc.SetSummary(a, msg)
 		return nil
@@ -274,6 +274,15 @@ func beatsText(mb *policy.MustBeat, champ int) string {
 		return ""
 	}
 	return fmt.Sprintf(" and beats v%d on %s", champ, mb.Metric)
+}
+
+// aliasStays says where an alias that does not move stays: at a version,
+// or unset when it never pointed anywhere (not "v0").
+func aliasStays(alias string, at int) string {
+	if at == 0 {
+		return fmt.Sprintf("alias %s stays unset", alias)
+	}
+	return fmt.Sprintf("alias %s stays at v%d", alias, at)
 }
 
 func moveText(from, to int) string {
