@@ -17,6 +17,24 @@ import (
 // current snapshot is stored again in the new one.
 const ReasonStorageChanged ReasonCode = "storage_changed"
 
+// NoteEmpty: a dataset's source holds no file that include/exclude keep,
+// which is almost always a mistyped path or glob.
+const NoteEmpty ReasonCode = "empty"
+
+// emptyNote warns about a dataset that observed no file.
+func emptyNote(spec DatasetSpec, srcName string) *Note {
+	msg := fmt.Sprintf("source %s has no files", srcName)
+	switch {
+	case len(spec.Include) > 0 && len(spec.Exclude) > 0:
+		msg += fmt.Sprintf(" matching include %q minus exclude %q", spec.Include, spec.Exclude)
+	case len(spec.Include) > 0:
+		msg += fmt.Sprintf(" matching include %q", spec.Include)
+	case len(spec.Exclude) > 0:
+		msg += fmt.Sprintf(" outside exclude %q", spec.Exclude)
+	}
+	return &Note{Addr: "dataset." + spec.Name, Code: NoteEmpty, Message: msg + ": its snapshot is empty (check the source path and the globs)"}
+}
+
 // planDatasets observes every selected dataset and plans a snapshot for
 // each whose content (snapshot id) differs from its last snapshot.
 func planDatasets(ctx context.Context, pc *PlanContext) error {
@@ -57,6 +75,9 @@ func planDataset(ctx context.Context, pc *PlanContext, spec DatasetSpec) error {
 		return err
 	}
 	pc.NextSnapshots[spec.Name] = obs.ID
+	if len(obs.Files) == 0 {
+		pc.AddNote(emptyNote(spec, srcName))
+	}
 	if last != nil && last.ID == obs.ID && last.Store == spec.Storage {
 		return nil
 	}
