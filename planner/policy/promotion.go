@@ -140,18 +140,30 @@ func DecidePromotion(in PromotionInput) (PromotionDecision, error) {
 		return d, nil
 	}
 	d.Outcome = PromoteMove
-	msg := fmt.Sprintf("v%d passes %s", cand.Version, plural(len(in.Gates), "gate"))
-	if beat != "" {
-		msg += " and " + beat
-	}
+	msg := fmt.Sprintf("v%d %s", cand.Version, passesText(len(in.Gates), beat))
 	if champ == nil {
 		msg += fmt.Sprintf(" (alias %s is new)", in.Alias)
 		if in.Current != 0 {
-			msg = fmt.Sprintf("v%d passes %s (alias %s pointed at v%d, which is not a succeeded version)", cand.Version, plural(len(in.Gates), "gate"), in.Alias, in.Current)
+			msg = fmt.Sprintf("v%d %s (alias %s pointed at v%d, which is not a succeeded version)", cand.Version, passesText(len(in.Gates), ""), in.Alias, in.Current)
 		}
 	}
 	d.Reasons = []Reason{{ReasonCandidate, msg}}
 	return d, nil
+}
+
+// passesText says what a moving candidate passed: "passes 2 gates and
+// beats v1 on accuracy (...)", "beats v1 ..." or, with nothing to pass,
+// "has no gates".
+func passesText(gates int, beat string) string {
+	switch {
+	case gates == 0 && beat == "":
+		return "has no gates"
+	case gates == 0:
+		return beat
+	case beat == "":
+		return "passes " + plural(gates, "gate")
+	}
+	return "passes " + plural(gates, "gate") + " and " + beat
 }
 
 // decidePinned moves the alias to the pinned version.

@@ -73,13 +73,13 @@ func TestDecidePromotion(t *testing.T) {
 			name: "must_beat lower by exactly min_delta as written passes",
 			in: PromotionInput{Alias: "production", Current: 1, Versions: []*state.Version{metricsVersion(1, state.StatusSucceeded, map[string]float64{"loss": 0.5}),
 				metricsVersion(2, state.StatusSucceeded, map[string]float64{"loss": 0.45})}, MustBeat: &MustBeat{Metric: "loss", Direction: Lower, MinDelta: 0.05}},
-			outcome: PromoteMove, from: 1, to: 2, reason: "candidate: v2 passes 0 gates and beats v1 on loss (0.45 vs 0.5)",
+			outcome: PromoteMove, from: 1, to: 2, reason: "candidate: v2 beats v1 on loss (0.45 vs 0.5)",
 		},
 		{
 			name: "must_beat higher by exactly min_delta as written passes",
 			in: PromotionInput{Alias: "production", Current: 1, Versions: []*state.Version{metricsVersion(1, state.StatusSucceeded, map[string]float64{"accuracy": 0.7}),
 				metricsVersion(2, state.StatusSucceeded, map[string]float64{"accuracy": 0.8})}, MustBeat: &MustBeat{Metric: "accuracy", Direction: Higher, MinDelta: 0.1}},
-			outcome: PromoteMove, from: 1, to: 2, reason: "candidate: v2 passes 0 gates and beats v1 on accuracy (0.8 vs 0.7)",
+			outcome: PromoteMove, from: 1, to: 2, reason: "candidate: v2 beats v1 on accuracy (0.8 vs 0.7)",
 		},
 		{
 			name: "must_beat just short of min_delta is held",
@@ -87,6 +87,11 @@ func TestDecidePromotion(t *testing.T) {
 				metricsVersion(2, state.StatusSucceeded, map[string]float64{"loss": 0.4500001})}, MustBeat: &MustBeat{Metric: "loss", Direction: Lower, MinDelta: 0.05}},
 			outcome: PromoteHeld, from: 1, to: 2,
 			failures: []string{"must_beat: loss of v2 is 0.4500001, v1 has 0.5; must be lower by at least 0.05"},
+		},
+		{
+			name:    "no gates, no must_beat",
+			in:      PromotionInput{Alias: "production", Current: 1, Versions: all},
+			outcome: PromoteMove, from: 1, to: 2, reason: "candidate: v2 has no gates",
 		},
 		{
 			name:    "equal is not beating",
