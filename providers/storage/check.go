@@ -86,7 +86,7 @@ func (s *Store) Check(ctx context.Context, opts CheckOptions) (*CheckReport, err
 			entries, problems, err = verifyPack(ctx, s.o, id)
 		} else {
 			entries, err = readPackEntries(ctx, s.o, id, keys.packs[id])
-			if err != nil && !errors.Is(err, errNotFound) && ctx.Err() == nil {
+			if err != nil && !errors.Is(err, ErrNotFound) && ctx.Err() == nil {
 				problems, err = []string{err.Error()}, nil
 			}
 		}

@@ -108,7 +108,7 @@ func loadConfig(ctx context.Context, o objects) (Config, error) {
 			}
 			return c, checkConfig(c)
 		}
-		if !errors.Is(err, errNotFound) {
+		if !errors.Is(err, ErrNotFound) {
 			return Config{}, fmt.Errorf("read store config: %w", err)
 		}
 		c := currentConfig()

@@ -145,7 +145,7 @@ func (s *Store) GC(ctx context.Context, keep []string) (*GCReport, error) {
 
 // deleteKey deletes key; already gone is fine.
 func (s *Store) deleteKey(ctx context.Context, key string) error {
-	if err := s.o.Delete(ctx, key); err != nil && !errors.Is(err, errNotFound) {
+	if err := s.o.Delete(ctx, key); err != nil && !errors.Is(err, ErrNotFound) {
 		return fmt.Errorf("delete %w", err)
 	}
 	return nil

@@ -9,9 +9,6 @@ import (
 	"strings"
 )
 
-// ErrNotFound is returned (wrapped) when a manifest or object does not exist.
-var ErrNotFound = errNotFound
-
 // PutManifest validates m, makes every chunk it references durable (it
 // flushes pending chunks first) and stores it under its id. Writing the
 // manifest last is what makes a crash harmless: a manifest never names a
@@ -80,7 +77,7 @@ func (s *Store) ResolveManifest(ctx context.Context, prefix string) (string, err
 	}
 	switch len(matches) {
 	case 0:
-		return "", fmt.Errorf("no manifest with id prefix %s: %w", p, errNotFound)
+		return "", fmt.Errorf("no manifest with id prefix %s: %w", p, ErrNotFound)
 	case 1:
 		return matches[0], nil
 	}
@@ -117,7 +114,7 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 	if _, err := s.o.Size(ctx, manifestKey(id)); err != nil {
 		return fmt.Errorf("delete manifest %s: %w", id, err)
 	}
-	if err := s.o.Delete(ctx, manifestKey(id)); err != nil && !errors.Is(err, errNotFound) {
+	if err := s.o.Delete(ctx, manifestKey(id)); err != nil && !errors.Is(err, ErrNotFound) {
 		return fmt.Errorf("delete manifest %s: %w", id, err)
 	}
 	return nil

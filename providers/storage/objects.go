@@ -28,9 +28,11 @@ type objects interface {
 	Close() error
 }
 
-// errNotFound and errExists classify bucket errors independently of driver.
+// ErrNotFound is returned (wrapped) when a manifest, object or chunk does
+// not exist; errExists when a conditional create finds its key taken. They
+// classify bucket errors whatever the driver.
 var (
-	errNotFound = errors.New("object not found")
+	ErrNotFound = errors.New("not found")
 	errExists   = errors.New("object already exists")
 )
 
@@ -47,7 +49,7 @@ func classify(key string, err error) error {
 	}
 	switch gcerrors.Code(err) {
 	case gcerrors.NotFound:
-		return fmt.Errorf("%s: %w", key, errNotFound)
+		return fmt.Errorf("%s: %w", key, ErrNotFound)
 	case gcerrors.FailedPrecondition, gcerrors.AlreadyExists:
 		return fmt.Errorf("%s: %w", key, errExists)
 	}

@@ -23,7 +23,7 @@ type packWriter struct {
 	slots    chan struct{} // one token per upload in flight
 	bufs     *packBufs     // recycled pack buffers
 	flushMu  sync.Mutex    // one Flush at a time
-	failed   syncOnce      // first upload error: the writer is then unusable
+	failed   firstError    // first upload error: the writer is then unusable
 
 	mu      sync.Mutex // guards closed, pending, open; may be held while waiting for a buffer
 	closed  bool

@@ -147,7 +147,7 @@ func (s *Store) readChunk(ctx context.Context, c Chunk, buf []byte) ([]byte, err
 	}
 	loc, ok := s.idx.lookup(id)
 	if !ok {
-		return nil, fmt.Errorf("chunk %s is not in the store index: %w", c.ID, errNotFound)
+		return nil, fmt.Errorf("chunk %s is not in the store index: %w", c.ID, ErrNotFound)
 	}
 	if loc.Length != c.Size {
 		return nil, fmt.Errorf("chunk %s is %d bytes in the index but %d in the manifest", c.ID, loc.Length, c.Size)

@@ -118,21 +118,13 @@ func (s *Store) Close() error {
 	return errors.Join(werr, cerr)
 }
 
-// chunkCount returns how many chunks the loaded index knows (for tests
-// and reports).
-func (s *Store) chunkCount() int {
-	s.idx.mu.RLock()
-	defer s.idx.mu.RUnlock()
-	return len(s.idx.chunks)
-}
-
-// syncOnce guards a one-time error report.
-type syncOnce struct {
+// firstError keeps the first error set, for many goroutines.
+type firstError struct {
 	mu  sync.Mutex
 	err error
 }
 
-func (e *syncOnce) set(err error) {
+func (e *firstError) set(err error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.err == nil {
@@ -140,7 +132,7 @@ func (e *syncOnce) set(err error) {
 	}
 }
 
-func (e *syncOnce) get() error {
+func (e *firstError) get() error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.err
