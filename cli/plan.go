@@ -179,6 +179,12 @@ refuses if the state or the configuration changed in between.`,
 			if err != nil {
 				return err
 			}
+			if out != "" {
+				// Fail before observing (which may hash gigabytes), not after.
+				if err := checkPlanOut(out); err != nil {
+					return err
+				}
+			}
 			ws, err := openWorkspace(g, &f)
 			if err != nil {
 				return err
@@ -223,13 +229,32 @@ refuses if the state or the configuration changed in between.`,
 	return cmd
 }
 
+// checkPlanOut refuses an -out path whose directory is missing or that
+// names a directory.
+func checkPlanOut(path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("-out=%s is a directory: give a file name, e.g. -out=%s", path, filepath.Join(path, "tfplan"))
+	}
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	switch {
+	case os.IsNotExist(err):
+		return fmt.Errorf("-out=%s: directory %s does not exist", path, dir)
+	case err != nil:
+		return fmt.Errorf("-out=%s: %w", path, err)
+	case !fi.IsDir():
+		return fmt.Errorf("-out=%s: %s is not a directory", path, dir)
+	}
+	return nil
+}
+
 // writePlanFile saves p atomically (temp file + rename), so a crash never
 // leaves half a plan that apply would then refuse as corrupt.
 func writePlanFile(path string, p *planner.Plan) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, ".mlform-plan-*")
 	if err != nil {
-		return fmt.Errorf("save plan: %w", err)
+		return fmt.Errorf("save plan to %s: %w", path, err)
 	}
 	defer os.Remove(tmp.Name())
 	if err := planner.EncodePlan(tmp, p); err != nil {
@@ -244,7 +269,7 @@ func writePlanFile(path string, p *planner.Plan) error {
 		return fmt.Errorf("save plan %s: %w", path, err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("save plan: %w", err)
+		return fmt.Errorf("save plan to %s: %w", path, err)
 	}
 	return nil
 }

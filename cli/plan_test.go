@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -67,5 +68,28 @@ func TestPlanFlagsClock(t *testing.T) {
 	env[nowEnv] = ""
 	if got, err := (&planFlags{}).clock(g); err != nil || time.Since(got) > time.Minute {
 		t.Errorf("default clock: %v %v", got, err)
+	}
+}
+
+func TestCheckPlanOut(t *testing.T) {
+	dir := t.TempDir()
+	file := dir + "/f"
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		path, err string
+	}{
+		{dir + "/tfplan", ""},
+		{file, ""}, // an existing plan file is replaced
+		{dir, "is a directory: give a file name"},
+		{dir + "/missing/tfplan", "directory " + dir + "/missing does not exist"},
+		{file + "/tfplan", "is not a directory"},
+	}
+	for _, tt := range tests {
+		err := checkPlanOut(tt.path)
+		if (tt.err == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tt.err)) {
+			t.Errorf("checkPlanOut(%q) = %v, want %q", tt.path, err, tt.err)
+		}
 	}
 }
