@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mlform/mlform/planner"
+	"github.com/mlform/mlform/planner/policy/query"
 	"github.com/mlform/mlform/providers/executor"
 )
 
@@ -68,22 +69,22 @@ difference from the recorded inputs is reported.`,
 // writeReproduce renders a reproduce report.
 func writeReproduce(w io.Writer, r *planner.ReproduceReport) error {
 	for _, n := range r.Notes {
-		fmt.Fprintf(w, "Note: %s\n", n)
+		fmt.Fprintf(w, "Note: %s\n", query.Clean(n))
 	}
 	if r.Error != "" {
-		fmt.Fprintf(w, "re-run of model.%s v%d: %s\n", r.Model, r.Version, r.Error)
+		fmt.Fprintf(w, "re-run of model.%s v%d: %s\n", r.Model, r.Version, query.Clean(r.Error))
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	if len(r.Files) > 0 {
-		fmt.Fprintln(tw, "ARTIFACT\tRECORDED\tREPRODUCED\t")
+		fmt.Fprintln(tw, "ARTIFACT\tRECORDED\tREPRODUCED\tMATCH")
 		for _, f := range r.Files {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", f.Path, shortHash(f.Recorded), shortHash(f.Reproduced), matchWord(f.Match))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", query.Clean(f.Path), shortHash(f.Recorded), shortHash(f.Reproduced), matchWord(f.Match))
 		}
 	}
 	if len(r.Metrics) > 0 {
-		fmt.Fprintln(tw, "METRIC\tRECORDED\tREPRODUCED\t")
+		fmt.Fprintln(tw, "METRIC\tRECORDED\tREPRODUCED\tMATCH")
 		for _, m := range r.Metrics {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", m.Name, optFloat(m.Recorded), optFloat(m.Reproduced), matchWord(m.Match))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", query.Clean(m.Name), optFloat(m.Recorded), optFloat(m.Reproduced), matchWord(m.Match))
 		}
 	}
 	tw.Flush()

@@ -130,7 +130,12 @@ func sortedKeys[V any](m map[string]V) []string {
 
 // clean keeps recorded text on one line and free of terminal control
 // sequences.
-func clean(s string) string {
+func clean(s string) string { return Clean(s) }
+
+// Clean replaces control characters (a terminal escape in a file name
+// or an error read from state) with spaces, so text from state, manifests
+// or a trainer prints on one line and cannot drive the terminal.
+func Clean(s string) string {
 	return strings.Map(func(r rune) rune {
 		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
 			return ' '
