@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strings"
 
 	"github.com/mlform/mlform/providers/storage"
 	"github.com/mlform/mlform/state"
@@ -77,12 +78,13 @@ func (ws *Workspace) Init(ctx context.Context, m *state.Manager) ([]InitStep, er
 	} else {
 		step.Result = fmt.Sprintf("state exists (serial %d, lineage %s)", st.Serial, st.Lineage)
 	}
+	step.Result += ephemeral(m.Location())
 	steps = append(steps, step)
 	for _, name := range ws.StoreNames() {
 		if _, err := ws.Store(ctx, name); err != nil {
 			return steps, err
 		}
-		steps = append(steps, InitStep{What: fmt.Sprintf("storage %q", name), Where: redactURL(ws.StoreURLs[name]), Result: "ready"})
+		steps = append(steps, InitStep{What: fmt.Sprintf("storage %q", name), Where: redactURL(ws.StoreURLs[name]), Result: "ready" + ephemeral(ws.StoreURLs[name])})
 	}
 	if ws.CacheDir != "" {
 		if err := os.MkdirAll(ws.CacheDir, 0o755); err != nil {
@@ -91,6 +93,16 @@ func (ws *Workspace) Init(ctx context.Context, m *state.Manager) ([]InitStep, er
 		steps = append(steps, InitStep{What: "stat cache", Where: ws.CacheDir, Result: "ready"})
 	}
 	return steps, nil
+}
+
+// ephemeral warns about a mem:// location: it lives only as long as one
+// mlform process, so with it nothing a command records survives the
+// command, which a user who tried it as a quick backend would not expect.
+func ephemeral(location string) string {
+	if strings.HasPrefix(strings.ToLower(location), "mem://") {
+		return "; WARNING: mem:// is in-memory and lasts only for this one mlform process: nothing recorded there is kept after the command (use it in tests only)"
+	}
+	return ""
 }
 
 // StoreCheck is the result of checking one store.
