@@ -100,7 +100,7 @@ func runTrain(ctx context.Context, rc *RunContext, a *Action, specs *ModelSpecs)
 		return err
 	}
 	if v.Status != state.StatusSucceeded {
-		return fmt.Errorf("v%d %s: %s", v.Version, strings.ReplaceAll(v.Status, "_", " "), v.Error)
+		return attemptError(v)
 	}
 	rc.SetSummary(a, fmt.Sprintf("trained v%d (%s)", v.Version, metricsSummary(v.Metrics)))
 	return nil
@@ -144,7 +144,7 @@ func trainAttempt(ctx context.Context, rc *RunContext, a *Action, spec *ModelSpe
 		v.Status, v.Error = state.StatusFailed, runErr.Error()
 		return v
 	case v.Status == state.StatusTimedOut:
-		v.Error = fmt.Sprintf("timed out after %s", spec.Train.Timeout)
+		v.Error = "timed out after " + policy.FormatDuration(spec.Train.Timeout)
 		return v
 	case v.Status == state.StatusCancelled:
 		v.Error = "cancelled"
@@ -311,4 +311,21 @@ func gitCommit(ctx context.Context, dir string) string {
 		commit += "-dirty"
 	}
 	return commit
+}
+
+// attemptError is the apply error of a failed attempt: "v3 timed out after
+// 30m", "v3 failed: train command exited with status 1", "v3 cancelled".
+func attemptError(v *state.Version) error {
+	status := strings.ReplaceAll(v.Status, "_", " ")
+	if v.Error == "" || v.Error == status || strings.HasPrefix(v.Error, status+" ") {
+		return fmt.Errorf("v%d %s", v.Version, orText(v.Error, status))
+	}
+	return fmt.Errorf("v%d %s: %s", v.Version, status, v.Error)
+}
+
+func orText(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }

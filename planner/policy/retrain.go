@@ -220,7 +220,7 @@ func decideByPolicy(in RetrainInput, d *Decision) {
 		d.Deferred = true
 		d.DueAt = last.Add(p.Cooldown)
 		d.DeferredWhy = fmt.Sprintf("%s, retrain deferred by cooldown %s (last train %s; due %s)",
-			triggers[0].Message, formatDuration(p.Cooldown), formatAge(in.Now, last), formatTime(d.DueAt))
+			triggers[0].Message, FormatDuration(p.Cooldown), formatAge(in.Now, last), formatTime(d.DueAt))
 		return
 	}
 	d.Train = true

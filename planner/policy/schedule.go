@@ -96,14 +96,14 @@ func (s *Schedule) Next(last time.Time) (due time.Time, rule string, ok bool) {
 // `schedule "0 3 * * 1"` or "every 168h".
 func (s *Schedule) describe(rule string) string {
 	if rule == "every" {
-		return "every " + formatDuration(s.Every)
+		return "every " + FormatDuration(s.Every)
 	}
 	return fmt.Sprintf("schedule %q", s.Cron)
 }
 
-// formatDuration renders a duration as people write it in HCL: "168h",
+// FormatDuration renders a duration as people write it in HCL: "168h",
 // "1h30m", "90s" rather than Go's "168h0m0s".
-func formatDuration(d time.Duration) string {
+func FormatDuration(d time.Duration) string {
 	out := d.String()
 	if strings.HasSuffix(out, "m0s") {
 		out = strings.TrimSuffix(out, "0s")
