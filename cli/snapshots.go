@@ -60,7 +60,7 @@ differs from the snapshot before.`,
 			tw := tabwriter.NewWriter(g.Stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tCREATED\tFILES\tBYTES\tCHANGE")
 			for _, e := range hist {
-				change := fmt.Sprintf("%+d files, %s", e.FilesDelta, signed(e.BytesDelta))
+				change := fmt.Sprintf("%+d %s, %s", e.FilesDelta, fileWord(e.FilesDelta), signed(e.BytesDelta))
 				if e.First {
 					change = "first snapshot"
 				}
@@ -81,4 +81,12 @@ func signed(n int64) string {
 		return render.Bytes(n)
 	}
 	return "+" + render.Bytes(n)
+}
+
+// fileWord is "file" for a change of one file either way, else "files".
+func fileWord(n int) string {
+	if n == 1 || n == -1 {
+		return "file"
+	}
+	return "files"
 }
