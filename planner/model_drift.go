@@ -3,6 +3,7 @@ package planner
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/mlform/mlform/planner/policy"
 	"github.com/mlform/mlform/planner/profile"
@@ -16,9 +17,11 @@ import (
 // read becomes a note: drift is then not a trigger, never an error.
 func planDrift(ctx context.Context, pc *PlanContext, spec *ModelSpec, only []string, latest *state.Version, snaps map[string]string) []policy.ColumnDrift {
 	var out []policy.ColumnDrift
+	measurable := false
 	for _, ds := range spec.Datasets {
 		refID, curID := latest.Inputs.Snapshots[ds], snaps[ds]
 		cols := driftColumns(pc.WS.Datasets[ds].StatsColumns, only)
+		measurable = measurable || len(cols) > 0
 		if refID == "" || refID == curID || len(cols) == 0 {
 			continue
 		}
@@ -30,6 +33,15 @@ func planDrift(ctx context.Context, pc *PlanContext, spec *ModelSpec, only []str
 		for _, c := range rep.Columns {
 			out = append(out, policy.ColumnDrift{Dataset: ds, Column: c.Name, PSI: c.PSI, KS: c.KS, HasKS: c.Kind == profile.Numeric})
 		}
+	}
+	if !measurable {
+		// Otherwise the trigger silently never fires.
+		what := "declares stats columns"
+		if len(only) > 0 {
+			what = "profiles the drift block's columns (" + strings.Join(only, ", ") + ")"
+		}
+		pc.AddNote(&Note{Addr: "model." + spec.Name, Message: fmt.Sprintf(
+			"the drift trigger measures nothing: no dataset of model.%s %s; add stats { columns = [...] } to its datasets", spec.Name, what)})
 	}
 	return out
 }

@@ -168,6 +168,18 @@ func TestPlanModels(t *testing.T) {
 			},
 		},
 		{
+			name: "drift trigger without stats columns says it measures nothing",
+			setup: func(w *modelWorld) {
+				w.trained(1, state.StatusSucceeded, snapA, nil)
+				w.specs.Policies["p"] = &PolicySpec{Name: "p", Models: []string{"churn"}, Policy: policy.Policy{Drift: &policy.DriftTrigger{Method: "psi", Threshold: 0.2}}}
+			},
+			snap: snapB,
+			want: []string{
+				"note model.churn: the drift trigger measures nothing: no dataset of model.churn declares stats columns",
+				"note model.churn: data changed, retrain deferred by policy (no on_change and no schedule",
+			},
+		},
+		{
 			name: "schedule-only policy defers a data change",
 			setup: func(w *modelWorld) {
 				w.trained(1, state.StatusSucceeded, snapA, nil)

@@ -210,6 +210,8 @@ func decideByPolicy(in RetrainInput, d *Decision) {
 		if scheduled {
 			d.DueAt = due
 			d.DeferredWhy = fmt.Sprintf("%s, retrain deferred by policy (%s: next %s)", what, rule, formatTime(due))
+		} else if len(p.OnChange) == 0 {
+			d.DeferredWhy = fmt.Sprintf("%s, retrain deferred by policy (no on_change and no schedule: waits for a metric or drift trigger, or -replace)", what)
 		} else {
 			d.DeferredWhy = fmt.Sprintf("%s, retrain deferred by policy (on_change = [%s] and no schedule: waits for a trigger or -replace)",
 				what, strings.Join(p.OnChange, ", "))

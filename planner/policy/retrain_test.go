@@ -189,7 +189,7 @@ func TestDecideRetrain(t *testing.T) {
 			in: RetrainInput{Model: "churn", Current: inputs("snapB", "code1", 0.05), Latest: v1, Now: now,
 				Champion: &Champion{Version: 1, Metrics: map[string]float64{"accuracy": 0.9}},
 				Policy:   &Policy{Metrics: []MetricTrigger{{Metric: "accuracy", Below: f64(0.85)}}}},
-			deferred: true, deferredWhy: "data changed, retrain deferred by policy (on_change = [] and no schedule",
+			deferred: true, deferredWhy: "data changed, retrain deferred by policy (no on_change and no schedule: waits for a metric or drift trigger, or -replace)",
 		},
 		{
 			name: "drift above threshold names the column and PSI",
