@@ -34,6 +34,7 @@ const holdLockEnv = "MLFORM_TEST_HOLD_LOCK"
 // (unless -lock=false), and releases it afterwards even when fn fails or
 // ctx is cancelled.
 func withStateLock(ctx context.Context, g *Globals, m *state.Manager, f LockFlags, operation string, fn func() error) (err error) {
+	defer survivePipe()()
 	if !f.Enabled {
 		return fn()
 	}
