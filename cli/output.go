@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -110,5 +111,8 @@ func printOneOutput(g *Globals, outs []*planner.OutputResult, name string, asJSO
 	for _, o := range outs {
 		names = append(names, o.Name)
 	}
-	return fmt.Errorf("output %q is not declared (declared: %v)", name, names)
+	if len(names) == 0 {
+		return fmt.Errorf("output %q is not declared: the configuration declares no outputs", name)
+	}
+	return fmt.Errorf("output %q is not declared (declared: %s)", name, strings.Join(names, ", "))
 }
