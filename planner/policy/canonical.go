@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // CanonicalParams encodes train params as canonical JSON: object keys
@@ -187,5 +188,27 @@ func formatValue(v any) string {
 	if err := writeCanonical(&buf, v, "value"); err != nil {
 		return fmt.Sprint(v)
 	}
-	return buf.String()
+	return unescapeHTML(buf.Bytes())
+}
+
+// unescapeHTML re-encodes canonical JSON without the HTML escaping the
+// canonical (hashed, so unchangeable) form has: people read "a<b", not
+// "a\u003cb".
+func unescapeHTML(canonical []byte) string {
+	if !bytes.Contains(canonical, []byte(`\u00`)) {
+		return string(canonical)
+	}
+	dec := json.NewDecoder(bytes.NewReader(canonical))
+	dec.UseNumber()
+	var x any
+	if err := dec.Decode(&x); err != nil {
+		return string(canonical)
+	}
+	var out bytes.Buffer
+	enc := json.NewEncoder(&out)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(x); err != nil {
+		return string(canonical)
+	}
+	return strings.TrimSuffix(out.String(), "\n")
 }

@@ -178,12 +178,17 @@ func equalStrings(a, b []string) bool {
 	return true
 }
 
+// quoteCommand renders argv as a JSON array, as written in HCL: without
+// Go's HTML escaping, so "a > b" does not read "a \u003e b".
 func quoteCommand(c []string) string {
 	if c == nil {
 		c = []string{}
 	}
-	b, _ := json.Marshal(c)
-	return string(b)
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(c) // []string always encodes
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // short abbreviates a hash for display.

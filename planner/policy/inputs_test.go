@@ -176,3 +176,23 @@ func TestDiffInputs(t *testing.T) {
 		t.Fatalf("no change expected, got %+v", cs)
 	}
 }
+
+// Commands and params read as written: no HTML escaping in diff lines.
+func TestDiffInputsShowsTextAsWritten(t *testing.T) {
+	prev := state.Inputs{Command: []string{"sh", "-c", "train > log"}, Params: map[string]any{"filter": "a<b & c", "n": 1.0}}
+	cur := state.Inputs{Command: []string{"sh", "-c", "train >> log"}, Params: map[string]any{"filter": `x\u003c "y"`, "n": 2.0}}
+	want := []string{
+		`command: ["sh","-c","train > log"] -> ["sh","-c","train >> log"]`,
+		`params.filter: "a<b & c" -> "x\\u003c \"y\""`,
+		`params.n: 1 -> 2`,
+	}
+	got := DiffInputs(prev, cur)
+	if len(got) != len(want) {
+		t.Fatalf("got %d changes, want %d: %+v", len(got), len(want), got)
+	}
+	for i, c := range got {
+		if c.Message != want[i] {
+			t.Errorf("change %d:\n got %s\nwant %s", i, c.Message, want[i])
+		}
+	}
+}
