@@ -122,19 +122,14 @@ func WriteLineage(w io.Writer, r *LineageReport) error {
 	}
 	fmt.Fprintf(tw, "  code\t%s\t%d files\n", orDash(in.CodeHash), in.CodeFiles)
 	for _, k := range sortedKeys(in.Params) {
-		b, err := json.Marshal(in.Params[k])
-		if err != nil {
-			b = []byte(fmt.Sprint(in.Params[k]))
-		}
-		fmt.Fprintf(tw, "  params.%s\t%s\n", clean(k), clean(string(b)))
+		fmt.Fprintf(tw, "  params.%s\t%s\n", clean(k), clean(jsonText(in.Params[k])))
 	}
 	env := "environment"
 	if in.Environment != "" {
 		env = "environment." + clean(in.Environment)
 	}
 	fmt.Fprintf(tw, "  %s\t%s\n", env, orDash(in.EnvFingerprint))
-	cmd, _ := json.Marshal(in.Command)
-	fmt.Fprintf(tw, "  command\t%s\n", clean(string(cmd)))
+	fmt.Fprintf(tw, "  command\t%s\n", clean(jsonText(in.Command)))
 	fmt.Fprintf(tw, "  inputs digest\t%s\n", orDash(in.Digest))
 	tw.Flush()
 
@@ -177,4 +172,16 @@ func snapshotsLine(snaps map[string]string) string {
 		parts = append(parts, clean(ds)+"@"+shortID(clean(snaps[ds])))
 	}
 	return strings.Join(parts, ",")
+}
+
+// jsonText renders a recorded value as JSON the way it was written in
+// HCL: without Go's HTML escaping ("a > b", not "a \u003e b").
+func jsonText(v any) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Sprint(v)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }
