@@ -231,7 +231,7 @@ hand-edited document must have its "checksum" set to "".`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			doc, err := readInput(g, args[0])
 			if err != nil {
-				return err
+				return fmt.Errorf("push: %w", err)
 			}
 			ctx := cmd.Context()
 			m, err := openState(ctx, g)
@@ -249,6 +249,10 @@ hand-edited document must have its "checksum" set to "".`,
 			}
 			if res.DamagedCopy != "" {
 				fmt.Fprintf(g.Stdout, "Kept the damaged state as %s\n", res.DamagedCopy)
+			}
+			if res.Unchanged {
+				fmt.Fprintf(g.Stdout, "%s is already the stored state (serial %d, lineage %s): nothing to push\n", args[0], res.Serial, res.Lineage)
+				return nil
 			}
 			fmt.Fprintf(g.Stdout, "Pushed %s to %s: serial %d, lineage %s\n", args[0], m.Location(), res.Serial, res.Lineage)
 			return nil

@@ -19,6 +19,9 @@ type PushResult struct {
 	// DamagedObject names the object a replaced damaged document was kept
 	// in ("" when none was replaced); DamagedCopy is its location.
 	DamagedObject, DamagedCopy string
+	// Unchanged is true when the document equals the stored state (same
+	// lineage, serial and content): nothing was written.
+	Unchanged bool
 }
 
 // Push replaces the stored state with the document doc (see
@@ -77,6 +80,11 @@ func (m *Manager) Push(ctx context.Context, doc []byte, force bool) (*PushResult
 			if cur.Lineage != s.Lineage {
 				return nil, fmt.Errorf("the pushed state has lineage %s but the stored state has %s: it belongs to another workspace (pass -force to replace it anyway)", s.Lineage, cur.Lineage)
 			}
+			if s.Serial == cur.Serial && sameContent(s, cur) {
+				// Pushing back what was pulled: nothing to do, nothing lost.
+				res.Serial, res.Unchanged = cur.Serial, true
+				return res, nil
+			}
 			if s.Serial <= cur.Serial {
 				return nil, fmt.Errorf("the pushed state has serial %d, not newer than the stored serial %d: pushing it would lose changes (pass -force to replace it anyway)", s.Serial, cur.Serial)
 			}
@@ -116,4 +124,14 @@ func damagedSerial(raw []byte) (uint64, bool) {
 	}
 	n, err := strconv.ParseUint(string(digits[:end]), 10, 64)
 	return n, err == nil
+}
+
+// sameContent reports whether a and b record the same world.
+func sameContent(a, b *State) bool {
+	ka, err := contentKey(a)
+	if err != nil {
+		return false
+	}
+	kb, err := contentKey(b)
+	return err == nil && bytes.Equal(ka, kb)
 }

@@ -273,6 +273,8 @@ func testPushRules(t *testing.T, b Backend) {
 	older.Serial = 1
 	foreign := Sample()
 	foreign.Serial = 20
+	edited := read(t, m)
+	edited.Policies = map[string]*state.Policy{"edited": {Name: "edited"}}
 	for _, tc := range []struct {
 		name       string
 		doc        *state.State
@@ -280,7 +282,8 @@ func testPushRules(t *testing.T, b Backend) {
 		wantErr    string
 		wantSerial uint64
 	}{
-		{"equal serial", read(t, m), false, "not newer", 0},
+		{"equal serial, same content", read(t, m), false, "", 0},
+		{"equal serial, other content", edited, false, "not newer", 0},
 		{"older serial", older, false, "not newer", 0},
 		{"other lineage", foreign, false, "another workspace", 0},
 		{"newer serial", newer, false, "", 10},
@@ -301,6 +304,16 @@ func testPushRules(t *testing.T, b Backend) {
 			}
 			if err != nil {
 				t.Fatalf("Push: %v", err)
+			}
+			if tc.wantSerial == 0 {
+				// Pushing back the stored state itself: a no-op.
+				if !res.Unchanged || !bytes.Equal(before, b.Get(t, state.ObjectState)) {
+					t.Errorf("push of the stored state: unchanged=%v, state rewritten=%v", res.Unchanged, !bytes.Equal(before, b.Get(t, state.ObjectState)))
+				}
+				return
+			}
+			if res.Unchanged {
+				t.Error("a push that stored a new document says unchanged")
 			}
 			if res.Serial != tc.wantSerial {
 				t.Errorf("serial %d, want %d", res.Serial, tc.wantSerial)
