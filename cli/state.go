@@ -251,7 +251,11 @@ hand-edited document must have its "checksum" set to "".`,
 				fmt.Fprintf(g.Stdout, "Kept the damaged state as %s\n", res.DamagedCopy)
 			}
 			if res.Unchanged {
-				fmt.Fprintf(g.Stdout, "%s is already the stored state (serial %d, lineage %s): nothing to push\n", args[0], res.Serial, res.Lineage)
+				what := args[0]
+				if what == "-" {
+					what = "The document on stdin"
+				}
+				fmt.Fprintf(g.Stdout, "%s is already the stored state (serial %d, lineage %s): nothing to push\n", what, res.Serial, res.Lineage)
 				return nil
 			}
 			fmt.Fprintf(g.Stdout, "Pushed %s to %s: serial %d, lineage %s\n", args[0], m.Location(), res.Serial, res.Lineage)
