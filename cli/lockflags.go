@@ -34,6 +34,9 @@ const holdLockEnv = "MLFORM_TEST_HOLD_LOCK"
 // (unless -lock=false), and releases it afterwards even when fn fails or
 // ctx is cancelled.
 func withStateLock(ctx context.Context, g *Globals, m *state.Manager, f LockFlags, operation string, fn func() error) (err error) {
+	if f.Timeout < 0 {
+		return fmt.Errorf("-lock-timeout=%s: must not be negative (0 fails at once if the state is locked)", f.Timeout)
+	}
 	defer survivePipe()()
 	if !f.Enabled {
 		return fn()
