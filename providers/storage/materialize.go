@@ -41,6 +41,8 @@ func (s *Store) Materialize(ctx context.Context, id, dir string) error {
 		return fmt.Errorf("materialize %s: %w", id, err)
 	}
 	spans, large := s.planSpans(m.Files)
+	// Span buffers are recycled: one per file writer at most.
+	bufs := make(chan []byte, 2*s.workers)
 	g, gctx := errgroup.WithContext(ctx)
 	// Writing small files is dominated by file system calls, not by the
 	// bucket: more of them in flight than readers.
@@ -55,7 +57,14 @@ func (s *Store) Materialize(ctx context.Context, id, dir string) error {
 	}
 	for _, sp := range spans {
 		g.Go(func() error {
-			if err := s.materializeSpan(gctx, root, sp); err != nil {
+			var buf []byte
+			select {
+			case buf = <-bufs:
+			default:
+				buf = make([]byte, maxSpanSize)
+			}
+			defer func() { bufs <- buf }()
+			if err := s.materializeSpan(gctx, root, sp, buf); err != nil {
 				return fmt.Errorf("materialize %s: %w", id, err)
 			}
 			return nil
@@ -80,7 +89,7 @@ type spanFile struct {
 // the gap costs less than a round trip), up to maxSpanSize per read.
 const (
 	maxSpanGap  = 1 << 20
-	maxSpanSize = 8 << 20
+	maxSpanSize = ChunkMaxSize // >= any one chunk, so every span fits
 )
 
 // planSpans groups one-chunk files into spans; the rest (several chunks,
@@ -122,10 +131,10 @@ func (s *Store) planSpans(files []File) ([]*span, []File) {
 
 // materializeSpan reads one span and writes its files, each chunk checked
 // against its id (which, for a one-chunk file, is also the file hash).
-func (s *Store) materializeSpan(ctx context.Context, root string, sp *span) error {
+func (s *Store) materializeSpan(ctx context.Context, root string, sp *span, buf []byte) error {
 	pack := sp.pack.String()
-	data, err := readRange(ctx, s.o, packKey(pack), int64(sp.start), int64(sp.end-sp.start))
-	if err != nil {
+	data := buf[:sp.end-sp.start]
+	if err := readRangeInto(ctx, s.o, packKey(pack), int64(sp.start), data); err != nil {
 		return fmt.Errorf("pack %s: %w", pack, err)
 	}
 	for _, sf := range sp.files {

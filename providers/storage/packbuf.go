@@ -50,7 +50,8 @@ func (p *packBufs) abandon() {
 	<-p.sem
 }
 
-// close releases the idle buffers.
+// close releases the idle buffers. Buffers in use stay valid; once put
+// back they wait in the free list for reuse or a later close.
 func (p *packBufs) close() {
 	for {
 		select {

@@ -8,18 +8,23 @@ import (
 	"github.com/zeebo/blake3"
 )
 
-// readAll reads a whole range reader and closes it.
+// readRange reads n bytes of key at off.
 func readRange(ctx context.Context, o objects, key string, off, n int64) ([]byte, error) {
-	rc, err := o.GetRange(ctx, key, off, n)
+	buf := make([]byte, n)
+	return buf, readRangeInto(ctx, o, key, off, buf)
+}
+
+// readRangeInto fills buf with the bytes of key at off.
+func readRangeInto(ctx context.Context, o objects, key string, off int64, buf []byte) error {
+	rc, err := o.GetRange(ctx, key, off, int64(len(buf)))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rc.Close()
-	buf := make([]byte, n)
 	if _, err := io.ReadFull(rc, buf); err != nil {
-		return nil, fmt.Errorf("%s: short read at %d: %w", key, off, err)
+		return fmt.Errorf("%s: short read at %d: %w", key, off, err)
 	}
-	return buf, nil
+	return nil
 }
 
 // readPackEntries reads a pack's own index from its tail (two range reads),

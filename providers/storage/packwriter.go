@@ -208,6 +208,9 @@ func (w *packWriter) flush(ctx context.Context) error {
 		delete(w.pending, e.Chunk)
 	}
 	w.mu.Unlock()
+	// A flush ends a batch of writes: give the idle pack buffers back
+	// rather than hold tens of MiB through what comes next (reads, training).
+	w.bufs.close()
 	return nil
 }
 
