@@ -21,8 +21,12 @@ import (
 
 // skippedDirs are never part of a code tree, whatever the globs say:
 // mlform's own working directory (recording state must not change a model's
-// inputs) and version-control metadata (a commit is not a code change).
-var skippedDirs = map[string]bool{".mlform": true, ".git": true, ".hg": true, ".svn": true}
+// inputs), version-control metadata (a commit is not a code change) and
+// the caches tools write next to the code while it runs (a Python trainer
+// writes __pycache__ into trainer/ on every train: counting it would make
+// every train a code change that asks for the next one).
+var skippedDirs = map[string]bool{".mlform": true, ".git": true, ".hg": true, ".svn": true,
+	"__pycache__": true, ".pytest_cache": true, ".mypy_cache": true, ".ruff_cache": true, ".ipynb_checkpoints": true}
 
 // treeFile is one file selected by a set of globs, relative to the base
 // directory with forward slashes.

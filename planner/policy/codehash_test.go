@@ -41,9 +41,13 @@ func TestCodeHashSameTreeSameHash(t *testing.T) {
 	// Noise that must not count: mlform's own dir, VCS metadata, files
 	// outside the globs, and permission bits other than executable.
 	for p, c := range map[string]string{
-		"trainer/.mlform/state/x": "s",
-		"trainer/.git/HEAD":       "ref",
-		"README.md":               "hi",
+		"trainer/.mlform/state/x":                    "s",
+		"trainer/.git/HEAD":                          "ref",
+		"README.md":                                  "hi",
+		"trainer/__pycache__/main.cpython-311.pyc":   "bytecode",
+		"trainer/pkg/__pycache__/m.cpython-311.pyc":  "bytecode",
+		"trainer/.ipynb_checkpoints/x-checkpoint.py": "nb",
+		"trainer/.pytest_cache/v/cache/lastfailed":   "{}",
 	} {
 		full := filepath.Join(b, p)
 		os.MkdirAll(filepath.Dir(full), 0o755)
