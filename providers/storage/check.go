@@ -168,6 +168,7 @@ func (s *Store) Check(ctx context.Context, opts CheckOptions) (*CheckReport, err
 type storeKeys struct {
 	packs                       map[string]int64 // id -> size
 	indexes, manifests, objects []string
+	temps                       []string // upload leftovers (see isTempKey)
 }
 
 // listStore lists every object under the store's prefixes; names that are
@@ -182,7 +183,9 @@ func (s *Store) listStore(ctx context.Context, r *CheckReport) (*storeKeys, erro
 	err := s.o.List(ctx, packPrefix, func(key string, size int64) error {
 		if id, ok := packIDFromKey(key); ok {
 			k.packs[id] = size
-		} else if !isTempKey(key) {
+		} else if isTempKey(key) {
+			k.temps = append(k.temps, key)
+		} else {
 			unexpected(key)
 		}
 		return nil
@@ -197,7 +200,9 @@ func (s *Store) listStore(ctx context.Context, r *CheckReport) (*storeKeys, erro
 		err := s.o.List(ctx, l.prefix, func(key string, _ int64) error {
 			if id, ok := idFromKey(l.prefix, key); ok {
 				*l.dst = append(*l.dst, id)
-			} else if !isTempKey(key) {
+			} else if isTempKey(key) {
+				k.temps = append(k.temps, key)
+			} else {
 				unexpected(key)
 			}
 			return nil

@@ -12,6 +12,7 @@ type GCReport struct {
 	ObjectsKept, ObjectsDeleted     int
 	PacksKept, PacksDeleted         int
 	IndexObjectsDeleted             int
+	TempObjectsDeleted              int   // leftovers of interrupted local uploads
 	BytesDeleted                    int64 // pack bytes
 }
 
@@ -139,6 +140,15 @@ func (s *Store) GC(ctx context.Context, keep []string) (*GCReport, error) {
 			return r, fmt.Errorf("gc: %w", err)
 		}
 		r.ObjectsDeleted++
+	}
+	// Temporary files of uploads a crash interrupted (fileblob writes
+	// "<key>.<n>.tmp" next to the key). No upload is in progress: the
+	// caller holds the state lock.
+	for _, key := range keys.temps {
+		if err := s.deleteKey(ctx, key); err != nil {
+			return r, fmt.Errorf("gc: %w", err)
+		}
+		r.TempObjectsDeleted++
 	}
 	return r, nil
 }

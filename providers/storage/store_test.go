@@ -211,3 +211,49 @@ func TestReadAheadErrorsAndClose(t *testing.T) {
 		t.Errorf("before the damaged chunk, read %d bytes, want the %d good ones", got.Len(), want)
 	}
 }
+
+// TestGCRemovesUploadLeftovers: temporary files a crash left behind are
+// ignored by Check and removed by GC; foreign objects are left alone.
+func TestGCRemovesUploadLeftovers(t *testing.T) {
+	ctx := context.Background()
+	s, o := newMemStore(t, Options{})
+	f, err := s.PutFile(ctx, bytes.NewReader(testData(12, 5000)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Path = "a"
+	id, err := s.PutManifest(ctx, &Manifest{Kind: KindSnapshot, Files: []File{f}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	leftovers := []string{"data/ab/" + strings.Repeat("ab", 32) + ".18f2a.tmp", "manifests/" + strings.Repeat("cd", 32) + ".1.tmp"}
+	for _, k := range append(leftovers, "notes.txt", "manifests/README") {
+		if err := o.Put(ctx, k, strings.NewReader("x"), false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := s.Check(ctx, CheckOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Problems) != 1 || !strings.Contains(r.Problems[0].Key, "manifests/README") {
+		t.Errorf("Check problems %v, want only the foreign manifests/README", r.Problems)
+	}
+	g, err := s.GC(ctx, []string{id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.TempObjectsDeleted != len(leftovers) {
+		t.Errorf("GC deleted %d temporary objects, want %d", g.TempObjectsDeleted, len(leftovers))
+	}
+	for _, k := range leftovers {
+		if _, err := o.Size(ctx, k); !errors.Is(err, ErrNotFound) {
+			t.Errorf("%s survived GC: %v", k, err)
+		}
+	}
+	for _, k := range []string{"notes.txt", "manifests/README"} {
+		if _, err := o.Size(ctx, k); err != nil {
+			t.Errorf("GC touched foreign object %s: %v", k, err)
+		}
+	}
+}
