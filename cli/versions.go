@@ -65,9 +65,11 @@ func argsWant(n int, what string) cobra.PositionalArgs {
 	}
 }
 
-// writeJSON prints v as indented JSON.
+// writeJSON prints v as indented JSON, without HTML escaping: reasons
+// read "a -> b", not "a -\u003e b" (both are the same JSON).
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
 }
