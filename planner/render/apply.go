@@ -1,6 +1,8 @@
 package render
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -62,10 +64,17 @@ func countPromotes(res *planner.Result, outcome string) int {
 func ApplyResult(w io.Writer, res *planner.Result, o Options) error {
 	ew := &errWriter{w: w}
 	pt := painter{on: o.Color}
-	var failed, skipped, notStarted []*planner.ActionResult
+	var failed, cancelled, skipped, notStarted []*planner.ActionResult
 	for _, r := range res.Actions {
 		switch r.Status {
 		case planner.ResultFailed:
+			if errors.Is(r.Err, context.Canceled) {
+				// The second Ctrl-C cancelled it: not a failure of
+				// the action, and "context canceled" means nothing
+				// to a user.
+				cancelled = append(cancelled, r)
+				continue
+			}
 			failed = append(failed, r)
 		case planner.ResultSkipped:
 			skipped = append(skipped, r)
@@ -77,15 +86,18 @@ func ApplyResult(w io.Writer, res *planner.Result, o Options) error {
 	for _, r := range failed {
 		ew.printf("%s %s %s: %v\n", pt.paint(ansiRed+ansiBold, "Error:"), r.Action.Kind, r.Action.Addr, r.Err)
 	}
+	for _, r := range cancelled {
+		ew.printf("Cancelled %s %s (interrupted)\n", r.Action.Kind, r.Action.Addr)
+	}
 	for _, r := range skipped {
 		ew.printf("Skipped %s %s: %v\n", r.Action.Kind, r.Action.Addr, r.Err)
 	}
 	for _, r := range notStarted {
 		ew.printf("Not started %s %s (interrupted)\n", r.Action.Kind, r.Action.Addr)
 	}
-	if len(failed)+len(skipped)+len(notStarted) > 0 {
+	if len(failed)+len(cancelled)+len(skipped)+len(notStarted) > 0 {
 		what := "Apply failed"
-		if res.Interrupted && len(failed) == 0 {
+		if (res.Interrupted || len(cancelled) > 0) && len(failed) == 0 {
 			what = "Apply interrupted"
 		}
 		ew.printf("\n%s. What succeeded is recorded: %s.\n", pt.paint(ansiRed+ansiBold, what), ApplySummary(res))

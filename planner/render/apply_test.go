@@ -2,7 +2,9 @@ package render
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -77,5 +79,31 @@ func TestApplyResult(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A second Ctrl-C cancels running actions: that is an interruption, shown
+// as such, not an "Error: ... context canceled".
+func TestApplyResultCancelled(t *testing.T) {
+	res := result("succeeded", "failed")
+	res.Actions[1].Err = fmt.Errorf("store big.bin: read: %w", context.Canceled)
+	var b bytes.Buffer
+	if err := ApplyResult(&b, res, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"Cancelled train dataset.db (interrupted)", "Apply interrupted. What succeeded is recorded: 1 snapshot"} {
+		if !strings.Contains(b.String(), w) {
+			t.Errorf("output lacks %q:\n%s", w, b.String())
+		}
+	}
+	if strings.Contains(b.String(), "context canceled") || strings.Contains(b.String(), "Error:") {
+		t.Errorf("cancellation shown as an error:\n%s", b.String())
+	}
+	b.Reset()
+	if err := ApplyJSON(&b, res, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), `"status":"interrupted"`) {
+		t.Errorf("apply -json status: %s", b.String())
 	}
 }

@@ -1,7 +1,9 @@
 package render
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"io"
 
 	"github.com/mlform/mlform/planner"
@@ -73,18 +75,22 @@ func ApplyJSON(w io.Writer, res *planner.Result, outs []*planner.OutputResult) e
 }
 
 // applyStatus is complete, failed (an action failed or was skipped) or
-// interrupted (a stop request kept actions from starting, none failed).
+// interrupted (a stop request kept actions from starting, or a second one
+// cancelled running ones; none failed on its own).
 func applyStatus(res *planner.Result) string {
-	failed := false
+	failed, cancelled := false, false
 	for _, r := range res.Actions {
-		if r.Status == planner.ResultFailed || r.Status == planner.ResultSkipped {
+		switch {
+		case r.Status == planner.ResultFailed && errors.Is(r.Err, context.Canceled):
+			cancelled = true
+		case r.Status == planner.ResultFailed || r.Status == planner.ResultSkipped:
 			failed = true
 		}
 	}
 	switch {
 	case failed:
 		return ApplyFailed
-	case res.Interrupted || res.Failed():
+	case res.Interrupted || cancelled || res.Failed():
 		return ApplyInterrupted
 	}
 	return ApplyComplete
