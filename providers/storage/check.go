@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // CheckOptions select how deep Check goes.
@@ -78,21 +80,14 @@ func (s *Store) Check(ctx context.Context, opts CheckOptions) (*CheckReport, err
 
 	// Packs: their trailers (or whole content) against the index.
 	badPacks := map[rawID]bool{}
-	for _, id := range sortedKeys(keys.packs) {
+	ids := sortedKeys(keys.packs)
+	results, err := s.readPacks(ctx, ids, keys.packs, opts.ReadData)
+	if err != nil {
+		return nil, fmt.Errorf("check: %w", err)
+	}
+	for i, id := range ids {
 		pid, _ := parseRawID(id)
-		var entries []packEntry
-		var problems []string
-		if opts.ReadData {
-			entries, problems, err = verifyPack(ctx, s.o, id)
-		} else {
-			entries, err = readPackEntries(ctx, s.o, id, keys.packs[id])
-			if err != nil && !errors.Is(err, ErrNotFound) && ctx.Err() == nil {
-				problems, err = []string{err.Error()}, nil
-			}
-		}
-		if err != nil {
-			return nil, fmt.Errorf("check: %w", err)
-		}
+		entries, problems := results[i].entries, results[i].problems
 		for _, p := range problems {
 			r.add(packKey(id), "%s", p)
 		}
@@ -162,6 +157,43 @@ func (s *Store) Check(ctx context.Context, opts CheckOptions) (*CheckReport, err
 		}
 	}
 	return r, nil
+}
+
+// packResult is what Check learnt from one pack.
+type packResult struct {
+	entries  []packEntry // nil when unreadable
+	problems []string
+}
+
+// readPacks reads the trailers (or, with readData, the whole content) of
+// packs, up to s.workers at a time (a pack is a round trip on a remote
+// bucket). A damaged pack is a problem; an error is returned only when
+// reading itself failed (a pack vanished, the bucket or ctx failed).
+func (s *Store) readPacks(ctx context.Context, ids []string, sizes map[string]int64, readData bool) ([]packResult, error) {
+	results := make([]packResult, len(ids))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(s.workers)
+	for i, id := range ids {
+		g.Go(func() error {
+			r := &results[i]
+			if readData {
+				var err error
+				r.entries, r.problems, err = verifyPack(gctx, s.o, id)
+				return err
+			}
+			entries, err := readPackEntries(gctx, s.o, id, sizes[id])
+			switch {
+			case err == nil:
+				r.entries = entries
+			case errors.Is(err, errDamaged):
+				r.problems = []string{err.Error()}
+			default:
+				return err
+			}
+			return nil
+		})
+	}
+	return results, g.Wait()
 }
 
 // storeKeys is a listing of the store's objects by kind.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // GCReport says what GC removed and kept.
@@ -187,18 +188,19 @@ func (s *Store) RebuildIndex(ctx context.Context) (int, error) {
 	var bad []error
 	seen := map[rawID]bool{}
 	packs := 0
-	for _, id := range sortedKeys(keys.packs) {
-		pes, err := readPackEntries(ctx, s.o, id, keys.packs[id])
-		if err != nil {
-			if ctx.Err() != nil {
-				return 0, ctx.Err()
-			}
-			bad = append(bad, err)
+	ids := sortedKeys(keys.packs)
+	results, err := s.readPacks(ctx, ids, keys.packs, false)
+	if err != nil {
+		return 0, fmt.Errorf("rebuild index: %w", err)
+	}
+	for i, id := range ids {
+		if len(results[i].problems) > 0 {
+			bad = append(bad, errors.New(strings.Join(results[i].problems, "; ")))
 			continue
 		}
 		packs++
 		pid, _ := parseRawID(id)
-		for _, e := range pes {
+		for _, e := range results[i].entries {
 			if seen[e.ID] {
 				continue
 			}

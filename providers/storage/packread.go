@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
@@ -27,12 +28,16 @@ func readRangeInto(ctx context.Context, o objects, key string, off int64, buf []
 	return nil
 }
 
+// errDamaged marks a pack whose content is wrong, as opposed to one that
+// could not be read.
+var errDamaged = errors.New("damaged pack")
+
 // readPackEntries reads a pack's own index from its tail (two range reads),
 // without reading its data. size is the pack's object size.
 func readPackEntries(ctx context.Context, o objects, id string, size int64) ([]packEntry, error) {
 	key := packKey(id)
 	if size < packFooterSize {
-		return nil, fmt.Errorf("pack %s is %d bytes, shorter than a footer", id, size)
+		return nil, fmt.Errorf("pack %s is %d bytes, shorter than a footer: %w", id, size, errDamaged)
 	}
 	footer, err := readRange(ctx, o, key, size-packFooterSize, packFooterSize)
 	if err != nil {
@@ -40,7 +45,7 @@ func readPackEntries(ctx context.Context, o objects, id string, size int64) ([]p
 	}
 	count, sum, err := parseFooter(footer, size)
 	if err != nil {
-		return nil, fmt.Errorf("pack %s: %w", id, err)
+		return nil, fmt.Errorf("pack %s: %w: %w", id, errDamaged, err)
 	}
 	tlen := int64(count) * packEntrySize
 	start := size - packFooterSize - tlen
@@ -52,10 +57,10 @@ func readPackEntries(ctx context.Context, o objects, id string, size int64) ([]p
 	}
 	entries, err := parseTrailer(trailer, count, sum, start)
 	if err != nil {
-		return nil, fmt.Errorf("pack %s: %w", id, err)
+		return nil, fmt.Errorf("pack %s: %w: %w", id, errDamaged, err)
 	}
 	if got := packID(append(trailer, footer...)); got != id {
-		return nil, fmt.Errorf("pack %s: its own index hashes to %s: the pack is not the one its name says", id, got)
+		return nil, fmt.Errorf("pack %s: %w: its own index hashes to %s, not to its name", id, errDamaged, got)
 	}
 	return entries, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"strings"
 	"testing"
@@ -255,5 +256,61 @@ func TestGCRemovesUploadLeftovers(t *testing.T) {
 		if _, err := o.Size(ctx, k); err != nil {
 			t.Errorf("GC touched foreign object %s: %v", k, err)
 		}
+	}
+}
+
+// TestRebuildIndexKeepsOldIndexWhenAPackIsDamaged: the old index objects
+// may be the only record of a damaged pack's chunks, so they stay.
+func TestRebuildIndexKeepsOldIndexWhenAPackIsDamaged(t *testing.T) {
+	ctx := context.Background()
+	s, o := newMemStore(t, Options{PackSize: 1 << 20})
+	var files []File
+	for i := 0; i < 2; i++ {
+		f, err := s.PutFile(ctx, bytes.NewReader(testData(uint64(20+i), 200000)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Flush(ctx); err != nil { // one pack each
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	id0, _ := parseRawID(files[0].Chunks[0].ID)
+	loc, _ := s.idx.lookup(id0)
+	key := packKey(loc.Pack.String())
+	pack, _ := o.Get(ctx, key)
+	pack[len(pack)-1] = 'X' // footer magic
+	if err := o.Put(ctx, key, bytes.NewReader(pack), false); err != nil {
+		t.Fatal(err)
+	}
+	indexesBefore := 0
+	o.List(ctx, indexPrefix, func(string, int64) error { indexesBefore++; return nil })
+	n, err := s.RebuildIndex(ctx)
+	if err == nil || !strings.Contains(err.Error(), loc.Pack.String()) {
+		t.Fatalf("RebuildIndex with a damaged pack: %v; want an error naming it", err)
+	}
+	if n != 1 {
+		t.Errorf("indexed %d packs, want the 1 good one", n)
+	}
+	indexesAfter := 0
+	o.List(ctx, indexPrefix, func(string, int64) error { indexesAfter++; return nil })
+	// The new object may coincide with an old one (same entries, same id).
+	if indexesAfter < indexesBefore {
+		t.Errorf("index objects: %d before, %d after; want the old ones kept", indexesBefore, indexesAfter)
+	}
+	s2, err := openObjects(ctx, o, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s2.idx.lookup(id0); !ok {
+		t.Error("the damaged pack's chunks were dropped from the index")
+	}
+	rc, err := s.OpenFile(ctx, files[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	if _, err := io.ReadAll(rc); err != nil {
+		t.Errorf("good file after a partial rebuild: %v", err)
 	}
 }
