@@ -1,13 +1,16 @@
 package cli
 
 import (
+	"fmt"
+
 	"github.com/spf13/cobra"
 
 	"github.com/mlform/mlform/planner/policy/query"
 )
 
 func newLineageCommand(g *Globals) *cobra.Command {
-	var asJSON bool
+	var asJSON, logs bool
+	var vars varFlags
 	cmd := &cobra.Command{
 		Use:   "lineage model.NAME@VERSION|ALIAS",
 		Short: "Show everything a version was made from",
@@ -15,15 +18,31 @@ func newLineageCommand(g *Globals) *cobra.Command {
 snapshot of each dataset, the code tree hash and file count, the params, the
 environment fingerprint and the command; who ran it where and when, the git
 commit, the exit status, the artifacts and logs in the store, the metrics,
-and what changed since the previous succeeded version.`,
+and what changed since the previous succeeded version.
+
+With -logs it prints instead the stdout and stderr stored with the attempt
+(failed, timed-out and cancelled attempts keep theirs too), read from the
+store the configuration names.`,
 		Example: `  mlform lineage model.churn@3
   mlform lineage model.churn@production
-  mlform lineage -json model.churn@3`,
+  mlform lineage -json model.churn@3
+  mlform lineage -logs model.churn@4`,
 		Args: argsWant(1, "model.NAME@VERSION or model.NAME@ALIAS"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if logs && asJSON {
+				return fmt.Errorf("lineage: -logs and -json cannot be combined")
+			}
 			s, err := readState(cmd.Context(), g)
 			if err != nil {
 				return err
+			}
+			if logs {
+				ws, err := loadWorkspace(g, &vars)
+				if err != nil {
+					return err
+				}
+				defer ws.Close()
+				return ws.VersionLogs(cmd.Context(), s, args[0], g.Stdout)
 			}
 			r, err := query.Lineage(s, args[0])
 			if err != nil {
@@ -36,5 +55,7 @@ and what changed since the previous succeeded version.`,
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the lineage as JSON")
+	cmd.Flags().BoolVar(&logs, "logs", false, "print the stdout and stderr stored with the attempt")
+	vars.register(cmd.Flags())
 	return cmd
 }
