@@ -100,7 +100,7 @@ func runTrain(ctx context.Context, rc *RunContext, a *Action, specs *ModelSpecs)
 		return err
 	}
 	if v.Status != state.StatusSucceeded {
-		return attemptError(v)
+		return attemptError(spec.Name, v)
 	}
 	rc.SetSummary(a, fmt.Sprintf("trained v%d (%s)", v.Version, metricsSummary(v.Metrics)))
 	return nil
@@ -315,12 +315,17 @@ func gitCommit(ctx context.Context, dir string) string {
 
 // attemptError is the apply error of a failed attempt: "v3 timed out after
 // 30m", "v3 failed: train command exited with status 1", "v3 cancelled".
-func attemptError(v *state.Version) error {
+// When the attempt's output was stored, the error says how to read it.
+func attemptError(model string, v *state.Version) error {
 	status := strings.ReplaceAll(v.Status, "_", " ")
+	msg := fmt.Sprintf("v%d %s: %s", v.Version, status, v.Error)
 	if v.Error == "" || v.Error == status || strings.HasPrefix(v.Error, status+" ") {
-		return fmt.Errorf("v%d %s", v.Version, orText(v.Error, status))
+		msg = fmt.Sprintf("v%d %s", v.Version, orText(v.Error, status))
 	}
-	return fmt.Errorf("v%d %s: %s", v.Version, status, v.Error)
+	if v.LogsID != "" {
+		msg += fmt.Sprintf(" (output: mlform lineage -logs model.%s@%d)", model, v.Version)
+	}
+	return errors.New(msg)
 }
 
 func orText(s, def string) string {

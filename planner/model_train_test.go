@@ -8,17 +8,18 @@ import (
 
 func TestAttemptError(t *testing.T) {
 	tests := []struct {
-		status, err, want string
+		status, err, logs, want string
 	}{
-		{state.StatusTimedOut, "timed out after 30m", "v3 timed out after 30m"},
-		{state.StatusCancelled, "cancelled", "v3 cancelled"},
-		{state.StatusCancelled, "", "v3 cancelled"},
-		{state.StatusFailed, "train command exited with status 1", "v3 failed: train command exited with status 1"},
-		{state.StatusFailed, "failed to start", "v3 failed to start"},
-		{state.StatusFailed, "MLFORM_OUTPUT_DIR/metrics.json: not found", "v3 failed: MLFORM_OUTPUT_DIR/metrics.json: not found"},
+		{state.StatusTimedOut, "timed out after 30m", "", "v3 timed out after 30m"},
+		{state.StatusCancelled, "cancelled", "", "v3 cancelled"},
+		{state.StatusCancelled, "", "", "v3 cancelled"},
+		{state.StatusFailed, "train command exited with status 1", "", "v3 failed: train command exited with status 1"},
+		{state.StatusFailed, "failed to start", "", "v3 failed to start"},
+		{state.StatusFailed, "MLFORM_OUTPUT_DIR/metrics.json: not found", "logs1", "v3 failed: MLFORM_OUTPUT_DIR/metrics.json: not found (output: mlform lineage -logs model.churn@3)"},
+		{state.StatusTimedOut, "timed out after 1s", "logs1", "v3 timed out after 1s (output: mlform lineage -logs model.churn@3)"},
 	}
 	for _, tt := range tests {
-		if got := attemptError(&state.Version{Version: 3, Status: tt.status, Error: tt.err}).Error(); got != tt.want {
+		if got := attemptError("churn", &state.Version{Version: 3, Status: tt.status, Error: tt.err, LogsID: tt.logs}).Error(); got != tt.want {
 			t.Errorf("attemptError(%s, %q) = %q, want %q", tt.status, tt.err, got, tt.want)
 		}
 	}
