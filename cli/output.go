@@ -64,7 +64,9 @@ scripts.`,
 					}
 					doc[o.Name] = entry
 				}
-				return json.NewEncoder(g.Stdout).Encode(doc)
+				enc := json.NewEncoder(g.Stdout)
+				enc.SetEscapeHTML(false)
+				return enc.Encode(doc)
 			}
 			if len(outs) == 0 {
 				fmt.Fprintln(g.Stdout, "No outputs are declared.")

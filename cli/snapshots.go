@@ -51,6 +51,7 @@ differs from the snapshot before.`,
 				}
 				enc := json.NewEncoder(g.Stdout)
 				enc.SetIndent("", "  ")
+				enc.SetEscapeHTML(false)
 				return enc.Encode(hist)
 			}
 			if len(hist) == 0 {

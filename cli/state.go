@@ -121,6 +121,7 @@ func newStateShowCommand(g *Globals) *cobra.Command {
 			}
 			enc := json.NewEncoder(g.Stdout)
 			enc.SetIndent("", "  ")
+			enc.SetEscapeHTML(false)
 			return enc.Encode(obj)
 		},
 	}

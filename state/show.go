@@ -96,13 +96,13 @@ func writeVersion(w io.Writer, v *Version) {
 			fmt.Fprintf(w, "  dataset.%s:\t%s\n", ds, in.Snapshots[ds])
 		}
 		fmt.Fprintf(w, "  code:\t%s (%d files)\n", orDash(oneLine(in.CodeHash)), in.CodeFiles)
-		params, _ := json.Marshal(in.Params)
+		params := jsonText(in.Params)
 		fmt.Fprintf(w, "  params:\t%s\n", params)
 		if in.Environment != "" {
 			fmt.Fprintf(w, "  environment:\t%s\n", oneLine(in.Environment))
 		}
 		fmt.Fprintf(w, "  env_fingerprint:\t%s\n", orDash(oneLine(in.EnvFingerprint)))
-		cmd, _ := json.Marshal(in.Command)
+		cmd := jsonText(in.Command)
 		fmt.Fprintf(w, "  command:\t%s\n", cmd)
 		fmt.Fprintf(w, "  digest:\t%s\n", orDash(oneLine(in.Digest)))
 	})
@@ -186,4 +186,16 @@ func humanBytes(n int64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// jsonText is v as one-line JSON without HTML escaping, so a command or a
+// parameter reads as written ("a>b", not "a\u003eb").
+func jsonText(v any) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Sprint(v)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }

@@ -2,7 +2,6 @@ package render
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 
@@ -66,7 +65,7 @@ func ApplyJSON(w io.Writer, res *planner.Result, outs []*planner.OutputResult) e
 		}
 		doc.Outputs = append(doc.Outputs, jo)
 	}
-	b, err := json.Marshal(doc)
+	b, err := marshal(doc)
 	if err != nil {
 		return err
 	}

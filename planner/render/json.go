@@ -1,7 +1,6 @@
 package render
 
 import (
-	"encoding/json"
 	"io"
 	"time"
 
@@ -174,7 +173,7 @@ func JSON(w io.Writer, p *planner.Plan) error {
 		}
 		doc.Outputs = append(doc.Outputs, jo)
 	}
-	b, err := json.Marshal(doc)
+	b, err := marshal(doc)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@
 package render
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -250,7 +251,7 @@ func Value(v any, sensitive bool) string {
 		}
 		return "[" + strings.Join(parts, ", ") + "]"
 	}
-	b, err := json.Marshal(v)
+	b, err := marshal(v)
 	if err != nil {
 		return fmt.Sprint(v)
 	}
@@ -297,3 +298,16 @@ func plural(n int, word string) string {
 
 // CountFiles is "1 file" or "N files".
 func CountFiles(n int) string { return plural(n, "file") }
+
+// marshal is json.Marshal without HTML escaping: a reason, a command or a
+// value reads "a -> b" and "x<1", not "a -\u003e b" (the same JSON, but
+// people and diffs read these documents).
+func marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
