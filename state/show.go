@@ -43,7 +43,7 @@ func writeDataset(w io.Writer, d *Dataset) {
 	fmt.Fprintf(w, "snapshots: %d\n", len(d.Snapshots))
 	block(w, func(w io.Writer) {
 		for i, sn := range d.Snapshots {
-			fmt.Fprintf(w, "  %d\t%s\t%s\t%d files\t%s\tstore %s\t%s\n", i+1, sn.ID, stamp(sn.CreatedAt), sn.Files, humanBytes(sn.Bytes), orDash(sn.Store), oneLine(sn.Source))
+			fmt.Fprintf(w, "  %d\t%s\t%s\t%s\t%s\tstore %s\t%s\n", i+1, sn.ID, stamp(sn.CreatedAt), countFiles(sn.Files), humanBytes(sn.Bytes), orDash(sn.Store), oneLine(sn.Source))
 		}
 	})
 	if n := len(d.Snapshots); n > 0 {
@@ -95,7 +95,7 @@ func writeVersion(w io.Writer, v *Version) {
 		for _, ds := range sortedKeys(in.Snapshots) {
 			fmt.Fprintf(w, "  dataset.%s:\t%s\n", ds, in.Snapshots[ds])
 		}
-		fmt.Fprintf(w, "  code:\t%s (%d files)\n", orDash(oneLine(in.CodeHash)), in.CodeFiles)
+		fmt.Fprintf(w, "  code:\t%s (%s)\n", orDash(oneLine(in.CodeHash)), countFiles(in.CodeFiles))
 		params := jsonText(in.Params)
 		fmt.Fprintf(w, "  params:\t%s\n", params)
 		if in.Environment != "" {
@@ -198,4 +198,12 @@ func jsonText(v any) string {
 		return fmt.Sprint(v)
 	}
 	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// countFiles is "1 file" or "N files".
+func countFiles(n int) string {
+	if n == 1 {
+		return "1 file"
+	}
+	return fmt.Sprintf("%d files", n)
 }
