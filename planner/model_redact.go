@@ -66,6 +66,14 @@ func sensitiveTexts(vars map[string]*config.Variable) []string {
 	return out
 }
 
+// redactString replaces every secret in s with config's placeholder.
+func redactString(s string, secrets []string) string {
+	for _, sec := range secrets {
+		s = strings.ReplaceAll(s, sec, config.SensitivePlaceholder)
+	}
+	return s
+}
+
 // redactWriter replaces secrets in a stream with config's placeholder
 // before passing it on. It works on whole lines, so a secret split across
 // two writes is still found; a line longer than maxPendingOutput is passed

@@ -118,7 +118,7 @@ func (ws *Workspace) reproduce(ctx context.Context, st *state.State, specs *Mode
 		return nil, fmt.Errorf("hash reproduced artifacts: %w", err)
 	}
 	r.Files = compareFiles(recorded.Files, got)
-	metrics, merr := readStepMetrics(out)
+	metrics, merr := readStepMetrics(out, spec.Secrets)
 	if merr != nil {
 		r.Error = merr.Error()
 	}

@@ -119,11 +119,13 @@ func (r *stepRun) run(ctx context.Context) (*stepOutput, error) {
 
 // readStepMetrics reads the step's metrics.json. Errors name it as
 // MLFORM_OUTPUT_DIR/metrics.json, not by the temporary directory the
-// error outlives (it is recorded with the attempt).
-func readStepMetrics(out *stepOutput) (map[string]float64, error) {
+// error outlives, and have secrets redacted (a metric name it quotes
+// comes from the trainer; the error is recorded with the attempt).
+func readStepMetrics(out *stepOutput, secrets []string) (map[string]float64, error) {
 	m, err := executor.ReadMetrics(out.OutputDir)
 	if err != nil {
-		return nil, errors.New(strings.ReplaceAll(err.Error(), out.OutputDir+string(filepath.Separator), "MLFORM_OUTPUT_DIR/"))
+		msg := strings.ReplaceAll(err.Error(), out.OutputDir+string(filepath.Separator), "MLFORM_OUTPUT_DIR/")
+		return nil, errors.New(redactString(msg, secrets))
 	}
 	return m, nil
 }

@@ -76,6 +76,7 @@ func runTrain(ctx context.Context, rc *RunContext, a *Action, specs *ModelSpecs)
 		return err
 	}
 	v := trainAttempt(ctx, rc, a, spec, inputs, version, stores)
+	v.Error = redactString(v.Error, spec.Secrets) // a trainer-chosen name may quote one
 	v.Reasons = reasons
 	ps := specs.policyFor(tc.Model)
 	if err := rc.UpdateState(ctx, func(st *state.State) error {
@@ -153,7 +154,7 @@ func trainAttempt(ctx context.Context, rc *RunContext, a *Action, spec *ModelSpe
 		v.Error = fmt.Sprintf("train command exited with status %d", v.ExitCode)
 		return v
 	}
-	metrics, err := readStepMetrics(out)
+	metrics, err := readStepMetrics(out, spec.Secrets)
 	if err != nil {
 		v.Status, v.Error = state.StatusFailed, err.Error()
 		return v
@@ -246,7 +247,7 @@ func evaluateVersion(ctx context.Context, rc *RunContext, a *Action, spec *Model
 		ev.Status = out.Result.Status
 		err = fmt.Errorf("evaluate command %s (exit status %d)", strings.ReplaceAll(out.Result.Status, "_", " "), out.Result.ExitCode)
 	default:
-		if metrics, err = readStepMetrics(out); err == nil {
+		if metrics, err = readStepMetrics(out, spec.Secrets); err == nil {
 			ev.Status, ev.Metrics = state.StatusSucceeded, metrics
 		}
 	}
