@@ -13,6 +13,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/mlform/mlform/planner"
 )
@@ -193,7 +195,7 @@ func DetailLines(a *planner.Action, o Options) []string {
 			if len(out) >= o.maxPaths() {
 				break
 			}
-			out = append(out, fmt.Sprintf("%s %s (%s)", pathSymbol(pc.Change), pc.Path, signedBytes(pc.Delta)))
+			out = append(out, fmt.Sprintf("%s %s (%s)", pathSymbol(pc.Change), DisplayPath(pc.Path), signedBytes(pc.Delta)))
 		}
 		if s.DiffKnown {
 			if more := s.Added + s.Changed + s.Removed - len(out); more > 0 {
@@ -310,4 +312,21 @@ func marshal(v any) ([]byte, error) {
 		return nil, err
 	}
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// DisplayPath is a data file's path as plan shows it: as is, unless it
+// holds a control character (newline, tab, ESC...) or invalid UTF-8; then
+// it is quoted Go-style, like git's core.quotePath. File names are data
+// anyone can write: raw, a newline could forge a plan line ("+ snapshot
+// dataset.x") in a reviewed plan and an ESC could rewrite the terminal.
+func DisplayPath(p string) string {
+	if !utf8.ValidString(p) {
+		return strconv.Quote(p)
+	}
+	for _, r := range p {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Bidi_Control, r) {
+			return strconv.Quote(p)
+		}
+	}
+	return p
 }

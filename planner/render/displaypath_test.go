@@ -1,0 +1,49 @@
+package render
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/mlform/mlform/planner"
+)
+
+func TestDisplayPath(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"a/b.csv", "a/b.csv"},
+		{"with space/ñew é.csv", "with space/ñew é.csv"},
+		{"d|pipe<b>.csv", "d|pipe<b>.csv"},
+		{"evil\n  + snapshot dataset.fake", `"evil\n  + snapshot dataset.fake"`},
+		{"tab\there", `"tab\there"`},
+		{"esc\x1b[31mred", `"esc\x1b[31mred"`},
+		{"bad\xffutf8", `"bad\xffutf8"`},
+		{"rtl\u202egnp.exe", `"rtl\u202egnp.exe"`},
+	}
+	for _, tt := range tests {
+		if got := DisplayPath(tt.in); got != tt.want {
+			t.Errorf("DisplayPath(%q) = %s, want %s", tt.in, got, tt.want)
+		}
+	}
+}
+
+// A file name cannot add a line to the human plan or the markdown comment.
+func TestPathCannotForgePlanLines(t *testing.T) {
+	evil := "x\n  + snapshot dataset.fake\n\x1b[2J"
+	p := &planner.Plan{Refreshed: true, Actions: []*planner.Action{{
+		Addr: "dataset.d", Kind: planner.KindSnapshot,
+		Reasons:  []planner.Reason{{Code: planner.ReasonNew, Message: "new"}},
+		Snapshot: &planner.SnapshotChange{Dataset: "d", Files: 1, Added: 1, DiffKnown: true, Paths: []planner.PathChange{{Path: evil, Change: "added", Delta: 1}}},
+	}}}
+	for name, render := range map[string]func(*bytes.Buffer) error{
+		"human":    func(b *bytes.Buffer) error { return Human(b, p, Options{}) },
+		"markdown": func(b *bytes.Buffer) error { return Markdown(b, p, Options{}) },
+	} {
+		var b bytes.Buffer
+		if err := render(&b); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Count(b.String(), "snapshot dataset.fake") != 1 || strings.Contains(b.String(), "\n  + snapshot dataset.fake") || strings.Contains(b.String(), "\x1b") {
+			t.Errorf("%s: a file name forged a line or an escape:\n%s", name, b.String())
+		}
+	}
+}
