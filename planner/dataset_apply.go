@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/sync/errgroup"
 
@@ -132,15 +134,15 @@ func putOne(ctx context.Context, rc *RunContext, a *Action, src source.Source, s
 	}
 	r, err := src.Open(ctx, want.Path)
 	if err != nil {
-		return storage.File{}, fmt.Errorf("dataset.%s %w: %s: %v", dataset, ErrChangedSincePlan, want.Path, err)
+		return storage.File{}, fmt.Errorf("dataset.%s %w: %s: %v", dataset, ErrChangedSincePlan, quotePath(want.Path), err)
 	}
 	defer r.Close()
 	f, err := store.PutFile(ctx, &progressReader{r: r, a: a, p: rc.Progress})
 	if err != nil {
-		return storage.File{}, fmt.Errorf("store %s: %w", want.Path, err)
+		return storage.File{}, fmt.Errorf("store %s: %w", quotePath(want.Path), err)
 	}
 	if f.Hash != want.Hash || f.Size != want.Size {
-		return storage.File{}, fmt.Errorf("dataset.%s %w: %s is not what plan observed", dataset, ErrChangedSincePlan, want.Path)
+		return storage.File{}, fmt.Errorf("dataset.%s %w: %s is not what plan observed", dataset, ErrChangedSincePlan, quotePath(want.Path))
 	}
 	f.Path, f.Mode = want.Path, want.Mode
 	return f, nil
@@ -168,4 +170,18 @@ func countFiles(n int) string {
 		return "1 file"
 	}
 	return fmt.Sprintf("%d files", n)
+}
+
+// quotePath quotes a data file's path for an error message when it holds a
+// control character (see render.DisplayPath, which planner cannot import).
+func quotePath(p string) string {
+	for _, r := range p {
+		if r < 0x20 || r == 0x7f {
+			return strconv.Quote(p)
+		}
+	}
+	if !utf8.ValidString(p) {
+		return strconv.Quote(p)
+	}
+	return p
 }
