@@ -105,6 +105,9 @@ func (ws *Workspace) Pull(ctx context.Context, t *PullTarget, dir string, force 
 				return fmt.Errorf("pull %s: %w (and removing the partial pull from %s: %v)", t.Label, err, dir, cerr)
 			}
 		}
+		if ctx.Err() == nil && strings.Contains(err.Error(), "corrupt") {
+			return fmt.Errorf("pull %s: %w\nThe store is damaged: mlform gc -check -read-data lists every damaged object", t.Label, err)
+		}
 		return fmt.Errorf("pull %s: %w", t.Label, err)
 	}
 	return nil
