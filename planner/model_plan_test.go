@@ -261,6 +261,20 @@ func TestPlanModels(t *testing.T) {
 			want: []string{"note promotion.prod: alias production stays unset: v1 held: accuracy below the floor"},
 		},
 		{
+			name: "a pin in place says the new version is not promoted",
+			setup: func(w *modelWorld) {
+				prod(w).Version = 1
+				w.trained(1, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.9})
+				w.alias("production", 1)
+				w.specs.Models["churn"].Train.Params = map[string]any{"learning_rate": 0.5}
+			},
+			snap: snapA,
+			want: []string{
+				"train model.churn v2 [params_changed: params changed: learning_rate]",
+				"note promotion.prod: alias production stays at v1 (pinned by version = 1): v2, trained by this plan, is not promoted while the pin stays",
+			},
+		},
+		{
 			name: "pin rolls back",
 			setup: func(w *modelWorld) {
 				prod(w).Version = 1

@@ -63,6 +63,11 @@ func planPromotion(pc *PlanContext, pr *PromotionSpec, spec *ModelSpec, train *A
 		if d.Note != "" {
 			pc.AddNote(&Note{Addr: addr, Message: d.Note})
 		}
+		if d.Pinned && train != nil {
+			// A reviewer must see that the new version will not serve.
+			pc.AddNote(&Note{Addr: addr, Message: fmt.Sprintf("%s (pinned by version = %d): v%d, trained by this plan, is not promoted while the pin stays",
+				aliasStays(pr.Alias, d.From), pr.Version, train.Train.Version)})
+		}
 	}
 	planRepublish(pc, pr)
 	return nil
