@@ -96,7 +96,8 @@ func TestAddressErrors(t *testing.T) {
 		run  func() error
 		want string
 	}{
-		{"versions of a version", func() error { _, err := Versions(s, "model.churn@2"); return err }, `want model.NAME`},
+		{"versions of a version", func() error { _, err := Versions(s, "model.churn@2"); return err }, `want model.NAME (one version: mlform lineage model.churn@2)`},
+		{"versions of a dataset", func() error { _, err := Versions(s, "dataset.churn"); return err }, `want model.NAME (a dataset's snapshots: mlform snapshots dataset.churn)`},
 		{"versions bad kind", func() error { _, err := Versions(s, "modle.churn"); return err }, `unknown kind "modle"`},
 		{"versions unknown model", func() error { _, err := Versions(s, "model.fraud"); return err }, "model.fraud is not in the state (recorded: model.churn)"},
 		{"versions empty state", func() error { _, err := Versions(&state.State{}, "model.fraud"); return err }, "no model has been trained yet"},

@@ -41,8 +41,12 @@ func Versions(s *state.State, addr string) (*VersionsReport, error) {
 	if err != nil {
 		return nil, fmt.Errorf("versions: %w", err)
 	}
-	if a.Kind != state.AddrModel {
-		return nil, fmt.Errorf("versions: %q: want model.NAME (lineage shows one version)", addr)
+	switch {
+	case a.Kind == state.AddrModel:
+	case a.Kind == state.AddrDataset:
+		return nil, fmt.Errorf("versions: %q: want model.NAME (a dataset's snapshots: mlform snapshots %s)", addr, addr)
+	default:
+		return nil, fmt.Errorf("versions: %q: want model.NAME (one version: mlform lineage %s)", addr, addr)
 	}
 	m, err := model(s, a)
 	if err != nil {
