@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os/exec"
 	"os/user"
+	"strconv"
 	"strings"
 	"time"
 
@@ -286,11 +287,19 @@ func metricsSummary(m map[string]float64) string {
 		return "no metrics"
 	}
 	parts := make([]string, 0, len(m))
-	for _, k := range sortedNames(m) {
-		parts = append(parts, fmt.Sprintf("%s=%g", k, m[k]))
+	for i, k := range sortedNames(m) {
+		if i == summaryMetrics {
+			parts = append(parts, fmt.Sprintf("+%d more", len(m)-summaryMetrics))
+			break
+		}
+		parts = append(parts, k+"="+strconv.FormatFloat(m[k], 'g', 6, 64))
 	}
 	return strings.Join(parts, " ")
 }
+
+// summaryMetrics is how many metrics the one-line train summary shows
+// (6 significant digits each, as in the versions table; lineage has all).
+const summaryMetrics = 4
 
 // currentUser names who ran the attempt.
 func currentUser() string {

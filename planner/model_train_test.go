@@ -24,3 +24,20 @@ func TestAttemptError(t *testing.T) {
 		}
 	}
 }
+
+func TestMetricsSummary(t *testing.T) {
+	tests := []struct {
+		in   map[string]float64
+		want string
+	}{
+		{nil, "no metrics"},
+		{map[string]float64{"accuracy": 0.8500000000000001, "rows": 3}, "accuracy=0.85 rows=3"},
+		{map[string]float64{"a": 1, "b": 2, "c": 3, "d": 4, "e": 5, "f": 6}, "a=1 b=2 c=3 d=4 +2 more"},
+		{map[string]float64{"loss": 1.23456789e-7}, "loss=1.23457e-07"},
+	}
+	for _, tt := range tests {
+		if got := metricsSummary(tt.in); got != tt.want {
+			t.Errorf("metricsSummary(%v) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
