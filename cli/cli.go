@@ -52,6 +52,8 @@ var errSilent = &ExitError{Code: 1}
 // Main runs mlform with os.Args and returns the process exit code.
 func Main() int {
 	g := &Globals{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+	stop := startCPUProfile(g)
+	defer stop()
 	return Run(g, os.Args[1:])
 }
 

@@ -21,7 +21,7 @@ func TestChunkBoundariesGolden(t *testing.T) {
 	for _, c := range f.Chunks {
 		sizes = append(sizes, c.Size)
 	}
-	const want = "[1077832 394453 1878923 1460562 1279845 1406069 1822603 1191942 1106723 963960]"
+	const want = "[1077832 788525 970387 939109 850710 855309 817562 889759 800810 1322768 835972 864930 866369 702870]"
 	if got := fmt.Sprint(sizes); got != want {
 		t.Errorf("chunk sizes of the golden input = %s, want %s", got, want)
 	}

@@ -25,7 +25,7 @@ import (
 // out; the exec bit follows Mode. Files already in dir that the manifest
 // does not list are left alone.
 //
-// One-chunk files (every file under 256 KiB) are read in spans: the chunks
+// One-chunk files (every file under ChunkMinSize) are read in spans: the chunks
 // of one pack that lie close together come in one range read, so pulling
 // 20,000 small files costs a few dozen reads, not 20,000.
 func (s *Store) Materialize(ctx context.Context, id, dir string) error {

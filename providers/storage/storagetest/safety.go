@@ -3,6 +3,7 @@ package storagetest
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -355,7 +356,7 @@ func testConfigMismatch(t *testing.T, e *env) {
 	e.open(storage.Options{})
 	orig := e.readRaw("config")
 	cases := map[string]string{
-		"other average":     strings.Replace(string(orig), `"avg_size": 1048576`, `"avg_size": 524288`, 1),
+		"other average":     strings.Replace(string(orig), fmt.Sprintf(`"avg_size": %d`, storage.ChunkAvgSize), `"avg_size": 524287`, 1),
 		"unknown algorithm": strings.Replace(string(orig), `"fastcdc-v1.0.0"`, `"rabin"`, 1),
 		"newer format":      strings.Replace(string(orig), `"version": 1`, `"version": 99`, 1),
 		"not JSON":          "garbage",
