@@ -66,6 +66,9 @@ func readPlanFile(path string) (*planner.Plan, error) {
 		return nil, fmt.Errorf("plan file: %w", err)
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		return nil, fmt.Errorf("%s is a directory, not a plan file; create one with `mlform plan -out FILE`", path)
+	}
 	p, err := planner.DecodePlan(f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -81,3 +84,4 @@ func useColor(g *Globals) bool {
 	}
 	return writerIsTerminal(g.Stdout)
 }
+
