@@ -84,4 +84,3 @@ func useColor(g *Globals) bool {
 	}
 	return writerIsTerminal(g.Stdout)
 }
-
