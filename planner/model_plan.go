@@ -59,6 +59,9 @@ func planModelsWith(ctx context.Context, pc *PlanContext, specs *ModelSpecs) err
 		if spec == nil {
 			continue
 		}
+		if err := checkContract(spec); err != nil {
+			return fmt.Errorf("%s: %w", addr, err)
+		}
 		train, err := planModel(ctx, pc, specs, spec, cache)
 		if err != nil {
 			return fmt.Errorf("%s: %w", addr, err)

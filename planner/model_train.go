@@ -332,7 +332,7 @@ func attemptError(model string, v *state.Version) error {
 	if v.Error == "" || v.Error == status || strings.HasPrefix(v.Error, status+" ") {
 		msg = fmt.Sprintf("v%d %s", v.Version, orText(v.Error, status))
 	}
-	if v.LogsID != "" {
+	if v.LogsID != "" && v.Host != "" { // Host: the command ran
 		msg += fmt.Sprintf(" (output: mlform lineage -logs model.%s@%d)", model, v.Version)
 	}
 	return errors.New(msg)
