@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -109,12 +110,18 @@ cancels the running ones too.`,
 					}
 					return nil
 				}
+				if !stop.begin() {
+					return ctx.Err()
+				}
 				prog := newProgress(g.Stderr, time.Now)
 				prog.Begin()
 				res, err = ws.Apply(ctx, stop.requested, p, st, m, planner.ApplyOptions{Parallelism: f.parallelism, Progress: prog})
 				prog.End()
 				return err
 			})
+			if err != nil && stop.abortedEarly() {
+				return &ExitError{Code: 1, Message: "apply interrupted before any action started: nothing was changed"}
+			}
 			if err != nil {
 				return err
 			}
@@ -180,6 +187,29 @@ type interruptHandler struct {
 	requested chan struct{}
 	sigs      chan os.Signal
 	quit      chan struct{}
+
+	// Before any action starts (waiting for the lock, planning, asking
+	// for confirmation) there is nothing to finish: the first interrupt
+	// cancels at once. mu orders that against begin.
+	mu      sync.Mutex
+	started bool
+	aborted bool
+}
+
+// begin marks the start of the actions; false means an interrupt came
+// first and nothing may start.
+func (h *interruptHandler) begin() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.started = !h.aborted
+	return h.started
+}
+
+// abortedEarly reports whether an interrupt stopped apply before any action.
+func (h *interruptHandler) abortedEarly() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.aborted
 }
 
 func interrupts(g *Globals, cancel context.CancelFunc) *interruptHandler {
@@ -193,6 +223,16 @@ func interrupts(g *Globals, cancel context.CancelFunc) *interruptHandler {
 				return
 			case <-h.sigs:
 				n++
+				h.mu.Lock()
+				early := !h.started
+				h.aborted = early
+				h.mu.Unlock()
+				if early {
+					fmt.Fprintln(g.Stderr, "\nInterrupt received before any action started: stopping; nothing was changed.")
+					close(h.requested)
+					cancel()
+					return
+				}
 				if n == 1 {
 					fmt.Fprintln(g.Stderr, "\nInterrupt received: finishing running actions and saving state; no new action starts. Press Ctrl-C again to cancel the running ones.")
 					close(h.requested)
