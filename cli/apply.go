@@ -35,7 +35,8 @@ a PLANFILE saved by plan -out, it applies exactly that plan without asking,
 and refuses it if the state or the configuration changed since.
 
 Ctrl-C once stops starting new actions and lets running ones finish; twice
-cancels the running ones too.`,
+cancels the running ones too. Before any action has started (waiting for the
+lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 		Example: `  mlform apply
   mlform apply -auto-approve
   mlform plan -out=tfplan && mlform apply tfplan`,
