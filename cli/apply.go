@@ -68,7 +68,9 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 			}
 			defer m.Close()
 
-			ctx, cancel := context.WithCancel(cmd.Context())
+			// Detached from the command's context, which the first Ctrl-C
+			// cancels: apply decides itself what each interrupt means.
+			ctx, cancel := context.WithCancel(context.WithoutCancel(cmd.Context()))
 			defer cancel()
 			stop := interrupts(g, cancel)
 			defer stop.release()

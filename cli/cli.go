@@ -4,6 +4,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -61,7 +62,9 @@ func Main() int {
 func Run(g *Globals, args []string) int {
 	root := NewRootCommand(g)
 	root.SetArgs(NormalizeArgs(root, args))
-	err := root.Execute()
+	ctx, stop := interruptContext(context.Background())
+	defer stop()
+	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return 0
 	}
@@ -71,6 +74,10 @@ func Run(g *Globals, args []string) int {
 			fmt.Fprintf(g.Stderr, "Error: %s\n", ee.Message)
 		}
 		return ee.Code
+	}
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		fmt.Fprintln(g.Stderr, "Error: interrupted: the command stopped before it finished")
+		return 1
 	}
 	fmt.Fprintf(g.Stderr, "Error: %s\n", err)
 	return 1
