@@ -203,7 +203,7 @@ refuses if the state or the configuration changed in between.`,
 				p, _, err = makePlan(ctx, g, ws, m, &f, false)
 				return err
 			})
-			if err != nil && ctx.Err() != nil && cmd.Context().Err() == nil {
+			if err != nil && ctx.Err() != nil {
 				return &ExitError{Code: 1, Message: "plan interrupted: nothing was planned or changed"}
 			}
 			if err != nil {
