@@ -33,6 +33,10 @@ func (e *blockEval) refList(name, kind string) ([]string, bool) {
 	if !e.checkRefKinds(a, kind) {
 		return nil, false
 	}
+	if v.IsMarked() {
+		e.sensitiveRef(a)
+		return nil, false
+	}
 	ty := v.Type()
 	if !(ty.IsListType() || ty.IsTupleType() || ty.IsSetType()) {
 		e.errorf(a.Expr.Range(), "Incorrect attribute value type", "%s in %s must be a list of %s references, like [%s.example].", name, e.where, kind, kind)
@@ -78,9 +82,13 @@ func (e *blockEval) checkRefKinds(a *hclsyntax.Attribute, kind string) bool {
 	return true
 }
 
+// refName reads the name a reference gives. Only the name is kept, so
+// only the name must not derive from a sensitive variable: an object
+// whose other attributes hold secrets (an environment's env) may still be
+// referenced, while a choice of object made by a secret may not.
 func (e *blockEval) refName(a *hclsyntax.Attribute, v cty.Value, kind string) (string, bool) {
-	if v.ContainsMarked() {
-		e.errorf(a.Expr.Range(), "Sensitive value not allowed", "%s in %s cannot be derived from a sensitive variable.", a.Name, e.where)
+	if v.IsMarked() {
+		e.sensitiveRef(a)
 		return "", false
 	}
 	var n string
@@ -91,7 +99,12 @@ func (e *blockEval) refName(a *hclsyntax.Attribute, v cty.Value, kind string) (s
 	case v.Type() == cty.String:
 		n = v.AsString()
 	case v.Type().IsObjectType() && v.Type().HasAttribute("name") && v.GetAttr("name").Type() == cty.String && !v.GetAttr("name").IsNull():
-		n = v.GetAttr("name").AsString()
+		name := v.GetAttr("name")
+		if name.IsMarked() {
+			e.sensitiveRef(a)
+			return "", false
+		}
+		n = name.AsString()
 	default:
 		e.errorf(a.Expr.Range(), "Incorrect attribute value type",
 			"%s in %s must refer to a %s, like %s.example (or give its name as a string).", a.Name, e.where, kind, kind)
@@ -106,4 +119,10 @@ func (e *blockEval) refName(a *hclsyntax.Attribute, v cty.Value, kind string) (s
 		return "", false
 	}
 	return n, true
+}
+
+// sensitiveRef reports a reference whose name derives from a sensitive
+// variable: the name is recorded in state and shown by plan.
+func (e *blockEval) sensitiveRef(a *hclsyntax.Attribute) {
+	e.errorf(a.Expr.Range(), "Sensitive value not allowed", "%s in %s cannot be derived from a sensitive variable.", a.Name, e.where)
 }
