@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 )
@@ -76,7 +77,8 @@ func missingMetric(g Gate, candidate, champion map[string]float64) *hcl.Diagnost
 		var detail string
 		switch {
 		case root == "champion" && champion == nil:
-			detail = fmt.Sprintf("There is no champion yet, so champion.metrics.%s has no value; guard it with try(champion.metrics.%s, DEFAULT) to allow a first promotion.", attr.Name, attr.Name)
+			ref := metricRef("champion", attr.Name)
+			detail = fmt.Sprintf("There is no champion yet, so %s has no value; guard it with try(%s, DEFAULT) to allow a first promotion.", ref, ref)
 		default:
 			detail = fmt.Sprintf("The %s reports no metric %q; it reports: %s.", root, attr.Name, metricNames(m))
 		}
@@ -102,6 +104,23 @@ func metricStep(step hcl.Traverser) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// metricRef is the expression that reads metric name of root (candidate
+// or champion), for hints users copy into a condition: root.metrics.name
+// for a plain identifier, root.metrics["name"] otherwise. HCL would read
+// a dash inside an identifier, but f1-score there looks like a
+// subtraction, and a name such as val/acc or 1st is no identifier at all.
+func metricRef(root, name string) string {
+	plain := name != ""
+	for i, r := range name {
+		letter := r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z')
+		plain = plain && (letter || (i > 0 && r >= '0' && r <= '9'))
+	}
+	if plain {
+		return root + ".metrics." + name
+	}
+	return root + ".metrics[" + string(hclwrite.TokensForValue(cty.StringVal(name)).Bytes()) + "]"
 }
 
 // guarded reports whether the condition uses try or can, which exist to
