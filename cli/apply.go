@@ -32,14 +32,17 @@ partly failed apply keeps everything that succeeded.
 Without PLANFILE, apply plans first, shows the plan and asks for "yes"
 (-auto-approve skips the question; without a terminal it is required). With
 a PLANFILE saved by plan -out, it applies exactly that plan without asking,
-and refuses it if the state or the configuration changed since.
+and refuses it if the state or the configuration changed since. Variable
+values are not saved in plan files (they may be secrets): give apply the same
+-var, -var-file and MLFORM_VAR_* values as plan.
 
 Ctrl-C once stops starting new actions and lets running ones finish; twice
 cancels the running ones too. Before any action has started (waiting for the
 lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 		Example: `  mlform apply
   mlform apply -auto-approve
-  mlform plan -out=tfplan && mlform apply tfplan`,
+  mlform plan -out=tfplan && mlform apply tfplan
+  mlform plan -var=min_accuracy=0.9 -out=tfplan && mlform apply -var=min_accuracy=0.9 tfplan`,
 		Args: wantArgs(0, 1, "at most one saved plan FILE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			format, err := f.outputFormat()

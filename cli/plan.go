@@ -218,6 +218,9 @@ refuses if the state or the configuration changed in between.`,
 				}
 				if format == "human" {
 					fmt.Fprintf(g.Stdout, "\nSaved the plan to: %s\n\nTo perform exactly these actions, run:\n  mlform apply %q\n", out, out)
+					if len(f.vars.args) > 0 {
+						fmt.Fprintln(g.Stdout, "with the same -var and -var-file options as this plan (variable values are not saved in plan files).")
+					}
 				}
 			}
 			if detailed && p.HasChanges() {

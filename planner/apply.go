@@ -25,7 +25,8 @@ func CheckFresh(p *Plan, st *state.State, configDigest string) error {
 		return fmt.Errorf("saved plan is stale: the state changed since it was made (serial %d, now %d): run plan again", p.Serial, st.Serial)
 	}
 	if p.ConfigDigest != configDigest {
-		return fmt.Errorf("saved plan is stale: the configuration (or a variable value) changed since it was made: run plan again")
+		return fmt.Errorf("saved plan is stale: the configuration (or a variable value) changed since it was made. " +
+			"Variable values are not saved in plan files (they may be secrets): give apply the same -var, -var-file and MLFORM_VAR_* values as plan, or run plan again")
 	}
 	return nil
 }
