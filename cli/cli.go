@@ -71,7 +71,7 @@ func Run(g *Globals, args []string) int {
 	var ee *ExitError
 	if errors.As(err, &ee) {
 		if ee.Message != "" {
-			fmt.Fprintf(g.Stderr, "Error: %s\n", ee.Message)
+			fmt.Fprintf(g.Stderr, "Error: %s\n", printable(ee.Message))
 		}
 		return ee.Code
 	}
@@ -79,7 +79,7 @@ func Run(g *Globals, args []string) int {
 		fmt.Fprintln(g.Stderr, "Error: interrupted: the command stopped before it finished")
 		return 1
 	}
-	fmt.Fprintf(g.Stderr, "Error: %s\n", err)
+	fmt.Fprintf(g.Stderr, "Error: %s\n", printable(err.Error()))
 	return 1
 }
 

@@ -100,11 +100,11 @@ func (s *bucket) Entries(ctx context.Context) ([]Entry, error) {
 
 func (s *bucket) Open(ctx context.Context, path string) (io.ReadCloser, error) {
 	if err := ValidPath(path); err != nil {
-		return nil, fmt.Errorf("open %s in %s: %w", path, s.name, err)
+		return nil, fmt.Errorf("open %q in %s: %w", path, s.name, err)
 	}
 	r, err := s.b.NewReader(ctx, path, nil)
 	if err != nil {
-		return nil, fmt.Errorf("open %s in %s: %w", path, s.name, err)
+		return nil, fmt.Errorf("open %q in %s: %w", path, s.name, err)
 	}
 	return r, nil
 }

@@ -67,22 +67,22 @@ func (l *local) Close() error { return l.root.Close() }
 // may come from a cache or a manifest rather than from Walk.
 func (l *local) Open(ctx context.Context, path string) (io.ReadCloser, error) {
 	if err := ValidPath(path); err != nil {
-		return nil, fmt.Errorf("open %s in %s: %w", path, l, err)
+		return nil, fmt.Errorf("open %q in %s: %w", path, l, err)
 	}
 	if l.file != "" && path != filepath.ToSlash(l.file) {
-		return nil, fmt.Errorf("open %s: source %s is the single file %s", path, l, l.file)
+		return nil, fmt.Errorf("open %q: source %s is the single file %s", path, l, l.file)
 	}
 	name := filepath.FromSlash(path)
 	fi, err := l.root.Lstat(name)
 	if err != nil {
-		return nil, fmt.Errorf("open %s in %s: %w", path, l, err)
+		return nil, fmt.Errorf("open %q in %s: %w", path, l, err)
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("open %s in %s: not a regular file (mode %s)", path, l, fi.Mode())
+		return nil, fmt.Errorf("open %q in %s: not a regular file (mode %s)", path, l, fi.Mode())
 	}
 	f, err := l.root.Open(name)
 	if err != nil {
-		return nil, fmt.Errorf("open %s in %s: %w", path, l, err)
+		return nil, fmt.Errorf("open %q in %s: %w", path, l, err)
 	}
 	return f, nil
 }
