@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/mlform/mlform/providers/executor"
 )
 
 // evalStorage reads a storage block: one blob URL.
@@ -77,6 +78,7 @@ func (l *loader) evalModel(e *blockEval, n *node) {
 	}
 	if list, ok := e.refList("datasets", kindDataset); ok {
 		m.Datasets = list
+		e.checkEnvNames(e.body.Attributes["datasets"], "dataset", list, executor.DatasetEnv)
 	}
 	if s, ok := e.ref("environment", kindEnvironment); ok {
 		m.Environment = s
@@ -95,6 +97,7 @@ func (l *loader) evalModel(e *blockEval, n *node) {
 			step.Command = cmd
 		}
 		step.Params = se.params("params")
+		se.checkEnvNames(se.body.Attributes["params"], "param", keys(step.Params), executor.ParamEnv)
 		step.Timeout = se.duration("timeout", 1)
 		e.failed = e.failed || se.failed
 		switch b.Type {

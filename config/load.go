@@ -138,6 +138,7 @@ func (l *loader) load() {
 	// whatever depends on them, so nothing is reported twice.
 	g.markReported(l.diags, l.badVars)
 	l.evaluate(g, order)
+	l.checkMetricTriggers()
 	if !l.diags.HasErrors() {
 		l.cfg.Digest = digest(l.rawFiles, l.cfg.Variables)
 	}

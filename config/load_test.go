@@ -243,6 +243,7 @@ func TestMetricNamesAnyText(t *testing.T) {
 	dir := writeFiles(t, map[string]string{"main.mlf.hcl": `
 model "m" {
   train { command = ["t"] }
+  evaluate { command = ["e"] }
 }
 retrain_policy "p" {
   models = [model.m]
