@@ -33,16 +33,11 @@ A store shared by several workspaces must not be collected from one of them.`,
 		Args: wantArgs(0, 0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			ws, err := loadWorkspace(g, &vf)
+			ws, m, closeAll, err := openWorkspaceState(ctx, g, &vf)
 			if err != nil {
 				return err
 			}
-			defer ws.Close()
-			m, err := openState(ctx, g)
-			if err != nil {
-				return err
-			}
-			defer m.Close()
+			defer closeAll()
 			if rebuild && (check || dryRun) {
 				return fmt.Errorf("-rebuild-index repairs the index; run it alone, then mlform gc -check")
 			}

@@ -20,16 +20,11 @@ local stat cache. Running it again is harmless: it reports what exists.`,
 		Args:    wantArgs(0, 0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			ws, err := loadWorkspace(g, &vf)
+			ws, m, closeAll, err := openWorkspaceState(ctx, g, &vf)
 			if err != nil {
 				return err
 			}
-			defer ws.Close()
-			m, err := openState(ctx, g)
-			if err != nil {
-				return err
-			}
-			defer m.Close()
+			defer closeAll()
 			return withStateLock(ctx, g, m, lf, "init", func() error {
 				steps, err := ws.Init(ctx, m)
 				for _, s := range steps {

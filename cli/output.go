@@ -30,16 +30,11 @@ scripts.`,
 		Args: wantArgs(0, 1, "at most one output NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			ws, err := loadWorkspace(g, &vf)
+			ws, m, closeAll, err := openWorkspaceState(ctx, g, &vf)
 			if err != nil {
 				return err
 			}
-			defer ws.Close()
-			m, err := openState(ctx, g)
-			if err != nil {
-				return err
-			}
-			defer m.Close()
+			defer closeAll()
 			st, err := m.Read(ctx)
 			if err != nil {
 				return err

@@ -279,3 +279,18 @@ func writePlanFile(path string, p *planner.Plan) error {
 	}
 	return nil
 }
+
+// openWorkspaceState loads the workspace and opens its state backend, for
+// the commands that need both. closeAll releases them in reverse order.
+func openWorkspaceState(ctx context.Context, g *Globals, vf *varFlags) (*planner.Workspace, *state.Manager, func(), error) {
+	ws, err := loadWorkspace(g, vf)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	m, err := openState(ctx, g)
+	if err != nil {
+		ws.Close()
+		return nil, nil, nil, err
+	}
+	return ws, m, func() { m.Close(); ws.Close() }, nil
+}

@@ -29,16 +29,11 @@ model.NAME@VERSION or model.NAME@ALIAS. DIR must be empty or missing unless
 		Args: wantArgs(2, 2, "a source like dataset.churn@1a2b3c4d or model.churn@production, and a target DIR"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			ws, err := loadWorkspace(g, &vf)
+			ws, m, closeAll, err := openWorkspaceState(ctx, g, &vf)
 			if err != nil {
 				return err
 			}
-			defer ws.Close()
-			m, err := openState(ctx, g)
-			if err != nil {
-				return err
-			}
-			defer m.Close()
+			defer closeAll()
 			st, err := m.Read(ctx)
 			if err != nil {
 				return err
