@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/big"
@@ -325,4 +326,40 @@ func firstDiagText(diags hcl.Diagnostics) string {
 		}
 	}
 	return ""
+}
+
+// convErrText is errText for a type conversion error, prefixed with where in
+// the value the mismatch is (`[0].size: a number is required`), because in a
+// list of objects "a number is required" alone does not say which one.
+func convErrText(err error) string {
+	var perr cty.PathError
+	// Some cty conversions already say "element 1: ..." themselves.
+	if !errors.As(err, &perr) || len(perr.Path) == 0 || strings.Contains(err.Error(), ": ") {
+		return errText(err)
+	}
+	var b strings.Builder
+	for _, step := range perr.Path {
+		switch s := step.(type) {
+		case cty.GetAttrStep:
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(s.Name)
+		case cty.IndexStep:
+			switch {
+			case s.Key.IsNull() || !s.Key.IsKnown():
+				b.WriteString("[?]")
+			case s.Key.Type() == cty.String:
+				fmt.Fprintf(&b, "[%q]", s.Key.AsString())
+			case s.Key.Type() == cty.Number:
+				fmt.Fprintf(&b, "[%s]", s.Key.AsBigFloat().Text('f', -1))
+			default:
+				b.WriteString("[?]")
+			}
+		}
+	}
+	if b.Len() == 0 {
+		return errText(err)
+	}
+	return b.String() + ": " + errText(err)
 }

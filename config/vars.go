@@ -69,7 +69,7 @@ func (l *loader) decodeVariable(b *hclsyntax.Block) *Variable {
 			l.diags = append(l.diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Invalid default value for variable",
-				Detail:   fmt.Sprintf("This default value is not compatible with the variable's type constraint: %s.", errText(err)),
+				Detail:   fmt.Sprintf("This default value is not compatible with the variable's type constraint: %s.", convErrText(err)),
 				Subject:  a.Expr.Range().Ptr(),
 			})
 			return v
@@ -159,11 +159,17 @@ func (l *loader) assignVariable(v *Variable, rv rawValue) {
 	}
 	conv, err := convert.Convert(val, v.Type)
 	if err != nil {
+		// The path inside the value says which element is wrong, but for a
+		// sensitive variable its map keys are part of the secret.
+		why := convErrText(err)
+		if v.Sensitive {
+			why = "a value of type " + v.Type.FriendlyName() + " is required"
+		}
 		l.diags = append(l.diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Invalid value for variable",
 			Detail: fmt.Sprintf("The value for var.%s from %s is not suitable for its type constraint (declared at %s): %s.",
-				v.Name, rv.source, rangeString(v.DeclRange), errText(err)),
+				v.Name, rv.source, rangeString(v.DeclRange), why),
 			Subject: subject.Ptr(),
 		})
 		v.Value = cty.DynamicVal

@@ -116,6 +116,10 @@ func TestVariableErrors(t *testing.T) {
 		{name: "-var without name", args: []VarArg{{Value: "=3"}}, want: "Invalid -var option"},
 		{name: "sensitive -var bad syntax not echoed", args: []VarArg{{Value: "secret_map=hunter2-secret"}}, want: "must be an HCL expression of type map of string"},
 		{name: "sensitive -var wrong type not echoed", args: []VarArg{{Value: `secret_map=["hunter2"]`}}, want: "var.secret_map from -var is not suitable"},
+		{name: "-var wrong attribute names its path", args: []VarArg{{Value: `o={a="x", b="q"}`}}, want: "(declared at main.mlf.hcl:13:1): b: a number is required"},
+		{name: "env wrong list element names its index", env: map[string]string{"MLFORM_VAR_l": `["a", ["b"]]`}, want: "MLFORM_VAR_l is not suitable for its type constraint (declared at main.mlf.hcl:9:1): element 1: string required"},
+		{name: "sensitive -var wrong element key not echoed", args: []VarArg{{Value: `secret_map={hunter2=["x"]}`}}, want: "(declared at main.mlf.hcl:25:1): a value of type map of string is required"},
+		{name: "-var nested attribute error is not prefixed twice", args: []VarArg{{Value: `o={a="x", b={c=1}}`}}, want: "(declared at main.mlf.hcl:13:1): attribute \"b\": number required"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
