@@ -39,7 +39,7 @@ func functions(dir string) map[string]function.Function {
 		"jsondecode":      stdlib.JSONDecodeFunc,
 		"jsonencode":      stdlib.JSONEncodeFunc,
 		"keys":            stdlib.KeysFunc,
-		"length":          stdlib.LengthFunc,
+		"length":          lengthFunc,
 		"log":             stdlib.LogFunc,
 		"lookup":          stdlib.LookupFunc,
 		"lower":           stdlib.LowerFunc,
@@ -174,5 +174,42 @@ var coalesceFunc = function.New(&function.Spec{
 			return c, nil
 		}
 		return cty.NilVal, errors.New("no non-null, non-empty-string arguments")
+	},
+})
+
+// lengthFunc is Terraform's length: stdlib's counts only collections, but
+// users write length(var.name) > 3 in validation conditions, so a string
+// counts its characters (grapheme clusters, like strlen).
+var lengthFunc = function.New(&function.Spec{
+	Params: []function.Parameter{{
+		Name:             "value",
+		Type:             cty.DynamicPseudoType,
+		AllowDynamicType: true,
+		AllowUnknown:     true,
+		AllowMarked:      true,
+	}},
+	Type: func(args []cty.Value) (cty.Type, error) {
+		ty := args[0].Type()
+		if ty == cty.String || ty == cty.DynamicPseudoType || ty.IsCollectionType() || ty.IsTupleType() || ty.IsObjectType() {
+			return cty.Number, nil
+		}
+		return cty.NilType, errors.New("argument must be a string, a collection type, or a structural type")
+	},
+	RefineResult: func(b *cty.RefinementBuilder) *cty.RefinementBuilder { return b.NotNull() },
+	Impl: func(args []cty.Value, retType cty.Type) (cty.Value, error) {
+		v, marks := args[0].Unmark()
+		switch {
+		case !v.IsKnown():
+			return cty.UnknownVal(cty.Number).WithMarks(marks), nil
+		case v.IsNull():
+			return cty.UnknownVal(cty.Number), errors.New("argument must not be null")
+		case v.Type() == cty.String:
+			n, err := stdlib.Strlen(v)
+			return n.WithMarks(marks), err
+		case v.Type().IsObjectType():
+			return cty.NumberIntVal(int64(len(v.Type().AttributeTypes()))).WithMarks(marks), nil
+		default:
+			return cty.NumberIntVal(int64(v.LengthInt())).WithMarks(marks), nil
+		}
 	},
 })

@@ -69,6 +69,11 @@ func TestFunctions(t *testing.T) {
 		{expr: `regex("v([0-9]+)", "model-v12")[0]`, want: cty.StringVal("12")},
 		{expr: `tostring(3)`, want: cty.StringVal("3")},
 		{expr: `length(toset(["a", "a"]))`, want: cty.NumberIntVal(1)},
+		{expr: `length("héllo")`, want: cty.NumberIntVal(5)},
+		{expr: `length({ a = 1, b = "x" })`, want: cty.NumberIntVal(2)},
+		{expr: `length(["a", 1])`, want: cty.NumberIntVal(2)},
+		{expr: `length(null)`, wantErr: "must not be null"},
+		{expr: `length(true)`, wantErr: "must be a string, a collection type, or a structural type"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.expr, func(t *testing.T) {
