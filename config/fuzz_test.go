@@ -143,3 +143,29 @@ func FuzzRequiredVersion(f *testing.F) {
 		_ = checkRequiredVersion(constraint, running)
 	})
 }
+
+// FuzzVarsFileJSON: an auto-loaded *.mlfvars.json of any content gives
+// diagnostics, never a panic, and its snippets render.
+func FuzzVarsFileJSON(f *testing.F) {
+	f.Add([]byte(`{"n": 1, "s": "${x}", "o": {"a": [1, 2]}}`))
+	f.Add([]byte(`[1]`))
+	f.Add([]byte(`{"n": `))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		dir := t.TempDir()
+		conf := "variable \"n\" {\n  type = number\n  default = 1\n}\nvariable \"s\" {\n  default = \"\"\n}\n"
+		if err := os.WriteFile(filepath.Join(dir, "main.mlf.hcl"), []byte(conf), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "a.mlfvars.json"), src, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cfg, diags := Load(dir, LoadOptions{Getenv: noEnv, Version: "0.1.0"})
+		if cfg == nil {
+			t.Fatal("Load returned a nil Config")
+		}
+		var buf bytes.Buffer
+		if err := WriteDiagnostics(&buf, diags, cfg.Files, false); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

@@ -193,7 +193,7 @@ func (l *loader) readFiles() bool {
 		l.confFiles = append(l.confFiles, l.display(e.Name()))
 	}
 	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), VarsSuffix) && l.regularFile(e) {
+		if (strings.HasSuffix(e.Name(), VarsSuffix) || strings.HasSuffix(e.Name(), VarsSuffix+".json")) && l.regularFile(e) {
 			l.varsFiles = append(l.varsFiles, e.Name()) // sorted: os.ReadDir sorts
 		}
 	}

@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	hcljson "github.com/hashicorp/hcl/v2/json"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 )
@@ -268,24 +270,17 @@ func (l *loader) readVarsFile(display, path string, given map[string]rawValue) {
 		})
 		return
 	}
-	f, diags := hclsyntax.ParseConfig(src, display, hcl.InitialPos)
-	l.cfg.Files[display] = f
+	f, attrs, diags := parseVarsFile(src, display)
+	if f != nil {
+		l.cfg.Files[display] = f
+	}
 	l.rawFiles[display] = src
 	l.diags = append(l.diags, diags...)
 	if diags.HasErrors() {
 		return
 	}
-	body := f.Body.(*hclsyntax.Body)
-	for _, b := range body.Blocks {
-		l.diags = append(l.diags, &hcl.Diagnostic{
-			Severity: hcl.DiagError,
-			Summary:  "Unexpected block in variables file",
-			Detail:   fmt.Sprintf("A variables file holds only `name = value` lines; %q is a block.", b.Type),
-			Subject:  b.DefRange().Ptr(),
-		})
-	}
-	for _, name := range sortedAttrNames(body) {
-		a := body.Attributes[name]
+	for _, a := range attrs {
+		name := a.Name
 		if _, declared := l.cfg.Variables[name]; !declared {
 			detail := fmt.Sprintf("%s sets %q, but no variable block declares it; the value is ignored.", display, name)
 			if s := suggest(name, keys(l.cfg.Variables)); s != "" {
@@ -299,7 +294,14 @@ func (l *loader) readVarsFile(display, path string, given map[string]rawValue) {
 			})
 			continue
 		}
-		val, vd := l.literalValue(a.Expr, "a variables file")
+		var val cty.Value
+		var vd hcl.Diagnostics
+		if strings.HasSuffix(display, ".json") {
+			// nil context: JSON strings are literal, "${...}" is not a template.
+			val, vd = a.Expr.Value(nil)
+		} else {
+			val, vd = l.literalValue(a.Expr, "a variables file")
+		}
 		l.diags = append(l.diags, vd...)
 		if vd.HasErrors() {
 			continue
@@ -378,4 +380,42 @@ func capitalize(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// parseVarsFile parses a variables file: JSON (one object of name: value)
+// when its name ends in .json, as Terraform reads *.tfvars.json, otherwise
+// HCL `name = value` lines. Attributes come back in source order.
+func parseVarsFile(src []byte, display string) (*hcl.File, []*hcl.Attribute, hcl.Diagnostics) {
+	if strings.HasSuffix(display, ".json") {
+		f, diags := hcljson.Parse(src, display)
+		if diags.HasErrors() {
+			return f, nil, diags
+		}
+		attrs, ad := f.Body.JustAttributes()
+		diags = append(diags, ad...)
+		list := make([]*hcl.Attribute, 0, len(attrs))
+		for _, a := range attrs {
+			list = append(list, a)
+		}
+		sort.Slice(list, func(i, j int) bool { return list[i].Range.Start.Byte < list[j].Range.Start.Byte })
+		return f, list, diags
+	}
+	f, diags := hclsyntax.ParseConfig(src, display, hcl.InitialPos)
+	if diags.HasErrors() {
+		return f, nil, diags
+	}
+	body := f.Body.(*hclsyntax.Body)
+	for _, b := range body.Blocks {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Unexpected block in variables file",
+			Detail:   fmt.Sprintf("A variables file holds only `name = value` lines; %q is a block.", b.Type),
+			Subject:  b.DefRange().Ptr(),
+		})
+	}
+	var list []*hcl.Attribute
+	for _, name := range sortedAttrNames(body) {
+		list = append(list, body.Attributes[name].AsHCLAttribute())
+	}
+	return f, list, diags
 }
