@@ -30,12 +30,16 @@ if [ -n "$(ls -A "$work")" ]; then
   echo "demo: $work is not empty; choose an empty DEMO_DIR" >&2
   exit 1
 fi
-# The workspace a user would have: config, data, trainer. Not the state of
-# an earlier run, nor the Go files that belong to mlform's own module.
-cp "$root/examples/churn/main.mlf.hcl" "$root/examples/churn/README.md" "$root/examples/churn/.gitignore" "$work/"
-cp -R "$root/examples/churn/data" "$root/examples/churn/trainer" "$work/"
-
 gendata() { (cd "$root" && go run ./examples/churn/cmd/gendata "$@"); }
+
+# The workspace a user would have: config, data, trainer. Not the state of
+# an earlier run, nor the Go files that belong to mlform's own module. The
+# data is regenerated rather than copied: gendata's defaults write exactly
+# the committed part-000{0..3}.csv, and files a user added to
+# examples/churn/data by hand (its README shows how) must not change the demo.
+cp "$root/examples/churn/main.mlf.hcl" "$root/examples/churn/README.md" "$root/examples/churn/.gitignore" "$work/"
+cp -R "$root/examples/churn/trainer" "$work/"
+gendata -out "$work/data/churn"
 
 bold='' plain=''
 if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then bold=$'\033[1m' plain=$'\033[0m'; fi
