@@ -71,6 +71,7 @@ func Load(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 	l.funcs = functions(dir)
 	l.schema = fileSchema()
 	l.load()
+	suggestAttributes(l.diags) // before redaction drops the eval contexts
 	l.diags = redactDiagnostics(l.diags, l.cfg.Variables)
 	fixFunctionSuggestions(l.diags, keys(l.funcs))
 	sortDiagnostics(l.diags)
