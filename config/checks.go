@@ -98,10 +98,18 @@ func ParseDuration(s string) (time.Duration, error) {
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil {
+		// Go gives one message for "6 hours" and for a well-formed but
+		// overflowing "99999999999999999999h"; only the first lacks a unit.
+		if goDuration.MatchString(s) {
+			return 0, fmt.Errorf("invalid duration %q: too long", orig)
+		}
 		return 0, fmt.Errorf("invalid duration %q: use a number with a unit (s, m, h, d), like 30m, 6h or 7d", orig)
 	}
 	if d < 0 && days > 0 {
 		return 0, fmt.Errorf("invalid duration %q: mixed signs", orig)
+	}
+	if days > 0 && days+d < days {
+		return 0, fmt.Errorf("invalid duration %q: too long", orig)
 	}
 	return days + d, nil
 }
@@ -117,6 +125,10 @@ func checkCron(s string) error {
 	}
 	return nil
 }
+
+// goDuration is the shape time.ParseDuration accepts, to tell an
+// overflowing duration from a malformed one.
+var goDuration = regexp.MustCompile(`^[-+]?([0-9]*(\.[0-9]*)?(ns|us|µs|μs|ms|s|m|h))+$`)
 
 var aliasPattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
 

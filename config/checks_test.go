@@ -27,6 +27,10 @@ func TestParseDuration(t *testing.T) {
 		{in: "5", wantErr: "invalid duration"},
 		{in: "1d-1h", wantErr: "mixed signs"},
 		{in: "999999999d", wantErr: "too long"},
+		{in: "99999999999999999999h", wantErr: "too long"},
+		{in: "100000d2000000h", wantErr: "too long"},
+		{in: "6 hours", wantErr: "use a number with a unit"},
+		{in: "1.5x", wantErr: "use a number with a unit"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
