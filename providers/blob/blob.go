@@ -37,13 +37,20 @@ func SupportedScheme(scheme string) bool {
 // LocalPath returns the directory a file:// URL (or a bare path) names,
 // resolved against baseDir when relative. ok is false for other schemes.
 // "file://.mlform/state" and ".mlform/state" both mean baseDir/.mlform/state;
-// "file:///abs" is absolute.
+// "file:///abs" is absolute. A "prefix" query parameter, as on the cloud
+// schemes, names a subdirectory: "file:///b?prefix=mlform/state/" is
+// /b/mlform/state. A prefix that is not a relative path inside the
+// directory makes ok false (Open then reports it).
 func LocalPath(rawURL, baseDir string) (dir string, ok bool) {
 	p := rawURL
+	prefix := ""
 	switch {
 	case strings.HasPrefix(rawURL, "file://"):
 		p = strings.TrimPrefix(rawURL, "file://")
 		if i := strings.IndexByte(p, '?'); i >= 0 {
+			if q, err := url.ParseQuery(p[i+1:]); err == nil {
+				prefix = q.Get("prefix")
+			}
 			p = p[:i]
 		}
 		if u, err := url.PathUnescape(p); err == nil {
@@ -54,6 +61,13 @@ func LocalPath(rawURL, baseDir string) (dir string, ok bool) {
 	}
 	if !filepath.IsAbs(p) {
 		p = filepath.Join(baseDir, p)
+	}
+	if prefix != "" {
+		sub := filepath.FromSlash(strings.TrimSuffix(prefix, "/"))
+		if !filepath.IsLocal(sub) {
+			return "", false
+		}
+		p = filepath.Join(p, sub)
 	}
 	return filepath.Clean(p), true
 }
@@ -79,6 +93,10 @@ func Open(ctx context.Context, rawURL, baseDir string) (*blob.Bucket, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("invalid bucket URL %q", Redact(rawURL))
+	}
+	if u.Scheme == "file" {
+		// LocalPath refused it: only a prefix escaping the directory does that.
+		return nil, fmt.Errorf("bucket URL %s: prefix %q must be a relative path inside the directory", Redact(rawURL), u.Query().Get("prefix"))
 	}
 	if !SupportedScheme(u.Scheme) {
 		return nil, fmt.Errorf("unsupported URL scheme %q in %s (supported: %s)", u.Scheme, Redact(rawURL), strings.Join(Schemes, ", "))

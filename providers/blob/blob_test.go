@@ -63,6 +63,10 @@ func TestLocalPath(t *testing.T) {
 		{"file:///abs/dir?create_dir=1", "/abs/dir", true},
 		{"file://a%20b", "/work/ws/a b", true},
 		{"data/../data/x", "/work/ws/data/x", true},
+		{"file:///b?prefix=mlform/state/", "/b/mlform/state", true},
+		{"file://rel?prefix=x", "/work/ws/rel/x", true},
+		{"file:///b?prefix=../escape", "", false},
+		{"file:///b?prefix=/abs", "", false},
 		{"s3://bucket", "", false},
 		{"mem://", "", false},
 	}
@@ -115,4 +119,11 @@ func FuzzRedact(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestOpenRejectsEscapingFilePrefix(t *testing.T) {
+	_, err := Open(context.Background(), "file:///tmp/x?prefix=../../etc", t.TempDir())
+	if err == nil || !strings.Contains(err.Error(), "must be a relative path inside the directory") {
+		t.Fatalf("Open with an escaping prefix: err = %v, want a clear refusal", err)
+	}
 }
