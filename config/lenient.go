@@ -107,7 +107,9 @@ func parseConfig(src []byte, filename string) (*hcl.File, hcl.Diagnostics) {
 		commas = singleLineCommas(src)
 	}
 	if len(commas) == 0 {
-		return hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
+		f, diags := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
+		explainHeredoc(src, diags)
+		return f, diags
 	}
 	fixed := append([]byte(nil), src...)
 	for _, c := range commas {
@@ -122,6 +124,7 @@ func parseConfig(src []byte, filename string) (*hcl.File, hcl.Diagnostics) {
 	for _, d := range diags {
 		m.walk(reflect.ValueOf(d), map[uintptr]bool{})
 	}
+	explainHeredoc(src, diags)
 	return f, diags
 }
 
