@@ -274,7 +274,7 @@ func (l *loader) collect(body *hclsyntax.Body) {
 				l.diags = append(l.diags, &hcl.Diagnostic{
 					Severity: hcl.DiagError,
 					Summary:  fmt.Sprintf("Duplicate %s %q", b.Type, name),
-					Detail:   fmt.Sprintf("A %s named %q was already declared at %s. Names must be unique per block type.", b.Type, name, rangeString(prev.DefRange())),
+					Detail:   fmt.Sprintf("%s %s named %q was already declared at %s. Names must be unique per block type.", article(b.Type), b.Type, name, rangeString(prev.DefRange())),
 					Subject:  b.LabelRanges[0].Ptr(),
 				})
 				continue
@@ -379,4 +379,13 @@ func fixFunctionSuggestions(diags hcl.Diagnostics, names []string) {
 			d.Detail += fmt.Sprintf(" Did you mean %q?", s)
 		}
 	}
+}
+
+// article is "An" before a block type that starts with a vowel ("An output
+// named ..."), else "A".
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "An"
+	}
+	return "A"
 }

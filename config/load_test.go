@@ -152,6 +152,8 @@ func TestLoadErrors(t *testing.T) {
 		{"attribute at top", "source = 1\n", LoadOptions{}, "1:1", "not expected at the top level"},
 		{"missing command", "model \"m\" {\n  train {}\n}\n", LoadOptions{}, "2:3", `"command" is required in train`},
 		{"duplicate dataset", "dataset \"a\" { source = \"x\" }\ndataset \"a\" { source = \"y\" }\n", LoadOptions{}, "2:9", `Duplicate dataset "a"`},
+		{"duplicate output", "output \"a\" { value = 1 }\noutput \"a\" { value = 2 }\n", LoadOptions{}, "2:8", `An output named "a" was already declared at `},
+		{"duplicate storage", "storage \"s\" { url = \"mem://\" }\nstorage \"s\" { url = \"mem://\" }\n", LoadOptions{}, "2:9", `A storage named "s" was already declared`},
 		{"duplicate local", "locals { a = 1 }\nlocals { a = 2 }\n", LoadOptions{}, "2:10", "Duplicate local value"},
 		{"self cycle", "locals {\n  a = local.a\n}\n", LoadOptions{}, "2:7", "local.a -> local.a"},
 		{"object cycle", "dataset \"a\" {\n  source = model.m.name\n}\nmodel \"m\" {\n  datasets = [dataset.a]\n  train { command = [\"t\"] }\n}\n", LoadOptions{}, "2:12", "dataset.a -> model.m -> dataset.a"},
