@@ -45,6 +45,8 @@ func (l *loader) decodeVariable(b *hclsyntax.Block) *Variable {
 		l.diags = append(l.diags, diags...)
 		if !diags.HasErrors() {
 			v.Type, defaults = ty, defs
+		} else {
+			l.badVars[v.Name] = true // reported; not also "No value"
 		}
 	}
 	if s, ok := l.staticString(body, "description"); ok {
@@ -61,6 +63,7 @@ func (l *loader) decodeVariable(b *hclsyntax.Block) *Variable {
 		val, diags := l.staticValue(a.Expr, "a variable default")
 		l.diags = append(l.diags, diags...)
 		if diags.HasErrors() {
+			l.badVars[v.Name] = true // reported; not also "No value"
 			return v
 		}
 		if defaults != nil {
@@ -74,6 +77,7 @@ func (l *loader) decodeVariable(b *hclsyntax.Block) *Variable {
 				Detail:   fmt.Sprintf("This default value is not compatible with the variable's type constraint: %s.", convErrText(err)),
 				Subject:  a.Expr.Range().Ptr(),
 			})
+			l.badVars[v.Name] = true // reported; not also "No value"
 			return v
 		}
 		if conv.IsNull() && !v.Nullable {
@@ -83,6 +87,7 @@ func (l *loader) decodeVariable(b *hclsyntax.Block) *Variable {
 				Detail:   "A null default value is not valid when nullable = false.",
 				Subject:  a.Expr.Range().Ptr(),
 			})
+			l.badVars[v.Name] = true // reported; not also "No value"
 			return v
 		}
 		v.Default, v.HasDefault = conv, true
@@ -134,6 +139,10 @@ func (l *loader) assignVariables() {
 
 func (l *loader) assignVariable(v *Variable, rv rawValue) {
 	if rv.source == "" {
+		if !v.HasDefault && l.badVars[v.Name] {
+			v.Value = cty.DynamicVal // its type or default is already reported
+			return
+		}
 		if !v.HasDefault {
 			l.diags = append(l.diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,

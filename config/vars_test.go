@@ -152,3 +152,29 @@ func TestVariableErrors(t *testing.T) {
 		})
 	}
 }
+
+// A variable whose type or default is wrong gets that one error, not also
+// "No value for required variable" (it does have a default).
+func TestVariableBadDeclarationReportedOnce(t *testing.T) {
+	tests := []struct {
+		name, src, want string
+	}{
+		{"default refers", "variable \"q\" {\n  default = var.n\n}\n", "main.mlf.hcl:2:13: Variables not allowed"},
+		{"default wrong type", "variable \"q\" {\n  type    = number\n  default = \"x\"\n}\n", "main.mlf.hcl:3:13: Invalid default value for variable"},
+		{"bad type", "variable \"q\" {\n  type = lst(string)\n}\n", "main.mlf.hcl:2:10: Invalid type specification"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeFiles(t, map[string]string{"main.mlf.hcl": tt.src})
+			t.Chdir(dir)
+			cfg, diags := Load(".", LoadOptions{Getenv: noEnv})
+			text := diagText(diags, cfg)
+			if !strings.Contains(text, tt.want) {
+				t.Fatalf("diagnostics do not mention %q:\n%s", tt.want, text)
+			}
+			if strings.Contains(text, "No value for required variable") {
+				t.Fatalf("follow-on error reported:\n%s", text)
+			}
+		})
+	}
+}
