@@ -281,7 +281,7 @@ func (l *loader) readVarsFile(display, path string, given map[string]rawValue) {
 	}
 	f, attrs, diags := parseVarsFile(src, display)
 	if f != nil {
-		l.cfg.Files[display] = f
+		l.cfg.Files[display] = l.maskSensitive(f, attrs)
 	}
 	l.rawFiles[display] = src
 	l.diags = append(l.diags, diags...)
@@ -427,4 +427,33 @@ func parseVarsFile(src []byte, display string) (*hcl.File, []*hcl.Attribute, hcl
 		list = append(list, body.Attributes[name].AsHCLAttribute())
 	}
 	return f, list, diags
+}
+
+// maskSensitive returns f with the values of sensitive variables overwritten
+// by '*' (newlines kept, so every position stays valid): diagnostics quote
+// source lines as snippets, and a secret set in a variables file must not
+// appear in them.
+func (l *loader) maskSensitive(f *hcl.File, attrs []*hcl.Attribute) *hcl.File {
+	var masked []byte
+	for _, a := range attrs {
+		v, ok := l.cfg.Variables[a.Name]
+		if !ok || !v.Sensitive {
+			continue
+		}
+		if masked == nil {
+			masked = append([]byte(nil), f.Bytes...)
+		}
+		r := a.Expr.Range()
+		for i := r.Start.Byte; i < r.End.Byte && i < len(masked); i++ {
+			if masked[i] != '\n' && masked[i] != '\r' {
+				masked[i] = '*'
+			}
+		}
+	}
+	if masked == nil {
+		return f
+	}
+	c := *f
+	c.Bytes = masked
+	return &c
 }
