@@ -19,7 +19,7 @@ which, when, by whom, through which promotion and plan. With -at it answers
 the moves made during it).`,
 		Example: `  mlform history model.churn@production
   mlform history -at=2026-01-05 model.churn@production`,
-		Args: argsWant(1, "model.NAME@ALIAS"),
+		Args: wantArgs(1, 1, "one address, like model.churn@production"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := readState(cmd.Context(), g)
 			if err != nil {

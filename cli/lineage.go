@@ -27,7 +27,7 @@ store the configuration names.`,
   mlform lineage model.churn@production
   mlform lineage -json model.churn@3
   mlform lineage -logs model.churn@4`,
-		Args: argsWant(1, "model.NAME@VERSION or model.NAME@ALIAS"),
+		Args: wantArgs(1, 1, "one address, like model.churn@7 or model.churn@production"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if logs && asJSON {
 				return fmt.Errorf("lineage: -logs and -json cannot be combined")

@@ -28,7 +28,7 @@ snapshots, code, command, each param, environment). Versions are numbers or
 aliases; they may belong to different models.`,
 		Example: `  mlform metrics diff model.churn@1 model.churn@2
   mlform metrics diff model.churn@production model.churn@5`,
-		Args: argsWant(2, "two versions, e.g. model.churn@1 model.churn@2"),
+		Args: wantArgs(2, 2, "two versions, like model.churn@1 model.churn@2"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := readState(cmd.Context(), g)
 			if err != nil {

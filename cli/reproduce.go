@@ -27,7 +27,7 @@ differs. The environment and working tree are used as they are now; any
 difference from the recorded inputs is reported.`,
 		Example: `  mlform reproduce model.churn@3
   mlform reproduce model.churn@production`,
-		Args: argsWant(1, "model.NAME@VERSION or model.NAME@ALIAS"),
+		Args: wantArgs(1, 1, "one address, like model.churn@7 or model.churn@production"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ws, err := loadWorkspace(g, &vars)
 			if err != nil {

@@ -35,12 +35,7 @@ plan as plan would have (-json: the documented plan JSON, docs/plan-json.md).`,
 				}
 				return render.Human(g.Stdout, p, render.Options{Color: useColor(g)})
 			}
-			m, err := openState(cmd.Context(), g)
-			if err != nil {
-				return err
-			}
-			defer m.Close()
-			st, err := m.Read(cmd.Context())
+			st, err := readState(cmd.Context(), g)
 			if err != nil {
 				return err
 			}

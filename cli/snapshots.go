@@ -32,12 +32,7 @@ differs from the snapshot before.`,
 			if ref.Prefix != "" {
 				return fmt.Errorf("%s: snapshots lists a whole dataset; drop the @%s", args[0], ref.Prefix)
 			}
-			m, err := openState(cmd.Context(), g)
-			if err != nil {
-				return err
-			}
-			defer m.Close()
-			st, err := m.Read(cmd.Context())
+			st, err := readState(cmd.Context(), g)
 			if err != nil {
 				return err
 			}

@@ -72,12 +72,7 @@ them (model.NAME covers its versions and aliases).`,
 			if err != nil {
 				return err
 			}
-			m, err := openState(cmd.Context(), g)
-			if err != nil {
-				return err
-			}
-			defer m.Close()
-			s, err := m.Read(cmd.Context())
+			s, err := readState(cmd.Context(), g)
 			if err != nil {
 				return err
 			}
@@ -103,12 +98,7 @@ func newStateShowCommand(g *Globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			m, err := openState(cmd.Context(), g)
-			if err != nil {
-				return err
-			}
-			defer m.Close()
-			s, err := m.Read(cmd.Context())
+			s, err := readState(cmd.Context(), g)
 			if err != nil {
 				return err
 			}

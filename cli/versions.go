@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 
 	"github.com/spf13/cobra"
@@ -23,7 +22,7 @@ succeeded version, its key metrics and why it was trained. Failed attempts
 are listed too: version numbers are never reused.`,
 		Example: `  mlform versions model.churn
   mlform versions -json model.churn`,
-		Args: argsWant(1, "model.NAME"),
+		Args: wantArgs(1, 1, "one model address, like model.churn"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := readState(cmd.Context(), g)
 			if err != nil {
@@ -52,17 +51,6 @@ func readState(ctx context.Context, g *Globals) (*state.State, error) {
 	}
 	defer m.Close()
 	return m.Read(ctx)
-}
-
-// argsWant accepts exactly n arguments and otherwise says what is
-// expected.
-func argsWant(n int, what string) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, args []string) error {
-		if len(args) != n {
-			return fmt.Errorf("%s: want %s, got %d argument(s)", cmd.CommandPath(), what, len(args))
-		}
-		return nil
-	}
 }
 
 // writeJSON prints v as indented JSON, without HTML escaping: reasons
