@@ -52,13 +52,14 @@ func runSnapshot(ctx context.Context, rc *RunContext, a *Action) error {
 		return fmt.Errorf("flush store: %w", err)
 	}
 	m := &storage.Manifest{Kind: storage.KindSnapshot, Files: files}
-	if id := storage.ManifestID(m); id != sc.NewID {
-		return fmt.Errorf("dataset.%s %w (snapshot id %s, plan expected %s)", sc.Dataset, ErrChangedSincePlan, short(id), short(sc.NewID))
-	}
-	id, err := store.PutManifest(ctx, m)
-	if err != nil {
+	// The manifest is written only if it is the snapshot the plan showed.
+	if err := store.PutManifestAs(ctx, m, sc.NewID); err != nil {
+		if errors.Is(err, storage.ErrManifestID) {
+			return fmt.Errorf("dataset.%s %w (snapshot id %s, plan expected %s)", sc.Dataset, ErrChangedSincePlan, short(storage.ManifestID(m)), short(sc.NewID))
+		}
 		return fmt.Errorf("write manifest: %w", err)
 	}
+	id := sc.NewID
 	profileID := ""
 	if len(sc.Observation.Profile) > 0 {
 		if profileID, err = store.PutObject(ctx, sc.Observation.Profile); err != nil {
@@ -162,6 +163,14 @@ func (pr *progressReader) Read(b []byte) (int, error) {
 		pr.p.Advance(pr.a, 0, int64(n))
 	}
 	return n, err
+}
+
+// Size passes on the size of the underlying file, when it has one.
+func (pr *progressReader) Size() int64 {
+	if s, ok := pr.r.(interface{ Size() int64 }); ok {
+		return s.Size()
+	}
+	return -1
 }
 
 // countFiles is "1 file" or "N files", for summaries users read.

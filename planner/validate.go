@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"path"
 	"strings"
+
+	"github.com/mlform/mlform/internal/hexid"
 )
 
 // Validation limits for untrusted plans.
@@ -261,12 +263,7 @@ func isHex(s string) bool {
 	if len(s) < 8 || len(s) > 128 {
 		return false
 	}
-	for _, c := range s {
-		if !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')) {
-			return false
-		}
-	}
-	return true
+	return hexid.IsLowerHex(s)
 }
 
 func isLineage(s string) bool {

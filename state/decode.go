@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+
+	"github.com/mlform/mlform/internal/hexid"
 )
 
 // Problem classifies why a state document was refused.
@@ -166,7 +168,7 @@ func verifyChecksum(b []byte, required bool) error {
 	if sum == "" && !required {
 		return nil
 	}
-	if len(sum) != checksumLen || !isHex(sum) {
+	if len(sum) != checksumLen || !hexid.IsLowerHex(sum) {
 		return &DecodeError{ProblemCorrupt, fmt.Sprintf("checksum %q is not a %d-digit hex digest", truncate(sum, 80), checksumLen)}
 	}
 	if got := checksum(blanked); got != sum {

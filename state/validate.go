@@ -2,18 +2,19 @@ package state
 
 import (
 	"encoding/json"
-	"strings"
-
 	"errors"
 	"fmt"
-	mblob "github.com/mlform/mlform/providers/blob"
 	"math"
 	"sort"
+	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+
+	"github.com/mlform/mlform/internal/hexid"
+	mblob "github.com/mlform/mlform/providers/blob"
 )
 
 // Limits on untrusted text, generous for real use and small enough that a
@@ -46,17 +47,7 @@ func IsIdentifier(name string) bool {
 // hex, 8 to 128 digits. Ids become object keys in the store, so nothing but
 // hex is accepted.
 func IsID(id string) bool {
-	return len(id) >= minIDLen && len(id) <= maxIDLen && isHex(id)
-}
-
-func isHex(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
+	return len(id) >= minIDLen && len(id) <= maxIDLen && hexid.IsLowerHex(id)
 }
 
 // validStatus lists the version and evaluation statuses.

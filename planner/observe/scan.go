@@ -213,6 +213,10 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// Size passes on the size of the underlying file, when it has one, so the
+// store can size its buffers for it.
+func (c *countingReader) Size() int64 { return sizeOf(c.r) }
+
 // flush adds the bytes read since the last call, and files, to the totals
 // and reports them.
 func (c *countingReader) flush(files int) {
@@ -225,4 +229,12 @@ func (c *countingReader) flush(files int) {
 	c.s.hashedBytes += c.pending
 	c.pending = 0
 	c.s.opts.Progress(c.s.hashedFiles, c.s.hashedBytes)
+}
+
+// sizeOf returns r's size if it reports one, else -1 (unknown).
+func sizeOf(r io.Reader) int64 {
+	if s, ok := r.(interface{ Size() int64 }); ok {
+		return s.Size()
+	}
+	return -1
 }

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/mlform/mlform/internal/hexid"
 )
 
 // codeCacheFormat versions the cache file; another version is ignored.
@@ -85,15 +87,7 @@ func decodeCodeCache(b []byte) map[string]cacheEntry {
 }
 
 func isHexDigest(s string) bool {
-	if len(s) != 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
+	return len(s) == 64 && hexid.IsLowerHex(s)
 }
 
 // Save writes the cache if it changed: to a temporary file renamed into

@@ -19,6 +19,7 @@ type local struct {
 	dir  string   // absolute, cleaned root directory
 	file string   // non-empty for a single-file source: its base name
 	root *os.Root // confines Open to dir, symlinks included
+	fast *fastOpener
 }
 
 func openLocal(path string) (Source, error) {
@@ -44,6 +45,7 @@ func openLocal(path string) (Source, error) {
 	if l.root, err = os.OpenRoot(l.dir); err != nil {
 		return nil, fmt.Errorf("dataset source %s: %w", path, err)
 	}
+	l.fast = newFastOpener(l.dir)
 	return l, nil
 }
 
@@ -61,7 +63,10 @@ func (l *local) Local() bool { return true }
 // inside it (the observer skips its stat cache).
 func (l *local) Root() string { return l.dir }
 
-func (l *local) Close() error { return l.root.Close() }
+func (l *local) Close() error {
+	l.fast.close()
+	return l.root.Close()
+}
 
 // Open opens a regular file inside the root. The path is re-validated: it
 // may come from a cache or a manifest rather than from Walk.
@@ -73,6 +78,9 @@ func (l *local) Open(ctx context.Context, path string) (io.ReadCloser, error) {
 		return nil, fmt.Errorf("open %q: source %s is the single file %s", path, l, l.file)
 	}
 	name := filepath.FromSlash(path)
+	if f := l.fast.open(name); f != nil {
+		return f, nil
+	}
 	fi, err := l.root.Lstat(name)
 	if err != nil {
 		return nil, fmt.Errorf("open %q in %s: %w", path, l, err)

@@ -235,6 +235,8 @@ func sizeOf(r io.Reader) int64 {
 		}
 	case interface{ Len() int }:
 		return int64(v.Len())
+	case interface{ Size() int64 }:
+		return v.Size()
 	}
 	return -1
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+
+	"github.com/mlform/mlform/internal/hexid"
 )
 
 // idLen is the length of every id in the store: a BLAKE3-256 digest in
@@ -28,17 +30,7 @@ func validID(s string) bool {
 	if len(s) != idLen {
 		return false
 	}
-	return isLowerHex(s)
-}
-
-func isLowerHex(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
+	return hexid.IsLowerHex(s)
 }
 
 func checkID(what, s string) error {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -63,24 +64,26 @@ const maxManifestSize = 1 << 30
 // slices as empty arrays, map keys sorted (encoding/json sorts them), no
 // insignificant whitespace. It does not validate.
 func encodeManifest(m *Manifest) []byte {
-	doc := manifestDoc{Format: manifestFormat, Kind: m.Kind, Files: make([]File, len(m.Files)), Meta: m.Meta}
-	copy(doc.Files, m.Files)
-	sort.SliceStable(doc.Files, func(i, j int) bool { return doc.Files[i].Path < doc.Files[j].Path })
+	doc := manifestDoc{Format: manifestFormat, Kind: m.Kind, Files: m.Files, Meta: m.Meta}
+	// The caller's slice is used as is when it needs no change (the usual
+	// case: observations are sorted and every file has a chunk list).
+	owned := false
+	if !sortedPaths(doc.Files) {
+		doc.Files, owned = slices.Clone(m.Files), true
+		sort.SliceStable(doc.Files, func(i, j int) bool { return doc.Files[i].Path < doc.Files[j].Path })
+	}
+	if doc.Files == nil {
+		doc.Files = []File{}
+	}
 	for i := range doc.Files {
 		if doc.Files[i].Chunks == nil {
+			if !owned {
+				doc.Files, owned = slices.Clone(doc.Files), true
+			}
 			doc.Files[i].Chunks = []Chunk{}
 		}
 	}
-	if len(doc.Meta) == 0 {
-		doc.Meta = nil
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(doc); err != nil {
-		panic(err) // strings, numbers and maps of strings: cannot fail
-	}
-	return buf.Bytes()
+	return appendManifest(make([]byte, 0, encodedManifestSize(&doc)), &doc)
 }
 
 // ManifestID returns the id of m: the BLAKE3 hex of its canonical encoding.
@@ -145,21 +148,41 @@ func (m *Manifest) Validate() error {
 		}
 		paths = append(paths, f.Path)
 	}
-	sort.Strings(paths)
+	if !slices.IsSorted(paths) {
+		sort.Strings(paths)
+	}
 	for i := 1; i < len(paths); i++ {
 		if paths[i] == paths[i-1] {
 			return fmt.Errorf("manifest lists %q twice", paths[i])
 		}
 	}
-	// "a" and "a/b" cannot both be files. With sorted paths, the files under
-	// "a/" follow "a" after any "a<c>" with c < '/', so search for them.
-	for _, p := range paths {
-		j := sort.SearchStrings(paths, p+"/")
-		if j < len(paths) && strings.HasPrefix(paths[j], p+"/") {
+	// "a" and "a/b" cannot both be files. With sorted paths, every path
+	// starting with "a" follows "a" in one run; "a/..." sorts after any
+	// "a<c>" with c < '/' and before any with c > '/'.
+	for i, p := range paths {
+		if i+1 == len(paths) || !strings.HasPrefix(paths[i+1], p) {
+			continue
+		}
+		switch c := paths[i+1][len(p)]; {
+		case c == '/':
+			return fmt.Errorf("manifest lists %q both as a file and as a directory of %q", p, paths[i+1])
+		case c > '/':
+			continue
+		}
+		j := i + 1 + sort.Search(len(paths)-i-1, func(k int) bool { return !lessThanDir(paths[i+1+k], p) })
+		if j < len(paths) && strings.HasPrefix(paths[j], p) && len(paths[j]) > len(p) && paths[j][len(p)] == '/' {
 			return fmt.Errorf("manifest lists %q both as a file and as a directory of %q", p, paths[j])
 		}
 	}
 	return nil
+}
+
+// lessThanDir reports whether s < p+"/", without building p+"/".
+func lessThanDir(s, p string) bool {
+	if len(s) < len(p) || s[:len(p)] != p {
+		return s < p
+	}
+	return len(s) == len(p) || s[len(p)] < '/'
 }
 
 func validKind(k string) bool {
@@ -198,15 +221,19 @@ func ValidatePath(p string) error {
 			return fmt.Errorf("path %q contains a control character or backslash", p)
 		}
 	}
-	for _, el := range strings.Split(p, "/") {
+	for rest := p; ; {
+		el, after, more := strings.Cut(rest, "/")
 		switch el {
 		case "":
 			return fmt.Errorf("path %q has an empty element", p)
 		case ".", "..":
 			return fmt.Errorf("path %q has a %q element", p, el)
 		}
+		if !more {
+			return nil
+		}
+		rest = after
 	}
-	return nil
 }
 
 func (f *File) validate() error {

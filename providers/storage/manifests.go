@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/mlform/mlform/internal/hexid"
 )
 
 // PutManifest validates m, makes every chunk it references durable (it
@@ -14,6 +16,25 @@ import (
 // manifest last is what makes a crash harmless: a manifest never names a
 // chunk that is not in a pack and an index object.
 func (s *Store) PutManifest(ctx context.Context, m *Manifest) (string, error) {
+	return s.putManifest(ctx, m, "")
+}
+
+// ErrManifestID is returned (wrapped) by PutManifestAs when the manifest's
+// id is not the one expected.
+var ErrManifestID = errors.New("manifest id differs")
+
+// PutManifestAs stores m only if its id is want (what a plan computed with
+// ManifestID), encoding it once; otherwise it writes nothing and returns an
+// error wrapping ErrManifestID that names both ids.
+func (s *Store) PutManifestAs(ctx context.Context, m *Manifest, want string) error {
+	if want == "" {
+		return fmt.Errorf("put manifest: %w: no id expected", ErrManifestID)
+	}
+	_, err := s.putManifest(ctx, m, want)
+	return err
+}
+
+func (s *Store) putManifest(ctx context.Context, m *Manifest, want string) (string, error) {
 	if err := m.Validate(); err != nil {
 		return "", err
 	}
@@ -32,6 +53,9 @@ func (s *Store) PutManifest(ctx context.Context, m *Manifest) (string, error) {
 	}
 	data := encodeManifest(m)
 	id := hashHex(data)
+	if want != "" && id != want {
+		return "", fmt.Errorf("put manifest: %w: it is %s, want %s", ErrManifestID, id, want)
+	}
 	if err := s.o.Put(ctx, manifestKey(id), bytes.NewReader(data), false); err != nil {
 		return "", fmt.Errorf("put manifest %s: %w", id, err)
 	}
@@ -62,7 +86,7 @@ func (s *Store) GetManifest(ctx context.Context, id string) (*Manifest, error) {
 // 8 hex characters; case-insensitive).
 func (s *Store) ResolveManifest(ctx context.Context, prefix string) (string, error) {
 	p := strings.ToLower(prefix)
-	if len(p) < minPrefixLength || len(p) > idLen || !isLowerHex(p) {
+	if len(p) < minPrefixLength || len(p) > idLen || !hexid.IsLowerHex(p) {
 		return "", fmt.Errorf("manifest id prefix %q: want %d to %d hex characters", truncate(prefix, 80), minPrefixLength, idLen)
 	}
 	var matches []string

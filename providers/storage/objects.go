@@ -95,6 +95,32 @@ func (a abortReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// WriteTo lets a driver that copies with io.Copy (fileblob) write a
+// buffered pack in one call instead of 32 KiB pieces; a failure on either
+// side cancels the upload, so a short write (a full disk) is not committed
+// either.
+func (a abortReader) WriteTo(w io.Writer) (int64, error) {
+	var (
+		n   int64
+		err error
+	)
+	if wt, ok := a.r.(io.WriterTo); ok {
+		n, err = wt.WriteTo(w)
+	} else {
+		n, err = io.Copy(w, readerOnly{a.r})
+	}
+	if err != nil {
+		a.abort()
+	}
+	return n, err
+}
+
+// readerOnly hides every method of r but Read, so io.Copy cannot recurse
+// into WriteTo.
+type readerOnly struct{ r io.Reader }
+
+func (r readerOnly) Read(p []byte) (int, error) { return r.r.Read(p) }
+
 func (o bucketObjects) List(ctx context.Context, prefix string, fn func(string, int64) error) error {
 	it := o.b.List(&blob.ListOptions{Prefix: prefix})
 	for {

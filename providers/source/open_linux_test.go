@@ -1,0 +1,116 @@
+//go:build linux
+
+package source
+
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestLocalOpenKinds pins what Open does with each kind of entry, on the
+// openat2 fast path and on its os.Root fallback alike: regular files
+// (also through a symlinked directory inside the root) open; a final
+// symlink, a directory and a FIFO are refused, and a FIFO without a writer
+// must not block.
+func TestLocalOpenKinds(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "sub", "f"), "inner")
+	write(t, filepath.Join(dir, "top"), "top!")
+	must(t, os.Symlink("top", filepath.Join(dir, "link")))
+	must(t, os.Symlink("sub", filepath.Join(dir, "subdir-link")))
+	must(t, syscall.Mkfifo(filepath.Join(dir, "fifo"), 0o644))
+
+	tests := []struct {
+		path, want, wantErr string
+	}{
+		{path: "top", want: "top!"},
+		{path: "sub/f", want: "inner"},
+		{path: "subdir-link/f", want: "inner"},
+		{path: "link", wantErr: "not a regular file"},
+		{path: "sub", wantErr: "not a regular file"},
+		{path: "fifo", wantErr: "not a regular file"},
+		{path: "missing", wantErr: "no such file"},
+	}
+	for _, fast := range []bool{true, false} {
+		s, err := Open(context.Background(), dir, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !fast {
+			s.(*local).fast.off.Store(true)
+		}
+		for _, tt := range tests {
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				rc, err := s.Open(context.Background(), tt.path)
+				if tt.wantErr != "" {
+					if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+						t.Errorf("fast=%v Open(%q) error = %v, want %q", fast, tt.path, err, tt.wantErr)
+					}
+					if err == nil {
+						rc.Close()
+					}
+					return
+				}
+				if err != nil {
+					t.Errorf("fast=%v Open(%q): %v", fast, tt.path, err)
+					return
+				}
+				defer rc.Close()
+				b, err := io.ReadAll(rc)
+				if err != nil || string(b) != tt.want {
+					t.Errorf("fast=%v Open(%q) read %q, %v; want %q", fast, tt.path, b, err, tt.want)
+				}
+				sz, ok := rc.(interface{ Size() int64 })
+				if ok && sz.Size() != int64(len(tt.want)) {
+					t.Errorf("fast=%v Open(%q) reports size %d, want %d", fast, tt.path, sz.Size(), len(tt.want))
+				}
+				if fast && !ok && !strings.Contains(tt.path, "link") {
+					t.Errorf("Open(%q) did not take the fast path", tt.path)
+				}
+			}()
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				t.Fatalf("fast=%v Open(%q) blocked", fast, tt.path)
+			}
+		}
+		s.Close()
+	}
+}
+
+// TestFdFileClose checks a closed file reports it rather than closing a
+// descriptor number that may since have been reused.
+func TestFdFileClose(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "f"), "x")
+	s, err := Open(context.Background(), dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	rc, err := s.Open(context.Background(), "f")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rc.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := rc.Close(); err == nil {
+		t.Error("second Close succeeded")
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,81 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"testing/iotest"
+
+	"gocloud.dev/blob/fileblob"
+)
+
+// failWriter accepts limit bytes, then fails: a disk filling up.
+type failWriter struct{ limit int }
+
+func (w *failWriter) Write(p []byte) (int, error) {
+	if len(p) > w.limit {
+		n := w.limit
+		w.limit = 0
+		return n, errors.New("no space left on device")
+	}
+	w.limit -= len(p)
+	return len(p), nil
+}
+
+// TestAbortReaderCancels checks that a failure on either side of the copy
+// cancels the upload, so the driver does not commit a short object.
+func TestAbortReaderCancels(t *testing.T) {
+	data := bytes.Repeat([]byte("pack"), 1<<14)
+	tests := []struct {
+		name      string
+		r         io.Reader
+		w         io.Writer
+		wantAbort bool
+	}{
+		{"buffered, complete", bytes.NewReader(data), io.Discard, false},
+		{"buffered, write fails", bytes.NewReader(data), &failWriter{limit: 100}, true},
+		{"streamed, complete", iotest.HalfReader(bytes.NewReader(data)), io.Discard, false},
+		{"streamed, write fails", iotest.HalfReader(bytes.NewReader(data)), &failWriter{limit: 100}, true},
+		{"streamed, read fails", io.MultiReader(bytes.NewReader(data[:10]), iotest.ErrReader(errors.New("disk read error"))), io.Discard, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			aborted := false
+			n, err := io.Copy(tt.w, abortReader{r: tt.r, abort: func() { aborted = true }})
+			if aborted != tt.wantAbort {
+				t.Errorf("aborted = %v (copied %d, %v), want %v", aborted, n, err, tt.wantAbort)
+			}
+			if !tt.wantAbort && (err != nil || n != int64(len(data))) {
+				t.Errorf("copied %d, %v; want %d bytes", n, err, len(data))
+			}
+		})
+	}
+}
+
+// TestPutFailedSourceCommitsNothing checks, on a real fileblob bucket, that
+// an object whose source fails midway is never published.
+func TestPutFailedSourceCommitsNothing(t *testing.T) {
+	b, err := fileblob.OpenBucket(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := bucketObjects{b: b, owned: true}
+	defer o.Close()
+	ctx := context.Background()
+	r := io.MultiReader(strings.NewReader("half a pack"), iotest.ErrReader(errors.New("source vanished")))
+	if err := o.Put(ctx, "data/ab/abc", r, false); err == nil {
+		t.Fatal("Put succeeded with a failing source")
+	}
+	if _, err := o.Get(ctx, "data/ab/abc"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("a short object was published: Get = %v", err)
+	}
+	if err := o.Put(ctx, "data/ab/abd", bytes.NewReader([]byte("whole")), false); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := o.Get(ctx, "data/ab/abd"); err != nil || string(got) != "whole" {
+		t.Fatalf("Get = %q, %v", got, err)
+	}
+}
