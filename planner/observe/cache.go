@@ -9,7 +9,6 @@ import (
 	"hash/crc32"
 	"os"
 	"path/filepath"
-	"regexp"
 	"unsafe"
 
 	"github.com/mlform/mlform/providers/source"
@@ -38,7 +37,10 @@ const (
 	cacheVersion = 1
 )
 
-var crcTable = crc32.MakeTable(crc32.Castagnoli)
+// crcTable returns the Castagnoli table. It is made on first use, not at
+// package init: building it costs a measurable part of the start-up of
+// commands that never touch a cache.
+func crcTable() *crc32.Table { return crc32.MakeTable(crc32.Castagnoli) }
 
 // cacheFile is a decoded stat cache.
 type cacheFile struct {
@@ -61,12 +63,25 @@ type cacheEntry struct {
 	Profile              []byte
 }
 
-var safeKey = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$`)
+// safeKey reports whether key is a plain identifier that can name a file
+// as is: [A-Za-z0-9_][A-Za-z0-9_.-]{0,63}.
+func safeKey(key string) bool {
+	if key == "" || len(key) > 64 || key[0] == '.' || key[0] == '-' {
+		return false
+	}
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
 
 // cachePath names the cache file of a dataset. Keys that are not plain
 // identifiers are hashed, so no key can name a file outside dir.
 func cachePath(dir, key string) string {
-	if !safeKey.MatchString(key) {
+	if !safeKey(key) {
 		sum := sha256.Sum256([]byte(key))
 		key = "k-" + hex.EncodeToString(sum[:12])
 	}
@@ -154,7 +169,7 @@ func encodeCache(c *cacheFile) []byte {
 		}
 		b = appendString(b, string(e.Profile))
 	}
-	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, crcTable))
+	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, crcTable()))
 }
 
 func appendString(b []byte, s string) []byte {
@@ -171,7 +186,7 @@ func decodeCache(data []byte) (*cacheFile, error) {
 		return nil, errCorrupt
 	}
 	body := data[:len(data)-4]
-	if crc32.Checksum(body, crcTable) != binary.LittleEndian.Uint32(data[len(data)-4:]) {
+	if crc32.Checksum(body, crcTable()) != binary.LittleEndian.Uint32(data[len(data)-4:]) {
 		return nil, fmt.Errorf("%w: checksum mismatch", errCorrupt)
 	}
 	// The strings of the cache (paths, hashes) alias data, which nothing

@@ -6,6 +6,7 @@ import (
 	"hash/crc32"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -80,7 +81,7 @@ func FuzzDecodeCache(f *testing.F) {
 	f.Add([]byte(cacheMagic), false)
 	f.Fuzz(func(t *testing.T, data []byte, fixCRC bool) {
 		if fixCRC { // get past the checksum to exercise the parser
-			data = binary.LittleEndian.AppendUint32(bytes.Clone(data), crc32.Checksum(data, crcTable))
+			data = binary.LittleEndian.AppendUint32(bytes.Clone(data), crc32.Checksum(data, crcTable()))
 		}
 		c, err := decodeCache(data)
 		if err != nil {
@@ -98,4 +99,16 @@ func FuzzDecodeCache(f *testing.F) {
 			t.Fatalf("re-encoding a valid cache: %v", err)
 		}
 	})
+}
+
+// TestSafeKey pins which dataset names name their cache file as is (the
+// names existing caches have), against the rule's regular expression.
+func TestSafeKey(t *testing.T) {
+	re := regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$`)
+	for _, key := range []string{"churn", "a", "_x", "A-b.c_9", "", ".hidden", "-dash", "a/b", "a b", "é", "x\n",
+		strings.Repeat("k", 64), strings.Repeat("k", 65), "9lives", "a..b", "a-"} {
+		if got, want := safeKey(key), re.MatchString(key); got != want {
+			t.Errorf("safeKey(%q) = %v, want %v", key, got, want)
+		}
+	}
 }
