@@ -5,6 +5,7 @@
 #   datasets : 20,000 files of 4–64 KiB (~600 MiB) and 4 files of 256 MiB
 #   first snapshot : mlform apply (fresh store)  vs restic backup (fresh repo)  vs b3sum
 #   no-op          : mlform plan (nothing changed) vs restic's no-change backup vs find -printf
+#                    (and `mlform version`: the process start-up every plan pays)
 #
 # Environment: BENCH_DIR (default $HOME/.cache/mlform-bench), RUNS (default 3).
 set -euo pipefail
@@ -68,6 +69,7 @@ for ds in small large; do
     measure mlform_noop "$ds" "$MLFORM" -chdir="$ws" plan -no-color -detailed-exitcode
     measure restic_noop "$ds" restic -q --repo "$repo" backup "$src"
     measure find "$ds" find "$src" -printf '%s %T@ %i\n'
+    measure mlform_start "$ds" "$MLFORM" version
   done
 done
 
@@ -86,5 +88,5 @@ for (n, d) in sorted(rows):
 print()
 for d in ("small", "large"):
     print(f"[{d}] first snapshot: restic/mlform = {med(('restic_first',d))/med(('mlform_first',d)):.2f}x (target >= {5 if d=='small' else 4}x), b3sum/mlform = {med(('b3sum',d))/med(('mlform_first',d)):.2f}x")
-    print(f"[{d}] no-op plan: mlform/find = {med(('mlform_noop',d))/med(('find',d)):.2f}x (target <= 3x), restic_noop/mlform = {med(('restic_noop',d))/med(('mlform_noop',d)):.2f}x (target >= 8x)")
+    print(f"[{d}] no-op plan: mlform/find = {med(('mlform_noop',d))/med(('find',d)):.2f}x (target <= 3x), restic_noop/mlform = {med(('restic_noop',d))/med(('mlform_noop',d)):.2f}x (target >= 8x); mlform start-up alone ({"mlform version"}) = {med(('mlform_start',d)):.3f} s")
 PY

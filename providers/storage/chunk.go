@@ -144,9 +144,14 @@ func oneChunk(data []byte, fn func(rawID, []byte) error) (File, error) {
 	if err := fn(id, data); err != nil {
 		return File{}, err
 	}
-	f.Hash, f.Size = id.String(), int64(len(data))
-	f.Chunks = append(f.Chunks, Chunk{ID: f.Hash, Size: uint32(len(data))})
-	return f, nil
+	return oneChunkFile(id, len(data)), nil
+}
+
+// oneChunkFile is the File of a non-empty stream that is the one chunk id
+// of n bytes: its file hash is its chunk id.
+func oneChunkFile(id rawID, n int) File {
+	h := id.String()
+	return File{Hash: h, Size: int64(n), Chunks: []Chunk{{ID: h, Size: uint32(n)}}}
 }
 
 // pipeline hashes and hands on chunks in a second goroutine while the

@@ -2,9 +2,11 @@ package storage
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 )
 
@@ -16,6 +18,16 @@ var errClosed = errors.New("store is closed")
 // time, with at most uploads+1 pack buffers in memory. Chunks are "pending"
 // from the moment they are appended until Flush has written an index object
 // naming them; pending chunks are not stored twice.
+//
+// A chunk gets into a pack in one of two ways. add copies a chunk that is
+// already in memory. reserve hands out space in the open pack for a chunk
+// of known size that the caller then reads straight into it (a small file:
+// one copy from the kernel instead of two), and commit or cancel returns
+// it. A pack with reservations out is never moved or sealed: when it is
+// full it waits, retired, until its last reservation comes back, and the
+// writer returning it seals it. Space whose chunk turned out to be stored
+// already, or whose file changed while being read, is squeezed out when the
+// pack is sealed.
 type packWriter struct {
 	o        objects
 	idx      *index
@@ -25,10 +37,14 @@ type packWriter struct {
 	flushMu  sync.Mutex    // one Flush at a time
 	failed   firstError    // first upload error: the writer is then unusable
 
-	mu      sync.Mutex // guards closed, pending, open; may be held while waiting for a buffer
+	// mu guards closed, pending, open, retired and every openPack's fields.
+	// It is never held while waiting for a buffer or an upload slot.
+	mu      sync.Mutex
+	idle    *sync.Cond // signalled when retired drops
 	closed  bool
 	pending map[rawID]struct{}
 	open    *openPack
+	retired int // packs taken out of open and not yet uploading or released
 
 	// upMu guards uploaded. Upload goroutines take only upMu, never mu, so
 	// they always finish and free their buffer and slot.
@@ -40,10 +56,21 @@ type openPack struct {
 	buf     []byte // data, then trailer
 	mem     []byte // the buffer from bufs (buf may have outgrown it)
 	entries []packEntry
+	refs    int  // reservations handed out and not yet returned
+	full    bool // retired while refs > 0: the last reservation seals it
+	holes   bool // a returned reservation left unused bytes
+}
+
+// reservation is room for one chunk in an open pack, filled by the caller
+// without the lock.
+type reservation struct {
+	p    *openPack
+	off  int
+	data []byte
 }
 
 func newPackWriter(o objects, idx *index, uploads, packSize int) *packWriter {
-	return &packWriter{
+	w := &packWriter{
 		o:        o,
 		idx:      idx,
 		packSize: packSize,
@@ -54,6 +81,86 @@ func newPackWriter(o objects, idx *index, uploads, packSize int) *packWriter {
 		bufs:    newPackBufs(packSize+packSize/256+packFooterSize, uploads+1),
 		pending: map[rawID]struct{}{},
 	}
+	w.idle = sync.NewCond(&w.mu)
+	return w
+}
+
+// fits reports whether n more bytes go into p: within the pack size (an
+// empty pack takes any chunk), and within its buffer when the bytes must
+// not move (a reservation, or other reservations outstanding).
+func (w *packWriter) fits(p *openPack, n int, inPlace bool) bool {
+	if len(p.buf) > 0 && len(p.buf)+n > w.packSize {
+		return false
+	}
+	return len(p.buf)+n <= cap(p.buf) || (!inPlace && p.refs == 0)
+}
+
+// lockRoom locks mu and returns the open pack with room for n more bytes,
+// retiring the packs that have none. It waits for a buffer without the
+// lock, so writers holding reservations can always return them. On error
+// mu is not held.
+func (w *packWriter) lockRoom(ctx context.Context, n int, inPlace bool) (*openPack, error) {
+	w.mu.Lock()
+	for {
+		if w.closed {
+			w.mu.Unlock()
+			return nil, errClosed
+		}
+		if p := w.open; p != nil && w.fits(p, n, inPlace) {
+			return p, nil
+		}
+		var done *openPack
+		if p := w.open; p != nil {
+			w.open = nil
+			done = w.retire(p)
+		}
+		w.mu.Unlock()
+		if done != nil {
+			if err := w.release(ctx, done); err != nil {
+				return nil, err
+			}
+		}
+		mem, err := w.bufs.get(ctx)
+		if err != nil {
+			return nil, err
+		}
+		w.mu.Lock()
+		if w.open == nil && !w.closed {
+			w.open = &openPack{buf: mem, mem: mem}
+		} else {
+			w.bufs.put(mem) // another writer opened a pack first
+		}
+	}
+}
+
+// retire takes p out of service (mu held, p no longer w.open). It returns
+// p if it can be sealed now; otherwise the last reservation seals it.
+func (w *packWriter) retire(p *openPack) *openPack {
+	w.retired++
+	if p.refs > 0 {
+		p.full = true
+		return nil
+	}
+	return p
+}
+
+// release seals a retired pack (or gives its buffer back if the writer was
+// closed meanwhile) and counts it out of retired once it is uploading.
+func (w *packWriter) release(ctx context.Context, p *openPack) error {
+	defer func() {
+		w.mu.Lock()
+		w.retired--
+		w.idle.Broadcast()
+		w.mu.Unlock()
+	}()
+	w.mu.Lock()
+	closed := w.closed
+	w.mu.Unlock()
+	if closed {
+		w.bufs.put(p.mem)
+		return errClosed
+	}
+	return w.seal(ctx, p)
 }
 
 // add stores one chunk unless it is already stored or pending. It may block
@@ -66,51 +173,136 @@ func (w *packWriter) add(ctx context.Context, id rawID, data []byte) error {
 		return nil
 	}
 	w.mu.Lock()
-	if w.closed {
-		w.mu.Unlock()
-		return errClosed
+	_, dup := w.pending[id]
+	w.mu.Unlock()
+	if dup {
+		return nil
 	}
-	if _, ok := w.pending[id]; ok {
+	p, err := w.lockRoom(ctx, len(data), false)
+	if err != nil {
+		return err
+	}
+	if _, ok := w.pending[id]; ok { // added meanwhile
 		w.mu.Unlock()
 		return nil
 	}
 	w.pending[id] = struct{}{}
-	// Seal the open pack first if this chunk would take it past the pack
-	// size, so packs stay within their buffers.
-	var full *openPack
-	if p := w.open; p != nil && len(p.buf)+len(data) > w.packSize {
-		full, w.open = p, nil
-	}
-	if w.open == nil {
-		// May wait for an upload to finish and return its buffer.
-		mem, err := w.bufs.get(ctx)
-		if err != nil {
-			delete(w.pending, id)
-			w.mu.Unlock()
-			if full != nil {
-				w.bufs.put(full.mem)
-				w.failed.set(fmt.Errorf("pack upload abandoned: %w", err))
-			}
-			return err
-		}
-		w.open = &openPack{buf: mem, mem: mem}
-	}
-	p := w.open
 	p.entries = append(p.entries, packEntry{ID: id, Offset: uint64(len(p.buf)), Length: uint32(len(data))})
 	p.buf = append(p.buf, data...)
-	if full == nil && len(p.buf) >= w.packSize {
-		full, w.open = p, nil
+	var done *openPack
+	if len(p.buf) >= w.packSize {
+		w.open = nil
+		done = w.retire(p)
 	}
 	w.mu.Unlock()
-	if full != nil {
-		return w.seal(ctx, full)
+	if done != nil {
+		return w.release(ctx, done)
 	}
 	return nil
 }
 
+// reserve returns room for a chunk of exactly n bytes in the open pack, or
+// nil if n is too large to reserve (the caller then uses add). The caller
+// fills r.data and must return it with commit or cancel.
+func (w *packWriter) reserve(ctx context.Context, n int) (*reservation, error) {
+	if n <= 0 || n > w.packSize {
+		return nil, nil
+	}
+	if err := w.failed.get(); err != nil {
+		return nil, err
+	}
+	p, err := w.lockRoom(ctx, n, true)
+	if err != nil {
+		return nil, err
+	}
+	off := len(p.buf)
+	p.buf = p.buf[:off+n]
+	p.refs++
+	r := &reservation{p: p, off: off, data: p.buf[off : off+n : off+n]}
+	if len(p.buf) >= w.packSize { // full: sealed when the last reservation returns
+		w.open = nil
+		w.retire(p)
+	}
+	w.mu.Unlock()
+	return r, nil
+}
+
+// commit records the reserved bytes as chunk id, unless it is already
+// stored or pending: its bytes are then dropped at seal.
+func (w *packWriter) commit(ctx context.Context, r *reservation, id rawID) error {
+	_, stored := w.idx.lookup(id)
+	w.mu.Lock()
+	p := r.p
+	_, pending := w.pending[id]
+	if stored || pending || w.closed {
+		p.holes = true
+	} else {
+		w.pending[id] = struct{}{}
+		p.entries = append(p.entries, packEntry{ID: id, Offset: uint64(r.off), Length: uint32(len(r.data))})
+	}
+	closed := w.closed
+	done := w.unref(p)
+	w.mu.Unlock()
+	if done != nil {
+		if err := w.release(ctx, done); err != nil {
+			return err
+		}
+	}
+	if closed {
+		return errClosed
+	}
+	return nil
+}
+
+// cancel gives back a reservation whose bytes are not a chunk.
+func (w *packWriter) cancel(ctx context.Context, r *reservation) {
+	w.mu.Lock()
+	r.p.holes = true
+	done := w.unref(r.p)
+	w.mu.Unlock()
+	if done != nil {
+		_ = w.release(ctx, done) // any failure is recorded in w.failed
+	}
+}
+
+// unref drops one reservation of p (mu held) and returns p if that was the
+// last one of a retired pack, which the caller must then release.
+func (w *packWriter) unref(p *openPack) *openPack {
+	p.refs--
+	if p.full && p.refs == 0 {
+		return p
+	}
+	return nil
+}
+
+// compact squeezes out the bytes of returned reservations that hold no
+// chunk and orders the entries by offset, as the trailer lists them.
+func compact(p *openPack) {
+	slices.SortFunc(p.entries, func(a, b packEntry) int { return cmp.Compare(a.Offset, b.Offset) })
+	if !p.holes {
+		return
+	}
+	next := uint64(0)
+	for i := range p.entries {
+		e := &p.entries[i]
+		if e.Offset != next {
+			copy(p.buf[next:], p.buf[e.Offset:e.Offset+uint64(e.Length)])
+			e.Offset = next
+		}
+		next += uint64(e.Length)
+	}
+	p.buf = p.buf[:next]
+	p.holes = false
+}
+
 // seal appends the pack's own index, names the pack by its hash and starts
-// its upload once a slot is free.
+// its upload once a slot is free. A pack left with no chunk is dropped.
 func (w *packWriter) seal(ctx context.Context, p *openPack) error {
+	compact(p)
+	if len(p.entries) == 0 {
+		w.bufs.put(p.mem)
+		return nil
+	}
 	select {
 	case w.slots <- struct{}{}:
 	case <-ctx.Done():
@@ -167,6 +359,17 @@ func (w *packWriter) drain(ctx context.Context) error {
 	return nil
 }
 
+// waitRetired waits until every retired pack is uploading or released: a
+// pack retired by another writer, or waiting for a reservation, may hold
+// chunks of files whose PutFile has returned.
+func (w *packWriter) waitRetired() {
+	w.mu.Lock()
+	for w.retired > 0 {
+		w.idle.Wait()
+	}
+	w.mu.Unlock()
+}
+
 // flush seals the open pack, waits for every upload and writes one index
 // object naming all uploaded chunks. When it returns nil, every chunk
 // added before the call is durable and findable by a new Open.
@@ -174,14 +377,18 @@ func (w *packWriter) flush(ctx context.Context) error {
 	w.flushMu.Lock()
 	defer w.flushMu.Unlock()
 	w.mu.Lock()
-	p := w.open
-	w.open = nil
+	var done *openPack
+	if p := w.open; p != nil {
+		w.open = nil
+		done = w.retire(p)
+	}
 	w.mu.Unlock()
-	if p != nil && len(p.entries) > 0 {
-		if err := w.seal(ctx, p); err != nil {
+	if done != nil {
+		if err := w.release(ctx, done); err != nil {
 			return err
 		}
 	}
+	w.waitRetired()
 	if err := w.drain(ctx); err != nil {
 		return err
 	}
@@ -215,15 +422,20 @@ func (w *packWriter) flush(ctx context.Context) error {
 }
 
 // close waits for uploads in flight and releases the buffers; unflushed
-// chunks are dropped.
+// chunks are dropped. A pack with reservations out gives its buffer back
+// when the last one returns.
 func (w *packWriter) close() error {
 	w.mu.Lock()
 	w.closed = true
-	if w.open != nil {
-		w.bufs.put(w.open.mem)
+	var done *openPack
+	if p := w.open; p != nil {
 		w.open = nil
+		done = w.retire(p)
 	}
 	w.mu.Unlock()
+	if done != nil {
+		_ = w.release(context.Background(), done) // closed: returns the buffer
+	}
 	err := w.drain(context.Background())
 	w.bufs.close()
 	return err

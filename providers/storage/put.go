@@ -1,8 +1,12 @@
 package storage
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"io"
+
+	"github.com/zeebo/blake3"
 )
 
 // PutFile stores the content of r and returns its File (no Path or Mode:
@@ -14,9 +18,59 @@ func (s *Store) PutFile(ctx context.Context, r io.Reader) (File, error) {
 	if err := s.w.failed.get(); err != nil {
 		return File{}, err
 	}
-	return s.split.split(ctxReader{ctx, r}, sizeOf(r), func(id rawID, data []byte) error {
+	size := sizeOf(r)
+	r = ctxReader{ctx, r}
+	if size > 0 && size <= ChunkMinSize {
+		return s.putSmall(ctx, r, int(size))
+	}
+	return s.putStream(ctx, r, size)
+}
+
+func (s *Store) putStream(ctx context.Context, r io.Reader, size int64) (File, error) {
+	return s.split.split(r, size, func(id rawID, data []byte) error {
 		return s.w.add(ctx, id, data)
 	})
+}
+
+// putSmall stores a stream expected to be n bytes, at most one chunk, by
+// reading it straight into room reserved in the open pack. If the stream
+// turns out shorter or longer than n (a file changing while it is read) the
+// room is given back and the bytes read so far go the general way.
+func (s *Store) putSmall(ctx context.Context, r io.Reader, n int) (File, error) {
+	res, err := s.w.reserve(ctx, n)
+	if err != nil {
+		return File{}, err
+	}
+	if res == nil {
+		return s.putStream(ctx, r, int64(n))
+	}
+	got, err := io.ReadFull(r, res.data)
+	var probe [1]byte
+	extra := 0
+	if err == nil {
+		extra, err = r.Read(probe[:])
+		for extra == 0 && err == nil { // a reader may return 0, nil
+			extra, err = r.Read(probe[:])
+		}
+		if extra == 0 && err == io.EOF {
+			id := rawID(blake3.Sum256(res.data))
+			if err := s.w.commit(ctx, res, id); err != nil {
+				return File{}, err
+			}
+			return oneChunkFile(id, n), nil
+		}
+	}
+	switch err {
+	case nil, io.EOF, io.ErrUnexpectedEOF: // the stream was not n bytes long
+	default:
+		s.w.cancel(ctx, res)
+		return File{}, fmt.Errorf("read: %w", err)
+	}
+	head := make([]byte, got+extra)
+	copy(head, res.data[:got])
+	copy(head[got:], probe[:extra])
+	s.w.cancel(ctx, res)
+	return s.putStream(ctx, io.MultiReader(bytes.NewReader(head), r), -1)
 }
 
 // HashFile computes exactly the File that PutFile would return for r (size,

@@ -1,0 +1,184 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"testing/iotest"
+)
+
+// sizedReader claims a size, which may be wrong: a file that changed
+// between its stat and its read.
+type sizedReader struct {
+	r    io.Reader
+	size int64
+}
+
+func (s *sizedReader) Read(p []byte) (int, error) { return s.r.Read(p) }
+func (s *sizedReader) Size() int64                { return s.size }
+
+// TestPutSmallWhateverTheSize stores small streams through the reserved-room
+// path with right and wrong size claims, and checks each File is that of
+// the bytes actually read, that the store checks clean, and that every file
+// reads back byte for byte.
+func TestPutSmallWhateverTheSize(t *testing.T) {
+	small := testData(1, 5000)
+	tests := []struct {
+		name  string
+		data  []byte
+		claim int64
+		slow  bool // one byte per Read
+	}{
+		{"exact", small, 5000, false},
+		{"exact, byte by byte", small[:300], 300, true},
+		{"shrank", small[:1000], 5000, false},
+		{"shrank to nothing", nil, 5000, false},
+		{"grew by one byte", small, 4999, false},
+		{"grew past one chunk", testData(2, 3<<20), 4096, false},
+		{"grew, byte by byte", small[:50], 10, true},
+		{"largest one chunk", testData(3, ChunkMinSize), ChunkMinSize, false},
+	}
+	for _, packSize := range []int{16 << 20, 8 << 10} {
+		t.Run(fmt.Sprintf("pack %d", packSize), func(t *testing.T) {
+			ctx := context.Background()
+			s, o := newMemStore(t, Options{PackSize: packSize})
+			var files []File
+			for i, tt := range tests {
+				var r io.Reader = bytes.NewReader(tt.data)
+				if tt.slow {
+					r = iotest.OneByteReader(r)
+				}
+				f, err := s.PutFile(ctx, &sizedReader{r: r, size: tt.claim})
+				if err != nil {
+					t.Fatalf("%s: %v", tt.name, err)
+				}
+				want, _ := s.HashFile(bytes.NewReader(tt.data))
+				if f.Hash != want.Hash || f.Size != int64(len(tt.data)) || len(f.Chunks) != len(want.Chunks) {
+					t.Errorf("%s: PutFile = %s (%d bytes, %d chunks), want %s (%d bytes, %d chunks)",
+						tt.name, f.Hash, f.Size, len(f.Chunks), want.Hash, len(tt.data), len(want.Chunks))
+				}
+				f.Path = fmt.Sprintf("f%d", i)
+				files = append(files, f)
+			}
+			checkStoredFiles(t, s, o, files, tests[0].data)
+		})
+	}
+}
+
+// TestPutSmallConcurrentDuplicates has writers race to store the same and
+// different small files into small packs, with Flushes in between: every
+// file must come back whole, and no chunk may be stored twice.
+func TestPutSmallConcurrentDuplicates(t *testing.T) {
+	ctx := context.Background()
+	s, o := newMemStore(t, Options{PackSize: 64 << 10, Workers: 4})
+	const writers, perWriter = 8, 60
+	blobs := make([][]byte, 40) // fewer blobs than puts: many duplicates
+	for i := range blobs {
+		blobs[i] = testData(uint64(100+i), 1+i*997%20000)
+	}
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		files []File
+		errs  = make(chan error, writers)
+	)
+	for w := 0; w < writers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < perWriter; j++ {
+				k := (w*7 + j*13) % len(blobs)
+				claim := int64(len(blobs[k]))
+				if j%9 == 0 {
+					claim += 17 // now and then the file changed since its stat
+				}
+				f, err := s.PutFile(ctx, &sizedReader{r: bytes.NewReader(blobs[k]), size: claim})
+				if err != nil {
+					errs <- err
+					return
+				}
+				if j%20 == 0 {
+					if err := s.Flush(ctx); err != nil {
+						errs <- err
+						return
+					}
+				}
+				mu.Lock()
+				f.Path = fmt.Sprintf("w%d/f%d", w, j)
+				files = append(files, f)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	checkStoredFiles(t, s, o, files, nil)
+	rep, err := s.Check(ctx, CheckOptions{ReadData: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Chunks != len(blobs) {
+		t.Errorf("the store holds %d chunks for %d distinct files", rep.Chunks, len(blobs))
+	}
+	stored := 0 // chunk copies the index objects list
+	err = o.List(ctx, indexPrefix, func(key string, _ int64) error {
+		entries, err := readIndexObject(ctx, o, strings.TrimPrefix(key, indexPrefix))
+		stored += len(entries)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored != len(blobs) {
+		t.Errorf("%d chunk copies stored for %d distinct files", stored, len(blobs))
+	}
+}
+
+// checkStoredFiles writes a manifest of files, checks the store, and reads
+// every file back from a freshly opened store, comparing it with HashFile of
+// the materialised bytes (and with first, for the first file, if given).
+func checkStoredFiles(t *testing.T, s *Store, o bucketObjects, files []File, first []byte) {
+	t.Helper()
+	ctx := context.Background()
+	id, err := s.PutManifest(ctx, &Manifest{Kind: KindSnapshot, Files: files})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := openObjects(ctx, o, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := fresh.Check(ctx, CheckOptions{ReadData: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.OK() {
+		t.Fatalf("check: %v", rep.Problems)
+	}
+	dir := t.TempDir()
+	if err := fresh.Materialize(ctx, id, dir); err != nil {
+		t.Fatal(err)
+	}
+	for i, f := range files {
+		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f.Path)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := fresh.HashFile(bytes.NewReader(b))
+		if got.Hash != f.Hash || int64(len(b)) != f.Size {
+			t.Errorf("%s: read back %d bytes hashing %s, want %d bytes %s", f.Path, len(b), got.Hash, f.Size, f.Hash)
+		}
+		if i == 0 && first != nil && !bytes.Equal(b, first) {
+			t.Errorf("%s: read back different bytes", f.Path)
+		}
+	}
+}
