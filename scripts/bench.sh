@@ -88,5 +88,5 @@ for (n, d) in sorted(rows):
 print()
 for d in ("small", "large"):
     print(f"[{d}] first snapshot: restic/mlform = {med(('restic_first',d))/med(('mlform_first',d)):.2f}x (target >= {5 if d=='small' else 4}x), b3sum/mlform = {med(('b3sum',d))/med(('mlform_first',d)):.2f}x")
-    print(f"[{d}] no-op plan: mlform/find = {med(('mlform_noop',d))/med(('find',d)):.2f}x (target <= 3x), restic_noop/mlform = {med(('restic_noop',d))/med(('mlform_noop',d)):.2f}x (target >= 8x); mlform start-up alone ({"mlform version"}) = {med(('mlform_start',d)):.3f} s")
+    print(f"[{d}] no-op plan: mlform/find = {med(('mlform_noop',d))/med(('find',d)):.2f}x (target <= 3x), restic_noop/mlform = {med(('restic_noop',d))/med(('mlform_noop',d)):.2f}x (target >= 8x); mlform start-up alone (mlform version) = {med(('mlform_start',d)):.3f} s")
 PY
