@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/mlform/mlform/internal/hexid"
@@ -140,10 +139,7 @@ func cacheKey(root, p string) string { return filepath.Join(root, filepath.FromS
 // statOf extracts what the cache compares.
 func statOf(fi fs.FileInfo) cacheEntry {
 	e := cacheEntry{Size: fi.Size(), MtimeNs: fi.ModTime().UnixNano(), Mode: uint32(fi.Mode())}
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		e.Inode = uint64(st.Ino)
-		e.CtimeNs = st.Ctim.Sec*1e9 + st.Ctim.Nsec
-	}
+	e.Inode, e.CtimeNs = inodeCtime(fi)
 	return e
 }
 
