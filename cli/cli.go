@@ -55,6 +55,7 @@ func Main() int {
 	g := &Globals{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
 	stop := startCPUProfile(g)
 	defer stop()
+	defer writeMemProfile(g)
 	return Run(g, os.Args[1:])
 }
 

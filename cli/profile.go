@@ -29,3 +29,23 @@ func startCPUProfile(g *Globals) func() {
 		f.Close()
 	}
 }
+
+// writeMemProfile writes a heap profile (allocations over the whole run and
+// what is still live at its end) to the file named by MLFORM_MEMPROFILE,
+// for diagnosing memory use on large datasets
+// (`go tool pprof -sample_index=alloc_space bin/mlform FILE`).
+func writeMemProfile(g *Globals) {
+	path := g.Getenv("MLFORM_MEMPROFILE")
+	if path == "" {
+		return
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintf(g.Stderr, "Warning: MLFORM_MEMPROFILE: %v\n", err)
+		return
+	}
+	defer f.Close()
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		fmt.Fprintf(g.Stderr, "Warning: MLFORM_MEMPROFILE: %v\n", err)
+	}
+}

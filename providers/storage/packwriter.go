@@ -85,14 +85,29 @@ func newPackWriter(o objects, idx *index, uploads, packSize int) *packWriter {
 	return w
 }
 
-// fits reports whether n more bytes go into p: within the pack size (an
-// empty pack takes any chunk), and within its buffer when the bytes must
-// not move (a reservation, or other reservations outstanding).
+// sealedSize is the size p would have sealed: its data and the trailer
+// naming its chunks, counting the reservations out and extra more chunks.
+// Many tiny files make a large trailer (44 bytes per chunk), so it counts
+// against the pack size like data.
+func sealedSize(p *openPack, extra int) int {
+	return len(p.buf) + (len(p.entries)+p.refs+extra)*packEntrySize + packFooterSize
+}
+
+// fits reports whether a chunk of n more bytes goes into p: within the pack
+// size (an empty pack takes any chunk), and within its buffer, trailer
+// included, when the bytes must not move (a reservation, or other
+// reservations outstanding).
 func (w *packWriter) fits(p *openPack, n int, inPlace bool) bool {
-	if len(p.buf) > 0 && len(p.buf)+n > w.packSize {
+	size := sealedSize(p, 1) + n
+	if len(p.buf) > 0 && size > w.packSize {
 		return false
 	}
-	return len(p.buf)+n <= cap(p.buf) || (!inPlace && p.refs == 0)
+	return size <= cap(p.buf) || (!inPlace && p.refs == 0)
+}
+
+// isFull reports whether p has reached the pack size.
+func (w *packWriter) isFull(p *openPack) bool {
+	return sealedSize(p, 0) >= w.packSize
 }
 
 // lockRoom locks mu and returns the open pack with room for n more bytes,
@@ -190,7 +205,7 @@ func (w *packWriter) add(ctx context.Context, id rawID, data []byte) error {
 	p.entries = append(p.entries, packEntry{ID: id, Offset: uint64(len(p.buf)), Length: uint32(len(data))})
 	p.buf = append(p.buf, data...)
 	var done *openPack
-	if len(p.buf) >= w.packSize {
+	if w.isFull(p) {
 		w.open = nil
 		done = w.retire(p)
 	}
@@ -202,11 +217,11 @@ func (w *packWriter) add(ctx context.Context, id rawID, data []byte) error {
 }
 
 // reserve returns room for a chunk of exactly n bytes in the open pack, or
-// nil if n is too large to reserve (the caller then uses add). The caller
+// nil if n is too large to reserve in any pack (the caller then uses add). The caller
 // fills r.data and must return it with commit or cancel.
 func (w *packWriter) reserve(ctx context.Context, n int) (*reservation, error) {
-	if n <= 0 || n > w.packSize {
-		return nil, nil
+	if n <= 0 || n > w.packSize || n+packEntrySize+packFooterSize > w.bufs.size {
+		return nil, nil // would not fit even an empty pack's buffer
 	}
 	if err := w.failed.get(); err != nil {
 		return nil, err
@@ -219,7 +234,7 @@ func (w *packWriter) reserve(ctx context.Context, n int) (*reservation, error) {
 	p.buf = p.buf[:off+n]
 	p.refs++
 	r := &reservation{p: p, off: off, data: p.buf[off : off+n : off+n]}
-	if len(p.buf) >= w.packSize { // full: sealed when the last reservation returns
+	if w.isFull(p) { // sealed when the last reservation returns
 		w.open = nil
 		w.retire(p)
 	}
