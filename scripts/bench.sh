@@ -39,6 +39,9 @@ RESULTS=$BENCH_DIR/results.tsv
 measure() {
   local name=$1 ds=$2; shift 2
   local t0 t1
+  # Start each run with no dirty pages left by the one before: their
+  # writeback would otherwise be charged to whichever tool runs next.
+  sync
   t0=$(date +%s.%N)
   /usr/bin/time -o "$BENCH_DIR/last.time" -f '%M' "$@" >/dev/null 2>"$BENCH_DIR/last.err" || {
     rc=$?; [ "$rc" = 2 ] || { echo "bench: $name on $ds failed (exit $rc):" >&2; tail -5 "$BENCH_DIR/last.err" >&2; }; }
