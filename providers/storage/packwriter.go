@@ -124,11 +124,7 @@ func (w *packWriter) lockRoom(ctx context.Context, n int, inPlace bool) (*openPa
 		if p := w.open; p != nil && w.fits(p, n, inPlace) {
 			return p, nil
 		}
-		var done *openPack
-		if p := w.open; p != nil {
-			w.open = nil
-			done = w.retire(p)
-		}
+		done := w.retireOpen()
 		w.mu.Unlock()
 		if done != nil {
 			if err := w.release(ctx, done); err != nil {
@@ -146,6 +142,16 @@ func (w *packWriter) lockRoom(ctx context.Context, n int, inPlace bool) (*openPa
 			w.bufs.put(mem) // another writer opened a pack first
 		}
 	}
+}
+
+// retireOpen retires the open pack, if any (mu held); see retire.
+func (w *packWriter) retireOpen() *openPack {
+	p := w.open
+	if p == nil {
+		return nil
+	}
+	w.open = nil
+	return w.retire(p)
 }
 
 // retire takes p out of service (mu held, p no longer w.open). It returns
@@ -206,8 +212,7 @@ func (w *packWriter) add(ctx context.Context, id rawID, data []byte) error {
 	p.buf = append(p.buf, data...)
 	var done *openPack
 	if w.isFull(p) {
-		w.open = nil
-		done = w.retire(p)
+		done = w.retireOpen()
 	}
 	w.mu.Unlock()
 	if done != nil {
@@ -234,9 +239,8 @@ func (w *packWriter) reserve(ctx context.Context, n int) (*reservation, error) {
 	p.buf = p.buf[:off+n]
 	p.refs++
 	r := &reservation{p: p, off: off, data: p.buf[off : off+n : off+n]}
-	if w.isFull(p) { // sealed when the last reservation returns
-		w.open = nil
-		w.retire(p)
+	if w.isFull(p) {
+		w.retireOpen() // has a reservation out: the last one returned seals it
 	}
 	w.mu.Unlock()
 	return r, nil
@@ -392,11 +396,7 @@ func (w *packWriter) flush(ctx context.Context) error {
 	w.flushMu.Lock()
 	defer w.flushMu.Unlock()
 	w.mu.Lock()
-	var done *openPack
-	if p := w.open; p != nil {
-		w.open = nil
-		done = w.retire(p)
-	}
+	done := w.retireOpen()
 	w.mu.Unlock()
 	if done != nil {
 		if err := w.release(ctx, done); err != nil {
@@ -442,11 +442,7 @@ func (w *packWriter) flush(ctx context.Context) error {
 func (w *packWriter) close() error {
 	w.mu.Lock()
 	w.closed = true
-	var done *openPack
-	if p := w.open; p != nil {
-		w.open = nil
-		done = w.retire(p)
-	}
+	done := w.retireOpen()
 	w.mu.Unlock()
 	if done != nil {
 		_ = w.release(context.Background(), done) // closed: returns the buffer
