@@ -179,6 +179,7 @@ func (w *packWriter) release(ctx context.Context, p *openPack) error {
 	w.mu.Unlock()
 	if closed {
 		w.bufs.put(p.mem)
+		w.bufs.close() // Close has already released the idle buffers
 		return errClosed
 	}
 	return w.seal(ctx, p)
@@ -222,8 +223,8 @@ func (w *packWriter) add(ctx context.Context, id rawID, data []byte) error {
 }
 
 // reserve returns room for a chunk of exactly n bytes in the open pack, or
-// nil if n is too large to reserve in any pack (the caller then uses add). The caller
-// fills r.data and must return it with commit or cancel.
+// nil if n is too large to reserve in any pack (the caller then uses add).
+// The caller fills r.data and must return it with commit or cancel.
 func (w *packWriter) reserve(ctx context.Context, n int) (*reservation, error) {
 	if n <= 0 || n > w.packSize || n+packEntrySize+packFooterSize > w.bufs.size {
 		return nil, nil // would not fit even an empty pack's buffer

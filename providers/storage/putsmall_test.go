@@ -3,6 +3,7 @@ package storage
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -219,5 +220,30 @@ func TestPackSizeCountsTrailer(t *testing.T) {
 		if packs < 2 {
 			t.Errorf("sized=%v: %d packs for 3000 chunks of ~14 bytes in %d-byte packs", sized, packs, packSize)
 		}
+	}
+}
+
+// TestCloseWithReservationOut closes the store while a small file is being
+// read into its reserved room: Close must not wait for it, and the writer
+// returning the room gets errClosed rather than storing into a closed
+// store.
+func TestCloseWithReservationOut(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newMemStore(t, Options{})
+	res, err := s.w.reserve(ctx, 100)
+	if err != nil || res == nil {
+		t.Fatalf("reserve = %v, %v", res, err)
+	}
+	copy(res.data, testData(7, 100))
+	done := make(chan error, 1)
+	go func() { done <- s.Close() }()
+	if err := <-done; err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if err := s.w.commit(ctx, res, rawID(hashRaw(res.data))); !errors.Is(err, errClosed) {
+		t.Errorf("commit after Close = %v, want errClosed", err)
+	}
+	if _, err := s.PutFile(ctx, bytes.NewReader([]byte("late"))); !errors.Is(err, errClosed) {
+		t.Errorf("PutFile after Close = %v, want errClosed", err)
 	}
 }
