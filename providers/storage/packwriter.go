@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 )
 
 // errClosed is returned by writes to a closed Store.
@@ -46,10 +47,12 @@ type packWriter struct {
 	open    *openPack
 	retired int // packs taken out of open and not yet uploading or released
 
-	// upMu guards uploaded. Upload goroutines take only upMu, never mu, so
-	// they always finish and free their buffer and slot.
-	upMu     sync.Mutex
-	uploaded []indexEntry // entries of uploaded packs not yet in an index object
+	// upMu guards uploaded and lastIndex. Upload goroutines take only
+	// upMu, never mu, so they always finish and free their buffer and slot.
+	upMu       sync.Mutex
+	uploaded   []indexEntry // entries of uploaded packs not yet in an index object
+	lastIndex  time.Time    // when an index object was last written (or the writer made)
+	indexEvery time.Duration
 }
 
 type openPack struct {
@@ -78,8 +81,9 @@ func newPackWriter(o objects, idx *index, uploads, packSize int) *packWriter {
 		// The open pack plus one per upload: a pack sealed while all
 		// uploads are busy waits in its own buffer, and the next pack's
 		// buffer waits for an upload to finish.
-		bufs:    newPackBufs(packSize+packSize/256+packFooterSize, uploads+1),
-		pending: map[rawID]struct{}{},
+		bufs:      newPackBufs(packSize+packSize/256+packFooterSize, uploads+1),
+		pending:   map[rawID]struct{}{},
+		lastIndex: time.Now(),
 	}
 	w.idle = sync.NewCond(&w.mu)
 	return w
@@ -411,6 +415,19 @@ func (w *packWriter) flush(ctx context.Context) error {
 	if err := w.failed.get(); err != nil {
 		return err
 	}
+	if err := w.writeIndex(ctx); err != nil {
+		return err
+	}
+	// A flush ends a batch of writes: give the idle pack buffers back
+	// rather than hold tens of MiB through what comes next (reads, training).
+	w.bufs.close()
+	return nil
+}
+
+// writeIndex writes one index object naming the chunks of every pack
+// uploaded so far and not yet indexed (flushMu held). On failure the
+// entries are kept for the next attempt.
+func (w *packWriter) writeIndex(ctx context.Context) error {
 	w.upMu.Lock()
 	entries := w.uploaded
 	w.uploaded = nil
@@ -431,10 +448,30 @@ func (w *packWriter) flush(ctx context.Context) error {
 		delete(w.pending, e.Chunk)
 	}
 	w.mu.Unlock()
-	// A flush ends a batch of writes: give the idle pack buffers back
-	// rather than hold tens of MiB through what comes next (reads, training).
-	w.bufs.close()
+	w.upMu.Lock()
+	w.lastIndex = time.Now()
+	w.upMu.Unlock()
 	return nil
+}
+
+// checkpoint indexes the packs uploaded so far once indexEvery has passed
+// since the last index object, without waiting for uploads in flight, so
+// that a long write interrupted before its Flush keeps most of its work.
+// It never blocks on a Flush: if one is running, that one indexes them.
+func (w *packWriter) checkpoint(ctx context.Context) {
+	if w.indexEvery < 0 {
+		return
+	}
+	w.upMu.Lock()
+	due := len(w.uploaded) > 0 && time.Since(w.lastIndex) >= w.indexEvery
+	w.upMu.Unlock()
+	if !due || !w.flushMu.TryLock() {
+		return
+	}
+	defer w.flushMu.Unlock()
+	// A failed index write keeps its entries: the next checkpoint or the
+	// Flush retries, and Flush reports the error.
+	_ = w.writeIndex(ctx)
 }
 
 // close waits for uploads in flight and releases the buffers; unflushed

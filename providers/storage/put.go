@@ -20,10 +20,19 @@ func (s *Store) PutFile(ctx context.Context, r io.Reader) (File, error) {
 	}
 	size := sizeOf(r)
 	r = ctxReader{ctx, r}
+	var (
+		f   File
+		err error
+	)
 	if size > 0 && size <= ChunkMinSize {
-		return s.putSmall(ctx, r, int(size))
+		f, err = s.putSmall(ctx, r, int(size))
+	} else {
+		f, err = s.putStream(ctx, r, size)
 	}
-	return s.putStream(ctx, r, size)
+	if err == nil {
+		s.w.checkpoint(ctx)
+	}
+	return f, err
 }
 
 func (s *Store) putStream(ctx context.Context, r io.Reader, size int64) (File, error) {

@@ -10,8 +10,10 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/iotest"
+	"time"
 )
 
 // sizedReader claims a size, which may be wrong: a file that changed
@@ -245,5 +247,83 @@ func TestCloseWithReservationOut(t *testing.T) {
 	}
 	if _, err := s.PutFile(ctx, bytes.NewReader([]byte("late"))); !errors.Is(err, errClosed) {
 		t.Errorf("PutFile after Close = %v, want errClosed", err)
+	}
+}
+
+// packUploads counts the pack bytes uploaded through it.
+type packUploads struct {
+	objects
+	bytes atomic.Int64
+}
+
+func (u *packUploads) Put(ctx context.Context, key string, r io.Reader, ifNotExist bool) error {
+	if strings.HasPrefix(key, packPrefix) {
+		b, err := io.ReadAll(r)
+		if err != nil {
+			return err
+		}
+		u.bytes.Add(int64(len(b)))
+		r = bytes.NewReader(b)
+	}
+	return u.objects.Put(ctx, key, r, ifNotExist)
+}
+
+// TestIndexCheckpointKeepsUploads interrupts a long write before its Flush:
+// with checkpoints due at every PutFile, the packs uploaded before the
+// interruption are indexed, and a new run storing the same files uploads
+// only what was not. Without checkpoints it uploads everything again.
+func TestIndexCheckpointKeepsUploads(t *testing.T) {
+	ctx := context.Background()
+	files := make([][]byte, 60)
+	total := 0
+	for i := range files {
+		files[i] = testData(uint64(500+i), 20000+i*500)
+		total += len(files[i])
+	}
+	for _, tt := range []struct {
+		name       string
+		every      time.Duration
+		wantResume bool
+	}{
+		{"checkpoint every write", time.Nanosecond, true},
+		{"index only at Flush", -1, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := Options{PackSize: 64 << 10, IndexEvery: tt.every}
+			s, o := newMemStore(t, opts)
+			for _, b := range files {
+				if _, err := s.PutFile(ctx, bytes.NewReader(b)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// Interrupted: the uploads in flight finish, no Flush.
+			if err := s.w.drain(ctx); err != nil {
+				t.Fatal(err)
+			}
+
+			up := &packUploads{objects: o}
+			again, err := openObjects(ctx, up, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer again.Close()
+			var out []File
+			for i, b := range files {
+				f, err := again.PutFile(ctx, bytes.NewReader(b))
+				if err != nil {
+					t.Fatal(err)
+				}
+				f.Path = fmt.Sprintf("f%02d", i)
+				out = append(out, f)
+			}
+			if err := again.Flush(ctx); err != nil {
+				t.Fatal(err)
+			}
+			second := up.bytes.Load()
+			if resumed := second < int64(total)/2; resumed != tt.wantResume {
+				t.Errorf("the second run uploaded %d pack bytes for %d bytes of files; resumed = %v, want %v", second, total, resumed, tt.wantResume)
+			}
+			checkStoredFiles(t, again, o, out, files[0])
+		})
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	gblob "gocloud.dev/blob"
 
@@ -32,7 +33,17 @@ type Options struct {
 	// so that Check and RebuildIndex can run. Without it Open refuses such
 	// a store.
 	Repair bool
+	// IndexEvery is how often a long run of writes stores an index object
+	// naming the packs uploaded so far, so that an interrupted run (killed,
+	// crashed, disconnected) keeps what it uploaded and the next run does
+	// not upload it again. Default DefaultIndexEvery; negative: only Flush
+	// writes index objects.
+	IndexEvery time.Duration
 }
+
+// DefaultIndexEvery is the default Options.IndexEvery: restic's interval.
+// A write that takes less time writes exactly one index object, at Flush.
+const DefaultIndexEvery = 5 * time.Minute
 
 // Store is an open content-addressed store. PutFile, HashFile, OpenFile and
 // the manifest and object methods are safe for concurrent use; Flush, Check,
@@ -83,6 +94,9 @@ func openObjects(ctx context.Context, o objects, opts Options) (*Store, error) {
 	if opts.PackSize <= 0 {
 		opts.PackSize = DefaultPackSize
 	}
+	if opts.IndexEvery == 0 {
+		opts.IndexEvery = DefaultIndexEvery
+	}
 	if opts.PackSize > 1<<30 {
 		return nil, fmt.Errorf("pack size %d is larger than 1 GiB", opts.PackSize)
 	}
@@ -103,6 +117,7 @@ func openObjects(ctx context.Context, o objects, opts Options) (*Store, error) {
 		idx:      idx,
 	}
 	s.w = newPackWriter(o, idx, max(1, opts.Workers/2), opts.PackSize)
+	s.w.indexEvery = opts.IndexEvery
 	return s, nil
 }
 
