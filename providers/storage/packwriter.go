@@ -208,7 +208,7 @@ func (w *packWriter) add(ctx context.Context, id rawID, data []byte) error {
 	if err != nil {
 		return err
 	}
-	if _, ok := w.pending[id]; ok { // added meanwhile
+	if w.known(id) { // added meanwhile
 		w.mu.Unlock()
 		return nil
 	}
@@ -254,11 +254,9 @@ func (w *packWriter) reserve(ctx context.Context, n int) (*reservation, error) {
 // commit records the reserved bytes as chunk id, unless it is already
 // stored or pending: its bytes are then dropped at seal.
 func (w *packWriter) commit(ctx context.Context, r *reservation, id rawID) error {
-	_, stored := w.idx.lookup(id)
 	w.mu.Lock()
 	p := r.p
-	_, pending := w.pending[id]
-	if stored || pending || w.closed {
+	if w.known(id) || w.closed {
 		p.holes = true
 	} else {
 		w.pending[id] = struct{}{}
@@ -276,6 +274,18 @@ func (w *packWriter) commit(ctx context.Context, r *reservation, id rawID) error
 		return errClosed
 	}
 	return nil
+}
+
+// known reports whether chunk id is pending or stored (mu held). Both are
+// checked under mu, pending first: Flush indexes a chunk before it takes mu
+// to drop it from pending, so a chunk missing from pending here is either
+// in the index already or in neither.
+func (w *packWriter) known(id rawID) bool {
+	if _, ok := w.pending[id]; ok {
+		return true
+	}
+	_, ok := w.idx.lookup(id)
+	return ok
 }
 
 // cancel gives back a reservation whose bytes are not a chunk.
