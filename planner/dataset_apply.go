@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/providers/source"
 	"github.com/mlform/mlform/providers/storage"
 	"github.com/mlform/mlform/state"
@@ -79,7 +80,7 @@ func runSnapshot(ctx context.Context, rc *RunContext, a *Action) error {
 	if err != nil {
 		return err
 	}
-	rc.SetSummary(a, fmt.Sprintf("snapshot %s (%s, %s)", short(id), countFiles(sc.Files), FormatBytes(sc.Bytes)))
+	rc.SetSummary(a, fmt.Sprintf("snapshot %s (%s, %s)", short(id), textfmt.Files(sc.Files), textfmt.Bytes(sc.Bytes)))
 	return nil
 }
 
@@ -171,14 +172,6 @@ func (pr *progressReader) Size() int64 {
 		return s.Size()
 	}
 	return -1
-}
-
-// countFiles is "1 file" or "N files", for summaries users read.
-func countFiles(n int) string {
-	if n == 1 {
-		return "1 file"
-	}
-	return fmt.Sprintf("%d files", n)
 }
 
 // quotePath quotes a data file's path for an error message when it holds a

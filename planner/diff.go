@@ -1,9 +1,6 @@
 package planner
 
-import (
-	"fmt"
-	"sort"
-)
+import "sort"
 
 // maxPlanPaths is how many changed paths a snapshot action lists: enough
 // for a reviewer to see what moved, small enough for a 100,000-file change.
@@ -54,28 +51,4 @@ func sortObserved(fs []ObservedFile) {
 	if !sort.SliceIsSorted(fs, func(i, j int) bool { return fs[i].Path < fs[j].Path }) {
 		sort.Slice(fs, func(i, j int) bool { return fs[i].Path < fs[j].Path })
 	}
-}
-
-// FormatBytes formats a byte count in binary units: "512 B", "1.2 MiB".
-func FormatBytes(n int64) string {
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	s := ""
-	const unit = 1024
-	if n < unit {
-		s = fmt.Sprintf("%d B", n)
-	} else {
-		div, exp := int64(unit), 0
-		for m := n / unit; m >= unit && exp < 5; m /= unit {
-			div *= unit
-			exp++
-		}
-		s = fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-	}
-	if neg {
-		return "-" + s
-	}
-	return s
 }

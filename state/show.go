@@ -2,13 +2,14 @@ package state
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/mlform/mlform/internal/textfmt"
 )
 
 // WriteHuman renders what Lookup returned for a, for `mlform state show`.
@@ -43,7 +44,7 @@ func writeDataset(w io.Writer, d *Dataset) {
 	fmt.Fprintf(w, "snapshots: %d\n", len(d.Snapshots))
 	block(w, func(w io.Writer) {
 		for i, sn := range d.Snapshots {
-			fmt.Fprintf(w, "  %d\t%s\t%s\t%s\t%s\tstore %s\t%s\n", i+1, sn.ID, stamp(sn.CreatedAt), countFiles(sn.Files), humanBytes(sn.Bytes), orDash(sn.Store), oneLine(sn.Source))
+			fmt.Fprintf(w, "  %d\t%s\t%s\t%s\t%s\tstore %s\t%s\n", i+1, sn.ID, stamp(sn.CreatedAt), textfmt.Files(sn.Files), textfmt.Bytes(sn.Bytes), orDash(sn.Store), oneLine(sn.Source))
 		}
 	})
 	if n := len(d.Snapshots); n > 0 {
@@ -95,14 +96,14 @@ func writeVersion(w io.Writer, v *Version) {
 		for _, ds := range sortedKeys(in.Snapshots) {
 			fmt.Fprintf(w, "  dataset.%s:\t%s\n", ds, in.Snapshots[ds])
 		}
-		fmt.Fprintf(w, "  code:\t%s (%s)\n", orDash(oneLine(in.CodeHash)), countFiles(in.CodeFiles))
-		params := jsonText(in.Params)
+		fmt.Fprintf(w, "  code:\t%s (%s)\n", orDash(oneLine(in.CodeHash)), textfmt.Files(in.CodeFiles))
+		params := textfmt.JSON(in.Params)
 		fmt.Fprintf(w, "  params:\t%s\n", params)
 		if in.Environment != "" {
 			fmt.Fprintf(w, "  environment:\t%s\n", oneLine(in.Environment))
 		}
 		fmt.Fprintf(w, "  env_fingerprint:\t%s\n", orDash(oneLine(in.EnvFingerprint)))
-		cmd := jsonText(in.Command)
+		cmd := textfmt.JSON(in.Command)
 		fmt.Fprintf(w, "  command:\t%s\n", cmd)
 		fmt.Fprintf(w, "  digest:\t%s\n", orDash(oneLine(in.Digest)))
 	})
@@ -173,37 +174,4 @@ func oneLine(s string) string {
 		}
 		return r
 	}, s)
-}
-
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}
-
-// jsonText is v as one-line JSON without HTML escaping, so a command or a
-// parameter reads as written ("a>b", not "a\u003eb").
-func jsonText(v any) string {
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return fmt.Sprint(v)
-	}
-	return strings.TrimSuffix(b.String(), "\n")
-}
-
-// countFiles is "1 file" or "N files".
-func countFiles(n int) string {
-	if n == 1 {
-		return "1 file"
-	}
-	return fmt.Sprintf("%d files", n)
 }

@@ -16,6 +16,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/planner"
 )
 
@@ -61,7 +62,7 @@ func SummaryLine(p *planner.Plan) string {
 }
 
 // Bytes formats a byte count in binary units: "512 B", "1.2 MiB".
-func Bytes(n int64) string { return planner.FormatBytes(n) }
+func Bytes(n int64) string { return textfmt.Bytes(n) }
 
 // signedBytes is Bytes with an explicit sign: "+1.2 MiB", "-3 B", "+0 B".
 func signedBytes(n int64) string {

@@ -1,12 +1,12 @@
 package query
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/planner/policy"
 	"github.com/mlform/mlform/state"
 )
@@ -122,14 +122,14 @@ func WriteLineage(w io.Writer, r *LineageReport) error {
 	}
 	fmt.Fprintf(tw, "  code\t%s\t%d files\n", orDash(in.CodeHash), in.CodeFiles)
 	for _, k := range sortedKeys(in.Params) {
-		fmt.Fprintf(tw, "  params.%s\t%s\n", clean(k), clean(jsonText(in.Params[k])))
+		fmt.Fprintf(tw, "  params.%s\t%s\n", clean(k), clean(textfmt.JSON(in.Params[k])))
 	}
 	env := "environment"
 	if in.Environment != "" {
 		env = "environment." + clean(in.Environment)
 	}
 	fmt.Fprintf(tw, "  %s\t%s\n", env, orDash(in.EnvFingerprint))
-	fmt.Fprintf(tw, "  command\t%s\n", clean(jsonText(in.Command)))
+	fmt.Fprintf(tw, "  command\t%s\n", clean(textfmt.JSON(in.Command)))
 	fmt.Fprintf(tw, "  inputs digest\t%s\n", orDash(in.Digest))
 	tw.Flush()
 
@@ -172,16 +172,4 @@ func snapshotsLine(snaps map[string]string) string {
 		parts = append(parts, clean(ds)+"@"+shortID(clean(snaps[ds])))
 	}
 	return strings.Join(parts, ",")
-}
-
-// jsonText renders a recorded value as JSON the way it was written in
-// HCL: without Go's HTML escaping ("a > b", not "a \u003e b").
-func jsonText(v any) string {
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return fmt.Sprint(v)
-	}
-	return strings.TrimSuffix(b.String(), "\n")
 }

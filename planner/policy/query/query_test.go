@@ -257,20 +257,3 @@ func squash(s string) string {
 	}
 	return s
 }
-
-func TestJSONText(t *testing.T) {
-	tests := []struct {
-		in   any
-		want string
-	}{
-		{[]string{"sh", "-c", "train > log && echo <done>"}, `["sh","-c","train > log && echo <done>"]`},
-		{"a<b", `"a<b"`},
-		{0.05, "0.05"},
-		{map[string]any{"b": 1.0, "a": []any{"x", true}}, `{"a":["x",true],"b":1}`},
-	}
-	for _, tt := range tests {
-		if got := jsonText(tt.in); got != tt.want {
-			t.Errorf("jsonText(%v) = %s, want %s", tt.in, got, tt.want)
-		}
-	}
-}

@@ -1,0 +1,48 @@
+// Package textfmt formats the few values mlform prints in several places
+// (plan summaries, apply summaries, state and lineage listings), so the
+// same thing reads the same wherever it appears.
+package textfmt
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// Bytes formats a byte count in binary units: "512 B", "1.2 MiB", "-3.0 KiB".
+func Bytes(n int64) string {
+	if n < 0 {
+		return "-" + Bytes(-n)
+	}
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit && exp < 5; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// Files is "1 file" or "N files".
+func Files(n int) string {
+	if n == 1 {
+		return "1 file"
+	}
+	return fmt.Sprintf("%d files", n)
+}
+
+// JSON is v as one-line JSON without Go's HTML escaping, so a command or a
+// parameter reads as written in HCL ("a > b", not "a \u003e b"). A value
+// JSON cannot encode is printed with fmt.
+func JSON(v any) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Sprint(v)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}

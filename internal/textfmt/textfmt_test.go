@@ -1,0 +1,54 @@
+package textfmt
+
+import "testing"
+
+func TestBytes(t *testing.T) {
+	tests := []struct {
+		in   int64
+		want string
+	}{
+		{0, "0 B"},
+		{1023, "1023 B"},
+		{1024, "1.0 KiB"},
+		{1536, "1.5 KiB"},
+		{5 << 20, "5.0 MiB"},
+		{3 << 40, "3.0 TiB"},
+		{-2048, "-2.0 KiB"},
+		{1 << 62, "4.0 EiB"},
+	}
+	for _, tt := range tests {
+		if got := Bytes(tt.in); got != tt.want {
+			t.Errorf("Bytes(%d) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestFiles(t *testing.T) {
+	for n, want := range map[int]string{0: "0 files", 1: "1 file", 2: "2 files"} {
+		if got := Files(n); got != want {
+			t.Errorf("Files(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+// TestJSONAsWritten: commands and parameters print as written, without
+// HTML escaping, on one line, with map keys sorted.
+func TestJSONAsWritten(t *testing.T) {
+	tests := []struct {
+		in   any
+		want string
+	}{
+		{[]string{"./train", "--min=a>b", "x&y"}, `["./train","--min=a>b","x&y"]`},
+		{map[string]any{"lr": 0.05, "tag": "<v2>"}, `{"lr":0.05,"tag":"<v2>"}`},
+		{nil, "null"},
+		{[]string{"sh", "-c", "train > log && echo <done>"}, `["sh","-c","train > log && echo <done>"]`},
+		{"a<b", `"a<b"`},
+		{0.05, "0.05"},
+		{map[string]any{"b": 1.0, "a": []any{"x", true}}, `{"a":["x",true],"b":1}`},
+	}
+	for _, tt := range tests {
+		if got := JSON(tt.in); got != tt.want {
+			t.Errorf("JSON(%v) = %s, want %s", tt.in, got, tt.want)
+		}
+	}
+}
