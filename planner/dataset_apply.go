@@ -166,13 +166,8 @@ func (pr *progressReader) Read(b []byte) (int, error) {
 	return n, err
 }
 
-// Size passes on the size of the underlying file, when it has one.
-func (pr *progressReader) Size() int64 {
-	if s, ok := pr.r.(interface{ Size() int64 }); ok {
-		return s.Size()
-	}
-	return -1
-}
+// Size passes on the size of the underlying reader, when it can tell.
+func (pr *progressReader) Size() int64 { return storage.SizeOf(pr.r) }
 
 // quotePath quotes a data file's path for an error message when it holds a
 // control character (see render.DisplayPath, which planner cannot import).

@@ -11,6 +11,7 @@ import (
 
 	"github.com/mlform/mlform/planner/profile"
 	"github.com/mlform/mlform/providers/source"
+	"github.com/mlform/mlform/providers/storage"
 )
 
 // scan is the working state of one Observe call.
@@ -215,7 +216,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 
 // Size passes on the size of the underlying file, when it has one, so the
 // store can size its buffers for it.
-func (c *countingReader) Size() int64 { return sizeOf(c.r) }
+func (c *countingReader) Size() int64 { return storage.SizeOf(c.r) }
 
 // flush adds the bytes read since the last call, and files, to the totals
 // and reports them.
@@ -229,12 +230,4 @@ func (c *countingReader) flush(files int) {
 	c.s.hashedBytes += c.pending
 	c.pending = 0
 	c.s.opts.Progress(c.s.hashedFiles, c.s.hashedBytes)
-}
-
-// sizeOf returns r's size if it reports one, else -1 (unknown).
-func sizeOf(r io.Reader) int64 {
-	if s, ok := r.(interface{ Size() int64 }); ok {
-		return s.Size()
-	}
-	return -1
 }

@@ -230,9 +230,11 @@ func (s *splitter) pipeline(ch *chunkers.Chunker, first []byte, fn func(rawID, [
 	return f, nil
 }
 
-// sizeOf returns the size of r when it can tell cheaply (files, byte and
-// string readers), else -1.
-func sizeOf(r io.Reader) int64 {
+// SizeOf returns the size of r when it can tell cheaply (files, byte and
+// string readers, anything with Size() int64), else -1. The store uses it
+// to pick buffers and to read small files straight into a pack; readers
+// that wrap another (progress counters) pass it on as their Size.
+func SizeOf(r io.Reader) int64 {
 	switch v := r.(type) {
 	case interface{ Stat() (fs.FileInfo, error) }:
 		if fi, err := v.Stat(); err == nil && fi.Mode().IsRegular() {

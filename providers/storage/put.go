@@ -18,7 +18,7 @@ func (s *Store) PutFile(ctx context.Context, r io.Reader) (File, error) {
 	if err := s.w.failed.get(); err != nil {
 		return File{}, err
 	}
-	size := sizeOf(r)
+	size := SizeOf(r)
 	r = ctxReader{ctx, r}
 	var (
 		f   File
@@ -85,7 +85,7 @@ func (s *Store) putSmall(ctx context.Context, r io.Reader, n int) (File, error) 
 // HashFile computes exactly the File that PutFile would return for r (size,
 // hash, chunks), storing nothing. The planner uses it at plan time.
 func (s *Store) HashFile(r io.Reader) (File, error) {
-	return s.split.split(r, sizeOf(r), func(rawID, []byte) error { return nil })
+	return s.split.split(r, SizeOf(r), func(rawID, []byte) error { return nil })
 }
 
 // Flush seals the open pack, waits for all pack uploads and writes the index

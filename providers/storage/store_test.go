@@ -102,7 +102,7 @@ func TestSizeOf(t *testing.T) {
 	}
 	for _, tc := range tests {
 		r, _ := tc.r.(interface{ Read([]byte) (int, error) })
-		if got := sizeOf(r); got != tc.want {
+		if got := SizeOf(r); got != tc.want {
 			t.Errorf("%s: sizeOf = %d, want %d", tc.name, got, tc.want)
 		}
 	}
