@@ -9,12 +9,21 @@ FUZZTIME ?= 10s
 build:
 	$(GO) build -o $(BIN) ./cmd/mlform
 
-# Everything: unit tests, conformance suites, end-to-end testscripts and the
-# cloud-server tests (servers are installed and started by scripts/cloud).
+# Packages with concurrency, also tested under the race detector.
+RACE_PKGS := ./state/... ./providers/... ./planner/... ./cli/... ./internal/...
+
+# Everything: vet, gofmt, staticcheck, unit tests, conformance suites,
+# end-to-end testscripts and the cloud-server tests (servers are installed
+# and started by scripts/cloud), then the concurrent packages under -race.
+# The mlformtest tag builds the test hooks (cli/testhooks_on.go) into the
+# binary the end-to-end scripts run; release builds never have them.
 test:
 	$(GO) vet $(PKGS)
+	$(GO) vet -tags mlformtest $(PKGS)
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
-	scripts/cloud/with-servers.sh $(GO) test -count=1 -timeout 12m $(PKGS)
+	scripts/staticcheck.sh
+	scripts/cloud/with-servers.sh sh -c '$(GO) test -tags mlformtest -count=1 -timeout 12m $(PKGS) && $(GO) test -tags mlformtest -race -count=1 -timeout 12m $(RACE_PKGS)'
+
 
 # Builds mlform and runs init, plan and apply on the example workspace on the
 # local default backend and store (no servers).
@@ -31,6 +40,7 @@ fuzz:
 lint:
 	$(GO) vet $(PKGS)
 	@test -z "$$(gofmt -l .)" || { gofmt -l .; exit 1; }
+	scripts/staticcheck.sh
 
 clean:
 	rm -rf bin

@@ -229,6 +229,7 @@ func interrupts(g *Globals, cancel context.CancelFunc) *interruptHandler {
 				return
 			case <-h.sigs:
 				n++
+				g.testEvent(fmt.Sprintf("interrupt %d", n))
 				h.mu.Lock()
 				early := !h.started
 				h.aborted = early

@@ -24,12 +24,6 @@ func (f *LockFlags) Register(fs *pflag.FlagSet) {
 	fs.DurationVar(&f.Timeout, "lock-timeout", 0, "how long to wait for a state lock held by another run (e.g. 30s, 5m); 0 fails at once")
 }
 
-// holdLockEnv is a test hook: when set to a duration, a command holds the
-// state lock that long after taking it, so end-to-end tests can make two
-// real processes contend for the lock. It prints the lock id and when it
-// was taken to stderr.
-const holdLockEnv = "MLFORM_TEST_HOLD_LOCK"
-
 // withStateLock runs fn while holding the state lock of m for operation
 // (unless -lock=false), and releases it afterwards even when fn fails or
 // ctx is cancelled.
@@ -41,20 +35,24 @@ func withStateLock(ctx context.Context, g *Globals, m *state.Manager, f LockFlag
 	if !f.Enabled {
 		return fn()
 	}
+	hooks, err := readTestHooks(g.Getenv)
+	if err != nil {
+		return err
+	}
+	g.testEvent("lock-wait " + operation)
 	lock, err := m.Lock(ctx, state.LockInfo{Operation: operation, Version: Version}, f.Timeout)
 	if err != nil {
 		return err
 	}
+	g.testEvent("lock-held " + operation)
 	defer func() {
 		if uerr := lock.Unlock(context.WithoutCancel(ctx)); uerr != nil {
 			err = errors.Join(err, uerr)
 		}
 	}()
-	if v := g.Getenv(holdLockEnv); v != "" {
-		d, perr := time.ParseDuration(v)
-		if perr != nil {
-			return fmt.Errorf("%s=%q: %w", holdLockEnv, v, perr)
-		}
+	if d := hooks.holdLock; d > 0 {
+		// Lets end-to-end tests make two real processes contend for
+		// the lock; prints the lock id and when it was taken.
 		fmt.Fprintf(g.Stderr, "test hook: holding lock %s since %s for %s\n", lock.Info().ID, time.Now().UTC().Format(time.RFC3339Nano), d)
 		select {
 		case <-time.After(d):

@@ -101,12 +101,23 @@ func openWorkspace(g *Globals, f *planFlags) (*planner.Workspace, error) {
 	if err != nil {
 		return nil, err
 	}
-	if v := g.Getenv(testFileDelayEnv); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			return nil, fmt.Errorf("%s=%q: %w", testFileDelayEnv, v, err)
+	hooks, err := readTestHooks(g.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	if hooks.fileDelay > 0 || hooks.events != "" {
+		ws.TestBeforeFile = func(ctx context.Context, path string) error {
+			g.testEvent("store-file " + path)
+			if hooks.fileDelay <= 0 {
+				return nil
+			}
+			select {
+			case <-time.After(hooks.fileDelay):
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 		}
-		ws.TestFileDelay = d
 	}
 	return ws, nil
 }
@@ -119,11 +130,6 @@ func loadWorkspace(g *Globals, vf *varFlags) (*planner.Workspace, error) {
 	*vf = f.vars
 	return ws, err
 }
-
-// testFileDelayEnv is a test hook: a pause before storing each file during
-// apply, so end-to-end tests can kill a snapshot midway. Never set it in
-// real use.
-const testFileDelayEnv = "MLFORM_TEST_FILE_DELAY"
 
 // makePlan reads the state and plans (the caller holds the lock if any).
 // storeEarly (apply -auto-approve only) stores new files while hashing them.

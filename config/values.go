@@ -196,18 +196,6 @@ func (e *blockEval) integer(name string) (int, *hclsyntax.Attribute, bool) {
 	return int(i), a, true
 }
 
-func (e *blockEval) boolean(name string) (bool, bool) {
-	v, a, ok := e.value(name)
-	if !ok {
-		return false, false
-	}
-	c, ok := e.plain(name, a, v, cty.Bool, "a bool", false)
-	if !ok {
-		return false, false
-	}
-	return c.True(), true
-}
-
 // duration reads a duration string; minimum is the smallest allowed value.
 func (e *blockEval) duration(name string, minimum time.Duration) time.Duration {
 	s, a, ok := e.str(name, false)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"time"
 	"unicode/utf8"
 
 	"golang.org/x/sync/errgroup"
@@ -127,11 +126,9 @@ func putFiles(ctx context.Context, rc *RunContext, a *Action, src source.Source,
 
 func putOne(ctx context.Context, rc *RunContext, a *Action, src source.Source, store *storage.Store, want ObservedFile) (storage.File, error) {
 	dataset := a.Snapshot.Dataset
-	if d := rc.Workspace.TestFileDelay; d > 0 {
-		select {
-		case <-time.After(d):
-		case <-ctx.Done():
-			return storage.File{}, ctx.Err()
+	if hook := rc.Workspace.TestBeforeFile; hook != nil {
+		if err := hook(ctx, want.Path); err != nil {
+			return storage.File{}, err
 		}
 	}
 	r, err := src.Open(ctx, want.Path)

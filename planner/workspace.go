@@ -41,9 +41,10 @@ type Workspace struct {
 	// Workers bounds per-action parallelism (hashing, uploads); default
 	// one per CPU.
 	Workers int
-	// TestFileDelay is a test hook: a pause before storing each file, so
-	// end-to-end tests can interrupt a snapshot midway. Zero in real runs.
-	TestFileDelay time.Duration
+	// TestBeforeFile is a test hook called before storing each file, so
+	// end-to-end tests can interrupt a snapshot midway; an error stops
+	// the store. Nil in real runs (cli sets it only in test builds).
+	TestBeforeFile func(ctx context.Context, path string) error
 	// Repair opens stores whose index objects are damaged (skipping them),
 	// for gc -check and gc -rebuild-index; every other command refuses such
 	// a store so it never writes on top of a damaged index.

@@ -24,7 +24,6 @@ func plannerCommands() map[string]func(ts *testscript.TestScript, neg bool, args
 		"cptree":   cmdCptree,
 		"cmptree":  cmdCmptree,
 		"waitfile": cmdWaitfile,
-		"sleep":    cmdSleep,
 		"exitcode": cmdExitcode,
 		"capture":  cmdCapture,
 		"replace":  cmdReplace,
@@ -199,16 +198,6 @@ func cmdWaitfile(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-}
-
-// cmdSleep pauses the script: sleep DURATION.
-func cmdSleep(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 1 {
-		ts.Fatalf("usage: sleep DURATION")
-	}
-	d, err := time.ParseDuration(args[0])
-	ts.Check(err)
-	time.Sleep(d)
 }
 
 // cmdExitcode runs a program and checks its exact exit status (exec only

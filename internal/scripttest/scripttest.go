@@ -21,7 +21,7 @@ func Params(dir string) testscript.Params {
 			return nil
 		},
 		Cmds:      commands(),
-		Condition: cloudCondition,
+		Condition: condition,
 	}
 }
 
@@ -45,5 +45,18 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 	for name, c := range qaCommands() {
 		cmds[name] = c
 	}
+	for name, c := range waitCommands() {
+		cmds[name] = c
+	}
 	return cmds
+}
+
+// condition answers a script's [COND] guards: [testhooks] (this test binary
+// was built with the mlformtest tag, so mlform honours the MLFORM_TEST_*
+// hooks; `make test` sets it) and [cloud:NAME].
+func condition(cond string) (bool, error) {
+	if cond == "testhooks" {
+		return testHooksBuilt, nil
+	}
+	return cloudCondition(cond)
 }

@@ -33,7 +33,6 @@
 package profile
 
 import (
-	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -310,9 +309,4 @@ func isNull(v string) bool {
 		}
 	}
 	return false
-}
-
-// errColumn formats a column-level error.
-func errColumn(col, file, format string, args ...any) error {
-	return fmt.Errorf("stats column %q in %s: %s", col, file, fmt.Sprintf(format, args...))
 }
