@@ -98,22 +98,51 @@ func cmdExample(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	root, err := repoRoot()
 	ts.Check(err)
-	src := filepath.Join(root, "examples", filepath.Clean("/" + args[0])[1:])
+	rel := filepath.Join("examples", filepath.Clean("/" + args[0])[1:])
 	dst := ts.MkAbs(args[1])
-	entries, err := os.ReadDir(src)
+	files, err := exampleFiles(root, rel)
 	ts.Check(err)
-	for _, e := range entries {
-		name := e.Name()
+	for _, name := range files {
+		top, _, nested := strings.Cut(name, "/")
 		switch {
-		case e.IsDir() && (name == "data" || name == "trainer"):
-			ts.Check(os.CopyFS(filepath.Join(dst, name), os.DirFS(filepath.Join(src, name))))
-		case !e.IsDir() && (strings.HasSuffix(name, ".mlf.hcl") || name == "README.md"):
-			data, err := os.ReadFile(filepath.Join(src, name))
-			ts.Check(err)
-			ts.Check(os.MkdirAll(dst, 0o755))
-			ts.Check(os.WriteFile(filepath.Join(dst, name), data, 0o644))
+		case nested && (top == "data" || top == "trainer"):
+		case !nested && (strings.HasSuffix(name, ".mlf.hcl") || name == "README.md"):
+		default:
+			continue
 		}
+		data, err := os.ReadFile(filepath.Join(root, rel, filepath.FromSlash(name)))
+		ts.Check(err)
+		target := filepath.Join(dst, filepath.FromSlash(name))
+		ts.Check(os.MkdirAll(filepath.Dir(target), 0o755))
+		ts.Check(os.WriteFile(target, data, 0o644))
 	}
+}
+
+// exampleFiles lists the files of the example at root/rel, slash-separated
+// and relative to it: the ones git tracks, so files a user made while
+// following the example's README (new data, a build) never change a test.
+// Outside a git checkout (a source archive) every file counts.
+func exampleFiles(root, rel string) ([]string, error) {
+	out, err := exec.Command("git", "-C", root, "ls-files", "-z", "--", filepath.ToSlash(rel)).Output()
+	if err == nil && len(out) > 0 {
+		var files []string
+		prefix := filepath.ToSlash(rel) + "/"
+		for _, f := range strings.Split(strings.TrimRight(string(out), "\x00"), "\x00") {
+			files = append(files, strings.TrimPrefix(f, prefix))
+		}
+		return files, nil
+	}
+	var files []string
+	base := filepath.Join(root, rel)
+	err = filepath.WalkDir(base, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		r, err := filepath.Rel(base, path)
+		files = append(files, filepath.ToSlash(r))
+		return err
+	})
+	return files, err
 }
 
 // reporoot VAR: set $VAR to the repository's root directory, for scripts

@@ -42,7 +42,7 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 	for name, c := range cloudCommands() {
 		cmds[name] = c
 	}
-	for name, c := range qaCommands() {
+	for name, c := range damageCommands() {
 		cmds[name] = c
 	}
 	for name, c := range waitCommands() {

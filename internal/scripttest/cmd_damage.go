@@ -8,9 +8,9 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
-// qaCommands are the commands the qa_*.txtar scripts use to damage a
+// damageCommands are the commands the store-damage scripts (store_repair, pull_damaged) use to damage a
 // workspace by hand, the way a disk fault or a careless user would.
-func qaCommands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
+func damageCommands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
 		"corrupt": cmdCorrupt,
 	}
