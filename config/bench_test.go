@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// BenchmarkLoadDesign loads the DESIGN.md example: the cost every command
+// BenchmarkLoadDesign loads testdata/design, the full language example: the cost every command
 // pays before doing anything.
 func BenchmarkLoadDesign(b *testing.B) {
 	for b.Loop() {

@@ -11,7 +11,7 @@ import (
 	"strings"
 )
 
-// Contract variable names (DESIGN.md, "Training contract").
+// Contract variable names (docs/training-contract.md).
 const (
 	EnvDataDir    = "MLFORM_DATA_DIR"
 	EnvOutputDir  = "MLFORM_OUTPUT_DIR"
@@ -157,7 +157,7 @@ func (c Contract) ParamsJSON() ([]byte, error) {
 	return append(data, '\n'), nil
 }
 
-// Env is the contract's environment, exactly the variables of DESIGN.md:
+// Env is the contract's environment, exactly the variables of docs/training-contract.md:
 // MLFORM_DATA_DIR, MLFORM_DATASET_<NAME>_DIR, MLFORM_OUTPUT_DIR,
 // MLFORM_PARAMS_FILE, MLFORM_PARAM_<NAME>, MLFORM_MODEL, MLFORM_VERSION and,
 // when set, MLFORM_MODEL_DIR. Params become strings: numbers in plain

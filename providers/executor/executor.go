@@ -5,7 +5,7 @@
 // (executortest.RunConformance), so switching `executor = "..."` in an
 // environment block changes where a step runs and nothing else.
 //
-// The package also owns the training contract of DESIGN.md: the environment
+// The package also owns the training contract of docs/training-contract.md: the environment
 // variables a command receives (Contract), the read-only data directory
 // (MakeReadOnly) and the metrics file it must write (ReadMetrics).
 package executor
