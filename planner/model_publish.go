@@ -11,6 +11,7 @@ import (
 	gblob "gocloud.dev/blob"
 	"gocloud.dev/gcerrors"
 
+	"github.com/mlform/mlform/internal/relpath"
 	"github.com/mlform/mlform/providers/blob"
 	"github.com/mlform/mlform/providers/storage"
 	"github.com/mlform/mlform/state"
@@ -79,7 +80,7 @@ func publish(ctx context.Context, rc *RunContext, pr *PromotionSpec, v int) erro
 		ArtifactsID: ver.ArtifactsID, PublishedAt: ws.Now.UTC(), Metrics: ver.Metrics, Files: []PublishedFile{}}
 	keep := map[string]bool{PublishManifestName: true}
 	for _, f := range man.Files {
-		if err := storage.ValidatePath(f.Path); err != nil {
+		if err := relpath.Check(f.Path); err != nil {
 			return fmt.Errorf("artifacts of v%d: %w", v, err)
 		}
 		if f.Path == PublishManifestName {
@@ -148,7 +149,7 @@ func publishedPaths(b []byte) []string {
 	}
 	var out []string
 	for _, f := range old.Files {
-		if storage.ValidatePath(f.Path) == nil && f.Path != PublishManifestName {
+		if relpath.Check(f.Path) == nil && f.Path != PublishManifestName {
 			out = append(out, f.Path)
 		}
 	}

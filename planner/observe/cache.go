@@ -11,7 +11,7 @@ import (
 	"path/filepath"
 	"unsafe"
 
-	"github.com/mlform/mlform/providers/source"
+	"github.com/mlform/mlform/internal/relpath"
 )
 
 // The stat cache remembers, per dataset, what every file looked like (size,
@@ -240,7 +240,7 @@ func decodeCache(data []byte) (*cacheFile, error) {
 		if d.err != nil {
 			return nil, d.err
 		}
-		if mode > 1<<32-1 || e.Size < 0 || !isDigest(e.File.Hash) || !chunksValid(e.File.Chunks) || source.ValidPath(e.Path) != nil ||
+		if mode > 1<<32-1 || e.Size < 0 || !isDigest(e.File.Hash) || !chunksValid(e.File.Chunks) || relpath.Check(e.Path) != nil ||
 			(i > 0 && c.Entries[i-1].Path >= e.Path) {
 			return nil, fmt.Errorf("%w: entry %d", errCorrupt, i)
 		}

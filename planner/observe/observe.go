@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mlform/mlform/internal/relpath"
 	"github.com/mlform/mlform/planner/profile"
 	"github.com/mlform/mlform/providers/source"
 )
@@ -141,8 +142,10 @@ func Observe(ctx context.Context, src source.Source, opts Options) (*Observation
 }
 
 // selectEntries keeps, in place, the entries the filter includes, minus
-// the observer's own cache directory; an included non-regular file is an
-// error.
+// the observer's own cache directory; an included non-regular file, or one
+// whose name breaks the path rule every manifest, pull and publish applies
+// (internal/relpath), is an error naming it, so plan refuses what apply
+// could never record.
 func selectEntries(entries []source.Entry, f *filter, own []string, src source.Source) ([]source.Entry, error) {
 	kept := entries[:0]
 	for _, e := range entries {
@@ -151,6 +154,9 @@ func selectEntries(entries []source.Entry, f *filter, own []string, src source.S
 		}
 		if !e.Mode.IsRegular() {
 			return nil, fmt.Errorf("%s in %s is not a regular file (%s); mlform follows no symlinks: exclude it or copy the data in", e.Path, src, kindOf(e))
+		}
+		if err := relpath.Check(e.Path); err != nil {
+			return nil, fmt.Errorf("%w: rename it or exclude it", err)
 		}
 		kept = append(kept, e)
 	}

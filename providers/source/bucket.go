@@ -12,6 +12,7 @@ import (
 
 	gblob "gocloud.dev/blob"
 
+	"github.com/mlform/mlform/internal/relpath"
 	"github.com/mlform/mlform/providers/blob"
 )
 
@@ -31,7 +32,7 @@ func openBucket(ctx context.Context, spec, baseDir string) (Source, error) {
 	}
 	prefix := strings.Trim(u.Path, "/")
 	if prefix != "" {
-		if err := ValidPath(prefix); err != nil {
+		if err := relpath.Check(prefix); err != nil {
 			return nil, fmt.Errorf("dataset source %s: key prefix: %w", blob.Redact(spec), err)
 		}
 	}
@@ -85,7 +86,7 @@ func (s *bucket) Entries(ctx context.Context) ([]Entry, error) {
 		if obj.IsDir || (obj.Size == 0 && strings.HasSuffix(obj.Key, "/")) {
 			continue
 		}
-		if err := ValidPath(obj.Key); err != nil {
+		if err := relpath.Check(obj.Key); err != nil {
 			return nil, fmt.Errorf("list %s: object key is not a safe relative path: %w", s.name, err)
 		}
 		e := Entry{Path: obj.Key, Size: obj.Size, MtimeNs: obj.ModTime.UnixNano(), Mode: 0o644}
@@ -99,7 +100,7 @@ func (s *bucket) Entries(ctx context.Context) ([]Entry, error) {
 }
 
 func (s *bucket) Open(ctx context.Context, path string) (io.ReadCloser, error) {
-	if err := ValidPath(path); err != nil {
+	if err := relpath.Check(path); err != nil {
 		return nil, fmt.Errorf("open %q in %s: %w", path, s.name, err)
 	}
 	r, err := s.b.NewReader(ctx, path, nil)

@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/mlform/mlform/internal/relpath"
 )
 
 // local is a directory tree (or one file) on a local file system.
@@ -71,7 +73,7 @@ func (l *local) Close() error {
 // Open opens a regular file inside the root. The path is re-validated: it
 // may come from a cache or a manifest rather than from Walk.
 func (l *local) Open(ctx context.Context, path string) (io.ReadCloser, error) {
-	if err := ValidPath(path); err != nil {
+	if err := relpath.Check(path); err != nil {
 		return nil, fmt.Errorf("open %q in %s: %w", path, l, err)
 	}
 	if l.file != "" && path != filepath.ToSlash(l.file) {

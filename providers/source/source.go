@@ -16,7 +16,6 @@ package source
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"strings"
@@ -27,7 +26,7 @@ import (
 // Entry is one file (or non-directory node) found by Walk.
 type Entry struct {
 	// Path is slash-separated, relative to the source root, and valid
-	// according to ValidPath.
+	// according to relpath.Check.
 	Path string
 	Size int64
 	// MtimeNs is the modification time in nanoseconds since the Unix epoch
@@ -108,34 +107,4 @@ func Open(ctx context.Context, spec, baseDir string) (Source, error) {
 		return openLocal(dir)
 	}
 	return openBucket(ctx, spec, baseDir)
-}
-
-// ValidPath reports whether p is a path a source may report and a snapshot
-// may record: non-empty, slash-separated, relative, with no empty, "." or
-// ".." element, no backslash and no NUL. Paths from blob listings are
-// untrusted and are checked with it.
-func ValidPath(p string) error {
-	if p == "" {
-		return errors.New("empty path")
-	}
-	if strings.ContainsAny(p, "\x00\\") {
-		return fmt.Errorf("path %q contains a backslash or NUL", p)
-	}
-	if p[0] == '/' {
-		return fmt.Errorf("path %q is absolute", p)
-	}
-	for rest := p; ; {
-		el, tail, more := strings.Cut(rest, "/")
-		switch el {
-		case "":
-			return fmt.Errorf("path %q has an empty element", p)
-		case ".", "..":
-			return fmt.Errorf("path %q has a %q element", p, el)
-		}
-		if !more {
-			break
-		}
-		rest = tail
-	}
-	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -16,22 +15,6 @@ import (
 	gblob "gocloud.dev/blob"
 	"gocloud.dev/blob/memblob"
 )
-
-func TestValidPath(t *testing.T) {
-	tests := []struct {
-		path string
-		ok   bool
-	}{
-		{"a", true}, {"a/b/c.csv", true}, {"...", true}, {"a/.hidden", true}, {"sp ace/é", true},
-		{"", false}, {"/abs", false}, {"../x", false}, {"a/../../x", false}, {"a/..", false},
-		{"./a", false}, {"a//b", false}, {"a/", false}, {`a\b`, false}, {"a\x00b", false},
-	}
-	for _, tt := range tests {
-		if err := ValidPath(tt.path); (err == nil) != tt.ok {
-			t.Errorf("ValidPath(%q) = %v, want ok=%v", tt.path, err, tt.ok)
-		}
-	}
-}
 
 func write(t *testing.T, path, content string) {
 	t.Helper()
@@ -276,20 +259,6 @@ func TestWalkUnreadableDirectory(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "locked") {
 		t.Fatalf("error = %v, want one naming the unreadable directory", err)
 	}
-}
-
-func FuzzValidPath(f *testing.F) {
-	for _, s := range []string{"a/b", "../x", "a//b", "/a", ".", "a/./b", "a\\b"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, p string) {
-		if ValidPath(p) != nil {
-			return
-		}
-		if path.Clean(p) != p || !filepath.IsLocal(filepath.FromSlash(p)) || strings.HasPrefix(p, "../") || p == ".." {
-			t.Fatalf("ValidPath accepted %q, which is not a clean local path", p)
-		}
-	})
 }
 
 // TestWalkOrderIsLexical builds trees whose names sort differently as

@@ -7,40 +7,6 @@ import (
 	"testing"
 )
 
-func TestValidatePath(t *testing.T) {
-	tests := []struct {
-		path string
-		ok   bool
-	}{
-		{"a", true},
-		{"dir/sub/file.csv", true},
-		{".hidden", true},
-		{"..dots", true},
-		{"a..b/c", true},
-		{"name with spaces/ü.txt", true},
-		{"", false},
-		{"/abs", false},
-		{"../x", false},
-		{"a/../b", false},
-		{"a/..", false},
-		{"./a", false},
-		{"a/./b", false},
-		{"a//b", false},
-		{"a/", false},
-		{`a\b`, false},
-		{"a\x00b", false},
-		{"a\nb", false},
-		{"\xff", false},
-		{strings.Repeat("a", maxPathLength+1), false},
-	}
-	for _, tc := range tests {
-		err := ValidatePath(tc.path)
-		if (err == nil) != tc.ok {
-			t.Errorf("ValidatePath(%q) = %v, want ok=%v", truncate(tc.path, 20), err, tc.ok)
-		}
-	}
-}
-
 func TestCheckConfig(t *testing.T) {
 	good := currentConfig()
 	tests := []struct {

@@ -3,6 +3,8 @@ package storage
 import (
 	"bytes"
 	"testing"
+
+	"github.com/mlform/mlform/internal/relpath"
 )
 
 // FuzzDecodeManifest: any input either fails cleanly or yields a manifest
@@ -20,7 +22,7 @@ func FuzzDecodeManifest(f *testing.F) {
 			return
 		}
 		for _, file := range m.Files {
-			if err := ValidatePath(file.Path); err != nil {
+			if err := relpath.Check(file.Path); err != nil {
 				t.Fatalf("decoded an unsafe path: %v", err)
 			}
 		}

@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/zeebo/blake3"
+
+	"github.com/mlform/mlform/internal/relpath"
 )
 
 // Manifest kinds used by mlform. Kind is free-form for the store, but must
@@ -140,7 +142,7 @@ func (m *Manifest) Validate() error {
 	paths := make([]string, 0, len(m.Files))
 	for i := range m.Files {
 		f := &m.Files[i]
-		if err := ValidatePath(f.Path); err != nil {
+		if err := relpath.Check(f.Path); err != nil {
 			return fmt.Errorf("manifest file %d: %w", i, err)
 		}
 		if err := f.validate(); err != nil {
@@ -196,44 +198,6 @@ func validKind(k string) bool {
 		}
 	}
 	return true
-}
-
-// maxPathLength bounds a manifest path (PATH_MAX on Linux).
-const maxPathLength = 4096
-
-// ValidatePath checks that p is a clean relative slash path that stays
-// inside any directory it is joined to: not empty, not absolute, no empty,
-// "." or ".." elements, no backslashes, NUL or other control characters,
-// valid UTF-8.
-func ValidatePath(p string) error {
-	switch {
-	case p == "":
-		return errors.New("empty path")
-	case len(p) > maxPathLength:
-		return fmt.Errorf("path %q is longer than %d bytes", truncate(p, 80), maxPathLength)
-	case !utf8.ValidString(p):
-		return fmt.Errorf("path %q is not valid UTF-8", p)
-	case p[0] == '/':
-		return fmt.Errorf("path %q is absolute", p)
-	}
-	for i := 0; i < len(p); i++ {
-		if c := p[i]; c < 0x20 || c == 0x7f || c == '\\' {
-			return fmt.Errorf("path %q contains a control character or backslash", p)
-		}
-	}
-	for rest := p; ; {
-		el, after, more := strings.Cut(rest, "/")
-		switch el {
-		case "":
-			return fmt.Errorf("path %q has an empty element", p)
-		case ".", "..":
-			return fmt.Errorf("path %q has a %q element", p, el)
-		}
-		if !more {
-			return nil
-		}
-		rest = after
-	}
 }
 
 func (f *File) validate() error {

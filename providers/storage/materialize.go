@@ -15,6 +15,8 @@ import (
 
 	"github.com/zeebo/blake3"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/mlform/mlform/internal/relpath"
 )
 
 // Materialize writes every file of manifest id under dir, creating
@@ -167,7 +169,7 @@ func (s *Store) materializeStream(ctx context.Context, root string, f File) erro
 // into place only when r reached EOF without error (OpenFile's EOF means
 // verified).
 func writeFile(root string, f File, r io.Reader) error {
-	if err := ValidatePath(f.Path); err != nil {
+	if err := relpath.Check(f.Path); err != nil {
 		return err
 	}
 	parent, err := ensureDirs(root, path.Dir(f.Path))

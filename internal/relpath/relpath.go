@@ -1,0 +1,75 @@
+// Package relpath is mlform's one rule for the relative paths it records
+// and later joins to a directory: dataset files, manifest entries, pulled
+// and published files. Sources check it when they list files (so a bad
+// name is reported at plan time, naming the file), manifests when they are
+// decoded (they are untrusted input), and pull and publish before writing.
+// One rule everywhere means a path plan accepts is never refused by apply.
+package relpath
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// MaxLen bounds a path in bytes (PATH_MAX on Linux, which every local
+// write must fit in anyway).
+const MaxLen = 4096
+
+// Error says why a path breaks the rule.
+type Error struct {
+	Path    string // the offending path, possibly truncated for display
+	Problem string // "is absolute", "has a \"..\" element", ...
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("path %q %s", e.Path, e.Problem) }
+
+// Check reports whether p is a clean relative slash path that stays inside
+// any directory it is joined to: not empty, at most MaxLen bytes, valid
+// UTF-8, not absolute, no empty, "." or ".." element, and no backslash,
+// NUL or other control character (which terminals, shells and other
+// operating systems mangle). It returns a *Error.
+func Check(p string) error {
+	bad := func(problem string) error { return &Error{Path: p, Problem: problem} }
+	switch {
+	case p == "":
+		return bad("is empty")
+	case len(p) > MaxLen:
+		return &Error{Path: truncate(p, 80), Problem: fmt.Sprintf("is longer than %d bytes", MaxLen)}
+	case !utf8.ValidString(p):
+		return bad("is not valid UTF-8")
+	case p[0] == '/':
+		return bad("is absolute")
+	}
+	for i := 0; i < len(p); i++ {
+		if c := p[i]; c < 0x20 || c == 0x7f {
+			return bad("contains a control character")
+		} else if c == '\\' {
+			return bad("contains a backslash")
+		}
+	}
+	for rest := p; ; {
+		el, after, more := strings.Cut(rest, "/")
+		switch el {
+		case "":
+			return bad("has an empty element")
+		case ".", "..":
+			return bad(fmt.Sprintf("has a %q element", el))
+		}
+		if !more {
+			return nil
+		}
+		rest = after
+	}
+}
+
+// truncate shortens s to at most n bytes on a rune boundary, marking the cut.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "..."
+}
