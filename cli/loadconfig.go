@@ -8,7 +8,7 @@ import (
 // diagnostic (warnings too) is printed to stderr; errors end the command
 // with exit status 1.
 func loadConfig(g *Globals, vf *varFlags) (*config.Config, error) {
-	cfg, diags := config.Load(".", vf.loadOptions(g))
+	cfg, diags := loadChecked(g, vf)
 	if len(diags) > 0 {
 		_ = config.WriteDiagnostics(g.Stderr, diags, cfg.Files, diagColor(g))
 	}

@@ -101,6 +101,7 @@ func openWorkspace(g *Globals, f *planFlags) (*planner.Workspace, error) {
 	if err != nil {
 		return nil, err
 	}
+	ws.Executors = executors()
 	hooks, err := readTestHooks(g.Getenv)
 	if err != nil {
 		return nil, err

@@ -21,7 +21,8 @@ func newValidateCommand(g *Globals) *cobra.Command {
 variables, and reports every problem with its file:line:col and a snippet:
 syntax errors, unknown blocks and arguments, wrong types, references to
 undeclared objects, cycles, invalid URLs, globs, durations and cron
-expressions. It reads no state and no data.
+expressions, and executors this build does not have or settings the chosen
+executor would ignore. It reads no state and no data.
 
 Exit status: 0 when the configuration is valid, 1 when it is not.`,
 		Example: `  mlform validate
@@ -29,7 +30,7 @@ Exit status: 0 when the configuration is valid, 1 when it is not.`,
   mlform -chdir=examples/churn validate -var='min_accuracy=0.9'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, diags := config.Load(".", vf.loadOptions(g))
+			cfg, diags := loadChecked(g, &vf)
 			if asJSON {
 				doc := config.NewValidateJSON(diags, cfg.Files)
 				enc := json.NewEncoder(g.Stdout)

@@ -4,7 +4,8 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2/hclsyntax"
-	"github.com/mlform/mlform/providers/executor"
+
+	"github.com/mlform/mlform/internal/contractenv"
 )
 
 // evalStorage reads a storage block: one blob URL.
@@ -29,11 +30,13 @@ func (l *loader) evalEnvironment(e *blockEval, n *node) {
 			e.errorf(a.Expr.Range(), "Invalid executor", "executor in %s must name an executor, like \"local\"; %q is not a name.", e.where, s)
 		}
 		env.Executor = s
+		env.ExecutorRange = a.Expr.Range()
 	}
 	env.Files = e.globs("files")
 	env.Env, env.Sensitive = e.strMap("env")
-	if s, _, ok := e.str("image", false); ok {
+	if s, a, ok := e.str("image", false); ok {
 		env.Image = s
+		env.ImageRange = a.Expr.Range()
 	}
 	l.cfg.Environments[n.name] = env
 }
@@ -78,7 +81,7 @@ func (l *loader) evalModel(e *blockEval, n *node) {
 	}
 	if list, ok := e.refList("datasets", kindDataset); ok {
 		m.Datasets = list
-		e.checkEnvNames(e.body.Attributes["datasets"], "dataset", list, executor.DatasetEnv)
+		e.checkEnvNames(e.body.Attributes["datasets"], "dataset", list, contractenv.Dataset)
 	}
 	if s, ok := e.ref("environment", kindEnvironment); ok {
 		m.Environment = s
@@ -97,7 +100,7 @@ func (l *loader) evalModel(e *blockEval, n *node) {
 			step.Command = cmd
 		}
 		step.Params = se.params("params")
-		se.checkEnvNames(se.body.Attributes["params"], "param", keys(step.Params), executor.ParamEnv)
+		se.checkEnvNames(se.body.Attributes["params"], "param", keys(step.Params), contractenv.Param)
 		step.Timeout = se.duration("timeout", 1)
 		e.failed = e.failed || se.failed
 		switch b.Type {

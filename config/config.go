@@ -116,6 +116,10 @@ type Environment struct {
 	// variable: it must only ever be hashed, never printed.
 	Sensitive bool
 	DeclRange hcl.Range
+	// ExecutorRange and ImageRange locate the executor and image
+	// arguments (zero when not written), for the checks that need the
+	// executor registry, which config does not know (planner.CheckExecutors).
+	ExecutorRange, ImageRange hcl.Range
 }
 
 // Dataset is a versioned set of files.

@@ -5,7 +5,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/agext/levenshtein"
+	namesuggest "github.com/mlform/mlform/internal/suggest"
+
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
@@ -313,16 +314,8 @@ func hasBlock(body *hclsyntax.Body, typ string) bool {
 }
 
 // suggest returns the candidate closest to given, if it is close enough
-// to be a likely typo (the threshold Terraform uses).
-func suggest(given string, candidates []string) string {
-	best, bestDist := "", 3
-	for _, c := range candidates {
-		if d := levenshtein.Distance(given, c, nil); d < bestDist || (d == bestDist && best != "" && c < best) {
-			best, bestDist = c, d
-		}
-	}
-	return best
-}
+// to be a likely typo.
+func suggest(given string, candidates []string) string { return namesuggest.Closest(given, candidates) }
 
 func keys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))

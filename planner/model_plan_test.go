@@ -40,7 +40,7 @@ func newModelWorld(t testing.TB) *modelWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ws := &Workspace{BaseDir: dir, Now: modelNow, Graph: g, Datasets: map[string]DatasetSpec{"churn": {Name: "churn"}}}
+	ws := &Workspace{BaseDir: dir, Now: modelNow, Graph: g, Datasets: map[string]DatasetSpec{"churn": {Name: "churn"}}, Executors: testExecutors()}
 	specs := &ModelSpecs{
 		Models: map[string]*ModelSpec{"churn": {Name: "churn", Datasets: []string{"churn"}, Code: []string{"trainer/**"},
 			Environment: policy.Environment{Executor: "local"}, Storage: "default",

@@ -12,8 +12,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/mlform/mlform/config"
 	"github.com/mlform/mlform/providers/executor"
-	"github.com/mlform/mlform/providers/executor/local"
 	"github.com/mlform/mlform/providers/storage"
 	"github.com/mlform/mlform/state"
 )
@@ -83,7 +83,7 @@ func (r *stepRun) run(ctx context.Context) (*stepOutput, error) {
 	for k, v := range c.Env() { // the contract wins over the environment block
 		env[k] = v
 	}
-	ex, err := openExecutor(r.Spec.Environment.Executor)
+	ex, err := r.WS.openExecutor(r.Spec.Environment.Executor)
 	if err != nil {
 		return out, err
 	}
@@ -167,14 +167,16 @@ func (r *stepRun) materializeOne(ctx context.Context, storeName, id, dir string)
 	return store.Materialize(ctx, id, dir)
 }
 
-// openExecutor builds the executor an environment names ("" is local).
-func openExecutor(name string) (executor.Executor, error) {
+// openExecutor builds the executor an environment names ("" is the
+// default) from the workspace's registry.
+func (ws *Workspace) openExecutor(name string) (executor.Executor, error) {
 	if name == "" {
-		name = local.Name
+		name = config.DefaultExecutor
 	}
-	reg := executor.NewRegistry()
-	local.Register(reg)
-	return reg.Open(name, nil)
+	if ws.Executors == nil {
+		return nil, fmt.Errorf("executor %q: no executors are registered with this workspace", name)
+	}
+	return ws.Executors.Open(name, nil)
 }
 
 // snapshotStores finds, in state, the store holding each snapshot.

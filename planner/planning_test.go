@@ -30,6 +30,7 @@ func testWorkspace(t testing.TB, dir string, datasets map[string]string) *Worksp
 		StoreURLs: map[string]string{DefaultStorage: "file://.mlform/store"},
 		CacheDir:  filepath.Join(dir, DefaultCacheDir),
 		Workers:   2,
+		Executors: testExecutors(),
 		stores:    nil,
 	}
 	var nodes []*Node

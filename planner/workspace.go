@@ -4,13 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/mlform/mlform/providers/blob"
 	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/mlform/mlform/providers/blob"
+	"github.com/mlform/mlform/providers/executor"
 
 	"github.com/mlform/mlform/config"
 	"github.com/mlform/mlform/providers/storage"
@@ -36,6 +38,9 @@ type Workspace struct {
 	StoreURLs map[string]string
 	// Graph is the dependency graph of declared objects.
 	Graph *Graph
+	// Executors are the executors steps may run on; the caller (cli)
+	// registers them once, so planner depends on no concrete executor.
+	Executors *executor.Registry
 	// CacheDir holds the stat cache ("" disables it).
 	CacheDir string
 	// Workers bounds per-action parallelism (hashing, uploads); default

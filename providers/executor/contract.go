@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/mlform/mlform/internal/contractenv"
 )
 
 // Contract variable names (docs/training-contract.md).
@@ -47,23 +49,14 @@ type Contract struct {
 }
 
 // EnvName turns a dataset or param name into the part of a variable name
-// that carries it: upper-cased, every byte other than A-Z and 0-9 replaced
-// by '_' ("churn-2024.v1" -> "CHURN_2024_V1").
-func EnvName(name string) string {
-	b := []byte(strings.ToUpper(name))
-	for i, c := range b {
-		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-			b[i] = '_'
-		}
-	}
-	return string(b)
-}
+// that carries it (contractenv.Name).
+func EnvName(name string) string { return contractenv.Name(name) }
 
 // DatasetEnv is the variable naming a dataset's directory.
-func DatasetEnv(name string) string { return "MLFORM_DATASET_" + EnvName(name) + "_DIR" }
+func DatasetEnv(name string) string { return contractenv.Dataset(name) }
 
 // ParamEnv is the variable carrying one param.
-func ParamEnv(name string) string { return "MLFORM_PARAM_" + EnvName(name) }
+func ParamEnv(name string) string { return contractenv.Param(name) }
 
 // Validate reports every problem with the contract: missing or relative
 // directories, overlapping input and output directories, names that collide

@@ -15,8 +15,24 @@ func TestRegistry(t *testing.T) {
 	if _, err := r.Open("local", nil); err == nil || !strings.Contains(err.Error(), "none are registered") {
 		t.Errorf("Open on an empty registry: %v", err)
 	}
-	r.Register("slurm", func(map[string]string) (Executor, error) { return nil, errors.New("no sbatch") })
+	r.Register("slurm", func(map[string]string) (Executor, error) { return nil, errors.New("no sbatch") }, "image")
 	r.Register("local", func(opts map[string]string) (Executor, error) { return fakeExecutor{}, nil })
+	for _, c := range []struct {
+		name, setting string
+		known, honours bool
+	}{
+		{"local", "image", true, false},
+		{"slurm", "image", true, true},
+		{"slurm", "gpus", true, false},
+		{"docker", "image", false, false},
+	} {
+		if got := r.Known(c.name); got != c.known {
+			t.Errorf("Known(%q) = %v, want %v", c.name, got, c.known)
+		}
+		if got := r.Honours(c.name, c.setting); got != c.honours {
+			t.Errorf("Honours(%q, %q) = %v, want %v", c.name, c.setting, got, c.honours)
+		}
+	}
 	tests := []struct {
 		name    string
 		wantErr string

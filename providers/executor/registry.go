@@ -15,16 +15,21 @@ type Factory func(opts map[string]string) (Executor, error)
 // fakes without touching a shared table.
 type Registry struct {
 	factories map[string]Factory
+	settings  map[string]map[string]bool
 }
 
 // NewRegistry returns an empty registry.
 func NewRegistry() *Registry {
-	return &Registry{factories: map[string]Factory{}}
+	return &Registry{factories: map[string]Factory{}, settings: map[string]map[string]bool{}}
 }
 
-// Register adds a factory. Registering an empty name, a nil factory or a
+// Register adds a factory, with the environment settings the executor
+// honours beyond those every executor has (executor, files, env): "image"
+// for one that runs steps in a container image. validate refuses a setting
+// the chosen executor would silently ignore, since lineage would then claim
+// something that never ran. Registering an empty name, a nil factory or a
 // name twice is a programming error and panics, like http.ServeMux.
-func (r *Registry) Register(name string, f Factory) {
+func (r *Registry) Register(name string, f Factory, settings ...string) {
 	if name == "" || f == nil {
 		panic("executor: Register with empty name or nil factory")
 	}
@@ -32,7 +37,21 @@ func (r *Registry) Register(name string, f Factory) {
 		panic("executor: Register called twice for " + name)
 	}
 	r.factories[name] = f
+	r.settings[name] = map[string]bool{}
+	for _, s := range settings {
+		r.settings[name][s] = true
+	}
 }
+
+// Known reports whether an executor called name is registered.
+func (r *Registry) Known(name string) bool {
+	_, ok := r.factories[name]
+	return ok
+}
+
+// Honours reports whether executor name acts on the environment setting
+// (see Register).
+func (r *Registry) Honours(name, setting string) bool { return r.settings[name][setting] }
 
 // Names lists the registered executors, sorted.
 func (r *Registry) Names() []string {

@@ -1,0 +1,60 @@
+package planner
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/internal/suggest"
+	"github.com/mlform/mlform/providers/executor"
+)
+
+// CheckExecutors checks every environment against the executors this build
+// has: an unknown executor, or a setting the chosen executor would silently
+// ignore (image with local), is an error at the argument's file:line:col.
+// config cannot check this itself (it knows no providers), so validate,
+// plan and apply all call this right after loading, before any version
+// number is spent.
+func CheckExecutors(cfg *config.Config, reg *executor.Registry) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	names := make([]string, 0, len(cfg.Environments))
+	for n := range cfg.Environments {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		env := cfg.Environments[n]
+		name := env.Executor
+		if name == "" {
+			name = config.DefaultExecutor
+		}
+		if !reg.Known(name) {
+			detail := fmt.Sprintf("environment %q names executor %q, which this mlform does not have (it has: %s).", n, name, strings.Join(reg.Names(), ", "))
+			if s := suggest.Closest(name, reg.Names()); s != "" {
+				detail += fmt.Sprintf(" Did you mean %q?", s)
+			}
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unknown executor", Detail: detail, Subject: rangeOr(env.ExecutorRange, env.DeclRange)})
+			continue
+		}
+		if env.Image != "" && !reg.Honours(name, "image") {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Setting not supported by the executor",
+				Detail:   fmt.Sprintf("environment %q sets image, but executor %q runs steps on this machine and would ignore it, so a version's lineage would name an image that never ran. Remove image, or choose an executor that runs images.", n, name),
+				Subject:  rangeOr(env.ImageRange, env.DeclRange),
+			})
+		}
+	}
+	return diags
+}
+
+// rangeOr returns r, or fallback when r is unset.
+func rangeOr(r, fallback hcl.Range) *hcl.Range {
+	if r.Filename == "" {
+		return &fallback
+	}
+	return &r
+}
