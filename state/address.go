@@ -242,8 +242,8 @@ func (e *InUseError) Error() string {
 	if len(names) > show {
 		list += fmt.Sprintf(" and %d more", len(names)-show)
 	}
-	return fmt.Sprintf("%s is used by recorded %s %s: remove %s first, or use -force to forget it anyway (the snapshots those versions use stay recorded for them, so gc keeps their data and reproduce and pull still work)",
-		e.Addr, plural(len(names), "version", "versions"), list, plural(len(names), "it", "them"))
+	return fmt.Sprintf("%s is used by recorded %s %s: remove %s first, or use -force to forget it anyway (the snapshots %s stay recorded, so gc keeps their data and reproduce and pull still work)",
+		e.Addr, plural(len(names), "version", "versions"), list, plural(len(names), "it", "them"), plural(len(names), "that version uses", "those versions use"))
 }
 
 func plural(n int, one, many string) string {
