@@ -22,7 +22,7 @@ func TestRetentionBlock(t *testing.T) {
 		{"last only", "  retention { keep_last = 1 }\n", &Retention{KeepLast: 1}, "", ""},
 		{"within only", "  retention { keep_within = \"36h\" }\n", &Retention{KeepWithin: 36 * time.Hour}, "", ""},
 		{"empty", "  retention {}\n", nil, "3:3", "sets neither keep_last nor keep_within"},
-		{"zero last", "  retention { keep_last = 0 }\n", nil, "3:27", "keep_last in dataset.d retention must be at least 1"},
+		{"zero last", "  retention { keep_last = 0 }\n", nil, "3:27", "must be at least 1, not 0"},
 		{"fraction", "  retention { keep_last = 2.5 }\n", nil, "3:27", "must be a whole number"},
 		{"bad within", "  retention { keep_within = \"ninety days\" }\n", nil, "3:29", "Invalid duration"},
 		{"zero within", "  retention { keep_within = \"0d\" }\n", nil, "3:29", "must be positive"},
