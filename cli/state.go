@@ -88,8 +88,9 @@ func newStateShowCommand(g *Globals) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "show ADDR",
-		Short: "Show one recorded dataset, model, version or alias",
+		Short: "Show one recorded dataset, snapshot, model, version or alias",
 		Example: `  mlform state show dataset.churn
+  mlform state show dataset.churn@72f28763
   mlform state show model.churn@7
   mlform state show model.churn@production -json`,
 		Args: wantArgs(1, 1, "one address, like model.churn@production"),
