@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mlform/mlform/planner"
 	"github.com/mlform/mlform/planner/render"
 )
 
@@ -70,9 +71,17 @@ A store shared by several workspaces must not be collected from one of them.`,
 							fmt.Fprintf(g.Stdout, "  problem: %s\n", p)
 						}
 						for _, id := range c.Missing {
-							fmt.Fprintf(g.Stdout, "  missing or damaged: %s (referenced by the state)\n", id)
+							what := "referenced by the state"
+							if d := planner.DescribeRef(st, c.Store, id); d != "" {
+								what = d
+							}
+							fmt.Fprintf(g.Stdout, "  missing or damaged: %s (%s)\n", id, what)
 						}
 						ok = ok && c.OK()
+					}
+					for _, gap := range planner.LineageGaps(st) {
+						fmt.Fprintf(g.Stdout, "lineage: %s\n", gap)
+						ok = false
 					}
 					if !ok {
 						fmt.Fprintln(g.Stdout, "check: FAILED (problems above)\n"+

@@ -88,8 +88,9 @@ func newStateShowCommand(g *Globals) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "show ADDR",
-		Short: "Show one recorded dataset, model, version or alias",
+		Short: "Show one recorded dataset, snapshot, model, version or alias",
 		Example: `  mlform state show dataset.churn
+  mlform state show dataset.churn@72f28763
   mlform state show model.churn@7
   mlform state show model.churn@production -json`,
 		Args: wantArgs(1, 1, "one address, like model.churn@production"),
@@ -120,17 +121,29 @@ func newStateShowCommand(g *Globals) *cobra.Command {
 }
 
 func newStateRmCommand(g *Globals) *cobra.Command {
-	var lf LockFlags
+	var (
+		lf    LockFlags
+		force bool
+	)
 	cmd := &cobra.Command{
 		Use:   "rm ADDR...",
-		Short: "Forget datasets, models, versions or aliases",
-		Long: `rm removes addresses from the state, under the state lock. Nothing is deleted
-from the store: snapshots and artifacts stay until ` + "`mlform gc`" + ` finds them
-unreferenced. A version an alias points at cannot be removed: move or remove
-the alias first. Version numbers are never reused, even after rm.`,
+		Short: "Forget datasets, snapshots, models, versions or aliases",
+		Long: `rm removes addresses from the state, under the state lock: dataset.NAME,
+dataset.NAME@SNAPSHOT (an id or a unique prefix of at least 8 digits),
+model.NAME, model.NAME@VERSION or model.NAME@ALIAS. Nothing is deleted from the
+store: snapshots and artifacts stay until ` + "`mlform gc`" + ` finds them
+unreferenced.
+
+Lineage is protected: a dataset or snapshot that recorded versions were
+trained on is refused, naming those versions. -force forgets it anyway but
+keeps the records of the snapshots those versions use, so gc keeps their
+data and reproduce and pull of the versions still work. A version an alias
+points at cannot be removed (not even with -force): move or remove the alias
+first. Version numbers are never reused, even after rm.`,
 		Example: `  mlform state rm model.churn@3
   mlform state rm model.churn@staging
-  mlform state rm dataset.old_events`,
+  mlform state rm dataset.churn@72f28763
+  mlform state rm -force dataset.old_events`,
 		Args: wantArgs(1, -1, "at least one address, like model.churn@3"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			addrs, err := parseAddresses(args)
@@ -144,13 +157,20 @@ the alias first. Version numbers are never reused, even after rm.`,
 			}
 			defer m.Close()
 			var s *state.State
+			retained := 0
 			err = withStateLock(ctx, g, m, lf, "state rm", func() error {
 				s, err = m.Update(ctx, func(s *state.State) error {
+					before := countRetained(s)
 					for _, a := range addrs {
-						if err := s.Remove(a); err != nil {
+						remove := s.Remove
+						if force {
+							remove = s.ForceRemove
+						}
+						if err := remove(a); err != nil {
 							return err
 						}
 					}
+					retained = countRetained(s) - before
 					return nil
 				})
 				return err
@@ -161,12 +181,25 @@ the alias first. Version numbers are never reused, even after rm.`,
 			for _, a := range addrs {
 				fmt.Fprintf(g.Stdout, "Removed %s\n", a)
 			}
+			if retained > 0 {
+				fmt.Fprintf(g.Stdout, "Kept the records of %d snapshot(s) that recorded versions use: gc keeps their data.\n", retained)
+			}
 			fmt.Fprintf(g.Stdout, "State serial %d. Store objects are kept; `mlform gc` removes what nothing references.\n", s.Serial)
 			return nil
 		},
 	}
 	lf.Register(cmd.Flags())
+	cmd.Flags().BoolVar(&force, "force", false, "forget datasets and snapshots that recorded versions use (their records stay for those versions)")
 	return cmd
+}
+
+// countRetained counts the snapshot records kept for lineage only.
+func countRetained(s *state.State) int {
+	n := 0
+	for _, d := range s.RetainedSnapshots {
+		n += len(d.Snapshots)
+	}
+	return n
 }
 
 func newStatePullCommand(g *Globals) *cobra.Command {

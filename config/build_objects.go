@@ -69,6 +69,9 @@ func (l *loader) evalDataset(e *blockEval, n *node) {
 			e.failed = e.failed || se.failed
 			d.Stats = &Stats{Columns: cols}
 		}
+		if b.Type == "retention" {
+			d.Retention = e.retention(b)
+		}
 	}
 	l.cfg.Datasets[n.name] = d
 }
@@ -91,6 +94,10 @@ func (l *loader) evalModel(e *blockEval, n *node) {
 		m.Storage = s
 	}
 	for _, b := range n.block.Body.Blocks {
+		if b.Type == "retention" {
+			m.Retention = e.retention(b)
+			continue
+		}
 		se := e.sub(b, e.where)
 		step := Step{Range: b.DefRange()}
 		if cmd, a, ok := se.strList("command"); ok {

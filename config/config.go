@@ -130,7 +130,8 @@ type Dataset struct {
 	Exclude     []string
 	Storage     string // storage block name; "" means "default"
 	Description string
-	Stats       *Stats // nil: no profile
+	Stats       *Stats     // nil: no profile
+	Retention   *Retention // nil: keep every snapshot
 	DeclRange   hcl.Range
 }
 
@@ -148,7 +149,8 @@ type Model struct {
 	Code        []string // globs relative to the working directory
 	Storage     string   // storage block name; "" means "default"
 	Train       Step
-	Evaluate    *Step // nil: no evaluate step
+	Evaluate    *Step      // nil: no evaluate step
+	Retention   *Retention // nil: keep every version
 	DeclRange   hcl.Range
 }
 

@@ -76,14 +76,16 @@ func fileSchema() *blockSchema {
 			kindDataset: named(&blockSchema{
 				attrs: map[string]bool{"source": true, "include": false, "exclude": false, "storage": false, "description": false},
 				blocks: map[string]*nestedSchema{
-					"stats": {body: &blockSchema{attrs: map[string]bool{"columns": true}}},
+					"stats":     {body: &blockSchema{attrs: map[string]bool{"columns": true}}},
+					"retention": retentionSchema(),
 				},
 			}),
 			kindModel: named(&blockSchema{
 				attrs: map[string]bool{"description": false, "datasets": false, "environment": false, "code": false, "storage": false},
 				blocks: map[string]*nestedSchema{
-					"train":    stepSchema(true),
-					"evaluate": stepSchema(false),
+					"train":     stepSchema(true),
+					"evaluate":  stepSchema(false),
+					"retention": retentionSchema(),
 				},
 			}),
 			kindPolicy: named(&blockSchema{

@@ -365,6 +365,7 @@ func actionOrder(actions []*Action) ([]*Action, error) {
 func NewRunners() map[string]ActionRunner {
 	runners := map[string]ActionRunner{
 		KindSnapshot: RunnerFunc(runSnapshot),
+		KindForget:   RunnerFunc(runForget),
 	}
 	for kind, r := range modelRunners(nil) { // train, promote, publish: model_*.go
 		runners[kind] = r

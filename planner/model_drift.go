@@ -86,18 +86,10 @@ func storedProfile(ctx context.Context, ws *Workspace, st *state.State, ds, id s
 	return profile.Decode(b)
 }
 
-// findSnapshot returns the recorded snapshot of dataset ds with id.
+// findSnapshot returns the recorded snapshot of dataset ds with id, from
+// its history or, for one that left it, from the retained records.
 func findSnapshot(st *state.State, ds, id string) *state.Snapshot {
-	d := st.Datasets[ds]
-	if d == nil {
-		return nil
-	}
-	for i := len(d.Snapshots) - 1; i >= 0; i-- {
-		if s := d.Snapshots[i]; s != nil && s.ID == id {
-			return s
-		}
-	}
-	return nil
+	return st.FindSnapshot(ds, id)
 }
 
 // driftColumns is the dataset's stats columns, limited to only when the

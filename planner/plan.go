@@ -26,12 +26,15 @@ const (
 	KindPromote  = "promote"
 	KindPublish  = "publish"
 	KindRemove   = "remove"
+	// KindForget forgets one snapshot or version a retention block no
+	// longer keeps (state only; gc frees the data): retention.go.
+	KindForget = "forget"
 )
 
 // knownKinds lists every kind a plan file may carry.
 var knownKinds = map[string]bool{
 	KindSnapshot: true, KindTrain: true, KindEvaluate: true,
-	KindPromote: true, KindPublish: true, KindRemove: true,
+	KindPromote: true, KindPublish: true, KindRemove: true, KindForget: true,
 }
 
 // ReasonCode says, in a machine-readable way, why an action exists.
@@ -55,6 +58,12 @@ const (
 	ReasonCandidate          ReasonCode = "candidate"           // a new candidate version may be promoted
 	ReasonRemoved            ReasonCode = "removed_from_config" // declared no more
 	ReasonDependency         ReasonCode = "dependency"          // an upstream action changes this one's inputs
+	// Retention reasons of a forget action; every rule of the block that
+	// does not keep it is a reason, plus unused for a snapshot.
+	ReasonNotAmongLast ReasonCode = "not_among_last" // keep_last does not keep it (data: keep_last)
+	ReasonOlderThan    ReasonCode = "older_than"     // keep_within does not keep it (data: keep_within)
+	ReasonUnused       ReasonCode = "unused"         // a snapshot no kept version uses
+	ReasonFailed       ReasonCode = "failed_attempt" // a version that did not succeed (data: status)
 )
 
 // Plan is everything `mlform plan` decided: the actions apply will take, the
@@ -98,6 +107,7 @@ type Action struct {
 	Promote  *PromoteChange  `json:"promote,omitempty"`
 	Publish  *PublishChange  `json:"publish,omitempty"`
 	Remove   *RemoveChange   `json:"remove,omitempty"`
+	Forget   *ForgetChange   `json:"forget,omitempty"`
 }
 
 // ID is the action's identity inside a plan: kind and address (a model may
@@ -231,6 +241,21 @@ type PublishChange struct {
 // RemoveChange describes forgetting an object no longer declared.
 type RemoveChange struct {
 	What string `json:"what"`
+}
+
+// ForgetChange describes forgetting one recorded snapshot (Dataset,
+// Snapshot) or version (Model, Version) that retention no longer keeps.
+// Only the state record goes; gc frees the data afterwards.
+type ForgetChange struct {
+	Dataset  string `json:"dataset,omitempty"`
+	Snapshot string `json:"snapshot,omitempty"` // full id
+	Model    string `json:"model,omitempty"`
+	Version  int    `json:"version,omitempty"`
+	// CreatedAt is when the snapshot was taken or the version started.
+	CreatedAt time.Time `json:"created_at"`
+	// Bytes is the snapshot's size (0 for a version: artifacts are not
+	// sized in state). gc frees it only if nothing else uses the chunks.
+	Bytes int64 `json:"bytes,omitempty"`
 }
 
 // Note explains something plan decided not to do, or a warning.

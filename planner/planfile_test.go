@@ -161,12 +161,16 @@ func FuzzDecodePlanBody(f *testing.F) {
 	body, _ := json.Marshal(samplePlan())
 	f.Add(body)
 	f.Add([]byte(`{"format_version":1,"actions":[{"addr":"dataset.a","kind":"snapshot","reasons":[{"code":"new"}],"snapshot":{"dataset":"a","store":"default","new_id":"aaaaaaaa","files":1,"bytes":1,"observation":{"files":[{"path":"x","size":1,"hash":"bbbbbbbb"}]}}}]}`))
+	f.Add([]byte(`{"format_version":1,"actions":[{"addr":"model.m@2","kind":"forget","reasons":[{"code":"not_among_last"}],"forget":{"model":"m","version":2}},{"addr":"dataset.d@aaaaaaaa","kind":"forget","reasons":[{"code":"unused"}],"depends_on":["model.m@2"],"forget":{"dataset":"d","snapshot":"aaaaaaaa"}}]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		p, err := DecodePlan(bytes.NewReader(envelope(body)))
 		if err != nil {
 			return
 		}
 		for _, a := range p.Actions {
+			if fc := a.Forget; fc != nil && ((fc.Dataset != "" && !isHex(fc.Snapshot)) || (fc.Dataset == "" && fc.Version < 1)) {
+				t.Fatalf("accepted a forget of nothing: %+v", fc)
+			}
 			if a.Snapshot != nil && a.Snapshot.Observation != nil {
 				for _, f := range a.Snapshot.Observation.Files {
 					if validRelPath(f.Path) != nil {

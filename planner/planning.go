@@ -55,9 +55,10 @@ func (pc *PlanContext) AddNote(n *Note) { pc.Plan.Notes = append(pc.Plan.Notes, 
 type Stage func(ctx context.Context, pc *PlanContext) error
 
 // stages lists planning steps in order: datasets first (their new
-// snapshot ids feed model inputs), then model stages from model_*.go.
+// snapshot ids feed model inputs), then model stages from model_*.go,
+// then retention last (it protects what the earlier actions use).
 func (ws *Workspace) stages() []Stage {
-	return []Stage{planDatasets, planModels, planForgotten}
+	return []Stage{planDatasets, planModels, planForgotten, planRetention}
 }
 
 // Plan computes what apply must do, reading st (never writing it). The

@@ -45,18 +45,25 @@ func ParseSnapshotRef(s string) (SnapshotRef, error) {
 // listing the candidates).
 func ResolveSnapshot(st *state.State, ref SnapshotRef) (*state.Snapshot, error) {
 	ds := st.Datasets[ref.Dataset]
-	if ds == nil || len(ds.Snapshots) == 0 {
-		return nil, fmt.Errorf("dataset.%s has no snapshots in state (run mlform apply first)", ref.Dataset)
-	}
 	if ref.Prefix == "" {
+		if ds == nil || len(ds.Snapshots) == 0 {
+			return nil, fmt.Errorf("dataset.%s has no snapshots in state (run mlform apply first)", ref.Dataset)
+		}
 		return ds.Snapshots[len(ds.Snapshots)-1], nil
 	}
 	var found []*state.Snapshot
 	seen := map[string]bool{}
-	for _, s := range ds.Snapshots {
-		if strings.HasPrefix(s.ID, ref.Prefix) && !seen[s.ID] {
-			seen[s.ID] = true
-			found = append(found, s)
+	// A snapshot that left the history (state rm -force) while versions
+	// use it is still recorded, among the retained snapshots.
+	for _, d := range []*state.Dataset{ds, st.RetainedSnapshots[ref.Dataset]} {
+		if d == nil {
+			continue
+		}
+		for _, s := range d.Snapshots {
+			if strings.HasPrefix(s.ID, ref.Prefix) && !seen[s.ID] {
+				seen[s.ID] = true
+				found = append(found, s)
+			}
 		}
 	}
 	switch len(found) {

@@ -12,8 +12,13 @@ import (
 )
 
 // Referenced returns, per storage block, every store id the state refers
-// to: snapshot manifests and profiles, version artifacts and logs. gc keeps
-// exactly these (and whatever they reference).
+// to: snapshot manifests and profiles (of dataset histories and of
+// retained snapshots, so every snapshot a recorded version used is
+// included), version artifacts and logs. gc keeps exactly these (and
+// whatever they reference). Code is recorded as a hash only, nothing in a
+// store. A version input whose snapshot record is gone altogether (a state
+// from before retained snapshots) cannot be placed in a store: see
+// LineageGaps.
 func Referenced(st *state.State) map[string][]string {
 	set := map[string]map[string]bool{}
 	add := func(store, id string) {
@@ -28,10 +33,15 @@ func Referenced(st *state.State) map[string][]string {
 		}
 		set[store][id] = true
 	}
-	for _, ds := range st.Datasets {
-		for _, s := range ds.Snapshots {
-			add(s.Store, s.ID)
-			add(s.Store, s.ProfileID)
+	// Snapshots of every dataset's history, and those that left it while
+	// recorded versions still use them (state rm -force): lineage
+	// protects the data a recorded version was built from.
+	for _, snaps := range []map[string]*state.Dataset{st.Datasets, st.RetainedSnapshots} {
+		for _, ds := range snaps {
+			for _, s := range ds.Snapshots {
+				add(s.Store, s.ID)
+				add(s.Store, s.ProfileID)
+			}
 		}
 	}
 	for _, m := range st.Models {

@@ -102,7 +102,7 @@ func validateAction(a *Action) error {
 		}
 	}
 	payloads := 0
-	for _, set := range []bool{a.Snapshot != nil, a.Train != nil, a.Evaluate != nil, a.Promote != nil, a.Publish != nil, a.Remove != nil} {
+	for _, set := range []bool{a.Snapshot != nil, a.Train != nil, a.Evaluate != nil, a.Promote != nil, a.Publish != nil, a.Remove != nil, a.Forget != nil} {
 		if set {
 			payloads++
 		}
@@ -144,6 +144,8 @@ func validateAction(a *Action) error {
 		if a.Remove == nil {
 			return fmt.Errorf("remove action without details")
 		}
+	case KindForget:
+		return validateForget(a)
 	}
 	return nil
 }
@@ -228,8 +230,16 @@ func validRelPath(p string) error {
 	return nil
 }
 
-// validAddr checks "kind.name" with identifier parts.
+// validAddr checks "kind.name" with identifier parts, or the address of
+// one snapshot or version ("dataset.NAME@HEXID", "model.NAME@N", what
+// forget actions act on).
 func validAddr(a string) error {
+	if base, at, ok := strings.Cut(a, "@"); ok {
+		if _, _, err := splitMemberAddr(base, at); err != nil {
+			return err
+		}
+		return nil
+	}
 	k, n := addrKind(a), addrName(a)
 	switch k {
 	case "dataset", "model", "promotion", "retrain_policy", "environment", "storage":

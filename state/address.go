@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/mlform/mlform/internal/hexid"
 )
 
 // AddressKind is what an address names.
@@ -12,10 +14,11 @@ type AddressKind int
 
 // Address kinds.
 const (
-	AddrDataset AddressKind = iota + 1 // dataset.NAME
-	AddrModel                          // model.NAME
-	AddrVersion                        // model.NAME@N
-	AddrAlias                          // model.NAME@ALIAS
+	AddrDataset  AddressKind = iota + 1 // dataset.NAME
+	AddrModel                           // model.NAME
+	AddrVersion                         // model.NAME@N
+	AddrAlias                           // model.NAME@ALIAS
+	AddrSnapshot                        // dataset.NAME@ID (an id or a unique prefix of at least 8 hex digits)
 )
 
 // Address names one thing recorded in state, as users write it:
@@ -25,20 +28,31 @@ type Address struct {
 	Name    string
 	Version int    // AddrVersion
 	Alias   string // AddrAlias
+	// Snapshot is the snapshot id or id prefix of an AddrSnapshot, as
+	// written (lowercased); Lookup and Remove resolve it.
+	Snapshot string
 }
 
 // ParseAddress parses an address, saying what is wrong with a bad one.
 func ParseAddress(s string) (Address, error) {
 	kind, rest, ok := strings.Cut(s, ".")
 	if !ok {
-		return Address{}, fmt.Errorf("address %q: want dataset.NAME, model.NAME, model.NAME@VERSION or model.NAME@ALIAS", truncate(s, 80))
+		return Address{}, fmt.Errorf("address %q: want dataset.NAME, dataset.NAME@SNAPSHOT, model.NAME, model.NAME@VERSION or model.NAME@ALIAS", truncate(s, 80))
 	}
 	switch kind {
 	case "dataset":
-		if !IsIdentifier(rest) {
-			return Address{}, fmt.Errorf("address %q: %q is not a dataset name", truncate(s, 80), truncate(rest, 80))
+		name, id, hasAt := strings.Cut(rest, "@")
+		if !IsIdentifier(name) {
+			return Address{}, fmt.Errorf("address %q: %q is not a dataset name", truncate(s, 80), truncate(name, 80))
 		}
-		return Address{Kind: AddrDataset, Name: rest}, nil
+		if !hasAt {
+			return Address{Kind: AddrDataset, Name: name}, nil
+		}
+		id = strings.ToLower(id)
+		if len(id) < minIDLen || len(id) > maxIDLen || !hexid.IsLowerHex(id) {
+			return Address{}, fmt.Errorf("address %q: %q is not a snapshot id (at least %d hexadecimal digits of one)", truncate(s, 80), truncate(id, 80), minIDLen)
+		}
+		return Address{Kind: AddrSnapshot, Name: name, Snapshot: id}, nil
 	case "model":
 		name, at, hasAt := strings.Cut(rest, "@")
 		if !IsIdentifier(name) {
@@ -73,6 +87,8 @@ func (a Address) String() string {
 		return fmt.Sprintf("model.%s@%d", a.Name, a.Version)
 	case AddrAlias:
 		return "model." + a.Name + "@" + a.Alias
+	case AddrSnapshot:
+		return "dataset." + a.Name + "@" + a.Snapshot
 	}
 	return "<invalid address>"
 }
@@ -122,17 +138,25 @@ func (s *State) AddressesUnder(filters []Address) []Address {
 }
 
 // Covers reports whether a is f or lies under it (model.X covers its
-// versions and aliases), for filtering lists.
+// versions and aliases, dataset.X its snapshots), for filtering lists.
 func (f Address) Covers(a Address) bool {
 	if f == a {
 		return true
 	}
+	if f.Kind == AddrDataset {
+		return a.Kind == AddrSnapshot && a.Name == f.Name
+	}
 	return f.Kind == AddrModel && a.Name == f.Name && (a.Kind == AddrVersion || a.Kind == AddrAlias)
 }
 
-// Lookup returns what a names: *Dataset, *Model, *Version or *Alias.
+// Lookup returns what a names: *Dataset, *Snapshot, *Model, *Version or
+// *Alias. A snapshot is looked up in its dataset's history only (not among
+// retained snapshots, which no address names); an ambiguous prefix is an
+// error listing the candidates.
 func (s *State) Lookup(a Address) (any, error) {
 	switch a.Kind {
+	case AddrSnapshot:
+		return s.resolveSnapshot(a)
 	case AddrDataset:
 		if d := s.Datasets[a.Name]; d != nil {
 			return d, nil
@@ -193,17 +217,82 @@ func (s *State) EnsureModel(name string) *Model {
 	return m
 }
 
+// InUseError is Remove refusing to forget a dataset or snapshot that
+// recorded versions still use (their lineage would point at data gc may
+// delete), or a version an alias points at.
+type InUseError struct {
+	Addr Address
+	// Users lists the versions using it, or the alias pointing at it.
+	Users []Address
+	// Alias is true when Users is an alias (no -force overrides that).
+	Alias bool
+}
+
+func (e *InUseError) Error() string {
+	names := make([]string, len(e.Users))
+	for i, u := range e.Users {
+		names[i] = u.String()
+	}
+	if e.Alias {
+		u := e.Users[0]
+		return fmt.Sprintf("%s is where alias %s points: move it (or `mlform state rm %s`) first", e.Addr, u.Alias, u)
+	}
+	const show = 10
+	list := strings.Join(names[:min(len(names), show)], ", ")
+	if len(names) > show {
+		list += fmt.Sprintf(" and %d more", len(names)-show)
+	}
+	return fmt.Sprintf("%s is used by recorded %s %s: remove %s first, or use -force to forget it anyway (the snapshots %s stay recorded, so gc keeps their data and reproduce and pull still work)",
+		e.Addr, plural(len(names), "version", "versions"), list, plural(len(names), "it", "them"), plural(len(names), "that version uses", "those versions use"))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
 // Remove forgets what a names. Store objects (snapshots, artifacts, logs)
-// are untouched; `mlform gc` decides about them. A version an alias points
-// at cannot be removed: move or remove the alias first. A removed model's
-// next version number is remembered so numbers are never reused.
-func (s *State) Remove(a Address) error {
-	if _, err := s.Lookup(a); err != nil {
+// are untouched; `mlform gc` decides about them. Lineage is protected: a
+// dataset or snapshot a recorded version uses is refused with an
+// *InUseError naming the versions (ForceRemove forgets it but keeps the
+// snapshot records those versions use), and so is a version an alias
+// points at (move or remove the alias first). A removed model's next
+// version number is remembered so numbers are never reused.
+func (s *State) Remove(a Address) error { return s.remove(a, false) }
+
+// ForceRemove is Remove for a dataset or snapshot that versions use: it
+// leaves the dataset's history, but the snapshot records those versions
+// use move to RetainedSnapshots, so gc keeps their data and reproduce and
+// pull of those versions still work. Other addresses behave as in Remove.
+func (s *State) ForceRemove(a Address) error { return s.remove(a, true) }
+
+func (s *State) remove(a Address, force bool) error {
+	obj, err := s.Lookup(a)
+	if err != nil {
 		return err
 	}
 	switch a.Kind {
 	case AddrDataset:
+		d := s.Datasets[a.Name]
+		if err := s.retainUsed(a, d.Name, d.Snapshots, force); err != nil {
+			return err
+		}
 		delete(s.Datasets, a.Name)
+	case AddrSnapshot:
+		sn := obj.(*Snapshot)
+		d := s.Datasets[a.Name]
+		if err := s.retainUsed(a, d.Name, []*Snapshot{sn}, force); err != nil {
+			return err
+		}
+		kept := make([]*Snapshot, 0, len(d.Snapshots))
+		for _, x := range d.Snapshots {
+			if x.ID != sn.ID {
+				kept = append(kept, x)
+			}
+		}
+		d.Snapshots = kept
 	case AddrModel:
 		if s.RemovedModels == nil {
 			s.RemovedModels = map[string]int{}
@@ -216,7 +305,7 @@ func (s *State) Remove(a Address) error {
 		m := s.Models[a.Name]
 		for _, alias := range sortedKeys(m.Aliases) {
 			if m.Aliases[alias].Version == a.Version {
-				return fmt.Errorf("%s is where alias %s points: move it (or `mlform state rm model.%s@%s`) first", a, alias, a.Name, alias)
+				return &InUseError{Addr: a, Users: []Address{{Kind: AddrAlias, Name: a.Name, Alias: alias}}, Alias: true}
 			}
 		}
 		kept := m.Versions[:0]
@@ -234,5 +323,6 @@ func (s *State) Remove(a Address) error {
 		}
 		m.Evaluations = evals
 	}
+	s.pruneRetained()
 	return nil
 }

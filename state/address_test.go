@@ -1,6 +1,8 @@
 package state_test
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -19,6 +21,11 @@ func TestParseAddress(t *testing.T) {
 		{"model.churn@7", state.Address{Kind: state.AddrVersion, Name: "churn", Version: 7}, ""},
 		{"model.churn@production", state.Address{Kind: state.AddrAlias, Name: "churn", Alias: "production"}, ""},
 		{"model.my-model_2@canary-1", state.Address{Kind: state.AddrAlias, Name: "my-model_2", Alias: "canary-1"}, ""},
+		{"dataset.churn@72f28763", state.Address{Kind: state.AddrSnapshot, Name: "churn", Snapshot: "72f28763"}, ""},
+		{"dataset.churn@72f2876", state.Address{}, "not a snapshot id"},
+		{"dataset.churn@72f2876g", state.Address{}, "not a snapshot id"},
+		{"dataset.churn@", state.Address{}, "not a snapshot id"},
+		{"dataset.@72f28763", state.Address{}, "not a dataset name"},
 		{"churn", state.Address{}, "want dataset.NAME"},
 		{"dataset.", state.Address{}, "not a dataset name"},
 		{"dataset.a/b", state.Address{}, "not a dataset name"},
@@ -98,11 +105,8 @@ func TestRemove(t *testing.T) {
 		err   string
 		check func(t *testing.T, s *state.State)
 	}{
-		{"dataset.churn", "", func(t *testing.T, s *state.State) {
-			if s.Datasets["churn"] != nil {
-				t.Error("dataset still there")
-			}
-		}},
+		{"dataset.churn", "used by recorded versions model.churn@1, model.churn@2, model.churn@3: remove them first, or use -force", nil},
+		{"dataset.churn@" + fmt.Sprintf("%064x", 0xd5001), "used by recorded version model.churn@1: remove it first", nil},
 		{"model.churn@3", "", func(t *testing.T, s *state.State) {
 			m := s.Models["churn"]
 			if m.Version(3) != nil || len(m.Versions) != 2 || m.NextVersion != 4 {
@@ -201,5 +205,96 @@ func TestWriteHuman(t *testing.T) {
 				t.Error("a control character from the state reached the output")
 			}
 		})
+	}
+}
+
+// TestRemoveLineage checks that lineage survives removals: forced removals
+// keep the records versions use, and they go once no version uses them.
+func TestRemoveLineage(t *testing.T) {
+	id1, id2 := fmt.Sprintf("%064x", 0xd5001), fmt.Sprintf("%064x", 0xd5002)
+	parse := func(t *testing.T, s string) state.Address {
+		t.Helper()
+		a, err := state.ParseAddress(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	for _, tc := range []struct {
+		name  string
+		steps []string // "!" prefix: ForceRemove
+		// retained lists the ids left in retained_snapshots.churn;
+		// history the ids left in the dataset's history ("-": no dataset).
+		retained, history []string
+		format            int
+	}{
+		{"force dataset keeps used snapshots", []string{"!dataset.churn"}, []string{id1, id2}, nil, 2},
+		{"force snapshot keeps it", []string{"!dataset.churn@" + id1}, []string{id1}, []string{id2}, 2},
+		{"unused snapshot goes", []string{"model.churn@1", "dataset.churn@" + id1}, nil, []string{id2}, 1},
+		{"versions removed later prune", []string{"!dataset.churn", "model.churn@1"}, []string{id2}, nil, 2},
+		{"model removed prunes all", []string{"!dataset.churn", "model.churn"}, nil, nil, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := statetest.Sample()
+			for _, step := range tc.steps {
+				var err error
+				if rest, ok := strings.CutPrefix(step, "!"); ok {
+					err = s.ForceRemove(parse(t, rest))
+				} else {
+					err = s.Remove(parse(t, step))
+				}
+				if err != nil {
+					t.Fatalf("%s: %v", step, err)
+				}
+			}
+			var retained, history []string
+			if d := s.RetainedSnapshots["churn"]; d != nil {
+				for _, sn := range d.Snapshots {
+					retained = append(retained, sn.ID)
+				}
+			}
+			if d := s.Datasets["churn"]; d != nil {
+				for _, sn := range d.Snapshots {
+					history = append(history, sn.ID)
+				}
+			}
+			if fmt.Sprint(retained) != fmt.Sprint(tc.retained) || fmt.Sprint(history) != fmt.Sprint(tc.history) {
+				t.Errorf("retained %v history %v, want %v %v", retained, history, tc.retained, tc.history)
+			}
+			for _, id := range tc.retained {
+				if sn := s.FindSnapshot("churn", id); sn == nil || sn.Store != "default" {
+					t.Errorf("FindSnapshot(%s) = %+v, want the retained record", id[len(id)-4:], sn)
+				}
+			}
+			doc, err := state.Encode(s)
+			if err != nil {
+				t.Fatalf("Encode: %v", err)
+			}
+			back, err := state.Decode(doc)
+			if err != nil {
+				t.Fatalf("Decode: %v", err)
+			}
+			if back.FormatVersion != tc.format || !strings.Contains(string(doc), fmt.Sprintf(`"format_version": %d,`, tc.format)) {
+				t.Errorf("format_version %d, want %d (the oldest format holding the state)", back.FormatVersion, tc.format)
+			}
+		})
+	}
+}
+
+func TestRemoveRefusals(t *testing.T) {
+	s := statetest.Sample()
+	a, _ := state.ParseAddress("model.churn@2")
+	var iu *state.InUseError
+	if err := s.ForceRemove(a); !errors.As(err, &iu) || !iu.Alias || iu.Users[0].String() != "model.churn@production" {
+		t.Errorf("ForceRemove of an aliased version: %v, want an alias InUseError naming model.churn@production", err)
+	}
+	s.Datasets["churn"].Snapshots = append(s.Datasets["churn"].Snapshots, &state.Snapshot{ID: fmt.Sprintf("%064x", 0xd6001), Store: "default"})
+	a, _ = state.ParseAddress("dataset.churn@00000000")
+	if err := s.Remove(a); err == nil || !strings.Contains(err.Error(), "ambiguous") {
+		t.Errorf("Remove of an ambiguous prefix: %v", err)
+	}
+	a, _ = state.ParseAddress("dataset.churn@ffffffff")
+	if err := s.Remove(a); err == nil || !strings.Contains(err.Error(), "has no snapshot ffffffff") {
+		t.Errorf("Remove of an unknown snapshot: %v", err)
 	}
 }

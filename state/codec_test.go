@@ -3,6 +3,7 @@ package state_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -88,7 +89,7 @@ func TestDecodeRefuses(t *testing.T) {
 		{"no format", []byte(`{"lineage":"x"}`), state.ProblemCorrupt, "format_version is missing"},
 		{"format zero", []byte(`{"format_version":0}`), state.ProblemCorrupt, "not a valid format"},
 		{"format string", []byte(`{"format_version":"1"}`), state.ProblemCorrupt, "format_version"},
-		{"future", bytes.Replace(good, []byte(`"format_version": 1`), []byte(`"format_version": 2`), 1), state.ProblemFuture, "state was written by a newer mlform (format 2 > 1); upgrade mlform"},
+		{"future", bytes.Replace(good, []byte(`"format_version": 1`), []byte(fmt.Sprintf(`"format_version": %d`, state.FormatVersion+1)), 1), state.ProblemFuture, fmt.Sprintf("state was written by a newer mlform (format %d > %d); upgrade mlform", state.FormatVersion+1, state.FormatVersion)},
 		{"reformatted", compact(t, good), state.ProblemCorrupt, "no checksum member"},
 		{"blank checksum", blankChecksum(good), state.ProblemCorrupt, "not a 64-digit hex"},
 		{"unknown member", resignRaw(t, bytes.Replace(good, []byte(`"serial"`), []byte(`"extra": 1,

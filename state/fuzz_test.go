@@ -23,6 +23,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add(bytes.Replace(good, []byte(`"format_version": 1`), []byte(`"format_version": 9`), 1))
 	f.Add([]byte(`{"format_version":1,"lineage":"6f1c2a9e-4d7b-4b3e-9a51-0c8d2f7e1a44","checksum":"","datasets":{"a":null}}`))
 	f.Add([]byte(`{"format_version":1,"lineage":"6f1c2a9e-4d7b-4b3e-9a51-0c8d2f7e1a44","checksum":"","models":{"m":{"name":"m","next_version":2,"versions":[{"version":1,"status":"failed"}],"aliases":{"a":{"name":"a","version":1}}}}}`))
+	f.Add([]byte(`{"format_version":2,"lineage":"6f1c2a9e-4d7b-4b3e-9a51-0c8d2f7e1a44","checksum":"","retained_snapshots":{"d":{"name":"d","snapshots":[{"id":"72f28763","store":"default"}]}}}`))
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		for _, decode := range []func([]byte) (*state.State, error){state.Decode, state.DecodeUnsigned} {
 			s, err := decode(doc)
@@ -86,7 +87,7 @@ func FuzzDecodeLockInfo(f *testing.F) {
 // FuzzParseAddress: an accepted address prints back as itself and names
 // only identifiers and positive versions.
 func FuzzParseAddress(f *testing.F) {
-	for _, s := range []string{"dataset.churn", "model.churn", "model.churn@7", "model.churn@production", "model.a@", "x.y", "model.@1", "model.a@01"} {
+	for _, s := range []string{"dataset.churn", "model.churn", "model.churn@7", "model.churn@production", "model.a@", "x.y", "model.@1", "model.a@01", "dataset.d@72F28763", "dataset.d@72f2876", "dataset.d@"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -98,7 +99,8 @@ func FuzzParseAddress(f *testing.F) {
 		if err != nil || again != a {
 			t.Fatalf("%q parsed as %+v, which prints as %q and parses as %+v (%v)", s, a, a.String(), again, err)
 		}
-		if !state.IsIdentifier(a.Name) || (a.Kind == state.AddrVersion && a.Version < 1) || (a.Kind == state.AddrAlias && !state.IsIdentifier(a.Alias)) {
+		if !state.IsIdentifier(a.Name) || (a.Kind == state.AddrVersion && a.Version < 1) || (a.Kind == state.AddrAlias && !state.IsIdentifier(a.Alias)) ||
+			(a.Kind == state.AddrSnapshot && !state.IsID(a.Snapshot)) {
 			t.Fatalf("%q parsed as invalid %+v", s, a)
 		}
 	})

@@ -19,6 +19,9 @@ func WriteHuman(w io.Writer, a Address, obj any) error {
 	switch o := obj.(type) {
 	case *Dataset:
 		writeDataset(&b, o)
+	case *Snapshot:
+		fmt.Fprintf(&b, "id: %s\ncreated_at: %s\nsource: %s\nfiles: %s (%s)\nstore: %s\n",
+			o.ID, stamp(o.CreatedAt), oneLine(o.Source), textfmt.Files(o.Files), textfmt.Bytes(o.Bytes), orDash(o.Store))
 	case *Model:
 		writeModel(&b, o)
 	case *Version:

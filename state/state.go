@@ -8,9 +8,11 @@ import (
 	"time"
 )
 
-// FormatVersion is the state document format this build writes. Documents
-// with a greater format_version are refused.
-const FormatVersion = 1
+// FormatVersion is the newest state document format this build reads and
+// writes. Documents with a greater format_version are refused. A document
+// is written in the oldest format that can hold it (see minFormat), so an
+// older mlform keeps reading states that use nothing newer.
+const FormatVersion = 2
 
 // State is the whole recorded world of one workspace.
 type State struct {
@@ -32,6 +34,12 @@ type State struct {
 	// with `state rm`, so a model declared again never reuses a number.
 	// Use EnsureModel to create models.
 	RemovedModels map[string]int `json:"removed_models,omitempty"`
+	// RetainedSnapshots keeps, by dataset name, the records of snapshots
+	// that left their dataset's history (`state rm -force` of the dataset
+	// or of the snapshot) while recorded versions still use them: gc keeps
+	// their data and reproduce/pull of those versions find their store
+	// here. A record is dropped once no version uses it (format 2).
+	RetainedSnapshots map[string]*Dataset `json:"retained_snapshots,omitempty"`
 }
 
 // Dataset is one declared dataset and its snapshot history.

@@ -73,6 +73,11 @@ func (s *State) Validate() error {
 			return err
 		}
 	}
+	for _, name := range sortedKeys(s.RetainedSnapshots) {
+		if err := validateDataset(name, s.RetainedSnapshots[name]); err != nil {
+			return fmt.Errorf("retained_snapshots: %w", err)
+		}
+	}
 	for _, name := range sortedKeys(s.Models) {
 		if err := validateModel(name, s.Models[name]); err != nil {
 			return err
@@ -299,7 +304,8 @@ func (s *State) normalize() {
 	if s.Policies == nil {
 		s.Policies = map[string]*Policy{}
 	}
-	for _, d := range s.Datasets {
+	s.FormatVersion = s.minFormat()
+	for _, d := range s.datasetLists() {
 		if d == nil {
 			continue
 		}
@@ -366,6 +372,19 @@ func (s *State) normalize() {
 			p.LastTrain = map[string]time.Time{}
 		}
 	}
+}
+
+// datasetLists returns every snapshot list holder: the datasets and the
+// retained snapshot records.
+func (s *State) datasetLists() []*Dataset {
+	out := make([]*Dataset, 0, len(s.Datasets)+len(s.RetainedSnapshots))
+	for _, d := range s.Datasets {
+		out = append(out, d)
+	}
+	for _, d := range s.RetainedSnapshots {
+		out = append(out, d)
+	}
+	return out
 }
 
 // scrubURL removes credentials from a URL recorded in state (a dataset

@@ -18,10 +18,12 @@ var applyNouns = []struct{ kind, one, many string }{
 	{planner.KindEvaluate, "evaluation", "evaluations"},
 	{planner.KindPublish, "publication", "publications"},
 	{planner.KindRemove, "removal", "removals"},
+	{planner.KindForget, "forgotten", "forgotten"},
 }
 
 // ApplySummary is "1 snapshot, 0 trains, 0 promotions": succeeded actions
-// by kind (evaluations, publications and removals only when present).
+// by kind (evaluations, publications, removals and forgotten snapshots or
+// versions only when present).
 // Promotions count moved aliases only; held candidates are counted after
 // them ("1 held") when there are any.
 func ApplySummary(res *planner.Result) string {

@@ -8,8 +8,9 @@ import (
 )
 
 // JSONFormatVersion is the version of the `plan -json` document
-// (docs/plan-json.md). Minor versions only add fields.
-const JSONFormatVersion = "1.0"
+// (docs/plan-json.md). Minor versions only add fields: 1.1 added the
+// forget kind (retention).
+const JSONFormatVersion = "1.1"
 
 // The types below are the public `-json` schema. They are separate from
 // planner.Plan on purpose: the plan model may change, this document only
@@ -43,6 +44,18 @@ type jsonAction struct {
 	Evaluate  *jsonEvaluate `json:"evaluate,omitempty"`
 	Promote   *jsonPromote  `json:"promote,omitempty"`
 	Publish   *jsonPublish  `json:"publish,omitempty"`
+	Forget    *jsonForget   `json:"forget,omitempty"`
+}
+
+// jsonForget is a forget action: exactly one of dataset+snapshot or
+// model+version is set.
+type jsonForget struct {
+	Dataset   string    `json:"dataset,omitempty"`
+	Snapshot  string    `json:"snapshot,omitempty"`
+	Model     string    `json:"model,omitempty"`
+	Version   int       `json:"version,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	Bytes     int64     `json:"bytes"`
 }
 
 type jsonReason struct {
@@ -149,7 +162,7 @@ func JSON(w io.Writer, p *planner.Plan) error {
 		Notes:         []jsonNote{},
 		Outputs:       []jsonOutput{},
 	}
-	for _, k := range append(append([]string(nil), summaryKinds...), extraKinds...) {
+	for _, k := range append(append([]string(nil), summaryKinds...), append(extraKinds, planner.KindForget)...) {
 		doc.Summary[k] = 0
 	}
 	for k, n := range p.Counts() {
@@ -216,6 +229,9 @@ func jsonActionOf(a *planner.Action) jsonAction {
 	}
 	if p := a.Publish; p != nil {
 		ja.Publish = &jsonPublish{Promotion: p.Promotion, Model: p.Model, URL: p.URL, Version: p.Version}
+	}
+	if f := a.Forget; f != nil {
+		ja.Forget = &jsonForget{Dataset: f.Dataset, Snapshot: f.Snapshot, Model: f.Model, Version: f.Version, CreatedAt: f.CreatedAt.UTC(), Bytes: f.Bytes}
 	}
 	return ja
 }

@@ -20,6 +20,9 @@ func Markdown(w io.Writer, p *planner.Plan, o Options) error {
 		ew.printf("| | Action | Why |\n|---|---|---|\n")
 		for _, a := range p.Actions {
 			action := strings.TrimSpace(strings.TrimPrefix(ActionLine(a), symbol(a)))
+			if a.Kind == planner.KindForget {
+				action = "forget " + planner.ForgetLabel(a) // the why column has the reasons
+			}
 			ew.printf("| `%s` | %s | %s |\n", symbol(a), mdCell(action), mdCell(whyCell(a)))
 		}
 		ew.printf("\n")
@@ -55,8 +58,11 @@ func Markdown(w io.Writer, p *planner.Plan, o Options) error {
 // whyCell is the table's reason column: the snapshot summary for datasets,
 // the reasons otherwise.
 func whyCell(a *planner.Action) string {
-	if a.Kind == planner.KindSnapshot {
+	switch a.Kind {
+	case planner.KindSnapshot:
 		return SnapshotSummary(a)
+	case planner.KindForget:
+		return forgetWhy(a)
 	}
 	return reasonText(a.Reasons)
 }

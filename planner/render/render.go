@@ -44,7 +44,7 @@ var summaryKinds = []string{planner.KindSnapshot, planner.KindTrain, planner.Kin
 var extraKinds = []string{planner.KindEvaluate, planner.KindPublish}
 
 // SummaryLine is "1 snapshot, 1 train, 1 promote, 0 remove" (plus evaluate
-// and publish when present).
+// and publish before remove, and forget after it, when present).
 func SummaryLine(p *planner.Plan) string {
 	c := p.Counts()
 	var parts []string
@@ -57,6 +57,9 @@ func SummaryLine(p *planner.Plan) string {
 			}
 		}
 		parts = append(parts, fmt.Sprintf("%d %s", c[k], k))
+	}
+	if n := c[planner.KindForget]; n > 0 {
+		parts = append(parts, fmt.Sprintf("%d %s", n, planner.KindForget))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -128,6 +131,12 @@ func Headline(a *planner.Action) string {
 		return a.Addr + " will be published: " + reasonText(a.Reasons)
 	case planner.KindRemove:
 		return a.Addr + " will be removed from state: " + reasonText(a.Reasons)
+	case planner.KindForget:
+		what := "state only; mlform gc frees its data"
+		if a.Forget != nil && a.Forget.Bytes > 0 {
+			what = fmt.Sprintf("state only; mlform gc frees up to %s", Bytes(a.Forget.Bytes))
+		}
+		return planner.ForgetLabel(a) + " will be forgotten by retention (" + what + ")"
 	}
 	return a.Addr + ": " + reasonText(a.Reasons)
 }
@@ -140,7 +149,7 @@ func symbol(a *planner.Action) string {
 			return "+"
 		}
 		return "~"
-	case planner.KindRemove:
+	case planner.KindRemove, planner.KindForget:
 		return "-"
 	}
 	return "+"
@@ -183,6 +192,8 @@ func ActionLine(a *planner.Action) string {
 			}
 			return fmt.Sprintf("%s publish model.%s %s to %s", sym, p.Model, v, p.URL)
 		}
+	case planner.KindForget:
+		return fmt.Sprintf("%s forget %s: %s", sym, planner.ForgetLabel(a), forgetWhy(a))
 	}
 	return fmt.Sprintf("%s %s %s", sym, a.Kind, a.Addr)
 }
@@ -281,6 +292,16 @@ func reasonText(rs []planner.Reason) string {
 		msgs = append(msgs, m)
 	}
 	return strings.Join(msgs, "; ")
+}
+
+// forgetWhy lists why retention forgets something, as one clause:
+// "older than 90d, used by no kept version".
+func forgetWhy(a *planner.Action) string {
+	msgs := make([]string, 0, len(a.Reasons))
+	for _, r := range a.Reasons {
+		msgs = append(msgs, r.Message)
+	}
+	return strings.Join(msgs, ", ")
 }
 
 func hasReason(a *planner.Action, c planner.ReasonCode) bool {

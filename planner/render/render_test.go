@@ -112,7 +112,26 @@ func fixtures() map[string]*planner.Plan {
 		Snapshot: &planner.SnapshotChange{Dataset: "logs", Source: "logs", Store: "default", OldID: idA, NewID: idB,
 			Files: 3, Bytes: 30, DiffKnown: true, Removed: 9, RemovedBytes: 90, Paths: paths},
 	}}
-	return map[string]*planner.Plan{"no_changes": noChanges, "first_snapshot": first, "full": full, "no_refresh": noRefresh, "many_removed": many}
+	retention := basePlan()
+	retention.Actions = []*planner.Action{
+		{
+			Addr: "model.churn@3", Kind: planner.KindForget,
+			Reasons: []planner.Reason{
+				{Code: planner.ReasonNotAmongLast, Message: "not among the last 5", Data: map[string]any{"keep_last": 5}},
+				{Code: planner.ReasonOlderThan, Message: "older than 30d", Data: map[string]any{"keep_within": "30d"}},
+			},
+			Forget: &planner.ForgetChange{Model: "churn", Version: 3, CreatedAt: now.Add(-40 * 24 * time.Hour)},
+		},
+		{
+			Addr: "dataset.churn@" + idA, Kind: planner.KindForget, DependsOn: []string{"model.churn@3"},
+			Reasons: []planner.Reason{
+				{Code: planner.ReasonOlderThan, Message: "older than 90d", Data: map[string]any{"keep_within": "90d"}},
+				{Code: planner.ReasonUnused, Message: "used by no kept version"},
+			},
+			Forget: &planner.ForgetChange{Dataset: "churn", Snapshot: idA, CreatedAt: now.Add(-100 * 24 * time.Hour), Bytes: 5 << 20},
+		},
+	}
+	return map[string]*planner.Plan{"no_changes": noChanges, "first_snapshot": first, "full": full, "no_refresh": noRefresh, "many_removed": many, "retention": retention}
 }
 
 func golden(t *testing.T, name string, got []byte) {
@@ -196,6 +215,7 @@ func TestSummaryLine(t *testing.T) {
 		{nil, "0 snapshot, 0 train, 0 promote, 0 remove"},
 		{[]string{"snapshot", "snapshot", "train"}, "2 snapshot, 1 train, 0 promote, 0 remove"},
 		{[]string{"train", "evaluate", "promote", "publish"}, "0 snapshot, 1 train, 1 promote, 1 evaluate, 1 publish, 0 remove"},
+		{[]string{"forget", "snapshot", "forget"}, "1 snapshot, 0 train, 0 promote, 0 remove, 2 forget"},
 	}
 	for _, tt := range tests {
 		p := basePlan()

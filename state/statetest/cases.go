@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -174,7 +175,7 @@ func damage(doc []byte) []struct {
 		{"corrupt", "checksum mismatch", flipped},
 		{"truncated", "truncated", doc[:len(doc)/2]},
 		{"empty", "truncated", nil},
-		{"future", "newer mlform (format 7 > 1); upgrade mlform", future},
+		{"future", fmt.Sprintf("newer mlform (format 7 > %d); upgrade mlform", state.FormatVersion), future},
 	}
 }
 

@@ -53,13 +53,8 @@ func Lineage(s *state.State, addr string) (*LineageReport, error) {
 	r := &LineageReport{Model: m.Name, Version: v, Aliases: aliasesAt(m, v.Version), Snapshots: []SnapshotRef{}}
 	for _, ds := range sortedKeys(v.Inputs.Snapshots) {
 		ref := SnapshotRef{Dataset: ds, ID: v.Inputs.Snapshots[ds]}
-		if d := s.Datasets[ds]; d != nil {
-			for _, sn := range d.Snapshots {
-				if sn != nil && sn.ID == ref.ID {
-					ref.Recorded, ref.Snapshot = true, sn
-					break
-				}
-			}
+		if sn := s.FindSnapshot(ds, ref.ID); sn != nil {
+			ref.Recorded, ref.Snapshot = true, sn
 		}
 		r.Snapshots = append(r.Snapshots, ref)
 	}

@@ -1,0 +1,175 @@
+package state
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// This file keeps lineage intact: every snapshot a recorded version used
+// stays recorded (in its dataset's history or in RetainedSnapshots), so gc
+// never deletes data a version was built from.
+
+// FindSnapshot returns the record of snapshot id of dataset: from the
+// dataset's history, else from RetainedSnapshots; nil when neither has it
+// (a state written before mlform retained lineage records).
+func (s *State) FindSnapshot(dataset, id string) *Snapshot {
+	for _, src := range []map[string]*Dataset{s.Datasets, s.RetainedSnapshots} {
+		if d := src[dataset]; d != nil {
+			for _, sn := range d.Snapshots {
+				if sn != nil && sn.ID == id {
+					return sn
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// SnapshotUsers lists the recorded versions whose inputs include snapshot
+// id of dataset, in address order.
+func (s *State) SnapshotUsers(dataset, id string) []Address {
+	var out []Address
+	for _, name := range sortedKeys(s.Models) {
+		for _, v := range s.Models[name].Versions {
+			if v != nil && v.Inputs.Snapshots[dataset] == id {
+				out = append(out, Address{Kind: AddrVersion, Name: name, Version: v.Version})
+			}
+		}
+	}
+	return out
+}
+
+// usedSnapshots is the set of "dataset\x00id" some recorded version uses.
+func (s *State) usedSnapshots() map[string]bool {
+	used := map[string]bool{}
+	for _, m := range s.Models {
+		if m == nil {
+			continue
+		}
+		for _, v := range m.Versions {
+			if v == nil {
+				continue
+			}
+			for ds, id := range v.Inputs.Snapshots {
+				used[ds+"\x00"+id] = true
+			}
+		}
+	}
+	return used
+}
+
+// resolveSnapshot finds the snapshot a names in its dataset's history by
+// id or unique prefix.
+func (s *State) resolveSnapshot(a Address) (*Snapshot, error) {
+	d := s.Datasets[a.Name]
+	if d == nil {
+		return nil, fmt.Errorf("%s is not in the state: dataset.%s is not recorded", a, a.Name)
+	}
+	var found []*Snapshot
+	seen := map[string]bool{}
+	for _, sn := range d.Snapshots {
+		if strings.HasPrefix(sn.ID, a.Snapshot) && !seen[sn.ID] {
+			seen[sn.ID] = true
+			found = append(found, sn)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return nil, fmt.Errorf("%s is not in the state: dataset.%s has no snapshot %s (list them with mlform snapshots dataset.%s)", a, a.Name, a.Snapshot, a.Name)
+	case 1:
+		return found[0], nil
+	}
+	ids := make([]string, len(found))
+	for i, sn := range found {
+		ids[i] = sn.ID
+	}
+	return nil, fmt.Errorf("%s: the prefix is ambiguous: %s", a, strings.Join(ids, ", "))
+}
+
+// retainUsed checks whether recorded versions use any of snaps (of
+// dataset): without force that is an *InUseError naming them; with force
+// the used records are copied to RetainedSnapshots before the caller
+// drops them from the history.
+func (s *State) retainUsed(a Address, dataset string, snaps []*Snapshot, force bool) error {
+	var users []Address
+	var used []*Snapshot
+	seen := map[string]bool{}
+	for _, sn := range snaps {
+		if seen[sn.ID] {
+			continue
+		}
+		seen[sn.ID] = true
+		if u := s.SnapshotUsers(dataset, sn.ID); len(u) > 0 {
+			users = append(users, u...)
+			used = append(used, sn)
+		}
+	}
+	if len(users) == 0 {
+		return nil
+	}
+	if !force {
+		sort.Slice(users, func(i, j int) bool {
+			if users[i].Name != users[j].Name {
+				return users[i].Name < users[j].Name
+			}
+			return users[i].Version < users[j].Version
+		})
+		return &InUseError{Addr: a, Users: users}
+	}
+	if s.RetainedSnapshots == nil {
+		s.RetainedSnapshots = map[string]*Dataset{}
+	}
+	r := s.RetainedSnapshots[dataset]
+	if r == nil {
+		r = &Dataset{Name: dataset, Snapshots: []*Snapshot{}}
+		s.RetainedSnapshots[dataset] = r
+	}
+	for _, sn := range used {
+		dup := false
+		for _, x := range r.Snapshots {
+			dup = dup || x.ID == sn.ID
+		}
+		if !dup {
+			c := *sn
+			r.Snapshots = append(r.Snapshots, &c)
+		}
+	}
+	return nil
+}
+
+// pruneRetained drops retained snapshot records no recorded version uses
+// any more, and datasets left without any.
+func (s *State) pruneRetained() {
+	if len(s.RetainedSnapshots) == 0 {
+		return
+	}
+	used := s.usedSnapshots()
+	for name, d := range s.RetainedSnapshots {
+		if d == nil {
+			continue
+		}
+		kept := d.Snapshots[:0]
+		for _, sn := range d.Snapshots {
+			if sn != nil && used[name+"\x00"+sn.ID] {
+				kept = append(kept, sn)
+			}
+		}
+		d.Snapshots = kept
+		if len(kept) == 0 {
+			delete(s.RetainedSnapshots, name)
+		}
+	}
+	if len(s.RetainedSnapshots) == 0 {
+		s.RetainedSnapshots = nil
+	}
+}
+
+// minFormat is the oldest document format that holds s: 2 when it has
+// retained snapshot records, else 1 (which mlform before 2 reads).
+func (s *State) minFormat() int {
+	if len(s.RetainedSnapshots) > 0 {
+		return 2
+	}
+	return 1
+}
