@@ -18,7 +18,7 @@ func TestRegistry(t *testing.T) {
 	r.Register("slurm", func(map[string]string) (Executor, error) { return nil, errors.New("no sbatch") }, "image")
 	r.Register("local", func(opts map[string]string) (Executor, error) { return fakeExecutor{}, nil })
 	for _, c := range []struct {
-		name, setting string
+		name, setting  string
 		known, honours bool
 	}{
 		{"local", "image", true, false},
