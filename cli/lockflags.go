@@ -39,6 +39,9 @@ func withStateLock(ctx context.Context, g *Globals, m *state.Manager, f LockFlag
 	}
 	defer survivePipe()()
 	if !f.Enabled {
+		if err := rememberBackend(g); err != nil {
+			return err
+		}
 		return fn()
 	}
 	lock, err := m.Lock(ctx, state.LockInfo{Operation: operation, Version: Version}, f.Timeout)
@@ -50,6 +53,9 @@ func withStateLock(ctx context.Context, g *Globals, m *state.Manager, f LockFlag
 			err = errors.Join(err, uerr)
 		}
 	}()
+	if err := rememberBackend(g); err != nil {
+		return err
+	}
 	if v := g.Getenv(holdLockEnv); v != "" {
 		d, perr := time.ParseDuration(v)
 		if perr != nil {
