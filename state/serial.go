@@ -16,7 +16,7 @@ var ErrSerialOverflow = errors.New("the state serial is at its maximum (2^64-1)"
 // nextSerial returns the serial n+add, or an error when it does not fit.
 func nextSerial(n, add uint64) (uint64, error) {
 	if n > math.MaxUint64-add {
-		return 0, fmt.Errorf("write state: serial %d: %w, so no later serial exists and nothing was written (see \"Serial\" in docs/state.md to recover)", n, ErrSerialOverflow)
+		return 0, fmt.Errorf("write state: serial %d: %w, so no later serial exists and nothing was written (docs/state.md, \"The document\", says how to recover)", n, ErrSerialOverflow)
 	}
 	return n + add, nil
 }

@@ -42,6 +42,9 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 	for name, c := range cloudCommands() {
 		cmds[name] = c
 	}
+	for name, c := range bucketCommands() {
+		cmds[name] = c
+	}
 	for name, c := range qaCommands() {
 		cmds[name] = c
 	}
