@@ -197,3 +197,32 @@ func listKeys(t *testing.T, b *blob.Bucket) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// FuzzParse: whatever the URL, Parse never panics; a location it accepts
+// has a directory-form prefix with no "." or ".." element, an identity
+// without the URL's password, and an identity that parses to itself.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"s3://b/team-a/?region=x", "s3://b?prefix=a/", "file://.mlform/state?prefix=x", "mem:///a//b", "gs://u:pw123456@b/x/../y", "azblob://c/%2e%2e/"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		loc, err := Parse(raw)
+		if err != nil {
+			return
+		}
+		if p := loc.Prefix; p != "" {
+			if !strings.HasSuffix(p, "/") || strings.HasPrefix(p, "/") {
+				t.Fatalf("Parse(%q): prefix %q is not in directory form", raw, p)
+			}
+			for _, el := range strings.Split(strings.TrimSuffix(p, "/"), "/") {
+				if el == "" || el == "." || el == ".." {
+					t.Fatalf("Parse(%q): prefix %q has element %q", raw, p, el)
+				}
+			}
+		}
+		id := loc.String()
+		if again, err := Parse(id); err == nil && !loc.Local() && again.String() != id {
+			t.Fatalf("identity %q of %q is not stable: %q", id, raw, again.String())
+		}
+	})
+}
