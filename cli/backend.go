@@ -37,7 +37,8 @@ func backendURL(g *Globals) (string, error) {
 	return cfg.Backend.URL, nil
 }
 
-// openState opens the state backend of the working directory.
+// openState opens the state backend of the working directory, after
+// checking it is the one the workspace remembers (checkBackend).
 func openState(ctx context.Context, g *Globals) (*state.Manager, error) {
 	url, err := backendURL(g)
 	if err != nil {
@@ -47,6 +48,15 @@ func openState(ctx context.Context, g *Globals) (*state.Manager, error) {
 	if err != nil {
 		return nil, fmt.Errorf("working directory: %w", err)
 	}
+	if err := checkBackend(g, url, wd); err != nil {
+		return nil, err
+	}
+	return openStateAt(ctx, url, wd)
+}
+
+// openStateAt opens the state backend at url, unchecked (init's backend
+// step uses it for the old and the new backend).
+func openStateAt(ctx context.Context, url, wd string) (*state.Manager, error) {
 	m, err := state.OpenManager(ctx, url, wd)
 	if err != nil {
 		return nil, err

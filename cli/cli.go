@@ -31,6 +31,10 @@ type Globals struct {
 	// loadedBackendURL is the state backend of the configuration this
 	// command loaded (with its -var flags), reused by openState.
 	loadedBackendURL string
+	// unrecordedBackend is the backend openState found the workspace in
+	// unrecordedDir not remembering yet; rememberBackend records it once
+	// the command holds the state lock (backend_check.go).
+	unrecordedBackend, unrecordedDir string
 }
 
 // ExitError carries a process exit code through cobra. Message, if not

@@ -33,6 +33,9 @@ func withStateLock(ctx context.Context, g *Globals, m *state.Manager, f LockFlag
 	}
 	defer survivePipe()()
 	if !f.Enabled {
+		if err := rememberBackend(g); err != nil {
+			return err
+		}
 		return fn()
 	}
 	hooks, err := readTestHooks(g.Getenv)
@@ -50,6 +53,9 @@ func withStateLock(ctx context.Context, g *Globals, m *state.Manager, f LockFlag
 			err = errors.Join(err, uerr)
 		}
 	}()
+	if err := rememberBackend(g); err != nil {
+		return err
+	}
 	if d := hooks.holdLock; d > 0 {
 		// Lets end-to-end tests make two real processes contend for
 		// the lock; prints the lock id and when it was taken.

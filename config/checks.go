@@ -39,6 +39,11 @@ func checkBlobURL(raw string) error {
 	if u.Scheme == "file" && strings.TrimPrefix(raw, "file://") == "" {
 		return errors.New("file:// names no directory: write file://PATH")
 	}
+	// The key prefix rules (path or prefix=, not both; no "..") are
+	// blob.Parse's, checked here so the error points at the configuration.
+	if _, err := blob.Parse(raw); err != nil {
+		return err
+	}
 	return nil
 }
 

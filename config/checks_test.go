@@ -66,6 +66,8 @@ func TestCheckBlobURL(t *testing.T) {
 		{in: "s3://", wantErr: "names no bucket"},
 		{in: "file://", wantErr: "names no directory"},
 		{in: "s3://b/%zz", wantErr: "not a valid URL"},
+		{in: "s3://b/team-a/?prefix=team-b/", wantErr: "both a path and a prefix= parameter"},
+		{in: "gs://b/a/../b", wantErr: `".." element`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {

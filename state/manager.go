@@ -140,7 +140,6 @@ func (m *Manager) Write(ctx context.Context, s *State) error {
 	if err != nil {
 		return fmt.Errorf("write state: %w", err)
 	}
-	serial := s.Serial + 1
 	if cur != nil {
 		switch {
 		case cur.lineage != s.Lineage:
@@ -152,7 +151,12 @@ func (m *Manager) Write(ctx context.Context, s *State) error {
 			s.Checksum = cur.checksum
 			return nil
 		}
-		serial = cur.serial + 1
+	}
+	// The next serial follows the stored one (equal to s.Serial when one
+	// exists); 2^64-1 has no successor.
+	serial, err := nextSerial(s.Serial, 1)
+	if err != nil {
+		return err
 	}
 	data, err := m.store(ctx, s, serial, curRaw)
 	if err != nil {

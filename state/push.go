@@ -38,6 +38,10 @@ func (m *Manager) Push(ctx context.Context, doc []byte, force bool) (*PushResult
 	if err != nil {
 		return nil, err
 	}
+	if _, err := nextSerial(s.Serial, 1); err != nil {
+		// Stored, it would refuse every later write.
+		return nil, fmt.Errorf("push: the document's serial is %d: %w; stored, it would refuse every later write", s.Serial, ErrSerialOverflow)
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := m.checkHeld(ctx); err != nil {
@@ -56,9 +60,17 @@ func (m *Manager) Push(ctx context.Context, doc []byte, force bool) (*PushResult
 		// above the serial it most likely had (the backup's plus one).
 		serial := s.Serial
 		if n, ok := damagedSerial(curRaw); ok {
-			serial = max(serial, n+1)
+			next, err := nextSerial(n, 1)
+			if err != nil {
+				return nil, err
+			}
+			serial = max(serial, next)
 		} else if se.BackupFound && se.BackupErr == nil {
-			serial = max(serial, se.BackupSerial+2)
+			next, err := nextSerial(se.BackupSerial, 2)
+			if err != nil {
+				return nil, err
+			}
+			serial = max(serial, next)
 		}
 		res.DamagedObject, err = m.keepDamaged(ctx, curRaw)
 		if err != nil {
@@ -89,7 +101,9 @@ func (m *Manager) Push(ctx context.Context, doc []byte, force bool) (*PushResult
 				return nil, fmt.Errorf("the pushed state has serial %d, not newer than the stored serial %d: pushing it would lose changes (pass -force to replace it anyway)", s.Serial, cur.Serial)
 			}
 		} else if serial <= cur.Serial {
-			serial = cur.Serial + 1
+			if serial, err = nextSerial(cur.Serial, 1); err != nil {
+				return nil, err
+			}
 		}
 		if _, err := m.store(ctx, s, serial, curRaw); err != nil {
 			return nil, err

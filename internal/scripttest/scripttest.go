@@ -45,6 +45,9 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 	for name, c := range damageCommands() {
 		cmds[name] = c
 	}
+	for name, c := range bucketCommands() {
+		cmds[name] = c
+	}
 	for name, c := range waitCommands() {
 		cmds[name] = c
 	}

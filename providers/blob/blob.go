@@ -37,46 +37,48 @@ func SupportedScheme(scheme string) bool {
 // LocalPath returns the directory a file:// URL (or a bare path) names,
 // resolved against baseDir when relative. ok is false for other schemes.
 // "file://.mlform/state" and ".mlform/state" both mean baseDir/.mlform/state;
-// "file:///abs" is absolute. A "prefix" query parameter, as on the cloud
-// schemes, names a subdirectory: "file:///b?prefix=mlform/state/" is
-// /b/mlform/state. A prefix that is not a relative path inside the
-// directory makes ok false (Open then reports it).
+// "file:///abs" is absolute. A "prefix" query parameter names a
+// subdirectory: "file:///b?prefix=mlform/state/" is /b/mlform/state. A
+// prefix that is not a relative path inside the directory makes ok false
+// (Open then reports it).
 func LocalPath(rawURL, baseDir string) (dir string, ok bool) {
-	p := rawURL
-	prefix := ""
-	switch {
-	case strings.HasPrefix(rawURL, "file://"):
-		p = strings.TrimPrefix(rawURL, "file://")
-		if i := strings.IndexByte(p, '?'); i >= 0 {
-			if q, err := url.ParseQuery(p[i+1:]); err == nil {
-				prefix = q.Get("prefix")
-			}
-			p = p[:i]
-		}
-		if u, err := url.PathUnescape(p); err == nil {
-			p = u
-		}
-	case strings.Contains(rawURL, "://"):
+	if strings.Contains(rawURL, "://") && !strings.HasPrefix(rawURL, "file://") {
 		return "", false
 	}
-	if !filepath.IsAbs(p) {
-		p = filepath.Join(baseDir, p)
+	loc, err := Parse(rawURL)
+	if err != nil {
+		return "", false
 	}
-	if prefix != "" {
-		sub := filepath.FromSlash(strings.TrimSuffix(prefix, "/"))
-		if !filepath.IsLocal(sub) {
-			return "", false
-		}
-		p = filepath.Join(p, sub)
-	}
-	return filepath.Clean(p), true
+	return loc.LocalDir(baseDir), true
 }
 
-// Open opens the bucket at rawURL. Relative file:// URLs resolve against
-// baseDir; local directories are created when missing. Errors never contain
-// credentials.
+// LocalDir is a local location's directory resolved against baseDir.
+func (l Location) LocalDir(baseDir string) string {
+	if filepath.IsAbs(l.Dir) {
+		return l.Dir
+	}
+	return filepath.Join(baseDir, l.Dir)
+}
+
+// Open opens the bucket at rawURL (see Location for what its parts mean).
+// Relative file:// URLs resolve against baseDir; local directories are
+// created when missing. A key prefix, from the URL's path or its prefix=
+// parameter, confines the returned bucket to the keys under it: every
+// key the caller reads, writes or lists is relative to the prefix. Errors
+// never contain credentials.
 func Open(ctx context.Context, rawURL, baseDir string) (*blob.Bucket, error) {
-	if dir, ok := LocalPath(rawURL, baseDir); ok {
+	return open(ctx, rawURL, baseDir, blob.OpenBucket)
+}
+
+// open is Open with the driver call for bucket schemes given, so tests can
+// see exactly what reaches gocloud.dev.
+func open(ctx context.Context, rawURL, baseDir string, openBucket func(context.Context, string) (*blob.Bucket, error)) (*blob.Bucket, error) {
+	loc, err := Parse(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	if loc.Local() {
+		dir := loc.LocalDir(baseDir)
 		b, err := fileblob.OpenBucket(dir, &fileblob.Options{
 			CreateDir: true,
 			// Temp files next to their final name: rename never crosses a mount.
@@ -90,25 +92,20 @@ func Open(ctx context.Context, rawURL, baseDir string) (*blob.Bucket, error) {
 		}
 		return b, nil
 	}
-	u, err := url.Parse(rawURL)
+	// gocloud.dev's openers ignore a URL's path, so the path must not reach
+	// them: Bucket has none, and the prefix is applied here.
+	b, err := openBucket(ctx, loc.Bucket)
 	if err != nil {
-		return nil, fmt.Errorf("invalid bucket URL %q", Redact(rawURL))
-	}
-	if u.Scheme == "file" {
-		// LocalPath refused it: only a prefix escaping the directory does that.
-		return nil, fmt.Errorf("bucket URL %s: prefix %q must be a relative path inside the directory", Redact(rawURL), u.Query().Get("prefix"))
-	}
-	if !SupportedScheme(u.Scheme) {
-		return nil, fmt.Errorf("unsupported URL scheme %q in %s (supported: %s)", u.Scheme, Redact(rawURL), strings.Join(Schemes, ", "))
-	}
-	b, err := blob.OpenBucket(ctx, rawURL)
-	if err != nil {
-		msg := RedactError(err, rawURL)
-		if strings.Contains(msg, Redact(rawURL)) {
+		msg := RedactError(err, loc.Bucket)
+		msg = redactText(msg, rawURL)
+		if strings.Contains(msg, Redact(loc.Bucket)) || strings.Contains(msg, Redact(rawURL)) {
 			// gocloud.dev's message already names the bucket.
 			return nil, errors.New(msg)
 		}
 		return nil, fmt.Errorf("open bucket %s: %s", Redact(rawURL), msg)
+	}
+	if loc.Prefix != "" {
+		b = blob.PrefixedBucket(b, loc.Prefix)
 	}
 	return b, nil
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"sort"
 	"strings"
 
@@ -22,28 +21,14 @@ type bucket struct {
 	name string // redacted URL
 }
 
-// openBucket opens "scheme://bucket/prefix?query": the bucket is the URL
-// without its path, the path (if any) becomes a key prefix treated as a
-// directory ("data/churn" lists "data/churn/..." but not "data/churnx").
+// openBucket opens "scheme://bucket/prefix?query" with blob.Open, which
+// gives a URL's path (or its prefix= parameter, never both) one meaning on
+// every scheme: a key prefix treated as a directory ("data/churn" lists
+// "data/churn/..." but not "data/churnx"), keys listed relative to it.
 func openBucket(ctx context.Context, spec, baseDir string) (Source, error) {
-	u, err := url.Parse(spec)
-	if err != nil {
-		return nil, fmt.Errorf("dataset source %s: not a valid URL", blob.Redact(spec))
-	}
-	prefix := strings.Trim(u.Path, "/")
-	if prefix != "" {
-		if err := relpath.Check(prefix); err != nil {
-			return nil, fmt.Errorf("dataset source %s: key prefix: %w", blob.Redact(spec), err)
-		}
-	}
-	bu := *u
-	bu.Path, bu.RawPath = "", ""
-	b, err := blob.Open(ctx, bu.String(), baseDir)
+	b, err := blob.Open(ctx, spec, baseDir)
 	if err != nil {
 		return nil, fmt.Errorf("dataset source: %w", err)
-	}
-	if prefix != "" {
-		b = gblob.PrefixedBucket(b, prefix+"/")
 	}
 	return &bucket{b: b, name: blob.Redact(spec)}, nil
 }

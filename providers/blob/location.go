@@ -1,0 +1,183 @@
+package blob
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"strings"
+)
+
+// Location is a bucket URL taken apart the one way every part of mlform
+// reads it (state backends, stores, publish targets, dataset sources):
+//
+//   - file:// URLs and bare paths name a local directory; a "prefix" query
+//     parameter names a subdirectory of it.
+//   - Every other scheme (s3, gs, azblob, mem) names a bucket by its host,
+//     and the path between the bucket and the "?" is a key prefix:
+//     "s3://b/team-a/state/?region=x" keeps every object under
+//     "team-a/state/". The "prefix" query parameter is the other spelling
+//     of the same prefix; giving both is refused, since gocloud.dev would
+//     silently use one and ignore the other.
+//
+// A key prefix is a directory: it always ends in "/" ("team-a" means
+// "team-a/"), so "team-a" never sees "team-ab/...".
+type Location struct {
+	// Scheme is "file" for local directories (bare paths included).
+	Scheme string
+	// Dir is a local location's directory as written, cleaned, with any
+	// prefix= subdirectory joined; relative to the workspace when not
+	// absolute. Empty for buckets.
+	Dir string
+	// Bucket is what gocloud.dev opens for a bucket location: scheme,
+	// bucket (host) and the query without "prefix", with no path.
+	Bucket string
+	// Prefix is the key prefix inside the bucket: "" or ending in "/".
+	Prefix string
+}
+
+// ErrPrefixAndPath is returned (wrapped) for a bucket URL that names a key
+// prefix twice: by its path and by a prefix= query parameter.
+var ErrPrefixAndPath = errors.New("the URL has both a path and a prefix= parameter")
+
+// Local reports whether the location is a local directory.
+func (l Location) Local() bool { return l.Scheme == "file" }
+
+// Parse takes rawURL apart (see Location). It does no I/O and needs no
+// base directory, so configuration checks use it too. Errors name the URL
+// with its credentials redacted.
+func Parse(rawURL string) (Location, error) {
+	if !strings.Contains(rawURL, "://") {
+		return parseLocal(rawURL, "", rawURL)
+	}
+	if rest, ok := strings.CutPrefix(rawURL, "file://"); ok {
+		p, query, _ := strings.Cut(rest, "?")
+		if u, err := url.PathUnescape(p); err == nil {
+			p = u
+		}
+		prefix := ""
+		if query != "" {
+			q, err := url.ParseQuery(query)
+			if err != nil {
+				return Location{}, fmt.Errorf("bucket URL %s: invalid query: %v", Redact(rawURL), err)
+			}
+			prefix = q.Get("prefix")
+		}
+		return parseLocal(p, prefix, rawURL)
+	}
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return Location{}, fmt.Errorf("invalid bucket URL %q", Redact(rawURL))
+	}
+	if !SupportedScheme(u.Scheme) {
+		return Location{}, fmt.Errorf("unsupported URL scheme %q in %s (supported: %s)", u.Scheme, Redact(rawURL), strings.Join(Schemes, ", "))
+	}
+	q := u.Query()
+	pathPrefix, paramPrefix := u.Path, q.Get("prefix")
+	if strings.Trim(pathPrefix, "/") != "" && paramPrefix != "" {
+		return Location{}, fmt.Errorf("bucket URL %s: %w (both name a key prefix): write the prefix once, as the path (%s://%s/%s)",
+			Redact(rawURL), ErrPrefixAndPath, u.Scheme, u.Host, cleanPrefixForHint(pathPrefix))
+	}
+	raw := pathPrefix
+	if paramPrefix != "" {
+		raw = paramPrefix
+		if strings.HasPrefix(raw, "/") {
+			return Location{}, fmt.Errorf("bucket URL %s: prefix %q must not start with \"/\"", Redact(rawURL), raw)
+		}
+	}
+	prefix, err := keyPrefix(raw)
+	if err != nil {
+		return Location{}, fmt.Errorf("bucket URL %s: key prefix: %w", Redact(rawURL), err)
+	}
+	q.Del("prefix")
+	b := url.URL{Scheme: u.Scheme, User: u.User, Host: u.Host, RawQuery: q.Encode()}
+	return Location{Scheme: u.Scheme, Bucket: withSlashes(&b), Prefix: prefix}, nil
+}
+
+// parseLocal builds the Location of a local directory p with an optional
+// prefix= subdirectory.
+func parseLocal(p, prefix, rawURL string) (Location, error) {
+	if prefix != "" {
+		sub := filepath.FromSlash(strings.TrimSuffix(prefix, "/"))
+		if !filepath.IsLocal(sub) {
+			return Location{}, fmt.Errorf("bucket URL %s: prefix %q must be a relative path inside the directory", Redact(rawURL), prefix)
+		}
+		p = filepath.Join(p, sub)
+	}
+	return Location{Scheme: "file", Dir: filepath.Clean(p)}, nil
+}
+
+// keyPrefix normalises a key prefix (from a URL path or prefix=) to the
+// directory form: no leading "/", one trailing "/", or "" for none. It
+// refuses prefixes no object store treats alike: empty, "." or ".."
+// elements ("a//b", "a/../b"), a backslash or NUL.
+func keyPrefix(p string) (string, error) {
+	p = strings.TrimPrefix(p, "/")
+	p = strings.TrimSuffix(p, "/")
+	if p == "" {
+		return "", nil
+	}
+	if strings.ContainsAny(p, "\x00\\") {
+		return "", fmt.Errorf("%q contains a backslash or NUL", p)
+	}
+	for _, el := range strings.Split(p, "/") {
+		switch el {
+		case "":
+			return "", fmt.Errorf("%q has an empty element", p)
+		case ".", "..":
+			return "", fmt.Errorf("%q has a %q element", p, el)
+		}
+	}
+	return p + "/", nil
+}
+
+// cleanPrefixForHint renders a path prefix for an error message's hint.
+func cleanPrefixForHint(p string) string {
+	p = strings.Trim(p, "/")
+	if p == "" {
+		return ""
+	}
+	return p + "/"
+}
+
+// String is the location's identity: one spelling for every URL that
+// names the same place, with credentials redacted, safe to print and to
+// store. Local directories keep the path as written (relative ones stay
+// relative to the workspace): "file://.mlform/state". Buckets put the
+// prefix in the path and sort the query: "s3://b/team-a/?region=x".
+func (l Location) String() string {
+	if l.Local() {
+		return "file://" + filepath.ToSlash(l.Dir)
+	}
+	u, err := url.Parse(l.Bucket)
+	if err != nil {
+		return Redact(l.Bucket)
+	}
+	u.Path = "/" + l.Prefix
+	if l.Prefix == "" {
+		u.Path = ""
+	}
+	u.RawQuery = u.Query().Encode()
+	return Redact(withSlashes(u))
+}
+
+// withSlashes is u.String() that keeps the "//" of a URL without a host
+// ("mem://", not "mem:"), as gocloud.dev URLs are written.
+func withSlashes(u *url.URL) string {
+	s := u.String()
+	if rest, ok := strings.CutPrefix(s, u.Scheme+":"); ok && !strings.HasPrefix(rest, "//") {
+		return u.Scheme + "://" + rest
+	}
+	return s
+}
+
+// Identity returns the identity (Location.String) of rawURL, and whether
+// rawURL carries credentials that the identity redacts (so it cannot be
+// opened from the identity alone).
+func Identity(rawURL string) (id string, hasSecrets bool, err error) {
+	loc, err := Parse(rawURL)
+	if err != nil {
+		return "", false, err
+	}
+	return loc.String(), Redact(rawURL) != rawURL, nil
+}

@@ -1,0 +1,228 @@
+package blob
+
+import (
+	"context"
+	"errors"
+	"io"
+	"sort"
+	"strings"
+	"testing"
+
+	"gocloud.dev/blob"
+	"gocloud.dev/blob/fileblob"
+)
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		in                  string
+		scheme, dir, bucket string
+		prefix              string
+		id                  string
+		wantErr             string
+	}{
+		// Cloud schemes: the path is a key prefix, always a directory.
+		{in: "s3://b/team-a/state/?region=x", scheme: "s3", bucket: "s3://b?region=x", prefix: "team-a/state/", id: "s3://b/team-a/state/?region=x"},
+		{in: "s3://b/team-a/state?region=x", scheme: "s3", bucket: "s3://b?region=x", prefix: "team-a/state/", id: "s3://b/team-a/state/?region=x"},
+		{in: "gs://b/team-a", scheme: "gs", bucket: "gs://b", prefix: "team-a/", id: "gs://b/team-a/"},
+		{in: "azblob://c/x/y/?protocol=http&domain=h:1&localemu=true", scheme: "azblob", bucket: "azblob://c?domain=h%3A1&localemu=true&protocol=http", prefix: "x/y/", id: "azblob://c/x/y/?domain=h%3A1&localemu=true&protocol=http"},
+		{in: "s3://b", scheme: "s3", bucket: "s3://b", id: "s3://b"},
+		{in: "s3://b/", scheme: "s3", bucket: "s3://b", id: "s3://b"},
+		{in: "s3://b/a%20b/", scheme: "s3", bucket: "s3://b", prefix: "a b/", id: "s3://b/a%20b/"},
+		// prefix= is the other spelling of the same prefix: same identity.
+		{in: "s3://b?region=x&prefix=team-a/state/", scheme: "s3", bucket: "s3://b?region=x", prefix: "team-a/state/", id: "s3://b/team-a/state/?region=x"},
+		{in: "s3://b?prefix=team-a", scheme: "s3", bucket: "s3://b", prefix: "team-a/", id: "s3://b/team-a/"},
+		{in: "mem://", scheme: "mem", bucket: "mem://", id: "mem://"},
+		{in: "mem:///team-a/", scheme: "mem", bucket: "mem://", prefix: "team-a/", id: "mem:///team-a/"},
+		{in: "mem://?prefix=x/", scheme: "mem", bucket: "mem://", prefix: "x/", id: "mem:///x/"},
+		// Credentials never reach the identity.
+		{in: "s3://b/p/?secret_access_key=zz", scheme: "s3", bucket: "s3://b?secret_access_key=zz", prefix: "p/", id: "s3://b/p/?secret_access_key=REDACTED"},
+		// Local directories: the path is the directory, prefix= a subdirectory.
+		{in: "file://.mlform/state", scheme: "file", dir: ".mlform/state", id: "file://.mlform/state"},
+		{in: ".mlform/state", scheme: "file", dir: ".mlform/state", id: "file://.mlform/state"},
+		{in: "file://./.mlform/state/", scheme: "file", dir: ".mlform/state", id: "file://.mlform/state"},
+		{in: "file:///srv/m?prefix=state/", scheme: "file", dir: "/srv/m/state", id: "file:///srv/m/state"},
+		// Refused.
+		{in: "s3://b/team-a/?prefix=team-b/", wantErr: "both a path and a prefix= parameter"},
+		{in: "gs://b/x?prefix=y", wantErr: "both a path and a prefix= parameter"},
+		{in: "mem:///x/?prefix=y", wantErr: "both a path and a prefix= parameter"},
+		{in: "s3://b/a//b/", wantErr: "empty element"},
+		{in: "s3://b/a/../b", wantErr: `".." element`},
+		{in: "s3://b/./b", wantErr: `"." element`},
+		{in: "s3://b?prefix=/abs/", wantErr: `must not start with "/"`},
+		{in: "s3://b?prefix=a\\b", wantErr: "backslash"},
+		{in: "file:///b?prefix=../escape", wantErr: "must be a relative path inside the directory"},
+		{in: "ftp://h/x", wantErr: `unsupported URL scheme "ftp"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			loc, err := Parse(tt.in)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("Parse(%q) = %+v, %v; want error containing %q", tt.in, loc, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Parse(%q): %v", tt.in, err)
+			}
+			if loc.Scheme != tt.scheme || loc.Dir != tt.dir || loc.Bucket != tt.bucket || loc.Prefix != tt.prefix {
+				t.Errorf("Parse(%q) = %+v; want scheme %q dir %q bucket %q prefix %q", tt.in, loc, tt.scheme, tt.dir, tt.bucket, tt.prefix)
+			}
+			if got := loc.String(); got != tt.id {
+				t.Errorf("identity = %q, want %q", got, tt.id)
+			}
+			// The identity of a URL without credentials names the same place.
+			if !strings.Contains(tt.id, "REDACTED") {
+				again, err := Parse(loc.String())
+				if err != nil || again != loc {
+					t.Errorf("Parse(identity %q) = %+v, %v; want %+v", loc.String(), again, err, loc)
+				}
+			}
+		})
+	}
+}
+
+func TestParseRefusesPrefixAndPathTyped(t *testing.T) {
+	_, err := Parse("s3://b/a/?prefix=b/&secret=hunter22")
+	if !errors.Is(err, ErrPrefixAndPath) {
+		t.Fatalf("err = %v, want ErrPrefixAndPath", err)
+	}
+	if strings.Contains(err.Error(), "hunter22") {
+		t.Errorf("error shows a secret: %v", err)
+	}
+}
+
+func TestIdentity(t *testing.T) {
+	tests := []struct {
+		a, b    string
+		same    bool
+		secrets bool
+	}{
+		{"s3://b/team-a/?region=x", "s3://b?prefix=team-a/&region=x", true, false},
+		{"s3://b/team-a/?region=x&awssdk=v2", "s3://b/team-a?awssdk=v2&region=x", true, false},
+		{"s3://b/team-a/", "s3://b/team-b/", false, false},
+		{"s3://b/team-a/", "s3://b/", false, false},
+		{"file://.mlform/state", ".mlform/state", true, false},
+		{"file://.mlform/state", "file://state", false, false},
+		{"gs://b/x/?access_token=t0k3n", "gs://b/x/?access_token=other", true, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.a+" vs "+tt.b, func(t *testing.T) {
+			ia, sa, err := Identity(tt.a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ib, _, err := Identity(tt.b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (ia == ib) != tt.same {
+				t.Errorf("identities %q and %q: same = %v, want %v", ia, ib, ia == ib, tt.same)
+			}
+			if sa != tt.secrets {
+				t.Errorf("hasSecrets(%q) = %v, want %v", tt.a, sa, tt.secrets)
+			}
+			if strings.Contains(ia, "t0k3n") {
+				t.Errorf("identity %q shows a secret", ia)
+			}
+		})
+	}
+}
+
+// TestOpenPrefixConfinesKeys opens cloud URLs with a path prefix, or
+// prefix=, through Open with the driver call replaced by one file bucket
+// standing for the cloud bucket: the driver is given the URL without the
+// path, and every object lands under its URL's prefix, never at the root;
+// each prefix lists only its own keys.
+func TestOpenPrefixConfinesKeys(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	var opened []string
+	driver := func(ctx context.Context, u string) (*blob.Bucket, error) {
+		opened = append(opened, u)
+		return fileblob.OpenBucket(root, &fileblob.Options{Metadata: fileblob.MetadataDontWrite})
+	}
+	urls := []string{"s3://bkt/team-a/state/?region=x", "s3://bkt/team-b/state?region=x", "s3://bkt?prefix=team-c/&region=x"}
+	for _, u := range urls {
+		b, err := open(ctx, u, t.TempDir(), driver)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.WriteAll(ctx, "state.json", []byte(u), nil); err != nil {
+			t.Fatal(err)
+		}
+		if keys := listKeys(t, b); len(keys) != 1 || keys[0] != "state.json" {
+			t.Errorf("%s sees %v, want only its own state.json", u, keys)
+		}
+		b.Close()
+	}
+	for _, u := range opened {
+		if u != "s3://bkt?region=x" {
+			t.Errorf("driver opened %q, want the bucket URL without path or prefix", u)
+		}
+	}
+	all, err := fileblob.OpenBucket(root, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer all.Close()
+	got := listKeys(t, all)
+	want := []string{"team-a/state/state.json", "team-b/state/state.json", "team-c/state.json"}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("bucket keys = %v, want %v", got, want)
+	}
+}
+
+// TestOpenRefusesPathAndPrefix: the refusal happens before any driver call.
+func TestOpenRefusesPathAndPrefix(t *testing.T) {
+	if _, err := Open(context.Background(), "mem:///team-a/?prefix=x/", t.TempDir()); !errors.Is(err, ErrPrefixAndPath) {
+		t.Errorf("Open with path and prefix=: err = %v, want ErrPrefixAndPath", err)
+	}
+}
+
+func listKeys(t *testing.T, b *blob.Bucket) []string {
+	t.Helper()
+	var keys []string
+	it := b.List(nil)
+	for {
+		obj, err := it.Next(context.Background())
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, obj.Key)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// FuzzParse: whatever the URL, Parse never panics; a location it accepts
+// has a directory-form prefix with no "." or ".." element, an identity
+// without the URL's password, and an identity that parses to itself.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"s3://b/team-a/?region=x", "s3://b?prefix=a/", "file://.mlform/state?prefix=x", "mem:///a//b", "gs://u:pw123456@b/x/../y", "azblob://c/%2e%2e/"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		loc, err := Parse(raw)
+		if err != nil {
+			return
+		}
+		if p := loc.Prefix; p != "" {
+			if !strings.HasSuffix(p, "/") || strings.HasPrefix(p, "/") {
+				t.Fatalf("Parse(%q): prefix %q is not in directory form", raw, p)
+			}
+			for _, el := range strings.Split(strings.TrimSuffix(p, "/"), "/") {
+				if el == "" || el == "." || el == ".." {
+					t.Fatalf("Parse(%q): prefix %q has element %q", raw, p, el)
+				}
+			}
+		}
+		id := loc.String()
+		if again, err := Parse(id); err == nil && !loc.Local() && again.String() != id {
+			t.Fatalf("identity %q of %q is not stable: %q", id, raw, again.String())
+		}
+	})
+}
