@@ -1,0 +1,126 @@
+// Package importrules holds the test that keeps mlform's layers apart (see
+// docs/internals.md): configuration knows no state, planner or provider;
+// providers know no planner, config or CLI; state knows no planner or CLI;
+// only the command's main package imports the CLI. A change that crosses a
+// line fails here with the chain of imports that crossed it.
+package importrules
+
+import (
+	"encoding/json"
+	"io"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/mlform/mlform/"
+
+type pkg struct {
+	ImportPath string
+	Imports    []string
+}
+
+func TestImportRules(t *testing.T) {
+	out, err := exec.Command("go", "list", "-json", "-tags", "mlformtest", module+"...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	imports := map[string][]string{}
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	for {
+		var p pkg
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		imports[rel(p.ImportPath)] = nil
+		for _, imp := range p.Imports {
+			if strings.HasPrefix(imp, module) {
+				imports[rel(p.ImportPath)] = append(imports[rel(p.ImportPath)], rel(imp))
+			}
+		}
+	}
+	// rules lists, for packages under a path, the paths they must not depend
+	// on, directly or through other packages of this module.
+	rules := []struct {
+		from      string
+		forbidden []string
+	}{
+		{"config", []string{"planner", "state", "providers", "cli"}},
+		{"providers", []string{"planner", "config", "cli"}},
+		{"state", []string{"planner", "cli"}},
+		{"planner", []string{"cli"}},
+		{"internal", []string{"cli"}},
+	}
+	if len(imports) < 10 {
+		t.Fatalf("go list found only %d packages; is the test running inside the module?", len(imports))
+	}
+	for from := range imports {
+		for _, r := range rules {
+			if !under(from, r.from) {
+				continue
+			}
+			for _, chain := range reachable(imports, from) {
+				dep := chain[len(chain)-1]
+				for _, f := range r.forbidden {
+					if under(dep, f) {
+						t.Errorf("%s must not import %s: %s", from, f, strings.Join(chain, " -> "))
+					}
+				}
+			}
+		}
+	}
+	// Only the command imports the CLI.
+	for from, deps := range imports {
+		for _, d := range deps {
+			if under(d, "cli") && !under(from, "cmd") {
+				t.Errorf("%s imports cli; only cmd/mlform may", from)
+			}
+		}
+	}
+}
+
+// reachable returns, for every module package from depends on, one import
+// chain leading to it (breadth first, so the shortest).
+func reachable(imports map[string][]string, from string) [][]string {
+	seen := map[string]bool{from: true}
+	queue := [][]string{{from}}
+	var out [][]string
+	for len(queue) > 0 {
+		chain := queue[0]
+		queue = queue[1:]
+		for _, d := range imports[chain[len(chain)-1]] {
+			if seen[d] {
+				continue
+			}
+			seen[d] = true
+			next := append(append([]string(nil), chain...), d)
+			out = append(out, next)
+			queue = append(queue, next)
+		}
+	}
+	return out
+}
+
+func rel(p string) string { return strings.TrimPrefix(p, module) }
+
+// under reports whether package p is dir or inside it.
+func under(p, dir string) bool { return p == dir || strings.HasPrefix(p, dir+"/") }
+
+func TestUnder(t *testing.T) {
+	for _, c := range []struct {
+		p, dir string
+		want   bool
+	}{
+		{"config", "config", true},
+		{"providers/blob", "providers", true},
+		{"providersx", "providers", false},
+		{"cmd/mlform", "cli", false},
+		{"planner/render", "planner", true},
+	} {
+		if got := under(c.p, c.dir); got != c.want {
+			t.Errorf("under(%q, %q) = %v, want %v", c.p, c.dir, got, c.want)
+		}
+	}
+}
