@@ -2,6 +2,8 @@ package state
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -97,10 +99,10 @@ func (a Address) String() string {
 // each model followed by its versions (ascending) and its aliases.
 func (s *State) Addresses() []Address {
 	var out []Address
-	for _, name := range sortedKeys(s.Datasets) {
+	for _, name := range slices.Sorted(maps.Keys(s.Datasets)) {
 		out = append(out, Address{Kind: AddrDataset, Name: name})
 	}
-	for _, name := range sortedKeys(s.Models) {
+	for _, name := range slices.Sorted(maps.Keys(s.Models)) {
 		m := s.Models[name]
 		out = append(out, Address{Kind: AddrModel, Name: name})
 		vs := make([]int, 0, len(m.Versions))
@@ -111,7 +113,7 @@ func (s *State) Addresses() []Address {
 		for _, v := range vs {
 			out = append(out, Address{Kind: AddrVersion, Name: name, Version: v})
 		}
-		for _, alias := range sortedKeys(m.Aliases) {
+		for _, alias := range slices.Sorted(maps.Keys(m.Aliases)) {
 			out = append(out, Address{Kind: AddrAlias, Name: name, Alias: alias})
 		}
 	}
@@ -303,7 +305,7 @@ func (s *State) remove(a Address, force bool) error {
 		delete(s.Models[a.Name].Aliases, a.Alias)
 	case AddrVersion:
 		m := s.Models[a.Name]
-		for _, alias := range sortedKeys(m.Aliases) {
+		for _, alias := range slices.Sorted(maps.Keys(m.Aliases)) {
 			if m.Aliases[alias].Version == a.Version {
 				return &InUseError{Addr: a, Users: []Address{{Kind: AddrAlias, Name: a.Name, Alias: alias}}, Alias: true}
 			}

@@ -2,6 +2,8 @@ package state
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -30,7 +32,7 @@ func (s *State) FindSnapshot(dataset, id string) *Snapshot {
 // id of dataset, in address order.
 func (s *State) SnapshotUsers(dataset, id string) []Address {
 	var out []Address
-	for _, name := range sortedKeys(s.Models) {
+	for _, name := range slices.Sorted(maps.Keys(s.Models)) {
 		for _, v := range s.Models[name].Versions {
 			if v != nil && v.Inputs.Snapshots[dataset] == id {
 				out = append(out, Address{Kind: AddrVersion, Name: name, Version: v.Version})

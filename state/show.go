@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -65,7 +67,7 @@ func writeModel(w io.Writer, m *Model) {
 	})
 	fmt.Fprintf(w, "aliases: %d\n", len(m.Aliases))
 	block(w, func(w io.Writer) {
-		for _, name := range sortedKeys(m.Aliases) {
+		for _, name := range slices.Sorted(maps.Keys(m.Aliases)) {
 			fmt.Fprintf(w, "  %s\t-> v%d\n", name, m.Aliases[name].Version)
 		}
 	})
@@ -96,7 +98,7 @@ func writeVersion(w io.Writer, v *Version) {
 	in := v.Inputs
 	fmt.Fprintln(w, "inputs:")
 	block(w, func(w io.Writer) {
-		for _, ds := range sortedKeys(in.Snapshots) {
+		for _, ds := range slices.Sorted(maps.Keys(in.Snapshots)) {
 			fmt.Fprintf(w, "  dataset.%s:\t%s\n", ds, in.Snapshots[ds])
 		}
 		fmt.Fprintf(w, "  code:\t%s (%s)\n", orDash(oneLine(in.CodeHash)), textfmt.Files(in.CodeFiles))
@@ -113,7 +115,7 @@ func writeVersion(w io.Writer, v *Version) {
 	if len(v.Metrics) > 0 {
 		fmt.Fprintln(w, "metrics:")
 		block(w, func(w io.Writer) {
-			for _, k := range sortedKeys(v.Metrics) {
+			for _, k := range slices.Sorted(maps.Keys(v.Metrics)) {
 				fmt.Fprintf(w, "  %s:\t%g\n", oneLine(k), v.Metrics[k])
 			}
 		})

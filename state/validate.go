@@ -4,8 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -68,22 +69,22 @@ func (s *State) Validate() error {
 	if len(s.MLFormVersion) > maxNameLen {
 		return errors.New("mlform_version is too long")
 	}
-	for _, name := range sortedKeys(s.Datasets) {
+	for _, name := range slices.Sorted(maps.Keys(s.Datasets)) {
 		if err := validateDataset(name, s.Datasets[name]); err != nil {
 			return err
 		}
 	}
-	for _, name := range sortedKeys(s.RetainedSnapshots) {
+	for _, name := range slices.Sorted(maps.Keys(s.RetainedSnapshots)) {
 		if err := validateDataset(name, s.RetainedSnapshots[name]); err != nil {
 			return fmt.Errorf("retained_snapshots: %w", err)
 		}
 	}
-	for _, name := range sortedKeys(s.Models) {
+	for _, name := range slices.Sorted(maps.Keys(s.Models)) {
 		if err := validateModel(name, s.Models[name]); err != nil {
 			return err
 		}
 	}
-	for _, name := range sortedKeys(s.Policies) {
+	for _, name := range slices.Sorted(maps.Keys(s.Policies)) {
 		p := s.Policies[name]
 		if err := checkNamed("policy", name, p == nil, func() string { return p.Name }); err != nil {
 			return err
@@ -94,7 +95,7 @@ func (s *State) Validate() error {
 			}
 		}
 	}
-	for _, name := range sortedKeys(s.Publications) {
+	for _, name := range slices.Sorted(maps.Keys(s.Publications)) {
 		p := s.Publications[name]
 		if !IsIdentifier(name) {
 			return fmt.Errorf("publications: %q is not a valid promotion name", truncate(name, 80))
@@ -106,7 +107,7 @@ func (s *State) Validate() error {
 			return fmt.Errorf("publications.%s: version %d is not a version number", name, p.Version)
 		}
 	}
-	for _, name := range sortedKeys(s.RemovedModels) {
+	for _, name := range slices.Sorted(maps.Keys(s.RemovedModels)) {
 		if !IsIdentifier(name) {
 			return fmt.Errorf("removed_models: %q is not a valid model name", truncate(name, 80))
 		}
@@ -185,7 +186,7 @@ func validateModel(name string, m *Model) error {
 	if m.NextVersion < 1 {
 		return fmt.Errorf("model.%s: next_version %d must be at least 1", name, m.NextVersion)
 	}
-	for _, an := range sortedKeys(m.Aliases) {
+	for _, an := range slices.Sorted(maps.Keys(m.Aliases)) {
 		a := m.Aliases[an]
 		if err := checkNamed("model."+name+" alias", an, a == nil, func() string { return a.Name }); err != nil {
 			return err
@@ -233,7 +234,7 @@ func validateVersion(where string, v *Version) error {
 	if err := validateSnapshotRefs(where+": inputs", v.Inputs.Snapshots); err != nil {
 		return err
 	}
-	for _, k := range sortedKeys(v.Inputs.Params) {
+	for _, k := range slices.Sorted(maps.Keys(v.Inputs.Params)) {
 		if err := validateParam("params."+truncate(k, 80), v.Inputs.Params[k]); err != nil {
 			return fmt.Errorf("%s: inputs: %w", where, err)
 		}
@@ -257,7 +258,7 @@ func validateParam(path string, v any) error {
 			}
 		}
 	case map[string]any:
-		for _, k := range sortedKeys(x) {
+		for _, k := range slices.Sorted(maps.Keys(x)) {
 			if err := validateParam(path+"."+truncate(k, 80), x[k]); err != nil {
 				return err
 			}
@@ -395,15 +396,4 @@ func scrubURL(s string) string {
 		return s
 	}
 	return mblob.Redact(s)
-}
-
-// sortedKeys returns m's keys in order, so validation reports the same
-// first error every time.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

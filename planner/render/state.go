@@ -3,7 +3,8 @@ package render
 import (
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,7 +20,7 @@ func State(w io.Writer, st *state.State) error {
 		return ew.err
 	}
 	ew.printf("State serial %d, lineage %s\n\n", st.Serial, st.Lineage)
-	for _, name := range sortedKeys(st.Datasets) {
+	for _, name := range slices.Sorted(maps.Keys(st.Datasets)) {
 		ds := st.Datasets[name]
 		if len(ds.Snapshots) == 0 {
 			ew.printf("dataset.%s: no snapshots\n", name)
@@ -29,7 +30,7 @@ func State(w io.Writer, st *state.State) error {
 		ew.printf("dataset.%s: %s, current %s (%s, %s, %s)\n", name, count(len(ds.Snapshots), "snapshot"), cur.ID,
 			count(cur.Files, "file"), Bytes(cur.Bytes), cur.CreatedAt.UTC().Format(time.RFC3339))
 	}
-	for _, name := range sortedKeys(st.Models) {
+	for _, name := range slices.Sorted(maps.Keys(st.Models)) {
 		m := st.Models[name]
 		line := fmt.Sprintf("model.%s: %s", name, count(len(m.Versions), "version"))
 		if n := len(m.Versions); n > 0 {
@@ -37,7 +38,7 @@ func State(w io.Writer, st *state.State) error {
 			line += fmt.Sprintf(", latest v%d %s", v.Version, v.Status)
 		}
 		var aliases []string
-		for _, a := range sortedKeys(m.Aliases) {
+		for _, a := range slices.Sorted(maps.Keys(m.Aliases)) {
 			aliases = append(aliases, fmt.Sprintf("%s -> v%d", a, m.Aliases[a].Version))
 		}
 		if len(aliases) > 0 {
@@ -49,12 +50,3 @@ func State(w io.Writer, st *state.State) error {
 }
 
 func count(n int, word string) string { return plural(n, word) }
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}

@@ -3,6 +3,8 @@ package query
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -51,7 +53,7 @@ func Lineage(s *state.State, addr string) (*LineageReport, error) {
 		return nil, err
 	}
 	r := &LineageReport{Model: m.Name, Version: v, Aliases: aliasesAt(m, v.Version), Snapshots: []SnapshotRef{}}
-	for _, ds := range sortedKeys(v.Inputs.Snapshots) {
+	for _, ds := range slices.Sorted(maps.Keys(v.Inputs.Snapshots)) {
 		ref := SnapshotRef{Dataset: ds, ID: v.Inputs.Snapshots[ds]}
 		if sn := s.FindSnapshot(ds, ref.ID); sn != nil {
 			ref.Recorded, ref.Snapshot = true, sn
@@ -116,7 +118,7 @@ func WriteLineage(w io.Writer, r *LineageReport) error {
 		fmt.Fprintf(tw, "  dataset.%s\t%s\t%s\n", clean(sn.Dataset), clean(sn.ID), detail)
 	}
 	fmt.Fprintf(tw, "  code\t%s\t%d files\n", orDash(in.CodeHash), in.CodeFiles)
-	for _, k := range sortedKeys(in.Params) {
+	for _, k := range slices.Sorted(maps.Keys(in.Params)) {
 		fmt.Fprintf(tw, "  params.%s\t%s\n", clean(k), clean(textfmt.JSON(in.Params[k])))
 	}
 	env := "environment"
@@ -152,7 +154,7 @@ func WriteLineage(w io.Writer, r *LineageReport) error {
 	if len(v.Metrics) > 0 {
 		fmt.Fprintln(w, "\nmetrics:")
 		tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		for _, k := range sortedKeys(v.Metrics) {
+		for _, k := range slices.Sorted(maps.Keys(v.Metrics)) {
 			fmt.Fprintf(tw, "  %s\t%s\n", clean(k), fmtNum(v.Metrics[k]))
 		}
 		tw.Flush()
@@ -163,7 +165,7 @@ func WriteLineage(w io.Writer, r *LineageReport) error {
 // snapshotsLine renders a snapshot set briefly: "churn@19bc12345678".
 func snapshotsLine(snaps map[string]string) string {
 	parts := make([]string, 0, len(snaps))
-	for _, ds := range sortedKeys(snaps) {
+	for _, ds := range slices.Sorted(maps.Keys(snaps)) {
 		parts = append(parts, clean(ds)+"@"+shortID(clean(snaps[ds])))
 	}
 	return strings.Join(parts, ",")

@@ -3,7 +3,9 @@ package query
 import (
 	"fmt"
 	"io"
+	"maps"
 	"math"
+	"slices"
 	"text/tabwriter"
 
 	"github.com/mlform/mlform/planner/policy"
@@ -81,7 +83,7 @@ func unionMetrics(a, b map[string]float64) []string {
 	for k := range b {
 		seen[k] = true
 	}
-	return sortedKeys(seen)
+	return slices.Sorted(maps.Keys(seen))
 }
 
 // WriteMetricsDiff renders a metrics comparison.

@@ -8,6 +8,8 @@ package query
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -20,7 +22,7 @@ import (
 func model(s *state.State, a state.Address) (*state.Model, error) {
 	m := s.Models[a.Name]
 	if m == nil {
-		names := sortedKeys(s.Models)
+		names := slices.Sorted(maps.Keys(s.Models))
 		if len(names) == 0 {
 			return nil, fmt.Errorf("model.%s is not in the state: no model has been trained yet (run `mlform apply`)", a.Name)
 		}
@@ -86,7 +88,7 @@ func aliasList(m *state.Model) string {
 	if len(m.Aliases) == 0 {
 		return "it has no aliases"
 	}
-	return "aliases: " + strings.Join(sortedKeys(m.Aliases), ", ")
+	return "aliases: " + strings.Join(slices.Sorted(maps.Keys(m.Aliases)), ", ")
 }
 
 func versionList(m *state.Model) string {
@@ -111,21 +113,12 @@ func versionList(m *state.Model) string {
 // aliasesAt lists the aliases pointing at version n now.
 func aliasesAt(m *state.Model, n int) []string {
 	var out []string
-	for _, name := range sortedKeys(m.Aliases) {
+	for _, name := range slices.Sorted(maps.Keys(m.Aliases)) {
 		if m.Aliases[name].Version == n {
 			out = append(out, name)
 		}
 	}
 	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // clean keeps recorded text on one line and free of terminal control

@@ -3,6 +3,8 @@ package query
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -113,7 +115,7 @@ func WriteVersions(w io.Writer, r *VersionsReport) error {
 // metricsLine renders up to limit metrics by name ("accuracy=0.91
 // f1=0.88 +2 more"); limit <= 0 shows all.
 func metricsLine(m map[string]float64, limit int) string {
-	keys := sortedKeys(m)
+	keys := slices.Sorted(maps.Keys(m))
 	var parts []string
 	for i, k := range keys {
 		if limit > 0 && i == limit {
