@@ -3,10 +3,9 @@ package planner
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/user"
 	"strings"
 
+	"github.com/mlform/mlform/internal/whoami"
 	"github.com/mlform/mlform/planner/policy"
 	"github.com/mlform/mlform/providers/blob"
 	"github.com/mlform/mlform/state"
@@ -183,7 +182,7 @@ func runPromote(ctx context.Context, rc *RunContext, a *Action, specs *ModelSpec
 		rc.SetSummary(a, msg)
 		return nil
 	}
-	move := &state.AliasMove{From: d.From, To: d.To, At: rc.Workspace.Now.UTC(), By: whoAmI(),
+	move := &state.AliasMove{From: d.From, To: d.To, At: rc.Workspace.Now.UTC(), By: whoami.UserAtHost(),
 		PlanDigest: Digest(rc.Plan), Promotion: pr.Name, Reason: d.Reasons[0].Message}
 	err = rc.UpdateState(ctx, func(st *state.State) error {
 		m := st.Models[pr.Model]
@@ -295,19 +294,4 @@ func moveText(from, to int) string {
 		return fmt.Sprintf("-> v%d (new alias)", to)
 	}
 	return fmt.Sprintf("v%d -> v%d", from, to)
-}
-
-// whoAmI names who applied: user@host.
-func whoAmI() string {
-	name := "unknown"
-	if u, err := user.Current(); err == nil && u.Username != "" {
-		name = u.Username
-	} else if s := os.Getenv("USER"); s != "" {
-		name = s
-	}
-	host, err := os.Hostname()
-	if err != nil || host == "" {
-		host = "localhost"
-	}
-	return name + "@" + host
 }

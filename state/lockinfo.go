@@ -5,13 +5,13 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"os"
-	"os/user"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/zeebo/blake3"
+
+	"github.com/mlform/mlform/internal/whoami"
 )
 
 // LockInfo is what a lock object records: enough for someone who finds the
@@ -122,20 +122,6 @@ func lockIDOf(raw []byte) (LockInfo, string, error) {
 }
 
 // CurrentWho returns "user@host" for the running process.
-func CurrentWho() string {
-	name := "unknown"
-	if u, err := user.Current(); err == nil && u.Username != "" {
-		name = u.Username
-	} else if v := os.Getenv("USER"); v != "" {
-		name = v
-	}
-	return name + "@" + hostname()
-}
+func CurrentWho() string { return whoami.UserAtHost() }
 
-func hostname() string {
-	h, err := os.Hostname()
-	if err != nil || h == "" {
-		return "unknown-host"
-	}
-	return h
-}
+func hostname() string { return whoami.Host() }
