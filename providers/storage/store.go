@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	gblob "gocloud.dev/blob"
@@ -57,6 +58,9 @@ type Store struct {
 	split    *splitter
 	idx      *index
 	w        *packWriter
+	// exclusive counts exclusive store locks this Store holds: GC runs
+	// only under one.
+	exclusive atomic.Int32
 }
 
 // Open opens (creating when new) the store at url. A store whose config was

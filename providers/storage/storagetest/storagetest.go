@@ -328,7 +328,7 @@ func testUnflushed(t *testing.T, e *env) {
 	if r.UnindexedPacks != len(e.keys("data/")) {
 		t.Errorf("Check counted %d unindexed packs, bucket has %d", r.UnindexedPacks, len(e.keys("data/")))
 	}
-	gc, err := s2.GC(e.ctx, nil)
+	gc, err := GCLocked(e.ctx, s2, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
