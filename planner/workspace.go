@@ -49,8 +49,15 @@ type Workspace struct {
 	// a store so it never writes on top of a damaged index.
 	Repair bool
 
+	// Locking, when set, makes Store take a shared store lock on every
+	// store it opens, held until Close (storeroots.go): set by commands
+	// that write objects they will reference, so gc in another workspace
+	// sharing the store cannot collect them before their root is written.
+	Locking *StoreLocking
+
 	mu     sync.Mutex
 	stores map[string]*storage.Store
+	locks  map[string]*storage.StoreLock
 }
 
 // DatasetSpec is a declared dataset as the planner needs it.
@@ -100,6 +107,10 @@ func (ws *Workspace) Store(ctx context.Context, name string) (*storage.Store, er
 		}
 		return nil, fmt.Errorf("storage %q: %w", name, err)
 	}
+	if err := ws.lockStore(ctx, name, s); err != nil {
+		s.Close()
+		return nil, err
+	}
 	ws.stores[name] = s
 	return s, nil
 }
@@ -118,7 +129,7 @@ func (ws *Workspace) StoreNames() []string {
 func (ws *Workspace) Close() error {
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
-	var errs []error
+	errs := ws.unlockStores()
 	for name, s := range ws.stores {
 		if err := s.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("storage %q: %w", name, err))

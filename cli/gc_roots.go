@@ -1,0 +1,57 @@
+package cli
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/mlform/mlform/planner"
+	"github.com/mlform/mlform/providers/storage"
+)
+
+// renderRoots prints gc -workspaces: per store, every workspace root and
+// every store lock.
+func renderRoots(g *Globals, stores []*planner.StoreRoots) {
+	for _, s := range stores {
+		fmt.Fprintf(g.Stdout, "storage %q: %d workspaces\n", s.Store, len(s.Roots))
+		for _, r := range s.Roots {
+			if r.Err != nil {
+				fmt.Fprintf(g.Stdout, "  DAMAGED %s: %v\n", r.Key, r.Err)
+				continue
+			}
+			fmt.Fprintf(g.Stdout, "  %s  %d ids, serial %d, written %s from %s, backend %s\n",
+				r.Lineage, len(r.Root.IDs), r.Root.Serial, r.Root.Written.UTC().Format(time.RFC3339), r.Root.Host, r.Root.Backend)
+		}
+		for _, l := range s.Locks {
+			if l.Err != nil {
+				fmt.Fprintf(g.Stdout, "  lock: unreadable: %v\n", l.Err)
+				continue
+			}
+			stale := ""
+			if ok, why := l.Holder.Stale(time.Now(), storage.DefaultLockStale); ok && why != "" {
+				stale = " (stale: " + why + ")"
+			}
+			fmt.Fprintf(g.Stdout, "  lock: %s%s\n", l.Holder, stale)
+		}
+	}
+}
+
+// otherWorkspaces says how many other workspaces' roots a store holds.
+func otherWorkspaces(n int) string {
+	switch n {
+	case 0:
+		return "no other workspace uses it"
+	case 1:
+		return "1 other workspace uses it (what it references is kept)"
+	}
+	return fmt.Sprintf("%d other workspaces use it (what they reference is kept)", n)
+}
+
+func countTrue(bs ...bool) int {
+	n := 0
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
+}
