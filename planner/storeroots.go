@@ -27,36 +27,6 @@ type StoreLocking struct {
 	Timeout time.Duration
 }
 
-// lockStore takes the shared lock on a store just opened, if asked to.
-// The caller holds ws.mu.
-func (ws *Workspace) lockStore(ctx context.Context, name string, s *storage.Store) error {
-	if ws.Locking == nil {
-		return nil
-	}
-	l, err := s.Lock(ctx, storage.LockShared, storage.LockOptions{Command: ws.Locking.Command, Timeout: ws.Locking.Timeout})
-	if err != nil {
-		return fmt.Errorf("storage %q: %w", name, err)
-	}
-	if ws.locks == nil {
-		ws.locks = map[string]*storage.StoreLock{}
-	}
-	ws.locks[name] = l
-	return nil
-}
-
-// unlockStores releases every store lock taken by Store. The caller holds
-// ws.mu.
-func (ws *Workspace) unlockStores() []error {
-	var errs []error
-	for name, l := range ws.locks {
-		if err := l.Unlock(context.Background()); err != nil {
-			errs = append(errs, fmt.Errorf("storage %q: %w", name, err))
-		}
-	}
-	ws.locks = nil
-	return errs
-}
-
 // WriteRoots writes this workspace's root to every declared store: the ids
 // st references there (none for a store it no longer uses), its lineage,
 // serial and backend (redacted). Call it after the state write: the root

@@ -49,15 +49,14 @@ type Workspace struct {
 	// a store so it never writes on top of a damaged index.
 	Repair bool
 
-	// Locking, when set, makes Store take a shared store lock on every
-	// store it opens, held until Close (storeroots.go): set by commands
-	// that write objects they will reference, so gc in another workspace
+	// Locking, when set, makes Store open every store under a shared
+	// store lock, held until Close (storeroots.go): set by commands that
+	// write objects they will reference, so gc in another workspace
 	// sharing the store cannot collect them before their root is written.
 	Locking *StoreLocking
 
 	mu     sync.Mutex
 	stores map[string]*storage.Store
-	locks  map[string]*storage.StoreLock
 }
 
 // DatasetSpec is a declared dataset as the planner needs it.
@@ -100,16 +99,16 @@ func (ws *Workspace) Store(ctx context.Context, name string) (*storage.Store, er
 	if !ok {
 		return nil, fmt.Errorf("storage %q is not declared", name)
 	}
-	s, err := storage.Open(ctx, url, storage.Options{BaseDir: ws.BaseDir, Workers: ws.Workers, Repair: ws.Repair})
+	opts := storage.Options{BaseDir: ws.BaseDir, Workers: ws.Workers, Repair: ws.Repair}
+	if ws.Locking != nil {
+		opts.SharedLock = &storage.LockOptions{Command: ws.Locking.Command, Timeout: ws.Locking.Timeout}
+	}
+	s, err := storage.Open(ctx, url, opts)
 	if err != nil {
 		if !ws.Repair && strings.Contains(err.Error(), "index object") {
 			return nil, fmt.Errorf("storage %q: %w\nTo repair it: mlform gc -rebuild-index (rebuilds the index from the packs), then mlform gc -check -read-data", name, err)
 		}
 		return nil, fmt.Errorf("storage %q: %w", name, err)
-	}
-	if err := ws.lockStore(ctx, name, s); err != nil {
-		s.Close()
-		return nil, err
 	}
 	ws.stores[name] = s
 	return s, nil
@@ -129,7 +128,7 @@ func (ws *Workspace) StoreNames() []string {
 func (ws *Workspace) Close() error {
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
-	errs := ws.unlockStores()
+	var errs []error
 	for name, s := range ws.stores {
 		if err := s.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("storage %q: %w", name, err))
