@@ -54,10 +54,11 @@ func cmdCloudprefix(ts *testscript.TestScript, neg bool, args []string) {
 //     of the store lock; then `gc -lock-timeout=5m` starts in A, GATE/release
 //     is created, and both B's apply and A's gc must succeed, gc having
 //     deleted something (A's forgotten scratch);
-//  4. `gc -check -read-data` passes in both, and B's newest version and
-//     snapshot pull.
+//  4. `gc -check -read-data` passes in both (every object each state
+//     references is present and every chunk re-hashes).
 //
-// After the last round every version of both workspaces is pulled.
+// After the last round the current snapshot and every version of both
+// workspaces are pulled.
 func cmdSharedgc(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 4 {
 		ts.Fatalf("usage: sharedgc ROUNDS A B GATE")
@@ -104,10 +105,14 @@ func cmdSharedgc(ts *testscript.TestScript, neg bool, args []string) {
 		for _, dir := range []string{a, b} {
 			mustRun(ts, dir, "gc", "-check", "-read-data")
 		}
-		mustRun(ts, b, "pull", "dataset.d", filepath.Join(b, "pulled", fmt.Sprintf("snap%d", r)))
-		mustRun(ts, b, "pull", fmt.Sprintf("model.m@%d", r), filepath.Join(b, "pulled", fmt.Sprintf("v%d", r)))
 	}
 	for _, dir := range []string{a, b} {
+		mustRun(ts, dir, "pull", "dataset.d", filepath.Join(dir, "pulled-final", "d"))
+		got, err := os.ReadDir(filepath.Join(dir, "pulled-final", "d"))
+		ts.Check(err)
+		if len(got) != rounds {
+			ts.Fatalf("%s: pulled dataset.d has %d files, want %d", filepath.Base(dir), len(got), rounds)
+		}
 		for v := 1; v <= rounds; v++ {
 			out := filepath.Join(dir, "pulled-final", fmt.Sprintf("v%d", v))
 			mustRun(ts, dir, "pull", fmt.Sprintf("model.m@%d", v), out)

@@ -112,7 +112,8 @@ func (h LockHolder) Stale(now time.Time, stale time.Duration) (bool, string) {
 	return false, ""
 }
 
-func encodeLock(h LockHolder) ([]byte, error) {
+// EncodeLock returns the lock object content for h.
+func EncodeLock(h LockHolder) ([]byte, error) {
 	if err := h.validate(); err != nil {
 		return nil, fmt.Errorf("encode lock: %w", err)
 	}
@@ -230,7 +231,7 @@ func (s *Store) Lock(ctx context.Context, kind LockKind, opts LockOptions) (*Sto
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	h := LockHolder{ID: uuid.NewString(), Kind: kind, Host: hostname(), PID: os.Getpid(), User: currentUser(),
 		Command: opts.Command, Created: now, Refreshed: now}
-	data, err := encodeLock(h)
+	data, err := EncodeLock(h)
 	if err != nil {
 		return nil, err
 	}
@@ -385,7 +386,7 @@ func (l *StoreLock) refreshOnce(ctx context.Context) error {
 	}
 	h := l.holder
 	h.Refreshed = time.Now().UTC().Truncate(time.Millisecond)
-	data, err := encodeLock(h)
+	data, err := EncodeLock(h)
 	if err != nil {
 		return err
 	}

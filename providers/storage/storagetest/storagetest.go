@@ -45,6 +45,7 @@ func RunConformance(t *testing.T, newURL func(t *testing.T) string) {
 		{"RebuildIndex", testRebuildIndex},
 		{"ConfigMismatchRefused", testConfigMismatch},
 	}
+	tests = append(tests, sharedTests()...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.fn(t, newEnv(t, newURL))
