@@ -15,7 +15,7 @@ func TestDecodeRoot(t *testing.T) {
 	}
 	tests := []struct {
 		name, in, wantErr string
-		ids              int
+		ids               int
 	}{
 		{"ok", doc(`"ids":["` + id + `","` + id2 + `"]`), "", 2},
 		{"empty-ids", doc(`"ids":[]`), "", 0},
