@@ -1,8 +1,14 @@
 package cli
 
 import (
+	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
+
+	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/state"
 
 	"github.com/mlform/mlform/planner"
 	"github.com/mlform/mlform/providers/storage"
@@ -54,4 +60,39 @@ func countTrue(bs ...bool) int {
 		}
 	}
 	return n
+}
+
+// updateRoots rewrites this workspace's roots in its stores after a state
+// command changed what the state references (state rm, state push), so a
+// gc from another workspace sharing a store keeps exactly what this state
+// references. Callers hold the state lock (an apply's root write cannot
+// interleave). Best effort: the state is already recorded, so a failure
+// is a warning; the next init, apply or gc writes the roots.
+func updateRoots(ctx context.Context, g *Globals, m *state.Manager, st *state.State) {
+	files, _ := filepath.Glob("*" + config.FileSuffix)
+	if len(files) == 0 || st == nil {
+		return
+	}
+	warn := func(err error) {
+		fmt.Fprintf(g.Stderr, "Warning: the workspace's roots in its stores were not updated (the next init, apply or gc updates them): %v\n", err)
+	}
+	cfg, diags := config.Load(".", config.LoadOptions{Getenv: g.Getenv, Version: Version})
+	if diags.HasErrors() {
+		warn(diags)
+		return
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		warn(err)
+		return
+	}
+	ws, err := planner.NewWorkspace(cfg, wd, time.Now())
+	if err != nil {
+		warn(err)
+		return
+	}
+	defer ws.Close()
+	if err := ws.WriteRoots(ctx, st, m.Location()); err != nil {
+		warn(err)
+	}
 }

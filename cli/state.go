@@ -153,6 +153,9 @@ the alias first. Version numbers are never reused, even after rm.`,
 					}
 					return nil
 				})
+				if err == nil {
+					updateRoots(ctx, g, m, s)
+				}
 				return err
 			})
 			if err != nil {
@@ -238,6 +241,12 @@ hand-edited document must have its "checksum" set to "".`,
 			var res *state.PushResult
 			err = withStateLock(ctx, g, m, lf, "state push", func() error {
 				res, err = m.Push(ctx, doc, force)
+				if err == nil && !res.Unchanged {
+					st, rerr := m.Read(ctx)
+					if rerr == nil {
+						updateRoots(ctx, g, m, st)
+					}
+				}
 				return err
 			})
 			if err != nil {
