@@ -64,6 +64,11 @@ damaged or lost store index from the packs, which carry their own index.`,
 			// -check must be able to report a damaged index, and
 			// -rebuild-index to repair one.
 			ws.Repair = check || rebuild
+			if check {
+				// Read under a shared store lock: a gc of another
+				// workspace must not delete garbage mid-check.
+				ws.Locking = &planner.StoreLocking{Command: "gc -check", Timeout: lf.Timeout}
+			}
 			return withStateLock(ctx, g, m, lf, "gc", func() error {
 				if rebuild {
 					res, err := ws.RebuildIndexes(ctx, lf.Timeout)
