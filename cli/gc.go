@@ -57,8 +57,12 @@ damaged or lost store index from the packs, which carry their own index.`,
 				return fmt.Errorf("-check, -dry-run, -rebuild-index, -workspaces and -forget-workspace each run alone")
 			}
 			if workspaces {
+				own := ""
+				if st, err := m.Read(ctx); err == nil {
+					own = st.Lineage
+				}
 				res, err := ws.ListRoots(ctx)
-				renderRoots(g, res)
+				renderRoots(g, res, own)
 				return err
 			}
 			// -check must be able to report a damaged index, and

@@ -15,8 +15,8 @@ import (
 )
 
 // renderRoots prints gc -workspaces: per store, every workspace root and
-// every store lock.
-func renderRoots(g *Globals, stores []*planner.StoreRoots) {
+// every store lock; own is this workspace's lineage.
+func renderRoots(g *Globals, stores []*planner.StoreRoots, own string) {
 	for _, s := range stores {
 		fmt.Fprintf(g.Stdout, "storage %q: %d workspaces\n", s.Store, len(s.Roots))
 		for _, r := range s.Roots {
@@ -24,8 +24,12 @@ func renderRoots(g *Globals, stores []*planner.StoreRoots) {
 				fmt.Fprintf(g.Stdout, "  DAMAGED %s: %v\n", r.Key, r.Err)
 				continue
 			}
-			fmt.Fprintf(g.Stdout, "  %s  %d ids, serial %d, written %s from %s, backend %s\n",
-				r.Lineage, len(r.Root.IDs), r.Root.Serial, r.Root.Written.UTC().Format(time.RFC3339), r.Root.Host, r.Root.Backend)
+			mine := ""
+			if r.Lineage == own {
+				mine = " (this workspace)"
+			}
+			fmt.Fprintf(g.Stdout, "  %s  %d ids, serial %d, written %s from %s, backend %s%s\n",
+				r.Lineage, len(r.Root.IDs), r.Root.Serial, r.Root.Written.UTC().Format(time.RFC3339), r.Root.Host, r.Root.Backend, mine)
 		}
 		for _, l := range s.Locks {
 			if l.Err != nil {
