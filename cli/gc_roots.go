@@ -18,7 +18,11 @@ import (
 // every store lock; own is this workspace's lineage.
 func renderRoots(g *Globals, stores []*planner.StoreRoots, own string) {
 	for _, s := range stores {
-		fmt.Fprintf(g.Stdout, "storage %q: %d workspaces\n", s.Store, len(s.Roots))
+		plural := "s"
+		if len(s.Roots) == 1 {
+			plural = ""
+		}
+		fmt.Fprintf(g.Stdout, "storage %q: %d workspace%s\n", s.Store, len(s.Roots), plural)
 		for _, r := range s.Roots {
 			if r.Err != nil {
 				fmt.Fprintf(g.Stdout, "  DAMAGED %s: %v\n", r.Key, r.Err)
