@@ -65,6 +65,9 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 				return err
 			}
 			defer ws.Close()
+			// Stores are written under a shared store lock, so gc from a
+			// workspace sharing them waits (docs/storage.md).
+			ws.Locking = &planner.StoreLocking{Command: "apply", Timeout: f.lock.Timeout}
 			m, err := openState(cmd.Context(), g)
 			if err != nil {
 				return err

@@ -12,23 +12,34 @@ import (
 func newGCCommand(g *Globals) *cobra.Command {
 	var vf varFlags
 	var lf LockFlags
-	var dryRun, check, readData, rebuild bool
+	var dryRun, check, readData, rebuild, workspaces bool
+	var forget string
 	cmd := &cobra.Command{
 		Use:   "gc",
 		Short: "Delete store objects nothing references",
-		Long: `gc deletes from every declared store what the state no longer references:
+		Long: `gc deletes from every declared store what no workspace references any more:
 snapshot and version manifests no record reaches, and packs holding none of
-their data (for example packs left by an interrupted apply). Everything the
-state references is kept. It holds the state lock while it runs.
+their data (for example packs left by an interrupted apply). It holds the state
+lock, and in each store the exclusive store lock (waiting up to -lock-timeout
+while an apply of any workspace writes to it).
+
+A store may be shared by many workspaces, each with its own backend. Every
+workspace keeps a root in each store it declares (written by init, apply and
+gc): the ids its state references there. gc keeps everything this state or
+any root references, so gc in one workspace never deletes another's data.
+-workspaces lists the roots (and store locks) of every store. A workspace
+whose state was deleted keeps protecting its data until its root is removed
+with -forget-workspace LINEAGE.
 
 -dry-run lists what would be deleted. -check deletes nothing: it verifies
 every store end to end and that every object the state references is present
 and intact (-read-data also re-hashes every chunk). -rebuild-index rebuilds a
-damaged or lost store index from the packs, which carry their own index.
-
-A store shared by several workspaces must not be collected from one of them.`,
+damaged or lost store index from the packs, which carry their own index.`,
 		Example: `  mlform gc -dry-run
   mlform gc
+  mlform gc -lock-timeout=10m
+  mlform gc -workspaces
+  mlform gc -forget-workspace 0b6f8a52-6d0e-4d8f-9a51-1f0f5c3c2a77
   mlform gc -check -read-data
   mlform gc -rebuild-index`,
 		Args: wantArgs(0, 0, "no arguments"),
@@ -42,12 +53,29 @@ A store shared by several workspaces must not be collected from one of them.`,
 			if rebuild && (check || dryRun) {
 				return fmt.Errorf("-rebuild-index repairs the index; run it alone, then mlform gc -check")
 			}
+			if countTrue(rebuild, check, dryRun, workspaces, forget != "") > 1 {
+				return fmt.Errorf("-check, -dry-run, -rebuild-index, -workspaces and -forget-workspace each run alone")
+			}
+			if workspaces {
+				own := ""
+				if st, err := m.Read(ctx); err == nil {
+					own = st.Lineage
+				}
+				res, err := ws.ListRoots(ctx)
+				renderRoots(g, res, own)
+				return err
+			}
 			// -check must be able to report a damaged index, and
 			// -rebuild-index to repair one.
 			ws.Repair = check || rebuild
+			if check {
+				// Read under a shared store lock: a gc of another
+				// workspace must not delete garbage mid-check.
+				ws.Locking = &planner.StoreLocking{Command: "gc -check", Timeout: lf.Timeout}
+			}
 			return withStateLock(ctx, g, m, lf, "gc", func() error {
 				if rebuild {
-					res, err := ws.RebuildIndexes(ctx)
+					res, err := ws.RebuildIndexes(ctx, lf.Timeout)
 					for _, r := range res {
 						fmt.Fprintf(g.Stdout, "storage %q: index rebuilt from %d packs\n", r.Store, r.Packs)
 					}
@@ -55,6 +83,13 @@ A store shared by several workspaces must not be collected from one of them.`,
 				}
 				st, err := m.Read(ctx)
 				if err != nil {
+					return err
+				}
+				if forget != "" {
+					stores, err := ws.ForgetWorkspace(ctx, st, forget)
+					for _, name := range stores {
+						fmt.Fprintf(g.Stdout, "storage %q: forgot workspace %s; the next gc may delete what only it referenced\n", name, forget)
+					}
 					return err
 				}
 				if check {
@@ -77,6 +112,9 @@ A store shared by several workspaces must not be collected from one of them.`,
 							}
 							fmt.Fprintf(g.Stdout, "  missing or damaged: %s (%s)\n", id, what)
 						}
+						for _, e := range c.BadRoots {
+							fmt.Fprintf(g.Stdout, "  damaged workspace root: %v (gc refuses to collect past it; mlform gc -workspaces lists the roots)\n", e)
+						}
 						ok = ok && c.OK()
 					}
 					for _, gap := range planner.LineageGaps(st) {
@@ -92,20 +130,23 @@ A store shared by several workspaces must not be collected from one of them.`,
 					fmt.Fprintln(g.Stdout, "check: OK: every object the state references is present and intact")
 					return nil
 				}
-				res, err := ws.GC(ctx, st, dryRun)
+				res, err := ws.GC(ctx, st, planner.GCOptions{DryRun: dryRun, LockTimeout: lf.Timeout, Backend: m.Location()})
 				for _, r := range res {
 					if dryRun {
-						fmt.Fprintf(g.Stdout, "storage %q: would delete %d unreferenced manifests and the packs only they use; %d packs left by interrupted writes\n",
-							r.Store, len(r.Unreferenced), r.UnindexedPacks)
+						fmt.Fprintf(g.Stdout, "storage %q: would delete %d unreferenced manifests and the packs only they use; %d packs left by interrupted writes; %s\n",
+							r.Store, len(r.Unreferenced), r.UnindexedPacks, otherWorkspaces(r.Workspaces))
 						for _, id := range r.Unreferenced {
 							fmt.Fprintf(g.Stdout, "  - manifest %s\n", id)
 						}
 						continue
 					}
 					rep := r.Report
-					fmt.Fprintf(g.Stdout, "storage %q: deleted %d manifests, %d objects, %d packs (%s); kept %d manifests, %d objects, %d packs\n",
+					fmt.Fprintf(g.Stdout, "storage %q: deleted %d manifests, %d objects, %d packs (%s); kept %d manifests, %d objects, %d packs; %s\n",
 						r.Store, rep.ManifestsDeleted, rep.ObjectsDeleted, rep.PacksDeleted, render.Bytes(rep.BytesDeleted),
-						rep.ManifestsKept, rep.ObjectsKept, rep.PacksKept)
+						rep.ManifestsKept, rep.ObjectsKept, rep.PacksKept, otherWorkspaces(r.Workspaces))
+					if rep.MissingRootIDs > 0 {
+						fmt.Fprintf(g.Stdout, "  warning: other workspaces' roots name %d ids this store no longer holds (their data was lost before; mlform gc -check in those workspaces)\n", rep.MissingRootIDs)
+					}
 				}
 				return err
 			})
@@ -116,6 +157,8 @@ A store shared by several workspaces must not be collected from one of them.`,
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "only list what would be deleted")
 	cmd.Flags().BoolVar(&check, "check", false, "delete nothing; verify the stores and everything the state references")
 	cmd.Flags().BoolVar(&readData, "read-data", false, "with -check, also re-hash every chunk")
+	cmd.Flags().BoolVar(&workspaces, "workspaces", false, "list the workspaces (roots) and locks of every store; changes nothing")
+	cmd.Flags().StringVar(&forget, "forget-workspace", "", "remove the root of the workspace with this `LINEAGE` from every store, so gc stops protecting what only it referenced")
 	cmd.Flags().BoolVar(&rebuild, "rebuild-index", false, "rebuild each store's index from its packs (when an index object is damaged or lost); deletes nothing else")
 	return cmd
 }

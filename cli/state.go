@@ -173,6 +173,9 @@ first. Version numbers are never reused, even after rm.`,
 					retained = countRetained(s) - before
 					return nil
 				})
+				if err == nil {
+					updateRoots(ctx, g, m, s)
+				}
 				return err
 			})
 			if err != nil {
@@ -271,6 +274,12 @@ hand-edited document must have its "checksum" set to "".`,
 			var res *state.PushResult
 			err = withStateLock(ctx, g, m, lf, "state push", func() error {
 				res, err = m.Push(ctx, doc, force)
+				if err == nil && !res.Unchanged {
+					st, rerr := m.Read(ctx)
+					if rerr == nil {
+						updateRoots(ctx, g, m, st)
+					}
+				}
 				return err
 			})
 			if err != nil {

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/mlform/mlform/state"
@@ -72,14 +73,24 @@ type ApplyOptions struct {
 	Runners map[string]ActionRunner
 }
 
-// Apply executes p against st, persisting through w after every action.
-// Closing stop stops starting new actions; cancelling ctx cancels running
-// ones. Callers hold the state lock.
+// Apply executes p against st, persisting through w after every action
+// and then writing this workspace's root to each store whose references
+// changed (storeroots.go). Closing stop stops starting new actions;
+// cancelling ctx cancels running ones. Callers hold the state lock, and
+// set ws.Locking so stores are written under a shared store lock.
 func (ws *Workspace) Apply(ctx context.Context, stop <-chan struct{}, p *Plan, st *state.State, w StateWriter, opts ApplyOptions) (*Result, error) {
 	runners := opts.Runners
 	if runners == nil {
 		runners = NewRunners()
 	}
 	e := &Engine{Runners: runners, Parallelism: opts.Parallelism, Progress: opts.Progress}
-	return e.Run(ctx, stop, ws, p, st, w)
+	if w == nil {
+		return e.Run(ctx, stop, ws, p, st, nil)
+	}
+	rw := ws.newRootWriter(w)
+	res, err := e.Run(ctx, stop, ws, p, st, rw)
+	if rerr := rw.finish(context.WithoutCancel(ctx), st); rerr != nil {
+		err = errors.Join(err, rerr)
+	}
+	return res, err
 }

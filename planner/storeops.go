@@ -2,10 +2,12 @@ package planner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/mlform/mlform/providers/storage"
 	"github.com/mlform/mlform/state"
@@ -96,6 +98,12 @@ func (ws *Workspace) Init(ctx context.Context, m *state.Manager) ([]InitStep, er
 		}
 		steps = append(steps, InitStep{What: fmt.Sprintf("storage %q", name), Where: redactURL(ws.StoreURLs[name]), Result: "ready" + ephemeral(ws.StoreURLs[name])})
 	}
+	// Register this workspace with every store it declares (a root that
+	// a crash between a state write and its root write left behind is
+	// brought up to date here too).
+	if err := ws.WriteRoots(ctx, st, m.Location()); err != nil {
+		return steps, err
+	}
 	if ws.CacheDir != "" {
 		if err := os.MkdirAll(ws.CacheDir, 0o755); err != nil {
 			return steps, fmt.Errorf("stat cache: %w", err)
@@ -122,10 +130,16 @@ type StoreCheck struct {
 	// Missing lists ids the state references that the store cannot
 	// produce intact.
 	Missing []string
+	// Roots counts the workspace roots in the store; BadRoots lists roots
+	// that cannot be decoded (gc refuses to run past them).
+	Roots    int
+	BadRoots []error
 }
 
 // OK reports whether the store is sound and holds everything referenced.
-func (c *StoreCheck) OK() bool { return c.Report.OK() && len(c.Missing) == 0 }
+func (c *StoreCheck) OK() bool {
+	return c.Report.OK() && len(c.Missing) == 0 && len(c.BadRoots) == 0
+}
 
 // CheckStores verifies every declared store end to end and that each id
 // the state references in it can be read back intact (manifests and
@@ -144,6 +158,16 @@ func (ws *Workspace) CheckStores(ctx context.Context, st *state.State, readData 
 			return out, fmt.Errorf("check storage %q: %w", name, err)
 		}
 		c := &StoreCheck{Store: name, Report: rep}
+		roots, err := store.Roots(ctx)
+		if err != nil {
+			return out, fmt.Errorf("check storage %q: %w", name, err)
+		}
+		for _, r := range roots {
+			c.Roots++
+			if r.Err != nil {
+				c.BadRoots = append(c.BadRoots, r.Err)
+			}
+		}
 		for _, id := range refs[name] {
 			if _, err := store.GetManifest(ctx, id); err == nil {
 				continue
@@ -168,59 +192,126 @@ type StoreGC struct {
 	Store string
 	// Report is nil for a dry run.
 	Report *storage.GCReport
-	// Unreferenced lists manifests no state record reaches (deleted, or
-	// to be deleted on a dry run).
+	// Unreferenced lists manifests neither this state nor any other
+	// workspace's root reaches (deleted, or to be deleted on a dry run).
 	Unreferenced []string
 	// UnindexedPacks counts packs left by interrupted writes.
 	UnindexedPacks int
+	// Workspaces counts the other workspaces (roots) sharing the store.
+	Workspaces int
 }
 
-// GC deletes from every declared store what the state no longer
-// references (manifests and objects not reachable from a snapshot or a
-// version, and packs holding none of their chunks). dryRun only reports.
-// The caller holds the state lock; stores shared with another workspace's
-// state must not be collected from here.
-func (ws *Workspace) GC(ctx context.Context, st *state.State, dryRun bool) ([]*StoreGC, error) {
+// GCOptions tune Workspace.GC.
+type GCOptions struct {
+	// DryRun only reports (no lock, nothing written).
+	DryRun bool
+	// LockTimeout bounds the wait for the exclusive store lock while
+	// other workspaces write to a store.
+	LockTimeout time.Duration
+	// Backend is this workspace's redacted state location, recorded in
+	// its root.
+	Backend string
+}
+
+// GC deletes from every declared store what neither this state nor any
+// other workspace's root references (manifests and objects not reachable
+// from a snapshot or a version, and packs holding none of their chunks).
+// Per store it takes the exclusive store lock (waiting up to LockTimeout
+// for writers), rewrites this workspace's root from st, then collects. The
+// caller holds the state lock.
+func (ws *Workspace) GC(ctx context.Context, st *state.State, opts GCOptions) ([]*StoreGC, error) {
 	refs := Referenced(st)
 	for name, ids := range refs {
 		if _, ok := ws.StoreURLs[name]; !ok {
 			return nil, fmt.Errorf("the state references %d objects in storage %q, which the configuration does not declare: refusing to collect garbage", len(ids), name)
 		}
 	}
+	host, _ := os.Hostname()
 	var out []*StoreGC
 	for _, name := range ws.StoreNames() {
 		store, err := ws.Store(ctx, name)
 		if err != nil {
 			return out, err
 		}
-		keep := map[string]bool{}
-		for _, id := range refs[name] {
-			keep[id] = true
+		g := &StoreGC{Store: name}
+		if opts.DryRun {
+			if err := dryRunGC(ctx, store, st, refs[name], g); err != nil {
+				return out, fmt.Errorf("storage %q: %w", name, err)
+			}
+			out = append(out, g)
+			continue
 		}
-		all, err := store.List(ctx)
+		err = collectStore(ctx, store, opts.LockTimeout, func() error {
+			ids := refs[name]
+			if ids == nil {
+				ids = []string{}
+			}
+			root := &storage.Root{Lineage: st.Lineage, Backend: opts.Backend, Host: host, Written: time.Now().UTC(), Serial: st.Serial, IDs: ids}
+			if err := store.PutRoot(ctx, root); err != nil {
+				return err
+			}
+			if g.Report, err = store.GC(ctx, refs[name]); err != nil {
+				return err
+			}
+			g.Workspaces = g.Report.Roots - 1
+			return nil
+		})
 		if err != nil {
 			return out, fmt.Errorf("storage %q: %w", name, err)
-		}
-		g := &StoreGC{Store: name}
-		for _, id := range all {
-			if !keep[id] {
-				g.Unreferenced = append(g.Unreferenced, id)
-			}
-		}
-		if dryRun {
-			rep, err := store.Check(ctx, storage.CheckOptions{})
-			if err != nil {
-				return out, fmt.Errorf("storage %q: %w", name, err)
-			}
-			g.UnindexedPacks = rep.UnindexedPacks
-		} else {
-			if g.Report, err = store.GC(ctx, refs[name]); err != nil {
-				return out, fmt.Errorf("storage %q: %w", name, err)
-			}
 		}
 		out = append(out, g)
 	}
 	return out, nil
+}
+
+// collectStore runs fn under the exclusive store lock.
+func collectStore(ctx context.Context, store *storage.Store, timeout time.Duration, fn func() error) (err error) {
+	l, err := store.Lock(ctx, storage.LockExclusive, storage.LockOptions{Command: "gc", Timeout: timeout})
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, l.Unlock(context.WithoutCancel(ctx))) }()
+	return fn()
+}
+
+// dryRunGC fills g with what GC would delete: manifests neither keep nor
+// any other workspace's root reaches.
+func dryRunGC(ctx context.Context, store *storage.Store, st *state.State, keepIDs []string, g *StoreGC) error {
+	keep := map[string]bool{}
+	for _, id := range keepIDs {
+		keep[id] = true
+	}
+	roots, err := store.Roots(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range roots {
+		if r.Err != nil {
+			return fmt.Errorf("%w; gc would refuse to collect (if its workspace is gone: mlform gc -forget-workspace %s)", r.Err, r.Lineage)
+		}
+		if r.Lineage == st.Lineage {
+			continue // this state replaces its own root
+		}
+		g.Workspaces++
+		for _, id := range r.Root.IDs {
+			keep[id] = true
+		}
+	}
+	all, err := store.List(ctx)
+	if err != nil {
+		return err
+	}
+	for _, id := range all {
+		if !keep[id] {
+			g.Unreferenced = append(g.Unreferenced, id)
+		}
+	}
+	rep, err := store.Check(ctx, storage.CheckOptions{})
+	if err != nil {
+		return err
+	}
+	g.UnindexedPacks = rep.UnindexedPacks
+	return nil
 }
 
 // StoreRebuild is what gc -rebuild-index did to one store.
@@ -231,16 +322,21 @@ type StoreRebuild struct {
 
 // RebuildIndexes rebuilds every declared store's index from its packs'
 // own trailers (the recovery for a damaged or lost index). The workspace
-// must have been opened with Repair set; callers hold the state lock so no
-// apply writes meanwhile.
-func (ws *Workspace) RebuildIndexes(ctx context.Context) ([]*StoreRebuild, error) {
+// must have been opened with Repair set; callers hold the state lock, and
+// each store is rebuilt under its exclusive store lock, so no apply of any
+// workspace writes meanwhile.
+func (ws *Workspace) RebuildIndexes(ctx context.Context, timeout time.Duration) ([]*StoreRebuild, error) {
 	var out []*StoreRebuild
 	for _, name := range ws.StoreNames() {
 		store, err := ws.Store(ctx, name)
 		if err != nil {
 			return out, err
 		}
-		n, err := store.RebuildIndex(ctx)
+		var n int
+		err = collectStore(ctx, store, timeout, func() (err error) {
+			n, err = store.RebuildIndex(ctx)
+			return err
+		})
 		if err != nil {
 			return out, fmt.Errorf("storage %q: %w", name, err)
 		}

@@ -55,6 +55,12 @@ type Workspace struct {
 	// a store so it never writes on top of a damaged index.
 	Repair bool
 
+	// Locking, when set, makes Store open every store under a shared
+	// store lock, held until Close (storeroots.go): set by commands that
+	// write objects they will reference, so gc in another workspace
+	// sharing the store cannot collect them before their root is written.
+	Locking *StoreLocking
+
 	mu     sync.Mutex
 	stores map[string]*storage.Store
 }
@@ -99,7 +105,11 @@ func (ws *Workspace) Store(ctx context.Context, name string) (*storage.Store, er
 	if !ok {
 		return nil, fmt.Errorf("storage %q is not declared", name)
 	}
-	s, err := storage.Open(ctx, url, storage.Options{BaseDir: ws.BaseDir, Workers: ws.Workers, Repair: ws.Repair})
+	opts := storage.Options{BaseDir: ws.BaseDir, Workers: ws.Workers, Repair: ws.Repair}
+	if ws.Locking != nil {
+		opts.SharedLock = &storage.LockOptions{Command: ws.Locking.Command, Timeout: ws.Locking.Timeout}
+	}
+	s, err := storage.Open(ctx, url, opts)
 	if err != nil {
 		if !ws.Repair && strings.Contains(err.Error(), "index object") {
 			return nil, fmt.Errorf("storage %q: %w\nTo repair it: mlform gc -rebuild-index (rebuilds the index from the packs), then mlform gc -check -read-data", name, err)

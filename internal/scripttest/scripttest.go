@@ -51,6 +51,9 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 	for name, c := range waitCommands() {
 		cmds[name] = c
 	}
+	for name, c := range sharedCommands() {
+		cmds[name] = c
+	}
 	return cmds
 }
 

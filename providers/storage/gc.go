@@ -15,22 +15,36 @@ type GCReport struct {
 	IndexObjectsDeleted             int
 	TempObjectsDeleted              int   // leftovers of interrupted local uploads
 	BytesDeleted                    int64 // pack bytes
+	// Roots counts the workspace roots whose ids were kept;
+	// MissingRootIDs the ids they name that the store no longer has.
+	Roots, MissingRootIDs int
 }
 
-// GC deletes everything that keep does not reach. keep must be the full set
-// of manifest and object ids still referenced (by every state using this
-// store): manifests and objects not in keep are deleted, and so are packs
-// holding no chunk of a kept manifest. A pack with any live chunk is kept
-// whole (no repacking). Every id in keep must exist, and every kept
-// manifest must be readable with all chunks indexed; otherwise GC refuses
-// and deletes nothing, since a wrong keep set (say, the state of another
-// store) would otherwise delete live data.
+// GC deletes everything that neither keep nor any root reaches. keep is
+// the caller's own live set (the ids its workspace's state references);
+// every root in the store (one per workspace sharing it, see roots.go)
+// adds its ids. Manifests and objects reached by neither are deleted, and
+// so are packs holding no chunk of a kept manifest. A pack with any live
+// chunk is kept whole (no repacking).
+//
+// Every id in keep must exist, and every kept manifest must be readable
+// with all chunks indexed; otherwise GC refuses and deletes nothing, since
+// a wrong keep set (say, the state of another store) would otherwise
+// delete live data. An id of another workspace's root that is absent is
+// only counted (MissingRootIDs): that workspace already lost it, and it
+// must not stop every other workspace from collecting. A root that cannot
+// be decoded makes GC refuse: what it protects is unknown.
+//
+// The caller must hold the exclusive store lock (Lock with LockExclusive)
+// so that no writer uploads objects it has not recorded in a root yet.
 //
 // Order: unkept manifests, then a new consolidated index object, then the
 // old index objects, then dead packs and objects. A crash at any point
-// leaves a consistent store; the next GC finishes the job. The caller holds
-// the state lock: GC must not race with writers on the same store.
+// leaves a consistent store; the next GC finishes the job.
 func (s *Store) GC(ctx context.Context, keep []string) (*GCReport, error) {
+	if s.exclusive.Load() <= 0 {
+		return nil, errors.New("gc: the exclusive store lock is not held (take it with Lock(ctx, LockExclusive, ...))")
+	}
 	if s.w.unflushed() {
 		return nil, errors.New("gc: this store has unflushed writes; Flush first")
 	}
@@ -49,6 +63,24 @@ func (s *Store) GC(ctx context.Context, keep []string) (*GCReport, error) {
 			return nil, fmt.Errorf("gc: referenced id %s is neither a manifest nor an object in this store; refusing to collect (is this the right store?)", id)
 		}
 		keepSet[id] = true
+	}
+	r := &GCReport{}
+	roots, err := s.Roots(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("gc: %w", err)
+	}
+	for _, e := range roots {
+		if e.Err != nil {
+			return nil, fmt.Errorf("gc: %w; refusing to collect: what that workspace references is unknown (if its workspace is gone: mlform gc -forget-workspace %s)", e.Err, e.Lineage)
+		}
+		r.Roots++
+		for _, id := range e.Root.IDs {
+			if !isManifest[id] && !isObject[id] {
+				r.MissingRootIDs++
+				continue
+			}
+			keepSet[id] = true
+		}
 	}
 
 	// Read the index fresh: it is what the new index is built from.
@@ -82,7 +114,6 @@ func (s *Store) GC(ctx context.Context, keep []string) (*GCReport, error) {
 		}
 	}
 
-	r := &GCReport{}
 	// 1. Manifests nothing references.
 	for _, id := range keys.manifests {
 		if keepSet[id] {
@@ -144,7 +175,7 @@ func (s *Store) GC(ctx context.Context, keep []string) (*GCReport, error) {
 	}
 	// Temporary files of uploads a crash interrupted (fileblob writes
 	// "<key>.<n>.tmp" next to the key). No upload is in progress: the
-	// caller holds the state lock.
+	// caller holds the exclusive store lock.
 	for _, key := range keys.temps {
 		if err := s.deleteKey(ctx, key); err != nil {
 			return r, fmt.Errorf("gc: %w", err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"sort"
 	"sync"
@@ -120,7 +121,20 @@ func (x *index) add(objectID string, entries []indexEntry) {
 // loadIndex reads every index object of the store, verifying each against
 // its content id, with up to workers reads at a time.
 // With skipBad, damaged index objects are skipped instead of failing.
+//
+// An index object listed but gone when read was consolidated by a gc of
+// another workspace (which writes the new index object before deleting
+// the old ones): the listing is taken again, a few times.
 func loadIndex(ctx context.Context, o objects, workers int, skipBad bool) (*index, error) {
+	for attempt := 0; ; attempt++ {
+		x, err := loadIndexOnce(ctx, o, workers, skipBad)
+		if err == nil || !errors.Is(err, ErrNotFound) || attempt == 4 {
+			return x, err
+		}
+	}
+}
+
+func loadIndexOnce(ctx context.Context, o objects, workers int, skipBad bool) (*index, error) {
 	var ids []string
 	err := o.List(ctx, indexPrefix, func(key string, _ int64) error {
 		id, ok := idFromKey(indexPrefix, key)

@@ -115,23 +115,47 @@ type readerOnly struct{ r io.Reader }
 
 func (r readerOnly) Read(p []byte) (int, error) { return r.r.Read(p) }
 
+// List lists the whole prefix before calling fn. fileblob walks the
+// directory and stats each entry, so an object deleted or renamed during
+// the walk (a lock released, a temporary upload file renamed into place
+// by another process) fails the listing with NotFound; the listing is then
+// taken again, a few times, rather than failing a lock attempt or a check.
 func (o bucketObjects) List(ctx context.Context, prefix string, fn func(string, int64) error) error {
-	it := o.b.List(&blob.ListOptions{Prefix: prefix})
-	for {
-		obj, err := it.Next(ctx)
-		if err == io.EOF {
-			return nil
+	type item struct {
+		key  string
+		size int64
+	}
+	var items []item
+	for attempt := 0; ; attempt++ {
+		items = items[:0]
+		err := func() error {
+			it := o.b.List(&blob.ListOptions{Prefix: prefix})
+			for {
+				obj, err := it.Next(ctx)
+				if err == io.EOF {
+					return nil
+				}
+				if err != nil {
+					return err
+				}
+				if !obj.IsDir {
+					items = append(items, item{obj.Key, obj.Size})
+				}
+			}
+		}()
+		if err == nil {
+			break
 		}
-		if err != nil {
+		if gcerrors.Code(err) != gcerrors.NotFound || attempt == 4 || ctx.Err() != nil {
 			return fmt.Errorf("list %s: %w", prefix, err)
 		}
-		if obj.IsDir {
-			continue
-		}
-		if err := fn(obj.Key, obj.Size); err != nil {
+	}
+	for _, it := range items {
+		if err := fn(it.key, it.size); err != nil {
 			return err
 		}
 	}
+	return nil
 }
 
 func (o bucketObjects) Size(ctx context.Context, key string) (int64, error) {

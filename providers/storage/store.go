@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	gblob "gocloud.dev/blob"
@@ -39,6 +40,12 @@ type Options struct {
 	// not upload it again. Default DefaultIndexEvery; negative: only Flush
 	// writes index objects.
 	IndexEvery time.Duration
+	// SharedLock, when set, makes Open take a shared store lock (see
+	// storelock.go) before it reads the index, held until Close: a Store
+	// that writes objects its caller will reference must be opened so, or
+	// a gc elsewhere could delete a pack between this Store's reading the
+	// index and its reusing a chunk listed there.
+	SharedLock *LockOptions
 }
 
 // DefaultIndexEvery is the default Options.IndexEvery: restic's interval.
@@ -57,6 +64,11 @@ type Store struct {
 	split    *splitter
 	idx      *index
 	w        *packWriter
+	// exclusive counts exclusive store locks this Store holds: GC runs
+	// only under one.
+	exclusive atomic.Int32
+	// lock is the shared lock Options.SharedLock took, released by Close.
+	lock *StoreLock
 }
 
 // Open opens (creating when new) the store at url. A store whose config was
@@ -104,18 +116,26 @@ func openObjects(ctx context.Context, o objects, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	idx, err := loadIndex(ctx, o, opts.Workers, opts.Repair)
-	if err != nil {
-		return nil, err
-	}
 	s := &Store{
 		o:        o,
 		cfg:      cfg,
 		workers:  opts.Workers,
 		packSize: opts.PackSize,
 		split:    newSplitter(opts.Workers * 2),
-		idx:      idx,
 	}
+	if opts.SharedLock != nil {
+		if s.lock, err = s.Lock(ctx, LockShared, *opts.SharedLock); err != nil {
+			return nil, err
+		}
+	}
+	idx, err := loadIndex(ctx, o, opts.Workers, opts.Repair)
+	if err != nil {
+		if s.lock != nil {
+			s.lock.Unlock(context.WithoutCancel(ctx))
+		}
+		return nil, err
+	}
+	s.idx = idx
 	s.w = newPackWriter(o, idx, max(1, opts.Workers/2), opts.PackSize)
 	s.w.indexEvery = opts.IndexEvery
 	return s, nil
@@ -129,8 +149,12 @@ func (s *Store) Config() Config { return s.cfg }
 // made durable by Flush are not indexed: their packs are garbage for GC.
 func (s *Store) Close() error {
 	werr := s.w.close()
+	var lerr error
+	if s.lock != nil {
+		lerr = s.lock.Unlock(context.Background())
+	}
 	cerr := s.o.Close()
-	return errors.Join(werr, cerr)
+	return errors.Join(werr, lerr, cerr)
 }
 
 // firstError keeps the first error set, for many goroutines.

@@ -240,7 +240,12 @@ func TestGCRemovesUploadLeftovers(t *testing.T) {
 	if len(r.Problems) != 1 || !strings.Contains(r.Problems[0].Key, "manifests/README") {
 		t.Errorf("Check problems %v, want only the foreign manifests/README", r.Problems)
 	}
+	l, err := s.Lock(ctx, LockExclusive, LockOptions{Command: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	g, err := s.GC(ctx, []string{id})
+	l.Unlock(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package storagetest
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"math/rand/v2"
 	"testing"
@@ -137,4 +138,15 @@ func (e *env) readRaw(key string) []byte {
 		e.t.Fatalf("read %s: %v", key, err)
 	}
 	return b
+}
+
+// GCLocked runs s.GC under the exclusive store lock, as every real caller
+// must.
+func GCLocked(ctx context.Context, s *storage.Store, keep []string) (*storage.GCReport, error) {
+	l, err := s.Lock(ctx, storage.LockExclusive, storage.LockOptions{Command: "test gc"})
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.GC(ctx, keep)
+	return r, errors.Join(err, l.Unlock(ctx))
 }

@@ -177,7 +177,7 @@ func testCheckMissingPack(t *testing.T, e *env) {
 	if err := s.Materialize(e.ctx, id, t.TempDir()); err == nil {
 		t.Error("Materialize succeeded with a missing pack")
 	}
-	if _, err := s.GC(e.ctx, []string{id}); err == nil {
+	if _, err := GCLocked(e.ctx, s, []string{id}); err == nil {
 		t.Error("GC ran although a kept manifest's pack is missing")
 	}
 }
@@ -239,7 +239,7 @@ func testGC(t *testing.T, e *env) {
 	stale, _ := s.PutObject(e.ctx, []byte(`{"p":0}`))
 	packsBefore := len(e.keys("data/"))
 
-	r, err := s.GC(e.ctx, []string{keep, profile})
+	r, err := GCLocked(e.ctx, s, []string{keep, profile})
 	if err != nil {
 		t.Fatalf("GC: %v", err)
 	}
@@ -281,7 +281,7 @@ func testGC(t *testing.T, e *env) {
 		t.Fatalf("manifest written after GC: %v", err)
 	}
 	// Keeping nothing empties the store of data.
-	if _, err := s.GC(e.ctx, nil); err != nil {
+	if _, err := GCLocked(e.ctx, s, nil); err != nil {
 		t.Fatal(err)
 	}
 	if left := len(e.keys("data/")) + len(e.keys("manifests/")) + len(e.keys("objects/")); left != 0 {
@@ -297,7 +297,7 @@ func testGCRefuses(t *testing.T, e *env) {
 	before := len(e.keys(""))
 	unknown := strings.Repeat("ab", 32)
 	for _, keep := range [][]string{{unknown}, {"not-an-id"}, {id, "../config"}} {
-		if _, err := s.GC(e.ctx, keep); err == nil {
+		if _, err := GCLocked(e.ctx, s, keep); err == nil {
 			t.Errorf("GC(%v) succeeded", keep)
 		}
 	}

@@ -45,6 +45,7 @@ func RunConformance(t *testing.T, newURL func(t *testing.T) string) {
 		{"RebuildIndex", testRebuildIndex},
 		{"ConfigMismatchRefused", testConfigMismatch},
 	}
+	tests = append(tests, sharedTests()...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.fn(t, newEnv(t, newURL))
@@ -328,7 +329,7 @@ func testUnflushed(t *testing.T, e *env) {
 	if r.UnindexedPacks != len(e.keys("data/")) {
 		t.Errorf("Check counted %d unindexed packs, bucket has %d", r.UnindexedPacks, len(e.keys("data/")))
 	}
-	gc, err := s2.GC(e.ctx, nil)
+	gc, err := GCLocked(e.ctx, s2, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

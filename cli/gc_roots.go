@@ -1,0 +1,106 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/state"
+
+	"github.com/mlform/mlform/planner"
+	"github.com/mlform/mlform/providers/storage"
+)
+
+// renderRoots prints gc -workspaces: per store, every workspace root and
+// every store lock; own is this workspace's lineage.
+func renderRoots(g *Globals, stores []*planner.StoreRoots, own string) {
+	for _, s := range stores {
+		plural := "s"
+		if len(s.Roots) == 1 {
+			plural = ""
+		}
+		fmt.Fprintf(g.Stdout, "storage %q: %d workspace%s\n", s.Store, len(s.Roots), plural)
+		for _, r := range s.Roots {
+			if r.Err != nil {
+				fmt.Fprintf(g.Stdout, "  DAMAGED %s: %v\n", r.Key, r.Err)
+				continue
+			}
+			mine := ""
+			if r.Lineage == own {
+				mine = " (this workspace)"
+			}
+			fmt.Fprintf(g.Stdout, "  %s  %d ids, serial %d, written %s from %s, backend %s%s\n",
+				r.Lineage, len(r.Root.IDs), r.Root.Serial, r.Root.Written.UTC().Format(time.RFC3339), r.Root.Host, r.Root.Backend, mine)
+		}
+		for _, l := range s.Locks {
+			if l.Err != nil {
+				fmt.Fprintf(g.Stdout, "  lock: unreadable: %v\n", l.Err)
+				continue
+			}
+			stale := ""
+			if ok, why := l.Holder.Stale(time.Now(), storage.DefaultLockStale); ok && why != "" {
+				stale = " (stale: " + why + ")"
+			}
+			fmt.Fprintf(g.Stdout, "  lock: %s%s\n", l.Holder, stale)
+		}
+	}
+}
+
+// otherWorkspaces says how many other workspaces' roots a store holds.
+func otherWorkspaces(n int) string {
+	switch n {
+	case 0:
+		return "no other workspace uses it"
+	case 1:
+		return "1 other workspace uses it (what it references is kept)"
+	}
+	return fmt.Sprintf("%d other workspaces use it (what they reference is kept)", n)
+}
+
+func countTrue(bs ...bool) int {
+	n := 0
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
+}
+
+// updateRoots rewrites this workspace's roots in its stores after a state
+// command changed what the state references (state rm, state push), so a
+// gc from another workspace sharing a store keeps exactly what this state
+// references. Callers hold the state lock (an apply's root write cannot
+// interleave). Best effort: the state is already recorded, so a failure
+// is a warning; the next init, apply or gc writes the roots.
+func updateRoots(ctx context.Context, g *Globals, m *state.Manager, st *state.State) {
+	files, _ := filepath.Glob("*" + config.FileSuffix)
+	if len(files) == 0 || st == nil {
+		return
+	}
+	warn := func(err error) {
+		fmt.Fprintf(g.Stderr, "Warning: the workspace's roots in its stores were not updated (the next init, apply or gc updates them): %v\n", err)
+	}
+	cfg, diags := config.Load(".", config.LoadOptions{Getenv: g.Getenv, Version: Version})
+	if diags.HasErrors() {
+		warn(diags)
+		return
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		warn(err)
+		return
+	}
+	ws, err := planner.NewWorkspace(cfg, wd, time.Now())
+	if err != nil {
+		warn(err)
+		return
+	}
+	defer ws.Close()
+	if err := ws.WriteRoots(ctx, st, m.Location()); err != nil {
+		warn(err)
+	}
+}

@@ -1,0 +1,81 @@
+package planner
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mlform/mlform/state"
+)
+
+// apply's state writer records the workspace's root in every declared
+// store after each state write, but rewrites a root only when what the
+// state references in that store changed.
+func TestRootWriter(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	ws := testWorkspace(t, dir, nil)
+	ws.StoreURLs["other"] = "file://.mlform/other"
+	defer ws.Close()
+	m, err := state.OpenManager(ctx, "file://.mlform/state", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	st := state.New()
+	rw := ws.newRootWriter(m)
+	id := func(c string) string { return strings.Repeat(c, 64) }
+	snap := func(c, store string) *state.Snapshot {
+		return &state.Snapshot{ID: id(c), CreatedAt: testNow, Source: "data", Store: store}
+	}
+	steps := []struct {
+		name   string
+		change func(st *state.State)
+		want   map[string][]string
+		// rewritten: stores whose root must carry the new serial
+		rewritten []string
+	}{
+		{"first snapshot", func(st *state.State) {
+			st.Datasets["d"] = &state.Dataset{Name: "d", Snapshots: []*state.Snapshot{snap("a", "")}}
+		}, map[string][]string{DefaultStorage: {id("a")}, "other": {}}, []string{DefaultStorage, "other"}},
+		{"no reference changed", func(st *state.State) {
+			st.Datasets["d"].Snapshots[0].Files = 3
+		}, map[string][]string{DefaultStorage: {id("a")}, "other": {}}, nil},
+		{"another store", func(st *state.State) {
+			st.Datasets["e"] = &state.Dataset{Name: "e", Snapshots: []*state.Snapshot{snap("b", "other")}}
+		}, map[string][]string{DefaultStorage: {id("a")}, "other": {id("b")}}, []string{"other"}},
+		{"forgotten", func(st *state.State) {
+			delete(st.Datasets, "d")
+		}, map[string][]string{DefaultStorage: {}, "other": {id("b")}}, []string{DefaultStorage}},
+	}
+	for _, step := range steps {
+		step.change(st)
+		if err := rw.Write(ctx, st); err != nil {
+			t.Fatalf("%s: %v", step.name, err)
+		}
+		for name, want := range step.want {
+			store, err := ws.Store(ctx, name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := store.GetRoot(ctx, st.Lineage)
+			if err != nil {
+				t.Fatalf("%s: storage %q: %v", step.name, name, err)
+			}
+			if !slices.Equal(r.IDs, want) {
+				t.Errorf("%s: storage %q root ids %v, want %v", step.name, name, r.IDs, want)
+			}
+			if got, want := r.Serial == st.Serial, slices.Contains(step.rewritten, name); got != want {
+				t.Errorf("%s: storage %q root serial %d, state serial %d: rewritten = %v, want %v", step.name, name, r.Serial, st.Serial, got, want)
+			}
+			if !strings.Contains(r.Backend, "state.json") || r.Written.Before(time.Now().Add(-time.Hour)) {
+				t.Errorf("%s: root backend %q written %s", step.name, r.Backend, r.Written)
+			}
+		}
+	}
+	if err := rw.finish(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,455 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/user"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+)
+
+// Store locks keep gc from deleting what a concurrent writer has uploaded
+// but not yet recorded in a root. Like restic's, they are objects under
+// locks/, one per holder, named by a random id: a writer (apply) holds a
+// shared lock for as long as it writes objects it will later reference, and
+// gc holds the exclusive lock. A lock is taken by creating its object, then
+// listing locks/: a conflicting lock (any exclusive one for a shared lock,
+// any other lock for the exclusive one) means the new lock is removed again
+// and the attempt retried after a jittered backoff. On a store with
+// read-after-write listing (file, mem, S3, GCS, Azure all are) two
+// conflicting holders cannot both succeed: the later of the two creates
+// sees the earlier in its listing. Because every lock object has a unique
+// name, the protocol does not depend on the atomicity of the create itself
+// (fileblob's IfNotExist is check-then-rename); the create still asks for
+// IfNotExist so a driver refuses a (never expected) name collision.
+
+// lockPrefix is where store locks live.
+const lockPrefix = "locks/"
+
+// LockKind is the kind of a store lock.
+type LockKind string
+
+// Lock kinds.
+const (
+	LockShared    LockKind = "shared"
+	LockExclusive LockKind = "exclusive"
+)
+
+// Defaults for LockOptions.
+const (
+	// DefaultLockRefresh is how often a held lock is rewritten with a new
+	// refresh time.
+	DefaultLockRefresh = time.Minute
+	// DefaultLockStale is how long a lock may go unrefreshed before others
+	// consider it stale: ten refresh periods, so a slow store or a paused
+	// machine does not lose a live lock. Clocks of hosts sharing a store
+	// must agree to well within this.
+	DefaultLockStale = 10 * time.Minute
+)
+
+// maxLockSize bounds a lock object read from the store.
+const maxLockSize = 64 << 10
+
+// LockOptions describe a lock request.
+type LockOptions struct {
+	// Command is what the holder is doing ("apply", "gc").
+	Command string
+	// Timeout bounds the wait for a conflicting lock; 0 tries once.
+	Timeout time.Duration
+	// Refresh and Stale override DefaultLockRefresh and DefaultLockStale
+	// (tests shorten them).
+	Refresh, Stale time.Duration
+}
+
+// LockHolder is what a lock object records about its holder.
+type LockHolder struct {
+	ID        string    `json:"id"`
+	Kind      LockKind  `json:"kind"`
+	Host      string    `json:"host"`
+	PID       int       `json:"pid"`
+	User      string    `json:"user"`
+	Command   string    `json:"command"`
+	Created   time.Time `json:"created"`
+	Refreshed time.Time `json:"refreshed"`
+}
+
+// lockDoc is the JSON form of a lock object.
+type lockDoc struct {
+	Type   string `json:"type"`
+	Format int    `json:"format"`
+	LockHolder
+}
+
+const lockDocKind = "mlform-store-lock"
+
+// String describes the holder for messages.
+func (h LockHolder) String() string {
+	return fmt.Sprintf("%s lock %s held by %s@%s (pid %d) for %q since %s, refreshed %s",
+		h.Kind, h.ID, h.User, h.Host, h.PID, h.Command, h.Created.UTC().Format(time.RFC3339), h.Refreshed.UTC().Format(time.RFC3339))
+}
+
+// Stale reports whether the holder is gone: it ran on this host and its
+// process no longer exists, or it has not refreshed its lock for stale.
+// why says which.
+func (h LockHolder) Stale(now time.Time, stale time.Duration) (bool, string) {
+	if h.Host == hostname() && h.PID > 0 && !processAlive(h.PID) {
+		return true, fmt.Sprintf("process %d on %s is gone", h.PID, h.Host)
+	}
+	if age := now.Sub(h.Refreshed); age > stale {
+		return true, fmt.Sprintf("not refreshed for %s (stale after %s)", age.Round(time.Second), stale)
+	}
+	return false, ""
+}
+
+// EncodeLock returns the lock object content for h.
+func EncodeLock(h LockHolder) ([]byte, error) {
+	if err := h.validate(); err != nil {
+		return nil, fmt.Errorf("encode lock: %w", err)
+	}
+	b, err := json.Marshal(lockDoc{Type: lockDocKind, Format: 1, LockHolder: h})
+	if err != nil {
+		return nil, fmt.Errorf("encode lock: %w", err)
+	}
+	return append(b, '\n'), nil
+}
+
+// DecodeLock parses a lock object (untrusted: its fields end up in
+// messages).
+func DecodeLock(b []byte) (LockHolder, error) {
+	if len(b) > maxLockSize {
+		return LockHolder{}, fmt.Errorf("lock is %d bytes, more than %d", len(b), maxLockSize)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var d lockDoc
+	if err := dec.Decode(&d); err != nil {
+		return LockHolder{}, fmt.Errorf("lock is not valid JSON: %w", err)
+	}
+	if dec.More() {
+		return LockHolder{}, errors.New("lock has data after its JSON object")
+	}
+	if d.Type != lockDocKind || d.Format != 1 {
+		return LockHolder{}, fmt.Errorf("not an mlform store lock of format 1 (type %q, format %d)", truncate(d.Type, 40), d.Format)
+	}
+	if err := d.LockHolder.validate(); err != nil {
+		return LockHolder{}, err
+	}
+	return d.LockHolder, nil
+}
+
+func (h LockHolder) validate() error {
+	if !ValidLineage(h.ID) { // same alphabet: letters, digits, dashes
+		return fmt.Errorf("lock id %q is not valid", truncate(h.ID, 80))
+	}
+	if h.Kind != LockShared && h.Kind != LockExclusive {
+		return fmt.Errorf("lock kind %q is neither shared nor exclusive", truncate(string(h.Kind), 40))
+	}
+	for _, f := range []struct{ name, val string }{{"host", h.Host}, {"user", h.User}, {"command", h.Command}} {
+		if len(f.val) > maxRootField || !utf8.ValidString(f.val) || strings.ContainsFunc(f.val, isControl) {
+			return fmt.Errorf("lock %s is too long or contains control characters", f.name)
+		}
+	}
+	if h.PID < 0 {
+		return fmt.Errorf("lock pid %d is negative", h.PID)
+	}
+	return nil
+}
+
+// StoreLock is a held store lock. Its object is refreshed in the
+// background until Unlock.
+type StoreLock struct {
+	s      *Store
+	key    string
+	holder LockHolder
+	stop   chan struct{}
+	done   chan struct{}
+
+	mu   sync.Mutex
+	lost error
+}
+
+// Holder describes the held lock.
+func (l *StoreLock) Holder() LockHolder { return l.holder }
+
+// Lost returns a non-nil error once the lock object was found removed by
+// someone else (who judged it stale): from then on it protects nothing.
+func (l *StoreLock) Lost() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.lost
+}
+
+// LockedError reports conflicting locks that did not go away in time.
+type LockedError struct {
+	Want    LockKind
+	Holders []LockHolder
+	// Unreadable lists lock objects that cannot be decoded; they count as
+	// held until removed.
+	Unreadable []string
+	Waited     time.Duration
+}
+
+func (e *LockedError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "the store is locked: cannot take the %s store lock", e.Want)
+	if e.Waited > 0 {
+		fmt.Fprintf(&b, " (waited %s; -lock-timeout waits longer)", e.Waited.Round(time.Millisecond))
+	}
+	for _, h := range e.Holders {
+		fmt.Fprintf(&b, "\n  %s", h)
+	}
+	for _, k := range e.Unreadable {
+		fmt.Fprintf(&b, "\n  unreadable lock object %s (if no mlform is running on this store, delete that object)", k)
+	}
+	return b.String()
+}
+
+// Lock takes a store lock of kind, waiting up to opts.Timeout (jittered
+// exponential backoff) while conflicting non-stale locks exist. Stale
+// locks found on the way are removed. The caller must Unlock.
+func (s *Store) Lock(ctx context.Context, kind LockKind, opts LockOptions) (*StoreLock, error) {
+	if kind != LockShared && kind != LockExclusive {
+		return nil, fmt.Errorf("lock store: unknown lock kind %q", kind)
+	}
+	if opts.Refresh <= 0 {
+		opts.Refresh = DefaultLockRefresh
+	}
+	if opts.Stale <= 0 {
+		opts.Stale = DefaultLockStale
+	}
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	h := LockHolder{ID: uuid.NewString(), Kind: kind, Host: hostname(), PID: os.Getpid(), User: currentUser(),
+		Command: opts.Command, Created: now, Refreshed: now}
+	data, err := EncodeLock(h)
+	if err != nil {
+		return nil, err
+	}
+	key := lockPrefix + h.ID
+	start := time.Now()
+	for attempt := 0; ; attempt++ {
+		if err := s.o.Put(ctx, key, bytes.NewReader(data), true); err != nil {
+			return nil, fmt.Errorf("lock store: %w", err)
+		}
+		conflict, err := s.conflicts(ctx, h, opts.Stale)
+		if err == nil && conflict == nil {
+			l := &StoreLock{s: s, key: key, holder: h, stop: make(chan struct{}), done: make(chan struct{})}
+			if kind == LockExclusive {
+				s.exclusive.Add(1)
+			}
+			go l.refresh(opts.Refresh)
+			return l, nil
+		}
+		// Not ours (yet): withdraw, so the other side can proceed.
+		if derr := s.deleteKey(context.WithoutCancel(ctx), key); derr != nil && err == nil {
+			err = derr
+		}
+		if err != nil {
+			return nil, fmt.Errorf("lock store: %w", err)
+		}
+		remaining := opts.Timeout - time.Since(start)
+		if remaining <= 0 {
+			conflict.Waited = time.Since(start)
+			return nil, conflict
+		}
+		t := time.NewTimer(min(lockBackoff(attempt), remaining))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			conflict.Waited = time.Since(start)
+			return nil, fmt.Errorf("%w (stopped waiting: %w)", conflict, ctx.Err())
+		case <-t.C:
+		}
+	}
+}
+
+// conflicts lists locks/ and returns the locks that keep h from being held,
+// removing stale ones.
+func (s *Store) conflicts(ctx context.Context, h LockHolder, stale time.Duration) (*LockedError, error) {
+	entries, err := s.listLocks(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var e LockedError
+	now := time.Now()
+	for _, le := range entries {
+		if le.Holder.ID == h.ID {
+			continue
+		}
+		if le.Err != nil {
+			e.Unreadable = append(e.Unreadable, le.Err.Error())
+			continue
+		}
+		if st, _ := le.Holder.Stale(now, stale); st {
+			// Best effort: another process may remove it first.
+			_ = s.deleteKey(ctx, le.Key)
+			continue
+		}
+		if h.Kind == LockExclusive || le.Holder.Kind == LockExclusive {
+			e.Holders = append(e.Holders, le.Holder)
+		}
+	}
+	if len(e.Holders) == 0 && len(e.Unreadable) == 0 {
+		return nil, nil
+	}
+	e.Want = h.Kind
+	return &e, nil
+}
+
+// LockEntry is one object under locks/.
+type LockEntry struct {
+	Key    string
+	Holder LockHolder
+	Err    error
+}
+
+// Locks lists the store's lock objects (held, stale or unreadable).
+func (s *Store) Locks(ctx context.Context) ([]LockEntry, error) { return s.listLocks(ctx) }
+
+func (s *Store) listLocks(ctx context.Context) ([]LockEntry, error) {
+	var keys []string
+	err := s.o.List(ctx, lockPrefix, func(key string, _ int64) error {
+		if !isTempKey(key) {
+			keys = append(keys, key)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list locks: %w", err)
+	}
+	sort.Strings(keys)
+	var out []LockEntry
+	for _, key := range keys {
+		b, err := s.getBounded(ctx, key, maxLockSize)
+		if errors.Is(err, ErrNotFound) {
+			continue // released since listed
+		}
+		if err != nil {
+			return nil, err
+		}
+		h, derr := DecodeLock(b)
+		if derr == nil && lockPrefix+h.ID != key {
+			derr = fmt.Errorf("names lock %s, not the one of its key", h.ID)
+		}
+		e := LockEntry{Key: key, Holder: h}
+		if derr != nil {
+			e.Err = fmt.Errorf("%s: %w", key, derr)
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// refresh rewrites the lock object every period with a new Refreshed
+// time, until Unlock. A lock object that disappeared was removed by
+// someone who judged it stale: the lock is lost and is not recreated (a
+// gc may be running now).
+func (l *StoreLock) refresh(period time.Duration) {
+	defer close(l.done)
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		select {
+		case <-l.stop:
+			return
+		case <-t.C:
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), period)
+		err := l.refreshOnce(ctx)
+		cancel()
+		if err != nil {
+			l.mu.Lock()
+			if l.lost == nil && errors.Is(err, ErrNotFound) {
+				l.lost = fmt.Errorf("store lock %s was removed by another process while held (judged stale?): %w", l.holder.ID, err)
+			}
+			l.mu.Unlock()
+			if errors.Is(err, ErrNotFound) {
+				return
+			}
+		}
+	}
+}
+
+func (l *StoreLock) refreshOnce(ctx context.Context) error {
+	if _, err := l.s.o.Size(ctx, l.key); err != nil {
+		return err
+	}
+	h := l.holder
+	h.Refreshed = time.Now().UTC().Truncate(time.Millisecond)
+	data, err := EncodeLock(h)
+	if err != nil {
+		return err
+	}
+	return l.s.o.Put(ctx, l.key, bytes.NewReader(data), false)
+}
+
+// Unlock stops the refresh and removes the lock object. It reports a lock
+// lost while held.
+func (l *StoreLock) Unlock(ctx context.Context) error {
+	select {
+	case <-l.stop:
+		return nil // already unlocked
+	default:
+	}
+	close(l.stop)
+	<-l.done
+	if l.holder.Kind == LockExclusive {
+		l.s.exclusive.Add(-1)
+	}
+	err := l.s.deleteKey(ctx, l.key)
+	return errors.Join(l.Lost(), err)
+}
+
+// lockBackoff is the wait before retry attempt+1: doubling from 50ms to
+// 2s, jittered so that two contenders do not retry in step (both withdraw
+// on a conflict, so in-step retries could repeat the conflict).
+func lockBackoff(attempt int) time.Duration {
+	d := 50 * time.Millisecond << min(attempt, 10)
+	if d > 2*time.Second {
+		d = 2 * time.Second
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+// getBounded reads at most limit+1 bytes of key, so an oversized object
+// planted in the store cannot exhaust memory (the decoder refuses it).
+func (s *Store) getBounded(ctx context.Context, key string, limit int64) ([]byte, error) {
+	rc, err := s.o.GetRange(ctx, key, 0, limit+1)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(rc)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", key, err)
+	}
+	return b, nil
+}
+
+func hostname() string {
+	h, err := os.Hostname()
+	if err != nil || h == "" {
+		return "unknown-host"
+	}
+	return h
+}
+
+func currentUser() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	if v := os.Getenv("USER"); v != "" {
+		return v
+	}
+	return "unknown"
+}
