@@ -30,6 +30,12 @@ type Options struct {
 	// output still held open by a process that left the group; zero means
 	// 2s.
 	DrainTimeout time.Duration
+	// Supervisor is the path of a binary that runs Supervise when its
+	// first argument is SupervisorArg (mlform itself). When set, each step
+	// runs under that supervisor, which kills the step's whole process
+	// group if the calling process dies (even by SIGKILL). "" runs the
+	// command directly: it then outlives a killed caller.
+	Supervisor string
 }
 
 // Executor runs tasks as local process groups. Safe for concurrent use.
