@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/mlform/mlform/internal/tempdir"
 	"github.com/mlform/mlform/providers/executor"
 	"github.com/mlform/mlform/providers/executor/local"
 	"github.com/mlform/mlform/providers/storage"
@@ -49,16 +50,18 @@ type stepOutput struct {
 }
 
 // Close removes the step's temporary directory.
-func (o *stepOutput) Close() error { return executor.RemoveReadOnly(o.tmp) }
+func (o *stepOutput) Close() error { return tempdir.Remove(o.tmp) }
 
 // run prepares the contract and runs the step. An error means the step
 // could not be prepared or started (the output is still returned, for the
 // logs, when it exists); a failing, timed-out or cancelled command is a
 // Result, not an error.
 func (r *stepRun) run(ctx context.Context) (*stepOutput, error) {
-	tmp, err := os.MkdirTemp("", fmt.Sprintf("mlform-%s-v%d-*", r.Spec.Name, r.Version))
+	// Under the per-user temp root, marked with this process: if apply is
+	// killed, the next command that takes the state lock removes it.
+	tmp, err := tempdir.New(fmt.Sprintf("%s-v%d-%s", r.Spec.Name, r.Version, r.Step), r.WS.Now)
 	if err != nil {
-		return nil, fmt.Errorf("temporary directory: %w", err)
+		return nil, err
 	}
 	out := &stepOutput{tmp: tmp, OutputDir: filepath.Join(tmp, "output"),
 		StdoutPath: filepath.Join(tmp, "stdout.log"), StderrPath: filepath.Join(tmp, "stderr.log")}
@@ -83,7 +86,7 @@ func (r *stepRun) run(ctx context.Context) (*stepOutput, error) {
 	for k, v := range c.Env() { // the contract wins over the environment block
 		env[k] = v
 	}
-	ex, err := openExecutor(r.Spec.Environment.Executor)
+	ex, err := openExecutor(r.Spec.Environment.Executor, r.WS.Supervisor)
 	if err != nil {
 		return out, err
 	}
@@ -168,12 +171,19 @@ func (r *stepRun) materializeOne(ctx context.Context, storeName, id, dir string)
 }
 
 // openExecutor builds the executor an environment names ("" is local).
-func openExecutor(name string) (executor.Executor, error) {
+// supervisor (Workspace.Supervisor) makes local steps die with mlform.
+func openExecutor(name, supervisor string) (executor.Executor, error) {
 	if name == "" {
 		name = local.Name
 	}
 	reg := executor.NewRegistry()
-	local.Register(reg)
+	reg.Register(local.Name, func(opts map[string]string) (executor.Executor, error) {
+		e, err := local.Factory(opts)
+		if err != nil {
+			return nil, err
+		}
+		return e.(*local.Executor).WithSupervisor(supervisor), nil
+	})
 	return reg.Open(name, nil)
 }
 

@@ -48,6 +48,11 @@ type Workspace struct {
 	// for gc -check and gc -rebuild-index; every other command refuses such
 	// a store so it never writes on top of a damaged index.
 	Repair bool
+	// Supervisor is the mlform binary, which local train and evaluate
+	// steps run under (providers/executor/local Options.Supervisor) so
+	// they die with a killed mlform; "" runs them directly (tests that
+	// are not mlform).
+	Supervisor string
 
 	mu     sync.Mutex
 	stores map[string]*storage.Store

@@ -85,6 +85,14 @@ func Factory(opts map[string]string) (executor.Executor, error) {
 	return New(o), nil
 }
 
+// WithSupervisor returns a copy of e that runs steps under supervisor
+// (see Options.Supervisor; "" runs them directly).
+func (e *Executor) WithSupervisor(supervisor string) *Executor {
+	c := *e
+	c.opts.Supervisor = supervisor
+	return &c
+}
+
 // Register adds the local executor to r.
 func Register(r *executor.Registry) { r.Register(Name, Factory) }
 
