@@ -101,6 +101,7 @@ func openWorkspace(g *Globals, f *planFlags) (*planner.Workspace, error) {
 	if err != nil {
 		return nil, err
 	}
+	ws.Supervisor = g.Supervisor
 	if v := g.Getenv(testFileDelayEnv); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil {

@@ -45,5 +45,8 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 	for name, c := range qaCommands() {
 		cmds[name] = c
 	}
+	for name, c := range killCommands() {
+		cmds[name] = c
+	}
 	return cmds
 }
