@@ -2,7 +2,9 @@
 // machine. It is the reference implementation of executor.Executor: the
 // whole group is stopped on timeout or cancellation (SIGTERM, a grace
 // period, then SIGKILL), and once the command exits any process it left
-// behind in its group is killed, so no trainer outlives its attempt.
+// behind in its group is killed, so no trainer outlives its attempt. With
+// Options.Supervisor the group is also killed when the calling process
+// dies, even by SIGKILL (supervise.go), so no trainer outlives mlform.
 package local
 
 import (
