@@ -191,7 +191,7 @@ func legacyTempOf(p string) (string, bool) {
 		return "", false
 	}
 	i := strings.LastIndexByte(rest, '.')
-	if i <= 0 || i == len(rest)-1 || strings.Contains(rest[i:], "/") {
+	if i <= 0 || i == len(rest)-1 || rest[i-1] == '/' || strings.Contains(rest[i:], "/") {
 		return "", false
 	}
 	if _, err := strconv.ParseUint(rest[i+1:], 16, 64); err != nil {

@@ -74,6 +74,7 @@ func TestLegacyTempOf(t *testing.T) {
 		{"model.tmp", ""},
 		{"model.bin.xyz.tmp", ""},
 		{".1a.tmp", ""},
+		{"a/.1.tmp", ""},
 		{"a.bin", ""},
 	}
 	for _, tt := range tests {
@@ -150,4 +151,24 @@ func TestDirTargetPutAndSweep(t *testing.T) {
 	if n != want {
 		t.Errorf("sweep removed %d, want %d", n, want)
 	}
+}
+
+// FuzzLegacyTempOf: a name read from a publish directory maps back only
+// to a strict prefix of itself, so the sweep can only pick a temporary
+// that sits next to the published file it names.
+func FuzzLegacyTempOf(f *testing.F) {
+	f.Add("model.bin.17f3a2b4c5d6e7f8.tmp")
+	f.Add("a/.1.tmp")
+	f.Fuzz(func(t *testing.T, p string) {
+		base, ok := legacyTempOf(p)
+		if !ok {
+			return
+		}
+		if base == "" || !strings.HasPrefix(p, base+".") || !strings.HasSuffix(p, ".tmp") || len(base) >= len(p)-len(".x.tmp")+1 {
+			t.Fatalf("legacyTempOf(%q) = %q", p, base)
+		}
+		if strings.Contains(strings.TrimPrefix(p, base), "/") {
+			t.Fatalf("legacyTempOf(%q) = %q crosses a directory", p, base)
+		}
+	})
 }

@@ -1,6 +1,7 @@
 package procid
 
 import (
+	"fmt"
 	"os/exec"
 	"runtime"
 	"testing"
@@ -81,4 +82,25 @@ func TestCheck(t *testing.T) {
 	if got := Check(cmd.Process.Pid, 0); got != Gone {
 		t.Errorf("exited and reaped child: %s, want gone", got)
 	}
+}
+
+// FuzzParseToken: names come from directories and buckets anyone may
+// write; an accepted one is exactly the canonical form of what it parsed
+// to, so it can never name another process.
+func FuzzParseToken(f *testing.F) {
+	f.Add("0a1b2c3d-42-123456")
+	f.Add(Self().Token())
+	f.Add("0a1b2c3d-042-1")
+	f.Fuzz(func(t *testing.T, s string) {
+		tok, ok := ParseToken(s)
+		if !ok {
+			return
+		}
+		if back := fmt.Sprintf("%s-%d-%d", tok.HostHash, tok.PID, tok.Start); back != s {
+			t.Fatalf("ParseToken(%q) = %+v, which prints as %q", s, tok, back)
+		}
+		if tok.PID <= 0 {
+			t.Fatalf("ParseToken(%q): pid %d", s, tok.PID)
+		}
+	})
 }
