@@ -83,11 +83,11 @@ func (e *Executor) Run(ctx context.Context, t executor.Task) (executor.Result, e
 	errW.Close()
 	if sup != nil {
 		sup.afterStart()
-		if err == nil {
-			if serr := sup.readStarted(); serr != nil {
-				_ = cmd.Wait()
-				err = serr
-			}
+		if err != nil {
+			err = fmt.Errorf("the step supervisor %s: %w", e.opts.Supervisor, err)
+		} else if serr := sup.readStarted(); serr != nil {
+			_ = cmd.Wait()
+			err = serr
 		}
 	}
 	if err != nil {
