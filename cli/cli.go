@@ -11,6 +11,8 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+
+	"github.com/mlform/mlform/providers/executor/local"
 )
 
 // Version is mlform's version, printed by `mlform version` and recorded in
@@ -27,6 +29,10 @@ type Globals struct {
 	Stderr io.Writer
 	// Getenv reads the environment; tests may replace it.
 	Getenv func(string) string
+	// Supervisor is this mlform binary, re-executed to supervise train and
+	// evaluate steps (providers/executor/local); set by Main only, so an
+	// in-process Run (tests) never re-executes a test binary.
+	Supervisor string
 
 	// loadedBackendURL is the state backend of the configuration this
 	// command loaded (with its -var flags), reused by openState.
@@ -56,7 +62,13 @@ var errSilent = &ExitError{Code: 1}
 
 // Main runs mlform with os.Args and returns the process exit code.
 func Main() int {
+	if len(os.Args) > 1 && os.Args[1] == local.SupervisorArg {
+		return local.Supervise(os.Args[2:])
+	}
 	g := &Globals{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+	if exe, err := os.Executable(); err == nil {
+		g.Supervisor = exe
+	}
 	stop := startCPUProfile(g)
 	defer stop()
 	defer writeMemProfile(g)

@@ -13,10 +13,18 @@ import (
 
 // executors returns the executors this build of mlform has. It is the one
 // place a concrete executor is named: validate checks environments
-// against it and the workspace runs steps through it.
-func executors() *executor.Registry {
+// against it and the workspace runs steps through it. supervisor is this
+// mlform binary (Globals.Supervisor; "" in in-process tests), which local
+// steps run under so they die with mlform.
+func executors(supervisor string) *executor.Registry {
 	reg := executor.NewRegistry()
-	local.Register(reg)
+	reg.Register(local.Name, func(opts map[string]string) (executor.Executor, error) {
+		e, err := local.Factory(opts)
+		if err != nil {
+			return nil, err
+		}
+		return e.(*local.Executor).WithSupervisor(supervisor), nil
+	})
 	return reg
 }
 
@@ -26,7 +34,7 @@ func executors() *executor.Registry {
 func loadChecked(g *Globals, vf *varFlags) (*config.Config, hcl.Diagnostics) {
 	cfg, diags := config.Load(".", vf.loadOptions(g))
 	if !diags.HasErrors() {
-		diags = append(diags, planner.CheckExecutors(cfg, executors())...)
+		diags = append(diags, planner.CheckExecutors(cfg, executors(g.Supervisor))...)
 		// Keep config's order: by file, then position.
 		sort.SliceStable(diags, func(i, j int) bool {
 			a, b := diags[i].Subject, diags[j].Subject

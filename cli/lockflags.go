@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/mlform/mlform/internal/tempdir"
 	"github.com/mlform/mlform/state"
 )
 
@@ -36,6 +37,7 @@ func withStateLock(ctx context.Context, g *Globals, m *state.Manager, f LockFlag
 		if err := rememberBackend(g); err != nil {
 			return err
 		}
+		sweepTemp(g)
 		return fn()
 	}
 	hooks, err := readTestHooks(g.Getenv)
@@ -48,6 +50,7 @@ func withStateLock(ctx context.Context, g *Globals, m *state.Manager, f LockFlag
 		return err
 	}
 	g.testEvent("lock-held " + operation)
+	sweepTemp(g)
 	defer func() {
 		if uerr := lock.Unlock(context.WithoutCancel(ctx)); uerr != nil {
 			err = errors.Join(err, uerr)
@@ -67,4 +70,14 @@ func withStateLock(ctx context.Context, g *Globals, m *state.Manager, f LockFlag
 		}
 	}
 	return fn()
+}
+
+// sweepTemp removes what killed runs left in mlform's temporary root
+// (internal/tempdir): every command that takes the lock cleans up after
+// the last one. Only directories of processes gone from this host go, so
+// it is safe without the lock too. A failure is a warning, not an error.
+func sweepTemp(g *Globals) {
+	if _, err := tempdir.Sweep(); err != nil {
+		fmt.Fprintf(g.Stderr, "Warning: cleaning up temporary files of killed runs: %s\n", printable(err.Error()))
+	}
 }

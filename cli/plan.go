@@ -101,7 +101,7 @@ func openWorkspace(g *Globals, f *planFlags) (*planner.Workspace, error) {
 	if err != nil {
 		return nil, err
 	}
-	ws.Executors = executors()
+	ws.Executors = executors(g.Supervisor)
 	hooks, err := readTestHooks(g.Getenv)
 	if err != nil {
 		return nil, err

@@ -8,9 +8,6 @@ import (
 	"sort"
 	"time"
 
-	gblob "gocloud.dev/blob"
-	"gocloud.dev/gcerrors"
-
 	"github.com/mlform/mlform/internal/relpath"
 	"github.com/mlform/mlform/providers/blob"
 	"github.com/mlform/mlform/providers/storage"
@@ -46,7 +43,9 @@ type PublishedFile struct {
 // publish copies version v's artifacts as plain files to the promotion's
 // publish URL, then the manifest, then deletes files a previous
 // publication listed that v does not have; finally it records the
-// publication in state.
+// publication in state. Before anything, it removes the temporaries an
+// interrupted publish to the URL left (publishTarget.sweep); a published
+// file never appears partially under its final name.
 func publish(ctx context.Context, rc *RunContext, pr *PromotionSpec, v int) error {
 	var ver state.Version
 	found := false
@@ -70,12 +69,19 @@ func publish(ctx context.Context, rc *RunContext, pr *PromotionSpec, v int) erro
 		return fmt.Errorf("artifacts of v%d: %w", v, err)
 	}
 	url := blob.Redact(pr.PublishURL)
-	bucket, err := blob.Open(ctx, pr.PublishURL, ws.BaseDir)
+	target, err := openPublishTarget(ctx, pr.PublishURL, ws.BaseDir)
 	if err != nil {
 		return err
 	}
-	defer bucket.Close()
+	defer target.close()
+	redact := func(err error) string { return blob.RedactError(err, pr.PublishURL) }
 
+	// What a killed publish left (temporaries only: a published file is
+	// never partial) goes first, so it cannot pile up.
+	stale := previousPublished(ctx, target)
+	if _, err := target.sweep(ctx, stale); err != nil {
+		return fmt.Errorf("remove temporaries of an interrupted publish from %s: %s", url, redact(err))
+	}
 	pm := &PublishManifest{FormatVersion: 1, Model: pr.Model, Version: v, Alias: pr.Alias, Promotion: pr.Name,
 		ArtifactsID: ver.ArtifactsID, PublishedAt: ws.Now.UTC(), Metrics: ver.Metrics, Files: []PublishedFile{}}
 	keep := map[string]bool{PublishManifestName: true}
@@ -83,28 +89,27 @@ func publish(ctx context.Context, rc *RunContext, pr *PromotionSpec, v int) erro
 		if err := relpath.Check(f.Path); err != nil {
 			return fmt.Errorf("artifacts of v%d: %w", v, err)
 		}
-		if f.Path == PublishManifestName {
-			return fmt.Errorf("artifacts of v%d contain %s, the name mlform publishes its manifest under", v, PublishManifestName)
+		if why := reservedOutput(f.Path); why != "" {
+			return fmt.Errorf("artifacts of v%d contain %s: %s", v, f.Path, why)
 		}
-		if err := copyToBucket(ctx, store, bucket, f); err != nil {
-			return fmt.Errorf("publish %s to %s: %w", f.Path, url, err)
+		if err := copyToTarget(ctx, store, target, f); err != nil {
+			return fmt.Errorf("publish %s to %s: %s", f.Path, url, redact(err))
 		}
 		keep[f.Path] = true
 		pm.Files = append(pm.Files, PublishedFile{Path: f.Path, Size: f.Size, Hash: f.Hash})
 	}
 	sort.Slice(pm.Files, func(i, j int) bool { return pm.Files[i].Path < pm.Files[j].Path })
-	stale := previousPublished(ctx, bucket)
 	b, err := json.MarshalIndent(pm, "", "  ")
 	if err != nil {
 		return err
 	}
-	if err := bucket.Upload(ctx, PublishManifestName, bytes.NewReader(append(b, '\n')), &gblob.WriterOptions{ContentType: "application/json"}); err != nil {
-		return fmt.Errorf("publish %s to %s: %s", PublishManifestName, url, blob.RedactError(err, pr.PublishURL))
+	if err := target.put(ctx, PublishManifestName, bytes.NewReader(append(b, '\n')), "application/json"); err != nil {
+		return fmt.Errorf("publish %s to %s: %s", PublishManifestName, url, redact(err))
 	}
 	for _, p := range stale {
 		if !keep[p] {
-			if err := bucket.Delete(ctx, p); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
-				return fmt.Errorf("remove %s (published before) from %s: %s", p, url, blob.RedactError(err, pr.PublishURL))
+			if err := target.remove(ctx, p); err != nil {
+				return fmt.Errorf("remove %s (published before) from %s: %s", p, url, redact(err))
 			}
 		}
 	}
@@ -117,21 +122,20 @@ func publish(ctx context.Context, rc *RunContext, pr *PromotionSpec, v int) erro
 	})
 }
 
-// copyToBucket streams one artifact (verified by the store) to key f.Path.
-func copyToBucket(ctx context.Context, store *storage.Store, bucket *gblob.Bucket, f storage.File) error {
+// copyToTarget streams one artifact (verified by the store) to f.Path.
+func copyToTarget(ctx context.Context, store *storage.Store, target publishTarget, f storage.File) error {
 	r, err := store.OpenFile(ctx, f)
 	if err != nil {
 		return err
 	}
 	defer r.Close()
-	// Upload, not NewWriter: the azureblob writer panics on failed uploads.
-	return bucket.Upload(ctx, f.Path, r, &gblob.WriterOptions{ContentType: "application/octet-stream"})
+	return target.put(ctx, f.Path, r, "application/octet-stream")
 }
 
 // previousPublished lists the files the manifest already at the URL
 // names (none when there is none or it cannot be read).
-func previousPublished(ctx context.Context, bucket *gblob.Bucket) []string {
-	b, err := bucket.ReadAll(ctx, PublishManifestName)
+func previousPublished(ctx context.Context, target publishTarget) []string {
+	b, err := target.read(ctx, PublishManifestName)
 	if err != nil {
 		return nil
 	}

@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/internal/tempdir"
 	"github.com/mlform/mlform/providers/executor"
 	"github.com/mlform/mlform/providers/storage"
 	"github.com/mlform/mlform/state"
@@ -49,16 +50,18 @@ type stepOutput struct {
 }
 
 // Close removes the step's temporary directory.
-func (o *stepOutput) Close() error { return executor.RemoveReadOnly(o.tmp) }
+func (o *stepOutput) Close() error { return tempdir.Remove(o.tmp) }
 
 // run prepares the contract and runs the step. An error means the step
 // could not be prepared or started (the output is still returned, for the
 // logs, when it exists); a failing, timed-out or cancelled command is a
 // Result, not an error.
 func (r *stepRun) run(ctx context.Context) (*stepOutput, error) {
-	tmp, err := os.MkdirTemp("", fmt.Sprintf("mlform-%s-v%d-*", r.Spec.Name, r.Version))
+	// Under the per-user temp root, marked with this process: if apply is
+	// killed, the next command that takes the state lock removes it.
+	tmp, err := tempdir.New(fmt.Sprintf("%s-v%d-%s", r.Spec.Name, r.Version, r.Step), r.WS.Now)
 	if err != nil {
-		return nil, fmt.Errorf("temporary directory: %w", err)
+		return nil, err
 	}
 	out := &stepOutput{tmp: tmp, OutputDir: filepath.Join(tmp, "output"),
 		StdoutPath: filepath.Join(tmp, "stdout.log"), StderrPath: filepath.Join(tmp, "stderr.log")}

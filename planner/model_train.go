@@ -160,6 +160,10 @@ func trainAttempt(ctx context.Context, rc *RunContext, a *Action, spec *ModelSpe
 		v.Status, v.Error = state.StatusFailed, err.Error()
 		return v
 	}
+	if err := checkOutputNames(out.OutputDir); err != nil {
+		v.Status, v.Error = state.StatusFailed, redactString(err.Error(), spec.Secrets)
+		return v
+	}
 	id, err := putTree(ctx, store, out.OutputDir, "artifacts")
 	if err != nil {
 		v.Status, v.Error = state.StatusFailed, fmt.Sprintf("store artifacts: %v", err)

@@ -54,6 +54,9 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 	for name, c := range sharedCommands() {
 		cmds[name] = c
 	}
+	for name, c := range killCommands() {
+		cmds[name] = c
+	}
 	return cmds
 }
 

@@ -119,18 +119,24 @@ func (s *suite) testNoOrphans(t *testing.T) {
 // failing test leaves nothing behind.
 func requireGone(t *testing.T, pidfile string, want int) {
 	t.Helper()
+	requireGoneWithin(t, pidfile, want, 3*time.Second)
+}
+
+// requireGoneWithin is requireGone with a chosen deadline.
+func requireGoneWithin(t *testing.T, pidfile string, want int, d time.Duration) {
+	t.Helper()
 	pids, err := readPids(pidfile)
 	if err != nil || len(pids) < want {
 		t.Fatalf("helper wrote %d pids (%v), want %d: it did not start in time", len(pids), err, want)
 	}
-	deadline := time.Now().Add(3 * time.Second)
+	deadline := time.Now().Add(d)
 	for _, pid := range pids {
 		for !processGone(pid) && time.Now().Before(deadline) {
 			time.Sleep(10 * time.Millisecond)
 		}
 		if !processGone(pid) {
 			_ = killPid(pid)
-			t.Errorf("process %d is still running after Run returned", pid)
+			t.Errorf("process %d is still running", pid)
 		}
 	}
 }

@@ -30,6 +30,12 @@ func Main(m *testing.M) {
 	if mode := os.Getenv(HelperEnv); mode != "" {
 		os.Exit(runHelper(mode, os.Args[1:]))
 	}
+	if os.Getenv(RunnerEnv) != "" {
+		// RunCallerKilled without MainWithRunner: never run the tests
+		// again in the re-executed binary.
+		fmt.Fprintln(os.Stderr, "RunCallerKilled needs executortest.MainWithRunner in TestMain")
+		os.Exit(2)
+	}
 	os.Exit(m.Run())
 }
 

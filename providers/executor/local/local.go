@@ -2,7 +2,9 @@
 // machine. It is the reference implementation of executor.Executor: the
 // whole group is stopped on timeout or cancellation (SIGTERM, a grace
 // period, then SIGKILL), and once the command exits any process it left
-// behind in its group is killed, so no trainer outlives its attempt.
+// behind in its group is killed, so no trainer outlives its attempt. With
+// Options.Supervisor the group is also killed when the calling process
+// dies, even by SIGKILL (supervise.go), so no trainer outlives mlform.
 package local
 
 import (
@@ -30,6 +32,12 @@ type Options struct {
 	// output still held open by a process that left the group; zero means
 	// 2s.
 	DrainTimeout time.Duration
+	// Supervisor is the path of a binary that runs Supervise when its
+	// first argument is SupervisorArg (mlform itself). When set, each step
+	// runs under that supervisor, which kills the step's whole process
+	// group if the calling process dies (even by SIGKILL). "" runs the
+	// command directly: it then outlives a killed caller.
+	Supervisor string
 }
 
 // Executor runs tasks as local process groups. Safe for concurrent use.
@@ -77,6 +85,14 @@ func Factory(opts map[string]string) (executor.Executor, error) {
 		return nil, fmt.Errorf("unknown option(s) %s (the local executor accepts: grace)", strings.Join(unknown, ", "))
 	}
 	return New(o), nil
+}
+
+// WithSupervisor returns a copy of e that runs steps under supervisor
+// (see Options.Supervisor; "" runs them directly).
+func (e *Executor) WithSupervisor(supervisor string) *Executor {
+	c := *e
+	c.opts.Supervisor = supervisor
+	return &c
 }
 
 // Register adds the local executor to r.

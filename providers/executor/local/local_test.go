@@ -18,13 +18,37 @@ import (
 	"github.com/mlform/mlform/state"
 )
 
-func TestMain(m *testing.M) { executortest.Main(m) }
+func TestMain(m *testing.M) {
+	// The supervised executor re-executes this binary as its supervisor,
+	// as mlform re-executes itself.
+	if len(os.Args) > 1 && os.Args[1] == local.SupervisorArg {
+		os.Exit(local.Supervise(os.Args[2:]))
+	}
+	executortest.MainWithRunner(m, func() (executor.Executor, error) {
+		self, err := os.Executable()
+		return local.New(local.Options{Supervisor: self}), err
+	})
+}
 
 func TestConformance(t *testing.T) {
 	executortest.RunConformance(t, func(t *testing.T) executor.Executor {
 		return local.New(local.Options{})
 	})
 }
+
+// The supervised executor keeps every promise of the unsupervised one.
+func TestConformanceSupervised(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	executortest.RunConformance(t, func(t *testing.T) executor.Executor {
+		return local.New(local.Options{Supervisor: self})
+	})
+}
+
+// Supervised, a step dies with a caller killed by SIGKILL.
+func TestCallerKilled(t *testing.T) { executortest.RunCallerKilled(t) }
 
 // A process that escaped the group (setsid) and holds the output pipes must
 // not hang Run: after DrainTimeout the pipes are abandoned.
@@ -59,5 +83,29 @@ func TestEscapedProcessDoesNotHangRun(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "ready\n") {
 		t.Errorf("output before the leader exited was lost: %q", out.String())
+	}
+}
+
+// A command the supervisor cannot start (not a valid executable) is a Run
+// error, exactly as without a supervisor, and nothing is left running.
+func TestSupervisedStartError(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(t.TempDir(), "garbage")
+	if err := os.WriteFile(bad, []byte("\x00\x01 not a program"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, sup := range []string{"", self} {
+		res, err := local.New(local.Options{Supervisor: sup}).Run(context.Background(), executor.Task{
+			Model: "m", Version: 1, Step: executor.StepTrain, Command: []string{bad}, Timeout: time.Minute,
+		})
+		if err == nil || !strings.Contains(err.Error(), "exec format error") {
+			t.Errorf("supervisor %q: Run = %+v, %v; want an exec format error", sup, res, err)
+		}
+		if res.ExitCode != -1 || res.Status != state.StatusFailed {
+			t.Errorf("supervisor %q: result %+v, want failed with exit code -1", sup, res)
+		}
 	}
 }

@@ -67,9 +67,29 @@ func (e *Executor) Run(ctx context.Context, t executor.Task) (executor.Result, e
 		Stderr:      errW,
 		SysProcAttr: &syscall.SysProcAttr{Setpgid: true},
 	}
+	var sup *supervised
+	if e.opts.Supervisor != "" {
+		if sup, err = superviseCmd(cmd, e.opts.Supervisor, path); err != nil {
+			outR.Close()
+			errR.Close()
+			outW.Close()
+			errW.Close()
+			return fail(fmt.Errorf("%s %s: %w", t.Step, t.Label(), err))
+		}
+		defer sup.close()
+	}
 	err = cmd.Start()
 	outW.Close()
 	errW.Close()
+	if sup != nil {
+		sup.afterStart()
+		if err != nil {
+			err = fmt.Errorf("the step supervisor %s: %w", e.opts.Supervisor, err)
+		} else if serr := sup.readStarted(); serr != nil {
+			_ = cmd.Wait()
+			err = serr
+		}
+	}
 	if err != nil {
 		outR.Close()
 		errR.Close()
@@ -84,8 +104,20 @@ func (e *Executor) Run(ctx context.Context, t executor.Task) (executor.Result, e
 	go pump(&pumps, outR, t.Stdout, &mu)
 	go pump(&pumps, errR, t.Stderr, &mu)
 
+	// exited receives when the command has exited: the leader itself, or
+	// the command a supervisor (the leader, still alive) reports.
 	exited := make(chan error, 1)
-	go func() { exited <- waitLeader(cmd) }()
+	reported, reportedCode := false, 0
+	go func() {
+		if sup != nil {
+			if code, ok := sup.readExit(); ok {
+				reported, reportedCode = true, code
+				exited <- nil
+				return
+			}
+		}
+		exited <- waitLeader(cmd)
+	}()
 
 	var timeout <-chan time.Time
 	if t.Timeout > 0 {
@@ -120,11 +152,22 @@ func (e *Executor) Run(ctx context.Context, t executor.Task) (executor.Result, e
 	}
 	// Whatever the leader left running in its group goes with it.
 	signalGroup(pgid, syscall.SIGKILL)
-	waitErr := reap(cmd, leaderErr)
+	var waitErr error
+	if reported {
+		// The supervisor was alive (its pid holding the group id) until
+		// the SIGKILL above; reap it. The channel receive orders the read
+		// of reportedCode after the goroutine's write.
+		_ = cmd.Wait()
+	} else {
+		waitErr = reap(cmd, leaderErr)
+	}
 	drain(&pumps, e.opts.DrainTimeout, outR, errR)
 	res.EndedAt = e.opts.Now()
 
 	res.ExitCode = exitCode(cmd, waitErr)
+	if reported {
+		res.ExitCode = reportedCode
+	}
 	switch {
 	case stopped != "":
 		res.Status = stopped
