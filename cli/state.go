@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 
+	"github.com/mlform/mlform/internal/readfile"
 	"github.com/mlform/mlform/state"
 )
 
@@ -271,7 +271,7 @@ func readInput(g *Globals, name string) ([]byte, error) {
 	if name == "-" {
 		r = g.Stdin
 	} else {
-		f, err := os.Open(name)
+		f, err := readfile.Open(name, maxPushSize)
 		if err != nil {
 			return nil, err
 		}

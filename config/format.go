@@ -12,6 +12,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclwrite"
+	"github.com/mlform/mlform/internal/readfile"
 	"github.com/rogpeppe/go-internal/diff"
 )
 
@@ -140,7 +141,7 @@ func fmtStdin(in io.Reader, out io.Writer, opts FmtOptions, res *FmtResult) erro
 }
 
 func fmtFile(path string, out io.Writer, opts FmtOptions, res *FmtResult) error {
-	src, err := os.ReadFile(path)
+	src, err := readfile.Read(path, MaxFileSize)
 	if err != nil {
 		return fmt.Errorf("fmt %s: %w", path, err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/mlform/mlform/internal/readfile"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 )
@@ -207,7 +208,7 @@ func (l *loader) readFiles() bool {
 		return false
 	}
 	for _, name := range l.confFiles { // os.ReadDir sorts by name
-		src, err := os.ReadFile(filepath.Join(l.dir, filepath.Base(name)))
+		src, err := readfile.Read(filepath.Join(l.dir, filepath.Base(name)), MaxFileSize)
 		if err != nil {
 			l.diags = append(l.diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	hcljson "github.com/hashicorp/hcl/v2/json"
+	"github.com/mlform/mlform/internal/readfile"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 )
@@ -270,7 +271,7 @@ func (l *loader) parseCLIValue(name, s, source string) (cty.Value, bool) {
 // HCL syntax, literal values only. Undeclared names are a warning (a shared
 // file may set variables some workspaces do not declare).
 func (l *loader) readVarsFile(display, path string, given map[string]rawValue) {
-	src, err := os.ReadFile(path)
+	src, err := readfile.Read(path, MaxFileSize)
 	if err != nil {
 		l.diags = append(l.diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
