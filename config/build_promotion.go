@@ -104,7 +104,7 @@ func (l *loader) evalGateBlock(se *blockEval, b *hclsyntax.Block, ctx *hcl.EvalC
 		return g
 	}
 	g.Condition = a.Expr
-	v, diags := a.Expr.Value(ctx)
+	v, diags := evalExpr(a.Expr, ctx)
 	l.diags = append(l.diags, diags...)
 	if diags.HasErrors() {
 		se.failed = true
@@ -138,7 +138,7 @@ func (l *loader) evalOutput(n *node) {
 	}
 	o.Expr = a.Expr
 	l.cfg.Outputs[n.name] = o
-	v, diags := a.Expr.Value(l.cfg.worldContext(nil))
+	v, diags := evalExpr(a.Expr, l.cfg.worldContext(nil))
 	l.diags = append(l.diags, diags...)
 	if !diags.HasErrors() && v.ContainsMarked() && !o.Sensitive {
 		l.diags = append(l.diags, &hcl.Diagnostic{

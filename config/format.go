@@ -19,7 +19,7 @@ import (
 // Format returns src in canonical layout. A file with syntax errors is
 // not formatted: the diagnostics say why.
 func Format(src []byte, filename string) ([]byte, hcl.Diagnostics) {
-	if _, diags := parseConfig(src, filename); diags.HasErrors() {
+	if _, diags := parseConfigBounded(src, filename); diags.HasErrors() {
 		return nil, diags
 	}
 	return hclwrite.Format(src), nil
@@ -148,7 +148,7 @@ func fmtFile(path string, out io.Writer, opts FmtOptions, res *FmtResult) error 
 	formatted, diags := Format(src, path)
 	if diags.HasErrors() {
 		res.Diags = append(res.Diags, diags...)
-		if f, _ := parseConfig(src, path); f != nil {
+		if f, _ := parseConfigBounded(src, path); f != nil {
 			res.Files[path] = f
 		}
 		return nil

@@ -13,8 +13,11 @@ import (
 )
 
 // functions returns every function expressions may call. File functions
-// read only inside dir.
-func functions(dir string) map[string]function.Function {
+// read only inside dir. With a budget, every function is guarded (see
+// budget.guard) and charges it, and the hidden loopFuncName counts
+// for-expression iterations against it.
+// Without one (nil: listing names) functions are unguarded.
+func functions(dir string, b *budget) map[string]function.Function {
 	f := map[string]function.Function{
 		"abs":             stdlib.AbsoluteFunc,
 		"ceil":            stdlib.CeilFunc,
@@ -86,20 +89,38 @@ func functions(dir string) map[string]function.Function {
 	f["file"] = fs.fileFunc()
 	f["fileexists"] = fs.fileExistsFunc()
 	f["filesha256"] = fs.fileSHA256Func()
+	if b != nil {
+		for name, fn := range f {
+			if name != "try" && name != "can" { // they only evaluate other expressions
+				f[name] = b.guard(name, fn)
+			}
+		}
+		f[loopFuncName] = b.loopFunc()
+	}
 	// templatefile sees every other function (but not itself: templates
-	// cannot recurse into templates).
+	// cannot recurse into templates), guarded and charging the same budget.
 	others := make(map[string]function.Function, len(f))
 	for k, v := range f {
 		others[k] = v
 	}
-	f["templatefile"] = fs.templateFileFunc(others)
+	tf := fs.templateFileFunc(others)
+	if b != nil {
+		tf = b.guard("templatefile", tf)
+	}
+	f["templatefile"] = tf
 	return f
+}
+
+// newFunctions is the function table of one evaluation context: guarded,
+// with a fresh budget.
+func newFunctions(dir string) map[string]function.Function {
+	return functions(dir, &budget{})
 }
 
 // FunctionNames lists the functions the language has, sorted (for docs and
 // tests).
 func FunctionNames() []string {
-	return sortedKeys(functions("."))
+	return sortedKeys(functions(".", nil))
 }
 
 // replaceFunc is Terraform's replace: a substring, or a regular expression

@@ -171,7 +171,11 @@ func (f fileFuncs) templateFileFunc(funcs map[string]function.Function) function
 			if !vars.Type().IsObjectType() && !vars.Type().IsMapType() {
 				return cty.UnknownVal(cty.String), function.NewArgErrorf(1, "template variables must be an object, like { name = \"x\" }")
 			}
-			expr, diags := hclsyntax.ParseTemplate(data, p, hcl.InitialPos)
+			diags := checkTemplateNesting(data, p)
+			var expr hclsyntax.Expression
+			if !diags.HasErrors() {
+				expr, diags = hclsyntax.ParseTemplate(data, p, hcl.InitialPos)
+			}
 			if diags.HasErrors() {
 				return cty.UnknownVal(cty.String), function.NewArgErrorf(0, "template %s: %s", p, diags.Error())
 			}
@@ -189,7 +193,8 @@ func (f fileFuncs) templateFileFunc(funcs map[string]function.Function) function
 					return cty.UnknownVal(cty.String), function.NewArgErrorf(1, "template %s uses %s, which is not among the variables given", p, t.RootName())
 				}
 			}
-			v, diags := expr.Value(ctx)
+			countLoops(expr)
+			v, diags := evalExpr(expr, ctx)
 			if diags.HasErrors() {
 				return cty.UnknownVal(cty.String), fmt.Errorf("template %s: %s", p, diags.Error())
 			}

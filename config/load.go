@@ -69,7 +69,7 @@ func Load(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 		aliasOwner:  map[string]string{},
 		varRanges:   map[string]hcl.Range{},
 	}
-	l.funcs = functions(dir)
+	l.funcs = functions(dir, nil) // names only: evaluation contexts get guarded ones
 	l.schema = fileSchema()
 	l.load()
 	suggestAttributes(l.diags) // before redaction drops the eval contexts
@@ -218,7 +218,12 @@ func (l *loader) readFiles() bool {
 			l.broken[name] = true
 			continue
 		}
-		f, diags := parseConfig(src, name)
+		f, diags := parseConfigBounded(src, name)
+		if f != nil {
+			if body, ok := f.Body.(*hclsyntax.Body); ok && body != nil {
+				countLoops(body)
+			}
+		}
 		l.diags = append(l.diags, diags...)
 		l.cfg.Files[name] = f
 		l.rawFiles[name] = src

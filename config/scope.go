@@ -15,10 +15,12 @@ type scope struct {
 	locals  map[string]cty.Value
 	objects map[string]map[string]cty.Value // kind -> name -> object
 	path    cty.Value
-	funcs   map[string]function.Function
+	// funcs builds each evaluation context's functions: every context
+	// gets its own work budget (see budget).
+	funcs func() map[string]function.Function
 }
 
-func newScope(funcs map[string]function.Function, pathObj cty.Value) *scope {
+func newScope(funcs func() map[string]function.Function, pathObj cty.Value) *scope {
 	s := &scope{
 		vars:    map[string]cty.Value{},
 		locals:  map[string]cty.Value{},
@@ -54,7 +56,7 @@ func (s *scope) evalContext(extra map[string]cty.Value) *hcl.EvalContext {
 	for k, v := range extra {
 		vars[k] = v
 	}
-	return &hcl.EvalContext{Variables: vars, Functions: s.funcs}
+	return &hcl.EvalContext{Variables: vars, Functions: s.funcs()}
 }
 
 func objectOf(m map[string]cty.Value) cty.Value {
@@ -101,5 +103,5 @@ func (s *scope) evalContextFor(deps map[string]hcl.Range, extra map[string]cty.V
 	for k, v := range extra {
 		vars[k] = v
 	}
-	return &hcl.EvalContext{Variables: vars, Functions: s.funcs}
+	return &hcl.EvalContext{Variables: vars, Functions: s.funcs()}
 }

@@ -53,7 +53,7 @@ func (e *blockEval) value(name string) (cty.Value, *hclsyntax.Attribute, bool) {
 	if !ok {
 		return cty.NilVal, nil, false
 	}
-	v, diags := a.Expr.Value(e.ctx)
+	v, diags := evalExpr(a.Expr, e.ctx)
 	e.l.diags = append(e.l.diags, diags...)
 	if diags.HasErrors() {
 		e.failed = true
