@@ -11,6 +11,8 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+
+	"github.com/mlform/mlform/internal/termtext"
 )
 
 // Version is mlform's version, printed by `mlform version` and recorded in
@@ -72,7 +74,7 @@ func Run(g *Globals, args []string) int {
 	var ee *ExitError
 	if errors.As(err, &ee) {
 		if ee.Message != "" {
-			fmt.Fprintf(g.Stderr, "Error: %s\n", printable(ee.Message))
+			fmt.Fprintf(g.Stderr, "Error: %s\n", termtext.Printable(ee.Message))
 		}
 		return ee.Code
 	}
@@ -80,7 +82,7 @@ func Run(g *Globals, args []string) int {
 		fmt.Fprintln(g.Stderr, "Error: interrupted: the command stopped before it finished")
 		return 1
 	}
-	fmt.Fprintf(g.Stderr, "Error: %s\n", printable(err.Error()))
+	fmt.Fprintf(g.Stderr, "Error: %s\n", termtext.Printable(err.Error()))
 	return 1
 }
 
