@@ -112,4 +112,3 @@ func Open(ctx context.Context, rawURL, baseDir string) (*blob.Bucket, error) {
 	}
 	return b, nil
 }
-
