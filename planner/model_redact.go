@@ -2,6 +2,7 @@ package planner
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"sort"
 	"strings"
@@ -64,6 +65,25 @@ func sensitiveTexts(vars map[string]*config.Variable) []string {
 		return out[i] < out[j]
 	})
 	return out
+}
+
+// redactMetricNames returns m with every secret in a metric name replaced,
+// before the metrics are shown, recorded in state or compared: a name is
+// chosen by the trainer, which may have been given a secret. Two names
+// that become the same are refused rather than one silently dropped.
+func redactMetricNames(m map[string]float64, secrets []string) (map[string]float64, error) {
+	if len(secrets) == 0 {
+		return m, nil
+	}
+	out := make(map[string]float64, len(m))
+	for name, v := range m {
+		red := redactString(name, secrets)
+		if _, dup := out[red]; dup {
+			return nil, fmt.Errorf("MLFORM_OUTPUT_DIR/metrics.json: two metric names are both %q once sensitive values are hidden", red)
+		}
+		out[red] = v
+	}
+	return out, nil
 }
 
 // redactString replaces every secret in s with config's placeholder.

@@ -127,7 +127,7 @@ func readStepMetrics(out *stepOutput, secrets []string) (map[string]float64, err
 		msg := strings.ReplaceAll(err.Error(), out.OutputDir+string(filepath.Separator), "MLFORM_OUTPUT_DIR/")
 		return nil, errors.New(redactString(msg, secrets))
 	}
-	return m, nil
+	return redactMetricNames(m, secrets)
 }
 
 // materialize writes the snapshots (and model artifacts) read-only.
