@@ -42,6 +42,7 @@ func (l *loader) evalEnvironment(e *blockEval, n *node) {
 func (l *loader) evalDataset(e *blockEval, n *node) {
 	d := &Dataset{Name: n.name, DeclRange: n.block.DefRange()}
 	if s, a, ok := e.str("source", true); ok {
+		d.SourceSensitive = e.vals["source"].ContainsMarked()
 		if err := checkSource(s); err != nil {
 			e.failed = true
 			l.diags = append(l.diags, urlDiag("source in "+e.where, err, a.Expr.Range()))

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/mlform/mlform/providers/blob"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -120,14 +121,29 @@ type Environment struct {
 
 // Dataset is a versioned set of files.
 type Dataset struct {
-	Name        string
-	Source      string // a path relative to the working directory, or a blob URL prefix
-	Include     []string
-	Exclude     []string
-	Storage     string // storage block name; "" means "default"
-	Description string
-	Stats       *Stats // nil: no profile
-	DeclRange   hcl.Range
+	Name   string
+	Source string // a path relative to the working directory, or a blob URL prefix
+	// SourceSensitive is set when Source is derived from a sensitive
+	// variable: it is then read, but never shown or recorded (see
+	// SourceDisplay).
+	SourceSensitive bool
+	Include         []string
+	Exclude         []string
+	Storage         string // storage block name; "" means "default"
+	Description     string
+	Stats           *Stats // nil: no profile
+	DeclRange       hcl.Range
+}
+
+// SourceDisplay is how plans, state, the stat cache and messages name the
+// dataset's source: SensitivePlaceholder when it derives from a sensitive
+// variable (any part of it could be the secret), else the URL with its
+// credentials redacted.
+func (d *Dataset) SourceDisplay() string {
+	if d.SourceSensitive {
+		return SensitivePlaceholder
+	}
+	return blob.Redact(d.Source)
 }
 
 // Stats lists the columns profiled for drift.

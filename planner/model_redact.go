@@ -2,8 +2,11 @@ package planner
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -163,3 +166,39 @@ func (r *redactWriter) redact(b []byte) []byte {
 	}
 	return out
 }
+
+// cacheSourceName is what the stat cache records for a dataset's source:
+// the source itself, or a hash of it when it derives from a secret (the
+// cache still notices a changed source).
+func (spec DatasetSpec) cacheSourceName() string {
+	if !spec.SourceSensitive {
+		return ""
+	}
+	sum := sha256.Sum256([]byte("mlform dataset source\x00" + spec.Source))
+	return "sensitive:" + hex.EncodeToString(sum[:])
+}
+
+// hideSource returns err with a sensitive source (and every secret text)
+// replaced by config's placeholder in its message; errors.Is and As still
+// see err.
+func (spec DatasetSpec) hideSource(err error) error {
+	if err == nil || !spec.SourceSensitive {
+		return err
+	}
+	msg := err.Error()
+	for _, s := range append([]string{spec.Source, filepath.Clean(spec.Source)}, spec.Secrets...) {
+		if len(s) >= minSecretLen {
+			msg = strings.ReplaceAll(msg, s, config.SensitivePlaceholder)
+		}
+	}
+	return &redactedError{msg: msg, err: err}
+}
+
+// redactedError shows a redacted message and unwraps to the original.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }

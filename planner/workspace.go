@@ -55,12 +55,18 @@ type Workspace struct {
 
 // DatasetSpec is a declared dataset as the planner needs it.
 type DatasetSpec struct {
-	Name         string
-	Source       string
-	Include      []string
-	Exclude      []string
-	Storage      string
-	StatsColumns []string
+	Name   string
+	Source string
+	// SourceSensitive: Source derives from a sensitive variable; it is
+	// shown and recorded only as Display, and Secrets are hidden from
+	// errors about it.
+	SourceSensitive bool
+	Display         string // how plans, state and messages name the source
+	Secrets         []string
+	Include         []string
+	Exclude         []string
+	Storage         string
+	StatsColumns    []string
 }
 
 // NewWorkspace builds the workspace of cfg rooted at baseDir.

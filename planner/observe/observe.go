@@ -30,6 +30,10 @@ type Options struct {
 	// CacheDir holds the stat caches ("" disables caching); CacheKey names
 	// this dataset's cache in it (the dataset name).
 	CacheDir, CacheKey string
+	// SourceName is what the stat cache records for the source (a
+	// different one invalidates it); "" means src.String(). A source that
+	// must not be written down passes a hash of it.
+	SourceName string
 	// Skip lists local directories whose contents never belong to a
 	// snapshot even when the source contains them: the workspace's own
 	// .mlform directory and local state or store directories, which every
@@ -110,7 +114,7 @@ func Observe(ctx context.Context, src source.Source, opts Options) (*Observation
 	if opts.CacheDir != "" {
 		cachePathName = cachePath(opts.CacheDir, opts.CacheKey)
 		cache = loadCache(cachePathName)
-		if cache != nil && (cache.HashID != opts.HashID || cache.Source != src.String()) {
+		if cache != nil && (cache.HashID != opts.HashID || cache.Source != sourceName(src, opts)) {
 			cache = nil
 		}
 	}
@@ -143,6 +147,14 @@ func Observe(ctx context.Context, src source.Source, opts Options) (*Observation
 // selectEntries keeps, in place, the entries the filter includes, minus
 // the observer's own cache directory; an included non-regular file is an
 // error.
+// sourceName is the source as the stat cache records it.
+func sourceName(src source.Source, opts Options) string {
+	if opts.SourceName != "" {
+		return opts.SourceName
+	}
+	return src.String()
+}
+
 func selectEntries(entries []source.Entry, f *filter, own []string, src source.Source) ([]source.Entry, error) {
 	kept := entries[:0]
 	for _, e := range entries {
