@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -202,3 +204,15 @@ type redactedError struct {
 
 func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Unwrap() error { return e.err }
+
+// writeMetrics replaces a step's metrics.json with m (names redacted).
+func writeMetrics(path string, m map[string]float64) error {
+	b, err := json.Marshal(m) // keys sorted
+	if err != nil {
+		return fmt.Errorf("MLFORM_OUTPUT_DIR/metrics.json: %w", err)
+	}
+	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("MLFORM_OUTPUT_DIR/metrics.json: %w", err)
+	}
+	return nil
+}
