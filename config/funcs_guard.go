@@ -42,6 +42,10 @@ func (b *budget) guard(name string, f function.Function) function.Function {
 		Params:      ps,
 		VarParam:    vp,
 		Type: func(args []cty.Value) (cty.Type, error) {
+			// jsondecode decodes its argument already to find the type.
+			if err := jsonNesting(name, args); err != nil {
+				return cty.NilType, err
+			}
 			ty, err := f.ReturnTypeForValues(args)
 			return ty, hideSensitiveError(err, args)
 		},
@@ -114,14 +118,21 @@ func (b *budget) precheck(name string, args []cty.Value) (quiet bool, err error)
 	if est > MaxValueSize {
 		return false, fmt.Errorf("the result would be larger than %d units (string bytes plus elements): %w", MaxValueSize, errTooLarge)
 	}
-	if name == "jsondecode" && len(args) == 1 {
-		if s := plainArgs(args)[0]; s.Type() == cty.String && s.IsKnown() && !s.IsNull() {
-			if err := checkJSONNesting([]byte(s.AsString())); err != nil {
-				return false, fmt.Errorf("%w: %w", err, errTooLarge)
-			}
+	return false, jsonNesting(name, args)
+}
+
+// jsonNesting refuses a jsondecode argument nested beyond MaxNesting: the
+// decoder recurses per level.
+func jsonNesting(name string, args []cty.Value) error {
+	if name != "jsondecode" || len(args) != 1 {
+		return nil
+	}
+	if s := plainArgs(args)[0]; s.Type() == cty.String && s.IsKnown() && !s.IsNull() {
+		if err := checkJSONNesting([]byte(s.AsString())); err != nil {
+			return fmt.Errorf("%w: %w", err, errTooLarge)
 		}
 	}
-	return false, nil
+	return nil
 }
 
 func plainArgs(args []cty.Value) []cty.Value {
