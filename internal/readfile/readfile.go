@@ -100,7 +100,7 @@ func Open(name string, max int64) (*os.File, error) {
 // nil when it is a regular file within max bytes (max <= 0: any size).
 func Check(display string, fi fs.FileInfo, max int64) error {
 	if !fi.Mode().IsRegular() {
-		return &Error{Path: display, Problem: "is " + kind(fi.Mode()) + ", not a regular file", Mode: fi.Mode().Type(), Err: ErrNotRegular}
+		return &Error{Path: display, Problem: "is " + Kind(fi.Mode()) + ", not a regular file", Mode: fi.Mode().Type(), Err: ErrNotRegular}
 	}
 	if max > 0 && fi.Size() > max {
 		return tooLarge(display, max)
@@ -112,8 +112,8 @@ func tooLarge(display string, max int64) error {
 	return &Error{Path: display, Problem: fmt.Sprintf("is larger than the %s limit", size(max)), Err: ErrTooLarge}
 }
 
-// kind names a non-regular file type for messages.
-func kind(m fs.FileMode) string {
+// Kind names a non-regular file type for messages ("a named pipe (FIFO)").
+func Kind(m fs.FileMode) string {
 	switch {
 	case m.IsDir():
 		return "a directory"

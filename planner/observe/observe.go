@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mlform/mlform/internal/readfile"
 	"github.com/mlform/mlform/planner/profile"
 	"github.com/mlform/mlform/providers/source"
 )
@@ -162,7 +163,7 @@ func selectEntries(entries []source.Entry, f *filter, own []string, src source.S
 			continue
 		}
 		if !e.Mode.IsRegular() {
-			return nil, fmt.Errorf("%s in %s is not a regular file (%s); mlform follows no symlinks: exclude it or copy the data in", e.Path, src, kindOf(e))
+			return nil, fmt.Errorf("%s in %s is %s, not a regular file%s: exclude it or copy the data in", e.Path, src, readfile.Kind(e.Mode), symlinkNote(e))
 		}
 		kept = append(kept, e)
 	}
@@ -206,15 +207,11 @@ func ownDirs(src source.Source, dirs []string) []string {
 	return own
 }
 
-func kindOf(e source.Entry) string {
-	switch t := e.Mode.Type(); {
-	case t&fs.ModeSymlink != 0:
-		return "symlink"
-	case t.IsDir():
-		return "directory"
-	default:
-		return "mode " + e.Mode.String()
+func symlinkNote(e source.Entry) string {
+	if e.Mode&fs.ModeSymlink != 0 {
+		return " (mlform follows no symlinks)"
 	}
+	return ""
 }
 
 // profiled reports whether path is a CSV file to profile.
