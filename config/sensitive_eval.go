@@ -1,6 +1,7 @@
 package config
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -71,11 +72,33 @@ func hideSensitive(diags hcl.Diagnostics) hcl.Diagnostics {
 	out := make(hcl.Diagnostics, len(diags))
 	for i, d := range diags {
 		c := *d
-		if c.Summary != "Value too large" && c.Summary != "Expression does too much work" && !strings.Contains(c.Detail, sensitiveArgText) && !strings.Contains(c.Detail, sensitiveCallText) {
+		if !safeDetail(&c) {
 			c.Detail = sensitiveDetail
 		}
 		c.Expression, c.EvalContext, c.Extra = nil, nil, nil
 		out[i] = &c
 	}
 	return out
+}
+
+// missingAttr is HCL's detail for a misspelt attribute, without the
+// suggestion it may add (the suggestion is one of the object's keys, which
+// for a sensitive object are part of the secret).
+func missingAttr() *regexp.Regexp {
+	return regexp.MustCompile(`^This object does not have an attribute named "[^"\\]*"\.$`)
+}
+
+// safeDetail reports whether d's detail quotes nothing but the
+// configuration's own text: the limit errors, a guarded function's
+// message, and a misspelt attribute name.
+func safeDetail(d *hcl.Diagnostic) bool {
+	switch {
+	case d.Summary == "Value too large", d.Summary == "Expression does too much work":
+		return true
+	case strings.Contains(d.Detail, sensitiveArgText), strings.Contains(d.Detail, sensitiveCallText):
+		return true
+	case d.Summary == "Unsupported attribute" && missingAttr().MatchString(d.Detail):
+		return true
+	}
+	return false
 }
