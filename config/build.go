@@ -86,7 +86,7 @@ func (l *loader) evalNode(n *node, s *scope) (cty.Value, bool) {
 			deps[k] = v
 		}
 	}
-	ctx := s.evalContextFor(deps, nil)
+	ctx := s.evalContextFor(deps, nil, callsFunctions(n))
 	if n.kind == kindLocals {
 		v, diags := evalExpr(n.attr.Expr, ctx)
 		l.diags = append(l.diags, diags...)

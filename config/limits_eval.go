@@ -113,6 +113,28 @@ func countLoops(node hclsyntax.Node) {
 	})
 }
 
+// callsFunctions reports whether n's syntax holds a function call (every
+// for-expression does, after countLoops).
+func callsFunctions(n *node) bool {
+	var root hclsyntax.Node
+	switch {
+	case n.block != nil:
+		root = n.block
+	case n.attr != nil:
+		root = n.attr
+	default:
+		return true
+	}
+	found := false
+	_ = hclsyntax.VisitAll(root, func(x hclsyntax.Node) hcl.Diagnostics {
+		if _, ok := x.(*hclsyntax.FunctionCallExpr); ok {
+			found = true
+		}
+		return nil
+	})
+	return found
+}
+
 // sizeOf returns v's size in units and how deeply it nests, stopping once
 // the size passes limit (the walk itself is bounded).
 func sizeOf(v cty.Value, limit int64) (size int64, depth int) {

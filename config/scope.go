@@ -71,7 +71,10 @@ func objectOf(m map[string]cty.Value) cty.Value {
 // can make is to a named object, so this is exact, and it keeps loading
 // linear in the number of references rather than quadratic in the number
 // of objects.
-func (s *scope) evalContextFor(deps map[string]hcl.Range, extra map[string]cty.Value) *hcl.EvalContext {
+//
+// Without withFuncs the context has no functions: building the guarded
+// function table is most of a context's cost, and most blocks call none.
+func (s *scope) evalContextFor(deps map[string]hcl.Range, extra map[string]cty.Value, withFuncs bool) *hcl.EvalContext {
 	byRoot := map[string]map[string]cty.Value{}
 	for addr := range deps {
 		root, name, ok := strings.Cut(addr, ".")
@@ -103,5 +106,9 @@ func (s *scope) evalContextFor(deps map[string]hcl.Range, extra map[string]cty.V
 	for k, v := range extra {
 		vars[k] = v
 	}
-	return &hcl.EvalContext{Variables: vars, Functions: s.funcs()}
+	funcs := map[string]function.Function{}
+	if withFuncs {
+		funcs = s.funcs()
+	}
+	return &hcl.EvalContext{Variables: vars, Functions: funcs}
 }
