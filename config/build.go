@@ -31,7 +31,13 @@ func (l *loader) evaluate(g *graph, order []*node) {
 		"root":   cty.StringVal(l.dir),
 		"cwd":    cty.StringVal(cwd),
 	})
-	s := newScope(func() map[string]function.Function { return newFunctions(l.dir) }, pathObj)
+	raw := functions(l.dir, nil)
+	s := newScope(func(called map[string]bool) map[string]function.Function {
+		if called == nil {
+			return newFunctions(l.dir)
+		}
+		return functionsFor(l.dir, raw, called)
+	}, pathObj)
 	l.cfg.scope = s
 	for name, v := range l.cfg.Variables {
 		val := valueOrDynamic(v.Value)
@@ -86,7 +92,7 @@ func (l *loader) evalNode(n *node, s *scope) (cty.Value, bool) {
 			deps[k] = v
 		}
 	}
-	ctx := s.evalContextFor(deps, nil, callsFunctions(n))
+	ctx := s.evalContextFor(deps, nil, calledFunctions(n))
 	if n.kind == kindLocals {
 		v, diags := evalExpr(n.attr.Expr, ctx)
 		l.diags = append(l.diags, diags...)

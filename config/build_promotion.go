@@ -39,7 +39,7 @@ func (l *loader) evalPromotion(e *blockEval, n *node, s *scope) {
 		se := e.sub(b, e.where)
 		switch b.Type {
 		case "gate":
-			gateCtx := s.evalContextFor(n.deps, map[string]cty.Value{"candidate": cty.DynamicVal, "champion": cty.DynamicVal}, true)
+			gateCtx := s.evalContextFor(n.deps, map[string]cty.Value{"candidate": cty.DynamicVal, "champion": cty.DynamicVal}, calledFunctions(n))
 			p.Gates = append(p.Gates, l.evalGateBlock(se, b, gateCtx))
 		case "must_beat":
 			mb := &MustBeat{Direction: "higher", Range: b.DefRange()}

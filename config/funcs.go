@@ -97,6 +97,11 @@ func functions(dir string, b *budget) map[string]function.Function {
 		}
 		f[loopFuncName] = b.loopFunc()
 	}
+	return withTemplateFile(f, fs, b)
+}
+
+// withTemplateFile adds templatefile to f.
+func withTemplateFile(f map[string]function.Function, fs fileFuncs, b *budget) map[string]function.Function {
 	// templatefile sees every other function (but not itself: templates
 	// cannot recurse into templates), guarded and charging the same budget.
 	others := make(map[string]function.Function, len(f))
@@ -115,6 +120,31 @@ func functions(dir string, b *budget) map[string]function.Function {
 // with a fresh budget.
 func newFunctions(dir string) map[string]function.Function {
 	return functions(dir, &budget{})
+}
+
+// functionsFor is newFunctions holding only the functions named in called
+// (and their hidden loop counter): guarding every function for every block
+// would double the cost of loading. Names that are not functions are left
+// out, so HCL reports them as it would anyway. templatefile needs them all.
+// raw is functions(dir, nil), built once per Load.
+func functionsFor(dir string, raw map[string]function.Function, called map[string]bool) map[string]function.Function {
+	if called["templatefile"] {
+		return newFunctions(dir)
+	}
+	b := &budget{}
+	f := make(map[string]function.Function, len(called)+1)
+	for name := range called {
+		fn, ok := raw[name]
+		switch {
+		case !ok:
+		case name == "try" || name == "can":
+			f[name] = fn
+		default:
+			f[name] = b.guard(name, fn)
+		}
+	}
+	f[loopFuncName] = b.loopFunc()
+	return f
 }
 
 // FunctionNames lists the functions the language has, sorted (for docs and

@@ -113,9 +113,9 @@ func countLoops(node hclsyntax.Node) {
 	})
 }
 
-// callsFunctions reports whether n's syntax holds a function call (every
-// for-expression does, after countLoops).
-func callsFunctions(n *node) bool {
+// calledFunctions lists the functions n's syntax calls (every
+// for-expression calls loopFuncName, after countLoops).
+func calledFunctions(n *node) map[string]bool {
 	var root hclsyntax.Node
 	switch {
 	case n.block != nil:
@@ -123,16 +123,16 @@ func callsFunctions(n *node) bool {
 	case n.attr != nil:
 		root = n.attr
 	default:
-		return true
+		return map[string]bool{}
 	}
-	found := false
+	called := map[string]bool{}
 	_ = hclsyntax.VisitAll(root, func(x hclsyntax.Node) hcl.Diagnostics {
-		if _, ok := x.(*hclsyntax.FunctionCallExpr); ok {
-			found = true
+		if c, ok := x.(*hclsyntax.FunctionCallExpr); ok {
+			called[c.Name] = true
 		}
 		return nil
 	})
-	return found
+	return called
 }
 
 // sizeOf returns v's size in units and how deeply it nests, stopping once
