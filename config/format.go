@@ -114,9 +114,12 @@ func listFormattable(dir string, recursive bool) ([]string, error) {
 }
 
 func fmtStdin(in io.Reader, out io.Writer, opts FmtOptions, res *FmtResult) error {
-	src, err := io.ReadAll(in)
+	src, err := io.ReadAll(io.LimitReader(in, MaxFileSize+1))
 	if err != nil {
 		return fmt.Errorf("fmt: read stdin: %w", err)
+	}
+	if len(src) > MaxFileSize {
+		return fmt.Errorf("fmt: stdin is larger than the %d MiB limit for a configuration file", MaxFileSize>>20)
 	}
 	const name = "<stdin>"
 	formatted, diags := Format(src, name)
