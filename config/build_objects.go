@@ -11,10 +11,7 @@ import (
 func (l *loader) evalStorage(e *blockEval, n *node) {
 	st := &Storage{Name: n.name, DeclRange: n.block.DefRange()}
 	if u, a, ok := e.str("url", true); ok {
-		if err := checkBlobURL(u); err != nil {
-			e.failed = true
-			l.diags = append(l.diags, urlDiag("url in "+e.where, err, a.Expr.Range()))
-		}
+		e.checkURL("url", a, u, checkBlobURL)
 		st.URL = u
 	}
 	l.cfg.Storage[n.name] = st
@@ -43,10 +40,7 @@ func (l *loader) evalDataset(e *blockEval, n *node) {
 	d := &Dataset{Name: n.name, DeclRange: n.block.DefRange()}
 	if s, a, ok := e.str("source", true); ok {
 		d.SourceSensitive = e.vals["source"].ContainsMarked()
-		if err := checkSource(s); err != nil {
-			e.failed = true
-			l.diags = append(l.diags, urlDiag("source in "+e.where, err, a.Expr.Range()))
-		}
+		e.checkURL("source", a, s, checkSource)
 		d.Source = s
 	}
 	d.Include = e.globs("include")

@@ -65,10 +65,7 @@ func (l *loader) evalPromotion(e *blockEval, n *node, s *scope) {
 		case "publish":
 			pub := &Publish{Range: b.DefRange()}
 			if u, a, ok := se.str("url", true); ok {
-				if err := checkBlobURL(u); err != nil {
-					se.failed = true
-					l.diags = append(l.diags, urlDiag("url in "+se.where, err, a.Expr.Range()))
-				}
+				se.checkURL("url", a, u, checkBlobURL)
 				pub.URL = u
 			}
 			p.Publish = pub

@@ -72,6 +72,22 @@ func (e *blockEval) value(name string) (cty.Value, *hclsyntax.Attribute, bool) {
 	return v, a, true
 }
 
+// checkURL reports a URL argument that check refuses, without quoting it
+// when it derives from a sensitive value.
+func (e *blockEval) checkURL(name string, a *hclsyntax.Attribute, u string, check func(string) error) {
+	err := check(u)
+	if err == nil {
+		return
+	}
+	e.failed = true
+	what := name + " in " + e.where
+	if e.vals[name].ContainsMarked() {
+		e.l.diags = append(e.l.diags, sensitiveURLDiag(what, a.Expr.Range()))
+		return
+	}
+	e.l.diags = append(e.l.diags, urlDiag(what, err, a.Expr.Range()))
+}
+
 // plain converts v to ty and removes marks, refusing sensitive values
 // unless allowed: most arguments end up in state, plans and logs.
 func (e *blockEval) plain(name string, a *hclsyntax.Attribute, v cty.Value, ty cty.Type, want string, allowSensitive bool) (cty.Value, bool) {
