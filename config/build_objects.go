@@ -12,7 +12,7 @@ func (l *loader) evalStorage(e *blockEval, n *node) {
 	st := &Storage{Name: n.name, DeclRange: n.block.DefRange()}
 	if u, a, ok := e.str("url", true); ok {
 		e.checkURL("url", a, u, checkBlobURL)
-		st.URL = u
+		st.URL, st.URLSensitive = u, e.vals["url"].ContainsMarked()
 	}
 	l.cfg.Storage[n.name] = st
 }

@@ -101,9 +101,12 @@ type Local struct {
 
 // Storage is a named artifact store (a blob URL).
 type Storage struct {
-	Name      string
-	URL       string
-	DeclRange hcl.Range
+	Name string
+	URL  string
+	// URLSensitive: URL derives from a sensitive variable; it is opened
+	// but shown only as SensitivePlaceholder.
+	URLSensitive bool
+	DeclRange    hcl.Range
 }
 
 // Environment is how and where train and evaluate steps run.

@@ -17,6 +17,12 @@ func (ws *Workspace) fromConfig(cfg *config.Config) error {
 	ws.StoreURLs = map[string]string{}
 	for name, s := range cfg.Storage {
 		ws.StoreURLs[name] = s.URL
+		if s.URLSensitive {
+			if ws.StoreSecrets == nil {
+				ws.StoreSecrets = map[string][]string{}
+			}
+			ws.StoreSecrets[name] = append([]string{s.URL}, sensitiveTexts(cfg.Variables)...)
+		}
 	}
 	ws.Datasets = map[string]DatasetSpec{}
 	for name, d := range cfg.Datasets {

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/providers/blob"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -178,6 +179,30 @@ func (spec DatasetSpec) cacheSourceName() string {
 	}
 	sum := sha256.Sum256([]byte("mlform dataset source\x00" + spec.Source))
 	return "sensitive:" + hex.EncodeToString(sum[:])
+}
+
+// storeWhere is how init shows a storage's URL.
+func (ws *Workspace) storeWhere(name string) string {
+	if ws.StoreSecrets[name] != nil {
+		return config.SensitivePlaceholder
+	}
+	return redactURL(ws.StoreURLs[name])
+}
+
+// hideSecrets returns err with every secret replaced by config's
+// placeholder in its message; errors.Is and As still see err.
+func hideSecrets(err error, secrets []string) error {
+	if err == nil || len(secrets) == 0 {
+		return err
+	}
+	msg := err.Error()
+	for _, s := range secrets {
+		if len(s) >= minSecretLen {
+			msg = strings.ReplaceAll(msg, s, config.SensitivePlaceholder)
+			msg = strings.ReplaceAll(msg, blob.Redact(s), config.SensitivePlaceholder)
+		}
+	}
+	return &redactedError{msg: msg, err: err}
 }
 
 // hideSource returns err with a sensitive source (and every secret text)

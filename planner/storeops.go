@@ -84,7 +84,7 @@ func (ws *Workspace) Init(ctx context.Context, m *state.Manager) ([]InitStep, er
 		if _, err := ws.Store(ctx, name); err != nil {
 			return steps, err
 		}
-		steps = append(steps, InitStep{What: fmt.Sprintf("storage %q", name), Where: redactURL(ws.StoreURLs[name]), Result: "ready" + ephemeral(ws.StoreURLs[name])})
+		steps = append(steps, InitStep{What: fmt.Sprintf("storage %q", name), Where: ws.storeWhere(name), Result: "ready" + ephemeral(ws.StoreURLs[name])})
 	}
 	if ws.CacheDir != "" {
 		if err := os.MkdirAll(ws.CacheDir, 0o755); err != nil {

@@ -34,6 +34,9 @@ type Workspace struct {
 	// Datasets and StoreURLs are the parts of Config the dataset loop uses.
 	Datasets  map[string]DatasetSpec
 	StoreURLs map[string]string
+	// StoreSecrets holds, for each storage whose URL derives from a
+	// sensitive variable, the texts hidden from its errors and displays.
+	StoreSecrets map[string][]string
 	// Graph is the dependency graph of declared objects.
 	Graph *Graph
 	// CacheDir holds the stat cache ("" disables it).
@@ -104,7 +107,7 @@ func (ws *Workspace) Store(ctx context.Context, name string) (*storage.Store, er
 		if !ws.Repair && strings.Contains(err.Error(), "index object") {
 			return nil, fmt.Errorf("storage %q: %w\nTo repair it: mlform gc -rebuild-index (rebuilds the index from the packs), then mlform gc -check -read-data", name, err)
 		}
-		return nil, fmt.Errorf("storage %q: %w", name, err)
+		return nil, hideSecrets(fmt.Errorf("storage %q: %w", name, err), ws.StoreSecrets[name])
 	}
 	ws.stores[name] = s
 	return s, nil
