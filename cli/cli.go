@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mlform/mlform/internal/termtext"
 	"github.com/mlform/mlform/providers/executor/local"
 )
 
@@ -88,7 +89,7 @@ func Run(g *Globals, args []string) int {
 	var ee *ExitError
 	if errors.As(err, &ee) {
 		if ee.Message != "" {
-			fmt.Fprintf(g.Stderr, "Error: %s\n", printable(ee.Message))
+			fmt.Fprintf(g.Stderr, "Error: %s\n", termtext.Printable(ee.Message))
 		}
 		return ee.Code
 	}
@@ -96,7 +97,7 @@ func Run(g *Globals, args []string) int {
 		fmt.Fprintln(g.Stderr, "Error: interrupted: the command stopped before it finished")
 		return 1
 	}
-	fmt.Fprintf(g.Stderr, "Error: %s\n", printable(err.Error()))
+	fmt.Fprintf(g.Stderr, "Error: %s\n", termtext.Printable(err.Error()))
 	return 1
 }
 

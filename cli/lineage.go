@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mlform/mlform/internal/termtext"
 	"github.com/mlform/mlform/planner/policy/query"
 )
 
@@ -42,7 +43,17 @@ store the configuration names.`,
 					return err
 				}
 				defer ws.Close()
-				return ws.VersionLogs(cmd.Context(), s, args[0], g.Stdout)
+				if !writerIsTerminal(g.Stdout) {
+					return ws.VersionLogs(cmd.Context(), s, args[0], g.Stdout)
+				}
+				// On a terminal the trainer's escape sequences are shown,
+				// not obeyed; piped, the stored bytes pass unchanged.
+				tw := termtext.NewWriter(g.Stdout)
+				err = ws.VersionLogs(cmd.Context(), s, args[0], tw)
+				if cerr := tw.Close(); err == nil {
+					err = cerr
+				}
+				return err
 			}
 			r, err := query.Lineage(s, args[0])
 			if err != nil {

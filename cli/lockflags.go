@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/mlform/mlform/internal/tempdir"
+	"github.com/mlform/mlform/internal/termtext"
 	"github.com/mlform/mlform/state"
 )
 
@@ -78,6 +79,6 @@ func withStateLock(ctx context.Context, g *Globals, m *state.Manager, f LockFlag
 // it is safe without the lock too. A failure is a warning, not an error.
 func sweepTemp(g *Globals) {
 	if _, err := tempdir.Sweep(); err != nil {
-		fmt.Fprintf(g.Stderr, "Warning: cleaning up temporary files of killed runs: %s\n", printable(err.Error()))
+		fmt.Fprintf(g.Stderr, "Warning: cleaning up temporary files of killed runs: %s\n", termtext.Printable(err.Error()))
 	}
 }

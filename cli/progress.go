@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/mlform/mlform/internal/termtext"
 	"github.com/mlform/mlform/planner"
 	"github.com/mlform/mlform/planner/render"
 )
@@ -213,9 +214,12 @@ func (ap *actionProgress) line(now time.Time) string {
 	return fmt.Sprintf("%d files, %s%s, %s elapsed", ap.files, render.Bytes(ap.bytes), rate, time.Duration(el*float64(time.Second)).Round(time.Second))
 }
 
+// printLocked prints one progress line. Everything printed here may quote
+// a trainer's output or a name it chose, so control sequences are
+// neutralised (the stored logs keep the bytes).
 func (p *progress) printLocked(format string, args ...any) {
 	p.clearLocked()
-	fmt.Fprintf(p.w, format+"\n", args...)
+	fmt.Fprintln(p.w, termtext.Printable(fmt.Sprintf(format, args...)))
 }
 
 func (p *progress) clearLocked() {

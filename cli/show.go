@@ -1,11 +1,12 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
+	"github.com/mlform/mlform/internal/readfile"
 	"github.com/mlform/mlform/planner"
 	"github.com/mlform/mlform/planner/render"
 	"github.com/mlform/mlform/state"
@@ -56,14 +57,16 @@ plan as plan would have (-json: the documented plan JSON, docs/plan-json.md).`,
 
 // readPlanFile opens and decodes a saved plan, naming the file in errors.
 func readPlanFile(path string) (*planner.Plan, error) {
-	f, err := os.Open(path)
+	// A FIFO or device (`apply /dev/zero`) is refused before it is read.
+	f, err := readfile.Open(path, planner.MaxPlanFileSize)
 	if err != nil {
+		var re *readfile.Error
+		if errors.As(err, &re) && re.Mode.IsDir() {
+			return nil, fmt.Errorf("%s is a directory, not a plan file; create one with `mlform plan -out FILE`", path)
+		}
 		return nil, fmt.Errorf("plan file: %w", err)
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err == nil && fi.IsDir() {
-		return nil, fmt.Errorf("%s is a directory, not a plan file; create one with `mlform plan -out FILE`", path)
-	}
 	p, err := planner.DecodePlan(f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)

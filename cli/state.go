@@ -1,14 +1,15 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 
+	"github.com/mlform/mlform/internal/readfile"
 	"github.com/mlform/mlform/state"
 )
 
@@ -261,7 +262,7 @@ hand-edited document must have its "checksum" set to "".`,
   mlform state push -force restored.json`,
 		Args: wantArgs(1, 1, `one state file ("-" for stdin)`),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			doc, err := readInput(g, args[0])
+			doc, err := readInput(cmd.Context(), g, args[0])
 			if err != nil {
 				return fmt.Errorf("push: %w", err)
 			}
@@ -308,18 +309,37 @@ hand-edited document must have its "checksum" set to "".`,
 // maxPushSize bounds a pushed document read into memory.
 const maxPushSize = 1 << 30
 
-func readInput(g *Globals, name string) ([]byte, error) {
-	var r io.Reader
-	if name == "-" {
-		r = g.Stdin
-	} else {
-		f, err := os.Open(name)
+// readInput reads the document to push: a regular file (readfile refuses
+// a FIFO or device), or stdin for "-". Stdin may be a pipe nobody ever
+// closes, so that read gives up when ctx is cancelled (Ctrl-C, SIGTERM)
+// instead of keeping the process alive.
+func readInput(ctx context.Context, g *Globals, name string) ([]byte, error) {
+	if name != "-" {
+		f, err := readfile.Open(name, maxPushSize)
 		if err != nil {
 			return nil, err
 		}
 		defer f.Close()
-		r = f
+		return readAllBounded(f, name)
 	}
+	type result struct {
+		b   []byte
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		b, err := readAllBounded(g.Stdin, "stdin")
+		done <- result{b, err}
+	}()
+	select {
+	case r := <-done:
+		return r.b, r.err
+	case <-ctx.Done():
+		return nil, fmt.Errorf("read stdin: %w", ctx.Err())
+	}
+}
+
+func readAllBounded(r io.Reader, name string) ([]byte, error) {
 	b, err := io.ReadAll(io.LimitReader(r, maxPushSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", name, err)

@@ -32,7 +32,7 @@ func (c *Config) EvalGate(g Gate, candidate, champion map[string]float64) (bool,
 		"candidate": metricsObject(candidate),
 		"champion":  metricsObject(champion),
 	})
-	v, diags := g.Condition.Value(ctx)
+	v, diags := evalExpr(g.Condition, ctx)
 	diags = redactDiagnostics(diags, c.Variables)
 	if diags.HasErrors() {
 		return false, diags
@@ -173,7 +173,7 @@ func (c *Config) EvalOutputs(w World) (map[string]OutputValue, hcl.Diagnostics) 
 	ctx := c.worldContext(&w)
 	for _, name := range sortedKeys(c.Outputs) {
 		o := c.Outputs[name]
-		v, d := o.Expr.Value(ctx)
+		v, d := evalExpr(o.Expr, ctx)
 		diags = append(diags, d...)
 		if d.HasErrors() {
 			continue

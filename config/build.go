@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
+	"github.com/zclconf/go-cty/cty/function"
 )
 
 // objectAttrs lists the arguments each kind exposes to references, so an
@@ -30,7 +31,13 @@ func (l *loader) evaluate(g *graph, order []*node) {
 		"root":   cty.StringVal(l.dir),
 		"cwd":    cty.StringVal(cwd),
 	})
-	s := newScope(l.funcs, pathObj)
+	raw := functions(l.dir, nil)
+	s := newScope(func(called map[string]bool) map[string]function.Function {
+		if called == nil {
+			return newFunctions(l.dir)
+		}
+		return functionsFor(l.dir, raw, called)
+	}, pathObj)
 	l.cfg.scope = s
 	for name, v := range l.cfg.Variables {
 		val := valueOrDynamic(v.Value)
@@ -85,9 +92,9 @@ func (l *loader) evalNode(n *node, s *scope) (cty.Value, bool) {
 			deps[k] = v
 		}
 	}
-	ctx := s.evalContextFor(deps, nil)
+	ctx := s.evalContextFor(deps, nil, calledFunctions(n))
 	if n.kind == kindLocals {
-		v, diags := n.attr.Expr.Value(ctx)
+		v, diags := evalExpr(n.attr.Expr, ctx)
 		l.diags = append(l.diags, diags...)
 		plain, _ := v.UnmarkDeep()
 		l.cfg.Locals[n.name] = &Local{Name: n.name, Value: plain, Sensitive: v.ContainsMarked(), DeclRange: n.attr.SrcRange}
@@ -142,7 +149,7 @@ func (l *loader) validateVariable(b *hclsyntax.Block, ctx *hcl.EvalContext) {
 		if !okc || !okm {
 			continue
 		}
-		cond, diags := ca.Expr.Value(ctx)
+		cond, diags := evalExpr(ca.Expr, ctx)
 		l.diags = append(l.diags, diags...)
 		if diags.HasErrors() {
 			continue
@@ -162,7 +169,7 @@ func (l *loader) validateVariable(b *hclsyntax.Block, ctx *hcl.EvalContext) {
 			continue
 		}
 		msg := "The value is not valid."
-		if mv, md := ma.Expr.Value(ctx); !md.HasErrors() {
+		if mv, md := evalExpr(ma.Expr, ctx); !md.HasErrors() {
 			if mv.ContainsMarked() {
 				msg = "The value is not valid (the error message refers to a sensitive value and is not shown)."
 			} else if ms, err := convert.Convert(mv, cty.String); err == nil && !ms.IsNull() {

@@ -12,11 +12,8 @@ import (
 func (l *loader) evalStorage(e *blockEval, n *node) {
 	st := &Storage{Name: n.name, DeclRange: n.block.DefRange()}
 	if u, a, ok := e.str("url", true); ok {
-		if err := checkBlobURL(u); err != nil {
-			e.failed = true
-			l.diags = append(l.diags, urlDiag("url in "+e.where, err, a.Expr.Range()))
-		}
-		st.URL = u
+		e.checkURL("url", a, u, checkBlobURL)
+		st.URL, st.URLSensitive = u, e.vals["url"].ContainsMarked()
 	}
 	l.cfg.Storage[n.name] = st
 }
@@ -45,10 +42,8 @@ func (l *loader) evalEnvironment(e *blockEval, n *node) {
 func (l *loader) evalDataset(e *blockEval, n *node) {
 	d := &Dataset{Name: n.name, DeclRange: n.block.DefRange()}
 	if s, a, ok := e.str("source", true); ok {
-		if err := checkSource(s); err != nil {
-			e.failed = true
-			l.diags = append(l.diags, urlDiag("source in "+e.where, err, a.Expr.Range()))
-		}
+		d.SourceSensitive = e.vals["source"].ContainsMarked()
+		e.checkURL("source", a, s, checkSource)
 		d.Source = s
 	}
 	d.Include = e.globs("include")

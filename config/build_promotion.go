@@ -39,7 +39,7 @@ func (l *loader) evalPromotion(e *blockEval, n *node, s *scope) {
 		se := e.sub(b, e.where)
 		switch b.Type {
 		case "gate":
-			gateCtx := s.evalContextFor(n.deps, map[string]cty.Value{"candidate": cty.DynamicVal, "champion": cty.DynamicVal})
+			gateCtx := s.evalContextFor(n.deps, map[string]cty.Value{"candidate": cty.DynamicVal, "champion": cty.DynamicVal}, calledFunctions(n))
 			p.Gates = append(p.Gates, l.evalGateBlock(se, b, gateCtx))
 		case "must_beat":
 			mb := &MustBeat{Direction: "higher", Range: b.DefRange()}
@@ -65,10 +65,7 @@ func (l *loader) evalPromotion(e *blockEval, n *node, s *scope) {
 		case "publish":
 			pub := &Publish{Range: b.DefRange()}
 			if u, a, ok := se.str("url", true); ok {
-				if err := checkBlobURL(u); err != nil {
-					se.failed = true
-					l.diags = append(l.diags, urlDiag("url in "+se.where, err, a.Expr.Range()))
-				}
+				se.checkURL("url", a, u, checkBlobURL)
 				pub.URL = u
 			}
 			p.Publish = pub
@@ -104,7 +101,7 @@ func (l *loader) evalGateBlock(se *blockEval, b *hclsyntax.Block, ctx *hcl.EvalC
 		return g
 	}
 	g.Condition = a.Expr
-	v, diags := a.Expr.Value(ctx)
+	v, diags := evalExpr(a.Expr, ctx)
 	l.diags = append(l.diags, diags...)
 	if diags.HasErrors() {
 		se.failed = true
@@ -138,7 +135,7 @@ func (l *loader) evalOutput(n *node) {
 	}
 	o.Expr = a.Expr
 	l.cfg.Outputs[n.name] = o
-	v, diags := a.Expr.Value(l.cfg.worldContext(nil))
+	v, diags := evalExpr(a.Expr, l.cfg.worldContext(nil))
 	l.diags = append(l.diags, diags...)
 	if !diags.HasErrors() && v.ContainsMarked() && !o.Sensitive {
 		l.diags = append(l.diags, &hcl.Diagnostic{

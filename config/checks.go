@@ -157,3 +157,16 @@ func urlDiag(attr string, err error, rng hcl.Range) *hcl.Diagnostic {
 		Subject:  rng.Ptr(),
 	}
 }
+
+// sensitiveURLDiag is urlDiag for a value derived from a sensitive
+// variable: the error quotes the URL, so only what is wrong in general is
+// said.
+func sensitiveURLDiag(attr string, rng hcl.Range) *hcl.Diagnostic {
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Invalid URL",
+		Detail: fmt.Sprintf("%s is not a path or a URL mlform can open (supported schemes: %s); it is derived from a sensitive value, so it is not shown.",
+			attr, strings.Join(blob.Schemes, ", ")),
+		Subject: rng.Ptr(),
+	}
+}

@@ -14,6 +14,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/mlform/mlform/providers/blob"
 )
 
 // Defaults used when the configuration does not say otherwise.
@@ -100,9 +102,12 @@ type Local struct {
 
 // Storage is a named artifact store (a blob URL).
 type Storage struct {
-	Name      string
-	URL       string
-	DeclRange hcl.Range
+	Name string
+	URL  string
+	// URLSensitive: URL derives from a sensitive variable; it is opened
+	// but shown only as SensitivePlaceholder.
+	URLSensitive bool
+	DeclRange    hcl.Range
 }
 
 // Environment is how and where train and evaluate steps run.
@@ -124,15 +129,30 @@ type Environment struct {
 
 // Dataset is a versioned set of files.
 type Dataset struct {
-	Name        string
-	Source      string // a path relative to the working directory, or a blob URL prefix
-	Include     []string
-	Exclude     []string
-	Storage     string // storage block name; "" means "default"
-	Description string
-	Stats       *Stats     // nil: no profile
-	Retention   *Retention // nil: keep every snapshot
-	DeclRange   hcl.Range
+	Name   string
+	Source string // a path relative to the working directory, or a blob URL prefix
+	// SourceSensitive is set when Source is derived from a sensitive
+	// variable: it is then read, but never shown or recorded (see
+	// SourceDisplay).
+	SourceSensitive bool
+	Include         []string
+	Exclude         []string
+	Storage         string // storage block name; "" means "default"
+	Description     string
+	Stats           *Stats     // nil: no profile
+	Retention       *Retention // nil: keep every snapshot
+	DeclRange       hcl.Range
+}
+
+// SourceDisplay is how plans, state, the stat cache and messages name the
+// dataset's source: SensitivePlaceholder when it derives from a sensitive
+// variable (any part of it could be the secret), else the URL with its
+// credentials redacted.
+func (d *Dataset) SourceDisplay() string {
+	if d.SourceSensitive {
+		return SensitivePlaceholder
+	}
+	return blob.Redact(d.Source)
 }
 
 // Stats lists the columns profiled for drift.

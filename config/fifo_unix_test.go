@@ -21,8 +21,8 @@ func TestFileRefusesFIFO(t *testing.T) {
 	}
 	for _, fn := range []string{"file", "filesha256"} {
 		expr, _ := hclsyntax.ParseExpression([]byte(fn+`("fifo")`), "t", hcl.InitialPos)
-		_, diags := expr.Value(&hcl.EvalContext{Functions: functions(dir)})
-		if !diags.HasErrors() || !strings.Contains(diags.Error(), "fifo is not a regular file") {
+		_, diags := expr.Value(&hcl.EvalContext{Functions: newFunctions(dir)})
+		if !diags.HasErrors() || !strings.Contains(diags.Error(), "fifo is a named pipe (FIFO), not a regular file") {
 			t.Errorf("%s(fifo): %v", fn, diags)
 		}
 	}

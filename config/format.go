@@ -12,13 +12,14 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclwrite"
+	"github.com/mlform/mlform/internal/readfile"
 	"github.com/rogpeppe/go-internal/diff"
 )
 
 // Format returns src in canonical layout. A file with syntax errors is
 // not formatted: the diagnostics say why.
 func Format(src []byte, filename string) ([]byte, hcl.Diagnostics) {
-	if _, diags := parseConfig(src, filename); diags.HasErrors() {
+	if _, diags := parseConfigBounded(src, filename); diags.HasErrors() {
 		return nil, diags
 	}
 	return hclwrite.Format(src), nil
@@ -113,9 +114,12 @@ func listFormattable(dir string, recursive bool) ([]string, error) {
 }
 
 func fmtStdin(in io.Reader, out io.Writer, opts FmtOptions, res *FmtResult) error {
-	src, err := io.ReadAll(in)
+	src, err := io.ReadAll(io.LimitReader(in, MaxFileSize+1))
 	if err != nil {
 		return fmt.Errorf("fmt: read stdin: %w", err)
+	}
+	if len(src) > MaxFileSize {
+		return fmt.Errorf("fmt: stdin is larger than the %d MiB limit for a configuration file", MaxFileSize>>20)
 	}
 	const name = "<stdin>"
 	formatted, diags := Format(src, name)
@@ -140,14 +144,14 @@ func fmtStdin(in io.Reader, out io.Writer, opts FmtOptions, res *FmtResult) erro
 }
 
 func fmtFile(path string, out io.Writer, opts FmtOptions, res *FmtResult) error {
-	src, err := os.ReadFile(path)
+	src, err := readfile.Read(path, MaxFileSize)
 	if err != nil {
 		return fmt.Errorf("fmt %s: %w", path, err)
 	}
 	formatted, diags := Format(src, path)
 	if diags.HasErrors() {
 		res.Diags = append(res.Diags, diags...)
-		if f, _ := parseConfig(src, path); f != nil {
+		if f, _ := parseConfigBounded(src, path); f != nil {
 			res.Files[path] = f
 		}
 		return nil

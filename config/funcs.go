@@ -13,8 +13,11 @@ import (
 )
 
 // functions returns every function expressions may call. File functions
-// read only inside dir.
-func functions(dir string) map[string]function.Function {
+// read only inside dir. With a budget, every function is guarded (see
+// budget.guard) and charges it, and the hidden loopFuncName counts
+// for-expression iterations against it.
+// Without one (nil: listing names) functions are unguarded.
+func functions(dir string, b *budget) map[string]function.Function {
 	f := map[string]function.Function{
 		"abs":             stdlib.AbsoluteFunc,
 		"ceil":            stdlib.CeilFunc,
@@ -86,20 +89,68 @@ func functions(dir string) map[string]function.Function {
 	f["file"] = fs.fileFunc()
 	f["fileexists"] = fs.fileExistsFunc()
 	f["filesha256"] = fs.fileSHA256Func()
+	if b != nil {
+		for name, fn := range f {
+			if name != "try" && name != "can" { // they only evaluate other expressions
+				f[name] = b.guard(name, fn)
+			}
+		}
+		f[loopFuncName] = b.loopFunc()
+	}
+	return withTemplateFile(f, fs, b)
+}
+
+// withTemplateFile adds templatefile to f.
+func withTemplateFile(f map[string]function.Function, fs fileFuncs, b *budget) map[string]function.Function {
 	// templatefile sees every other function (but not itself: templates
-	// cannot recurse into templates).
+	// cannot recurse into templates), guarded and charging the same budget.
 	others := make(map[string]function.Function, len(f))
 	for k, v := range f {
 		others[k] = v
 	}
-	f["templatefile"] = fs.templateFileFunc(others)
+	tf := fs.templateFileFunc(others)
+	if b != nil {
+		tf = b.guard("templatefile", tf)
+	}
+	f["templatefile"] = tf
+	return f
+}
+
+// newFunctions is the function table of one evaluation context: guarded,
+// with a fresh budget.
+func newFunctions(dir string) map[string]function.Function {
+	return functions(dir, &budget{})
+}
+
+// functionsFor is newFunctions holding only the functions named in called
+// (and their hidden loop counter): guarding every function for every block
+// would double the cost of loading. Names that are not functions are left
+// out, so HCL reports them as it would anyway. templatefile needs them all.
+// raw is functions(dir, nil), built once per Load.
+func functionsFor(dir string, raw map[string]function.Function, called map[string]bool) map[string]function.Function {
+	if called["templatefile"] {
+		return newFunctions(dir)
+	}
+	b := &budget{}
+	f := make(map[string]function.Function, len(called)+1)
+	for name := range called {
+		fn, ok := raw[name]
+		switch {
+		case !ok:
+		case name == "try" || name == "can":
+			f[name] = fn
+		default:
+			f[name] = b.guard(name, fn)
+		}
+	}
+	f[loopFuncName] = b.loopFunc()
 	return f
 }
 
 // FunctionNames lists the functions the language has, sorted (for docs and
 // tests).
 func FunctionNames() []string {
-	return sortedKeys(functions("."))
+	return sortedKeys(functions(".", nil))
 }
 
 // replaceFunc is Terraform's replace: a substring, or a regular expression

@@ -4,7 +4,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -15,13 +14,15 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/mlform/mlform/internal/readfile"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 )
 
-// maxFileSize bounds what file functions read: configuration helpers, not
-// data.
-const maxFileSize = 16 << 20
+// MaxFileSize bounds every file the configuration reads: configuration
+// and variables files, and what file functions read (configuration
+// helpers, not data).
+const MaxFileSize = 16 << 20
 
 // fileFuncs are the functions that read files. Every path is relative to
 // dir (absolute paths must lie inside it) and is opened through os.Root,
@@ -63,29 +64,14 @@ func (f fileFuncs) read(p string) ([]byte, error) {
 		return nil, fmt.Errorf("open configuration directory: %w", err)
 	}
 	defer root.Close()
-	// Stat before opening: opening a FIFO would block until a writer
-	// comes, and a device could be read forever.
-	st, err := root.Stat(rel)
+	// readfile opens without blocking on a FIFO and refuses anything but
+	// a regular file (a device could be read forever).
+	data, err := readfile.ReadIn(root, rel, p, MaxFileSize)
 	if err != nil {
+		if errors.Is(err, readfile.ErrNotRegular) || errors.Is(err, readfile.ErrTooLarge) {
+			return nil, err
+		}
 		return nil, pathError(p, err)
-	}
-	if st.IsDir() {
-		return nil, fmt.Errorf("%s is a directory", p)
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", p)
-	}
-	fh, err := root.Open(rel)
-	if err != nil {
-		return nil, pathError(p, err)
-	}
-	defer fh.Close()
-	data, err := io.ReadAll(io.LimitReader(fh, maxFileSize+1))
-	if err != nil {
-		return nil, pathError(p, err)
-	}
-	if len(data) > maxFileSize {
-		return nil, fmt.Errorf("%s is larger than %d MiB", p, maxFileSize>>20)
 	}
 	return data, nil
 }
@@ -185,7 +171,11 @@ func (f fileFuncs) templateFileFunc(funcs map[string]function.Function) function
 			if !vars.Type().IsObjectType() && !vars.Type().IsMapType() {
 				return cty.UnknownVal(cty.String), function.NewArgErrorf(1, "template variables must be an object, like { name = \"x\" }")
 			}
-			expr, diags := hclsyntax.ParseTemplate(data, p, hcl.InitialPos)
+			diags := checkTemplateNesting(data, p)
+			var expr hclsyntax.Expression
+			if !diags.HasErrors() {
+				expr, diags = hclsyntax.ParseTemplate(data, p, hcl.InitialPos)
+			}
 			if diags.HasErrors() {
 				return cty.UnknownVal(cty.String), function.NewArgErrorf(0, "template %s: %s", p, diags.Error())
 			}
@@ -203,7 +193,8 @@ func (f fileFuncs) templateFileFunc(funcs map[string]function.Function) function
 					return cty.UnknownVal(cty.String), function.NewArgErrorf(1, "template %s uses %s, which is not among the variables given", p, t.RootName())
 				}
 			}
-			v, diags := expr.Value(ctx)
+			countLoops(expr)
+			v, diags := evalExpr(expr, ctx)
 			if diags.HasErrors() {
 				return cty.UnknownVal(cty.String), fmt.Errorf("template %s: %s", p, diags.Error())
 			}

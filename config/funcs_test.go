@@ -26,7 +26,7 @@ func TestFunctions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	funcs := functions(dir)
+	funcs := newFunctions(dir)
 	tests := []struct {
 		expr    string
 		want    cty.Value

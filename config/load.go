@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/mlform/mlform/internal/readfile"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 )
@@ -68,7 +69,7 @@ func Load(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 		aliasOwner:  map[string]string{},
 		varRanges:   map[string]hcl.Range{},
 	}
-	l.funcs = functions(dir)
+	l.funcs = functions(dir, nil) // names only: evaluation contexts get guarded ones
 	l.schema = fileSchema()
 	l.load()
 	suggestAttributes(l.diags) // before redaction drops the eval contexts
@@ -207,7 +208,7 @@ func (l *loader) readFiles() bool {
 		return false
 	}
 	for _, name := range l.confFiles { // os.ReadDir sorts by name
-		src, err := os.ReadFile(filepath.Join(l.dir, filepath.Base(name)))
+		src, err := readfile.Read(filepath.Join(l.dir, filepath.Base(name)), MaxFileSize)
 		if err != nil {
 			l.diags = append(l.diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
@@ -217,7 +218,12 @@ func (l *loader) readFiles() bool {
 			l.broken[name] = true
 			continue
 		}
-		f, diags := parseConfig(src, name)
+		f, diags := parseConfigBounded(src, name)
+		if f != nil {
+			if body, ok := f.Body.(*hclsyntax.Body); ok && body != nil {
+				countLoops(body)
+			}
+		}
 		l.diags = append(l.diags, diags...)
 		l.cfg.Files[name] = f
 		l.rawFiles[name] = src

@@ -15,10 +15,12 @@ type scope struct {
 	locals  map[string]cty.Value
 	objects map[string]map[string]cty.Value // kind -> name -> object
 	path    cty.Value
-	funcs   map[string]function.Function
+	// funcs builds each evaluation context's functions: every context
+	// gets its own work budget (see budget).
+	funcs func(called map[string]bool) map[string]function.Function
 }
 
-func newScope(funcs map[string]function.Function, pathObj cty.Value) *scope {
+func newScope(funcs func(called map[string]bool) map[string]function.Function, pathObj cty.Value) *scope {
 	s := &scope{
 		vars:    map[string]cty.Value{},
 		locals:  map[string]cty.Value{},
@@ -54,7 +56,7 @@ func (s *scope) evalContext(extra map[string]cty.Value) *hcl.EvalContext {
 	for k, v := range extra {
 		vars[k] = v
 	}
-	return &hcl.EvalContext{Variables: vars, Functions: s.funcs}
+	return &hcl.EvalContext{Variables: vars, Functions: s.funcs(nil)}
 }
 
 func objectOf(m map[string]cty.Value) cty.Value {
@@ -69,7 +71,10 @@ func objectOf(m map[string]cty.Value) cty.Value {
 // can make is to a named object, so this is exact, and it keeps loading
 // linear in the number of references rather than quadratic in the number
 // of objects.
-func (s *scope) evalContextFor(deps map[string]hcl.Range, extra map[string]cty.Value) *hcl.EvalContext {
+//
+// called lists the functions the expressions call (nil: all of them):
+// building guarded functions is most of a context's cost.
+func (s *scope) evalContextFor(deps map[string]hcl.Range, extra map[string]cty.Value, called map[string]bool) *hcl.EvalContext {
 	byRoot := map[string]map[string]cty.Value{}
 	for addr := range deps {
 		root, name, ok := strings.Cut(addr, ".")
@@ -101,5 +106,6 @@ func (s *scope) evalContextFor(deps map[string]hcl.Range, extra map[string]cty.V
 	for k, v := range extra {
 		vars[k] = v
 	}
-	return &hcl.EvalContext{Variables: vars, Functions: s.funcs}
+	funcs := s.funcs(called)
+	return &hcl.EvalContext{Variables: vars, Functions: funcs}
 }

@@ -53,7 +53,7 @@ func (e *blockEval) value(name string) (cty.Value, *hclsyntax.Attribute, bool) {
 	if !ok {
 		return cty.NilVal, nil, false
 	}
-	v, diags := a.Expr.Value(e.ctx)
+	v, diags := evalExpr(a.Expr, e.ctx)
 	e.l.diags = append(e.l.diags, diags...)
 	if diags.HasErrors() {
 		e.failed = true
@@ -70,6 +70,22 @@ func (e *blockEval) value(name string) (cty.Value, *hclsyntax.Attribute, bool) {
 		return v, a, false
 	}
 	return v, a, true
+}
+
+// checkURL reports a URL argument that check refuses, without quoting it
+// when it derives from a sensitive value.
+func (e *blockEval) checkURL(name string, a *hclsyntax.Attribute, u string, check func(string) error) {
+	err := check(u)
+	if err == nil {
+		return
+	}
+	e.failed = true
+	what := name + " in " + e.where
+	if e.vals[name].ContainsMarked() {
+		e.l.diags = append(e.l.diags, sensitiveURLDiag(what, a.Expr.Range()))
+		return
+	}
+	e.l.diags = append(e.l.diags, urlDiag(what, err, a.Expr.Range()))
 }
 
 // plain converts v to ty and removes marks, refusing sensitive values

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	hcljson "github.com/hashicorp/hcl/v2/json"
+	"github.com/mlform/mlform/internal/readfile"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 )
@@ -243,7 +244,11 @@ func (l *loader) parseCLIValue(name, s, source string) (cty.Value, bool) {
 		return cty.StringVal(s), true
 	}
 	filename := fmt.Sprintf("<value for var.%s>", name)
-	expr, diags := hclsyntax.ParseExpression([]byte(s), filename, hcl.InitialPos)
+	diags := checkExprNesting([]byte(s), filename)
+	var expr hclsyntax.Expression
+	if !diags.HasErrors() {
+		expr, diags = hclsyntax.ParseExpression([]byte(s), filename, hcl.InitialPos)
+	}
 	if !diags.HasErrors() {
 		var val cty.Value
 		val, diags = l.literalValue(expr, "a "+source+" value")
@@ -270,7 +275,7 @@ func (l *loader) parseCLIValue(name, s, source string) (cty.Value, bool) {
 // HCL syntax, literal values only. Undeclared names are a warning (a shared
 // file may set variables some workspaces do not declare).
 func (l *loader) readVarsFile(display, path string, given map[string]rawValue) {
-	src, err := os.ReadFile(path)
+	src, err := readfile.Read(path, MaxFileSize)
 	if err != nil {
 		l.diags = append(l.diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
@@ -345,7 +350,7 @@ func (l *loader) staticValue(expr hcl.Expression, what string) (cty.Value, hcl.D
 			Subject:  vars[0].SourceRange().Ptr(),
 		}}
 	}
-	return expr.Value(&hcl.EvalContext{Functions: l.funcs})
+	return evalExpr(expr, &hcl.EvalContext{Functions: newFunctions(l.dir)})
 }
 
 func (l *loader) staticString(body *hclsyntax.Body, name string) (string, bool) {
@@ -396,6 +401,9 @@ func capitalize(s string) string {
 // HCL `name = value` lines. Attributes come back in source order.
 func parseVarsFile(src []byte, display string) (*hcl.File, []*hcl.Attribute, hcl.Diagnostics) {
 	if strings.HasSuffix(display, ".json") {
+		if err := checkJSONNesting(src); err != nil {
+			return emptyFile(src, display), nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid variables file", Detail: fmt.Sprintf("%s: %s.", display, err)}}
+		}
 		f, diags := hcljson.Parse(src, display)
 		if diags.HasErrors() {
 			return f, nil, diags
@@ -408,6 +416,9 @@ func parseVarsFile(src []byte, display string) (*hcl.File, []*hcl.Attribute, hcl
 		}
 		sort.Slice(list, func(i, j int) bool { return list[i].Range.Start.Byte < list[j].Range.Start.Byte })
 		return f, list, diags
+	}
+	if diags := checkNesting(src, display); diags.HasErrors() {
+		return emptyFile(src, display), nil, diags
 	}
 	f, diags := hclsyntax.ParseConfig(src, display, hcl.InitialPos)
 	if diags.HasErrors() {

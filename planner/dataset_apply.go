@@ -40,13 +40,13 @@ func runSnapshot(ctx context.Context, rc *RunContext, a *Action) error {
 	}
 	src, err := source.Open(ctx, spec.Source, ws.BaseDir)
 	if err != nil {
-		return err
+		return spec.hideSource(err)
 	}
 	defer src.Close()
 
 	files, err := putFiles(ctx, rc, a, src, store)
 	if err != nil {
-		return err
+		return spec.hideSource(err)
 	}
 	if err := store.Flush(ctx); err != nil {
 		return fmt.Errorf("flush store: %w", err)

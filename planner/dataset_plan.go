@@ -150,7 +150,7 @@ func diffAgainst(ctx context.Context, pc *PlanContext, last *state.Snapshot, sc 
 func observeDataset(ctx context.Context, pc *PlanContext, spec DatasetSpec) (obs *observe.Observation, srcName string, stored map[string]bool, err error) {
 	src, err := source.Open(ctx, spec.Source, pc.WS.BaseDir)
 	if err != nil {
-		return nil, "", nil, err
+		return nil, "", nil, spec.hideSource(err)
 	}
 	defer src.Close()
 	// A store's chunking is fixed by its config, and storage.Open refuses
@@ -162,6 +162,7 @@ func observeDataset(ctx context.Context, pc *PlanContext, spec DatasetSpec) (obs
 		Workers:      pc.WS.Workers,
 		CacheDir:     pc.WS.CacheDir,
 		CacheKey:     spec.Name,
+		SourceName:   spec.cacheSourceName(),
 		Skip:         pc.WS.OwnDirs(),
 		StatsColumns: spec.StatsColumns,
 		HashID:       hashID,
@@ -199,7 +200,10 @@ func observeDataset(ctx context.Context, pc *PlanContext, spec DatasetSpec) (obs
 	}
 	obs, err = observe.Observe(ctx, src, opts)
 	if err != nil {
-		return nil, "", nil, fmt.Errorf("observe %s: %w", src, err)
+		return nil, "", nil, spec.hideSource(fmt.Errorf("observe %s: %w", src, err))
+	}
+	if spec.SourceSensitive {
+		return obs, spec.Display, stored, nil
 	}
 	return obs, src.String(), stored, nil
 }

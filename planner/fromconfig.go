@@ -17,10 +17,20 @@ func (ws *Workspace) fromConfig(cfg *config.Config) error {
 	ws.StoreURLs = map[string]string{}
 	for name, s := range cfg.Storage {
 		ws.StoreURLs[name] = s.URL
+		if s.URLSensitive {
+			if ws.StoreSecrets == nil {
+				ws.StoreSecrets = map[string][]string{}
+			}
+			ws.StoreSecrets[name] = append([]string{s.URL}, sensitiveTexts(cfg.Variables)...)
+		}
 	}
 	ws.Datasets = map[string]DatasetSpec{}
 	for name, d := range cfg.Datasets {
-		spec := DatasetSpec{Name: name, Source: d.Source, Include: d.Include, Exclude: d.Exclude, Storage: d.Storage}
+		spec := DatasetSpec{Name: name, Source: d.Source, Include: d.Include, Exclude: d.Exclude, Storage: d.Storage,
+			SourceSensitive: d.SourceSensitive, Display: d.SourceDisplay()}
+		if d.SourceSensitive {
+			spec.Secrets = sensitiveTexts(cfg.Variables)
+		}
 		if spec.Storage == "" {
 			spec.Storage = DefaultStorage
 		}
@@ -48,7 +58,7 @@ func graphNodes(cfg *config.Config) []*Node {
 		if st == "" {
 			st = DefaultStorage
 		}
-		nodes = append(nodes, &Node{Addr: "dataset." + name, Attrs: map[string]string{"source": blob.Redact(d.Source), "storage": st}})
+		nodes = append(nodes, &Node{Addr: "dataset." + name, Attrs: map[string]string{"source": d.SourceDisplay(), "storage": st}})
 	}
 	for _, name := range sortedNames(cfg.Models) {
 		m := cfg.Models[name]

@@ -2,11 +2,18 @@ package planner
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/providers/blob"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -64,6 +71,25 @@ func sensitiveTexts(vars map[string]*config.Variable) []string {
 		return out[i] < out[j]
 	})
 	return out
+}
+
+// redactMetricNames returns m with every secret in a metric name replaced,
+// before the metrics are shown, recorded in state or compared: a name is
+// chosen by the trainer, which may have been given a secret. Two names
+// that become the same are refused rather than one silently dropped.
+func redactMetricNames(m map[string]float64, secrets []string) (map[string]float64, error) {
+	if len(secrets) == 0 {
+		return m, nil
+	}
+	out := make(map[string]float64, len(m))
+	for name, v := range m {
+		red := redactString(name, secrets)
+		if _, dup := out[red]; dup {
+			return nil, fmt.Errorf("MLFORM_OUTPUT_DIR/metrics.json: two metric names are both %q once sensitive values are hidden", red)
+		}
+		out[red] = v
+	}
+	return out, nil
 }
 
 // redactString replaces every secret in s with config's placeholder.
@@ -142,4 +168,76 @@ func (r *redactWriter) redact(b []byte) []byte {
 		}
 	}
 	return out
+}
+
+// cacheSourceName is what the stat cache records for a dataset's source:
+// the source itself, or a hash of it when it derives from a secret (the
+// cache still notices a changed source).
+func (spec DatasetSpec) cacheSourceName() string {
+	if !spec.SourceSensitive {
+		return ""
+	}
+	sum := sha256.Sum256([]byte("mlform dataset source\x00" + spec.Source))
+	return "sensitive:" + hex.EncodeToString(sum[:])
+}
+
+// storeWhere is how init shows a storage's URL.
+func (ws *Workspace) storeWhere(name string) string {
+	if ws.StoreSecrets[name] != nil {
+		return config.SensitivePlaceholder
+	}
+	return redactURL(ws.StoreURLs[name])
+}
+
+// hideSecrets returns err with every secret replaced by config's
+// placeholder in its message; errors.Is and As still see err.
+func hideSecrets(err error, secrets []string) error {
+	if err == nil || len(secrets) == 0 {
+		return err
+	}
+	msg := err.Error()
+	for _, s := range secrets {
+		if len(s) >= minSecretLen {
+			msg = strings.ReplaceAll(msg, s, config.SensitivePlaceholder)
+			msg = strings.ReplaceAll(msg, blob.Redact(s), config.SensitivePlaceholder)
+		}
+	}
+	return &redactedError{msg: msg, err: err}
+}
+
+// hideSource returns err with a sensitive source (and every secret text)
+// replaced by config's placeholder in its message; errors.Is and As still
+// see err.
+func (spec DatasetSpec) hideSource(err error) error {
+	if err == nil || !spec.SourceSensitive {
+		return err
+	}
+	msg := err.Error()
+	for _, s := range append([]string{spec.Source, filepath.Clean(spec.Source)}, spec.Secrets...) {
+		if len(s) >= minSecretLen {
+			msg = strings.ReplaceAll(msg, s, config.SensitivePlaceholder)
+		}
+	}
+	return &redactedError{msg: msg, err: err}
+}
+
+// redactedError shows a redacted message and unwraps to the original.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// writeMetrics replaces a step's metrics.json with m (names redacted).
+func writeMetrics(path string, m map[string]float64) error {
+	b, err := json.Marshal(m) // keys sorted
+	if err != nil {
+		return fmt.Errorf("MLFORM_OUTPUT_DIR/metrics.json: %w", err)
+	}
+	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("MLFORM_OUTPUT_DIR/metrics.json: %w", err)
+	}
+	return nil
 }

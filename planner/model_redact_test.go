@@ -3,6 +3,7 @@ package planner
 import (
 	"bytes"
 	"io"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -116,5 +117,30 @@ func BenchmarkRedactWriter(b *testing.B) {
 	b.SetBytes(int64(len(chunk)))
 	for b.Loop() {
 		w.Write(chunk)
+	}
+}
+
+func TestRedactMetricNames(t *testing.T) {
+	secrets := []string{"tok-123"}
+	tests := []struct {
+		name    string
+		in      map[string]float64
+		want    map[string]float64
+		wantErr bool
+	}{
+		{"no secret", map[string]float64{"acc": 1}, map[string]float64{"acc": 1}, false},
+		{"secret in name", map[string]float64{"acc_tok-123": 0.5, "loss": 2}, map[string]float64{"acc_" + config.SensitivePlaceholder: 0.5, "loss": 2}, false},
+		{"collision", map[string]float64{"tok-123": 1, config.SensitivePlaceholder: 2}, nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := redactMetricNames(tt.in, secrets)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v", err)
+			}
+			if !tt.wantErr && !reflect.DeepEqual(got, tt.want) {
+				t.Fatalf("got %v, want %v", got, tt.want)
+			}
+		})
 	}
 }

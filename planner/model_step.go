@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 
@@ -130,7 +131,16 @@ func readStepMetrics(out *stepOutput, secrets []string) (map[string]float64, err
 		msg := strings.ReplaceAll(err.Error(), out.OutputDir+string(filepath.Separator), "MLFORM_OUTPUT_DIR/")
 		return nil, errors.New(redactString(msg, secrets))
 	}
-	return m, nil
+	red, err := redactMetricNames(m, secrets)
+	if err != nil || len(red) == 0 || reflect.DeepEqual(red, m) {
+		return red, err
+	}
+	// The artifacts are stored from the output directory: their
+	// metrics.json must not keep the names shown redacted everywhere else.
+	if err := writeMetrics(filepath.Join(out.OutputDir, executor.MetricsFile), red); err != nil {
+		return nil, err
+	}
+	return red, nil
 }
 
 // materialize writes the snapshots (and model artifacts) read-only.

@@ -96,7 +96,7 @@ func (ws *Workspace) Init(ctx context.Context, m *state.Manager) ([]InitStep, er
 		if _, err := ws.Store(ctx, name); err != nil {
 			return steps, err
 		}
-		steps = append(steps, InitStep{What: fmt.Sprintf("storage %q", name), Where: redactURL(ws.StoreURLs[name]), Result: "ready" + ephemeral(ws.StoreURLs[name])})
+		steps = append(steps, InitStep{What: fmt.Sprintf("storage %q", name), Where: ws.storeWhere(name), Result: "ready" + ephemeral(ws.StoreURLs[name])})
 	}
 	// Register this workspace with every store it declares (a root that
 	// a crash between a state write and its root write left behind is

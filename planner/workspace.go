@@ -36,6 +36,9 @@ type Workspace struct {
 	// Datasets and StoreURLs are the parts of Config the dataset loop uses.
 	Datasets  map[string]DatasetSpec
 	StoreURLs map[string]string
+	// StoreSecrets holds, for each storage whose URL derives from a
+	// sensitive variable, the texts hidden from its errors and displays.
+	StoreSecrets map[string][]string
 	// Graph is the dependency graph of declared objects.
 	Graph *Graph
 	// Executors are the executors steps may run on; the caller (cli)
@@ -67,12 +70,18 @@ type Workspace struct {
 
 // DatasetSpec is a declared dataset as the planner needs it.
 type DatasetSpec struct {
-	Name         string
-	Source       string
-	Include      []string
-	Exclude      []string
-	Storage      string
-	StatsColumns []string
+	Name   string
+	Source string
+	// SourceSensitive: Source derives from a sensitive variable; it is
+	// shown and recorded only as Display, and Secrets are hidden from
+	// errors about it.
+	SourceSensitive bool
+	Display         string // how plans, state and messages name the source
+	Secrets         []string
+	Include         []string
+	Exclude         []string
+	Storage         string
+	StatsColumns    []string
 }
 
 // NewWorkspace builds the workspace of cfg rooted at baseDir.
@@ -114,7 +123,7 @@ func (ws *Workspace) Store(ctx context.Context, name string) (*storage.Store, er
 		if !ws.Repair && strings.Contains(err.Error(), "index object") {
 			return nil, fmt.Errorf("storage %q: %w\nTo repair it: mlform gc -rebuild-index (rebuilds the index from the packs), then mlform gc -check -read-data", name, err)
 		}
-		return nil, fmt.Errorf("storage %q: %w", name, err)
+		return nil, hideSecrets(fmt.Errorf("storage %q: %w", name, err), ws.StoreSecrets[name])
 	}
 	ws.stores[name] = s
 	return s, nil

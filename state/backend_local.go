@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/mlform/mlform/internal/readfile"
 )
 
 // localBackend keeps state objects as files in one directory. Writes go to
@@ -55,7 +57,8 @@ func (b *localBackend) get(ctx context.Context, name string) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	f, err := os.Open(b.path(name))
+	// readfile refuses a FIFO or device put in the state's place.
+	f, err := readfile.Open(b.path(name), maxObjectSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, errNotExist
 	}

@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/mlform/mlform/internal/termtext"
 	"github.com/mlform/mlform/internal/textfmt"
 )
 
@@ -172,11 +173,4 @@ func orDash(s string) string {
 
 // oneLine keeps recorded free text from breaking the layout (or the
 // terminal): control characters become spaces.
-func oneLine(s string) string {
-	return strings.Map(func(r rune) rune {
-		if isControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-}
+func oneLine(s string) string { return termtext.OneLine(s) }

@@ -6,6 +6,7 @@ package textfmt
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 )
 
@@ -45,4 +46,24 @@ func JSON(v any) string {
 		return fmt.Sprint(v)
 	}
 	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// JSONFloat encodes a float for mlform's JSON output. JSON has no
+// infinities or NaN and encoding/json fails on them, which would lose the
+// whole document; mlform writes them as the strings "+Inf", "-Inf" and
+// "NaN" (a nil pointer is null). Finite numbers are encoded as
+// encoding/json does.
+func JSONFloat(f *float64) json.RawMessage {
+	switch {
+	case f == nil:
+		return json.RawMessage("null")
+	case math.IsInf(*f, 1):
+		return json.RawMessage(`"+Inf"`)
+	case math.IsInf(*f, -1):
+		return json.RawMessage(`"-Inf"`)
+	case math.IsNaN(*f):
+		return json.RawMessage(`"NaN"`)
+	}
+	b, _ := json.Marshal(*f)
+	return b
 }

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"unsafe"
 
+	"github.com/mlform/mlform/internal/readfile"
 	"github.com/mlform/mlform/internal/relpath"
 )
 
@@ -88,9 +89,13 @@ func cachePath(dir, key string) string {
 	return filepath.Join(dir, "observe-"+key+".stat")
 }
 
+// maxCacheSize bounds a stat cache file read (a million files take about
+// a hundred megabytes); a bigger or special file is ignored like a damaged one.
+const maxCacheSize = 1 << 30
+
 // loadCache reads the cache at path; a missing or invalid file is nil.
 func loadCache(path string) *cacheFile {
-	data, err := os.ReadFile(path)
+	data, err := readfile.Read(path, maxCacheSize)
 	if err != nil {
 		return nil
 	}

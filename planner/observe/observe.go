@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mlform/mlform/internal/readfile"
 	"github.com/mlform/mlform/internal/relpath"
 	"github.com/mlform/mlform/planner/profile"
 	"github.com/mlform/mlform/providers/source"
@@ -31,6 +32,10 @@ type Options struct {
 	// CacheDir holds the stat caches ("" disables caching); CacheKey names
 	// this dataset's cache in it (the dataset name).
 	CacheDir, CacheKey string
+	// SourceName is what the stat cache records for the source (a
+	// different one invalidates it); "" means src.String(). A source that
+	// must not be written down passes a hash of it.
+	SourceName string
 	// Skip lists local directories whose contents never belong to a
 	// snapshot even when the source contains them: the workspace's own
 	// .mlform directory and local state or store directories, which every
@@ -111,7 +116,7 @@ func Observe(ctx context.Context, src source.Source, opts Options) (*Observation
 	if opts.CacheDir != "" {
 		cachePathName = cachePath(opts.CacheDir, opts.CacheKey)
 		cache = loadCache(cachePathName)
-		if cache != nil && (cache.HashID != opts.HashID || cache.Source != src.String()) {
+		if cache != nil && (cache.HashID != opts.HashID || cache.Source != sourceName(src, opts)) {
 			cache = nil
 		}
 	}
@@ -141,6 +146,14 @@ func Observe(ctx context.Context, src source.Source, opts Options) (*Observation
 	return obs, nil
 }
 
+// sourceName is the source as the stat cache records it.
+func sourceName(src source.Source, opts Options) string {
+	if opts.SourceName != "" {
+		return opts.SourceName
+	}
+	return src.String()
+}
+
 // selectEntries keeps, in place, the entries the filter includes, minus
 // the observer's own cache directory; an included non-regular file, or one
 // whose name breaks the path rule every manifest, pull and publish applies
@@ -153,7 +166,7 @@ func selectEntries(entries []source.Entry, f *filter, own []string, src source.S
 			continue
 		}
 		if !e.Mode.IsRegular() {
-			return nil, fmt.Errorf("%s in %s is not a regular file (%s); mlform follows no symlinks: exclude it or copy the data in", e.Path, src, kindOf(e))
+			return nil, fmt.Errorf("%s in %s is %s, not a regular file%s: exclude it or copy the data in", e.Path, src, readfile.Kind(e.Mode), symlinkNote(e))
 		}
 		if err := relpath.Check(e.Path); err != nil {
 			return nil, fmt.Errorf("%w: rename it or exclude it", err)
@@ -200,15 +213,11 @@ func ownDirs(src source.Source, dirs []string) []string {
 	return own
 }
 
-func kindOf(e source.Entry) string {
-	switch t := e.Mode.Type(); {
-	case t&fs.ModeSymlink != 0:
-		return "symlink"
-	case t.IsDir():
-		return "directory"
-	default:
-		return "mode " + e.Mode.String()
+func symlinkNote(e source.Entry) string {
+	if e.Mode&fs.ModeSymlink != 0 {
+		return " (mlform follows no symlinks)"
 	}
+	return ""
 }
 
 // profiled reports whether path is a CSV file to profile.

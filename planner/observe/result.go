@@ -100,7 +100,7 @@ func (s *scan) cacheChanged(cache *cacheFile, obs *Observation) bool {
 func (s *scan) newCache(scanStart int64, obs *Observation) *cacheFile {
 	c := &cacheFile{
 		HashID:      s.opts.HashID,
-		Source:      s.src.String(),
+		Source:      sourceName(s.src, s.opts),
 		Columns:     s.opts.StatsColumns,
 		ScanStartNs: scanStart,
 		LastID:      obs.ID,

@@ -13,9 +13,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
+	"github.com/mlform/mlform/internal/termtext"
 	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/planner"
 )
@@ -342,13 +342,8 @@ func marshal(v any) ([]byte, error) {
 // anyone can write: raw, a newline could forge a plan line ("+ snapshot
 // dataset.x") in a reviewed plan and an ESC could rewrite the terminal.
 func DisplayPath(p string) string {
-	if !utf8.ValidString(p) {
+	if !utf8.ValidString(p) || strings.IndexFunc(p, termtext.IsControl) >= 0 {
 		return strconv.Quote(p)
-	}
-	for _, r := range p {
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Bidi_Control, r) {
-			return strconv.Quote(p)
-		}
 	}
 	return p
 }

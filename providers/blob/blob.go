@@ -9,7 +9,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"path/filepath"
 	"strings"
 
@@ -108,102 +107,4 @@ func open(ctx context.Context, rawURL, baseDir string, openBucket func(context.C
 		b = blob.PrefixedBucket(b, loc.Prefix)
 	}
 	return b, nil
-}
-
-// sensitiveParams are query parameter names whose values are secrets.
-var sensitiveParams = []string{"secret", "password", "passwd", "token", "key", "sig", "signature", "credential", "sas"}
-
-// Redact returns rawURL with any user password and any secret-looking query
-// parameter values replaced by "REDACTED", safe to print or log.
-func Redact(rawURL string) string {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		// Not a URL we can take apart: show only the scheme, if any.
-		if i := strings.Index(rawURL, "://"); i >= 0 {
-			return rawURL[:i] + "://REDACTED"
-		}
-		return rawURL
-	}
-	changed := false
-	if u.User != nil {
-		if _, has := u.User.Password(); has {
-			u.User = url.UserPassword(u.User.Username(), "REDACTED")
-			changed = true
-		}
-	}
-	if u.RawQuery != "" {
-		q := u.Query()
-		for name, vals := range q {
-			ln := strings.ToLower(name)
-			secret := false
-			for _, s := range sensitiveParams {
-				if strings.Contains(ln, s) {
-					q.Set(name, "REDACTED")
-					changed, secret = true, true
-					break
-				}
-			}
-			// A URL inside a parameter (endpoint=http://user:pw@host)
-			// carries its own password.
-			for i, v := range vals {
-				if r := Redact(v); !secret && r != v {
-					vals[i], changed = r, true
-				}
-			}
-		}
-		u.RawQuery = q.Encode()
-	}
-	if !changed {
-		// Nothing secret: keep the user's spelling ("mem://" stays "mem://").
-		return rawURL
-	}
-	return u.String()
-}
-
-// RedactError returns err's message with rawURL (and its password, if any)
-// replaced by the redacted form.
-func RedactError(err error, rawURL string) string {
-	return redactText(err.Error(), rawURL)
-}
-
-// redactText removes rawURL's secrets from msg.
-func redactText(msg, rawURL string) string {
-	msg = strings.ReplaceAll(msg, rawURL, Redact(rawURL))
-	u, perr := url.Parse(rawURL)
-	if perr != nil {
-		return msg
-	}
-	if u.User != nil {
-		if pw, has := u.User.Password(); has && pw != "" {
-			msg = strings.ReplaceAll(msg, pw, "REDACTED")
-			msg = strings.ReplaceAll(msg, url.QueryEscape(pw), "REDACTED")
-		}
-	}
-	// A URL inside a parameter (endpoint=http://user:pw@host): its own
-	// secrets, however the driver prints it.
-	for _, vals := range u.Query() {
-		for _, v := range vals {
-			if strings.Contains(v, "://") && Redact(v) != v {
-				msg = redactText(msg, v)
-			}
-		}
-	}
-	// Drivers may print the URL in another form ("mem:?token=..."): remove
-	// the secret values themselves, raw and escaped.
-	for name, vals := range u.Query() {
-		ln := strings.ToLower(name)
-		for _, sp := range sensitiveParams {
-			if !strings.Contains(ln, sp) {
-				continue
-			}
-			for _, v := range vals {
-				if v != "" {
-					msg = strings.ReplaceAll(msg, v, "REDACTED")
-					msg = strings.ReplaceAll(msg, url.QueryEscape(v), "REDACTED")
-				}
-			}
-			break
-		}
-	}
-	return msg
 }

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/mlform/mlform/internal/readfile"
 )
 
 // MetricsFile is the file a train or evaluate step writes into its output
@@ -30,6 +32,7 @@ const (
 // error naming the file and what is wrong with it.
 func ReadMetrics(outputDir string) (map[string]float64, error) {
 	path := filepath.Join(outputDir, MetricsFile)
+	// Lstat first: a symlink would let a trainer point at any file.
 	info, err := os.Lstat(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("%s: not found: the command must write %s (a JSON object of metric name -> number) into MLFORM_OUTPUT_DIR", path, MetricsFile)
@@ -37,20 +40,12 @@ func ReadMetrics(outputDir string) (map[string]float64, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if !info.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file (%s)", path, info.Mode().Type())
+	if err := readfile.Check(path, info, maxMetricsBytes); err != nil {
+		return nil, err
 	}
-	f, err := os.Open(path)
+	data, err := readfile.Read(path, maxMetricsBytes)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxMetricsBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if len(data) > maxMetricsBytes {
-		return nil, fmt.Errorf("%s: larger than %d bytes", path, maxMetricsBytes)
+		return nil, err
 	}
 	m, err := ParseMetrics(data)
 	if err != nil {

@@ -59,7 +59,8 @@ type manifestDoc struct {
 	Meta   map[string]string `json:"meta,omitempty"`
 }
 
-// maxManifestSize bounds what GetManifest will read and decode.
+// maxManifestSize bounds what GetManifest (and every other whole-object
+// read, see bucketObjects.Get) will read and decode.
 const maxManifestSize = 1 << 30
 
 // encodeManifest returns the canonical encoding: files sorted by path, nil

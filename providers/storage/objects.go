@@ -56,9 +56,26 @@ func classify(key string, err error) error {
 	return fmt.Errorf("%s: %w", key, err)
 }
 
+// Get reads a whole object (config, index, manifest, pack) of at most
+// maxManifestSize bytes: anything bigger is not one of ours, and reading it
+// would only exhaust memory.
 func (o bucketObjects) Get(ctx context.Context, key string) ([]byte, error) {
-	b, err := o.b.ReadAll(ctx, key)
-	return b, classify(key, err)
+	r, err := o.b.NewReader(ctx, key, nil)
+	if err != nil {
+		return nil, classify(key, err)
+	}
+	defer r.Close()
+	if r.Size() > maxManifestSize {
+		return nil, fmt.Errorf("%s: larger than %d bytes: %w", key, maxManifestSize, errDamaged)
+	}
+	b, err := io.ReadAll(io.LimitReader(r, maxManifestSize+1))
+	if err != nil {
+		return nil, classify(key, err)
+	}
+	if len(b) > maxManifestSize {
+		return nil, fmt.Errorf("%s: larger than %d bytes: %w", key, maxManifestSize, errDamaged)
+	}
+	return b, nil
 }
 
 func (o bucketObjects) GetRange(ctx context.Context, key string, offset, length int64) (io.ReadCloser, error) {

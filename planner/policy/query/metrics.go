@@ -1,6 +1,7 @@
 package query
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
@@ -8,6 +9,7 @@ import (
 	"slices"
 	"text/tabwriter"
 
+	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/planner/policy"
 	"github.com/mlform/mlform/state"
 )
@@ -35,6 +37,17 @@ type MetricRow struct {
 	A     *float64 `json:"a"`
 	B     *float64 `json:"b"`
 	Delta *float64 `json:"delta"` // B - A, when both exist
+}
+
+// MarshalJSON writes a difference too large for a float64 (+Inf, -Inf)
+// as a string, see textfmt.JSONFloat, instead of failing the document.
+func (r MetricRow) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Name  string          `json:"name"`
+		A     json.RawMessage `json:"a"`
+		B     json.RawMessage `json:"b"`
+		Delta json.RawMessage `json:"delta"`
+	}{r.Name, textfmt.JSONFloat(r.A), textfmt.JSONFloat(r.B), textfmt.JSONFloat(r.Delta)})
 }
 
 // DiffMetrics compares two versions (possibly of different models).

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mlform/mlform/internal/termtext"
 	"github.com/mlform/mlform/state"
 )
 
@@ -128,14 +129,7 @@ func clean(s string) string { return Clean(s) }
 // Clean replaces control characters (a terminal escape in a file name
 // or an error read from state) with spaces, so text from state, manifests
 // or a trainer prints on one line and cannot drive the terminal.
-func Clean(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return ' '
-		}
-		return r
-	}, s)
-}
+func Clean(s string) string { return termtext.OneLine(s) }
 
 // stamp renders a time in UTC, "-" when unknown.
 func stamp(t time.Time) string {

@@ -3,6 +3,7 @@ package query
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -256,4 +257,24 @@ func squash(s string) string {
 		s = strings.ReplaceAll(s, "  ", " ")
 	}
 	return s
+}
+
+// A difference beyond float64 (1e308 - -1e308) is written as "+Inf", never
+// failing the JSON document.
+func TestMetricRowJSONNonFinite(t *testing.T) {
+	a, b := -1e308, 1e308
+	d := b - a
+	nan := math.NaN()
+	for _, tt := range []struct {
+		row  MetricRow
+		want string
+	}{
+		{MetricRow{Name: "m", A: &a, B: &b, Delta: &d}, `{"name":"m","a":-1e+308,"b":1e+308,"delta":"+Inf"}`},
+		{MetricRow{Name: "n", A: &nan}, `{"name":"n","a":"NaN","b":null,"delta":null}`},
+	} {
+		got, err := json.Marshal(tt.row)
+		if err != nil || string(got) != tt.want {
+			t.Errorf("Marshal = %s, %v; want %s", got, err, tt.want)
+		}
+	}
 }

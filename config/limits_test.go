@@ -1,0 +1,63 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+// Each expression is refused with a diagnostic at its position instead of
+// exhausting the stack, memory or time.
+func TestEvaluationLimits(t *testing.T) {
+	deep := strings.Repeat("(", MaxNesting+1) + "1" + strings.Repeat(")", MaxNesting+1)
+	ok := strings.Repeat("(", MaxNesting-2) + "1" + strings.Repeat(")", MaxNesting-2)
+	tests := []struct {
+		name, expr, want string
+	}{
+		{"nested parens", deep, "Expression nested too deeply"},
+		{"unary chain", "1 + " + strings.Repeat("-", MaxNesting+1) + "1", "Expression nested too deeply"},
+		{"conditional chain", strings.Repeat("true ? 1 : ", MaxNesting+1) + "2", "Expression nested too deeply"},
+		{"setproduct", "setproduct(range(1000), range(1000), range(1000))", "result would be larger than"},
+		{"range", "range(0, 100000000, 1)", "result would be larger than"},
+		{"format width", `format("%1000000000d", 1)`, "result would be larger than"},
+		{"replace", `replace(join("", [for i in range(1000) : "aaaa"]), "", join("", [for i in range(1000) : "bbbbbbb"]))`, "result would be larger than"},
+		{"indent", `indent(100000000, "a\nb")`, "result would be larger than"},
+		{"nested loops", "[for i in range(1000) : [for j in range(1000) : [for k in range(1000) : k]]]", "iterations"},
+		{"deep json", `jsondecode("` + strings.Repeat("[", MaxNesting+1) + `")`, "JSON nested more than"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeFiles(t, map[string]string{"main.mlf.hcl": "locals {\n  a = " + tt.expr + "\n}\n"})
+			_, diags := Load(dir, LoadOptions{Getenv: noEnv})
+			if !diags.HasErrors() || !strings.Contains(diags.Error(), tt.want) || !strings.Contains(diags.Error(), "main.mlf.hcl:2,") {
+				t.Fatalf("diags = %v; want an error at line 2 saying %q", diags, tt.want)
+			}
+		})
+	}
+	dir := writeFiles(t, map[string]string{"main.mlf.hcl": "locals {\n  a = " + ok + "\n  b = length(setproduct(range(100), range(100)))\n}\n"})
+	if cfg, diags := Load(dir, LoadOptions{Getenv: noEnv}); diags.HasErrors() || cfg.Locals["b"].Value.AsBigFloat().String() != "10000" {
+		t.Fatalf("expressions within the limits: %v", diags)
+	}
+}
+
+// Whatever a configuration computes from a sensitive variable, no
+// diagnostic quotes it.
+func TestSensitiveDerivedValuesHidden(t *testing.T) {
+	const secret = "S3CR3T-abc-S3CR3T"
+	for _, expr := range []string{
+		`tonumber(upper(var.token))`, `parseint(lower(var.token), 10)`, `tobool("x${var.token}")`,
+		`formatdate("YYYY", var.token)`, `timeadd(trimprefix(var.token, "s3"), "1h")`, `file(var.token)`,
+		`{for s in split("-", var.token) : s => 1}`, `jsondecode(var.token)`, `{a = 1}[var.token]`,
+		`[for s in split("-", var.token) : tonumber(s)]`, `var.token * 2`, `tomap({(var.token) = 1, (lower(var.token)) = "x"})["y"]`,
+	} {
+		t.Run(expr, func(t *testing.T) {
+			dir := writeFiles(t, map[string]string{"main.mlf.hcl": "variable \"token\" {\n  sensitive = true\n}\nlocals {\n  a = " + expr + "\n}\n"})
+			_, diags := Load(dir, LoadOptions{Getenv: noEnv, Vars: []string{"token=" + secret}})
+			if !diags.HasErrors() {
+				t.Fatal("want an error")
+			}
+			if msg := strings.ToLower(diags.Error()); strings.Contains(msg, "s3cr3t") || strings.Contains(msg, "abc") {
+				t.Fatalf("diagnostics show the secret: %v", diags)
+			}
+		})
+	}
+}

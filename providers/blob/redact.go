@@ -1,0 +1,141 @@
+package blob
+
+import (
+	"net/url"
+	"strings"
+)
+
+// secretParamWords are the parts of a query parameter name that mark its
+// value as a secret: a parameter whose lower-cased name contains any of
+// them is redacted (access_key, apikey, private_key, x-amz-signature,
+// sas_token, auth, pw, ...). Over-redacting a harmless parameter costs a
+// less helpful message; under-redacting leaks a credential.
+func secretParamWords() []string {
+	return []string{
+		"secret", "password", "passwd", "pass", "pwd", "pw",
+		"token", "key", "sig", "signature", "credential", "cred", "sas",
+		"auth", "private", "session", "cookie", "bearer", "jwt", "otp",
+	}
+}
+
+// secretParam reports whether a query parameter called name holds a secret.
+func secretParam(name string) bool {
+	ln := strings.ToLower(name)
+	for _, w := range secretParamWords() {
+		if strings.Contains(ln, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// Redact returns rawURL with its user info (the password, or a user name
+// alone, which is often a token: https://TOKEN@host) and the values of
+// secret-looking query or fragment parameters replaced by "REDACTED", safe
+// to print or log.
+func Redact(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		// Not a URL we can take apart: show only the scheme, if any.
+		if i := strings.Index(rawURL, "://"); i >= 0 {
+			return rawURL[:i] + "://REDACTED"
+		}
+		return rawURL
+	}
+	changed := false
+	if u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "REDACTED")
+		} else {
+			u.User = url.User("REDACTED")
+		}
+		changed = true
+	}
+	if u.RawQuery != "" {
+		if q, ch := redactParams(u.RawQuery); ch {
+			u.RawQuery, changed = q, true
+		}
+	}
+	if u.Fragment != "" && strings.Contains(u.Fragment, "=") {
+		if f, ch := redactParams(u.Fragment); ch {
+			u.Fragment, u.RawFragment, changed = f, "", true
+		}
+	}
+	if !changed {
+		// Nothing secret: keep the user's spelling ("mem://" stays "mem://").
+		return rawURL
+	}
+	return u.String()
+}
+
+// redactParams redacts a query string (or a fragment written like one).
+func redactParams(raw string) (string, bool) {
+	q, err := url.ParseQuery(raw)
+	if err != nil && len(q) == 0 {
+		return "REDACTED", true
+	}
+	changed := false
+	for name, vals := range q {
+		if secretParam(name) {
+			q.Set(name, "REDACTED")
+			changed = true
+			continue
+		}
+		// A URL inside a parameter (endpoint=http://user:pw@host) carries
+		// its own secrets.
+		for i, v := range vals {
+			if r := Redact(v); r != v {
+				vals[i], changed = r, true
+			}
+		}
+	}
+	if !changed {
+		return raw, false
+	}
+	return q.Encode(), true
+}
+
+// RedactError returns err's message with rawURL (and its password, if any)
+// replaced by the redacted form.
+func RedactError(err error, rawURL string) string {
+	return redactText(err.Error(), rawURL)
+}
+
+// redactText removes rawURL's secrets from msg.
+func redactText(msg, rawURL string) string {
+	msg = strings.ReplaceAll(msg, rawURL, Redact(rawURL))
+	u, perr := url.Parse(rawURL)
+	if perr != nil {
+		return msg
+	}
+	replace := func(secret string) {
+		if secret != "" {
+			msg = strings.ReplaceAll(msg, secret, "REDACTED")
+			msg = strings.ReplaceAll(msg, url.QueryEscape(secret), "REDACTED")
+		}
+	}
+	if u.User != nil {
+		if pw, has := u.User.Password(); has {
+			replace(pw)
+		} else {
+			replace(u.User.Username())
+		}
+	}
+	// Drivers may print the URL in another form ("mem:?token=..."): remove
+	// the secret values themselves, raw and escaped, and the secrets of a
+	// URL inside a parameter (endpoint=http://user:pw@host).
+	for _, raw := range []string{u.RawQuery, u.Fragment} {
+		q, _ := url.ParseQuery(raw)
+		for name, vals := range q {
+			for _, v := range vals {
+				switch {
+				case secretParam(name):
+					replace(v)
+				case strings.Contains(v, "://") && Redact(v) != v:
+					msg = redactText(msg, v)
+				}
+			}
+		}
+	}
+	return msg
+}

@@ -1,0 +1,46 @@
+package blob
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// Every parameter whose name suggests a secret, and user info of any kind,
+// is redacted; harmless parameters are kept as written.
+func TestRedactSecretParams(t *testing.T) {
+	tests := []struct{ in, secret, keep string }{
+		{"https://h/x?auth=s3cr3tA", "s3cr3tA", "https://h/x"},
+		{"https://h/x?pw=s3cr3tB&region=eu", "s3cr3tB", "region=eu"},
+		{"https://h/x?pwd=s3cr3tC", "s3cr3tC", ""},
+		{"https://h/x?pass=s3cr3tD", "s3cr3tD", ""},
+		{"https://h/x?apikey=s3cr3tE", "s3cr3tE", ""},
+		{"s3://b?access_key=s3cr3tF&region=x", "s3cr3tF", "region=x"},
+		{"https://h/x?private=s3cr3tG", "s3cr3tG", ""},
+		{"https://h/x?Authorization=s3cr3tH", "s3cr3tH", ""},
+		{"https://s3cr3tI@github.com/x", "s3cr3tI", "github.com/x"},
+		{"https://alice:s3cr3tJ@h/x", "s3cr3tJ", "alice"},
+		{"https://h/x#access_token=s3cr3tK", "s3cr3tK", "https://h/x#"},
+		{"gs://b?endpoint=http://u:s3cr3tL@127.0.0.1", "s3cr3tL", "127.0.0.1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got := Redact(tt.in)
+			if strings.Contains(got, tt.secret) {
+				t.Fatalf("Redact(%q) = %q still holds the secret", tt.in, got)
+			}
+			if !strings.Contains(got, tt.keep) || !strings.Contains(got, "REDACTED") {
+				t.Fatalf("Redact(%q) = %q; want it to keep %q and say REDACTED", tt.in, got, tt.keep)
+			}
+			msg := RedactError(errors.New("driver failed on "+tt.in+" with "+tt.secret), tt.in)
+			if strings.Contains(msg, tt.secret) {
+				t.Fatalf("RedactError = %q still holds the secret", msg)
+			}
+		})
+	}
+	for _, plain := range []string{"mem://", "s3://bucket/prefix?region=eu-west-1", "file:///tmp/x"} {
+		if got := Redact(plain); got != plain {
+			t.Errorf("Redact(%q) = %q, want it unchanged", plain, got)
+		}
+	}
+}
