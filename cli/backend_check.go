@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/mlform/mlform/providers/blob"
+	"github.com/mlform/mlform/internal/bloburl"
 	"github.com/mlform/mlform/state"
 )
 
@@ -25,7 +25,7 @@ func checkBackend(g *Globals, url, wd string) error {
 		return nil
 	}
 	if !rec.Matches(url, wd) {
-		id, _, err := blob.Identity(url)
+		id, _, err := bloburl.Identity(url)
 		if err != nil {
 			return err
 		}
@@ -77,7 +77,7 @@ func prepareBackend(ctx context.Context, g *Globals, f initBackendFlags, lf Lock
 	if err := f.validate(); err != nil {
 		return err
 	}
-	newID, _, err := blob.Identity(url)
+	newID, _, err := bloburl.Identity(url)
 	if err != nil {
 		return err
 	}
@@ -88,7 +88,7 @@ func prepareBackend(ctx context.Context, g *Globals, f initBackendFlags, lf Lock
 	oldURL, oldID := "", ""
 	switch {
 	case f.from != "":
-		if oldID, _, err = blob.Identity(f.from); err != nil {
+		if oldID, _, err = bloburl.Identity(f.from); err != nil {
 			return fmt.Errorf("-from-backend: %w", err)
 		}
 		if rec != nil && !rec.Matches(f.from, wd) {

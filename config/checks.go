@@ -14,7 +14,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/robfig/cron/v3"
 
-	"github.com/mlform/mlform/providers/blob"
+	"github.com/mlform/mlform/internal/bloburl"
 )
 
 // checkBlobURL accepts a URL whose scheme names a bucket driver mlform has.
@@ -24,24 +24,24 @@ func checkBlobURL(raw string) error {
 		return errors.New("the URL is empty")
 	}
 	if !strings.Contains(raw, "://") {
-		return fmt.Errorf("%q is not a URL: use a blob URL such as file://%s (schemes: %s)", blob.Redact(raw), strings.TrimPrefix(raw, "./"), strings.Join(blob.Schemes, ", "))
+		return fmt.Errorf("%q is not a URL: use a blob URL such as file://%s (schemes: %s)", bloburl.Redact(raw), strings.TrimPrefix(raw, "./"), strings.Join(bloburl.Schemes(), ", "))
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return fmt.Errorf("%q is not a valid URL", blob.Redact(raw))
+		return fmt.Errorf("%q is not a valid URL", bloburl.Redact(raw))
 	}
-	if !blob.SupportedScheme(u.Scheme) {
-		return fmt.Errorf("unsupported URL scheme %q in %q: mlform supports %s", u.Scheme, blob.Redact(raw), strings.Join(blob.Schemes, ", "))
+	if !bloburl.SupportedScheme(u.Scheme) {
+		return fmt.Errorf("unsupported URL scheme %q in %q: mlform supports %s", u.Scheme, bloburl.Redact(raw), strings.Join(bloburl.Schemes(), ", "))
 	}
 	if u.Scheme != "file" && u.Scheme != "mem" && u.Host == "" {
-		return fmt.Errorf("%q names no bucket: write %s://BUCKET/prefix", blob.Redact(raw), u.Scheme)
+		return fmt.Errorf("%q names no bucket: write %s://BUCKET/prefix", bloburl.Redact(raw), u.Scheme)
 	}
 	if u.Scheme == "file" && strings.TrimPrefix(raw, "file://") == "" {
 		return errors.New("file:// names no directory: write file://PATH")
 	}
 	// The key prefix rules (path or prefix=, not both; no "..") are
-	// blob.Parse's, checked here so the error points at the configuration.
-	if _, err := blob.Parse(raw); err != nil {
+	// bloburl.Parse's, checked here so the error points at the configuration.
+	if _, err := bloburl.Parse(raw); err != nil {
 		return err
 	}
 	return nil
@@ -166,7 +166,7 @@ func sensitiveURLDiag(attr string, rng hcl.Range) *hcl.Diagnostic {
 		Severity: hcl.DiagError,
 		Summary:  "Invalid URL",
 		Detail: fmt.Sprintf("%s is not a path or a URL mlform can open (supported schemes: %s); it is derived from a sensitive value, so it is not shown.",
-			attr, strings.Join(blob.Schemes, ", ")),
+			attr, strings.Join(bloburl.Schemes(), ", ")),
 		Subject: rng.Ptr(),
 	}
 }

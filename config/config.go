@@ -15,7 +15,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
-	"github.com/mlform/mlform/providers/blob"
+	"github.com/mlform/mlform/internal/bloburl"
 )
 
 // Defaults used when the configuration does not say otherwise.
@@ -152,7 +152,7 @@ func (d *Dataset) SourceDisplay() string {
 	if d.SourceSensitive {
 		return SensitivePlaceholder
 	}
-	return blob.Redact(d.Source)
+	return bloburl.Redact(d.Source)
 }
 
 // Stats lists the columns profiled for drift.

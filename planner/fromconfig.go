@@ -4,7 +4,7 @@ import (
 	"sort"
 
 	"github.com/mlform/mlform/config"
-	"github.com/mlform/mlform/providers/blob"
+	"github.com/mlform/mlform/internal/bloburl"
 )
 
 // DefaultStorage is the storage block datasets use when they name none.
@@ -97,4 +97,4 @@ func sortedNames[V any](m map[string]V) []string {
 }
 
 // redactURL hides credentials in a URL before it is printed.
-func redactURL(u string) string { return blob.Redact(u) }
+func redactURL(u string) string { return bloburl.Redact(u) }

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/mlform/mlform/internal/bloburl"
 	"github.com/mlform/mlform/internal/whoami"
 	"github.com/mlform/mlform/planner/policy"
-	"github.com/mlform/mlform/providers/blob"
 	"github.com/mlform/mlform/state"
 )
 
@@ -52,7 +52,7 @@ func planPromotion(pc *PlanContext, pr *PromotionSpec, spec *ModelSpec, train *A
 			a.DependsOn = []string{train.Addr}
 		}
 		if pr.PublishURL != "" {
-			a.Reasons = append(a.Reasons, Reason{Code: ReasonPublish, Message: "then publishes it to " + blob.Redact(pr.PublishURL)})
+			a.Reasons = append(a.Reasons, Reason{Code: ReasonPublish, Message: "then publishes it to " + bloburl.Redact(pr.PublishURL)})
 		}
 		pc.AddAction(a)
 		return nil
@@ -85,7 +85,7 @@ func planRepublish(pc *PlanContext, pr *PromotionSpec) {
 	}
 	v := m.Aliases[pr.Alias].Version
 	last := pc.State.Publications[pr.Name]
-	url := blob.Redact(pr.PublishURL)
+	url := bloburl.Redact(pr.PublishURL)
 	if last != nil && last.Version == v && last.URL == url {
 		return
 	}
@@ -210,7 +210,7 @@ func runPromote(ctx context.Context, rc *RunContext, a *Action, specs *ModelSpec
 			rc.SetSummary(a, summary)
 			return fmt.Errorf("alias moved, but publishing failed (the next plan publishes again): %w", err)
 		}
-		summary += ", published to " + blob.Redact(pr.PublishURL)
+		summary += ", published to " + bloburl.Redact(pr.PublishURL)
 	}
 	rc.SetSummary(a, summary)
 	return nil
@@ -268,7 +268,7 @@ func runPublish(ctx context.Context, rc *RunContext, a *Action, specs *ModelSpec
 	if err := publish(ctx, rc, pr, v); err != nil {
 		return err
 	}
-	rc.SetSummary(a, fmt.Sprintf("published v%d to %s", v, blob.Redact(pr.PublishURL)))
+	rc.SetSummary(a, fmt.Sprintf("published v%d to %s", v, bloburl.Redact(pr.PublishURL)))
 	return nil
 }
 

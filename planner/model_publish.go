@@ -8,8 +8,8 @@ import (
 	"sort"
 	"time"
 
+	"github.com/mlform/mlform/internal/bloburl"
 	"github.com/mlform/mlform/internal/relpath"
-	"github.com/mlform/mlform/providers/blob"
 	"github.com/mlform/mlform/providers/storage"
 	"github.com/mlform/mlform/state"
 )
@@ -68,13 +68,13 @@ func publish(ctx context.Context, rc *RunContext, pr *PromotionSpec, v int) erro
 	if err != nil {
 		return fmt.Errorf("artifacts of v%d: %w", v, err)
 	}
-	url := blob.Redact(pr.PublishURL)
+	url := bloburl.Redact(pr.PublishURL)
 	target, err := openPublishTarget(ctx, pr.PublishURL, ws.BaseDir)
 	if err != nil {
 		return err
 	}
 	defer target.close()
-	redact := func(err error) string { return blob.RedactError(err, pr.PublishURL) }
+	redact := func(err error) string { return bloburl.RedactError(err, pr.PublishURL) }
 
 	// What a killed publish left (temporaries only: a published file is
 	// never partial) goes first, so it cannot pile up.

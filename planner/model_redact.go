@@ -12,9 +12,10 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/mlform/mlform/config"
-	"github.com/mlform/mlform/providers/blob"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/internal/bloburl"
 )
 
 // minSecretLen is the shortest sensitive text redacted from step output:
@@ -199,7 +200,7 @@ func hideSecrets(err error, secrets []string) error {
 	for _, s := range secrets {
 		if len(s) >= minSecretLen {
 			msg = strings.ReplaceAll(msg, s, config.SensitivePlaceholder)
-			msg = strings.ReplaceAll(msg, blob.Redact(s), config.SensitivePlaceholder)
+			msg = strings.ReplaceAll(msg, bloburl.Redact(s), config.SensitivePlaceholder)
 		}
 	}
 	return &redactedError{msg: msg, err: err}

@@ -12,7 +12,7 @@ import (
 	"gocloud.dev/blob"
 	"gocloud.dev/gcerrors"
 
-	mblob "github.com/mlform/mlform/providers/blob"
+	"github.com/mlform/mlform/internal/bloburl"
 )
 
 // bucketBackend keeps state objects in a gocloud.dev bucket (s3://, gs://,
@@ -35,7 +35,7 @@ type bucketBackend struct {
 // prefix and the object name in the path, the other parameters kept, all
 // credentials redacted ("s3://bucket/team/state.json?region=eu-west-1").
 func (b *bucketBackend) location(name string) string {
-	red := mblob.Redact(b.url)
+	red := bloburl.Redact(b.url)
 	u, err := url.Parse(red)
 	if err != nil {
 		return strings.TrimSuffix(red, "/") + "/" + name
@@ -64,7 +64,7 @@ func (b *bucketBackend) wrap(op, name string, err error) error {
 			return fmt.Errorf("%s %s: %w", op, b.location(name), c)
 		}
 	}
-	return fmt.Errorf("%s %s: %s", op, b.location(name), mblob.RedactError(err, b.url))
+	return fmt.Errorf("%s %s: %s", op, b.location(name), bloburl.RedactError(err, b.url))
 }
 
 func (b *bucketBackend) get(ctx context.Context, name string) ([]byte, error) {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/mlform/mlform/internal/bloburl"
 	mblob "github.com/mlform/mlform/providers/blob"
 )
 
@@ -24,7 +25,7 @@ const BackendRecordPath = ".mlform/backend.json"
 const maxRecordSize = 64 << 10
 
 // BackendRecord is what a workspace remembers of its backend. It never
-// holds a credential: URL is the backend's identity (mblob.Identity: one
+// holds a credential: URL is the backend's identity (bloburl.Identity: one
 // spelling per place, credentials redacted).
 type BackendRecord struct {
 	FormatVersion int `json:"format_version"`
@@ -38,7 +39,7 @@ type BackendRecord struct {
 
 // NewBackendRecord returns the record of backend URL rawURL.
 func NewBackendRecord(rawURL string) (*BackendRecord, error) {
-	id, secrets, err := mblob.Identity(rawURL)
+	id, secrets, err := bloburl.Identity(rawURL)
 	if err != nil {
 		return nil, err
 	}
@@ -49,7 +50,7 @@ func NewBackendRecord(rawURL string) (*BackendRecord, error) {
 // same identity, or (local directories) the same directory once resolved
 // against workDir ("file://state" and "file:///abs/ws/state").
 func (r *BackendRecord) Matches(rawURL, workDir string) bool {
-	id, _, err := mblob.Identity(rawURL)
+	id, _, err := bloburl.Identity(rawURL)
 	if err != nil {
 		return false
 	}
@@ -103,8 +104,8 @@ func ReadBackendRecord(workDir string) (*BackendRecord, error) {
 	if r.FormatVersion != 1 {
 		return nil, fail(fmt.Sprintf("format_version %d is not one this mlform reads (1)", r.FormatVersion))
 	}
-	if _, err := mblob.Parse(r.URL); err != nil || r.URL == "" {
-		return nil, fail(fmt.Sprintf("url %q is not a backend URL", mblob.Redact(r.URL)))
+	if _, err := bloburl.Parse(r.URL); err != nil || r.URL == "" {
+		return nil, fail(fmt.Sprintf("url %q is not a backend URL", bloburl.Redact(r.URL)))
 	}
 	return &r, nil
 }

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/mlform/mlform/internal/bloburl"
 	"github.com/mlform/mlform/internal/cloudtest"
 	mblob "github.com/mlform/mlform/providers/blob"
 	"github.com/mlform/mlform/state"
@@ -160,7 +161,7 @@ func checkObjectsClean(t *testing.T, url string) {
 	ctx := context.Background()
 	b, err := mblob.Open(ctx, url, t.TempDir())
 	if err != nil {
-		t.Fatalf("open %s: %v", mblob.Redact(url), err)
+		t.Fatalf("open %s: %v", bloburl.Redact(url), err)
 	}
 	defer b.Close()
 	n := 0

@@ -14,8 +14,8 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/mlform/mlform/internal/bloburl"
 	"github.com/mlform/mlform/internal/hexid"
-	mblob "github.com/mlform/mlform/providers/blob"
 )
 
 // Limits on untrusted text, generous for real use and small enough that a
@@ -395,5 +395,5 @@ func scrubURL(s string) string {
 	if !strings.Contains(s, "://") {
 		return s
 	}
-	return mblob.Redact(s)
+	return bloburl.Redact(s)
 }

@@ -8,6 +8,7 @@ import (
 
 	"gocloud.dev/blob"
 
+	"github.com/mlform/mlform/internal/bloburl"
 	mblob "github.com/mlform/mlform/providers/blob"
 )
 
@@ -60,7 +61,7 @@ func benchBucket(b *testing.B, c Cloud) *blob.Bucket {
 	url := c.Bucket(b)
 	bucket, err := mblob.Open(context.Background(), url, b.TempDir())
 	if err != nil {
-		b.Fatalf("open %s: %v", mblob.Redact(url), err)
+		b.Fatalf("open %s: %v", bloburl.Redact(url), err)
 	}
 	b.Cleanup(func() { bucket.Close() })
 	return bucket

@@ -14,6 +14,7 @@ import (
 	"gocloud.dev/blob"
 	"gocloud.dev/gcerrors"
 
+	"github.com/mlform/mlform/internal/bloburl"
 	mblob "github.com/mlform/mlform/providers/blob"
 )
 
@@ -30,7 +31,7 @@ func openBucket(t *testing.T, c Cloud) *blob.Bucket {
 	url := c.Bucket(t)
 	b, err := mblob.Open(context.Background(), url, t.TempDir())
 	if err != nil {
-		t.Fatalf("open %s: %v", mblob.Redact(url), err)
+		t.Fatalf("open %s: %v", bloburl.Redact(url), err)
 	}
 	t.Cleanup(func() { b.Close() })
 	return b

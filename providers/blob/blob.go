@@ -9,7 +9,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 
 	"gocloud.dev/blob"
@@ -18,20 +17,9 @@ import (
 	_ "gocloud.dev/blob/gcsblob" // gs://
 	_ "gocloud.dev/blob/memblob" // mem://
 	_ "gocloud.dev/blob/s3blob"  // s3://
+
+	"github.com/mlform/mlform/internal/bloburl"
 )
-
-// Schemes lists the URL schemes mlform accepts for buckets.
-var Schemes = []string{"file", "mem", "s3", "gs", "azblob"}
-
-// SupportedScheme reports whether scheme names a bucket driver mlform has.
-func SupportedScheme(scheme string) bool {
-	for _, s := range Schemes {
-		if s == scheme {
-			return true
-		}
-	}
-	return false
-}
 
 // LocalPath returns the directory a file:// URL (or a bare path) names,
 // resolved against baseDir when relative. ok is false for other schemes.
@@ -44,19 +32,11 @@ func LocalPath(rawURL, baseDir string) (dir string, ok bool) {
 	if strings.Contains(rawURL, "://") && !strings.HasPrefix(rawURL, "file://") {
 		return "", false
 	}
-	loc, err := Parse(rawURL)
+	loc, err := bloburl.Parse(rawURL)
 	if err != nil {
 		return "", false
 	}
 	return loc.LocalDir(baseDir), true
-}
-
-// LocalDir is a local location's directory resolved against baseDir.
-func (l Location) LocalDir(baseDir string) string {
-	if filepath.IsAbs(l.Dir) {
-		return l.Dir
-	}
-	return filepath.Join(baseDir, l.Dir)
 }
 
 // Open opens the bucket at rawURL (see Location for what its parts mean).
@@ -72,7 +52,7 @@ func Open(ctx context.Context, rawURL, baseDir string) (*blob.Bucket, error) {
 // open is Open with the driver call for bucket schemes given, so tests can
 // see exactly what reaches gocloud.dev.
 func open(ctx context.Context, rawURL, baseDir string, openBucket func(context.Context, string) (*blob.Bucket, error)) (*blob.Bucket, error) {
-	loc, err := Parse(rawURL)
+	loc, err := bloburl.Parse(rawURL)
 	if err != nil {
 		return nil, err
 	}
@@ -95,13 +75,12 @@ func open(ctx context.Context, rawURL, baseDir string, openBucket func(context.C
 	// them: Bucket has none, and the prefix is applied here.
 	b, err := openBucket(ctx, loc.Bucket)
 	if err != nil {
-		msg := RedactError(err, loc.Bucket)
-		msg = redactText(msg, rawURL)
-		if strings.Contains(msg, Redact(loc.Bucket)) || strings.Contains(msg, Redact(rawURL)) {
+		msg := bloburl.RedactText(bloburl.RedactError(err, loc.Bucket), rawURL)
+		if strings.Contains(msg, bloburl.Redact(loc.Bucket)) || strings.Contains(msg, bloburl.Redact(rawURL)) {
 			// gocloud.dev's message already names the bucket.
 			return nil, errors.New(msg)
 		}
-		return nil, fmt.Errorf("open bucket %s: %s", Redact(rawURL), msg)
+		return nil, fmt.Errorf("open bucket %s: %s", bloburl.Redact(rawURL), msg)
 	}
 	if loc.Prefix != "" {
 		b = blob.PrefixedBucket(b, loc.Prefix)

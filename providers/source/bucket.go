@@ -11,6 +11,7 @@ import (
 
 	gblob "gocloud.dev/blob"
 
+	"github.com/mlform/mlform/internal/bloburl"
 	"github.com/mlform/mlform/internal/relpath"
 	"github.com/mlform/mlform/providers/blob"
 )
@@ -30,7 +31,7 @@ func openBucket(ctx context.Context, spec, baseDir string) (Source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dataset source: %w", err)
 	}
-	return &bucket{b: b, name: blob.Redact(spec)}, nil
+	return &bucket{b: b, name: bloburl.Redact(spec)}, nil
 }
 
 // FromBucket makes a Source of every object in b (which the Source then

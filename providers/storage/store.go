@@ -17,6 +17,7 @@ import (
 
 	gblob "gocloud.dev/blob"
 
+	"github.com/mlform/mlform/internal/bloburl"
 	"github.com/mlform/mlform/providers/blob"
 )
 
@@ -81,7 +82,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	s, err := openObjects(ctx, bucketObjects{b: b, owned: true}, opts)
 	if err != nil {
 		b.Close()
-		return nil, fmt.Errorf("open store %s: %w", blob.Redact(url), err)
+		return nil, fmt.Errorf("open store %s: %w", bloburl.Redact(url), err)
 	}
 	return s, nil
 }

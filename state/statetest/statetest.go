@@ -13,6 +13,7 @@ import (
 	"gocloud.dev/blob"
 	"gocloud.dev/gcerrors"
 
+	"github.com/mlform/mlform/internal/bloburl"
 	mblob "github.com/mlform/mlform/providers/blob"
 	"github.com/mlform/mlform/state"
 )
@@ -38,7 +39,7 @@ func URLBackend(fresh func(t *testing.T) string, baseDir string) func(t *testing
 		ctx := context.Background()
 		raw, err := mblob.Open(ctx, url, baseDir)
 		if err != nil {
-			t.Fatalf("open %s: %v", mblob.Redact(url), err)
+			t.Fatalf("open %s: %v", bloburl.Redact(url), err)
 		}
 		t.Cleanup(func() { raw.Close() })
 		b := bucketAccess(raw)
@@ -46,7 +47,7 @@ func URLBackend(fresh func(t *testing.T) string, baseDir string) func(t *testing
 			t.Helper()
 			m, err := state.OpenManager(ctx, url, baseDir)
 			if err != nil {
-				t.Fatalf("OpenManager(%s): %v", mblob.Redact(url), err)
+				t.Fatalf("OpenManager(%s): %v", bloburl.Redact(url), err)
 			}
 			t.Cleanup(func() { m.Close() })
 			return m

@@ -1,4 +1,4 @@
-package blob
+package bloburl
 
 import (
 	"errors"
@@ -70,7 +70,7 @@ func Parse(rawURL string) (Location, error) {
 		return Location{}, fmt.Errorf("invalid bucket URL %q", Redact(rawURL))
 	}
 	if !SupportedScheme(u.Scheme) {
-		return Location{}, fmt.Errorf("unsupported URL scheme %q in %s (supported: %s)", u.Scheme, Redact(rawURL), strings.Join(Schemes, ", "))
+		return Location{}, fmt.Errorf("unsupported URL scheme %q in %s (supported: %s)", u.Scheme, Redact(rawURL), strings.Join(Schemes(), ", "))
 	}
 	q := u.Query()
 	pathPrefix, paramPrefix := u.Path, q.Get("prefix")

@@ -1,4 +1,4 @@
-package blob
+package bloburl
 
 import (
 	"net/url"
@@ -98,11 +98,12 @@ func redactParams(raw string) (string, bool) {
 // RedactError returns err's message with rawURL (and its password, if any)
 // replaced by the redacted form.
 func RedactError(err error, rawURL string) string {
-	return redactText(err.Error(), rawURL)
+	return RedactText(err.Error(), rawURL)
 }
 
-// redactText removes rawURL's secrets from msg.
-func redactText(msg, rawURL string) string {
+// RedactText removes rawURL's secrets from msg, however a driver spelled
+// them (raw, escaped, inside a nested URL).
+func RedactText(msg, rawURL string) string {
 	msg = strings.ReplaceAll(msg, rawURL, Redact(rawURL))
 	u, perr := url.Parse(rawURL)
 	if perr != nil {
@@ -132,7 +133,7 @@ func redactText(msg, rawURL string) string {
 				case secretParam(name):
 					replace(v)
 				case strings.Contains(v, "://") && Redact(v) != v:
-					msg = redactText(msg, v)
+					msg = RedactText(msg, v)
 				}
 			}
 		}
