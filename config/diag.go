@@ -21,13 +21,14 @@ import (
 // Diagnostics without a position (a missing directory, a bad -var) print
 // just "Error: <summary>" and the detail. files supplies the snippets.
 func WriteDiagnostics(w io.Writer, diags hcl.Diagnostics, files map[string]*hcl.File, color bool) error {
-	tw := hcl.NewDiagnosticTextWriter(w, files, 0, color)
 	for _, d := range diags {
 		c := *d
 		if d.Subject != nil {
 			c.Summary = fmt.Sprintf("%s: %s", rangeString(*d.Subject), d.Summary)
 		}
-		if err := tw.WriteDiagnostic(&c); err != nil {
+		// The summary keeps the real position; the snippet may show a window.
+		shown, snippetFiles := windowSnippet(&c, files)
+		if err := hcl.NewDiagnosticTextWriter(w, snippetFiles, 0, color).WriteDiagnostic(shown); err != nil {
 			return fmt.Errorf("write diagnostics: %w", err)
 		}
 	}
