@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mlform/mlform/internal/procid"
+	"github.com/mlform/mlform/internal/whoami"
 )
 
 func TestReservedOutput(t *testing.T) {
@@ -106,9 +107,9 @@ func TestDirTargetPutAndSweep(t *testing.T) {
 	if err := cmd.Run(); err != nil {
 		t.Skip("no true command")
 	}
-	gone := procid.ID{Host: procid.Hostname(), PID: cmd.Process.Pid, Start: 1}.Token()
+	gone := procid.ID{Host: whoami.Host(), PID: cmd.Process.Pid, Start: 1}.Token()
 	live := procid.Self().Token()
-	other := procid.ID{Host: "elsewhere-" + procid.Hostname(), PID: 7, Start: 7}.Token()
+	other := procid.ID{Host: "elsewhere-" + whoami.Host(), PID: 7, Start: 7}.Token()
 	files := map[string]bool{ // name -> swept
 		PublishTempPrefix + gone + "-1":          true,
 		"sub/" + PublishTempPrefix + gone + "-2": true,

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/mlform/mlform/internal/procid"
 )
 
 // Lock is a held state lock.
@@ -288,7 +290,7 @@ func (info LockInfo) HolderRunning() string {
 	if info.PID <= 0 || info.Host == "" || info.Host != hostname() {
 		return HolderUnknown
 	}
-	if processAlive(info.PID) {
+	if !procid.Exited(info.PID) {
 		return HolderRunning
 	}
 	return HolderGone

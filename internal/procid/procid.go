@@ -16,6 +16,9 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/mlform/mlform/internal/hexid"
+	"github.com/mlform/mlform/internal/whoami"
 )
 
 // ID is one process on one host.
@@ -33,16 +36,7 @@ type ID struct {
 func Self() ID {
 	pid := os.Getpid()
 	start, _ := startTime(pid)
-	return ID{Host: Hostname(), PID: pid, Start: start}
-}
-
-// Hostname is os.Hostname, or "localhost" when it fails.
-func Hostname() string {
-	h, err := os.Hostname()
-	if err != nil || h == "" {
-		return "localhost"
-	}
-	return h
+	return ID{Host: whoami.Host(), PID: pid, Start: start}
 }
 
 // Token is the compact form of an ID used in file and object names:
@@ -85,7 +79,7 @@ type ParsedToken struct {
 // ParseToken reads a Token; ok is false for anything else.
 func ParseToken(s string) (t ParsedToken, ok bool) {
 	parts := strings.Split(s, "-")
-	if len(parts) != 3 || len(parts[0]) != 8 || !isLowerHex(parts[0]) {
+	if len(parts) != 3 || len(parts[0]) != 8 || !hexid.IsLowerHex(parts[0]) {
 		return t, false
 	}
 	pid, err := strconv.Atoi(parts[1])
@@ -102,7 +96,7 @@ func ParseToken(s string) (t ParsedToken, ok bool) {
 // Liveness checks the token's process on this host. A token of another
 // host is Unknown.
 func (t ParsedToken) Liveness() Liveness {
-	if t.HostHash != hostHash(Hostname()) {
+	if t.HostHash != hostHash(whoami.Host()) {
 		return Unknown
 	}
 	return Check(t.PID, t.Start)
@@ -110,11 +104,15 @@ func (t ParsedToken) Liveness() Liveness {
 
 // Liveness checks id on this host.
 func (id ID) Liveness() Liveness {
-	if id.Host != Hostname() {
+	if id.Host != whoami.Host() {
 		return Unknown
 	}
 	return Check(id.PID, id.Start)
 }
+
+// Exited reports whether process pid is known to have stopped on this
+// host: absent, or a zombie nobody reaps (a pid of 0 or less never is).
+func Exited(pid int) bool { return Check(pid, 0) == Gone }
 
 // Check reports whether the process pid that started at start (0: any
 // start time) runs on this host. A zombie counts as gone.
@@ -142,14 +140,4 @@ func hostHash(host string) string {
 	h := fnv.New32a()
 	h.Write([]byte(host))
 	return fmt.Sprintf("%08x", h.Sum32())
-}
-
-func isLowerHex(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return false
-		}
-	}
-	return s != ""
 }

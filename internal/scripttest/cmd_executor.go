@@ -2,7 +2,6 @@ package scripttest
 
 import (
 	"bytes"
-	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -13,6 +12,8 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/mlform/mlform/internal/procid"
 )
 
 // executorCommands are the script commands the executor and example
@@ -45,26 +46,14 @@ func cmdPidsgone(ts *testscript.TestScript, neg bool, args []string) {
 		if err != nil || pid <= 1 {
 			ts.Fatalf("%s: %q is not a pid", args[0], f)
 		}
-		for !processGone(pid) && time.Now().Before(deadline) {
+		for !procid.Exited(pid) && time.Now().Before(deadline) {
 			time.Sleep(10 * time.Millisecond)
 		}
-		if !processGone(pid) {
+		if !procid.Exited(pid) {
 			_ = syscall.Kill(pid, syscall.SIGKILL)
 			ts.Fatalf("process %d is still running", pid)
 		}
 	}
-}
-
-// processGone reports whether pid has stopped: absent, or a zombie.
-func processGone(pid int) bool {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err == nil {
-		s := string(data)
-		if i := strings.LastIndexByte(s, ')'); i >= 0 && i+2 < len(s) {
-			return s[i+2] == 'Z' || s[i+2] == 'X'
-		}
-	}
-	return syscall.Kill(pid, 0) == syscall.ESRCH
 }
 
 // hostgo gives the script the host's Go build and module caches, so a

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mlform/mlform/internal/procid"
+	"github.com/mlform/mlform/internal/whoami"
 )
 
 // goneToken names a process that has exited and been reaped.
@@ -20,7 +21,7 @@ func goneToken(t *testing.T) string {
 	if err := cmd.Run(); err != nil {
 		t.Skip("no true command:", err)
 	}
-	return procid.ID{Host: procid.Hostname(), PID: cmd.Process.Pid, Start: 1}.Token()
+	return procid.ID{Host: whoami.Host(), PID: cmd.Process.Pid, Start: 1}.Token()
 }
 
 // readOnlyTree makes dir/<name> with read-only data, a nested read-only
@@ -86,7 +87,7 @@ func TestNewAndSweep(t *testing.T) {
 
 	gone := goneToken(t)
 	reused := procid.ID{Host: self.Host, PID: self.PID, Start: self.Start + 1}.Token()
-	otherHost := procid.ID{Host: "not-" + procid.Hostname(), PID: 1, Start: 1}.Token()
+	otherHost := procid.ID{Host: "not-" + whoami.Host(), PID: 1, Start: 1}.Token()
 	tests := []struct {
 		name      string
 		entry     string

@@ -9,7 +9,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
-	"os/user"
 	"sort"
 	"strings"
 	"sync"
@@ -17,6 +16,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+
+	"github.com/mlform/mlform/internal/procid"
+	"github.com/mlform/mlform/internal/whoami"
 )
 
 // Store locks keep gc from deleting what a concurrent writer has uploaded
@@ -103,7 +105,7 @@ func (h LockHolder) String() string {
 // process no longer exists, or it has not refreshed its lock for stale.
 // why says which.
 func (h LockHolder) Stale(now time.Time, stale time.Duration) (bool, string) {
-	if h.Host == hostname() && h.PID > 0 && !processAlive(h.PID) {
+	if h.Host == whoami.Host() && h.PID > 0 && procid.Exited(h.PID) {
 		return true, fmt.Sprintf("process %d on %s is gone", h.PID, h.Host)
 	}
 	if age := now.Sub(h.Refreshed); age > stale {
@@ -229,7 +231,7 @@ func (s *Store) Lock(ctx context.Context, kind LockKind, opts LockOptions) (*Sto
 		opts.Stale = DefaultLockStale
 	}
 	now := time.Now().UTC().Truncate(time.Millisecond)
-	h := LockHolder{ID: uuid.NewString(), Kind: kind, Host: hostname(), PID: os.Getpid(), User: currentUser(),
+	h := LockHolder{ID: uuid.NewString(), Kind: kind, Host: whoami.Host(), PID: os.Getpid(), User: whoami.User(),
 		Command: opts.Command, Created: now, Refreshed: now}
 	data, err := EncodeLock(h)
 	if err != nil {
@@ -434,22 +436,4 @@ func (s *Store) getBounded(ctx context.Context, key string, limit int64) ([]byte
 		return nil, fmt.Errorf("read %s: %w", key, err)
 	}
 	return b, nil
-}
-
-func hostname() string {
-	h, err := os.Hostname()
-	if err != nil || h == "" {
-		return "unknown-host"
-	}
-	return h
-}
-
-func currentUser() string {
-	if u, err := user.Current(); err == nil && u.Username != "" {
-		return u.Username
-	}
-	if v := os.Getenv("USER"); v != "" {
-		return v
-	}
-	return "unknown"
 }

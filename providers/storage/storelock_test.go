@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mlform/mlform/internal/whoami"
 )
 
 // helperEnv switches the test binary into a store-lock helper process.
@@ -160,7 +162,7 @@ func TestStoreLockProcesses(t *testing.T) {
 
 func TestLockHolderStale(t *testing.T) {
 	now := time.Now()
-	host := hostname()
+	host := whoami.Host()
 	tests := []struct {
 		name  string
 		h     LockHolder

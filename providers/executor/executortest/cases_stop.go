@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mlform/mlform/internal/procid"
 	"github.com/mlform/mlform/providers/executor"
 	"github.com/mlform/mlform/state"
 )
@@ -131,10 +132,10 @@ func requireGoneWithin(t *testing.T, pidfile string, want int, d time.Duration) 
 	}
 	deadline := time.Now().Add(d)
 	for _, pid := range pids {
-		for !processGone(pid) && time.Now().Before(deadline) {
+		for !procid.Exited(pid) && time.Now().Before(deadline) {
 			time.Sleep(10 * time.Millisecond)
 		}
-		if !processGone(pid) {
+		if !procid.Exited(pid) {
 			_ = killPid(pid)
 			t.Errorf("process %d is still running", pid)
 		}

@@ -216,17 +216,3 @@ func readPids(path string) ([]int, error) {
 	}
 	return pids, nil
 }
-
-// processGone reports whether pid no longer runs: absent, or a zombie
-// waiting for a parent that may never reap it (PID 1 in a container).
-func processGone(pid int) bool {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err == nil {
-		// "pid (comm) S ...": the state follows the last ')'.
-		s := string(data)
-		if i := strings.LastIndexByte(s, ')'); i >= 0 && i+2 < len(s) {
-			return s[i+2] == 'Z' || s[i+2] == 'X'
-		}
-	}
-	return syscall.Kill(pid, 0) == syscall.ESRCH
-}
