@@ -25,37 +25,21 @@ func Params(dir string) testscript.Params {
 	}
 }
 
+// commands merges every command set (one per cmd_*.go file); a name
+// defined twice is a mistake that panics at once.
 func commands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
+	sets := []func() map[string]func(ts *testscript.TestScript, neg bool, args []string){
+		plannerCommands, executorCommands, stateCommands, modelCommands, cloudCommands,
+		damageCommands, bucketCommands, waitCommands, sharedCommands, killCommands,
+	}
 	cmds := map[string]func(ts *testscript.TestScript, neg bool, args []string){}
-	for name, c := range plannerCommands() {
-		cmds[name] = c
-	}
-	for name, c := range executorCommands() {
-		cmds[name] = c
-	}
-	for name, c := range stateCommands() {
-		cmds[name] = c
-	}
-	for name, c := range modelCommands() {
-		cmds[name] = c
-	}
-	for name, c := range cloudCommands() {
-		cmds[name] = c
-	}
-	for name, c := range damageCommands() {
-		cmds[name] = c
-	}
-	for name, c := range bucketCommands() {
-		cmds[name] = c
-	}
-	for name, c := range waitCommands() {
-		cmds[name] = c
-	}
-	for name, c := range sharedCommands() {
-		cmds[name] = c
-	}
-	for name, c := range killCommands() {
-		cmds[name] = c
+	for _, set := range sets {
+		for name, c := range set() {
+			if _, dup := cmds[name]; dup {
+				panic("scripttest: command " + name + " is defined twice")
+			}
+			cmds[name] = c
+		}
 	}
 	return cmds
 }
