@@ -29,12 +29,6 @@ func (l *loader) evalPromotion(e *blockEval, n *node, s *scope) {
 		}
 		p.Version = v
 	}
-	if s, a, ok := e.str("must_beat", false); ok {
-		if strings.TrimSpace(s) == "" {
-			e.errorf(a.Expr.Range(), "Invalid must_beat", "must_beat in %s must name a metric, like \"accuracy\".", e.where)
-		}
-		p.MustBeat = &MustBeat{Metric: s, Direction: "higher", Range: a.SrcRange}
-	}
 	for _, b := range n.block.Body.Blocks {
 		se := e.sub(b, e.where)
 		switch b.Type {

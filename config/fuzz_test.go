@@ -23,6 +23,7 @@ func fuzzSeeds(f *testing.F) {
 	f.Add([]byte("locals {\n  a = local.b\n  b = local.a\n}\n"))
 	f.Add([]byte("d { a = 1, b = [1, 2], c = { x = 1 } }\n"))
 	f.Add([]byte("model \"m\" {\n  train { command = [\"t\"], params = { a = file(\"x\") } }\n}\n"))
+	f.Add([]byte("promotion \"p\" {\n  must_beat = { metric = \"a\", direction = \"lower\" }\n  publish = \"mem://\"\n}\n"))
 	f.Add([]byte("x = \"${\"\n"))
 	f.Add([]byte("\xff\xfe{"))
 }

@@ -2,8 +2,10 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -108,7 +110,7 @@ func (l *loader) assignVariables() {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	for _, name := range sortedKeys(l.cfg.Variables) {
+	for _, name := range slices.Sorted(maps.Keys(l.cfg.Variables)) {
 		env := EnvVarPrefix + name
 		if s := getenv(env); s != "" {
 			if val, ok := l.parseCLIValue(name, s, "environment variable "+env); ok {
@@ -133,7 +135,7 @@ func (l *loader) assignVariables() {
 		}
 		l.parseVarFlag(a.Value, given)
 	}
-	for _, name := range sortedKeys(l.cfg.Variables) {
+	for _, name := range slices.Sorted(maps.Keys(l.cfg.Variables)) {
 		l.assignVariable(l.cfg.Variables[name], given[name])
 	}
 }
