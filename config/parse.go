@@ -3,6 +3,7 @@ package config
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -21,6 +22,11 @@ func parseConfig(src []byte, filename string) (*hcl.File, hcl.Diagnostics) {
 	return f, diags
 }
 
+const (
+	commaBlockSummary = "Commas between a block's arguments"
+	commaBlockIntro   = "A one-line block holds one argument in HCL; write one argument a line:\n"
+)
+
 // explainCommaBlock rewrites HCL's error for `drift { method = "psi",
 // threshold = 0.2 }` (a one-line block holds one argument in HCL; the
 // parser stops at the comma) to show the block laid out one argument a
@@ -38,8 +44,8 @@ func explainCommaBlock(src []byte, diags hcl.Diagnostics) {
 		if !ok {
 			continue
 		}
-		d.Summary = "Commas between a block's arguments"
-		d.Detail = "A one-line block holds one argument in HCL; write one argument a line:\n" + layoutBlock(header, items)
+		d.Summary = commaBlockSummary
+		d.Detail = commaBlockIntro + layoutBlock(header, items)
 	}
 }
 
@@ -101,6 +107,9 @@ func oneLineBlock(src []byte, comma int) (string, [][2]string, bool) {
 		name, expr = strings.TrimSpace(name), strings.TrimSpace(expr)
 		if !found || !hclsyntax.ValidIdentifier(name) || expr == "" {
 			return "", nil, false
+		}
+		if _, d := hclsyntax.ParseExpression([]byte(expr), "", hcl.InitialPos); d.HasErrors() || slices.ContainsFunc(items, func(it [2]string) bool { return it[0] == name }) {
+			return "", nil, false // show only a layout that parses
 		}
 		items = append(items, [2]string{name, expr})
 		if t.Type == hclsyntax.TokenCBrace {
