@@ -2,7 +2,9 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -171,7 +173,7 @@ func (c *Config) EvalOutputs(w World) (map[string]OutputValue, hcl.Diagnostics) 
 	out := map[string]OutputValue{}
 	var diags hcl.Diagnostics
 	ctx := c.worldContext(&w)
-	for _, name := range sortedKeys(c.Outputs) {
+	for _, name := range slices.Sorted(maps.Keys(c.Outputs)) {
 		o := c.Outputs[name]
 		v, d := evalExpr(o.Expr, ctx)
 		diags = append(diags, d...)

@@ -14,11 +14,11 @@ import (
 // objectAttrs lists the arguments each kind exposes to references, so an
 // unset optional argument reads as null instead of failing.
 func objectAttrs(schema *blockSchema, kind string) []string {
-	s := schema.blocks[kind]
-	if s == nil {
+	s, ok := schema.nested[kind]
+	if !ok {
 		return nil
 	}
-	return keys(s.body.attrs)
+	return s.body.attrNames()
 }
 
 // evaluate evaluates every node in dependency order. A node whose own

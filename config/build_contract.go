@@ -2,6 +2,8 @@ package config
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -37,7 +39,7 @@ func (e *blockEval) checkEnvNames(a *hclsyntax.Attribute, what string, names []s
 // could never fire. It runs once every object is read, as a policy may
 // name its models by string.
 func (l *loader) checkMetricTriggers() {
-	for _, name := range sortedKeys(l.cfg.RetrainPolicies) {
+	for _, name := range slices.Sorted(maps.Keys(l.cfg.RetrainPolicies)) {
 		p := l.cfg.RetrainPolicies[name]
 		if len(p.Metrics) == 0 {
 			continue

@@ -29,12 +29,6 @@ func (l *loader) evalPromotion(e *blockEval, n *node, s *scope) {
 		}
 		p.Version = v
 	}
-	if s, a, ok := e.str("must_beat", false); ok {
-		if strings.TrimSpace(s) == "" {
-			e.errorf(a.Expr.Range(), "Invalid must_beat", "must_beat in %s must name a metric, like \"accuracy\".", e.where)
-		}
-		p.MustBeat = &MustBeat{Metric: s, Direction: "higher", Range: a.SrcRange}
-	}
 	for _, b := range n.block.Body.Blocks {
 		se := e.sub(b, e.where)
 		switch b.Type {
@@ -42,26 +36,7 @@ func (l *loader) evalPromotion(e *blockEval, n *node, s *scope) {
 			gateCtx := s.evalContextFor(n.deps, map[string]cty.Value{"candidate": cty.DynamicVal, "champion": cty.DynamicVal}, calledFunctions(n))
 			p.Gates = append(p.Gates, l.evalGateBlock(se, b, gateCtx))
 		case "must_beat":
-			mb := &MustBeat{Direction: "higher", Range: b.DefRange()}
-			if s, a, ok := se.str("metric", false); ok {
-				if strings.TrimSpace(s) == "" {
-					se.errorf(a.Expr.Range(), "Invalid must_beat", "metric in %s must name a metric, like \"accuracy\".", se.where)
-				}
-				mb.Metric = s
-			}
-			if s, a, ok := se.str("direction", false); ok {
-				if s != "higher" && s != "lower" {
-					se.errorf(a.Expr.Range(), "Invalid direction", "direction in %s must be \"higher\" (bigger is better, the default) or \"lower\" (smaller is better, like a loss), not %q.", se.where, s)
-				}
-				mb.Direction = s
-			}
-			if f, a, ok := se.number("min_delta"); ok {
-				if f < 0 {
-					se.errorf(a.Expr.Range(), "Invalid min_delta", "min_delta in %s must be 0 or more, not %g.", se.where, f)
-				}
-				mb.MinDelta = f
-			}
-			p.MustBeat = mb
+			p.MustBeat = evalMustBeat(se, b)
 		case "publish":
 			pub := &Publish{Range: b.DefRange()}
 			if u, a, ok := se.str("url", true); ok {
@@ -74,6 +49,31 @@ func (l *loader) evalPromotion(e *blockEval, n *node, s *scope) {
 	}
 	l.checkAliasOwner(e, p)
 	l.cfg.Promotions[n.name] = p
+}
+
+// evalMustBeat reads a must_beat block: the metric, which way is better
+// (higher by default) and the margin to win by.
+func evalMustBeat(se *blockEval, b *hclsyntax.Block) *MustBeat {
+	mb := &MustBeat{Direction: "higher", Range: b.DefRange()}
+	if s, a, ok := se.str("metric", false); ok {
+		if strings.TrimSpace(s) == "" {
+			se.errorf(a.Expr.Range(), "Invalid must_beat", "metric in %s must name a metric, like \"accuracy\".", se.where)
+		}
+		mb.Metric = s
+	}
+	if s, a, ok := se.str("direction", false); ok {
+		if s != "higher" && s != "lower" {
+			se.errorf(a.Expr.Range(), "Invalid direction", "direction in %s must be \"higher\" (bigger is better, the default) or \"lower\" (smaller is better, like a loss), not %q.", se.where, s)
+		}
+		mb.Direction = s
+	}
+	if f, a, ok := se.number("min_delta"); ok {
+		if f < 0 {
+			se.errorf(a.Expr.Range(), "Invalid min_delta", "min_delta in %s must be 0 or more, not %g.", se.where, f)
+		}
+		mb.MinDelta = f
+	}
+	return mb
 }
 
 // checkAliasOwner refuses two promotions moving the same alias of the

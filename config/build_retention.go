@@ -18,8 +18,8 @@ type Retention struct {
 }
 
 // retentionSchema is the `retention` block inside dataset and model.
-func retentionSchema() *nestedSchema {
-	return &nestedSchema{body: &blockSchema{attrs: map[string]bool{"keep_last": false, "keep_within": false}}}
+func retentionSchema() blockSpec {
+	return block("retention", newSchema(args("keep_last", "keep_within")))
 }
 
 // retention reads a retention block b nested in e's block. A block with

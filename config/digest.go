@@ -4,6 +4,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 
 	"github.com/zclconf/go-cty/cty"
@@ -33,7 +35,7 @@ func digestTo(h io.Writer, files map[string][]byte, vars map[string]*Variable) {
 		fmt.Fprintf(h, "file %d:%s %d\n", len(n), n, len(files[n]))
 		_, _ = h.Write(files[n])
 	}
-	for _, name := range sortedKeys(vars) {
+	for _, name := range slices.Sorted(maps.Keys(vars)) {
 		v := vars[name]
 		val, _ := valueOrDynamic(v.Value).UnmarkDeep()
 		enc := encodeValue(val)

@@ -17,7 +17,7 @@ func TestFormat(t *testing.T) {
 		{name: "indents", in: "b {\nx=1\n  }\n", want: "b {\n  x = 1\n}\n"},
 		{name: "already formatted", in: "dataset \"d\" {\n  source = \"x\"\n}\n", want: "dataset \"d\" {\n  source = \"x\"\n}\n"},
 		{name: "keeps comments", in: "# top\na=1 # trailing\n", want: "# top\na = 1 # trailing\n"},
-		{name: "single-line commas kept", in: "d { a = 1, b = 2 }\n", want: "d { a = 1, b = 2 }\n"},
+		{name: "commas in a one-line block", in: "d { a = 1, b = 2 }\n", wantErr: "write one argument a line"},
 		{name: "syntax error", in: "a = = 1\n", wantErr: "Invalid expression"},
 		{name: "unclosed block", in: "a {\n", wantErr: "Unclosed configuration block"},
 	}

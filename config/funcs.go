@@ -2,7 +2,9 @@ package config
 
 import (
 	"errors"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2/ext/tryfunc"
@@ -150,7 +152,7 @@ func functionsFor(dir string, raw map[string]function.Function, called map[strin
 // FunctionNames lists the functions the language has, sorted (for docs and
 // tests).
 func FunctionNames() []string {
-	return sortedKeys(functions(".", nil))
+	return slices.Sorted(maps.Keys(functions(".", nil)))
 }
 
 // replaceFunc is Terraform's replace: a substring, or a regular expression

@@ -93,20 +93,28 @@ func pathError(p string, err error) error {
 	return fmt.Errorf("%s: %v", p, err)
 }
 
-func (f fileFuncs) fileFunc() function.Function {
+// readFunc is a function of one path that reads the file (within the
+// configuration directory, bounded) and returns what convert makes of it.
+func (f fileFuncs) readFunc(ret cty.Type, convert func(path string, data []byte) (cty.Value, error)) function.Function {
 	return function.New(&function.Spec{
 		Params: []function.Parameter{{Name: "path", Type: cty.String}},
-		Type:   function.StaticReturnType(cty.String),
+		Type:   function.StaticReturnType(ret),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
 			data, err := f.read(args[0].AsString())
 			if err != nil {
-				return cty.UnknownVal(cty.String), function.NewArgError(0, err)
+				return cty.UnknownVal(ret), function.NewArgError(0, err)
 			}
-			if !utf8.Valid(data) {
-				return cty.UnknownVal(cty.String), function.NewArgErrorf(0, "%s is not UTF-8 text", args[0].AsString())
-			}
-			return cty.StringVal(string(data)), nil
+			return convert(args[0].AsString(), data)
 		},
+	})
+}
+
+func (f fileFuncs) fileFunc() function.Function {
+	return f.readFunc(cty.String, func(path string, data []byte) (cty.Value, error) {
+		if !utf8.Valid(data) {
+			return cty.UnknownVal(cty.String), function.NewArgErrorf(0, "%s is not UTF-8 text", path)
+		}
+		return cty.StringVal(string(data)), nil
 	})
 }
 
@@ -138,17 +146,9 @@ func (f fileFuncs) fileExistsFunc() function.Function {
 }
 
 func (f fileFuncs) fileSHA256Func() function.Function {
-	return function.New(&function.Spec{
-		Params: []function.Parameter{{Name: "path", Type: cty.String}},
-		Type:   function.StaticReturnType(cty.String),
-		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-			data, err := f.read(args[0].AsString())
-			if err != nil {
-				return cty.UnknownVal(cty.String), function.NewArgError(0, err)
-			}
-			sum := sha256.Sum256(data)
-			return cty.StringVal(hex.EncodeToString(sum[:])), nil
-		},
+	return f.readFunc(cty.String, func(_ string, data []byte) (cty.Value, error) {
+		sum := sha256.Sum256(data)
+		return cty.StringVal(hex.EncodeToString(sum[:])), nil
 	})
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
 
@@ -23,6 +24,7 @@ func fuzzSeeds(f *testing.F) {
 	f.Add([]byte("locals {\n  a = local.b\n  b = local.a\n}\n"))
 	f.Add([]byte("d { a = 1, b = [1, 2], c = { x = 1 } }\n"))
 	f.Add([]byte("model \"m\" {\n  train { command = [\"t\"], params = { a = file(\"x\") } }\n}\n"))
+	f.Add([]byte("promotion \"p\" {\n  must_beat = { metric = \"a\", direction = \"lower\" }\n  publish = \"mem://\"\n}\n"))
 	f.Add([]byte("x = \"${\"\n"))
 	f.Add([]byte("\xff\xfe{"))
 }
@@ -80,14 +82,32 @@ func FuzzFormat(f *testing.F) {
 	})
 }
 
-// FuzzParseConfig: the single-line-comma rewrite keeps every position
-// consistent with the original source.
+// FuzzParseConfig: parsing never panics, positions match the source, and
+// the block a "Commas between a block's arguments" error tells the user to
+// write parses.
 func FuzzParseConfig(f *testing.F) {
 	fuzzSeeds(f)
+	f.Add([]byte("a {\n  b \"x\" { c = [1, 2], d = { e = 1, f = \"${g(1, 2)}\" } }\n}\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
-		file, _ := parseConfig(src, "x.hcl")
-		if file == nil {
-			return
+		file, diags := parseConfig(src, "x.hcl")
+		for _, d := range diags {
+			if d.Subject != nil && (d.Subject.Start.Byte < 0 || d.Subject.Start.Byte > len(src)) {
+				t.Fatalf("%s: byte %d outside the source", d.Summary, d.Subject.Start.Byte)
+			}
+			if d.Summary != commaBlockSummary {
+				continue
+			}
+			layout, ok := strings.CutPrefix(d.Detail, commaBlockIntro)
+			if !ok {
+				t.Fatalf("detail %q", d.Detail)
+			}
+			layout = strings.ReplaceAll(strings.TrimPrefix(layout, "  "), "\n  ", "\n")
+			if _, pd := hclsyntax.ParseConfig([]byte(layout+"\n"), "hint.hcl", hcl.InitialPos); pd.HasErrors() {
+				t.Fatalf("the suggested block does not parse:\n%s\n%v", layout, pd)
+			}
+		}
+		if file == nil || diags.HasErrors() {
+			return // after a syntax error HCL's recovery may place items loosely
 		}
 		if !bytes.Equal(file.Bytes, src) {
 			t.Fatal("File.Bytes differs from the source")

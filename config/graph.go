@@ -2,6 +2,8 @@ package config
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -69,7 +71,7 @@ func (l *loader) buildGraph() *graph {
 		n := &node{addr: addrOf(kindLocals, name), kind: kindLocals, name: name, attr: a, deps: map[string]hcl.Range{}}
 		g.nodes[n.addr] = n
 	}
-	for _, addr := range sortedKeys(g.nodes) {
+	for _, addr := range slices.Sorted(maps.Keys(g.nodes)) {
 		n := g.nodes[addr]
 		switch {
 		case n.attr != nil:
@@ -244,7 +246,7 @@ func (g *graph) sort() (order []*node, cycle []string) {
 		}
 		state[addr] = visiting
 		stack = append(stack, addr)
-		for _, dep := range sortedKeys(n.deps) {
+		for _, dep := range slices.Sorted(maps.Keys(n.deps)) {
 			if c := visit(dep); c != nil {
 				return c
 			}
@@ -254,7 +256,7 @@ func (g *graph) sort() (order []*node, cycle []string) {
 		order = append(order, n)
 		return nil
 	}
-	for _, addr := range sortedKeys(g.nodes) {
+	for _, addr := range slices.Sorted(maps.Keys(g.nodes)) {
 		if c := visit(addr); c != nil {
 			return nil, c
 		}

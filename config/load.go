@@ -2,9 +2,11 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -113,7 +115,7 @@ func (l *loader) load() {
 			continue // a partial parse would only add misleading errors
 		}
 		body := l.cfg.Files[name].Body.(*hclsyntax.Body)
-		l.diags = append(l.diags, checkBody(body, l.schema, "", body.SrcRange)...)
+		l.diags = append(l.diags, checkBody(body, l.schema, "", body.SrcRange, l.rawFiles[name])...)
 		l.collect(body)
 	}
 	if len(l.broken) > 0 {
@@ -124,7 +126,7 @@ func (l *loader) load() {
 	if !l.decodeMLForm() {
 		return // a configuration for another mlform version
 	}
-	for _, name := range sortedKeys(l.decls[kindVariable]) {
+	for _, name := range slices.Sorted(maps.Keys(l.decls[kindVariable])) {
 		l.cfg.Variables[name] = l.decodeVariable(l.decls[kindVariable][name])
 	}
 	l.assignVariables()
@@ -239,7 +241,7 @@ func (l *loader) readFiles() bool {
 func (l *loader) collect(body *hclsyntax.Body) {
 	schema := l.schema
 	for _, b := range body.Blocks {
-		ns, ok := schema.blocks[b.Type]
+		ns, ok := schema.nested[b.Type]
 		if !ok || checkLabels(b, ns) != nil {
 			continue // already reported by checkBody
 		}

@@ -177,16 +177,26 @@ func (e *blockEval) strMap(name string) (m map[string]string, sensitive bool) {
 	return m, sensitive
 }
 
-func (e *blockEval) number(name string) (float64, *hclsyntax.Attribute, bool) {
+// bigNumber reads a number argument that may not be sensitive; what names
+// the kind of number wanted, for messages.
+func (e *blockEval) bigNumber(name, what string) (*big.Float, *hclsyntax.Attribute, bool) {
 	v, a, ok := e.value(name)
 	if !ok {
-		return 0, a, false
+		return nil, a, false
 	}
-	c, ok := e.plain(name, a, v, cty.Number, "a number", false)
+	c, ok := e.plain(name, a, v, cty.Number, what, false)
+	if !ok {
+		return nil, a, false
+	}
+	return c.AsBigFloat(), a, true
+}
+
+func (e *blockEval) number(name string) (float64, *hclsyntax.Attribute, bool) {
+	bf, a, ok := e.bigNumber(name, "a number")
 	if !ok {
 		return 0, a, false
 	}
-	f, _ := c.AsBigFloat().Float64()
+	f, _ := bf.Float64()
 	if math.IsInf(f, 0) || math.IsNaN(f) {
 		e.errorf(a.Expr.Range(), "Invalid number", "%s in %s must be a finite number.", name, e.where)
 		return 0, a, false
@@ -195,15 +205,10 @@ func (e *blockEval) number(name string) (float64, *hclsyntax.Attribute, bool) {
 }
 
 func (e *blockEval) integer(name string) (int, *hclsyntax.Attribute, bool) {
-	v, a, ok := e.value(name)
+	bf, a, ok := e.bigNumber(name, "a whole number")
 	if !ok {
 		return 0, a, false
 	}
-	c, ok := e.plain(name, a, v, cty.Number, "a whole number", false)
-	if !ok {
-		return 0, a, false
-	}
-	bf := c.AsBigFloat()
 	i, acc := bf.Int64()
 	if acc != big.Exact || i > math.MaxInt32 || i < math.MinInt32 {
 		e.errorf(a.Expr.Range(), "Invalid number", "%s in %s must be a whole number, not %s.", name, e.where, bf.Text('g', 10))

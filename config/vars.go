@@ -2,8 +2,10 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -108,7 +110,7 @@ func (l *loader) assignVariables() {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	for _, name := range sortedKeys(l.cfg.Variables) {
+	for _, name := range slices.Sorted(maps.Keys(l.cfg.Variables)) {
 		env := EnvVarPrefix + name
 		if s := getenv(env); s != "" {
 			if val, ok := l.parseCLIValue(name, s, "environment variable "+env); ok {
@@ -133,7 +135,7 @@ func (l *loader) assignVariables() {
 		}
 		l.parseVarFlag(a.Value, given)
 	}
-	for _, name := range sortedKeys(l.cfg.Variables) {
+	for _, name := range slices.Sorted(maps.Keys(l.cfg.Variables)) {
 		l.assignVariable(l.cfg.Variables[name], given[name])
 	}
 }
@@ -327,30 +329,34 @@ func (l *loader) readVarsFile(display, path string, given map[string]rawValue) {
 // literalValue evaluates an expression that may not refer to anything nor
 // call functions (variable values from outside the configuration).
 func (l *loader) literalValue(expr hcl.Expression, what string) (cty.Value, hcl.Diagnostics) {
-	if vars := expr.Variables(); len(vars) > 0 {
-		return cty.NilVal, hcl.Diagnostics{{
-			Severity: hcl.DiagError,
-			Summary:  "Variables not allowed",
-			Detail:   fmt.Sprintf("%s must be a literal value; it cannot refer to %s.", capitalize(what), traversalString(vars[0])),
-			Subject:  vars[0].SourceRange().Ptr(),
-		}}
+	if diags := refuseReferences(expr, "%s must be a literal value; it cannot refer to %s.", what); diags != nil {
+		return cty.NilVal, diags
 	}
-	val, diags := expr.Value(&hcl.EvalContext{})
-	return val, diags
+	return expr.Value(&hcl.EvalContext{})
 }
 
 // staticValue evaluates an expression that may call functions but not
 // refer to anything (variable defaults, the mlform block).
 func (l *loader) staticValue(expr hcl.Expression, what string) (cty.Value, hcl.Diagnostics) {
-	if vars := expr.Variables(); len(vars) > 0 {
-		return cty.NilVal, hcl.Diagnostics{{
-			Severity: hcl.DiagError,
-			Summary:  "Variables not allowed",
-			Detail:   fmt.Sprintf("%s cannot refer to %s: it is read before anything else is evaluated.", capitalize(what), traversalString(vars[0])),
-			Subject:  vars[0].SourceRange().Ptr(),
-		}}
+	if diags := refuseReferences(expr, "%s cannot refer to %s: it is read before anything else is evaluated.", what); diags != nil {
+		return cty.NilVal, diags
 	}
 	return evalExpr(expr, &hcl.EvalContext{Functions: newFunctions(l.dir)})
+}
+
+// refuseReferences reports the first reference in expr, with a detail
+// formatted from what (capitalised) and the reference.
+func refuseReferences(expr hcl.Expression, format, what string) hcl.Diagnostics {
+	vars := expr.Variables()
+	if len(vars) == 0 {
+		return nil
+	}
+	return hcl.Diagnostics{{
+		Severity: hcl.DiagError,
+		Summary:  "Variables not allowed",
+		Detail:   fmt.Sprintf(format, capitalize(what), traversalString(vars[0])),
+		Subject:  vars[0].SourceRange().Ptr(),
+	}}
 }
 
 func (l *loader) staticString(body *hclsyntax.Body, name string) (string, bool) {

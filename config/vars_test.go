@@ -1,6 +1,7 @@
 package config
 
 import (
+	"maps"
 	"strings"
 	"testing"
 
@@ -80,12 +81,7 @@ func TestVariablePrecedence(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			files := map[string]string{"main.mlf.hcl": varsConfig}
-			for k, v := range tt.files {
-				files[k] = v
-			}
-			dir := writeFiles(t, files)
-			t.Chdir(dir) // -var-file paths are relative to the working directory
+			chdirVarsConfig(t, tt.files)
 			cfg := loadOK(t, ".", LoadOptions{
 				Args: tt.args, Vars: tt.vars, VarFiles: tt.varFiles,
 				Getenv: func(k string) string { return tt.env[k] },
@@ -136,12 +132,7 @@ func TestVariableErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			files := map[string]string{"main.mlf.hcl": varsConfig}
-			for k, v := range tt.files {
-				files[k] = v
-			}
-			dir := writeFiles(t, files)
-			t.Chdir(dir)
+			chdirVarsConfig(t, tt.files)
 			cfg, diags := Load(".", LoadOptions{Args: tt.args, Getenv: func(k string) string { return tt.env[k] }})
 			if !diags.HasErrors() {
 				t.Fatalf("no error; want %q", tt.want)
@@ -181,4 +172,13 @@ func TestVariableBadDeclarationReportedOnce(t *testing.T) {
 			}
 		})
 	}
+}
+
+// chdirVarsConfig writes varsConfig and extra files to a new directory and
+// makes it the working directory: -var-file paths are relative to it.
+func chdirVarsConfig(t *testing.T, extra map[string]string) {
+	t.Helper()
+	files := map[string]string{"main.mlf.hcl": varsConfig}
+	maps.Copy(files, extra)
+	t.Chdir(writeFiles(t, files))
 }

@@ -67,7 +67,7 @@ promotion "churn_production" {
     condition     = candidate.metrics.accuracy >= var.min_accuracy
     error_message = "accuracy below the floor (var.min_accuracy)"
   }
-  must_beat = "accuracy"
+  must_beat { metric = "accuracy" }
   # version = 1   # pin: a rollback is this one reviewed line
   publish { url = "file://.mlform/published" }
 }

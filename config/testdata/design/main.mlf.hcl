@@ -46,7 +46,10 @@ retrain_policy "churn" {
   schedule  = "0 3 * * 1"                                   # and/or time-based (cron or every = "168h")
   cooldown  = "6h"
   metric "accuracy" { below = var.min_accuracy }            # trigger on degradation
-  drift  { method = "psi", threshold = 0.2 }                # trigger on data drift
+  drift {                                                   # trigger on data drift
+    method    = "psi"
+    threshold = 0.2
+  }
 }
 
 promotion "churn_production" {
@@ -56,7 +59,7 @@ promotion "churn_production" {
     condition     = candidate.metrics.accuracy >= var.min_accuracy
     error_message = "accuracy below the floor"
   }
-  must_beat = "accuracy"            # challenger must beat the champion on this metric
+  must_beat { metric = "accuracy" } # challenger must beat the champion on this metric
   # version = 4                     # pin: rollback is a one-line reviewed change
 }
 
