@@ -103,6 +103,13 @@ func renderChart(spec chartSpec) (template.HTML, error) {
 	p.X.Label.Text = spec.XLabel
 	p.Y.Label.Text = spec.YLabel
 	p.Add(plotter.NewGrid())
+	// Smaller type than gonum's print-oriented default: these are read on
+	// a screen beside tables.
+	p.X.Label.TextStyle.Font.Size = vg.Points(10)
+	p.Y.Label.TextStyle.Font.Size = vg.Points(10)
+	p.X.Tick.Label.Font.Size = vg.Points(9)
+	p.Y.Tick.Label.Font.Size = vg.Points(9)
+	p.Legend.TextStyle.Font.Size = vg.Points(9)
 
 	xmin, xmax, ymin, ymax := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
 	see := func(x, y float64, hasY bool) {
@@ -152,7 +159,7 @@ func renderChart(spec chartSpec) (template.HTML, error) {
 	}
 	p.Y.Min, p.Y.Max = ymin-ypad, ymax+ypad
 	if len(spec.Bars) > 0 {
-		p.Y.Min = 0
+		p.Y.Min, p.Y.Max = 0, ymax*1.3 // headroom for the legend
 	}
 	if len(spec.XTicks) > 0 {
 		p.X.Tick.Marker = fixedTicks(spec.XTicks)
@@ -174,17 +181,14 @@ func renderChart(spec chartSpec) (template.HTML, error) {
 			p.Add(l)
 		}
 	}
-	for i, h := range spec.HLines {
+	for _, h := range spec.HLines {
 		l, err := plotter.NewLine(plotter.XYs{{X: p.X.Min, Y: h.Y}, {X: p.X.Max, Y: h.Y}})
 		if err != nil {
 			return "", err
 		}
 		l.Color = color.RGBA{0xd6, 0x27, 0x28, 0xff}
 		l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
-		p.Add(l)
-		if h.Label != "" {
-			p.Legend.Add(fmt.Sprintf("gate %d: %s", i+1, h.Label), l)
-		}
+		p.Add(l) // described in the figure's caption, not in a legend
 	}
 	for i, s := range spec.Series {
 		if len(s.XYs) == 0 {
@@ -199,7 +203,7 @@ func renderChart(spec chartSpec) (template.HTML, error) {
 		p.Add(l)
 		p.Legend.Add(s.Label, l)
 	}
-	w := vg.Points(12) / vg.Length(math.Max(1, float64(len(spec.Bars))))
+	w := vg.Points(24) / vg.Length(math.Max(1, float64(len(spec.Bars))))
 	for i, g := range spec.Bars {
 		b, err := plotter.NewBarChart(plotter.Values(g), w)
 		if err != nil {

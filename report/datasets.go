@@ -128,13 +128,14 @@ func (dv *datasetView) driftAndCharts() error {
 	}
 
 	var ticks []tick
-	size := chartSpec{XLabel: "snapshot", YLabel: "MiB", Connect: true}
+	unit, div := sizeUnit(dv.Snapshots)
+	size := chartSpec{XLabel: "snapshot", YLabel: unit, Connect: true}
 	rows := chartSpec{XLabel: "snapshot", YLabel: "rows", Connect: true}
 	for i, s := range dv.Snapshots {
 		x := float64(i + 1)
 		ticks = append(ticks, tick{X: x, Label: fmt.Sprintf("#%d", i+1)})
 		title := fmt.Sprintf("#%d %s (%s): %s, %s", i+1, s.Short, stamp(s.CreatedAt), textfmt.Files(s.Files), s.BytesText)
-		size.Points = append(size.Points, point{X: x, Y: float64(s.Bytes) / (1 << 20), HasY: true, Attr: "data-snapshot", Key: s.ID, Class: "snapshot", Title: title})
+		size.Points = append(size.Points, point{X: x, Y: float64(s.Bytes) / div, HasY: true, Attr: "data-snapshot", Key: s.ID, Class: "snapshot", Title: title})
 		if s.HasRows {
 			rows.Points = append(rows.Points, point{X: x, Y: float64(s.Rows), HasY: true, Attr: "data-snapshot", Key: s.ID, Class: "snapshot", Title: fmt.Sprintf("#%d %s: %d rows", i+1, s.Short, s.Rows)})
 		}
@@ -145,7 +146,7 @@ func (dv *datasetView) driftAndCharts() error {
 		if err != nil {
 			return fmt.Errorf("dataset.%s size chart: %w", dv.Name, err)
 		}
-		dv.Charts = append(dv.Charts, &chartView{ID: "size", Title: "Size (MiB) per snapshot", SVG: svg, Points: len(size.Points)})
+		dv.Charts = append(dv.Charts, &chartView{ID: "size", Title: "Size (" + unit + ") per snapshot", SVG: svg, Points: len(size.Points)})
 	}
 	if len(rows.Points) > 0 {
 		svg, err := renderChart(rows)
@@ -196,4 +197,20 @@ func driftBetween(ref, cur *snapView) *driftView {
 		d.Error = fmt.Sprint(errs)
 	}
 	return d
+}
+
+// sizeUnit picks the binary unit the largest snapshot reads best in.
+func sizeUnit(snaps []*snapView) (string, float64) {
+	var largest int64
+	for _, s := range snaps {
+		largest = max(largest, s.Bytes)
+	}
+	units := []string{"bytes", "KiB", "MiB", "GiB", "TiB"}
+	div := 1.0
+	i := 0
+	for i < len(units)-1 && float64(largest)/div >= 1024 {
+		div *= 1024
+		i++
+	}
+	return units[i], div
 }

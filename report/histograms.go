@@ -41,7 +41,7 @@ func (dv *datasetView) histograms() error {
 			labels, r, c = categoryBins(rc, cc)
 		}
 		spec := chartSpec{Bars: [][]float64{r, c}, BarLabels: labels, YLabel: "share",
-			BarGroups: []string{"reference " + ref.Short, "current " + cur.Short}}
+			BarGroups: []string{"reference", "current"}}
 		svg, err := renderChart(spec)
 		if err != nil {
 			return fmt.Errorf("dataset.%s histogram of %q: %w", dv.Name, rc.Name, err)

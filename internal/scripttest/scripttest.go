@@ -57,6 +57,9 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 	for name, c := range killCommands() {
 		cmds[name] = c
 	}
+	for name, c := range reportCommands() {
+		cmds[name] = c
+	}
 	return cmds
 }
 
@@ -66,6 +69,9 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 func condition(cond string) (bool, error) {
 	if cond == "testhooks" {
 		return testHooksBuilt, nil
+	}
+	if cond == "browser" {
+		return browserCondition()
 	}
 	return cloudCondition(cond)
 }
