@@ -76,9 +76,20 @@ type chartSpec struct {
 	Width, Height  vg.Length
 }
 
-var markerColors = map[string]string{
-	"served": "#1f77b4", "held": "#ff7f0e", "failed": "#d62728", "unserved": "#7f7f7f",
-	"champion": "#2ca02c", "snapshot": "#1f77b4",
+// markerColor is the fill of a marker class (the legend in
+// templates/layout.html uses the same colours).
+func markerColor(class string) string {
+	switch class {
+	case "held":
+		return "#ff7f0e"
+	case "failed":
+		return "#d62728"
+	case "unserved":
+		return "#7f7f7f"
+	case "champion":
+		return "#2ca02c"
+	}
+	return "#1f77b4"
 }
 
 // palette for series and bar groups.
@@ -245,10 +256,7 @@ func renderChart(spec chartSpec) (template.HTML, error) {
 			y = pt.Y
 		}
 		cx, cy := fx(pt.X).Points(), h-fy(y).Points()
-		fill := markerColors[pt.Class]
-		if fill == "" {
-			fill = "#1f77b4"
-		}
+		fill := markerColor(pt.Class)
 		shape := fmt.Sprintf(`<circle cx="%.2f" cy="%.2f" r="4" fill="%s" stroke="#fff" stroke-width="1"`, cx, cy, fill)
 		switch {
 		case !pt.HasY:

@@ -22,7 +22,7 @@ type StoreOpener interface {
 	Open(ctx context.Context, name string) (Store, error)
 }
 
-// ErrNoStore is returned by a StoreSet for a store name it has no URL for.
+// errNoStore: a StoreSet has no URL for the store name a record names.
 var errNoStore = errors.New("no storage block with this name in the configuration")
 
 // StoreSet opens stores by name from their URLs, each once, and closes

@@ -48,8 +48,6 @@ func cmdSitelinks(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-var versionRow = regexp.MustCompile(`<tr id="v(\d+)"`)
-
 // browsercheck DIR: renders every page of DIR in headless Chromium, and
 // fails unless each gives a PNG screenshot (kept as DIR/../screenshots/),
 // logs nothing to the console, loads nothing from outside, and every
@@ -83,6 +81,7 @@ func cmdBrowsercheck(ts *testscript.TestScript, neg bool, args []string) {
 		charts, err := browser.MetricCharts(pg.DOM)
 		ts.Check(err)
 		var want []string
+		versionRow := regexp.MustCompile(`<tr id="v(\d+)"`)
 		for _, m := range versionRow.FindAllStringSubmatch(pg.DOM, -1) {
 			want = append(want, m[1])
 		}
