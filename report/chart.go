@@ -66,7 +66,10 @@ type tick struct {
 type chartSpec struct {
 	XLabel, YLabel string
 	Points         []point
-	Connect        bool // join the points that have a value
+	Connect        bool    // join the points that have a value
+	Step           bool    // join them as steps (a value holds until the next point)
+	StepUntil      float64 // with Step: extend the last value to this x (0: no)
+	TimeX          bool    // x is Unix seconds, ticks are dates
 	HLines         []hline
 	XTicks         []tick
 	Series         []series
@@ -135,6 +138,9 @@ func renderChart(spec chartSpec) (template.HTML, error) {
 	for _, h := range spec.HLines {
 		ymin, ymax = math.Min(ymin, h.Y), math.Max(ymax, h.Y)
 	}
+	if spec.Step && spec.StepUntil != 0 {
+		xmax = math.Max(xmax, spec.StepUntil)
+	}
 	for _, s := range spec.Series {
 		for _, xy := range s.XYs {
 			see(xy.X, xy.Y, true)
@@ -175,6 +181,9 @@ func renderChart(spec chartSpec) (template.HTML, error) {
 	if len(spec.XTicks) > 0 {
 		p.X.Tick.Marker = fixedTicks(spec.XTicks)
 	}
+	if spec.TimeX {
+		p.X.Tick.Marker = plot.TimeTicks{Format: "2006-01-02\n15:04"}
+	}
 
 	if spec.Connect {
 		var xys plotter.XYs
@@ -183,10 +192,16 @@ func renderChart(spec chartSpec) (template.HTML, error) {
 				xys = append(xys, plotter.XY{X: pt.X, Y: pt.Y})
 			}
 		}
+		if spec.Step && spec.StepUntil != 0 && len(xys) > 0 {
+			xys = append(xys, plotter.XY{X: spec.StepUntil, Y: xys[len(xys)-1].Y})
+		}
 		if len(xys) > 1 {
 			l, err := plotter.NewLine(xys)
 			if err != nil {
 				return "", err
+			}
+			if spec.Step {
+				l.StepStyle = plotter.PostStep
 			}
 			l.Color = color.RGBA{0x99, 0x99, 0x99, 0xff}
 			p.Add(l)

@@ -44,6 +44,7 @@ type aliasView struct {
 	Name    string
 	Version int
 	Moves   []*moveView
+	Chart   *chartView // which version served when
 }
 
 type moveView struct {

@@ -10,7 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mlform/mlform/providers/storage"
 	"github.com/mlform/mlform/report/browser"
+	"github.com/mlform/mlform/state"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -153,4 +155,82 @@ func firstDiff(a, b string) string {
 		}
 	}
 	return ""
+}
+
+// TestPartialInputs: a report is still written, and says what it could
+// not show, with an empty state, without configuration or stores, and
+// when the stores cannot be opened.
+func TestPartialInputs(t *testing.T) {
+	f := newFixture(t)
+	defer f.Stores.Close()
+	tests := []struct {
+		name     string
+		in       Input
+		pages    int
+		warnings []string // substrings, one warning each
+		page     string
+		contains []string
+	}{
+		{"empty state", Input{State: state.New()}, 2, nil, "index.html",
+			[]string{"No model recorded yet.", "No dataset recorded yet.", "gate thresholds and executors are not shown", "rows, drift and training curves are not shown"}},
+		{"state only", Input{State: f.State}, 5, nil, "model-churn.html",
+			[]string{`data-metric="accuracy" data-points="5"`, "Training curves come from the stores, which this report did not read."}},
+		{"unknown store", Input{State: f.State, Stores: NewStoreSet(map[string]string{}, t.TempDir())}, 5,
+			[]string{`dataset.churn@a1a1a1a1a1a1: profile: store "default": no storage block`, `model.churn v1: metrics.jsonl: store "default"`},
+			"dataset-churn.html", []string{"Drift needs two snapshots with column profiles", `id="warnings"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "site")
+			res, err := Build(context.Background(), tt.in, out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Pages) != tt.pages {
+				t.Errorf("pages = %v, want %d", res.Pages, tt.pages)
+			}
+			for _, w := range tt.warnings {
+				found := false
+				for _, got := range res.Warnings {
+					found = found || strings.Contains(got, w)
+				}
+				if !found {
+					t.Errorf("no warning %q in %q", w, res.Warnings)
+				}
+			}
+			if len(tt.warnings) == 0 && len(res.Warnings) > 0 {
+				t.Errorf("unexpected warnings %q", res.Warnings)
+			}
+			b, err := os.ReadFile(filepath.Join(out, tt.page))
+			must(t, err)
+			for _, c := range tt.contains {
+				if !strings.Contains(string(b), c) {
+					t.Errorf("%s lacks %q", tt.page, c)
+				}
+			}
+		})
+	}
+}
+
+// TestMetricsJSONLDamaged: a metrics.jsonl that is not JSON lines is a
+// warning naming the version; the rest of the report is written.
+func TestMetricsJSONLDamaged(t *testing.T) {
+	f := newFixture(t)
+	defer f.Stores.Close()
+	ctx := context.Background()
+	st, err := f.Stores.Open(ctx, "default")
+	must(t, err)
+	s := st.(*storage.Store)
+	file, err := s.PutFile(ctx, strings.NewReader("{\"step\": 1, \"loss\": 1}\nnot json\n"))
+	must(t, err)
+	file.Path, file.Mode = "metrics.jsonl", 0o644
+	id, err := s.PutManifest(ctx, &storage.Manifest{Kind: storage.KindArtifacts, Files: []storage.File{file}})
+	must(t, err)
+	f.State.Models["churn"].Versions[4].ArtifactsID = id
+	res, err := Build(ctx, Input{State: f.State, Stores: f.Stores}, filepath.Join(t.TempDir(), "site"))
+	must(t, err)
+	want := "model.churn v5: metrics.jsonl: line 2: not a JSON object"
+	if len(res.Warnings) != 1 || res.Warnings[0] != want {
+		t.Errorf("warnings = %q, want [%q]", res.Warnings, want)
+	}
 }

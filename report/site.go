@@ -84,6 +84,9 @@ func gather(ctx context.Context, in Input) (*site, error) {
 				return nil, fmt.Errorf("model.%s: %w", name, err)
 			}
 		}
+		if err := aliasCharts(mv, in.Now); err != nil {
+			return nil, fmt.Errorf("model.%s: %w", name, err)
+		}
 		mv.addPlan(in.Plan)
 		s.Models = append(s.Models, mv)
 	}
@@ -136,17 +139,12 @@ func (s *site) pages() []page {
 
 func (s *site) write(dir string) (*Result, error) {
 	t, err := template.New("").Funcs(template.FuncMap{
-		"stamp":  stamp,
-		"short":  short,
-		"join":   strings.Join,
-		"anchor": anchor,
-		"inc":    func(i int) int { return i + 1 },
-		"version": func(v int) string {
-			if v <= 0 {
-				return "(none)"
-			}
-			return fmt.Sprintf("v%d", v)
-		},
+		"stamp":   stamp,
+		"short":   short,
+		"join":    strings.Join,
+		"anchor":  anchor,
+		"inc":     func(i int) int { return i + 1 },
+		"version": versionText,
 	}).ParseFS(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("report templates: %w", err)
