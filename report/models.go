@@ -168,14 +168,10 @@ func gatherModel(st *state.State, m *state.Model, envExecutor func(string) strin
 		}
 		mv.Counts[vv.Kind]++
 		mv.Versions = append(mv.Versions, vv)
-		if v.Status == state.StatusSucceeded {
-			mv.LastTrain = vv
-		}
 	}
 	sort.SliceStable(mv.Versions, func(i, j int) bool { return mv.Versions[i].Version < mv.Versions[j].Version })
 	if n := len(mv.Versions); n > 0 {
 		mv.Latest = mv.Versions[n-1]
-		mv.LastTrain = nil
 		for _, v := range mv.Versions {
 			if v.Status == state.StatusSucceeded {
 				mv.LastTrain = v
