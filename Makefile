@@ -22,6 +22,7 @@ test:
 	$(GO) vet -tags mlformtest $(PKGS)
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	scripts/staticcheck.sh
+	scripts/browser/install.sh || echo "browser: no chromium; the report's browser tests skip (fail under MLFORM_REQUIRE_BROWSER_TESTS=1)"
 	scripts/cloud/with-servers.sh sh -c '$(GO) test -tags mlformtest -count=1 -timeout 12m $(PKGS) && $(GO) test -tags mlformtest -race -count=1 -timeout 12m $(RACE_PKGS)'
 
 

@@ -154,6 +154,7 @@ that pass their gates.`,
 		newVersionsCommand(g),
 		newLineageCommand(g),
 		newHistoryCommand(g),
+		newReportCommand(g),
 		newMetricsCommand(g),
 		newReproduceCommand(g),
 	)

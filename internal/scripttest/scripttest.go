@@ -41,6 +41,9 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 			cmds[name] = c
 		}
 	}
+	for name, c := range reportCommands() {
+		cmds[name] = c
+	}
 	return cmds
 }
 
@@ -50,6 +53,9 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 func condition(cond string) (bool, error) {
 	if cond == "testhooks" {
 		return testHooksBuilt, nil
+	}
+	if cond == "browser" {
+		return browserCondition()
 	}
 	return cloudCondition(cond)
 }

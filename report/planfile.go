@@ -1,0 +1,135 @@
+package report
+
+// This file is the report's only contact with the planner: it reads a
+// saved plan file with the planner's reader and maps the Plan onto
+// PlanView, the report's own model of it. When the planner's packages
+// move, only this file changes.
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mlform/mlform/internal/readfile"
+	"github.com/mlform/mlform/planner"
+)
+
+// PlanView is what the plan page shows of a saved plan.
+type PlanView struct {
+	File          string
+	CreatedAt     time.Time
+	MLFormVersion string
+	Lineage       string
+	Serial        uint64
+	Targets       []string
+	Replace       []string
+	Refreshed     bool
+	Actions       []PlanAction
+	Notes         []PlanNote
+	Counts        []kv // kind -> count
+}
+
+// PlanAction is one action of the plan.
+type PlanAction struct {
+	Kind, Addr string
+	Model      string // the model it concerns ("" for datasets)
+	Reasons    []string
+	Details    []string
+}
+
+// PlanNote is one note (deferred retrain, held candidate, empty dataset).
+type PlanNote struct {
+	Addr, Code, Message string
+	Model               string
+	DueAt               time.Time
+}
+
+// ReadPlanFile reads and validates a saved plan (untrusted: checksum,
+// strict decoding and validation are the planner's) into a PlanView.
+func ReadPlanFile(path string) (*PlanView, error) {
+	f, err := readfile.Open(path, planner.MaxPlanFileSize)
+	if err != nil {
+		var re *readfile.Error
+		if errors.As(err, &re) && re.Mode.IsDir() {
+			return nil, fmt.Errorf("%s is a directory, not a plan file; create one with `mlform plan -out FILE`", path)
+		}
+		return nil, fmt.Errorf("plan file: %w", err)
+	}
+	defer f.Close()
+	p, err := planner.DecodePlan(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return planView(path, p), nil
+}
+
+func planView(path string, p *planner.Plan) *PlanView {
+	v := &PlanView{File: path, CreatedAt: p.CreatedAt, MLFormVersion: p.MLFormVersion, Lineage: p.Lineage,
+		Serial: p.Serial, Targets: p.Targets, Replace: p.Replace, Refreshed: p.Refreshed}
+	counts := map[string]int{}
+	for _, a := range p.Actions {
+		if a == nil {
+			continue
+		}
+		counts[a.Kind]++
+		pa := PlanAction{Kind: a.Kind, Addr: a.Addr}
+		for _, r := range a.Reasons {
+			pa.Reasons = append(pa.Reasons, r.Message)
+		}
+		switch {
+		case a.Snapshot != nil:
+			s := a.Snapshot
+			pa.Details = append(pa.Details, fmt.Sprintf("snapshot %s: %d files, %d bytes", short(s.NewID, 12), s.Files, s.Bytes))
+			if s.DiffKnown {
+				pa.Details = append(pa.Details, fmt.Sprintf("%d added, %d changed, %d removed", s.Added, s.Changed, s.Removed))
+			}
+		case a.Train != nil:
+			t := a.Train
+			pa.Model = t.Model
+			pa.Details = append(pa.Details, fmt.Sprintf("trains v%d", t.Version))
+			for _, c := range t.ParamChanges {
+				if c.Sensitive {
+					pa.Details = append(pa.Details, c.Path+": (sensitive value)")
+					continue
+				}
+				pa.Details = append(pa.Details, fmt.Sprintf("%s: %v -> %v", c.Path, c.Old, c.New))
+			}
+		case a.Evaluate != nil:
+			pa.Model = a.Evaluate.Model
+			pa.Details = append(pa.Details, fmt.Sprintf("evaluates v%d on current data", a.Evaluate.Version))
+		case a.Promote != nil:
+			pr := a.Promote
+			pa.Model = pr.Model
+			to := fmt.Sprintf("v%d", pr.To)
+			if pr.To == 0 || pr.KnownAfterApply {
+				to = "candidate (known after apply)"
+			}
+			from := "(none)"
+			if pr.From > 0 {
+				from = fmt.Sprintf("v%d", pr.From)
+			}
+			pa.Details = append(pa.Details, fmt.Sprintf("alias %s: %s -> %s", pr.Alias, from, to))
+		case a.Publish != nil:
+			pa.Model = a.Publish.Model
+			pa.Details = append(pa.Details, "publish to "+a.Publish.URL)
+		case a.Forget != nil:
+			pa.Model = a.Forget.Model
+		}
+		v.Actions = append(v.Actions, pa)
+	}
+	for _, n := range p.Notes {
+		if n == nil {
+			continue
+		}
+		pn := PlanNote{Addr: n.Addr, Code: string(n.Code), Message: n.Message, DueAt: n.DueAt}
+		if m, ok := strings.CutPrefix(n.Addr, "model."); ok {
+			pn.Model = m
+		}
+		v.Notes = append(v.Notes, pn)
+	}
+	for _, k := range sortedKeys(counts) {
+		v.Counts = append(v.Counts, kv{k, fmt.Sprint(counts[k])})
+	}
+	return v
+}

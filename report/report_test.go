@@ -1,0 +1,236 @@
+package report
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mlform/mlform/providers/storage"
+	"github.com/mlform/mlform/report/browser"
+	"github.com/mlform/mlform/state"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+func buildFixture(t *testing.T, withPlan bool) (string, *Result, *fixture) {
+	t.Helper()
+	f := newFixture(t)
+	defer f.Stores.Close()
+	in := Input{State: f.State, Config: f.Config, Stores: f.Stores, Now: t0.Add(120 * time.Hour), Version: "test"}
+	if withPlan {
+		in.Plan = testPlan()
+	}
+	out := filepath.Join(t.TempDir(), "site")
+	res, err := Build(context.Background(), in, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out, res, f
+}
+
+// TestGolden compares each page's structure (tags, ids, classes, links,
+// text; charts summarised by their markers) with testdata/*.golden.
+func TestGolden(t *testing.T) {
+	out, res, _ := buildFixture(t, true)
+	want := []string{"index.html", "lineage.html", "model-churn.html", "model-fraud.html", "dataset-churn.html", "plan.html"}
+	if strings.Join(res.Pages, " ") != strings.Join(want, " ") {
+		t.Fatalf("pages = %v, want %v", res.Pages, want)
+	}
+	if len(res.Warnings) > 0 {
+		t.Errorf("warnings: %v", res.Warnings)
+	}
+	for _, p := range res.Pages {
+		t.Run(p, func(t *testing.T) {
+			b, err := os.ReadFile(filepath.Join(out, p))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := outline(string(b))
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden := filepath.Join("testdata", strings.TrimSuffix(p, ".html")+".golden")
+			if *update {
+				must(t, os.WriteFile(golden, []byte(got), 0o644))
+				return
+			}
+			w, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test ./report -update)", err)
+			}
+			if got != string(w) {
+				t.Errorf("%s differs from %s (run go test ./report -update and review the diff):\n%s", p, golden, firstDiff(string(w), got))
+			}
+		})
+	}
+}
+
+// TestLinksResolve: every link of the site points at a page and an id
+// that exist, and nothing is loaded from outside the page.
+func TestLinksResolve(t *testing.T) {
+	out, res, _ := buildFixture(t, true)
+	problems, err := browser.CheckLinks(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Error(p)
+	}
+	for _, p := range res.Pages {
+		b, err := os.ReadFile(filepath.Join(out, p))
+		must(t, err)
+		ext, err := browser.External(string(b))
+		must(t, err)
+		if len(ext) > 0 {
+			t.Errorf("%s loads or links outside the site: %v", p, ext)
+		}
+	}
+}
+
+// TestEscaping: user-controlled strings from the state never become markup.
+func TestEscaping(t *testing.T) {
+	out, _, _ := buildFixture(t, false)
+	b, err := os.ReadFile(filepath.Join(out, "model-churn.html"))
+	must(t, err)
+	page := string(b)
+	for _, bad := range []string{`<script>`, `<b>not bold</b>`} {
+		if strings.Contains(page, bad) {
+			t.Errorf("model page contains unescaped %q", bad)
+		}
+	}
+	if !strings.Contains(page, "&lt;script&gt;") {
+		t.Errorf("the alias move's reason is missing (escaped) from the page")
+	}
+}
+
+// TestMetricChartsOnePointPerVersion checks the static page; the browser
+// test checks the rendered DOM the same way.
+func TestMetricChartsOnePointPerVersion(t *testing.T) {
+	out, _, f := buildFixture(t, false)
+	b, err := os.ReadFile(filepath.Join(out, "model-churn.html"))
+	must(t, err)
+	charts, err := browser.MetricCharts(string(b))
+	must(t, err)
+	checkCharts(t, charts, len(f.State.Models["churn"].Versions), []string{"accuracy", "loss"})
+}
+
+func checkCharts(t *testing.T, charts []browser.Chart, versions int, metrics []string) {
+	t.Helper()
+	var names []string
+	for _, c := range charts {
+		names = append(names, c.Metric)
+		if len(c.Versions) != versions {
+			t.Errorf("chart %s has %d points (%v), want one per version (%d)", c.Metric, len(c.Versions), c.Versions, versions)
+		}
+		seen := map[string]bool{}
+		for _, v := range c.Versions {
+			if seen[v] {
+				t.Errorf("chart %s has version %s twice", c.Metric, v)
+			}
+			seen[v] = true
+		}
+	}
+	if strings.Join(names, ",") != strings.Join(metrics, ",") {
+		t.Errorf("metric charts = %v, want %v", names, metrics)
+	}
+}
+
+func firstDiff(a, b string) string {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := 0; i < len(al) || i < len(bl); i++ {
+		var x, y string
+		if i < len(al) {
+			x = al[i]
+		}
+		if i < len(bl) {
+			y = bl[i]
+		}
+		if x != y {
+			return fmt.Sprintf("line %d:\n  want: %s\n  got:  %s", i+1, x, y)
+		}
+	}
+	return ""
+}
+
+// TestPartialInputs: a report is still written, and says what it could
+// not show, with an empty state, without configuration or stores, and
+// when the stores cannot be opened.
+func TestPartialInputs(t *testing.T) {
+	f := newFixture(t)
+	defer f.Stores.Close()
+	tests := []struct {
+		name     string
+		in       Input
+		pages    int
+		warnings []string // substrings, one warning each
+		page     string
+		contains []string
+	}{
+		{"empty state", Input{State: state.New()}, 2, nil, "index.html",
+			[]string{"No model recorded yet.", "No dataset recorded yet.", "gate thresholds and executors are not shown", "rows, drift and training curves are not shown"}},
+		{"state only", Input{State: f.State}, 5, nil, "model-churn.html",
+			[]string{`data-metric="accuracy" data-points="5"`, "Training curves come from the stores, which this report did not read."}},
+		{"unknown store", Input{State: f.State, Stores: NewStoreSet(map[string]string{}, t.TempDir())}, 5,
+			[]string{`dataset.churn@a1a1a1a1a1a1: profile: store "default": no storage block`, `model.churn v1: metrics.jsonl: store "default"`},
+			"dataset-churn.html", []string{"Drift needs two snapshots with column profiles", `id="warnings"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "site")
+			res, err := Build(context.Background(), tt.in, out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Pages) != tt.pages {
+				t.Errorf("pages = %v, want %d", res.Pages, tt.pages)
+			}
+			for _, w := range tt.warnings {
+				found := false
+				for _, got := range res.Warnings {
+					found = found || strings.Contains(got, w)
+				}
+				if !found {
+					t.Errorf("no warning %q in %q", w, res.Warnings)
+				}
+			}
+			if len(tt.warnings) == 0 && len(res.Warnings) > 0 {
+				t.Errorf("unexpected warnings %q", res.Warnings)
+			}
+			b, err := os.ReadFile(filepath.Join(out, tt.page))
+			must(t, err)
+			for _, c := range tt.contains {
+				if !strings.Contains(string(b), c) {
+					t.Errorf("%s lacks %q", tt.page, c)
+				}
+			}
+		})
+	}
+}
+
+// TestMetricsJSONLDamaged: a metrics.jsonl that is not JSON lines is a
+// warning naming the version; the rest of the report is written.
+func TestMetricsJSONLDamaged(t *testing.T) {
+	f := newFixture(t)
+	defer f.Stores.Close()
+	ctx := context.Background()
+	st, err := f.Stores.Open(ctx, "default")
+	must(t, err)
+	s := st.(*storage.Store)
+	file, err := s.PutFile(ctx, strings.NewReader("{\"step\": 1, \"loss\": 1}\nnot json\n"))
+	must(t, err)
+	file.Path, file.Mode = "metrics.jsonl", 0o644
+	id, err := s.PutManifest(ctx, &storage.Manifest{Kind: storage.KindArtifacts, Files: []storage.File{file}})
+	must(t, err)
+	f.State.Models["churn"].Versions[4].ArtifactsID = id
+	res, err := Build(ctx, Input{State: f.State, Stores: f.Stores}, filepath.Join(t.TempDir(), "site"))
+	must(t, err)
+	want := "model.churn v5: metrics.jsonl: line 2: not a JSON object"
+	if len(res.Warnings) != 1 || res.Warnings[0] != want {
+		t.Errorf("warnings = %q, want [%q]", res.Warnings, want)
+	}
+}
