@@ -30,7 +30,7 @@ func Params(dir string) testscript.Params {
 func commands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	sets := []func() map[string]func(ts *testscript.TestScript, neg bool, args []string){
 		plannerCommands, executorCommands, stateCommands, modelCommands, cloudCommands,
-		damageCommands, bucketCommands, waitCommands, sharedCommands, killCommands,
+		damageCommands, bucketCommands, waitCommands, sharedCommands, killCommands, reportCommands,
 	}
 	cmds := map[string]func(ts *testscript.TestScript, neg bool, args []string){}
 	for _, set := range sets {
@@ -41,15 +41,13 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 			cmds[name] = c
 		}
 	}
-	for name, c := range reportCommands() {
-		cmds[name] = c
-	}
 	return cmds
 }
 
 // condition answers a script's [COND] guards: [testhooks] (this test binary
 // was built with the mlformtest tag, so mlform honours the MLFORM_TEST_*
-// hooks; `make test` sets it) and [cloud:NAME].
+// hooks; `make test` sets it), [browser] (headless Chromium is installed)
+// and [cloud:NAME].
 func condition(cond string) (bool, error) {
 	if cond == "testhooks" {
 		return testHooksBuilt, nil
