@@ -62,7 +62,7 @@ promotion "churn_production" {
     condition     = candidate.metrics.loss <= champion.metrics.loss
     error_message = "no worse loss than the champion"
   }
-  must_beat = "accuracy"
+  must_beat { metric = "accuracy" }
 }
 `
 	must(t, os.MkdirAll(filepath.Join(dir, "data"), 0o755))
