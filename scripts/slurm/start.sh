@@ -104,7 +104,11 @@ host=$(hostname -s 2>/dev/null || hostname)
 # Scheduling and limits chosen for tests: CPUs are declared (not probed) so
 # concurrent jobs fit on a small machine; finished jobs stay visible to
 # scontrol for an hour (MinJobAge) because there is no accounting database;
-# every finished job is also appended to jobcomp.txt. proctrack/pgid needs
+# every finished job is also appended to jobcomp.txt. Batch jobs are
+# scheduled as soon as they are submitted (batch_sched_delay=0; Slurm's
+# default waits up to 3s to batch submissions), and a job being cancelled
+# gets SIGKILL 2s after SIGTERM (KillWait; Slurm's default is 30s), so the
+# tests measure the executor rather than these delays. proctrack/pgid needs
 # no cgroups (containers often have none writable): a job's processes are
 # its process group, and slurmd kills what is left of it when the batch
 # script ends.
@@ -140,7 +144,8 @@ SelectTypeParameters=CR_CPU
 SlurmdParameters=config_overrides
 ReturnToService=2
 MinJobAge=3600
-KillWait=5
+KillWait=2
+SchedulerParameters=batch_sched_delay=0
 InactiveLimit=0
 SlurmctldTimeout=30
 SlurmdTimeout=30
@@ -155,7 +160,12 @@ launch slurmctld slurmctld -D -i -f "$dir/slurm.conf"
 if ! wait_for slurmctld 60 scontrol ping; then
 	unavailable "slurm tests: slurmctld did not start: $(why slurmctld)"
 fi
-launch slurmd slurmd -D -f "$dir/slurm.conf" -N "$NODE"
+# Under tini -s (a subreaper), a job's orphaned processes are reaped as
+# soon as they die: proctrack/pgid waits for a job's process group to be
+# empty, zombies included, and a container's init may never reap them.
+reaper=()
+command -v tini >/dev/null 2>&1 && reaper=(tini -s --)
+launch slurmd "${reaper[@]}" slurmd -D -f "$dir/slurm.conf" -N "$NODE"
 node_idle() { [ "$(sinfo -h -N -n "$NODE" -o %T)" = idle ]; }
 if ! wait_for slurmd 60 node_idle; then
 	unavailable "slurm tests: node $NODE did not become idle: $(why slurmd) $(sinfo -h -N -o '%N %T %E' 2>&1)"

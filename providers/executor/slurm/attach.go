@@ -26,6 +26,10 @@ const (
 // reports the error.
 const maxQueryFailures = 8
 
+// endAfter is how long after SIGKILL a job that is still running is
+// cancelled outright.
+const endAfter = 10 * time.Second
+
 // settleTimeout bounds how long a job stopped by the executor may take to
 // leave the queue after SIGKILL before Attach gives up on it.
 const settleTimeout = 2 * time.Minute
@@ -74,6 +78,8 @@ type watch struct {
 	// termAt is when SIGTERM was sent; killed when SIGKILL was.
 	termAt time.Time
 	killed bool
+	// ended is when a plain scancel was sent after SIGKILL.
+	ended bool
 }
 
 // follow polls Slurm until the job is over (or, once it was stopped and
@@ -129,6 +135,12 @@ func (w *watch) follow(ctx context.Context) (JobInfo, error) {
 				w.kill(bg)
 				nextQuery = time.Now()
 				continue
+			}
+			if w.killed && !w.ended && time.Since(w.termAt) >= w.grace+endAfter {
+				// Still there: end the job (its other steps too) the
+				// cluster's way, with its own KillWait.
+				w.ended = true
+				w.scancel(bg)
 			}
 			if w.killed && time.Since(w.termAt) >= w.grace+settleTimeout {
 				return JobInfo{}, fmt.Errorf("slurm job %s: still %s %s after scancel", w.id, w.last.State, settleTimeout)
@@ -231,12 +243,13 @@ func (w *watch) stop(ctx context.Context, cause stopCause) {
 	w.scancel(ctx, "--signal=TERM", "--full")
 }
 
+// kill sends SIGKILL to the batch step's processes. It is not
+// `scancel --signal=KILL --full`: slurmctld turns a SIGKILL for the whole
+// job into an ordinary cancellation, which signals SIGTERM again and waits
+// the cluster's KillWait (30s by default) before killing.
 func (w *watch) kill(ctx context.Context) {
 	w.killed = true
-	w.scancel(ctx, "--signal=KILL", "--full")
-	// And end the job itself, should a process survive in a container
-	// SIGKILL cannot reach (the node's own cleanup is then Slurm's).
-	w.scancel(ctx)
+	w.scancel(ctx, "--signal=KILL", "--batch")
 }
 
 // scancel's errors are not the step's: a job that ended meanwhile
