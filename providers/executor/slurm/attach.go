@@ -322,4 +322,3 @@ func classify(info JobInfo, cause stopCause, timeout time.Duration) (string, str
 	}
 	return state.StatusFailed, fmt.Sprintf("slurm job %s%s ended %s%s", info.ID, where, info.State, why)
 }
-

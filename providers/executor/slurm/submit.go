@@ -162,7 +162,7 @@ func batchScript(t executor.Task, prog string) string {
 	return b.String()
 }
 
-// shellQuote quotes s for sh: single quotes, with ' written as '\''.
+// shellQuote quotes s for sh: single quotes, with ' written as '\”.
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
