@@ -162,7 +162,8 @@ func batchScript(t executor.Task, prog string) string {
 	return b.String()
 }
 
-// shellQuote quotes s for sh: single quotes, with ' written as '\”.
+// shellQuote quotes s for sh: inside single quotes, each single quote
+// closes the quoting, is escaped with a backslash and reopens it.
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
