@@ -69,7 +69,9 @@ type lineWriter struct {
 	seen chan struct{}
 }
 
-func newLineWriter(want string) *lineWriter { return &lineWriter{want: want, seen: make(chan struct{})} }
+func newLineWriter(want string) *lineWriter {
+	return &lineWriter{want: want, seen: make(chan struct{})}
+}
 
 func (w *lineWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
