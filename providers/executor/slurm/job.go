@@ -75,6 +75,9 @@ func (e *Executor) Query(ctx context.Context, id string) (JobInfo, error) {
 	return info, nil
 }
 
+// commandTimeout bounds one Slurm command.
+const commandTimeout = 2 * time.Minute
+
 // command runs one Slurm command with the environment env (nil: the
 // variables Slurm's commands need from ours) and stdin, returning its
 // stdout; a failure carries its stderr.
@@ -83,6 +86,10 @@ func (e *Executor) command(ctx context.Context, env []string, stdin []byte, name
 	if e.opts.Commands != "" {
 		path = filepath.Join(e.opts.Commands, name)
 	}
+	// A controller that stops answering must not hang a stop or a
+	// query forever; Slurm's own client timeouts are shorter.
+	ctx, cancel := context.WithTimeout(ctx, commandTimeout)
+	defer cancel()
 	cmd := exec.CommandContext(ctx, path, args...)
 	if env == nil {
 		env = clientEnv(e.opts.Getenv)

@@ -110,15 +110,14 @@ func (e *Executor) Submit(ctx context.Context, t executor.Task) (string, error) 
 	script := batchScript(t, prog)
 	// sbatch is not cancelled with ctx: killed mid-submission it may
 	// leave a job whose id nobody learnt. Run cancels what it submitted.
-	subCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
-	defer cancel()
-	res, err := e.command(subCtx, env, []byte(script), "sbatch", args...)
+	res, err := e.command(context.WithoutCancel(ctx), env, []byte(script), "sbatch", args...)
 	if err != nil {
 		_ = os.RemoveAll(jobDir)
 		return "", fmt.Errorf("%s task for %s: submit: %w", t.Step, t.Label(), err)
 	}
 	id, _, _ := strings.Cut(strings.TrimSpace(res), ";") // "ID;CLUSTER"
 	if id == "" || strings.ContainsAny(id, " \t\n") {
+		_ = os.RemoveAll(jobDir)
 		return "", fmt.Errorf("%s task for %s: sbatch printed %q, want a job id", t.Step, t.Label(), truncate(res, 100))
 	}
 	return id, nil
