@@ -46,6 +46,9 @@ const settleTimeout = 2 * time.Minute
 // the grace period. A cancelled ctx stops the job the same way and the
 // result is cancelled; use a context that is never cancelled to wait
 // without stopping the job on the way out.
+//
+// An error means the job could not be followed (Slurm did not answer, or
+// does not know the id); the job itself may still be running.
 func (e *Executor) Attach(ctx context.Context, id string, t executor.Task) (executor.Result, error) {
 	grace := t.Grace
 	if grace == 0 {
@@ -150,6 +153,9 @@ func (w *watch) follow(ctx context.Context) (JobInfo, error) {
 		wake := min(time.Until(nextQuery), fileDelay)
 		if d, ok := w.untilDeadline(); ok {
 			wake = min(wake, d)
+		}
+		if w.cause != notStopped && !w.killed {
+			wake = min(wake, time.Until(w.termAt.Add(w.grace)))
 		}
 		timer := time.NewTimer(max(wake, time.Millisecond))
 		var done <-chan struct{}
