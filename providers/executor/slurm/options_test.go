@@ -1,9 +1,12 @@
 package slurm
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/mlform/mlform/providers/executor"
 )
 
 func TestParseOptions(t *testing.T) {
@@ -89,5 +92,30 @@ func TestBatchScriptQuoting(t *testing.T) {
 	want := `exec '/usr/bin/python' 'it'\''s here' '$HOME' 'a b' '` + "`x`" + `'` + "\n"
 	if !strings.HasSuffix(got, want) || !strings.HasPrefix(got, "#!/bin/sh\n") {
 		t.Errorf("script\n%s\nwant it to end with\n%s", got, want)
+	}
+}
+
+func TestSubmitRefusesBadTasks(t *testing.T) {
+	tests := []struct {
+		name    string
+		edit    func(*executor.Task)
+		wantErr string
+	}{
+		{"sbatch option in env", func(t *executor.Task) { t.Env = map[string]string{"SBATCH_OUTPUT": "/x"} }, "SBATCH_OUTPUT"},
+		{"missing working dir", func(t *executor.Task) { t.Dir = "/no/such/dir" }, "working directory"},
+		{"command not found", func(t *executor.Task) { t.Command = []string{"./no-such-trainer"}; t.Dir = "/" }, "no-such-trainer"},
+		{"empty command", func(t *executor.Task) { t.Command = nil }, "command is empty"},
+	}
+	// Every case fails before sbatch runs: Commands points nowhere.
+	e := New(Options{Commands: "/no/such/slurm/bin", ScratchDir: t.TempDir()})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			task := taskFor("churn", 2, executor.StepTrain)
+			tt.edit(&task)
+			_, err := e.Submit(context.Background(), task)
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), "model.churn v2") {
+				t.Errorf("error %v, want one naming %q and the model", err, tt.wantErr)
+			}
+		})
 	}
 }

@@ -74,6 +74,13 @@ func (e *Executor) Submit(ctx context.Context, t executor.Task) (string, error) 
 	if err := t.Validate(); err != nil {
 		return "", err
 	}
+	for k := range t.Env {
+		// sbatch reads SBATCH_* from its environment as options; a
+		// step's environment must not change how it is submitted.
+		if strings.HasPrefix(k, "SBATCH_") {
+			return "", fmt.Errorf("%s task for %s: environment variable %s would be read by sbatch as an option; use the slurm settings instead", t.Step, t.Label(), k)
+		}
+	}
 	dir, err := workDir(t.Dir)
 	if err != nil {
 		return "", fmt.Errorf("%s task for %s: %w", t.Step, t.Label(), err)
