@@ -312,3 +312,32 @@ func BenchmarkRun(b *testing.B) {
 		}
 	}
 }
+
+// TestFind: a job submitted for a task is found again by the task, so a
+// caller killed before recording the id does not submit twice.
+func TestFind(t *testing.T) {
+	slurmtest.Need(t)
+	t.Parallel()
+	e := newExecutor(t)
+	task := helperTask(t, "exit", "0")
+	task.Model = "find-" + strings.ReplaceAll(t.Name(), "/", "-") + time.Now().Format("150405.000000000")
+	if ids, err := e.Find(context.Background(), task); err != nil || len(ids) != 0 {
+		t.Fatalf("before submitting: %q, %v; want no jobs", ids, err)
+	}
+	id, err := e.Submit(context.Background(), task)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := e.Find(context.Background(), task)
+	if err != nil || len(ids) != 1 || ids[0] != id {
+		t.Fatalf("Find: %q, %v; want [%s]", ids, err, id)
+	}
+	if res, err := e.Attach(context.Background(), ids[0], task); err != nil || res.Status != state.StatusSucceeded {
+		t.Fatalf("Attach of the found job: %+v, %v", res, err)
+	}
+	other := task
+	other.Version++
+	if ids, err := e.Find(context.Background(), other); err != nil || len(ids) != 0 {
+		t.Errorf("another version's jobs: %q, %v; want none", ids, err)
+	}
+}
