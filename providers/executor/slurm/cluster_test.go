@@ -217,7 +217,7 @@ func TestReattach(t *testing.T) {
 	}
 	// Nobody watches it now; it runs on regardless.
 	later := newExecutor(t)
-	for {
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
 		info, err := later.Query(context.Background(), id)
 		if err != nil {
 			t.Fatal(err)
@@ -225,8 +225,8 @@ func TestReattach(t *testing.T) {
 		if info.State == "RUNNING" {
 			break
 		}
-		if info.Terminal() {
-			t.Fatalf("job ended unwatched: %+v", info)
+		if info.Terminal() || time.Now().After(deadline) {
+			t.Fatalf("job did not run unwatched: %+v", info)
 		}
 	}
 	out := newLineWriter("ready")
