@@ -69,6 +69,26 @@ type Task struct {
 	// same writer can feed the stored logs; wrap the terminal in a
 	// PrefixWriter to label lines.
 	Stdout, Stderr io.Writer
+	// Progress, when set, is called as a queued step changes state (a batch
+	// executor's PENDING with the queue's reason, then RUNNING on a node).
+	// Executors that start steps at once (local) never call it. Calls for
+	// one task are sequential; nil ignores progress.
+	Progress func(Progress)
+}
+
+// Progress is a step's state in a queue, as a batch system reports it.
+type Progress struct {
+	// JobID is the scheduler's id for the step ("1234" on Slurm).
+	JobID string
+	// State is the scheduler's own name for it: "PENDING", "RUNNING".
+	State string
+	// Reason is why a pending step waits ("Resources", "Priority"); "" when
+	// there is none.
+	Reason string
+	// Host is the node a running step runs on.
+	Host string
+	// Since is when the step entered State.
+	Since time.Time
 }
 
 // Result is how a run ended.
@@ -83,6 +103,10 @@ type Result struct {
 	EndedAt   time.Time
 	// Host is where the command ran.
 	Host string
+	// Reason says why a step that did not succeed ended, in the words of
+	// whatever ran it when that is more than the exit code tells (a batch
+	// system's "slurm job 12 NODE_FAIL on node-3"); "" otherwise.
+	Reason string
 }
 
 // Validate reports what is wrong with a task before anything runs.

@@ -1,0 +1,247 @@
+package slurm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/mlform/mlform/providers/executor"
+)
+
+// inherited lists the only variables a job inherits from mlform's own
+// environment (the same as the local executor's, so a step sees the same
+// environment wherever it runs), plus SLURM_CONF so the Slurm commands
+// find a cluster configured outside /etc/slurm.
+var inherited = [...]string{
+	"PATH", "HOME", "USER", "LOGNAME", "TMPDIR", "LANG", "LC_ALL", "TZ",
+	"XDG_CACHE_HOME",
+	"GOCACHE", "GOPATH", "GOFLAGS", "GOMODCACHE", "GOROOT", "GOTOOLCHAIN",
+	"GOPROXY", "GOSUMDB", "GONOSUMDB", "GONOPROXY", "GOPRIVATE", "GOINSECURE",
+	"SLURM_CONF",
+}
+
+// clientEnv is the environment of scontrol, scancel and sacct.
+func clientEnv(getenv func(string) string) []string { return buildEnv(getenv, nil) }
+
+// buildEnv merges the inherited variables with the task's (which win) into
+// a sorted KEY=VALUE list.
+func buildEnv(getenv func(string) string, task map[string]string) []string {
+	m := make(map[string]string, len(inherited)+len(task))
+	for _, k := range inherited {
+		if v := getenv(k); v != "" {
+			m[k] = v
+		}
+	}
+	for k, v := range task {
+		m[k] = v
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	env := make([]string, len(keys))
+	for i, k := range keys {
+		env[i] = k + "=" + m[k]
+	}
+	return env
+}
+
+// JobName names a task's job so `squeue` shows what runs:
+// "mlform-churn-v3-train".
+func JobName(t executor.Task) string {
+	if t.Version > 0 {
+		return fmt.Sprintf("mlform-%s-v%d-%s", t.Model, t.Version, t.Step)
+	}
+	return fmt.Sprintf("mlform-%s-%s", t.Model, t.Step)
+}
+
+// Submit submits the task as a batch job and returns its id, for the
+// caller to record before waiting (Attach), so that a later process can
+// collect a job that outlived the one that submitted it. The command and
+// working directory are checked on this machine first: a step that cannot
+// start is an error here, not a failed job later.
+//
+// The job's environment is the task's Env over a few inherited variables
+// (as with the local executor); it is handed to sbatch through sbatch's
+// own environment (--export=ALL), never on a command line.
+func (e *Executor) Submit(ctx context.Context, t executor.Task) (string, error) {
+	if err := t.Validate(); err != nil {
+		return "", err
+	}
+	for k := range t.Env {
+		// sbatch reads SBATCH_* from its environment as options; a
+		// step's environment must not change how it is submitted.
+		if strings.HasPrefix(k, "SBATCH_") {
+			return "", fmt.Errorf("%s task for %s: environment variable %s would be read by sbatch as an option; use the slurm settings instead", t.Step, t.Label(), k)
+		}
+	}
+	dir, err := workDir(t.Dir)
+	if err != nil {
+		return "", fmt.Errorf("%s task for %s: %w", t.Step, t.Label(), err)
+	}
+	env := buildEnv(e.opts.Getenv, t.Env)
+	prog, err := resolveCommand(t.Command[0], dir, envValue(env, "PATH"))
+	if err != nil {
+		return "", fmt.Errorf("%s task for %s: command %s", t.Step, t.Label(), err)
+	}
+	scratch := e.opts.ScratchDir
+	if scratch == "" {
+		scratch = os.TempDir()
+	}
+	jobDir, err := os.MkdirTemp(scratch, scratchPrefix)
+	if err != nil {
+		return "", fmt.Errorf("%s task for %s: scratch directory: %w", t.Step, t.Label(), err)
+	}
+	if strings.Contains(jobDir, "%") {
+		_ = os.RemoveAll(jobDir)
+		return "", fmt.Errorf("%s task for %s: scratch directory %s contains %%, which sbatch would expand", t.Step, t.Label(), jobDir)
+	}
+	out, errf := filepath.Join(jobDir, "stdout"), filepath.Join(jobDir, "stderr")
+	args := []string{
+		"--parsable", "--job-name=" + JobName(t), "--chdir=" + dir,
+		"--output=" + out, "--error=" + errf, "--input=/dev/null",
+		"--export=ALL", "--no-requeue",
+	}
+	if t.Timeout > 0 {
+		// Slurm counts whole minutes; Attach enforces the exact timeout
+		// while it watches, this is the limit when nothing does.
+		args = append(args, fmt.Sprintf("--time=%d", int((t.Timeout+time.Minute-1)/time.Minute)))
+	}
+	args = append(args, e.opts.sbatchArgs()...)
+	script := batchScript(t, prog)
+	// sbatch is not cancelled with ctx: killed mid-submission it may
+	// leave a job whose id nobody learnt. Run cancels what it submitted.
+	res, err := e.command(context.WithoutCancel(ctx), env, []byte(script), "sbatch", args...)
+	if err != nil {
+		_ = os.RemoveAll(jobDir)
+		return "", fmt.Errorf("%s task for %s: submit: %w", t.Step, t.Label(), err)
+	}
+	id, _, _ := strings.Cut(strings.TrimSpace(res), ";") // "ID;CLUSTER"
+	if id == "" || strings.ContainsAny(id, " \t\n") {
+		_ = os.RemoveAll(jobDir)
+		return "", fmt.Errorf("%s task for %s: sbatch printed %q, want a job id", t.Step, t.Label(), truncate(res, 100))
+	}
+	return id, nil
+}
+
+// scratchPrefix starts the name of every job's scratch directory; Attach
+// removes only directories named so.
+const scratchPrefix = "mlform-slurm-"
+
+// sbatchArgs are the flags from the executor's settings.
+func (o Options) sbatchArgs() []string {
+	var a []string
+	add := func(flag, v string) {
+		if v != "" {
+			a = append(a, flag+"="+v)
+		}
+	}
+	add("--partition", o.Partition)
+	add("--account", o.Account)
+	add("--qos", o.QOS)
+	if o.CPUs > 0 {
+		add("--cpus-per-task", fmt.Sprint(o.CPUs))
+	}
+	add("--mem", o.Memory)
+	add("--gpus", o.GPUs)
+	add("--constraint", o.Constraint)
+	return append(a, o.ExtraArgs...)
+}
+
+// batchScript is the job's script: exec the command, so the batch step is
+// the command itself and scancel's signals reach it directly.
+func batchScript(t executor.Task, prog string) string {
+	var b strings.Builder
+	b.WriteString("#!/bin/sh\n")
+	fmt.Fprintf(&b, "# mlform %s step of %s\n", t.Step, t.Label())
+	b.WriteString("exec " + shellQuote(prog))
+	for _, a := range t.Command[1:] {
+		b.WriteString(" " + shellQuote(a))
+	}
+	b.WriteString("\n")
+	return b.String()
+}
+
+// shellQuote quotes s for sh: inside single quotes, each single quote
+// closes the quoting, is escaped with a backslash and reopens it.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+func workDir(dir string) (string, error) {
+	if dir == "" {
+		return os.Getwd()
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	info, err := os.Stat(abs)
+	if err != nil {
+		return "", fmt.Errorf("working directory: %w", err)
+	}
+	if !info.IsDir() {
+		return "", fmt.Errorf("working directory %s is not a directory", abs)
+	}
+	return abs, nil
+}
+
+// envValue finds key in a KEY=VALUE list.
+func envValue(env []string, key string) string {
+	for _, kv := range env {
+		if k, v, ok := strings.Cut(kv, "="); ok && k == key {
+			return v
+		}
+	}
+	return ""
+}
+
+// resolveCommand finds the program as the local executor does: a name with
+// a slash is a path relative to dir (or absolute), a bare name is searched
+// in the PATH the job will see. The check runs on the submitting machine,
+// which therefore must see the same paths as the nodes.
+func resolveCommand(name, dir, pathEnv string) (string, error) {
+	if strings.Contains(name, "/") {
+		p := name
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(dir, p)
+		}
+		if err := checkExecutable(p); err != nil {
+			return "", err
+		}
+		return p, nil
+	}
+	for _, d := range filepath.SplitList(pathEnv) {
+		if d == "" || !filepath.IsAbs(d) {
+			continue
+		}
+		p := filepath.Join(d, name)
+		if checkExecutable(p) == nil {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("%q not found in PATH", name)
+}
+
+func checkExecutable(p string) error {
+	info, err := os.Stat(p)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("%s: no such file", p)
+		}
+		return err
+	}
+	if info.IsDir() {
+		return fmt.Errorf("%s is a directory", p)
+	}
+	if info.Mode()&0o111 == 0 {
+		return fmt.Errorf("%s is not executable", p)
+	}
+	return nil
+}
