@@ -9,6 +9,7 @@ import (
 	"github.com/mlform/mlform/planner"
 	"github.com/mlform/mlform/providers/executor"
 	"github.com/mlform/mlform/providers/executor/local"
+	"github.com/mlform/mlform/providers/executor/slurm"
 )
 
 // executors returns the executors this build of mlform has. It is the one
@@ -25,6 +26,9 @@ func executors(supervisor string) *executor.Registry {
 		}
 		return e.(*local.Executor).WithSupervisor(supervisor), nil
 	})
+	// Slurm batch jobs; nodes must share the workspace's file system
+	// (docs/executors.md).
+	slurm.Register(reg)
 	return reg
 }
 

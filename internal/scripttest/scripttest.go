@@ -31,6 +31,7 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 	sets := []func() map[string]func(ts *testscript.TestScript, neg bool, args []string){
 		plannerCommands, executorCommands, stateCommands, modelCommands, cloudCommands,
 		damageCommands, bucketCommands, waitCommands, sharedCommands, killCommands, reportCommands,
+		slurmCommands,
 	}
 	cmds := map[string]func(ts *testscript.TestScript, neg bool, args []string){}
 	for _, set := range sets {
@@ -47,13 +48,16 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 // condition answers a script's [COND] guards: [testhooks] (this test binary
 // was built with the mlformtest tag, so mlform honours the MLFORM_TEST_*
 // hooks; `make test` sets it), [browser] (headless Chromium is installed)
-// and [cloud:NAME].
+// [slurm] (the Slurm test cluster is up) and [cloud:NAME].
 func condition(cond string) (bool, error) {
 	if cond == "testhooks" {
 		return testHooksBuilt, nil
 	}
 	if cond == "browser" {
 		return browserCondition()
+	}
+	if cond == "slurm" {
+		return slurmCondition()
 	}
 	return cloudCondition(cond)
 }

@@ -1,0 +1,48 @@
+package scripttest
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/mlform/mlform/providers/executor/slurm/slurmtest"
+)
+
+// slurmCommands are the commands of scripts that train on the single-node
+// Slurm test cluster (scripts/slurm, started around `go test` by make test).
+func slurmCommands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
+	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
+		"slurmenv": cmdSlurmenv,
+	}
+}
+
+// slurmenv gives the script what a user of the cluster has: SLURM_CONF
+// and the node's name (as $SLURM_NODE), and /usr/sbin on PATH.
+func cmdSlurmenv(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: slurmenv")
+	}
+	if reason := slurmtest.Unavailable(); reason != "" {
+		ts.Fatalf("%s (guard the script with [!slurm] skip)", reason)
+	}
+	for _, kv := range slurmtest.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		ts.Setenv(k, v)
+	}
+	ts.Setenv("SLURM_NODE", slurmtest.Node())
+	ts.Setenv("PATH", ts.Getenv("PATH")+":/usr/sbin:/sbin")
+}
+
+// slurmCondition answers [slurm]: whether the test cluster is up. Under
+// MLFORM_REQUIRE_SLURM_TESTS=1 a missing cluster is an error, never a skip.
+func slurmCondition() (bool, error) {
+	if reason := slurmtest.Unavailable(); reason != "" {
+		if os.Getenv(slurmtest.RequireEnv) == "1" {
+			return false, fmt.Errorf("%s (%s=1)", reason, slurmtest.RequireEnv)
+		}
+		return false, nil
+	}
+	return true, nil
+}
