@@ -41,7 +41,7 @@ func (l *loader) evalPromotion(e *blockEval, n *node, s *scope) {
 			pub := &Publish{Range: b.DefRange()}
 			if u, a, ok := se.str("url", true); ok {
 				se.checkURL("url", a, u, checkBlobURL)
-				pub.URL = u
+				pub.URL, pub.URLSensitive = u, se.vals["url"].ContainsMarked()
 			}
 			p.Publish = pub
 		}
