@@ -6,7 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mlform/mlform/internal/termtext"
-	"github.com/mlform/mlform/planner/policy/query"
+	"github.com/mlform/mlform/planner/query"
 )
 
 func newLineageCommand(g *Globals) *cobra.Command {

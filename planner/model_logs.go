@@ -6,7 +6,7 @@ import (
 	"io"
 	"sort"
 
-	"github.com/mlform/mlform/planner/policy/query"
+	"github.com/mlform/mlform/planner/query"
 	"github.com/mlform/mlform/providers/storage"
 	"github.com/mlform/mlform/state"
 )

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mlform/mlform/planner/codehash"
 	"github.com/mlform/mlform/planner/policy"
 	"github.com/mlform/mlform/state"
 )
@@ -88,7 +89,7 @@ func planModelsWith(ctx context.Context, pc *PlanContext, specs *ModelSpecs) err
 
 // planModel adds the model's train action (or a note) and returns it
 // (nil when the model does not train in this plan).
-func planModel(ctx context.Context, pc *PlanContext, specs *ModelSpecs, spec *ModelSpec, cache *policy.CodeCache) (*Action, error) {
+func planModel(ctx context.Context, pc *PlanContext, specs *ModelSpecs, spec *ModelSpec, cache *codehash.CodeCache) (*Action, error) {
 	addr := "model." + spec.Name
 	snaps := map[string]string{}
 	var missing []string
@@ -170,7 +171,7 @@ func planModel(ctx context.Context, pc *PlanContext, specs *ModelSpecs, spec *Mo
 
 // buildInputs computes a model's inputs on the given snapshots.
 // cache may be nil.
-func buildInputs(baseDir string, spec *ModelSpec, snaps map[string]string, cache *policy.CodeCache) (state.Inputs, error) {
+func buildInputs(baseDir string, spec *ModelSpec, snaps map[string]string, cache *codehash.CodeCache) (state.Inputs, error) {
 	return policy.BuildInputs(policy.InputsSpec{
 		BaseDir: baseDir, Snapshots: snaps, Code: spec.Code, Params: spec.Train.Params,
 		Environment: spec.Environment, Command: spec.Train.Command, Cache: cache,
@@ -179,11 +180,11 @@ func buildInputs(baseDir string, spec *ModelSpec, snaps map[string]string, cache
 
 // codeCache opens the workspace's code stat cache (none when the
 // workspace has no cache directory).
-func (ws *Workspace) codeCache() *policy.CodeCache {
+func (ws *Workspace) codeCache() *codehash.CodeCache {
 	if ws.CacheDir == "" {
 		return nil
 	}
-	return policy.OpenCodeCache(filepath.Join(ws.CacheDir, "code.json"), nil)
+	return codehash.OpenCodeCache(filepath.Join(ws.CacheDir, "code.json"), nil)
 }
 
 // conditionalReasons explains a train decided during apply: first the

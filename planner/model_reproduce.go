@@ -9,7 +9,7 @@ import (
 	"sort"
 
 	"github.com/mlform/mlform/planner/policy"
-	"github.com/mlform/mlform/planner/policy/query"
+	"github.com/mlform/mlform/planner/query"
 	"github.com/mlform/mlform/providers/executor"
 	"github.com/mlform/mlform/providers/storage"
 	"github.com/mlform/mlform/state"

@@ -1,6 +1,6 @@
 //go:build linux
 
-package policy
+package codehash
 
 import (
 	"io/fs"
