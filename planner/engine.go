@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"sync"
 
+	"github.com/mlform/mlform/internal/dag"
 	"github.com/mlform/mlform/state"
 )
 
@@ -321,39 +321,19 @@ func actionOrder(actions []*Action) ([]*Action, error) {
 		idx[a] = i
 		byAddr[a.Addr] = append(byAddr[a.Addr], a)
 	}
-	indeg := make(map[*Action]int, len(actions))
-	users := map[*Action][]*Action{}
-	for _, a := range actions {
-		for _, d := range uniq(a.DependsOn) {
+	deps := func(a *Action) []*Action {
+		var out []*Action
+		for _, d := range a.DependsOn {
 			for _, da := range byAddr[d] {
-				if da == a {
-					continue
+				if da != a {
+					out = append(out, da)
 				}
-				indeg[a]++
-				users[da] = append(users[da], a)
 			}
 		}
+		return out
 	}
-	var ready []*Action
-	for _, a := range actions {
-		if indeg[a] == 0 {
-			ready = append(ready, a)
-		}
-	}
-	out := make([]*Action, 0, len(actions))
-	for len(ready) > 0 {
-		sort.SliceStable(ready, func(i, j int) bool { return idx[ready[i]] < idx[ready[j]] })
-		a := ready[0]
-		ready = ready[1:]
-		out = append(out, a)
-		for _, u := range users[a] {
-			indeg[u]--
-			if indeg[u] == 0 {
-				ready = append(ready, u)
-			}
-		}
-	}
-	if len(out) != len(actions) {
+	out, err := dag.Sort(actions, deps, func(a, b *Action) bool { return idx[a] < idx[b] })
+	if err != nil {
 		return nil, errors.New("plan actions depend on each other in a cycle")
 	}
 	return out, nil

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/mlform/mlform/internal/dag"
 )
 
 // Node is one declared object in the dependency graph.
@@ -65,23 +67,13 @@ func kindRank(addr string) int {
 	return 4
 }
 
-// topoSort is Kahn's algorithm with a sorted ready set, so the same
-// configuration always gives the same order.
+// topoSort orders the nodes with the one topological sort (internal/dag):
+// dependencies first, ties by kind (data before what reads it) then address,
+// so the same configuration always gives the same order.
 func topoSort(nodes map[string]*Node) ([]string, error) {
-	indeg := make(map[string]int, len(nodes))
-	users := make(map[string][]string, len(nodes))
-	for addr, n := range nodes {
-		indeg[addr] += 0
-		for _, d := range uniq(n.DependsOn) {
-			indeg[addr]++
-			users[d] = append(users[d], addr)
-		}
-	}
-	var ready []string
-	for addr, d := range indeg {
-		if d == 0 {
-			ready = append(ready, addr)
-		}
+	addrs := make([]string, 0, len(nodes))
+	for addr := range nodes {
+		addrs = append(addrs, addr)
 	}
 	less := func(a, b string) bool {
 		if ra, rb := kindRank(a), kindRank(b); ra != rb {
@@ -89,42 +81,12 @@ func topoSort(nodes map[string]*Node) ([]string, error) {
 		}
 		return a < b
 	}
-	order := make([]string, 0, len(nodes))
-	for len(ready) > 0 {
-		sort.Slice(ready, func(i, j int) bool { return less(ready[i], ready[j]) })
-		n := ready[0]
-		ready = ready[1:]
-		order = append(order, n)
-		for _, u := range users[n] {
-			indeg[u]--
-			if indeg[u] == 0 {
-				ready = append(ready, u)
-			}
-		}
+	order, err := dag.Sort(addrs, func(addr string) []string { return nodes[addr].DependsOn }, less)
+	if cyc, ok := err.(*dag.CycleError[string]); ok {
+		sort.Strings(cyc.Stuck)
+		return nil, fmt.Errorf("graph: dependency cycle between %s", strings.Join(cyc.Stuck, ", "))
 	}
-	if len(order) != len(nodes) {
-		var cyc []string
-		for addr, d := range indeg {
-			if d > 0 {
-				cyc = append(cyc, addr)
-			}
-		}
-		sort.Strings(cyc)
-		return nil, fmt.Errorf("graph: dependency cycle between %s", strings.Join(cyc, ", "))
-	}
-	return order, nil
-}
-
-func uniq(ss []string) []string {
-	seen := make(map[string]bool, len(ss))
-	out := ss[:0:0]
-	for _, s := range ss {
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	return out
+	return order, err
 }
 
 // Order returns every address, dependencies before dependents.
@@ -241,4 +203,17 @@ func addrName(addr string) string {
 		return addr[i+1:]
 	}
 	return ""
+}
+
+// uniq returns ss without repeats, first occurrences in order.
+func uniq(ss []string) []string {
+	seen := make(map[string]bool, len(ss))
+	out := ss[:0:0]
+	for _, s := range ss {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
 }
