@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mlform/mlform/planner"
+	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/render"
 	"github.com/mlform/mlform/state"
 )
@@ -49,7 +50,7 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 			if err != nil {
 				return err
 			}
-			var saved *planner.Plan
+			var saved *plans.Plan
 			if len(args) == 1 && (len(f.targets) > 0 || len(f.replace) > 0 || !f.refresh) {
 				return fmt.Errorf("-target, -replace and -refresh shape a plan: give them to mlform plan, not to apply with a saved plan")
 			}
@@ -84,7 +85,7 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 			var res *planner.Result
 			var st *state.State
 			err = withStateLock(ctx, g, m, f.lock, "apply", func() error {
-				var p *planner.Plan
+				var p *plans.Plan
 				if saved != nil {
 					if st, err = m.Read(ctx); err != nil {
 						return err

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/mlform/mlform/planner"
+	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/render"
 	"github.com/mlform/mlform/state"
 )
@@ -134,7 +135,7 @@ func loadWorkspace(g *Globals, vf *varFlags) (*planner.Workspace, error) {
 
 // makePlan reads the state and plans (the caller holds the lock if any).
 // storeEarly (apply -auto-approve only) stores new files while hashing them.
-func makePlan(ctx context.Context, g *Globals, ws *planner.Workspace, m *state.Manager, f *planFlags, storeEarly bool) (*planner.Plan, *state.State, error) {
+func makePlan(ctx context.Context, g *Globals, ws *planner.Workspace, m *state.Manager, f *planFlags, storeEarly bool) (*plans.Plan, *state.State, error) {
 	st, err := m.Read(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -151,7 +152,7 @@ func makePlan(ctx context.Context, g *Globals, ws *planner.Workspace, m *state.M
 }
 
 // renderPlan prints p in the chosen format.
-func renderPlan(g *Globals, p *planner.Plan, format string) error {
+func renderPlan(g *Globals, p *plans.Plan, format string) error {
 	switch format {
 	case "json":
 		return render.JSON(g.Stdout, p)
@@ -205,7 +206,7 @@ refuses if the state or the configuration changed in between.`,
 				return err
 			}
 			defer m.Close()
-			var p *planner.Plan
+			var p *plans.Plan
 			err = withStateLock(ctx, g, m, f.lock, "plan", func() error {
 				p, _, err = makePlan(ctx, g, ws, m, &f, false)
 				return err
@@ -263,14 +264,14 @@ func checkPlanOut(path string) error {
 
 // writePlanFile saves p atomically (temp file + rename), so a crash never
 // leaves half a plan that apply would then refuse as corrupt.
-func writePlanFile(path string, p *planner.Plan) error {
+func writePlanFile(path string, p *plans.Plan) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, ".mlform-plan-*")
 	if err != nil {
 		return fmt.Errorf("save plan to %s: %w", path, err)
 	}
 	defer os.Remove(tmp.Name())
-	if err := planner.EncodePlan(tmp, p); err != nil {
+	if err := plans.EncodePlan(tmp, p); err != nil {
 		tmp.Close()
 		return fmt.Errorf("save plan %s: %w", path, err)
 	}

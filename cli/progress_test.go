@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mlform/mlform/planner"
+	"github.com/mlform/mlform/planner/plans"
 )
 
 // lockedBuffer is a concurrency-safe bytes.Buffer.
@@ -40,8 +41,8 @@ func TestProgressPlainLines(t *testing.T) {
 	if p.live {
 		t.Fatal("a buffer is not a terminal")
 	}
-	a := &planner.Action{Kind: planner.KindSnapshot, Addr: "dataset.big", Snapshot: &planner.SnapshotChange{Files: 10, Bytes: 10 << 20}}
-	b := &planner.Action{Kind: planner.KindTrain, Addr: "model.m"}
+	a := &plans.Action{Kind: plans.KindSnapshot, Addr: "dataset.big", Snapshot: &plans.SnapshotChange{Files: 10, Bytes: 10 << 20}}
+	b := &plans.Action{Kind: plans.KindTrain, Addr: "model.m"}
 	p.Started(a)
 	p.Started(b)
 	p.Advance(a, 5, 5<<20)
@@ -74,7 +75,7 @@ func TestProgressLiveRedraws(t *testing.T) {
 	var out lockedBuffer
 	p := newProgress(&out, time.Now)
 	p.live = true
-	a := &planner.Action{Kind: planner.KindSnapshot, Addr: "dataset.d", Snapshot: &planner.SnapshotChange{Files: 2, Bytes: 2048}}
+	a := &plans.Action{Kind: plans.KindSnapshot, Addr: "dataset.d", Snapshot: &plans.SnapshotChange{Files: 2, Bytes: 2048}}
 	p.Started(a)
 	p.Advance(a, 1, 1024)
 	p.tick()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/state"
 )
 
@@ -13,7 +14,7 @@ import (
 // something was applied since, possibly this very plan), or with another
 // configuration (digest). A plan made before the first apply (serial 0) is
 // accepted by a state that still does not exist and adopts its lineage.
-func CheckFresh(p *Plan, st *state.State, configDigest string) error {
+func CheckFresh(p *plans.Plan, st *state.State, configDigest string) error {
 	switch {
 	case p.Serial == 0 && st.Serial == 0:
 		st.Lineage = p.Lineage
@@ -35,8 +36,8 @@ func CheckFresh(p *Plan, st *state.State, configDigest string) error {
 // alreadyApplied reports whether state moved because this plan ran: a
 // version or alias move records the plan's digest, or every snapshot the
 // plan would take is already the current snapshot of its dataset.
-func alreadyApplied(p *Plan, st *state.State) bool {
-	digest := Digest(p)
+func alreadyApplied(p *plans.Plan, st *state.State) bool {
+	digest := plans.Digest(p)
 	for _, m := range st.Models {
 		for _, v := range m.Versions {
 			if v.PlanDigest == digest {
@@ -78,7 +79,7 @@ type ApplyOptions struct {
 // changed (storeroots.go). Closing stop stops starting new actions;
 // cancelling ctx cancels running ones. Callers hold the state lock, and
 // set ws.Locking so stores are written under a shared store lock.
-func (ws *Workspace) Apply(ctx context.Context, stop <-chan struct{}, p *Plan, st *state.State, w StateWriter, opts ApplyOptions) (*Result, error) {
+func (ws *Workspace) Apply(ctx context.Context, stop <-chan struct{}, p *plans.Plan, st *state.State, w StateWriter, opts ApplyOptions) (*Result, error) {
 	runners := opts.Runners
 	if runners == nil {
 		runners = NewRunners()

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/mlform/mlform/internal/textfmt"
+	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/providers/source"
 	"github.com/mlform/mlform/providers/storage"
 	"github.com/mlform/mlform/state"
@@ -24,7 +25,7 @@ var ErrChangedSincePlan = errors.New("changed since the plan; run plan again")
 // plan), seals the packs, writes the manifest, stores the profile and only
 // then records the snapshot in state: packs, index, manifest, state, so a
 // crash at any point leaves at most unreferenced objects for gc.
-func runSnapshot(ctx context.Context, rc *RunContext, a *Action) error {
+func runSnapshot(ctx context.Context, rc *RunContext, a *plans.Action) error {
 	sc := a.Snapshot
 	ws := rc.Workspace
 	if sc.Observation == nil {
@@ -85,7 +86,7 @@ func runSnapshot(ctx context.Context, rc *RunContext, a *Action) error {
 
 // putFiles streams every observed file into the store with ws.Workers
 // goroutines, checking each stored file is exactly what plan observed.
-func putFiles(ctx context.Context, rc *RunContext, a *Action, src source.Source, store *storage.Store) ([]storage.File, error) {
+func putFiles(ctx context.Context, rc *RunContext, a *plans.Action, src source.Source, store *storage.Store) ([]storage.File, error) {
 	obs := a.Snapshot.Observation.Files
 	out := make([]storage.File, len(obs))
 	workers := rc.Workspace.Workers
@@ -98,7 +99,7 @@ func putFiles(ctx context.Context, rc *RunContext, a *Action, src source.Source,
 		if gctx.Err() != nil {
 			break
 		}
-		if f, ok := a.Snapshot.Observation.stored[i]; ok {
+		if f, ok := a.Snapshot.Observation.Stored[i]; ok {
 			// Stored while observing, in this process: seal, don't reread.
 			f.Path, f.Mode = obs[i].Path, obs[i].Mode
 			out[i] = f
@@ -124,7 +125,7 @@ func putFiles(ctx context.Context, rc *RunContext, a *Action, src source.Source,
 	return out, nil
 }
 
-func putOne(ctx context.Context, rc *RunContext, a *Action, src source.Source, store *storage.Store, want ObservedFile) (storage.File, error) {
+func putOne(ctx context.Context, rc *RunContext, a *plans.Action, src source.Source, store *storage.Store, want plans.ObservedFile) (storage.File, error) {
 	dataset := a.Snapshot.Dataset
 	if hook := rc.Workspace.TestBeforeFile; hook != nil {
 		if err := hook(ctx, want.Path); err != nil {
@@ -151,7 +152,7 @@ func putOne(ctx context.Context, rc *RunContext, a *Action, src source.Source, s
 // shows progress while it is stored.
 type progressReader struct {
 	r io.Reader
-	a *Action
+	a *plans.Action
 	p Progress
 }
 

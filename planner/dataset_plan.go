@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/mlform/mlform/planner/observe"
+	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/profile"
 	"github.com/mlform/mlform/providers/source"
 	"github.com/mlform/mlform/providers/storage"
@@ -15,14 +16,14 @@ import (
 
 // ReasonStorageChanged: the dataset's storage block changed, so its
 // current snapshot is stored again in the new one.
-const ReasonStorageChanged ReasonCode = "storage_changed"
+const ReasonStorageChanged plans.ReasonCode = "storage_changed"
 
 // NoteEmpty: a dataset's source holds no file that include/exclude keep,
 // which is almost always a mistyped path or glob.
-const NoteEmpty ReasonCode = "empty"
+const NoteEmpty plans.ReasonCode = "empty"
 
 // emptyNote warns about a dataset that observed no file.
-func emptyNote(spec DatasetSpec, srcName string) *Note {
+func emptyNote(spec DatasetSpec, srcName string) *plans.Note {
 	msg := fmt.Sprintf("source %s has no files", srcName)
 	switch {
 	case len(spec.Include) > 0 && len(spec.Exclude) > 0:
@@ -32,17 +33,17 @@ func emptyNote(spec DatasetSpec, srcName string) *Note {
 	case len(spec.Exclude) > 0:
 		msg += fmt.Sprintf(" outside exclude %q", spec.Exclude)
 	}
-	return &Note{Addr: "dataset." + spec.Name, Code: NoteEmpty, Message: msg + ": its snapshot is empty (check the source path and the globs)"}
+	return &plans.Note{Addr: "dataset." + spec.Name, Code: NoteEmpty, Message: msg + ": its snapshot is empty (check the source path and the globs)"}
 }
 
 // planDatasets observes every selected dataset and plans a snapshot for
 // each whose content (snapshot id) differs from its last snapshot.
 func planDatasets(ctx context.Context, pc *PlanContext) error {
 	for _, addr := range pc.WS.Graph.Order() {
-		if addrKind(addr) != "dataset" || !pc.Selected[addr] {
+		if plans.AddrKind(addr) != "dataset" || !pc.Selected[addr] {
 			continue
 		}
-		name := addrName(addr)
+		name := plans.AddrName(addr)
 		if err := planDataset(ctx, pc, pc.WS.Datasets[name]); err != nil {
 			return fmt.Errorf("dataset.%s: %w", name, err)
 		}
@@ -66,7 +67,7 @@ func planDataset(ctx context.Context, pc *PlanContext, spec DatasetSpec) error {
 	}
 	if !pc.Options.Refresh {
 		if last == nil {
-			pc.AddNote(&Note{Addr: addr, Code: ReasonNew, Message: "has no snapshot yet; not observed because of -refresh=false"})
+			pc.AddNote(&plans.Note{Addr: addr, Code: plans.ReasonNew, Message: "has no snapshot yet; not observed because of -refresh=false"})
 		}
 		return nil
 	}
@@ -82,15 +83,15 @@ func planDataset(ctx context.Context, pc *PlanContext, spec DatasetSpec) error {
 		return nil
 	}
 
-	sc := &SnapshotChange{Dataset: spec.Name, Source: srcName, Store: spec.Storage, NewID: obs.ID,
-		Files: len(obs.Files), Bytes: obs.Bytes, Observation: &Observation{Files: make([]ObservedFile, len(obs.Files))}}
+	sc := &plans.SnapshotChange{Dataset: spec.Name, Source: srcName, Store: spec.Storage, NewID: obs.ID,
+		Files: len(obs.Files), Bytes: obs.Bytes, Observation: &plans.Observation{Files: make([]plans.ObservedFile, len(obs.Files))}}
 	for i, f := range obs.Files {
-		sc.Observation.Files[i] = ObservedFile{Path: f.Path, Size: f.Size, Hash: f.Hash, Mode: f.Mode}
+		sc.Observation.Files[i] = plans.ObservedFile{Path: f.Path, Size: f.Size, Hash: f.Hash, Mode: f.Mode}
 		if stored[f.Hash] {
-			if sc.Observation.stored == nil {
-				sc.Observation.stored = map[int]storage.File{}
+			if sc.Observation.Stored == nil {
+				sc.Observation.Stored = map[int]storage.File{}
 			}
-			sc.Observation.stored[i] = f
+			sc.Observation.Stored[i] = f
 		}
 	}
 	if obs.Profile != nil {
@@ -100,20 +101,20 @@ func planDataset(ctx context.Context, pc *PlanContext, spec DatasetSpec) error {
 		}
 		sc.Observation.Profile = b
 	}
-	a := &Action{Addr: addr, Kind: KindSnapshot, Snapshot: sc}
+	a := &plans.Action{Addr: addr, Kind: plans.KindSnapshot, Snapshot: sc}
 	switch {
 	case last == nil:
 		diffFiles(nil, sc.Observation.Files, sc)
-		a.Reasons = []Reason{{Code: ReasonNew, Message: "dataset has no snapshot yet"}}
+		a.Reasons = []plans.Reason{{Code: plans.ReasonNew, Message: "dataset has no snapshot yet"}}
 	case last.ID == obs.ID:
 		sc.OldID = last.ID
 		sc.DiffKnown = true
-		a.Reasons = []Reason{{Code: ReasonStorageChanged, Message: fmt.Sprintf("storage changed from %q to %q", last.Store, spec.Storage),
+		a.Reasons = []plans.Reason{{Code: ReasonStorageChanged, Message: fmt.Sprintf("storage changed from %q to %q", last.Store, spec.Storage),
 			Data: map[string]any{"from": last.Store, "to": spec.Storage}}}
 	default:
 		sc.OldID = last.ID
 		diffAgainst(ctx, pc, last, sc)
-		a.Reasons = []Reason{{Code: ReasonDataChanged, Message: "data changed since snapshot " + short(last.ID),
+		a.Reasons = []plans.Reason{{Code: plans.ReasonDataChanged, Message: "data changed since snapshot " + short(last.ID),
 			Data: map[string]any{"old_id": last.ID, "new_id": obs.ID}}}
 	}
 	pc.AddAction(a)
@@ -123,19 +124,19 @@ func planDataset(ctx context.Context, pc *PlanContext, spec DatasetSpec) error {
 // diffAgainst fills sc's counts from the previous snapshot's manifest. If
 // that manifest cannot be read (store gone, pruned) the plan still works:
 // only totals are shown, with a note saying why.
-func diffAgainst(ctx context.Context, pc *PlanContext, last *state.Snapshot, sc *SnapshotChange) {
+func diffAgainst(ctx context.Context, pc *PlanContext, last *state.Snapshot, sc *plans.SnapshotChange) {
 	store, err := pc.WS.Store(ctx, last.Store)
 	var m *storage.Manifest
 	if err == nil {
 		m, err = store.GetManifest(ctx, last.ID)
 	}
 	if err != nil {
-		pc.AddNote(&Note{Addr: "dataset." + sc.Dataset, Message: fmt.Sprintf("cannot list what changed since snapshot %s: %v", short(last.ID), err)})
+		pc.AddNote(&plans.Note{Addr: "dataset." + sc.Dataset, Message: fmt.Sprintf("cannot list what changed since snapshot %s: %v", short(last.ID), err)})
 		return
 	}
-	old := make([]ObservedFile, len(m.Files))
+	old := make([]plans.ObservedFile, len(m.Files))
 	for i, f := range m.Files {
-		old[i] = ObservedFile{Path: f.Path, Size: f.Size, Hash: f.Hash, Mode: f.Mode}
+		old[i] = plans.ObservedFile{Path: f.Path, Size: f.Size, Hash: f.Hash, Mode: f.Mode}
 	}
 	sortObserved(old)
 	diffFiles(old, sc.Observation.Files, sc)

@@ -1,6 +1,10 @@
 package planner
 
-import "sort"
+import (
+	"sort"
+
+	"github.com/mlform/mlform/planner/plans"
+)
 
 // maxPlanPaths is how many changed paths a snapshot action lists: enough
 // for a reviewer to see what moved, small enough for a 100,000-file change.
@@ -9,13 +13,13 @@ const maxPlanPaths = 20
 // diffFiles compares two file lists sorted by path and fills s's counts,
 // byte deltas and first changed paths. A file is changed when its hash or
 // mode differs.
-func diffFiles(old, cur []ObservedFile, s *SnapshotChange) {
+func diffFiles(old, cur []plans.ObservedFile, s *plans.SnapshotChange) {
 	s.Added, s.Changed, s.Removed = 0, 0, 0
 	s.AddedBytes, s.ChangedBytes, s.RemovedBytes = 0, 0, 0
 	s.Paths = nil
 	add := func(p, change string, delta int64) {
 		if len(s.Paths) < maxPlanPaths {
-			s.Paths = append(s.Paths, PathChange{Path: p, Change: change, Delta: delta})
+			s.Paths = append(s.Paths, plans.PathChange{Path: p, Change: change, Delta: delta})
 		}
 	}
 	i, j := 0, 0
@@ -47,7 +51,7 @@ func diffFiles(old, cur []ObservedFile, s *SnapshotChange) {
 
 // sortObserved sorts files by path (manifests and observations are
 // already sorted; this guards the merge in diffFiles).
-func sortObserved(fs []ObservedFile) {
+func sortObserved(fs []plans.ObservedFile) {
 	if !sort.SliceIsSorted(fs, func(i, j int) bool { return fs[i].Path < fs[j].Path }) {
 		sort.Slice(fs, func(i, j int) bool { return fs[i].Path < fs[j].Path })
 	}

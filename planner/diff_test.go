@@ -4,13 +4,15 @@ import (
 	"fmt"
 	"reflect"
 	"testing"
+
+	"github.com/mlform/mlform/planner/plans"
 )
 
-func files(spec ...string) []ObservedFile {
+func files(spec ...string) []plans.ObservedFile {
 	// spec: "path:size:hash[:mode]"
-	var out []ObservedFile
+	var out []plans.ObservedFile
 	for _, s := range spec {
-		var f ObservedFile
+		var f plans.ObservedFile
 		var p, h string
 		var size int64
 		var mode uint32
@@ -27,26 +29,26 @@ func files(spec ...string) []ObservedFile {
 func TestDiffFiles(t *testing.T) {
 	tests := []struct {
 		name                    string
-		old, cur                []ObservedFile
+		old, cur                []plans.ObservedFile
 		added, changed, removed int
 		addB, chgB, remB        int64
-		paths                   []PathChange
+		paths                   []plans.PathChange
 	}{
 		{name: "identical", old: files("a 1 h1", "b 2 h2"), cur: files("a 1 h1", "b 2 h2")},
 		{name: "first", cur: files("a 1 h1", "b 2 h2"), added: 2, addB: 3,
-			paths: []PathChange{{"a", "added", 1}, {"b", "added", 2}}},
+			paths: []plans.PathChange{{Path: "a", Change: "added", Delta: 1}, {Path: "b", Change: "added", Delta: 2}}},
 		{name: "one changed one added", old: files("a 10 h1", "c 5 h3"), cur: files("a 15 h9", "b 7 h2", "c 5 h3"),
-			added: 1, changed: 1, addB: 7, chgB: 5, paths: []PathChange{{"a", "changed", 5}, {"b", "added", 7}}},
+			added: 1, changed: 1, addB: 7, chgB: 5, paths: []plans.PathChange{{Path: "a", Change: "changed", Delta: 5}, {Path: "b", Change: "added", Delta: 7}}},
 		{name: "removed", old: files("a 1 h1", "b 2 h2", "c 3 h3"), cur: files("b 2 h2"), removed: 2, remB: 4,
-			paths: []PathChange{{"a", "removed", -1}, {"c", "removed", -3}}},
+			paths: []plans.PathChange{{Path: "a", Change: "removed", Delta: -1}, {Path: "c", Change: "removed", Delta: -3}}},
 		{name: "mode only", old: files("a 1 h1 644"), cur: files("a 1 h1 755"), changed: 1,
-			paths: []PathChange{{"a", "changed", 0}}},
+			paths: []plans.PathChange{{Path: "a", Change: "changed", Delta: 0}}},
 		{name: "shrunk", old: files("a 10 h1"), cur: files("a 4 h2"), changed: 1, chgB: -6,
-			paths: []PathChange{{"a", "changed", -6}}},
+			paths: []plans.PathChange{{Path: "a", Change: "changed", Delta: -6}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var s SnapshotChange
+			var s plans.SnapshotChange
 			diffFiles(tt.old, tt.cur, &s)
 			if s.Added != tt.added || s.Changed != tt.changed || s.Removed != tt.removed {
 				t.Errorf("counts +%d ~%d -%d, want +%d ~%d -%d", s.Added, s.Changed, s.Removed, tt.added, tt.changed, tt.removed)
@@ -65,11 +67,11 @@ func TestDiffFiles(t *testing.T) {
 }
 
 func TestDiffFilesCapsPaths(t *testing.T) {
-	var cur []ObservedFile
+	var cur []plans.ObservedFile
 	for i := 0; i < 100; i++ {
-		cur = append(cur, ObservedFile{Path: fmt.Sprintf("f%03d", i), Size: 1, Hash: "h"})
+		cur = append(cur, plans.ObservedFile{Path: fmt.Sprintf("f%03d", i), Size: 1, Hash: "h"})
 	}
-	var s SnapshotChange
+	var s plans.SnapshotChange
 	diffFiles(nil, cur, &s)
 	if s.Added != 100 || len(s.Paths) != maxPlanPaths || s.Paths[0].Path != "f000" {
 		t.Errorf("added %d, %d paths, first %v", s.Added, len(s.Paths), s.Paths[0])

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/mlform/mlform/internal/dag"
+	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/state"
 )
 
@@ -19,14 +19,16 @@ import (
 // soon as it is durable (so an interrupted apply loses nothing that
 // succeeded) and must return promptly once ctx is cancelled.
 type ActionRunner interface {
-	Run(ctx context.Context, rc *RunContext, a *Action) error
+	Run(ctx context.Context, rc *RunContext, a *plans.Action) error
 }
 
 // RunnerFunc adapts a function to ActionRunner.
-type RunnerFunc func(ctx context.Context, rc *RunContext, a *Action) error
+type RunnerFunc func(ctx context.Context, rc *RunContext, a *plans.Action) error
 
 // Run calls f.
-func (f RunnerFunc) Run(ctx context.Context, rc *RunContext, a *Action) error { return f(ctx, rc, a) }
+func (f RunnerFunc) Run(ctx context.Context, rc *RunContext, a *plans.Action) error {
+	return f(ctx, rc, a)
+}
 
 // StateWriter persists state; *state.Manager satisfies it.
 type StateWriter interface {
@@ -37,22 +39,22 @@ type StateWriter interface {
 // concurrent use: actions run in parallel.
 type Progress interface {
 	// Started is called when an action starts.
-	Started(a *Action)
+	Started(a *plans.Action)
 	// Advance reports files and bytes just processed by a (deltas).
-	Advance(a *Action, files int, bytes int64)
+	Advance(a *plans.Action, files int, bytes int64)
 	// Logf prints a line about a (e.g. a training step's status).
-	Logf(a *Action, format string, args ...any)
+	Logf(a *plans.Action, format string, args ...any)
 	// Finished is called once per started action.
-	Finished(a *Action, r *ActionResult)
+	Finished(a *plans.Action, r *ActionResult)
 }
 
 // NopProgress ignores every report.
 type NopProgress struct{}
 
-func (NopProgress) Started(*Action)                 {}
-func (NopProgress) Advance(*Action, int, int64)     {}
-func (NopProgress) Logf(*Action, string, ...any)    {}
-func (NopProgress) Finished(*Action, *ActionResult) {}
+func (NopProgress) Started(*plans.Action)                 {}
+func (NopProgress) Advance(*plans.Action, int, int64)     {}
+func (NopProgress) Logf(*plans.Action, string, ...any)    {}
+func (NopProgress) Finished(*plans.Action, *ActionResult) {}
 
 // Action result statuses.
 const (
@@ -67,7 +69,7 @@ const statusRunning = "running"
 
 // ActionResult is the outcome of one action.
 type ActionResult struct {
-	Action *Action
+	Action *plans.Action
 	Status string
 	Err    error
 	// Summary is a short runner-provided line ("held: accuracy below the
@@ -80,7 +82,7 @@ type RunContext struct {
 	// Workspace gives access to configuration, stores, sources and the
 	// clock. It is nil in engine unit tests.
 	Workspace *Workspace
-	Plan      *Plan
+	Plan      *plans.Plan
 	Progress  Progress
 
 	mu     sync.Mutex
@@ -116,7 +118,7 @@ func (rc *RunContext) ReadState(fn func(s *state.State)) {
 }
 
 // SetSummary records a one-line outcome for the apply summary.
-func (rc *RunContext) SetSummary(a *Action, summary string) {
+func (rc *RunContext) SetSummary(a *plans.Action, summary string) {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	if rc.summaries == nil {
@@ -178,8 +180,8 @@ func (r *Result) Errors() error {
 // action). Closing stop stops starting new actions (running ones finish);
 // cancelling ctx cancels running ones. An action whose dependency did not
 // succeed is skipped; everything that succeeded stays recorded.
-func (e *Engine) Run(ctx context.Context, stop <-chan struct{}, ws *Workspace, p *Plan, st *state.State, w StateWriter) (*Result, error) {
-	order, err := actionOrder(p.Actions)
+func (e *Engine) Run(ctx context.Context, stop <-chan struct{}, ws *Workspace, p *plans.Plan, st *state.State, w StateWriter) (*Result, error) {
+	order, err := plans.ActionOrder(p.Actions)
 	if err != nil {
 		return nil, err
 	}
@@ -198,13 +200,13 @@ func (e *Engine) Run(ctx context.Context, stop <-chan struct{}, ws *Workspace, p
 	}
 	rc := &RunContext{Workspace: ws, Plan: p, Progress: prog, state: st, writer: w}
 
-	results := make(map[*Action]*ActionResult, len(order))
-	byAddr := map[string][]*Action{}
+	results := make(map[*plans.Action]*ActionResult, len(order))
+	byAddr := map[string][]*plans.Action{}
 	for _, a := range order {
 		byAddr[a.Addr] = append(byAddr[a.Addr], a)
 	}
 	type done struct {
-		a   *Action
+		a   *plans.Action
 		err error
 	}
 	doneCh := make(chan done)
@@ -214,7 +216,7 @@ func (e *Engine) Run(ctx context.Context, stop <-chan struct{}, ws *Workspace, p
 
 	// blocked returns (ready, skipReason): ready when every dependency
 	// succeeded; a reason when one ended otherwise.
-	blocked := func(a *Action) (bool, string) {
+	blocked := func(a *plans.Action) (bool, string) {
 		for _, d := range a.DependsOn {
 			for _, da := range byAddr[d] {
 				if da == a {
@@ -260,7 +262,7 @@ func (e *Engine) Run(ctx context.Context, stop <-chan struct{}, ws *Workspace, p
 				results[a] = &ActionResult{Action: a, Status: statusRunning}
 				running++
 				prog.Started(a)
-				go func(a *Action) {
+				go func(a *plans.Action) {
 					err := runSafely(ctx, e.Runners[a.Kind], rc, a)
 					doneCh <- done{a, err}
 				}(a)
@@ -303,7 +305,7 @@ func (e *Engine) Run(ctx context.Context, stop <-chan struct{}, ws *Workspace, p
 
 // runSafely turns a runner panic into an action failure, so one bug never
 // loses the state the other actions recorded.
-func runSafely(ctx context.Context, r ActionRunner, rc *RunContext, a *Action) (err error) {
+func runSafely(ctx context.Context, r ActionRunner, rc *RunContext, a *plans.Action) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("internal error (panic): %v", p)
@@ -312,40 +314,13 @@ func runSafely(ctx context.Context, r ActionRunner, rc *RunContext, a *Action) (
 	return r.Run(ctx, rc, a)
 }
 
-// actionOrder sorts actions so every dependency comes first (stable: plan
-// order among independent actions) and refuses cycles.
-func actionOrder(actions []*Action) ([]*Action, error) {
-	idx := make(map[*Action]int, len(actions))
-	byAddr := map[string][]*Action{}
-	for i, a := range actions {
-		idx[a] = i
-		byAddr[a.Addr] = append(byAddr[a.Addr], a)
-	}
-	deps := func(a *Action) []*Action {
-		var out []*Action
-		for _, d := range a.DependsOn {
-			for _, da := range byAddr[d] {
-				if da != a {
-					out = append(out, da)
-				}
-			}
-		}
-		return out
-	}
-	out, err := dag.Sort(actions, deps, func(a, b *Action) bool { return idx[a] < idx[b] })
-	if err != nil {
-		return nil, errors.New("plan actions depend on each other in a cycle")
-	}
-	return out, nil
-}
-
 // NewRunners returns the action runners by kind. This is the one place
 // runners are listed: model actions (train, evaluate, promote, publish)
 // are added here by their files (planner/model_*.go).
 func NewRunners() map[string]ActionRunner {
 	runners := map[string]ActionRunner{
-		KindSnapshot: RunnerFunc(runSnapshot),
-		KindForget:   RunnerFunc(runForget),
+		plans.KindSnapshot: RunnerFunc(runSnapshot),
+		plans.KindForget:   RunnerFunc(runForget),
 	}
 	for kind, r := range modelRunners(nil) { // train, promote, publish: model_*.go
 		runners[kind] = r

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/state"
 )
 
@@ -30,8 +31,8 @@ func (w *recordingWriter) Write(ctx context.Context, s *state.State) error {
 	return nil
 }
 
-func act(kind, addr string, deps ...string) *Action {
-	return &Action{Kind: kind, Addr: addr, DependsOn: deps, Reasons: []Reason{{Code: ReasonNew}}}
+func act(kind, addr string, deps ...string) *plans.Action {
+	return &plans.Action{Kind: kind, Addr: addr, DependsOn: deps, Reasons: []plans.Reason{{Code: plans.ReasonNew}}}
 }
 
 func newState() *state.State {
@@ -50,7 +51,7 @@ type recordRunner struct {
 	finished []string
 }
 
-func (r *recordRunner) Run(ctx context.Context, rc *RunContext, a *Action) error {
+func (r *recordRunner) Run(ctx context.Context, rc *RunContext, a *plans.Action) error {
 	n := atomic.AddInt32(&r.active, 1)
 	defer atomic.AddInt32(&r.active, -1)
 	for {
@@ -79,7 +80,7 @@ func (r *recordRunner) Run(ctx context.Context, rc *RunContext, a *Action) error
 	r.finished = append(r.finished, a.Addr)
 	r.mu.Unlock()
 	return rc.UpdateState(ctx, func(s *state.State) error {
-		s.Datasets[a.Addr] = &state.Dataset{Name: addrName(a.Addr)}
+		s.Datasets[a.Addr] = &state.Dataset{Name: plans.AddrName(a.Addr)}
 		return nil
 	})
 }
@@ -95,18 +96,18 @@ func statuses(res *Result) map[string]string {
 func TestEngineOrderAndFailure(t *testing.T) {
 	tests := []struct {
 		name    string
-		actions []*Action
+		actions []*plans.Action
 		fail    map[string]bool
 		want    map[string]string
 	}{
 		{
 			name:    "all succeed",
-			actions: []*Action{act(KindTrain, "model.m", "dataset.a", "dataset.b"), act(KindSnapshot, "dataset.a"), act(KindSnapshot, "dataset.b")},
+			actions: []*plans.Action{act(plans.KindTrain, "model.m", "dataset.a", "dataset.b"), act(plans.KindSnapshot, "dataset.a"), act(plans.KindSnapshot, "dataset.b")},
 			want:    map[string]string{"dataset.a": ResultSucceeded, "dataset.b": ResultSucceeded, "model.m": ResultSucceeded},
 		},
 		{
 			name:    "failed dependency skips dependents only",
-			actions: []*Action{act(KindSnapshot, "dataset.a"), act(KindSnapshot, "dataset.b"), act(KindTrain, "model.m", "dataset.a"), act(KindPromote, "promotion.p", "model.m"), act(KindTrain, "model.n", "dataset.b")},
+			actions: []*plans.Action{act(plans.KindSnapshot, "dataset.a"), act(plans.KindSnapshot, "dataset.b"), act(plans.KindTrain, "model.m", "dataset.a"), act(plans.KindPromote, "promotion.p", "model.m"), act(plans.KindTrain, "model.n", "dataset.b")},
 			fail:    map[string]bool{"dataset.a": true},
 			want: map[string]string{"dataset.a": ResultFailed, "dataset.b": ResultSucceeded, "model.m": ResultSkipped,
 				"promotion.p": ResultSkipped, "model.n": ResultSucceeded},
@@ -115,10 +116,10 @@ func TestEngineOrderAndFailure(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rr := &recordRunner{fail: tt.fail}
-			e := &Engine{Runners: map[string]ActionRunner{KindSnapshot: rr, KindTrain: rr, KindPromote: rr}, Parallelism: 2}
+			e := &Engine{Runners: map[string]ActionRunner{plans.KindSnapshot: rr, plans.KindTrain: rr, plans.KindPromote: rr}, Parallelism: 2}
 			w := &recordingWriter{}
 			st := newState()
-			res, err := e.Run(context.Background(), nil, nil, &Plan{Actions: tt.actions}, st, w)
+			res, err := e.Run(context.Background(), nil, nil, &plans.Plan{Actions: tt.actions}, st, w)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -163,12 +164,12 @@ func TestEngineOrderAndFailure(t *testing.T) {
 func TestEngineParallelism(t *testing.T) {
 	for _, par := range []int{1, 3} {
 		rr := &recordRunner{}
-		var actions []*Action
+		var actions []*plans.Action
 		for i := 0; i < 8; i++ {
-			actions = append(actions, act(KindSnapshot, fmt.Sprintf("dataset.d%d", i)))
+			actions = append(actions, act(plans.KindSnapshot, fmt.Sprintf("dataset.d%d", i)))
 		}
-		e := &Engine{Runners: map[string]ActionRunner{KindSnapshot: rr}, Parallelism: par}
-		if _, err := e.Run(context.Background(), nil, nil, &Plan{Actions: actions}, newState(), nil); err != nil {
+		e := &Engine{Runners: map[string]ActionRunner{plans.KindSnapshot: rr}, Parallelism: par}
+		if _, err := e.Run(context.Background(), nil, nil, &plans.Plan{Actions: actions}, newState(), nil); err != nil {
 			t.Fatal(err)
 		}
 		if rr.maxSeen > int32(par) {
@@ -183,12 +184,12 @@ func TestEngineParallelism(t *testing.T) {
 func TestEngineStopFinishesRunning(t *testing.T) {
 	release := make(chan struct{})
 	rr := &recordRunner{block: map[string]chan struct{}{"dataset.a": release}}
-	e := &Engine{Runners: map[string]ActionRunner{KindSnapshot: rr, KindTrain: rr}, Parallelism: 1}
+	e := &Engine{Runners: map[string]ActionRunner{plans.KindSnapshot: rr, plans.KindTrain: rr}, Parallelism: 1}
 	stop := make(chan struct{})
 	st := newState()
 	done := make(chan *Result)
 	go func() {
-		res, _ := e.Run(context.Background(), stop, nil, &Plan{Actions: []*Action{act(KindSnapshot, "dataset.a"), act(KindSnapshot, "dataset.b"), act(KindTrain, "model.m", "dataset.a")}}, st, nil)
+		res, _ := e.Run(context.Background(), stop, nil, &plans.Plan{Actions: []*plans.Action{act(plans.KindSnapshot, "dataset.a"), act(plans.KindSnapshot, "dataset.b"), act(plans.KindTrain, "model.m", "dataset.a")}}, st, nil)
 		done <- res
 	}()
 	waitFor(t, func() bool { rr.mu.Lock(); defer rr.mu.Unlock(); return len(rr.started) == 1 })
@@ -209,11 +210,11 @@ func TestEngineStopFinishesRunning(t *testing.T) {
 
 func TestEngineCancelStopsRunning(t *testing.T) {
 	rr := &recordRunner{block: map[string]chan struct{}{"dataset.a": make(chan struct{})}}
-	e := &Engine{Runners: map[string]ActionRunner{KindSnapshot: rr}}
+	e := &Engine{Runners: map[string]ActionRunner{plans.KindSnapshot: rr}}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan *Result)
 	go func() {
-		res, _ := e.Run(ctx, nil, nil, &Plan{Actions: []*Action{act(KindSnapshot, "dataset.a")}}, newState(), nil)
+		res, _ := e.Run(ctx, nil, nil, &plans.Plan{Actions: []*plans.Action{act(plans.KindSnapshot, "dataset.a")}}, newState(), nil)
 		done <- res
 	}()
 	waitFor(t, func() bool { rr.mu.Lock(); defer rr.mu.Unlock(); return len(rr.started) == 1 })
@@ -229,16 +230,16 @@ func TestEngineCancelStopsRunning(t *testing.T) {
 }
 
 func TestEnginePanicAndMissingRunner(t *testing.T) {
-	panicky := RunnerFunc(func(ctx context.Context, rc *RunContext, a *Action) error { panic("oops") })
-	e := &Engine{Runners: map[string]ActionRunner{KindSnapshot: panicky}}
-	res, err := e.Run(context.Background(), nil, nil, &Plan{Actions: []*Action{act(KindSnapshot, "dataset.a")}}, newState(), nil)
+	panicky := RunnerFunc(func(ctx context.Context, rc *RunContext, a *plans.Action) error { panic("oops") })
+	e := &Engine{Runners: map[string]ActionRunner{plans.KindSnapshot: panicky}}
+	res, err := e.Run(context.Background(), nil, nil, &plans.Plan{Actions: []*plans.Action{act(plans.KindSnapshot, "dataset.a")}}, newState(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r := res.Actions[0]; r.Status != ResultFailed || !strings.Contains(r.Err.Error(), "panic") {
 		t.Errorf("got %s %v", r.Status, r.Err)
 	}
-	_, err = e.Run(context.Background(), nil, nil, &Plan{Actions: []*Action{act(KindTrain, "model.m")}}, newState(), nil)
+	_, err = e.Run(context.Background(), nil, nil, &plans.Plan{Actions: []*plans.Action{act(plans.KindTrain, "model.m")}}, newState(), nil)
 	if err == nil || !strings.Contains(err.Error(), `cannot apply "train" actions`) {
 		t.Errorf("missing runner: %v", err)
 	}
@@ -246,8 +247,8 @@ func TestEnginePanicAndMissingRunner(t *testing.T) {
 
 func TestUpdateStatePersistFailure(t *testing.T) {
 	rr := &recordRunner{}
-	e := &Engine{Runners: map[string]ActionRunner{KindSnapshot: rr}}
-	res, err := e.Run(context.Background(), nil, nil, &Plan{Actions: []*Action{act(KindSnapshot, "dataset.a")}}, newState(), &recordingWriter{fail: true})
+	e := &Engine{Runners: map[string]ActionRunner{plans.KindSnapshot: rr}}
+	res, err := e.Run(context.Background(), nil, nil, &plans.Plan{Actions: []*plans.Action{act(plans.KindSnapshot, "dataset.a")}}, newState(), &recordingWriter{fail: true})
 	if err != nil {
 		t.Fatal(err)
 	}

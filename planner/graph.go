@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/mlform/mlform/internal/dag"
+	"github.com/mlform/mlform/planner/plans"
 )
 
 // Node is one declared object in the dependency graph.
@@ -54,7 +55,7 @@ func NewGraph(nodes []*Node) (*Graph, error) {
 
 // kindRank orders objects of equal depth: data first, then what reads it.
 func kindRank(addr string) int {
-	switch addrKind(addr) {
+	switch plans.AddrKind(addr) {
 	case "dataset":
 		return 0
 	case "model":
@@ -131,7 +132,7 @@ func (g *Graph) Select(targets []string) (map[string]bool, error) {
 func (g *Graph) unknownMessage(addr string) string {
 	var same []string
 	for _, a := range g.order {
-		if addrKind(a) == addrKind(addr) {
+		if plans.AddrKind(a) == plans.AddrKind(addr) {
 			same = append(same, a)
 		}
 	}
@@ -185,24 +186,6 @@ func (g *Graph) DOT() string {
 // (\n) are kept, quotes are escaped.
 func dotQuote(s string) string {
 	return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"`
-}
-
-// addrKind returns the type part of an address ("dataset" for
-// "dataset.churn").
-func addrKind(addr string) string {
-	if i := strings.IndexByte(addr, '.'); i > 0 {
-		return addr[:i]
-	}
-	return addr
-}
-
-// addrName returns the name part of an address ("churn" for
-// "dataset.churn").
-func addrName(addr string) string {
-	if i := strings.IndexByte(addr, '.'); i >= 0 {
-		return addr[i+1:]
-	}
-	return ""
 }
 
 // uniq returns ss without repeats, first occurrences in order.

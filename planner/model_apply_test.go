@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/policy"
 	"github.com/mlform/mlform/providers/storage"
 	"github.com/mlform/mlform/state"
@@ -92,7 +93,7 @@ func (w *applyWorld) snapshot(rows, quality string) string {
 }
 
 // apply plans and applies on snapshot snap.
-func (w *applyWorld) apply(snap string, replace ...string) (*Plan, *Result) {
+func (w *applyWorld) apply(snap string, replace ...string) (*plans.Plan, *Result) {
 	w.t.Helper()
 	p, err := w.plan(snap, false, replace...)
 	if err != nil {
@@ -243,16 +244,16 @@ func TestApplyConditionalMetricTrigger(t *testing.T) {
 func TestApplyRefusesStalePlan(t *testing.T) {
 	tests := []struct {
 		name   string
-		mutate func(w *applyWorld, p *Plan)
+		mutate func(w *applyWorld, p *plans.Plan)
 		want   string
 	}{
-		{"code edited after plan", func(w *applyWorld, p *Plan) {
+		{"code edited after plan", func(w *applyWorld, p *plans.Plan) {
 			os.WriteFile(filepath.Join(w.ws.BaseDir, "trainer", "main.go"), []byte("package main // edited\n"), 0o644)
 		}, "the inputs of model.churn changed since the plan"},
-		{"plan names another dataset", func(w *applyWorld, p *Plan) {
+		{"plan names another dataset", func(w *applyWorld, p *plans.Plan) {
 			p.Actions[0].Train.Snapshots = map[string]string{"other": strings.Repeat("c", 64)}
 		}, "model.churn: the plan has no snapshot of dataset.churn; run plan again"},
-		{"plan names an extra dataset", func(w *applyWorld, p *Plan) {
+		{"plan names an extra dataset", func(w *applyWorld, p *plans.Plan) {
 			p.Actions[0].Train.Snapshots["other"] = strings.Repeat("c", 64)
 		}, "the plan trains on 2 datasets, the model declares 1"},
 	}
@@ -300,7 +301,7 @@ func TestApplyModelsInParallel(t *testing.T) {
 	w.specs.Promotions["prod"] = &PromotionSpec{Name: "prod", Model: "churn", Alias: "production"}
 	w.specs.Promotions["fraud"] = &PromotionSpec{Name: "fraud", Model: "fraud", Alias: "production"}
 	snap := w.snapshot("a\nb\n", "0.9")
-	p := &Plan{FormatVersion: PlanFormatVersion, Actions: []*Action{}}
+	p := &plans.Plan{FormatVersion: plans.PlanFormatVersion, Actions: []*plans.Action{}}
 	sel := map[string]bool{}
 	for _, a := range g.Order() {
 		sel[a] = true

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/policy"
 	"github.com/mlform/mlform/planner/profile"
 	"github.com/mlform/mlform/state"
@@ -27,7 +28,7 @@ func planDrift(ctx context.Context, pc *PlanContext, spec *ModelSpec, only []str
 		}
 		rep, err := datasetDrift(ctx, pc, ds, refID, curID, cols)
 		if err != nil {
-			pc.AddNote(&Note{Addr: "model." + spec.Name, Message: fmt.Sprintf("drift of dataset.%s not measured: %v", ds, err)})
+			pc.AddNote(&plans.Note{Addr: "model." + spec.Name, Message: fmt.Sprintf("drift of dataset.%s not measured: %v", ds, err)})
 			continue
 		}
 		for _, c := range rep.Columns {
@@ -40,7 +41,7 @@ func planDrift(ctx context.Context, pc *PlanContext, spec *ModelSpec, only []str
 		if len(only) > 0 {
 			what = "profiles the drift block's columns (" + strings.Join(only, ", ") + ")"
 		}
-		pc.AddNote(&Note{Addr: "model." + spec.Name, Message: fmt.Sprintf(
+		pc.AddNote(&plans.Note{Addr: "model." + spec.Name, Message: fmt.Sprintf(
 			"the drift trigger measures nothing: no dataset of model.%s %s; add stats { columns = [...] } to its datasets", spec.Name, what)})
 	}
 	return out
@@ -52,7 +53,7 @@ func datasetDrift(ctx context.Context, pc *PlanContext, ds, refID, curID string,
 		return profile.Report{}, fmt.Errorf("reference snapshot %s: %w", short(refID), err)
 	}
 	var cur *profile.Profile
-	if a := pc.Plan.Action(KindSnapshot, "dataset."+ds); a != nil && a.Snapshot.NewID == curID && a.Snapshot.Observation != nil {
+	if a := pc.Plan.Action(plans.KindSnapshot, "dataset."+ds); a != nil && a.Snapshot.NewID == curID && a.Snapshot.Observation != nil {
 		if len(a.Snapshot.Observation.Profile) == 0 {
 			return profile.Report{}, fmt.Errorf("snapshot %s has no profile", short(curID))
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mlform/mlform/planner/codehash"
+	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/policy"
 	"github.com/mlform/mlform/state"
 )
@@ -17,11 +18,11 @@ import (
 // Reason codes of model planning beyond those in plan.go.
 const (
 	// ReasonPublish: the promoted version is copied to a publish URL.
-	ReasonPublish ReasonCode = "publish"
+	ReasonPublish plans.ReasonCode = "publish"
 	// ReasonDeferred: inputs changed but the retrain policy says not yet.
-	ReasonDeferred ReasonCode = "deferred"
+	ReasonDeferred plans.ReasonCode = "deferred"
 	// ReasonHeld: a promotion candidate failed a gate or must_beat.
-	ReasonHeld ReasonCode = "held"
+	ReasonHeld plans.ReasonCode = "held"
 )
 
 // conditionalKey marks, in a train action's first reason's Data, a train
@@ -46,17 +47,17 @@ func planModelsWith(ctx context.Context, pc *PlanContext, specs *ModelSpecs) err
 	cache := pc.WS.codeCache()
 	defer func() {
 		if err := cache.Save(); err != nil { // an optimisation: say so, go on
-			pc.AddNote(&Note{Message: fmt.Sprintf("code stat cache not saved: %v", err)})
+			pc.AddNote(&plans.Note{Message: fmt.Sprintf("code stat cache not saved: %v", err)})
 		}
 	}()
 	for _, addr := range pc.WS.Graph.Order() {
-		if addrKind(addr) != "model" || !pc.Selected[addr] {
+		if plans.AddrKind(addr) != "model" || !pc.Selected[addr] {
 			continue
 		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		spec := specs.Models[addrName(addr)]
+		spec := specs.Models[plans.AddrName(addr)]
 		if spec == nil {
 			continue
 		}
@@ -79,7 +80,7 @@ func planModelsWith(ctx context.Context, pc *PlanContext, specs *ModelSpecs) err
 	if len(pc.Options.Targets) == 0 {
 		for _, name := range sortedNames(pc.State.Models) {
 			if specs.Models[name] == nil {
-				pc.AddNote(&Note{Addr: "model." + name, Code: ReasonRemoved,
+				pc.AddNote(&plans.Note{Addr: "model." + name, Code: plans.ReasonRemoved,
 					Message: "no longer declared; its versions and aliases stay in state (mlform state rm model." + name + " forgets them)"})
 			}
 		}
@@ -89,7 +90,7 @@ func planModelsWith(ctx context.Context, pc *PlanContext, specs *ModelSpecs) err
 
 // planModel adds the model's train action (or a note) and returns it
 // (nil when the model does not train in this plan).
-func planModel(ctx context.Context, pc *PlanContext, specs *ModelSpecs, spec *ModelSpec, cache *codehash.CodeCache) (*Action, error) {
+func planModel(ctx context.Context, pc *PlanContext, specs *ModelSpecs, spec *ModelSpec, cache *codehash.CodeCache) (*plans.Action, error) {
 	addr := "model." + spec.Name
 	snaps := map[string]string{}
 	var missing []string
@@ -101,7 +102,7 @@ func planModel(ctx context.Context, pc *PlanContext, specs *ModelSpecs, spec *Mo
 		}
 	}
 	if len(missing) > 0 {
-		pc.AddNote(&Note{Addr: addr, Message: fmt.Sprintf("not planned: %s has no snapshot to train on (was it observed? -refresh=false skips observing)", strings.Join(missing, ", "))})
+		pc.AddNote(&plans.Note{Addr: addr, Message: fmt.Sprintf("not planned: %s has no snapshot to train on (was it observed? -refresh=false skips observing)", strings.Join(missing, ", "))})
 		return nil, nil
 	}
 	inputs, err := buildInputs(pc.WS.BaseDir, spec, snaps, cache)
@@ -134,14 +135,14 @@ func planModel(ctx context.Context, pc *PlanContext, specs *ModelSpecs, spec *Mo
 				} else if spec.Evaluate != nil {
 					pending = true
 				} else {
-					pc.AddNote(&Note{Addr: addr, Message: "metric triggers need an evaluate step: model." + spec.Name + " declares none"})
+					pc.AddNote(&plans.Note{Addr: addr, Message: "metric triggers need an evaluate step: model." + spec.Name + " declares none"})
 				}
 			}
 		}
 	}
 	d := policy.DecideRetrain(in)
 	for _, n := range d.Notes {
-		pc.AddNote(&Note{Addr: addr, Message: n})
+		pc.AddNote(&plans.Note{Addr: addr, Message: n})
 	}
 	reasons := convertReasons(d.Reasons)
 	if !d.Train && pending {
@@ -155,12 +156,12 @@ func planModel(ctx context.Context, pc *PlanContext, specs *ModelSpecs, spec *Mo
 	}
 	if !d.Train {
 		if d.Deferred {
-			pc.AddNote(&Note{Addr: addr, Code: ReasonDeferred, Message: d.DeferredWhy, DueAt: d.DueAt})
+			pc.AddNote(&plans.Note{Addr: addr, Code: ReasonDeferred, Message: d.DeferredWhy, DueAt: d.DueAt})
 		}
 		return nil, nil
 	}
-	a := &Action{Addr: addr, Kind: KindTrain, Reasons: reasons, DependsOn: snapshotDeps(pc, spec.Datasets),
-		Train: &TrainChange{Model: spec.Name, Version: nextVersion(pc.State, spec.Name), InputsDigest: inputs.Digest,
+	a := &plans.Action{Addr: addr, Kind: plans.KindTrain, Reasons: reasons, DependsOn: snapshotDeps(pc, spec.Datasets),
+		Train: &plans.TrainChange{Model: spec.Name, Version: nextVersion(pc.State, spec.Name), InputsDigest: inputs.Digest,
 			Snapshots: snaps, ParamChanges: paramChanges(in.Latest, inputs)}}
 	if in.Latest != nil {
 		a.Train.Previous = in.Latest.Version
@@ -189,31 +190,31 @@ func (ws *Workspace) codeCache() *codehash.CodeCache {
 
 // conditionalReasons explains a train decided during apply: first the
 // metric condition (marked conditional), then what else changed.
-func conditionalReasons(ts []policy.MetricTrigger, champ int, hyp []policy.Reason) []Reason {
+func conditionalReasons(ts []policy.MetricTrigger, champ int, hyp []policy.Reason) []plans.Reason {
 	var conds []string
-	code := ReasonMetricAbove
+	code := plans.ReasonMetricAbove
 	for _, t := range ts {
 		if t.Below != nil {
 			conds = append(conds, fmt.Sprintf("%s < %g", t.Metric, *t.Below))
-			code = ReasonMetricBelow
+			code = plans.ReasonMetricBelow
 		}
 		if t.Above != nil {
 			conds = append(conds, fmt.Sprintf("%s > %g", t.Metric, *t.Above))
 		}
 	}
-	out := []Reason{{Code: code,
+	out := []plans.Reason{{Code: code,
 		Message: fmt.Sprintf("retrains if v%d on the new data has %s (evaluated during apply)", champ, joinOr(conds)),
 		Data:    map[string]any{conditionalKey: true, "champion": champ}}}
 	for _, r := range hyp {
 		if r.Code != policy.ReasonMetricBelow && r.Code != policy.ReasonMetricAbove {
-			out = append(out, Reason{Code: ReasonCode(r.Code), Message: r.Message})
+			out = append(out, plans.Reason{Code: plans.ReasonCode(r.Code), Message: r.Message})
 		}
 	}
 	return out
 }
 
 // isConditional reports whether a train waits for an evaluation.
-func isConditional(a *Action) bool {
+func isConditional(a *plans.Action) bool {
 	for _, r := range a.Reasons {
 		if v, ok := r.Data[conditionalKey].(bool); ok && v {
 			return true
@@ -237,27 +238,27 @@ func firingMetrics(ts []policy.MetricTrigger) map[string]float64 {
 	return m
 }
 
-func convertReasons(rs []policy.Reason) []Reason {
-	out := make([]Reason, len(rs))
+func convertReasons(rs []policy.Reason) []plans.Reason {
+	out := make([]plans.Reason, len(rs))
 	for i, r := range rs {
-		out[i] = Reason{Code: ReasonCode(r.Code), Message: r.Message}
+		out[i] = plans.Reason{Code: plans.ReasonCode(r.Code), Message: r.Message}
 	}
 	return out
 }
 
 // paramChanges lists param differences from the latest version, one per
 // key, with values as they render.
-func paramChanges(latest *state.Version, cur state.Inputs) []Change {
+func paramChanges(latest *state.Version, cur state.Inputs) []plans.Change {
 	if latest == nil {
 		return nil
 	}
-	var out []Change
+	var out []plans.Change
 	for _, c := range policy.DiffInputs(latest.Inputs, cur) {
 		if c.Kind != policy.KindParams {
 			continue
 		}
 		key := c.Path[len("params."):]
-		ch := Change{Path: c.Path}
+		ch := plans.Change{Path: c.Path}
 		if v, ok := latest.Inputs.Params[key]; ok {
 			ch.Old = v
 		}
@@ -273,7 +274,7 @@ func paramChanges(latest *state.Version, cur state.Inputs) []Change {
 func snapshotDeps(pc *PlanContext, datasets []string) []string {
 	var deps []string
 	for _, ds := range datasets {
-		if pc.Plan.Action(KindSnapshot, "dataset."+ds) != nil {
+		if pc.Plan.Action(plans.KindSnapshot, "dataset."+ds) != nil {
 			deps = append(deps, "dataset."+ds)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/policy"
 	"github.com/mlform/mlform/state"
 )
@@ -74,19 +75,19 @@ func (w *modelWorld) alias(name string, v int) {
 
 // plan runs the model stage with dataset churn at snapshot snap (planned
 // as a new snapshot when snapAction).
-func (w *modelWorld) plan(snap string, snapAction bool, replace ...string) (*Plan, error) {
-	p := &Plan{FormatVersion: PlanFormatVersion, Actions: []*Action{}}
+func (w *modelWorld) plan(snap string, snapAction bool, replace ...string) (*plans.Plan, error) {
+	p := &plans.Plan{FormatVersion: plans.PlanFormatVersion, Actions: []*plans.Action{}}
 	pc := &PlanContext{WS: w.ws, State: w.st, Plan: p, Options: PlanOptions{Replace: replace},
 		Selected: map[string]bool{"dataset.churn": true, "model.churn": true, "promotion.prod": true}, NextSnapshots: map[string]string{"churn": snap}}
 	if snapAction {
-		pc.AddAction(&Action{Addr: "dataset.churn", Kind: KindSnapshot, Reasons: []Reason{{Code: ReasonDataChanged}},
-			Snapshot: &SnapshotChange{Dataset: "churn", NewID: snap, Store: "default", Observation: &Observation{}}})
+		pc.AddAction(&plans.Action{Addr: "dataset.churn", Kind: plans.KindSnapshot, Reasons: []plans.Reason{{Code: plans.ReasonDataChanged}},
+			Snapshot: &plans.SnapshotChange{Dataset: "churn", NewID: snap, Store: "default", Observation: &plans.Observation{}}})
 	}
 	err := planModelsWith(context.Background(), pc, w.specs)
 	return p, err
 }
 
-func describe(p *Plan) string {
+func describe(p *plans.Plan) string {
 	var b strings.Builder
 	for _, a := range p.Actions {
 		b.WriteString(a.Kind + " " + a.Addr)
@@ -104,7 +105,7 @@ func describe(p *Plan) string {
 	return b.String()
 }
 
-func reasonText(rs []Reason) string {
+func reasonText(rs []plans.Reason) string {
 	var out []string
 	for _, r := range rs {
 		out = append(out, string(r.Code)+": "+r.Message)
@@ -372,7 +373,7 @@ func TestPlanModels(t *testing.T) {
 					t.Errorf("line %d:\n got %q\nwant prefix %q", i, lines[i], want)
 				}
 			}
-			if err := ValidatePlan(p); err != nil {
+			if err := plans.ValidatePlan(p); err != nil {
 				t.Fatalf("invalid plan: %v", err)
 			}
 		})

@@ -7,6 +7,7 @@ import (
 
 	"github.com/mlform/mlform/internal/bloburl"
 	"github.com/mlform/mlform/internal/whoami"
+	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/policy"
 	"github.com/mlform/mlform/state"
 )
@@ -17,7 +18,7 @@ import (
 // in place is a note; a move (or a pending one) is a promote action that
 // also publishes when the promotion has a publish URL. Without a move, a
 // publish action re-publishes an alias whose last publication differs.
-func planPromotion(pc *PlanContext, pr *PromotionSpec, spec *ModelSpec, train *Action) error {
+func planPromotion(pc *PlanContext, pr *PromotionSpec, spec *ModelSpec, train *plans.Action) error {
 	addr := "promotion." + pr.Name
 	in := promotionInput(pc.State, pr)
 	if train != nil {
@@ -37,8 +38,8 @@ func planPromotion(pc *PlanContext, pr *PromotionSpec, spec *ModelSpec, train *A
 	}
 	switch d.Outcome {
 	case policy.PromoteMove, policy.PromotePending:
-		a := &Action{Addr: addr, Kind: KindPromote, Reasons: convertReasons(d.Reasons),
-			Promote: &PromoteChange{Model: pr.Model, Promotion: pr.Name, Alias: pr.Alias, From: d.From, To: d.To,
+		a := &plans.Action{Addr: addr, Kind: plans.KindPromote, Reasons: convertReasons(d.Reasons),
+			Promote: &plans.PromoteChange{Model: pr.Model, Promotion: pr.Name, Alias: pr.Alias, From: d.From, To: d.To,
 				Gates: len(pr.Gates), Pinned: d.Pinned, KnownAfterApply: d.Outcome == policy.PromotePending}}
 		if pr.MustBeat != nil {
 			a.Promote.MustBeat = pr.MustBeat.Metric
@@ -52,19 +53,19 @@ func planPromotion(pc *PlanContext, pr *PromotionSpec, spec *ModelSpec, train *A
 			a.DependsOn = []string{train.Addr}
 		}
 		if pr.PublishURL != "" {
-			a.Reasons = append(a.Reasons, Reason{Code: ReasonPublish, Message: "then publishes it to " + bloburl.Redact(pr.PublishURL)})
+			a.Reasons = append(a.Reasons, plans.Reason{Code: ReasonPublish, Message: "then publishes it to " + bloburl.Redact(pr.PublishURL)})
 		}
 		pc.AddAction(a)
 		return nil
 	case policy.PromoteHeld:
-		pc.AddNote(&Note{Addr: addr, Code: ReasonHeld, Message: fmt.Sprintf("%s: %s", aliasStays(pr.Alias, d.From), d.Reasons[0].Message)})
+		pc.AddNote(&plans.Note{Addr: addr, Code: ReasonHeld, Message: fmt.Sprintf("%s: %s", aliasStays(pr.Alias, d.From), d.Reasons[0].Message)})
 	case policy.PromoteNone:
 		if d.Note != "" {
-			pc.AddNote(&Note{Addr: addr, Message: d.Note})
+			pc.AddNote(&plans.Note{Addr: addr, Message: d.Note})
 		}
 		if d.Pinned && train != nil {
 			// A reviewer must see that the new version will not serve.
-			pc.AddNote(&Note{Addr: addr, Message: fmt.Sprintf("%s (pinned by version = %d): v%d, trained by this plan, is not promoted while the pin stays",
+			pc.AddNote(&plans.Note{Addr: addr, Message: fmt.Sprintf("%s (pinned by version = %d): v%d, trained by this plan, is not promoted while the pin stays",
 				aliasStays(pr.Alias, d.From), pr.Version, train.Train.Version)})
 		}
 	}
@@ -93,8 +94,8 @@ func planRepublish(pc *PlanContext, pr *PromotionSpec) {
 	if last != nil && last.URL == url {
 		why = fmt.Sprintf("%s has v%d, alias %s points at v%d", url, last.Version, pr.Alias, v)
 	}
-	pc.AddAction(&Action{Addr: "promotion." + pr.Name, Kind: KindPublish, Reasons: []Reason{{Code: ReasonPublish, Message: why}},
-		Publish: &PublishChange{Promotion: pr.Name, Model: pr.Model, URL: url, Version: v}})
+	pc.AddAction(&plans.Action{Addr: "promotion." + pr.Name, Kind: plans.KindPublish, Reasons: []plans.Reason{{Code: ReasonPublish, Message: why}},
+		Publish: &plans.PublishChange{Promotion: pr.Name, Model: pr.Model, URL: url, Version: v}})
 }
 
 // promotionInput gathers what DecidePromotion needs from state. Champion
@@ -140,7 +141,7 @@ const (
 // summary counts moved aliases and held candidates separately ("" for
 // any other action or status).
 func PromoteOutcome(r *ActionResult) string {
-	if r == nil || r.Action == nil || r.Action.Kind != KindPromote || r.Status != ResultSucceeded {
+	if r == nil || r.Action == nil || r.Action.Kind != plans.KindPromote || r.Status != ResultSucceeded {
 		return ""
 	}
 	switch {
@@ -155,7 +156,7 @@ func PromoteOutcome(r *ActionResult) string {
 // runPromote decides the promotion again on the state as apply left it
 // (the candidate trained by this plan now has metrics), then moves the
 // alias, or reports it held, and publishes a moved alias.
-func runPromote(ctx context.Context, rc *RunContext, a *Action, specs *ModelSpecs) error {
+func runPromote(ctx context.Context, rc *RunContext, a *plans.Action, specs *ModelSpecs) error {
 	pc := a.Promote
 	pr := specs.Promotions[pc.Promotion]
 	if pr == nil {
@@ -183,7 +184,7 @@ func runPromote(ctx context.Context, rc *RunContext, a *Action, specs *ModelSpec
 		return nil
 	}
 	move := &state.AliasMove{From: d.From, To: d.To, At: rc.Workspace.Now.UTC(), By: whoami.UserAtHost(),
-		PlanDigest: Digest(rc.Plan), Promotion: pr.Name, Reason: d.Reasons[0].Message}
+		PlanDigest: plans.Digest(rc.Plan), Promotion: pr.Name, Reason: d.Reasons[0].Message}
 	err = rc.UpdateState(ctx, func(st *state.State) error {
 		m := st.Models[pr.Model]
 		if m == nil || m.Version(d.To) == nil {
@@ -220,7 +221,7 @@ func runPromote(ctx context.Context, rc *RunContext, a *Action, specs *ModelSpec
 // candidate's snapshots, unless state already records that evaluation, so
 // gates and must_beat compare the two on the same data. If it cannot run,
 // the recorded metrics are compared instead, and the log says so.
-func evaluateChampion(ctx context.Context, rc *RunContext, a *Action, spec *ModelSpec, pr *PromotionSpec) {
+func evaluateChampion(ctx context.Context, rc *RunContext, a *plans.Action, spec *ModelSpec, pr *PromotionSpec) {
 	var champ *state.Version
 	var snaps, stores map[string]string
 	var err error
@@ -251,7 +252,7 @@ func evaluateChampion(ctx context.Context, rc *RunContext, a *Action, spec *Mode
 }
 
 // runPublish re-publishes the alias's current version.
-func runPublish(ctx context.Context, rc *RunContext, a *Action, specs *ModelSpecs) error {
+func runPublish(ctx context.Context, rc *RunContext, a *plans.Action, specs *ModelSpecs) error {
 	pr := specs.Promotions[a.Publish.Promotion]
 	if pr == nil || pr.PublishURL == "" {
 		return fmt.Errorf("promotion.%s no longer publishes; run plan again", a.Publish.Promotion)

@@ -7,8 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mlform/mlform/config"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/mlform/mlform/config"
 )
 
 func TestSensitiveTexts(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/policy"
 )
 
@@ -90,8 +91,8 @@ func (s *ModelSpecs) promotionsFor(model string) []*PromotionSpec {
 // publish). specs nil reads the specs from each run's workspace
 // configuration; tests pass their own.
 func modelRunners(specs *ModelSpecs) map[string]ActionRunner {
-	wrap := func(f func(context.Context, *RunContext, *Action, *ModelSpecs) error) ActionRunner {
-		return RunnerFunc(func(ctx context.Context, rc *RunContext, a *Action) error {
+	wrap := func(f func(context.Context, *RunContext, *plans.Action, *ModelSpecs) error) ActionRunner {
+		return RunnerFunc(func(ctx context.Context, rc *RunContext, a *plans.Action) error {
 			s := specs
 			if s == nil {
 				var err error
@@ -102,5 +103,5 @@ func modelRunners(specs *ModelSpecs) map[string]ActionRunner {
 			return f(ctx, rc, a, s)
 		})
 	}
-	return map[string]ActionRunner{KindTrain: wrap(runTrain), KindPromote: wrap(runPromote), KindPublish: wrap(runPublish)}
+	return map[string]ActionRunner{plans.KindTrain: wrap(runTrain), plans.KindPromote: wrap(runPromote), plans.KindPublish: wrap(runPublish)}
 }

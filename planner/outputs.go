@@ -9,6 +9,7 @@ import (
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 
 	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/state"
 )
 
@@ -117,7 +118,7 @@ func planOutputs(pc *PlanContext) {
 	vals, diags := pc.WS.Config.EvalOutputs(world)
 	for _, name := range sortedNames(pc.WS.Config.Outputs) {
 		o := pc.WS.Config.Outputs[name]
-		po := &Output{Name: name, Sensitive: o.Sensitive, Known: true}
+		po := &plans.Output{Name: name, Sensitive: o.Sensitive, Known: true}
 		for _, tr := range o.Expr.Variables() {
 			root := tr.RootName()
 			if len(tr) > 1 {

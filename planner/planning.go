@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/state"
 )
 
@@ -35,7 +36,7 @@ type PlanOptions struct {
 type PlanContext struct {
 	WS       *Workspace
 	State    *state.State
-	Plan     *Plan
+	Plan     *plans.Plan
 	Options  PlanOptions
 	Selected map[string]bool
 	// NextSnapshots maps dataset name to the snapshot id it will have
@@ -45,10 +46,10 @@ type PlanContext struct {
 }
 
 // AddAction appends an action.
-func (pc *PlanContext) AddAction(a *Action) { pc.Plan.Actions = append(pc.Plan.Actions, a) }
+func (pc *PlanContext) AddAction(a *plans.Action) { pc.Plan.Actions = append(pc.Plan.Actions, a) }
 
 // AddNote appends a note.
-func (pc *PlanContext) AddNote(n *Note) { pc.Plan.Notes = append(pc.Plan.Notes, n) }
+func (pc *PlanContext) AddNote(n *plans.Note) { pc.Plan.Notes = append(pc.Plan.Notes, n) }
 
 // Stage is one step of planning, run in order. Each adds actions and notes
 // to pc.Plan.
@@ -64,18 +65,18 @@ func (ws *Workspace) stages() []Stage {
 // Plan computes what apply must do, reading st (never writing it). The
 // plan records st's lineage and serial and the config digest, so a saved
 // plan can be refused later if either moved.
-func (ws *Workspace) Plan(ctx context.Context, st *state.State, opts PlanOptions) (*Plan, error) {
+func (ws *Workspace) Plan(ctx context.Context, st *state.State, opts PlanOptions) (*plans.Plan, error) {
 	sel, err := ws.Graph.Select(opts.Targets)
 	if err != nil {
 		return nil, err
 	}
 	for _, r := range opts.Replace {
-		if addrKind(r) != "model" || !ws.Graph.Has(r) {
+		if plans.AddrKind(r) != "model" || !ws.Graph.Has(r) {
 			return nil, fmt.Errorf("-replace %s: %s", r, replaceMessage(ws.Graph, r))
 		}
 	}
-	p := &Plan{
-		FormatVersion: PlanFormatVersion,
+	p := &plans.Plan{
+		FormatVersion: plans.PlanFormatVersion,
 		CreatedAt:     ws.Now.UTC(),
 		MLFormVersion: opts.MLFormVersion,
 		Lineage:       st.Lineage,
@@ -84,7 +85,7 @@ func (ws *Workspace) Plan(ctx context.Context, st *state.State, opts PlanOptions
 		Targets:       sortedCopy(opts.Targets),
 		Replace:       sortedCopy(opts.Replace),
 		Refreshed:     opts.Refresh,
-		Actions:       []*Action{},
+		Actions:       []*plans.Action{},
 	}
 	pc := &PlanContext{WS: ws, State: st, Plan: p, Options: opts, Selected: sel, NextSnapshots: map[string]string{}}
 	for _, stage := range ws.stages() {
@@ -96,14 +97,14 @@ func (ws *Workspace) Plan(ctx context.Context, st *state.State, opts PlanOptions
 		}
 	}
 	planOutputs(pc)
-	if err := ValidatePlan(p); err != nil {
+	if err := plans.ValidatePlan(p); err != nil {
 		return nil, fmt.Errorf("internal error: the plan is invalid: %w", err)
 	}
 	return p, nil
 }
 
 func replaceMessage(g *Graph, addr string) string {
-	if addrKind(addr) != "model" {
+	if plans.AddrKind(addr) != "model" {
 		return "only models can be replaced (forced to retrain); give model.NAME"
 	}
 	return g.unknownMessage(addr)
@@ -129,7 +130,7 @@ func planForgotten(ctx context.Context, pc *PlanContext) error {
 		if _, ok := pc.WS.Datasets[name]; ok {
 			continue
 		}
-		pc.AddNote(&Note{Addr: "dataset." + name, Code: ReasonRemoved,
+		pc.AddNote(&plans.Note{Addr: "dataset." + name, Code: plans.ReasonRemoved,
 			Message: "no longer declared; its snapshots stay in state (mlform state rm dataset." + name + " forgets them)"})
 	}
 	return nil

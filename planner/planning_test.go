@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/state"
 )
 
@@ -73,7 +74,7 @@ func (m *memWriter) Write(ctx context.Context, s *state.State) error {
 	return nil
 }
 
-func mustPlan(t *testing.T, ws *Workspace, st *state.State, opts PlanOptions) *Plan {
+func mustPlan(t *testing.T, ws *Workspace, st *state.State, opts PlanOptions) *plans.Plan {
 	t.Helper()
 	p, err := ws.Plan(context.Background(), st, opts)
 	if err != nil {
@@ -82,7 +83,7 @@ func mustPlan(t *testing.T, ws *Workspace, st *state.State, opts PlanOptions) *P
 	return p
 }
 
-func mustApply(t *testing.T, ws *Workspace, p *Plan, st *state.State) *Result {
+func mustApply(t *testing.T, ws *Workspace, p *plans.Plan, st *state.State) *Result {
 	t.Helper()
 	res, err := ws.Apply(context.Background(), nil, p, st, &memWriter{}, ApplyOptions{})
 	if err != nil {
@@ -103,7 +104,7 @@ func TestPlanApplyLoop(t *testing.T) {
 		t.Fatalf("first plan: %d actions", len(p.Actions))
 	}
 	a := p.Actions[0]
-	if a.Kind != KindSnapshot || a.Addr != "dataset.churn" || a.Reasons[0].Code != ReasonNew || a.Snapshot.Files != 3 || a.Snapshot.Added != 3 {
+	if a.Kind != plans.KindSnapshot || a.Addr != "dataset.churn" || a.Reasons[0].Code != plans.ReasonNew || a.Snapshot.Files != 3 || a.Snapshot.Added != 3 {
 		t.Fatalf("first plan action: %+v %+v", a, a.Snapshot)
 	}
 	if res := mustApply(t, ws, p, st); res.Failed() {
@@ -124,7 +125,7 @@ func TestPlanApplyLoop(t *testing.T) {
 		t.Fatalf("plan after change: %d actions", len(p.Actions))
 	}
 	sc := p.Actions[0].Snapshot
-	if sc.Changed != 1 || sc.Added != 1 || sc.Removed != 0 || sc.OldID != snap.ID || p.Actions[0].Reasons[0].Code != ReasonDataChanged {
+	if sc.Changed != 1 || sc.Added != 1 || sc.Removed != 0 || sc.OldID != snap.ID || p.Actions[0].Reasons[0].Code != plans.ReasonDataChanged {
 		t.Fatalf("diff: %+v", sc)
 	}
 	if len(sc.Paths) != 2 || sc.Paths[0].Path != "a.csv" || sc.Paths[1].Path != "new.csv" {
@@ -133,10 +134,10 @@ func TestPlanApplyLoop(t *testing.T) {
 
 	// Through a saved plan file, as apply FILE does.
 	var buf bytes.Buffer
-	if err := EncodePlan(&buf, p); err != nil {
+	if err := plans.EncodePlan(&buf, p); err != nil {
 		t.Fatal(err)
 	}
-	saved, err := DecodePlan(&buf)
+	saved, err := plans.DecodePlan(&buf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,7 +238,7 @@ func TestPlanOptions(t *testing.T) {
 	p = mustPlan(t, ws, st, PlanOptions{Refresh: false})
 	found := false
 	for _, n := range p.Notes {
-		found = found || (n.Addr == "dataset.gone" && n.Code == ReasonRemoved)
+		found = found || (n.Addr == "dataset.gone" && n.Code == plans.ReasonRemoved)
 	}
 	if !found {
 		t.Errorf("no note for an undeclared dataset: %+v", p.Notes)
@@ -253,7 +254,7 @@ func TestCheckFresh(t *testing.T) {
 		}
 		return st
 	}
-	plan := func(serial uint64, lineage string) *Plan {
+	plan := func(serial uint64, lineage string) *plans.Plan {
 		p := samplePlan()
 		p.Serial, p.Lineage = serial, lineage
 		return p
@@ -261,7 +262,7 @@ func TestCheckFresh(t *testing.T) {
 	const other = "99999999-3c2d-4e5f-8a9b-0c1d2e3f4a5b"
 	tests := []struct {
 		name   string
-		p      *Plan
+		p      *plans.Plan
 		st     *state.State
 		digest string
 		want   string
@@ -390,7 +391,7 @@ func TestAlreadyAppliedByDigest(t *testing.T) {
 	if err := CheckFresh(p, st, p.ConfigDigest); err == nil || !strings.Contains(err.Error(), "stale") {
 		t.Fatalf("unrelated version: %v", err)
 	}
-	st.Models["churn"].Versions[0].PlanDigest = Digest(p)
+	st.Models["churn"].Versions[0].PlanDigest = plans.Digest(p)
 	if err := CheckFresh(p, st, p.ConfigDigest); err == nil || !strings.Contains(err.Error(), "already applied") {
 		t.Fatalf("version recorded by this plan: %v", err)
 	}

@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/policy"
 	"github.com/mlform/mlform/state"
 )
@@ -118,8 +118,8 @@ func (in *retentionInput) use(snaps map[string]string) {
 // (models in name order, versions ascending), then snapshots (datasets in
 // name order, oldest first). A snapshot that only forgotten versions use
 // depends on their forget actions.
-func decideRetention(st *state.State, in retentionInput) []*Action {
-	var out []*Action
+func decideRetention(st *state.State, in retentionInput) []*plans.Action {
+	var out []*plans.Action
 	forgotten := map[string]map[int]bool{}
 	for _, name := range sortedNames(in.Models) {
 		m := st.Models[name]
@@ -160,7 +160,7 @@ func decideRetention(st *state.State, in retentionInput) []*Action {
 			if kept[key] || in.Used[key] {
 				continue
 			}
-			a.Reasons = append(a.Reasons, Reason{Code: ReasonUnused, Message: "used by no kept version"})
+			a.Reasons = append(a.Reasons, plans.Reason{Code: plans.ReasonUnused, Message: "used by no kept version"})
 			a.DependsOn = users[key]
 			out = append(out, a)
 		}
@@ -170,7 +170,7 @@ func decideRetention(st *state.State, in retentionInput) []*Action {
 
 // forgetVersions returns forget actions (without snapshot reasoning) for
 // the versions of m that neither rule of r keeps and nothing protects.
-func forgetVersions(m *state.Model, r *config.Retention, now time.Time, protected map[int]string) []*Action {
+func forgetVersions(m *state.Model, r *config.Retention, now time.Time, protected map[int]string) []*plans.Action {
 	vs := append([]*state.Version(nil), m.Versions...)
 	sort.Slice(vs, func(i, j int) bool { return vs[i].Version < vs[j].Version })
 	if len(vs) == 0 {
@@ -203,7 +203,7 @@ func forgetVersions(m *state.Model, r *config.Retention, now time.Time, protecte
 		}
 	}
 	aliased := aliasedSince(m, window, now)
-	var out []*Action
+	var out []*plans.Action
 	for _, v := range vs {
 		switch {
 		case keepCount[v.Version]:
@@ -215,10 +215,10 @@ func forgetVersions(m *state.Model, r *config.Retention, now time.Time, protecte
 		case aliased[v.Version], protected[v.Version] != "":
 			continue
 		}
-		a := &Action{Addr: fmt.Sprintf("model.%s@%d", m.Name, v.Version), Kind: KindForget,
-			Forget: &ForgetChange{Model: m.Name, Version: v.Version, CreatedAt: v.StartedAt}}
+		a := &plans.Action{Addr: fmt.Sprintf("model.%s@%d", m.Name, v.Version), Kind: plans.KindForget,
+			Forget: &plans.ForgetChange{Model: m.Name, Version: v.Version, CreatedAt: v.StartedAt}}
 		if v.Status != state.StatusSucceeded {
-			a.Reasons = append(a.Reasons, Reason{Code: ReasonFailed, Message: failedMessage(v.Status), Data: map[string]any{"status": v.Status}})
+			a.Reasons = append(a.Reasons, plans.Reason{Code: plans.ReasonFailed, Message: failedMessage(v.Status), Data: map[string]any{"status": v.Status}})
 		}
 		a.Reasons = append(a.Reasons, ruleReasons(r)...)
 		out = append(out, a)
@@ -252,7 +252,7 @@ func aliasedSince(m *state.Model, window, now time.Time) map[int]bool {
 // neither rule keeps, oldest first, never the current one. The caller
 // drops those a kept version uses. A snapshot id taken more than once
 // counts at its newest position and time.
-func forgetSnapshots(d *state.Dataset, r *config.Retention, now time.Time) []*Action {
+func forgetSnapshots(d *state.Dataset, r *config.Retention, now time.Time) []*plans.Action {
 	type entry struct {
 		sn   *state.Snapshot
 		rank int // 0: current
@@ -268,7 +268,7 @@ func forgetSnapshots(d *state.Dataset, r *config.Retention, now time.Time) []*Ac
 		order = append(order, sn.ID)
 	}
 	cutoff := now.Add(-r.KeepWithin)
-	var out []*Action
+	var out []*plans.Action
 	for i := len(order) - 1; i >= 1; i-- { // rank 0, the current snapshot, is always kept
 		e := byID[order[i]]
 		if r.KeepLast > 0 && e.rank < r.KeepLast {
@@ -277,22 +277,22 @@ func forgetSnapshots(d *state.Dataset, r *config.Retention, now time.Time) []*Ac
 		if r.KeepWithin > 0 && !e.sn.CreatedAt.Before(cutoff) {
 			continue
 		}
-		out = append(out, &Action{Addr: "dataset." + d.Name + "@" + e.sn.ID, Kind: KindForget, Reasons: ruleReasons(r),
-			Forget: &ForgetChange{Dataset: d.Name, Snapshot: e.sn.ID, CreatedAt: e.sn.CreatedAt, Bytes: e.sn.Bytes}})
+		out = append(out, &plans.Action{Addr: "dataset." + d.Name + "@" + e.sn.ID, Kind: plans.KindForget, Reasons: ruleReasons(r),
+			Forget: &plans.ForgetChange{Dataset: d.Name, Snapshot: e.sn.ID, CreatedAt: e.sn.CreatedAt, Bytes: e.sn.Bytes}})
 	}
 	return out
 }
 
 // ruleReasons names every rule of r (both fail when an object is not
 // kept): "not among the last 5", "older than 90d".
-func ruleReasons(r *config.Retention) []Reason {
-	var out []Reason
+func ruleReasons(r *config.Retention) []plans.Reason {
+	var out []plans.Reason
 	if r.KeepLast > 0 {
-		out = append(out, Reason{Code: ReasonNotAmongLast, Message: fmt.Sprintf("not among the last %d", r.KeepLast), Data: map[string]any{"keep_last": r.KeepLast}})
+		out = append(out, plans.Reason{Code: plans.ReasonNotAmongLast, Message: fmt.Sprintf("not among the last %d", r.KeepLast), Data: map[string]any{"keep_last": r.KeepLast}})
 	}
 	if r.KeepWithin > 0 {
 		d := FormatRetention(r.KeepWithin)
-		out = append(out, Reason{Code: ReasonOlderThan, Message: "older than " + d, Data: map[string]any{"keep_within": d}})
+		out = append(out, plans.Reason{Code: plans.ReasonOlderThan, Message: "older than " + d, Data: map[string]any{"keep_within": d}})
 	}
 	return out
 }
@@ -309,64 +309,17 @@ func FormatRetention(d time.Duration) string {
 
 // ForgetLabel is the short address a forget action shows:
 // "dataset.churn@72f28763" (8 digits of the id) or "model.churn@3".
-func ForgetLabel(a *Action) string {
+func ForgetLabel(a *plans.Action) string {
 	if f := a.Forget; f != nil && f.Dataset != "" {
 		return "dataset." + f.Dataset + "@" + f.Snapshot[:min(len(f.Snapshot), MinIDPrefix)]
 	}
 	return a.Addr
 }
 
-// validateForget checks a forget action read from a plan file: its
-// address names exactly the snapshot or version its payload does.
-func validateForget(a *Action) error {
-	f := a.Forget
-	if f == nil {
-		return fmt.Errorf("forget action without details")
-	}
-	base, at, ok := strings.Cut(a.Addr, "@")
-	if !ok {
-		return fmt.Errorf("forget action needs dataset.NAME@ID or model.NAME@VERSION, not %s", a.Addr)
-	}
-	kind, name, err := splitMemberAddr(base, at)
-	if err != nil {
-		return err
-	}
-	switch {
-	case kind == "dataset" && f.Dataset == name && f.Snapshot == at && f.Model == "" && f.Version == 0 && f.Bytes >= 0:
-	case kind == "model" && f.Model == name && strconv.Itoa(f.Version) == at && f.Dataset == "" && f.Snapshot == "" && f.Bytes == 0:
-	default:
-		return fmt.Errorf("forget action at %s describes another object", a.Addr)
-	}
-	return nil
-}
-
-// splitMemberAddr checks "dataset.NAME" + "@HEXID" or "model.NAME" + "@N".
-func splitMemberAddr(base, at string) (kind, name string, err error) {
-	kind, name = addrKind(base), addrName(base)
-	bad := fmt.Errorf("invalid address %q", truncate(base+"@"+at))
-	if !isName(name) {
-		return "", "", bad
-	}
-	switch kind {
-	case "dataset":
-		if !isHex(at) {
-			return "", "", bad
-		}
-	case "model":
-		n, err := strconv.Atoi(at)
-		if err != nil || n < 1 || strconv.Itoa(n) != at {
-			return "", "", bad
-		}
-	default:
-		return "", "", bad
-	}
-	return kind, name, nil
-}
-
 // runForget forgets the snapshot or version (state only). state.Remove
 // refuses one that became used or aliased since the plan, which the plan's
 // serial check already prevents.
-func runForget(ctx context.Context, rc *RunContext, a *Action) error {
+func runForget(ctx context.Context, rc *RunContext, a *plans.Action) error {
 	f := a.Forget
 	addr := state.Address{Kind: state.AddrVersion, Name: f.Model, Version: f.Version}
 	if f.Dataset != "" {

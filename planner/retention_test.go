@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/state"
 )
 
@@ -108,7 +109,7 @@ func TestDecideRetention(t *testing.T) {
 			}
 			var got []string
 			for _, a := range decideRetention(tc.st, in) {
-				if err := validateAction(a); err != nil {
+				if err := plans.ValidateAction(a); err != nil {
 					t.Errorf("%s: invalid action: %v", a.Addr, err)
 				}
 				line := ForgetLabel(a) + ": "
@@ -139,12 +140,12 @@ func TestForgetPlanFile(t *testing.T) {
 	if len(acts) != 3 {
 		t.Fatalf("want 3 forget actions, got %d", len(acts))
 	}
-	p := &Plan{FormatVersion: PlanFormatVersion, Lineage: st.Lineage, Refreshed: true, Actions: acts}
+	p := &plans.Plan{FormatVersion: plans.PlanFormatVersion, Lineage: st.Lineage, Refreshed: true, Actions: acts}
 	var buf bytes.Buffer
-	if err := EncodePlan(&buf, p); err != nil {
+	if err := plans.EncodePlan(&buf, p); err != nil {
 		t.Fatal(err)
 	}
-	back, err := DecodePlan(bytes.NewReader(buf.Bytes()))
+	back, err := plans.DecodePlan(bytes.NewReader(buf.Bytes()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,14 +154,14 @@ func TestForgetPlanFile(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name string
-		mod  func(a *Action)
+		mod  func(a *plans.Action)
 		want string
 	}{
-		{"other snapshot", func(a *Action) { a.Forget.Snapshot = strings.Repeat("f", 64) }, "describes another object"},
-		{"no payload", func(a *Action) { a.Forget = nil }, "without details"},
-		{"bad version address", func(a *Action) { a.Addr = "model.m@01" }, "invalid address"},
-		{"path in address", func(a *Action) { a.Addr = "dataset.d@../x" }, "invalid address"},
-		{"plain address", func(a *Action) { a.Addr = "model.m" }, "needs dataset.NAME@ID"},
+		{"other snapshot", func(a *plans.Action) { a.Forget.Snapshot = strings.Repeat("f", 64) }, "describes another object"},
+		{"no payload", func(a *plans.Action) { a.Forget = nil }, "without details"},
+		{"bad version address", func(a *plans.Action) { a.Addr = "model.m@01" }, "invalid address"},
+		{"path in address", func(a *plans.Action) { a.Addr = "dataset.d@../x" }, "invalid address"},
+		{"plain address", func(a *plans.Action) { a.Addr = "model.m" }, "needs dataset.NAME@ID"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := *acts[1]
@@ -172,7 +173,7 @@ func TestForgetPlanFile(t *testing.T) {
 				a.Forget = &f
 			}
 			tc.mod(&a)
-			if err := validateAction(&a); err == nil || !strings.Contains(err.Error(), tc.want) {
+			if err := plans.ValidateAction(&a); err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("validateAction: %v, want %q", err, tc.want)
 			}
 		})

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/state"
 )
 
@@ -21,18 +22,18 @@ type SnapshotRef struct {
 // ParseSnapshotRef parses "dataset.NAME" or "dataset.NAME@ID-PREFIX".
 func ParseSnapshotRef(s string) (SnapshotRef, error) {
 	addr, at, hasAt := strings.Cut(s, "@")
-	if addrKind(addr) != "dataset" || !strings.HasPrefix(addr, "dataset.") || !state.IsIdentifier(addrName(addr)) {
-		return SnapshotRef{}, fmt.Errorf("%q: want dataset.NAME or dataset.NAME@SNAPSHOT", truncate(s))
+	if plans.AddrKind(addr) != "dataset" || !strings.HasPrefix(addr, "dataset.") || !state.IsIdentifier(plans.AddrName(addr)) {
+		return SnapshotRef{}, fmt.Errorf("%q: want dataset.NAME or dataset.NAME@SNAPSHOT", plans.Truncate(s))
 	}
-	ref := SnapshotRef{Dataset: addrName(addr)}
+	ref := SnapshotRef{Dataset: plans.AddrName(addr)}
 	if hasAt {
 		at = strings.ToLower(at)
 		if len(at) < MinIDPrefix {
-			return SnapshotRef{}, fmt.Errorf("%q: a snapshot id prefix needs at least %d characters", truncate(s), MinIDPrefix)
+			return SnapshotRef{}, fmt.Errorf("%q: a snapshot id prefix needs at least %d characters", plans.Truncate(s), MinIDPrefix)
 		}
 		for _, c := range at {
 			if !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')) {
-				return SnapshotRef{}, fmt.Errorf("%q: %q is not a snapshot id (hexadecimal)", truncate(s), truncate(at))
+				return SnapshotRef{}, fmt.Errorf("%q: %q is not a snapshot id (hexadecimal)", plans.Truncate(s), plans.Truncate(at))
 			}
 		}
 		ref.Prefix = at

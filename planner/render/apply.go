@@ -8,17 +8,18 @@ import (
 	"strings"
 
 	"github.com/mlform/mlform/planner"
+	"github.com/mlform/mlform/planner/plans"
 )
 
 // applyNouns names what each kind of action produces, singular and plural.
 var applyNouns = []struct{ kind, one, many string }{
-	{planner.KindSnapshot, "snapshot", "snapshots"},
-	{planner.KindTrain, "train", "trains"},
-	{planner.KindPromote, "promotion", "promotions"},
-	{planner.KindEvaluate, "evaluation", "evaluations"},
-	{planner.KindPublish, "publication", "publications"},
-	{planner.KindRemove, "removal", "removals"},
-	{planner.KindForget, "forgotten", "forgotten"},
+	{plans.KindSnapshot, "snapshot", "snapshots"},
+	{plans.KindTrain, "train", "trains"},
+	{plans.KindPromote, "promotion", "promotions"},
+	{plans.KindEvaluate, "evaluation", "evaluations"},
+	{plans.KindPublish, "publication", "publications"},
+	{plans.KindRemove, "removal", "removals"},
+	{plans.KindForget, "forgotten", "forgotten"},
 }
 
 // ApplySummary is "1 snapshot, 0 trains, 0 promotions": succeeded actions
@@ -30,7 +31,7 @@ func ApplySummary(res *planner.Result) string {
 	var parts []string
 	for i, n := range applyNouns {
 		c := res.Count(n.kind, planner.ResultSucceeded)
-		if n.kind == planner.KindPromote {
+		if n.kind == plans.KindPromote {
 			c = countPromotes(res, planner.PromoteMoved)
 		}
 		if i >= 3 && c == 0 {
@@ -41,7 +42,7 @@ func ApplySummary(res *planner.Result) string {
 			word = n.one
 		}
 		parts = append(parts, fmt.Sprintf("%d %s", c, word))
-		if n.kind == planner.KindPromote {
+		if n.kind == plans.KindPromote {
 			if h := countPromotes(res, planner.PromoteHeld); h > 0 {
 				parts = append(parts, fmt.Sprintf("%d held", h))
 			}

@@ -9,20 +9,21 @@ import (
 	"testing"
 
 	"github.com/mlform/mlform/planner"
+	"github.com/mlform/mlform/planner/plans"
 )
 
 func result(statuses ...string) *planner.Result {
-	kinds := []string{planner.KindSnapshot, planner.KindTrain, planner.KindPromote, planner.KindSnapshot, planner.KindEvaluate}
+	kinds := []string{plans.KindSnapshot, plans.KindTrain, plans.KindPromote, plans.KindSnapshot, plans.KindEvaluate}
 	res := &planner.Result{}
 	for i, s := range statuses {
-		r := &planner.ActionResult{Action: &planner.Action{Kind: kinds[i], Addr: "dataset.d" + string(rune('a'+i))}, Status: s}
+		r := &planner.ActionResult{Action: &plans.Action{Kind: kinds[i], Addr: "dataset.d" + string(rune('a'+i))}, Status: s}
 		if s == planner.ResultFailed {
 			r.Err = errors.New("boom")
 		}
 		if s == planner.ResultSkipped {
 			r.Err = errors.New("not run: snapshot dataset.da failed")
 		}
-		if kinds[i] == planner.KindPromote {
+		if kinds[i] == plans.KindPromote {
 			r.Summary = "promoted: production v1 -> v2"
 		}
 		res.Actions = append(res.Actions, r)
@@ -33,7 +34,7 @@ func result(statuses ...string) *planner.Result {
 // withPromote adds a succeeded promote action per summary.
 func withPromote(res *planner.Result, summaries ...string) *planner.Result {
 	for _, s := range summaries {
-		res.Actions = append(res.Actions, &planner.ActionResult{Action: &planner.Action{Kind: planner.KindPromote, Addr: "promotion.p"},
+		res.Actions = append(res.Actions, &planner.ActionResult{Action: &plans.Action{Kind: plans.KindPromote, Addr: "promotion.p"},
 			Status: planner.ResultSucceeded, Summary: s})
 	}
 	return res

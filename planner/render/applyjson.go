@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/mlform/mlform/planner"
+	"github.com/mlform/mlform/planner/plans"
 )
 
 // jsonApply is the one line `apply -json` prints after the plan document
@@ -17,7 +18,7 @@ type jsonApply struct {
 	Status        string             `json:"status"`
 	Summary       map[string]int     `json:"summary"`
 	Actions       []jsonActionResult `json:"actions"`
-	Outputs       []jsonOutput       `json:"outputs"`
+	Outputs       []plans.JSONOutput `json:"outputs"`
 }
 
 type jsonActionResult struct {
@@ -41,7 +42,7 @@ const (
 // left out, like in the plan document).
 func ApplyJSON(w io.Writer, res *planner.Result, outs []*planner.OutputResult) error {
 	doc := jsonApply{FormatVersion: JSONFormatVersion, Type: "apply", Status: ApplyNoChanges,
-		Summary: map[string]int{}, Actions: []jsonActionResult{}, Outputs: []jsonOutput{}}
+		Summary: map[string]int{}, Actions: []jsonActionResult{}, Outputs: []plans.JSONOutput{}}
 	for _, n := range applyNouns {
 		doc.Summary[n.kind] = 0
 	}
@@ -59,7 +60,7 @@ func ApplyJSON(w io.Writer, res *planner.Result, outs []*planner.OutputResult) e
 		}
 	}
 	for _, o := range outs {
-		jo := jsonOutput{Name: o.Name, Sensitive: o.Sensitive, Known: true}
+		jo := plans.JSONOutput{Name: o.Name, Sensitive: o.Sensitive, Known: true}
 		if !o.Sensitive {
 			jo.Value = o.Value
 		}

@@ -1,11 +1,12 @@
-// Package planner is mlform's reconcile engine: it builds the dependency
-// graph from the configuration, compares the desired world (config + data as
-// it is now) with the recorded state, and produces a Plan whose every action
-// carries the reasons it exists. The apply engine executes a Plan in
-// dependency order. Every renderer (planner/render) and the plan-file codec
-// read the one Plan model defined here, so what a reviewer reads is exactly
-// what apply does.
-package planner
+// Package plans is the plan model every other part reads: Plan, its
+// actions with the reasons they exist, notes and outputs; the saved plan
+// file (EncodePlan/DecodePlan, checksummed and validated: a plan file is
+// untrusted input); ValidatePlan; the dependency order of actions
+// (ActionOrder); and the documented `plan -json` document (json.go,
+// docs/plan-json.md). The planner produces a Plan, the apply engine
+// executes it, and planner/render shows it, so what a reviewer reads is
+// exactly what apply does.
+package plans
 
 import (
 	"time"
@@ -166,11 +167,11 @@ type Observation struct {
 	// Profile is the profile's JSON encoding (nil when no stats columns).
 	Profile []byte `json:"profile,omitempty"`
 
-	// stored holds, in memory only (never in a plan file), the files this
+	// Stored holds, in memory only (never in a plan file), the files this
 	// process already wrote to the store while observing (apply
 	// -auto-approve stores in the same pass), by index in Files, with
 	// their chunks: apply seals them instead of reading them again.
-	stored map[int]storage.File
+	Stored map[int]storage.File `json:"-"`
 }
 
 // ObservedFile is one file as plan saw it.

@@ -1,10 +1,13 @@
-package planner
+package plans
 
 import (
+	"errors"
 	"fmt"
 	"path"
+	"strconv"
 	"strings"
 
+	"github.com/mlform/mlform/internal/dag"
 	"github.com/mlform/mlform/internal/hexid"
 )
 
@@ -25,10 +28,10 @@ func ValidatePlan(p *Plan) error {
 		return fmt.Errorf("format_version %d, want %d", p.FormatVersion, PlanFormatVersion)
 	}
 	if p.Lineage != "" && !isLineage(p.Lineage) {
-		return fmt.Errorf("lineage %q is not a state lineage id", truncate(p.Lineage))
+		return fmt.Errorf("lineage %q is not a state lineage id", Truncate(p.Lineage))
 	}
 	if p.ConfigDigest != "" && !isHex(p.ConfigDigest) {
-		return fmt.Errorf("config_digest %q is not a hex digest", truncate(p.ConfigDigest))
+		return fmt.Errorf("config_digest %q is not a hex digest", Truncate(p.ConfigDigest))
 	}
 	for _, t := range append(append([]string(nil), p.Targets...), p.Replace...) {
 		if err := validAddr(t); err != nil {
@@ -41,8 +44,8 @@ func ValidatePlan(p *Plan) error {
 		if a == nil {
 			return fmt.Errorf("action %d is empty", i)
 		}
-		if err := validateAction(a); err != nil {
-			return fmt.Errorf("action %d (%s %s): %w", i, truncate(a.Kind), truncate(a.Addr), err)
+		if err := ValidateAction(a); err != nil {
+			return fmt.Errorf("action %d (%s %s): %w", i, Truncate(a.Kind), Truncate(a.Addr), err)
 		}
 		if ids[a.ID()] {
 			return fmt.Errorf("action %d: %s %s appears twice", i, a.Kind, a.Addr)
@@ -53,14 +56,14 @@ func ValidatePlan(p *Plan) error {
 	for _, a := range p.Actions {
 		for _, d := range a.DependsOn {
 			if !addrs[d] {
-				return fmt.Errorf("%s %s depends on %q, which has no action in this plan", a.Kind, a.Addr, truncate(d))
+				return fmt.Errorf("%s %s depends on %q, which has no action in this plan", a.Kind, a.Addr, Truncate(d))
 			}
 			if d == a.Addr {
 				return fmt.Errorf("%s %s depends on itself", a.Kind, a.Addr)
 			}
 		}
 	}
-	if _, err := actionOrder(p.Actions); err != nil {
+	if _, err := ActionOrder(p.Actions); err != nil {
 		return err
 	}
 	for i, n := range p.Notes {
@@ -81,9 +84,9 @@ func ValidatePlan(p *Plan) error {
 	return nil
 }
 
-func validateAction(a *Action) error {
+func ValidateAction(a *Action) error {
 	if !knownKinds[a.Kind] {
-		return fmt.Errorf("unknown action kind %q", truncate(a.Kind))
+		return fmt.Errorf("unknown action kind %q", Truncate(a.Kind))
 	}
 	if err := validAddr(a.Addr); err != nil {
 		return err
@@ -93,7 +96,7 @@ func validateAction(a *Action) error {
 	}
 	for _, r := range a.Reasons {
 		if !isName(string(r.Code)) {
-			return fmt.Errorf("invalid reason code %q", truncate(string(r.Code)))
+			return fmt.Errorf("invalid reason code %q", Truncate(string(r.Code)))
 		}
 	}
 	for _, d := range a.DependsOn {
@@ -115,29 +118,29 @@ func validateAction(a *Action) error {
 		if a.Snapshot == nil {
 			return fmt.Errorf("snapshot action without snapshot details")
 		}
-		if addrKind(a.Addr) != "dataset" || addrName(a.Addr) != a.Snapshot.Dataset {
-			return fmt.Errorf("snapshot of %q at address %s", truncate(a.Snapshot.Dataset), a.Addr)
+		if AddrKind(a.Addr) != "dataset" || AddrName(a.Addr) != a.Snapshot.Dataset {
+			return fmt.Errorf("snapshot of %q at address %s", Truncate(a.Snapshot.Dataset), a.Addr)
 		}
 		return validateSnapshot(a.Snapshot)
 	case KindTrain:
-		if a.Train == nil || a.Train.Version < 1 || addrKind(a.Addr) != "model" || a.Train.Model != addrName(a.Addr) {
+		if a.Train == nil || a.Train.Version < 1 || AddrKind(a.Addr) != "model" || a.Train.Model != AddrName(a.Addr) {
 			return fmt.Errorf("train action needs a model address, its model and a version >= 1")
 		}
 		return validSnapshotMap(a.Train.Snapshots)
 	case KindEvaluate:
-		if a.Evaluate == nil || a.Evaluate.Version < 1 || addrKind(a.Addr) != "model" || a.Evaluate.Model != addrName(a.Addr) {
+		if a.Evaluate == nil || a.Evaluate.Version < 1 || AddrKind(a.Addr) != "model" || a.Evaluate.Model != AddrName(a.Addr) {
 			return fmt.Errorf("evaluate action needs a model address, its model and a version >= 1")
 		}
 		return validSnapshotMap(a.Evaluate.Snapshots)
 	case KindPromote:
-		if a.Promote == nil || addrKind(a.Addr) != "promotion" || a.Promote.Promotion != addrName(a.Addr) || !isName(a.Promote.Alias) || !isName(a.Promote.Model) {
+		if a.Promote == nil || AddrKind(a.Addr) != "promotion" || a.Promote.Promotion != AddrName(a.Addr) || !isName(a.Promote.Alias) || !isName(a.Promote.Model) {
 			return fmt.Errorf("promote action needs a promotion address, a model and an alias")
 		}
 		if a.Promote.From < 0 || a.Promote.To < 0 {
 			return fmt.Errorf("negative version")
 		}
 	case KindPublish:
-		if a.Publish == nil || addrKind(a.Addr) != "promotion" || a.Publish.Promotion != addrName(a.Addr) || !isName(a.Publish.Model) || a.Publish.Version < 0 {
+		if a.Publish == nil || AddrKind(a.Addr) != "promotion" || a.Publish.Promotion != AddrName(a.Addr) || !isName(a.Publish.Model) || a.Publish.Version < 0 {
 			return fmt.Errorf("publish action needs a promotion address")
 		}
 	case KindRemove:
@@ -152,13 +155,13 @@ func validateAction(a *Action) error {
 
 func validateSnapshot(s *SnapshotChange) error {
 	if !isName(s.Store) {
-		return fmt.Errorf("invalid store name %q", truncate(s.Store))
+		return fmt.Errorf("invalid store name %q", Truncate(s.Store))
 	}
 	if s.OldID != "" && !isHex(s.OldID) {
-		return fmt.Errorf("old_id %q is not a hex id", truncate(s.OldID))
+		return fmt.Errorf("old_id %q is not a hex id", Truncate(s.OldID))
 	}
 	if !isHex(s.NewID) {
-		return fmt.Errorf("new_id %q is not a hex id", truncate(s.NewID))
+		return fmt.Errorf("new_id %q is not a hex id", Truncate(s.NewID))
 	}
 	if s.Files < 0 || s.Bytes < 0 || s.Added < 0 || s.Changed < 0 || s.Removed < 0 {
 		return fmt.Errorf("negative count")
@@ -170,7 +173,7 @@ func validateSnapshot(s *SnapshotChange) error {
 		switch pc.Change {
 		case "added", "changed", "removed":
 		default:
-			return fmt.Errorf("path %q: unknown change %q", truncate(pc.Path), truncate(pc.Change))
+			return fmt.Errorf("path %q: unknown change %q", Truncate(pc.Path), Truncate(pc.Change))
 		}
 	}
 	o := s.Observation
@@ -187,14 +190,14 @@ func validateSnapshot(s *SnapshotChange) error {
 			return err
 		}
 		if i > 0 && f.Path <= prev {
-			return fmt.Errorf("observation: %q is out of order or repeated", truncate(f.Path))
+			return fmt.Errorf("observation: %q is out of order or repeated", Truncate(f.Path))
 		}
 		prev = f.Path
 		if f.Size < 0 {
-			return fmt.Errorf("observation: %q has a negative size", truncate(f.Path))
+			return fmt.Errorf("observation: %q has a negative size", Truncate(f.Path))
 		}
 		if !isHex(f.Hash) {
-			return fmt.Errorf("observation: %q has an invalid hash", truncate(f.Path))
+			return fmt.Errorf("observation: %q has an invalid hash", Truncate(f.Path))
 		}
 		total += f.Size
 		if total < 0 {
@@ -210,7 +213,7 @@ func validateSnapshot(s *SnapshotChange) error {
 func validSnapshotMap(m map[string]string) error {
 	for ds, id := range m {
 		if !isName(ds) || !isHex(id) {
-			return fmt.Errorf("invalid snapshot reference %q = %q", truncate(ds), truncate(id))
+			return fmt.Errorf("invalid snapshot reference %q = %q", Truncate(ds), Truncate(id))
 		}
 	}
 	return nil
@@ -221,11 +224,11 @@ func validSnapshotMap(m map[string]string) error {
 func validRelPath(p string) error {
 	switch {
 	case p == "" || len(p) > maxPathLen:
-		return fmt.Errorf("invalid path %q", truncate(p))
+		return fmt.Errorf("invalid path %q", Truncate(p))
 	case strings.HasPrefix(p, "/") || strings.Contains(p, "\\") || strings.ContainsRune(p, 0):
-		return fmt.Errorf("path %q is not a relative slash path", truncate(p))
+		return fmt.Errorf("path %q is not a relative slash path", Truncate(p))
 	case path.Clean(p) != p || p == "." || p == ".." || strings.HasPrefix(p, "../"):
-		return fmt.Errorf("path %q is not clean or escapes its root", truncate(p))
+		return fmt.Errorf("path %q is not clean or escapes its root", Truncate(p))
 	}
 	return nil
 }
@@ -240,14 +243,14 @@ func validAddr(a string) error {
 		}
 		return nil
 	}
-	k, n := addrKind(a), addrName(a)
+	k, n := AddrKind(a), AddrName(a)
 	switch k {
 	case "dataset", "model", "promotion", "retrain_policy", "environment", "storage":
 	default:
-		return fmt.Errorf("invalid address %q", truncate(a))
+		return fmt.Errorf("invalid address %q", Truncate(a))
 	}
 	if !isName(n) {
-		return fmt.Errorf("invalid address %q", truncate(a))
+		return fmt.Errorf("invalid address %q", Truncate(a))
 	}
 	return nil
 }
@@ -289,9 +292,101 @@ func isLineage(s string) bool {
 }
 
 // truncate keeps error messages short when quoting untrusted input.
-func truncate(s string) string {
+func Truncate(s string) string {
 	if len(s) > 80 {
 		return s[:80] + "..."
 	}
 	return s
+}
+
+// actionOrder sorts actions so every dependency comes first (stable: plan
+// order among independent actions) and refuses cycles.
+func ActionOrder(actions []*Action) ([]*Action, error) {
+	idx := make(map[*Action]int, len(actions))
+	byAddr := map[string][]*Action{}
+	for i, a := range actions {
+		idx[a] = i
+		byAddr[a.Addr] = append(byAddr[a.Addr], a)
+	}
+	deps := func(a *Action) []*Action {
+		var out []*Action
+		for _, d := range a.DependsOn {
+			for _, da := range byAddr[d] {
+				if da != a {
+					out = append(out, da)
+				}
+			}
+		}
+		return out
+	}
+	out, err := dag.Sort(actions, deps, func(a, b *Action) bool { return idx[a] < idx[b] })
+	if err != nil {
+		return nil, errors.New("plan actions depend on each other in a cycle")
+	}
+	return out, nil
+}
+
+// addrKind returns the type part of an address ("dataset" for
+// "dataset.churn").
+func AddrKind(addr string) string {
+	if i := strings.IndexByte(addr, '.'); i > 0 {
+		return addr[:i]
+	}
+	return addr
+}
+
+// addrName returns the name part of an address ("churn" for
+// "dataset.churn").
+func AddrName(addr string) string {
+	if i := strings.IndexByte(addr, '.'); i >= 0 {
+		return addr[i+1:]
+	}
+	return ""
+}
+
+// validateForget checks a forget action read from a plan file: its
+// address names exactly the snapshot or version its payload does.
+func validateForget(a *Action) error {
+	f := a.Forget
+	if f == nil {
+		return fmt.Errorf("forget action without details")
+	}
+	base, at, ok := strings.Cut(a.Addr, "@")
+	if !ok {
+		return fmt.Errorf("forget action needs dataset.NAME@ID or model.NAME@VERSION, not %s", a.Addr)
+	}
+	kind, name, err := splitMemberAddr(base, at)
+	if err != nil {
+		return err
+	}
+	switch {
+	case kind == "dataset" && f.Dataset == name && f.Snapshot == at && f.Model == "" && f.Version == 0 && f.Bytes >= 0:
+	case kind == "model" && f.Model == name && strconv.Itoa(f.Version) == at && f.Dataset == "" && f.Snapshot == "" && f.Bytes == 0:
+	default:
+		return fmt.Errorf("forget action at %s describes another object", a.Addr)
+	}
+	return nil
+}
+
+// splitMemberAddr checks "dataset.NAME" + "@HEXID" or "model.NAME" + "@N".
+func splitMemberAddr(base, at string) (kind, name string, err error) {
+	kind, name = AddrKind(base), AddrName(base)
+	bad := fmt.Errorf("invalid address %q", Truncate(base+"@"+at))
+	if !isName(name) {
+		return "", "", bad
+	}
+	switch kind {
+	case "dataset":
+		if !isHex(at) {
+			return "", "", bad
+		}
+	case "model":
+		n, err := strconv.Atoi(at)
+		if err != nil || n < 1 || strconv.Itoa(n) != at {
+			return "", "", bad
+		}
+	default:
+		return "", "", bad
+	}
+	return kind, name, nil
 }
