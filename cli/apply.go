@@ -125,7 +125,7 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 				}
 				prog := newProgress(g.Stderr, time.Now)
 				prog.Begin()
-				res, err = ws.Apply(ctx, stop.requested, p, st, m, planner.ApplyOptions{Parallelism: f.parallelism, Progress: prog})
+				res, err = planner.Apply(ctx, ws, stop.requested, p, st, m, planner.ApplyOptions{Parallelism: f.parallelism, Progress: prog})
 				prog.End()
 				return err
 			})
@@ -269,7 +269,7 @@ func applyOutputs(g *Globals, ws *planner.Workspace, st *state.State) []*planner
 	if len(ws.Config.Outputs) == 0 || st == nil {
 		return nil
 	}
-	outs, diags := ws.Outputs(st)
+	outs, diags := planner.Outputs(ws, st)
 	if diags.HasErrors() {
 		fmt.Fprintf(g.Stderr, "Warning: outputs could not be evaluated: %s\n", diags.Error())
 		return nil
@@ -283,7 +283,7 @@ func printOutputs(g *Globals, ws *planner.Workspace, st *state.State) {
 	if len(ws.Config.Outputs) == 0 {
 		return
 	}
-	outs, diags := ws.Outputs(st)
+	outs, diags := planner.Outputs(ws, st)
 	if diags.HasErrors() {
 		fmt.Fprintf(g.Stderr, "Warning: outputs could not be evaluated: %s\n", diags.Error())
 		return

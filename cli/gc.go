@@ -75,7 +75,7 @@ damaged or lost store index from the packs, which carry their own index.`,
 			}
 			return withStateLock(ctx, g, m, lf, "gc", func() error {
 				if rebuild {
-					res, err := ws.RebuildIndexes(ctx, lf.Timeout)
+					res, err := planner.RebuildIndexes(ctx, ws, lf.Timeout)
 					for _, r := range res {
 						fmt.Fprintf(g.Stdout, "storage %q: index rebuilt from %d packs\n", r.Store, r.Packs)
 					}
@@ -93,7 +93,7 @@ damaged or lost store index from the packs, which carry their own index.`,
 					return err
 				}
 				if check {
-					checks, err := ws.CheckStores(ctx, st, readData)
+					checks, err := planner.CheckStores(ctx, ws, st, readData)
 					if err != nil {
 						return err
 					}
@@ -130,7 +130,7 @@ damaged or lost store index from the packs, which carry their own index.`,
 					fmt.Fprintln(g.Stdout, "check: OK: every object the state references is present and intact")
 					return nil
 				}
-				res, err := ws.GC(ctx, st, planner.GCOptions{DryRun: dryRun, LockTimeout: lf.Timeout, Backend: m.Location()})
+				res, err := planner.GC(ctx, ws, st, planner.GCOptions{DryRun: dryRun, LockTimeout: lf.Timeout, Backend: m.Location()})
 				for _, r := range res {
 					if dryRun {
 						fmt.Fprintf(g.Stdout, "storage %q: would delete %d unreferenced manifests and the packs only they use; %d packs left by interrupted writes; %s\n",

@@ -144,7 +144,7 @@ func makePlan(ctx context.Context, g *Globals, ws *planner.Workspace, m *state.M
 	opts.StoreWhileObserving = storeEarly
 	obs := newObserveProgress(g.Stderr)
 	opts.Observing = obs.observed
-	p, err := ws.Plan(ctx, st, opts)
+	p, err := planner.Plan(ctx, ws, st, opts)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -42,7 +42,7 @@ model.NAME@VERSION or model.NAME@ALIAS. DIR must be empty or missing unless
 			if err != nil {
 				return err
 			}
-			if err := ws.Pull(ctx, t, args[1], force); err != nil {
+			if err := planner.Pull(ctx, ws, t, args[1], force); err != nil {
 				return err
 			}
 			what := ""

@@ -43,7 +43,7 @@ difference from the recorded inputs is reported.`,
 				out = g.Stdout
 			}
 			logw := executor.NewPrefixWriter(out, "  | ")
-			r, err := ws.Reproduce(cmd.Context(), s, args[0], func(line string) { fmt.Fprintln(logw, line) })
+			r, err := planner.Reproduce(cmd.Context(), ws, s, args[0], func(line string) { fmt.Fprintln(logw, line) })
 			if err != nil {
 				return err
 			}

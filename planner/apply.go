@@ -79,7 +79,7 @@ type ApplyOptions struct {
 // changed (storeroots.go). Closing stop stops starting new actions;
 // cancelling ctx cancels running ones. Callers hold the state lock, and
 // set ws.Locking so stores are written under a shared store lock.
-func (ws *Workspace) Apply(ctx context.Context, stop <-chan struct{}, p *plans.Plan, st *state.State, w StateWriter, opts ApplyOptions) (*Result, error) {
+func Apply(ctx context.Context, ws *Workspace, stop <-chan struct{}, p *plans.Plan, st *state.State, w StateWriter, opts ApplyOptions) (*Result, error) {
 	runners := opts.Runners
 	if runners == nil {
 		runners = NewRunners()

@@ -10,7 +10,7 @@ import (
 // modelSpecs maps the configuration's models, retrain policies and
 // promotions onto the planner's specs. This file is the only place model
 // planning reads config types.
-func (ws *Workspace) modelSpecs() (*ModelSpecs, error) {
+func modelSpecs(ws *Workspace) (*ModelSpecs, error) {
 	cfg := ws.Config
 	specs := &ModelSpecs{Models: map[string]*ModelSpec{}, Policies: map[string]*PolicySpec{}, Promotions: map[string]*PromotionSpec{}}
 	if cfg == nil {

@@ -16,7 +16,7 @@ import (
 // needed) to w, each file under a "==> model.NAME@V stdout.log <==" line.
 // Every chunk is verified on the way; a logs manifest is read from the
 // store, so its file names are printed without control characters.
-func (ws *Workspace) VersionLogs(ctx context.Context, st *state.State, addr string, w io.Writer) error {
+func VersionLogs(ctx context.Context, ws *Workspace, st *state.State, addr string, w io.Writer) error {
 	m, v, err := query.ResolveVersion(st, "logs", addr)
 	if err != nil {
 		return err

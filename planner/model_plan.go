@@ -35,7 +35,7 @@ const conditionalKey = "conditional"
 // decides whether to retrain (policy.DecideRetrain), then plans each of
 // its promotions (policy.DecidePromotion) and publications.
 func planModels(ctx context.Context, pc *PlanContext) error {
-	specs, err := pc.WS.modelSpecs()
+	specs, err := modelSpecs(pc.WS)
 	if err != nil {
 		return err
 	}
@@ -44,7 +44,7 @@ func planModels(ctx context.Context, pc *PlanContext) error {
 
 // planModelsWith is planModels with the specs given (tests).
 func planModelsWith(ctx context.Context, pc *PlanContext, specs *ModelSpecs) error {
-	cache := pc.WS.codeCache()
+	cache := codeCache(pc.WS)
 	defer func() {
 		if err := cache.Save(); err != nil { // an optimisation: say so, go on
 			pc.AddNote(&plans.Note{Message: fmt.Sprintf("code stat cache not saved: %v", err)})
@@ -181,7 +181,7 @@ func buildInputs(baseDir string, spec *ModelSpec, snaps map[string]string, cache
 
 // codeCache opens the workspace's code stat cache (none when the
 // workspace has no cache directory).
-func (ws *Workspace) codeCache() *codehash.CodeCache {
+func codeCache(ws *Workspace) *codehash.CodeCache {
 	if ws.CacheDir == "" {
 		return nil
 	}

@@ -183,7 +183,7 @@ func (spec DatasetSpec) cacheSourceName() string {
 }
 
 // storeWhere is how init shows a storage's URL.
-func (ws *Workspace) storeWhere(name string) string {
+func storeWhere(ws *Workspace, name string) string {
 	if ws.StoreSecrets[name] != nil {
 		return config.SensitivePlaceholder
 	}

@@ -56,16 +56,16 @@ type MetricMatch struct {
 // store, the same params and command, the same version number, in a
 // temporary directory, with the model's environment and working tree as
 // they are now (differences are noted). Nothing is recorded in state.
-func (ws *Workspace) Reproduce(ctx context.Context, st *state.State, addr string, log func(string)) (*ReproduceReport, error) {
-	specs, err := ws.modelSpecs()
+func Reproduce(ctx context.Context, ws *Workspace, st *state.State, addr string, log func(string)) (*ReproduceReport, error) {
+	specs, err := modelSpecs(ws)
 	if err != nil {
 		return nil, err
 	}
-	return ws.reproduce(ctx, st, specs, addr, log)
+	return reproduce(ctx, ws, st, specs, addr, log)
 }
 
 // reproduce is Reproduce with the specs given (tests).
-func (ws *Workspace) reproduce(ctx context.Context, st *state.State, specs *ModelSpecs, addr string, log func(string)) (*ReproduceReport, error) {
+func reproduce(ctx context.Context, ws *Workspace, st *state.State, specs *ModelSpecs, addr string, log func(string)) (*ReproduceReport, error) {
 	m, v, err := query.ResolveVersion(st, "reproduce", addr)
 	if err != nil {
 		return nil, err
@@ -81,7 +81,7 @@ func (ws *Workspace) reproduce(ctx context.Context, st *state.State, specs *Mode
 	spec.Train.Command = v.Inputs.Command
 	spec.Train.Params = v.Inputs.Params
 	r := &ReproduceReport{Model: m.Name, Version: v.Version, Files: []FileMatch{}, Metrics: []MetricMatch{}}
-	if now, err := buildInputs(ws.BaseDir, &spec, v.Inputs.Snapshots, ws.codeCache()); err == nil {
+	if now, err := buildInputs(ws.BaseDir, &spec, v.Inputs.Snapshots, codeCache(ws)); err == nil {
 		for _, c := range policy.DiffInputs(v.Inputs, now) {
 			r.Notes = append(r.Notes, "differs from the recorded inputs: "+c.Message)
 		}

@@ -96,7 +96,7 @@ func modelRunners(specs *ModelSpecs) map[string]ActionRunner {
 			s := specs
 			if s == nil {
 				var err error
-				if s, err = rc.Workspace.modelSpecs(); err != nil {
+				if s, err = modelSpecs(rc.Workspace); err != nil {
 					return err
 				}
 			}

@@ -87,7 +87,7 @@ func (r *stepRun) run(ctx context.Context) (*stepOutput, error) {
 	for k, v := range c.Env() { // the contract wins over the environment block
 		env[k] = v
 	}
-	ex, err := r.WS.openExecutor(r.Spec.Environment.Executor)
+	ex, err := openExecutor(r.WS, r.Spec.Environment.Executor)
 	if err != nil {
 		return out, err
 	}
@@ -182,7 +182,7 @@ func (r *stepRun) materializeOne(ctx context.Context, storeName, id, dir string)
 
 // openExecutor builds the executor an environment names ("" is the
 // default) from the workspace's registry.
-func (ws *Workspace) openExecutor(name string) (executor.Executor, error) {
+func openExecutor(ws *Workspace, name string) (executor.Executor, error) {
 	if name == "" {
 		name = config.DefaultExecutor
 	}

@@ -32,7 +32,7 @@ func runTrain(ctx context.Context, rc *RunContext, a *plans.Action, specs *Model
 	if err := sameDatasets(spec.Datasets, tc.Snapshots); err != nil {
 		return fmt.Errorf("model.%s: %w; run plan again", tc.Model, err)
 	}
-	inputs, err := buildInputs(ws.BaseDir, spec, tc.Snapshots, ws.codeCache())
+	inputs, err := buildInputs(ws.BaseDir, spec, tc.Snapshots, codeCache(ws))
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,7 @@ import (
 // World builds what output expressions may refer to from the state: each
 // dataset's current snapshot, each model's latest successful version and
 // aliases, and where each promotion's alias points.
-func (ws *Workspace) World(st *state.State) config.World {
+func World(ws *Workspace, st *state.State) config.World {
 	w := config.World{
 		Promotions: map[string]config.PromotionWorld{},
 		Models:     map[string]config.ModelWorld{},
@@ -63,8 +63,8 @@ type OutputResult struct {
 
 // Outputs evaluates every output against the recorded world, sorted by
 // name.
-func (ws *Workspace) Outputs(st *state.State) ([]*OutputResult, hcl.Diagnostics) {
-	vals, diags := ws.Config.EvalOutputs(ws.World(st))
+func Outputs(ws *Workspace, st *state.State) ([]*OutputResult, hcl.Diagnostics) {
+	vals, diags := ws.Config.EvalOutputs(World(ws, st))
 	if diags.HasErrors() {
 		return nil, diags
 	}
@@ -111,7 +111,7 @@ func planOutputs(pc *PlanContext) {
 	for _, a := range pc.Plan.Actions {
 		acted[a.Addr] = true
 	}
-	world := pc.WS.World(pc.State)
+	world := World(pc.WS, pc.State)
 	for name, id := range pc.NextSnapshots {
 		world.Datasets[name] = config.DatasetWorld{SnapshotID: id}
 	}

@@ -58,14 +58,14 @@ type Stage func(ctx context.Context, pc *PlanContext) error
 // stages lists planning steps in order: datasets first (their new
 // snapshot ids feed model inputs), then model stages from model_*.go,
 // then retention last (it protects what the earlier actions use).
-func (ws *Workspace) stages() []Stage {
+func stages(ws *Workspace) []Stage {
 	return []Stage{planDatasets, planModels, planForgotten, planRetention}
 }
 
 // Plan computes what apply must do, reading st (never writing it). The
 // plan records st's lineage and serial and the config digest, so a saved
 // plan can be refused later if either moved.
-func (ws *Workspace) Plan(ctx context.Context, st *state.State, opts PlanOptions) (*plans.Plan, error) {
+func Plan(ctx context.Context, ws *Workspace, st *state.State, opts PlanOptions) (*plans.Plan, error) {
 	sel, err := ws.Graph.Select(opts.Targets)
 	if err != nil {
 		return nil, err
@@ -88,7 +88,7 @@ func (ws *Workspace) Plan(ctx context.Context, st *state.State, opts PlanOptions
 		Actions:       []*plans.Action{},
 	}
 	pc := &PlanContext{WS: ws, State: st, Plan: p, Options: opts, Selected: sel, NextSnapshots: map[string]string{}}
-	for _, stage := range ws.stages() {
+	for _, stage := range stages(ws) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}

@@ -76,7 +76,7 @@ func (m *memWriter) Write(ctx context.Context, s *state.State) error {
 
 func mustPlan(t *testing.T, ws *Workspace, st *state.State, opts PlanOptions) *plans.Plan {
 	t.Helper()
-	p, err := ws.Plan(context.Background(), st, opts)
+	p, err := Plan(context.Background(), ws, st, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func mustPlan(t *testing.T, ws *Workspace, st *state.State, opts PlanOptions) *p
 
 func mustApply(t *testing.T, ws *Workspace, p *plans.Plan, st *state.State) *Result {
 	t.Helper()
-	res, err := ws.Apply(context.Background(), nil, p, st, &memWriter{}, ApplyOptions{})
+	res, err := Apply(context.Background(), ws, nil, p, st, &memWriter{}, ApplyOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +165,7 @@ func TestPlanApplyLoop(t *testing.T) {
 			t.Fatal(err)
 		}
 		out := filepath.Join(t.TempDir(), "out")
-		if err := ws.Pull(context.Background(), target, out, false); err != nil {
+		if err := Pull(context.Background(), ws, target, out, false); err != nil {
 			t.Fatal(err)
 		}
 		for p, content := range want {
@@ -174,12 +174,12 @@ func TestPlanApplyLoop(t *testing.T) {
 				t.Errorf("snapshot %d %s: %q, %v", i, p, got, err)
 			}
 		}
-		if err := ws.Pull(context.Background(), target, out, false); err == nil || !strings.Contains(err.Error(), "not empty") {
+		if err := Pull(context.Background(), ws, target, out, false); err == nil || !strings.Contains(err.Error(), "not empty") {
 			t.Errorf("pull into a non-empty dir: %v", err)
 		}
 	}
 
-	checks, err := ws.CheckStores(context.Background(), st, true)
+	checks, err := CheckStores(context.Background(), ws, st, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,7 +229,7 @@ func TestPlanOptions(t *testing.T) {
 		{PlanOptions{Replace: []string{"dataset.a"}}, "only models can be replaced"},
 		{PlanOptions{Replace: []string{"model.m"}}, "-replace model.m"},
 	} {
-		if _, err := ws.Plan(context.Background(), st, tt.opts); err == nil || !strings.Contains(err.Error(), tt.want) {
+		if _, err := Plan(context.Background(), ws, st, tt.opts); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%+v: err %v, want %q", tt.opts, err, tt.want)
 		}
 	}
@@ -328,7 +328,7 @@ func TestStoreWhileObserving(t *testing.T) {
 				t.Fatal(err)
 			}
 			out := filepath.Join(t.TempDir(), "out")
-			if err := ws.Pull(context.Background(), target, out, false); err != nil {
+			if err := Pull(context.Background(), ws, target, out, false); err != nil {
 				t.Fatal(err)
 			}
 			for p, content := range files {
@@ -359,11 +359,11 @@ func TestParallelSnapshotsShareAStore(t *testing.T) {
 	ws := testWorkspace(t, dir, sources)
 	st := state.New()
 	p := mustPlan(t, ws, st, PlanOptions{Refresh: true})
-	res, err := ws.Apply(context.Background(), nil, p, st, &memWriter{}, ApplyOptions{Parallelism: 4})
+	res, err := Apply(context.Background(), ws, nil, p, st, &memWriter{}, ApplyOptions{Parallelism: 4})
 	if err != nil || res.Failed() {
 		t.Fatalf("apply: %v %v", err, res.Errors())
 	}
-	checks, err := ws.CheckStores(context.Background(), st, true)
+	checks, err := CheckStores(context.Background(), ws, st, true)
 	if err != nil || !checks[0].OK() {
 		t.Fatalf("check: %v %+v", err, checks)
 	}
@@ -372,7 +372,7 @@ func TestParallelSnapshotsShareAStore(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := ws.Pull(context.Background(), target, filepath.Join(t.TempDir(), name), false); err != nil {
+		if err := Pull(context.Background(), ws, target, filepath.Join(t.TempDir(), name), false); err != nil {
 			t.Fatalf("pull %s: %v", name, err)
 		}
 	}

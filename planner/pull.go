@@ -78,7 +78,7 @@ func storeOr(s string) string {
 // Pull materialises t into dir, verifying every file's hash. A non-empty
 // dir is refused unless force is set (then files of the same name are
 // replaced and other files are left alone).
-func (ws *Workspace) Pull(ctx context.Context, t *PullTarget, dir string, force bool) error {
+func Pull(ctx context.Context, ws *Workspace, t *PullTarget, dir string, force bool) error {
 	entries, err := os.ReadDir(dir)
 	created := os.IsNotExist(err)
 	switch {

@@ -75,7 +75,7 @@ type InitStep struct {
 // the stat cache directory. It is idempotent: a second run changes nothing
 // and reports what exists. The caller holds the state lock, which also
 // proves the backend accepts writes.
-func (ws *Workspace) Init(ctx context.Context, m *state.Manager) ([]InitStep, error) {
+func Init(ctx context.Context, ws *Workspace, m *state.Manager) ([]InitStep, error) {
 	var steps []InitStep
 	st, err := m.Read(ctx)
 	if err != nil {
@@ -96,7 +96,7 @@ func (ws *Workspace) Init(ctx context.Context, m *state.Manager) ([]InitStep, er
 		if _, err := ws.Store(ctx, name); err != nil {
 			return steps, err
 		}
-		steps = append(steps, InitStep{What: fmt.Sprintf("storage %q", name), Where: ws.storeWhere(name), Result: "ready" + ephemeral(ws.StoreURLs[name])})
+		steps = append(steps, InitStep{What: fmt.Sprintf("storage %q", name), Where: storeWhere(ws, name), Result: "ready" + ephemeral(ws.StoreURLs[name])})
 	}
 	// Register this workspace with every store it declares (a root that
 	// a crash between a state write and its root write left behind is
@@ -145,7 +145,7 @@ func (c *StoreCheck) OK() bool {
 // the state references in it can be read back intact (manifests and
 // objects are verified against their ids on read). readData also reads
 // every chunk.
-func (ws *Workspace) CheckStores(ctx context.Context, st *state.State, readData bool) ([]*StoreCheck, error) {
+func CheckStores(ctx context.Context, ws *Workspace, st *state.State, readData bool) ([]*StoreCheck, error) {
 	refs := Referenced(st)
 	var out []*StoreCheck
 	for _, name := range ws.StoreNames() {
@@ -219,7 +219,7 @@ type GCOptions struct {
 // Per store it takes the exclusive store lock (waiting up to LockTimeout
 // for writers), rewrites this workspace's root from st, then collects. The
 // caller holds the state lock.
-func (ws *Workspace) GC(ctx context.Context, st *state.State, opts GCOptions) ([]*StoreGC, error) {
+func GC(ctx context.Context, ws *Workspace, st *state.State, opts GCOptions) ([]*StoreGC, error) {
 	refs := Referenced(st)
 	for name, ids := range refs {
 		if _, ok := ws.StoreURLs[name]; !ok {
@@ -325,7 +325,7 @@ type StoreRebuild struct {
 // must have been opened with Repair set; callers hold the state lock, and
 // each store is rebuilt under its exclusive store lock, so no apply of any
 // workspace writes meanwhile.
-func (ws *Workspace) RebuildIndexes(ctx context.Context, timeout time.Duration) ([]*StoreRebuild, error) {
+func RebuildIndexes(ctx context.Context, ws *Workspace, timeout time.Duration) ([]*StoreRebuild, error) {
 	var out []*StoreRebuild
 	for _, name := range ws.StoreNames() {
 		store, err := ws.Store(ctx, name)

@@ -34,7 +34,7 @@ func TestInitSteps(t *testing.T) {
 			}
 			defer m.Close()
 			for run, want := range []string{"created empty state", "state exists (serial 1"} {
-				steps, err := ws.Init(ctx, m)
+				steps, err := Init(ctx, ws, m)
 				if err != nil {
 					t.Fatalf("init #%d: %v", run+1, err)
 				}
