@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mlform/mlform/planner"
+	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/render"
 	"github.com/mlform/mlform/state"
@@ -68,7 +69,7 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 			defer ws.Close()
 			// Stores are written under a shared store lock, so gc from a
 			// workspace sharing them waits (docs/storage.md).
-			ws.Locking = &planner.StoreLocking{Command: "apply", Timeout: f.lock.Timeout}
+			ws.Locking = &engine.StoreLocking{Command: "apply", Timeout: f.lock.Timeout}
 			m, err := openState(cmd.Context(), g)
 			if err != nil {
 				return err
@@ -82,7 +83,7 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 			stop := interrupts(g, cancel)
 			defer stop.release()
 
-			var res *planner.Result
+			var res *engine.Result
 			var st *state.State
 			err = withStateLock(ctx, g, m, f.lock, "apply", func() error {
 				var p *plans.Plan
@@ -265,7 +266,7 @@ func (h *interruptHandler) release() {
 
 // applyOutputs evaluates the outputs after an apply for -json; a failure
 // to evaluate them is a warning on stderr, not a failed apply.
-func applyOutputs(g *Globals, ws *planner.Workspace, st *state.State) []*planner.OutputResult {
+func applyOutputs(g *Globals, ws *engine.Workspace, st *state.State) []*planner.OutputResult {
 	if len(ws.Config.Outputs) == 0 || st == nil {
 		return nil
 	}
@@ -279,7 +280,7 @@ func applyOutputs(g *Globals, ws *planner.Workspace, st *state.State) []*planner
 
 // printOutputs shows the outputs after an apply, like Terraform; sensitive
 // values stay hidden (mlform output NAME shows one).
-func printOutputs(g *Globals, ws *planner.Workspace, st *state.State) {
+func printOutputs(g *Globals, ws *engine.Workspace, st *state.State) {
 	if len(ws.Config.Outputs) == 0 {
 		return
 	}

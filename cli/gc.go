@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mlform/mlform/planner"
+	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/render"
 )
 
@@ -71,7 +72,7 @@ damaged or lost store index from the packs, which carry their own index.`,
 			if check {
 				// Read under a shared store lock: a gc of another
 				// workspace must not delete garbage mid-check.
-				ws.Locking = &planner.StoreLocking{Command: "gc -check", Timeout: lf.Timeout}
+				ws.Locking = &engine.StoreLocking{Command: "gc -check", Timeout: lf.Timeout}
 			}
 			return withStateLock(ctx, g, m, lf, "gc", func() error {
 				if rebuild {

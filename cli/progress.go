@@ -11,7 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/mlform/mlform/internal/termtext"
-	"github.com/mlform/mlform/planner"
+	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/render"
 )
@@ -114,7 +114,7 @@ func (p *progress) Logf(a *plans.Action, format string, args ...any) {
 	p.printLocked("%s: %s", a.Addr, fmt.Sprintf(format, args...))
 }
 
-func (p *progress) Finished(a *plans.Action, r *planner.ActionResult) {
+func (p *progress) Finished(a *plans.Action, r *engine.ActionResult) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	ap := p.running[a]
@@ -130,7 +130,7 @@ func (p *progress) Finished(a *plans.Action, r *planner.ActionResult) {
 		el = p.clock().Sub(ap.start).Round(time.Millisecond)
 	}
 	switch r.Status {
-	case planner.ResultSucceeded:
+	case engine.ResultSucceeded:
 		msg := r.Summary
 		if msg == "" {
 			msg = "done"

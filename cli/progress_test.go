@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mlform/mlform/planner"
+	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
 )
 
@@ -50,8 +50,8 @@ func TestProgressPlainLines(t *testing.T) {
 	p.tick()
 	p.Logf(b, "epoch %d", 3)
 	advance(time.Second)
-	p.Finished(a, &planner.ActionResult{Action: a, Status: planner.ResultSucceeded, Summary: "snapshot 19bc7d3e5a6f (10 files, 10485760 bytes)"})
-	p.Finished(b, &planner.ActionResult{Action: b, Status: planner.ResultFailed, Err: errors.New("exit status 3")})
+	p.Finished(a, &engine.ActionResult{Action: a, Status: engine.ResultSucceeded, Summary: "snapshot 19bc7d3e5a6f (10 files, 10485760 bytes)"})
+	p.Finished(b, &engine.ActionResult{Action: b, Status: engine.ResultFailed, Err: errors.New("exit status 3")})
 
 	got := out.String()
 	for _, want := range []string{
@@ -79,7 +79,7 @@ func TestProgressLiveRedraws(t *testing.T) {
 	p.Started(a)
 	p.Advance(a, 1, 1024)
 	p.tick()
-	p.Finished(a, &planner.ActionResult{Action: a, Status: planner.ResultSucceeded})
+	p.Finished(a, &engine.ActionResult{Action: a, Status: engine.ResultSucceeded})
 	got := out.String()
 	if !strings.Contains(got, "dataset.d [==========>         ] 1/2 files, 1.0 KiB/2.0 KiB (50%)") || !strings.Contains(got, "\r\x1b[K") {
 		t.Errorf("live output: %q", got)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/state"
 )
@@ -69,9 +70,9 @@ func alreadyApplied(p *plans.Plan, st *state.State) bool {
 // ApplyOptions tune one apply.
 type ApplyOptions struct {
 	Parallelism int
-	Progress    Progress
+	Progress    engine.Progress
 	// Runners overrides NewRunners (tests).
-	Runners map[string]ActionRunner
+	Runners map[string]engine.ActionRunner
 }
 
 // Apply executes p against st, persisting through w after every action
@@ -79,19 +80,33 @@ type ApplyOptions struct {
 // changed (storeroots.go). Closing stop stops starting new actions;
 // cancelling ctx cancels running ones. Callers hold the state lock, and
 // set ws.Locking so stores are written under a shared store lock.
-func Apply(ctx context.Context, ws *Workspace, stop <-chan struct{}, p *plans.Plan, st *state.State, w StateWriter, opts ApplyOptions) (*Result, error) {
+func Apply(ctx context.Context, ws *engine.Workspace, stop <-chan struct{}, p *plans.Plan, st *state.State, w engine.StateWriter, opts ApplyOptions) (*engine.Result, error) {
 	runners := opts.Runners
 	if runners == nil {
 		runners = NewRunners()
 	}
-	e := &Engine{Runners: runners, Parallelism: opts.Parallelism, Progress: opts.Progress}
+	e := &engine.Engine{Runners: runners, Parallelism: opts.Parallelism, Progress: opts.Progress}
 	if w == nil {
 		return e.Run(ctx, stop, ws, p, st, nil)
 	}
-	rw := ws.newRootWriter(w)
+	rw := ws.NewRootWriter(w)
 	res, err := e.Run(ctx, stop, ws, p, st, rw)
-	if rerr := rw.finish(context.WithoutCancel(ctx), st); rerr != nil {
+	if rerr := rw.Finish(context.WithoutCancel(ctx), st); rerr != nil {
 		err = errors.Join(err, rerr)
 	}
 	return res, err
+}
+
+// NewRunners returns the action runners by kind. This is the one place
+// runners are listed: model actions (train, evaluate, promote, publish)
+// are added here by their files (planner/model_*.go).
+func NewRunners() map[string]engine.ActionRunner {
+	runners := map[string]engine.ActionRunner{
+		plans.KindSnapshot: engine.RunnerFunc(runSnapshot),
+		plans.KindForget:   engine.RunnerFunc(runForget),
+	}
+	for kind, r := range modelRunners(nil) { // train, promote, publish: model_*.go
+		runners[kind] = r
+	}
+	return runners
 }

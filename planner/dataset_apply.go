@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/mlform/mlform/internal/textfmt"
+	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/providers/source"
 	"github.com/mlform/mlform/providers/storage"
@@ -25,7 +26,7 @@ var ErrChangedSincePlan = errors.New("changed since the plan; run plan again")
 // plan), seals the packs, writes the manifest, stores the profile and only
 // then records the snapshot in state: packs, index, manifest, state, so a
 // crash at any point leaves at most unreferenced objects for gc.
-func runSnapshot(ctx context.Context, rc *RunContext, a *plans.Action) error {
+func runSnapshot(ctx context.Context, rc *engine.RunContext, a *plans.Action) error {
 	sc := a.Snapshot
 	ws := rc.Workspace
 	if sc.Observation == nil {
@@ -41,13 +42,13 @@ func runSnapshot(ctx context.Context, rc *RunContext, a *plans.Action) error {
 	}
 	src, err := source.Open(ctx, spec.Source, ws.BaseDir)
 	if err != nil {
-		return spec.hideSource(err)
+		return spec.HideSource(err)
 	}
 	defer src.Close()
 
 	files, err := putFiles(ctx, rc, a, src, store)
 	if err != nil {
-		return spec.hideSource(err)
+		return spec.HideSource(err)
 	}
 	if err := store.Flush(ctx); err != nil {
 		return fmt.Errorf("flush store: %w", err)
@@ -86,7 +87,7 @@ func runSnapshot(ctx context.Context, rc *RunContext, a *plans.Action) error {
 
 // putFiles streams every observed file into the store with ws.Workers
 // goroutines, checking each stored file is exactly what plan observed.
-func putFiles(ctx context.Context, rc *RunContext, a *plans.Action, src source.Source, store *storage.Store) ([]storage.File, error) {
+func putFiles(ctx context.Context, rc *engine.RunContext, a *plans.Action, src source.Source, store *storage.Store) ([]storage.File, error) {
 	obs := a.Snapshot.Observation.Files
 	out := make([]storage.File, len(obs))
 	workers := rc.Workspace.Workers
@@ -125,7 +126,7 @@ func putFiles(ctx context.Context, rc *RunContext, a *plans.Action, src source.S
 	return out, nil
 }
 
-func putOne(ctx context.Context, rc *RunContext, a *plans.Action, src source.Source, store *storage.Store, want plans.ObservedFile) (storage.File, error) {
+func putOne(ctx context.Context, rc *engine.RunContext, a *plans.Action, src source.Source, store *storage.Store, want plans.ObservedFile) (storage.File, error) {
 	dataset := a.Snapshot.Dataset
 	if hook := rc.Workspace.TestBeforeFile; hook != nil {
 		if err := hook(ctx, want.Path); err != nil {
@@ -153,7 +154,7 @@ func putOne(ctx context.Context, rc *RunContext, a *plans.Action, src source.Sou
 type progressReader struct {
 	r io.Reader
 	a *plans.Action
-	p Progress
+	p engine.Progress
 }
 
 func (pr *progressReader) Read(b []byte) (int, error) {

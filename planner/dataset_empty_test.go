@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/state"
 )
 
@@ -36,7 +37,7 @@ func TestEmptyDatasetNote(t *testing.T) {
 			spec := ws.Datasets["d"]
 			spec.Include, spec.Exclude = tt.include, tt.exclude
 			ws.Datasets["d"] = spec
-			p := mustPlan(t, ws, state.New(), PlanOptions{Refresh: true})
+			p := mustPlan(t, ws, state.New(), engine.PlanOptions{Refresh: true})
 			if len(p.Actions) != 1 {
 				t.Fatalf("want the snapshot planned anyway, got %d actions", len(p.Actions))
 			}

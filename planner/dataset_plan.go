@@ -6,6 +6,7 @@ import (
 	"io"
 	"sync"
 
+	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/observe"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/profile"
@@ -23,7 +24,7 @@ const ReasonStorageChanged plans.ReasonCode = "storage_changed"
 const NoteEmpty plans.ReasonCode = "empty"
 
 // emptyNote warns about a dataset that observed no file.
-func emptyNote(spec DatasetSpec, srcName string) *plans.Note {
+func emptyNote(spec engine.DatasetSpec, srcName string) *plans.Note {
 	msg := fmt.Sprintf("source %s has no files", srcName)
 	switch {
 	case len(spec.Include) > 0 && len(spec.Exclude) > 0:
@@ -38,7 +39,7 @@ func emptyNote(spec DatasetSpec, srcName string) *plans.Note {
 
 // planDatasets observes every selected dataset and plans a snapshot for
 // each whose content (snapshot id) differs from its last snapshot.
-func planDatasets(ctx context.Context, pc *PlanContext) error {
+func planDatasets(ctx context.Context, pc *engine.PlanContext) error {
 	for _, addr := range pc.WS.Graph.Order() {
 		if plans.AddrKind(addr) != "dataset" || !pc.Selected[addr] {
 			continue
@@ -59,7 +60,7 @@ func lastSnapshot(st *state.State, name string) *state.Snapshot {
 	return ds.Snapshots[len(ds.Snapshots)-1]
 }
 
-func planDataset(ctx context.Context, pc *PlanContext, spec DatasetSpec) error {
+func planDataset(ctx context.Context, pc *engine.PlanContext, spec engine.DatasetSpec) error {
 	addr := "dataset." + spec.Name
 	last := lastSnapshot(pc.State, spec.Name)
 	if last != nil {
@@ -124,7 +125,7 @@ func planDataset(ctx context.Context, pc *PlanContext, spec DatasetSpec) error {
 // diffAgainst fills sc's counts from the previous snapshot's manifest. If
 // that manifest cannot be read (store gone, pruned) the plan still works:
 // only totals are shown, with a note saying why.
-func diffAgainst(ctx context.Context, pc *PlanContext, last *state.Snapshot, sc *plans.SnapshotChange) {
+func diffAgainst(ctx context.Context, pc *engine.PlanContext, last *state.Snapshot, sc *plans.SnapshotChange) {
 	store, err := pc.WS.Store(ctx, last.Store)
 	var m *storage.Manifest
 	if err == nil {
@@ -148,10 +149,10 @@ func diffAgainst(ctx context.Context, pc *PlanContext, last *state.Snapshot, sc 
 // its stat calls and the cache, nothing more.
 // With StoreWhileObserving, hashed files are also stored; stored reports
 // their file hashes.
-func observeDataset(ctx context.Context, pc *PlanContext, spec DatasetSpec) (obs *observe.Observation, srcName string, stored map[string]bool, err error) {
+func observeDataset(ctx context.Context, pc *engine.PlanContext, spec engine.DatasetSpec) (obs *observe.Observation, srcName string, stored map[string]bool, err error) {
 	src, err := source.Open(ctx, spec.Source, pc.WS.BaseDir)
 	if err != nil {
-		return nil, "", nil, spec.hideSource(err)
+		return nil, "", nil, spec.HideSource(err)
 	}
 	defer src.Close()
 	// A store's chunking is fixed by its config, and storage.Open refuses
@@ -163,7 +164,7 @@ func observeDataset(ctx context.Context, pc *PlanContext, spec DatasetSpec) (obs
 		Workers:      pc.WS.Workers,
 		CacheDir:     pc.WS.CacheDir,
 		CacheKey:     spec.Name,
-		SourceName:   spec.cacheSourceName(),
+		SourceName:   spec.CacheSourceName(),
 		Skip:         pc.WS.OwnDirs(),
 		StatsColumns: spec.StatsColumns,
 		HashID:       hashID,
@@ -201,7 +202,7 @@ func observeDataset(ctx context.Context, pc *PlanContext, spec DatasetSpec) (obs
 	}
 	obs, err = observe.Observe(ctx, src, opts)
 	if err != nil {
-		return nil, "", nil, spec.hideSource(fmt.Errorf("observe %s: %w", src, err))
+		return nil, "", nil, spec.HideSource(fmt.Errorf("observe %s: %w", src, err))
 	}
 	if spec.SourceSensitive {
 		return obs, spec.Display, stored, nil

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/state"
 )
 
@@ -15,9 +16,9 @@ import (
 // not be reproducible. `gc -check` reports these as failures.
 func LineageGaps(st *state.State) []string {
 	var out []string
-	for _, name := range sortedNames(st.Models) {
+	for _, name := range engine.SortedNames(st.Models) {
 		for _, v := range st.Models[name].Versions {
-			for _, ds := range sortedNames(v.Inputs.Snapshots) {
+			for _, ds := range engine.SortedNames(v.Inputs.Snapshots) {
 				id := v.Inputs.Snapshots[ds]
 				if st.FindSnapshot(ds, id) == nil {
 					out = append(out, fmt.Sprintf("model.%s@%d uses dataset.%s@%s, which has no snapshot record in the state (removed before mlform protected lineage): gc cannot protect its data", name, v.Version, ds, short(id)))
@@ -34,7 +35,7 @@ func LineageGaps(st *state.State) []string {
 func DescribeRef(st *state.State, store, id string) string {
 	var out []string
 	for _, snaps := range []map[string]*state.Dataset{st.Datasets, st.RetainedSnapshots} {
-		for _, ds := range sortedNames(snaps) {
+		for _, ds := range engine.SortedNames(snaps) {
 			for _, sn := range snaps[ds].Snapshots {
 				if storeOr(sn.Store) != store || (sn.ID != id && sn.ProfileID != id) {
 					continue
@@ -54,7 +55,7 @@ func DescribeRef(st *state.State, store, id string) string {
 			}
 		}
 	}
-	for _, name := range sortedNames(st.Models) {
+	for _, name := range engine.SortedNames(st.Models) {
 		for _, v := range st.Models[name].Versions {
 			if storeOr(v.Store) != store {
 				continue
@@ -68,7 +69,7 @@ func DescribeRef(st *state.State, store, id string) string {
 		}
 	}
 	sort.Strings(out)
-	out = uniq(out)
+	out = engine.Uniq(out)
 	if len(out) == 0 {
 		return ""
 	}

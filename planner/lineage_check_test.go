@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/state"
 )
 
@@ -30,7 +31,7 @@ func TestReferencedKeepsLineage(t *testing.T) {
 				t.Fatal(err)
 			}
 			refs := map[string]bool{}
-			for _, id := range Referenced(st)[DefaultStorage] {
+			for _, id := range engine.Referenced(st)[engine.DefaultStorage] {
 				refs[id] = true
 			}
 			ids := retentionState(3).Datasets["d"].Snapshots

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/policy"
 	"github.com/mlform/mlform/providers/storage"
@@ -49,7 +50,6 @@ func newApplyWorld(t *testing.T) *applyWorld {
 	}
 	ctx := context.Background()
 	w.ws.StoreURLs = map[string]string{"default": "file://.mlform/store"}
-	w.ws.stores = map[string]*storage.Store{}
 	st, err := w.ws.Store(ctx, "default")
 	if err != nil {
 		t.Fatal(err)
@@ -93,13 +93,13 @@ func (w *applyWorld) snapshot(rows, quality string) string {
 }
 
 // apply plans and applies on snapshot snap.
-func (w *applyWorld) apply(snap string, replace ...string) (*plans.Plan, *Result) {
+func (w *applyWorld) apply(snap string, replace ...string) (*plans.Plan, *engine.Result) {
 	w.t.Helper()
 	p, err := w.plan(snap, false, replace...)
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	e := &Engine{Runners: modelRunners(w.specs)}
+	e := &engine.Engine{Runners: modelRunners(w.specs)}
 	res, err := e.Run(context.Background(), nil, w.ws, p, w.st, nil)
 	if err != nil {
 		w.t.Fatal(err)
@@ -107,7 +107,7 @@ func (w *applyWorld) apply(snap string, replace ...string) (*plans.Plan, *Result
 	return p, res
 }
 
-func summaries(res *Result) string {
+func summaries(res *engine.Result) string {
 	var out []string
 	for _, a := range res.Actions {
 		s := a.Action.Kind + " " + a.Status + ": " + a.Summary
@@ -266,7 +266,7 @@ func TestApplyRefusesStalePlan(t *testing.T) {
 				t.Fatalf("plan: %v\n%s", err, describe(p))
 			}
 			tt.mutate(w, p)
-			res, err := (&Engine{Runners: modelRunners(w.specs)}).Run(context.Background(), nil, w.ws, p, w.st, nil)
+			res, err := (&engine.Engine{Runners: modelRunners(w.specs)}).Run(context.Background(), nil, w.ws, p, w.st, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -284,7 +284,7 @@ func TestApplyRefusesStalePlan(t *testing.T) {
 // and promotes both (run with -race).
 func TestApplyModelsInParallel(t *testing.T) {
 	w := newApplyWorld(t)
-	g, err := NewGraph([]*Node{
+	g, err := engine.NewGraph([]*engine.Node{
 		{Addr: "dataset.churn"},
 		{Addr: "model.churn", DependsOn: []string{"dataset.churn"}},
 		{Addr: "model.fraud", DependsOn: []string{"dataset.churn"}},
@@ -306,14 +306,14 @@ func TestApplyModelsInParallel(t *testing.T) {
 	for _, a := range g.Order() {
 		sel[a] = true
 	}
-	pc := &PlanContext{WS: w.ws, State: w.st, Plan: p, Selected: sel, NextSnapshots: map[string]string{"churn": snap}}
+	pc := &engine.PlanContext{WS: w.ws, State: w.st, Plan: p, Selected: sel, NextSnapshots: map[string]string{"churn": snap}}
 	if err := planModelsWith(context.Background(), pc, w.specs); err != nil {
 		t.Fatal(err)
 	}
 	if len(p.Actions) != 4 {
 		t.Fatalf("plan:\n%s", describe(p))
 	}
-	res, err := (&Engine{Runners: modelRunners(w.specs), Parallelism: 4}).Run(context.Background(), nil, w.ws, p, w.st, nil)
+	res, err := (&engine.Engine{Runners: modelRunners(w.specs), Parallelism: 4}).Run(context.Background(), nil, w.ws, p, w.st, nil)
 	if err != nil || res.Failed() {
 		t.Fatalf("%v\n%s", err, summaries(res))
 	}

@@ -4,19 +4,20 @@ import (
 	"fmt"
 
 	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/policy"
 )
 
 // modelSpecs maps the configuration's models, retrain policies and
 // promotions onto the planner's specs. This file is the only place model
 // planning reads config types.
-func modelSpecs(ws *Workspace) (*ModelSpecs, error) {
+func modelSpecs(ws *engine.Workspace) (*ModelSpecs, error) {
 	cfg := ws.Config
 	specs := &ModelSpecs{Models: map[string]*ModelSpec{}, Policies: map[string]*PolicySpec{}, Promotions: map[string]*PromotionSpec{}}
 	if cfg == nil {
 		return specs, nil
 	}
-	secrets := sensitiveTexts(cfg.Variables)
+	secrets := engine.SensitiveTexts(cfg.Variables)
 	for name, m := range cfg.Models {
 		specs.Models[name] = modelSpec(cfg, m)
 		specs.Models[name].Secrets = secrets
@@ -39,7 +40,7 @@ func modelSpec(cfg *config.Config, m *config.Model) *ModelSpec {
 		Train:       StepSpec{Command: m.Train.Command, Params: m.Train.Params, Timeout: m.Train.Timeout},
 		Environment: policy.Environment{Executor: config.DefaultExecutor}}
 	if s.Storage == "" {
-		s.Storage = DefaultStorage
+		s.Storage = engine.DefaultStorage
 	}
 	if m.Evaluate != nil {
 		s.Evaluate = &StepSpec{Command: m.Evaluate.Command, Params: m.Evaluate.Params, Timeout: m.Evaluate.Timeout}

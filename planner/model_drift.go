@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/policy"
 	"github.com/mlform/mlform/planner/profile"
@@ -16,7 +17,7 @@ import (
 // between the profile of the snapshot that version trained on and the
 // profile of the snapshot it would train on now. A profile that cannot be
 // read becomes a note: drift is then not a trigger, never an error.
-func planDrift(ctx context.Context, pc *PlanContext, spec *ModelSpec, only []string, latest *state.Version, snaps map[string]string) []policy.ColumnDrift {
+func planDrift(ctx context.Context, pc *engine.PlanContext, spec *ModelSpec, only []string, latest *state.Version, snaps map[string]string) []policy.ColumnDrift {
 	var out []policy.ColumnDrift
 	measurable := false
 	for _, ds := range spec.Datasets {
@@ -47,7 +48,7 @@ func planDrift(ctx context.Context, pc *PlanContext, spec *ModelSpec, only []str
 	return out
 }
 
-func datasetDrift(ctx context.Context, pc *PlanContext, ds, refID, curID string, cols []string) (profile.Report, error) {
+func datasetDrift(ctx context.Context, pc *engine.PlanContext, ds, refID, curID string, cols []string) (profile.Report, error) {
 	ref, err := storedProfile(ctx, pc.WS, pc.State, ds, refID)
 	if err != nil {
 		return profile.Report{}, fmt.Errorf("reference snapshot %s: %w", short(refID), err)
@@ -68,7 +69,7 @@ func datasetDrift(ctx context.Context, pc *PlanContext, ds, refID, curID string,
 }
 
 // storedProfile reads the column profile recorded with a snapshot.
-func storedProfile(ctx context.Context, ws *Workspace, st *state.State, ds, id string) (*profile.Profile, error) {
+func storedProfile(ctx context.Context, ws *engine.Workspace, st *state.State, ds, id string) (*profile.Profile, error) {
 	snap := findSnapshot(st, ds, id)
 	switch {
 	case snap == nil:

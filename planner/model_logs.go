@@ -6,6 +6,7 @@ import (
 	"io"
 	"sort"
 
+	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/query"
 	"github.com/mlform/mlform/providers/storage"
 	"github.com/mlform/mlform/state"
@@ -16,7 +17,7 @@ import (
 // needed) to w, each file under a "==> model.NAME@V stdout.log <==" line.
 // Every chunk is verified on the way; a logs manifest is read from the
 // store, so its file names are printed without control characters.
-func VersionLogs(ctx context.Context, ws *Workspace, st *state.State, addr string, w io.Writer) error {
+func VersionLogs(ctx context.Context, ws *engine.Workspace, st *state.State, addr string, w io.Writer) error {
 	m, v, err := query.ResolveVersion(st, "logs", addr)
 	if err != nil {
 		return err

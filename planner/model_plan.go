@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mlform/mlform/planner/codehash"
+	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/policy"
 	"github.com/mlform/mlform/state"
@@ -34,7 +35,7 @@ const conditionalKey = "conditional"
 // inputs the model would be trained on after this plan's snapshots,
 // decides whether to retrain (policy.DecideRetrain), then plans each of
 // its promotions (policy.DecidePromotion) and publications.
-func planModels(ctx context.Context, pc *PlanContext) error {
+func planModels(ctx context.Context, pc *engine.PlanContext) error {
 	specs, err := modelSpecs(pc.WS)
 	if err != nil {
 		return err
@@ -43,7 +44,7 @@ func planModels(ctx context.Context, pc *PlanContext) error {
 }
 
 // planModelsWith is planModels with the specs given (tests).
-func planModelsWith(ctx context.Context, pc *PlanContext, specs *ModelSpecs) error {
+func planModelsWith(ctx context.Context, pc *engine.PlanContext, specs *ModelSpecs) error {
 	cache := codeCache(pc.WS)
 	defer func() {
 		if err := cache.Save(); err != nil { // an optimisation: say so, go on
@@ -78,7 +79,7 @@ func planModelsWith(ctx context.Context, pc *PlanContext, specs *ModelSpecs) err
 		}
 	}
 	if len(pc.Options.Targets) == 0 {
-		for _, name := range sortedNames(pc.State.Models) {
+		for _, name := range engine.SortedNames(pc.State.Models) {
 			if specs.Models[name] == nil {
 				pc.AddNote(&plans.Note{Addr: "model." + name, Code: plans.ReasonRemoved,
 					Message: "no longer declared; its versions and aliases stay in state (mlform state rm model." + name + " forgets them)"})
@@ -90,7 +91,7 @@ func planModelsWith(ctx context.Context, pc *PlanContext, specs *ModelSpecs) err
 
 // planModel adds the model's train action (or a note) and returns it
 // (nil when the model does not train in this plan).
-func planModel(ctx context.Context, pc *PlanContext, specs *ModelSpecs, spec *ModelSpec, cache *codehash.CodeCache) (*plans.Action, error) {
+func planModel(ctx context.Context, pc *engine.PlanContext, specs *ModelSpecs, spec *ModelSpec, cache *codehash.CodeCache) (*plans.Action, error) {
 	addr := "model." + spec.Name
 	snaps := map[string]string{}
 	var missing []string
@@ -181,7 +182,7 @@ func buildInputs(baseDir string, spec *ModelSpec, snaps map[string]string, cache
 
 // codeCache opens the workspace's code stat cache (none when the
 // workspace has no cache directory).
-func codeCache(ws *Workspace) *codehash.CodeCache {
+func codeCache(ws *engine.Workspace) *codehash.CodeCache {
 	if ws.CacheDir == "" {
 		return nil
 	}
@@ -271,7 +272,7 @@ func paramChanges(latest *state.Version, cur state.Inputs) []plans.Change {
 }
 
 // snapshotDeps lists the snapshot actions of this plan a model reads.
-func snapshotDeps(pc *PlanContext, datasets []string) []string {
+func snapshotDeps(pc *engine.PlanContext, datasets []string) []string {
 	var deps []string
 	for _, ds := range datasets {
 		if pc.Plan.Action(plans.KindSnapshot, "dataset."+ds) != nil {
@@ -279,7 +280,7 @@ func snapshotDeps(pc *PlanContext, datasets []string) []string {
 		}
 	}
 	sort.Strings(deps)
-	return uniq(deps)
+	return engine.Uniq(deps)
 }
 
 // nextVersion is the number the model's next attempt gets.

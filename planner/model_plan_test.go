@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/policy"
 	"github.com/mlform/mlform/state"
@@ -21,7 +22,7 @@ var modelNow = time.Date(2026, 1, 5, 12, 0, 0, 0, time.UTC)
 // per test), one model "churn" and optionally a policy and a promotion.
 type modelWorld struct {
 	t     testing.TB
-	ws    *Workspace
+	ws    *engine.Workspace
 	specs *ModelSpecs
 	st    *state.State
 }
@@ -33,7 +34,7 @@ func newModelWorld(t testing.TB) *modelWorld {
 		t.Fatal(err)
 	}
 	os.WriteFile(filepath.Join(dir, "trainer", "main.go"), []byte("package main\n"), 0o644)
-	g, err := NewGraph([]*Node{
+	g, err := engine.NewGraph([]*engine.Node{
 		{Addr: "dataset.churn"},
 		{Addr: "model.churn", DependsOn: []string{"dataset.churn"}},
 		{Addr: "promotion.prod", DependsOn: []string{"model.churn"}},
@@ -41,7 +42,7 @@ func newModelWorld(t testing.TB) *modelWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ws := &Workspace{BaseDir: dir, Now: modelNow, Graph: g, Datasets: map[string]DatasetSpec{"churn": {Name: "churn"}}, Executors: testExecutors()}
+	ws := &engine.Workspace{BaseDir: dir, Now: modelNow, Graph: g, Datasets: map[string]engine.DatasetSpec{"churn": {Name: "churn"}}, Executors: testExecutors()}
 	specs := &ModelSpecs{
 		Models: map[string]*ModelSpec{"churn": {Name: "churn", Datasets: []string{"churn"}, Code: []string{"trainer/**"},
 			Environment: policy.Environment{Executor: "local"}, Storage: "default",
@@ -77,7 +78,7 @@ func (w *modelWorld) alias(name string, v int) {
 // as a new snapshot when snapAction).
 func (w *modelWorld) plan(snap string, snapAction bool, replace ...string) (*plans.Plan, error) {
 	p := &plans.Plan{FormatVersion: plans.PlanFormatVersion, Actions: []*plans.Action{}}
-	pc := &PlanContext{WS: w.ws, State: w.st, Plan: p, Options: PlanOptions{Replace: replace},
+	pc := &engine.PlanContext{WS: w.ws, State: w.st, Plan: p, Options: engine.PlanOptions{Replace: replace},
 		Selected: map[string]bool{"dataset.churn": true, "model.churn": true, "promotion.prod": true}, NextSnapshots: map[string]string{"churn": snap}}
 	if snapAction {
 		pc.AddAction(&plans.Action{Addr: "dataset.churn", Kind: plans.KindSnapshot, Reasons: []plans.Reason{{Code: plans.ReasonDataChanged}},

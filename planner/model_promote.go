@@ -7,6 +7,7 @@ import (
 
 	"github.com/mlform/mlform/internal/bloburl"
 	"github.com/mlform/mlform/internal/whoami"
+	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/policy"
 	"github.com/mlform/mlform/state"
@@ -18,7 +19,7 @@ import (
 // in place is a note; a move (or a pending one) is a promote action that
 // also publishes when the promotion has a publish URL. Without a move, a
 // publish action re-publishes an alias whose last publication differs.
-func planPromotion(pc *PlanContext, pr *PromotionSpec, spec *ModelSpec, train *plans.Action) error {
+func planPromotion(pc *engine.PlanContext, pr *PromotionSpec, spec *ModelSpec, train *plans.Action) error {
 	addr := "promotion." + pr.Name
 	in := promotionInput(pc.State, pr)
 	if train != nil {
@@ -76,7 +77,7 @@ func planPromotion(pc *PlanContext, pr *PromotionSpec, spec *ModelSpec, train *p
 // planRepublish adds a publish action when the alias's version is not
 // what was last published to the promotion's URL (a failed publish, a
 // new publish block, a changed URL).
-func planRepublish(pc *PlanContext, pr *PromotionSpec) {
+func planRepublish(pc *engine.PlanContext, pr *PromotionSpec) {
 	if pr.PublishURL == "" {
 		return
 	}
@@ -140,8 +141,8 @@ const (
 // PromoteOutcome says what a succeeded promote action did, so the apply
 // summary counts moved aliases and held candidates separately ("" for
 // any other action or status).
-func PromoteOutcome(r *ActionResult) string {
-	if r == nil || r.Action == nil || r.Action.Kind != plans.KindPromote || r.Status != ResultSucceeded {
+func PromoteOutcome(r *engine.ActionResult) string {
+	if r == nil || r.Action == nil || r.Action.Kind != plans.KindPromote || r.Status != engine.ResultSucceeded {
 		return ""
 	}
 	switch {
@@ -156,7 +157,7 @@ func PromoteOutcome(r *ActionResult) string {
 // runPromote decides the promotion again on the state as apply left it
 // (the candidate trained by this plan now has metrics), then moves the
 // alias, or reports it held, and publishes a moved alias.
-func runPromote(ctx context.Context, rc *RunContext, a *plans.Action, specs *ModelSpecs) error {
+func runPromote(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs *ModelSpecs) error {
 	pc := a.Promote
 	pr := specs.Promotions[pc.Promotion]
 	if pr == nil {
@@ -221,7 +222,7 @@ func runPromote(ctx context.Context, rc *RunContext, a *plans.Action, specs *Mod
 // candidate's snapshots, unless state already records that evaluation, so
 // gates and must_beat compare the two on the same data. If it cannot run,
 // the recorded metrics are compared instead, and the log says so.
-func evaluateChampion(ctx context.Context, rc *RunContext, a *plans.Action, spec *ModelSpec, pr *PromotionSpec) {
+func evaluateChampion(ctx context.Context, rc *engine.RunContext, a *plans.Action, spec *ModelSpec, pr *PromotionSpec) {
 	var champ *state.Version
 	var snaps, stores map[string]string
 	var err error
@@ -252,7 +253,7 @@ func evaluateChampion(ctx context.Context, rc *RunContext, a *plans.Action, spec
 }
 
 // runPublish re-publishes the alias's current version.
-func runPublish(ctx context.Context, rc *RunContext, a *plans.Action, specs *ModelSpecs) error {
+func runPublish(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs *ModelSpecs) error {
 	pr := specs.Promotions[a.Publish.Promotion]
 	if pr == nil || pr.PublishURL == "" {
 		return fmt.Errorf("promotion.%s no longer publishes; run plan again", a.Publish.Promotion)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mlform/mlform/internal/bloburl"
 	"github.com/mlform/mlform/internal/relpath"
+	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/providers/storage"
 	"github.com/mlform/mlform/state"
 )
@@ -46,7 +47,7 @@ type PublishedFile struct {
 // publication in state. Before anything, it removes the temporaries an
 // interrupted publish to the URL left (publishTarget.sweep); a published
 // file never appears partially under its final name.
-func publish(ctx context.Context, rc *RunContext, pr *PromotionSpec, v int) error {
+func publish(ctx context.Context, rc *engine.RunContext, pr *PromotionSpec, v int) error {
 	var ver state.Version
 	found := false
 	rc.ReadState(func(st *state.State) {

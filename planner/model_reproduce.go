@@ -8,6 +8,7 @@ import (
 	"os"
 	"sort"
 
+	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/policy"
 	"github.com/mlform/mlform/planner/query"
 	"github.com/mlform/mlform/providers/executor"
@@ -56,7 +57,7 @@ type MetricMatch struct {
 // store, the same params and command, the same version number, in a
 // temporary directory, with the model's environment and working tree as
 // they are now (differences are noted). Nothing is recorded in state.
-func Reproduce(ctx context.Context, ws *Workspace, st *state.State, addr string, log func(string)) (*ReproduceReport, error) {
+func Reproduce(ctx context.Context, ws *engine.Workspace, st *state.State, addr string, log func(string)) (*ReproduceReport, error) {
 	specs, err := modelSpecs(ws)
 	if err != nil {
 		return nil, err
@@ -65,7 +66,7 @@ func Reproduce(ctx context.Context, ws *Workspace, st *state.State, addr string,
 }
 
 // reproduce is Reproduce with the specs given (tests).
-func reproduce(ctx context.Context, ws *Workspace, st *state.State, specs *ModelSpecs, addr string, log func(string)) (*ReproduceReport, error) {
+func reproduce(ctx context.Context, ws *engine.Workspace, st *state.State, specs *ModelSpecs, addr string, log func(string)) (*ReproduceReport, error) {
 	m, v, err := query.ResolveVersion(st, "reproduce", addr)
 	if err != nil {
 		return nil, err
@@ -176,7 +177,7 @@ func compareFiles(recorded []storage.File, got map[string]string) []FileMatch {
 		byPath[p].Reproduced = h
 	}
 	out := make([]FileMatch, 0, len(byPath))
-	for _, p := range sortedNames(byPath) {
+	for _, p := range engine.SortedNames(byPath) {
 		m := byPath[p]
 		m.Match = m.Recorded != "" && m.Recorded == m.Reproduced
 		out = append(out, *m)

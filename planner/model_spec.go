@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/policy"
 )
@@ -65,7 +66,7 @@ type ModelSpecs struct {
 // policyFor returns the retrain policy governing model (nil: none). The
 // first policy by name wins; config validation refuses two.
 func (s *ModelSpecs) policyFor(model string) *PolicySpec {
-	for _, name := range sortedNames(s.Policies) {
+	for _, name := range engine.SortedNames(s.Policies) {
 		p := s.Policies[name]
 		for _, m := range p.Models {
 			if m == model {
@@ -79,7 +80,7 @@ func (s *ModelSpecs) policyFor(model string) *PolicySpec {
 // promotionsFor lists the promotions of model, by name.
 func (s *ModelSpecs) promotionsFor(model string) []*PromotionSpec {
 	var out []*PromotionSpec
-	for _, name := range sortedNames(s.Promotions) {
+	for _, name := range engine.SortedNames(s.Promotions) {
 		if p := s.Promotions[name]; p.Model == model {
 			out = append(out, p)
 		}
@@ -90,9 +91,9 @@ func (s *ModelSpecs) promotionsFor(model string) []*PromotionSpec {
 // modelRunners returns the runners of model actions (train, promote,
 // publish). specs nil reads the specs from each run's workspace
 // configuration; tests pass their own.
-func modelRunners(specs *ModelSpecs) map[string]ActionRunner {
-	wrap := func(f func(context.Context, *RunContext, *plans.Action, *ModelSpecs) error) ActionRunner {
-		return RunnerFunc(func(ctx context.Context, rc *RunContext, a *plans.Action) error {
+func modelRunners(specs *ModelSpecs) map[string]engine.ActionRunner {
+	wrap := func(f func(context.Context, *engine.RunContext, *plans.Action, *ModelSpecs) error) engine.ActionRunner {
+		return engine.RunnerFunc(func(ctx context.Context, rc *engine.RunContext, a *plans.Action) error {
 			s := specs
 			if s == nil {
 				var err error
@@ -103,5 +104,5 @@ func modelRunners(specs *ModelSpecs) map[string]ActionRunner {
 			return f(ctx, rc, a, s)
 		})
 	}
-	return map[string]ActionRunner{plans.KindTrain: wrap(runTrain), plans.KindPromote: wrap(runPromote), plans.KindPublish: wrap(runPublish)}
+	return map[string]engine.ActionRunner{plans.KindTrain: wrap(runTrain), plans.KindPromote: wrap(runPromote), plans.KindPublish: wrap(runPublish)}
 }

@@ -3,6 +3,7 @@ package planner
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/mlform/mlform/config"
 	"github.com/mlform/mlform/internal/tempdir"
+	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/providers/executor"
 	"github.com/mlform/mlform/providers/storage"
 	"github.com/mlform/mlform/state"
@@ -26,7 +28,7 @@ import (
 // store, an empty output directory, the params file, stdout and stderr
 // captured to files (and streamed to Log).
 type stepRun struct {
-	WS      *Workspace
+	WS      *engine.Workspace
 	Spec    *ModelSpec
 	Step    string // executor.StepTrain or StepEvaluate
 	Version int
@@ -103,8 +105,8 @@ func (r *stepRun) run(ctx context.Context) (*stepOutput, error) {
 	defer stderr.Close()
 	lw := &lineWriter{log: r.Log}
 	// Secrets are redacted before anything reaches the terminal or the logs.
-	outW := newRedactWriter(io.MultiWriter(stdout, lw), r.Spec.Secrets)
-	errW := newRedactWriter(io.MultiWriter(stderr, lw), r.Spec.Secrets)
+	outW := engine.NewRedactWriter(io.MultiWriter(stdout, lw), r.Spec.Secrets)
+	errW := engine.NewRedactWriter(io.MultiWriter(stderr, lw), r.Spec.Secrets)
 	task := executor.Task{Model: r.Spec.Name, Version: r.Version, Step: r.Step, Command: step.Command, Dir: r.WS.BaseDir,
 		Env: env, Timeout: step.Timeout, Stdout: outW, Stderr: errW}
 	res, err := ex.Run(ctx, task)
@@ -129,9 +131,9 @@ func readStepMetrics(out *stepOutput, secrets []string) (map[string]float64, err
 	m, err := executor.ReadMetrics(out.OutputDir)
 	if err != nil {
 		msg := strings.ReplaceAll(err.Error(), out.OutputDir+string(filepath.Separator), "MLFORM_OUTPUT_DIR/")
-		return nil, errors.New(redactString(msg, secrets))
+		return nil, errors.New(engine.RedactString(msg, secrets))
 	}
-	red, err := redactMetricNames(m, secrets)
+	red, err := engine.RedactMetricNames(m, secrets)
 	if err != nil || len(red) == 0 || reflect.DeepEqual(red, m) {
 		return red, err
 	}
@@ -148,7 +150,7 @@ func (r *stepRun) materialize(ctx context.Context, c executor.Contract) error {
 	if err := os.MkdirAll(c.DataDir, 0o755); err != nil {
 		return err
 	}
-	for _, ds := range sortedNames(r.Snapshots) {
+	for _, ds := range engine.SortedNames(r.Snapshots) {
 		dir := filepath.Join(c.DataDir, ds)
 		c.Datasets[ds] = dir
 		if err := r.materializeOne(ctx, r.SnapshotStores[ds], r.Snapshots[ds], dir); err != nil {
@@ -182,7 +184,7 @@ func (r *stepRun) materializeOne(ctx context.Context, storeName, id, dir string)
 
 // openExecutor builds the executor an environment names ("" is the
 // default) from the workspace's registry.
-func openExecutor(ws *Workspace, name string) (executor.Executor, error) {
+func openExecutor(ws *engine.Workspace, name string) (executor.Executor, error) {
 	if name == "" {
 		name = config.DefaultExecutor
 	}
@@ -298,7 +300,7 @@ func (w *lineWriter) Write(b []byte) (int, error) {
 		w.log(string(w.buf[:i]))
 		w.buf = w.buf[i+1:]
 	}
-	if len(w.buf) > maxPendingOutput { // a line without end: show it in pieces
+	if len(w.buf) > engine.MaxPendingOutput { // a line without end: show it in pieces
 		w.log(string(w.buf))
 		w.buf = nil
 	}
@@ -312,4 +314,16 @@ func (w *lineWriter) flush() {
 		w.log(string(w.buf))
 	}
 	w.buf = nil
+}
+
+// writeMetrics replaces a step's metrics.json with m (names redacted).
+func writeMetrics(path string, m map[string]float64) error {
+	b, err := json.Marshal(m) // keys sorted
+	if err != nil {
+		return fmt.Errorf("MLFORM_OUTPUT_DIR/metrics.json: %w", err)
+	}
+	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("MLFORM_OUTPUT_DIR/metrics.json: %w", err)
+	}
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/policy"
 	"github.com/mlform/mlform/providers/executor"
@@ -22,7 +23,7 @@ import (
 // reused), runs the train step, stores logs and artifacts, and records the
 // version. A failed, timed-out or cancelled train is recorded as a failed
 // attempt, changes nothing else, and fails the action.
-func runTrain(ctx context.Context, rc *RunContext, a *plans.Action, specs *ModelSpecs) error {
+func runTrain(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs *ModelSpecs) error {
 	tc := a.Train
 	ws := rc.Workspace
 	spec := specs.Models[tc.Model]
@@ -78,7 +79,7 @@ func runTrain(ctx context.Context, rc *RunContext, a *plans.Action, specs *Model
 		return err
 	}
 	v := trainAttempt(ctx, rc, a, spec, inputs, version, stores)
-	v.Error = redactString(v.Error, spec.Secrets) // a trainer-chosen name may quote one
+	v.Error = engine.RedactString(v.Error, spec.Secrets) // a trainer-chosen name may quote one
 	v.Reasons = reasons
 	ps := specs.policyFor(tc.Model)
 	if err := rc.UpdateState(ctx, func(st *state.State) error {
@@ -111,7 +112,7 @@ func runTrain(ctx context.Context, rc *RunContext, a *plans.Action, specs *Model
 
 // trainAttempt runs the train step and returns the version to record,
 // whatever happened.
-func trainAttempt(ctx context.Context, rc *RunContext, a *plans.Action, spec *ModelSpec, inputs state.Inputs, version int, stores map[string]string) *state.Version {
+func trainAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, spec *ModelSpec, inputs state.Inputs, version int, stores map[string]string) *state.Version {
 	ws := rc.Workspace
 	v := &state.Version{Version: version, Status: state.StatusFailed, Inputs: inputs, ExitCode: -1,
 		User: currentUser(), GitCommit: gitCommit(ctx, ws.BaseDir), Description: spec.Description,
@@ -162,7 +163,7 @@ func trainAttempt(ctx context.Context, rc *RunContext, a *plans.Action, spec *Mo
 		return v
 	}
 	if err := checkOutputNames(out.OutputDir); err != nil {
-		v.Status, v.Error = state.StatusFailed, redactString(err.Error(), spec.Secrets)
+		v.Status, v.Error = state.StatusFailed, engine.RedactString(err.Error(), spec.Secrets)
 		return v
 	}
 	id, err := putTree(ctx, store, out.OutputDir, "artifacts")
@@ -177,7 +178,7 @@ func trainAttempt(ctx context.Context, rc *RunContext, a *plans.Action, spec *Mo
 // decideAfterEvaluation evaluates the champion on the train's snapshots
 // (unless state already holds that evaluation), records it, and asks the
 // retrain policy again with its metrics.
-func decideAfterEvaluation(ctx context.Context, rc *RunContext, a *plans.Action, specs *ModelSpecs, spec *ModelSpec, inputs state.Inputs) (policy.Decision, error) {
+func decideAfterEvaluation(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs *ModelSpecs, spec *ModelSpec, inputs state.Inputs) (policy.Decision, error) {
 	ps := specs.policyFor(spec.Name)
 	if ps == nil {
 		return policy.Decision{}, fmt.Errorf("model.%s has no retrain policy any more; run plan again", spec.Name)
@@ -231,7 +232,7 @@ func decideAfterEvaluation(ctx context.Context, rc *RunContext, a *plans.Action,
 
 // evaluateVersion runs the evaluate step of v on the snapshots and
 // records the evaluation (failed ones too) in state.
-func evaluateVersion(ctx context.Context, rc *RunContext, a *plans.Action, spec *ModelSpec, v *state.Version, snaps, stores map[string]string) (map[string]float64, error) {
+func evaluateVersion(ctx context.Context, rc *engine.RunContext, a *plans.Action, spec *ModelSpec, v *state.Version, snaps, stores map[string]string) (map[string]float64, error) {
 	if spec.Evaluate == nil {
 		return nil, fmt.Errorf("model.%s declares no evaluate step", spec.Name)
 	}
@@ -275,7 +276,7 @@ func evaluateVersion(ctx context.Context, rc *RunContext, a *plans.Action, spec 
 // sameDatasets checks a plan's snapshot map names exactly the model's
 // datasets (a saved plan is read from a file).
 func sameDatasets(datasets []string, snaps map[string]string) error {
-	if len(snaps) != len(uniq(append([]string(nil), datasets...))) {
+	if len(snaps) != len(engine.Uniq(append([]string(nil), datasets...))) {
 		return fmt.Errorf("the plan trains on %d datasets, the model declares %d", len(snaps), len(datasets))
 	}
 	for _, ds := range datasets {
@@ -292,7 +293,7 @@ func metricsSummary(m map[string]float64) string {
 		return "no metrics"
 	}
 	parts := make([]string, 0, len(m))
-	for i, k := range sortedNames(m) {
+	for i, k := range engine.SortedNames(m) {
 		if i == summaryMetrics {
 			parts = append(parts, fmt.Sprintf("+%d more", len(m)-summaryMetrics))
 			break

@@ -9,6 +9,7 @@ import (
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 
 	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/state"
 )
@@ -16,7 +17,7 @@ import (
 // World builds what output expressions may refer to from the state: each
 // dataset's current snapshot, each model's latest successful version and
 // aliases, and where each promotion's alias points.
-func World(ws *Workspace, st *state.State) config.World {
+func World(ws *engine.Workspace, st *state.State) config.World {
 	w := config.World{
 		Promotions: map[string]config.PromotionWorld{},
 		Models:     map[string]config.ModelWorld{},
@@ -63,7 +64,7 @@ type OutputResult struct {
 
 // Outputs evaluates every output against the recorded world, sorted by
 // name.
-func Outputs(ws *Workspace, st *state.State) ([]*OutputResult, hcl.Diagnostics) {
+func Outputs(ws *engine.Workspace, st *state.State) ([]*OutputResult, hcl.Diagnostics) {
 	vals, diags := ws.Config.EvalOutputs(World(ws, st))
 	if diags.HasErrors() {
 		return nil, diags
@@ -103,7 +104,7 @@ func outputResult(name string, ov config.OutputValue) (*OutputResult, error) {
 
 // planOutputs fills the plan's outputs as they will be after apply: an
 // output reading an object this plan acts on is "known after apply".
-func planOutputs(pc *PlanContext) {
+func planOutputs(pc *engine.PlanContext) {
 	if len(pc.WS.Config.Outputs) == 0 {
 		return
 	}
@@ -116,7 +117,7 @@ func planOutputs(pc *PlanContext) {
 		world.Datasets[name] = config.DatasetWorld{SnapshotID: id}
 	}
 	vals, diags := pc.WS.Config.EvalOutputs(world)
-	for _, name := range sortedNames(pc.WS.Config.Outputs) {
+	for _, name := range engine.SortedNames(pc.WS.Config.Outputs) {
 		o := pc.WS.Config.Outputs[name]
 		po := &plans.Output{Name: name, Sensitive: o.Sensitive, Known: true}
 		for _, tr := range o.Expr.Variables() {

@@ -5,67 +5,22 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/state"
 )
 
-// PlanOptions are the knobs of one plan.
-type PlanOptions struct {
-	// Targets limits the plan to these addresses and their dependencies.
-	Targets []string
-	// Replace forces these models to retrain.
-	Replace []string
-	// Refresh observes dataset sources; false trusts the state.
-	Refresh bool
-	// MLFormVersion is recorded in the plan.
-	MLFormVersion string
-	// StoreWhileObserving writes new file content to the store in the
-	// same pass that hashes it, so an apply that needs no confirmation
-	// reads each new file once. Only for apply -auto-approve: a plan
-	// that may be refused must not write (unreferenced packs would be
-	// garbage until gc).
-	StoreWhileObserving bool
-	// Observing, when set, is called as a dataset's files are hashed
-	// (deltas), so a long first observation shows progress.
-	Observing func(addr string, files int, bytes int64)
-}
-
-// PlanContext is what planning stages share: the workspace, the state
-// read at the start (never modified by planning), the plan being built and
-// what earlier stages decided.
-type PlanContext struct {
-	WS       *Workspace
-	State    *state.State
-	Plan     *plans.Plan
-	Options  PlanOptions
-	Selected map[string]bool
-	// NextSnapshots maps dataset name to the snapshot id it will have
-	// once this plan is applied (its current one when unchanged). Model
-	// stages compute model inputs from it. Missing: unknown.
-	NextSnapshots map[string]string
-}
-
-// AddAction appends an action.
-func (pc *PlanContext) AddAction(a *plans.Action) { pc.Plan.Actions = append(pc.Plan.Actions, a) }
-
-// AddNote appends a note.
-func (pc *PlanContext) AddNote(n *plans.Note) { pc.Plan.Notes = append(pc.Plan.Notes, n) }
-
-// Stage is one step of planning, run in order. Each adds actions and notes
-// to pc.Plan.
-type Stage func(ctx context.Context, pc *PlanContext) error
-
 // stages lists planning steps in order: datasets first (their new
 // snapshot ids feed model inputs), then model stages from model_*.go,
 // then retention last (it protects what the earlier actions use).
-func stages(ws *Workspace) []Stage {
-	return []Stage{planDatasets, planModels, planForgotten, planRetention}
+func stages(ws *engine.Workspace) []engine.Stage {
+	return []engine.Stage{planDatasets, planModels, planForgotten, planRetention}
 }
 
 // Plan computes what apply must do, reading st (never writing it). The
 // plan records st's lineage and serial and the config digest, so a saved
 // plan can be refused later if either moved.
-func Plan(ctx context.Context, ws *Workspace, st *state.State, opts PlanOptions) (*plans.Plan, error) {
+func Plan(ctx context.Context, ws *engine.Workspace, st *state.State, opts engine.PlanOptions) (*plans.Plan, error) {
 	sel, err := ws.Graph.Select(opts.Targets)
 	if err != nil {
 		return nil, err
@@ -87,7 +42,7 @@ func Plan(ctx context.Context, ws *Workspace, st *state.State, opts PlanOptions)
 		Refreshed:     opts.Refresh,
 		Actions:       []*plans.Action{},
 	}
-	pc := &PlanContext{WS: ws, State: st, Plan: p, Options: opts, Selected: sel, NextSnapshots: map[string]string{}}
+	pc := &engine.PlanContext{WS: ws, State: st, Plan: p, Options: opts, Selected: sel, NextSnapshots: map[string]string{}}
 	for _, stage := range stages(ws) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -103,11 +58,11 @@ func Plan(ctx context.Context, ws *Workspace, st *state.State, opts PlanOptions)
 	return p, nil
 }
 
-func replaceMessage(g *Graph, addr string) string {
+func replaceMessage(g *engine.Graph, addr string) string {
 	if plans.AddrKind(addr) != "model" {
 		return "only models can be replaced (forced to retrain); give model.NAME"
 	}
-	return g.unknownMessage(addr)
+	return g.UnknownMessage(addr)
 }
 
 func sortedCopy(ss []string) []string {
@@ -116,17 +71,17 @@ func sortedCopy(ss []string) []string {
 	}
 	out := append([]string(nil), ss...)
 	sort.Strings(out)
-	return uniq(out)
+	return engine.Uniq(out)
 }
 
 // planForgotten notes datasets recorded in state but no longer declared:
 // their history stays (models' lineage refers to it); `mlform state rm`
 // forgets them explicitly.
-func planForgotten(ctx context.Context, pc *PlanContext) error {
+func planForgotten(ctx context.Context, pc *engine.PlanContext) error {
 	if len(pc.Options.Targets) > 0 {
 		return nil
 	}
-	for _, name := range sortedNames(pc.State.Datasets) {
+	for _, name := range engine.SortedNames(pc.State.Datasets) {
 		if _, ok := pc.WS.Datasets[name]; ok {
 			continue
 		}

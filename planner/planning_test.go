@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/state"
 )
@@ -21,25 +22,24 @@ var testNow = time.Date(2026, 1, 5, 12, 0, 0, 0, time.UTC)
 // testWorkspace builds a workspace over dir with the given datasets (name
 // -> source relative to dir) and one file:// store, without going through
 // config.Load.
-func testWorkspace(t testing.TB, dir string, datasets map[string]string) *Workspace {
+func testWorkspace(t testing.TB, dir string, datasets map[string]string) *engine.Workspace {
 	t.Helper()
-	ws := &Workspace{
+	ws := &engine.Workspace{
 		BaseDir:   dir,
 		Now:       testNow,
 		Config:    &config.Config{Digest: "00112233445566778899"},
-		Datasets:  map[string]DatasetSpec{},
-		StoreURLs: map[string]string{DefaultStorage: "file://.mlform/store"},
-		CacheDir:  filepath.Join(dir, DefaultCacheDir),
+		Datasets:  map[string]engine.DatasetSpec{},
+		StoreURLs: map[string]string{engine.DefaultStorage: "file://.mlform/store"},
+		CacheDir:  filepath.Join(dir, engine.DefaultCacheDir),
 		Workers:   2,
 		Executors: testExecutors(),
-		stores:    nil,
 	}
-	var nodes []*Node
+	var nodes []*engine.Node
 	for name, src := range datasets {
-		ws.Datasets[name] = DatasetSpec{Name: name, Source: src, Storage: DefaultStorage}
-		nodes = append(nodes, &Node{Addr: "dataset." + name})
+		ws.Datasets[name] = engine.DatasetSpec{Name: name, Source: src, Storage: engine.DefaultStorage}
+		nodes = append(nodes, &engine.Node{Addr: "dataset." + name})
 	}
-	g, err := NewGraph(nodes)
+	g, err := engine.NewGraph(nodes)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func (m *memWriter) Write(ctx context.Context, s *state.State) error {
 	return nil
 }
 
-func mustPlan(t *testing.T, ws *Workspace, st *state.State, opts PlanOptions) *plans.Plan {
+func mustPlan(t *testing.T, ws *engine.Workspace, st *state.State, opts engine.PlanOptions) *plans.Plan {
 	t.Helper()
 	p, err := Plan(context.Background(), ws, st, opts)
 	if err != nil {
@@ -83,7 +83,7 @@ func mustPlan(t *testing.T, ws *Workspace, st *state.State, opts PlanOptions) *p
 	return p
 }
 
-func mustApply(t *testing.T, ws *Workspace, p *plans.Plan, st *state.State) *Result {
+func mustApply(t *testing.T, ws *engine.Workspace, p *plans.Plan, st *state.State) *engine.Result {
 	t.Helper()
 	res, err := Apply(context.Background(), ws, nil, p, st, &memWriter{}, ApplyOptions{})
 	if err != nil {
@@ -97,7 +97,7 @@ func TestPlanApplyLoop(t *testing.T) {
 	writeFiles(t, dir, map[string]string{"data/a.csv": "a\n1\n", "data/b.csv": "b\n2\n", "data/sub/c.csv": "c\n3\n"})
 	ws := testWorkspace(t, dir, map[string]string{"churn": "data"})
 	st := state.New()
-	opts := PlanOptions{Refresh: true}
+	opts := engine.PlanOptions{Refresh: true}
 
 	p := mustPlan(t, ws, st, opts)
 	if len(p.Actions) != 1 {
@@ -111,7 +111,7 @@ func TestPlanApplyLoop(t *testing.T) {
 		t.Fatalf("apply: %v", res.Errors())
 	}
 	snap := lastSnapshot(st, "churn")
-	if snap == nil || snap.ID != a.Snapshot.NewID || snap.Files != 3 || !snap.CreatedAt.Equal(testNow) || snap.Store != DefaultStorage {
+	if snap == nil || snap.ID != a.Snapshot.NewID || snap.Files != 3 || !snap.CreatedAt.Equal(testNow) || snap.Store != engine.DefaultStorage {
 		t.Fatalf("recorded snapshot: %+v", snap)
 	}
 
@@ -193,7 +193,7 @@ func TestApplyRefusesDataChangedSincePlan(t *testing.T) {
 	writeFiles(t, dir, map[string]string{"data/a.csv": "a\n1\n", "data/b.csv": "b\n2\n"})
 	ws := testWorkspace(t, dir, map[string]string{"churn": "data"})
 	st := state.New()
-	p := mustPlan(t, ws, st, PlanOptions{Refresh: true})
+	p := mustPlan(t, ws, st, engine.PlanOptions{Refresh: true})
 	writeFiles(t, dir, map[string]string{"data/a.csv": "a\n999\n"})
 	res := mustApply(t, ws, p, st)
 	if !res.Failed() || !errors.Is(res.Actions[0].Err, ErrChangedSincePlan) {
@@ -213,29 +213,29 @@ func TestPlanOptions(t *testing.T) {
 	ws := testWorkspace(t, dir, map[string]string{"a": "a", "b": "b"})
 	st := state.New()
 
-	p := mustPlan(t, ws, st, PlanOptions{Refresh: true, Targets: []string{"dataset.b"}})
+	p := mustPlan(t, ws, st, engine.PlanOptions{Refresh: true, Targets: []string{"dataset.b"}})
 	if len(p.Actions) != 1 || p.Actions[0].Addr != "dataset.b" {
 		t.Errorf("-target: %+v", p.Actions)
 	}
-	p = mustPlan(t, ws, st, PlanOptions{Refresh: false})
+	p = mustPlan(t, ws, st, engine.PlanOptions{Refresh: false})
 	if p.HasChanges() || len(p.Notes) != 2 || p.Refreshed {
 		t.Errorf("-refresh=false: actions %d notes %d", len(p.Actions), len(p.Notes))
 	}
 	for _, tt := range []struct {
-		opts PlanOptions
+		opts engine.PlanOptions
 		want string
 	}{
-		{PlanOptions{Targets: []string{"dataset.zz"}}, "-target dataset.zz: no such object"},
-		{PlanOptions{Replace: []string{"dataset.a"}}, "only models can be replaced"},
-		{PlanOptions{Replace: []string{"model.m"}}, "-replace model.m"},
+		{engine.PlanOptions{Targets: []string{"dataset.zz"}}, "-target dataset.zz: no such object"},
+		{engine.PlanOptions{Replace: []string{"dataset.a"}}, "only models can be replaced"},
+		{engine.PlanOptions{Replace: []string{"model.m"}}, "-replace model.m"},
 	} {
 		if _, err := Plan(context.Background(), ws, st, tt.opts); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%+v: err %v, want %q", tt.opts, err, tt.want)
 		}
 	}
 	// A dataset recorded but no longer declared gets a note, not an action.
-	st.Datasets["gone"] = &state.Dataset{Name: "gone", Snapshots: []*state.Snapshot{{ID: testIDA, Store: DefaultStorage}}}
-	p = mustPlan(t, ws, st, PlanOptions{Refresh: false})
+	st.Datasets["gone"] = &state.Dataset{Name: "gone", Snapshots: []*state.Snapshot{{ID: testIDA, Store: engine.DefaultStorage}}}
+	p = mustPlan(t, ws, st, engine.PlanOptions{Refresh: false})
 	found := false
 	for _, n := range p.Notes {
 		found = found || (n.Addr == "dataset.gone" && n.Code == plans.ReasonRemoved)
@@ -306,7 +306,7 @@ func TestStoreWhileObserving(t *testing.T) {
 			writeFiles(t, dir, files)
 			ws := testWorkspace(t, dir, map[string]string{"d": "data"})
 			st := state.New()
-			p := mustPlan(t, ws, st, PlanOptions{Refresh: true, StoreWhileObserving: early})
+			p := mustPlan(t, ws, st, engine.PlanOptions{Refresh: true, StoreWhileObserving: early})
 			if err := os.RemoveAll(filepath.Join(dir, "data")); err != nil {
 				t.Fatal(err)
 			}
@@ -358,7 +358,7 @@ func TestParallelSnapshotsShareAStore(t *testing.T) {
 	}
 	ws := testWorkspace(t, dir, sources)
 	st := state.New()
-	p := mustPlan(t, ws, st, PlanOptions{Refresh: true})
+	p := mustPlan(t, ws, st, engine.PlanOptions{Refresh: true})
 	res, err := Apply(context.Background(), ws, nil, p, st, &memWriter{}, ApplyOptions{Parallelism: 4})
 	if err != nil || res.Failed() {
 		t.Fatalf("apply: %v %v", err, res.Errors())
@@ -376,7 +376,7 @@ func TestParallelSnapshotsShareAStore(t *testing.T) {
 			t.Fatalf("pull %s: %v", name, err)
 		}
 	}
-	if p := mustPlan(t, ws, st, PlanOptions{Refresh: true}); p.HasChanges() {
+	if p := mustPlan(t, ws, st, engine.PlanOptions{Refresh: true}); p.HasChanges() {
 		t.Error("changes after apply")
 	}
 }
@@ -404,13 +404,13 @@ func TestPlanWithoutOldManifest(t *testing.T) {
 	writeFiles(t, dir, map[string]string{"data/a.csv": "a\n"})
 	ws := testWorkspace(t, dir, map[string]string{"d": "data"})
 	st := state.New()
-	mustApply(t, ws, mustPlan(t, ws, st, PlanOptions{Refresh: true}), st)
+	mustApply(t, ws, mustPlan(t, ws, st, engine.PlanOptions{Refresh: true}), st)
 	ws.Close()
 	if err := os.RemoveAll(filepath.Join(dir, ".mlform", "store", "manifests")); err != nil {
 		t.Fatal(err)
 	}
 	writeFiles(t, dir, map[string]string{"data/b.csv": "b\n"})
-	p := mustPlan(t, ws, st, PlanOptions{Refresh: true})
+	p := mustPlan(t, ws, st, engine.PlanOptions{Refresh: true})
 	if len(p.Actions) != 1 || p.Actions[0].Snapshot.DiffKnown || p.Actions[0].Snapshot.Files != 2 {
 		t.Fatalf("plan: %+v", p.Actions)
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/state"
 )
 
@@ -70,7 +71,7 @@ func ResolvePull(st *state.State, addr string) (*PullTarget, error) {
 
 func storeOr(s string) string {
 	if s == "" {
-		return DefaultStorage
+		return engine.DefaultStorage
 	}
 	return s
 }
@@ -78,7 +79,7 @@ func storeOr(s string) string {
 // Pull materialises t into dir, verifying every file's hash. A non-empty
 // dir is refused unless force is set (then files of the same name are
 // replaced and other files are left alone).
-func Pull(ctx context.Context, ws *Workspace, t *PullTarget, dir string, force bool) error {
+func Pull(ctx context.Context, ws *engine.Workspace, t *PullTarget, dir string, force bool) error {
 	entries, err := os.ReadDir(dir)
 	created := os.IsNotExist(err)
 	switch {

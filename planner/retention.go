@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/policy"
 	"github.com/mlform/mlform/state"
@@ -34,7 +35,7 @@ import (
 // planRetention adds one forget action per snapshot or version that a
 // retention block no longer keeps. It runs last, after every stage that
 // may use a recorded version or snapshot.
-func planRetention(ctx context.Context, pc *PlanContext) error {
+func planRetention(ctx context.Context, pc *engine.PlanContext) error {
 	in := retentionInput{
 		Now:       pc.WS.Now,
 		Datasets:  map[string]*config.Retention{},
@@ -121,7 +122,7 @@ func (in *retentionInput) use(snaps map[string]string) {
 func decideRetention(st *state.State, in retentionInput) []*plans.Action {
 	var out []*plans.Action
 	forgotten := map[string]map[int]bool{}
-	for _, name := range sortedNames(in.Models) {
+	for _, name := range engine.SortedNames(in.Models) {
 		m := st.Models[name]
 		if m == nil {
 			continue
@@ -138,7 +139,7 @@ func decideRetention(st *state.State, in retentionInput) []*plans.Action {
 	// those not forgotten by this plan.
 	users := map[string][]string{}
 	kept := map[string]bool{}
-	for _, name := range sortedNames(st.Models) {
+	for _, name := range engine.SortedNames(st.Models) {
 		for _, v := range st.Models[name].Versions {
 			for ds, id := range v.Inputs.Snapshots {
 				key := ds + "\x00" + id
@@ -150,7 +151,7 @@ func decideRetention(st *state.State, in retentionInput) []*plans.Action {
 			}
 		}
 	}
-	for _, name := range sortedNames(in.Datasets) {
+	for _, name := range engine.SortedNames(in.Datasets) {
 		d := st.Datasets[name]
 		if d == nil {
 			continue
@@ -319,7 +320,7 @@ func ForgetLabel(a *plans.Action) string {
 // runForget forgets the snapshot or version (state only). state.Remove
 // refuses one that became used or aliased since the plan, which the plan's
 // serial check already prevents.
-func runForget(ctx context.Context, rc *RunContext, a *plans.Action) error {
+func runForget(ctx context.Context, rc *engine.RunContext, a *plans.Action) error {
 	f := a.Forget
 	addr := state.Address{Kind: state.AddrVersion, Name: f.Model, Version: f.Version}
 	if f.Dataset != "" {

@@ -5,64 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"sort"
 	"strings"
 	"time"
 
+	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/internal/bloburl"
+	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/providers/storage"
 	"github.com/mlform/mlform/state"
 )
-
-// Referenced returns, per storage block, every store id the state refers
-// to: snapshot manifests and profiles (of dataset histories and of
-// retained snapshots, so every snapshot a recorded version used is
-// included), version artifacts and logs. gc keeps exactly these (and
-// whatever they reference). Code is recorded as a hash only, nothing in a
-// store. A version input whose snapshot record is gone altogether (a state
-// from before retained snapshots) cannot be placed in a store: see
-// LineageGaps.
-func Referenced(st *state.State) map[string][]string {
-	set := map[string]map[string]bool{}
-	add := func(store, id string) {
-		if id == "" {
-			return
-		}
-		if store == "" {
-			store = DefaultStorage
-		}
-		if set[store] == nil {
-			set[store] = map[string]bool{}
-		}
-		set[store][id] = true
-	}
-	// Snapshots of every dataset's history, and those that left it while
-	// recorded versions still use them (state rm -force): lineage
-	// protects the data a recorded version was built from.
-	for _, snaps := range []map[string]*state.Dataset{st.Datasets, st.RetainedSnapshots} {
-		for _, ds := range snaps {
-			for _, s := range ds.Snapshots {
-				add(s.Store, s.ID)
-				add(s.Store, s.ProfileID)
-			}
-		}
-	}
-	for _, m := range st.Models {
-		for _, v := range m.Versions {
-			add(v.Store, v.ArtifactsID)
-			add(v.Store, v.LogsID)
-		}
-	}
-	out := make(map[string][]string, len(set))
-	for store, ids := range set {
-		list := make([]string, 0, len(ids))
-		for id := range ids {
-			list = append(list, id)
-		}
-		sort.Strings(list)
-		out[store] = list
-	}
-	return out
-}
 
 // InitStep is one thing init did or checked.
 type InitStep struct {
@@ -75,7 +26,7 @@ type InitStep struct {
 // the stat cache directory. It is idempotent: a second run changes nothing
 // and reports what exists. The caller holds the state lock, which also
 // proves the backend accepts writes.
-func Init(ctx context.Context, ws *Workspace, m *state.Manager) ([]InitStep, error) {
+func Init(ctx context.Context, ws *engine.Workspace, m *state.Manager) ([]InitStep, error) {
 	var steps []InitStep
 	st, err := m.Read(ctx)
 	if err != nil {
@@ -145,8 +96,8 @@ func (c *StoreCheck) OK() bool {
 // the state references in it can be read back intact (manifests and
 // objects are verified against their ids on read). readData also reads
 // every chunk.
-func CheckStores(ctx context.Context, ws *Workspace, st *state.State, readData bool) ([]*StoreCheck, error) {
-	refs := Referenced(st)
+func CheckStores(ctx context.Context, ws *engine.Workspace, st *state.State, readData bool) ([]*StoreCheck, error) {
+	refs := engine.Referenced(st)
 	var out []*StoreCheck
 	for _, name := range ws.StoreNames() {
 		store, err := ws.Store(ctx, name)
@@ -219,8 +170,8 @@ type GCOptions struct {
 // Per store it takes the exclusive store lock (waiting up to LockTimeout
 // for writers), rewrites this workspace's root from st, then collects. The
 // caller holds the state lock.
-func GC(ctx context.Context, ws *Workspace, st *state.State, opts GCOptions) ([]*StoreGC, error) {
-	refs := Referenced(st)
+func GC(ctx context.Context, ws *engine.Workspace, st *state.State, opts GCOptions) ([]*StoreGC, error) {
+	refs := engine.Referenced(st)
 	for name, ids := range refs {
 		if _, ok := ws.StoreURLs[name]; !ok {
 			return nil, fmt.Errorf("the state references %d objects in storage %q, which the configuration does not declare: refusing to collect garbage", len(ids), name)
@@ -325,7 +276,7 @@ type StoreRebuild struct {
 // must have been opened with Repair set; callers hold the state lock, and
 // each store is rebuilt under its exclusive store lock, so no apply of any
 // workspace writes meanwhile.
-func RebuildIndexes(ctx context.Context, ws *Workspace, timeout time.Duration) ([]*StoreRebuild, error) {
+func RebuildIndexes(ctx context.Context, ws *engine.Workspace, timeout time.Duration) ([]*StoreRebuild, error) {
 	var out []*StoreRebuild
 	for _, name := range ws.StoreNames() {
 		store, err := ws.Store(ctx, name)
@@ -343,4 +294,12 @@ func RebuildIndexes(ctx context.Context, ws *Workspace, timeout time.Duration) (
 		out = append(out, &StoreRebuild{Store: name, Packs: n})
 	}
 	return out, nil
+}
+
+// storeWhere is how init shows a storage's URL.
+func storeWhere(ws *engine.Workspace, name string) string {
+	if ws.StoreSecrets[name] != nil {
+		return config.SensitivePlaceholder
+	}
+	return bloburl.Redact(ws.StoreURLs[name])
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/state"
 )
 
@@ -27,7 +28,7 @@ func TestInitSteps(t *testing.T) {
 			ctx := context.Background()
 			dir := t.TempDir()
 			ws := testWorkspace(t, dir, nil)
-			ws.StoreURLs[DefaultStorage] = tt.store
+			ws.StoreURLs[engine.DefaultStorage] = tt.store
 			m, err := state.OpenManager(ctx, tt.backend, dir)
 			if err != nil {
 				t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/mlform/mlform/planner"
+	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
 )
 
@@ -27,10 +28,10 @@ var applyNouns = []struct{ kind, one, many string }{
 // versions only when present).
 // Promotions count moved aliases only; held candidates are counted after
 // them ("1 held") when there are any.
-func ApplySummary(res *planner.Result) string {
+func ApplySummary(res *engine.Result) string {
 	var parts []string
 	for i, n := range applyNouns {
-		c := res.Count(n.kind, planner.ResultSucceeded)
+		c := res.Count(n.kind, engine.ResultSucceeded)
 		if n.kind == plans.KindPromote {
 			c = countPromotes(res, planner.PromoteMoved)
 		}
@@ -52,7 +53,7 @@ func ApplySummary(res *planner.Result) string {
 }
 
 // countPromotes counts the succeeded promote actions with outcome.
-func countPromotes(res *planner.Result, outcome string) int {
+func countPromotes(res *engine.Result, outcome string) int {
 	n := 0
 	for _, r := range res.Actions {
 		if planner.PromoteOutcome(r) == outcome {
@@ -64,13 +65,13 @@ func countPromotes(res *planner.Result, outcome string) int {
 
 // ApplyResult writes the end of an apply: failures with their errors,
 // what did not run, and the summary line.
-func ApplyResult(w io.Writer, res *planner.Result, o Options) error {
+func ApplyResult(w io.Writer, res *engine.Result, o Options) error {
 	ew := &errWriter{w: w}
 	pt := painter{on: o.Color}
-	var failed, cancelled, skipped, notStarted []*planner.ActionResult
+	var failed, cancelled, skipped, notStarted []*engine.ActionResult
 	for _, r := range res.Actions {
 		switch r.Status {
-		case planner.ResultFailed:
+		case engine.ResultFailed:
 			if errors.Is(r.Err, context.Canceled) {
 				// The second Ctrl-C cancelled it: not a failure of
 				// the action, and "context canceled" means nothing
@@ -79,9 +80,9 @@ func ApplyResult(w io.Writer, res *planner.Result, o Options) error {
 				continue
 			}
 			failed = append(failed, r)
-		case planner.ResultSkipped:
+		case engine.ResultSkipped:
 			skipped = append(skipped, r)
-		case planner.ResultNotStarted:
+		case engine.ResultNotStarted:
 			notStarted = append(notStarted, r)
 		}
 	}

@@ -8,19 +8,19 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mlform/mlform/planner"
+	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
 )
 
-func result(statuses ...string) *planner.Result {
+func result(statuses ...string) *engine.Result {
 	kinds := []string{plans.KindSnapshot, plans.KindTrain, plans.KindPromote, plans.KindSnapshot, plans.KindEvaluate}
-	res := &planner.Result{}
+	res := &engine.Result{}
 	for i, s := range statuses {
-		r := &planner.ActionResult{Action: &plans.Action{Kind: kinds[i], Addr: "dataset.d" + string(rune('a'+i))}, Status: s}
-		if s == planner.ResultFailed {
+		r := &engine.ActionResult{Action: &plans.Action{Kind: kinds[i], Addr: "dataset.d" + string(rune('a'+i))}, Status: s}
+		if s == engine.ResultFailed {
 			r.Err = errors.New("boom")
 		}
-		if s == planner.ResultSkipped {
+		if s == engine.ResultSkipped {
 			r.Err = errors.New("not run: snapshot dataset.da failed")
 		}
 		if kinds[i] == plans.KindPromote {
@@ -32,10 +32,10 @@ func result(statuses ...string) *planner.Result {
 }
 
 // withPromote adds a succeeded promote action per summary.
-func withPromote(res *planner.Result, summaries ...string) *planner.Result {
+func withPromote(res *engine.Result, summaries ...string) *engine.Result {
 	for _, s := range summaries {
-		res.Actions = append(res.Actions, &planner.ActionResult{Action: &plans.Action{Kind: plans.KindPromote, Addr: "promotion.p"},
-			Status: planner.ResultSucceeded, Summary: s})
+		res.Actions = append(res.Actions, &engine.ActionResult{Action: &plans.Action{Kind: plans.KindPromote, Addr: "promotion.p"},
+			Status: engine.ResultSucceeded, Summary: s})
 	}
 	return res
 }
@@ -43,7 +43,7 @@ func withPromote(res *planner.Result, summaries ...string) *planner.Result {
 func TestApplyResult(t *testing.T) {
 	tests := []struct {
 		name        string
-		res         *planner.Result
+		res         *engine.Result
 		interrupted bool
 		want        []string
 		notWant     []string

@@ -1,10 +1,9 @@
-package planner
+package engine
 
 import (
 	"sort"
 
 	"github.com/mlform/mlform/config"
-	"github.com/mlform/mlform/internal/bloburl"
 )
 
 // DefaultStorage is the storage block datasets use when they name none.
@@ -21,7 +20,7 @@ func (ws *Workspace) fromConfig(cfg *config.Config) error {
 			if ws.StoreSecrets == nil {
 				ws.StoreSecrets = map[string][]string{}
 			}
-			ws.StoreSecrets[name] = append([]string{s.URL}, sensitiveTexts(cfg.Variables)...)
+			ws.StoreSecrets[name] = append([]string{s.URL}, SensitiveTexts(cfg.Variables)...)
 		}
 	}
 	ws.Datasets = map[string]DatasetSpec{}
@@ -29,7 +28,7 @@ func (ws *Workspace) fromConfig(cfg *config.Config) error {
 		spec := DatasetSpec{Name: name, Source: d.Source, Include: d.Include, Exclude: d.Exclude, Storage: d.Storage,
 			SourceSensitive: d.SourceSensitive, Display: d.SourceDisplay()}
 		if d.SourceSensitive {
-			spec.Secrets = sensitiveTexts(cfg.Variables)
+			spec.Secrets = SensitiveTexts(cfg.Variables)
 		}
 		if spec.Storage == "" {
 			spec.Storage = DefaultStorage
@@ -52,7 +51,7 @@ func (ws *Workspace) fromConfig(cfg *config.Config) error {
 // storage are attributes, not nodes: they never produce actions.
 func graphNodes(cfg *config.Config) []*Node {
 	var nodes []*Node
-	for _, name := range sortedNames(cfg.Datasets) {
+	for _, name := range SortedNames(cfg.Datasets) {
 		d := cfg.Datasets[name]
 		st := d.Storage
 		if st == "" {
@@ -60,7 +59,7 @@ func graphNodes(cfg *config.Config) []*Node {
 		}
 		nodes = append(nodes, &Node{Addr: "dataset." + name, Attrs: map[string]string{"source": d.SourceDisplay(), "storage": st}})
 	}
-	for _, name := range sortedNames(cfg.Models) {
+	for _, name := range SortedNames(cfg.Models) {
 		m := cfg.Models[name]
 		n := &Node{Addr: "model." + name, Attrs: map[string]string{}}
 		for _, ds := range m.Datasets {
@@ -71,7 +70,7 @@ func graphNodes(cfg *config.Config) []*Node {
 		}
 		nodes = append(nodes, n)
 	}
-	for _, name := range sortedNames(cfg.RetrainPolicies) {
+	for _, name := range SortedNames(cfg.RetrainPolicies) {
 		p := cfg.RetrainPolicies[name]
 		n := &Node{Addr: "retrain_policy." + name}
 		for _, m := range p.Models {
@@ -79,7 +78,7 @@ func graphNodes(cfg *config.Config) []*Node {
 		}
 		nodes = append(nodes, n)
 	}
-	for _, name := range sortedNames(cfg.Promotions) {
+	for _, name := range SortedNames(cfg.Promotions) {
 		p := cfg.Promotions[name]
 		nodes = append(nodes, &Node{Addr: "promotion." + name, DependsOn: []string{"model." + p.Model},
 			Attrs: map[string]string{"alias": p.Alias}})
@@ -87,7 +86,7 @@ func graphNodes(cfg *config.Config) []*Node {
 	return nodes
 }
 
-func sortedNames[V any](m map[string]V) []string {
+func SortedNames[V any](m map[string]V) []string {
 	names := make([]string, 0, len(m))
 	for n := range m {
 		names = append(names, n)
@@ -95,6 +94,3 @@ func sortedNames[V any](m map[string]V) []string {
 	sort.Strings(names)
 	return names
 }
-
-// redactURL hides credentials in a URL before it is printed.
-func redactURL(u string) string { return bloburl.Redact(u) }

@@ -1,4 +1,4 @@
-package planner
+package engine
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"sort"
 	"time"
 
 	"github.com/mlform/mlform/providers/storage"
@@ -68,11 +69,11 @@ func (ws *Workspace) writeRoots(ctx context.Context, st *state.State, backend st
 	return written, errors.Join(errs...)
 }
 
-// rootWriter is the StateWriter apply uses: it writes the state, then the
+// RootWriter is the StateWriter apply uses: it writes the state, then the
 // roots whose ids changed. A failed root write does not fail the state
 // write (the state is recorded); it is retried at the next write and by
-// finish, whose error apply reports.
-type rootWriter struct {
+// Finish, whose error apply reports.
+type RootWriter struct {
 	ws      *Workspace
 	w       StateWriter
 	backend string
@@ -80,15 +81,15 @@ type rootWriter struct {
 	err     error
 }
 
-func (ws *Workspace) newRootWriter(w StateWriter) *rootWriter {
+func (ws *Workspace) NewRootWriter(w StateWriter) *RootWriter {
 	backend := ""
 	if l, ok := w.(interface{ Location() string }); ok {
 		backend = l.Location()
 	}
-	return &rootWriter{ws: ws, w: w, backend: backend}
+	return &RootWriter{ws: ws, w: w, backend: backend}
 }
 
-func (r *rootWriter) Write(ctx context.Context, st *state.State) error {
+func (r *RootWriter) Write(ctx context.Context, st *state.State) error {
 	if err := r.w.Write(ctx, st); err != nil {
 		return err
 	}
@@ -96,7 +97,7 @@ func (r *rootWriter) Write(ctx context.Context, st *state.State) error {
 	return nil
 }
 
-func (r *rootWriter) update(ctx context.Context, st *state.State) {
+func (r *RootWriter) update(ctx context.Context, st *state.State) {
 	written, err := r.ws.writeRoots(ctx, st, r.backend, r.last)
 	r.err = err
 	if err == nil {
@@ -104,8 +105,8 @@ func (r *rootWriter) update(ctx context.Context, st *state.State) {
 	}
 }
 
-// finish makes sure the roots match st after the last write.
-func (r *rootWriter) finish(ctx context.Context, st *state.State) error {
+// Finish makes sure the roots match st after the last write.
+func (r *RootWriter) Finish(ctx context.Context, st *state.State) error {
 	if r.last == nil && r.err == nil {
 		return nil // nothing was written
 	}
@@ -176,4 +177,55 @@ func (ws *Workspace) ForgetWorkspace(ctx context.Context, st *state.State, linea
 		return nil, fmt.Errorf("-forget-workspace %s: no declared store has a root for that lineage (mlform gc -workspaces lists them)", lineage)
 	}
 	return forgot, nil
+}
+
+// Referenced returns, per storage block, every store id the state refers
+// to: snapshot manifests and profiles (of dataset histories and of
+// retained snapshots, so every snapshot a recorded version used is
+// included), version artifacts and logs. gc keeps exactly these (and
+// whatever they reference). Code is recorded as a hash only, nothing in a
+// store. A version input whose snapshot record is gone altogether (a state
+// from before retained snapshots) cannot be placed in a store: see
+// LineageGaps.
+func Referenced(st *state.State) map[string][]string {
+	set := map[string]map[string]bool{}
+	add := func(store, id string) {
+		if id == "" {
+			return
+		}
+		if store == "" {
+			store = DefaultStorage
+		}
+		if set[store] == nil {
+			set[store] = map[string]bool{}
+		}
+		set[store][id] = true
+	}
+	// Snapshots of every dataset's history, and those that left it while
+	// recorded versions still use them (state rm -force): lineage
+	// protects the data a recorded version was built from.
+	for _, snaps := range []map[string]*state.Dataset{st.Datasets, st.RetainedSnapshots} {
+		for _, ds := range snaps {
+			for _, s := range ds.Snapshots {
+				add(s.Store, s.ID)
+				add(s.Store, s.ProfileID)
+			}
+		}
+	}
+	for _, m := range st.Models {
+		for _, v := range m.Versions {
+			add(v.Store, v.ArtifactsID)
+			add(v.Store, v.LogsID)
+		}
+	}
+	out := make(map[string][]string, len(set))
+	for store, ids := range set {
+		list := make([]string, 0, len(ids))
+		for id := range ids {
+			list = append(list, id)
+		}
+		sort.Strings(list)
+		out[store] = list
+	}
+	return out
 }

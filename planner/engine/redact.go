@@ -1,13 +1,11 @@
-package planner
+package engine
 
 import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -26,13 +24,13 @@ const minSecretLen = 3
 // maxPendingOutput bounds how much of a line without a newline a step's
 // output writers hold before passing it on: a trainer printing a progress
 // bar with \r, or binary noise, must not grow memory without bound.
-const maxPendingOutput = 64 << 10
+const MaxPendingOutput = 64 << 10
 
 // sensitiveTexts lists the text of every string and number inside the
 // sensitive variables' values, longest first, so a trainer that prints a
 // secret it was given through an environment's env (or that a gate reads)
 // does not put it on the terminal or into the stored logs.
-func sensitiveTexts(vars map[string]*config.Variable) []string {
+func SensitiveTexts(vars map[string]*config.Variable) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, v := range vars {
@@ -78,13 +76,13 @@ func sensitiveTexts(vars map[string]*config.Variable) []string {
 // before the metrics are shown, recorded in state or compared: a name is
 // chosen by the trainer, which may have been given a secret. Two names
 // that become the same are refused rather than one silently dropped.
-func redactMetricNames(m map[string]float64, secrets []string) (map[string]float64, error) {
+func RedactMetricNames(m map[string]float64, secrets []string) (map[string]float64, error) {
 	if len(secrets) == 0 {
 		return m, nil
 	}
 	out := make(map[string]float64, len(m))
 	for name, v := range m {
-		red := redactString(name, secrets)
+		red := RedactString(name, secrets)
 		if _, dup := out[red]; dup {
 			return nil, fmt.Errorf("MLFORM_OUTPUT_DIR/metrics.json: two metric names are both %q once sensitive values are hidden", red)
 		}
@@ -94,7 +92,7 @@ func redactMetricNames(m map[string]float64, secrets []string) (map[string]float
 }
 
 // redactString replaces every secret in s with config's placeholder.
-func redactString(s string, secrets []string) string {
+func RedactString(s string, secrets []string) string {
 	for _, sec := range secrets {
 		s = strings.ReplaceAll(s, sec, config.SensitivePlaceholder)
 	}
@@ -114,7 +112,7 @@ type redactWriter struct {
 }
 
 // newRedactWriter returns w itself when there is nothing to redact.
-func newRedactWriter(w io.Writer, secrets []string) io.Writer {
+func NewRedactWriter(w io.Writer, secrets []string) io.Writer {
 	if len(secrets) == 0 {
 		return w
 	}
@@ -134,7 +132,7 @@ func (r *redactWriter) Write(b []byte) (int, error) {
 		}
 		r.buf = append(r.buf[:0], r.buf[i+1:]...)
 	}
-	if len(r.buf) > maxPendingOutput {
+	if len(r.buf) > MaxPendingOutput {
 		red := r.redact(r.buf)
 		cut := len(red) - (r.longest - 1)
 		if _, err := r.w.Write(red[:cut]); err != nil {
@@ -171,23 +169,15 @@ func (r *redactWriter) redact(b []byte) []byte {
 	return out
 }
 
-// cacheSourceName is what the stat cache records for a dataset's source:
+// CacheSourceName is what the stat cache records for a dataset's source:
 // the source itself, or a hash of it when it derives from a secret (the
 // cache still notices a changed source).
-func (spec DatasetSpec) cacheSourceName() string {
+func (spec DatasetSpec) CacheSourceName() string {
 	if !spec.SourceSensitive {
 		return ""
 	}
 	sum := sha256.Sum256([]byte("mlform dataset source\x00" + spec.Source))
 	return "sensitive:" + hex.EncodeToString(sum[:])
-}
-
-// storeWhere is how init shows a storage's URL.
-func storeWhere(ws *Workspace, name string) string {
-	if ws.StoreSecrets[name] != nil {
-		return config.SensitivePlaceholder
-	}
-	return redactURL(ws.StoreURLs[name])
 }
 
 // hideSecrets returns err with every secret replaced by config's
@@ -206,10 +196,10 @@ func hideSecrets(err error, secrets []string) error {
 	return &redactedError{msg: msg, err: err}
 }
 
-// hideSource returns err with a sensitive source (and every secret text)
+// HideSource returns err with a sensitive source (and every secret text)
 // replaced by config's placeholder in its message; errors.Is and As still
 // see err.
-func (spec DatasetSpec) hideSource(err error) error {
+func (spec DatasetSpec) HideSource(err error) error {
 	if err == nil || !spec.SourceSensitive {
 		return err
 	}
@@ -230,15 +220,3 @@ type redactedError struct {
 
 func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Unwrap() error { return e.err }
-
-// writeMetrics replaces a step's metrics.json with m (names redacted).
-func writeMetrics(path string, m map[string]float64) error {
-	b, err := json.Marshal(m) // keys sorted
-	if err != nil {
-		return fmt.Errorf("MLFORM_OUTPUT_DIR/metrics.json: %w", err)
-	}
-	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
-		return fmt.Errorf("MLFORM_OUTPUT_DIR/metrics.json: %w", err)
-	}
-	return nil
-}

@@ -1,4 +1,4 @@
-package planner
+package engine
 
 import (
 	"fmt"
@@ -122,14 +122,14 @@ func (g *Graph) Select(targets []string) (map[string]bool, error) {
 	}
 	for _, t := range targets {
 		if _, ok := g.nodes[t]; !ok {
-			return nil, fmt.Errorf("-target %s: %s", t, g.unknownMessage(t))
+			return nil, fmt.Errorf("-target %s: %s", t, g.UnknownMessage(t))
 		}
 		visit(t)
 	}
 	return sel, nil
 }
 
-func (g *Graph) unknownMessage(addr string) string {
+func (g *Graph) UnknownMessage(addr string) string {
 	var same []string
 	for _, a := range g.order {
 		if plans.AddrKind(a) == plans.AddrKind(addr) {
@@ -172,7 +172,7 @@ func (g *Graph) DOT() string {
 		fmt.Fprintf(&b, "  %s [label = %s];\n", dotQuote(a), dotQuote(label))
 	}
 	for _, a := range g.order {
-		deps := append([]string(nil), uniq(g.nodes[a].DependsOn)...)
+		deps := append([]string(nil), Uniq(g.nodes[a].DependsOn)...)
 		sort.Strings(deps)
 		for _, d := range deps {
 			fmt.Fprintf(&b, "  %s -> %s;\n", dotQuote(d), dotQuote(a))
@@ -189,7 +189,7 @@ func dotQuote(s string) string {
 }
 
 // uniq returns ss without repeats, first occurrences in order.
-func uniq(ss []string) []string {
+func Uniq(ss []string) []string {
 	seen := make(map[string]bool, len(ss))
 	out := ss[:0:0]
 	for _, s := range ss {

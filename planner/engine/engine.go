@@ -1,4 +1,4 @@
-package planner
+package engine
 
 import (
 	"context"
@@ -312,18 +312,4 @@ func runSafely(ctx context.Context, r ActionRunner, rc *RunContext, a *plans.Act
 		}
 	}()
 	return r.Run(ctx, rc, a)
-}
-
-// NewRunners returns the action runners by kind. This is the one place
-// runners are listed: model actions (train, evaluate, promote, publish)
-// are added here by their files (planner/model_*.go).
-func NewRunners() map[string]ActionRunner {
-	runners := map[string]ActionRunner{
-		plans.KindSnapshot: RunnerFunc(runSnapshot),
-		plans.KindForget:   RunnerFunc(runForget),
-	}
-	for kind, r := range modelRunners(nil) { // train, promote, publish: model_*.go
-		runners[kind] = r
-	}
-	return runners
 }

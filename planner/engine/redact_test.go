@@ -1,4 +1,4 @@
-package planner
+package engine
 
 import (
 	"bytes"
@@ -22,7 +22,7 @@ func TestSensitiveTexts(t *testing.T) {
 		"public": {Value: cty.StringVal("not-a-secret")},
 		"unset":  {Sensitive: true},
 	}
-	got := strings.Join(sensitiveTexts(vars), "|")
+	got := strings.Join(SensitiveTexts(vars), "|")
 	want := "-----BEGIN-----\r\nAAAA\n-----END-----|-----BEGIN-----|-----END-----|inner-secret|s3cr3t|0.777|AAAA"
 	if got != want {
 		t.Errorf("sensitiveTexts = %q, want %q", got, want)
@@ -31,7 +31,7 @@ func TestSensitiveTexts(t *testing.T) {
 
 func TestRedactWriter(t *testing.T) {
 	secrets := []string{"s3cr3t-longer", "s3cr3t", "0.777"}
-	long := strings.Repeat("x", maxPendingOutput)
+	long := strings.Repeat("x", MaxPendingOutput)
 	tests := []struct {
 		name   string
 		writes []string
@@ -48,7 +48,7 @@ func TestRedactWriter(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var b bytes.Buffer
-			w := newRedactWriter(&b, secrets)
+			w := NewRedactWriter(&b, secrets)
 			for _, s := range tt.writes {
 				if n, err := w.Write([]byte(s)); err != nil || n != len(s) {
 					t.Fatalf("Write = %d, %v", n, err)
@@ -66,11 +66,11 @@ func TestRedactWriter(t *testing.T) {
 
 func TestRedactWriterBoundsMemory(t *testing.T) {
 	var b bytes.Buffer
-	w := newRedactWriter(&b, []string{"s3cr3t"}).(*redactWriter)
+	w := NewRedactWriter(&b, []string{"s3cr3t"}).(*redactWriter)
 	chunk := []byte(strings.Repeat("y", 4096))
 	for range 1000 {
 		w.Write(chunk)
-		if len(w.buf) > maxPendingOutput+len(chunk) {
+		if len(w.buf) > MaxPendingOutput+len(chunk) {
 			t.Fatalf("holds %d bytes of a line without end", len(w.buf))
 		}
 	}
@@ -78,7 +78,7 @@ func TestRedactWriterBoundsMemory(t *testing.T) {
 
 func TestRedactWriterNoSecrets(t *testing.T) {
 	var b bytes.Buffer
-	if w := newRedactWriter(&b, nil); w != &b {
+	if w := NewRedactWriter(&b, nil); w != &b {
 		t.Errorf("with no secrets the writer should be passed through")
 	}
 }
@@ -96,7 +96,7 @@ func FuzzRedactWriter(f *testing.F) {
 			return
 		}
 		var b bytes.Buffer
-		w := newRedactWriter(&b, []string{secret}).(*redactWriter)
+		w := NewRedactWriter(&b, []string{secret}).(*redactWriter)
 		if cut < 0 || cut > len(text) {
 			cut = len(text) / 2
 		}
@@ -114,7 +114,7 @@ func FuzzRedactWriter(f *testing.F) {
 func BenchmarkRedactWriter(b *testing.B) {
 	line := strings.Repeat("epoch 10/30 loss 0.4538 acc 0.7860 ", 3)[:79] + "\n"
 	chunk := []byte(strings.Repeat(line, 4096/len(line)))
-	w := newRedactWriter(io.Discard, []string{"s3cr3t-token-value", "0.777", "hunter2"})
+	w := NewRedactWriter(io.Discard, []string{"s3cr3t-token-value", "0.777", "hunter2"})
 	b.SetBytes(int64(len(chunk)))
 	for b.Loop() {
 		w.Write(chunk)
@@ -135,7 +135,7 @@ func TestRedactMetricNames(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := redactMetricNames(tt.in, secrets)
+			got, err := RedactMetricNames(tt.in, secrets)
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("err = %v", err)
 			}
