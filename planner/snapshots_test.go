@@ -8,7 +8,7 @@ import (
 )
 
 func historyState() *state.State {
-	st := newState()
+	st := &state.State{Datasets: map[string]*state.Dataset{}, Models: map[string]*state.Model{}}
 	st.Datasets["churn"] = &state.Dataset{Name: "churn", Snapshots: []*state.Snapshot{
 		{ID: "aaaa1111" + strings.Repeat("0", 56), Files: 2, Bytes: 100},
 		{ID: "aaaa2222" + strings.Repeat("0", 56), Files: 3, Bytes: 150},

@@ -1,4 +1,4 @@
-package planner
+package engine
 
 import (
 	"context"
@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/state"
 )
@@ -52,7 +51,7 @@ type recordRunner struct {
 	finished []string
 }
 
-func (r *recordRunner) Run(ctx context.Context, rc *engine.RunContext, a *plans.Action) error {
+func (r *recordRunner) Run(ctx context.Context, rc *RunContext, a *plans.Action) error {
 	n := atomic.AddInt32(&r.active, 1)
 	defer atomic.AddInt32(&r.active, -1)
 	for {
@@ -86,7 +85,7 @@ func (r *recordRunner) Run(ctx context.Context, rc *engine.RunContext, a *plans.
 	})
 }
 
-func statuses(res *engine.Result) map[string]string {
+func statuses(res *Result) map[string]string {
 	m := map[string]string{}
 	for _, r := range res.Actions {
 		m[r.Action.Addr] = r.Status
@@ -104,20 +103,20 @@ func TestEngineOrderAndFailure(t *testing.T) {
 		{
 			name:    "all succeed",
 			actions: []*plans.Action{act(plans.KindTrain, "model.m", "dataset.a", "dataset.b"), act(plans.KindSnapshot, "dataset.a"), act(plans.KindSnapshot, "dataset.b")},
-			want:    map[string]string{"dataset.a": engine.ResultSucceeded, "dataset.b": engine.ResultSucceeded, "model.m": engine.ResultSucceeded},
+			want:    map[string]string{"dataset.a": ResultSucceeded, "dataset.b": ResultSucceeded, "model.m": ResultSucceeded},
 		},
 		{
 			name:    "failed dependency skips dependents only",
 			actions: []*plans.Action{act(plans.KindSnapshot, "dataset.a"), act(plans.KindSnapshot, "dataset.b"), act(plans.KindTrain, "model.m", "dataset.a"), act(plans.KindPromote, "promotion.p", "model.m"), act(plans.KindTrain, "model.n", "dataset.b")},
 			fail:    map[string]bool{"dataset.a": true},
-			want: map[string]string{"dataset.a": engine.ResultFailed, "dataset.b": engine.ResultSucceeded, "model.m": engine.ResultSkipped,
-				"promotion.p": engine.ResultSkipped, "model.n": engine.ResultSucceeded},
+			want: map[string]string{"dataset.a": ResultFailed, "dataset.b": ResultSucceeded, "model.m": ResultSkipped,
+				"promotion.p": ResultSkipped, "model.n": ResultSucceeded},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rr := &recordRunner{fail: tt.fail}
-			e := &engine.Engine{Runners: map[string]engine.ActionRunner{plans.KindSnapshot: rr, plans.KindTrain: rr, plans.KindPromote: rr}, Parallelism: 2}
+			e := &Engine{Runners: map[string]ActionRunner{plans.KindSnapshot: rr, plans.KindTrain: rr, plans.KindPromote: rr}, Parallelism: 2}
 			w := &recordingWriter{}
 			st := newState()
 			res, err := e.Run(context.Background(), nil, nil, &plans.Plan{Actions: tt.actions}, st, w)
@@ -145,7 +144,7 @@ func TestEngineOrderAndFailure(t *testing.T) {
 			// State was written once per successful action, growing each time.
 			succeeded := 0
 			for _, s := range got {
-				if s == engine.ResultSucceeded {
+				if s == ResultSucceeded {
 					succeeded++
 				}
 			}
@@ -169,7 +168,7 @@ func TestEngineParallelism(t *testing.T) {
 		for i := 0; i < 8; i++ {
 			actions = append(actions, act(plans.KindSnapshot, fmt.Sprintf("dataset.d%d", i)))
 		}
-		e := &engine.Engine{Runners: map[string]engine.ActionRunner{plans.KindSnapshot: rr}, Parallelism: par}
+		e := &Engine{Runners: map[string]ActionRunner{plans.KindSnapshot: rr}, Parallelism: par}
 		if _, err := e.Run(context.Background(), nil, nil, &plans.Plan{Actions: actions}, newState(), nil); err != nil {
 			t.Fatal(err)
 		}
@@ -185,10 +184,10 @@ func TestEngineParallelism(t *testing.T) {
 func TestEngineStopFinishesRunning(t *testing.T) {
 	release := make(chan struct{})
 	rr := &recordRunner{block: map[string]chan struct{}{"dataset.a": release}}
-	e := &engine.Engine{Runners: map[string]engine.ActionRunner{plans.KindSnapshot: rr, plans.KindTrain: rr}, Parallelism: 1}
+	e := &Engine{Runners: map[string]ActionRunner{plans.KindSnapshot: rr, plans.KindTrain: rr}, Parallelism: 1}
 	stop := make(chan struct{})
 	st := newState()
-	done := make(chan *engine.Result)
+	done := make(chan *Result)
 	go func() {
 		res, _ := e.Run(context.Background(), stop, nil, &plans.Plan{Actions: []*plans.Action{act(plans.KindSnapshot, "dataset.a"), act(plans.KindSnapshot, "dataset.b"), act(plans.KindTrain, "model.m", "dataset.a")}}, st, nil)
 		done <- res
@@ -198,7 +197,7 @@ func TestEngineStopFinishesRunning(t *testing.T) {
 	close(release)
 	res := <-done
 	got := statuses(res)
-	want := map[string]string{"dataset.a": engine.ResultSucceeded, "dataset.b": engine.ResultNotStarted, "model.m": engine.ResultNotStarted}
+	want := map[string]string{"dataset.a": ResultSucceeded, "dataset.b": ResultNotStarted, "model.m": ResultNotStarted}
 	for a, w := range want {
 		if got[a] != w {
 			t.Errorf("%s: %s, want %s", a, got[a], w)
@@ -211,9 +210,9 @@ func TestEngineStopFinishesRunning(t *testing.T) {
 
 func TestEngineCancelStopsRunning(t *testing.T) {
 	rr := &recordRunner{block: map[string]chan struct{}{"dataset.a": make(chan struct{})}}
-	e := &engine.Engine{Runners: map[string]engine.ActionRunner{plans.KindSnapshot: rr}}
+	e := &Engine{Runners: map[string]ActionRunner{plans.KindSnapshot: rr}}
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan *engine.Result)
+	done := make(chan *Result)
 	go func() {
 		res, _ := e.Run(ctx, nil, nil, &plans.Plan{Actions: []*plans.Action{act(plans.KindSnapshot, "dataset.a")}}, newState(), nil)
 		done <- res
@@ -222,7 +221,7 @@ func TestEngineCancelStopsRunning(t *testing.T) {
 	cancel()
 	select {
 	case res := <-done:
-		if got := statuses(res)["dataset.a"]; got != engine.ResultFailed {
+		if got := statuses(res)["dataset.a"]; got != ResultFailed {
 			t.Errorf("status %s, want failed", got)
 		}
 	case <-time.After(5 * time.Second):
@@ -231,13 +230,13 @@ func TestEngineCancelStopsRunning(t *testing.T) {
 }
 
 func TestEnginePanicAndMissingRunner(t *testing.T) {
-	panicky := engine.RunnerFunc(func(ctx context.Context, rc *engine.RunContext, a *plans.Action) error { panic("oops") })
-	e := &engine.Engine{Runners: map[string]engine.ActionRunner{plans.KindSnapshot: panicky}}
+	panicky := RunnerFunc(func(ctx context.Context, rc *RunContext, a *plans.Action) error { panic("oops") })
+	e := &Engine{Runners: map[string]ActionRunner{plans.KindSnapshot: panicky}}
 	res, err := e.Run(context.Background(), nil, nil, &plans.Plan{Actions: []*plans.Action{act(plans.KindSnapshot, "dataset.a")}}, newState(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := res.Actions[0]; r.Status != engine.ResultFailed || !strings.Contains(r.Err.Error(), "panic") {
+	if r := res.Actions[0]; r.Status != ResultFailed || !strings.Contains(r.Err.Error(), "panic") {
 		t.Errorf("got %s %v", r.Status, r.Err)
 	}
 	_, err = e.Run(context.Background(), nil, nil, &plans.Plan{Actions: []*plans.Action{act(plans.KindTrain, "model.m")}}, newState(), nil)
@@ -248,12 +247,12 @@ func TestEnginePanicAndMissingRunner(t *testing.T) {
 
 func TestUpdateStatePersistFailure(t *testing.T) {
 	rr := &recordRunner{}
-	e := &engine.Engine{Runners: map[string]engine.ActionRunner{plans.KindSnapshot: rr}}
+	e := &Engine{Runners: map[string]ActionRunner{plans.KindSnapshot: rr}}
 	res, err := e.Run(context.Background(), nil, nil, &plans.Plan{Actions: []*plans.Action{act(plans.KindSnapshot, "dataset.a")}}, newState(), &recordingWriter{fail: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := res.Actions[0]; r.Status != engine.ResultFailed || !strings.Contains(r.Err.Error(), "persist state: backend down") {
+	if r := res.Actions[0]; r.Status != ResultFailed || !strings.Contains(r.Err.Error(), "persist state: backend down") {
 		t.Errorf("got %s %v", r.Status, r.Err)
 	}
 }

@@ -1,17 +1,15 @@
-package planner
+package engine
 
 import (
 	"reflect"
 	"sort"
 	"strings"
 	"testing"
-
-	"github.com/mlform/mlform/planner/engine"
 )
 
-func testGraph(t *testing.T) *engine.Graph {
+func testGraph(t *testing.T) *Graph {
 	t.Helper()
-	g, err := engine.NewGraph([]*engine.Node{
+	g, err := NewGraph([]*Node{
 		{Addr: "promotion.prod", DependsOn: []string{"model.churn"}},
 		{Addr: "model.churn", DependsOn: []string{"dataset.churn", "dataset.extra"}, Attrs: map[string]string{"environment": "trainer"}},
 		{Addr: "dataset.extra"},
@@ -36,16 +34,16 @@ func TestGraphOrder(t *testing.T) {
 func TestGraphErrors(t *testing.T) {
 	tests := []struct {
 		name  string
-		nodes []*engine.Node
+		nodes []*Node
 		want  string
 	}{
-		{"duplicate", []*engine.Node{{Addr: "dataset.a"}, {Addr: "dataset.a"}}, "declared twice"},
-		{"undeclared", []*engine.Node{{Addr: "model.m", DependsOn: []string{"dataset.x"}}}, "undeclared dataset.x"},
-		{"cycle", []*engine.Node{{Addr: "model.a", DependsOn: []string{"model.b"}}, {Addr: "model.b", DependsOn: []string{"model.a"}}}, "cycle between model.a, model.b"},
+		{"duplicate", []*Node{{Addr: "dataset.a"}, {Addr: "dataset.a"}}, "declared twice"},
+		{"undeclared", []*Node{{Addr: "model.m", DependsOn: []string{"dataset.x"}}}, "undeclared dataset.x"},
+		{"cycle", []*Node{{Addr: "model.a", DependsOn: []string{"model.b"}}, {Addr: "model.b", DependsOn: []string{"model.a"}}}, "cycle between model.a, model.b"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := engine.NewGraph(tt.nodes)
+			_, err := NewGraph(tt.nodes)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("err = %v, want it to contain %q", err, tt.want)
 			}
