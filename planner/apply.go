@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/mlform/mlform/planner/dataset"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/state"
@@ -59,7 +60,7 @@ func alreadyApplied(p *plans.Plan, st *state.State) bool {
 			continue
 		}
 		snaps++
-		last := lastSnapshot(st, a.Snapshot.Dataset)
+		last := dataset.LastSnapshot(st, a.Snapshot.Dataset)
 		if last == nil || last.ID != a.Snapshot.NewID {
 			return false
 		}
@@ -102,7 +103,7 @@ func Apply(ctx context.Context, ws *engine.Workspace, stop <-chan struct{}, p *p
 // are added here by their files (planner/model_*.go).
 func NewRunners() map[string]engine.ActionRunner {
 	runners := map[string]engine.ActionRunner{
-		plans.KindSnapshot: engine.RunnerFunc(runSnapshot),
+		plans.KindSnapshot: engine.RunnerFunc(dataset.RunSnapshot),
 		plans.KindForget:   engine.RunnerFunc(runForget),
 	}
 	for kind, r := range modelRunners(nil) { // train, promote, publish: model_*.go

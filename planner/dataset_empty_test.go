@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mlform/mlform/planner/dataset"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/state"
 )
@@ -43,7 +44,7 @@ func TestEmptyDatasetNote(t *testing.T) {
 			}
 			var got []string
 			for _, n := range p.Notes {
-				if n.Code == NoteEmpty {
+				if n.Code == dataset.NoteEmpty {
 					got = append(got, n.Message)
 				}
 			}

@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/state"
 )
 
@@ -21,7 +22,7 @@ func LineageGaps(st *state.State) []string {
 			for _, ds := range engine.SortedNames(v.Inputs.Snapshots) {
 				id := v.Inputs.Snapshots[ds]
 				if st.FindSnapshot(ds, id) == nil {
-					out = append(out, fmt.Sprintf("model.%s@%d uses dataset.%s@%s, which has no snapshot record in the state (removed before mlform protected lineage): gc cannot protect its data", name, v.Version, ds, short(id)))
+					out = append(out, fmt.Sprintf("model.%s@%d uses dataset.%s@%s, which has no snapshot record in the state (removed before mlform protected lineage): gc cannot protect its data", name, v.Version, ds, plans.ShortID(id)))
 				}
 			}
 		}
@@ -40,7 +41,7 @@ func DescribeRef(st *state.State, store, id string) string {
 				if storeOr(sn.Store) != store || (sn.ID != id && sn.ProfileID != id) {
 					continue
 				}
-				what := fmt.Sprintf("dataset.%s@%s", ds, short(sn.ID))
+				what := fmt.Sprintf("dataset.%s@%s", ds, plans.ShortID(sn.ID))
 				if sn.ProfileID == id {
 					what = "profile of " + what
 				}

@@ -51,19 +51,19 @@ func planDrift(ctx context.Context, pc *engine.PlanContext, spec *ModelSpec, onl
 func datasetDrift(ctx context.Context, pc *engine.PlanContext, ds, refID, curID string, cols []string) (profile.Report, error) {
 	ref, err := storedProfile(ctx, pc.WS, pc.State, ds, refID)
 	if err != nil {
-		return profile.Report{}, fmt.Errorf("reference snapshot %s: %w", short(refID), err)
+		return profile.Report{}, fmt.Errorf("reference snapshot %s: %w", plans.ShortID(refID), err)
 	}
 	var cur *profile.Profile
 	if a := pc.Plan.Action(plans.KindSnapshot, "dataset."+ds); a != nil && a.Snapshot.NewID == curID && a.Snapshot.Observation != nil {
 		if len(a.Snapshot.Observation.Profile) == 0 {
-			return profile.Report{}, fmt.Errorf("snapshot %s has no profile", short(curID))
+			return profile.Report{}, fmt.Errorf("snapshot %s has no profile", plans.ShortID(curID))
 		}
 		cur, err = profile.Decode(a.Snapshot.Observation.Profile)
 	} else {
 		cur, err = storedProfile(ctx, pc.WS, pc.State, ds, curID)
 	}
 	if err != nil {
-		return profile.Report{}, fmt.Errorf("current snapshot %s: %w", short(curID), err)
+		return profile.Report{}, fmt.Errorf("current snapshot %s: %w", plans.ShortID(curID), err)
 	}
 	return profile.Drift(ref, cur, cols)
 }

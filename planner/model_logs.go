@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/query"
 	"github.com/mlform/mlform/providers/storage"
 	"github.com/mlform/mlform/state"
@@ -31,7 +32,7 @@ func VersionLogs(ctx context.Context, ws *engine.Workspace, st *state.State, add
 	}
 	man, err := store.GetManifest(ctx, v.LogsID)
 	if err != nil {
-		return fmt.Errorf("model.%s v%d logs %s: %w", m.Name, v.Version, short(v.LogsID), err)
+		return fmt.Errorf("model.%s v%d logs %s: %w", m.Name, v.Version, plans.ShortID(v.LogsID), err)
 	}
 	files := append([]storage.File(nil), man.Files...)
 	sort.SliceStable(files, func(i, j int) bool { return logRank(files[i].Path) < logRank(files[j].Path) })

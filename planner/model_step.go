@@ -17,6 +17,7 @@ import (
 	"github.com/mlform/mlform/config"
 	"github.com/mlform/mlform/internal/tempdir"
 	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/providers/executor"
 	"github.com/mlform/mlform/providers/storage"
 	"github.com/mlform/mlform/state"
@@ -154,7 +155,7 @@ func (r *stepRun) materialize(ctx context.Context, c executor.Contract) error {
 		dir := filepath.Join(c.DataDir, ds)
 		c.Datasets[ds] = dir
 		if err := r.materializeOne(ctx, r.SnapshotStores[ds], r.Snapshots[ds], dir); err != nil {
-			return fmt.Errorf("materialise dataset.%s snapshot %s: %w", ds, short(r.Snapshots[ds]), err)
+			return fmt.Errorf("materialise dataset.%s snapshot %s: %w", ds, plans.ShortID(r.Snapshots[ds]), err)
 		}
 	}
 	if err := executor.MakeReadOnly(c.DataDir); err != nil {
@@ -200,7 +201,7 @@ func snapshotStores(st *state.State, snaps map[string]string) (map[string]string
 	for ds, id := range snaps {
 		s := findSnapshot(st, ds, id)
 		if s == nil {
-			return nil, fmt.Errorf("dataset.%s snapshot %s is not recorded in state", ds, short(id))
+			return nil, fmt.Errorf("dataset.%s snapshot %s is not recorded in state", ds, plans.ShortID(id))
 		}
 		out[ds] = s.Store
 	}

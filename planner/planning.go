@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/mlform/mlform/planner/dataset"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/state"
@@ -14,7 +15,7 @@ import (
 // snapshot ids feed model inputs), then model stages from model_*.go,
 // then retention last (it protects what the earlier actions use).
 func stages(ws *engine.Workspace) []engine.Stage {
-	return []engine.Stage{planDatasets, planModels, planForgotten, planRetention}
+	return []engine.Stage{dataset.Plan, planModels, planForgotten, planRetention}
 }
 
 // Plan computes what apply must do, reading st (never writing it). The

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/planner/dataset"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/state"
@@ -110,7 +111,7 @@ func TestPlanApplyLoop(t *testing.T) {
 	if res := mustApply(t, ws, p, st); res.Failed() {
 		t.Fatalf("apply: %v", res.Errors())
 	}
-	snap := lastSnapshot(st, "churn")
+	snap := dataset.LastSnapshot(st, "churn")
 	if snap == nil || snap.ID != a.Snapshot.NewID || snap.Files != 3 || !snap.CreatedAt.Equal(testNow) || snap.Store != engine.DefaultStorage {
 		t.Fatalf("recorded snapshot: %+v", snap)
 	}
@@ -196,7 +197,7 @@ func TestApplyRefusesDataChangedSincePlan(t *testing.T) {
 	p := mustPlan(t, ws, st, engine.PlanOptions{Refresh: true})
 	writeFiles(t, dir, map[string]string{"data/a.csv": "a\n999\n"})
 	res := mustApply(t, ws, p, st)
-	if !res.Failed() || !errors.Is(res.Actions[0].Err, ErrChangedSincePlan) {
+	if !res.Failed() || !errors.Is(res.Actions[0].Err, dataset.ErrChangedSincePlan) {
 		t.Fatalf("apply after change: %v", res.Errors())
 	}
 	if !strings.Contains(res.Errors().Error(), "dataset.churn changed since the plan; run plan again") {
@@ -315,7 +316,7 @@ func TestStoreWhileObserving(t *testing.T) {
 			}
 			res := mustApply(t, ws, p, st)
 			if !early {
-				if !res.Failed() || !errors.Is(res.Actions[0].Err, ErrChangedSincePlan) {
+				if !res.Failed() || !errors.Is(res.Actions[0].Err, dataset.ErrChangedSincePlan) {
 					t.Fatalf("apply after the files vanished: %v", res.Errors())
 				}
 				return

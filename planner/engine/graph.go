@@ -188,7 +188,7 @@ func dotQuote(s string) string {
 	return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"`
 }
 
-// uniq returns ss without repeats, first occurrences in order.
+// Uniq returns ss without repeats, first occurrences in order.
 func Uniq(ss []string) []string {
 	seen := make(map[string]bool, len(ss))
 	out := ss[:0:0]

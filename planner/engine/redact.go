@@ -21,12 +21,12 @@ import (
 // the same floor).
 const minSecretLen = 3
 
-// maxPendingOutput bounds how much of a line without a newline a step's
+// MaxPendingOutput bounds how much of a line without a newline a step's
 // output writers hold before passing it on: a trainer printing a progress
 // bar with \r, or binary noise, must not grow memory without bound.
 const MaxPendingOutput = 64 << 10
 
-// sensitiveTexts lists the text of every string and number inside the
+// SensitiveTexts lists the text of every string and number inside the
 // sensitive variables' values, longest first, so a trainer that prints a
 // secret it was given through an environment's env (or that a gate reads)
 // does not put it on the terminal or into the stored logs.
@@ -72,7 +72,7 @@ func SensitiveTexts(vars map[string]*config.Variable) []string {
 	return out
 }
 
-// redactMetricNames returns m with every secret in a metric name replaced,
+// RedactMetricNames returns m with every secret in a metric name replaced,
 // before the metrics are shown, recorded in state or compared: a name is
 // chosen by the trainer, which may have been given a secret. Two names
 // that become the same are refused rather than one silently dropped.
@@ -91,7 +91,7 @@ func RedactMetricNames(m map[string]float64, secrets []string) (map[string]float
 	return out, nil
 }
 
-// redactString replaces every secret in s with config's placeholder.
+// RedactString replaces every secret in s with config's placeholder.
 func RedactString(s string, secrets []string) string {
 	for _, sec := range secrets {
 		s = strings.ReplaceAll(s, sec, config.SensitivePlaceholder)
@@ -111,7 +111,7 @@ type redactWriter struct {
 	buf     []byte
 }
 
-// newRedactWriter returns w itself when there is nothing to redact.
+// NewRedactWriter returns w itself when there is nothing to redact.
 func NewRedactWriter(w io.Writer, secrets []string) io.Writer {
 	if len(secrets) == 0 {
 		return w

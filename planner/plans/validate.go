@@ -291,7 +291,7 @@ func isLineage(s string) bool {
 	return true
 }
 
-// truncate keeps error messages short when quoting untrusted input.
+// Truncate keeps error messages short when quoting untrusted input.
 func Truncate(s string) string {
 	if len(s) > 80 {
 		return s[:80] + "..."
@@ -299,7 +299,7 @@ func Truncate(s string) string {
 	return s
 }
 
-// actionOrder sorts actions so every dependency comes first (stable: plan
+// ActionOrder sorts actions so every dependency comes first (stable: plan
 // order among independent actions) and refuses cycles.
 func ActionOrder(actions []*Action) ([]*Action, error) {
 	idx := make(map[*Action]int, len(actions))
@@ -326,7 +326,7 @@ func ActionOrder(actions []*Action) ([]*Action, error) {
 	return out, nil
 }
 
-// addrKind returns the type part of an address ("dataset" for
+// AddrKind returns the type part of an address ("dataset" for
 // "dataset.churn").
 func AddrKind(addr string) string {
 	if i := strings.IndexByte(addr, '.'); i > 0 {
@@ -335,7 +335,7 @@ func AddrKind(addr string) string {
 	return addr
 }
 
-// addrName returns the name part of an address ("churn" for
+// AddrName returns the name part of an address ("churn" for
 // "dataset.churn").
 func AddrName(addr string) string {
 	if i := strings.IndexByte(addr, '.'); i >= 0 {

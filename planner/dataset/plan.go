@@ -1,4 +1,4 @@
-package planner
+package dataset
 
 import (
 	"context"
@@ -37,9 +37,9 @@ func emptyNote(spec engine.DatasetSpec, srcName string) *plans.Note {
 	return &plans.Note{Addr: "dataset." + spec.Name, Code: NoteEmpty, Message: msg + ": its snapshot is empty (check the source path and the globs)"}
 }
 
-// planDatasets observes every selected dataset and plans a snapshot for
+// Plan observes every selected dataset and plans a snapshot for
 // each whose content (snapshot id) differs from its last snapshot.
-func planDatasets(ctx context.Context, pc *engine.PlanContext) error {
+func Plan(ctx context.Context, pc *engine.PlanContext) error {
 	for _, addr := range pc.WS.Graph.Order() {
 		if plans.AddrKind(addr) != "dataset" || !pc.Selected[addr] {
 			continue
@@ -52,7 +52,7 @@ func planDatasets(ctx context.Context, pc *engine.PlanContext) error {
 	return nil
 }
 
-func lastSnapshot(st *state.State, name string) *state.Snapshot {
+func LastSnapshot(st *state.State, name string) *state.Snapshot {
 	ds := st.Datasets[name]
 	if ds == nil || len(ds.Snapshots) == 0 {
 		return nil
@@ -62,7 +62,7 @@ func lastSnapshot(st *state.State, name string) *state.Snapshot {
 
 func planDataset(ctx context.Context, pc *engine.PlanContext, spec engine.DatasetSpec) error {
 	addr := "dataset." + spec.Name
-	last := lastSnapshot(pc.State, spec.Name)
+	last := LastSnapshot(pc.State, spec.Name)
 	if last != nil {
 		pc.NextSnapshots[spec.Name] = last.ID
 	}
@@ -115,7 +115,7 @@ func planDataset(ctx context.Context, pc *engine.PlanContext, spec engine.Datase
 	default:
 		sc.OldID = last.ID
 		diffAgainst(ctx, pc, last, sc)
-		a.Reasons = []plans.Reason{{Code: plans.ReasonDataChanged, Message: "data changed since snapshot " + short(last.ID),
+		a.Reasons = []plans.Reason{{Code: plans.ReasonDataChanged, Message: "data changed since snapshot " + plans.ShortID(last.ID),
 			Data: map[string]any{"old_id": last.ID, "new_id": obs.ID}}}
 	}
 	pc.AddAction(a)
@@ -132,7 +132,7 @@ func diffAgainst(ctx context.Context, pc *engine.PlanContext, last *state.Snapsh
 		m, err = store.GetManifest(ctx, last.ID)
 	}
 	if err != nil {
-		pc.AddNote(&plans.Note{Addr: "dataset." + sc.Dataset, Message: fmt.Sprintf("cannot list what changed since snapshot %s: %v", short(last.ID), err)})
+		pc.AddNote(&plans.Note{Addr: "dataset." + sc.Dataset, Message: fmt.Sprintf("cannot list what changed since snapshot %s: %v", plans.ShortID(last.ID), err)})
 		return
 	}
 	old := make([]plans.ObservedFile, len(m.Files))
@@ -208,12 +208,4 @@ func observeDataset(ctx context.Context, pc *engine.PlanContext, spec engine.Dat
 		return obs, spec.Display, stored, nil
 	}
 	return obs, src.String(), stored, nil
-}
-
-// short abbreviates an id for messages (the full id is in the JSON).
-func short(id string) string {
-	if len(id) > 12 {
-		return id[:12]
-	}
-	return id
 }

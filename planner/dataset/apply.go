@@ -1,4 +1,4 @@
-package planner
+package dataset
 
 import (
 	"context"
@@ -22,11 +22,11 @@ import (
 // plan observed.
 var ErrChangedSincePlan = errors.New("changed since the plan; run plan again")
 
-// runSnapshot stores every observed file (verifying each hash against the
+// RunSnapshot stores every observed file (verifying each hash against the
 // plan), seals the packs, writes the manifest, stores the profile and only
 // then records the snapshot in state: packs, index, manifest, state, so a
 // crash at any point leaves at most unreferenced objects for gc.
-func runSnapshot(ctx context.Context, rc *engine.RunContext, a *plans.Action) error {
+func RunSnapshot(ctx context.Context, rc *engine.RunContext, a *plans.Action) error {
 	sc := a.Snapshot
 	ws := rc.Workspace
 	if sc.Observation == nil {
@@ -57,7 +57,7 @@ func runSnapshot(ctx context.Context, rc *engine.RunContext, a *plans.Action) er
 	// The manifest is written only if it is the snapshot the plan showed.
 	if err := store.PutManifestAs(ctx, m, sc.NewID); err != nil {
 		if errors.Is(err, storage.ErrManifestID) {
-			return fmt.Errorf("dataset.%s %w (snapshot id %s, plan expected %s)", sc.Dataset, ErrChangedSincePlan, short(storage.ManifestID(m)), short(sc.NewID))
+			return fmt.Errorf("dataset.%s %w (snapshot id %s, plan expected %s)", sc.Dataset, ErrChangedSincePlan, plans.ShortID(storage.ManifestID(m)), plans.ShortID(sc.NewID))
 		}
 		return fmt.Errorf("write manifest: %w", err)
 	}
@@ -81,7 +81,7 @@ func runSnapshot(ctx context.Context, rc *engine.RunContext, a *plans.Action) er
 	if err != nil {
 		return err
 	}
-	rc.SetSummary(a, fmt.Sprintf("snapshot %s (%s, %s)", short(id), textfmt.Files(sc.Files), textfmt.Bytes(sc.Bytes)))
+	rc.SetSummary(a, fmt.Sprintf("snapshot %s (%s, %s)", plans.ShortID(id), textfmt.Files(sc.Files), textfmt.Bytes(sc.Bytes)))
 	return nil
 }
 
