@@ -312,7 +312,7 @@ func FormatRetention(d time.Duration) string {
 // "dataset.churn@72f28763" (8 digits of the id) or "model.churn@3".
 func ForgetLabel(a *plans.Action) string {
 	if f := a.Forget; f != nil && f.Dataset != "" {
-		return "dataset." + f.Dataset + "@" + f.Snapshot[:min(len(f.Snapshot), MinIDPrefix)]
+		return "dataset." + f.Dataset + "@" + f.Snapshot[:min(len(f.Snapshot), plans.MinIDPrefix)]
 	}
 	return a.Addr
 }

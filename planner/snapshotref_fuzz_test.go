@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/state"
 )
 
@@ -25,7 +26,7 @@ func FuzzParseSnapshotRef(f *testing.F) {
 			t.Fatalf("%q: accepted dataset name %q", s, ref.Dataset)
 		}
 		if ref.Prefix != "" {
-			if len(ref.Prefix) < MinIDPrefix || strings.Trim(ref.Prefix, "0123456789abcdef") != "" {
+			if len(ref.Prefix) < plans.MinIDPrefix || strings.Trim(ref.Prefix, "0123456789abcdef") != "" {
 				t.Fatalf("%q: accepted prefix %q", s, ref.Prefix)
 			}
 		}

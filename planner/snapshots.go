@@ -8,10 +8,6 @@ import (
 	"github.com/mlform/mlform/state"
 )
 
-// MinIDPrefix is the shortest snapshot id prefix accepted (like git's
-// abbreviated hashes, long enough to stay unique in practice).
-const MinIDPrefix = 8
-
 // SnapshotRef is a parsed "dataset.NAME[@SNAPSHOT]".
 type SnapshotRef struct {
 	Dataset string
@@ -28,8 +24,8 @@ func ParseSnapshotRef(s string) (SnapshotRef, error) {
 	ref := SnapshotRef{Dataset: plans.AddrName(addr)}
 	if hasAt {
 		at = strings.ToLower(at)
-		if len(at) < MinIDPrefix {
-			return SnapshotRef{}, fmt.Errorf("%q: a snapshot id prefix needs at least %d characters", plans.Truncate(s), MinIDPrefix)
+		if len(at) < plans.MinIDPrefix {
+			return SnapshotRef{}, fmt.Errorf("%q: a snapshot id prefix needs at least %d characters", plans.Truncate(s), plans.MinIDPrefix)
 		}
 		for _, c := range at {
 			if !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')) {

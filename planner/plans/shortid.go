@@ -8,3 +8,7 @@ func ShortID(id string) string {
 	}
 	return id
 }
+
+// MinIDPrefix is the shortest snapshot id prefix accepted (like git's
+// abbreviated hashes, long enough to stay unique in practice).
+const MinIDPrefix = 8
