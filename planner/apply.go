@@ -7,6 +7,7 @@ import (
 
 	"github.com/mlform/mlform/planner/dataset"
 	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/model"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/state"
 )
@@ -78,7 +79,7 @@ type ApplyOptions struct {
 
 // Apply executes p against st, persisting through w after every action
 // and then writing this workspace's root to each store whose references
-// changed (storeroots.go). Closing stop stops starting new actions;
+// changed (planner/engine/storeroots.go). Closing stop stops starting new actions;
 // cancelling ctx cancels running ones. Callers hold the state lock, and
 // set ws.Locking so stores are written under a shared store lock.
 func Apply(ctx context.Context, ws *engine.Workspace, stop <-chan struct{}, p *plans.Plan, st *state.State, w engine.StateWriter, opts ApplyOptions) (*engine.Result, error) {
@@ -100,13 +101,13 @@ func Apply(ctx context.Context, ws *engine.Workspace, stop <-chan struct{}, p *p
 
 // NewRunners returns the action runners by kind. This is the one place
 // runners are listed: model actions (train, evaluate, promote, publish)
-// are added here by their files (planner/model_*.go).
+// are added here by their files (planner/model).
 func NewRunners() map[string]engine.ActionRunner {
 	runners := map[string]engine.ActionRunner{
 		plans.KindSnapshot: engine.RunnerFunc(dataset.RunSnapshot),
-		plans.KindForget:   engine.RunnerFunc(runForget),
+		plans.KindForget:   engine.RunnerFunc(model.RunForget),
 	}
-	for kind, r := range modelRunners(nil) { // train, promote, publish: model_*.go
+	for kind, r := range model.Runners(nil) { // train, promote, publish: planner/model
 		runners[kind] = r
 	}
 	return runners

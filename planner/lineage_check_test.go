@@ -1,8 +1,10 @@
 package planner
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/state"
@@ -68,4 +70,33 @@ func TestDescribeRef(t *testing.T) {
 			t.Errorf("DescribeRef(%s, %.8s) = %q, want %q", tc.store, tc.id, got, tc.want)
 		}
 	}
+}
+
+// retentionState builds a state with dataset d (snapshots s1..sN, one a
+// day, the last current) and model m (versions from spec: "ok:2" is a
+// succeeded version trained on s2, "fail:3" a failed one), version i
+// trained i days after the first snapshot.
+func retentionState(snaps int, versions ...string) *state.State {
+	st := state.New()
+	start := testNow.Add(-100 * 24 * time.Hour)
+	id := func(i int) string { return fmt.Sprintf("%08x%056d", i, 0) }
+	d := &state.Dataset{Name: "d"}
+	for i := 1; i <= snaps; i++ {
+		d.Snapshots = append(d.Snapshots, &state.Snapshot{ID: id(i), CreatedAt: start.Add(time.Duration(i) * 24 * time.Hour), Store: "default", Bytes: 100})
+	}
+	st.Datasets["d"] = d
+	m := st.EnsureModel("m")
+	for i, spec := range versions {
+		status, snap, _ := strings.Cut(spec, ":")
+		var n int
+		fmt.Sscan(snap, &n)
+		s := state.StatusSucceeded
+		if status == "fail" {
+			s = state.StatusFailed
+		}
+		m.Versions = append(m.Versions, &state.Version{Version: i + 1, Status: s, StartedAt: start.Add(time.Duration(i+1) * 24 * time.Hour),
+			Inputs: state.Inputs{Snapshots: map[string]string{"d": id(n)}}})
+	}
+	m.NextVersion = len(versions) + 1
+	return st
 }

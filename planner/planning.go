@@ -7,15 +7,16 @@ import (
 
 	"github.com/mlform/mlform/planner/dataset"
 	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/model"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/state"
 )
 
 // stages lists planning steps in order: datasets first (their new
-// snapshot ids feed model inputs), then model stages from model_*.go,
+// snapshot ids feed model inputs), then the model stage (planner/model),
 // then retention last (it protects what the earlier actions use).
 func stages(ws *engine.Workspace) []engine.Stage {
-	return []engine.Stage{dataset.Plan, planModels, planForgotten, planRetention}
+	return []engine.Stage{dataset.Plan, model.Plan, planForgotten, model.PlanRetention}
 }
 
 // Plan computes what apply must do, reading st (never writing it). The

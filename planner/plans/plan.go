@@ -19,7 +19,7 @@ import (
 const PlanFormatVersion = 1
 
 // Action kinds. The apply engine dispatches on Kind to a runner (see
-// Runners in engine.go).
+// planner.NewRunners and planner/engine).
 const (
 	KindSnapshot = "snapshot"
 	KindTrain    = "train"
@@ -28,7 +28,7 @@ const (
 	KindPublish  = "publish"
 	KindRemove   = "remove"
 	// KindForget forgets one snapshot or version a retention block no
-	// longer keeps (state only; gc frees the data): retention.go.
+	// longer keeps (state only; gc frees the data): planner/model/retention.go.
 	KindForget = "forget"
 )
 

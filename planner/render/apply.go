@@ -7,8 +7,8 @@ import (
 	"io"
 	"strings"
 
-	"github.com/mlform/mlform/planner"
 	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/model"
 	"github.com/mlform/mlform/planner/plans"
 )
 
@@ -33,7 +33,7 @@ func ApplySummary(res *engine.Result) string {
 	for i, n := range applyNouns {
 		c := res.Count(n.kind, engine.ResultSucceeded)
 		if n.kind == plans.KindPromote {
-			c = countPromotes(res, planner.PromoteMoved)
+			c = countPromotes(res, model.PromoteMoved)
 		}
 		if i >= 3 && c == 0 {
 			continue
@@ -44,7 +44,7 @@ func ApplySummary(res *engine.Result) string {
 		}
 		parts = append(parts, fmt.Sprintf("%d %s", c, word))
 		if n.kind == plans.KindPromote {
-			if h := countPromotes(res, planner.PromoteHeld); h > 0 {
+			if h := countPromotes(res, model.PromoteHeld); h > 0 {
 				parts = append(parts, fmt.Sprintf("%d held", h))
 			}
 		}
@@ -56,7 +56,7 @@ func ApplySummary(res *engine.Result) string {
 func countPromotes(res *engine.Result, outcome string) int {
 	n := 0
 	for _, r := range res.Actions {
-		if planner.PromoteOutcome(r) == outcome {
+		if model.PromoteOutcome(r) == outcome {
 			n++
 		}
 	}

@@ -1,4 +1,4 @@
-package planner
+package model
 
 import (
 	"bytes"
@@ -34,9 +34,9 @@ type stepRun struct {
 	Step    string // executor.StepTrain or StepEvaluate
 	Version int
 	// Snapshots maps dataset name to the snapshot materialised for it, and
-	// SnapshotStores the store holding each.
+	// snapshotStores the store holding each.
 	Snapshots      map[string]string
-	SnapshotStores map[string]string
+	snapshotStores map[string]string
 	// ModelArtifacts and ModelStore name the evaluated version's artifacts.
 	ModelArtifacts, ModelStore string
 	// Log receives every output line (nil: none).
@@ -154,7 +154,7 @@ func (r *stepRun) materialize(ctx context.Context, c executor.Contract) error {
 	for _, ds := range engine.SortedNames(r.Snapshots) {
 		dir := filepath.Join(c.DataDir, ds)
 		c.Datasets[ds] = dir
-		if err := r.materializeOne(ctx, r.SnapshotStores[ds], r.Snapshots[ds], dir); err != nil {
+		if err := r.materializeOne(ctx, r.snapshotStores[ds], r.Snapshots[ds], dir); err != nil {
 			return fmt.Errorf("materialise dataset.%s snapshot %s: %w", ds, plans.ShortID(r.Snapshots[ds]), err)
 		}
 	}

@@ -1,4 +1,4 @@
-package planner
+package model
 
 import (
 	"context"
@@ -32,10 +32,10 @@ import (
 // succeeded versions are newer than it, so failures between kept versions
 // stay and older ones go.
 
-// planRetention adds one forget action per snapshot or version that a
+// PlanRetention adds one forget action per snapshot or version that a
 // retention block no longer keeps. It runs last, after every stage that
 // may use a recorded version or snapshot.
-func planRetention(ctx context.Context, pc *engine.PlanContext) error {
+func PlanRetention(ctx context.Context, pc *engine.PlanContext) error {
 	in := retentionInput{
 		Now:       pc.WS.Now,
 		Datasets:  map[string]*config.Retention{},
@@ -317,10 +317,10 @@ func ForgetLabel(a *plans.Action) string {
 	return a.Addr
 }
 
-// runForget forgets the snapshot or version (state only). state.Remove
+// RunForget forgets the snapshot or version (state only). state.Remove
 // refuses one that became used or aliased since the plan, which the plan's
 // serial check already prevents.
-func runForget(ctx context.Context, rc *engine.RunContext, a *plans.Action) error {
+func RunForget(ctx context.Context, rc *engine.RunContext, a *plans.Action) error {
 	f := a.Forget
 	addr := state.Address{Kind: state.AddrVersion, Name: f.Model, Version: f.Version}
 	if f.Dataset != "" {

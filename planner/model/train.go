@@ -1,4 +1,4 @@
-package planner
+package model
 
 import (
 	"context"
@@ -123,7 +123,7 @@ func trainAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, s
 		v.Error = err.Error()
 		return v
 	}
-	run := &stepRun{WS: ws, Spec: spec, Step: executor.StepTrain, Version: version, Snapshots: inputs.Snapshots, SnapshotStores: stores,
+	run := &stepRun{WS: ws, Spec: spec, Step: executor.StepTrain, Version: version, Snapshots: inputs.Snapshots, snapshotStores: stores,
 		Log: func(line string) { rc.Progress.Logf(a, "v%d: %s", version, line) }}
 	out, runErr := run.run(ctx)
 	if out != nil {
@@ -239,7 +239,7 @@ func evaluateVersion(ctx context.Context, rc *engine.RunContext, a *plans.Action
 	if v.ArtifactsID == "" {
 		return nil, fmt.Errorf("v%d has no recorded artifacts to evaluate", v.Version)
 	}
-	run := &stepRun{WS: rc.Workspace, Spec: spec, Step: executor.StepEvaluate, Version: v.Version, Snapshots: snaps, SnapshotStores: stores,
+	run := &stepRun{WS: rc.Workspace, Spec: spec, Step: executor.StepEvaluate, Version: v.Version, Snapshots: snaps, snapshotStores: stores,
 		ModelArtifacts: v.ArtifactsID, ModelStore: v.Store,
 		Log: func(line string) { rc.Progress.Logf(a, "evaluate v%d: %s", v.Version, line) }}
 	out, err := run.run(ctx)

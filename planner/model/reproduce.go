@@ -1,4 +1,4 @@
-package planner
+package model
 
 import (
 	"context"
@@ -52,13 +52,13 @@ type MetricMatch struct {
 	Match      bool     `json:"match"`
 }
 
-// Reproduce re-runs the train step of model.NAME@V (addr; an alias works
+// Reproduce re-runs the train step of NAME@V (addr; an alias works
 // too) with its recorded inputs: the same snapshots materialised from the
 // store, the same params and command, the same version number, in a
 // temporary directory, with the model's environment and working tree as
 // they are now (differences are noted). Nothing is recorded in state.
 func Reproduce(ctx context.Context, ws *engine.Workspace, st *state.State, addr string, log func(string)) (*ReproduceReport, error) {
-	specs, err := modelSpecs(ws)
+	specs, err := loadSpecs(ws)
 	if err != nil {
 		return nil, err
 	}
@@ -72,11 +72,11 @@ func reproduce(ctx context.Context, ws *engine.Workspace, st *state.State, specs
 		return nil, err
 	}
 	if v.Status != state.StatusSucceeded || v.ArtifactsID == "" {
-		return nil, fmt.Errorf("model.%s v%d %s: only a succeeded version with recorded artifacts can be reproduced", m.Name, v.Version, v.Status)
+		return nil, fmt.Errorf("%s v%d %s: only a succeeded version with recorded artifacts can be reproduced", m.Name, v.Version, v.Status)
 	}
 	decl := specs.Models[m.Name]
 	if decl == nil {
-		return nil, fmt.Errorf("model.%s is not declared in the configuration: reproduce runs it in its declared environment", m.Name)
+		return nil, fmt.Errorf("%s is not declared in the configuration: reproduce runs it in its declared environment", m.Name)
 	}
 	spec := *decl
 	spec.Train.Command = v.Inputs.Command
@@ -93,7 +93,7 @@ func reproduce(ctx context.Context, ws *engine.Workspace, st *state.State, specs
 	if err != nil {
 		return nil, err
 	}
-	run := &stepRun{WS: ws, Spec: &spec, Step: executor.StepTrain, Version: v.Version, Snapshots: v.Inputs.Snapshots, SnapshotStores: stores, Log: log}
+	run := &stepRun{WS: ws, Spec: &spec, Step: executor.StepTrain, Version: v.Version, Snapshots: v.Inputs.Snapshots, snapshotStores: stores, Log: log}
 	out, err := run.run(ctx)
 	if out != nil {
 		defer out.Close()

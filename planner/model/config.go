@@ -1,4 +1,4 @@
-package planner
+package model
 
 import (
 	"fmt"
@@ -11,7 +11,7 @@ import (
 // modelSpecs maps the configuration's models, retrain policies and
 // promotions onto the planner's specs. This file is the only place model
 // planning reads config types.
-func modelSpecs(ws *engine.Workspace) (*ModelSpecs, error) {
+func loadSpecs(ws *engine.Workspace) (*ModelSpecs, error) {
 	cfg := ws.Config
 	specs := &ModelSpecs{Models: map[string]*ModelSpec{}, Policies: map[string]*PolicySpec{}, Promotions: map[string]*PromotionSpec{}}
 	if cfg == nil {

@@ -1,4 +1,4 @@
-package planner
+package model
 
 import (
 	"context"
@@ -99,7 +99,7 @@ func (w *applyWorld) apply(snap string, replace ...string) (*plans.Plan, *engine
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	e := &engine.Engine{Runners: modelRunners(w.specs)}
+	e := &engine.Engine{Runners: Runners(w.specs)}
 	res, err := e.Run(context.Background(), nil, w.ws, p, w.st, nil)
 	if err != nil {
 		w.t.Fatal(err)
@@ -266,7 +266,7 @@ func TestApplyRefusesStalePlan(t *testing.T) {
 				t.Fatalf("plan: %v\n%s", err, describe(p))
 			}
 			tt.mutate(w, p)
-			res, err := (&engine.Engine{Runners: modelRunners(w.specs)}).Run(context.Background(), nil, w.ws, p, w.st, nil)
+			res, err := (&engine.Engine{Runners: Runners(w.specs)}).Run(context.Background(), nil, w.ws, p, w.st, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -313,7 +313,7 @@ func TestApplyModelsInParallel(t *testing.T) {
 	if len(p.Actions) != 4 {
 		t.Fatalf("plan:\n%s", describe(p))
 	}
-	res, err := (&engine.Engine{Runners: modelRunners(w.specs), Parallelism: 4}).Run(context.Background(), nil, w.ws, p, w.st, nil)
+	res, err := (&engine.Engine{Runners: Runners(w.specs), Parallelism: 4}).Run(context.Background(), nil, w.ws, p, w.st, nil)
 	if err != nil || res.Failed() {
 		t.Fatalf("%v\n%s", err, summaries(res))
 	}

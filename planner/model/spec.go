@@ -1,4 +1,4 @@
-package planner
+package model
 
 import (
 	"context"
@@ -88,16 +88,16 @@ func (s *ModelSpecs) promotionsFor(model string) []*PromotionSpec {
 	return out
 }
 
-// modelRunners returns the runners of model actions (train, promote,
+// Runners returns the runners of model actions (train, promote,
 // publish). specs nil reads the specs from each run's workspace
 // configuration; tests pass their own.
-func modelRunners(specs *ModelSpecs) map[string]engine.ActionRunner {
+func Runners(specs *ModelSpecs) map[string]engine.ActionRunner {
 	wrap := func(f func(context.Context, *engine.RunContext, *plans.Action, *ModelSpecs) error) engine.ActionRunner {
 		return engine.RunnerFunc(func(ctx context.Context, rc *engine.RunContext, a *plans.Action) error {
 			s := specs
 			if s == nil {
 				var err error
-				if s, err = modelSpecs(rc.Workspace); err != nil {
+				if s, err = loadSpecs(rc.Workspace); err != nil {
 					return err
 				}
 			}

@@ -1,4 +1,4 @@
-package planner
+package model
 
 import (
 	"context"
@@ -16,7 +16,7 @@ import (
 	"github.com/mlform/mlform/state"
 )
 
-// Reason codes of model planning beyond those in plan.go.
+// Reason codes of model planning beyond those in planner/plans.
 const (
 	// ReasonPublish: the promoted version is copied to a publish URL.
 	ReasonPublish plans.ReasonCode = "publish"
@@ -31,12 +31,12 @@ const (
 // metric trigger; apply evaluates, then decides.
 const conditionalKey = "conditional"
 
-// planModels is the model stage: for each selected model it computes the
+// Plan is the model stage: for each selected model it computes the
 // inputs the model would be trained on after this plan's snapshots,
 // decides whether to retrain (policy.DecideRetrain), then plans each of
 // its promotions (policy.DecidePromotion) and publications.
-func planModels(ctx context.Context, pc *engine.PlanContext) error {
-	specs, err := modelSpecs(pc.WS)
+func Plan(ctx context.Context, pc *engine.PlanContext) error {
+	specs, err := loadSpecs(pc.WS)
 	if err != nil {
 		return err
 	}
@@ -180,7 +180,7 @@ func buildInputs(baseDir string, spec *ModelSpec, snaps map[string]string, cache
 	})
 }
 
-// codeCache opens the workspace's code stat cache (none when the
+// CodeCache opens the workspace's code stat cache (none when the
 // workspace has no cache directory).
 func codeCache(ws *engine.Workspace) *codehash.CodeCache {
 	if ws.CacheDir == "" {
