@@ -5,8 +5,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/mlform/mlform/planner"
 	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/ops"
 	"github.com/mlform/mlform/planner/render"
 )
 
@@ -76,7 +76,7 @@ damaged or lost store index from the packs, which carry their own index.`,
 			}
 			return withStateLock(ctx, g, m, lf, "gc", func() error {
 				if rebuild {
-					res, err := planner.RebuildIndexes(ctx, ws, lf.Timeout)
+					res, err := ops.RebuildIndexes(ctx, ws, lf.Timeout)
 					for _, r := range res {
 						fmt.Fprintf(g.Stdout, "storage %q: index rebuilt from %d packs\n", r.Store, r.Packs)
 					}
@@ -94,7 +94,7 @@ damaged or lost store index from the packs, which carry their own index.`,
 					return err
 				}
 				if check {
-					checks, err := planner.CheckStores(ctx, ws, st, readData)
+					checks, err := ops.CheckStores(ctx, ws, st, readData)
 					if err != nil {
 						return err
 					}
@@ -108,7 +108,7 @@ damaged or lost store index from the packs, which carry their own index.`,
 						}
 						for _, id := range c.Missing {
 							what := "referenced by the state"
-							if d := planner.DescribeRef(st, c.Store, id); d != "" {
+							if d := ops.DescribeRef(st, c.Store, id); d != "" {
 								what = d
 							}
 							fmt.Fprintf(g.Stdout, "  missing or damaged: %s (%s)\n", id, what)
@@ -118,7 +118,7 @@ damaged or lost store index from the packs, which carry their own index.`,
 						}
 						ok = ok && c.OK()
 					}
-					for _, gap := range planner.LineageGaps(st) {
+					for _, gap := range ops.LineageGaps(st) {
 						fmt.Fprintf(g.Stdout, "lineage: %s\n", gap)
 						ok = false
 					}
@@ -131,7 +131,7 @@ damaged or lost store index from the packs, which carry their own index.`,
 					fmt.Fprintln(g.Stdout, "check: OK: every object the state references is present and intact")
 					return nil
 				}
-				res, err := planner.GC(ctx, ws, st, planner.GCOptions{DryRun: dryRun, LockTimeout: lf.Timeout, Backend: m.Location()})
+				res, err := ops.GC(ctx, ws, st, ops.GCOptions{DryRun: dryRun, LockTimeout: lf.Timeout, Backend: m.Location()})
 				for _, r := range res {
 					if dryRun {
 						fmt.Fprintf(g.Stdout, "storage %q: would delete %d unreferenced manifests and the packs only they use; %d packs left by interrupted writes; %s\n",

@@ -19,7 +19,7 @@ import (
 // progress reports apply progress on stderr: on a terminal, one live line
 // redrawn in place (bytes, files, throughput); otherwise plain lines, one
 // per action start and end plus a periodic line per running action, so CI
-// logs stay readable. It implements planner.Progress.
+// logs stay readable. It implements engine.Progress.
 type progress struct {
 	w        io.Writer
 	live     bool

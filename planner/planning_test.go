@@ -14,6 +14,7 @@ import (
 	"github.com/mlform/mlform/config"
 	"github.com/mlform/mlform/planner/dataset"
 	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/ops"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/state"
 )
@@ -161,12 +162,12 @@ func TestPlanApplyLoop(t *testing.T) {
 		{"a.csv": "a\n1\n2\n", "b.csv": "b\n2\n", "sub/c.csv": "c\n3\n", "new.csv": "n\n"},
 	} {
 		id := st.Datasets["churn"].Snapshots[i].ID
-		target, err := ResolvePull(st, "dataset.churn@"+id[:10])
+		target, err := ops.ResolvePull(st, "dataset.churn@"+id[:10])
 		if err != nil {
 			t.Fatal(err)
 		}
 		out := filepath.Join(t.TempDir(), "out")
-		if err := Pull(context.Background(), ws, target, out, false); err != nil {
+		if err := ops.Pull(context.Background(), ws, target, out, false); err != nil {
 			t.Fatal(err)
 		}
 		for p, content := range want {
@@ -175,12 +176,12 @@ func TestPlanApplyLoop(t *testing.T) {
 				t.Errorf("snapshot %d %s: %q, %v", i, p, got, err)
 			}
 		}
-		if err := Pull(context.Background(), ws, target, out, false); err == nil || !strings.Contains(err.Error(), "not empty") {
+		if err := ops.Pull(context.Background(), ws, target, out, false); err == nil || !strings.Contains(err.Error(), "not empty") {
 			t.Errorf("pull into a non-empty dir: %v", err)
 		}
 	}
 
-	checks, err := CheckStores(context.Background(), ws, st, true)
+	checks, err := ops.CheckStores(context.Background(), ws, st, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -324,12 +325,12 @@ func TestStoreWhileObserving(t *testing.T) {
 			if res.Failed() {
 				t.Fatalf("apply: %v", res.Errors())
 			}
-			target, err := ResolvePull(st, "dataset.d")
+			target, err := ops.ResolvePull(st, "dataset.d")
 			if err != nil {
 				t.Fatal(err)
 			}
 			out := filepath.Join(t.TempDir(), "out")
-			if err := Pull(context.Background(), ws, target, out, false); err != nil {
+			if err := ops.Pull(context.Background(), ws, target, out, false); err != nil {
 				t.Fatal(err)
 			}
 			for p, content := range files {
@@ -364,16 +365,16 @@ func TestParallelSnapshotsShareAStore(t *testing.T) {
 	if err != nil || res.Failed() {
 		t.Fatalf("apply: %v %v", err, res.Errors())
 	}
-	checks, err := CheckStores(context.Background(), ws, st, true)
+	checks, err := ops.CheckStores(context.Background(), ws, st, true)
 	if err != nil || !checks[0].OK() {
 		t.Fatalf("check: %v %+v", err, checks)
 	}
 	for name := range sources {
-		target, err := ResolvePull(st, "dataset."+name)
+		target, err := ops.ResolvePull(st, "dataset."+name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := Pull(context.Background(), ws, target, filepath.Join(t.TempDir(), name), false); err != nil {
+		if err := ops.Pull(context.Background(), ws, target, filepath.Join(t.TempDir(), name), false); err != nil {
 			t.Fatalf("pull %s: %v", name, err)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/ops"
 	"github.com/mlform/mlform/state"
 )
 
@@ -35,7 +36,7 @@ func TestInitSteps(t *testing.T) {
 			}
 			defer m.Close()
 			for run, want := range []string{"created empty state", "state exists (serial 1"} {
-				steps, err := Init(ctx, ws, m)
+				steps, err := ops.Init(ctx, ws, m)
 				if err != nil {
 					t.Fatalf("init #%d: %v", run+1, err)
 				}

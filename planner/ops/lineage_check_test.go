@@ -1,4 +1,4 @@
-package planner
+package ops
 
 import (
 	"fmt"
@@ -100,3 +100,5 @@ func retentionState(snaps int, versions ...string) *state.State {
 	m.NextVersion = len(versions) + 1
 	return st
 }
+
+var testNow = time.Date(2026, 1, 5, 12, 0, 0, 0, time.UTC)
