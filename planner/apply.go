@@ -73,7 +73,7 @@ func alreadyApplied(p *plans.Plan, st *state.State) bool {
 type ApplyOptions struct {
 	Parallelism int
 	Progress    engine.Progress
-	// Runners overrides NewRunners (tests).
+	// Runners overrides newRunners (tests).
 	Runners map[string]engine.ActionRunner
 }
 
@@ -85,7 +85,7 @@ type ApplyOptions struct {
 func Apply(ctx context.Context, ws *engine.Workspace, stop <-chan struct{}, p *plans.Plan, st *state.State, w engine.StateWriter, opts ApplyOptions) (*engine.Result, error) {
 	runners := opts.Runners
 	if runners == nil {
-		runners = NewRunners()
+		runners = newRunners()
 	}
 	e := &engine.Engine{Runners: runners, Parallelism: opts.Parallelism, Progress: opts.Progress}
 	if w == nil {
@@ -99,10 +99,10 @@ func Apply(ctx context.Context, ws *engine.Workspace, stop <-chan struct{}, p *p
 	return res, err
 }
 
-// NewRunners returns the action runners by kind. This is the one place
+// newRunners returns the action runners by kind. This is the one place
 // runners are listed: model actions (train, evaluate, promote, publish)
 // are added here by their files (planner/model).
-func NewRunners() map[string]engine.ActionRunner {
+func newRunners() map[string]engine.ActionRunner {
 	runners := map[string]engine.ActionRunner{
 		plans.KindSnapshot: engine.RunnerFunc(dataset.RunSnapshot),
 		plans.KindForget:   engine.RunnerFunc(model.RunForget),

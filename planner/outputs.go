@@ -14,10 +14,10 @@ import (
 	"github.com/mlform/mlform/state"
 )
 
-// World builds what output expressions may refer to from the state: each
+// worldOf builds what output expressions may refer to from the state: each
 // dataset's current snapshot, each model's latest successful version and
 // aliases, and where each promotion's alias points.
-func World(ws *engine.Workspace, st *state.State) config.World {
+func worldOf(ws *engine.Workspace, st *state.State) config.World {
 	w := config.World{
 		Promotions: map[string]config.PromotionWorld{},
 		Models:     map[string]config.ModelWorld{},
@@ -65,7 +65,7 @@ type OutputResult struct {
 // Outputs evaluates every output against the recorded world, sorted by
 // name.
 func Outputs(ws *engine.Workspace, st *state.State) ([]*OutputResult, hcl.Diagnostics) {
-	vals, diags := ws.Config.EvalOutputs(World(ws, st))
+	vals, diags := ws.Config.EvalOutputs(worldOf(ws, st))
 	if diags.HasErrors() {
 		return nil, diags
 	}
@@ -112,11 +112,11 @@ func planOutputs(pc *engine.PlanContext) {
 	for _, a := range pc.Plan.Actions {
 		acted[a.Addr] = true
 	}
-	world := World(pc.WS, pc.State)
+	w := worldOf(pc.WS, pc.State)
 	for name, id := range pc.NextSnapshots {
-		world.Datasets[name] = config.DatasetWorld{SnapshotID: id}
+		w.Datasets[name] = config.DatasetWorld{SnapshotID: id}
 	}
-	vals, diags := pc.WS.Config.EvalOutputs(world)
+	vals, diags := pc.WS.Config.EvalOutputs(w)
 	for _, name := range engine.SortedNames(pc.WS.Config.Outputs) {
 		o := pc.WS.Config.Outputs[name]
 		po := &plans.Output{Name: name, Sensitive: o.Sensitive, Known: true}

@@ -36,7 +36,7 @@ type treeFile struct {
 	Hash string // BLAKE3 hex of the content (of the link target for symlinks)
 }
 
-// CodeHash hashes the files under baseDir matched by any of the doublestar
+// codeHash hashes the files under baseDir matched by any of the doublestar
 // globs (relative, slash-separated; "trainer/**"). The hash covers, in
 // sorted path order, each file's relative path, its kind (regular,
 // executable or symlink: permission bits beyond the executable bit vary with
@@ -45,11 +45,11 @@ type treeFile struct {
 // target text and never followed; nothing outside baseDir is read. A glob
 // that matches no file is an error: a typo would otherwise hide every code
 // change from the planner.
-func CodeHash(baseDir string, globs []string) (hash string, files int, err error) {
+func codeHash(baseDir string, globs []string) (hash string, files int, err error) {
 	return CodeHashCached(baseDir, globs, nil)
 }
 
-// CodeHashCached is CodeHash taking unchanged files' hashes from cache
+// CodeHashCached is codeHash taking unchanged files' hashes from cache
 // (nil: none).
 func CodeHashCached(baseDir string, globs []string, cache *CodeCache) (hash string, files int, err error) {
 	list, err := selectTree(baseDir, globs, cache)

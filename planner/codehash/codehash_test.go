@@ -55,11 +55,11 @@ func TestCodeHashSameTreeSameHash(t *testing.T) {
 	}
 	os.Chmod(filepath.Join(b, "trainer/main.go"), 0o600)
 
-	ha, na, err := CodeHash(a, []string{"trainer/**"})
+	ha, na, err := codeHash(a, []string{"trainer/**"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	hb, nb, err := CodeHash(b, []string{"trainer/**"})
+	hb, nb, err := codeHash(b, []string{"trainer/**"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +67,7 @@ func TestCodeHashSameTreeSameHash(t *testing.T) {
 		t.Fatalf("same tree: %s/%d vs %s/%d (want 2 files)", ha, na, hb, nb)
 	}
 	// Order and duplication of globs do not matter.
-	hc, nc, err := CodeHash(a, []string{"trainer/pkg/*.go", "trainer/**", "trainer/main.go"})
+	hc, nc, err := codeHash(a, []string{"trainer/pkg/*.go", "trainer/**", "trainer/main.go"})
 	if err != nil || hc != ha || nc != 2 {
 		t.Fatalf("overlapping globs: %s/%d %v, want %s/2", hc, nc, err, ha)
 	}
@@ -107,7 +107,7 @@ func TestCodeHashDetectsChanges(t *testing.T) {
 
 func mustHash(t *testing.T, dir string, globs ...string) string {
 	t.Helper()
-	h, _, err := CodeHash(dir, globs)
+	h, _, err := codeHash(dir, globs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,7 @@ func TestCodeHashSelection(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.globs, ","), func(t *testing.T) {
-			_, n, err := CodeHash(dir, tt.globs)
+			_, n, err := codeHash(dir, tt.globs)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -170,9 +170,9 @@ func TestCodeHashErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.glob, func(t *testing.T) {
-			_, _, err := CodeHash(dir, []string{tt.glob})
+			_, _, err := codeHash(dir, []string{tt.glob})
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("CodeHash(%q) error = %v, want it to contain %q", tt.glob, err, tt.want)
+				t.Fatalf("codeHash(%q) error = %v, want it to contain %q", tt.glob, err, tt.want)
 			}
 		})
 	}
@@ -188,7 +188,7 @@ func BenchmarkCodeHash(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, _, err := CodeHash(dir, []string{"trainer/**"}); err != nil {
+		if _, _, err := codeHash(dir, []string{"trainer/**"}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -48,13 +48,13 @@ type Progress interface {
 	Finished(a *plans.Action, r *ActionResult)
 }
 
-// NopProgress ignores every report.
-type NopProgress struct{}
+// nopProgress ignores every report.
+type nopProgress struct{}
 
-func (NopProgress) Started(*plans.Action)                 {}
-func (NopProgress) Advance(*plans.Action, int, int64)     {}
-func (NopProgress) Logf(*plans.Action, string, ...any)    {}
-func (NopProgress) Finished(*plans.Action, *ActionResult) {}
+func (nopProgress) Started(*plans.Action)                 {}
+func (nopProgress) Advance(*plans.Action, int, int64)     {}
+func (nopProgress) Logf(*plans.Action, string, ...any)    {}
+func (nopProgress) Finished(*plans.Action, *ActionResult) {}
 
 // Action result statuses.
 const (
@@ -196,7 +196,7 @@ func (e *Engine) Run(ctx context.Context, stop <-chan struct{}, ws *Workspace, p
 	}
 	prog := e.Progress
 	if prog == nil {
-		prog = NopProgress{}
+		prog = nopProgress{}
 	}
 	rc := &RunContext{Workspace: ws, Plan: p, Progress: prog, state: st, writer: w}
 

@@ -93,9 +93,6 @@ func topoSort(nodes map[string]*Node) ([]string, error) {
 // Order returns every address, dependencies before dependents.
 func (g *Graph) Order() []string { return append([]string(nil), g.order...) }
 
-// Node returns the node at addr, or nil.
-func (g *Graph) Node(addr string) *Node { return g.nodes[addr] }
-
 // Has reports whether addr is declared.
 func (g *Graph) Has(addr string) bool { _, ok := g.nodes[addr]; return ok }
 

@@ -292,15 +292,15 @@ func ruleReasons(r *config.Retention) []plans.Reason {
 		out = append(out, plans.Reason{Code: plans.ReasonNotAmongLast, Message: fmt.Sprintf("not among the last %d", r.KeepLast), Data: map[string]any{"keep_last": r.KeepLast}})
 	}
 	if r.KeepWithin > 0 {
-		d := FormatRetention(r.KeepWithin)
+		d := formatRetention(r.KeepWithin)
 		out = append(out, plans.Reason{Code: plans.ReasonOlderThan, Message: "older than " + d, Data: map[string]any{"keep_within": d}})
 	}
 	return out
 }
 
-// FormatRetention renders a keep_within duration as users write it: whole
+// formatRetention renders a keep_within duration as users write it: whole
 // days as "90d", anything else as Go would ("36h", "90m").
-func FormatRetention(d time.Duration) string {
+func formatRetention(d time.Duration) string {
 	const day = 24 * time.Hour
 	if d >= day && d%day == 0 {
 		return strconv.FormatInt(int64(d/day), 10) + "d"

@@ -29,7 +29,7 @@ func ResolvePull(st *state.State, addr string) (*PullTarget, error) {
 		if err != nil {
 			return nil, err
 		}
-		s, err := ResolveSnapshot(st, ref)
+		s, err := resolveSnapshot(st, ref)
 		if err != nil {
 			return nil, err
 		}

@@ -30,6 +30,6 @@ func FuzzParseSnapshotRef(f *testing.F) {
 				t.Fatalf("%q: accepted prefix %q", s, ref.Prefix)
 			}
 		}
-		_, _ = ResolveSnapshot(st, ref)
+		_, _ = resolveSnapshot(st, ref)
 	})
 }

@@ -37,10 +37,10 @@ func ParseSnapshotRef(s string) (SnapshotRef, error) {
 	return ref, nil
 }
 
-// ResolveSnapshot finds the snapshot ref names in state: the latest, or the
+// resolveSnapshot finds the snapshot ref names in state: the latest, or the
 // one whose id starts with the prefix (an ambiguous prefix is an error
 // listing the candidates).
-func ResolveSnapshot(st *state.State, ref SnapshotRef) (*state.Snapshot, error) {
+func resolveSnapshot(st *state.State, ref SnapshotRef) (*state.Snapshot, error) {
 	ds := st.Datasets[ref.Dataset]
 	if ref.Prefix == "" {
 		if ds == nil || len(ds.Snapshots) == 0 {

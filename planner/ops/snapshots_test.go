@@ -62,7 +62,7 @@ func TestResolveSnapshot(t *testing.T) {
 		{SnapshotRef{Dataset: "nope"}, "", "has no snapshots"},
 	}
 	for _, tt := range tests {
-		got, err := ResolveSnapshot(st, tt.ref)
+		got, err := resolveSnapshot(st, tt.ref)
 		if tt.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.err) {
 				t.Errorf("%+v: err = %v, want %q", tt.ref, err, tt.err)
@@ -75,7 +75,7 @@ func TestResolveSnapshot(t *testing.T) {
 	}
 	// Two ids sharing the prefix: ambiguous.
 	st.Datasets["churn"].Snapshots[1].ID = "aaaa1111" + strings.Repeat("f", 56)
-	if _, err := ResolveSnapshot(st, SnapshotRef{Dataset: "churn", Prefix: "aaaa1111"}); err == nil || !strings.Contains(err.Error(), "ambiguous") {
+	if _, err := resolveSnapshot(st, SnapshotRef{Dataset: "churn", Prefix: "aaaa1111"}); err == nil || !strings.Contains(err.Error(), "ambiguous") {
 		t.Errorf("ambiguous prefix: %v", err)
 	}
 }

@@ -209,7 +209,7 @@ func jsonActionOf(a *Action, headline func(*Action) string) JSONAction {
 			Files: s.Files, Bytes: s.Bytes, DiffKnown: s.DiffKnown, Added: s.Added, Changed: s.Changed, Removed: s.Removed,
 			AddedBytes: s.AddedBytes, ChangedBytes: s.ChangedBytes, RemovedBytes: s.RemovedBytes, Paths: []JSONPath{}}
 		for _, pc := range s.Paths {
-			js.Paths = append(js.Paths, JSONPath{Path: pc.Path, Change: pc.Change, Delta: pc.Delta})
+			js.Paths = append(js.Paths, JSONPath(pc))
 		}
 		ja.Snapshot = js
 	}
