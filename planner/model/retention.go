@@ -308,15 +308,6 @@ func formatRetention(d time.Duration) string {
 	return policy.FormatDuration(d)
 }
 
-// ForgetLabel is the short address a forget action shows:
-// "dataset.churn@72f28763" (8 digits of the id) or "model.churn@3".
-func ForgetLabel(a *plans.Action) string {
-	if f := a.Forget; f != nil && f.Dataset != "" {
-		return "dataset." + f.Dataset + "@" + f.Snapshot[:min(len(f.Snapshot), plans.MinIDPrefix)]
-	}
-	return a.Addr
-}
-
 // RunForget forgets the snapshot or version (state only). state.Remove
 // refuses one that became used or aliased since the plan, which the plan's
 // serial check already prevents.
@@ -327,7 +318,7 @@ func RunForget(ctx context.Context, rc *engine.RunContext, a *plans.Action) erro
 		addr = state.Address{Kind: state.AddrSnapshot, Name: f.Dataset, Snapshot: f.Snapshot}
 	}
 	if err := rc.UpdateState(ctx, func(s *state.State) error { return s.Remove(addr) }); err != nil {
-		return fmt.Errorf("forget %s: %w", ForgetLabel(a), err)
+		return fmt.Errorf("forget %s: %w", plans.ForgetLabel(a), err)
 	}
 	rc.SetSummary(a, "forgotten")
 	return nil

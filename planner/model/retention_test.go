@@ -112,7 +112,7 @@ func TestDecideRetention(t *testing.T) {
 				if err := plans.ValidateAction(a); err != nil {
 					t.Errorf("%s: invalid action: %v", a.Addr, err)
 				}
-				line := ForgetLabel(a) + ": "
+				line := plans.ForgetLabel(a) + ": "
 				for i, r := range a.Reasons {
 					if i > 0 {
 						line += ", "

@@ -5,7 +5,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/mlform/mlform/planner/model"
 	"github.com/mlform/mlform/planner/plans"
 )
 
@@ -22,7 +21,7 @@ func Markdown(w io.Writer, p *plans.Plan, o Options) error {
 		for _, a := range p.Actions {
 			action := strings.TrimSpace(strings.TrimPrefix(ActionLine(a), symbol(a)))
 			if a.Kind == plans.KindForget {
-				action = "forget " + model.ForgetLabel(a) // the why column has the reasons
+				action = "forget " + plans.ForgetLabel(a) // the why column has the reasons
 			}
 			ew.printf("| `%s` | %s | %s |\n", symbol(a), mdCell(action), mdCell(whyCell(a)))
 		}

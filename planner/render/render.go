@@ -1,4 +1,4 @@
-// Package render turns a planner.Plan into what people and programs read:
+// Package render turns a plans.Plan into what people and programs read:
 // the human plan (Terraform style, colour only when asked), the versioned
 // JSON document described in docs/plan-json.md, and a markdown summary for
 // a pull-request comment. All three read the same Plan, so they never
@@ -17,7 +17,6 @@ import (
 
 	"github.com/mlform/mlform/internal/termtext"
 	"github.com/mlform/mlform/internal/textfmt"
-	"github.com/mlform/mlform/planner/model"
 	"github.com/mlform/mlform/planner/plans"
 )
 
@@ -137,7 +136,7 @@ func Headline(a *plans.Action) string {
 		if a.Forget != nil && a.Forget.Bytes > 0 {
 			what = fmt.Sprintf("state only; mlform gc frees up to %s", Bytes(a.Forget.Bytes))
 		}
-		return model.ForgetLabel(a) + " will be forgotten by retention (" + what + ")"
+		return plans.ForgetLabel(a) + " will be forgotten by retention (" + what + ")"
 	}
 	return a.Addr + ": " + reasonText(a.Reasons)
 }
@@ -194,7 +193,7 @@ func ActionLine(a *plans.Action) string {
 			return fmt.Sprintf("%s publish model.%s %s to %s", sym, p.Model, v, p.URL)
 		}
 	case plans.KindForget:
-		return fmt.Sprintf("%s forget %s: %s", sym, model.ForgetLabel(a), forgetWhy(a))
+		return fmt.Sprintf("%s forget %s: %s", sym, plans.ForgetLabel(a), forgetWhy(a))
 	}
 	return fmt.Sprintf("%s %s %s", sym, a.Kind, a.Addr)
 }
