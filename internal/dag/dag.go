@@ -1,8 +1,10 @@
-// Package dag is the one topological sort of mlform: the planner orders
-// declared objects (planner.Graph) and plan actions (the apply engine and
-// plan validation) with it. It is Kahn's algorithm over a ready set kept
-// sorted by the caller's tie-break, so the same input always gives the same
-// order, and a cycle is reported with every node caught in it.
+// Package dag is mlform's one topological sort and one DAG walker. Sort
+// orders declared objects (planner/engine.Graph) and plan actions
+// (plans.ActionOrder: plan validation and apply): Kahn's algorithm over a
+// ready set kept sorted by the caller's tie-break, so the same input always
+// gives the same order, and a cycle is reported with every node caught in
+// it. Walk runs the apply engine: nodes in parallel as their dependencies
+// succeed, dependents of a failure skipped, a stop request honoured.
 package dag
 
 import (

@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 
+	"github.com/mlform/mlform/internal/dag"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/state"
 )
@@ -63,9 +63,6 @@ const (
 	ResultSkipped    = "skipped"     // a dependency failed or did not run
 	ResultNotStarted = "not_started" // apply was interrupted first
 )
-
-// statusRunning marks an action in flight inside Run; never returned.
-const statusRunning = "running"
 
 // ActionResult is the outcome of one action.
 type ActionResult struct {
@@ -200,107 +197,64 @@ func (e *Engine) Run(ctx context.Context, stop <-chan struct{}, ws *Workspace, p
 	}
 	rc := &RunContext{Workspace: ws, Plan: p, Progress: prog, state: st, writer: w}
 
-	results := make(map[*plans.Action]*ActionResult, len(order))
 	byAddr := map[string][]*plans.Action{}
 	for _, a := range order {
 		byAddr[a.Addr] = append(byAddr[a.Addr], a)
 	}
-	type done struct {
-		a   *plans.Action
-		err error
-	}
-	doneCh := make(chan done)
-	running := 0
-	stopped := false
-	res := &Result{}
-
-	// blocked returns (ready, skipReason): ready when every dependency
-	// succeeded; a reason when one ended otherwise.
-	blocked := func(a *plans.Action) (bool, string) {
+	deps := func(a *plans.Action) []*plans.Action {
+		var out []*plans.Action
 		for _, d := range a.DependsOn {
 			for _, da := range byAddr[d] {
-				if da == a {
-					continue
-				}
-				r := results[da]
-				if r == nil || r.Status == statusRunning {
-					return false, ""
-				}
-				if r.Status != ResultSucceeded {
-					return false, fmt.Sprintf("%s %s %s", da.Kind, da.Addr, strings.ReplaceAll(r.Status, "_", " "))
+				if da != a {
+					out = append(out, da)
 				}
 			}
 		}
-		return true, ""
+		return out
 	}
-
-	for {
-		if !stopped {
-			select {
-			case <-stop:
-				stopped, stop = true, nil
-				res.Interrupted = true
-			default:
-			}
-		}
-		progressed := true
-		for progressed {
-			progressed = false
-			for _, a := range order {
-				if results[a] != nil {
-					continue
-				}
-				ready, why := blocked(a)
-				if why != "" {
-					results[a] = &ActionResult{Action: a, Status: ResultSkipped, Err: fmt.Errorf("not run: %s", why)}
-					progressed = true
-					continue
-				}
-				if !ready || stopped || running >= par || ctx.Err() != nil {
-					continue
-				}
-				results[a] = &ActionResult{Action: a, Status: statusRunning}
-				running++
-				prog.Started(a)
-				go func(a *plans.Action) {
-					err := runSafely(ctx, e.Runners[a.Kind], rc, a)
-					doneCh <- done{a, err}
-				}(a)
-				progressed = true
-			}
-		}
-		if running == 0 {
-			break
-		}
-		select {
-		case d := <-doneCh:
-			running--
-			r := results[d.a]
-			r.Status, r.Err = ResultSucceeded, d.err
-			if d.err != nil {
+	results := make(map[*plans.Action]*ActionResult, len(order))
+	outcomes, stopped := dag.Walk(ctx, stop, order, deps, par, dag.Visitor[*plans.Action]{
+		Visit:   func(ctx context.Context, a *plans.Action) error { return runSafely(ctx, e.Runners[a.Kind], rc, a) },
+		Started: prog.Started,
+		Done: func(a *plans.Action, err error) {
+			r := &ActionResult{Action: a, Status: ResultSucceeded, Err: err}
+			if err != nil {
 				r.Status = ResultFailed
 			}
 			rc.mu.Lock()
-			r.Summary = rc.summaries[d.a.ID()]
+			r.Summary = rc.summaries[a.ID()]
 			rc.mu.Unlock()
-			prog.Finished(d.a, r)
-		case <-stop:
-			stopped = true
-			stop = nil
-			res.Interrupted = true
-		}
-	}
+			results[a] = r
+			prog.Finished(a, r)
+		},
+	})
+	res := &Result{Interrupted: stopped}
 	for _, a := range order {
 		r := results[a]
 		if r == nil {
-			r = &ActionResult{Action: a, Status: ResultNotStarted}
-			if ctx.Err() != nil {
-				res.Interrupted = true
+			o := outcomes[a]
+			if o.Status == dag.Skipped {
+				why := fmt.Sprintf("%s %s %s", o.Blocker.Kind, o.Blocker.Addr, walkStatus(o.BlockerStatus))
+				r = &ActionResult{Action: a, Status: ResultSkipped, Err: fmt.Errorf("not run: %s", why)}
+			} else {
+				r = &ActionResult{Action: a, Status: ResultNotStarted}
+				if ctx.Err() != nil {
+					res.Interrupted = true
+				}
 			}
 		}
 		res.Actions = append(res.Actions, r)
 	}
 	return res, nil
+}
+
+// walkStatus is how a skip message names the dependency that did not
+// succeed: it failed, or was skipped itself.
+func walkStatus(s dag.Status) string {
+	if s == dag.Failed {
+		return ResultFailed
+	}
+	return ResultSkipped
 }
 
 // runSafely turns a runner panic into an action failure, so one bug never
