@@ -134,4 +134,3 @@ func Walk[K comparable](ctx context.Context, stop <-chan struct{}, order []K, de
 	}
 	return outcomes, stopped
 }
-
