@@ -9,12 +9,14 @@ import (
 	"time"
 
 	"github.com/zeebo/blake3"
+
+	"github.com/mlform/mlform/planner/internal/plannertest"
 )
 
 func TestCodeCache(t *testing.T) {
 	old := time.Now().Add(-time.Hour)
 	setup := func(t *testing.T, mtime time.Time) (dir, cachePath string) {
-		dir = writeTree(t, map[string]string{"trainer/a.go": "aaaa", "trainer/b.go": "bbbb"})
+		dir = plannertest.WriteTree(t, map[string]string{"trainer/a.go": "aaaa", "trainer/b.go": "bbbb"})
 		for _, p := range []string{"trainer/a.go", "trainer/b.go"} {
 			os.Chtimes(filepath.Join(dir, p), mtime, mtime)
 		}
@@ -95,7 +97,7 @@ func TestCodeCache(t *testing.T) {
 }
 
 func TestCodeCacheSaveOnlyWhenChanged(t *testing.T) {
-	dir := writeTree(t, map[string]string{"a.go": "a"})
+	dir := plannertest.WriteTree(t, map[string]string{"a.go": "a"})
 	old := time.Now().Add(-time.Hour)
 	os.Chtimes(filepath.Join(dir, "a.go"), old, old)
 	cp := filepath.Join(t.TempDir(), "code.json")
@@ -152,7 +154,7 @@ func make64(c byte) []byte {
 }
 
 func TestCodeCacheDropsUnusedEntries(t *testing.T) {
-	dir := writeTree(t, map[string]string{"a.go": "a", "b.go": "b"})
+	dir := plannertest.WriteTree(t, map[string]string{"a.go": "a", "b.go": "b"})
 	old := time.Now().Add(-time.Hour)
 	for _, p := range []string{"a.go", "b.go"} {
 		os.Chtimes(filepath.Join(dir, p), old, old)

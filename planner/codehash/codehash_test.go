@@ -5,30 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// writeTree creates files (path -> content) under a new temp dir; a
-// content starting with "->" makes a symlink to the rest.
-func writeTree(t *testing.T, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for p, c := range files {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if target, ok := strings.CutPrefix(c, "->"); ok {
-			if err := os.Symlink(target, full); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
+	"github.com/mlform/mlform/planner/internal/plannertest"
+)
 
 func TestCodeHashSameTreeSameHash(t *testing.T) {
 	files := map[string]string{
@@ -36,8 +15,8 @@ func TestCodeHashSameTreeSameHash(t *testing.T) {
 		"trainer/pkg/model.go": "package pkg\n",
 		"data/x.csv":           "a,b\n",
 	}
-	a := writeTree(t, files)
-	b := writeTree(t, files)
+	a := plannertest.WriteTree(t, files)
+	b := plannertest.WriteTree(t, files)
 	// Noise that must not count: mlform's own dir, VCS metadata, files
 	// outside the globs, and permission bits other than executable.
 	for p, c := range map[string]string{
@@ -75,7 +54,7 @@ func TestCodeHashSameTreeSameHash(t *testing.T) {
 
 func TestCodeHashDetectsChanges(t *testing.T) {
 	base := map[string]string{"trainer/main.go": "package main\n", "trainer/util.go": "package main\n"}
-	h0 := mustHash(t, writeTree(t, base), "trainer/**")
+	h0 := mustHash(t, plannertest.WriteTree(t, base), "trainer/**")
 	tests := []struct {
 		name   string
 		mutate func(dir string)
@@ -96,7 +75,7 @@ func TestCodeHashDetectsChanges(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := writeTree(t, base)
+			dir := plannertest.WriteTree(t, base)
 			tt.mutate(dir)
 			if h := mustHash(t, dir, "trainer/**"); h == h0 {
 				t.Fatalf("hash unchanged after %s", tt.name)
@@ -115,7 +94,7 @@ func mustHash(t *testing.T, dir string, globs ...string) string {
 }
 
 func TestCodeHashSelection(t *testing.T) {
-	dir := writeTree(t, map[string]string{
+	dir := plannertest.WriteTree(t, map[string]string{
 		"trainer/main.go":       "a",
 		"trainer/sub/b.go":      "b",
 		"trainer/sub/notes.txt": "c",
@@ -151,8 +130,8 @@ func TestCodeHashSelection(t *testing.T) {
 }
 
 func TestCodeHashErrors(t *testing.T) {
-	dir := writeTree(t, map[string]string{"trainer/main.go": "a", "trainer/.mlform/x": "s"})
-	outside := writeTree(t, map[string]string{"secret.go": "s"})
+	dir := plannertest.WriteTree(t, map[string]string{"trainer/main.go": "a", "trainer/.mlform/x": "s"})
+	outside := plannertest.WriteTree(t, map[string]string{"secret.go": "s"})
 	os.Symlink(outside, filepath.Join(dir, "escape"))
 	tests := []struct {
 		glob, want string

@@ -2,44 +2,15 @@ package model
 
 import (
 	"bytes"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/planner/internal/plannertest"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/state"
 )
-
-// retentionState builds a state with dataset d (snapshots s1..sN, one a
-// day, the last current) and model m (versions from spec: "ok:2" is a
-// succeeded version trained on s2, "fail:3" a failed one), version i
-// trained i days after the first snapshot.
-func retentionState(snaps int, versions ...string) *state.State {
-	st := state.New()
-	start := testNow.Add(-100 * 24 * time.Hour)
-	id := func(i int) string { return fmt.Sprintf("%08x%056d", i, 0) }
-	d := &state.Dataset{Name: "d"}
-	for i := 1; i <= snaps; i++ {
-		d.Snapshots = append(d.Snapshots, &state.Snapshot{ID: id(i), CreatedAt: start.Add(time.Duration(i) * 24 * time.Hour), Store: "default", Bytes: 100})
-	}
-	st.Datasets["d"] = d
-	m := st.EnsureModel("m")
-	for i, spec := range versions {
-		status, snap, _ := strings.Cut(spec, ":")
-		var n int
-		fmt.Sscan(snap, &n)
-		s := state.StatusSucceeded
-		if status == "fail" {
-			s = state.StatusFailed
-		}
-		m.Versions = append(m.Versions, &state.Version{Version: i + 1, Status: s, StartedAt: start.Add(time.Duration(i+1) * 24 * time.Hour),
-			Inputs: state.Inputs{Snapshots: map[string]string{"d": id(n)}}})
-	}
-	m.NextVersion = len(versions) + 1
-	return st
-}
 
 func TestDecideRetention(t *testing.T) {
 	day := 24 * time.Hour
@@ -53,37 +24,37 @@ func TestDecideRetention(t *testing.T) {
 		used    []int // snapshots this plan's actions use
 		want    string
 	}{
-		{name: "keep last versions", st: retentionState(1, "ok:1", "ok:1", "ok:1", "ok:1", "ok:1"), mr: &config.Retention{KeepLast: 2},
+		{name: "keep last versions", st: plannertest.RetentionState(testNow, 1, "ok:1", "ok:1", "ok:1", "ok:1", "ok:1"), mr: &config.Retention{KeepLast: 2},
 			want: "model.m@1: not among the last 2 | model.m@2: not among the last 2 | model.m@3: not among the last 2"},
-		{name: "aliased version kept", st: retentionState(1, "ok:1", "ok:1", "ok:1", "ok:1"), mr: &config.Retention{KeepLast: 1},
+		{name: "aliased version kept", st: plannertest.RetentionState(testNow, 1, "ok:1", "ok:1", "ok:1", "ok:1"), mr: &config.Retention{KeepLast: 1},
 			alias: map[int]time.Time{1: testNow.Add(-99 * day)},
 			want:  "model.m@2: not among the last 1 | model.m@3: not among the last 1"},
-		{name: "alias history within window", st: retentionState(1, "ok:1", "ok:1", "ok:1", "ok:1"), mr: &config.Retention{KeepWithin: 30 * day},
+		{name: "alias history within window", st: plannertest.RetentionState(testNow, 1, "ok:1", "ok:1", "ok:1", "ok:1"), mr: &config.Retention{KeepWithin: 30 * day},
 			// production: v1 from day -99 until day -20, then v2.
 			alias: map[int]time.Time{1: testNow.Add(-99 * day), 2: testNow.Add(-20 * day)},
 			want:  "model.m@3: older than 30d"},
-		{name: "alias history before window", st: retentionState(1, "ok:1", "ok:1", "ok:1", "ok:1"), mr: &config.Retention{KeepWithin: 30 * day},
+		{name: "alias history before window", st: plannertest.RetentionState(testNow, 1, "ok:1", "ok:1", "ok:1", "ok:1"), mr: &config.Retention{KeepWithin: 30 * day},
 			alias: map[int]time.Time{1: testNow.Add(-99 * day), 2: testNow.Add(-40 * day)},
 			want:  "model.m@1: older than 30d | model.m@3: older than 30d"},
-		{name: "keep_last window covers alias history", st: retentionState(1, "ok:1", "ok:1", "ok:1", "ok:1"), mr: &config.Retention{KeepLast: 2},
+		{name: "keep_last window covers alias history", st: plannertest.RetentionState(testNow, 1, "ok:1", "ok:1", "ok:1", "ok:1"), mr: &config.Retention{KeepLast: 2},
 			// The kept window starts when v3 (oldest of the last 2) started, day -97; v1 was production until day -96.
 			alias: map[int]time.Time{1: testNow.Add(-99 * day), 4: testNow.Add(-96 * day)},
 			want:  "model.m@2: not among the last 2"},
-		{name: "failed attempts do not count", st: retentionState(1, "ok:1", "fail:1", "ok:1", "fail:1", "fail:1"), mr: &config.Retention{KeepLast: 1},
+		{name: "failed attempts do not count", st: plannertest.RetentionState(testNow, 1, "ok:1", "fail:1", "ok:1", "fail:1", "fail:1"), mr: &config.Retention{KeepLast: 1},
 			want: "model.m@1: not among the last 1 | model.m@2: failed attempt, not among the last 1"},
-		{name: "either rule keeps", st: retentionState(1, "ok:1", "ok:1", "ok:1"), mr: &config.Retention{KeepLast: 1, KeepWithin: 98*day + time.Hour},
+		{name: "either rule keeps", st: plannertest.RetentionState(testNow, 1, "ok:1", "ok:1", "ok:1"), mr: &config.Retention{KeepLast: 1, KeepWithin: 98*day + time.Hour},
 			want: "model.m@1: not among the last 1, older than 2353h"},
-		{name: "protected version", st: retentionState(1, "ok:1", "ok:1", "ok:1"), mr: &config.Retention{KeepLast: 1},
+		{name: "protected version", st: plannertest.RetentionState(testNow, 1, "ok:1", "ok:1", "ok:1"), mr: &config.Retention{KeepLast: 1},
 			protect: map[int]string{1: "pinned"}, want: "model.m@2: not among the last 1"},
-		{name: "snapshots follow versions", st: retentionState(4, "ok:1", "ok:2"), ds: &config.Retention{KeepLast: 1}, mr: &config.Retention{KeepLast: 1},
+		{name: "snapshots follow versions", st: plannertest.RetentionState(testNow, 4, "ok:1", "ok:2"), ds: &config.Retention{KeepLast: 1}, mr: &config.Retention{KeepLast: 1},
 			want: "model.m@1: not among the last 1 | dataset.d@00000001: not among the last 1, used by no kept version (after model.m@1) | dataset.d@00000003: not among the last 1, used by no kept version"},
-		{name: "snapshots of unmanaged model kept", st: retentionState(4, "ok:1", "ok:2"), ds: &config.Retention{KeepWithin: 50 * day},
+		{name: "snapshots of unmanaged model kept", st: plannertest.RetentionState(testNow, 4, "ok:1", "ok:2"), ds: &config.Retention{KeepWithin: 50 * day},
 			want: "dataset.d@00000003: older than 50d, used by no kept version"},
-		{name: "snapshot used by the plan kept", st: retentionState(3), ds: &config.Retention{KeepLast: 1}, used: []int{1},
+		{name: "snapshot used by the plan kept", st: plannertest.RetentionState(testNow, 3), ds: &config.Retention{KeepLast: 1}, used: []int{1},
 			want: "dataset.d@00000002: not among the last 1, used by no kept version"},
-		{name: "current snapshot always kept", st: retentionState(2), ds: &config.Retention{KeepWithin: time.Hour},
+		{name: "current snapshot always kept", st: plannertest.RetentionState(testNow, 2), ds: &config.Retention{KeepWithin: time.Hour},
 			want: "dataset.d@00000001: older than 1h, used by no kept version"},
-		{name: "nothing to forget", st: retentionState(2, "ok:1", "ok:2"), ds: &config.Retention{KeepLast: 5}, mr: &config.Retention{KeepLast: 5}, want: ""},
+		{name: "nothing to forget", st: plannertest.RetentionState(testNow, 2, "ok:1", "ok:2"), ds: &config.Retention{KeepLast: 5}, mr: &config.Retention{KeepLast: 5}, want: ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := retentionInput{Now: testNow, Datasets: map[string]*config.Retention{}, Models: map[string]*config.Retention{},
@@ -134,7 +105,7 @@ func TestDecideRetention(t *testing.T) {
 // TestForgetPlanFile checks forget actions survive a saved plan and that
 // a tampered one is refused.
 func TestForgetPlanFile(t *testing.T) {
-	st := retentionState(3, "ok:1", "ok:3")
+	st := plannertest.RetentionState(testNow, 3, "ok:1", "ok:3")
 	acts := decideRetention(st, retentionInput{Now: testNow, Models: map[string]*config.Retention{"m": {KeepLast: 1}},
 		Datasets: map[string]*config.Retention{"d": {KeepLast: 1}}, Used: map[string]bool{}})
 	if len(acts) != 3 {
