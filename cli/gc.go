@@ -62,7 +62,7 @@ damaged or lost store index from the packs, which carry their own index.`,
 				if st, err := m.Read(ctx); err == nil {
 					own = st.Lineage
 				}
-				res, err := ws.ListRoots(ctx)
+				res, err := ops.ListRoots(ctx, ws)
 				renderRoots(g, res, own)
 				return err
 			}
@@ -87,7 +87,7 @@ damaged or lost store index from the packs, which carry their own index.`,
 					return err
 				}
 				if forget != "" {
-					stores, err := ws.ForgetWorkspace(ctx, st, forget)
+					stores, err := ops.ForgetWorkspace(ctx, ws, st, forget)
 					for _, name := range stores {
 						fmt.Fprintf(g.Stdout, "storage %q: forgot workspace %s; the next gc may delete what only it referenced\n", name, forget)
 					}

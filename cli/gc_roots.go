@@ -9,6 +9,7 @@ import (
 
 	"github.com/mlform/mlform/config"
 	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/ops"
 	"github.com/mlform/mlform/state"
 
 	"github.com/mlform/mlform/providers/storage"
@@ -16,7 +17,7 @@ import (
 
 // renderRoots prints gc -workspaces: per store, every workspace root and
 // every store lock; own is this workspace's lineage.
-func renderRoots(g *Globals, stores []*engine.StoreRoots, own string) {
+func renderRoots(g *Globals, stores []*ops.StoreRoots, own string) {
 	for _, s := range stores {
 		plural := "s"
 		if len(s.Roots) == 1 {
