@@ -3,6 +3,8 @@ package planner
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 
 	"github.com/hashicorp/hcl/v2"
@@ -117,7 +119,7 @@ func planOutputs(pc *engine.PlanContext) {
 		w.Datasets[name] = config.DatasetWorld{SnapshotID: id}
 	}
 	vals, diags := pc.WS.Config.EvalOutputs(w)
-	for _, name := range engine.SortedNames(pc.WS.Config.Outputs) {
+	for _, name := range slices.Sorted(maps.Keys(pc.WS.Config.Outputs)) {
 		o := pc.WS.Config.Outputs[name]
 		po := &plans.Output{Name: name, Sensitive: o.Sensitive, Known: true}
 		for _, tr := range o.Expr.Variables() {

@@ -3,6 +3,8 @@ package planner
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 
 	"github.com/mlform/mlform/planner/dataset"
@@ -83,7 +85,7 @@ func planForgotten(ctx context.Context, pc *engine.PlanContext) error {
 	if len(pc.Options.Targets) > 0 {
 		return nil
 	}
-	for _, name := range engine.SortedNames(pc.State.Datasets) {
+	for _, name := range slices.Sorted(maps.Keys(pc.State.Datasets)) {
 		if _, ok := pc.WS.Datasets[name]; ok {
 			continue
 		}

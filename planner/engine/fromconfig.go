@@ -1,7 +1,8 @@
 package engine
 
 import (
-	"sort"
+	"maps"
+	"slices"
 
 	"github.com/mlform/mlform/config"
 )
@@ -51,7 +52,7 @@ func (ws *Workspace) fromConfig(cfg *config.Config) error {
 // storage are attributes, not nodes: they never produce actions.
 func graphNodes(cfg *config.Config) []*Node {
 	var nodes []*Node
-	for _, name := range SortedNames(cfg.Datasets) {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Datasets)) {
 		d := cfg.Datasets[name]
 		st := d.Storage
 		if st == "" {
@@ -59,7 +60,7 @@ func graphNodes(cfg *config.Config) []*Node {
 		}
 		nodes = append(nodes, &Node{Addr: "dataset." + name, Attrs: map[string]string{"source": d.SourceDisplay(), "storage": st}})
 	}
-	for _, name := range SortedNames(cfg.Models) {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Models)) {
 		m := cfg.Models[name]
 		n := &Node{Addr: "model." + name, Attrs: map[string]string{}}
 		for _, ds := range m.Datasets {
@@ -70,7 +71,7 @@ func graphNodes(cfg *config.Config) []*Node {
 		}
 		nodes = append(nodes, n)
 	}
-	for _, name := range SortedNames(cfg.RetrainPolicies) {
+	for _, name := range slices.Sorted(maps.Keys(cfg.RetrainPolicies)) {
 		p := cfg.RetrainPolicies[name]
 		n := &Node{Addr: "retrain_policy." + name}
 		for _, m := range p.Models {
@@ -78,19 +79,10 @@ func graphNodes(cfg *config.Config) []*Node {
 		}
 		nodes = append(nodes, n)
 	}
-	for _, name := range SortedNames(cfg.Promotions) {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Promotions)) {
 		p := cfg.Promotions[name]
 		nodes = append(nodes, &Node{Addr: "promotion." + name, DependsOn: []string{"model." + p.Model},
 			Attrs: map[string]string{"alias": p.Alias}})
 	}
 	return nodes
-}
-
-func SortedNames[V any](m map[string]V) []string {
-	names := make([]string, 0, len(m))
-	for n := range m {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
 }

@@ -3,8 +3,10 @@ package model
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -79,7 +81,7 @@ func planModelsWith(ctx context.Context, pc *engine.PlanContext, specs *ModelSpe
 		}
 	}
 	if len(pc.Options.Targets) == 0 {
-		for _, name := range engine.SortedNames(pc.State.Models) {
+		for _, name := range slices.Sorted(maps.Keys(pc.State.Models)) {
 			if specs.Models[name] == nil {
 				pc.AddNote(&plans.Note{Addr: "model." + name, Code: plans.ReasonRemoved,
 					Message: "no longer declared; its versions and aliases stay in state (mlform state rm model." + name + " forgets them)"})

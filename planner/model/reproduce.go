@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
+	"slices"
 	"sort"
 
 	"github.com/mlform/mlform/planner/engine"
@@ -177,7 +179,7 @@ func compareFiles(recorded []storage.File, got map[string]string) []FileMatch {
 		byPath[p].Reproduced = h
 	}
 	out := make([]FileMatch, 0, len(byPath))
-	for _, p := range engine.SortedNames(byPath) {
+	for _, p := range slices.Sorted(maps.Keys(byPath)) {
 		m := byPath[p]
 		m.Match = m.Recorded != "" && m.Recorded == m.Reproduced
 		out = append(out, *m)

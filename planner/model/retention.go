@@ -3,6 +3,8 @@ package model
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -122,7 +124,7 @@ func (in *retentionInput) use(snaps map[string]string) {
 func decideRetention(st *state.State, in retentionInput) []*plans.Action {
 	var out []*plans.Action
 	forgotten := map[string]map[int]bool{}
-	for _, name := range engine.SortedNames(in.Models) {
+	for _, name := range slices.Sorted(maps.Keys(in.Models)) {
 		m := st.Models[name]
 		if m == nil {
 			continue
@@ -139,7 +141,7 @@ func decideRetention(st *state.State, in retentionInput) []*plans.Action {
 	// those not forgotten by this plan.
 	users := map[string][]string{}
 	kept := map[string]bool{}
-	for _, name := range engine.SortedNames(st.Models) {
+	for _, name := range slices.Sorted(maps.Keys(st.Models)) {
 		for _, v := range st.Models[name].Versions {
 			for ds, id := range v.Inputs.Snapshots {
 				key := ds + "\x00" + id
@@ -151,7 +153,7 @@ func decideRetention(st *state.State, in retentionInput) []*plans.Action {
 			}
 		}
 	}
-	for _, name := range engine.SortedNames(in.Datasets) {
+	for _, name := range slices.Sorted(maps.Keys(in.Datasets)) {
 		d := st.Datasets[name]
 		if d == nil {
 			continue

@@ -2,6 +2,8 @@ package model
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/mlform/mlform/planner/engine"
@@ -66,7 +68,7 @@ type ModelSpecs struct {
 // policyFor returns the retrain policy governing model (nil: none). The
 // first policy by name wins; config validation refuses two.
 func (s *ModelSpecs) policyFor(model string) *PolicySpec {
-	for _, name := range engine.SortedNames(s.Policies) {
+	for _, name := range slices.Sorted(maps.Keys(s.Policies)) {
 		p := s.Policies[name]
 		for _, m := range p.Models {
 			if m == model {
@@ -80,7 +82,7 @@ func (s *ModelSpecs) policyFor(model string) *PolicySpec {
 // promotionsFor lists the promotions of model, by name.
 func (s *ModelSpecs) promotionsFor(model string) []*PromotionSpec {
 	var out []*PromotionSpec
-	for _, name := range engine.SortedNames(s.Promotions) {
+	for _, name := range slices.Sorted(maps.Keys(s.Promotions)) {
 		if p := s.Promotions[name]; p.Model == model {
 			out = append(out, p)
 		}

@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 
@@ -151,7 +153,7 @@ func (r *stepRun) materialize(ctx context.Context, c executor.Contract) error {
 	if err := os.MkdirAll(c.DataDir, 0o755); err != nil {
 		return err
 	}
-	for _, ds := range engine.SortedNames(r.Snapshots) {
+	for _, ds := range slices.Sorted(maps.Keys(r.Snapshots)) {
 		dir := filepath.Join(c.DataDir, ds)
 		c.Datasets[ds] = dir
 		if err := r.materializeOne(ctx, r.snapshotStores[ds], r.Snapshots[ds], dir); err != nil {

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os/exec"
 	"os/user"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -293,7 +295,7 @@ func metricsSummary(m map[string]float64) string {
 		return "no metrics"
 	}
 	parts := make([]string, 0, len(m))
-	for i, k := range engine.SortedNames(m) {
+	for i, k := range slices.Sorted(maps.Keys(m)) {
 		if i == summaryMetrics {
 			parts = append(parts, fmt.Sprintf("+%d more", len(m)-summaryMetrics))
 			break

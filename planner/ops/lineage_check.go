@@ -2,6 +2,8 @@ package ops
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 
 	"github.com/mlform/mlform/planner/engine"
@@ -17,9 +19,9 @@ import (
 // not be reproducible. `gc -check` reports these as failures.
 func LineageGaps(st *state.State) []string {
 	var out []string
-	for _, name := range engine.SortedNames(st.Models) {
+	for _, name := range slices.Sorted(maps.Keys(st.Models)) {
 		for _, v := range st.Models[name].Versions {
-			for _, ds := range engine.SortedNames(v.Inputs.Snapshots) {
+			for _, ds := range slices.Sorted(maps.Keys(v.Inputs.Snapshots)) {
 				id := v.Inputs.Snapshots[ds]
 				if st.FindSnapshot(ds, id) == nil {
 					out = append(out, fmt.Sprintf("model.%s@%d uses dataset.%s@%s, which has no snapshot record in the state (removed before mlform protected lineage): gc cannot protect its data", name, v.Version, ds, plans.ShortID(id)))
@@ -36,7 +38,7 @@ func LineageGaps(st *state.State) []string {
 func DescribeRef(st *state.State, store, id string) string {
 	var out []string
 	for _, snaps := range []map[string]*state.Dataset{st.Datasets, st.RetainedSnapshots} {
-		for _, ds := range engine.SortedNames(snaps) {
+		for _, ds := range slices.Sorted(maps.Keys(snaps)) {
 			for _, sn := range snaps[ds].Snapshots {
 				if storeOr(sn.Store) != store || (sn.ID != id && sn.ProfileID != id) {
 					continue
@@ -56,7 +58,7 @@ func DescribeRef(st *state.State, store, id string) string {
 			}
 		}
 	}
-	for _, name := range engine.SortedNames(st.Models) {
+	for _, name := range slices.Sorted(maps.Keys(st.Models)) {
 		for _, v := range st.Models[name].Versions {
 			if storeOr(v.Store) != store {
 				continue
