@@ -107,7 +107,7 @@ func newRunners() map[string]engine.ActionRunner {
 		plans.KindSnapshot: engine.RunnerFunc(dataset.RunSnapshot),
 		plans.KindForget:   engine.RunnerFunc(model.RunForget),
 	}
-	for kind, r := range model.Runners(nil) { // train, promote, publish: planner/model
+	for kind, r := range model.Runners() { // train, promote, publish: planner/model
 		runners[kind] = r
 	}
 	return runners

@@ -56,8 +56,8 @@ func newApplyWorld(t *testing.T) *applyWorld {
 	}
 	t.Cleanup(func() { w.ws.Close() })
 	m := w.specs.Models["churn"]
-	m.Train = StepSpec{Command: []string{"./trainer/run.sh", "train"}, Params: map[string]any{"accuracy": 0.9}, Timeout: time.Minute}
-	m.Evaluate = &StepSpec{Command: []string{"./trainer/run.sh", "evaluate"}, Timeout: time.Minute}
+	m.Train = stepSpec{Command: []string{"./trainer/run.sh", "train"}, Params: map[string]any{"accuracy": 0.9}, Timeout: time.Minute}
+	m.Evaluate = &stepSpec{Command: []string{"./trainer/run.sh", "evaluate"}, Timeout: time.Minute}
 	w.st.Lineage = "00000000-0000-4000-8000-000000000000"
 	return &applyWorld{modelWorld: w, store: st}
 }
@@ -99,7 +99,7 @@ func (w *applyWorld) apply(snap string, replace ...string) (*plans.Plan, *engine
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	e := &engine.Engine{Runners: Runners(w.specs)}
+	e := &engine.Engine{Runners: runners(w.specs)}
 	res, err := e.Run(context.Background(), nil, w.ws, p, w.st, nil)
 	if err != nil {
 		w.t.Fatal(err)
@@ -121,7 +121,7 @@ func summaries(res *engine.Result) string {
 
 func TestApplyModelLifecycle(t *testing.T) {
 	w := newApplyWorld(t)
-	w.specs.Promotions["prod"] = &PromotionSpec{Name: "prod", Model: "churn", Alias: "production",
+	w.specs.Promotions["prod"] = &promotionSpec{Name: "prod", Model: "churn", Alias: "production",
 		Gates:      []policy.Gate{{ErrorMessage: "accuracy below the floor", Eval: func(c, _ map[string]float64) (bool, error) { return c["accuracy"] >= 0.8, nil }}},
 		MustBeat:   &policy.MustBeat{Metric: "accuracy", Direction: policy.Higher},
 		PublishURL: "file://published"}
@@ -212,7 +212,7 @@ func TestApplyTrainTimeout(t *testing.T) {
 
 func TestApplyConditionalMetricTrigger(t *testing.T) {
 	w := newApplyWorld(t)
-	w.specs.Policies["p"] = &PolicySpec{Name: "p", Models: []string{"churn"},
+	w.specs.Policies["p"] = &policySpec{Name: "p", Models: []string{"churn"},
 		Policy: policy.Policy{Metrics: []policy.MetricTrigger{{Metric: "accuracy", Below: f(0.85)}}}}
 	snapA := w.snapshot("a\n", "0.9")
 	if _, res := w.apply(snapA); res.Failed() {
@@ -266,7 +266,7 @@ func TestApplyRefusesStalePlan(t *testing.T) {
 				t.Fatalf("plan: %v\n%s", err, describe(p))
 			}
 			tt.mutate(w, p)
-			res, err := (&engine.Engine{Runners: Runners(w.specs)}).Run(context.Background(), nil, w.ws, p, w.st, nil)
+			res, err := (&engine.Engine{Runners: runners(w.specs)}).Run(context.Background(), nil, w.ws, p, w.st, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -298,8 +298,8 @@ func TestApplyModelsInParallel(t *testing.T) {
 	fraud := *w.specs.Models["churn"]
 	fraud.Name = "fraud"
 	w.specs.Models["fraud"] = &fraud
-	w.specs.Promotions["prod"] = &PromotionSpec{Name: "prod", Model: "churn", Alias: "production"}
-	w.specs.Promotions["fraud"] = &PromotionSpec{Name: "fraud", Model: "fraud", Alias: "production"}
+	w.specs.Promotions["prod"] = &promotionSpec{Name: "prod", Model: "churn", Alias: "production"}
+	w.specs.Promotions["fraud"] = &promotionSpec{Name: "fraud", Model: "fraud", Alias: "production"}
 	snap := w.snapshot("a\nb\n", "0.9")
 	p := &plans.Plan{FormatVersion: plans.PlanFormatVersion, Actions: []*plans.Action{}}
 	sel := map[string]bool{}
@@ -313,7 +313,7 @@ func TestApplyModelsInParallel(t *testing.T) {
 	if len(p.Actions) != 4 {
 		t.Fatalf("plan:\n%s", describe(p))
 	}
-	res, err := (&engine.Engine{Runners: Runners(w.specs), Parallelism: 4}).Run(context.Background(), nil, w.ws, p, w.st, nil)
+	res, err := (&engine.Engine{Runners: runners(w.specs), Parallelism: 4}).Run(context.Background(), nil, w.ws, p, w.st, nil)
 	if err != nil || res.Failed() {
 		t.Fatalf("%v\n%s", err, summaries(res))
 	}

@@ -8,42 +8,42 @@ import (
 	"github.com/mlform/mlform/planner/policy"
 )
 
-// modelSpecs maps the configuration's models, retrain policies and
+// loadSpecs maps the configuration's models, retrain policies and
 // promotions onto the planner's specs. This file is the only place model
 // planning reads config types.
-func loadSpecs(ws *engine.Workspace) (*ModelSpecs, error) {
+func loadSpecs(ws *engine.Workspace) (*modelSpecs, error) {
 	cfg := ws.Config
-	specs := &ModelSpecs{Models: map[string]*ModelSpec{}, Policies: map[string]*PolicySpec{}, Promotions: map[string]*PromotionSpec{}}
+	specs := &modelSpecs{Models: map[string]*modelSpec{}, Policies: map[string]*policySpec{}, Promotions: map[string]*promotionSpec{}}
 	if cfg == nil {
 		return specs, nil
 	}
 	secrets := engine.SensitiveTexts(cfg.Variables)
 	for name, m := range cfg.Models {
-		specs.Models[name] = modelSpec(cfg, m)
+		specs.Models[name] = newModelSpec(cfg, m)
 		specs.Models[name].Secrets = secrets
 	}
 	for name, p := range cfg.RetrainPolicies {
-		ps, err := policySpec(p)
+		ps, err := newPolicySpec(p)
 		if err != nil {
 			return nil, fmt.Errorf("retrain_policy.%s: %w", name, err)
 		}
 		specs.Policies[name] = ps
 	}
 	for name, p := range cfg.Promotions {
-		specs.Promotions[name] = promotionSpec(cfg, p)
+		specs.Promotions[name] = newPromotionSpec(cfg, p)
 	}
 	return specs, nil
 }
 
-func modelSpec(cfg *config.Config, m *config.Model) *ModelSpec {
-	s := &ModelSpec{Name: m.Name, Description: m.Description, Datasets: m.Datasets, Code: m.Code, Storage: m.Storage,
-		Train:       StepSpec{Command: m.Train.Command, Params: m.Train.Params, Timeout: m.Train.Timeout},
+func newModelSpec(cfg *config.Config, m *config.Model) *modelSpec {
+	s := &modelSpec{Name: m.Name, Description: m.Description, Datasets: m.Datasets, Code: m.Code, Storage: m.Storage,
+		Train:       stepSpec{Command: m.Train.Command, Params: m.Train.Params, Timeout: m.Train.Timeout},
 		Environment: policy.Environment{Executor: config.DefaultExecutor}}
 	if s.Storage == "" {
 		s.Storage = engine.DefaultStorage
 	}
 	if m.Evaluate != nil {
-		s.Evaluate = &StepSpec{Command: m.Evaluate.Command, Params: m.Evaluate.Params, Timeout: m.Evaluate.Timeout}
+		s.Evaluate = &stepSpec{Command: m.Evaluate.Command, Params: m.Evaluate.Params, Timeout: m.Evaluate.Timeout}
 	}
 	if e := cfg.Environments[m.Environment]; e != nil {
 		s.Environment = policy.Environment{Name: e.Name, Executor: e.Executor, Image: e.Image, Files: e.Files, Env: e.Env}
@@ -54,12 +54,12 @@ func modelSpec(cfg *config.Config, m *config.Model) *ModelSpec {
 	return s
 }
 
-func policySpec(p *config.RetrainPolicy) (*PolicySpec, error) {
+func newPolicySpec(p *config.RetrainPolicy) (*policySpec, error) {
 	sched, err := policy.ParseSchedule(p.Schedule, p.Every)
 	if err != nil {
 		return nil, err
 	}
-	ps := &PolicySpec{Name: p.Name, Models: p.Models, Policy: policy.Policy{
+	ps := &policySpec{Name: p.Name, Models: p.Models, Policy: policy.Policy{
 		Name: p.Name, OnChange: p.OnChange, Schedule: sched, Cooldown: p.Cooldown}}
 	for _, t := range p.Metrics {
 		ps.Policy.Metrics = append(ps.Policy.Metrics, policy.MetricTrigger{Metric: t.Name, Below: t.Below, Above: t.Above})
@@ -71,8 +71,8 @@ func policySpec(p *config.RetrainPolicy) (*PolicySpec, error) {
 	return ps, nil
 }
 
-func promotionSpec(cfg *config.Config, p *config.Promotion) *PromotionSpec {
-	s := &PromotionSpec{Name: p.Name, Model: p.Model, Alias: p.Alias, Version: p.Version}
+func newPromotionSpec(cfg *config.Config, p *config.Promotion) *promotionSpec {
+	s := &promotionSpec{Name: p.Name, Model: p.Model, Alias: p.Alias, Version: p.Version}
 	for _, g := range p.Gates {
 		s.Gates = append(s.Gates, policy.Gate{ErrorMessage: g.ErrorMessage,
 			Eval: func(candidate, champion map[string]float64) (bool, error) {

@@ -16,7 +16,7 @@ import (
 // only when the step starts, it would cost a version number and a failed
 // attempt per apply; validate cannot see it because it is the executor's
 // naming rule.
-func checkContract(spec *ModelSpec) error {
+func checkContract(spec *modelSpec) error {
 	var errs []error
 	errs = append(errs, envCollisions("dataset", spec.Datasets, executor.DatasetEnv)...)
 	errs = append(errs, envCollisions("train param", keys(spec.Train.Params), executor.ParamEnv)...)

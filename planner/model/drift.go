@@ -17,7 +17,7 @@ import (
 // between the profile of the snapshot that version trained on and the
 // profile of the snapshot it would train on now. A profile that cannot be
 // read becomes a note: drift is then not a trigger, never an error.
-func planDrift(ctx context.Context, pc *engine.PlanContext, spec *ModelSpec, only []string, latest *state.Version, snaps map[string]string) []policy.ColumnDrift {
+func planDrift(ctx context.Context, pc *engine.PlanContext, spec *modelSpec, only []string, latest *state.Version, snaps map[string]string) []policy.ColumnDrift {
 	var out []policy.ColumnDrift
 	measurable := false
 	for _, ds := range spec.Datasets {

@@ -46,7 +46,7 @@ func Plan(ctx context.Context, pc *engine.PlanContext) error {
 }
 
 // planModelsWith is planModels with the specs given (tests).
-func planModelsWith(ctx context.Context, pc *engine.PlanContext, specs *ModelSpecs) error {
+func planModelsWith(ctx context.Context, pc *engine.PlanContext, specs *modelSpecs) error {
 	cache := codeCache(pc.WS)
 	defer func() {
 		if err := cache.Save(); err != nil { // an optimisation: say so, go on
@@ -93,7 +93,7 @@ func planModelsWith(ctx context.Context, pc *engine.PlanContext, specs *ModelSpe
 
 // planModel adds the model's train action (or a note) and returns it
 // (nil when the model does not train in this plan).
-func planModel(ctx context.Context, pc *engine.PlanContext, specs *ModelSpecs, spec *ModelSpec, cache *codehash.CodeCache) (*plans.Action, error) {
+func planModel(ctx context.Context, pc *engine.PlanContext, specs *modelSpecs, spec *modelSpec, cache *codehash.CodeCache) (*plans.Action, error) {
 	addr := "model." + spec.Name
 	snaps := map[string]string{}
 	var missing []string
@@ -175,7 +175,7 @@ func planModel(ctx context.Context, pc *engine.PlanContext, specs *ModelSpecs, s
 
 // buildInputs computes a model's inputs on the given snapshots.
 // cache may be nil.
-func buildInputs(baseDir string, spec *ModelSpec, snaps map[string]string, cache *codehash.CodeCache) (state.Inputs, error) {
+func buildInputs(baseDir string, spec *modelSpec, snaps map[string]string, cache *codehash.CodeCache) (state.Inputs, error) {
 	return policy.BuildInputs(policy.InputsSpec{
 		BaseDir: baseDir, Snapshots: snaps, Code: spec.Code, Params: spec.Train.Params,
 		Environment: spec.Environment, Command: spec.Train.Command, Cache: cache,
@@ -314,7 +314,7 @@ func lastTrain(st *state.State, pol, model string) time.Time {
 
 // championVersion is the version a metric trigger watches: the alias of
 // the model's first promotion, else its latest succeeded version.
-func championVersion(st *state.State, specs *ModelSpecs, model string) int {
+func championVersion(st *state.State, specs *modelSpecs, model string) int {
 	m := st.Models[model]
 	if m == nil {
 		return 0

@@ -23,7 +23,7 @@ var modelNow = time.Date(2026, 1, 5, 12, 0, 0, 0, time.UTC)
 type modelWorld struct {
 	t     testing.TB
 	ws    *engine.Workspace
-	specs *ModelSpecs
+	specs *modelSpecs
 	st    *state.State
 }
 
@@ -43,13 +43,13 @@ func newModelWorld(t testing.TB) *modelWorld {
 		t.Fatal(err)
 	}
 	ws := &engine.Workspace{BaseDir: dir, Now: modelNow, Graph: g, Datasets: map[string]engine.DatasetSpec{"churn": {Name: "churn"}}, Executors: testExecutors()}
-	specs := &ModelSpecs{
-		Models: map[string]*ModelSpec{"churn": {Name: "churn", Datasets: []string{"churn"}, Code: []string{"trainer/**"},
+	specs := &modelSpecs{
+		Models: map[string]*modelSpec{"churn": {Name: "churn", Datasets: []string{"churn"}, Code: []string{"trainer/**"},
 			Environment: policy.Environment{Executor: "local"}, Storage: "default",
-			Train:    StepSpec{Command: []string{"./train"}, Params: map[string]any{"learning_rate": 0.05}},
-			Evaluate: &StepSpec{Command: []string{"./eval"}}}},
-		Policies:   map[string]*PolicySpec{},
-		Promotions: map[string]*PromotionSpec{},
+			Train:    stepSpec{Command: []string{"./train"}, Params: map[string]any{"learning_rate": 0.05}},
+			Evaluate: &stepSpec{Command: []string{"./eval"}}}},
+		Policies:   map[string]*policySpec{},
+		Promotions: map[string]*promotionSpec{},
 	}
 	return &modelWorld{t: t, ws: ws, specs: specs, st: &state.State{Models: map[string]*state.Model{}, Datasets: map[string]*state.Dataset{}}}
 }
@@ -120,8 +120,8 @@ func f(x float64) *float64 { return &x }
 
 func TestPlanModels(t *testing.T) {
 	snapA, snapB := strings.Repeat("a", 64), strings.Repeat("b", 64)
-	prod := func(w *modelWorld) *PromotionSpec {
-		pr := &PromotionSpec{Name: "prod", Model: "churn", Alias: "production",
+	prod := func(w *modelWorld) *promotionSpec {
+		pr := &promotionSpec{Name: "prod", Model: "churn", Alias: "production",
 			Gates:    []policy.Gate{{ErrorMessage: "accuracy below the floor", Eval: func(c, _ map[string]float64) (bool, error) { return c["accuracy"] >= 0.8, nil }}},
 			MustBeat: &policy.MustBeat{Metric: "accuracy", Direction: policy.Higher}}
 		w.specs.Promotions["prod"] = pr
@@ -173,7 +173,7 @@ func TestPlanModels(t *testing.T) {
 			name: "drift trigger without stats columns says it measures nothing",
 			setup: func(w *modelWorld) {
 				w.trained(1, state.StatusSucceeded, snapA, nil)
-				w.specs.Policies["p"] = &PolicySpec{Name: "p", Models: []string{"churn"}, Policy: policy.Policy{Drift: &policy.DriftTrigger{Method: "psi", Threshold: 0.2}}}
+				w.specs.Policies["p"] = &policySpec{Name: "p", Models: []string{"churn"}, Policy: policy.Policy{Drift: &policy.DriftTrigger{Method: "psi", Threshold: 0.2}}}
 			},
 			snap: snapB,
 			want: []string{
@@ -186,7 +186,7 @@ func TestPlanModels(t *testing.T) {
 			setup: func(w *modelWorld) {
 				w.trained(1, state.StatusSucceeded, snapA, nil)
 				s, _ := policy.ParseSchedule("0 3 * * 1", 0)
-				w.specs.Policies["p"] = &PolicySpec{Name: "p", Models: []string{"churn"}, Policy: policy.Policy{Schedule: s}}
+				w.specs.Policies["p"] = &policySpec{Name: "p", Models: []string{"churn"}, Policy: policy.Policy{Schedule: s}}
 				w.st.Policies = map[string]*state.Policy{"p": {Name: "p", LastTrain: map[string]time.Time{"churn": modelNow.Add(-time.Hour)}}}
 			},
 			snap: snapB, new: true,
@@ -204,7 +204,7 @@ func TestPlanModels(t *testing.T) {
 			name: "metric trigger without an evaluation: conditional train",
 			setup: func(w *modelWorld) {
 				w.trained(1, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.9})
-				w.specs.Policies["p"] = &PolicySpec{Name: "p", Models: []string{"churn"}, Policy: policy.Policy{Metrics: []policy.MetricTrigger{{Metric: "accuracy", Below: f(0.85)}}}}
+				w.specs.Policies["p"] = &policySpec{Name: "p", Models: []string{"churn"}, Policy: policy.Policy{Metrics: []policy.MetricTrigger{{Metric: "accuracy", Below: f(0.85)}}}}
 			},
 			snap: snapB, new: true,
 			want: []string{"snapshot dataset.churn", "train model.churn v2 [metric_below: retrains if v1 on the new data has accuracy < 0.85 (evaluated during apply); data_changed"},
@@ -214,7 +214,7 @@ func TestPlanModels(t *testing.T) {
 			setup: func(w *modelWorld) {
 				w.trained(1, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.9})
 				w.st.Models["churn"].Evaluations = []*state.Evaluation{{Version: 1, Snapshots: map[string]string{"churn": snapB}, Status: state.StatusSucceeded, Metrics: map[string]float64{"accuracy": 0.7}}}
-				w.specs.Policies["p"] = &PolicySpec{Name: "p", Models: []string{"churn"}, Policy: policy.Policy{Metrics: []policy.MetricTrigger{{Metric: "accuracy", Below: f(0.85)}}}}
+				w.specs.Policies["p"] = &policySpec{Name: "p", Models: []string{"churn"}, Policy: policy.Policy{Metrics: []policy.MetricTrigger{{Metric: "accuracy", Below: f(0.85)}}}}
 			},
 			snap: snapB, new: true,
 			want: []string{"snapshot dataset.churn", "train model.churn v2 [metric_below: accuracy of v1 on current data is 0.7 < 0.85"},
@@ -224,7 +224,7 @@ func TestPlanModels(t *testing.T) {
 			setup: func(w *modelWorld) {
 				w.trained(1, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.9})
 				w.st.Models["churn"].Evaluations = []*state.Evaluation{{Version: 1, Snapshots: map[string]string{"churn": snapB}, Status: state.StatusSucceeded, Metrics: map[string]float64{"accuracy": 0.88}}}
-				w.specs.Policies["p"] = &PolicySpec{Name: "p", Models: []string{"churn"}, Policy: policy.Policy{Metrics: []policy.MetricTrigger{{Metric: "accuracy", Below: f(0.85)}}}}
+				w.specs.Policies["p"] = &policySpec{Name: "p", Models: []string{"churn"}, Policy: policy.Policy{Metrics: []policy.MetricTrigger{{Metric: "accuracy", Below: f(0.85)}}}}
 			},
 			snap: snapB, new: true,
 			want: []string{"snapshot dataset.churn", "note model.churn: data changed, retrain deferred by policy"},

@@ -19,7 +19,7 @@ import (
 // in place is a note; a move (or a pending one) is a promote action that
 // also publishes when the promotion has a publish URL. Without a move, a
 // publish action re-publishes an alias whose last publication differs.
-func planPromotion(pc *engine.PlanContext, pr *PromotionSpec, spec *ModelSpec, train *plans.Action) error {
+func planPromotion(pc *engine.PlanContext, pr *promotionSpec, spec *modelSpec, train *plans.Action) error {
 	addr := "promotion." + pr.Name
 	in := promotionInput(pc.State, pr)
 	if train != nil {
@@ -77,7 +77,7 @@ func planPromotion(pc *engine.PlanContext, pr *PromotionSpec, spec *ModelSpec, t
 // planRepublish adds a publish action when the alias's version is not
 // what was last published to the promotion's URL (a failed publish, a
 // new publish block, a changed URL).
-func planRepublish(pc *engine.PlanContext, pr *PromotionSpec) {
+func planRepublish(pc *engine.PlanContext, pr *promotionSpec) {
 	if pr.PublishURL == "" {
 		return
 	}
@@ -103,7 +103,7 @@ func planRepublish(pc *engine.PlanContext, pr *PromotionSpec) {
 // metrics come from the champion's evaluation on the model's current
 // snapshots when one is recorded, so candidate and champion are compared
 // on the same data; else from its training.
-func promotionInput(st *state.State, pr *PromotionSpec) policy.PromotionInput {
+func promotionInput(st *state.State, pr *promotionSpec) policy.PromotionInput {
 	in := policy.PromotionInput{Promotion: pr.Name, Model: pr.Model, Alias: pr.Alias, Pinned: pr.Version,
 		Gates: pr.Gates, MustBeat: pr.MustBeat}
 	m := st.Models[pr.Model]
@@ -157,7 +157,7 @@ func PromoteOutcome(r *engine.ActionResult) string {
 // runPromote decides the promotion again on the state as apply left it
 // (the candidate trained by this plan now has metrics), then moves the
 // alias, or reports it held, and publishes a moved alias.
-func runPromote(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs *ModelSpecs) error {
+func runPromote(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs *modelSpecs) error {
 	pc := a.Promote
 	pr := specs.Promotions[pc.Promotion]
 	if pr == nil {
@@ -222,7 +222,7 @@ func runPromote(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 // candidate's snapshots, unless state already records that evaluation, so
 // gates and must_beat compare the two on the same data. If it cannot run,
 // the recorded metrics are compared instead, and the log says so.
-func evaluateChampion(ctx context.Context, rc *engine.RunContext, a *plans.Action, spec *ModelSpec, pr *PromotionSpec) {
+func evaluateChampion(ctx context.Context, rc *engine.RunContext, a *plans.Action, spec *modelSpec, pr *promotionSpec) {
 	var champ *state.Version
 	var snaps, stores map[string]string
 	var err error
@@ -253,7 +253,7 @@ func evaluateChampion(ctx context.Context, rc *engine.RunContext, a *plans.Actio
 }
 
 // runPublish re-publishes the alias's current version.
-func runPublish(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs *ModelSpecs) error {
+func runPublish(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs *modelSpecs) error {
 	pr := specs.Promotions[a.Publish.Promotion]
 	if pr == nil || pr.PublishURL == "" {
 		return fmt.Errorf("promotion.%s no longer publishes; run plan again", a.Publish.Promotion)

@@ -47,7 +47,7 @@ type PublishedFile struct {
 // publication in state. Before anything, it removes the temporaries an
 // interrupted publish to the URL left (publishTarget.sweep); a published
 // file never appears partially under its final name.
-func publish(ctx context.Context, rc *engine.RunContext, pr *PromotionSpec, v int) error {
+func publish(ctx context.Context, rc *engine.RunContext, pr *promotionSpec, v int) error {
 	var ver state.Version
 	found := false
 	rc.ReadState(func(st *state.State) {

@@ -68,7 +68,7 @@ func Reproduce(ctx context.Context, ws *engine.Workspace, st *state.State, addr 
 }
 
 // reproduce is Reproduce with the specs given (tests).
-func reproduce(ctx context.Context, ws *engine.Workspace, st *state.State, specs *ModelSpecs, addr string, log func(string)) (*ReproduceReport, error) {
+func reproduce(ctx context.Context, ws *engine.Workspace, st *state.State, specs *modelSpecs, addr string, log func(string)) (*ReproduceReport, error) {
 	m, v, err := query.ResolveVersion(st, "reproduce", addr)
 	if err != nil {
 		return nil, err

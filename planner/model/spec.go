@@ -11,16 +11,16 @@ import (
 	"github.com/mlform/mlform/planner/policy"
 )
 
-// ModelSpec is a declared model as model planning and apply need it.
-type ModelSpec struct {
+// modelSpec is a declared model as model planning and apply need it.
+type modelSpec struct {
 	Name        string
 	Description string
 	Datasets    []string
 	Code        []string
 	Environment policy.Environment
-	Train       StepSpec
+	Train       stepSpec
 	// Evaluate is nil when the model declares no evaluate step.
-	Evaluate *StepSpec
+	Evaluate *stepSpec
 	// Storage names the store artifacts and logs go to.
 	Storage string
 	// Secrets are the texts of sensitive variables' values, longest first:
@@ -28,15 +28,15 @@ type ModelSpec struct {
 	Secrets []string
 }
 
-// StepSpec is a train or evaluate step.
-type StepSpec struct {
+// stepSpec is a train or evaluate step.
+type stepSpec struct {
 	Command []string
 	Params  map[string]any
 	Timeout time.Duration
 }
 
-// PolicySpec is a retrain_policy and the models it governs.
-type PolicySpec struct {
+// policySpec is a retrain_policy and the models it governs.
+type policySpec struct {
 	Name   string
 	Models []string
 	Policy policy.Policy
@@ -44,8 +44,8 @@ type PolicySpec struct {
 	DriftColumns []string
 }
 
-// PromotionSpec is a promotion block.
-type PromotionSpec struct {
+// promotionSpec is a promotion block.
+type promotionSpec struct {
 	Name  string
 	Model string
 	Alias string
@@ -58,16 +58,16 @@ type PromotionSpec struct {
 	PublishURL string
 }
 
-// ModelSpecs is everything model planning reads from the configuration.
-type ModelSpecs struct {
-	Models     map[string]*ModelSpec
-	Policies   map[string]*PolicySpec
-	Promotions map[string]*PromotionSpec
+// modelSpecs is everything model planning reads from the configuration.
+type modelSpecs struct {
+	Models     map[string]*modelSpec
+	Policies   map[string]*policySpec
+	Promotions map[string]*promotionSpec
 }
 
 // policyFor returns the retrain policy governing model (nil: none). The
 // first policy by name wins; config validation refuses two.
-func (s *ModelSpecs) policyFor(model string) *PolicySpec {
+func (s *modelSpecs) policyFor(model string) *policySpec {
 	for _, name := range slices.Sorted(maps.Keys(s.Policies)) {
 		p := s.Policies[name]
 		for _, m := range p.Models {
@@ -80,8 +80,8 @@ func (s *ModelSpecs) policyFor(model string) *PolicySpec {
 }
 
 // promotionsFor lists the promotions of model, by name.
-func (s *ModelSpecs) promotionsFor(model string) []*PromotionSpec {
-	var out []*PromotionSpec
+func (s *modelSpecs) promotionsFor(model string) []*promotionSpec {
+	var out []*promotionSpec
 	for _, name := range slices.Sorted(maps.Keys(s.Promotions)) {
 		if p := s.Promotions[name]; p.Model == model {
 			out = append(out, p)
@@ -91,10 +91,14 @@ func (s *ModelSpecs) promotionsFor(model string) []*PromotionSpec {
 }
 
 // Runners returns the runners of model actions (train, promote,
-// publish). specs nil reads the specs from each run's workspace
-// configuration; tests pass their own.
-func Runners(specs *ModelSpecs) map[string]engine.ActionRunner {
-	wrap := func(f func(context.Context, *engine.RunContext, *plans.Action, *ModelSpecs) error) engine.ActionRunner {
+// publish); each reads the model specs from its run's workspace
+// configuration.
+func Runners() map[string]engine.ActionRunner { return runners(nil) }
+
+// runners is Runners with the specs given (tests pass their own); nil
+// reads them from each run's workspace configuration.
+func runners(specs *modelSpecs) map[string]engine.ActionRunner {
+	wrap := func(f func(context.Context, *engine.RunContext, *plans.Action, *modelSpecs) error) engine.ActionRunner {
 		return engine.RunnerFunc(func(ctx context.Context, rc *engine.RunContext, a *plans.Action) error {
 			s := specs
 			if s == nil {

@@ -32,7 +32,7 @@ import (
 // captured to files (and streamed to Log).
 type stepRun struct {
 	WS      *engine.Workspace
-	Spec    *ModelSpec
+	Spec    *modelSpec
 	Step    string // executor.StepTrain or StepEvaluate
 	Version int
 	// Snapshots maps dataset name to the snapshot materialised for it, and

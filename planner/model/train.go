@@ -25,7 +25,7 @@ import (
 // reused), runs the train step, stores logs and artifacts, and records the
 // version. A failed, timed-out or cancelled train is recorded as a failed
 // attempt, changes nothing else, and fails the action.
-func runTrain(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs *ModelSpecs) error {
+func runTrain(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs *modelSpecs) error {
 	tc := a.Train
 	ws := rc.Workspace
 	spec := specs.Models[tc.Model]
@@ -114,7 +114,7 @@ func runTrain(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs
 
 // trainAttempt runs the train step and returns the version to record,
 // whatever happened.
-func trainAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, spec *ModelSpec, inputs state.Inputs, version int, stores map[string]string) *state.Version {
+func trainAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, spec *modelSpec, inputs state.Inputs, version int, stores map[string]string) *state.Version {
 	ws := rc.Workspace
 	v := &state.Version{Version: version, Status: state.StatusFailed, Inputs: inputs, ExitCode: -1,
 		User: currentUser(), GitCommit: gitCommit(ctx, ws.BaseDir), Description: spec.Description,
@@ -180,7 +180,7 @@ func trainAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, s
 // decideAfterEvaluation evaluates the champion on the train's snapshots
 // (unless state already holds that evaluation), records it, and asks the
 // retrain policy again with its metrics.
-func decideAfterEvaluation(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs *ModelSpecs, spec *ModelSpec, inputs state.Inputs) (policy.Decision, error) {
+func decideAfterEvaluation(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs *modelSpecs, spec *modelSpec, inputs state.Inputs) (policy.Decision, error) {
 	ps := specs.policyFor(spec.Name)
 	if ps == nil {
 		return policy.Decision{}, fmt.Errorf("model.%s has no retrain policy any more; run plan again", spec.Name)
@@ -234,7 +234,7 @@ func decideAfterEvaluation(ctx context.Context, rc *engine.RunContext, a *plans.
 
 // evaluateVersion runs the evaluate step of v on the snapshots and
 // records the evaluation (failed ones too) in state.
-func evaluateVersion(ctx context.Context, rc *engine.RunContext, a *plans.Action, spec *ModelSpec, v *state.Version, snaps, stores map[string]string) (map[string]float64, error) {
+func evaluateVersion(ctx context.Context, rc *engine.RunContext, a *plans.Action, spec *modelSpec, v *state.Version, snaps, stores map[string]string) (map[string]float64, error) {
 	if spec.Evaluate == nil {
 		return nil, fmt.Errorf("model.%s declares no evaluate step", spec.Name)
 	}

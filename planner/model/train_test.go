@@ -53,15 +53,15 @@ func TestMetricsSummary(t *testing.T) {
 func TestCheckContract(t *testing.T) {
 	tests := []struct {
 		name string
-		spec ModelSpec
+		spec modelSpec
 		want string
 	}{
-		{"fine", ModelSpec{Datasets: []string{"a", "b"}, Train: StepSpec{Params: map[string]any{"lr": 1, "depth": 2}}}, ""},
-		{"datasets collide", ModelSpec{Datasets: []string{"web_logs", "web-logs"}},
+		{"fine", modelSpec{Datasets: []string{"a", "b"}, Train: stepSpec{Params: map[string]any{"lr": 1, "depth": 2}}}, ""},
+		{"datasets collide", modelSpec{Datasets: []string{"web_logs", "web-logs"}},
 			`dataset names "web-logs" and "web_logs" both become MLFORM_DATASET_WEB_LOGS_DIR: rename one`},
-		{"train params collide", ModelSpec{Train: StepSpec{Params: map[string]any{"Epochs": 1, "epochs": 2}}},
+		{"train params collide", modelSpec{Train: stepSpec{Params: map[string]any{"Epochs": 1, "epochs": 2}}},
 			`train param names "Epochs" and "epochs" both become MLFORM_PARAM_EPOCHS: rename one`},
-		{"evaluate params collide", ModelSpec{Evaluate: &StepSpec{Params: map[string]any{"a.b": 1, "a-b": 2}}},
+		{"evaluate params collide", modelSpec{Evaluate: &stepSpec{Params: map[string]any{"a.b": 1, "a-b": 2}}},
 			`evaluate param names "a-b" and "a.b" both become MLFORM_PARAM_A_B: rename one`},
 	}
 	for _, tt := range tests {
