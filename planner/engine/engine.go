@@ -12,7 +12,7 @@ import (
 )
 
 // ActionRunner executes one kind of action. Runners are looked up by
-// Action.Kind in Engine.Runners; see NewRunners for the one place they are
+// Action.Kind in Engine.Runners; see the top-level planner's newRunners for the one place they are
 // listed.
 //
 // A runner must record what it achieved through RunContext.UpdateState as

@@ -45,7 +45,7 @@ func Plan(ctx context.Context, pc *engine.PlanContext) error {
 	return planModelsWith(ctx, pc, specs)
 }
 
-// planModelsWith is planModels with the specs given (tests).
+// planModelsWith is Plan with the specs given (tests).
 func planModelsWith(ctx context.Context, pc *engine.PlanContext, specs *modelSpecs) error {
 	cache := codeCache(pc.WS)
 	defer func() {

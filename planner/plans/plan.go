@@ -19,7 +19,7 @@ import (
 const PlanFormatVersion = 1
 
 // Action kinds. The apply engine dispatches on Kind to a runner (see
-// planner.NewRunners and planner/engine).
+// the top-level planner's newRunners and planner/engine).
 const (
 	KindSnapshot = "snapshot"
 	KindTrain    = "train"
