@@ -12,8 +12,8 @@ import (
 )
 
 // ActionRunner executes one kind of action. Runners are looked up by
-// Action.Kind in Engine.Runners; see the top-level planner's newRunners for the one place they are
-// listed.
+// Action.Kind in Engine.Runners; the top-level planner's newRunners is the
+// one place they are listed.
 //
 // A runner must record what it achieved through RunContext.UpdateState as
 // soon as it is durable (so an interrupted apply loses nothing that
