@@ -14,6 +14,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mlform/mlform/planner"
+	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/render"
 	"github.com/mlform/mlform/state"
 )
@@ -49,7 +51,7 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 			if err != nil {
 				return err
 			}
-			var saved *planner.Plan
+			var saved *plans.Plan
 			if len(args) == 1 && (len(f.targets) > 0 || len(f.replace) > 0 || !f.refresh) {
 				return fmt.Errorf("-target, -replace and -refresh shape a plan: give them to mlform plan, not to apply with a saved plan")
 			}
@@ -67,7 +69,7 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 			defer ws.Close()
 			// Stores are written under a shared store lock, so gc from a
 			// workspace sharing them waits (docs/storage.md).
-			ws.Locking = &planner.StoreLocking{Command: "apply", Timeout: f.lock.Timeout}
+			ws.Locking = &engine.StoreLocking{Command: "apply", Timeout: f.lock.Timeout}
 			m, err := openState(cmd.Context(), g)
 			if err != nil {
 				return err
@@ -81,10 +83,10 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 			stop := interrupts(g, cancel)
 			defer stop.release()
 
-			var res *planner.Result
+			var res *engine.Result
 			var st *state.State
 			err = withStateLock(ctx, g, m, f.lock, "apply", func() error {
-				var p *planner.Plan
+				var p *plans.Plan
 				if saved != nil {
 					if st, err = m.Read(ctx); err != nil {
 						return err
@@ -124,7 +126,7 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 				}
 				prog := newProgress(g.Stderr, time.Now)
 				prog.Begin()
-				res, err = ws.Apply(ctx, stop.requested, p, st, m, planner.ApplyOptions{Parallelism: f.parallelism, Progress: prog})
+				res, err = planner.Apply(ctx, ws, stop.requested, p, st, m, planner.ApplyOptions{Parallelism: f.parallelism, Progress: prog})
 				prog.End()
 				return err
 			})
@@ -264,11 +266,11 @@ func (h *interruptHandler) release() {
 
 // applyOutputs evaluates the outputs after an apply for -json; a failure
 // to evaluate them is a warning on stderr, not a failed apply.
-func applyOutputs(g *Globals, ws *planner.Workspace, st *state.State) []*planner.OutputResult {
+func applyOutputs(g *Globals, ws *engine.Workspace, st *state.State) []*planner.OutputResult {
 	if len(ws.Config.Outputs) == 0 || st == nil {
 		return nil
 	}
-	outs, diags := ws.Outputs(st)
+	outs, diags := planner.Outputs(ws, st)
 	if diags.HasErrors() {
 		fmt.Fprintf(g.Stderr, "Warning: outputs could not be evaluated: %s\n", diags.Error())
 		return nil
@@ -278,11 +280,11 @@ func applyOutputs(g *Globals, ws *planner.Workspace, st *state.State) []*planner
 
 // printOutputs shows the outputs after an apply, like Terraform; sensitive
 // values stay hidden (mlform output NAME shows one).
-func printOutputs(g *Globals, ws *planner.Workspace, st *state.State) {
+func printOutputs(g *Globals, ws *engine.Workspace, st *state.State) {
 	if len(ws.Config.Outputs) == 0 {
 		return
 	}
-	outs, diags := ws.Outputs(st)
+	outs, diags := planner.Outputs(ws, st)
 	if diags.HasErrors() {
 		fmt.Fprintf(g.Stderr, "Warning: outputs could not be evaluated: %s\n", diags.Error())
 		return

@@ -5,7 +5,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/mlform/mlform/planner"
+	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/ops"
 	"github.com/mlform/mlform/planner/render"
 )
 
@@ -61,7 +62,7 @@ damaged or lost store index from the packs, which carry their own index.`,
 				if st, err := m.Read(ctx); err == nil {
 					own = st.Lineage
 				}
-				res, err := ws.ListRoots(ctx)
+				res, err := ops.ListRoots(ctx, ws)
 				renderRoots(g, res, own)
 				return err
 			}
@@ -71,11 +72,11 @@ damaged or lost store index from the packs, which carry their own index.`,
 			if check {
 				// Read under a shared store lock: a gc of another
 				// workspace must not delete garbage mid-check.
-				ws.Locking = &planner.StoreLocking{Command: "gc -check", Timeout: lf.Timeout}
+				ws.Locking = &engine.StoreLocking{Command: "gc -check", Timeout: lf.Timeout}
 			}
 			return withStateLock(ctx, g, m, lf, "gc", func() error {
 				if rebuild {
-					res, err := ws.RebuildIndexes(ctx, lf.Timeout)
+					res, err := ops.RebuildIndexes(ctx, ws, lf.Timeout)
 					for _, r := range res {
 						fmt.Fprintf(g.Stdout, "storage %q: index rebuilt from %d packs\n", r.Store, r.Packs)
 					}
@@ -86,14 +87,14 @@ damaged or lost store index from the packs, which carry their own index.`,
 					return err
 				}
 				if forget != "" {
-					stores, err := ws.ForgetWorkspace(ctx, st, forget)
+					stores, err := ops.ForgetWorkspace(ctx, ws, st, forget)
 					for _, name := range stores {
 						fmt.Fprintf(g.Stdout, "storage %q: forgot workspace %s; the next gc may delete what only it referenced\n", name, forget)
 					}
 					return err
 				}
 				if check {
-					checks, err := ws.CheckStores(ctx, st, readData)
+					checks, err := ops.CheckStores(ctx, ws, st, readData)
 					if err != nil {
 						return err
 					}
@@ -107,7 +108,7 @@ damaged or lost store index from the packs, which carry their own index.`,
 						}
 						for _, id := range c.Missing {
 							what := "referenced by the state"
-							if d := planner.DescribeRef(st, c.Store, id); d != "" {
+							if d := ops.DescribeRef(st, c.Store, id); d != "" {
 								what = d
 							}
 							fmt.Fprintf(g.Stdout, "  missing or damaged: %s (%s)\n", id, what)
@@ -117,7 +118,7 @@ damaged or lost store index from the packs, which carry their own index.`,
 						}
 						ok = ok && c.OK()
 					}
-					for _, gap := range planner.LineageGaps(st) {
+					for _, gap := range ops.LineageGaps(st) {
 						fmt.Fprintf(g.Stdout, "lineage: %s\n", gap)
 						ok = false
 					}
@@ -130,7 +131,7 @@ damaged or lost store index from the packs, which carry their own index.`,
 					fmt.Fprintln(g.Stdout, "check: OK: every object the state references is present and intact")
 					return nil
 				}
-				res, err := ws.GC(ctx, st, planner.GCOptions{DryRun: dryRun, LockTimeout: lf.Timeout, Backend: m.Location()})
+				res, err := ops.GC(ctx, ws, st, ops.GCOptions{DryRun: dryRun, LockTimeout: lf.Timeout, Backend: m.Location()})
 				for _, r := range res {
 					if dryRun {
 						fmt.Fprintf(g.Stdout, "storage %q: would delete %d unreferenced manifests and the packs only they use; %d packs left by interrupted writes; %s\n",

@@ -8,15 +8,16 @@ import (
 	"time"
 
 	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/ops"
 	"github.com/mlform/mlform/state"
 
-	"github.com/mlform/mlform/planner"
 	"github.com/mlform/mlform/providers/storage"
 )
 
 // renderRoots prints gc -workspaces: per store, every workspace root and
 // every store lock; own is this workspace's lineage.
-func renderRoots(g *Globals, stores []*planner.StoreRoots, own string) {
+func renderRoots(g *Globals, stores []*ops.StoreRoots, own string) {
 	for _, s := range stores {
 		plural := "s"
 		if len(s.Roots) == 1 {
@@ -94,7 +95,7 @@ func updateRoots(ctx context.Context, g *Globals, m *state.Manager, st *state.St
 		warn(err)
 		return
 	}
-	ws, err := planner.NewWorkspace(cfg, wd, time.Now())
+	ws, err := engine.NewWorkspace(cfg, wd, time.Now())
 	if err != nil {
 		warn(err)
 		return

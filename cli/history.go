@@ -3,7 +3,7 @@ package cli
 import (
 	"github.com/spf13/cobra"
 
-	"github.com/mlform/mlform/planner/policy/query"
+	"github.com/mlform/mlform/planner/query"
 )
 
 func newHistoryCommand(g *Globals) *cobra.Command {

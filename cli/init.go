@@ -5,6 +5,8 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+
+	"github.com/mlform/mlform/planner/ops"
 )
 
 func newInitCommand(g *Globals) *cobra.Command {
@@ -62,7 +64,7 @@ credentials in it (which mlform does not keep) give it with -from-backend.`,
 			}
 			defer m.Close()
 			return withStateLock(ctx, g, m, lf, "init", func() error {
-				steps, err := ws.Init(ctx, m)
+				steps, err := ops.Init(ctx, ws, m)
 				for _, s := range steps {
 					fmt.Fprintf(g.Stdout, "- %s at %s: %s\n", s.What, s.Where, s.Result)
 				}

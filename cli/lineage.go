@@ -6,7 +6,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mlform/mlform/internal/termtext"
-	"github.com/mlform/mlform/planner/policy/query"
+	"github.com/mlform/mlform/planner/ops"
+	"github.com/mlform/mlform/planner/query"
 )
 
 func newLineageCommand(g *Globals) *cobra.Command {
@@ -44,12 +45,12 @@ store the configuration names.`,
 				}
 				defer ws.Close()
 				if !writerIsTerminal(g.Stdout) {
-					return ws.VersionLogs(cmd.Context(), s, args[0], g.Stdout)
+					return ops.VersionLogs(cmd.Context(), ws, s, args[0], g.Stdout)
 				}
 				// On a terminal the trainer's escape sequences are shown,
 				// not obeyed; piped, the stored bytes pass unchanged.
 				tw := termtext.NewWriter(g.Stdout)
-				err = ws.VersionLogs(cmd.Context(), s, args[0], tw)
+				err = ops.VersionLogs(cmd.Context(), ws, s, args[0], tw)
 				if cerr := tw.Close(); err == nil {
 					err = cerr
 				}

@@ -39,7 +39,7 @@ scripts.`,
 			if err != nil {
 				return err
 			}
-			outs, diags := ws.Outputs(st)
+			outs, diags := planner.Outputs(ws, st)
 			if diags.HasErrors() {
 				config.WriteDiagnostics(g.Stderr, diags, ws.Config.Files, !g.NoColor)
 				return errSilent

@@ -13,6 +13,8 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/mlform/mlform/planner"
+	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/render"
 	"github.com/mlform/mlform/state"
 )
@@ -76,12 +78,12 @@ func (f *planFlags) clock(g *Globals) (time.Time, error) {
 	return t.UTC(), nil
 }
 
-func (f *planFlags) options() planner.PlanOptions {
-	return planner.PlanOptions{Targets: f.targets, Replace: f.replace, Refresh: f.refresh, MLFormVersion: Version}
+func (f *planFlags) options() engine.PlanOptions {
+	return engine.PlanOptions{Targets: f.targets, Replace: f.replace, Refresh: f.refresh, MLFormVersion: Version}
 }
 
 // openWorkspace loads the configuration and builds the workspace.
-func openWorkspace(g *Globals, f *planFlags) (*planner.Workspace, error) {
+func openWorkspace(g *Globals, f *planFlags) (*engine.Workspace, error) {
 	if f.parallelism < 1 {
 		return nil, fmt.Errorf("-parallelism=%d: must be at least 1", f.parallelism)
 	}
@@ -97,7 +99,7 @@ func openWorkspace(g *Globals, f *planFlags) (*planner.Workspace, error) {
 	if err != nil {
 		return nil, fmt.Errorf("working directory: %w", err)
 	}
-	ws, err := planner.NewWorkspace(cfg, wd, now)
+	ws, err := engine.NewWorkspace(cfg, wd, now)
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +127,7 @@ func openWorkspace(g *Globals, f *planFlags) (*planner.Workspace, error) {
 
 // loadWorkspace loads the configuration into a workspace for commands
 // that do not plan (the clock is MLFORM_NOW or now).
-func loadWorkspace(g *Globals, vf *varFlags) (*planner.Workspace, error) {
+func loadWorkspace(g *Globals, vf *varFlags) (*engine.Workspace, error) {
 	f := planFlags{vars: *vf, parallelism: 1}
 	ws, err := openWorkspace(g, &f)
 	*vf = f.vars
@@ -134,7 +136,7 @@ func loadWorkspace(g *Globals, vf *varFlags) (*planner.Workspace, error) {
 
 // makePlan reads the state and plans (the caller holds the lock if any).
 // storeEarly (apply -auto-approve only) stores new files while hashing them.
-func makePlan(ctx context.Context, g *Globals, ws *planner.Workspace, m *state.Manager, f *planFlags, storeEarly bool) (*planner.Plan, *state.State, error) {
+func makePlan(ctx context.Context, g *Globals, ws *engine.Workspace, m *state.Manager, f *planFlags, storeEarly bool) (*plans.Plan, *state.State, error) {
 	st, err := m.Read(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -143,7 +145,7 @@ func makePlan(ctx context.Context, g *Globals, ws *planner.Workspace, m *state.M
 	opts.StoreWhileObserving = storeEarly
 	obs := newObserveProgress(g.Stderr)
 	opts.Observing = obs.observed
-	p, err := ws.Plan(ctx, st, opts)
+	p, err := planner.Plan(ctx, ws, st, opts)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -151,7 +153,7 @@ func makePlan(ctx context.Context, g *Globals, ws *planner.Workspace, m *state.M
 }
 
 // renderPlan prints p in the chosen format.
-func renderPlan(g *Globals, p *planner.Plan, format string) error {
+func renderPlan(g *Globals, p *plans.Plan, format string) error {
 	switch format {
 	case "json":
 		return render.JSON(g.Stdout, p)
@@ -205,7 +207,7 @@ refuses if the state or the configuration changed in between.`,
 				return err
 			}
 			defer m.Close()
-			var p *planner.Plan
+			var p *plans.Plan
 			err = withStateLock(ctx, g, m, f.lock, "plan", func() error {
 				p, _, err = makePlan(ctx, g, ws, m, &f, false)
 				return err
@@ -263,14 +265,14 @@ func checkPlanOut(path string) error {
 
 // writePlanFile saves p atomically (temp file + rename), so a crash never
 // leaves half a plan that apply would then refuse as corrupt.
-func writePlanFile(path string, p *planner.Plan) error {
+func writePlanFile(path string, p *plans.Plan) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, ".mlform-plan-*")
 	if err != nil {
 		return fmt.Errorf("save plan to %s: %w", path, err)
 	}
 	defer os.Remove(tmp.Name())
-	if err := planner.EncodePlan(tmp, p); err != nil {
+	if err := plans.EncodePlan(tmp, p); err != nil {
 		tmp.Close()
 		return fmt.Errorf("save plan %s: %w", path, err)
 	}
@@ -289,7 +291,7 @@ func writePlanFile(path string, p *planner.Plan) error {
 
 // openWorkspaceState loads the workspace and opens its state backend, for
 // the commands that need both. closeAll releases them in reverse order.
-func openWorkspaceState(ctx context.Context, g *Globals, vf *varFlags) (*planner.Workspace, *state.Manager, func(), error) {
+func openWorkspaceState(ctx context.Context, g *Globals, vf *varFlags) (*engine.Workspace, *state.Manager, func(), error) {
 	ws, err := loadWorkspace(g, vf)
 	if err != nil {
 		return nil, nil, nil, err

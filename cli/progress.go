@@ -11,14 +11,15 @@ import (
 	"golang.org/x/term"
 
 	"github.com/mlform/mlform/internal/termtext"
-	"github.com/mlform/mlform/planner"
+	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/render"
 )
 
 // progress reports apply progress on stderr: on a terminal, one live line
 // redrawn in place (bytes, files, throughput); otherwise plain lines, one
 // per action start and end plus a periodic line per running action, so CI
-// logs stay readable. It implements planner.Progress.
+// logs stay readable. It implements engine.Progress.
 type progress struct {
 	w        io.Writer
 	live     bool
@@ -26,8 +27,8 @@ type progress struct {
 	clock    func() time.Time
 
 	mu      sync.Mutex
-	running map[*planner.Action]*actionProgress
-	order   []*planner.Action
+	running map[*plans.Action]*actionProgress
+	order   []*plans.Action
 	drawn   bool // a live line is on screen
 	stop    chan struct{}
 	done    chan struct{}
@@ -48,7 +49,7 @@ func newProgress(w io.Writer, clock func() time.Time) *progress {
 	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		live = true
 	}
-	p := &progress{w: w, live: live, interval: 5 * time.Second, clock: clock, running: map[*planner.Action]*actionProgress{}}
+	p := &progress{w: w, live: live, interval: 5 * time.Second, clock: clock, running: map[*plans.Action]*actionProgress{}}
 	if live {
 		p.interval = 200 * time.Millisecond
 	}
@@ -85,7 +86,7 @@ func (p *progress) End() {
 	p.clearLocked()
 }
 
-func (p *progress) Started(a *planner.Action) {
+func (p *progress) Started(a *plans.Action) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	ap := &actionProgress{start: p.clock()}
@@ -98,7 +99,7 @@ func (p *progress) Started(a *planner.Action) {
 	p.printLocked("%s: %s...", a.Addr, verbing(a.Kind))
 }
 
-func (p *progress) Advance(a *planner.Action, files int, bytes int64) {
+func (p *progress) Advance(a *plans.Action, files int, bytes int64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if ap := p.running[a]; ap != nil {
@@ -107,13 +108,13 @@ func (p *progress) Advance(a *planner.Action, files int, bytes int64) {
 	}
 }
 
-func (p *progress) Logf(a *planner.Action, format string, args ...any) {
+func (p *progress) Logf(a *plans.Action, format string, args ...any) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.printLocked("%s: %s", a.Addr, fmt.Sprintf(format, args...))
 }
 
-func (p *progress) Finished(a *planner.Action, r *planner.ActionResult) {
+func (p *progress) Finished(a *plans.Action, r *engine.ActionResult) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	ap := p.running[a]
@@ -129,7 +130,7 @@ func (p *progress) Finished(a *planner.Action, r *planner.ActionResult) {
 		el = p.clock().Sub(ap.start).Round(time.Millisecond)
 	}
 	switch r.Status {
-	case planner.ResultSucceeded:
+	case engine.ResultSucceeded:
 		msg := r.Summary
 		if msg == "" {
 			msg = "done"
@@ -231,17 +232,17 @@ func (p *progress) clearLocked() {
 
 func verbing(kind string) string {
 	switch kind {
-	case planner.KindSnapshot:
+	case plans.KindSnapshot:
 		return "snapshotting"
-	case planner.KindTrain:
+	case plans.KindTrain:
 		return "training"
-	case planner.KindEvaluate:
+	case plans.KindEvaluate:
 		return "evaluating"
-	case planner.KindPromote:
+	case plans.KindPromote:
 		return "promoting"
-	case planner.KindPublish:
+	case plans.KindPublish:
 		return "publishing"
-	case planner.KindRemove:
+	case plans.KindRemove:
 		return "removing"
 	}
 	return kind

@@ -8,7 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mlform/mlform/planner"
+	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/plans"
 )
 
 // lockedBuffer is a concurrency-safe bytes.Buffer.
@@ -40,8 +41,8 @@ func TestProgressPlainLines(t *testing.T) {
 	if p.live {
 		t.Fatal("a buffer is not a terminal")
 	}
-	a := &planner.Action{Kind: planner.KindSnapshot, Addr: "dataset.big", Snapshot: &planner.SnapshotChange{Files: 10, Bytes: 10 << 20}}
-	b := &planner.Action{Kind: planner.KindTrain, Addr: "model.m"}
+	a := &plans.Action{Kind: plans.KindSnapshot, Addr: "dataset.big", Snapshot: &plans.SnapshotChange{Files: 10, Bytes: 10 << 20}}
+	b := &plans.Action{Kind: plans.KindTrain, Addr: "model.m"}
 	p.Started(a)
 	p.Started(b)
 	p.Advance(a, 5, 5<<20)
@@ -49,8 +50,8 @@ func TestProgressPlainLines(t *testing.T) {
 	p.tick()
 	p.Logf(b, "epoch %d", 3)
 	advance(time.Second)
-	p.Finished(a, &planner.ActionResult{Action: a, Status: planner.ResultSucceeded, Summary: "snapshot 19bc7d3e5a6f (10 files, 10485760 bytes)"})
-	p.Finished(b, &planner.ActionResult{Action: b, Status: planner.ResultFailed, Err: errors.New("exit status 3")})
+	p.Finished(a, &engine.ActionResult{Action: a, Status: engine.ResultSucceeded, Summary: "snapshot 19bc7d3e5a6f (10 files, 10485760 bytes)"})
+	p.Finished(b, &engine.ActionResult{Action: b, Status: engine.ResultFailed, Err: errors.New("exit status 3")})
 
 	got := out.String()
 	for _, want := range []string{
@@ -74,11 +75,11 @@ func TestProgressLiveRedraws(t *testing.T) {
 	var out lockedBuffer
 	p := newProgress(&out, time.Now)
 	p.live = true
-	a := &planner.Action{Kind: planner.KindSnapshot, Addr: "dataset.d", Snapshot: &planner.SnapshotChange{Files: 2, Bytes: 2048}}
+	a := &plans.Action{Kind: plans.KindSnapshot, Addr: "dataset.d", Snapshot: &plans.SnapshotChange{Files: 2, Bytes: 2048}}
 	p.Started(a)
 	p.Advance(a, 1, 1024)
 	p.tick()
-	p.Finished(a, &planner.ActionResult{Action: a, Status: planner.ResultSucceeded})
+	p.Finished(a, &engine.ActionResult{Action: a, Status: engine.ResultSucceeded})
 	got := out.String()
 	if !strings.Contains(got, "dataset.d [==========>         ] 1/2 files, 1.0 KiB/2.0 KiB (50%)") || !strings.Contains(got, "\r\x1b[K") {
 		t.Errorf("live output: %q", got)

@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/mlform/mlform/planner"
+	"github.com/mlform/mlform/planner/ops"
 	"github.com/mlform/mlform/planner/render"
 )
 
@@ -38,11 +38,11 @@ model.NAME@VERSION or model.NAME@ALIAS. DIR must be empty or missing unless
 			if err != nil {
 				return err
 			}
-			t, err := planner.ResolvePull(st, args[0])
+			t, err := ops.ResolvePull(st, args[0])
 			if err != nil {
 				return err
 			}
-			if err := ws.Pull(ctx, t, args[1], force); err != nil {
+			if err := ops.Pull(ctx, ws, t, args[1], force); err != nil {
 				return err
 			}
 			what := ""

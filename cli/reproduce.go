@@ -7,8 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/mlform/mlform/planner"
-	"github.com/mlform/mlform/planner/policy/query"
+	"github.com/mlform/mlform/planner/model"
+	"github.com/mlform/mlform/planner/query"
 	"github.com/mlform/mlform/providers/executor"
 )
 
@@ -43,7 +43,7 @@ difference from the recorded inputs is reported.`,
 				out = g.Stdout
 			}
 			logw := executor.NewPrefixWriter(out, "  | ")
-			r, err := ws.Reproduce(cmd.Context(), s, args[0], func(line string) { fmt.Fprintln(logw, line) })
+			r, err := model.Reproduce(cmd.Context(), ws, s, args[0], func(line string) { fmt.Fprintln(logw, line) })
 			if err != nil {
 				return err
 			}
@@ -67,7 +67,7 @@ difference from the recorded inputs is reported.`,
 }
 
 // writeReproduce renders a reproduce report.
-func writeReproduce(w io.Writer, r *planner.ReproduceReport) error {
+func writeReproduce(w io.Writer, r *model.ReproduceReport) error {
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "Note: %s\n", query.Clean(n))
 	}

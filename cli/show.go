@@ -7,7 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mlform/mlform/internal/readfile"
-	"github.com/mlform/mlform/planner"
+	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/render"
 	"github.com/mlform/mlform/state"
 )
@@ -56,9 +56,9 @@ plan as plan would have (-json: the documented plan JSON, docs/plan-json.md).`,
 }
 
 // readPlanFile opens and decodes a saved plan, naming the file in errors.
-func readPlanFile(path string) (*planner.Plan, error) {
+func readPlanFile(path string) (*plans.Plan, error) {
 	// A FIFO or device (`apply /dev/zero`) is refused before it is read.
-	f, err := readfile.Open(path, planner.MaxPlanFileSize)
+	f, err := readfile.Open(path, plans.MaxPlanFileSize)
 	if err != nil {
 		var re *readfile.Error
 		if errors.As(err, &re) && re.Mode.IsDir() {
@@ -67,7 +67,7 @@ func readPlanFile(path string) (*planner.Plan, error) {
 		return nil, fmt.Errorf("plan file: %w", err)
 	}
 	defer f.Close()
-	p, err := planner.DecodePlan(f)
+	p, err := plans.DecodePlan(f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

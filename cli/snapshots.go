@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/mlform/mlform/planner"
+	"github.com/mlform/mlform/planner/ops"
 	"github.com/mlform/mlform/planner/render"
 )
 
@@ -25,7 +25,7 @@ differs from the snapshot before.`,
   mlform snapshots dataset.churn -json`,
 		Args: wantArgs(1, 1, "one dataset address, like dataset.churn"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ref, err := planner.ParseSnapshotRef(args[0])
+			ref, err := ops.ParseSnapshotRef(args[0])
 			if err != nil {
 				return err
 			}
@@ -36,13 +36,13 @@ differs from the snapshot before.`,
 			if err != nil {
 				return err
 			}
-			hist, err := planner.SnapshotHistory(st, ref.Dataset)
+			hist, err := ops.SnapshotHistory(st, ref.Dataset)
 			if err != nil {
 				return err
 			}
 			if asJSON {
 				if hist == nil {
-					hist = []planner.SnapshotEntry{}
+					hist = []ops.SnapshotEntry{}
 				}
 				enc := json.NewEncoder(g.Stdout)
 				enc.SetIndent("", "  ")

@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/mlform/mlform/planner/policy/query"
+	"github.com/mlform/mlform/planner/query"
 	"github.com/mlform/mlform/state"
 )
 

@@ -5,6 +5,10 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/mlform/mlform/planner/dataset"
+	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/model"
+	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/state"
 )
 
@@ -13,7 +17,7 @@ import (
 // something was applied since, possibly this very plan), or with another
 // configuration (digest). A plan made before the first apply (serial 0) is
 // accepted by a state that still does not exist and adopts its lineage.
-func CheckFresh(p *Plan, st *state.State, configDigest string) error {
+func CheckFresh(p *plans.Plan, st *state.State, configDigest string) error {
 	switch {
 	case p.Serial == 0 && st.Serial == 0:
 		st.Lineage = p.Lineage
@@ -35,8 +39,8 @@ func CheckFresh(p *Plan, st *state.State, configDigest string) error {
 // alreadyApplied reports whether state moved because this plan ran: a
 // version or alias move records the plan's digest, or every snapshot the
 // plan would take is already the current snapshot of its dataset.
-func alreadyApplied(p *Plan, st *state.State) bool {
-	digest := Digest(p)
+func alreadyApplied(p *plans.Plan, st *state.State) bool {
+	digest := plans.Digest(p)
 	for _, m := range st.Models {
 		for _, v := range m.Versions {
 			if v.PlanDigest == digest {
@@ -57,7 +61,7 @@ func alreadyApplied(p *Plan, st *state.State) bool {
 			continue
 		}
 		snaps++
-		last := lastSnapshot(st, a.Snapshot.Dataset)
+		last := dataset.LastSnapshot(st, a.Snapshot.Dataset)
 		if last == nil || last.ID != a.Snapshot.NewID {
 			return false
 		}
@@ -68,29 +72,43 @@ func alreadyApplied(p *Plan, st *state.State) bool {
 // ApplyOptions tune one apply.
 type ApplyOptions struct {
 	Parallelism int
-	Progress    Progress
-	// Runners overrides NewRunners (tests).
-	Runners map[string]ActionRunner
+	Progress    engine.Progress
+	// Runners overrides newRunners (tests).
+	Runners map[string]engine.ActionRunner
 }
 
 // Apply executes p against st, persisting through w after every action
 // and then writing this workspace's root to each store whose references
-// changed (storeroots.go). Closing stop stops starting new actions;
+// changed (planner/engine/storeroots.go). Closing stop stops starting new actions;
 // cancelling ctx cancels running ones. Callers hold the state lock, and
 // set ws.Locking so stores are written under a shared store lock.
-func (ws *Workspace) Apply(ctx context.Context, stop <-chan struct{}, p *Plan, st *state.State, w StateWriter, opts ApplyOptions) (*Result, error) {
+func Apply(ctx context.Context, ws *engine.Workspace, stop <-chan struct{}, p *plans.Plan, st *state.State, w engine.StateWriter, opts ApplyOptions) (*engine.Result, error) {
 	runners := opts.Runners
 	if runners == nil {
-		runners = NewRunners()
+		runners = newRunners()
 	}
-	e := &Engine{Runners: runners, Parallelism: opts.Parallelism, Progress: opts.Progress}
+	e := &engine.Engine{Runners: runners, Parallelism: opts.Parallelism, Progress: opts.Progress}
 	if w == nil {
 		return e.Run(ctx, stop, ws, p, st, nil)
 	}
-	rw := ws.newRootWriter(w)
+	rw := ws.NewRootWriter(w)
 	res, err := e.Run(ctx, stop, ws, p, st, rw)
-	if rerr := rw.finish(context.WithoutCancel(ctx), st); rerr != nil {
+	if rerr := rw.Finish(context.WithoutCancel(ctx), st); rerr != nil {
 		err = errors.Join(err, rerr)
 	}
 	return res, err
+}
+
+// newRunners returns the action runners by kind. This is the one place
+// runners are listed: model actions (train, evaluate, promote, publish)
+// are added here by their files (planner/model).
+func newRunners() map[string]engine.ActionRunner {
+	runners := map[string]engine.ActionRunner{
+		plans.KindSnapshot: engine.RunnerFunc(dataset.RunSnapshot),
+		plans.KindForget:   engine.RunnerFunc(model.RunForget),
+	}
+	for kind, r := range model.Runners() { // train, promote, publish: planner/model
+		runners[kind] = r
+	}
+	return runners
 }

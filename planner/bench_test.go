@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/state"
 )
 
@@ -74,13 +75,13 @@ func dirSize(tb testing.TB, dir string) int64 {
 	return n
 }
 
-func planAndApply(tb testing.TB, ws *Workspace, st *state.State) {
+func planAndApply(tb testing.TB, ws *engine.Workspace, st *state.State) {
 	tb.Helper()
-	p, err := ws.Plan(context.Background(), st, PlanOptions{Refresh: true})
+	p, err := Plan(context.Background(), ws, st, engine.PlanOptions{Refresh: true})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	res, err := ws.Apply(context.Background(), nil, p, st, &memWriter{}, ApplyOptions{})
+	res, err := Apply(context.Background(), ws, nil, p, st, &memWriter{}, ApplyOptions{})
 	if err != nil || res.Failed() {
 		tb.Fatalf("apply: %v %v", err, res.Errors())
 	}
@@ -158,7 +159,7 @@ func BenchmarkPlanNoop20k(b *testing.B) {
 	planAndApply(b, ws, st)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		p, err := ws.Plan(context.Background(), st, PlanOptions{Refresh: true})
+		p, err := Plan(context.Background(), ws, st, engine.PlanOptions{Refresh: true})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mlform/mlform/planner/dataset"
+	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/state"
 )
 
@@ -36,13 +38,13 @@ func TestEmptyDatasetNote(t *testing.T) {
 			spec := ws.Datasets["d"]
 			spec.Include, spec.Exclude = tt.include, tt.exclude
 			ws.Datasets["d"] = spec
-			p := mustPlan(t, ws, state.New(), PlanOptions{Refresh: true})
+			p := mustPlan(t, ws, state.New(), engine.PlanOptions{Refresh: true})
 			if len(p.Actions) != 1 {
 				t.Fatalf("want the snapshot planned anyway, got %d actions", len(p.Actions))
 			}
 			var got []string
 			for _, n := range p.Notes {
-				if n.Code == NoteEmpty {
+				if n.Code == dataset.NoteEmpty {
 					got = append(got, n.Message)
 				}
 			}

@@ -3,19 +3,23 @@ package planner
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 
 	"github.com/hashicorp/hcl/v2"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 
 	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/state"
 )
 
-// World builds what output expressions may refer to from the state: each
+// worldOf builds what output expressions may refer to from the state: each
 // dataset's current snapshot, each model's latest successful version and
 // aliases, and where each promotion's alias points.
-func (ws *Workspace) World(st *state.State) config.World {
+func worldOf(ws *engine.Workspace, st *state.State) config.World {
 	w := config.World{
 		Promotions: map[string]config.PromotionWorld{},
 		Models:     map[string]config.ModelWorld{},
@@ -62,8 +66,8 @@ type OutputResult struct {
 
 // Outputs evaluates every output against the recorded world, sorted by
 // name.
-func (ws *Workspace) Outputs(st *state.State) ([]*OutputResult, hcl.Diagnostics) {
-	vals, diags := ws.Config.EvalOutputs(ws.World(st))
+func Outputs(ws *engine.Workspace, st *state.State) ([]*OutputResult, hcl.Diagnostics) {
+	vals, diags := ws.Config.EvalOutputs(worldOf(ws, st))
 	if diags.HasErrors() {
 		return nil, diags
 	}
@@ -102,7 +106,7 @@ func outputResult(name string, ov config.OutputValue) (*OutputResult, error) {
 
 // planOutputs fills the plan's outputs as they will be after apply: an
 // output reading an object this plan acts on is "known after apply".
-func planOutputs(pc *PlanContext) {
+func planOutputs(pc *engine.PlanContext) {
 	if len(pc.WS.Config.Outputs) == 0 {
 		return
 	}
@@ -110,14 +114,14 @@ func planOutputs(pc *PlanContext) {
 	for _, a := range pc.Plan.Actions {
 		acted[a.Addr] = true
 	}
-	world := pc.WS.World(pc.State)
+	w := worldOf(pc.WS, pc.State)
 	for name, id := range pc.NextSnapshots {
-		world.Datasets[name] = config.DatasetWorld{SnapshotID: id}
+		w.Datasets[name] = config.DatasetWorld{SnapshotID: id}
 	}
-	vals, diags := pc.WS.Config.EvalOutputs(world)
-	for _, name := range sortedNames(pc.WS.Config.Outputs) {
+	vals, diags := pc.WS.Config.EvalOutputs(w)
+	for _, name := range slices.Sorted(maps.Keys(pc.WS.Config.Outputs)) {
 		o := pc.WS.Config.Outputs[name]
-		po := &Output{Name: name, Sensitive: o.Sensitive, Known: true}
+		po := &plans.Output{Name: name, Sensitive: o.Sensitive, Known: true}
 		for _, tr := range o.Expr.Variables() {
 			root := tr.RootName()
 			if len(tr) > 1 {

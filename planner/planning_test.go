@@ -12,6 +12,10 @@ import (
 	"time"
 
 	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/planner/dataset"
+	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/ops"
+	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/state"
 )
 
@@ -20,25 +24,24 @@ var testNow = time.Date(2026, 1, 5, 12, 0, 0, 0, time.UTC)
 // testWorkspace builds a workspace over dir with the given datasets (name
 // -> source relative to dir) and one file:// store, without going through
 // config.Load.
-func testWorkspace(t testing.TB, dir string, datasets map[string]string) *Workspace {
+func testWorkspace(t testing.TB, dir string, datasets map[string]string) *engine.Workspace {
 	t.Helper()
-	ws := &Workspace{
+	ws := &engine.Workspace{
 		BaseDir:   dir,
 		Now:       testNow,
 		Config:    &config.Config{Digest: "00112233445566778899"},
-		Datasets:  map[string]DatasetSpec{},
-		StoreURLs: map[string]string{DefaultStorage: "file://.mlform/store"},
-		CacheDir:  filepath.Join(dir, DefaultCacheDir),
+		Datasets:  map[string]engine.DatasetSpec{},
+		StoreURLs: map[string]string{engine.DefaultStorage: "file://.mlform/store"},
+		CacheDir:  filepath.Join(dir, engine.DefaultCacheDir),
 		Workers:   2,
 		Executors: testExecutors(),
-		stores:    nil,
 	}
-	var nodes []*Node
+	var nodes []*engine.Node
 	for name, src := range datasets {
-		ws.Datasets[name] = DatasetSpec{Name: name, Source: src, Storage: DefaultStorage}
-		nodes = append(nodes, &Node{Addr: "dataset." + name})
+		ws.Datasets[name] = engine.DatasetSpec{Name: name, Source: src, Storage: engine.DefaultStorage}
+		nodes = append(nodes, &engine.Node{Addr: "dataset." + name})
 	}
-	g, err := NewGraph(nodes)
+	g, err := engine.NewGraph(nodes)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,18 +76,18 @@ func (m *memWriter) Write(ctx context.Context, s *state.State) error {
 	return nil
 }
 
-func mustPlan(t *testing.T, ws *Workspace, st *state.State, opts PlanOptions) *Plan {
+func mustPlan(t *testing.T, ws *engine.Workspace, st *state.State, opts engine.PlanOptions) *plans.Plan {
 	t.Helper()
-	p, err := ws.Plan(context.Background(), st, opts)
+	p, err := Plan(context.Background(), ws, st, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return p
 }
 
-func mustApply(t *testing.T, ws *Workspace, p *Plan, st *state.State) *Result {
+func mustApply(t *testing.T, ws *engine.Workspace, p *plans.Plan, st *state.State) *engine.Result {
 	t.Helper()
-	res, err := ws.Apply(context.Background(), nil, p, st, &memWriter{}, ApplyOptions{})
+	res, err := Apply(context.Background(), ws, nil, p, st, &memWriter{}, ApplyOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,21 +99,21 @@ func TestPlanApplyLoop(t *testing.T) {
 	writeFiles(t, dir, map[string]string{"data/a.csv": "a\n1\n", "data/b.csv": "b\n2\n", "data/sub/c.csv": "c\n3\n"})
 	ws := testWorkspace(t, dir, map[string]string{"churn": "data"})
 	st := state.New()
-	opts := PlanOptions{Refresh: true}
+	opts := engine.PlanOptions{Refresh: true}
 
 	p := mustPlan(t, ws, st, opts)
 	if len(p.Actions) != 1 {
 		t.Fatalf("first plan: %d actions", len(p.Actions))
 	}
 	a := p.Actions[0]
-	if a.Kind != KindSnapshot || a.Addr != "dataset.churn" || a.Reasons[0].Code != ReasonNew || a.Snapshot.Files != 3 || a.Snapshot.Added != 3 {
+	if a.Kind != plans.KindSnapshot || a.Addr != "dataset.churn" || a.Reasons[0].Code != plans.ReasonNew || a.Snapshot.Files != 3 || a.Snapshot.Added != 3 {
 		t.Fatalf("first plan action: %+v %+v", a, a.Snapshot)
 	}
 	if res := mustApply(t, ws, p, st); res.Failed() {
 		t.Fatalf("apply: %v", res.Errors())
 	}
-	snap := lastSnapshot(st, "churn")
-	if snap == nil || snap.ID != a.Snapshot.NewID || snap.Files != 3 || !snap.CreatedAt.Equal(testNow) || snap.Store != DefaultStorage {
+	snap := dataset.LastSnapshot(st, "churn")
+	if snap == nil || snap.ID != a.Snapshot.NewID || snap.Files != 3 || !snap.CreatedAt.Equal(testNow) || snap.Store != engine.DefaultStorage {
 		t.Fatalf("recorded snapshot: %+v", snap)
 	}
 
@@ -124,7 +127,7 @@ func TestPlanApplyLoop(t *testing.T) {
 		t.Fatalf("plan after change: %d actions", len(p.Actions))
 	}
 	sc := p.Actions[0].Snapshot
-	if sc.Changed != 1 || sc.Added != 1 || sc.Removed != 0 || sc.OldID != snap.ID || p.Actions[0].Reasons[0].Code != ReasonDataChanged {
+	if sc.Changed != 1 || sc.Added != 1 || sc.Removed != 0 || sc.OldID != snap.ID || p.Actions[0].Reasons[0].Code != plans.ReasonDataChanged {
 		t.Fatalf("diff: %+v", sc)
 	}
 	if len(sc.Paths) != 2 || sc.Paths[0].Path != "a.csv" || sc.Paths[1].Path != "new.csv" {
@@ -133,10 +136,10 @@ func TestPlanApplyLoop(t *testing.T) {
 
 	// Through a saved plan file, as apply FILE does.
 	var buf bytes.Buffer
-	if err := EncodePlan(&buf, p); err != nil {
+	if err := plans.EncodePlan(&buf, p); err != nil {
 		t.Fatal(err)
 	}
-	saved, err := DecodePlan(&buf)
+	saved, err := plans.DecodePlan(&buf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,12 +162,12 @@ func TestPlanApplyLoop(t *testing.T) {
 		{"a.csv": "a\n1\n2\n", "b.csv": "b\n2\n", "sub/c.csv": "c\n3\n", "new.csv": "n\n"},
 	} {
 		id := st.Datasets["churn"].Snapshots[i].ID
-		target, err := ResolvePull(st, "dataset.churn@"+id[:10])
+		target, err := ops.ResolvePull(st, "dataset.churn@"+id[:10])
 		if err != nil {
 			t.Fatal(err)
 		}
 		out := filepath.Join(t.TempDir(), "out")
-		if err := ws.Pull(context.Background(), target, out, false); err != nil {
+		if err := ops.Pull(context.Background(), ws, target, out, false); err != nil {
 			t.Fatal(err)
 		}
 		for p, content := range want {
@@ -173,12 +176,12 @@ func TestPlanApplyLoop(t *testing.T) {
 				t.Errorf("snapshot %d %s: %q, %v", i, p, got, err)
 			}
 		}
-		if err := ws.Pull(context.Background(), target, out, false); err == nil || !strings.Contains(err.Error(), "not empty") {
+		if err := ops.Pull(context.Background(), ws, target, out, false); err == nil || !strings.Contains(err.Error(), "not empty") {
 			t.Errorf("pull into a non-empty dir: %v", err)
 		}
 	}
 
-	checks, err := ws.CheckStores(context.Background(), st, true)
+	checks, err := ops.CheckStores(context.Background(), ws, st, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,10 +195,10 @@ func TestApplyRefusesDataChangedSincePlan(t *testing.T) {
 	writeFiles(t, dir, map[string]string{"data/a.csv": "a\n1\n", "data/b.csv": "b\n2\n"})
 	ws := testWorkspace(t, dir, map[string]string{"churn": "data"})
 	st := state.New()
-	p := mustPlan(t, ws, st, PlanOptions{Refresh: true})
+	p := mustPlan(t, ws, st, engine.PlanOptions{Refresh: true})
 	writeFiles(t, dir, map[string]string{"data/a.csv": "a\n999\n"})
 	res := mustApply(t, ws, p, st)
-	if !res.Failed() || !errors.Is(res.Actions[0].Err, ErrChangedSincePlan) {
+	if !res.Failed() || !errors.Is(res.Actions[0].Err, dataset.ErrChangedSincePlan) {
 		t.Fatalf("apply after change: %v", res.Errors())
 	}
 	if !strings.Contains(res.Errors().Error(), "dataset.churn changed since the plan; run plan again") {
@@ -212,32 +215,32 @@ func TestPlanOptions(t *testing.T) {
 	ws := testWorkspace(t, dir, map[string]string{"a": "a", "b": "b"})
 	st := state.New()
 
-	p := mustPlan(t, ws, st, PlanOptions{Refresh: true, Targets: []string{"dataset.b"}})
+	p := mustPlan(t, ws, st, engine.PlanOptions{Refresh: true, Targets: []string{"dataset.b"}})
 	if len(p.Actions) != 1 || p.Actions[0].Addr != "dataset.b" {
 		t.Errorf("-target: %+v", p.Actions)
 	}
-	p = mustPlan(t, ws, st, PlanOptions{Refresh: false})
+	p = mustPlan(t, ws, st, engine.PlanOptions{Refresh: false})
 	if p.HasChanges() || len(p.Notes) != 2 || p.Refreshed {
 		t.Errorf("-refresh=false: actions %d notes %d", len(p.Actions), len(p.Notes))
 	}
 	for _, tt := range []struct {
-		opts PlanOptions
+		opts engine.PlanOptions
 		want string
 	}{
-		{PlanOptions{Targets: []string{"dataset.zz"}}, "-target dataset.zz: no such object"},
-		{PlanOptions{Replace: []string{"dataset.a"}}, "only models can be replaced"},
-		{PlanOptions{Replace: []string{"model.m"}}, "-replace model.m"},
+		{engine.PlanOptions{Targets: []string{"dataset.zz"}}, "-target dataset.zz: no such object"},
+		{engine.PlanOptions{Replace: []string{"dataset.a"}}, "only models can be replaced"},
+		{engine.PlanOptions{Replace: []string{"model.m"}}, "-replace model.m"},
 	} {
-		if _, err := ws.Plan(context.Background(), st, tt.opts); err == nil || !strings.Contains(err.Error(), tt.want) {
+		if _, err := Plan(context.Background(), ws, st, tt.opts); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%+v: err %v, want %q", tt.opts, err, tt.want)
 		}
 	}
 	// A dataset recorded but no longer declared gets a note, not an action.
-	st.Datasets["gone"] = &state.Dataset{Name: "gone", Snapshots: []*state.Snapshot{{ID: testIDA, Store: DefaultStorage}}}
-	p = mustPlan(t, ws, st, PlanOptions{Refresh: false})
+	st.Datasets["gone"] = &state.Dataset{Name: "gone", Snapshots: []*state.Snapshot{{ID: testIDA, Store: engine.DefaultStorage}}}
+	p = mustPlan(t, ws, st, engine.PlanOptions{Refresh: false})
 	found := false
 	for _, n := range p.Notes {
-		found = found || (n.Addr == "dataset.gone" && n.Code == ReasonRemoved)
+		found = found || (n.Addr == "dataset.gone" && n.Code == plans.ReasonRemoved)
 	}
 	if !found {
 		t.Errorf("no note for an undeclared dataset: %+v", p.Notes)
@@ -253,7 +256,7 @@ func TestCheckFresh(t *testing.T) {
 		}
 		return st
 	}
-	plan := func(serial uint64, lineage string) *Plan {
+	plan := func(serial uint64, lineage string) *plans.Plan {
 		p := samplePlan()
 		p.Serial, p.Lineage = serial, lineage
 		return p
@@ -261,7 +264,7 @@ func TestCheckFresh(t *testing.T) {
 	const other = "99999999-3c2d-4e5f-8a9b-0c1d2e3f4a5b"
 	tests := []struct {
 		name   string
-		p      *Plan
+		p      *plans.Plan
 		st     *state.State
 		digest string
 		want   string
@@ -305,7 +308,7 @@ func TestStoreWhileObserving(t *testing.T) {
 			writeFiles(t, dir, files)
 			ws := testWorkspace(t, dir, map[string]string{"d": "data"})
 			st := state.New()
-			p := mustPlan(t, ws, st, PlanOptions{Refresh: true, StoreWhileObserving: early})
+			p := mustPlan(t, ws, st, engine.PlanOptions{Refresh: true, StoreWhileObserving: early})
 			if err := os.RemoveAll(filepath.Join(dir, "data")); err != nil {
 				t.Fatal(err)
 			}
@@ -314,7 +317,7 @@ func TestStoreWhileObserving(t *testing.T) {
 			}
 			res := mustApply(t, ws, p, st)
 			if !early {
-				if !res.Failed() || !errors.Is(res.Actions[0].Err, ErrChangedSincePlan) {
+				if !res.Failed() || !errors.Is(res.Actions[0].Err, dataset.ErrChangedSincePlan) {
 					t.Fatalf("apply after the files vanished: %v", res.Errors())
 				}
 				return
@@ -322,12 +325,12 @@ func TestStoreWhileObserving(t *testing.T) {
 			if res.Failed() {
 				t.Fatalf("apply: %v", res.Errors())
 			}
-			target, err := ResolvePull(st, "dataset.d")
+			target, err := ops.ResolvePull(st, "dataset.d")
 			if err != nil {
 				t.Fatal(err)
 			}
 			out := filepath.Join(t.TempDir(), "out")
-			if err := ws.Pull(context.Background(), target, out, false); err != nil {
+			if err := ops.Pull(context.Background(), ws, target, out, false); err != nil {
 				t.Fatal(err)
 			}
 			for p, content := range files {
@@ -357,25 +360,25 @@ func TestParallelSnapshotsShareAStore(t *testing.T) {
 	}
 	ws := testWorkspace(t, dir, sources)
 	st := state.New()
-	p := mustPlan(t, ws, st, PlanOptions{Refresh: true})
-	res, err := ws.Apply(context.Background(), nil, p, st, &memWriter{}, ApplyOptions{Parallelism: 4})
+	p := mustPlan(t, ws, st, engine.PlanOptions{Refresh: true})
+	res, err := Apply(context.Background(), ws, nil, p, st, &memWriter{}, ApplyOptions{Parallelism: 4})
 	if err != nil || res.Failed() {
 		t.Fatalf("apply: %v %v", err, res.Errors())
 	}
-	checks, err := ws.CheckStores(context.Background(), st, true)
+	checks, err := ops.CheckStores(context.Background(), ws, st, true)
 	if err != nil || !checks[0].OK() {
 		t.Fatalf("check: %v %+v", err, checks)
 	}
 	for name := range sources {
-		target, err := ResolvePull(st, "dataset."+name)
+		target, err := ops.ResolvePull(st, "dataset."+name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := ws.Pull(context.Background(), target, filepath.Join(t.TempDir(), name), false); err != nil {
+		if err := ops.Pull(context.Background(), ws, target, filepath.Join(t.TempDir(), name), false); err != nil {
 			t.Fatalf("pull %s: %v", name, err)
 		}
 	}
-	if p := mustPlan(t, ws, st, PlanOptions{Refresh: true}); p.HasChanges() {
+	if p := mustPlan(t, ws, st, engine.PlanOptions{Refresh: true}); p.HasChanges() {
 		t.Error("changes after apply")
 	}
 }
@@ -390,7 +393,7 @@ func TestAlreadyAppliedByDigest(t *testing.T) {
 	if err := CheckFresh(p, st, p.ConfigDigest); err == nil || !strings.Contains(err.Error(), "stale") {
 		t.Fatalf("unrelated version: %v", err)
 	}
-	st.Models["churn"].Versions[0].PlanDigest = Digest(p)
+	st.Models["churn"].Versions[0].PlanDigest = plans.Digest(p)
 	if err := CheckFresh(p, st, p.ConfigDigest); err == nil || !strings.Contains(err.Error(), "already applied") {
 		t.Fatalf("version recorded by this plan: %v", err)
 	}
@@ -403,13 +406,13 @@ func TestPlanWithoutOldManifest(t *testing.T) {
 	writeFiles(t, dir, map[string]string{"data/a.csv": "a\n"})
 	ws := testWorkspace(t, dir, map[string]string{"d": "data"})
 	st := state.New()
-	mustApply(t, ws, mustPlan(t, ws, st, PlanOptions{Refresh: true}), st)
+	mustApply(t, ws, mustPlan(t, ws, st, engine.PlanOptions{Refresh: true}), st)
 	ws.Close()
 	if err := os.RemoveAll(filepath.Join(dir, ".mlform", "store", "manifests")); err != nil {
 		t.Fatal(err)
 	}
 	writeFiles(t, dir, map[string]string{"data/b.csv": "b\n"})
-	p := mustPlan(t, ws, st, PlanOptions{Refresh: true})
+	p := mustPlan(t, ws, st, engine.PlanOptions{Refresh: true})
 	if len(p.Actions) != 1 || p.Actions[0].Snapshot.DiffKnown || p.Actions[0].Snapshot.Files != 2 {
 		t.Fatalf("plan: %+v", p.Actions)
 	}

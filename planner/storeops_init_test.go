@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/ops"
 	"github.com/mlform/mlform/state"
 )
 
@@ -27,14 +29,14 @@ func TestInitSteps(t *testing.T) {
 			ctx := context.Background()
 			dir := t.TempDir()
 			ws := testWorkspace(t, dir, nil)
-			ws.StoreURLs[DefaultStorage] = tt.store
+			ws.StoreURLs[engine.DefaultStorage] = tt.store
 			m, err := state.OpenManager(ctx, tt.backend, dir)
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer m.Close()
 			for run, want := range []string{"created empty state", "state exists (serial 1"} {
-				steps, err := ws.Init(ctx, m)
+				steps, err := ops.Init(ctx, ws, m)
 				if err != nil {
 					t.Fatalf("init #%d: %v", run+1, err)
 				}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/state"
 )
 
@@ -25,7 +26,7 @@ func TestRootWriter(t *testing.T) {
 	}
 	defer m.Close()
 	st := state.New()
-	rw := ws.newRootWriter(m)
+	rw := ws.NewRootWriter(m)
 	id := func(c string) string { return strings.Repeat(c, 64) }
 	snap := func(c, store string) *state.Snapshot {
 		return &state.Snapshot{ID: id(c), CreatedAt: testNow, Source: "data", Store: store}
@@ -39,16 +40,16 @@ func TestRootWriter(t *testing.T) {
 	}{
 		{"first snapshot", func(st *state.State) {
 			st.Datasets["d"] = &state.Dataset{Name: "d", Snapshots: []*state.Snapshot{snap("a", "")}}
-		}, map[string][]string{DefaultStorage: {id("a")}, "other": {}}, []string{DefaultStorage, "other"}},
+		}, map[string][]string{engine.DefaultStorage: {id("a")}, "other": {}}, []string{engine.DefaultStorage, "other"}},
 		{"no reference changed", func(st *state.State) {
 			st.Datasets["d"].Snapshots[0].Files = 3
-		}, map[string][]string{DefaultStorage: {id("a")}, "other": {}}, nil},
+		}, map[string][]string{engine.DefaultStorage: {id("a")}, "other": {}}, nil},
 		{"another store", func(st *state.State) {
 			st.Datasets["e"] = &state.Dataset{Name: "e", Snapshots: []*state.Snapshot{snap("b", "other")}}
-		}, map[string][]string{DefaultStorage: {id("a")}, "other": {id("b")}}, []string{"other"}},
+		}, map[string][]string{engine.DefaultStorage: {id("a")}, "other": {id("b")}}, []string{"other"}},
 		{"forgotten", func(st *state.State) {
 			delete(st.Datasets, "d")
-		}, map[string][]string{DefaultStorage: {}, "other": {id("b")}}, []string{DefaultStorage}},
+		}, map[string][]string{engine.DefaultStorage: {}, "other": {id("b")}}, []string{engine.DefaultStorage}},
 	}
 	for _, step := range steps {
 		step.change(st)
@@ -75,7 +76,7 @@ func TestRootWriter(t *testing.T) {
 			}
 		}
 	}
-	if err := rw.finish(ctx, st); err != nil {
+	if err := rw.Finish(ctx, st); err != nil {
 		t.Fatal(err)
 	}
 }

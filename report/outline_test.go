@@ -7,7 +7,7 @@ import (
 
 	"golang.org/x/net/html"
 
-	"github.com/mlform/mlform/planner"
+	"github.com/mlform/mlform/planner/plans"
 )
 
 // outline renders a page's structure for the golden files: one line per
@@ -94,17 +94,17 @@ func classOf(n *html.Node) string {
 // testPlan is a saved plan as the planner would have made it: a snapshot,
 // a retrain with its reasons, a promotion decided at apply, a deferred note.
 func testPlan() *PlanView {
-	p := &planner.Plan{FormatVersion: planner.PlanFormatVersion, CreatedAt: t0.Add(119 * time.Hour), MLFormVersion: "test",
+	p := &plans.Plan{FormatVersion: plans.PlanFormatVersion, CreatedAt: t0.Add(119 * time.Hour), MLFormVersion: "test",
 		Lineage: "5d2a6c1e-0000-4000-8000-000000000001", Serial: 9, Refreshed: true,
-		Actions: []*planner.Action{
-			{Addr: "dataset.churn", Kind: planner.KindSnapshot, Reasons: []planner.Reason{{Code: planner.ReasonDataChanged, Message: "1 file added"}},
-				Snapshot: &planner.SnapshotChange{Dataset: "churn", NewID: strings.Repeat("4", 64), Files: 4, Bytes: 4096, Added: 1, DiffKnown: true}},
-			{Addr: "model.churn", Kind: planner.KindTrain, Reasons: []planner.Reason{{Code: planner.ReasonDrift, Message: "drift in tenure: PSI 0.41 > 0.2"}},
-				Train: &planner.TrainChange{Model: "churn", Version: 6, ParamChanges: []planner.Change{{Path: "params.learning_rate", Old: 0.05, New: 0.08}}}},
-			{Addr: "promotion.churn_production", Kind: planner.KindPromote, Reasons: []planner.Reason{{Code: planner.ReasonCandidate, Message: "v6 may be promoted"}},
-				Promote: &planner.PromoteChange{Model: "churn", Promotion: "churn_production", Alias: "production", From: 5, KnownAfterApply: true, Gates: 2}},
+		Actions: []*plans.Action{
+			{Addr: "dataset.churn", Kind: plans.KindSnapshot, Reasons: []plans.Reason{{Code: plans.ReasonDataChanged, Message: "1 file added"}},
+				Snapshot: &plans.SnapshotChange{Dataset: "churn", NewID: strings.Repeat("4", 64), Files: 4, Bytes: 4096, Added: 1, DiffKnown: true}},
+			{Addr: "model.churn", Kind: plans.KindTrain, Reasons: []plans.Reason{{Code: plans.ReasonDrift, Message: "drift in tenure: PSI 0.41 > 0.2"}},
+				Train: &plans.TrainChange{Model: "churn", Version: 6, ParamChanges: []plans.Change{{Path: "params.learning_rate", Old: 0.05, New: 0.08}}}},
+			{Addr: "promotion.churn_production", Kind: plans.KindPromote, Reasons: []plans.Reason{{Code: plans.ReasonCandidate, Message: "v6 may be promoted"}},
+				Promote: &plans.PromoteChange{Model: "churn", Promotion: "churn_production", Alias: "production", From: 5, KnownAfterApply: true, Gates: 2}},
 		},
-		Notes: []*planner.Note{{Addr: "model.fraud", Code: planner.ReasonDeferred, Message: "retrain deferred by cooldown", DueAt: t0.Add(140 * time.Hour)}},
+		Notes: []*plans.Note{{Addr: "model.fraud", Code: plans.ReasonCode("deferred"), Message: "retrain deferred by cooldown", DueAt: t0.Add(140 * time.Hour)}},
 	}
 	return planView("tfplan", p)
 }

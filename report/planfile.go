@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/mlform/mlform/internal/readfile"
-	"github.com/mlform/mlform/planner"
+	"github.com/mlform/mlform/planner/plans"
 )
 
 // PlanView is what the plan page shows of a saved plan.
@@ -48,7 +48,7 @@ type PlanNote struct {
 // ReadPlanFile reads and validates a saved plan (untrusted: checksum,
 // strict decoding and validation are the planner's) into a PlanView.
 func ReadPlanFile(path string) (*PlanView, error) {
-	f, err := readfile.Open(path, planner.MaxPlanFileSize)
+	f, err := readfile.Open(path, plans.MaxPlanFileSize)
 	if err != nil {
 		var re *readfile.Error
 		if errors.As(err, &re) && re.Mode.IsDir() {
@@ -57,14 +57,14 @@ func ReadPlanFile(path string) (*PlanView, error) {
 		return nil, fmt.Errorf("plan file: %w", err)
 	}
 	defer f.Close()
-	p, err := planner.DecodePlan(f)
+	p, err := plans.DecodePlan(f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return planView(path, p), nil
 }
 
-func planView(path string, p *planner.Plan) *PlanView {
+func planView(path string, p *plans.Plan) *PlanView {
 	v := &PlanView{File: path, CreatedAt: p.CreatedAt, MLFormVersion: p.MLFormVersion, Lineage: p.Lineage,
 		Serial: p.Serial, Targets: p.Targets, Replace: p.Replace, Refreshed: p.Refreshed}
 	counts := map[string]int{}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/zeebo/blake3"
 
+	"github.com/mlform/mlform/planner/codehash"
 	"github.com/mlform/mlform/state"
 )
 
@@ -37,7 +38,7 @@ type InputsSpec struct {
 	Command     []string
 	// Cache, when set, supplies the hashes of unchanged code and lock
 	// files.
-	Cache *CodeCache
+	Cache *codehash.CodeCache
 }
 
 // EnvFingerprint hashes an environment: its executor, image, env (names and
@@ -48,8 +49,8 @@ func EnvFingerprint(baseDir string, files []string, env map[string]string, image
 	return envFingerprint(baseDir, files, env, image, executor, nil)
 }
 
-func envFingerprint(baseDir string, files []string, env map[string]string, image, executor string, cache *CodeCache) (string, error) {
-	list, err := selectTree(baseDir, files, cache)
+func envFingerprint(baseDir string, files []string, env map[string]string, image, executor string, cache *codehash.CodeCache) (string, error) {
+	filesDigest, _, err := codehash.CodeHashCached(baseDir, files, cache)
 	if err != nil {
 		return "", fmt.Errorf("environment files: %w", err)
 	}
@@ -65,7 +66,7 @@ func envFingerprint(baseDir string, files []string, env map[string]string, image
 		io.WriteString(h, env[k])
 		h.Write([]byte{'\n'})
 	}
-	fmt.Fprintf(h, "files\x00%s\n", treeDigest(list))
+	fmt.Fprintf(h, "files\x00%s\n", filesDigest)
 	return fmt.Sprintf("%x", h.Sum(nil)), nil
 }
 
@@ -73,7 +74,7 @@ func envFingerprint(baseDir string, files []string, env map[string]string, image
 // params (in the form state stores them), the environment fingerprint,
 // the snapshots and command, and the digest over all of them.
 func BuildInputs(spec InputsSpec) (state.Inputs, error) {
-	code, files, err := CodeHashCached(spec.BaseDir, spec.Code, spec.Cache)
+	code, files, err := codehash.CodeHashCached(spec.BaseDir, spec.Code, spec.Cache)
 	if err != nil {
 		return state.Inputs{}, fmt.Errorf("code: %w", err)
 	}

@@ -5,11 +5,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mlform/mlform/planner/internal/plannertest"
 	"github.com/mlform/mlform/state"
 )
 
 func TestEnvFingerprint(t *testing.T) {
-	dir := writeTree(t, map[string]string{"trainer/go.sum": "v1", "trainer/go.mod": "m"})
+	dir := plannertest.WriteTree(t, map[string]string{"trainer/go.sum": "v1", "trainer/go.mod": "m"})
 	base := func() (files []string, env map[string]string, image, executor string) {
 		return []string{"trainer/go.sum"}, map[string]string{"A": "1", "B": "2"}, "", "local"
 	}
@@ -54,7 +55,7 @@ func TestEnvFingerprint(t *testing.T) {
 }
 
 func TestBuildInputsStableAcrossStateRoundTrip(t *testing.T) {
-	dir := writeTree(t, map[string]string{"trainer/main.go": "package main", "trainer/go.sum": "sum"})
+	dir := plannertest.WriteTree(t, map[string]string{"trainer/main.go": "package main", "trainer/go.sum": "sum"})
 	spec := InputsSpec{
 		BaseDir:     dir,
 		Snapshots:   map[string]string{"churn": "aa11", "extra": "bb22"},
@@ -117,7 +118,7 @@ func TestBuildInputsStableAcrossStateRoundTrip(t *testing.T) {
 }
 
 func TestBuildInputsErrors(t *testing.T) {
-	dir := writeTree(t, map[string]string{"trainer/main.go": "x"})
+	dir := plannertest.WriteTree(t, map[string]string{"trainer/main.go": "x"})
 	tests := []struct {
 		name string
 		spec InputsSpec
@@ -174,25 +175,5 @@ func TestDiffInputs(t *testing.T) {
 	}
 	if cs := DiffInputs(prev, prev); len(cs) != 0 {
 		t.Fatalf("no change expected, got %+v", cs)
-	}
-}
-
-// Commands and params read as written: no HTML escaping in diff lines.
-func TestDiffInputsShowsTextAsWritten(t *testing.T) {
-	prev := state.Inputs{Command: []string{"sh", "-c", "train > log"}, Params: map[string]any{"filter": "a<b & c", "n": 1.0}}
-	cur := state.Inputs{Command: []string{"sh", "-c", "train >> log"}, Params: map[string]any{"filter": `x\u003c "y"`, "n": 2.0}}
-	want := []string{
-		`command: ["sh","-c","train > log"] -> ["sh","-c","train >> log"]`,
-		`params.filter: "a<b & c" -> "x\\u003c \"y\""`,
-		`params.n: 1 -> 2`,
-	}
-	got := DiffInputs(prev, cur)
-	if len(got) != len(want) {
-		t.Fatalf("got %d changes, want %d: %+v", len(got), len(want), got)
-	}
-	for i, c := range got {
-		if c.Message != want[i] {
-			t.Errorf("change %d:\n got %s\nwant %s", i, c.Message, want[i])
-		}
 	}
 }

@@ -7,18 +7,20 @@ import (
 	"io"
 	"strings"
 
-	"github.com/mlform/mlform/planner"
+	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/model"
+	"github.com/mlform/mlform/planner/plans"
 )
 
 // applyNouns names what each kind of action produces, singular and plural.
 var applyNouns = []struct{ kind, one, many string }{
-	{planner.KindSnapshot, "snapshot", "snapshots"},
-	{planner.KindTrain, "train", "trains"},
-	{planner.KindPromote, "promotion", "promotions"},
-	{planner.KindEvaluate, "evaluation", "evaluations"},
-	{planner.KindPublish, "publication", "publications"},
-	{planner.KindRemove, "removal", "removals"},
-	{planner.KindForget, "forgotten", "forgotten"},
+	{plans.KindSnapshot, "snapshot", "snapshots"},
+	{plans.KindTrain, "train", "trains"},
+	{plans.KindPromote, "promotion", "promotions"},
+	{plans.KindEvaluate, "evaluation", "evaluations"},
+	{plans.KindPublish, "publication", "publications"},
+	{plans.KindRemove, "removal", "removals"},
+	{plans.KindForget, "forgotten", "forgotten"},
 }
 
 // ApplySummary is "1 snapshot, 0 trains, 0 promotions": succeeded actions
@@ -26,12 +28,12 @@ var applyNouns = []struct{ kind, one, many string }{
 // versions only when present).
 // Promotions count moved aliases only; held candidates are counted after
 // them ("1 held") when there are any.
-func ApplySummary(res *planner.Result) string {
+func ApplySummary(res *engine.Result) string {
 	var parts []string
 	for i, n := range applyNouns {
-		c := res.Count(n.kind, planner.ResultSucceeded)
-		if n.kind == planner.KindPromote {
-			c = countPromotes(res, planner.PromoteMoved)
+		c := res.Count(n.kind, engine.ResultSucceeded)
+		if n.kind == plans.KindPromote {
+			c = countPromotes(res, model.PromoteMoved)
 		}
 		if i >= 3 && c == 0 {
 			continue
@@ -41,8 +43,8 @@ func ApplySummary(res *planner.Result) string {
 			word = n.one
 		}
 		parts = append(parts, fmt.Sprintf("%d %s", c, word))
-		if n.kind == planner.KindPromote {
-			if h := countPromotes(res, planner.PromoteHeld); h > 0 {
+		if n.kind == plans.KindPromote {
+			if h := countPromotes(res, model.PromoteHeld); h > 0 {
 				parts = append(parts, fmt.Sprintf("%d held", h))
 			}
 		}
@@ -51,10 +53,10 @@ func ApplySummary(res *planner.Result) string {
 }
 
 // countPromotes counts the succeeded promote actions with outcome.
-func countPromotes(res *planner.Result, outcome string) int {
+func countPromotes(res *engine.Result, outcome string) int {
 	n := 0
 	for _, r := range res.Actions {
-		if planner.PromoteOutcome(r) == outcome {
+		if model.PromoteOutcome(r) == outcome {
 			n++
 		}
 	}
@@ -63,13 +65,13 @@ func countPromotes(res *planner.Result, outcome string) int {
 
 // ApplyResult writes the end of an apply: failures with their errors,
 // what did not run, and the summary line.
-func ApplyResult(w io.Writer, res *planner.Result, o Options) error {
+func ApplyResult(w io.Writer, res *engine.Result, o Options) error {
 	ew := &errWriter{w: w}
 	pt := painter{on: o.Color}
-	var failed, cancelled, skipped, notStarted []*planner.ActionResult
+	var failed, cancelled, skipped, notStarted []*engine.ActionResult
 	for _, r := range res.Actions {
 		switch r.Status {
-		case planner.ResultFailed:
+		case engine.ResultFailed:
 			if errors.Is(r.Err, context.Canceled) {
 				// The second Ctrl-C cancelled it: not a failure of
 				// the action, and "context canceled" means nothing
@@ -78,9 +80,9 @@ func ApplyResult(w io.Writer, res *planner.Result, o Options) error {
 				continue
 			}
 			failed = append(failed, r)
-		case planner.ResultSkipped:
+		case engine.ResultSkipped:
 			skipped = append(skipped, r)
-		case planner.ResultNotStarted:
+		case engine.ResultNotStarted:
 			notStarted = append(notStarted, r)
 		}
 	}

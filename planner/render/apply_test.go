@@ -8,21 +8,22 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mlform/mlform/planner"
+	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/plans"
 )
 
-func result(statuses ...string) *planner.Result {
-	kinds := []string{planner.KindSnapshot, planner.KindTrain, planner.KindPromote, planner.KindSnapshot, planner.KindEvaluate}
-	res := &planner.Result{}
+func result(statuses ...string) *engine.Result {
+	kinds := []string{plans.KindSnapshot, plans.KindTrain, plans.KindPromote, plans.KindSnapshot, plans.KindEvaluate}
+	res := &engine.Result{}
 	for i, s := range statuses {
-		r := &planner.ActionResult{Action: &planner.Action{Kind: kinds[i], Addr: "dataset.d" + string(rune('a'+i))}, Status: s}
-		if s == planner.ResultFailed {
+		r := &engine.ActionResult{Action: &plans.Action{Kind: kinds[i], Addr: "dataset.d" + string(rune('a'+i))}, Status: s}
+		if s == engine.ResultFailed {
 			r.Err = errors.New("boom")
 		}
-		if s == planner.ResultSkipped {
+		if s == engine.ResultSkipped {
 			r.Err = errors.New("not run: snapshot dataset.da failed")
 		}
-		if kinds[i] == planner.KindPromote {
+		if kinds[i] == plans.KindPromote {
 			r.Summary = "promoted: production v1 -> v2"
 		}
 		res.Actions = append(res.Actions, r)
@@ -31,10 +32,10 @@ func result(statuses ...string) *planner.Result {
 }
 
 // withPromote adds a succeeded promote action per summary.
-func withPromote(res *planner.Result, summaries ...string) *planner.Result {
+func withPromote(res *engine.Result, summaries ...string) *engine.Result {
 	for _, s := range summaries {
-		res.Actions = append(res.Actions, &planner.ActionResult{Action: &planner.Action{Kind: planner.KindPromote, Addr: "promotion.p"},
-			Status: planner.ResultSucceeded, Summary: s})
+		res.Actions = append(res.Actions, &engine.ActionResult{Action: &plans.Action{Kind: plans.KindPromote, Addr: "promotion.p"},
+			Status: engine.ResultSucceeded, Summary: s})
 	}
 	return res
 }
@@ -42,7 +43,7 @@ func withPromote(res *planner.Result, summaries ...string) *planner.Result {
 func TestApplyResult(t *testing.T) {
 	tests := []struct {
 		name        string
-		res         *planner.Result
+		res         *engine.Result
 		interrupted bool
 		want        []string
 		notWant     []string

@@ -6,6 +6,8 @@ import (
 	"io"
 
 	"github.com/mlform/mlform/planner"
+	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/plans"
 )
 
 // jsonApply is the one line `apply -json` prints after the plan document
@@ -17,7 +19,7 @@ type jsonApply struct {
 	Status        string             `json:"status"`
 	Summary       map[string]int     `json:"summary"`
 	Actions       []jsonActionResult `json:"actions"`
-	Outputs       []jsonOutput       `json:"outputs"`
+	Outputs       []plans.JSONOutput `json:"outputs"`
 }
 
 type jsonActionResult struct {
@@ -39,16 +41,16 @@ const (
 // ApplyJSON writes the apply summary line. res nil means there was nothing
 // to apply. outs are the outputs after the apply (sensitive values are
 // left out, like in the plan document).
-func ApplyJSON(w io.Writer, res *planner.Result, outs []*planner.OutputResult) error {
+func ApplyJSON(w io.Writer, res *engine.Result, outs []*planner.OutputResult) error {
 	doc := jsonApply{FormatVersion: JSONFormatVersion, Type: "apply", Status: ApplyNoChanges,
-		Summary: map[string]int{}, Actions: []jsonActionResult{}, Outputs: []jsonOutput{}}
+		Summary: map[string]int{}, Actions: []jsonActionResult{}, Outputs: []plans.JSONOutput{}}
 	for _, n := range applyNouns {
 		doc.Summary[n.kind] = 0
 	}
 	if res != nil {
 		doc.Status = applyStatus(res)
 		for _, n := range applyNouns {
-			doc.Summary[n.kind] = res.Count(n.kind, planner.ResultSucceeded)
+			doc.Summary[n.kind] = res.Count(n.kind, engine.ResultSucceeded)
 		}
 		for _, r := range res.Actions {
 			jr := jsonActionResult{Address: r.Action.Addr, Kind: r.Action.Kind, Status: r.Status, Summary: r.Summary}
@@ -59,7 +61,7 @@ func ApplyJSON(w io.Writer, res *planner.Result, outs []*planner.OutputResult) e
 		}
 	}
 	for _, o := range outs {
-		jo := jsonOutput{Name: o.Name, Sensitive: o.Sensitive, Known: true}
+		jo := plans.JSONOutput{Name: o.Name, Sensitive: o.Sensitive, Known: true}
 		if !o.Sensitive {
 			jo.Value = o.Value
 		}
@@ -76,13 +78,13 @@ func ApplyJSON(w io.Writer, res *planner.Result, outs []*planner.OutputResult) e
 // applyStatus is complete, failed (an action failed or was skipped) or
 // interrupted (a stop request kept actions from starting, or a second one
 // cancelled running ones; none failed on its own).
-func applyStatus(res *planner.Result) string {
+func applyStatus(res *engine.Result) string {
 	failed, cancelled := false, false
 	for _, r := range res.Actions {
 		switch {
-		case r.Status == planner.ResultFailed && errors.Is(r.Err, context.Canceled):
+		case r.Status == engine.ResultFailed && errors.Is(r.Err, context.Canceled):
 			cancelled = true
-		case r.Status == planner.ResultFailed || r.Status == planner.ResultSkipped:
+		case r.Status == engine.ResultFailed || r.Status == engine.ResultSkipped:
 			failed = true
 		}
 	}

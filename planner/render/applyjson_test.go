@@ -7,13 +7,14 @@ import (
 	"testing"
 
 	"github.com/mlform/mlform/planner"
+	"github.com/mlform/mlform/planner/engine"
 )
 
 func TestApplyJSON(t *testing.T) {
 	outs := []*planner.OutputResult{{Name: "v", Value: float64(3)}, {Name: "secret", Value: "hunter2", Sensitive: true}}
 	tests := []struct {
 		name        string
-		res         *planner.Result
+		res         *engine.Result
 		interrupted bool
 		status      string
 		snapshots   int

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mlform/mlform/planner"
+	"github.com/mlform/mlform/planner/plans"
 )
 
 func TestDisplayPath(t *testing.T) {
@@ -29,10 +29,10 @@ func TestDisplayPath(t *testing.T) {
 // A file name cannot add a line to the human plan or the markdown comment.
 func TestPathCannotForgePlanLines(t *testing.T) {
 	evil := "x\n  + snapshot dataset.fake\n\x1b[2J"
-	p := &planner.Plan{Refreshed: true, Actions: []*planner.Action{{
-		Addr: "dataset.d", Kind: planner.KindSnapshot,
-		Reasons:  []planner.Reason{{Code: planner.ReasonNew, Message: "new"}},
-		Snapshot: &planner.SnapshotChange{Dataset: "d", Files: 1, Added: 1, DiffKnown: true, Paths: []planner.PathChange{{Path: evil, Change: "added", Delta: 1}}},
+	p := &plans.Plan{Refreshed: true, Actions: []*plans.Action{{
+		Addr: "dataset.d", Kind: plans.KindSnapshot,
+		Reasons:  []plans.Reason{{Code: plans.ReasonNew, Message: "new"}},
+		Snapshot: &plans.SnapshotChange{Dataset: "d", Files: 1, Added: 1, DiffKnown: true, Paths: []plans.PathChange{{Path: evil, Change: "added", Delta: 1}}},
 	}}}
 	for name, render := range map[string]func(*bytes.Buffer) error{
 		"human":    func(b *bytes.Buffer) error { return Human(b, p, Options{}) },

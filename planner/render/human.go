@@ -5,7 +5,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/mlform/mlform/planner"
+	"github.com/mlform/mlform/planner/plans"
 )
 
 // ANSI colour codes, used only when Options.Color is set.
@@ -46,7 +46,7 @@ func (p painter) line(s string) string {
 // Human writes the plan as people read it in a terminal: per action a "#"
 // comment saying what and why, the action line, its details, then notes
 // and the summary line.
-func Human(w io.Writer, p *planner.Plan, o Options) error {
+func Human(w io.Writer, p *plans.Plan, o Options) error {
 	ew := &errWriter{w: w}
 	pt := painter{on: o.Color}
 	if !p.Refreshed {
@@ -76,7 +76,7 @@ func Human(w io.Writer, p *planner.Plan, o Options) error {
 	return ew.err
 }
 
-func writeNotes(ew *errWriter, pt painter, p *planner.Plan) {
+func writeNotes(ew *errWriter, pt painter, p *plans.Plan) {
 	if len(p.Notes) == 0 {
 		return
 	}
@@ -95,7 +95,7 @@ func writeNotes(ew *errWriter, pt painter, p *planner.Plan) {
 	}
 }
 
-func writeOutputs(ew *errWriter, pt painter, p *planner.Plan) {
+func writeOutputs(ew *errWriter, pt painter, p *plans.Plan) {
 	if len(p.Outputs) == 0 || !p.HasChanges() {
 		return
 	}
@@ -108,7 +108,7 @@ func writeOutputs(ew *errWriter, pt painter, p *planner.Plan) {
 
 // OutputValue renders an output value: "(sensitive value)", "(known after
 // apply)" or the value.
-func OutputValue(o *planner.Output) string {
+func OutputValue(o *plans.Output) string {
 	switch {
 	case o.Sensitive:
 		return "(sensitive value)"

@@ -5,13 +5,13 @@ import (
 	"io"
 	"strings"
 
-	"github.com/mlform/mlform/planner"
+	"github.com/mlform/mlform/planner/plans"
 )
 
 // Markdown writes the plan for a pull-request comment: a heading with the
 // summary, a table of actions with their reasons, the notes, and the full
 // human plan folded in a <details> block.
-func Markdown(w io.Writer, p *planner.Plan, o Options) error {
+func Markdown(w io.Writer, p *plans.Plan, o Options) error {
 	ew := &errWriter{w: w}
 	if !p.HasChanges() {
 		ew.printf("### mlform plan: no changes\n\nYour datasets and models match the configuration.\n")
@@ -20,8 +20,8 @@ func Markdown(w io.Writer, p *planner.Plan, o Options) error {
 		ew.printf("| | Action | Why |\n|---|---|---|\n")
 		for _, a := range p.Actions {
 			action := strings.TrimSpace(strings.TrimPrefix(ActionLine(a), symbol(a)))
-			if a.Kind == planner.KindForget {
-				action = "forget " + planner.ForgetLabel(a) // the why column has the reasons
+			if a.Kind == plans.KindForget {
+				action = "forget " + plans.ForgetLabel(a) // the why column has the reasons
 			}
 			ew.printf("| `%s` | %s | %s |\n", symbol(a), mdCell(action), mdCell(whyCell(a)))
 		}
@@ -57,11 +57,11 @@ func Markdown(w io.Writer, p *planner.Plan, o Options) error {
 
 // whyCell is the table's reason column: the snapshot summary for datasets,
 // the reasons otherwise.
-func whyCell(a *planner.Action) string {
+func whyCell(a *plans.Action) string {
 	switch a.Kind {
-	case planner.KindSnapshot:
+	case plans.KindSnapshot:
 		return SnapshotSummary(a)
-	case planner.KindForget:
+	case plans.KindForget:
 		return forgetWhy(a)
 	}
 	return reasonText(a.Reasons)

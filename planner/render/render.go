@@ -1,4 +1,4 @@
-// Package render turns a planner.Plan into what people and programs read:
+// Package render turns a plans.Plan into what people and programs read:
 // the human plan (Terraform style, colour only when asked), the versioned
 // JSON document described in docs/plan-json.md, and a markdown summary for
 // a pull-request comment. All three read the same Plan, so they never
@@ -17,7 +17,7 @@ import (
 
 	"github.com/mlform/mlform/internal/termtext"
 	"github.com/mlform/mlform/internal/textfmt"
-	"github.com/mlform/mlform/planner"
+	"github.com/mlform/mlform/planner/plans"
 )
 
 // Options tune the human and markdown renderings.
@@ -38,18 +38,18 @@ func (o Options) maxPaths() int {
 
 // summaryKinds are always counted in the summary line; other kinds appear
 // only when present.
-var summaryKinds = []string{planner.KindSnapshot, planner.KindTrain, planner.KindPromote, planner.KindRemove}
+var summaryKinds = []string{plans.KindSnapshot, plans.KindTrain, plans.KindPromote, plans.KindRemove}
 
 // extraKinds appear in the summary only when the plan has them.
-var extraKinds = []string{planner.KindEvaluate, planner.KindPublish}
+var extraKinds = []string{plans.KindEvaluate, plans.KindPublish}
 
 // SummaryLine is "1 snapshot, 1 train, 1 promote, 0 remove" (plus evaluate
 // and publish before remove, and forget after it, when present).
-func SummaryLine(p *planner.Plan) string {
+func SummaryLine(p *plans.Plan) string {
 	c := p.Counts()
 	var parts []string
 	for _, k := range summaryKinds {
-		if k == planner.KindRemove {
+		if k == plans.KindRemove {
 			for _, e := range extraKinds {
 				if c[e] > 0 {
 					parts = append(parts, fmt.Sprintf("%d %s", c[e], e))
@@ -58,8 +58,8 @@ func SummaryLine(p *planner.Plan) string {
 		}
 		parts = append(parts, fmt.Sprintf("%d %s", c[k], k))
 	}
-	if n := c[planner.KindForget]; n > 0 {
-		parts = append(parts, fmt.Sprintf("%d %s", n, planner.KindForget))
+	if n := c[plans.KindForget]; n > 0 {
+		parts = append(parts, fmt.Sprintf("%d %s", n, plans.KindForget))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -77,7 +77,7 @@ func signedBytes(n int64) string {
 
 // SnapshotSummary says what a snapshot changes: "3 files changed, 1 added
 // (+1.2 MiB)", or for a first snapshot "first snapshot: 4 files, 1.2 MiB".
-func SnapshotSummary(a *planner.Action) string {
+func SnapshotSummary(a *plans.Action) string {
 	s := a.Snapshot
 	if s == nil {
 		return reasonText(a.Reasons)
@@ -113,43 +113,43 @@ func SnapshotSummary(a *planner.Action) string {
 }
 
 // Headline is the "# ..." comment above an action.
-func Headline(a *planner.Action) string {
+func Headline(a *plans.Action) string {
 	switch a.Kind {
-	case planner.KindSnapshot:
+	case plans.KindSnapshot:
 		return a.Addr + " will be snapshotted: " + SnapshotSummary(a)
-	case planner.KindTrain:
+	case plans.KindTrain:
 		verb := "retrained"
-		if hasReason(a, planner.ReasonNew) {
+		if hasReason(a, plans.ReasonNew) {
 			verb = "trained"
 		}
 		return a.Addr + " will be " + verb + ": " + reasonText(a.Reasons)
-	case planner.KindEvaluate:
+	case plans.KindEvaluate:
 		return a.Addr + " will be evaluated on current data: " + reasonText(a.Reasons)
-	case planner.KindPromote:
+	case plans.KindPromote:
 		return a.Addr + ": " + reasonText(a.Reasons)
-	case planner.KindPublish:
+	case plans.KindPublish:
 		return a.Addr + " will be published: " + reasonText(a.Reasons)
-	case planner.KindRemove:
+	case plans.KindRemove:
 		return a.Addr + " will be removed from state: " + reasonText(a.Reasons)
-	case planner.KindForget:
+	case plans.KindForget:
 		what := "state only; mlform gc frees its data"
 		if a.Forget != nil && a.Forget.Bytes > 0 {
 			what = fmt.Sprintf("state only; mlform gc frees up to %s", Bytes(a.Forget.Bytes))
 		}
-		return planner.ForgetLabel(a) + " will be forgotten by retention (" + what + ")"
+		return plans.ForgetLabel(a) + " will be forgotten by retention (" + what + ")"
 	}
 	return a.Addr + ": " + reasonText(a.Reasons)
 }
 
 // symbol is the change marker of an action: + creates, ~ updates, - removes.
-func symbol(a *planner.Action) string {
+func symbol(a *plans.Action) string {
 	switch a.Kind {
-	case planner.KindPromote:
+	case plans.KindPromote:
 		if a.Promote != nil && a.Promote.From == 0 {
 			return "+"
 		}
 		return "~"
-	case planner.KindRemove, planner.KindForget:
+	case plans.KindRemove, plans.KindForget:
 		return "-"
 	}
 	return "+"
@@ -158,18 +158,18 @@ func symbol(a *planner.Action) string {
 // ActionLine is the line under the headline: "+ snapshot dataset.churn",
 // "+ train model.churn -> v6", "~ promote model.churn@production: v5 -> v6
 // (known after apply)".
-func ActionLine(a *planner.Action) string {
+func ActionLine(a *plans.Action) string {
 	sym := symbol(a)
 	switch a.Kind {
-	case planner.KindTrain:
+	case plans.KindTrain:
 		if a.Train != nil {
 			return fmt.Sprintf("%s train %s -> v%d", sym, a.Addr, a.Train.Version)
 		}
-	case planner.KindEvaluate:
+	case plans.KindEvaluate:
 		if a.Evaluate != nil {
 			return fmt.Sprintf("%s evaluate %s@%d", sym, a.Addr, a.Evaluate.Version)
 		}
-	case planner.KindPromote:
+	case plans.KindPromote:
 		if p := a.Promote; p != nil {
 			from := "(none)"
 			if p.From > 0 {
@@ -184,7 +184,7 @@ func ActionLine(a *planner.Action) string {
 			}
 			return fmt.Sprintf("%s promote model.%s@%s: %s -> %s", sym, p.Model, p.Alias, from, to)
 		}
-	case planner.KindPublish:
+	case plans.KindPublish:
 		if p := a.Publish; p != nil {
 			v := "(known after apply)"
 			if p.Version > 0 {
@@ -192,15 +192,15 @@ func ActionLine(a *planner.Action) string {
 			}
 			return fmt.Sprintf("%s publish model.%s %s to %s", sym, p.Model, v, p.URL)
 		}
-	case planner.KindForget:
-		return fmt.Sprintf("%s forget %s: %s", sym, planner.ForgetLabel(a), forgetWhy(a))
+	case plans.KindForget:
+		return fmt.Sprintf("%s forget %s: %s", sym, plans.ForgetLabel(a), forgetWhy(a))
 	}
 	return fmt.Sprintf("%s %s %s", sym, a.Kind, a.Addr)
 }
 
 // DetailLines are the indented lines under an action: changed paths of a
 // snapshot, changed params of a train.
-func DetailLines(a *planner.Action, o Options) []string {
+func DetailLines(a *plans.Action, o Options) []string {
 	var out []string
 	if s := a.Snapshot; s != nil {
 		for _, pc := range s.Paths {
@@ -224,7 +224,7 @@ func DetailLines(a *planner.Action, o Options) []string {
 }
 
 // ChangeLine renders one attribute change, hiding sensitive values.
-func ChangeLine(c planner.Change) string {
+func ChangeLine(c plans.Change) string {
 	switch {
 	case c.Old == nil && c.New != nil:
 		return fmt.Sprintf("+ %s: %s", c.Path, Value(c.New, c.Sensitive))
@@ -282,7 +282,7 @@ func pathSymbol(change string) string {
 	return "~"
 }
 
-func reasonText(rs []planner.Reason) string {
+func reasonText(rs []plans.Reason) string {
 	msgs := make([]string, 0, len(rs))
 	for _, r := range rs {
 		m := r.Message
@@ -296,7 +296,7 @@ func reasonText(rs []planner.Reason) string {
 
 // forgetWhy lists why retention forgets something, as one clause:
 // "older than 90d, used by no kept version".
-func forgetWhy(a *planner.Action) string {
+func forgetWhy(a *plans.Action) string {
 	msgs := make([]string, 0, len(a.Reasons))
 	for _, r := range a.Reasons {
 		msgs = append(msgs, r.Message)
@@ -304,7 +304,7 @@ func forgetWhy(a *planner.Action) string {
 	return strings.Join(msgs, ", ")
 }
 
-func hasReason(a *planner.Action, c planner.ReasonCode) bool {
+func hasReason(a *plans.Action, c plans.ReasonCode) bool {
 	for _, r := range a.Reasons {
 		if r.Code == c {
 			return true

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mlform/mlform/planner"
+	"github.com/mlform/mlform/planner/plans"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata/")
@@ -22,9 +22,9 @@ const (
 	idB = "77aa00112233445566778899aabbccddeeff00112233445566778899aabbccdd"
 )
 
-func basePlan() *planner.Plan {
-	return &planner.Plan{
-		FormatVersion: planner.PlanFormatVersion,
+func basePlan() *plans.Plan {
+	return &plans.Plan{
+		FormatVersion: plans.PlanFormatVersion,
 		CreatedAt:     now,
 		MLFormVersion: "0.1.0",
 		Lineage:       "5b0f8a1e-3c2d-4e5f-8a9b-0c1d2e3f4a5b",
@@ -35,28 +35,28 @@ func basePlan() *planner.Plan {
 }
 
 // fixtures are the plans every renderer is checked against.
-func fixtures() map[string]*planner.Plan {
+func fixtures() map[string]*plans.Plan {
 	noChanges := basePlan()
 
 	first := basePlan()
 	first.Serial = 0
-	first.Actions = []*planner.Action{{
-		Addr: "dataset.churn", Kind: planner.KindSnapshot,
-		Reasons: []planner.Reason{{Code: planner.ReasonNew, Message: "dataset has no snapshot yet"}},
-		Snapshot: &planner.SnapshotChange{Dataset: "churn", Source: "data/churn", Store: "default", NewID: idA,
+	first.Actions = []*plans.Action{{
+		Addr: "dataset.churn", Kind: plans.KindSnapshot,
+		Reasons: []plans.Reason{{Code: plans.ReasonNew, Message: "dataset has no snapshot yet"}},
+		Snapshot: &plans.SnapshotChange{Dataset: "churn", Source: "data/churn", Store: "default", NewID: idA,
 			Files: 4, Bytes: 1258291, DiffKnown: true, Added: 4, AddedBytes: 1258291,
-			Paths: []planner.PathChange{{Path: "a.csv", Change: "added", Delta: 1000}, {Path: "b.csv", Change: "added", Delta: 2000}}},
+			Paths: []plans.PathChange{{Path: "a.csv", Change: "added", Delta: 1000}, {Path: "b.csv", Change: "added", Delta: 2000}}},
 	}}
 
 	full := basePlan()
-	full.Actions = []*planner.Action{
+	full.Actions = []*plans.Action{
 		{
-			Addr: "dataset.churn", Kind: planner.KindSnapshot,
-			Reasons: []planner.Reason{{Code: planner.ReasonDataChanged, Message: "data changed since snapshot 19bc7d3e"}},
-			Snapshot: &planner.SnapshotChange{Dataset: "churn", Source: "s3://bucket/churn?secret=REDACTED", Store: "default",
+			Addr: "dataset.churn", Kind: plans.KindSnapshot,
+			Reasons: []plans.Reason{{Code: plans.ReasonDataChanged, Message: "data changed since snapshot 19bc7d3e"}},
+			Snapshot: &plans.SnapshotChange{Dataset: "churn", Source: "s3://bucket/churn?secret=REDACTED", Store: "default",
 				OldID: idA, NewID: idB, Files: 12, Bytes: 5 << 20, DiffKnown: true,
 				Changed: 3, Added: 1, Removed: 0, AddedBytes: 1 << 20, ChangedBytes: 209715,
-				Paths: []planner.PathChange{
+				Paths: []plans.PathChange{
 					{Path: "2026/01/a.csv", Change: "changed", Delta: 100000},
 					{Path: "2026/01/b.csv", Change: "changed", Delta: 100000},
 					{Path: "2026/01/c.csv", Change: "changed", Delta: 9715},
@@ -64,33 +64,33 @@ func fixtures() map[string]*planner.Plan {
 				}},
 		},
 		{
-			Addr: "model.churn", Kind: planner.KindTrain, DependsOn: []string{"dataset.churn"},
-			Reasons: []planner.Reason{
-				{Code: planner.ReasonDataChanged, Message: "data changed (ds:19bc.. -> new snapshot)"},
-				{Code: planner.ReasonScheduleDue, Message: "schedule due (last 8d ago)", Data: map[string]any{"last": "2025-12-28T03:00:00Z"}},
+			Addr: "model.churn", Kind: plans.KindTrain, DependsOn: []string{"dataset.churn"},
+			Reasons: []plans.Reason{
+				{Code: plans.ReasonDataChanged, Message: "data changed (ds:19bc.. -> new snapshot)"},
+				{Code: plans.ReasonScheduleDue, Message: "schedule due (last 8d ago)", Data: map[string]any{"last": "2025-12-28T03:00:00Z"}},
 			},
-			Train: &planner.TrainChange{Model: "churn", Version: 6, Previous: 5, Snapshots: map[string]string{"churn": idB},
-				ParamChanges: []planner.Change{
+			Train: &plans.TrainChange{Model: "churn", Version: 6, Previous: 5, Snapshots: map[string]string{"churn": idB},
+				ParamChanges: []plans.Change{
 					{Path: "params.learning_rate", Old: 0.05, New: 0.08},
 					{Path: "params.api_token", Old: "hunter2", New: "hunter3", Sensitive: true},
 					{Path: "params.layers", New: []any{64.0, 32.0}},
 				}},
 		},
 		{
-			Addr: "promotion.churn_production", Kind: planner.KindPromote, DependsOn: []string{"model.churn"},
-			Reasons: []planner.Reason{{Code: planner.ReasonCandidate, Message: "alias production moves if v6 passes 2 gates and beats v5 on accuracy"}},
-			Promote: &planner.PromoteChange{Model: "churn", Promotion: "churn_production", Alias: "production", From: 5, To: 6,
+			Addr: "promotion.churn_production", Kind: plans.KindPromote, DependsOn: []string{"model.churn"},
+			Reasons: []plans.Reason{{Code: plans.ReasonCandidate, Message: "alias production moves if v6 passes 2 gates and beats v5 on accuracy"}},
+			Promote: &plans.PromoteChange{Model: "churn", Promotion: "churn_production", Alias: "production", From: 5, To: 6,
 				KnownAfterApply: true, Gates: 2, MustBeat: "accuracy"},
 		},
 		{
-			Addr: "promotion.churn_production", Kind: planner.KindPublish, DependsOn: []string{"promotion.churn_production"},
-			Reasons: []planner.Reason{{Code: planner.ReasonCandidate, Message: "publish follows the promotion"}},
-			Publish: &planner.PublishChange{Promotion: "churn_production", Model: "churn", URL: "file://.mlform/published"},
+			Addr: "promotion.churn_production", Kind: plans.KindPublish, DependsOn: []string{"promotion.churn_production"},
+			Reasons: []plans.Reason{{Code: plans.ReasonCandidate, Message: "publish follows the promotion"}},
+			Publish: &plans.PublishChange{Promotion: "churn_production", Model: "churn", URL: "file://.mlform/published"},
 		},
 	}
-	full.Notes = []*planner.Note{{Addr: "model.fraud", Code: planner.ReasonDataChanged,
+	full.Notes = []*plans.Note{{Addr: "model.fraud", Code: plans.ReasonDataChanged,
 		Message: "data changed, retrain deferred by policy (schedule: next Mon 03:00)", DueAt: time.Date(2026, 1, 12, 3, 0, 0, 0, time.UTC)}}
-	full.Outputs = []*planner.Output{
+	full.Outputs = []*plans.Output{
 		{Name: "production_version", Known: false},
 		{Name: "snapshot", Known: true, Value: idB},
 		{Name: "token", Sensitive: true, Known: true, Value: "hunter2"},
@@ -99,39 +99,39 @@ func fixtures() map[string]*planner.Plan {
 	noRefresh := basePlan()
 	noRefresh.Refreshed = false
 	noRefresh.Targets = []string{"model.churn"}
-	noRefresh.Notes = []*planner.Note{{Addr: "dataset.old", Message: "no longer declared; its snapshots stay in state"}}
+	noRefresh.Notes = []*plans.Note{{Addr: "dataset.old", Message: "no longer declared; its snapshots stay in state"}}
 
 	many := basePlan()
-	var paths []planner.PathChange
+	var paths []plans.PathChange
 	for _, p := range []string{"a", "b", "c", "d", "e", "f", "g"} {
-		paths = append(paths, planner.PathChange{Path: p + ".csv", Change: "removed", Delta: -10})
+		paths = append(paths, plans.PathChange{Path: p + ".csv", Change: "removed", Delta: -10})
 	}
-	many.Actions = []*planner.Action{{
-		Addr: "dataset.logs", Kind: planner.KindSnapshot,
-		Reasons: []planner.Reason{{Code: planner.ReasonDataChanged, Message: "data changed"}},
-		Snapshot: &planner.SnapshotChange{Dataset: "logs", Source: "logs", Store: "default", OldID: idA, NewID: idB,
+	many.Actions = []*plans.Action{{
+		Addr: "dataset.logs", Kind: plans.KindSnapshot,
+		Reasons: []plans.Reason{{Code: plans.ReasonDataChanged, Message: "data changed"}},
+		Snapshot: &plans.SnapshotChange{Dataset: "logs", Source: "logs", Store: "default", OldID: idA, NewID: idB,
 			Files: 3, Bytes: 30, DiffKnown: true, Removed: 9, RemovedBytes: 90, Paths: paths},
 	}}
 	retention := basePlan()
-	retention.Actions = []*planner.Action{
+	retention.Actions = []*plans.Action{
 		{
-			Addr: "model.churn@3", Kind: planner.KindForget,
-			Reasons: []planner.Reason{
-				{Code: planner.ReasonNotAmongLast, Message: "not among the last 5", Data: map[string]any{"keep_last": 5}},
-				{Code: planner.ReasonOlderThan, Message: "older than 30d", Data: map[string]any{"keep_within": "30d"}},
+			Addr: "model.churn@3", Kind: plans.KindForget,
+			Reasons: []plans.Reason{
+				{Code: plans.ReasonNotAmongLast, Message: "not among the last 5", Data: map[string]any{"keep_last": 5}},
+				{Code: plans.ReasonOlderThan, Message: "older than 30d", Data: map[string]any{"keep_within": "30d"}},
 			},
-			Forget: &planner.ForgetChange{Model: "churn", Version: 3, CreatedAt: now.Add(-40 * 24 * time.Hour)},
+			Forget: &plans.ForgetChange{Model: "churn", Version: 3, CreatedAt: now.Add(-40 * 24 * time.Hour)},
 		},
 		{
-			Addr: "dataset.churn@" + idA, Kind: planner.KindForget, DependsOn: []string{"model.churn@3"},
-			Reasons: []planner.Reason{
-				{Code: planner.ReasonOlderThan, Message: "older than 90d", Data: map[string]any{"keep_within": "90d"}},
-				{Code: planner.ReasonUnused, Message: "used by no kept version"},
+			Addr: "dataset.churn@" + idA, Kind: plans.KindForget, DependsOn: []string{"model.churn@3"},
+			Reasons: []plans.Reason{
+				{Code: plans.ReasonOlderThan, Message: "older than 90d", Data: map[string]any{"keep_within": "90d"}},
+				{Code: plans.ReasonUnused, Message: "used by no kept version"},
 			},
-			Forget: &planner.ForgetChange{Dataset: "churn", Snapshot: idA, CreatedAt: now.Add(-100 * 24 * time.Hour), Bytes: 5 << 20},
+			Forget: &plans.ForgetChange{Dataset: "churn", Snapshot: idA, CreatedAt: now.Add(-100 * 24 * time.Hour), Bytes: 5 << 20},
 		},
 	}
-	return map[string]*planner.Plan{"no_changes": noChanges, "first_snapshot": first, "full": full, "no_refresh": noRefresh, "many_removed": many, "retention": retention}
+	return map[string]*plans.Plan{"no_changes": noChanges, "first_snapshot": first, "full": full, "no_refresh": noRefresh, "many_removed": many, "retention": retention}
 }
 
 func golden(t *testing.T, name string, got []byte) {
@@ -184,7 +184,7 @@ func TestGolden(t *testing.T) {
 // plan's raw observations.
 func TestNoSecrets(t *testing.T) {
 	p := fixtures()["full"]
-	p.Actions[0].Snapshot.Observation = &planner.Observation{Files: []planner.ObservedFile{{Path: "observed-secret-path.csv", Size: 1, Hash: idA}}}
+	p.Actions[0].Snapshot.Observation = &plans.Observation{Files: []plans.ObservedFile{{Path: "observed-secret-path.csv", Size: 1, Hash: idA}}}
 	var all bytes.Buffer
 	_ = Human(&all, p, Options{Color: true})
 	_ = JSON(&all, p)
@@ -220,7 +220,7 @@ func TestSummaryLine(t *testing.T) {
 	for _, tt := range tests {
 		p := basePlan()
 		for i, k := range tt.kinds {
-			p.Actions = append(p.Actions, &planner.Action{Kind: k, Addr: "model.m" + string(rune('a'+i))})
+			p.Actions = append(p.Actions, &plans.Action{Kind: k, Addr: "model.m" + string(rune('a'+i))})
 		}
 		if got := SummaryLine(p); got != tt.want {
 			t.Errorf("SummaryLine(%v) = %q, want %q", tt.kinds, got, tt.want)
@@ -246,20 +246,20 @@ func TestBytes(t *testing.T) {
 func TestSnapshotSummary(t *testing.T) {
 	tests := []struct {
 		name string
-		s    planner.SnapshotChange
+		s    plans.SnapshotChange
 		want string
 	}{
-		{"first", planner.SnapshotChange{Files: 1, Bytes: 10}, "first snapshot, 1 file (10 B)"},
-		{"changed and added", planner.SnapshotChange{OldID: idA, DiffKnown: true, Changed: 3, Added: 1, AddedBytes: 1 << 20, ChangedBytes: 209715}, "3 files changed, 1 added (+1.2 MiB)"},
-		{"only removed", planner.SnapshotChange{OldID: idA, DiffKnown: true, Removed: 2, RemovedBytes: 20}, "2 files removed (-20 B)"},
-		{"only added", planner.SnapshotChange{OldID: idA, DiffKnown: true, Added: 1, AddedBytes: 5}, "1 file added (+5 B)"},
-		{"mode only", planner.SnapshotChange{OldID: idA, DiffKnown: true}, "file metadata changed (+0 B)"},
-		{"unknown diff", planner.SnapshotChange{OldID: idA, Files: 2, Bytes: 2048}, "data changed, now 2 files (2.0 KiB)"},
+		{"first", plans.SnapshotChange{Files: 1, Bytes: 10}, "first snapshot, 1 file (10 B)"},
+		{"changed and added", plans.SnapshotChange{OldID: idA, DiffKnown: true, Changed: 3, Added: 1, AddedBytes: 1 << 20, ChangedBytes: 209715}, "3 files changed, 1 added (+1.2 MiB)"},
+		{"only removed", plans.SnapshotChange{OldID: idA, DiffKnown: true, Removed: 2, RemovedBytes: 20}, "2 files removed (-20 B)"},
+		{"only added", plans.SnapshotChange{OldID: idA, DiffKnown: true, Added: 1, AddedBytes: 5}, "1 file added (+5 B)"},
+		{"mode only", plans.SnapshotChange{OldID: idA, DiffKnown: true}, "file metadata changed (+0 B)"},
+		{"unknown diff", plans.SnapshotChange{OldID: idA, Files: 2, Bytes: 2048}, "data changed, now 2 files (2.0 KiB)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := tt.s
-			a := &planner.Action{Kind: planner.KindSnapshot, Addr: "dataset.d", Snapshot: &s}
+			a := &plans.Action{Kind: plans.KindSnapshot, Addr: "dataset.d", Snapshot: &s}
 			if got := SnapshotSummary(a); got != tt.want {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}

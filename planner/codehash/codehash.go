@@ -1,0 +1,285 @@
+package codehash
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/bmatcuk/doublestar/v4"
+	"github.com/zeebo/blake3"
+)
+
+// skippedDirs are never part of a code tree, whatever the globs say:
+// mlform's own working directory (recording state must not change a model's
+// inputs), version-control metadata (a commit is not a code change) and
+// the caches tools write next to the code while it runs (a Python trainer
+// writes __pycache__ into trainer/ on every train: counting it would make
+// every train a code change that asks for the next one).
+var skippedDirs = map[string]bool{".mlform": true, ".git": true, ".hg": true, ".svn": true,
+	"__pycache__": true, ".pytest_cache": true, ".mypy_cache": true, ".ruff_cache": true, ".ipynb_checkpoints": true}
+
+// treeFile is one file selected by a set of globs, relative to the base
+// directory with forward slashes.
+type treeFile struct {
+	Path string
+	Mode string // git-style: "100644", "100755" or "120000" (symlink)
+	Hash string // BLAKE3 hex of the content (of the link target for symlinks)
+}
+
+// codeHash hashes the files under baseDir matched by any of the doublestar
+// globs (relative, slash-separated; "trainer/**"). The hash covers, in
+// sorted path order, each file's relative path, its kind (regular,
+// executable or symlink: permission bits beyond the executable bit vary with
+// umask and are ignored) and the BLAKE3 hash of its content, so the same
+// tree gives the same hash on any machine. Symlinks are hashed by their
+// target text and never followed; nothing outside baseDir is read. A glob
+// that matches no file is an error: a typo would otherwise hide every code
+// change from the planner.
+func codeHash(baseDir string, globs []string) (hash string, files int, err error) {
+	return CodeHashCached(baseDir, globs, nil)
+}
+
+// CodeHashCached is codeHash taking unchanged files' hashes from cache
+// (nil: none).
+func CodeHashCached(baseDir string, globs []string, cache *CodeCache) (hash string, files int, err error) {
+	list, err := selectTree(baseDir, globs, cache)
+	if err != nil {
+		return "", 0, err
+	}
+	return treeDigest(list), len(list), nil
+}
+
+// treeDigest is the BLAKE3 hex digest of a sorted file list.
+func treeDigest(list []treeFile) string {
+	h := blake3.New()
+	for _, f := range list {
+		// NUL cannot occur in a path, so the encoding is unambiguous.
+		fmt.Fprintf(h, "%s\x00%s\x00%s\n", f.Path, f.Mode, f.Hash)
+	}
+	return fmt.Sprintf("%x", h.Sum(nil))
+}
+
+// selectTree returns the files under baseDir matched by globs, sorted by
+// path, each hashed.
+func selectTree(baseDir string, globs []string, cache *CodeCache) ([]treeFile, error) {
+	if len(globs) == 0 {
+		return nil, nil
+	}
+	for _, g := range globs {
+		if err := checkGlob(g); err != nil {
+			return nil, err
+		}
+	}
+	root, err := os.OpenRoot(baseDir)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", baseDir, err)
+	}
+	defer root.Close()
+	matched := map[string]bool{}
+	for _, g := range globs {
+		n, err := walkGlob(root, g, matched)
+		if err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			return nil, fmt.Errorf("glob %q matches no file under %s", g, baseDir)
+		}
+	}
+	paths := make([]string, 0, len(matched))
+	for p := range matched {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	abs, err := filepath.Abs(baseDir)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", baseDir, err)
+	}
+	return hashAll(root, abs, paths, cache)
+}
+
+// hashAll hashes paths with one worker per CPU (hashing a code tree is
+// mostly open/read syscalls), each reusing its hasher and buffer.
+func hashAll(root *os.Root, abs string, paths []string, cache *CodeCache) ([]treeFile, error) {
+	list := make([]treeFile, len(paths))
+	started := time.Now()
+	if cache != nil {
+		started = cache.clock()
+	}
+	errs := make([]error, len(paths))
+	workers := min(runtime.NumCPU(), len(paths))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			h := blake3.New()
+			buf := make([]byte, 64<<10)
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(paths) {
+					return
+				}
+				list[i], errs[i] = hashTreeFile(root, paths[i], h, buf, cache, cacheKey(abs, paths[i]), started)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return list, nil
+}
+
+// checkGlob refuses patterns that are malformed or could name something
+// outside the base directory.
+func checkGlob(g string) error {
+	switch {
+	case g == "":
+		return errors.New("empty glob")
+	case strings.HasPrefix(g, "/") || (len(g) > 1 && g[1] == ':'):
+		return fmt.Errorf("glob %q: must be relative to the working directory", g)
+	case strings.Contains(g, "\\"):
+		return fmt.Errorf("glob %q: use forward slashes", g)
+	case !doublestar.ValidatePattern(g):
+		return fmt.Errorf("glob %q: invalid pattern", g)
+	}
+	for _, seg := range strings.Split(g, "/") {
+		if seg == ".." {
+			return fmt.Errorf("glob %q: must not leave the working directory (..)", g)
+		}
+	}
+	return nil
+}
+
+// walkGlob adds to matched every non-directory path matching g and returns
+// how many paths g matched. It walks only below the pattern's literal
+// prefix, so "trainer/**" never reads the data directory, and never
+// follows a symlink.
+func walkGlob(root *os.Root, g string, matched map[string]bool) (int, error) {
+	g = path.Clean(g)
+	base, _ := doublestar.SplitPattern(g)
+	if !hasMeta(g) {
+		base = g // a file or a directory named literally
+	}
+	if skippedPath(base) {
+		return 0, nil
+	}
+	fi, err := root.Lstat(base)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return 0, nil
+	case err != nil:
+		return 0, fmt.Errorf("glob %q: %w", g, err)
+	case !fi.IsDir():
+		if !matchGlob(g, base) {
+			return 0, nil
+		}
+		matched[base] = true
+		return 1, nil
+	}
+	n := 0
+	err = fs.WalkDir(root.FS(), base, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if skippedDirs[d.Name()] {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if matchGlob(g, p) {
+			matched[p] = true
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("glob %q: %w", g, err)
+	}
+	return n, nil
+}
+
+// skippedPath reports whether any segment of the slash path p is a
+// skipped directory.
+func skippedPath(p string) bool {
+	for _, seg := range strings.Split(p, "/") {
+		if skippedDirs[seg] {
+			return true
+		}
+	}
+	return false
+}
+
+// hashTreeFile hashes one selected path through root (which refuses to
+// leave the base directory).
+func hashTreeFile(root *os.Root, p string, h *blake3.Hasher, buf []byte, cache *CodeCache, key string, started time.Time) (treeFile, error) {
+	fi, err := root.Lstat(p)
+	if err != nil {
+		return treeFile{}, fmt.Errorf("hash %s: %w", p, err)
+	}
+	if fi.Mode().IsRegular() {
+		mode := "100644"
+		if fi.Mode()&0o111 != 0 {
+			mode = "100755"
+		}
+		if hash, ok := cache.lookup(key, fi); ok {
+			return treeFile{Path: p, Mode: mode, Hash: hash}, nil
+		}
+	}
+	h.Reset()
+	mode := "100644"
+	switch {
+	case fi.Mode()&fs.ModeSymlink != 0:
+		target, err := root.Readlink(p)
+		if err != nil {
+			return treeFile{}, fmt.Errorf("hash %s: %w", p, err)
+		}
+		mode = "120000"
+		io.WriteString(h, target)
+	case fi.Mode().IsRegular():
+		if fi.Mode()&0o111 != 0 {
+			mode = "100755"
+		}
+		f, err := root.Open(p)
+		if err != nil {
+			return treeFile{}, fmt.Errorf("hash %s: %w", p, err)
+		}
+		_, err = io.CopyBuffer(h, f, buf)
+		f.Close()
+		if err != nil {
+			return treeFile{}, fmt.Errorf("hash %s: %w", p, err)
+		}
+	default:
+		return treeFile{}, fmt.Errorf("hash %s: not a regular file or symlink (%s)", p, fi.Mode().Type())
+	}
+	tf := treeFile{Path: p, Mode: mode, Hash: fmt.Sprintf("%x", h.Sum(nil))}
+	if mode != "120000" {
+		cache.remember(key, fi, tf.Hash, started)
+	}
+	return tf, nil
+}
+
+// matchGlob reports whether the slash path p is selected by g. A glob
+// without wildcards that names a directory selects everything below it
+// ("trainer" works like "trainer/**").
+func matchGlob(g, p string) bool {
+	if ok, _ := doublestar.Match(g, p); ok {
+		return true
+	}
+	return !hasMeta(g) && strings.HasPrefix(p, g+"/")
+}
+
+// hasMeta reports whether g contains any doublestar wildcard syntax.
+func hasMeta(g string) bool { return strings.ContainsAny(g, "*?[{") }

@@ -1,0 +1,206 @@
+package codehash
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/mlform/mlform/planner/internal/plannertest"
+)
+
+func TestCodeHashSameTreeSameHash(t *testing.T) {
+	files := map[string]string{
+		"trainer/main.go":      "package main\n",
+		"trainer/pkg/model.go": "package pkg\n",
+		"data/x.csv":           "a,b\n",
+	}
+	a := plannertest.WriteTree(t, files)
+	b := plannertest.WriteTree(t, files)
+	// Noise that must not count: mlform's own dir, VCS metadata, files
+	// outside the globs, and permission bits other than executable.
+	for p, c := range map[string]string{
+		"trainer/.mlform/state/x":                    "s",
+		"trainer/.git/HEAD":                          "ref",
+		"README.md":                                  "hi",
+		"trainer/__pycache__/main.cpython-311.pyc":   "bytecode",
+		"trainer/pkg/__pycache__/m.cpython-311.pyc":  "bytecode",
+		"trainer/.ipynb_checkpoints/x-checkpoint.py": "nb",
+		"trainer/.pytest_cache/v/cache/lastfailed":   "{}",
+	} {
+		full := filepath.Join(b, p)
+		os.MkdirAll(filepath.Dir(full), 0o755)
+		os.WriteFile(full, []byte(c), 0o600)
+	}
+	os.Chmod(filepath.Join(b, "trainer/main.go"), 0o600)
+
+	ha, na, err := codeHash(a, []string{"trainer/**"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hb, nb, err := codeHash(b, []string{"trainer/**"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ha != hb || na != nb || na != 2 {
+		t.Fatalf("same tree: %s/%d vs %s/%d (want 2 files)", ha, na, hb, nb)
+	}
+	// Order and duplication of globs do not matter.
+	hc, nc, err := codeHash(a, []string{"trainer/pkg/*.go", "trainer/**", "trainer/main.go"})
+	if err != nil || hc != ha || nc != 2 {
+		t.Fatalf("overlapping globs: %s/%d %v, want %s/2", hc, nc, err, ha)
+	}
+}
+
+func TestCodeHashDetectsChanges(t *testing.T) {
+	base := map[string]string{"trainer/main.go": "package main\n", "trainer/util.go": "package main\n"}
+	h0 := mustHash(t, plannertest.WriteTree(t, base), "trainer/**")
+	tests := []struct {
+		name   string
+		mutate func(dir string)
+	}{
+		{"content", func(d string) {
+			os.WriteFile(filepath.Join(d, "trainer/main.go"), []byte("package main // x\n"), 0o644)
+		}},
+		{"added file", func(d string) { os.WriteFile(filepath.Join(d, "trainer/new.go"), nil, 0o644) }},
+		{"removed file", func(d string) { os.Remove(filepath.Join(d, "trainer/util.go")) }},
+		{"renamed file", func(d string) {
+			os.Rename(filepath.Join(d, "trainer/util.go"), filepath.Join(d, "trainer/util2.go"))
+		}},
+		{"made executable", func(d string) { os.Chmod(filepath.Join(d, "trainer/main.go"), 0o755) }},
+		{"file became symlink", func(d string) {
+			os.Remove(filepath.Join(d, "trainer/util.go"))
+			os.Symlink("main.go", filepath.Join(d, "trainer/util.go"))
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := plannertest.WriteTree(t, base)
+			tt.mutate(dir)
+			if h := mustHash(t, dir, "trainer/**"); h == h0 {
+				t.Fatalf("hash unchanged after %s", tt.name)
+			}
+		})
+	}
+}
+
+func mustHash(t *testing.T, dir string, globs ...string) string {
+	t.Helper()
+	h, _, err := codeHash(dir, globs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func TestCodeHashSelection(t *testing.T) {
+	dir := plannertest.WriteTree(t, map[string]string{
+		"trainer/main.go":       "a",
+		"trainer/sub/b.go":      "b",
+		"trainer/sub/notes.txt": "c",
+		"trainer/.hidden.go":    "d",
+		"other/x.go":            "e",
+		"link.go":               "->/etc/passwd", // hashed as a link, never followed
+	})
+	tests := []struct {
+		globs []string
+		files int
+	}{
+		{[]string{"trainer/**"}, 4},
+		{[]string{"trainer/**/*.go"}, 3},
+		{[]string{"trainer/*.go"}, 2},
+		{[]string{"trainer"}, 4}, // a literal directory means everything below
+		{[]string{"trainer/main.go"}, 1},
+		{[]string{"**/*.go"}, 5},
+		{[]string{"{trainer,other}/*.go"}, 3},
+		{[]string{"link.go"}, 1},
+		{nil, 0},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.globs, ","), func(t *testing.T) {
+			_, n, err := codeHash(dir, tt.globs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n != tt.files {
+				t.Fatalf("files = %d, want %d", n, tt.files)
+			}
+		})
+	}
+}
+
+func TestCodeHashErrors(t *testing.T) {
+	dir := plannertest.WriteTree(t, map[string]string{"trainer/main.go": "a", "trainer/.mlform/x": "s"})
+	outside := plannertest.WriteTree(t, map[string]string{"secret.go": "s"})
+	os.Symlink(outside, filepath.Join(dir, "escape"))
+	tests := []struct {
+		glob, want string
+	}{
+		{"", "empty glob"},
+		{"/etc/**", "must be relative"},
+		{"../**", "must not leave"},
+		{"trainer/../../x", "must not leave"},
+		{`trainer\*.go`, "forward slashes"},
+		{"trainer/[", "invalid pattern"},
+		{"missing/**", `glob "missing/**" matches no file`},
+		{".mlform/**", "matches no file"},
+		{"trainer/.mlform/x", "matches no file"},
+		{"escape/secret.go", "escape"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.glob, func(t *testing.T) {
+			_, _, err := codeHash(dir, []string{tt.glob})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("codeHash(%q) error = %v, want it to contain %q", tt.glob, err, tt.want)
+			}
+		})
+	}
+}
+
+func BenchmarkCodeHash(b *testing.B) {
+	dir := b.TempDir()
+	content := strings.Repeat("x", 4096)
+	for i := 0; i < 2000; i++ {
+		p := filepath.Join(dir, "trainer", "pkg"+string(rune('a'+i%20)), "f"+strings.Repeat("0", i%7)+string(rune('a'+i%26))+".go")
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, []byte(content+p), 0o644)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, _, err := codeHash(dir, []string{"trainer/**"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// FuzzCodeGlob: whatever glob a configuration holds, the selected files
+// are clean relative paths inside the base directory, never under
+// .mlform/ or .git/, and never read through a symlink.
+func FuzzCodeGlob(f *testing.F) {
+	for _, g := range []string{"trainer/**", "**", "*", "../outside/**", "link/**", ".mlform/**", "{trainer,link}/*", "trainer/[", "/etc/passwd", "trainer/./a.go"} {
+		f.Add(g)
+	}
+	root := f.TempDir()
+	base := filepath.Join(root, "ws")
+	for p, c := range map[string]string{"ws/trainer/a.go": "a", "ws/.mlform/s": "s", "ws/.git/HEAD": "h", "outside/secret": "x"} {
+		full := filepath.Join(root, p)
+		os.MkdirAll(filepath.Dir(full), 0o755)
+		os.WriteFile(full, []byte(c), 0o644)
+	}
+	os.Symlink(filepath.Join(root, "outside"), filepath.Join(base, "link"))
+	f.Fuzz(func(t *testing.T, g string) {
+		list, err := selectTree(base, []string{g}, nil)
+		if err != nil {
+			return
+		}
+		for _, tf := range list {
+			p := tf.Path
+			if p == "" || strings.HasPrefix(p, "/") || strings.HasPrefix(p, "..") || strings.Contains(p, "/../") || skippedPath(p) {
+				t.Fatalf("glob %q selected %q", g, p)
+			}
+			if strings.HasPrefix(p, "link/") {
+				t.Fatalf("glob %q read through a symlink: %q", g, p)
+			}
+		}
+	})
+}

@@ -1,0 +1,211 @@
+package dataset
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/observe"
+	"github.com/mlform/mlform/planner/plans"
+	"github.com/mlform/mlform/planner/profile"
+	"github.com/mlform/mlform/providers/source"
+	"github.com/mlform/mlform/providers/storage"
+	"github.com/mlform/mlform/state"
+)
+
+// ReasonStorageChanged: the dataset's storage block changed, so its
+// current snapshot is stored again in the new one.
+const ReasonStorageChanged plans.ReasonCode = "storage_changed"
+
+// NoteEmpty: a dataset's source holds no file that include/exclude keep,
+// which is almost always a mistyped path or glob.
+const NoteEmpty plans.ReasonCode = "empty"
+
+// emptyNote warns about a dataset that observed no file.
+func emptyNote(spec engine.DatasetSpec, srcName string) *plans.Note {
+	msg := fmt.Sprintf("source %s has no files", srcName)
+	switch {
+	case len(spec.Include) > 0 && len(spec.Exclude) > 0:
+		msg += fmt.Sprintf(" matching include %q minus exclude %q", spec.Include, spec.Exclude)
+	case len(spec.Include) > 0:
+		msg += fmt.Sprintf(" matching include %q", spec.Include)
+	case len(spec.Exclude) > 0:
+		msg += fmt.Sprintf(" outside exclude %q", spec.Exclude)
+	}
+	return &plans.Note{Addr: "dataset." + spec.Name, Code: NoteEmpty, Message: msg + ": its snapshot is empty (check the source path and the globs)"}
+}
+
+// Plan observes every selected dataset and plans a snapshot for
+// each whose content (snapshot id) differs from its last snapshot.
+func Plan(ctx context.Context, pc *engine.PlanContext) error {
+	for _, addr := range pc.WS.Graph.Order() {
+		if plans.AddrKind(addr) != "dataset" || !pc.Selected[addr] {
+			continue
+		}
+		name := plans.AddrName(addr)
+		if err := planDataset(ctx, pc, pc.WS.Datasets[name]); err != nil {
+			return fmt.Errorf("dataset.%s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func LastSnapshot(st *state.State, name string) *state.Snapshot {
+	ds := st.Datasets[name]
+	if ds == nil || len(ds.Snapshots) == 0 {
+		return nil
+	}
+	return ds.Snapshots[len(ds.Snapshots)-1]
+}
+
+func planDataset(ctx context.Context, pc *engine.PlanContext, spec engine.DatasetSpec) error {
+	addr := "dataset." + spec.Name
+	last := LastSnapshot(pc.State, spec.Name)
+	if last != nil {
+		pc.NextSnapshots[spec.Name] = last.ID
+	}
+	if !pc.Options.Refresh {
+		if last == nil {
+			pc.AddNote(&plans.Note{Addr: addr, Code: plans.ReasonNew, Message: "has no snapshot yet; not observed because of -refresh=false"})
+		}
+		return nil
+	}
+	obs, srcName, stored, err := observeDataset(ctx, pc, spec)
+	if err != nil {
+		return err
+	}
+	pc.NextSnapshots[spec.Name] = obs.ID
+	if len(obs.Files) == 0 {
+		pc.AddNote(emptyNote(spec, srcName))
+	}
+	if last != nil && last.ID == obs.ID && last.Store == spec.Storage {
+		return nil
+	}
+
+	sc := &plans.SnapshotChange{Dataset: spec.Name, Source: srcName, Store: spec.Storage, NewID: obs.ID,
+		Files: len(obs.Files), Bytes: obs.Bytes, Observation: &plans.Observation{Files: make([]plans.ObservedFile, len(obs.Files))}}
+	for i, f := range obs.Files {
+		sc.Observation.Files[i] = plans.ObservedFile{Path: f.Path, Size: f.Size, Hash: f.Hash, Mode: f.Mode}
+		if stored[f.Hash] {
+			if sc.Observation.Stored == nil {
+				sc.Observation.Stored = map[int]storage.File{}
+			}
+			sc.Observation.Stored[i] = f
+		}
+	}
+	if obs.Profile != nil {
+		b, err := profile.Encode(obs.Profile)
+		if err != nil {
+			return fmt.Errorf("encode profile: %w", err)
+		}
+		sc.Observation.Profile = b
+	}
+	a := &plans.Action{Addr: addr, Kind: plans.KindSnapshot, Snapshot: sc}
+	switch {
+	case last == nil:
+		diffFiles(nil, sc.Observation.Files, sc)
+		a.Reasons = []plans.Reason{{Code: plans.ReasonNew, Message: "dataset has no snapshot yet"}}
+	case last.ID == obs.ID:
+		sc.OldID = last.ID
+		sc.DiffKnown = true
+		a.Reasons = []plans.Reason{{Code: ReasonStorageChanged, Message: fmt.Sprintf("storage changed from %q to %q", last.Store, spec.Storage),
+			Data: map[string]any{"from": last.Store, "to": spec.Storage}}}
+	default:
+		sc.OldID = last.ID
+		diffAgainst(ctx, pc, last, sc)
+		a.Reasons = []plans.Reason{{Code: plans.ReasonDataChanged, Message: "data changed since snapshot " + plans.ShortID(last.ID),
+			Data: map[string]any{"old_id": last.ID, "new_id": obs.ID}}}
+	}
+	pc.AddAction(a)
+	return nil
+}
+
+// diffAgainst fills sc's counts from the previous snapshot's manifest. If
+// that manifest cannot be read (store gone, pruned) the plan still works:
+// only totals are shown, with a note saying why.
+func diffAgainst(ctx context.Context, pc *engine.PlanContext, last *state.Snapshot, sc *plans.SnapshotChange) {
+	store, err := pc.WS.Store(ctx, last.Store)
+	var m *storage.Manifest
+	if err == nil {
+		m, err = store.GetManifest(ctx, last.ID)
+	}
+	if err != nil {
+		pc.AddNote(&plans.Note{Addr: "dataset." + sc.Dataset, Message: fmt.Sprintf("cannot list what changed since snapshot %s: %v", plans.ShortID(last.ID), err)})
+		return
+	}
+	old := make([]plans.ObservedFile, len(m.Files))
+	for i, f := range m.Files {
+		old[i] = plans.ObservedFile{Path: f.Path, Size: f.Size, Hash: f.Hash, Mode: f.Mode}
+	}
+	sortObserved(old)
+	diffFiles(old, sc.Observation.Files, sc)
+}
+
+// observeDataset hashes the dataset's files (through the stat cache) with
+// the store's chunker, so the id matches what apply will store. The store
+// is opened only when a file must be hashed: an unchanged dataset costs
+// its stat calls and the cache, nothing more.
+// With StoreWhileObserving, hashed files are also stored; stored reports
+// their file hashes.
+func observeDataset(ctx context.Context, pc *engine.PlanContext, spec engine.DatasetSpec) (obs *observe.Observation, srcName string, stored map[string]bool, err error) {
+	src, err := source.Open(ctx, spec.Source, pc.WS.BaseDir)
+	if err != nil {
+		return nil, "", nil, spec.HideSource(err)
+	}
+	defer src.Close()
+	// A store's chunking is fixed by its config, and storage.Open refuses
+	// any config but this build's: these constants are the store's.
+	hashID := fmt.Sprintf("%s/%s/%d/%d/%d", storage.HashAlgorithm, storage.ChunkAlgorithm, storage.ChunkMinSize, storage.ChunkAvgSize, storage.ChunkMaxSize)
+	opts := observe.Options{
+		Include:      spec.Include,
+		Exclude:      spec.Exclude,
+		Workers:      pc.WS.Workers,
+		CacheDir:     pc.WS.CacheDir,
+		CacheKey:     spec.Name,
+		SourceName:   spec.CacheSourceName(),
+		Skip:         pc.WS.OwnDirs(),
+		StatsColumns: spec.StatsColumns,
+		HashID:       hashID,
+		Hash: func(r io.Reader) (storage.File, error) {
+			store, err := pc.WS.Store(ctx, spec.Storage)
+			if err != nil {
+				return storage.File{}, err
+			}
+			return store.HashFile(r)
+		},
+		ManifestID: func(files []storage.File) string {
+			return storage.ManifestID(&storage.Manifest{Kind: storage.KindSnapshot, Files: files})
+		},
+	}
+	if pc.Options.StoreWhileObserving {
+		var mu sync.Mutex
+		stored = map[string]bool{}
+		opts.Hash = func(r io.Reader) (storage.File, error) {
+			store, err := pc.WS.Store(ctx, spec.Storage)
+			if err != nil {
+				return storage.File{}, err
+			}
+			f, err := store.PutFile(ctx, r)
+			if err == nil {
+				mu.Lock()
+				stored[f.Hash] = true
+				mu.Unlock()
+			}
+			return f, err
+		}
+	}
+	if pc.Options.Observing != nil {
+		addr := "dataset." + spec.Name
+		opts.Progress = func(files int, bytes int64) { pc.Options.Observing(addr, files, bytes) }
+	}
+	obs, err = observe.Observe(ctx, src, opts)
+	if err != nil {
+		return nil, "", nil, spec.HideSource(fmt.Errorf("observe %s: %w", src, err))
+	}
+	if spec.SourceSensitive {
+		return obs, spec.Display, stored, nil
+	}
+	return obs, src.String(), stored, nil
+}

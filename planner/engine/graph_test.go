@@ -1,0 +1,109 @@
+package engine
+
+import (
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+)
+
+func testGraph(t *testing.T) *Graph {
+	t.Helper()
+	g, err := NewGraph([]*Node{
+		{Addr: "promotion.prod", DependsOn: []string{"model.churn"}},
+		{Addr: "model.churn", DependsOn: []string{"dataset.churn", "dataset.extra"}, Attrs: map[string]string{"environment": "trainer"}},
+		{Addr: "dataset.extra"},
+		{Addr: "dataset.churn", Attrs: map[string]string{"storage": "default"}},
+		{Addr: "model.other", DependsOn: []string{"dataset.extra"}},
+		{Addr: "retrain_policy.p", DependsOn: []string{"model.churn"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+func TestGraphOrder(t *testing.T) {
+	g := testGraph(t)
+	want := []string{"dataset.churn", "dataset.extra", "model.churn", "model.other", "retrain_policy.p", "promotion.prod"}
+	if got := g.Order(); !reflect.DeepEqual(got, want) {
+		t.Errorf("Order() = %v, want %v", got, want)
+	}
+}
+
+func TestGraphErrors(t *testing.T) {
+	tests := []struct {
+		name  string
+		nodes []*Node
+		want  string
+	}{
+		{"duplicate", []*Node{{Addr: "dataset.a"}, {Addr: "dataset.a"}}, "declared twice"},
+		{"undeclared", []*Node{{Addr: "model.m", DependsOn: []string{"dataset.x"}}}, "undeclared dataset.x"},
+		{"cycle", []*Node{{Addr: "model.a", DependsOn: []string{"model.b"}}, {Addr: "model.b", DependsOn: []string{"model.a"}}}, "cycle between model.a, model.b"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := NewGraph(tt.nodes)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestGraphSelect(t *testing.T) {
+	g := testGraph(t)
+	tests := []struct {
+		targets []string
+		want    []string
+		err     string
+	}{
+		{nil, []string{"dataset.churn", "dataset.extra", "model.churn", "model.other", "promotion.prod", "retrain_policy.p"}, ""},
+		{[]string{"dataset.churn"}, []string{"dataset.churn"}, ""},
+		{[]string{"model.other"}, []string{"dataset.extra", "model.other"}, ""},
+		{[]string{"promotion.prod"}, []string{"dataset.churn", "dataset.extra", "model.churn", "promotion.prod"}, ""},
+		{[]string{"dataset.churn", "model.other"}, []string{"dataset.churn", "dataset.extra", "model.other"}, ""},
+		{[]string{"dataset.nope"}, nil, "-target dataset.nope: no such object in the configuration (declared: dataset.churn, dataset.extra)"},
+		{[]string{"widget.x"}, nil, "-target widget.x: no such object in the configuration (declared: dataset.churn, dataset.extra, model.churn"},
+		{[]string{"churn"}, nil, "-target churn: not an address: want KIND.NAME such as dataset.churn or model.churn (declared: dataset.churn"},
+	}
+	for _, tt := range tests {
+		sel, err := g.Select(tt.targets)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("Select(%v) err = %v, want %q", tt.targets, err, tt.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("Select(%v): %v", tt.targets, err)
+		}
+		var got []string
+		for a := range sel {
+			got = append(got, a)
+		}
+		sort.Strings(got)
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("Select(%v) = %v, want %v", tt.targets, got, tt.want)
+		}
+	}
+}
+
+func TestGraphDOT(t *testing.T) {
+	g := testGraph(t)
+	dot := g.DOT()
+	for _, want := range []string{
+		"digraph mlform {",
+		`"dataset.churn" [label = "dataset.churn\nstorage = default"];`,
+		`"dataset.churn" -> "model.churn";`,
+		`"dataset.extra" -> "model.churn";`,
+		`"model.churn" -> "promotion.prod";`,
+	} {
+		if !strings.Contains(dot, want) {
+			t.Errorf("DOT lacks %q:\n%s", want, dot)
+		}
+	}
+	if dot != g.DOT() {
+		t.Error("DOT is not deterministic")
+	}
+}

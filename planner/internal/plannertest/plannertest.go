@@ -1,0 +1,68 @@
+// Package plannertest holds fixtures the planner's packages share in their
+// tests (a file tree on disk, a state shaped for retention and lineage),
+// so each is written once. Only tests import it.
+package plannertest
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mlform/mlform/state"
+)
+
+// WriteTree creates files (path -> content) under a new temp dir and
+// returns it; a content starting with "->" makes a symlink to the rest.
+func WriteTree(t testing.TB, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for p, c := range files {
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if target, ok := strings.CutPrefix(c, "->"); ok {
+			if err := os.Symlink(target, full); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// RetentionState builds a state with dataset d (snapshots s1..sN, one a
+// day from 100 days before now, the last current) and model m (versions
+// from spec: "ok:2" is a succeeded version trained on s2, "fail:3" a
+// failed one), version i trained i days after the first snapshot.
+// Snapshot i's id is i in 8 hex digits followed by zeros.
+func RetentionState(now time.Time, snaps int, versions ...string) *state.State {
+	st := state.New()
+	start := now.Add(-100 * 24 * time.Hour)
+	id := func(i int) string { return fmt.Sprintf("%08x%056d", i, 0) }
+	d := &state.Dataset{Name: "d"}
+	for i := 1; i <= snaps; i++ {
+		d.Snapshots = append(d.Snapshots, &state.Snapshot{ID: id(i), CreatedAt: start.Add(time.Duration(i) * 24 * time.Hour), Store: "default", Bytes: 100})
+	}
+	st.Datasets["d"] = d
+	m := st.EnsureModel("m")
+	for i, spec := range versions {
+		status, snap, _ := strings.Cut(spec, ":")
+		var n int
+		fmt.Sscan(snap, &n)
+		s := state.StatusSucceeded
+		if status == "fail" {
+			s = state.StatusFailed
+		}
+		m.Versions = append(m.Versions, &state.Version{Version: i + 1, Status: s, StartedAt: start.Add(time.Duration(i+1) * 24 * time.Hour),
+			Inputs: state.Inputs{Snapshots: map[string]string{"d": id(n)}}})
+	}
+	m.NextVersion = len(versions) + 1
+	return st
+}

@@ -1,0 +1,96 @@
+package model
+
+import (
+	"fmt"
+
+	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/policy"
+)
+
+// loadSpecs maps the configuration's models, retrain policies and
+// promotions onto the planner's specs. This file is the only place model
+// planning reads config types.
+func loadSpecs(ws *engine.Workspace) (*modelSpecs, error) {
+	cfg := ws.Config
+	specs := &modelSpecs{Models: map[string]*modelSpec{}, Policies: map[string]*policySpec{}, Promotions: map[string]*promotionSpec{}}
+	if cfg == nil {
+		return specs, nil
+	}
+	secrets := engine.SensitiveTexts(cfg.Variables)
+	for name, m := range cfg.Models {
+		specs.Models[name] = newModelSpec(cfg, m)
+		specs.Models[name].Secrets = secrets
+	}
+	for name, p := range cfg.RetrainPolicies {
+		ps, err := newPolicySpec(p)
+		if err != nil {
+			return nil, fmt.Errorf("retrain_policy.%s: %w", name, err)
+		}
+		specs.Policies[name] = ps
+	}
+	for name, p := range cfg.Promotions {
+		specs.Promotions[name] = newPromotionSpec(cfg, p)
+	}
+	return specs, nil
+}
+
+func newModelSpec(cfg *config.Config, m *config.Model) *modelSpec {
+	s := &modelSpec{Name: m.Name, Description: m.Description, Datasets: m.Datasets, Code: m.Code, Storage: m.Storage,
+		Train:       stepSpec{Command: m.Train.Command, Params: m.Train.Params, Timeout: m.Train.Timeout},
+		Environment: policy.Environment{Executor: config.DefaultExecutor}}
+	if s.Storage == "" {
+		s.Storage = engine.DefaultStorage
+	}
+	if m.Evaluate != nil {
+		s.Evaluate = &stepSpec{Command: m.Evaluate.Command, Params: m.Evaluate.Params, Timeout: m.Evaluate.Timeout}
+	}
+	if e := cfg.Environments[m.Environment]; e != nil {
+		s.Environment = policy.Environment{Name: e.Name, Executor: e.Executor, Image: e.Image, Files: e.Files, Env: e.Env}
+		if s.Environment.Executor == "" {
+			s.Environment.Executor = config.DefaultExecutor
+		}
+	}
+	return s
+}
+
+func newPolicySpec(p *config.RetrainPolicy) (*policySpec, error) {
+	sched, err := policy.ParseSchedule(p.Schedule, p.Every)
+	if err != nil {
+		return nil, err
+	}
+	ps := &policySpec{Name: p.Name, Models: p.Models, Policy: policy.Policy{
+		Name: p.Name, OnChange: p.OnChange, Schedule: sched, Cooldown: p.Cooldown}}
+	for _, t := range p.Metrics {
+		ps.Policy.Metrics = append(ps.Policy.Metrics, policy.MetricTrigger{Metric: t.Name, Below: t.Below, Above: t.Above})
+	}
+	if d := p.Drift; d != nil {
+		ps.Policy.Drift = &policy.DriftTrigger{Method: d.Method, Threshold: d.Threshold}
+		ps.DriftColumns = d.Columns
+	}
+	return ps, nil
+}
+
+func newPromotionSpec(cfg *config.Config, p *config.Promotion) *promotionSpec {
+	s := &promotionSpec{Name: p.Name, Model: p.Model, Alias: p.Alias, Version: p.Version}
+	for _, g := range p.Gates {
+		s.Gates = append(s.Gates, policy.Gate{ErrorMessage: g.ErrorMessage,
+			Eval: func(candidate, champion map[string]float64) (bool, error) {
+				ok, diags := cfg.EvalGate(g, candidate, champion)
+				if diags.HasErrors() {
+					return false, diags
+				}
+				return ok, nil
+			}})
+	}
+	if mb := p.MustBeat; mb != nil {
+		s.MustBeat = &policy.MustBeat{Metric: mb.Metric, Direction: mb.Direction, MinDelta: mb.MinDelta}
+	}
+	if p.Publish != nil {
+		s.PublishURL, s.PublishDisplay = p.Publish.URL, p.Publish.Display()
+		if p.Publish.URLSensitive {
+			s.PublishSecrets = append([]string{p.Publish.URL}, engine.SensitiveTexts(cfg.Variables)...)
+		}
+	}
+	return s
+}

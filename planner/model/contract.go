@@ -1,0 +1,83 @@
+package model
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"sort"
+
+	"github.com/mlform/mlform/providers/executor"
+)
+
+// checkContract refuses, at plan time, a model the training contract
+// cannot run: two datasets or two params whose environment names collide
+// (web-logs and web_logs both become MLFORM_DATASET_WEB_LOGS_DIR). Found
+// only when the step starts, it would cost a version number and a failed
+// attempt per apply; validate cannot see it because it is the executor's
+// naming rule.
+func checkContract(spec *modelSpec) error {
+	var errs []error
+	errs = append(errs, envCollisions("dataset", spec.Datasets, executor.DatasetEnv)...)
+	errs = append(errs, envCollisions("train param", keys(spec.Train.Params), executor.ParamEnv)...)
+	if spec.Evaluate != nil {
+		errs = append(errs, envCollisions("evaluate param", keys(spec.Evaluate.Params), executor.ParamEnv)...)
+	}
+	return errors.Join(errs...)
+}
+
+// envCollisions lists every pair of names that map to one variable.
+func envCollisions(kind string, names []string, env func(string) string) []error {
+	sorted := append([]string(nil), names...)
+	sort.Strings(sorted)
+	seen := map[string]string{}
+	var errs []error
+	for _, n := range sorted {
+		v := env(n)
+		if prev, ok := seen[v]; ok {
+			errs = append(errs, fmt.Errorf("%s names %q and %q both become %s: rename one", kind, prev, n, v))
+			continue
+		}
+		seen[v] = n
+	}
+	return errs
+}
+
+func keys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// checkOutputNames refuses train outputs under names mlform itself
+// writes where it publishes (reservedOutput): published, such a file
+// would replace the publication's manifest (moving the alias and then
+// failing every later publish) or be swept as a temporary. Found when the
+// step ends, it fails the attempt, so the version is never recorded as
+// succeeded and no alias moves.
+func checkOutputNames(outputDir string) error {
+	root, err := os.OpenRoot(outputDir)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	var errs []error
+	err = fs.WalkDir(root.FS(), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || p == "." {
+			return err
+		}
+		if why := reservedOutput(p); why != "" {
+			errs = append(errs, fmt.Errorf("MLFORM_OUTPUT_DIR/%s: reserved output name (%s); rename it in the train command", p, why))
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return errors.Join(errs...)
+}

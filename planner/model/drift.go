@@ -1,0 +1,110 @@
+package model
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/plans"
+	"github.com/mlform/mlform/planner/policy"
+	"github.com/mlform/mlform/planner/profile"
+	"github.com/mlform/mlform/state"
+)
+
+// planDrift measures, for each dataset of the model whose snapshot
+// changed since the latest version, the drift of its stats columns
+// between the profile of the snapshot that version trained on and the
+// profile of the snapshot it would train on now. A profile that cannot be
+// read becomes a note: drift is then not a trigger, never an error.
+func planDrift(ctx context.Context, pc *engine.PlanContext, spec *modelSpec, only []string, latest *state.Version, snaps map[string]string) []policy.ColumnDrift {
+	var out []policy.ColumnDrift
+	measurable := false
+	for _, ds := range spec.Datasets {
+		refID, curID := latest.Inputs.Snapshots[ds], snaps[ds]
+		cols := driftColumns(pc.WS.Datasets[ds].StatsColumns, only)
+		measurable = measurable || len(cols) > 0
+		if refID == "" || refID == curID || len(cols) == 0 {
+			continue
+		}
+		rep, err := datasetDrift(ctx, pc, ds, refID, curID, cols)
+		if err != nil {
+			pc.AddNote(&plans.Note{Addr: "model." + spec.Name, Message: fmt.Sprintf("drift of dataset.%s not measured: %v", ds, err)})
+			continue
+		}
+		for _, c := range rep.Columns {
+			out = append(out, policy.ColumnDrift{Dataset: ds, Column: c.Name, PSI: c.PSI, KS: c.KS, HasKS: c.Kind == profile.Numeric})
+		}
+	}
+	if !measurable {
+		// Otherwise the trigger silently never fires.
+		what := "declares stats columns"
+		if len(only) > 0 {
+			what = "profiles the drift block's columns (" + strings.Join(only, ", ") + ")"
+		}
+		pc.AddNote(&plans.Note{Addr: "model." + spec.Name, Message: fmt.Sprintf(
+			"the drift trigger measures nothing: no dataset of model.%s %s; add stats { columns = [...] } to its datasets", spec.Name, what)})
+	}
+	return out
+}
+
+func datasetDrift(ctx context.Context, pc *engine.PlanContext, ds, refID, curID string, cols []string) (profile.Report, error) {
+	ref, err := storedProfile(ctx, pc.WS, pc.State, ds, refID)
+	if err != nil {
+		return profile.Report{}, fmt.Errorf("reference snapshot %s: %w", plans.ShortID(refID), err)
+	}
+	var cur *profile.Profile
+	if a := pc.Plan.Action(plans.KindSnapshot, "dataset."+ds); a != nil && a.Snapshot.NewID == curID && a.Snapshot.Observation != nil {
+		if len(a.Snapshot.Observation.Profile) == 0 {
+			return profile.Report{}, fmt.Errorf("snapshot %s has no profile", plans.ShortID(curID))
+		}
+		cur, err = profile.Decode(a.Snapshot.Observation.Profile)
+	} else {
+		cur, err = storedProfile(ctx, pc.WS, pc.State, ds, curID)
+	}
+	if err != nil {
+		return profile.Report{}, fmt.Errorf("current snapshot %s: %w", plans.ShortID(curID), err)
+	}
+	return profile.Drift(ref, cur, cols)
+}
+
+// storedProfile reads the column profile recorded with a snapshot.
+func storedProfile(ctx context.Context, ws *engine.Workspace, st *state.State, ds, id string) (*profile.Profile, error) {
+	snap := findSnapshot(st, ds, id)
+	switch {
+	case snap == nil:
+		return nil, fmt.Errorf("not recorded in state")
+	case snap.ProfileID == "":
+		return nil, fmt.Errorf("recorded without a profile (stats columns were added later?)")
+	}
+	store, err := ws.Store(ctx, snap.Store)
+	if err != nil {
+		return nil, err
+	}
+	b, err := store.GetObject(ctx, snap.ProfileID)
+	if err != nil {
+		return nil, fmt.Errorf("read profile: %w", err)
+	}
+	return profile.Decode(b)
+}
+
+// findSnapshot returns the recorded snapshot of dataset ds with id, from
+// its history or, for one that left it, from the retained records.
+func findSnapshot(st *state.State, ds, id string) *state.Snapshot {
+	return st.FindSnapshot(ds, id)
+}
+
+// driftColumns is the dataset's stats columns, limited to only when the
+// drift block names columns.
+func driftColumns(stats, only []string) []string {
+	if len(only) == 0 {
+		return stats
+	}
+	var out []string
+	for _, c := range stats {
+		if contains(only, c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}

@@ -1,0 +1,422 @@
+package model
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/plans"
+	"github.com/mlform/mlform/planner/policy"
+	"github.com/mlform/mlform/state"
+)
+
+var modelNow = time.Date(2026, 1, 5, 12, 0, 0, 0, time.UTC)
+
+// modelWorld is a workspace with one dataset "churn" (snapshot ids given
+// per test), one model "churn" and optionally a policy and a promotion.
+type modelWorld struct {
+	t     testing.TB
+	ws    *engine.Workspace
+	specs *modelSpecs
+	st    *state.State
+}
+
+func newModelWorld(t testing.TB) *modelWorld {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "trainer"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "trainer", "main.go"), []byte("package main\n"), 0o644)
+	g, err := engine.NewGraph([]*engine.Node{
+		{Addr: "dataset.churn"},
+		{Addr: "model.churn", DependsOn: []string{"dataset.churn"}},
+		{Addr: "promotion.prod", DependsOn: []string{"model.churn"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws := &engine.Workspace{BaseDir: dir, Now: modelNow, Graph: g, Datasets: map[string]engine.DatasetSpec{"churn": {Name: "churn"}}, Executors: testExecutors()}
+	specs := &modelSpecs{
+		Models: map[string]*modelSpec{"churn": {Name: "churn", Datasets: []string{"churn"}, Code: []string{"trainer/**"},
+			Environment: policy.Environment{Executor: "local"}, Storage: "default",
+			Train:    stepSpec{Command: []string{"./train"}, Params: map[string]any{"learning_rate": 0.05}},
+			Evaluate: &stepSpec{Command: []string{"./eval"}}}},
+		Policies:   map[string]*policySpec{},
+		Promotions: map[string]*promotionSpec{},
+	}
+	return &modelWorld{t: t, ws: ws, specs: specs, st: &state.State{Models: map[string]*state.Model{}, Datasets: map[string]*state.Dataset{}}}
+}
+
+// trained records version n of churn as trained on snapshot snap with
+// the current spec's inputs and metrics.
+func (w *modelWorld) trained(n int, status, snap string, metrics map[string]float64) *state.Version {
+	w.t.Helper()
+	in, err := buildInputs(w.ws.BaseDir, w.specs.Models["churn"], map[string]string{"churn": snap}, nil)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	m := w.st.EnsureModel("churn")
+	v := &state.Version{Version: n, Status: status, Inputs: in, Metrics: metrics, EndedAt: modelNow.Add(-time.Hour), ArtifactsID: "art"}
+	m.Versions = append(m.Versions, v)
+	m.NextVersion = n + 1
+	return v
+}
+
+func (w *modelWorld) alias(name string, v int) {
+	m := w.st.EnsureModel("churn")
+	m.Aliases[name] = &state.Alias{Name: name, Version: v}
+}
+
+// plan runs the model stage with dataset churn at snapshot snap (planned
+// as a new snapshot when snapAction).
+func (w *modelWorld) plan(snap string, snapAction bool, replace ...string) (*plans.Plan, error) {
+	p := &plans.Plan{FormatVersion: plans.PlanFormatVersion, Actions: []*plans.Action{}}
+	pc := &engine.PlanContext{WS: w.ws, State: w.st, Plan: p, Options: engine.PlanOptions{Replace: replace},
+		Selected: map[string]bool{"dataset.churn": true, "model.churn": true, "promotion.prod": true}, NextSnapshots: map[string]string{"churn": snap}}
+	if snapAction {
+		pc.AddAction(&plans.Action{Addr: "dataset.churn", Kind: plans.KindSnapshot, Reasons: []plans.Reason{{Code: plans.ReasonDataChanged}},
+			Snapshot: &plans.SnapshotChange{Dataset: "churn", NewID: snap, Store: "default", Observation: &plans.Observation{}}})
+	}
+	err := planModelsWith(context.Background(), pc, w.specs)
+	return p, err
+}
+
+func describe(p *plans.Plan) string {
+	var b strings.Builder
+	for _, a := range p.Actions {
+		b.WriteString(a.Kind + " " + a.Addr)
+		if a.Train != nil {
+			b.WriteString(" v" + itoa(a.Train.Version))
+		}
+		if a.Promote != nil {
+			b.WriteString(" " + itoa(a.Promote.From) + "->" + itoa(a.Promote.To))
+		}
+		b.WriteString(" [" + reasonText(a.Reasons) + "] deps=" + strings.Join(a.DependsOn, ",") + "\n")
+	}
+	for _, n := range p.Notes {
+		b.WriteString("note " + n.Addr + ": " + n.Message + "\n")
+	}
+	return b.String()
+}
+
+func reasonText(rs []plans.Reason) string {
+	var out []string
+	for _, r := range rs {
+		out = append(out, string(r.Code)+": "+r.Message)
+	}
+	return strings.Join(out, "; ")
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func f(x float64) *float64 { return &x }
+
+func TestPlanModels(t *testing.T) {
+	snapA, snapB := strings.Repeat("a", 64), strings.Repeat("b", 64)
+	prod := func(w *modelWorld) *promotionSpec {
+		pr := &promotionSpec{Name: "prod", Model: "churn", Alias: "production",
+			Gates:    []policy.Gate{{ErrorMessage: "accuracy below the floor", Eval: func(c, _ map[string]float64) (bool, error) { return c["accuracy"] >= 0.8, nil }}},
+			MustBeat: &policy.MustBeat{Metric: "accuracy", Direction: policy.Higher}}
+		w.specs.Promotions["prod"] = pr
+		return pr
+	}
+	tests := []struct {
+		name  string
+		setup func(w *modelWorld)
+		snap  string
+		new   bool
+		want  []string // lines (prefixes) of describe, in order
+		err   string
+	}{
+		{
+			name:  "first apply trains v1 and promotes it after apply",
+			setup: func(w *modelWorld) { prod(w) },
+			snap:  snapA, new: true,
+			want: []string{
+				"snapshot dataset.churn",
+				"train model.churn v1 [new: model.churn has no version yet] deps=dataset.churn",
+				"promote promotion.prod 0->1 [candidate: alias production moves if v1 passes 1 gate] deps=model.churn",
+			},
+		},
+		{
+			name: "up to date: nothing",
+			setup: func(w *modelWorld) {
+				prod(w)
+				w.trained(1, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.9})
+				w.alias("production", 1)
+			},
+			snap: snapA,
+			want: []string{},
+		},
+		{
+			name: "params change without policy retrains; promotion waits for must_beat",
+			setup: func(w *modelWorld) {
+				prod(w)
+				w.trained(1, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.9})
+				w.alias("production", 1)
+				w.specs.Models["churn"].Train.Params = map[string]any{"learning_rate": 0.08}
+			},
+			snap: snapA,
+			want: []string{
+				"train model.churn v2 [params_changed: params changed: learning_rate] deps=\n",
+				"promote promotion.prod 1->2 [candidate: alias production moves if v2 passes 1 gate and beats v1 on accuracy] deps=model.churn",
+			},
+		},
+		{
+			name: "drift trigger without stats columns says it measures nothing",
+			setup: func(w *modelWorld) {
+				w.trained(1, state.StatusSucceeded, snapA, nil)
+				w.specs.Policies["p"] = &policySpec{Name: "p", Models: []string{"churn"}, Policy: policy.Policy{Drift: &policy.DriftTrigger{Method: "psi", Threshold: 0.2}}}
+			},
+			snap: snapB,
+			want: []string{
+				"note model.churn: the drift trigger measures nothing: no dataset of model.churn declares stats columns",
+				"note model.churn: data changed, retrain deferred by policy (no on_change and no schedule",
+			},
+		},
+		{
+			name: "schedule-only policy defers a data change",
+			setup: func(w *modelWorld) {
+				w.trained(1, state.StatusSucceeded, snapA, nil)
+				s, _ := policy.ParseSchedule("0 3 * * 1", 0)
+				w.specs.Policies["p"] = &policySpec{Name: "p", Models: []string{"churn"}, Policy: policy.Policy{Schedule: s}}
+				w.st.Policies = map[string]*state.Policy{"p": {Name: "p", LastTrain: map[string]time.Time{"churn": modelNow.Add(-time.Hour)}}}
+			},
+			snap: snapB, new: true,
+			want: []string{"snapshot dataset.churn", "note model.churn: data changed, retrain deferred by policy (schedule: next Mon 2026-01-12 03:00 UTC)"},
+		},
+		{
+			name: "-replace retrains an up-to-date model",
+			setup: func(w *modelWorld) {
+				w.trained(1, state.StatusSucceeded, snapA, nil)
+			},
+			snap: snapA,
+			want: []string{"train model.churn v2 [replace: forced by -replace=model.churn]"},
+		},
+		{
+			name: "metric trigger without an evaluation: conditional train",
+			setup: func(w *modelWorld) {
+				w.trained(1, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.9})
+				w.specs.Policies["p"] = &policySpec{Name: "p", Models: []string{"churn"}, Policy: policy.Policy{Metrics: []policy.MetricTrigger{{Metric: "accuracy", Below: f(0.85)}}}}
+			},
+			snap: snapB, new: true,
+			want: []string{"snapshot dataset.churn", "train model.churn v2 [metric_below: retrains if v1 on the new data has accuracy < 0.85 (evaluated during apply); data_changed"},
+		},
+		{
+			name: "metric trigger with a cached evaluation below the floor",
+			setup: func(w *modelWorld) {
+				w.trained(1, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.9})
+				w.st.Models["churn"].Evaluations = []*state.Evaluation{{Version: 1, Snapshots: map[string]string{"churn": snapB}, Status: state.StatusSucceeded, Metrics: map[string]float64{"accuracy": 0.7}}}
+				w.specs.Policies["p"] = &policySpec{Name: "p", Models: []string{"churn"}, Policy: policy.Policy{Metrics: []policy.MetricTrigger{{Metric: "accuracy", Below: f(0.85)}}}}
+			},
+			snap: snapB, new: true,
+			want: []string{"snapshot dataset.churn", "train model.churn v2 [metric_below: accuracy of v1 on current data is 0.7 < 0.85"},
+		},
+		{
+			name: "metric trigger with a cached evaluation above the floor: deferred",
+			setup: func(w *modelWorld) {
+				w.trained(1, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.9})
+				w.st.Models["churn"].Evaluations = []*state.Evaluation{{Version: 1, Snapshots: map[string]string{"churn": snapB}, Status: state.StatusSucceeded, Metrics: map[string]float64{"accuracy": 0.88}}}
+				w.specs.Policies["p"] = &policySpec{Name: "p", Models: []string{"churn"}, Policy: policy.Policy{Metrics: []policy.MetricTrigger{{Metric: "accuracy", Below: f(0.85)}}}}
+			},
+			snap: snapB, new: true,
+			want: []string{"snapshot dataset.churn", "note model.churn: data changed, retrain deferred by policy"},
+		},
+		{
+			name: "candidate decided once the champion is evaluated on its data",
+			setup: func(w *modelWorld) {
+				prod(w)
+				w.trained(1, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.9})
+				w.trained(2, state.StatusSucceeded, snapB, map[string]float64{"accuracy": 0.7})
+				w.alias("production", 1)
+			},
+			snap: snapB,
+			want: []string{"promote promotion.prod 1->2 [candidate: alias production moves to v2 if it passes 1 gate(s) and beats v1 on accuracy, once v1 is evaluated on its data (during apply)]"},
+		},
+		{
+			name: "held candidate is a note",
+			setup: func(w *modelWorld) {
+				prod(w)
+				w.specs.Models["churn"].Evaluate = nil
+				w.trained(1, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.9})
+				w.trained(2, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.7})
+				w.alias("production", 1)
+			},
+			snap: snapA,
+			want: []string{"note promotion.prod: alias production stays at v1: v2 held: accuracy below the floor; must_beat: accuracy of v2 is 0.7, v1 has 0.9; must be higher"},
+		},
+		{
+			name: "held first candidate leaves the alias unset",
+			setup: func(w *modelWorld) {
+				prod(w)
+				w.specs.Models["churn"].Evaluate = nil
+				w.trained(1, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.7})
+			},
+			snap: snapA,
+			want: []string{"note promotion.prod: alias production stays unset: v1 held: accuracy below the floor"},
+		},
+		{
+			name: "a pin in place says the new version is not promoted",
+			setup: func(w *modelWorld) {
+				prod(w).Version = 1
+				w.trained(1, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.9})
+				w.alias("production", 1)
+				w.specs.Models["churn"].Train.Params = map[string]any{"learning_rate": 0.5}
+			},
+			snap: snapA,
+			want: []string{
+				"train model.churn v2 [params_changed: params changed: learning_rate]",
+				"note promotion.prod: alias production stays at v1 (pinned by version = 1): v2, trained by this plan, is not promoted while the pin stays",
+			},
+		},
+		{
+			name: "pin rolls back",
+			setup: func(w *modelWorld) {
+				prod(w).Version = 1
+				w.trained(1, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.9})
+				w.trained(2, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.95})
+				w.alias("production", 2)
+			},
+			snap: snapA,
+			want: []string{"promote promotion.prod 2->1 [pinned: pinned by version = 1 (rollback from v2); gates do not apply to a pin] deps="},
+		},
+		{
+			name: "a pin does not wait for a train in the same plan",
+			setup: func(w *modelWorld) {
+				prod(w).Version = 1
+				w.trained(1, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.9})
+				w.trained(2, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.95})
+				w.alias("production", 2)
+				w.specs.Models["churn"].Train.Params = map[string]any{"learning_rate": 0.5}
+			},
+			snap: snapA,
+			want: []string{"train model.churn v3", "promote promotion.prod 2->1 [pinned: pinned by version = 1 (rollback from v2); gates do not apply to a pin] deps="},
+		},
+		{
+			name: "pin to a failed version is an error",
+			setup: func(w *modelWorld) {
+				prod(w).Version = 2
+				w.trained(1, state.StatusSucceeded, snapA, nil)
+				w.trained(2, state.StatusFailed, snapA, nil)
+			},
+			snap: snapA,
+			err:  "promotion.prod: version = 2: v2 failed",
+		},
+		{
+			name: "after a failed attempt the model trains again",
+			setup: func(w *modelWorld) {
+				w.trained(1, state.StatusFailed, snapA, nil)
+			},
+			snap: snapA,
+			want: []string{"train model.churn v2 [new: model.churn has no succeeded version (v1 failed)]"},
+		},
+		{
+			name: "publish missing: republish action",
+			setup: func(w *modelWorld) {
+				prod(w).PublishURL = "mem://published"
+				w.trained(1, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.9})
+				w.alias("production", 1)
+			},
+			snap: snapA,
+			want: []string{"publish promotion.prod [publish: v1 is not published to mem://published yet]"},
+		},
+		{
+			name: "a model no longer declared is a note",
+			setup: func(w *modelWorld) {
+				w.trained(1, state.StatusSucceeded, snapA, nil)
+				w.st.EnsureModel("fraud")
+			},
+			snap: snapA,
+			want: []string{"note model.fraud: no longer declared; its versions and aliases stay in state"},
+		},
+		{
+			name:  "code glob matching nothing is an error",
+			setup: func(w *modelWorld) { w.specs.Models["churn"].Code = []string{"src/**"} },
+			snap:  snapA,
+			err:   `model.churn: code: glob "src/**" matches no file`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newModelWorld(t)
+			tt.setup(w)
+			var replace []string
+			if strings.HasPrefix(tt.name, "-replace") {
+				replace = []string{"model.churn"}
+			}
+			p, err := w.plan(tt.snap, tt.new, replace...)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("error = %v, want %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := describe(p)
+			lines := strings.SplitAfter(strings.TrimSuffix(got, "\n"), "\n")
+			if got == "" {
+				lines = nil
+			}
+			if len(lines) != len(tt.want) {
+				t.Fatalf("got %d lines, want %d:\n%s", len(lines), len(tt.want), got)
+			}
+			for i, want := range tt.want {
+				if !strings.HasPrefix(lines[i], want) {
+					t.Errorf("line %d:\n got %q\nwant prefix %q", i, lines[i], want)
+				}
+			}
+			if err := plans.ValidatePlan(p); err != nil {
+				t.Fatalf("invalid plan: %v", err)
+			}
+		})
+	}
+}
+
+// BenchmarkPlanModelUpToDate is the cost of planning an up-to-date model
+// whose code tree has 1000 files: hashing every file, or one lstat per
+// file with the code stat cache.
+func BenchmarkPlanModelUpToDate(b *testing.B) {
+	for _, cached := range []bool{false, true} {
+		b.Run(fmt.Sprintf("cache=%v", cached), func(b *testing.B) {
+			w := newModelWorld(b)
+			old := time.Now().Add(-time.Hour)
+			for i := 0; i < 1000; i++ {
+				p := filepath.Join(w.ws.BaseDir, "trainer", "pkg"+strconv.Itoa(i%10), "f"+strconv.Itoa(i)+".go")
+				os.MkdirAll(filepath.Dir(p), 0o755)
+				os.WriteFile(p, []byte(strings.Repeat("// code\n", 256)), 0o644)
+				os.Chtimes(p, old, old)
+			}
+			os.Chtimes(filepath.Join(w.ws.BaseDir, "trainer", "main.go"), old, old)
+			if cached {
+				w.ws.CacheDir = b.TempDir()
+			}
+			snap := strings.Repeat("a", 64)
+			in, err := buildInputs(w.ws.BaseDir, w.specs.Models["churn"], map[string]string{"churn": snap}, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			m := w.st.EnsureModel("churn")
+			m.Versions = []*state.Version{{Version: 1, Status: state.StatusSucceeded, Inputs: in}}
+			m.NextVersion = 2
+			if _, err := w.plan(snap, false); err != nil { // fills the cache
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				p, err := w.plan(snap, false)
+				if err != nil || len(p.Actions) != 0 {
+					b.Fatalf("plan: %v %d actions", err, len(p.Actions))
+				}
+			}
+		})
+	}
+}

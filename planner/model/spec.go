@@ -1,0 +1,119 @@
+package model
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/plans"
+	"github.com/mlform/mlform/planner/policy"
+)
+
+// modelSpec is a declared model as model planning and apply need it.
+type modelSpec struct {
+	Name        string
+	Description string
+	Datasets    []string
+	Code        []string
+	Environment policy.Environment
+	Train       stepSpec
+	// Evaluate is nil when the model declares no evaluate step.
+	Evaluate *stepSpec
+	// Storage names the store artifacts and logs go to.
+	Storage string
+	// Secrets are the texts of sensitive variables' values, longest first:
+	// they are redacted from the steps' output and stored logs.
+	Secrets []string
+}
+
+// stepSpec is a train or evaluate step.
+type stepSpec struct {
+	Command []string
+	Params  map[string]any
+	Timeout time.Duration
+}
+
+// policySpec is a retrain_policy and the models it governs.
+type policySpec struct {
+	Name   string
+	Models []string
+	Policy policy.Policy
+	// DriftColumns limits drift to these stats columns (empty: all).
+	DriftColumns []string
+}
+
+// promotionSpec is a promotion block.
+type promotionSpec struct {
+	Name  string
+	Model string
+	Alias string
+	// Version pins the alias (0: not pinned).
+	Version int
+	// Gates evaluate the promotion's gate conditions (config.EvalGate).
+	Gates    []policy.Gate
+	MustBeat *policy.MustBeat
+	// PublishURL is where promoted artifacts are copied ("" for none).
+	PublishURL string
+	// PublishDisplay is how plans, state and messages name it (config's
+	// Publish.Display: a placeholder when it derives from a secret), and
+	// PublishSecrets what errors must never show.
+	PublishDisplay string
+	PublishSecrets []string
+}
+
+// modelSpecs is everything model planning reads from the configuration.
+type modelSpecs struct {
+	Models     map[string]*modelSpec
+	Policies   map[string]*policySpec
+	Promotions map[string]*promotionSpec
+}
+
+// policyFor returns the retrain policy governing model (nil: none). The
+// first policy by name wins; config validation refuses two.
+func (s *modelSpecs) policyFor(model string) *policySpec {
+	for _, name := range slices.Sorted(maps.Keys(s.Policies)) {
+		p := s.Policies[name]
+		for _, m := range p.Models {
+			if m == model {
+				return p
+			}
+		}
+	}
+	return nil
+}
+
+// promotionsFor lists the promotions of model, by name.
+func (s *modelSpecs) promotionsFor(model string) []*promotionSpec {
+	var out []*promotionSpec
+	for _, name := range slices.Sorted(maps.Keys(s.Promotions)) {
+		if p := s.Promotions[name]; p.Model == model {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Runners returns the runners of model actions (train, promote,
+// publish); each reads the model specs from its run's workspace
+// configuration.
+func Runners() map[string]engine.ActionRunner { return runners(nil) }
+
+// runners is Runners with the specs given (tests pass their own); nil
+// reads them from each run's workspace configuration.
+func runners(specs *modelSpecs) map[string]engine.ActionRunner {
+	wrap := func(f func(context.Context, *engine.RunContext, *plans.Action, *modelSpecs) error) engine.ActionRunner {
+		return engine.RunnerFunc(func(ctx context.Context, rc *engine.RunContext, a *plans.Action) error {
+			s := specs
+			if s == nil {
+				var err error
+				if s, err = loadSpecs(rc.Workspace); err != nil {
+					return err
+				}
+			}
+			return f(ctx, rc, a, s)
+		})
+	}
+	return map[string]engine.ActionRunner{plans.KindTrain: wrap(runTrain), plans.KindPromote: wrap(runPromote), plans.KindPublish: wrap(runPublish)}
+}

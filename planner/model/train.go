@@ -1,0 +1,354 @@
+package model
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"os/exec"
+	"os/user"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/plans"
+	"github.com/mlform/mlform/planner/policy"
+	"github.com/mlform/mlform/providers/executor"
+	"github.com/mlform/mlform/state"
+)
+
+// runTrain trains one model version. It checks the inputs are still what
+// plan saw, decides a conditional train after evaluating the champion,
+// allocates the version number (persisted at once: numbers are never
+// reused), runs the train step, stores logs and artifacts, and records the
+// version. A failed, timed-out or cancelled train is recorded as a failed
+// attempt, changes nothing else, and fails the action.
+func runTrain(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs *modelSpecs) error {
+	tc := a.Train
+	ws := rc.Workspace
+	spec := specs.Models[tc.Model]
+	if spec == nil {
+		return fmt.Errorf("model.%s is no longer declared; run plan again", tc.Model)
+	}
+	if err := sameDatasets(spec.Datasets, tc.Snapshots); err != nil {
+		return fmt.Errorf("model.%s: %w; run plan again", tc.Model, err)
+	}
+	inputs, err := buildInputs(ws.BaseDir, spec, tc.Snapshots, codeCache(ws))
+	if err != nil {
+		return err
+	}
+	if inputs.Digest != tc.InputsDigest {
+		return fmt.Errorf("the inputs of model.%s changed since the plan (code, environment files or params); run plan again", tc.Model)
+	}
+	reasons := make([]string, 0, len(a.Reasons))
+	for _, r := range a.Reasons {
+		reasons = append(reasons, r.Message)
+	}
+	if isConditional(a) {
+		d, err := decideAfterEvaluation(ctx, rc, a, specs, spec, inputs)
+		if err != nil {
+			return err
+		}
+		if !d.Train {
+			why := "no trigger fired"
+			if d.DeferredWhy != "" {
+				why = d.DeferredWhy
+			}
+			rc.SetSummary(a, "not retrained: "+why)
+			return nil
+		}
+		reasons = reasons[:0]
+		for _, r := range d.Reasons {
+			reasons = append(reasons, r.Message)
+		}
+	}
+
+	var version int
+	var stores map[string]string
+	err = rc.UpdateState(ctx, func(st *state.State) error {
+		var err error
+		if stores, err = snapshotStores(st, tc.Snapshots); err != nil {
+			return err
+		}
+		m := st.EnsureModel(tc.Model)
+		version = max(m.NextVersion, 1)
+		m.NextVersion = version + 1
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	v := trainAttempt(ctx, rc, a, spec, inputs, version, stores)
+	v.Error = engine.RedactString(v.Error, spec.Secrets) // a trainer-chosen name may quote one
+	v.Reasons = reasons
+	ps := specs.policyFor(tc.Model)
+	if err := rc.UpdateState(ctx, func(st *state.State) error {
+		m := st.EnsureModel(tc.Model)
+		m.Versions = append(m.Versions, v)
+		if v.Status == state.StatusSucceeded && ps != nil {
+			if st.Policies == nil {
+				st.Policies = map[string]*state.Policy{}
+			}
+			p := st.Policies[ps.Name]
+			if p == nil {
+				p = &state.Policy{Name: ps.Name, LastTrain: map[string]time.Time{}}
+				st.Policies[ps.Name] = p
+			}
+			if p.LastTrain == nil {
+				p.LastTrain = map[string]time.Time{}
+			}
+			p.LastTrain[tc.Model] = ws.Now.UTC()
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	if v.Status != state.StatusSucceeded {
+		return attemptError(spec.Name, v)
+	}
+	rc.SetSummary(a, fmt.Sprintf("trained v%d (%s)", v.Version, metricsSummary(v.Metrics)))
+	return nil
+}
+
+// trainAttempt runs the train step and returns the version to record,
+// whatever happened.
+func trainAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, spec *modelSpec, inputs state.Inputs, version int, stores map[string]string) *state.Version {
+	ws := rc.Workspace
+	v := &state.Version{Version: version, Status: state.StatusFailed, Inputs: inputs, ExitCode: -1,
+		User: currentUser(), GitCommit: gitCommit(ctx, ws.BaseDir), Description: spec.Description,
+		PlanDigest: plans.Digest(rc.Plan), Store: spec.Storage, StartedAt: ws.Now.UTC()}
+	v.EndedAt = v.StartedAt
+	store, err := ws.Store(ctx, spec.Storage)
+	if err != nil {
+		v.Error = err.Error()
+		return v
+	}
+	run := &stepRun{WS: ws, Spec: spec, Step: executor.StepTrain, Version: version, Snapshots: inputs.Snapshots, snapshotStores: stores,
+		Log: func(line string) { rc.Progress.Logf(a, "v%d: %s", version, line) }}
+	out, runErr := run.run(ctx)
+	if out != nil {
+		defer out.Close()
+		res := out.Result
+		if !res.StartedAt.IsZero() {
+			v.StartedAt, v.EndedAt, v.Host, v.ExitCode = res.StartedAt.UTC(), res.EndedAt.UTC(), res.Host, res.ExitCode
+			v.Status = res.Status
+		}
+		// Logs are kept for every attempt that ran, failed ones above all.
+		if id, err := putLogs(context.WithoutCancel(ctx), store, out); err == nil {
+			v.LogsID = id
+		} else {
+			runErr = errors.Join(runErr, fmt.Errorf("store logs: %w", err))
+		}
+	}
+	switch {
+	case runErr != nil && ctx.Err() != nil:
+		v.Status, v.Error = state.StatusCancelled, "cancelled: "+runErr.Error()
+		return v
+	case runErr != nil:
+		v.Status, v.Error = state.StatusFailed, runErr.Error()
+		return v
+	case v.Status == state.StatusTimedOut:
+		v.Error = "timed out after " + policy.FormatDuration(spec.Train.Timeout)
+		return v
+	case v.Status == state.StatusCancelled:
+		v.Error = "cancelled"
+		return v
+	case v.Status != state.StatusSucceeded:
+		v.Error = fmt.Sprintf("train command exited with status %d", v.ExitCode)
+		return v
+	}
+	metrics, err := readStepMetrics(out, spec.Secrets)
+	if err != nil {
+		v.Status, v.Error = state.StatusFailed, err.Error()
+		return v
+	}
+	if err := checkOutputNames(out.OutputDir); err != nil {
+		v.Status, v.Error = state.StatusFailed, engine.RedactString(err.Error(), spec.Secrets)
+		return v
+	}
+	id, err := putTree(ctx, store, out.OutputDir, "artifacts")
+	if err != nil {
+		v.Status, v.Error = state.StatusFailed, fmt.Sprintf("store artifacts: %v", err)
+		return v
+	}
+	v.Metrics, v.ArtifactsID = metrics, id
+	return v
+}
+
+// decideAfterEvaluation evaluates the champion on the train's snapshots
+// (unless state already holds that evaluation), records it, and asks the
+// retrain policy again with its metrics.
+func decideAfterEvaluation(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs *modelSpecs, spec *modelSpec, inputs state.Inputs) (policy.Decision, error) {
+	ps := specs.policyFor(spec.Name)
+	if ps == nil {
+		return policy.Decision{}, fmt.Errorf("model.%s has no retrain policy any more; run plan again", spec.Name)
+	}
+	in := policy.RetrainInput{Model: spec.Name, Policy: &ps.Policy, Current: inputs, Now: rc.Workspace.Now}
+	var champ *state.Version
+	var cached *state.Evaluation
+	var stores map[string]string
+	var serr error
+	rc.ReadState(func(st *state.State) {
+		m := st.Models[spec.Name]
+		if m == nil {
+			return
+		}
+		if l := policy.LatestSucceeded(m); l != nil {
+			cp := *l
+			in.Latest = &cp
+		}
+		in.LastTrain = lastTrain(st, ps.Name, spec.Name)
+		if n := championVersion(st, specs, spec.Name); n > 0 {
+			cp := *m.Version(n)
+			champ = &cp
+			if ev := cachedEvaluation(m, n, inputs.Snapshots); ev != nil {
+				cached = ev
+			}
+		}
+		stores, serr = snapshotStores(st, inputs.Snapshots)
+	})
+	if champ == nil {
+		return policy.DecideRetrain(in), nil
+	}
+	metrics := map[string]float64(nil)
+	if cached != nil {
+		metrics = cached.Metrics
+	} else {
+		if serr != nil {
+			return policy.Decision{}, serr
+		}
+		var err error
+		if metrics, err = evaluateVersion(ctx, rc, a, spec, champ, inputs.Snapshots, stores); err != nil {
+			return policy.Decision{}, err
+		}
+	}
+	in.Champion = &policy.Champion{Version: champ.Version, Metrics: metrics}
+	d := policy.DecideRetrain(in)
+	for _, n := range d.Notes {
+		rc.Progress.Logf(a, "%s", n)
+	}
+	return d, nil
+}
+
+// evaluateVersion runs the evaluate step of v on the snapshots and
+// records the evaluation (failed ones too) in state.
+func evaluateVersion(ctx context.Context, rc *engine.RunContext, a *plans.Action, spec *modelSpec, v *state.Version, snaps, stores map[string]string) (map[string]float64, error) {
+	if spec.Evaluate == nil {
+		return nil, fmt.Errorf("model.%s declares no evaluate step", spec.Name)
+	}
+	if v.ArtifactsID == "" {
+		return nil, fmt.Errorf("v%d has no recorded artifacts to evaluate", v.Version)
+	}
+	run := &stepRun{WS: rc.Workspace, Spec: spec, Step: executor.StepEvaluate, Version: v.Version, Snapshots: snaps, snapshotStores: stores,
+		ModelArtifacts: v.ArtifactsID, ModelStore: v.Store,
+		Log: func(line string) { rc.Progress.Logf(a, "evaluate v%d: %s", v.Version, line) }}
+	out, err := run.run(ctx)
+	if out != nil {
+		defer out.Close()
+	}
+	ev := &state.Evaluation{Version: v.Version, Snapshots: snaps, At: rc.Workspace.Now.UTC(), Status: state.StatusFailed}
+	var metrics map[string]float64
+	switch {
+	case err != nil:
+	case out.Result.Status != state.StatusSucceeded:
+		ev.Status = out.Result.Status
+		err = fmt.Errorf("evaluate command %s (exit status %d)", strings.ReplaceAll(out.Result.Status, "_", " "), out.Result.ExitCode)
+	default:
+		if metrics, err = readStepMetrics(out, spec.Secrets); err == nil {
+			ev.Status, ev.Metrics = state.StatusSucceeded, metrics
+		}
+	}
+	if uerr := rc.UpdateState(ctx, func(st *state.State) error {
+		if m := st.Models[spec.Name]; m != nil {
+			m.Evaluations = append(m.Evaluations, ev)
+		}
+		return nil
+	}); uerr != nil {
+		return nil, uerr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("evaluation of v%d: %w", v.Version, err)
+	}
+	rc.Progress.Logf(a, "evaluated v%d on the current data: %s", v.Version, metricsSummary(metrics))
+	return metrics, nil
+}
+
+// sameDatasets checks a plan's snapshot map names exactly the model's
+// datasets (a saved plan is read from a file).
+func sameDatasets(datasets []string, snaps map[string]string) error {
+	if len(snaps) != len(engine.Uniq(append([]string(nil), datasets...))) {
+		return fmt.Errorf("the plan trains on %d datasets, the model declares %d", len(snaps), len(datasets))
+	}
+	for _, ds := range datasets {
+		if _, ok := snaps[ds]; !ok {
+			return fmt.Errorf("the plan has no snapshot of dataset.%s", ds)
+		}
+	}
+	return nil
+}
+
+// metricsSummary renders metrics compactly for summaries.
+func metricsSummary(m map[string]float64) string {
+	if len(m) == 0 {
+		return "no metrics"
+	}
+	parts := make([]string, 0, len(m))
+	for i, k := range slices.Sorted(maps.Keys(m)) {
+		if i == summaryMetrics {
+			parts = append(parts, fmt.Sprintf("+%d more", len(m)-summaryMetrics))
+			break
+		}
+		parts = append(parts, k+"="+strconv.FormatFloat(m[k], 'g', 6, 64))
+	}
+	return strings.Join(parts, " ")
+}
+
+// summaryMetrics is how many metrics the one-line train summary shows
+// (6 significant digits each, as in the versions table; lineage has all).
+const summaryMetrics = 4
+
+// currentUser names who ran the attempt.
+func currentUser() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return "unknown"
+}
+
+// gitCommit is the working directory's commit, with "-dirty" when it has
+// uncommitted changes; "" outside a git repository.
+func gitCommit(ctx context.Context, dir string) string {
+	out, err := exec.CommandContext(ctx, "git", "-C", dir, "rev-parse", "HEAD").Output()
+	if err != nil {
+		return ""
+	}
+	commit := strings.TrimSpace(string(out))
+	if st, err := exec.CommandContext(ctx, "git", "-C", dir, "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(strings.TrimSpace(string(st))) > 0 {
+		commit += "-dirty"
+	}
+	return commit
+}
+
+// attemptError is the apply error of a failed attempt: "v3 timed out after
+// 30m", "v3 failed: train command exited with status 1", "v3 cancelled".
+// When the attempt's output was stored, the error says how to read it.
+func attemptError(model string, v *state.Version) error {
+	status := strings.ReplaceAll(v.Status, "_", " ")
+	msg := fmt.Sprintf("v%d %s: %s", v.Version, status, v.Error)
+	if v.Error == "" || v.Error == status || strings.HasPrefix(v.Error, status+" ") {
+		msg = fmt.Sprintf("v%d %s", v.Version, orText(v.Error, status))
+	}
+	if v.LogsID != "" && v.Host != "" { // Host: the command ran
+		msg += fmt.Sprintf(" (output: mlform lineage -logs model.%s@%d)", model, v.Version)
+	}
+	return errors.New(msg)
+}
+
+func orText(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}

@@ -1,0 +1,75 @@
+package ops
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/internal/plannertest"
+	"github.com/mlform/mlform/state"
+)
+
+func TestReferencedKeepsLineage(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		remove func(st *state.State) error
+		// wantIDs: snapshots (by number) whose ids Referenced must hold.
+		wantIDs []int
+		gaps    string
+	}{
+		{"all recorded", func(*state.State) error { return nil }, []int{1, 2, 3}, ""},
+		{"dataset forced away", func(st *state.State) error {
+			return st.ForceRemove(state.Address{Kind: state.AddrDataset, Name: "d"})
+		}, []int{1, 2}, ""},
+		{"legacy state lost the record", func(st *state.State) error {
+			delete(st.Datasets, "d") // what state rm did before lineage protection
+			return nil
+		}, nil, "model.m@1 uses dataset.d@000000010000 | model.m@2 uses dataset.d@000000020000"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := plannertest.RetentionState(testNow, 3, "ok:1", "ok:2")
+			if err := tc.remove(st); err != nil {
+				t.Fatal(err)
+			}
+			refs := map[string]bool{}
+			for _, id := range engine.Referenced(st)[engine.DefaultStorage] {
+				refs[id] = true
+			}
+			ids := plannertest.RetentionState(testNow, 3).Datasets["d"].Snapshots
+			for _, n := range tc.wantIDs {
+				if !refs[ids[n-1].ID] {
+					t.Errorf("snapshot %d is not referenced", n)
+				}
+			}
+			var gaps []string
+			for _, g := range LineageGaps(st) {
+				gaps = append(gaps, g[:strings.Index(g, ",")])
+			}
+			if got := strings.Join(gaps, " | "); got != tc.gaps {
+				t.Errorf("LineageGaps = %q, want %q", got, tc.gaps)
+			}
+		})
+	}
+}
+
+func TestDescribeRef(t *testing.T) {
+	st := plannertest.RetentionState(testNow, 2, "ok:1")
+	st.Models["m"].Versions[0].ArtifactsID = strings.Repeat("a", 64)
+	st.Models["m"].Versions[0].Store = "default"
+	if err := st.ForceRemove(state.Address{Kind: state.AddrDataset, Name: "d"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ store, id, want string }{
+		{"default", "00000001" + strings.Repeat("0", 56), "dataset.d@000000010000 (used by model.m@1)"},
+		{"default", strings.Repeat("a", 64), "artifacts of model.m@1"},
+		{"other", strings.Repeat("a", 64), ""},
+		{"default", strings.Repeat("b", 64), ""},
+	} {
+		if got := DescribeRef(st, tc.store, tc.id); got != tc.want {
+			t.Errorf("DescribeRef(%s, %.8s) = %q, want %q", tc.store, tc.id, got, tc.want)
+		}
+	}
+}
+
+var testNow = time.Date(2026, 1, 5, 12, 0, 0, 0, time.UTC)

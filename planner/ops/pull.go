@@ -1,0 +1,133 @@
+package ops
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/state"
+)
+
+// PullTarget is what `mlform pull ADDR DIR` materialises.
+type PullTarget struct {
+	// Label is the resolved address with the full id or version.
+	Label      string
+	Store      string
+	ManifestID string
+	Files      int
+	Bytes      int64
+}
+
+// ResolvePull resolves "dataset.NAME[@SNAPSHOT]" or
+// "model.NAME@VERSION|ALIAS" against the state.
+func ResolvePull(st *state.State, addr string) (*PullTarget, error) {
+	if strings.HasPrefix(addr, "dataset.") {
+		ref, err := ParseSnapshotRef(addr)
+		if err != nil {
+			return nil, err
+		}
+		s, err := resolveSnapshot(st, ref)
+		if err != nil {
+			return nil, err
+		}
+		return &PullTarget{Label: fmt.Sprintf("dataset.%s@%s", ref.Dataset, s.ID), Store: storeOr(s.Store), ManifestID: s.ID, Files: s.Files, Bytes: s.Bytes}, nil
+	}
+	a, err := state.ParseAddress(addr)
+	if err != nil {
+		return nil, err
+	}
+	if a.Kind != state.AddrVersion && a.Kind != state.AddrAlias {
+		return nil, fmt.Errorf("%s: pull needs a version or an alias (model.NAME@3, model.NAME@production) or a dataset (dataset.NAME[@SNAPSHOT])", addr)
+	}
+	m := st.Models[a.Name]
+	if m == nil {
+		return nil, fmt.Errorf("model.%s is not in state", a.Name)
+	}
+	n := a.Version
+	if a.Kind == state.AddrAlias {
+		al := m.Aliases[a.Alias]
+		if al == nil {
+			return nil, fmt.Errorf("model.%s has no alias %q", a.Name, a.Alias)
+		}
+		n = al.Version
+	}
+	var v *state.Version
+	for _, x := range m.Versions {
+		if x.Version == n {
+			v = x
+		}
+	}
+	switch {
+	case v == nil:
+		return nil, fmt.Errorf("model.%s has no version %d", a.Name, n)
+	case v.ArtifactsID == "":
+		return nil, fmt.Errorf("model.%s@%d has no artifacts (status %s)", a.Name, n, v.Status)
+	}
+	return &PullTarget{Label: fmt.Sprintf("model.%s@%d", a.Name, n), Store: storeOr(v.Store), ManifestID: v.ArtifactsID}, nil
+}
+
+func storeOr(s string) string {
+	if s == "" {
+		return engine.DefaultStorage
+	}
+	return s
+}
+
+// Pull materialises t into dir, verifying every file's hash. A non-empty
+// dir is refused unless force is set (then files of the same name are
+// replaced and other files are left alone).
+func Pull(ctx context.Context, ws *engine.Workspace, t *PullTarget, dir string, force bool) error {
+	entries, err := os.ReadDir(dir)
+	created := os.IsNotExist(err)
+	switch {
+	case err == nil && len(entries) > 0 && !force:
+		return fmt.Errorf("%s is not empty: pull into an empty or new directory, or use -force to write into it", dir)
+	case err != nil && !os.IsNotExist(err):
+		return fmt.Errorf("pull into %s: %w", dir, err)
+	}
+	if _, ok := ws.StoreURLs[t.Store]; !ok {
+		return fmt.Errorf("%s lives in storage %q, which the configuration no longer declares", t.Label, t.Store)
+	}
+	store, err := ws.Store(ctx, t.Store)
+	if err != nil {
+		return err
+	}
+	if err := store.Materialize(ctx, t.ManifestID, dir); err != nil {
+		// A failed pull into a new or empty directory leaves it as it
+		// was, so that running pull again (or into it after a repair)
+		// is not refused as "not empty" and half a tree is never
+		// mistaken for the snapshot. A forced pull keeps what it wrote:
+		// the directory held the user's files.
+		if len(entries) == 0 {
+			if cerr := clearDir(dir, created); cerr != nil {
+				return fmt.Errorf("pull %s: %w (and removing the partial pull from %s: %v)", t.Label, err, dir, cerr)
+			}
+		}
+		if ctx.Err() == nil && strings.Contains(err.Error(), "corrupt") {
+			return fmt.Errorf("pull %s: %w\nThe store is damaged: mlform gc -check -read-data lists every damaged object", t.Label, err)
+		}
+		return fmt.Errorf("pull %s: %w", t.Label, err)
+	}
+	return nil
+}
+
+// clearDir removes dir (created by this pull) or, when it existed empty
+// before, everything now inside it.
+func clearDir(dir string, created bool) error {
+	if created {
+		return os.RemoveAll(dir)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,305 @@
+package ops
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/internal/bloburl"
+	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/providers/storage"
+	"github.com/mlform/mlform/state"
+)
+
+// InitStep is one thing init did or checked.
+type InitStep struct {
+	What   string // "state backend", `storage "default"`, "stat cache"
+	Where  string // redacted URL or path
+	Result string // "created", "exists (serial 4)", "ready"
+}
+
+// Init creates (or checks) the state document, every declared store and
+// the stat cache directory. It is idempotent: a second run changes nothing
+// and reports what exists. The caller holds the state lock, which also
+// proves the backend accepts writes.
+func Init(ctx context.Context, ws *engine.Workspace, m *state.Manager) ([]InitStep, error) {
+	var steps []InitStep
+	st, err := m.Read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	step := InitStep{What: "state backend", Where: m.Location()}
+	if st.Serial == 0 {
+		if err := m.Write(ctx, st); err != nil {
+			return nil, err
+		}
+		step.Result = fmt.Sprintf("created empty state (lineage %s)", st.Lineage)
+	} else {
+		step.Result = fmt.Sprintf("state exists (serial %d, lineage %s)", st.Serial, st.Lineage)
+	}
+	step.Result += ephemeral(m.Location())
+	steps = append(steps, step)
+	for _, name := range ws.StoreNames() {
+		if _, err := ws.Store(ctx, name); err != nil {
+			return steps, err
+		}
+		steps = append(steps, InitStep{What: fmt.Sprintf("storage %q", name), Where: storeWhere(ws, name), Result: "ready" + ephemeral(ws.StoreURLs[name])})
+	}
+	// Register this workspace with every store it declares (a root that
+	// a crash between a state write and its root write left behind is
+	// brought up to date here too).
+	if err := ws.WriteRoots(ctx, st, m.Location()); err != nil {
+		return steps, err
+	}
+	if ws.CacheDir != "" {
+		if err := os.MkdirAll(ws.CacheDir, 0o755); err != nil {
+			return steps, fmt.Errorf("stat cache: %w", err)
+		}
+		steps = append(steps, InitStep{What: "stat cache", Where: ws.CacheDir, Result: "ready"})
+	}
+	return steps, nil
+}
+
+// ephemeral warns about a mem:// location: it lives only as long as one
+// mlform process, so with it nothing a command records survives the
+// command, which a user who tried it as a quick backend would not expect.
+func ephemeral(location string) string {
+	if strings.HasPrefix(strings.ToLower(location), "mem://") {
+		return "; WARNING: mem:// is in-memory and lasts only for this one mlform process: nothing recorded there is kept after the command (use it in tests only)"
+	}
+	return ""
+}
+
+// StoreCheck is the result of checking one store.
+type StoreCheck struct {
+	Store  string
+	Report *storage.CheckReport
+	// Missing lists ids the state references that the store cannot
+	// produce intact.
+	Missing []string
+	// Roots counts the workspace roots in the store; BadRoots lists roots
+	// that cannot be decoded (gc refuses to run past them).
+	Roots    int
+	BadRoots []error
+}
+
+// OK reports whether the store is sound and holds everything referenced.
+func (c *StoreCheck) OK() bool {
+	return c.Report.OK() && len(c.Missing) == 0 && len(c.BadRoots) == 0
+}
+
+// CheckStores verifies every declared store end to end and that each id
+// the state references in it can be read back intact (manifests and
+// objects are verified against their ids on read). readData also reads
+// every chunk.
+func CheckStores(ctx context.Context, ws *engine.Workspace, st *state.State, readData bool) ([]*StoreCheck, error) {
+	refs := engine.Referenced(st)
+	var out []*StoreCheck
+	for _, name := range ws.StoreNames() {
+		store, err := ws.Store(ctx, name)
+		if err != nil {
+			return out, err
+		}
+		rep, err := store.Check(ctx, storage.CheckOptions{ReadData: readData})
+		if err != nil {
+			return out, fmt.Errorf("check storage %q: %w", name, err)
+		}
+		c := &StoreCheck{Store: name, Report: rep}
+		roots, err := store.Roots(ctx)
+		if err != nil {
+			return out, fmt.Errorf("check storage %q: %w", name, err)
+		}
+		for _, r := range roots {
+			c.Roots++
+			if r.Err != nil {
+				c.BadRoots = append(c.BadRoots, r.Err)
+			}
+		}
+		for _, id := range refs[name] {
+			if _, err := store.GetManifest(ctx, id); err == nil {
+				continue
+			}
+			if _, err := store.GetObject(ctx, id); err == nil {
+				continue
+			}
+			c.Missing = append(c.Missing, id)
+		}
+		out = append(out, c)
+	}
+	for name, ids := range refs {
+		if _, ok := ws.StoreURLs[name]; !ok {
+			return out, fmt.Errorf("the state references %d objects in storage %q, which the configuration does not declare", len(ids), name)
+		}
+	}
+	return out, nil
+}
+
+// StoreGC is what gc did (or would do) in one store.
+type StoreGC struct {
+	Store string
+	// Report is nil for a dry run.
+	Report *storage.GCReport
+	// Unreferenced lists manifests neither this state nor any other
+	// workspace's root reaches (deleted, or to be deleted on a dry run).
+	Unreferenced []string
+	// UnindexedPacks counts packs left by interrupted writes.
+	UnindexedPacks int
+	// Workspaces counts the other workspaces (roots) sharing the store.
+	Workspaces int
+}
+
+// GCOptions tune Workspace.GC.
+type GCOptions struct {
+	// DryRun only reports (no lock, nothing written).
+	DryRun bool
+	// LockTimeout bounds the wait for the exclusive store lock while
+	// other workspaces write to a store.
+	LockTimeout time.Duration
+	// Backend is this workspace's redacted state location, recorded in
+	// its root.
+	Backend string
+}
+
+// GC deletes from every declared store what neither this state nor any
+// other workspace's root references (manifests and objects not reachable
+// from a snapshot or a version, and packs holding none of their chunks).
+// Per store it takes the exclusive store lock (waiting up to LockTimeout
+// for writers), rewrites this workspace's root from st, then collects. The
+// caller holds the state lock.
+func GC(ctx context.Context, ws *engine.Workspace, st *state.State, opts GCOptions) ([]*StoreGC, error) {
+	refs := engine.Referenced(st)
+	for name, ids := range refs {
+		if _, ok := ws.StoreURLs[name]; !ok {
+			return nil, fmt.Errorf("the state references %d objects in storage %q, which the configuration does not declare: refusing to collect garbage", len(ids), name)
+		}
+	}
+	host, _ := os.Hostname()
+	var out []*StoreGC
+	for _, name := range ws.StoreNames() {
+		store, err := ws.Store(ctx, name)
+		if err != nil {
+			return out, err
+		}
+		g := &StoreGC{Store: name}
+		if opts.DryRun {
+			if err := dryRunGC(ctx, store, st, refs[name], g); err != nil {
+				return out, fmt.Errorf("storage %q: %w", name, err)
+			}
+			out = append(out, g)
+			continue
+		}
+		err = collectStore(ctx, store, opts.LockTimeout, func() error {
+			ids := refs[name]
+			if ids == nil {
+				ids = []string{}
+			}
+			root := &storage.Root{Lineage: st.Lineage, Backend: opts.Backend, Host: host, Written: time.Now().UTC(), Serial: st.Serial, IDs: ids}
+			if err := store.PutRoot(ctx, root); err != nil {
+				return err
+			}
+			if g.Report, err = store.GC(ctx, refs[name]); err != nil {
+				return err
+			}
+			g.Workspaces = g.Report.Roots - 1
+			return nil
+		})
+		if err != nil {
+			return out, fmt.Errorf("storage %q: %w", name, err)
+		}
+		out = append(out, g)
+	}
+	return out, nil
+}
+
+// collectStore runs fn under the exclusive store lock.
+func collectStore(ctx context.Context, store *storage.Store, timeout time.Duration, fn func() error) (err error) {
+	l, err := store.Lock(ctx, storage.LockExclusive, storage.LockOptions{Command: "gc", Timeout: timeout})
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, l.Unlock(context.WithoutCancel(ctx))) }()
+	return fn()
+}
+
+// dryRunGC fills g with what GC would delete: manifests neither keep nor
+// any other workspace's root reaches.
+func dryRunGC(ctx context.Context, store *storage.Store, st *state.State, keepIDs []string, g *StoreGC) error {
+	keep := map[string]bool{}
+	for _, id := range keepIDs {
+		keep[id] = true
+	}
+	roots, err := store.Roots(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range roots {
+		if r.Err != nil {
+			return fmt.Errorf("%w; gc would refuse to collect (if its workspace is gone: mlform gc -forget-workspace %s)", r.Err, r.Lineage)
+		}
+		if r.Lineage == st.Lineage {
+			continue // this state replaces its own root
+		}
+		g.Workspaces++
+		for _, id := range r.Root.IDs {
+			keep[id] = true
+		}
+	}
+	all, err := store.List(ctx)
+	if err != nil {
+		return err
+	}
+	for _, id := range all {
+		if !keep[id] {
+			g.Unreferenced = append(g.Unreferenced, id)
+		}
+	}
+	rep, err := store.Check(ctx, storage.CheckOptions{})
+	if err != nil {
+		return err
+	}
+	g.UnindexedPacks = rep.UnindexedPacks
+	return nil
+}
+
+// StoreRebuild is what gc -rebuild-index did to one store.
+type StoreRebuild struct {
+	Store string
+	Packs int
+}
+
+// RebuildIndexes rebuilds every declared store's index from its packs'
+// own trailers (the recovery for a damaged or lost index). The workspace
+// must have been opened with Repair set; callers hold the state lock, and
+// each store is rebuilt under its exclusive store lock, so no apply of any
+// workspace writes meanwhile.
+func RebuildIndexes(ctx context.Context, ws *engine.Workspace, timeout time.Duration) ([]*StoreRebuild, error) {
+	var out []*StoreRebuild
+	for _, name := range ws.StoreNames() {
+		store, err := ws.Store(ctx, name)
+		if err != nil {
+			return out, err
+		}
+		var n int
+		err = collectStore(ctx, store, timeout, func() (err error) {
+			n, err = store.RebuildIndex(ctx)
+			return err
+		})
+		if err != nil {
+			return out, fmt.Errorf("storage %q: %w", name, err)
+		}
+		out = append(out, &StoreRebuild{Store: name, Packs: n})
+	}
+	return out, nil
+}
+
+// storeWhere is how init shows a storage's URL.
+func storeWhere(ws *engine.Workspace, name string) string {
+	if ws.StoreSecrets[name] != nil {
+		return config.SensitivePlaceholder
+	}
+	return bloburl.Redact(ws.StoreURLs[name])
+}

@@ -1,0 +1,117 @@
+package plans
+
+import (
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/zeebo/blake3"
+)
+
+// planFileKind marks a JSON document as an mlform saved plan, so `apply
+// state.json` fails clearly instead of half-decoding.
+const planFileKind = "mlform-plan"
+
+// MaxPlanFileSize bounds how much of a plan file is read (observations of
+// a million files fit comfortably).
+const MaxPlanFileSize = 1 << 30
+
+// planFile is the envelope of a saved plan. Checksum is the BLAKE3 hex
+// digest of the exact bytes of Plan, so any edit or truncation is caught
+// before a single field is trusted.
+type planFile struct {
+	Kind          string          `json:"kind"`
+	FormatVersion int             `json:"format_version"`
+	Checksum      string          `json:"checksum"`
+	Plan          json.RawMessage `json:"plan"`
+}
+
+// EncodePlan writes p as a saved plan file.
+func EncodePlan(w io.Writer, p *Plan) error {
+	if err := ValidatePlan(p); err != nil {
+		return fmt.Errorf("encode plan: %w", err)
+	}
+	body, err := json.Marshal(p)
+	if err != nil {
+		return fmt.Errorf("encode plan: %w", err)
+	}
+	env := planFile{Kind: planFileKind, FormatVersion: PlanFormatVersion, Checksum: checksum(body), Plan: body}
+	out, err := json.Marshal(env)
+	if err != nil {
+		return fmt.Errorf("encode plan: %w", err)
+	}
+	out = append(out, '\n')
+	if _, err := w.Write(out); err != nil {
+		return fmt.Errorf("write plan: %w", err)
+	}
+	return nil
+}
+
+// DecodePlan reads and fully validates a saved plan. A plan file is
+// untrusted input: anything malformed, tampered with or from another format
+// version is refused with an error saying what is wrong.
+func DecodePlan(r io.Reader) (*Plan, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxPlanFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read plan: %w", err)
+	}
+	if len(data) > MaxPlanFileSize {
+		return nil, fmt.Errorf("not a plan file: larger than %d bytes", MaxPlanFileSize)
+	}
+	var env planFile
+	if err := json.Unmarshal(data, &env); err != nil {
+		return nil, fmt.Errorf("not a plan file (it is not a JSON plan document: %v); create one with `mlform plan -out FILE`", err)
+	}
+	if env.Kind != planFileKind {
+		return nil, errors.New("not a plan file (kind is not \"mlform-plan\"); create one with `mlform plan -out FILE`")
+	}
+	if env.FormatVersion != PlanFormatVersion {
+		return nil, fmt.Errorf("plan file format %d is not supported by this mlform (format %d); run plan again", env.FormatVersion, PlanFormatVersion)
+	}
+	if env.Checksum != checksum(env.Plan) {
+		return nil, errors.New("plan file is corrupt or was edited (checksum mismatch); run plan again")
+	}
+	dec := json.NewDecoder(bytes.NewReader(env.Plan))
+	dec.DisallowUnknownFields()
+	var p Plan
+	if err := dec.Decode(&p); err != nil {
+		return nil, fmt.Errorf("plan file: %w", err)
+	}
+	if dec.More() {
+		return nil, errors.New("plan file: trailing data after the plan")
+	}
+	if err := ValidatePlan(&p); err != nil {
+		return nil, fmt.Errorf("plan file: %w", err)
+	}
+	return &p, nil
+}
+
+// checksum is the BLAKE3 hex digest of b.
+func checksum(b []byte) string {
+	sum := blake3.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// Digest identifies a plan (recorded with what apply does, e.g. alias
+// moves): the checksum of its encoding without observations.
+func Digest(p *Plan) string {
+	c := *p
+	c.Actions = make([]*Action, len(p.Actions))
+	for i, a := range p.Actions {
+		ac := *a
+		if a.Snapshot != nil {
+			s := *a.Snapshot
+			s.Observation = nil
+			ac.Snapshot = &s
+		}
+		c.Actions[i] = &ac
+	}
+	b, err := json.Marshal(&c)
+	if err != nil {
+		return ""
+	}
+	return checksum(b)
+}

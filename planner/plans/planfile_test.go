@@ -1,0 +1,183 @@
+package plans
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func encode(t *testing.T, p *Plan) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := EncodePlan(&b, p); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func TestPlanFileRoundTrip(t *testing.T) {
+	p := samplePlan()
+	got, err := DecodePlan(bytes.NewReader(encode(t, p)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Data maps come back through JSON; compare encodings.
+	a, _ := json.Marshal(p)
+	b, _ := json.Marshal(got)
+	if !bytes.Equal(a, b) {
+		t.Errorf("round trip changed the plan:\n%s\n%s", a, b)
+	}
+	if !reflect.DeepEqual(got.Actions[0].Snapshot.Observation, p.Actions[0].Snapshot.Observation) {
+		t.Error("observation lost")
+	}
+}
+
+// mutate re-encodes a plan after f changed its decoded JSON body, with a
+// correct checksum, so validation (not the checksum) must catch it.
+func mutate(t *testing.T, f func(p *Plan)) []byte {
+	t.Helper()
+	p := samplePlan()
+	f(p)
+	body, err := json.Marshal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return envelope(body)
+}
+
+func envelope(body []byte) []byte {
+	env := planFile{Kind: planFileKind, FormatVersion: PlanFormatVersion, Checksum: checksum(body), Plan: body}
+	b, _ := json.Marshal(env)
+	return b
+}
+
+func TestDecodePlanRefuses(t *testing.T) {
+	good := encode(t, samplePlan())
+	tests := []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"empty", nil, "not a plan file"},
+		{"state file", []byte(`{"format_version":1,"lineage":"x","serial":1}`), "not a plan file"},
+		{"garbage", []byte("\x00\x01hello"), "not a plan file"},
+		{"truncated", good[:len(good)/2], "not a plan file"},
+		{"edited", bytes.Replace(good, []byte(`"serial":3`), []byte(`"serial":4`), 1), "checksum mismatch"},
+		{"future format", bytes.Replace(good, []byte(`"format_version":1,"checksum"`), []byte(`"format_version":9,"checksum"`), 1), "format 9 is not supported"},
+		{"escaping path", mutate(t, func(p *Plan) { p.Actions[0].Snapshot.Observation.Files[0].Path = "../../etc/passwd" }), "escapes its root"},
+		{"absolute path", mutate(t, func(p *Plan) { p.Actions[0].Snapshot.Observation.Files[0].Path = "/etc/passwd" }), "not a relative slash path"},
+		{"unclean path", mutate(t, func(p *Plan) { p.Actions[0].Snapshot.Observation.Files[0].Path = "a/./b" }), "not clean"},
+		{"unsorted files", mutate(t, func(p *Plan) {
+			f := p.Actions[0].Snapshot.Observation.Files
+			f[0], f[1] = f[1], f[0]
+		}), "out of order"},
+		{"bad hash", mutate(t, func(p *Plan) { p.Actions[0].Snapshot.Observation.Files[0].Hash = "zz" }), "invalid hash"},
+		{"byte total", mutate(t, func(p *Plan) { p.Actions[0].Snapshot.Bytes = 31 }), "observation totals 30 bytes"},
+		{"file count", mutate(t, func(p *Plan) { p.Actions[0].Snapshot.Files = 3 }), "lists 2 files"},
+		{"unknown kind", mutate(t, func(p *Plan) { p.Actions[1].Kind = "explode" }), "unknown action kind"},
+		{"bad address", mutate(t, func(p *Plan) { p.Actions[1].Addr = "model.a/../b" }), "invalid address"},
+		{"no reasons", mutate(t, func(p *Plan) { p.Actions[1].Reasons = nil }), "no reasons"},
+		{"dangling dependency", mutate(t, func(p *Plan) { p.Actions[1].DependsOn = []string{"dataset.gone"} }), "has no action in this plan"},
+		{"cycle", mutate(t, func(p *Plan) { p.Actions[0].DependsOn = []string{"model.churn"} }), "cycle"},
+		{"duplicate", mutate(t, func(p *Plan) { p.Actions = append(p.Actions, p.Actions[1]) }), "appears twice"},
+		{"payload mismatch", mutate(t, func(p *Plan) { p.Actions[0].Snapshot.Dataset = "other" }), "snapshot of \"other\""},
+		{"bad snapshot id", mutate(t, func(p *Plan) { p.Actions[1].Train.Snapshots["churn"] = "../x" }), "invalid snapshot reference"},
+		{"bad lineage", mutate(t, func(p *Plan) { p.Lineage = "not a lineage!" }), "lineage"},
+		{"unknown field", envelope([]byte(`{"format_version":1,"lineage":"","serial":0,"config_digest":"","refreshed":true,"actions":[],"surprise":1}`)), "unknown field"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := DecodePlan(bytes.NewReader(tt.data))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func FuzzDecodePlan(f *testing.F) {
+	var b bytes.Buffer
+	_ = EncodePlan(&b, samplePlan())
+	f.Add(b.Bytes())
+	f.Add([]byte(`{"kind":"mlform-plan","format_version":1,"checksum":"","plan":{}}`))
+	f.Add([]byte(`{}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := DecodePlan(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		// Anything accepted must be valid and re-encodable.
+		if err := ValidatePlan(p); err != nil {
+			t.Fatalf("decoded plan fails validation: %v", err)
+		}
+		var out bytes.Buffer
+		if err := EncodePlan(&out, p); err != nil {
+			t.Fatalf("decoded plan does not re-encode: %v", err)
+		}
+	})
+}
+
+// FuzzDecodePlanBody fuzzes the plan body behind a valid envelope, so the
+// fuzzer reaches validation instead of stopping at the checksum.
+func FuzzDecodePlanBody(f *testing.F) {
+	body, _ := json.Marshal(samplePlan())
+	f.Add(body)
+	f.Add([]byte(`{"format_version":1,"actions":[{"addr":"dataset.a","kind":"snapshot","reasons":[{"code":"new"}],"snapshot":{"dataset":"a","store":"default","new_id":"aaaaaaaa","files":1,"bytes":1,"observation":{"files":[{"path":"x","size":1,"hash":"bbbbbbbb"}]}}}]}`))
+	f.Add([]byte(`{"format_version":1,"actions":[{"addr":"model.m@2","kind":"forget","reasons":[{"code":"not_among_last"}],"forget":{"model":"m","version":2}},{"addr":"dataset.d@aaaaaaaa","kind":"forget","reasons":[{"code":"unused"}],"depends_on":["model.m@2"],"forget":{"dataset":"d","snapshot":"aaaaaaaa"}}]}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		p, err := DecodePlan(bytes.NewReader(envelope(body)))
+		if err != nil {
+			return
+		}
+		for _, a := range p.Actions {
+			if fc := a.Forget; fc != nil && ((fc.Dataset != "" && !isHex(fc.Snapshot)) || (fc.Dataset == "" && fc.Version < 1)) {
+				t.Fatalf("accepted a forget of nothing: %+v", fc)
+			}
+			if a.Snapshot != nil && a.Snapshot.Observation != nil {
+				for _, f := range a.Snapshot.Observation.Files {
+					if validRelPath(f.Path) != nil {
+						t.Fatalf("accepted unsafe path %q", f.Path)
+					}
+				}
+			}
+		}
+	})
+}
+
+const (
+	testIDA = "19bc7d3e5a6f4b2c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e"
+	testIDB = "77aa00112233445566778899aabbccddeeff00112233445566778899aabbccdd"
+	testLin = "5b0f8a1e-3c2d-4e5f-8a9b-0c1d2e3f4a5b"
+)
+
+func samplePlan() *Plan {
+	return &Plan{
+		FormatVersion: PlanFormatVersion,
+		CreatedAt:     time.Date(2026, 1, 5, 12, 0, 0, 0, time.UTC),
+		Lineage:       testLin,
+		Serial:        3,
+		ConfigDigest:  "aabbccddeeff0011",
+		Refreshed:     true,
+		Actions: []*Action{
+			{
+				Addr: "dataset.churn", Kind: KindSnapshot,
+				Reasons: []Reason{{Code: ReasonDataChanged, Message: "data changed"}},
+				Snapshot: &SnapshotChange{Dataset: "churn", Source: "data", Store: "default", OldID: testIDA, NewID: testIDB,
+					Files: 2, Bytes: 30, DiffKnown: true, Changed: 1,
+					Observation: &Observation{Files: []ObservedFile{
+						{Path: "a.csv", Size: 10, Hash: testIDA},
+						{Path: "sub/b.csv", Size: 20, Hash: testIDB, Mode: 0o755},
+					}, Profile: []byte(`{"columns":[]}`)}},
+			},
+			{
+				Addr: "model.churn", Kind: KindTrain, DependsOn: []string{"dataset.churn"},
+				Reasons: []Reason{{Code: ReasonDataChanged, Message: "data changed", Data: map[string]any{"dataset": "churn"}}},
+				Train:   &TrainChange{Model: "churn", Version: 2, Snapshots: map[string]string{"churn": testIDB}},
+			},
+		},
+		Notes: []*Note{{Addr: "model.other", Message: "deferred"}},
+	}
+}
