@@ -2,8 +2,10 @@ package report
 
 import (
 	"context"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -66,7 +68,7 @@ func TestBrowser(t *testing.T) {
 						seen[k] = true
 					}
 				}
-				metrics = sortedKeys(seen)
+				metrics = slices.Sorted(maps.Keys(seen))
 				checkCharts(t, charts, len(m.Versions), metrics)
 			} else if len(charts) > 0 {
 				t.Errorf("%s has %d metric charts, want none", p, len(charts))

@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 
 	"gonum.org/v1/plot/plotter"
@@ -178,7 +180,7 @@ func curveCharts(curves []*curve) ([]*chartView, error) {
 			keys[k] = true
 		}
 	}
-	names := sortedKeys(keys)
+	names := slices.Sorted(maps.Keys(keys))
 	if len(names) > maxCurveKeys {
 		names = names[:maxCurveKeys]
 	}

@@ -2,7 +2,9 @@ package report
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -39,7 +41,7 @@ func gatesFor(cfg *config.Config, model string) gateInfo {
 		return gi
 	}
 	ctx := constContext(cfg)
-	for _, name := range sortedKeys(cfg.Promotions) {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Promotions)) {
 		p := cfg.Promotions[name]
 		if p == nil || p.Model != model {
 			continue

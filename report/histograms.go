@@ -3,6 +3,7 @@ package report
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/mlform/mlform/planner/profile"
@@ -91,7 +92,7 @@ func numericBins(rc, cc *profile.Column) ([]string, []float64, []float64) {
 }
 
 func categoryBins(rc, cc *profile.Column) ([]string, []float64, []float64) {
-	names := sortedKeys(rc.Categories)
+	names := slices.Sorted(maps.Keys(rc.Categories))
 	slices.SortStableFunc(names, func(a, b string) int { return cmp.Compare(rc.Categories[b], rc.Categories[a]) })
 	if len(names) > maxCategories {
 		names = names[:maxCategories]

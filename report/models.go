@@ -3,7 +3,9 @@ package report
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -102,7 +104,7 @@ func gatherModel(st *state.State, m *state.Model, envExecutor func(string) strin
 	mv := &modelView{Name: m.Name, Page: pageName("model", m.Name), Counts: map[string]int{}}
 	served := map[int][]string{}
 	current := map[int][]string{}
-	for _, name := range sortedKeys(m.Aliases) {
+	for _, name := range slices.Sorted(maps.Keys(m.Aliases)) {
 		a := m.Aliases[name]
 		av := &aliasView{Name: name, Version: a.Version}
 		for i, mv := range a.History {
@@ -146,13 +148,13 @@ func gatherModel(st *state.State, m *state.Model, envExecutor func(string) strin
 		if envExecutor != nil && v.Inputs.Environment != "" {
 			vv.Executor = envExecutor(v.Inputs.Environment)
 		}
-		for _, k := range sortedKeys(v.Metrics) {
+		for _, k := range slices.Sorted(maps.Keys(v.Metrics)) {
 			vv.Metrics = append(vv.Metrics, kv{k, formatFloat(v.Metrics[k])})
 		}
-		for _, k := range sortedKeys(v.Inputs.Params) {
+		for _, k := range slices.Sorted(maps.Keys(v.Inputs.Params)) {
 			vv.Params = append(vv.Params, kv{k, paramText(v.Inputs.Params[k])})
 		}
-		for _, ds := range sortedKeys(v.Inputs.Snapshots) {
+		for _, ds := range slices.Sorted(maps.Keys(v.Inputs.Snapshots)) {
 			id := v.Inputs.Snapshots[ds]
 			vv.Inputs = append(vv.Inputs, inputView{Dataset: ds, Snapshot: id, Short: short(id, 12), Page: pageName("dataset", ds)})
 		}
@@ -184,13 +186,13 @@ func gatherModel(st *state.State, m *state.Model, envExecutor func(string) strin
 		}
 		if mv.LastCheck == nil || e.At.After(mv.LastCheck.At) {
 			ev := &evalView{Version: e.Version, At: e.At, Status: e.Status}
-			for _, k := range sortedKeys(e.Metrics) {
+			for _, k := range slices.Sorted(maps.Keys(e.Metrics)) {
 				ev.Metrics = append(ev.Metrics, kv{k, formatFloat(e.Metrics[k])})
 			}
 			mv.LastCheck = ev
 		}
 	}
-	for _, pn := range sortedKeys(st.Policies) {
+	for _, pn := range slices.Sorted(maps.Keys(st.Policies)) {
 		p := st.Policies[pn]
 		if p == nil {
 			continue
@@ -210,7 +212,7 @@ func (mv *modelView) metricNames() []string {
 			seen[k] = true
 		}
 	}
-	return sortedKeys(seen)
+	return slices.Sorted(maps.Keys(seen))
 }
 
 // addPlan attaches the plan's actions and notes on this model.
@@ -285,13 +287,4 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

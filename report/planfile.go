@@ -8,6 +8,8 @@ package report
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -128,7 +130,7 @@ func planView(path string, p *plans.Plan) *PlanView {
 		}
 		v.Notes = append(v.Notes, pn)
 	}
-	for _, k := range sortedKeys(counts) {
+	for _, k := range slices.Sorted(maps.Keys(counts)) {
 		v.Counts = append(v.Counts, kv{k, fmt.Sprint(counts[k])})
 	}
 	return v

@@ -6,8 +6,10 @@ import (
 	"embed"
 	"fmt"
 	"html/template"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -49,7 +51,7 @@ func gather(ctx context.Context, in Input) (*site, error) {
 		}
 	}
 	users := map[string][]string{}
-	for _, name := range sortedKeys(st.Models) {
+	for _, name := range slices.Sorted(maps.Keys(st.Models)) {
 		m := st.Models[name]
 		if m == nil {
 			continue
@@ -63,7 +65,7 @@ func gather(ctx context.Context, in Input) (*site, error) {
 			}
 		}
 	}
-	for _, name := range sortedKeys(st.Models) {
+	for _, name := range slices.Sorted(maps.Keys(st.Models)) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -90,7 +92,7 @@ func gather(ctx context.Context, in Input) (*site, error) {
 		mv.addPlan(in.Plan)
 		s.Models = append(s.Models, mv)
 	}
-	for _, name := range sortedKeys(st.Datasets) {
+	for _, name := range slices.Sorted(maps.Keys(st.Datasets)) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}

@@ -4,9 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -81,7 +82,7 @@ func (c Contract) Validate() error {
 	checkAbs("params file", c.ParamsFile, true)
 	checkAbs("data dir", c.DataDir, false)
 	checkAbs("model dir", c.ModelDir, false)
-	for _, name := range sortedKeys(c.Datasets) {
+	for _, name := range slices.Sorted(maps.Keys(c.Datasets)) {
 		checkAbs(fmt.Sprintf("dataset %q dir", name), c.Datasets[name], true)
 	}
 	if c.OutputDir != "" {
@@ -99,7 +100,7 @@ func (c Contract) Validate() error {
 	}
 	errs = append(errs, collisions("dataset", c.Datasets, EnvName)...)
 	errs = append(errs, collisions("param", c.Params, EnvName)...)
-	for _, name := range sortedKeys(c.Params) {
+	for _, name := range slices.Sorted(maps.Keys(c.Params)) {
 		if _, err := canonicalParam(c.Params[name]); err != nil {
 			errs = append(errs, fmt.Errorf("param %q: %w", name, err))
 		}
@@ -170,10 +171,10 @@ func (c Contract) Env() map[string]string {
 	if c.ModelDir != "" {
 		env[EnvModelDir] = c.ModelDir
 	}
-	for _, name := range sortedKeys(c.Datasets) {
+	for _, name := range slices.Sorted(maps.Keys(c.Datasets)) {
 		env[DatasetEnv(name)] = c.Datasets[name]
 	}
-	for _, name := range sortedKeys(c.Params) {
+	for _, name := range slices.Sorted(maps.Keys(c.Params)) {
 		env[ParamEnv(name)] = ParamString(c.Params[name])
 	}
 	return env
@@ -203,7 +204,7 @@ func ParamString(v any) string {
 func collisions[V any](kind string, m map[string]V, norm func(string) string) []error {
 	seen := map[string]string{}
 	var errs []error
-	for _, name := range sortedKeys(m) {
+	for _, name := range slices.Sorted(maps.Keys(m)) {
 		if name == "" {
 			errs = append(errs, fmt.Errorf("%s name is empty", kind))
 			continue
@@ -216,15 +217,6 @@ func collisions[V any](kind string, m map[string]V, norm func(string) string) []
 		seen[n] = name
 	}
 	return errs
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // within reports whether p is dir or below it (both absolute, cleaned).

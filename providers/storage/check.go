@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -80,7 +82,7 @@ func (s *Store) Check(ctx context.Context, opts CheckOptions) (*CheckReport, err
 
 	// Packs: their trailers (or whole content) against the index.
 	badPacks := map[rawID]bool{}
-	ids := sortedKeys(keys.packs)
+	ids := slices.Sorted(maps.Keys(keys.packs))
 	results, err := s.readPacks(ctx, ids, keys.packs, opts.ReadData)
 	if err != nil {
 		return nil, fmt.Errorf("check: %w", err)
@@ -251,13 +253,4 @@ func (s *Store) listStore(ctx context.Context, r *CheckReport) (*storeKeys, erro
 // upload in progress, or one interrupted by a crash.
 func isTempKey(key string) bool {
 	return strings.HasSuffix(key, ".tmp")
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

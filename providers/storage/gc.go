@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -151,7 +153,7 @@ func (s *Store) GC(ctx context.Context, keep []string) (*GCReport, error) {
 	fresh.add(newID, entries)
 	s.idx.replace(fresh)
 	// 3. Packs no kept manifest uses, and unkept objects.
-	for _, id := range sortedKeys(keys.packs) {
+	for _, id := range slices.Sorted(maps.Keys(keys.packs)) {
 		pid, _ := parseRawID(id)
 		if livePacks[pid] {
 			r.PacksKept++
@@ -219,7 +221,7 @@ func (s *Store) RebuildIndex(ctx context.Context) (int, error) {
 	var bad []error
 	seen := map[rawID]bool{}
 	packs := 0
-	ids := sortedKeys(keys.packs)
+	ids := slices.Sorted(maps.Keys(keys.packs))
 	results, err := s.readPacks(ctx, ids, keys.packs, false)
 	if err != nil {
 		return 0, fmt.Errorf("rebuild index: %w", err)
