@@ -245,21 +245,10 @@ type MustBeat struct {
 // Publish copies promoted artifacts as plain files to a blob URL.
 type Publish struct {
 	URL string
-	// URLSensitive: URL derives from a sensitive variable; it is written
-	// to, but shown and recorded only as Display() says.
+	// URLSensitive: URL derives from a sensitive variable (host or path
+	// may be the secret); it is written to, but never shown or recorded.
 	URLSensitive bool
 	Range        hcl.Range
-}
-
-// Display is how plans, state and messages name the publish target:
-// SensitivePlaceholder when the URL derives from a sensitive variable (any
-// part of it, host or path included, could be the secret), else the URL
-// with its credentials redacted.
-func (p *Publish) Display() string {
-	if p.URLSensitive {
-		return SensitivePlaceholder
-	}
-	return bloburl.Redact(p.URL)
 }
 
 // Output is a value shown after apply and by `mlform output`.

@@ -87,7 +87,7 @@ func newPromotionSpec(cfg *config.Config, p *config.Promotion) *promotionSpec {
 		s.MustBeat = &policy.MustBeat{Metric: mb.Metric, Direction: mb.Direction, MinDelta: mb.MinDelta}
 	}
 	if p.Publish != nil {
-		s.PublishURL, s.PublishDisplay = p.Publish.URL, p.Publish.Display()
+		s.PublishURL, s.PublishSensitive = p.Publish.URL, p.Publish.URLSensitive
 		if p.Publish.URLSensitive {
 			s.PublishSecrets = append([]string{p.Publish.URL}, engine.SensitiveTexts(cfg.Variables)...)
 		}

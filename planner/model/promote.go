@@ -53,7 +53,7 @@ func planPromotion(pc *engine.PlanContext, pr *promotionSpec, spec *modelSpec, t
 			a.DependsOn = []string{train.Addr}
 		}
 		if pr.PublishURL != "" {
-			a.Reasons = append(a.Reasons, plans.Reason{Code: ReasonPublish, Message: "then publishes it to " + pr.PublishDisplay})
+			a.Reasons = append(a.Reasons, plans.Reason{Code: ReasonPublish, Message: "then publishes it to " + pr.publishDisplay()})
 		}
 		pc.AddAction(a)
 		return nil
@@ -86,7 +86,7 @@ func planRepublish(pc *engine.PlanContext, pr *promotionSpec) {
 	}
 	v := m.Aliases[pr.Alias].Version
 	last := pc.State.Publications[pr.Name]
-	url := pr.PublishDisplay
+	url := pr.publishDisplay()
 	if last != nil && last.Version == v && last.URL == url {
 		return
 	}
@@ -211,7 +211,7 @@ func runPromote(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 			rc.SetSummary(a, summary)
 			return fmt.Errorf("alias moved, but publishing failed (the next plan publishes again): %w", err)
 		}
-		summary += ", published to " + pr.PublishDisplay
+		summary += ", published to " + pr.publishDisplay()
 	}
 	rc.SetSummary(a, summary)
 	return nil
@@ -269,7 +269,7 @@ func runPublish(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 	if err := publish(ctx, rc, pr, v); err != nil {
 		return err
 	}
-	rc.SetSummary(a, fmt.Sprintf("published v%d to %s", v, pr.PublishDisplay))
+	rc.SetSummary(a, fmt.Sprintf("published v%d to %s", v, pr.publishDisplay()))
 	return nil
 }
 

@@ -70,7 +70,7 @@ func publish(ctx context.Context, rc *engine.RunContext, pr *promotionSpec, v in
 	if err != nil {
 		return fmt.Errorf("artifacts of v%d: %w", v, err)
 	}
-	url := pr.PublishDisplay
+	url := pr.publishDisplay()
 	target, err := openPublishTarget(ctx, pr.PublishURL, ws.BaseDir)
 	if err != nil {
 		return engine.HideSecrets(err, pr.PublishSecrets)

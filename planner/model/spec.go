@@ -6,6 +6,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/internal/bloburl"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/policy"
@@ -56,11 +58,11 @@ type promotionSpec struct {
 	MustBeat *policy.MustBeat
 	// PublishURL is where promoted artifacts are copied ("" for none).
 	PublishURL string
-	// PublishDisplay is how plans, state and messages name it (config's
-	// Publish.Display: a placeholder when it derives from a secret), and
-	// PublishSecrets what errors must never show.
-	PublishDisplay string
-	PublishSecrets []string
+	// PublishSensitive: PublishURL derives from a sensitive variable, so it
+	// is never shown (publishDisplay); PublishSecrets are the texts errors
+	// must never show.
+	PublishSensitive bool
+	PublishSecrets   []string
 }
 
 // modelSpecs is everything model planning reads from the configuration.
@@ -116,4 +118,14 @@ func runners(specs *modelSpecs) map[string]engine.ActionRunner {
 		})
 	}
 	return map[string]engine.ActionRunner{plans.KindTrain: wrap(runTrain), plans.KindPromote: wrap(runPromote), plans.KindPublish: wrap(runPublish)}
+}
+
+// publishDisplay is how plans, state and messages name the publish target:
+// the placeholder when its URL derives from a secret (host or path could
+// be the secret), else the URL with credentials redacted.
+func (p *promotionSpec) publishDisplay() string {
+	if p.PublishSensitive {
+		return config.SensitivePlaceholder
+	}
+	return bloburl.Redact(p.PublishURL)
 }
