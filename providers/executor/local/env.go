@@ -1,12 +1,7 @@
 package local
 
 import (
-	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
-	"strings"
 )
 
 // inherited lists the only variables a command inherits from mlform's own
@@ -42,57 +37,4 @@ func buildEnv(getenv func(string) string, task map[string]string) []string {
 		env[i] = k + "=" + m[k]
 	}
 	return env
-}
-
-// envValue finds key in a KEY=VALUE list.
-func envValue(env []string, key string) string {
-	for _, kv := range env {
-		if k, v, ok := strings.Cut(kv, "="); ok && k == key {
-			return v
-		}
-	}
-	return ""
-}
-
-// resolveCommand finds the program to run: a name with a slash is a path
-// relative to dir (or absolute); a bare name is searched in the PATH the
-// command will see, skipping relative PATH entries.
-func resolveCommand(name, dir, pathEnv string) (string, error) {
-	if strings.Contains(name, "/") {
-		p := name
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(dir, p)
-		}
-		if err := checkExecutable(p); err != nil {
-			return "", err
-		}
-		return p, nil
-	}
-	for _, d := range filepath.SplitList(pathEnv) {
-		if d == "" || !filepath.IsAbs(d) {
-			continue
-		}
-		p := filepath.Join(d, name)
-		if checkExecutable(p) == nil {
-			return p, nil
-		}
-	}
-	return "", fmt.Errorf("%q not found in PATH", name)
-}
-
-func checkExecutable(p string) error {
-	info, err := os.Stat(p)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("%s: no such file", p)
-		}
-		return err
-	}
-	if info.IsDir() {
-		return fmt.Errorf("%s is a directory", p)
-	}
-	if info.Mode()&0o111 == 0 {
-		return fmt.Errorf("%s is not executable", p)
-	}
-	return nil
 }

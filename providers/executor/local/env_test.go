@@ -3,8 +3,6 @@
 package local
 
 import (
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -32,51 +30,6 @@ func TestBuildEnv(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := buildEnv(getenv, tt.task); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("buildEnv = %v, want %v", got, tt.want)
-			}
-		})
-	}
-}
-
-func TestResolveCommand(t *testing.T) {
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "bin")
-	write := func(p string, mode os.FileMode) {
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte("#!/bin/sh\n"), mode); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write(filepath.Join(bin, "trainer"), 0o755)
-	write(filepath.Join(bin, "data.csv"), 0o644)
-	write(filepath.Join(dir, "other", "trainer"), 0o755)
-	tests := []struct {
-		name, cmd, path string
-		want            string
-		wantErr         string
-	}{
-		{"relative to dir", "./bin/trainer", "", filepath.Join(bin, "trainer"), ""},
-		{"slash without dot", "bin/trainer", "", filepath.Join(bin, "trainer"), ""},
-		{"absolute", filepath.Join(bin, "trainer"), "", filepath.Join(bin, "trainer"), ""},
-		{"bare name in PATH order", "trainer", bin + ":" + filepath.Join(dir, "other"), filepath.Join(bin, "trainer"), ""},
-		{"PATH skips relative entries", "trainer", "bin:" + filepath.Join(dir, "other"), filepath.Join(dir, "other", "trainer"), ""},
-		{"bare name not in PATH", "nope", bin, "", `"nope" not found in PATH`},
-		{"not executable", "./bin/data.csv", "", "", "is not executable"},
-		{"directory", "./bin", "", "", "is a directory"},
-		{"missing", "./bin/missing", "", "", "no such file"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := resolveCommand(tt.cmd, dir, tt.path)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error %v, want %q", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil || got != tt.want {
-				t.Fatalf("resolveCommand = %q, %v; want %q", got, err, tt.want)
 			}
 		})
 	}

@@ -43,7 +43,7 @@ func (e *Executor) Run(ctx context.Context, t executor.Task) (executor.Result, e
 		}
 		dir = wd
 	}
-	path, err := resolveCommand(t.Command[0], dir, envValue(env, "PATH"))
+	path, err := executor.ResolveCommand(t.Command[0], dir, executor.EnvValue(env, "PATH"))
 	if err != nil {
 		return fail(fmt.Errorf("%s %s: command: %w", t.Step, t.Label(), err))
 	}

@@ -2,7 +2,6 @@ package slurm
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -86,7 +85,7 @@ func (e *Executor) Submit(ctx context.Context, t executor.Task) (string, error) 
 		return "", fmt.Errorf("%s task for %s: %w", t.Step, t.Label(), err)
 	}
 	env := buildEnv(e.opts.Getenv, t.Env)
-	prog, err := resolveCommand(t.Command[0], dir, envValue(env, "PATH"))
+	prog, err := executor.ResolveCommand(t.Command[0], dir, executor.EnvValue(env, "PATH"))
 	if err != nil {
 		return "", fmt.Errorf("%s task for %s: command %s", t.Step, t.Label(), err)
 	}
@@ -190,58 +189,4 @@ func workDir(dir string) (string, error) {
 		return "", fmt.Errorf("working directory %s is not a directory", abs)
 	}
 	return abs, nil
-}
-
-// envValue finds key in a KEY=VALUE list.
-func envValue(env []string, key string) string {
-	for _, kv := range env {
-		if k, v, ok := strings.Cut(kv, "="); ok && k == key {
-			return v
-		}
-	}
-	return ""
-}
-
-// resolveCommand finds the program as the local executor does: a name with
-// a slash is a path relative to dir (or absolute), a bare name is searched
-// in the PATH the job will see. The check runs on the submitting machine,
-// which therefore must see the same paths as the nodes.
-func resolveCommand(name, dir, pathEnv string) (string, error) {
-	if strings.Contains(name, "/") {
-		p := name
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(dir, p)
-		}
-		if err := checkExecutable(p); err != nil {
-			return "", err
-		}
-		return p, nil
-	}
-	for _, d := range filepath.SplitList(pathEnv) {
-		if d == "" || !filepath.IsAbs(d) {
-			continue
-		}
-		p := filepath.Join(d, name)
-		if checkExecutable(p) == nil {
-			return p, nil
-		}
-	}
-	return "", fmt.Errorf("%q not found in PATH", name)
-}
-
-func checkExecutable(p string) error {
-	info, err := os.Stat(p)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("%s: no such file", p)
-		}
-		return err
-	}
-	if info.IsDir() {
-		return fmt.Errorf("%s is a directory", p)
-	}
-	if info.Mode()&0o111 == 0 {
-		return fmt.Errorf("%s is not executable", p)
-	}
-	return nil
 }
