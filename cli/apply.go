@@ -56,7 +56,7 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 				return fmt.Errorf("-target, -replace and -refresh shape a plan: give them to mlform plan, not to apply with a saved plan")
 			}
 			if len(args) == 1 {
-				if saved, err = readPlanFile(args[0]); err != nil {
+				if saved, err = plans.ReadPlanFile(args[0]); err != nil {
 					return err
 				}
 			} else if !autoApprove && !isTerminal(g) {

@@ -1,12 +1,8 @@
 package cli
 
 import (
-	"errors"
-	"fmt"
-
 	"github.com/spf13/cobra"
 
-	"github.com/mlform/mlform/internal/readfile"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/render"
 	"github.com/mlform/mlform/state"
@@ -27,7 +23,7 @@ plan as plan would have (-json: the documented plan JSON, docs/plan-json.md).`,
 		Args: wantArgs(0, 1, "at most one PLANFILE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
-				p, err := readPlanFile(args[0])
+				p, err := plans.ReadPlanFile(args[0])
 				if err != nil {
 					return err
 				}
@@ -53,25 +49,6 @@ plan as plan would have (-json: the documented plan JSON, docs/plan-json.md).`,
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON instead of text")
 	return cmd
-}
-
-// readPlanFile opens and decodes a saved plan, naming the file in errors.
-func readPlanFile(path string) (*plans.Plan, error) {
-	// A FIFO or device (`apply /dev/zero`) is refused before it is read.
-	f, err := readfile.Open(path, plans.MaxPlanFileSize)
-	if err != nil {
-		var re *readfile.Error
-		if errors.As(err, &re) && re.Mode.IsDir() {
-			return nil, fmt.Errorf("%s is a directory, not a plan file; create one with `mlform plan -out FILE`", path)
-		}
-		return nil, fmt.Errorf("plan file: %w", err)
-	}
-	defer f.Close()
-	p, err := plans.DecodePlan(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return p, nil
 }
 
 // useColor reports whether human output to stdout may be coloured: only

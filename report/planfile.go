@@ -6,14 +6,12 @@ package report
 // move, only this file changes.
 
 import (
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/mlform/mlform/internal/readfile"
 	"github.com/mlform/mlform/planner/plans"
 )
 
@@ -50,18 +48,9 @@ type PlanNote struct {
 // ReadPlanFile reads and validates a saved plan (untrusted: checksum,
 // strict decoding and validation are the planner's) into a PlanView.
 func ReadPlanFile(path string) (*PlanView, error) {
-	f, err := readfile.Open(path, plans.MaxPlanFileSize)
+	p, err := plans.ReadPlanFile(path)
 	if err != nil {
-		var re *readfile.Error
-		if errors.As(err, &re) && re.Mode.IsDir() {
-			return nil, fmt.Errorf("%s is a directory, not a plan file; create one with `mlform plan -out FILE`", path)
-		}
-		return nil, fmt.Errorf("plan file: %w", err)
-	}
-	defer f.Close()
-	p, err := plans.DecodePlan(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, err
 	}
 	return planView(path, p), nil
 }

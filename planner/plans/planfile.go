@@ -9,6 +9,8 @@ import (
 	"io"
 
 	"github.com/zeebo/blake3"
+
+	"github.com/mlform/mlform/internal/readfile"
 )
 
 // planFileKind marks a JSON document as an mlform saved plan, so `apply
@@ -48,6 +50,26 @@ func EncodePlan(w io.Writer, p *Plan) error {
 		return fmt.Errorf("write plan: %w", err)
 	}
 	return nil
+}
+
+// ReadPlanFile opens, decodes and validates the saved plan at path, naming
+// the file in errors. A FIFO or device (`apply /dev/zero`) is refused
+// before anything is read.
+func ReadPlanFile(path string) (*Plan, error) {
+	f, err := readfile.Open(path, MaxPlanFileSize)
+	if err != nil {
+		var re *readfile.Error
+		if errors.As(err, &re) && re.Mode.IsDir() {
+			return nil, fmt.Errorf("%s is a directory, not a plan file; create one with `mlform plan -out FILE`", path)
+		}
+		return nil, fmt.Errorf("plan file: %w", err)
+	}
+	defer f.Close()
+	p, err := DecodePlan(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return p, nil
 }
 
 // DecodePlan reads and fully validates a saved plan. A plan file is
