@@ -27,6 +27,7 @@ func NormalizeArgs(root *cobra.Command, args []string) []string {
 	}
 	walk(root)
 	long["help"] = true
+	long["version"] = true // added by cobra only when the command line is parsed
 
 	out := make([]string, 0, len(args))
 	for i, a := range args {

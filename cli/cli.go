@@ -115,6 +115,16 @@ that pass their gates.`,
   mlform apply tfplan`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// Bare `mlform` is a usage error, as with git: the help goes to
+		// stderr and the exit status is 1, so a script that lost its
+		// arguments does not pass.
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cmd.SetOut(g.Stderr)
+			_ = cmd.Help()
+			return errSilent
+		},
+		Args:    cobra.NoArgs,
+		Version: Version,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			if g.Getenv("NO_COLOR") != "" {
 				g.NoColor = true
@@ -130,7 +140,9 @@ that pass their gates.`,
 	root.SetIn(g.Stdin)
 	root.SetOut(g.Stdout)
 	root.SetErr(g.Stderr)
-	root.CompletionOptions.DisableDefaultCmd = true
+	// `mlform completion bash|zsh|fish|powershell` (cobra's generator).
+	root.CompletionOptions.HiddenDefaultCmd = false
+	root.SetVersionTemplate(versionLine() + "\n")
 	root.SetFlagErrorFunc(flagError)
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.Chdir, "chdir", "", "switch to directory `DIR` before doing anything else")

@@ -6,6 +6,9 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/mlform/mlform/internal/suggest"
 )
 
 // unknownShorthand matches pflag's message for a single-dash word that is
@@ -24,8 +27,21 @@ func flagError(cmd *cobra.Command, err error) error {
 		}
 		msg = "unknown flag: " + name
 	}
-	if strings.HasPrefix(msg, "unknown flag: ") {
-		return fmt.Errorf("%s (mlform %s --help lists its flags)", msg, strings.TrimPrefix(cmd.CommandPath(), "mlform "))
+	if name, ok := strings.CutPrefix(msg, "unknown flag: "); ok {
+		hint := ""
+		if s := suggest.Closest(strings.TrimLeft(name, "-"), flagNames(cmd)); s != "" {
+			hint = fmt.Sprintf("; did you mean -%s?", s)
+		}
+		return fmt.Errorf("%s%s (%s --help lists its flags)", msg, hint, cmd.CommandPath())
 	}
 	return err
+}
+
+// flagNames lists the long flags cmd accepts, its own and inherited.
+func flagNames(cmd *cobra.Command) []string {
+	var names []string
+	add := func(f *pflag.Flag) { names = append(names, f.Name) }
+	cmd.Flags().VisitAll(add)
+	cmd.InheritedFlags().VisitAll(add)
+	return names
 }

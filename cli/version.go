@@ -14,8 +14,13 @@ func newVersionCommand(g *Globals) *cobra.Command {
 		Example: "  mlform version",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fmt.Fprintf(g.Stdout, "mlform v%s (%s, %s/%s)\n", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			fmt.Fprintln(g.Stdout, versionLine())
 			return nil
 		},
 	}
+}
+
+// versionLine is what `mlform version` and `mlform --version` print.
+func versionLine() string {
+	return fmt.Sprintf("mlform v%s (%s, %s/%s)", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 }

@@ -14,6 +14,8 @@ func TestClosest(t *testing.T) {
 		{"ab", []string{"ac", "ab"}, "ab"},
 		{"ax", []string{"bx", "ay"}, "ay"}, // tie: alphabetically first
 		{"x", nil, ""},
+		{"foo", []string{"now", "out"}, ""}, // two edits in three letters is no typo
+		{"targett", []string{"target", "replace"}, "target"},
 	} {
 		if got := Closest(tc.given, tc.candidates); got != tc.want {
 			t.Errorf("Closest(%q, %q) = %q, want %q", tc.given, tc.candidates, got, tc.want)
