@@ -3,8 +3,10 @@ package executor
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -61,4 +63,39 @@ func EnvValue(env []string, key string) string {
 		}
 	}
 	return ""
+}
+
+// inheritedEnv lists the only variables a step inherits from mlform's own
+// environment: enough for a shell and a Go toolchain (`go run` trainers) to
+// work, and nothing else, so credentials in mlform's environment do not
+// leak into user code and a version's environment is what the config says.
+// Every executor uses the same list, so a step sees the same environment
+// wherever it runs.
+func inheritedEnv() []string {
+	return []string{
+		"PATH", "HOME", "USER", "LOGNAME", "TMPDIR", "LANG", "LC_ALL", "TZ",
+		"XDG_CACHE_HOME",
+		"GOCACHE", "GOPATH", "GOFLAGS", "GOMODCACHE", "GOROOT", "GOTOOLCHAIN",
+		"GOPROXY", "GOSUMDB", "GONOSUMDB", "GONOPROXY", "GOPRIVATE", "GOINSECURE",
+	}
+}
+
+// BuildEnv merges the inherited variables (plus extra names an executor's
+// own tools need, like SLURM_CONF) with the task's, which win, into a
+// sorted KEY=VALUE list.
+func BuildEnv(getenv func(string) string, task map[string]string, extra ...string) []string {
+	m := make(map[string]string, len(task)+len(extra)+24)
+	for _, k := range append(inheritedEnv(), extra...) {
+		if v := getenv(k); v != "" {
+			m[k] = v
+		}
+	}
+	for k, v := range task {
+		m[k] = v
+	}
+	env := make([]string, 0, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		env = append(env, k+"="+m[k])
+	}
+	return env
 }

@@ -3,6 +3,7 @@ package executor
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -47,6 +48,34 @@ func TestResolveCommand(t *testing.T) {
 			}
 			if err != nil || got != tt.want {
 				t.Fatalf("resolveCommand = %q, %v; want %q", got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestBuildEnv(t *testing.T) {
+	parent := map[string]string{
+		"PATH": "/usr/bin", "HOME": "/home/u", "GOCACHE": "/cache",
+		"AWS_SECRET_ACCESS_KEY": "secret", "MLFORM_VAR_token": "secret", "SLURM_CONF": "/c/slurm.conf",
+	}
+	getenv := func(k string) string { return parent[k] }
+	tests := []struct {
+		name  string
+		task  map[string]string
+		extra []string
+		want  []string
+	}{
+		{"inherits only the allow-list", nil, nil, []string{"GOCACHE=/cache", "HOME=/home/u", "PATH=/usr/bin"}},
+		{"task adds and wins", map[string]string{"PATH": "/opt/bin", "MLFORM_MODEL": "churn"}, nil,
+			[]string{"GOCACHE=/cache", "HOME=/home/u", "MLFORM_MODEL=churn", "PATH=/opt/bin"}},
+		{"task may pass a secret explicitly", map[string]string{"API_KEY": "k"}, nil,
+			[]string{"API_KEY=k", "GOCACHE=/cache", "HOME=/home/u", "PATH=/usr/bin"}},
+		{"an executor's extra names", nil, []string{"SLURM_CONF"}, []string{"GOCACHE=/cache", "HOME=/home/u", "PATH=/usr/bin", "SLURM_CONF=/c/slurm.conf"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := BuildEnv(getenv, tt.task, tt.extra...); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("BuildEnv = %v, want %v", got, tt.want)
 			}
 		})
 	}

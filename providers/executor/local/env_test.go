@@ -3,37 +3,10 @@
 package local
 
 import (
-	"reflect"
 	"strings"
 	"testing"
 	"time"
 )
-
-func TestBuildEnv(t *testing.T) {
-	parent := map[string]string{
-		"PATH": "/usr/bin", "HOME": "/home/u", "GOCACHE": "/cache",
-		"AWS_SECRET_ACCESS_KEY": "secret", "MLFORM_VAR_token": "secret",
-	}
-	getenv := func(k string) string { return parent[k] }
-	tests := []struct {
-		name string
-		task map[string]string
-		want []string
-	}{
-		{"inherits only the allow-list", nil, []string{"GOCACHE=/cache", "HOME=/home/u", "PATH=/usr/bin"}},
-		{"task adds and wins", map[string]string{"PATH": "/opt/bin", "MLFORM_MODEL": "churn"},
-			[]string{"GOCACHE=/cache", "HOME=/home/u", "MLFORM_MODEL=churn", "PATH=/opt/bin"}},
-		{"task may pass a secret explicitly", map[string]string{"API_KEY": "k"},
-			[]string{"API_KEY=k", "GOCACHE=/cache", "HOME=/home/u", "PATH=/usr/bin"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := buildEnv(getenv, tt.task); !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("buildEnv = %v, want %v", got, tt.want)
-			}
-		})
-	}
-}
 
 func TestFactory(t *testing.T) {
 	tests := []struct {

@@ -34,7 +34,7 @@ func (e *Executor) Run(ctx context.Context, t executor.Task) (executor.Result, e
 		res.EndedAt = res.StartedAt
 		return res, err
 	}
-	env := buildEnv(e.opts.Getenv, t.Env)
+	env := executor.BuildEnv(e.opts.Getenv, t.Env)
 	dir := t.Dir
 	if dir == "" {
 		wd, err := os.Getwd()

@@ -5,50 +5,20 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/mlform/mlform/providers/executor"
 )
 
-// inherited lists the only variables a job inherits from mlform's own
-// environment (the same as the local executor's, so a step sees the same
-// environment wherever it runs), plus SLURM_CONF so the Slurm commands
-// find a cluster configured outside /etc/slurm.
-var inherited = [...]string{
-	"PATH", "HOME", "USER", "LOGNAME", "TMPDIR", "LANG", "LC_ALL", "TZ",
-	"XDG_CACHE_HOME",
-	"GOCACHE", "GOPATH", "GOFLAGS", "GOMODCACHE", "GOROOT", "GOTOOLCHAIN",
-	"GOPROXY", "GOSUMDB", "GONOSUMDB", "GONOPROXY", "GOPRIVATE", "GOINSECURE",
-	"SLURM_CONF",
-}
+// clientEnv is the environment of scontrol, scancel and sacct: the one
+// every step inherits, plus SLURM_CONF so the Slurm commands find a cluster
+// configured outside /etc/slurm.
+func clientEnv(getenv func(string) string) []string { return jobEnv(getenv, nil) }
 
-// clientEnv is the environment of scontrol, scancel and sacct.
-func clientEnv(getenv func(string) string) []string { return buildEnv(getenv, nil) }
-
-// buildEnv merges the inherited variables with the task's (which win) into
-// a sorted KEY=VALUE list.
-func buildEnv(getenv func(string) string, task map[string]string) []string {
-	m := make(map[string]string, len(inherited)+len(task))
-	for _, k := range inherited {
-		if v := getenv(k); v != "" {
-			m[k] = v
-		}
-	}
-	for k, v := range task {
-		m[k] = v
-	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	env := make([]string, len(keys))
-	for i, k := range keys {
-		env[i] = k + "=" + m[k]
-	}
-	return env
+// jobEnv is a job's environment: the task's over the inherited variables.
+func jobEnv(getenv func(string) string, task map[string]string) []string {
+	return executor.BuildEnv(getenv, task, "SLURM_CONF")
 }
 
 // JobName names a task's job so `squeue` shows what runs:
@@ -84,7 +54,7 @@ func (e *Executor) Submit(ctx context.Context, t executor.Task) (string, error) 
 	if err != nil {
 		return "", fmt.Errorf("%s task for %s: %w", t.Step, t.Label(), err)
 	}
-	env := buildEnv(e.opts.Getenv, t.Env)
+	env := jobEnv(e.opts.Getenv, t.Env)
 	prog, err := executor.ResolveCommand(t.Command[0], dir, executor.EnvValue(env, "PATH"))
 	if err != nil {
 		return "", fmt.Errorf("%s task for %s: command %s", t.Step, t.Label(), err)
