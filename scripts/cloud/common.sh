@@ -24,3 +24,6 @@ AZURITE_BLOB="$AZURITE_DIR/node_modules/.bin/azurite-blob"
 cloud_required() { [ "${MLFORM_REQUIRE_CLOUD_TESTS:-}" = 1 ]; }
 
 cloud_log() { echo "cloud: $*" >&2; }
+
+# shellcheck source=scripts/lib/services.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/services.sh"

@@ -31,22 +31,8 @@ trap '"$here/stop.sh" "$dir"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 "$here/start.sh" "$dir" || exit 1
-# If this script is killed outright (SIGKILL, so no trap runs), a watchdog
-# in its own session still stops the servers once this process is gone
-# (a zombie counts as gone: its parent may never reap it).
-# shellcheck disable=SC2016  # the script is for the inner bash
-setsid bash -c '
-	alive() {
-		if [ -r "/proc/$1/stat" ]; then
-			local st
-			st=$(sed "s/.*) //" "/proc/$1/stat" 2>/dev/null) || return 1
-			[ "${st%% *}" != Z ]
-		else
-			kill -0 "$1" 2>/dev/null
-		fi
-	}
-	while alive "$1"; do sleep 1; done
-	"$2" "$3"' watchdog $$ "$here/stop.sh" "$dir" </dev/null >/dev/null 2>&1 &
+# Stops the servers even if this script is killed outright.
+start_watchdog "$here/stop.sh" "$dir"
 t2=$(date +%s)
 cloud_log "install check $((t1 - t0))s, start $((t2 - t1))s"
 

@@ -20,3 +20,6 @@ slurm_installed() {
 	command -v slurmctld >/dev/null 2>&1 && command -v slurmd >/dev/null 2>&1 &&
 		command -v munged >/dev/null 2>&1 && command -v sbatch >/dev/null 2>&1
 }
+
+# shellcheck source=scripts/lib/services.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/services.sh"

@@ -37,17 +37,6 @@ unavailable() {
 	exit 0
 }
 
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-free_port() {
-	local p
-	for _ in $(seq 1 100); do
-		p=$((20000 + RANDOM % 40000))
-		port_in_use "$p" || { echo "$p"; return 0; }
-	done
-	return 1
-}
-
 # launch NAME CMD...: starts CMD in its own session (so stop.sh can end its
 # whole process group), logging to DIR/NAME.out, pid in DIR/NAME.pid.
 launch() {

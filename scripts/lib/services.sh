@@ -1,0 +1,37 @@
+# shellcheck shell=bash
+# Helpers shared by the scripts that start test services on loopback
+# (scripts/cloud, scripts/slurm); sourced, not run.
+
+# port_in_use PORT: something listens on 127.0.0.1:PORT.
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# free_port: prints a port on 127.0.0.1 nothing listens on (the caller
+# still retries if it is taken before its server binds it).
+free_port() {
+	local p
+	for _ in $(seq 1 100); do
+		p=$((20000 + RANDOM % 40000))
+		port_in_use "$p" || { echo "$p"; return 0; }
+	done
+	return 1
+}
+
+# start_watchdog STOP DIR: if the calling script is killed outright
+# (SIGKILL, so no trap runs), a watchdog in its own session still runs
+# `STOP DIR` once the caller is gone (a zombie counts as gone: its parent
+# may never reap it).
+start_watchdog() {
+	# shellcheck disable=SC2016  # the script is for the inner bash
+	setsid bash -c '
+		alive() {
+			if [ -r "/proc/$1/stat" ]; then
+				local st
+				st=$(sed "s/.*) //" "/proc/$1/stat" 2>/dev/null) || return 1
+				[ "${st%% *}" != Z ]
+			else
+				kill -0 "$1" 2>/dev/null
+			fi
+		}
+		while alive "$1"; do sleep 1; done
+		"$2" "$3"' watchdog "$$" "$1" "$2" </dev/null >/dev/null 2>&1 &
+}
