@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/config/diag"
 	"github.com/mlform/mlform/planner"
 	"github.com/mlform/mlform/planner/render"
 )
@@ -41,7 +41,7 @@ scripts.`,
 			}
 			outs, diags := planner.Outputs(ws, st)
 			if diags.HasErrors() {
-				config.WriteDiagnostics(g.Stderr, diags, ws.Config.Files, !g.NoColor)
+				diag.Write(g.Stderr, diags, ws.Config.Files, !g.NoColor)
 				return errSilent
 			}
 			if len(args) == 1 {

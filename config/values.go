@@ -10,6 +10,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/mlform/mlform/config/check"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 )
@@ -149,7 +150,7 @@ func (e *blockEval) globs(name string) []string {
 		return nil
 	}
 	for _, p := range list {
-		if err := checkGlob(p); err != nil {
+		if err := check.Glob(p); err != nil {
 			e.errorf(a.Expr.Range(), "Invalid glob pattern", "%s in %s: %v.", name, e.where, err)
 		}
 	}
@@ -223,7 +224,7 @@ func (e *blockEval) duration(name string, minimum time.Duration) time.Duration {
 	if !ok {
 		return 0
 	}
-	d, err := ParseDuration(s)
+	d, err := check.ParseDuration(s)
 	if err != nil {
 		e.errorf(a.Expr.Range(), "Invalid duration", "%s in %s: %v.", name, e.where, err)
 		return 0

@@ -1,4 +1,4 @@
-package config
+package check
 
 import (
 	"strings"
@@ -71,15 +71,15 @@ func TestCheckBlobURL(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			err := checkBlobURL(tt.in)
+			err := BlobURL(tt.in)
 			if tt.wantErr == "" {
 				if err != nil {
-					t.Fatalf("checkBlobURL(%q) = %v", tt.in, err)
+					t.Fatalf("BlobURL(%q) = %v", tt.in, err)
 				}
 				return
 			}
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Fatalf("checkBlobURL(%q) = %v; want error containing %q", tt.in, err, tt.wantErr)
+				t.Fatalf("BlobURL(%q) = %v; want error containing %q", tt.in, err, tt.wantErr)
 			}
 			if strings.Contains(err.Error(), ":pw@") {
 				t.Fatalf("error leaks the password: %v", err)
@@ -90,13 +90,13 @@ func TestCheckBlobURL(t *testing.T) {
 
 func TestCheckSource(t *testing.T) {
 	for _, ok := range []string{"data/churn", "/abs/data", "data/file.csv", "s3://bucket/prefix/"} {
-		if err := checkSource(ok); err != nil {
-			t.Errorf("checkSource(%q) = %v", ok, err)
+		if err := Source(ok); err != nil {
+			t.Errorf("Source(%q) = %v", ok, err)
 		}
 	}
 	for _, bad := range []string{"", "  ", "ftp://x/y"} {
-		if err := checkSource(bad); err == nil {
-			t.Errorf("checkSource(%q) accepted", bad)
+		if err := Source(bad); err == nil {
+			t.Errorf("Source(%q) accepted", bad)
 		}
 	}
 }
@@ -119,15 +119,15 @@ func TestCheckGlob(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			err := checkGlob(tt.in)
+			err := Glob(tt.in)
 			if tt.wantErr == "" {
 				if err != nil {
-					t.Fatalf("checkGlob(%q) = %v", tt.in, err)
+					t.Fatalf("Glob(%q) = %v", tt.in, err)
 				}
 				return
 			}
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Fatalf("checkGlob(%q) = %v; want error containing %q", tt.in, err, tt.wantErr)
+				t.Fatalf("Glob(%q) = %v; want error containing %q", tt.in, err, tt.wantErr)
 			}
 		})
 	}
@@ -135,26 +135,26 @@ func TestCheckGlob(t *testing.T) {
 
 func TestCheckCron(t *testing.T) {
 	for _, ok := range []string{"0 3 * * 1", "*/15 * * * *", "@daily", "@weekly", "@every 1h", "CRON_TZ=Europe/Paris 0 3 * * *"} {
-		if err := checkCron(ok); err != nil {
-			t.Errorf("checkCron(%q) = %v", ok, err)
+		if err := Cron(ok); err != nil {
+			t.Errorf("Cron(%q) = %v", ok, err)
 		}
 	}
 	for _, bad := range []string{"", "0 3 * *", "0 3 * * * *", "61 * * * *", "@sometimes", "CRON_TZ=Nowhere/City 0 3 * * *"} {
-		if err := checkCron(bad); err == nil {
-			t.Errorf("checkCron(%q) accepted", bad)
+		if err := Cron(bad); err == nil {
+			t.Errorf("Cron(%q) accepted", bad)
 		}
 	}
 }
 
 func TestCheckAlias(t *testing.T) {
 	for _, ok := range []string{"production", "staging-eu", "canary_2", "_x"} {
-		if err := checkAlias(ok); err != nil {
-			t.Errorf("checkAlias(%q) = %v", ok, err)
+		if err := Alias(ok); err != nil {
+			t.Errorf("Alias(%q) = %v", ok, err)
 		}
 	}
 	for _, bad := range []string{"", "7", "2024", "prod uction", "a@b", "-x"} {
-		if err := checkAlias(bad); err == nil {
-			t.Errorf("checkAlias(%q) accepted", bad)
+		if err := Alias(bad); err == nil {
+			t.Errorf("Alias(%q) accepted", bad)
 		}
 	}
 }
@@ -189,13 +189,13 @@ func TestRequiredVersion(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.constraint+" "+tt.running, func(t *testing.T) {
-			err := checkRequiredVersion(tt.constraint, tt.running)
+			err := RequiredVersion(tt.constraint, tt.running)
 			got := ""
 			if err != nil {
-				got = err.summary
+				got = err.Summary
 			}
 			if got != tt.want {
-				t.Fatalf("checkRequiredVersion(%q, %q) = %q (%v); want %q", tt.constraint, tt.running, got, err, tt.want)
+				t.Fatalf("RequiredVersion(%q, %q) = %q (%v); want %q", tt.constraint, tt.running, got, err, tt.want)
 			}
 		})
 	}
