@@ -54,6 +54,7 @@ func TestImportRules(t *testing.T) {
 		{"config/check", []string{"=config", "config/lang", "config/diag", "config/format"}},
 		{"config/diag", []string{"=config", "config/lang", "config/check", "config/format"}},
 		{"providers", []string{"planner", "config", "cli"}},
+		{"providers/storage/storedoc", []string{"=providers/storage"}},
 		{"state", []string{"planner", "cli"}},
 		{"planner", []string{"cli"}},
 		{"internal", []string{"cli"}},

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+
+	"github.com/mlform/mlform/internal/termtext"
 )
 
 // FormatVersion is the store format this build reads and writes. A store
@@ -84,15 +86,15 @@ func checkConfig(c Config) error {
 	want := currentConfig()
 	switch {
 	case c.Format != storeFormat:
-		return fmt.Errorf("store config: format %q is not an mlform store (want %q)", truncate(c.Format, 40), storeFormat)
+		return fmt.Errorf("store config: format %q is not an mlform store (want %q)", termtext.Truncate(c.Format, 40), storeFormat)
 	case c.Version > FormatVersion:
 		return fmt.Errorf("store config: format version %d is newer than this mlform supports (%d); upgrade mlform", c.Version, FormatVersion)
 	case c.Version < 1:
 		return fmt.Errorf("store config: invalid format version %d", c.Version)
 	case c.Hash != want.Hash:
-		return fmt.Errorf("store config: hash %q is not supported (this mlform uses %q)", truncate(c.Hash, 40), want.Hash)
+		return fmt.Errorf("store config: hash %q is not supported (this mlform uses %q)", termtext.Truncate(c.Hash, 40), want.Hash)
 	case c.Chunker.Algorithm != want.Chunker.Algorithm:
-		return fmt.Errorf("store config: chunking algorithm %q is not supported (this mlform uses %q); the store would be re-chunked, so it is refused", truncate(c.Chunker.Algorithm, 40), want.Chunker.Algorithm)
+		return fmt.Errorf("store config: chunking algorithm %q is not supported (this mlform uses %q); the store would be re-chunked, so it is refused", termtext.Truncate(c.Chunker.Algorithm, 40), want.Chunker.Algorithm)
 	case c.Chunker != want.Chunker:
 		return fmt.Errorf("store config: chunker parameters min=%d avg=%d max=%d differ from this mlform's min=%d avg=%d max=%d; the store would be re-chunked, so it is refused",
 			c.Chunker.MinSize, c.Chunker.AvgSize, c.Chunker.MaxSize, want.Chunker.MinSize, want.Chunker.AvgSize, want.Chunker.MaxSize)

@@ -7,6 +7,8 @@ import (
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/mlform/mlform/internal/hexid"
 )
 
 // GCReport says what GC removed and kept.
@@ -24,7 +26,7 @@ type GCReport struct {
 
 // GC deletes everything that neither keep nor any root reaches. keep is
 // the caller's own live set (the ids its workspace's state references);
-// every root in the store (one per workspace sharing it, see roots.go)
+// every root in the store (one per workspace sharing it, see roots.go and storedoc)
 // adds its ids. Manifests and objects reached by neither are deleted, and
 // so are packs holding no chunk of a kept manifest. A pack with any live
 // chunk is kept whole (no repacking).
@@ -58,7 +60,7 @@ func (s *Store) GC(ctx context.Context, keep []string) (*GCReport, error) {
 	isObject := setOf(keys.objects)
 	keepSet := map[string]bool{}
 	for _, id := range keep {
-		if err := checkID("keep", id); err != nil {
+		if err := hexid.Check("keep", id); err != nil {
 			return nil, fmt.Errorf("gc: %w", err)
 		}
 		if !isManifest[id] && !isObject[id] {

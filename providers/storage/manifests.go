@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/mlform/mlform/internal/hexid"
+	"github.com/mlform/mlform/internal/termtext"
 )
 
 // PutManifest validates m, makes every chunk it references durable (it
@@ -65,7 +66,7 @@ func (s *Store) putManifest(ctx context.Context, m *Manifest, want string) (stri
 // GetManifest reads manifest id, verifying that its content hashes to id and
 // that every path and id in it is valid.
 func (s *Store) GetManifest(ctx context.Context, id string) (*Manifest, error) {
-	if err := checkID("manifest", id); err != nil {
+	if err := hexid.Check("manifest", id); err != nil {
 		return nil, err
 	}
 	data, err := s.o.Get(ctx, manifestKey(id))
@@ -86,8 +87,8 @@ func (s *Store) GetManifest(ctx context.Context, id string) (*Manifest, error) {
 // 8 hex characters; case-insensitive).
 func (s *Store) ResolveManifest(ctx context.Context, prefix string) (string, error) {
 	p := strings.ToLower(prefix)
-	if len(p) < minPrefixLength || len(p) > idLen || !hexid.IsLowerHex(p) {
-		return "", fmt.Errorf("manifest id prefix %q: want %d to %d hex characters", truncate(prefix, 80), minPrefixLength, idLen)
+	if len(p) < minPrefixLength || len(p) > hexid.DigestLen || !hexid.IsLowerHex(p) {
+		return "", fmt.Errorf("manifest id prefix %q: want %d to %d hex characters", termtext.Truncate(prefix, 80), minPrefixLength, hexid.DigestLen)
 	}
 	var matches []string
 	err := s.o.List(ctx, manifestPrefix+p, func(key string, _ int64) error {
@@ -132,7 +133,7 @@ func (s *Store) List(ctx context.Context) ([]string, error) {
 // Delete removes manifest id. Its chunks stay until GC finds them
 // unreferenced.
 func (s *Store) Delete(ctx context.Context, id string) error {
-	if err := checkID("manifest", id); err != nil {
+	if err := hexid.Check("manifest", id); err != nil {
 		return err
 	}
 	if _, err := s.o.Size(ctx, manifestKey(id)); err != nil {
@@ -156,7 +157,7 @@ func (s *Store) PutObject(ctx context.Context, data []byte) (string, error) {
 
 // GetObject reads object id and verifies its content against the id.
 func (s *Store) GetObject(ctx context.Context, id string) ([]byte, error) {
-	if err := checkID("object", id); err != nil {
+	if err := hexid.Check("object", id); err != nil {
 		return nil, err
 	}
 	data, err := s.o.Get(ctx, objectKey(id))
