@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/mlform/mlform/internal/testtree"
+
+	"github.com/mlform/mlform/internal/wanterr"
 )
 
 func TestSource(t *testing.T) {
@@ -99,14 +101,8 @@ func TestPaths(t *testing.T) {
 			}
 			var out bytes.Buffer
 			res, err := Paths(tt.paths, tt.opts, strings.NewReader(tt.stdin), &out)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("Fmt err = %v; want %q", err, tt.wantErr)
-				}
+			if wanterr.Check(t, err, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if res.Diags.HasErrors() != tt.wantDiag {
 				t.Fatalf("diags = %v; want errors: %v", res.Diags, tt.wantDiag)

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/mlform/mlform/state"
+
+	"github.com/mlform/mlform/internal/wanterr"
 )
 
 // now is Monday 2026-01-05 12:00 UTC, the scripts' MLFORM_NOW.
@@ -303,14 +305,8 @@ func TestParseSchedule(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.cron+"/"+tt.every.String(), func(t *testing.T) {
 			s, err := ParseSchedule(tt.cron, tt.every)
-			if tt.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.err) {
-					t.Fatalf("error = %v, want %q", err, tt.err)
-				}
+			if wanterr.Check(t, err, tt.err) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			due, rule, ok := s.Next(last)
 			if tt.want.IsZero() {

@@ -8,6 +8,8 @@ import (
 
 	"github.com/mlform/mlform/internal/hexid"
 	"github.com/mlform/mlform/internal/whoami"
+
+	"github.com/mlform/mlform/internal/wanterr"
 )
 
 func TestDecodeRoot(t *testing.T) {
@@ -40,14 +42,8 @@ func TestDecodeRoot(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			r, err := DecodeRoot([]byte(tc.in))
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("error %v, want %q", err, tc.wantErr)
-				}
+			if wanterr.Check(t, err, tc.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if len(r.IDs) != tc.ids || r.Serial != 3 || r.Lineage != lin {
 				t.Errorf("decoded %+v", r)
