@@ -1,6 +1,10 @@
 package textfmt
 
-import "testing"
+import (
+	"math"
+	"strings"
+	"testing"
+)
 
 func TestBytes(t *testing.T) {
 	tests := []struct {
@@ -50,5 +54,22 @@ func TestJSONAsWritten(t *testing.T) {
 		if got := JSON(tt.in); got != tt.want {
 			t.Errorf("JSON(%v) = %s, want %s", tt.in, got, tt.want)
 		}
+	}
+}
+
+func TestWriteJSON(t *testing.T) {
+	var b strings.Builder
+	if err := WriteJSON(&b, map[string]any{"cmd": "a > b && c<d", "n": []int{1}}); err != nil {
+		t.Fatal(err)
+	}
+	want := "{\n  \"cmd\": \"a > b && c<d\",\n  \"n\": [\n    1\n  ]\n}\n"
+	if b.String() != want {
+		t.Errorf("WriteJSON = %q, want %q", b.String(), want)
+	}
+	if _, err := Marshal(math.NaN()); err == nil {
+		t.Error("Marshal(NaN) succeeded: JSON has no NaN")
+	}
+	if err := WriteJSON(&b, math.Inf(1)); err == nil {
+		t.Error("WriteJSON(+Inf) succeeded")
 	}
 }
