@@ -17,6 +17,8 @@ import (
 	"github.com/mlform/mlform/planner/ops"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/state"
+
+	"github.com/mlform/mlform/internal/testtree"
 )
 
 var testNow = time.Date(2026, 1, 5, 12, 0, 0, 0, time.UTC)
@@ -52,17 +54,11 @@ func testWorkspace(t testing.TB, dir string, datasets map[string]string) *engine
 
 func writeFiles(t *testing.T, dir string, files map[string]string) {
 	t.Helper()
-	for p, content := range files {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		// Age the file past the stat cache's racy window.
-		old := time.Now().Add(-time.Hour)
-		if err := os.Chtimes(full, old, old); err != nil {
+	testtree.Write(t, dir, files)
+	// Age the files past the stat cache's racy window.
+	old := time.Now().Add(-time.Hour)
+	for p := range files {
+		if err := os.Chtimes(filepath.Join(dir, filepath.FromSlash(p)), old, old); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -47,114 +47,76 @@ func TestParseDuration(t *testing.T) {
 	}
 }
 
-func TestCheckBlobURL(t *testing.T) {
+// TestChecks: every string-setting grammar accepts what it should and
+// refuses the rest with an error that says what is wrong, and no error
+// quotes a URL's password.
+func TestChecks(t *testing.T) {
+	checks := map[string]func(string) error{"BlobURL": BlobURL, "Source": Source, "Glob": Glob, "Cron": Cron, "Alias": Alias}
 	tests := []struct {
-		in      string
-		wantErr string
+		check, in, wantErr string // wantErr "": accepted
 	}{
-		{in: "file://.mlform/state"},
-		{in: "file:///abs/dir"},
-		{in: "mem://"},
-		{in: "s3://bucket/prefix?region=eu-west-1"},
-		{in: "gs://bucket"},
-		{in: "azblob://container"},
-		{in: "", wantErr: "empty"},
-		{in: "data/store", wantErr: "is not a URL: use a blob URL such as file://data/store"},
-		{in: "ftp://host/x", wantErr: `unsupported URL scheme "ftp"`},
-		{in: "https://user:pw@host/x", wantErr: `"https://user:REDACTED@host/x"`},
-		{in: "s3://", wantErr: "names no bucket"},
-		{in: "file://", wantErr: "names no directory"},
-		{in: "s3://b/%zz", wantErr: "not a valid URL"},
-		{in: "s3://b/team-a/?prefix=team-b/", wantErr: "both a path and a prefix= parameter"},
-		{in: "gs://b/a/../b", wantErr: `".." element`},
+		{"BlobURL", "file://.mlform/state", ""},
+		{"BlobURL", "file:///abs/dir", ""},
+		{"BlobURL", "mem://", ""},
+		{"BlobURL", "s3://bucket/prefix?region=eu-west-1", ""},
+		{"BlobURL", "gs://bucket", ""},
+		{"BlobURL", "azblob://container", ""},
+		{"BlobURL", "", "empty"},
+		{"BlobURL", "data/store", "is not a URL: use a blob URL such as file://data/store"},
+		{"BlobURL", "ftp://host/x", `unsupported URL scheme "ftp"`},
+		{"BlobURL", "https://user:pw@host/x", `"https://user:REDACTED@host/x"`},
+		{"BlobURL", "s3://", "names no bucket"},
+		{"BlobURL", "file://", "names no directory"},
+		{"BlobURL", "s3://b/%zz", "not a valid URL"},
+		{"BlobURL", "s3://b/team-a/?prefix=team-b/", "both a path and a prefix= parameter"},
+		{"BlobURL", "gs://b/a/../b", `".." element`},
+		{"Source", "data/churn", ""},
+		{"Source", "/abs/data", ""},
+		{"Source", "data/file.csv", ""},
+		{"Source", "s3://bucket/prefix/", ""},
+		{"Source", "", "the source is empty"},
+		{"Source", "  ", "the source is empty"},
+		{"Source", "ftp://x/y", `unsupported URL scheme "ftp"`},
+		{"Glob", "**/*.csv", ""},
+		{"Glob", "trainer/**", ""},
+		{"Glob", "{a,b}/*.go", ""},
+		{"Glob", "data/[a-c]*.csv", ""},
+		{"Glob", "", "empty"},
+		{"Glob", "[abc", "not a valid glob"},
+		{"Glob", "{a,b", "not a valid glob"},
+		{"Glob", "/etc/*", "absolute"},
+		{"Glob", "../other/**", `uses ".."`},
+		{"Glob", "a/../../b", `uses ".."`},
+		{"Cron", "0 3 * * 1", ""},
+		{"Cron", "*/15 * * * *", ""},
+		{"Cron", "@daily", ""},
+		{"Cron", "@weekly", ""},
+		{"Cron", "@every 1h", ""},
+		{"Cron", "CRON_TZ=Europe/Paris 0 3 * * *", ""},
+		{"Cron", "", "the schedule is empty"},
+		{"Cron", "0 3 * *", "invalid cron expression"},
+		{"Cron", "0 3 * * * *", "invalid cron expression"},
+		{"Cron", "61 * * * *", "invalid cron expression"},
+		{"Cron", "@sometimes", "invalid cron expression"},
+		{"Cron", "CRON_TZ=Nowhere/City 0 3 * * *", "invalid cron expression"},
+		{"Alias", "production", ""},
+		{"Alias", "staging-eu", ""},
+		{"Alias", "canary_2", ""},
+		{"Alias", "_x", ""},
+		{"Alias", "", "the alias is empty"},
+		{"Alias", "7", "is not a valid alias"},
+		{"Alias", "2024", "is not a valid alias"},
+		{"Alias", "prod uction", "is not a valid alias"},
+		{"Alias", "a@b", "is not a valid alias"},
+		{"Alias", "-x", "is not a valid alias"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			err := BlobURL(tt.in)
-			if tt.wantErr == "" {
-				if err != nil {
-					t.Fatalf("BlobURL(%q) = %v", tt.in, err)
-				}
-				return
-			}
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Fatalf("BlobURL(%q) = %v; want error containing %q", tt.in, err, tt.wantErr)
-			}
-			if strings.Contains(err.Error(), ":pw@") {
+		t.Run(tt.check+"/"+tt.in, func(t *testing.T) {
+			err := checks[tt.check](tt.in)
+			if wanterr.Check(t, err, tt.wantErr) && strings.Contains(err.Error(), ":pw@") {
 				t.Fatalf("error leaks the password: %v", err)
 			}
 		})
-	}
-}
-
-func TestCheckSource(t *testing.T) {
-	for _, ok := range []string{"data/churn", "/abs/data", "data/file.csv", "s3://bucket/prefix/"} {
-		if err := Source(ok); err != nil {
-			t.Errorf("Source(%q) = %v", ok, err)
-		}
-	}
-	for _, bad := range []string{"", "  ", "ftp://x/y"} {
-		if err := Source(bad); err == nil {
-			t.Errorf("Source(%q) accepted", bad)
-		}
-	}
-}
-
-func TestCheckGlob(t *testing.T) {
-	tests := []struct {
-		in      string
-		wantErr string
-	}{
-		{in: "**/*.csv"},
-		{in: "trainer/**"},
-		{in: "{a,b}/*.go"},
-		{in: "data/[a-c]*.csv"},
-		{in: "", wantErr: "empty"},
-		{in: "[abc", wantErr: "not a valid glob"},
-		{in: "{a,b", wantErr: "not a valid glob"},
-		{in: "/etc/*", wantErr: "absolute"},
-		{in: "../other/**", wantErr: `uses ".."`},
-		{in: "a/../../b", wantErr: `uses ".."`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			err := Glob(tt.in)
-			if tt.wantErr == "" {
-				if err != nil {
-					t.Fatalf("Glob(%q) = %v", tt.in, err)
-				}
-				return
-			}
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Fatalf("Glob(%q) = %v; want error containing %q", tt.in, err, tt.wantErr)
-			}
-		})
-	}
-}
-
-func TestCheckCron(t *testing.T) {
-	for _, ok := range []string{"0 3 * * 1", "*/15 * * * *", "@daily", "@weekly", "@every 1h", "CRON_TZ=Europe/Paris 0 3 * * *"} {
-		if err := Cron(ok); err != nil {
-			t.Errorf("Cron(%q) = %v", ok, err)
-		}
-	}
-	for _, bad := range []string{"", "0 3 * *", "0 3 * * * *", "61 * * * *", "@sometimes", "CRON_TZ=Nowhere/City 0 3 * * *"} {
-		if err := Cron(bad); err == nil {
-			t.Errorf("Cron(%q) accepted", bad)
-		}
-	}
-}
-
-func TestCheckAlias(t *testing.T) {
-	for _, ok := range []string{"production", "staging-eu", "canary_2", "_x"} {
-		if err := Alias(ok); err != nil {
-			t.Errorf("Alias(%q) = %v", ok, err)
-		}
-	}
-	for _, bad := range []string{"", "7", "2024", "prod uction", "a@b", "-x"} {
-		if err := Alias(bad); err == nil {
-			t.Errorf("Alias(%q) accepted", bad)
-		}
 	}
 }
 
