@@ -30,15 +30,11 @@ scripts.`,
 		Args: wantArgs(0, 1, "at most one output NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			ws, m, closeAll, err := openWorkspaceState(ctx, g, &vf)
+			ws, st, closeAll, err := readWorkspace(ctx, g, &vf)
 			if err != nil {
 				return err
 			}
 			defer closeAll()
-			st, err := m.Read(ctx)
-			if err != nil {
-				return err
-			}
 			outs, diags := planner.Outputs(ws, st)
 			if diags.HasErrors() {
 				diag.Write(g.Stderr, diags, ws.Config.Files, !g.NoColor)
