@@ -13,9 +13,8 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/mlform/mlform/providers/storage"
-
 	"github.com/mlform/mlform/internal/randfile"
+	"github.com/mlform/mlform/providers/storage"
 )
 
 // Benchmarks of Put on file://, the numbers quoted for issue 3:
