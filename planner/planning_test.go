@@ -12,13 +12,12 @@ import (
 	"time"
 
 	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/internal/testtree"
 	"github.com/mlform/mlform/planner/dataset"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/ops"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/state"
-
-	"github.com/mlform/mlform/internal/testtree"
 )
 
 var testNow = time.Date(2026, 1, 5, 12, 0, 0, 0, time.UTC)

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/mlform/mlform/internal/testtree"
-
 	"github.com/mlform/mlform/internal/wanterr"
 )
 

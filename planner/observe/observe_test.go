@@ -13,10 +13,9 @@ import (
 	gblob "gocloud.dev/blob"
 	"gocloud.dev/blob/memblob"
 
+	"github.com/mlform/mlform/internal/testtree"
 	"github.com/mlform/mlform/planner/profile"
 	"github.com/mlform/mlform/providers/source"
-
-	"github.com/mlform/mlform/internal/testtree"
 )
 
 func openSource(t testing.TB, dir string) source.Source {

@@ -5,9 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mlform/mlform/state"
-
 	"github.com/mlform/mlform/internal/wanterr"
+	"github.com/mlform/mlform/state"
 )
 
 // now is Monday 2026-01-05 12:00 UTC, the scripts' MLFORM_NOW.

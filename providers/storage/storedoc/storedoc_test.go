@@ -7,9 +7,8 @@ import (
 	"time"
 
 	"github.com/mlform/mlform/internal/hexid"
-	"github.com/mlform/mlform/internal/whoami"
-
 	"github.com/mlform/mlform/internal/wanterr"
+	"github.com/mlform/mlform/internal/whoami"
 )
 
 func TestDecodeRoot(t *testing.T) {
