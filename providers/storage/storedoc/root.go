@@ -1,6 +1,6 @@
 // Package storedoc encodes and checks the small JSON documents a store keeps
-// beside its content: roots (what one workspace references) and lock
-// holders. Everything read from a bucket is untrusted (anyone with write
+// beside its content: its config (format, hash, chunker), roots (what one
+// workspace references) and lock holders. Everything read from a bucket is untrusted (anyone with write
 // access may have put it there), so decoders bound sizes and check every
 // field before a value becomes part of a key or a message.
 package storedoc
