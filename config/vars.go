@@ -78,7 +78,7 @@ func (l *loader) decodeVariable(b *hclsyntax.Block) *Variable {
 			l.diags = append(l.diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Invalid default value for variable",
-				Detail:   fmt.Sprintf("This default value is not compatible with the variable's type constraint: %s.", convErrText(err)),
+				Detail:   fmt.Sprintf("This default value is not compatible with the variable's type constraint: %s.", lang.ConvErrText(err)),
 				Subject:  a.Expr.Range().Ptr(),
 			})
 			l.badVars[v.Name] = true // reported; not also "No value"
@@ -176,7 +176,7 @@ func (l *loader) assignVariable(v *Variable, rv rawValue) {
 	if err != nil {
 		// The path inside the value says which element is wrong, but for a
 		// sensitive variable its map keys are part of the secret.
-		why := convErrText(err)
+		why := lang.ConvErrText(err)
 		if v.Sensitive {
 			why = "a value of type " + v.Type.FriendlyName() + " is required"
 		}
