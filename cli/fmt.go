@@ -1,11 +1,10 @@
 package cli
 
 import (
-	"fmt"
-
 	"github.com/spf13/cobra"
 
 	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/internal/textfmt"
 )
 
 func newFmtCommand(g *Globals) *cobra.Command {
@@ -40,7 +39,7 @@ some file is not formatted.`,
 				return errSilent
 			}
 			if opts.check && len(res.Changed) > 0 {
-				return &ExitError{Code: 1, Message: fmt.Sprintf("%d file(s) not formatted; run mlform fmt", len(res.Changed))}
+				return &ExitError{Code: 1, Message: textfmt.Count(len(res.Changed), "file") + " not formatted; run mlform fmt"}
 			}
 			return nil
 		},

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mlform/mlform/internal/readfile"
+	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/state"
 )
 
@@ -186,7 +187,7 @@ first. Version numbers are never reused, even after rm.`,
 				fmt.Fprintf(g.Stdout, "Removed %s\n", a)
 			}
 			if retained > 0 {
-				fmt.Fprintf(g.Stdout, "Kept the records of %d snapshot(s) that recorded versions use: gc keeps their data.\n", retained)
+				fmt.Fprintf(g.Stdout, "Kept the records of %s that recorded versions use: gc keeps their data.\n", textfmt.Count(retained, "snapshot"))
 			}
 			fmt.Fprintf(g.Stdout, "State serial %d. Store objects are kept; `mlform gc` removes what nothing references.\n", s.Serial)
 			return nil

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/model"
 	"github.com/mlform/mlform/planner/plans"
@@ -38,11 +39,7 @@ func ApplySummary(res *engine.Result) string {
 		if i >= 3 && c == 0 {
 			continue
 		}
-		word := n.many
-		if c == 1 {
-			word = n.one
-		}
-		parts = append(parts, fmt.Sprintf("%d %s", c, word))
+		parts = append(parts, textfmt.CountAs(c, n.one, n.many))
 		if n.kind == plans.KindPromote {
 			if h := countPromotes(res, model.PromoteHeld); h > 0 {
 				parts = append(parts, fmt.Sprintf("%d held", h))
