@@ -56,7 +56,7 @@ func runTrain(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs
 			if d.DeferredWhy != "" {
 				why = d.DeferredWhy
 			}
-			rc.SetSummary(a, "not retrained: "+why)
+			rc.SetSummary(a, notRetrainedPrefix+why)
 			return nil
 		}
 		reasons = reasons[:0]
