@@ -85,6 +85,7 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 
 			var res *engine.Result
 			var st *state.State
+			var targets []string // the applied plan's -target, for the warning after it
 			err = withStateLock(ctx, g, m, f.lock, "apply", func() error {
 				var p *plans.Plan
 				if saved != nil {
@@ -95,6 +96,7 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 						return err
 					}
 					p = saved
+					warnTargeting(g, p.Targets)
 				} else {
 					if p, st, err = makePlan(ctx, g, ws, m, &f, autoApprove); err != nil {
 						return err
@@ -102,6 +104,7 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 					if err := renderPlan(g, p, format); err != nil {
 						return err
 					}
+					warnTargeting(g, p.Targets)
 					if !p.HasChanges() {
 						return nil
 					}
@@ -128,6 +131,7 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 				prog.Begin()
 				res, err = planner.Apply(ctx, ws, stop.requested, p, st, m, planner.ApplyOptions{Parallelism: f.parallelism, Progress: prog})
 				prog.End()
+				targets = p.Targets
 				return err
 			})
 			if err != nil && stop.abortedEarly() {
@@ -141,6 +145,7 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 				if err := render.ApplyJSON(g.Stdout, res, applyOutputs(g, ws, st)); err != nil {
 					return err
 				}
+				warnTargetedApply(g, targets)
 				if res != nil && res.Failed() {
 					return errSilent
 				}
@@ -153,6 +158,7 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 				return err
 			}
 			printOutputs(g, ws, st)
+			warnTargetedApply(g, targets)
 			if res.Failed() {
 				return errSilent
 			}

@@ -221,6 +221,7 @@ refuses if the state or the configuration changed in between.`,
 			if err := renderPlan(g, p, format); err != nil {
 				return err
 			}
+			warnTargeting(g, p.Targets)
 			if out != "" {
 				if err := writePlanFile(out, p); err != nil {
 					return err
