@@ -57,4 +57,3 @@ func changedCodeFiles(prev, cur map[string]string) []string {
 	}
 	return out
 }
-
