@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -223,13 +224,16 @@ refuses if the state or the configuration changed in between.`,
 			}
 			warnTargeting(g, p.Targets)
 			if out != "" {
+				if p.Variables, err = planner.SaveVariables(ws.Config); err != nil {
+					return err
+				}
 				if err := writePlanFile(out, p); err != nil {
 					return err
 				}
 				if format == "human" {
 					fmt.Fprintf(g.Stdout, "\nSaved the plan to: %s\n\nTo perform exactly these actions, run:\n  mlform apply %q\n", out, out)
-					if len(f.vars.args) > 0 {
-						fmt.Fprintln(g.Stdout, "with the same -var and -var-file options as this plan (variable values are not saved in plan files).")
+					if s := sensitiveNames(p); s != "" {
+						fmt.Fprintf(g.Stdout, "giving it the same value of %s (sensitive values are not saved in plan files).\n", s)
 					}
 				}
 			}
@@ -243,6 +247,24 @@ refuses if the state or the configuration changed in between.`,
 	cmd.Flags().StringVar(&out, "out", "", "save the plan to `FILE` for mlform apply FILE")
 	cmd.Flags().BoolVar(&detailed, "detailed-exitcode", false, "exit 0 when there are no changes, 1 on error, 2 when there are changes")
 	return cmd
+}
+
+// sensitiveNames lists the sensitive variables a saved plan needs again:
+// "var.token and var.key" ("" when none).
+func sensitiveNames(p *plans.Plan) string {
+	var names []string
+	for _, v := range p.Variables {
+		if v.Sensitive {
+			names = append(names, "var."+v.Name)
+		}
+	}
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
 // checkPlanOut refuses an -out path whose directory is missing or that

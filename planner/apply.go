@@ -27,8 +27,7 @@ func CheckFresh(p *plans.Plan, st *state.State, configDigest string) error {
 		return staleSavedPlan(p, st)
 	}
 	if p.ConfigDigest != configDigest {
-		return fmt.Errorf("saved plan is stale: the configuration (or a variable value) changed since it was made. " +
-			"Variable values are not saved in plan files (they may be secrets): give apply the same -var, -var-file and MLFORM_VAR_* values as plan, or run plan again")
+		return fmt.Errorf("saved plan is stale: the configuration (or a variable value) changed since it was made: run plan again")
 	}
 	return nil
 }
