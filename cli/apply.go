@@ -109,7 +109,7 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 					if p, st, err = makePlan(ctx, g, ws, m, &f, autoApprove); err != nil {
 						return err
 					}
-					if err := renderPlan(g, p, format); err != nil {
+					if err := renderPlan(g, p, st, format); err != nil {
 						return err
 					}
 					warnTargeting(g, p.Targets)

@@ -153,13 +153,14 @@ func makePlan(ctx context.Context, g *Globals, ws *engine.Workspace, m *state.Ma
 	return p, st, nil
 }
 
-// renderPlan prints p in the chosen format.
-func renderPlan(g *Globals, p *plans.Plan, format string) error {
+// renderPlan prints p, made against st, in the chosen format (markdown
+// draws metric trends from st).
+func renderPlan(g *Globals, p *plans.Plan, st *state.State, format string) error {
 	switch format {
 	case "json":
 		return render.JSON(g.Stdout, p)
 	case "markdown":
-		return render.Markdown(g.Stdout, p, render.Options{})
+		return render.Markdown(g.Stdout, p, render.Options{State: st})
 	}
 	return render.Human(g.Stdout, p, render.Options{Color: useColor(g)})
 }
@@ -209,8 +210,9 @@ refuses if the state or the configuration changed in between.`,
 			}
 			defer m.Close()
 			var p *plans.Plan
+			var st *state.State
 			err = withStateLock(ctx, g, m, f.lock, "plan", func() error {
-				p, _, err = makePlan(ctx, g, ws, m, &f, false)
+				p, st, err = makePlan(ctx, g, ws, m, &f, false)
 				return err
 			})
 			if err != nil && ctx.Err() != nil {
@@ -219,7 +221,7 @@ refuses if the state or the configuration changed in between.`,
 			if err != nil {
 				return err
 			}
-			if err := renderPlan(g, p, format); err != nil {
+			if err := renderPlan(g, p, st, format); err != nil {
 				return err
 			}
 			warnTargeting(g, p.Targets)

@@ -18,6 +18,7 @@ import (
 	"github.com/mlform/mlform/internal/termtext"
 	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/planner/plans"
+	"github.com/mlform/mlform/state"
 )
 
 // Options tune the human and markdown renderings.
@@ -27,6 +28,10 @@ type Options struct {
 	Color bool
 	// MaxPaths is how many changed paths are listed per dataset (default 5).
 	MaxPaths int
+	// State, when set, is the recorded state the plan was made against:
+	// the markdown rendering then adds a metric trend for each model the
+	// plan trains (trend.go).
+	State *state.State
 }
 
 func (o Options) maxPaths() int {
