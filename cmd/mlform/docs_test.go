@@ -1,0 +1,93 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/mlform/mlform/internal/doctest"
+	"github.com/mlform/mlform/internal/scripttest"
+)
+
+// TestTutorial runs docs/tutorial.md as written: its files are created
+// where the text creates them, its shell blocks run in order against the
+// real mlform binary, and every output it shows is checked
+// (internal/doctest). The trainer is Python's standard library only.
+func TestTutorial(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("python3 not found: the tutorial's trainer is a Python script")
+	}
+	md, err := os.ReadFile("../../docs/tutorial.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks, err := doctest.Parse(md)
+	if err != nil {
+		t.Fatalf("docs/tutorial.md: %v", err)
+	}
+	kinds := map[string]int{}
+	for _, b := range blocks {
+		kinds[b.Kind]++
+	}
+	if kinds[doctest.KindFile] < 3 || kinds[doctest.KindShell] < 5 || kinds[doctest.KindExpect] < 5 {
+		t.Fatalf("docs/tutorial.md has %v blocks: the walk-through lost its files, commands or outputs", kinds)
+	}
+	script, err := doctest.Script("docs/tutorial.md", blocks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "tutorial.txtar"), script, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	testscript.Run(t, scripttest.Params(dir))
+}
+
+// TestLanguageExampleIsShipped: the example at the top of docs/language.md
+// is examples/churn/main.mlf.hcl, byte for byte, so the reference shows a
+// configuration that is validated, run by make demo and tested.
+func TestLanguageExampleIsShipped(t *testing.T) {
+	md, err := os.ReadFile("../../docs/language.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shipped, err := os.ReadFile("../../examples/churn/main.mlf.hcl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks, err := doctest.Parse(md)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range blocks {
+		if b.Lang == "hcl" {
+			if b.Body != string(shipped) {
+				t.Errorf("docs/language.md:%d: the first hcl example differs from examples/churn/main.mlf.hcl; paste the file in:\n%s",
+					b.Line, firstDiff(b.Body, string(shipped)))
+			}
+			if !regexp.MustCompile("examples/churn/main\\.mlf\\.hcl").Match(md[:bytes.Index(md, []byte("```hcl"))]) {
+				t.Error("docs/language.md does not say its example is examples/churn/main.mlf.hcl")
+			}
+			return
+		}
+	}
+	t.Fatal("docs/language.md has no hcl example")
+}
+
+// firstDiff shows the first line where a and b differ.
+func firstDiff(a, b string) string {
+	la, lb := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := 0; i < len(la) && i < len(lb); i++ {
+		if la[i] != lb[i] {
+			return fmt.Sprintf("line %d:\n  doc:     %s\n  example: %s", i+1, la[i], lb[i])
+		}
+	}
+	return fmt.Sprintf("one is longer: %d lines vs %d", len(la), len(lb))
+}
