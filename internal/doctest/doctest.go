@@ -183,7 +183,7 @@ func Script(name string, blocks []Block) ([]byte, error) {
 	return append(script.Bytes(), archive.Bytes()...), nil
 }
 
-// quote is a testscript single-quoted argument (” is a quote inside).
+// quote is a testscript single-quoted argument (a quote inside is doubled).
 func quote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }
