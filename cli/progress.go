@@ -119,6 +119,17 @@ func (p *progress) Advance(a *plans.Action, files int, bytes int64) {
 	}
 }
 
+// setQueue records the queue state of a's remote step ("PENDING: Priority",
+// "RUNNING on node1"; "" once it no longer waits), shown in a's progress
+// line after its stage. It is the hook for batch executors' queue reports.
+func (p *progress) setQueue(a *plans.Action, state string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if ap := p.running[a]; ap != nil {
+		ap.queue = state
+	}
+}
+
 func (p *progress) Logf(a *plans.Action, format string, args ...any) {
 	p.mu.Lock()
 	defer p.mu.Unlock()

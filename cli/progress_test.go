@@ -113,9 +113,8 @@ func TestProgressStageLines(t *testing.T) {
 			if tt.action.Kind == plans.KindSnapshot {
 				p.Advance(tt.action, 1, 2048)
 			}
-			ap := p.running[tt.action]
-			ap.queue = tt.queue
-			if got := ap.line(start.Add(tt.elapsed)); got != tt.want {
+			p.setQueue(tt.action, tt.queue)
+			if got := p.running[tt.action].line(start.Add(tt.elapsed)); got != tt.want {
 				t.Errorf("line = %q, want %q", got, tt.want)
 			}
 		})
