@@ -42,7 +42,7 @@ Commands that change it take the state lock (-lock, -lock-timeout).`,
 func wantArgs(lo, hi int, what string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) < lo || (hi >= 0 && len(args) > hi) {
-			return fmt.Errorf("%s takes %s; got %d argument(s)", cmd.CommandPath(), what, len(args))
+			return fmt.Errorf("%s takes %s; got %s", cmd.CommandPath(), what, textfmt.Count(len(args), "argument"))
 		}
 		return nil
 	}
