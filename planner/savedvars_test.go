@@ -130,3 +130,45 @@ func FuzzPlannedValues(f *testing.F) {
 		_, _ = PlannedValues(p)
 	})
 }
+
+// TestSavedVariableValues: values of every shape, nulls included, come
+// back from the plan file equal, so apply's check accepts them.
+func TestSavedVariableValues(t *testing.T) {
+	tests := []struct {
+		name string
+		val  cty.Value
+	}{
+		{"untyped null", cty.NullVal(cty.DynamicPseudoType)},
+		{"typed null", cty.NullVal(cty.String)},
+		{"object with null", cty.ObjectVal(map[string]cty.Value{"a": cty.NullVal(cty.Number), "b": cty.True})},
+		{"map", cty.MapVal(map[string]cty.Value{"k": cty.StringVal("${not a template}")})},
+		{"big number", cty.MustParseNumberVal("123456789012345678901234567890.5")},
+		{"set", cty.SetVal([]cty.Value{cty.StringVal("a"), cty.StringVal("b")})},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			saved, err := SaveVariables(varsConfig(&config.Variable{Name: "x", Value: tt.val, Source: "-var"}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var buf bytes.Buffer
+			if err := plans.EncodePlan(&buf, &plans.Plan{FormatVersion: plans.PlanFormatVersion, Actions: []*plans.Action{}, Variables: saved}); err != nil {
+				t.Fatal(err)
+			}
+			p, err := plans.DecodePlan(&buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := PlannedValues(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !got["x"].RawEquals(tt.val) {
+				t.Fatalf("got %#v, want %#v", got["x"], tt.val)
+			}
+			if err := CheckVariables(p, varsConfig(&config.Variable{Name: "x", Value: got["x"], Source: config.PlannedSource})); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
