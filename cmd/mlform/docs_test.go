@@ -72,7 +72,7 @@ func TestLanguageExampleIsShipped(t *testing.T) {
 				t.Errorf("docs/language.md:%d: the first hcl example differs from examples/churn/main.mlf.hcl; paste the file in:\n%s",
 					b.Line, firstDiff(b.Body, string(shipped)))
 			}
-			if !regexp.MustCompile("examples/churn/main\\.mlf\\.hcl").Match(md[:bytes.Index(md, []byte("```hcl"))]) {
+			if !regexp.MustCompile(`examples/churn/main\.mlf\.hcl`).Match(md[:bytes.Index(md, []byte("```hcl"))]) {
 				t.Error("docs/language.md does not say its example is examples/churn/main.mlf.hcl")
 			}
 			return
