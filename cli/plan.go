@@ -45,7 +45,7 @@ func (f *planFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.refresh, "refresh", true, "observe dataset sources (-refresh=false trusts the state: no data change is detected)")
 	fs.StringVar(&f.now, "now", "", "plan as if the time were `TIME` (RFC 3339; also "+nowEnv+"), for schedules")
 	fs.BoolVar(&f.asJSON, "json", false, "print the plan as JSON (docs/plan-json.md); same as -format=json")
-	fs.StringVar(&f.format, "format", "human", "output `FORMAT`: human, json or markdown (for a pull-request comment)")
+	fs.StringVar(&f.format, "format", "human", "output `FORMAT`: human, json or markdown (a pull-request comment with metric trends; docs/ci.md)")
 }
 
 // outputFormat resolves -json and -format.
