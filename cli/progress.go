@@ -119,6 +119,18 @@ func (p *progress) Advance(a *plans.Action, files int, bytes int64) {
 	}
 }
 
+var _ engine.StageReporter = (*progress)(nil)
+
+// Stage records what a is doing now ("evaluating v1", "training v3"),
+// shown in its progress line instead of its kind (engine.StageReporter).
+func (p *progress) Stage(a *plans.Action, stage string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if ap := p.running[a]; ap != nil {
+		ap.stage = stage
+	}
+}
+
 // setQueue records the queue state of a's remote step ("PENDING: Priority",
 // "RUNNING on node1"; "" once it no longer waits), shown in a's progress
 // line after its stage. It is the hook for batch executors' queue reports.
