@@ -41,8 +41,9 @@ type actionProgress struct {
 	// report it with the elapsed time instead of file and byte counts.
 	stage string
 	// queue, when set, is the queue state of a step a batch executor
-	// runs remotely ("PENDING (Priority)", "RUNNING on node1"), shown
-	// after the stage; empty for local steps.
+	// runs remotely ("PENDING: Priority", "RUNNING on node1"), shown
+	// after the stage; empty for local steps. It comes from the batch
+	// system's output, so it is shown through termtext.OneLine.
 	queue      string
 	start      time.Time
 	lastReport time.Time
@@ -242,7 +243,7 @@ func (ap *actionProgress) line(now time.Time) string {
 	if !ap.movesFiles && ap.files == 0 && ap.bytes == 0 {
 		stage := ap.stage
 		if ap.queue != "" {
-			stage += " (" + ap.queue + ")"
+			stage += " (" + termtext.OneLine(ap.queue) + ")"
 		}
 		return stage + ", " + elapsed
 	}

@@ -103,6 +103,7 @@ func TestProgressStageLines(t *testing.T) {
 		{"evaluate", &plans.Action{Kind: plans.KindEvaluate, Addr: "model.m"}, "", 2 * time.Second, "evaluating, 2s elapsed"},
 		{"publish", &plans.Action{Kind: plans.KindPublish, Addr: "promotion.p"}, "", 0, "publishing, 0s elapsed"},
 		{"queued", &plans.Action{Kind: plans.KindTrain, Addr: "model.m"}, "PENDING: Priority", 3 * time.Minute, "training (PENDING: Priority), 3m0s elapsed"},
+		{"queue state from outside is one clean line", &plans.Action{Kind: plans.KindTrain, Addr: "model.m"}, "PENDING\n\x1b[2J", 0, "training (PENDING  [2J), 0s elapsed"},
 		{"stage reported", &plans.Action{Kind: plans.KindTrain, Addr: "model.m", Train: &plans.TrainChange{Version: 3}}, "", time.Second, "evaluating v2, 1s elapsed"},
 		{"snapshot without totals", &plans.Action{Kind: plans.KindSnapshot, Addr: "dataset.d"}, "", 2 * time.Second, "1 file, 2.0 KiB, 1.0 KiB/s, 2s elapsed"},
 	}
