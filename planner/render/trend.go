@@ -24,7 +24,8 @@ const maxTrendPoints = 20
 // skipped: one point is not a trend.
 //
 // The key metric is the must_beat metric of a promotion of the model in
-// this plan (what decides whether the new version serves), else the first
+// this plan (what decides whether the new version serves), else the
+// metric of the metric trigger behind a conditional train, else the first
 // metric (by name) the latest version reports.
 func metricTrends(ew *errWriter, p *plans.Plan, st *state.State) {
 	if st == nil {
@@ -100,6 +101,11 @@ func keyMetric(p *plans.Plan, train *plans.Action, vs []*state.Version) string {
 	for _, a := range p.Actions {
 		if pr := a.Promote; pr != nil && pr.Model == train.Train.Model && pr.MustBeat != "" && has(pr.MustBeat) {
 			return pr.MustBeat
+		}
+	}
+	for _, r := range train.Reasons {
+		if m, ok := r.Data["metric"].(string); ok && has(m) {
+			return m
 		}
 	}
 	latest := vs[len(vs)-1].Metrics

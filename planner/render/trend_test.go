@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/state"
 )
 
@@ -54,6 +55,8 @@ func TestMarkdownTrend(t *testing.T) {
 		{"one point is no trend", trendState(map[string]float64{"accuracy": 0.8}), nil, []string{"mermaid"}},
 		{"must_beat metric first", trendState(map[string]float64{"accuracy": 0.8, "auc": 0.7}, map[string]float64{"accuracy": 0.9, "auc": 0.6}),
 			[]string{"    line [0.8, 0.9]\n", `y-axis "accuracy" 0.79 --> 0.91`}, nil},
+		{"metric trigger's metric without must_beat", trendState(map[string]float64{"accuracy": 0.8, "auc": 0.7}, map[string]float64{"accuracy": 0.9, "auc": 0.6}),
+			[]string{`title "model.churn auc"`}, nil},
 		{"last 20 versions", trendState(many...),
 			[]string{"x-axis [v6, v7,", "v25]", "last 20 succeeded versions"}, []string{"v5,"}},
 		{"flat values still get an axis", trendState(map[string]float64{"accuracy": 0}, map[string]float64{"accuracy": 0}),
@@ -66,7 +69,12 @@ func TestMarkdownTrend(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var b bytes.Buffer
-			if err := Markdown(&b, fixtures()["full"], Options{State: tt.st}); err != nil {
+			p := fixtures()["full"]
+			if strings.HasPrefix(tt.name, "metric trigger") {
+				p.Actions = p.Actions[:2] // no promotion, so no must_beat
+				p.Actions[1].Reasons = append(p.Actions[1].Reasons, plans.Reason{Code: plans.ReasonMetricBelow, Data: map[string]any{"conditional": true, "metric": "auc"}})
+			}
+			if err := Markdown(&b, p, Options{State: tt.st}); err != nil {
 				t.Fatal(err)
 			}
 			got := b.String()
