@@ -34,9 +34,10 @@ partly failed apply keeps everything that succeeded.
 Without PLANFILE, apply plans first, shows the plan and asks for "yes"
 (-auto-approve skips the question; without a terminal it is required). With
 a PLANFILE saved by plan -out, it applies exactly that plan without asking,
-and refuses it if the state or the configuration changed since. Variable
-values are not saved in plan files (they may be secrets): give apply the same
--var, -var-file and MLFORM_VAR_* values as plan.
+and refuses it if the state or the configuration changed since. The plan file
+carries the non-sensitive variable values plan was given, so apply PLANFILE
+needs no -var; a sensitive value is saved only as a salted hash, so give it
+again (-var, -var-file or MLFORM_VAR_*): apply checks it against the hash.
 
 Ctrl-C once stops starting new actions and lets running ones finish; twice
 cancels the running ones too. Before any action has started (waiting for the
@@ -44,7 +45,8 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 		Example: `  mlform apply
   mlform apply -auto-approve
   mlform plan -out=tfplan && mlform apply tfplan
-  mlform plan -var=min_accuracy=0.9 -out=tfplan && mlform apply -var=min_accuracy=0.9 tfplan`,
+  mlform plan -var=min_accuracy=0.9 -out=tfplan && mlform apply tfplan
+  MLFORM_VAR_token=... mlform apply tfplan   # a sensitive variable is given again`,
 		Args: wantArgs(0, 1, "at most one saved plan FILE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			format, err := f.outputFormat()
@@ -57,6 +59,9 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 			}
 			if len(args) == 1 {
 				if saved, err = plans.ReadPlanFile(args[0]); err != nil {
+					return err
+				}
+				if f.vars.planned, err = planner.PlannedValues(saved); err != nil {
 					return err
 				}
 			} else if !autoApprove && !isTerminal(g) {
@@ -85,23 +90,29 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 
 			var res *engine.Result
 			var st *state.State
+			var targets []string // the applied plan's -target, for the warning after it
 			err = withStateLock(ctx, g, m, f.lock, "apply", func() error {
 				var p *plans.Plan
 				if saved != nil {
 					if st, err = m.Read(ctx); err != nil {
 						return err
 					}
+					if err := planner.CheckVariables(saved, ws.Config); err != nil {
+						return err
+					}
 					if err := planner.CheckFresh(saved, st, ws.Config.Digest); err != nil {
 						return err
 					}
 					p = saved
+					warnTargeting(g, p.Targets)
 				} else {
 					if p, st, err = makePlan(ctx, g, ws, m, &f, autoApprove); err != nil {
 						return err
 					}
-					if err := renderPlan(g, p, format); err != nil {
+					if err := renderPlan(g, p, st, format); err != nil {
 						return err
 					}
+					warnTargeting(g, p.Targets)
 					if !p.HasChanges() {
 						return nil
 					}
@@ -128,6 +139,7 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 				prog.Begin()
 				res, err = planner.Apply(ctx, ws, stop.requested, p, st, m, planner.ApplyOptions{Parallelism: f.parallelism, Progress: prog})
 				prog.End()
+				targets = p.Targets
 				return err
 			})
 			if err != nil && stop.abortedEarly() {
@@ -141,6 +153,7 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 				if err := render.ApplyJSON(g.Stdout, res, applyOutputs(g, ws, st)); err != nil {
 					return err
 				}
+				warnTargetedApply(g, targets)
 				if res != nil && res.Failed() {
 					return errSilent
 				}
@@ -153,6 +166,7 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 				return err
 			}
 			printOutputs(g, ws, st)
+			warnTargetedApply(g, targets)
 			if res.Failed() {
 				return errSilent
 			}

@@ -1,12 +1,11 @@
 package cli
 
 import (
-	"fmt"
-
 	"github.com/spf13/cobra"
 
 	"github.com/mlform/mlform/config/diag"
 	"github.com/mlform/mlform/config/format"
+	"github.com/mlform/mlform/internal/textfmt"
 )
 
 func newFmtCommand(g *Globals) *cobra.Command {
@@ -41,7 +40,7 @@ some file is not formatted.`,
 				return errSilent
 			}
 			if opts.check && len(res.Changed) > 0 {
-				return &ExitError{Code: 1, Message: fmt.Sprintf("%d file(s) not formatted; run mlform fmt", len(res.Changed))}
+				return &ExitError{Code: 1, Message: textfmt.Count(len(res.Changed), "file") + " not formatted; run mlform fmt"}
 			}
 			return nil
 		},

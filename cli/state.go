@@ -41,7 +41,7 @@ Commands that change it take the state lock (-lock, -lock-timeout).`,
 func wantArgs(lo, hi int, what string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) < lo || (hi >= 0 && len(args) > hi) {
-			return fmt.Errorf("%s takes %s; got %d argument(s)", cmd.CommandPath(), what, len(args))
+			return fmt.Errorf("%s takes %s; got %s", cmd.CommandPath(), what, textfmt.Count(len(args), "argument"))
 		}
 		return nil
 	}
@@ -183,7 +183,7 @@ first. Version numbers are never reused, even after rm.`,
 				fmt.Fprintf(g.Stdout, "Removed %s\n", a)
 			}
 			if retained > 0 {
-				fmt.Fprintf(g.Stdout, "Kept the records of %d snapshot(s) that recorded versions use: gc keeps their data.\n", retained)
+				fmt.Fprintf(g.Stdout, "Kept the records of %s that recorded versions use: gc keeps their data.\n", textfmt.Count(retained, "snapshot"))
 			}
 			fmt.Fprintf(g.Stdout, "State serial %d. Store objects are kept; `mlform gc` removes what nothing references.\n", s.Serial)
 			return nil

@@ -307,7 +307,15 @@ type LoadOptions struct {
 	// Version is the running mlform's version, checked against
 	// required_version ("" skips the check).
 	Version string
+	// Planned are the variable values a saved plan was made with
+	// (apply PLANFILE): they rank just above the defaults, so an
+	// environment variable, a variables file or a -var given again
+	// still wins, and a different value then fails the plan's digest.
+	Planned map[string]cty.Value
 }
+
+// PlannedSource is Variable.Source of a value from LoadOptions.Planned.
+const PlannedSource = "the saved plan"
 
 // VarArg is one -var ("name=value") or -var-file (a path) argument.
 type VarArg struct {

@@ -101,12 +101,15 @@ func (l *loader) decodeVariable(b *hclsyntax.Block) *Variable {
 }
 
 // assignVariables gathers every value given for every variable, in
-// ascending precedence (defaults, MLFORM_VAR_ environment variables,
+// ascending precedence (defaults, a saved plan's values, MLFORM_VAR_ environment variables,
 // *.mlfvars files in dir alphabetically, then -var-file and -var in
 // command-line order), converts the winner to the declared type and marks
 // sensitive values.
 func (l *loader) assignVariables() {
 	given := map[string]rawValue{}
+	for name, val := range l.opts.Planned {
+		given[name] = rawValue{val: val, source: PlannedSource}
+	}
 	getenv := l.opts.Getenv
 	if getenv == nil {
 		getenv = os.Getenv

@@ -117,6 +117,11 @@ type Inputs struct {
 	CodeHash  string            `json:"code_hash"`
 	// CodeFiles is the number of files hashed into CodeHash.
 	CodeFiles int `json:"code_files"`
+	// CodeTree lists the code files: relative path -> a 16-hex-digit key
+	// of mode and content (planner/codehash.CodeTreeCached), so a code
+	// change can name the files it touched. Descriptive (not in Digest);
+	// absent for trees over 1000 files and in versions recorded before it.
+	CodeTree map[string]string `json:"code_tree,omitempty"`
 	// Params is the canonical JSON object of train params.
 	Params         map[string]any `json:"params"`
 	Environment    string         `json:"environment,omitempty"`

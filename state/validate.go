@@ -234,6 +234,9 @@ func validateVersion(where string, v *Version) error {
 	if err := validateSnapshotRefs(where+": inputs", v.Inputs.Snapshots); err != nil {
 		return err
 	}
+	if err := validateCodeTree(where, v.Inputs.CodeTree); err != nil {
+		return err
+	}
 	for _, k := range slices.Sorted(maps.Keys(v.Inputs.Params)) {
 		if err := validateParam("params."+truncate(k, 80), v.Inputs.Params[k]); err != nil {
 			return fmt.Errorf("%s: inputs: %w", where, err)

@@ -52,7 +52,7 @@ func cmdSharedgc(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	a, b, gate := ts.MkAbs(args[1]), ts.MkAbs(args[2]), ts.MkAbs(args[3])
 	ts.Check(os.MkdirAll(gate, 0o755))
-	deleted := regexp.MustCompile(`deleted [1-9][0-9]* manifests`)
+	deleted := regexp.MustCompile(`deleted [1-9][0-9]* manifests?`)
 	start := time.Now()
 	for r := 1; r <= rounds; r++ {
 		content := []byte(fmt.Sprintf("id,round\n%d,%d\n", r, r*r))

@@ -29,12 +29,7 @@ func Bytes(n int64) string {
 }
 
 // Files is "1 file" or "N files".
-func Files(n int) string {
-	if n == 1 {
-		return "1 file"
-	}
-	return fmt.Sprintf("%d files", n)
-}
+func Files(n int) string { return Count(n, "file") }
 
 // JSON is v as one-line JSON without Go's HTML escaping, so a command or a
 // parameter reads as written in HCL ("a > b", not "a \u003e b"). A value

@@ -207,7 +207,7 @@ func conditionalReasons(ts []policy.MetricTrigger, champ int, hyp []policy.Reaso
 	}
 	out := []plans.Reason{{Code: code,
 		Message: fmt.Sprintf("retrains if v%d on the new data has %s (evaluated during apply)", champ, joinOr(conds)),
-		Data:    map[string]any{conditionalKey: true, "champion": champ}}}
+		Data:    map[string]any{conditionalKey: true, "champion": champ, "metric": ts[0].Metric}}}
 	for _, r := range hyp {
 		if r.Code != policy.ReasonMetricBelow && r.Code != policy.ReasonMetricAbove {
 			out = append(out, plans.Reason{Code: plans.ReasonCode(r.Code), Message: r.Message})

@@ -56,7 +56,7 @@ func runTrain(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs
 			if d.DeferredWhy != "" {
 				why = d.DeferredWhy
 			}
-			rc.SetSummary(a, "not retrained: "+why)
+			rc.SetSummary(a, notRetrainedPrefix+why)
 			return nil
 		}
 		reasons = reasons[:0]
@@ -125,6 +125,7 @@ func trainAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, s
 		v.Error = err.Error()
 		return v
 	}
+	rc.Stage(a, fmt.Sprintf("training v%d", version))
 	run := &stepRun{WS: ws, Spec: spec, Step: executor.StepTrain, Version: version, Snapshots: inputs.Snapshots, snapshotStores: stores,
 		Log: func(line string) { rc.Progress.Logf(a, "v%d: %s", version, line) }}
 	out, runErr := run.run(ctx)
@@ -241,6 +242,7 @@ func evaluateVersion(ctx context.Context, rc *engine.RunContext, a *plans.Action
 	if v.ArtifactsID == "" {
 		return nil, fmt.Errorf("v%d has no recorded artifacts to evaluate", v.Version)
 	}
+	rc.Stage(a, fmt.Sprintf("evaluating v%d", v.Version))
 	run := &stepRun{WS: rc.Workspace, Spec: spec, Step: executor.StepEvaluate, Version: v.Version, Snapshots: snaps, snapshotStores: stores,
 		ModelArtifacts: v.ArtifactsID, ModelStore: v.Store,
 		Log: func(line string) { rc.Progress.Logf(a, "evaluate v%d: %s", v.Version, line) }}

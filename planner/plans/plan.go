@@ -88,6 +88,12 @@ type Plan struct {
 	Actions   []*Action `json:"actions"`
 	Notes     []*Note   `json:"notes,omitempty"`
 	Outputs   []*Output `json:"outputs,omitempty"`
+	// Variables are the values given for input variables when the plan
+	// was made (not the defaults), as Terraform saves them, so apply
+	// PLANFILE needs no -var: non-sensitive ones by value, sensitive ones
+	// only as a salted hash that apply checks the value given again
+	// against (variables.go).
+	Variables []*Variable `json:"variables,omitempty"`
 }
 
 // Action is one step apply will take, with every reason it exists.

@@ -43,7 +43,7 @@ func DiffInputs(prev, cur state.Inputs) []Change {
 	out = append(out, diffSnapshots(prev.Snapshots, cur.Snapshots)...)
 	if prev.CodeHash != cur.CodeHash {
 		out = append(out, Change{Kind: KindCode, Path: "code", Old: short(prev.CodeHash), New: short(cur.CodeHash),
-			Message: fmt.Sprintf("code changed (%d files, %s -> %s)", cur.CodeFiles, short(prev.CodeHash), short(cur.CodeHash))})
+			Message: codeChangeMessage(prev, cur)})
 	}
 	if !equalStrings(prev.Command, cur.Command) {
 		o, n := quoteCommand(prev.Command), quoteCommand(cur.Command)

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/mlform/mlform/internal/hexid"
+	"github.com/mlform/mlform/internal/textfmt"
 )
 
 // GCReport says what GC removed and kept.
@@ -252,7 +253,7 @@ func (s *Store) RebuildIndex(ctx context.Context) (int, error) {
 		if lerr == nil {
 			s.idx.replace(idx)
 		}
-		return packs, fmt.Errorf("rebuild index: %d pack(s) unreadable, old index objects kept: %w", len(bad), errors.Join(bad...))
+		return packs, fmt.Errorf("rebuild index: %s unreadable, old index objects kept: %w", textfmt.Count(len(bad), "pack"), errors.Join(bad...))
 	}
 	for _, id := range keys.indexes {
 		if id != newID {
