@@ -125,6 +125,12 @@ func trainAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, s
 		v.Error = err.Error()
 		return v
 	}
+	// The code the version is built from, archived before it runs:
+	// remote steps run it, reproduce runs it again, pull -code restores it.
+	if v.CodeID, err = archiveCode(ctx, store, ws.BaseDir, spec.Code, inputs.CodeHash); err != nil {
+		v.Error = err.Error()
+		return v
+	}
 	run := &stepRun{WS: ws, Spec: spec, Step: executor.StepTrain, Version: version, Snapshots: inputs.Snapshots, snapshotStores: stores,
 		Log: func(line string) { rc.Progress.Logf(a, "v%d: %s", version, line) }}
 	out, runErr := run.run(ctx)

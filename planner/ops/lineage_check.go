@@ -69,6 +69,9 @@ func DescribeRef(st *state.State, store, id string) string {
 			if v.LogsID == id {
 				out = append(out, fmt.Sprintf("logs of model.%s@%d", name, v.Version))
 			}
+			if v.CodeID == id {
+				out = append(out, fmt.Sprintf("code archive of model.%s@%d", name, v.Version))
+			}
 		}
 	}
 	sort.Strings(out)
