@@ -224,7 +224,7 @@ func runRemote(ctx context.Context, rs *remoteStores, spec *remote.Spec, redact 
 	if err := c.Prepare(); err != nil {
 		return out, err
 	}
-	env := map[string]string{}
+	env := remote.SchedulerEnv(os.Environ())
 	for _, k := range spec.Env {
 		v, ok := lookupEnv(getenv, k)
 		if !ok {

@@ -240,6 +240,10 @@ func collectRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, 
 		v.StartedAt, v.EndedAt = res.StartedAt.UTC(), res.EndedAt.UTC()
 	}
 	bg := context.WithoutCancel(ctx)
+	// The runner stored the outputs through its own index objects.
+	if err := store.Refresh(bg); err != nil {
+		return nil, nil, err
+	}
 	rr, rerr := readStepResult(bg, store, run.SpecID)
 	done := func() { _ = store.ForgetRoot(bg, remote.ResultRoot(run.SpecID)) }
 	if rr != nil {
@@ -271,6 +275,12 @@ func collectRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, 
 			why = fmt.Sprintf("%s job %s ended (exit status %d)", run.Executor, run.JobID, res.ExitCode)
 		}
 		v.Error = fmt.Sprintf("%s without a step result (%v)", why, rerr)
+		return &v, done, nil
+	}
+	if res.Status == state.StatusFailed && rr.Status != state.StatusFailed && res.Reason != "" {
+		// The cluster ended the job (scancel from outside, a lost node,
+		// preemption): its word wins over what the runner saw (SIGTERM).
+		v.Status, v.Error = state.StatusFailed, res.Reason
 		return &v, done, nil
 	}
 	v.Status, v.ExitCode = rr.Status, rr.ExitCode

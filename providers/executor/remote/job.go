@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 )
 
 // Environment variables Job sets for the runner. They reach the job the
@@ -132,4 +133,29 @@ func ParseRedact(v string) ([]string, error) {
 		return nil, fmt.Errorf("%s: %w", EnvRedact, err)
 	}
 	return s, nil
+}
+
+// schedulerVars are variables a batch system sets for the job that the
+// step's command may need: the job's own (SLURM_JOB_ID, SLURM_CPUS_ON_NODE,
+// ...) and the devices it was given (CUDA_VISIBLE_DEVICES).
+var schedulerVars = []string{"CUDA_VISIBLE_DEVICES", "ROCR_VISIBLE_DEVICES", "HIP_VISIBLE_DEVICES",
+	"GPU_DEVICE_ORDINAL", "NVIDIA_VISIBLE_DEVICES", "OMP_NUM_THREADS"}
+
+// SchedulerEnv picks, from the runner's environment (os.Environ form),
+// what the batch system set for the job (SLURM_* and the device
+// variables): the runner passes them on to the command, as if the job ran
+// it directly. Credentials and the protocol's own variables are never
+// among them.
+func SchedulerEnv(environ []string) map[string]string {
+	out := map[string]string{}
+	for _, kv := range environ {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || !validEnvName(k) {
+			continue
+		}
+		if strings.HasPrefix(k, "SLURM_") || slices.Contains(schedulerVars, k) {
+			out[k] = v
+		}
+	}
+	return out
 }

@@ -182,3 +182,11 @@ func FuzzDecodeResult(f *testing.F) {
 		}
 	})
 }
+
+func TestSchedulerEnv(t *testing.T) {
+	got := SchedulerEnv([]string{"SLURM_JOB_ID=12", "CUDA_VISIBLE_DEVICES=0,1", "AWS_SECRET_ACCESS_KEY=x",
+		"MLFORM_STEP_STORES={}", "PATH=/bin", "SLURM_=", "bad name=1"})
+	if len(got) != 3 || got["SLURM_JOB_ID"] != "12" || got["CUDA_VISIBLE_DEVICES"] != "0,1" {
+		t.Fatalf("SchedulerEnv = %v", got)
+	}
+}
