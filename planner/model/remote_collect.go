@@ -81,10 +81,23 @@ func describeRunning(ctx context.Context, ws *engine.Workspace, model string, r 
 	if node != "" {
 		msg += " on " + node
 	}
-	if d := now.Sub(since); !since.IsZero() && d > 0 {
-		msg += " for " + policy.FormatDuration(d.Round(time.Second))
+	if !since.IsZero() {
+		msg += " for " + runningFor(now.Sub(since))
 	}
 	return msg
+}
+
+// runningFor renders how long a job has been in its state: seconds under
+// a minute, then minutes ("45s", "12m", "2h5m"); a clock skew between
+// this machine and the cluster never shows a negative time.
+func runningFor(d time.Duration) string {
+	switch {
+	case d < time.Second:
+		return "0s"
+	case d < time.Minute:
+		return policy.FormatDuration(d.Round(time.Second))
+	}
+	return policy.FormatDuration(d.Round(time.Minute))
 }
 
 // runCollect re-attaches to a running attempt and records it.
