@@ -121,3 +121,22 @@ func normalizeInputs(in *Inputs) {
 		in.Command = []string{}
 	}
 }
+
+// usesFormat3 reports whether s holds what format 3 added: a version's
+// code archive or batch job, or a running attempt.
+func (s *State) usesFormat3() bool {
+	for _, m := range s.Models {
+		if m == nil {
+			continue
+		}
+		if len(m.Running) > 0 {
+			return true
+		}
+		for _, v := range m.Versions {
+			if v != nil && (v.CodeID != "" || v.Job != "") {
+				return true
+			}
+		}
+	}
+	return false
+}
