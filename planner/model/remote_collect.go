@@ -132,7 +132,7 @@ func runCollect(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 	if err != nil {
 		return fmt.Errorf("model.%s v%d: %w", tc.Model, tc.Version, err)
 	}
-	task := executor.Task{Model: tc.Model, Version: r.Version, Step: r.Step, Command: rspec.Command, Timeout: rspec.Timeout}
+	task := executor.Task{Model: tc.Model, Version: r.Version, Step: r.Step, Attempt: r.SpecID[:12], Command: rspec.Command, Timeout: rspec.Timeout}
 	if r.JobID == "" {
 		// The apply that submitted it stopped before recording the id:
 		// the job, if sbatch took it, is known by its name.

@@ -96,6 +96,9 @@ func submitRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, s
 	}); err != nil {
 		return fail(fmt.Errorf("record the running attempt: %w", err))
 	}
+	if ws.TestEvent != nil {
+		ws.TestEvent(fmt.Sprintf("step-submitting model.%s v%d", spec.Name, v.Version))
+	}
 	jobID, err := bx.Submit(ctx, task)
 	if err == nil {
 		err = rc.UpdateState(ctx, func(st *state.State) error {
@@ -153,8 +156,8 @@ func remoteTask(ws *engine.Workspace, bx executor.Batch, spec *modelSpec, rspec 
 	if err != nil {
 		return executor.Task{}, err
 	}
-	return executor.Task{Model: rspec.Model, Version: rspec.Version, Step: rspec.Step, Command: argv, Dir: os.TempDir(),
-		Env: env, Timeout: rspec.Timeout}, nil
+	return executor.Task{Model: rspec.Model, Version: rspec.Version, Step: rspec.Step, Attempt: specID[:12], Command: argv,
+		Dir: os.TempDir(), Env: env, Timeout: rspec.Timeout}, nil
 }
 
 // jobStoreURL makes a store URL usable from another machine: a relative
