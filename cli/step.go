@@ -35,7 +35,7 @@ docs/executors.md, "Remote-step protocol", describes the protocol.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			res, err := model.RunRemoteStep(cmd.Context(), args[0], args[1], model.RemoteRunOptions{
 				Getenv: g.Getenv, Stdout: g.Stdout, Stderr: g.Stderr, Supervisor: g.Supervisor})
-			if res != nil {
+			if res != nil && res.Status != state.StatusSucceeded {
 				fmt.Fprintf(g.Stderr, "mlform step run: %s\n", res.Status)
 			}
 			if err != nil {

@@ -108,7 +108,7 @@ echo "{\"accuracy\": $MLFORM_PARAM_LR}" > "$MLFORM_OUTPUT_DIR/metrics.json"
 	if err != nil || rr.ArtifactsID != res.ArtifactsID {
 		t.Fatalf("readStepResult = %+v, %v", rr, err)
 	}
-	m, err := remoteMetrics(ctx, ctl, rr.ArtifactsID, nil)
+	m, err := stepMetrics(ctx, ctl, rr.ArtifactsID, nil, true)
 	if err != nil || m["accuracy"] != 0.05 {
 		t.Fatalf("metrics = %v, %v", m, err)
 	}

@@ -301,7 +301,7 @@ func collectRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, 
 		}
 		return &v, done, nil
 	}
-	metrics, err := remoteMetrics(bg, store, rr.ArtifactsID, secrets)
+	metrics, err := stepMetrics(bg, store, rr.ArtifactsID, secrets, true)
 	if err != nil {
 		v.Status, v.Error = state.StatusFailed, err.Error()
 		return &v, done, nil
@@ -333,16 +333,17 @@ func readStepResult(ctx context.Context, store *storage.Store, specID string) (*
 	return nil, fmt.Errorf("root %s lists no step result", remote.ResultRoot(specID))
 }
 
-// remoteMetrics checks a remote step's stored outputs as a local step's
-// are (no reserved name; metrics.json strict) and returns the metrics.
-func remoteMetrics(ctx context.Context, store *storage.Store, artifactsID string, secrets []string) (map[string]float64, error) {
+// stepMetrics checks a remote step's stored outputs as a local step's
+// are (metrics.json strict; for train, no reserved name) and returns the
+// metrics.
+func stepMetrics(ctx context.Context, store *storage.Store, artifactsID string, secrets []string, train bool) (map[string]float64, error) {
 	m, err := store.GetManifest(ctx, artifactsID)
 	if err != nil {
 		return nil, fmt.Errorf("the step's artifacts: %w", err)
 	}
 	var metrics *storage.File
 	for i, f := range m.Files {
-		if why := reservedOutput(f.Path); why != "" {
+		if why := reservedOutput(f.Path); train && why != "" {
 			return nil, fmt.Errorf("MLFORM_OUTPUT_DIR/%s: reserved output name (%s); rename it in the train command", engine.RedactString(f.Path, secrets), why)
 		}
 		if f.Path == executor.MetricsFile {

@@ -16,6 +16,7 @@ import (
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/policy"
 	"github.com/mlform/mlform/providers/executor"
+	"github.com/mlform/mlform/providers/storage"
 	"github.com/mlform/mlform/state"
 )
 
@@ -274,22 +275,38 @@ func evaluateVersion(ctx context.Context, rc *engine.RunContext, a *plans.Action
 	if v.ArtifactsID == "" {
 		return nil, fmt.Errorf("v%d has no recorded artifacts to evaluate", v.Version)
 	}
-	run := &stepRun{WS: rc.Workspace, Spec: spec, Step: executor.StepEvaluate, Version: v.Version, Snapshots: snaps, snapshotStores: stores,
-		ModelArtifacts: v.ArtifactsID, ModelStore: v.Store,
-		Log: func(line string) { rc.Progress.Logf(a, "evaluate v%d: %s", v.Version, line) }}
-	out, err := run.run(ctx)
-	if out != nil {
-		defer out.Close()
-	}
 	ev := &state.Evaluation{Version: v.Version, Snapshots: snaps, At: rc.Workspace.Now.UTC(), Status: state.StatusFailed}
 	var metrics map[string]float64
+	var res executor.Result
+	var err error
+	var readMetrics func() (map[string]float64, error)
+	if bx, name, ok := batchExecutor(rc.Workspace, spec.Environment.Executor); ok {
+		var artifacts string
+		var store *storage.Store
+		res, artifacts, store, err = evaluateRemote(ctx, rc, a, spec, v, snaps, stores, bx, name)
+		readMetrics = func() (map[string]float64, error) { return stepMetrics(ctx, store, artifacts, spec.Secrets, false) }
+	} else {
+		run := &stepRun{WS: rc.Workspace, Spec: spec, Step: executor.StepEvaluate, Version: v.Version, Snapshots: snaps, snapshotStores: stores,
+			ModelArtifacts: v.ArtifactsID, ModelStore: v.Store,
+			Log: func(line string) { rc.Progress.Logf(a, "evaluate v%d: %s", v.Version, line) }}
+		var out *stepOutput
+		out, err = run.run(ctx)
+		if out != nil {
+			defer out.Close()
+			res = out.Result
+		}
+		readMetrics = func() (map[string]float64, error) { return readStepMetrics(out, spec.Secrets) }
+	}
 	switch {
 	case err != nil:
-	case out.Result.Status != state.StatusSucceeded:
-		ev.Status = out.Result.Status
-		err = fmt.Errorf("evaluate command %s (exit status %d)", strings.ReplaceAll(out.Result.Status, "_", " "), out.Result.ExitCode)
+	case res.Status != state.StatusSucceeded:
+		ev.Status = res.Status
+		err = fmt.Errorf("evaluate command %s (exit status %d)", strings.ReplaceAll(res.Status, "_", " "), res.ExitCode)
+		if res.Reason != "" {
+			err = fmt.Errorf("%w: %s", err, res.Reason)
+		}
 	default:
-		if metrics, err = readStepMetrics(out, spec.Secrets); err == nil {
+		if metrics, err = readMetrics(); err == nil {
 			ev.Status, ev.Metrics = state.StatusSucceeded, metrics
 		}
 	}
