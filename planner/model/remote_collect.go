@@ -24,6 +24,12 @@ const ReasonRunning plans.ReasonCode = "running"
 // The job's state comes from the executor when it answers, else from what
 // state last saw.
 func planRunning(ctx context.Context, pc *engine.PlanContext, spec *modelSpec) *plans.Action {
+	if len(spec.Code) == 0 {
+		if _, name, ok := batchExecutor(pc.WS, spec.Environment.Executor); ok {
+			pc.AddNote(&plans.Note{Addr: "model." + spec.Name, Message: fmt.Sprintf(
+				"runs on the %s executor without code: its jobs start in an empty directory (declare the files the command needs with code = [...])", name)})
+		}
+	}
 	m := pc.State.Models[spec.Name]
 	if m == nil || len(m.Running) == 0 {
 		return nil
