@@ -212,7 +212,12 @@ func (ap *actionProgress) line(now time.Time) string {
 		}
 		return fmt.Sprintf("%d/%d files, %s/%s (%d%%)%s", ap.files, ap.totalFiles, render.Bytes(ap.bytes), render.Bytes(ap.totalBytes), pct, rate)
 	}
-	return fmt.Sprintf("%d files, %s%s, %s elapsed", ap.files, render.Bytes(ap.bytes), rate, time.Duration(el*float64(time.Second)).Round(time.Second))
+	elapsed := time.Duration(el * float64(time.Second)).Round(time.Second)
+	if ap.files == 0 && ap.bytes == 0 {
+		// A train or a job in a queue moves no files: only time passes.
+		return fmt.Sprintf("%s elapsed", elapsed)
+	}
+	return fmt.Sprintf("%d files, %s%s, %s elapsed", ap.files, render.Bytes(ap.bytes), rate, elapsed)
 }
 
 // printLocked prints one progress line. Everything printed here may quote
