@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/mlform/mlform/config"
@@ -31,6 +32,17 @@ import (
 // records the attempt as running (with its job id) before it waits, so
 // that an apply killed meanwhile loses nothing and the next one collects
 // the same job (runCollect).
+
+// submittedPrefix starts the summary of a train action that submitted its
+// job and did not record a version (apply -wait=false): TrainSubmitted.
+const submittedPrefix = "submitted"
+
+// TrainSubmitted reports whether r is a train action that only submitted
+// its job (a later apply collects it): apply's summary counts it apart.
+func TrainSubmitted(r *engine.ActionResult) bool {
+	return r != nil && r.Action != nil && r.Action.Kind == plans.KindTrain && r.Status == engine.ResultSucceeded &&
+		strings.HasPrefix(r.Summary, submittedPrefix+" ")
+}
 
 // batchExecutor opens the executor name when it is a batch executor.
 func batchExecutor(ws *engine.Workspace, name string) (executor.Batch, string, bool) {
@@ -114,7 +126,7 @@ func submitRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, s
 	if err != nil {
 		// The job runs but its id is not recorded: the next apply finds
 		// it by name (Find) and collects it.
-		return nil, fmt.Sprintf("submitted v%d as %s job %s, but recording its id failed (%v); the next apply finds and collects it", v.Version, exName, jobID, err), nil
+		return nil, fmt.Sprintf("%s v%d as %s job %s, but recording its id failed (%v); the next apply finds and collects it", v.Version, exName, jobID, err), nil
 	}
 	run.JobID = jobID
 	rc.Progress.Logf(a, "v%d: submitted as %s job %s", v.Version, exName, jobID)
@@ -122,11 +134,11 @@ func submitRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, s
 		ws.TestEvent(fmt.Sprintf("step-submitted model.%s v%d %s", spec.Name, v.Version, jobID))
 	}
 	if ws.NoWait {
-		return nil, fmt.Sprintf("submitted v%d as %s job %s; a later apply collects it", v.Version, exName, jobID), nil
+		return nil, fmt.Sprintf("%s v%d as %s job %s; a later apply collects it", submittedPrefix, v.Version, exName, jobID), nil
 	}
 	out, done, err := collectRemote(ctx, rc, a, spec.Secrets, run, task, bx, store)
 	if err != nil {
-		return nil, fmt.Sprintf("v%d (%s job %s) not collected: %v; the next apply re-attaches", v.Version, exName, jobID, err), nil
+		return nil, fmt.Sprintf("%s v%d as %s job %s, not collected: %v; the next apply re-attaches", submittedPrefix, v.Version, exName, jobID, err), nil
 	}
 	return out, "", done
 }

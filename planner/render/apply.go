@@ -32,8 +32,17 @@ func ApplySummary(res *engine.Result) string {
 	var parts []string
 	for i, n := range applyNouns {
 		c := res.Count(n.kind, engine.ResultSucceeded)
-		if n.kind == plans.KindPromote {
+		submitted := 0
+		switch n.kind {
+		case plans.KindPromote:
 			c = countPromotes(res, model.PromoteMoved)
+		case plans.KindTrain:
+			for _, r := range res.Actions {
+				if model.TrainSubmitted(r) {
+					submitted++
+				}
+			}
+			c -= submitted
 		}
 		if i >= 3 && c == 0 {
 			continue
@@ -43,6 +52,9 @@ func ApplySummary(res *engine.Result) string {
 			word = n.one
 		}
 		parts = append(parts, fmt.Sprintf("%d %s", c, word))
+		if submitted > 0 {
+			parts = append(parts, fmt.Sprintf("%d submitted (a later apply collects)", submitted))
+		}
 		if n.kind == plans.KindPromote {
 			if h := countPromotes(res, model.PromoteHeld); h > 0 {
 				parts = append(parts, fmt.Sprintf("%d held", h))
