@@ -126,7 +126,7 @@ func submitRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, s
 	if err != nil {
 		// The job runs but its id is not recorded: the next apply finds
 		// it by name (Find) and collects it.
-		return nil, fmt.Sprintf("%s v%d as %s job %s, but recording its id failed (%v); the next apply finds and collects it", v.Version, exName, jobID, err), nil
+		return nil, fmt.Sprintf("%s v%d as %s job %s, but recording its id failed (%v); the next apply finds and collects it", submittedPrefix, v.Version, exName, jobID, err), nil
 	}
 	run.JobID = jobID
 	rc.Progress.Logf(a, "v%d: submitted as %s job %s", v.Version, exName, jobID)
