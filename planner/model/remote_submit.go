@@ -246,7 +246,20 @@ func collectRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, 
 	}
 	lw.flush()
 	if err != nil {
-		return nil, nil, fmt.Errorf("follow %s job %s: %w", run.Executor, run.JobID, err)
+		// The cluster cannot say (it forgot a finished job, MinJobAge
+		// without accounting): the step's own result, if it wrote one,
+		// says how it ended. Without one the attempt stays running.
+		ferr := fmt.Errorf("follow %s job %s: %w", run.Executor, run.JobID, err)
+		bg := context.WithoutCancel(ctx)
+		if rerr := store.Refresh(bg); rerr != nil {
+			return nil, nil, ferr
+		}
+		rr, rerr := readStepResult(bg, store, run.SpecID)
+		if rerr != nil {
+			return nil, nil, ferr
+		}
+		res = executor.Result{Status: rr.Status, ExitCode: rr.ExitCode, StartedAt: rr.StartedAt, EndedAt: rr.EndedAt, Host: rr.Host}
+		rc.Progress.Logf(a, "v%d: %v; recording it from its step result", run.Version, ferr)
 	}
 	v := *run.Draft
 	v.Job = fmt.Sprintf("%s job %s", run.Executor, run.JobID)
