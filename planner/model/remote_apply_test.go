@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -137,6 +139,23 @@ func TestApplyRemoteStep(t *testing.T) {
 	}
 	if n := countVersions(w.st, 2); n != 1 || len(w.st.Models["churn"].Running) != 0 || len(fb.jobs) != 2 {
 		t.Fatalf("v2 recorded %d times, running %v, jobs %d", n, w.st.Models["churn"].Running, len(fb.jobs))
+	}
+
+	// reproduce on the batch executor runs v1's archived code as a job,
+	// after the code changed, and compares the stored artifacts.
+	if err := os.WriteFile(filepath.Join(w.ws.BaseDir, "trainer", "run.sh"), []byte("#!/bin/sh\nexit 7\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := reproduce(context.Background(), w.ws, w.st, w.specs, "model.churn@1", ReproduceOptions{}, nil)
+	if err != nil || !rep.Identical || rep.CodeID != w.st.Models["churn"].Version(1).CodeID {
+		t.Fatalf("reproduce on the batch executor: %+v, %v", rep, err)
+	}
+	rep, err = reproduce(context.Background(), w.ws, w.st, w.specs, "model.churn@1", ReproduceOptions{CurrentCode: true}, nil)
+	if err != nil || rep.Identical || rep.ExitCode != 7 {
+		t.Fatalf("reproduce -current-code on the batch executor: %+v, %v", rep, err)
+	}
+	if err := os.WriteFile(filepath.Join(w.ws.BaseDir, "trainer", "run.sh"), []byte(trainerScript), 0o755); err != nil {
+		t.Fatal(err)
 	}
 
 	// A cluster that forgot the finished job: recorded from its result.

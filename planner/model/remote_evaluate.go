@@ -67,40 +67,53 @@ func evaluateRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action,
 	if err != nil {
 		return executor.Result{}, "", nil, err
 	}
+	log := func(line string) { rc.Progress.Logf(a, "evaluate v%d: %s", v.Version, line) }
+	res, rr, err := runRemoteOnce(ctx, ws, bx, exName, spec, rspec, specID, used, store, log)
+	switch {
+	case err != nil || res.Status != state.StatusSucceeded:
+		return res, "", store, err
+	case rr.Status != state.StatusSucceeded:
+		res.Status, res.ExitCode, res.Reason = rr.Status, rr.ExitCode, rr.Error
+		return res, "", store, nil
+	}
+	return res, rr.ArtifactsID, store, nil
+}
+
+// runRemoteOnce submits the stored spec specID, waits for its job
+// (streaming its output to log) and reads its result; the step's root is
+// forgotten on the way out (nothing records its outputs: evaluate and
+// reproduce keep only what they read). A job that succeeded without a
+// result is an error.
+func runRemoteOnce(ctx context.Context, ws *engine.Workspace, bx executor.Batch, exName string, spec *modelSpec, rspec *remote.Spec,
+	specID string, used map[string]bool, store *storage.Store, log func(string)) (executor.Result, *remote.Result, error) {
 	task, err := remoteTask(ws, bx, spec, rspec, specID, used)
 	if err != nil {
-		return executor.Result{}, "", nil, err
+		return executor.Result{}, nil, err
 	}
-	lw := &lineWriter{log: func(line string) { rc.Progress.Logf(a, "evaluate v%d: %s", v.Version, line) }}
+	lw := &lineWriter{log: log}
 	w := engine.NewRedactWriter(lw, spec.Secrets)
 	task.Stdout, task.Stderr = w, w
 	jobID, err := bx.Submit(ctx, task)
 	if err != nil {
-		return executor.Result{}, "", nil, err
+		return executor.Result{}, nil, err
 	}
-	rc.Progress.Logf(a, "evaluate v%d: submitted as %s job %s", v.Version, exName, jobID)
+	log(fmt.Sprintf("submitted as %s job %s", exName, jobID))
 	res, err := bx.Attach(ctx, jobID, task)
 	if c, ok := w.(io.Closer); ok {
 		c.Close()
 	}
 	lw.flush()
 	if err != nil {
-		return res, "", nil, fmt.Errorf("follow %s job %s: %w", exName, jobID, err)
+		return res, nil, fmt.Errorf("follow %s job %s: %w", exName, jobID, err)
 	}
 	bg := context.WithoutCancel(ctx)
 	defer func() { _ = store.ForgetRoot(bg, remote.ResultRoot(specID)) }()
 	if err := store.Refresh(bg); err != nil {
-		return res, "", nil, err
+		return res, nil, err
 	}
 	rr, rerr := readStepResult(bg, store, specID)
-	switch {
-	case res.Status != state.StatusSucceeded:
-		return res, "", store, nil
-	case rr == nil:
-		return res, "", store, fmt.Errorf("%s job %s ended without a step result (%v)", exName, jobID, rerr)
-	case rr.Status != state.StatusSucceeded:
-		res.Status, res.ExitCode, res.Reason = rr.Status, rr.ExitCode, rr.Error
-		return res, "", store, nil
+	if rr == nil && res.Status == state.StatusSucceeded {
+		return res, nil, fmt.Errorf("%s job %s ended without a step result (%v)", exName, jobID, rerr)
 	}
-	return res, rr.ArtifactsID, store, nil
+	return res, rr, nil
 }

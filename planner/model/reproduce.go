@@ -123,6 +123,9 @@ func reproduce(ctx context.Context, ws *engine.Workspace, st *state.State, specs
 	if err != nil {
 		return nil, err
 	}
+	if bx, name, ok := batchExecutor(ws, spec.Environment.Executor); ok {
+		return reproduceRemote(ctx, ws, &spec, v, stores, archived, bx, name, log, r)
+	}
 	run := &stepRun{WS: ws, Spec: &spec, Step: executor.StepTrain, Version: v.Version, Snapshots: v.Inputs.Snapshots, snapshotStores: stores, Log: log}
 	if archived {
 		dir, err := materializeCode(ctx, ws, v)
