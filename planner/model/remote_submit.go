@@ -103,7 +103,8 @@ func submitRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, s
 		Store: storeName, SubmittedAt: time.Now().UTC(), Draft: &draft}
 	if err := rc.UpdateState(ctx, func(st *state.State) error {
 		m := st.EnsureModel(spec.Name)
-		m.Running = append(m.Running, run)
+		rec := *run // state keeps its own copy: Progress updates it under the state lock
+		m.Running = append(m.Running, &rec)
 		return nil
 	}); err != nil {
 		return fail(fmt.Errorf("record the running attempt: %w", err))
