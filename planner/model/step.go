@@ -92,7 +92,7 @@ func (r *stepRun) run(ctx context.Context) (*stepOutput, error) {
 	for k, v := range c.Env() { // the contract wins over the environment block
 		env[k] = v
 	}
-	ex, err := openExecutor(r.WS, r.Spec.Environment.Executor)
+	ex, err := openExecutor(r.WS, r.Spec.Environment.Executor, r.Spec.ExecutorSettings)
 	if err != nil {
 		return out, err
 	}
@@ -186,15 +186,16 @@ func (r *stepRun) materializeOne(ctx context.Context, storeName, id, dir string)
 }
 
 // openExecutor builds the executor an environment names ("" is the
-// default) from the workspace's registry.
-func openExecutor(ws *engine.Workspace, name string) (executor.Executor, error) {
+// default) from the workspace's registry, with the environment's settings
+// block for it (raw values, checked again by the registry).
+func openExecutor(ws *engine.Workspace, name string, settings map[string]any) (executor.Executor, error) {
 	if name == "" {
 		name = config.DefaultExecutor
 	}
 	if ws.Executors == nil {
 		return nil, fmt.Errorf("executor %q: no executors are registered with this workspace", name)
 	}
-	return ws.Executors.Open(name, nil)
+	return ws.Executors.Open(name, settings)
 }
 
 // snapshotStores finds, in state, the store holding each snapshot.
