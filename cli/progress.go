@@ -35,12 +35,16 @@ type progress struct {
 }
 
 type actionProgress struct {
+	kind       string // plans.Kind*
 	start      time.Time
 	lastReport time.Time
 	files      int
 	bytes      int64
 	totalFiles int
 	totalBytes int64
+	// queue is the step's last state on a batch executor (nil: none, or
+	// not queued).
+	queue *engine.QueueState
 }
 
 // newProgress writes to w, live when w is a terminal.
@@ -89,7 +93,7 @@ func (p *progress) End() {
 func (p *progress) Started(a *plans.Action) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	ap := &actionProgress{start: p.clock()}
+	ap := &actionProgress{kind: a.Kind, start: p.clock()}
 	ap.lastReport = ap.start
 	if s := a.Snapshot; s != nil {
 		ap.totalFiles, ap.totalBytes = s.Files, s.Bytes
@@ -112,6 +116,18 @@ func (p *progress) Logf(a *plans.Action, format string, args ...any) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.printLocked("%s: %s", a.Addr, fmt.Sprintf(format, args...))
+}
+
+// Queued implements engine.QueueProgress: each change of a step's queue
+// state is a line of its own (they are few and say why nothing happens
+// yet), and the periodic line keeps the last one with its duration.
+func (p *progress) Queued(a *plans.Action, q engine.QueueState) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if ap := p.running[a]; ap != nil {
+		ap.queue = &q
+	}
+	p.printLocked("%s: %s", a.Addr, q)
 }
 
 func (p *progress) Finished(a *plans.Action, r *engine.ActionResult) {
@@ -198,8 +214,18 @@ func (ap *actionProgress) bar() string {
 	return "[" + b + "] "
 }
 
-// line is "1200/20000 files, 300.0 MiB/600.0 MiB (50%), 120.0 MiB/s".
+// line is "1200/20000 files, 300.0 MiB/600.0 MiB (50%), 120.0 MiB/s"
+// for an action that moves data, and the stage and elapsed time for a
+// step, with its queue state on a batch executor: "training, 2m0s
+// elapsed; slurm job 12 RUNNING on node-3 for 1m40s".
 func (ap *actionProgress) line(now time.Time) string {
+	if ap.kind == plans.KindTrain || ap.kind == plans.KindEvaluate {
+		s := fmt.Sprintf("%s, %s elapsed", verbing(ap.kind), now.Sub(ap.start).Round(time.Second))
+		if ap.queue != nil {
+			s += "; " + ap.queue.Line(now)
+		}
+		return s
+	}
 	el := now.Sub(ap.start).Seconds()
 	rate := ""
 	if el > 0 {

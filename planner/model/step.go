@@ -43,6 +43,9 @@ type stepRun struct {
 	ModelArtifacts, ModelStore string
 	// Log receives every output line (nil: none).
 	Log func(line string)
+	// Queue receives the step's queue states on a batch executor (nil:
+	// none; see executor.Task.Progress).
+	Queue func(engine.QueueState)
 }
 
 // stepOutput is what a step left behind; Close removes it.
@@ -112,6 +115,10 @@ func (r *stepRun) run(ctx context.Context) (*stepOutput, error) {
 	errW := engine.NewRedactWriter(io.MultiWriter(stderr, lw), r.Spec.Secrets)
 	task := executor.Task{Model: r.Spec.Name, Version: r.Version, Step: r.Step, Command: step.Command, Dir: r.WS.BaseDir,
 		Env: env, Timeout: step.Timeout, Stdout: outW, Stderr: errW}
+	if r.Queue != nil {
+		name := ex.Name()
+		task.Progress = func(p executor.Progress) { r.Queue(engine.QueueState{Executor: name, Progress: p}) }
+	}
 	res, err := ex.Run(ctx, task)
 	for _, w := range []io.Writer{outW, errW} {
 		if c, ok := w.(io.Closer); ok {

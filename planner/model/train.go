@@ -126,7 +126,8 @@ func trainAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, s
 		return v
 	}
 	run := &stepRun{WS: ws, Spec: spec, Step: executor.StepTrain, Version: version, Snapshots: inputs.Snapshots, snapshotStores: stores,
-		Log: func(line string) { rc.Progress.Logf(a, "v%d: %s", version, line) }}
+		Log:   func(line string) { rc.Progress.Logf(a, "v%d: %s", version, line) },
+		Queue: func(q engine.QueueState) { engine.ReportQueue(rc.Progress, a, q) }}
 	out, runErr := run.run(ctx)
 	if out != nil {
 		defer out.Close()
@@ -243,7 +244,8 @@ func evaluateVersion(ctx context.Context, rc *engine.RunContext, a *plans.Action
 	}
 	run := &stepRun{WS: rc.Workspace, Spec: spec, Step: executor.StepEvaluate, Version: v.Version, Snapshots: snaps, snapshotStores: stores,
 		ModelArtifacts: v.ArtifactsID, ModelStore: v.Store,
-		Log: func(line string) { rc.Progress.Logf(a, "evaluate v%d: %s", v.Version, line) }}
+		Log:   func(line string) { rc.Progress.Logf(a, "evaluate v%d: %s", v.Version, line) },
+		Queue: func(q engine.QueueState) { engine.ReportQueue(rc.Progress, a, q) }}
 	out, err := run.run(ctx)
 	if out != nil {
 		defer out.Close()
