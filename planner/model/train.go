@@ -151,13 +151,13 @@ func trainAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, s
 		v.Status, v.Error = state.StatusFailed, runErr.Error()
 		return v
 	case v.Status == state.StatusTimedOut:
-		v.Error = "timed out after " + policy.FormatDuration(spec.Train.Timeout)
+		v.Error = withReason("timed out after "+policy.FormatDuration(spec.Train.Timeout), out, spec.Secrets)
 		return v
 	case v.Status == state.StatusCancelled:
-		v.Error = "cancelled"
+		v.Error = withReason("cancelled", out, spec.Secrets)
 		return v
 	case v.Status != state.StatusSucceeded:
-		v.Error = fmt.Sprintf("train command exited with status %d", v.ExitCode)
+		v.Error = withReason(fmt.Sprintf("train command exited with status %d", v.ExitCode), out, spec.Secrets)
 		return v
 	}
 	metrics, err := readStepMetrics(out, spec.Secrets)
@@ -256,7 +256,7 @@ func evaluateVersion(ctx context.Context, rc *engine.RunContext, a *plans.Action
 	case err != nil:
 	case out.Result.Status != state.StatusSucceeded:
 		ev.Status = out.Result.Status
-		err = fmt.Errorf("evaluate command %s (exit status %d)", strings.ReplaceAll(out.Result.Status, "_", " "), out.Result.ExitCode)
+		err = errors.New(withReason(fmt.Sprintf("evaluate command %s (exit status %d)", strings.ReplaceAll(out.Result.Status, "_", " "), out.Result.ExitCode), out, spec.Secrets))
 	default:
 		if metrics, err = readStepMetrics(out, spec.Secrets); err == nil {
 			ev.Status, ev.Metrics = state.StatusSucceeded, metrics
@@ -353,4 +353,15 @@ func orText(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// withReason adds what ran the step said about its end (a batch system's
+// "slurm job 12 on node-3 CANCELLED outside mlform"), when it said more
+// than the exit status, to msg: the attempt's recorded error names the
+// cluster's reason.
+func withReason(msg string, out *stepOutput, secrets []string) string {
+	if out == nil || out.Result.Reason == "" {
+		return msg
+	}
+	return msg + ": " + engine.RedactString(out.Result.Reason, secrets)
 }
