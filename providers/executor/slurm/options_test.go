@@ -136,3 +136,33 @@ func TestSubmitRefusesBadTasks(t *testing.T) {
 		})
 	}
 }
+
+// FuzzExtraArgs: whatever extra_args the check accepts can only be flags
+// sbatch reads as options: no bare word (a second batch script), no
+// reserved flag or abbreviation of one, no short-flag cluster, no line
+// break.
+func FuzzExtraArgs(f *testing.F) {
+	for _, s := range []string{"--exclusive", "--nice=10", "-k", "--out=/x", "-pgpu", "END", "--gres=gpu:1", "--comment=a b", "-", "--", "--=x"} {
+		f.Add(s, "--exclusive")
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		args, err := parseExtraArgs([]string{a, b})
+		if err != nil {
+			return
+		}
+		for _, w := range args {
+			if !strings.HasPrefix(w, "-") || strings.ContainsAny(w, "\x00\n\r") {
+				t.Fatalf("accepted %q", w)
+			}
+			name, _, _ := strings.Cut(w, "=")
+			if !strings.HasPrefix(name, "--") && len(w) != 2 || name == "--" {
+				t.Fatalf("accepted short-flag text %q", w)
+			}
+			for r := range reserved {
+				if name == r || strings.HasPrefix(name, "--") && strings.HasPrefix(r, name) {
+					t.Fatalf("accepted %q, which is or abbreviates the reserved %s", w, r)
+				}
+			}
+		}
+	})
+}
