@@ -29,8 +29,10 @@ type ExecutorSettings struct {
 	// Values are the arguments as plain Go values: string, float64, bool,
 	// []any, map[string]any, or nil for null (unset).
 	Values map[string]any
-	// NameRanges and ValueRanges locate each argument's name and value.
+	// NameRanges and ValueRanges locate each argument's name and value;
+	// ElementRanges each element of a value written as a list ([...]).
 	NameRanges, ValueRanges map[string]hcl.Range
+	ElementRanges           map[string][]hcl.Range
 	// Range is the block's type, where a problem with the block as a
 	// whole is reported.
 	Range hcl.Range
@@ -69,10 +71,16 @@ func (e *blockEval) executorSettings(b *hclsyntax.Block) map[string]*ExecutorSet
 		}
 		se := e.sub(sb, e.where)
 		es := &ExecutorSettings{Executor: sb.Type, Values: map[string]any{},
-			NameRanges: map[string]hcl.Range{}, ValueRanges: map[string]hcl.Range{}, Range: sb.TypeRange}
+			NameRanges: map[string]hcl.Range{}, ValueRanges: map[string]hcl.Range{}, ElementRanges: map[string][]hcl.Range{},
+			Range: sb.TypeRange}
 		for _, name := range sortedAttrNames(sb.Body) {
 			a := sb.Body.Attributes[name]
 			es.NameRanges[name], es.ValueRanges[name] = a.NameRange, a.Expr.Range()
+			if list, ok := a.Expr.(*hclsyntax.TupleConsExpr); ok {
+				for _, el := range list.Exprs {
+					es.ElementRanges[name] = append(es.ElementRanges[name], el.Range())
+				}
+			}
 			v, _, _ := se.value(name)
 			if v == cty.NilVal {
 				continue // did not evaluate: reported

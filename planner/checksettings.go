@@ -97,6 +97,9 @@ func settingDiags(env string, b *config.ExecutorSettings, reg *executor.Registry
 			if r, ok := b.ValueRanges[se.Setting]; ok {
 				d.Subject = r.Ptr()
 			}
+			if els := b.ElementRanges[se.Setting]; se.Element > 0 && se.Element <= len(els) {
+				d.Subject = els[se.Element-1].Ptr()
+			}
 		}
 		diags = append(diags, d)
 	}

@@ -23,6 +23,14 @@ func TestCheckExecutorSettings(t *testing.T) {
 		Factory: func(executor.Settings) (executor.Executor, error) { return nil, nil },
 		Settings: []executor.Setting{
 			{Name: "queue", Type: executor.String},
+			{Name: "args", Type: executor.StringList, Check: func(v any) error {
+				for i, a := range v.([]string) {
+					if a == "bad" {
+						return &executor.ElementError{Index: i, Err: fmt.Errorf("%q is refused", a)}
+					}
+				}
+				return nil
+			}},
 			{Name: "cpus", Type: executor.Int, Check: func(v any) error {
 				if v.(int) > 64 {
 					return fmt.Errorf("%d is more than a node has", v)
@@ -51,7 +59,7 @@ func TestCheckExecutorSettings(t *testing.T) {
 		{"unknown setting", `executor = "batch"
   batch {
     queu = "gpu"
-  }`, []string{`error 4:5 Unknown executor setting|no setting "queu" (environment "e"). Did you mean "queue"? Its settings are: cpus, queue.`}},
+  }`, []string{`error 4:5 Unknown executor setting|no setting "queu" (environment "e"). Did you mean "queue"? Its settings are: args, cpus, queue.`}},
 		{"wrong type", `executor = "batch"
   batch {
     cpus = "many"
@@ -60,6 +68,15 @@ func TestCheckExecutorSettings(t *testing.T) {
   batch {
     cpus = 128
   }`, []string{`error 4:12 Invalid executor setting|128 is more than a node has`}},
+		{"refused element", `executor = "batch"
+  batch {
+    args = ["ok",
+      "bad"]
+  }`, []string{`error 5:7 Invalid executor setting|"bad" is refused`}},
+		{"element of the wrong type", `executor = "batch"
+  batch {
+    args = ["ok", 3]
+  }`, []string{`error 4:19 Invalid executor setting|element 1: want a string, not the number 3`}},
 		{"conflict", `executor = "batch"
   batch {
     queue = "tiny"

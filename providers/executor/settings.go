@@ -96,6 +96,17 @@ func (s Settings) Strings(name string) []string { v, _ := s[name].([]string); re
 // Duration returns a Duration setting (0 when unset).
 func (s Settings) Duration(name string) time.Duration { v, _ := s[name].(time.Duration); return v }
 
+// ElementError is a problem with one element of a list setting: a
+// Check returns one so that validate can point at the element rather
+// than the whole list.
+type ElementError struct {
+	Index int // 0-based
+	Err   error
+}
+
+func (e *ElementError) Error() string { return e.Err.Error() }
+func (e *ElementError) Unwrap() error { return e.Err }
+
 // SettingError is what is wrong with one setting of an executor: it is
 // unknown (Suggestion may name the setting meant), or its value is of the
 // wrong type or refused by the declaration's Check. Setting is "" for a
@@ -107,6 +118,9 @@ type SettingError struct {
 	Known      []string
 	Suggestion string
 	Problem    string
+	// Element is the 1-based element of a list setting the problem is
+	// in; 0 for the setting as a whole.
+	Element int
 }
 
 func (e *SettingError) Error() string {
@@ -161,7 +175,12 @@ func decodeSettings(executor string, decls []Setting, raw map[string]any) (Setti
 			err = d.Check(v)
 		}
 		if err != nil {
-			errs = append(errs, &SettingError{Executor: executor, Setting: k, Problem: err.Error()})
+			se := &SettingError{Executor: executor, Setting: k, Problem: err.Error()}
+			var ee *ElementError
+			if errors.As(err, &ee) {
+				se.Element = ee.Index + 1
+			}
+			errs = append(errs, se)
 			continue
 		}
 		out[k] = v
@@ -204,7 +223,7 @@ func decodeValue(t SettingType, raw any) (any, error) {
 		for i, el := range list {
 			s, ok := el.(string)
 			if !ok {
-				return nil, fmt.Errorf("element %d: want a string, not %s", i, describe(el))
+				return nil, &ElementError{Index: i, Err: fmt.Errorf("element %d: want a string, not %s", i, describe(el))}
 			}
 			out[i] = s
 		}

@@ -89,6 +89,9 @@ func TestDecodeSettings(t *testing.T) {
 					t.Fatalf("error %d (%v) is not a *SettingError", i, errs[i])
 				}
 				setting, msg, _ := strings.Cut(w, "|")
+				if tt.name == "list of numbers" && se.Element != 2 {
+					t.Errorf("element %d, want 2 (1-based)", se.Element)
+				}
 				if se.Setting != setting || !strings.Contains(se.Error(), msg) {
 					t.Errorf("error %d: %q (setting %q), want setting %q and %q", i, se.Error(), se.Setting, setting, msg)
 				}

@@ -1,7 +1,6 @@
 package slurm
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -84,9 +83,9 @@ func validate(s executor.Settings) error {
 	if s.String("gpus") == "" {
 		return nil
 	}
-	for _, a := range s.Strings("extra_args") {
+	for i, a := range s.Strings("extra_args") {
 		if name, _, _ := strings.Cut(a, "="); name == "--gres" {
-			return &executor.SettingError{Executor: Name, Setting: "extra_args",
+			return &executor.SettingError{Executor: Name, Setting: "extra_args", Element: i + 1,
 				Problem: "--gres conflicts with the gpus setting (sbatch keeps only the last --gres); put every resource in extra_args' --gres, or use gpus alone"}
 		}
 	}
@@ -116,14 +115,10 @@ var reserved = map[string]string{
 // so is a long flag that abbreviates a reserved one (getopt accepts
 // `--out=` for `--output=`) or a cluster of short flags (`-vp gpu`).
 func parseExtraArgs(args []string) ([]string, error) {
-	var errs []error
-	for _, a := range args {
+	for i, a := range args {
 		if err := checkExtraArg(a); err != nil {
-			errs = append(errs, err)
+			return nil, &executor.ElementError{Index: i, Err: err}
 		}
-	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
 	}
 	return args, nil
 }
