@@ -95,7 +95,7 @@ func newRemoteApplyWorld(t *testing.T) (*applyWorld, *fakeBatch) {
 	t.Setenv("TMPDIR", t.TempDir())
 	w := newApplyWorld(t)
 	fb := &fakeBatch{jobs: map[string]*fakeJob{}}
-	w.ws.Executors.Register("fakebatch", func(map[string]string) (executor.Executor, error) { return fb, nil })
+	w.ws.Executors.Register("fakebatch", func(executor.Settings) (executor.Executor, error) { return fb, nil })
 	w.specs.Models["churn"].Environment.Executor = "fakebatch"
 	return w, fb
 }

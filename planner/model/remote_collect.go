@@ -25,7 +25,7 @@ const ReasonRunning plans.ReasonCode = "running"
 // state last saw.
 func planRunning(ctx context.Context, pc *engine.PlanContext, spec *modelSpec) *plans.Action {
 	if len(spec.Code) == 0 {
-		if _, name, ok := batchExecutor(pc.WS, spec.Environment.Executor); ok {
+		if _, name, ok := batchExecutor(pc.WS, spec.Environment.Executor, spec.ExecutorSettings); ok {
 			pc.AddNote(&plans.Note{Addr: "model." + spec.Name, Message: fmt.Sprintf(
 				"runs on the %s executor without code: its jobs start in an empty directory (declare the files the command needs with code = [...])", name)})
 		}
@@ -58,7 +58,7 @@ func describeRunning(ctx context.Context, ws *engine.Workspace, model string, r 
 	if !r.StartedAt.IsZero() {
 		st, since = "running", r.StartedAt
 	}
-	if bx, _, ok := batchExecutor(ws, r.Executor); ok && r.JobID != "" {
+	if bx, _, ok := batchExecutor(ws, r.Executor, nil); ok && r.JobID != "" {
 		qctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		p, err := bx.Describe(qctx, r.JobID)
 		cancel()
@@ -122,7 +122,7 @@ func runCollect(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 	if r == nil {
 		return fmt.Errorf("model.%s v%d is no longer running in state (another apply collected it?); run plan again", tc.Model, tc.Version)
 	}
-	bx, _, ok := batchExecutor(ws, r.Executor)
+	bx, _, ok := batchExecutor(ws, r.Executor, nil)
 	if !ok {
 		return fmt.Errorf("model.%s v%d runs on executor %q, which this mlform cannot attach to", tc.Model, tc.Version, r.Executor)
 	}

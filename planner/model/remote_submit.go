@@ -45,11 +45,11 @@ func IsTrainSubmitted(r *engine.ActionResult) bool {
 }
 
 // batchExecutor opens the executor name when it is a batch executor.
-func batchExecutor(ws *engine.Workspace, name string) (executor.Batch, string, bool) {
+func batchExecutor(ws *engine.Workspace, name string, settings map[string]any) (executor.Batch, string, bool) {
 	if name == "" {
 		name = config.DefaultExecutor
 	}
-	ex, err := openExecutor(ws, name)
+	ex, err := openExecutor(ws, name, settings)
 	if err != nil {
 		return nil, "", false
 	}
@@ -222,14 +222,7 @@ func collectRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, 
 			return
 		}
 		last = p
-		msg := fmt.Sprintf("v%d: %s job %s %s", run.Version, run.Executor, p.JobID, p.State)
-		if p.Host != "" {
-			msg += " on " + p.Host
-		}
-		if p.Reason != "" {
-			msg += " (" + p.Reason + ")"
-		}
-		rc.Progress.Logf(a, "%s", msg)
+		engine.ReportQueue(rc.Progress, a, engine.QueueState{Executor: run.Executor, Progress: p})
 		if p.State == "RUNNING" {
 			_ = rc.UpdateState(ctx, func(st *state.State) error {
 				if r := st.EnsureModel(task.Model).RunningAttempt(run.Version); r != nil {

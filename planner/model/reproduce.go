@@ -123,7 +123,7 @@ func reproduce(ctx context.Context, ws *engine.Workspace, st *state.State, specs
 	if err != nil {
 		return nil, err
 	}
-	if bx, name, ok := batchExecutor(ws, spec.Environment.Executor); ok {
+	if bx, name, ok := batchExecutor(ws, spec.Environment.Executor, spec.ExecutorSettings); ok {
 		return reproduceRemote(ctx, ws, &spec, v, stores, archived, bx, name, log, r)
 	}
 	run := &stepRun{WS: ws, Spec: &spec, Step: executor.StepTrain, Version: v.Version, Snapshots: v.Inputs.Snapshots, snapshotStores: stores, Log: log}

@@ -156,12 +156,13 @@ func trainAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, s
 		v.Error = err.Error()
 		return v, "", nil
 	}
-	if bx, name, ok := batchExecutor(ws, spec.Environment.Executor); ok {
+	if bx, name, ok := batchExecutor(ws, spec.Environment.Executor, spec.ExecutorSettings); ok {
 		return submitRemote(ctx, rc, a, spec, v, store, stores, bx, name)
 	}
 	rc.Stage(a, fmt.Sprintf("training v%d", version))
 	run := &stepRun{WS: ws, Spec: spec, Step: executor.StepTrain, Version: version, Snapshots: inputs.Snapshots, snapshotStores: stores,
-		Log: func(line string) { rc.Progress.Logf(a, "v%d: %s", version, line) }}
+		Log:   func(line string) { rc.Progress.Logf(a, "v%d: %s", version, line) },
+		Queue: func(q engine.QueueState) { engine.ReportQueue(rc.Progress, a, q) }}
 	out, runErr := run.run(ctx)
 	if out != nil {
 		defer out.Close()
@@ -185,13 +186,13 @@ func trainAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, s
 		v.Status, v.Error = state.StatusFailed, runErr.Error()
 		return v, "", nil
 	case v.Status == state.StatusTimedOut:
-		v.Error = "timed out after " + policy.FormatDuration(spec.Train.Timeout)
+		v.Error = withReason("timed out after "+policy.FormatDuration(spec.Train.Timeout), out, spec.Secrets)
 		return v, "", nil
 	case v.Status == state.StatusCancelled:
-		v.Error = "cancelled"
+		v.Error = withReason("cancelled", out, spec.Secrets)
 		return v, "", nil
 	case v.Status != state.StatusSucceeded:
-		v.Error = fmt.Sprintf("train command exited with status %d", v.ExitCode)
+		v.Error = withReason(fmt.Sprintf("train command exited with status %d", v.ExitCode), out, spec.Secrets)
 		return v, "", nil
 	}
 	metrics, err := readStepMetrics(out, spec.Secrets)
@@ -282,7 +283,7 @@ func evaluateVersion(ctx context.Context, rc *engine.RunContext, a *plans.Action
 	var res executor.Result
 	var err error
 	var readMetrics func() (map[string]float64, error)
-	if bx, name, ok := batchExecutor(rc.Workspace, spec.Environment.Executor); ok {
+	if bx, name, ok := batchExecutor(rc.Workspace, spec.Environment.Executor, spec.ExecutorSettings); ok {
 		var artifacts string
 		var store *storage.Store
 		res, artifacts, store, err = evaluateRemote(ctx, rc, a, spec, v, snaps, stores, bx, name)
@@ -290,7 +291,8 @@ func evaluateVersion(ctx context.Context, rc *engine.RunContext, a *plans.Action
 	} else {
 		run := &stepRun{WS: rc.Workspace, Spec: spec, Step: executor.StepEvaluate, Version: v.Version, Snapshots: snaps, snapshotStores: stores,
 			ModelArtifacts: v.ArtifactsID, ModelStore: v.Store,
-			Log: func(line string) { rc.Progress.Logf(a, "evaluate v%d: %s", v.Version, line) }}
+			Log:   func(line string) { rc.Progress.Logf(a, "evaluate v%d: %s", v.Version, line) },
+			Queue: func(q engine.QueueState) { engine.ReportQueue(rc.Progress, a, q) }}
 		var out *stepOutput
 		out, err = run.run(ctx)
 		if out != nil {
@@ -303,10 +305,11 @@ func evaluateVersion(ctx context.Context, rc *engine.RunContext, a *plans.Action
 	case err != nil:
 	case res.Status != state.StatusSucceeded:
 		ev.Status = res.Status
-		err = fmt.Errorf("evaluate command %s (exit status %d)", strings.ReplaceAll(res.Status, "_", " "), res.ExitCode)
+		msg := fmt.Sprintf("evaluate command %s (exit status %d)", strings.ReplaceAll(res.Status, "_", " "), res.ExitCode)
 		if res.Reason != "" {
-			err = fmt.Errorf("%w: %s", err, res.Reason)
+			msg += ": " + engine.RedactString(res.Reason, spec.Secrets)
 		}
+		err = errors.New(msg)
 	default:
 		if metrics, err = readMetrics(); err == nil {
 			ev.Status, ev.Metrics = state.StatusSucceeded, metrics
@@ -403,4 +406,15 @@ func orText(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// withReason adds what ran the step said about its end (a batch system's
+// "slurm job 12 on node-3 CANCELLED outside mlform"), when it said more
+// than the exit status, to msg: the attempt's recorded error names the
+// cluster's reason.
+func withReason(msg string, out *stepOutput, secrets []string) string {
+	if out == nil || out.Result.Reason == "" {
+		return msg
+	}
+	return msg + ": " + engine.RedactString(out.Result.Reason, secrets)
 }

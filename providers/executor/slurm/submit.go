@@ -123,7 +123,9 @@ func (o Options) sbatchArgs() []string {
 		add("--cpus-per-task", fmt.Sprint(o.CPUs))
 	}
 	add("--mem", o.Memory)
-	add("--gpus", o.GPUs)
+	if o.GPUs != "" {
+		add("--gres", "gpu:"+o.GPUs)
+	}
 	add("--constraint", o.Constraint)
 	return append(a, o.ExtraArgs...)
 }
