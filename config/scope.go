@@ -3,6 +3,8 @@ package config
 import (
 	"strings"
 
+	"github.com/mlform/mlform/internal/objname"
+
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
@@ -13,7 +15,10 @@ import (
 type scope struct {
 	vars    map[string]cty.Value
 	locals  map[string]cty.Value
-	objects map[string]map[string]cty.Value // kind -> name -> object
+	objects map[string]map[string]cty.Value // kind -> name -> object (instances by instance name)
+	// expanded holds the blocks for_each or count expanded (kind -> block
+	// name): references to them see a collection of their instances.
+	expanded map[string]map[string]*expansion
 	path    cty.Value
 	// funcs builds each evaluation context's functions: every context
 	// gets its own work budget (see budget).
@@ -24,7 +29,8 @@ func newScope(funcs func(called map[string]bool) map[string]function.Function, p
 	s := &scope{
 		vars:    map[string]cty.Value{},
 		locals:  map[string]cty.Value{},
-		objects: map[string]map[string]cty.Value{},
+		objects:  map[string]map[string]cty.Value{},
+		expanded: map[string]map[string]*expansion{},
 		path:    pathObj,
 		funcs:   funcs,
 	}
@@ -41,6 +47,39 @@ func (s *scope) set(kind, name string, v cty.Value) {
 	s.objects[kind][name] = v
 }
 
+// expand records that block kind.name expanded into instances.
+func (s *scope) expand(kind, name string, x *expansion) {
+	if s.expanded[kind] == nil {
+		s.expanded[kind] = map[string]*expansion{}
+	}
+	s.expanded[kind][name] = x
+}
+
+// lookup is what a reference to kind.name sees: the object, or for an
+// expanded block the collection of its instances.
+func (s *scope) lookup(kind, name string) (cty.Value, bool) {
+	if x := s.expanded[kind][name]; x != nil {
+		return x.group(name, s.objects[kind]), true
+	}
+	v, ok := s.objects[kind][name]
+	return v, ok
+}
+
+// grouped is every object of a kind as references see them: plain blocks
+// by name, expanded blocks as collections of their instances.
+func (s *scope) grouped(kind string, flat map[string]cty.Value) map[string]cty.Value {
+	out := map[string]cty.Value{}
+	for name, v := range flat {
+		if _, sfx := objname.Split(name); sfx == "" {
+			out[name] = v
+		}
+	}
+	for name, x := range s.expanded[kind] {
+		out[name] = x.group(name, flat)
+	}
+	return out
+}
+
 // evalContext builds the context expressions are evaluated in; extra adds
 // or replaces top-level names (candidate, champion, promotion).
 func (s *scope) evalContext(extra map[string]cty.Value) *hcl.EvalContext {
@@ -48,10 +87,10 @@ func (s *scope) evalContext(extra map[string]cty.Value) *hcl.EvalContext {
 		"var":         objectOf(s.vars),
 		"local":       objectOf(s.locals),
 		"path":        s.path,
-		"dataset":     objectOf(s.objects[kindDataset]),
-		"model":       objectOf(s.objects[kindModel]),
-		"environment": objectOf(s.objects[kindEnvironment]),
-		"storage":     objectOf(s.objects[kindStorage]),
+		"dataset":     objectOf(s.grouped(kindDataset, s.objects[kindDataset])),
+		"model":       objectOf(s.grouped(kindModel, s.objects[kindModel])),
+		"environment": objectOf(s.grouped(kindEnvironment, s.objects[kindEnvironment])),
+		"storage":     objectOf(s.grouped(kindStorage, s.objects[kindStorage])),
 	}
 	for k, v := range extra {
 		vars[k] = v
@@ -89,7 +128,7 @@ func (s *scope) evalContextFor(deps map[string]hcl.Range, extra map[string]cty.V
 		case "local":
 			v, found = s.locals[name]
 		default:
-			v, found = s.objects[refKind[root]][name]
+			v, found = s.lookup(refKind[root], name)
 		}
 		if !found {
 			continue // promotions: only outputs use them, through worldContext

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/mlform/mlform/internal/hexid"
+	"github.com/mlform/mlform/internal/objname"
 )
 
 // AddressKind is what an address names.
@@ -44,8 +45,8 @@ func ParseAddress(s string) (Address, error) {
 	switch kind {
 	case "dataset":
 		name, id, hasAt := strings.Cut(rest, "@")
-		if !IsIdentifier(name) {
-			return Address{}, fmt.Errorf("address %q: %q is not a dataset name", truncate(s, 80), truncate(name, 80))
+		if err := checkAddrName(s, "dataset", name); err != nil {
+			return Address{}, err
 		}
 		if !hasAt {
 			return Address{Kind: AddrDataset, Name: name}, nil
@@ -57,8 +58,8 @@ func ParseAddress(s string) (Address, error) {
 		return Address{Kind: AddrSnapshot, Name: name, Snapshot: id}, nil
 	case "model":
 		name, at, hasAt := strings.Cut(rest, "@")
-		if !IsIdentifier(name) {
-			return Address{}, fmt.Errorf("address %q: %q is not a model name", truncate(s, 80), truncate(name, 80))
+		if err := checkAddrName(s, "model", name); err != nil {
+			return Address{}, err
 		}
 		if !hasAt {
 			return Address{Kind: AddrModel, Name: name}, nil
@@ -77,6 +78,20 @@ func ParseAddress(s string) (Address, error) {
 	default:
 		return Address{}, fmt.Errorf("address %q: unknown kind %q (want dataset or model)", truncate(s, 80), truncate(kind, 40))
 	}
+}
+
+// checkAddrName checks the NAME of an address: an identifier with an
+// optional instance key, `churn["eu"]` or `churn[0]`, saying which part is
+// wrong.
+func checkAddrName(addr, kind, name string) error {
+	base, suffix := objname.Split(name)
+	if !IsIdentifier(base) {
+		return fmt.Errorf("address %q: %q is not a %s name", truncate(addr, 80), truncate(base, 80), kind)
+	}
+	if _, _, _, err := objname.ParseSuffix(suffix); err != nil {
+		return fmt.Errorf("address %q: %w", truncate(addr, 80), err)
+	}
+	return nil
 }
 
 func (a Address) String() string {
