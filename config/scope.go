@@ -19,7 +19,7 @@ type scope struct {
 	// expanded holds the blocks for_each or count expanded (kind -> block
 	// name): references to them see a collection of their instances.
 	expanded map[string]map[string]*expansion
-	path    cty.Value
+	path     cty.Value
 	// funcs builds each evaluation context's functions: every context
 	// gets its own work budget (see budget).
 	funcs func(called map[string]bool) map[string]function.Function
@@ -27,12 +27,12 @@ type scope struct {
 
 func newScope(funcs func(called map[string]bool) map[string]function.Function, pathObj cty.Value) *scope {
 	s := &scope{
-		vars:    map[string]cty.Value{},
-		locals:  map[string]cty.Value{},
+		vars:     map[string]cty.Value{},
+		locals:   map[string]cty.Value{},
 		objects:  map[string]map[string]cty.Value{},
 		expanded: map[string]map[string]*expansion{},
-		path:    pathObj,
-		funcs:   funcs,
+		path:     pathObj,
+		funcs:    funcs,
 	}
 	for _, kind := range []string{kindDataset, kindModel, kindEnvironment, kindStorage} {
 		s.objects[kind] = map[string]cty.Value{}

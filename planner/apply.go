@@ -88,6 +88,9 @@ func Apply(ctx context.Context, ws *engine.Workspace, stop <-chan struct{}, p *p
 		runners = newRunners()
 	}
 	e := &engine.Engine{Runners: runners, Parallelism: opts.Parallelism, Progress: opts.Progress}
+	if err := applyMoves(ctx, st, p.Moves, w); err != nil {
+		return nil, err
+	}
 	if w == nil {
 		return e.Run(ctx, stop, ws, p, st, nil)
 	}

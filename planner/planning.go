@@ -46,6 +46,12 @@ func Plan(ctx context.Context, ws *engine.Workspace, st *state.State, opts engin
 		Refreshed:     opts.Refresh,
 		Actions:       []*plans.Action{},
 	}
+	moves, moveNotes := planMoves(ws.Config.Moved, st)
+	p.Moves, p.Notes = moves, append(p.Notes, moveNotes...)
+	st, err = movedState(st, moves)
+	if err != nil {
+		return nil, err
+	}
 	pc := &engine.PlanContext{WS: ws, State: st, Plan: p, Options: opts, Selected: sel, NextSnapshots: map[string]string{}}
 	for _, stage := range stages(ws) {
 		if err := ctx.Err(); err != nil {

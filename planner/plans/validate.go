@@ -39,6 +39,9 @@ func ValidatePlan(p *Plan) error {
 			return fmt.Errorf("target: %w", err)
 		}
 	}
+	if err := validateMoves(p.Moves); err != nil {
+		return err
+	}
 	addrs := map[string]bool{}
 	ids := map[string]bool{}
 	for i, a := range p.Actions {
