@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/mlform/mlform/internal/objname"
 	"github.com/mlform/mlform/planner/dataset"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/model"
@@ -96,7 +97,22 @@ func planForgotten(ctx context.Context, pc *engine.PlanContext) error {
 			continue
 		}
 		pc.AddNote(&plans.Note{Addr: "dataset." + name, Code: plans.ReasonRemoved,
-			Message: "no longer declared; its snapshots stay in state (mlform state rm dataset." + name + " forgets them)"})
+			Message: plans.RemovedMessage("dataset."+name, "its snapshots", instanceBlockDeclared(pc.WS.Datasets, name))})
 	}
 	return nil
+}
+
+// instanceBlockDeclared reports whether name is an instance (`sales["eu"]`)
+// of a block that still declares other instances.
+func instanceBlockDeclared[V any](declared map[string]V, name string) bool {
+	base, sfx := objname.Split(name)
+	if sfx == "" {
+		return false
+	}
+	for n := range declared {
+		if b, s := objname.Split(n); s != "" && b == base {
+			return true
+		}
+	}
+	return false
 }
