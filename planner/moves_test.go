@@ -1,0 +1,95 @@
+package planner
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/planner/plans"
+	"github.com/mlform/mlform/state"
+)
+
+func TestPlanMoves(t *testing.T) {
+	recorded := func() *state.State {
+		st := state.New()
+		for _, n := range []string{"a", `fleet["eu"]`, `fleet["us"]`, "taken"} {
+			st.EnsureModel(n)
+		}
+		st.Datasets["sales"] = &state.Dataset{Name: "sales", Snapshots: []*state.Snapshot{}}
+		return st
+	}
+	for _, tc := range []struct {
+		name  string
+		moved []config.Moved
+		want  string // moves, then notes
+	}{
+		{"rename", []config.Moved{{From: "model.a", To: "model.b"}}, "[model.a->model.b] []"},
+		{"chain", []config.Moved{{From: "model.a", To: "model.b"}, {From: "model.b", To: "model.c"}}, "[model.a->model.b model.b->model.c] []"},
+		{"whole block takes its instances", []config.Moved{{From: "model.fleet", To: "model.regional"}},
+			`[model.fleet["eu"]->model.regional["eu"] model.fleet["us"]->model.regional["us"]] []`},
+		{"one instance", []config.Moved{{From: `model.fleet["eu"]`, To: `model.fleet["europe"]`}}, `[model.fleet["eu"]->model.fleet["europe"]] []`},
+		{"into for_each", []config.Moved{{From: "dataset.sales", To: `dataset.sales["eu"]`}}, `[dataset.sales->dataset.sales["eu"]] []`},
+		{"not recorded: nothing", []config.Moved{{From: "model.gone", To: "model.b"}}, "[] []"},
+		{"target recorded: note", []config.Moved{{From: "model.a", To: "model.taken"}}, "[] [model.a]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			moves, notes := planMoves(tc.moved, recorded())
+			var ms, ns []string
+			for _, m := range moves {
+				ms = append(ms, m.From+"->"+m.To)
+			}
+			for _, n := range notes {
+				ns = append(ns, n.Addr)
+			}
+			if got := fmt.Sprint(ms) + " " + fmt.Sprint(ns); got != tc.want {
+				t.Errorf("planMoves = %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestMigrate(t *testing.T) {
+	st := state.New()
+	m := st.EnsureModel("a")
+	m.NextVersion = 2
+	m.Versions = append(m.Versions, &state.Version{Version: 1, Status: state.StatusSucceeded,
+		Inputs: state.Inputs{Snapshots: map[string]string{"sales": "0123456789abcdef"}, Params: map[string]any{}}})
+	m.Aliases["production"] = &state.Alias{Name: "production", Version: 1}
+	st.Datasets["sales"] = &state.Dataset{Name: "sales", Snapshots: []*state.Snapshot{}}
+	st.Policies["p"] = &state.Policy{Name: "p", LastTrain: map[string]time.Time{"a": {}}}
+	moves := []*plans.Move{{From: "model.a", To: `model.a["eu"]`}, {From: "dataset.sales", To: `dataset.sales["eu"]`}}
+
+	cp, err := movedState(st, moves)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Models["a"] == nil || cp.Models["a"] != nil {
+		t.Fatal("movedState changed the state it read, or did not move")
+	}
+	if err := applyMoves(context.Background(), st, moves, nil); err != nil {
+		t.Fatal(err)
+	}
+	got := st.Models[`a["eu"]`]
+	switch {
+	case got == nil || got.Name != `a["eu"]` || got.Aliases["production"].Version != 1 || got.NextVersion != 2:
+		t.Fatalf("model not moved with its history: %+v", got)
+	case got.Versions[0].Inputs.Snapshots[`sales["eu"]`] != "0123456789abcdef":
+		t.Errorf("version inputs still name the old dataset: %v", got.Versions[0].Inputs.Snapshots)
+	case got.Versions[0].Inputs.Digest == "":
+		t.Error("inputs digest not recomputed")
+	case st.Datasets[`sales["eu"]`] == nil || st.Datasets["sales"] != nil:
+		t.Error("dataset not moved")
+	}
+	if _, ok := st.Policies["p"].LastTrain[`a["eu"]`]; !ok {
+		t.Error("policy last_train not moved")
+	}
+	if err := st.Validate(); err != nil {
+		t.Errorf("moved state invalid: %v", err)
+	}
+	// Replaying the moves (a stale plan file) is refused, not half-done.
+	if err := applyMoves(context.Background(), st, moves, nil); err == nil {
+		t.Error("moving again: no error")
+	}
+}
