@@ -36,6 +36,15 @@ func TestParseAddress(t *testing.T) {
 		{"model.churn@a b", state.Address{}, "neither"},
 		{"model.@1", state.Address{}, "not a model name"},
 		{"policy.p", state.Address{}, `unknown kind "policy"`},
+		{`model.churn["eu"]`, state.Address{Kind: state.AddrModel, Name: `churn["eu"]`}, ""},
+		{`model.churn["eu-1"]@3`, state.Address{Kind: state.AddrVersion, Name: `churn["eu-1"]`, Version: 3}, ""},
+		{"model.churn[0]@production", state.Address{Kind: state.AddrAlias, Name: "churn[0]", Alias: "production"}, ""},
+		{`dataset.sales["eu"]@72f28763`, state.Address{Kind: state.AddrSnapshot, Name: `sales["eu"]`, Snapshot: "72f28763"}, ""},
+		{"model.churn[eu]", state.Address{}, `instance key [eu] must be quoted: ["eu"] (in a shell, put the whole address in single quotes)`},
+		{`model.churn["../x"]`, state.Address{}, "only ASCII letters, digits, _ and -"},
+		{`model.churn["a"]["b"]`, state.Address{}, "only ASCII letters"},
+		{"model.churn[01]", state.Address{}, "is not an instance key"},
+		{`model.["eu"]`, state.Address{}, "not a model name"},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
 			got, err := state.ParseAddress(tc.in)
