@@ -18,7 +18,8 @@ import (
 // (planner/moves.go).
 type Moved struct {
 	// From and To are addresses: "model.churn", `model.churn["eu"]`,
-	// "dataset.sales[0]". Both are of one kind, dataset or model. A whole
+	// "dataset.sales[0]". Both are of one kind: dataset, model,
+	// retrain_policy or promotion. A whole
 	// block (no key) moves with all its instances when both sides are
 	// whole blocks.
 	From, To  string
@@ -91,8 +92,10 @@ func (l *loader) movedAddr(a *hclsyntax.Attribute) (movedRef, bool) {
 		return fail(`must be a reference like model.churn, model.churn["eu"] or dataset.sales[0] (not a string or another expression).`)
 	}
 	kind := t.RootName()
-	if kind != kindModel && kind != kindDataset {
-		return fail(fmt.Sprintf("moves a dataset or a model (whose recorded history it keeps); %s is neither.", kind))
+	switch kind {
+	case kindModel, kindDataset, kindPolicy, kindPromotion:
+	default:
+		return fail(fmt.Sprintf("moves a dataset, a model, a retrain_policy or a promotion (what state records for it); %s is none of them.", kind))
 	}
 	attr, ok := t[1].(hcl.TraverseAttr)
 	if !ok {

@@ -29,6 +29,12 @@ func planMoves(moved []config.Moved, st *state.State) ([]*plans.Move, []*plans.N
 	for name := range st.Datasets {
 		recorded["dataset."+name] = true
 	}
+	for name := range st.Policies {
+		recorded["retrain_policy."+name] = true
+	}
+	for name := range st.Publications {
+		recorded["promotion."+name] = true
+	}
 	var moves []*plans.Move
 	var notes []*plans.Note
 	for _, mv := range moved {
@@ -103,7 +109,10 @@ func applyMoves(ctx context.Context, st *state.State, moves []*plans.Move, w eng
 // its versions, aliases, evaluations and numbering, and its entry in each
 // policy's last_train; a dataset keeps its snapshots (and retained ones),
 // and every version and evaluation that used it now names it by its new
-// address (inputs digests are recomputed, as they cover the names).
+// address (inputs digests are recomputed, as they cover the names); a
+// retrain policy keeps its last-train times (so a schedule does not fire
+// early) and a promotion its last publication (so it does not publish
+// again).
 func migrate(st *state.State, moves []*plans.Move) error {
 	for _, mv := range moves {
 		kind, from, to := plans.AddrKind(mv.From), plans.AddrName(mv.From), plans.AddrName(mv.To)
@@ -141,8 +150,23 @@ func migrate(st *state.State, moves []*plans.Move) error {
 			if err := renameInputs(st, from, to); err != nil {
 				return fmt.Errorf("move %s to %s: %w", mv.From, mv.To, err)
 			}
+		case "retrain_policy":
+			p := st.Policies[from]
+			if p == nil || st.Policies[to] != nil {
+				return fmt.Errorf("move %s to %s: the state changed since the plan (run plan again)", mv.From, mv.To)
+			}
+			delete(st.Policies, from)
+			p.Name = to
+			st.Policies[to] = p
+		case "promotion":
+			p := st.Publications[from]
+			if p == nil || st.Publications[to] != nil {
+				return fmt.Errorf("move %s to %s: the state changed since the plan (run plan again)", mv.From, mv.To)
+			}
+			delete(st.Publications, from)
+			st.Publications[to] = p
 		default:
-			return fmt.Errorf("move %s to %s: only datasets and models move", plans.Truncate(mv.From), plans.Truncate(mv.To))
+			return fmt.Errorf("move %s to %s: only datasets, models, retrain policies and promotions move", plans.Truncate(mv.From), plans.Truncate(mv.To))
 		}
 	}
 	return nil

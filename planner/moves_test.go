@@ -59,7 +59,9 @@ func TestMigrate(t *testing.T) {
 	m.Aliases["production"] = &state.Alias{Name: "production", Version: 1}
 	st.Datasets["sales"] = &state.Dataset{Name: "sales", Snapshots: []*state.Snapshot{}}
 	st.Policies["p"] = &state.Policy{Name: "p", LastTrain: map[string]time.Time{"a": {}}}
-	moves := []*plans.Move{{From: "model.a", To: `model.a["eu"]`}, {From: "dataset.sales", To: `dataset.sales["eu"]`}}
+	st.Publications = map[string]*state.Publication{"prod": {Version: 1, URL: "file://p"}}
+	moves := []*plans.Move{{From: "model.a", To: `model.a["eu"]`}, {From: "dataset.sales", To: `dataset.sales["eu"]`},
+		{From: "retrain_policy.p", To: "retrain_policy.fleet"}, {From: "promotion.prod", To: `promotion.prod["eu"]`}}
 
 	cp, err := movedState(st, moves)
 	if err != nil {
@@ -82,8 +84,14 @@ func TestMigrate(t *testing.T) {
 	case st.Datasets[`sales["eu"]`] == nil || st.Datasets["sales"] != nil:
 		t.Error("dataset not moved")
 	}
-	if _, ok := st.Policies["p"].LastTrain[`a["eu"]`]; !ok {
-		t.Error("policy last_train not moved")
+	if p := st.Policies["fleet"]; p == nil || p.Name != "fleet" || st.Policies["p"] != nil {
+		t.Fatal("policy not moved")
+	}
+	if _, ok := st.Policies["fleet"].LastTrain[`a["eu"]`]; !ok {
+		t.Error("policy last_train not moved with the model")
+	}
+	if st.Publications[`prod["eu"]`] == nil || st.Publications["prod"] != nil {
+		t.Error("promotion's publication not moved")
 	}
 	if err := st.Validate(); err != nil {
 		t.Errorf("moved state invalid: %v", err)

@@ -12,8 +12,11 @@ type Move struct {
 	To   string `json:"to"`
 }
 
+// movable lists the kinds whose state records a moved block renames.
+var movable = map[string]bool{"dataset": true, "model": true, "retrain_policy": true, "promotion": true}
+
 // validateMoves checks the moves of an untrusted plan: exact addresses of
-// one kind (dataset or model), each From and each To once.
+// one movable kind, each From and each To once.
 func validateMoves(moves []*Move) error {
 	from, to := map[string]bool{}, map[string]bool{}
 	for i, m := range moves {
@@ -24,8 +27,8 @@ func validateMoves(moves []*Move) error {
 			if err := validAddr(a); err != nil {
 				return fmt.Errorf("move %d: %w", i, err)
 			}
-			if k := AddrKind(a); k != "dataset" && k != "model" {
-				return fmt.Errorf("move %d: %s: only datasets and models move", i, Truncate(a))
+			if !movable[AddrKind(a)] {
+				return fmt.Errorf("move %d: %s: only datasets, models, retrain policies and promotions move", i, Truncate(a))
 			}
 		}
 		if AddrKind(m.From) != AddrKind(m.To) || m.From == m.To {
