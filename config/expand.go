@@ -29,6 +29,9 @@ type expansion struct {
 	keys    []string             // for_each: sorted keys
 	values  map[string]cty.Value // for_each: each.value by key
 	count   int
+	// cache is the collection references see (scope.lookup); NilVal
+	// until built, and again whenever an instance is added.
+	cache cty.Value
 }
 
 // instances lists the instance names of an expanded block named base, in

@@ -3,11 +3,11 @@ package config
 import (
 	"strings"
 
-	"github.com/mlform/mlform/internal/objname"
-
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
+
+	"github.com/mlform/mlform/internal/objname"
 )
 
 // scope holds the evaluated value of everything an expression can refer
@@ -45,6 +45,11 @@ func (s *scope) set(kind, name string, v cty.Value) {
 		s.objects[kind] = map[string]cty.Value{}
 	}
 	s.objects[kind][name] = v
+	if base, sfx := objname.Split(name); sfx != "" {
+		if x := s.expanded[kind][base]; x != nil {
+			x.cache = cty.NilVal // one more instance: build the collection again
+		}
+	}
 }
 
 // expand records that block kind.name expanded into instances.
@@ -59,7 +64,12 @@ func (s *scope) expand(kind, name string, x *expansion) {
 // expanded block the collection of its instances.
 func (s *scope) lookup(kind, name string) (cty.Value, bool) {
 	if x := s.expanded[kind][name]; x != nil {
-		return x.group(name, s.objects[kind]), true
+		// Cached: every instance of a fleet refers to the collection of
+		// another block, so building it per reference would be quadratic.
+		if x.cache == cty.NilVal {
+			x.cache = x.group(name, s.objects[kind])
+		}
+		return x.cache, true
 	}
 	v, ok := s.objects[kind][name]
 	return v, ok
