@@ -204,3 +204,41 @@ func renameInputs(st *state.State, from, to string) error {
 	}
 	return nil
 }
+
+// implicitMoves are Terraform's implied moves for count: a dataset or
+// model that gains count keeps its history as instance [0]
+// (model.a -> model.a[0]), and one that loses count gets it back from
+// [0] (model.a[0] -> model.a). They come after the explicit moved blocks,
+// which win.
+func implicitMoves(cfg *config.Config, explicit []config.Moved) []config.Moved {
+	covered := map[string]bool{}
+	for _, m := range explicit {
+		covered[m.From], covered[m.To] = true, true
+	}
+	var out []config.Moved
+	add := func(kind string, names []string) {
+		declared := map[string]bool{}
+		for _, n := range names {
+			declared[n] = true
+		}
+		for _, n := range slices.Sorted(slices.Values(names)) {
+			base, sfx := objname.Split(n)
+			var from, to string
+			switch {
+			case sfx == objname.IndexSuffix(0) && !declared[base]:
+				from, to = kind+"."+base, kind+"."+n // gained count
+			case sfx == "" && !declared[n+objname.IndexSuffix(0)]:
+				from, to = kind+"."+n+objname.IndexSuffix(0), kind+"."+n // lost count
+			default:
+				continue
+			}
+			if covered[from] || covered[to] || covered[kind+"."+base] {
+				continue
+			}
+			out = append(out, config.Moved{From: from, To: to})
+		}
+	}
+	add("dataset", slices.Collect(maps.Keys(cfg.Datasets)))
+	add("model", slices.Collect(maps.Keys(cfg.Models)))
+	return out
+}

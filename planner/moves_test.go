@@ -101,3 +101,35 @@ func TestMigrate(t *testing.T) {
 		t.Error("moving again: no error")
 	}
 }
+
+func TestImplicitMoves(t *testing.T) {
+	models := func(names ...string) *config.Config {
+		c := &config.Config{Models: map[string]*config.Model{}, Datasets: map[string]*config.Dataset{}}
+		for _, n := range names {
+			c.Models[n] = &config.Model{Name: n}
+		}
+		return c
+	}
+	for _, tc := range []struct {
+		name     string
+		cfg      *config.Config
+		explicit []config.Moved
+		want     string
+	}{
+		{"gained count", models("a[0]", "a[1]"), nil, "[model.a->model.a[0]]"},
+		{"lost count", models("a"), nil, "[model.a[0]->model.a]"},
+		{"for_each is never implied", models(`a["0"]`, `a["x"]`), nil, "[]"},
+		{"an explicit moved block wins", models("a[0]"), []config.Moved{{From: "model.b", To: "model.a[0]"}}, "[]"},
+		{"explicit about the block", models("a[0]"), []config.Moved{{From: "model.a", To: "model.c"}}, "[]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, m := range implicitMoves(tc.cfg, tc.explicit) {
+				got = append(got, m.From+"->"+m.To)
+			}
+			if s := fmt.Sprint(got); s != tc.want {
+				t.Errorf("implicitMoves = %s, want %s", s, tc.want)
+			}
+		})
+	}
+}
