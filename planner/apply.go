@@ -92,10 +92,17 @@ func Apply(ctx context.Context, ws *engine.Workspace, stop <-chan struct{}, p *p
 		return nil, err
 	}
 	if w == nil {
-		return e.Run(ctx, stop, ws, p, st, nil)
+		res, err := e.Run(ctx, stop, ws, p, st, nil)
+		if res != nil {
+			res.Moved = len(p.Moves)
+		}
+		return res, err
 	}
 	rw := ws.NewRootWriter(w)
 	res, err := e.Run(ctx, stop, ws, p, st, rw)
+	if res != nil {
+		res.Moved = len(p.Moves)
+	}
 	if rerr := rw.Finish(context.WithoutCancel(ctx), st); rerr != nil {
 		err = errors.Join(err, rerr)
 	}
