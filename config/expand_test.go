@@ -89,6 +89,33 @@ promotion "p" {
 			},
 		},
 		{
+			name: "gates see each at apply time",
+			src: `
+model "m" {
+  for_each = { eu = 0.7, us = 0.9 }
+  train { command = ["t"] }
+}
+promotion "p" {
+  for_each = { eu = 0.7, us = 0.9 }
+  model    = model.m[each.key]
+  alias    = "prod"
+  gate { condition = candidate.metrics.auc >= each.value }
+}
+`,
+			models: []string{`m["eu"]`, `m["us"]`},
+			check: func(t *testing.T, c *Config) {
+				for _, tc := range []struct {
+					promotion string
+					want      bool
+				}{{`p["eu"]`, true}, {`p["us"]`, false}} {
+					ok, diags := c.EvalGate(c.Promotions[tc.promotion].Gates[0], map[string]float64{"auc": 0.8}, nil)
+					if diags.HasErrors() || ok != tc.want {
+						t.Errorf("%s gate with auc 0.8 = %v (%v), want %v", tc.promotion, ok, diags, tc.want)
+					}
+				}
+			},
+		},
+		{
 			name:     "empty for_each and count 0 declare nothing",
 			src:      "dataset \"a\" {\n  for_each = {}\n  source = \"x\"\n}\ndataset \"b\" {\n  count = 0\n  source = \"x\"\n}\n",
 			datasets: nil,
