@@ -73,6 +73,9 @@ func replaceMessage(g *engine.Graph, addr string) string {
 	if plans.AddrKind(addr) != "model" {
 		return "only models can be replaced (forced to retrain); give model.NAME"
 	}
+	if insts := g.Instances(addr); len(insts) > 0 {
+		return fmt.Sprintf("%s sets for_each or count: replace its instances one by one, like -replace='%s'", addr, insts[0])
+	}
 	return g.UnknownMessage(addr)
 }
 
