@@ -21,7 +21,10 @@ import (
 // skipped silently (moved blocks stay in the configuration after their
 // move, as in Terraform); a To that state already records is a note and
 // no move: both histories stay where they are.
-func planMoves(moved []config.Moved, st *state.State) ([]*plans.Move, []*plans.Note) {
+//
+// implied are the moves count implies (implicitMoves), after the explicit
+// ones; they never add a note.
+func planMoves(moved, implied []config.Moved, st *state.State) ([]*plans.Move, []*plans.Note) {
 	recorded := map[string]bool{}
 	for name := range st.Models {
 		recorded["model."+name] = true
@@ -37,7 +40,8 @@ func planMoves(moved []config.Moved, st *state.State) ([]*plans.Move, []*plans.N
 	}
 	var moves []*plans.Move
 	var notes []*plans.Note
-	for _, mv := range moved {
+	all := append(slices.Clone(moved), implied...)
+	for i, mv := range all {
 		pairs := [][2]string{{mv.From, mv.To}}
 		fromKind, fromName := plans.AddrKind(mv.From), plans.AddrName(mv.From)
 		_, toSuffix := objname.Split(plans.AddrName(mv.To))
@@ -55,6 +59,9 @@ func planMoves(moved []config.Moved, st *state.State) ([]*plans.Move, []*plans.N
 				continue
 			}
 			if recorded[to] {
+				if i >= len(moved) {
+					continue // implied: both recorded means it is not this case
+				}
 				notes = append(notes, &plans.Note{Addr: from, Message: fmt.Sprintf("not moved to %s: state already records %s; both histories stay (mlform state rm %s forgets the old one)", to, to, from)})
 				continue
 			}

@@ -22,20 +22,23 @@ func TestPlanMoves(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name  string
-		moved []config.Moved
-		want  string // moves, then notes
+		moved   []config.Moved
+		implied []config.Moved
+		want    string // moves, then notes
 	}{
-		{"rename", []config.Moved{{From: "model.a", To: "model.b"}}, "[model.a->model.b] []"},
-		{"chain", []config.Moved{{From: "model.a", To: "model.b"}, {From: "model.b", To: "model.c"}}, "[model.a->model.b model.b->model.c] []"},
-		{"whole block takes its instances", []config.Moved{{From: "model.fleet", To: "model.regional"}},
+		{"rename", []config.Moved{{From: "model.a", To: "model.b"}}, nil, "[model.a->model.b] []"},
+		{"chain", []config.Moved{{From: "model.a", To: "model.b"}, {From: "model.b", To: "model.c"}}, nil, "[model.a->model.b model.b->model.c] []"},
+		{"whole block takes its instances", []config.Moved{{From: "model.fleet", To: "model.regional"}}, nil,
 			`[model.fleet["eu"]->model.regional["eu"] model.fleet["us"]->model.regional["us"]] []`},
-		{"one instance", []config.Moved{{From: `model.fleet["eu"]`, To: `model.fleet["europe"]`}}, `[model.fleet["eu"]->model.fleet["europe"]] []`},
-		{"into for_each", []config.Moved{{From: "dataset.sales", To: `dataset.sales["eu"]`}}, `[dataset.sales->dataset.sales["eu"]] []`},
-		{"not recorded: nothing", []config.Moved{{From: "model.gone", To: "model.b"}}, "[] []"},
-		{"target recorded: note", []config.Moved{{From: "model.a", To: "model.taken"}}, "[] [model.a]"},
+		{"one instance", []config.Moved{{From: `model.fleet["eu"]`, To: `model.fleet["europe"]`}}, nil, `[model.fleet["eu"]->model.fleet["europe"]] []`},
+		{"into for_each", []config.Moved{{From: "dataset.sales", To: `dataset.sales["eu"]`}}, nil, `[dataset.sales->dataset.sales["eu"]] []`},
+		{"not recorded: nothing", []config.Moved{{From: "model.gone", To: "model.b"}}, nil, "[] []"},
+		{"target recorded: note", []config.Moved{{From: "model.a", To: "model.taken"}}, nil, "[] [model.a]"},
+		{"implied, target recorded: silent", nil, []config.Moved{{From: "model.a", To: "model.taken"}}, "[] []"},
+		{"implied after explicit", []config.Moved{{From: "model.a", To: "model.b"}}, []config.Moved{{From: "model.b", To: "model.b[0]"}}, "[model.a->model.b model.b->model.b[0]] []"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			moves, notes := planMoves(tc.moved, recorded())
+			moves, notes := planMoves(tc.moved, tc.implied, recorded())
 			var ms, ns []string
 			for _, m := range moves {
 				ms = append(ms, m.From+"->"+m.To)

@@ -47,7 +47,7 @@ func Plan(ctx context.Context, ws *engine.Workspace, st *state.State, opts engin
 		Refreshed:     opts.Refresh,
 		Actions:       []*plans.Action{},
 	}
-	moves, moveNotes := planMoves(append(slices.Clone(ws.Config.Moved), implicitMoves(ws.Config, ws.Config.Moved)...), st)
+	moves, moveNotes := planMoves(ws.Config.Moved, implicitMoves(ws.Config, ws.Config.Moved), st)
 	p.Moves, p.Notes = moves, append(p.Notes, moveNotes...)
 	st, err = movedState(st, moves)
 	if err != nil {
