@@ -21,7 +21,7 @@ func TestPlanMoves(t *testing.T) {
 		return st
 	}
 	for _, tc := range []struct {
-		name  string
+		name    string
 		moved   []config.Moved
 		implied []config.Moved
 		want    string // moves, then notes
