@@ -100,6 +100,11 @@ func applyMoves(ctx context.Context, st *state.State, moves []*plans.Move, w eng
 	if len(moves) == 0 {
 		return nil
 	}
+	// All or nothing: try the moves on a copy first, so a move refused
+	// half-way never leaves st half-migrated.
+	if _, err := movedState(st, moves); err != nil {
+		return err
+	}
 	if err := migrate(st, moves); err != nil {
 		return err
 	}

@@ -103,6 +103,14 @@ func TestMigrate(t *testing.T) {
 	if err := applyMoves(context.Background(), st, moves, nil); err == nil {
 		t.Error("moving again: no error")
 	}
+	// A later move that fails leaves the earlier ones undone too.
+	half := []*plans.Move{{From: `model.a["eu"]`, To: "model.z"}, {From: "model.gone", To: "model.y"}}
+	if err := applyMoves(context.Background(), st, half, nil); err == nil {
+		t.Fatal("a move from an unrecorded model: no error")
+	}
+	if st.Models[`a["eu"]`] == nil || st.Models["z"] != nil {
+		t.Error("a refused set of moves left the state half-migrated")
+	}
 }
 
 func TestImplicitMoves(t *testing.T) {
