@@ -16,9 +16,16 @@ func RemovedMessage(addr, kept string, blockDeclared bool) string {
 	if _, sfx := objname.Split(AddrName(addr)); sfx != "" && blockDeclared {
 		why = "no longer an instance (its key left for_each, or count shrank)"
 	}
-	arg := addr
-	if strings.ContainsAny(addr, `["]`) {
-		arg = "'" + addr + "'"
+	return why + "; " + kept + " stay in state (mlform state rm " + ShellArg(addr) + " forgets them)"
+}
+
+// ShellArg is an address as a command line in a hint must give it: in
+// single quotes when it has an instance key (brackets are globs and the
+// double quotes part of the address), as is otherwise. Addresses never
+// hold a single quote (internal/objname).
+func ShellArg(addr string) string {
+	if strings.ContainsAny(addr, `["]'`) {
+		return "'" + strings.ReplaceAll(addr, "'", `'\''`) + "'"
 	}
-	return why + "; " + kept + " stay in state (mlform state rm " + arg + " forgets them)"
+	return addr
 }
