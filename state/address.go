@@ -155,10 +155,19 @@ func (s *State) AddressesUnder(filters []Address) []Address {
 }
 
 // Covers reports whether a is f or lies under it (model.X covers its
-// versions and aliases, dataset.X its snapshots), for filtering lists.
+// versions and aliases, dataset.X its snapshots), for filtering lists. A
+// block name without a key covers its instances too, as in Terraform:
+// model.churn covers model.churn["eu"] and model.churn["eu"]@3.
 func (f Address) Covers(a Address) bool {
 	if f == a {
 		return true
+	}
+	if _, fsfx := objname.Split(f.Name); fsfx == "" && (f.Kind == AddrModel || f.Kind == AddrDataset) {
+		if base, sfx := objname.Split(a.Name); sfx != "" && base == f.Name {
+			inst := f
+			inst.Name = a.Name
+			return inst.Covers(a)
+		}
 	}
 	if f.Kind == AddrDataset {
 		return a.Kind == AddrSnapshot && a.Name == f.Name
@@ -195,7 +204,39 @@ func (s *State) Lookup(a Address) (any, error) {
 			}
 		}
 	}
+	if insts := s.instancesOf(a); len(insts) > 0 {
+		return nil, fmt.Errorf("%s is not in the state; its instances are: %s (name one)", a, strings.Join(insts, ", "))
+	}
 	return nil, fmt.Errorf("%s is not in the state", a)
+}
+
+// instancesOf lists the recorded instances of the block a names
+// (model.churn -> model.churn["eu"], ...), for messages; none for an
+// address with a key or of another kind.
+func (s *State) instancesOf(a Address) []string {
+	if _, sfx := objname.Split(a.Name); sfx != "" {
+		return nil
+	}
+	var names []string
+	switch a.Kind {
+	case AddrModel, AddrVersion, AddrAlias:
+		names = slices.Collect(maps.Keys(s.Models))
+	case AddrDataset, AddrSnapshot:
+		names = slices.Collect(maps.Keys(s.Datasets))
+	}
+	var out []string
+	for _, n := range slices.Sorted(slices.Values(names)) {
+		if base, sfx := objname.Split(n); sfx != "" && base == a.Name {
+			inst := a
+			inst.Name = n
+			out = append(out, inst.String())
+		}
+	}
+	const show = 10
+	if len(out) > show {
+		out = append(out[:show], fmt.Sprintf("and %d more", len(out)-show))
+	}
+	return out
 }
 
 // Version returns version n of the model, or nil.

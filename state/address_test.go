@@ -80,11 +80,19 @@ func TestAddresses(t *testing.T) {
 func TestAddressesUnder(t *testing.T) {
 	s := statetest.Sample()
 	s.Datasets["events"] = &state.Dataset{Name: "events"}
+	s.Datasets[`sales["eu"]`] = &state.Dataset{Name: `sales["eu"]`}
+	fleet := s.EnsureModel(`fleet["eu"]`)
+	fleet.Versions = append(fleet.Versions, &state.Version{Version: 1})
+	s.EnsureModel("fleet2")
 	for _, tc := range []struct {
 		filters []string
 		want    string
 	}{
-		{nil, "dataset.churn dataset.events model.churn model.churn@1 model.churn@2 model.churn@3 model.churn@production"},
+		{nil, `dataset.churn dataset.events dataset.sales["eu"] model.churn model.churn@1 model.churn@2 model.churn@3 model.churn@production model.fleet2 model.fleet["eu"] model.fleet["eu"]@1`},
+		{[]string{"model.fleet"}, `model.fleet["eu"] model.fleet["eu"]@1`},
+		{[]string{`model.fleet["eu"]`}, `model.fleet["eu"] model.fleet["eu"]@1`},
+		{[]string{`model.fleet["us"]`}, ""},
+		{[]string{"dataset.sales"}, `dataset.sales["eu"]`},
 		{[]string{"model.churn"}, "model.churn model.churn@1 model.churn@2 model.churn@3 model.churn@production"},
 		{[]string{"model.churn@2", "dataset.events"}, "dataset.events model.churn@2"},
 		{[]string{"model.churn@production"}, "model.churn@production"},
@@ -305,5 +313,26 @@ func TestRemoveRefusals(t *testing.T) {
 	a, _ = state.ParseAddress("dataset.churn@ffffffff")
 	if err := s.Remove(a); err == nil || !strings.Contains(err.Error(), "has no snapshot ffffffff") {
 		t.Errorf("Remove of an unknown snapshot: %v", err)
+	}
+}
+
+func TestLookupNamesInstances(t *testing.T) {
+	s := statetest.Sample()
+	for _, k := range []string{"eu", "us"} {
+		s.EnsureModel(`fleet["` + k + `"]`)
+	}
+	for _, tc := range []struct{ addr, err string }{
+		{"model.fleet", `model.fleet is not in the state; its instances are: model.fleet["eu"], model.fleet["us"] (name one)`},
+		{"model.fleet@production", `model.fleet@production is not in the state; its instances are: model.fleet["eu"]@production, model.fleet["us"]@production (name one)`},
+		{`model.fleet["ap"]`, `model.fleet["ap"] is not in the state`},
+		{"dataset.fleet", "dataset.fleet is not in the state"},
+	} {
+		a, err := state.ParseAddress(tc.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Lookup(a); err == nil || err.Error() != tc.err {
+			t.Errorf("Lookup(%s) = %v, want %s", tc.addr, err, tc.err)
+		}
 	}
 }
