@@ -30,10 +30,14 @@ func (c *Config) EvalGate(g Gate, candidate, champion map[string]float64) (bool,
 	if d := missingMetric(g, candidate, champion); d != nil {
 		return false, hcl.Diagnostics{d}
 	}
-	ctx := c.scope.evalContext(map[string]cty.Value{
+	extra := map[string]cty.Value{
 		"candidate": metricsObject(candidate),
 		"champion":  metricsObject(champion),
-	})
+	}
+	for k, v := range g.instance {
+		extra[k] = v
+	}
+	ctx := c.scope.evalContext(extra)
 	v, diags := evalExpr(g.Condition, ctx)
 	diags = redactDiagnostics(diags, c.Variables)
 	if diags.HasErrors() {
@@ -175,7 +179,7 @@ func (c *Config) EvalOutputs(w World) (map[string]OutputValue, hcl.Diagnostics) 
 	ctx := c.worldContext(&w)
 	for _, name := range slices.Sorted(maps.Keys(c.Outputs)) {
 		o := c.Outputs[name]
-		v, d := evalExpr(o.Expr, ctx)
+		v, d := o.eval(ctx)
 		diags = append(diags, d...)
 		if d.HasErrors() {
 			continue
@@ -239,9 +243,9 @@ func (c *Config) worldContext(w *World) *hcl.EvalContext {
 		datasets[name] = withAttrs(obj, map[string]cty.Value{"snapshot_id": snap})
 	}
 	return s.evalContext(map[string]cty.Value{
-		"promotion": objectOf(proms),
-		"model":     objectOf(models),
-		"dataset":   objectOf(datasets),
+		"promotion": objectOf(s.grouped(kindPromotion, proms)),
+		"model":     objectOf(s.grouped(kindModel, models)),
+		"dataset":   objectOf(s.grouped(kindDataset, datasets)),
 	})
 }
 

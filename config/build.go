@@ -10,6 +10,8 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 	"github.com/zclconf/go-cty/cty/function"
+
+	"github.com/mlform/mlform/internal/objname"
 )
 
 // objectAttrs lists the arguments each kind exposes to references, so an
@@ -66,6 +68,12 @@ func (l *loader) evaluate(g *graph, order []*node) {
 			failed[n.addr] = true
 			continue
 		}
+		if expands(n) {
+			if !l.evalInstances(n, s) {
+				failed[n.addr] = true
+			}
+			continue
+		}
 		before := len(l.diags.Errs())
 		obj, ok := l.evalNode(n, s)
 		if !ok || len(l.diags.Errs()) > before {
@@ -93,7 +101,7 @@ func (l *loader) evalNode(n *node, s *scope) (cty.Value, bool) {
 			deps[k] = v
 		}
 	}
-	ctx := s.evalContextFor(deps, nil, calledFunctions(n))
+	ctx := s.evalContextFor(deps, n.extra, calledFunctions(n))
 	if n.kind == kindLocals {
 		v, diags := evalExpr(n.attr.Expr, ctx)
 		l.diags = append(l.diags, diags...)
@@ -102,6 +110,9 @@ func (l *loader) evalNode(n *node, s *scope) (cty.Value, bool) {
 		return v, !diags.HasErrors()
 	}
 	e := l.newBlockEval(n.block, ctx)
+	if _, sfx := objname.Split(n.name); sfx != "" {
+		e.where += " instance " + sfx
+	}
 	switch n.kind {
 	case kindVariable:
 		l.validateVariable(n.block, ctx)
@@ -127,6 +138,9 @@ func (l *loader) evalNode(n *node, s *scope) (cty.Value, bool) {
 	}
 	attrs := map[string]cty.Value{"name": cty.StringVal(n.name)}
 	for _, a := range objectAttrs(l.schema, n.kind) {
+		if a == metaForEach || a == metaCount {
+			continue
+		}
 		attrs[a] = cty.NullVal(cty.DynamicPseudoType)
 		if v, ok := e.vals[a]; ok {
 			attrs[a] = v

@@ -34,8 +34,14 @@ func (l *loader) evalPromotion(e *blockEval, n *node, s *scope) {
 		se := e.sub(b, e.where)
 		switch b.Type {
 		case "gate":
-			gateCtx := s.evalContextFor(n.deps, map[string]cty.Value{"candidate": cty.DynamicVal, "champion": cty.DynamicVal}, calledFunctions(n))
-			p.Gates = append(p.Gates, l.evalGateBlock(se, b, gateCtx))
+			extra := map[string]cty.Value{"candidate": cty.DynamicVal, "champion": cty.DynamicVal}
+			for k, v := range n.extra {
+				extra[k] = v
+			}
+			gateCtx := s.evalContextFor(n.deps, extra, calledFunctions(n))
+			g := l.evalGateBlock(se, b, gateCtx)
+			g.instance = n.extra
+			p.Gates = append(p.Gates, g)
 		case "must_beat":
 			p.MustBeat = evalMustBeat(se, b)
 		case "publish":
@@ -135,8 +141,9 @@ func (l *loader) evalOutput(n *node) {
 		return
 	}
 	o.Expr = a.Expr
+	o.each = outputInstanceOf(n)
 	l.cfg.Outputs[n.name] = o
-	v, diags := evalExpr(a.Expr, l.cfg.worldContext(nil))
+	v, diags := o.eval(l.cfg.worldContext(nil))
 	l.diags = append(l.diags, diags...)
 	if !diags.HasErrors() && v.ContainsMarked() && !o.Sensitive {
 		l.diags = append(l.diags, &hcl.Diagnostic{

@@ -56,6 +56,8 @@ type Config struct {
 	RetrainPolicies map[string]*RetrainPolicy
 	Promotions      map[string]*Promotion
 	Outputs         map[string]*Output
+	// Moved lists the moved blocks in file order (config/moved.go).
+	Moved []Moved
 
 	// Digest is the hex BLAKE3 of the sorted file names and contents and of
 	// the effective variable values (sensitive ones only as their hash).
@@ -240,6 +242,8 @@ type Gate struct {
 	Condition    hcl.Expression
 	ErrorMessage string
 	Range        hcl.Range
+	// instance is each or count of an expanded promotion's instance.
+	instance map[string]cty.Value
 }
 
 // MustBeat requires the candidate to beat the champion on one metric.
@@ -266,6 +270,9 @@ type Output struct {
 	Sensitive   bool
 	Expr        hcl.Expression
 	DeclRange   hcl.Range
+	// each is how an instance of an expanded output finds its each or
+	// count again when the world is known (config/expand_output.go).
+	each *outputInstance
 }
 
 // OutputValue is an evaluated output.

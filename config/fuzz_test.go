@@ -26,6 +26,7 @@ func fuzzSeeds(f *testing.F) {
 	f.Add([]byte("d { a = 1, b = [1, 2], c = { x = 1 } }\n"))
 	f.Add([]byte("model \"m\" {\n  train { command = [\"t\"], params = { a = file(\"x\") } }\n}\n"))
 	f.Add([]byte("promotion \"p\" {\n  must_beat = { metric = \"a\", direction = \"lower\" }\n  publish = \"mem://\"\n}\n"))
+	f.Add([]byte("dataset \"d\" {\n  for_each = toset([\"a\", \"b\"])\n  source = \"x/${each.key}\"\n}\nmodel \"m\" {\n  count = 2\n  datasets = [values(dataset.d)[count.index]]\n  train { command = [\"t\"] }\n}\nmoved {\n  from = model.n\n  to = model.m[1]\n}\noutput \"o\" {\n  for_each = model.m\n  value = each.value.name\n}\n"))
 	f.Add([]byte("x = \"${\"\n"))
 	f.Add([]byte("\xff\xfe{"))
 }

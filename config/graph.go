@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
 	"github.com/mlform/mlform/internal/dag"
+	"github.com/zclconf/go-cty/cty"
 )
 
 // node is one evaluable object: a variable (its validations), a local, a
@@ -27,6 +28,9 @@ type node struct {
 	// bad is set when a reference in the node is wrong: the node is not
 	// evaluated (its error is already reported).
 	bad bool
+	// extra holds each or count for one instance of an expanded block
+	// (config/expand.go), whose name is then the instance's.
+	extra map[string]cty.Value
 }
 
 // graph is every node and its references.
@@ -49,6 +53,8 @@ var refKind = map[string]string{ // constant table
 type refContext struct {
 	gate   bool // candidate.metrics / champion.metrics
 	output bool // promotion.X and world attributes
+	each   bool // each.key / each.value (the block sets for_each)
+	count  bool // count.index (the block sets count)
 }
 
 func addrOf(kind, name string) string {
@@ -86,7 +92,9 @@ func (l *loader) buildGraph() *graph {
 				}
 			}
 		default:
-			l.bodyRefs(n, n.block.Body, refContext{output: n.kind == kindOutput}, n.kind == kindPromotion)
+			_, each := n.block.Body.Attributes[metaForEach]
+			_, count := n.block.Body.Attributes[metaCount]
+			l.bodyRefs(n, n.block.Body, refContext{output: n.kind == kindOutput, each: each, count: count}, n.kind == kindPromotion)
 		}
 	}
 	return g
@@ -100,7 +108,7 @@ func (l *loader) bodyRefs(n *node, body *hclsyntax.Body, ctx refContext, promoti
 		inner := ctx
 		if promotion && b.Type == "gate" {
 			if a, ok := b.Body.Attributes["condition"]; ok {
-				l.refs(n, a.Expr, refContext{gate: true})
+				l.refs(n, a.Expr, refContext{gate: true, each: ctx.each, count: ctx.count})
 			}
 			if a, ok := b.Body.Attributes["error_message"]; ok {
 				l.refs(n, a.Expr, ctx)
@@ -161,6 +169,8 @@ func (l *loader) checkRef(t hcl.Traversal, ctx refContext) (string, *hcl.Diagnos
 			return "", invalid(fmt.Sprintf("%s has one attribute, metrics: use %s.metrics.NAME.", root, root))
 		}
 		return "", nil
+	case "each", "count":
+		return "", eachRef(t, ctx)
 	case "retrain_policy", "output":
 		return "", invalid(fmt.Sprintf("%s blocks cannot be referred to.", root))
 	}
@@ -208,6 +218,9 @@ func (l *loader) declared(kind, name string) bool {
 		return ok
 	}
 	if kind == kindStorage && name == DefaultStorageName {
+		return true
+	}
+	if l.instanceDeclared(kind, name) {
 		return true
 	}
 	_, ok := l.decls[kind][name]

@@ -46,6 +46,12 @@ type loader struct {
 	policyOf   map[string]string    // model -> the retrain policy governing it
 	aliasOwner map[string]string    // "model@alias" -> the promotion moving it
 	varRanges  map[string]hcl.Range // where each variable's value came from
+
+	// instances holds the instance names for_each and count produced
+	// (kind -> `NAME["KEY"]` / `NAME[N]`); moved the moved blocks
+	// (config/expand.go, config/moved.go).
+	instances map[string]map[string]bool
+	moved     []*hclsyntax.Block
 }
 
 // Load reads every *.mlf.hcl file in dir (sorted by name) and the
@@ -72,6 +78,7 @@ func Load(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 		policyOf:    map[string]string{},
 		aliasOwner:  map[string]string{},
 		varRanges:   map[string]hcl.Range{},
+		instances:   map[string]map[string]bool{},
 	}
 	l.funcs = lang.Functions(dir) // names only: evaluation contexts get guarded ones
 	l.schema = fileSchema()
@@ -145,6 +152,7 @@ func (l *loader) load() {
 	g.markReported(l.diags, l.badVars)
 	l.evaluate(g, order)
 	l.checkMetricTriggers()
+	l.decodeMoved()
 	if !l.diags.HasErrors() {
 		l.cfg.Digest = digest(l.rawFiles, l.cfg.Variables)
 	}
@@ -259,6 +267,8 @@ func (l *loader) collect(body *hclsyntax.Body) {
 				continue
 			}
 			l.mlform = b
+		case kindMoved:
+			l.moved = append(l.moved, b)
 		case kindLocals:
 			for _, name := range sortedAttrNames(b.Body) {
 				a := b.Body.Attributes[name]

@@ -90,6 +90,7 @@ const (
 	kindModel       = "model"
 	kindPolicy      = "retrain_policy"
 	kindPromotion   = "promotion"
+	kindMoved       = "moved"
 )
 
 // block is a block type that appears at most once, optional unless
@@ -113,6 +114,11 @@ func stepSchema(typ string, isRequired bool) blockSpec {
 // call (no package state) and is cheap.
 func fileSchema() *blockSchema {
 	named := func(typ string, body *blockSchema) blockSpec { return repeated(typ, []string{"name"}, body) }
+	// Blocks that for_each or count may expand (config/expand.go).
+	expandable := func(typ string, body *blockSchema) blockSpec {
+		body.Attributes = append(body.Attributes, args(metaForEach, metaCount)...)
+		return named(typ, body)
+	}
 	backend := block("backend", newSchema(args("url!")))
 	backend.labels = []string{"type"}
 	return newSchema(nil,
@@ -120,23 +126,24 @@ func fileSchema() *blockSchema {
 		named(kindVariable, newSchema(args("type", "default", "description", "sensitive", "nullable"),
 			repeated("validation", nil, newSchema(args("condition!", "error_message!"))))),
 		blockSpec{typ: kindLocals, nestedSchema: nestedSchema{multi: true, body: &blockSchema{anyAttrs: true}}},
-		named(kindOutput, newSchema(args("value!", "description", "sensitive"))),
-		named(kindStorage, newSchema(args("url!"))),
-		named(kindEnvironment, environmentSchema()),
-		named(kindDataset, newSchema(args("source!", "include", "exclude", "storage", "description"),
+		expandable(kindOutput, newSchema(args("value!", "description", "sensitive"))),
+		expandable(kindStorage, newSchema(args("url!"))),
+		expandable(kindEnvironment, environmentSchema()),
+		expandable(kindDataset, newSchema(args("source!", "include", "exclude", "storage", "description"),
 			block("stats", newSchema(args("columns!"))),
 			retentionSchema())),
-		named(kindModel, newSchema(args("description", "datasets", "environment", "code", "storage"),
+		expandable(kindModel, newSchema(args("description", "datasets", "environment", "code", "storage"),
 			stepSchema("train", true), stepSchema("evaluate", false), retentionSchema())),
-		named(kindPolicy, newSchema(args("models!", "on_change", "schedule", "every", "cooldown"),
+		expandable(kindPolicy, newSchema(args("models!", "on_change", "schedule", "every", "cooldown"),
 			repeated("metric", []string{"metric name"}, newSchema(args("below", "above"))),
 			block("drift", newSchema(args("method", "threshold!", "columns"))))),
-		named(kindPromotion, newSchema(args("model!", "alias!", "version"),
+		expandable(kindPromotion, newSchema(args("model!", "alias!", "version"),
 			repeated("gate", nil, newSchema(args("condition!", "error_message"))),
 			// One shape: a block, since direction and min_delta
 			// need one; must_beat = "x" is refused with the block
 			// form to write (checkBody).
 			block("must_beat", newSchema(args("metric!", "direction", "min_delta"))),
 			block("publish", newSchema(args("url!"))))),
+		repeated(kindMoved, nil, newSchema(args("from!", "to!"))),
 	)
 }

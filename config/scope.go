@@ -6,6 +6,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
+
+	"github.com/mlform/mlform/internal/objname"
 )
 
 // scope holds the evaluated value of everything an expression can refer
@@ -13,8 +15,11 @@ import (
 type scope struct {
 	vars    map[string]cty.Value
 	locals  map[string]cty.Value
-	objects map[string]map[string]cty.Value // kind -> name -> object
-	path    cty.Value
+	objects map[string]map[string]cty.Value // kind -> name -> object (instances by instance name)
+	// expanded holds the blocks for_each or count expanded (kind -> block
+	// name): references to them see a collection of their instances.
+	expanded map[string]map[string]*expansion
+	path     cty.Value
 	// funcs builds each evaluation context's functions: every context
 	// gets its own work budget (lang.NewFunctions).
 	funcs func(called map[string]bool) map[string]function.Function
@@ -22,11 +27,12 @@ type scope struct {
 
 func newScope(funcs func(called map[string]bool) map[string]function.Function, pathObj cty.Value) *scope {
 	s := &scope{
-		vars:    map[string]cty.Value{},
-		locals:  map[string]cty.Value{},
-		objects: map[string]map[string]cty.Value{},
-		path:    pathObj,
-		funcs:   funcs,
+		vars:     map[string]cty.Value{},
+		locals:   map[string]cty.Value{},
+		objects:  map[string]map[string]cty.Value{},
+		expanded: map[string]map[string]*expansion{},
+		path:     pathObj,
+		funcs:    funcs,
 	}
 	for _, kind := range []string{kindDataset, kindModel, kindEnvironment, kindStorage} {
 		s.objects[kind] = map[string]cty.Value{}
@@ -39,6 +45,49 @@ func (s *scope) set(kind, name string, v cty.Value) {
 		s.objects[kind] = map[string]cty.Value{}
 	}
 	s.objects[kind][name] = v
+	if base, sfx := objname.Split(name); sfx != "" {
+		if x := s.expanded[kind][base]; x != nil {
+			x.cache = cty.NilVal // one more instance: build the collection again
+		}
+	}
+}
+
+// expand records that block kind.name expanded into instances.
+func (s *scope) expand(kind, name string, x *expansion) {
+	if s.expanded[kind] == nil {
+		s.expanded[kind] = map[string]*expansion{}
+	}
+	s.expanded[kind][name] = x
+}
+
+// lookup is what a reference to kind.name sees: the object, or for an
+// expanded block the collection of its instances.
+func (s *scope) lookup(kind, name string) (cty.Value, bool) {
+	if x := s.expanded[kind][name]; x != nil {
+		// Cached: every instance of a fleet refers to the collection of
+		// another block, so building it per reference would be quadratic.
+		if x.cache == cty.NilVal {
+			x.cache = x.group(name, s.objects[kind])
+		}
+		return x.cache, true
+	}
+	v, ok := s.objects[kind][name]
+	return v, ok
+}
+
+// grouped is every object of a kind as references see them: plain blocks
+// by name, expanded blocks as collections of their instances.
+func (s *scope) grouped(kind string, flat map[string]cty.Value) map[string]cty.Value {
+	out := map[string]cty.Value{}
+	for name, v := range flat {
+		if _, sfx := objname.Split(name); sfx == "" {
+			out[name] = v
+		}
+	}
+	for name, x := range s.expanded[kind] {
+		out[name] = x.group(name, flat)
+	}
+	return out
 }
 
 // evalContext builds the context expressions are evaluated in; extra adds
@@ -48,10 +97,10 @@ func (s *scope) evalContext(extra map[string]cty.Value) *hcl.EvalContext {
 		"var":         objectOf(s.vars),
 		"local":       objectOf(s.locals),
 		"path":        s.path,
-		"dataset":     objectOf(s.objects[kindDataset]),
-		"model":       objectOf(s.objects[kindModel]),
-		"environment": objectOf(s.objects[kindEnvironment]),
-		"storage":     objectOf(s.objects[kindStorage]),
+		"dataset":     objectOf(s.grouped(kindDataset, s.objects[kindDataset])),
+		"model":       objectOf(s.grouped(kindModel, s.objects[kindModel])),
+		"environment": objectOf(s.grouped(kindEnvironment, s.objects[kindEnvironment])),
+		"storage":     objectOf(s.grouped(kindStorage, s.objects[kindStorage])),
 	}
 	for k, v := range extra {
 		vars[k] = v
@@ -89,7 +138,7 @@ func (s *scope) evalContextFor(deps map[string]hcl.Range, extra map[string]cty.V
 		case "local":
 			v, found = s.locals[name]
 		default:
-			v, found = s.objects[refKind[root]][name]
+			v, found = s.lookup(refKind[root], name)
 		}
 		if !found {
 			continue // promotions: only outputs use them, through worldContext

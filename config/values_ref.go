@@ -107,7 +107,12 @@ func (e *blockEval) refName(a *hclsyntax.Attribute, v cty.Value, kind string) (s
 		n = name.AsString()
 	default:
 		e.errorf(a.Expr.Range(), "Incorrect attribute value type",
-			"%s in %s must refer to a %s, like %s.example (or give its name as a string).", a.Name, e.where, kind, kind)
+			"%s in %s must refer to a %s, like %s.example (or give its name as a string).%s", a.Name, e.where, kind, kind, e.l.collectionHint(a, kind))
+		return "", false
+	}
+	if e.l.isExpanded(kind, n) {
+		e.errorf(a.Expr.Range(), "Reference to a collection",
+			"%s in %s names %s.%s, which sets for_each or count: name one instance, like %s.%s[each.key] or %s.%s[\"KEY\"].", a.Name, e.where, kind, n, kind, n, kind, n)
 		return "", false
 	}
 	if !e.l.declared(kind, n) {

@@ -51,11 +51,21 @@ func Apply(ctx context.Context, ws *engine.Workspace, stop <-chan struct{}, p *p
 		runners = newRunners()
 	}
 	e := &engine.Engine{Runners: runners, Parallelism: opts.Parallelism, Progress: opts.Progress}
+	if err := applyMoves(ctx, st, p.Moves, w); err != nil {
+		return nil, err
+	}
 	if w == nil {
-		return e.Run(ctx, stop, ws, p, st, nil)
+		res, err := e.Run(ctx, stop, ws, p, st, nil)
+		if res != nil {
+			res.Moved = len(p.Moves)
+		}
+		return res, err
 	}
 	rw := ws.NewRootWriter(w)
 	res, err := e.Run(ctx, stop, ws, p, st, rw)
+	if res != nil {
+		res.Moved = len(p.Moves)
+	}
 	if rerr := rw.Finish(context.WithoutCancel(ctx), st); rerr != nil {
 		err = errors.Join(err, rerr)
 	}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/mlform/mlform/internal/objname"
 	"github.com/mlform/mlform/planner/dataset"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/model"
@@ -46,6 +47,12 @@ func Plan(ctx context.Context, ws *engine.Workspace, st *state.State, opts engin
 		Refreshed:     opts.Refresh,
 		Actions:       []*plans.Action{},
 	}
+	moves, moveNotes := planMoves(ws.Config.Moved, implicitMoves(ws.Config, ws.Config.Moved), st)
+	p.Moves, p.Notes = moves, append(p.Notes, moveNotes...)
+	st, err = movedState(st, moves)
+	if err != nil {
+		return nil, err
+	}
 	pc := &engine.PlanContext{WS: ws, State: st, Plan: p, Options: opts, Selected: sel, NextSnapshots: map[string]string{}}
 	for _, stage := range stages(ws) {
 		if err := ctx.Err(); err != nil {
@@ -65,6 +72,9 @@ func Plan(ctx context.Context, ws *engine.Workspace, st *state.State, opts engin
 func replaceMessage(g *engine.Graph, addr string) string {
 	if plans.AddrKind(addr) != "model" {
 		return "only models can be replaced (forced to retrain); give model.NAME"
+	}
+	if insts := g.Instances(addr); len(insts) > 0 {
+		return fmt.Sprintf("%s sets for_each or count: replace its instances one by one, like -replace='%s'", addr, insts[0])
 	}
 	return g.UnknownMessage(addr)
 }
@@ -90,7 +100,22 @@ func planForgotten(ctx context.Context, pc *engine.PlanContext) error {
 			continue
 		}
 		pc.AddNote(&plans.Note{Addr: "dataset." + name, Code: plans.ReasonRemoved,
-			Message: "no longer declared; its snapshots stay in state (mlform state rm dataset." + name + " forgets them)"})
+			Message: plans.RemovedMessage("dataset."+name, "its snapshots", instanceBlockDeclared(pc.WS.Datasets, name))})
 	}
 	return nil
+}
+
+// instanceBlockDeclared reports whether name is an instance (`sales["eu"]`)
+// of a block that still declares other instances.
+func instanceBlockDeclared[V any](declared map[string]V, name string) bool {
+	base, sfx := objname.Split(name)
+	if sfx == "" {
+		return false
+	}
+	for n := range declared {
+		if b, s := objname.Split(n); s != "" && b == base {
+			return true
+		}
+	}
+	return false
 }

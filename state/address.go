@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/mlform/mlform/internal/hexid"
+	"github.com/mlform/mlform/internal/objname"
 )
 
 // AddressKind is what an address names.
@@ -44,8 +45,8 @@ func ParseAddress(s string) (Address, error) {
 	switch kind {
 	case "dataset":
 		name, id, hasAt := strings.Cut(rest, "@")
-		if !IsIdentifier(name) {
-			return Address{}, fmt.Errorf("address %q: %q is not a dataset name", truncate(s, 80), truncate(name, 80))
+		if err := checkAddrName(s, "dataset", name); err != nil {
+			return Address{}, err
 		}
 		if !hasAt {
 			return Address{Kind: AddrDataset, Name: name}, nil
@@ -57,8 +58,8 @@ func ParseAddress(s string) (Address, error) {
 		return Address{Kind: AddrSnapshot, Name: name, Snapshot: id}, nil
 	case "model":
 		name, at, hasAt := strings.Cut(rest, "@")
-		if !IsIdentifier(name) {
-			return Address{}, fmt.Errorf("address %q: %q is not a model name", truncate(s, 80), truncate(name, 80))
+		if err := checkAddrName(s, "model", name); err != nil {
+			return Address{}, err
 		}
 		if !hasAt {
 			return Address{Kind: AddrModel, Name: name}, nil
@@ -77,6 +78,20 @@ func ParseAddress(s string) (Address, error) {
 	default:
 		return Address{}, fmt.Errorf("address %q: unknown kind %q (want dataset or model)", truncate(s, 80), truncate(kind, 40))
 	}
+}
+
+// checkAddrName checks the NAME of an address: an identifier with an
+// optional instance key, `churn["eu"]` or `churn[0]`, saying which part is
+// wrong.
+func checkAddrName(addr, kind, name string) error {
+	base, suffix := objname.Split(name)
+	if !IsIdentifier(base) {
+		return fmt.Errorf("address %q: %q is not a %s name", truncate(addr, 80), truncate(base, 80), kind)
+	}
+	if _, _, _, err := objname.ParseSuffix(suffix); err != nil {
+		return fmt.Errorf("address %q: %w", truncate(addr, 80), err)
+	}
+	return nil
 }
 
 func (a Address) String() string {
@@ -140,10 +155,19 @@ func (s *State) AddressesUnder(filters []Address) []Address {
 }
 
 // Covers reports whether a is f or lies under it (model.X covers its
-// versions and aliases, dataset.X its snapshots), for filtering lists.
+// versions and aliases, dataset.X its snapshots), for filtering lists. A
+// block name without a key covers its instances too, as in Terraform:
+// model.churn covers model.churn["eu"] and model.churn["eu"]@3.
 func (f Address) Covers(a Address) bool {
 	if f == a {
 		return true
+	}
+	if _, fsfx := objname.Split(f.Name); fsfx == "" && (f.Kind == AddrModel || f.Kind == AddrDataset) {
+		if base, sfx := objname.Split(a.Name); sfx != "" && base == f.Name {
+			inst := f
+			inst.Name = a.Name
+			return inst.Covers(a)
+		}
 	}
 	if f.Kind == AddrDataset {
 		return a.Kind == AddrSnapshot && a.Name == f.Name
@@ -180,7 +204,39 @@ func (s *State) Lookup(a Address) (any, error) {
 			}
 		}
 	}
+	if insts := s.instancesOf(a); len(insts) > 0 {
+		return nil, fmt.Errorf("%s is not in the state; its instances are: %s (name one)", a, strings.Join(insts, ", "))
+	}
 	return nil, fmt.Errorf("%s is not in the state", a)
+}
+
+// instancesOf lists the recorded instances of the block a names
+// (model.churn -> model.churn["eu"], ...), for messages; none for an
+// address with a key or of another kind.
+func (s *State) instancesOf(a Address) []string {
+	if _, sfx := objname.Split(a.Name); sfx != "" {
+		return nil
+	}
+	var names []string
+	switch a.Kind {
+	case AddrModel, AddrVersion, AddrAlias:
+		names = slices.Collect(maps.Keys(s.Models))
+	case AddrDataset, AddrSnapshot:
+		names = slices.Collect(maps.Keys(s.Datasets))
+	}
+	var out []string
+	for _, n := range slices.Sorted(slices.Values(names)) {
+		if base, sfx := objname.Split(n); sfx != "" && base == a.Name {
+			inst := a
+			inst.Name = n
+			out = append(out, inst.String())
+		}
+	}
+	const show = 10
+	if len(out) > show {
+		out = append(out[:show], fmt.Sprintf("and %d more", len(out)-show))
+	}
+	return out
 }
 
 // Version returns version n of the model, or nil.

@@ -37,6 +37,15 @@ func TestParseAddress(t *testing.T) {
 		{"model.churn@a b", state.Address{}, "neither"},
 		{"model.@1", state.Address{}, "not a model name"},
 		{"policy.p", state.Address{}, `unknown kind "policy"`},
+		{`model.churn["eu"]`, state.Address{Kind: state.AddrModel, Name: `churn["eu"]`}, ""},
+		{`model.churn["eu-1"]@3`, state.Address{Kind: state.AddrVersion, Name: `churn["eu-1"]`, Version: 3}, ""},
+		{"model.churn[0]@production", state.Address{Kind: state.AddrAlias, Name: "churn[0]", Alias: "production"}, ""},
+		{`dataset.sales["eu"]@72f28763`, state.Address{Kind: state.AddrSnapshot, Name: `sales["eu"]`, Snapshot: "72f28763"}, ""},
+		{"model.churn[eu]", state.Address{}, `instance key [eu] must be quoted: ["eu"] (in a shell, put the whole address in single quotes)`},
+		{`model.churn["../x"]`, state.Address{}, "only ASCII letters, digits, _ and -"},
+		{`model.churn["a"]["b"]`, state.Address{}, "only ASCII letters"},
+		{"model.churn[01]", state.Address{}, "is not an instance key"},
+		{`model.["eu"]`, state.Address{}, "not a model name"},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
 			got, err := state.ParseAddress(tc.in)
@@ -69,11 +78,19 @@ func TestAddresses(t *testing.T) {
 func TestAddressesUnder(t *testing.T) {
 	s := statetest.Sample()
 	s.Datasets["events"] = &state.Dataset{Name: "events"}
+	s.Datasets[`sales["eu"]`] = &state.Dataset{Name: `sales["eu"]`}
+	fleet := s.EnsureModel(`fleet["eu"]`)
+	fleet.Versions = append(fleet.Versions, &state.Version{Version: 1})
+	s.EnsureModel("fleet2")
 	for _, tc := range []struct {
 		filters []string
 		want    string
 	}{
-		{nil, "dataset.churn dataset.events model.churn model.churn@1 model.churn@2 model.churn@3 model.churn@production"},
+		{nil, `dataset.churn dataset.events dataset.sales["eu"] model.churn model.churn@1 model.churn@2 model.churn@3 model.churn@production model.fleet2 model.fleet["eu"] model.fleet["eu"]@1`},
+		{[]string{"model.fleet"}, `model.fleet["eu"] model.fleet["eu"]@1`},
+		{[]string{`model.fleet["eu"]`}, `model.fleet["eu"] model.fleet["eu"]@1`},
+		{[]string{`model.fleet["us"]`}, ""},
+		{[]string{"dataset.sales"}, `dataset.sales["eu"]`},
 		{[]string{"model.churn"}, "model.churn model.churn@1 model.churn@2 model.churn@3 model.churn@production"},
 		{[]string{"model.churn@2", "dataset.events"}, "dataset.events model.churn@2"},
 		{[]string{"model.churn@production"}, "model.churn@production"},
@@ -288,5 +305,26 @@ func TestRemoveRefusals(t *testing.T) {
 	a, _ = state.ParseAddress("dataset.churn@ffffffff")
 	if err := s.Remove(a); err == nil || !strings.Contains(err.Error(), "has no snapshot ffffffff") {
 		t.Errorf("Remove of an unknown snapshot: %v", err)
+	}
+}
+
+func TestLookupNamesInstances(t *testing.T) {
+	s := statetest.Sample()
+	for _, k := range []string{"eu", "us"} {
+		s.EnsureModel(`fleet["` + k + `"]`)
+	}
+	for _, tc := range []struct{ addr, err string }{
+		{"model.fleet", `model.fleet is not in the state; its instances are: model.fleet["eu"], model.fleet["us"] (name one)`},
+		{"model.fleet@production", `model.fleet@production is not in the state; its instances are: model.fleet["eu"]@production, model.fleet["us"]@production (name one)`},
+		{`model.fleet["ap"]`, `model.fleet["ap"] is not in the state`},
+		{"dataset.fleet", "dataset.fleet is not in the state"},
+	} {
+		a, err := state.ParseAddress(tc.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Lookup(a); err == nil || err.Error() != tc.err {
+			t.Errorf("Lookup(%s) = %v, want %s", tc.addr, err, tc.err)
+		}
 	}
 }

@@ -98,6 +98,15 @@ func TestDecodeRefuses(t *testing.T) {
 		{"bad dataset name", mutate(t, func(s *state.State) {
 			s.Datasets["../etc"] = &state.Dataset{Name: "../etc"}
 		}), state.ProblemInvalid, `"../etc": not a valid name`},
+		{"instance key escaping", mutate(t, func(s *state.State) {
+			s.Models[`churn["../x"]`] = &state.Model{Name: `churn["../x"]`, NextVersion: 1, Versions: []*state.Version{}, Aliases: map[string]*state.Alias{}}
+		}), state.ProblemInvalid, `"churn[\"../x\"]": not a valid name`},
+		{"instance key unquoted", mutate(t, func(s *state.State) {
+			s.Datasets["s[eu]"] = &state.Dataset{Name: "s[eu]"}
+		}), state.ProblemInvalid, `"s[eu]": not a valid name`},
+		{"alias with a key", mutate(t, func(s *state.State) {
+			s.Models["churn"].Aliases[`p["x"]`] = &state.Alias{Name: `p["x"]`, Version: 1}
+		}), state.ProblemInvalid, "not a valid name"},
 		{"name mismatch", mutate(t, func(s *state.State) { s.Datasets["churn"].Name = "other" }), state.ProblemInvalid, "does not match its key"},
 		{"null dataset", mutate(t, func(s *state.State) { s.Datasets["x"] = nil }), state.ProblemInvalid, "dataset.x is null"},
 		{"null snapshot", mutate(t, func(s *state.State) {

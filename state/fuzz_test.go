@@ -2,6 +2,7 @@ package state_test
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/mlform/mlform/state"
@@ -87,7 +88,7 @@ func FuzzDecodeLockInfo(f *testing.F) {
 // FuzzParseAddress: an accepted address prints back as itself and names
 // only identifiers and positive versions.
 func FuzzParseAddress(f *testing.F) {
-	for _, s := range []string{"dataset.churn", "model.churn", "model.churn@7", "model.churn@production", "model.a@", "x.y", "model.@1", "model.a@01", "dataset.d@72F28763", "dataset.d@72f2876", "dataset.d@"} {
+	for _, s := range []string{"dataset.churn", "model.churn", "model.churn@7", "model.churn@production", "model.a@", "x.y", "model.@1", "model.a@01", "dataset.d@72F28763", "dataset.d@72f2876", "dataset.d@", `model.churn["eu"]@3`, `dataset.s[0]@72f28763`, `model.c[eu]`, `model.c["a/b"]@prod`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -99,7 +100,8 @@ func FuzzParseAddress(f *testing.F) {
 		if err != nil || again != a {
 			t.Fatalf("%q parsed as %+v, which prints as %q and parses as %+v (%v)", s, a, a.String(), again, err)
 		}
-		if !state.IsIdentifier(a.Name) || (a.Kind == state.AddrVersion && a.Version < 1) || (a.Kind == state.AddrAlias && !state.IsIdentifier(a.Alias)) ||
+		// A name may become a directory name: never a separator or dot.
+		if !state.IsName(a.Name) || strings.ContainsAny(a.Name, "/\\.@\x00") || (a.Kind == state.AddrVersion && a.Version < 1) || (a.Kind == state.AddrAlias && !state.IsIdentifier(a.Alias)) ||
 			(a.Kind == state.AddrSnapshot && !state.IsID(a.Snapshot)) {
 			t.Fatalf("%q parsed as invalid %+v", s, a)
 		}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/mlform/mlform/internal/bloburl"
 	"github.com/mlform/mlform/internal/hexid"
+	"github.com/mlform/mlform/internal/objname"
 )
 
 // Limits on untrusted text, generous for real use and small enough that a
@@ -43,6 +44,13 @@ func IsIdentifier(name string) bool {
 	}
 	return true
 }
+
+// IsName reports whether name can name a configuration object in state:
+// an identifier, optionally with the instance key for_each or count gave
+// it (`churn["eu"]`, `churn[0]`; internal/objname). Such a name holds no
+// path separator, dot or '@', so it is safe as a directory name and in
+// addresses.
+func IsName(name string) bool { return objname.Valid(name, IsIdentifier) }
 
 // IsID reports whether id looks like a content id mlform records: lowercase
 // hex, 8 to 128 digits. Ids become object keys in the store, so nothing but
@@ -90,14 +98,14 @@ func (s *State) Validate() error {
 			return err
 		}
 		for m := range p.LastTrain {
-			if !IsIdentifier(m) {
+			if !IsName(m) {
 				return fmt.Errorf("policy.%s: last_train: %q is not a model name", name, truncate(m, 80))
 			}
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(s.Publications)) {
 		p := s.Publications[name]
-		if !IsIdentifier(name) {
+		if !IsName(name) {
 			return fmt.Errorf("publications: %q is not a valid promotion name", truncate(name, 80))
 		}
 		if p == nil {
@@ -108,7 +116,7 @@ func (s *State) Validate() error {
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(s.RemovedModels)) {
-		if !IsIdentifier(name) {
+		if !IsName(name) {
 			return fmt.Errorf("removed_models: %q is not a valid model name", truncate(name, 80))
 		}
 		if s.RemovedModels[name] < 1 {
@@ -121,7 +129,11 @@ func (s *State) Validate() error {
 // checkNamed checks a map entry: its key is an identifier, it is not null
 // and its name matches the key.
 func checkNamed(kind, key string, isNil bool, name func() string) error {
-	if !IsIdentifier(key) {
+	valid := IsName
+	if strings.HasSuffix(kind, " alias") {
+		valid = IsIdentifier
+	}
+	if !valid(key) {
 		return fmt.Errorf("%s %q: not a valid name (letters, digits, _ and -, starting with a letter or _)", kind, truncate(key, 80))
 	}
 	if isNil {
@@ -146,7 +158,7 @@ func validateDataset(name string, d *Dataset) error {
 			return fmt.Errorf("%s: id %q is not a hex content id", where, truncate(sn.ID, 80))
 		case sn.ProfileID != "" && !IsID(sn.ProfileID):
 			return fmt.Errorf("%s: profile_id %q is not a hex content id", where, truncate(sn.ProfileID, 80))
-		case sn.Store != "" && !IsIdentifier(sn.Store):
+		case sn.Store != "" && !IsName(sn.Store):
 			return fmt.Errorf("%s: store %q is not a storage name", where, truncate(sn.Store, 80))
 		case sn.Files < 0 || sn.Bytes < 0:
 			return fmt.Errorf("%s: negative file or byte count", where)
@@ -231,7 +243,7 @@ func validateVersion(where string, v *Version) error {
 			return fmt.Errorf("%s: %s %q is not a hex content id", where, id.field, truncate(id.val, 80))
 		}
 	}
-	if v.Store != "" && !IsIdentifier(v.Store) {
+	if v.Store != "" && !IsName(v.Store) {
 		return fmt.Errorf("%s: store %q is not a storage name", where, truncate(v.Store, 80))
 	}
 	if err := validateSnapshotRefs(where+": inputs", v.Inputs.Snapshots); err != nil {
@@ -277,7 +289,7 @@ func validateParam(path string, v any) error {
 
 func validateSnapshotRefs(where string, refs map[string]string) error {
 	for ds, id := range refs {
-		if !IsIdentifier(ds) {
+		if !IsName(ds) {
 			return fmt.Errorf("%s: %q is not a dataset name", where, truncate(ds, 80))
 		}
 		if !IsID(id) {

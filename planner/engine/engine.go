@@ -138,6 +138,9 @@ type Result struct {
 	Actions []*ActionResult
 	// Interrupted is true when a stop request kept actions from starting.
 	Interrupted bool
+	// Moved counts the plan's moves recorded before the actions
+	// (planner/moves.go).
+	Moved int
 }
 
 // Failed reports whether any action failed or could not run.

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/mlform/mlform/internal/dag"
+	"github.com/mlform/mlform/internal/objname"
 	"github.com/mlform/mlform/planner/plans"
 )
 
@@ -98,6 +99,18 @@ func (g *Graph) Has(addr string) bool { _, ok := g.nodes[addr]; return ok }
 
 // Select returns the set of addresses -target asks for: each target and
 // everything it depends on, transitively. No targets selects everything.
+// Instances lists the instances (`model.churn["eu"]`, `model.churn[0]`)
+// of the block addr names (`model.churn`), in graph order.
+func (g *Graph) Instances(addr string) []string {
+	var out []string
+	for _, a := range g.order {
+		if base, sfx := objname.Split(a); sfx != "" && base == addr {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
 // An undeclared target is an error naming it.
 func (g *Graph) Select(targets []string) (map[string]bool, error) {
 	sel := make(map[string]bool, len(g.nodes))
@@ -118,10 +131,19 @@ func (g *Graph) Select(targets []string) (map[string]bool, error) {
 		}
 	}
 	for _, t := range targets {
-		if _, ok := g.nodes[t]; !ok {
+		if _, ok := g.nodes[t]; ok {
+			visit(t)
+			continue
+		}
+		// A block with for_each or count: every instance (Terraform's
+		// whole-resource target).
+		insts := g.Instances(t)
+		if len(insts) == 0 {
 			return nil, fmt.Errorf("-target %s: %s", t, g.UnknownMessage(t))
 		}
-		visit(t)
+		for _, a := range insts {
+			visit(a)
+		}
 	}
 	return sel, nil
 }

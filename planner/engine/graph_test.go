@@ -89,6 +89,48 @@ func TestGraphSelect(t *testing.T) {
 	}
 }
 
+func TestGraphSelectInstances(t *testing.T) {
+	g, err := NewGraph([]*Node{
+		{Addr: `dataset.sales["eu"]`}, {Addr: `dataset.sales["us"]`},
+		{Addr: `model.churn["eu"]`, DependsOn: []string{`dataset.sales["eu"]`}},
+		{Addr: `model.churn["us"]`, DependsOn: []string{`dataset.sales["us"]`}},
+		{Addr: "model.churnx", DependsOn: []string{`dataset.sales["us"]`}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		target string
+		want   []string
+		err    string
+	}{
+		{`model.churn["eu"]`, []string{`dataset.sales["eu"]`, `model.churn["eu"]`}, ""},
+		{"model.churn", []string{`dataset.sales["eu"]`, `dataset.sales["us"]`, `model.churn["eu"]`, `model.churn["us"]`}, ""},
+		{"dataset.sales", []string{`dataset.sales["eu"]`, `dataset.sales["us"]`}, ""},
+		{`model.churn["ap"]`, nil, `no such object in the configuration (declared: model.churn["eu"], model.churn["us"], model.churnx)`},
+		{"model.chu", nil, "no such object"},
+	} {
+		sel, err := g.Select([]string{tt.target})
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("Select(%s) err = %v, want %q", tt.target, err, tt.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("Select(%s): %v", tt.target, err)
+		}
+		var got []string
+		for a := range sel {
+			got = append(got, a)
+		}
+		sort.Strings(got)
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("Select(%s) = %v, want %v", tt.target, got, tt.want)
+		}
+	}
+}
+
 func TestGraphDOT(t *testing.T) {
 	g := testGraph(t)
 	dot := g.DOT()

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mlform/mlform/internal/objname"
 	"github.com/mlform/mlform/planner/codehash"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
@@ -83,8 +84,10 @@ func planModelsWith(ctx context.Context, pc *engine.PlanContext, specs *modelSpe
 	if len(pc.Options.Targets) == 0 {
 		for _, name := range slices.Sorted(maps.Keys(pc.State.Models)) {
 			if specs.Models[name] == nil {
+				base, sfx := objname.Split(name)
+				blockDeclared := sfx != "" && hasInstances(specs.Models, base)
 				pc.AddNote(&plans.Note{Addr: "model." + name, Code: plans.ReasonRemoved,
-					Message: "no longer declared; its versions and aliases stay in state (mlform state rm model." + name + " forgets them)"})
+					Message: plans.RemovedMessage("model."+name, "its versions and aliases", blockDeclared)})
 			}
 		}
 	}
@@ -383,4 +386,15 @@ func joinOr(ss []string) string {
 		out += ", " + s
 	}
 	return out + " or " + ss[len(ss)-1]
+}
+
+// hasInstances reports whether any declared model is an instance of the
+// block base (for_each or count).
+func hasInstances[V any](declared map[string]V, base string) bool {
+	for name := range declared {
+		if b, sfx := objname.Split(name); sfx != "" && b == base {
+			return true
+		}
+	}
+	return false
 }

@@ -396,7 +396,7 @@ func attemptError(model string, v *state.Version) error {
 		msg = fmt.Sprintf("v%d %s", v.Version, orText(v.Error, status))
 	}
 	if v.LogsID != "" && v.Host != "" { // Host: the command ran
-		msg += fmt.Sprintf(" (output: mlform lineage -logs model.%s@%d)", model, v.Version)
+		msg += fmt.Sprintf(" (output: mlform lineage -logs %s)", plans.ShellArg(fmt.Sprintf("model.%s@%d", model, v.Version)))
 	}
 	return errors.New(msg)
 }

@@ -18,7 +18,7 @@ type SnapshotRef struct {
 // ParseSnapshotRef parses "dataset.NAME" or "dataset.NAME@ID-PREFIX".
 func ParseSnapshotRef(s string) (SnapshotRef, error) {
 	addr, at, hasAt := strings.Cut(s, "@")
-	if plans.AddrKind(addr) != "dataset" || !strings.HasPrefix(addr, "dataset.") || !state.IsIdentifier(plans.AddrName(addr)) {
+	if plans.AddrKind(addr) != "dataset" || !strings.HasPrefix(addr, "dataset.") || !state.IsName(plans.AddrName(addr)) {
 		return SnapshotRef{}, fmt.Errorf("%q: want dataset.NAME or dataset.NAME@SNAPSHOT", plans.Truncate(s))
 	}
 	ref := SnapshotRef{Dataset: plans.AddrName(addr)}

@@ -25,9 +25,11 @@ type JSONPlan struct {
 	Replace       []string       `json:"replace"`
 	Changes       bool           `json:"changes"`
 	Summary       map[string]int `json:"summary"`
-	Actions       []JSONAction   `json:"actions"`
-	Notes         []JSONNote     `json:"notes"`
-	Outputs       []JSONOutput   `json:"outputs"`
+	// Moves are the moved blocks' state migrations (planner/plans/moves.go).
+	Moves   []Move       `json:"moves"`
+	Actions []JSONAction `json:"actions"`
+	Notes   []JSONNote   `json:"notes"`
+	Outputs []JSONOutput `json:"outputs"`
 }
 
 // JSONAction is part of the plan -json document (docs/plan-json.md).
@@ -168,6 +170,7 @@ func NewJSON(p *Plan, headline func(*Action) string) *JSONPlan {
 		Replace:       nonNil(p.Replace),
 		Changes:       p.HasChanges(),
 		Summary:       map[string]int{},
+		Moves:         []Move{},
 		Actions:       []JSONAction{},
 		Notes:         []JSONNote{},
 		Outputs:       []JSONOutput{},
@@ -177,6 +180,9 @@ func NewJSON(p *Plan, headline func(*Action) string) *JSONPlan {
 	}
 	for k, n := range p.Counts() {
 		doc.Summary[k] = n
+	}
+	for _, m := range p.Moves {
+		doc.Moves = append(doc.Moves, *m)
 	}
 	for _, a := range p.Actions {
 		doc.Actions = append(doc.Actions, jsonActionOf(a, headline))

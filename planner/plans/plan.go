@@ -84,10 +84,13 @@ type Plan struct {
 	Targets []string `json:"targets,omitempty"`
 	Replace []string `json:"replace,omitempty"`
 	// Refreshed is false when -refresh=false skipped observing sources.
-	Refreshed bool      `json:"refreshed"`
-	Actions   []*Action `json:"actions"`
-	Notes     []*Note   `json:"notes,omitempty"`
-	Outputs   []*Output `json:"outputs,omitempty"`
+	Refreshed bool `json:"refreshed"`
+	// Moves are the state migrations of moved blocks, done first
+	// (planner/plans/moves.go).
+	Moves   []*Move   `json:"moves,omitempty"`
+	Actions []*Action `json:"actions"`
+	Notes   []*Note   `json:"notes,omitempty"`
+	Outputs []*Output `json:"outputs,omitempty"`
 	// Variables are the values given for input variables when the plan
 	// was made (not the defaults), as Terraform saves them, so apply
 	// PLANFILE needs no -var: non-sensitive ones by value, sensitive ones
@@ -290,7 +293,7 @@ type Output struct {
 }
 
 // HasChanges reports whether applying the plan would do anything.
-func (p *Plan) HasChanges() bool { return len(p.Actions) > 0 }
+func (p *Plan) HasChanges() bool { return len(p.Actions) > 0 || len(p.Moves) > 0 }
 
 // Counts returns the number of actions by kind.
 func (p *Plan) Counts() map[string]int {

@@ -78,6 +78,12 @@ func TestDecodePlanRefuses(t *testing.T) {
 		{"byte total", mutate(t, func(p *Plan) { p.Actions[0].Snapshot.Bytes = 31 }), "observation totals 30 bytes"},
 		{"file count", mutate(t, func(p *Plan) { p.Actions[0].Snapshot.Files = 3 }), "lists 2 files"},
 		{"unknown kind", mutate(t, func(p *Plan) { p.Actions[1].Kind = "explode" }), "unknown action kind"},
+		{"move escaping", mutate(t, func(p *Plan) { p.Moves = []*Move{{From: "model.a", To: `model.a["../x"]`}} }), "invalid address"},
+		{"move of an output", mutate(t, func(p *Plan) { p.Moves = []*Move{{From: "output.a", To: "output.b"}} }), "invalid address"},
+		{"move of an environment", mutate(t, func(p *Plan) { p.Moves = []*Move{{From: "environment.a", To: "environment.b"}} }), "only datasets, models"},
+		{"move across kinds", mutate(t, func(p *Plan) { p.Moves = []*Move{{From: "model.a", To: "dataset.a"}} }), "is not a move"},
+		{"move twice", mutate(t, func(p *Plan) { p.Moves = []*Move{{From: "model.a", To: "model.b"}, {From: "model.a", To: "model.c"}} }), "moves twice"},
+		{"null move", mutate(t, func(p *Plan) { p.Moves = []*Move{nil} }), "move 0 is empty"},
 		{"bad address", mutate(t, func(p *Plan) { p.Actions[1].Addr = "model.a/../b" }), "invalid address"},
 		{"no reasons", mutate(t, func(p *Plan) { p.Actions[1].Reasons = nil }), "no reasons"},
 		{"dangling dependency", mutate(t, func(p *Plan) { p.Actions[1].DependsOn = []string{"dataset.gone"} }), "has no action in this plan"},
@@ -183,6 +189,7 @@ func samplePlan() *Plan {
 		Serial:        3,
 		ConfigDigest:  "aabbccddeeff0011",
 		Refreshed:     true,
+		Moves:         []*Move{{From: "model.old", To: `model.fleet["eu"]`}},
 		Actions: []*Action{
 			{
 				Addr: "dataset.churn", Kind: KindSnapshot,

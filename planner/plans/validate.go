@@ -9,6 +9,7 @@ import (
 
 	"github.com/mlform/mlform/internal/dag"
 	"github.com/mlform/mlform/internal/hexid"
+	"github.com/mlform/mlform/internal/objname"
 )
 
 // Validation limits for untrusted plans.
@@ -37,6 +38,9 @@ func ValidatePlan(p *Plan) error {
 		if err := validAddr(t); err != nil {
 			return fmt.Errorf("target: %w", err)
 		}
+	}
+	if err := validateMoves(p.Moves); err != nil {
+		return err
 	}
 	addrs := map[string]bool{}
 	ids := map[string]bool{}
@@ -80,7 +84,7 @@ func ValidatePlan(p *Plan) error {
 		}
 	}
 	for i, o := range p.Outputs {
-		if o == nil || !isName(o.Name) {
+		if o == nil || !isObjName(o.Name) {
 			return fmt.Errorf("output %d: invalid name", i)
 		}
 	}
@@ -136,14 +140,14 @@ func ValidateAction(a *Action) error {
 		}
 		return validSnapshotMap(a.Evaluate.Snapshots)
 	case KindPromote:
-		if a.Promote == nil || AddrKind(a.Addr) != "promotion" || a.Promote.Promotion != AddrName(a.Addr) || !isName(a.Promote.Alias) || !isName(a.Promote.Model) {
+		if a.Promote == nil || AddrKind(a.Addr) != "promotion" || a.Promote.Promotion != AddrName(a.Addr) || !isName(a.Promote.Alias) || !isObjName(a.Promote.Model) {
 			return fmt.Errorf("promote action needs a promotion address, a model and an alias")
 		}
 		if a.Promote.From < 0 || a.Promote.To < 0 {
 			return fmt.Errorf("negative version")
 		}
 	case KindPublish:
-		if a.Publish == nil || AddrKind(a.Addr) != "promotion" || a.Publish.Promotion != AddrName(a.Addr) || !isName(a.Publish.Model) || a.Publish.Version < 0 {
+		if a.Publish == nil || AddrKind(a.Addr) != "promotion" || a.Publish.Promotion != AddrName(a.Addr) || !isObjName(a.Publish.Model) || a.Publish.Version < 0 {
 			return fmt.Errorf("publish action needs a promotion address")
 		}
 	case KindRemove:
@@ -157,7 +161,7 @@ func ValidateAction(a *Action) error {
 }
 
 func validateSnapshot(s *SnapshotChange) error {
-	if !isName(s.Store) {
+	if !isObjName(s.Store) {
 		return fmt.Errorf("invalid store name %q", Truncate(s.Store))
 	}
 	if s.OldID != "" && !isHex(s.OldID) {
@@ -215,7 +219,7 @@ func validateSnapshot(s *SnapshotChange) error {
 
 func validSnapshotMap(m map[string]string) error {
 	for ds, id := range m {
-		if !isName(ds) || !isHex(id) {
+		if !isObjName(ds) || !isHex(id) {
 			return fmt.Errorf("invalid snapshot reference %q = %q", Truncate(ds), Truncate(id))
 		}
 	}
@@ -252,11 +256,15 @@ func validAddr(a string) error {
 	default:
 		return fmt.Errorf("invalid address %q", Truncate(a))
 	}
-	if !isName(n) {
+	if !isObjName(n) {
 		return fmt.Errorf("invalid address %q", Truncate(a))
 	}
 	return nil
 }
+
+// isObjName reports whether s names an object: an identifier, with the
+// instance key for_each or count gave it (internal/objname).
+func isObjName(s string) bool { return objname.Valid(s, isName) }
 
 // isName reports whether s is an identifier (HCL block label rules,
 // restricted to ASCII).
@@ -375,7 +383,7 @@ func validateForget(a *Action) error {
 func splitMemberAddr(base, at string) (kind, name string, err error) {
 	kind, name = AddrKind(base), AddrName(base)
 	bad := fmt.Errorf("invalid address %q", Truncate(base+"@"+at))
-	if !isName(name) {
+	if !isObjName(name) {
 		return "", "", bad
 	}
 	switch kind {

@@ -58,6 +58,9 @@ func ApplySummary(res *engine.Result) string {
 			}
 		}
 	}
+	if res.Moved > 0 {
+		parts = append(parts, fmt.Sprintf("%d moved", res.Moved))
+	}
 	return strings.Join(parts, ", ")
 }
 

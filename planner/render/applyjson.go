@@ -53,6 +53,9 @@ func ApplyJSON(w io.Writer, res *engine.Result, outs []*planner.OutputResult) er
 		for _, n := range applyNouns {
 			doc.Summary[n.kind] = res.Count(n.kind, engine.ResultSucceeded)
 		}
+		if res.Moved > 0 {
+			doc.Summary["moved"] = res.Moved // moved blocks' state migrations
+		}
 		for _, r := range res.Actions {
 			jr := jsonActionResult{Address: r.Action.Addr, Kind: r.Action.Kind, Status: r.Status, Summary: r.Summary}
 			if r.Err != nil {

@@ -62,6 +62,10 @@ func Human(w io.Writer, p *plans.Plan, o Options) error {
 		return ew.err
 	}
 	ew.printf("mlform will perform the following actions:\n\n")
+	for _, m := range p.Moves {
+		ew.printf("  %s\n", pt.paint(ansiBold, "# "+m.From+" has moved to "+m.To))
+		ew.printf("    %s\n\n", pt.paint(ansiDim, "(its recorded history is kept: nothing is retrained or snapshotted again for the move)"))
+	}
 	for _, a := range p.Actions {
 		ew.printf("  %s\n", pt.paint(ansiBold, "# "+Headline(a)))
 		ew.printf("  %s\n", pt.line(ActionLine(a)))

@@ -19,6 +19,9 @@ func Markdown(w io.Writer, p *plans.Plan, o Options) error {
 	} else {
 		ew.printf("### mlform plan: %s\n\n", SummaryLine(p))
 		ew.printf("| | Action | Why |\n|---|---|---|\n")
+		for _, m := range p.Moves {
+			ew.printf("| `>` | %s | %s |\n", mdCell("move "+m.From+" to "+m.To), "moved block: its history is kept")
+		}
 		for _, a := range p.Actions {
 			action := strings.TrimSpace(strings.TrimPrefix(ActionLine(a), symbol(a)))
 			if a.Kind == plans.KindForget {

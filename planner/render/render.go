@@ -66,6 +66,9 @@ func SummaryLine(p *plans.Plan) string {
 	if n := c[plans.KindForget]; n > 0 {
 		parts = append(parts, fmt.Sprintf("%d to forget", n))
 	}
+	if n := len(p.Moves); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d moved", n))
+	}
 	return strings.Join(parts, ", ")
 }
 

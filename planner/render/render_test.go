@@ -131,7 +131,10 @@ func fixtures() map[string]*plans.Plan {
 			Forget: &plans.ForgetChange{Dataset: "churn", Snapshot: idA, CreatedAt: now.Add(-100 * 24 * time.Hour), Bytes: 5 << 20},
 		},
 	}
-	return map[string]*plans.Plan{"no_changes": noChanges, "first_snapshot": first, "full": full, "no_refresh": noRefresh, "many_removed": many, "retention": retention}
+	moved := basePlan()
+	moved.Moves = []*plans.Move{{From: "model.churn", To: `model.churn["eu"]`}, {From: "dataset.sales", To: `dataset.sales["eu"]`}}
+	moved.Notes = []*plans.Note{{Addr: `model.churn["us"]`, Code: plans.ReasonRemoved, Message: plans.RemovedMessage(`model.churn["us"]`, "its versions and aliases", true)}}
+	return map[string]*plans.Plan{"no_changes": noChanges, "first_snapshot": first, "full": full, "no_refresh": noRefresh, "many_removed": many, "retention": retention, "moved": moved}
 }
 
 func golden(t *testing.T, name string, got []byte) {

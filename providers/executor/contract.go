@@ -174,6 +174,12 @@ func (c Contract) Env() map[string]string {
 	for _, name := range slices.Sorted(maps.Keys(c.Datasets)) {
 		env[DatasetEnv(name)] = c.Datasets[name]
 	}
+	// One instance of a fleet's dataset block is also named by the block.
+	for v, name := range contractenv.BlockAliases(slices.Collect(maps.Keys(c.Datasets))) {
+		if _, taken := env[v]; !taken {
+			env[v] = c.Datasets[name]
+		}
+	}
 	for _, name := range slices.Sorted(maps.Keys(c.Params)) {
 		env[ParamEnv(name)] = ParamString(c.Params[name])
 	}

@@ -1,0 +1,103 @@
+// Package objname is the one grammar of the names of configuration
+// objects once for_each and count have expanded them: a block's name
+// (an identifier, checked by the caller's own rule) optionally followed by
+// an instance key, `churn["eu"]` (for_each) or `churn[0]` (count).
+//
+// Names become map keys in state, plan addresses, directory names (a
+// model's dataset directories) and environment variable names, and state
+// and plan files are untrusted input. So keys are deliberately narrower
+// than Terraform's: 1 to MaxKeyLen ASCII letters, digits, '_' and '-'.
+// Such a key has no path separator, no dot (so never "." or ".."), no '@'
+// (the version separator of addresses) and nothing to escape inside the
+// quotes.
+package objname
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// MaxKeyLen bounds a for_each key; MaxIndex bounds a count index.
+const (
+	MaxKeyLen = 64
+	MaxIndex  = 9999
+)
+
+// Split separates a name into its block name and instance suffix:
+// "churn" -> ("churn", ""), `churn["eu"]` -> ("churn", `["eu"]`). It does
+// not validate either part.
+func Split(name string) (base, suffix string) {
+	for i := 0; i < len(name); i++ {
+		if name[i] == '[' {
+			return name[:i], name[i:]
+		}
+	}
+	return name, ""
+}
+
+// CheckKey reports why a for_each key cannot name an instance.
+func CheckKey(key string) error {
+	if key == "" {
+		return fmt.Errorf("a key may not be empty")
+	}
+	if len(key) > MaxKeyLen {
+		return fmt.Errorf("a key is at most %d characters", MaxKeyLen)
+	}
+	for i := 0; i < len(key); i++ {
+		if !keyByte(key[i]) {
+			return fmt.Errorf("%q holds %q: a key may hold only ASCII letters, digits, _ and -", key, key[i:i+1])
+		}
+	}
+	return nil
+}
+
+func keyByte(c byte) bool {
+	return c == '_' || c == '-' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// KeySuffix is the suffix of a for_each instance: `["eu"]`. key must pass
+// CheckKey.
+func KeySuffix(key string) string { return `["` + key + `"]` }
+
+// IndexSuffix is the suffix of a count instance: `[0]`.
+func IndexSuffix(i int) string { return "[" + strconv.Itoa(i) + "]" }
+
+// ParseSuffix reads an instance suffix: a quoted key (isKey) or an index.
+// "" is no suffix (ok, no key). It accepts exactly what KeySuffix and
+// IndexSuffix produce.
+func ParseSuffix(s string) (key string, index int, isKey bool, err error) {
+	if s == "" {
+		return "", -1, false, nil
+	}
+	if len(s) < 3 || s[0] != '[' || s[len(s)-1] != ']' {
+		return "", 0, false, fmt.Errorf("%q is not an instance key: want [\"KEY\"] or [INDEX]", s)
+	}
+	in := s[1 : len(s)-1]
+	if len(in) >= 2 && in[0] == '"' && in[len(in)-1] == '"' {
+		k := in[1 : len(in)-1]
+		if err := CheckKey(k); err != nil {
+			return "", 0, false, fmt.Errorf("instance key %s: %w", s, err)
+		}
+		return k, 0, true, nil
+	}
+	n, err := strconv.Atoi(in)
+	if err != nil || n < 0 || n > MaxIndex || strconv.Itoa(n) != in {
+		if in != "" && in[0] != '"' && CheckKey(in) == nil && strings.Trim(in, "-0123456789") != "" {
+			return "", 0, false, fmt.Errorf("instance key [%s] must be quoted: [\"%s\"] (in a shell, put the whole address in single quotes)", in, in)
+		}
+		return "", 0, false, fmt.Errorf("%q is not an instance key: want [\"KEY\"] (letters, digits, _ and -) or a count index [0] to [%d]", s, MaxIndex)
+	}
+	return "", n, false, nil
+}
+
+// Valid reports whether name is base (as isBase accepts it) with an
+// optional valid instance suffix.
+func Valid(name string, isBase func(string) bool) bool {
+	base, suffix := Split(name)
+	if !isBase(base) {
+		return false
+	}
+	_, _, _, err := ParseSuffix(suffix)
+	return err == nil
+}

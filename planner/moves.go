@@ -1,0 +1,256 @@
+package planner
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/internal/objname"
+	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/plans"
+	"github.com/mlform/mlform/planner/policy"
+	"github.com/mlform/mlform/state"
+)
+
+// planMoves turns the configuration's moved blocks into the exact state
+// migrations to do, in block order so chains compose (a -> b, b -> c).
+// A whole block moved to a whole block takes its instances along
+// (model.a["eu"] -> model.b["eu"]). A From that state does not record is
+// skipped silently (moved blocks stay in the configuration after their
+// move, as in Terraform); a To that state already records is a note and
+// no move: both histories stay where they are.
+//
+// implied are the moves count implies (implicitMoves), after the explicit
+// ones; they never add a note.
+func planMoves(moved, implied []config.Moved, st *state.State) ([]*plans.Move, []*plans.Note) {
+	recorded := map[string]bool{}
+	for name := range st.Models {
+		recorded["model."+name] = true
+	}
+	for name := range st.Datasets {
+		recorded["dataset."+name] = true
+	}
+	for name := range st.Policies {
+		recorded["retrain_policy."+name] = true
+	}
+	for name := range st.Publications {
+		recorded["promotion."+name] = true
+	}
+	var moves []*plans.Move
+	var notes []*plans.Note
+	all := append(slices.Clone(moved), implied...)
+	for i, mv := range all {
+		pairs := [][2]string{{mv.From, mv.To}}
+		fromKind, fromName := plans.AddrKind(mv.From), plans.AddrName(mv.From)
+		_, toSuffix := objname.Split(plans.AddrName(mv.To))
+		if _, sfx := objname.Split(fromName); sfx == "" && toSuffix == "" {
+			for _, a := range slices.Sorted(maps.Keys(recorded)) {
+				base, isfx := objname.Split(plans.AddrName(a))
+				if plans.AddrKind(a) == fromKind && base == fromName && isfx != "" {
+					pairs = append(pairs, [2]string{a, mv.To + isfx})
+				}
+			}
+		}
+		for _, p := range pairs {
+			from, to := p[0], p[1]
+			if !recorded[from] {
+				continue
+			}
+			if recorded[to] {
+				if i >= len(moved) {
+					continue // implied: both recorded means it is not this case
+				}
+				notes = append(notes, &plans.Note{Addr: from, Message: fmt.Sprintf("not moved to %s: state already records %s; both histories stay (mlform state rm %s forgets the old one)", to, to, plans.ShellArg(from))})
+				continue
+			}
+			delete(recorded, from)
+			recorded[to] = true
+			moves = append(moves, &plans.Move{From: from, To: to})
+		}
+	}
+	return moves, notes
+}
+
+// movedState is st with the moves done, for planning: a copy, since
+// planning never changes the state it reads.
+func movedState(st *state.State, moves []*plans.Move) (*state.State, error) {
+	if len(moves) == 0 {
+		return st, nil
+	}
+	doc, err := state.Encode(st)
+	if err != nil {
+		return nil, fmt.Errorf("copy state for moved blocks: %w", err)
+	}
+	cp, err := state.Decode(doc)
+	if err != nil {
+		return nil, fmt.Errorf("copy state for moved blocks: %w", err)
+	}
+	if err := migrate(cp, moves); err != nil {
+		return nil, err
+	}
+	return cp, nil
+}
+
+// applyMoves does a plan's moves on st and persists them, before any
+// action runs. A plan file is untrusted and the state may have changed,
+// so each move is checked again: From recorded, To not.
+func applyMoves(ctx context.Context, st *state.State, moves []*plans.Move, w engine.StateWriter) error {
+	if len(moves) == 0 {
+		return nil
+	}
+	// All or nothing: try the moves on a copy first, so a move refused
+	// half-way never leaves st half-migrated.
+	if _, err := movedState(st, moves); err != nil {
+		return err
+	}
+	if err := migrate(st, moves); err != nil {
+		return err
+	}
+	if w == nil {
+		return nil
+	}
+	if err := w.Write(context.WithoutCancel(ctx), st); err != nil {
+		return fmt.Errorf("record moved blocks: %w", err)
+	}
+	return nil
+}
+
+// migrate renames what state records, one move at a time. A model keeps
+// its versions, aliases, evaluations and numbering, and its entry in each
+// policy's last_train; a dataset keeps its snapshots (and retained ones),
+// and every version and evaluation that used it now names it by its new
+// address (inputs digests are recomputed, as they cover the names); a
+// retrain policy keeps its last-train times (so a schedule does not fire
+// early) and a promotion its last publication (so it does not publish
+// again).
+func migrate(st *state.State, moves []*plans.Move) error {
+	for _, mv := range moves {
+		kind, from, to := plans.AddrKind(mv.From), plans.AddrName(mv.From), plans.AddrName(mv.To)
+		if !state.IsName(from) || !state.IsName(to) || kind != plans.AddrKind(mv.To) {
+			return fmt.Errorf("move %s to %s: invalid addresses", plans.Truncate(mv.From), plans.Truncate(mv.To))
+		}
+		switch kind {
+		case "model":
+			m := st.Models[from]
+			if m == nil || st.Models[to] != nil {
+				return fmt.Errorf("move %s to %s: the state changed since the plan (run plan again)", mv.From, mv.To)
+			}
+			delete(st.Models, from)
+			m.Name = to
+			st.Models[to] = m
+			for _, p := range st.Policies {
+				if t, ok := p.LastTrain[from]; ok {
+					delete(p.LastTrain, from)
+					p.LastTrain[to] = t
+				}
+			}
+		case "dataset":
+			d := st.Datasets[from]
+			if d == nil || st.Datasets[to] != nil {
+				return fmt.Errorf("move %s to %s: the state changed since the plan (run plan again)", mv.From, mv.To)
+			}
+			delete(st.Datasets, from)
+			d.Name = to
+			st.Datasets[to] = d
+			if r := st.RetainedSnapshots[from]; r != nil && st.RetainedSnapshots[to] == nil {
+				delete(st.RetainedSnapshots, from)
+				r.Name = to
+				st.RetainedSnapshots[to] = r
+			}
+			if err := renameInputs(st, from, to); err != nil {
+				return fmt.Errorf("move %s to %s: %w", mv.From, mv.To, err)
+			}
+		case "retrain_policy":
+			p := st.Policies[from]
+			if p == nil || st.Policies[to] != nil {
+				return fmt.Errorf("move %s to %s: the state changed since the plan (run plan again)", mv.From, mv.To)
+			}
+			delete(st.Policies, from)
+			p.Name = to
+			st.Policies[to] = p
+		case "promotion":
+			p := st.Publications[from]
+			if p == nil || st.Publications[to] != nil {
+				return fmt.Errorf("move %s to %s: the state changed since the plan (run plan again)", mv.From, mv.To)
+			}
+			delete(st.Publications, from)
+			st.Publications[to] = p
+		default:
+			return fmt.Errorf("move %s to %s: only datasets, models, retrain policies and promotions move", plans.Truncate(mv.From), plans.Truncate(mv.To))
+		}
+	}
+	return nil
+}
+
+// renameInputs makes every version and evaluation that used dataset from
+// name it to.
+func renameInputs(st *state.State, from, to string) error {
+	rename := func(m map[string]string) bool {
+		id, ok := m[from]
+		if !ok {
+			return false
+		}
+		if _, clash := m[to]; clash {
+			return false // cannot happen: to was not recorded
+		}
+		delete(m, from)
+		m[to] = id
+		return true
+	}
+	for _, m := range st.Models {
+		for _, v := range m.Versions {
+			if !rename(v.Inputs.Snapshots) {
+				continue
+			}
+			d, err := policy.InputsDigest(v.Inputs)
+			if err != nil {
+				return fmt.Errorf("model.%s@%d: %w", m.Name, v.Version, err)
+			}
+			v.Inputs.Digest = d
+		}
+		for _, e := range m.Evaluations {
+			rename(e.Snapshots)
+		}
+	}
+	return nil
+}
+
+// implicitMoves are Terraform's implied moves for count: a dataset or
+// model that gains count keeps its history as instance [0]
+// (model.a -> model.a[0]), and one that loses count gets it back from
+// [0] (model.a[0] -> model.a). They come after the explicit moved blocks,
+// which win.
+func implicitMoves(cfg *config.Config, explicit []config.Moved) []config.Moved {
+	covered := map[string]bool{}
+	for _, m := range explicit {
+		covered[m.From], covered[m.To] = true, true
+	}
+	var out []config.Moved
+	add := func(kind string, names []string) {
+		declared := map[string]bool{}
+		for _, n := range names {
+			declared[n] = true
+		}
+		for _, n := range slices.Sorted(slices.Values(names)) {
+			base, sfx := objname.Split(n)
+			var from, to string
+			switch {
+			case sfx == objname.IndexSuffix(0) && !declared[base]:
+				from, to = kind+"."+base, kind+"."+n // gained count
+			case sfx == "" && !declared[n+objname.IndexSuffix(0)]:
+				from, to = kind+"."+n+objname.IndexSuffix(0), kind+"."+n // lost count
+			default:
+				continue
+			}
+			if covered[from] || covered[to] || covered[kind+"."+base] {
+				continue
+			}
+			out = append(out, config.Moved{From: from, To: to})
+		}
+	}
+	add("dataset", slices.Collect(maps.Keys(cfg.Datasets)))
+	add("model", slices.Collect(maps.Keys(cfg.Models)))
+	return out
+}

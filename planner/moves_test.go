@@ -1,0 +1,146 @@
+package planner
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/planner/plans"
+	"github.com/mlform/mlform/state"
+)
+
+func TestPlanMoves(t *testing.T) {
+	recorded := func() *state.State {
+		st := state.New()
+		for _, n := range []string{"a", `fleet["eu"]`, `fleet["us"]`, "taken"} {
+			st.EnsureModel(n)
+		}
+		st.Datasets["sales"] = &state.Dataset{Name: "sales", Snapshots: []*state.Snapshot{}}
+		return st
+	}
+	for _, tc := range []struct {
+		name    string
+		moved   []config.Moved
+		implied []config.Moved
+		want    string // moves, then notes
+	}{
+		{"rename", []config.Moved{{From: "model.a", To: "model.b"}}, nil, "[model.a->model.b] []"},
+		{"chain", []config.Moved{{From: "model.a", To: "model.b"}, {From: "model.b", To: "model.c"}}, nil, "[model.a->model.b model.b->model.c] []"},
+		{"whole block takes its instances", []config.Moved{{From: "model.fleet", To: "model.regional"}}, nil,
+			`[model.fleet["eu"]->model.regional["eu"] model.fleet["us"]->model.regional["us"]] []`},
+		{"one instance", []config.Moved{{From: `model.fleet["eu"]`, To: `model.fleet["europe"]`}}, nil, `[model.fleet["eu"]->model.fleet["europe"]] []`},
+		{"into for_each", []config.Moved{{From: "dataset.sales", To: `dataset.sales["eu"]`}}, nil, `[dataset.sales->dataset.sales["eu"]] []`},
+		{"not recorded: nothing", []config.Moved{{From: "model.gone", To: "model.b"}}, nil, "[] []"},
+		{"target recorded: note", []config.Moved{{From: "model.a", To: "model.taken"}}, nil, "[] [model.a]"},
+		{"implied, target recorded: silent", nil, []config.Moved{{From: "model.a", To: "model.taken"}}, "[] []"},
+		{"implied after explicit", []config.Moved{{From: "model.a", To: "model.b"}}, []config.Moved{{From: "model.b", To: "model.b[0]"}}, "[model.a->model.b model.b->model.b[0]] []"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			moves, notes := planMoves(tc.moved, tc.implied, recorded())
+			var ms, ns []string
+			for _, m := range moves {
+				ms = append(ms, m.From+"->"+m.To)
+			}
+			for _, n := range notes {
+				ns = append(ns, n.Addr)
+			}
+			if got := fmt.Sprint(ms) + " " + fmt.Sprint(ns); got != tc.want {
+				t.Errorf("planMoves = %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestMigrate(t *testing.T) {
+	st := state.New()
+	m := st.EnsureModel("a")
+	m.NextVersion = 2
+	m.Versions = append(m.Versions, &state.Version{Version: 1, Status: state.StatusSucceeded,
+		Inputs: state.Inputs{Snapshots: map[string]string{"sales": "0123456789abcdef"}, Params: map[string]any{}}})
+	m.Aliases["production"] = &state.Alias{Name: "production", Version: 1}
+	st.Datasets["sales"] = &state.Dataset{Name: "sales", Snapshots: []*state.Snapshot{}}
+	st.Policies["p"] = &state.Policy{Name: "p", LastTrain: map[string]time.Time{"a": {}}}
+	st.Publications = map[string]*state.Publication{"prod": {Version: 1, URL: "file://p"}}
+	moves := []*plans.Move{{From: "model.a", To: `model.a["eu"]`}, {From: "dataset.sales", To: `dataset.sales["eu"]`},
+		{From: "retrain_policy.p", To: "retrain_policy.fleet"}, {From: "promotion.prod", To: `promotion.prod["eu"]`}}
+
+	cp, err := movedState(st, moves)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Models["a"] == nil || cp.Models["a"] != nil {
+		t.Fatal("movedState changed the state it read, or did not move")
+	}
+	if err := applyMoves(context.Background(), st, moves, nil); err != nil {
+		t.Fatal(err)
+	}
+	got := st.Models[`a["eu"]`]
+	switch {
+	case got == nil || got.Name != `a["eu"]` || got.Aliases["production"].Version != 1 || got.NextVersion != 2:
+		t.Fatalf("model not moved with its history: %+v", got)
+	case got.Versions[0].Inputs.Snapshots[`sales["eu"]`] != "0123456789abcdef":
+		t.Errorf("version inputs still name the old dataset: %v", got.Versions[0].Inputs.Snapshots)
+	case got.Versions[0].Inputs.Digest == "":
+		t.Error("inputs digest not recomputed")
+	case st.Datasets[`sales["eu"]`] == nil || st.Datasets["sales"] != nil:
+		t.Error("dataset not moved")
+	}
+	if p := st.Policies["fleet"]; p == nil || p.Name != "fleet" || st.Policies["p"] != nil {
+		t.Fatal("policy not moved")
+	}
+	if _, ok := st.Policies["fleet"].LastTrain[`a["eu"]`]; !ok {
+		t.Error("policy last_train not moved with the model")
+	}
+	if st.Publications[`prod["eu"]`] == nil || st.Publications["prod"] != nil {
+		t.Error("promotion's publication not moved")
+	}
+	if err := st.Validate(); err != nil {
+		t.Errorf("moved state invalid: %v", err)
+	}
+	// Replaying the moves (a stale plan file) is refused, not half-done.
+	if err := applyMoves(context.Background(), st, moves, nil); err == nil {
+		t.Error("moving again: no error")
+	}
+	// A later move that fails leaves the earlier ones undone too.
+	half := []*plans.Move{{From: `model.a["eu"]`, To: "model.z"}, {From: "model.gone", To: "model.y"}}
+	if err := applyMoves(context.Background(), st, half, nil); err == nil {
+		t.Fatal("a move from an unrecorded model: no error")
+	}
+	if st.Models[`a["eu"]`] == nil || st.Models["z"] != nil {
+		t.Error("a refused set of moves left the state half-migrated")
+	}
+}
+
+func TestImplicitMoves(t *testing.T) {
+	models := func(names ...string) *config.Config {
+		c := &config.Config{Models: map[string]*config.Model{}, Datasets: map[string]*config.Dataset{}}
+		for _, n := range names {
+			c.Models[n] = &config.Model{Name: n}
+		}
+		return c
+	}
+	for _, tc := range []struct {
+		name     string
+		cfg      *config.Config
+		explicit []config.Moved
+		want     string
+	}{
+		{"gained count", models("a[0]", "a[1]"), nil, "[model.a->model.a[0]]"},
+		{"lost count", models("a"), nil, "[model.a[0]->model.a]"},
+		{"for_each is never implied", models(`a["0"]`, `a["x"]`), nil, "[]"},
+		{"an explicit moved block wins", models("a[0]"), []config.Moved{{From: "model.b", To: "model.a[0]"}}, "[]"},
+		{"explicit about the block", models("a[0]"), []config.Moved{{From: "model.a", To: "model.c"}}, "[]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, m := range implicitMoves(tc.cfg, tc.explicit) {
+				got = append(got, m.From+"->"+m.To)
+			}
+			if s := fmt.Sprint(got); s != tc.want {
+				t.Errorf("implicitMoves = %s, want %s", s, tc.want)
+			}
+		})
+	}
+}
