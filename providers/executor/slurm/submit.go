@@ -25,9 +25,18 @@ func jobEnv(getenv func(string) string, task map[string]string) []string {
 // "mlform-churn-v3-train", with the task's Attempt when set
 // ("mlform-churn-v3-train-1a2b3c4d5e6f").
 func JobName(t executor.Task) string {
-	name := fmt.Sprintf("mlform-%s-%s", t.Model, t.Step)
+	// Instance and module addresses (churn["eu"], module.x.model.churn)
+	// carry quotes and brackets: a job name keeps to the characters every
+	// Slurm tool prints and parses unchanged.
+	model := strings.Map(func(r rune) rune {
+		if r == '-' || r == '.' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
+			return r
+		}
+		return '_'
+	}, t.Model)
+	name := fmt.Sprintf("mlform-%s-%s", model, t.Step)
 	if t.Version > 0 {
-		name = fmt.Sprintf("mlform-%s-v%d-%s", t.Model, t.Version, t.Step)
+		name = fmt.Sprintf("mlform-%s-v%d-%s", model, t.Version, t.Step)
 	}
 	if t.Attempt != "" {
 		name += "-" + t.Attempt
