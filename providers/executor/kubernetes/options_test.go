@@ -21,7 +21,7 @@ func TestParseOptions(t *testing.T) {
 			"image": "ghcr.io/acme/train:1.2", "namespace": "ml", "service_account": "trainer",
 			"cpu": "500m", "memory": "4Gi", "gpus": "2", "node_selector": "disktype=ssd, zone=a",
 			"tolerations": "gpu=true:NoSchedule,spot:NoExecute,dedicated:Exists,any",
-			"labels": "team=ml", "secret_env": "DB_PASSWORD=db-creds/password,TOKEN=api/token",
+			"labels":      "team=ml", "secret_env": "DB_PASSWORD=db-creds/password,TOKEN=api/token",
 			"ttl_after_finished": "1h", "kubeconfig": "/etc/kube.conf", "context": "prod",
 		}, Options{
 			Image: "ghcr.io/acme/train:1.2", Namespace: "ml", ServiceAccount: "trainer", CPU: "500m", Memory: "4Gi", GPUs: 2,
