@@ -146,7 +146,7 @@ func (w *watch) follow(ctx context.Context) (executor.Result, error) {
 		if err != nil {
 			return executor.Result{}, err
 		}
-		if w.cause == notStopped && !done {
+		if w.cause == notStopped && !w.gone && !done {
 			switch {
 			case ctx.Err() != nil:
 				err = w.stop(stoppedCancel, "")
@@ -170,7 +170,7 @@ func (w *watch) follow(ctx context.Context) (executor.Result, error) {
 			timers = append(timers, t)
 			timeoutC = t.C
 		}
-		if w.cause == notStopped {
+		if w.cause == notStopped && !w.gone {
 			doneC = ctx.Done()
 		} else {
 			t := time.NewTimer(time.Until(w.stopAt.Add(w.grace() + settleTimeout)))
@@ -189,7 +189,7 @@ func (w *watch) follow(ctx context.Context) (executor.Result, error) {
 			t.Stop()
 		}
 		if gaveUp {
-			return executor.Result{}, fmt.Errorf("kubernetes job %s in namespace %s: still there %s after it was deleted", w.name, w.ns, w.grace()+settleTimeout)
+			return executor.Result{}, fmt.Errorf("kubernetes job %s in namespace %s: it or its pod still there %s after it was deleted", w.name, w.ns, w.grace()+settleTimeout)
 		}
 	}
 	w.waitLogs()
@@ -217,7 +217,20 @@ func (w *watch) observe() (bool, error) {
 		if w.job == nil {
 			return false, fmt.Errorf("kubernetes job %s in namespace %s: %w", w.name, w.ns, ErrUnknownJob)
 		}
-		w.gone = true
+		if !w.gone {
+			w.gone = true
+			if w.cause == notStopped {
+				w.stopAt = time.Now() // deleted by someone else
+			}
+		}
+		// Its pods go after it (background propagation): done once they
+		// have ended, so no process of the step outlives Attach.
+		for _, p := range w.jobPods() {
+			if p.Status.Phase != corev1.PodSucceeded && p.Status.Phase != corev1.PodFailed {
+				w.pod = p
+				return false, nil
+			}
+		}
 		return true, nil
 	}
 	w.job = obj.(*batchv1.Job)

@@ -80,7 +80,7 @@ func escape(s string) string { return strings.ReplaceAll(s, "$", "$$") }
 // BuildJob is the Job that runs task t in namespace ns: one pod
 // (backoffLimit 0: a failed step is mlform's to retry, not the
 // cluster's), restartPolicy Never, activeDeadlineSeconds from the task's
-// timeout, ttlSecondsAfterFinished, and a grace period from the task's.
+// timeout (plus Options.DeadlineSlack), ttlSecondsAfterFinished, and a grace period from the task's.
 // The command runs as the container's command (the image's entrypoint is
 // not used), in t.Dir when set, with t.Env and the Secret-backed
 // variables.
@@ -188,10 +188,17 @@ func BuildJob(t executor.Task, o Options, ns string) (*batchv1.Job, error) {
 		},
 	}
 	if t.Timeout > 0 {
-		job.Spec.ActiveDeadlineSeconds = ptr(ceilSeconds(t.Timeout))
+		slack := o.DeadlineSlack
+		if slack == 0 {
+			slack = defaultDeadlineSlack
+		}
+		job.Spec.ActiveDeadlineSeconds = ptr(ceilSeconds(t.Timeout + max(slack, 0)))
 	}
 	return job, nil
 }
+
+// defaultDeadlineSlack: see Options.DeadlineSlack.
+const defaultDeadlineSlack = time.Minute
 
 // ceilSeconds rounds d up to whole seconds, at least one.
 func ceilSeconds(d time.Duration) int64 {

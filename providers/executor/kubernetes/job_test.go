@@ -32,8 +32,8 @@ func TestBuildJob(t *testing.T) {
 	if job.Namespace != "ml" || job.GenerateName != "mlform-churn-v3-train-" {
 		t.Errorf("namespace %q generateName %q", job.Namespace, job.GenerateName)
 	}
-	if *s.BackoffLimit != 0 || *s.ActiveDeadlineSeconds != 90 || *s.TTLSecondsAfterFinished != 86400 {
-		t.Errorf("backoffLimit %d activeDeadlineSeconds %d ttl %d, want 0, 90, 86400", *s.BackoffLimit, *s.ActiveDeadlineSeconds, *s.TTLSecondsAfterFinished)
+	if *s.BackoffLimit != 0 || *s.ActiveDeadlineSeconds != 150 || *s.TTLSecondsAfterFinished != 86400 {
+		t.Errorf("backoffLimit %d activeDeadlineSeconds %d ttl %d, want 0, 150 (90s timeout + a minute), 86400", *s.BackoffLimit, *s.ActiveDeadlineSeconds, *s.TTLSecondsAfterFinished)
 	}
 	p := s.Template.Spec
 	if p.RestartPolicy != corev1.RestartPolicyNever || *p.TerminationGracePeriodSeconds != 2 || *p.EnableServiceLinks {
@@ -83,6 +83,34 @@ func TestBuildJob(t *testing.T) {
 	}
 	if _, ok := c.Resources.Requests["nvidia.com/gpu"]; ok {
 		t.Error("GPUs are requested; Kubernetes wants them as limits only")
+	}
+}
+
+func TestBuildJobDeadline(t *testing.T) {
+	tests := []struct {
+		timeout, slack time.Duration
+		want           int64 // 0: no deadline
+	}{
+		{0, 0, 0},
+		{90 * time.Second, 0, 150},
+		{90 * time.Second, -1, 90},
+		{1500 * time.Millisecond, -1, 2},
+		{time.Second, 10 * time.Second, 11},
+	}
+	for _, tt := range tests {
+		tk := task()
+		tk.Timeout = tt.timeout
+		job, err := BuildJob(tk, Options{Image: "x", DeadlineSlack: tt.slack}, "default")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := int64(0)
+		if d := job.Spec.ActiveDeadlineSeconds; d != nil {
+			got = *d
+		}
+		if got != tt.want {
+			t.Errorf("timeout %s slack %s: activeDeadlineSeconds %d, want %d", tt.timeout, tt.slack, got, tt.want)
+		}
 	}
 }
 

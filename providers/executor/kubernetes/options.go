@@ -53,6 +53,14 @@ type Options struct {
 	// stays for inspection before Kubernetes deletes it; zero means a day.
 	TTLAfterFinished time.Duration
 
+	// DeadlineSlack is how much longer than a task's timeout Kubernetes
+	// lets its Job run (activeDeadlineSeconds): the cluster counts from
+	// the Job's creation, time pending (scheduling, pulling the image)
+	// included, while mlform times a step from its container's start.
+	// The deadline stops a Job nobody watches any more (apply was
+	// killed). Zero means one minute; negative means none.
+	DeadlineSlack time.Duration
+
 	// Kubeconfig and Context choose the cluster: "" uses the usual
 	// discovery (KUBECONFIG, ~/.kube/config, then the in-cluster service
 	// account) and the current context.

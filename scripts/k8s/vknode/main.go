@@ -92,7 +92,7 @@ func run() error {
 	}
 	var p *provider
 	n, err := nodeutil.NewNode(*name, func(cfg nodeutil.ProviderConfig) (nodeutil.Provider, node.NodeProvider, error) {
-		p = newProvider(*name, host, client, *logDir)
+		p = newProvider(*name, host, client, *logDir, cfg.Pods)
 		return p, nil, nil
 	}, func(cfg *nodeutil.NodeConfig) error {
 		cfg.Client = client

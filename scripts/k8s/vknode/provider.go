@@ -15,6 +15,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+	corev1listers "k8s.io/client-go/listers/core/v1"
 )
 
 // provider runs pods as local processes. How it differs from a kubelet
@@ -45,14 +46,17 @@ type provider struct {
 	nodeName, hostIP string
 	client           kubernetes.Interface
 	logDir           string
+	// api is the node's view of its pods in the API, for the conditions
+	// others set on them.
+	api corev1listers.PodLister
 
 	mu     sync.Mutex
 	pods   map[string]*podRun
 	notify func(*corev1.Pod)
 }
 
-func newProvider(nodeName, hostIP string, client kubernetes.Interface, logDir string) *provider {
-	return &provider{nodeName: nodeName, hostIP: hostIP, client: client, logDir: logDir,
+func newProvider(nodeName, hostIP string, client kubernetes.Interface, logDir string, api corev1listers.PodLister) *provider {
+	return &provider{nodeName: nodeName, hostIP: hostIP, client: client, logDir: logDir, api: api,
 		pods: map[string]*podRun{}, notify: func(*corev1.Pod) {}}
 }
 
@@ -369,7 +373,36 @@ func (p *provider) publishLocked(pr *podRun) {
 	p.mu.Lock()
 	pod, notify := pr.pod.DeepCopy(), p.notify
 	p.mu.Unlock()
+	p.keepOthersConditions(pod)
 	notify(pod)
+}
+
+// kubeletConditions are the pod conditions a kubelet owns; the others
+// (DisruptionTarget set by an eviction or preemption, PodScheduled,
+// readiness gates) belong to whoever set them, and a kubelet's status
+// update keeps them, as the status this node reports must.
+var kubeletConditions = map[corev1.PodConditionType]bool{
+	corev1.PodInitialized: true, corev1.PodReady: true, corev1.ContainersReady: true,
+	corev1.PodReadyToStartContainers: true, corev1.PodScheduled: true,
+}
+
+func (p *provider) keepOthersConditions(pod *corev1.Pod) {
+	if p.api == nil {
+		return
+	}
+	cur, err := p.api.Pods(pod.Namespace).Get(pod.Name)
+	if err != nil {
+		return
+	}
+	have := map[corev1.PodConditionType]bool{}
+	for _, c := range pod.Status.Conditions {
+		have[c.Type] = true
+	}
+	for _, c := range cur.Status.Conditions {
+		if !kubeletConditions[c.Type] && !have[c.Type] {
+			pod.Status.Conditions = append(pod.Status.Conditions, c)
+		}
+	}
 }
 
 // UpdatePod implements node.PodLifecycleHandler. Nothing a running pod
