@@ -96,6 +96,11 @@ type watch struct {
 	stuck    string // why, for stoppedStuck
 	stopAt   time.Time
 
+	// gonePods are the pods deleted while watched, in their final state
+	// (the store forgets them): what an eviction left on a pod is there.
+	goneMu   sync.Mutex
+	gonePods []*corev1.Pod
+
 	logs     sync.WaitGroup
 	logPod   string
 	logStop  context.CancelFunc
@@ -116,8 +121,19 @@ func (w *watch) poke() {
 func (w *watch) informer(ctx context.Context, rc cache.Getter, resource string, obj runtime.Object, opts func(*metav1.ListOptions)) (cache.Store, cache.Controller) {
 	lw := cache.NewFilteredListWatchFromClient(rc, resource, w.ns, opts)
 	poke := func(any) { w.poke() }
+	deleted := func(obj any) {
+		if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+			obj = d.Obj
+		}
+		if p, ok := obj.(*corev1.Pod); ok {
+			w.goneMu.Lock()
+			w.gonePods = append(w.gonePods, p)
+			w.goneMu.Unlock()
+		}
+		w.poke()
+	}
 	store, ctrl := cache.NewInformerWithOptions(cache.InformerOptions{ListerWatcher: lw, ObjectType: obj,
-		Handler: cache.ResourceEventHandlerFuncs{AddFunc: poke, DeleteFunc: poke, UpdateFunc: func(any, any) { w.poke() }}})
+		Handler: cache.ResourceEventHandlerFuncs{AddFunc: poke, DeleteFunc: deleted, UpdateFunc: func(any, any) { w.poke() }}})
 	go ctrl.RunWithContext(ctx)
 	return store, ctrl
 }
@@ -226,10 +242,13 @@ func (w *watch) observe() (bool, error) {
 		// Its pods go after it (background propagation): done once they
 		// have ended, so no process of the step outlives Attach.
 		for _, p := range w.jobPods() {
+			w.pod = p
 			if p.Status.Phase != corev1.PodSucceeded && p.Status.Phase != corev1.PodFailed {
-				w.pod = p
 				return false, nil
 			}
+		}
+		if p := w.lastGonePod(); p != nil && len(w.jobPods()) == 0 {
+			w.pod = p
 		}
 		return true, nil
 	}
@@ -238,6 +257,8 @@ func (w *watch) observe() (bool, error) {
 	if len(pods) > 0 {
 		w.pod = pods[len(pods)-1]
 		w.observePod(w.pod)
+	} else if p := w.lastGonePod(); p != nil {
+		w.pod = p
 	}
 	if w.cause != notStopped {
 		return false, nil // wait until the deleted Job is gone
@@ -253,18 +274,40 @@ func (w *watch) observe() (bool, error) {
 	return true, nil
 }
 
+// lastGonePod is the newest of the Job's pods deleted while watched, nil
+// if none was.
+func (w *watch) lastGonePod() *corev1.Pod {
+	w.goneMu.Lock()
+	defer w.goneMu.Unlock()
+	var last *corev1.Pod
+	for _, p := range w.gonePods {
+		if !ownedBy(p, w.job) {
+			continue
+		}
+		if last == nil || !p.CreationTimestamp.Before(&last.CreationTimestamp) {
+			last = p
+		}
+	}
+	return last
+}
+
+func ownedBy(p *corev1.Pod, j *batchv1.Job) bool {
+	for _, ref := range p.OwnerReferences {
+		if ref.UID == j.UID {
+			return true
+		}
+	}
+	return false
+}
+
 // jobPods are the Job's pods, oldest first. Only pods whose owner is this
 // very Job count (a Job of the same name deleted and created again would
 // share the label).
 func (w *watch) jobPods() []*corev1.Pod {
 	var out []*corev1.Pod
 	for _, obj := range w.pods.List() {
-		p := obj.(*corev1.Pod)
-		for _, ref := range p.OwnerReferences {
-			if ref.UID == w.job.UID {
-				out = append(out, p)
-				break
-			}
+		if p := obj.(*corev1.Pod); ownedBy(p, w.job) {
+			out = append(out, p)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {
