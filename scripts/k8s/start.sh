@@ -133,11 +133,10 @@ start_etcd() {
 	etcd_port=$(free_port) && etcd_peer=$(free_port) || { REASON="no free port on 127.0.0.1"; return 1; }
 	[ "$etcd_port" != "$etcd_peer" ] || etcd_peer=$((etcd_port + 1))
 	rm -rf "$dir/etcd"
-	# A test plane's data need not survive a power cut: no fsync.
 	launch etcd etcd --name mlformtest --data-dir "$dir/etcd" \
 		--listen-client-urls "http://127.0.0.1:$etcd_port" --advertise-client-urls "http://127.0.0.1:$etcd_port" \
 		--listen-peer-urls "http://127.0.0.1:$etcd_peer" --initial-advertise-peer-urls "http://127.0.0.1:$etcd_peer" \
-		--initial-cluster "mlformtest=http://127.0.0.1:$etcd_peer" --unsafe-no-fsync --log-level warn
+		--initial-cluster "mlformtest=http://127.0.0.1:$etcd_peer" --logger zap --log-level warn
 	wait_for etcd 30 curl -sf "http://127.0.0.1:$etcd_port/health" || { REASON="etcd did not start: $(why etcd)"; return 1; }
 }
 
@@ -194,15 +193,16 @@ kubeconfig "$dir/scheduler.kubeconfig" "$SCHED_TOKEN"
 kubeconfig "$dir/node.kubeconfig" "$NODE_TOKEN"
 
 # The controller manager and scheduler serve only health and metrics;
-# they get free ports nobody uses.
+# they get free ports nobody uses, and make their self-signed serving
+# certificates in DIR (not /var/run/kubernetes).
 kcm_port=$(free_port) && sched_port=$(free_port) && node_port=$(free_port) || unavailable "k8s tests: no free port on 127.0.0.1"
 launch kube-controller-manager "$KUBE_CONTROLLER_MANAGER" \
-	--kubeconfig="$dir/kcm.kubeconfig" --bind-address=127.0.0.1 --secure-port="$kcm_port" \
+	--kubeconfig="$dir/kcm.kubeconfig" --bind-address=127.0.0.1 --secure-port="$kcm_port" --cert-dir="$dir/kcm" \
 	--use-service-account-credentials --leader-elect=false \
 	--root-ca-file="$pki/ca.crt" --service-account-private-key-file="$pki/sa.key" \
 	--profiling=false
 launch kube-scheduler "$KUBE_SCHEDULER" \
-	--kubeconfig="$dir/scheduler.kubeconfig" --bind-address=127.0.0.1 --secure-port="$sched_port" \
+	--kubeconfig="$dir/scheduler.kubeconfig" --bind-address=127.0.0.1 --secure-port="$sched_port" --cert-dir="$dir/scheduler" \
 	--leader-elect=false --profiling=false
 mkdir -p "$dir/node-logs"
 launch vknode "$VKNODE" -kubeconfig "$dir/node.kubeconfig" -name "$NODE" -listen "127.0.0.1:$node_port" \
