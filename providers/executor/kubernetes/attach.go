@@ -104,6 +104,7 @@ type watch struct {
 	logs     sync.WaitGroup
 	logPod   string
 	logStop  context.CancelFunc
+	logsOpen chan struct{} // closed once both log streams are open
 	logNotes []string
 	logMu    sync.Mutex
 }
@@ -449,6 +450,7 @@ func (w *watch) timedOut() bool {
 // waits for. The pods get SIGTERM and, after their grace period (the
 // task's), SIGKILL.
 func (w *watch) stop(cause stopCause, why string) error {
+	w.waitLogsOpen()
 	w.cause, w.stuck, w.stopAt = cause, why, time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), apiTimeout)
 	defer cancel()

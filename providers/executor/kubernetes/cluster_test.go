@@ -197,8 +197,8 @@ func TestSecretEnv(t *testing.T) {
 	if err != nil || res.Status != state.StatusSucceeded {
 		t.Fatalf("result %+v, %v", res, err)
 	}
-	if !strings.Contains(out.String(), "\nDB_PASSWORD="+value+"\n") {
-		t.Errorf("the command did not get DB_PASSWORD from the Secret; its environment:\n%s", out.String())
+	if !strings.Contains("\n"+out.String(), "\nDB_PASSWORD="+value+"\n") {
+		t.Errorf("the command did not get DB_PASSWORD from the Secret (result %+v); its environment:\n%s", res, out.String())
 	}
 	job, err := c.BatchV1().Jobs("default").Get(ctx, name, metav1.GetOptions{})
 	if err != nil {

@@ -22,39 +22,59 @@ func (w *watch) startLogs(pod string) {
 	w.logPod = pod
 	ctx, cancel := context.WithCancel(context.Background())
 	w.logStop = cancel
-	w.logs.Add(1)
+	w.logsOpen = make(chan struct{})
+	var opened sync.WaitGroup
+	opened.Add(2)
+	go func() {
+		opened.Wait()
+		close(w.logsOpen)
+	}()
+	// Each stream is opened on its own: a kubelet sends a stream's headers
+	// with its first byte, so opening a silent stream blocks.
+	w.logs.Add(2)
 	go func() {
 		defer w.logs.Done()
 		out, err := w.openLog(ctx, pod, corev1.LogStreamStdout)
 		if err != nil && splitUnsupported(err) {
-			all, err := w.openLog(ctx, pod, "")
-			if err != nil {
-				w.logNote(pod, err)
-				return
-			}
-			copyLines(all, w.task.Stdout)
-			return
+			out, err = w.openLog(ctx, pod, "")
 		}
+		opened.Done()
 		if err != nil {
 			w.logNote(pod, err)
 			return
 		}
-		errs, err := w.openLog(ctx, pod, corev1.LogStreamStderr)
-		if err != nil {
-			w.logNote(pod, err)
-			_ = out.Close()
-			return
-		}
-		var wg sync.WaitGroup
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			copyLines(errs, w.task.Stderr)
-		}()
 		copyLines(out, w.task.Stdout)
-		wg.Wait()
+	}()
+	go func() {
+		defer w.logs.Done()
+		errs, err := w.openLog(ctx, pod, corev1.LogStreamStderr)
+		opened.Done()
+		if err != nil {
+			if !splitUnsupported(err) {
+				w.logNote(pod, err)
+			}
+			return // interleaved into stdout
+		}
+		copyLines(errs, w.task.Stderr)
 	}()
 }
+
+// waitLogsOpen waits, before the executor deletes a Job, until the log
+// streams are open (for at most logOpenWait): a pod's logs go with it.
+func (w *watch) waitLogsOpen() {
+	if w.logsOpen == nil {
+		return
+	}
+	t := time.NewTimer(logOpenWait)
+	defer t.Stop()
+	select {
+	case <-w.logsOpen:
+	case <-t.C:
+	}
+}
+
+// logOpenWait bounds waitLogsOpen.
+const logOpenWait = 2 * time.Second
 
 // openLog opens a follow stream of one of the container's streams ("" for
 // both interleaved).

@@ -138,6 +138,12 @@ func (p *provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain")
 	follow := q.Get("follow") == "true"
 	flusher, _ := w.(http.Flusher)
+	// Headers go out at once, so a client learns the stream is open
+	// before the container writes to it.
+	w.WriteHeader(http.StatusOK)
+	if flusher != nil {
+		flusher.Flush()
+	}
 	buf := make([]byte, 64<<10)
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()

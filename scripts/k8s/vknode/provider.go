@@ -13,6 +13,7 @@ import (
 
 	"github.com/virtual-kubelet/virtual-kubelet/errdefs"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	corev1listers "k8s.io/client-go/listers/core/v1"
@@ -474,10 +475,42 @@ func (p *provider) terminate(pr *podRun, ctrs []*ctr, grace time.Duration) {
 			st.Phase = corev1.PodFailed
 		}
 	})
+	p.removeFromAPI(pr)
 	p.mu.Lock()
 	delete(p.pods, pr.key)
 	p.mu.Unlock()
 	_ = os.RemoveAll(pr.dir)
+}
+
+// removeFromAPI does what a kubelet does once a deleted pod's containers
+// are gone: it writes the pod's final status and deletes the pod with no
+// further grace, so the pod (and a Job being deleted in the foreground)
+// is gone as soon as its processes are, not when the grace period ends.
+func (p *provider) removeFromAPI(pr *podRun) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	p.mu.Lock()
+	final := pr.pod.DeepCopy()
+	p.mu.Unlock()
+	pods := p.client.CoreV1().Pods(final.Namespace)
+	for attempt := 0; attempt < 3; attempt++ {
+		cur, err := pods.Get(ctx, final.Name, metav1.GetOptions{})
+		if err != nil || cur.UID != final.UID {
+			return // gone already, or another pod of that name
+		}
+		if cur.Status.Phase == corev1.PodSucceeded || cur.Status.Phase == corev1.PodFailed {
+			break
+		}
+		st := final.DeepCopy()
+		st.ObjectMeta = cur.ObjectMeta
+		p.keepOthersConditions(st)
+		if _, err := pods.UpdateStatus(ctx, st, metav1.UpdateOptions{}); err == nil || !apierrors.IsConflict(err) {
+			break
+		}
+	}
+	zero := int64(0)
+	_ = pods.Delete(ctx, final.Name, metav1.DeleteOptions{GracePeriodSeconds: &zero,
+		Preconditions: &metav1.Preconditions{UID: &final.UID}})
 }
 
 // killAll ends every container when the node stops.
