@@ -364,16 +364,17 @@ func (w *watch) observePod(p *corev1.Pod) {
 		if wt := cs.State.Waiting; wt != nil && stuckReasons[wt.Reason] && w.stuck == "" {
 			w.stuck = fmt.Sprintf("pod %s: %s: %s", p.Name, wt.Reason, wt.Message)
 		}
-		if (cs.State.Running != nil || cs.State.Terminated != nil && !startFailed(cs.State.Terminated)) && w.logPod == "" {
-			w.startLogs(p.Name)
-		}
 	}
+	// Progress first: a step's output never comes before its Running.
 	pr := podProgress(w.name, p)
 	if pr.State != "" && (pr.State != w.progress.State || pr.Reason != w.progress.Reason || pr.Host != w.progress.Host) {
 		w.progress = pr
 		if w.task.Progress != nil {
 			w.task.Progress(pr)
 		}
+	}
+	if cs != nil && (cs.State.Running != nil || cs.State.Terminated != nil && !startFailed(cs.State.Terminated)) && w.logPod == "" {
+		w.startLogs(p.Name)
 	}
 }
 

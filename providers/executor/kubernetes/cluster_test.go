@@ -270,18 +270,28 @@ func TestProgress(t *testing.T) {
 
 	// A pod that runs is reported running on the node.
 	e = newExecutor(t)
-	task = helperTask(t, "exit", "0")
+	task = helperTask(t, "tree", filepath.Join(t.TempDir(), "pids"))
+	ready := newLineWriter("ready")
+	task.Stdout = ready
 	var mu sync.Mutex
 	var states []executor.Progress
 	task.Progress = func(p executor.Progress) { mu.Lock(); states = append(states, p); mu.Unlock() }
-	if res, err := e.Run(context.Background(), task); err != nil || res.Status != state.StatusSucceeded || res.Host != k8stest.Node() {
-		t.Fatalf("result %+v %v, want success on %s", res, err, k8stest.Node())
-	}
+	ctx, cancel = context.WithCancel(context.Background())
+	defer cancel()
+	done = runAsync(e, ctx, task)
+	waitReady(t, ready, done)
 	mu.Lock()
-	defer mu.Unlock()
-	last := states[len(states)-1]
-	if last.State != "Running" || last.Host != k8stest.Node() {
-		t.Errorf("progress %+v: want it to end Running on %s", states, k8stest.Node())
+	last := executor.Progress{}
+	if len(states) > 0 {
+		last = states[len(states)-1]
+	}
+	mu.Unlock()
+	if last.State != "Running" || last.Host != k8stest.Node() || last.Since.IsZero() {
+		t.Errorf("progress %+v once the command runs: want the last Running on %s", states, k8stest.Node())
+	}
+	cancel()
+	if r := <-done; r.err != nil || r.Status != state.StatusCancelled || r.Host != k8stest.Node() {
+		t.Errorf("after cancel: %+v %v", r.Result, r.err)
 	}
 }
 
