@@ -149,27 +149,6 @@ func requireGone(t *testing.T, pidfile string) {
 	}
 }
 
-// jobGone waits for the Job to be deleted.
-func jobGone(t *testing.T, c k8s.Interface, name string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	w, err := c.BatchV1().Jobs("default").Watch(ctx, metav1.ListOptions{FieldSelector: fields.OneTermEqualSelector("metadata.name", name).String()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Stop()
-	if _, err := c.BatchV1().Jobs("default").Get(ctx, name, metav1.GetOptions{}); err != nil {
-		return
-	}
-	for ev := range w.ResultChan() {
-		if ev.Type == "DELETED" {
-			return
-		}
-	}
-	t.Fatalf("job %s was not deleted", name)
-}
-
 // TestSecretEnv: secret_env reaches the command from the Secret, and the
 // value is in nothing mlform writes to the API (the Job and its pod hold
 // only the reference).
