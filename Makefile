@@ -14,8 +14,10 @@ RACE_PKGS := ./state/... ./providers/... ./planner/... ./cli/... ./internal/...
 
 # Everything: vet, gofmt, staticcheck, unit tests, conformance suites,
 # end-to-end testscripts, the cloud-server tests (servers are installed
-# and started by scripts/cloud) and the Slurm tests (a single-node cluster
-# started by scripts/slurm), then the concurrent packages under -race.
+# and started by scripts/cloud), the Slurm tests (a single-node cluster
+# started by scripts/slurm) and the Kubernetes tests (a control plane built
+# once and started by scripts/k8s), then the concurrent packages under
+# -race.
 # The mlformtest tag builds the test hooks (cli/testhooks_on.go) into the
 # binary the end-to-end scripts run; release builds never have them.
 test:
@@ -24,7 +26,7 @@ test:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	scripts/staticcheck.sh
 	scripts/browser/install.sh || echo "browser: no chromium; the report's browser tests skip (fail under MLFORM_REQUIRE_BROWSER_TESTS=1)"
-	scripts/cloud/with-servers.sh scripts/slurm/with-slurm.sh sh -c '$(GO) test -tags mlformtest -count=1 -timeout 12m $(PKGS) && $(GO) test -tags mlformtest -race -count=1 -timeout 12m $(RACE_PKGS)'
+	scripts/cloud/with-servers.sh scripts/slurm/with-slurm.sh scripts/k8s/with-k8s.sh sh -c '$(GO) test -tags mlformtest -count=1 -timeout 12m $(PKGS) && $(GO) test -tags mlformtest -race -count=1 -timeout 12m $(RACE_PKGS)'
 
 
 # Builds mlform and runs init, plan and apply on the example workspace on the

@@ -8,6 +8,7 @@ import (
 	"github.com/mlform/mlform/config"
 	"github.com/mlform/mlform/planner"
 	"github.com/mlform/mlform/providers/executor"
+	"github.com/mlform/mlform/providers/executor/kubernetes"
 	"github.com/mlform/mlform/providers/executor/local"
 	"github.com/mlform/mlform/providers/executor/slurm"
 )
@@ -31,6 +32,8 @@ func executors(supervisor string) *executor.Registry {
 	// Slurm batch jobs; nodes must share the workspace's file system
 	// (docs/executors.md).
 	slurm.Register(reg)
+	// Kubernetes Jobs, in the environment's image (docs/executors.md).
+	kubernetes.Register(reg)
 	return reg
 }
 

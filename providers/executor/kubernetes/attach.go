@@ -1,0 +1,466 @@
+package kubernetes
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/cache"
+
+	"github.com/mlform/mlform/providers/executor"
+	"github.com/mlform/mlform/state"
+)
+
+// ErrUnknownJob is returned by Attach for a Job the namespace does not
+// hold (never created, or removed after its TTL).
+var ErrUnknownJob = errors.New("no such kubernetes job")
+
+// stopCause is why the executor itself ended a Job.
+type stopCause int
+
+const (
+	notStopped stopCause = iota
+	stoppedCancel
+	stoppedTimeout
+	// stoppedStuck: the pod cannot start and will not by itself (an image
+	// that cannot be pulled, a missing Secret).
+	stoppedStuck
+)
+
+// settleTimeout bounds how long a Job the executor deleted may take to go
+// (its pod's grace period comes on top).
+const settleTimeout = 2 * time.Minute
+
+// logWait bounds how long Attach waits, once the Job ended, for the rest
+// of the container's logs.
+const logWait = 30 * time.Second
+
+// Attach follows Job name until it ends and returns its result, streaming
+// the container's output to t.Stdout and t.Stderr and the pod's states to
+// t.Progress. It is how Run waits, and how a caller that recorded the
+// name collects a Job that outlived the process that created it (the
+// output is then streamed again from its start, while the pod exists).
+//
+// t is the task the Job was created for. Its Timeout is enforced from the
+// container's start (time pending does not count), to the moment; a
+// cancelled ctx stops the Job the same way and the result is cancelled.
+// Both delete the Job with foreground propagation and wait until it is
+// gone, so its pod and processes are too. Use a context that is never
+// cancelled to wait without stopping the Job on the way out.
+//
+// An error means the Job could not be followed (the API did not answer,
+// or the namespace holds no such Job: ErrUnknownJob) or its command
+// could not start in the container; the Job may then still exist.
+func (e *Executor) Attach(ctx context.Context, name string, t executor.Task) (executor.Result, error) {
+	client, ns, err := e.connect()
+	if err != nil {
+		return executor.Result{Status: state.StatusFailed, ExitCode: -1}, err
+	}
+	w := &watch{e: e, client: client, ns: ns, name: name, task: t, changed: make(chan struct{}, 1)}
+	res, err := w.follow(ctx)
+	if err != nil {
+		return executor.Result{Status: state.StatusFailed, ExitCode: -1, StartedAt: res.StartedAt, EndedAt: res.EndedAt, Host: res.Host, Reason: res.Reason}, err
+	}
+	return res, nil
+}
+
+// watch is one Attach in progress.
+type watch struct {
+	e      *Executor
+	client kubernetes.Interface
+	ns     string
+	name   string
+	task   executor.Task
+
+	jobs, pods cache.Store
+	changed    chan struct{}
+
+	job      *batchv1.Job // last seen
+	pod      *corev1.Pod  // last seen, the newest of the Job's pods
+	gone     bool         // the Job was seen, then deleted
+	progress executor.Progress
+	running  time.Time // when the container started, for the timeout
+	cause    stopCause
+	stuck    string // why, for stoppedStuck
+	stopAt   time.Time
+
+	// gonePods are the pods deleted while watched, in their final state
+	// (the store forgets them): what an eviction left on a pod is there.
+	goneMu   sync.Mutex
+	gonePods []*corev1.Pod
+
+	logs     sync.WaitGroup
+	logPod   string
+	logStop  context.CancelFunc
+	logsOpen chan struct{} // closed once both log streams are open
+	logNotes []string
+	logMu    sync.Mutex
+}
+
+// poke wakes the watch loop (coalesced).
+func (w *watch) poke() {
+	select {
+	case w.changed <- struct{}{}:
+	default:
+	}
+}
+
+// informer starts a list-watch of one kind of object, poking the loop on
+// every change.
+func (w *watch) informer(ctx context.Context, rc cache.Getter, resource string, obj runtime.Object, opts func(*metav1.ListOptions)) (cache.Store, cache.Controller) {
+	lw := cache.NewFilteredListWatchFromClient(rc, resource, w.ns, opts)
+	poke := func(any) { w.poke() }
+	deleted := func(obj any) {
+		if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+			obj = d.Obj
+		}
+		if p, ok := obj.(*corev1.Pod); ok {
+			w.goneMu.Lock()
+			w.gonePods = append(w.gonePods, p)
+			w.goneMu.Unlock()
+		}
+		w.poke()
+	}
+	store, ctrl := cache.NewInformerWithOptions(cache.InformerOptions{ListerWatcher: lw, ObjectType: obj,
+		Handler: cache.ResourceEventHandlerFuncs{AddFunc: poke, DeleteFunc: deleted, UpdateFunc: func(any, any) { w.poke() }}})
+	go ctrl.RunWithContext(ctx)
+	return store, ctrl
+}
+
+// follow watches the Job and its pods until the Job is over (or, once the
+// executor deleted it, gone) and returns the result.
+func (w *watch) follow(ctx context.Context) (executor.Result, error) {
+	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	defer w.stopLogs()
+	var jc, pc cache.Controller
+	w.jobs, jc = w.informer(wctx, w.client.BatchV1().RESTClient(), "jobs", &batchv1.Job{}, func(o *metav1.ListOptions) {
+		o.FieldSelector = fields.OneTermEqualSelector("metadata.name", w.name).String()
+	})
+	w.pods, pc = w.informer(wctx, w.client.CoreV1().RESTClient(), "pods", &corev1.Pod{}, func(o *metav1.ListOptions) {
+		o.LabelSelector = labels.Set{jobNameLabel: w.name}.String()
+	})
+	syncCtx, syncCancel := context.WithTimeout(wctx, apiTimeout)
+	synced := cache.WaitForCacheSync(syncCtx.Done(), jc.HasSynced, pc.HasSynced)
+	syncCancel()
+	if !synced {
+		return executor.Result{}, fmt.Errorf("kubernetes job %s in namespace %s: the API did not answer within %s", w.name, w.ns, apiTimeout)
+	}
+	for {
+		done, err := w.observe()
+		if err != nil {
+			return executor.Result{}, err
+		}
+		if w.cause == notStopped && !w.gone && !done {
+			switch {
+			case ctx.Err() != nil:
+				err = w.stop(stoppedCancel, "")
+			case w.stuck != "":
+				err = w.stop(stoppedStuck, w.stuck)
+			case w.timedOut():
+				err = w.stop(stoppedTimeout, "")
+			}
+			if err != nil {
+				return executor.Result{}, err
+			}
+		}
+		if done {
+			break
+		}
+		var timeoutC, settleC <-chan time.Time
+		var doneC <-chan struct{}
+		var timers []*time.Timer
+		if d, ok := w.untilDeadline(); ok {
+			t := time.NewTimer(max(d, 0))
+			timers = append(timers, t)
+			timeoutC = t.C
+		}
+		if w.cause == notStopped && !w.gone {
+			doneC = ctx.Done()
+		} else {
+			t := time.NewTimer(time.Until(w.stopAt.Add(w.grace() + settleTimeout)))
+			timers = append(timers, t)
+			settleC = t.C
+		}
+		gaveUp := false
+		select {
+		case <-w.changed:
+		case <-timeoutC:
+		case <-doneC:
+		case <-settleC:
+			gaveUp = true
+		}
+		for _, t := range timers {
+			t.Stop()
+		}
+		if gaveUp {
+			return executor.Result{}, fmt.Errorf("kubernetes job %s in namespace %s: it or its pod still there %s after it was deleted", w.name, w.ns, w.grace()+settleTimeout)
+		}
+	}
+	w.waitLogs()
+	return w.result()
+}
+
+func (w *watch) grace() time.Duration {
+	g := w.task.Grace
+	if g == 0 {
+		g = w.e.opts.Grace
+	}
+	if g == 0 {
+		g = executor.DefaultGrace
+	}
+	return time.Duration(ceilSeconds(g)) * time.Second
+}
+
+// observe reads the latest Job and pods, reports progress, starts the log
+// streams once the container runs, and says whether the watch is over:
+// the Job finished with its pods settled, or (stopped or deleted by
+// someone else) is gone.
+func (w *watch) observe() (bool, error) {
+	obj, ok, _ := w.jobs.GetByKey(w.ns + "/" + w.name)
+	if !ok {
+		if w.job == nil {
+			return false, fmt.Errorf("kubernetes job %s in namespace %s: %w", w.name, w.ns, ErrUnknownJob)
+		}
+		if !w.gone {
+			w.gone = true
+			if w.cause == notStopped {
+				w.stopAt = time.Now() // deleted by someone else
+			}
+		}
+		// Its pods go after it (background propagation): done once they
+		// have ended, so no process of the step outlives Attach.
+		for _, p := range w.jobPods() {
+			w.pod = p
+			if p.Status.Phase != corev1.PodSucceeded && p.Status.Phase != corev1.PodFailed {
+				return false, nil
+			}
+		}
+		if p := w.lastGonePod(); p != nil && len(w.jobPods()) == 0 {
+			w.pod = p
+		}
+		return true, nil
+	}
+	w.job = obj.(*batchv1.Job)
+	pods := w.jobPods()
+	if len(pods) > 0 {
+		w.pod = pods[len(pods)-1]
+		w.observePod(w.pod)
+	} else if p := w.lastGonePod(); p != nil {
+		w.pod = p
+	}
+	if w.cause != notStopped {
+		return false, nil // wait until the deleted Job is gone
+	}
+	if finishedCondition(w.job) == nil {
+		return false, nil
+	}
+	for _, p := range pods {
+		if p.Status.Phase != corev1.PodSucceeded && p.Status.Phase != corev1.PodFailed {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// lastGonePod is the newest of the Job's pods deleted while watched, nil
+// if none was.
+func (w *watch) lastGonePod() *corev1.Pod {
+	w.goneMu.Lock()
+	defer w.goneMu.Unlock()
+	var last *corev1.Pod
+	for _, p := range w.gonePods {
+		if !ownedBy(p, w.job) {
+			continue
+		}
+		if last == nil || !p.CreationTimestamp.Before(&last.CreationTimestamp) {
+			last = p
+		}
+	}
+	return last
+}
+
+func ownedBy(p *corev1.Pod, j *batchv1.Job) bool {
+	for _, ref := range p.OwnerReferences {
+		if ref.UID == j.UID {
+			return true
+		}
+	}
+	return false
+}
+
+// jobPods are the Job's pods, oldest first. Only pods whose owner is this
+// very Job count (a Job of the same name deleted and created again would
+// share the label).
+func (w *watch) jobPods() []*corev1.Pod {
+	var out []*corev1.Pod
+	for _, obj := range w.pods.List() {
+		if p := obj.(*corev1.Pod); ownedBy(p, w.job) {
+			out = append(out, p)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i].CreationTimestamp, out[j].CreationTimestamp
+		if !a.Equal(&b) {
+			return a.Before(&b)
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
+}
+
+// finishedCondition is the Job's Complete or Failed condition, nil while
+// it runs.
+func finishedCondition(j *batchv1.Job) *batchv1.JobCondition {
+	for i, c := range j.Status.Conditions {
+		if (c.Type == batchv1.JobComplete || c.Type == batchv1.JobFailed) && c.Status == corev1.ConditionTrue {
+			return &j.Status.Conditions[i]
+		}
+	}
+	return nil
+}
+
+// stuckReasons are container waiting reasons a pod does not leave by
+// itself: the kubelet retries, but a batch step would wait forever (or
+// until activeDeadlineSeconds).
+var stuckReasons = map[string]bool{
+	"ImagePullBackOff": true, "InvalidImageName": true, "ErrImageNeverPull": true,
+	"CreateContainerConfigError": true, "CreateContainerError": true,
+}
+
+// observePod reports progress, notes the container's start and a pod that
+// is stuck, and starts the log streams.
+func (w *watch) observePod(p *corev1.Pod) {
+	cs := containerStatus(p)
+	firstLook := w.progress.State == ""
+	if cs != nil {
+		var started time.Time
+		switch {
+		case cs.State.Running != nil:
+			started = cs.State.Running.StartedAt.Time
+		case cs.State.Terminated != nil:
+			started = cs.State.Terminated.StartedAt.Time
+		}
+		if !started.IsZero() && w.running.IsZero() {
+			w.running = time.Now()
+			if firstLook {
+				// Already running when first seen (a re-attach): the
+				// timeout counts from the container's start.
+				w.running = started
+			}
+		}
+		if wt := cs.State.Waiting; wt != nil && stuckReasons[wt.Reason] && w.stuck == "" {
+			w.stuck = fmt.Sprintf("pod %s: %s: %s", p.Name, wt.Reason, wt.Message)
+		}
+	}
+	// Progress first: a step's output never comes before its Running.
+	pr := podProgress(w.name, p)
+	if pr.State != "" && (pr.State != w.progress.State || pr.Reason != w.progress.Reason || pr.Host != w.progress.Host) {
+		w.progress = pr
+		if w.task.Progress != nil {
+			w.task.Progress(pr)
+		}
+	}
+	if cs != nil && (cs.State.Running != nil || cs.State.Terminated != nil && !startFailed(cs.State.Terminated)) && w.logPod == "" {
+		w.startLogs(p.Name)
+	}
+}
+
+// containerStatus is the step container's status, nil before it has one.
+func containerStatus(p *corev1.Pod) *corev1.ContainerStatus {
+	if p == nil {
+		return nil
+	}
+	for i, cs := range p.Status.ContainerStatuses {
+		if cs.Name == ContainerName {
+			return &p.Status.ContainerStatuses[i]
+		}
+	}
+	return nil
+}
+
+// startFailed reports a container that never ran its command: the
+// runtime could not start it (command not found, not executable).
+func startFailed(t *corev1.ContainerStateTerminated) bool {
+	return t.Reason == "StartError" || t.Reason == "ContainerCannotRun"
+}
+
+// podProgress is a pod's state as Progress: "Pending" with why (not
+// scheduled, or the container waiting), or "Running" on a node; State is
+// "" for a pod that has ended.
+func podProgress(job string, p *corev1.Pod) executor.Progress {
+	pr := executor.Progress{JobID: job, Host: p.Spec.NodeName, Since: p.CreationTimestamp.Time}
+	switch p.Status.Phase {
+	case corev1.PodPending, "":
+		pr.State = "Pending"
+		for _, c := range p.Status.Conditions {
+			if c.Type == corev1.PodScheduled && c.Status == corev1.ConditionFalse {
+				pr.Reason = oneLine(c.Reason, c.Message)
+			}
+		}
+		if cs := containerStatus(p); pr.Reason == "" && cs != nil && cs.State.Waiting != nil {
+			pr.Reason = oneLine(cs.State.Waiting.Reason, cs.State.Waiting.Message)
+		}
+	case corev1.PodRunning:
+		pr.State = "Running"
+		if cs := containerStatus(p); cs != nil && cs.State.Running != nil {
+			pr.Since = cs.State.Running.StartedAt.Time
+		}
+	}
+	return pr
+}
+
+// oneLine joins a reason and its message, shortened to one line.
+func oneLine(reason, msg string) string {
+	msg = strings.Join(strings.Fields(msg), " ")
+	if len(msg) > 200 {
+		msg = msg[:200] + "..."
+	}
+	if msg == "" {
+		return reason
+	}
+	return reason + ": " + msg
+}
+
+func (w *watch) untilDeadline() (time.Duration, bool) {
+	if w.task.Timeout <= 0 || w.running.IsZero() || w.cause != notStopped {
+		return 0, false
+	}
+	return time.Until(w.running.Add(w.task.Timeout)), true
+}
+
+func (w *watch) timedOut() bool {
+	d, ok := w.untilDeadline()
+	return ok && d <= 0
+}
+
+// stop deletes the Job with foreground propagation: the Job stays, marked
+// for deletion, until its pods are gone, which is what the watch then
+// waits for. The pods get SIGTERM and, after their grace period (the
+// task's), SIGKILL.
+func (w *watch) stop(cause stopCause, why string) error {
+	w.waitLogsOpen()
+	w.cause, w.stuck, w.stopAt = cause, why, time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), apiTimeout)
+	defer cancel()
+	fg := metav1.DeletePropagationForeground
+	err := w.client.BatchV1().Jobs(w.ns).Delete(ctx, w.name, metav1.DeleteOptions{PropagationPolicy: &fg,
+		Preconditions: &metav1.Preconditions{UID: &w.job.UID}})
+	if err != nil && !apierrors.IsNotFound(err) && !apierrors.IsConflict(err) {
+		return fmt.Errorf("kubernetes job %s in namespace %s: delete: %w", w.name, w.ns, err)
+	}
+	w.poke()
+	return nil
+}

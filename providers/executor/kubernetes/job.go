@@ -1,0 +1,209 @@
+package kubernetes
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/mlform/mlform/providers/executor"
+)
+
+// Labels and annotations mlform puts on its Jobs and their pods.
+const (
+	// LabelTask holds TaskID: Find selects a task's Jobs by it.
+	LabelTask = "mlform.dev/task"
+	// LabelModel, LabelVersion and LabelStep say what runs, for kubectl
+	// users (LabelModel only when the model's name is a valid label value).
+	LabelModel   = "mlform.dev/model"
+	LabelVersion = "mlform.dev/version"
+	LabelStep    = "mlform.dev/step"
+	// AnnotationTask is the task's label ("model.churn v3 train"), exact.
+	AnnotationTask = "mlform.dev/task"
+	labelManagedBy = "app.kubernetes.io/managed-by"
+	// jobNameLabel is the label the Job controller puts on a Job's pods.
+	jobNameLabel = "batch.kubernetes.io/job-name"
+)
+
+// ContainerName is the name of the container that runs the step.
+const ContainerName = "step"
+
+// TaskID identifies a task's Jobs: a hash of model, version and step, as
+// a label value.
+func TaskID(t executor.Task) string {
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%d\x00%s", t.Model, t.Version, t.Step)))
+	return hex.EncodeToString(sum[:])[:40]
+}
+
+// JobPrefix is the start of a task's Job names, "mlform-churn-v3-train-"
+// (Kubernetes adds five random characters): the model's name lower-cased
+// with anything but letters, digits and '-' replaced by '-', shortened so
+// the name stays within the 63 characters a Job name may have.
+func JobPrefix(t executor.Task) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(t.Model) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('-')
+		}
+	}
+	model := strings.Trim(b.String(), "-")
+	suffix := "-" + t.Step + "-"
+	if t.Version > 0 {
+		suffix = fmt.Sprintf("-v%d-%s-", t.Version, t.Step)
+	}
+	const max = 63 - 5 // generateName's random part
+	if room := max - len("mlform-") - len(suffix); len(model) > room {
+		model = strings.TrimRight(model[:room], "-")
+	}
+	if model == "" {
+		return "mlform" + suffix
+	}
+	return "mlform-" + model + suffix
+}
+
+// escape makes s reach the container verbatim: Kubernetes expands
+// $(VAR) in env values, commands and args, and $$ is a literal $.
+func escape(s string) string { return strings.ReplaceAll(s, "$", "$$") }
+
+// BuildJob is the Job that runs task t in namespace ns: one pod
+// (backoffLimit 0: a failed step is mlform's to retry, not the
+// cluster's), restartPolicy Never, activeDeadlineSeconds from the task's
+// timeout (plus Options.DeadlineSlack), ttlSecondsAfterFinished, and a grace period from the task's.
+// The command runs as the container's command (the image's entrypoint is
+// not used), in t.Dir when set, with t.Env and the Secret-backed
+// variables.
+func BuildJob(t executor.Task, o Options, ns string) (*batchv1.Job, error) {
+	if o.Image == "" {
+		return nil, fmt.Errorf("%s task for %s: the kubernetes executor needs an image (the environment's image setting)", t.Step, t.Label())
+	}
+	labels := map[string]string{}
+	for k, v := range o.Labels {
+		labels[k] = v
+	}
+	labels[LabelTask] = TaskID(t)
+	labels[LabelStep] = t.Step
+	labels[LabelVersion] = strconv.Itoa(t.Version)
+	labels[labelManagedBy] = "mlform"
+	if len(validation.IsValidLabelValue(t.Model)) == 0 {
+		labels[LabelModel] = t.Model
+	}
+	annotations := map[string]string{AnnotationTask: t.Label() + " " + t.Step}
+
+	c := corev1.Container{Name: ContainerName, Image: o.Image, ImagePullPolicy: corev1.PullIfNotPresent,
+		TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError}
+	for _, a := range t.Command {
+		c.Command = append(c.Command, escape(a))
+	}
+	if t.Dir != "" {
+		dir, err := filepath.Abs(t.Dir)
+		if err != nil {
+			return nil, fmt.Errorf("%s task for %s: working directory: %w", t.Step, t.Label(), err)
+		}
+		c.WorkingDir = dir
+	}
+	keys := make([]string, 0, len(t.Env))
+	for k := range t.Env {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	secret := map[string]bool{}
+	for _, s := range o.SecretEnv {
+		secret[s.Name] = true
+	}
+	for _, k := range keys {
+		if secret[k] {
+			return nil, fmt.Errorf("%s task for %s: environment variable %s is also in secret_env; set it in one place", t.Step, t.Label(), k)
+		}
+		c.Env = append(c.Env, corev1.EnvVar{Name: k, Value: escape(t.Env[k])})
+	}
+	for _, s := range o.SecretEnv {
+		c.Env = append(c.Env, corev1.EnvVar{Name: s.Name, ValueFrom: &corev1.EnvVarSource{
+			SecretKeyRef: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: s.Secret}, Key: s.Key}}})
+	}
+	res := corev1.ResourceList{}
+	for name, v := range map[corev1.ResourceName]string{corev1.ResourceCPU: o.CPU, corev1.ResourceMemory: o.Memory} {
+		if v == "" {
+			continue
+		}
+		q, err := resource.ParseQuantity(v)
+		if err != nil {
+			return nil, fmt.Errorf("kubernetes %s %q: %w", name, v, err)
+		}
+		res[name] = q
+	}
+	if o.GPUs > 0 {
+		res["nvidia.com/gpu"] = *resource.NewQuantity(int64(o.GPUs), resource.DecimalSI)
+	}
+	if len(res) > 0 {
+		// Requests equal to limits: the step gets what it asked for and
+		// cannot take more (GPUs may only be limits; Kubernetes copies
+		// them to requests).
+		c.Resources.Limits = res
+		c.Resources.Requests = res.DeepCopy()
+		delete(c.Resources.Requests, "nvidia.com/gpu")
+	}
+
+	grace := t.Grace
+	if grace == 0 {
+		grace = o.Grace
+	}
+	if grace == 0 {
+		grace = executor.DefaultGrace
+	}
+	ttl := o.TTLAfterFinished
+	if ttl == 0 {
+		ttl = defaultTTL
+	}
+	job := &batchv1.Job{
+		ObjectMeta: metav1.ObjectMeta{GenerateName: JobPrefix(t), Namespace: ns, Labels: labels, Annotations: annotations},
+		Spec: batchv1.JobSpec{
+			BackoffLimit:            ptr(int32(0)),
+			TTLSecondsAfterFinished: ptr(int32(ttl / time.Second)),
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: labels, Annotations: annotations},
+				Spec: corev1.PodSpec{
+					RestartPolicy:                 corev1.RestartPolicyNever,
+					ServiceAccountName:            o.ServiceAccount,
+					NodeSelector:                  o.NodeSelector,
+					Tolerations:                   o.Tolerations,
+					TerminationGracePeriodSeconds: ptr(ceilSeconds(grace)),
+					// The step's environment is what mlform gives it, not
+					// the namespace's services.
+					EnableServiceLinks: ptr(false),
+					Containers:         []corev1.Container{c},
+				},
+			},
+		},
+	}
+	if t.Timeout > 0 {
+		slack := o.DeadlineSlack
+		if slack == 0 {
+			slack = defaultDeadlineSlack
+		}
+		job.Spec.ActiveDeadlineSeconds = ptr(ceilSeconds(t.Timeout + max(slack, 0)))
+	}
+	return job, nil
+}
+
+// defaultDeadlineSlack: see Options.DeadlineSlack.
+const defaultDeadlineSlack = time.Minute
+
+// ceilSeconds rounds d up to whole seconds, at least one.
+func ceilSeconds(d time.Duration) int64 {
+	s := int64((d + time.Second - 1) / time.Second)
+	return max(s, 1)
+}
+
+func ptr[T any](v T) *T { return &v }
