@@ -170,7 +170,7 @@ func remoteTask(ws *engine.Workspace, bx executor.Batch, spec *modelSpec, rspec 
 		return executor.Task{}, err
 	}
 	return executor.Task{Model: rspec.Model, Version: rspec.Version, Step: rspec.Step, Attempt: specID[:12], Command: argv,
-		Dir: os.TempDir(), Env: env, Timeout: rspec.Timeout}, nil
+		Dir: os.TempDir(), Env: env, Timeout: rspec.Timeout, Image: spec.Environment.Image}, nil
 }
 
 // jobStoreURL makes a store URL usable from another machine: a relative

@@ -119,7 +119,7 @@ func (r *stepRun) run(ctx context.Context) (*stepOutput, error) {
 	if dir == "" {
 		dir = r.WS.BaseDir
 	}
-	task := executor.Task{Model: r.Spec.Name, Version: r.Version, Step: r.Step, Command: step.Command, Dir: dir,
+	task := executor.Task{Model: r.Spec.Name, Version: r.Version, Step: r.Step, Command: step.Command, Dir: dir, Image: r.Spec.Environment.Image,
 		Env: env, Timeout: step.Timeout, Stdout: outW, Stderr: errW}
 	if r.Queue != nil {
 		name := ex.Name()

@@ -60,6 +60,9 @@ type Task struct {
 	// Dir is the working directory (the workspace); "" means the current
 	// directory.
 	Dir string
+	// Image is the environment's image, for executors that run steps in
+	// a container (those registered as honouring "image"); "" when none.
+	Image string
 	// Env is added to the executor's minimal inherited environment and wins
 	// over it: the Contract variables plus the environment block's env.
 	// Values may be secret; executors never print them.

@@ -85,6 +85,9 @@ func escape(s string) string { return strings.ReplaceAll(s, "$", "$$") }
 // not used), in t.Dir when set, with t.Env and the Secret-backed
 // variables.
 func BuildJob(t executor.Task, o Options, ns string) (*batchv1.Job, error) {
+	if t.Image != "" {
+		o.Image = t.Image
+	}
 	if o.Image == "" {
 		return nil, fmt.Errorf("%s task for %s: the kubernetes executor needs an image (the environment's image setting)", t.Step, t.Label())
 	}

@@ -19,6 +19,7 @@ package kubernetes
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
@@ -53,7 +54,59 @@ func New(opts Options) *Executor {
 
 // Register adds the Kubernetes executor to r. It honours the environment's
 // image setting: steps run in that image.
-func Register(r *executor.Registry) { r.Register(Name, Factory, "image") }
+func Register(r *executor.Registry) { r.Add(Name, Spec()) }
+
+// Spec declares the Kubernetes executor and its `kubernetes { ... }`
+// block: each setting is a string in kubectl's own notation (ParseOptions
+// says which), gpus a whole number. Like Slurm's, every setting is
+// placement, not part of a version's fingerprint.
+func Spec() executor.Spec {
+	decls := make([]executor.Setting, 0, len(settingNames)-1)
+	for _, name := range settingNames[1:] { // image is the environment's own argument
+		typ := executor.String
+		if name == "gpus" {
+			typ = executor.Int
+		}
+		decls = append(decls, executor.Setting{Name: name, Type: typ, Doc: settingDocs[name],
+			Check: func(v any) error { _, err := ParseOptions(map[string]string{name: settingString(v)}); return err }})
+	}
+	return executor.Spec{Factory: FromSettings, Honours: []string{"image"}, Settings: decls}
+}
+
+// FromSettings builds a Kubernetes executor from its decoded settings
+// block; the image comes with each task (executor.Task.Image).
+func FromSettings(s executor.Settings) (executor.Executor, error) {
+	opts := make(map[string]string, len(s))
+	for k, v := range s {
+		opts[k] = settingString(v)
+	}
+	return Factory(opts)
+}
+
+// settingString is a decoded setting in ParseOptions' notation.
+func settingString(v any) string {
+	if n, ok := v.(int); ok {
+		return strconv.Itoa(n)
+	}
+	s, _ := v.(string)
+	return s
+}
+
+// settingDocs is the one-line reference of each setting.
+var settingDocs = map[string]string{
+	"namespace":          "namespace the step's Job runs in",
+	"service_account":    "service account of the step's pod",
+	"cpu":                `CPU request and limit ("2", "500m")`,
+	"memory":             `memory request and limit ("4Gi")`,
+	"gpus":               "nvidia.com/gpu limit",
+	"node_selector":      `node labels the pod must match ("disktype=ssd,zone=a")`,
+	"tolerations":        `taints the pod tolerates ("gpu=true:NoSchedule,spot:NoExecute")`,
+	"labels":             `labels on the Job and pod ("team=ml")`,
+	"secret_env":         `variables read from Secrets by the kubelet, never by mlform ("DB_PASSWORD=db-creds/password")`,
+	"ttl_after_finished": `how long a finished Job is kept ("24h")`,
+	"kubeconfig":         "kubeconfig file (default: KUBECONFIG, ~/.kube/config, in-cluster)",
+	"context":            "kubeconfig context (default: the current one)",
+}
 
 // Factory builds a Kubernetes executor from an environment's settings
 // (ParseOptions lists them). Any other key is an error naming it.
