@@ -221,9 +221,17 @@ type Promotion struct {
 	Gates    []Gate
 	MustBeat *MustBeat
 	// Version pins the alias; 0 means not pinned.
-	Version   int
-	Publish   *Publish
-	DeclRange hcl.Range
+	Version int
+	Publish *Publish
+	// From takes the candidate from another alias of the model ("":
+	// the latest succeeded version); Approval holds a passing candidate
+	// until `mlform approve`; EvaluateOn names the datasets candidate and
+	// champion are evaluated on (empty: the candidate's training data).
+	// See build_promotion_stage.go.
+	From       string
+	Approval   bool
+	EvaluateOn []string
+	DeclRange  hcl.Range
 }
 
 // Gate is a condition on candidate.metrics and champion.metrics, evaluated

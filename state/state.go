@@ -12,7 +12,7 @@ import (
 // writes. Documents with a greater format_version are refused. A document
 // is written in the oldest format that can hold it (see minFormat), so an
 // older mlform keeps reading states that use nothing newer.
-const FormatVersion = 2
+const FormatVersion = 3
 
 // State is the whole recorded world of one workspace.
 type State struct {
@@ -75,6 +75,9 @@ type Model struct {
 	Aliases map[string]*Alias `json:"aliases"`
 	// Evaluations caches evaluate-step results by version and snapshot set.
 	Evaluations []*Evaluation `json:"evaluations,omitempty"`
+	// Approvals records `mlform approve`: one version, one promotion
+	// (format 3; approval.go).
+	Approvals []*Approval `json:"approvals,omitempty"`
 }
 
 // Version statuses.
@@ -107,6 +110,10 @@ type Version struct {
 	Description string             `json:"description,omitempty"`
 	PlanDigest  string             `json:"plan_digest,omitempty"`
 	Store       string             `json:"store"`
+	// EnvironmentID and CardID name store objects in Store: the
+	// environment record and the model card (format 3; approval.go).
+	EnvironmentID string `json:"environment_id,omitempty"`
+	CardID        string `json:"card_id,omitempty"`
 }
 
 // Inputs is everything a version was built from. Two versions with equal
@@ -142,6 +149,10 @@ type AliasMove struct {
 	PlanDigest string    `json:"plan_digest,omitempty"`
 	Promotion  string    `json:"promotion,omitempty"`
 	Reason     string    `json:"reason,omitempty"`
+	// ApprovedBy and ApprovedAt copy the approval the move needed
+	// (format 3).
+	ApprovedBy string    `json:"approved_by,omitempty"`
+	ApprovedAt time.Time `json:"approved_at,omitzero"`
 }
 
 // Evaluation is one run of a model's evaluate step on a set of snapshots.
@@ -151,6 +162,10 @@ type Evaluation struct {
 	Metrics   map[string]float64 `json:"metrics"`
 	At        time.Time          `json:"at"`
 	Status    string             `json:"status"`
+	// Evaluator is the digest of the evaluate step that ran (command,
+	// params, code, environment): a promotion compares only evaluations by
+	// the same evaluator (format 3).
+	Evaluator string `json:"evaluator,omitempty"`
 }
 
 // Policy is a retrain policy's bookkeeping.

@@ -72,7 +72,8 @@ func newPolicySpec(p *config.RetrainPolicy) (*policySpec, error) {
 }
 
 func newPromotionSpec(cfg *config.Config, p *config.Promotion) *promotionSpec {
-	s := &promotionSpec{Name: p.Name, Model: p.Model, Alias: p.Alias, Version: p.Version}
+	s := &promotionSpec{Name: p.Name, Model: p.Model, Alias: p.Alias, Version: p.Version,
+		From: p.From, Approval: p.Approval, EvaluateOn: p.EvaluateOn}
 	for _, g := range p.Gates {
 		s.Gates = append(s.Gates, policy.Gate{ErrorMessage: g.ErrorMessage,
 			Eval: func(candidate, champion map[string]float64) (bool, error) {

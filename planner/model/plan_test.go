@@ -63,7 +63,7 @@ func (w *modelWorld) trained(n int, status, snap string, metrics map[string]floa
 		w.t.Fatal(err)
 	}
 	m := w.st.EnsureModel("churn")
-	v := &state.Version{Version: n, Status: status, Inputs: in, Metrics: metrics, EndedAt: modelNow.Add(-time.Hour), ArtifactsID: "art"}
+	v := &state.Version{Version: n, Status: status, Inputs: in, Metrics: metrics, EndedAt: modelNow.Add(-time.Hour), ArtifactsID: fmt.Sprintf("%064x", n)}
 	m.Versions = append(m.Versions, v)
 	m.NextVersion = n + 1
 	return v
@@ -238,7 +238,7 @@ func TestPlanModels(t *testing.T) {
 				w.alias("production", 1)
 			},
 			snap: snapB,
-			want: []string{"promote promotion.prod 1->2 [candidate: alias production moves to v2 if it passes 1 gate(s) and beats v1 on accuracy, once v1 is evaluated on its data (during apply)]"},
+			want: []string{"promote promotion.prod 1->2 [candidate: alias production moves to v2 if it passes 1 gate(s) and beats v1 on accuracy, once v2 and v1 are evaluated on v2's training data (during apply)]"},
 		},
 		{
 			name: "held candidate is a note",
@@ -250,7 +250,7 @@ func TestPlanModels(t *testing.T) {
 				w.alias("production", 1)
 			},
 			snap: snapA,
-			want: []string{"note promotion.prod: alias production stays at v1: v2 held: accuracy below the floor; must_beat: accuracy of v2 is 0.7, v1 has 0.9; must be higher"},
+			want: []string{"note promotion.prod: alias production stays at v1: v2 held: accuracy below the floor; must_beat: accuracy of v2 is 0.7, v1 has 0.9 (train-step metrics: no evaluate step); must be higher"},
 		},
 		{
 			name: "held first candidate leaves the alias unset",

@@ -63,6 +63,15 @@ type promotionSpec struct {
 	// must never show.
 	PublishSensitive bool
 	PublishSecrets   []string
+	// From takes the candidate from another alias of the model ("":
+	// the latest succeeded version).
+	From string
+	// Approval holds a passing candidate until `mlform approve` records
+	// an approval of that version.
+	Approval bool
+	// EvaluateOn names the datasets both versions are evaluated on (their
+	// current snapshots); empty: the candidate's training snapshots.
+	EvaluateOn []string
 }
 
 // modelSpecs is everything model planning reads from the configuration.

@@ -249,6 +249,11 @@ func evaluateVersion(ctx context.Context, rc *engine.RunContext, a *plans.Action
 		defer out.Close()
 	}
 	ev := &state.Evaluation{Version: v.Version, Snapshots: snaps, At: rc.Workspace.Now.UTC(), Status: state.StatusFailed}
+	if err == nil {
+		// Which evaluate step scored it: promotions compare only scores
+		// by the same one (yardstick.go).
+		ev.Evaluator, err = evaluatorDigest(rc.Workspace.BaseDir, spec, codeCache(rc.Workspace))
+	}
 	var metrics map[string]float64
 	switch {
 	case err != nil:

@@ -26,8 +26,8 @@ type LineageReport struct {
 	// Changes what differs from it.
 	Previous int             `json:"previous,omitempty"`
 	Changes  []policy.Change `json:"changes,omitempty"`
-	// Evaluations are this version's evaluate runs on later data (metric
-	// triggers, champion comparisons), oldest first.
+	// Evaluations are this version's evaluate-step runs (promotion
+	// comparisons, metric triggers), oldest first.
 	Evaluations []*state.Evaluation `json:"evaluations,omitempty"`
 }
 
@@ -146,13 +146,17 @@ func WriteLineage(w io.Writer, r *LineageReport) error {
 		}
 	}
 	if len(r.Evaluations) > 0 {
-		fmt.Fprintln(w, "\nevaluations on later data:")
+		// What promotions and metric triggers compare: the evaluate
+		// step's scores, by snapshot set.
+		fmt.Fprintln(w, "\nevaluations (evaluate step):")
 		for _, ev := range r.Evaluations {
 			fmt.Fprintf(w, "  %s  %s  %s  %s\n", stamp(ev.At), snapshotsLine(ev.Snapshots), clean(ev.Status), orDash(metricsLine(ev.Metrics, 0)))
 		}
 	}
 	if len(v.Metrics) > 0 {
-		fmt.Fprintln(w, "\nmetrics:")
+		// What the trainer reported about itself: kept apart from the
+		// evaluate step's scores, which are what promotions compare.
+		fmt.Fprintln(w, "\ntrain-step metrics:")
 		tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		for _, k := range slices.Sorted(maps.Keys(v.Metrics)) {
 			fmt.Fprintf(tw, "  %s\t%s\n", clean(k), fmtNum(v.Metrics[k]))
