@@ -104,6 +104,7 @@ func (l *loader) evalModel(e *blockEval, n *node) {
 		step.Params = se.params("params")
 		se.checkEnvNames(se.body.Attributes["params"], "param", keys(step.Params), contractenv.Param)
 		step.Timeout = se.duration("timeout", 1)
+		se.stepMetrics(&step)
 		e.failed = e.failed || se.failed
 		switch b.Type {
 		case "train":

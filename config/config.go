@@ -181,7 +181,12 @@ type Step struct {
 	// map[string]any.
 	Params  map[string]any
 	Timeout time.Duration // 0: none
-	Range   hcl.Range
+	// Metrics are the metric names the step declares it writes (nil: not
+	// declared, so names that read them are not checked); MetricsRange
+	// locates the declaration (check_metrics.go).
+	Metrics      []string
+	MetricsRange hcl.Range
+	Range        hcl.Range
 }
 
 // RetrainPolicy says when models retrain.
@@ -248,6 +253,8 @@ type MustBeat struct {
 	Direction string // "higher" (default) or "lower"
 	MinDelta  float64
 	Range     hcl.Range
+	// MetricRange locates the metric argument.
+	MetricRange hcl.Range
 }
 
 // Publish copies promoted artifacts as plain files to a blob URL.

@@ -143,6 +143,7 @@ func (l *loader) load() {
 	g.markReported(l.diags, l.badVars)
 	l.evaluate(g, order)
 	l.checkMetricTriggers()
+	l.checkMetricNames()
 	if !l.diags.HasErrors() {
 		l.cfg.Digest = digest(l.rawFiles, l.cfg.Variables)
 	}

@@ -100,7 +100,7 @@ func repeated(typ string, labels []string, body *blockSchema) blockSpec {
 }
 
 func stepSchema(typ string, isRequired bool) blockSpec {
-	b := block(typ, newSchema(args("command!", "params", "timeout")))
+	b := block(typ, newSchema(args("command!", "params", "timeout", "metrics")))
 	b.required = isRequired
 	return b
 }
