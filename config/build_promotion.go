@@ -29,6 +29,7 @@ func (l *loader) evalPromotion(e *blockEval, n *node, s *scope) {
 		}
 		p.Version = v
 	}
+	e.evalPromotionStage(p)
 	for _, b := range n.block.Body.Blocks {
 		se := e.sub(b, e.where)
 		switch b.Type {

@@ -234,6 +234,7 @@ type Promotion struct {
 	// champion are evaluated on (empty: the candidate's training data).
 	// See build_promotion_stage.go.
 	From       string
+	FromRange  hcl.Range
 	Approval   bool
 	EvaluateOn []string
 	DeclRange  hcl.Range

@@ -144,6 +144,7 @@ func (l *loader) load() {
 	l.evaluate(g, order)
 	l.checkMetricTriggers()
 	l.checkMetricNames()
+	l.checkPromotionSources()
 	if !l.diags.HasErrors() {
 		l.cfg.Digest = digest(l.rawFiles, l.cfg.Variables)
 	}

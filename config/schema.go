@@ -127,7 +127,7 @@ func fileSchema() *blockSchema {
 		named(kindPolicy, newSchema(args("models!", "on_change", "schedule", "every", "cooldown"),
 			repeated("metric", []string{"metric name"}, newSchema(args("below", "above"))),
 			block("drift", newSchema(args("method", "threshold!", "columns"))))),
-		named(kindPromotion, newSchema(args("model!", "alias!", "version"),
+		named(kindPromotion, newSchema(args("model!", "alias!", "version", "from", "approval", "evaluate_on"),
 			repeated("gate", nil, newSchema(args("condition!", "error_message"))),
 			// One shape: a block, since direction and min_delta
 			// need one; must_beat = "x" is refused with the block

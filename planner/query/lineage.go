@@ -29,6 +29,8 @@ type LineageReport struct {
 	// Evaluations are this version's evaluate-step runs (promotion
 	// comparisons, metric triggers), oldest first.
 	Evaluations []*state.Evaluation `json:"evaluations,omitempty"`
+	// Approvals are the `mlform approve` records of this version.
+	Approvals []*state.Approval `json:"approvals,omitempty"`
 }
 
 // SnapshotRef is one input snapshot.
@@ -63,6 +65,11 @@ func Lineage(s *state.State, addr string) (*LineageReport, error) {
 	for _, ev := range m.Evaluations {
 		if ev != nil && ev.Version == v.Version {
 			r.Evaluations = append(r.Evaluations, ev)
+		}
+	}
+	for _, ap := range m.Approvals {
+		if ap != nil && ap.Version == v.Version {
+			r.Approvals = append(r.Approvals, ap)
 		}
 	}
 	if prev := previousSucceeded(m, v.Version); prev != nil {
@@ -143,6 +150,12 @@ func WriteLineage(w io.Writer, r *LineageReport) error {
 		}
 		for _, c := range r.Changes {
 			fmt.Fprintf(w, "  ~ %s\n", clean(c.Message))
+		}
+	}
+	if len(r.Approvals) > 0 {
+		fmt.Fprintln(w, "\napprovals:")
+		for _, ap := range r.Approvals {
+			fmt.Fprintf(w, "  promotion.%s (alias %s): approved by %s at %s\n", clean(ap.Promotion), clean(ap.Alias), clean(ap.By), stamp(ap.At))
 		}
 	}
 	if len(r.Evaluations) > 0 {
