@@ -132,7 +132,8 @@ func trainAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, s
 		defer out.Close()
 		res := out.Result
 		if !res.StartedAt.IsZero() {
-			v.StartedAt, v.EndedAt, v.Host, v.ExitCode = res.StartedAt.UTC(), res.EndedAt.UTC(), res.Host, res.ExitCode
+			v.StartedAt, v.EndedAt = runTimes(ws, res.StartedAt, res.EndedAt)
+			v.Host, v.ExitCode = res.Host, res.ExitCode
 			v.Status = res.Status
 		}
 		// Logs are kept for every attempt that ran, failed ones above all.
