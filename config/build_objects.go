@@ -31,6 +31,7 @@ func (l *loader) evalEnvironment(e *blockEval, n *node) {
 	}
 	env.Files = e.globs("files")
 	env.Env, env.Sensitive = e.strMap("env")
+	e.evalCapture(env)
 	if s, a, ok := e.str("image", false); ok {
 		env.Image = s
 		env.ImageRange = a.Expr.Range()
@@ -85,6 +86,7 @@ func (l *loader) evalModel(e *blockEval, n *node) {
 		m.Environment = s
 	}
 	m.Code = e.globs("code")
+	e.evalModelCard(m)
 	if s, ok := e.ref("storage", kindStorage); ok {
 		m.Storage = s
 	}

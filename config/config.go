@@ -117,6 +117,9 @@ type Environment struct {
 	Files    []string // lock files (globs) whose content is fingerprinted
 	Env      map[string]string
 	Image    string
+	// Capture are commands (run by sh -c) whose output is stored with
+	// every version trained in this environment (build_provenance.go).
+	Capture []string
 	// Sensitive is true when env holds a value derived from a sensitive
 	// variable: it must only ever be hashed, never printed.
 	Sensitive bool
@@ -171,7 +174,10 @@ type Model struct {
 	Train       Step
 	Evaluate    *Step      // nil: no evaluate step
 	Retention   *Retention // nil: keep every version
-	DeclRange   hcl.Range
+	// Card is the model card file (relative to the working directory)
+	// stored with each version; "" for none.
+	Card      string
+	DeclRange hcl.Range
 }
 
 // Step is a train or evaluate command.

@@ -36,7 +36,7 @@ func loadSpecs(ws *engine.Workspace) (*modelSpecs, error) {
 }
 
 func newModelSpec(cfg *config.Config, m *config.Model) *modelSpec {
-	s := &modelSpec{Name: m.Name, Description: m.Description, Datasets: m.Datasets, Code: m.Code, Storage: m.Storage,
+	s := &modelSpec{Name: m.Name, Description: m.Description, Datasets: m.Datasets, Code: m.Code, Storage: m.Storage, Card: m.Card,
 		Train:       stepSpec{Command: m.Train.Command, Params: m.Train.Params, Timeout: m.Train.Timeout},
 		Environment: policy.Environment{Executor: config.DefaultExecutor}}
 	if s.Storage == "" {
@@ -47,6 +47,7 @@ func newModelSpec(cfg *config.Config, m *config.Model) *modelSpec {
 	}
 	if e := cfg.Environments[m.Environment]; e != nil {
 		s.Environment = policy.Environment{Name: e.Name, Executor: e.Executor, Image: e.Image, Files: e.Files, Env: e.Env}
+		s.Capture = e.Capture
 		if s.Environment.Executor == "" {
 			s.Environment.Executor = config.DefaultExecutor
 		}

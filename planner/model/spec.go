@@ -25,6 +25,10 @@ type modelSpec struct {
 	Evaluate *stepSpec
 	// Storage names the store artifacts and logs go to.
 	Storage string
+	// Capture are the environment's capture commands and Card the model
+	// card file, stored with each version (provenance.go).
+	Capture []string
+	Card    string
 	// Secrets are the texts of sensitive variables' values, longest first:
 	// they are redacted from the steps' output and stored logs.
 	Secrets []string

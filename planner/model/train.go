@@ -174,6 +174,10 @@ func trainAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, s
 		v.Status, v.Error = state.StatusFailed, fmt.Sprintf("store artifacts: %v", err)
 		return v
 	}
+	if err := recordProvenance(ctx, ws, spec, store, v); err != nil {
+		v.Status, v.Error = state.StatusFailed, engine.RedactString(err.Error(), spec.Secrets)
+		return v
+	}
 	v.Metrics, v.ArtifactsID = metrics, id
 	return v
 }
