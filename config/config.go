@@ -53,6 +53,8 @@ type Config struct {
 	RetrainPolicies map[string]*RetrainPolicy
 	Promotions      map[string]*Promotion
 	Outputs         map[string]*Output
+	// Notifications are the notify blocks (build_notify.go).
+	Notifications map[string]*Notify
 
 	// Digest is the hex BLAKE3 of the sorted file names and contents and of
 	// the effective variable values (sensitive ones only as their hash).

@@ -95,6 +95,7 @@ func newConfig(dir string) *Config {
 		RetrainPolicies: map[string]*RetrainPolicy{},
 		Promotions:      map[string]*Promotion{},
 		Outputs:         map[string]*Output{},
+		Notifications:   map[string]*Notify{},
 	}
 }
 

@@ -86,6 +86,7 @@ const (
 	kindModel       = "model"
 	kindPolicy      = "retrain_policy"
 	kindPromotion   = "promotion"
+	kindNotify      = "notify"
 )
 
 // block is a block type that appears at most once, optional unless
@@ -134,5 +135,6 @@ func fileSchema() *blockSchema {
 			// form to write (checkBody).
 			block("must_beat", newSchema(args("metric!", "direction", "min_delta"))),
 			block("publish", newSchema(args("url!"))))),
+		named(kindNotify, newSchema(args("url!", "events", "models"))),
 	)
 }

@@ -31,7 +31,7 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 	sets := []func() map[string]func(ts *testscript.TestScript, neg bool, args []string){
 		plannerCommands, executorCommands, stateCommands, modelCommands, cloudCommands,
 		damageCommands, bucketCommands, waitCommands, sharedCommands, killCommands, reportCommands,
-		slurmCommands,
+		slurmCommands, webhookCommands,
 	}
 	cmds := map[string]func(ts *testscript.TestScript, neg bool, args []string){}
 	for _, set := range sets {

@@ -32,6 +32,7 @@ func loadSpecs(ws *engine.Workspace) (*modelSpecs, error) {
 	for name, p := range cfg.Promotions {
 		specs.Promotions[name] = newPromotionSpec(cfg, p)
 	}
+	specs.Notify = newNotifySpecs(cfg)
 	return specs, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/mlform/mlform/config"
 	"github.com/mlform/mlform/internal/whoami"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
@@ -185,6 +186,9 @@ func runPromote(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 	compare()
 	held := func(to int, why string) error {
 		rc.SetSummary(a, fmt.Sprintf("%s v%d stays out of %s: %s", heldPrefix, to, pr.Alias, why))
+		notify(ctx, rc, a, specs, Event{Event: config.EventHeld, Model: pr.Model, Version: to, Alias: pr.Alias, From: c.In.Current, Promotion: pr.Name,
+			Reasons: []string{why}, Metrics: comparedMetrics(c, to),
+			Text: fmt.Sprintf("mlform: model.%s v%d held out of %s: %s", pr.Model, to, pr.Alias, why)})
 		return nil
 	}
 	if len(c.Missing) > 0 && pr.Version == 0 {
@@ -214,6 +218,9 @@ func runPromote(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 	case policy.PromoteAwaiting:
 		rc.SetSummary(a, fmt.Sprintf("%s v%d passes; alias %s stays %s until mlform approve promotion.%s v%d",
 			awaitingPrefix, d.To, pr.Alias, aliasAt(d.From), pr.Name, d.To))
+		notify(ctx, rc, a, specs, Event{Event: config.EventAwaitingApproval, Model: pr.Model, Version: d.To, Alias: pr.Alias, From: d.From, Promotion: pr.Name,
+			Reasons: []string{d.Reasons[0].Message}, Metrics: comparedMetrics(c, d.To),
+			Text: fmt.Sprintf("mlform: model.%s v%d awaits approval for %s: mlform approve promotion.%s v%d", pr.Model, d.To, pr.Alias, pr.Name, d.To)})
 		return nil
 	case policy.PromoteNone:
 		msg := d.Note
@@ -253,6 +260,10 @@ func runPromote(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 		return err
 	}
 	summary := fmt.Sprintf("%s %s %s", promotedPrefix, pr.Alias, moveText(d.From, d.To))
+	// The move is in state: tell whoever listens, publish or not.
+	defer notify(ctx, rc, a, specs, Event{Event: config.EventPromoted, Model: pr.Model, Version: d.To, Alias: pr.Alias, From: d.From, Promotion: pr.Name,
+		Reasons: []string{move.Reason}, Metrics: comparedMetrics(c, d.To),
+		Text: fmt.Sprintf("mlform: model.%s v%d promoted to %s (%s): %s", pr.Model, d.To, pr.Alias, wasText(d.From), move.Reason)})
 	if pr.PublishURL != "" {
 		if err := publish(ctx, rc, pr, d.To); err != nil {
 			rc.SetSummary(a, summary)
@@ -262,6 +273,14 @@ func runPromote(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 	}
 	rc.SetSummary(a, summary)
 	return nil
+}
+
+// wasText is "was v2", or "new alias".
+func wasText(from int) string {
+	if from == 0 {
+		return "new alias"
+	}
+	return fmt.Sprintf("was v%d", from)
 }
 
 // aliasAt is "at v3", or "unset" for an alias that does not exist.

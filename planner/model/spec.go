@@ -83,6 +83,8 @@ type modelSpecs struct {
 	Models     map[string]*modelSpec
 	Policies   map[string]*policySpec
 	Promotions map[string]*promotionSpec
+	// Notify are the notify blocks, by name (notify.go).
+	Notify []*notifySpec
 }
 
 // policyFor returns the retrain policy governing model (nil: none). The

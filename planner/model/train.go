@@ -105,6 +105,7 @@ func runTrain(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs
 	}); err != nil {
 		return err
 	}
+	notifyTrain(ctx, rc, a, specs, v)
 	if v.Status != state.StatusSucceeded {
 		return attemptError(spec.Name, v)
 	}
