@@ -44,8 +44,8 @@ func planPromotion(pc *engine.PlanContext, pr *promotionSpec, spec *modelSpec, t
 	case pr.From != "" && dep != nil && !d.Pinned:
 		d.Outcome = policy.PromotePending
 		d.To = dep.Promote.To
-		d.Reasons = []policy.Reason{{Code: policy.ReasonCandidate, Message: fmt.Sprintf("alias %s moves to the version alias %s gets (v%d, if it passes) once it passes %d gate(s)%s%s",
-			pr.Alias, pr.From, dep.Promote.To, len(pr.Gates), beatsText(pr.MustBeat, d.From), approvalText(pr))}}
+		d.Reasons = []policy.Reason{{Code: policy.ReasonCandidate, Message: fmt.Sprintf("alias %s moves to the version alias %s gets (v%d)%s%s",
+			pr.Alias, pr.From, dep.Promote.To, conditionsText(pr, d.From), approvalText(pr))}}
 	case decided && !d.Pinned && c.Problem != "":
 		d.Outcome, d.Reasons = policy.PromoteHeld, []policy.Reason{{Code: policy.ReasonCandidate, Message: fmt.Sprintf("v%d held: %s", d.To, c.Problem)}}
 	case decided && !d.Pinned && len(c.Missing) > 0:
@@ -93,6 +93,22 @@ func planPromotion(pc *engine.PlanContext, pr *promotionSpec, spec *modelSpec, t
 	}
 	planRepublish(pc, pr)
 	return nil
+}
+
+// conditionsText is " if it passes 2 gate(s) and beats v1 on accuracy",
+// or "" when nothing must hold.
+func conditionsText(pr *promotionSpec, champ int) string {
+	var conds []string
+	if len(pr.Gates) > 0 {
+		conds = append(conds, fmt.Sprintf("passes %d gate(s)", len(pr.Gates)))
+	}
+	if pr.MustBeat != nil && champ > 0 {
+		conds = append(conds, fmt.Sprintf("beats v%d on %s", champ, pr.MustBeat.Metric))
+	}
+	if len(conds) == 0 {
+		return ""
+	}
+	return " if it " + strings.Join(conds, " and ")
 }
 
 // approvalText is ", then waits for an approval" for a promotion that
