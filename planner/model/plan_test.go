@@ -286,6 +286,32 @@ func TestPlanModels(t *testing.T) {
 			want: []string{"promote promotion.prod 1->2 [candidate: alias production moves to v2 if it passes 1 gate(s) and beats v1 on accuracy, once v2 and v1 are evaluated on v2's training data (during apply)]"},
 		},
 		{
+			name: "evaluate_on: both scored on the holdout's current snapshot",
+			setup: func(w *modelWorld) {
+				prod(w).EvaluateOn = []string{"churn"}
+				w.trained(1, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.9})
+				w.trained(2, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.95})
+				w.alias("production", 1)
+				// New data is not trained on (code changes only), but it is
+				// what both versions are scored on.
+				w.specs.Policies["p"] = &policySpec{Name: "p", Models: []string{"churn"}, Policy: policy.Policy{OnChange: []string{"code"}}}
+			},
+			snap: snapB,
+			want: []string{"promote promotion.prod 1->2 [candidate: alias production moves to v2 if it passes 1 gate(s) and beats v1 on accuracy, once v2 and v1 are evaluated on dataset.churn@" + snapB[:12] + " (during apply)]",
+				"note model.churn: data changed, retrain deferred by policy"},
+		},
+		{
+			name: "evaluate_on a dataset without a snapshot holds",
+			setup: func(w *modelWorld) {
+				prod(w).EvaluateOn = []string{"holdout"}
+				w.trained(1, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.9})
+				w.trained(2, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.95})
+				w.alias("production", 1)
+			},
+			snap: snapA,
+			want: []string{"note promotion.prod: alias production stays at v1: v2 held: dataset.holdout (evaluate_on) has no snapshot to evaluate on"},
+		},
+		{
 			name: "production takes its candidate from staging, planned after it",
 			setup: func(w *modelWorld) {
 				w.specs.Models["churn"].Evaluate = nil
