@@ -34,7 +34,7 @@ func (e *blockEval) evalPromotionStage(p *Promotion) {
 		}
 	}
 	if list, ok := e.refList("evaluate_on", kindDataset); ok {
-		p.EvaluateOn = list
+		p.EvaluateOn, p.EvaluateOnRange = list, e.body.Attributes["evaluate_on"].Expr.Range()
 		if len(list) == 0 {
 			e.errorf(e.body.Attributes["evaluate_on"].Expr.Range(), "Invalid evaluate_on",
 				"evaluate_on in %s lists no dataset; remove it to evaluate on the candidate's training data.", e.where)
@@ -53,6 +53,12 @@ func (l *loader) checkPromotionSources() {
 	}
 	for _, name := range slices.Sorted(maps.Keys(l.cfg.Promotions)) {
 		p := l.cfg.Promotions[name]
+		if m := l.cfg.Models[p.Model]; m != nil && m.Evaluate == nil && len(p.EvaluateOn) > 0 {
+			l.diags = append(l.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "evaluate_on without an evaluate step",
+				Detail: fmt.Sprintf("promotion %q scores candidate and champion on %s with the evaluate step of model.%s, which declares none (%s). Add an evaluate block to the model or remove evaluate_on.",
+					name, strings.Join(p.EvaluateOn, ", "), p.Model, rangeString(m.DeclRange)),
+				Subject: p.EvaluateOnRange.Ptr()})
+		}
 		if p.From == "" || p.From == p.Alias {
 			continue
 		}

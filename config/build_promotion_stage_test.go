@@ -12,6 +12,7 @@ dataset "holdout" { source = "data" }
 model "m" {
   datasets = [dataset.d]
   train { command = ["t"] }
+  evaluate { command = ["e"] }
 }
 `
 	tests := []struct {
@@ -32,7 +33,7 @@ model "m" {
 		{
 			name:      "source alias nothing moves, with a suggestion",
 			src:       `promotion "staging" {` + "\n  model = model.m\n  alias = \"staging\"\n}\n" + `promotion "prod" {` + "\n  model = model.m\n  alias = \"production\"\n  from = \"stagng\"\n}\n",
-			wantError: `main.mlf.hcl:15:10: Unknown source alias: promotion "prod" takes its candidate from alias "stagng" of model.m, but no promotion moves that alias, so it would never point at a version. Did you mean "staging"?`,
+			wantError: `main.mlf.hcl:16:10: Unknown source alias: promotion "prod" takes its candidate from alias "stagng" of model.m, but no promotion moves that alias, so it would never point at a version. Did you mean "staging"?`,
 		},
 		{
 			name:      "from its own alias",
@@ -44,6 +45,11 @@ model "m" {
 			src: `promotion "a" {` + "\n  model = model.m\n  alias = \"a\"\n  from = \"b\"\n}\n" +
 				`promotion "b" {` + "\n  model = model.m\n  alias = \"b\"\n  from = \"a\"\n}\n",
 			wantError: `Promotion cycle: promotion "a" takes its candidate from a chain of aliases that leads back to its own: a <- b <- a.`,
+		},
+		{
+			name:      "evaluate_on needs an evaluate step",
+			src:       "model \"n\" {\n  train { command = [\"t\"] }\n}\n" + `promotion "p" {` + "\n  model = model.n\n  alias = \"production\"\n  evaluate_on = [dataset.holdout]\n}\n",
+			wantError: `main.mlf.hcl:15:17: evaluate_on without an evaluate step: promotion "p" scores candidate and champion on holdout with the evaluate step of model.n, which declares none`,
 		},
 		{
 			name:      "approval is a bool",

@@ -241,11 +241,12 @@ type Promotion struct {
 	// until `mlform approve`; EvaluateOn names the datasets candidate and
 	// champion are evaluated on (empty: the candidate's training data).
 	// See build_promotion_stage.go.
-	From       string
-	FromRange  hcl.Range
-	Approval   bool
-	EvaluateOn []string
-	DeclRange  hcl.Range
+	From            string
+	FromRange       hcl.Range
+	Approval        bool
+	EvaluateOn      []string
+	EvaluateOnRange hcl.Range
+	DeclRange       hcl.Range
 }
 
 // Gate is a condition on candidate.metrics and champion.metrics, evaluated
