@@ -52,8 +52,8 @@ func planPromotion(pc *engine.PlanContext, pr *promotionSpec, spec *modelSpec, t
 		// apply evaluates candidate and champion the same way first
 		// (evaluateMissing): the outcome is known only then.
 		d.Outcome = policy.PromotePending
-		d.Reasons = []policy.Reason{{Code: policy.ReasonCandidate, Message: fmt.Sprintf("alias %s moves to v%d if it passes %d gate(s)%s%s, %s",
-			pr.Alias, d.To, len(pr.Gates), beatsText(pr.MustBeat, d.From), approvalText(pr), c.missingText())}}
+		d.Reasons = []policy.Reason{{Code: policy.ReasonCandidate, Message: fmt.Sprintf("alias %s moves to v%d%s%s, %s",
+			pr.Alias, d.To, conditionsText(pr, d.From), approvalText(pr), c.missingText())}}
 	}
 	switch d.Outcome {
 	case policy.PromoteMove, policy.PromotePending:
@@ -327,14 +327,6 @@ func runPublish(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 	}
 	rc.SetSummary(a, fmt.Sprintf("published v%d to %s", v, pr.publishDisplay()))
 	return nil
-}
-
-// beatsText is " and beats vN on METRIC" for a must_beat, else "".
-func beatsText(mb *policy.MustBeat, champ int) string {
-	if mb == nil {
-		return ""
-	}
-	return fmt.Sprintf(" and beats v%d on %s", champ, mb.Metric)
 }
 
 // aliasStays says where an alias that does not move stays: at a version,
