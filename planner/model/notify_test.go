@@ -66,3 +66,24 @@ func TestDeliverUnreachableRedacts(t *testing.T) {
 		t.Fatalf("deliver = %v", err)
 	}
 }
+
+func TestNotifyWants(t *testing.T) {
+	tests := []struct {
+		name string
+		n    notifySpec
+		ev   Event
+		want bool
+	}{
+		{"event asked for", notifySpec{Events: []string{"promoted", "held"}}, Event{Event: "held", Model: "m"}, true},
+		{"event not asked for", notifySpec{Events: []string{"promoted"}}, Event{Event: "failed", Model: "m"}, false},
+		{"model asked for", notifySpec{Events: []string{"drift"}, Models: []string{"m"}}, Event{Event: "drift", Model: "m"}, true},
+		{"another model", notifySpec{Events: []string{"drift"}, Models: []string{"other"}}, Event{Event: "drift", Model: "m"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.n.wants(tt.ev); got != tt.want {
+				t.Fatalf("wants = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
