@@ -86,3 +86,18 @@ func validateProvenance(where string, v *Version) error {
 	}
 	return nil
 }
+
+// dropApprovals forgets the approvals of a removed version: an approval
+// is for that version and goes with it.
+func (m *Model) dropApprovals(version int) {
+	kept := m.Approvals[:0]
+	for _, ap := range m.Approvals {
+		if ap != nil && ap.Version != version {
+			kept = append(kept, ap)
+		}
+	}
+	m.Approvals = kept
+	if len(m.Approvals) == 0 {
+		m.Approvals = nil
+	}
+}
