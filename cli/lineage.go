@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mlform/mlform/internal/termtext"
+	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/planner/ops"
 	"github.com/mlform/mlform/planner/query"
 	"github.com/mlform/mlform/state"
@@ -75,7 +76,7 @@ store the configuration names.`,
 				}
 			}
 			if asJSON {
-				return writeJSON(g.Stdout, struct {
+				return textfmt.WriteJSON(g.Stdout, struct {
 					*query.LineageReport
 					*ops.Provenance
 				}{r, prov})

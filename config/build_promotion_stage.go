@@ -8,6 +8,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/mlform/mlform/config/check"
 )
 
 // Staged promotions: `from = "staging"` takes a promotion's candidate from
@@ -21,7 +23,7 @@ import (
 // evalPromotionStage reads from, approval and evaluate_on.
 func (e *blockEval) evalPromotionStage(p *Promotion) {
 	if s, a, ok := e.str("from", false); ok {
-		if err := checkAlias(s); err != nil {
+		if err := check.Alias(s); err != nil {
 			e.errorf(a.Expr.Range(), "Invalid from", "from in %s names the alias the candidate comes from: %v.", e.where, err)
 		} else if s == p.Alias && p.Alias != "" {
 			e.errorf(a.Expr.Range(), "Invalid from", "from in %s names the alias the promotion moves (%q); name another alias of the model, like \"staging\".", e.where, s)

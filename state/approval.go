@@ -20,9 +20,9 @@ type Approval struct {
 // maxApprover bounds the recorded approver (user@host).
 const maxApprover = 512
 
-// usesFormat3 reports whether s records anything format 2 cannot hold:
-// approvals, evaluator digests, provenance objects or approved moves.
-func (s *State) usesFormat3() bool {
+// usesProvenance reports whether s records approvals, evaluator digests,
+// provenance objects or approved moves, which format 2 cannot hold.
+func (s *State) usesProvenance() bool {
 	for _, m := range s.Models {
 		if m == nil {
 			continue

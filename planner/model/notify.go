@@ -173,8 +173,7 @@ func newNotifySpecs(cfg *config.Config) []*notifySpec {
 
 // notifyTrain sends the events of a recorded attempt: failed, or a
 // retrain on drift.
-func notifyTrain(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs *modelSpecs, v *state.Version) {
-	model := a.Train.Model
+func notifyTrain(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs *modelSpecs, model string, v *state.Version) {
 	if v.Status != state.StatusSucceeded {
 		status := strings.ReplaceAll(v.Status, "_", " ")
 		notify(ctx, rc, a, specs, Event{Event: config.EventFailed, Model: model, Version: v.Version, Reasons: []string{v.Error},

@@ -238,7 +238,7 @@ func TestPlanModels(t *testing.T) {
 				w.alias("production", 1)
 			},
 			snap: snapB,
-			want: []string{"promote promotion.prod 1->2 [candidate: alias production moves to v2 if it passes 1 gate(s) and beats v1 on accuracy, once v2 and v1 are evaluated on v2's training data (during apply)]"},
+			want: []string{"promote promotion.prod 1->2 [candidate: alias production moves to v2 if it passes 1 gate and beats v1 on accuracy, once v2 and v1 are evaluated on v2's training data (during apply)]"},
 		},
 		{
 			name: "identical artifacts: held at plan, nothing to evaluate",
@@ -283,7 +283,7 @@ func TestPlanModels(t *testing.T) {
 					{Version: 2, Snapshots: on, Status: state.StatusSucceeded, Metrics: map[string]float64{"accuracy": 0.86}, Evaluator: "old"}}
 			},
 			snap: snapB,
-			want: []string{"promote promotion.prod 1->2 [candidate: alias production moves to v2 if it passes 1 gate(s) and beats v1 on accuracy, once v2 and v1 are evaluated on v2's training data (during apply)]"},
+			want: []string{"promote promotion.prod 1->2 [candidate: alias production moves to v2 if it passes 1 gate and beats v1 on accuracy, once v2 and v1 are evaluated on v2's training data (during apply)]"},
 		},
 		{
 			name: "evaluate_on: both scored on the holdout's current snapshot",
@@ -297,7 +297,7 @@ func TestPlanModels(t *testing.T) {
 				w.specs.Policies["p"] = &policySpec{Name: "p", Models: []string{"churn"}, Policy: policy.Policy{OnChange: []string{"code"}}}
 			},
 			snap: snapB,
-			want: []string{"promote promotion.prod 1->2 [candidate: alias production moves to v2 if it passes 1 gate(s) and beats v1 on accuracy, once v2 and v1 are evaluated on dataset.churn@" + snapB[:12] + " (during apply)]",
+			want: []string{"promote promotion.prod 1->2 [candidate: alias production moves to v2 if it passes 1 gate and beats v1 on accuracy, once v2 and v1 are evaluated on dataset.churn@" + snapB[:12] + " (during apply)]",
 				"note model.churn: data changed, retrain deferred by policy"},
 		},
 		{

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/internal/whoami"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
@@ -100,7 +101,7 @@ func planPromotion(pc *engine.PlanContext, pr *promotionSpec, spec *modelSpec, t
 func conditionsText(pr *promotionSpec, champ int) string {
 	var conds []string
 	if len(pr.Gates) > 0 {
-		conds = append(conds, fmt.Sprintf("passes %d gate(s)", len(pr.Gates)))
+		conds = append(conds, "passes "+textfmt.Count(len(pr.Gates), "gate"))
 	}
 	if pr.MustBeat != nil && champ > 0 {
 		conds = append(conds, fmt.Sprintf("beats v%d on %s", champ, pr.MustBeat.Metric))
