@@ -1,13 +1,16 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/mlform/mlform/internal/termtext"
+	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/planner/ops"
 	"github.com/mlform/mlform/planner/query"
+	"github.com/mlform/mlform/state"
 )
 
 func newLineageCommand(g *Globals) *cobra.Command {
@@ -57,11 +60,46 @@ store the configuration names.`,
 				return err
 			}
 			r, err := query.Lineage(s, args[0])
-			return answer(g, asJSON, r, err, query.WriteLineage)
+			if err != nil {
+				return err
+			}
+			// The environment record and model card live in the store.
+			// Without them (no configuration to find the store, a damaged
+			// object) the state's part is still shown, with a warning.
+			prov := &ops.Provenance{}
+			if r.Version.EnvironmentID != "" || r.Version.CardID != "" {
+				p, err := readProvenance(cmd.Context(), g, &vars, s, args[0])
+				if err != nil {
+					fmt.Fprintf(g.Stderr, "Warning: the environment record and model card were not read: %v\n", err)
+				} else {
+					prov = p
+				}
+			}
+			if asJSON {
+				return textfmt.WriteJSON(g.Stdout, struct {
+					*query.LineageReport
+					*ops.Provenance
+				}{r, prov})
+			}
+			if err := query.WriteLineage(g.Stdout, r); err != nil {
+				return err
+			}
+			return query.WriteProvenance(g.Stdout, prov.Environment, prov.ModelCard)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the lineage as JSON")
 	cmd.Flags().BoolVar(&logs, "logs", false, "print the stdout and stderr stored with the attempt")
 	vars.register(cmd.Flags())
 	return cmd
+}
+
+// readProvenance opens the workspace's stores and reads a version's
+// environment record and model card.
+func readProvenance(ctx context.Context, g *Globals, vars *varFlags, s *state.State, addr string) (*ops.Provenance, error) {
+	ws, err := loadWorkspace(g, vars)
+	if err != nil {
+		return nil, err
+	}
+	defer ws.Close()
+	return ops.VersionProvenance(ctx, ws, s, addr)
 }

@@ -105,6 +105,7 @@ func openWorkspace(g *Globals, f *planFlags) (*engine.Workspace, error) {
 		return nil, err
 	}
 	ws.Executors = executors(g.Supervisor)
+	ws.FixedClock = f.now != "" || g.Getenv(nowEnv) != ""
 	hooks, err := readTestHooks(g.Getenv)
 	if err != nil {
 		return nil, err

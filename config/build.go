@@ -83,7 +83,7 @@ func (l *loader) evaluate(g *graph, order []*node) {
 		switch n.kind {
 		case kindLocals:
 			s.locals[n.name] = obj
-		case kindVariable, kindOutput, kindPolicy, kindPromotion:
+		case kindVariable, kindOutput, kindPolicy, kindPromotion, kindNotify:
 		default:
 			s.set(n.kind, n.name, obj)
 		}
@@ -129,6 +129,8 @@ func (l *loader) evalNode(n *node, s *scope) (cty.Value, bool) {
 		l.evalPolicy(e, n)
 	case kindPromotion:
 		l.evalPromotion(e, n, s)
+	case kindNotify:
+		l.evalNotify(e, n)
 	case kindOutput:
 		l.evalOutput(n)
 		return cty.NilVal, true

@@ -42,7 +42,7 @@ type ExecutorSettings struct {
 // environmentSchema is an environment's body: its arguments and any
 // executor settings blocks.
 func environmentSchema() *blockSchema {
-	s := newSchema(args("executor", "files", "env", "image"))
+	s := newSchema(args("executor", "files", "env", "image", "capture"))
 	s.settingsBlocks = true
 	return s
 }

@@ -32,6 +32,7 @@ func (l *loader) evalEnvironment(e *blockEval, n *node) {
 	}
 	env.Files = e.globs("files")
 	env.Env, env.Sensitive = e.strMap("env")
+	e.evalCapture(env)
 	if s, a, ok := e.str("image", false); ok {
 		env.Image = s
 		env.ImageRange = a.Expr.Range()
@@ -87,6 +88,7 @@ func (l *loader) evalModel(e *blockEval, n *node) {
 		m.Environment = s
 	}
 	m.Code = e.globs("code")
+	e.evalModelCard(m)
 	if s, ok := e.ref("storage", kindStorage); ok {
 		m.Storage = s
 	}
@@ -106,6 +108,7 @@ func (l *loader) evalModel(e *blockEval, n *node) {
 		step.Params = se.params("params")
 		se.checkEnvNames(se.body.Attributes["params"], "param", keys(step.Params), contractenv.Param)
 		step.Timeout = se.duration("timeout", 1)
+		se.stepMetrics(&step)
 		e.failed = e.failed || se.failed
 		switch b.Type {
 		case "train":

@@ -30,6 +30,7 @@ func (l *loader) evalPromotion(e *blockEval, n *node, s *scope) {
 		}
 		p.Version = v
 	}
+	e.evalPromotionStage(p)
 	for _, b := range n.block.Body.Blocks {
 		se := e.sub(b, e.where)
 		switch b.Type {
@@ -66,7 +67,7 @@ func evalMustBeat(se *blockEval, b *hclsyntax.Block) *MustBeat {
 		if strings.TrimSpace(s) == "" {
 			se.errorf(a.Expr.Range(), "Invalid must_beat", "metric in %s must name a metric, like \"accuracy\".", se.where)
 		}
-		mb.Metric = s
+		mb.Metric, mb.MetricRange = s, a.Expr.Range()
 	}
 	if s, a, ok := se.str("direction", false); ok {
 		if s != "higher" && s != "lower" {

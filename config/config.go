@@ -58,6 +58,8 @@ type Config struct {
 	Outputs         map[string]*Output
 	// Moved lists the moved blocks in file order (config/moved.go).
 	Moved []Moved
+	// Notifications are the notify blocks (build_notify.go).
+	Notifications map[string]*Notify
 
 	// Digest is the hex BLAKE3 of the sorted file names and contents and of
 	// the effective variable values (sensitive ones only as their hash).
@@ -122,6 +124,9 @@ type Environment struct {
 	Files    []string // lock files (globs) whose content is fingerprinted
 	Env      map[string]string
 	Image    string
+	// Capture are commands (run by sh -c) whose output is stored with
+	// every version trained in this environment (build_provenance.go).
+	Capture []string
 	// Sensitive is true when env holds a value derived from a sensitive
 	// variable: it must only ever be hashed, never printed.
 	Sensitive bool
@@ -181,7 +186,10 @@ type Model struct {
 	Train       Step
 	Evaluate    *Step      // nil: no evaluate step
 	Retention   *Retention // nil: keep every version
-	DeclRange   hcl.Range
+	// Card is the model card file (relative to the working directory)
+	// stored with each version; "" for none.
+	Card      string
+	DeclRange hcl.Range
 }
 
 // Step is a train or evaluate command.
@@ -191,7 +199,12 @@ type Step struct {
 	// map[string]any.
 	Params  map[string]any
 	Timeout time.Duration // 0: none
-	Range   hcl.Range
+	// Metrics are the metric names the step declares it writes (nil: not
+	// declared, so names that read them are not checked); MetricsRange
+	// locates the declaration (check_metrics.go).
+	Metrics      []string
+	MetricsRange hcl.Range
+	Range        hcl.Range
 }
 
 // RetrainPolicy says when models retrain.
@@ -231,9 +244,19 @@ type Promotion struct {
 	Gates    []Gate
 	MustBeat *MustBeat
 	// Version pins the alias; 0 means not pinned.
-	Version   int
-	Publish   *Publish
-	DeclRange hcl.Range
+	Version int
+	Publish *Publish
+	// From takes the candidate from another alias of the model ("":
+	// the latest succeeded version); Approval holds a passing candidate
+	// until `mlform approve`; EvaluateOn names the datasets candidate and
+	// champion are evaluated on (empty: the candidate's training data).
+	// See build_promotion_stage.go.
+	From            string
+	FromRange       hcl.Range
+	Approval        bool
+	EvaluateOn      []string
+	EvaluateOnRange hcl.Range
+	DeclRange       hcl.Range
 }
 
 // Gate is a condition on candidate.metrics and champion.metrics, evaluated
@@ -252,6 +275,8 @@ type MustBeat struct {
 	Direction string // "higher" (default) or "lower"
 	MinDelta  float64
 	Range     hcl.Range
+	// MetricRange locates the metric argument.
+	MetricRange hcl.Range
 }
 
 // Publish copies promoted artifacts as plain files to a blob URL.

@@ -104,6 +104,7 @@ func newConfig(dir string) *Config {
 		RetrainPolicies: map[string]*RetrainPolicy{},
 		Promotions:      map[string]*Promotion{},
 		Outputs:         map[string]*Output{},
+		Notifications:   map[string]*Notify{},
 	}
 }
 
@@ -153,6 +154,8 @@ func (l *loader) load() {
 	l.evaluate(g, order)
 	l.checkMetricTriggers()
 	l.decodeMoved()
+	l.checkMetricNames()
+	l.checkPromotionSources()
 	if !l.diags.HasErrors() {
 		l.cfg.Digest = digest(l.rawFiles, l.cfg.Variables)
 	}

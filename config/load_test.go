@@ -86,7 +86,7 @@ func TestLoadDesignExample(t *testing.T) {
 	}
 	pr := cfg.Promotions["churn_production"]
 	if pr.Model != "churn" || pr.Alias != "production" || len(pr.Gates) != 1 || pr.Gates[0].ErrorMessage != "accuracy below the floor" ||
-		pr.MustBeat == nil || *pr.MustBeat != (MustBeat{Metric: "accuracy", Direction: "higher", Range: pr.MustBeat.Range}) || pr.Version != 0 {
+		pr.MustBeat == nil || *pr.MustBeat != (MustBeat{Metric: "accuracy", Direction: "higher", Range: pr.MustBeat.Range, MetricRange: pr.MustBeat.MetricRange}) || pr.Version != 0 {
 		t.Errorf("promotion = %+v", pr)
 	}
 	if _, ok := cfg.Outputs["production_version"]; !ok {

@@ -91,6 +91,7 @@ const (
 	kindPolicy      = "retrain_policy"
 	kindPromotion   = "promotion"
 	kindMoved       = "moved"
+	kindNotify      = "notify"
 )
 
 // block is a block type that appears at most once, optional unless
@@ -105,7 +106,7 @@ func repeated(typ string, labels []string, body *blockSchema) blockSpec {
 }
 
 func stepSchema(typ string, isRequired bool) blockSpec {
-	b := block(typ, newSchema(args("command!", "params", "timeout")))
+	b := block(typ, newSchema(args("command!", "params", "timeout", "metrics")))
 	b.required = isRequired
 	return b
 }
@@ -132,12 +133,12 @@ func fileSchema() *blockSchema {
 		expandable(kindDataset, newSchema(args("source!", "include", "exclude", "storage", "description"),
 			block("stats", newSchema(args("columns!"))),
 			retentionSchema())),
-		expandable(kindModel, newSchema(args("description", "datasets", "environment", "code", "storage"),
+		expandable(kindModel, newSchema(args("description", "datasets", "environment", "code", "storage", "card"),
 			stepSchema("train", true), stepSchema("evaluate", false), retentionSchema())),
 		expandable(kindPolicy, newSchema(args("models!", "on_change", "schedule", "every", "cooldown"),
 			repeated("metric", []string{"metric name"}, newSchema(args("below", "above"))),
 			block("drift", newSchema(args("method", "threshold!", "columns"))))),
-		expandable(kindPromotion, newSchema(args("model!", "alias!", "version"),
+		expandable(kindPromotion, newSchema(args("model!", "alias!", "version", "from", "approval", "evaluate_on"),
 			repeated("gate", nil, newSchema(args("condition!", "error_message"))),
 			// One shape: a block, since direction and min_delta
 			// need one; must_beat = "x" is refused with the block
@@ -145,5 +146,6 @@ func fileSchema() *blockSchema {
 			block("must_beat", newSchema(args("metric!", "direction", "min_delta"))),
 			block("publish", newSchema(args("url!"))))),
 		repeated(kindMoved, nil, newSchema(args("from!", "to!"))),
+		named(kindNotify, newSchema(args("url!", "events", "models"))),
 	)
 }

@@ -380,6 +380,7 @@ func (s *State) remove(a Address, force bool) error {
 			}
 		}
 		m.Evaluations = evals
+		m.dropApprovals(a.Version)
 	}
 	s.pruneRetained()
 	return nil

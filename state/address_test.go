@@ -171,15 +171,20 @@ func TestRemove(t *testing.T) {
 	}
 }
 
-func TestRemoveVersionDropsItsEvaluations(t *testing.T) {
+func TestRemoveVersionDropsItsEvaluationsAndApprovals(t *testing.T) {
 	s := statetest.Sample()
 	m := s.Models["churn"]
 	m.Aliases["production"].Version = 1
+	m.Approvals = []*state.Approval{{Promotion: "p", Alias: "production", Version: 2, By: "ann@h"}, {Promotion: "p", Alias: "production", Version: 1, By: "bob@h"}}
 	if err := s.Remove(state.Address{Kind: state.AddrVersion, Name: "churn", Version: 2}); err != nil {
 		t.Fatal(err)
 	}
 	if len(m.Evaluations) != 0 {
 		t.Errorf("evaluations of the removed version remain: %+v", m.Evaluations)
+	}
+	// An approval is for one version and goes with it.
+	if len(m.Approvals) != 1 || m.Approvals[0].Version != 1 {
+		t.Errorf("approvals after removing v2: %+v", m.Approvals)
 	}
 }
 

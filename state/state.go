@@ -75,6 +75,9 @@ type Model struct {
 	Aliases map[string]*Alias `json:"aliases"`
 	// Evaluations caches evaluate-step results by version and snapshot set.
 	Evaluations []*Evaluation `json:"evaluations,omitempty"`
+	// Approvals records `mlform approve`: one version, one promotion
+	// (format 3; approval.go).
+	Approvals []*Approval `json:"approvals,omitempty"`
 	// Running lists the attempts submitted to a batch executor and not
 	// collected yet (state/running.go): the next apply re-attaches.
 	Running []*RunningAttempt `json:"running,omitempty"`
@@ -116,6 +119,10 @@ type Version struct {
 	Description string             `json:"description,omitempty"`
 	PlanDigest  string             `json:"plan_digest,omitempty"`
 	Store       string             `json:"store"`
+	// EnvironmentID and CardID name store objects in Store: the
+	// environment record and the model card (format 3; approval.go).
+	EnvironmentID string `json:"environment_id,omitempty"`
+	CardID        string `json:"card_id,omitempty"`
 }
 
 // Inputs is everything a version was built from. Two versions with equal
@@ -156,6 +163,10 @@ type AliasMove struct {
 	PlanDigest string    `json:"plan_digest,omitempty"`
 	Promotion  string    `json:"promotion,omitempty"`
 	Reason     string    `json:"reason,omitempty"`
+	// ApprovedBy and ApprovedAt copy the approval the move needed
+	// (format 3).
+	ApprovedBy string    `json:"approved_by,omitempty"`
+	ApprovedAt time.Time `json:"approved_at,omitzero"`
 }
 
 // Evaluation is one run of a model's evaluate step on a set of snapshots.
@@ -165,6 +176,10 @@ type Evaluation struct {
 	Metrics   map[string]float64 `json:"metrics"`
 	At        time.Time          `json:"at"`
 	Status    string             `json:"status"`
+	// Evaluator is the digest of the evaluate step that ran (command,
+	// params, code, environment): a promotion compares only evaluations by
+	// the same evaluator (format 3).
+	Evaluator string `json:"evaluator,omitempty"`
 }
 
 // Policy is a retrain policy's bookkeeping.

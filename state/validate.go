@@ -232,7 +232,7 @@ func validateModel(name string, m *Model) error {
 			return err
 		}
 	}
-	return nil
+	return validateApprovals(name, m)
 }
 
 func validateVersion(where string, v *Version) error {
@@ -242,6 +242,9 @@ func validateVersion(where string, v *Version) error {
 		if id.val != "" && !IsID(id.val) {
 			return fmt.Errorf("%s: %s %q is not a hex content id", where, id.field, truncate(id.val, 80))
 		}
+	}
+	if err := validateProvenance(where, v); err != nil {
+		return err
 	}
 	if v.Store != "" && !IsName(v.Store) {
 		return fmt.Errorf("%s: store %q is not a storage name", where, truncate(v.Store, 80))

@@ -26,6 +26,8 @@ environment "trainer" {
   executor = "local"
   files    = ["trainer/go.mod"]
   env      = { GOFLAGS = "-mod=readonly" }
+  # Recorded with every version (mlform lineage shows it).
+  capture = ["go version"]
 }
 
 dataset "churn" {
@@ -43,10 +45,16 @@ model "churn" {
     command = ["go", "-C", "trainer", "run", ".", "train"]
     params  = { learning_rate = 0.05, epochs = 30 }
     timeout = "10m"
+    # Reported on the trainer's own validation split.
+    metrics = ["accuracy", "auc", "logloss", "rows"]
   }
+  # Scores a version on given data: promotions score candidate and
+  # champion with it on the same snapshots; validate checks the gate's and
+  # the trigger's metric names against this list.
   evaluate {
     command = ["go", "-C", "trainer", "run", ".", "evaluate"]
     timeout = "5m"
+    metrics = ["accuracy", "auc", "logloss", "rows"]
   }
 }
 

@@ -99,6 +99,9 @@ func commands() map[string]scriptCmd {
 		{usage: "slurmenv", run: cmdSlurmenv},
 		// Copy a tracked repository file into the script (cmd_repofile.go).
 		{usage: "repofile PATH DST", min: 2, max: 2, run: cmdRepoFile},
+		// Loopback webhooks recording what notifications post
+		// (cmd_webhook.go).
+		{usage: "webhook URLVAR FILE [STATUS,...] | webhook -down URLVAR", min: 2, max: 3, run: cmdWebhook},
 	}
 	cmds := make(map[string]scriptCmd, len(all))
 	for _, c := range all {

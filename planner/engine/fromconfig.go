@@ -81,8 +81,16 @@ func graphNodes(cfg *config.Config) []*Node {
 	}
 	for _, name := range slices.Sorted(maps.Keys(cfg.Promotions)) {
 		p := cfg.Promotions[name]
-		nodes = append(nodes, &Node{Addr: "promotion." + name, DependsOn: []string{"model." + p.Model},
-			Attrs: map[string]string{"alias": p.Alias}})
+		n := &Node{Addr: "promotion." + name, DependsOn: []string{"model." + p.Model}, Attrs: map[string]string{"alias": p.Alias}}
+		for _, ds := range p.EvaluateOn { // evaluated on their current snapshots
+			n.DependsOn = append(n.DependsOn, "dataset."+ds)
+		}
+		for _, o := range slices.Sorted(maps.Keys(cfg.Promotions)) { // from: the promotion moving the source alias
+			if op := cfg.Promotions[o]; p.From != "" && op.Model == p.Model && op.Alias == p.From && o != name {
+				n.DependsOn = append(n.DependsOn, "promotion."+o)
+			}
+		}
+		nodes = append(nodes, n)
 	}
 	return nodes
 }

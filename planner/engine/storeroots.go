@@ -156,6 +156,8 @@ func Referenced(st *state.State) map[string][]string {
 		for _, v := range m.Versions {
 			add(v.Store, v.ArtifactsID)
 			add(v.Store, v.LogsID)
+			add(v.Store, v.EnvironmentID)
+			add(v.Store, v.CardID)
 			add(v.Store, v.CodeID)
 		}
 		// A running attempt's spec and code archive: the job reads them

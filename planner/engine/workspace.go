@@ -31,6 +31,10 @@ type Workspace struct {
 	// Now is the injectable clock (-now / MLFORM_NOW); planner logic never
 	// calls time.Now.
 	Now time.Time
+	// FixedClock is set when Now was given (-now / MLFORM_NOW): recorded
+	// times (versions too, not only alias moves) then follow it, so a run
+	// has one clock.
+	FixedClock bool
 	// Config is the evaluated configuration.
 	Config *config.Config
 	// Datasets and StoreURLs are the parts of Config the dataset loop uses.

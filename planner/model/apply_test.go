@@ -18,7 +18,9 @@ import (
 
 // trainerScript is a deterministic trainer under the training contract:
 // its model is the params and the data, its accuracy the "accuracy"
-// param; evaluate reports the data's "quality" file as accuracy. A param
+// param; evaluate scores the model on the data: its accuracy param plus
+// the data's "quality" file minus 0.9 (a model trained for 0.9 scores the
+// data's quality). A param
 // fail=1 makes train exit 3, sleep=N makes it sleep N seconds first.
 const trainerScript = `#!/bin/sh
 set -e
@@ -31,8 +33,8 @@ train)
 	printf '{"accuracy": %s}\n' "$MLFORM_PARAM_ACCURACY" > "$MLFORM_OUTPUT_DIR/metrics.json"
 	;;
 evaluate)
-	test -f "$MLFORM_MODEL_DIR/model.txt"
-	printf '{"accuracy": %s}\n' "$(cat "$MLFORM_DATASET_CHURN_DIR"/quality)" > "$MLFORM_OUTPUT_DIR/metrics.json"
+	acc=$(sed -n 's/.*"accuracy":\([0-9.]*\).*/\1/p' "$MLFORM_MODEL_DIR/model.txt" | head -n 1)
+	awk -v a="$acc" -v q="$(cat "$MLFORM_DATASET_CHURN_DIR"/quality)" 'BEGIN { printf "{\"accuracy\": %g}\n", a + q - 0.9 }' > "$MLFORM_OUTPUT_DIR/metrics.json"
 	;;
 esac
 `
@@ -161,22 +163,32 @@ func TestApplyModelLifecycle(t *testing.T) {
 	// A worse v3 is held, apply still succeeds.
 	w.specs.Models["churn"].Train.Params = map[string]any{"accuracy": 0.85}
 	_, res = w.apply(snapA)
-	if res.Failed() || m.Aliases["production"].Version != 2 || !strings.Contains(summaries(res), "held: v3 stays out of production: must_beat: accuracy of v3 is 0.85, v2 has 0.9; must be higher") {
+	if res.Failed() || m.Aliases["production"].Version != 2 || !strings.Contains(summaries(res),
+		"held: v3 stays out of production: must_beat: accuracy of v3 is 0.85, v2 has 0.95 (both scored by the evaluate step on v3's training data); must be higher") {
 		t.Fatalf("v3 should be held:\n%s", summaries(res))
 	}
-	// Gates compared the champion evaluated on the candidate's data (the
-	// "quality" file: 0.9), not its recorded 0.95; the evaluation is kept.
-	if evs := m.Evaluations; len(evs) != 2 || evs[1].Version != 2 || evs[1].Metrics["accuracy"] != 0.9 {
-		t.Fatalf("champion evaluations: %+v", evs)
+	// Each version was scored once by the evaluate step on snapA (v1 as the
+	// first candidate, then v2, then v3; v1 and v2 as champions came from
+	// the cache), and each evaluation names its evaluator.
+	evs := m.Evaluations
+	if len(evs) != 3 || evs[0].Version != 1 || evs[1].Version != 2 || evs[2].Version != 3 || evs[2].Metrics["accuracy"] != 0.85 || evs[2].Evaluator == "" {
+		t.Fatalf("evaluations: %+v", evs)
+	}
+	// -replace of a deterministic trainer: identical artifacts, never
+	// reported as better than the champion.
+	w.specs.Models["churn"].Train.Params = map[string]any{"accuracy": 0.95}
+	_, res = w.apply(snapA, "model.churn")
+	if res.Failed() || m.Aliases["production"].Version != 2 || !strings.Contains(summaries(res), "held: v4 stays out of production: no better than v2: its artifacts are identical") {
+		t.Fatalf("identical v4 should be held:\n%s", summaries(res))
 	}
 	// A failing train: recorded failed attempt, alias untouched, logs kept.
 	w.specs.Models["churn"].Train.Params = map[string]any{"accuracy": 0.99, "fail": 1}
 	_, res = w.apply(snapA)
-	v4 := m.Version(4)
-	if !res.Failed() || v4 == nil || v4.Status != state.StatusFailed || v4.ExitCode != 3 || v4.LogsID == "" || m.Aliases["production"].Version != 2 || m.NextVersion != 5 {
-		t.Fatalf("failed train:\n%s\nv4=%+v", summaries(res), v4)
+	v5 := m.Version(5)
+	if !res.Failed() || v5 == nil || v5.Status != state.StatusFailed || v5.ExitCode != 3 || v5.LogsID == "" || m.Aliases["production"].Version != 2 || m.NextVersion != 6 {
+		t.Fatalf("failed train:\n%s\nv5=%+v", summaries(res), v5)
 	}
-	logs, err := w.store.GetManifest(context.Background(), v4.LogsID)
+	logs, err := w.store.GetManifest(context.Background(), v5.LogsID)
 	if err != nil || len(logs.Files) != 2 {
 		t.Fatalf("logs manifest %+v %v", logs, err)
 	}

@@ -32,11 +32,12 @@ func loadSpecs(ws *engine.Workspace) (*modelSpecs, error) {
 	for name, p := range cfg.Promotions {
 		specs.Promotions[name] = newPromotionSpec(cfg, p)
 	}
+	specs.Notify = newNotifySpecs(cfg)
 	return specs, nil
 }
 
 func newModelSpec(cfg *config.Config, m *config.Model) *modelSpec {
-	s := &modelSpec{Name: m.Name, Description: m.Description, Datasets: m.Datasets, Code: m.Code, Storage: m.Storage,
+	s := &modelSpec{Name: m.Name, Description: m.Description, Datasets: m.Datasets, Code: m.Code, Storage: m.Storage, Card: m.Card,
 		Train:       stepSpec{Command: m.Train.Command, Params: m.Train.Params, Timeout: m.Train.Timeout},
 		Environment: policy.Environment{Executor: config.DefaultExecutor}}
 	if s.Storage == "" {
@@ -47,6 +48,7 @@ func newModelSpec(cfg *config.Config, m *config.Model) *modelSpec {
 	}
 	if e := cfg.Environments[m.Environment]; e != nil {
 		s.Environment = policy.Environment{Name: e.Name, Executor: e.Executor, Image: e.Image, Files: e.Files, Env: e.Env}
+		s.Capture = e.Capture
 		if s.Environment.Executor == "" {
 			s.Environment.Executor = config.DefaultExecutor
 		}
@@ -75,7 +77,8 @@ func newPolicySpec(p *config.RetrainPolicy) (*policySpec, error) {
 }
 
 func newPromotionSpec(cfg *config.Config, p *config.Promotion) *promotionSpec {
-	s := &promotionSpec{Name: p.Name, Model: p.Model, Alias: p.Alias, Version: p.Version}
+	s := &promotionSpec{Name: p.Name, Model: p.Model, Alias: p.Alias, Version: p.Version,
+		From: p.From, Approval: p.Approval, EvaluateOn: p.EvaluateOn}
 	for _, g := range p.Gates {
 		s.Gates = append(s.Gates, policy.Gate{ErrorMessage: g.ErrorMessage,
 			Eval: func(candidate, champion map[string]float64) (bool, error) {

@@ -72,11 +72,16 @@ func planModelsWith(ctx context.Context, pc *engine.PlanContext, specs *modelSpe
 		if err != nil {
 			return fmt.Errorf("%s: %w", addr, err)
 		}
-		for _, pr := range specs.promotionsFor(spec.Name) {
+		env, err := planPromotionEnv(pc, spec, cache)
+		if err != nil {
+			return fmt.Errorf("%s: %w", addr, err)
+		}
+		moves := map[string]*plans.Action{}
+		for _, pr := range orderPromotions(specs.promotionsFor(spec.Name)) {
 			if !pc.Selected["promotion."+pr.Name] {
 				continue
 			}
-			if err := planPromotion(pc, pr, spec, train); err != nil {
+			if err := planPromotion(pc, pr, spec, train, env, moves); err != nil {
 				return err
 			}
 		}

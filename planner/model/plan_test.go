@@ -63,7 +63,7 @@ func (w *modelWorld) trained(n int, status, snap string, metrics map[string]floa
 		w.t.Fatal(err)
 	}
 	m := w.st.EnsureModel("churn")
-	v := &state.Version{Version: n, Status: status, Inputs: in, Metrics: metrics, EndedAt: modelNow.Add(-time.Hour), ArtifactsID: "art"}
+	v := &state.Version{Version: n, Status: status, Inputs: in, Metrics: metrics, EndedAt: modelNow.Add(-time.Hour), ArtifactsID: fmt.Sprintf("%064x", n)}
 	m.Versions = append(m.Versions, v)
 	m.NextVersion = n + 1
 	return v
@@ -79,7 +79,7 @@ func (w *modelWorld) alias(name string, v int) {
 func (w *modelWorld) plan(snap string, snapAction bool, replace ...string) (*plans.Plan, error) {
 	p := &plans.Plan{FormatVersion: plans.PlanFormatVersion, Actions: []*plans.Action{}}
 	pc := &engine.PlanContext{WS: w.ws, State: w.st, Plan: p, Options: engine.PlanOptions{Replace: replace},
-		Selected: map[string]bool{"dataset.churn": true, "model.churn": true, "promotion.prod": true}, NextSnapshots: map[string]string{"churn": snap}}
+		Selected: map[string]bool{"dataset.churn": true, "model.churn": true, "promotion.prod": true, "promotion.a_prod": true, "promotion.b_staging": true}, NextSnapshots: map[string]string{"churn": snap}}
 	if snapAction {
 		pc.AddAction(&plans.Action{Addr: "dataset.churn", Kind: plans.KindSnapshot, Reasons: []plans.Reason{{Code: plans.ReasonDataChanged}},
 			Snapshot: &plans.SnapshotChange{Dataset: "churn", NewID: snap, Store: "default", Observation: &plans.Observation{}}})
@@ -238,7 +238,90 @@ func TestPlanModels(t *testing.T) {
 				w.alias("production", 1)
 			},
 			snap: snapB,
-			want: []string{"promote promotion.prod 1->2 [candidate: alias production moves to v2 if it passes 1 gate and beats v1 on accuracy, once v1 is evaluated on its data (during apply)]"},
+			want: []string{"promote promotion.prod 1->2 [candidate: alias production moves to v2 if it passes 1 gate and beats v1 on accuracy, once v2 and v1 are evaluated on v2's training data (during apply)]"},
+		},
+		{
+			name: "identical artifacts: held at plan, nothing to evaluate",
+			setup: func(w *modelWorld) {
+				prod(w)
+				w.trained(1, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.8})
+				w.trained(2, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.9}).ArtifactsID = fmt.Sprintf("%064x", 1)
+				w.alias("production", 1)
+			},
+			snap: snapA,
+			want: []string{"note promotion.prod: alias production stays at v1: v2 held: no better than v1: its artifacts are identical"},
+		},
+		{
+			name: "recorded evaluations by the current evaluator decide at plan",
+			setup: func(w *modelWorld) {
+				prod(w)
+				w.trained(1, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.9})
+				w.trained(2, state.StatusSucceeded, snapB, map[string]float64{"accuracy": 0.95})
+				w.alias("production", 1)
+				d, err := evaluatorDigest(w.ws.BaseDir, w.specs.Models["churn"], nil)
+				if err != nil || d == "" {
+					t.Fatalf("evaluator digest %q: %v", d, err)
+				}
+				on := map[string]string{"churn": snapB}
+				w.st.Models["churn"].Evaluations = []*state.Evaluation{
+					{Version: 1, Snapshots: on, Status: state.StatusSucceeded, Metrics: map[string]float64{"accuracy": 0.88}, Evaluator: d},
+					{Version: 2, Snapshots: on, Status: state.StatusSucceeded, Metrics: map[string]float64{"accuracy": 0.86}, Evaluator: d}}
+			},
+			snap: snapB,
+			want: []string{"note promotion.prod: alias production stays at v1: v2 held: must_beat: accuracy of v2 is 0.86, v1 has 0.88 (both scored by the evaluate step on v2's training data); must be higher"},
+		},
+		{
+			name: "an evaluation by another evaluator is not comparable",
+			setup: func(w *modelWorld) {
+				prod(w)
+				w.trained(1, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.9})
+				w.trained(2, state.StatusSucceeded, snapB, map[string]float64{"accuracy": 0.95})
+				w.alias("production", 1)
+				on := map[string]string{"churn": snapB}
+				w.st.Models["churn"].Evaluations = []*state.Evaluation{
+					{Version: 1, Snapshots: on, Status: state.StatusSucceeded, Metrics: map[string]float64{"accuracy": 0.88}, Evaluator: "old"},
+					{Version: 2, Snapshots: on, Status: state.StatusSucceeded, Metrics: map[string]float64{"accuracy": 0.86}, Evaluator: "old"}}
+			},
+			snap: snapB,
+			want: []string{"promote promotion.prod 1->2 [candidate: alias production moves to v2 if it passes 1 gate and beats v1 on accuracy, once v2 and v1 are evaluated on v2's training data (during apply)]"},
+		},
+		{
+			name: "evaluate_on: both scored on the holdout's current snapshot",
+			setup: func(w *modelWorld) {
+				prod(w).EvaluateOn = []string{"churn"}
+				w.trained(1, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.9})
+				w.trained(2, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.95})
+				w.alias("production", 1)
+				// New data is not trained on (code changes only), but it is
+				// what both versions are scored on.
+				w.specs.Policies["p"] = &policySpec{Name: "p", Models: []string{"churn"}, Policy: policy.Policy{OnChange: []string{"code"}}}
+			},
+			snap: snapB,
+			want: []string{"promote promotion.prod 1->2 [candidate: alias production moves to v2 if it passes 1 gate and beats v1 on accuracy, once v2 and v1 are evaluated on dataset.churn@" + snapB[:12] + " (during apply)]",
+				"note model.churn: data changed, retrain deferred by policy"},
+		},
+		{
+			name: "evaluate_on a dataset without a snapshot holds",
+			setup: func(w *modelWorld) {
+				prod(w).EvaluateOn = []string{"holdout"}
+				w.trained(1, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.9})
+				w.trained(2, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.95})
+				w.alias("production", 1)
+			},
+			snap: snapA,
+			want: []string{"note promotion.prod: alias production stays at v1: v2 held: dataset.holdout (evaluate_on) has no snapshot to evaluate on"},
+		},
+		{
+			name: "production takes its candidate from staging, planned after it",
+			setup: func(w *modelWorld) {
+				w.specs.Models["churn"].Evaluate = nil
+				w.specs.Promotions["a_prod"] = &promotionSpec{Name: "a_prod", Model: "churn", Alias: "production", From: "staging", Approval: true}
+				w.specs.Promotions["b_staging"] = &promotionSpec{Name: "b_staging", Model: "churn", Alias: "staging"}
+			},
+			snap: snapA, new: true,
+			want: []string{"snapshot dataset.churn", "train model.churn v1",
+				"promote promotion.b_staging 0->1 [candidate: alias staging moves to v1 once it is trained] deps=model.churn",
+				"promote promotion.a_prod 0->1 [candidate: alias production moves to the version alias staging gets (v1), then waits for an approval] deps=promotion.b_staging"},
 		},
 		{
 			name: "held candidate is a note",
@@ -250,7 +333,7 @@ func TestPlanModels(t *testing.T) {
 				w.alias("production", 1)
 			},
 			snap: snapA,
-			want: []string{"note promotion.prod: alias production stays at v1: v2 held: accuracy below the floor; must_beat: accuracy of v2 is 0.7, v1 has 0.9; must be higher"},
+			want: []string{"note promotion.prod: alias production stays at v1: v2 held: accuracy below the floor; must_beat: accuracy of v2 is 0.7, v1 has 0.9 (train-step metrics: no evaluate step); must be higher"},
 		},
 		{
 			name: "held first candidate leaves the alias unset",

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/mlform/mlform/config"
 	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/internal/whoami"
 	"github.com/mlform/mlform/planner/engine"
@@ -15,27 +16,45 @@ import (
 
 // planPromotion decides where a promotion's alias goes. train is the
 // model's train action in this plan (nil: none), which makes the
-// candidate known only after apply. A held candidate or an alias already
-// in place is a note; a move (or a pending one) is a promote action that
-// also publishes when the promotion has a publish URL. Without a move, a
-// publish action re-publishes an alias whose last publication differs.
-func planPromotion(pc *engine.PlanContext, pr *promotionSpec, spec *modelSpec, train *plans.Action) error {
+// candidate known only after apply; so does a move of the alias a
+// promotion with `from` takes its candidate from (moves: the promote
+// actions planned so far, by alias). A held candidate, one awaiting
+// approval or an alias already in place is a note; a move (or a pending
+// one) is a promote action that also publishes when the promotion has a
+// publish URL. Without a move, a publish action re-publishes an alias
+// whose last publication differs.
+func planPromotion(pc *engine.PlanContext, pr *promotionSpec, spec *modelSpec, train *plans.Action, env promotionEnv, moves map[string]*plans.Action) error {
 	addr := "promotion." + pr.Name
-	in := promotionInput(pc.State, pr)
-	if train != nil {
+	c := comparePromotion(pc.State, pr, spec, env)
+	in := c.In
+	var dep *plans.Action
+	switch {
+	case pr.From == "" && train != nil:
 		in.PlannedVersion = train.Train.Version
+		dep = train
+	case pr.From != "" && moves[pr.From] != nil:
+		dep = moves[pr.From]
+		in.PlannedVersion = max(dep.Promote.To, 1)
 	}
 	d, err := policy.DecidePromotion(in)
 	if err != nil {
 		return err
 	}
-	if (d.Outcome == policy.PromoteMove || d.Outcome == policy.PromoteHeld) && !d.Pinned && d.From > 0 &&
-		spec.Evaluate != nil && in.ChampionMetrics == nil {
-		// apply evaluates the champion on the candidate's data first
-		// (evaluateChampion): the outcome is known only then.
+	decided := d.Outcome == policy.PromoteMove || d.Outcome == policy.PromoteHeld || d.Outcome == policy.PromoteAwaiting
+	switch {
+	case pr.From != "" && dep != nil && !d.Pinned:
 		d.Outcome = policy.PromotePending
-		d.Reasons = []policy.Reason{{Code: policy.ReasonCandidate, Message: fmt.Sprintf("alias %s moves to v%d if it passes %s%s, once v%d is evaluated on its data (during apply)",
-			pr.Alias, d.To, textfmt.Count(len(pr.Gates), "gate"), beatsText(pr.MustBeat, d.From), d.From)}}
+		d.To = dep.Promote.To
+		d.Reasons = []policy.Reason{{Code: policy.ReasonCandidate, Message: fmt.Sprintf("alias %s moves to the version alias %s gets (v%d)%s%s",
+			pr.Alias, pr.From, dep.Promote.To, conditionsText(pr, d.From), approvalText(pr))}}
+	case decided && !d.Pinned && c.Problem != "":
+		d.Outcome, d.Reasons = policy.PromoteHeld, []policy.Reason{{Code: policy.ReasonCandidate, Message: fmt.Sprintf("v%d held: %s", d.To, c.Problem)}}
+	case decided && !d.Pinned && len(c.Missing) > 0:
+		// apply evaluates candidate and champion the same way first
+		// (evaluateMissing): the outcome is known only then.
+		d.Outcome = policy.PromotePending
+		d.Reasons = []policy.Reason{{Code: policy.ReasonCandidate, Message: fmt.Sprintf("alias %s moves to v%d%s%s, %s",
+			pr.Alias, d.To, conditionsText(pr, d.From), approvalText(pr), c.missingText())}}
 	}
 	switch d.Outcome {
 	case policy.PromoteMove, policy.PromotePending:
@@ -48,17 +67,20 @@ func planPromotion(pc *engine.PlanContext, pr *promotionSpec, spec *modelSpec, t
 		if d.Outcome == policy.PromotePending && d.To == 0 && train != nil {
 			a.Promote.To = train.Train.Version // "v5 -> v6 (known after apply)"
 		}
-		if train != nil && !d.Pinned {
+		if dep != nil && !d.Pinned {
 			// The candidate (or the champion evaluation) comes from this
-			// train; a pin does not wait for it, nor fail with it.
-			a.DependsOn = []string{train.Addr}
+			// train or the source alias's move; a pin does not wait for
+			// it, nor fail with it.
+			a.DependsOn = []string{dep.Addr}
 		}
+		a.DependsOn = append(a.DependsOn, snapshotDeps(pc, pr.EvaluateOn)...)
 		if pr.PublishURL != "" {
 			a.Reasons = append(a.Reasons, plans.Reason{Code: ReasonPublish, Message: "then publishes it to " + pr.publishDisplay()})
 		}
 		pc.AddAction(a)
+		moves[pr.Alias] = a
 		return nil
-	case policy.PromoteHeld:
+	case policy.PromoteHeld, policy.PromoteAwaiting:
 		pc.AddNote(&plans.Note{Addr: addr, Code: ReasonHeld, Message: fmt.Sprintf("%s: %s", aliasStays(pr.Alias, d.From), d.Reasons[0].Message)})
 	case policy.PromoteNone:
 		if d.Note != "" {
@@ -72,6 +94,31 @@ func planPromotion(pc *engine.PlanContext, pr *promotionSpec, spec *modelSpec, t
 	}
 	planRepublish(pc, pr)
 	return nil
+}
+
+// conditionsText is " if it passes 2 gate(s) and beats v1 on accuracy",
+// or "" when nothing must hold.
+func conditionsText(pr *promotionSpec, champ int) string {
+	var conds []string
+	if len(pr.Gates) > 0 {
+		conds = append(conds, "passes "+textfmt.Count(len(pr.Gates), "gate"))
+	}
+	if pr.MustBeat != nil && champ > 0 {
+		conds = append(conds, fmt.Sprintf("beats v%d on %s", champ, pr.MustBeat.Metric))
+	}
+	if len(conds) == 0 {
+		return ""
+	}
+	return " if it " + strings.Join(conds, " and ")
+}
+
+// approvalText is ", then waits for an approval" for a promotion that
+// needs one, else "".
+func approvalText(pr *promotionSpec) string {
+	if !pr.Approval {
+		return ""
+	}
+	return ", then waits for an approval"
 }
 
 // planRepublish adds a publish action when the alias's version is not
@@ -99,35 +146,13 @@ func planRepublish(pc *engine.PlanContext, pr *promotionSpec) {
 		Publish: &plans.PublishChange{Promotion: pr.Name, Model: pr.Model, URL: url, Version: v}})
 }
 
-// promotionInput gathers what DecidePromotion needs from state. Champion
-// metrics come from the champion's evaluation on the model's current
-// snapshots when one is recorded, so candidate and champion are compared
-// on the same data; else from its training.
-func promotionInput(st *state.State, pr *promotionSpec) policy.PromotionInput {
-	in := policy.PromotionInput{Promotion: pr.Name, Model: pr.Model, Alias: pr.Alias, Pinned: pr.Version,
-		Gates: pr.Gates, MustBeat: pr.MustBeat}
-	m := st.Models[pr.Model]
-	if m == nil {
-		return in
-	}
-	in.Versions = m.Versions
-	if al := m.Aliases[pr.Alias]; al != nil {
-		in.Current = al.Version
-	}
-	if cand := policy.LatestSucceeded(m); cand != nil && in.Current > 0 {
-		if ev := cachedEvaluation(m, in.Current, cand.Inputs.Snapshots); ev != nil {
-			in.ChampionMetrics = ev.Metrics
-		}
-	}
-	return in
-}
-
 // Outcomes of a promote action that succeeded, as PromoteOutcome reports
 // them: the alias moved, the candidate was held by a gate or must_beat, or
 // nothing needed to move.
 const (
 	PromoteMoved     = "promoted"
 	PromoteHeld      = "held"
+	PromoteAwaiting  = "awaiting approval"
 	PromoteUnchanged = "unchanged"
 )
 
@@ -136,6 +161,7 @@ const (
 const (
 	promotedPrefix = PromoteMoved + ":"
 	heldPrefix     = PromoteHeld + ":"
+	awaitingPrefix = PromoteAwaiting + ":"
 )
 
 // PromoteOutcome says what a succeeded promote action did, so the apply
@@ -150,31 +176,68 @@ func PromoteOutcome(r *engine.ActionResult) string {
 		return PromoteMoved
 	case strings.HasPrefix(r.Summary, heldPrefix):
 		return PromoteHeld
+	case strings.HasPrefix(r.Summary, awaitingPrefix):
+		return PromoteAwaiting
 	}
 	return PromoteUnchanged
 }
 
 // runPromote decides the promotion again on the state as apply left it
-// (the candidate trained by this plan now has metrics), then moves the
-// alias, or reports it held, and publishes a moved alias.
+// (the candidate trained by this plan now has metrics): it first scores
+// candidate and champion with the same yardstick (evaluateMissing), then
+// moves the alias, or reports it held or awaiting approval, and publishes
+// a moved alias.
 func runPromote(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs *modelSpecs) error {
 	pc := a.Promote
 	pr := specs.Promotions[pc.Promotion]
 	if pr == nil {
 		return fmt.Errorf("promotion.%s is no longer declared; run plan again", pc.Promotion)
 	}
-	if spec := specs.Models[pr.Model]; spec != nil && spec.Evaluate != nil && pr.Version == 0 {
-		evaluateChampion(ctx, rc, a, spec, pr)
-	}
-	var d policy.PromotionDecision
-	var err error
-	rc.ReadState(func(st *state.State) { d, err = policy.DecidePromotion(promotionInput(st, pr)) })
+	spec := specs.Models[pr.Model]
+	env, err := applyPromotionEnv(rc, spec, pr)
 	if err != nil {
 		return err
 	}
+	var c comparison
+	compare := func() { rc.ReadState(func(st *state.State) { c = comparePromotion(st, pr, spec, env) }) }
+	compare()
+	held := func(to int, why string) error {
+		rc.SetSummary(a, fmt.Sprintf("%s v%d stays out of %s: %s", heldPrefix, to, pr.Alias, why))
+		notify(ctx, rc, a, specs, Event{Event: config.EventHeld, Model: pr.Model, Version: to, Alias: pr.Alias, From: c.In.Current, Promotion: pr.Name,
+			Reasons: []string{why}, Metrics: comparedMetrics(c, to),
+			Text: fmt.Sprintf("mlform: model.%s v%d held out of %s: %s", pr.Model, to, pr.Alias, why)})
+		return nil
+	}
+	if len(c.Missing) > 0 && pr.Version == 0 {
+		if err := evaluateMissing(ctx, rc, a, spec, c); err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			return held(c.Missing[0], fmt.Sprintf("candidate and champion could not be scored the same way: %v", err))
+		}
+		compare()
+	}
+	d, err := policy.DecidePromotion(c.In)
+	if err != nil {
+		return err
+	}
+	if d.Outcome != policy.PromoteNone && !d.Pinned {
+		switch {
+		case c.Problem != "":
+			return held(d.To, c.Problem)
+		case len(c.Missing) > 0:
+			return held(d.To, "its evaluation is not recorded ("+c.missingText()+")")
+		}
+	}
 	switch d.Outcome {
 	case policy.PromoteHeld:
-		rc.SetSummary(a, fmt.Sprintf("%s v%d stays out of %s: %s", heldPrefix, d.To, pr.Alias, strings.Join(d.Failures, "; ")))
+		return held(d.To, strings.Join(d.Failures, "; "))
+	case policy.PromoteAwaiting:
+		rc.SetSummary(a, fmt.Sprintf("%s v%d passes; alias %s stays %s until mlform approve promotion.%s v%d",
+			awaitingPrefix, d.To, pr.Alias, aliasAt(d.From), pr.Name, d.To))
+		notify(ctx, rc, a, specs, Event{Event: config.EventAwaitingApproval, Model: pr.Model, Version: d.To, Alias: pr.Alias, From: d.From, Promotion: pr.Name,
+			Reasons: []string{d.Reasons[0].Message}, Metrics: comparedMetrics(c, d.To),
+			Text: fmt.Sprintf("mlform: model.%s v%d awaits approval for %s: mlform approve promotion.%s v%d", pr.Model, d.To, pr.Alias, pr.Name, d.To)})
 		return nil
 	case policy.PromoteNone:
 		msg := d.Note
@@ -190,6 +253,13 @@ func runPromote(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 		m := st.Models[pr.Model]
 		if m == nil || m.Version(d.To) == nil {
 			return fmt.Errorf("model.%s v%d vanished from state", pr.Model, d.To)
+		}
+		if pr.Approval {
+			ap := approvalOf(m, pr.Name, d.To)
+			if ap == nil {
+				return fmt.Errorf("the approval of v%d for promotion.%s vanished from state", d.To, pr.Name)
+			}
+			move.ApprovedBy, move.ApprovedAt = ap.By, ap.At
 		}
 		if m.Aliases == nil {
 			m.Aliases = map[string]*state.Alias{}
@@ -207,6 +277,10 @@ func runPromote(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 		return err
 	}
 	summary := fmt.Sprintf("%s %s %s", promotedPrefix, pr.Alias, moveText(d.From, d.To))
+	// The move is in state: tell whoever listens, publish or not.
+	defer notify(ctx, rc, a, specs, Event{Event: config.EventPromoted, Model: pr.Model, Version: d.To, Alias: pr.Alias, From: d.From, Promotion: pr.Name,
+		Reasons: []string{move.Reason}, Metrics: comparedMetrics(c, d.To),
+		Text: fmt.Sprintf("mlform: model.%s v%d promoted to %s (%s): %s", pr.Model, d.To, pr.Alias, wasText(d.From), move.Reason)})
 	if pr.PublishURL != "" {
 		if err := publish(ctx, rc, pr, d.To); err != nil {
 			rc.SetSummary(a, summary)
@@ -218,38 +292,20 @@ func runPromote(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 	return nil
 }
 
-// evaluateChampion evaluates the alias's current version on the
-// candidate's snapshots, unless state already records that evaluation, so
-// gates and must_beat compare the two on the same data. If it cannot run,
-// the recorded metrics are compared instead, and the log says so.
-func evaluateChampion(ctx context.Context, rc *engine.RunContext, a *plans.Action, spec *modelSpec, pr *promotionSpec) {
-	var champ *state.Version
-	var snaps, stores map[string]string
-	var err error
-	rc.ReadState(func(st *state.State) {
-		m := st.Models[pr.Model]
-		if m == nil || m.Aliases[pr.Alias] == nil {
-			return
-		}
-		cand := policy.LatestSucceeded(m)
-		cur := m.Version(m.Aliases[pr.Alias].Version)
-		if cand == nil || cur == nil || cur.Status != state.StatusSucceeded || cur.Version == cand.Version ||
-			cachedEvaluation(m, cur.Version, cand.Inputs.Snapshots) != nil {
-			return
-		}
-		cp := *cur
-		champ, snaps = &cp, cand.Inputs.Snapshots
-		stores, err = snapshotStores(st, snaps)
-	})
-	if champ == nil {
-		return
+// wasText is "was v2", or "new alias".
+func wasText(from int) string {
+	if from == 0 {
+		return "new alias"
 	}
-	if err == nil {
-		_, err = evaluateVersion(ctx, rc, a, spec, champ, snaps, stores)
+	return fmt.Sprintf("was v%d", from)
+}
+
+// aliasAt is "at v3", or "unset" for an alias that does not exist.
+func aliasAt(v int) string {
+	if v == 0 {
+		return "unset"
 	}
-	if err != nil {
-		rc.Progress.Logf(a, "comparing recorded metrics: could not evaluate champion v%d on the candidate's data: %v", champ.Version, err)
-	}
+	return fmt.Sprintf("at v%d", v)
 }
 
 // runPublish re-publishes the alias's current version.
@@ -272,14 +328,6 @@ func runPublish(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 	}
 	rc.SetSummary(a, fmt.Sprintf("published v%d to %s", v, pr.publishDisplay()))
 	return nil
-}
-
-// beatsText is " and beats vN on METRIC" for a must_beat, else "".
-func beatsText(mb *policy.MustBeat, champ int) string {
-	if mb == nil {
-		return ""
-	}
-	return fmt.Sprintf(" and beats v%d on %s", champ, mb.Metric)
 }
 
 // aliasStays says where an alias that does not move stays: at a version,

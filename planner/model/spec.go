@@ -29,6 +29,10 @@ type modelSpec struct {
 	Evaluate *stepSpec
 	// Storage names the store artifacts and logs go to.
 	Storage string
+	// Capture are the environment's capture commands and Card the model
+	// card file, stored with each version (provenance.go).
+	Capture []string
+	Card    string
 	// Secrets are the texts of sensitive variables' values, longest first:
 	// they are redacted from the steps' output and stored logs.
 	Secrets []string
@@ -67,6 +71,15 @@ type promotionSpec struct {
 	// must never show.
 	PublishSensitive bool
 	PublishSecrets   []string
+	// From takes the candidate from another alias of the model ("":
+	// the latest succeeded version).
+	From string
+	// Approval holds a passing candidate until `mlform approve` records
+	// an approval of that version.
+	Approval bool
+	// EvaluateOn names the datasets both versions are evaluated on (their
+	// current snapshots); empty: the candidate's training snapshots.
+	EvaluateOn []string
 }
 
 // modelSpecs is everything model planning reads from the configuration.
@@ -74,6 +87,8 @@ type modelSpecs struct {
 	Models     map[string]*modelSpec
 	Policies   map[string]*policySpec
 	Promotions map[string]*promotionSpec
+	// Notify are the notify blocks, by name (notify.go).
+	Notify []*notifySpec
 }
 
 // policyFor returns the retrain policy governing model (nil: none). The

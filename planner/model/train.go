@@ -128,6 +128,7 @@ func recordAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, 
 	if done != nil {
 		done()
 	}
+	notifyTrain(ctx, rc, a, specs, spec.Name, v)
 	if v.Status != state.StatusSucceeded {
 		return attemptError(spec.Name, v)
 	}
@@ -168,7 +169,8 @@ func trainAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, s
 		defer out.Close()
 		res := out.Result
 		if !res.StartedAt.IsZero() {
-			v.StartedAt, v.EndedAt, v.Host, v.ExitCode = res.StartedAt.UTC(), res.EndedAt.UTC(), res.Host, res.ExitCode
+			v.StartedAt, v.EndedAt = runTimes(ws, res.StartedAt, res.EndedAt)
+			v.Host, v.ExitCode = res.Host, res.ExitCode
 			v.Status = res.Status
 		}
 		// Logs are kept for every attempt that ran, failed ones above all.
@@ -207,6 +209,10 @@ func trainAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, s
 	id, err := putTree(ctx, store, out.OutputDir, "artifacts")
 	if err != nil {
 		v.Status, v.Error = state.StatusFailed, fmt.Sprintf("store artifacts: %v", err)
+		return v, "", nil
+	}
+	if err := recordProvenance(ctx, ws, spec, store, v); err != nil {
+		v.Status, v.Error = state.StatusFailed, engine.RedactString(err.Error(), spec.Secrets)
 		return v, "", nil
 	}
 	v.Metrics, v.ArtifactsID = metrics, id
@@ -279,6 +285,13 @@ func evaluateVersion(ctx context.Context, rc *engine.RunContext, a *plans.Action
 	}
 	rc.Stage(a, fmt.Sprintf("evaluating v%d", v.Version))
 	ev := &state.Evaluation{Version: v.Version, Snapshots: snaps, At: rc.Workspace.Now.UTC(), Status: state.StatusFailed}
+	// Which evaluate step scores it: promotions compare only scores by the
+	// same one (yardstick.go).
+	evaluator, derr := evaluatorDigest(rc.Workspace.BaseDir, spec, codeCache(rc.Workspace))
+	if derr != nil {
+		return nil, fmt.Errorf("evaluation of v%d: %w", v.Version, derr)
+	}
+	ev.Evaluator = evaluator
 	var metrics map[string]float64
 	var res executor.Result
 	var err error

@@ -23,6 +23,9 @@ const (
 	// PromotePending: this plan trains the candidate; gates are evaluated
 	// after it is trained ("known after apply").
 	PromotePending = "pending"
+	// PromoteAwaiting: the candidate passes, but the promotion needs an
+	// approval (`approval = true`) that the version does not have yet.
+	PromoteAwaiting = "awaiting_approval"
 )
 
 // Must-beat directions.
@@ -69,6 +72,27 @@ type PromotionInput struct {
 	// ChampionMetrics overrides the champion's recorded metrics (e.g.
 	// with its evaluation on the current data); nil uses the recorded ones.
 	ChampionMetrics map[string]float64
+	// CandidateMetrics overrides the candidate's recorded (train-step)
+	// metrics with its evaluation on the same data as the champion's;
+	// nil uses the recorded ones.
+	CandidateMetrics map[string]float64
+	// Yardstick says what the compared numbers are ("evaluate step on
+	// v3's training data"); it labels must_beat's numbers ("" for none).
+	Yardstick string
+	// Candidate is the version to promote (0: the latest succeeded
+	// version). A promotion with `from` takes the version of another
+	// alias.
+	Candidate int
+	// Source names where the candidate comes from when Candidate is set
+	// ("alias staging"), for notes.
+	Source string
+	// Approval is set when the promotion needs a person's approval: a
+	// passing candidate is then AwaitingApproval until Approved says the
+	// candidate version was approved.
+	Approval bool
+	// Approved is the approval of the candidate version ("" when none):
+	// who and when, as it reads in reasons.
+	Approved string
 }
 
 // PromotionDecision is DecidePromotion's answer.
@@ -107,9 +131,9 @@ func DecidePromotion(in PromotionInput) (PromotionDecision, error) {
 		d.Reasons = []Reason{{ReasonCandidate, pendingMessage(in)}}
 		return d, nil
 	}
-	cand := latestSucceeded(in.Versions)
+	cand, note := candidateVersion(in)
 	if cand == nil {
-		d.Note = fmt.Sprintf("model.%s has no succeeded version to promote", in.Model)
+		d.Note = note
 		return d, nil
 	}
 	if cand.Version == in.Current {
@@ -126,11 +150,23 @@ func DecidePromotion(in PromotionInput) (PromotionDecision, error) {
 	} else {
 		champ = nil
 	}
-	d.Failures = checkGates(in.Gates, cand.Metrics, champMetrics)
+	if champ != nil && cand.ArtifactsID != "" && cand.ArtifactsID == champ.ArtifactsID {
+		// The same bytes: whatever its numbers say, the candidate cannot
+		// be better than the version it would replace.
+		d.Outcome = PromoteHeld
+		d.Failures = []string{fmt.Sprintf("no better than v%d: its artifacts are identical", champ.Version)}
+		d.Reasons = []Reason{{ReasonCandidate, fmt.Sprintf("v%d held: %s", cand.Version, d.Failures[0])}}
+		return d, nil
+	}
+	candMetrics := cand.Metrics
+	if in.CandidateMetrics != nil {
+		candMetrics = in.CandidateMetrics
+	}
+	d.Failures = checkGates(in.Gates, candMetrics, champMetrics)
 	var beat string
 	if in.MustBeat != nil && champ != nil {
 		var fail string
-		beat, fail = checkMustBeat(*in.MustBeat, cand, champ.Version, champMetrics)
+		beat, fail = checkMustBeat(*in.MustBeat, cand.Version, candMetrics, champ.Version, champMetrics, in.Yardstick)
 		if fail != "" {
 			d.Failures = append(d.Failures, fail)
 		}
@@ -142,14 +178,46 @@ func DecidePromotion(in PromotionInput) (PromotionDecision, error) {
 	}
 	d.Outcome = PromoteMove
 	msg := fmt.Sprintf("v%d %s", cand.Version, passesText(len(in.Gates), beat))
+	if in.Source != "" {
+		msg = fmt.Sprintf("v%d (from %s) %s", cand.Version, in.Source, passesText(len(in.Gates), beat))
+	}
 	if champ == nil {
 		msg += fmt.Sprintf(" (alias %s is new)", in.Alias)
 		if in.Current != 0 {
 			msg = fmt.Sprintf("v%d %s (alias %s pointed at v%d, which is not a succeeded version)", cand.Version, passesText(len(in.Gates), ""), in.Alias, in.Current)
 		}
 	}
+	if in.Approval {
+		if in.Approved == "" {
+			d.Outcome = PromoteAwaiting
+			msg += fmt.Sprintf("; awaiting approval (mlform approve promotion.%s v%d)", in.Promotion, cand.Version)
+		} else {
+			msg += "; approved by " + in.Approved
+		}
+	}
 	d.Reasons = []Reason{{ReasonCandidate, msg}}
 	return d, nil
+}
+
+// candidateVersion is the version a promotion would move its alias to:
+// the one named by Candidate (another alias's version), else the latest
+// succeeded one. A nil version comes with the note saying why there is
+// none.
+func candidateVersion(in PromotionInput) (*state.Version, string) {
+	if in.Source == "" && in.Candidate == 0 {
+		if cand := latestSucceeded(in.Versions); cand != nil {
+			return cand, ""
+		}
+		return nil, fmt.Sprintf("model.%s has no succeeded version to promote", in.Model)
+	}
+	if in.Candidate == 0 {
+		return nil, fmt.Sprintf("%s of model.%s does not point at a version yet", in.Source, in.Model)
+	}
+	v := findVersion(in.Versions, in.Candidate)
+	if v == nil || v.Status != state.StatusSucceeded {
+		return nil, fmt.Sprintf("%s points at v%d, which is not a succeeded version", in.Source, in.Candidate)
+	}
+	return v, ""
 }
 
 // passesText says what a moving candidate passed: "passes 2 gates and
@@ -219,7 +287,9 @@ func checkGates(gates []Gate, cand, champ map[string]float64) []string {
 		ok, err := g.Eval(cand, champ)
 		switch {
 		case err != nil:
-			fails = append(fails, fmt.Sprintf("gate %d could not be evaluated: %v", i+1, err))
+			// A diagnostic's detail ends with a full stop; the failures
+			// are joined with "; ".
+			fails = append(fails, fmt.Sprintf("gate %d could not be evaluated: %s", i+1, strings.TrimRight(err.Error(), ". ")))
 		case !ok && g.ErrorMessage != "":
 			fails = append(fails, g.ErrorMessage)
 		case !ok:
@@ -231,10 +301,12 @@ func checkGates(gates []Gate, cand, champ map[string]float64) []string {
 
 // checkMustBeat compares candidate and champion on one metric. It returns
 // a description when the candidate beats the champion, else a failure.
-func checkMustBeat(mb MustBeat, cand *state.Version, champ int, champMetrics map[string]float64) (beat, fail string) {
-	c, ok := cand.Metrics[mb.Metric]
+// yardstick labels the two numbers ("evaluate step on v3's data"): both
+// are always shown, with what they measure.
+func checkMustBeat(mb MustBeat, cand int, candMetrics map[string]float64, champ int, champMetrics map[string]float64, yardstick string) (beat, fail string) {
+	c, ok := candMetrics[mb.Metric]
 	if !ok {
-		return "", fmt.Sprintf("must_beat: v%d reports no %s", cand.Version, mb.Metric)
+		return "", fmt.Sprintf("must_beat: v%d reports no %s", cand, mb.Metric)
 	}
 	p, ok := champMetrics[mb.Metric]
 	if !ok {
@@ -258,15 +330,22 @@ func checkMustBeat(mb MustBeat, cand *state.Version, champ int, champMetrics map
 		// values as the trainer wrote them.
 		cs, ps = strconv.FormatFloat(c, 'g', -1, 64), strconv.FormatFloat(p, 'g', -1, 64)
 	}
+	label := ""
+	if yardstick != "" {
+		label = ", " + yardstick
+	}
 	if better {
-		return fmt.Sprintf("beats v%d on %s (%s vs %s)", champ, mb.Metric, cs, ps), ""
+		return fmt.Sprintf("beats v%d on %s (%s vs %s%s)", champ, mb.Metric, cs, ps, label), ""
 	}
 	need := ""
 	if mb.MinDelta > 0 {
 		need = fmt.Sprintf(" by at least %s", num(mb.MinDelta))
 	}
-	return "", fmt.Sprintf("must_beat: %s of v%d is %s, v%d has %s; must be %s%s",
-		mb.Metric, cand.Version, cs, champ, ps, word, need)
+	if yardstick != "" {
+		label = " (" + yardstick + ")"
+	}
+	return "", fmt.Sprintf("must_beat: %s of v%d is %s, v%d has %s%s; must be %s%s",
+		mb.Metric, cand, cs, champ, ps, label, word, need)
 }
 
 // latestSucceeded returns the highest-numbered succeeded version.

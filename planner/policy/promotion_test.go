@@ -162,6 +162,56 @@ func TestDecidePromotion(t *testing.T) {
 			err:  "promotion.p: version = 3: v3 failed; only a succeeded version can be promoted (succeeded: v1, v2)",
 		},
 		{
+			name: "identical artifacts are no better, whatever the numbers",
+			in: PromotionInput{Alias: "production", Current: 1, MustBeat: higher, Versions: []*state.Version{
+				{Version: 1, Status: state.StatusSucceeded, ArtifactsID: "aa", Metrics: map[string]float64{"accuracy": 0.77}},
+				{Version: 2, Status: state.StatusSucceeded, ArtifactsID: "aa", Metrics: map[string]float64{"accuracy": 0.79}}}},
+			outcome: PromoteHeld, from: 1, to: 2, failures: []string{"no better than v1: its artifacts are identical"},
+		},
+		{
+			name: "candidate scored like the champion, both numbers labelled",
+			in: PromotionInput{Alias: "production", Current: 1, Versions: all, MustBeat: higher,
+				CandidateMetrics: map[string]float64{"accuracy": 0.8}, ChampionMetrics: map[string]float64{"accuracy": 0.85}, Yardstick: "both scored by the evaluate step on v2's training data"},
+			outcome: PromoteHeld, from: 1, to: 2,
+			failures: []string{"must_beat: accuracy of v2 is 0.8, v1 has 0.85 (both scored by the evaluate step on v2's training data); must be higher"},
+		},
+		{
+			name: "gates read the candidate's evaluation, not its train-step metrics",
+			in: PromotionInput{Alias: "production", Versions: []*state.Version{v2}, Gates: []Gate{floor},
+				CandidateMetrics: map[string]float64{"accuracy": 0.6}},
+			outcome: PromoteHeld, to: 2, failures: []string{"accuracy below the floor"},
+		},
+		{
+			name:    "candidate from another alias",
+			in:      PromotionInput{Alias: "production", Current: 1, Candidate: 1, Source: "alias staging", Versions: all},
+			outcome: PromoteNone, from: 1,
+		},
+		{
+			name:    "candidate from another alias moves, not the latest version",
+			in:      PromotionInput{Alias: "production", Candidate: 1, Source: "alias staging", Versions: all, Gates: []Gate{floor}},
+			outcome: PromoteMove, to: 1, reason: "candidate: v1 (from alias staging) passes 1 gate",
+		},
+		{
+			name:    "source alias unset",
+			in:      PromotionInput{Model: "churn", Alias: "production", Source: "alias staging", Versions: all},
+			outcome: PromoteNone, note: "alias staging of model.churn does not point at a version yet",
+		},
+		{
+			name:    "passing candidate awaits approval",
+			in:      PromotionInput{Promotion: "prod", Alias: "production", Current: 1, Versions: all, MustBeat: higher, Approval: true},
+			outcome: PromoteAwaiting, from: 1, to: 2, reason: "candidate: v2 beats v1 on accuracy (0.91 vs 0.87); awaiting approval (mlform approve promotion.prod v2)",
+		},
+		{
+			name:    "approved candidate moves",
+			in:      PromotionInput{Promotion: "prod", Alias: "production", Current: 1, Versions: all, Approval: true, Approved: "ann@host at 2026-01-05 12:00:00Z"},
+			outcome: PromoteMove, from: 1, to: 2, reason: "candidate: v2 has no gates; approved by ann@host at 2026-01-05 12:00:00Z",
+		},
+		{
+			name:    "an approval does not lift a failing gate",
+			in:      PromotionInput{Alias: "production", Current: 2, Versions: []*state.Version{v1, v2, v4low}, Gates: []Gate{floor}, Approval: true, Approved: "ann@host"},
+			outcome: PromoteHeld, from: 2, to: 4, failures: []string{"accuracy below the floor"},
+		},
+		{
 			name: "negative pin",
 			in:   PromotionInput{Promotion: "p", Pinned: -1},
 			err:  "promotion.p: version = -1: versions start at 1",

@@ -158,6 +158,9 @@ func DecideRetrain(in RetrainInput) Decision {
 		return d
 	}
 	if len(d.Changes) == 0 {
+		if in.Policy != nil && scheduleOnly(in.Policy) {
+			decideOnSchedule(in, &d)
+		}
 		return d
 	}
 	if in.Policy == nil {
@@ -169,18 +172,50 @@ func DecideRetrain(in RetrainInput) Decision {
 	return d
 }
 
-// decideByPolicy applies a retrain policy to pending changes.
-func decideByPolicy(in RetrainInput, d *Decision) {
-	p := in.Policy
+// scheduleOnly reports whether a policy retrains by time alone: a
+// schedule (or every) and no on_change. Its trainer may read data mlform
+// does not snapshot (a database, an API), so its schedule retrains even
+// when no input changed.
+func scheduleOnly(p *Policy) bool {
+	return p.Schedule != nil && len(p.OnChange) == 0
+}
+
+// lastTrainOf is the policy's last train, falling back to the latest
+// version's end; a last train after now (a clock set back: -now in the
+// past, skewed hosts) counts as now rather than as a time never reached.
+func lastTrainOf(in RetrainInput) time.Time {
 	last := in.LastTrain
 	if last.IsZero() {
 		last = in.Latest.EndedAt
 	}
 	if last.After(in.Now) {
-		// A clock set back (-now in the past, skewed hosts): the last
-		// train counts as now rather than as a time never reached.
 		last = in.Now
 	}
+	return last
+}
+
+// decideOnSchedule retrains an up-to-date model of a schedule-only policy
+// once its schedule is due (cooldown permitting), saying that no input
+// changed.
+func decideOnSchedule(in RetrainInput, d *Decision) {
+	p := in.Policy
+	last := lastTrainOf(in)
+	due, rule, scheduled := p.Schedule.Next(last)
+	if !scheduled || due.After(in.Now) {
+		return
+	}
+	if p.Cooldown > 0 && in.Now.Before(last.Add(p.Cooldown)) {
+		return // the schedule is due again after the cooldown
+	}
+	d.Train = true
+	d.Reasons = []Reason{{ReasonScheduleDue, fmt.Sprintf("%s due since %s (last train %s); no input changed: a schedule-only policy retrains on its schedule",
+		p.Schedule.describe(rule), formatTime(due), formatAge(in.Now, last))}}
+}
+
+// decideByPolicy applies a retrain policy to pending changes.
+func decideByPolicy(in RetrainInput, d *Decision) {
+	p := in.Policy
+	last := lastTrainOf(in)
 	var triggers []Reason
 	triggered := map[string]bool{}
 	for _, k := range p.OnChange {

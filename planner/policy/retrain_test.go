@@ -122,8 +122,23 @@ func TestDecideRetrain(t *testing.T) {
 			reasons: []string{`schedule_due: schedule "0 3 * * 1" due since Mon 2026-01-12 03:00 UTC (last train 6d ago)`, "data_changed: data changed"},
 		},
 		{
-			name: "schedule due but nothing changed: up to date",
-			in:   RetrainInput{Model: "churn", Current: old, Latest: v1, Now: now.Add(30 * 24 * time.Hour), Policy: &Policy{Schedule: weekly}},
+			name:    "schedule-only policy, nothing changed: retrains when due and says so",
+			in:      RetrainInput{Model: "churn", Current: old, Latest: v1, LastTrain: now.Add(-time.Hour), Now: time.Date(2026, 1, 12, 3, 0, 0, 0, time.UTC), Policy: &Policy{Schedule: weekly}},
+			train:   true,
+			reasons: []string{`schedule_due: schedule "0 3 * * 1" due since Mon 2026-01-12 03:00 UTC (last train 6d ago); no input changed: a schedule-only policy retrains on its schedule`},
+		},
+		{
+			name: "schedule-only policy, nothing changed, not due yet: up to date",
+			in:   RetrainInput{Model: "churn", Current: old, Latest: v1, LastTrain: now.Add(-time.Hour), Now: time.Date(2026, 1, 12, 2, 59, 0, 0, time.UTC), Policy: &Policy{Schedule: weekly}},
+		},
+		{
+			name: "schedule-only policy, nothing changed, due inside the cooldown: waits",
+			in: RetrainInput{Model: "churn", Current: old, Latest: v1, LastTrain: time.Date(2026, 1, 12, 1, 0, 0, 0, time.UTC), Now: time.Date(2026, 1, 12, 4, 0, 0, 0, time.UTC),
+				Policy: &Policy{Schedule: sched(t, "", time.Hour), Cooldown: 6 * time.Hour}},
+		},
+		{
+			name: "schedule with on_change, nothing changed: up to date",
+			in:   RetrainInput{Model: "churn", Current: old, Latest: v1, Now: now.Add(30 * 24 * time.Hour), Policy: &Policy{Schedule: weekly, OnChange: []string{"data"}}},
 		},
 		{
 			name: "policy LastTrain wins over version end time",

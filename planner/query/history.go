@@ -124,14 +124,31 @@ func WriteHistory(w io.Writer, r *HistoryReport) error {
 		_, err := fmt.Fprintln(w, "(no recorded moves)")
 		return err
 	}
+	// The APPROVED column appears once a move needed an approval.
+	approvals := false
+	for _, mv := range r.Moves {
+		approvals = approvals || mv.ApprovedBy != ""
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "WHEN\tMOVE\tBY\tPROMOTION\tPLAN\tREASON")
+	if approvals {
+		fmt.Fprintln(tw, "WHEN\tMOVE\tBY\tAPPROVED\tPROMOTION\tPLAN\tREASON")
+	} else {
+		fmt.Fprintln(tw, "WHEN\tMOVE\tBY\tPROMOTION\tPLAN\tREASON")
+	}
 	for _, mv := range r.Moves {
 		promo := "-"
 		if mv.Promotion != "" {
 			promo = "promotion." + clean(mv.Promotion)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", stamp(mv.At), moveLabel(mv), orDash(mv.By), promo, orDash(shortID(mv.PlanDigest)), orDash(mv.Reason))
+		by := orDash(mv.By)
+		if approvals {
+			approved := "-"
+			if mv.ApprovedBy != "" {
+				approved = clean(mv.ApprovedBy) + " " + stamp(mv.ApprovedAt)
+			}
+			by += "\t" + approved
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", stamp(mv.At), moveLabel(mv), by, promo, orDash(shortID(mv.PlanDigest)), orDash(mv.Reason))
 	}
 	return tw.Flush()
 }

@@ -26,9 +26,11 @@ type LineageReport struct {
 	// Changes what differs from it.
 	Previous int             `json:"previous,omitempty"`
 	Changes  []policy.Change `json:"changes,omitempty"`
-	// Evaluations are this version's evaluate runs on later data (metric
-	// triggers, champion comparisons), oldest first.
+	// Evaluations are this version's evaluate-step runs (promotion
+	// comparisons, metric triggers), oldest first.
 	Evaluations []*state.Evaluation `json:"evaluations,omitempty"`
+	// Approvals are the `mlform approve` records of this version.
+	Approvals []*state.Approval `json:"approvals,omitempty"`
 }
 
 // SnapshotRef is one input snapshot.
@@ -63,6 +65,11 @@ func Lineage(s *state.State, addr string) (*LineageReport, error) {
 	for _, ev := range m.Evaluations {
 		if ev != nil && ev.Version == v.Version {
 			r.Evaluations = append(r.Evaluations, ev)
+		}
+	}
+	for _, ap := range m.Approvals {
+		if ap != nil && ap.Version == v.Version {
+			r.Approvals = append(r.Approvals, ap)
 		}
 	}
 	if prev := previousSucceeded(m, v.Version); prev != nil {
@@ -149,14 +156,24 @@ func WriteLineage(w io.Writer, r *LineageReport) error {
 			fmt.Fprintf(w, "  ~ %s\n", clean(c.Message))
 		}
 	}
+	if len(r.Approvals) > 0 {
+		fmt.Fprintln(w, "\napprovals:")
+		for _, ap := range r.Approvals {
+			fmt.Fprintf(w, "  promotion.%s (alias %s): approved by %s at %s\n", clean(ap.Promotion), clean(ap.Alias), clean(ap.By), stamp(ap.At))
+		}
+	}
 	if len(r.Evaluations) > 0 {
-		fmt.Fprintln(w, "\nevaluations on later data:")
+		// What promotions and metric triggers compare: the evaluate
+		// step's scores, by snapshot set.
+		fmt.Fprintln(w, "\nevaluations (evaluate step):")
 		for _, ev := range r.Evaluations {
 			fmt.Fprintf(w, "  %s  %s  %s  %s\n", stamp(ev.At), snapshotsLine(ev.Snapshots), clean(ev.Status), orDash(metricsLine(ev.Metrics, 0)))
 		}
 	}
 	if len(v.Metrics) > 0 {
-		fmt.Fprintln(w, "\nmetrics:")
+		// What the trainer reported about itself: kept apart from the
+		// evaluate step's scores, which are what promotions compare.
+		fmt.Fprintln(w, "\ntrain-step metrics:")
 		tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		for _, k := range slices.Sorted(maps.Keys(v.Metrics)) {
 			fmt.Fprintf(tw, "  %s\t%s\n", clean(k), fmtNum(v.Metrics[k]))

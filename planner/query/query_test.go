@@ -149,7 +149,7 @@ func TestLineage(t *testing.T) {
 		"params.learning_rate  0.05", "code  code1  3 files", "environment.trainer  env1", `command  ["./trainer","train"]`,
 		"ran by:       alice on ci-1", "git commit:   abc123", "artifacts:    art1", "logs:         log1", "accuracy  0.87",
 		"description:  churn [31m model", "- model.churn has no version yet",
-		"evaluations on later data:\n  2026-01-09 12:00:00Z churn@snapB0123456 succeeded accuracy=0.7",
+		"evaluations (evaluate step):\n  2026-01-09 12:00:00Z churn@snapB0123456 succeeded accuracy=0.7",
 	} {
 		if !strings.Contains(out, squash(want)) {
 			t.Errorf("lineage lacks %q:\n%s", want, out)

@@ -96,7 +96,7 @@ func WriteVersions(w io.Writer, r *VersionsReport) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "VERSION\tCREATED\tSTATUS\tALIASES\tCHANGED\tMETRICS\tREASONS")
+	fmt.Fprintln(tw, "VERSION\tCREATED\tSTATUS\tALIASES\tCHANGED\tTRAIN METRICS\tREASONS")
 	for _, v := range r.Versions {
 		changed := "(nothing)"
 		if len(v.Changed) > 0 {

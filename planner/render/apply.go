@@ -56,6 +56,9 @@ func ApplySummary(res *engine.Result) string {
 			if h := countPromotes(res, model.PromoteHeld); h > 0 {
 				parts = append(parts, fmt.Sprintf("%d held", h))
 			}
+			if h := countPromotes(res, model.PromoteAwaiting); h > 0 {
+				parts = append(parts, fmt.Sprintf("%d awaiting approval", h))
+			}
 		}
 	}
 	if res.Moved > 0 {

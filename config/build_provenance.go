@@ -1,0 +1,44 @@
+package config
+
+import (
+	"strings"
+
+	"github.com/mlform/mlform/internal/relpath"
+)
+
+// Provenance a version records beyond its inputs: an environment's
+// capture commands (`capture = ["python3 --version", "pip freeze"]`),
+// whose output is stored with every version trained in it, and a model's
+// card (`card = "MODEL_CARD.md"`), whose content is stored with every
+// version of the model.
+
+// evalCapture reads an environment's capture commands: each a command
+// line run by `sh -c`; they are recorded in state, so they may not be
+// sensitive.
+func (e *blockEval) evalCapture(env *Environment) {
+	list, a, ok := e.strList("capture")
+	if !ok {
+		return
+	}
+	for _, c := range list {
+		if strings.TrimSpace(c) == "" {
+			e.errorf(a.Expr.Range(), "Invalid capture", "capture in %s may not hold an empty command.", e.where)
+			return
+		}
+	}
+	env.Capture = list
+}
+
+// evalModelCard reads a model's card: a file relative to the working
+// directory whose content is stored with each version.
+func (e *blockEval) evalModelCard(m *Model) {
+	s, a, ok := e.str("card", false)
+	if !ok {
+		return
+	}
+	if err := relpath.Check(s); err != nil {
+		e.errorf(a.Expr.Range(), "Invalid card", "card in %s names a file inside the working directory, like \"MODEL_CARD.md\": %v.", e.where, err)
+		return
+	}
+	m.Card = s
+}

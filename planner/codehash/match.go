@@ -1,0 +1,36 @@
+package codehash
+
+import (
+	"fmt"
+	"maps"
+	"os"
+	"slices"
+)
+
+// Match lists the files under baseDir the globs select, sorted, by the
+// same rules as the code hash (a literal directory means everything below
+// it; nothing outside baseDir). A glob that matches no file is an error,
+// as it is for hashing.
+func Match(baseDir string, globs []string) ([]string, error) {
+	for _, g := range globs {
+		if err := checkGlob(g); err != nil {
+			return nil, err
+		}
+	}
+	root, err := os.OpenRoot(baseDir)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", baseDir, err)
+	}
+	defer root.Close()
+	matched := map[string]bool{}
+	for _, g := range globs {
+		n, err := walkGlob(root, g, matched)
+		if err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			return nil, fmt.Errorf("glob %q matches no file under %s", g, baseDir)
+		}
+	}
+	return slices.Sorted(maps.Keys(matched)), nil
+}

@@ -1,0 +1,19 @@
+package model
+
+import (
+	"time"
+
+	"github.com/mlform/mlform/planner/engine"
+)
+
+// runTimes is when a step is recorded to have started and ended. With a
+// fixed clock (-now / MLFORM_NOW) a run has one clock: the step starts at
+// the workspace's Now and lasts as long as it really ran, so a version is
+// never recorded after the alias move of the same run (stamped Now too).
+// Otherwise the executor's times are kept.
+func runTimes(ws *engine.Workspace, started, ended time.Time) (time.Time, time.Time) {
+	if !ws.FixedClock {
+		return started.UTC(), ended.UTC()
+	}
+	return ws.Now.UTC(), ws.Now.UTC().Add(ended.Sub(started))
+}

@@ -1,0 +1,102 @@
+package ops
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/state"
+)
+
+// ApproveRequest is `mlform approve promotion.NAME vN`: who approves which
+// version for which promotion, and when (the run's clock).
+type ApproveRequest struct {
+	Promotion string // "promotion.NAME" or "NAME"
+	Version   string // "vN" or "N"
+	By        string
+	At        time.Time
+}
+
+// Approved is what Approve recorded, and whether the version is the
+// promotion's candidate now (an approval of another version waits until
+// that version is the candidate).
+type Approved struct {
+	Approval  *state.Approval
+	Model     string
+	Current   int // the alias's version now (0: unset)
+	Candidate int // the promotion's candidate now (0: none)
+}
+
+// ErrNoApproval is returned for a promotion that does not declare
+// `approval = true`.
+var ErrNoApproval = errors.New("the promotion does not ask for approval")
+
+// Approve records an approval in st. The version must be a succeeded
+// version of the promotion's model that its alias does not point at yet;
+// the approval is for that version only.
+func Approve(st *state.State, cfg *config.Config, req ApproveRequest) (*Approved, error) {
+	name := strings.TrimPrefix(req.Promotion, "promotion.")
+	p := cfg.Promotions[name]
+	if p == nil {
+		return nil, fmt.Errorf("approve: promotion.%s is not declared (promotions: %s)", name, orNone(slices.Sorted(maps.Keys(cfg.Promotions))))
+	}
+	if !p.Approval {
+		return nil, fmt.Errorf("approve: promotion.%s: %w (add approval = true to it)", name, ErrNoApproval)
+	}
+	n, err := strconv.Atoi(strings.TrimPrefix(req.Version, "v"))
+	if err != nil || n < 1 {
+		return nil, fmt.Errorf("approve: version %q: want a version such as v3", req.Version)
+	}
+	m := st.Models[p.Model]
+	if m == nil {
+		return nil, fmt.Errorf("approve: model.%s has no version yet", p.Model)
+	}
+	v := m.Version(n)
+	switch {
+	case v == nil:
+		return nil, fmt.Errorf("approve: model.%s has no version %d", p.Model, n)
+	case v.Status != state.StatusSucceeded:
+		return nil, fmt.Errorf("approve: model.%s v%d %s; only a succeeded version can be promoted", p.Model, n, strings.ReplaceAll(v.Status, "_", " "))
+	}
+	out := &Approved{Model: p.Model}
+	if al := m.Aliases[p.Alias]; al != nil {
+		out.Current = al.Version
+		if al.Version == n {
+			return nil, fmt.Errorf("approve: alias %s of model.%s already points at v%d", p.Alias, p.Model, n)
+		}
+	}
+	out.Candidate = candidateOf(m, p)
+	out.Approval = &state.Approval{Promotion: name, Alias: p.Alias, Version: n, By: req.By, At: req.At.UTC()}
+	m.Approvals = append(m.Approvals, out.Approval)
+	return out, nil
+}
+
+// candidateOf is the version the promotion would move its alias to: the
+// source alias's version with `from`, else the latest succeeded version.
+func candidateOf(m *state.Model, p *config.Promotion) int {
+	if p.From != "" {
+		if al := m.Aliases[p.From]; al != nil {
+			return al.Version
+		}
+		return 0
+	}
+	best := 0
+	for _, v := range m.Versions {
+		if v != nil && v.Status == state.StatusSucceeded && v.Version > best {
+			best = v.Version
+		}
+	}
+	return best
+}
+
+func orNone(names []string) string {
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
+}

@@ -1,0 +1,70 @@
+package ops
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/state"
+)
+
+func TestApprove(t *testing.T) {
+	at := time.Date(2026, 1, 5, 13, 0, 0, 0, time.UTC)
+	cfg := &config.Config{Promotions: map[string]*config.Promotion{
+		"staging": {Name: "staging", Model: "m", Alias: "staging"},
+		"prod":    {Name: "prod", Model: "m", Alias: "production", From: "staging", Approval: true},
+	}}
+	newState := func() *state.State {
+		st := state.New()
+		m := st.EnsureModel("m")
+		m.Versions = []*state.Version{{Version: 1, Status: state.StatusSucceeded}, {Version: 2, Status: state.StatusFailed}, {Version: 3, Status: state.StatusSucceeded}}
+		m.NextVersion = 4
+		m.Aliases["staging"] = &state.Alias{Name: "staging", Version: 3}
+		m.Aliases["production"] = &state.Alias{Name: "production", Version: 1}
+		return st
+	}
+	tests := []struct {
+		name, promotion, version string
+		wantErr                  string
+		wantCandidate            int
+	}{
+		{name: "the candidate", promotion: "promotion.prod", version: "v3", wantCandidate: 3},
+		{name: "bare name and number", promotion: "prod", version: "3", wantCandidate: 3},
+		{name: "not asking for approval", promotion: "promotion.staging", version: "v3", wantErr: "the promotion does not ask for approval"},
+		{name: "undeclared", promotion: "promotion.nope", version: "v3", wantErr: "promotion.nope is not declared (promotions: prod, staging)"},
+		{name: "no such version", promotion: "prod", version: "v9", wantErr: "model.m has no version 9"},
+		{name: "failed version", promotion: "prod", version: "v2", wantErr: "v2 failed; only a succeeded version can be promoted"},
+		{name: "already there", promotion: "prod", version: "v1", wantErr: "already points at v1"},
+		{name: "bad version", promotion: "prod", version: "latest", wantErr: `version "latest": want a version such as v3`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := newState()
+			got, err := Approve(st, cfg, ApproveRequest{Promotion: tt.promotion, Version: tt.version, By: "ann@host", At: at})
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("Approve = %v, want %q", err, tt.wantErr)
+				}
+				if len(st.Models["m"].Approvals) != 0 {
+					t.Fatal("a refused approval was recorded")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			aps := st.Models["m"].Approvals
+			if len(aps) != 1 || *aps[0] != (state.Approval{Promotion: "prod", Alias: "production", Version: 3, By: "ann@host", At: at}) || got.Candidate != tt.wantCandidate {
+				t.Fatalf("approvals %+v, result %+v", aps, got)
+			}
+			if err := st.Validate(); err != nil {
+				t.Fatalf("state after approval: %v", err)
+			}
+		})
+	}
+	if _, err := Approve(newState(), cfg, ApproveRequest{Promotion: "staging", Version: "v3", By: "x"}); !errors.Is(err, ErrNoApproval) {
+		t.Fatalf("want ErrNoApproval, got %v", err)
+	}
+}

@@ -1,0 +1,103 @@
+package state
+
+import (
+	"fmt"
+	"time"
+	"unicode/utf8"
+)
+
+// Approval is one `mlform approve promotion.NAME vN`: a person allowed a
+// promotion that declares `approval = true` to move its alias to one
+// version. It is for that version only: a newer candidate needs its own.
+type Approval struct {
+	Promotion string    `json:"promotion"`
+	Alias     string    `json:"alias"`
+	Version   int       `json:"version"`
+	By        string    `json:"by"`
+	At        time.Time `json:"at"`
+}
+
+// maxApprover bounds the recorded approver (user@host).
+const maxApprover = 512
+
+// usesProvenance reports whether s records approvals, evaluator digests,
+// provenance objects or approved moves, which format 2 cannot hold.
+func (s *State) usesProvenance() bool {
+	for _, m := range s.Models {
+		if m == nil {
+			continue
+		}
+		if len(m.Approvals) > 0 {
+			return true
+		}
+		for _, e := range m.Evaluations {
+			if e != nil && e.Evaluator != "" {
+				return true
+			}
+		}
+		for _, v := range m.Versions {
+			if v != nil && (v.EnvironmentID != "" || v.CardID != "") {
+				return true
+			}
+		}
+		for _, a := range m.Aliases {
+			if a == nil {
+				continue
+			}
+			for _, mv := range a.History {
+				if mv != nil && (mv.ApprovedBy != "" || !mv.ApprovedAt.IsZero()) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// validateApprovals checks a model's approval records (state is
+// untrusted input).
+func validateApprovals(model string, m *Model) error {
+	for j, ap := range m.Approvals {
+		where := fmt.Sprintf("model.%s: approval %d", model, j+1)
+		switch {
+		case ap == nil:
+			return fmt.Errorf("%s is null", where)
+		case ap.Version < 1:
+			return fmt.Errorf("%s is of version %d", where, ap.Version)
+		case !IsIdentifier(ap.Promotion):
+			return fmt.Errorf("%s: promotion %q is not a name", where, truncate(ap.Promotion, 80))
+		case !IsIdentifier(ap.Alias):
+			return fmt.Errorf("%s: alias %q is not a name", where, truncate(ap.Alias, 80))
+		case ap.By == "" || len(ap.By) > maxApprover || !utf8.ValidString(ap.By):
+			return fmt.Errorf("%s: approver is empty, too long or not UTF-8", where)
+		}
+	}
+	return nil
+}
+
+// validateProvenance checks a version's provenance object ids.
+func validateProvenance(where string, v *Version) error {
+	for _, id := range []struct{ field, val string }{
+		{"environment_id", v.EnvironmentID}, {"card_id", v.CardID},
+	} {
+		if id.val != "" && !IsID(id.val) {
+			return fmt.Errorf("%s: %s %q is not a hex content id", where, id.field, truncate(id.val, 80))
+		}
+	}
+	return nil
+}
+
+// dropApprovals forgets the approvals of a removed version: an approval
+// is for that version and goes with it.
+func (m *Model) dropApprovals(version int) {
+	kept := m.Approvals[:0]
+	for _, ap := range m.Approvals {
+		if ap != nil && ap.Version != version {
+			kept = append(kept, ap)
+		}
+	}
+	m.Approvals = kept
+	if len(m.Approvals) == 0 {
+		m.Approvals = nil
+	}
+}
