@@ -20,11 +20,42 @@ import (
 // change. Values that encode differently hash differently except with
 // probability 2^-64 per entry.
 type valueHasher struct {
-	seed maphash.Seed
-	buf  []byte
+	seed  maphash.Seed
+	buf   []byte
+	types map[reflect.Type]*typeInfo
+	// spare are reset hashes for map entries, one per nesting level.
+	spare []*maphash.Hash
 }
 
-func newValueHasher() *valueHasher { return &valueHasher{seed: maphash.MakeSeed()} }
+// typeInfo is what the walk needs of a type, looked up once.
+type typeInfo struct {
+	isTime    bool
+	marshaler bool  // custom JSON or text encoding: hash the encoding
+	fields    []int // a struct's exported fields
+}
+
+func newValueHasher() *valueHasher {
+	return &valueHasher{seed: maphash.MakeSeed(), types: map[reflect.Type]*typeInfo{}}
+}
+
+func (h *valueHasher) info(t reflect.Type) *typeInfo {
+	if ti, ok := h.types[t]; ok {
+		return ti
+	}
+	ti := &typeInfo{isTime: t == timeType}
+	if k := t.Kind(); k != reflect.Pointer && k != reflect.Interface {
+		ti.marshaler = !ti.isTime && (t.Implements(jsonMarshaler) || t.Implements(textMarshaler))
+	}
+	if t.Kind() == reflect.Struct {
+		for i := range t.NumField() {
+			if t.Field(i).IsExported() {
+				ti.fields = append(ti.fields, i)
+			}
+		}
+	}
+	h.types[t] = ti
+	return ti
+}
 
 var (
 	timeType      = reflect.TypeFor[time.Time]()
@@ -40,6 +71,19 @@ func (h *valueHasher) sum(v reflect.Value) uint64 {
 	return mh.Sum64()
 }
 
+// takeSpare returns a seeded hash for one map's entries; the caller gives
+// it back to h.spare when done.
+func (h *valueHasher) takeSpare() *maphash.Hash {
+	if n := len(h.spare); n > 0 {
+		eh := h.spare[n-1]
+		h.spare = h.spare[:n-1]
+		return eh
+	}
+	eh := &maphash.Hash{}
+	eh.SetSeed(h.seed)
+	return eh
+}
+
 func (h *valueHasher) u64(mh *maphash.Hash, x uint64) {
 	h.buf = binary.LittleEndian.AppendUint64(h.buf[:0], x)
 	mh.Write(h.buf)
@@ -50,8 +94,8 @@ func (h *valueHasher) write(mh *maphash.Hash, v reflect.Value) {
 		mh.WriteByte(0)
 		return
 	}
-	t := v.Type()
-	if t == timeType {
+	ti := h.info(v.Type())
+	if ti.isTime {
 		mh.WriteByte('t')
 		h.buf = v.Interface().(time.Time).AppendFormat(h.buf[:0], time.RFC3339Nano)
 		mh.Write(h.buf)
@@ -70,7 +114,7 @@ func (h *valueHasher) write(mh *maphash.Hash, v reflect.Value) {
 		h.write(mh, v.Elem())
 		return
 	}
-	if t.Implements(jsonMarshaler) || t.Implements(textMarshaler) {
+	if ti.marshaler {
 		// A custom encoding may depend on unexported fields: hash what
 		// is written.
 		b, err := json.Marshal(v.Interface())
@@ -84,10 +128,8 @@ func (h *valueHasher) write(mh *maphash.Hash, v reflect.Value) {
 	switch v.Kind() {
 	case reflect.Struct:
 		mh.WriteByte('{')
-		for i := range t.NumField() {
-			if t.Field(i).IsExported() {
-				h.write(mh, v.Field(i))
-			}
+		for _, i := range ti.fields {
+			h.write(mh, v.Field(i))
 		}
 		mh.WriteByte('}')
 	case reflect.Slice, reflect.Array:
@@ -107,14 +149,15 @@ func (h *valueHasher) write(mh *maphash.Hash, v reflect.Value) {
 		}
 		// Order-independent: the sum of each key and value's own hash.
 		var total uint64
+		eh := h.takeSpare()
 		it := v.MapRange()
 		for it.Next() {
-			var eh maphash.Hash
-			eh.SetSeed(h.seed)
-			h.write(&eh, it.Key())
-			h.write(&eh, it.Value())
+			eh.Reset()
+			h.write(eh, it.Key())
+			h.write(eh, it.Value())
 			total += eh.Sum64()
 		}
+		h.spare = append(h.spare, eh)
 		mh.WriteByte('m')
 		h.u64(mh, uint64(v.Len()))
 		h.u64(mh, total)

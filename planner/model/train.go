@@ -118,7 +118,7 @@ func trainAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, s
 	ws := rc.Workspace
 	v := &state.Version{Version: version, Status: state.StatusFailed, Inputs: inputs, ExitCode: -1,
 		User: currentUser(), GitCommit: gitCommit(ctx, ws.BaseDir), Description: spec.Description,
-		PlanDigest: plans.Digest(rc.Plan), Store: spec.Storage, StartedAt: ws.Now.UTC()}
+		PlanDigest: rc.PlanDigest(), Store: spec.Storage, StartedAt: ws.Now.UTC()}
 	v.EndedAt = v.StartedAt
 	store, err := ws.Store(ctx, spec.Storage)
 	if err != nil {
