@@ -141,6 +141,34 @@ func (t *entryTracker) fingerprints(s *State) (map[string]uint64, map[string]map
 	return fields, entries
 }
 
+// snapshot and restore save and put back the fingerprints (copies of the
+// maps a commit changes).
+func (t *entryTracker) snapshot() trackerState {
+	fields := make(map[string]uint64, len(t.fields))
+	for k, v := range t.fields {
+		fields[k] = v
+	}
+	entries := make(map[string]map[string]uint64, len(t.entries))
+	for k, v := range t.entries {
+		c := make(map[string]uint64, len(v))
+		for kk, vv := range v {
+			c[kk] = vv
+		}
+		entries[k] = c
+	}
+	return trackerState{fields, entries}
+}
+
+// trackerState is a saved copy of an entryTracker's fingerprints.
+type trackerState struct {
+	fields  map[string]uint64
+	entries map[string]map[string]uint64
+}
+
+func (t *entryTracker) restore(saved trackerState) {
+	t.fields, t.entries = saved.fields, saved.entries
+}
+
 // reset makes s the stored state.
 func (t *entryTracker) reset(s *State) {
 	t.fields, t.entries = t.fingerprints(s)
@@ -195,6 +223,38 @@ func (t *entryTracker) diff(s *State) (*journalEntry, func(), error) {
 		}
 	}
 	return e, func() { t.fields, t.entries = fields, entries }, nil
+}
+
+// changedOnly returns a State holding s's document fields and, of its
+// journaled members, only what e changes: validating it checks exactly the
+// changed entries (Validate's rules are per entry), so a journaled write
+// costs what it changed. The entries are shared with s, not copied.
+func (t *entryTracker) changedOnly(s *State, e *journalEntry) *State {
+	part := reflect.New(reflect.TypeFor[State]()).Elem()
+	v := reflect.ValueOf(s).Elem()
+	journaled := map[int]bool{}
+	for _, m := range t.members {
+		journaled[m.index] = true
+		fv := v.Field(m.index)
+		switch {
+		case !m.isMap:
+			part.Field(m.index).Set(fv)
+		case len(e.Set[m.name]) > 0:
+			sub := reflect.MakeMapWithSize(fv.Type(), len(e.Set[m.name]))
+			for key := range e.Set[m.name] {
+				k := reflect.ValueOf(key).Convert(fv.Type().Key())
+				sub.SetMapIndex(k, fv.MapIndex(k))
+			}
+			part.Field(m.index).Set(sub)
+		}
+	}
+	for i := range part.NumField() {
+		if !journaled[i] && part.Type().Field(i).IsExported() {
+			part.Field(i).Set(v.Field(i))
+		}
+	}
+	out := part.Addr().Interface().(*State)
+	return out
 }
 
 func marshalCompact(v any) (json.RawMessage, error) {
@@ -372,4 +432,136 @@ func strictUnmarshal(b []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	return dec.Decode(v)
+}
+
+// diffAnnounced is diff for a change announced to touch only keys
+// (journal_hint.go): it fingerprints those entries and the members that
+// are not maps. ok is false when the state shows the announcement
+// incomplete (a member's entry count moved otherwise than the announced
+// keys explain, an unknown member): the caller then compares everything.
+func (t *entryTracker) diffAnnounced(s *State, keys []entryKey) (e *journalEntry, commit func(), ok bool, err error) {
+	byName := make(map[string]stateMember, len(t.members))
+	for _, m := range t.members {
+		byName[m.name] = m
+	}
+	v := reflect.ValueOf(s).Elem()
+	e = &journalEntry{}
+	fields := map[string]uint64{}
+	type update struct {
+		member, key string
+		sum         uint64
+		present     bool
+	}
+	var updates []update
+	seen := map[entryKey]bool{}
+	delta := map[string]int{}
+	for _, k := range keys {
+		m, known := byName[k.member]
+		if !known || !m.isMap {
+			return nil, nil, false, nil
+		}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		fv := v.Field(m.index)
+		old, had := t.entries[m.name][k.key]
+		var val reflect.Value
+		if !fv.IsNil() {
+			val = fv.MapIndex(reflect.ValueOf(k.key).Convert(fv.Type().Key()))
+		}
+		switch {
+		case !val.IsValid() && had:
+			delta[m.name]--
+			updates = append(updates, update{member: m.name, key: k.key})
+			if e.Delete == nil {
+				e.Delete = map[string][]string{}
+			}
+			e.Delete[m.name] = append(e.Delete[m.name], k.key)
+		case val.IsValid():
+			if !had {
+				delta[m.name]++
+			}
+			sum := t.h.sum(val)
+			if had && sum == old {
+				continue
+			}
+			updates = append(updates, update{member: m.name, key: k.key, sum: sum, present: true})
+			raw, err := marshalCompact(val.Interface())
+			if err != nil {
+				return nil, nil, false, fmt.Errorf("%s.%s: %w", m.name, k.key, err)
+			}
+			if e.Set == nil {
+				e.Set = map[string]map[string]json.RawMessage{}
+			}
+			if e.Set[m.name] == nil {
+				e.Set[m.name] = map[string]json.RawMessage{}
+			}
+			e.Set[m.name][k.key] = raw
+		}
+	}
+	for _, m := range t.members {
+		fv := v.Field(m.index)
+		if m.isMap {
+			if fv.Len() != len(t.entries[m.name])+delta[m.name] {
+				return nil, nil, false, nil
+			}
+			continue
+		}
+		sum := t.h.sum(fv)
+		fields[m.name] = sum
+		if old, ok := t.fields[m.name]; ok && old == sum {
+			continue
+		}
+		raw, err := marshalCompact(fv.Interface())
+		if err != nil {
+			return nil, nil, false, fmt.Errorf("%s: %w", m.name, err)
+		}
+		if e.Fields == nil {
+			e.Fields = map[string]json.RawMessage{}
+		}
+		e.Fields[m.name] = raw
+	}
+	commit = func() {
+		for name, sum := range fields {
+			t.fields[name] = sum
+		}
+		for _, u := range updates {
+			if t.entries[u.member] == nil {
+				t.entries[u.member] = map[string]uint64{}
+			}
+			if u.present {
+				t.entries[u.member][u.key] = u.sum
+			} else {
+				delete(t.entries[u.member], u.key)
+			}
+		}
+	}
+	return e, commit, true, nil
+}
+
+// unannounced compares every entry of s with the fingerprints as they
+// stand (after an announced change was committed) and names the first
+// entry that changed anyway ("" when none did).
+func (t *entryTracker) unannounced(s *State) string {
+	fields, entries := t.fingerprints(s)
+	for name, sum := range fields {
+		if t.fields[name] != sum {
+			return name
+		}
+	}
+	for member, now := range entries {
+		old := t.entries[member]
+		for key, sum := range now {
+			if prev, ok := old[key]; !ok || prev != sum {
+				return member + "." + key
+			}
+		}
+		for key := range old {
+			if _, ok := now[key]; !ok {
+				return member + "." + key + " (removed)"
+			}
+		}
+	}
+	return ""
 }

@@ -387,3 +387,37 @@ func TestJournalForcedPushKeepsIt(t *testing.T) {
 		t.Fatalf("after the forced push: %v", err)
 	}
 }
+
+// TestJournalRefusesInvalidChange: a journaled write validates what it
+// changed like Write validates the document, and writes nothing when it is
+// invalid.
+func TestJournalRefusesInvalidChange(t *testing.T) {
+	for name, open := range journalBackends(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			m, _ := open(t)
+			s := statetest.Sample()
+			s.Lineage = reread(t, m).Lineage
+			jw := m.JournalWriter()
+			if err := jw.Write(ctx, s); err != nil {
+				t.Fatal(err)
+			}
+			before := s.Serial
+			s.Models["churn"].Aliases["production"].Version = 99
+			err := jw.Write(ctx, s)
+			if err == nil || !strings.Contains(err.Error(), "model.churn@production") {
+				t.Fatalf("invalid change journaled: %v", err)
+			}
+			if got := reread(t, m); got.Serial != before || got.Models["churn"].Aliases["production"].Version == 99 {
+				t.Fatalf("the invalid change reached the backend: serial %d", got.Serial)
+			}
+			// Fixed, it is recorded.
+			s.Models["churn"].Aliases["production"].Version = 1
+			s.Models["churn"].Versions[0].Reasons = []string{"fixed"}
+			if err := jw.Write(ctx, s); err != nil {
+				t.Fatal(err)
+			}
+			sameRecord(t, "after the fix", reread(t, m), s)
+		})
+	}
+}

@@ -67,7 +67,7 @@ func runTrain(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs
 
 	var version int
 	var stores map[string]string
-	err = rc.UpdateState(ctx, func(st *state.State) error {
+	err = rc.UpdateState(state.ChangingModel(ctx, tc.Model), func(st *state.State) error {
 		var err error
 		if stores, err = snapshotStores(st, tc.Snapshots); err != nil {
 			return err
@@ -84,7 +84,11 @@ func runTrain(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs
 	v.Error = engine.RedactString(v.Error, spec.Secrets) // a trainer-chosen name may quote one
 	v.Reasons = reasons
 	ps := specs.policyFor(tc.Model)
-	if err := rc.UpdateState(ctx, func(st *state.State) error {
+	recordCtx := state.ChangingModel(ctx, tc.Model)
+	if ps != nil {
+		recordCtx = state.ChangingPolicy(recordCtx, ps.Name)
+	}
+	if err := rc.UpdateState(recordCtx, func(st *state.State) error {
 		m := st.EnsureModel(tc.Model)
 		m.Versions = append(m.Versions, v)
 		if v.Status == state.StatusSucceeded && ps != nil {
@@ -260,7 +264,7 @@ func evaluateVersion(ctx context.Context, rc *engine.RunContext, a *plans.Action
 			ev.Status, ev.Metrics = state.StatusSucceeded, metrics
 		}
 	}
-	if uerr := rc.UpdateState(ctx, func(st *state.State) error {
+	if uerr := rc.UpdateState(state.ChangingModel(ctx, spec.Name), func(st *state.State) error {
 		if m := st.Models[spec.Name]; m != nil {
 			m.Evaluations = append(m.Evaluations, ev)
 		}
