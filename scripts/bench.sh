@@ -15,7 +15,8 @@
 # "Performance", says where the targets come from).
 #
 # Environment: BENCH_DIR (default $HOME/.cache/mlform-bench), RUNS (default 3),
-# BENCH (fleet, snapshot or all; default all), FLEET_SIZES (default "100 1000").
+# BENCH (fleet, snapshot or all; default all), FLEET_SIZES (default "100 1000"),
+# SNAPSHOT_SETS (default "small large").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -23,6 +24,7 @@ BENCH_DIR=${BENCH_DIR:-$HOME/.cache/mlform-bench}
 RUNS=${RUNS:-3}
 BENCH=${BENCH:-all}
 FLEET_SIZES=${FLEET_SIZES:-100 1000}
+SNAPSHOT_SETS=${SNAPSHOT_SETS:-small large}
 
 need() { command -v "$1" >/dev/null 2>&1; }
 if ! need restic || ! need b3sum || [ ! -x /usr/bin/time ] || ! need bc; then
@@ -41,10 +43,11 @@ go build -o "$ROOT/bin/benchgen" ./internal/benchgen
 MLFORM=$ROOT/bin/mlform
 
 mkdir -p "$BENCH_DIR"
-SMALL=$BENCH_DIR/data/small LARGE=$BENCH_DIR/data/large
 if [ "$BENCH" != fleet ]; then
-  [ -f "$SMALL/.done" ] || { rm -rf "$SMALL"; "$ROOT/bin/benchgen" -small "$SMALL"; touch "$SMALL/.done"; }
-  [ -f "$LARGE/.done" ] || { rm -rf "$LARGE"; "$ROOT/bin/benchgen" -large "$LARGE"; touch "$LARGE/.done"; }
+  for ds in $SNAPSHOT_SETS; do
+    d=$BENCH_DIR/data/$ds
+    [ -f "$d/.done" ] || { rm -rf "$d"; "$ROOT/bin/benchgen" -"$ds" "$d"; touch "$d/.done"; }
+  done
 fi
 
 export RESTIC_PASSWORD=bench RESTIC_CACHE_DIR=$BENCH_DIR/restic-cache
@@ -75,7 +78,7 @@ HCL
 }
 
 if [ "$BENCH" != fleet ]; then
-for ds in small large; do
+for ds in $SNAPSHOT_SETS; do
   src=$BENCH_DIR/data/$ds
   ws=$BENCH_DIR/ws-$ds repo=$BENCH_DIR/restic-$ds
   for i in $(seq "$RUNS"); do
