@@ -230,6 +230,29 @@ func (t *entryTracker) diff(s *State) (*journalEntry, func(), error) {
 // changed entries (Validate's rules are per entry), so a journaled write
 // costs what it changed. The entries are shared with s, not copied.
 func (t *entryTracker) changedOnly(s *State, e *journalEntry) *State {
+	keys := map[string][]string{}
+	for member, set := range e.Set {
+		for key := range set {
+			keys[member] = append(keys[member], key)
+		}
+	}
+	return t.partial(s, keys)
+}
+
+// announcedOnly is changedOnly for the entries a change was announced to
+// touch: normalizing it normalizes what the change can have touched.
+func (t *entryTracker) announcedOnly(s *State, announced []entryKey) *State {
+	keys := map[string][]string{}
+	for _, k := range announced {
+		keys[k.member] = append(keys[k.member], k.key)
+	}
+	return t.partial(s, keys)
+}
+
+// partial returns a State with s's document fields and members that are
+// not maps, and of each map member only the entries keys names (those
+// present in s). The entries are shared with s.
+func (t *entryTracker) partial(s *State, keys map[string][]string) *State {
 	part := reflect.New(reflect.TypeFor[State]()).Elem()
 	v := reflect.ValueOf(s).Elem()
 	journaled := map[int]bool{}
@@ -239,11 +262,13 @@ func (t *entryTracker) changedOnly(s *State, e *journalEntry) *State {
 		switch {
 		case !m.isMap:
 			part.Field(m.index).Set(fv)
-		case len(e.Set[m.name]) > 0:
-			sub := reflect.MakeMapWithSize(fv.Type(), len(e.Set[m.name]))
-			for key := range e.Set[m.name] {
+		case len(keys[m.name]) > 0 && !fv.IsNil():
+			sub := reflect.MakeMapWithSize(fv.Type(), len(keys[m.name]))
+			for _, key := range keys[m.name] {
 				k := reflect.ValueOf(key).Convert(fv.Type().Key())
-				sub.SetMapIndex(k, fv.MapIndex(k))
+				if val := fv.MapIndex(k); val.IsValid() {
+					sub.SetMapIndex(k, val)
+				}
 			}
 			part.Field(m.index).Set(sub)
 		}
@@ -253,8 +278,7 @@ func (t *entryTracker) changedOnly(s *State, e *journalEntry) *State {
 			part.Field(i).Set(v.Field(i))
 		}
 	}
-	out := part.Addr().Interface().(*State)
-	return out
+	return part.Addr().Interface().(*State)
 }
 
 func marshalCompact(v any) (json.RawMessage, error) {

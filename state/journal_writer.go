@@ -79,17 +79,20 @@ func (j *JournalWriter) Write(ctx context.Context, s *State) error {
 	if err := j.checkUnchanged(ctx); err != nil {
 		return err
 	}
-	s.normalize()
 	var e *journalEntry
 	var commit func()
 	announced := false
 	if keys := changing(ctx); len(keys) > 0 {
+		// Normalizing is per entry too: only what the change touched.
+		j.tracker.announcedOnly(s, keys).normalize()
+		s.FormatVersion = s.minFormat()
 		e, commit, announced, err = j.tracker.diffAnnounced(s, keys)
 		if err != nil {
 			return fmt.Errorf("write state: %w", err)
 		}
 	}
 	if !announced {
+		s.normalize()
 		if e, commit, err = j.tracker.diff(s); err != nil {
 			return fmt.Errorf("write state: %w", err)
 		}
