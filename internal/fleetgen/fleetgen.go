@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // fleetTrainer is the one trainer every fleet model runs: it reads its
@@ -22,6 +23,13 @@ echo "rows=$rows" >"$MLFORM_OUTPUT_DIR/model.txt"
 printf '{"accuracy": 0.9, "rows": %d}\n' "$rows" >"$MLFORM_OUTPUT_DIR/metrics.json"
 `
 
+// age is how old the generated data and trainer look: real data is not
+// written the second before a plan, and mlform's stat caches do not trust
+// a file modified less than 2 seconds before it was hashed, so freshly
+// generated files would make the first no-op plan after apply rehash
+// them (docs/datasets.md, docs/policies.md).
+const age = time.Hour
+
 // Write writes into dir a workspace of n datasets (one small CSV each), n
 // models (the shared sh trainer), n retrain policies and n gated
 // promotions: the shape of a team's per-region or per-customer fleet.
@@ -29,7 +37,12 @@ func Write(dir string, n int) error {
 	if err := os.MkdirAll(filepath.Join(dir, "data"), 0o755); err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "train.sh"), []byte(fleetTrainer), 0o755); err != nil {
+	old := time.Now().Add(-age)
+	trainer := filepath.Join(dir, "train.sh")
+	if err := os.WriteFile(trainer, []byte(fleetTrainer), 0o755); err != nil {
+		return err
+	}
+	if err := os.Chtimes(trainer, old, old); err != nil {
 		return err
 	}
 	f, err := os.Create(filepath.Join(dir, "fleet.mlf.hcl"))
@@ -46,7 +59,12 @@ func Write(dir string, n int) error {
 			return err
 		}
 		csv := fmt.Sprintf("id,x,y\n1,%d,0\n2,%d,1\n3,%d,0\n", i, i+1, i+2)
-		if err := os.WriteFile(filepath.Join(ddir, "rows.csv"), []byte(csv), 0o644); err != nil {
+		rows := filepath.Join(ddir, "rows.csv")
+		if err := os.WriteFile(rows, []byte(csv), 0o644); err != nil {
+			f.Close()
+			return err
+		}
+		if err := os.Chtimes(rows, old, old); err != nil {
 			f.Close()
 			return err
 		}
