@@ -23,11 +23,10 @@ echo "rows=$rows" >"$MLFORM_OUTPUT_DIR/model.txt"
 printf '{"accuracy": 0.9, "rows": %d}\n' "$rows" >"$MLFORM_OUTPUT_DIR/metrics.json"
 `
 
-// age is how old the generated data and trainer look: real data is not
-// written the second before a plan, and mlform's stat caches do not trust
-// a file modified less than 2 seconds before it was hashed, so freshly
-// generated files would make the first no-op plan after apply rehash
-// them (docs/datasets.md, docs/policies.md).
+// age is how old the generated data and trainer look (modification
+// time): real data is not written the second before a plan. mlform's stat
+// caches also look at the change time, which cannot be set: callers that
+// time a no-op plan let the files age 2 s before applying (scripts/bench.sh).
 const age = time.Hour
 
 // Write writes into dir a workspace of n datasets (one small CSV each), n
