@@ -173,6 +173,7 @@ that pass their gates.`,
 		newReportCommand(g),
 		newMetricsCommand(g),
 		newReproduceCommand(g),
+		newStepCommand(g),
 	)
 	return root
 }
