@@ -9,9 +9,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/mlform/mlform/internal/memlimit"
 	"github.com/mlform/mlform/internal/termtext"
 	"github.com/mlform/mlform/providers/executor/local"
 )
@@ -70,6 +72,8 @@ func Main() int {
 	if exe, err := os.Executable(); err == nil {
 		g.Supervisor = exe
 	}
+	stopLimit := memlimit.Start(g.Getenv, 100*time.Millisecond)
+	defer stopLimit()
 	stop := startCPUProfile(g)
 	defer stop()
 	defer writeMemProfile(g)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/mlform/mlform/internal/fleetgen"
 )
 
 // BenchmarkLoadDesign loads testdata/design, the full language example: the cost every command
@@ -54,5 +56,25 @@ promotion "pr%d" {
 		if _, diags := Load(dir, LoadOptions{Getenv: noEnv}); diags.HasErrors() {
 			b.Fatal(diags)
 		}
+	}
+}
+
+// BenchmarkLoadFleet loads the generated fleet workspace `make bench`
+// measures (internal/fleetgen) at 100 and 1,000 models: the time per model
+// must stay flat (validate is linear in the number of objects).
+func BenchmarkLoadFleet(b *testing.B) {
+	for _, n := range []int{100, 1000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			dir := b.TempDir()
+			if err := fleetgen.Write(dir, n); err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				if _, diags := Load(dir, LoadOptions{Getenv: noEnv}); diags.HasErrors() {
+					b.Fatal(diags)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/float64(n), "µs/model")
+		})
 	}
 }

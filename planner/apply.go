@@ -61,10 +61,24 @@ func Apply(ctx context.Context, ws *engine.Workspace, stop <-chan struct{}, p *p
 		}
 		return res, err
 	}
+	// A state Manager records each action through a journal of what it
+	// changed (state.JournalWriter), folded into the document at the end:
+	// writing the whole document per action made applying N models
+	// quadratic.
+	var jw *state.JournalWriter
+	if m, ok := w.(interface{ JournalWriter() *state.JournalWriter }); ok {
+		jw = m.JournalWriter()
+		w = jw
+	}
 	rw := ws.NewRootWriter(w)
 	res, err := e.Run(ctx, stop, ws, p, st, rw)
 	if res != nil {
 		res.Moved = len(p.Moves)
+	}
+	if jw != nil {
+		if cerr := jw.Close(context.WithoutCancel(ctx)); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("fold the state journal into the document (every change is recorded in the journal; the next command that writes the state folds it): %w", cerr))
+		}
 	}
 	if rerr := rw.Finish(context.WithoutCancel(ctx), st); rerr != nil {
 		err = errors.Join(err, rerr)

@@ -11,6 +11,8 @@ const (
 	ObjectState  = "state.json"
 	ObjectBackup = "state.json.backup"
 	ObjectLock   = "state.lock"
+	// ObjectJournal (journal.go) holds changes recorded since state.json
+	// was last written whole.
 	// objectDamagedPrefix names the copies of damaged state documents kept
 	// when a forced push replaces them (state.json.damaged-<time>).
 	objectDamagedPrefix = "state.json.damaged-"
@@ -40,6 +42,11 @@ type backend interface {
 	create(ctx context.Context, name string, data []byte) error
 	// remove deletes an object, or returns errNotExist.
 	remove(ctx context.Context, name string) error
+	// stat returns a token that changes whenever the object is replaced or
+	// grows (size, modification time, file identity or ETag), or
+	// errNotExist. It lets a run that writes often check that nobody
+	// else wrote without reading the object back.
+	stat(ctx context.Context, name string) (string, error)
 	// location is the object's address for messages, credentials redacted.
 	location(name string) string
 	close() error

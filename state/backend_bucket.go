@@ -119,3 +119,14 @@ func (b *bucketBackend) remove(ctx context.Context, name string) error {
 	}
 	return nil
 }
+
+func (b *bucketBackend) stat(ctx context.Context, name string) (string, error) {
+	a, err := b.bucket.Attributes(ctx, name)
+	if gcerrors.Code(err) == gcerrors.NotFound {
+		return "", errNotExist
+	}
+	if err != nil {
+		return "", b.wrap("stat", name, err)
+	}
+	return fmt.Sprintf("%d %d %s %x", a.Size, a.ModTime.UnixNano(), a.ETag, a.MD5), nil
+}

@@ -219,3 +219,52 @@ func syncDir(dir string) error {
 	}
 	return err
 }
+
+func (b *localBackend) stat(ctx context.Context, name string) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	fi, err := os.Lstat(b.path(name))
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", errNotExist
+	}
+	if err != nil {
+		return "", err
+	}
+	return fileToken(fi), nil
+}
+
+// appendSync appends data to an existing object and makes it durable
+// (fsync) before returning. Only the journal is appended to: a crash
+// mid-append leaves a last line cut short, which readers recognise and
+// ignore (journal.go). It returns the object's stat token afterwards.
+func (b *localBackend) appendSync(ctx context.Context, name string, data []byte) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	f, err := os.OpenFile(b.path(name), os.O_WRONLY|os.O_APPEND, 0)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", errNotExist
+	}
+	if err != nil {
+		return "", err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	var token string
+	if err == nil {
+		var fi os.FileInfo
+		if fi, err = f.Stat(); err == nil {
+			token = fileToken(fi)
+		}
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return "", fmt.Errorf("append to %s: %w", b.path(name), err)
+	}
+	return token, nil
+}

@@ -52,17 +52,20 @@ func TestCrashHelper(t *testing.T) {
 }
 
 // grow makes a large state that differs in every iteration.
-func grow(s *state.State, i int) {
+func grow(s *state.State, i int) { growN(s, i, 2000) }
+
+// growN is grow with n model versions.
+func growN(s *state.State, i, n int) {
 	big := statetest.Sample()
 	m := big.Models["churn"]
 	base := m.Versions[0]
-	for v := 4; v < 2000; v++ {
+	for v := 4; v < n; v++ {
 		nv := *base
 		nv.Version = v
 		nv.Reasons = []string{strings.Repeat("r", 200), strconv.Itoa(i)}
 		m.Versions = append(m.Versions, &nv)
 	}
-	m.NextVersion = 2000 + i
+	m.NextVersion = n + i
 	s.Datasets, s.Models, s.Policies = big.Datasets, big.Models, big.Policies
 }
 
@@ -110,8 +113,15 @@ func TestKillDuringWrite(t *testing.T) {
 // stored.
 func runAndKill(t *testing.T, dir string, d time.Duration) uint64 {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashHelper$", "-test.count=1")
-	cmd.Env = append(os.Environ(), crashHelperEnv+"="+dir)
+	return runAndKillHelper(t, "TestCrashHelper", crashHelperEnv, dir, d)
+}
+
+// runAndKillHelper is runAndKill for the writer test function helper,
+// which finds the directory in the environment variable env.
+func runAndKillHelper(t *testing.T, helper, env, dir string, d time.Duration) uint64 {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+helper+"$", "-test.count=1")
+	cmd.Env = append(os.Environ(), env+"="+dir)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

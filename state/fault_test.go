@@ -52,6 +52,14 @@ func (f *faultBackend) remove(_ context.Context, name string) error {
 	return nil
 }
 
+func (f *faultBackend) stat(_ context.Context, name string) (string, error) {
+	b, ok := f.objects[name]
+	if !ok {
+		return "", errNotExist
+	}
+	return checksum(b), nil
+}
+
 func (f *faultBackend) location(name string) string { return "fault://" + name }
 func (f *faultBackend) close() error                { return nil }
 

@@ -74,14 +74,14 @@ func (m *Manager) BackupLocation() string { return m.b.location(ObjectBackup) }
 // when none exists. A damaged or future-format document is refused with a
 // *StateError that says how to recover.
 func (m *Manager) Read(ctx context.Context) (*State, error) {
-	raw, err := m.b.get(ctx, ObjectState)
+	sd, err := m.getStored(ctx)
 	if errors.Is(err, errNotExist) {
 		return New(), nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read state: %w", err)
+		return nil, err
 	}
-	s, err := Decode(raw)
+	s, err := Decode(sd.doc)
 	if err != nil {
 		return nil, m.damaged(ctx, err)
 	}
@@ -91,17 +91,20 @@ func (m *Manager) Read(ctx context.Context) (*State, error) {
 // ReadRaw returns the stored state document exactly as stored, after
 // checking that it decodes; ErrNoState when there is none.
 func (m *Manager) ReadRaw(ctx context.Context) ([]byte, error) {
-	raw, err := m.b.get(ctx, ObjectState)
+	sd, err := m.getStored(ctx)
 	if errors.Is(err, errNotExist) {
 		return nil, ErrNoState
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read state: %w", err)
+		return nil, err
 	}
-	if _, err := Decode(raw); err != nil {
-		return nil, m.damaged(ctx, err)
+	if sd.journaled == 0 {
+		// A replayed document was decoded and re-encoded already.
+		if _, err := Decode(sd.doc); err != nil {
+			return nil, m.damaged(ctx, err)
+		}
 	}
-	return raw, nil
+	return sd.doc, nil
 }
 
 // ReadBackupRaw returns the backup document (the state before the last
@@ -129,41 +132,56 @@ func (m *Manager) ReadBackupRaw(ctx context.Context) ([]byte, error) {
 func (m *Manager) Write(ctx context.Context, s *State) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	_, err := m.writeLocked(ctx, s)
+	return err
+}
+
+// writeLocked is Write, called with mu held. It returns the document
+// stored afterwards (whole: a journal it found is folded in).
+func (m *Manager) writeLocked(ctx context.Context, s *State) ([]byte, error) {
 	if err := m.checkHeld(ctx); err != nil {
-		return err
+		return nil, err
 	}
-	curRaw, cur, err := m.storedSummary(ctx)
+	sd, cur, err := m.storedSummary(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	key, err := contentKey(s)
 	if err != nil {
-		return fmt.Errorf("write state: %w", err)
+		return nil, fmt.Errorf("write state: %w", err)
 	}
+	var prevRaw []byte
 	if cur != nil {
 		switch {
 		case cur.lineage != s.Lineage:
-			return fmt.Errorf("write state: lineage %s does not match the stored state's %s: refusing to overwrite another workspace's state", s.Lineage, cur.lineage)
+			return nil, fmt.Errorf("write state: lineage %s does not match the stored state's %s: refusing to overwrite another workspace's state", s.Lineage, cur.lineage)
 		case cur.serial != s.Serial:
-			return fmt.Errorf("write state: it changed since it was read (read serial %d, stored serial %d); another mlform ran without the lock? Re-run the command", s.Serial, cur.serial)
-		case bytes.Equal(cur.key, key):
+			return nil, fmt.Errorf("write state: it changed since it was read (read serial %d, stored serial %d); another mlform ran without the lock? Re-run the command", s.Serial, cur.serial)
+		case bytes.Equal(cur.key, key) && sd.journaled == 0:
 			s.normalize()
 			s.Checksum = cur.checksum
-			return nil
+			return sd.doc, nil
 		}
+		// The backup is the document state.json held: with a journal,
+		// the base it extended.
+		prevRaw = sd.base
 	}
 	// The next serial follows the stored one (equal to s.Serial when one
-	// exists); 2^64-1 has no successor.
+	// exists); 2^64-1 has no successor. Folding a journal in without a
+	// change keeps its serial: the content is the one recorded.
 	serial, err := nextSerial(s.Serial, 1)
-	if err != nil {
-		return err
+	if cur != nil && bytes.Equal(cur.key, key) {
+		serial, err = s.Serial, nil
 	}
-	data, err := m.store(ctx, s, serial, curRaw)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	data, err := m.store(ctx, s, serial, prevRaw)
+	if err != nil {
+		return nil, err
 	}
 	m.last = &summary{raw: data, lineage: s.Lineage, serial: s.Serial, checksum: s.Checksum, key: key}
-	return nil
+	return data, nil
 }
 
 // summary is what Write needs of a stored document. The Manager keeps the
@@ -180,26 +198,26 @@ type summary struct {
 // storedSummary reads the stored document and summarises it (from the
 // cache when it is exactly what this Manager last wrote); both results are
 // nil when none exists. A damaged document is an error.
-func (m *Manager) storedSummary(ctx context.Context) ([]byte, *summary, error) {
-	raw, err := m.b.get(ctx, ObjectState)
+func (m *Manager) storedSummary(ctx context.Context) (*storedDoc, *summary, error) {
+	sd, err := m.getStored(ctx)
 	if errors.Is(err, errNotExist) {
-		return nil, nil, nil
+		return &storedDoc{}, nil, nil
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("read state: %w", err)
+		return nil, nil, err
 	}
-	if m.last != nil && bytes.Equal(raw, m.last.raw) {
-		return raw, m.last, nil
+	if m.last != nil && sd.journaled == 0 && bytes.Equal(sd.doc, m.last.raw) {
+		return sd, m.last, nil
 	}
-	cur, err := Decode(raw)
+	cur, err := Decode(sd.doc)
 	if err != nil {
-		return raw, nil, m.damaged(ctx, err)
+		return nil, nil, m.damaged(ctx, err)
 	}
 	key, err := contentKey(cur)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read state: %w", err)
 	}
-	return raw, &summary{raw: raw, lineage: cur.Lineage, serial: cur.Serial, checksum: cur.Checksum, key: key}, nil
+	return sd, &summary{raw: sd.doc, lineage: cur.Lineage, serial: cur.Serial, checksum: cur.Checksum, key: key}, nil
 }
 
 // store encodes s with the given serial, saves prevRaw (when not nil) as
@@ -222,24 +240,74 @@ func (m *Manager) store(ctx context.Context, s *State, serial uint64, prevRaw []
 		s.Serial, s.Checksum, s.MLFormVersion = oldSerial, oldSum, oldVersion
 		return nil, fmt.Errorf("write state %s: %w", m.Location(), err)
 	}
+	// The document now holds everything a journal recorded, and the
+	// journal names the old document as its base, so readers ignore it
+	// even when this removal fails.
+	if err := m.b.remove(ctx, ObjectJournal); err != nil && !errors.Is(err, errNotExist) {
+		_ = err // stale: ignored by readers, replaced by the next journal
+	}
 	return data, nil
 }
 
 // current reads and decodes the stored document; both are nil when none
 // exists. A damaged document is an error: nothing may replace it silently.
 func (m *Manager) current(ctx context.Context) ([]byte, *State, error) {
-	raw, err := m.b.get(ctx, ObjectState)
+	sd, err := m.getStored(ctx)
 	if errors.Is(err, errNotExist) {
 		return nil, nil, nil
 	}
-	if err != nil {
-		return nil, nil, fmt.Errorf("read state: %w", err)
+	var se *StateError
+	if errors.As(err, &se) {
+		return sd.base, nil, err
 	}
-	s, err := Decode(raw)
 	if err != nil {
-		return raw, nil, m.damaged(ctx, err)
+		return nil, nil, err
 	}
-	return raw, s, nil
+	s, err := Decode(sd.doc)
+	if err != nil {
+		return sd.doc, nil, m.damaged(ctx, err)
+	}
+	return sd.base, s, nil
+}
+
+// storedDoc is what a backend holds: state.json as stored (base) and the
+// document in effect (doc): base, or base with the journal's changes
+// replayed (journaled of them).
+type storedDoc struct {
+	base, doc []byte
+	journaled int
+}
+
+// getStored reads state.json and, when there is one, the journal, and
+// returns the document in effect; errNotExist when there is no state. A
+// journal that cannot be replayed is a *StateError, returned with the
+// stored document so a forced push can keep it.
+func (m *Manager) getStored(ctx context.Context) (*storedDoc, error) {
+	raw, err := m.b.get(ctx, ObjectState)
+	if errors.Is(err, errNotExist) {
+		return nil, errNotExist
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read state: %w", err)
+	}
+	sd := &storedDoc{base: raw, doc: raw}
+	journal, err := m.b.get(ctx, ObjectJournal)
+	if errors.Is(err, errNotExist) {
+		return sd, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read state journal: %w", err)
+	}
+	base, err := Decode(raw)
+	if err != nil {
+		return sd, m.damaged(ctx, err)
+	}
+	doc, n, err := replayJournal(raw, base, journal)
+	if err != nil {
+		return sd, m.damaged(ctx, err)
+	}
+	sd.doc, sd.journaled = doc, n
+	return sd, nil
 }
 
 // checkHeld refuses a write by a Manager whose lock was taken away (force-

@@ -120,6 +120,13 @@ func (m *Manager) keepDamaged(ctx context.Context, raw []byte) (string, error) {
 	if err := m.b.put(ctx, name, raw); err != nil {
 		return "", fmt.Errorf("keep a copy of the damaged state: %w", err)
 	}
+	// The journal goes with the document it extends (the push replaces
+	// both): state.json.damaged-<time>.journal.
+	if journal, err := m.b.get(ctx, ObjectJournal); err == nil {
+		if err := m.b.put(ctx, name+".journal", journal); err != nil {
+			return "", fmt.Errorf("keep a copy of the damaged state's journal: %w", err)
+		}
+	}
 	return name, nil
 }
 

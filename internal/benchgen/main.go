@@ -2,6 +2,9 @@
 //
 //	benchgen -small DIR   20,000 files of 4–64 KiB (about 600 MiB) in 100 folders
 //	benchgen -large DIR   4 files of 256 MiB
+//	benchgen -fleet N DIR a workspace of N datasets, models, retrain
+//	                      policies and gated promotions (one small CSV each,
+//	                      one shared sh trainer)
 //
 // Content is pseudo-random (incompressible) and the same on every machine
 // for the same seed, so runs compare like with like.
@@ -14,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/mlform/mlform/internal/fleetgen"
 	"github.com/mlform/mlform/internal/randfile"
 )
 
@@ -22,9 +26,21 @@ func main() {
 	large := flag.String("large", "", "write the 4 x 256 MiB dataset into `DIR`")
 	files := flag.Int("files", 20000, "number of small files")
 	seed := flag.Uint64("seed", 1, "random seed")
+	fleet := flag.Int("fleet", 0, "write a workspace of `N` models into the directory given as argument")
 	flag.Parse()
+	if *fleet > 0 {
+		if flag.NArg() != 1 {
+			fmt.Fprintln(os.Stderr, "usage: benchgen -fleet N DIR")
+			os.Exit(2)
+		}
+		if err := fleetgen.Write(flag.Arg(0), *fleet); err != nil {
+			fmt.Fprintln(os.Stderr, "benchgen:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *small == "" && *large == "" {
-		fmt.Fprintln(os.Stderr, "usage: benchgen [-small DIR] [-large DIR]")
+		fmt.Fprintln(os.Stderr, "usage: benchgen [-small DIR] [-large DIR] [-fleet N DIR]")
 		os.Exit(2)
 	}
 	if *small != "" {

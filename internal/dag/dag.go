@@ -10,6 +10,7 @@
 package dag
 
 import (
+	"container/heap"
 	"fmt"
 	"sort"
 )
@@ -55,22 +56,23 @@ func Sort[K comparable](nodes []K, deps func(K) []K, less func(a, b K) bool) ([]
 			depsOf[n] = append(depsOf[n], d)
 		}
 	}
-	var ready []K
+	// The ready set is a heap ordered by less, then by when a node became
+	// ready (so equal nodes keep their input order): O(n log n) where
+	// sorting the whole set for every node placed was quadratic.
+	ready := &readyHeap[K]{less: less}
 	for _, n := range nodes {
 		if indeg[n] == 0 {
-			ready = append(ready, n)
+			ready.add(n)
 		}
 	}
 	order := make([]K, 0, len(nodes))
-	for len(ready) > 0 {
-		sort.SliceStable(ready, func(i, j int) bool { return less(ready[i], ready[j]) })
-		n := ready[0]
-		ready = ready[1:]
+	for ready.Len() > 0 {
+		n := heap.Pop(ready).(readyNode[K]).node
 		order = append(order, n)
 		for _, u := range users[n] {
 			indeg[u]--
 			if indeg[u] == 0 {
-				ready = append(ready, u)
+				ready.add(u)
 			}
 		}
 	}
@@ -84,6 +86,43 @@ func Sort[K comparable](nodes []K, deps func(K) []K, less func(a, b K) bool) ([]
 		return nil, &CycleError[K]{Stuck: stuck, Cycle: findCycle(stuck, depsOf, less)}
 	}
 	return order, nil
+}
+
+// readyNode is a node of the ready set and the order it became ready in.
+type readyNode[K any] struct {
+	node K
+	seq  int
+}
+
+// readyHeap is Sort's ready set: a min-heap by less, then by seq.
+type readyHeap[K any] struct {
+	items []readyNode[K]
+	less  func(a, b K) bool
+	seq   int
+}
+
+func (h *readyHeap[K]) add(n K) {
+	heap.Push(h, readyNode[K]{node: n, seq: h.seq})
+	h.seq++
+}
+
+func (h *readyHeap[K]) Len() int { return len(h.items) }
+func (h *readyHeap[K]) Less(i, j int) bool {
+	a, b := h.items[i], h.items[j]
+	if h.less(a.node, b.node) {
+		return true
+	}
+	if h.less(b.node, a.node) {
+		return false
+	}
+	return a.seq < b.seq
+}
+func (h *readyHeap[K]) Swap(i, j int) { h.items[i], h.items[j] = h.items[j], h.items[i] }
+func (h *readyHeap[K]) Push(x any)    { h.items = append(h.items, x.(readyNode[K])) }
+func (h *readyHeap[K]) Pop() any {
+	last := h.items[len(h.items)-1]
+	h.items = h.items[:len(h.items)-1]
+	return last
 }
 
 // findCycle returns the first cycle a depth-first search over the stuck

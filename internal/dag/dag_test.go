@@ -2,7 +2,11 @@ package dag
 
 import (
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"reflect"
+	"slices"
+	"sort"
 	"testing"
 )
 
@@ -74,5 +78,86 @@ func TestSortTieBreakIsStableForEqualKeys(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, []int{3, 1, 2}) {
 		t.Fatalf("order = %v", got)
+	}
+}
+
+// sortReference is the definition Sort implements: Kahn's algorithm that
+// stably sorts the whole ready set before placing each node.
+func sortReference(nodes []int, deps func(int) []int, less func(a, b int) bool) []int {
+	indeg, users := map[int]int{}, map[int][]int{}
+	for _, n := range nodes {
+		indeg[n] += 0
+		for _, d := range deps(n) {
+			indeg[n]++
+			users[d] = append(users[d], n)
+		}
+	}
+	var ready, order []int
+	for _, n := range nodes {
+		if indeg[n] == 0 {
+			ready = append(ready, n)
+		}
+	}
+	for len(ready) > 0 {
+		sort.SliceStable(ready, func(i, j int) bool { return less(ready[i], ready[j]) })
+		n := ready[0]
+		ready = ready[1:]
+		order = append(order, n)
+		for _, u := range users[n] {
+			if indeg[u]--; indeg[u] == 0 {
+				ready = append(ready, u)
+			}
+		}
+	}
+	return order
+}
+
+// TestSortHeapOrder checks the heap gives exactly the order of a stable
+// sort of the ready set, ties (equal by less) in the order they became
+// ready, on random DAGs.
+func TestSortHeapOrder(t *testing.T) {
+	for seed := range uint64(50) {
+		r := rand.New(rand.NewPCG(seed, 7))
+		n := 1 + r.IntN(200)
+		nodes := r.Perm(n)
+		deps := map[int][]int{}
+		for _, a := range nodes {
+			for k := r.IntN(4); k > 0; k-- {
+				if b := r.IntN(n); b < a { // edges from lower to higher: acyclic
+					if !slices.Contains(deps[a], b) {
+						deps[a] = append(deps[a], b)
+					}
+				}
+			}
+		}
+		less := func(a, b int) bool { return a%7 < b%7 } // many ties
+		got, err := Sort(nodes, func(x int) []int { return deps[x] }, less)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := sortReference(nodes, func(x int) []int { return deps[x] }, less); !slices.Equal(got, want) {
+			t.Fatalf("seed %d: got %v\nwant %v", seed, got, want)
+		}
+	}
+}
+
+// BenchmarkSort orders a fleet-shaped graph: n independent chains
+// (dataset, model, promotion), all ready at once.
+func BenchmarkSort(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			var nodes []string
+			deps := map[string][]string{}
+			for i := range n {
+				d, m, p := fmt.Sprintf("dataset.d%d", i), fmt.Sprintf("model.m%d", i), fmt.Sprintf("promotion.p%d", i)
+				nodes = append(nodes, d, m, p)
+				deps[m], deps[p] = []string{d}, []string{m}
+			}
+			for b.Loop() {
+				if _, err := Sort(nodes, func(x string) []string { return deps[x] }, func(a, b string) bool { return a < b }); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -35,6 +35,35 @@ type CodeCache struct {
 	entries map[string]cacheEntry
 	used    map[string]bool // looked up or remembered in this run
 	dirty   bool
+	// trees remembers each code tree hashed through this cache (by base
+	// directory and globs): a plan opens one cache, and a fleet of models
+	// sharing their code (one trainer) is then hashed once, not once per
+	// model.
+	trees map[string]treeResult
+}
+
+// treeResult is one CodeHashCached answer.
+type treeResult struct {
+	hash  string
+	files int
+	err   error
+}
+
+// tree returns the remembered answer for key, if any.
+func (c *CodeCache) tree(key string) (treeResult, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r, ok := c.trees[key]
+	return r, ok
+}
+
+func (c *CodeCache) rememberTree(key string, r treeResult) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.trees == nil {
+		c.trees = map[string]treeResult{}
+	}
+	c.trees[key] = r
 }
 
 // cacheEntry is one remembered file (the JSON schema of the cache file).

@@ -174,3 +174,29 @@ func TestCodeCacheDropsUnusedEntries(t *testing.T) {
 		t.Fatalf("entries after b.go was deleted: %v", got)
 	}
 }
+
+// TestCodeCacheTrees: within one cache (one plan) a code tree is hashed
+// once however many models name it; a new cache hashes it again.
+func TestCodeCacheTrees(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "train.sh"), []byte("echo 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cache := OpenCodeCache("", nil)
+	first, n, err := CodeHashCached(dir, []string{"train.sh"}, cache)
+	if err != nil || n != 1 {
+		t.Fatalf("%v, %d files", err, n)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "train.sh"), []byte("echo 2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if again, _, _ := CodeHashCached(dir, []string{"train.sh"}, cache); again != first {
+		t.Fatal("the same cache hashed the same tree twice")
+	}
+	if fresh, _, _ := CodeHashCached(dir, []string{"train.sh"}, OpenCodeCache("", nil)); fresh == first {
+		t.Fatal("a new cache did not see the changed file")
+	}
+	if other, _, err := CodeHashCached(dir, []string{"*.sh"}, cache); err != nil || other == first {
+		t.Fatalf("other globs answered from the memo: %v", err)
+	}
+}

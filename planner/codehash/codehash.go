@@ -52,11 +52,21 @@ func codeHash(baseDir string, globs []string) (hash string, files int, err error
 // CodeHashCached is codeHash taking unchanged files' hashes from cache
 // (nil: none).
 func CodeHashCached(baseDir string, globs []string, cache *CodeCache) (hash string, files int, err error) {
-	list, err := selectTree(baseDir, globs, cache)
-	if err != nil {
-		return "", 0, err
+	var key string
+	if cache != nil {
+		key = baseDir + "\x00" + strings.Join(globs, "\x00")
+		if r, ok := cache.tree(key); ok {
+			return r.hash, r.files, r.err
+		}
 	}
-	return treeDigest(list), len(list), nil
+	list, err := selectTree(baseDir, globs, cache)
+	if err == nil {
+		hash, files = treeDigest(list), len(list)
+	}
+	if cache != nil {
+		cache.rememberTree(key, treeResult{hash, files, err})
+	}
+	return hash, files, err
 }
 
 // treeDigest is the BLAKE3 hex digest of a sorted file list.

@@ -87,6 +87,17 @@ type RunContext struct {
 	writer StateWriter
 	// summaries collects runner summaries by action id.
 	summaries map[string]string
+
+	digestOnce sync.Once
+	digest     string
+}
+
+// PlanDigest is plans.Digest of the plan being applied, computed once: it
+// is recorded with every version and alias move, and encoding the whole
+// plan per action made applying N models quadratic.
+func (rc *RunContext) PlanDigest() string {
+	rc.digestOnce.Do(func() { rc.digest = plans.Digest(rc.Plan) })
+	return rc.digest
 }
 
 // UpdateState applies fn to the state and persists it, serialised with

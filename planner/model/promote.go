@@ -248,8 +248,8 @@ func runPromote(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 		return nil
 	}
 	move := &state.AliasMove{From: d.From, To: d.To, At: rc.Workspace.Now.UTC(), By: whoami.UserAtHost(),
-		PlanDigest: plans.Digest(rc.Plan), Promotion: pr.Name, Reason: d.Reasons[0].Message}
-	err = rc.UpdateState(ctx, func(st *state.State) error {
+		PlanDigest: rc.PlanDigest(), Promotion: pr.Name, Reason: d.Reasons[0].Message}
+	err = rc.UpdateState(state.ChangingModel(ctx, pr.Model), func(st *state.State) error {
 		m := st.Models[pr.Model]
 		if m == nil || m.Version(d.To) == nil {
 			return fmt.Errorf("model.%s v%d vanished from state", pr.Model, d.To)

@@ -117,7 +117,7 @@ func publish(ctx context.Context, rc *engine.RunContext, pr *promotionSpec, v in
 			}
 		}
 	}
-	return rc.UpdateState(ctx, func(st *state.State) error {
+	return rc.UpdateState(state.ChangingPublication(ctx, pr.Name), func(st *state.State) error {
 		if st.Publications == nil {
 			st.Publications = map[string]*state.Publication{}
 		}

@@ -2,8 +2,6 @@ package model
 
 import (
 	"context"
-	"maps"
-	"slices"
 	"time"
 
 	"github.com/mlform/mlform/config"
@@ -89,31 +87,21 @@ type modelSpecs struct {
 	Promotions map[string]*promotionSpec
 	// Notify are the notify blocks, by name (notify.go).
 	Notify []*notifySpec
+	// index is built on first use, after the maps above are final.
+	index specIndex
 }
 
 // policyFor returns the retrain policy governing model (nil: none). The
 // first policy by name wins; config validation refuses two.
 func (s *modelSpecs) policyFor(model string) *policySpec {
-	for _, name := range slices.Sorted(maps.Keys(s.Policies)) {
-		p := s.Policies[name]
-		for _, m := range p.Models {
-			if m == model {
-				return p
-			}
-		}
-	}
-	return nil
+	s.index.build(s)
+	return s.index.policy[model]
 }
 
 // promotionsFor lists the promotions of model, by name.
 func (s *modelSpecs) promotionsFor(model string) []*promotionSpec {
-	var out []*promotionSpec
-	for _, name := range slices.Sorted(maps.Keys(s.Promotions)) {
-		if p := s.Promotions[name]; p.Model == model {
-			out = append(out, p)
-		}
-	}
-	return out
+	s.index.build(s)
+	return s.index.promotions[model]
 }
 
 // Runners returns the runners of model actions (train, promote,
@@ -124,12 +112,13 @@ func Runners() map[string]engine.ActionRunner { return runners(nil) }
 // runners is Runners with the specs given (tests pass their own); nil
 // reads them from each run's workspace configuration.
 func runners(specs *modelSpecs) map[string]engine.ActionRunner {
+	cache := &specCache{}
 	wrap := func(f func(context.Context, *engine.RunContext, *plans.Action, *modelSpecs) error) engine.ActionRunner {
 		return engine.RunnerFunc(func(ctx context.Context, rc *engine.RunContext, a *plans.Action) error {
 			s := specs
 			if s == nil {
 				var err error
-				if s, err = loadSpecs(rc.Workspace); err != nil {
+				if s, err = cache.get(rc.Workspace, func() (*modelSpecs, error) { return loadSpecs(rc.Workspace) }); err != nil {
 					return err
 				}
 			}

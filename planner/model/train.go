@@ -71,7 +71,7 @@ func runTrain(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs
 
 	var version int
 	var stores map[string]string
-	err = rc.UpdateState(ctx, func(st *state.State) error {
+	err = rc.UpdateState(state.ChangingModel(ctx, tc.Model), func(st *state.State) error {
 		var err error
 		if stores, err = snapshotStores(st, tc.Snapshots); err != nil {
 			return err
@@ -103,7 +103,11 @@ func recordAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, 
 	ws := rc.Workspace
 	v.Error = engine.RedactString(v.Error, spec.Secrets) // a trainer-chosen name may quote one
 	ps := specs.policyFor(spec.Name)
-	if err := rc.UpdateState(ctx, func(st *state.State) error {
+	recordCtx := state.ChangingModel(ctx, spec.Name)
+	if ps != nil {
+		recordCtx = state.ChangingPolicy(recordCtx, ps.Name)
+	}
+	if err := rc.UpdateState(recordCtx, func(st *state.State) error {
 		m := st.EnsureModel(spec.Name)
 		m.RemoveRunning(v.Version)
 		m.Versions = append(m.Versions, v)
@@ -144,7 +148,7 @@ func trainAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, s
 	ws := rc.Workspace
 	v := &state.Version{Version: version, Status: state.StatusFailed, Inputs: inputs, ExitCode: -1,
 		User: currentUser(), GitCommit: gitCommit(ctx, ws.BaseDir), Description: spec.Description,
-		PlanDigest: plans.Digest(rc.Plan), Store: spec.Storage, StartedAt: ws.Now.UTC()}
+		PlanDigest: rc.PlanDigest(), Store: spec.Storage, StartedAt: ws.Now.UTC()}
 	v.EndedAt = v.StartedAt
 	store, err := ws.Store(ctx, spec.Storage)
 	if err != nil {
@@ -328,7 +332,7 @@ func evaluateVersion(ctx context.Context, rc *engine.RunContext, a *plans.Action
 			ev.Status, ev.Metrics = state.StatusSucceeded, metrics
 		}
 	}
-	if uerr := rc.UpdateState(ctx, func(st *state.State) error {
+	if uerr := rc.UpdateState(state.ChangingModel(ctx, spec.Name), func(st *state.State) error {
 		if m := st.Models[spec.Name]; m != nil {
 			m.Evaluations = append(m.Evaluations, ev)
 		}

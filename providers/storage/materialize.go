@@ -43,7 +43,8 @@ func (s *Store) Materialize(ctx context.Context, id, dir string) error {
 		return fmt.Errorf("materialize %s: %w", id, err)
 	}
 	spans, large := s.planSpans(m.Files)
-	// Span buffers are recycled: one per file writer at most.
+	// Span buffers are recycled: one per file writer at most, grown to the
+	// largest span they served.
 	bufs := make(chan []byte, 2*s.workers)
 	g, gctx := errgroup.WithContext(ctx)
 	// Writing small files is dominated by file system calls, not by the
@@ -59,11 +60,16 @@ func (s *Store) Materialize(ctx context.Context, id, dir string) error {
 	}
 	for _, sp := range spans {
 		g.Go(func() error {
+			// A buffer the size of the span: a workspace of tiny datasets
+			// (one small CSV each) would otherwise allocate a chunk-sized
+			// buffer per materialize, which dominated apply's memory.
 			var buf []byte
 			select {
 			case buf = <-bufs:
 			default:
-				buf = make([]byte, maxSpanSize)
+			}
+			if need := int(sp.end - sp.start); cap(buf) < need {
+				buf = make([]byte, need)
 			}
 			defer func() { bufs <- buf }()
 			if err := s.materializeSpan(gctx, root, sp, buf); err != nil {
