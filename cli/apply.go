@@ -23,6 +23,7 @@ import (
 func newApplyCommand(g *Globals) *cobra.Command {
 	var f planFlags
 	var autoApprove bool
+	wait := true
 	cmd := &cobra.Command{
 		Use:   "apply [PLANFILE]",
 		Short: "Snapshot, retrain and promote as planned",
@@ -34,9 +35,16 @@ partly failed apply keeps everything that succeeded.
 Without PLANFILE, apply plans first, shows the plan and asks for "yes"
 (-auto-approve skips the question; without a terminal it is required). With
 a PLANFILE saved by plan -out, it applies exactly that plan without asking,
-and refuses it if the state or the configuration changed since. Variable
-values are not saved in plan files (they may be secrets): give apply the same
--var, -var-file and MLFORM_VAR_* values as plan.
+and refuses it if the state or the configuration changed since. The plan file
+carries the non-sensitive variable values plan was given, so apply PLANFILE
+needs no -var; a sensitive value is saved only as a salted hash, so give it
+again (-var, -var-file or MLFORM_VAR_*): apply checks it against the hash.
+
+On a batch executor (slurm) a train is a job that outlives apply: it is
+recorded as running, with its job id, before apply waits for it. If apply is
+killed, the next plan shows the job and the next apply collects it instead of
+training again. -wait=false submits such jobs and returns; a later apply
+collects them.
 
 Ctrl-C once stops starting new actions and lets running ones finish; twice
 cancels the running ones too. Before any action has started (waiting for the
@@ -44,7 +52,8 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 		Example: `  mlform apply
   mlform apply -auto-approve
   mlform plan -out=tfplan && mlform apply tfplan
-  mlform plan -var=min_accuracy=0.9 -out=tfplan && mlform apply -var=min_accuracy=0.9 tfplan`,
+  mlform plan -var=min_accuracy=0.9 -out=tfplan && mlform apply tfplan
+  MLFORM_VAR_token=... mlform apply tfplan   # a sensitive variable is given again`,
 		Args: wantArgs(0, 1, "at most one saved plan FILE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			format, err := f.outputFormat()
@@ -59,6 +68,9 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 				if saved, err = plans.ReadPlanFile(args[0]); err != nil {
 					return err
 				}
+				if f.vars.planned, err = planner.PlannedValues(saved); err != nil {
+					return err
+				}
 			} else if !autoApprove && !isTerminal(g) {
 				return &ExitError{Code: 1, Message: "apply needs confirmation: run with -auto-approve or from a terminal"}
 			}
@@ -70,6 +82,7 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 			// Stores are written under a shared store lock, so gc from a
 			// workspace sharing them waits (docs/storage.md).
 			ws.Locking = &engine.StoreLocking{Command: "apply", Timeout: f.lock.Timeout}
+			ws.NoWait = !wait
 			m, err := openState(cmd.Context(), g)
 			if err != nil {
 				return err
@@ -85,23 +98,29 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 
 			var res *engine.Result
 			var st *state.State
+			var targets []string // the applied plan's -target, for the warning after it
 			err = withStateLock(ctx, g, m, f.lock, "apply", func() error {
 				var p *plans.Plan
 				if saved != nil {
 					if st, err = m.Read(ctx); err != nil {
 						return err
 					}
+					if err := planner.CheckVariables(saved, ws.Config); err != nil {
+						return err
+					}
 					if err := planner.CheckFresh(saved, st, ws.Config.Digest); err != nil {
 						return err
 					}
 					p = saved
+					warnTargeting(g, p.Targets)
 				} else {
 					if p, st, err = makePlan(ctx, g, ws, m, &f, autoApprove); err != nil {
 						return err
 					}
-					if err := renderPlan(g, p, format); err != nil {
+					if err := renderPlan(g, p, st, format); err != nil {
 						return err
 					}
+					warnTargeting(g, p.Targets)
 					if !p.HasChanges() {
 						return nil
 					}
@@ -128,6 +147,7 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 				prog.Begin()
 				res, err = planner.Apply(ctx, ws, stop.requested, p, st, m, planner.ApplyOptions{Parallelism: f.parallelism, Progress: prog})
 				prog.End()
+				targets = p.Targets
 				return err
 			})
 			if err != nil && stop.abortedEarly() {
@@ -141,6 +161,7 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 				if err := render.ApplyJSON(g.Stdout, res, applyOutputs(g, ws, st)); err != nil {
 					return err
 				}
+				warnTargetedApply(g, targets)
 				if res != nil && res.Failed() {
 					return errSilent
 				}
@@ -153,6 +174,7 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 				return err
 			}
 			printOutputs(g, ws, st)
+			warnTargetedApply(g, targets)
 			if res.Failed() {
 				return errSilent
 			}
@@ -161,6 +183,7 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 	}
 	f.register(cmd.Flags())
 	cmd.Flags().BoolVar(&autoApprove, "auto-approve", false, "apply without asking for confirmation")
+	cmd.Flags().BoolVar(&wait, "wait", true, "wait for jobs on batch executors (slurm); -wait=false submits them and a later apply collects them")
 	return cmd
 }
 

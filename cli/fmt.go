@@ -1,11 +1,11 @@
 package cli
 
 import (
-	"fmt"
-
 	"github.com/spf13/cobra"
 
-	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/config/diag"
+	"github.com/mlform/mlform/config/format"
+	"github.com/mlform/mlform/internal/textfmt"
 )
 
 func newFmtCommand(g *Globals) *cobra.Command {
@@ -28,10 +28,10 @@ some file is not formatted.`,
   mlform fmt -recursive examples
   cat main.mlf.hcl | mlform fmt -`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fo := config.FmtOptions{List: opts.list, Write: opts.write && !opts.check, Diff: opts.diff, Recursive: opts.recursive}
-			res, err := config.Fmt(args, fo, g.Stdin, g.Stdout)
+			fo := format.Options{List: opts.list, Write: opts.write && !opts.check, Diff: opts.diff, Recursive: opts.recursive}
+			res, err := format.Paths(args, fo, g.Stdin, g.Stdout)
 			if len(res.Diags) > 0 {
-				_ = config.WriteDiagnostics(g.Stderr, res.Diags, res.Files, diagColor(g))
+				_ = diag.Write(g.Stderr, res.Diags, res.Files, diagColor(g))
 			}
 			if err != nil {
 				return err
@@ -40,7 +40,7 @@ some file is not formatted.`,
 				return errSilent
 			}
 			if opts.check && len(res.Changed) > 0 {
-				return &ExitError{Code: 1, Message: fmt.Sprintf("%d file(s) not formatted; run mlform fmt", len(res.Changed))}
+				return &ExitError{Code: 1, Message: textfmt.Count(len(res.Changed), "file") + " not formatted; run mlform fmt"}
 			}
 			return nil
 		},

@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/ops"
 	"github.com/mlform/mlform/planner/render"
@@ -78,7 +79,7 @@ damaged or lost store index from the packs, which carry their own index.`,
 				if rebuild {
 					res, err := ops.RebuildIndexes(ctx, ws, lf.Timeout)
 					for _, r := range res {
-						fmt.Fprintf(g.Stdout, "storage %q: index rebuilt from %d packs\n", r.Store, r.Packs)
+						fmt.Fprintf(g.Stdout, "storage %q: index rebuilt from %s\n", r.Store, textfmt.Count(r.Packs, "pack"))
 					}
 					return err
 				}
@@ -101,8 +102,9 @@ damaged or lost store index from the packs, which carry their own index.`,
 					ok := true
 					for _, c := range checks {
 						r := c.Report
-						fmt.Fprintf(g.Stdout, "storage %q: %d packs, %d chunks, %d manifests, %d objects, %d unindexed packs\n",
-							c.Store, r.Packs, r.Chunks, r.Manifests, r.Objects, r.UnindexedPacks)
+						fmt.Fprintf(g.Stdout, "storage %q: %s, %s, %s, %s, %s\n", c.Store,
+							textfmt.Count(r.Packs, "pack"), textfmt.Count(r.Chunks, "chunk"), textfmt.Count(r.Manifests, "manifest"),
+							textfmt.Count(r.Objects, "object"), textfmt.Count(r.UnindexedPacks, "unindexed pack"))
 						for _, p := range r.Problems {
 							fmt.Fprintf(g.Stdout, "  problem: %s\n", p)
 						}
@@ -134,19 +136,21 @@ damaged or lost store index from the packs, which carry their own index.`,
 				res, err := ops.GC(ctx, ws, st, ops.GCOptions{DryRun: dryRun, LockTimeout: lf.Timeout, Backend: m.Location()})
 				for _, r := range res {
 					if dryRun {
-						fmt.Fprintf(g.Stdout, "storage %q: would delete %d unreferenced manifests and the packs only they use; %d packs left by interrupted writes; %s\n",
-							r.Store, len(r.Unreferenced), r.UnindexedPacks, otherWorkspaces(r.Workspaces))
+						fmt.Fprintf(g.Stdout, "storage %q: would delete %s and the packs only they use; %s left by interrupted writes; %s\n",
+							r.Store, textfmt.Count(len(r.Unreferenced), "unreferenced manifest"), textfmt.Count(r.UnindexedPacks, "pack"), otherWorkspaces(r.Workspaces))
 						for _, id := range r.Unreferenced {
 							fmt.Fprintf(g.Stdout, "  - manifest %s\n", id)
 						}
 						continue
 					}
 					rep := r.Report
-					fmt.Fprintf(g.Stdout, "storage %q: deleted %d manifests, %d objects, %d packs (%s); kept %d manifests, %d objects, %d packs; %s\n",
-						r.Store, rep.ManifestsDeleted, rep.ObjectsDeleted, rep.PacksDeleted, render.Bytes(rep.BytesDeleted),
-						rep.ManifestsKept, rep.ObjectsKept, rep.PacksKept, otherWorkspaces(r.Workspaces))
+					fmt.Fprintf(g.Stdout, "storage %q: deleted %s, %s, %s (%s); kept %s, %s, %s; %s\n", r.Store,
+						textfmt.Count(rep.ManifestsDeleted, "manifest"), textfmt.Count(rep.ObjectsDeleted, "object"), textfmt.Count(rep.PacksDeleted, "pack"),
+						render.Bytes(rep.BytesDeleted),
+						textfmt.Count(rep.ManifestsKept, "manifest"), textfmt.Count(rep.ObjectsKept, "object"), textfmt.Count(rep.PacksKept, "pack"),
+						otherWorkspaces(r.Workspaces))
 					if rep.MissingRootIDs > 0 {
-						fmt.Fprintf(g.Stdout, "  warning: other workspaces' roots name %d ids this store no longer holds (their data was lost before; mlform gc -check in those workspaces)\n", rep.MissingRootIDs)
+						fmt.Fprintf(g.Stdout, "  warning: other workspaces' roots name %s this store no longer holds (their data was lost before; mlform gc -check in those workspaces)\n", textfmt.Count(rep.MissingRootIDs, "id"))
 					}
 				}
 				return err

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/ops"
 	"github.com/mlform/mlform/state"
@@ -19,11 +20,7 @@ import (
 // every store lock; own is this workspace's lineage.
 func renderRoots(g *Globals, stores []*ops.StoreRoots, own string) {
 	for _, s := range stores {
-		plural := "s"
-		if len(s.Roots) == 1 {
-			plural = ""
-		}
-		fmt.Fprintf(g.Stdout, "storage %q: %d workspace%s\n", s.Store, len(s.Roots), plural)
+		fmt.Fprintf(g.Stdout, "storage %q: %s\n", s.Store, textfmt.Count(len(s.Roots), "workspace"))
 		for _, r := range s.Roots {
 			if r.Err != nil {
 				fmt.Fprintf(g.Stdout, "  DAMAGED %s: %v\n", r.Key, r.Err)
@@ -33,8 +30,8 @@ func renderRoots(g *Globals, stores []*ops.StoreRoots, own string) {
 			if r.Lineage == own {
 				mine = " (this workspace)"
 			}
-			fmt.Fprintf(g.Stdout, "  %s  %d ids, serial %d, written %s from %s, backend %s%s\n",
-				r.Lineage, len(r.Root.IDs), r.Root.Serial, r.Root.Written.UTC().Format(time.RFC3339), r.Root.Host, r.Root.Backend, mine)
+			fmt.Fprintf(g.Stdout, "  %s  %s, serial %d, written %s from %s, backend %s%s\n",
+				r.Lineage, textfmt.Count(len(r.Root.IDs), "id"), r.Root.Serial, r.Root.Written.UTC().Format(time.RFC3339), r.Root.Host, r.Root.Backend, mine)
 		}
 		for _, l := range s.Locks {
 			if l.Err != nil {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -44,7 +45,7 @@ func (f *planFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.refresh, "refresh", true, "observe dataset sources (-refresh=false trusts the state: no data change is detected)")
 	fs.StringVar(&f.now, "now", "", "plan as if the time were `TIME` (RFC 3339; also "+nowEnv+"), for schedules")
 	fs.BoolVar(&f.asJSON, "json", false, "print the plan as JSON (docs/plan-json.md); same as -format=json")
-	fs.StringVar(&f.format, "format", "human", "output `FORMAT`: human, json or markdown (for a pull-request comment)")
+	fs.StringVar(&f.format, "format", "human", "output `FORMAT`: human, json or markdown (a pull-request comment with metric trends; docs/ci.md)")
 }
 
 // outputFormat resolves -json and -format.
@@ -108,6 +109,9 @@ func openWorkspace(g *Globals, f *planFlags) (*engine.Workspace, error) {
 	if err != nil {
 		return nil, err
 	}
+	if hooks.events != "" {
+		ws.TestEvent = g.testEvent
+	}
 	if hooks.fileDelay > 0 || hooks.events != "" {
 		ws.TestBeforeFile = func(ctx context.Context, path string) error {
 			g.testEvent("store-file " + path)
@@ -152,13 +156,14 @@ func makePlan(ctx context.Context, g *Globals, ws *engine.Workspace, m *state.Ma
 	return p, st, nil
 }
 
-// renderPlan prints p in the chosen format.
-func renderPlan(g *Globals, p *plans.Plan, format string) error {
+// renderPlan prints p, made against st, in the chosen format (markdown
+// draws metric trends from st).
+func renderPlan(g *Globals, p *plans.Plan, st *state.State, format string) error {
 	switch format {
 	case "json":
 		return render.JSON(g.Stdout, p)
 	case "markdown":
-		return render.Markdown(g.Stdout, p, render.Options{})
+		return render.Markdown(g.Stdout, p, render.Options{State: st})
 	}
 	return render.Human(g.Stdout, p, render.Options{Color: useColor(g)})
 }
@@ -208,8 +213,9 @@ refuses if the state or the configuration changed in between.`,
 			}
 			defer m.Close()
 			var p *plans.Plan
+			var st *state.State
 			err = withStateLock(ctx, g, m, f.lock, "plan", func() error {
-				p, _, err = makePlan(ctx, g, ws, m, &f, false)
+				p, st, err = makePlan(ctx, g, ws, m, &f, false)
 				return err
 			})
 			if err != nil && ctx.Err() != nil {
@@ -218,17 +224,21 @@ refuses if the state or the configuration changed in between.`,
 			if err != nil {
 				return err
 			}
-			if err := renderPlan(g, p, format); err != nil {
+			if err := renderPlan(g, p, st, format); err != nil {
 				return err
 			}
+			warnTargeting(g, p.Targets)
 			if out != "" {
+				if p.Variables, err = planner.SaveVariables(ws.Config); err != nil {
+					return err
+				}
 				if err := writePlanFile(out, p); err != nil {
 					return err
 				}
 				if format == "human" {
 					fmt.Fprintf(g.Stdout, "\nSaved the plan to: %s\n\nTo perform exactly these actions, run:\n  mlform apply %q\n", out, out)
-					if len(f.vars.args) > 0 {
-						fmt.Fprintln(g.Stdout, "with the same -var and -var-file options as this plan (variable values are not saved in plan files).")
+					if s := sensitiveNames(p); s != "" {
+						fmt.Fprintf(g.Stdout, "giving it the same value of %s (sensitive values are not saved in plan files).\n", s)
 					}
 				}
 			}
@@ -242,6 +252,24 @@ refuses if the state or the configuration changed in between.`,
 	cmd.Flags().StringVar(&out, "out", "", "save the plan to `FILE` for mlform apply FILE")
 	cmd.Flags().BoolVar(&detailed, "detailed-exitcode", false, "exit 0 when there are no changes, 1 on error, 2 when there are changes")
 	return cmd
+}
+
+// sensitiveNames lists the sensitive variables a saved plan needs again:
+// "var.token and var.key" ("" when none).
+func sensitiveNames(p *plans.Plan) string {
+	var names []string
+	for _, v := range p.Variables {
+		if v.Sensitive {
+			names = append(names, "var."+v.Name)
+		}
+	}
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
 // checkPlanOut refuses an -out path whose directory is missing or that

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/mlform/mlform/internal/termtext"
+	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/render"
@@ -35,12 +36,22 @@ type progress struct {
 }
 
 type actionProgress struct {
+	// stage is what the action is doing ("training", "snapshotting"):
+	// actions that move no files (train, evaluate, promote, publish)
+	// report it with the elapsed time instead of file and byte counts.
+	stage string
+	// queue, when set, is the queue state of a step a batch executor
+	// runs remotely ("PENDING: Priority", "RUNNING on node1"), shown
+	// after the stage; empty for local steps. It comes from the batch
+	// system's output, so it is shown through termtext.OneLine.
+	queue      string
 	start      time.Time
 	lastReport time.Time
 	files      int
 	bytes      int64
 	totalFiles int
 	totalBytes int64
+	movesFiles bool // a snapshot: progress is files and bytes
 }
 
 // newProgress writes to w, live when w is a terminal.
@@ -89,11 +100,12 @@ func (p *progress) End() {
 func (p *progress) Started(a *plans.Action) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	ap := &actionProgress{start: p.clock()}
+	ap := &actionProgress{start: p.clock(), stage: verbing(a.Kind)}
 	ap.lastReport = ap.start
 	if s := a.Snapshot; s != nil {
 		ap.totalFiles, ap.totalBytes = s.Files, s.Bytes
 	}
+	ap.movesFiles = a.Kind == plans.KindSnapshot
 	p.running[a] = ap
 	p.order = append(p.order, a)
 	p.printLocked("%s: %s...", a.Addr, verbing(a.Kind))
@@ -105,6 +117,29 @@ func (p *progress) Advance(a *plans.Action, files int, bytes int64) {
 	if ap := p.running[a]; ap != nil {
 		ap.files += files
 		ap.bytes += bytes
+	}
+}
+
+var _ engine.StageReporter = (*progress)(nil)
+
+// Stage records what a is doing now ("evaluating v1", "training v3"),
+// shown in its progress line instead of its kind (engine.StageReporter).
+func (p *progress) Stage(a *plans.Action, stage string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if ap := p.running[a]; ap != nil {
+		ap.stage = stage
+	}
+}
+
+// setQueue records the queue state of a's remote step ("PENDING: Priority",
+// "RUNNING on node1"; "" once it no longer waits), shown in a's progress
+// line after its stage. It is the hook for batch executors' queue reports.
+func (p *progress) setQueue(a *plans.Action, state string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if ap := p.running[a]; ap != nil {
+		ap.queue = state
 	}
 }
 
@@ -198,9 +233,21 @@ func (ap *actionProgress) bar() string {
 	return "[" + b + "] "
 }
 
-// line is "1200/20000 files, 300.0 MiB/600.0 MiB (50%), 120.0 MiB/s".
+// line is "1200/20000 files, 300.0 MiB/600.0 MiB (50%), 120.0 MiB/s" for
+// a snapshot, and "training, 1m5s elapsed" (with the queue state of a
+// remote step: "training (PENDING: Priority), 1m5s elapsed") for actions
+// that move no files, whose file and byte counts would read "0 files, 0 B".
 func (ap *actionProgress) line(now time.Time) string {
-	el := now.Sub(ap.start).Seconds()
+	d := now.Sub(ap.start)
+	elapsed := d.Round(time.Second).String() + " elapsed"
+	if !ap.movesFiles && ap.files == 0 && ap.bytes == 0 {
+		stage := ap.stage
+		if ap.queue != "" {
+			stage += " (" + termtext.OneLine(ap.queue) + ")"
+		}
+		return stage + ", " + elapsed
+	}
+	el := d.Seconds()
 	rate := ""
 	if el > 0 {
 		rate = ", " + render.Bytes(int64(float64(ap.bytes)/el)) + "/s"
@@ -210,9 +257,9 @@ func (ap *actionProgress) line(now time.Time) string {
 		if ap.totalBytes > 0 {
 			pct = int(100 * ap.bytes / ap.totalBytes)
 		}
-		return fmt.Sprintf("%d/%d files, %s/%s (%d%%)%s", ap.files, ap.totalFiles, render.Bytes(ap.bytes), render.Bytes(ap.totalBytes), pct, rate)
+		return fmt.Sprintf("%d/%s, %s/%s (%d%%)%s", ap.files, textfmt.Files(ap.totalFiles), render.Bytes(ap.bytes), render.Bytes(ap.totalBytes), pct, rate)
 	}
-	return fmt.Sprintf("%d files, %s%s, %s elapsed", ap.files, render.Bytes(ap.bytes), rate, time.Duration(el*float64(time.Second)).Round(time.Second))
+	return fmt.Sprintf("%s, %s%s, %s", textfmt.Files(ap.files), render.Bytes(ap.bytes), rate, elapsed)
 }
 
 // printLocked prints one progress line. Everything printed here may quote

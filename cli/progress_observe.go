@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/planner/render"
 )
 
@@ -16,32 +17,36 @@ import (
 type observeProgress struct {
 	w        io.Writer
 	interval time.Duration
+	clock    func() time.Time
 
-	mu    sync.Mutex
-	addr  string
-	files int
-	bytes int64
-	start time.Time
-	last  time.Time
+	mu   sync.Mutex
+	seen map[string]*observeTimes // per dataset: datasets are observed concurrently
 }
+
+type observeTimes struct{ start, last time.Time }
 
 func newObserveProgress(w io.Writer) *observeProgress {
-	return &observeProgress{w: w, interval: 5 * time.Second}
+	return &observeProgress{w: w, interval: 5 * time.Second, clock: time.Now, seen: map[string]*observeTimes{}}
 }
 
-// observed receives deltas from the observer (concurrently).
+// observed receives the observer's running totals for addr (files hashed
+// and bytes read so far in this observation, never deltas: adding them up
+// would report many times the bytes actually read).
 func (o *observeProgress) observed(addr string, files int, bytes int64) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	now := time.Now()
-	if addr != o.addr {
-		o.addr, o.files, o.bytes, o.start, o.last = addr, 0, 0, now, now
+	now := o.clock()
+	t := o.seen[addr]
+	if t == nil {
+		t = &observeTimes{start: now, last: now}
+		o.seen[addr] = t
 	}
-	o.files += files
-	o.bytes += bytes
-	if now.Sub(o.last) >= o.interval {
-		o.last = now
-		el := now.Sub(o.start).Seconds()
-		fmt.Fprintf(o.w, "%s: observing, %d files hashed (%s, %s/s)\n", addr, o.files, render.Bytes(o.bytes), render.Bytes(int64(float64(o.bytes)/el)))
+	if now.Sub(t.last) >= o.interval {
+		t.last = now
+		rate := ""
+		if el := now.Sub(t.start).Seconds(); el > 0 {
+			rate = ", " + render.Bytes(int64(float64(bytes)/el)) + "/s"
+		}
+		fmt.Fprintf(o.w, "%s: observing, %s hashed (%s%s)\n", addr, textfmt.Files(files), render.Bytes(bytes), rate)
 	}
 }

@@ -1,37 +1,19 @@
 package cli
 
 import (
-	"bytes"
 	"errors"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/mlform/mlform/internal/syncbuf"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
 )
 
-// lockedBuffer is a concurrency-safe bytes.Buffer.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 func TestProgressPlainLines(t *testing.T) {
-	var out lockedBuffer
+	var out syncbuf.Buffer
 	now := time.Date(2026, 1, 5, 12, 0, 0, 0, time.UTC)
 	var mu sync.Mutex
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
@@ -58,6 +40,7 @@ func TestProgressPlainLines(t *testing.T) {
 		"dataset.big: snapshotting...\n",
 		"model.m: training...\n",
 		"dataset.big: 5/10 files, 5.0 MiB/10.0 MiB (50%), 853.3 KiB/s\n",
+		"model.m: training, 6s elapsed\n",
 		"model.m: epoch 3\n",
 		"dataset.big: snapshot 19bc7d3e5a6f (10 files, 10485760 bytes) [7s]\n",
 		"model.m: train failed after 7s: exit status 3\n",
@@ -72,7 +55,7 @@ func TestProgressPlainLines(t *testing.T) {
 }
 
 func TestProgressLiveRedraws(t *testing.T) {
-	var out lockedBuffer
+	var out syncbuf.Buffer
 	p := newProgress(&out, time.Now)
 	p.live = true
 	a := &plans.Action{Kind: plans.KindSnapshot, Addr: "dataset.d", Snapshot: &plans.SnapshotChange{Files: 2, Bytes: 2048}}
@@ -83,5 +66,75 @@ func TestProgressLiveRedraws(t *testing.T) {
 	got := out.String()
 	if !strings.Contains(got, "dataset.d [==========>         ] 1/2 files, 1.0 KiB/2.0 KiB (50%)") || !strings.Contains(got, "\r\x1b[K") {
 		t.Errorf("live output: %q", got)
+	}
+}
+
+// TestProgressStageLines: actions that move no files report their stage,
+// the elapsed time and, for a remote step, its queue state; never
+// "0 files, 0 B, 0 B/s".
+func TestProgressStageLines(t *testing.T) {
+	start := time.Date(2026, 1, 5, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name    string
+		action  *plans.Action
+		queue   string
+		elapsed time.Duration
+		want    string
+	}{
+		{"train", &plans.Action{Kind: plans.KindTrain, Addr: "model.m"}, "", 65 * time.Second, "training, 1m5s elapsed"},
+		{"evaluate", &plans.Action{Kind: plans.KindEvaluate, Addr: "model.m"}, "", 2 * time.Second, "evaluating, 2s elapsed"},
+		{"publish", &plans.Action{Kind: plans.KindPublish, Addr: "promotion.p"}, "", 0, "publishing, 0s elapsed"},
+		{"queued", &plans.Action{Kind: plans.KindTrain, Addr: "model.m"}, "PENDING: Priority", 3 * time.Minute, "training (PENDING: Priority), 3m0s elapsed"},
+		{"queue state from outside is one clean line", &plans.Action{Kind: plans.KindTrain, Addr: "model.m"}, "PENDING\n\x1b[2J", 0, "training (PENDING  [2J), 0s elapsed"},
+		{"stage reported", &plans.Action{Kind: plans.KindTrain, Addr: "model.m", Train: &plans.TrainChange{Version: 3}}, "", time.Second, "evaluating v2, 1s elapsed"},
+		{"snapshot without totals", &plans.Action{Kind: plans.KindSnapshot, Addr: "dataset.d"}, "", 2 * time.Second, "1 file, 2.0 KiB, 1.0 KiB/s, 2s elapsed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			now := start
+			p := newProgress(&syncbuf.Buffer{}, func() time.Time { return now })
+			p.Started(tt.action)
+			if tt.action.Train != nil {
+				p.Stage(tt.action, "evaluating v2")
+			}
+			if tt.action.Kind == plans.KindSnapshot {
+				p.Advance(tt.action, 1, 2048)
+			}
+			p.setQueue(tt.action, tt.queue)
+			if got := p.running[tt.action].line(start.Add(tt.elapsed)); got != tt.want {
+				t.Errorf("line = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestObserveProgressTotals: the observer reports running totals; the
+// line shows them as they are (a sum of totals reported 34.2 GiB for
+// 800 MiB read) with the count of files in the right number.
+func TestObserveProgressTotals(t *testing.T) {
+	var out syncbuf.Buffer
+	now := time.Date(2026, 1, 5, 12, 0, 0, 0, time.UTC)
+	o := newObserveProgress(&out)
+	o.clock = func() time.Time { return now }
+	o.observed("dataset.big", 0, 0)
+	for i := 1; i <= 100; i++ {
+		now = now.Add(100 * time.Millisecond)
+		o.observed("dataset.big", 0, int64(i)*8<<20) // one large file, 8 MiB steps
+	}
+	o.observed("dataset.small", 0, 0)
+	now = now.Add(5 * time.Second)
+	o.observed("dataset.small", 1, 1024)
+	got := out.String()
+	for _, want := range []string{
+		"dataset.big: observing, 0 files hashed (400.0 MiB, 80.0 MiB/s)\n",
+		"dataset.big: observing, 0 files hashed (800.0 MiB, 80.0 MiB/s)\n",
+		"dataset.small: observing, 1 file hashed (1.0 KiB, 204 B/s)\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing %q in:\n%s", want, got)
+		}
+	}
+	if strings.Count(got, "\n") != 3 {
+		t.Errorf("want one line per 5 s per dataset, got:\n%s", got)
 	}
 }

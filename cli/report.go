@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/report"
 )
 
@@ -75,7 +76,7 @@ configuration, profiles and metrics.jsonl from the stores (docs/report.md).`,
 			for _, w := range res.Warnings {
 				fmt.Fprintf(g.Stderr, "Warning: %s\n", w)
 			}
-			fmt.Fprintf(g.Stdout, "Wrote %d pages to %s (open %s)\n", len(res.Pages), out, filepath.Join(out, "index.html"))
+			fmt.Fprintf(g.Stdout, "Wrote %s to %s (open %s)\n", textfmt.Count(len(res.Pages), "page"), out, filepath.Join(out, "index.html"))
 			return nil
 		},
 	}

@@ -30,7 +30,10 @@ plan as plan would have (-json: the documented plan JSON, docs/plan-json.md).`,
 				if asJSON {
 					return render.JSON(g.Stdout, p)
 				}
-				return render.Human(g.Stdout, p, render.Options{Color: useColor(g)})
+				if err := render.Human(g.Stdout, p, render.Options{Color: useColor(g)}); err != nil {
+					return err
+				}
+				return render.SavedVariables(g.Stdout, p)
 			}
 			st, err := readState(cmd.Context(), g)
 			if err != nil {

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mlform/mlform/internal/readfile"
+	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/state"
 )
 
@@ -41,7 +41,7 @@ Commands that change it take the state lock (-lock, -lock-timeout).`,
 func wantArgs(lo, hi int, what string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) < lo || (hi >= 0 && len(args) > hi) {
-			return fmt.Errorf("%s takes %s; got %d argument(s)", cmd.CommandPath(), what, len(args))
+			return fmt.Errorf("%s takes %s; got %s", cmd.CommandPath(), what, textfmt.Count(len(args), "argument"))
 		}
 		return nil
 	}
@@ -111,10 +111,7 @@ func newStateShowCommand(g *Globals) *cobra.Command {
 			if !asJSON {
 				return state.WriteHuman(g.Stdout, addr, obj)
 			}
-			enc := json.NewEncoder(g.Stdout)
-			enc.SetIndent("", "  ")
-			enc.SetEscapeHTML(false)
-			return enc.Encode(obj)
+			return textfmt.WriteJSON(g.Stdout, obj)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the recorded object as JSON")
@@ -186,7 +183,7 @@ first. Version numbers are never reused, even after rm.`,
 				fmt.Fprintf(g.Stdout, "Removed %s\n", a)
 			}
 			if retained > 0 {
-				fmt.Fprintf(g.Stdout, "Kept the records of %d snapshot(s) that recorded versions use: gc keeps their data.\n", retained)
+				fmt.Fprintf(g.Stdout, "Kept the records of %s that recorded versions use: gc keeps their data.\n", textfmt.Count(retained, "snapshot"))
 			}
 			fmt.Fprintf(g.Stdout, "State serial %d. Store objects are kept; `mlform gc` removes what nothing references.\n", s.Serial)
 			return nil

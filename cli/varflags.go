@@ -2,6 +2,7 @@ package cli
 
 import (
 	"github.com/spf13/pflag"
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/mlform/mlform/config"
 )
@@ -11,6 +12,8 @@ import (
 // decides precedence) is kept.
 type varFlags struct {
 	args []config.VarArg
+	// planned are a saved plan's variable values (apply PLANFILE).
+	planned map[string]cty.Value
 }
 
 // varValue is a pflag.Value appending to the shared ordered list.
@@ -42,5 +45,6 @@ func (v *varFlags) loadOptions(g *Globals) config.LoadOptions {
 		Args:    append([]config.VarArg(nil), v.args...),
 		Getenv:  g.Getenv,
 		Version: Version,
+		Planned: v.planned,
 	}
 }

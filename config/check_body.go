@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
 	namesuggest "github.com/mlform/mlform/internal/suggest"
+	"github.com/mlform/mlform/internal/textfmt"
 )
 
 // checkBody reports everything in body that schema does not allow: unknown
@@ -189,13 +190,13 @@ func checkLabels(b *hclsyntax.Block, ns nestedSchema) *hcl.Diagnostic {
 		return &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  fmt.Sprintf("Missing %s for %s", ns.labels[len(b.Labels)], b.Type),
-			Detail:   fmt.Sprintf("A %s block needs %d label(s): %s, like %s.", b.Type, len(ns.labels), strings.Join(ns.labels, ", "), labelExample(b.Type, ns.labels)),
+			Detail:   fmt.Sprintf("A %s block needs %s: %s, like %s.", b.Type, textfmt.Count(len(ns.labels), "label"), strings.Join(ns.labels, ", "), labelExample(b.Type, ns.labels)),
 			Subject:  b.DefRange().Ptr(),
 		}
 	case len(b.Labels) > len(ns.labels):
 		detail := fmt.Sprintf("A %s block takes no labels.", b.Type)
 		if len(ns.labels) > 0 {
-			detail = fmt.Sprintf("A %s block takes %d label(s): %s, like %s.", b.Type, len(ns.labels), strings.Join(ns.labels, ", "), labelExample(b.Type, ns.labels))
+			detail = fmt.Sprintf("A %s block takes %s: %s, like %s.", b.Type, textfmt.Count(len(ns.labels), "label"), strings.Join(ns.labels, ", "), labelExample(b.Type, ns.labels))
 		}
 		return &hcl.Diagnostic{
 			Severity: hcl.DiagError,

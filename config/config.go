@@ -1,7 +1,10 @@
 // Package config turns a directory of *.mlf.hcl files into a typed,
-// evaluated Config. It owns the language: the schema of every block, the
-// functions, variables and their precedence, references between blocks and
-// the diagnostics a user sees when any of that is wrong.
+// evaluated Config. It owns the language: the schema of every block,
+// variables and their precedence, references between blocks and the
+// diagnostics a user sees when any of that is wrong. Its leaves know
+// nothing of blocks: config/lang (functions, evaluation limits),
+// config/check (grammars of string settings), config/diag (rendering
+// diagnostics) and config/format (mlform fmt).
 //
 // Everything in a Config is a plain Go value except what can only be
 // decided at apply time: promotion gate conditions (EvalGate) and outputs
@@ -311,7 +314,15 @@ type LoadOptions struct {
 	// Version is the running mlform's version, checked against
 	// required_version ("" skips the check).
 	Version string
+	// Planned are the variable values a saved plan was made with
+	// (apply PLANFILE): they rank just above the defaults, so an
+	// environment variable, a variables file or a -var given again
+	// still wins, and a different value then fails the plan's digest.
+	Planned map[string]cty.Value
 }
+
+// PlannedSource is Variable.Source of a value from LoadOptions.Planned.
+const PlannedSource = "the saved plan"
 
 // VarArg is one -var ("name=value") or -var-file (a path) argument.
 type VarArg struct {

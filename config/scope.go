@@ -21,7 +21,7 @@ type scope struct {
 	expanded map[string]map[string]*expansion
 	path     cty.Value
 	// funcs builds each evaluation context's functions: every context
-	// gets its own work budget (see budget).
+	// gets its own work budget (lang.NewFunctions).
 	funcs func(called map[string]bool) map[string]function.Function
 }
 

@@ -24,49 +24,12 @@ func CheckFresh(p *plans.Plan, st *state.State, configDigest string) error {
 	case p.Serial != 0 && p.Lineage != st.Lineage:
 		return fmt.Errorf("saved plan was made for another state (lineage %s, this workspace's state is %s): run plan again here", p.Lineage, st.Lineage)
 	case st.Serial != p.Serial:
-		if alreadyApplied(p, st) {
-			return fmt.Errorf("saved plan was already applied (state serial moved from %d to %d and records what it planned): run plan again", p.Serial, st.Serial)
-		}
-		return fmt.Errorf("saved plan is stale: the state changed since it was made (serial %d, now %d): run plan again", p.Serial, st.Serial)
+		return staleSavedPlan(p, st)
 	}
 	if p.ConfigDigest != configDigest {
-		return fmt.Errorf("saved plan is stale: the configuration (or a variable value) changed since it was made. " +
-			"Variable values are not saved in plan files (they may be secrets): give apply the same -var, -var-file and MLFORM_VAR_* values as plan, or run plan again")
+		return fmt.Errorf("saved plan is stale: the configuration (or a variable value) changed since it was made: run plan again")
 	}
 	return nil
-}
-
-// alreadyApplied reports whether state moved because this plan ran: a
-// version or alias move records the plan's digest, or every snapshot the
-// plan would take is already the current snapshot of its dataset.
-func alreadyApplied(p *plans.Plan, st *state.State) bool {
-	digest := plans.Digest(p)
-	for _, m := range st.Models {
-		for _, v := range m.Versions {
-			if v.PlanDigest == digest {
-				return true
-			}
-		}
-		for _, a := range m.Aliases {
-			for _, mv := range a.History {
-				if mv.PlanDigest == digest {
-					return true
-				}
-			}
-		}
-	}
-	snaps := 0
-	for _, a := range p.Actions {
-		if a.Snapshot == nil {
-			continue
-		}
-		snaps++
-		last := dataset.LastSnapshot(st, a.Snapshot.Dataset)
-		if last == nil || last.ID != a.Snapshot.NewID {
-			return false
-		}
-	}
-	return snaps > 0
 }
 
 // ApplyOptions tune one apply.

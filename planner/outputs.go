@@ -105,16 +105,37 @@ func outputResult(name string, ov config.OutputValue) (*OutputResult, error) {
 }
 
 // planOutputs fills the plan's outputs as they will be after apply: an
-// output reading an object this plan acts on is "known after apply".
+// output reading an object whose value this plan decides only while it
+// runs (a train, a snapshot, a promotion of the version it trains) is
+// "known after apply"; a pinned promotion, the move of a recorded version
+// and a publication are known at plan time and show their value.
 func planOutputs(pc *engine.PlanContext) {
 	if len(pc.WS.Config.Outputs) == 0 {
 		return
 	}
+	w := worldOf(pc.WS, pc.State)
 	acted := map[string]bool{}
 	for _, a := range pc.Plan.Actions {
-		acted[a.Addr] = true
+		switch {
+		case a.Kind == plans.KindPublish:
+			// Copies the alias's version: changes no value an output reads.
+		case a.Kind == plans.KindPromote && a.Promote != nil && a.Promote.To > 0 && !a.Promote.KnownAfterApply:
+			// A pin, or a recorded candidate that already passed its
+			// gates: where the alias goes is known now.
+			p := a.Promote
+			if pw, ok := w.Promotions[p.Promotion]; ok {
+				pw.Version = p.To
+				w.Promotions[p.Promotion] = pw
+			}
+			if mw, ok := w.Models[p.Model]; ok {
+				mw.Aliases = maps.Clone(mw.Aliases)
+				mw.Aliases[p.Alias] = p.To
+				w.Models[p.Model] = mw
+			}
+		default:
+			acted[a.Addr] = true
+		}
 	}
-	w := worldOf(pc.WS, pc.State)
 	for name, id := range pc.NextSnapshots {
 		w.Datasets[name] = config.DatasetWorld{SnapshotID: id}
 	}

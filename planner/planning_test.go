@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/internal/testtree"
 	"github.com/mlform/mlform/planner/dataset"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/ops"
@@ -52,17 +53,11 @@ func testWorkspace(t testing.TB, dir string, datasets map[string]string) *engine
 
 func writeFiles(t *testing.T, dir string, files map[string]string) {
 	t.Helper()
-	for p, content := range files {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		// Age the file past the stat cache's racy window.
-		old := time.Now().Add(-time.Hour)
-		if err := os.Chtimes(full, old, old); err != nil {
+	testtree.Write(t, dir, files)
+	// Age the files past the stat cache's racy window.
+	old := time.Now().Add(-time.Hour)
+	for p := range files {
+		if err := os.Chtimes(filepath.Join(dir, filepath.FromSlash(p)), old, old); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -262,6 +257,22 @@ func TestCheckFresh(t *testing.T) {
 		return p
 	}
 	const other = "99999999-3c2d-4e5f-8a9b-0c1d2e3f4a5b"
+	// recorded records a version made by p, as applying p does.
+	recorded := func(st *state.State, p *plans.Plan) *state.State {
+		m := st.EnsureModel("churn")
+		m.Versions = append(m.Versions, &state.Version{Version: 1, Status: state.StatusFailed, PlanDigest: plans.Digest(p)})
+		return st
+	}
+	snapshotsOnly := func(p *plans.Plan) *plans.Plan {
+		var keep []*plans.Action
+		for _, a := range p.Actions {
+			if a.Kind == plans.KindSnapshot {
+				keep = append(keep, a)
+			}
+		}
+		p.Actions = keep
+		return p
+	}
 	tests := []struct {
 		name   string
 		p      *plans.Plan
@@ -274,7 +285,10 @@ func TestCheckFresh(t *testing.T) {
 		{"foreign", plan(3, testLin), withSnap(3, other, ""), "aabbccddeeff0011", "made for another state"},
 		{"stale", plan(3, testLin), withSnap(5, testLin, testIDA), "aabbccddeeff0011", "stale: the state changed since it was made (serial 3, now 5)"},
 		{"stale from no state", plan(0, testLin), withSnap(2, other, testIDA), "aabbccddeeff0011", "stale"},
-		{"already applied", plan(3, testLin), withSnap(4, testLin, testIDB), "aabbccddeeff0011", "already applied"},
+		{"already applied", plan(3, testLin), recorded(withSnap(4, testLin, testIDB), plan(3, testLin)), "aabbccddeeff0011", "saved plan was already applied"},
+		{"partly done by another apply", plan(3, testLin), withSnap(4, testLin, testIDB), "aabbccddeeff0011",
+			"did part of it (dataset.churn already snapshotted; state serial moved from 3 to 4)"},
+		{"only snapshots, all taken", snapshotsOnly(plan(3, testLin)), withSnap(4, testLin, testIDB), "aabbccddeeff0011", "every snapshot it takes is current"},
 		{"config changed", plan(3, testLin), withSnap(3, testLin, testIDA), "ffff", "configuration (or a variable value) changed"},
 	}
 	for _, tt := range tests {

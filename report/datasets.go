@@ -137,7 +137,7 @@ func (dv *datasetView) driftAndCharts() error {
 		title := fmt.Sprintf("#%d %s (%s): %s, %s", i+1, s.Short, stamp(s.CreatedAt), textfmt.Files(s.Files), s.BytesText)
 		size.Points = append(size.Points, point{X: x, Y: float64(s.Bytes) / div, HasY: true, Attr: "data-snapshot", Key: s.ID, Class: "snapshot", Title: title})
 		if s.HasRows {
-			rows.Points = append(rows.Points, point{X: x, Y: float64(s.Rows), HasY: true, Attr: "data-snapshot", Key: s.ID, Class: "snapshot", Title: fmt.Sprintf("#%d %s: %d rows", i+1, s.Short, s.Rows)})
+			rows.Points = append(rows.Points, point{X: x, Y: float64(s.Rows), HasY: true, Attr: "data-snapshot", Key: s.ID, Class: "snapshot", Title: fmt.Sprintf("#%d %s: %s", i+1, s.Short, textfmt.Count(int(s.Rows), "row"))})
 		}
 	}
 	size.XTicks, rows.XTicks = ticks, ticks

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"strings"
 
+	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/state"
 )
 
@@ -58,7 +59,7 @@ func lineageSVG(st *state.State, models []*modelView, datasets []*datasetView) t
 				continue
 			}
 			add(0, "s:"+key, fmt.Sprintf("dataset.%s@%s", dv.Name, short(s.ID, 8)),
-				fmt.Sprintf("dataset.%s@%s taken %s: %d files", dv.Name, s.ID, stamp(s.CreatedAt), s.Files), dv.Page, "snapshot")
+				fmt.Sprintf("dataset.%s@%s taken %s: %s", dv.Name, s.ID, stamp(s.CreatedAt), textfmt.Files(s.Files)), dv.Page, "snapshot")
 		}
 	}
 	for _, mv := range models {

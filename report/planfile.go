@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/planner/plans"
 )
 
@@ -71,7 +72,7 @@ func planView(path string, p *plans.Plan) *PlanView {
 		switch {
 		case a.Snapshot != nil:
 			s := a.Snapshot
-			pa.Details = append(pa.Details, fmt.Sprintf("snapshot %s: %d files, %d bytes", short(s.NewID, 12), s.Files, s.Bytes))
+			pa.Details = append(pa.Details, fmt.Sprintf("snapshot %s: %s, %s", short(s.NewID, 12), textfmt.Files(s.Files), textfmt.Count(int(s.Bytes), "byte")))
 			if s.DiffKnown {
 				pa.Details = append(pa.Details, fmt.Sprintf("%d added, %d changed, %d removed", s.Added, s.Changed, s.Removed))
 			}

@@ -4,10 +4,11 @@
 package textfmt
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
-	"strings"
 )
 
 // Bytes formats a byte count in binary units: "512 B", "1.2 MiB", "-3.0 KiB".
@@ -28,24 +29,39 @@ func Bytes(n int64) string {
 }
 
 // Files is "1 file" or "N files".
-func Files(n int) string {
-	if n == 1 {
-		return "1 file"
-	}
-	return fmt.Sprintf("%d files", n)
-}
+func Files(n int) string { return Count(n, "file") }
 
 // JSON is v as one-line JSON without Go's HTML escaping, so a command or a
 // parameter reads as written in HCL ("a > b", not "a \u003e b"). A value
 // JSON cannot encode is printed with fmt.
 func JSON(v any) string {
-	var b strings.Builder
+	b, err := Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+// Marshal is json.Marshal without HTML escaping: a reason, a command or a
+// value reads "a -> b" and "x<1", not "a -\u003e b" (the same JSON, but
+// people and diffs read mlform's documents).
+func Marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
-		return fmt.Sprint(v)
+		return nil, err
 	}
-	return strings.TrimSuffix(b.String(), "\n")
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// WriteJSON writes v to w as indented JSON without HTML escaping, ending
+// in a newline: the -json output of mlform's commands.
+func WriteJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
 }
 
 // JSONFloat encodes a float for mlform's JSON output. JSON has no

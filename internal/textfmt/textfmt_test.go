@@ -1,6 +1,10 @@
 package textfmt
 
-import "testing"
+import (
+	"math"
+	"strings"
+	"testing"
+)
 
 func TestBytes(t *testing.T) {
 	tests := []struct {
@@ -50,5 +54,55 @@ func TestJSONAsWritten(t *testing.T) {
 		if got := JSON(tt.in); got != tt.want {
 			t.Errorf("JSON(%v) = %s, want %s", tt.in, got, tt.want)
 		}
+	}
+}
+
+func TestWriteJSON(t *testing.T) {
+	var b strings.Builder
+	if err := WriteJSON(&b, map[string]any{"cmd": "a > b && c<d", "n": []int{1}}); err != nil {
+		t.Fatal(err)
+	}
+	want := "{\n  \"cmd\": \"a > b && c<d\",\n  \"n\": [\n    1\n  ]\n}\n"
+	if b.String() != want {
+		t.Errorf("WriteJSON = %q, want %q", b.String(), want)
+	}
+	if _, err := Marshal(math.NaN()); err == nil {
+		t.Error("Marshal(NaN) succeeded: JSON has no NaN")
+	}
+	if err := WriteJSON(&b, math.Inf(1)); err == nil {
+		t.Error("WriteJSON(+Inf) succeeded")
+	}
+}
+
+func TestCount(t *testing.T) {
+	tests := []struct {
+		n    int
+		noun string
+		want string
+	}{
+		{0, "snapshot", "0 snapshots"},
+		{1, "snapshot", "1 snapshot"},
+		{1, "file", "1 file"},
+		{2, "file", "2 files"},
+		{1, "unreferenced manifest", "1 unreferenced manifest"},
+		{3, "unreferenced manifest", "3 unreferenced manifests"},
+		{2, "policy", "2 policies"},
+		{2, "day", "2 days"},
+		{2, "index", "2 indexes"},
+		{2, "batch", "2 batches"},
+		{2, "class", "2 classes"},
+		{-1, "file", "-1 file"},
+		{0, "", "0 "},
+	}
+	for _, tt := range tests {
+		if got := Count(tt.n, tt.noun); got != tt.want {
+			t.Errorf("Count(%d, %q) = %q, want %q", tt.n, tt.noun, got, tt.want)
+		}
+	}
+	if got := CountAs(2, "forgotten", "forgotten"); got != "2 forgotten" {
+		t.Errorf("CountAs = %q", got)
+	}
+	if got := CountAs(1, "child", "children"); got != "1 child" {
+		t.Errorf("CountAs = %q", got)
 	}
 }

@@ -24,7 +24,8 @@ type PlanOptions struct {
 	// garbage until gc).
 	StoreWhileObserving bool
 	// Observing, when set, is called as a dataset's files are hashed
-	// (deltas), so a long first observation shows progress.
+	// (running totals of this observation: files hashed, bytes read), so
+	// a long first observation shows progress.
 	Observing func(addr string, files int, bytes int64)
 }
 

@@ -98,6 +98,9 @@ func planModelsWith(ctx context.Context, pc *engine.PlanContext, specs *modelSpe
 // (nil when the model does not train in this plan).
 func planModel(ctx context.Context, pc *engine.PlanContext, specs *modelSpecs, spec *modelSpec, cache *codehash.CodeCache) (*plans.Action, error) {
 	addr := "model." + spec.Name
+	if a := planRunning(ctx, pc, spec); a != nil {
+		return a, nil
+	}
 	snaps := map[string]string{}
 	var missing []string
 	for _, ds := range spec.Datasets {
@@ -210,7 +213,7 @@ func conditionalReasons(ts []policy.MetricTrigger, champ int, hyp []policy.Reaso
 	}
 	out := []plans.Reason{{Code: code,
 		Message: fmt.Sprintf("retrains if v%d on the new data has %s (evaluated during apply)", champ, joinOr(conds)),
-		Data:    map[string]any{conditionalKey: true, "champion": champ}}}
+		Data:    map[string]any{conditionalKey: true, "champion": champ, "metric": ts[0].Metric}}}
 	for _, r := range hyp {
 		if r.Code != policy.ReasonMetricBelow && r.Code != policy.ReasonMetricAbove {
 			out = append(out, plans.Reason{Code: plans.ReasonCode(r.Code), Message: r.Message})

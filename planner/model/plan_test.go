@@ -238,7 +238,7 @@ func TestPlanModels(t *testing.T) {
 				w.alias("production", 1)
 			},
 			snap: snapB,
-			want: []string{"promote promotion.prod 1->2 [candidate: alias production moves to v2 if it passes 1 gate(s) and beats v1 on accuracy, once v1 is evaluated on its data (during apply)]"},
+			want: []string{"promote promotion.prod 1->2 [candidate: alias production moves to v2 if it passes 1 gate and beats v1 on accuracy, once v1 is evaluated on its data (during apply)]"},
 		},
 		{
 			name: "held candidate is a note",

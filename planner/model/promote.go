@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/internal/whoami"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
@@ -33,8 +34,8 @@ func planPromotion(pc *engine.PlanContext, pr *promotionSpec, spec *modelSpec, t
 		// apply evaluates the champion on the candidate's data first
 		// (evaluateChampion): the outcome is known only then.
 		d.Outcome = policy.PromotePending
-		d.Reasons = []policy.Reason{{Code: policy.ReasonCandidate, Message: fmt.Sprintf("alias %s moves to v%d if it passes %d gate(s)%s, once v%d is evaluated on its data (during apply)",
-			pr.Alias, d.To, len(pr.Gates), beatsText(pr.MustBeat, d.From), d.From)}}
+		d.Reasons = []policy.Reason{{Code: policy.ReasonCandidate, Message: fmt.Sprintf("alias %s moves to v%d if it passes %s%s, once v%d is evaluated on its data (during apply)",
+			pr.Alias, d.To, textfmt.Count(len(pr.Gates), "gate"), beatsText(pr.MustBeat, d.From), d.From)}}
 	}
 	switch d.Outcome {
 	case policy.PromoteMove, policy.PromotePending:

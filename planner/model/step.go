@@ -43,6 +43,8 @@ type stepRun struct {
 	ModelArtifacts, ModelStore string
 	// Log receives every output line (nil: none).
 	Log func(line string)
+	// Dir is the step's working directory; "" is the workspace.
+	Dir string
 }
 
 // stepOutput is what a step left behind; Close removes it.
@@ -110,7 +112,11 @@ func (r *stepRun) run(ctx context.Context) (*stepOutput, error) {
 	// Secrets are redacted before anything reaches the terminal or the logs.
 	outW := engine.NewRedactWriter(io.MultiWriter(stdout, lw), r.Spec.Secrets)
 	errW := engine.NewRedactWriter(io.MultiWriter(stderr, lw), r.Spec.Secrets)
-	task := executor.Task{Model: r.Spec.Name, Version: r.Version, Step: r.Step, Command: step.Command, Dir: r.WS.BaseDir,
+	dir := r.Dir
+	if dir == "" {
+		dir = r.WS.BaseDir
+	}
+	task := executor.Task{Model: r.Spec.Name, Version: r.Version, Step: r.Step, Command: step.Command, Dir: dir,
 		Env: env, Timeout: step.Timeout, Stdout: outW, Stderr: errW}
 	res, err := ex.Run(ctx, task)
 	for _, w := range []io.Writer{outW, errW} {

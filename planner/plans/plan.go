@@ -91,6 +91,12 @@ type Plan struct {
 	Actions []*Action `json:"actions"`
 	Notes   []*Note   `json:"notes,omitempty"`
 	Outputs []*Output `json:"outputs,omitempty"`
+	// Variables are the values given for input variables when the plan
+	// was made (not the defaults), as Terraform saves them, so apply
+	// PLANFILE needs no -var: non-sensitive ones by value, sensitive ones
+	// only as a salted hash that apply checks the value given again
+	// against (variables.go).
+	Variables []*Variable `json:"variables,omitempty"`
 }
 
 // Action is one step apply will take, with every reason it exists.
@@ -197,6 +203,10 @@ type TrainChange struct {
 	ParamChanges []Change          `json:"param_changes,omitempty"`
 	// Champion is the version currently trained on (0: none).
 	Previous int `json:"previous,omitempty"`
+	// Collect marks the attempt Version as already running on a batch
+	// executor (submitted by an earlier apply): apply re-attaches to its
+	// job and records it instead of training again.
+	Collect bool `json:"collect,omitempty"`
 }
 
 // Change is one attribute that differs (e.g. "params.learning_rate").

@@ -92,6 +92,19 @@ func TestDecodePlanRefuses(t *testing.T) {
 		{"payload mismatch", mutate(t, func(p *Plan) { p.Actions[0].Snapshot.Dataset = "other" }), "snapshot of \"other\""},
 		{"bad snapshot id", mutate(t, func(p *Plan) { p.Actions[1].Train.Snapshots["churn"] = "../x" }), "invalid snapshot reference"},
 		{"bad lineage", mutate(t, func(p *Plan) { p.Lineage = "not a lineage!" }), "lineage"},
+		{"sensitive value saved", mutate(t, func(p *Plan) { p.Variables[1].Value = json.RawMessage(`"leak"`) }), "is sensitive but the plan file carries its value"},
+		{"sensitive without hash", mutate(t, func(p *Plan) { p.Variables[1].Hash = "" }), "needs a 16-byte hex salt"},
+		{"short salt", mutate(t, func(p *Plan) { p.Variables[1].Salt = "abcd" }), "needs a 16-byte hex salt"},
+		{"value without type", mutate(t, func(p *Plan) { p.Variables[0].Type = nil }), "has no type"},
+		{"salt on a plain variable", mutate(t, func(p *Plan) { p.Variables[0].Salt = "ab" }), "salt and hash are for sensitive variables"},
+		{"bad variable name", mutate(t, func(p *Plan) { p.Variables[0].Name = "a b" }), "not an identifier"},
+		{"variable twice", mutate(t, func(p *Plan) { p.Variables = append(p.Variables, p.Variables[0]) }), "appears twice"},
+		{"deep value", mutate(t, func(p *Plan) {
+			p.Variables[0].Value = json.RawMessage(strings.Repeat("[", 65) + strings.Repeat("]", 65))
+		}), "nests deeper than 64 levels"},
+		{"deep type", mutate(t, func(p *Plan) {
+			p.Variables[0].Type = json.RawMessage(strings.Repeat(`["list",`, 70) + `"string"` + strings.Repeat("]", 70))
+		}), "nests deeper than 64 levels"},
 		{"unknown field", envelope([]byte(`{"format_version":1,"lineage":"","serial":0,"config_digest":"","refreshed":true,"actions":[],"surprise":1}`)), "unknown field"},
 	}
 	for _, tt := range tests {
@@ -133,10 +146,19 @@ func FuzzDecodePlanBody(f *testing.F) {
 	f.Add(body)
 	f.Add([]byte(`{"format_version":1,"actions":[{"addr":"dataset.a","kind":"snapshot","reasons":[{"code":"new"}],"snapshot":{"dataset":"a","store":"default","new_id":"aaaaaaaa","files":1,"bytes":1,"observation":{"files":[{"path":"x","size":1,"hash":"bbbbbbbb"}]}}}]}`))
 	f.Add([]byte(`{"format_version":1,"actions":[{"addr":"model.m@2","kind":"forget","reasons":[{"code":"not_among_last"}],"forget":{"model":"m","version":2}},{"addr":"dataset.d@aaaaaaaa","kind":"forget","reasons":[{"code":"unused"}],"depends_on":["model.m@2"],"forget":{"dataset":"d","snapshot":"aaaaaaaa"}}]}`))
+	f.Add([]byte(`{"format_version":1,"actions":[],"variables":[{"name":"a","type":["list","number"],"value":[1,2]},{"name":"s","sensitive":true,"salt":"00112233445566778899aabbccddeeff","hash":"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"}]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		p, err := DecodePlan(bytes.NewReader(envelope(body)))
 		if err != nil {
 			return
+		}
+		for _, v := range p.Variables {
+			if v.Sensitive && (len(v.Value) > 0 || len(v.Type) > 0) {
+				t.Fatalf("accepted a sensitive variable with a value: %+v", v)
+			}
+			if jsonDepth(v.Value) > maxVariableDepth || jsonDepth(v.Type) > maxVariableDepth {
+				t.Fatalf("accepted a variable nested too deep: %s", v.Name)
+			}
 		}
 		for _, a := range p.Actions {
 			if fc := a.Forget; fc != nil && ((fc.Dataset != "" && !isHex(fc.Snapshot)) || (fc.Dataset == "" && fc.Version < 1)) {
@@ -186,5 +208,9 @@ func samplePlan() *Plan {
 			},
 		},
 		Notes: []*Note{{Addr: "model.other", Message: "deferred"}},
+		Variables: []*Variable{
+			{Name: "src", Type: json.RawMessage(`"string"`), Value: json.RawMessage(`"data2"`)},
+			{Name: "token", Sensitive: true, Salt: strings.Repeat("ab", SaltLen), Hash: strings.Repeat("cd", HashLen)},
+		},
 	}
 }

@@ -70,6 +70,9 @@ func ValidatePlan(p *Plan) error {
 	if _, err := ActionOrder(p.Actions); err != nil {
 		return err
 	}
+	if err := validateVariables(p.Variables); err != nil {
+		return err
+	}
 	for i, n := range p.Notes {
 		if n == nil {
 			return fmt.Errorf("note %d is empty", i)

@@ -1,11 +1,11 @@
 package policy
 
 import (
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
 
+	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/state"
 )
 
@@ -43,7 +43,7 @@ func DiffInputs(prev, cur state.Inputs) []Change {
 	out = append(out, diffSnapshots(prev.Snapshots, cur.Snapshots)...)
 	if prev.CodeHash != cur.CodeHash {
 		out = append(out, Change{Kind: KindCode, Path: "code", Old: short(prev.CodeHash), New: short(cur.CodeHash),
-			Message: fmt.Sprintf("code changed (%d files, %s -> %s)", cur.CodeFiles, short(prev.CodeHash), short(cur.CodeHash))})
+			Message: codeChangeMessage(prev, cur)})
 	}
 	if !equalStrings(prev.Command, cur.Command) {
 		o, n := quoteCommand(prev.Command), quoteCommand(cur.Command)
@@ -184,11 +184,7 @@ func quoteCommand(c []string) string {
 	if c == nil {
 		c = []string{}
 	}
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(c) // []string always encodes
-	return strings.TrimSuffix(b.String(), "\n")
+	return textfmt.JSON(c) // []string always encodes
 }
 
 // short abbreviates a hash for display.

@@ -74,7 +74,7 @@ func envFingerprint(baseDir string, files []string, env map[string]string, image
 // params (in the form state stores them), the environment fingerprint,
 // the snapshots and command, and the digest over all of them.
 func BuildInputs(spec InputsSpec) (state.Inputs, error) {
-	code, files, err := codehash.CodeHashCached(spec.BaseDir, spec.Code, spec.Cache)
+	code, tree, files, err := codehash.CodeTreeCached(spec.BaseDir, spec.Code, spec.Cache)
 	if err != nil {
 		return state.Inputs{}, fmt.Errorf("code: %w", err)
 	}
@@ -95,6 +95,7 @@ func BuildInputs(spec InputsSpec) (state.Inputs, error) {
 		Snapshots:      snaps,
 		CodeHash:       code,
 		CodeFiles:      files,
+		CodeTree:       tree,
 		Params:         params,
 		Environment:    e.Name,
 		EnvFingerprint: fp,
@@ -109,8 +110,8 @@ func BuildInputs(spec InputsSpec) (state.Inputs, error) {
 
 // InputsDigest hashes everything a version is built from: snapshot ids by
 // dataset, code hash, canonical params, environment fingerprint and the
-// command. The environment's name and the code file count are
-// descriptive and not part of it: renaming an environment block changes
+// command. The environment's name, the code file count and the code
+// listing are descriptive and not part of it: renaming an environment block changes
 // nothing that was built. The stored Digest field is ignored.
 func InputsDigest(in state.Inputs) (string, error) {
 	params, err := CanonicalParams(in.Params)

@@ -105,6 +105,10 @@ func WriteLineage(w io.Writer, r *LineageReport) error {
 	fmt.Fprintf(tw, "store:\t%s\n", orDash(v.Store))
 	fmt.Fprintf(tw, "artifacts:\t%s\n", orDash(v.ArtifactsID))
 	fmt.Fprintf(tw, "logs:\t%s\n", orDash(v.LogsID))
+	fmt.Fprintf(tw, "code archive:\t%s\n", orDash(v.CodeID))
+	if v.Job != "" {
+		fmt.Fprintf(tw, "job:\t%s\n", clean(v.Job))
+	}
 	tw.Flush()
 
 	in := v.Inputs
@@ -113,11 +117,11 @@ func WriteLineage(w io.Writer, r *LineageReport) error {
 	for _, sn := range r.Snapshots {
 		detail := "(no longer recorded in dataset history)"
 		if sn.Recorded {
-			detail = fmt.Sprintf("taken %s, %d files, %d bytes", stamp(sn.Snapshot.CreatedAt), sn.Snapshot.Files, sn.Snapshot.Bytes)
+			detail = fmt.Sprintf("taken %s, %s, %s", stamp(sn.Snapshot.CreatedAt), textfmt.Files(sn.Snapshot.Files), textfmt.Count(int(sn.Snapshot.Bytes), "byte"))
 		}
 		fmt.Fprintf(tw, "  dataset.%s\t%s\t%s\n", clean(sn.Dataset), clean(sn.ID), detail)
 	}
-	fmt.Fprintf(tw, "  code\t%s\t%d files\n", orDash(in.CodeHash), in.CodeFiles)
+	fmt.Fprintf(tw, "  code\t%s\t%s\n", orDash(in.CodeHash), textfmt.Files(in.CodeFiles))
 	for _, k := range slices.Sorted(maps.Keys(in.Params)) {
 		fmt.Fprintf(tw, "  params.%s\t%s\n", clean(k), clean(textfmt.JSON(in.Params[k])))
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/model"
 	"github.com/mlform/mlform/planner/plans"
@@ -27,22 +28,30 @@ var applyNouns = []struct{ kind, one, many string }{
 // by kind (evaluations, publications, removals and forgotten snapshots or
 // versions only when present).
 // Promotions count moved aliases only; held candidates are counted after
-// them ("1 held") when there are any.
+// them ("1 held") when there are any. Trains count versions trained; a
+// metric check that decided not to retrain is "1 not retrained" after them.
 func ApplySummary(res *engine.Result) string {
 	var parts []string
 	for i, n := range applyNouns {
 		c := res.Count(n.kind, engine.ResultSucceeded)
-		if n.kind == plans.KindPromote {
+		switch n.kind {
+		case plans.KindPromote:
 			c = countPromotes(res, model.PromoteMoved)
+		case plans.KindTrain:
+			c = countTrains(res, model.TrainTrained)
 		}
 		if i >= 3 && c == 0 {
 			continue
 		}
-		word := n.many
-		if c == 1 {
-			word = n.one
+		parts = append(parts, textfmt.CountAs(c, n.one, n.many))
+		if n.kind == plans.KindTrain {
+			if k := countTrains(res, model.TrainNotRetrained); k > 0 {
+				parts = append(parts, fmt.Sprintf("%d %s", k, model.TrainNotRetrained))
+			}
+			if k := countTrains(res, model.TrainSubmitted); k > 0 {
+				parts = append(parts, fmt.Sprintf("%d submitted (a later apply collects)", k))
+			}
 		}
-		parts = append(parts, fmt.Sprintf("%d %s", c, word))
 		if n.kind == plans.KindPromote {
 			if h := countPromotes(res, model.PromoteHeld); h > 0 {
 				parts = append(parts, fmt.Sprintf("%d held", h))
@@ -53,6 +62,17 @@ func ApplySummary(res *engine.Result) string {
 		parts = append(parts, fmt.Sprintf("%d moved", res.Moved))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// countTrains counts the succeeded train actions with outcome.
+func countTrains(res *engine.Result, outcome string) int {
+	n := 0
+	for _, r := range res.Actions {
+		if model.TrainOutcome(r) == outcome {
+			n++
+		}
+	}
+	return n
 }
 
 // countPromotes counts the succeeded promote actions with outcome.

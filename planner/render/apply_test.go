@@ -31,6 +31,15 @@ func result(statuses ...string) *engine.Result {
 	return res
 }
 
+// withTrain adds a succeeded train action per summary.
+func withTrain(res *engine.Result, summaries ...string) *engine.Result {
+	for _, s := range summaries {
+		res.Actions = append(res.Actions, &engine.ActionResult{Action: &plans.Action{Kind: plans.KindTrain, Addr: "model.m"},
+			Status: engine.ResultSucceeded, Summary: s})
+	}
+	return res
+}
+
 // withPromote adds a succeeded promote action per summary.
 func withPromote(res *engine.Result, summaries ...string) *engine.Result {
 	for _, s := range summaries {
@@ -56,6 +65,10 @@ func TestApplyResult(t *testing.T) {
 			[]string{"Apply complete! 1 snapshot, 1 train, 0 promotions, 1 held."}, nil},
 		{"moved and held", withPromote(result("succeeded", "succeeded", "succeeded"), "held: v3 stays out of staging: too low"), false,
 			[]string{"Apply complete! 1 snapshot, 1 train, 1 promotion, 1 held."}, nil},
+		{"metric check that did not retrain is no train", withTrain(result("succeeded"), "not retrained: no trigger fired"), false,
+			[]string{"Apply complete! 1 snapshot, 0 trains, 1 not retrained, 0 promotions."}, nil},
+		{"trained and not retrained", withTrain(result("succeeded", "succeeded"), "not retrained: no trigger fired", "trained v4 (accuracy=0.9)"), false,
+			[]string{"Apply complete! 1 snapshot, 2 trains, 1 not retrained, 0 promotions."}, nil},
 		{"failure keeps successes", result("failed", "skipped", "skipped", "succeeded"), false,
 			[]string{"Error: snapshot dataset.da: boom", "Skipped train dataset.db: not run", "Apply failed. What succeeded is recorded: 1 snapshot, 0 trains, 0 promotions."},
 			[]string{"Apply complete"}},

@@ -9,8 +9,9 @@ import (
 )
 
 // Markdown writes the plan for a pull-request comment: a heading with the
-// summary, a table of actions with their reasons, the notes, and the full
-// human plan folded in a <details> block.
+// summary, a table of actions with their reasons, with o.State a metric
+// trend per model it trains, the notes, and the full human plan folded in
+// a <details> block.
 func Markdown(w io.Writer, p *plans.Plan, o Options) error {
 	ew := &errWriter{w: w}
 	if !p.HasChanges() {
@@ -29,6 +30,7 @@ func Markdown(w io.Writer, p *plans.Plan, o Options) error {
 			ew.printf("| `%s` | %s | %s |\n", symbol(a), mdCell(action), mdCell(whyCell(a)))
 		}
 		ew.printf("\n")
+		metricTrends(ew, p, o.State)
 	}
 	if len(p.Notes) > 0 {
 		if !p.HasChanges() {

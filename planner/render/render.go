@@ -7,8 +7,6 @@
 package render
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
@@ -18,6 +16,7 @@ import (
 	"github.com/mlform/mlform/internal/termtext"
 	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/planner/plans"
+	"github.com/mlform/mlform/state"
 )
 
 // Options tune the human and markdown renderings.
@@ -27,6 +26,10 @@ type Options struct {
 	Color bool
 	// MaxPaths is how many changed paths are listed per dataset (default 5).
 	MaxPaths int
+	// State, when set, is the recorded state the plan was made against:
+	// the markdown rendering then adds a metric trend for each model the
+	// plan trains (trend.go).
+	State *state.State
 }
 
 func (o Options) maxPaths() int {
@@ -43,8 +46,10 @@ var summaryKinds = []string{plans.KindSnapshot, plans.KindTrain, plans.KindPromo
 // extraKinds appear in the summary only when the plan has them.
 var extraKinds = []string{plans.KindEvaluate, plans.KindPublish}
 
-// SummaryLine is "1 snapshot, 1 train, 1 promote, 0 remove" (plus evaluate
-// and publish before remove, and forget after it, when present).
+// SummaryLine is "1 snapshot, 1 train, 1 promotion, 0 removals" (plus
+// evaluations and publications before the removals, and "N to forget"
+// after them, when present): the nouns of ApplySummary, counted with
+// textfmt.Count so no count reads "0 snapshot".
 func SummaryLine(p *plans.Plan) string {
 	c := p.Counts()
 	var parts []string
@@ -52,19 +57,29 @@ func SummaryLine(p *plans.Plan) string {
 		if k == plans.KindRemove {
 			for _, e := range extraKinds {
 				if c[e] > 0 {
-					parts = append(parts, fmt.Sprintf("%d %s", c[e], e))
+					parts = append(parts, kindCount(c[e], e))
 				}
 			}
 		}
-		parts = append(parts, fmt.Sprintf("%d %s", c[k], k))
+		parts = append(parts, kindCount(c[k], k))
 	}
 	if n := c[plans.KindForget]; n > 0 {
-		parts = append(parts, fmt.Sprintf("%d %s", n, plans.KindForget))
+		parts = append(parts, fmt.Sprintf("%d to forget", n))
 	}
 	if n := len(p.Moves); n > 0 {
 		parts = append(parts, fmt.Sprintf("%d moved", n))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// kindCount is "N <noun>" for an action kind, with the noun of applyNouns.
+func kindCount(n int, kind string) string {
+	for _, k := range applyNouns {
+		if k.kind == kind {
+			return textfmt.CountAs(n, k.one, k.many)
+		}
+	}
+	return textfmt.Count(n, kind)
 }
 
 // Bytes formats a byte count in binary units: "512 B", "1.2 MiB".
@@ -121,6 +136,10 @@ func Headline(a *plans.Action) string {
 	case plans.KindSnapshot:
 		return a.Addr + " will be snapshotted: " + SnapshotSummary(a)
 	case plans.KindTrain:
+		if a.Train != nil && a.Train.Collect {
+			// "model.churn v5 running as slurm job 1234 on node-3 for 2h; apply collects it"
+			return a.Addr + " " + reasonText(a.Reasons)
+		}
 		verb := "retrained"
 		if hasReason(a, plans.ReasonNew) {
 			verb = "trained"
@@ -165,6 +184,9 @@ func ActionLine(a *plans.Action) string {
 	sym := symbol(a)
 	switch a.Kind {
 	case plans.KindTrain:
+		if a.Train != nil && a.Train.Collect {
+			return fmt.Sprintf("%s collect %s v%d", sym, a.Addr, a.Train.Version)
+		}
 		if a.Train != nil {
 			return fmt.Sprintf("%s train %s -> v%d", sym, a.Addr, a.Train.Version)
 		}
@@ -268,7 +290,7 @@ func Value(v any, sensitive bool) string {
 		}
 		return "[" + strings.Join(parts, ", ") + "]"
 	}
-	b, err := marshal(v)
+	b, err := textfmt.Marshal(v)
 	if err != nil {
 		return fmt.Sprint(v)
 	}
@@ -316,28 +338,10 @@ func hasReason(a *plans.Action, c plans.ReasonCode) bool {
 	return false
 }
 
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return strconv.Itoa(n) + " " + word + "s"
-}
+func plural(n int, word string) string { return textfmt.Count(n, word) }
 
 // CountFiles is "1 file" or "N files".
 func CountFiles(n int) string { return plural(n, "file") }
-
-// marshal is json.Marshal without HTML escaping: a reason, a command or a
-// value reads "a -> b" and "x<1", not "a -\u003e b" (the same JSON, but
-// people and diffs read these documents).
-func marshal(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
-}
 
 // DisplayPath is a data file's path as plan shows it: as is, unless it
 // holds a control character (newline, tab, ESC...) or invalid UTF-8; then

@@ -215,10 +215,11 @@ func TestSummaryLine(t *testing.T) {
 		kinds []string
 		want  string
 	}{
-		{nil, "0 snapshot, 0 train, 0 promote, 0 remove"},
-		{[]string{"snapshot", "snapshot", "train"}, "2 snapshot, 1 train, 0 promote, 0 remove"},
-		{[]string{"train", "evaluate", "promote", "publish"}, "0 snapshot, 1 train, 1 promote, 1 evaluate, 1 publish, 0 remove"},
-		{[]string{"forget", "snapshot", "forget"}, "1 snapshot, 0 train, 0 promote, 0 remove, 2 forget"},
+		{nil, "0 snapshots, 0 trains, 0 promotions, 0 removals"},
+		{[]string{"snapshot", "snapshot", "train"}, "2 snapshots, 1 train, 0 promotions, 0 removals"},
+		{[]string{"train", "evaluate", "promote", "publish"}, "0 snapshots, 1 train, 1 promotion, 1 evaluation, 1 publication, 0 removals"},
+		{[]string{"forget", "snapshot", "forget"}, "1 snapshot, 0 trains, 0 promotions, 0 removals, 2 to forget"},
+		{[]string{"remove"}, "0 snapshots, 0 trains, 0 promotions, 1 removal"},
 	}
 	for _, tt := range tests {
 		p := basePlan()

@@ -71,14 +71,17 @@ func TestJobName(t *testing.T) {
 		model   string
 		version int
 		step    string
+		attempt string
 		want    string
 	}{
-		{"churn", 3, "train", "mlform-churn-v3-train"},
-		{"churn", 12, "evaluate", "mlform-churn-v12-evaluate"},
-		{"fraud", 0, "train", "mlform-fraud-train"},
+		{"churn", 3, "train", "", "mlform-churn-v3-train"},
+		{"churn", 12, "evaluate", "", "mlform-churn-v12-evaluate"},
+		{"fraud", 0, "train", "", "mlform-fraud-train"},
+		{"churn", 5, "train", "1a2b3c4d5e6f", "mlform-churn-v5-train-1a2b3c4d5e6f"},
 	}
 	for _, tt := range tests {
 		task := taskFor(tt.model, tt.version, tt.step)
+		task.Attempt = tt.attempt
 		if got := JobName(task); got != tt.want {
 			t.Errorf("JobName(%s v%d %s) = %q, want %q", tt.model, tt.version, tt.step, got, tt.want)
 		}

@@ -56,6 +56,11 @@ type Options struct {
 	// refused by Factory.
 	ExtraArgs []string
 
+	// Binary is the mlform binary jobs run (`mlform step run`, the
+	// remote-step protocol), at a path every node sees; "" is the running
+	// binary. RemoteBinary checks it.
+	Binary string
+
 	// Commands is the directory holding sbatch, scontrol, scancel and
 	// sacct; "" finds them in PATH.
 	Commands string

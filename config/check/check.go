@@ -1,0 +1,153 @@
+// Package check holds the grammars of a configuration's string settings:
+// storage and source URLs, glob patterns, durations ("7d"), cron
+// schedules, alias names and required_version constraints. Errors are
+// worded for a diagnostic; config adds the position.
+package check
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bmatcuk/doublestar/v4"
+	"github.com/robfig/cron/v3"
+
+	"github.com/mlform/mlform/internal/bloburl"
+)
+
+// BlobURL accepts a URL whose scheme names a bucket driver mlform has.
+// Messages show the URL with credentials removed.
+func BlobURL(raw string) error {
+	if strings.TrimSpace(raw) == "" {
+		return errors.New("the URL is empty")
+	}
+	if !strings.Contains(raw, "://") {
+		return fmt.Errorf("%q is not a URL: use a blob URL such as file://%s (schemes: %s)", bloburl.Redact(raw), strings.TrimPrefix(raw, "./"), strings.Join(bloburl.Schemes(), ", "))
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("%q is not a valid URL", bloburl.Redact(raw))
+	}
+	if !bloburl.SupportedScheme(u.Scheme) {
+		return fmt.Errorf("unsupported URL scheme %q in %q: mlform supports %s", u.Scheme, bloburl.Redact(raw), strings.Join(bloburl.Schemes(), ", "))
+	}
+	if u.Scheme != "file" && u.Scheme != "mem" && u.Host == "" {
+		return fmt.Errorf("%q names no bucket: write %s://BUCKET/prefix", bloburl.Redact(raw), u.Scheme)
+	}
+	if u.Scheme == "file" && strings.TrimPrefix(raw, "file://") == "" {
+		return errors.New("file:// names no directory: write file://PATH")
+	}
+	// The key prefix rules (path or prefix=, not both; no "..") are
+	// bloburl.Parse's, checked here so the error points at the configuration.
+	if _, err := bloburl.Parse(raw); err != nil {
+		return err
+	}
+	return nil
+}
+
+// Source accepts a dataset source: a local path or a blob URL prefix.
+func Source(raw string) error {
+	if strings.TrimSpace(raw) == "" {
+		return errors.New("the source is empty: give a directory, a file or a blob URL prefix")
+	}
+	if strings.Contains(raw, "://") {
+		return BlobURL(raw)
+	}
+	return nil
+}
+
+// Glob accepts a doublestar pattern relative to its root: absolute
+// patterns and ".." segments would reach outside it.
+func Glob(p string) error {
+	if p == "" {
+		return errors.New("the pattern is empty")
+	}
+	if !doublestar.ValidatePattern(p) {
+		return fmt.Errorf("%q is not a valid glob pattern (check brackets and braces)", p)
+	}
+	if path.IsAbs(p) || strings.HasPrefix(p, `\`) || (len(p) > 1 && p[1] == ':') {
+		return fmt.Errorf("%q is absolute: patterns are relative to the working directory or the dataset source", p)
+	}
+	for _, seg := range strings.Split(p, "/") {
+		if seg == ".." {
+			return fmt.Errorf("%q uses \"..\": a pattern may not reach outside its root", p)
+		}
+	}
+	return nil
+}
+
+// ParseDuration reads a duration: a Go duration ("30m", "1h30m", "168h")
+// optionally preceded by whole days ("7d", "1d12h").
+func ParseDuration(s string) (time.Duration, error) {
+	orig := s
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, errors.New("empty duration: use a number with a unit such as 30m, 6h or 7d")
+	}
+	var days time.Duration
+	if i := strings.IndexByte(s, 'd'); i > 0 {
+		n, err := strconv.ParseUint(s[:i], 10, 32)
+		if err != nil {
+			return 0, fmt.Errorf("invalid duration %q: days must be a whole number, like 7d", orig)
+		}
+		days = time.Duration(n) * 24 * time.Hour
+		if days/(24*time.Hour) != time.Duration(n) || n > 100000 {
+			return 0, fmt.Errorf("invalid duration %q: too long", orig)
+		}
+		s = s[i+1:]
+		if s == "" {
+			return days, nil
+		}
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		// Go gives one message for "6 hours" and for a well-formed but
+		// overflowing "99999999999999999999h"; only the first lacks a unit.
+		if goDuration.MatchString(s) {
+			return 0, fmt.Errorf("invalid duration %q: too long", orig)
+		}
+		return 0, fmt.Errorf("invalid duration %q: use a number with a unit (s, m, h, d), like 30m, 6h or 7d", orig)
+	}
+	if d < 0 && days > 0 {
+		return 0, fmt.Errorf("invalid duration %q: mixed signs", orig)
+	}
+	if days > 0 && days+d < days {
+		return 0, fmt.Errorf("invalid duration %q: too long", orig)
+	}
+	return days + d, nil
+}
+
+// Cron accepts a five-field cron expression or a descriptor such as
+// @daily, optionally preceded by CRON_TZ=Zone.
+func Cron(s string) error {
+	if strings.TrimSpace(s) == "" {
+		return errors.New("the schedule is empty")
+	}
+	if _, err := cron.ParseStandard(strings.TrimSpace(s)); err != nil {
+		return fmt.Errorf("invalid cron expression %q: %v (want five fields \"minute hour day-of-month month day-of-week\", like \"0 3 * * 1\", or a descriptor such as @daily)", s, err)
+	}
+	return nil
+}
+
+// goDuration is the shape time.ParseDuration accepts, to tell an
+// overflowing duration from a malformed one.
+var goDuration = regexp.MustCompile(`^[-+]?([0-9]*(\.[0-9]*)?(ns|us|µs|μs|ms|s|m|h))+$`)
+
+var aliasPattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
+
+// Alias accepts alias names that cannot be mistaken for a version in
+// an address (model.churn@production, not model.churn@7).
+func Alias(s string) error {
+	if s == "" {
+		return errors.New("the alias is empty: name the alias this promotion moves, like \"production\"")
+	}
+	if !aliasPattern.MatchString(s) {
+		return fmt.Errorf("%q is not a valid alias: use letters, digits, _ and -, starting with a letter", s)
+	}
+	return nil
+}

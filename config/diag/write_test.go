@@ -1,0 +1,113 @@
+package diag
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+)
+
+func TestWrite(t *testing.T) {
+	src := "model \"m\" {\n  train {\n    comand = [\"t\"]\n  }\n}\n"
+	f, diags := hclsyntax.ParseConfig([]byte(src), "main.mlf.hcl", hcl.InitialPos)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	files := map[string]*hcl.File{"main.mlf.hcl": f}
+	rng := hcl.Range{Filename: "main.mlf.hcl", Start: hcl.Pos{Line: 3, Column: 5, Byte: 27}, End: hcl.Pos{Line: 3, Column: 11, Byte: 33}}
+	tests := []struct {
+		name  string
+		diag  *hcl.Diagnostic
+		color bool
+		want  []string
+		not   []string
+	}{
+		{
+			name: "with position",
+			diag: &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unsupported argument", Detail: "Did you mean \"command\"?", Subject: &rng},
+			want: []string{
+				"Error: main.mlf.hcl:3:5: Unsupported argument\n",
+				"  on main.mlf.hcl line 3, in model \"m\":\n",
+				"   3:     comand = [\"t\"]\n",
+				"Did you mean \"command\"?\n",
+			},
+			not: []string{"\x1b["},
+		},
+		{
+			name: "warning",
+			diag: &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "Value for undeclared variable", Subject: &rng},
+			want: []string{"Warning: main.mlf.hcl:3:5: Value for undeclared variable\n"},
+		},
+		{
+			name: "without position",
+			diag: &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid -var option", Detail: "details"},
+			want: []string{"Error: Invalid -var option\n", "details\n"},
+			not:  []string{" on "},
+		},
+		{
+			name:  "colour",
+			diag:  &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "S", Subject: &rng},
+			color: true,
+			want:  []string{"\x1b[31mError\x1b[0m: main.mlf.hcl:3:5: S"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b strings.Builder
+			if err := Write(&b, hcl.Diagnostics{tt.diag}, files, tt.color); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(b.String(), w) {
+					t.Errorf("output lacks %q:\n%s", w, b.String())
+				}
+			}
+			for _, n := range tt.not {
+				if strings.Contains(b.String(), n) {
+					t.Errorf("output has %q:\n%s", n, b.String())
+				}
+			}
+		})
+	}
+	if tests[0].diag.Summary != "Unsupported argument" {
+		t.Error("Write changed the caller's diagnostic")
+	}
+}
+
+func TestValidateJSONSnippet(t *testing.T) {
+	src := "a = 1\nb = [\n  1,\n  2,\n]\n"
+	f, _ := hclsyntax.ParseConfig([]byte(src), "x.mlf.hcl", hcl.InitialPos)
+	files := map[string]*hcl.File{"x.mlf.hcl": f}
+	multi := hcl.Range{Filename: "x.mlf.hcl", Start: hcl.Pos{Line: 2, Column: 5, Byte: 10}, End: hcl.Pos{Line: 5, Column: 2, Byte: 23}}
+	stale := hcl.Range{Filename: "x.mlf.hcl", Start: hcl.Pos{Line: 90, Column: 1, Byte: 900}, End: hcl.Pos{Line: 90, Column: 2, Byte: 901}}
+	other := hcl.Range{Filename: "<value for var.x>", Start: hcl.Pos{Line: 1, Column: 1}, End: hcl.Pos{Line: 1, Column: 2, Byte: 1}}
+	doc := NewValidateJSON(hcl.Diagnostics{
+		{Severity: hcl.DiagError, Summary: "multi", Subject: &multi},
+		{Severity: hcl.DiagWarning, Summary: "stale", Subject: &stale},
+		{Severity: hcl.DiagError, Summary: "other file", Subject: &other},
+		{Severity: hcl.DiagError, Summary: "nowhere"},
+	}, files)
+	if doc.Valid || doc.ErrorCount != 3 || doc.WarningCount != 1 || doc.FormatVersion != "1.0" {
+		t.Fatalf("doc = %+v", doc)
+	}
+	s := doc.Diagnostics[0].Snippet
+	if s == nil || s.Code != "b = [\n  1,\n  2,\n]" || s.StartLine != 2 || s.HighlightStartOffset != 4 || s.HighlightEndOffset != 17 || s.Context != nil {
+		t.Fatalf("multi-line snippet = %+v", s)
+	}
+	if got := s.Code[s.HighlightStartOffset:s.HighlightEndOffset]; got != "[\n  1,\n  2,\n]" {
+		t.Fatalf("highlight = %q", got)
+	}
+	if doc.Diagnostics[1].Snippet != nil || doc.Diagnostics[1].Range == nil {
+		t.Errorf("stale range: %+v", doc.Diagnostics[1])
+	}
+	if doc.Diagnostics[2].Snippet != nil || doc.Diagnostics[2].Range.Filename != "<value for var.x>" {
+		t.Errorf("range in an unknown file: %+v", doc.Diagnostics[2])
+	}
+	if doc.Diagnostics[3].Range != nil || doc.Diagnostics[3].Snippet != nil {
+		t.Errorf("no position: %+v", doc.Diagnostics[3])
+	}
+	if empty := NewValidateJSON(nil, nil); !empty.Valid || empty.Diagnostics == nil {
+		t.Errorf("empty = %+v (diagnostics must be [] in JSON, not null)", empty)
+	}
+}

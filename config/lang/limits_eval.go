@@ -1,0 +1,175 @@
+package lang
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function"
+)
+
+// Limits on what evaluating a configuration may build. Sizes are counted in
+// units: one per value (element, attribute, primitive) plus one per byte
+// of every string and object key, counting a value again each time it is
+// referenced (that is what printing or encoding it costs).
+const (
+	// MaxValueSize bounds every function argument list, every function
+	// result and every argument's value.
+	MaxValueSize = 16 << 20
+	// MaxValueDepth bounds how deeply values nest (locals that wrap each
+	// other, one level per local).
+	MaxValueDepth = 1024
+	// maxEvalWork bounds the work of one evaluation context (one block,
+	// one gate, the outputs): the sizes of all function results and
+	// arguments plus iterationCost per iteration of every for-expression.
+	// It allows about 65,000 iterations: HCL takes some microseconds for each.
+	maxEvalWork = 64 << 20
+	// iterationCost is what one for-expression iteration charges: HCL
+	// builds a child context per element, far dearer than a unit of data.
+	iterationCost = 1024
+)
+
+// ErrTooLarge is wrapped by every limit error, so callers and tests can
+// tell a limit from a wrong value.
+var ErrTooLarge = errors.New("exceeds mlform's limits")
+
+// budget counts the work done in one evaluation context. Every function of
+// the context charges it, for-expressions too (through loopFuncName), and
+// concurrent evaluations (gates of different models) each have their own.
+type budget struct {
+	used     int64
+	reported bool // the first excess is an error; later ones stay quiet
+}
+
+// charge adds n units. It returns ErrTooLarge the first time the budget is
+// exceeded and quiet=true after that: the first error stops the
+// evaluation's result, and repeating it per iteration would only bury it.
+func (b *budget) charge(n int64) (quiet bool, err error) {
+	b.used += n
+	if b.used <= maxEvalWork {
+		return false, nil
+	}
+	if b.reported {
+		return true, nil
+	}
+	b.reported = true
+	return false, fmt.Errorf("evaluating this needs more than %d units of work (about %d for-expression iterations, or function arguments and results that size): %w", maxEvalWork, maxEvalWork/iterationCost, ErrTooLarge)
+}
+
+// loopFuncName names the hidden function every for-expression's
+// collection is passed through (CountLoops). It is not an identifier, so
+// no expression can call it; it shares the context's budget.
+const loopFuncName = "for expression"
+
+// loopFunc charges the length of each collection a for-expression iterates
+// and returns it unchanged: nested for-expressions over big lists iterate
+// the product of their lengths, with no other function call to stop them.
+func (b *budget) loopFunc() function.Function {
+	return function.New(&function.Spec{
+		Params: []function.Parameter{{Name: "collection", Type: cty.DynamicPseudoType,
+			AllowNull: true, AllowUnknown: true, AllowDynamicType: true, AllowMarked: true}},
+		Type: func(args []cty.Value) (cty.Type, error) { return args[0].Type(), nil },
+		Impl: func(args []cty.Value, retType cty.Type) (cty.Value, error) {
+			u, _ := args[0].Unmark()
+			if !u.IsKnown() || u.IsNull() || !u.CanIterateElements() {
+				return args[0], nil
+			}
+			quiet, err := b.charge(int64(u.LengthInt()) * iterationCost)
+			if quiet || err != nil {
+				return cty.UnknownVal(retType), err
+			}
+			return args[0], nil
+		},
+	})
+}
+
+// CountLoops passes the collection of every for-expression under node
+// through loopFuncName (once: a collection already passed is left alone).
+// A call node, rather than a wrapper type, keeps the expression visible to
+// everything that walks the syntax tree (references, the graph).
+func CountLoops(node hclsyntax.Node) {
+	if node == nil {
+		return
+	}
+	_ = hclsyntax.VisitAll(node, func(n hclsyntax.Node) hcl.Diagnostics {
+		fe, ok := n.(*hclsyntax.ForExpr)
+		if !ok {
+			return nil
+		}
+		if call, done := fe.CollExpr.(*hclsyntax.FunctionCallExpr); done && call.Name == loopFuncName {
+			return nil
+		}
+		rng := fe.CollExpr.Range()
+		fe.CollExpr = &hclsyntax.FunctionCallExpr{
+			Name:            loopFuncName,
+			Args:            []hclsyntax.Expression{fe.CollExpr},
+			NameRange:       rng,
+			OpenParenRange:  rng,
+			CloseParenRange: rng,
+		}
+		return nil
+	})
+}
+
+// CalledFunctions lists the functions root's syntax calls (every
+// for-expression calls the hidden loop counter, after CountLoops).
+func CalledFunctions(root hclsyntax.Node) map[string]bool {
+	called := map[string]bool{}
+	if root == nil {
+		return called
+	}
+	_ = hclsyntax.VisitAll(root, func(x hclsyntax.Node) hcl.Diagnostics {
+		if c, ok := x.(*hclsyntax.FunctionCallExpr); ok {
+			called[c.Name] = true
+		}
+		return nil
+	})
+	return called
+}
+
+// sizeOf returns v's size in units and how deeply it nests, stopping once
+// the size passes limit (the walk itself is bounded).
+func sizeOf(v cty.Value, limit int64) (size int64, depth int) {
+	var walk func(v cty.Value, d int) bool
+	walk = func(v cty.Value, d int) bool {
+		v, _ = v.Unmark()
+		size++
+		depth = max(depth, d)
+		if !v.IsKnown() || v.IsNull() {
+			return size <= limit
+		}
+		ty := v.Type()
+		switch {
+		case ty == cty.String:
+			size += int64(len(v.AsString()))
+		case ty.IsListType() || ty.IsSetType() || ty.IsMapType() || ty.IsTupleType() || ty.IsObjectType():
+			for it := v.ElementIterator(); it.Next(); {
+				k, e := it.Element()
+				if ty.IsMapType() || ty.IsObjectType() {
+					kk, _ := k.Unmark()
+					size += int64(len(kk.AsString()))
+				}
+				if size > limit || !walk(e, d+1) {
+					return false
+				}
+			}
+		}
+		return size <= limit
+	}
+	walk(v, 1)
+	return size, depth
+}
+
+// CheckValue reports a value too large or too deeply nested to keep.
+func CheckValue(v cty.Value) error {
+	size, depth := sizeOf(v, MaxValueSize)
+	switch {
+	case size > MaxValueSize:
+		return fmt.Errorf("the value is larger than %d units (string bytes plus elements): %w", MaxValueSize, ErrTooLarge)
+	case depth > MaxValueDepth:
+		return fmt.Errorf("the value nests deeper than %d levels: %w", MaxValueDepth, ErrTooLarge)
+	}
+	return nil
+}

@@ -1,0 +1,147 @@
+package lang
+
+import (
+	"fmt"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+)
+
+// MaxNesting bounds how deeply expressions nest: brackets, parentheses,
+// braces, quoted templates and interpolations, plus chains of unary
+// operators and conditionals, which the HCL parser and evaluator also
+// handle by recursion. Real configurations stay far below it; without it
+// 100,000 nested "(" exhaust the stack, which Go cannot recover from.
+const MaxNesting = 128
+
+// CheckNesting scans src's tokens (the lexer is not recursive) and reports
+// the first place where expressions nest deeper than MaxNesting, before
+// the recursive parser sees it.
+func CheckNesting(src []byte, filename string) hcl.Diagnostics {
+	tokens, _ := hclsyntax.LexConfig(src, filename, hcl.InitialPos)
+	return nestingDiags(tokens)
+}
+
+// CheckExprNesting is CheckNesting for a lone expression (-var values,
+// templates).
+func CheckExprNesting(src []byte, filename string) hcl.Diagnostics {
+	tokens, _ := hclsyntax.LexExpression(src, filename, hcl.InitialPos)
+	return nestingDiags(tokens)
+}
+
+// checkTemplateNesting is CheckNesting for a template file.
+func checkTemplateNesting(src []byte, filename string) hcl.Diagnostics {
+	tokens, _ := hclsyntax.LexTemplate(src, filename, hcl.InitialPos)
+	return nestingDiags(tokens)
+}
+
+func nestingDiags(tokens hclsyntax.Tokens) hcl.Diagnostics {
+	// Each open bracket is a level; ops counts the unary operators and
+	// conditionals its current item has stacked up. depth is the number of
+	// levels plus every level's ops.
+	type level struct {
+		newlineEnds bool // top level, braces: a newline ends an item
+		ops         int
+	}
+	levels := []level{{newlineEnds: true}}
+	depth := 0
+	endItem := func() {
+		top := &levels[len(levels)-1]
+		depth -= top.ops
+		top.ops = 0
+	}
+	prev := hclsyntax.TokenNewline
+	for _, t := range tokens {
+		switch t.Type {
+		case hclsyntax.TokenOBrace, hclsyntax.TokenOBrack, hclsyntax.TokenOParen,
+			hclsyntax.TokenOQuote, hclsyntax.TokenOHeredoc,
+			hclsyntax.TokenTemplateInterp, hclsyntax.TokenTemplateControl:
+			levels = append(levels, level{newlineEnds: t.Type == hclsyntax.TokenOBrace})
+			depth++
+		case hclsyntax.TokenCBrace, hclsyntax.TokenCBrack, hclsyntax.TokenCParen,
+			hclsyntax.TokenCQuote, hclsyntax.TokenCHeredoc, hclsyntax.TokenTemplateSeqEnd:
+			if len(levels) > 1 {
+				endItem()
+				levels = levels[:len(levels)-1]
+				depth--
+			}
+		case hclsyntax.TokenComma:
+			endItem()
+		case hclsyntax.TokenNewline:
+			if levels[len(levels)-1].newlineEnds {
+				endItem()
+			}
+		case hclsyntax.TokenBang, hclsyntax.TokenQuestion:
+			levels[len(levels)-1].ops++
+			depth++
+		case hclsyntax.TokenMinus:
+			if unaryPosition(prev) {
+				levels[len(levels)-1].ops++
+				depth++
+			}
+		}
+		if t.Type != hclsyntax.TokenComment {
+			prev = t.Type
+		}
+		if depth > MaxNesting {
+			rng := t.Range
+			return hcl.Diagnostics{{
+				Severity: hcl.DiagError,
+				Summary:  "Expression nested too deeply",
+				Detail: fmt.Sprintf("Expressions may nest at most %d levels deep (brackets, parentheses, braces, templates, unary operators and conditionals); this one goes deeper here. Split it into locals.",
+					MaxNesting),
+				Subject: &rng,
+			}}
+		}
+	}
+	return nil
+}
+
+// unaryPosition reports whether a "-" after a token of type prev is a
+// unary minus (it starts an operand) rather than a subtraction.
+func unaryPosition(prev hclsyntax.TokenType) bool {
+	switch prev {
+	case hclsyntax.TokenIdent, hclsyntax.TokenNumberLit, hclsyntax.TokenCParen,
+		hclsyntax.TokenCBrack, hclsyntax.TokenCBrace, hclsyntax.TokenCQuote,
+		hclsyntax.TokenCHeredoc, hclsyntax.TokenStar:
+		return false
+	}
+	return true
+}
+
+// CheckJSONNesting reports JSON (a *.mlfvars.json file, a jsondecode
+// argument) whose arrays and objects nest deeper than MaxNesting; the
+// decoders recurse per level. It only counts brackets outside strings.
+func CheckJSONNesting(src []byte) error {
+	depth, inString, escaped := 0, false, false
+	for i, c := range src {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '[' || c == '{':
+			depth++
+			if depth > MaxNesting {
+				return fmt.Errorf("JSON nested more than %d levels deep (at byte %d)", MaxNesting, i)
+			}
+		case c == ']' || c == '}':
+			depth--
+		}
+	}
+	return nil
+}
+
+// EmptyFile is an empty body over src: what a file refused before parsing
+// comes back as (so snippets still show its text).
+func EmptyFile(src []byte, filename string) *hcl.File {
+	rng := hcl.Range{Filename: filename, Start: hcl.InitialPos, End: hcl.InitialPos}
+	return &hcl.File{Body: &hclsyntax.Body{SrcRange: rng, EndRange: rng}, Bytes: src}
+}

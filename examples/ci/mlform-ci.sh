@@ -1,0 +1,54 @@
+#!/bin/sh
+# The mlform steps of the CI recipes in docs/ci.md. The GitHub Actions
+# workflows (github/) and the GitLab pipeline (gitlab/) call this script, and
+# mlform's own tests run it (testdata/script/cloud_ci_recipe_s3.txtar), so
+# what the recipes run is what is tested.
+#
+#   mlform-ci.sh plan       pull request: plan, save the plan file (tfplan),
+#                           write the comment (plan.md) and the report site
+#                           (mlform-report/); exit 0 also when there are changes
+#   mlform-ci.sh apply      after merge: apply exactly the saved plan tfplan
+#                           (refused if the state or configuration moved since)
+#   mlform-ci.sh scheduled  cron: plan and apply what is due now (schedules,
+#                           drift, new data): schedules fire only when
+#                           something runs apply
+#
+# Environment: MLFORM (the mlform binary, default "mlform"); the cloud
+# credentials of the state backend and store (AWS_* for S3); MLFORM_VAR_*
+# for variables. The plan file carries the non-sensitive -var values, so
+# the apply job needs only the sensitive ones again (docs/language.md).
+# MLFORM_LOCK_TIMEOUT is how long apply waits for another apply's state
+# lock (default 10m): the CI concurrency group serialises the jobs of one
+# pipeline, the lock every other writer.
+set -eu
+mlform=${MLFORM:-mlform}
+lock_timeout=${MLFORM_LOCK_TIMEOUT:-10m}
+
+case ${1:-} in
+plan)
+	"$mlform" init
+	# -detailed-exitcode: 0 no changes, 2 changes, 1 error (fail the job).
+	code=0
+	"$mlform" plan -lock-timeout="$lock_timeout" -out=tfplan -format=markdown -detailed-exitcode >plan.md || code=$?
+	if [ "$code" -ne 0 ] && [ "$code" -ne 2 ]; then
+		cat plan.md
+		exit "$code"
+	fi
+	"$mlform" report -out=mlform-report -plan=tfplan
+	cat plan.md
+	;;
+apply)
+	# No init: it would load the configuration with variables this job
+	# does not have (the plan file carries them); apply opens the backend
+	# and stores itself.
+	"$mlform" apply -lock-timeout="$lock_timeout" tfplan
+	;;
+scheduled)
+	"$mlform" init
+	"$mlform" apply -lock-timeout="$lock_timeout" -auto-approve
+	;;
+*)
+	echo "usage: mlform-ci.sh plan|apply|scheduled" >&2
+	exit 2
+	;;
+esac

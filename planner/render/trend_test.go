@@ -1,0 +1,96 @@
+package render
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/mlform/mlform/planner/plans"
+	"github.com/mlform/mlform/state"
+)
+
+// trendState records model churn's versions: v1-v3 and v5 succeeded with
+// metrics, v4 failed (no point), production at v5.
+func trendState(metrics ...map[string]float64) *state.State {
+	st := state.New()
+	m := st.EnsureModel("churn")
+	for i, ms := range metrics {
+		v := &state.Version{Version: i + 1, Status: state.StatusSucceeded, Metrics: ms}
+		if ms == nil {
+			v.Status = state.StatusFailed
+		}
+		m.Versions = append(m.Versions, v)
+	}
+	m.Aliases["production"] = &state.Alias{Name: "production", Version: len(metrics)}
+	return st
+}
+
+func TestMarkdownTrendGolden(t *testing.T) {
+	st := trendState(
+		map[string]float64{"accuracy": 0.85, "loss": 0.45},
+		map[string]float64{"accuracy": 0.88, "loss": 0.42},
+		map[string]float64{"accuracy": 0.81, "loss": 0.5},
+		nil,
+		map[string]float64{"accuracy": 0.9, "loss": 0.4},
+	)
+	var m bytes.Buffer
+	if err := Markdown(&m, fixtures()["full"], Options{State: st}); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "full_trend.md", m.Bytes())
+}
+
+func TestMarkdownTrend(t *testing.T) {
+	many := make([]map[string]float64, 25)
+	for i := range many {
+		many[i] = map[string]float64{"accuracy": float64(i) / 100}
+	}
+	tests := []struct {
+		name    string
+		st      *state.State
+		want    []string
+		notWant []string
+	}{
+		{"no state", nil, nil, []string{"mermaid"}},
+		{"one point is no trend", trendState(map[string]float64{"accuracy": 0.8}), nil, []string{"mermaid"}},
+		{"must_beat metric first", trendState(map[string]float64{"accuracy": 0.8, "auc": 0.7}, map[string]float64{"accuracy": 0.9, "auc": 0.6}),
+			[]string{"    line [0.8, 0.9]\n", `y-axis "accuracy" 0.79 --> 0.91`}, nil},
+		{"metric trigger's metric without must_beat", trendState(map[string]float64{"accuracy": 0.8, "auc": 0.7}, map[string]float64{"accuracy": 0.9, "auc": 0.6}),
+			[]string{`title "model.churn auc"`}, nil},
+		{"last 20 versions", trendState(many...),
+			[]string{"x-axis [v6, v7,", "v25]", "last 20 succeeded versions"}, []string{"v5,"}},
+		{"flat values still get an axis", trendState(map[string]float64{"accuracy": 0}, map[string]float64{"accuracy": 0}),
+			[]string{`y-axis "accuracy" -1 --> 1`}, nil},
+		{"hostile metric name", trendState(map[string]float64{"a\"]\n```<q>": 1}, map[string]float64{"a\"]\n```<q>": 2}),
+			[]string{`title "model.churn a_______q_"`}, []string{"<q>", "\"]\n"}},
+		{"tiny numbers without exponent", trendState(map[string]float64{"accuracy": 1e-7}, map[string]float64{"accuracy": 2e-7}),
+			[]string{"line [0.0000001, 0.0000002]"}, []string{"e-0"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			p := fixtures()["full"]
+			if strings.HasPrefix(tt.name, "metric trigger") {
+				p.Actions = p.Actions[:2] // no promotion, so no must_beat
+				p.Actions[1].Reasons = append(p.Actions[1].Reasons, plans.Reason{Code: plans.ReasonMetricBelow, Data: map[string]any{"conditional": true, "metric": "auc"}})
+			}
+			if err := Markdown(&b, p, Options{State: tt.st}); err != nil {
+				t.Fatal(err)
+			}
+			got := b.String()
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("missing %q in:\n%s", w, got)
+				}
+			}
+			for _, w := range tt.notWant {
+				if strings.Contains(got, w) {
+					t.Errorf("unexpected %q in:\n%s", w, got)
+				}
+			}
+			if n := strings.Count(got, "```mermaid"); n > 1 {
+				t.Errorf("%d charts for one trained model", n)
+			}
+		})
+	}
+}
