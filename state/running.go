@@ -83,7 +83,7 @@ func validateRunning(name string, m *Model, recorded map[int]bool) error {
 			return fmt.Errorf("%s: executor %q is not a name", where, truncate(r.Executor, 80))
 		case !IsID(r.SpecID):
 			return fmt.Errorf("%s: spec_id %q is not a hex content id", where, truncate(r.SpecID, 80))
-		case r.Store != "" && !IsIdentifier(r.Store):
+		case r.Store != "" && !IsName(r.Store):
 			return fmt.Errorf("%s: store %q is not a storage name", where, truncate(r.Store, 80))
 		case len(r.JobID) > 256 || len(r.Node) > 256 || hasControl(r.JobID) || hasControl(r.Node):
 			return fmt.Errorf("%s: job id or node is too long or contains control characters", where)
