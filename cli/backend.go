@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/config/diag"
 	"github.com/mlform/mlform/state"
 )
 
@@ -31,7 +32,7 @@ func backendURL(g *Globals) (string, error) {
 	}
 	cfg, diags := config.Load(".", config.LoadOptions{Getenv: g.Getenv, Version: Version})
 	if diags.HasErrors() {
-		_ = config.WriteDiagnostics(g.Stderr, diags, cfg.Files, !g.NoColor)
+		_ = diag.Write(g.Stderr, diags, cfg.Files, !g.NoColor)
 		return "", &ExitError{Code: 1, Message: "the configuration names the state backend, and it has errors (variables can be set with MLFORM_VAR_<name>)"}
 	}
 	return cfg.Backend.URL, nil

@@ -3,7 +3,8 @@ package cli
 import (
 	"github.com/spf13/cobra"
 
-	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/config/diag"
+	"github.com/mlform/mlform/config/format"
 	"github.com/mlform/mlform/internal/textfmt"
 )
 
@@ -27,10 +28,10 @@ some file is not formatted.`,
   mlform fmt -recursive examples
   cat main.mlf.hcl | mlform fmt -`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fo := config.FmtOptions{List: opts.list, Write: opts.write && !opts.check, Diff: opts.diff, Recursive: opts.recursive}
-			res, err := config.Fmt(args, fo, g.Stdin, g.Stdout)
+			fo := format.Options{List: opts.list, Write: opts.write && !opts.check, Diff: opts.diff, Recursive: opts.recursive}
+			res, err := format.Paths(args, fo, g.Stdin, g.Stdout)
 			if len(res.Diags) > 0 {
-				_ = config.WriteDiagnostics(g.Stderr, res.Diags, res.Files, diagColor(g))
+				_ = diag.Write(g.Stderr, res.Diags, res.Files, diagColor(g))
 			}
 			if err != nil {
 				return err

@@ -26,13 +26,7 @@ the moves made during it).`,
 				return err
 			}
 			r, err := query.History(s, args[0], at)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return writeJSON(g.Stdout, r)
-			}
-			return query.WriteHistory(g.Stdout, r)
+			return answer(g, asJSON, r, err, query.WriteHistory)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the history as JSON")

@@ -57,13 +57,7 @@ store the configuration names.`,
 				return err
 			}
 			r, err := query.Lineage(s, args[0])
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return writeJSON(g.Stdout, r)
-			}
-			return query.WriteLineage(g.Stdout, r)
+			return answer(g, asJSON, r, err, query.WriteLineage)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the lineage as JSON")

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/config/diag"
 )
 
 // loadConfig loads the configuration in the working directory. Every
@@ -10,7 +11,7 @@ import (
 func loadConfig(g *Globals, vf *varFlags) (*config.Config, error) {
 	cfg, diags := loadChecked(g, vf)
 	if len(diags) > 0 {
-		_ = config.WriteDiagnostics(g.Stderr, diags, cfg.Files, diagColor(g))
+		_ = diag.Write(g.Stderr, diags, cfg.Files, diagColor(g))
 	}
 	if diags.HasErrors() {
 		return nil, errSilent

@@ -35,13 +35,7 @@ aliases; they may belong to different models.`,
 				return err
 			}
 			d, err := query.DiffMetrics(s, args[0], args[1])
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return writeJSON(g.Stdout, d)
-			}
-			return query.WriteMetricsDiff(g.Stdout, d)
+			return answer(g, asJSON, d, err, query.WriteMetricsDiff)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the comparison as JSON")

@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/config/diag"
 	"github.com/mlform/mlform/planner"
 	"github.com/mlform/mlform/planner/render"
 )
@@ -30,18 +30,14 @@ scripts.`,
 		Args: wantArgs(0, 1, "at most one output NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			ws, m, closeAll, err := openWorkspaceState(ctx, g, &vf)
+			ws, st, closeAll, err := readWorkspace(ctx, g, &vf)
 			if err != nil {
 				return err
 			}
 			defer closeAll()
-			st, err := m.Read(ctx)
-			if err != nil {
-				return err
-			}
 			outs, diags := planner.Outputs(ws, st)
 			if diags.HasErrors() {
-				config.WriteDiagnostics(g.Stderr, diags, ws.Config.Files, !g.NoColor)
+				diag.Write(g.Stderr, diags, ws.Config.Files, !g.NoColor)
 				return errSilent
 			}
 			if len(args) == 1 {

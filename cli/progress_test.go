@@ -1,37 +1,19 @@
 package cli
 
 import (
-	"bytes"
 	"errors"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/mlform/mlform/internal/syncbuf"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
 )
 
-// lockedBuffer is a concurrency-safe bytes.Buffer.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 func TestProgressPlainLines(t *testing.T) {
-	var out lockedBuffer
+	var out syncbuf.Buffer
 	now := time.Date(2026, 1, 5, 12, 0, 0, 0, time.UTC)
 	var mu sync.Mutex
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
@@ -73,7 +55,7 @@ func TestProgressPlainLines(t *testing.T) {
 }
 
 func TestProgressLiveRedraws(t *testing.T) {
-	var out lockedBuffer
+	var out syncbuf.Buffer
 	p := newProgress(&out, time.Now)
 	p.live = true
 	a := &plans.Action{Kind: plans.KindSnapshot, Addr: "dataset.d", Snapshot: &plans.SnapshotChange{Files: 2, Bytes: 2048}}
@@ -110,7 +92,7 @@ func TestProgressStageLines(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			now := start
-			p := newProgress(&lockedBuffer{}, func() time.Time { return now })
+			p := newProgress(&syncbuf.Buffer{}, func() time.Time { return now })
 			p.Started(tt.action)
 			if tt.action.Train != nil {
 				p.Stage(tt.action, "evaluating v2")
@@ -130,7 +112,7 @@ func TestProgressStageLines(t *testing.T) {
 // line shows them as they are (a sum of totals reported 34.2 GiB for
 // 800 MiB read) with the count of files in the right number.
 func TestObserveProgressTotals(t *testing.T) {
-	var out lockedBuffer
+	var out syncbuf.Buffer
 	now := time.Date(2026, 1, 5, 12, 0, 0, 0, time.UTC)
 	o := newObserveProgress(&out)
 	o.clock = func() time.Time { return now }

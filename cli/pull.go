@@ -29,15 +29,11 @@ model.NAME@VERSION or model.NAME@ALIAS. DIR must be empty or missing unless
 		Args: wantArgs(2, 2, "a source like dataset.churn@1a2b3c4d or model.churn@production, and a target DIR"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			ws, m, closeAll, err := openWorkspaceState(ctx, g, &vf)
+			ws, st, closeAll, err := readWorkspace(ctx, g, &vf)
 			if err != nil {
 				return err
 			}
 			defer closeAll()
-			st, err := m.Read(ctx)
-			if err != nil {
-				return err
-			}
 			t, err := ops.ResolvePull(st, args[0])
 			if err != nil {
 				return err

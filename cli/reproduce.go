@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/planner/model"
 	"github.com/mlform/mlform/planner/query"
 	"github.com/mlform/mlform/providers/executor"
@@ -48,7 +49,7 @@ difference from the recorded inputs is reported.`,
 				return err
 			}
 			if asJSON {
-				err = writeJSON(g.Stdout, r)
+				err = textfmt.WriteJSON(g.Stdout, r)
 			} else {
 				err = writeReproduce(g.Stdout, r)
 			}

@@ -1,13 +1,13 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/planner/ops"
 	"github.com/mlform/mlform/planner/render"
 )
@@ -44,10 +44,7 @@ differs from the snapshot before.`,
 				if hist == nil {
 					hist = []ops.SnapshotEntry{}
 				}
-				enc := json.NewEncoder(g.Stdout)
-				enc.SetIndent("", "  ")
-				enc.SetEscapeHTML(false)
-				return enc.Encode(hist)
+				return textfmt.WriteJSON(g.Stdout, hist)
 			}
 			if len(hist) == 0 {
 				fmt.Fprintf(g.Stdout, "dataset.%s has no snapshots.\n", ref.Dataset)

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -112,10 +111,7 @@ func newStateShowCommand(g *Globals) *cobra.Command {
 			if !asJSON {
 				return state.WriteHuman(g.Stdout, addr, obj)
 			}
-			enc := json.NewEncoder(g.Stdout)
-			enc.SetIndent("", "  ")
-			enc.SetEscapeHTML(false)
-			return enc.Encode(obj)
+			return textfmt.WriteJSON(g.Stdout, obj)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the recorded object as JSON")

@@ -4,9 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/mlform/mlform/config/diag"
 	"github.com/spf13/cobra"
-
-	"github.com/mlform/mlform/config"
 )
 
 func newValidateCommand(g *Globals) *cobra.Command {
@@ -32,7 +31,7 @@ Exit status: 0 when the configuration is valid, 1 when it is not.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, diags := loadChecked(g, &vf)
 			if asJSON {
-				doc := config.NewValidateJSON(diags, cfg.Files)
+				doc := diag.NewValidateJSON(diags, cfg.Files)
 				enc := json.NewEncoder(g.Stdout)
 				enc.SetIndent("", "  ")
 				if err := enc.Encode(doc); err != nil {
@@ -44,7 +43,7 @@ Exit status: 0 when the configuration is valid, 1 when it is not.`,
 				return nil
 			}
 			if len(diags) > 0 {
-				_ = config.WriteDiagnostics(g.Stderr, diags, cfg.Files, diagColor(g))
+				_ = diag.Write(g.Stderr, diags, cfg.Files, diagColor(g))
 			}
 			if diags.HasErrors() {
 				return errSilent

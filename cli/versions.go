@@ -2,8 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
-	"io"
 
 	"github.com/spf13/cobra"
 
@@ -29,13 +27,7 @@ are listed too: version numbers are never reused.`,
 				return err
 			}
 			r, err := query.Versions(s, args[0])
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return writeJSON(g.Stdout, r)
-			}
-			return query.WriteVersions(g.Stdout, r)
+			return answer(g, asJSON, r, err, query.WriteVersions)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the versions as JSON")
@@ -51,13 +43,4 @@ func readState(ctx context.Context, g *Globals) (*state.State, error) {
 	}
 	defer m.Close()
 	return m.Read(ctx)
-}
-
-// writeJSON prints v as indented JSON, without HTML escaping: reasons
-// read "a -> b", not "a -\u003e b" (both are the same JSON).
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"testing"
+
+	"github.com/mlform/mlform/internal/textfmt"
 )
 
 func TestWriteJSONReadsAsWritten(t *testing.T) {
@@ -16,11 +18,11 @@ func TestWriteJSONReadsAsWritten(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var b bytes.Buffer
-		if err := writeJSON(&b, tt.in); err != nil {
+		if err := textfmt.WriteJSON(&b, tt.in); err != nil {
 			t.Fatal(err)
 		}
 		if b.String() != tt.want {
-			t.Errorf("writeJSON(%v) = %q, want %q", tt.in, b.String(), tt.want)
+			t.Errorf("textfmt.WriteJSON(%v) = %q, want %q", tt.in, b.String(), tt.want)
 		}
 		if !json.Valid(b.Bytes()) {
 			t.Errorf("not valid JSON: %s", b.String())

@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/mlform/mlform/config/lang"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 	"github.com/zclconf/go-cty/cty/function"
@@ -31,12 +32,12 @@ func (l *loader) evaluate(g *graph, order []*node) {
 		"root":   cty.StringVal(l.dir),
 		"cwd":    cty.StringVal(cwd),
 	})
-	raw := functions(l.dir, nil)
+	raw := lang.Functions(l.dir)
 	s := newScope(func(called map[string]bool) map[string]function.Function {
 		if called == nil {
-			return newFunctions(l.dir)
+			return lang.NewFunctions(l.dir)
 		}
-		return functionsFor(l.dir, raw, called)
+		return lang.FunctionsFor(l.dir, raw, called)
 	}, pathObj)
 	l.cfg.scope = s
 	for name, v := range l.cfg.Variables {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
+	"github.com/mlform/mlform/config/check"
 	"github.com/mlform/mlform/internal/contractenv"
 )
 
@@ -12,7 +13,7 @@ import (
 func (l *loader) evalStorage(e *blockEval, n *node) {
 	st := &Storage{Name: n.name, DeclRange: n.block.DefRange()}
 	if u, a, ok := e.str("url", true); ok {
-		e.checkURL("url", a, u, checkBlobURL)
+		e.checkURL("url", a, u, check.BlobURL)
 		st.URL, st.URLSensitive = u, e.vals["url"].ContainsMarked()
 	}
 	l.cfg.Storage[n.name] = st
@@ -43,7 +44,7 @@ func (l *loader) evalDataset(e *blockEval, n *node) {
 	d := &Dataset{Name: n.name, DeclRange: n.block.DefRange()}
 	if s, a, ok := e.str("source", true); ok {
 		d.SourceSensitive = e.vals["source"].ContainsMarked()
-		e.checkURL("source", a, s, checkSource)
+		e.checkURL("source", a, s, check.Source)
 		d.Source = s
 	}
 	d.Include = e.globs("include")

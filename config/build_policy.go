@@ -3,6 +3,8 @@ package config
 import (
 	"fmt"
 	"strings"
+
+	"github.com/mlform/mlform/config/check"
 )
 
 // onChangeKinds are the input kinds a retrain policy can react to.
@@ -37,7 +39,7 @@ func (l *loader) evalPolicy(e *blockEval, n *node) {
 		p.OnChange = list
 	}
 	if s, a, ok := e.str("schedule", false); ok {
-		if err := checkCron(s); err != nil {
+		if err := check.Cron(s); err != nil {
 			e.errorf(a.Expr.Range(), "Invalid schedule", "schedule in %s: %v.", e.where, err)
 		}
 		p.Schedule = strings.TrimSpace(s)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/mlform/mlform/config/check"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 )
@@ -18,7 +19,7 @@ func (l *loader) evalPromotion(e *blockEval, n *node, s *scope) {
 		p.Model = s
 	}
 	if s, a, ok := e.str("alias", false); ok {
-		if err := checkAlias(s); err != nil {
+		if err := check.Alias(s); err != nil {
 			e.errorf(a.Expr.Range(), "Invalid alias", "alias in %s: %v.", e.where, err)
 		}
 		p.Alias = s
@@ -40,7 +41,7 @@ func (l *loader) evalPromotion(e *blockEval, n *node, s *scope) {
 		case "publish":
 			pub := &Publish{Range: b.DefRange()}
 			if u, a, ok := se.str("url", true); ok {
-				se.checkURL("url", a, u, checkBlobURL)
+				se.checkURL("url", a, u, check.BlobURL)
 				pub.URL, pub.URLSensitive = u, se.vals["url"].ContainsMarked()
 			}
 			p.Publish = pub

@@ -1,7 +1,10 @@
 // Package config turns a directory of *.mlf.hcl files into a typed,
-// evaluated Config. It owns the language: the schema of every block, the
-// functions, variables and their precedence, references between blocks and
-// the diagnostics a user sees when any of that is wrong.
+// evaluated Config. It owns the language: the schema of every block,
+// variables and their precedence, references between blocks and the
+// diagnostics a user sees when any of that is wrong. Its leaves know
+// nothing of blocks: config/lang (functions, evaluation limits),
+// config/check (grammars of string settings), config/diag (rendering
+// diagnostics) and config/format (mlform fmt).
 //
 // Everything in a Config is a plain Go value except what can only be
 // decided at apply time: promotion gate conditions (EvalGate) and outputs

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/mlform/mlform/config/lang"
 )
 
 // A FIFO in the configuration directory must be refused, not block Load
@@ -21,7 +22,7 @@ func TestFileRefusesFIFO(t *testing.T) {
 	}
 	for _, fn := range []string{"file", "filesha256"} {
 		expr, _ := hclsyntax.ParseExpression([]byte(fn+`("fifo")`), "t", hcl.InitialPos)
-		_, diags := expr.Value(&hcl.EvalContext{Functions: newFunctions(dir)})
+		_, diags := expr.Value(&hcl.EvalContext{Functions: lang.NewFunctions(dir)})
 		if !diags.HasErrors() || !strings.Contains(diags.Error(), "fifo is a named pipe (FIFO), not a regular file") {
 			t.Errorf("%s(fifo): %v", fn, diags)
 		}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mlform/mlform/config/diag"
 )
 
 // fuzzSecret is the sensitive variable's value in FuzzSensitiveNeverShown.
@@ -66,10 +68,10 @@ func FuzzSensitiveNeverShown(f *testing.F) {
 		} {
 			cfg, diags := Load(dir, opts)
 			var out bytes.Buffer
-			if err := WriteDiagnostics(&out, diags, cfg.Files, false); err != nil {
+			if err := diag.Write(&out, diags, cfg.Files, false); err != nil {
 				t.Fatal(err)
 			}
-			js, err := json.Marshal(NewValidateJSON(diags, cfg.Files))
+			js, err := json.Marshal(diag.NewValidateJSON(diags, cfg.Files))
 			if err != nil {
 				t.Fatal(err)
 			}

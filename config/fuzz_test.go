@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/mlform/mlform/config/diag"
 )
 
 // fuzzSeeds are configurations that exercise most of the language.
@@ -44,10 +45,10 @@ func FuzzLoad(f *testing.F) {
 			t.Fatal("Load returned a nil Config")
 		}
 		var buf bytes.Buffer
-		if err := WriteDiagnostics(&buf, diags, cfg.Files, false); err != nil {
+		if err := diag.Write(&buf, diags, cfg.Files, false); err != nil {
 			t.Fatal(err)
 		}
-		_ = NewValidateJSON(diags, cfg.Files)
+		_ = diag.NewValidateJSON(diags, cfg.Files)
 		if diags.HasErrors() {
 			if len(diags.Errs()) == 0 {
 				t.Fatal("errors without diagnostics")
@@ -60,25 +61,6 @@ func FuzzLoad(f *testing.F) {
 			}
 		}
 		cfg.EvalOutputs(World{})
-	})
-}
-
-// FuzzFormat: formatting never panics and never formats what does not
-// parse; formatting is deterministic.
-func FuzzFormat(f *testing.F) {
-	fuzzSeeds(f)
-	f.Fuzz(func(t *testing.T, src []byte) {
-		out, diags := Format(src, "x.mlf.hcl")
-		if diags.HasErrors() {
-			if out != nil {
-				t.Fatal("output despite syntax errors")
-			}
-			return
-		}
-		again, _ := Format(src, "x.mlf.hcl")
-		if !bytes.Equal(out, again) {
-			t.Fatal("Format is not deterministic")
-		}
 	})
 }
 
@@ -135,35 +117,6 @@ func FuzzParseConfig(f *testing.F) {
 	})
 }
 
-// FuzzParseDuration: never panics; accepted durations are consistent.
-func FuzzParseDuration(f *testing.F) {
-	for _, s := range []string{"30m", "7d", "1d12h", "-1h", "99999999999d", "1.5d", "d", "0"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		d, err := ParseDuration(s)
-		if err != nil {
-			if d != 0 {
-				t.Fatalf("error with a duration %v", d)
-			}
-			return
-		}
-		if strings.TrimSpace(s) == "" {
-			t.Fatal("empty duration accepted")
-		}
-	})
-}
-
-// FuzzRequiredVersion: constraint parsing never panics.
-func FuzzRequiredVersion(f *testing.F) {
-	for _, s := range []string{">= 0.1", "~> 1", "~> 0.1.2, != 0.1.5", "", ",", "~>", "= v1.2.3-rc1"} {
-		f.Add(s, "0.1.0")
-	}
-	f.Fuzz(func(t *testing.T, constraint, running string) {
-		_ = checkRequiredVersion(constraint, running)
-	})
-}
-
 // FuzzVarsFileJSON: an auto-loaded *.mlfvars.json of any content gives
 // diagnostics, never a panic, and its snippets render.
 func FuzzVarsFileJSON(f *testing.F) {
@@ -184,7 +137,7 @@ func FuzzVarsFileJSON(f *testing.F) {
 			t.Fatal("Load returned a nil Config")
 		}
 		var buf bytes.Buffer
-		if err := WriteDiagnostics(&buf, diags, cfg.Files, false); err != nil {
+		if err := diag.Write(&buf, diags, cfg.Files, false); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -8,6 +9,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+
+	"github.com/mlform/mlform/internal/dag"
 )
 
 // node is one evaluable object: a variable (its validations), a local, a
@@ -219,47 +222,27 @@ func (l *loader) declaredNames(kind string) []string {
 }
 
 // sort returns the nodes in dependency order (dependencies first, ties by
-// address) or, when there is a cycle, the cycle's addresses in order.
+// address: dag.Sort) or, when there is a cycle, the cycle's addresses in
+// order. Implicit objects (storage.default) have no node and are no
+// dependency.
 func (g *graph) sort() (order []*node, cycle []string) {
-	const (
-		unvisited = iota
-		visiting
-		done
-	)
-	state := map[string]int{}
-	var stack []string
-	var visit func(addr string) []string
-	visit = func(addr string) []string {
-		n, ok := g.nodes[addr]
-		if !ok {
-			return nil // implicit objects (storage.default) have no node
-		}
-		switch state[addr] {
-		case done:
-			return nil
-		case visiting:
-			for i, a := range stack {
-				if a == addr {
-					return append(append([]string(nil), stack[i:]...), addr)
-				}
+	deps := func(addr string) []string {
+		var out []string
+		for dep := range g.nodes[addr].deps {
+			if _, ok := g.nodes[dep]; ok {
+				out = append(out, dep)
 			}
 		}
-		state[addr] = visiting
-		stack = append(stack, addr)
-		for _, dep := range slices.Sorted(maps.Keys(n.deps)) {
-			if c := visit(dep); c != nil {
-				return c
-			}
-		}
-		stack = stack[:len(stack)-1]
-		state[addr] = done
-		order = append(order, n)
-		return nil
+		return out
 	}
-	for _, addr := range slices.Sorted(maps.Keys(g.nodes)) {
-		if c := visit(addr); c != nil {
-			return nil, c
-		}
+	addrs, err := dag.Sort(slices.Sorted(maps.Keys(g.nodes)), deps, func(a, b string) bool { return a < b })
+	var ce *dag.CycleError[string]
+	if errors.As(err, &ce) {
+		return nil, ce.Cycle
+	}
+	order = make([]*node, len(addrs))
+	for i, addr := range addrs {
+		order[i] = g.nodes[addr]
 	}
 	return order, nil
 }

@@ -3,26 +3,28 @@ package config
 import (
 	"strings"
 	"testing"
+
+	"github.com/mlform/mlform/config/lang"
 )
 
 // Each expression is refused with a diagnostic at its position instead of
 // exhausting the stack, memory or time.
 func TestEvaluationLimits(t *testing.T) {
-	deep := strings.Repeat("(", MaxNesting+1) + "1" + strings.Repeat(")", MaxNesting+1)
-	ok := strings.Repeat("(", MaxNesting-2) + "1" + strings.Repeat(")", MaxNesting-2)
+	deep := strings.Repeat("(", lang.MaxNesting+1) + "1" + strings.Repeat(")", lang.MaxNesting+1)
+	ok := strings.Repeat("(", lang.MaxNesting-2) + "1" + strings.Repeat(")", lang.MaxNesting-2)
 	tests := []struct {
 		name, expr, want string
 	}{
 		{"nested parens", deep, "Expression nested too deeply"},
-		{"unary chain", "1 + " + strings.Repeat("-", MaxNesting+1) + "1", "Expression nested too deeply"},
-		{"conditional chain", strings.Repeat("true ? 1 : ", MaxNesting+1) + "2", "Expression nested too deeply"},
+		{"unary chain", "1 + " + strings.Repeat("-", lang.MaxNesting+1) + "1", "Expression nested too deeply"},
+		{"conditional chain", strings.Repeat("true ? 1 : ", lang.MaxNesting+1) + "2", "Expression nested too deeply"},
 		{"setproduct", "setproduct(range(1000), range(1000), range(1000))", "result would be larger than"},
 		{"range", "range(0, 100000000, 1)", "result would be larger than"},
 		{"format width", `format("%1000000000d", 1)`, "result would be larger than"},
 		{"replace", `replace(join("", [for i in range(1000) : "aaaa"]), "", join("", [for i in range(1000) : "bbbbbbb"]))`, "result would be larger than"},
 		{"indent", `indent(100000000, "a\nb")`, "result would be larger than"},
 		{"nested loops", "[for i in range(1000) : [for j in range(1000) : [for k in range(1000) : k]]]", "iterations"},
-		{"deep json", `jsondecode("` + strings.Repeat("[", MaxNesting+1) + `")`, "JSON nested more than"},
+		{"deep json", `jsondecode("` + strings.Repeat("[", lang.MaxNesting+1) + `")`, "JSON nested more than"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -13,6 +13,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/mlform/mlform/config/check"
+	"github.com/mlform/mlform/config/lang"
 	"github.com/mlform/mlform/internal/readfile"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
@@ -50,7 +52,7 @@ type loader struct {
 // *.mlfvars files beside them, and returns the evaluated configuration.
 //
 // When diagnostics hold errors the Config must not be used, except for
-// Files (always set for what could be read), which WriteDiagnostics needs
+// Files (always set for what could be read), which diag.Write needs
 // for snippets. File names in diagnostics are dir joined with the file's
 // base name ("main.mlf.hcl" when dir is ".").
 func Load(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
@@ -71,7 +73,7 @@ func Load(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 		aliasOwner:  map[string]string{},
 		varRanges:   map[string]hcl.Range{},
 	}
-	l.funcs = functions(dir, nil) // names only: evaluation contexts get guarded ones
+	l.funcs = lang.Functions(dir) // names only: evaluation contexts get guarded ones
 	l.schema = fileSchema()
 	l.load()
 	suggestAttributes(l.diags) // before redaction drops the eval contexts
@@ -210,7 +212,7 @@ func (l *loader) readFiles() bool {
 		return false
 	}
 	for _, name := range l.confFiles { // os.ReadDir sorts by name
-		src, err := readfile.Read(filepath.Join(l.dir, filepath.Base(name)), MaxFileSize)
+		src, err := readfile.Read(filepath.Join(l.dir, filepath.Base(name)), lang.MaxFileSize)
 		if err != nil {
 			l.diags = append(l.diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
@@ -220,10 +222,10 @@ func (l *loader) readFiles() bool {
 			l.broken[name] = true
 			continue
 		}
-		f, diags := parseConfigBounded(src, name)
+		f, diags := ParseFile(src, name)
 		if f != nil {
 			if body, ok := f.Body.(*hclsyntax.Body); ok && body != nil {
-				countLoops(body)
+				lang.CountLoops(body)
 			}
 		}
 		l.diags = append(l.diags, diags...)
@@ -303,12 +305,12 @@ func (l *loader) decodeMLForm() (versionOK bool) {
 	if a, ok := b.Body.Attributes["required_version"]; ok {
 		if s, ok := l.staticString(b.Body, "required_version"); ok {
 			l.cfg.RequiredVersion = s
-			if err := checkRequiredVersion(s, l.opts.Version); err != nil {
+			if err := check.RequiredVersion(s, l.opts.Version); err != nil {
 				versionOK = false
 				l.diags = append(l.diags, &hcl.Diagnostic{
 					Severity: hcl.DiagError,
-					Summary:  err.summary,
-					Detail:   err.detail,
+					Summary:  err.Summary,
+					Detail:   err.Detail,
 					Subject:  a.Expr.Range().Ptr(),
 				})
 			}
@@ -333,7 +335,7 @@ func (l *loader) decodeMLForm() (versionOK bool) {
 			continue
 		}
 		if s, ok := l.staticString(bb.Body, "url"); ok {
-			if err := checkBlobURL(s); err != nil {
+			if err := check.BlobURL(s); err != nil {
 				l.diags = append(l.diags, urlDiag("url", err, a.Expr.Range()))
 				continue
 			}

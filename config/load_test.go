@@ -9,22 +9,14 @@ import (
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/mlform/mlform/config/diag"
+	"github.com/mlform/mlform/internal/testtree"
 )
 
 // writeFiles creates files (name -> content) under a new temp dir.
 func writeFiles(t *testing.T, files map[string]string) string {
 	t.Helper()
-	dir := t.TempDir()
-	for name, content := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
+	return testtree.Temp(t, files)
 }
 
 func noEnv(string) string { return "" }
@@ -52,7 +44,7 @@ func diagText(diags hcl.Diagnostics, cfg *Config) string {
 	if cfg != nil {
 		files = cfg.Files
 	}
-	_ = WriteDiagnostics(&b, diags, files, false)
+	_ = diag.Write(&b, diags, files, false)
 	return b.String()
 }
 

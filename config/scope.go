@@ -16,7 +16,7 @@ type scope struct {
 	objects map[string]map[string]cty.Value // kind -> name -> object
 	path    cty.Value
 	// funcs builds each evaluation context's functions: every context
-	// gets its own work budget (see budget).
+	// gets its own work budget (lang.NewFunctions).
 	funcs func(called map[string]bool) map[string]function.Function
 }
 

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"math/big"
@@ -10,6 +9,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/mlform/mlform/config/check"
+	"github.com/mlform/mlform/config/lang"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 )
@@ -149,7 +150,7 @@ func (e *blockEval) globs(name string) []string {
 		return nil
 	}
 	for _, p := range list {
-		if err := checkGlob(p); err != nil {
+		if err := check.Glob(p); err != nil {
 			e.errorf(a.Expr.Range(), "Invalid glob pattern", "%s in %s: %v.", name, e.where, err)
 		}
 	}
@@ -223,7 +224,7 @@ func (e *blockEval) duration(name string, minimum time.Duration) time.Duration {
 	if !ok {
 		return 0
 	}
-	d, err := ParseDuration(s)
+	d, err := check.ParseDuration(s)
 	if err != nil {
 		e.errorf(a.Expr.Range(), "Invalid duration", "%s in %s: %v.", name, e.where, err)
 		return 0
@@ -255,57 +256,13 @@ func (e *blockEval) params(name string) map[string]any {
 		e.errorf(a.Expr.Range(), "Incorrect attribute value type", "%s in %s must be an object, like { learning_rate = 0.05 }.", name, e.where)
 		return nil
 	}
-	out, err := goValue(v)
+	out, err := lang.GoValue(v)
 	if err != nil {
 		e.errorf(a.Expr.Range(), "Invalid params", "%s in %s: %v.", name, e.where, err)
 		return nil
 	}
 	m, _ := out.(map[string]any)
 	return m
-}
-
-// goValue turns a known cty value into float64, string, bool, nil, []any
-// or map[string]any.
-func goValue(v cty.Value) (any, error) {
-	if v.IsNull() {
-		return nil, nil
-	}
-	ty := v.Type()
-	switch {
-	case ty == cty.String:
-		return v.AsString(), nil
-	case ty == cty.Bool:
-		return v.True(), nil
-	case ty == cty.Number:
-		f, _ := v.AsBigFloat().Float64()
-		if math.IsInf(f, 0) {
-			return nil, fmt.Errorf("%s is too large", v.AsBigFloat().Text('g', 10))
-		}
-		return f, nil
-	case ty.IsListType() || ty.IsTupleType() || ty.IsSetType():
-		out := []any{}
-		for it := v.ElementIterator(); it.Next(); {
-			_, el := it.Element()
-			g, err := goValue(el)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, g)
-		}
-		return out, nil
-	case ty.IsMapType() || ty.IsObjectType():
-		out := map[string]any{}
-		for it := v.ElementIterator(); it.Next(); {
-			k, el := it.Element()
-			g, err := goValue(el)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", k.AsString(), err)
-			}
-			out[k.AsString()] = g
-		}
-		return out, nil
-	}
-	return nil, fmt.Errorf("values of type %s cannot be used here", ty.FriendlyName())
 }
 
 func typeDiag(name, want string, expr hcl.Expression, err error) *hcl.Diagnostic {
@@ -335,40 +292,4 @@ func firstDiagText(diags hcl.Diagnostics) string {
 		}
 	}
 	return ""
-}
-
-// convErrText is errText for a type conversion error, prefixed with where in
-// the value the mismatch is (`[0].size: a number is required`), because in a
-// list of objects "a number is required" alone does not say which one.
-func convErrText(err error) string {
-	var perr cty.PathError
-	// Some cty conversions already say "element 1: ..." themselves.
-	if !errors.As(err, &perr) || len(perr.Path) == 0 || strings.Contains(err.Error(), ": ") {
-		return errText(err)
-	}
-	var b strings.Builder
-	for _, step := range perr.Path {
-		switch s := step.(type) {
-		case cty.GetAttrStep:
-			if b.Len() > 0 {
-				b.WriteByte('.')
-			}
-			b.WriteString(s.Name)
-		case cty.IndexStep:
-			switch {
-			case s.Key.IsNull() || !s.Key.IsKnown():
-				b.WriteString("[?]")
-			case s.Key.Type() == cty.String:
-				fmt.Fprintf(&b, "[%q]", s.Key.AsString())
-			case s.Key.Type() == cty.Number:
-				fmt.Fprintf(&b, "[%s]", s.Key.AsBigFloat().Text('f', -1))
-			default:
-				b.WriteString("[?]")
-			}
-		}
-	}
-	if b.Len() == 0 {
-		return errText(err)
-	}
-	return b.String() + ": " + errText(err)
 }

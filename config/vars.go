@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	hcljson "github.com/hashicorp/hcl/v2/json"
+	"github.com/mlform/mlform/config/lang"
 	"github.com/mlform/mlform/internal/readfile"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
@@ -77,7 +78,7 @@ func (l *loader) decodeVariable(b *hclsyntax.Block) *Variable {
 			l.diags = append(l.diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Invalid default value for variable",
-				Detail:   fmt.Sprintf("This default value is not compatible with the variable's type constraint: %s.", convErrText(err)),
+				Detail:   fmt.Sprintf("This default value is not compatible with the variable's type constraint: %s.", lang.ConvErrText(err)),
 				Subject:  a.Expr.Range().Ptr(),
 			})
 			l.badVars[v.Name] = true // reported; not also "No value"
@@ -178,7 +179,7 @@ func (l *loader) assignVariable(v *Variable, rv rawValue) {
 	if err != nil {
 		// The path inside the value says which element is wrong, but for a
 		// sensitive variable its map keys are part of the secret.
-		why := convErrText(err)
+		why := lang.ConvErrText(err)
 		if v.Sensitive {
 			why = "a value of type " + v.Type.FriendlyName() + " is required"
 		}
@@ -249,7 +250,7 @@ func (l *loader) parseCLIValue(name, s, source string) (cty.Value, bool) {
 		return cty.StringVal(s), true
 	}
 	filename := fmt.Sprintf("<value for var.%s>", name)
-	diags := checkExprNesting([]byte(s), filename)
+	diags := lang.CheckExprNesting([]byte(s), filename)
 	var expr hclsyntax.Expression
 	if !diags.HasErrors() {
 		expr, diags = hclsyntax.ParseExpression([]byte(s), filename, hcl.InitialPos)
@@ -280,7 +281,7 @@ func (l *loader) parseCLIValue(name, s, source string) (cty.Value, bool) {
 // HCL syntax, literal values only. Undeclared names are a warning (a shared
 // file may set variables some workspaces do not declare).
 func (l *loader) readVarsFile(display, path string, given map[string]rawValue) {
-	src, err := readfile.Read(path, MaxFileSize)
+	src, err := readfile.Read(path, lang.MaxFileSize)
 	if err != nil {
 		l.diags = append(l.diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
@@ -344,7 +345,7 @@ func (l *loader) staticValue(expr hcl.Expression, what string) (cty.Value, hcl.D
 	if diags := refuseReferences(expr, "%s cannot refer to %s: it is read before anything else is evaluated.", what); diags != nil {
 		return cty.NilVal, diags
 	}
-	return evalExpr(expr, &hcl.EvalContext{Functions: newFunctions(l.dir)})
+	return evalExpr(expr, &hcl.EvalContext{Functions: lang.NewFunctions(l.dir)})
 }
 
 // refuseReferences reports the first reference in expr, with a detail
@@ -410,8 +411,8 @@ func capitalize(s string) string {
 // HCL `name = value` lines. Attributes come back in source order.
 func parseVarsFile(src []byte, display string) (*hcl.File, []*hcl.Attribute, hcl.Diagnostics) {
 	if strings.HasSuffix(display, ".json") {
-		if err := checkJSONNesting(src); err != nil {
-			return emptyFile(src, display), nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid variables file", Detail: fmt.Sprintf("%s: %s.", display, err)}}
+		if err := lang.CheckJSONNesting(src); err != nil {
+			return lang.EmptyFile(src, display), nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid variables file", Detail: fmt.Sprintf("%s: %s.", display, err)}}
 		}
 		f, diags := hcljson.Parse(src, display)
 		if diags.HasErrors() {
@@ -426,8 +427,8 @@ func parseVarsFile(src []byte, display string) (*hcl.File, []*hcl.Attribute, hcl
 		sort.Slice(list, func(i, j int) bool { return list[i].Range.Start.Byte < list[j].Range.Start.Byte })
 		return f, list, diags
 	}
-	if diags := checkNesting(src, display); diags.HasErrors() {
-		return emptyFile(src, display), nil, diags
+	if diags := lang.CheckNesting(src, display); diags.HasErrors() {
+		return lang.EmptyFile(src, display), nil, diags
 	}
 	f, diags := hclsyntax.ParseConfig(src, display, hcl.InitialPos)
 	if diags.HasErrors() {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/internal/testtree"
 	"github.com/mlform/mlform/planner/dataset"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/ops"
@@ -52,17 +53,11 @@ func testWorkspace(t testing.TB, dir string, datasets map[string]string) *engine
 
 func writeFiles(t *testing.T, dir string, files map[string]string) {
 	t.Helper()
-	for p, content := range files {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		// Age the file past the stat cache's racy window.
-		old := time.Now().Add(-time.Hour)
-		if err := os.Chtimes(full, old, old); err != nil {
+	testtree.Write(t, dir, files)
+	// Age the files past the stat cache's racy window.
+	old := time.Now().Add(-time.Hour)
+	for p := range files {
+		if err := os.Chtimes(filepath.Join(dir, filepath.FromSlash(p)), old, old); err != nil {
 			t.Fatal(err)
 		}
 	}

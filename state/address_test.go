@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mlform/mlform/internal/wanterr"
 	"github.com/mlform/mlform/state"
 	"github.com/mlform/mlform/state/statetest"
 )
@@ -39,13 +40,10 @@ func TestParseAddress(t *testing.T) {
 	} {
 		t.Run(tc.in, func(t *testing.T) {
 			got, err := state.ParseAddress(tc.in)
-			if tc.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.err) {
-					t.Fatalf("ParseAddress(%q) = %v, %v; want error containing %q", tc.in, got, err, tc.err)
-				}
+			if wanterr.Check(t, err, tc.err) {
 				return
 			}
-			if err != nil || got != tc.want {
+			if got != tc.want {
 				t.Fatalf("ParseAddress(%q) = %+v, %v; want %+v", tc.in, got, err, tc.want)
 			}
 			if got.String() != tc.in {
@@ -145,14 +143,8 @@ func TestRemove(t *testing.T) {
 				t.Fatal(err)
 			}
 			err = s.Remove(a)
-			if tc.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.err) {
-					t.Fatalf("Remove: %v, want %q", err, tc.err)
-				}
+			if wanterr.Check(t, err, tc.err) {
 				return
-			}
-			if err != nil {
-				t.Fatalf("Remove: %v", err)
 			}
 			tc.check(t, s)
 			if _, err := state.Encode(s); err != nil {

@@ -8,12 +8,13 @@
 package main
 
 import (
-	"bufio"
 	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+
+	"github.com/mlform/mlform/internal/randfile"
 )
 
 func main() {
@@ -48,7 +49,7 @@ func writeSmall(dir string, n int, seed uint64) error {
 			return err
 		}
 		size := 4<<10 + r.IntN(60<<10+1)
-		if err := writeRandom(filepath.Join(sub, fmt.Sprintf("f%05d.bin", i)), int64(size), r); err != nil {
+		if err := randfile.Write(filepath.Join(sub, fmt.Sprintf("f%05d.bin", i)), int64(size), r, nil); err != nil {
 			return err
 		}
 	}
@@ -61,37 +62,9 @@ func writeLarge(dir string, seed uint64) error {
 		return err
 	}
 	for i := 0; i < 4; i++ {
-		if err := writeRandom(filepath.Join(dir, fmt.Sprintf("big%d.bin", i)), 256<<20, r); err != nil {
+		if err := randfile.Write(filepath.Join(dir, fmt.Sprintf("big%d.bin", i)), 256<<20, r, nil); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-func writeRandom(path string, size int64, r *rand.Rand) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	var buf [8]byte
-	for n := int64(0); n < size; n += 8 {
-		v := r.Uint64()
-		for j := range buf {
-			buf[j] = byte(v >> (8 * j))
-		}
-		k := int64(8)
-		if size-n < 8 {
-			k = size - n
-		}
-		if _, err := w.Write(buf[:k]); err != nil {
-			f.Close()
-			return err
-		}
-	}
-	if err := w.Flush(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }

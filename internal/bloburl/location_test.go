@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/mlform/mlform/internal/wanterr"
 )
 
 func TestParse(t *testing.T) {
@@ -50,14 +52,8 @@ func TestParse(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
 			loc, err := Parse(tt.in)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("Parse(%q) = %+v, %v; want error containing %q", tt.in, loc, err, tt.wantErr)
-				}
+			if wanterr.Check(t, err, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatalf("Parse(%q): %v", tt.in, err)
 			}
 			if loc.Scheme != tt.scheme || loc.Dir != tt.dir || loc.Bucket != tt.bucket || loc.Prefix != tt.prefix {
 				t.Errorf("Parse(%q) = %+v; want scheme %q dir %q bucket %q prefix %q", tt.in, loc, tt.scheme, tt.dir, tt.bucket, tt.prefix)

@@ -7,9 +7,6 @@ import (
 	"testing"
 
 	"gocloud.dev/blob"
-
-	"github.com/mlform/mlform/internal/bloburl"
-	mblob "github.com/mlform/mlform/providers/blob"
 )
 
 // BenchmarkUploadPack measures writing one 16 MiB pack (the store's
@@ -19,7 +16,7 @@ func BenchmarkUploadPack(b *testing.B) {
 	data := bytes.Repeat([]byte("0123456789abcdef"), 1<<20)
 	for _, c := range Clouds() {
 		b.Run(c.Name, func(b *testing.B) {
-			bucket := benchBucket(b, c)
+			bucket := openBucket(b, c)
 			ctx := context.Background()
 			b.SetBytes(int64(len(data)))
 			for i := 0; b.Loop(); i++ {
@@ -39,7 +36,7 @@ func BenchmarkUploadPack(b *testing.B) {
 func BenchmarkLockCycle(b *testing.B) {
 	for _, c := range Clouds() {
 		b.Run(c.Name, func(b *testing.B) {
-			bucket := benchBucket(b, c)
+			bucket := openBucket(b, c)
 			ctx := context.Background()
 			info := []byte(`{"id":"bench","operation":"apply"}`)
 			for b.Loop() {
@@ -54,15 +51,4 @@ func BenchmarkLockCycle(b *testing.B) {
 			}
 		})
 	}
-}
-
-func benchBucket(b *testing.B, c Cloud) *blob.Bucket {
-	b.Helper()
-	url := c.Bucket(b)
-	bucket, err := mblob.Open(context.Background(), url, b.TempDir())
-	if err != nil {
-		b.Fatalf("open %s: %v", bloburl.Redact(url), err)
-	}
-	b.Cleanup(func() { bucket.Close() })
-	return bucket
 }

@@ -16,8 +16,6 @@ import (
 	"time"
 
 	"gocloud.dev/blob"
-
-	mblob "github.com/mlform/mlform/providers/blob"
 )
 
 // TestCABundleVariablesHarmless: the CA-bundle variables many machines set
@@ -35,14 +33,9 @@ func TestCABundleVariablesHarmless(t *testing.T) {
 	t.Setenv("SSL_CERT_DIR", filepath.Dir(pemFile))
 	for _, c := range Clouds() {
 		t.Run(c.Name, func(t *testing.T) {
-			url := c.Bucket(t)
 			ctx := context.Background()
-			b, err := mblob.Open(ctx, url, t.TempDir())
-			if err != nil {
-				t.Fatalf("open with CA variables set: %v", err)
-			}
-			defer b.Close()
-			err = b.Upload(ctx, "k", bytes.NewReader([]byte("v")), &blob.WriterOptions{ContentType: "text/plain", IfNotExist: true})
+			b := openBucket(t, c) // with the CA variables set
+			err := b.Upload(ctx, "k", bytes.NewReader([]byte("v")), &blob.WriterOptions{ContentType: "text/plain", IfNotExist: true})
 			if err != nil {
 				t.Fatalf("upload with CA variables set: %v", err)
 			}

@@ -26,9 +26,15 @@ import (
 // Upload requires a content type (gocloud.dev v0.47 refuses to sniff one).
 const octet = "application/octet-stream"
 
-func openBucket(t *testing.T, c Cloud) *blob.Bucket {
+// openBucket opens a new, empty bucket of c, closed when the test ends.
+func openBucket(t testing.TB, c Cloud) *blob.Bucket {
 	t.Helper()
-	url := c.Bucket(t)
+	return openURL(t, c.Bucket(t))
+}
+
+// openURL opens the bucket at url, closed when the test ends.
+func openURL(t testing.TB, url string) *blob.Bucket {
+	t.Helper()
 	b, err := mblob.Open(context.Background(), url, t.TempDir())
 	if err != nil {
 		t.Fatalf("open %s: %v", bloburl.Redact(url), err)
@@ -207,11 +213,7 @@ func TestErrorsCarryNoCredentials(t *testing.T) {
 		t.Run(c.Name, func(t *testing.T) {
 			url := c.Bucket(t)
 			ctx := context.Background()
-			b, err := mblob.Open(ctx, url, t.TempDir())
-			if err != nil {
-				t.Fatalf("open: %v", err)
-			}
-			defer b.Close()
+			b := openURL(t, url)
 			opts := &blob.WriterOptions{ContentType: octet}
 			if err := b.Upload(ctx, "k", bytes.NewReader([]byte("x")), opts); err != nil {
 				t.Fatal(err)

@@ -14,6 +14,7 @@ func TestSort(t *testing.T) {
 		deps  map[string][]string
 		want  []string
 		stuck []string
+		cycle []string
 	}{
 		{name: "empty", nodes: nil, want: []string{}},
 		{name: "independent nodes by tie-break", nodes: []string{"c", "a", "b"}, want: []string{"a", "b", "c"}},
@@ -24,13 +25,19 @@ func TestSort(t *testing.T) {
 		{name: "diamond", nodes: []string{"d", "b", "c", "a"},
 			deps: map[string][]string{"b": {"a"}, "c": {"a"}, "d": {"b", "c"}}, want: []string{"a", "b", "c", "d"}},
 		{name: "cycle", nodes: []string{"a", "b", "c"},
-			deps: map[string][]string{"a": {"b"}, "b": {"a"}}, stuck: []string{"a", "b"}},
+			deps: map[string][]string{"a": {"b"}, "b": {"a"}}, stuck: []string{"a", "b"}, cycle: []string{"a", "b", "a"}},
 		{name: "self loop", nodes: []string{"a", "b"},
-			deps: map[string][]string{"b": {"b"}}, stuck: []string{"b"}},
+			deps: map[string][]string{"b": {"b"}}, stuck: []string{"b"}, cycle: []string{"b", "b"}},
 		{name: "dependency outside the graph", nodes: []string{"a"},
-			deps: map[string][]string{"a": {"x"}}, stuck: []string{"a"}},
+			deps: map[string][]string{"a": {"x"}}, stuck: []string{"a"}, cycle: nil},
 		{name: "downstream of a cycle is stuck", nodes: []string{"a", "b", "c"},
-			deps: map[string][]string{"a": {"b"}, "b": {"a"}, "c": {"a"}}, stuck: []string{"a", "b", "c"}},
+			deps: map[string][]string{"a": {"b"}, "b": {"a"}, "c": {"a"}}, stuck: []string{"a", "b", "c"}, cycle: []string{"a", "b", "a"}},
+		{name: "path starts at the least stuck node", nodes: []string{"d", "c", "b", "a"},
+			deps: map[string][]string{"a": {"c"}, "c": {"d"}, "d": {"c"}}, stuck: []string{"d", "c", "a"}, cycle: []string{"c", "d", "c"}},
+		{name: "dependencies followed least first", nodes: []string{"a", "b", "c", "x"},
+			deps: map[string][]string{"a": {"c", "b"}, "b": {"a"}, "c": {"a"}, "x": {"a"}}, stuck: []string{"a", "b", "c", "x"}, cycle: []string{"a", "b", "a"}},
+		{name: "longer cycle, downstream entry", nodes: []string{"a", "b", "c", "d"},
+			deps: map[string][]string{"a": {"b"}, "b": {"c"}, "c": {"d"}, "d": {"b"}}, stuck: []string{"a", "b", "c", "d"}, cycle: []string{"b", "c", "d", "b"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -42,6 +49,9 @@ func TestSort(t *testing.T) {
 				}
 				if !reflect.DeepEqual(ce.Stuck, tt.stuck) {
 					t.Fatalf("stuck = %v, want %v", ce.Stuck, tt.stuck)
+				}
+				if !reflect.DeepEqual(ce.Cycle, tt.cycle) {
+					t.Fatalf("cycle = %v, want %v", ce.Cycle, tt.cycle)
 				}
 				return
 			}

@@ -1,6 +1,9 @@
 package hexid
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestIsLowerHex(t *testing.T) {
 	tests := []struct {
@@ -48,6 +51,35 @@ func BenchmarkIsLowerHex(b *testing.B) {
 	for b.Loop() {
 		if !IsLowerHex(s) {
 			b.Fatal("not hex")
+		}
+	}
+}
+
+func TestCheck(t *testing.T) {
+	digest := "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262"
+	tests := []struct {
+		in      string
+		wantErr string
+	}{
+		{digest, ""},
+		{digest[:63], "invalid chunk id"},
+		{digest + "0", "want 64 lowercase hex characters"},
+		{"", "invalid chunk id"},
+		{"AF" + digest[2:], "invalid chunk id"},
+		{strings.Repeat("z", 1000), "zzz..."}, // shortened in the message
+	}
+	for _, tt := range tests {
+		err := Check("chunk", tt.in)
+		if Valid(tt.in) != (err == nil) {
+			t.Errorf("Valid(%q) disagrees with Check: %v", tt.in, err)
+		}
+		switch {
+		case tt.wantErr == "" && err != nil:
+			t.Errorf("Check(%q) = %v", tt.in, err)
+		case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+			t.Errorf("Check(%q) = %v, want %q", tt.in, err, tt.wantErr)
+		case err != nil && len(err.Error()) > 200:
+			t.Errorf("Check error is %d bytes: the value was not shortened", len(err.Error()))
 		}
 	}
 }

@@ -48,7 +48,13 @@ func TestImportRules(t *testing.T) {
 		forbidden []string
 	}{
 		{"config", []string{"planner", "state", "providers", "cli"}},
+		// config's leaves know nothing of config itself (config/format,
+		// the fmt command, alone uses it).
+		{"config/lang", []string{"=config", "config/check", "config/diag", "config/format"}},
+		{"config/check", []string{"=config", "config/lang", "config/diag", "config/format"}},
+		{"config/diag", []string{"=config", "config/lang", "config/check", "config/format"}},
 		{"providers", []string{"planner", "config", "cli"}},
+		{"providers/storage/storedoc", []string{"=providers/storage"}},
 		{"state", []string{"planner", "cli"}},
 		{"planner", []string{"cli"}},
 		{"internal", []string{"cli"}},

@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/mlform/mlform/internal/termtext"
 )
 
 // MaxLen bounds a path in bytes (PATH_MAX on Linux, which every local
@@ -35,7 +37,7 @@ func Check(p string) error {
 	case p == "":
 		return bad("is empty")
 	case len(p) > MaxLen:
-		return &Error{Path: truncate(p, 80), Problem: fmt.Sprintf("is longer than %d bytes", MaxLen)}
+		return &Error{Path: termtext.Truncate(p, 80), Problem: fmt.Sprintf("is longer than %d bytes", MaxLen)}
 	case !utf8.ValidString(p):
 		return bad("is not valid UTF-8")
 	case p[0] == '/':
@@ -61,15 +63,4 @@ func Check(p string) error {
 		}
 		rest = after
 	}
-}
-
-// truncate shortens s to at most n bytes on a rune boundary, marking the cut.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "..."
 }

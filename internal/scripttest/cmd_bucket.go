@@ -18,23 +18,10 @@ import (
 	"github.com/mlform/mlform/internal/cloudtest"
 )
 
-// bucketCommands let cloud scripts put workspaces under key prefixes of
-// the script's bucket ($CLOUD_URL, from `cloud`) and see where every
-// object landed, straight through gocloud.dev (not through mlform).
-func bucketCommands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
-	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
-		"bucketpath": cmdBucketPath,
-		"bucketkeys": cmdBucketKeys,
-	}
-}
-
 // bucketpath VAR PATH [NAME=VALUE]: sets VAR to $CLOUD_URL with PATH
 // between the bucket and the query (the key-prefix form of a URL), plus
 // the query parameter NAME=VALUE when given.
 func cmdBucketPath(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) < 2 || len(args) > 3 {
-		ts.Fatalf("usage: bucketpath VAR PATH [NAME=VALUE]")
-	}
 	base := ts.Getenv("CLOUD_URL")
 	if base == "" {
 		ts.Fatalf("bucketpath: $CLOUD_URL is not set (run `cloud NAME` first)")
@@ -54,9 +41,6 @@ func cmdBucketPath(ts *testscript.TestScript, neg bool, args []string) {
 // stdout, one per line, sorted, and fails when a key is under none of the
 // PREFIXes (or the bucket is empty), naming the key.
 func cmdBucketKeys(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) == 0 {
-		ts.Fatalf("usage: bucketkeys PREFIX...")
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	b, err := gblob.OpenBucket(ctx, ts.Getenv("CLOUD_URL"))

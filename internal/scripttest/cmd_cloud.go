@@ -14,16 +14,6 @@ import (
 	"github.com/mlform/mlform/internal/cloudtest"
 )
 
-// cloudCommands are the script commands the cloud scenarios (cloud_*.txtar)
-// use to run mlform against the S3, GCS and Azure test servers.
-func cloudCommands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
-	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
-		"cloud":     cmdCloud,
-		"subst":     cmdSubst,
-		"nosecrets": cmdNosecrets,
-	}
-}
-
 // cloudCondition answers [cloud:NAME]: whether the test server for cloud
 // NAME (s3, gcs, azure) is running. Scripts guard themselves with
 // `[!cloud:s3] skip '...'`. Under MLFORM_REQUIRE_CLOUD_TESTS=1 a missing
@@ -53,9 +43,6 @@ func cloudCondition(cond string) (bool, error) {
 // CLOUD_STATE_URL and CLOUD_STORE_URL to the same bucket under the
 // prefixes state/ and store/.
 func cmdCloud(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 1 {
-		ts.Fatalf("usage: cloud s3|gcs|azure")
-	}
 	c, err := cloudtest.ByName(args[0])
 	ts.Check(err)
 	if reason := c.Unavailable(); reason != "" {
@@ -78,9 +65,6 @@ func cmdCloud(ts *testscript.TestScript, neg bool, args []string) {
 // the script variable NAME. Only the names given are replaced, so HCL's own
 // ${...} interpolation in FILE is left alone.
 func cmdSubst(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) < 2 {
-		ts.Fatalf("usage: subst FILE NAME...")
-	}
 	path := ts.MkAbs(args[0])
 	data, err := os.ReadFile(path)
 	ts.Check(err)
@@ -104,9 +88,6 @@ func cmdSubst(ts *testscript.TestScript, neg bool, args []string) {
 // file, never the value. `! nosecrets PATH...` asserts a leak is found,
 // which is how the command itself is tested.
 func cmdNosecrets(ts *testscript.TestScript, neg bool, args []string) {
-	if len(args) == 0 {
-		ts.Fatalf("usage: nosecrets PATH...")
-	}
 	secrets := scriptSecrets(ts)
 	if len(secrets) == 0 {
 		ts.Fatalf("nosecrets: no credential is set, so the check would prove nothing")

@@ -8,21 +8,10 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
-// damageCommands are the commands the store-damage scripts (store_repair, pull_damaged) use to damage a
-// workspace by hand, the way a disk fault or a careless user would.
-func damageCommands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
-	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
-		"corrupt": cmdCorrupt,
-	}
-}
-
 // corrupt GLOB OFFSET flips every bit of the byte at OFFSET in each file
 // matching GLOB (filepath.Match syntax, relative to $WORK); at least one
 // file must match.
 func cmdCorrupt(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 2 {
-		ts.Fatalf("usage: corrupt GLOB OFFSET")
-	}
 	off, err := strconv.ParseInt(args[1], 10, 64)
 	if err != nil || off < 0 {
 		ts.Fatalf("corrupt: offset %q is not a non-negative integer", args[1])

@@ -16,24 +16,10 @@ import (
 	"github.com/mlform/mlform/internal/procid"
 )
 
-// executorCommands are the script commands the executor and example
-// scenarios (exec_*.txtar) use.
-func executorCommands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
-	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
-		"pidsgone": cmdPidsgone,
-		"hostgo":   cmdHostgo,
-		"example":  cmdExample,
-		"reporoot": cmdReporoot,
-	}
-}
-
 // pidsgone FILE: every pid listed in FILE (whitespace-separated) has
 // stopped within 3s. A zombie counts as stopped: in a container its parent
 // (PID 1) may never reap it. Proves a train left no orphaned processes.
 func cmdPidsgone(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 1 {
-		ts.Fatalf("usage: pidsgone FILE")
-	}
 	data, err := os.ReadFile(ts.MkAbs(args[0]))
 	ts.Check(err)
 	fields := strings.Fields(string(data))
@@ -60,9 +46,6 @@ func cmdPidsgone(ts *testscript.TestScript, neg bool, args []string) {
 // train command that is a `go run` (the churn example) compiles once per
 // machine instead of from scratch in every script's empty HOME.
 func cmdHostgo(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 0 {
-		ts.Fatalf("usage: hostgo")
-	}
 	out, err := exec.Command("go", "env", "GOCACHE", "GOMODCACHE", "GOPATH", "GOROOT").Output()
 	if err != nil {
 		ts.Fatalf("go env: %v", err)
@@ -82,9 +65,6 @@ func cmdHostgo(ts *testscript.TestScript, neg bool, args []string) {
 // example NAME DIR: copy the workspace of examples/NAME (its *.mlf.hcl
 // files, data/ and trainer/, not its state or Go test files) into DIR.
 func cmdExample(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 2 {
-		ts.Fatalf("usage: example NAME DIR")
-	}
 	root, err := repoRoot()
 	ts.Check(err)
 	rel := filepath.Join("examples", filepath.Clean("/" + args[0])[1:])
@@ -137,9 +117,6 @@ func exampleFiles(root, rel string) ([]string, error) {
 // reporoot VAR: set $VAR to the repository's root directory, for scripts
 // that run the repository's own scripts (scripts/demo.sh).
 func cmdReporoot(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 1 {
-		ts.Fatalf("usage: reporoot VAR")
-	}
 	root, err := repoRoot()
 	ts.Check(err)
 	ts.Setenv(args[0], root)

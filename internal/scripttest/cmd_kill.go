@@ -19,23 +19,9 @@ import (
 	"github.com/zeebo/blake3"
 )
 
-// killCommands are the commands of the kill_*.txtar scripts: kill a
-// command at random condition points, then check what it left.
-func killCommands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
-	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
-		"killloop": cmdKillloop,
-		"nofiles":  cmdNofiles,
-		"pubcheck": cmdPubcheck,
-		"unlockif": cmdUnlockif,
-	}
-}
-
 // unlockif LOCKFILE: when the state lock file LOCKFILE exists (left by a
 // killed command), release it with `mlform force-unlock -force ID`.
 func cmdUnlockif(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 1 {
-		ts.Fatalf("usage: unlockif LOCKFILE")
-	}
 	releaseLock(ts, ts.MkAbs(args[0]), scriptEnv(ts))
 }
 
@@ -54,10 +40,7 @@ func cmdUnlockif(ts *testscript.TestScript, neg bool, args []string) {
 // it, as a user would after a kill. The seed (random unless -seed) is
 // logged, so a failure can be replayed.
 func cmdKillloop(ts *testscript.TestScript, neg bool, args []string) {
-	usage := "usage: killloop [-seed N] [-touch FILE] [-unlock LOCKFILE] KILLS COND... -- PROG ARGS..."
-	if neg {
-		ts.Fatalf("%s", usage)
-	}
+	const usage = "usage: " + killloopUsage
 	seed := uint64(time.Now().UnixNano())
 	var touch, unlock string
 	for len(args) > 1 && strings.HasPrefix(args[0], "-") && args[0] != "--" {
@@ -190,9 +173,6 @@ func releaseLock(ts *testscript.TestScript, lockfile string, env []string) {
 // (at least one must), no file or directory, at any depth, has a base
 // name matching any NAMEGLOB. Lists what it finds.
 func cmdNofiles(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) < 2 {
-		ts.Fatalf("usage: nofiles DIRGLOB NAMEGLOB...")
-	}
 	dirs, err := filepath.Glob(ts.MkAbs(args[0]))
 	ts.Check(err)
 	if len(dirs) == 0 {
@@ -223,9 +203,6 @@ func cmdNofiles(ts *testscript.TestScript, neg bool, args []string) {
 // lists every other file, each with its exact size and BLAKE3 hash, and
 // nothing else is there (no partial or temporary file).
 func cmdPubcheck(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 1 {
-		ts.Fatalf("usage: pubcheck DIR")
-	}
 	dir := ts.MkAbs(args[0])
 	data, err := os.ReadFile(filepath.Join(dir, "mlform-manifest.json"))
 	ts.Check(err)

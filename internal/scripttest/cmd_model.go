@@ -11,23 +11,12 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
-// modelCommands are the script commands the model scenarios
-// (model_*.txtar) use.
-func modelCommands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
-	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
-		"gencsv": cmdGencsv,
-	}
-}
-
 // gencsv FILE ROWS SEED [SHIFT]: write a deterministic customer CSV with
 // columns id, tenure (months, 1-72), monthly_charges (20-120, plus SHIFT),
 // contract (monthly, yearly, two_year) and churned (0/1). The same ROWS
 // and SEED give the same distribution; SHIFT moves monthly_charges only,
 // so drift shows up in that one column.
 func cmdGencsv(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) < 3 || len(args) > 4 {
-		ts.Fatalf("usage: gencsv FILE ROWS SEED [SHIFT]")
-	}
 	rows, err := strconv.Atoi(args[1])
 	ts.Check(err)
 	seed, err := strconv.ParseUint(args[2], 10, 64)

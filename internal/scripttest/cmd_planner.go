@@ -17,19 +17,6 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
-// plannerCommands are the script commands the plan/apply scenarios use.
-func plannerCommands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
-	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
-		"gendata":  cmdGendata,
-		"cptree":   cmdCptree,
-		"cmptree":  cmdCmptree,
-		"waitfile": cmdWaitfile,
-		"exitcode": cmdExitcode,
-		"capture":  cmdCapture,
-		"replace":  cmdReplace,
-	}
-}
-
 // parseSize reads "512", "64KiB", "3MiB", "1GiB".
 func parseSize(s string) (int64, error) {
 	mult := int64(1)
@@ -58,9 +45,6 @@ func parseSize(s string) (int64, error) {
 // creates FILES files (DIR/f00000.bin, ... spread over sub-directories of
 // 100) of SIZE bytes each, content determined by SEED and the file index.
 func cmdGendata(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 4 {
-		ts.Fatalf("usage: gendata DIR FILES SIZE SEED")
-	}
 	dir := ts.MkAbs(args[0])
 	n, err := strconv.Atoi(args[1])
 	ts.Check(err)
@@ -99,9 +83,6 @@ func cmdGendata(ts *testscript.TestScript, neg bool, args []string) {
 
 // cmdCptree copies a directory tree: cptree SRC DST.
 func cmdCptree(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 2 {
-		ts.Fatalf("usage: cptree SRC DST")
-	}
 	src, dst := ts.MkAbs(args[0]), ts.MkAbs(args[1])
 	ts.Check(filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -145,9 +126,6 @@ func treeFiles(dir string) (map[string][]byte, error) {
 // cmdCmptree compares two directory trees byte for byte (same files, same
 // content): cmptree DIR1 DIR2. With !, succeeds when they differ.
 func cmdCmptree(ts *testscript.TestScript, neg bool, args []string) {
-	if len(args) != 2 {
-		ts.Fatalf("usage: cmptree DIR1 DIR2")
-	}
 	a, err := treeFiles(ts.MkAbs(args[0]))
 	ts.Check(err)
 	b, err := treeFiles(ts.MkAbs(args[1]))
@@ -178,9 +156,6 @@ func cmdCmptree(ts *testscript.TestScript, neg bool, args []string) {
 // cmdWaitfile waits until a file exists: waitfile PATH [TIMEOUT]. PATH may
 // be a glob (filepath.Match syntax): then any match will do.
 func cmdWaitfile(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) < 1 || len(args) > 2 {
-		ts.Fatalf("usage: waitfile PATH [TIMEOUT]")
-	}
 	timeout := 30 * time.Second
 	if len(args) == 2 {
 		d, err := time.ParseDuration(args[1])
@@ -204,9 +179,6 @@ func cmdWaitfile(ts *testscript.TestScript, neg bool, args []string) {
 // tells zero from non-zero): exitcode N PROG [ARGS...]. stdout and stderr
 // are then available to the stdout/stderr commands as after exec.
 func cmdExitcode(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) < 2 {
-		ts.Fatalf("usage: exitcode N PROG [ARGS...]")
-	}
 	want, err := strconv.Atoi(args[0])
 	ts.Check(err)
 	err = ts.Exec(args[1], args[2:]...)
@@ -227,7 +199,7 @@ func cmdExitcode(ts *testscript.TestScript, neg bool, args []string) {
 // capture NAME stdout|stderr REGEXP sets $NAME to REGEXP's first group
 // (ids printed by one command, used by the next).
 func cmdCapture(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 3 || (args[1] != "stdout" && args[1] != "stderr") {
+	if args[1] != "stdout" && args[1] != "stderr" {
 		ts.Fatalf("usage: capture NAME stdout|stderr REGEXP")
 	}
 	re, err := regexp.Compile(args[2])
@@ -242,9 +214,6 @@ func cmdCapture(ts *testscript.TestScript, neg bool, args []string) {
 // cmdReplace edits a file in place: replace FILE OLD NEW replaces the first
 // occurrence of OLD (which must exist) with NEW.
 func cmdReplace(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 3 {
-		ts.Fatalf("usage: replace FILE OLD NEW")
-	}
 	p := ts.MkAbs(args[0])
 	data, err := os.ReadFile(p)
 	ts.Check(err)

@@ -14,15 +14,6 @@ import (
 	"github.com/mlform/mlform/report/browser"
 )
 
-// reportCommands check a site written by `mlform report`
-// (testdata/script/report_*.txtar).
-func reportCommands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
-	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
-		"sitelinks":    cmdSitelinks,
-		"browsercheck": cmdBrowsercheck,
-	}
-}
-
 // browserCondition answers [browser]: a Chromium is installed. Under
 // MLFORM_REQUIRE_BROWSER_TESTS=1 a missing one is an error, not a skip.
 func browserCondition() (bool, error) {
@@ -38,9 +29,6 @@ func browserCondition() (bool, error) {
 // sitelinks DIR: every link of every page in DIR resolves to a file of
 // the site (and an element, for #fragments), and nothing is external.
 func cmdSitelinks(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 1 {
-		ts.Fatalf("usage: sitelinks DIR")
-	}
 	problems, err := browser.CheckLinks(ts.MkAbs(args[0]))
 	ts.Check(err)
 	if len(problems) > 0 {
@@ -54,9 +42,6 @@ func cmdSitelinks(ts *testscript.TestScript, neg bool, args []string) {
 // metric chart of a model page has exactly one point per row of that
 // page's versions table.
 func cmdBrowsercheck(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 1 {
-		ts.Fatalf("usage: browsercheck DIR")
-	}
 	chromium, err := browser.Find(os.Getenv)
 	ts.Check(err)
 	dir := ts.MkAbs(args[0])

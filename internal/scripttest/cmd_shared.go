@@ -16,21 +16,9 @@ import (
 	"github.com/mlform/mlform/internal/cloudtest"
 )
 
-// sharedCommands are the script commands of the shared-store scenarios
-// (store_shared_*.txtar, cloud_shared_gc*.txtar).
-func sharedCommands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
-	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
-		"cloudprefix": cmdCloudprefix,
-		"sharedgc":    cmdSharedgc,
-	}
-}
-
 // cloudprefix VAR PREFIX: sets VAR to $CLOUD_URL (set by `cloud NAME`)
 // under key prefix PREFIX, for a second backend in the same bucket.
 func cmdCloudprefix(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 2 {
-		ts.Fatalf("usage: cloudprefix VAR PREFIX")
-	}
 	base := ts.Getenv("CLOUD_URL")
 	if base == "" {
 		ts.Fatalf("cloudprefix: $CLOUD_URL is not set (run cloud NAME first)")
@@ -60,9 +48,6 @@ func cmdCloudprefix(ts *testscript.TestScript, neg bool, args []string) {
 // After the last round the current snapshot and every version of both
 // workspaces are pulled.
 func cmdSharedgc(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 4 {
-		ts.Fatalf("usage: sharedgc ROUNDS A B GATE")
-	}
 	rounds, err := strconv.Atoi(args[0])
 	ts.Check(err)
 	a, b, gate := ts.MkAbs(args[1]), ts.MkAbs(args[2]), ts.MkAbs(args[3])

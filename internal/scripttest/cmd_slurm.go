@@ -10,20 +10,9 @@ import (
 	"github.com/mlform/mlform/providers/executor/slurm/slurmtest"
 )
 
-// slurmCommands are the commands of scripts that train on the single-node
-// Slurm test cluster (scripts/slurm, started around `go test` by make test).
-func slurmCommands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
-	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
-		"slurmenv": cmdSlurmenv,
-	}
-}
-
 // slurmenv gives the script what a user of the cluster has: SLURM_CONF
 // and the node's name (as $SLURM_NODE), and /usr/sbin on PATH.
 func cmdSlurmenv(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 0 {
-		ts.Fatalf("usage: slurmenv")
-	}
 	if reason := slurmtest.Unavailable(); reason != "" {
 		ts.Fatalf("%s (guard the script with [!slurm] skip)", reason)
 	}

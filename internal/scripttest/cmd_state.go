@@ -14,15 +14,6 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
-// stateCommands are the script commands the state scenarios (state_*.txtar)
-// use.
-func stateCommands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
-	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
-		"lockrace":  cmdLockrace,
-		"statefile": cmdStatefile,
-	}
-}
-
 // scriptEnv is the environment a process started by a script command gets:
 // the variables testscript sets for exec, plus extra.
 func scriptEnv(ts *testscript.TestScript, extra ...string) []string {
@@ -58,7 +49,7 @@ type raceRun struct {
 // $LOCKRACE_OK counts the processes that succeeded, over every lockrace of
 // the script, so it can check that none of their changes was lost.
 func cmdLockrace(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) < 5 || (args[0] != "exclusive" && args[0] != "sequential") {
+	if args[0] != "exclusive" && args[0] != "sequential" {
 		ts.Fatalf("usage: lockrace exclusive|sequential ROUNDS HOLD TIMEOUT ARGS...")
 	}
 	rounds, err := strconv.Atoi(args[1])
@@ -189,9 +180,6 @@ func lookPath(name, path string) (string, error) {
 // truncate keeps the first N bytes (N may be a percentage: 50%); replace
 // changes the first occurrence of OLD and fails if there is none.
 func cmdStatefile(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) < 3 {
-		ts.Fatalf("usage: statefile truncate FILE N | statefile replace FILE OLD NEW")
-	}
 	path := ts.MkAbs(args[1])
 	data, err := os.ReadFile(path)
 	ts.Check(err)

@@ -10,22 +10,11 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
-// waitCommands are the commands scripts use to meet a background process at
-// a known point, instead of sleeping and hoping it got there.
-func waitCommands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
-	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
-		"waitline": cmdWaitline,
-	}
-}
-
 // cmdWaitline waits until a line of FILE matches REGEXP:
 // waitline FILE REGEXP [TIMEOUT] (default 60s). FILE is typically the
 // events file a test build of mlform appends reached points to
 // (MLFORM_TEST_EVENTS), or a redirected output.
 func cmdWaitline(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) < 2 || len(args) > 3 {
-		ts.Fatalf("usage: waitline FILE REGEXP [TIMEOUT]")
-	}
 	re, err := regexp.Compile(args[1])
 	ts.Check(err)
 	timeout := 60 * time.Second

@@ -1,10 +1,12 @@
 // Package scripttest holds the testscript setup shared by mlform's
 // end-to-end tests: the environment every script starts with and the extra
-// commands scripts may use. Custom commands live one per file (cmd_*.go) and
-// are listed in commands().
+// commands scripts may use. Custom commands are listed, with their usage,
+// in commands() and implemented in cmd_*.go, one file per area.
 package scripttest
 
 import (
+	"strings"
+
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -25,24 +27,96 @@ func Params(dir string) testscript.Params {
 	}
 }
 
-// commands merges every command set (one per cmd_*.go file); a name
-// defined twice is a mistake that panics at once.
-func commands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
-	sets := []func() map[string]func(ts *testscript.TestScript, neg bool, args []string){
-		plannerCommands, executorCommands, stateCommands, modelCommands, cloudCommands,
-		damageCommands, bucketCommands, waitCommands, sharedCommands, killCommands, reportCommands,
-		slurmCommands, repoFileCommands,
+// scriptCmd is a testscript command.
+type scriptCmd = func(ts *testscript.TestScript, neg bool, args []string)
+
+// command is one custom script command. A call negated with ! (unless
+// negatable) or with fewer than min or more than max arguments (max < 0:
+// no limit) stops the script with "usage: " + usage before run is called.
+type command struct {
+	usage     string // the command's name first
+	min, max  int
+	negatable bool
+	run       scriptCmd
+}
+
+const killloopUsage = "killloop [-seed N] [-touch FILE] [-unlock LOCKFILE] KILLS COND... -- PROG ARGS..."
+
+// commands lists every custom command; each is documented at its run
+// function, in the cmd_*.go file of its area. A name defined twice is a
+// mistake that panics at once.
+func commands() map[string]scriptCmd {
+	all := []command{
+		// Plan/apply scenarios (cmd_planner.go).
+		{usage: "gendata DIR FILES SIZE SEED", min: 4, max: 4, run: cmdGendata},
+		{usage: "cptree SRC DST", min: 2, max: 2, run: cmdCptree},
+		{usage: "cmptree DIR1 DIR2", min: 2, max: 2, negatable: true, run: cmdCmptree},
+		{usage: "waitfile PATH [TIMEOUT]", min: 1, max: 2, run: cmdWaitfile},
+		{usage: "exitcode N PROG [ARGS...]", min: 2, max: -1, run: cmdExitcode},
+		{usage: "capture NAME stdout|stderr REGEXP", min: 3, max: 3, run: cmdCapture},
+		{usage: "replace FILE OLD NEW", min: 3, max: 3, run: cmdReplace},
+		// Executor and example scenarios, exec_*.txtar (cmd_executor.go).
+		{usage: "pidsgone FILE", min: 1, max: 1, run: cmdPidsgone},
+		{usage: "hostgo", run: cmdHostgo},
+		{usage: "example NAME DIR", min: 2, max: 2, run: cmdExample},
+		{usage: "reporoot VAR", min: 1, max: 1, run: cmdReporoot},
+		// State scenarios, state_*.txtar (cmd_state.go).
+		{usage: "lockrace exclusive|sequential ROUNDS HOLD TIMEOUT ARGS...", min: 5, max: -1, run: cmdLockrace},
+		{usage: "statefile truncate FILE N | statefile replace FILE OLD NEW", min: 3, max: -1, run: cmdStatefile},
+		// Model scenarios, model_*.txtar (cmd_model.go).
+		{usage: "gencsv FILE ROWS SEED [SHIFT]", min: 3, max: 4, run: cmdGencsv},
+		// Cloud scenarios against the S3, GCS and Azure test servers,
+		// cloud_*.txtar (cmd_cloud.go).
+		{usage: "cloud s3|gcs|azure", min: 1, max: 1, run: cmdCloud},
+		{usage: "subst FILE NAME...", min: 2, max: -1, run: cmdSubst},
+		{usage: "nosecrets PATH...", min: 1, max: -1, negatable: true, run: cmdNosecrets},
+		// Damage a workspace by hand, the way a disk fault or a careless
+		// user would: store_repair, pull_damaged (cmd_damage.go).
+		{usage: "corrupt GLOB OFFSET", min: 2, max: 2, run: cmdCorrupt},
+		// Put workspaces under key prefixes of the script's bucket and see
+		// where every object landed, straight through gocloud.dev
+		// (cmd_bucket.go).
+		{usage: "bucketpath VAR PATH [NAME=VALUE]", min: 2, max: 3, run: cmdBucketPath},
+		{usage: "bucketkeys PREFIX...", min: 1, max: -1, run: cmdBucketKeys},
+		// Meet a background process at a known point instead of sleeping
+		// (cmd_wait.go).
+		{usage: "waitline FILE REGEXP [TIMEOUT]", min: 2, max: 3, run: cmdWaitline},
+		// Shared-store scenarios: store_shared_*.txtar,
+		// cloud_shared_gc*.txtar (cmd_shared.go).
+		{usage: "cloudprefix VAR PREFIX", min: 2, max: 2, run: cmdCloudprefix},
+		{usage: "sharedgc ROUNDS A B GATE", min: 4, max: 4, run: cmdSharedgc},
+		// Kill a command at random condition points, then check what it
+		// left: kill_*.txtar (cmd_kill.go).
+		{usage: killloopUsage, max: -1, run: cmdKillloop},
+		{usage: "nofiles DIRGLOB NAMEGLOB...", min: 2, max: -1, run: cmdNofiles},
+		{usage: "pubcheck DIR", min: 1, max: 1, run: cmdPubcheck},
+		{usage: "unlockif LOCKFILE", min: 1, max: 1, run: cmdUnlockif},
+		// Check a site written by `mlform report`, report_*.txtar
+		// (cmd_report.go).
+		{usage: "sitelinks DIR", min: 1, max: 1, run: cmdSitelinks},
+		{usage: "browsercheck DIR", min: 1, max: 1, run: cmdBrowsercheck},
+		// Train on the single-node Slurm test cluster (cmd_slurm.go).
+		{usage: "slurmenv", run: cmdSlurmenv},
 	}
-	cmds := map[string]func(ts *testscript.TestScript, neg bool, args []string){}
-	for _, set := range sets {
-		for name, c := range set() {
-			if _, dup := cmds[name]; dup {
-				panic("scripttest: command " + name + " is defined twice")
-			}
-			cmds[name] = c
+	cmds := make(map[string]scriptCmd, len(all))
+	for _, c := range all {
+		name, _, _ := strings.Cut(c.usage, " ")
+		if _, dup := cmds[name]; dup {
+			panic("scripttest: command " + name + " is defined twice")
 		}
+		cmds[name] = c.checked()
 	}
 	return cmds
+}
+
+// checked is c.run behind c's argument checks.
+func (c command) checked() scriptCmd {
+	return func(ts *testscript.TestScript, neg bool, args []string) {
+		if (neg && !c.negatable) || len(args) < c.min || (c.max >= 0 && len(args) > c.max) {
+			ts.Fatalf("usage: %s", c.usage)
+		}
+		c.run(ts, neg, args)
+	}
 }
 
 // condition answers a script's [COND] guards: [testhooks] (this test binary

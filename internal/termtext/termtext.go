@@ -125,3 +125,16 @@ func (t *Writer) Close() error {
 	t.buf = t.buf[:0]
 	return err
 }
+
+// Truncate shortens s to at most n bytes on a rune boundary, marking the
+// cut with "...": untrusted text (a path, an id, a name read from a file)
+// can be huge, and a message quoting it must stay readable.
+func Truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "..."
+}

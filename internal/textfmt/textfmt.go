@@ -4,10 +4,11 @@
 package textfmt
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
-	"strings"
 )
 
 // Bytes formats a byte count in binary units: "512 B", "1.2 MiB", "-3.0 KiB".
@@ -34,13 +35,33 @@ func Files(n int) string { return Count(n, "file") }
 // parameter reads as written in HCL ("a > b", not "a \u003e b"). A value
 // JSON cannot encode is printed with fmt.
 func JSON(v any) string {
-	var b strings.Builder
+	b, err := Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+// Marshal is json.Marshal without HTML escaping: a reason, a command or a
+// value reads "a -> b" and "x<1", not "a -\u003e b" (the same JSON, but
+// people and diffs read mlform's documents).
+func Marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
-		return fmt.Sprint(v)
+		return nil, err
 	}
-	return strings.TrimSuffix(b.String(), "\n")
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// WriteJSON writes v to w as indented JSON without HTML escaping, ending
+// in a newline: the -json output of mlform's commands.
+func WriteJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
 }
 
 // JSONFloat encodes a float for mlform's JSON output. JSON has no

@@ -78,15 +78,11 @@ func decodeCodeCache(b []byte) map[string]cacheEntry {
 		return out
 	}
 	for key, e := range doc.Entries {
-		if len(key) > 0 && len(key) <= 8192 && e.Size >= 0 && isHexDigest(e.Hash) {
+		if len(key) > 0 && len(key) <= 8192 && e.Size >= 0 && hexid.Valid(e.Hash) {
 			out[key] = e
 		}
 	}
 	return out
-}
-
-func isHexDigest(s string) bool {
-	return len(s) == 64 && hexid.IsLowerHex(s)
 }
 
 // Save writes the cache if it changed: to a temporary file renamed into

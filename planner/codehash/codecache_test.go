@@ -10,6 +10,7 @@ import (
 
 	"github.com/zeebo/blake3"
 
+	"github.com/mlform/mlform/internal/hexid"
 	"github.com/mlform/mlform/planner/internal/plannertest"
 )
 
@@ -129,7 +130,7 @@ func FuzzDecodeCodeCache(f *testing.F) {
 	f.Add([]byte(`{"format":1,"entries":{"":{"size":-1,"hash":"zz"}}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		for k, e := range decodeCodeCache(b) {
-			if k == "" || e.Size < 0 || !isHexDigest(e.Hash) {
+			if k == "" || e.Size < 0 || !hexid.Valid(e.Hash) {
 				t.Fatalf("bad entry %q %+v", k, e)
 			}
 		}

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/mlform/mlform/providers/source"
 	"github.com/mlform/mlform/providers/storage"
 )
 
@@ -90,16 +91,7 @@ func BenchmarkObserveFirst20k(b *testing.B) {
 	dir := tree20k(b)
 	src := openSource(b, dir)
 	opts := testOptions("")
-	var bytes int64
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		obs, err := Observe(context.Background(), src, opts)
-		if err != nil {
-			b.Fatal(err)
-		}
-		bytes = obs.Bytes
-	}
-	b.SetBytes(bytes)
+	benchObserve(b, src, opts)
 }
 
 // BenchmarkObserveCSVStats hashes and profiles 8 CSV files (about 6 MiB
@@ -121,16 +113,7 @@ func BenchmarkObserveCSVStats(b *testing.B) {
 	src := openSource(b, dir)
 	opts := testOptions("")
 	opts.StatsColumns = []string{"tenure", "monthly_charges", "contract"}
-	var bytes int64
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		obs, err := Observe(context.Background(), src, opts)
-		if err != nil {
-			b.Fatal(err)
-		}
-		bytes = obs.Bytes
-	}
-	b.SetBytes(bytes)
+	benchObserve(b, src, opts)
 }
 
 // BenchmarkObserveFirst20kStore is the first observation with the store's
@@ -144,6 +127,12 @@ func BenchmarkObserveFirst20kStore(b *testing.B) {
 	}
 	defer st.Close()
 	opts := Options{Hash: st.HashFile}
+	benchObserve(b, src, opts)
+}
+
+// benchObserve times Observe of src with opts, reporting the bytes each
+// observation reads.
+func benchObserve(b *testing.B, src source.Source, opts Options) {
 	var bytes int64
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

@@ -4,10 +4,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
-	"testing"
 	"time"
 
 	"github.com/zeebo/blake3"
@@ -43,20 +40,6 @@ func future() time.Time { return time.Now().Add(time.Hour) }
 
 func testOptions(cacheDir string) Options {
 	return Options{Hash: testHash, ManifestID: testManifestID, HashID: "test", CacheDir: cacheDir, CacheKey: "ds", Clock: future}
-}
-
-// writeTree creates files (path -> content) under dir.
-func writeTree(t testing.TB, dir string, files map[string]string) {
-	t.Helper()
-	for p, c := range files {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
 }
 
 func paths(files []File) string {

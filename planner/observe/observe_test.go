@@ -13,6 +13,7 @@ import (
 	gblob "gocloud.dev/blob"
 	"gocloud.dev/blob/memblob"
 
+	"github.com/mlform/mlform/internal/testtree"
 	"github.com/mlform/mlform/planner/profile"
 	"github.com/mlform/mlform/providers/source"
 )
@@ -38,7 +39,7 @@ func observe(t testing.TB, dir string, opts Options) *Observation {
 
 func TestObserveIncludeExclude(t *testing.T) {
 	dir := t.TempDir()
-	writeTree(t, dir, map[string]string{
+	testtree.Write(t, dir, map[string]string{
 		"a.csv": "x\n1\n", "sub/b.csv": "x\n2\n", "sub/c.json": "{}", "tmp/d.csv": "x\n3\n", "README": "hi",
 	})
 	tests := []struct {
@@ -77,14 +78,14 @@ func TestObserveIncludeExclude(t *testing.T) {
 func TestObserveIDIsContentDerived(t *testing.T) {
 	files := map[string]string{"a": "alpha", "d/b": "beta"}
 	d1, d2 := t.TempDir(), t.TempDir()
-	writeTree(t, d1, files)
-	writeTree(t, d2, files)
+	testtree.Write(t, d1, files)
+	testtree.Write(t, d2, files)
 	o1 := observe(t, d1, testOptions(t.TempDir()))
 	o2 := observe(t, d2, testOptions(""))
 	if o1.ID != o2.ID || o1.ID == "" {
 		t.Fatalf("same content, ids %q and %q", o1.ID, o2.ID)
 	}
-	writeTree(t, d2, map[string]string{"d/b": "BETA"})
+	testtree.Write(t, d2, map[string]string{"d/b": "BETA"})
 	if o3 := observe(t, d2, testOptions("")); o3.ID == o1.ID {
 		t.Fatal("changed content kept the id")
 	}
@@ -92,7 +93,7 @@ func TestObserveIDIsContentDerived(t *testing.T) {
 
 func TestObserveStatCache(t *testing.T) {
 	dir, cache := t.TempDir(), t.TempDir()
-	writeTree(t, dir, map[string]string{"a": "alpha", "b": "beta", "c/d": "delta"})
+	testtree.Write(t, dir, map[string]string{"a": "alpha", "b": "beta", "c/d": "delta"})
 	opts := testOptions(cache)
 	first := observe(t, dir, opts)
 	if first.Hashed != 3 || first.Cached != 0 {
@@ -105,7 +106,7 @@ func TestObserveStatCache(t *testing.T) {
 	// Same size, mtime restored: the ctime still changes, so it is read.
 	fa := filepath.Join(dir, "a")
 	fi, _ := os.Stat(fa)
-	writeTree(t, dir, map[string]string{"a": "ALPHA"})
+	testtree.Write(t, dir, map[string]string{"a": "ALPHA"})
 	os.Chtimes(fa, fi.ModTime(), fi.ModTime())
 	third := observe(t, dir, opts)
 	if third.Hashed != 1 || third.ID == first.ID {
@@ -129,7 +130,7 @@ func TestObserveStatCache(t *testing.T) {
 
 func TestObserveCorruptCacheIsIgnored(t *testing.T) {
 	dir, cache := t.TempDir(), t.TempDir()
-	writeTree(t, dir, map[string]string{"a": "alpha", "b": "beta"})
+	testtree.Write(t, dir, map[string]string{"a": "alpha", "b": "beta"})
 	opts := testOptions(cache)
 	want := observe(t, dir, opts)
 	p := cachePath(cache, "ds")
@@ -218,7 +219,7 @@ func TestObserveRacyTimestamps(t *testing.T) {
 
 func TestObserveRefusesIncludedSymlink(t *testing.T) {
 	dir := t.TempDir()
-	writeTree(t, dir, map[string]string{"a.csv": "x\n1\n"})
+	testtree.Write(t, dir, map[string]string{"a.csv": "x\n1\n"})
 	outside := filepath.Join(t.TempDir(), "secret")
 	os.WriteFile(outside, []byte("secret"), 0o600)
 	if err := os.Symlink(outside, filepath.Join(dir, "link.csv")); err != nil {
@@ -238,7 +239,7 @@ func TestObserveRefusesIncludedSymlink(t *testing.T) {
 
 func TestObserveProfile(t *testing.T) {
 	dir, cache := t.TempDir(), t.TempDir()
-	writeTree(t, dir, map[string]string{
+	testtree.Write(t, dir, map[string]string{
 		"p1.csv":    "age,city\n30,paris\n40,rome\n",
 		"d/p2.CSV":  "city,age,extra\nparis,50,x\n,60,y\n",
 		"notes.txt": "age,city\nnot,profiled\n",
@@ -262,7 +263,7 @@ func TestObserveProfile(t *testing.T) {
 	// as profiling from scratch.
 	for _, step := range []string{"cached", "one file changed"} {
 		if step == "one file changed" {
-			writeTree(t, dir, map[string]string{"p1.csv": "age,city\n31,oslo\n40,rome\n"})
+			testtree.Write(t, dir, map[string]string{"p1.csv": "age,city\n31,oslo\n40,rome\n"})
 		}
 		got := observe(t, dir, opts)
 		scratch := testOptions("")
@@ -289,7 +290,7 @@ func TestObserveProfile(t *testing.T) {
 
 func TestObserveMissingStatsColumn(t *testing.T) {
 	dir := t.TempDir()
-	writeTree(t, dir, map[string]string{"a.csv": "x,y\n1,2\n", "b.csv": "x\n1\n"})
+	testtree.Write(t, dir, map[string]string{"a.csv": "x,y\n1,2\n", "b.csv": "x\n1\n"})
 	opts := testOptions("")
 	opts.StatsColumns = []string{"y"}
 	_, err := Observe(context.Background(), openSource(t, dir), opts)
@@ -300,7 +301,7 @@ func TestObserveMissingStatsColumn(t *testing.T) {
 
 func TestObserveProgressAndCancel(t *testing.T) {
 	dir := t.TempDir()
-	writeTree(t, dir, map[string]string{"a": "12345", "b": "123", "c/d": "1"})
+	testtree.Write(t, dir, map[string]string{"a": "12345", "b": "123", "c/d": "1"})
 	var calls int
 	var last int64
 	opts := testOptions("")
@@ -373,7 +374,7 @@ func TestObserveProfileCacheStaysSmall(t *testing.T) {
 		}
 		files[fmt.Sprintf("part-%d.csv", f)] = b.String()
 	}
-	writeTree(t, dir, files)
+	testtree.Write(t, dir, files)
 	opts := testOptions(cache)
 	opts.StatsColumns = []string{"v"}
 	scratch := testOptions("")
@@ -403,7 +404,7 @@ func TestObserveProfileCacheStaysSmall(t *testing.T) {
 	if points > 3*profile.SampleSize {
 		t.Fatalf("cache holds %d sample points for 6 files, want at most %d", points, 3*profile.SampleSize)
 	}
-	writeTree(t, dir, map[string]string{"part-0.csv": "v\n1\n2\n3\n"})
+	testtree.Write(t, dir, map[string]string{"part-0.csv": "v\n1\n2\n3\n"})
 	same("one file changed", observe(t, dir, opts))
 	for f := 1; f < 5; f++ {
 		os.Remove(filepath.Join(dir, fmt.Sprintf("part-%d.csv", f)))
@@ -417,7 +418,7 @@ func TestObserveProfileCacheStaysSmall(t *testing.T) {
 
 func TestObserveSkipsItsOwnCache(t *testing.T) {
 	ws := t.TempDir()
-	writeTree(t, ws, map[string]string{"data.csv": "x\n1\n"})
+	testtree.Write(t, ws, map[string]string{"data.csv": "x\n1\n"})
 	opts := testOptions(filepath.Join(ws, ".mlform", "cache"))
 	first := observe(t, ws, opts)
 	second := observe(t, ws, opts) // the cache file now exists inside the source
@@ -429,7 +430,7 @@ func TestObserveSkipsItsOwnCache(t *testing.T) {
 func TestObserveProgressWithinLargeFile(t *testing.T) {
 	dir := t.TempDir()
 	size := 2*progressStep + 12345
-	writeTree(t, dir, map[string]string{"big": strings.Repeat("x", size)})
+	testtree.Write(t, dir, map[string]string{"big": strings.Repeat("x", size)})
 	var calls [][2]int64
 	opts := testOptions("")
 	opts.Progress = func(files int, bytes int64) { calls = append(calls, [2]int64{int64(files), bytes}) }

@@ -2,12 +2,14 @@ package ops
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/providers/storage"
 	"github.com/mlform/mlform/state"
 )
 
@@ -106,7 +108,7 @@ func Pull(ctx context.Context, ws *engine.Workspace, t *PullTarget, dir string, 
 				return fmt.Errorf("pull %s: %w (and removing the partial pull from %s: %v)", t.Label, err, dir, cerr)
 			}
 		}
-		if ctx.Err() == nil && strings.Contains(err.Error(), "corrupt") {
+		if ctx.Err() == nil && errors.Is(err, storage.ErrCorrupt) {
 			return fmt.Errorf("pull %s: %w\nThe store is damaged: mlform gc -check -read-data lists every damaged object", t.Label, err)
 		}
 		return fmt.Errorf("pull %s: %w", t.Label, err)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/providers/storage"
+	"github.com/mlform/mlform/providers/storage/storedoc"
 	"github.com/mlform/mlform/state"
 )
 
@@ -46,7 +47,7 @@ func ForgetWorkspace(ctx context.Context, ws *engine.Workspace, st *state.State,
 	if lineage == st.Lineage {
 		return nil, fmt.Errorf("-forget-workspace %s: that is this workspace's own lineage; its root is rewritten from its state (remove state entries with mlform state rm instead)", lineage)
 	}
-	if !storage.ValidLineage(lineage) {
+	if !storedoc.ValidLineage(lineage) {
 		return nil, fmt.Errorf("-forget-workspace %q: not a lineage (letters, digits and dashes; mlform gc -workspaces lists them)", lineage)
 	}
 	var forgot []string

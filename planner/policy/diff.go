@@ -1,11 +1,11 @@
 package policy
 
 import (
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
 
+	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/state"
 )
 
@@ -184,11 +184,7 @@ func quoteCommand(c []string) string {
 	if c == nil {
 		c = []string{}
 	}
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(c) // []string always encodes
-	return strings.TrimSuffix(b.String(), "\n")
+	return textfmt.JSON(c) // []string always encodes
 }
 
 // short abbreviates a hash for display.

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mlform/mlform/internal/wanterr"
 	"github.com/mlform/mlform/state"
 )
 
@@ -303,14 +304,8 @@ func TestParseSchedule(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.cron+"/"+tt.every.String(), func(t *testing.T) {
 			s, err := ParseSchedule(tt.cron, tt.every)
-			if tt.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.err) {
-					t.Fatalf("error = %v, want %q", err, tt.err)
-				}
+			if wanterr.Check(t, err, tt.err) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			due, rule, ok := s.Next(last)
 			if tt.want.IsZero() {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 
+	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/planner"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
@@ -67,7 +68,7 @@ func ApplyJSON(w io.Writer, res *engine.Result, outs []*planner.OutputResult) er
 		}
 		doc.Outputs = append(doc.Outputs, jo)
 	}
-	b, err := marshal(doc)
+	b, err := textfmt.Marshal(doc)
 	if err != nil {
 		return err
 	}

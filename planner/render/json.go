@@ -3,6 +3,7 @@ package render
 import (
 	"io"
 
+	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/planner/plans"
 )
 
@@ -13,7 +14,7 @@ const JSONFormatVersion = plans.JSONFormatVersion
 // JSON writes the plan as the documented, versioned JSON document (one
 // line, newline-terminated).
 func JSON(w io.Writer, p *plans.Plan) error {
-	b, err := marshal(plans.NewJSON(p, Headline))
+	b, err := textfmt.Marshal(plans.NewJSON(p, Headline))
 	if err != nil {
 		return err
 	}

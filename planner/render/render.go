@@ -7,8 +7,6 @@
 package render
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
@@ -282,7 +280,7 @@ func Value(v any, sensitive bool) string {
 		}
 		return "[" + strings.Join(parts, ", ") + "]"
 	}
-	b, err := marshal(v)
+	b, err := textfmt.Marshal(v)
 	if err != nil {
 		return fmt.Sprint(v)
 	}
@@ -334,19 +332,6 @@ func plural(n int, word string) string { return textfmt.Count(n, word) }
 
 // CountFiles is "1 file" or "N files".
 func CountFiles(n int) string { return plural(n, "file") }
-
-// marshal is json.Marshal without HTML escaping: a reason, a command or a
-// value reads "a -> b" and "x<1", not "a -\u003e b" (the same JSON, but
-// people and diffs read these documents).
-func marshal(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
-}
 
 // DisplayPath is a data file's path as plan shows it: as is, unless it
 // holds a control character (newline, tab, ESC...) or invalid UTF-8; then

@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/mlform/mlform/internal/randfile"
 	"github.com/mlform/mlform/providers/storage"
 )
 
@@ -49,33 +50,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// writeRandom writes n deterministic pseudo-random bytes to path, streaming
-// through w (reused across files so generation itself stays small).
-func writeRandom(path string, r *rand.Rand, n int, w *bufio.Writer) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	w.Reset(f)
-	var word [8]byte
-	for i := 0; i < n; i += 8 {
-		v := r.Uint64()
-		for j := range word {
-			word[j] = byte(v >> (8 * j))
-		}
-		k := min(8, n-i)
-		if _, err := w.Write(word[:k]); err != nil {
-			f.Close()
-			return err
-		}
-	}
-	if err := w.Flush(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
 func genSmallFiles() {
 	d := &smallFiles
 	d.dir, d.err = os.MkdirTemp("", "mlform-bench-small-")
@@ -92,7 +66,7 @@ func genSmallFiles() {
 			}
 		}
 		n := 4<<10 + r.IntN(60<<10+1)
-		if d.err = writeRandom(p, r, n, w); d.err != nil {
+		if d.err = randfile.Write(p, int64(n), r, w); d.err != nil {
 			return
 		}
 		d.files = append(d.files, p)
@@ -107,7 +81,7 @@ func genBigFile() {
 		return
 	}
 	p := filepath.Join(d.dir, "big.bin")
-	d.err = writeRandom(p, rand.New(rand.NewPCG(3, 4)), 256<<20, bufio.NewWriterSize(nil, 1<<20))
+	d.err = randfile.Write(p, 256<<20, rand.New(rand.NewPCG(3, 4)), nil)
 	d.files, d.bytes = []string{p}, 256<<20
 }
 

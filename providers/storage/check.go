@@ -214,29 +214,36 @@ func (s *Store) listStore(ctx context.Context, r *CheckReport) (*storeKeys, erro
 			r.add(key, "unexpected object in the store (not a valid store key); left alone")
 		}
 	}
-	err := s.o.List(ctx, packPrefix, func(key string, size int64) error {
-		if id, ok := packIDFromKey(key); ok {
-			k.packs[id] = size
-		} else if isTempKey(key) {
-			k.temps = append(k.temps, key)
-		} else {
-			unexpected(key)
+	ids := func(prefix string, dst *[]string) func(string, int64) bool {
+		return func(key string, _ int64) bool {
+			id, ok := idFromKey(prefix, key)
+			if ok {
+				*dst = append(*dst, id)
+			}
+			return ok
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
 	for _, l := range []struct {
 		prefix string
-		dst    *[]string
-	}{{indexPrefix, &k.indexes}, {manifestPrefix, &k.manifests}, {objectPrefix, &k.objects}} {
-		err := s.o.List(ctx, l.prefix, func(key string, _ int64) error {
-			if id, ok := idFromKey(l.prefix, key); ok {
-				*l.dst = append(*l.dst, id)
-			} else if isTempKey(key) {
+		add    func(key string, size int64) bool // false: not a key of this prefix
+	}{
+		{packPrefix, func(key string, size int64) bool {
+			id, ok := packIDFromKey(key)
+			if ok {
+				k.packs[id] = size
+			}
+			return ok
+		}},
+		{indexPrefix, ids(indexPrefix, &k.indexes)},
+		{manifestPrefix, ids(manifestPrefix, &k.manifests)},
+		{objectPrefix, ids(objectPrefix, &k.objects)},
+	} {
+		err := s.o.List(ctx, l.prefix, func(key string, size int64) error {
+			switch {
+			case l.add(key, size):
+			case isTempKey(key):
 				k.temps = append(k.temps, key)
-			} else {
+			default:
 				unexpected(key)
 			}
 			return nil
@@ -244,7 +251,9 @@ func (s *Store) listStore(ctx context.Context, r *CheckReport) (*storeKeys, erro
 		if err != nil {
 			return nil, err
 		}
-		sort.Strings(*l.dst)
+	}
+	for _, ids := range [][]string{k.indexes, k.manifests, k.objects} {
+		sort.Strings(ids)
 	}
 	return k, nil
 }

@@ -254,12 +254,12 @@ func TestFaultWrongBytesOnRead(t *testing.T) {
 				t.Fatal(err)
 			}
 			_, err = io.ReadAll(rc)
-			if err == nil || !strings.Contains(err.Error(), `"dir/model.bin"`) || !strings.Contains(err.Error(), f.Chunks[0].ID) || !strings.Contains(err.Error(), "corrupt") {
-				t.Errorf("read of wrong bytes: %v; want a corruption error naming the file and chunk", err)
+			if err == nil || !strings.Contains(err.Error(), `"dir/model.bin"`) || !strings.Contains(err.Error(), f.Chunks[0].ID) || !errors.Is(err, ErrCorrupt) {
+				t.Errorf("read of wrong bytes: %v; want a corruption error (ErrCorrupt) naming the file and chunk", err)
 			}
 			dir := t.TempDir()
-			if err := s.Materialize(ctx, id, dir); err == nil {
-				t.Error("Materialize succeeded on wrong bytes")
+			if err := s.Materialize(ctx, id, dir); !errors.Is(err, ErrCorrupt) {
+				t.Errorf("Materialize on wrong bytes: %v, want an ErrCorrupt", err)
 			}
 			if _, err := os.Stat(filepath.Join(dir, "dir", "model.bin")); !os.IsNotExist(err) {
 				t.Errorf("Materialize left the target file: %v", err)

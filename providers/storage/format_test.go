@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"strings"
 	"testing"
+
+	"github.com/mlform/mlform/providers/storage/storedoc"
 )
 
 func TestCheckConfig(t *testing.T) {
@@ -28,11 +30,11 @@ func TestCheckConfig(t *testing.T) {
 		c := good
 		tc.mutate(&c)
 		// Through the encoding, as Open sees it.
-		dec, err := decodeConfig(encodeConfig(c))
+		dec, err := storedoc.DecodeConfig(storedoc.EncodeConfig(c))
 		if err != nil {
 			t.Fatalf("%s: decode: %v", tc.name, err)
 		}
-		err = checkConfig(dec)
+		err = storedoc.CheckConfig(dec, currentConfig())
 		switch {
 		case tc.wantErr == "" && err != nil:
 			t.Errorf("%s: %v", tc.name, err)
@@ -41,8 +43,8 @@ func TestCheckConfig(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"", "{", "[]", `{"format":"mlform-store"} {}`} {
-		if _, err := decodeConfig([]byte(bad)); err == nil {
-			t.Errorf("decodeConfig(%q) succeeded", bad)
+		if _, err := storedoc.DecodeConfig([]byte(bad)); err == nil {
+			t.Errorf("storedoc.DecodeConfig(%q) succeeded", bad)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/mlform/mlform/internal/relpath"
+	"github.com/mlform/mlform/providers/storage/storedoc"
 )
 
 // FuzzDecodeManifest: any input either fails cleanly or yields a manifest
@@ -83,15 +84,15 @@ func FuzzDecodeIndex(f *testing.F) {
 // FuzzDecodeConfig: decoding never panics, and a config that passes the
 // check is exactly the current one.
 func FuzzDecodeConfig(f *testing.F) {
-	f.Add(encodeConfig(currentConfig()))
+	f.Add(storedoc.EncodeConfig(currentConfig()))
 	f.Add([]byte(`{"format":"mlform-store","version":2}`))
 	f.Add([]byte(`null`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		c, err := decodeConfig(data)
+		c, err := storedoc.DecodeConfig(data)
 		if err != nil {
 			return
 		}
-		if checkConfig(c) == nil && c != currentConfig() {
+		if storedoc.CheckConfig(c, currentConfig()) == nil && c != currentConfig() {
 			t.Fatalf("accepted a config other than the current one: %+v", c)
 		}
 	})

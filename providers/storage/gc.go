@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/mlform/mlform/internal/hexid"
 	"github.com/mlform/mlform/internal/textfmt"
 )
 
@@ -26,7 +27,7 @@ type GCReport struct {
 
 // GC deletes everything that neither keep nor any root reaches. keep is
 // the caller's own live set (the ids its workspace's state references);
-// every root in the store (one per workspace sharing it, see roots.go)
+// every root in the store (one per workspace sharing it, see roots.go and storedoc)
 // adds its ids. Manifests and objects reached by neither are deleted, and
 // so are packs holding no chunk of a kept manifest. A pack with any live
 // chunk is kept whole (no repacking).
@@ -60,7 +61,7 @@ func (s *Store) GC(ctx context.Context, keep []string) (*GCReport, error) {
 	isObject := setOf(keys.objects)
 	keepSet := map[string]bool{}
 	for _, id := range keep {
-		if err := checkID("keep", id); err != nil {
+		if err := hexid.Check("keep", id); err != nil {
 			return nil, fmt.Errorf("gc: %w", err)
 		}
 		if !isManifest[id] && !isObject[id] {
@@ -119,15 +120,9 @@ func (s *Store) GC(ctx context.Context, keep []string) (*GCReport, error) {
 	}
 
 	// 1. Manifests nothing references.
-	for _, id := range keys.manifests {
-		if keepSet[id] {
-			r.ManifestsKept++
-			continue
-		}
-		if err := s.deleteKey(ctx, manifestKey(id)); err != nil {
-			return r, fmt.Errorf("gc: %w", err)
-		}
-		r.ManifestsDeleted++
+	kept := func(id string) bool { return keepSet[id] }
+	if err := s.sweep(ctx, keys.manifests, kept, manifestKey, &r.ManifestsKept, &r.ManifestsDeleted, nil); err != nil {
+		return r, err
 	}
 	// 2. One index object for the live packs, then the old ones.
 	var entries []indexEntry
@@ -142,51 +137,55 @@ func (s *Store) GC(ctx context.Context, keep []string) (*GCReport, error) {
 			return r, fmt.Errorf("gc: %w", err)
 		}
 	}
-	for _, id := range keys.indexes {
-		if id == newID {
-			continue
-		}
-		if err := s.deleteKey(ctx, indexKey(id)); err != nil {
-			return r, fmt.Errorf("gc: %w", err)
-		}
-		r.IndexObjectsDeleted++
+	if err := s.sweep(ctx, keys.indexes, func(id string) bool { return id == newID }, indexKey, nil, &r.IndexObjectsDeleted, nil); err != nil {
+		return r, err
 	}
 	fresh := newIndex()
 	fresh.add(newID, entries)
 	s.idx.replace(fresh)
 	// 3. Packs no kept manifest uses, and unkept objects.
-	for _, id := range slices.Sorted(maps.Keys(keys.packs)) {
+	livePack := func(id string) bool {
 		pid, _ := parseRawID(id)
-		if livePacks[pid] {
-			r.PacksKept++
-			continue
-		}
-		if err := s.deleteKey(ctx, packKey(id)); err != nil {
-			return r, fmt.Errorf("gc: %w", err)
-		}
-		r.PacksDeleted++
-		r.BytesDeleted += keys.packs[id]
+		return livePacks[pid]
 	}
-	for _, id := range keys.objects {
-		if keepSet[id] {
-			r.ObjectsKept++
-			continue
-		}
-		if err := s.deleteKey(ctx, objectKey(id)); err != nil {
-			return r, fmt.Errorf("gc: %w", err)
-		}
-		r.ObjectsDeleted++
+	packBytes := func(id string) { r.BytesDeleted += keys.packs[id] }
+	if err := s.sweep(ctx, slices.Sorted(maps.Keys(keys.packs)), livePack, packKey, &r.PacksKept, &r.PacksDeleted, packBytes); err != nil {
+		return r, err
+	}
+	if err := s.sweep(ctx, keys.objects, kept, objectKey, &r.ObjectsKept, &r.ObjectsDeleted, nil); err != nil {
+		return r, err
 	}
 	// Temporary files of uploads a crash interrupted (fileblob writes
 	// "<key>.<n>.tmp" next to the key). No upload is in progress: the
 	// caller holds the exclusive store lock.
-	for _, key := range keys.temps {
-		if err := s.deleteKey(ctx, key); err != nil {
-			return r, fmt.Errorf("gc: %w", err)
-		}
-		r.TempObjectsDeleted++
+	none := func(string) bool { return false }
+	asIs := func(key string) string { return key }
+	if err := s.sweep(ctx, keys.temps, none, asIs, nil, &r.TempObjectsDeleted, nil); err != nil {
+		return r, err
 	}
 	return r, nil
+}
+
+// sweep deletes the object of every id that keep refuses (key names it),
+// counting the ids kept (kept may be nil) and deleted, and calling
+// deleted for each one gone (nil: nothing more to do).
+func (s *Store) sweep(ctx context.Context, ids []string, keep func(id string) bool, key func(id string) string, nKept, nDeleted *int, deleted func(id string)) error {
+	for _, id := range ids {
+		if keep(id) {
+			if nKept != nil {
+				*nKept++
+			}
+			continue
+		}
+		if err := s.deleteKey(ctx, key(id)); err != nil {
+			return fmt.Errorf("gc: %w", err)
+		}
+		*nDeleted++
+		if deleted != nil {
+			deleted(id)
+		}
+	}
+	return nil
 }
 
 // deleteKey deletes key; already gone is fine.

@@ -175,7 +175,7 @@ func readIndexObject(ctx context.Context, o objects, id string) ([]indexEntry, e
 		return nil, fmt.Errorf("read index object: %w", err)
 	}
 	if got := hashHex(data); got != id {
-		return nil, fmt.Errorf("index object %s is corrupt (content hashes to %s); rebuild it from the packs with `mlform gc -rebuild-index`", id, got)
+		return nil, corruptf("index object %s is corrupt (content hashes to %s); rebuild it from the packs with `mlform gc -rebuild-index`", id, got)
 	}
 	entries, err := decodeIndex(data)
 	if err != nil {

@@ -1,16 +1,15 @@
 package storage
 
 import (
+	"context"
 	"encoding/hex"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/mlform/mlform/internal/hexid"
+	"github.com/mlform/mlform/internal/termtext"
 )
-
-// idLen is the length of every id in the store: a BLAKE3-256 digest in
-// lowercase hex.
-const idLen = 64
 
 // Key prefixes of the objects a store owns. Anything else in the bucket is
 // left alone (and reported by Check).
@@ -23,31 +22,6 @@ const (
 	minPrefixLength = 8
 )
 
-// validID reports whether s is a full-length lowercase hex id. Every id read
-// from a manifest, index, pack trailer or caller passes through it before it
-// becomes part of a key, so no key can escape its prefix.
-func validID(s string) bool {
-	if len(s) != idLen {
-		return false
-	}
-	return hexid.IsLowerHex(s)
-}
-
-func checkID(what, s string) error {
-	if !validID(s) {
-		return fmt.Errorf("invalid %s id %q: want %d lowercase hex characters", what, truncate(s, 80), idLen)
-	}
-	return nil
-}
-
-// truncate keeps error messages readable when the offending value is huge.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "..."
-}
-
 func packKey(id string) string     { return packPrefix + id[:2] + "/" + id }
 func indexKey(id string) string    { return indexPrefix + id }
 func manifestKey(id string) string { return manifestPrefix + id }
@@ -56,11 +30,11 @@ func objectKey(id string) string   { return objectPrefix + id }
 // packIDFromKey parses "data/ab/<id>"; ok is false for any other key.
 func packIDFromKey(key string) (string, bool) {
 	rest, ok := strings.CutPrefix(key, packPrefix)
-	if !ok || len(rest) != 3+idLen || rest[2] != '/' {
+	if !ok || len(rest) != 3+hexid.DigestLen || rest[2] != '/' {
 		return "", false
 	}
 	id := rest[3:]
-	if !validID(id) || rest[:2] != id[:2] {
+	if !hexid.Valid(id) || rest[:2] != id[:2] {
 		return "", false
 	}
 	return id, true
@@ -69,7 +43,7 @@ func packIDFromKey(key string) (string, bool) {
 // idFromKey parses "<prefix><id>"; ok is false for any other key.
 func idFromKey(prefix, key string) (string, bool) {
 	id, ok := strings.CutPrefix(key, prefix)
-	if !ok || !validID(id) {
+	if !ok || !hexid.Valid(id) {
 		return "", false
 	}
 	return id, true
@@ -82,9 +56,24 @@ func (r rawID) String() string { return hex.EncodeToString(r[:]) }
 
 func parseRawID(s string) (rawID, error) {
 	var r rawID
-	if !validID(s) {
-		return r, fmt.Errorf("invalid id %q", truncate(s, 80))
+	if !hexid.Valid(s) {
+		return r, fmt.Errorf("invalid id %q", termtext.Truncate(s, 80))
 	}
 	_, err := hex.Decode(r[:], []byte(s))
 	return r, err
+}
+
+// listKeys lists the keys under prefix, sorted, without upload leftovers
+// (isTempKey): the small documents (roots, locks) are listed then read one
+// by one.
+func (s *Store) listKeys(ctx context.Context, prefix string) ([]string, error) {
+	var keys []string
+	err := s.o.List(ctx, prefix, func(key string, _ int64) error {
+		if !isTempKey(key) {
+			keys = append(keys, key)
+		}
+		return nil
+	})
+	sort.Strings(keys)
+	return keys, err
 }

@@ -12,7 +12,9 @@ import (
 
 	"github.com/zeebo/blake3"
 
+	"github.com/mlform/mlform/internal/hexid"
 	"github.com/mlform/mlform/internal/relpath"
+	"github.com/mlform/mlform/internal/termtext"
 )
 
 // Manifest kinds used by mlform. Kind is free-form for the store, but must
@@ -133,11 +135,11 @@ func decodeManifest(data []byte) (*Manifest, error) {
 // sizes that add up, and permission-only modes.
 func (m *Manifest) Validate() error {
 	if !validKind(m.Kind) {
-		return fmt.Errorf("manifest kind %q is not valid: want 1-64 characters of a-z, 0-9, '-', '_'", truncate(m.Kind, 80))
+		return fmt.Errorf("manifest kind %q is not valid: want 1-64 characters of a-z, 0-9, '-', '_'", termtext.Truncate(m.Kind, 80))
 	}
 	for k, v := range m.Meta {
 		if k == "" || !utf8.ValidString(k) || !utf8.ValidString(v) {
-			return fmt.Errorf("manifest meta key %q: keys must be non-empty and keys and values valid UTF-8", truncate(k, 80))
+			return fmt.Errorf("manifest meta key %q: keys must be non-empty and keys and values valid UTF-8", termtext.Truncate(k, 80))
 		}
 	}
 	paths := make([]string, 0, len(m.Files))
@@ -202,7 +204,7 @@ func validKind(k string) bool {
 }
 
 func (f *File) validate() error {
-	if err := checkID("file hash", f.Hash); err != nil {
+	if err := hexid.Check("file hash", f.Hash); err != nil {
 		return err
 	}
 	if f.Size < 0 {
@@ -213,7 +215,7 @@ func (f *File) validate() error {
 	}
 	var total int64
 	for i, c := range f.Chunks {
-		if err := checkID("chunk", c.ID); err != nil {
+		if err := hexid.Check("chunk", c.ID); err != nil {
 			return fmt.Errorf("chunk %d: %w", i, err)
 		}
 		if c.Size == 0 || c.Size > ChunkMaxSize {

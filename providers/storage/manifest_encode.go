@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/mlform/mlform/internal/hexid"
 )
 
 // appendManifest appends the canonical encoding of doc to b. It produces
@@ -143,7 +145,7 @@ func encodedManifestSize(doc *manifestDoc) int {
 	n := 64
 	for i := range doc.Files {
 		f := &doc.Files[i]
-		n += len(f.Path) + len(f.Hash) + 80 + len(f.Chunks)*(idLen+30)
+		n += len(f.Path) + len(f.Hash) + 80 + len(f.Chunks)*(hexid.DigestLen+30)
 	}
 	for k, v := range doc.Meta {
 		n += len(k) + len(v) + 8

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/mlform/mlform/internal/hexid"
+	"github.com/mlform/mlform/internal/termtext"
 )
 
 // PutManifest validates m, makes every chunk it references durable (it
@@ -65,15 +66,9 @@ func (s *Store) putManifest(ctx context.Context, m *Manifest, want string) (stri
 // GetManifest reads manifest id, verifying that its content hashes to id and
 // that every path and id in it is valid.
 func (s *Store) GetManifest(ctx context.Context, id string) (*Manifest, error) {
-	if err := checkID("manifest", id); err != nil {
-		return nil, err
-	}
-	data, err := s.o.Get(ctx, manifestKey(id))
+	data, err := s.getVerified(ctx, "manifest", id, manifestKey)
 	if err != nil {
-		return nil, fmt.Errorf("manifest %s: %w", id, err)
-	}
-	if got := hashHex(data); got != id {
-		return nil, fmt.Errorf("manifest %s is corrupt: its content hashes to %s", id, got)
+		return nil, err
 	}
 	m, err := decodeManifest(data)
 	if err != nil {
@@ -86,8 +81,8 @@ func (s *Store) GetManifest(ctx context.Context, id string) (*Manifest, error) {
 // 8 hex characters; case-insensitive).
 func (s *Store) ResolveManifest(ctx context.Context, prefix string) (string, error) {
 	p := strings.ToLower(prefix)
-	if len(p) < minPrefixLength || len(p) > idLen || !hexid.IsLowerHex(p) {
-		return "", fmt.Errorf("manifest id prefix %q: want %d to %d hex characters", truncate(prefix, 80), minPrefixLength, idLen)
+	if len(p) < minPrefixLength || len(p) > hexid.DigestLen || !hexid.IsLowerHex(p) {
+		return "", fmt.Errorf("manifest id prefix %q: want %d to %d hex characters", termtext.Truncate(prefix, 80), minPrefixLength, hexid.DigestLen)
 	}
 	var matches []string
 	err := s.o.List(ctx, manifestPrefix+p, func(key string, _ int64) error {
@@ -132,7 +127,7 @@ func (s *Store) List(ctx context.Context) ([]string, error) {
 // Delete removes manifest id. Its chunks stay until GC finds them
 // unreferenced.
 func (s *Store) Delete(ctx context.Context, id string) error {
-	if err := checkID("manifest", id); err != nil {
+	if err := hexid.Check("manifest", id); err != nil {
 		return err
 	}
 	if _, err := s.o.Size(ctx, manifestKey(id)); err != nil {
@@ -156,15 +151,21 @@ func (s *Store) PutObject(ctx context.Context, data []byte) (string, error) {
 
 // GetObject reads object id and verifies its content against the id.
 func (s *Store) GetObject(ctx context.Context, id string) ([]byte, error) {
-	if err := checkID("object", id); err != nil {
+	return s.getVerified(ctx, "object", id, objectKey)
+}
+
+// getVerified reads the whole object of id (what names the kind in
+// errors, key its key) and checks that its content hashes to id.
+func (s *Store) getVerified(ctx context.Context, what, id string, key func(string) string) ([]byte, error) {
+	if err := hexid.Check(what, id); err != nil {
 		return nil, err
 	}
-	data, err := s.o.Get(ctx, objectKey(id))
+	data, err := s.o.Get(ctx, key(id))
 	if err != nil {
-		return nil, fmt.Errorf("object %s: %w", id, err)
+		return nil, fmt.Errorf("%s %s: %w", what, id, err)
 	}
 	if got := hashHex(data); got != id {
-		return nil, fmt.Errorf("object %s is corrupt: its content hashes to %s", id, got)
+		return nil, corruptf("%s %s is corrupt: its content hashes to %s", what, id, got)
 	}
 	return data, nil
 }

@@ -143,10 +143,10 @@ func (s *Store) materializeSpan(ctx context.Context, root string, sp *span, buf 
 		chunk := data[sf.loc.Offset-sp.start : sf.loc.Offset-sp.start+uint64(sf.loc.Length)]
 		c := sf.f.Chunks[0]
 		if got := rawID(blake3.Sum256(chunk)).String(); got != c.ID {
-			return fmt.Errorf("file %q: chunk 0: chunk %s in pack %s at offset %d is corrupt: content hashes to %s", sf.f.Path, c.ID, pack, sf.loc.Offset, got)
+			return corruptf("file %q: chunk 0: chunk %s in pack %s at offset %d is corrupt: content hashes to %s", sf.f.Path, c.ID, pack, sf.loc.Offset, got)
 		}
 		if c.ID != sf.f.Hash {
-			return fmt.Errorf("file %q is corrupt: content hashes to %s, want %s", sf.f.Path, c.ID, sf.f.Hash)
+			return corruptf("file %q is corrupt: content hashes to %s, want %s", sf.f.Path, c.ID, sf.f.Hash)
 		}
 		if err := writeFile(root, sf.f, bytes.NewReader(chunk)); err != nil {
 			return err

@@ -34,7 +34,23 @@ type objects interface {
 var (
 	ErrNotFound = errors.New("not found")
 	errExists   = errors.New("object already exists")
+	// ErrCorrupt matches (errors.Is) every error about stored content that
+	// does not hash to its id: a manifest, an object, an index object, a
+	// chunk or a whole file. Such a store needs gc -check -read-data.
+	ErrCorrupt = errors.New("stored content does not match its hash")
 )
+
+// corruptError is an error about corrupt content, worded for the user; it
+// matches ErrCorrupt.
+type corruptError struct{ msg string }
+
+func (e *corruptError) Error() string        { return e.msg }
+func (e *corruptError) Is(target error) bool { return target == ErrCorrupt }
+
+// corruptf formats a corruptError.
+func corruptf(format string, args ...any) error {
+	return &corruptError{msg: fmt.Sprintf(format, args...)}
+}
 
 // bucketObjects implements objects on a gocloud.dev bucket. Writes always go
 // through Bucket.Upload: the azureblob writer panics on failed uploads.

@@ -120,7 +120,7 @@ func (r *fileReader) finish() error {
 	var sum rawID
 	r.whole.Sum(sum[:0])
 	if got := sum.String(); got != r.f.Hash {
-		return fmt.Errorf("%s is corrupt: content hashes to %s, want %s", r.name(), got, r.f.Hash)
+		return corruptf("%s is corrupt: content hashes to %s, want %s", r.name(), got, r.f.Hash)
 	}
 	return io.EOF
 }
@@ -166,7 +166,7 @@ func (s *Store) readChunk(ctx context.Context, c Chunk, buf []byte) ([]byte, err
 		return nil, fmt.Errorf("chunk %s in pack %s at offset %d: short read: %w", c.ID, pack, loc.Offset, err)
 	}
 	if got := rawID(blake3.Sum256(buf)); got != id {
-		return nil, fmt.Errorf("chunk %s in pack %s at offset %d is corrupt: content hashes to %s", c.ID, pack, loc.Offset, got)
+		return nil, corruptf("chunk %s in pack %s at offset %d is corrupt: content hashes to %s", c.ID, pack, loc.Offset, got)
 	}
 	return buf, nil
 }

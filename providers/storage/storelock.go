@@ -3,22 +3,19 @@ package storage
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
-	"sort"
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 
-	"github.com/mlform/mlform/internal/procid"
 	"github.com/mlform/mlform/internal/whoami"
+	"github.com/mlform/mlform/providers/storage/storedoc"
 )
 
 // Store locks keep gc from deleting what a concurrent writer has uploaded
@@ -39,13 +36,16 @@ import (
 // lockPrefix is where store locks live.
 const lockPrefix = "locks/"
 
-// LockKind is the kind of a store lock.
-type LockKind string
+// The lock document is storedoc's: who holds a lock, of which kind.
+type (
+	LockKind   = storedoc.LockKind
+	LockHolder = storedoc.LockHolder
+)
 
 // Lock kinds.
 const (
-	LockShared    LockKind = "shared"
-	LockExclusive LockKind = "exclusive"
+	LockShared    = storedoc.LockShared
+	LockExclusive = storedoc.LockExclusive
 )
 
 // Defaults for LockOptions.
@@ -60,9 +60,6 @@ const (
 	DefaultLockStale = 10 * time.Minute
 )
 
-// maxLockSize bounds a lock object read from the store.
-const maxLockSize = 64 << 10
-
 // LockOptions describe a lock request.
 type LockOptions struct {
 	// Command is what the holder is doing ("apply", "gc").
@@ -72,100 +69,6 @@ type LockOptions struct {
 	// Refresh and Stale override DefaultLockRefresh and DefaultLockStale
 	// (tests shorten them).
 	Refresh, Stale time.Duration
-}
-
-// LockHolder is what a lock object records about its holder.
-type LockHolder struct {
-	ID        string    `json:"id"`
-	Kind      LockKind  `json:"kind"`
-	Host      string    `json:"host"`
-	PID       int       `json:"pid"`
-	User      string    `json:"user"`
-	Command   string    `json:"command"`
-	Created   time.Time `json:"created"`
-	Refreshed time.Time `json:"refreshed"`
-}
-
-// lockDoc is the JSON form of a lock object.
-type lockDoc struct {
-	Type   string `json:"type"`
-	Format int    `json:"format"`
-	LockHolder
-}
-
-const lockDocKind = "mlform-store-lock"
-
-// String describes the holder for messages.
-func (h LockHolder) String() string {
-	return fmt.Sprintf("%s lock %s held by %s@%s (pid %d) for %q since %s, refreshed %s",
-		h.Kind, h.ID, h.User, h.Host, h.PID, h.Command, h.Created.UTC().Format(time.RFC3339), h.Refreshed.UTC().Format(time.RFC3339))
-}
-
-// Stale reports whether the holder is gone: it ran on this host and its
-// process no longer exists, or it has not refreshed its lock for stale.
-// why says which.
-func (h LockHolder) Stale(now time.Time, stale time.Duration) (bool, string) {
-	if h.Host == whoami.Host() && h.PID > 0 && procid.Exited(h.PID) {
-		return true, fmt.Sprintf("process %d on %s is gone", h.PID, h.Host)
-	}
-	if age := now.Sub(h.Refreshed); age > stale {
-		return true, fmt.Sprintf("not refreshed for %s (stale after %s)", age.Round(time.Second), stale)
-	}
-	return false, ""
-}
-
-// EncodeLock returns the lock object content for h.
-func EncodeLock(h LockHolder) ([]byte, error) {
-	if err := h.validate(); err != nil {
-		return nil, fmt.Errorf("encode lock: %w", err)
-	}
-	b, err := json.Marshal(lockDoc{Type: lockDocKind, Format: 1, LockHolder: h})
-	if err != nil {
-		return nil, fmt.Errorf("encode lock: %w", err)
-	}
-	return append(b, '\n'), nil
-}
-
-// DecodeLock parses a lock object (untrusted: its fields end up in
-// messages).
-func DecodeLock(b []byte) (LockHolder, error) {
-	if len(b) > maxLockSize {
-		return LockHolder{}, fmt.Errorf("lock is %d bytes, more than %d", len(b), maxLockSize)
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	var d lockDoc
-	if err := dec.Decode(&d); err != nil {
-		return LockHolder{}, fmt.Errorf("lock is not valid JSON: %w", err)
-	}
-	if dec.More() {
-		return LockHolder{}, errors.New("lock has data after its JSON object")
-	}
-	if d.Type != lockDocKind || d.Format != 1 {
-		return LockHolder{}, fmt.Errorf("not an mlform store lock of format 1 (type %q, format %d)", truncate(d.Type, 40), d.Format)
-	}
-	if err := d.LockHolder.validate(); err != nil {
-		return LockHolder{}, err
-	}
-	return d.LockHolder, nil
-}
-
-func (h LockHolder) validate() error {
-	if !ValidLineage(h.ID) { // same alphabet: letters, digits, dashes
-		return fmt.Errorf("lock id %q is not valid", truncate(h.ID, 80))
-	}
-	if h.Kind != LockShared && h.Kind != LockExclusive {
-		return fmt.Errorf("lock kind %q is neither shared nor exclusive", truncate(string(h.Kind), 40))
-	}
-	for _, f := range []struct{ name, val string }{{"host", h.Host}, {"user", h.User}, {"command", h.Command}} {
-		if len(f.val) > maxRootField || !utf8.ValidString(f.val) || strings.ContainsFunc(f.val, isControl) {
-			return fmt.Errorf("lock %s is too long or contains control characters", f.name)
-		}
-	}
-	if h.PID < 0 {
-		return fmt.Errorf("lock pid %d is negative", h.PID)
-	}
-	return nil
 }
 
 // StoreLock is a held store lock. Its object is refreshed in the
@@ -233,7 +136,7 @@ func (s *Store) Lock(ctx context.Context, kind LockKind, opts LockOptions) (*Sto
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	h := LockHolder{ID: uuid.NewString(), Kind: kind, Host: whoami.Host(), PID: os.Getpid(), User: whoami.User(),
 		Command: opts.Command, Created: now, Refreshed: now}
-	data, err := EncodeLock(h)
+	data, err := storedoc.EncodeLock(h)
 	if err != nil {
 		return nil, err
 	}
@@ -319,27 +222,20 @@ type LockEntry struct {
 func (s *Store) Locks(ctx context.Context) ([]LockEntry, error) { return s.listLocks(ctx) }
 
 func (s *Store) listLocks(ctx context.Context) ([]LockEntry, error) {
-	var keys []string
-	err := s.o.List(ctx, lockPrefix, func(key string, _ int64) error {
-		if !isTempKey(key) {
-			keys = append(keys, key)
-		}
-		return nil
-	})
+	keys, err := s.listKeys(ctx, lockPrefix)
 	if err != nil {
 		return nil, fmt.Errorf("list locks: %w", err)
 	}
-	sort.Strings(keys)
 	var out []LockEntry
 	for _, key := range keys {
-		b, err := s.getBounded(ctx, key, maxLockSize)
+		b, err := s.getBounded(ctx, key, storedoc.MaxLockSize)
 		if errors.Is(err, ErrNotFound) {
 			continue // released since listed
 		}
 		if err != nil {
 			return nil, err
 		}
-		h, derr := DecodeLock(b)
+		h, derr := storedoc.DecodeLock(b)
 		if derr == nil && lockPrefix+h.ID != key {
 			derr = fmt.Errorf("names lock %s, not the one of its key", h.ID)
 		}
@@ -388,7 +284,7 @@ func (l *StoreLock) refreshOnce(ctx context.Context) error {
 	}
 	h := l.holder
 	h.Refreshed = time.Now().UTC().Truncate(time.Millisecond)
-	data, err := EncodeLock(h)
+	data, err := storedoc.EncodeLock(h)
 	if err != nil {
 		return err
 	}

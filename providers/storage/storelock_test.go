@@ -13,8 +13,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/mlform/mlform/internal/whoami"
 )
 
 // helperEnv switches the test binary into a store-lock helper process.
@@ -158,29 +156,4 @@ func TestStoreLockProcesses(t *testing.T) {
 		}
 		l.Unlock(ctx)
 	})
-}
-
-func TestLockHolderStale(t *testing.T) {
-	now := time.Now()
-	host := whoami.Host()
-	tests := []struct {
-		name  string
-		h     LockHolder
-		stale bool
-		why   string
-	}{
-		{"fresh-this-process", LockHolder{Host: host, PID: os.Getpid(), Refreshed: now}, false, ""},
-		{"fresh-other-host", LockHolder{Host: "other", PID: 999999, Refreshed: now}, false, ""},
-		{"old-other-host", LockHolder{Host: "other", PID: 1, Refreshed: now.Add(-11 * time.Minute)}, true, "not refreshed"},
-		{"old-this-process", LockHolder{Host: host, PID: os.Getpid(), Refreshed: now.Add(-time.Hour)}, true, "not refreshed"},
-		{"no-pid", LockHolder{Host: host, Refreshed: now}, false, ""},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			stale, why := tc.h.Stale(now, DefaultLockStale)
-			if stale != tc.stale || !strings.Contains(why, tc.why) {
-				t.Errorf("Stale = %v %q, want %v %q", stale, why, tc.stale, tc.why)
-			}
-		})
-	}
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mlform/mlform/internal/syncbuf"
 	"github.com/mlform/mlform/providers/executor"
 )
 
@@ -79,7 +80,7 @@ func RunCallerKilled(t *testing.T) {
 			pidfile := filepath.Join(t.TempDir(), "pids")
 			runner := exec.Command(self)
 			runner.Env = append(os.Environ(), RunnerEnv+"="+tt.mode+":"+pidfile)
-			out := newReadyWriter("ready")
+			out := syncbuf.NewLineWaiter("ready")
 			runner.Stdout, runner.Stderr = out, os.Stderr
 			if err := runner.Start(); err != nil {
 				t.Fatal(err)
@@ -87,7 +88,7 @@ func RunCallerKilled(t *testing.T) {
 			exited := make(chan error, 1)
 			go func() { exited <- runner.Wait() }()
 			select {
-			case <-out.seen:
+			case <-out.Seen():
 			case err := <-exited:
 				t.Fatalf("runner ended before the step was ready: %v", err)
 			case <-time.After(30 * time.Second):

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mlform/mlform/internal/syncbuf"
 	"github.com/mlform/mlform/providers/executor"
 	"github.com/mlform/mlform/state"
 )
@@ -40,7 +41,7 @@ func (s *suite) testContractEnv(t *testing.T) {
 	for k, v := range c.Env() {
 		task.Env[k] = v
 	}
-	var out syncBuffer
+	var out syncbuf.Buffer
 	task.Stdout = &out
 	res := s.run(t, context.Background(), s.newExecutor(t), task)
 	if res.Status != state.StatusSucceeded {
@@ -105,7 +106,7 @@ func (s *suite) testExitCodes(t *testing.T) {
 }
 
 func (s *suite) testOutput(t *testing.T) {
-	var stdout, stderr syncBuffer
+	var stdout, stderr syncbuf.Buffer
 	task := s.task("exit", "2")
 	task.Stdout, task.Stderr = &stdout, &stderr
 	s.run(t, context.Background(), s.newExecutor(t), task)
@@ -121,14 +122,14 @@ func (s *suite) testOutput(t *testing.T) {
 
 func (s *suite) testLargeOutput(t *testing.T) {
 	const n = 5000 // ~1 MiB across both streams: more than any pipe buffer
-	var stdout, stderr syncBuffer
+	var stdout, stderr syncbuf.Buffer
 	task := s.task("flood", fmt.Sprint(n))
 	task.Stdout, task.Stderr = &stdout, &stderr
 	res := s.run(t, context.Background(), s.newExecutor(t), task)
 	if res.Status != state.StatusSucceeded {
 		t.Fatalf("status %q", res.Status)
 	}
-	for name, b := range map[string]*syncBuffer{"stdout": &stdout, "stderr": &stderr} {
+	for name, b := range map[string]*syncbuf.Buffer{"stdout": &stdout, "stderr": &stderr} {
 		lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
 		if len(lines) < n {
 			t.Errorf("%s: %d lines, want %d", name, len(lines), n)
@@ -138,7 +139,7 @@ func (s *suite) testLargeOutput(t *testing.T) {
 
 func (s *suite) testLongLine(t *testing.T) {
 	const n = 300 << 10 // longer than any sensible line buffer
-	var stdout syncBuffer
+	var stdout syncbuf.Buffer
 	task := s.task("longline", fmt.Sprint(n))
 	task.Stdout = &stdout
 	s.run(t, context.Background(), s.newExecutor(t), task)
@@ -158,7 +159,7 @@ func (s *suite) testWorkingDir(t *testing.T) {
 	task := s.task("env")
 	task.Dir = dir
 	task.Command = []string{"./bin/helper"} // relative to Dir, not to the test's cwd
-	var out syncBuffer
+	var out syncbuf.Buffer
 	task.Stdout = &out
 	res := s.run(t, context.Background(), s.newExecutor(t), task)
 	if res.Status != state.StatusSucceeded {
@@ -221,7 +222,7 @@ func (s *suite) testConcurrent(t *testing.T) {
 	e := s.newExecutor(t)
 	const n = 4
 	var wg sync.WaitGroup
-	outs := make([]syncBuffer, n)
+	outs := make([]syncbuf.Buffer, n)
 	results := make([]executor.Result, n)
 	errs := make([]error, n)
 	for i := 0; i < n; i++ {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mlform/mlform/internal/procid"
+	"github.com/mlform/mlform/internal/syncbuf"
 	"github.com/mlform/mlform/providers/executor"
 	"github.com/mlform/mlform/state"
 )
@@ -35,7 +36,7 @@ func (s *suite) testTimeoutKillsTree(t *testing.T) {
 }
 
 func (s *suite) testTimeoutGraceful(t *testing.T) {
-	var out syncBuffer
+	var out syncbuf.Buffer
 	task := s.task("graceful")
 	task.Stdout = &out
 	task.Timeout, task.Grace = 500*time.Millisecond, time.Minute
@@ -56,7 +57,7 @@ func (s *suite) testCancel(t *testing.T) {
 	pidfile := filepath.Join(t.TempDir(), "pids")
 	task := s.task("tree", pidfile)
 	task.Grace = 200 * time.Millisecond
-	ready := newReadyWriter("ready")
+	ready := syncbuf.NewLineWaiter("ready")
 	task.Stdout = ready
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -64,7 +65,7 @@ func (s *suite) testCancel(t *testing.T) {
 	e := s.newExecutor(t)
 	go func() { done <- s.run(t, ctx, e, task) }()
 	select {
-	case <-ready.seen:
+	case <-ready.Seen():
 	case res := <-done:
 		t.Fatalf("helper ended before it was ready: %+v", res)
 	case <-time.After(30 * time.Second):

@@ -141,8 +141,8 @@ func testTamperedManifest(t *testing.T, e *env) {
 	id := e.putManifest(s, storage.KindSnapshot, f)
 	orig := e.readRaw("manifests/" + id)
 	e.write("manifests/"+id, bytes.Replace(orig, []byte(`"x"`), []byte(`"y"`), 1))
-	if _, err := s.GetManifest(e.ctx, id); err == nil || !strings.Contains(err.Error(), id) {
-		t.Errorf("tampered manifest: error %v, want one naming %s", err, id)
+	if _, err := s.GetManifest(e.ctx, id); !errors.Is(err, storage.ErrCorrupt) || !strings.Contains(err.Error(), id) {
+		t.Errorf("tampered manifest: error %v, want an ErrCorrupt naming %s", err, id)
 	}
 	if err := s.Materialize(e.ctx, id, t.TempDir()); err == nil {
 		t.Error("Materialize used a tampered manifest")
@@ -211,12 +211,12 @@ func testCheckCorruptChunk(t *testing.T, e *env) {
 	if err == nil {
 		t.Fatalf("corrupt chunk read back without error (%d bytes)", len(got))
 	}
-	if !strings.Contains(err.Error(), `"a.csv"`) || !strings.Contains(err.Error(), a.Chunks[0].ID) {
-		t.Errorf("error %q should name the file and the chunk", err)
+	if !strings.Contains(err.Error(), `"a.csv"`) || !strings.Contains(err.Error(), a.Chunks[0].ID) || !errors.Is(err, storage.ErrCorrupt) {
+		t.Errorf("error %q should name the file and the chunk, and be an ErrCorrupt", err)
 	}
 	dir := t.TempDir()
-	if err := s.Materialize(e.ctx, id, dir); err == nil {
-		t.Error("Materialize succeeded on corrupt data")
+	if err := s.Materialize(e.ctx, id, dir); !errors.Is(err, storage.ErrCorrupt) {
+		t.Errorf("Materialize on corrupt data: %v, want an ErrCorrupt", err)
 	}
 	if fileExists(filepath.Join(dir, "a.csv")) {
 		t.Error("Materialize left a file with corrupt content")

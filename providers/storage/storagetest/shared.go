@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/mlform/mlform/providers/storage"
+	"github.com/mlform/mlform/providers/storage/storedoc"
 )
 
 // The shared-store part of the suite: workspace roots and store locks, the
@@ -356,7 +357,7 @@ func testStaleLocks(t *testing.T, e *env) {
 			raw := []byte(tc.raw)
 			if tc.raw == "" {
 				var err error
-				if raw, err = storage.EncodeLock(tc.holder); err != nil {
+				if raw, err = storedoc.EncodeLock(tc.holder); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -1,4 +1,4 @@
-package config
+package check
 
 import (
 	"fmt"
@@ -6,28 +6,30 @@ import (
 	"strings"
 )
 
-// versionError is a required_version problem, worded for a diagnostic.
-type versionError struct {
-	summary, detail string
+// VersionError is a required_version problem, worded for a diagnostic.
+type VersionError struct {
+	Summary, Detail string
 }
 
-// checkRequiredVersion checks a constraint such as ">= 0.1, < 2" or
+func (e *VersionError) Error() string { return e.Summary + ": " + e.Detail }
+
+// RequiredVersion checks a constraint such as ">= 0.1, < 2" or
 // "~> 0.1" against the running version ("" only checks the syntax).
-func checkRequiredVersion(constraint, running string) *versionError {
+func RequiredVersion(constraint, running string) *VersionError {
 	cs, err := parseConstraints(constraint)
 	if err != nil {
-		return &versionError{"Invalid required_version", fmt.Sprintf("%v. Write constraints like \">= 0.1\", \"~> 0.1\" or \">= 0.1, < 2\".", err)}
+		return &VersionError{"Invalid required_version", fmt.Sprintf("%v. Write constraints like \">= 0.1\", \"~> 0.1\" or \">= 0.1, < 2\".", err)}
 	}
 	if running == "" {
 		return nil
 	}
 	v, err := parseVersion(running)
 	if err != nil {
-		return &versionError{"Invalid mlform version", fmt.Sprintf("The running mlform reports version %q, which cannot be compared: %v.", running, err)}
+		return &VersionError{"Invalid mlform version", fmt.Sprintf("The running mlform reports version %q, which cannot be compared: %v.", running, err)}
 	}
 	for _, c := range cs {
 		if !c.allows(v) {
-			return &versionError{"Unsupported mlform version", fmt.Sprintf("This configuration requires mlform %s, but this is mlform %s. Use a matching mlform or change required_version.", constraint, running)}
+			return &VersionError{"Unsupported mlform version", fmt.Sprintf("This configuration requires mlform %s, but this is mlform %s. Use a matching mlform or change required_version.", constraint, running)}
 		}
 	}
 	return nil

@@ -1,4 +1,4 @@
-package config
+package format
 
 import (
 	"bytes"
@@ -6,9 +6,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mlform/mlform/internal/testtree"
+	"github.com/mlform/mlform/internal/wanterr"
 )
 
-func TestFormat(t *testing.T) {
+func TestSource(t *testing.T) {
 	tests := []struct {
 		name, in, want string
 		wantErr        string
@@ -23,7 +26,7 @@ func TestFormat(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, diags := Format([]byte(tt.in), "x.mlf.hcl")
+			got, diags := Source([]byte(tt.in), "x.mlf.hcl")
 			if tt.wantErr != "" {
 				if !diags.HasErrors() || !strings.Contains(diags.Error(), tt.wantErr) {
 					t.Fatalf("Format = %q, %v; want error %q", got, diags, tt.wantErr)
@@ -37,12 +40,12 @@ func TestFormat(t *testing.T) {
 	}
 }
 
-func TestFmt(t *testing.T) {
+func TestPaths(t *testing.T) {
 	messy, tidy := "a=1\n", "a = 1\n"
 	tests := []struct {
 		name        string
 		paths       []string
-		opts        FmtOptions
+		opts        Options
 		stdin       string
 		wantChanged []string
 		wantOut     string
@@ -51,40 +54,40 @@ func TestFmt(t *testing.T) {
 		wantDiag    bool
 	}{
 		{
-			name: "lists and writes", opts: FmtOptions{List: true, Write: true},
+			name: "lists and writes", opts: Options{List: true, Write: true},
 			wantChanged: []string{"m.mlf.hcl", "v.mlfvars"}, wantOut: "m.mlf.hcl\nv.mlfvars\n",
 			wantFiles: map[string]string{"m.mlf.hcl": tidy, "v.mlfvars": tidy, "sub/s.mlf.hcl": messy, "other.txt": messy},
 		},
 		{
-			name: "check only", opts: FmtOptions{List: true},
+			name: "check only", opts: Options{List: true},
 			wantChanged: []string{"m.mlf.hcl", "v.mlfvars"}, wantOut: "m.mlf.hcl\nv.mlfvars\n",
 			wantFiles: map[string]string{"m.mlf.hcl": messy, "v.mlfvars": messy},
 		},
 		{
-			name: "recursive", opts: FmtOptions{Write: true, Recursive: true},
+			name: "recursive", opts: Options{Write: true, Recursive: true},
 			wantChanged: []string{"m.mlf.hcl", "sub/s.mlf.hcl", "v.mlfvars"},
 			wantFiles:   map[string]string{"sub/s.mlf.hcl": tidy, ".git/g.mlf.hcl": messy},
 		},
 		{
-			name: "diff", opts: FmtOptions{Diff: true}, paths: []string{"m.mlf.hcl"},
+			name: "diff", opts: Options{Diff: true}, paths: []string{"m.mlf.hcl"},
 			wantChanged: []string{"m.mlf.hcl"}, wantOut: "diff old/m.mlf.hcl new/m.mlf.hcl\n--- old/m.mlf.hcl\n+++ new/m.mlf.hcl\n@@ -1,1 +1,1 @@\n-a=1\n+a = 1\n",
 		},
 		{
-			name: "stdin", paths: []string{"-"}, opts: FmtOptions{Write: true}, stdin: messy,
+			name: "stdin", paths: []string{"-"}, opts: Options{Write: true}, stdin: messy,
 			wantChanged: []string{"<stdin>"}, wantOut: tidy,
 		},
 		{
-			name: "stdin check writes nothing", paths: []string{"-"}, opts: FmtOptions{}, stdin: messy,
+			name: "stdin check writes nothing", paths: []string{"-"}, opts: Options{}, stdin: messy,
 			wantChanged: []string{"<stdin>"}, wantOut: "",
 		},
 		{name: "wrong extension", paths: []string{"other.txt"}, wantErr: "only *.mlf.hcl and *.mlfvars files"},
 		{name: "missing", paths: []string{"nope"}, wantErr: "fmt nope:"},
-		{name: "syntax error", paths: []string{"broken.mlf.hcl"}, opts: FmtOptions{Write: true}, wantDiag: true,
+		{name: "syntax error", paths: []string{"broken.mlf.hcl"}, opts: Options{Write: true}, wantDiag: true,
 			wantFiles: map[string]string{"broken.mlf.hcl": "a = = 1\n"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := writeFiles(t, map[string]string{
+			dir := testtree.Temp(t, map[string]string{
 				"m.mlf.hcl": messy, "v.mlfvars": messy, "sub/s.mlf.hcl": messy,
 				".git/g.mlf.hcl": messy, "other.txt": messy, "broken.mlf.hcl": "a = = 1\n",
 			})
@@ -96,15 +99,9 @@ func TestFmt(t *testing.T) {
 				}
 			}
 			var out bytes.Buffer
-			res, err := Fmt(tt.paths, tt.opts, strings.NewReader(tt.stdin), &out)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("Fmt err = %v; want %q", err, tt.wantErr)
-				}
+			res, err := Paths(tt.paths, tt.opts, strings.NewReader(tt.stdin), &out)
+			if wanterr.Check(t, err, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if res.Diags.HasErrors() != tt.wantDiag {
 				t.Fatalf("diags = %v; want errors: %v", res.Diags, tt.wantDiag)
@@ -130,13 +127,13 @@ func TestFmt(t *testing.T) {
 	}
 }
 
-func TestFmtKeepsMode(t *testing.T) {
-	dir := writeFiles(t, map[string]string{"m.mlf.hcl": "a=1\n"})
+func TestPathsKeepsMode(t *testing.T) {
+	dir := testtree.Temp(t, map[string]string{"m.mlf.hcl": "a=1\n"})
 	p := filepath.Join(dir, "m.mlf.hcl")
 	if err := os.Chmod(p, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Fmt([]string{p}, FmtOptions{Write: true}, nil, &bytes.Buffer{}); err != nil {
+	if _, err := Paths([]string{p}, Options{Write: true}, nil, &bytes.Buffer{}); err != nil {
 		t.Fatal(err)
 	}
 	st, err := os.Stat(p)

@@ -1,9 +1,14 @@
-package storage
+package storedoc
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mlform/mlform/internal/hexid"
+	"github.com/mlform/mlform/internal/wanterr"
+	"github.com/mlform/mlform/internal/whoami"
 )
 
 func TestDecodeRoot(t *testing.T) {
@@ -31,19 +36,13 @@ func TestDecodeRoot(t *testing.T) {
 		{"control-chars", doc(`"ids":[],"x":0`), "unknown field", 0},
 		{"trailing", doc(`"ids":[]`) + `{}`, "data after", 0},
 		{"not-json", `nope`, "not valid JSON", 0},
-		{"too-big", strings.Repeat(" ", maxRootSize+1), "more than", 0},
+		{"too-big", strings.Repeat(" ", MaxRootSize+1), "more than", 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			r, err := DecodeRoot([]byte(tc.in))
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("error %v, want %q", err, tc.wantErr)
-				}
+			if wanterr.Check(t, err, tc.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if len(r.IDs) != tc.ids || r.Serial != 3 || r.Lineage != lin {
 				t.Errorf("decoded %+v", r)
@@ -81,7 +80,7 @@ func FuzzDecodeRoot(f *testing.F) {
 			t.Fatalf("decoded an unsafe lineage %q", r.Lineage)
 		}
 		for _, id := range r.IDs {
-			if !validID(id) {
+			if !hexid.Valid(id) {
 				t.Fatalf("decoded an invalid id %q", id)
 			}
 		}
@@ -118,4 +117,29 @@ func FuzzDecodeLock(f *testing.F) {
 			t.Fatalf("a decoded lock does not encode: %v", err)
 		}
 	})
+}
+
+func TestLockHolderStale(t *testing.T) {
+	now := time.Now()
+	host := whoami.Host()
+	tests := []struct {
+		name  string
+		h     LockHolder
+		stale bool
+		why   string
+	}{
+		{"fresh-this-process", LockHolder{Host: host, PID: os.Getpid(), Refreshed: now}, false, ""},
+		{"fresh-other-host", LockHolder{Host: "other", PID: 999999, Refreshed: now}, false, ""},
+		{"old-other-host", LockHolder{Host: "other", PID: 1, Refreshed: now.Add(-11 * time.Minute)}, true, "not refreshed"},
+		{"old-this-process", LockHolder{Host: host, PID: os.Getpid(), Refreshed: now.Add(-time.Hour)}, true, "not refreshed"},
+		{"no-pid", LockHolder{Host: host, Refreshed: now}, false, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			stale, why := tc.h.Stale(now, 10*time.Minute)
+			if stale != tc.stale || !strings.Contains(why, tc.why) {
+				t.Errorf("Stale = %v %q, want %v %q", stale, why, tc.stale, tc.why)
+			}
+		})
+	}
 }

@@ -1,4 +1,4 @@
-package config
+package diag
 
 import (
 	"bytes"
@@ -9,7 +9,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 )
 
-func TestWriteDiagnosticsWindowsLongLines(t *testing.T) {
+func TestWriteWindowsLongLines(t *testing.T) {
 	long := "x = " + strings.Repeat("(", 5000) + "BAD" + strings.Repeat(")", 5000)
 	for _, tc := range []struct {
 		name      string
@@ -30,7 +30,7 @@ func TestWriteDiagnosticsWindowsLongLines(t *testing.T) {
 			r := hcl.Range{Filename: "m.mlf.hcl", Start: hcl.Pos{Line: line, Column: col, Byte: i}, End: hcl.Pos{Line: line, Column: col + len(tc.at), Byte: i + len(tc.at)}}
 			files := map[string]*hcl.File{"m.mlf.hcl": {Bytes: []byte(tc.src)}}
 			var buf bytes.Buffer
-			err := WriteDiagnostics(&buf, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Problem", Detail: "Detail.", Subject: &r}}, files, false)
+			err := Write(&buf, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Problem", Detail: "Detail.", Subject: &r}}, files, false)
 			if err != nil {
 				t.Fatal(err)
 			}

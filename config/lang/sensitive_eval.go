@@ -1,4 +1,4 @@
-package config
+package lang
 
 import (
 	"regexp"
@@ -15,12 +15,12 @@ import (
 // computed from it (upper(var.token), a piece of split("-", var.token)).
 const sensitiveDetail = "This expression uses a sensitive value, so the details of this problem are not shown: they could reveal it."
 
-// evalExpr evaluates expr like expr.Value(ctx), and is how config evaluates
+// EvalExpr evaluates expr like expr.Value(ctx), and is how config evaluates
 // every expression. When the expression uses a sensitive value, its
 // diagnostics keep their summary and position but lose their detail and
 // evaluation context. A result beyond the limits (MaxValueSize,
 // MaxValueDepth) is an error at the expression.
-func evalExpr(expr hcl.Expression, ctx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
+func EvalExpr(expr hcl.Expression, ctx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
 	v, diags := expr.Value(ctx)
 	if len(diags) > 0 && usesSensitive(expr, ctx, v) {
 		diags = hideSensitive(diags)
@@ -28,7 +28,7 @@ func evalExpr(expr hcl.Expression, ctx *hcl.EvalContext) (cty.Value, hcl.Diagnos
 	if diags.HasErrors() || !v.IsWhollyKnown() {
 		return v, diags
 	}
-	if err := checkValue(v); err != nil {
+	if err := CheckValue(v); err != nil {
 		return cty.DynamicVal, append(diags, tooLargeDiag(expr.Range(), err))
 	}
 	return v, diags
@@ -36,7 +36,7 @@ func evalExpr(expr hcl.Expression, ctx *hcl.EvalContext) (cty.Value, hcl.Diagnos
 
 // tooLargeDiag reports a limit at rng.
 func tooLargeDiag(rng hcl.Range, err error) *hcl.Diagnostic {
-	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Value too large", Detail: errText(err) + ".", Subject: rng.Ptr()}
+	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Value too large", Detail: strings.TrimSuffix(err.Error(), ".") + ".", Subject: rng.Ptr()}
 }
 
 // usesSensitive reports whether expr's result or anything it refers to is

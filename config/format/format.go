@@ -1,4 +1,4 @@
-package config
+package format
 
 import (
 	"bytes"
@@ -12,29 +12,32 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclwrite"
-	"github.com/mlform/mlform/internal/readfile"
 	"github.com/rogpeppe/go-internal/diff"
+
+	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/config/lang"
+	"github.com/mlform/mlform/internal/readfile"
 )
 
 // Format returns src in canonical layout. A file with syntax errors is
 // not formatted: the diagnostics say why.
-func Format(src []byte, filename string) ([]byte, hcl.Diagnostics) {
-	if _, diags := parseConfigBounded(src, filename); diags.HasErrors() {
+func Source(src []byte, filename string) ([]byte, hcl.Diagnostics) {
+	if _, diags := config.ParseFile(src, filename); diags.HasErrors() {
 		return nil, diags
 	}
 	return hclwrite.Format(src), nil
 }
 
-// FmtOptions are `mlform fmt`'s switches.
-type FmtOptions struct {
+// Options are `mlform fmt`'s switches.
+type Options struct {
 	List      bool // print the names of files whose formatting differs
 	Write     bool // rewrite those files
 	Diff      bool // print a unified diff of the changes
 	Recursive bool // descend into subdirectories
 }
 
-// FmtResult is what Fmt found.
-type FmtResult struct {
+// Result is what Fmt found.
+type Result struct {
 	// Changed lists the files (as named to the user) whose formatting
 	// differed, in the order visited.
 	Changed []string
@@ -48,11 +51,11 @@ type FmtResult struct {
 // directories; "-" is stdin, written formatted to out). Names, diffs and
 // stdin's result go to out. An error means a path could not be read or a
 // file could not be written.
-func Fmt(paths []string, opts FmtOptions, in io.Reader, out io.Writer) (*FmtResult, error) {
+func Paths(paths []string, opts Options, in io.Reader, out io.Writer) (*Result, error) {
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
-	res := &FmtResult{Files: map[string]*hcl.File{}}
+	res := &Result{Files: map[string]*hcl.File{}}
 	for _, p := range paths {
 		if p == "-" {
 			if err := fmtStdin(in, out, opts, res); err != nil {
@@ -66,7 +69,7 @@ func Fmt(paths []string, opts FmtOptions, in io.Reader, out io.Writer) (*FmtResu
 		}
 		if !st.IsDir() {
 			if !formattable(p) {
-				return res, fmt.Errorf("fmt %s: only *%s and *%s files can be formatted", p, FileSuffix, VarsSuffix)
+				return res, fmt.Errorf("fmt %s: only *%s and *%s files can be formatted", p, config.FileSuffix, config.VarsSuffix)
 			}
 			if err := fmtFile(p, out, opts, res); err != nil {
 				return res, err
@@ -87,7 +90,7 @@ func Fmt(paths []string, opts FmtOptions, in io.Reader, out io.Writer) (*FmtResu
 }
 
 func formattable(name string) bool {
-	return strings.HasSuffix(name, FileSuffix) || strings.HasSuffix(name, VarsSuffix)
+	return strings.HasSuffix(name, config.FileSuffix) || strings.HasSuffix(name, config.VarsSuffix)
 }
 
 // listFormattable lists the files to format under dir, sorted. Hidden
@@ -113,16 +116,16 @@ func listFormattable(dir string, recursive bool) ([]string, error) {
 	return out, err
 }
 
-func fmtStdin(in io.Reader, out io.Writer, opts FmtOptions, res *FmtResult) error {
-	src, err := io.ReadAll(io.LimitReader(in, MaxFileSize+1))
+func fmtStdin(in io.Reader, out io.Writer, opts Options, res *Result) error {
+	src, err := io.ReadAll(io.LimitReader(in, lang.MaxFileSize+1))
 	if err != nil {
 		return fmt.Errorf("fmt: read stdin: %w", err)
 	}
-	if len(src) > MaxFileSize {
-		return fmt.Errorf("fmt: stdin is larger than the %d MiB limit for a configuration file", MaxFileSize>>20)
+	if len(src) > lang.MaxFileSize {
+		return fmt.Errorf("fmt: stdin is larger than the %d MiB limit for a configuration file", lang.MaxFileSize>>20)
 	}
 	const name = "<stdin>"
-	formatted, diags := Format(src, name)
+	formatted, diags := Source(src, name)
 	if diags.HasErrors() {
 		res.Diags = append(res.Diags, diags...)
 		res.Files[name] = &hcl.File{Bytes: src}
@@ -143,15 +146,15 @@ func fmtStdin(in io.Reader, out io.Writer, opts FmtOptions, res *FmtResult) erro
 	return err
 }
 
-func fmtFile(path string, out io.Writer, opts FmtOptions, res *FmtResult) error {
-	src, err := readfile.Read(path, MaxFileSize)
+func fmtFile(path string, out io.Writer, opts Options, res *Result) error {
+	src, err := readfile.Read(path, lang.MaxFileSize)
 	if err != nil {
 		return fmt.Errorf("fmt %s: %w", path, err)
 	}
-	formatted, diags := Format(src, path)
+	formatted, diags := Source(src, path)
 	if diags.HasErrors() {
 		res.Diags = append(res.Diags, diags...)
-		if f, _ := parseConfigBounded(src, path); f != nil {
+		if f, _ := config.ParseFile(src, path); f != nil {
 			res.Files[path] = f
 		}
 		return nil

@@ -1,16 +1,16 @@
-package config
+package diag
 
 import (
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/zclconf/go-cty/cty"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
 
-func TestWriteDiagnostics(t *testing.T) {
+func TestWrite(t *testing.T) {
 	src := "model \"m\" {\n  train {\n    comand = [\"t\"]\n  }\n}\n"
-	f, diags := parseConfig([]byte(src), "main.mlf.hcl")
+	f, diags := hclsyntax.ParseConfig([]byte(src), "main.mlf.hcl", hcl.InitialPos)
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
@@ -55,7 +55,7 @@ func TestWriteDiagnostics(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var b strings.Builder
-			if err := WriteDiagnostics(&b, hcl.Diagnostics{tt.diag}, files, tt.color); err != nil {
+			if err := Write(&b, hcl.Diagnostics{tt.diag}, files, tt.color); err != nil {
 				t.Fatal(err)
 			}
 			for _, w := range tt.want {
@@ -71,13 +71,13 @@ func TestWriteDiagnostics(t *testing.T) {
 		})
 	}
 	if tests[0].diag.Summary != "Unsupported argument" {
-		t.Error("WriteDiagnostics changed the caller's diagnostic")
+		t.Error("Write changed the caller's diagnostic")
 	}
 }
 
 func TestValidateJSONSnippet(t *testing.T) {
 	src := "a = 1\nb = [\n  1,\n  2,\n]\n"
-	f, _ := parseConfig([]byte(src), "x.mlf.hcl")
+	f, _ := hclsyntax.ParseConfig([]byte(src), "x.mlf.hcl", hcl.InitialPos)
 	files := map[string]*hcl.File{"x.mlf.hcl": f}
 	multi := hcl.Range{Filename: "x.mlf.hcl", Start: hcl.Pos{Line: 2, Column: 5, Byte: 10}, End: hcl.Pos{Line: 5, Column: 2, Byte: 23}}
 	stale := hcl.Range{Filename: "x.mlf.hcl", Start: hcl.Pos{Line: 90, Column: 1, Byte: 900}, End: hcl.Pos{Line: 90, Column: 2, Byte: 901}}
@@ -109,38 +109,5 @@ func TestValidateJSONSnippet(t *testing.T) {
 	}
 	if empty := NewValidateJSON(nil, nil); !empty.Valid || empty.Diagnostics == nil {
 		t.Errorf("empty = %+v (diagnostics must be [] in JSON, not null)", empty)
-	}
-}
-
-func TestRedactDiagnostics(t *testing.T) {
-	vars := map[string]*Variable{
-		"token": {Name: "token", Sensitive: true, Value: cty.StringVal("hunter2-secret").Mark(sensitiveMark)},
-		"nested": {Name: "nested", Sensitive: true, Value: cty.ObjectVal(map[string]cty.Value{
-			"pw": cty.StringVal("p4ssw0rd"), "n": cty.NumberIntVal(123456), "short": cty.StringVal("ab"),
-		}).Mark(sensitiveMark)},
-		"public": {Name: "public", Value: cty.StringVal("visible-value")},
-	}
-	in := hcl.Diagnostics{{
-		Severity:    hcl.DiagError,
-		Summary:     "cannot use hunter2-secret",
-		Detail:      "values p4ssw0rd, 123456, visible-value and ab",
-		EvalContext: &hcl.EvalContext{},
-	}}
-	out := redactDiagnostics(in, vars)
-	d := out[0]
-	if d.Summary != "cannot use (sensitive value)" {
-		t.Errorf("summary = %q", d.Summary)
-	}
-	if d.Detail != "values (sensitive value), (sensitive value), visible-value and ab" {
-		t.Errorf("detail = %q", d.Detail)
-	}
-	if d.EvalContext != nil {
-		t.Error("EvalContext kept: the text writer could print values from it")
-	}
-	if in[0].Summary != "cannot use hunter2-secret" {
-		t.Error("redactDiagnostics changed its input")
-	}
-	if got := redactDiagnostics(in, map[string]*Variable{"public": vars["public"]}); got[0] != in[0] {
-		t.Error("diagnostics copied although nothing is sensitive")
 	}
 }

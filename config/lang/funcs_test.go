@@ -1,4 +1,4 @@
-package config
+package lang
 
 import (
 	"os"
@@ -9,10 +9,12 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/mlform/mlform/internal/testtree"
 )
 
 func TestFunctions(t *testing.T) {
-	dir := writeFiles(t, map[string]string{
+	dir := testtree.Temp(t, map[string]string{
 		"main.mlf.hcl":   "",
 		"data/x.txt":     "hello\n",
 		"greeting.tpl":   "Hello, ${upper(name)}!%{ for c in cols } ${c}%{ endfor }",
@@ -26,7 +28,7 @@ func TestFunctions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	funcs := newFunctions(dir)
+	funcs := NewFunctions(dir)
 	tests := []struct {
 		expr    string
 		want    cty.Value
@@ -99,7 +101,7 @@ func TestFunctions(t *testing.T) {
 }
 
 func TestFunctionNamesDocumented(t *testing.T) {
-	doc, err := os.ReadFile("../docs/language.md")
+	doc, err := os.ReadFile("../../docs/language.md")
 	if err != nil {
 		t.Fatal(err)
 	}

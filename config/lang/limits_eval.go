@@ -1,4 +1,4 @@
-package config
+package lang
 
 import (
 	"errors"
@@ -31,9 +31,9 @@ const (
 	iterationCost = 1024
 )
 
-// errTooLarge is wrapped by every limit error, so callers and tests can
+// ErrTooLarge is wrapped by every limit error, so callers and tests can
 // tell a limit from a wrong value.
-var errTooLarge = errors.New("exceeds mlform's limits")
+var ErrTooLarge = errors.New("exceeds mlform's limits")
 
 // budget counts the work done in one evaluation context. Every function of
 // the context charges it, for-expressions too (through loopFuncName), and
@@ -43,7 +43,7 @@ type budget struct {
 	reported bool // the first excess is an error; later ones stay quiet
 }
 
-// charge adds n units. It returns errTooLarge the first time the budget is
+// charge adds n units. It returns ErrTooLarge the first time the budget is
 // exceeded and quiet=true after that: the first error stops the
 // evaluation's result, and repeating it per iteration would only bury it.
 func (b *budget) charge(n int64) (quiet bool, err error) {
@@ -55,11 +55,11 @@ func (b *budget) charge(n int64) (quiet bool, err error) {
 		return true, nil
 	}
 	b.reported = true
-	return false, fmt.Errorf("evaluating this needs more than %d units of work (about %d for-expression iterations, or function arguments and results that size): %w", maxEvalWork, maxEvalWork/iterationCost, errTooLarge)
+	return false, fmt.Errorf("evaluating this needs more than %d units of work (about %d for-expression iterations, or function arguments and results that size): %w", maxEvalWork, maxEvalWork/iterationCost, ErrTooLarge)
 }
 
 // loopFuncName names the hidden function every for-expression's
-// collection is passed through (countLoops). It is not an identifier, so
+// collection is passed through (CountLoops). It is not an identifier, so
 // no expression can call it; it shares the context's budget.
 const loopFuncName = "for expression"
 
@@ -85,11 +85,11 @@ func (b *budget) loopFunc() function.Function {
 	})
 }
 
-// countLoops passes the collection of every for-expression under node
+// CountLoops passes the collection of every for-expression under node
 // through loopFuncName (once: a collection already passed is left alone).
 // A call node, rather than a wrapper type, keeps the expression visible to
 // everything that walks the syntax tree (references, the graph).
-func countLoops(node hclsyntax.Node) {
+func CountLoops(node hclsyntax.Node) {
 	if node == nil {
 		return
 	}
@@ -113,19 +113,13 @@ func countLoops(node hclsyntax.Node) {
 	})
 }
 
-// calledFunctions lists the functions n's syntax calls (every
-// for-expression calls loopFuncName, after countLoops).
-func calledFunctions(n *node) map[string]bool {
-	var root hclsyntax.Node
-	switch {
-	case n.block != nil:
-		root = n.block
-	case n.attr != nil:
-		root = n.attr
-	default:
-		return map[string]bool{}
-	}
+// CalledFunctions lists the functions root's syntax calls (every
+// for-expression calls the hidden loop counter, after CountLoops).
+func CalledFunctions(root hclsyntax.Node) map[string]bool {
 	called := map[string]bool{}
+	if root == nil {
+		return called
+	}
 	_ = hclsyntax.VisitAll(root, func(x hclsyntax.Node) hcl.Diagnostics {
 		if c, ok := x.(*hclsyntax.FunctionCallExpr); ok {
 			called[c.Name] = true
@@ -168,14 +162,14 @@ func sizeOf(v cty.Value, limit int64) (size int64, depth int) {
 	return size, depth
 }
 
-// checkValue reports a value too large or too deeply nested to keep.
-func checkValue(v cty.Value) error {
+// CheckValue reports a value too large or too deeply nested to keep.
+func CheckValue(v cty.Value) error {
 	size, depth := sizeOf(v, MaxValueSize)
 	switch {
 	case size > MaxValueSize:
-		return fmt.Errorf("the value is larger than %d units (string bytes plus elements): %w", MaxValueSize, errTooLarge)
+		return fmt.Errorf("the value is larger than %d units (string bytes plus elements): %w", MaxValueSize, ErrTooLarge)
 	case depth > MaxValueDepth:
-		return fmt.Errorf("the value nests deeper than %d levels: %w", MaxValueDepth, errTooLarge)
+		return fmt.Errorf("the value nests deeper than %d levels: %w", MaxValueDepth, ErrTooLarge)
 	}
 	return nil
 }

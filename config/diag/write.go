@@ -1,4 +1,7 @@
-package config
+// Package diag renders configuration diagnostics: as text with source
+// snippets in Terraform's layout (Write, long lines windowed around the
+// problem) and as the `mlform validate -json` document (NewValidateJSON).
+package diag
 
 import (
 	"fmt"
@@ -7,7 +10,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 )
 
-// WriteDiagnostics prints diagnostics the way Terraform does, with one
+// Write prints diagnostics the way Terraform does, with one
 // addition that scripts and editors can match: the summary line names the
 // position as file:line:col.
 //
@@ -20,11 +23,11 @@ import (
 //
 // Diagnostics without a position (a missing directory, a bad -var) print
 // just "Error: <summary>" and the detail. files supplies the snippets.
-func WriteDiagnostics(w io.Writer, diags hcl.Diagnostics, files map[string]*hcl.File, color bool) error {
+func Write(w io.Writer, diags hcl.Diagnostics, files map[string]*hcl.File, color bool) error {
 	for _, d := range diags {
 		c := *d
 		if d.Subject != nil {
-			c.Summary = fmt.Sprintf("%s: %s", rangeString(*d.Subject), d.Summary)
+			c.Summary = fmt.Sprintf("%s: %s", fmt.Sprintf("%s:%d:%d", d.Subject.Filename, d.Subject.Start.Line, d.Subject.Start.Column), d.Summary)
 		}
 		// The summary keeps the real position; the snippet may show a window.
 		shown, snippetFiles := windowSnippet(&c, files)

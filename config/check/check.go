@@ -1,4 +1,8 @@
-package config
+// Package check holds the grammars of a configuration's string settings:
+// storage and source URLs, glob patterns, durations ("7d"), cron
+// schedules, alias names and required_version constraints. Errors are
+// worded for a diagnostic; config adds the position.
+package check
 
 import (
 	"errors"
@@ -11,15 +15,14 @@ import (
 	"time"
 
 	"github.com/bmatcuk/doublestar/v4"
-	"github.com/hashicorp/hcl/v2"
 	"github.com/robfig/cron/v3"
 
 	"github.com/mlform/mlform/internal/bloburl"
 )
 
-// checkBlobURL accepts a URL whose scheme names a bucket driver mlform has.
+// BlobURL accepts a URL whose scheme names a bucket driver mlform has.
 // Messages show the URL with credentials removed.
-func checkBlobURL(raw string) error {
+func BlobURL(raw string) error {
 	if strings.TrimSpace(raw) == "" {
 		return errors.New("the URL is empty")
 	}
@@ -47,20 +50,20 @@ func checkBlobURL(raw string) error {
 	return nil
 }
 
-// checkSource accepts a dataset source: a local path or a blob URL prefix.
-func checkSource(raw string) error {
+// Source accepts a dataset source: a local path or a blob URL prefix.
+func Source(raw string) error {
 	if strings.TrimSpace(raw) == "" {
 		return errors.New("the source is empty: give a directory, a file or a blob URL prefix")
 	}
 	if strings.Contains(raw, "://") {
-		return checkBlobURL(raw)
+		return BlobURL(raw)
 	}
 	return nil
 }
 
-// checkGlob accepts a doublestar pattern relative to its root: absolute
+// Glob accepts a doublestar pattern relative to its root: absolute
 // patterns and ".." segments would reach outside it.
-func checkGlob(p string) error {
+func Glob(p string) error {
 	if p == "" {
 		return errors.New("the pattern is empty")
 	}
@@ -119,9 +122,9 @@ func ParseDuration(s string) (time.Duration, error) {
 	return days + d, nil
 }
 
-// checkCron accepts a five-field cron expression or a descriptor such as
+// Cron accepts a five-field cron expression or a descriptor such as
 // @daily, optionally preceded by CRON_TZ=Zone.
-func checkCron(s string) error {
+func Cron(s string) error {
 	if strings.TrimSpace(s) == "" {
 		return errors.New("the schedule is empty")
 	}
@@ -137,9 +140,9 @@ var goDuration = regexp.MustCompile(`^[-+]?([0-9]*(\.[0-9]*)?(ns|us|µs|μs|ms|s
 
 var aliasPattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
 
-// checkAlias accepts alias names that cannot be mistaken for a version in
+// Alias accepts alias names that cannot be mistaken for a version in
 // an address (model.churn@production, not model.churn@7).
-func checkAlias(s string) error {
+func Alias(s string) error {
 	if s == "" {
 		return errors.New("the alias is empty: name the alias this promotion moves, like \"production\"")
 	}
@@ -147,26 +150,4 @@ func checkAlias(s string) error {
 		return fmt.Errorf("%q is not a valid alias: use letters, digits, _ and -, starting with a letter", s)
 	}
 	return nil
-}
-
-func urlDiag(attr string, err error, rng hcl.Range) *hcl.Diagnostic {
-	return &hcl.Diagnostic{
-		Severity: hcl.DiagError,
-		Summary:  "Invalid URL",
-		Detail:   fmt.Sprintf("%s: %v.", attr, err),
-		Subject:  rng.Ptr(),
-	}
-}
-
-// sensitiveURLDiag is urlDiag for a value derived from a sensitive
-// variable: the error quotes the URL, so only what is wrong in general is
-// said.
-func sensitiveURLDiag(attr string, rng hcl.Range) *hcl.Diagnostic {
-	return &hcl.Diagnostic{
-		Severity: hcl.DiagError,
-		Summary:  "Invalid URL",
-		Detail: fmt.Sprintf("%s is not a path or a URL mlform can open (supported schemes: %s); it is derived from a sensitive value, so it is not shown.",
-			attr, strings.Join(bloburl.Schemes(), ", ")),
-		Subject: rng.Ptr(),
-	}
 }

@@ -1,4 +1,4 @@
-package config
+package lang
 
 import (
 	"fmt"
@@ -14,22 +14,22 @@ import (
 // 100,000 nested "(" exhaust the stack, which Go cannot recover from.
 const MaxNesting = 128
 
-// checkNesting scans src's tokens (the lexer is not recursive) and reports
+// CheckNesting scans src's tokens (the lexer is not recursive) and reports
 // the first place where expressions nest deeper than MaxNesting, before
 // the recursive parser sees it.
-func checkNesting(src []byte, filename string) hcl.Diagnostics {
+func CheckNesting(src []byte, filename string) hcl.Diagnostics {
 	tokens, _ := hclsyntax.LexConfig(src, filename, hcl.InitialPos)
 	return nestingDiags(tokens)
 }
 
-// checkExprNesting is checkNesting for a lone expression (-var values,
+// CheckExprNesting is CheckNesting for a lone expression (-var values,
 // templates).
-func checkExprNesting(src []byte, filename string) hcl.Diagnostics {
+func CheckExprNesting(src []byte, filename string) hcl.Diagnostics {
 	tokens, _ := hclsyntax.LexExpression(src, filename, hcl.InitialPos)
 	return nestingDiags(tokens)
 }
 
-// checkTemplateNesting is checkNesting for a template file.
+// checkTemplateNesting is CheckNesting for a template file.
 func checkTemplateNesting(src []byte, filename string) hcl.Diagnostics {
 	tokens, _ := hclsyntax.LexTemplate(src, filename, hcl.InitialPos)
 	return nestingDiags(tokens)
@@ -109,10 +109,10 @@ func unaryPosition(prev hclsyntax.TokenType) bool {
 	return true
 }
 
-// checkJSONNesting reports JSON (a *.mlfvars.json file, a jsondecode
+// CheckJSONNesting reports JSON (a *.mlfvars.json file, a jsondecode
 // argument) whose arrays and objects nest deeper than MaxNesting; the
 // decoders recurse per level. It only counts brackets outside strings.
-func checkJSONNesting(src []byte) error {
+func CheckJSONNesting(src []byte) error {
 	depth, inString, escaped := 0, false, false
 	for i, c := range src {
 		switch {
@@ -139,17 +139,9 @@ func checkJSONNesting(src []byte) error {
 	return nil
 }
 
-// parseConfigBounded is parseConfig behind the nesting check: a file that
-// nests too deeply is not parsed at all, and comes back as an empty body
-// (so snippets still show its text).
-func parseConfigBounded(src []byte, filename string) (*hcl.File, hcl.Diagnostics) {
-	if diags := checkNesting(src, filename); diags.HasErrors() {
-		return emptyFile(src, filename), diags
-	}
-	return parseConfig(src, filename)
-}
-
-func emptyFile(src []byte, filename string) *hcl.File {
+// EmptyFile is an empty body over src: what a file refused before parsing
+// comes back as (so snippets still show its text).
+func EmptyFile(src []byte, filename string) *hcl.File {
 	rng := hcl.Range{Filename: filename, Start: hcl.InitialPos, End: hcl.InitialPos}
 	return &hcl.File{Body: &hclsyntax.Body{SrcRange: rng, EndRange: rng}, Bytes: src}
 }

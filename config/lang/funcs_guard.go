@@ -1,4 +1,4 @@
-package config
+package lang
 
 import (
 	"errors"
@@ -58,7 +58,7 @@ func (b *budget) guard(name string, f function.Function) function.Function {
 				return cty.UnknownVal(retType), hideSensitiveError(err, args)
 			}
 			if v.IsWhollyKnown() {
-				if err := checkValue(v); err != nil {
+				if err := CheckValue(v); err != nil {
 					return cty.UnknownVal(retType), err
 				}
 				size, _ := sizeOf(v, MaxValueSize)
@@ -108,7 +108,7 @@ func (b *budget) precheck(name string, args []cty.Value) (quiet bool, err error)
 		n, _ := sizeOf(a, MaxValueSize+1)
 		total += n
 		if total > MaxValueSize {
-			return false, fmt.Errorf("the arguments are larger than %d units (string bytes plus elements): %w", MaxValueSize, errTooLarge)
+			return false, fmt.Errorf("the arguments are larger than %d units (string bytes plus elements): %w", MaxValueSize, ErrTooLarge)
 		}
 	}
 	if quiet, err := b.charge(total); quiet || err != nil {
@@ -116,7 +116,7 @@ func (b *budget) precheck(name string, args []cty.Value) (quiet bool, err error)
 	}
 	est := estimate(name, plainArgs(args))
 	if est > MaxValueSize {
-		return false, fmt.Errorf("the result would be larger than %d units (string bytes plus elements): %w", MaxValueSize, errTooLarge)
+		return false, fmt.Errorf("the result would be larger than %d units (string bytes plus elements): %w", MaxValueSize, ErrTooLarge)
 	}
 	return false, jsonNesting(name, args)
 }
@@ -128,8 +128,8 @@ func jsonNesting(name string, args []cty.Value) error {
 		return nil
 	}
 	if s := plainArgs(args)[0]; s.Type() == cty.String && s.IsKnown() && !s.IsNull() {
-		if err := checkJSONNesting([]byte(s.AsString())); err != nil {
-			return fmt.Errorf("%w: %w", err, errTooLarge)
+		if err := CheckJSONNesting([]byte(s.AsString())); err != nil {
+			return fmt.Errorf("%w: %w", err, ErrTooLarge)
 		}
 	}
 	return nil

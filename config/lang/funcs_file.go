@@ -1,4 +1,4 @@
-package config
+package lang
 
 import (
 	"encoding/hex"
@@ -193,8 +193,8 @@ func (f fileFuncs) templateFileFunc(funcs map[string]function.Function) function
 					return cty.UnknownVal(cty.String), function.NewArgErrorf(1, "template %s uses %s, which is not among the variables given", p, t.RootName())
 				}
 			}
-			countLoops(expr)
-			v, diags := evalExpr(expr, ctx)
+			CountLoops(expr)
+			v, diags := EvalExpr(expr, ctx)
 			if diags.HasErrors() {
 				return cty.UnknownVal(cty.String), fmt.Errorf("template %s: %s", p, diags.Error())
 			}

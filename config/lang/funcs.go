@@ -1,4 +1,11 @@
-package config
+// Package lang is the expression language under config: the function
+// library (Terraform's, with file functions confined to the configuration
+// directory), the limits that bound parsing and evaluating expressions
+// (nesting, value size, work per evaluation context), and EvalExpr, which
+// evaluates an expression under those limits without letting a diagnostic
+// quote a sensitive value. It knows nothing of mlform's blocks: config
+// decides what is evaluated where.
+package lang
 
 import (
 	"errors"
@@ -118,20 +125,26 @@ func withTemplateFile(f map[string]function.Function, fs fileFuncs, b *budget) m
 	return f
 }
 
-// newFunctions is the function table of one evaluation context: guarded,
+// Functions is every function, unguarded: the raw table FunctionsFor picks
+// from (built once per Load), and the names HCL suggests from.
+func Functions(dir string) map[string]function.Function {
+	return functions(dir, nil)
+}
+
+// NewFunctions is the function table of one evaluation context: guarded,
 // with a fresh budget.
-func newFunctions(dir string) map[string]function.Function {
+func NewFunctions(dir string) map[string]function.Function {
 	return functions(dir, &budget{})
 }
 
-// functionsFor is newFunctions holding only the functions named in called
+// FunctionsFor is NewFunctions holding only the functions named in called
 // (and their hidden loop counter): guarding every function for every block
 // would double the cost of loading. Names that are not functions are left
 // out, so HCL reports them as it would anyway. templatefile needs them all.
-// raw is functions(dir, nil), built once per Load.
-func functionsFor(dir string, raw map[string]function.Function, called map[string]bool) map[string]function.Function {
+// raw is Functions(dir), built once per Load.
+func FunctionsFor(dir string, raw map[string]function.Function, called map[string]bool) map[string]function.Function {
 	if called["templatefile"] {
-		return newFunctions(dir)
+		return NewFunctions(dir)
 	}
 	b := &budget{}
 	f := make(map[string]function.Function, len(called)+1)

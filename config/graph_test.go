@@ -1,0 +1,75 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+// A cycle is reported once, as the path of the first cycle met from the
+// least address (dependencies least first), at the reference that leaves
+// its first node: the same configuration always names the same cycle.
+func TestCycleDiagnostic(t *testing.T) {
+	tests := []struct {
+		name, src string
+		path, at  string
+	}{
+		{"two locals", "locals {\n  a = local.b\n  b = local.a\n}\n", "local.a -> local.b -> local.a", "main.mlf.hcl:2:7"},
+		{"self", "locals {\n  a = local.a\n}\n", "local.a -> local.a", "main.mlf.hcl:2:7"},
+		{"entered downstream", "locals {\n  a = local.c\n  c = local.d\n  d = local.c\n}\n", "local.c -> local.d -> local.c", "main.mlf.hcl:3:7"},
+		{"least dependency first", "locals {\n  a = [local.c, local.b]\n  b = local.a\n  c = local.a\n}\n", "local.a -> local.b -> local.a", "main.mlf.hcl:2:17"},
+		{"across kinds", "variable \"v\" {\n  default = 1\n}\nlocals {\n  x = storage.s.url\n}\nstorage \"s\" {\n  url = \"file://${local.x}\"\n}\n", "local.x -> storage.s -> local.x", "main.mlf.hcl:5:7"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeFiles(t, map[string]string{"main.mlf.hcl": tt.src})
+			_, diags := Load(dir, LoadOptions{Getenv: noEnv})
+			var found int
+			for _, d := range diags {
+				if d.Summary != "Cycle in references" {
+					continue
+				}
+				found++
+				if !strings.Contains(d.Detail, ": "+tt.path+".") {
+					t.Errorf("detail = %q, want the path %s", d.Detail, tt.path)
+				}
+				if d.Subject == nil || !strings.HasSuffix(rangeString(*d.Subject), tt.at) {
+					t.Errorf("at %v, want %s", d.Subject, tt.at)
+				}
+			}
+			if found != 1 {
+				t.Fatalf("%d cycle diagnostics, want 1: %v", found, diags)
+			}
+		})
+	}
+}
+
+// Objects are evaluated in dependency order with ties by address, so when
+// two promotions move the same alias the later name is the one refused,
+// whether or not an output refers to it.
+func TestAliasOwnerByName(t *testing.T) {
+	const base = `model "m" {
+  train { command = ["t"] }
+}
+promotion "p1" {
+  model = model.m
+  alias = "prod"
+}
+promotion "p2" {
+  model = model.m
+  alias = "prod"
+}
+`
+	for _, extra := range []string{"", "output \"o\" {\n  value = promotion.p2.version\n}\n"} {
+		dir := writeFiles(t, map[string]string{"main.mlf.hcl": base + extra})
+		_, diags := Load(dir, LoadOptions{Getenv: noEnv})
+		var got []string
+		for _, d := range diags {
+			if d.Summary == "Alias moved by two promotions" {
+				got = append(got, rangeString(*d.Subject)+" "+d.Detail)
+			}
+		}
+		if len(got) != 1 || !strings.Contains(got[0], "main.mlf.hcl:10:") || !strings.Contains(got[0], `promotion "p1"`) {
+			t.Errorf("with %q: alias diagnostics %q, want one at p2's alias naming p1", extra, got)
+		}
+	}
+}
