@@ -23,6 +23,7 @@ import (
 func newApplyCommand(g *Globals) *cobra.Command {
 	var f planFlags
 	var autoApprove bool
+	wait := true
 	cmd := &cobra.Command{
 		Use:   "apply [PLANFILE]",
 		Short: "Snapshot, retrain and promote as planned",
@@ -38,6 +39,12 @@ and refuses it if the state or the configuration changed since. The plan file
 carries the non-sensitive variable values plan was given, so apply PLANFILE
 needs no -var; a sensitive value is saved only as a salted hash, so give it
 again (-var, -var-file or MLFORM_VAR_*): apply checks it against the hash.
+
+On a batch executor (slurm) a train is a job that outlives apply: it is
+recorded as running, with its job id, before apply waits for it. If apply is
+killed, the next plan shows the job and the next apply collects it instead of
+training again. -wait=false submits such jobs and returns; a later apply
+collects them.
 
 Ctrl-C once stops starting new actions and lets running ones finish; twice
 cancels the running ones too. Before any action has started (waiting for the
@@ -75,6 +82,7 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 			// Stores are written under a shared store lock, so gc from a
 			// workspace sharing them waits (docs/storage.md).
 			ws.Locking = &engine.StoreLocking{Command: "apply", Timeout: f.lock.Timeout}
+			ws.NoWait = !wait
 			m, err := openState(cmd.Context(), g)
 			if err != nil {
 				return err
@@ -175,6 +183,7 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 	}
 	f.register(cmd.Flags())
 	cmd.Flags().BoolVar(&autoApprove, "auto-approve", false, "apply without asking for confirmation")
+	cmd.Flags().BoolVar(&wait, "wait", true, "wait for jobs on batch executors (slurm); -wait=false submits them and a later apply collects them")
 	return cmd
 }
 

@@ -169,6 +169,7 @@ that pass their gates.`,
 		newReportCommand(g),
 		newMetricsCommand(g),
 		newReproduceCommand(g),
+		newStepCommand(g),
 	)
 	return root
 }

@@ -19,13 +19,15 @@ import (
 // steps run under so they die with mlform.
 func executors(supervisor string) *executor.Registry {
 	reg := executor.NewRegistry()
-	reg.Register(local.Name, func(opts map[string]string) (executor.Executor, error) {
-		e, err := local.Factory(opts)
+	ls := local.Spec()
+	ls.Factory = func(s executor.Settings) (executor.Executor, error) {
+		e, err := local.Factory(s)
 		if err != nil {
 			return nil, err
 		}
 		return e.(*local.Executor).WithSupervisor(supervisor), nil
-	})
+	}
+	reg.Add(local.Name, ls)
 	// Slurm batch jobs; nodes must share the workspace's file system
 	// (docs/executors.md).
 	slurm.Register(reg)

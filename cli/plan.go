@@ -109,6 +109,9 @@ func openWorkspace(g *Globals, f *planFlags) (*engine.Workspace, error) {
 	if err != nil {
 		return nil, err
 	}
+	if hooks.events != "" {
+		ws.TestEvent = g.testEvent
+	}
 	if hooks.fileDelay > 0 || hooks.events != "" {
 		ws.TestBeforeFile = func(ctx context.Context, path string) error {
 			g.testEvent("store-file " + path)

@@ -36,15 +36,10 @@ type progress struct {
 }
 
 type actionProgress struct {
-	// stage is what the action is doing ("training", "snapshotting"):
+	// stage is what the action is doing ("training v3", "snapshotting"):
 	// actions that move no files (train, evaluate, promote, publish)
 	// report it with the elapsed time instead of file and byte counts.
-	stage string
-	// queue, when set, is the queue state of a step a batch executor
-	// runs remotely ("PENDING: Priority", "RUNNING on node1"), shown
-	// after the stage; empty for local steps. It comes from the batch
-	// system's output, so it is shown through termtext.OneLine.
-	queue      string
+	stage      string
 	start      time.Time
 	lastReport time.Time
 	files      int
@@ -52,6 +47,9 @@ type actionProgress struct {
 	totalFiles int
 	totalBytes int64
 	movesFiles bool // a snapshot: progress is files and bytes
+	// queue is the step's last state on a batch executor (nil: none, or
+	// not queued).
+	queue *engine.QueueState
 }
 
 // newProgress writes to w, live when w is a terminal.
@@ -132,21 +130,22 @@ func (p *progress) Stage(a *plans.Action, stage string) {
 	}
 }
 
-// setQueue records the queue state of a's remote step ("PENDING: Priority",
-// "RUNNING on node1"; "" once it no longer waits), shown in a's progress
-// line after its stage. It is the hook for batch executors' queue reports.
-func (p *progress) setQueue(a *plans.Action, state string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if ap := p.running[a]; ap != nil {
-		ap.queue = state
-	}
-}
-
 func (p *progress) Logf(a *plans.Action, format string, args ...any) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.printLocked("%s: %s", a.Addr, fmt.Sprintf(format, args...))
+}
+
+// Queued implements engine.QueueProgress: each change of a step's queue
+// state is a line of its own (they are few and say why nothing happens
+// yet), and the periodic line keeps the last one with its duration.
+func (p *progress) Queued(a *plans.Action, q engine.QueueState) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if ap := p.running[a]; ap != nil {
+		ap.queue = &q
+	}
+	p.printLocked("%s: %s", a.Addr, q)
 }
 
 func (p *progress) Finished(a *plans.Action, r *engine.ActionResult) {
@@ -234,18 +233,18 @@ func (ap *actionProgress) bar() string {
 }
 
 // line is "1200/20000 files, 300.0 MiB/600.0 MiB (50%), 120.0 MiB/s" for
-// a snapshot, and "training, 1m5s elapsed" (with the queue state of a
-// remote step: "training (PENDING: Priority), 1m5s elapsed") for actions
-// that move no files, whose file and byte counts would read "0 files, 0 B".
+// a snapshot, and the stage and elapsed time for actions that move no
+// files, with the queue state of a step on a batch executor: "training v3,
+// 2m0s elapsed; slurm job 12 RUNNING on node-3 for 1m40s".
 func (ap *actionProgress) line(now time.Time) string {
 	d := now.Sub(ap.start)
 	elapsed := d.Round(time.Second).String() + " elapsed"
 	if !ap.movesFiles && ap.files == 0 && ap.bytes == 0 {
-		stage := ap.stage
-		if ap.queue != "" {
-			stage += " (" + termtext.OneLine(ap.queue) + ")"
+		s := ap.stage + ", " + elapsed
+		if ap.queue != nil {
+			s += "; " + termtext.OneLine(ap.queue.Line(now))
 		}
-		return stage + ", " + elapsed
+		return s
 	}
 	el := d.Seconds()
 	rate := ""

@@ -10,6 +10,7 @@ import (
 	"github.com/mlform/mlform/internal/syncbuf"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
+	"github.com/mlform/mlform/providers/executor"
 )
 
 func TestProgressPlainLines(t *testing.T) {
@@ -77,17 +78,14 @@ func TestProgressStageLines(t *testing.T) {
 	tests := []struct {
 		name    string
 		action  *plans.Action
-		queue   string
 		elapsed time.Duration
 		want    string
 	}{
-		{"train", &plans.Action{Kind: plans.KindTrain, Addr: "model.m"}, "", 65 * time.Second, "training, 1m5s elapsed"},
-		{"evaluate", &plans.Action{Kind: plans.KindEvaluate, Addr: "model.m"}, "", 2 * time.Second, "evaluating, 2s elapsed"},
-		{"publish", &plans.Action{Kind: plans.KindPublish, Addr: "promotion.p"}, "", 0, "publishing, 0s elapsed"},
-		{"queued", &plans.Action{Kind: plans.KindTrain, Addr: "model.m"}, "PENDING: Priority", 3 * time.Minute, "training (PENDING: Priority), 3m0s elapsed"},
-		{"queue state from outside is one clean line", &plans.Action{Kind: plans.KindTrain, Addr: "model.m"}, "PENDING\n\x1b[2J", 0, "training (PENDING  [2J), 0s elapsed"},
-		{"stage reported", &plans.Action{Kind: plans.KindTrain, Addr: "model.m", Train: &plans.TrainChange{Version: 3}}, "", time.Second, "evaluating v2, 1s elapsed"},
-		{"snapshot without totals", &plans.Action{Kind: plans.KindSnapshot, Addr: "dataset.d"}, "", 2 * time.Second, "1 file, 2.0 KiB, 1.0 KiB/s, 2s elapsed"},
+		{"train", &plans.Action{Kind: plans.KindTrain, Addr: "model.m"}, 65 * time.Second, "training, 1m5s elapsed"},
+		{"evaluate", &plans.Action{Kind: plans.KindEvaluate, Addr: "model.m"}, 2 * time.Second, "evaluating, 2s elapsed"},
+		{"publish", &plans.Action{Kind: plans.KindPublish, Addr: "promotion.p"}, 0, "publishing, 0s elapsed"},
+		{"stage reported", &plans.Action{Kind: plans.KindTrain, Addr: "model.m", Train: &plans.TrainChange{Version: 3}}, time.Second, "evaluating v2, 1s elapsed"},
+		{"snapshot without totals", &plans.Action{Kind: plans.KindSnapshot, Addr: "dataset.d"}, 2 * time.Second, "1 file, 2.0 KiB, 1.0 KiB/s, 2s elapsed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -100,9 +98,79 @@ func TestProgressStageLines(t *testing.T) {
 			if tt.action.Kind == plans.KindSnapshot {
 				p.Advance(tt.action, 1, 2048)
 			}
-			p.setQueue(tt.action, tt.queue)
 			if got := p.running[tt.action].line(start.Add(tt.elapsed)); got != tt.want {
 				t.Errorf("line = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestProgressSteps: a running train or evaluate step's periodic line is
+// its stage and elapsed time, not a byte count it never has, and on a
+// batch executor each queue state is a line of its own and the periodic
+// line keeps the last one with how long the step has been in it.
+func TestProgressSteps(t *testing.T) {
+	start := time.Date(2026, 1, 5, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name   string
+		kind   string
+		queue  []engine.QueueState // reported in order, before the tick
+		after  time.Duration       // from start to the tick
+		lines  []string            // in the output, in this order
+		absent []string
+	}{
+		{"local train", plans.KindTrain, nil, 7 * time.Second,
+			[]string{"model.m: training...\n", "model.m: training, 7s elapsed\n"},
+			[]string{"files", " B/s"}},
+		{"local evaluate", plans.KindEvaluate, nil, 65 * time.Second,
+			[]string{"model.m: evaluating, 1m5s elapsed\n"}, []string{"files"}},
+		{"pending", plans.KindTrain, []engine.QueueState{
+			{Executor: "slurm", Progress: executor.Progress{JobID: "12", State: "PENDING", Reason: "Priority", Since: start.Add(time.Second)}},
+		}, 41 * time.Second, []string{
+			"model.m: slurm job 12 PENDING (Priority)\n",
+			"model.m: training, 41s elapsed; slurm job 12 PENDING (Priority) for 40s\n",
+		}, []string{"files"}},
+		{"pending then running", plans.KindTrain, []engine.QueueState{
+			{Executor: "slurm", Progress: executor.Progress{JobID: "12", State: "PENDING", Reason: "Resources", Since: start}},
+			{Executor: "slurm", Progress: executor.Progress{JobID: "12", State: "RUNNING", Host: "node-3", Since: start.Add(20 * time.Second)}},
+		}, 2 * time.Minute, []string{
+			"model.m: slurm job 12 PENDING (Resources)\n",
+			"model.m: slurm job 12 RUNNING on node-3\n",
+			"model.m: training, 2m0s elapsed; slurm job 12 RUNNING on node-3 for 1m40s\n",
+		}, []string{"PENDING (Resources) for"}},
+		{"no reason, no time", plans.KindTrain, []engine.QueueState{
+			{Executor: "slurm", Progress: executor.Progress{JobID: "7", State: "PENDING", Reason: "None"}},
+		}, 6 * time.Second, []string{"model.m: training, 6s elapsed; slurm job 7 PENDING\n"}, []string{"(None)", " for "}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out syncbuf.Buffer
+			var mu sync.Mutex
+			now := start
+			clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+			p := newProgress(&out, clock)
+			a := &plans.Action{Kind: tt.kind, Addr: "model.m"}
+			p.Started(a)
+			for _, q := range tt.queue {
+				engine.ReportQueue(p, a, q)
+			}
+			mu.Lock()
+			now = now.Add(tt.after)
+			mu.Unlock()
+			p.tick()
+			got := out.String()
+			rest := got
+			for _, want := range tt.lines {
+				i := strings.Index(rest, want)
+				if i < 0 {
+					t.Fatalf("missing %q (in order) in:\n%s", want, got)
+				}
+				rest = rest[i+len(want):]
+			}
+			for _, bad := range tt.absent {
+				if strings.Contains(got, bad) {
+					t.Errorf("%q in:\n%s", bad, got)
+				}
 			}
 		})
 	}

@@ -16,6 +16,7 @@ import (
 func newReproduceCommand(g *Globals) *cobra.Command {
 	var vars varFlags
 	var asJSON bool
+	var opts model.ReproduceOptions
 	cmd := &cobra.Command{
 		Use:   "reproduce model.NAME@VERSION|ALIAS",
 		Short: "Re-run a version's training and compare",
@@ -24,8 +25,15 @@ inputs (the same snapshots materialised from the store, the same params and
 command, the same version number) in a temporary directory, and compares
 each artifact's hash and each metric with what was recorded. Nothing is
 recorded in state. It exits 0 when everything matches and 1 when anything
-differs. The environment and working tree are used as they are now; any
-difference from the recorded inputs is reported.`,
+differs.
+
+The step runs the version's own code: its code archive (the files its code
+globs selected when it trained) materialised into the temporary directory,
+which is the step's working directory. -current-code runs today's working
+tree instead (the workspace is the working directory), as does a model that
+declares no code. A version recorded before mlform archived code needs
+-current-code. The environment is used as it is now; any difference from the
+recorded inputs is reported.`,
 		Example: `  mlform reproduce model.churn@3
   mlform reproduce model.churn@production`,
 		Args: wantArgs(1, 1, "one address, like model.churn@7 or model.churn@production"),
@@ -44,7 +52,7 @@ difference from the recorded inputs is reported.`,
 				out = g.Stdout
 			}
 			logw := executor.NewPrefixWriter(out, "  | ")
-			r, err := model.Reproduce(cmd.Context(), ws, s, args[0], func(line string) { fmt.Fprintln(logw, line) })
+			r, err := model.Reproduce(cmd.Context(), ws, s, args[0], opts, func(line string) { fmt.Fprintln(logw, line) })
 			if err != nil {
 				return err
 			}
@@ -64,6 +72,7 @@ difference from the recorded inputs is reported.`,
 	}
 	vars.register(cmd.Flags())
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the comparison as JSON")
+	cmd.Flags().BoolVar(&opts.CurrentCode, "current-code", false, "run today's working tree instead of the version's code archive")
 	return cmd
 }
 
@@ -71,6 +80,9 @@ difference from the recorded inputs is reported.`,
 func writeReproduce(w io.Writer, r *model.ReproduceReport) error {
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "Note: %s\n", query.Clean(n))
+	}
+	if r.CodeID != "" {
+		fmt.Fprintf(w, "ran the code archive %s of model.%s v%d\n", shortHash(r.CodeID), r.Model, r.Version)
 	}
 	if r.Error != "" {
 		fmt.Fprintf(w, "re-run of model.%s v%d: %s\n", r.Model, r.Version, query.Clean(r.Error))

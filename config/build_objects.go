@@ -36,6 +36,7 @@ func (l *loader) evalEnvironment(e *blockEval, n *node) {
 		env.Image = s
 		env.ImageRange = a.Expr.Range()
 	}
+	env.Settings = e.executorSettings(n.block)
 	l.cfg.Environments[n.name] = env
 }
 

@@ -46,6 +46,9 @@ func checkBody(body *hclsyntax.Body, schema *blockSchema, where string, defRange
 	seen := map[string]*hclsyntax.Block{}
 	for _, b := range body.Blocks {
 		ns, ok := schema.nested[b.Type]
+		if !ok && schema.settingsBlocks {
+			ns, ok = settingsBlockSchema(schema, b.Type)
+		}
 		if !ok {
 			diags = append(diags, unknownBlock(b, schema, where))
 			continue

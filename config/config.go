@@ -124,6 +124,11 @@ type Environment struct {
 	// variable: it must only ever be hashed, never printed.
 	Sensitive bool
 	DeclRange hcl.Range
+	// Settings are the executor settings blocks by block type (the
+	// executor they are for): `slurm { partition = "gpu" }`. Which
+	// executors exist and what they accept is checked by
+	// planner.CheckExecutors, not here.
+	Settings map[string]*ExecutorSettings
 	// ExecutorRange and ImageRange locate the executor and image
 	// arguments (zero when not written), for the checks that need the
 	// executor registry, which config does not know (planner.CheckExecutors).

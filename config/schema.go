@@ -17,6 +17,10 @@ type blockSchema struct {
 	hcl.BodySchema
 	nested   map[string]nestedSchema // by block type
 	anyAttrs bool                    // locals: every argument is a definition
+	// settingsBlocks: any other block type, without labels, at most once
+	// each, with any arguments (an environment's executor settings, named
+	// after the executor; build_executor_settings.go).
+	settingsBlocks bool
 }
 
 // nestedSchema describes a block type inside a body.
@@ -118,7 +122,7 @@ func fileSchema() *blockSchema {
 		blockSpec{typ: kindLocals, nestedSchema: nestedSchema{multi: true, body: &blockSchema{anyAttrs: true}}},
 		named(kindOutput, newSchema(args("value!", "description", "sensitive"))),
 		named(kindStorage, newSchema(args("url!"))),
-		named(kindEnvironment, newSchema(args("executor", "files", "env", "image"))),
+		named(kindEnvironment, environmentSchema()),
 		named(kindDataset, newSchema(args("source!", "include", "exclude", "storage", "description"),
 			block("stats", newSchema(args("columns!"))),
 			retentionSchema())),

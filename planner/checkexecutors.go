@@ -14,7 +14,9 @@ import (
 
 // CheckExecutors checks every environment against the executors this build
 // has: an unknown executor, or a setting the chosen executor would silently
-// ignore (image with local), is an error at the argument's file:line:col.
+// ignore (image with local), is an error at the argument's file:line:col,
+// and so is everything wrong in the executor's settings block (see
+// checkSettings).
 // config cannot check this itself (it knows no providers), so validate,
 // plan and apply all call this right after loading, before any version
 // number is spent.
@@ -47,6 +49,7 @@ func CheckExecutors(cfg *config.Config, reg *executor.Registry) hcl.Diagnostics 
 				Subject:  rangeOr(env.ImageRange, env.DeclRange),
 			})
 		}
+		diags = append(diags, checkSettings(n, name, env.Settings, reg)...)
 	}
 	return diags
 }

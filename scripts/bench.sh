@@ -93,3 +93,12 @@ for d in ("small", "large"):
     print(f"[{d}] first snapshot: restic/mlform = {med(('restic_first',d))/med(('mlform_first',d)):.2f}x (target >= {5 if d=='small' else 4}x), b3sum/mlform = {med(('b3sum',d))/med(('mlform_first',d)):.2f}x")
     print(f"[{d}] no-op plan: mlform/find = {med(('mlform_noop',d))/med(('find',d)):.2f}x (target <= 3x), restic_noop/mlform = {med(('restic_noop',d))/med(('mlform_noop',d)):.2f}x (target >= 8x); mlform start-up alone (mlform version) = {med(('mlform_start',d)):.3f} s")
 PY
+
+# Per-step overhead of each executor, submit to recorded result (a forced
+# retrain of a model whose trainer only writes its metrics), local and on
+# the single-node Slurm test cluster (the slurm case skips, with one line,
+# when the cluster cannot start).
+echo
+echo "per-step overhead (planner BenchmarkStepOverhead, ns/op = one train recorded):"
+scripts/slurm/with-slurm.sh go test ./planner -run '^$' -bench StepOverhead -benchtime "${STEP_RUNS:-10}x" 2>&1 |
+  grep -E '^(Benchmark|--- SKIP|    bench_step_test|slurm:)' || true

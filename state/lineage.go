@@ -167,9 +167,14 @@ func (s *State) pruneRetained() {
 	}
 }
 
-// minFormat is the oldest document format that holds s: 2 when it has
-// retained snapshot records, else 1 (which mlform before 2 reads).
+// minFormat is the oldest document format that holds s: 3 when it
+// records code archives, batch jobs or running attempts (running.go), 2
+// when it has retained snapshot records, else 1 (which mlform before 2
+// reads).
 func (s *State) minFormat() int {
+	if s.usesFormat3() {
+		return 3
+	}
 	if len(s.RetainedSnapshots) > 0 {
 		return 2
 	}

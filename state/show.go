@@ -72,6 +72,15 @@ func writeModel(w io.Writer, m *Model) {
 			fmt.Fprintf(w, "  %s\t-> v%d\n", name, m.Aliases[name].Version)
 		}
 	})
+	if len(m.Running) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "running: %d\n", len(m.Running))
+	block(w, func(w io.Writer) {
+		for _, r := range m.Running {
+			fmt.Fprintf(w, "  v%d\t%s job %s\tsubmitted %s\t%s\n", r.Version, oneLine(r.Executor), orDash(oneLine(r.JobID)), stamp(r.SubmittedAt), orDash(oneLine(r.Node)))
+		}
+	})
 }
 
 func writeVersion(w io.Writer, v *Version) {
@@ -83,7 +92,7 @@ func writeVersion(w io.Writer, v *Version) {
 		fmt.Fprintf(w, "ran_by:\t%s@%s\n", orDash(oneLine(v.User)), orDash(oneLine(v.Host)))
 		for _, f := range []struct{ k, v string }{
 			{"error", v.Error}, {"git_commit", v.GitCommit}, {"description", v.Description},
-			{"artifacts", v.ArtifactsID}, {"logs", v.LogsID}, {"store", v.Store}, {"plan_digest", v.PlanDigest},
+			{"artifacts", v.ArtifactsID}, {"logs", v.LogsID}, {"code", v.CodeID}, {"job", v.Job}, {"store", v.Store}, {"plan_digest", v.PlanDigest},
 		} {
 			if f.v != "" {
 				fmt.Fprintf(w, "%s:\t%s\n", f.k, oneLine(f.v))

@@ -12,7 +12,7 @@ import (
 // writes. Documents with a greater format_version are refused. A document
 // is written in the oldest format that can hold it (see minFormat), so an
 // older mlform keeps reading states that use nothing newer.
-const FormatVersion = 2
+const FormatVersion = 3
 
 // State is the whole recorded world of one workspace.
 type State struct {
@@ -75,6 +75,9 @@ type Model struct {
 	Aliases map[string]*Alias `json:"aliases"`
 	// Evaluations caches evaluate-step results by version and snapshot set.
 	Evaluations []*Evaluation `json:"evaluations,omitempty"`
+	// Running lists the attempts submitted to a batch executor and not
+	// collected yet (state/running.go): the next apply re-attaches.
+	Running []*RunningAttempt `json:"running,omitempty"`
 }
 
 // Version statuses.
@@ -95,7 +98,13 @@ type Version struct {
 	// ArtifactsID is the manifest id of the output directory in the store.
 	ArtifactsID string `json:"artifacts_id,omitempty"`
 	// LogsID is the manifest id of the captured stdout/stderr.
-	LogsID      string             `json:"logs_id,omitempty"`
+	LogsID string `json:"logs_id,omitempty"`
+	// CodeID is the manifest id of the code archive: the files the
+	// model's code globs selected when it trained ("" for versions
+	// recorded before archives existed, or a model without code globs).
+	CodeID string `json:"code_id,omitempty"`
+	// Job names the batch job that ran a remote attempt ("slurm job 1234").
+	Job         string             `json:"job,omitempty"`
 	Metrics     map[string]float64 `json:"metrics,omitempty"`
 	StartedAt   time.Time          `json:"started_at"`
 	EndedAt     time.Time          `json:"ended_at"`

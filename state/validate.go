@@ -203,6 +203,9 @@ func validateModel(name string, m *Model) error {
 			}
 		}
 	}
+	if err := validateRunning(name, m, seen); err != nil {
+		return err
+	}
 	for j, e := range m.Evaluations {
 		if e == nil {
 			return fmt.Errorf("model.%s: evaluation %d is null", name, j+1)
@@ -222,7 +225,7 @@ func validateModel(name string, m *Model) error {
 
 func validateVersion(where string, v *Version) error {
 	for _, id := range []struct{ field, val string }{
-		{"artifacts_id", v.ArtifactsID}, {"logs_id", v.LogsID},
+		{"artifacts_id", v.ArtifactsID}, {"logs_id", v.LogsID}, {"code_id", v.CodeID},
 	} {
 		if id.val != "" && !IsID(id.val) {
 			return fmt.Errorf("%s: %s %q is not a hex content id", where, id.field, truncate(id.val, 80))
@@ -340,6 +343,11 @@ func (s *State) normalize() {
 		}
 		if m.Aliases == nil {
 			m.Aliases = map[string]*Alias{}
+		}
+		for _, r := range m.Running {
+			if r != nil && r.Draft != nil {
+				normalizeInputs(&r.Draft.Inputs)
+			}
 		}
 		for _, v := range m.Versions {
 			if v == nil {

@@ -97,6 +97,8 @@ func commands() map[string]scriptCmd {
 		{usage: "browsercheck DIR", min: 1, max: 1, run: cmdBrowsercheck},
 		// Train on the single-node Slurm test cluster (cmd_slurm.go).
 		{usage: "slurmenv", run: cmdSlurmenv},
+		// Copy a tracked repository file into the script (cmd_repofile.go).
+		{usage: "repofile PATH DST", min: 2, max: 2, run: cmdRepoFile},
 	}
 	cmds := make(map[string]scriptCmd, len(all))
 	for _, c := range all {

@@ -57,6 +57,23 @@ func TestJSONAsWritten(t *testing.T) {
 	}
 }
 
+func TestWriteJSON(t *testing.T) {
+	var b strings.Builder
+	if err := WriteJSON(&b, map[string]any{"cmd": "a > b && c<d", "n": []int{1}}); err != nil {
+		t.Fatal(err)
+	}
+	want := "{\n  \"cmd\": \"a > b && c<d\",\n  \"n\": [\n    1\n  ]\n}\n"
+	if b.String() != want {
+		t.Errorf("WriteJSON = %q, want %q", b.String(), want)
+	}
+	if _, err := Marshal(math.NaN()); err == nil {
+		t.Error("Marshal(NaN) succeeded: JSON has no NaN")
+	}
+	if err := WriteJSON(&b, math.Inf(1)); err == nil {
+		t.Error("WriteJSON(+Inf) succeeded")
+	}
+}
+
 func TestCount(t *testing.T) {
 	tests := []struct {
 		n    int
@@ -87,22 +104,5 @@ func TestCount(t *testing.T) {
 	}
 	if got := CountAs(1, "child", "children"); got != "1 child" {
 		t.Errorf("CountAs = %q", got)
-	}
-}
-
-func TestWriteJSON(t *testing.T) {
-	var b strings.Builder
-	if err := WriteJSON(&b, map[string]any{"cmd": "a > b && c<d", "n": []int{1}}); err != nil {
-		t.Fatal(err)
-	}
-	want := "{\n  \"cmd\": \"a > b && c<d\",\n  \"n\": [\n    1\n  ]\n}\n"
-	if b.String() != want {
-		t.Errorf("WriteJSON = %q, want %q", b.String(), want)
-	}
-	if _, err := Marshal(math.NaN()); err == nil {
-		t.Error("Marshal(NaN) succeeded: JSON has no NaN")
-	}
-	if err := WriteJSON(&b, math.Inf(1)); err == nil {
-		t.Error("WriteJSON(+Inf) succeeded")
 	}
 }

@@ -1,10 +1,13 @@
 package codehash
 
 import (
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/zeebo/blake3"
 
 	"github.com/mlform/mlform/planner/internal/plannertest"
 )
@@ -203,4 +206,73 @@ func FuzzCodeGlob(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestDigestMatchesCodeHash(t *testing.T) {
+	tests := []struct {
+		name  string
+		files map[string]string
+		exec  map[string]bool
+		globs []string
+	}{
+		{"one file", map[string]string{"train.sh": "echo hi\n"}, nil, []string{"train.sh"}},
+		{"tree with executable", map[string]string{"t/a.py": "a", "t/b/c.py": "c", "t/run": "#!/bin/sh\n"}, map[string]bool{"t/run": true}, []string{"t/**"}},
+		{"empty file", map[string]string{"e": ""}, nil, []string{"e"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for p, c := range tt.files {
+				full := filepath.Join(dir, filepath.FromSlash(p))
+				if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				mode := os.FileMode(0o644)
+				if tt.exec[p] {
+					mode = 0o755
+				}
+				if err := os.WriteFile(full, []byte(c), mode); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, n, err := CodeHashCached(dir, tt.globs, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			paths, err := ListFiles(dir, tt.globs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(paths) != n {
+				t.Fatalf("ListFiles = %d files, code hash covers %d", len(paths), n)
+			}
+			var files []TreeFile
+			for _, p := range paths {
+				b, _ := os.ReadFile(filepath.Join(dir, p))
+				files = append(files, TreeFile{Path: p, Executable: tt.exec[p], Hash: blake3Hex(b)})
+			}
+			if got := Digest(files); got != want {
+				t.Fatalf("Digest = %s, CodeHash = %s", got, want)
+			}
+		})
+	}
+}
+
+func TestListFilesRefusesSymlink(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "a.py"), []byte("a"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("a.py", filepath.Join(dir, "b.py")); err != nil {
+		t.Fatal(err)
+	}
+	_, err := ListFiles(dir, []string{"*.py"})
+	if err == nil || !strings.Contains(err.Error(), "b.py is not a regular file") {
+		t.Fatalf("err = %v, want b.py refused", err)
+	}
+}
+
+func blake3Hex(b []byte) string {
+	s := blake3.Sum256(b)
+	return hex.EncodeToString(s[:])
 }

@@ -156,6 +156,15 @@ func Referenced(st *state.State) map[string][]string {
 		for _, v := range m.Versions {
 			add(v.Store, v.ArtifactsID)
 			add(v.Store, v.LogsID)
+			add(v.Store, v.CodeID)
+		}
+		// A running attempt's spec and code archive: the job reads them
+		// from the store, possibly long after the apply that submitted it.
+		for _, r := range m.Running {
+			add(r.Store, r.SpecID)
+			if r.Draft != nil {
+				add(r.Draft.Store, r.Draft.CodeID)
+			}
 		}
 	}
 	out := make(map[string][]string, len(set))

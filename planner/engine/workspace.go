@@ -57,6 +57,13 @@ type Workspace struct {
 	// for gc -check and gc -rebuild-index; every other command refuses such
 	// a store so it never writes on top of a damaged index.
 	Repair bool
+	// NoWait (apply -wait=false) makes a step on a batch executor return
+	// once its job is submitted and recorded as running; a later apply
+	// collects it (planner/model/remote_submit.go).
+	NoWait bool
+	// TestEvent, when set (test builds), records reached points for
+	// end-to-end tests to wait on ("step-submitted model.m v1 JOBID").
+	TestEvent func(event string)
 
 	// Locking, when set, makes Store open every store under a shared
 	// store lock, held until Close (storeroots.go): set by commands that

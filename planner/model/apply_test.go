@@ -191,7 +191,7 @@ func TestApplyModelLifecycle(t *testing.T) {
 	}
 
 	// Reproduce v1: identical.
-	r, err := reproduce(context.Background(), w.ws, w.st, w.specs, "model.churn@1", nil)
+	r, err := reproduce(context.Background(), w.ws, w.st, w.specs, "model.churn@1", ReproduceOptions{}, nil)
 	if err != nil || !r.Identical {
 		t.Fatalf("reproduce v1: %+v %v", r, err)
 	}

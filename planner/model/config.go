@@ -50,6 +50,9 @@ func newModelSpec(cfg *config.Config, m *config.Model) *modelSpec {
 		if s.Environment.Executor == "" {
 			s.Environment.Executor = config.DefaultExecutor
 		}
+		if b := e.Settings[s.Environment.Executor]; b != nil {
+			s.ExecutorSettings = b.Values
+		}
 	}
 	return s
 }

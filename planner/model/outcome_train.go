@@ -13,6 +13,9 @@ import (
 const (
 	TrainTrained      = "trained"
 	TrainNotRetrained = "not retrained"
+	// TrainSubmitted: a batch job was submitted and apply -wait=false
+	// returned; a later apply collects it.
+	TrainSubmitted = "submitted"
 )
 
 // notRetrainedPrefix starts the summary of a conditional train that did
@@ -25,6 +28,9 @@ const notRetrainedPrefix = TrainNotRetrained + ": "
 func TrainOutcome(r *engine.ActionResult) string {
 	if r == nil || r.Action == nil || r.Action.Kind != plans.KindTrain || r.Status != engine.ResultSucceeded {
 		return ""
+	}
+	if IsTrainSubmitted(r) {
+		return TrainSubmitted
 	}
 	if strings.HasPrefix(r.Summary, notRetrainedPrefix) {
 		return TrainNotRetrained

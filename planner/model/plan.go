@@ -95,6 +95,9 @@ func planModelsWith(ctx context.Context, pc *engine.PlanContext, specs *modelSpe
 // (nil when the model does not train in this plan).
 func planModel(ctx context.Context, pc *engine.PlanContext, specs *modelSpecs, spec *modelSpec, cache *codehash.CodeCache) (*plans.Action, error) {
 	addr := "model." + spec.Name
+	if a := planRunning(ctx, pc, spec); a != nil {
+		return a, nil
+	}
 	snaps := map[string]string{}
 	var missing []string
 	for _, ds := range spec.Datasets {

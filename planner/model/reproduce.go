@@ -2,14 +2,17 @@ package model
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"maps"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 
+	"github.com/mlform/mlform/internal/tempdir"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/policy"
 	"github.com/mlform/mlform/planner/query"
@@ -36,6 +39,9 @@ type ReproduceReport struct {
 	// Notes say what differs in the re-run's surroundings (code or
 	// environment changed since the version was recorded).
 	Notes []string `json:"notes,omitempty"`
+	// CodeID is the code archive the re-run ran ("" when it ran today's
+	// working tree).
+	CodeID string `json:"code_id,omitempty"`
 }
 
 // FileMatch compares one artifact ("" hash: absent on that side).
@@ -54,27 +60,44 @@ type MetricMatch struct {
 	Match      bool     `json:"match"`
 }
 
+// ReproduceOptions choose what reproduce runs.
+type ReproduceOptions struct {
+	// CurrentCode runs today's working tree instead of the version's
+	// code archive.
+	CurrentCode bool
+}
+
+// ErrNoCodeArchive is returned when a version has code but no archive of
+// it (recorded before mlform archived code) and today's tree was not
+// asked for.
+var ErrNoCodeArchive = errors.New("no code archive")
+
 // Reproduce re-runs the train step of NAME@V (addr; an alias works
 // too) with its recorded inputs: the same snapshots materialised from the
 // store, the same params and command, the same version number, in a
-// temporary directory, with the model's environment and working tree as
-// they are now (differences are noted). Nothing is recorded in state.
-func Reproduce(ctx context.Context, ws *engine.Workspace, st *state.State, addr string, log func(string)) (*ReproduceReport, error) {
+// temporary directory, with the version's own code (its code archive,
+// materialised into a temporary directory that is the step's working
+// directory) unless opts.CurrentCode, and the model's environment as it
+// is now (differences are noted). Nothing is recorded in state.
+func Reproduce(ctx context.Context, ws *engine.Workspace, st *state.State, addr string, opts ReproduceOptions, log func(string)) (*ReproduceReport, error) {
 	specs, err := loadSpecs(ws)
 	if err != nil {
 		return nil, err
 	}
-	return reproduce(ctx, ws, st, specs, addr, log)
+	return reproduce(ctx, ws, st, specs, addr, opts, log)
 }
 
 // reproduce is Reproduce with the specs given (tests).
-func reproduce(ctx context.Context, ws *engine.Workspace, st *state.State, specs *modelSpecs, addr string, log func(string)) (*ReproduceReport, error) {
+func reproduce(ctx context.Context, ws *engine.Workspace, st *state.State, specs *modelSpecs, addr string, opts ReproduceOptions, log func(string)) (*ReproduceReport, error) {
 	m, v, err := query.ResolveVersion(st, "reproduce", addr)
 	if err != nil {
 		return nil, err
 	}
 	if v.Status != state.StatusSucceeded || v.ArtifactsID == "" {
 		return nil, fmt.Errorf("%s v%d %s: only a succeeded version with recorded artifacts can be reproduced", m.Name, v.Version, v.Status)
+	}
+	if !opts.CurrentCode && v.CodeID == "" && v.Inputs.CodeFiles > 0 {
+		return nil, fmt.Errorf("model.%s v%d: %w (it was recorded before mlform archived code): run reproduce -current-code to use today's working tree", m.Name, v.Version, ErrNoCodeArchive)
 	}
 	decl := specs.Models[m.Name]
 	if decl == nil {
@@ -84,18 +107,35 @@ func reproduce(ctx context.Context, ws *engine.Workspace, st *state.State, specs
 	spec.Train.Command = v.Inputs.Command
 	spec.Train.Params = v.Inputs.Params
 	r := &ReproduceReport{Model: m.Name, Version: v.Version, Files: []FileMatch{}, Metrics: []MetricMatch{}}
+	archived := !opts.CurrentCode && v.CodeID != ""
 	if now, err := buildInputs(ws.BaseDir, &spec, v.Inputs.Snapshots, codeCache(ws)); err == nil {
 		for _, c := range policy.DiffInputs(v.Inputs, now) {
+			if c.Kind == policy.KindCode && archived {
+				r.Notes = append(r.Notes, "today's code differs from the version's; its archived code was run")
+				continue
+			}
 			r.Notes = append(r.Notes, "differs from the recorded inputs: "+c.Message)
 		}
-	} else {
+	} else if !archived {
 		r.Notes = append(r.Notes, "current inputs could not be computed: "+err.Error())
 	}
 	stores, err := snapshotStores(st, v.Inputs.Snapshots)
 	if err != nil {
 		return nil, err
 	}
+	if bx, name, ok := batchExecutor(ws, spec.Environment.Executor, spec.ExecutorSettings); ok {
+		return reproduceRemote(ctx, ws, &spec, v, stores, archived, bx, name, log, r)
+	}
 	run := &stepRun{WS: ws, Spec: &spec, Step: executor.StepTrain, Version: v.Version, Snapshots: v.Inputs.Snapshots, snapshotStores: stores, Log: log}
+	if archived {
+		dir, err := materializeCode(ctx, ws, v)
+		if err != nil {
+			return nil, err
+		}
+		defer tempdir.Remove(dir)
+		run.Dir = filepath.Join(dir, "code")
+		r.CodeID = v.CodeID
+	}
 	out, err := run.run(ctx)
 	if out != nil {
 		defer out.Close()
@@ -213,4 +253,27 @@ func compareMetrics(recorded, got map[string]float64) []MetricMatch {
 		out = append(out, m)
 	}
 	return out
+}
+
+// materializeCode writes the code archive of v into a fresh temporary
+// directory's "code" subdirectory and returns the temporary directory.
+func materializeCode(ctx context.Context, ws *engine.Workspace, v *state.Version) (string, error) {
+	store, err := ws.Store(ctx, v.Store)
+	if err != nil {
+		return "", err
+	}
+	tmp, err := tempdir.New(fmt.Sprintf("code-v%d", v.Version), ws.Now)
+	if err != nil {
+		return "", err
+	}
+	dir := filepath.Join(tmp, "code")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		tempdir.Remove(tmp)
+		return "", err
+	}
+	if err := store.Materialize(ctx, v.CodeID, dir); err != nil {
+		tempdir.Remove(tmp)
+		return "", fmt.Errorf("materialise the code archive %s of v%d: %w", v.CodeID[:12], v.Version, err)
+	}
+	return tmp, nil
 }

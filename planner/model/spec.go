@@ -20,7 +20,11 @@ type modelSpec struct {
 	Datasets    []string
 	Code        []string
 	Environment policy.Environment
-	Train       stepSpec
+	// ExecutorSettings are the environment's settings block for its
+	// executor (raw values; nil when there is none). Placement only: not
+	// part of the fingerprint (see executor.Setting).
+	ExecutorSettings map[string]any
+	Train            stepSpec
 	// Evaluate is nil when the model declares no evaluate step.
 	Evaluate *stepSpec
 	// Storage names the store artifacts and logs go to.

@@ -43,6 +43,11 @@ type stepRun struct {
 	ModelArtifacts, ModelStore string
 	// Log receives every output line (nil: none).
 	Log func(line string)
+	// Dir is the step's working directory; "" is the workspace.
+	Dir string
+	// Queue receives the step's queue states on a batch executor (nil:
+	// none; see executor.Task.Progress).
+	Queue func(engine.QueueState)
 }
 
 // stepOutput is what a step left behind; Close removes it.
@@ -92,7 +97,7 @@ func (r *stepRun) run(ctx context.Context) (*stepOutput, error) {
 	for k, v := range c.Env() { // the contract wins over the environment block
 		env[k] = v
 	}
-	ex, err := openExecutor(r.WS, r.Spec.Environment.Executor)
+	ex, err := openExecutor(r.WS, r.Spec.Environment.Executor, r.Spec.ExecutorSettings)
 	if err != nil {
 		return out, err
 	}
@@ -110,8 +115,16 @@ func (r *stepRun) run(ctx context.Context) (*stepOutput, error) {
 	// Secrets are redacted before anything reaches the terminal or the logs.
 	outW := engine.NewRedactWriter(io.MultiWriter(stdout, lw), r.Spec.Secrets)
 	errW := engine.NewRedactWriter(io.MultiWriter(stderr, lw), r.Spec.Secrets)
-	task := executor.Task{Model: r.Spec.Name, Version: r.Version, Step: r.Step, Command: step.Command, Dir: r.WS.BaseDir,
+	dir := r.Dir
+	if dir == "" {
+		dir = r.WS.BaseDir
+	}
+	task := executor.Task{Model: r.Spec.Name, Version: r.Version, Step: r.Step, Command: step.Command, Dir: dir,
 		Env: env, Timeout: step.Timeout, Stdout: outW, Stderr: errW}
+	if r.Queue != nil {
+		name := ex.Name()
+		task.Progress = func(p executor.Progress) { r.Queue(engine.QueueState{Executor: name, Progress: p}) }
+	}
 	res, err := ex.Run(ctx, task)
 	for _, w := range []io.Writer{outW, errW} {
 		if c, ok := w.(io.Closer); ok {
@@ -186,15 +199,16 @@ func (r *stepRun) materializeOne(ctx context.Context, storeName, id, dir string)
 }
 
 // openExecutor builds the executor an environment names ("" is the
-// default) from the workspace's registry.
-func openExecutor(ws *engine.Workspace, name string) (executor.Executor, error) {
+// default) from the workspace's registry, with the environment's settings
+// block for it (raw values, checked again by the registry).
+func openExecutor(ws *engine.Workspace, name string, settings map[string]any) (executor.Executor, error) {
 	if name == "" {
 		name = config.DefaultExecutor
 	}
 	if ws.Executors == nil {
 		return nil, fmt.Errorf("executor %q: no executors are registered with this workspace", name)
 	}
-	return ws.Executors.Open(name, nil)
+	return ws.Executors.Open(name, settings)
 }
 
 // snapshotStores finds, in state, the store holding each snapshot.

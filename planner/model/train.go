@@ -16,6 +16,7 @@ import (
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/policy"
 	"github.com/mlform/mlform/providers/executor"
+	"github.com/mlform/mlform/providers/storage"
 	"github.com/mlform/mlform/state"
 )
 
@@ -31,6 +32,9 @@ func runTrain(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs
 	spec := specs.Models[tc.Model]
 	if spec == nil {
 		return fmt.Errorf("model.%s is no longer declared; run plan again", tc.Model)
+	}
+	if tc.Collect {
+		return runCollect(ctx, rc, a, specs, spec)
 	}
 	if err := sameDatasets(spec.Datasets, tc.Snapshots); err != nil {
 		return fmt.Errorf("model.%s: %w; run plan again", tc.Model, err)
@@ -80,12 +84,28 @@ func runTrain(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs
 	if err != nil {
 		return err
 	}
-	v := trainAttempt(ctx, rc, a, spec, inputs, version, stores)
-	v.Error = engine.RedactString(v.Error, spec.Secrets) // a trainer-chosen name may quote one
+	v, detached, done := trainAttempt(ctx, rc, a, spec, inputs, version, stores)
+	if v == nil {
+		if detached == "" { // never started: nothing to record
+			return nil
+		}
+		rc.SetSummary(a, detached)
+		return nil
+	}
 	v.Reasons = reasons
-	ps := specs.policyFor(tc.Model)
+	return recordAttempt(ctx, rc, a, specs, spec, v, done)
+}
+
+// recordAttempt records a finished attempt (removing its running record,
+// if any), then runs done (nil: nothing) and sets the action's summary;
+// an attempt that did not succeed fails the action.
+func recordAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs *modelSpecs, spec *modelSpec, v *state.Version, done func()) error {
+	ws := rc.Workspace
+	v.Error = engine.RedactString(v.Error, spec.Secrets) // a trainer-chosen name may quote one
+	ps := specs.policyFor(spec.Name)
 	if err := rc.UpdateState(ctx, func(st *state.State) error {
-		m := st.EnsureModel(tc.Model)
+		m := st.EnsureModel(spec.Name)
+		m.RemoveRunning(v.Version)
 		m.Versions = append(m.Versions, v)
 		if v.Status == state.StatusSucceeded && ps != nil {
 			if st.Policies == nil {
@@ -99,11 +119,14 @@ func runTrain(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs
 			if p.LastTrain == nil {
 				p.LastTrain = map[string]time.Time{}
 			}
-			p.LastTrain[tc.Model] = ws.Now.UTC()
+			p.LastTrain[spec.Name] = ws.Now.UTC()
 		}
 		return nil
 	}); err != nil {
 		return err
+	}
+	if done != nil {
+		done()
 	}
 	if v.Status != state.StatusSucceeded {
 		return attemptError(spec.Name, v)
@@ -113,8 +136,10 @@ func runTrain(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs
 }
 
 // trainAttempt runs the train step and returns the version to record,
-// whatever happened.
-func trainAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, spec *modelSpec, inputs state.Inputs, version int, stores map[string]string) *state.Version {
+// whatever happened, and what to do once it is recorded (nil: nothing).
+// On a batch executor with apply -wait=false it returns no version and
+// what was submitted instead: a later apply collects it.
+func trainAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, spec *modelSpec, inputs state.Inputs, version int, stores map[string]string) (*state.Version, string, func()) {
 	ws := rc.Workspace
 	v := &state.Version{Version: version, Status: state.StatusFailed, Inputs: inputs, ExitCode: -1,
 		User: currentUser(), GitCommit: gitCommit(ctx, ws.BaseDir), Description: spec.Description,
@@ -123,11 +148,21 @@ func trainAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, s
 	store, err := ws.Store(ctx, spec.Storage)
 	if err != nil {
 		v.Error = err.Error()
-		return v
+		return v, "", nil
+	}
+	// The code the version is built from, archived before it runs:
+	// remote steps run it, reproduce runs it again, pull -code restores it.
+	if v.CodeID, err = archiveCode(ctx, store, ws.BaseDir, spec.Code, inputs.CodeHash); err != nil {
+		v.Error = err.Error()
+		return v, "", nil
+	}
+	if bx, name, ok := batchExecutor(ws, spec.Environment.Executor, spec.ExecutorSettings); ok {
+		return submitRemote(ctx, rc, a, spec, v, store, stores, bx, name)
 	}
 	rc.Stage(a, fmt.Sprintf("training v%d", version))
 	run := &stepRun{WS: ws, Spec: spec, Step: executor.StepTrain, Version: version, Snapshots: inputs.Snapshots, snapshotStores: stores,
-		Log: func(line string) { rc.Progress.Logf(a, "v%d: %s", version, line) }}
+		Log:   func(line string) { rc.Progress.Logf(a, "v%d: %s", version, line) },
+		Queue: func(q engine.QueueState) { engine.ReportQueue(rc.Progress, a, q) }}
 	out, runErr := run.run(ctx)
 	if out != nil {
 		defer out.Close()
@@ -146,36 +181,36 @@ func trainAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, s
 	switch {
 	case runErr != nil && ctx.Err() != nil:
 		v.Status, v.Error = state.StatusCancelled, "cancelled: "+runErr.Error()
-		return v
+		return v, "", nil
 	case runErr != nil:
 		v.Status, v.Error = state.StatusFailed, runErr.Error()
-		return v
+		return v, "", nil
 	case v.Status == state.StatusTimedOut:
-		v.Error = "timed out after " + policy.FormatDuration(spec.Train.Timeout)
-		return v
+		v.Error = withReason("timed out after "+policy.FormatDuration(spec.Train.Timeout), out, spec.Secrets)
+		return v, "", nil
 	case v.Status == state.StatusCancelled:
-		v.Error = "cancelled"
-		return v
+		v.Error = withReason("cancelled", out, spec.Secrets)
+		return v, "", nil
 	case v.Status != state.StatusSucceeded:
-		v.Error = fmt.Sprintf("train command exited with status %d", v.ExitCode)
-		return v
+		v.Error = withReason(fmt.Sprintf("train command exited with status %d", v.ExitCode), out, spec.Secrets)
+		return v, "", nil
 	}
 	metrics, err := readStepMetrics(out, spec.Secrets)
 	if err != nil {
 		v.Status, v.Error = state.StatusFailed, err.Error()
-		return v
+		return v, "", nil
 	}
 	if err := checkOutputNames(out.OutputDir); err != nil {
 		v.Status, v.Error = state.StatusFailed, engine.RedactString(err.Error(), spec.Secrets)
-		return v
+		return v, "", nil
 	}
 	id, err := putTree(ctx, store, out.OutputDir, "artifacts")
 	if err != nil {
 		v.Status, v.Error = state.StatusFailed, fmt.Sprintf("store artifacts: %v", err)
-		return v
+		return v, "", nil
 	}
 	v.Metrics, v.ArtifactsID = metrics, id
-	return v
+	return v, "", nil
 }
 
 // decideAfterEvaluation evaluates the champion on the train's snapshots
@@ -243,22 +278,40 @@ func evaluateVersion(ctx context.Context, rc *engine.RunContext, a *plans.Action
 		return nil, fmt.Errorf("v%d has no recorded artifacts to evaluate", v.Version)
 	}
 	rc.Stage(a, fmt.Sprintf("evaluating v%d", v.Version))
-	run := &stepRun{WS: rc.Workspace, Spec: spec, Step: executor.StepEvaluate, Version: v.Version, Snapshots: snaps, snapshotStores: stores,
-		ModelArtifacts: v.ArtifactsID, ModelStore: v.Store,
-		Log: func(line string) { rc.Progress.Logf(a, "evaluate v%d: %s", v.Version, line) }}
-	out, err := run.run(ctx)
-	if out != nil {
-		defer out.Close()
-	}
 	ev := &state.Evaluation{Version: v.Version, Snapshots: snaps, At: rc.Workspace.Now.UTC(), Status: state.StatusFailed}
 	var metrics map[string]float64
+	var res executor.Result
+	var err error
+	var readMetrics func() (map[string]float64, error)
+	if bx, name, ok := batchExecutor(rc.Workspace, spec.Environment.Executor, spec.ExecutorSettings); ok {
+		var artifacts string
+		var store *storage.Store
+		res, artifacts, store, err = evaluateRemote(ctx, rc, a, spec, v, snaps, stores, bx, name)
+		readMetrics = func() (map[string]float64, error) { return stepMetrics(ctx, store, artifacts, spec.Secrets, false) }
+	} else {
+		run := &stepRun{WS: rc.Workspace, Spec: spec, Step: executor.StepEvaluate, Version: v.Version, Snapshots: snaps, snapshotStores: stores,
+			ModelArtifacts: v.ArtifactsID, ModelStore: v.Store,
+			Log:   func(line string) { rc.Progress.Logf(a, "evaluate v%d: %s", v.Version, line) },
+			Queue: func(q engine.QueueState) { engine.ReportQueue(rc.Progress, a, q) }}
+		var out *stepOutput
+		out, err = run.run(ctx)
+		if out != nil {
+			defer out.Close()
+			res = out.Result
+		}
+		readMetrics = func() (map[string]float64, error) { return readStepMetrics(out, spec.Secrets) }
+	}
 	switch {
 	case err != nil:
-	case out.Result.Status != state.StatusSucceeded:
-		ev.Status = out.Result.Status
-		err = fmt.Errorf("evaluate command %s (exit status %d)", strings.ReplaceAll(out.Result.Status, "_", " "), out.Result.ExitCode)
+	case res.Status != state.StatusSucceeded:
+		ev.Status = res.Status
+		msg := fmt.Sprintf("evaluate command %s (exit status %d)", strings.ReplaceAll(res.Status, "_", " "), res.ExitCode)
+		if res.Reason != "" {
+			msg += ": " + engine.RedactString(res.Reason, spec.Secrets)
+		}
+		err = errors.New(msg)
 	default:
-		if metrics, err = readStepMetrics(out, spec.Secrets); err == nil {
+		if metrics, err = readMetrics(); err == nil {
 			ev.Status, ev.Metrics = state.StatusSucceeded, metrics
 		}
 	}
@@ -353,4 +406,15 @@ func orText(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// withReason adds what ran the step said about its end (a batch system's
+// "slurm job 12 on node-3 CANCELLED outside mlform"), when it said more
+// than the exit status, to msg: the attempt's recorded error names the
+// cluster's reason.
+func withReason(msg string, out *stepOutput, secrets []string) string {
+	if out == nil || out.Result.Reason == "" {
+		return msg
+	}
+	return msg + ": " + engine.RedactString(out.Result.Reason, secrets)
 }

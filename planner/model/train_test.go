@@ -2,6 +2,7 @@ package model
 
 import (
 	"testing"
+	"time"
 
 	"github.com/mlform/mlform/state"
 )
@@ -75,5 +76,19 @@ func TestCheckContract(t *testing.T) {
 				t.Errorf("checkContract = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestRunningFor(t *testing.T) {
+	for _, tc := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{-3 * time.Second, "0s"}, {400 * time.Millisecond, "0s"}, {45 * time.Second, "45s"},
+		{12*time.Minute + 20*time.Second, "12m"}, {2*time.Hour + 5*time.Minute, "2h5m"}, {2 * time.Hour, "2h"},
+	} {
+		if got := runningFor(tc.d); got != tc.want {
+			t.Errorf("runningFor(%s) = %q, want %q", tc.d, got, tc.want)
+		}
 	}
 }

@@ -69,6 +69,17 @@ func DescribeRef(st *state.State, store, id string) string {
 			if v.LogsID == id {
 				out = append(out, fmt.Sprintf("logs of model.%s@%d", name, v.Version))
 			}
+			if v.CodeID == id {
+				out = append(out, fmt.Sprintf("code archive of model.%s@%d", name, v.Version))
+			}
+		}
+		for _, r := range st.Models[name].Running {
+			if storeOr(r.Store) == store && r.SpecID == id {
+				out = append(out, fmt.Sprintf("step spec of model.%s v%d (running as %s job %s)", name, r.Version, r.Executor, r.JobID))
+			}
+			if r.Draft != nil && storeOr(r.Draft.Store) == store && r.Draft.CodeID == id {
+				out = append(out, fmt.Sprintf("code archive of model.%s v%d (running)", name, r.Version))
+			}
 		}
 	}
 	sort.Strings(out)

@@ -57,10 +57,24 @@ func TestDescribeRef(t *testing.T) {
 	st := plannertest.RetentionState(testNow, 2, "ok:1")
 	st.Models["m"].Versions[0].ArtifactsID = strings.Repeat("a", 64)
 	st.Models["m"].Versions[0].Store = "default"
+	st.Models["m"].Versions[0].CodeID = strings.Repeat("c", 64)
+	draft := *st.Models["m"].Versions[0]
+	draft.Version = st.Models["m"].NextVersion
+	st.Models["m"].NextVersion++
+	st.Models["m"].Running = []*state.RunningAttempt{{Version: draft.Version, Step: "train", Executor: "slurm", JobID: "12",
+		SpecID: strings.Repeat("d", 64), Store: "default", Draft: &draft}}
 	if err := st.ForceRemove(state.Address{Kind: state.AddrDataset, Name: "d"}); err != nil {
 		t.Fatal(err)
 	}
+	refs := strings.Join(engine.Referenced(st)[engine.DefaultStorage], " ")
+	for _, id := range []string{strings.Repeat("c", 64), strings.Repeat("d", 64)} {
+		if !strings.Contains(refs, id) {
+			t.Errorf("Referenced does not keep %.8s (code archive or running step spec)", id)
+		}
+	}
 	for _, tc := range []struct{ store, id, want string }{
+		{"default", strings.Repeat("d", 64), "step spec of model.m v2 (running as slurm job 12)"},
+		{"default", strings.Repeat("c", 64), "code archive of model.m v2 (running) and 1 more"},
 		{"default", "00000001" + strings.Repeat("0", 56), "dataset.d@000000010000 (used by model.m@1)"},
 		{"default", strings.Repeat("a", 64), "artifacts of model.m@1"},
 		{"other", strings.Repeat("a", 64), ""},

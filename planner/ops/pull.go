@@ -37,38 +37,60 @@ func ResolvePull(st *state.State, addr string) (*PullTarget, error) {
 		}
 		return &PullTarget{Label: fmt.Sprintf("dataset.%s@%s", ref.Dataset, s.ID), Store: storeOr(s.Store), ManifestID: s.ID, Files: s.Files, Bytes: s.Bytes}, nil
 	}
-	a, err := state.ParseAddress(addr)
+	name, v, err := resolvePullVersion(st, addr, "or a dataset (dataset.NAME[@SNAPSHOT])")
 	if err != nil {
 		return nil, err
 	}
+	if v.ArtifactsID == "" {
+		return nil, fmt.Errorf("model.%s@%d has no artifacts (status %s)", name, v.Version, v.Status)
+	}
+	return &PullTarget{Label: fmt.Sprintf("model.%s@%d", name, v.Version), Store: storeOr(v.Store), ManifestID: v.ArtifactsID}, nil
+}
+
+// ResolvePullCode resolves "model.NAME@VERSION|ALIAS" to the version's
+// code archive (pull -code).
+func ResolvePullCode(st *state.State, addr string) (*PullTarget, error) {
+	name, v, err := resolvePullVersion(st, addr, "(pull -code restores a version's code)")
+	if err != nil {
+		return nil, err
+	}
+	if v.CodeID == "" {
+		if v.Inputs.CodeFiles == 0 {
+			return nil, fmt.Errorf("model.%s@%d has no code archive: the model declared no code files when it trained", name, v.Version)
+		}
+		return nil, fmt.Errorf("model.%s@%d has no code archive: it was recorded before mlform archived code (its code hash is %s; git commit %q)", name, v.Version, v.Inputs.CodeHash, v.GitCommit)
+	}
+	return &PullTarget{Label: fmt.Sprintf("the code of model.%s@%d", name, v.Version), Store: storeOr(v.Store), ManifestID: v.CodeID}, nil
+}
+
+// resolvePullVersion finds the version addr names; what says what else
+// the command accepts.
+func resolvePullVersion(st *state.State, addr, what string) (string, *state.Version, error) {
+	a, err := state.ParseAddress(addr)
+	if err != nil {
+		return "", nil, err
+	}
 	if a.Kind != state.AddrVersion && a.Kind != state.AddrAlias {
-		return nil, fmt.Errorf("%s: pull needs a version or an alias (model.NAME@3, model.NAME@production) or a dataset (dataset.NAME[@SNAPSHOT])", addr)
+		return "", nil, fmt.Errorf("%s: pull needs a version or an alias (model.NAME@3, model.NAME@production) %s", addr, what)
 	}
 	m := st.Models[a.Name]
 	if m == nil {
-		return nil, fmt.Errorf("model.%s is not in state", a.Name)
+		return "", nil, fmt.Errorf("model.%s is not in state", a.Name)
 	}
 	n := a.Version
 	if a.Kind == state.AddrAlias {
 		al := m.Aliases[a.Alias]
 		if al == nil {
-			return nil, fmt.Errorf("model.%s has no alias %q", a.Name, a.Alias)
+			return "", nil, fmt.Errorf("model.%s has no alias %q", a.Name, a.Alias)
 		}
 		n = al.Version
 	}
-	var v *state.Version
 	for _, x := range m.Versions {
 		if x.Version == n {
-			v = x
+			return a.Name, x, nil
 		}
 	}
-	switch {
-	case v == nil:
-		return nil, fmt.Errorf("model.%s has no version %d", a.Name, n)
-	case v.ArtifactsID == "":
-		return nil, fmt.Errorf("model.%s@%d has no artifacts (status %s)", a.Name, n, v.Status)
-	}
-	return &PullTarget{Label: fmt.Sprintf("model.%s@%d", a.Name, n), Store: storeOr(v.Store), ManifestID: v.ArtifactsID}, nil
+	return "", nil, fmt.Errorf("model.%s has no version %d", a.Name, n)
 }
 
 func storeOr(s string) string {

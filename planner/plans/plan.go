@@ -200,6 +200,10 @@ type TrainChange struct {
 	ParamChanges []Change          `json:"param_changes,omitempty"`
 	// Champion is the version currently trained on (0: none).
 	Previous int `json:"previous,omitempty"`
+	// Collect marks the attempt Version as already running on a batch
+	// executor (submitted by an earlier apply): apply re-attaches to its
+	// job and records it instead of training again.
+	Collect bool `json:"collect,omitempty"`
 }
 
 // Change is one attribute that differs (e.g. "params.learning_rate").

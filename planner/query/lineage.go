@@ -105,6 +105,10 @@ func WriteLineage(w io.Writer, r *LineageReport) error {
 	fmt.Fprintf(tw, "store:\t%s\n", orDash(v.Store))
 	fmt.Fprintf(tw, "artifacts:\t%s\n", orDash(v.ArtifactsID))
 	fmt.Fprintf(tw, "logs:\t%s\n", orDash(v.LogsID))
+	fmt.Fprintf(tw, "code archive:\t%s\n", orDash(v.CodeID))
+	if v.Job != "" {
+		fmt.Fprintf(tw, "job:\t%s\n", clean(v.Job))
+	}
 	tw.Flush()
 
 	in := v.Inputs

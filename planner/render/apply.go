@@ -48,6 +48,9 @@ func ApplySummary(res *engine.Result) string {
 			if k := countTrains(res, model.TrainNotRetrained); k > 0 {
 				parts = append(parts, fmt.Sprintf("%d %s", k, model.TrainNotRetrained))
 			}
+			if k := countTrains(res, model.TrainSubmitted); k > 0 {
+				parts = append(parts, fmt.Sprintf("%d submitted (a later apply collects)", k))
+			}
 		}
 		if n.kind == plans.KindPromote {
 			if h := countPromotes(res, model.PromoteHeld); h > 0 {

@@ -133,6 +133,10 @@ func Headline(a *plans.Action) string {
 	case plans.KindSnapshot:
 		return a.Addr + " will be snapshotted: " + SnapshotSummary(a)
 	case plans.KindTrain:
+		if a.Train != nil && a.Train.Collect {
+			// "model.churn v5 running as slurm job 1234 on node-3 for 2h; apply collects it"
+			return a.Addr + " " + reasonText(a.Reasons)
+		}
 		verb := "retrained"
 		if hasReason(a, plans.ReasonNew) {
 			verb = "trained"
@@ -177,6 +181,9 @@ func ActionLine(a *plans.Action) string {
 	sym := symbol(a)
 	switch a.Kind {
 	case plans.KindTrain:
+		if a.Train != nil && a.Train.Collect {
+			return fmt.Sprintf("%s collect %s v%d", sym, a.Addr, a.Train.Version)
+		}
 		if a.Train != nil {
 			return fmt.Sprintf("%s train %s -> v%d", sym, a.Addr, a.Train.Version)
 		}

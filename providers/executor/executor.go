@@ -48,6 +48,11 @@ type Task struct {
 	Version int
 	// Step is StepTrain or StepEvaluate.
 	Step string
+	// Attempt, when set, is short text unique to this attempt (a remote
+	// step's spec id prefix): batch executors put it in the job's name, so
+	// that finding a job by name never picks another workspace's job for
+	// the same model and version.
+	Attempt string
 	// Command is the argv. Command[0] containing a slash is resolved
 	// relative to Dir; otherwise it is looked up in the PATH the command
 	// will see.

@@ -20,6 +20,10 @@ import (
 // directory.
 const MetricsFile = "metrics.json"
 
+// MaxMetricsSize is the largest metrics.json accepted (ReadMetrics, and a
+// remote step's stored one).
+const MaxMetricsSize = maxMetricsBytes
+
 // Limits on metrics.json: it is written by user code and recorded in state.
 const (
 	maxMetricsBytes = 1 << 20

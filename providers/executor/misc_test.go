@@ -15,8 +15,8 @@ func TestRegistry(t *testing.T) {
 	if _, err := r.Open("local", nil); err == nil || !strings.Contains(err.Error(), "none are registered") {
 		t.Errorf("Open on an empty registry: %v", err)
 	}
-	r.Register("slurm", func(map[string]string) (Executor, error) { return nil, errors.New("no sbatch") }, "image")
-	r.Register("local", func(opts map[string]string) (Executor, error) { return fakeExecutor{}, nil })
+	r.Register("slurm", func(Settings) (Executor, error) { return nil, errors.New("no sbatch") }, "image")
+	r.Register("local", func(Settings) (Executor, error) { return fakeExecutor{}, nil })
 	for _, c := range []struct {
 		name, setting  string
 		known, honours bool
@@ -54,9 +54,16 @@ func TestRegistry(t *testing.T) {
 		}
 	}
 	for _, bad := range []func(){
-		func() { r.Register("local", func(map[string]string) (Executor, error) { return nil, nil }) },
-		func() { r.Register("", func(map[string]string) (Executor, error) { return nil, nil }) },
+		func() { r.Register("local", func(Settings) (Executor, error) { return nil, nil }) },
+		func() { r.Register("", func(Settings) (Executor, error) { return nil, nil }) },
 		func() { r.Register("x", nil) },
+		func() {
+			r.Add("y", Spec{Factory: func(Settings) (Executor, error) { return nil, nil },
+				Settings: []Setting{{Name: "a", Type: String}, {Name: "a", Type: Int}}})
+		},
+		func() {
+			r.Add("z", Spec{Factory: func(Settings) (Executor, error) { return nil, nil }, Settings: []Setting{{Name: "a"}}})
+		},
 	} {
 		func() {
 			defer func() {

@@ -8,9 +8,7 @@
 package local
 
 import (
-	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/mlform/mlform/providers/executor"
@@ -64,27 +62,20 @@ func New(opts Options) *Executor {
 	return &Executor{opts: opts, host: host}
 }
 
-// Factory builds a local executor from an environment block's options.
-// The only option is "grace" (a Go duration such as "30s").
-func Factory(opts map[string]string) (executor.Executor, error) {
-	var o Options
-	var unknown []string
-	for k, v := range opts {
-		switch k {
-		case "grace":
-			d, err := time.ParseDuration(v)
-			if err != nil || d < 0 {
-				return nil, fmt.Errorf("option grace = %q: want a non-negative duration such as \"30s\"", v)
-			}
-			o.Grace = d
-		default:
-			unknown = append(unknown, k)
-		}
-	}
-	if len(unknown) > 0 {
-		return nil, fmt.Errorf("unknown option(s) %s (the local executor accepts: grace)", strings.Join(unknown, ", "))
-	}
-	return New(o), nil
+// Settings declares the local executor's settings block,
+// `local { grace = "30s" }`.
+var settings = []executor.Setting{
+	{Name: "grace", Type: executor.Duration, Doc: "time between SIGTERM and SIGKILL when a step must stop (default 10s)"},
+}
+
+// Spec declares the local executor: its factory and its settings.
+func Spec() executor.Spec {
+	return executor.Spec{Factory: Factory, Settings: settings}
+}
+
+// Factory builds a local executor from its decoded settings (see Spec).
+func Factory(s executor.Settings) (executor.Executor, error) {
+	return New(Options{Grace: s.Duration("grace")}), nil
 }
 
 // WithSupervisor returns a copy of e that runs steps under supervisor
@@ -96,7 +87,7 @@ func (e *Executor) WithSupervisor(supervisor string) *Executor {
 }
 
 // Register adds the local executor to r.
-func Register(r *executor.Registry) { r.Register(Name, Factory) }
+func Register(r *executor.Registry) { r.Add(Name, Spec()) }
 
 // Name implements executor.Executor.
 func (e *Executor) Name() string { return Name }

@@ -101,7 +101,9 @@ func (e *Executor) command(ctx context.Context, env []string, stdin []byte, name
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		msg := strings.TrimSpace(stderr.String())
+		// Slurm's commands start their messages with their own name
+		// ("sbatch: error: ..."); it is said once.
+		msg := strings.TrimPrefix(strings.TrimSpace(stderr.String()), name+": ")
 		if msg == "" {
 			return "", fmt.Errorf("%s: %w", name, err)
 		}

@@ -9,39 +9,56 @@ import (
 	"github.com/mlform/mlform/providers/executor"
 )
 
-func TestParseOptions(t *testing.T) {
+// TestSettings: the slurm block's settings, as config evaluates them,
+// become sbatch flags, each checked; nothing can smuggle in a flag the
+// executor sets, a second script or a word for a shell.
+func TestSettings(t *testing.T) {
 	tests := []struct {
-		name    string
-		opts    map[string]string
-		args    []string // sbatch flags the settings become
-		wantErr []string // substrings of the error; nil: no error
+		name     string
+		settings map[string]any
+		args     []string // sbatch flags the settings become
+		wantErr  []string // substrings of the error; nil: no error
 	}{
 		{"none", nil, nil, nil},
-		{"all", map[string]string{
-			"partition": "gpu", "account": "ml-team", "qos": "high", "cpus": "8",
-			"memory": "32G", "gpus": "a100:2", "constraint": "ib&v100", "extra_args": "--exclusive --nice=10",
+		{"all", map[string]any{
+			"partition": "gpu", "account": "ml-team", "qos": "high", "cpus": 8.0,
+			"memory": "32G", "gpus": "a100:2", "constraint": "ib&v100", "extra_args": []any{"--exclusive", "--nice=10"},
 		}, []string{"--partition=gpu", "--account=ml-team", "--qos=high", "--cpus-per-task=8",
-			"--mem=32G", "--gpus=a100:2", "--constraint=ib&v100", "--exclusive", "--nice=10"}, nil},
-		{"memory in megabytes", map[string]string{"memory": "4096"}, []string{"--mem=4096"}, nil},
-		{"gpu count", map[string]string{"gpus": "1"}, []string{"--gpus=1"}, nil},
-		{"flag with value", map[string]string{"extra_args": "--mail-type END"}, []string{"--mail-type", "END"}, nil},
-		{"unknown", map[string]string{"partiton": "gpu"}, nil, []string{`unknown setting "partiton"`, "partition, account"}},
-		{"zero cpus", map[string]string{"cpus": "0"}, nil, []string{"cpus", "positive whole number"}},
-		{"bad cpus", map[string]string{"cpus": "four"}, nil, []string{`cpus = "four"`}},
-		{"bad memory", map[string]string{"memory": "lots"}, nil, []string{`memory = "lots"`}},
-		{"bad gpus", map[string]string{"gpus": "a100:"}, nil, []string{`gpus = "a100:"`}},
-		{"spaces in partition", map[string]string{"partition": "a b"}, nil, []string{`partition = "a b"`}},
-		{"injection in account", map[string]string{"account": "x --wrap=rm"}, nil, []string{"account"}},
-		{"extra not a flag", map[string]string{"extra_args": "exclusive"}, nil, []string{`"exclusive" is not an sbatch flag`}},
-		{"extra sets output", map[string]string{"extra_args": "--output=/tmp/x"}, nil, []string{"--output is set by the executor"}},
-		{"extra sets time", map[string]string{"extra_args": "-t 10"}, nil, []string{"-t comes from the step's timeout"}},
-		{"extra sets partition", map[string]string{"extra_args": "-pgpu"}, nil, []string{"-p: use the partition setting"}},
-		{"extra sets mem", map[string]string{"extra_args": "--exclusive --mem=4G"}, nil, []string{"--mem: use the memory setting"}},
-		{"two errors", map[string]string{"cpus": "x", "colour": "red"}, nil, []string{"cpus", `"colour"`}},
+			"--mem=32G", "--gres=gpu:a100:2", "--constraint=ib&v100", "--exclusive", "--nice=10"}, nil},
+		{"memory in megabytes", map[string]any{"memory": 4096.0}, []string{"--mem=4096"}, nil},
+		{"gpu count as a number", map[string]any{"gpus": 1.0}, []string{"--gres=gpu:1"}, nil},
+		{"partition list", map[string]any{"partition": "a,b"}, []string{"--partition=a,b"}, nil},
+		{"constraint brackets", map[string]any{"constraint": "[rack1|rack2]"}, []string{"--constraint=[rack1|rack2]"}, nil},
+		{"short flag alone", map[string]any{"extra_args": []any{"-k"}}, []string{"-k"}, nil},
+		{"other gres without gpus", map[string]any{"extra_args": []any{"--gres=nvme:1"}}, []string{"--gres=nvme:1"}, nil},
+		{"time-min is not time", map[string]any{"extra_args": []any{"--time-min=10"}}, []string{"--time-min=10"}, nil},
+		{"unknown", map[string]any{"partiton": "gpu"}, nil, []string{`no setting "partiton"; did you mean "partition"?`}},
+		{"zero cpus", map[string]any{"cpus": 0.0}, nil, []string{"cpus", "0 is not a positive whole number"}},
+		{"bad cpus", map[string]any{"cpus": "four"}, nil, []string{`cpus: want a whole number, not the string "four"`}},
+		{"bad memory", map[string]any{"memory": "lots"}, nil, []string{`memory: "lots" is not megabytes`}},
+		{"bad gpus", map[string]any{"gpus": "a100:"}, nil, []string{`gpus: "a100:"`}},
+		{"spaces in partition", map[string]any{"partition": "a b"}, nil, []string{`partition: "a b" is not a partition name`}},
+		{"injection in account", map[string]any{"account": "x --wrap=rm"}, nil, []string{"account"}},
+		{"shell in qos", map[string]any{"qos": "$(reboot)"}, nil, []string{"qos"}},
+		{"extra as a string", map[string]any{"extra_args": "--exclusive"}, nil, []string{"want a list of strings"}},
+		{"extra not a flag", map[string]any{"extra_args": []any{"exclusive"}}, nil, []string{`"exclusive" is not an sbatch flag`}},
+		{"extra second script", map[string]any{"extra_args": []any{"--exclusive", "/tmp/evil.sh"}}, nil, []string{`"/tmp/evil.sh" is not an sbatch flag`}},
+		{"extra value apart", map[string]any{"extra_args": []any{"--mail-type", "END"}}, nil, []string{`"END" is not an sbatch flag`}},
+		{"extra sets output", map[string]any{"extra_args": []any{"--output=/tmp/x"}}, nil, []string{"\"--output=/tmp/x\": --output is set by the executor"}},
+		{"extra abbreviates output", map[string]any{"extra_args": []any{"--out=/tmp/x"}}, nil, []string{"--out abbreviates --output"}},
+		{"extra sets time", map[string]any{"extra_args": []any{"-t"}}, nil, []string{"-t comes from the step's timeout"}},
+		{"extra sets partition", map[string]any{"extra_args": []any{"-pgpu"}}, nil, []string{`"-pgpu": write short flags alone`}},
+		{"extra short cluster", map[string]any{"extra_args": []any{"-vp"}}, nil, []string{`"-vp": write short flags alone`}},
+		{"extra sets mem", map[string]any{"extra_args": []any{"--exclusive", "--mem=4G"}}, nil, []string{"\"--mem=4G\": for --mem use the memory setting"}},
+		{"extra newline", map[string]any{"extra_args": []any{"--comment=a\nb"}}, nil, []string{"control character"}},
+		{"gres twice", map[string]any{"gpus": "2", "extra_args": []any{"--gres=nvme:1"}}, nil, []string{"--gres conflicts with the gpus setting"}},
+		{"two errors", map[string]any{"cpus": "x", "colour": "red"}, nil, []string{"cpus", `"colour"`}},
 	}
+	r := executor.NewRegistry()
+	Register(r)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			o, err := ParseOptions(tt.opts)
+			s, err := r.Decode(Name, tt.settings)
 			if tt.wantErr != nil {
 				if err == nil {
 					t.Fatalf("no error, want one naming %q", tt.wantErr)
@@ -51,15 +68,15 @@ func TestParseOptions(t *testing.T) {
 						t.Errorf("error %q does not contain %q", err, w)
 					}
 				}
-				if _, ferr := Factory(tt.opts); ferr == nil {
-					t.Error("Factory accepted what ParseOptions refused")
+				if _, oerr := r.Open(Name, tt.settings); oerr == nil {
+					t.Error("Open accepted what Decode refused")
 				}
 				return
 			}
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := o.sbatchArgs(); !slices.Equal(got, tt.args) {
+			if got := OptionsFrom(s).sbatchArgs(); !slices.Equal(got, tt.args) {
 				t.Errorf("sbatch flags %q, want %q", got, tt.args)
 			}
 		})
@@ -71,14 +88,17 @@ func TestJobName(t *testing.T) {
 		model   string
 		version int
 		step    string
+		attempt string
 		want    string
 	}{
-		{"churn", 3, "train", "mlform-churn-v3-train"},
-		{"churn", 12, "evaluate", "mlform-churn-v12-evaluate"},
-		{"fraud", 0, "train", "mlform-fraud-train"},
+		{"churn", 3, "train", "", "mlform-churn-v3-train"},
+		{"churn", 12, "evaluate", "", "mlform-churn-v12-evaluate"},
+		{"fraud", 0, "train", "", "mlform-fraud-train"},
+		{"churn", 5, "train", "1a2b3c4d5e6f", "mlform-churn-v5-train-1a2b3c4d5e6f"},
 	}
 	for _, tt := range tests {
 		task := taskFor(tt.model, tt.version, tt.step)
+		task.Attempt = tt.attempt
 		if got := JobName(task); got != tt.want {
 			t.Errorf("JobName(%s v%d %s) = %q, want %q", tt.model, tt.version, tt.step, got, tt.want)
 		}
@@ -118,4 +138,34 @@ func TestSubmitRefusesBadTasks(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzExtraArgs: whatever extra_args the check accepts can only be flags
+// sbatch reads as options: no bare word (a second batch script), no
+// reserved flag or abbreviation of one, no short-flag cluster, no line
+// break.
+func FuzzExtraArgs(f *testing.F) {
+	for _, s := range []string{"--exclusive", "--nice=10", "-k", "--out=/x", "-pgpu", "END", "--gres=gpu:1", "--comment=a b", "-", "--", "--=x"} {
+		f.Add(s, "--exclusive")
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		args, err := parseExtraArgs([]string{a, b})
+		if err != nil {
+			return
+		}
+		for _, w := range args {
+			if !strings.HasPrefix(w, "-") || strings.ContainsAny(w, "\x00\n\r") {
+				t.Fatalf("accepted %q", w)
+			}
+			name, _, _ := strings.Cut(w, "=")
+			if !strings.HasPrefix(name, "--") && len(w) != 2 || name == "--" {
+				t.Fatalf("accepted short-flag text %q", w)
+			}
+			for r := range reserved {
+				if name == r || strings.HasPrefix(name, "--") && strings.HasPrefix(r, name) {
+					t.Fatalf("accepted %q, which is or abbreviates the reserved %s", w, r)
+				}
+			}
+		}
+	})
 }

@@ -16,13 +16,7 @@ package slurm
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"os"
-	"regexp"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/mlform/mlform/providers/executor"
@@ -31,10 +25,6 @@ import (
 
 // Name is the executor's name in `executor = "slurm"`.
 const Name = "slurm"
-
-// Settings are the options Factory accepts, the keys of an environment's
-// `slurm { ... }` block.
-var settingNames = [...]string{"partition", "account", "qos", "cpus", "memory", "gpus", "constraint", "extra_args"}
 
 // Options configure an Executor. The zero value submits to the cluster's
 // defaults.
@@ -47,14 +37,19 @@ type Options struct {
 	// Memory is --mem, the memory per node: "4096" (megabytes) or with a
 	// K, M, G or T suffix.
 	Memory string
-	// GPUs is --gpus: a count ("2") or type and count ("a100:2").
+	// GPUs is --gres=gpu:N: a count ("2") or type and count ("a100:2").
 	GPUs string
 	// Constraint is --constraint, a node feature expression.
 	Constraint string
-	// ExtraArgs are passed to sbatch after everything else. Flags the
-	// executor sets itself (output files, job name, time limit, ...) are
-	// refused by Factory.
+	// ExtraArgs are passed to sbatch after everything else, one flag a
+	// word. Flags the executor sets itself (output files, job name, time
+	// limit, ...) are refused by the extra_args setting's check.
 	ExtraArgs []string
+
+	// Binary is the mlform binary jobs run (`mlform step run`, the
+	// remote-step protocol), at a path every node sees; "" is the running
+	// binary. RemoteBinary checks it.
+	Binary string
 
 	// Commands is the directory holding sbatch, scontrol, scancel and
 	// sacct; "" finds them in PATH.
@@ -101,10 +96,8 @@ func New(opts Options) *Executor {
 	return &Executor{opts: opts}
 }
 
-// Register adds the Slurm executor to r. It honours none of the shared
-// environment settings beyond executor, files and env: `image` is refused
-// by validate until jobs run in containers.
-func Register(r *executor.Registry) { r.Register(Name, Factory) }
+// Register adds the Slurm executor to r (see Spec).
+func Register(r *executor.Registry) { r.Add(Name, Spec()) }
 
 // Name implements executor.Executor.
 func (e *Executor) Name() string { return Name }
@@ -125,132 +118,6 @@ func (e *Executor) Run(ctx context.Context, t executor.Task) (executor.Result, e
 		return notStarted(e.opts.Now()), err
 	}
 	return e.Attach(ctx, id, t)
-}
-
-// Factory builds a Slurm executor from an environment's `slurm { ... }`
-// settings: partition, account, qos, cpus, memory, gpus, constraint and
-// extra_args (sbatch flags separated by spaces). Any other key is an error
-// naming it.
-func Factory(opts map[string]string) (executor.Executor, error) {
-	o, err := ParseOptions(opts)
-	if err != nil {
-		return nil, err
-	}
-	return New(o), nil
-}
-
-var (
-	memoryRe = regexp.MustCompile(`^[0-9]+[KMGT]?$`)
-	gpusRe   = regexp.MustCompile(`^([A-Za-z0-9_.-]+:)?[1-9][0-9]*$`)
-	nameRe   = regexp.MustCompile(`^[A-Za-z0-9_.,:&|()!*+@-]+$`)
-)
-
-// ParseOptions reads the settings Factory accepts into Options, naming
-// every setting that is unknown or malformed.
-func ParseOptions(opts map[string]string) (Options, error) {
-	var o Options
-	keys := make([]string, 0, len(opts))
-	for k := range opts {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var errs []error
-	bad := func(k, v, want string) {
-		errs = append(errs, fmt.Errorf("setting %s = %q: want %s", k, v, want))
-	}
-	for _, k := range keys {
-		v := opts[k]
-		switch k {
-		case "partition", "account", "qos", "constraint":
-			if !nameRe.MatchString(v) {
-				bad(k, v, "a Slurm name or expression without spaces")
-				continue
-			}
-			switch k {
-			case "partition":
-				o.Partition = v
-			case "account":
-				o.Account = v
-			case "qos":
-				o.QOS = v
-			default:
-				o.Constraint = v
-			}
-		case "cpus":
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 {
-				bad(k, v, "a positive whole number")
-				continue
-			}
-			o.CPUs = n
-		case "memory":
-			if !memoryRe.MatchString(v) {
-				bad(k, v, `megabytes, or a size with a K, M, G or T suffix ("16G")`)
-				continue
-			}
-			o.Memory = v
-		case "gpus":
-			if !gpusRe.MatchString(v) {
-				bad(k, v, `a count ("2") or type:count ("a100:2")`)
-				continue
-			}
-			o.GPUs = v
-		case "extra_args":
-			args, err := parseExtraArgs(v)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("setting extra_args: %w", err))
-				continue
-			}
-			o.ExtraArgs = args
-		default:
-			errs = append(errs, fmt.Errorf("unknown setting %q (the slurm executor accepts: %s)", k, strings.Join(settingNames[:], ", ")))
-		}
-	}
-	return o, errors.Join(errs...)
-}
-
-// reserved are the sbatch flags the executor sets itself (or that would
-// change how it follows the job), with the setting to use instead where
-// there is one.
-var reserved = map[string]string{
-	"--parsable": "", "--job-name": "", "-J": "", "--output": "", "-o": "",
-	"--error": "", "-e": "", "--input": "", "-i": "", "--chdir": "", "-D": "",
-	"--export": "", "--export-file": "", "--time": "Timeout", "-t": "Timeout",
-	"--wrap": "", "--requeue": "", "--no-requeue": "", "--array": "", "-a": "",
-	"--wait": "", "-W": "", "--test-only": "", "--hold": "", "-H": "",
-	"--open-mode": "", "--signal": "", "--cluster": "", "--clusters": "", "-M": "",
-	"--partition": "partition", "-p": "partition", "--account": "account", "-A": "account",
-	"--qos": "qos", "-q": "qos", "--cpus-per-task": "cpus", "-c": "cpus",
-	"--mem": "memory", "--gpus": "gpus", "-G": "gpus", "--constraint": "constraint", "-C": "constraint",
-}
-
-// parseExtraArgs splits extra_args at spaces; every word must be a flag
-// ("--exclusive", "--nice=10") or follow one as its value, and none may be
-// one the executor sets.
-func parseExtraArgs(v string) ([]string, error) {
-	args := strings.Fields(v)
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		return nil, fmt.Errorf("%q is not an sbatch flag (flags start with -)", args[0])
-	}
-	for _, a := range args {
-		if !strings.HasPrefix(a, "-") {
-			continue
-		}
-		name, _, _ := strings.Cut(a, "=")
-		if len(name) > 2 && name[1] != '-' {
-			name = name[:2] // -c4
-		}
-		if setting, ok := reserved[name]; ok {
-			if setting == "" {
-				return nil, fmt.Errorf("%s is set by the executor itself", name)
-			}
-			if setting == "Timeout" {
-				return nil, fmt.Errorf("%s comes from the step's timeout", name)
-			}
-			return nil, fmt.Errorf("%s: use the %s setting", name, setting)
-		}
-	}
-	return args, nil
 }
 
 func notStarted(now time.Time) executor.Result {

@@ -22,12 +22,17 @@ func jobEnv(getenv func(string) string, task map[string]string) []string {
 }
 
 // JobName names a task's job so `squeue` shows what runs:
-// "mlform-churn-v3-train".
+// "mlform-churn-v3-train", with the task's Attempt when set
+// ("mlform-churn-v3-train-1a2b3c4d5e6f").
 func JobName(t executor.Task) string {
+	name := fmt.Sprintf("mlform-%s-%s", t.Model, t.Step)
 	if t.Version > 0 {
-		return fmt.Sprintf("mlform-%s-v%d-%s", t.Model, t.Version, t.Step)
+		name = fmt.Sprintf("mlform-%s-v%d-%s", t.Model, t.Version, t.Step)
 	}
-	return fmt.Sprintf("mlform-%s-%s", t.Model, t.Step)
+	if t.Attempt != "" {
+		name += "-" + t.Attempt
+	}
+	return name
 }
 
 // Submit submits the task as a batch job and returns its id, for the
@@ -118,7 +123,9 @@ func (o Options) sbatchArgs() []string {
 		add("--cpus-per-task", fmt.Sprint(o.CPUs))
 	}
 	add("--mem", o.Memory)
-	add("--gpus", o.GPUs)
+	if o.GPUs != "" {
+		add("--gres", "gpu:"+o.GPUs)
+	}
 	add("--constraint", o.Constraint)
 	return append(a, o.ExtraArgs...)
 }

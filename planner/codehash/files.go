@@ -1,0 +1,75 @@
+package codehash
+
+import (
+	"fmt"
+	"os"
+	"sort"
+)
+
+// TreeFile is one file of a code tree as the code hash sees it: its
+// relative slash path, whether it is executable, and the BLAKE3 hex hash
+// of its content (the store's file hash, so a stored archive can be
+// checked against the hash without reading it again).
+type TreeFile struct {
+	Path       string
+	Executable bool
+	Hash       string
+}
+
+// ListFiles returns the regular files under baseDir the globs select,
+// sorted by path: exactly the files CodeHashCached hashes. A selected
+// symlink is an error naming it: a code archive holds regular files only
+// (a link may point anywhere, and would not be restored the same on
+// another machine); point the glob at the file it names instead.
+func ListFiles(baseDir string, globs []string) ([]string, error) {
+	if len(globs) == 0 {
+		return nil, nil
+	}
+	for _, g := range globs {
+		if err := checkGlob(g); err != nil {
+			return nil, err
+		}
+	}
+	root, err := os.OpenRoot(baseDir)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", baseDir, err)
+	}
+	defer root.Close()
+	matched := map[string]bool{}
+	for _, g := range globs {
+		n, err := walkGlob(root, g, matched)
+		if err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			return nil, fmt.Errorf("glob %q matches no file under %s", g, baseDir)
+		}
+	}
+	paths := make([]string, 0, len(matched))
+	for p := range matched {
+		fi, err := root.Lstat(p)
+		if err != nil {
+			return nil, fmt.Errorf("code file %s: %w", p, err)
+		}
+		if !fi.Mode().IsRegular() {
+			return nil, fmt.Errorf("code file %s is not a regular file (%s): code archives hold regular files only; select the file it names instead", p, fi.Mode().Type())
+		}
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	return paths, nil
+}
+
+// Digest is the code hash of a list of files sorted by path, the same
+// value CodeHashCached returns for the tree they came from.
+func Digest(files []TreeFile) string {
+	list := make([]treeFile, len(files))
+	for i, f := range files {
+		mode := "100644"
+		if f.Executable {
+			mode = "100755"
+		}
+		list[i] = treeFile{Path: f.Path, Mode: mode, Hash: f.Hash}
+	}
+	return treeDigest(list)
+}

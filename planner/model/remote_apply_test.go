@@ -1,0 +1,183 @@
+package model
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/mlform/mlform/providers/executor"
+	"github.com/mlform/mlform/providers/executor/remote"
+	"github.com/mlform/mlform/state"
+)
+
+// fakeBatch is a batch executor whose "cluster" runs each job's argv
+// (`mlform step run STORE SPECID`) in this process: the remote-step
+// protocol end to end, without a scheduler. forget makes Attach fail as a
+// cluster that purged the finished job would.
+type fakeBatch struct {
+	mu     sync.Mutex
+	jobs   map[string]*fakeJob
+	forget bool
+}
+
+type fakeJob struct {
+	name string
+	done chan struct{}
+	res  *remote.Result
+	err  error
+}
+
+func (f *fakeBatch) Name() string { return "fakebatch" }
+func (f *fakeBatch) Run(ctx context.Context, t executor.Task) (executor.Result, error) {
+	return executor.Result{}, errors.New("fakebatch runs remote steps only")
+}
+
+func (f *fakeBatch) Submit(ctx context.Context, t executor.Task) (string, error) {
+	if len(t.Command) != 5 || t.Command[1] != "step" || t.Command[2] != "run" {
+		return "", fmt.Errorf("not a remote step: %q", t.Command)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	id := fmt.Sprint(len(f.jobs) + 1)
+	j := &fakeJob{name: fmt.Sprintf("%s-v%d-%s", t.Model, t.Version, t.Attempt), done: make(chan struct{})}
+	f.jobs[id] = j
+	env := t.Env
+	go func() {
+		defer close(j.done)
+		j.res, j.err = RunRemoteStep(context.Background(), t.Command[3], t.Command[4], RemoteRunOptions{
+			Getenv: func(k string) string { return env[k] }, Stdout: io.Discard, Stderr: io.Discard})
+	}()
+	return id, nil
+}
+
+func (f *fakeBatch) Attach(ctx context.Context, id string, t executor.Task) (executor.Result, error) {
+	f.mu.Lock()
+	j := f.jobs[id]
+	f.mu.Unlock()
+	if j == nil {
+		return executor.Result{}, fmt.Errorf("job %s unknown", id)
+	}
+	<-j.done
+	if f.forget {
+		return executor.Result{}, fmt.Errorf("job %s unknown to the cluster", id)
+	}
+	if j.err != nil {
+		return executor.Result{Status: state.StatusFailed, ExitCode: 1, Host: "fake-node", Reason: j.err.Error()}, nil
+	}
+	return executor.Result{Status: j.res.Status, ExitCode: j.res.ExitCode, StartedAt: j.res.StartedAt, EndedAt: j.res.EndedAt, Host: "fake-node"}, nil
+}
+
+func (f *fakeBatch) Find(ctx context.Context, t executor.Task) ([]string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var ids []string
+	for id, j := range f.jobs {
+		if j.name == fmt.Sprintf("%s-v%d-%s", t.Model, t.Version, t.Attempt) {
+			ids = append(ids, id)
+		}
+	}
+	return ids, nil
+}
+
+func (f *fakeBatch) Describe(ctx context.Context, id string) (executor.Progress, error) {
+	return executor.Progress{JobID: id, State: "RUNNING", Host: "fake-node"}, nil
+}
+
+func (f *fakeBatch) RemoteBinary() (string, error) { return "/opt/mlform/bin/mlform", nil }
+
+func newRemoteApplyWorld(t *testing.T) (*applyWorld, *fakeBatch) {
+	t.Setenv("TMPDIR", t.TempDir())
+	w := newApplyWorld(t)
+	fb := &fakeBatch{jobs: map[string]*fakeJob{}}
+	w.ws.Executors.Register("fakebatch", func(executor.Settings) (executor.Executor, error) { return fb, nil })
+	w.specs.Models["churn"].Environment.Executor = "fakebatch"
+	return w, fb
+}
+
+func TestApplyRemoteStep(t *testing.T) {
+	w, fb := newRemoteApplyWorld(t)
+	snap := w.snapshot("a\nb\n", "0.8")
+	_, res := w.apply(snap)
+	if !strings.Contains(summaries(res), "trained v1") {
+		t.Fatalf("apply:\n%s", summaries(res))
+	}
+	v := w.st.Models["churn"].Version(1)
+	if v.Job != "fakebatch job 1" || v.Host != "fake-node" || v.CodeID == "" || v.ArtifactsID == "" || v.LogsID == "" || v.Metrics["accuracy"] != 0.9 {
+		t.Fatalf("v1 = %+v", v)
+	}
+	if len(w.st.Models["churn"].Running) != 0 || len(fb.jobs) != 1 {
+		t.Fatalf("running %v, jobs %d", w.st.Models["churn"].Running, len(fb.jobs))
+	}
+
+	// -wait=false: submitted and recorded as running; the next plan
+	// collects it, and the version is recorded once.
+	w.ws.NoWait = true
+	_, res = w.apply(snap, "model.churn")
+	if got := summaries(res); !strings.Contains(got, "submitted v2 as fakebatch job 2; a later apply collects it") {
+		t.Fatalf("apply -wait=false:\n%s", got)
+	}
+	if r := w.st.Models["churn"].RunningAttempt(2); r == nil || r.JobID != "2" || w.st.Models["churn"].Version(2) != nil {
+		t.Fatalf("after -wait=false: running %+v", w.st.Models["churn"].Running)
+	}
+	w.ws.NoWait = false
+	p, err := w.plan(snap, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := describe(p); !strings.Contains(d, "train model.churn") || !p.Actions[0].Train.Collect || !strings.Contains(p.Actions[0].Reasons[0].Message, "v2 running as fakebatch job 2 on fake-node") {
+		t.Fatalf("plan with a running attempt: %s %+v", d, p.Actions[0].Reasons)
+	}
+	_, res = w.apply(snap)
+	if got := summaries(res); !strings.Contains(got, "trained v2") {
+		t.Fatalf("collect:\n%s", got)
+	}
+	if n := countVersions(w.st, 2); n != 1 || len(w.st.Models["churn"].Running) != 0 || len(fb.jobs) != 2 {
+		t.Fatalf("v2 recorded %d times, running %v, jobs %d", n, w.st.Models["churn"].Running, len(fb.jobs))
+	}
+
+	// reproduce on the batch executor runs v1's archived code as a job,
+	// after the code changed, and compares the stored artifacts.
+	if err := os.WriteFile(filepath.Join(w.ws.BaseDir, "trainer", "run.sh"), []byte("#!/bin/sh\nexit 7\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := reproduce(context.Background(), w.ws, w.st, w.specs, "model.churn@1", ReproduceOptions{}, nil)
+	if err != nil || !rep.Identical || rep.CodeID != w.st.Models["churn"].Version(1).CodeID {
+		t.Fatalf("reproduce on the batch executor: %+v, %v", rep, err)
+	}
+	rep, err = reproduce(context.Background(), w.ws, w.st, w.specs, "model.churn@1", ReproduceOptions{CurrentCode: true}, nil)
+	if err != nil || rep.Identical || rep.ExitCode != 7 {
+		t.Fatalf("reproduce -current-code on the batch executor: %+v, %v", rep, err)
+	}
+	if err := os.WriteFile(filepath.Join(w.ws.BaseDir, "trainer", "run.sh"), []byte(trainerScript), 0o755); err != nil {
+		t.Fatal(err)
+	}
+
+	// A cluster that forgot the finished job: recorded from its result.
+	fb.forget = true
+	w.ws.NoWait = true
+	w.apply(snap, "model.churn")
+	w.ws.NoWait = false
+	_, res = w.apply(snap)
+	if got := summaries(res); !strings.Contains(got, "trained v3") {
+		t.Fatalf("collect of a forgotten job:\n%s", got)
+	}
+	if v := w.st.Models["churn"].Version(3); v == nil || v.Status != state.StatusSucceeded || v.ArtifactsID == "" {
+		t.Fatalf("v3 = %+v", v)
+	}
+}
+
+func countVersions(st *state.State, n int) int {
+	c := 0
+	for _, v := range st.Models["churn"].Versions {
+		if v.Version == n {
+			c++
+		}
+	}
+	return c
+}

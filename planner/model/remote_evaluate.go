@@ -1,0 +1,119 @@
+package model
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+
+	"github.com/mlform/mlform/planner/codehash"
+	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/plans"
+	"github.com/mlform/mlform/planner/policy"
+	"github.com/mlform/mlform/providers/executor"
+	"github.com/mlform/mlform/providers/executor/remote"
+	"github.com/mlform/mlform/providers/storage"
+	"github.com/mlform/mlform/state"
+)
+
+// evaluateRemote runs the evaluate step of v on a batch executor through
+// the remote-step protocol: today's code (as a local evaluate runs the
+// working tree) archived, the version's artifacts as MLFORM_MODEL_DIR.
+// It waits for the job; an evaluation is part of a train or promote
+// decision, so it is not recorded as running: an apply killed meanwhile
+// evaluates again next time. It returns the executor's result, the
+// output manifest (for metrics.json) and the store holding it; an error
+// means the step could not run or be followed.
+func evaluateRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, spec *modelSpec, v *state.Version,
+	snaps, snapStores map[string]string, bx executor.Batch, exName string) (executor.Result, string, *storage.Store, error) {
+	ws := rc.Workspace
+	storeName := orDefaultStore(v.Store)
+	store, err := ws.Store(ctx, storeName)
+	if err != nil {
+		return executor.Result{}, "", nil, err
+	}
+	rspec := &remote.Spec{Model: spec.Name, Version: v.Version, Step: executor.StepEvaluate, Command: spec.Evaluate.Command,
+		Timeout: spec.Evaluate.Timeout, Datasets: map[string]remote.Input{}, ModelArtifacts: &remote.Input{Store: storeName, ID: v.ArtifactsID},
+		Env: slices.Sorted(maps.Keys(spec.Environment.Env)), Store: storeName, Nonce: nonce()}
+	if len(spec.Code) > 0 {
+		hash, _, err := codehash.CodeHashCached(ws.BaseDir, spec.Code, nil)
+		if err != nil {
+			return executor.Result{}, "", nil, err
+		}
+		id, err := archiveCode(ctx, store, ws.BaseDir, spec.Code, hash)
+		if err != nil {
+			return executor.Result{}, "", nil, err
+		}
+		rspec.Code = &remote.Input{Store: storeName, ID: id}
+	}
+	params, err := policy.CanonicalParams(spec.Evaluate.Params)
+	if err != nil {
+		return executor.Result{}, "", nil, fmt.Errorf("evaluate params: %w", err)
+	}
+	if rspec.Params, err = store.PutObject(ctx, params); err != nil {
+		return executor.Result{}, "", nil, err
+	}
+	used := map[string]bool{storeName: true}
+	for ds, id := range snaps {
+		rspec.Datasets[ds] = remote.Input{Store: orDefaultStore(snapStores[ds]), ID: id}
+		used[orDefaultStore(snapStores[ds])] = true
+	}
+	b, err := remote.EncodeSpec(rspec)
+	if err != nil {
+		return executor.Result{}, "", nil, err
+	}
+	specID, err := store.PutObject(ctx, b)
+	if err != nil {
+		return executor.Result{}, "", nil, err
+	}
+	log := func(line string) { rc.Progress.Logf(a, "evaluate v%d: %s", v.Version, line) }
+	res, rr, err := runRemoteOnce(ctx, ws, bx, exName, spec, rspec, specID, used, store, log)
+	switch {
+	case err != nil || res.Status != state.StatusSucceeded:
+		return res, "", store, err
+	case rr.Status != state.StatusSucceeded:
+		res.Status, res.ExitCode, res.Reason = rr.Status, rr.ExitCode, rr.Error
+		return res, "", store, nil
+	}
+	return res, rr.ArtifactsID, store, nil
+}
+
+// runRemoteOnce submits the stored spec specID, waits for its job
+// (streaming its output to log) and reads its result; the step's root is
+// forgotten on the way out (nothing records its outputs: evaluate and
+// reproduce keep only what they read). A job that succeeded without a
+// result is an error.
+func runRemoteOnce(ctx context.Context, ws *engine.Workspace, bx executor.Batch, exName string, spec *modelSpec, rspec *remote.Spec,
+	specID string, used map[string]bool, store *storage.Store, log func(string)) (executor.Result, *remote.Result, error) {
+	task, err := remoteTask(ws, bx, spec, rspec, specID, used)
+	if err != nil {
+		return executor.Result{}, nil, err
+	}
+	lw := &lineWriter{log: log}
+	w := engine.NewRedactWriter(lw, spec.Secrets)
+	task.Stdout, task.Stderr = w, w
+	jobID, err := bx.Submit(ctx, task)
+	if err != nil {
+		return executor.Result{}, nil, err
+	}
+	log(fmt.Sprintf("submitted as %s job %s", exName, jobID))
+	res, err := bx.Attach(ctx, jobID, task)
+	if c, ok := w.(io.Closer); ok {
+		c.Close()
+	}
+	lw.flush()
+	if err != nil {
+		return res, nil, fmt.Errorf("follow %s job %s: %w", exName, jobID, err)
+	}
+	bg := context.WithoutCancel(ctx)
+	defer func() { _ = store.ForgetRoot(bg, remote.ResultRoot(specID)) }()
+	if err := store.Refresh(bg); err != nil {
+		return res, nil, err
+	}
+	rr, rerr := readStepResult(bg, store, specID)
+	if rr == nil && res.Status == state.StatusSucceeded {
+		return res, nil, fmt.Errorf("%s job %s ended without a step result (%v)", exName, jobID, rerr)
+	}
+	return res, rr, nil
+}

@@ -1,0 +1,112 @@
+package model
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/mlform/mlform/planner/codehash"
+	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/policy"
+	"github.com/mlform/mlform/providers/executor"
+	"github.com/mlform/mlform/providers/executor/remote"
+	"github.com/mlform/mlform/state"
+)
+
+// reproduceRemote is reproduce on a batch executor: the version's train
+// runs again through the remote-step protocol (its code archive, or
+// today's tree archived when !archived), and the artifacts the job stored
+// are compared with the recorded ones by their hashes in the store.
+func reproduceRemote(ctx context.Context, ws *engine.Workspace, spec *modelSpec, v *state.Version, snapStores map[string]string,
+	archived bool, bx executor.Batch, exName string, log func(string), r *ReproduceReport) (*ReproduceReport, error) {
+	if log == nil {
+		log = func(string) {}
+	}
+	storeName := orDefaultStore(v.Store)
+	store, err := ws.Store(ctx, storeName)
+	if err != nil {
+		return nil, err
+	}
+	rspec := &remote.Spec{Model: spec.Name, Version: v.Version, Step: executor.StepTrain, Command: spec.Train.Command,
+		Timeout: spec.Train.Timeout, Datasets: map[string]remote.Input{}, Env: slices.Sorted(maps.Keys(spec.Environment.Env)),
+		Store: storeName, Nonce: nonce()}
+	switch {
+	case archived:
+		rspec.Code = &remote.Input{Store: storeName, ID: v.CodeID}
+		r.CodeID = v.CodeID
+	case len(spec.Code) > 0:
+		hash, _, err := codehash.CodeHashCached(ws.BaseDir, spec.Code, nil)
+		if err != nil {
+			return nil, err
+		}
+		id, err := archiveCode(ctx, store, ws.BaseDir, spec.Code, hash)
+		if err != nil {
+			return nil, err
+		}
+		rspec.Code = &remote.Input{Store: storeName, ID: id}
+	}
+	params, err := policy.CanonicalParams(spec.Train.Params)
+	if err != nil {
+		return nil, fmt.Errorf("params: %w", err)
+	}
+	if rspec.Params, err = store.PutObject(ctx, params); err != nil {
+		return nil, err
+	}
+	used := map[string]bool{storeName: true}
+	for ds, id := range v.Inputs.Snapshots {
+		rspec.Datasets[ds] = remote.Input{Store: orDefaultStore(snapStores[ds]), ID: id}
+		used[orDefaultStore(snapStores[ds])] = true
+	}
+	b, err := remote.EncodeSpec(rspec)
+	if err != nil {
+		return nil, err
+	}
+	specID, err := store.PutObject(ctx, b)
+	if err != nil {
+		return nil, err
+	}
+	res, rr, err := runRemoteOnce(ctx, ws, bx, exName, spec, rspec, specID, used, store, log)
+	if err != nil {
+		return nil, err
+	}
+	r.Status, r.ExitCode = res.Status, res.ExitCode
+	if rr != nil && res.Status == state.StatusSucceeded {
+		r.Status, r.ExitCode = rr.Status, rr.ExitCode
+	}
+	if r.Status != state.StatusSucceeded {
+		r.Error = fmt.Sprintf("train command %s (exit status %d)", r.Status, r.ExitCode)
+		if rr != nil && rr.Error != "" {
+			r.Error += ": " + rr.Error
+		} else if res.Reason != "" {
+			r.Error += ": " + res.Reason
+		}
+		return r, nil
+	}
+	recorded, err := store.GetManifest(ctx, v.ArtifactsID)
+	if err != nil {
+		return nil, fmt.Errorf("recorded artifacts of v%d: %w", v.Version, err)
+	}
+	got, err := store.GetManifest(ctx, rr.ArtifactsID)
+	if err != nil {
+		return nil, fmt.Errorf("reproduced artifacts: %w", err)
+	}
+	hashes := map[string]string{}
+	for _, f := range got.Files {
+		hashes[f.Path] = f.Hash
+	}
+	r.Files = compareFiles(recorded.Files, hashes)
+	metrics, merr := stepMetrics(ctx, store, rr.ArtifactsID, spec.Secrets, true)
+	if merr != nil {
+		r.Error = merr.Error()
+	}
+	r.Metrics = compareMetrics(v.Metrics, metrics)
+	r.Identical = merr == nil
+	for _, f := range r.Files {
+		r.Identical = r.Identical && f.Match
+	}
+	for _, m := range r.Metrics {
+		r.Identical = r.Identical && m.Match
+	}
+	return r, nil
+}

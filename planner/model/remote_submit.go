@@ -1,0 +1,407 @@
+package model
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/internal/tempdir"
+	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/plans"
+	"github.com/mlform/mlform/planner/policy"
+	"github.com/mlform/mlform/providers/blob"
+	"github.com/mlform/mlform/providers/executor"
+	"github.com/mlform/mlform/providers/executor/remote"
+	"github.com/mlform/mlform/providers/storage"
+	"github.com/mlform/mlform/state"
+)
+
+// The controller's half of the remote-step protocol
+// (providers/executor/remote): on a batch executor a train step is a
+// spec object in the store and a job running `mlform step run`; apply
+// records the attempt as running (with its job id) before it waits, so
+// that an apply killed meanwhile loses nothing and the next one collects
+// the same job (runCollect).
+
+// submittedPrefix starts the summary of a train action that submitted its
+// job and did not record a version (apply -wait=false): TrainSubmitted.
+const submittedPrefix = "submitted"
+
+// IsTrainSubmitted reports whether r is a train action that only submitted
+// its job (a later apply collects it): apply's summary counts it apart.
+func IsTrainSubmitted(r *engine.ActionResult) bool {
+	return r != nil && r.Action != nil && r.Action.Kind == plans.KindTrain && r.Status == engine.ResultSucceeded &&
+		strings.HasPrefix(r.Summary, submittedPrefix+" ")
+}
+
+// batchExecutor opens the executor name when it is a batch executor.
+func batchExecutor(ws *engine.Workspace, name string, settings map[string]any) (executor.Batch, string, bool) {
+	if name == "" {
+		name = config.DefaultExecutor
+	}
+	ex, err := openExecutor(ws, name, settings)
+	if err != nil {
+		return nil, "", false
+	}
+	bx, ok := ex.(executor.Batch)
+	return bx, name, ok
+}
+
+// submitRemote stores the step's spec, records the attempt as running,
+// submits its job and (unless ws.NoWait) collects it.
+func submitRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, spec *modelSpec, v *state.Version,
+	store *storage.Store, snapStores map[string]string, bx executor.Batch, exName string) (*state.Version, string, func()) {
+	ws := rc.Workspace
+	fail := func(err error) (*state.Version, string, func()) {
+		v.Error = err.Error()
+		return v, "", nil
+	}
+	storeName := orDefaultStore(v.Store)
+	params, err := policy.CanonicalParams(spec.Train.Params)
+	if err != nil {
+		return fail(fmt.Errorf("params: %w", err))
+	}
+	paramsID, err := store.PutObject(ctx, params)
+	if err != nil {
+		return fail(fmt.Errorf("store params: %w", err))
+	}
+	rspec := &remote.Spec{Model: spec.Name, Version: v.Version, Step: executor.StepTrain, Command: spec.Train.Command,
+		Timeout: spec.Train.Timeout, Datasets: map[string]remote.Input{}, Params: paramsID,
+		Env: slices.Sorted(maps.Keys(spec.Environment.Env)), Store: storeName, Nonce: nonce()}
+	used := map[string]bool{storeName: true}
+	for ds, id := range v.Inputs.Snapshots {
+		rspec.Datasets[ds] = remote.Input{Store: orDefaultStore(snapStores[ds]), ID: id}
+		used[orDefaultStore(snapStores[ds])] = true
+	}
+	if v.CodeID != "" {
+		rspec.Code = &remote.Input{Store: storeName, ID: v.CodeID}
+	}
+	b, err := remote.EncodeSpec(rspec)
+	if err != nil {
+		return fail(err)
+	}
+	specID, err := store.PutObject(ctx, b)
+	if err != nil {
+		return fail(fmt.Errorf("store the step spec: %w", err))
+	}
+	task, err := remoteTask(ws, bx, spec, rspec, specID, used)
+	if err != nil {
+		return fail(err)
+	}
+	draft := *v
+	run := &state.RunningAttempt{Version: v.Version, Step: executor.StepTrain, Executor: exName, SpecID: specID,
+		Store: storeName, SubmittedAt: time.Now().UTC(), Draft: &draft}
+	if err := rc.UpdateState(ctx, func(st *state.State) error {
+		m := st.EnsureModel(spec.Name)
+		rec := *run // state keeps its own copy: Progress updates it under the state lock
+		m.Running = append(m.Running, &rec)
+		return nil
+	}); err != nil {
+		return fail(fmt.Errorf("record the running attempt: %w", err))
+	}
+	if ws.TestEvent != nil {
+		ws.TestEvent(fmt.Sprintf("step-submitting model.%s v%d", spec.Name, v.Version))
+	}
+	jobID, err := bx.Submit(ctx, task)
+	if err == nil {
+		err = rc.UpdateState(ctx, func(st *state.State) error {
+			if r := st.EnsureModel(spec.Name).RunningAttempt(v.Version); r != nil {
+				r.JobID = jobID
+			}
+			return nil
+		})
+	} else {
+		v.Error = err.Error() // recorded as a failed attempt, which removes the running record
+		return v, "", nil
+	}
+	if err != nil {
+		// The job runs but its id is not recorded: the next apply finds
+		// it by name (Find) and collects it.
+		return nil, fmt.Sprintf("%s v%d as %s job %s, but recording its id failed (%v); the next apply finds and collects it", submittedPrefix, v.Version, exName, jobID, err), nil
+	}
+	run.JobID = jobID
+	rc.Progress.Logf(a, "v%d: submitted as %s job %s", v.Version, exName, jobID)
+	if ws.TestEvent != nil {
+		ws.TestEvent(fmt.Sprintf("step-submitted model.%s v%d %s", spec.Name, v.Version, jobID))
+	}
+	if ws.NoWait {
+		return nil, fmt.Sprintf("%s v%d as %s job %s; a later apply collects it", submittedPrefix, v.Version, exName, jobID), nil
+	}
+	out, done, err := collectRemote(ctx, rc, a, spec.Secrets, run, task, bx, store)
+	if err != nil {
+		return nil, fmt.Sprintf("%s v%d as %s job %s, not collected: %v; the next apply re-attaches", submittedPrefix, v.Version, exName, jobID, err), nil
+	}
+	return out, "", done
+}
+
+// remoteTask is the job that runs spec specID: `mlform step run` with the
+// stores' URLs and the environment block's values in its environment, in
+// a working directory that is not the workspace (the runner makes its
+// own).
+func remoteTask(ws *engine.Workspace, bx executor.Batch, spec *modelSpec, rspec *remote.Spec, specID string, stores map[string]bool) (executor.Task, error) {
+	bin, err := bx.RemoteBinary()
+	if err != nil {
+		return executor.Task{}, err
+	}
+	urls := map[string]string{}
+	for name := range stores {
+		u, ok := ws.StoreURLs[name]
+		if !ok {
+			return executor.Task{}, fmt.Errorf("storage %q is not declared", name)
+		}
+		if u, err = jobStoreURL(u, ws.BaseDir); err != nil {
+			return executor.Task{}, fmt.Errorf("storage %q: %w", name, err)
+		}
+		urls[name] = u
+	}
+	argv, env, err := remote.Job(remote.JobSpec{Binary: bin, SpecID: specID, SpecStore: rspec.Store, Stores: urls,
+		Env: spec.Environment.Env, Redact: spec.Secrets})
+	if err != nil {
+		return executor.Task{}, err
+	}
+	return executor.Task{Model: rspec.Model, Version: rspec.Version, Step: rspec.Step, Attempt: specID[:12], Command: argv,
+		Dir: os.TempDir(), Env: env, Timeout: rspec.Timeout}, nil
+}
+
+// jobStoreURL makes a store URL usable from another machine: a relative
+// file:// store becomes absolute (nodes must see that path: a shared
+// filesystem); an in-memory store cannot be reached at all.
+func jobStoreURL(u, baseDir string) (string, error) {
+	if dir, ok := blob.LocalPath(u, baseDir); ok {
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			return "", err
+		}
+		return "file://" + filepath.ToSlash(abs), nil
+	}
+	if len(u) >= 6 && u[:6] == "mem://" {
+		return "", errors.New("an in-memory store (mem://) cannot be reached by a remote job: use a bucket or a shared directory")
+	}
+	return u, nil
+}
+
+// collectRemote follows a submitted job to its end and builds the version
+// record from its result. An error means the job could not be followed
+// (the cluster did not answer): the attempt stays running in state.
+func collectRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, secrets []string, run *state.RunningAttempt,
+	task executor.Task, bx executor.Batch, store *storage.Store) (*state.Version, func(), error) {
+	ws := rc.Workspace
+	tmp, err := tempdir.New(fmt.Sprintf("collect-v%d", run.Version), ws.Now)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer tempdir.Remove(tmp)
+	out := &stepOutput{StdoutPath: filepath.Join(tmp, "stdout.log"), StderrPath: filepath.Join(tmp, "stderr.log")}
+	stdout, err := os.Create(out.StdoutPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer stdout.Close()
+	stderr, err := os.Create(out.StderrPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer stderr.Close()
+	lw := &lineWriter{log: func(line string) { rc.Progress.Logf(a, "v%d: %s", run.Version, line) }}
+	outW := engine.NewRedactWriter(io.MultiWriter(stdout, lw), secrets)
+	errW := engine.NewRedactWriter(io.MultiWriter(stderr, lw), secrets)
+	task.Stdout, task.Stderr = outW, errW
+	var last executor.Progress
+	task.Progress = func(p executor.Progress) {
+		if p.State == last.State && p.Host == last.Host && p.Reason == last.Reason {
+			return
+		}
+		last = p
+		engine.ReportQueue(rc.Progress, a, engine.QueueState{Executor: run.Executor, Progress: p})
+		if p.State == "RUNNING" {
+			_ = rc.UpdateState(ctx, func(st *state.State) error {
+				if r := st.EnsureModel(task.Model).RunningAttempt(run.Version); r != nil {
+					r.Node, r.StartedAt = p.Host, p.Since.UTC()
+				}
+				return nil
+			})
+		}
+	}
+	res, err := bx.Attach(ctx, run.JobID, task)
+	for _, w := range []io.Writer{outW, errW} {
+		if c, ok := w.(io.Closer); ok {
+			c.Close()
+		}
+	}
+	lw.flush()
+	if err != nil {
+		// The cluster cannot say (it forgot a finished job, MinJobAge
+		// without accounting): the step's own result, if it wrote one,
+		// says how it ended. Without one the attempt stays running.
+		ferr := fmt.Errorf("follow %s job %s: %w", run.Executor, run.JobID, err)
+		bg := context.WithoutCancel(ctx)
+		if rerr := store.Refresh(bg); rerr != nil {
+			return nil, nil, ferr
+		}
+		rr, rerr := readStepResult(bg, store, run.SpecID)
+		if rerr != nil {
+			return nil, nil, ferr
+		}
+		res = executor.Result{Status: rr.Status, ExitCode: rr.ExitCode, StartedAt: rr.StartedAt, EndedAt: rr.EndedAt, Host: rr.Host}
+		rc.Progress.Logf(a, "v%d: %v; recording it from its step result", run.Version, ferr)
+	}
+	v := *run.Draft
+	v.Job = fmt.Sprintf("%s job %s", run.Executor, run.JobID)
+	v.Host, v.ExitCode, v.Status = res.Host, res.ExitCode, res.Status
+	if !res.StartedAt.IsZero() {
+		v.StartedAt, v.EndedAt = res.StartedAt.UTC(), res.EndedAt.UTC()
+	}
+	bg := context.WithoutCancel(ctx)
+	// The runner stored the outputs through its own index objects.
+	if err := store.Refresh(bg); err != nil {
+		return nil, nil, err
+	}
+	rr, rerr := readStepResult(bg, store, run.SpecID)
+	done := func() { _ = store.ForgetRoot(bg, remote.ResultRoot(run.SpecID)) }
+	if rr != nil {
+		v.LogsID = rr.LogsID
+		if v.Host == "" {
+			v.Host = rr.Host
+		}
+	}
+	if v.LogsID == "" {
+		out.Result = res
+		if id, err := putLogs(bg, store, out); err == nil {
+			v.LogsID = id
+		}
+	}
+	switch {
+	case res.Status == state.StatusTimedOut:
+		v.Error = "timed out: " + res.Reason
+		return &v, done, nil
+	case res.Status == state.StatusCancelled:
+		v.Error = "cancelled: " + res.Reason
+		return &v, done, nil
+	case rr == nil:
+		v.Status = state.StatusFailed
+		if v.ExitCode == 0 {
+			v.ExitCode = -1
+		}
+		why := res.Reason
+		if why == "" {
+			why = fmt.Sprintf("%s job %s ended (exit status %d)", run.Executor, run.JobID, res.ExitCode)
+		}
+		v.Error = fmt.Sprintf("%s without a step result (%v)", why, rerr)
+		return &v, done, nil
+	}
+	if res.Status == state.StatusFailed && rr.Status != state.StatusFailed && res.Reason != "" {
+		// The cluster ended the job (scancel from outside, a lost node,
+		// preemption): its word wins over what the runner saw (SIGTERM).
+		v.Status, v.Error = state.StatusFailed, res.Reason
+		return &v, done, nil
+	}
+	v.Status, v.ExitCode = rr.Status, rr.ExitCode
+	if rr.Status != state.StatusSucceeded {
+		switch {
+		case rr.Error != "":
+			v.Error = rr.Error
+		case rr.Status == state.StatusTimedOut:
+			v.Error = "timed out"
+		default:
+			v.Error = fmt.Sprintf("train command exited with status %d", rr.ExitCode)
+		}
+		if res.Reason != "" && res.Status != state.StatusSucceeded && rr.Status == state.StatusFailed && rr.Error == "" {
+			v.Error += " (" + res.Reason + ")"
+		}
+		return &v, done, nil
+	}
+	metrics, err := stepMetrics(bg, store, rr.ArtifactsID, secrets, true)
+	if err != nil {
+		v.Status, v.Error = state.StatusFailed, err.Error()
+		return &v, done, nil
+	}
+	v.Metrics, v.ArtifactsID = metrics, rr.ArtifactsID
+	return &v, done, nil
+}
+
+// readStepResult finds the result of spec specID through its root.
+func readStepResult(ctx context.Context, store *storage.Store, specID string) (*remote.Result, error) {
+	root, err := store.GetRoot(ctx, remote.ResultRoot(specID))
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range root.IDs {
+		b, err := store.GetObject(ctx, id)
+		if err != nil {
+			continue // a manifest the result names
+		}
+		r, err := remote.DecodeResult(b)
+		if err != nil {
+			return nil, fmt.Errorf("step result %s: %w", id[:12], err)
+		}
+		if r.SpecID != specID {
+			return nil, fmt.Errorf("step result %s is for spec %s, not %s", id[:12], r.SpecID[:12], specID[:12])
+		}
+		return r, nil
+	}
+	return nil, fmt.Errorf("root %s lists no step result", remote.ResultRoot(specID))
+}
+
+// stepMetrics checks a remote step's stored outputs as a local step's
+// are (metrics.json strict; for train, no reserved name) and returns the
+// metrics.
+func stepMetrics(ctx context.Context, store *storage.Store, artifactsID string, secrets []string, train bool) (map[string]float64, error) {
+	m, err := store.GetManifest(ctx, artifactsID)
+	if err != nil {
+		return nil, fmt.Errorf("the step's artifacts: %w", err)
+	}
+	var metrics *storage.File
+	for i, f := range m.Files {
+		if why := reservedOutput(f.Path); train && why != "" {
+			return nil, fmt.Errorf("MLFORM_OUTPUT_DIR/%s: reserved output name (%s); rename it in the train command", engine.RedactString(f.Path, secrets), why)
+		}
+		if f.Path == executor.MetricsFile {
+			metrics = &m.Files[i]
+		}
+	}
+	if metrics == nil {
+		return nil, fmt.Errorf("MLFORM_OUTPUT_DIR/%s: missing: the train command must write it", executor.MetricsFile)
+	}
+	if metrics.Size > executor.MaxMetricsSize {
+		return nil, fmt.Errorf("MLFORM_OUTPUT_DIR/%s: larger than %d bytes", executor.MetricsFile, executor.MaxMetricsSize)
+	}
+	r, err := store.OpenFile(ctx, *metrics)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	b, err := io.ReadAll(io.LimitReader(r, executor.MaxMetricsSize+1))
+	if err != nil {
+		return nil, err
+	}
+	got, err := executor.ParseMetrics(b)
+	if err != nil {
+		return nil, fmt.Errorf("MLFORM_OUTPUT_DIR/%s: %s", executor.MetricsFile, engine.RedactString(err.Error(), secrets))
+	}
+	return engine.RedactMetricNames(got, secrets)
+}
+
+func orDefaultStore(s string) string {
+	if s == "" {
+		return engine.DefaultStorage
+	}
+	return s
+}
+
+// nonce is 16 random hex characters: two submissions of one step are two
+// spec objects.
+func nonce() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}

@@ -1,0 +1,192 @@
+package remote
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+const id1 = "1111111111111111111111111111111111111111111111111111111111111111"
+const id2 = "2222222222222222222222222222222222222222222222222222222222222222"
+
+func goodSpec() *Spec {
+	return &Spec{Model: "churn", Version: 3, Step: "train", Command: []string{"sh", "train.sh"},
+		Datasets: map[string]Input{"d": {Store: "default", ID: id1}}, Code: &Input{Store: "default", ID: id2},
+		Params: id1, Env: []string{"TOKEN", "A"}, Store: "default", Nonce: "abc-123"}
+}
+
+func TestSpecRoundTrip(t *testing.T) {
+	b, err := EncodeSpec(goodSpec())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := DecodeSpec(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Model != "churn" || s.Code.ID != id2 || strings.Join(s.Env, ",") != "A,TOKEN" {
+		t.Fatalf("decoded %+v", s)
+	}
+}
+
+func TestSpecRefused(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(*Spec)
+		want   string
+	}{
+		{"empty command", func(s *Spec) { s.Command = nil }, "command is empty"},
+		{"bad model", func(s *Spec) { s.Model = "../x" }, `model "../x" is not a name`},
+		{"path in dataset name", func(s *Spec) { s.Datasets = map[string]Input{"../etc": {Store: "default", ID: id1}} }, "dataset name"},
+		{"bad snapshot id", func(s *Spec) { s.Datasets = map[string]Input{"d": {Store: "default", ID: "../../x"}} }, "is not a content id"},
+		{"code id", func(s *Spec) { s.Code = &Input{Store: "default", ID: "abc"} }, "code: id"},
+		{"contract env", func(s *Spec) { s.Env = []string{"MLFORM_OUTPUT_DIR"} }, "belong to the training contract"},
+		{"env with =", func(s *Spec) { s.Env = []string{"A=B"} }, "not valid"},
+		{"evaluate without model", func(s *Spec) { s.Step = "evaluate" }, "model artifacts"},
+		{"negative timeout", func(s *Spec) { s.Timeout = -time.Second }, "negative"},
+		{"NUL in arg", func(s *Spec) { s.Command = []string{"sh", "a\x00b"} }, "NUL"},
+		{"nonce", func(s *Spec) { s.Nonce = "a/b" }, "nonce"},
+		{"store", func(s *Spec) { s.Store = "" }, "store"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := goodSpec()
+			tt.change(s)
+			_, err := EncodeSpec(s)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestDecodeSpecRefused(t *testing.T) {
+	good, _ := EncodeSpec(goodSpec())
+	tests := []struct{ name, doc, want string }{
+		{"not json", "{", "not valid JSON"},
+		{"unknown field", strings.Replace(string(good), `"kind"`, `"extra":1,"kind"`, 1), "unknown field"},
+		{"other kind", strings.Replace(string(good), specKind, "mlform-store-root", 1), "not an mlform step spec"},
+		{"other format", strings.Replace(string(good), `"format":1`, `"format":2`, 1), "format 2 is not supported"},
+		{"trailing data", string(good) + "{}", "data after"},
+		{"too big", strings.Repeat(" ", MaxObjectSize+1), "more than"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := DecodeSpec([]byte(tt.doc))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestResult(t *testing.T) {
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	good := Result{SpecID: id1, Status: "succeeded", StartedAt: now, EndedAt: now.Add(time.Second), Host: "node-1", ArtifactsID: id2, LogsID: id1}
+	tests := []struct {
+		name   string
+		change func(*Result)
+		want   string
+	}{
+		{"ok", func(*Result) {}, ""},
+		{"failed without artifacts", func(r *Result) { r.Status, r.ExitCode, r.ArtifactsID = "failed", 1, "" }, ""},
+		{"unknown status", func(r *Result) { r.Status = "running" }, "status"},
+		{"succeeded without artifacts", func(r *Result) { r.ArtifactsID = "" }, "succeeded step has artifacts"},
+		{"bad id", func(r *Result) { r.LogsID = "../x" }, "logs_id"},
+		{"control in error", func(r *Result) { r.Status, r.Error = "failed", "\x1b[31m" }, "control"},
+		{"time travel", func(r *Result) { r.EndedAt = now.Add(-time.Hour) }, "ended before"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := good
+			tt.change(&r)
+			b, err := EncodeResult(&r)
+			if tt.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				back, err := DecodeResult(b)
+				if err != nil || back.Status != r.Status || back.ArtifactsID != r.ArtifactsID {
+					t.Fatalf("round trip: %+v, %v", back, err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestJob(t *testing.T) {
+	env := map[string]string{"AWS_SECRET_ACCESS_KEY": "s3cr3t", "HOME": "/home/x"}
+	argv, jobEnv, err := Job(JobSpec{Binary: "/opt/mlform", SpecID: id1, SpecStore: "default",
+		Stores: map[string]string{"default": "s3://b/store"}, Env: map[string]string{"TOKEN": "t"},
+		Redact: []string{"t"}, Getenv: func(k string) string { return env[k] }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(argv, " "); got != "/opt/mlform step run default "+id1 {
+		t.Fatalf("argv = %s", got)
+	}
+	for _, a := range argv {
+		if strings.Contains(a, "s3cr3t") || strings.Contains(a, "s3://") {
+			t.Fatalf("secret or URL on the command line: %v", argv)
+		}
+	}
+	if jobEnv["AWS_SECRET_ACCESS_KEY"] != "s3cr3t" || jobEnv["TOKEN"] != "t" || jobEnv["HOME"] != "" {
+		t.Fatalf("env = %v", jobEnv)
+	}
+	stores, err := ParseStores(jobEnv[EnvStores])
+	if err != nil || stores["default"] != "s3://b/store" {
+		t.Fatalf("stores = %v, %v", stores, err)
+	}
+	if red, _ := ParseRedact(jobEnv[EnvRedact]); len(red) != 1 || red[0] != "t" {
+		t.Fatalf("redact = %v", red)
+	}
+	if _, _, err := Job(JobSpec{Binary: "mlform", SpecStore: "default", Stores: map[string]string{"default": "x"}}); err == nil {
+		t.Fatal("relative binary accepted")
+	}
+}
+
+func FuzzDecodeSpec(f *testing.F) {
+	good, _ := EncodeSpec(goodSpec())
+	f.Add(good)
+	f.Add([]byte(`{"kind":"mlform-step-spec","format":1}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s, err := DecodeSpec(b)
+		if err != nil {
+			return
+		}
+		again, err := EncodeSpec(s)
+		if err != nil {
+			t.Fatalf("decoded spec does not encode: %v", err)
+		}
+		if _, err := DecodeSpec(again); err != nil {
+			t.Fatalf("re-encoded spec does not decode: %v", err)
+		}
+	})
+}
+
+func FuzzDecodeResult(f *testing.F) {
+	r := Result{SpecID: id1, Status: "failed", ExitCode: 2, Host: "n", LogsID: id2}
+	good, _ := EncodeResult(&r)
+	f.Add(good)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r, err := DecodeResult(b)
+		if err != nil {
+			return
+		}
+		if _, err := EncodeResult(r); err != nil {
+			t.Fatalf("decoded result does not encode: %v", err)
+		}
+	})
+}
+
+func TestSchedulerEnv(t *testing.T) {
+	got := SchedulerEnv([]string{"SLURM_JOB_ID=12", "CUDA_VISIBLE_DEVICES=0,1", "AWS_SECRET_ACCESS_KEY=x",
+		"MLFORM_STEP_STORES={}", "PATH=/bin", "SLURM_=", "bad name=1"})
+	if len(got) != 3 || got["SLURM_JOB_ID"] != "12" || got["CUDA_VISIBLE_DEVICES"] != "0,1" {
+		t.Fatalf("SchedulerEnv = %v", got)
+	}
+}

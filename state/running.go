@@ -1,0 +1,142 @@
+package state
+
+import (
+	"fmt"
+	"time"
+)
+
+// RunningAttempt is an attempt submitted to a batch executor (Slurm) that
+// no apply has collected yet. apply records it, with the job id, before it
+// waits for the job, so that an apply that is interrupted or killed loses
+// nothing: the job keeps running, `plan` shows it, and the next apply
+// re-attaches to the same job and records the version once
+// (docs/executors.md, "Jobs that outlive mlform").
+type RunningAttempt struct {
+	// Version is the attempt's number, allocated before submission (it is
+	// below the model's next_version and not among its recorded versions).
+	Version int `json:"version"`
+	// Step is "train".
+	Step string `json:"step"`
+	// Executor names the executor that runs it ("slurm").
+	Executor string `json:"executor"`
+	// JobID is the executor's id for the job; "" while it is being
+	// submitted (a killed apply may have left it queued under its job
+	// name: the collector looks it up by name).
+	JobID string `json:"job_id,omitempty"`
+	// SpecID is the step spec object in Store (docs/executors.md,
+	// "Remote-step protocol"); gc keeps it while the attempt runs.
+	SpecID string `json:"spec_id"`
+	// Store names the storage block holding the spec and the results.
+	Store string `json:"store"`
+	// SubmittedAt is when apply submitted the job.
+	SubmittedAt time.Time `json:"submitted_at"`
+	// Node and StartedAt are where and since when the job runs, as last
+	// seen by an apply ("" and zero until then).
+	Node      string    `json:"node,omitempty"`
+	StartedAt time.Time `json:"started_at,omitzero"`
+	// Draft is the version record to complete when the job is collected:
+	// inputs, reasons, user, code archive. Its status is not meaningful.
+	Draft *Version `json:"draft"`
+}
+
+// RunningAttempt returns the running attempt numbered n, or nil.
+func (m *Model) RunningAttempt(n int) *RunningAttempt {
+	for _, r := range m.Running {
+		if r != nil && r.Version == n {
+			return r
+		}
+	}
+	return nil
+}
+
+// RemoveRunning drops the running record of attempt n (once collected).
+func (m *Model) RemoveRunning(n int) {
+	kept := m.Running[:0]
+	for _, r := range m.Running {
+		if r != nil && r.Version != n {
+			kept = append(kept, r)
+		}
+	}
+	m.Running = kept
+	if len(m.Running) == 0 {
+		m.Running = nil
+	}
+}
+
+// validateRunning checks the running attempts of model name; recorded
+// holds its recorded version numbers.
+func validateRunning(name string, m *Model, recorded map[int]bool) error {
+	seen := map[int]bool{}
+	for i, r := range m.Running {
+		if r == nil {
+			return fmt.Errorf("model.%s: running attempt %d is null", name, i+1)
+		}
+		where := fmt.Sprintf("model.%s: running attempt v%d", name, r.Version)
+		switch {
+		case r.Version < 1 || r.Version >= m.NextVersion:
+			return fmt.Errorf("%s: number must be between 1 and next_version %d", where, m.NextVersion)
+		case recorded[r.Version] || seen[r.Version]:
+			return fmt.Errorf("%s is recorded twice", where)
+		case r.Step != "train" && r.Step != "evaluate":
+			return fmt.Errorf("%s: unknown step %q", where, truncate(r.Step, 80))
+		case !IsIdentifier(r.Executor):
+			return fmt.Errorf("%s: executor %q is not a name", where, truncate(r.Executor, 80))
+		case !IsID(r.SpecID):
+			return fmt.Errorf("%s: spec_id %q is not a hex content id", where, truncate(r.SpecID, 80))
+		case r.Store != "" && !IsIdentifier(r.Store):
+			return fmt.Errorf("%s: store %q is not a storage name", where, truncate(r.Store, 80))
+		case len(r.JobID) > 256 || len(r.Node) > 256 || hasControl(r.JobID) || hasControl(r.Node):
+			return fmt.Errorf("%s: job id or node is too long or contains control characters", where)
+		case r.Draft == nil:
+			return fmt.Errorf("%s: no draft version record", where)
+		case r.Draft.Version != r.Version:
+			return fmt.Errorf("%s: draft record is numbered %d", where, r.Draft.Version)
+		}
+		seen[r.Version] = true
+		if err := validateVersion(where, r.Draft); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func hasControl(s string) bool {
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return true
+		}
+	}
+	return false
+}
+
+// normalizeInputs replaces nil maps and slices of in with empty ones.
+func normalizeInputs(in *Inputs) {
+	if in.Snapshots == nil {
+		in.Snapshots = map[string]string{}
+	}
+	if in.Params == nil {
+		in.Params = map[string]any{}
+	}
+	if in.Command == nil {
+		in.Command = []string{}
+	}
+}
+
+// usesFormat3 reports whether s holds what format 3 added: a version's
+// code archive or batch job, or a running attempt.
+func (s *State) usesFormat3() bool {
+	for _, m := range s.Models {
+		if m == nil {
+			continue
+		}
+		if len(m.Running) > 0 {
+			return true
+		}
+		for _, v := range m.Versions {
+			if v != nil && (v.CodeID != "" || v.Job != "") {
+				return true
+			}
+		}
+	}
+	return false
+}
