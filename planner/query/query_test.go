@@ -278,3 +278,46 @@ func TestMetricRowJSONNonFinite(t *testing.T) {
 		}
 	}
 }
+
+// TestVersionsRunning: attempts a batch executor still runs are listed
+// after the recorded versions with where they run, so `versions` agrees
+// with `plan` about a job apply has not collected yet.
+func TestVersionsRunning(t *testing.T) {
+	tests := []struct {
+		name    string
+		running *state.RunningAttempt
+		status  string
+		table   string
+	}{
+		{"queued", &state.RunningAttempt{Version: 6, Executor: "slurm", JobID: "1234", SubmittedAt: t0.Add(100 * time.Hour)},
+			"submitted", "slurm job 1234 (apply collects it)"},
+		{"running on a node", &state.RunningAttempt{Version: 5, Executor: "slurm", JobID: "77", Node: "node-3",
+			SubmittedAt: t0.Add(100 * time.Hour), StartedAt: t0.Add(101 * time.Hour)},
+			"running", "slurm job 77 on node-3 (apply collects it)"},
+		{"killed while submitting", &state.RunningAttempt{Version: 5, Executor: "slurm", SubmittedAt: t0.Add(100 * time.Hour)},
+			"submitted", "slurm job (being submitted) (apply collects it)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := fixture()
+			tt.running.Draft = &state.Version{Version: tt.running.Version, Inputs: s.Models["churn"].Versions[3].Inputs,
+				Reasons: []string{"dataset.churn changed"}}
+			s.Models["churn"].Running = []*state.RunningAttempt{tt.running}
+			r, err := Versions(s, "model.churn")
+			if err != nil {
+				t.Fatal(err)
+			}
+			last := r.Versions[len(r.Versions)-1]
+			if len(r.Versions) != 5 || last.Version != tt.running.Version || last.Status != tt.status || strings.Join(last.Changed, ",") != "" {
+				t.Fatalf("last row %+v of %d, want v%d %s with nothing changed since v4", last, len(r.Versions), tt.running.Version, tt.status)
+			}
+			var buf bytes.Buffer
+			if err := WriteVersions(&buf, r); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(buf.String(), tt.table+"; dataset.churn changed") {
+				t.Errorf("table lacks %q:\n%s", tt.table, buf.String())
+			}
+		})
+	}
+}

@@ -35,6 +35,10 @@ type VersionRow struct {
 	Metrics map[string]float64 `json:"metrics,omitempty"`
 	Aliases []string           `json:"aliases,omitempty"`
 	Error   string             `json:"error,omitempty"`
+	// Job is where an attempt a batch executor still runs is, as the last
+	// apply saw it ("slurm job 1234 on node-3"); its Status is
+	// "submitted" or "running" until an apply collects it.
+	Job string `json:"job,omitempty"`
 }
 
 // Versions lists a model's versions, oldest first.
@@ -73,7 +77,42 @@ func Versions(s *state.State, addr string) (*VersionsReport, error) {
 			prev = v
 		}
 	}
+	r.Versions = append(r.Versions, runningRows(m, prev)...)
 	return r, nil
+}
+
+// runningRows are the attempts a batch executor still runs (recorded with
+// their job before apply waited), after the recorded versions: they are
+// newer than all of them.
+func runningRows(m *state.Model, prev *state.Version) []VersionRow {
+	var rows []VersionRow
+	for _, ra := range m.Running {
+		if ra == nil {
+			continue
+		}
+		row := VersionRow{Version: ra.Version, Status: "submitted", Created: ra.SubmittedAt, Changed: []string{}}
+		if !ra.StartedAt.IsZero() {
+			row.Status = "running"
+		}
+		row.Job = ra.Executor + " job " + ra.JobID
+		if ra.JobID == "" {
+			row.Job = ra.Executor + " job (being submitted)"
+		}
+		if ra.Node != "" {
+			row.Job += " on " + ra.Node
+		}
+		if d := ra.Draft; d != nil {
+			row.Reasons = d.Reasons
+			if prev == nil {
+				row.Changed = []string{"new"}
+			} else {
+				row.Changed = changedPaths(policy.DiffInputs(prev.Inputs, d.Inputs))
+			}
+		}
+		rows = append(rows, row)
+	}
+	sort.Slice(rows, func(i, j int) bool { return rows[i].Version < rows[j].Version })
+	return rows
 }
 
 // changedPaths names each change briefly; [] when nothing changed.
@@ -105,6 +144,9 @@ func WriteVersions(w io.Writer, r *VersionsReport) error {
 		reasons := clean(strings.Join(v.Reasons, "; "))
 		if v.Error != "" {
 			reasons = strings.TrimPrefix(reasons+"; error: "+clean(v.Error), "; ")
+		}
+		if v.Job != "" {
+			reasons = strings.TrimSuffix(clean(v.Job)+" (apply collects it); "+reasons, "; ")
 		}
 		fmt.Fprintf(tw, "v%d\t%s\t%s\t%s\t%s\t%s\t%s\n", v.Version, stamp(v.Created), clean(v.Status),
 			orDash(strings.Join(v.Aliases, ", ")), changed, orDash(metricsLine(v.Metrics, maxMetrics)), orDash(reasons))
