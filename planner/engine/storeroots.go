@@ -160,12 +160,14 @@ func Referenced(st *state.State) map[string][]string {
 			add(v.Store, v.CardID)
 			add(v.Store, v.CodeID)
 		}
-		// A running attempt's spec and code archive: the job reads them
+		// A running attempt's spec, code archive and provenance: the job reads them
 		// from the store, possibly long after the apply that submitted it.
 		for _, r := range m.Running {
 			add(r.Store, r.SpecID)
 			if r.Draft != nil {
 				add(r.Draft.Store, r.Draft.CodeID)
+				add(r.Draft.Store, r.Draft.EnvironmentID)
+				add(r.Draft.Store, r.Draft.CardID)
 			}
 		}
 	}

@@ -67,6 +67,12 @@ func submitRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, s
 		return v, "", nil
 	}
 	storeName := orDefaultStore(v.Store)
+	// The environment record and model card are taken when the job is
+	// submitted (capture commands run here, as for local steps) and kept
+	// in the draft the collecting apply completes.
+	if err := recordProvenance(ctx, ws, spec, store, v); err != nil {
+		return fail(errors.New(engine.RedactString(err.Error(), spec.Secrets)))
+	}
 	params, err := policy.CanonicalParams(spec.Train.Params)
 	if err != nil {
 		return fail(fmt.Errorf("params: %w", err))
