@@ -9,7 +9,6 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -85,31 +84,15 @@ func selectTree(baseDir string, globs []string, cache *CodeCache) ([]treeFile, e
 	if len(globs) == 0 {
 		return nil, nil
 	}
-	for _, g := range globs {
-		if err := checkGlob(g); err != nil {
-			return nil, err
-		}
-	}
-	root, err := os.OpenRoot(baseDir)
+	root, err := openMatched(baseDir, globs)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", baseDir, err)
+		return nil, err
 	}
 	defer root.Close()
-	matched := map[string]bool{}
-	for _, g := range globs {
-		n, err := walkGlob(root, g, matched)
-		if err != nil {
-			return nil, err
-		}
-		if n == 0 {
-			return nil, fmt.Errorf("glob %q matches no file under %s", g, baseDir)
-		}
+	paths, err := matchIn(root, baseDir, globs)
+	if err != nil {
+		return nil, err
 	}
-	paths := make([]string, 0, len(matched))
-	for p := range matched {
-		paths = append(paths, p)
-	}
-	sort.Strings(paths)
 	abs, err := filepath.Abs(baseDir)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", baseDir, err)

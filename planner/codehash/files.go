@@ -2,8 +2,6 @@ package codehash
 
 import (
 	"fmt"
-	"os"
-	"sort"
 )
 
 // TreeFile is one file of a code tree as the code hash sees it: its
@@ -25,28 +23,17 @@ func ListFiles(baseDir string, globs []string) ([]string, error) {
 	if len(globs) == 0 {
 		return nil, nil
 	}
-	for _, g := range globs {
-		if err := checkGlob(g); err != nil {
-			return nil, err
-		}
-	}
-	root, err := os.OpenRoot(baseDir)
+	root, err := openMatched(baseDir, globs)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", baseDir, err)
+		return nil, err
 	}
 	defer root.Close()
-	matched := map[string]bool{}
-	for _, g := range globs {
-		n, err := walkGlob(root, g, matched)
-		if err != nil {
-			return nil, err
-		}
-		if n == 0 {
-			return nil, fmt.Errorf("glob %q matches no file under %s", g, baseDir)
-		}
+	matched, err := matchIn(root, baseDir, globs)
+	if err != nil {
+		return nil, err
 	}
 	paths := make([]string, 0, len(matched))
-	for p := range matched {
+	for _, p := range matched {
 		fi, err := root.Lstat(p)
 		if err != nil {
 			return nil, fmt.Errorf("code file %s: %w", p, err)
@@ -56,7 +43,6 @@ func ListFiles(baseDir string, globs []string) ([]string, error) {
 		}
 		paths = append(paths, p)
 	}
-	sort.Strings(paths)
 	return paths, nil
 }
 

@@ -12,6 +12,17 @@ import (
 // it; nothing outside baseDir). A glob that matches no file is an error,
 // as it is for hashing.
 func Match(baseDir string, globs []string) ([]string, error) {
+	root, err := openMatched(baseDir, globs)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	return matchIn(root, baseDir, globs)
+}
+
+// openMatched checks globs and opens baseDir as a root that no path can
+// leave, for matchIn.
+func openMatched(baseDir string, globs []string) (*os.Root, error) {
 	for _, g := range globs {
 		if err := checkGlob(g); err != nil {
 			return nil, err
@@ -21,7 +32,13 @@ func Match(baseDir string, globs []string) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", baseDir, err)
 	}
-	defer root.Close()
+	return root, nil
+}
+
+// matchIn is the one matching rule behind Match, ListFiles and the code
+// hash: the union of what each glob selects under root, sorted; a glob
+// that selects nothing is an error naming it.
+func matchIn(root *os.Root, baseDir string, globs []string) ([]string, error) {
 	matched := map[string]bool{}
 	for _, g := range globs {
 		n, err := walkGlob(root, g, matched)
