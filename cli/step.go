@@ -3,10 +3,12 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/mlform/mlform/planner/model"
+	"github.com/mlform/mlform/providers/executor/remote"
 	"github.com/mlform/mlform/state"
 )
 
@@ -18,7 +20,7 @@ func newStepCommand(g *Globals) *cobra.Command {
 		Use:    "step",
 		Short:  "Internal: run a remote step (what batch executors run on cluster nodes)",
 		Hidden: true,
-		Args:   wantArgs(1, -1, "a subcommand: run"),
+		Args:   wantArgs(1, -1, "a subcommand: run or install"),
 	}
 	step.AddCommand(&cobra.Command{
 		Use:   "run STORE SPECID",
@@ -54,6 +56,22 @@ docs/executors.md, "Remote-step protocol", describes the protocol.`,
 				code = 1
 			}
 			return &ExitError{Code: code}
+		},
+	})
+	step.AddCommand(&cobra.Command{
+		Use:   "install DEST",
+		Short: "Copy this mlform binary to DEST (what a Kubernetes init container runs)",
+		Long: `Install copies the running mlform binary to DEST, an absolute path, as an
+executable file. The kubernetes executor's init container runs it from the
+init image (deploy/Dockerfile) to put mlform on a volume the step's
+container shares; docs/executors.md, "Kubernetes", describes it.`,
+		Args: wantArgs(1, 1, "the destination path"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			self, err := os.Executable()
+			if err != nil {
+				return err
+			}
+			return remote.Install(self, args[0])
 		},
 	})
 	return step

@@ -3,6 +3,7 @@ package model
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -148,4 +149,29 @@ func (l *limitedBuffer) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	return l.buf.Write(p)
+}
+
+// recordImageDigest stores the environment record id with the image
+// digest the executor resolved and returns the new record's id (id itself
+// when it has that digest already).
+func recordImageDigest(ctx context.Context, store *storage.Store, id, digest string) (string, error) {
+	if id == "" {
+		return "", errors.New("the version has no environment record")
+	}
+	b, err := store.GetObject(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	rec, err := provenance.Decode(b)
+	if err != nil {
+		return "", err
+	}
+	if rec.ImageDigest == digest {
+		return id, nil
+	}
+	rec.ImageDigest = digest
+	if b, err = provenance.Encode(rec); err != nil {
+		return "", err
+	}
+	return store.PutObject(ctx, b)
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mlform/mlform/config"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/policy"
@@ -42,7 +43,7 @@ func planRunning(ctx context.Context, pc *engine.PlanContext, spec *modelSpec) *
 	}
 	addr := "model." + spec.Name
 	a := &plans.Action{Addr: addr, Kind: plans.KindTrain,
-		Reasons: []plans.Reason{{Code: ReasonRunning, Message: describeRunning(ctx, pc.WS, spec.Name, r, pc.WS.Now) + "; apply collects it"}},
+		Reasons: []plans.Reason{{Code: ReasonRunning, Message: describeRunning(ctx, pc.WS, spec, r, pc.WS.Now) + "; apply collects it"}},
 		Train:   &plans.TrainChange{Model: spec.Name, Version: r.Version, Collect: true, Snapshots: r.Draft.Inputs.Snapshots}}
 	pc.AddAction(a)
 	if len(m.Running) > 1 {
@@ -53,17 +54,19 @@ func planRunning(ctx context.Context, pc *engine.PlanContext, spec *modelSpec) *
 
 // describeRunning says where a running attempt is: "v5 running as slurm
 // job 1234 on node-3 for 2h".
-func describeRunning(ctx context.Context, ws *engine.Workspace, model string, r *state.RunningAttempt, now time.Time) string {
+func describeRunning(ctx context.Context, ws *engine.Workspace, spec *modelSpec, r *state.RunningAttempt, now time.Time) string {
 	st, node, since := "submitted", r.Node, r.SubmittedAt
 	if !r.StartedAt.IsZero() {
 		st, since = "running", r.StartedAt
 	}
-	if bx, _, ok := batchExecutor(ws, r.Executor, nil); ok && r.JobID != "" {
+	if bx, _, ok := batchExecutor(ws, r.Executor, attemptSettings(spec, r)); ok && r.JobID != "" {
 		qctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		p, err := bx.Describe(qctx, r.JobID)
 		cancel()
 		if err == nil {
-			switch p.State {
+			// Schedulers name states in their own case (Slurm's RUNNING,
+			// Kubernetes' Running).
+			switch strings.ToUpper(p.State) {
 			case "RUNNING":
 				st, node = "running", p.Host
 			case "PENDING":
@@ -122,7 +125,7 @@ func runCollect(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 	if r == nil {
 		return fmt.Errorf("model.%s v%d is no longer running in state (another apply collected it?); run plan again", tc.Model, tc.Version)
 	}
-	bx, _, ok := batchExecutor(ws, r.Executor, nil)
+	bx, _, ok := batchExecutor(ws, r.Executor, attemptSettings(spec, r))
 	if !ok {
 		return fmt.Errorf("model.%s v%d runs on executor %q, which this mlform cannot attach to", tc.Model, tc.Version, r.Executor)
 	}
@@ -171,4 +174,19 @@ func runCollect(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 		return fmt.Errorf("v%d not collected (it stays running in state; the next apply re-attaches): %w", r.Version, err)
 	}
 	return recordAttempt(ctx, rc, a, specs, spec, v, done)
+}
+
+// attemptSettings are the settings to reach a running attempt's job with:
+// the model's environment's block when it still names the executor that
+// runs the attempt (where the cluster is: a Kubernetes namespace and
+// kubeconfig), else none.
+func attemptSettings(spec *modelSpec, r *state.RunningAttempt) map[string]any {
+	name := spec.Environment.Executor
+	if name == "" {
+		name = config.DefaultExecutor
+	}
+	if name != r.Executor {
+		return nil
+	}
+	return spec.ExecutorSettings
 }

@@ -70,6 +70,9 @@ func RunRemoteStep(ctx context.Context, storeName, specID string, opts RemoteRun
 	if err != nil {
 		return nil, err
 	}
+	// Values the executor set from secrets mlform never saw (Kubernetes'
+	// secret_env) are redacted as the environment's sensitive values are.
+	redact = append(redact, remote.PassedValues(os.Environ())...)
 	rs := &remoteStores{urls: urls, open: map[string]*storage.Store{}}
 	defer rs.close()
 	store, err := rs.get(ctx, storeName)

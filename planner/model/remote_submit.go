@@ -229,7 +229,7 @@ func collectRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, 
 		}
 		last = p
 		engine.ReportQueue(rc.Progress, a, engine.QueueState{Executor: run.Executor, Progress: p})
-		if p.State == "RUNNING" {
+		if strings.EqualFold(p.State, "RUNNING") {
 			_ = rc.UpdateState(ctx, func(st *state.State) error {
 				if r := st.EnsureModel(task.Model).RunningAttempt(run.Version); r != nil {
 					r.Node, r.StartedAt = p.Host, p.Since.UTC()
@@ -263,11 +263,23 @@ func collectRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, 
 	}
 	v := *run.Draft
 	v.Job = fmt.Sprintf("%s job %s", run.Executor, run.JobID)
+	if res.Detail != "" {
+		v.Job += " (" + engine.RedactString(res.Detail, secrets) + ")"
+	}
 	v.Host, v.ExitCode, v.Status = res.Host, res.ExitCode, res.Status
 	if !res.StartedAt.IsZero() {
 		v.StartedAt, v.EndedAt = res.StartedAt.UTC(), res.EndedAt.UTC()
 	}
 	bg := context.WithoutCancel(ctx)
+	if res.ImageDigest != "" {
+		// The environment record was taken at submission, before the
+		// cluster resolved the image: it gets the digest now.
+		if id, err := recordImageDigest(bg, store, v.EnvironmentID, res.ImageDigest); err == nil {
+			v.EnvironmentID = id
+		} else {
+			rc.Progress.Logf(a, "v%d: the image digest %s is not in the environment record: %v", run.Version, res.ImageDigest, err)
+		}
+	}
 	// The runner stored the outputs through its own index objects.
 	if err := store.Refresh(bg); err != nil {
 		return nil, nil, err

@@ -115,6 +115,13 @@ type Result struct {
 	// whatever ran it when that is more than the exit code tells (a batch
 	// system's "slurm job 12 NODE_FAIL on node-3"); "" otherwise.
 	Reason string
+	// Detail says, for lineage, what of the run the executor saw beyond
+	// Host (Kubernetes: "pod NAME, image REF"); "" when nothing.
+	Detail string
+	// ImageDigest is the image's content digest as the system that ran
+	// the step resolved it (Kubernetes: the container's imageID); "" when
+	// unknown.
+	ImageDigest string
 }
 
 // Validate reports what is wrong with a task before anything runs.

@@ -361,8 +361,14 @@ func (w *watch) observePod(p *corev1.Pod) {
 				w.running = started
 			}
 		}
-		if wt := cs.State.Waiting; wt != nil && stuckReasons[wt.Reason] && w.stuck == "" {
-			w.stuck = fmt.Sprintf("pod %s: %s: %s", p.Name, wt.Reason, wt.Message)
+	}
+	for _, st := range append(append([]corev1.ContainerStatus{}, p.Status.InitContainerStatuses...), p.Status.ContainerStatuses...) {
+		if wt := st.State.Waiting; wt != nil && stuckReasons[wt.Reason] && w.stuck == "" {
+			what := ""
+			if st.Name != ContainerName {
+				what = "container " + st.Name + ": "
+			}
+			w.stuck = fmt.Sprintf("pod %s: %s%s: %s", p.Name, what, wt.Reason, wt.Message)
 		}
 	}
 	// Progress first: a step's output never comes before its Running.

@@ -10,6 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/mlform/mlform/providers/executor"
+	"github.com/mlform/mlform/providers/executor/remote"
 )
 
 func task() executor.Task {
@@ -24,13 +25,13 @@ func TestBuildJob(t *testing.T) {
 		NodeSelector: map[string]string{"pool": "gpu"}, Labels: map[string]string{"team": "ml", LabelTask: "forged"},
 		Tolerations: []corev1.Toleration{{Key: "gpu", Operator: corev1.TolerationOpExists}},
 		SecretEnv:   []SecretEnv{{"DB_PASSWORD", "db", "pw"}}}
-	job, err := BuildJob(task(), o, "ml")
+	job, err := BuildJob(task(), o, "ml", "mlform-churn-v3-train-bcdfg")
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := job.Spec
-	if job.Namespace != "ml" || job.GenerateName != "mlform-churn-v3-train-" {
-		t.Errorf("namespace %q generateName %q", job.Namespace, job.GenerateName)
+	if job.Namespace != "ml" || job.Name != "mlform-churn-v3-train-bcdfg" {
+		t.Errorf("namespace %q name %q", job.Namespace, job.Name)
 	}
 	if *s.BackoffLimit != 0 || *s.ActiveDeadlineSeconds != 150 || *s.TTLSecondsAfterFinished != 86400 {
 		t.Errorf("backoffLimit %d activeDeadlineSeconds %d ttl %d, want 0, 150 (90s timeout + a minute), 86400", *s.BackoffLimit, *s.ActiveDeadlineSeconds, *s.TTLSecondsAfterFinished)
@@ -57,13 +58,19 @@ func TestBuildJob(t *testing.T) {
 	if got := strings.Join(c.Command, " "); got != "python train.py --lr=$$(LR)" {
 		t.Errorf("command %q", got)
 	}
+	// The task's environment is read from the Secret of the Job's name,
+	// not written in the Job; secret_env are references, and their names
+	// are passed to the runner.
+	if len(c.EnvFrom) != 1 || c.EnvFrom[0].SecretRef == nil || c.EnvFrom[0].SecretRef.Name != job.Name {
+		t.Errorf("envFrom %+v, want the Secret %s", c.EnvFrom, job.Name)
+	}
 	var names []string
 	for _, e := range c.Env {
 		names = append(names, e.Name)
 		switch e.Name {
-		case "PRICE":
-			if e.Value != "$$5" {
-				t.Errorf("PRICE = %q, want $ escaped", e.Value)
+		case remote.EnvPass:
+			if e.Value != "DB_PASSWORD" {
+				t.Errorf("%s = %q, want the secret_env names", remote.EnvPass, e.Value)
 			}
 		case "DB_PASSWORD":
 			ref := e.ValueFrom.SecretKeyRef
@@ -72,8 +79,15 @@ func TestBuildJob(t *testing.T) {
 			}
 		}
 	}
-	if got := strings.Join(names, ","); got != "B,MLFORM_MODEL,PRICE,DB_PASSWORD" {
-		t.Errorf("env order %s: want task env sorted, then secret_env", got)
+	if got := strings.Join(names, ","); got != remote.EnvPass+",DB_PASSWORD" {
+		t.Errorf("env %s: want only the secret_env references and their names", got)
+	}
+	sec := BuildEnvSecret(task(), o, "ml", job.Name)
+	if sec.Name != job.Name || string(sec.Data["PRICE"]) != "$5" || len(sec.Data) != 3 || sec.Labels[LabelTask] != TaskID(task()) {
+		t.Errorf("env secret %+v: want the task's env as given, labelled as the Job", sec)
+	}
+	if len(p.InitContainers) != 0 || len(p.Volumes) != 0 {
+		t.Errorf("init containers %v volumes %v without an init image", p.InitContainers, p.Volumes)
 	}
 	want := map[corev1.ResourceName]string{"cpu": "2", "memory": "4Gi", "nvidia.com/gpu": "1"}
 	for name, v := range want {
@@ -83,6 +97,35 @@ func TestBuildJob(t *testing.T) {
 	}
 	if _, ok := c.Resources.Requests["nvidia.com/gpu"]; ok {
 		t.Error("GPUs are requested; Kubernetes wants them as limits only")
+	}
+}
+
+// TestBuildJobInit: with an init image, an init container copies mlform
+// onto a volume the step's container mounts read-only at BinaryPath's
+// directory.
+func TestBuildJobInit(t *testing.T) {
+	tk := task()
+	tk.Env = nil
+	for _, tt := range []struct{ bin, want string }{{"", DefaultInitBinary}, {"/opt/mlform", "/opt/mlform"}} {
+		job, err := BuildJob(tk, Options{Image: "x", InitImage: "ghcr.io/acme/mlform:1", InitBinary: tt.bin}, "default", "j")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := job.Spec.Template.Spec
+		if len(p.InitContainers) != 1 || len(p.Volumes) != 1 || p.Volumes[0].EmptyDir == nil {
+			t.Fatalf("init containers %+v volumes %+v", p.InitContainers, p.Volumes)
+		}
+		ic := p.InitContainers[0]
+		if ic.Image != "ghcr.io/acme/mlform:1" || strings.Join(ic.Command, " ") != tt.want+" step install "+BinaryPath {
+			t.Errorf("init container image %q command %q", ic.Image, ic.Command)
+		}
+		m := p.Containers[0].VolumeMounts
+		if len(m) != 1 || !m[0].ReadOnly || m[0].MountPath+"/mlform" != BinaryPath || ic.VolumeMounts[0].ReadOnly {
+			t.Errorf("mounts: step %+v init %+v", m, ic.VolumeMounts)
+		}
+		if p.Containers[0].EnvFrom != nil || BuildEnvSecret(tk, Options{}, "default", "j") != nil {
+			t.Error("a task without env gets a Secret")
+		}
 	}
 }
 
@@ -100,7 +143,7 @@ func TestBuildJobDeadline(t *testing.T) {
 	for _, tt := range tests {
 		tk := task()
 		tk.Timeout = tt.timeout
-		job, err := BuildJob(tk, Options{Image: "x", DeadlineSlack: tt.slack}, "default")
+		job, err := BuildJob(tk, Options{Image: "x", DeadlineSlack: tt.slack}, "default", "j")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -130,7 +173,7 @@ func TestBuildJobErrors(t *testing.T) {
 			if tt.edit != nil {
 				tt.edit(&tk)
 			}
-			_, err := BuildJob(tk, tt.o, "default")
+			_, err := BuildJob(tk, tt.o, "default", "j")
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("error %v, want one containing %q", err, tt.want)
 			}
@@ -149,6 +192,10 @@ func TestJobPrefix(t *testing.T) {
 		{"___", 1, "mlform-v1-train-"},
 		{strings.Repeat("a", 80), 100, "mlform-" + strings.Repeat("a", 39) + "-v100-train-"},
 		{"x", 0, "mlform-x-train-"},
+	}
+	withAttempt := JobPrefix(executor.Task{Model: strings.Repeat("a", 80), Version: 100, Step: executor.StepTrain, Attempt: "1A2B3C4D5E6F7"})
+	if want := "mlform-" + strings.Repeat("a", 26) + "-v100-train-1a2b3c4d5e6f-"; withAttempt != want {
+		t.Errorf("JobPrefix with an attempt = %q, want %q", withAttempt, want)
 	}
 	for _, tt := range tests {
 		t.Run(tt.model, func(t *testing.T) {
@@ -170,6 +217,7 @@ func TestTaskID(t *testing.T) {
 		{Model: "churn", Version: 4, Step: executor.StepTrain},
 		{Model: "churn", Version: 3, Step: executor.StepEvaluate},
 		{Model: "churn3", Version: 0, Step: executor.StepTrain},
+		{Model: "churn", Version: 3, Step: executor.StepTrain, Attempt: "1a2b3c4d5e6f"},
 	} {
 		if ids[TaskID(b)] {
 			t.Errorf("TaskID(%+v) collides", b)

@@ -16,7 +16,8 @@ import (
 // settingNames are the keys Factory accepts: an environment's `image` and
 // the keys of its `kubernetes { ... }` block.
 var settingNames = [...]string{"image", "namespace", "service_account", "cpu", "memory", "gpus",
-	"node_selector", "tolerations", "labels", "secret_env", "ttl_after_finished", "kubeconfig", "context"}
+	"node_selector", "tolerations", "labels", "secret_env", "ttl_after_finished", "kubeconfig", "context",
+	"init_image", "init_binary"}
 
 // SecretEnv is an environment variable a step's container reads from a
 // Kubernetes Secret: the kubelet resolves it, so the value never passes
@@ -60,6 +61,14 @@ type Options struct {
 	// The deadline stops a Job nobody watches any more (apply was
 	// killed). Zero means one minute; negative means none.
 	DeadlineSlack time.Duration
+
+	// InitImage is the image of the init container that puts the mlform
+	// binary on a volume the step's container shares (deploy/Dockerfile
+	// builds one), so the step image need not hold mlform; "" adds no
+	// init container (then the executor runs only commands the step image
+	// has, not remote steps). InitBinary is mlform's path inside it; ""
+	// means DefaultInitBinary.
+	InitImage, InitBinary string
 
 	// Kubeconfig and Context choose the cluster: "" uses the usual
 	// discovery (KUBECONFIG, ~/.kube/config, then the in-cluster service
@@ -169,6 +178,18 @@ func ParseOptions(opts map[string]string) (Options, error) {
 				continue
 			}
 			o.TTLAfterFinished = d
+		case "init_image":
+			if v == "" || strings.ContainsAny(v, " \t\n") {
+				bad(k, v, "an image reference without spaces")
+				continue
+			}
+			o.InitImage = v
+		case "init_binary":
+			if !strings.HasPrefix(v, "/") || strings.ContainsAny(v, "\n\x00") {
+				bad(k, v, "an absolute path inside the init image")
+				continue
+			}
+			o.InitBinary = v
 		case "kubeconfig", "context":
 			if v == "" {
 				bad(k, v, "a non-empty value")

@@ -2,6 +2,7 @@ package kubernetes
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
@@ -61,6 +62,7 @@ func (w *watch) result() (executor.Result, error) {
 		r.StartedAt = r.EndedAt
 	}
 	r.Status, r.Reason = classify(o)
+	r.Detail, r.ImageDigest = detail(w.pod)
 	if cs := containerStatus(w.pod); cs != nil && cs.State.Terminated != nil && startFailed(cs.State.Terminated) && o.Cause == notStopped {
 		cmd := ""
 		if len(w.task.Command) > 0 {
@@ -133,6 +135,9 @@ func classify(o outcome) (string, string) {
 	if podWhy != "" {
 		return state.StatusFailed, fmt.Sprintf("%s: %s", where, podWhy)
 	}
+	if why := initFailed(o.Pod); why != "" {
+		return state.StatusFailed, fmt.Sprintf("%s: %s", where, why)
+	}
 	if o.Cond == nil && o.Gone {
 		return state.StatusFailed, where + " was deleted outside mlform before it finished"
 	}
@@ -147,4 +152,66 @@ func classify(o outcome) (string, string) {
 		return state.StatusFailed, fmt.Sprintf("%s: %s", where, oneLine(o.Cond.Reason, o.Cond.Message))
 	}
 	return state.StatusFailed, where + " ended without a result"
+}
+
+// initFailed says why an init container (the one installing mlform)
+// ended the pod before the step could run; "" when none did.
+func initFailed(p *corev1.Pod) string {
+	if p == nil {
+		return ""
+	}
+	for _, cs := range p.Status.InitContainerStatuses {
+		if t := cs.State.Terminated; t != nil && t.ExitCode != 0 {
+			why := fmt.Sprintf("init container %s (image %s) exited with code %d", cs.Name, cs.Image, t.ExitCode)
+			if msg := oneLine(t.Reason, t.Message); msg != "" && msg != "Error" {
+				why += ": " + msg
+			}
+			return why
+		}
+	}
+	return ""
+}
+
+// detail is what lineage records of where a step ran beyond its node:
+// the pod, and the image as the cluster resolved it (containerStatuses'
+// imageID: a digest-pinned reference, or the runtime's image id), with
+// that digest alone as the second result ("" when the cluster gave none).
+func detail(p *corev1.Pod) (string, string) {
+	if p == nil {
+		return "", ""
+	}
+	d := "pod " + p.Name
+	cs := containerStatus(p)
+	if cs == nil {
+		return d, ""
+	}
+	image := cs.Image
+	if image == "" {
+		for _, c := range p.Spec.Containers {
+			if c.Name == ContainerName {
+				image = c.Image
+			}
+		}
+	}
+	id := strings.TrimPrefix(cs.ImageID, "docker-pullable://")
+	switch {
+	case id != "" && id != image:
+		d += ", image " + image + " (" + id + ")"
+	case image != "":
+		d += ", image " + image
+	}
+	return d, imageDigest(id)
+}
+
+// imageDigest is the content digest in an imageID ("repo@sha256:..." or
+// "sha256:..."); "" when it holds none.
+func imageDigest(id string) string {
+	if _, dg, ok := strings.Cut(id, "@"); ok {
+		id = dg
+	}
+	alg, hex, ok := strings.Cut(id, ":")
+	if !ok || alg == "" || len(hex) < 32 || strings.ContainsAny(alg, "/ ") {
+		return ""
+	}
+	return id
 }

@@ -2,12 +2,16 @@ package kubernetes
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"sort"
 	"time"
 
+	batchv1 "k8s.io/api/batch/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/client-go/kubernetes"
 
 	"github.com/mlform/mlform/providers/executor"
 )
@@ -20,6 +24,10 @@ const apiTimeout = 30 * time.Second
 // Job that outlived the one that created it. Whether the command exists
 // is only known once the pod starts in its image: a command that cannot
 // start is reported by Attach.
+//
+// The task's environment goes in a Secret of the Job's name, created
+// first and then owned by the Job (the garbage collector deletes it with
+// the Job); the Job's container reads it with envFrom.
 func (e *Executor) Submit(ctx context.Context, t executor.Task) (string, error) {
 	if err := t.Validate(); err != nil {
 		return "", err
@@ -28,19 +36,71 @@ func (e *Executor) Submit(ctx context.Context, t executor.Task) (string, error) 
 	if err != nil {
 		return "", fmt.Errorf("%s task for %s: %w", t.Step, t.Label(), err)
 	}
-	job, err := BuildJob(t, e.opts, ns)
-	if err != nil {
-		return "", err
-	}
 	// Not cancelled with ctx: a create cut off mid-way may leave a Job
 	// whose name nobody learnt. Run deletes what it created.
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), apiTimeout)
 	defer cancel()
-	created, err := client.BatchV1().Jobs(ns).Create(cctx, job, metav1.CreateOptions{})
-	if err != nil {
-		return "", fmt.Errorf("%s task for %s: create job in namespace %s: %w", t.Step, t.Label(), ns, err)
+	for try := 0; ; try++ {
+		name := JobPrefix(t) + randomSuffix()
+		job, err := BuildJob(t, e.opts, ns, name)
+		if err != nil {
+			return "", err
+		}
+		created, err := e.create(cctx, client, ns, t, job)
+		if apierrors.IsAlreadyExists(err) && try < 3 {
+			continue // a name taken by chance
+		}
+		if err != nil {
+			return "", fmt.Errorf("%s task for %s: create job in namespace %s: %w", t.Step, t.Label(), ns, err)
+		}
+		return created.Name, nil
 	}
-	return created.Name, nil
+}
+
+// create creates the Job's env Secret, the Job, then makes the Job the
+// Secret's owner; when a step fails nothing is left behind.
+func (e *Executor) create(ctx context.Context, client kubernetes.Interface, ns string, t executor.Task, job *batchv1.Job) (*batchv1.Job, error) {
+	secret := BuildEnvSecret(t, e.opts, ns, job.Name)
+	secrets := client.CoreV1().Secrets(ns)
+	if secret != nil {
+		var err error
+		if secret, err = secrets.Create(ctx, secret, metav1.CreateOptions{}); err != nil {
+			return nil, fmt.Errorf("secret for the step's environment: %w", err)
+		}
+	}
+	created, err := client.BatchV1().Jobs(ns).Create(ctx, job, metav1.CreateOptions{})
+	if err != nil {
+		if secret != nil {
+			_ = secrets.Delete(ctx, secret.Name, metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &secret.UID}})
+		}
+		return nil, err
+	}
+	if secret != nil {
+		secret.OwnerReferences = []metav1.OwnerReference{{APIVersion: "batch/v1", Kind: "Job", Name: created.Name, UID: created.UID}}
+		if _, err := secrets.Update(ctx, secret, metav1.UpdateOptions{}); err != nil {
+			// A Secret nothing would delete: undo both, the step has not
+			// got far (its pod waited for nothing else).
+			fg := metav1.DeletePropagationForeground
+			_ = client.BatchV1().Jobs(ns).Delete(ctx, created.Name, metav1.DeleteOptions{PropagationPolicy: &fg})
+			_ = secrets.Delete(ctx, secret.Name, metav1.DeleteOptions{})
+			return nil, fmt.Errorf("make job %s the owner of its environment's secret: %w", created.Name, err)
+		}
+	}
+	return created, nil
+}
+
+// nameChars are the characters Kubernetes' generateName draws from (no
+// vowels: no words).
+const nameChars = "bcdfghjklmnpqrstvwxz2456789"
+
+// randomSuffix is five random characters ending a Job's name.
+func randomSuffix() string {
+	var b [5]byte
+	_, _ = rand.Read(b[:])
+	for i := range b {
+		b[i] = nameChars[int(b[i])%len(nameChars)]
+	}
+	return string(b[:])
 }
 
 // Find lists the names of the Jobs the namespace holds for a task (by

@@ -21,6 +21,13 @@ const (
 	// EnvRedact is a JSON array of the texts (sensitive values) the runner
 	// redacts from the command's output before storing it.
 	EnvRedact = "MLFORM_STEP_REDACT"
+	// EnvPass is a comma-separated list of variables the executor itself
+	// set for the step's command, from where the runner cannot see them
+	// come (Kubernetes' secret_env: the kubelet reads them from Secrets).
+	// The runner passes them on to the command, as it does the batch
+	// system's own (SchedulerEnv), and redacts their values from the
+	// output it streams and stores (PassedValues).
+	EnvPass = "MLFORM_STEP_PASS"
 )
 
 // Subcommand is the argv after the binary: `mlform step run SPECID`.
@@ -146,16 +153,53 @@ var schedulerVars = []string{"CUDA_VISIBLE_DEVICES", "ROCR_VISIBLE_DEVICES", "HI
 // variables): the runner passes them on to the command, as if the job ran
 // it directly. Credentials and the protocol's own variables are never
 // among them.
+//
+// The variables EnvPass names are passed on too, unless they are the
+// protocol's own or credentials.
 func SchedulerEnv(environ []string) map[string]string {
+	pass := passed(environ)
 	out := map[string]string{}
 	for _, kv := range environ {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || !validEnvName(k) {
 			continue
 		}
-		if strings.HasPrefix(k, "SLURM_") || slices.Contains(schedulerVars, k) {
+		if strings.HasPrefix(k, "SLURM_") || slices.Contains(schedulerVars, k) || pass[k] {
 			out[k] = v
 		}
 	}
 	return out
+}
+
+// PassedValues are the non-empty values of the variables EnvPass names
+// (environ in os.Environ form): texts the runner redacts from the step's
+// output, since they come from secrets mlform never saw.
+func PassedValues(environ []string) []string {
+	pass := passed(environ)
+	var out []string
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok && pass[k] && v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// passed is the set of names EnvPass lists, less those the runner keeps
+// to itself (the protocol's variables and store credentials).
+func passed(environ []string) map[string]bool {
+	set := map[string]bool{}
+	for _, kv := range environ {
+		k, v, _ := strings.Cut(kv, "=")
+		if k != EnvPass {
+			continue
+		}
+		for _, name := range strings.Split(v, ",") {
+			name = strings.TrimSpace(name)
+			if validEnvName(name) && !strings.HasPrefix(name, "MLFORM_") && !slices.Contains(CredentialEnv, name) {
+				set[name] = true
+			}
+		}
+	}
+	return set
 }

@@ -1,6 +1,8 @@
 package remote
 
 import (
+	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -188,5 +190,56 @@ func TestSchedulerEnv(t *testing.T) {
 		"MLFORM_STEP_STORES={}", "PATH=/bin", "SLURM_=", "bad name=1"})
 	if len(got) != 3 || got["SLURM_JOB_ID"] != "12" || got["CUDA_VISIBLE_DEVICES"] != "0,1" {
 		t.Fatalf("SchedulerEnv = %v", got)
+	}
+}
+
+// TestPassEnv: the variables EnvPass names reach the command and their
+// values are redacted; the protocol's own and credentials never pass.
+func TestPassEnv(t *testing.T) {
+	environ := []string{EnvPass + "=DB_PASSWORD, TOKEN,AWS_SECRET_ACCESS_KEY,MLFORM_STEP_STORES,bad name,EMPTY",
+		"DB_PASSWORD=hunter2", "TOKEN=t0k", "AWS_SECRET_ACCESS_KEY=x", "MLFORM_STEP_STORES={}", "EMPTY=", "OTHER=o"}
+	got := SchedulerEnv(environ)
+	want := map[string]string{"DB_PASSWORD": "hunter2", "TOKEN": "t0k", "EMPTY": ""}
+	if len(got) != len(want) {
+		t.Fatalf("SchedulerEnv = %v, want %v", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("SchedulerEnv[%s] = %q, want %q", k, got[k], v)
+		}
+	}
+	vals := PassedValues(environ)
+	if len(vals) != 2 || !slices.Contains(vals, "hunter2") || !slices.Contains(vals, "t0k") {
+		t.Errorf("PassedValues = %q, want the two non-empty secrets", vals)
+	}
+	if v := PassedValues([]string{"DB_PASSWORD=x"}); len(v) != 0 {
+		t.Errorf("without %s: %q, want nothing", EnvPass, v)
+	}
+}
+
+// TestInstall: the binary lands executable at an absolute path, directories
+// made; a relative destination or a missing source is an error.
+func TestInstall(t *testing.T) {
+	dir := t.TempDir()
+	src := dir + "/src"
+	if err := os.WriteFile(src, []byte("#!/bin/sh\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dest := dir + "/bin/sub/mlform"
+	if err := Install(src, dest); err != nil {
+		t.Fatal(err)
+	}
+	info, err := os.Stat(dest)
+	if err != nil || info.Mode().Perm() != 0o755 || info.Size() != 10 {
+		t.Fatalf("installed %v %v, want 0755 and 10 bytes", info, err)
+	}
+	for _, c := range []struct{ src, dest, want string }{
+		{src, "bin/mlform", "want an absolute path"},
+		{dir + "/missing", dir + "/x", "no such file"},
+		{dir, dir + "/y", "not a regular file"},
+	} {
+		if err := Install(c.src, c.dest); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Install(%q, %q) = %v, want %q", c.src, c.dest, err, c.want)
+		}
 	}
 }
