@@ -63,7 +63,7 @@ docs/executors.md, "Remote-step protocol", describes the protocol.`,
 		Short: "Copy this mlform binary to DEST (what a Kubernetes init container runs)",
 		Long: `Install copies the running mlform binary to DEST, an absolute path, as an
 executable file. The kubernetes executor's init container runs it from the
-init image (deploy/Dockerfile) to put mlform on a volume the step's
+init image (the repository's Dockerfile) to put mlform on a volume the step's
 container shares; docs/executors.md, "Kubernetes", describes it.`,
 		Args: wantArgs(1, 1, "the destination path"),
 		RunE: func(cmd *cobra.Command, args []string) error {

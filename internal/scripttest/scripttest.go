@@ -97,6 +97,9 @@ func commands() map[string]scriptCmd {
 		{usage: "browsercheck DIR", min: 1, max: 1, run: cmdBrowsercheck},
 		// Train on the single-node Slurm test cluster (cmd_slurm.go).
 		{usage: "slurmenv", run: cmdSlurmenv},
+		// Train on the Kubernetes test control plane (cmd_k8s.go).
+		{usage: "k8senv", run: cmdK8senv},
+		{usage: kubeUsage, min: 2, max: 4, run: cmdKube},
 		// Copy a tracked repository file into the script (cmd_repofile.go).
 		{usage: "repofile PATH DST", min: 2, max: 2, run: cmdRepoFile},
 		// Loopback webhooks recording what notifications post
@@ -127,7 +130,8 @@ func (c command) checked() scriptCmd {
 // condition answers a script's [COND] guards: [testhooks] (this test binary
 // was built with the mlformtest tag, so mlform honours the MLFORM_TEST_*
 // hooks; `make test` sets it), [browser] (headless Chromium is installed)
-// [slurm] (the Slurm test cluster is up) and [cloud:NAME].
+// [slurm] (the Slurm test cluster is up), [k8s] (the Kubernetes test
+// control plane is up) and [cloud:NAME].
 func condition(cond string) (bool, error) {
 	if cond == "testhooks" {
 		return testHooksBuilt, nil
@@ -137,6 +141,9 @@ func condition(cond string) (bool, error) {
 	}
 	if cond == "slurm" {
 		return slurmCondition()
+	}
+	if cond == "k8s" {
+		return k8sCondition()
 	}
 	return cloudCondition(cond)
 }

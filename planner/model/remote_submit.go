@@ -317,9 +317,11 @@ func collectRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, 
 		v.Error = fmt.Sprintf("%s without a step result (%v)", why, rerr)
 		return &v, done, nil
 	}
-	if res.Status == state.StatusFailed && rr.Status != state.StatusFailed && res.Reason != "" {
+	if res.Status == state.StatusFailed && rr.Status != state.StatusFailed && rr.Status != state.StatusTimedOut && res.Reason != "" {
 		// The cluster ended the job (scancel from outside, a lost node,
 		// preemption): its word wins over what the runner saw (SIGTERM).
+		// A runner that timed the command out itself knows better: the
+		// job then failed because the step did.
 		v.Status, v.Error = state.StatusFailed, res.Reason
 		return &v, done, nil
 	}

@@ -47,5 +47,9 @@ plane_installed() {
 	[ -x "$KUBE_APISERVER" ] && [ -x "$KUBE_CONTROLLER_MANAGER" ] && [ -x "$KUBE_SCHEDULER" ]
 }
 
+SVC=K8S
+SVC_WHAT="Kubernetes test control plane"
 # shellcheck source=scripts/lib/services.sh
 . "$K8S_HERE/../lib/services.sh"
+# shellcheck source=scripts/lib/cluster.sh
+. "$K8S_HERE/../lib/cluster.sh"

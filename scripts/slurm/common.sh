@@ -21,5 +21,9 @@ slurm_installed() {
 		command -v munged >/dev/null 2>&1 && command -v sbatch >/dev/null 2>&1
 }
 
+SVC=SLURM
+SVC_WHAT="Slurm test cluster"
 # shellcheck source=scripts/lib/services.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/services.sh"
+# shellcheck source=scripts/lib/cluster.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/cluster.sh"

@@ -27,40 +27,7 @@ envfile="$dir/env"
 # this machine's host name.
 NODE=mlformtest
 
-unavailable() {
-	slurm_log "$1"
-	printf 'export MLFORM_TEST_SLURM_UNAVAILABLE=%q\n' "$1" >>"$envfile"
-	if slurm_required; then
-		slurm_log "MLFORM_REQUIRE_SLURM_TESTS=1: the Slurm test cluster must start"
-		exit 1
-	fi
-	exit 0
-}
-
-# launch NAME CMD...: starts CMD in its own session (so stop.sh can end its
-# whole process group), logging to DIR/NAME.out, pid in DIR/NAME.pid.
-launch() {
-	local name=$1
-	shift
-	setsid "$@" >"$dir/$name.out" 2>&1 </dev/null &
-	echo "$!" >"$dir/$name.pid"
-}
-
-# wait_for NAME SECONDS CHECK...: polls CHECK until it succeeds, failing
-# early when daemon NAME died.
-wait_for() {
-	local name=$1 secs=$2
-	shift 2
-	local pid
-	pid=$(cat "$dir/$name.pid")
-	for _ in $(seq 1 $((secs * 10))); do
-		"$@" >/dev/null 2>&1 && return 0
-		kill -0 "$pid" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
-
+# unavailable, launch and wait_for: scripts/lib/cluster.sh.
 why() { # NAME: the last lines a daemon logged
 	tail -n 3 "$dir/$1.log" "$dir/$1.out" 2>/dev/null | grep -v '^==>' | grep . | tail -n 3 | tr '\n' ' '
 }

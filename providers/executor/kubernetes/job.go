@@ -51,7 +51,7 @@ const (
 	// BinaryPath is the mlform binary in a step's pod.
 	BinaryPath = binDir + "/mlform"
 	// DefaultInitBinary is mlform's path in the init image
-	// (deploy/Dockerfile puts it there).
+	// (the repository's Dockerfile puts it there).
 	DefaultInitBinary = "/usr/local/bin/mlform"
 )
 

@@ -106,7 +106,7 @@ var settingDocs = map[string]string{
 	"ttl_after_finished": `how long a finished Job is kept ("24h")`,
 	"kubeconfig":         "kubeconfig file (default: KUBECONFIG, ~/.kube/config, in-cluster)",
 	"context":            "kubeconfig context (default: the current one)",
-	"init_image":         "image holding mlform, run as an init container that gives each step the mlform binary (deploy/Dockerfile)",
+	"init_image":         "image holding mlform, run as an init container that gives each step the mlform binary (the repository's Dockerfile)",
 	"init_binary":        `mlform's path inside init_image (default "/usr/local/bin/mlform")`,
 }
 

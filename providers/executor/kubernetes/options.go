@@ -63,7 +63,7 @@ type Options struct {
 	DeadlineSlack time.Duration
 
 	// InitImage is the image of the init container that puts the mlform
-	// binary on a volume the step's container shares (deploy/Dockerfile
+	// binary on a volume the step's container shares (the repository's Dockerfile
 	// builds one), so the step image need not hold mlform; "" adds no
 	// init container (then the executor runs only commands the step image
 	// has, not remote steps). InitBinary is mlform's path inside it; ""

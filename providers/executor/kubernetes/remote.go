@@ -67,7 +67,7 @@ func (e *Executor) Describe(ctx context.Context, name string) (executor.Progress
 func (e *Executor) RemoteBinary() (string, error) {
 	if e.opts.InitImage == "" {
 		return "", errors.New("the kubernetes executor runs each step as `mlform step run` in its pod and needs mlform there: " +
-			"set init_image in the environment's kubernetes block to an image holding mlform (deploy/Dockerfile builds one)")
+			"set init_image in the environment's kubernetes block to an image holding mlform (the repository's Dockerfile builds one)")
 	}
 	return BinaryPath, nil
 }

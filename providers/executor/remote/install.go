@@ -10,7 +10,7 @@ import (
 
 // InstallSubcommand is the argv after the binary that copies it:
 // `mlform step install DEST`. A Kubernetes init container runs it from an
-// image holding mlform (deploy/Dockerfile) to put the binary on a volume
+// image holding mlform (the repository's Dockerfile) to put the binary on a volume
 // the step's container shares, whatever that container's image is.
 var InstallSubcommand = []string{"step", "install"}
 

@@ -28,9 +28,13 @@ import (
 //     start (CreateContainerError): an image's entrypoint is not known.
 //   - A container is a process group in its own session: when its main
 //     process ends, whatever it left running in the group is killed, as a
-//     runtime tears down the container's PID namespace. Volumes, ports,
+//     runtime tears down the container's PID namespace. Other volumes, ports,
 //     probes, resource limits and security contexts are not applied; a
-//     container cannot be OOM-killed.
+//     container cannot be OOM-killed. emptyDir and hostPath volumes are
+//     emulated by rewriting paths in the command and working directory
+//     (volumes.go).
+//   - A container's imageID is reported only for a digest-pinned image
+//     reference (nothing is pulled, so no tag is resolved).
 //   - Containers never restart (Jobs run with restartPolicy Never); init
 //     containers run in order before the others, which run together.
 //   - Env is resolved as a kubelet does: value with $(VAR) references,
@@ -202,7 +206,18 @@ func (p *provider) startContainer(ctx context.Context, pr *podRun, c corev1.Cont
 		})
 		return nil, false
 	}
-	argv = expandAll(argv, env)
+	mnt, err := volumeMounts(pr.pod, c, pr.dir)
+	if err != nil {
+		p.update(pr, func(st *corev1.PodStatus) {
+			status(st).State = corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CreateContainerConfigError", Message: err.Error()}}
+		})
+		return nil, false
+	}
+	argv = mnt.args(expandAll(argv, env))
+	workDir := c.WorkingDir
+	if workDir != "" {
+		workDir = mnt.path(workDir)
+	}
 	logs, err := openLogFiles(filepath.Join(pr.dir, c.Name))
 	if err != nil {
 		p.update(pr, func(st *corev1.PodStatus) {
@@ -218,7 +233,7 @@ func (p *provider) startContainer(ctx context.Context, pr *podRun, c corev1.Cont
 		return nil, false
 	}
 	pr.ctrs[c.Name] = k
-	startErr := k.start(argv, c.WorkingDir, env)
+	startErr := k.start(argv, workDir, env)
 	k.started = time.Now()
 	p.mu.Unlock()
 	if startErr != nil {
@@ -237,6 +252,7 @@ func (p *provider) startContainer(ctx context.Context, pr *podRun, c corev1.Cont
 		cs := status(st)
 		cs.State = corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: at}}
 		cs.Started = ptrTo(true)
+		cs.ImageID = imageID(c.Image)
 		if !init {
 			cs.Ready = true
 			cs.ContainerID = fmt.Sprintf("vknode://%d", k.cmd.Process.Pid)

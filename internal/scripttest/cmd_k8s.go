@@ -1,0 +1,95 @@
+package scripttest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	k8s "k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/mlform/mlform/providers/executor/kubernetes/k8stest"
+)
+
+// k8sCondition answers [k8s]: whether the Kubernetes test control plane
+// is up. Under MLFORM_REQUIRE_K8S_TESTS=1 a missing plane is an error,
+// never a skip.
+func k8sCondition() (bool, error) {
+	if reason := k8stest.Unavailable(); reason != "" {
+		if os.Getenv(k8stest.RequireEnv) == "1" {
+			return false, fmt.Errorf("%s (%s=1)", reason, k8stest.RequireEnv)
+		}
+		return false, nil
+	}
+	return true, nil
+}
+
+// k8senv gives the script what a user of the plane has: KUBECONFIG (the
+// admin's), the node's name as $K8S_NODE, and $MLFORM_BIN, the mlform the
+// script runs: the test node ignores images, so a kubernetes block's
+// init_binary names this local file for the init container to install.
+func cmdK8senv(ts *testscript.TestScript, neg bool, args []string) {
+	if reason := k8stest.Unavailable(); reason != "" {
+		ts.Fatalf("%s (guard the script with [!k8s] skip)", reason)
+	}
+	ts.Setenv("KUBECONFIG", k8stest.Kubeconfig())
+	ts.Setenv("K8S_NODE", k8stest.Node())
+	bin, err := lookPathIn("mlform", ts.Getenv("PATH"))
+	ts.Check(err)
+	ts.Setenv("MLFORM_BIN", bin)
+}
+
+// lookPathIn finds name in the directories of path.
+func lookPathIn(name, path string) (string, error) {
+	for _, dir := range filepath.SplitList(path) {
+		p := filepath.Join(dir, name)
+		if info, err := os.Stat(p); err == nil && info.Mode().IsRegular() {
+			return filepath.Abs(p)
+		}
+	}
+	return exec.LookPath(name)
+}
+
+// kube jobs SELECTOR | kube delete-job NAME | kube secret NAME KEY VALUE:
+// what a user does with kubectl in the default namespace of the plane
+// (k8senv first): list the names of the Jobs a label selector matches,
+// one a line on stdout; delete a Job as `kubectl delete job` does
+// (background propagation); create (or replace) a Secret with one key.
+func cmdKube(ts *testscript.TestScript, neg bool, args []string) {
+	cfg, err := clientcmd.BuildConfigFromFlags("", ts.Getenv("KUBECONFIG"))
+	ts.Check(err)
+	c, err := k8s.NewForConfig(cfg)
+	ts.Check(err)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	const ns = "default"
+	switch {
+	case args[0] == "jobs" && len(args) == 2:
+		list, err := c.BatchV1().Jobs(ns).List(ctx, metav1.ListOptions{LabelSelector: args[1]})
+		ts.Check(err)
+		for _, j := range list.Items {
+			fmt.Fprintln(ts.Stdout(), j.Name)
+		}
+	case args[0] == "delete-job" && len(args) == 2:
+		bg := metav1.DeletePropagationBackground
+		ts.Check(c.BatchV1().Jobs(ns).Delete(ctx, args[1], metav1.DeleteOptions{PropagationPolicy: &bg}))
+	case args[0] == "secret" && len(args) == 4:
+		sec := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: args[1]}, StringData: map[string]string{args[2]: args[3]}}
+		_, err := c.CoreV1().Secrets(ns).Create(ctx, sec, metav1.CreateOptions{})
+		if apierrors.IsAlreadyExists(err) { // a script run again on the same plane
+			_, err = c.CoreV1().Secrets(ns).Update(ctx, sec, metav1.UpdateOptions{})
+		}
+		ts.Check(err)
+	default:
+		ts.Fatalf("usage: %s", kubeUsage)
+	}
+}
+
+const kubeUsage = "kube jobs SELECTOR | kube delete-job NAME | kube secret NAME KEY VALUE"
