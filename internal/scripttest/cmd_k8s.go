@@ -22,13 +22,7 @@ import (
 // is up. Under MLFORM_REQUIRE_K8S_TESTS=1 a missing plane is an error,
 // never a skip.
 func k8sCondition() (bool, error) {
-	if reason := k8stest.Unavailable(); reason != "" {
-		if os.Getenv(k8stest.RequireEnv) == "1" {
-			return false, fmt.Errorf("%s (%s=1)", reason, k8stest.RequireEnv)
-		}
-		return false, nil
-	}
-	return true, nil
+	return clusterCondition(k8stest.Unavailable(), k8stest.RequireEnv)
 }
 
 // k8senv gives the script what a user of the plane has: KUBECONFIG (the

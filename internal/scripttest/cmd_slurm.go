@@ -27,11 +27,17 @@ func cmdSlurmenv(ts *testscript.TestScript, neg bool, args []string) {
 // slurmCondition answers [slurm]: whether the test cluster is up. Under
 // MLFORM_REQUIRE_SLURM_TESTS=1 a missing cluster is an error, never a skip.
 func slurmCondition() (bool, error) {
-	if reason := slurmtest.Unavailable(); reason != "" {
-		if os.Getenv(slurmtest.RequireEnv) == "1" {
-			return false, fmt.Errorf("%s (%s=1)", reason, slurmtest.RequireEnv)
-		}
-		return false, nil
+	return clusterCondition(slurmtest.Unavailable(), slurmtest.RequireEnv)
+}
+
+// clusterCondition answers a test cluster's condition from why it is
+// unavailable ("" when it is up): false, or under requireEnv=1 an error.
+func clusterCondition(reason, requireEnv string) (bool, error) {
+	if reason == "" {
+		return true, nil
 	}
-	return true, nil
+	if os.Getenv(requireEnv) == "1" {
+		return false, fmt.Errorf("%s (%s=1)", reason, requireEnv)
+	}
+	return false, nil
 }

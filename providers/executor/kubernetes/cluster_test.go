@@ -25,6 +25,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/mlform/mlform/internal/procid"
+	"github.com/mlform/mlform/internal/syncbuf"
 	"github.com/mlform/mlform/providers/executor"
 	"github.com/mlform/mlform/providers/executor/executortest"
 	"github.com/mlform/mlform/providers/executor/kubernetes"
@@ -39,16 +40,7 @@ import (
 // model named after the test so Find sees only its own Jobs.
 func helperTask(t *testing.T, mode string, args ...string) executor.Task {
 	t.Helper()
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return executor.Task{
-		Model: "t-" + randHex(t), Version: 1, Step: executor.StepTrain,
-		Command: append([]string{self}, args...),
-		Env:     map[string]string{executortest.HelperEnv: mode},
-		Timeout: 5 * time.Minute, Grace: time.Second,
-	}
+	return executortest.HelperTask(t, "t-"+randHex(t), 1, mode, args...)
 }
 
 func randHex(t *testing.T) string {
@@ -74,35 +66,6 @@ func client(t *testing.T) k8s.Interface {
 	return c
 }
 
-// lineWriter fires seen once a whole line equal to want was written.
-type lineWriter struct {
-	mu   sync.Mutex
-	buf  bytes.Buffer
-	want string
-	once sync.Once
-	seen chan struct{}
-}
-
-func newLineWriter(want string) *lineWriter {
-	return &lineWriter{want: want, seen: make(chan struct{})}
-}
-
-func (w *lineWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.buf.Write(p)
-	if strings.Contains("\n"+w.buf.String(), "\n"+w.want+"\n") {
-		w.once.Do(func() { close(w.seen) })
-	}
-	return len(p), nil
-}
-
-func (w *lineWriter) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.buf.String()
-}
-
 // runAsync runs task and delivers its result.
 func runAsync(e *kubernetes.Executor, ctx context.Context, task executor.Task) <-chan result {
 	ch := make(chan result, 1)
@@ -120,10 +83,10 @@ type result struct {
 
 // waitReady waits for the helper's "ready" line, failing if the run ends
 // first.
-func waitReady(t *testing.T, w *lineWriter, done <-chan result) {
+func waitReady(t *testing.T, w *syncbuf.LineWaiter, done <-chan result) {
 	t.Helper()
 	select {
-	case <-w.seen:
+	case <-w.Seen():
 	case r := <-done:
 		t.Fatalf("the step ended before it was ready: %+v %v\noutput: %s", r.Result, r.err, w.String())
 	case <-time.After(2 * time.Minute):
@@ -250,7 +213,7 @@ func TestProgress(t *testing.T) {
 	// A pod that runs is reported running on the node.
 	e = newExecutor(t)
 	task = helperTask(t, "tree", filepath.Join(t.TempDir(), "pids"))
-	ready := newLineWriter("ready")
+	ready := syncbuf.NewLineWaiter("ready")
 	task.Stdout = ready
 	var mu sync.Mutex
 	var states []executor.Progress
@@ -281,7 +244,7 @@ func TestDeletedOutside(t *testing.T) {
 	e := newExecutor(t)
 	pidfile := filepath.Join(t.TempDir(), "pids")
 	task := helperTask(t, "tree", pidfile)
-	ready := newLineWriter("ready")
+	ready := syncbuf.NewLineWaiter("ready")
 	task.Stdout = ready
 	done := runAsync(e, context.Background(), task)
 	waitReady(t, ready, done)
@@ -307,7 +270,7 @@ func TestEvicted(t *testing.T) {
 	e := newExecutor(t)
 	pidfile := filepath.Join(t.TempDir(), "pids")
 	task := helperTask(t, "tree", pidfile)
-	ready := newLineWriter("ready")
+	ready := syncbuf.NewLineWaiter("ready")
 	task.Stdout = ready
 	done := runAsync(e, context.Background(), task)
 	waitReady(t, ready, done)

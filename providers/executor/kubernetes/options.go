@@ -110,12 +110,16 @@ func ParseOptions(opts map[string]string) (Options, error) {
 	for _, k := range keys {
 		v := opts[k]
 		switch k {
-		case "image":
+		case "image", "init_image":
 			if v == "" || strings.ContainsAny(v, " \t\n") {
 				bad(k, v, "an image reference without spaces")
 				continue
 			}
-			o.Image = v
+			if k == "image" {
+				o.Image = v
+			} else {
+				o.InitImage = v
+			}
 		case "namespace":
 			if msgs := validation.IsDNS1123Label(v); len(msgs) > 0 {
 				bad(k, v, "a namespace name: "+strings.Join(msgs, "; "))
@@ -178,12 +182,6 @@ func ParseOptions(opts map[string]string) (Options, error) {
 				continue
 			}
 			o.TTLAfterFinished = d
-		case "init_image":
-			if v == "" || strings.ContainsAny(v, " \t\n") {
-				bad(k, v, "an image reference without spaces")
-				continue
-			}
-			o.InitImage = v
 		case "init_binary":
 			if !strings.HasPrefix(v, "/") || strings.ContainsAny(v, "\n\x00") {
 				bad(k, v, "an absolute path inside the init image")

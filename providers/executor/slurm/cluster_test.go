@@ -3,7 +3,6 @@
 package slurm_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -13,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mlform/mlform/internal/syncbuf"
 	"github.com/mlform/mlform/providers/executor"
 	"github.com/mlform/mlform/providers/executor/executortest"
 	"github.com/mlform/mlform/providers/executor/slurm"
@@ -26,16 +26,7 @@ import (
 // helperTask runs the test binary as executortest's helper in mode.
 func helperTask(t *testing.T, mode string, args ...string) executor.Task {
 	t.Helper()
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return executor.Task{
-		Model: "cluster", Version: 4, Step: executor.StepTrain,
-		Command: append([]string{self}, args...),
-		Env:     map[string]string{executortest.HelperEnv: mode},
-		Timeout: 10 * time.Minute, Grace: time.Second,
-	}
+	return executortest.HelperTask(t, "cluster", 4, mode, args...)
 }
 
 // progressLog records Progress calls; seen fires once a call matches.
@@ -58,35 +49,6 @@ func (p *progressLog) record(pr executor.Progress) {
 	if p.want(pr) {
 		p.once.Do(func() { close(p.seen) })
 	}
-}
-
-// lineWriter fires seen once a whole line equal to want was written.
-type lineWriter struct {
-	mu   sync.Mutex
-	buf  bytes.Buffer
-	want string
-	once sync.Once
-	seen chan struct{}
-}
-
-func newLineWriter(want string) *lineWriter {
-	return &lineWriter{want: want, seen: make(chan struct{})}
-}
-
-func (w *lineWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.buf.Write(p)
-	if strings.Contains("\n"+w.buf.String(), "\n"+w.want+"\n") {
-		w.once.Do(func() { close(w.seen) })
-	}
-	return len(p), nil
-}
-
-func (w *lineWriter) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.buf.String()
 }
 
 // await fails the test unless ch closes within d.
@@ -117,7 +79,7 @@ func TestCancelledOutside(t *testing.T) {
 	t.Parallel()
 	e := newExecutor(t)
 	task := helperTask(t, "tree", t.TempDir()+"/pids")
-	ready := newLineWriter("ready")
+	ready := syncbuf.NewLineWaiter("ready")
 	task.Stdout = ready
 	running := newProgressLog(func(p executor.Progress) bool { return p.State == "RUNNING" })
 	task.Progress = running.record
@@ -136,7 +98,7 @@ func TestCancelledOutside(t *testing.T) {
 		}
 		done <- res
 	}()
-	await(t, ready.seen, time.Minute, "the job's ready line")
+	await(t, ready.Seen(), time.Minute, "the job's ready line")
 	await(t, running.seen, time.Minute, "RUNNING progress")
 	slurmCmd(t, "scancel", id)
 	var res executor.Result
@@ -229,7 +191,7 @@ func TestReattach(t *testing.T) {
 			t.Fatalf("job did not run unwatched: %+v", info)
 		}
 	}
-	out := newLineWriter("ready")
+	out := syncbuf.NewLineWaiter("ready")
 	task.Stdout = out
 	got := make(chan executor.Result, 1)
 	go func() {
@@ -240,7 +202,7 @@ func TestReattach(t *testing.T) {
 		got <- res
 	}()
 	// The helper exits 0 on SIGTERM once it is ready; it waits until then.
-	await(t, out.seen, time.Minute, "the job's ready line")
+	await(t, out.Seen(), time.Minute, "the job's ready line")
 	slurmCmd(t, "scancel", "--signal=TERM", "--full", id)
 	res := <-got
 	if res.Status != state.StatusSucceeded || res.ExitCode != 0 {
