@@ -1,6 +1,11 @@
 package executor
 
-import "context"
+import (
+	"context"
+	"time"
+
+	"github.com/mlform/mlform/state"
+)
 
 // Batch is an executor whose steps run as jobs of a batch system (Slurm,
 // Kubernetes): a job outlives the process that submitted it, so the
@@ -29,4 +34,28 @@ type Batch interface {
 	// same version as this one, on a path the nodes see); checked to be
 	// an executable file here.
 	RemoteBinary() (string, error)
+}
+
+// RunBatch is Run for a batch executor: Submit, then Attach with the same
+// ctx (a cancelled ctx or the task's timeout stops the job). A ctx
+// cancelled before anything was submitted is a cancelled result; a task
+// that could not be submitted, a failed one that never started. now
+// stamps those results.
+func RunBatch(ctx context.Context, b Batch, t Task, now func() time.Time) (Result, error) {
+	if err := ctx.Err(); err != nil {
+		if verr := t.Validate(); verr != nil {
+			return notStarted(now()), verr
+		}
+		at := now()
+		return Result{Status: state.StatusCancelled, ExitCode: -1, StartedAt: at, EndedAt: at}, nil
+	}
+	id, err := b.Submit(ctx, t)
+	if err != nil {
+		return notStarted(now()), err
+	}
+	return b.Attach(ctx, id, t)
+}
+
+func notStarted(at time.Time) Result {
+	return Result{Status: state.StatusFailed, ExitCode: -1, StartedAt: at, EndedAt: at}
 }

@@ -19,11 +19,7 @@
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
 
-dir=${1:?usage: start.sh DIR}
-mkdir -p "$dir" || exit 1
-dir=$(cd "$dir" && pwd)
-envfile="$dir/env"
-: >"$envfile"
+start_dir "${1:-}" # sets dir and envfile (scripts/lib/cluster.sh)
 
 NODE=mlformtest
 

@@ -15,6 +15,16 @@ svc_required() { "${SVC,,}_required"; }
 
 # --- start.sh (with $dir and $envfile set) ---------------------------
 
+# start_dir DIR: makes DIR (absolute, in $dir) and an empty DIR/env (in
+# $envfile), where start.sh writes the exports its tests read.
+start_dir() {
+	[ -n "$1" ] || { echo "usage: start.sh DIR" >&2; exit 2; }
+	mkdir -p "$1" || exit 1
+	dir=$(cd "$1" && pwd)
+	envfile="$dir/env"
+	: >"$envfile"
+}
+
 # unavailable REASON: records why the cluster cannot be used in DIR/env
 # (MLFORM_TEST_<SVC>_UNAVAILABLE, so its tests skip with that reason) and
 # exits 0, or 1 under MLFORM_REQUIRE_<SVC>_TESTS=1.

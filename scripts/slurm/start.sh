@@ -17,11 +17,7 @@
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
 
-dir=${1:?usage: start.sh DIR}
-mkdir -p "$dir" || exit 1
-dir=$(cd "$dir" && pwd)
-envfile="$dir/env"
-: >"$envfile"
+start_dir "${1:-}" # sets dir and envfile (scripts/lib/cluster.sh)
 
 # The node's name in Slurm; slurmd is told it with -N, so it need not be
 # this machine's host name.

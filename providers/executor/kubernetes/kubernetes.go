@@ -27,7 +27,6 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/mlform/mlform/providers/executor"
-	"github.com/mlform/mlform/state"
 )
 
 // Name is the executor's name in `executor = "kubernetes"`.
@@ -126,18 +125,7 @@ func (e *Executor) Name() string { return Name }
 // Run implements executor.Executor: it creates the Job and waits for it
 // to end. A cancelled ctx or the task's timeout deletes the Job.
 func (e *Executor) Run(ctx context.Context, t executor.Task) (executor.Result, error) {
-	if err := ctx.Err(); err != nil {
-		if verr := t.Validate(); verr != nil {
-			return notStarted(e.opts.Now()), verr
-		}
-		now := e.opts.Now()
-		return executor.Result{Status: state.StatusCancelled, ExitCode: -1, StartedAt: now, EndedAt: now}, nil
-	}
-	name, err := e.Submit(ctx, t)
-	if err != nil {
-		return notStarted(e.opts.Now()), err
-	}
-	return e.Attach(ctx, name, t)
+	return executor.RunBatch(ctx, e, t, e.opts.Now)
 }
 
 // connect reads the kubeconfig (or the in-cluster configuration) once.
@@ -180,8 +168,4 @@ func (e *Executor) connect() (kubernetes.Interface, string, error) {
 func (e *Executor) Namespace() string {
 	_, ns, _ := e.connect()
 	return ns
-}
-
-func notStarted(now time.Time) executor.Result {
-	return executor.Result{Status: state.StatusFailed, ExitCode: -1, StartedAt: now, EndedAt: now}
 }

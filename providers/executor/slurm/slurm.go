@@ -20,7 +20,6 @@ import (
 	"time"
 
 	"github.com/mlform/mlform/providers/executor"
-	"github.com/mlform/mlform/state"
 )
 
 // Name is the executor's name in `executor = "slurm"`.
@@ -106,20 +105,5 @@ func (e *Executor) Name() string { return Name }
 // job to end. A cancelled ctx or the task's timeout stops the job with
 // scancel (SIGTERM, then SIGKILL after the grace period).
 func (e *Executor) Run(ctx context.Context, t executor.Task) (executor.Result, error) {
-	if err := ctx.Err(); err != nil {
-		if verr := t.Validate(); verr != nil {
-			return notStarted(e.opts.Now()), verr
-		}
-		now := e.opts.Now()
-		return executor.Result{Status: state.StatusCancelled, ExitCode: -1, StartedAt: now, EndedAt: now}, nil
-	}
-	id, err := e.Submit(ctx, t)
-	if err != nil {
-		return notStarted(e.opts.Now()), err
-	}
-	return e.Attach(ctx, id, t)
-}
-
-func notStarted(now time.Time) executor.Result {
-	return executor.Result{Status: state.StatusFailed, ExitCode: -1, StartedAt: now, EndedAt: now}
+	return executor.RunBatch(ctx, e, t, e.opts.Now)
 }

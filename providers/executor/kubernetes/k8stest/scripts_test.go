@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/mlform/mlform/internal/procid"
 )
 
 // TestScriptsStartStop: scripts/k8s/start.sh brings up a plane of its own
@@ -75,13 +77,6 @@ func TestScriptsStartStop(t *testing.T) {
 	}
 }
 
-// alive reports whether pid is a live process (a zombie is not).
-func alive(pid int) bool {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return false
-	}
-	s := string(data)
-	i := strings.LastIndexByte(s, ')')
-	return i < 0 || !strings.HasPrefix(s[i+1:], " Z")
-}
+// alive reports whether pid is a live process (a zombie is not: its
+// parent may never reap it).
+func alive(pid int) bool { return !procid.Exited(pid) }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mlform/mlform/internal/procid"
 )
 
 // TestScriptsStartStop: scripts/slurm/start.sh brings up a cluster of its
@@ -115,15 +117,7 @@ func TestScriptsStartStop(t *testing.T) {
 
 // alive reports whether pid is a live process (a zombie is not: its
 // parent may never reap it).
-func alive(pid int) bool {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return false
-	}
-	s := string(data)
-	i := strings.LastIndexByte(s, ')')
-	return i < 0 || !strings.HasPrefix(s[i+1:], " Z")
-}
+func alive(pid int) bool { return !procid.Exited(pid) }
 
 func lookPath(prog, path string) (string, error) {
 	for _, d := range filepath.SplitList(path) {
