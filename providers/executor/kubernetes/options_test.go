@@ -23,6 +23,7 @@ func TestParseOptions(t *testing.T) {
 			"tolerations": "gpu=true:NoSchedule,spot:NoExecute,dedicated:Exists,any",
 			"labels":      "team=ml", "secret_env": "DB_PASSWORD=db-creds/password,TOKEN=api/token",
 			"ttl_after_finished": "1h", "kubeconfig": "/etc/kube.conf", "context": "prod",
+			"init_image": "reg/mlform:1", "init_binary": "/opt/mlform",
 		}, Options{
 			Image: "ghcr.io/acme/train:1.2", Namespace: "ml", ServiceAccount: "trainer", CPU: "500m", Memory: "4Gi", GPUs: 2,
 			NodeSelector: map[string]string{"disktype": "ssd", "zone": "a"},
@@ -35,6 +36,7 @@ func TestParseOptions(t *testing.T) {
 			Labels:           map[string]string{"team": "ml"},
 			SecretEnv:        []SecretEnv{{"DB_PASSWORD", "db-creds", "password"}, {"TOKEN", "api", "token"}},
 			TTLAfterFinished: time.Hour, Kubeconfig: "/etc/kube.conf", Context: "prod",
+			InitImage: "reg/mlform:1", InitBinary: "/opt/mlform",
 		}, nil},
 		{"unknown", map[string]string{"namepsace": "ml"}, Options{}, []string{`unknown setting "namepsace"`, "namespace, service_account"}},
 		{"bad namespace", map[string]string{"namespace": "ML_Team"}, Options{}, []string{`namespace = "ML_Team"`}},
@@ -50,6 +52,8 @@ func TestParseOptions(t *testing.T) {
 		{"secret twice", map[string]string{"secret_env": "PW=a/b,PW=c/d"}, Options{}, []string{"PW given twice"}},
 		{"ttl fraction", map[string]string{"ttl_after_finished": "1.5s"}, Options{}, []string{"whole seconds"}},
 		{"image with space", map[string]string{"image": "a b"}, Options{}, []string{`image = "a b"`}},
+		{"init image with space", map[string]string{"init_image": "a b"}, Options{}, []string{`init_image = "a b"`}},
+		{"relative init binary", map[string]string{"init_binary": "bin/mlform"}, Options{}, []string{`init_binary = "bin/mlform"`, "absolute path"}},
 		{"two errors", map[string]string{"cpu": "x", "colour": "red"}, Options{}, []string{"cpu", `"colour"`}},
 	}
 	for _, tt := range tests {

@@ -64,6 +64,10 @@ func TestClassify(t *testing.T) {
 		{"timeout wins over exit 0", outcome{Cause: stoppedTimeout, Timeout: 90 * time.Second, Gone: true,
 			Pod: pod(&corev1.ContainerStateTerminated{ExitCode: 0}, nil)}, state.StatusTimedOut, []string{"timeout 1m30s reached"}},
 		{"cancel", outcome{Cause: stoppedCancel, Gone: true, Pod: pod(nil, nil)}, state.StatusCancelled, []string{"cancelled by mlform"}},
+		{"init container failed", outcome{Cond: failed, Pod: pod(&corev1.ContainerStateTerminated{ExitCode: 137, Reason: "ContainerStatusUnknown"}, func(p *corev1.Pod) {
+			p.Status.InitContainerStatuses = []corev1.ContainerStatus{{Name: InitContainerName, Image: "reg/mlform:1",
+				State: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 1, Reason: "Error", Message: "no space left on device"}}}}
+		})}, state.StatusFailed, []string{"init container mlform-install (image reg/mlform:1) exited with code 1", "no space left on device"}},
 		{"other failure", outcome{Cond: cond(batchv1.JobFailed, "PodFailurePolicy", "Container step for pod default/x failed with exit code 42 matching FailJob rule")},
 			state.StatusFailed, []string{"PodFailurePolicy: Container step"}},
 	}
@@ -109,6 +113,42 @@ func TestPodProgress(t *testing.T) {
 			pr := podProgress("job-1", tt.pod)
 			if pr.State != tt.wantState || pr.Reason != tt.wantReason || pr.Host != tt.on || pr.JobID != "job-1" {
 				t.Errorf("got %+v, want state %q reason %q host %q", pr, tt.wantState, tt.wantReason, tt.on)
+			}
+		})
+	}
+}
+
+// TestDetail: lineage's words for a pod, with the image as the cluster
+// resolved it and the digest alone.
+func TestDetail(t *testing.T) {
+	const dg = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	status := func(image, id string) func(*corev1.Pod) {
+		return func(p *corev1.Pod) {
+			p.Status.ContainerStatuses[0].Image, p.Status.ContainerStatuses[0].ImageID = image, id
+		}
+	}
+	tests := []struct {
+		name       string
+		p          *corev1.Pod
+		detail, dg string
+	}{
+		{"no pod", nil, "", ""},
+		{"no status yet", pod(nil, nil), "pod job-abc12", ""},
+		{"tag resolved", pod(&corev1.ContainerStateTerminated{}, status("reg/train:1", "docker-pullable://reg/train@"+dg)),
+			"pod job-abc12, image reg/train:1 (reg/train@" + dg + ")", dg},
+		{"pinned", pod(&corev1.ContainerStateTerminated{}, status("reg/train@"+dg, "reg/train@"+dg)),
+			"pod job-abc12, image reg/train@" + dg, dg},
+		{"runtime's image id", pod(&corev1.ContainerStateTerminated{}, status("reg/train:1", dg)),
+			"pod job-abc12, image reg/train:1 (" + dg + ")", dg},
+		{"no image id", pod(&corev1.ContainerStateTerminated{}, status("reg/train:1", "")), "pod job-abc12, image reg/train:1", ""},
+		{"not a digest", pod(&corev1.ContainerStateTerminated{}, status("reg/train:1", "sha256:short")),
+			"pod job-abc12, image reg/train:1 (sha256:short)", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, g := detail(tt.p)
+			if d != tt.detail || g != tt.dg {
+				t.Errorf("detail = %q, %q; want %q, %q", d, g, tt.detail, tt.dg)
 			}
 		})
 	}
