@@ -2,7 +2,6 @@ package kubernetes
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -25,7 +24,7 @@ import (
 
 // ErrUnknownJob is returned by Attach for a Job the namespace does not
 // hold (never created, or removed after its TTL).
-var ErrUnknownJob = errors.New("no such kubernetes job")
+var ErrUnknownJob = fmt.Errorf("no such kubernetes job (%w)", executor.ErrJobGone)
 
 // stopCause is why the executor itself ended a Job.
 type stopCause int
