@@ -2,6 +2,8 @@ package scripttest
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"os/exec"
@@ -28,7 +30,8 @@ func k8sCondition() (bool, error) {
 // k8senv gives the script what a user of the plane has: KUBECONFIG (the
 // admin's), the node's name as $K8S_NODE, and $MLFORM_BIN, the mlform the
 // script runs: the test node ignores images, so a kubernetes block's
-// init_binary names this local file for the init container to install.
+// init_binary names this local file for the init container to install;
+// and $K8S_RUN, a random label value for the script's Jobs.
 func cmdK8senv(ts *testscript.TestScript, neg bool, args []string) {
 	if reason := k8stest.Unavailable(); reason != "" {
 		ts.Fatalf("%s (guard the script with [!k8s] skip)", reason)
@@ -38,6 +41,12 @@ func cmdK8senv(ts *testscript.TestScript, neg bool, args []string) {
 	bin, err := lookPathIn("mlform", ts.Getenv("PATH"))
 	ts.Check(err)
 	ts.Setenv("MLFORM_BIN", bin)
+	// Jobs outlive a script (ttl_after_finished): a script labels its own
+	// with run=$K8S_RUN to tell them from an earlier run's on the same plane.
+	var b [6]byte
+	_, err = rand.Read(b[:])
+	ts.Check(err)
+	ts.Setenv("K8S_RUN", hex.EncodeToString(b[:]))
 }
 
 // lookPathIn finds name in the directories of path.
@@ -51,10 +60,11 @@ func lookPathIn(name, path string) (string, error) {
 	return exec.LookPath(name)
 }
 
-// kube jobs SELECTOR | kube delete-job NAME | kube secret NAME KEY VALUE:
-// what a user does with kubectl in the default namespace of the plane
-// (k8senv first): list the names of the Jobs a label selector matches,
-// one a line on stdout; delete a Job as `kubectl delete job` does
+// kube jobs SELECTOR | kube wait-running SELECTOR | kube delete-job NAME |
+// kube secret NAME KEY VALUE: what a user does with kubectl in the default
+// namespace of the plane (k8senv first): list the names of the Jobs a label
+// selector matches, one a line on stdout; wait until the API shows a pod
+// the selector matches running (kubectl wait); delete a Job as `kubectl delete job` does
 // (background propagation); create (or replace) a Secret with one key.
 func cmdKube(ts *testscript.TestScript, neg bool, args []string) {
 	cfg, err := clientcmd.BuildConfigFromFlags("", ts.Getenv("KUBECONFIG"))
@@ -64,13 +74,26 @@ func cmdKube(ts *testscript.TestScript, neg bool, args []string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	const ns = "default"
+	out := ts.Stdout() // set even when nothing is printed: no Jobs is an empty stdout
 	switch {
 	case args[0] == "jobs" && len(args) == 2:
 		list, err := c.BatchV1().Jobs(ns).List(ctx, metav1.ListOptions{LabelSelector: args[1]})
 		ts.Check(err)
 		for _, j := range list.Items {
-			fmt.Fprintln(ts.Stdout(), j.Name)
+			fmt.Fprintln(out, j.Name)
 		}
+	case args[0] == "wait-running" && len(args) == 2:
+		// The API learns a pod's state from its node a moment after the
+		// container started: wait for it, by a watch.
+		w, err := c.CoreV1().Pods(ns).Watch(ctx, metav1.ListOptions{LabelSelector: args[1]})
+		ts.Check(err)
+		defer w.Stop()
+		for ev := range w.ResultChan() {
+			if p, ok := ev.Object.(*corev1.Pod); ok && p.Status.Phase == corev1.PodRunning {
+				return
+			}
+		}
+		ts.Fatalf("kube wait-running: no pod matching %s ran within 30s", args[1])
 	case args[0] == "delete-job" && len(args) == 2:
 		bg := metav1.DeletePropagationBackground
 		ts.Check(c.BatchV1().Jobs(ns).Delete(ctx, args[1], metav1.DeleteOptions{PropagationPolicy: &bg}))
@@ -86,4 +109,4 @@ func cmdKube(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-const kubeUsage = "kube jobs SELECTOR | kube delete-job NAME | kube secret NAME KEY VALUE"
+const kubeUsage = "kube jobs SELECTOR | kube wait-running SELECTOR | kube delete-job NAME | kube secret NAME KEY VALUE"
