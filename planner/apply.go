@@ -9,6 +9,7 @@ import (
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/model"
 	"github.com/mlform/mlform/planner/plans"
+	"github.com/mlform/mlform/planner/retention"
 	"github.com/mlform/mlform/state"
 )
 
@@ -92,7 +93,7 @@ func Apply(ctx context.Context, ws *engine.Workspace, stop <-chan struct{}, p *p
 func newRunners() map[string]engine.ActionRunner {
 	runners := map[string]engine.ActionRunner{
 		plans.KindSnapshot: engine.RunnerFunc(dataset.RunSnapshot),
-		plans.KindForget:   engine.RunnerFunc(model.RunForget),
+		plans.KindForget:   engine.RunnerFunc(retention.RunForget),
 	}
 	for kind, r := range model.Runners() { // train, promote, publish: planner/model
 		runners[kind] = r

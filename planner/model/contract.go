@@ -7,6 +7,7 @@ import (
 	"os"
 	"sort"
 
+	"github.com/mlform/mlform/planner/publish"
 	"github.com/mlform/mlform/providers/executor"
 )
 
@@ -52,7 +53,7 @@ func keys[V any](m map[string]V) []string {
 }
 
 // checkOutputNames refuses train outputs under names mlform itself
-// writes where it publishes (reservedOutput): published, such a file
+// writes where it publishes (publish.ReservedOutput): published, such a file
 // would replace the publication's manifest (moving the alias and then
 // failing every later publish) or be swept as a temporary. Found when the
 // step ends, it fails the attempt, so the version is never recorded as
@@ -68,7 +69,7 @@ func checkOutputNames(outputDir string) error {
 		if err != nil || p == "." {
 			return err
 		}
-		if why := reservedOutput(p); why != "" {
+		if why := publish.ReservedOutput(p); why != "" {
 			errs = append(errs, fmt.Errorf("MLFORM_OUTPUT_DIR/%s: reserved output name (%s); rename it in the train command", p, why))
 			if d.IsDir() {
 				return fs.SkipDir

@@ -11,6 +11,7 @@ import (
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/policy"
+	"github.com/mlform/mlform/planner/publish"
 	"github.com/mlform/mlform/state"
 )
 
@@ -282,7 +283,7 @@ func runPromote(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 		Reasons: []string{move.Reason}, Metrics: comparedMetrics(c, d.To),
 		Text: fmt.Sprintf("mlform: model.%s v%d promoted to %s (%s): %s", pr.Model, d.To, pr.Alias, wasText(d.From), move.Reason)})
 	if pr.PublishURL != "" {
-		if err := publish(ctx, rc, pr, d.To); err != nil {
+		if err := publish.Run(ctx, rc, pr.destination(), d.To); err != nil {
 			rc.SetSummary(a, summary)
 			return fmt.Errorf("alias moved, but publishing failed (the next plan publishes again): %w", err)
 		}
@@ -323,7 +324,7 @@ func runPublish(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 	if v == 0 {
 		return fmt.Errorf("alias %s of model.%s does not exist; run plan again", pr.Alias, pr.Model)
 	}
-	if err := publish(ctx, rc, pr, v); err != nil {
+	if err := publish.Run(ctx, rc, pr.destination(), v); err != nil {
 		return err
 	}
 	rc.SetSummary(a, fmt.Sprintf("published v%d to %s", v, pr.publishDisplay()))

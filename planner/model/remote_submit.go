@@ -19,6 +19,7 @@ import (
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/policy"
+	"github.com/mlform/mlform/planner/publish"
 	"github.com/mlform/mlform/providers/blob"
 	"github.com/mlform/mlform/providers/executor"
 	"github.com/mlform/mlform/providers/executor/remote"
@@ -368,7 +369,7 @@ func stepMetrics(ctx context.Context, store *storage.Store, artifactsID string, 
 	}
 	var metrics *storage.File
 	for i, f := range m.Files {
-		if why := reservedOutput(f.Path); train && why != "" {
+		if why := publish.ReservedOutput(f.Path); train && why != "" {
 			return nil, fmt.Errorf("MLFORM_OUTPUT_DIR/%s: reserved output name (%s); rename it in the train command", engine.RedactString(f.Path, secrets), why)
 		}
 		if f.Path == executor.MetricsFile {

@@ -9,6 +9,7 @@ import (
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/policy"
+	"github.com/mlform/mlform/planner/publish"
 )
 
 // modelSpec is a declared model as model planning and apply need it.
@@ -136,4 +137,9 @@ func (p *promotionSpec) publishDisplay() string {
 		return config.SensitivePlaceholder
 	}
 	return bloburl.Redact(p.PublishURL)
+}
+
+// destination is where the promotion publishes (its URL non-empty).
+func (p *promotionSpec) destination() publish.Destination {
+	return publish.Destination{Promotion: p.Name, Model: p.Model, Alias: p.Alias, URL: p.PublishURL, Display: p.publishDisplay(), Secrets: p.PublishSecrets}
 }

@@ -1,4 +1,4 @@
-package model
+package retention
 
 import (
 	"bytes"
@@ -11,6 +11,8 @@ import (
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/state"
 )
+
+var testNow = time.Date(2026, 1, 5, 12, 0, 0, 0, time.UTC)
 
 func TestDecideRetention(t *testing.T) {
 	day := 24 * time.Hour

@@ -1,4 +1,4 @@
-package model
+package publish
 
 import (
 	"bytes"
@@ -16,13 +16,13 @@ import (
 	"github.com/mlform/mlform/state"
 )
 
-// PublishManifestName is the object, next to the published files, that
+// ManifestName is the object, next to the published files, that
 // says what they are. It is written last, so a reader that finds it finds
 // every file it lists.
-const PublishManifestName = "mlform-manifest.json"
+const ManifestName = "mlform-manifest.json"
 
-// PublishManifest is the JSON document at PublishManifestName (format 1).
-type PublishManifest struct {
+// Manifest is the JSON document at ManifestName (format 1).
+type Manifest struct {
 	FormatVersion int                `json:"format_version"`
 	Model         string             `json:"model"`
 	Version       int                `json:"version"`
@@ -31,35 +31,47 @@ type PublishManifest struct {
 	ArtifactsID   string             `json:"artifacts_id"`
 	PublishedAt   time.Time          `json:"published_at"`
 	Metrics       map[string]float64 `json:"metrics,omitempty"`
-	Files         []PublishedFile    `json:"files"`
+	Files         []File             `json:"files"`
 }
 
-// PublishedFile is one published artifact: its path under the URL, size
+// File is one published artifact: its path under the URL, size
 // and BLAKE3 hash (as in the store).
-type PublishedFile struct {
+type File struct {
 	Path string `json:"path"`
 	Size int64  `json:"size"`
 	Hash string `json:"hash"`
 }
 
-// publish copies version v's artifacts as plain files to the promotion's
-// publish URL, then the manifest, then deletes files a previous
-// publication listed that v does not have; finally it records the
-// publication in state. Before anything, it removes the temporaries an
-// interrupted publish to the URL left (publishTarget.sweep); a published
-// file never appears partially under its final name.
-func publish(ctx context.Context, rc *engine.RunContext, pr *promotionSpec, v int) error {
+// Destination is a promotion's publish block as publishing needs it.
+type Destination struct {
+	// Promotion, Model and Alias name what is published (the manifest and
+	// the state's publication record say them).
+	Promotion, Model, Alias string
+	// URL is where to (raw: it may hold credentials); Display is how
+	// messages and state name it (credentials redacted, or the sensitive
+	// placeholder); Secrets are the texts errors must never show.
+	URL, Display string
+	Secrets      []string
+}
+
+// Run copies version v's artifacts as plain files to the destination's
+// URL, then the manifest, then deletes files a previous publication
+// listed that v does not have; finally it records the publication in
+// state. Before anything, it removes the temporaries an interrupted
+// publish to the URL left (publishTarget.sweep); a published file never
+// appears partially under its final name.
+func Run(ctx context.Context, rc *engine.RunContext, dest Destination, v int) error {
 	var ver state.Version
 	found := false
 	rc.ReadState(func(st *state.State) {
-		if m := st.Models[pr.Model]; m != nil {
+		if m := st.Models[dest.Model]; m != nil {
 			if x := m.Version(v); x != nil {
 				ver, found = *x, true
 			}
 		}
 	})
 	if !found || ver.ArtifactsID == "" {
-		return fmt.Errorf("model.%s v%d has no recorded artifacts to publish", pr.Model, v)
+		return fmt.Errorf("model.%s v%d has no recorded artifacts to publish", dest.Model, v)
 	}
 	ws := rc.Workspace
 	store, err := ws.Store(ctx, ver.Store)
@@ -70,14 +82,14 @@ func publish(ctx context.Context, rc *engine.RunContext, pr *promotionSpec, v in
 	if err != nil {
 		return fmt.Errorf("artifacts of v%d: %w", v, err)
 	}
-	url := pr.publishDisplay()
-	target, err := openPublishTarget(ctx, pr.PublishURL, ws.BaseDir)
+	url := dest.Display
+	target, err := openPublishTarget(ctx, dest.URL, ws.BaseDir)
 	if err != nil {
-		return engine.HideSecrets(err, pr.PublishSecrets)
+		return engine.HideSecrets(err, dest.Secrets)
 	}
 	defer target.close()
 	redact := func(err error) string {
-		return engine.HideSecrets(errors.New(bloburl.RedactError(err, pr.PublishURL)), pr.PublishSecrets).Error()
+		return engine.HideSecrets(errors.New(bloburl.RedactError(err, dest.URL)), dest.Secrets).Error()
 	}
 
 	// What a killed publish left (temporaries only: a published file is
@@ -86,29 +98,29 @@ func publish(ctx context.Context, rc *engine.RunContext, pr *promotionSpec, v in
 	if _, err := target.sweep(ctx, stale); err != nil {
 		return fmt.Errorf("remove temporaries of an interrupted publish from %s: %s", url, redact(err))
 	}
-	pm := &PublishManifest{FormatVersion: 1, Model: pr.Model, Version: v, Alias: pr.Alias, Promotion: pr.Name,
-		ArtifactsID: ver.ArtifactsID, PublishedAt: ws.Now.UTC(), Metrics: ver.Metrics, Files: []PublishedFile{}}
-	keep := map[string]bool{PublishManifestName: true}
+	pm := &Manifest{FormatVersion: 1, Model: dest.Model, Version: v, Alias: dest.Alias, Promotion: dest.Promotion,
+		ArtifactsID: ver.ArtifactsID, PublishedAt: ws.Now.UTC(), Metrics: ver.Metrics, Files: []File{}}
+	keep := map[string]bool{ManifestName: true}
 	for _, f := range man.Files {
 		if err := relpath.Check(f.Path); err != nil {
 			return fmt.Errorf("artifacts of v%d: %w", v, err)
 		}
-		if why := reservedOutput(f.Path); why != "" {
+		if why := ReservedOutput(f.Path); why != "" {
 			return fmt.Errorf("artifacts of v%d contain %s: %s", v, f.Path, why)
 		}
 		if err := copyToTarget(ctx, store, target, f); err != nil {
 			return fmt.Errorf("publish %s to %s: %s", f.Path, url, redact(err))
 		}
 		keep[f.Path] = true
-		pm.Files = append(pm.Files, PublishedFile{Path: f.Path, Size: f.Size, Hash: f.Hash})
+		pm.Files = append(pm.Files, File{Path: f.Path, Size: f.Size, Hash: f.Hash})
 	}
 	sort.Slice(pm.Files, func(i, j int) bool { return pm.Files[i].Path < pm.Files[j].Path })
 	b, err := json.MarshalIndent(pm, "", "  ")
 	if err != nil {
 		return err
 	}
-	if err := target.put(ctx, PublishManifestName, bytes.NewReader(append(b, '\n')), "application/json"); err != nil {
-		return fmt.Errorf("publish %s to %s: %s", PublishManifestName, url, redact(err))
+	if err := target.put(ctx, ManifestName, bytes.NewReader(append(b, '\n')), "application/json"); err != nil {
+		return fmt.Errorf("publish %s to %s: %s", ManifestName, url, redact(err))
 	}
 	for _, p := range stale {
 		if !keep[p] {
@@ -117,11 +129,11 @@ func publish(ctx context.Context, rc *engine.RunContext, pr *promotionSpec, v in
 			}
 		}
 	}
-	return rc.UpdateState(state.ChangingPublication(ctx, pr.Name), func(st *state.State) error {
+	return rc.UpdateState(state.ChangingPublication(ctx, dest.Promotion), func(st *state.State) error {
 		if st.Publications == nil {
 			st.Publications = map[string]*state.Publication{}
 		}
-		st.Publications[pr.Name] = &state.Publication{Version: v, URL: url, At: ws.Now.UTC()}
+		st.Publications[dest.Promotion] = &state.Publication{Version: v, URL: url, At: ws.Now.UTC()}
 		return nil
 	})
 }
@@ -139,7 +151,7 @@ func copyToTarget(ctx context.Context, store *storage.Store, target publishTarge
 // previousPublished lists the files the manifest already at the URL
 // names (none when there is none or it cannot be read).
 func previousPublished(ctx context.Context, target publishTarget) []string {
-	b, err := target.read(ctx, PublishManifestName)
+	b, err := target.read(ctx, ManifestName)
 	if err != nil {
 		return nil
 	}
@@ -151,13 +163,13 @@ func previousPublished(ctx context.Context, target publishTarget) []string {
 // valid relative paths other than the manifest itself are returned, and
 // anything unreadable is treated as listing nothing.
 func publishedPaths(b []byte) []string {
-	var old PublishManifest
+	var old Manifest
 	if err := json.Unmarshal(b, &old); err != nil {
 		return nil
 	}
 	var out []string
 	for _, f := range old.Files {
-		if relpath.Check(f.Path) == nil && f.Path != PublishManifestName {
+		if relpath.Check(f.Path) == nil && f.Path != ManifestName {
 			out = append(out, f.Path)
 		}
 	}

@@ -1,4 +1,4 @@
-package model
+package publish
 
 import (
 	"context"
@@ -19,17 +19,17 @@ import (
 	"github.com/mlform/mlform/providers/blob"
 )
 
-// PublishTempPrefix starts the name of every temporary file publish
+// TempPrefix starts the name of every temporary file publish
 // writes: ".mlform-tmp-<hosthash>-<pid>-<start>-<n>" (an
 // internal/procid token), next to the file it becomes. A temporary whose
 // writer is gone from this host (or, written on another host, older than
-// publishTempMaxAge) is removed by the next publish to the same URL.
-// Train outputs may not use the prefix (reservedOutput).
-const PublishTempPrefix = ".mlform-tmp-"
+// tempMaxAge) is removed by the next publish to the same URL.
+// Train outputs may not use the prefix (ReservedOutput).
+const TempPrefix = ".mlform-tmp-"
 
-// publishTempMaxAge is when a temporary written on another host counts as
+// tempMaxAge is when a temporary written on another host counts as
 // abandoned: far longer than any single file upload.
-const publishTempMaxAge = 24 * time.Hour
+const tempMaxAge = 24 * time.Hour
 
 // publishTarget is where publish writes. Put never leaves a partial file
 // under its final name.
@@ -82,7 +82,7 @@ func (d *dirTarget) put(_ context.Context, p string, r io.Reader, _ string) (err
 		}
 	}
 	d.n++
-	tmp := filepath.Join(parent, PublishTempPrefix+d.token+"-"+strconv.Itoa(d.n))
+	tmp := filepath.Join(parent, TempPrefix+d.token+"-"+strconv.Itoa(d.n))
 	f, err := d.root.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
 	if err != nil {
 		return err
@@ -118,7 +118,7 @@ func (d *dirTarget) remove(_ context.Context, p string) error {
 
 func (d *dirTarget) sweep(_ context.Context, listed []string) (int, error) {
 	legacy := map[string]bool{}
-	for _, p := range append(listed, PublishManifestName) {
+	for _, p := range append(listed, ManifestName) {
 		legacy[p] = true
 	}
 	var stale []string
@@ -130,8 +130,8 @@ func (d *dirTarget) sweep(_ context.Context, listed []string) (int, error) {
 			return nil
 		}
 		name := e.Name()
-		if strings.HasPrefix(name, PublishTempPrefix) {
-			if info, err := e.Info(); err == nil && staleTemp(strings.TrimPrefix(name, PublishTempPrefix), info.ModTime()) {
+		if strings.HasPrefix(name, TempPrefix) {
+			if info, err := e.Info(); err == nil && staleTemp(strings.TrimPrefix(name, TempPrefix), info.ModTime()) {
 				stale = append(stale, p)
 			}
 			return nil
@@ -158,9 +158,9 @@ func (d *dirTarget) sweep(_ context.Context, listed []string) (int, error) {
 
 func (d *dirTarget) close() error { return d.root.Close() }
 
-// staleTemp decides on a temporary named PublishTempPrefix+rest:
+// staleTemp decides on a temporary named TempPrefix+rest:
 // "<token>-<n>". A writer gone from this host is stale; one of another
-// host is stale after publishTempMaxAge; a name that is not mlform's
+// host is stale after tempMaxAge; a name that is not mlform's
 // is left alone.
 func staleTemp(rest string, mod time.Time) bool {
 	i := strings.LastIndexByte(rest, '-')
@@ -178,7 +178,7 @@ func staleTemp(rest string, mod time.Time) bool {
 	case procid.Gone:
 		return true
 	case procid.Unknown:
-		return time.Since(mod) > publishTempMaxAge
+		return time.Since(mod) > tempMaxAge
 	}
 	return false
 }
@@ -228,17 +228,17 @@ func (t *bucketTarget) sweep(context.Context, []string) (int, error) { return 0,
 
 func (t *bucketTarget) close() error { return t.b.Close() }
 
-// reservedOutput says why a train output path (slash-separated, relative
+// ReservedOutput says why a train output path (slash-separated, relative
 // to MLFORM_OUTPUT_DIR) may not be used, or "" when it may: the names
 // publish writes next to the artifacts would overwrite the publication's
 // manifest or be swept as temporaries.
-func reservedOutput(p string) string {
-	if p == PublishManifestName {
+func ReservedOutput(p string) string {
+	if p == ManifestName {
 		return "mlform publishes its manifest under that name"
 	}
 	for _, seg := range strings.Split(p, "/") {
-		if strings.HasPrefix(seg, PublishTempPrefix) {
-			return "names starting with " + PublishTempPrefix + " are mlform's temporary files"
+		if strings.HasPrefix(seg, TempPrefix) {
+			return "names starting with " + TempPrefix + " are mlform's temporary files"
 		}
 	}
 	return ""

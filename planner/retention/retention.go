@@ -1,4 +1,4 @@
-package model
+package retention
 
 import (
 	"context"
@@ -34,10 +34,10 @@ import (
 // succeeded versions are newer than it, so failures between kept versions
 // stay and older ones go.
 
-// PlanRetention adds one forget action per snapshot or version that a
+// Plan adds one forget action per snapshot or version that a
 // retention block no longer keeps. It runs last, after every stage that
 // may use a recorded version or snapshot.
-func PlanRetention(ctx context.Context, pc *engine.PlanContext) error {
+func Plan(ctx context.Context, pc *engine.PlanContext) error {
 	in := retentionInput{
 		Now:       pc.WS.Now,
 		Datasets:  map[string]*config.Retention{},

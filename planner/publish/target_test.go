@@ -1,4 +1,4 @@
-package model
+package publish
 
 import (
 	"context"
@@ -28,42 +28,9 @@ func TestReservedOutput(t *testing.T) {
 		{"mlform-manifest.json.bak", false},
 	}
 	for _, tt := range tests {
-		if got := reservedOutput(tt.path) != ""; got != tt.reserved {
-			t.Errorf("reservedOutput(%q) reserved = %v, want %v", tt.path, got, tt.reserved)
+		if got := ReservedOutput(tt.path) != ""; got != tt.reserved {
+			t.Errorf("ReservedOutput(%q) reserved = %v, want %v", tt.path, got, tt.reserved)
 		}
-	}
-}
-
-func TestCheckOutputNames(t *testing.T) {
-	dir := t.TempDir()
-	for _, p := range []string{"model.bin", "mlform-manifest.json", "sub/.mlform-tmp-a", "sub/ok"} {
-		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(p)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, p), []byte("x"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	err := checkOutputNames(dir)
-	if err == nil {
-		t.Fatal("reserved outputs accepted")
-	}
-	for _, want := range []string{"MLFORM_OUTPUT_DIR/mlform-manifest.json: reserved output name", "MLFORM_OUTPUT_DIR/sub/.mlform-tmp-a"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error %q does not mention %q", err, want)
-		}
-	}
-	if strings.Contains(err.Error(), "model.bin") || strings.Contains(err.Error(), dir) {
-		t.Errorf("error %q names an allowed file or the temporary directory", err)
-	}
-	if err := os.RemoveAll(filepath.Join(dir, "mlform-manifest.json")); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.RemoveAll(filepath.Join(dir, "sub/.mlform-tmp-a")); err != nil {
-		t.Fatal(err)
-	}
-	if err := checkOutputNames(dir); err != nil {
-		t.Errorf("allowed outputs refused: %v", err)
 	}
 }
 
@@ -111,23 +78,23 @@ func TestDirTargetPutAndSweep(t *testing.T) {
 	live := procid.Self().Token()
 	other := procid.ID{Host: "elsewhere-" + whoami.Host(), PID: 7, Start: 7}.Token()
 	files := map[string]bool{ // name -> swept
-		PublishTempPrefix + gone + "-1":          true,
-		"sub/" + PublishTempPrefix + gone + "-2": true,
-		PublishTempPrefix + live + "-99":         false, // this (live) process
-		PublishTempPrefix + other + "-1":         false, // another host, fresh
-		"sub/model.bin.17f3a2b4c5d6e7f8.tmp":     true,  // legacy, listed name
-		"mlform-manifest.json.1a2b.tmp":          true,  // legacy, the manifest
-		"notes.txt.1a2b.tmp":                     false, // legacy form, not published
-		PublishTempPrefix + "not-a-token":        false,
-		"sub/model.bin":                          false,
+		TempPrefix + gone + "-1":             true,
+		"sub/" + TempPrefix + gone + "-2":    true,
+		TempPrefix + live + "-99":            false, // this (live) process
+		TempPrefix + other + "-1":            false, // another host, fresh
+		"sub/model.bin.17f3a2b4c5d6e7f8.tmp": true,  // legacy, listed name
+		"mlform-manifest.json.1a2b.tmp":      true,  // legacy, the manifest
+		"notes.txt.1a2b.tmp":                 false, // legacy form, not published
+		TempPrefix + "not-a-token":           false,
+		"sub/model.bin":                      false,
 	}
 	for p := range files {
 		if err := os.WriteFile(filepath.Join(dir, p), []byte("partial"), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	old := time.Now().Add(-2 * publishTempMaxAge)
-	oldOther := PublishTempPrefix + other + "-2"
+	old := time.Now().Add(-2 * tempMaxAge)
+	oldOther := TempPrefix + other + "-2"
 	if err := os.WriteFile(filepath.Join(dir, oldOther), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}

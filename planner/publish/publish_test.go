@@ -1,4 +1,4 @@
-package model
+package publish
 
 import (
 	"strings"
@@ -30,7 +30,7 @@ func FuzzPublishedPaths(f *testing.F) {
 	f.Add([]byte(`{"files":[{"path":"../../etc/passwd"}]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		for _, p := range publishedPaths(b) {
-			if p == "" || strings.HasPrefix(p, "/") || strings.Contains(p, "\\") || p == PublishManifestName {
+			if p == "" || strings.HasPrefix(p, "/") || strings.Contains(p, "\\") || p == ManifestName {
 				t.Fatalf("unsafe path %q", p)
 			}
 			for _, seg := range strings.Split(p, "/") {
