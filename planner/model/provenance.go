@@ -14,6 +14,7 @@ import (
 	"github.com/mlform/mlform/internal/readfile"
 	"github.com/mlform/mlform/planner/codehash"
 	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/step"
 	"github.com/mlform/mlform/providers/executor"
 	"github.com/mlform/mlform/providers/storage"
 	"github.com/mlform/mlform/state"
@@ -100,7 +101,7 @@ func environmentRecord(ctx context.Context, ws *engine.Workspace, spec *modelSpe
 // redacted.
 func runCapture(ctx context.Context, ws *engine.Workspace, spec *modelSpec, command string) provenance.Capture {
 	c := provenance.Capture{Command: command, ExitCode: -1}
-	ex, err := openExecutor(ws, config.DefaultExecutor, nil)
+	ex, err := step.OpenExecutor(ws, config.DefaultExecutor, nil)
 	if err != nil {
 		c.Error = err.Error()
 		return c

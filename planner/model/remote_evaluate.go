@@ -11,6 +11,7 @@ import (
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/policy"
+	"github.com/mlform/mlform/planner/step"
 	"github.com/mlform/mlform/providers/executor"
 	"github.com/mlform/mlform/providers/executor/remote"
 	"github.com/mlform/mlform/providers/storage"
@@ -41,7 +42,7 @@ func evaluateRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action,
 		if err != nil {
 			return executor.Result{}, "", nil, err
 		}
-		id, err := archiveCode(ctx, store, ws.BaseDir, spec.Code, hash)
+		id, err := step.ArchiveCode(ctx, store, ws.BaseDir, spec.Code, hash)
 		if err != nil {
 			return executor.Result{}, "", nil, err
 		}
@@ -90,7 +91,7 @@ func runRemoteOnce(ctx context.Context, ws *engine.Workspace, bx executor.Batch,
 	if err != nil {
 		return executor.Result{}, nil, err
 	}
-	lw := &lineWriter{log: log}
+	lw := &step.LineWriter{Log: log}
 	w := engine.NewRedactWriter(lw, spec.Secrets)
 	task.Stdout, task.Stderr = w, w
 	jobID, err := bx.Submit(ctx, task)
@@ -102,7 +103,7 @@ func runRemoteOnce(ctx context.Context, ws *engine.Workspace, bx executor.Batch,
 	if c, ok := w.(io.Closer); ok {
 		c.Close()
 	}
-	lw.flush()
+	lw.Flush()
 	if err != nil {
 		return res, nil, fmt.Errorf("follow %s job %s: %w", exName, jobID, err)
 	}
@@ -111,7 +112,7 @@ func runRemoteOnce(ctx context.Context, ws *engine.Workspace, bx executor.Batch,
 	if err := store.Refresh(bg); err != nil {
 		return res, nil, err
 	}
-	rr, rerr := readStepResult(bg, store, specID)
+	rr, rerr := step.ReadResult(bg, store, specID)
 	if rr == nil && res.Status == state.StatusSucceeded {
 		return res, nil, fmt.Errorf("%s job %s ended without a step result (%v)", exName, jobID, rerr)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/mlform/mlform/planner/codehash"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/policy"
+	"github.com/mlform/mlform/planner/step"
 	"github.com/mlform/mlform/providers/executor"
 	"github.com/mlform/mlform/providers/executor/remote"
 	"github.com/mlform/mlform/state"
@@ -40,7 +41,7 @@ func reproduceRemote(ctx context.Context, ws *engine.Workspace, spec *modelSpec,
 		if err != nil {
 			return nil, err
 		}
-		id, err := archiveCode(ctx, store, ws.BaseDir, spec.Code, hash)
+		id, err := step.ArchiveCode(ctx, store, ws.BaseDir, spec.Code, hash)
 		if err != nil {
 			return nil, err
 		}
@@ -96,7 +97,7 @@ func reproduceRemote(ctx context.Context, ws *engine.Workspace, spec *modelSpec,
 		hashes[f.Path] = f.Hash
 	}
 	r.Files = compareFiles(recorded.Files, hashes)
-	metrics, merr := stepMetrics(ctx, store, rr.ArtifactsID, spec.Secrets, true)
+	metrics, merr := step.StoredMetrics(ctx, store, rr.ArtifactsID, spec.Secrets, true)
 	if merr != nil {
 		r.Error = merr.Error()
 	}

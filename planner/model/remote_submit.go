@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"os"
 	"path/filepath"
@@ -19,7 +18,7 @@ import (
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/policy"
-	"github.com/mlform/mlform/planner/publish"
+	"github.com/mlform/mlform/planner/step"
 	"github.com/mlform/mlform/providers/blob"
 	"github.com/mlform/mlform/providers/executor"
 	"github.com/mlform/mlform/providers/executor/remote"
@@ -50,7 +49,7 @@ func batchExecutor(ws *engine.Workspace, name string, settings map[string]any) (
 	if name == "" {
 		name = config.DefaultExecutor
 	}
-	ex, err := openExecutor(ws, name, settings)
+	ex, err := step.OpenExecutor(ws, name, settings)
 	if err != nil {
 		return nil, "", false
 	}
@@ -208,21 +207,13 @@ func collectRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, 
 		return nil, nil, err
 	}
 	defer tempdir.Remove(tmp)
-	out := &stepOutput{StdoutPath: filepath.Join(tmp, "stdout.log"), StderrPath: filepath.Join(tmp, "stderr.log")}
-	stdout, err := os.Create(out.StdoutPath)
+	out := &step.Output{StdoutPath: filepath.Join(tmp, "stdout.log"), StderrPath: filepath.Join(tmp, "stderr.log")}
+	lw := &step.LineWriter{Log: func(line string) { rc.Progress.Logf(a, "v%d: %s", run.Version, line) }}
+	cp, err := step.NewCapture(out, secrets, lw, lw)
 	if err != nil {
 		return nil, nil, err
 	}
-	defer stdout.Close()
-	stderr, err := os.Create(out.StderrPath)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer stderr.Close()
-	lw := &lineWriter{log: func(line string) { rc.Progress.Logf(a, "v%d: %s", run.Version, line) }}
-	outW := engine.NewRedactWriter(io.MultiWriter(stdout, lw), secrets)
-	errW := engine.NewRedactWriter(io.MultiWriter(stderr, lw), secrets)
-	task.Stdout, task.Stderr = outW, errW
+	task.Stdout, task.Stderr = cp.Stdout, cp.Stderr
 	var last executor.Progress
 	task.Progress = func(p executor.Progress) {
 		if p.State == last.State && p.Host == last.Host && p.Reason == last.Reason {
@@ -240,12 +231,8 @@ func collectRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, 
 		}
 	}
 	res, err := bx.Attach(ctx, run.JobID, task)
-	for _, w := range []io.Writer{outW, errW} {
-		if c, ok := w.(io.Closer); ok {
-			c.Close()
-		}
-	}
-	lw.flush()
+	cp.Close()
+	lw.Flush()
 	if err != nil {
 		// The cluster cannot say (it forgot a finished job, MinJobAge
 		// without accounting): the step's own result, if it wrote one,
@@ -255,7 +242,7 @@ func collectRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, 
 		if rerr := store.Refresh(bg); rerr != nil {
 			return nil, nil, ferr
 		}
-		rr, rerr := readStepResult(bg, store, run.SpecID)
+		rr, rerr := step.ReadResult(bg, store, run.SpecID)
 		if rerr != nil {
 			return nil, nil, ferr
 		}
@@ -273,7 +260,7 @@ func collectRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, 
 	if err := store.Refresh(bg); err != nil {
 		return nil, nil, err
 	}
-	rr, rerr := readStepResult(bg, store, run.SpecID)
+	rr, rerr := step.ReadResult(bg, store, run.SpecID)
 	done := func() { _ = store.ForgetRoot(bg, remote.ResultRoot(run.SpecID)) }
 	if rr != nil {
 		v.LogsID = rr.LogsID
@@ -283,7 +270,7 @@ func collectRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, 
 	}
 	if v.LogsID == "" {
 		out.Result = res
-		if id, err := putLogs(bg, store, out); err == nil {
+		if id, err := step.PutLogs(bg, store, out); err == nil {
 			v.LogsID = id
 		}
 	}
@@ -327,75 +314,13 @@ func collectRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, 
 		}
 		return &v, done, nil
 	}
-	metrics, err := stepMetrics(bg, store, rr.ArtifactsID, secrets, true)
+	metrics, err := step.StoredMetrics(bg, store, rr.ArtifactsID, secrets, true)
 	if err != nil {
 		v.Status, v.Error = state.StatusFailed, err.Error()
 		return &v, done, nil
 	}
 	v.Metrics, v.ArtifactsID = metrics, rr.ArtifactsID
 	return &v, done, nil
-}
-
-// readStepResult finds the result of spec specID through its root.
-func readStepResult(ctx context.Context, store *storage.Store, specID string) (*remote.Result, error) {
-	root, err := store.GetRoot(ctx, remote.ResultRoot(specID))
-	if err != nil {
-		return nil, err
-	}
-	for _, id := range root.IDs {
-		b, err := store.GetObject(ctx, id)
-		if err != nil {
-			continue // a manifest the result names
-		}
-		r, err := remote.DecodeResult(b)
-		if err != nil {
-			return nil, fmt.Errorf("step result %s: %w", id[:12], err)
-		}
-		if r.SpecID != specID {
-			return nil, fmt.Errorf("step result %s is for spec %s, not %s", id[:12], r.SpecID[:12], specID[:12])
-		}
-		return r, nil
-	}
-	return nil, fmt.Errorf("root %s lists no step result", remote.ResultRoot(specID))
-}
-
-// stepMetrics checks a remote step's stored outputs as a local step's
-// are (metrics.json strict; for train, no reserved name) and returns the
-// metrics.
-func stepMetrics(ctx context.Context, store *storage.Store, artifactsID string, secrets []string, train bool) (map[string]float64, error) {
-	m, err := store.GetManifest(ctx, artifactsID)
-	if err != nil {
-		return nil, fmt.Errorf("the step's artifacts: %w", err)
-	}
-	var metrics *storage.File
-	for i, f := range m.Files {
-		if why := publish.ReservedOutput(f.Path); train && why != "" {
-			return nil, fmt.Errorf("MLFORM_OUTPUT_DIR/%s: reserved output name (%s); rename it in the train command", engine.RedactString(f.Path, secrets), why)
-		}
-		if f.Path == executor.MetricsFile {
-			metrics = &m.Files[i]
-		}
-	}
-	if metrics == nil {
-		return nil, fmt.Errorf("MLFORM_OUTPUT_DIR/%s: missing: the train command must write it", executor.MetricsFile)
-	}
-	if metrics.Size > executor.MaxMetricsSize {
-		return nil, fmt.Errorf("MLFORM_OUTPUT_DIR/%s: larger than %d bytes", executor.MetricsFile, executor.MaxMetricsSize)
-	}
-	r, err := store.OpenFile(ctx, *metrics)
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	b, err := io.ReadAll(io.LimitReader(r, executor.MaxMetricsSize+1))
-	if err != nil {
-		return nil, err
-	}
-	got, err := executor.ParseMetrics(b)
-	if err != nil {
-		return nil, fmt.Errorf("MLFORM_OUTPUT_DIR/%s: %s", executor.MetricsFile, engine.RedactString(err.Error(), secrets))
-	}
-	return engine.RedactMetricNames(got, secrets)
 }
 
 func orDefaultStore(s string) string {

@@ -10,6 +10,8 @@ import (
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/policy"
 	"github.com/mlform/mlform/planner/publish"
+	"github.com/mlform/mlform/planner/step"
+	"github.com/mlform/mlform/providers/executor"
 )
 
 // modelSpec is a declared model as model planning and apply need it.
@@ -142,4 +144,16 @@ func (p *promotionSpec) publishDisplay() string {
 // destination is where the promotion publishes (its URL non-empty).
 func (p *promotionSpec) destination() publish.Destination {
 	return publish.Destination{Promotion: p.Name, Model: p.Model, Alias: p.Alias, URL: p.PublishURL, Display: p.publishDisplay(), Secrets: p.PublishSecrets}
+}
+
+// localStep is spec's train or evaluate step (name) as a local run of
+// version; the caller adds the inputs and where the output goes.
+func localStep(ws *engine.Workspace, spec *modelSpec, name string, version int) *step.Local {
+	s := spec.Train
+	if name == executor.StepEvaluate {
+		s = *spec.Evaluate
+	}
+	e := spec.Environment
+	return &step.Local{WS: ws, Model: spec.Name, Step: name, Version: version, Command: s.Command, Params: s.Params, Timeout: s.Timeout,
+		Executor: e.Executor, Settings: spec.ExecutorSettings, Image: e.Image, Env: e.Env, Secrets: spec.Secrets}
 }

@@ -1,4 +1,4 @@
-package model
+package step
 
 import (
 	"bytes"
@@ -23,8 +23,8 @@ import (
 	"github.com/mlform/mlform/state"
 )
 
-// RemoteRunOptions configure RunRemoteStep.
-type RemoteRunOptions struct {
+// RemoteOptions configure RunRemote.
+type RemoteOptions struct {
 	// Getenv reads the job's environment (stores, redactions, the
 	// environment block's values); nil means os.Getenv.
 	Getenv func(string) string
@@ -39,11 +39,11 @@ type RemoteRunOptions struct {
 	Now time.Time
 }
 
-// ErrNoResult is returned by RunRemoteStep when the step's result could
+// ErrNoResult is returned by RunRemote when the step's result could
 // not be written: the controller then sees only the executor's verdict.
 var ErrNoResult = errors.New("no step result written")
 
-// RunRemoteStep is `mlform step run STORE SPECID`, the remote half of the
+// RunRemote is `mlform step run STORE SPECID`, the remote half of the
 // remote-step protocol (providers/executor/remote). It reads the spec
 // from STORE, fetches its inputs by id into a fresh temporary directory
 // on this machine (snapshots read-only, the code archive as the working
@@ -51,7 +51,7 @@ var ErrNoResult = errors.New("no step result written")
 // training contract, stores the logs and (train that succeeded) the
 // outputs, and writes the result object and its root. The returned
 // result is the step's; an error means no result could be written.
-func RunRemoteStep(ctx context.Context, storeName, specID string, opts RemoteRunOptions) (*remote.Result, error) {
+func RunRemote(ctx context.Context, storeName, specID string, opts RemoteOptions) (*remote.Result, error) {
 	getenv := opts.Getenv
 	if getenv == nil {
 		getenv = os.Getenv
@@ -97,7 +97,7 @@ func RunRemoteStep(ctx context.Context, storeName, specID string, opts RemoteRun
 			res.StartedAt, res.EndedAt, res.ExitCode, res.Status = r.StartedAt.UTC(), r.EndedAt.UTC(), r.ExitCode, r.Status
 		}
 		bg := context.WithoutCancel(ctx)
-		if id, err := putLogs(bg, store, out); err == nil {
+		if id, err := PutLogs(bg, store, out); err == nil {
 			res.LogsID = id
 		} else {
 			runErr = errors.Join(runErr, fmt.Errorf("store logs: %w", err))
@@ -131,16 +131,16 @@ func RunRemoteStep(ctx context.Context, storeName, specID string, opts RemoteRun
 
 // storeRemoteOutputs checks a succeeded step's outputs as a local step's
 // are (metrics.json well formed, no reserved name) and stores them.
-func storeRemoteOutputs(ctx context.Context, store *storage.Store, out *stepOutput, step string, redact []string) (string, error) {
-	if _, err := readStepMetrics(out, redact); err != nil {
+func storeRemoteOutputs(ctx context.Context, store *storage.Store, out *Output, step string, redact []string) (string, error) {
+	if _, err := ReadMetrics(out, redact); err != nil {
 		return "", err
 	}
 	if step == executor.StepTrain {
-		if err := checkOutputNames(out.OutputDir); err != nil {
+		if err := CheckOutputNames(out.OutputDir); err != nil {
 			return "", errors.New(engine.RedactString(err.Error(), redact))
 		}
 	}
-	id, err := putTree(ctx, store, out.OutputDir, storage.KindArtifacts)
+	id, err := PutTree(ctx, store, out.OutputDir, storage.KindArtifacts)
 	if err != nil {
 		return "", fmt.Errorf("store artifacts: %w", err)
 	}
@@ -170,13 +170,12 @@ func putResult(ctx context.Context, store *storage.Store, res *remote.Result) er
 }
 
 // runRemote materialises the spec's inputs and runs its command.
-func runRemote(ctx context.Context, rs *remoteStores, spec *remote.Spec, redact []string, getenv func(string) string, opts RemoteRunOptions) (*stepOutput, error) {
+func runRemote(ctx context.Context, rs *remoteStores, spec *remote.Spec, redact []string, getenv func(string) string, opts RemoteOptions) (*Output, error) {
 	tmp, err := tempdir.New(fmt.Sprintf("step-%s-v%d-%s", spec.Model, spec.Version, spec.Step), opts.Now)
 	if err != nil {
 		return nil, err
 	}
-	out := &stepOutput{tmp: tmp, OutputDir: filepath.Join(tmp, "output"),
-		StdoutPath: filepath.Join(tmp, "stdout.log"), StderrPath: filepath.Join(tmp, "stderr.log")}
+	out := newOutput(tmp)
 	c := executor.Contract{DataDir: filepath.Join(tmp, "data"), Datasets: map[string]string{}, OutputDir: out.OutputDir,
 		ParamsFile: filepath.Join(tmp, "params.json"), Model: spec.Model, Version: spec.Version}
 	if err := os.MkdirAll(c.DataDir, 0o755); err != nil {
@@ -233,28 +232,16 @@ func runRemote(ctx context.Context, rs *remoteStores, spec *remote.Spec, redact 
 		env[k] = v
 	}
 	maps.Copy(env, c.Env()) // the contract wins
-	stdout, err := os.Create(out.StdoutPath)
+	var mu sync.Mutex       // the two streams share the job's output files on some executors
+	cp, err := NewCapture(out, redact, lockedWriter(&mu, orDiscard(opts.Stdout)), lockedWriter(&mu, orDiscard(opts.Stderr)))
 	if err != nil {
 		return out, err
 	}
-	defer stdout.Close()
-	stderr, err := os.Create(out.StderrPath)
-	if err != nil {
-		return out, err
-	}
-	defer stderr.Close()
-	var mu sync.Mutex // the two streams share the job's output files on some executors
-	outW := engine.NewRedactWriter(io.MultiWriter(stdout, lockedWriter(&mu, orDiscard(opts.Stdout))), redact)
-	errW := engine.NewRedactWriter(io.MultiWriter(stderr, lockedWriter(&mu, orDiscard(opts.Stderr))), redact)
 	ex := local.New(local.Options{Supervisor: opts.Supervisor})
 	task := executor.Task{Model: spec.Model, Version: spec.Version, Step: spec.Step, Command: spec.Command, Dir: codeDir,
-		Env: env, Timeout: spec.Timeout, Stdout: outW, Stderr: errW}
+		Env: env, Timeout: spec.Timeout, Stdout: cp.Stdout, Stderr: cp.Stderr}
 	res, err := ex.Run(ctx, task)
-	for _, w := range []io.Writer{outW, errW} {
-		if c, ok := w.(io.Closer); ok {
-			c.Close()
-		}
-	}
+	cp.Close()
 	out.Result = res
 	if err != nil {
 		return out, fmt.Errorf("%s command could not start: %w", spec.Step, err)
@@ -350,3 +337,26 @@ func (l lockedW) Write(b []byte) (int, error) {
 }
 
 func lockedWriter(mu *sync.Mutex, w io.Writer) io.Writer { return lockedW{mu, w} }
+
+// ReadResult finds the result of spec specID through its root.
+func ReadResult(ctx context.Context, store *storage.Store, specID string) (*remote.Result, error) {
+	root, err := store.GetRoot(ctx, remote.ResultRoot(specID))
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range root.IDs {
+		b, err := store.GetObject(ctx, id)
+		if err != nil {
+			continue // a manifest the result names
+		}
+		r, err := remote.DecodeResult(b)
+		if err != nil {
+			return nil, fmt.Errorf("step result %s: %w", id[:12], err)
+		}
+		if r.SpecID != specID {
+			return nil, fmt.Errorf("step result %s is for spec %s, not %s", id[:12], r.SpecID[:12], specID[:12])
+		}
+		return r, nil
+	}
+	return nil, fmt.Errorf("root %s lists no step result", remote.ResultRoot(specID))
+}

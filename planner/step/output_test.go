@@ -1,4 +1,4 @@
-package model
+package step
 
 import (
 	"os"
@@ -17,7 +17,7 @@ func TestCheckOutputNames(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	err := checkOutputNames(dir)
+	err := CheckOutputNames(dir)
 	if err == nil {
 		t.Fatal("reserved outputs accepted")
 	}
@@ -35,7 +35,7 @@ func TestCheckOutputNames(t *testing.T) {
 	if err := os.RemoveAll(filepath.Join(dir, "sub/.mlform-tmp-a")); err != nil {
 		t.Fatal(err)
 	}
-	if err := checkOutputNames(dir); err != nil {
+	if err := CheckOutputNames(dir); err != nil {
 		t.Errorf("allowed outputs refused: %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package model
+package step
 
 import (
 	"context"
@@ -45,7 +45,7 @@ func newRemoteWorld(t *testing.T, trainSh string) *remoteWorld {
 	}
 	write(data, "a.csv", "x\n1\n2\n")
 	write(ws, "train.sh", trainSh)
-	snap, err := putTree(ctx, w.store, data, storage.KindSnapshot)
+	snap, err := PutTree(ctx, w.store, data, storage.KindSnapshot)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func newRemoteWorld(t *testing.T, trainSh string) *remoteWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	code, err := archiveCode(ctx, w.store, ws, []string{"train.sh"}, hash)
+	code, err := ArchiveCode(ctx, w.store, ws, []string{"train.sh"}, hash)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func (w *remoteWorld) run(t *testing.T) (*remote.Result, string, error) {
 		t.Fatal(err)
 	}
 	var out strings.Builder
-	res, err := RunRemoteStep(ctx, "default", id, RemoteRunOptions{Getenv: func(k string) string { return w.env[k] },
+	res, err := RunRemote(ctx, "default", id, RemoteOptions{Getenv: func(k string) string { return w.env[k] },
 		Stdout: &out, Stderr: &out, Now: time.Now()})
 	return res, id, err
 }
@@ -104,11 +104,11 @@ echo "{\"accuracy\": $MLFORM_PARAM_LR}" > "$MLFORM_OUTPUT_DIR/metrics.json"
 		t.Fatal(err)
 	}
 	defer ctl.Close()
-	rr, err := readStepResult(ctx, ctl, specID)
+	rr, err := ReadResult(ctx, ctl, specID)
 	if err != nil || rr.ArtifactsID != res.ArtifactsID {
-		t.Fatalf("readStepResult = %+v, %v", rr, err)
+		t.Fatalf("ReadResult = %+v, %v", rr, err)
 	}
-	m, err := stepMetrics(ctx, ctl, rr.ArtifactsID, nil, true)
+	m, err := StoredMetrics(ctx, ctl, rr.ArtifactsID, nil, true)
 	if err != nil || m["accuracy"] != 0.05 {
 		t.Fatalf("metrics = %v, %v", m, err)
 	}
@@ -132,7 +132,7 @@ func TestRunRemoteStepFailures(t *testing.T) {
 		change  func(*remoteWorld)
 		status  string
 		wantErr string // in the result's error
-		noRes   string // RunRemoteStep's error: no result written
+		noRes   string // RunRemote's error: no result written
 	}{
 		{"command fails", "exit 3\n", nil, state.StatusFailed, "", ""},
 		{"bad metrics", "echo '{\"a\": \"x\"}' > \"$MLFORM_OUTPUT_DIR/metrics.json\"\n", nil, state.StatusFailed, "metrics.json", ""},
@@ -181,26 +181,4 @@ func readManifestText(t *testing.T, s *storage.Store, id string) string {
 		b.Write(data)
 	}
 	return b.String()
-}
-
-func TestJobStoreURL(t *testing.T) {
-	tests := []struct{ url, want, err string }{
-		{"file://.mlform/store", "file:///ws/.mlform/store", ""},
-		{"file:///shared/store", "file:///shared/store", ""},
-		{".mlform/store", "file:///ws/.mlform/store", ""},
-		{"s3://bucket/store?region=eu-west-1", "s3://bucket/store?region=eu-west-1", ""},
-		{"mem://x", "", "cannot be reached by a remote job"},
-	}
-	for _, tt := range tests {
-		got, err := jobStoreURL(tt.url, "/ws")
-		if tt.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.err) {
-				t.Errorf("jobStoreURL(%q) error = %v, want %q", tt.url, err, tt.err)
-			}
-			continue
-		}
-		if err != nil || got != tt.want {
-			t.Errorf("jobStoreURL(%q) = %q, %v; want %q", tt.url, got, err, tt.want)
-		}
-	}
 }

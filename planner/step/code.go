@@ -1,4 +1,4 @@
-package model
+package step
 
 import (
 	"context"
@@ -19,12 +19,12 @@ const KindCode = "code"
 // code hash the plan recorded.
 var ErrCodeChanged = errors.New("the code changed since the plan; run plan again")
 
-// archiveCode stores the files globs select under baseDir as a code
+// ArchiveCode stores the files globs select under baseDir as a code
 // manifest in store and returns its id. The archive must hash to
 // wantHash (the version's recorded code hash): the archive is then
 // exactly the code the version names, even if a file changed after plan.
 // No globs: no archive ("").
-func archiveCode(ctx context.Context, store *storage.Store, baseDir string, globs []string, wantHash string) (string, error) {
+func ArchiveCode(ctx context.Context, store *storage.Store, baseDir string, globs []string, wantHash string) (string, error) {
 	if len(globs) == 0 {
 		return "", nil
 	}
