@@ -9,6 +9,7 @@ import (
 	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/internal/whoami"
 	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/notify"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/policy"
 	"github.com/mlform/mlform/planner/publish"
@@ -204,7 +205,7 @@ func runPromote(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 	compare()
 	held := func(to int, why string) error {
 		rc.SetSummary(a, fmt.Sprintf("%s v%d stays out of %s: %s", heldPrefix, to, pr.Alias, why))
-		notify(ctx, rc, a, specs, Event{Event: config.EventHeld, Model: pr.Model, Version: to, Alias: pr.Alias, From: c.In.Current, Promotion: pr.Name,
+		notify.Send(ctx, rc, a, specs.Notify, notify.Event{Event: config.EventHeld, Model: pr.Model, Version: to, Alias: pr.Alias, From: c.In.Current, Promotion: pr.Name,
 			Reasons: []string{why}, Metrics: comparedMetrics(c, to),
 			Text: fmt.Sprintf("mlform: model.%s v%d held out of %s: %s", pr.Model, to, pr.Alias, why)})
 		return nil
@@ -236,7 +237,7 @@ func runPromote(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 	case policy.PromoteAwaiting:
 		rc.SetSummary(a, fmt.Sprintf("%s v%d passes; alias %s stays %s until mlform approve promotion.%s v%d",
 			awaitingPrefix, d.To, pr.Alias, aliasAt(d.From), pr.Name, d.To))
-		notify(ctx, rc, a, specs, Event{Event: config.EventAwaitingApproval, Model: pr.Model, Version: d.To, Alias: pr.Alias, From: d.From, Promotion: pr.Name,
+		notify.Send(ctx, rc, a, specs.Notify, notify.Event{Event: config.EventAwaitingApproval, Model: pr.Model, Version: d.To, Alias: pr.Alias, From: d.From, Promotion: pr.Name,
 			Reasons: []string{d.Reasons[0].Message}, Metrics: comparedMetrics(c, d.To),
 			Text: fmt.Sprintf("mlform: model.%s v%d awaits approval for %s: mlform approve promotion.%s v%d", pr.Model, d.To, pr.Alias, pr.Name, d.To)})
 		return nil
@@ -279,7 +280,7 @@ func runPromote(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 	}
 	summary := fmt.Sprintf("%s %s %s", promotedPrefix, pr.Alias, moveText(d.From, d.To))
 	// The move is in state: tell whoever listens, publish or not.
-	defer notify(ctx, rc, a, specs, Event{Event: config.EventPromoted, Model: pr.Model, Version: d.To, Alias: pr.Alias, From: d.From, Promotion: pr.Name,
+	defer notify.Send(ctx, rc, a, specs.Notify, notify.Event{Event: config.EventPromoted, Model: pr.Model, Version: d.To, Alias: pr.Alias, From: d.From, Promotion: pr.Name,
 		Reasons: []string{move.Reason}, Metrics: comparedMetrics(c, d.To),
 		Text: fmt.Sprintf("mlform: model.%s v%d promoted to %s (%s): %s", pr.Model, d.To, pr.Alias, wasText(d.From), move.Reason)})
 	if pr.PublishURL != "" {
@@ -345,4 +346,19 @@ func moveText(from, to int) string {
 		return fmt.Sprintf("-> v%d (new alias)", to)
 	}
 	return fmt.Sprintf("v%d -> v%d", from, to)
+}
+
+// comparedMetrics are the candidate's numbers a promotion compared: its
+// evaluation when the model has an evaluate step, else its train-step
+// metrics.
+func comparedMetrics(c comparison, version int) map[string]float64 {
+	if c.In.CandidateMetrics != nil {
+		return c.In.CandidateMetrics
+	}
+	for _, v := range c.In.Versions {
+		if v != nil && v.Version == version {
+			return v.Metrics
+		}
+	}
+	return nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/policy"
+	"github.com/mlform/mlform/planner/provenance"
 	"github.com/mlform/mlform/planner/step"
 	"github.com/mlform/mlform/providers/blob"
 	"github.com/mlform/mlform/providers/executor"
@@ -70,7 +71,7 @@ func submitRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, s
 	// The environment record and model card are taken when the job is
 	// submitted (capture commands run here, as for local steps) and kept
 	// in the draft the collecting apply completes.
-	if err := recordProvenance(ctx, ws, spec, store, v); err != nil {
+	if err := provenance.Record(ctx, ws, spec.provenance(), store, v); err != nil {
 		return fail(errors.New(engine.RedactString(err.Error(), spec.Secrets)))
 	}
 	params, err := policy.CanonicalParams(spec.Train.Params)

@@ -12,9 +12,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mlform/mlform/config"
 	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/notify"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/policy"
+	"github.com/mlform/mlform/planner/provenance"
 	"github.com/mlform/mlform/planner/step"
 	"github.com/mlform/mlform/providers/executor"
 	"github.com/mlform/mlform/providers/storage"
@@ -217,7 +220,7 @@ func trainAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, s
 		v.Status, v.Error = state.StatusFailed, fmt.Sprintf("store artifacts: %v", err)
 		return v, "", nil
 	}
-	if err := recordProvenance(ctx, ws, spec, store, v); err != nil {
+	if err := provenance.Record(ctx, ws, spec.provenance(), store, v); err != nil {
 		v.Status, v.Error = state.StatusFailed, engine.RedactString(err.Error(), spec.Secrets)
 		return v, "", nil
 	}
@@ -451,4 +454,25 @@ func snapshotStores(st *state.State, snaps map[string]string) (map[string]string
 		out[ds] = s.Store
 	}
 	return out, nil
+}
+
+// notifyTrain sends the events of a recorded attempt: failed, or a
+// retrain on drift.
+func notifyTrain(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs *modelSpecs, model string, v *state.Version) {
+	if v.Status != state.StatusSucceeded {
+		status := strings.ReplaceAll(v.Status, "_", " ")
+		notify.Send(ctx, rc, a, specs.Notify, notify.Event{Event: config.EventFailed, Model: model, Version: v.Version, Reasons: []string{v.Error},
+			Text: fmt.Sprintf("mlform: model.%s v%d %s: %s", model, v.Version, status, v.Error)})
+		return
+	}
+	var drift []string
+	for _, r := range a.Reasons {
+		if r.Code == plans.ReasonDrift {
+			drift = append(drift, r.Message)
+		}
+	}
+	if len(drift) > 0 {
+		notify.Send(ctx, rc, a, specs.Notify, notify.Event{Event: config.EventDrift, Model: model, Version: v.Version, Reasons: drift, Metrics: v.Metrics,
+			Text: fmt.Sprintf("mlform: model.%s retrained as v%d on drift: %s", model, v.Version, strings.Join(drift, "; "))})
+	}
 }

@@ -1,4 +1,4 @@
-package model
+package provenance
 
 import (
 	"bytes"
@@ -10,31 +10,38 @@ import (
 	"time"
 
 	"github.com/mlform/mlform/config"
-	"github.com/mlform/mlform/internal/provenance"
+	record "github.com/mlform/mlform/internal/provenance"
 	"github.com/mlform/mlform/internal/readfile"
 	"github.com/mlform/mlform/planner/codehash"
 	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/policy"
 	"github.com/mlform/mlform/planner/step"
 	"github.com/mlform/mlform/providers/executor"
 	"github.com/mlform/mlform/providers/storage"
 	"github.com/mlform/mlform/state"
 )
 
-// Provenance beyond the inputs digest: the environment record (executor,
-// image, lock file contents, capture command output) and the model card
-// are stored as objects in the model's store with each succeeded version,
-// so lineage can show what the environment really was, not only its hash.
-
 // captureTimeout bounds one capture command.
 const captureTimeout = time.Minute
 
-// recordProvenance stores the environment record and the model card of
-// v and sets their ids. A capture command that fails is recorded with its
+// Source is what a version's provenance is taken from: its model's
+// environment, capture commands and model card (a path under the
+// workspace), and the texts to redact from what is recorded.
+type Source struct {
+	Model       string
+	Environment policy.Environment
+	Capture     []string
+	Card        string
+	Secrets     []string
+}
+
+// Record stores the environment record and the model card of v and sets
+// their ids. A capture command that fails is recorded with its
 // exit code and output; a model card that cannot be read fails the
 // attempt (the configuration names it, so its absence is a mistake).
-func recordProvenance(ctx context.Context, ws *engine.Workspace, spec *modelSpec, store *storage.Store, v *state.Version) error {
+func Record(ctx context.Context, ws *engine.Workspace, spec Source, store *storage.Store, v *state.Version) error {
 	rec := environmentRecord(ctx, ws, spec)
-	b, err := provenance.Encode(rec)
+	b, err := record.Encode(rec)
 	if err != nil {
 		return err
 	}
@@ -49,7 +56,7 @@ func recordProvenance(ctx context.Context, ws *engine.Workspace, spec *modelSpec
 		return err
 	}
 	defer root.Close()
-	card, err := readfile.ReadIn(root, filepath.FromSlash(spec.Card), spec.Card, provenance.MaxText)
+	card, err := readfile.ReadIn(root, filepath.FromSlash(spec.Card), spec.Card, record.MaxText)
 	if err != nil {
 		return fmt.Errorf("model card: %w", err)
 	}
@@ -61,27 +68,27 @@ func recordProvenance(ctx context.Context, ws *engine.Workspace, spec *modelSpec
 
 // environmentRecord describes the model's environment now: executor and
 // image, each lock file's content, each capture command's output.
-func environmentRecord(ctx context.Context, ws *engine.Workspace, spec *modelSpec) *provenance.Environment {
+func environmentRecord(ctx context.Context, ws *engine.Workspace, spec Source) *record.Environment {
 	e := spec.Environment
-	rec := &provenance.Environment{FormatVersion: provenance.FormatVersion, Name: e.Name, Executor: e.Executor, Image: e.Image}
+	rec := &record.Environment{FormatVersion: record.FormatVersion, Name: e.Name, Executor: e.Executor, Image: e.Image}
 	if len(e.Files) > 0 {
 		paths, err := codehash.Match(ws.BaseDir, e.Files)
 		if err != nil {
-			rec.Files = append(rec.Files, provenance.File{Path: fmt.Sprint(e.Files), Error: err.Error()})
+			rec.Files = append(rec.Files, record.File{Path: fmt.Sprint(e.Files), Error: err.Error()})
 		}
 		root, rerr := os.OpenRoot(ws.BaseDir)
 		for _, p := range paths {
-			f := provenance.File{Path: p}
+			f := record.File{Path: p}
 			var b []byte
 			if rerr == nil {
-				b, err = readfile.ReadIn(root, filepath.FromSlash(p), p, provenance.MaxRecord)
+				b, err = readfile.ReadIn(root, filepath.FromSlash(p), p, record.MaxRecord)
 			} else {
 				err = rerr
 			}
 			if err != nil {
 				f.Error = err.Error()
 			} else {
-				f.Content, f.Truncated = provenance.Cut(engine.RedactString(string(b), spec.Secrets))
+				f.Content, f.Truncated = record.Cut(engine.RedactString(string(b), spec.Secrets))
 			}
 			rec.Files = append(rec.Files, f)
 		}
@@ -99,20 +106,20 @@ func environmentRecord(ctx context.Context, ws *engine.Workspace, spec *modelSpe
 // directory through the local executor (on the machine running mlform),
 // with the environment's env, and returns what it printed, secrets
 // redacted.
-func runCapture(ctx context.Context, ws *engine.Workspace, spec *modelSpec, command string) provenance.Capture {
-	c := provenance.Capture{Command: command, ExitCode: -1}
+func runCapture(ctx context.Context, ws *engine.Workspace, spec Source, command string) record.Capture {
+	c := record.Capture{Command: command, ExitCode: -1}
 	ex, err := step.OpenExecutor(ws, config.DefaultExecutor, nil)
 	if err != nil {
 		c.Error = err.Error()
 		return c
 	}
 	var out bytes.Buffer
-	w := &limitedBuffer{buf: &out, max: provenance.MaxText + 1}
+	w := &limitedBuffer{buf: &out, max: record.MaxText + 1}
 	env := map[string]string{}
 	for k, v := range spec.Environment.Env {
 		env[k] = v
 	}
-	res, err := ex.Run(ctx, executor.Task{Model: spec.Name, Step: executor.StepTrain, Command: []string{"sh", "-c", command},
+	res, err := ex.Run(ctx, executor.Task{Model: spec.Model, Step: executor.StepTrain, Command: []string{"sh", "-c", command},
 		Dir: ws.BaseDir, Env: env, Timeout: captureTimeout, Stdout: w, Stderr: w})
 	if err != nil {
 		c.Error = engine.RedactString(err.Error(), spec.Secrets)
@@ -122,7 +129,7 @@ func runCapture(ctx context.Context, ws *engine.Workspace, spec *modelSpec, comm
 	if res.Status != state.StatusSucceeded && res.Reason != "" {
 		c.Error = engine.RedactString(res.Reason, spec.Secrets)
 	}
-	c.Output, c.Truncated = provenance.Cut(engine.RedactString(out.String(), spec.Secrets))
+	c.Output, c.Truncated = record.Cut(engine.RedactString(out.String(), spec.Secrets))
 	w.mu.Lock()
 	c.Truncated = c.Truncated || w.cut
 	w.mu.Unlock()

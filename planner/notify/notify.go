@@ -1,4 +1,4 @@
-package model
+package notify
 
 import (
 	"bytes"
@@ -17,17 +17,10 @@ import (
 	"github.com/mlform/mlform/config"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
-	"github.com/mlform/mlform/state"
 )
 
-// Notifications: after an action has written its outcome to state, each
-// notify block that wants the event (and the model) gets one POST of a
-// JSON document. Delivery is retried with backoff; a webhook that stays
-// unreachable is a warning in the apply's output, never a failed action.
-// A webhook URL is a credential: messages name it by scheme and host only.
-
-// notifySpec is a notify block.
-type notifySpec struct {
+// Spec is a notify block as delivery needs it.
+type Spec struct {
 	Name    string
 	URL     string
 	Display string
@@ -61,15 +54,15 @@ const (
 )
 
 // wants reports whether the block takes this event of this model.
-func (n *notifySpec) wants(ev Event) bool {
+func (n *Spec) wants(ev Event) bool {
 	return slices.Contains(n.Events, ev.Event) && (len(n.Models) == 0 || slices.Contains(n.Models, ev.Model))
 }
 
-// notify posts ev to every notify block that wants it. Failures are
-// logged on the action as warnings; apply goes on.
-func notify(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs *modelSpecs, ev Event) {
+// Send posts ev to every notify block of specs that wants it. Failures
+// are logged on the action as warnings; apply goes on.
+func Send(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs []*Spec, ev Event) {
 	ev.At = rc.Workspace.Now.UTC()
-	for _, n := range specs.Notify {
+	for _, n := range specs {
 		if !n.wants(ev) {
 			continue
 		}
@@ -81,7 +74,7 @@ func notify(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs *
 
 // deliver posts the document, retrying network errors, 429 and 5xx with
 // exponential backoff. Errors never quote the URL.
-func deliver(ctx context.Context, n *notifySpec, ev Event) error {
+func deliver(ctx context.Context, n *Spec, ev Event) error {
 	body, err := marshalEvent(ev)
 	if err != nil {
 		return err
@@ -138,7 +131,7 @@ func post(ctx context.Context, client *http.Client, target string, body []byte) 
 }
 
 // redact removes the URL and every secret from an error's text.
-func (n *notifySpec) redact(err error) string {
+func (n *Spec) redact(err error) string {
 	msg := err.Error()
 	for _, s := range n.Secrets {
 		if len(s) >= 3 {
@@ -160,49 +153,13 @@ func marshalEvent(ev Event) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// newNotifySpecs maps notify blocks onto specs.
-func newNotifySpecs(cfg *config.Config) []*notifySpec {
-	var out []*notifySpec
+// FromConfig maps the configuration's notify blocks onto specs, by name.
+func FromConfig(cfg *config.Config) []*Spec {
+	var out []*Spec
 	for _, name := range slices.Sorted(maps.Keys(cfg.Notifications)) {
 		n := cfg.Notifications[name]
-		out = append(out, &notifySpec{Name: n.Name, URL: n.URL, Display: config.NotifyDisplay(n.URL), Events: n.Events, Models: n.Models,
+		out = append(out, &Spec{Name: n.Name, URL: n.URL, Display: config.NotifyDisplay(n.URL), Events: n.Events, Models: n.Models,
 			Secrets: append([]string{n.URL}, engine.SensitiveTexts(cfg.Variables)...)})
 	}
 	return out
-}
-
-// notifyTrain sends the events of a recorded attempt: failed, or a
-// retrain on drift.
-func notifyTrain(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs *modelSpecs, model string, v *state.Version) {
-	if v.Status != state.StatusSucceeded {
-		status := strings.ReplaceAll(v.Status, "_", " ")
-		notify(ctx, rc, a, specs, Event{Event: config.EventFailed, Model: model, Version: v.Version, Reasons: []string{v.Error},
-			Text: fmt.Sprintf("mlform: model.%s v%d %s: %s", model, v.Version, status, v.Error)})
-		return
-	}
-	var drift []string
-	for _, r := range a.Reasons {
-		if r.Code == plans.ReasonDrift {
-			drift = append(drift, r.Message)
-		}
-	}
-	if len(drift) > 0 {
-		notify(ctx, rc, a, specs, Event{Event: config.EventDrift, Model: model, Version: v.Version, Reasons: drift, Metrics: v.Metrics,
-			Text: fmt.Sprintf("mlform: model.%s retrained as v%d on drift: %s", model, v.Version, strings.Join(drift, "; "))})
-	}
-}
-
-// comparedMetrics are the candidate's numbers a promotion compared: its
-// evaluation when the model has an evaluate step, else its train-step
-// metrics.
-func comparedMetrics(c comparison, version int) map[string]float64 {
-	if c.In.CandidateMetrics != nil {
-		return c.In.CandidateMetrics
-	}
-	for _, v := range c.In.Versions {
-		if v != nil && v.Version == version {
-			return v.Metrics
-		}
-	}
-	return nil
 }

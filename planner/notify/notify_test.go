@@ -1,4 +1,4 @@
-package model
+package notify
 
 import (
 	"context"
@@ -44,7 +44,7 @@ func TestDeliver(t *testing.T) {
 			}))
 			defer srv.Close()
 			url := srv.URL + "/hook/T0K3N"
-			n := &notifySpec{Name: "t", URL: url, Secrets: []string{url}}
+			n := &Spec{Name: "t", URL: url, Secrets: []string{url}}
 			err := deliver(context.Background(), n, Event{Event: "promoted", Model: "m", Version: 2, Text: "mlform: <b>&</b>"})
 			if (err == nil) != (tt.wantErr == "") || (err != nil && !strings.Contains(err.Error(), tt.wantErr)) {
 				t.Fatalf("deliver = %v, want %q", err, tt.wantErr)
@@ -60,7 +60,7 @@ func TestDeliverUnreachableRedacts(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	url := srv.URL + "/hook/T0K3N"
 	srv.Close() // nothing listens any more
-	n := &notifySpec{Name: "t", URL: url, Secrets: []string{url, "T0K3N"}}
+	n := &Spec{Name: "t", URL: url, Secrets: []string{url, "T0K3N"}}
 	err := deliver(context.Background(), n, Event{Event: "held", Model: "m"})
 	if err == nil || strings.Contains(err.Error(), "T0K3N") || !strings.Contains(err.Error(), "refused") {
 		t.Fatalf("deliver = %v", err)
@@ -70,14 +70,14 @@ func TestDeliverUnreachableRedacts(t *testing.T) {
 func TestNotifyWants(t *testing.T) {
 	tests := []struct {
 		name string
-		n    notifySpec
+		n    Spec
 		ev   Event
 		want bool
 	}{
-		{"event asked for", notifySpec{Events: []string{"promoted", "held"}}, Event{Event: "held", Model: "m"}, true},
-		{"event not asked for", notifySpec{Events: []string{"promoted"}}, Event{Event: "failed", Model: "m"}, false},
-		{"model asked for", notifySpec{Events: []string{"drift"}, Models: []string{"m"}}, Event{Event: "drift", Model: "m"}, true},
-		{"another model", notifySpec{Events: []string{"drift"}, Models: []string{"other"}}, Event{Event: "drift", Model: "m"}, false},
+		{"event asked for", Spec{Events: []string{"promoted", "held"}}, Event{Event: "held", Model: "m"}, true},
+		{"event not asked for", Spec{Events: []string{"promoted"}}, Event{Event: "failed", Model: "m"}, false},
+		{"model asked for", Spec{Events: []string{"drift"}, Models: []string{"m"}}, Event{Event: "drift", Model: "m"}, true},
+		{"another model", Spec{Events: []string{"drift"}, Models: []string{"other"}}, Event{Event: "drift", Model: "m"}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
