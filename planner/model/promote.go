@@ -77,13 +77,13 @@ func planPromotion(pc *engine.PlanContext, pr *promotionSpec, spec *modelSpec, t
 		}
 		a.DependsOn = append(a.DependsOn, snapshotDeps(pc, pr.EvaluateOn)...)
 		if pr.PublishURL != "" {
-			a.Reasons = append(a.Reasons, plans.Reason{Code: ReasonPublish, Message: "then publishes it to " + pr.publishDisplay()})
+			a.Reasons = append(a.Reasons, plans.Reason{Code: reasonPublish, Message: "then publishes it to " + pr.publishDisplay()})
 		}
 		pc.AddAction(a)
 		moves[pr.Alias] = a
 		return nil
 	case policy.PromoteHeld, policy.PromoteAwaiting:
-		pc.AddNote(&plans.Note{Addr: addr, Code: ReasonHeld, Message: fmt.Sprintf("%s: %s", aliasStays(pr.Alias, d.From), d.Reasons[0].Message)})
+		pc.AddNote(&plans.Note{Addr: addr, Code: reasonHeld, Message: fmt.Sprintf("%s: %s", aliasStays(pr.Alias, d.From), d.Reasons[0].Message)})
 	case policy.PromoteNone:
 		if d.Note != "" {
 			pc.AddNote(&plans.Note{Addr: addr, Message: d.Note})
@@ -144,7 +144,7 @@ func planRepublish(pc *engine.PlanContext, pr *promotionSpec) {
 	if last != nil && last.URL == url {
 		why = fmt.Sprintf("%s has v%d, alias %s points at v%d", url, last.Version, pr.Alias, v)
 	}
-	pc.AddAction(&plans.Action{Addr: "promotion." + pr.Name, Kind: plans.KindPublish, Reasons: []plans.Reason{{Code: ReasonPublish, Message: why}},
+	pc.AddAction(&plans.Action{Addr: "promotion." + pr.Name, Kind: plans.KindPublish, Reasons: []plans.Reason{{Code: reasonPublish, Message: why}},
 		Publish: &plans.PublishChange{Promotion: pr.Name, Model: pr.Model, URL: url, Version: v}})
 }
 

@@ -38,9 +38,9 @@ import (
 // job and did not record a version (apply -wait=false): TrainSubmitted.
 const submittedPrefix = "submitted"
 
-// IsTrainSubmitted reports whether r is a train action that only submitted
+// isTrainSubmitted reports whether r is a train action that only submitted
 // its job (a later apply collects it): apply's summary counts it apart.
-func IsTrainSubmitted(r *engine.ActionResult) bool {
+func isTrainSubmitted(r *engine.ActionResult) bool {
 	return r != nil && r.Action != nil && r.Action.Kind == plans.KindTrain && r.Status == engine.ResultSucceeded &&
 		strings.HasPrefix(r.Summary, submittedPrefix+" ")
 }

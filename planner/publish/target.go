@@ -19,13 +19,13 @@ import (
 	"github.com/mlform/mlform/providers/blob"
 )
 
-// TempPrefix starts the name of every temporary file publish
+// tempPrefix starts the name of every temporary file publish
 // writes: ".mlform-tmp-<hosthash>-<pid>-<start>-<n>" (an
 // internal/procid token), next to the file it becomes. A temporary whose
 // writer is gone from this host (or, written on another host, older than
 // tempMaxAge) is removed by the next publish to the same URL.
 // Train outputs may not use the prefix (ReservedOutput).
-const TempPrefix = ".mlform-tmp-"
+const tempPrefix = ".mlform-tmp-"
 
 // tempMaxAge is when a temporary written on another host counts as
 // abandoned: far longer than any single file upload.
@@ -82,7 +82,7 @@ func (d *dirTarget) put(_ context.Context, p string, r io.Reader, _ string) (err
 		}
 	}
 	d.n++
-	tmp := filepath.Join(parent, TempPrefix+d.token+"-"+strconv.Itoa(d.n))
+	tmp := filepath.Join(parent, tempPrefix+d.token+"-"+strconv.Itoa(d.n))
 	f, err := d.root.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
 	if err != nil {
 		return err
@@ -130,8 +130,8 @@ func (d *dirTarget) sweep(_ context.Context, listed []string) (int, error) {
 			return nil
 		}
 		name := e.Name()
-		if strings.HasPrefix(name, TempPrefix) {
-			if info, err := e.Info(); err == nil && staleTemp(strings.TrimPrefix(name, TempPrefix), info.ModTime()) {
+		if strings.HasPrefix(name, tempPrefix) {
+			if info, err := e.Info(); err == nil && staleTemp(strings.TrimPrefix(name, tempPrefix), info.ModTime()) {
 				stale = append(stale, p)
 			}
 			return nil
@@ -158,7 +158,7 @@ func (d *dirTarget) sweep(_ context.Context, listed []string) (int, error) {
 
 func (d *dirTarget) close() error { return d.root.Close() }
 
-// staleTemp decides on a temporary named TempPrefix+rest:
+// staleTemp decides on a temporary named tempPrefix+rest:
 // "<token>-<n>". A writer gone from this host is stale; one of another
 // host is stale after tempMaxAge; a name that is not mlform's
 // is left alone.
@@ -237,8 +237,8 @@ func ReservedOutput(p string) string {
 		return "mlform publishes its manifest under that name"
 	}
 	for _, seg := range strings.Split(p, "/") {
-		if strings.HasPrefix(seg, TempPrefix) {
-			return "names starting with " + TempPrefix + " are mlform's temporary files"
+		if strings.HasPrefix(seg, tempPrefix) {
+			return "names starting with " + tempPrefix + " are mlform's temporary files"
 		}
 	}
 	return ""

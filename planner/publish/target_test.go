@@ -78,14 +78,14 @@ func TestDirTargetPutAndSweep(t *testing.T) {
 	live := procid.Self().Token()
 	other := procid.ID{Host: "elsewhere-" + whoami.Host(), PID: 7, Start: 7}.Token()
 	files := map[string]bool{ // name -> swept
-		TempPrefix + gone + "-1":             true,
-		"sub/" + TempPrefix + gone + "-2":    true,
-		TempPrefix + live + "-99":            false, // this (live) process
-		TempPrefix + other + "-1":            false, // another host, fresh
+		tempPrefix + gone + "-1":             true,
+		"sub/" + tempPrefix + gone + "-2":    true,
+		tempPrefix + live + "-99":            false, // this (live) process
+		tempPrefix + other + "-1":            false, // another host, fresh
 		"sub/model.bin.17f3a2b4c5d6e7f8.tmp": true,  // legacy, listed name
 		"mlform-manifest.json.1a2b.tmp":      true,  // legacy, the manifest
 		"notes.txt.1a2b.tmp":                 false, // legacy form, not published
-		TempPrefix + "not-a-token":           false,
+		tempPrefix + "not-a-token":           false,
 		"sub/model.bin":                      false,
 	}
 	for p := range files {
@@ -94,7 +94,7 @@ func TestDirTargetPutAndSweep(t *testing.T) {
 		}
 	}
 	old := time.Now().Add(-2 * tempMaxAge)
-	oldOther := TempPrefix + other + "-2"
+	oldOther := tempPrefix + other + "-2"
 	if err := os.WriteFile(filepath.Join(dir, oldOther), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}

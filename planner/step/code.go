@@ -10,10 +10,10 @@ import (
 	"github.com/mlform/mlform/providers/storage"
 )
 
-// KindCode is the manifest kind of a code archive: the files a model's
+// kindCode is the manifest kind of a code archive: the files a model's
 // `code` globs selected when a version trained, stored like dataset
 // snapshots (chunked, deduplicated: an unchanged file costs nothing).
-const KindCode = "code"
+const kindCode = "code"
 
 // ErrCodeChanged is returned when the code tree no longer hashes to the
 // code hash the plan recorded.
@@ -37,7 +37,7 @@ func ArchiveCode(ctx context.Context, store *storage.Store, baseDir string, glob
 		return "", fmt.Errorf("archive code: %w", err)
 	}
 	defer root.Close()
-	m := &storage.Manifest{Kind: KindCode, Files: make([]storage.File, 0, len(paths))}
+	m := &storage.Manifest{Kind: kindCode, Files: make([]storage.File, 0, len(paths))}
 	tree := make([]codehash.TreeFile, 0, len(paths))
 	for _, p := range paths {
 		f, err := root.Open(p)
