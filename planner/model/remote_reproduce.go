@@ -96,18 +96,7 @@ func reproduceRemote(ctx context.Context, ws *engine.Workspace, spec *modelSpec,
 	for _, f := range got.Files {
 		hashes[f.Path] = f.Hash
 	}
-	r.Files = compareFiles(recorded.Files, hashes)
 	metrics, merr := step.StoredMetrics(ctx, store, rr.ArtifactsID, spec.Secrets, true)
-	if merr != nil {
-		r.Error = merr.Error()
-	}
-	r.Metrics = compareMetrics(v.Metrics, metrics)
-	r.Identical = merr == nil
-	for _, f := range r.Files {
-		r.Identical = r.Identical && f.Match
-	}
-	for _, m := range r.Metrics {
-		r.Identical = r.Identical && m.Match
-	}
+	r.compare(recorded.Files, hashes, v.Metrics, metrics, merr)
 	return r, nil
 }

@@ -162,12 +162,20 @@ func reproduce(ctx context.Context, ws *engine.Workspace, st *state.State, specs
 	if err != nil {
 		return nil, fmt.Errorf("hash reproduced artifacts: %w", err)
 	}
-	r.Files = compareFiles(recorded.Files, got)
 	metrics, merr := step.ReadMetrics(out, spec.Secrets)
+	r.compare(recorded.Files, got, v.Metrics, metrics, merr)
+	return r, nil
+}
+
+// compare fills the report from the recorded and reproduced artifacts
+// (path -> hash) and metrics; merr says why the re-run's metrics could
+// not be read (then it is not identical).
+func (r *ReproduceReport) compare(recorded []storage.File, got map[string]string, recordedMetrics, metrics map[string]float64, merr error) {
+	r.Files = compareFiles(recorded, got)
 	if merr != nil {
 		r.Error = merr.Error()
 	}
-	r.Metrics = compareMetrics(v.Metrics, metrics)
+	r.Metrics = compareMetrics(recordedMetrics, metrics)
 	r.Identical = merr == nil
 	for _, f := range r.Files {
 		r.Identical = r.Identical && f.Match
@@ -175,7 +183,6 @@ func reproduce(ctx context.Context, ws *engine.Workspace, st *state.State, specs
 	for _, m := range r.Metrics {
 		r.Identical = r.Identical && m.Match
 	}
-	return r, nil
 }
 
 // hashTree hashes every regular file under dir the way the store would
