@@ -15,6 +15,7 @@ import (
 
 	"github.com/mlform/mlform/config"
 	"github.com/mlform/mlform/internal/tempdir"
+	"github.com/mlform/mlform/planner/codehash"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/policy"
@@ -74,32 +75,13 @@ func submitRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, s
 	if err := provenance.Record(ctx, ws, spec.provenance(), store, v); err != nil {
 		return fail(errors.New(engine.RedactString(err.Error(), spec.Secrets)))
 	}
-	params, err := policy.CanonicalParams(spec.Train.Params)
-	if err != nil {
-		return fail(fmt.Errorf("params: %w", err))
-	}
-	paramsID, err := store.PutObject(ctx, params)
-	if err != nil {
-		return fail(fmt.Errorf("store params: %w", err))
-	}
-	rspec := &remote.Spec{Model: spec.Name, Version: v.Version, Step: executor.StepTrain, Command: spec.Train.Command,
-		Timeout: spec.Train.Timeout, Datasets: map[string]remote.Input{}, Params: paramsID,
-		Env: slices.Sorted(maps.Keys(spec.Environment.Env)), Store: storeName, Nonce: nonce()}
-	used := map[string]bool{storeName: true}
-	for ds, id := range v.Inputs.Snapshots {
-		rspec.Datasets[ds] = remote.Input{Store: orDefaultStore(snapStores[ds]), ID: id}
-		used[orDefaultStore(snapStores[ds])] = true
-	}
+	rspec := newRemoteSpec(spec, executor.StepTrain, v.Version, storeName)
 	if v.CodeID != "" {
 		rspec.Code = &remote.Input{Store: storeName, ID: v.CodeID}
 	}
-	b, err := remote.EncodeSpec(rspec)
+	specID, used, err := storeSpec(ctx, store, rspec, spec.Train.Params, v.Inputs.Snapshots, snapStores)
 	if err != nil {
 		return fail(err)
-	}
-	specID, err := store.PutObject(ctx, b)
-	if err != nil {
-		return fail(fmt.Errorf("store the step spec: %w", err))
 	}
 	task, err := remoteTask(ws, bx, spec, rspec, specID, used)
 	if err != nil {
@@ -322,6 +304,65 @@ func collectRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, 
 	}
 	v.Metrics, v.ArtifactsID = metrics, rr.ArtifactsID
 	return &v, done, nil
+}
+
+// newRemoteSpec is the spec of spec's train or evaluate step (name) as
+// version, its outputs going to storeName: without its inputs yet.
+func newRemoteSpec(spec *modelSpec, name string, version int, storeName string) *remote.Spec {
+	s := spec.Train
+	if name == executor.StepEvaluate {
+		s = *spec.Evaluate
+	}
+	return &remote.Spec{Model: spec.Name, Version: version, Step: name, Command: s.Command, Timeout: s.Timeout,
+		Datasets: map[string]remote.Input{}, Env: slices.Sorted(maps.Keys(spec.Environment.Env)), Store: storeName, Nonce: nonce()}
+}
+
+// storeSpec completes rspec with the step's params (stored as an object)
+// and the snapshots it reads, stores it in store and returns its id and
+// the stores the job reads.
+func storeSpec(ctx context.Context, store *storage.Store, rspec *remote.Spec, params map[string]any, snaps, snapStores map[string]string) (string, map[string]bool, error) {
+	canon, err := policy.CanonicalParams(params)
+	if err != nil {
+		what := "params"
+		if rspec.Step == executor.StepEvaluate {
+			what = "evaluate params"
+		}
+		return "", nil, fmt.Errorf("%s: %w", what, err)
+	}
+	if rspec.Params, err = store.PutObject(ctx, canon); err != nil {
+		return "", nil, fmt.Errorf("store params: %w", err)
+	}
+	used := map[string]bool{rspec.Store: true}
+	for ds, id := range snaps {
+		rspec.Datasets[ds] = remote.Input{Store: orDefaultStore(snapStores[ds]), ID: id}
+		used[orDefaultStore(snapStores[ds])] = true
+	}
+	b, err := remote.EncodeSpec(rspec)
+	if err != nil {
+		return "", nil, err
+	}
+	specID, err := store.PutObject(ctx, b)
+	if err != nil {
+		return "", nil, fmt.Errorf("store the step spec: %w", err)
+	}
+	return specID, used, nil
+}
+
+// archiveWorkTree archives today's code of spec for a remote step (nil:
+// the model declares no code).
+func archiveWorkTree(ctx context.Context, ws *engine.Workspace, store *storage.Store, storeName string, spec *modelSpec) (*remote.Input, error) {
+	if len(spec.Code) == 0 {
+		return nil, nil
+	}
+	hash, _, err := codehash.CodeHashCached(ws.BaseDir, spec.Code, nil)
+	if err != nil {
+		return nil, err
+	}
+	id, err := step.ArchiveCode(ctx, store, ws.BaseDir, spec.Code, hash)
+	if err != nil {
+		return nil, err
+	}
+	return &remote.Input{Store: storeName, ID: id}, nil
 }
 
 func orDefaultStore(s string) string {
