@@ -14,6 +14,7 @@ import (
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/providers/storage"
 	"github.com/mlform/mlform/state"
+	"github.com/mlform/mlform/state/statemgr"
 )
 
 // PublishManifestName is the object, next to the published files, that
@@ -117,7 +118,7 @@ func publish(ctx context.Context, rc *engine.RunContext, pr *promotionSpec, v in
 			}
 		}
 	}
-	return rc.UpdateState(state.ChangingPublication(ctx, pr.Name), func(st *state.State) error {
+	return rc.UpdateState(statemgr.ChangingPublication(ctx, pr.Name), func(st *state.State) error {
 		if st.Publications == nil {
 			st.Publications = map[string]*state.Publication{}
 		}
