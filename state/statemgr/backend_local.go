@@ -133,15 +133,22 @@ func createExclusive(path string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	_, err = f.Write(data)
+	err = writeSync(f, data)
+	if err != nil {
+		os.Remove(path)
+	}
+	return err
+}
+
+// writeSync writes data to f, fsyncs and closes it, returning the first
+// error: every file a state write creates is durable before it is named.
+func writeSync(f *os.File, data []byte) error {
+	_, err := f.Write(data)
 	if err == nil {
 		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
-	}
-	if err != nil {
-		os.Remove(path)
 	}
 	return err
 }
@@ -176,14 +183,7 @@ func (b *localBackend) writeTemp(name string, data []byte) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	if err := writeSync(f, data); err != nil {
 		os.Remove(f.Name())
 		return "", err
 	}

@@ -127,13 +127,7 @@ func WriteBackendRecord(workDir string, r *BackendRecord) error {
 		return fmt.Errorf("remember the backend: %w", err)
 	}
 	defer os.Remove(tmp.Name())
-	_, err = tmp.Write(data)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
+	err = writeSync(tmp, data)
 	if err == nil {
 		err = os.Rename(tmp.Name(), path)
 	}

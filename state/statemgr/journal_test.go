@@ -23,19 +23,48 @@ import (
 // disk (appends) and an object store (the journal rewritten whole).
 func journalBackends(t *testing.T) map[string]func(t *testing.T) (*statemgr.Manager, string) {
 	return map[string]func(t *testing.T) (*statemgr.Manager, string){
-		"file": func(t *testing.T) (*statemgr.Manager, string) {
-			dir := filepath.Join(t.TempDir(), "state")
-			m, err := statemgr.OpenManager(context.Background(), dir, "")
-			if err != nil {
-				t.Fatal(err)
-			}
-			return m, dir
-		},
+		"file": fileManager,
 		"bucket": func(t *testing.T) (*statemgr.Manager, string) {
 			b := memblob.OpenBucket(nil)
 			t.Cleanup(func() { b.Close() })
 			return statemgr.NewBucketManager(b, "mem://"), ""
 		},
+	}
+}
+
+// fileManager opens a Manager on a new state directory and returns both.
+func fileManager(t *testing.T) (*statemgr.Manager, string) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "state")
+	m, err := statemgr.OpenManager(context.Background(), dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, dir
+}
+
+// startJournal writes the sample state whole through a new JournalWriter
+// on m, as apply's first write does, and returns both.
+func startJournal(t *testing.T, m *statemgr.Manager) (*statemgr.JournalWriter, *state.State) {
+	t.Helper()
+	s := statetest.Sample()
+	s.Lineage = reread(t, m).Lineage
+	jw := m.JournalWriter()
+	if err := jw.Write(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	return jw, s
+}
+
+// eachJournal runs test on each kind of backend (journalBackends), with
+// a journal started (startJournal).
+func eachJournal(t *testing.T, test func(t *testing.T, m *statemgr.Manager, jw *statemgr.JournalWriter, s *state.State)) {
+	for name, open := range journalBackends(t) {
+		t.Run(name, func(t *testing.T) {
+			m, _ := open(t)
+			jw, s := startJournal(t, m)
+			test(t, m, jw, s)
+		})
 	}
 }
 
@@ -113,14 +142,7 @@ func TestJournalWriterRecordsEachChange(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
 			m, dir := open(t)
-			s := reread(t, m)
-			sample := statetest.Sample()
-			sample.Lineage = s.Lineage
-			s = sample
-			jw := m.JournalWriter()
-			if err := jw.Write(ctx, s); err != nil {
-				t.Fatal(err)
-			}
+			jw, s := startJournal(t, m)
 			var baseInfo os.FileInfo
 			if dir != "" {
 				baseInfo, _ = os.Stat(filepath.Join(dir, statemgr.ObjectState))
@@ -196,72 +218,54 @@ func TestJournalWriterRecordsEachChange(t *testing.T) {
 // TestJournalWriterCompacts: once the journal outgrows the document it is
 // folded in, and the writer continues with a new journal.
 func TestJournalWriterCompacts(t *testing.T) {
-	for name, open := range journalBackends(t) {
-		t.Run(name, func(t *testing.T) {
-			ctx := context.Background()
-			m, _ := open(t)
-			s := statetest.Sample()
-			s.Lineage = reread(t, m).Lineage
-			jw := m.JournalWriter()
+	eachJournal(t, func(t *testing.T, m *statemgr.Manager, jw *statemgr.JournalWriter, s *state.State) {
+		ctx := context.Background()
+		for i := range 300 {
+			s.Models["churn"].Versions[0].Reasons = []string{strings.Repeat("x", 1000) + strconv.Itoa(i)}
 			if err := jw.Write(ctx, s); err != nil {
 				t.Fatal(err)
 			}
-			for i := range 300 {
-				s.Models["churn"].Versions[0].Reasons = []string{strings.Repeat("x", 1000) + strconv.Itoa(i)}
-				if err := jw.Write(ctx, s); err != nil {
-					t.Fatal(err)
-				}
-			}
-			raw, err := m.ReadBackupRaw(ctx)
-			if err != nil {
-				t.Fatalf("no backup: the document was never rewritten: %v", err)
-			}
-			b, err := state.Decode(raw)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if b.Serial <= 1 {
-				t.Fatalf("backup serial %d: the journal was never folded into the document", b.Serial)
-			}
-			sameRecord(t, "after compactions", reread(t, m), s)
-		})
-	}
+		}
+		raw, err := m.ReadBackupRaw(ctx)
+		if err != nil {
+			t.Fatalf("no backup: the document was never rewritten: %v", err)
+		}
+		b, err := state.Decode(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.Serial <= 1 {
+			t.Fatalf("backup serial %d: the journal was never folded into the document", b.Serial)
+		}
+		sameRecord(t, "after compactions", reread(t, m), s)
+	})
 }
 
 // TestJournalRefusesOtherWriters: a write by anyone else between two
 // journaled writes (a run without the lock) makes the next one fail, as
 // Write refuses a state read at an older serial.
 func TestJournalRefusesOtherWriters(t *testing.T) {
-	for name, open := range journalBackends(t) {
-		t.Run(name, func(t *testing.T) {
-			ctx := context.Background()
-			m, _ := open(t)
-			s := statetest.Sample()
-			s.Lineage = reread(t, m).Lineage
-			jw := m.JournalWriter()
-			if err := jw.Write(ctx, s); err != nil {
-				t.Fatal(err)
-			}
-			s.Models["churn"].Versions[0].Reasons = []string{"one"}
-			if err := jw.Write(ctx, s); err != nil {
-				t.Fatal(err)
-			}
-			// Another run reads and writes the state whole.
-			other := reread(t, m)
-			other.Models["churn"].Versions[0].Reasons = []string{"other run"}
-			if err := m.Write(ctx, other); err != nil {
-				t.Fatal(err)
-			}
-			s.Models["churn"].Versions[0].Reasons = []string{"two"}
-			err := jw.Write(ctx, s)
-			if err == nil || !strings.Contains(err.Error(), "changed since") {
-				t.Fatalf("journaled write over another writer's change: %v", err)
-			}
-			if got := reread(t, m); got.Models["churn"].Versions[0].Reasons[0] != "other run" {
-				t.Fatalf("the other run's change was lost: %q", got.Models["churn"].Versions[0].Reasons)
-			}
-		})
-	}
+	eachJournal(t, func(t *testing.T, m *statemgr.Manager, jw *statemgr.JournalWriter, s *state.State) {
+		ctx := context.Background()
+		s.Models["churn"].Versions[0].Reasons = []string{"one"}
+		if err := jw.Write(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		// Another run reads and writes the state whole.
+		other := reread(t, m)
+		other.Models["churn"].Versions[0].Reasons = []string{"other run"}
+		if err := m.Write(ctx, other); err != nil {
+			t.Fatal(err)
+		}
+		s.Models["churn"].Versions[0].Reasons = []string{"two"}
+		err := jw.Write(ctx, s)
+		if err == nil || !strings.Contains(err.Error(), "changed since") {
+			t.Fatalf("journaled write over another writer's change: %v", err)
+		}
+		if got := reread(t, m); got.Models["churn"].Versions[0].Reasons[0] != "other run" {
+			t.Fatalf("the other run's change was lost: %q", got.Models["churn"].Versions[0].Reasons)
+		}
+	})
 }
 
 // journaledDir returns a file:// state directory holding a base document
@@ -269,17 +273,8 @@ func TestJournalRefusesOtherWriters(t *testing.T) {
 func journaledDir(t *testing.T, n int) (string, map[uint64]*state.State) {
 	t.Helper()
 	ctx := context.Background()
-	dir := filepath.Join(t.TempDir(), "state")
-	m, err := statemgr.OpenManager(ctx, dir, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := statetest.Sample()
-	s.Lineage = reread(t, m).Lineage
-	jw := m.JournalWriter()
-	if err := jw.Write(ctx, s); err != nil {
-		t.Fatal(err)
-	}
+	m, dir := fileManager(t)
+	jw, s := startJournal(t, m)
 	at := map[uint64]*state.State{s.Serial: reread(t, m)}
 	for i := range n {
 		s.Models["churn"].Versions[0].Reasons = []string{fmt.Sprint("change ", i)}
@@ -392,32 +387,23 @@ func TestJournalForcedPushKeepsIt(t *testing.T) {
 // changed like Write validates the document, and writes nothing when it is
 // invalid.
 func TestJournalRefusesInvalidChange(t *testing.T) {
-	for name, open := range journalBackends(t) {
-		t.Run(name, func(t *testing.T) {
-			ctx := context.Background()
-			m, _ := open(t)
-			s := statetest.Sample()
-			s.Lineage = reread(t, m).Lineage
-			jw := m.JournalWriter()
-			if err := jw.Write(ctx, s); err != nil {
-				t.Fatal(err)
-			}
-			before := s.Serial
-			s.Models["churn"].Aliases["production"].Version = 99
-			err := jw.Write(ctx, s)
-			if err == nil || !strings.Contains(err.Error(), "model.churn@production") {
-				t.Fatalf("invalid change journaled: %v", err)
-			}
-			if got := reread(t, m); got.Serial != before || got.Models["churn"].Aliases["production"].Version == 99 {
-				t.Fatalf("the invalid change reached the backend: serial %d", got.Serial)
-			}
-			// Fixed, it is recorded.
-			s.Models["churn"].Aliases["production"].Version = 1
-			s.Models["churn"].Versions[0].Reasons = []string{"fixed"}
-			if err := jw.Write(ctx, s); err != nil {
-				t.Fatal(err)
-			}
-			sameRecord(t, "after the fix", reread(t, m), s)
-		})
-	}
+	eachJournal(t, func(t *testing.T, m *statemgr.Manager, jw *statemgr.JournalWriter, s *state.State) {
+		ctx := context.Background()
+		before := s.Serial
+		s.Models["churn"].Aliases["production"].Version = 99
+		err := jw.Write(ctx, s)
+		if err == nil || !strings.Contains(err.Error(), "model.churn@production") {
+			t.Fatalf("invalid change journaled: %v", err)
+		}
+		if got := reread(t, m); got.Serial != before || got.Models["churn"].Aliases["production"].Version == 99 {
+			t.Fatalf("the invalid change reached the backend: serial %d", got.Serial)
+		}
+		// Fixed, it is recorded.
+		s.Models["churn"].Aliases["production"].Version = 1
+		s.Models["churn"].Versions[0].Reasons = []string{"fixed"}
+		if err := jw.Write(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		sameRecord(t, "after the fix", reread(t, m), s)
+	})
 }
