@@ -51,3 +51,20 @@ func ChangingPolicy(ctx context.Context, name string) context.Context {
 func ChangingPublication(ctx context.Context, name string) context.Context {
 	return withChanging(ctx, entryKey{"publications", name})
 }
+
+// Announced returns, by member ("models", "datasets", "policies",
+// "publications", "removed_models"), the entries ctx announces a change
+// to touch; nil when nothing was announced, and then the change may have
+// touched anything. The store roots' writer (planner/engine/storeroots.go)
+// updates only these, as the journal does.
+func Announced(ctx context.Context) map[string][]string {
+	keys := changing(ctx)
+	if len(keys) == 0 {
+		return nil
+	}
+	out := map[string][]string{}
+	for _, k := range keys {
+		out[k.member] = append(out[k.member], k.key)
+	}
+	return out
+}
