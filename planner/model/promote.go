@@ -14,6 +14,7 @@ import (
 	"github.com/mlform/mlform/planner/policy"
 	"github.com/mlform/mlform/planner/publish"
 	"github.com/mlform/mlform/state"
+	"github.com/mlform/mlform/state/statemgr"
 )
 
 // planPromotion decides where a promotion's alias goes. train is the
@@ -251,7 +252,7 @@ func runPromote(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 	}
 	move := &state.AliasMove{From: d.From, To: d.To, At: rc.Workspace.Now.UTC(), By: whoami.UserAtHost(),
 		PlanDigest: rc.PlanDigest(), Promotion: pr.Name, Reason: d.Reasons[0].Message}
-	err = rc.UpdateState(state.ChangingModel(ctx, pr.Model), func(st *state.State) error {
+	err = rc.UpdateState(statemgr.ChangingModel(ctx, pr.Model), func(st *state.State) error {
 		m := st.Models[pr.Model]
 		if m == nil || m.Version(d.To) == nil {
 			return fmt.Errorf("model.%s v%d vanished from state", pr.Model, d.To)

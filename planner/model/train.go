@@ -22,6 +22,7 @@ import (
 	"github.com/mlform/mlform/providers/executor"
 	"github.com/mlform/mlform/providers/storage"
 	"github.com/mlform/mlform/state"
+	"github.com/mlform/mlform/state/statemgr"
 )
 
 // runTrain trains one model version. It checks the inputs are still what
@@ -75,7 +76,7 @@ func runTrain(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs
 
 	var version int
 	var stores map[string]string
-	err = rc.UpdateState(state.ChangingModel(ctx, tc.Model), func(st *state.State) error {
+	err = rc.UpdateState(statemgr.ChangingModel(ctx, tc.Model), func(st *state.State) error {
 		var err error
 		if stores, err = snapshotStores(st, tc.Snapshots); err != nil {
 			return err
@@ -107,9 +108,9 @@ func recordAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, 
 	ws := rc.Workspace
 	v.Error = engine.RedactString(v.Error, spec.Secrets) // a trainer-chosen name may quote one
 	ps := specs.policyFor(spec.Name)
-	recordCtx := state.ChangingModel(ctx, spec.Name)
+	recordCtx := statemgr.ChangingModel(ctx, spec.Name)
 	if ps != nil {
-		recordCtx = state.ChangingPolicy(recordCtx, ps.Name)
+		recordCtx = statemgr.ChangingPolicy(recordCtx, ps.Name)
 	}
 	if err := rc.UpdateState(recordCtx, func(st *state.State) error {
 		m := st.EnsureModel(spec.Name)
@@ -339,7 +340,7 @@ func evaluateVersion(ctx context.Context, rc *engine.RunContext, a *plans.Action
 			ev.Status, ev.Metrics = state.StatusSucceeded, metrics
 		}
 	}
-	if uerr := rc.UpdateState(state.ChangingModel(ctx, spec.Name), func(st *state.State) error {
+	if uerr := rc.UpdateState(statemgr.ChangingModel(ctx, spec.Name), func(st *state.State) error {
 		if m := st.Models[spec.Name]; m != nil {
 			m.Evaluations = append(m.Evaluations, ev)
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/providers/storage"
 	"github.com/mlform/mlform/state"
+	"github.com/mlform/mlform/state/statemgr"
 )
 
 // ManifestName is the object, next to the published files, that
@@ -129,7 +130,7 @@ func Run(ctx context.Context, rc *engine.RunContext, dest Destination, v int) er
 			}
 		}
 	}
-	return rc.UpdateState(state.ChangingPublication(ctx, dest.Promotion), func(st *state.State) error {
+	return rc.UpdateState(statemgr.ChangingPublication(ctx, dest.Promotion), func(st *state.State) error {
 		if st.Publications == nil {
 			st.Publications = map[string]*state.Publication{}
 		}
