@@ -160,6 +160,7 @@ func collectRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, 
 		}
 	}
 	res, err := bx.Attach(ctx, run.JobID, task)
+	lost := "" // why the attempt is lost, when it is
 	cp.Close()
 	lw.Flush()
 	if err != nil {
@@ -172,11 +173,20 @@ func collectRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, 
 			return nil, nil, ferr
 		}
 		rr, rerr := step.ReadResult(bg, store, run.SpecID)
-		if rerr != nil {
+		switch {
+		case rerr == nil:
+			res = executor.Result{Status: rr.Status, ExitCode: rr.ExitCode, StartedAt: rr.StartedAt, EndedAt: rr.EndedAt, Host: rr.Host}
+			rc.Progress.Logf(a, "v%d: %v; recording it from its step result", run.Version, ferr)
+		case errors.Is(err, executor.ErrJobGone) && errors.Is(rerr, storage.ErrNotFound):
+			// Final on both sides: the cluster will not bring the job
+			// back and its runner never wrote a result. Waiting would
+			// make every later apply try again; record it as lost.
+			lost = fmt.Sprintf("lost: %s job %s is unknown to the cluster (deleted, or purged after it ended) and left no step result", run.Executor, run.JobID)
+			res = executor.Result{Status: state.StatusFailed, ExitCode: -1}
+			rc.Progress.Logf(a, "v%d: %s", run.Version, lost)
+		default:
 			return nil, nil, ferr
 		}
-		res = executor.Result{Status: rr.Status, ExitCode: rr.ExitCode, StartedAt: rr.StartedAt, EndedAt: rr.EndedAt, Host: rr.Host}
-		rc.Progress.Logf(a, "v%d: %v; recording it from its step result", run.Version, ferr)
 	}
 	v := *run.Draft
 	v.Job = fmt.Sprintf("%s job %s", run.Executor, run.JobID)
@@ -220,6 +230,9 @@ func collectRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, 
 			why = fmt.Sprintf("%s job %s ended (exit status %d)", run.Executor, run.JobID, res.ExitCode)
 		}
 		v.Error = fmt.Sprintf("%s without a step result (%v)", why, rerr)
+		if lost != "" {
+			v.Error = lost
+		}
 		return &v, done, nil
 	}
 	if res.Status == state.StatusFailed && rr.Status != state.StatusFailed && res.Reason != "" {
