@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -31,7 +32,7 @@ func (l *loader) evaluate(g *graph, order []*node) {
 	cwd, _ := os.Getwd()
 	pathObj := cty.ObjectVal(map[string]cty.Value{
 		"module": cty.StringVal(l.dir),
-		"root":   cty.StringVal(l.dir),
+		"root":   cty.StringVal(l.rootDir()),
 		"cwd":    cty.StringVal(cwd),
 	})
 	raw := lang.Functions(l.dir)
@@ -51,10 +52,18 @@ func (l *loader) evaluate(g *graph, order []*node) {
 		s.vars[name] = val
 	}
 	if _, ok := l.decls[kindStorage][DefaultStorageName]; !ok {
-		l.cfg.Storage[DefaultStorageName] = &Storage{Name: DefaultStorageName, URL: DefaultStorageURL}
-		s.set(kindStorage, DefaultStorageName, cty.ObjectVal(map[string]cty.Value{
-			"name": cty.StringVal(DefaultStorageName), "url": cty.StringVal(DefaultStorageURL),
-		}))
+		// The workspace's store: every module sees the root's.
+		def := l.cfg.Storage[DefaultStorageName]
+		if l.mod == nil {
+			def = &Storage{Name: DefaultStorageName, URL: DefaultStorageURL}
+			l.cfg.Storage[DefaultStorageName] = def
+			l.reg.add(l.reg.blocks, kindStorage, DefaultStorageName)
+		}
+		if def != nil {
+			s.set(kindStorage, DefaultStorageName, cty.ObjectVal(map[string]cty.Value{
+				"name": cty.StringVal(DefaultStorageName), "url": cty.StringVal(def.URL),
+			}))
+		}
 	}
 	failed := map[string]bool{}
 	for _, n := range order {
@@ -109,9 +118,28 @@ func (l *loader) evalNode(n *node, s *scope) (cty.Value, bool) {
 		l.cfg.Locals[n.name] = &Local{Name: n.name, Value: plain, Sensitive: v.ContainsMarked(), DeclRange: n.attr.SrcRange}
 		return v, !diags.HasErrors()
 	}
+	switch n.kind {
+	case kindModule:
+		return l.evalModule(n, ctx)
+	case kindOutput:
+		if l.mod != nil {
+			return cty.NilVal, l.moduleOutput(n, ctx)
+		}
+	}
 	e := l.newBlockEval(n.block, ctx)
 	if _, sfx := objname.Split(n.name); sfx != "" {
 		e.where += " instance " + sfx
+	}
+	if l.prefix != "" {
+		e.where += " in " + strings.TrimSuffix(l.prefix, ".")
+	}
+	local := n
+	if n.kind != kindOutput && n.kind != kindVariable {
+		// Objects are named by absolute name in the Config and in the
+		// objects references see (config/module.go).
+		an := *n
+		an.name = l.abs(n.name)
+		n = &an
 	}
 	switch n.kind {
 	case kindVariable:
@@ -128,7 +156,7 @@ func (l *loader) evalNode(n *node, s *scope) (cty.Value, bool) {
 	case kindPolicy:
 		l.evalPolicy(e, n)
 	case kindPromotion:
-		l.evalPromotion(e, n, s)
+		l.evalPromotion(e, n, local, s)
 	case kindNotify:
 		l.evalNotify(e, n)
 	case kindOutput:

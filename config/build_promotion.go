@@ -13,7 +13,7 @@ import (
 
 // evalPromotion reads a promotion: model, alias, gates (kept as
 // expressions), must_beat, pin and publish target.
-func (l *loader) evalPromotion(e *blockEval, n *node, s *scope) {
+func (l *loader) evalPromotion(e *blockEval, n, local *node, s *scope) {
 	p := &Promotion{Name: n.name, DeclRange: n.block.DefRange()}
 	if s, ok := e.ref("model", kindModel); ok {
 		p.Model = s
@@ -39,9 +39,9 @@ func (l *loader) evalPromotion(e *blockEval, n *node, s *scope) {
 			for k, v := range n.extra {
 				extra[k] = v
 			}
-			gateCtx := s.evalContextFor(n.deps, extra, calledFunctions(n))
+			gateCtx := s.evalContextFor(local.deps, extra, calledFunctions(local))
 			g := l.evalGateBlock(se, b, gateCtx)
-			g.instance = n.extra
+			g.instance, g.scope = n.extra, s
 			p.Gates = append(p.Gates, g)
 		case "must_beat":
 			p.MustBeat = evalMustBeat(se, b)

@@ -265,8 +265,10 @@ type Gate struct {
 	Condition    hcl.Expression
 	ErrorMessage string
 	Range        hcl.Range
-	// instance is each or count of an expanded promotion's instance.
+	// instance is each or count of an expanded promotion's instance;
+	// scope what its module's references see (config/module.go).
 	instance map[string]cty.Value
+	scope    *scope
 }
 
 // MustBeat requires the candidate to beat the champion on one metric.

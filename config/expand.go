@@ -108,6 +108,7 @@ func (l *loader) evalInstances(n *node, s *scope) bool {
 	all := true
 	for i, name := range names {
 		l.instances[n.kind][name] = true
+		l.reg.add(l.reg.inst, n.kind, l.abs(name))
 		inst := *n
 		inst.name, inst.extra = name, extras[i]
 		before := len(l.diags)
@@ -118,7 +119,7 @@ func (l *loader) evalInstances(n *node, s *scope) bool {
 			continue
 		}
 		switch n.kind {
-		case kindDataset, kindModel, kindEnvironment, kindStorage:
+		case kindDataset, kindModel, kindEnvironment, kindStorage, kindModule:
 			s.set(n.kind, name, obj)
 		}
 	}

@@ -47,6 +47,7 @@ var refKind = map[string]string{ // constant table
 	"environment": kindEnvironment,
 	"storage":     kindStorage,
 	"promotion":   kindPromotion,
+	"module":      kindModule,
 }
 
 // refContext says which special names an expression may use.
@@ -94,7 +95,9 @@ func (l *loader) buildGraph() *graph {
 		default:
 			_, each := n.block.Body.Attributes[metaForEach]
 			_, count := n.block.Body.Attributes[metaCount]
-			l.bodyRefs(n, n.block.Body, refContext{output: n.kind == kindOutput, each: each, count: count}, n.kind == kindPromotion)
+			// A module's outputs are evaluated when it loads, before
+			// any promotion is recorded.
+			l.bodyRefs(n, n.block.Body, refContext{output: n.kind == kindOutput && l.mod == nil, each: each, count: count}, n.kind == kindPromotion)
 		}
 	}
 	return g
@@ -189,6 +192,9 @@ func (l *loader) checkRef(t hcl.Traversal, ctx refContext) (string, *hcl.Diagnos
 		return "", invalid(fmt.Sprintf("A reference to %s must be followed by a name, like %s.example.", root, root))
 	}
 	if kind == kindPromotion && !ctx.output {
+		if l.mod != nil {
+			return "", invalid(fmt.Sprintf("promotion.%s cannot be used in a module: a promotion's version is known only after apply, and a module's outputs are evaluated when it loads. Read it in an output of the root module, as promotion.%s there.", name, name))
+		}
 		return "", invalid(fmt.Sprintf("promotion.%s can only be used in an output: a promotion's version is known only after apply.", name))
 	}
 	if l.declared(kind, name) {

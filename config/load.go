@@ -52,6 +52,14 @@ type loader struct {
 	// (config/expand.go, config/moved.go).
 	instances map[string]map[string]bool
 	moved     []*hclsyntax.Block
+
+	// prefix is the module path of the objects this loader declares
+	// (`module.region["eu"].`, "" in the root module); reg knows every
+	// object of the configuration by absolute name; mod is set in the
+	// loader of a module (config/module.go).
+	prefix string
+	reg    *registry
+	mod    *modLoader
 }
 
 // Load reads every *.mlf.hcl file in dir (sorted by name) and the
@@ -79,6 +87,7 @@ func Load(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 		aliasOwner:  map[string]string{},
 		varRanges:   map[string]hcl.Range{},
 		instances:   map[string]map[string]bool{},
+		reg:         newRegistry(),
 	}
 	l.funcs = lang.Functions(dir) // names only: evaluation contexts get guarded ones
 	l.schema = fileSchema()
@@ -136,6 +145,7 @@ func (l *loader) load() {
 	if !l.decodeMLForm() {
 		return // a configuration for another mlform version
 	}
+	l.register()
 	for _, name := range slices.Sorted(maps.Keys(l.decls[kindVariable])) {
 		l.cfg.Variables[name] = l.decodeVariable(l.decls[kindVariable][name])
 	}

@@ -92,6 +92,7 @@ const (
 	kindPromotion   = "promotion"
 	kindMoved       = "moved"
 	kindNotify      = "notify"
+	kindModule      = "module"
 )
 
 // block is a block type that appears at most once, optional unless
@@ -147,5 +148,8 @@ func fileSchema() *blockSchema {
 			block("publish", newSchema(args("url!"))))),
 		repeated(kindMoved, nil, newSchema(args("from!", "to!"))),
 		named(kindNotify, newSchema(args("url!", "events", "models"))),
+		// source, for_each, count and the module's variables
+		// (config/module.go checks them).
+		named(kindModule, &blockSchema{anyAttrs: true}),
 	)
 }

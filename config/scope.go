@@ -34,7 +34,7 @@ func newScope(funcs func(called map[string]bool) map[string]function.Function, p
 		path:     pathObj,
 		funcs:    funcs,
 	}
-	for _, kind := range []string{kindDataset, kindModel, kindEnvironment, kindStorage} {
+	for _, kind := range []string{kindDataset, kindModel, kindEnvironment, kindStorage, kindModule} {
 		s.objects[kind] = map[string]cty.Value{}
 	}
 	return s
@@ -101,6 +101,7 @@ func (s *scope) evalContext(extra map[string]cty.Value) *hcl.EvalContext {
 		"model":       objectOf(s.grouped(kindModel, s.objects[kindModel])),
 		"environment": objectOf(s.grouped(kindEnvironment, s.objects[kindEnvironment])),
 		"storage":     objectOf(s.grouped(kindStorage, s.objects[kindStorage])),
+		"module":      objectOf(s.grouped(kindModule, s.objects[kindModule])),
 	}
 	for k, v := range extra {
 		vars[k] = v
@@ -149,7 +150,7 @@ func (s *scope) evalContextFor(deps map[string]hcl.Range, extra map[string]cty.V
 		byRoot[root][name] = v
 	}
 	vars := map[string]cty.Value{"path": s.path}
-	for _, root := range []string{"var", "local", "dataset", "model", "environment", "storage"} {
+	for _, root := range []string{"var", "local", "dataset", "model", "environment", "storage", "module"} {
 		vars[root] = objectOf(byRoot[root])
 	}
 	for k, v := range extra {

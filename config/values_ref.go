@@ -3,6 +3,8 @@ package config
 import (
 	"fmt"
 
+	"github.com/mlform/mlform/internal/objname"
+
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -72,7 +74,7 @@ func (e *blockEval) refList(name, kind string) ([]string, bool) {
 func (e *blockEval) checkRefKinds(a *hclsyntax.Attribute, kind string) bool {
 	for _, t := range a.Expr.Variables() {
 		k, isObject := refKind[t.RootName()]
-		if !isObject || k == kind || k == kindVariable || k == kindLocals {
+		if !isObject || k == kind || k == kindVariable || k == kindLocals || k == kindModule {
 			continue
 		}
 		e.errorf(t.SourceRange(), "Wrong kind of reference",
@@ -82,7 +84,10 @@ func (e *blockEval) checkRefKinds(a *hclsyntax.Attribute, kind string) bool {
 	return true
 }
 
-// refName reads the name a reference gives. Only the name is kept, so
+// refName reads the name a reference gives: a string names an object of
+// this module, an object carries its absolute name (it may come from any
+// module, through a variable or a module's output). The absolute name is
+// what the Config keeps. Only the name is kept, so
 // only the name must not derive from a sensitive variable: an object
 // whose other attributes hold secrets (an environment's env) may still be
 // referenced, while a choice of object made by a secret may not.
@@ -92,12 +97,13 @@ func (e *blockEval) refName(a *hclsyntax.Attribute, v cty.Value, kind string) (s
 		return "", false
 	}
 	var n string
+	isString := false
 	switch {
 	case v.IsNull():
 		e.errorf(a.Expr.Range(), "Invalid reference", "%s in %s may not be null.", a.Name, e.where)
 		return "", false
 	case v.Type() == cty.String:
-		n = v.AsString()
+		n, isString = v.AsString(), true
 	case v.Type().IsObjectType() && v.Type().HasAttribute("name") && v.GetAttr("name").Type() == cty.String && !v.GetAttr("name").IsNull():
 		name := v.GetAttr("name")
 		if name.IsMarked() {
@@ -110,6 +116,9 @@ func (e *blockEval) refName(a *hclsyntax.Attribute, v cty.Value, kind string) (s
 			"%s in %s must refer to a %s, like %s.example (or give its name as a string).%s", a.Name, e.where, kind, kind, e.l.collectionHint(a, kind))
 		return "", false
 	}
+	if !isString {
+		return e.absRef(a, kind, n)
+	}
 	if e.l.isExpanded(kind, n) {
 		e.errorf(a.Expr.Range(), "Reference to a collection",
 			"%s in %s names %s.%s, which sets for_each or count: name one instance, like %s.%s[each.key] or %s.%s[\"KEY\"].", a.Name, e.where, kind, n, kind, n, kind, n)
@@ -121,6 +130,25 @@ func (e *blockEval) refName(a *hclsyntax.Attribute, v cty.Value, kind string) (s
 			detail += fmt.Sprintf(" Did you mean %q?", s)
 		}
 		e.errorf(a.Expr.Range(), "Reference to undeclared "+kind, "%s", detail)
+		return "", false
+	}
+	if kind == kindStorage && n == DefaultStorageName && e.l.decls[kindStorage][n] == nil {
+		return n, true // the workspace's store, the same in every module
+	}
+	return e.l.abs(n), true
+}
+
+// absRef checks an object's absolute name against the whole
+// configuration.
+func (e *blockEval) absRef(a *hclsyntax.Attribute, kind, n string) (string, bool) {
+	shown := objname.Display(kind + "." + n)
+	if e.l.reg.expanded[kind][n] {
+		e.errorf(a.Expr.Range(), "Reference to a collection",
+			"%s in %s names %s, which sets for_each or count: name one instance, like %s[each.key] or %s[\"KEY\"].", a.Name, e.where, shown, shown, shown)
+		return "", false
+	}
+	if !e.l.reg.declared(kind, n) {
+		e.errorf(a.Expr.Range(), "Reference to undeclared "+kind, "%s in %s names %s, which is not declared.", a.Name, e.where, shown)
 		return "", false
 	}
 	return n, true
