@@ -150,3 +150,95 @@ func truncate(s string) string {
 	}
 	return s
 }
+
+// kinds are the address kinds whose names may carry a module path.
+var kinds = []string{"dataset", "model", "promotion", "retrain_policy", "environment", "storage"} // constant table
+
+// DisplayText rewrites every address as mlform keeps it inside a text
+// (`model.module.a["eu"].churn`, also with JSON's escaped quotes) into the
+// address users read (`module.a["eu"].model.churn`). It is how output
+// shows module addresses without every message composing them itself;
+// text without "module." comes back as given.
+func DisplayText(s []byte) []byte {
+	const marker = ".module."
+	if !strings.Contains(string(s), marker) {
+		return s
+	}
+	var out []byte
+	last, i := 0, 0
+	for {
+		k := strings.Index(string(s[i:]), marker)
+		if k < 0 {
+			break
+		}
+		dot := i + k
+		i = dot + 1
+		kindStart := dot
+		for kindStart > 0 && (s[kindStart-1] == '_' || s[kindStart-1] >= 'a' && s[kindStart-1] <= 'z') {
+			kindStart--
+		}
+		kind := string(s[kindStart:dot])
+		if kindStart < last || !isKind(kind) || (kindStart > 0 && isNameByte(s[kindStart-1])) {
+			continue
+		}
+		pathEnd := modulePathEnd(s, dot+1)
+		if pathEnd < 0 {
+			continue
+		}
+		out = append(out, s[last:kindStart]...)
+		out = append(out, s[dot+1:pathEnd]...)
+		out = append(out, '.')
+		out = append(out, kind...)
+		last = pathEnd // the '.' before the local name
+		i = pathEnd
+	}
+	if out == nil {
+		return s
+	}
+	return append(out, s[last:]...)
+}
+
+func isKind(k string) bool {
+	for _, c := range kinds {
+		if c == k {
+			return true
+		}
+	}
+	return false
+}
+
+func isNameByte(c byte) bool {
+	return c == '_' || c == '-' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// modulePathEnd reads `module.NAME[KEY].` steps from s[i:] and returns the
+// index of the '.' that ends the last one, when a name follows it; -1 when
+// s[i:] does not start with a module path and a name.
+func modulePathEnd(s []byte, i int) int {
+	end := -1
+	for strings.HasPrefix(string(s[i:]), modulePrefix) {
+		j := i + len(modulePrefix)
+		start := j
+		for j < len(s) && isNameByte(s[j]) {
+			j++
+		}
+		if j == start {
+			break
+		}
+		if j < len(s) && s[j] == '[' {
+			close := strings.IndexByte(string(s[j:]), ']')
+			if close < 0 || close > 2*MaxKeyLen {
+				break
+			}
+			j += close + 1
+		}
+		if j >= len(s) || s[j] != '.' {
+			break
+		}
+		end, i = j, j+1
+	}
+	if end < 0 || end+1 >= len(s) || !isNameByte(s[end+1]) {
+		return -1
+	}
+	return end
+}

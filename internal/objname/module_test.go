@@ -83,3 +83,32 @@ func FuzzCanonical(f *testing.F) {
 		}
 	})
 }
+
+func TestDisplayText(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"no modules here: model.churn", "no modules here: model.churn"},
+		{`+ train model.module.region["eu"].churn -> v1`, `+ train module.region["eu"].model.churn -> v1`},
+		{`{"address":"model.module.region[\"eu\"].churn@2"}`, `{"address":"module.region[\"eu\"].model.churn@2"}`},
+		{"dataset.module.a.module.b[0].sales and model.module.a.churn", "module.a.module.b[0].dataset.sales and module.a.model.churn"},
+		{"mymodel.module.a.churn", "mymodel.module.a.churn"},
+		{"model.module.", "model.module."},
+		{"model.module.a", "model.module.a"},
+		{"see model.module.a.", "see model.module.a."},
+	} {
+		if got := string(DisplayText([]byte(tc.in))); got != tc.want {
+			t.Errorf("DisplayText(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func FuzzDisplayText(f *testing.F) {
+	for _, s := range []string{`model.module.a["eu"].churn`, "dataset.module.x.module.y.z", "model.module.[", "a.module.b.c"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := DisplayText([]byte(s))
+		if len(got) != len(s) {
+			t.Fatalf("DisplayText(%q) = %q changed the length", s, got)
+		}
+	})
+}
