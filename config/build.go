@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/mlform/mlform/config/lang"
+	"github.com/mlform/mlform/config/syntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 	"github.com/zclconf/go-cty/cty/function"
@@ -17,12 +18,12 @@ import (
 
 // objectAttrs lists the arguments each kind exposes to references, so an
 // unset optional argument reads as null instead of failing.
-func objectAttrs(schema *blockSchema, kind string) []string {
-	s, ok := schema.nested[kind]
+func objectAttrs(schema *syntax.Schema, kind string) []string {
+	s, ok := schema.Nested[kind]
 	if !ok {
 		return nil
 	}
-	return s.body.attrNames()
+	return s.Body.AttrNames()
 }
 
 // evaluate evaluates every node in dependency order. A node whose own

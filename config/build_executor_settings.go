@@ -39,24 +39,6 @@ type ExecutorSettings struct {
 	Range hcl.Range
 }
 
-// environmentSchema is an environment's body: its arguments and any
-// executor settings blocks.
-func environmentSchema() *blockSchema {
-	s := newSchema(args("executor", "files", "env", "image", "capture"))
-	s.settingsBlocks = true
-	return s
-}
-
-// settingsBlockSchema is the schema of a block of type typ in a body that
-// takes settings blocks: labels none, once, any arguments, no blocks. A
-// type that is one of the body's arguments is not a settings block, so
-// `env { ... }` still gets the "use the equals sign" error.
-func settingsBlockSchema(schema *blockSchema, typ string) (nestedSchema, bool) {
-	if isAttr, _ := schema.attr(typ); isAttr {
-		return nestedSchema{}, false
-	}
-	return nestedSchema{body: &blockSchema{anyAttrs: true}}, true
-}
 
 // executorSettings evaluates the settings blocks of environment block b.
 // Their values may not be sensitive: settings become scheduler flags,
@@ -67,7 +49,7 @@ func (e *blockEval) executorSettings(b *hclsyntax.Block) map[string]*ExecutorSet
 		if len(sb.Labels) > 0 || out[sb.Type] != nil {
 			continue // reported by checkBody
 		}
-		if isAttr, _ := e.l.schema.nested[kindEnvironment].body.attr(sb.Type); isAttr {
+		if isAttr, _ := e.l.schema.Nested[kindEnvironment].Body.Attr(sb.Type); isAttr {
 			continue
 		}
 		se := e.sub(sb, e.where)

@@ -17,10 +17,6 @@ type Retention struct {
 	Range      hcl.Range
 }
 
-// retentionSchema is the `retention` block inside dataset and model.
-func retentionSchema() blockSpec {
-	return block("retention", newSchema(args("keep_last", "keep_within")))
-}
 
 // retention reads a retention block b nested in e's block. A block with
 // neither rule would keep nothing but what is protected, which is never

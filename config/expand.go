@@ -18,10 +18,6 @@ import (
 // per key, named `NAME["KEY"]`) and count (a whole number: instances
 // `NAME[0]` to `NAME[count-1]`). Every instance is an object of its own
 // everywhere after Load: in the Config maps, in plans, in state.
-const (
-	metaForEach = "for_each"
-	metaCount   = "count"
-)
 
 // expansion is what for_each or count gave one block.
 type expansion struct {

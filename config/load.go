@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/mlform/mlform/config/check"
 	"github.com/mlform/mlform/config/lang"
+	"github.com/mlform/mlform/config/syntax"
 	"github.com/mlform/mlform/internal/readfile"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
@@ -27,8 +28,8 @@ type loader struct {
 	cfg   *Config
 	diags hcl.Diagnostics
 	funcs map[string]function.Function
-	// schema is fileSchema(), built once.
-	schema *blockSchema
+	// schema is syntax.FileSchema(), built once.
+	schema *syntax.Schema
 
 	rawFiles  map[string][]byte // by display name, for the digest
 	confFiles []string          // *.mlf.hcl display names, sorted
@@ -90,9 +91,9 @@ func Load(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 		reg:         newRegistry(),
 	}
 	l.funcs = lang.Functions(dir) // names only: evaluation contexts get guarded ones
-	l.schema = fileSchema()
+	l.schema = syntax.FileSchema()
 	l.load()
-	suggestAttributes(l.diags) // before redaction drops the eval contexts
+	syntax.SuggestAttributes(l.diags) // before redaction drops the eval contexts
 	l.diags = redactDiagnostics(l.diags, l.cfg.Variables)
 	fixFunctionSuggestions(l.diags, keys(l.funcs))
 	sortDiagnostics(l.diags)
@@ -134,7 +135,7 @@ func (l *loader) load() {
 			continue // a partial parse would only add misleading errors
 		}
 		body := l.cfg.Files[name].Body.(*hclsyntax.Body)
-		l.diags = append(l.diags, checkBody(body, l.schema, "", body.SrcRange, l.rawFiles[name])...)
+		l.diags = append(l.diags, syntax.CheckBody(body, l.schema, "", body.SrcRange, l.rawFiles[name])...)
 		l.collect(body)
 	}
 	if len(l.broken) > 0 {
@@ -264,8 +265,8 @@ func (l *loader) readFiles() bool {
 func (l *loader) collect(body *hclsyntax.Body) {
 	schema := l.schema
 	for _, b := range body.Blocks {
-		ns, ok := schema.nested[b.Type]
-		if !ok || checkLabels(b, ns) != nil {
+		ns, ok := schema.Nested[b.Type]
+		if !ok || syntax.CheckLabels(b, ns) != nil {
 			continue // already reported by checkBody
 		}
 		switch b.Type {

@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/mlform/mlform/config/syntax"
 	"github.com/mlform/mlform/internal/objname"
 )
 
@@ -250,7 +251,7 @@ func (l *loader) loadModule() {
 			continue
 		}
 		body := l.cfg.Files[name].Body.(*hclsyntax.Body)
-		l.diags = append(l.diags, checkBody(body, l.schema, "", body.SrcRange, l.rawFiles[name])...)
+		l.diags = append(l.diags, syntax.CheckBody(body, l.schema, "", body.SrcRange, l.rawFiles[name])...)
 		l.collect(body)
 	}
 	if len(l.broken) > 0 {
@@ -286,7 +287,7 @@ func (l *loader) loadModule() {
 	g.markReported(l.diags, l.badVars)
 	l.evaluate(g, order)
 	l.decodeMoved()
-	suggestAttributes(l.diags)
+	syntax.SuggestAttributes(l.diags)
 	l.diags = redactDiagnostics(l.diags, l.cfg.Variables)
 }
 
