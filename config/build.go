@@ -129,10 +129,10 @@ func (l *loader) evalNode(n *node, s *scope) (cty.Value, bool) {
 	}
 	e := l.newBlockEval(n.block, ctx)
 	if _, sfx := objname.Split(n.name); sfx != "" {
-		e.where += " instance " + sfx
+		e.Where += " instance " + sfx
 	}
 	if l.prefix != "" {
-		e.where += " in " + strings.TrimSuffix(l.prefix, ".")
+		e.Where += " in " + strings.TrimSuffix(l.prefix, ".")
 	}
 	local := n
 	if n.kind != kindOutput && n.kind != kindVariable {
@@ -164,7 +164,7 @@ func (l *loader) evalNode(n *node, s *scope) (cty.Value, bool) {
 		l.evalOutput(n)
 		return cty.NilVal, true
 	}
-	if e.failed {
+	if e.Failed {
 		return cty.NilVal, false
 	}
 	attrs := map[string]cty.Value{"name": cty.StringVal(n.name)}
@@ -173,7 +173,7 @@ func (l *loader) evalNode(n *node, s *scope) (cty.Value, bool) {
 			continue
 		}
 		attrs[a] = cty.NullVal(cty.DynamicPseudoType)
-		if v, ok := e.vals[a]; ok {
+		if v, ok := e.Vals[a]; ok {
 			attrs[a] = v
 		}
 	}

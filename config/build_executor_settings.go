@@ -52,7 +52,7 @@ func (e *blockEval) executorSettings(b *hclsyntax.Block) map[string]*ExecutorSet
 		if isAttr, _ := e.l.schema.Nested[kindEnvironment].Body.Attr(sb.Type); isAttr {
 			continue
 		}
-		se := e.sub(sb, e.where)
+		se := e.sub(sb, e.Where)
 		es := &ExecutorSettings{Executor: sb.Type, Values: map[string]any{},
 			NameRanges: map[string]hcl.Range{}, ValueRanges: map[string]hcl.Range{}, ElementRanges: map[string][]hcl.Range{},
 			Range: sb.TypeRange}
@@ -64,13 +64,13 @@ func (e *blockEval) executorSettings(b *hclsyntax.Block) map[string]*ExecutorSet
 					es.ElementRanges[name] = append(es.ElementRanges[name], el.Range())
 				}
 			}
-			v, _, _ := se.value(name)
+			v, _, _ := se.Value(name)
 			if v == cty.NilVal {
 				continue // did not evaluate: reported
 			}
 			if v.ContainsMarked() {
-				se.errorf(a.Expr.Range(), "Sensitive value not allowed",
-					"%s in %s becomes a scheduler flag, which the cluster shows to anyone who lists its queue, so it cannot be derived from a sensitive variable.", name, se.where)
+				se.Errorf(a.Expr.Range(), "Sensitive value not allowed",
+					"%s in %s becomes a scheduler flag, which the cluster shows to anyone who lists its queue, so it cannot be derived from a sensitive variable.", name, se.Where)
 				continue
 			}
 			if !v.IsWhollyKnown() {
@@ -78,12 +78,12 @@ func (e *blockEval) executorSettings(b *hclsyntax.Block) map[string]*ExecutorSet
 			}
 			g, err := lang.GoValue(v)
 			if err != nil {
-				se.errorf(a.Expr.Range(), "Invalid executor setting", "%s in %s: %v.", name, se.where, err)
+				se.Errorf(a.Expr.Range(), "Invalid executor setting", "%s in %s: %v.", name, se.Where, err)
 				continue
 			}
 			es.Values[name] = g
 		}
-		e.failed = e.failed || se.failed
+		e.Failed = e.Failed || se.Failed
 		out[sb.Type] = es
 	}
 	return out
