@@ -1,16 +1,13 @@
 package config
 
 import (
-	"fmt"
 	"os"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/mlform/mlform/config/lang"
 	"github.com/mlform/mlform/config/syntax"
 	"github.com/zclconf/go-cty/cty"
-	"github.com/zclconf/go-cty/cty/convert"
 	"github.com/zclconf/go-cty/cty/function"
 
 	"github.com/mlform/mlform/internal/objname"
@@ -144,7 +141,7 @@ func (l *loader) evalNode(n *node, s *scope) (cty.Value, bool) {
 	}
 	switch n.kind {
 	case kindVariable:
-		l.validateVariable(n.block, ctx)
+		l.vs.Validate(n.block, ctx)
 		return cty.NilVal, true
 	case kindStorage:
 		l.evalStorage(e, n)
@@ -178,56 +175,4 @@ func (l *loader) evalNode(n *node, s *scope) (cty.Value, bool) {
 		}
 	}
 	return cty.ObjectVal(attrs), true
-}
-
-// validateVariable runs a variable's validation blocks against its value.
-func (l *loader) validateVariable(b *hclsyntax.Block, ctx *hcl.EvalContext) {
-	v := l.cfg.Variables[b.Labels[0]]
-	if v == nil || v.Value == cty.NilVal || !v.Value.IsWhollyKnown() {
-		return
-	}
-	for _, vb := range b.Body.Blocks {
-		if vb.Type != "validation" {
-			continue
-		}
-		ca, okc := vb.Body.Attributes["condition"]
-		ma, okm := vb.Body.Attributes["error_message"]
-		if !okc || !okm {
-			continue
-		}
-		cond, diags := evalExpr(ca.Expr, ctx)
-		l.diags = append(l.diags, diags...)
-		if diags.HasErrors() {
-			continue
-		}
-		cond, _ = cond.Unmark()
-		c, err := convert.Convert(cond, cty.Bool)
-		if err != nil || c.IsNull() || !c.IsKnown() {
-			l.diags = append(l.diags, &hcl.Diagnostic{
-				Severity: hcl.DiagError,
-				Summary:  "Invalid validation condition",
-				Detail:   "The condition must be a bool (true or false).",
-				Subject:  ca.Expr.Range().Ptr(),
-			})
-			continue
-		}
-		if c.True() {
-			continue
-		}
-		msg := "The value is not valid."
-		if mv, md := evalExpr(ma.Expr, ctx); !md.HasErrors() {
-			if mv.ContainsMarked() {
-				msg = "The value is not valid (the error message refers to a sensitive value and is not shown)."
-			} else if ms, err := convert.Convert(mv, cty.String); err == nil && !ms.IsNull() {
-				msg = ms.AsString()
-			}
-		}
-		subject := l.varRanges[v.Name]
-		l.diags = append(l.diags, &hcl.Diagnostic{
-			Severity: hcl.DiagError,
-			Summary:  "Invalid value for variable",
-			Detail:   fmt.Sprintf("%s\n\nvar.%s (from %s) failed the validation rule at %s.", msg, v.Name, v.Source, rangeString(ca.Expr.Range())),
-			Subject:  subject.Ptr(),
-		})
-	}
 }

@@ -39,7 +39,6 @@ type ExecutorSettings struct {
 	Range hcl.Range
 }
 
-
 // executorSettings evaluates the settings blocks of environment block b.
 // Their values may not be sensitive: settings become scheduler flags,
 // which the cluster shows to anyone who lists its queue.

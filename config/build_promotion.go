@@ -131,10 +131,10 @@ func (l *loader) evalGateBlock(se *blockEval, b *hclsyntax.Block, ctx *hcl.EvalC
 func (l *loader) evalOutput(n *node) {
 	o := &Output{Name: n.name, DeclRange: n.block.DefRange()}
 	body := n.block.Body
-	if s, ok := l.staticString(body, "description"); ok {
+	if s, ok := l.vs.StaticString(body, "description"); ok {
 		o.Description = s
 	}
-	if b, ok := l.staticBool(body, "sensitive"); ok {
+	if b, ok := l.vs.StaticBool(body, "sensitive"); ok {
 		o.Sensitive = b
 	}
 	a, ok := body.Attributes["value"]

@@ -17,7 +17,6 @@ type Retention struct {
 	Range      hcl.Range
 }
 
-
 // retention reads a retention block b nested in e's block. A block with
 // neither rule would keep nothing but what is protected, which is never
 // what a user means: it is an error.

@@ -278,26 +278,6 @@ func (g *graph) cycleDiag(cycle []string) *hcl.Diagnostic {
 	}
 }
 
-// traversalString renders a traversal the way it was written: var.x.y[0].
-func traversalString(t hcl.Traversal) string {
-	var b strings.Builder
-	for i, step := range t {
-		switch s := step.(type) {
-		case hcl.TraverseRoot:
-			b.WriteString(s.Name)
-		case hcl.TraverseAttr:
-			b.WriteString("." + s.Name)
-		case hcl.TraverseIndex:
-			b.WriteString("[...]")
-		default:
-			if i == 0 {
-				b.WriteString("?")
-			}
-		}
-	}
-	return b.String()
-}
-
 // markReported marks the nodes that already have an error: a diagnostic
 // inside the node's block (or local definition), or a variable without a
 // valid value. They and their dependents are not evaluated.

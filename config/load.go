@@ -11,11 +11,11 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/ext/typeexpr"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/mlform/mlform/config/check"
 	"github.com/mlform/mlform/config/lang"
 	"github.com/mlform/mlform/config/syntax"
+	"github.com/mlform/mlform/config/vars"
 	"github.com/mlform/mlform/internal/readfile"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
@@ -41,12 +41,11 @@ type loader struct {
 	localDefs map[string]*hclsyntax.Attribute
 	mlform    *hclsyntax.Block
 
-	varDefaults map[string]*typeexpr.Defaults
-	badVars     map[string]bool // variables without a valid value
+	// vs holds the variables (config/vars); cfg.Variables is vs.Vars.
+	vs *vars.Set
 
-	policyOf   map[string]string    // model -> the retrain policy governing it
-	aliasOwner map[string]string    // "model@alias" -> the promotion moving it
-	varRanges  map[string]hcl.Range // where each variable's value came from
+	policyOf   map[string]string // model -> the retrain policy governing it
+	aliasOwner map[string]string // "model@alias" -> the promotion moving it
 
 	// instances holds the instance names for_each and count produced
 	// (kind -> `NAME["KEY"]` / `NAME[N]`); moved the moved blocks
@@ -75,21 +74,20 @@ func Load(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 		dir = "."
 	}
 	l := &loader{
-		dir:         dir,
-		opts:        opts,
-		cfg:         newConfig(dir),
-		rawFiles:    map[string][]byte{},
-		broken:      map[string]bool{},
-		decls:       map[string]map[string]*hclsyntax.Block{},
-		localDefs:   map[string]*hclsyntax.Attribute{},
-		varDefaults: map[string]*typeexpr.Defaults{},
-		badVars:     map[string]bool{},
-		policyOf:    map[string]string{},
-		aliasOwner:  map[string]string{},
-		varRanges:   map[string]hcl.Range{},
-		instances:   map[string]map[string]bool{},
-		reg:         newRegistry(),
+		dir:        dir,
+		opts:       opts,
+		cfg:        newConfig(dir),
+		rawFiles:   map[string][]byte{},
+		broken:     map[string]bool{},
+		decls:      map[string]map[string]*hclsyntax.Block{},
+		localDefs:  map[string]*hclsyntax.Attribute{},
+		policyOf:   map[string]string{},
+		aliasOwner: map[string]string{},
+		instances:  map[string]map[string]bool{},
+		reg:        newRegistry(),
 	}
+	l.vs = vars.NewSet(dir, &l.diags, l.cfg.Files, l.rawFiles)
+	l.cfg.Variables = l.vs.Vars
 	l.funcs = lang.Functions(dir) // names only: evaluation contexts get guarded ones
 	l.schema = syntax.FileSchema()
 	l.load()
@@ -148,9 +146,9 @@ func (l *loader) load() {
 	}
 	l.register()
 	for _, name := range slices.Sorted(maps.Keys(l.decls[kindVariable])) {
-		l.cfg.Variables[name] = l.decodeVariable(l.decls[kindVariable][name])
+		l.cfg.Variables[name] = l.vs.Declare(l.decls[kindVariable][name])
 	}
-	l.assignVariables()
+	l.vs.AssignAll(l.given())
 	g := l.buildGraph()
 	order, cycle := g.sort()
 	if cycle != nil {
@@ -161,7 +159,7 @@ func (l *loader) load() {
 	// problem; objects already reported (a wrong argument, a bad
 	// reference, a variable without a valid value) are skipped, and so is
 	// whatever depends on them, so nothing is reported twice.
-	g.markReported(l.diags, l.badVars)
+	g.markReported(l.diags, l.vs.Bad)
 	l.evaluate(g, order)
 	l.checkMetricTriggers()
 	l.decodeMoved()
@@ -327,7 +325,7 @@ func (l *loader) decodeMLForm() (versionOK bool) {
 		return versionOK
 	}
 	if a, ok := b.Body.Attributes["required_version"]; ok {
-		if s, ok := l.staticString(b.Body, "required_version"); ok {
+		if s, ok := l.vs.StaticString(b.Body, "required_version"); ok {
 			l.cfg.RequiredVersion = s
 			if err := check.RequiredVersion(s, l.opts.Version); err != nil {
 				versionOK = false
@@ -358,7 +356,7 @@ func (l *loader) decodeMLForm() (versionOK bool) {
 		if !ok {
 			continue
 		}
-		if s, ok := l.staticString(bb.Body, "url"); ok {
+		if s, ok := l.vs.StaticString(bb.Body, "url"); ok {
 			if err := check.BlobURL(s); err != nil {
 				l.diags = append(l.diags, urlDiag("url", err, a.Expr.Range()))
 				continue

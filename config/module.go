@@ -9,11 +9,11 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/ext/typeexpr"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/mlform/mlform/config/syntax"
+	"github.com/mlform/mlform/config/vars"
 	"github.com/mlform/mlform/internal/objname"
 )
 
@@ -141,7 +141,7 @@ func (l *loader) moduleDir(b *hclsyntax.Block, where string) (string, bool) {
 	if !ok {
 		return fail(b.DefRange(), "Missing required argument", `The argument "source" is required in %s, but no definition was found: it names the module's directory, like source = "./modules/regional".`, where)
 	}
-	v, diags := l.literalValue(a.Expr, "a module source")
+	v, diags := vars.LiteralValue(a.Expr, "a module source")
 	l.diags = append(l.diags, diags...)
 	if diags.HasErrors() {
 		return "", false
@@ -217,26 +217,25 @@ func (l *loader) child(dir string, n *node, inputs map[string]cty.Value, ranges 
 	cfg.Notifications = l.cfg.Notifications
 	abs, _ := filepath.Abs(dir)
 	c := &loader{
-		dir:         dir,
-		opts:        LoadOptions{Version: l.opts.Version},
-		cfg:         cfg,
-		funcs:       l.funcs,
-		schema:      l.schema,
-		rawFiles:    l.rawFiles,
-		broken:      map[string]bool{},
-		decls:       map[string]map[string]*hclsyntax.Block{},
-		localDefs:   map[string]*hclsyntax.Attribute{},
-		varDefaults: map[string]*typeexpr.Defaults{},
-		badVars:     map[string]bool{},
-		policyOf:    l.policyOf,
-		aliasOwner:  l.aliasOwner,
-		varRanges:   map[string]hcl.Range{},
-		instances:   map[string]map[string]bool{},
-		reg:         l.reg,
-		prefix:      l.prefix + "module." + n.name + ".",
+		dir:        dir,
+		opts:       LoadOptions{Version: l.opts.Version},
+		cfg:        cfg,
+		funcs:      l.funcs,
+		schema:     l.schema,
+		rawFiles:   l.rawFiles,
+		broken:     map[string]bool{},
+		decls:      map[string]map[string]*hclsyntax.Block{},
+		localDefs:  map[string]*hclsyntax.Attribute{},
+		policyOf:   l.policyOf,
+		aliasOwner: l.aliasOwner,
+		instances:  map[string]map[string]bool{},
+		reg:        l.reg,
+		prefix:     l.prefix + "module." + n.name + ".",
 		mod: &modLoader{parent: l, block: n.block, inputs: inputs, ranges: ranges,
 			chain: append(slices.Clone(l.moduleChain()), abs), outputs: map[string]cty.Value{}},
 	}
+	c.vs = vars.NewSet(dir, &c.diags, cfg.Files, c.rawFiles)
+	cfg.Variables = c.vs.Vars
 	return c
 }
 
@@ -275,7 +274,7 @@ func (l *loader) loadModule() {
 	}
 	l.register()
 	for _, name := range slices.Sorted(maps.Keys(l.decls[kindVariable])) {
-		l.cfg.Variables[name] = l.decodeVariable(l.decls[kindVariable][name])
+		l.cfg.Variables[name] = l.vs.Declare(l.decls[kindVariable][name])
 	}
 	l.assignInputs()
 	g := l.buildGraph()
@@ -284,7 +283,7 @@ func (l *loader) loadModule() {
 		l.diags = append(l.diags, g.cycleDiag(cycle))
 		return
 	}
-	g.markReported(l.diags, l.badVars)
+	g.markReported(l.diags, l.vs.Bad)
 	l.evaluate(g, order)
 	l.decodeMoved()
 	syntax.SuggestAttributes(l.diags)
@@ -313,20 +312,20 @@ func (l *loader) assignInputs() {
 		v := l.cfg.Variables[name]
 		val, given := m.inputs[name]
 		if !given {
-			if !v.HasDefault && !l.badVars[name] {
+			if !v.HasDefault && !l.vs.Bad[name] {
 				l.diags = append(l.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Missing required argument",
 					Detail:  fmt.Sprintf("The argument %q is required in %s, but no definition was found: the module's variable %q (%s) has no default.", name, where, name, rangeString(v.DeclRange)),
 					Subject: m.block.DefRange().Ptr()})
-				l.badVars[name] = true
+				l.vs.Bad[name] = true
 			}
-			l.assignVariable(v, rawValue{})
+			l.vs.Assign(v, vars.RawValue{})
 			continue
 		}
 		if val.ContainsMarked() {
 			v.Sensitive = true // the mark travels on: evaluate marks it again
 		}
 		plain, _ := val.UnmarkDeep()
-		l.assignVariable(v, rawValue{val: plain, source: "the argument of " + where, rng: m.ranges[name], hasRng: true})
+		l.vs.Assign(v, vars.RawValue{Val: plain, Source: "the argument of " + where, Rng: m.ranges[name], HasRng: true})
 	}
 }
 
@@ -343,7 +342,7 @@ func (l *loader) moduleOutput(n *node, ctx *hcl.EvalContext) bool {
 	if diags.HasErrors() {
 		return false
 	}
-	if sens, ok := l.staticBool(n.block.Body, "sensitive"); ok && sens {
+	if sens, ok := l.vs.StaticBool(n.block.Body, "sensitive"); ok && sens {
 		v = v.Mark(sensitiveMark)
 	}
 	l.mod.outputs[n.name] = v

@@ -36,8 +36,8 @@ func ParseFile(src []byte, filename string) (*hcl.File, hcl.Diagnostics) {
 	return syntax.ParseFile(src, filename)
 }
 
-func blockTitle(b *hclsyntax.Block) string               { return syntax.BlockTitle(b) }
-func sortedAttrNames(body *hclsyntax.Body) []string      { return syntax.SortedAttrNames(body) }
-func rangeString(r hcl.Range) string                     { return syntax.RangeString(r) }
-func suggest(given string, candidates []string) string   { return namesuggest.Closest(given, candidates) }
-func keys[V any](m map[string]V) []string                { return slices.Collect(maps.Keys(m)) }
+func blockTitle(b *hclsyntax.Block) string             { return syntax.BlockTitle(b) }
+func sortedAttrNames(body *hclsyntax.Body) []string    { return syntax.SortedAttrNames(body) }
+func rangeString(r hcl.Range) string                   { return syntax.RangeString(r) }
+func suggest(given string, candidates []string) string { return namesuggest.Closest(given, candidates) }
+func keys[V any](m map[string]V) []string              { return slices.Collect(maps.Keys(m)) }

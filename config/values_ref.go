@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 
+	"github.com/mlform/mlform/config/syntax"
 	"github.com/mlform/mlform/internal/objname"
 
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -78,7 +79,7 @@ func (e *blockEval) checkRefKinds(a *hclsyntax.Attribute, kind string) bool {
 			continue
 		}
 		e.Errorf(t.SourceRange(), "Wrong kind of reference",
-			"%s in %s refers to %ss, like %s.example; %s is a %s.", a.Name, e.Where, kind, kind, traversalString(t), k)
+			"%s in %s refers to %ss, like %s.example; %s is a %s.", a.Name, e.Where, kind, kind, syntax.TraversalString(t), k)
 		return false
 	}
 	return true

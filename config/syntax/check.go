@@ -280,3 +280,23 @@ func SortedAttrNames(body *hclsyntax.Body) []string {
 func RangeString(r hcl.Range) string {
 	return fmt.Sprintf("%s:%d:%d", r.Filename, r.Start.Line, r.Start.Column)
 }
+
+// TraversalString renders a traversal the way it was written: var.x.y[0].
+func TraversalString(t hcl.Traversal) string {
+	var b strings.Builder
+	for i, step := range t {
+		switch s := step.(type) {
+		case hcl.TraverseRoot:
+			b.WriteString(s.Name)
+		case hcl.TraverseAttr:
+			b.WriteString("." + s.Name)
+		case hcl.TraverseIndex:
+			b.WriteString("[...]")
+		default:
+			if i == 0 {
+				b.WriteString("?")
+			}
+		}
+	}
+	return b.String()
+}
