@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
+	"github.com/mlform/mlform/config/expand"
 	"github.com/mlform/mlform/internal/dag"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -173,7 +174,7 @@ func (l *loader) checkRef(t hcl.Traversal, ctx refContext) (string, *hcl.Diagnos
 		}
 		return "", nil
 	case "each", "count":
-		return "", eachRef(t, ctx)
+		return "", expand.Ref(t, ctx.each, ctx.count)
 	case "retrain_policy", "output":
 		return "", invalid(fmt.Sprintf("%s blocks cannot be referred to.", root))
 	}
