@@ -158,7 +158,7 @@ func (l *loader) moduleDir(b *hclsyntax.Block, where string) (string, bool) {
 	dir := filepath.Join(l.dir, filepath.FromSlash(src))
 	root := l.rootDir()
 	if rel, err := filepath.Rel(root, dir); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
-		return fail(rng, "Module source outside the workspace", "source %q in %s leads to %s, outside the workspace %s: a module must be a directory inside it.", src, where, dir, root)
+		return fail(rng, "Module source outside the workspace", "source %q in %s leads to %s, outside the workspace (the root module's directory): a module must be a directory inside it.", src, where, dir)
 	}
 	st, err := os.Stat(dir)
 	switch {
