@@ -40,6 +40,7 @@ const metaSource = "source"
 type modLoader struct {
 	parent *loader
 	block  *hclsyntax.Block
+	where  string // the module block and instance, for messages
 	inputs map[string]cty.Value // argument values, marked when sensitive
 	ranges map[string]hcl.Range // where each argument is written
 	chain  []string             // module directories from the root, for cycles
@@ -120,6 +121,7 @@ func (l *loader) evalModule(n *node, ctx *hcl.EvalContext) (cty.Value, bool) {
 		return cty.NilVal, false
 	}
 	child := l.child(dir, n, inputs, ranges)
+	child.mod.where = where
 	child.loadModule()
 	l.diags = append(l.diags, child.diags...)
 	l.cfg.Moved = append(l.cfg.Moved, child.cfg.Moved...)
@@ -296,7 +298,7 @@ func (l *loader) loadModule() {
 // the module block.
 func (l *loader) assignInputs() {
 	m := l.mod
-	where := blockTitle(m.block)
+	where := m.where
 	for _, name := range slices.Sorted(maps.Keys(m.inputs)) {
 		if _, ok := l.cfg.Variables[name]; ok {
 			continue
