@@ -106,6 +106,36 @@ locals {
 			},
 		},
 		{
+			name: "count, and a root object passed in by variable",
+			files: map[string]string{
+				"modules/regional/main.mlf.hcl": regional,
+				"main.mlf.hcl": `
+storage "archive" {
+  url = "file://archive"
+}
+module "r" {
+  source  = "./modules/regional"
+  count   = 2
+  region  = ["eu", "us"][count.index]
+  storage = storage.archive
+}
+locals {
+  second = module.r[1].model.name
+  all    = length(module.r)
+}
+`,
+			},
+			models: []string{"module.r[0].churn", "module.r[1].churn"},
+			check: func(t *testing.T, c *Config) {
+				if got := c.Locals["second"].Value.AsString(); got != "module.r[1].churn" {
+					t.Errorf("module.r[1].model.name = %q", got)
+				}
+				if d := c.Datasets["module.r[0].sales"]; d.Storage != "archive" {
+					t.Errorf("storage = %q, want the root's archive", d.Storage)
+				}
+			},
+		},
+		{
 			name: "nested modules, moved into a module",
 			files: map[string]string{
 				"modules/regional/main.mlf.hcl": regional,
