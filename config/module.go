@@ -40,7 +40,7 @@ const metaSource = "source"
 type modLoader struct {
 	parent *loader
 	block  *hclsyntax.Block
-	where  string // the module block and instance, for messages
+	where  string               // the module block and instance, for messages
 	inputs map[string]cty.Value // argument values, marked when sensitive
 	ranges map[string]hcl.Range // where each argument is written
 	chain  []string             // module directories from the root, for cycles
