@@ -24,11 +24,7 @@ func (e *blockEval) sub(b *hclsyntax.Block, where string) *blockEval {
 	return &blockEval{Args: e.Args.Sub(b, where), l: e.l}
 }
 
-func typeDiag(name, want string, expr hcl.Expression, err error) *hcl.Diagnostic {
-	return value.TypeDiag(name, want, expr, err)
-}
-func errText(err error) string                   { return value.ErrText(err) }
-func firstDiagText(diags hcl.Diagnostics) string { return value.FirstDiagText(diags) }
+func errText(err error) string { return value.ErrText(err) }
 func urlDiag(attr string, err error, rng hcl.Range) *hcl.Diagnostic {
 	return value.URLDiag(attr, err, rng)
 }
