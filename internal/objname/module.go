@@ -62,6 +62,12 @@ func InModule(path, local string) string {
 	return path + "." + local
 }
 
+// ValidModulePath reports whether path is a module path whose module
+// names isBase accepts: `module.a`, `module.a["eu"].module.b[0]`.
+func ValidModulePath(path string, isBase func(string) bool) bool {
+	return path != "" && checkModulePath(path, isBase) == nil
+}
+
 // checkModulePath checks a module path: one or more `module.NAME` with an
 // optional instance suffix each, at most MaxModuleDepth deep.
 func checkModulePath(path string, isBase func(string) bool) error {

@@ -33,6 +33,16 @@ func TestModuleNames(t *testing.T) {
 			t.Errorf("Valid(%q) = %v, want %v", tc.name, got, tc.valid)
 		}
 	}
+	for _, p := range []string{"module.a", `module.a["eu"].module.b[0]`} {
+		if !ValidModulePath(p, ident) {
+			t.Errorf("ValidModulePath(%q) = false", p)
+		}
+	}
+	for _, p := range []string{"", "module.", "model.a", `module.a["e/u"]`, "module.a.churn"} {
+		if ValidModulePath(p, ident) {
+			t.Errorf("ValidModulePath(%q) = true", p)
+		}
+	}
 	deep := strings.Repeat("module.m.", MaxModuleDepth+1) + "churn"
 	if Valid(deep, ident) {
 		t.Errorf("Valid accepted %d nested modules", MaxModuleDepth+1)
