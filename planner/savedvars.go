@@ -52,29 +52,33 @@ func SaveVariables(cfg *config.Config) ([]*plans.Variable, error) {
 			out = append(out, &plans.Variable{Name: name, Sensitive: true, Salt: hex.EncodeToString(salt), Hash: hex.EncodeToString(hash)})
 			continue
 		}
-		ty, err := ctyjson.MarshalType(val.Type())
+		ty, enc, err := encodeVariable(name, val)
 		if err != nil {
-			return nil, fmt.Errorf("var.%s: %w", name, err)
-		}
-		enc, err := ctyjson.Marshal(val, val.Type())
-		if err != nil {
-			return nil, fmt.Errorf("var.%s: %w", name, err)
+			return nil, err
 		}
 		out = append(out, &plans.Variable{Name: name, Type: ty, Value: enc})
 	}
 	return out, nil
 }
 
+// encodeVariable is a value's type and value in cty's JSON encoding, as
+// a saved plan holds them (and as a sensitive value's hash covers them).
+func encodeVariable(name string, val cty.Value) (ty, enc []byte, err error) {
+	if ty, err = ctyjson.MarshalType(val.Type()); err == nil {
+		enc, err = ctyjson.Marshal(val, val.Type())
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("var.%s: %w", name, err)
+	}
+	return ty, enc, nil
+}
+
 // variableHash is the salted Argon2id hash of a sensitive value, its name
 // and type mixed in (the same secret in two variables hashes apart).
 func variableHash(name string, val cty.Value, salt []byte) ([]byte, error) {
-	ty, err := ctyjson.MarshalType(val.Type())
+	ty, enc, err := encodeVariable(name, val)
 	if err != nil {
-		return nil, fmt.Errorf("var.%s: %w", name, err)
-	}
-	enc, err := ctyjson.Marshal(val, val.Type())
-	if err != nil {
-		return nil, fmt.Errorf("var.%s: %w", name, err)
+		return nil, err
 	}
 	msg := make([]byte, 0, len(name)+len(ty)+len(enc)+2)
 	msg = append(append(append(append(append(msg, name...), 0), ty...), 0), enc...)

@@ -84,15 +84,11 @@ func selectTree(baseDir string, globs []string, cache *CodeCache) ([]treeFile, e
 	if len(globs) == 0 {
 		return nil, nil
 	}
-	root, err := openMatched(baseDir, globs)
+	root, paths, err := openMatched(baseDir, globs)
 	if err != nil {
 		return nil, err
 	}
 	defer root.Close()
-	paths, err := matchIn(root, baseDir, globs)
-	if err != nil {
-		return nil, err
-	}
 	abs, err := filepath.Abs(baseDir)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", baseDir, err)

@@ -23,15 +23,11 @@ func ListFiles(baseDir string, globs []string) ([]string, error) {
 	if len(globs) == 0 {
 		return nil, nil
 	}
-	root, err := openMatched(baseDir, globs)
+	root, matched, err := openMatched(baseDir, globs)
 	if err != nil {
 		return nil, err
 	}
 	defer root.Close()
-	matched, err := matchIn(root, baseDir, globs)
-	if err != nil {
-		return nil, err
-	}
 	paths := make([]string, 0, len(matched))
 	for _, p := range matched {
 		fi, err := root.Lstat(p)

@@ -12,27 +12,33 @@ import (
 // it; nothing outside baseDir). A glob that matches no file is an error,
 // as it is for hashing.
 func Match(baseDir string, globs []string) ([]string, error) {
-	root, err := openMatched(baseDir, globs)
+	root, paths, err := openMatched(baseDir, globs)
 	if err != nil {
 		return nil, err
 	}
-	defer root.Close()
-	return matchIn(root, baseDir, globs)
+	root.Close()
+	return paths, nil
 }
 
-// openMatched checks globs and opens baseDir as a root that no path can
-// leave, for matchIn.
-func openMatched(baseDir string, globs []string) (*os.Root, error) {
+// openMatched checks globs, opens baseDir as a root that no path can
+// leave and lists what the globs select in it (matchIn). The caller
+// closes the root, through which it reads the files.
+func openMatched(baseDir string, globs []string) (*os.Root, []string, error) {
 	for _, g := range globs {
 		if err := checkGlob(g); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	root, err := os.OpenRoot(baseDir)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", baseDir, err)
+		return nil, nil, fmt.Errorf("open %s: %w", baseDir, err)
 	}
-	return root, nil
+	paths, err := matchIn(root, baseDir, globs)
+	if err != nil {
+		root.Close()
+		return nil, nil, err
+	}
+	return root, paths, nil
 }
 
 // matchIn is the one matching rule behind Match, ListFiles and the code

@@ -69,20 +69,19 @@ func ApplySummary(res *engine.Result) string {
 
 // countTrains counts the succeeded train actions with outcome.
 func countTrains(res *engine.Result, outcome string) int {
-	n := 0
-	for _, r := range res.Actions {
-		if model.TrainOutcome(r) == outcome {
-			n++
-		}
-	}
-	return n
+	return countOutcome(res, model.TrainOutcome, outcome)
 }
 
 // countPromotes counts the succeeded promote actions with outcome.
 func countPromotes(res *engine.Result, outcome string) int {
+	return countOutcome(res, model.PromoteOutcome, outcome)
+}
+
+// countOutcome counts the actions whose outcome (as of tells it) is want.
+func countOutcome(res *engine.Result, of func(*engine.ActionResult) string, want string) int {
 	n := 0
 	for _, r := range res.Actions {
-		if model.PromoteOutcome(r) == outcome {
+		if of(r) == want {
 			n++
 		}
 	}

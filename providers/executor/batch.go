@@ -1,6 +1,16 @@
 package executor
 
-import "context"
+import (
+	"context"
+	"errors"
+)
+
+// ErrJobGone is wrapped by a Batch's Attach (and Describe) for a job the
+// batch system does not know: never queued, deleted, or purged after it
+// ended. It is final, unlike a controller that does not answer: a caller
+// that finds no step result either records the attempt as lost instead
+// of waiting for the job on every run.
+var ErrJobGone = errors.New("the batch system does not know the job")
 
 // Batch is an executor whose steps run as jobs of a batch system (Slurm,
 // Kubernetes): a job outlives the process that submitted it, so the

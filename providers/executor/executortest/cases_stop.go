@@ -35,21 +35,35 @@ func (s *suite) testTimeoutKillsTree(t *testing.T) {
 	requireGone(t, pidfile, 2)
 }
 
+// testTimeoutGraceful: a command that exits 0 on SIGTERM still timed out,
+// and Run returns when it exits, not after the grace period. The helper
+// can only answer SIGTERM once its handler is installed (it then prints
+// "ready"); on a loaded machine or a slow cluster it may not be by the
+// first deadline, and then a longer one is tried: how soon a command
+// starts is the machine's business, what happens at the deadline is the
+// executor's.
 func (s *suite) testTimeoutGraceful(t *testing.T) {
-	var out syncbuf.Buffer
-	task := s.task("graceful")
-	task.Stdout = &out
-	task.Timeout, task.Grace = 500*time.Millisecond, time.Minute
-	start := time.Now()
-	res := s.run(t, context.Background(), s.newExecutor(t), task)
-	if res.Status != state.StatusTimedOut {
-		t.Errorf("status %q, want %q even though it exited 0 on SIGTERM", res.Status, state.StatusTimedOut)
-	}
-	if !strings.Contains(out.String(), "got TERM") {
-		t.Errorf("the command was not sent SIGTERM first; output %q", out.String())
-	}
-	if d := time.Since(start); d > 30*time.Second {
-		t.Errorf("Run waited %s: it must return as soon as the command exits, not after the grace period", d)
+	for _, timeout := range []time.Duration{500 * time.Millisecond, 3 * time.Second, 10 * time.Second} {
+		var out syncbuf.Buffer
+		task := s.task("graceful")
+		task.Stdout = &out
+		task.Timeout, task.Grace = timeout, time.Minute
+		start := time.Now()
+		res := s.run(t, context.Background(), s.newExecutor(t), task)
+		if !strings.Contains(out.String(), "ready") && timeout < 10*time.Second {
+			t.Logf("the helper was not ready within %s (status %q); trying a longer timeout", timeout, res.Status)
+			continue
+		}
+		if res.Status != state.StatusTimedOut {
+			t.Errorf("status %q, want %q even though it exited 0 on SIGTERM", res.Status, state.StatusTimedOut)
+		}
+		if !strings.Contains(out.String(), "got TERM") {
+			t.Errorf("the command was not sent SIGTERM first; output %q", out.String())
+		}
+		if d := time.Since(start); d > timeout+30*time.Second {
+			t.Errorf("Run waited %s: it must return as soon as the command exits, not after the grace period", d)
+		}
+		return
 	}
 }
 

@@ -3,7 +3,6 @@ package slurm
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"os/exec"
 	"path/filepath"
@@ -11,12 +10,14 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mlform/mlform/providers/executor"
 )
 
 // ErrUnknownJob is returned (wrapped) when neither the controller nor the
 // accounting database knows a job: a wrong id, or a finished job purged
 // from slurmctld's memory (MinJobAge) on a cluster without accounting.
-var ErrUnknownJob = errors.New("job unknown to Slurm")
+var ErrUnknownJob = fmt.Errorf("job unknown to Slurm (%w)", executor.ErrJobGone)
 
 // JobInfo is what Slurm says about a job.
 type JobInfo struct {

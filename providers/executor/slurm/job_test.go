@@ -76,8 +76,8 @@ func TestParseSacct(t *testing.T) {
 	if got != want {
 		t.Errorf("got  %+v\nwant %+v", got, want)
 	}
-	if _, err := parseSacct("13", out); !errors.Is(err, ErrUnknownJob) {
-		t.Errorf("a job sacct does not list: error %v, want ErrUnknownJob", err)
+	if _, err := parseSacct("13", out); !errors.Is(err, ErrUnknownJob) || !errors.Is(err, executor.ErrJobGone) {
+		t.Errorf("a job sacct does not list: error %v, want ErrUnknownJob, an executor.ErrJobGone", err)
 	}
 }
 
