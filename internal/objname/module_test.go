@@ -122,3 +122,22 @@ func FuzzDisplayText(f *testing.F) {
 		}
 	})
 }
+
+// FuzzValid: names read from state and plan files are untrusted. A name
+// Valid accepts splits into a module path and a local name that join
+// back to it, and holds no separator a path or an address could misread.
+func FuzzValid(f *testing.F) {
+	for _, s := range []string{"churn", `module.a["eu"].churn[0]`, "module.a.module.b.c", "module..c", `module.a["x"]].c`} {
+		f.Add(s)
+	}
+	ident := func(s string) bool { return s != "" && !strings.ContainsAny(s, `[]"./@\ `) }
+	f.Fuzz(func(t *testing.T, s string) {
+		if !Valid(s, ident) {
+			return
+		}
+		path, local := CutModule(s)
+		if InModule(path, local) != s || strings.Contains(local, ".") || strings.ContainsAny(s, `/\@`) {
+			t.Fatalf("Valid(%q): path %q, local %q", s, path, local)
+		}
+	})
+}
