@@ -60,7 +60,13 @@ type loader struct {
 	prefix string
 	reg    *registry
 	mod    *modLoader
+	// parsed holds the parse diagnostics of every file read, by display
+	// name (the files are in cfg.Files), shared by all loaders of a Load.
+	parsed map[string]parsedFile
 }
+
+// parsedFile is what parsing a file reported.
+type parsedFile struct{ diags hcl.Diagnostics }
 
 // Load reads every *.mlf.hcl file in dir (sorted by name) and the
 // *.mlfvars files beside them, and returns the evaluated configuration.
@@ -85,6 +91,7 @@ func Load(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 		aliasOwner: map[string]string{},
 		instances:  map[string]map[string]bool{},
 		reg:        newRegistry(),
+		parsed:     map[string]parsedFile{},
 	}
 	l.vs = vars.NewSet(dir, &l.diags, l.cfg.Files, l.rawFiles)
 	l.cfg.Variables = l.vs.Vars
@@ -232,6 +239,14 @@ func (l *loader) readFiles() bool {
 		return false
 	}
 	for _, name := range l.confFiles { // os.ReadDir sorts by name
+		if p, ok := l.parsed[name]; ok {
+			// A module called again (for_each): its files parse once.
+			l.diags = append(l.diags, p.diags...)
+			if p.diags.HasErrors() {
+				l.broken[name] = true
+			}
+			continue
+		}
 		src, err := readfile.Read(filepath.Join(l.dir, filepath.Base(name)), lang.MaxFileSize)
 		if err != nil {
 			l.diags = append(l.diags, &hcl.Diagnostic{
@@ -251,6 +266,7 @@ func (l *loader) readFiles() bool {
 		l.diags = append(l.diags, diags...)
 		l.cfg.Files[name] = f
 		l.rawFiles[name] = src
+		l.parsed[name] = parsedFile{diags: diags}
 		if diags.HasErrors() {
 			l.broken[name] = true
 		}

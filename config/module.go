@@ -232,6 +232,7 @@ func (l *loader) child(dir string, n *node, inputs map[string]cty.Value, ranges 
 		aliasOwner: l.aliasOwner,
 		instances:  map[string]map[string]bool{},
 		reg:        l.reg,
+		parsed:     l.parsed,
 		prefix:     l.prefix + "module." + n.name + ".",
 		mod: &modLoader{parent: l, block: n.block, inputs: inputs, ranges: ranges,
 			chain: append(slices.Clone(l.moduleChain()), abs), outputs: map[string]cty.Value{}},
