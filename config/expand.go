@@ -35,6 +35,7 @@ func (l *loader) evalInstances(n *node, s *scope) bool {
 	if l.instances[n.kind] == nil {
 		l.instances[n.kind] = map[string]bool{}
 	}
+	n.called = calledFunctions(n)
 	names, extras := x.Instances(n.name)
 	all := true
 	for i, name := range names {

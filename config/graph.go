@@ -32,6 +32,9 @@ type node struct {
 	// extra holds each or count for one instance of an expanded block
 	// (config/expand.go), whose name is then the instance's.
 	extra map[string]cty.Value
+	// called caches calledFunctions for the instances of an expanded
+	// block, which share its syntax (a long for_each is walked once).
+	called map[string]bool
 }
 
 // graph is every node and its references.
