@@ -136,6 +136,38 @@ locals {
 			},
 		},
 		{
+			name: "a renamed module call moves every object in it",
+			files: map[string]string{
+				"modules/regional/main.mlf.hcl": regional,
+				"main.mlf.hcl": `
+module "regions" {
+  source   = "./modules/regional"
+  for_each = toset(["eu"])
+  region   = each.key
+}
+moved {
+  from = module.region
+  to   = module.regions
+}
+`,
+			},
+			models: []string{`module.regions["eu"].churn`},
+			check: func(t *testing.T, c *Config) {
+				var got []string
+				for _, m := range c.Moved {
+					got = append(got, m.From+" -> "+m.To)
+				}
+				want := []string{
+					`dataset.module.region["eu"].sales -> dataset.module.regions["eu"].sales`,
+					`model.module.region["eu"].churn -> model.module.regions["eu"].churn`,
+					`promotion.module.region["eu"].prod -> promotion.module.regions["eu"].prod`,
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("moves = %q, want %q", got, want)
+				}
+			},
+		},
+		{
 			name: "nested modules, moved into a module",
 			files: map[string]string{
 				"modules/regional/main.mlf.hcl": regional,
@@ -223,6 +255,8 @@ func TestModuleErrors(t *testing.T) {
 			"main.mlf.hcl": "module \"m\" {\n  source = \"./modules/m\"\n}\n"}, "modules/m/main.mlf.hcl:1:1", "belongs in the root module"},
 		{"promotion in module output", map[string]string{"modules/m/main.mlf.hcl": "output \"v\" {\n  value = promotion.p.version\n}\n",
 			"main.mlf.hcl": "module \"m\" {\n  source = \"./modules/m\"\n}\n"}, "modules/m/main.mlf.hcl:2:11", "cannot be used in a module"},
+		{"moved from a module still called", map[string]string{"modules/regional/main.mlf.hcl": regional,
+			"main.mlf.hcl": "module \"r\" {\n  source = \"./modules/regional\"\n  region = \"eu\"\n}\nmoved {\n  from = module.r\n  to   = model.x\n}\n"}, "main.mlf.hcl:7:10", "moves a module to a model"},
 		{"moved to undeclared module object", map[string]string{"modules/regional/main.mlf.hcl": regional,
 			"main.mlf.hcl": "module \"r\" {\n  source = \"./modules/regional\"\n  region = \"eu\"\n}\nmoved {\n  from = model.churn\n  to   = module.r.model.chrun\n}\n"}, "main.mlf.hcl:7:10", "module.r.model.chrun is not declared"},
 	}

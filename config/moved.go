@@ -3,6 +3,8 @@ package config
 import (
 	"fmt"
 	"math/big"
+	"slices"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -70,8 +72,38 @@ func (l *loader) decodeMoved() {
 			bad(ta.Expr.Range(), "Moved to an undeclared object", "%s", detail)
 			continue
 		}
+		if f.kind == kindModule {
+			// A renamed module call (or one that gained for_each): every
+			// object it declares moves, as Terraform moves a module.
+			for _, to := range l.objectsIn(t.addr) {
+				kind, name, _ := strings.Cut(to, ".")
+				from := kind + "." + f.addr + strings.TrimPrefix(name, t.addr)
+				l.cfg.Moved = append(l.cfg.Moved, Moved{From: from, To: to, DeclRange: b.DefRange()})
+			}
+			continue
+		}
 		l.cfg.Moved = append(l.cfg.Moved, Moved{From: f.addr, To: t.addr, DeclRange: b.DefRange()})
 	}
+}
+
+// objectsIn lists, sorted, the addresses (KIND.NAME) of the datasets,
+// models, retrain policies and promotions declared in the module path
+// (absolute, with or without an instance key) and the modules it calls.
+func (l *loader) objectsIn(path string) []string {
+	var out []string
+	for _, kind := range []string{kindDataset, kindModel, kindPolicy, kindPromotion} {
+		for _, names := range []map[string]bool{l.reg.blocks[kind], l.reg.inst[kind]} {
+			for name := range names {
+				p, _ := objname.CutModule(name)
+				if l.reg.expanded[kind][name] || !(p == path || strings.HasPrefix(p, path+".") || strings.HasPrefix(p, path+"[")) {
+					continue
+				}
+				out = append(out, kind+"."+name)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // movedRef is one side of a moved block. addr is the address as mlform
@@ -102,6 +134,9 @@ func (l *loader) movedAddr(a *hclsyntax.Attribute) (movedRef, bool) {
 	if !ok {
 		return fail(`has an invalid module path: want module.NAME, module.NAME["KEY"] or module.NAME[INDEX] before the object.`)
 	}
+	if len(t) == 0 && path != "" {
+		return movedRef{kind: kindModule, path: path, addr: l.prefix + path}, true
+	}
 	if len(t) < 2 || len(t) > 3 {
 		return fail(usage)
 	}
@@ -109,7 +144,7 @@ func (l *loader) movedAddr(a *hclsyntax.Attribute) (movedRef, bool) {
 	switch kind {
 	case kindModel, kindDataset, kindPolicy, kindPromotion:
 	default:
-		return fail(fmt.Sprintf("moves a dataset, a model, a retrain_policy or a promotion (what state records for it); %s is none of them.", kind))
+		return fail(fmt.Sprintf("moves a dataset, a model, a retrain_policy, a promotion (what state records for it) or a module; %s is none of them.", kind))
 	}
 	attr, ok := t[1].(hcl.TraverseAttr)
 	if !ok {
@@ -161,7 +196,7 @@ func (l *loader) movedModulePath(t hcl.Traversal) (string, hcl.Traversal, bool) 
 		}
 		path = objname.InModule(path, "module."+step)
 		if len(rest) == 0 {
-			return "", nil, false
+			return path, nil, true // a whole module (instance)
 		}
 		next, ok := rest[0].(hcl.TraverseAttr)
 		if !ok {
@@ -178,6 +213,9 @@ func (l *loader) movedModulePath(t hcl.Traversal) (string, hcl.Traversal, bool) 
 // no longer declares its key-less object, so `moved { from = model.a,
 // to = model.a["eu"] }` is how it keeps its history.
 func (l *loader) movedDeclared(r movedRef, isTo bool) bool {
+	if r.kind == kindModule {
+		return len(l.objectsIn(r.addr)) > 0
+	}
 	if r.path != "" {
 		name := l.prefix + r.base + r.suffix
 		if r.suffix == "" {
