@@ -168,6 +168,19 @@ moved {
 			},
 		},
 		{
+			name: "a module call that gained for_each keeps its objects in one instance",
+			files: map[string]string{
+				"modules/regional/main.mlf.hcl": regional,
+				"main.mlf.hcl": "module \"region\" {\n  source   = \"./modules/regional\"\n  for_each = toset([\"eu\", \"us\"])\n  region   = each.key\n}\nmoved {\n  from = module.region\n  to   = module.region[\"eu\"]\n}\n",
+			},
+			models: []string{`module.region["eu"].churn`, `module.region["us"].churn`},
+			check: func(t *testing.T, c *Config) {
+				if len(c.Moved) != 3 || c.Moved[1].From != "model.module.region.churn" || c.Moved[1].To != `model.module.region["eu"].churn` {
+					t.Errorf("moves = %+v", c.Moved)
+				}
+			},
+		},
+		{
 			name: "nested modules, moved into a module",
 			files: map[string]string{
 				"modules/regional/main.mlf.hcl": regional,

@@ -75,7 +75,7 @@ func (l *loader) decodeMoved() {
 		if f.kind == kindModule {
 			// A renamed module call (or one that gained for_each): every
 			// object it declares moves, as Terraform moves a module.
-			for _, to := range l.objectsIn(t.addr) {
+			for _, to := range l.objectsIn(t.addr, true) {
 				kind, name, _ := strings.Cut(to, ".")
 				from := kind + "." + f.addr + strings.TrimPrefix(name, t.addr)
 				l.cfg.Moved = append(l.cfg.Moved, Moved{From: from, To: to, DeclRange: b.DefRange()})
@@ -88,14 +88,16 @@ func (l *loader) decodeMoved() {
 
 // objectsIn lists, sorted, the addresses (KIND.NAME) of the datasets,
 // models, retrain policies and promotions declared in the module path
-// (absolute, with or without an instance key) and the modules it calls.
-func (l *loader) objectsIn(path string) []string {
+// (absolute) and the modules it calls; with instances, also in the
+// instances of a module path without a key (module.region["eu"] for
+// module.region).
+func (l *loader) objectsIn(path string, instances bool) []string {
 	var out []string
 	for _, kind := range []string{kindDataset, kindModel, kindPolicy, kindPromotion} {
 		for _, names := range []map[string]bool{l.reg.blocks[kind], l.reg.inst[kind]} {
 			for name := range names {
 				p, _ := objname.CutModule(name)
-				if l.reg.expanded[kind][name] || !(p == path || strings.HasPrefix(p, path+".") || strings.HasPrefix(p, path+"[")) {
+				if l.reg.expanded[kind][name] || !(p == path || strings.HasPrefix(p, path+".") || (instances && strings.HasPrefix(p, path+"["))) {
 					continue
 				}
 				out = append(out, kind+"."+name)
@@ -214,7 +216,7 @@ func (l *loader) movedModulePath(t hcl.Traversal) (string, hcl.Traversal, bool) 
 // to = model.a["eu"] }` is how it keeps its history.
 func (l *loader) movedDeclared(r movedRef, isTo bool) bool {
 	if r.kind == kindModule {
-		return len(l.objectsIn(r.addr)) > 0
+		return len(l.objectsIn(r.addr, isTo)) > 0
 	}
 	if r.path != "" {
 		name := l.prefix + r.base + r.suffix
