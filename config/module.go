@@ -1,17 +1,17 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/mlform/mlform/config/check"
 	"github.com/mlform/mlform/config/syntax"
 	"github.com/mlform/mlform/config/vars"
 	"github.com/mlform/mlform/internal/objname"
@@ -153,29 +153,13 @@ func (l *loader) moduleDir(b *hclsyntax.Block, where string) (string, bool) {
 		return fail(rng, "Invalid module source", "source in %s must be a string, like \"./modules/regional\".", where)
 	}
 	src := v.AsString()
-	if !strings.HasPrefix(src, "./") && !strings.HasPrefix(src, "../") {
-		return fail(rng, "Module source not supported",
-			"source %q in %s is not a local path. Only local modules are supported: a directory inside the workspace, written as a relative path starting with ./ or ../ (registry, git, http and other remote sources are not).", src, where)
-	}
-	dir := filepath.Join(l.dir, filepath.FromSlash(src))
-	root := l.rootDir()
-	if rel, err := filepath.Rel(root, dir); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
-		return fail(rng, "Module source outside the workspace", "source %q in %s leads to %s, outside the workspace (the root module's directory): a module must be a directory inside it.", src, where, dir)
-	}
-	st, err := os.Stat(dir)
-	switch {
-	case err != nil:
-		return fail(rng, "Module directory not found", "source %q in %s: %s.", src, where, errText(err))
-	case !st.IsDir():
-		return fail(rng, "Module source is not a directory", "source %q in %s names %s, which is not a directory.", src, where, dir)
-	}
-	// A symbolic link may lead out even when the path does not.
-	realRoot, err1 := filepath.EvalSymlinks(root)
-	realDir, err2 := filepath.EvalSymlinks(dir)
-	if err1 == nil && err2 == nil {
-		if rel, err := filepath.Rel(realRoot, realDir); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-			return fail(rng, "Module source outside the workspace", "source %q in %s leads through a symbolic link to %s, outside the workspace: a module must be a directory inside it.", src, where, realDir)
+	dir, err := check.ModuleDir(l.rootDir(), l.dir, src)
+	if err != nil {
+		summary := "Invalid module source"
+		if e := (*check.ModuleSourceError)(nil); errors.As(err, &e) {
+			summary = e.Summary
 		}
+		return fail(rng, summary, "source %q in %s %s.", src, where, err)
 	}
 	abs, _ := filepath.Abs(dir)
 	chain := l.moduleChain()

@@ -171,7 +171,7 @@ moved {
 			name: "a module call that gained for_each keeps its objects in one instance",
 			files: map[string]string{
 				"modules/regional/main.mlf.hcl": regional,
-				"main.mlf.hcl": "module \"region\" {\n  source   = \"./modules/regional\"\n  for_each = toset([\"eu\", \"us\"])\n  region   = each.key\n}\nmoved {\n  from = module.region\n  to   = module.region[\"eu\"]\n}\n",
+				"main.mlf.hcl":                  "module \"region\" {\n  source   = \"./modules/regional\"\n  for_each = toset([\"eu\", \"us\"])\n  region   = each.key\n}\nmoved {\n  from = module.region\n  to   = module.region[\"eu\"]\n}\n",
 			},
 			models: []string{`module.region["eu"].churn`, `module.region["us"].churn`},
 			check: func(t *testing.T, c *Config) {
