@@ -12,6 +12,7 @@ import (
 	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/planner/query"
 	"github.com/mlform/mlform/state"
+	"github.com/mlform/mlform/state/statemgr"
 )
 
 func newStateCommand(g *Globals) *cobra.Command {
@@ -228,7 +229,7 @@ state is ` + "`mlform state pull -backup > restored.json`" + ` then
 			} else {
 				raw, err = m.ReadRaw(cmd.Context())
 			}
-			if errors.Is(err, state.ErrNoState) {
+			if errors.Is(err, statemgr.ErrNoState) {
 				fmt.Fprintf(g.Stderr, "No state at %s yet.\n", m.Location())
 				return nil
 			}
@@ -270,7 +271,7 @@ hand-edited document must have its "checksum" set to "".`,
 				return err
 			}
 			defer m.Close()
-			var res *state.PushResult
+			var res *statemgr.PushResult
 			err = withStateLock(ctx, g, m, lf, "state push", func() error {
 				res, err = m.Push(ctx, doc, force)
 				if err == nil && !res.Unchanged {

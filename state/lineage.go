@@ -167,11 +167,11 @@ func (s *State) pruneRetained() {
 	}
 }
 
-// minFormat is the oldest document format that holds s: 3 when it
+// MinFormat is the oldest document format that holds s: 3 when it
 // records code archives, batch jobs or running attempts (running.go), or
 // approvals, evaluators or provenance records (approval.go), 2 when it
 // has retained snapshot records, else 1 (which mlform before 2 reads).
-func (s *State) minFormat() int {
+func (s *State) MinFormat() int {
 	if s.usesFormat3() || s.usesProvenance() {
 		return 3
 	}
