@@ -10,6 +10,7 @@ import (
 
 	"github.com/mlform/mlform/internal/readfile"
 	"github.com/mlform/mlform/internal/textfmt"
+	"github.com/mlform/mlform/planner/query"
 	"github.com/mlform/mlform/state"
 	"github.com/mlform/mlform/state/statemgr"
 )
@@ -51,7 +52,7 @@ func wantArgs(lo, hi int, what string) cobra.PositionalArgs {
 func parseAddresses(args []string) ([]state.Address, error) {
 	out := make([]state.Address, 0, len(args))
 	for _, a := range args {
-		addr, err := state.ParseAddress(a)
+		addr, err := query.ParseAddress(a)
 		if err != nil {
 			return nil, err
 		}
@@ -97,7 +98,7 @@ func newStateShowCommand(g *Globals) *cobra.Command {
   mlform state show model.churn@production -json`,
 		Args: wantArgs(1, 1, "one address, like model.churn@production"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			addr, err := state.ParseAddress(args[0])
+			addr, err := query.ParseAddress(args[0])
 			if err != nil {
 				return err
 			}

@@ -1,4 +1,4 @@
-package config
+package vars
 
 import (
 	"testing"
@@ -9,10 +9,10 @@ import (
 
 func TestRedactDiagnostics(t *testing.T) {
 	vars := map[string]*Variable{
-		"token": {Name: "token", Sensitive: true, Value: cty.StringVal("hunter2-secret").Mark(sensitiveMark)},
+		"token": {Name: "token", Sensitive: true, Value: cty.StringVal("hunter2-secret").Mark(Sensitive)},
 		"nested": {Name: "nested", Sensitive: true, Value: cty.ObjectVal(map[string]cty.Value{
 			"pw": cty.StringVal("p4ssw0rd"), "n": cty.NumberIntVal(123456), "short": cty.StringVal("ab"),
-		}).Mark(sensitiveMark)},
+		}).Mark(Sensitive)},
 		"public": {Name: "public", Value: cty.StringVal("visible-value")},
 	}
 	in := hcl.Diagnostics{{
@@ -21,7 +21,7 @@ func TestRedactDiagnostics(t *testing.T) {
 		Detail:      "values p4ssw0rd, 123456, visible-value and ab",
 		EvalContext: &hcl.EvalContext{},
 	}}
-	out := redactDiagnostics(in, vars)
+	out := Redact(in, vars)
 	d := out[0]
 	if d.Summary != "cannot use (sensitive value)" {
 		t.Errorf("summary = %q", d.Summary)
@@ -35,7 +35,7 @@ func TestRedactDiagnostics(t *testing.T) {
 	if in[0].Summary != "cannot use hunter2-secret" {
 		t.Error("redactDiagnostics changed its input")
 	}
-	if got := redactDiagnostics(in, map[string]*Variable{"public": vars["public"]}); got[0] != in[0] {
+	if got := Redact(in, map[string]*Variable{"public": vars["public"]}); got[0] != in[0] {
 		t.Error("diagnostics copied although nothing is sensitive")
 	}
 }

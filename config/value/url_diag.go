@@ -1,4 +1,4 @@
-package config
+package value
 
 import (
 	"fmt"
@@ -9,8 +9,8 @@ import (
 	"github.com/mlform/mlform/internal/bloburl"
 )
 
-// urlDiag reports a URL check.BlobURL or check.Source refused, at rng.
-func urlDiag(attr string, err error, rng hcl.Range) *hcl.Diagnostic {
+// URLDiag reports a URL check.BlobURL or check.Source refused, at rng.
+func URLDiag(attr string, err error, rng hcl.Range) *hcl.Diagnostic {
 	return &hcl.Diagnostic{
 		Severity: hcl.DiagError,
 		Summary:  "Invalid URL",
@@ -19,10 +19,10 @@ func urlDiag(attr string, err error, rng hcl.Range) *hcl.Diagnostic {
 	}
 }
 
-// sensitiveURLDiag is urlDiag for a value derived from a sensitive
+// SensitiveURLDiag is URLDiag for a value derived from a sensitive
 // variable: the error quotes the URL, so only what is wrong in general is
 // said.
-func sensitiveURLDiag(attr string, rng hcl.Range) *hcl.Diagnostic {
+func SensitiveURLDiag(attr string, rng hcl.Range) *hcl.Diagnostic {
 	return &hcl.Diagnostic{
 		Severity: hcl.DiagError,
 		Summary:  "Invalid URL",

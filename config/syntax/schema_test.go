@@ -1,4 +1,4 @@
-package config
+package syntax
 
 import (
 	"os"
@@ -13,22 +13,22 @@ import (
 // the shipped configurations decode with HCL's own Body.Content against it
 // (the decoder gohcl and every HCL tool use), with nothing left over.
 func TestSchemaIsPlainHCL(t *testing.T) {
-	var walk func(s *blockSchema, path string)
-	walk = func(s *blockSchema, path string) {
-		for _, typ := range s.blockTypes() {
-			if isAttr, _ := s.attr(typ); isAttr {
+	var walk func(s *Schema, path string)
+	walk = func(s *Schema, path string) {
+		for _, typ := range s.BlockTypes() {
+			if isAttr, _ := s.Attr(typ); isAttr {
 				t.Errorf("%s: %q is both an argument and a block", path, typ)
 			}
-			walk(s.nested[typ].body, path+" > "+typ)
+			walk(s.Nested[typ].Body, path+" > "+typ)
 		}
 	}
-	walk(fileSchema(), "file")
+	walk(FileSchema(), "file")
 
-	files, err := filepath.Glob("../examples/*/*.mlf.hcl")
+	files, err := filepath.Glob("../../examples/*/*.mlf.hcl")
 	if err != nil {
 		t.Fatal(err)
 	}
-	files = append(files, "testdata/design/main.mlf.hcl")
+	files = append(files, "../testdata/design/main.mlf.hcl")
 	for _, name := range files {
 		t.Run(name, func(t *testing.T) {
 			src, err := os.ReadFile(name)
@@ -39,7 +39,7 @@ func TestSchemaIsPlainHCL(t *testing.T) {
 			if diags.HasErrors() {
 				t.Fatal(diags)
 			}
-			diags = decodeWithHCL(f.Body, fileSchema())
+			diags = decodeWithHCL(f.Body, FileSchema())
 			if diags.HasErrors() {
 				t.Fatal(diags)
 			}
@@ -48,14 +48,14 @@ func TestSchemaIsPlainHCL(t *testing.T) {
 }
 
 // decodeWithHCL decodes body with hcl.Body.Content, recursively.
-func decodeWithHCL(body hcl.Body, s *blockSchema) hcl.Diagnostics {
-	if s.anyAttrs {
+func decodeWithHCL(body hcl.Body, s *Schema) hcl.Diagnostics {
+	if s.AnyAttrs {
 		_, diags := body.JustAttributes()
 		return diags
 	}
 	content, diags := body.Content(&s.BodySchema)
 	for _, b := range content.Blocks {
-		diags = append(diags, decodeWithHCL(b.Body, s.nested[b.Type].body)...)
+		diags = append(diags, decodeWithHCL(b.Body, s.Nested[b.Type].Body)...)
 	}
 	return diags
 }

@@ -1,4 +1,4 @@
-package config
+package vars
 
 import (
 	"strings"
@@ -14,12 +14,12 @@ const SensitivePlaceholder = "(sensitive value)"
 // shorter strings would garble unrelated words in messages.
 const minRedactLen = 3
 
-// redactDiagnostics is a safety net over every diagnostic Load and the
+// Redact is a safety net over every diagnostic Load and the
 // apply-time evaluators return: the text of a sensitive variable's value
 // (which a function error could quote) is replaced by
 // SensitivePlaceholder. Diagnostics also lose their EvalContext when they
 // could show a sensitive value.
-func redactDiagnostics(diags hcl.Diagnostics, vars map[string]*Variable) hcl.Diagnostics {
+func Redact(diags hcl.Diagnostics, vars map[string]*Variable) hcl.Diagnostics {
 	secrets := sensitiveTexts(vars)
 	if len(secrets) == 0 {
 		return diags

@@ -1,4 +1,4 @@
-package config
+package syntax
 
 import (
 	"fmt"
@@ -13,7 +13,7 @@ import (
 	"github.com/mlform/mlform/internal/textfmt"
 )
 
-// checkBody reports everything in body that schema does not allow: unknown
+// CheckBody reports everything in body that schema does not allow: unknown
 // arguments and blocks (with a suggestion), missing required arguments and
 // blocks, wrong label counts and repeated single blocks. It recurses into
 // nested blocks. where names the enclosing block for messages ("" at the
@@ -23,11 +23,11 @@ import (
 // It reads the syntax tree rather than calling hcl.Body.Content so that
 // each message can say more than HCL's: where a misplaced argument belongs,
 // which block it is missing from, the block form of a would-be argument.
-func checkBody(body *hclsyntax.Body, schema *blockSchema, where string, defRange hcl.Range, src []byte) hcl.Diagnostics {
+func CheckBody(body *hclsyntax.Body, schema *Schema, where string, defRange hcl.Range, src []byte) hcl.Diagnostics {
 	var diags hcl.Diagnostics
-	if !schema.anyAttrs {
-		for _, name := range sortedAttrNames(body) {
-			if isAttr, _ := schema.attr(name); !isAttr {
+	if !schema.AnyAttrs {
+		for _, name := range SortedAttrNames(body) {
+			if isAttr, _ := schema.Attr(name); !isAttr {
 				diags = append(diags, unknownArgument(body.Attributes[name], schema, where, src))
 			}
 		}
@@ -45,34 +45,34 @@ func checkBody(body *hclsyntax.Body, schema *blockSchema, where string, defRange
 	}
 	seen := map[string]*hclsyntax.Block{}
 	for _, b := range body.Blocks {
-		ns, ok := schema.nested[b.Type]
-		if !ok && schema.settingsBlocks {
-			ns, ok = settingsBlockSchema(schema, b.Type)
+		ns, ok := schema.Nested[b.Type]
+		if !ok && schema.SettingsBlocks {
+			ns, ok = SettingsBlockSchema(schema, b.Type)
 		}
 		if !ok {
 			diags = append(diags, unknownBlock(b, schema, where))
 			continue
 		}
-		if d := checkLabels(b, ns); d != nil {
+		if d := CheckLabels(b, ns); d != nil {
 			diags = append(diags, d)
 			continue
 		}
-		if !ns.multi {
+		if !ns.Multi {
 			if prev, dup := seen[b.Type]; dup {
 				diags = append(diags, &hcl.Diagnostic{
 					Severity: hcl.DiagError,
 					Summary:  fmt.Sprintf("Duplicate %s block", b.Type),
-					Detail:   fmt.Sprintf("Only one %s block is allowed here; the first is at %s.", b.Type, rangeString(prev.DefRange())),
+					Detail:   fmt.Sprintf("Only one %s block is allowed here; the first is at %s.", b.Type, RangeString(prev.DefRange())),
 					Subject:  b.DefRange().Ptr(),
 				})
 				continue
 			}
 			seen[b.Type] = b
 		}
-		diags = append(diags, checkBody(b.Body, ns.body, blockTitle(b), b.DefRange(), src)...)
+		diags = append(diags, CheckBody(b.Body, ns.Body, BlockTitle(b), b.DefRange(), src)...)
 	}
-	for _, typ := range schema.blockTypes() {
-		if schema.nested[typ].required && !hasBlock(body, typ) {
+	for _, typ := range schema.BlockTypes() {
+		if schema.Nested[typ].Required && !hasBlock(body, typ) {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  fmt.Sprintf("Missing %s block", typ),
@@ -87,17 +87,17 @@ func checkBody(body *hclsyntax.Body, schema *blockSchema, where string, defRange
 // unknownArgument explains an argument schema does not allow: the block it
 // should have been, the argument it was likely meant to be, or the blocks
 // where it belongs.
-func unknownArgument(attr *hclsyntax.Attribute, schema *blockSchema, where string, src []byte) *hcl.Diagnostic {
+func unknownArgument(attr *hclsyntax.Attribute, schema *Schema, where string, src []byte) *hcl.Diagnostic {
 	name := attr.Name
 	detail := fmt.Sprintf("An argument named %q is not expected here.", name)
-	if ns, isBlock := schema.nested[name]; isBlock {
+	if ns, isBlock := schema.Nested[name]; isBlock {
 		detail += fmt.Sprintf(" Did you mean to define a block of type %q?", name)
-		if form, ok := blockForm(attr, ns.body, src); ok {
+		if form, ok := blockForm(attr, ns.Body, src); ok {
 			detail += " Write:\n" + form
 		}
-	} else if s := suggest(name, schema.attrNames()); s != "" {
+	} else if s := suggest(name, schema.AttrNames()); s != "" {
 		detail += fmt.Sprintf(" Did you mean %q?", s)
-	} else if homes := attrHomes(fileSchema(), name); len(homes) > 0 {
+	} else if homes := attrHomes(FileSchema(), name); len(homes) > 0 {
 		detail += fmt.Sprintf(" %q belongs in: %s.", name, strings.Join(homes, ", "))
 	}
 	if where == "" {
@@ -115,7 +115,7 @@ func unknownArgument(attr *hclsyntax.Attribute, schema *blockSchema, where strin
 // items become the block's arguments (`must_beat = { metric = "loss" }`),
 // and any other value becomes the block's one required argument
 // (`must_beat = "accuracy"` is `must_beat { metric = "accuracy" }`).
-func blockForm(attr *hclsyntax.Attribute, body *blockSchema, src []byte) (string, bool) {
+func blockForm(attr *hclsyntax.Attribute, body *Schema, src []byte) (string, bool) {
 	text := func(e hclsyntax.Expression) string {
 		return strings.TrimSpace(string(e.Range().SliceBytes(src)))
 	}
@@ -148,33 +148,33 @@ func blockForm(attr *hclsyntax.Attribute, body *blockSchema, src []byte) (string
 
 // attrHomes lists the blocks (as "model", "model > train") where an
 // argument of that name belongs, for arguments written in the wrong block.
-func attrHomes(root *blockSchema, name string) []string {
+func attrHomes(root *Schema, name string) []string {
 	var out []string
-	var walk func(s *blockSchema, path string)
-	walk = func(s *blockSchema, path string) {
-		if isAttr, _ := s.attr(name); isAttr && path != "" {
+	var walk func(s *Schema, path string)
+	walk = func(s *Schema, path string) {
+		if isAttr, _ := s.Attr(name); isAttr && path != "" {
 			out = append(out, path)
 		}
-		for _, typ := range s.blockTypes() {
+		for _, typ := range s.BlockTypes() {
 			p := typ
 			if path != "" {
 				p = path + " > " + typ
 			}
-			walk(s.nested[typ].body, p)
+			walk(s.Nested[typ].Body, p)
 		}
 	}
 	walk(root, "")
 	return out
 }
 
-func unknownBlock(b *hclsyntax.Block, schema *blockSchema, where string) *hcl.Diagnostic {
+func unknownBlock(b *hclsyntax.Block, schema *Schema, where string) *hcl.Diagnostic {
 	detail := fmt.Sprintf("Blocks of type %q are not expected here.", b.Type)
-	if isAttr, _ := schema.attr(b.Type); isAttr {
+	if isAttr, _ := schema.Attr(b.Type); isAttr {
 		detail += fmt.Sprintf(" Did you mean to define argument %q? If so, use the equals sign to assign it a value.", b.Type)
-	} else if s := suggest(b.Type, schema.blockTypes()); s != "" {
+	} else if s := suggest(b.Type, schema.BlockTypes()); s != "" {
 		detail += fmt.Sprintf(" Did you mean %q?", s)
 	} else if where == "" {
-		detail += " A file may contain " + strings.Join(schema.blockTypes(), ", ") + " blocks."
+		detail += " A file may contain " + strings.Join(schema.BlockTypes(), ", ") + " blocks."
 	}
 	return &hcl.Diagnostic{
 		Severity: hcl.DiagError,
@@ -187,37 +187,37 @@ func unknownBlock(b *hclsyntax.Block, schema *blockSchema, where string) *hcl.Di
 // keys lists a map's keys in no particular order (suggest sorts ties).
 func keys[V any](m map[string]V) []string { return slices.Collect(maps.Keys(m)) }
 
-func checkLabels(b *hclsyntax.Block, ns nestedSchema) *hcl.Diagnostic {
+func CheckLabels(b *hclsyntax.Block, ns NestedSchema) *hcl.Diagnostic {
 	switch {
-	case len(b.Labels) < len(ns.labels):
+	case len(b.Labels) < len(ns.Labels):
 		return &hcl.Diagnostic{
 			Severity: hcl.DiagError,
-			Summary:  fmt.Sprintf("Missing %s for %s", ns.labels[len(b.Labels)], b.Type),
-			Detail:   fmt.Sprintf("A %s block needs %s: %s, like %s.", b.Type, textfmt.Count(len(ns.labels), "label"), strings.Join(ns.labels, ", "), labelExample(b.Type, ns.labels)),
+			Summary:  fmt.Sprintf("Missing %s for %s", ns.Labels[len(b.Labels)], b.Type),
+			Detail:   fmt.Sprintf("A %s block needs %s: %s, like %s.", b.Type, textfmt.Count(len(ns.Labels), "label"), strings.Join(ns.Labels, ", "), labelExample(b.Type, ns.Labels)),
 			Subject:  b.DefRange().Ptr(),
 		}
-	case len(b.Labels) > len(ns.labels):
+	case len(b.Labels) > len(ns.Labels):
 		detail := fmt.Sprintf("A %s block takes no labels.", b.Type)
-		if len(ns.labels) > 0 {
-			detail = fmt.Sprintf("A %s block takes %s: %s, like %s.", b.Type, textfmt.Count(len(ns.labels), "label"), strings.Join(ns.labels, ", "), labelExample(b.Type, ns.labels))
+		if len(ns.Labels) > 0 {
+			detail = fmt.Sprintf("A %s block takes %s: %s, like %s.", b.Type, textfmt.Count(len(ns.Labels), "label"), strings.Join(ns.Labels, ", "), labelExample(b.Type, ns.Labels))
 		}
 		return &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Extraneous label for " + b.Type,
 			Detail:   detail,
-			Subject:  b.LabelRanges[len(ns.labels)].Ptr(),
+			Subject:  b.LabelRanges[len(ns.Labels)].Ptr(),
 		}
 	}
 	for i, l := range b.Labels {
-		if ns.labels[i] != "name" {
+		if ns.Labels[i] != "name" {
 			// Metric names come from metrics.json and may hold any
 			// character; only names that references spell must be
 			// identifiers.
 			if strings.TrimSpace(l) == "" {
 				return &hcl.Diagnostic{
 					Severity: hcl.DiagError,
-					Summary:  "Empty " + ns.labels[i],
-					Detail:   fmt.Sprintf("The %s of a %s block cannot be empty.", ns.labels[i], b.Type),
+					Summary:  "Empty " + ns.Labels[i],
+					Detail:   fmt.Sprintf("The %s of a %s block cannot be empty.", ns.Labels[i], b.Type),
 					Subject:  b.LabelRanges[i].Ptr(),
 				}
 			}
@@ -226,8 +226,8 @@ func checkLabels(b *hclsyntax.Block, ns nestedSchema) *hcl.Diagnostic {
 		if !hclsyntax.ValidIdentifier(l) {
 			return &hcl.Diagnostic{
 				Severity: hcl.DiagError,
-				Summary:  "Invalid " + ns.labels[i],
-				Detail:   fmt.Sprintf("%q is not a valid %s for a %s block: use letters, digits, underscores and dashes, starting with a letter or underscore.", l, ns.labels[i], b.Type),
+				Summary:  "Invalid " + ns.Labels[i],
+				Detail:   fmt.Sprintf("%q is not a valid %s for a %s block: use letters, digits, underscores and dashes, starting with a letter or underscore.", l, ns.Labels[i], b.Type),
 				Subject:  b.LabelRanges[i].Ptr(),
 			}
 		}
@@ -246,8 +246,8 @@ func labelExample(kind string, labels []string) string {
 	return strings.Join(parts, " ") + " { ... }"
 }
 
-// blockTitle is how a block is named in messages: `model "churn"`, `train`.
-func blockTitle(b *hclsyntax.Block) string {
+// BlockTitle is how a block is named in messages: `model "churn"`, `train`.
+func BlockTitle(b *hclsyntax.Block) string {
 	parts := []string{b.Type}
 	for _, l := range b.Labels {
 		parts = append(parts, fmt.Sprintf("%q", l))
@@ -268,15 +268,35 @@ func hasBlock(body *hclsyntax.Body, typ string) bool {
 // to be a likely typo.
 func suggest(given string, candidates []string) string { return namesuggest.Closest(given, candidates) }
 
-// sortedAttrNames lists a body's arguments in source order, so diagnostics
+// SortedAttrNames lists a body's arguments in source order, so diagnostics
 // come out in the order a reader meets them.
-func sortedAttrNames(body *hclsyntax.Body) []string {
+func SortedAttrNames(body *hclsyntax.Body) []string {
 	return slices.SortedFunc(maps.Keys(body.Attributes), func(a, b string) int {
 		return body.Attributes[a].SrcRange.Start.Byte - body.Attributes[b].SrcRange.Start.Byte
 	})
 }
 
-// rangeString is "file:line:col".
-func rangeString(r hcl.Range) string {
+// RangeString is "file:line:col".
+func RangeString(r hcl.Range) string {
 	return fmt.Sprintf("%s:%d:%d", r.Filename, r.Start.Line, r.Start.Column)
+}
+
+// TraversalString renders a traversal the way it was written: var.x.y[0].
+func TraversalString(t hcl.Traversal) string {
+	var b strings.Builder
+	for i, step := range t {
+		switch s := step.(type) {
+		case hcl.TraverseRoot:
+			b.WriteString(s.Name)
+		case hcl.TraverseAttr:
+			b.WriteString("." + s.Name)
+		case hcl.TraverseIndex:
+			b.WriteString("[...]")
+		default:
+			if i == 0 {
+				b.WriteString("?")
+			}
+		}
+	}
+	return b.String()
 }

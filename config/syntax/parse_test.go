@@ -1,4 +1,4 @@
-package config
+package syntax
 
 import (
 	"strings"
@@ -52,7 +52,7 @@ func TestCommaBlockDiagnostic(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, diags := parseConfig([]byte(tt.src), "x.mlf.hcl")
+			_, diags := Parse([]byte(tt.src), "x.mlf.hcl")
 			if tt.at == "" {
 				if diags.HasErrors() {
 					t.Fatal(diags)
@@ -63,7 +63,7 @@ func TestCommaBlockDiagnostic(t *testing.T) {
 				t.Fatalf("no diagnostic; want %q", tt.summary)
 			}
 			d := diags[0]
-			if got := strings.TrimPrefix(rangeString(*d.Subject), "x.mlf.hcl:"); got != tt.at {
+			if got := strings.TrimPrefix(RangeString(*d.Subject), "x.mlf.hcl:"); got != tt.at {
 				t.Errorf("at %s; want %s", got, tt.at)
 			}
 			if d.Summary != tt.summary {

@@ -1,4 +1,4 @@
-package config
+package syntax
 
 import (
 	"bytes"
@@ -9,22 +9,25 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/hclwrite"
+	"github.com/mlform/mlform/config/lang"
 )
 
-// parseConfig parses a configuration file as plain HCL native syntax. Two
+// Parse parses a configuration file as plain HCL native syntax. Two
 // of HCL's syntax errors are made to say what to write instead: an
 // unterminated heredoc, and commas between the arguments of a one-line
 // block.
-func parseConfig(src []byte, filename string) (*hcl.File, hcl.Diagnostics) {
+func Parse(src []byte, filename string) (*hcl.File, hcl.Diagnostics) {
 	f, diags := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
 	explainHeredoc(src, diags)
 	explainCommaBlock(src, diags)
 	return f, diags
 }
 
+// The summary and the start of the detail of the "commas in a one-line
+// block" hint (what tests and the fuzz target look for).
 const (
-	commaBlockSummary = "Commas between a block's arguments"
-	commaBlockIntro   = "A one-line block holds one argument in HCL; write one argument a line:\n"
+	CommaBlockSummary = "Commas between a block's arguments"
+	CommaBlockIntro   = "A one-line block holds one argument in HCL; write one argument a line:\n"
 )
 
 // explainCommaBlock rewrites HCL's error for `drift { method = "psi",
@@ -44,8 +47,8 @@ func explainCommaBlock(src []byte, diags hcl.Diagnostics) {
 		if !ok {
 			continue
 		}
-		d.Summary = commaBlockSummary
-		d.Detail = commaBlockIntro + layoutBlock(header, items)
+		d.Summary = CommaBlockSummary
+		d.Detail = CommaBlockIntro + layoutBlock(header, items)
 	}
 }
 
@@ -137,4 +140,16 @@ func layoutBlock(header string, items [][2]string) string {
 	}
 	out := strings.TrimRight(string(hclwrite.Format([]byte(b.String()))), "\n")
 	return "  " + strings.ReplaceAll(out, "\n", "\n  ")
+}
+
+// ParseFile parses one configuration file the way config.Load does: a
+// file that nests deeper than lang.MaxNesting is not parsed at all and
+// comes back as an empty body (so snippets still show its text); any other
+// is parsed as plain HCL, with mlform's hints on two syntax errors
+// (Parse).
+func ParseFile(src []byte, filename string) (*hcl.File, hcl.Diagnostics) {
+	if diags := lang.CheckNesting(src, filename); diags.HasErrors() {
+		return lang.EmptyFile(src, filename), diags
+	}
+	return Parse(src, filename)
 }

@@ -1,4 +1,4 @@
-package config
+package syntax
 
 import (
 	"fmt"
@@ -8,12 +8,12 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
 
-// suggestAttributes adds "Did you mean …?" to HCL's "Unsupported attribute"
+// SuggestAttributes adds "Did you mean …?" to HCL's "Unsupported attribute"
 // for a typo such as dataset.churn.sorce, by looking at the attributes the
 // object really has. Only block objects (dataset, model, ...) get a
 // suggestion: the attribute names of a var or local may come from a
 // sensitive value.
-func suggestAttributes(diags hcl.Diagnostics) {
+func SuggestAttributes(diags hcl.Diagnostics) {
 	for _, d := range diags {
 		if d.Summary != "Unsupported attribute" || d.Subject == nil || d.EvalContext == nil || strings.Contains(d.Detail, "Did you mean") {
 			continue
