@@ -3,6 +3,7 @@ package cli
 import (
 	"strings"
 
+	"github.com/mlform/mlform/internal/objname"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -14,6 +15,11 @@ import (
 // -h, so any single-dash word whose name is a long flag somewhere in the
 // command tree is rewritten to the double-dash form. Everything after "--" is
 // left alone.
+//
+// Addresses of objects in modules, written as Terraform writes them
+// (module.region["eu"].model.churn, alone or as a flag's value), become
+// the form mlform keeps (model.module.region["eu"].churn:
+// internal/objname), so every command that takes an address takes them.
 func NormalizeArgs(root *cobra.Command, args []string) []string {
 	long := map[string]bool{}
 	var walk func(c *cobra.Command)
@@ -44,7 +50,29 @@ func NormalizeArgs(root *cobra.Command, args []string) []string {
 				a = "-" + a
 			}
 		}
-		out = append(out, a)
+		out = append(out, canonicalArg(a))
 	}
 	return out
+}
+
+// canonicalArg turns a module address, or a flag whose value is one, into
+// the form mlform keeps; anything else comes back as given (and an
+// address that does not parse is then reported by the command).
+func canonicalArg(a string) string {
+	flag, value := "", a
+	if strings.HasPrefix(a, "-") {
+		eq := strings.IndexByte(a, '=')
+		if eq < 0 {
+			return a
+		}
+		flag, value = a[:eq+1], a[eq+1:]
+	}
+	if !strings.HasPrefix(value, "module.") {
+		return a
+	}
+	c, err := objname.Canonical(value)
+	if err != nil {
+		return a
+	}
+	return flag + c
 }

@@ -8,7 +8,7 @@ import (
 
 	"github.com/mlform/mlform/config"
 	"github.com/mlform/mlform/config/diag"
-	"github.com/mlform/mlform/state"
+	"github.com/mlform/mlform/state/statemgr"
 )
 
 // backendURL returns the state backend URL for the working directory: the
@@ -40,7 +40,7 @@ func backendURL(g *Globals) (string, error) {
 
 // openState opens the state backend of the working directory, after
 // checking it is the one the workspace remembers (checkBackend).
-func openState(ctx context.Context, g *Globals) (*state.Manager, error) {
+func openState(ctx context.Context, g *Globals) (*statemgr.Manager, error) {
 	url, err := backendURL(g)
 	if err != nil {
 		return nil, err
@@ -57,8 +57,8 @@ func openState(ctx context.Context, g *Globals) (*state.Manager, error) {
 
 // openStateAt opens the state backend at url, unchecked (init's backend
 // step uses it for the old and the new backend).
-func openStateAt(ctx context.Context, url, wd string) (*state.Manager, error) {
-	m, err := state.OpenManager(ctx, url, wd)
+func openStateAt(ctx context.Context, url, wd string) (*statemgr.Manager, error) {
+	m, err := statemgr.OpenManager(ctx, url, wd)
 	if err != nil {
 		return nil, err
 	}

@@ -6,17 +6,17 @@ import (
 	"fmt"
 
 	"github.com/mlform/mlform/internal/bloburl"
-	"github.com/mlform/mlform/state"
+	"github.com/mlform/mlform/state/statemgr"
 )
 
 // checkBackend refuses a backend other than the one the workspace in wd
-// remembers (state.BackendRecordPath), with the message naming
+// remembers (statemgr.BackendRecordPath), with the message naming
 // `init -migrate-state` and `init -reconfigure`. A workspace that
 // remembers none keeps working; the first command that takes the state
 // lock records it (rememberBackend), so a read-only command leaves no
 // trace.
 func checkBackend(g *Globals, url, wd string) error {
-	rec, err := state.ReadBackendRecord(wd)
+	rec, err := statemgr.ReadBackendRecord(wd)
 	if err != nil {
 		return err
 	}
@@ -29,7 +29,7 @@ func checkBackend(g *Globals, url, wd string) error {
 		if err != nil {
 			return err
 		}
-		return &state.BackendChangedError{Old: rec.URL, New: id}
+		return &statemgr.BackendChangedError{Old: rec.URL, New: id}
 	}
 	return nil
 }
@@ -40,11 +40,11 @@ func rememberBackend(g *Globals) error {
 	if g.unrecordedBackend == "" {
 		return nil
 	}
-	rec, err := state.NewBackendRecord(g.unrecordedBackend)
+	rec, err := statemgr.NewBackendRecord(g.unrecordedBackend)
 	if err != nil {
 		return err
 	}
-	if err := state.WriteBackendRecord(g.unrecordedDir, rec); err != nil {
+	if err := statemgr.WriteBackendRecord(g.unrecordedDir, rec); err != nil {
 		return err
 	}
 	g.unrecordedBackend = ""
@@ -81,7 +81,7 @@ func prepareBackend(ctx context.Context, g *Globals, f initBackendFlags, lf Lock
 	if err != nil {
 		return err
 	}
-	rec, err := state.ReadBackendRecord(wd)
+	rec, err := statemgr.ReadBackendRecord(wd)
 	if err != nil && !f.reconfigure {
 		return err
 	}
@@ -108,7 +108,7 @@ func prepareBackend(ctx context.Context, g *Globals, f initBackendFlags, lf Lock
 	case f.reconfigure:
 		fmt.Fprintf(g.Stdout, "- state backend: now %s (was %s); the state was not copied (-reconfigure)\n", newID, oldID)
 	case !f.migrate:
-		return &state.BackendChangedError{Old: oldID, New: newID}
+		return &statemgr.BackendChangedError{Old: oldID, New: newID}
 	default:
 		if f.from == "" && rec.Redacted {
 			return &ExitError{Code: 1, Message: fmt.Sprintf("the old backend %s had credentials in its URL, which mlform does not keep: give the old URL with -from-backend=URL", oldID)}
@@ -117,16 +117,16 @@ func prepareBackend(ctx context.Context, g *Globals, f initBackendFlags, lf Lock
 			return err
 		}
 	}
-	rec, err = state.NewBackendRecord(url)
+	rec, err = statemgr.NewBackendRecord(url)
 	if err != nil {
 		return err
 	}
-	return state.WriteBackendRecord(wd, rec)
+	return statemgr.WriteBackendRecord(wd, rec)
 }
 
 // sameBackend reports whether URLs a and b name one backend.
 func sameBackend(a, b, wd string) bool {
-	rec, err := state.NewBackendRecord(a)
+	rec, err := statemgr.NewBackendRecord(a)
 	return err == nil && rec.Matches(b, wd)
 }
 
@@ -146,11 +146,11 @@ func migrateState(ctx context.Context, g *Globals, f initBackendFlags, lf LockFl
 		return err
 	}
 	defer to.Close()
-	res, err := state.Migrate(ctx, from, to, state.MigrateOptions{
-		Lock: lf.Enabled, Info: state.LockInfo{Operation: "init -migrate-state", Version: Version},
+	res, err := statemgr.Migrate(ctx, from, to, statemgr.MigrateOptions{
+		Lock: lf.Enabled, Info: statemgr.LockInfo{Operation: "init -migrate-state", Version: Version},
 		Timeout: lf.Timeout, Force: f.force,
 	})
-	var lc *state.LineageConflictError
+	var lc *statemgr.LineageConflictError
 	switch {
 	case errors.As(err, &lc):
 		return &ExitError{Code: 1, Message: lc.Error()}

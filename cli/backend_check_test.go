@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mlform/mlform/state"
+	"github.com/mlform/mlform/state/statemgr"
 )
 
 // TestPrepareBackend covers init's backend step where no state is opened:
@@ -42,11 +42,11 @@ func TestPrepareBackend(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			wd := t.TempDir()
 			if tt.remembered != "" {
-				rec, err := state.NewBackendRecord(tt.remembered)
+				rec, err := statemgr.NewBackendRecord(tt.remembered)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if err := state.WriteBackendRecord(wd, rec); err != nil {
+				if err := statemgr.WriteBackendRecord(wd, rec); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -65,11 +65,11 @@ func TestPrepareBackend(t *testing.T) {
 			if strings.Contains(out.String(), "s3cr3tvalue") || (err != nil && strings.Contains(err.Error(), "s3cr3tvalue")) {
 				t.Error("a credential reached the output")
 			}
-			rec, err := state.ReadBackendRecord(wd)
+			rec, err := statemgr.ReadBackendRecord(wd)
 			if err != nil || rec == nil || rec.URL != tt.wantRecord {
 				t.Fatalf("remembered %+v, %v; want %q", rec, err, tt.wantRecord)
 			}
-			data, _ := os.ReadFile(filepath.Join(wd, state.BackendRecordPath))
+			data, _ := os.ReadFile(filepath.Join(wd, statemgr.BackendRecordPath))
 			if strings.Contains(string(data), "s3cr3tvalue") {
 				t.Errorf("the record holds a credential: %s", data)
 			}

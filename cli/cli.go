@@ -82,6 +82,7 @@ func Main() int {
 
 // Run executes one mlform command line and returns its exit code.
 func Run(g *Globals, args []string) int {
+	g.Stdout, g.Stderr = displayed(g.Stdout), displayed(g.Stderr)
 	root := NewRootCommand(g)
 	root.SetArgs(NormalizeArgs(root, args))
 	ctx, stop := interruptContext(context.Background())

@@ -6,10 +6,9 @@ import (
 	"os"
 	"strings"
 
+	"github.com/mlform/mlform/state/statemgr"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
-
-	"github.com/mlform/mlform/state"
 )
 
 func newForceUnlockCommand(g *Globals) *cobra.Command {
@@ -44,9 +43,9 @@ lose recorded versions. It asks for confirmation; -force skips the question
 					}
 					fmt.Fprintf(g.Stdout, "Lock %s on %s\n  held by %s for %s since %s\n", id, m.Location(), info.Who, info.Operation, info.Created.UTC().Format("2006-01-02 15:04:05 MST"))
 					switch info.HolderRunning() {
-					case state.HolderRunning:
+					case statemgr.HolderRunning:
 						fmt.Fprintf(g.Stdout, "  WARNING: its process %d is still running on this host.\n", info.PID)
-					case state.HolderGone:
+					case statemgr.HolderGone:
 						fmt.Fprintf(g.Stdout, "  Its process %d is no longer running on this host.\n", info.PID)
 					}
 					fmt.Fprint(g.Stdout, "Release it? Only 'yes' is accepted: ")

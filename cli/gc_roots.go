@@ -12,6 +12,7 @@ import (
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/ops"
 	"github.com/mlform/mlform/state"
+	"github.com/mlform/mlform/state/statemgr"
 
 	"github.com/mlform/mlform/providers/storage"
 )
@@ -74,7 +75,7 @@ func countTrue(bs ...bool) int {
 // references. Callers hold the state lock (an apply's root write cannot
 // interleave). Best effort: the state is already recorded, so a failure
 // is a warning; the next init, apply or gc writes the roots.
-func updateRoots(ctx context.Context, g *Globals, m *state.Manager, st *state.State) {
+func updateRoots(ctx context.Context, g *Globals, m *statemgr.Manager, st *state.State) {
 	files, _ := filepath.Glob("*" + config.FileSuffix)
 	if len(files) == 0 || st == nil {
 		return

@@ -10,7 +10,7 @@ import (
 
 	"github.com/mlform/mlform/internal/tempdir"
 	"github.com/mlform/mlform/internal/termtext"
-	"github.com/mlform/mlform/state"
+	"github.com/mlform/mlform/state/statemgr"
 )
 
 // LockFlags are the -lock and -lock-timeout flags every command that
@@ -29,7 +29,7 @@ func (f *LockFlags) Register(fs *pflag.FlagSet) {
 // withStateLock runs fn while holding the state lock of m for operation
 // (unless -lock=false), and releases it afterwards even when fn fails or
 // ctx is cancelled.
-func withStateLock(ctx context.Context, g *Globals, m *state.Manager, f LockFlags, operation string, fn func() error) (err error) {
+func withStateLock(ctx context.Context, g *Globals, m *statemgr.Manager, f LockFlags, operation string, fn func() error) (err error) {
 	if f.Timeout < 0 {
 		return fmt.Errorf("-lock-timeout=%s: must not be negative (0 fails at once if the state is locked)", f.Timeout)
 	}
@@ -46,7 +46,7 @@ func withStateLock(ctx context.Context, g *Globals, m *state.Manager, f LockFlag
 		return err
 	}
 	g.testEvent("lock-wait " + operation)
-	lock, err := m.Lock(ctx, state.LockInfo{Operation: operation, Version: Version}, f.Timeout)
+	lock, err := m.Lock(ctx, statemgr.LockInfo{Operation: operation, Version: Version}, f.Timeout)
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/render"
 	"github.com/mlform/mlform/state"
+	"github.com/mlform/mlform/state/statemgr"
 )
 
 // nowEnv names the environment variable that sets the clock, like -now.
@@ -141,7 +142,7 @@ func loadWorkspace(g *Globals, vf *varFlags) (*engine.Workspace, error) {
 
 // makePlan reads the state and plans (the caller holds the lock if any).
 // storeEarly (apply -auto-approve only) stores new files while hashing them.
-func makePlan(ctx context.Context, g *Globals, ws *engine.Workspace, m *state.Manager, f *planFlags, storeEarly bool) (*plans.Plan, *state.State, error) {
+func makePlan(ctx context.Context, g *Globals, ws *engine.Workspace, m *statemgr.Manager, f *planFlags, storeEarly bool) (*plans.Plan, *state.State, error) {
 	st, err := m.Read(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -320,7 +321,7 @@ func writePlanFile(path string, p *plans.Plan) error {
 
 // openWorkspaceState loads the workspace and opens its state backend, for
 // the commands that need both. closeAll releases them in reverse order.
-func openWorkspaceState(ctx context.Context, g *Globals, vf *varFlags) (*engine.Workspace, *state.Manager, func(), error) {
+func openWorkspaceState(ctx context.Context, g *Globals, vf *varFlags) (*engine.Workspace, *statemgr.Manager, func(), error) {
 	ws, err := loadWorkspace(g, vf)
 	if err != nil {
 		return nil, nil, nil, err

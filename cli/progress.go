@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -55,7 +54,7 @@ type actionProgress struct {
 // newProgress writes to w, live when w is a terminal.
 func newProgress(w io.Writer, clock func() time.Time) *progress {
 	live := false
-	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+	if f := fileOf(w); f != nil && term.IsTerminal(int(f.Fd())) {
 		live = true
 	}
 	p := &progress{w: w, live: live, interval: 5 * time.Second, clock: clock, running: map[*plans.Action]*actionProgress{}}
@@ -207,7 +206,7 @@ func (p *progress) tick() {
 }
 
 func (p *progress) width() int {
-	if f, ok := p.w.(*os.File); ok {
+	if f := fileOf(p.w); f != nil {
 		if w, _, err := term.GetSize(int(f.Fd())); err == nil {
 			return w
 		}
@@ -296,6 +295,6 @@ func verbing(kind string) string {
 
 // writerIsTerminal reports whether w is a terminal.
 func writerIsTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
+	f := fileOf(w)
+	return f != nil && term.IsTerminal(int(f.Fd()))
 }

@@ -10,7 +10,9 @@ import (
 
 	"github.com/mlform/mlform/internal/readfile"
 	"github.com/mlform/mlform/internal/textfmt"
+	"github.com/mlform/mlform/planner/query"
 	"github.com/mlform/mlform/state"
+	"github.com/mlform/mlform/state/statemgr"
 )
 
 func newStateCommand(g *Globals) *cobra.Command {
@@ -50,7 +52,7 @@ func wantArgs(lo, hi int, what string) cobra.PositionalArgs {
 func parseAddresses(args []string) ([]state.Address, error) {
 	out := make([]state.Address, 0, len(args))
 	for _, a := range args {
-		addr, err := state.ParseAddress(a)
+		addr, err := query.ParseAddress(a)
 		if err != nil {
 			return nil, err
 		}
@@ -96,7 +98,7 @@ func newStateShowCommand(g *Globals) *cobra.Command {
   mlform state show model.churn@production -json`,
 		Args: wantArgs(1, 1, "one address, like model.churn@production"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			addr, err := state.ParseAddress(args[0])
+			addr, err := query.ParseAddress(args[0])
 			if err != nil {
 				return err
 			}
@@ -227,7 +229,7 @@ state is ` + "`mlform state pull -backup > restored.json`" + ` then
 			} else {
 				raw, err = m.ReadRaw(cmd.Context())
 			}
-			if errors.Is(err, state.ErrNoState) {
+			if errors.Is(err, statemgr.ErrNoState) {
 				fmt.Fprintf(g.Stderr, "No state at %s yet.\n", m.Location())
 				return nil
 			}
@@ -269,7 +271,7 @@ hand-edited document must have its "checksum" set to "".`,
 				return err
 			}
 			defer m.Close()
-			var res *state.PushResult
+			var res *statemgr.PushResult
 			err = withStateLock(ctx, g, m, lf, "state push", func() error {
 				res, err = m.Push(ctx, doc, force)
 				if err == nil && !res.Unchanged {

@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/mlform/mlform/planner/model"
+	"github.com/mlform/mlform/planner/step"
 	"github.com/mlform/mlform/providers/executor/remote"
 	"github.com/mlform/mlform/state"
 )
@@ -16,13 +16,13 @@ import (
 // batch executors run on a cluster node (the remote-step protocol,
 // docs/executors.md). Hidden from help: people never type it.
 func newStepCommand(g *Globals) *cobra.Command {
-	step := &cobra.Command{
+	cmd := &cobra.Command{
 		Use:    "step",
 		Short:  "Internal: run a remote step (what batch executors run on cluster nodes)",
 		Hidden: true,
 		Args:   wantArgs(1, -1, "a subcommand: run or install"),
 	}
-	step.AddCommand(&cobra.Command{
+	cmd.AddCommand(&cobra.Command{
 		Use:   "run STORE SPECID",
 		Short: "Run the step spec SPECID stored in STORE and record its result there",
 		Long: `Run reads the step spec object SPECID from the store named STORE (its URL,
@@ -35,13 +35,13 @@ stderr. The exit status is the command's (1 when it could not run).
 docs/executors.md, "Remote-step protocol", describes the protocol.`,
 		Args: wantArgs(2, 2, "a store name and a step spec id"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			res, err := model.RunRemoteStep(cmd.Context(), args[0], args[1], model.RemoteRunOptions{
+			res, err := step.RunRemote(cmd.Context(), args[0], args[1], step.RemoteOptions{
 				Getenv: g.Getenv, Stdout: g.Stdout, Stderr: g.Stderr, Supervisor: g.Supervisor})
 			if res != nil && res.Status != state.StatusSucceeded {
 				fmt.Fprintf(g.Stderr, "mlform step run: %s\n", res.Status)
 			}
 			if err != nil {
-				if errors.Is(err, model.ErrNoResult) || res == nil {
+				if errors.Is(err, step.ErrNoResult) || res == nil {
 					return err
 				}
 			}
@@ -58,7 +58,7 @@ docs/executors.md, "Remote-step protocol", describes the protocol.`,
 			return &ExitError{Code: code}
 		},
 	})
-	step.AddCommand(&cobra.Command{
+	cmd.AddCommand(&cobra.Command{
 		Use:   "install DEST",
 		Short: "Copy this mlform binary to DEST (what a Kubernetes init container runs)",
 		Long: `Install copies the running mlform binary to DEST, an absolute path, as an
@@ -74,5 +74,5 @@ container shares; docs/executors.md, "Kubernetes", describes it.`,
 			return remote.Install(self, args[0])
 		},
 	})
-	return step
+	return cmd
 }

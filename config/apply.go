@@ -37,8 +37,11 @@ func (c *Config) EvalGate(g Gate, candidate, champion map[string]float64) (bool,
 	for k, v := range g.instance {
 		extra[k] = v
 	}
-	ctx := c.scope.evalContext(extra)
-	v, diags := evalExpr(g.Condition, ctx)
+	s := c.scope
+	if g.scope != nil {
+		s = g.scope
+	}
+	v, diags := evalExpr(g.Condition, s.evalContext(extra))
 	diags = redactDiagnostics(diags, c.Variables)
 	if diags.HasErrors() {
 		return false, diags

@@ -1,14 +1,13 @@
 package config
 
 import (
-	"fmt"
 	"os"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/mlform/mlform/config/lang"
+	"github.com/mlform/mlform/config/syntax"
 	"github.com/zclconf/go-cty/cty"
-	"github.com/zclconf/go-cty/cty/convert"
 	"github.com/zclconf/go-cty/cty/function"
 
 	"github.com/mlform/mlform/internal/objname"
@@ -16,12 +15,12 @@ import (
 
 // objectAttrs lists the arguments each kind exposes to references, so an
 // unset optional argument reads as null instead of failing.
-func objectAttrs(schema *blockSchema, kind string) []string {
-	s, ok := schema.nested[kind]
+func objectAttrs(schema *syntax.Schema, kind string) []string {
+	s, ok := schema.Nested[kind]
 	if !ok {
 		return nil
 	}
-	return s.body.attrNames()
+	return s.Body.AttrNames()
 }
 
 // evaluate evaluates every node in dependency order. A node whose own
@@ -31,7 +30,7 @@ func (l *loader) evaluate(g *graph, order []*node) {
 	cwd, _ := os.Getwd()
 	pathObj := cty.ObjectVal(map[string]cty.Value{
 		"module": cty.StringVal(l.dir),
-		"root":   cty.StringVal(l.dir),
+		"root":   cty.StringVal(l.rootDir()),
 		"cwd":    cty.StringVal(cwd),
 	})
 	raw := lang.Functions(l.dir)
@@ -51,10 +50,18 @@ func (l *loader) evaluate(g *graph, order []*node) {
 		s.vars[name] = val
 	}
 	if _, ok := l.decls[kindStorage][DefaultStorageName]; !ok {
-		l.cfg.Storage[DefaultStorageName] = &Storage{Name: DefaultStorageName, URL: DefaultStorageURL}
-		s.set(kindStorage, DefaultStorageName, cty.ObjectVal(map[string]cty.Value{
-			"name": cty.StringVal(DefaultStorageName), "url": cty.StringVal(DefaultStorageURL),
-		}))
+		// The workspace's store: every module sees the root's.
+		def := l.cfg.Storage[DefaultStorageName]
+		if l.mod == nil {
+			def = &Storage{Name: DefaultStorageName, URL: DefaultStorageURL}
+			l.cfg.Storage[DefaultStorageName] = def
+			l.reg.add(l.reg.blocks, kindStorage, DefaultStorageName)
+		}
+		if def != nil {
+			s.set(kindStorage, DefaultStorageName, cty.ObjectVal(map[string]cty.Value{
+				"name": cty.StringVal(DefaultStorageName), "url": cty.StringVal(def.URL),
+			}))
+		}
 	}
 	failed := map[string]bool{}
 	for _, n := range order {
@@ -109,13 +116,32 @@ func (l *loader) evalNode(n *node, s *scope) (cty.Value, bool) {
 		l.cfg.Locals[n.name] = &Local{Name: n.name, Value: plain, Sensitive: v.ContainsMarked(), DeclRange: n.attr.SrcRange}
 		return v, !diags.HasErrors()
 	}
+	switch n.kind {
+	case kindModule:
+		return l.evalModule(n, ctx)
+	case kindOutput:
+		if l.mod != nil {
+			return cty.NilVal, l.moduleOutput(n, ctx)
+		}
+	}
 	e := l.newBlockEval(n.block, ctx)
 	if _, sfx := objname.Split(n.name); sfx != "" {
-		e.where += " instance " + sfx
+		e.Where += " instance " + sfx
+	}
+	if l.prefix != "" {
+		e.Where += " in " + strings.TrimSuffix(l.prefix, ".")
+	}
+	local := n
+	if n.kind != kindOutput && n.kind != kindVariable {
+		// Objects are named by absolute name in the Config and in the
+		// objects references see (config/module.go).
+		an := *n
+		an.name = l.abs(n.name)
+		n = &an
 	}
 	switch n.kind {
 	case kindVariable:
-		l.validateVariable(n.block, ctx)
+		l.vs.Validate(n.block, ctx)
 		return cty.NilVal, true
 	case kindStorage:
 		l.evalStorage(e, n)
@@ -128,14 +154,14 @@ func (l *loader) evalNode(n *node, s *scope) (cty.Value, bool) {
 	case kindPolicy:
 		l.evalPolicy(e, n)
 	case kindPromotion:
-		l.evalPromotion(e, n, s)
+		l.evalPromotion(e, n, local, s)
 	case kindNotify:
 		l.evalNotify(e, n)
 	case kindOutput:
 		l.evalOutput(n)
 		return cty.NilVal, true
 	}
-	if e.failed {
+	if e.Failed {
 		return cty.NilVal, false
 	}
 	attrs := map[string]cty.Value{"name": cty.StringVal(n.name)}
@@ -144,61 +170,9 @@ func (l *loader) evalNode(n *node, s *scope) (cty.Value, bool) {
 			continue
 		}
 		attrs[a] = cty.NullVal(cty.DynamicPseudoType)
-		if v, ok := e.vals[a]; ok {
+		if v, ok := e.Vals[a]; ok {
 			attrs[a] = v
 		}
 	}
 	return cty.ObjectVal(attrs), true
-}
-
-// validateVariable runs a variable's validation blocks against its value.
-func (l *loader) validateVariable(b *hclsyntax.Block, ctx *hcl.EvalContext) {
-	v := l.cfg.Variables[b.Labels[0]]
-	if v == nil || v.Value == cty.NilVal || !v.Value.IsWhollyKnown() {
-		return
-	}
-	for _, vb := range b.Body.Blocks {
-		if vb.Type != "validation" {
-			continue
-		}
-		ca, okc := vb.Body.Attributes["condition"]
-		ma, okm := vb.Body.Attributes["error_message"]
-		if !okc || !okm {
-			continue
-		}
-		cond, diags := evalExpr(ca.Expr, ctx)
-		l.diags = append(l.diags, diags...)
-		if diags.HasErrors() {
-			continue
-		}
-		cond, _ = cond.Unmark()
-		c, err := convert.Convert(cond, cty.Bool)
-		if err != nil || c.IsNull() || !c.IsKnown() {
-			l.diags = append(l.diags, &hcl.Diagnostic{
-				Severity: hcl.DiagError,
-				Summary:  "Invalid validation condition",
-				Detail:   "The condition must be a bool (true or false).",
-				Subject:  ca.Expr.Range().Ptr(),
-			})
-			continue
-		}
-		if c.True() {
-			continue
-		}
-		msg := "The value is not valid."
-		if mv, md := evalExpr(ma.Expr, ctx); !md.HasErrors() {
-			if mv.ContainsMarked() {
-				msg = "The value is not valid (the error message refers to a sensitive value and is not shown)."
-			} else if ms, err := convert.Convert(mv, cty.String); err == nil && !ms.IsNull() {
-				msg = ms.AsString()
-			}
-		}
-		subject := l.varRanges[v.Name]
-		l.diags = append(l.diags, &hcl.Diagnostic{
-			Severity: hcl.DiagError,
-			Summary:  "Invalid value for variable",
-			Detail:   fmt.Sprintf("%s\n\nvar.%s (from %s) failed the validation rule at %s.", msg, v.Name, v.Source, rangeString(ca.Expr.Range())),
-			Subject:  subject.Ptr(),
-		})
-	}
 }

@@ -26,8 +26,8 @@ func (e *blockEval) checkEnvNames(a *hclsyntax.Attribute, what string, names []s
 	for _, n := range sorted {
 		v := env(n)
 		if prev, ok := seen[v]; ok {
-			e.errorf(a.Expr.Range(), "Colliding "+what+" names",
-				"%s in %s: %s names %q and %q both become the environment variable %s of the training step; rename one.", a.Name, e.where, what, prev, n, v)
+			e.Errorf(a.Expr.Range(), "Colliding "+what+" names",
+				"%s in %s: %s names %q and %q both become the environment variable %s of the training step; rename one.", a.Name, e.Where, what, prev, n, v)
 			continue
 		}
 		seen[v] = n

@@ -39,25 +39,6 @@ type ExecutorSettings struct {
 	Range hcl.Range
 }
 
-// environmentSchema is an environment's body: its arguments and any
-// executor settings blocks.
-func environmentSchema() *blockSchema {
-	s := newSchema(args("executor", "files", "env", "image", "capture"))
-	s.settingsBlocks = true
-	return s
-}
-
-// settingsBlockSchema is the schema of a block of type typ in a body that
-// takes settings blocks: labels none, once, any arguments, no blocks. A
-// type that is one of the body's arguments is not a settings block, so
-// `env { ... }` still gets the "use the equals sign" error.
-func settingsBlockSchema(schema *blockSchema, typ string) (nestedSchema, bool) {
-	if isAttr, _ := schema.attr(typ); isAttr {
-		return nestedSchema{}, false
-	}
-	return nestedSchema{body: &blockSchema{anyAttrs: true}}, true
-}
-
 // executorSettings evaluates the settings blocks of environment block b.
 // Their values may not be sensitive: settings become scheduler flags,
 // which the cluster shows to anyone who lists its queue.
@@ -67,10 +48,10 @@ func (e *blockEval) executorSettings(b *hclsyntax.Block) map[string]*ExecutorSet
 		if len(sb.Labels) > 0 || out[sb.Type] != nil {
 			continue // reported by checkBody
 		}
-		if isAttr, _ := e.l.schema.nested[kindEnvironment].body.attr(sb.Type); isAttr {
+		if isAttr, _ := e.l.schema.Nested[kindEnvironment].Body.Attr(sb.Type); isAttr {
 			continue
 		}
-		se := e.sub(sb, e.where)
+		se := e.sub(sb, e.Where)
 		es := &ExecutorSettings{Executor: sb.Type, Values: map[string]any{},
 			NameRanges: map[string]hcl.Range{}, ValueRanges: map[string]hcl.Range{}, ElementRanges: map[string][]hcl.Range{},
 			Range: sb.TypeRange}
@@ -82,13 +63,13 @@ func (e *blockEval) executorSettings(b *hclsyntax.Block) map[string]*ExecutorSet
 					es.ElementRanges[name] = append(es.ElementRanges[name], el.Range())
 				}
 			}
-			v, _, _ := se.value(name)
+			v, _, _ := se.Value(name)
 			if v == cty.NilVal {
 				continue // did not evaluate: reported
 			}
 			if v.ContainsMarked() {
-				se.errorf(a.Expr.Range(), "Sensitive value not allowed",
-					"%s in %s becomes a scheduler flag, which the cluster shows to anyone who lists its queue, so it cannot be derived from a sensitive variable.", name, se.where)
+				se.Errorf(a.Expr.Range(), "Sensitive value not allowed",
+					"%s in %s becomes a scheduler flag, which the cluster shows to anyone who lists its queue, so it cannot be derived from a sensitive variable.", name, se.Where)
 				continue
 			}
 			if !v.IsWhollyKnown() {
@@ -96,12 +77,12 @@ func (e *blockEval) executorSettings(b *hclsyntax.Block) map[string]*ExecutorSet
 			}
 			g, err := lang.GoValue(v)
 			if err != nil {
-				se.errorf(a.Expr.Range(), "Invalid executor setting", "%s in %s: %v.", name, se.where, err)
+				se.Errorf(a.Expr.Range(), "Invalid executor setting", "%s in %s: %v.", name, se.Where, err)
 				continue
 			}
 			es.Values[name] = g
 		}
-		e.failed = e.failed || se.failed
+		e.Failed = e.Failed || se.Failed
 		out[sb.Type] = es
 	}
 	return out

@@ -57,31 +57,31 @@ func NotifyDisplay(raw string) string {
 // evalNotify reads a notify block.
 func (l *loader) evalNotify(e *blockEval, n *node) {
 	nt := &Notify{Name: n.name, Events: NotifyEvents(), DeclRange: n.block.DefRange()}
-	if s, a, ok := e.str("url", true); ok {
+	if s, a, ok := e.Str("url", true); ok {
 		u, err := url.Parse(s)
 		switch {
 		case err != nil || u.Host == "":
-			e.errorf(a.Expr.Range(), "Invalid webhook URL", "url in %s must be an http:// or https:// URL with a host, like https://hooks.slack.com/services/....", e.where)
+			e.Errorf(a.Expr.Range(), "Invalid webhook URL", "url in %s must be an http:// or https:// URL with a host, like https://hooks.slack.com/services/....", e.Where)
 		case u.Scheme != "https" && u.Scheme != "http":
-			e.errorf(a.Expr.Range(), "Invalid webhook URL", "url in %s must use https:// (or http://), not %s://.", e.where, u.Scheme)
+			e.Errorf(a.Expr.Range(), "Invalid webhook URL", "url in %s must use https:// (or http://), not %s://.", e.Where, u.Scheme)
 		}
 		nt.URL = s
 	}
-	if list, a, ok := e.strList("events"); ok {
+	if list, a, ok := e.StrList("events"); ok {
 		if len(list) == 0 {
-			e.errorf(a.Expr.Range(), "Invalid events", "events in %s lists none; remove it to be told of every event (%s).", e.where, strings.Join(NotifyEvents(), ", "))
+			e.Errorf(a.Expr.Range(), "Invalid events", "events in %s lists none; remove it to be told of every event (%s).", e.Where, strings.Join(NotifyEvents(), ", "))
 		}
 		seen := map[string]bool{}
 		for _, ev := range list {
 			switch {
 			case !slices.Contains(NotifyEvents(), ev):
-				detail := fmt.Sprintf("events in %s: %q is not an event; events are %s.", e.where, ev, strings.Join(NotifyEvents(), ", "))
+				detail := fmt.Sprintf("events in %s: %q is not an event; events are %s.", e.Where, ev, strings.Join(NotifyEvents(), ", "))
 				if s := suggest(ev, NotifyEvents()); s != "" {
 					detail += fmt.Sprintf(" Did you mean %q?", s)
 				}
-				e.errorf(a.Expr.Range(), "Unknown event", "%s", detail)
+				e.Errorf(a.Expr.Range(), "Unknown event", "%s", detail)
 			case seen[ev]:
-				e.errorf(a.Expr.Range(), "Invalid events", "events in %s lists %q twice.", e.where, ev)
+				e.Errorf(a.Expr.Range(), "Invalid events", "events in %s lists %q twice.", e.Where, ev)
 			}
 			seen[ev] = true
 		}

@@ -12,9 +12,9 @@ import (
 // evalStorage reads a storage block: one blob URL.
 func (l *loader) evalStorage(e *blockEval, n *node) {
 	st := &Storage{Name: n.name, DeclRange: n.block.DefRange()}
-	if u, a, ok := e.str("url", true); ok {
-		e.checkURL("url", a, u, check.BlobURL)
-		st.URL, st.URLSensitive = u, e.vals["url"].ContainsMarked()
+	if u, a, ok := e.Str("url", true); ok {
+		e.CheckURL("url", a, u, check.BlobURL)
+		st.URL, st.URLSensitive = u, e.Vals["url"].ContainsMarked()
 	}
 	l.cfg.Storage[n.name] = st
 }
@@ -23,17 +23,17 @@ func (l *loader) evalStorage(e *blockEval, n *node) {
 // ever hashed), nothing else may.
 func (l *loader) evalEnvironment(e *blockEval, n *node) {
 	env := &Environment{Name: n.name, Executor: DefaultExecutor, DeclRange: n.block.DefRange()}
-	if s, a, ok := e.str("executor", false); ok {
+	if s, a, ok := e.Str("executor", false); ok {
 		if !hclsyntax.ValidIdentifier(s) {
-			e.errorf(a.Expr.Range(), "Invalid executor", "executor in %s must name an executor, like \"local\"; %q is not a name.", e.where, s)
+			e.Errorf(a.Expr.Range(), "Invalid executor", "executor in %s must name an executor, like \"local\"; %q is not a name.", e.Where, s)
 		}
 		env.Executor = s
 		env.ExecutorRange = a.Expr.Range()
 	}
-	env.Files = e.globs("files")
-	env.Env, env.Sensitive = e.strMap("env")
+	env.Files = e.Globs("files")
+	env.Env, env.Sensitive = e.StrMap("env")
 	e.evalCapture(env)
-	if s, a, ok := e.str("image", false); ok {
+	if s, a, ok := e.Str("image", false); ok {
 		env.Image = s
 		env.ImageRange = a.Expr.Range()
 	}
@@ -44,27 +44,27 @@ func (l *loader) evalEnvironment(e *blockEval, n *node) {
 // evalDataset reads a dataset: its source, filters, store and stats.
 func (l *loader) evalDataset(e *blockEval, n *node) {
 	d := &Dataset{Name: n.name, DeclRange: n.block.DefRange()}
-	if s, a, ok := e.str("source", true); ok {
-		d.SourceSensitive = e.vals["source"].ContainsMarked()
-		e.checkURL("source", a, s, check.Source)
+	if s, a, ok := e.Str("source", true); ok {
+		d.SourceSensitive = e.Vals["source"].ContainsMarked()
+		e.CheckURL("source", a, s, check.Source)
 		d.Source = s
 	}
-	d.Include = e.globs("include")
-	d.Exclude = e.globs("exclude")
+	d.Include = e.Globs("include")
+	d.Exclude = e.Globs("exclude")
 	if s, ok := e.ref("storage", kindStorage); ok {
 		d.Storage = s
 	}
-	if s, _, ok := e.str("description", false); ok {
+	if s, _, ok := e.Str("description", false); ok {
 		d.Description = s
 	}
 	for _, b := range n.block.Body.Blocks {
 		if b.Type == "stats" {
-			se := e.sub(b, e.where)
-			cols, a, ok := se.strList("columns")
+			se := e.sub(b, e.Where)
+			cols, a, ok := se.StrList("columns")
 			if ok && len(cols) == 0 {
-				se.errorf(a.Expr.Range(), "Invalid stats columns", "columns in %s lists no column; remove the stats block to profile nothing.", se.where)
+				se.Errorf(a.Expr.Range(), "Invalid stats columns", "columns in %s lists no column; remove the stats block to profile nothing.", se.Where)
 			}
-			e.failed = e.failed || se.failed
+			e.Failed = e.Failed || se.Failed
 			d.Stats = &Stats{Columns: cols}
 		}
 		if b.Type == "retention" {
@@ -77,17 +77,17 @@ func (l *loader) evalDataset(e *blockEval, n *node) {
 // evalModel reads a model and its train and evaluate steps.
 func (l *loader) evalModel(e *blockEval, n *node) {
 	m := &Model{Name: n.name, DeclRange: n.block.DefRange()}
-	if s, _, ok := e.str("description", false); ok {
+	if s, _, ok := e.Str("description", false); ok {
 		m.Description = s
 	}
 	if list, ok := e.refList("datasets", kindDataset); ok {
 		m.Datasets = list
-		e.checkEnvNames(e.body.Attributes["datasets"], "dataset", list, contractenv.Dataset)
+		e.checkEnvNames(e.Body.Attributes["datasets"], "dataset", list, contractenv.Dataset)
 	}
 	if s, ok := e.ref("environment", kindEnvironment); ok {
 		m.Environment = s
 	}
-	m.Code = e.globs("code")
+	m.Code = e.Globs("code")
 	e.evalModelCard(m)
 	if s, ok := e.ref("storage", kindStorage); ok {
 		m.Storage = s
@@ -97,19 +97,19 @@ func (l *loader) evalModel(e *blockEval, n *node) {
 			m.Retention = e.retention(b)
 			continue
 		}
-		se := e.sub(b, e.where)
+		se := e.sub(b, e.Where)
 		step := Step{Range: b.DefRange()}
-		if cmd, a, ok := se.strList("command"); ok {
+		if cmd, a, ok := se.StrList("command"); ok {
 			if len(cmd) == 0 || strings.TrimSpace(cmd[0]) == "" {
-				se.errorf(a.Expr.Range(), "Invalid command", "command in %s must name a program to run, like [\"python\", \"train.py\"].", se.where)
+				se.Errorf(a.Expr.Range(), "Invalid command", "command in %s must name a program to run, like [\"python\", \"train.py\"].", se.Where)
 			}
 			step.Command = cmd
 		}
-		step.Params = se.params("params")
-		se.checkEnvNames(se.body.Attributes["params"], "param", keys(step.Params), contractenv.Param)
-		step.Timeout = se.duration("timeout", 1)
+		step.Params = se.Params("params")
+		se.checkEnvNames(se.Body.Attributes["params"], "param", keys(step.Params), contractenv.Param)
+		step.Timeout = se.Duration("timeout", 1)
 		se.stepMetrics(&step)
-		e.failed = e.failed || se.failed
+		e.Failed = e.Failed || se.Failed
 		switch b.Type {
 		case "train":
 			m.Train = step

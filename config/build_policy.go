@@ -17,7 +17,7 @@ func (l *loader) evalPolicy(e *blockEval, n *node) {
 		p.Models = list
 		l.checkOnePolicyPerModel(e, p)
 	}
-	if list, a, ok := e.strList("on_change"); ok {
+	if list, a, ok := e.StrList("on_change"); ok {
 		seen := map[string]bool{}
 		for _, k := range list {
 			valid := false
@@ -26,70 +26,70 @@ func (l *loader) evalPolicy(e *blockEval, n *node) {
 			}
 			switch {
 			case !valid:
-				detail := fmt.Sprintf("on_change in %s: %q is not an input kind; use any of %s.", e.where, k, strings.Join(onChangeKinds, ", "))
+				detail := fmt.Sprintf("on_change in %s: %q is not an input kind; use any of %s.", e.Where, k, strings.Join(onChangeKinds, ", "))
 				if s := suggest(k, onChangeKinds); s != "" {
 					detail += fmt.Sprintf(" Did you mean %q?", s)
 				}
-				e.errorf(a.Expr.Range(), "Invalid on_change", "%s", detail)
+				e.Errorf(a.Expr.Range(), "Invalid on_change", "%s", detail)
 			case seen[k]:
-				e.errorf(a.Expr.Range(), "Invalid on_change", "on_change in %s lists %q twice.", e.where, k)
+				e.Errorf(a.Expr.Range(), "Invalid on_change", "on_change in %s lists %q twice.", e.Where, k)
 			}
 			seen[k] = true
 		}
 		p.OnChange = list
 	}
-	if s, a, ok := e.str("schedule", false); ok {
+	if s, a, ok := e.Str("schedule", false); ok {
 		if err := check.Cron(s); err != nil {
-			e.errorf(a.Expr.Range(), "Invalid schedule", "schedule in %s: %v.", e.where, err)
+			e.Errorf(a.Expr.Range(), "Invalid schedule", "schedule in %s: %v.", e.Where, err)
 		}
 		p.Schedule = strings.TrimSpace(s)
 	}
-	p.Every = e.duration("every", 1)
-	p.Cooldown = e.duration("cooldown", 0)
+	p.Every = e.Duration("every", 1)
+	p.Cooldown = e.Duration("cooldown", 0)
 	for _, b := range n.block.Body.Blocks {
-		se := e.sub(b, e.where)
+		se := e.sub(b, e.Where)
 		switch b.Type {
 		case "metric":
 			mt := MetricTrigger{Name: b.Labels[0], Range: b.DefRange()}
-			if f, _, ok := se.number("below"); ok {
+			if f, _, ok := se.Number("below"); ok {
 				mt.Below = &f
 			}
-			if f, _, ok := se.number("above"); ok {
+			if f, _, ok := se.Number("above"); ok {
 				mt.Above = &f
 			}
-			if mt.Below == nil && mt.Above == nil && !se.failed {
-				se.errorf(b.DefRange(), "Empty metric trigger", "%s needs below, above or both: the bound that triggers a retrain.", se.where)
+			if mt.Below == nil && mt.Above == nil && !se.Failed {
+				se.Errorf(b.DefRange(), "Empty metric trigger", "%s needs below, above or both: the bound that triggers a retrain.", se.Where)
 			}
-			if mt.Below != nil && mt.Above != nil && *mt.Above <= *mt.Below && !se.failed {
+			if mt.Below != nil && mt.Above != nil && *mt.Above <= *mt.Below && !se.Failed {
 				// Both bounds: the metric must stay within [below, above].
-				se.errorf(b.DefRange(), "Contradictory metric trigger", "%s: below = %g and above = %g fire for every value; below must be less than above (the metric must stay between them).", se.where, *mt.Below, *mt.Above)
+				se.Errorf(b.DefRange(), "Contradictory metric trigger", "%s: below = %g and above = %g fire for every value; below must be less than above (the metric must stay between them).", se.Where, *mt.Below, *mt.Above)
 			}
 			for _, prev := range p.Metrics {
 				if prev.Name == mt.Name {
-					se.errorf(b.DefRange(), "Duplicate metric trigger", "%s already has a metric %q block at %s.", e.where, mt.Name, rangeString(prev.Range))
+					se.Errorf(b.DefRange(), "Duplicate metric trigger", "%s already has a metric %q block at %s.", e.Where, mt.Name, rangeString(prev.Range))
 				}
 			}
 			p.Metrics = append(p.Metrics, mt)
 		case "drift":
 			d := &Drift{Method: "psi", Range: b.DefRange()}
-			if s, a, ok := se.str("method", false); ok {
+			if s, a, ok := se.Str("method", false); ok {
 				if s != "psi" && s != "ks" {
-					se.errorf(a.Expr.Range(), "Invalid drift method", "method in %s must be \"psi\" (population stability index) or \"ks\" (Kolmogorov-Smirnov), not %q.", se.where, s)
+					se.Errorf(a.Expr.Range(), "Invalid drift method", "method in %s must be \"psi\" (population stability index) or \"ks\" (Kolmogorov-Smirnov), not %q.", se.Where, s)
 				}
 				d.Method = s
 			}
-			if f, a, ok := se.number("threshold"); ok {
+			if f, a, ok := se.Number("threshold"); ok {
 				if f <= 0 || (d.Method == "ks" && f > 1) {
-					se.errorf(a.Expr.Range(), "Invalid drift threshold", "threshold in %s must be greater than 0%s, not %g.", se.where, map[bool]string{true: " and at most 1 for ks"}[d.Method == "ks"], f)
+					se.Errorf(a.Expr.Range(), "Invalid drift threshold", "threshold in %s must be greater than 0%s, not %g.", se.Where, map[bool]string{true: " and at most 1 for ks"}[d.Method == "ks"], f)
 				}
 				d.Threshold = f
 			}
-			if cols, _, ok := se.strList("columns"); ok {
+			if cols, _, ok := se.StrList("columns"); ok {
 				d.Columns = cols
 			}
 			p.Drift = d
 		}
-		e.failed = e.failed || se.failed
+		e.Failed = e.Failed || se.Failed
 	}
 	l.cfg.RetrainPolicies[n.name] = p
 }
@@ -97,14 +97,14 @@ func (l *loader) evalPolicy(e *blockEval, n *node) {
 // checkOnePolicyPerModel refuses a model governed by two policies: which
 // one decides would otherwise depend on names.
 func (l *loader) checkOnePolicyPerModel(e *blockEval, p *RetrainPolicy) {
-	a := e.body.Attributes["models"]
+	a := e.Body.Attributes["models"]
 	for _, m := range p.Models {
 		other, taken := l.policyOf[m]
 		if !taken {
 			l.policyOf[m] = p.Name
 			continue
 		}
-		e.errorf(a.Expr.Range(), "Model governed by two retrain policies",
+		e.Errorf(a.Expr.Range(), "Model governed by two retrain policies",
 			"model.%s is already governed by retrain_policy %q (%s); a model may have one retrain policy.", m, other, rangeString(l.cfg.RetrainPolicies[other].DeclRange))
 	}
 }

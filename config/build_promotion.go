@@ -13,47 +13,47 @@ import (
 
 // evalPromotion reads a promotion: model, alias, gates (kept as
 // expressions), must_beat, pin and publish target.
-func (l *loader) evalPromotion(e *blockEval, n *node, s *scope) {
+func (l *loader) evalPromotion(e *blockEval, n, local *node, s *scope) {
 	p := &Promotion{Name: n.name, DeclRange: n.block.DefRange()}
 	if s, ok := e.ref("model", kindModel); ok {
 		p.Model = s
 	}
-	if s, a, ok := e.str("alias", false); ok {
+	if s, a, ok := e.Str("alias", false); ok {
 		if err := check.Alias(s); err != nil {
-			e.errorf(a.Expr.Range(), "Invalid alias", "alias in %s: %v.", e.where, err)
+			e.Errorf(a.Expr.Range(), "Invalid alias", "alias in %s: %v.", e.Where, err)
 		}
 		p.Alias = s
 	}
-	if v, a, ok := e.integer("version"); ok {
+	if v, a, ok := e.Integer("version"); ok {
 		if v < 1 {
-			e.errorf(a.Expr.Range(), "Invalid version", "version in %s pins the alias to a version number, 1 or more; got %d.", e.where, v)
+			e.Errorf(a.Expr.Range(), "Invalid version", "version in %s pins the alias to a version number, 1 or more; got %d.", e.Where, v)
 		}
 		p.Version = v
 	}
 	e.evalPromotionStage(p)
 	for _, b := range n.block.Body.Blocks {
-		se := e.sub(b, e.where)
+		se := e.sub(b, e.Where)
 		switch b.Type {
 		case "gate":
 			extra := map[string]cty.Value{"candidate": cty.DynamicVal, "champion": cty.DynamicVal}
 			for k, v := range n.extra {
 				extra[k] = v
 			}
-			gateCtx := s.evalContextFor(n.deps, extra, calledFunctions(n))
+			gateCtx := s.evalContextFor(local.deps, extra, calledFunctions(local))
 			g := l.evalGateBlock(se, b, gateCtx)
-			g.instance = n.extra
+			g.instance, g.scope = n.extra, s
 			p.Gates = append(p.Gates, g)
 		case "must_beat":
 			p.MustBeat = evalMustBeat(se, b)
 		case "publish":
 			pub := &Publish{Range: b.DefRange()}
-			if u, a, ok := se.str("url", true); ok {
-				se.checkURL("url", a, u, check.BlobURL)
-				pub.URL, pub.URLSensitive = u, se.vals["url"].ContainsMarked()
+			if u, a, ok := se.Str("url", true); ok {
+				se.CheckURL("url", a, u, check.BlobURL)
+				pub.URL, pub.URLSensitive = u, se.Vals["url"].ContainsMarked()
 			}
 			p.Publish = pub
 		}
-		e.failed = e.failed || se.failed
+		e.Failed = e.Failed || se.Failed
 	}
 	l.checkAliasOwner(e, p)
 	l.cfg.Promotions[n.name] = p
@@ -63,21 +63,21 @@ func (l *loader) evalPromotion(e *blockEval, n *node, s *scope) {
 // (higher by default) and the margin to win by.
 func evalMustBeat(se *blockEval, b *hclsyntax.Block) *MustBeat {
 	mb := &MustBeat{Direction: "higher", Range: b.DefRange()}
-	if s, a, ok := se.str("metric", false); ok {
+	if s, a, ok := se.Str("metric", false); ok {
 		if strings.TrimSpace(s) == "" {
-			se.errorf(a.Expr.Range(), "Invalid must_beat", "metric in %s must name a metric, like \"accuracy\".", se.where)
+			se.Errorf(a.Expr.Range(), "Invalid must_beat", "metric in %s must name a metric, like \"accuracy\".", se.Where)
 		}
 		mb.Metric, mb.MetricRange = s, a.Expr.Range()
 	}
-	if s, a, ok := se.str("direction", false); ok {
+	if s, a, ok := se.Str("direction", false); ok {
 		if s != "higher" && s != "lower" {
-			se.errorf(a.Expr.Range(), "Invalid direction", "direction in %s must be \"higher\" (bigger is better, the default) or \"lower\" (smaller is better, like a loss), not %q.", se.where, s)
+			se.Errorf(a.Expr.Range(), "Invalid direction", "direction in %s must be \"higher\" (bigger is better, the default) or \"lower\" (smaller is better, like a loss), not %q.", se.Where, s)
 		}
 		mb.Direction = s
 	}
-	if f, a, ok := se.number("min_delta"); ok {
+	if f, a, ok := se.Number("min_delta"); ok {
 		if f < 0 {
-			se.errorf(a.Expr.Range(), "Invalid min_delta", "min_delta in %s must be 0 or more, not %g.", se.where, f)
+			se.Errorf(a.Expr.Range(), "Invalid min_delta", "min_delta in %s must be 0 or more, not %g.", se.Where, f)
 		}
 		mb.MinDelta = f
 	}
@@ -96,7 +96,7 @@ func (l *loader) checkAliasOwner(e *blockEval, p *Promotion) {
 		l.aliasOwner[key] = p.Name
 		return
 	}
-	e.errorf(e.body.Attributes["alias"].Expr.Range(), "Alias moved by two promotions",
+	e.Errorf(e.Body.Attributes["alias"].Expr.Range(), "Alias moved by two promotions",
 		"promotion %q (%s) already moves model.%s; one promotion owns each alias.", other, rangeString(l.cfg.Promotions[other].DeclRange), key)
 }
 
@@ -112,13 +112,13 @@ func (l *loader) evalGateBlock(se *blockEval, b *hclsyntax.Block, ctx *hcl.EvalC
 	v, diags := evalExpr(a.Expr, ctx)
 	l.diags = append(l.diags, diags...)
 	if diags.HasErrors() {
-		se.failed = true
+		se.Failed = true
 	} else if v.IsKnown() && !v.IsNull() {
 		if _, err := convert.Convert(v, cty.Bool); err != nil {
-			se.errorf(a.Expr.Range(), "Invalid gate condition", "condition in %s must be true or false: %s.", se.where, errText(err))
+			se.Errorf(a.Expr.Range(), "Invalid gate condition", "condition in %s must be true or false: %s.", se.Where, errText(err))
 		}
 	}
-	if s, _, ok := se.str("error_message", false); ok {
+	if s, _, ok := se.Str("error_message", false); ok {
 		g.ErrorMessage = s
 	} else {
 		g.ErrorMessage = fmt.Sprintf("gate condition %s is false", strings.TrimSpace(string(a.Expr.Range().SliceBytes(l.rawFiles[a.SrcRange.Filename]))))
@@ -131,10 +131,10 @@ func (l *loader) evalGateBlock(se *blockEval, b *hclsyntax.Block, ctx *hcl.EvalC
 func (l *loader) evalOutput(n *node) {
 	o := &Output{Name: n.name, DeclRange: n.block.DefRange()}
 	body := n.block.Body
-	if s, ok := l.staticString(body, "description"); ok {
+	if s, ok := l.vs.StaticString(body, "description"); ok {
 		o.Description = s
 	}
-	if b, ok := l.staticBool(body, "sensitive"); ok {
+	if b, ok := l.vs.StaticBool(body, "sensitive"); ok {
 		o.Sensitive = b
 	}
 	a, ok := body.Attributes["value"]

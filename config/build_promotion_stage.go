@@ -22,24 +22,24 @@ import (
 
 // evalPromotionStage reads from, approval and evaluate_on.
 func (e *blockEval) evalPromotionStage(p *Promotion) {
-	if s, a, ok := e.str("from", false); ok {
+	if s, a, ok := e.Str("from", false); ok {
 		if err := check.Alias(s); err != nil {
-			e.errorf(a.Expr.Range(), "Invalid from", "from in %s names the alias the candidate comes from: %v.", e.where, err)
+			e.Errorf(a.Expr.Range(), "Invalid from", "from in %s names the alias the candidate comes from: %v.", e.Where, err)
 		} else if s == p.Alias && p.Alias != "" {
-			e.errorf(a.Expr.Range(), "Invalid from", "from in %s names the alias the promotion moves (%q); name another alias of the model, like \"staging\".", e.where, s)
+			e.Errorf(a.Expr.Range(), "Invalid from", "from in %s names the alias the promotion moves (%q); name another alias of the model, like \"staging\".", e.Where, s)
 		}
 		p.From, p.FromRange = s, a.Expr.Range()
 	}
-	if v, a, ok := e.value("approval"); ok {
-		if c, ok := e.plain("approval", a, v, cty.Bool, "true or false", false); ok {
+	if v, a, ok := e.Value("approval"); ok {
+		if c, ok := e.Plain("approval", a, v, cty.Bool, "true or false", false); ok {
 			p.Approval = c.True()
 		}
 	}
 	if list, ok := e.refList("evaluate_on", kindDataset); ok {
-		p.EvaluateOn, p.EvaluateOnRange = list, e.body.Attributes["evaluate_on"].Expr.Range()
+		p.EvaluateOn, p.EvaluateOnRange = list, e.Body.Attributes["evaluate_on"].Expr.Range()
 		if len(list) == 0 {
-			e.errorf(e.body.Attributes["evaluate_on"].Expr.Range(), "Invalid evaluate_on",
-				"evaluate_on in %s lists no dataset; remove it to evaluate on the candidate's training data.", e.where)
+			e.Errorf(e.Body.Attributes["evaluate_on"].Expr.Range(), "Invalid evaluate_on",
+				"evaluate_on in %s lists no dataset; remove it to evaluate on the candidate's training data.", e.Where)
 		}
 	}
 }

@@ -16,13 +16,13 @@ import (
 // line run by `sh -c`; they are recorded in state, so they may not be
 // sensitive.
 func (e *blockEval) evalCapture(env *Environment) {
-	list, a, ok := e.strList("capture")
+	list, a, ok := e.StrList("capture")
 	if !ok {
 		return
 	}
 	for _, c := range list {
 		if strings.TrimSpace(c) == "" {
-			e.errorf(a.Expr.Range(), "Invalid capture", "capture in %s may not hold an empty command.", e.where)
+			e.Errorf(a.Expr.Range(), "Invalid capture", "capture in %s may not hold an empty command.", e.Where)
 			return
 		}
 	}
@@ -32,12 +32,12 @@ func (e *blockEval) evalCapture(env *Environment) {
 // evalModelCard reads a model's card: a file relative to the working
 // directory whose content is stored with each version.
 func (e *blockEval) evalModelCard(m *Model) {
-	s, a, ok := e.str("card", false)
+	s, a, ok := e.Str("card", false)
 	if !ok {
 		return
 	}
 	if err := relpath.Check(s); err != nil {
-		e.errorf(a.Expr.Range(), "Invalid card", "card in %s names a file inside the working directory, like \"MODEL_CARD.md\": %v.", e.where, err)
+		e.Errorf(a.Expr.Range(), "Invalid card", "card in %s names a file inside the working directory, like \"MODEL_CARD.md\": %v.", e.Where, err)
 		return
 	}
 	m.Card = s

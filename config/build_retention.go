@@ -17,27 +17,22 @@ type Retention struct {
 	Range      hcl.Range
 }
 
-// retentionSchema is the `retention` block inside dataset and model.
-func retentionSchema() blockSpec {
-	return block("retention", newSchema(args("keep_last", "keep_within")))
-}
-
 // retention reads a retention block b nested in e's block. A block with
 // neither rule would keep nothing but what is protected, which is never
 // what a user means: it is an error.
 func (e *blockEval) retention(b *hclsyntax.Block) *Retention {
-	se := e.sub(b, e.where)
+	se := e.sub(b, e.Where)
 	r := &Retention{Range: b.DefRange()}
-	if n, a, ok := se.integer("keep_last"); ok {
+	if n, a, ok := se.Integer("keep_last"); ok {
 		if n < 1 {
-			se.errorf(a.Expr.Range(), "Invalid keep_last", "keep_last in %s must be at least 1, not %d: the latest snapshot or version is always kept.", se.where, n)
+			se.Errorf(a.Expr.Range(), "Invalid keep_last", "keep_last in %s must be at least 1, not %d: the latest snapshot or version is always kept.", se.Where, n)
 		}
 		r.KeepLast = n
 	}
-	r.KeepWithin = se.duration("keep_within", 1)
-	if !se.failed && r.KeepLast == 0 && r.KeepWithin == 0 {
-		se.errorf(b.DefRange(), "Empty retention block", "%s sets neither keep_last nor keep_within: set one or both (e.g. keep_last = 5, keep_within = \"90d\"), or remove the block to keep everything.", se.where)
+	r.KeepWithin = se.Duration("keep_within", 1)
+	if !se.Failed && r.KeepLast == 0 && r.KeepWithin == 0 {
+		se.Errorf(b.DefRange(), "Empty retention block", "%s sets neither keep_last nor keep_within: set one or both (e.g. keep_last = 5, keep_within = \"90d\"), or remove the block to keep everything.", se.Where)
 	}
-	e.failed = e.failed || se.failed
+	e.Failed = e.Failed || se.Failed
 	return r
 }

@@ -19,7 +19,7 @@ import (
 
 // stepMetrics reads a step's metrics declaration: names, each once.
 func (e *blockEval) stepMetrics(step *Step) {
-	list, a, ok := e.strList("metrics")
+	list, a, ok := e.StrList("metrics")
 	if !ok {
 		return
 	}
@@ -27,10 +27,10 @@ func (e *blockEval) stepMetrics(step *Step) {
 	for _, n := range list {
 		switch {
 		case strings.TrimSpace(n) == "":
-			e.errorf(a.Expr.Range(), "Invalid metrics", "metrics in %s may not hold an empty name.", e.where)
+			e.Errorf(a.Expr.Range(), "Invalid metrics", "metrics in %s may not hold an empty name.", e.Where)
 			return
 		case seen[n]:
-			e.errorf(a.Expr.Range(), "Invalid metrics", "metrics in %s lists %q twice.", e.where, n)
+			e.Errorf(a.Expr.Range(), "Invalid metrics", "metrics in %s lists %q twice.", e.Where, n)
 			return
 		}
 		seen[n] = true

@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/mlform/mlform/config/vars"
 	"github.com/mlform/mlform/internal/bloburl"
 )
 
@@ -32,7 +33,7 @@ const (
 // FileSuffix and VarsSuffix name the files Load reads.
 const (
 	FileSuffix = ".mlf.hcl"
-	VarsSuffix = ".mlfvars"
+	VarsSuffix = vars.Suffix
 )
 
 // Config is one evaluated workspace configuration.
@@ -76,25 +77,6 @@ type Backend struct {
 	Type  string // "blob"
 	URL   string
 	Range hcl.Range
-}
-
-// Variable is a declared input variable and its effective value.
-type Variable struct {
-	Name        string
-	Description string
-	Type        cty.Type // cty.DynamicPseudoType when no type is given
-	Default     cty.Value
-	HasDefault  bool
-	Sensitive   bool
-	Nullable    bool
-	// Value is the effective value after precedence, conversion and
-	// validation. It is never marked; when Sensitive is set it must not be
-	// printed, logged or recorded.
-	Value cty.Value
-	// Source says where Value came from: "default", a file name,
-	// "environment variable MLFORM_VAR_x" or "-var".
-	Source    string
-	DeclRange hcl.Range
 }
 
 // Local is one named local value.
@@ -265,8 +247,10 @@ type Gate struct {
 	Condition    hcl.Expression
 	ErrorMessage string
 	Range        hcl.Range
-	// instance is each or count of an expanded promotion's instance.
+	// instance is each or count of an expanded promotion's instance;
+	// scope what its module's references see (config/module.go).
 	instance map[string]cty.Value
+	scope    *scope
 }
 
 // MustBeat requires the candidate to beat the champion on one metric.
@@ -349,13 +333,4 @@ type LoadOptions struct {
 	// environment variable, a variables file or a -var given again
 	// still wins, and a different value then fails the plan's digest.
 	Planned map[string]cty.Value
-}
-
-// PlannedSource is Variable.Source of a value from LoadOptions.Planned.
-const PlannedSource = "the saved plan"
-
-// VarArg is one -var ("name=value") or -var-file (a path) argument.
-type VarArg struct {
-	File  bool
-	Value string
 }

@@ -17,6 +17,9 @@ func evalExpr(expr hcl.Expression, ctx *hcl.EvalContext) (cty.Value, hcl.Diagnos
 // calledFunctions lists the functions n's syntax calls: its context gets
 // only those, guarded (lang.FunctionsFor).
 func calledFunctions(n *node) map[string]bool {
+	if n.called != nil {
+		return n.called
+	}
 	var root hclsyntax.Node
 	switch {
 	case n.block != nil:

@@ -194,7 +194,7 @@ func TestExpandErrors(t *testing.T) {
 		{"moved string", "moved {\n  from = \"model.a\"\n  to = model.b\n}\nmodel \"b\" {\n  train { command = [\"t\"] }\n}\n", "2:10", "must be a reference"},
 		{"moved twice", "moved {\n  from = model.a\n  to = model.b\n}\nmoved {\n  from = model.a\n  to = model.c\n}\nmodel \"b\" {\n  train { command = [\"t\"] }\n}\nmodel \"c\" {\n  train { command = [\"t\"] }\n}\n", "6:10", "already moved by the moved block at"},
 		{"moved bad key", "moved {\n  from = model.a[\"x/y\"]\n  to = model.b\n}\nmodel \"b\" {\n  train { command = [\"t\"] }\n}\n", "2:10", "invalid key"},
-		{"moved output", "moved {\n  from = output.a\n  to = output.b\n}\n", "2:10", "moves a dataset, a model, a retrain_policy or a promotion"},
+		{"moved output", "moved {\n  from = output.a\n  to = output.b\n}\n", "2:10", "moves a dataset, a model, a retrain_policy, a promotion"},
 		{"moved policy to undeclared", "moved {\n  from = retrain_policy.a\n  to = retrain_policy.b\n}\n", "3:8", "retrain_policy.b is not declared"},
 	}
 	for _, tt := range tests {

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/mlform/mlform/config/diag"
+	"github.com/mlform/mlform/config/syntax"
 )
 
 // fuzzSeeds are configurations that exercise most of the language.
@@ -72,15 +73,15 @@ func FuzzParseConfig(f *testing.F) {
 	fuzzSeeds(f)
 	f.Add([]byte("a {\n  b \"x\" { c = [1, 2], d = { e = 1, f = \"${g(1, 2)}\" } }\n}\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
-		file, diags := parseConfig(src, "x.hcl")
+		file, diags := syntax.Parse(src, "x.hcl")
 		for _, d := range diags {
 			if d.Subject != nil && (d.Subject.Start.Byte < 0 || d.Subject.Start.Byte > len(src)) {
 				t.Fatalf("%s: byte %d outside the source", d.Summary, d.Subject.Start.Byte)
 			}
-			if d.Summary != commaBlockSummary {
+			if d.Summary != syntax.CommaBlockSummary {
 				continue
 			}
-			layout, ok := strings.CutPrefix(d.Detail, commaBlockIntro)
+			layout, ok := strings.CutPrefix(d.Detail, syntax.CommaBlockIntro)
 			if !ok {
 				t.Fatalf("detail %q", d.Detail)
 			}

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
+	"github.com/mlform/mlform/config/expand"
 	"github.com/mlform/mlform/internal/dag"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -31,6 +32,9 @@ type node struct {
 	// extra holds each or count for one instance of an expanded block
 	// (config/expand.go), whose name is then the instance's.
 	extra map[string]cty.Value
+	// called caches calledFunctions for the instances of an expanded
+	// block, which share its syntax (a long for_each is walked once).
+	called map[string]bool
 }
 
 // graph is every node and its references.
@@ -47,6 +51,7 @@ var refKind = map[string]string{ // constant table
 	"environment": kindEnvironment,
 	"storage":     kindStorage,
 	"promotion":   kindPromotion,
+	"module":      kindModule,
 }
 
 // refContext says which special names an expression may use.
@@ -94,7 +99,9 @@ func (l *loader) buildGraph() *graph {
 		default:
 			_, each := n.block.Body.Attributes[metaForEach]
 			_, count := n.block.Body.Attributes[metaCount]
-			l.bodyRefs(n, n.block.Body, refContext{output: n.kind == kindOutput, each: each, count: count}, n.kind == kindPromotion)
+			// A module's outputs are evaluated when it loads, before
+			// any promotion is recorded.
+			l.bodyRefs(n, n.block.Body, refContext{output: n.kind == kindOutput && l.mod == nil, each: each, count: count}, n.kind == kindPromotion)
 		}
 	}
 	return g
@@ -170,7 +177,7 @@ func (l *loader) checkRef(t hcl.Traversal, ctx refContext) (string, *hcl.Diagnos
 		}
 		return "", nil
 	case "each", "count":
-		return "", eachRef(t, ctx)
+		return "", expand.Ref(t, ctx.each, ctx.count)
 	case "retrain_policy", "output":
 		return "", invalid(fmt.Sprintf("%s blocks cannot be referred to.", root))
 	}
@@ -189,6 +196,9 @@ func (l *loader) checkRef(t hcl.Traversal, ctx refContext) (string, *hcl.Diagnos
 		return "", invalid(fmt.Sprintf("A reference to %s must be followed by a name, like %s.example.", root, root))
 	}
 	if kind == kindPromotion && !ctx.output {
+		if l.mod != nil {
+			return "", invalid(fmt.Sprintf("promotion.%s cannot be used in a module: a promotion's version is known only after apply, and a module's outputs are evaluated when it loads. Read it in an output of the root module, as promotion.%s there.", name, name))
+		}
 		return "", invalid(fmt.Sprintf("promotion.%s can only be used in an output: a promotion's version is known only after apply.", name))
 	}
 	if l.declared(kind, name) {
@@ -270,26 +280,6 @@ func (g *graph) cycleDiag(cycle []string) *hcl.Diagnostic {
 		Detail:   fmt.Sprintf("These objects refer to each other, so none can be evaluated first: %s.", strings.Join(cycle, " -> ")),
 		Subject:  rng.Ptr(),
 	}
-}
-
-// traversalString renders a traversal the way it was written: var.x.y[0].
-func traversalString(t hcl.Traversal) string {
-	var b strings.Builder
-	for i, step := range t {
-		switch s := step.(type) {
-		case hcl.TraverseRoot:
-			b.WriteString(s.Name)
-		case hcl.TraverseAttr:
-			b.WriteString("." + s.Name)
-		case hcl.TraverseIndex:
-			b.WriteString("[...]")
-		default:
-			if i == 0 {
-				b.WriteString("?")
-			}
-		}
-	}
-	return b.String()
 }
 
 // markReported marks the nodes that already have an error: a diagnostic

@@ -11,10 +11,11 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/ext/typeexpr"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/mlform/mlform/config/check"
 	"github.com/mlform/mlform/config/lang"
+	"github.com/mlform/mlform/config/syntax"
+	"github.com/mlform/mlform/config/vars"
 	"github.com/mlform/mlform/internal/readfile"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
@@ -27,8 +28,8 @@ type loader struct {
 	cfg   *Config
 	diags hcl.Diagnostics
 	funcs map[string]function.Function
-	// schema is fileSchema(), built once.
-	schema *blockSchema
+	// schema is syntax.FileSchema(), built once.
+	schema *syntax.Schema
 
 	rawFiles  map[string][]byte // by display name, for the digest
 	confFiles []string          // *.mlf.hcl display names, sorted
@@ -40,19 +41,32 @@ type loader struct {
 	localDefs map[string]*hclsyntax.Attribute
 	mlform    *hclsyntax.Block
 
-	varDefaults map[string]*typeexpr.Defaults
-	badVars     map[string]bool // variables without a valid value
+	// vs holds the variables (config/vars); cfg.Variables is vs.Vars.
+	vs *vars.Set
 
-	policyOf   map[string]string    // model -> the retrain policy governing it
-	aliasOwner map[string]string    // "model@alias" -> the promotion moving it
-	varRanges  map[string]hcl.Range // where each variable's value came from
+	policyOf   map[string]string // model -> the retrain policy governing it
+	aliasOwner map[string]string // "model@alias" -> the promotion moving it
 
 	// instances holds the instance names for_each and count produced
 	// (kind -> `NAME["KEY"]` / `NAME[N]`); moved the moved blocks
 	// (config/expand.go, config/moved.go).
 	instances map[string]map[string]bool
 	moved     []*hclsyntax.Block
+
+	// prefix is the module path of the objects this loader declares
+	// (`module.region["eu"].`, "" in the root module); reg knows every
+	// object of the configuration by absolute name; mod is set in the
+	// loader of a module (config/module.go).
+	prefix string
+	reg    *registry
+	mod    *modLoader
+	// parsed holds the parse diagnostics of every file read, by display
+	// name (the files are in cfg.Files), shared by all loaders of a Load.
+	parsed map[string]parsedFile
 }
+
+// parsedFile is what parsing a file reported.
+type parsedFile struct{ diags hcl.Diagnostics }
 
 // Load reads every *.mlf.hcl file in dir (sorted by name) and the
 // *.mlfvars files beside them, and returns the evaluated configuration.
@@ -66,24 +80,25 @@ func Load(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 		dir = "."
 	}
 	l := &loader{
-		dir:         dir,
-		opts:        opts,
-		cfg:         newConfig(dir),
-		rawFiles:    map[string][]byte{},
-		broken:      map[string]bool{},
-		decls:       map[string]map[string]*hclsyntax.Block{},
-		localDefs:   map[string]*hclsyntax.Attribute{},
-		varDefaults: map[string]*typeexpr.Defaults{},
-		badVars:     map[string]bool{},
-		policyOf:    map[string]string{},
-		aliasOwner:  map[string]string{},
-		varRanges:   map[string]hcl.Range{},
-		instances:   map[string]map[string]bool{},
+		dir:        dir,
+		opts:       opts,
+		cfg:        newConfig(dir),
+		rawFiles:   map[string][]byte{},
+		broken:     map[string]bool{},
+		decls:      map[string]map[string]*hclsyntax.Block{},
+		localDefs:  map[string]*hclsyntax.Attribute{},
+		policyOf:   map[string]string{},
+		aliasOwner: map[string]string{},
+		instances:  map[string]map[string]bool{},
+		reg:        newRegistry(),
+		parsed:     map[string]parsedFile{},
 	}
+	l.vs = vars.NewSet(dir, &l.diags, l.cfg.Files, l.rawFiles)
+	l.cfg.Variables = l.vs.Vars
 	l.funcs = lang.Functions(dir) // names only: evaluation contexts get guarded ones
-	l.schema = fileSchema()
+	l.schema = syntax.FileSchema()
 	l.load()
-	suggestAttributes(l.diags) // before redaction drops the eval contexts
+	syntax.SuggestAttributes(l.diags) // before redaction drops the eval contexts
 	l.diags = redactDiagnostics(l.diags, l.cfg.Variables)
 	fixFunctionSuggestions(l.diags, keys(l.funcs))
 	sortDiagnostics(l.diags)
@@ -125,7 +140,7 @@ func (l *loader) load() {
 			continue // a partial parse would only add misleading errors
 		}
 		body := l.cfg.Files[name].Body.(*hclsyntax.Body)
-		l.diags = append(l.diags, checkBody(body, l.schema, "", body.SrcRange, l.rawFiles[name])...)
+		l.diags = append(l.diags, syntax.CheckBody(body, l.schema, "", body.SrcRange, l.rawFiles[name])...)
 		l.collect(body)
 	}
 	if len(l.broken) > 0 {
@@ -136,10 +151,11 @@ func (l *loader) load() {
 	if !l.decodeMLForm() {
 		return // a configuration for another mlform version
 	}
+	l.register()
 	for _, name := range slices.Sorted(maps.Keys(l.decls[kindVariable])) {
-		l.cfg.Variables[name] = l.decodeVariable(l.decls[kindVariable][name])
+		l.cfg.Variables[name] = l.vs.Declare(l.decls[kindVariable][name])
 	}
-	l.assignVariables()
+	l.vs.AssignAll(l.given())
 	g := l.buildGraph()
 	order, cycle := g.sort()
 	if cycle != nil {
@@ -150,7 +166,7 @@ func (l *loader) load() {
 	// problem; objects already reported (a wrong argument, a bad
 	// reference, a variable without a valid value) are skipped, and so is
 	// whatever depends on them, so nothing is reported twice.
-	g.markReported(l.diags, l.badVars)
+	g.markReported(l.diags, l.vs.Bad)
 	l.evaluate(g, order)
 	l.checkMetricTriggers()
 	l.decodeMoved()
@@ -223,6 +239,14 @@ func (l *loader) readFiles() bool {
 		return false
 	}
 	for _, name := range l.confFiles { // os.ReadDir sorts by name
+		if p, ok := l.parsed[name]; ok {
+			// A module called again (for_each): its files parse once.
+			l.diags = append(l.diags, p.diags...)
+			if p.diags.HasErrors() {
+				l.broken[name] = true
+			}
+			continue
+		}
 		src, err := readfile.Read(filepath.Join(l.dir, filepath.Base(name)), lang.MaxFileSize)
 		if err != nil {
 			l.diags = append(l.diags, &hcl.Diagnostic{
@@ -242,6 +266,7 @@ func (l *loader) readFiles() bool {
 		l.diags = append(l.diags, diags...)
 		l.cfg.Files[name] = f
 		l.rawFiles[name] = src
+		l.parsed[name] = parsedFile{diags: diags}
 		if diags.HasErrors() {
 			l.broken[name] = true
 		}
@@ -254,8 +279,8 @@ func (l *loader) readFiles() bool {
 func (l *loader) collect(body *hclsyntax.Body) {
 	schema := l.schema
 	for _, b := range body.Blocks {
-		ns, ok := schema.nested[b.Type]
-		if !ok || checkLabels(b, ns) != nil {
+		ns, ok := schema.Nested[b.Type]
+		if !ok || syntax.CheckLabels(b, ns) != nil {
 			continue // already reported by checkBody
 		}
 		switch b.Type {
@@ -316,7 +341,7 @@ func (l *loader) decodeMLForm() (versionOK bool) {
 		return versionOK
 	}
 	if a, ok := b.Body.Attributes["required_version"]; ok {
-		if s, ok := l.staticString(b.Body, "required_version"); ok {
+		if s, ok := l.vs.StaticString(b.Body, "required_version"); ok {
 			l.cfg.RequiredVersion = s
 			if err := check.RequiredVersion(s, l.opts.Version); err != nil {
 				versionOK = false
@@ -347,7 +372,7 @@ func (l *loader) decodeMLForm() (versionOK bool) {
 		if !ok {
 			continue
 		}
-		if s, ok := l.staticString(bb.Body, "url"); ok {
+		if s, ok := l.vs.StaticString(bb.Body, "url"); ok {
 			if err := check.BlobURL(s); err != nil {
 				l.diags = append(l.diags, urlDiag("url", err, a.Expr.Range()))
 				continue

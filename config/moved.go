@@ -3,6 +3,8 @@ package config
 import (
 	"fmt"
 	"math/big"
+	"slices"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -50,37 +52,75 @@ func (l *loader) decodeMoved() {
 			bad(ta.Expr.Range(), "Invalid moved block", "A moved block moves a %s to a %s; from and to must be of one kind.", f.kind, t.kind)
 			continue
 		case f.addr == t.addr:
-			bad(ta.Expr.Range(), "Invalid moved block", "from and to are both %s; a moved block must change the address.", f.addr)
+			bad(ta.Expr.Range(), "Invalid moved block", "from and to are both %s; a moved block must change the address.", f.shown())
 			continue
 		}
 		if prev, dup := from[f.addr]; dup {
-			bad(fa.Expr.Range(), "Ambiguous move statements", "%s is already moved by the moved block at %s; an object can move only once.", f.addr, rangeString(prev))
+			bad(fa.Expr.Range(), "Ambiguous move statements", "%s is already moved by the moved block at %s; an object can move only once.", f.shown(), rangeString(prev))
 			continue
 		}
 		from[f.addr] = fa.Expr.Range()
 		if l.movedDeclared(f, false) {
-			bad(fa.Expr.Range(), "Moved object still exists", "%s is still declared, so the moved block cannot move what state recorded for it to %s. Remove or rename the declaration, or remove the moved block.", f.addr, t.addr)
+			bad(fa.Expr.Range(), "Moved object still exists", "%s is still declared, so the moved block cannot move what state recorded for it to %s. Remove or rename the declaration, or remove the moved block.", f.shown(), t.shown())
 			continue
 		}
 		if !l.movedDeclared(t, true) {
-			detail := fmt.Sprintf("%s is not declared in the configuration; a moved block must move to an object that is.", t.addr)
-			if s := suggest(t.base, l.declaredNames(t.kind)); s != "" && s != t.base {
+			detail := fmt.Sprintf("%s is not declared in the configuration; a moved block must move to an object that is.", t.shown())
+			if s := suggest(t.base, l.declaredNames(t.kind)); t.path == "" && s != "" && s != t.base {
 				detail += fmt.Sprintf(" Did you mean %s.%s?", t.kind, s)
 			}
 			bad(ta.Expr.Range(), "Moved to an undeclared object", "%s", detail)
+			continue
+		}
+		if f.kind == kindModule {
+			// A renamed module call (or one that gained for_each): every
+			// object it declares moves, as Terraform moves a module.
+			for _, to := range l.objectsIn(t.addr, true) {
+				kind, name, _ := strings.Cut(to, ".")
+				from := kind + "." + f.addr + strings.TrimPrefix(name, t.addr)
+				l.cfg.Moved = append(l.cfg.Moved, Moved{From: from, To: to, DeclRange: b.DefRange()})
+			}
 			continue
 		}
 		l.cfg.Moved = append(l.cfg.Moved, Moved{From: f.addr, To: t.addr, DeclRange: b.DefRange()})
 	}
 }
 
-// movedRef is one side of a moved block.
-type movedRef struct {
-	kind, base, suffix, addr string
+// objectsIn lists, sorted, the addresses (KIND.NAME) of the datasets,
+// models, retrain policies and promotions declared in the module path
+// (absolute) and the modules it calls; with instances, also in the
+// instances of a module path without a key (module.region["eu"] for
+// module.region).
+func (l *loader) objectsIn(path string, instances bool) []string {
+	var out []string
+	for _, kind := range []string{kindDataset, kindModel, kindPolicy, kindPromotion} {
+		for _, names := range []map[string]bool{l.reg.blocks[kind], l.reg.inst[kind]} {
+			for name := range names {
+				p, _ := objname.CutModule(name)
+				if l.reg.expanded[kind][name] || !(p == path || strings.HasPrefix(p, path+".") || (instances && strings.HasPrefix(p, path+"["))) {
+					continue
+				}
+				out = append(out, kind+"."+name)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
+// movedRef is one side of a moved block. addr is the address as mlform
+// keeps it (KIND.NAME, the name absolute: config/module.go), shown as
+// users write it (internal/objname.Display).
+type movedRef struct {
+	kind, base, suffix, addr, path string
+}
+
+// shown is the address as users write it.
+func (r movedRef) shown() string { return objname.Display(r.addr) }
+
 // movedAddr reads a static reference: dataset.NAME or model.NAME, with an
-// optional ["KEY"] or [INDEX].
+// optional ["KEY"] or [INDEX], inside an optional module path
+// (module.region["eu"].model.churn), relative to this loader's module.
 func (l *loader) movedAddr(a *hclsyntax.Attribute) (movedRef, bool) {
 	fail := func(detail string) (movedRef, bool) {
 		l.diags = append(l.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid moved address",
@@ -88,20 +128,31 @@ func (l *loader) movedAddr(a *hclsyntax.Attribute) (movedRef, bool) {
 		return movedRef{}, false
 	}
 	t, diags := hcl.AbsTraversalForExpr(a.Expr)
-	if diags.HasErrors() || len(t) < 2 || len(t) > 3 {
-		return fail(`must be a reference like model.churn, model.churn["eu"] or dataset.sales[0] (not a string or another expression).`)
+	const usage = `must be a reference like model.churn, model.churn["eu"], dataset.sales[0] or module.region["eu"].model.churn (not a string or another expression).`
+	if diags.HasErrors() {
+		return fail(usage)
+	}
+	path, t, ok := l.movedModulePath(t)
+	if !ok {
+		return fail(`has an invalid module path: want module.NAME, module.NAME["KEY"] or module.NAME[INDEX] before the object.`)
+	}
+	if len(t) == 0 && path != "" {
+		return movedRef{kind: kindModule, path: path, addr: l.prefix + path}, true
+	}
+	if len(t) < 2 || len(t) > 3 {
+		return fail(usage)
 	}
 	kind := t.RootName()
 	switch kind {
 	case kindModel, kindDataset, kindPolicy, kindPromotion:
 	default:
-		return fail(fmt.Sprintf("moves a dataset, a model, a retrain_policy or a promotion (what state records for it); %s is none of them.", kind))
+		return fail(fmt.Sprintf("moves a dataset, a model, a retrain_policy, a promotion (what state records for it) or a module; %s is none of them.", kind))
 	}
 	attr, ok := t[1].(hcl.TraverseAttr)
 	if !ok {
 		return fail("must name a block, like model.churn.")
 	}
-	r := movedRef{kind: kind, base: attr.Name}
+	r := movedRef{kind: kind, base: objname.InModule(path, attr.Name), path: path}
 	if len(t) == 3 {
 		idx, ok := t[2].(hcl.TraverseIndex)
 		if !ok || idx.Key.IsNull() || !idx.Key.IsKnown() {
@@ -118,8 +169,44 @@ func (l *loader) movedAddr(a *hclsyntax.Attribute) (movedRef, bool) {
 			return fail(fmt.Sprintf(`has an invalid instance key: want ["KEY"] or an index from 0 to %d.`, objname.MaxIndex))
 		}
 	}
-	r.addr = r.kind + "." + r.base + r.suffix
+	r.addr = r.kind + "." + l.prefix + r.base + r.suffix
 	return r, true
+}
+
+// movedModulePath reads the module steps at the start of a moved address
+// and returns them (`module.a["eu"]`) and the rest of the traversal, with
+// the object's kind as its root.
+func (l *loader) movedModulePath(t hcl.Traversal) (string, hcl.Traversal, bool) {
+	path := ""
+	for len(t) >= 2 && t.RootName() == "module" {
+		attr, ok := t[1].(hcl.TraverseAttr)
+		if !ok {
+			return "", nil, false
+		}
+		step, rest := attr.Name, t[2:]
+		if len(rest) > 0 {
+			if idx, ok := rest[0].(hcl.TraverseIndex); ok {
+				if s, ok := stringKey(idx); ok && objname.CheckKey(s) == nil {
+					step += objname.KeySuffix(s)
+				} else if n, ok := indexKey(idx); ok {
+					step += objname.IndexSuffix(n)
+				} else {
+					return "", nil, false
+				}
+				rest = rest[1:]
+			}
+		}
+		path = objname.InModule(path, "module."+step)
+		if len(rest) == 0 {
+			return path, nil, true // a whole module (instance)
+		}
+		next, ok := rest[0].(hcl.TraverseAttr)
+		if !ok {
+			return "", nil, false
+		}
+		t = append(hcl.Traversal{hcl.TraverseRoot{Name: next.Name, SrcRange: next.SrcRange}}, rest[1:]...)
+	}
+	return path, t, true
 }
 
 // movedDeclared reports whether the configuration declares r: a block
@@ -128,6 +215,16 @@ func (l *loader) movedAddr(a *hclsyntax.Attribute) (movedRef, bool) {
 // no longer declares its key-less object, so `moved { from = model.a,
 // to = model.a["eu"] }` is how it keeps its history.
 func (l *loader) movedDeclared(r movedRef, isTo bool) bool {
+	if r.kind == kindModule {
+		return len(l.objectsIn(r.addr, isTo)) > 0
+	}
+	if r.path != "" {
+		name := l.prefix + r.base + r.suffix
+		if r.suffix == "" {
+			return l.reg.blocks[r.kind][name] && (isTo || !l.reg.expanded[r.kind][name])
+		}
+		return l.reg.inst[r.kind][name]
+	}
 	if r.suffix == "" {
 		_, ok := l.decls[r.kind][r.base]
 		return ok && (isTo || !l.isExpanded(r.kind, r.base))

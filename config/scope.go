@@ -7,6 +7,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 
+	"github.com/mlform/mlform/config/expand"
 	"github.com/mlform/mlform/internal/objname"
 )
 
@@ -18,7 +19,7 @@ type scope struct {
 	objects map[string]map[string]cty.Value // kind -> name -> object (instances by instance name)
 	// expanded holds the blocks for_each or count expanded (kind -> block
 	// name): references to them see a collection of their instances.
-	expanded map[string]map[string]*expansion
+	expanded map[string]map[string]*expand.Expansion
 	path     cty.Value
 	// funcs builds each evaluation context's functions: every context
 	// gets its own work budget (lang.NewFunctions).
@@ -30,11 +31,11 @@ func newScope(funcs func(called map[string]bool) map[string]function.Function, p
 		vars:     map[string]cty.Value{},
 		locals:   map[string]cty.Value{},
 		objects:  map[string]map[string]cty.Value{},
-		expanded: map[string]map[string]*expansion{},
+		expanded: map[string]map[string]*expand.Expansion{},
 		path:     pathObj,
 		funcs:    funcs,
 	}
-	for _, kind := range []string{kindDataset, kindModel, kindEnvironment, kindStorage} {
+	for _, kind := range []string{kindDataset, kindModel, kindEnvironment, kindStorage, kindModule} {
 		s.objects[kind] = map[string]cty.Value{}
 	}
 	return s
@@ -47,15 +48,15 @@ func (s *scope) set(kind, name string, v cty.Value) {
 	s.objects[kind][name] = v
 	if base, sfx := objname.Split(name); sfx != "" {
 		if x := s.expanded[kind][base]; x != nil {
-			x.cache = cty.NilVal // one more instance: build the collection again
+			x.Cache = cty.NilVal // one more instance: build the collection again
 		}
 	}
 }
 
 // expand records that block kind.name expanded into instances.
-func (s *scope) expand(kind, name string, x *expansion) {
+func (s *scope) expand(kind, name string, x *expand.Expansion) {
 	if s.expanded[kind] == nil {
-		s.expanded[kind] = map[string]*expansion{}
+		s.expanded[kind] = map[string]*expand.Expansion{}
 	}
 	s.expanded[kind][name] = x
 }
@@ -66,10 +67,10 @@ func (s *scope) lookup(kind, name string) (cty.Value, bool) {
 	if x := s.expanded[kind][name]; x != nil {
 		// Cached: every instance of a fleet refers to the collection of
 		// another block, so building it per reference would be quadratic.
-		if x.cache == cty.NilVal {
-			x.cache = x.group(name, s.objects[kind])
+		if x.Cache == cty.NilVal {
+			x.Cache = x.Group(name, s.objects[kind])
 		}
-		return x.cache, true
+		return x.Cache, true
 	}
 	v, ok := s.objects[kind][name]
 	return v, ok
@@ -85,7 +86,7 @@ func (s *scope) grouped(kind string, flat map[string]cty.Value) map[string]cty.V
 		}
 	}
 	for name, x := range s.expanded[kind] {
-		out[name] = x.group(name, flat)
+		out[name] = x.Group(name, flat)
 	}
 	return out
 }
@@ -101,6 +102,7 @@ func (s *scope) evalContext(extra map[string]cty.Value) *hcl.EvalContext {
 		"model":       objectOf(s.grouped(kindModel, s.objects[kindModel])),
 		"environment": objectOf(s.grouped(kindEnvironment, s.objects[kindEnvironment])),
 		"storage":     objectOf(s.grouped(kindStorage, s.objects[kindStorage])),
+		"module":      objectOf(s.grouped(kindModule, s.objects[kindModule])),
 	}
 	for k, v := range extra {
 		vars[k] = v
@@ -149,7 +151,7 @@ func (s *scope) evalContextFor(deps map[string]hcl.Range, extra map[string]cty.V
 		byRoot[root][name] = v
 	}
 	vars := map[string]cty.Value{"path": s.path}
-	for _, root := range []string{"var", "local", "dataset", "model", "environment", "storage"} {
+	for _, root := range []string{"var", "local", "dataset", "model", "environment", "storage", "module"} {
 		vars[root] = objectOf(byRoot[root])
 	}
 	for k, v := range extra {

@@ -9,7 +9,9 @@ import (
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/model"
 	"github.com/mlform/mlform/planner/plans"
+	"github.com/mlform/mlform/planner/retention"
 	"github.com/mlform/mlform/state"
+	"github.com/mlform/mlform/state/statemgr"
 )
 
 // CheckFresh refuses a saved plan that no longer describes the world: made
@@ -62,11 +64,13 @@ func Apply(ctx context.Context, ws *engine.Workspace, stop <-chan struct{}, p *p
 		return res, err
 	}
 	// A state Manager records each action through a journal of what it
-	// changed (state.JournalWriter), folded into the document at the end:
+	// changed (statemgr.JournalWriter), folded into the document at the end:
 	// writing the whole document per action made applying N models
 	// quadratic.
-	var jw *state.JournalWriter
-	if m, ok := w.(interface{ JournalWriter() *state.JournalWriter }); ok {
+	var jw *statemgr.JournalWriter
+	if m, ok := w.(interface {
+		JournalWriter() *statemgr.JournalWriter
+	}); ok {
 		jw = m.JournalWriter()
 		w = jw
 	}
@@ -92,7 +96,7 @@ func Apply(ctx context.Context, ws *engine.Workspace, stop <-chan struct{}, p *p
 func newRunners() map[string]engine.ActionRunner {
 	runners := map[string]engine.ActionRunner{
 		plans.KindSnapshot: engine.RunnerFunc(dataset.RunSnapshot),
-		plans.KindForget:   engine.RunnerFunc(model.RunForget),
+		plans.KindForget:   engine.RunnerFunc(retention.RunForget),
 	}
 	for kind, r := range model.Runners() { // train, promote, publish: planner/model
 		runners[kind] = r

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/state"
+	"github.com/mlform/mlform/state/statemgr"
 )
 
 // Apply through a state Manager records the first action whole and every
@@ -24,7 +25,7 @@ func TestApplyJournalsThroughManager(t *testing.T) {
 		datasets[name] = "data/" + name
 	}
 	ws := testWorkspace(t, dir, datasets)
-	m, err := state.OpenManager(ctx, "file://.mlform/state", dir)
+	m, err := statemgr.OpenManager(ctx, "file://.mlform/state", dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +46,7 @@ func TestApplyJournalsThroughManager(t *testing.T) {
 		t.Fatalf("serial %d after three snapshots, want 3", st.Serial)
 	}
 	stateDir := filepath.Join(dir, ".mlform", "state")
-	if _, err := os.Stat(filepath.Join(stateDir, state.ObjectJournal)); !errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(filepath.Join(stateDir, statemgr.ObjectJournal)); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("journal left after apply: %v", err)
 	}
 	raw, err := m.ReadBackupRaw(ctx)
@@ -55,7 +56,7 @@ func TestApplyJournalsThroughManager(t *testing.T) {
 	if b, err := state.Decode(raw); err != nil || b.Serial != 1 {
 		t.Fatalf("backup: %v, serial %v; want the first whole write (serial 1): later actions go to the journal", err, b)
 	}
-	doc, err := os.ReadFile(filepath.Join(stateDir, state.ObjectState))
+	doc, err := os.ReadFile(filepath.Join(stateDir, statemgr.ObjectState))
 	if err != nil {
 		t.Fatal(err)
 	}

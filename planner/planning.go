@@ -12,6 +12,7 @@ import (
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/model"
 	"github.com/mlform/mlform/planner/plans"
+	"github.com/mlform/mlform/planner/retention"
 	"github.com/mlform/mlform/state"
 )
 
@@ -19,7 +20,7 @@ import (
 // snapshot ids feed model inputs), then the model stage (planner/model),
 // then retention last (it protects what the earlier actions use).
 func stages(ws *engine.Workspace) []engine.Stage {
-	return []engine.Stage{dataset.Plan, model.Plan, planForgotten, model.PlanRetention}
+	return []engine.Stage{dataset.Plan, model.Plan, planForgotten, retention.Plan}
 }
 
 // Plan computes what apply must do, reading st (never writing it). The

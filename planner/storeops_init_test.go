@@ -7,7 +7,7 @@ import (
 
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/ops"
-	"github.com/mlform/mlform/state"
+	"github.com/mlform/mlform/state/statemgr"
 )
 
 // init reports every part it prepared, warns when a part is mem:// (it
@@ -30,7 +30,7 @@ func TestInitSteps(t *testing.T) {
 			dir := t.TempDir()
 			ws := testWorkspace(t, dir, nil)
 			ws.StoreURLs[engine.DefaultStorage] = tt.store
-			m, err := state.OpenManager(ctx, tt.backend, dir)
+			m, err := statemgr.OpenManager(ctx, tt.backend, dir)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/state"
+	"github.com/mlform/mlform/state/statemgr"
 )
 
 // apply's state writer records the workspace's root in every declared
@@ -20,7 +21,7 @@ func TestRootWriter(t *testing.T) {
 	ws := testWorkspace(t, dir, nil)
 	ws.StoreURLs["other"] = "file://.mlform/other"
 	defer ws.Close()
-	m, err := state.OpenManager(ctx, "file://.mlform/state", dir)
+	m, err := statemgr.OpenManager(ctx, "file://.mlform/state", dir)
 	if err != nil {
 		t.Fatal(err)
 	}

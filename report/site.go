@@ -51,19 +51,9 @@ func gather(ctx context.Context, in Input) (*site, error) {
 		}
 	}
 	users := map[string][]string{}
-	for _, name := range slices.Sorted(maps.Keys(st.Models)) {
-		m := st.Models[name]
-		if m == nil {
-			continue
-		}
-		for _, v := range m.Versions {
-			if v == nil {
-				continue
-			}
-			for ds, id := range v.Inputs.Snapshots {
-				users[ds+"@"+id] = append(users[ds+"@"+id], fmt.Sprintf("model.%s v%d", name, v.Version))
-			}
-		}
+	for u := range st.SnapshotUses() {
+		key := u.Dataset + "@" + u.Snapshot
+		users[key] = append(users[key], fmt.Sprintf("model.%s v%d", u.Model, u.Version))
 	}
 	for _, name := range slices.Sorted(maps.Keys(st.Models)) {
 		if err := ctx.Err(); err != nil {

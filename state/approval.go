@@ -90,14 +90,5 @@ func validateProvenance(where string, v *Version) error {
 // dropApprovals forgets the approvals of a removed version: an approval
 // is for that version and goes with it.
 func (m *Model) dropApprovals(version int) {
-	kept := m.Approvals[:0]
-	for _, ap := range m.Approvals {
-		if ap != nil && ap.Version != version {
-			kept = append(kept, ap)
-		}
-	}
-	m.Approvals = kept
-	if len(m.Approvals) == 0 {
-		m.Approvals = nil
-	}
+	m.Approvals = without(m.Approvals, func(ap *Approval) bool { return ap == nil || ap.Version == version })
 }

@@ -32,7 +32,7 @@ func Encode(s *State) ([]byte, error) {
 	if s == nil {
 		return nil, errors.New("encode state: nil state")
 	}
-	s.normalize()
+	s.Normalize()
 	if err := s.Validate(); err != nil {
 		return nil, fmt.Errorf("encode state: %w", err)
 	}
@@ -111,14 +111,4 @@ func splitChecksum(doc []byte) (sum string, blanked []byte, found bool) {
 	blanked = append(blanked, doc[:at]...)
 	blanked = append(blanked, doc[at+end:]...)
 	return sum, blanked, true
-}
-
-// contentKey is the canonical encoding of what s records, without the
-// fields that describe the document itself (serial, checksum, the writing
-// mlform's version). Two states with equal keys record the same world.
-func contentKey(s *State) ([]byte, error) {
-	c := *s
-	c.Serial, c.Checksum, c.MLFormVersion = 0, "", ""
-	c.normalize()
-	return marshal(&c)
 }

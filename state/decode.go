@@ -92,7 +92,7 @@ func decode(b []byte, requireChecksum bool) (*State, error) {
 	if err := dec.Decode(&s); err != nil {
 		return nil, &DecodeError{ProblemInvalid, err.Error()}
 	}
-	s.normalize()
+	s.Normalize()
 	if err := s.Validate(); err != nil {
 		return nil, &DecodeError{ProblemInvalid, err.Error()}
 	}

@@ -2,6 +2,7 @@ package state
 
 import (
 	"fmt"
+	"iter"
 	"maps"
 	"slices"
 	"sort"
@@ -32,11 +33,9 @@ func (s *State) FindSnapshot(dataset, id string) *Snapshot {
 // id of dataset, in address order.
 func (s *State) SnapshotUsers(dataset, id string) []Address {
 	var out []Address
-	for _, name := range slices.Sorted(maps.Keys(s.Models)) {
-		for _, v := range s.Models[name].Versions {
-			if v != nil && v.Inputs.Snapshots[dataset] == id {
-				out = append(out, Address{Kind: AddrVersion, Name: name, Version: v.Version})
-			}
+	for u := range s.SnapshotUses() {
+		if u.Dataset == dataset && u.Snapshot == id {
+			out = append(out, Address{Kind: AddrVersion, Name: u.Model, Version: u.Version})
 		}
 	}
 	return out
@@ -45,20 +44,43 @@ func (s *State) SnapshotUsers(dataset, id string) []Address {
 // usedSnapshots is the set of "dataset\x00id" some recorded version uses.
 func (s *State) usedSnapshots() map[string]bool {
 	used := map[string]bool{}
-	for _, m := range s.Models {
-		if m == nil {
-			continue
-		}
-		for _, v := range m.Versions {
-			if v == nil {
+	for u := range s.SnapshotUses() {
+		used[u.Dataset+"\x00"+u.Snapshot] = true
+	}
+	return used
+}
+
+// SnapshotUse is one input of a recorded version: the snapshot of a
+// dataset that version was trained on.
+type SnapshotUse struct {
+	Model    string
+	Version  int
+	Dataset  string
+	Snapshot string
+}
+
+// SnapshotUses yields every input of every recorded version, models in
+// name order and versions in the order recorded (a version's datasets in
+// no particular order).
+func (s *State) SnapshotUses() iter.Seq[SnapshotUse] {
+	return func(yield func(SnapshotUse) bool) {
+		for _, name := range slices.Sorted(maps.Keys(s.Models)) {
+			m := s.Models[name]
+			if m == nil {
 				continue
 			}
-			for ds, id := range v.Inputs.Snapshots {
-				used[ds+"\x00"+id] = true
+			for _, v := range m.Versions {
+				if v == nil {
+					continue
+				}
+				for ds, id := range v.Inputs.Snapshots {
+					if !yield(SnapshotUse{Model: name, Version: v.Version, Dataset: ds, Snapshot: id}) {
+						return
+					}
+				}
 			}
 		}
 	}
-	return used
 }
 
 // resolveSnapshot finds the snapshot a names in its dataset's history by
@@ -167,11 +189,11 @@ func (s *State) pruneRetained() {
 	}
 }
 
-// minFormat is the oldest document format that holds s: 3 when it
+// MinFormat is the oldest document format that holds s: 3 when it
 // records code archives, batch jobs or running attempts (running.go), or
 // approvals, evaluators or provenance records (approval.go), 2 when it
 // has retained snapshot records, else 1 (which mlform before 2 reads).
-func (s *State) minFormat() int {
+func (s *State) MinFormat() int {
 	if s.usesFormat3() || s.usesProvenance() {
 		return 3
 	}

@@ -2,6 +2,7 @@ package state
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -51,16 +52,17 @@ func (m *Model) RunningAttempt(n int) *RunningAttempt {
 
 // RemoveRunning drops the running record of attempt n (once collected).
 func (m *Model) RemoveRunning(n int) {
-	kept := m.Running[:0]
-	for _, r := range m.Running {
-		if r != nil && r.Version != n {
-			kept = append(kept, r)
-		}
+	m.Running = without(m.Running, func(r *RunningAttempt) bool { return r == nil || r.Version == n })
+}
+
+// without removes from list, in place, the elements drop reports; an
+// emptied list becomes nil (a model without records encodes none).
+func without[T any](list []T, drop func(T) bool) []T {
+	list = slices.DeleteFunc(list, drop)
+	if len(list) == 0 {
+		return nil
 	}
-	m.Running = kept
-	if len(m.Running) == 0 {
-		m.Running = nil
-	}
+	return list
 }
 
 // validateRunning checks the running attempts of model name; recorded

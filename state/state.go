@@ -10,7 +10,7 @@ import (
 
 // FormatVersion is the newest state document format this build reads and
 // writes. Documents with a greater format_version are refused. A document
-// is written in the oldest format that can hold it (see minFormat), so an
+// is written in the oldest format that can hold it (see MinFormat), so an
 // older mlform keeps reading states that use nothing newer.
 const FormatVersion = 3
 

@@ -314,9 +314,12 @@ func validateMetrics(where string, m map[string]float64) error {
 	return nil
 }
 
-// normalize replaces nil maps and slices with empty ones, so an empty
-// collection always encodes the same way and readers never meet a nil map.
-func (s *State) normalize() {
+// Normalize replaces nil maps and slices with empty ones, so an empty
+// collection always encodes the same way and readers never meet a nil map,
+// scrubs credentials from recorded URLs and sets FormatVersion to
+// MinFormat. Encode and Decode call it; the journal writer
+// (state/statemgr) calls it on the entries a change touched.
+func (s *State) Normalize() {
 	if s.Datasets == nil {
 		s.Datasets = map[string]*Dataset{}
 	}
@@ -326,7 +329,7 @@ func (s *State) normalize() {
 	if s.Policies == nil {
 		s.Policies = map[string]*Policy{}
 	}
-	s.FormatVersion = s.minFormat()
+	s.FormatVersion = s.MinFormat()
 	for _, d := range s.datasetLists() {
 		if d == nil {
 			continue

@@ -111,9 +111,20 @@ func unaryPosition(prev hclsyntax.TokenType) bool {
 
 // CheckJSONNesting reports JSON (a *.mlfvars.json file, a jsondecode
 // argument) whose arrays and objects nest deeper than MaxNesting; the
-// decoders recurse per level. It only counts brackets outside strings.
+// decoders recurse per level.
 func CheckJSONNesting(src []byte) error {
-	depth, inString, escaped := 0, false, false
+	if depth, at := JSONDepth(src, MaxNesting); depth > MaxNesting {
+		return fmt.Errorf("JSON nested more than %d levels deep (at byte %d)", MaxNesting, at)
+	}
+	return nil
+}
+
+// JSONDepth is how deep the arrays and objects of src nest, counting only
+// brackets outside strings. It stops at the first bracket deeper than
+// limit and returns that depth and the bracket's byte offset (at is -1
+// when the nesting stays within limit).
+func JSONDepth(src []byte, limit int) (depth, at int) {
+	cur, inString, escaped := 0, false, false
 	for i, c := range src {
 		switch {
 		case inString:
@@ -128,15 +139,16 @@ func CheckJSONNesting(src []byte) error {
 		case c == '"':
 			inString = true
 		case c == '[' || c == '{':
-			depth++
-			if depth > MaxNesting {
-				return fmt.Errorf("JSON nested more than %d levels deep (at byte %d)", MaxNesting, i)
+			cur++
+			depth = max(depth, cur)
+			if cur > limit {
+				return cur, i
 			}
 		case c == ']' || c == '}':
-			depth--
+			cur--
 		}
 	}
-	return nil
+	return depth, -1
 }
 
 // EmptyFile is an empty body over src: what a file refused before parsing

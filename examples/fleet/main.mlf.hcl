@@ -1,6 +1,7 @@
 # A regional fleet: one churn model per region, all of one shape, declared
-# once with for_each. Every region has its own dataset, model and gated
-# promotion; one retrain policy governs them all. Adding a region to
+# once in a local module (modules/regional) and called with for_each. Every
+# region gets its own dataset, model and gated promotion; one retrain
+# policy here in the root governs them all. Adding a region to
 # var.regions trains only that region; removing one keeps its versions
 # recorded. See README.md.
 
@@ -18,50 +19,26 @@ variable "min_accuracy" {
   default = 0.6
 }
 
-# One dataset per region: dataset.customers["eu"], dataset.customers["us"].
-dataset "customers" {
-  for_each = var.regions
-  source   = "data/${each.key}"
-  include  = ["*.csv"]
-}
-
-# One model per region, trained on its region's dataset by the same
-# trainer: model.churn["eu"], model.churn["us"].
-model "churn" {
-  for_each    = var.regions
-  description = "Churn rule for region ${each.key}."
-  datasets    = [dataset.customers[each.key]]
-  code        = ["trainer/**"]
-  train {
-    command = ["sh", "trainer/train.sh"]
-    params = {
-      region     = each.key
-      min_tenure = each.value.min_tenure
-    }
-  }
+# One instance of the module per region: module.region["eu"],
+# module.region["us"], each with dataset.customers, model.churn and
+# promotion.production inside.
+module "region" {
+  source       = "./modules/regional"
+  for_each     = var.regions
+  region       = each.key
+  min_tenure   = each.value.min_tenure
+  min_accuracy = var.min_accuracy
 }
 
 # The shared policy: every region retrains when its data, code or
 # params change, at most once an hour.
 retrain_policy "fleet" {
-  models    = values(model.churn)
+  models    = [for r in module.region : r.model]
   on_change = ["data", "code", "params"]
   cooldown  = "1h"
 }
 
-# Each region's production alias moves only past the same floor.
-promotion "production" {
-  for_each = model.churn
-  model    = each.value
-  alias    = "production"
-  gate {
-    condition     = candidate.metrics.accuracy >= var.min_accuracy
-    error_message = "accuracy below the fleet's floor"
-  }
-}
-
-output "production_versions" {
-  description = "The production version of each region."
-  for_each    = promotion.production
-  value       = each.value.version
+output "models" {
+  description = "The model of each region."
+  value       = { for k, r in module.region : k => r.model.name }
 }

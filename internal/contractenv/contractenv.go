@@ -27,7 +27,10 @@ func Name(name string) string {
 // Dataset is the variable naming a dataset's directory. An instance of a
 // dataset with for_each or count carries its key: `sales["eu-west"]` ->
 // MLFORM_DATASET_SALES_EU_WEST_DIR, `sales[0]` -> MLFORM_DATASET_SALES_0_DIR.
+// A dataset of a module is named inside its module (`module.eu.sales` ->
+// MLFORM_DATASET_SALES_DIR), so one trainer serves every module instance.
 func Dataset(name string) string {
+	name = objname.Local(name)
 	base, suffix := objname.Split(name)
 	if suffix != "" {
 		return "MLFORM_DATASET_" + Name(base) + "_" + Name(strings.Trim(suffix, `[]"`)) + "_DIR"

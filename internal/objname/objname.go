@@ -25,9 +25,17 @@ const (
 )
 
 // Split separates a name into its block name and instance suffix:
-// "churn" -> ("churn", ""), `churn["eu"]` -> ("churn", `["eu"]`). It does
-// not validate either part.
+// "churn" -> ("churn", ""), `churn["eu"]` -> ("churn", `["eu"]`). The
+// block name of an object in a module keeps its module path:
+// `module.a["x"].churn[0]` -> (`module.a["x"].churn`, "[0]"). It does not
+// validate either part.
 func Split(name string) (base, suffix string) {
+	path, local := CutModule(name)
+	b, s := splitLocal(local)
+	return InModule(path, b), s
+}
+
+func splitLocal(name string) (base, suffix string) {
 	for i := 0; i < len(name); i++ {
 		if name[i] == '[' {
 			return name[:i], name[i:]
@@ -92,9 +100,14 @@ func ParseSuffix(s string) (key string, index int, isKey bool, err error) {
 }
 
 // Valid reports whether name is base (as isBase accepts it) with an
-// optional valid instance suffix.
+// optional valid instance suffix, inside an optional module path whose
+// module names isBase accepts too.
 func Valid(name string, isBase func(string) bool) bool {
-	base, suffix := Split(name)
+	path, local := CutModule(name)
+	if path != "" && checkModulePath(path, isBase) != nil {
+		return false
+	}
+	base, suffix := splitLocal(local)
 	if !isBase(base) {
 		return false
 	}

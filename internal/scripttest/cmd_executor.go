@@ -63,7 +63,8 @@ func cmdHostgo(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // example NAME DIR: copy the workspace of examples/NAME (its *.mlf.hcl
-// files, data/ and trainer/, not its state or Go test files) into DIR.
+// files, its local modules' under modules/, data/ and trainer/, not its
+// state or Go test files) into DIR.
 func cmdExample(ts *testscript.TestScript, neg bool, args []string) {
 	root, err := repoRoot()
 	ts.Check(err)
@@ -75,6 +76,7 @@ func cmdExample(ts *testscript.TestScript, neg bool, args []string) {
 		top, _, nested := strings.Cut(name, "/")
 		switch {
 		case nested && (top == "data" || top == "trainer"):
+		case nested && top == "modules" && strings.HasSuffix(name, ".mlf.hcl"):
 		case !nested && (strings.HasSuffix(name, ".mlf.hcl") || name == "README.md"):
 		default:
 			continue

@@ -16,6 +16,8 @@ func TestClosest(t *testing.T) {
 		{"x", nil, ""},
 		{"foo", []string{"now", "out"}, ""}, // two edits in three letters is no typo
 		{"targett", []string{"target", "replace"}, "target"},
+		{"modle", []string{"model", "module", "moved"}, "model"}, // a swap is one edit
+		{"sorce", []string{"source", "sort"}, "source"},
 	} {
 		if got := Closest(tc.given, tc.candidates); got != tc.want {
 			t.Errorf("Closest(%q, %q) = %q, want %q", tc.given, tc.candidates, got, tc.want)

@@ -16,6 +16,7 @@ import (
 	"github.com/mlform/mlform/providers/source"
 	"github.com/mlform/mlform/providers/storage"
 	"github.com/mlform/mlform/state"
+	"github.com/mlform/mlform/state/statemgr"
 )
 
 // ErrChangedSincePlan marks a dataset whose files no longer match what the
@@ -69,7 +70,7 @@ func RunSnapshot(ctx context.Context, rc *engine.RunContext, a *plans.Action) er
 		}
 	}
 	snap := &state.Snapshot{ID: id, CreatedAt: ws.Now.UTC(), Source: sc.Source, Files: sc.Files, Bytes: sc.Bytes, ProfileID: profileID, Store: sc.Store}
-	err = rc.UpdateState(state.ChangingDataset(ctx, sc.Dataset), func(st *state.State) error {
+	err = rc.UpdateState(statemgr.ChangingDataset(ctx, sc.Dataset), func(st *state.State) error {
 		ds := st.Datasets[sc.Dataset]
 		if ds == nil {
 			ds = &state.Dataset{Name: sc.Dataset}

@@ -30,7 +30,7 @@ func (f RunnerFunc) Run(ctx context.Context, rc *RunContext, a *plans.Action) er
 	return f(ctx, rc, a)
 }
 
-// StateWriter persists state; *state.Manager satisfies it.
+// StateWriter persists state; *statemgr.Manager satisfies it.
 type StateWriter interface {
 	Write(ctx context.Context, s *state.State) error
 }

@@ -136,8 +136,12 @@ func (g *Graph) Select(targets []string) (map[string]bool, error) {
 			continue
 		}
 		// A block with for_each or count: every instance (Terraform's
-		// whole-resource target).
+		// whole-resource target); a module (module.region or
+		// module.region["eu"]): every object in it.
 		insts := g.Instances(t)
+		if len(insts) == 0 && strings.HasPrefix(t, "module.") {
+			insts = g.inModule(t)
+		}
 		if len(insts) == 0 {
 			return nil, fmt.Errorf("-target %s: %s", t, g.UnknownMessage(t))
 		}
@@ -148,6 +152,20 @@ func (g *Graph) Select(targets []string) (map[string]bool, error) {
 	return sel, nil
 }
 
+// inModule lists the objects declared in the module path (with or
+// without an instance key) and the modules it calls, in graph order.
+func (g *Graph) inModule(path string) []string {
+	var out []string
+	for _, a := range g.order {
+		p, _ := objname.CutModule(plans.AddrName(a))
+		if p == path || strings.HasPrefix(p, path+".") || strings.HasPrefix(p, path+"[") {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// UnknownMessage says why addr names nothing declared, listing what is.
 func (g *Graph) UnknownMessage(addr string) string {
 	var same []string
 	for _, a := range g.order {

@@ -95,6 +95,8 @@ func TestGraphSelectInstances(t *testing.T) {
 		{Addr: `model.churn["eu"]`, DependsOn: []string{`dataset.sales["eu"]`}},
 		{Addr: `model.churn["us"]`, DependsOn: []string{`dataset.sales["us"]`}},
 		{Addr: "model.churnx", DependsOn: []string{`dataset.sales["us"]`}},
+		{Addr: `dataset.module.r["eu"].d`}, {Addr: `model.module.r["eu"].m`, DependsOn: []string{`dataset.module.r["eu"].d`}},
+		{Addr: `model.module.r["us"].module.inner.m`}, {Addr: "model.module.rx.m"},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -107,8 +109,12 @@ func TestGraphSelectInstances(t *testing.T) {
 		{`model.churn["eu"]`, []string{`dataset.sales["eu"]`, `model.churn["eu"]`}, ""},
 		{"model.churn", []string{`dataset.sales["eu"]`, `dataset.sales["us"]`, `model.churn["eu"]`, `model.churn["us"]`}, ""},
 		{"dataset.sales", []string{`dataset.sales["eu"]`, `dataset.sales["us"]`}, ""},
-		{`model.churn["ap"]`, nil, `no such object in the configuration (declared: model.churn["eu"], model.churn["us"], model.churnx)`},
+		{`model.churn["ap"]`, nil, `no such object in the configuration (declared: model.churn["eu"], model.churn["us"], model.churnx, model.module.r["eu"].m`},
 		{"model.chu", nil, "no such object"},
+		{`module.r["eu"]`, []string{`dataset.module.r["eu"].d`, `model.module.r["eu"].m`}, ""},
+		{"module.r", []string{`dataset.module.r["eu"].d`, `model.module.r["eu"].m`, `model.module.r["us"].module.inner.m`}, ""},
+		{`module.r["us"].module.inner`, []string{`model.module.r["us"].module.inner.m`}, ""},
+		{"module.nope", nil, "no such object"},
 	} {
 		sel, err := g.Select([]string{tt.target})
 		if tt.err != "" {

@@ -4,13 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
-	"sort"
 	"time"
 
 	"github.com/mlform/mlform/providers/storage"
 	"github.com/mlform/mlform/state"
+	"github.com/mlform/mlform/state/statemgr"
 )
 
 // A store may be shared by many workspaces, each with its own state. Each
@@ -34,51 +35,62 @@ type StoreLocking struct {
 // describes the recorded state, and until it lands the writer's shared
 // store lock keeps gc away (docs/store-format.md, "Write order").
 func (ws *Workspace) WriteRoots(ctx context.Context, st *state.State, backend string) error {
-	_, err := ws.writeRoots(ctx, st, backend, nil)
+	_, err := ws.writeRoots(ctx, st, backend, newRefIndex(st), nil)
 	return err
 }
 
-// writeRoots writes the roots whose ids differ from last (nil: all) and
-// returns what it wrote, by store.
-func (ws *Workspace) writeRoots(ctx context.Context, st *state.State, backend string, last map[string][]string) (map[string][]string, error) {
-	refs := Referenced(st)
+// writeRoots writes the roots of the declared stores in only (nil: all)
+// with the ids refs holds, and returns the stores whose root it could not
+// write.
+func (ws *Workspace) writeRoots(ctx context.Context, st *state.State, backend string, refs *refIndex, only map[string]bool) (map[string]bool, error) {
 	host, _ := os.Hostname()
-	written := map[string][]string{}
+	failed := map[string]bool{}
 	var errs []error
 	for _, name := range ws.StoreNames() {
-		ids := refs[name]
+		if only != nil && !only[name] {
+			continue
+		}
+		ids := refs.ids[name]
 		if ids == nil {
 			ids = []string{}
 		}
-		if prev, ok := last[name]; ok && slices.Equal(prev, ids) {
-			written[name] = prev
-			continue
-		}
 		store, err := ws.Store(ctx, name)
+		if err == nil {
+			r := &storage.Root{Lineage: st.Lineage, Backend: backend, Host: host, Written: time.Now().UTC(), Serial: st.Serial, IDs: ids}
+			if err = store.PutRoot(ctx, r); err != nil {
+				err = fmt.Errorf("storage %q: %w", name, err)
+			}
+		}
 		if err != nil {
+			failed[name] = true
 			errs = append(errs, err)
-			continue
 		}
-		r := &storage.Root{Lineage: st.Lineage, Backend: backend, Host: host, Written: time.Now().UTC(), Serial: st.Serial, IDs: ids}
-		if err := store.PutRoot(ctx, r); err != nil {
-			errs = append(errs, fmt.Errorf("storage %q: %w", name, err))
-			continue
-		}
-		written[name] = ids
 	}
-	return written, errors.Join(errs...)
+	return failed, errors.Join(errs...)
 }
 
 // RootWriter is the StateWriter apply uses: it writes the state, then the
-// roots whose ids changed. A failed root write does not fail the state
-// write (the state is recorded); it is retried at the next write and by
-// Finish, whose error apply reports.
+// roots whose ids changed. What the state references is kept as an index
+// (storeroots_index.go) updated from the entries a write was announced to
+// touch (statemgr.Changing*, as the journal uses them), so an action costs
+// what it changed; an unannounced write, or one the state shows touched
+// more, rebuilds the index from the whole state. A failed root write does
+// not fail the state write (the state is recorded); its store stays due
+// and is retried at the next write and by Finish, whose error apply
+// reports.
 type RootWriter struct {
 	ws      *Workspace
 	w       StateWriter
 	backend string
-	last    map[string][]string
-	err     error
+	// refs describes the state as last written (nil before the first
+	// write).
+	refs *refIndex
+	// due are the stores whose root does not match refs yet.
+	due map[string]bool
+	err error
+	// verify checks every incremental update against a rebuild
+	// (storeroots_verify_*.go: test builds).
+	verify bool
 }
 
 func (ws *Workspace) NewRootWriter(w StateWriter) *RootWriter {
@@ -86,33 +98,76 @@ func (ws *Workspace) NewRootWriter(w StateWriter) *RootWriter {
 	if l, ok := w.(interface{ Location() string }); ok {
 		backend = l.Location()
 	}
-	return &RootWriter{ws: ws, w: w, backend: backend}
+	return &RootWriter{ws: ws, w: w, backend: backend, due: map[string]bool{}, verify: verifyRootIndex}
 }
 
 func (r *RootWriter) Write(ctx context.Context, st *state.State) error {
 	if err := r.w.Write(ctx, st); err != nil {
 		return err
 	}
-	r.update(ctx, st)
+	if err := r.index(ctx, st); err != nil {
+		return err
+	}
+	r.writeDue(ctx, st)
 	return nil
 }
 
-func (r *RootWriter) update(ctx context.Context, st *state.State) {
-	written, err := r.ws.writeRoots(ctx, st, r.backend, r.last)
-	r.err = err
-	if err == nil {
-		r.last = written
+// index brings r.refs to st and marks the stores whose ids changed due.
+func (r *RootWriter) index(ctx context.Context, st *state.State) error {
+	if r.refs == nil {
+		r.refs = newRefIndex(st)
+		for _, name := range r.ws.StoreNames() {
+			r.due[name] = true
+		}
+		return nil
+	}
+	changed, ok := r.refs.update(st, statemgr.Announced(ctx))
+	if !ok {
+		full := newRefIndex(st)
+		changed, r.refs = r.refs.diff(full), full
+	} else if r.verify {
+		// Test builds: an announcement that missed a reference would leave
+		// it out of the root, collectable by gc elsewhere.
+		full := newRefIndex(st)
+		if missed := r.refs.diff(full); len(missed) > 0 {
+			r.refs = full
+			r.markDue(missed)
+			return fmt.Errorf("internal error: the store roots' references of storage %v changed, but the change was announced as touching only %v", slices.Sorted(maps.Keys(missed)), statemgr.Announced(ctx))
+		}
+	}
+	r.markDue(changed)
+	return nil
+}
+
+// markDue marks the declared stores among changed due for a root write.
+func (r *RootWriter) markDue(changed map[string]bool) {
+	for name := range changed {
+		if _, declared := r.ws.StoreURLs[name]; declared {
+			r.due[name] = true
+		}
 	}
 }
 
-// Finish makes sure the roots match st after the last write.
+// writeDue writes the roots that are due; those that fail stay due.
+func (r *RootWriter) writeDue(ctx context.Context, st *state.State) {
+	if len(r.due) == 0 {
+		r.err = nil
+		return
+	}
+	r.due, r.err = r.ws.writeRoots(ctx, st, r.backend, r.refs, r.due)
+}
+
+// Finish makes sure the roots match st after the last write. It checks
+// the index against the whole state once (a change that escaped its
+// announcement is caught here at the latest) and writes what is due.
 func (r *RootWriter) Finish(ctx context.Context, st *state.State) error {
-	if r.last == nil && r.err == nil {
+	if r.refs == nil {
 		return nil // nothing was written
 	}
-	if r.err != nil {
-		r.update(ctx, st)
-	}
+	full := newRefIndex(st)
+	r.markDue(r.refs.diff(full))
+	r.refs = full
+	r.writeDue(ctx, st)
 	if r.err != nil {
 		return fmt.Errorf("the state is recorded, but this workspace's root in the store could not be written (gc from another workspace could collect what it references; run apply or gc here again): %w", r.err)
 	}
@@ -122,63 +177,12 @@ func (r *RootWriter) Finish(ctx context.Context, st *state.State) error {
 // Referenced returns, per storage block, every store id the state refers
 // to: snapshot manifests and profiles (of dataset histories and of
 // retained snapshots, so every snapshot a recorded version used is
-// included), version artifacts and logs. gc keeps exactly these (and
+// included), version artifacts and logs, and what running attempts' jobs
+// read (storeroots_index.go, entryRefs). gc keeps exactly these (and
 // whatever they reference). Code is recorded as a hash only, nothing in a
 // store. A version input whose snapshot record is gone altogether (a state
 // from before retained snapshots) cannot be placed in a store: see
 // LineageGaps.
 func Referenced(st *state.State) map[string][]string {
-	set := map[string]map[string]bool{}
-	add := func(store, id string) {
-		if id == "" {
-			return
-		}
-		if store == "" {
-			store = DefaultStorage
-		}
-		if set[store] == nil {
-			set[store] = map[string]bool{}
-		}
-		set[store][id] = true
-	}
-	// Snapshots of every dataset's history, and those that left it while
-	// recorded versions still use them (state rm -force): lineage
-	// protects the data a recorded version was built from.
-	for _, snaps := range []map[string]*state.Dataset{st.Datasets, st.RetainedSnapshots} {
-		for _, ds := range snaps {
-			for _, s := range ds.Snapshots {
-				add(s.Store, s.ID)
-				add(s.Store, s.ProfileID)
-			}
-		}
-	}
-	for _, m := range st.Models {
-		for _, v := range m.Versions {
-			add(v.Store, v.ArtifactsID)
-			add(v.Store, v.LogsID)
-			add(v.Store, v.EnvironmentID)
-			add(v.Store, v.CardID)
-			add(v.Store, v.CodeID)
-		}
-		// A running attempt's spec, code archive and provenance: the job reads them
-		// from the store, possibly long after the apply that submitted it.
-		for _, r := range m.Running {
-			add(r.Store, r.SpecID)
-			if r.Draft != nil {
-				add(r.Draft.Store, r.Draft.CodeID)
-				add(r.Draft.Store, r.Draft.EnvironmentID)
-				add(r.Draft.Store, r.Draft.CardID)
-			}
-		}
-	}
-	out := make(map[string][]string, len(set))
-	for store, ids := range set {
-		list := make([]string, 0, len(ids))
-		for id := range ids {
-			list = append(list, id)
-		}
-		sort.Strings(list)
-		out[store] = list
-	}
-	return out
+	return newRefIndex(st).ids
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/policy"
+	"github.com/mlform/mlform/planner/publish"
 	"github.com/mlform/mlform/providers/storage"
 	"github.com/mlform/mlform/state"
 )
@@ -143,8 +144,8 @@ func TestApplyModelLifecycle(t *testing.T) {
 		t.Fatalf("alias = %+v", al)
 	}
 	pub := filepath.Join(w.ws.BaseDir, "published")
-	var pm PublishManifest
-	if b, err := os.ReadFile(filepath.Join(pub, PublishManifestName)); err != nil || json.Unmarshal(b, &pm) != nil || pm.Version != 1 || len(pm.Files) != 2 {
+	var pm publish.Manifest
+	if b, err := os.ReadFile(filepath.Join(pub, publish.ManifestName)); err != nil || json.Unmarshal(b, &pm) != nil || pm.Version != 1 || len(pm.Files) != 2 {
 		t.Fatalf("publish manifest %+v (%v)", pm, err)
 	}
 	if b, _ := os.ReadFile(filepath.Join(pub, "model.txt")); !strings.Contains(string(b), `"accuracy":0.9`) {
@@ -198,7 +199,7 @@ func TestApplyModelLifecycle(t *testing.T) {
 	if _, res = w.apply(snapA); res.Failed() || m.Aliases["production"].Version != 1 || len(m.Aliases["production"].History) != 3 {
 		t.Fatalf("rollback:\n%s", summaries(res))
 	}
-	if b, _ := os.ReadFile(filepath.Join(pub, PublishManifestName)); !strings.Contains(string(b), `"version": 1`) {
+	if b, _ := os.ReadFile(filepath.Join(pub, publish.ManifestName)); !strings.Contains(string(b), `"version": 1`) {
 		t.Fatalf("rollback not published: %s", b)
 	}
 

@@ -5,6 +5,7 @@ import (
 
 	"github.com/mlform/mlform/config"
 	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/notify"
 	"github.com/mlform/mlform/planner/policy"
 )
 
@@ -32,7 +33,7 @@ func loadSpecs(ws *engine.Workspace) (*modelSpecs, error) {
 	for name, p := range cfg.Promotions {
 		specs.Promotions[name] = newPromotionSpec(cfg, p)
 	}
-	specs.Notify = newNotifySpecs(cfg)
+	specs.Notify = notify.FromConfig(cfg)
 	return specs, nil
 }
 

@@ -3,8 +3,6 @@ package model
 import (
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"sort"
 
 	"github.com/mlform/mlform/providers/executor"
@@ -49,35 +47,4 @@ func keys[V any](m map[string]V) []string {
 		out = append(out, k)
 	}
 	return out
-}
-
-// checkOutputNames refuses train outputs under names mlform itself
-// writes where it publishes (reservedOutput): published, such a file
-// would replace the publication's manifest (moving the alias and then
-// failing every later publish) or be swept as a temporary. Found when the
-// step ends, it fails the attempt, so the version is never recorded as
-// succeeded and no alias moves.
-func checkOutputNames(outputDir string) error {
-	root, err := os.OpenRoot(outputDir)
-	if err != nil {
-		return err
-	}
-	defer root.Close()
-	var errs []error
-	err = fs.WalkDir(root.FS(), ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || p == "." {
-			return err
-		}
-		if why := reservedOutput(p); why != "" {
-			errs = append(errs, fmt.Errorf("MLFORM_OUTPUT_DIR/%s: reserved output name (%s); rename it in the train command", p, why))
-			if d.IsDir() {
-				return fs.SkipDir
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	return errors.Join(errs...)
 }

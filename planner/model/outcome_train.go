@@ -29,7 +29,7 @@ func TrainOutcome(r *engine.ActionResult) string {
 	if r == nil || r.Action == nil || r.Action.Kind != plans.KindTrain || r.Status != engine.ResultSucceeded {
 		return ""
 	}
-	if IsTrainSubmitted(r) {
+	if isTrainSubmitted(r) {
 		return TrainSubmitted
 	}
 	if strings.HasPrefix(r.Summary, notRetrainedPrefix) {

@@ -21,12 +21,12 @@ import (
 
 // Reason codes of model planning beyond those in planner/plans.
 const (
-	// ReasonPublish: the promoted version is copied to a publish URL.
-	ReasonPublish plans.ReasonCode = "publish"
-	// ReasonDeferred: inputs changed but the retrain policy says not yet.
-	ReasonDeferred plans.ReasonCode = "deferred"
-	// ReasonHeld: a promotion candidate failed a gate or must_beat.
-	ReasonHeld plans.ReasonCode = "held"
+	// reasonPublish: the promoted version is copied to a publish URL.
+	reasonPublish plans.ReasonCode = "publish"
+	// reasonDeferred: inputs changed but the retrain policy says not yet.
+	reasonDeferred plans.ReasonCode = "deferred"
+	// reasonHeld: a promotion candidate failed a gate or must_beat.
+	reasonHeld plans.ReasonCode = "held"
 )
 
 // conditionalKey marks, in a train action's first reason's Data, a train
@@ -170,7 +170,7 @@ func planModel(ctx context.Context, pc *engine.PlanContext, specs *modelSpecs, s
 	}
 	if !d.Train {
 		if d.Deferred {
-			pc.AddNote(&plans.Note{Addr: addr, Code: ReasonDeferred, Message: d.DeferredWhy, DueAt: d.DueAt})
+			pc.AddNote(&plans.Note{Addr: addr, Code: reasonDeferred, Message: d.DeferredWhy, DueAt: d.DueAt})
 		}
 		return nil, nil
 	}

@@ -54,24 +54,49 @@ func newModelWorld(t testing.TB) *modelWorld {
 	return &modelWorld{t: t, ws: ws, specs: specs, st: &state.State{Models: map[string]*state.Model{}, Datasets: map[string]*state.Dataset{}}}
 }
 
-// trained records version n of churn as trained on snapshot snap with
-// the current spec's inputs and metrics.
-func (w *modelWorld) trained(n int, status, snap string, metrics map[string]float64) *state.Version {
+// version records the next version of churn, trained on snapshot snap
+// with the current spec's inputs, with an accuracy metric when one is
+// given.
+func (w *modelWorld) version(status, snap string, accuracy ...float64) *state.Version {
 	w.t.Helper()
 	in, err := buildInputs(w.ws.BaseDir, w.specs.Models["churn"], map[string]string{"churn": snap}, nil)
 	if err != nil {
 		w.t.Fatal(err)
 	}
 	m := w.st.EnsureModel("churn")
-	v := &state.Version{Version: n, Status: status, Inputs: in, Metrics: metrics, EndedAt: modelNow.Add(-time.Hour), ArtifactsID: fmt.Sprintf("%064x", n)}
+	n := max(m.NextVersion, 1)
+	v := &state.Version{Version: n, Status: status, Inputs: in, EndedAt: modelNow.Add(-time.Hour), ArtifactsID: fmt.Sprintf("%064x", n)}
+	if len(accuracy) > 0 {
+		v.Metrics = map[string]float64{"accuracy": accuracy[0]}
+	}
 	m.Versions = append(m.Versions, v)
 	m.NextVersion = n + 1
 	return v
 }
 
+// ok records the next version as succeeded (see version).
+func (w *modelWorld) ok(snap string, accuracy ...float64) *state.Version {
+	return w.version(state.StatusSucceeded, snap, accuracy...)
+}
+
 func (w *modelWorld) alias(name string, v int) {
 	m := w.st.EnsureModel("churn")
 	m.Aliases[name] = &state.Alias{Name: name, Version: v}
+}
+
+// policy makes p the retrain policy "p" of churn.
+func (w *modelWorld) policy(p policy.Policy) {
+	w.specs.Policies["p"] = &policySpec{Name: "p", Models: []string{"churn"}, Policy: p}
+}
+
+// evaluated records succeeded evaluations on snapshot snap by evaluator:
+// version i+1 scored accuracy[i].
+func (w *modelWorld) evaluated(snap, evaluator string, accuracy ...float64) {
+	m := w.st.Models["churn"]
+	for i, a := range accuracy {
+		m.Evaluations = append(m.Evaluations, &state.Evaluation{Version: i + 1, Snapshots: map[string]string{"churn": snap},
+			Status: state.StatusSucceeded, Metrics: map[string]float64{"accuracy": a}, Evaluator: evaluator})
+	}
 }
 
 // plan runs the model stage with dataset churn at snapshot snap (planned
@@ -127,304 +152,151 @@ func TestPlanModels(t *testing.T) {
 		w.specs.Promotions["prod"] = pr
 		return pr
 	}
+	// serving: production serves v1 (accuracy a1, on snap1); v2 (a2, on
+	// snap2) is the candidate.
+	serving := func(w *modelWorld, snap1 string, a1 float64, snap2 string, a2 float64) *state.Version {
+		prod(w)
+		w.ok(snap1, a1)
+		v2 := w.ok(snap2, a2)
+		w.alias("production", 1)
+		return v2
+	}
+	below := func(v float64) policy.Policy {
+		return policy.Policy{Metrics: []policy.MetricTrigger{{Metric: "accuracy", Below: f(v)}}}
+	}
+	noEvaluate := func(w *modelWorld) { w.specs.Models["churn"].Evaluate = nil }
+	lr := func(w *modelWorld, v float64) {
+		w.specs.Models["churn"].Train.Params = map[string]any{"learning_rate": v}
+	}
+	// Each case plans dataset churn at snap (a new snapshot when new) and
+	// wants these prefixes of describe's lines, in order, or the error.
 	tests := []struct {
 		name  string
 		setup func(w *modelWorld)
 		snap  string
 		new   bool
-		want  []string // lines (prefixes) of describe, in order
+		want  []string
 		err   string
 	}{
-		{
-			name:  "first apply trains v1 and promotes it after apply",
-			setup: func(w *modelWorld) { prod(w) },
-			snap:  snapA, new: true,
-			want: []string{
-				"snapshot dataset.churn",
-				"train model.churn v1 [new: model.churn has no version yet] deps=dataset.churn",
-				"promote promotion.prod 0->1 [candidate: alias production moves if v1 passes 1 gate] deps=model.churn",
-			},
-		},
-		{
-			name: "up to date: nothing",
+		{name: "first apply trains v1 and promotes it after apply", snap: snapA, new: true, setup: func(w *modelWorld) { prod(w) }, want: []string{
+			"snapshot dataset.churn",
+			"train model.churn v1 [new: model.churn has no version yet] deps=dataset.churn",
+			"promote promotion.prod 0->1 [candidate: alias production moves if v1 passes 1 gate] deps=model.churn"}},
+		{name: "up to date: nothing", snap: snapA, want: []string{},
+			setup: func(w *modelWorld) { prod(w); w.ok(snapA, 0.9); w.alias("production", 1) }},
+		{name: "params change without policy retrains; promotion waits for must_beat", snap: snapA, setup: func(w *modelWorld) {
+			prod(w)
+			w.ok(snapA, 0.9)
+			w.alias("production", 1)
+			lr(w, 0.08)
+		}, want: []string{
+			"train model.churn v2 [params_changed: params changed: learning_rate] deps=\n",
+			"promote promotion.prod 1->2 [candidate: alias production moves if v2 passes 1 gate and beats v1 on accuracy] deps=model.churn"}},
+		{name: "drift trigger without stats columns says it measures nothing", snap: snapB, setup: func(w *modelWorld) {
+			w.ok(snapA)
+			w.policy(policy.Policy{Drift: &policy.DriftTrigger{Method: "psi", Threshold: 0.2}})
+		}, want: []string{
+			"note model.churn: the drift trigger measures nothing: no dataset of model.churn declares stats columns",
+			"note model.churn: data changed, retrain deferred by policy (no on_change and no schedule"}},
+		{name: "schedule-only policy defers a data change", snap: snapB, new: true, setup: func(w *modelWorld) {
+			w.ok(snapA)
+			s, _ := policy.ParseSchedule("0 3 * * 1", 0)
+			w.policy(policy.Policy{Schedule: s})
+			w.st.Policies = map[string]*state.Policy{"p": {Name: "p", LastTrain: map[string]time.Time{"churn": modelNow.Add(-time.Hour)}}}
+		}, want: []string{"snapshot dataset.churn", "note model.churn: data changed, retrain deferred by policy (schedule: next Mon 2026-01-12 03:00 UTC)"}},
+		{name: "-replace retrains an up-to-date model", snap: snapA, setup: func(w *modelWorld) { w.ok(snapA) },
+			want: []string{"train model.churn v2 [replace: forced by -replace=model.churn]"}},
+		{name: "metric trigger without an evaluation: conditional train", snap: snapB, new: true,
+			setup: func(w *modelWorld) { w.ok(snapA, 0.9); w.policy(below(0.85)) },
+			want:  []string{"snapshot dataset.churn", "train model.churn v2 [metric_below: retrains if v1 on the new data has accuracy < 0.85 (evaluated during apply); data_changed"}},
+		{name: "metric trigger with a cached evaluation below the floor", snap: snapB, new: true,
+			setup: func(w *modelWorld) { w.ok(snapA, 0.9); w.evaluated(snapB, "", 0.7); w.policy(below(0.85)) },
+			want:  []string{"snapshot dataset.churn", "train model.churn v2 [metric_below: accuracy of v1 on current data is 0.7 < 0.85"}},
+		{name: "metric trigger with a cached evaluation above the floor: deferred", snap: snapB, new: true,
+			setup: func(w *modelWorld) { w.ok(snapA, 0.9); w.evaluated(snapB, "", 0.88); w.policy(below(0.85)) },
+			want:  []string{"snapshot dataset.churn", "note model.churn: data changed, retrain deferred by policy"}},
+		{name: "candidate decided once the champion is evaluated on its data", snap: snapB,
+			setup: func(w *modelWorld) { serving(w, snapA, 0.9, snapB, 0.7) },
+			want:  []string{"promote promotion.prod 1->2 [candidate: alias production moves to v2 if it passes 1 gate and beats v1 on accuracy, once v2 and v1 are evaluated on v2's training data (during apply)]"}},
+		{name: "identical artifacts: held at plan, nothing to evaluate", snap: snapA,
+			setup: func(w *modelWorld) { serving(w, snapA, 0.8, snapA, 0.9).ArtifactsID = fmt.Sprintf("%064x", 1) },
+			want:  []string{"note promotion.prod: alias production stays at v1: v2 held: no better than v1: its artifacts are identical"}},
+		{name: "recorded evaluations by the current evaluator decide at plan", snap: snapB, setup: func(w *modelWorld) {
+			serving(w, snapA, 0.9, snapB, 0.95)
+			d, err := evaluatorDigest(w.ws.BaseDir, w.specs.Models["churn"], nil)
+			if err != nil || d == "" {
+				t.Fatalf("evaluator digest %q: %v", d, err)
+			}
+			w.evaluated(snapB, d, 0.88, 0.86)
+		}, want: []string{"note promotion.prod: alias production stays at v1: v2 held: must_beat: accuracy of v2 is 0.86, v1 has 0.88 (both scored by the evaluate step on v2's training data); must be higher"}},
+		{name: "an evaluation by another evaluator is not comparable", snap: snapB,
+			setup: func(w *modelWorld) { serving(w, snapA, 0.9, snapB, 0.95); w.evaluated(snapB, "old", 0.88, 0.86) },
+			want:  []string{"promote promotion.prod 1->2 [candidate: alias production moves to v2 if it passes 1 gate and beats v1 on accuracy, once v2 and v1 are evaluated on v2's training data (during apply)]"}},
+		// New data is not trained on (code changes only), but it is what
+		// both versions are scored on.
+		{name: "evaluate_on: both scored on the holdout's current snapshot", snap: snapB, setup: func(w *modelWorld) {
+			serving(w, snapA, 0.9, snapA, 0.95)
+			w.specs.Promotions["prod"].EvaluateOn = []string{"churn"}
+			w.policy(policy.Policy{OnChange: []string{"code"}})
+		}, want: []string{"promote promotion.prod 1->2 [candidate: alias production moves to v2 if it passes 1 gate and beats v1 on accuracy, once v2 and v1 are evaluated on dataset.churn@" + snapB[:12] + " (during apply)]",
+			"note model.churn: data changed, retrain deferred by policy"}},
+		{name: "evaluate_on a dataset without a snapshot holds", snap: snapA,
 			setup: func(w *modelWorld) {
-				prod(w)
-				w.trained(1, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.9})
-				w.alias("production", 1)
+				serving(w, snapA, 0.9, snapA, 0.95)
+				w.specs.Promotions["prod"].EvaluateOn = []string{"holdout"}
 			},
-			snap: snapA,
-			want: []string{},
-		},
-		{
-			name: "params change without policy retrains; promotion waits for must_beat",
+			want: []string{"note promotion.prod: alias production stays at v1: v2 held: dataset.holdout (evaluate_on) has no snapshot to evaluate on"}},
+		{name: "production takes its candidate from staging, planned after it", snap: snapA, new: true, setup: func(w *modelWorld) {
+			noEvaluate(w)
+			w.specs.Promotions["a_prod"] = &promotionSpec{Name: "a_prod", Model: "churn", Alias: "production", From: "staging", Approval: true}
+			w.specs.Promotions["b_staging"] = &promotionSpec{Name: "b_staging", Model: "churn", Alias: "staging"}
+		}, want: []string{"snapshot dataset.churn", "train model.churn v1",
+			"promote promotion.b_staging 0->1 [candidate: alias staging moves to v1 once it is trained] deps=model.churn",
+			"promote promotion.a_prod 0->1 [candidate: alias production moves to the version alias staging gets (v1), then waits for an approval] deps=promotion.b_staging"}},
+		{name: "held candidate is a note", snap: snapA,
+			setup: func(w *modelWorld) { serving(w, snapA, 0.9, snapA, 0.7); noEvaluate(w) },
+			want:  []string{"note promotion.prod: alias production stays at v1: v2 held: accuracy below the floor; must_beat: accuracy of v2 is 0.7, v1 has 0.9 (train-step metrics: no evaluate step); must be higher"}},
+		{name: "held first candidate leaves the alias unset", snap: snapA,
+			setup: func(w *modelWorld) { prod(w); noEvaluate(w); w.ok(snapA, 0.7) },
+			want:  []string{"note promotion.prod: alias production stays unset: v1 held: accuracy below the floor"}},
+		{name: "a pin in place says the new version is not promoted", snap: snapA, setup: func(w *modelWorld) {
+			prod(w).Version = 1
+			w.ok(snapA, 0.9)
+			w.alias("production", 1)
+			lr(w, 0.5)
+		}, want: []string{
+			"train model.churn v2 [params_changed: params changed: learning_rate]",
+			"note promotion.prod: alias production stays at v1 (pinned by version = 1): v2, trained by this plan, is not promoted while the pin stays"}},
+		{name: "pin rolls back", snap: snapA,
 			setup: func(w *modelWorld) {
-				prod(w)
-				w.trained(1, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.9})
-				w.alias("production", 1)
-				w.specs.Models["churn"].Train.Params = map[string]any{"learning_rate": 0.08}
-			},
-			snap: snapA,
-			want: []string{
-				"train model.churn v2 [params_changed: params changed: learning_rate] deps=\n",
-				"promote promotion.prod 1->2 [candidate: alias production moves if v2 passes 1 gate and beats v1 on accuracy] deps=model.churn",
-			},
-		},
-		{
-			name: "drift trigger without stats columns says it measures nothing",
-			setup: func(w *modelWorld) {
-				w.trained(1, state.StatusSucceeded, snapA, nil)
-				w.specs.Policies["p"] = &policySpec{Name: "p", Models: []string{"churn"}, Policy: policy.Policy{Drift: &policy.DriftTrigger{Method: "psi", Threshold: 0.2}}}
-			},
-			snap: snapB,
-			want: []string{
-				"note model.churn: the drift trigger measures nothing: no dataset of model.churn declares stats columns",
-				"note model.churn: data changed, retrain deferred by policy (no on_change and no schedule",
-			},
-		},
-		{
-			name: "schedule-only policy defers a data change",
-			setup: func(w *modelWorld) {
-				w.trained(1, state.StatusSucceeded, snapA, nil)
-				s, _ := policy.ParseSchedule("0 3 * * 1", 0)
-				w.specs.Policies["p"] = &policySpec{Name: "p", Models: []string{"churn"}, Policy: policy.Policy{Schedule: s}}
-				w.st.Policies = map[string]*state.Policy{"p": {Name: "p", LastTrain: map[string]time.Time{"churn": modelNow.Add(-time.Hour)}}}
-			},
-			snap: snapB, new: true,
-			want: []string{"snapshot dataset.churn", "note model.churn: data changed, retrain deferred by policy (schedule: next Mon 2026-01-12 03:00 UTC)"},
-		},
-		{
-			name: "-replace retrains an up-to-date model",
-			setup: func(w *modelWorld) {
-				w.trained(1, state.StatusSucceeded, snapA, nil)
-			},
-			snap: snapA,
-			want: []string{"train model.churn v2 [replace: forced by -replace=model.churn]"},
-		},
-		{
-			name: "metric trigger without an evaluation: conditional train",
-			setup: func(w *modelWorld) {
-				w.trained(1, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.9})
-				w.specs.Policies["p"] = &policySpec{Name: "p", Models: []string{"churn"}, Policy: policy.Policy{Metrics: []policy.MetricTrigger{{Metric: "accuracy", Below: f(0.85)}}}}
-			},
-			snap: snapB, new: true,
-			want: []string{"snapshot dataset.churn", "train model.churn v2 [metric_below: retrains if v1 on the new data has accuracy < 0.85 (evaluated during apply); data_changed"},
-		},
-		{
-			name: "metric trigger with a cached evaluation below the floor",
-			setup: func(w *modelWorld) {
-				w.trained(1, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.9})
-				w.st.Models["churn"].Evaluations = []*state.Evaluation{{Version: 1, Snapshots: map[string]string{"churn": snapB}, Status: state.StatusSucceeded, Metrics: map[string]float64{"accuracy": 0.7}}}
-				w.specs.Policies["p"] = &policySpec{Name: "p", Models: []string{"churn"}, Policy: policy.Policy{Metrics: []policy.MetricTrigger{{Metric: "accuracy", Below: f(0.85)}}}}
-			},
-			snap: snapB, new: true,
-			want: []string{"snapshot dataset.churn", "train model.churn v2 [metric_below: accuracy of v1 on current data is 0.7 < 0.85"},
-		},
-		{
-			name: "metric trigger with a cached evaluation above the floor: deferred",
-			setup: func(w *modelWorld) {
-				w.trained(1, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.9})
-				w.st.Models["churn"].Evaluations = []*state.Evaluation{{Version: 1, Snapshots: map[string]string{"churn": snapB}, Status: state.StatusSucceeded, Metrics: map[string]float64{"accuracy": 0.88}}}
-				w.specs.Policies["p"] = &policySpec{Name: "p", Models: []string{"churn"}, Policy: policy.Policy{Metrics: []policy.MetricTrigger{{Metric: "accuracy", Below: f(0.85)}}}}
-			},
-			snap: snapB, new: true,
-			want: []string{"snapshot dataset.churn", "note model.churn: data changed, retrain deferred by policy"},
-		},
-		{
-			name: "candidate decided once the champion is evaluated on its data",
-			setup: func(w *modelWorld) {
-				prod(w)
-				w.trained(1, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.9})
-				w.trained(2, state.StatusSucceeded, snapB, map[string]float64{"accuracy": 0.7})
-				w.alias("production", 1)
-			},
-			snap: snapB,
-			want: []string{"promote promotion.prod 1->2 [candidate: alias production moves to v2 if it passes 1 gate and beats v1 on accuracy, once v2 and v1 are evaluated on v2's training data (during apply)]"},
-		},
-		{
-			name: "identical artifacts: held at plan, nothing to evaluate",
-			setup: func(w *modelWorld) {
-				prod(w)
-				w.trained(1, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.8})
-				w.trained(2, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.9}).ArtifactsID = fmt.Sprintf("%064x", 1)
-				w.alias("production", 1)
-			},
-			snap: snapA,
-			want: []string{"note promotion.prod: alias production stays at v1: v2 held: no better than v1: its artifacts are identical"},
-		},
-		{
-			name: "recorded evaluations by the current evaluator decide at plan",
-			setup: func(w *modelWorld) {
-				prod(w)
-				w.trained(1, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.9})
-				w.trained(2, state.StatusSucceeded, snapB, map[string]float64{"accuracy": 0.95})
-				w.alias("production", 1)
-				d, err := evaluatorDigest(w.ws.BaseDir, w.specs.Models["churn"], nil)
-				if err != nil || d == "" {
-					t.Fatalf("evaluator digest %q: %v", d, err)
-				}
-				on := map[string]string{"churn": snapB}
-				w.st.Models["churn"].Evaluations = []*state.Evaluation{
-					{Version: 1, Snapshots: on, Status: state.StatusSucceeded, Metrics: map[string]float64{"accuracy": 0.88}, Evaluator: d},
-					{Version: 2, Snapshots: on, Status: state.StatusSucceeded, Metrics: map[string]float64{"accuracy": 0.86}, Evaluator: d}}
-			},
-			snap: snapB,
-			want: []string{"note promotion.prod: alias production stays at v1: v2 held: must_beat: accuracy of v2 is 0.86, v1 has 0.88 (both scored by the evaluate step on v2's training data); must be higher"},
-		},
-		{
-			name: "an evaluation by another evaluator is not comparable",
-			setup: func(w *modelWorld) {
-				prod(w)
-				w.trained(1, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.9})
-				w.trained(2, state.StatusSucceeded, snapB, map[string]float64{"accuracy": 0.95})
-				w.alias("production", 1)
-				on := map[string]string{"churn": snapB}
-				w.st.Models["churn"].Evaluations = []*state.Evaluation{
-					{Version: 1, Snapshots: on, Status: state.StatusSucceeded, Metrics: map[string]float64{"accuracy": 0.88}, Evaluator: "old"},
-					{Version: 2, Snapshots: on, Status: state.StatusSucceeded, Metrics: map[string]float64{"accuracy": 0.86}, Evaluator: "old"}}
-			},
-			snap: snapB,
-			want: []string{"promote promotion.prod 1->2 [candidate: alias production moves to v2 if it passes 1 gate and beats v1 on accuracy, once v2 and v1 are evaluated on v2's training data (during apply)]"},
-		},
-		{
-			name: "evaluate_on: both scored on the holdout's current snapshot",
-			setup: func(w *modelWorld) {
-				prod(w).EvaluateOn = []string{"churn"}
-				w.trained(1, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.9})
-				w.trained(2, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.95})
-				w.alias("production", 1)
-				// New data is not trained on (code changes only), but it is
-				// what both versions are scored on.
-				w.specs.Policies["p"] = &policySpec{Name: "p", Models: []string{"churn"}, Policy: policy.Policy{OnChange: []string{"code"}}}
-			},
-			snap: snapB,
-			want: []string{"promote promotion.prod 1->2 [candidate: alias production moves to v2 if it passes 1 gate and beats v1 on accuracy, once v2 and v1 are evaluated on dataset.churn@" + snapB[:12] + " (during apply)]",
-				"note model.churn: data changed, retrain deferred by policy"},
-		},
-		{
-			name: "evaluate_on a dataset without a snapshot holds",
-			setup: func(w *modelWorld) {
-				prod(w).EvaluateOn = []string{"holdout"}
-				w.trained(1, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.9})
-				w.trained(2, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.95})
-				w.alias("production", 1)
-			},
-			snap: snapA,
-			want: []string{"note promotion.prod: alias production stays at v1: v2 held: dataset.holdout (evaluate_on) has no snapshot to evaluate on"},
-		},
-		{
-			name: "production takes its candidate from staging, planned after it",
-			setup: func(w *modelWorld) {
-				w.specs.Models["churn"].Evaluate = nil
-				w.specs.Promotions["a_prod"] = &promotionSpec{Name: "a_prod", Model: "churn", Alias: "production", From: "staging", Approval: true}
-				w.specs.Promotions["b_staging"] = &promotionSpec{Name: "b_staging", Model: "churn", Alias: "staging"}
-			},
-			snap: snapA, new: true,
-			want: []string{"snapshot dataset.churn", "train model.churn v1",
-				"promote promotion.b_staging 0->1 [candidate: alias staging moves to v1 once it is trained] deps=model.churn",
-				"promote promotion.a_prod 0->1 [candidate: alias production moves to the version alias staging gets (v1), then waits for an approval] deps=promotion.b_staging"},
-		},
-		{
-			name: "held candidate is a note",
-			setup: func(w *modelWorld) {
-				prod(w)
-				w.specs.Models["churn"].Evaluate = nil
-				w.trained(1, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.9})
-				w.trained(2, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.7})
-				w.alias("production", 1)
-			},
-			snap: snapA,
-			want: []string{"note promotion.prod: alias production stays at v1: v2 held: accuracy below the floor; must_beat: accuracy of v2 is 0.7, v1 has 0.9 (train-step metrics: no evaluate step); must be higher"},
-		},
-		{
-			name: "held first candidate leaves the alias unset",
-			setup: func(w *modelWorld) {
-				prod(w)
-				w.specs.Models["churn"].Evaluate = nil
-				w.trained(1, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.7})
-			},
-			snap: snapA,
-			want: []string{"note promotion.prod: alias production stays unset: v1 held: accuracy below the floor"},
-		},
-		{
-			name: "a pin in place says the new version is not promoted",
-			setup: func(w *modelWorld) {
-				prod(w).Version = 1
-				w.trained(1, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.9})
-				w.alias("production", 1)
-				w.specs.Models["churn"].Train.Params = map[string]any{"learning_rate": 0.5}
-			},
-			snap: snapA,
-			want: []string{
-				"train model.churn v2 [params_changed: params changed: learning_rate]",
-				"note promotion.prod: alias production stays at v1 (pinned by version = 1): v2, trained by this plan, is not promoted while the pin stays",
-			},
-		},
-		{
-			name: "pin rolls back",
-			setup: func(w *modelWorld) {
-				prod(w).Version = 1
-				w.trained(1, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.9})
-				w.trained(2, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.95})
+				serving(w, snapA, 0.9, snapA, 0.95)
 				w.alias("production", 2)
+				w.specs.Promotions["prod"].Version = 1
 			},
-			snap: snapA,
-			want: []string{"promote promotion.prod 2->1 [pinned: pinned by version = 1 (rollback from v2); gates do not apply to a pin] deps="},
-		},
-		{
-			name: "a pin does not wait for a train in the same plan",
-			setup: func(w *modelWorld) {
-				prod(w).Version = 1
-				w.trained(1, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.9})
-				w.trained(2, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.95})
-				w.alias("production", 2)
-				w.specs.Models["churn"].Train.Params = map[string]any{"learning_rate": 0.5}
-			},
-			snap: snapA,
-			want: []string{"train model.churn v3", "promote promotion.prod 2->1 [pinned: pinned by version = 1 (rollback from v2); gates do not apply to a pin] deps="},
-		},
-		{
-			name: "pin to a failed version is an error",
-			setup: func(w *modelWorld) {
-				prod(w).Version = 2
-				w.trained(1, state.StatusSucceeded, snapA, nil)
-				w.trained(2, state.StatusFailed, snapA, nil)
-			},
-			snap: snapA,
-			err:  "promotion.prod: version = 2: v2 failed",
-		},
-		{
-			name: "after a failed attempt the model trains again",
-			setup: func(w *modelWorld) {
-				w.trained(1, state.StatusFailed, snapA, nil)
-			},
-			snap: snapA,
-			want: []string{"train model.churn v2 [new: model.churn has no succeeded version (v1 failed)]"},
-		},
-		{
-			name: "publish missing: republish action",
+			want: []string{"promote promotion.prod 2->1 [pinned: pinned by version = 1 (rollback from v2); gates do not apply to a pin] deps="}},
+		{name: "a pin does not wait for a train in the same plan", snap: snapA, setup: func(w *modelWorld) {
+			serving(w, snapA, 0.9, snapA, 0.95)
+			w.alias("production", 2)
+			w.specs.Promotions["prod"].Version = 1
+			lr(w, 0.5)
+		}, want: []string{"train model.churn v3", "promote promotion.prod 2->1 [pinned: pinned by version = 1 (rollback from v2); gates do not apply to a pin] deps="}},
+		{name: "pin to a failed version is an error", snap: snapA, err: "promotion.prod: version = 2: v2 failed",
+			setup: func(w *modelWorld) { prod(w).Version = 2; w.ok(snapA); w.version(state.StatusFailed, snapA) }},
+		{name: "after a failed attempt the model trains again", snap: snapA,
+			setup: func(w *modelWorld) { w.version(state.StatusFailed, snapA) },
+			want:  []string{"train model.churn v2 [new: model.churn has no succeeded version (v1 failed)]"}},
+		{name: "publish missing: republish action", snap: snapA,
 			setup: func(w *modelWorld) {
 				prod(w).PublishURL = "mem://published"
-				w.trained(1, state.StatusSucceeded, snapA, map[string]float64{"accuracy": 0.9})
+				w.ok(snapA, 0.9)
 				w.alias("production", 1)
 			},
-			snap: snapA,
-			want: []string{"publish promotion.prod [publish: v1 is not published to mem://published yet]"},
-		},
-		{
-			name: "a model no longer declared is a note",
-			setup: func(w *modelWorld) {
-				w.trained(1, state.StatusSucceeded, snapA, nil)
-				w.st.EnsureModel("fraud")
-			},
-			snap: snapA,
-			want: []string{"note model.fraud: no longer declared; its versions and aliases stay in state"},
-		},
-		{
-			name:  "code glob matching nothing is an error",
-			setup: func(w *modelWorld) { w.specs.Models["churn"].Code = []string{"src/**"} },
-			snap:  snapA,
-			err:   `model.churn: code: glob "src/**" matches no file`,
-		},
+			want: []string{"publish promotion.prod [publish: v1 is not published to mem://published yet]"}},
+		{name: "a model no longer declared is a note", snap: snapA,
+			setup: func(w *modelWorld) { w.ok(snapA); w.st.EnsureModel("fraud") },
+			want:  []string{"note model.fraud: no longer declared; its versions and aliases stay in state"}},
+		{name: "code glob matching nothing is an error", snap: snapA, err: `model.churn: code: glob "src/**" matches no file`,
+			setup: func(w *modelWorld) { w.specs.Models["churn"].Code = []string{"src/**"} }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

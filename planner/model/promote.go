@@ -9,9 +9,12 @@ import (
 	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/internal/whoami"
 	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/notify"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/policy"
+	"github.com/mlform/mlform/planner/publish"
 	"github.com/mlform/mlform/state"
+	"github.com/mlform/mlform/state/statemgr"
 )
 
 // planPromotion decides where a promotion's alias goes. train is the
@@ -75,13 +78,13 @@ func planPromotion(pc *engine.PlanContext, pr *promotionSpec, spec *modelSpec, t
 		}
 		a.DependsOn = append(a.DependsOn, snapshotDeps(pc, pr.EvaluateOn)...)
 		if pr.PublishURL != "" {
-			a.Reasons = append(a.Reasons, plans.Reason{Code: ReasonPublish, Message: "then publishes it to " + pr.publishDisplay()})
+			a.Reasons = append(a.Reasons, plans.Reason{Code: reasonPublish, Message: "then publishes it to " + pr.publishDisplay()})
 		}
 		pc.AddAction(a)
 		moves[pr.Alias] = a
 		return nil
 	case policy.PromoteHeld, policy.PromoteAwaiting:
-		pc.AddNote(&plans.Note{Addr: addr, Code: ReasonHeld, Message: fmt.Sprintf("%s: %s", aliasStays(pr.Alias, d.From), d.Reasons[0].Message)})
+		pc.AddNote(&plans.Note{Addr: addr, Code: reasonHeld, Message: fmt.Sprintf("%s: %s", aliasStays(pr.Alias, d.From), d.Reasons[0].Message)})
 	case policy.PromoteNone:
 		if d.Note != "" {
 			pc.AddNote(&plans.Note{Addr: addr, Message: d.Note})
@@ -142,7 +145,7 @@ func planRepublish(pc *engine.PlanContext, pr *promotionSpec) {
 	if last != nil && last.URL == url {
 		why = fmt.Sprintf("%s has v%d, alias %s points at v%d", url, last.Version, pr.Alias, v)
 	}
-	pc.AddAction(&plans.Action{Addr: "promotion." + pr.Name, Kind: plans.KindPublish, Reasons: []plans.Reason{{Code: ReasonPublish, Message: why}},
+	pc.AddAction(&plans.Action{Addr: "promotion." + pr.Name, Kind: plans.KindPublish, Reasons: []plans.Reason{{Code: reasonPublish, Message: why}},
 		Publish: &plans.PublishChange{Promotion: pr.Name, Model: pr.Model, URL: url, Version: v}})
 }
 
@@ -203,7 +206,7 @@ func runPromote(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 	compare()
 	held := func(to int, why string) error {
 		rc.SetSummary(a, fmt.Sprintf("%s v%d stays out of %s: %s", heldPrefix, to, pr.Alias, why))
-		notify(ctx, rc, a, specs, Event{Event: config.EventHeld, Model: pr.Model, Version: to, Alias: pr.Alias, From: c.In.Current, Promotion: pr.Name,
+		notify.Send(ctx, rc, a, specs.Notify, notify.Event{Event: config.EventHeld, Model: pr.Model, Version: to, Alias: pr.Alias, From: c.In.Current, Promotion: pr.Name,
 			Reasons: []string{why}, Metrics: comparedMetrics(c, to),
 			Text: fmt.Sprintf("mlform: model.%s v%d held out of %s: %s", pr.Model, to, pr.Alias, why)})
 		return nil
@@ -235,7 +238,7 @@ func runPromote(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 	case policy.PromoteAwaiting:
 		rc.SetSummary(a, fmt.Sprintf("%s v%d passes; alias %s stays %s until mlform approve promotion.%s v%d",
 			awaitingPrefix, d.To, pr.Alias, aliasAt(d.From), pr.Name, d.To))
-		notify(ctx, rc, a, specs, Event{Event: config.EventAwaitingApproval, Model: pr.Model, Version: d.To, Alias: pr.Alias, From: d.From, Promotion: pr.Name,
+		notify.Send(ctx, rc, a, specs.Notify, notify.Event{Event: config.EventAwaitingApproval, Model: pr.Model, Version: d.To, Alias: pr.Alias, From: d.From, Promotion: pr.Name,
 			Reasons: []string{d.Reasons[0].Message}, Metrics: comparedMetrics(c, d.To),
 			Text: fmt.Sprintf("mlform: model.%s v%d awaits approval for %s: mlform approve promotion.%s v%d", pr.Model, d.To, pr.Alias, pr.Name, d.To)})
 		return nil
@@ -249,7 +252,7 @@ func runPromote(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 	}
 	move := &state.AliasMove{From: d.From, To: d.To, At: rc.Workspace.Now.UTC(), By: whoami.UserAtHost(),
 		PlanDigest: rc.PlanDigest(), Promotion: pr.Name, Reason: d.Reasons[0].Message}
-	err = rc.UpdateState(state.ChangingModel(ctx, pr.Model), func(st *state.State) error {
+	err = rc.UpdateState(statemgr.ChangingModel(ctx, pr.Model), func(st *state.State) error {
 		m := st.Models[pr.Model]
 		if m == nil || m.Version(d.To) == nil {
 			return fmt.Errorf("model.%s v%d vanished from state", pr.Model, d.To)
@@ -278,11 +281,11 @@ func runPromote(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 	}
 	summary := fmt.Sprintf("%s %s %s", promotedPrefix, pr.Alias, moveText(d.From, d.To))
 	// The move is in state: tell whoever listens, publish or not.
-	defer notify(ctx, rc, a, specs, Event{Event: config.EventPromoted, Model: pr.Model, Version: d.To, Alias: pr.Alias, From: d.From, Promotion: pr.Name,
+	defer notify.Send(ctx, rc, a, specs.Notify, notify.Event{Event: config.EventPromoted, Model: pr.Model, Version: d.To, Alias: pr.Alias, From: d.From, Promotion: pr.Name,
 		Reasons: []string{move.Reason}, Metrics: comparedMetrics(c, d.To),
 		Text: fmt.Sprintf("mlform: model.%s v%d promoted to %s (%s): %s", pr.Model, d.To, pr.Alias, wasText(d.From), move.Reason)})
 	if pr.PublishURL != "" {
-		if err := publish(ctx, rc, pr, d.To); err != nil {
+		if err := publish.Run(ctx, rc, pr.destination(), d.To); err != nil {
 			rc.SetSummary(a, summary)
 			return fmt.Errorf("alias moved, but publishing failed (the next plan publishes again): %w", err)
 		}
@@ -323,7 +326,7 @@ func runPublish(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 	if v == 0 {
 		return fmt.Errorf("alias %s of model.%s does not exist; run plan again", pr.Alias, pr.Model)
 	}
-	if err := publish(ctx, rc, pr, v); err != nil {
+	if err := publish.Run(ctx, rc, pr.destination(), v); err != nil {
 		return err
 	}
 	rc.SetSummary(a, fmt.Sprintf("published v%d to %s", v, pr.publishDisplay()))
@@ -344,4 +347,19 @@ func moveText(from, to int) string {
 		return fmt.Sprintf("-> v%d (new alias)", to)
 	}
 	return fmt.Sprintf("v%d -> v%d", from, to)
+}
+
+// comparedMetrics are the candidate's numbers a promotion compared: its
+// evaluation when the model has an evaluate step, else its train-step
+// metrics.
+func comparedMetrics(c comparison, version int) map[string]float64 {
+	if c.In.CandidateMetrics != nil {
+		return c.In.CandidateMetrics
+	}
+	for _, v := range c.In.Versions {
+		if v != nil && v.Version == version {
+			return v.Metrics
+		}
+	}
+	return nil
 }

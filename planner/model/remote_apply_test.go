@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/mlform/mlform/planner/step"
 	"github.com/mlform/mlform/providers/executor"
 	"github.com/mlform/mlform/providers/executor/remote"
 	"github.com/mlform/mlform/state"
@@ -50,7 +51,7 @@ func (f *fakeBatch) Submit(ctx context.Context, t executor.Task) (string, error)
 	env := t.Env
 	go func() {
 		defer close(j.done)
-		j.res, j.err = RunRemoteStep(context.Background(), t.Command[3], t.Command[4], RemoteRunOptions{
+		j.res, j.err = step.RunRemote(context.Background(), t.Command[3], t.Command[4], step.RemoteOptions{
 			Getenv: func(k string) string { return env[k] }, Stdout: io.Discard, Stderr: io.Discard})
 	}()
 	return id, nil

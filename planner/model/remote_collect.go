@@ -15,9 +15,9 @@ import (
 	"github.com/mlform/mlform/state"
 )
 
-// ReasonRunning: a train action that collects an attempt an earlier apply
+// reasonRunning: a train action that collects an attempt an earlier apply
 // submitted to a batch executor and did not collect.
-const ReasonRunning plans.ReasonCode = "running"
+const reasonRunning plans.ReasonCode = "running"
 
 // planRunning adds the action that collects the model's running attempt,
 // if it has one, and returns it: while an attempt runs, the model trains
@@ -43,7 +43,7 @@ func planRunning(ctx context.Context, pc *engine.PlanContext, spec *modelSpec) *
 	}
 	addr := "model." + spec.Name
 	a := &plans.Action{Addr: addr, Kind: plans.KindTrain,
-		Reasons: []plans.Reason{{Code: ReasonRunning, Message: describeRunning(ctx, pc.WS, spec, r, pc.WS.Now) + "; apply collects it"}},
+		Reasons: []plans.Reason{{Code: reasonRunning, Message: describeRunning(ctx, pc.WS, spec, r, pc.WS.Now) + "; apply collects it"}},
 		Train:   &plans.TrainChange{Model: spec.Name, Version: r.Version, Collect: true, Snapshots: r.Draft.Inputs.Snapshots}}
 	pc.AddAction(a)
 	if len(m.Running) > 1 {

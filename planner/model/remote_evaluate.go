@@ -4,13 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"maps"
-	"slices"
 
-	"github.com/mlform/mlform/planner/codehash"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
-	"github.com/mlform/mlform/planner/policy"
+	"github.com/mlform/mlform/planner/step"
 	"github.com/mlform/mlform/providers/executor"
 	"github.com/mlform/mlform/providers/executor/remote"
 	"github.com/mlform/mlform/providers/storage"
@@ -33,37 +30,12 @@ func evaluateRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action,
 	if err != nil {
 		return executor.Result{}, "", nil, err
 	}
-	rspec := &remote.Spec{Model: spec.Name, Version: v.Version, Step: executor.StepEvaluate, Command: spec.Evaluate.Command,
-		Timeout: spec.Evaluate.Timeout, Datasets: map[string]remote.Input{}, ModelArtifacts: &remote.Input{Store: storeName, ID: v.ArtifactsID},
-		Env: slices.Sorted(maps.Keys(spec.Environment.Env)), Store: storeName, Nonce: nonce()}
-	if len(spec.Code) > 0 {
-		hash, _, err := codehash.CodeHashCached(ws.BaseDir, spec.Code, nil)
-		if err != nil {
-			return executor.Result{}, "", nil, err
-		}
-		id, err := archiveCode(ctx, store, ws.BaseDir, spec.Code, hash)
-		if err != nil {
-			return executor.Result{}, "", nil, err
-		}
-		rspec.Code = &remote.Input{Store: storeName, ID: id}
-	}
-	params, err := policy.CanonicalParams(spec.Evaluate.Params)
-	if err != nil {
-		return executor.Result{}, "", nil, fmt.Errorf("evaluate params: %w", err)
-	}
-	if rspec.Params, err = store.PutObject(ctx, params); err != nil {
+	rspec := newRemoteSpec(spec, executor.StepEvaluate, v.Version, storeName)
+	rspec.ModelArtifacts = &remote.Input{Store: storeName, ID: v.ArtifactsID}
+	if rspec.Code, err = archiveWorkTree(ctx, ws, store, storeName, spec); err != nil {
 		return executor.Result{}, "", nil, err
 	}
-	used := map[string]bool{storeName: true}
-	for ds, id := range snaps {
-		rspec.Datasets[ds] = remote.Input{Store: orDefaultStore(snapStores[ds]), ID: id}
-		used[orDefaultStore(snapStores[ds])] = true
-	}
-	b, err := remote.EncodeSpec(rspec)
-	if err != nil {
-		return executor.Result{}, "", nil, err
-	}
-	specID, err := store.PutObject(ctx, b)
+	specID, used, err := storeSpec(ctx, store, rspec, spec.Evaluate.Params, snaps, snapStores)
 	if err != nil {
 		return executor.Result{}, "", nil, err
 	}
@@ -90,7 +62,7 @@ func runRemoteOnce(ctx context.Context, ws *engine.Workspace, bx executor.Batch,
 	if err != nil {
 		return executor.Result{}, nil, err
 	}
-	lw := &lineWriter{log: log}
+	lw := &step.LineWriter{Log: log}
 	w := engine.NewRedactWriter(lw, spec.Secrets)
 	task.Stdout, task.Stderr = w, w
 	jobID, err := bx.Submit(ctx, task)
@@ -102,7 +74,7 @@ func runRemoteOnce(ctx context.Context, ws *engine.Workspace, bx executor.Batch,
 	if c, ok := w.(io.Closer); ok {
 		c.Close()
 	}
-	lw.flush()
+	lw.Flush()
 	if err != nil {
 		return res, nil, fmt.Errorf("follow %s job %s: %w", exName, jobID, err)
 	}
@@ -111,7 +83,7 @@ func runRemoteOnce(ctx context.Context, ws *engine.Workspace, bx executor.Batch,
 	if err := store.Refresh(bg); err != nil {
 		return res, nil, err
 	}
-	rr, rerr := readStepResult(bg, store, specID)
+	rr, rerr := step.ReadResult(bg, store, specID)
 	if rr == nil && res.Status == state.StatusSucceeded {
 		return res, nil, fmt.Errorf("%s job %s ended without a step result (%v)", exName, jobID, rerr)
 	}

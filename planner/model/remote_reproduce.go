@@ -3,12 +3,9 @@ package model
 import (
 	"context"
 	"fmt"
-	"maps"
-	"slices"
 
-	"github.com/mlform/mlform/planner/codehash"
 	"github.com/mlform/mlform/planner/engine"
-	"github.com/mlform/mlform/planner/policy"
+	"github.com/mlform/mlform/planner/step"
 	"github.com/mlform/mlform/providers/executor"
 	"github.com/mlform/mlform/providers/executor/remote"
 	"github.com/mlform/mlform/state"
@@ -28,41 +25,14 @@ func reproduceRemote(ctx context.Context, ws *engine.Workspace, spec *modelSpec,
 	if err != nil {
 		return nil, err
 	}
-	rspec := &remote.Spec{Model: spec.Name, Version: v.Version, Step: executor.StepTrain, Command: spec.Train.Command,
-		Timeout: spec.Train.Timeout, Datasets: map[string]remote.Input{}, Env: slices.Sorted(maps.Keys(spec.Environment.Env)),
-		Store: storeName, Nonce: nonce()}
-	switch {
-	case archived:
+	rspec := newRemoteSpec(spec, executor.StepTrain, v.Version, storeName)
+	if archived {
 		rspec.Code = &remote.Input{Store: storeName, ID: v.CodeID}
 		r.CodeID = v.CodeID
-	case len(spec.Code) > 0:
-		hash, _, err := codehash.CodeHashCached(ws.BaseDir, spec.Code, nil)
-		if err != nil {
-			return nil, err
-		}
-		id, err := archiveCode(ctx, store, ws.BaseDir, spec.Code, hash)
-		if err != nil {
-			return nil, err
-		}
-		rspec.Code = &remote.Input{Store: storeName, ID: id}
-	}
-	params, err := policy.CanonicalParams(spec.Train.Params)
-	if err != nil {
-		return nil, fmt.Errorf("params: %w", err)
-	}
-	if rspec.Params, err = store.PutObject(ctx, params); err != nil {
+	} else if rspec.Code, err = archiveWorkTree(ctx, ws, store, storeName, spec); err != nil {
 		return nil, err
 	}
-	used := map[string]bool{storeName: true}
-	for ds, id := range v.Inputs.Snapshots {
-		rspec.Datasets[ds] = remote.Input{Store: orDefaultStore(snapStores[ds]), ID: id}
-		used[orDefaultStore(snapStores[ds])] = true
-	}
-	b, err := remote.EncodeSpec(rspec)
-	if err != nil {
-		return nil, err
-	}
-	specID, err := store.PutObject(ctx, b)
+	specID, used, err := storeSpec(ctx, store, rspec, spec.Train.Params, v.Inputs.Snapshots, snapStores)
 	if err != nil {
 		return nil, err
 	}
@@ -95,18 +65,7 @@ func reproduceRemote(ctx context.Context, ws *engine.Workspace, spec *modelSpec,
 	for _, f := range got.Files {
 		hashes[f.Path] = f.Hash
 	}
-	r.Files = compareFiles(recorded.Files, hashes)
-	metrics, merr := stepMetrics(ctx, store, rr.ArtifactsID, spec.Secrets, true)
-	if merr != nil {
-		r.Error = merr.Error()
-	}
-	r.Metrics = compareMetrics(v.Metrics, metrics)
-	r.Identical = merr == nil
-	for _, f := range r.Files {
-		r.Identical = r.Identical && f.Match
-	}
-	for _, m := range r.Metrics {
-		r.Identical = r.Identical && m.Match
-	}
+	metrics, merr := step.StoredMetrics(ctx, store, rr.ArtifactsID, spec.Secrets, true)
+	r.compare(recorded.Files, hashes, v.Metrics, metrics, merr)
 	return r, nil
 }

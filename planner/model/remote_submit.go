@@ -2,15 +2,9 @@ package model
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
-	"maps"
-	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -18,8 +12,8 @@ import (
 	"github.com/mlform/mlform/internal/tempdir"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
-	"github.com/mlform/mlform/planner/policy"
-	"github.com/mlform/mlform/providers/blob"
+	"github.com/mlform/mlform/planner/provenance"
+	"github.com/mlform/mlform/planner/step"
 	"github.com/mlform/mlform/providers/executor"
 	"github.com/mlform/mlform/providers/executor/remote"
 	"github.com/mlform/mlform/providers/storage"
@@ -37,9 +31,9 @@ import (
 // job and did not record a version (apply -wait=false): TrainSubmitted.
 const submittedPrefix = "submitted"
 
-// IsTrainSubmitted reports whether r is a train action that only submitted
+// isTrainSubmitted reports whether r is a train action that only submitted
 // its job (a later apply collects it): apply's summary counts it apart.
-func IsTrainSubmitted(r *engine.ActionResult) bool {
+func isTrainSubmitted(r *engine.ActionResult) bool {
 	return r != nil && r.Action != nil && r.Action.Kind == plans.KindTrain && r.Status == engine.ResultSucceeded &&
 		strings.HasPrefix(r.Summary, submittedPrefix+" ")
 }
@@ -49,7 +43,7 @@ func batchExecutor(ws *engine.Workspace, name string, settings map[string]any) (
 	if name == "" {
 		name = config.DefaultExecutor
 	}
-	ex, err := openExecutor(ws, name, settings)
+	ex, err := step.OpenExecutor(ws, name, settings)
 	if err != nil {
 		return nil, "", false
 	}
@@ -70,35 +64,16 @@ func submitRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, s
 	// The environment record and model card are taken when the job is
 	// submitted (capture commands run here, as for local steps) and kept
 	// in the draft the collecting apply completes.
-	if err := recordProvenance(ctx, ws, spec, store, v); err != nil {
+	if err := provenance.Record(ctx, ws, spec.provenance(), store, v); err != nil {
 		return fail(errors.New(engine.RedactString(err.Error(), spec.Secrets)))
 	}
-	params, err := policy.CanonicalParams(spec.Train.Params)
-	if err != nil {
-		return fail(fmt.Errorf("params: %w", err))
-	}
-	paramsID, err := store.PutObject(ctx, params)
-	if err != nil {
-		return fail(fmt.Errorf("store params: %w", err))
-	}
-	rspec := &remote.Spec{Model: spec.Name, Version: v.Version, Step: executor.StepTrain, Command: spec.Train.Command,
-		Timeout: spec.Train.Timeout, Datasets: map[string]remote.Input{}, Params: paramsID,
-		Env: slices.Sorted(maps.Keys(spec.Environment.Env)), Store: storeName, Nonce: nonce()}
-	used := map[string]bool{storeName: true}
-	for ds, id := range v.Inputs.Snapshots {
-		rspec.Datasets[ds] = remote.Input{Store: orDefaultStore(snapStores[ds]), ID: id}
-		used[orDefaultStore(snapStores[ds])] = true
-	}
+	rspec := newRemoteSpec(spec, executor.StepTrain, v.Version, storeName)
 	if v.CodeID != "" {
 		rspec.Code = &remote.Input{Store: storeName, ID: v.CodeID}
 	}
-	b, err := remote.EncodeSpec(rspec)
+	specID, used, err := storeSpec(ctx, store, rspec, spec.Train.Params, v.Inputs.Snapshots, snapStores)
 	if err != nil {
 		return fail(err)
-	}
-	specID, err := store.PutObject(ctx, b)
-	if err != nil {
-		return fail(fmt.Errorf("store the step spec: %w", err))
 	}
 	task, err := remoteTask(ws, bx, spec, rspec, specID, used)
 	if err != nil {
@@ -150,52 +125,6 @@ func submitRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, s
 	return out, "", done
 }
 
-// remoteTask is the job that runs spec specID: `mlform step run` with the
-// stores' URLs and the environment block's values in its environment, in
-// a working directory that is not the workspace (the runner makes its
-// own).
-func remoteTask(ws *engine.Workspace, bx executor.Batch, spec *modelSpec, rspec *remote.Spec, specID string, stores map[string]bool) (executor.Task, error) {
-	bin, err := bx.RemoteBinary()
-	if err != nil {
-		return executor.Task{}, err
-	}
-	urls := map[string]string{}
-	for name := range stores {
-		u, ok := ws.StoreURLs[name]
-		if !ok {
-			return executor.Task{}, fmt.Errorf("storage %q is not declared", name)
-		}
-		if u, err = jobStoreURL(u, ws.BaseDir); err != nil {
-			return executor.Task{}, fmt.Errorf("storage %q: %w", name, err)
-		}
-		urls[name] = u
-	}
-	argv, env, err := remote.Job(remote.JobSpec{Binary: bin, SpecID: specID, SpecStore: rspec.Store, Stores: urls,
-		Env: spec.Environment.Env, Redact: spec.Secrets})
-	if err != nil {
-		return executor.Task{}, err
-	}
-	return executor.Task{Model: rspec.Model, Version: rspec.Version, Step: rspec.Step, Attempt: specID[:12], Command: argv,
-		Dir: os.TempDir(), Env: env, Timeout: rspec.Timeout, Image: spec.Environment.Image}, nil
-}
-
-// jobStoreURL makes a store URL usable from another machine: a relative
-// file:// store becomes absolute (nodes must see that path: a shared
-// filesystem); an in-memory store cannot be reached at all.
-func jobStoreURL(u, baseDir string) (string, error) {
-	if dir, ok := blob.LocalPath(u, baseDir); ok {
-		abs, err := filepath.Abs(dir)
-		if err != nil {
-			return "", err
-		}
-		return "file://" + filepath.ToSlash(abs), nil
-	}
-	if len(u) >= 6 && u[:6] == "mem://" {
-		return "", errors.New("an in-memory store (mem://) cannot be reached by a remote job: use a bucket or a shared directory")
-	}
-	return u, nil
-}
-
 // collectRemote follows a submitted job to its end and builds the version
 // record from its result. An error means the job could not be followed
 // (the cluster did not answer): the attempt stays running in state.
@@ -207,21 +136,13 @@ func collectRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, 
 		return nil, nil, err
 	}
 	defer tempdir.Remove(tmp)
-	out := &stepOutput{StdoutPath: filepath.Join(tmp, "stdout.log"), StderrPath: filepath.Join(tmp, "stderr.log")}
-	stdout, err := os.Create(out.StdoutPath)
+	out := &step.Output{StdoutPath: filepath.Join(tmp, "stdout.log"), StderrPath: filepath.Join(tmp, "stderr.log")}
+	lw := &step.LineWriter{Log: func(line string) { rc.Progress.Logf(a, "v%d: %s", run.Version, line) }}
+	cp, err := step.NewCapture(out, secrets, lw, lw)
 	if err != nil {
 		return nil, nil, err
 	}
-	defer stdout.Close()
-	stderr, err := os.Create(out.StderrPath)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer stderr.Close()
-	lw := &lineWriter{log: func(line string) { rc.Progress.Logf(a, "v%d: %s", run.Version, line) }}
-	outW := engine.NewRedactWriter(io.MultiWriter(stdout, lw), secrets)
-	errW := engine.NewRedactWriter(io.MultiWriter(stderr, lw), secrets)
-	task.Stdout, task.Stderr = outW, errW
+	task.Stdout, task.Stderr = cp.Stdout, cp.Stderr
 	var last executor.Progress
 	task.Progress = func(p executor.Progress) {
 		if p.State == last.State && p.Host == last.Host && p.Reason == last.Reason {
@@ -239,12 +160,9 @@ func collectRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, 
 		}
 	}
 	res, err := bx.Attach(ctx, run.JobID, task)
-	for _, w := range []io.Writer{outW, errW} {
-		if c, ok := w.(io.Closer); ok {
-			c.Close()
-		}
-	}
-	lw.flush()
+	lost := "" // why the attempt is lost, when it is
+	cp.Close()
+	lw.Flush()
 	if err != nil {
 		// The cluster cannot say (it forgot a finished job, MinJobAge
 		// without accounting): the step's own result, if it wrote one,
@@ -254,12 +172,21 @@ func collectRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, 
 		if rerr := store.Refresh(bg); rerr != nil {
 			return nil, nil, ferr
 		}
-		rr, rerr := readStepResult(bg, store, run.SpecID)
-		if rerr != nil {
+		rr, rerr := step.ReadResult(bg, store, run.SpecID)
+		switch {
+		case rerr == nil:
+			res = executor.Result{Status: rr.Status, ExitCode: rr.ExitCode, StartedAt: rr.StartedAt, EndedAt: rr.EndedAt, Host: rr.Host}
+			rc.Progress.Logf(a, "v%d: %v; recording it from its step result", run.Version, ferr)
+		case errors.Is(err, executor.ErrJobGone) && errors.Is(rerr, storage.ErrNotFound):
+			// Final on both sides: the cluster will not bring the job
+			// back and its runner never wrote a result. Waiting would
+			// make every later apply try again; record it as lost.
+			lost = fmt.Sprintf("lost: %s job %s is unknown to the cluster (deleted, or purged after it ended) and left no step result", run.Executor, run.JobID)
+			res = executor.Result{Status: state.StatusFailed, ExitCode: -1}
+			rc.Progress.Logf(a, "v%d: %s", run.Version, lost)
+		default:
 			return nil, nil, ferr
 		}
-		res = executor.Result{Status: rr.Status, ExitCode: rr.ExitCode, StartedAt: rr.StartedAt, EndedAt: rr.EndedAt, Host: rr.Host}
-		rc.Progress.Logf(a, "v%d: %v; recording it from its step result", run.Version, ferr)
 	}
 	v := *run.Draft
 	v.Job = fmt.Sprintf("%s job %s", run.Executor, run.JobID)
@@ -274,7 +201,7 @@ func collectRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, 
 	if res.ImageDigest != "" {
 		// The environment record was taken at submission, before the
 		// cluster resolved the image: it gets the digest now.
-		if id, err := recordImageDigest(bg, store, v.EnvironmentID, res.ImageDigest); err == nil {
+		if id, err := provenance.RecordImageDigest(bg, store, v.EnvironmentID, res.ImageDigest); err == nil {
 			v.EnvironmentID = id
 		} else {
 			rc.Progress.Logf(a, "v%d: the image digest %s is not in the environment record: %v", run.Version, res.ImageDigest, err)
@@ -284,7 +211,7 @@ func collectRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, 
 	if err := store.Refresh(bg); err != nil {
 		return nil, nil, err
 	}
-	rr, rerr := readStepResult(bg, store, run.SpecID)
+	rr, rerr := step.ReadResult(bg, store, run.SpecID)
 	done := func() { _ = store.ForgetRoot(bg, remote.ResultRoot(run.SpecID)) }
 	if rr != nil {
 		v.LogsID = rr.LogsID
@@ -294,7 +221,7 @@ func collectRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, 
 	}
 	if v.LogsID == "" {
 		out.Result = res
-		if id, err := putLogs(bg, store, out); err == nil {
+		if id, err := step.PutLogs(bg, store, out); err == nil {
 			v.LogsID = id
 		}
 	}
@@ -315,6 +242,9 @@ func collectRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, 
 			why = fmt.Sprintf("%s job %s ended (exit status %d)", run.Executor, run.JobID, res.ExitCode)
 		}
 		v.Error = fmt.Sprintf("%s without a step result (%v)", why, rerr)
+		if lost != "" {
+			v.Error = lost
+		}
 		return &v, done, nil
 	}
 	if res.Status == state.StatusFailed && rr.Status != state.StatusFailed && rr.Status != state.StatusTimedOut && res.Reason != "" {
@@ -340,88 +270,11 @@ func collectRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, 
 		}
 		return &v, done, nil
 	}
-	metrics, err := stepMetrics(bg, store, rr.ArtifactsID, secrets, true)
+	metrics, err := step.StoredMetrics(bg, store, rr.ArtifactsID, secrets, true)
 	if err != nil {
 		v.Status, v.Error = state.StatusFailed, err.Error()
 		return &v, done, nil
 	}
 	v.Metrics, v.ArtifactsID = metrics, rr.ArtifactsID
 	return &v, done, nil
-}
-
-// readStepResult finds the result of spec specID through its root.
-func readStepResult(ctx context.Context, store *storage.Store, specID string) (*remote.Result, error) {
-	root, err := store.GetRoot(ctx, remote.ResultRoot(specID))
-	if err != nil {
-		return nil, err
-	}
-	for _, id := range root.IDs {
-		b, err := store.GetObject(ctx, id)
-		if err != nil {
-			continue // a manifest the result names
-		}
-		r, err := remote.DecodeResult(b)
-		if err != nil {
-			return nil, fmt.Errorf("step result %s: %w", id[:12], err)
-		}
-		if r.SpecID != specID {
-			return nil, fmt.Errorf("step result %s is for spec %s, not %s", id[:12], r.SpecID[:12], specID[:12])
-		}
-		return r, nil
-	}
-	return nil, fmt.Errorf("root %s lists no step result", remote.ResultRoot(specID))
-}
-
-// stepMetrics checks a remote step's stored outputs as a local step's
-// are (metrics.json strict; for train, no reserved name) and returns the
-// metrics.
-func stepMetrics(ctx context.Context, store *storage.Store, artifactsID string, secrets []string, train bool) (map[string]float64, error) {
-	m, err := store.GetManifest(ctx, artifactsID)
-	if err != nil {
-		return nil, fmt.Errorf("the step's artifacts: %w", err)
-	}
-	var metrics *storage.File
-	for i, f := range m.Files {
-		if why := reservedOutput(f.Path); train && why != "" {
-			return nil, fmt.Errorf("MLFORM_OUTPUT_DIR/%s: reserved output name (%s); rename it in the train command", engine.RedactString(f.Path, secrets), why)
-		}
-		if f.Path == executor.MetricsFile {
-			metrics = &m.Files[i]
-		}
-	}
-	if metrics == nil {
-		return nil, fmt.Errorf("MLFORM_OUTPUT_DIR/%s: missing: the train command must write it", executor.MetricsFile)
-	}
-	if metrics.Size > executor.MaxMetricsSize {
-		return nil, fmt.Errorf("MLFORM_OUTPUT_DIR/%s: larger than %d bytes", executor.MetricsFile, executor.MaxMetricsSize)
-	}
-	r, err := store.OpenFile(ctx, *metrics)
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	b, err := io.ReadAll(io.LimitReader(r, executor.MaxMetricsSize+1))
-	if err != nil {
-		return nil, err
-	}
-	got, err := executor.ParseMetrics(b)
-	if err != nil {
-		return nil, fmt.Errorf("MLFORM_OUTPUT_DIR/%s: %s", executor.MetricsFile, engine.RedactString(err.Error(), secrets))
-	}
-	return engine.RedactMetricNames(got, secrets)
-}
-
-func orDefaultStore(s string) string {
-	if s == "" {
-		return engine.DefaultStorage
-	}
-	return s
-}
-
-// nonce is 16 random hex characters: two submissions of one step are two
-// spec objects.
-func nonce() string {
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/policy"
 	"github.com/mlform/mlform/planner/query"
+	"github.com/mlform/mlform/planner/step"
 	"github.com/mlform/mlform/providers/executor"
 	"github.com/mlform/mlform/providers/storage"
 	"github.com/mlform/mlform/state"
@@ -126,7 +127,8 @@ func reproduce(ctx context.Context, ws *engine.Workspace, st *state.State, specs
 	if bx, name, ok := batchExecutor(ws, spec.Environment.Executor, spec.ExecutorSettings); ok {
 		return reproduceRemote(ctx, ws, &spec, v, stores, archived, bx, name, log, r)
 	}
-	run := &stepRun{WS: ws, Spec: &spec, Step: executor.StepTrain, Version: v.Version, Snapshots: v.Inputs.Snapshots, snapshotStores: stores, Log: log}
+	run := localStep(ws, &spec, executor.StepTrain, v.Version)
+	run.Snapshots, run.SnapshotStores, run.Log = v.Inputs.Snapshots, stores, log
 	if archived {
 		dir, err := materializeCode(ctx, ws, v)
 		if err != nil {
@@ -136,7 +138,7 @@ func reproduce(ctx context.Context, ws *engine.Workspace, st *state.State, specs
 		run.Dir = filepath.Join(dir, "code")
 		r.CodeID = v.CodeID
 	}
-	out, err := run.run(ctx)
+	out, err := run.Run(ctx)
 	if out != nil {
 		defer out.Close()
 	}
@@ -160,12 +162,20 @@ func reproduce(ctx context.Context, ws *engine.Workspace, st *state.State, specs
 	if err != nil {
 		return nil, fmt.Errorf("hash reproduced artifacts: %w", err)
 	}
-	r.Files = compareFiles(recorded.Files, got)
-	metrics, merr := readStepMetrics(out, spec.Secrets)
+	metrics, merr := step.ReadMetrics(out, spec.Secrets)
+	r.compare(recorded.Files, got, v.Metrics, metrics, merr)
+	return r, nil
+}
+
+// compare fills the report from the recorded and reproduced artifacts
+// (path -> hash) and metrics; merr says why the re-run's metrics could
+// not be read (then it is not identical).
+func (r *ReproduceReport) compare(recorded []storage.File, got map[string]string, recordedMetrics, metrics map[string]float64, merr error) {
+	r.Files = compareFiles(recorded, got)
 	if merr != nil {
 		r.Error = merr.Error()
 	}
-	r.Metrics = compareMetrics(v.Metrics, metrics)
+	r.Metrics = compareMetrics(recordedMetrics, metrics)
 	r.Identical = merr == nil
 	for _, f := range r.Files {
 		r.Identical = r.Identical && f.Match
@@ -173,7 +183,6 @@ func reproduce(ctx context.Context, ws *engine.Workspace, st *state.State, specs
 	for _, m := range r.Metrics {
 		r.Identical = r.Identical && m.Match
 	}
-	return r, nil
 }
 
 // hashTree hashes every regular file under dir the way the store would

@@ -7,8 +7,13 @@ import (
 	"github.com/mlform/mlform/config"
 	"github.com/mlform/mlform/internal/bloburl"
 	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/notify"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/policy"
+	"github.com/mlform/mlform/planner/provenance"
+	"github.com/mlform/mlform/planner/publish"
+	"github.com/mlform/mlform/planner/step"
+	"github.com/mlform/mlform/providers/executor"
 )
 
 // modelSpec is a declared model as model planning and apply need it.
@@ -28,7 +33,7 @@ type modelSpec struct {
 	// Storage names the store artifacts and logs go to.
 	Storage string
 	// Capture are the environment's capture commands and Card the model
-	// card file, stored with each version (provenance.go).
+	// card file, stored with each version (planner/provenance).
 	Capture []string
 	Card    string
 	// Secrets are the texts of sensitive variables' values, longest first:
@@ -86,7 +91,7 @@ type modelSpecs struct {
 	Policies   map[string]*policySpec
 	Promotions map[string]*promotionSpec
 	// Notify are the notify blocks, by name (notify.go).
-	Notify []*notifySpec
+	Notify []*notify.Spec
 	// index is built on first use, after the maps above are final.
 	index specIndex
 }
@@ -136,4 +141,27 @@ func (p *promotionSpec) publishDisplay() string {
 		return config.SensitivePlaceholder
 	}
 	return bloburl.Redact(p.PublishURL)
+}
+
+// destination is where the promotion publishes (its URL non-empty).
+func (p *promotionSpec) destination() publish.Destination {
+	return publish.Destination{Promotion: p.Name, Model: p.Model, Alias: p.Alias, URL: p.PublishURL, Display: p.publishDisplay(), Secrets: p.PublishSecrets}
+}
+
+// localStep is spec's train or evaluate step (name) as a local run of
+// version; the caller adds the inputs and where the output goes.
+func localStep(ws *engine.Workspace, spec *modelSpec, name string, version int) *step.Local {
+	s := spec.Train
+	if name == executor.StepEvaluate {
+		s = *spec.Evaluate
+	}
+	e := spec.Environment
+	return &step.Local{WS: ws, Model: spec.Name, Step: name, Version: version, Command: s.Command, Params: s.Params, Timeout: s.Timeout,
+		Executor: e.Executor, Settings: spec.ExecutorSettings, Image: e.Image, Env: e.Env, Secrets: spec.Secrets}
+}
+
+// provenance is what a version's environment record and model card are
+// taken from.
+func (s *modelSpec) provenance() provenance.Source {
+	return provenance.Source{Model: s.Name, Environment: s.Environment, Capture: s.Capture, Card: s.Card, Secrets: s.Secrets}
 }

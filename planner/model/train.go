@@ -12,12 +12,17 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mlform/mlform/config"
 	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/notify"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/policy"
+	"github.com/mlform/mlform/planner/provenance"
+	"github.com/mlform/mlform/planner/step"
 	"github.com/mlform/mlform/providers/executor"
 	"github.com/mlform/mlform/providers/storage"
 	"github.com/mlform/mlform/state"
+	"github.com/mlform/mlform/state/statemgr"
 )
 
 // runTrain trains one model version. It checks the inputs are still what
@@ -71,7 +76,7 @@ func runTrain(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs
 
 	var version int
 	var stores map[string]string
-	err = rc.UpdateState(state.ChangingModel(ctx, tc.Model), func(st *state.State) error {
+	err = rc.UpdateState(statemgr.ChangingModel(ctx, tc.Model), func(st *state.State) error {
 		var err error
 		if stores, err = snapshotStores(st, tc.Snapshots); err != nil {
 			return err
@@ -103,9 +108,9 @@ func recordAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, 
 	ws := rc.Workspace
 	v.Error = engine.RedactString(v.Error, spec.Secrets) // a trainer-chosen name may quote one
 	ps := specs.policyFor(spec.Name)
-	recordCtx := state.ChangingModel(ctx, spec.Name)
+	recordCtx := statemgr.ChangingModel(ctx, spec.Name)
 	if ps != nil {
-		recordCtx = state.ChangingPolicy(recordCtx, ps.Name)
+		recordCtx = statemgr.ChangingPolicy(recordCtx, ps.Name)
 	}
 	if err := rc.UpdateState(recordCtx, func(st *state.State) error {
 		m := st.EnsureModel(spec.Name)
@@ -157,7 +162,7 @@ func trainAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, s
 	}
 	// The code the version is built from, archived before it runs:
 	// remote steps run it, reproduce runs it again, pull -code restores it.
-	if v.CodeID, err = archiveCode(ctx, store, ws.BaseDir, spec.Code, inputs.CodeHash); err != nil {
+	if v.CodeID, err = step.ArchiveCode(ctx, store, ws.BaseDir, spec.Code, inputs.CodeHash); err != nil {
 		v.Error = err.Error()
 		return v, "", nil
 	}
@@ -165,10 +170,11 @@ func trainAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, s
 		return submitRemote(ctx, rc, a, spec, v, store, stores, bx, name)
 	}
 	rc.Stage(a, fmt.Sprintf("training v%d", version))
-	run := &stepRun{WS: ws, Spec: spec, Step: executor.StepTrain, Version: version, Snapshots: inputs.Snapshots, snapshotStores: stores,
-		Log:   func(line string) { rc.Progress.Logf(a, "v%d: %s", version, line) },
-		Queue: func(q engine.QueueState) { engine.ReportQueue(rc.Progress, a, q) }}
-	out, runErr := run.run(ctx)
+	run := localStep(ws, spec, executor.StepTrain, version)
+	run.Snapshots, run.SnapshotStores = inputs.Snapshots, stores
+	run.Log = func(line string) { rc.Progress.Logf(a, "v%d: %s", version, line) }
+	run.Queue = func(q engine.QueueState) { engine.ReportQueue(rc.Progress, a, q) }
+	out, runErr := run.Run(ctx)
 	if out != nil {
 		defer out.Close()
 		res := out.Result
@@ -178,7 +184,7 @@ func trainAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, s
 			v.Status = res.Status
 		}
 		// Logs are kept for every attempt that ran, failed ones above all.
-		if id, err := putLogs(context.WithoutCancel(ctx), store, out); err == nil {
+		if id, err := step.PutLogs(context.WithoutCancel(ctx), store, out); err == nil {
 			v.LogsID = id
 		} else {
 			runErr = errors.Join(runErr, fmt.Errorf("store logs: %w", err))
@@ -201,21 +207,21 @@ func trainAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, s
 		v.Error = withReason(fmt.Sprintf("train command exited with status %d", v.ExitCode), out, spec.Secrets)
 		return v, "", nil
 	}
-	metrics, err := readStepMetrics(out, spec.Secrets)
+	metrics, err := step.ReadMetrics(out, spec.Secrets)
 	if err != nil {
 		v.Status, v.Error = state.StatusFailed, err.Error()
 		return v, "", nil
 	}
-	if err := checkOutputNames(out.OutputDir); err != nil {
+	if err := step.CheckOutputNames(out.OutputDir); err != nil {
 		v.Status, v.Error = state.StatusFailed, engine.RedactString(err.Error(), spec.Secrets)
 		return v, "", nil
 	}
-	id, err := putTree(ctx, store, out.OutputDir, "artifacts")
+	id, err := step.PutTree(ctx, store, out.OutputDir, "artifacts")
 	if err != nil {
 		v.Status, v.Error = state.StatusFailed, fmt.Sprintf("store artifacts: %v", err)
 		return v, "", nil
 	}
-	if err := recordProvenance(ctx, ws, spec, store, v); err != nil {
+	if err := provenance.Record(ctx, ws, spec.provenance(), store, v); err != nil {
 		v.Status, v.Error = state.StatusFailed, engine.RedactString(err.Error(), spec.Secrets)
 		return v, "", nil
 	}
@@ -304,19 +310,21 @@ func evaluateVersion(ctx context.Context, rc *engine.RunContext, a *plans.Action
 		var artifacts string
 		var store *storage.Store
 		res, artifacts, store, err = evaluateRemote(ctx, rc, a, spec, v, snaps, stores, bx, name)
-		readMetrics = func() (map[string]float64, error) { return stepMetrics(ctx, store, artifacts, spec.Secrets, false) }
+		readMetrics = func() (map[string]float64, error) {
+			return step.StoredMetrics(ctx, store, artifacts, spec.Secrets, false)
+		}
 	} else {
-		run := &stepRun{WS: rc.Workspace, Spec: spec, Step: executor.StepEvaluate, Version: v.Version, Snapshots: snaps, snapshotStores: stores,
-			ModelArtifacts: v.ArtifactsID, ModelStore: v.Store,
-			Log:   func(line string) { rc.Progress.Logf(a, "evaluate v%d: %s", v.Version, line) },
-			Queue: func(q engine.QueueState) { engine.ReportQueue(rc.Progress, a, q) }}
-		var out *stepOutput
-		out, err = run.run(ctx)
+		run := localStep(rc.Workspace, spec, executor.StepEvaluate, v.Version)
+		run.Snapshots, run.SnapshotStores, run.ModelArtifacts, run.ModelStore = snaps, stores, v.ArtifactsID, v.Store
+		run.Log = func(line string) { rc.Progress.Logf(a, "evaluate v%d: %s", v.Version, line) }
+		run.Queue = func(q engine.QueueState) { engine.ReportQueue(rc.Progress, a, q) }
+		var out *step.Output
+		out, err = run.Run(ctx)
 		if out != nil {
 			defer out.Close()
 			res = out.Result
 		}
-		readMetrics = func() (map[string]float64, error) { return readStepMetrics(out, spec.Secrets) }
+		readMetrics = func() (map[string]float64, error) { return step.ReadMetrics(out, spec.Secrets) }
 	}
 	switch {
 	case err != nil:
@@ -332,7 +340,7 @@ func evaluateVersion(ctx context.Context, rc *engine.RunContext, a *plans.Action
 			ev.Status, ev.Metrics = state.StatusSucceeded, metrics
 		}
 	}
-	if uerr := rc.UpdateState(state.ChangingModel(ctx, spec.Name), func(st *state.State) error {
+	if uerr := rc.UpdateState(statemgr.ChangingModel(ctx, spec.Name), func(st *state.State) error {
 		if m := st.Models[spec.Name]; m != nil {
 			m.Evaluations = append(m.Evaluations, ev)
 		}
@@ -429,9 +437,43 @@ func orText(s, def string) string {
 // "slurm job 12 on node-3 CANCELLED outside mlform"), when it said more
 // than the exit status, to msg: the attempt's recorded error names the
 // cluster's reason.
-func withReason(msg string, out *stepOutput, secrets []string) string {
+func withReason(msg string, out *step.Output, secrets []string) string {
 	if out == nil || out.Result.Reason == "" {
 		return msg
 	}
 	return msg + ": " + engine.RedactString(out.Result.Reason, secrets)
+}
+
+// snapshotStores finds, in state, the store holding each snapshot.
+func snapshotStores(st *state.State, snaps map[string]string) (map[string]string, error) {
+	out := map[string]string{}
+	for ds, id := range snaps {
+		s := findSnapshot(st, ds, id)
+		if s == nil {
+			return nil, fmt.Errorf("dataset.%s snapshot %s is not recorded in state", ds, plans.ShortID(id))
+		}
+		out[ds] = s.Store
+	}
+	return out, nil
+}
+
+// notifyTrain sends the events of a recorded attempt: failed, or a
+// retrain on drift.
+func notifyTrain(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs *modelSpecs, model string, v *state.Version) {
+	if v.Status != state.StatusSucceeded {
+		status := strings.ReplaceAll(v.Status, "_", " ")
+		notify.Send(ctx, rc, a, specs.Notify, notify.Event{Event: config.EventFailed, Model: model, Version: v.Version, Reasons: []string{v.Error},
+			Text: fmt.Sprintf("mlform: model.%s v%d %s: %s", model, v.Version, status, v.Error)})
+		return
+	}
+	var drift []string
+	for _, r := range a.Reasons {
+		if r.Code == plans.ReasonDrift {
+			drift = append(drift, r.Message)
+		}
+	}
+	if len(drift) > 0 {
+		notify.Send(ctx, rc, a, specs.Notify, notify.Event{Event: config.EventDrift, Model: model, Version: v.Version, Reasons: drift, Metrics: v.Metrics,
+			Text: fmt.Sprintf("mlform: model.%s retrained as v%d on drift: %s", model, v.Version, strings.Join(drift, "; "))})
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/query"
 	"github.com/mlform/mlform/providers/storage"
 	"github.com/mlform/mlform/state"
 )
@@ -66,7 +67,7 @@ func ResolvePullCode(st *state.State, addr string) (*PullTarget, error) {
 // resolvePullVersion finds the version addr names; what says what else
 // the command accepts.
 func resolvePullVersion(st *state.State, addr, what string) (string, *state.Version, error) {
-	a, err := state.ParseAddress(addr)
+	a, err := query.ParseAddress(addr)
 	if err != nil {
 		return "", nil, err
 	}

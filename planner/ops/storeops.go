@@ -13,6 +13,7 @@ import (
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/providers/storage"
 	"github.com/mlform/mlform/state"
+	"github.com/mlform/mlform/state/statemgr"
 )
 
 // InitStep is one thing init did or checked.
@@ -26,7 +27,7 @@ type InitStep struct {
 // the stat cache directory. It is idempotent: a second run changes nothing
 // and reports what exists. The caller holds the state lock, which also
 // proves the backend accepts writes.
-func Init(ctx context.Context, ws *engine.Workspace, m *state.Manager) ([]InitStep, error) {
+func Init(ctx context.Context, ws *engine.Workspace, m *statemgr.Manager) ([]InitStep, error) {
 	var steps []InitStep
 	st, err := m.Read(ctx)
 	if err != nil {

@@ -5,7 +5,7 @@ import "time"
 // JSONFormatVersion is the version of the `plan -json` document
 // (docs/plan-json.md). Minor versions only add fields: 1.1 added the
 // forget kind (retention).
-const JSONFormatVersion = "1.1"
+const JSONFormatVersion = "1.2"
 
 // The types below are the public `plan -json` document (docs/plan-json.md),
 // made from a Plan by NewJSON. They are apart from the Plan struct on

@@ -28,7 +28,7 @@ const (
 	KindPublish  = "publish"
 	KindRemove   = "remove"
 	// KindForget forgets one snapshot or version a retention block no
-	// longer keeps (state only; gc frees the data): planner/model/retention.go.
+	// longer keeps (state only; gc frees the data): planner/retention.
 	KindForget = "forget"
 )
 

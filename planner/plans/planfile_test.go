@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mlform/mlform/config/lang"
 )
 
 func encode(t *testing.T, p *Plan) []byte {
@@ -156,7 +158,10 @@ func FuzzDecodePlanBody(f *testing.F) {
 			if v.Sensitive && (len(v.Value) > 0 || len(v.Type) > 0) {
 				t.Fatalf("accepted a sensitive variable with a value: %+v", v)
 			}
-			if jsonDepth(v.Value) > maxVariableDepth || jsonDepth(v.Type) > maxVariableDepth {
+			if dv, _ := lang.JSONDepth(v.Value, maxVariableDepth); dv > maxVariableDepth {
+				t.Fatalf("accepted a variable nested too deep: %s", v.Name)
+			}
+			if dt, _ := lang.JSONDepth(v.Type, maxVariableDepth); dt > maxVariableDepth {
 				t.Fatalf("accepted a variable nested too deep: %s", v.Name)
 			}
 		}

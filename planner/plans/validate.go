@@ -35,6 +35,9 @@ func ValidatePlan(p *Plan) error {
 		return fmt.Errorf("config_digest %q is not a hex digest", Truncate(p.ConfigDigest))
 	}
 	for _, t := range append(append([]string(nil), p.Targets...), p.Replace...) {
+		if objname.ValidModulePath(t, isName) {
+			continue // a whole module as -target
+		}
 		if err := validAddr(t); err != nil {
 			return fmt.Errorf("target: %w", err)
 		}

@@ -3,6 +3,8 @@ package plans
 import (
 	"encoding/json"
 	"fmt"
+
+	"github.com/mlform/mlform/config/lang"
 )
 
 // Variable is one input variable value saved in a plan. A non-sensitive
@@ -69,39 +71,10 @@ func validateVariables(vs []*Variable) error {
 			if len(part.raw) > maxVariableJSON {
 				return fmt.Errorf("variable %s: %s is larger than %d bytes", v.Name, part.what, maxVariableJSON)
 			}
-			if d := jsonDepth(part.raw); d > maxVariableDepth {
+			if d, _ := lang.JSONDepth(part.raw, maxVariableDepth); d > maxVariableDepth {
 				return fmt.Errorf("variable %s: %s nests deeper than %d levels", v.Name, part.what, maxVariableDepth)
 			}
 		}
 	}
 	return nil
-}
-
-// jsonDepth is the deepest nesting of arrays and objects in b (which
-// encoding/json has already checked is valid JSON); brackets inside
-// strings do not count.
-func jsonDepth(b []byte) int {
-	depth, deepest := 0, 0
-	inString, escaped := false, false
-	for _, c := range b {
-		switch {
-		case inString:
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				inString = false
-			}
-		case c == '"':
-			inString = true
-		case c == '[' || c == '{':
-			depth++
-			deepest = max(deepest, depth)
-		case c == ']' || c == '}':
-			depth--
-		}
-	}
-	return deepest
 }

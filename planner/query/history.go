@@ -58,7 +58,7 @@ func ParseAt(s string) (t time.Time, date bool, err error) {
 // History gathers an alias's moves. at is optional ("" for none), in a
 // form ParseAt reads.
 func History(s *state.State, addr, at string) (*HistoryReport, error) {
-	a, err := state.ParseAddress(addr)
+	a, err := ParseAddress(addr)
 	if err != nil {
 		return nil, fmt.Errorf("history: %w", err)
 	}

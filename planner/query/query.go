@@ -75,7 +75,7 @@ func ResolveVersion(s *state.State, cmd, addr string) (*state.Model, *state.Vers
 // parseVersionAddr parses an address that must name a model version or
 // alias.
 func parseVersionAddr(cmd, s string) (state.Address, error) {
-	a, err := state.ParseAddress(s)
+	a, err := ParseAddress(s)
 	if err != nil {
 		return a, fmt.Errorf("%s: %w", cmd, err)
 	}

@@ -43,7 +43,7 @@ type VersionRow struct {
 
 // Versions lists a model's versions, oldest first.
 func Versions(s *state.State, addr string) (*VersionsReport, error) {
-	a, err := state.ParseAddress(addr)
+	a, err := ParseAddress(addr)
 	if err != nil {
 		return nil, fmt.Errorf("versions: %w", err)
 	}

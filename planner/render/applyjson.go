@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strings"
 
 	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/planner"
 	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/model"
 	"github.com/mlform/mlform/planner/plans"
 )
 
@@ -28,6 +30,10 @@ type jsonActionResult struct {
 	Kind    string `json:"kind"`
 	Status  string `json:"status"`
 	Summary string `json:"summary"`
+	// Outcome says what a succeeded train or promote did (format 1.2):
+	// trained, not_retrained or submitted; promoted, held,
+	// awaiting_approval or unchanged. Empty otherwise.
+	Outcome string `json:"outcome"`
 	Error   string `json:"error"`
 }
 
@@ -57,7 +63,7 @@ func ApplyJSON(w io.Writer, res *engine.Result, outs []*planner.OutputResult) er
 			doc.Summary["moved"] = res.Moved // moved blocks' state migrations
 		}
 		for _, r := range res.Actions {
-			jr := jsonActionResult{Address: r.Action.Addr, Kind: r.Action.Kind, Status: r.Status, Summary: r.Summary}
+			jr := jsonActionResult{Address: r.Action.Addr, Kind: r.Action.Kind, Status: r.Status, Summary: r.Summary, Outcome: outcome(r)}
 			if r.Err != nil {
 				jr.Error = r.Err.Error()
 			}
@@ -99,4 +105,14 @@ func applyStatus(res *engine.Result) string {
 		return ApplyInterrupted
 	}
 	return ApplyComplete
+}
+
+// outcome is an action's outcome as the apply line writes it: the
+// runner's word with spaces as underscores ("not_retrained").
+func outcome(r *engine.ActionResult) string {
+	o := model.TrainOutcome(r)
+	if o == "" {
+		o = model.PromoteOutcome(r)
+	}
+	return strings.ReplaceAll(o, " ", "_")
 }

@@ -9,9 +9,10 @@ import (
 	"testing"
 
 	"github.com/mlform/mlform/state"
+	"github.com/mlform/mlform/state/statemgr"
 )
 
-func read(t *testing.T, m *state.Manager) *state.State {
+func read(t *testing.T, m *statemgr.Manager) *state.State {
 	t.Helper()
 	s, err := m.Read(context.Background())
 	if err != nil {
@@ -20,7 +21,7 @@ func read(t *testing.T, m *state.Manager) *state.State {
 	return s
 }
 
-func write(t *testing.T, m *state.Manager, s *state.State) {
+func write(t *testing.T, m *statemgr.Manager, s *state.State) {
 	t.Helper()
 	if err := m.Write(context.Background(), s); err != nil {
 		t.Fatalf("Write: %v", err)
@@ -60,10 +61,10 @@ func testReadEmpty(t *testing.T, b Backend) {
 	if other := read(t, b.Open(t)); other.Lineage == s.Lineage {
 		t.Error("two reads of an empty backend gave the same lineage: lineages must be fresh")
 	}
-	if _, err := m.ReadRaw(context.Background()); !errors.Is(err, state.ErrNoState) {
+	if _, err := m.ReadRaw(context.Background()); !errors.Is(err, statemgr.ErrNoState) {
 		t.Errorf("ReadRaw on empty backend: %v, want ErrNoState", err)
 	}
-	if b.Get(t, state.ObjectState) != nil {
+	if b.Get(t, statemgr.ObjectState) != nil {
 		t.Error("Read created a state object")
 	}
 }
@@ -77,22 +78,22 @@ func testWriteRead(t *testing.T, b Backend) {
 		t.Errorf("state read back differs from state written:\n%s\nvs\n%s", have, want)
 	}
 	raw, err := b.Open(t).ReadRaw(context.Background())
-	if err != nil || !bytes.Equal(raw, b.Get(t, state.ObjectState)) {
+	if err != nil || !bytes.Equal(raw, b.Get(t, statemgr.ObjectState)) {
 		t.Errorf("ReadRaw did not return the stored bytes (err %v)", err)
 	}
 }
 
 func testSerialOnlyOnChange(t *testing.T, b Backend) {
 	s := seed(t, b)
-	before := b.Get(t, state.ObjectState)
-	backup := b.Get(t, state.ObjectBackup)
+	before := b.Get(t, statemgr.ObjectState)
+	backup := b.Get(t, statemgr.ObjectBackup)
 	m := b.Open(t)
 	again := read(t, m)
 	write(t, m, again)
 	if again.Serial != s.Serial {
 		t.Errorf("unchanged write moved serial %d -> %d", s.Serial, again.Serial)
 	}
-	if !bytes.Equal(before, b.Get(t, state.ObjectState)) || !bytes.Equal(backup, b.Get(t, state.ObjectBackup)) {
+	if !bytes.Equal(before, b.Get(t, statemgr.ObjectState)) || !bytes.Equal(backup, b.Get(t, statemgr.ObjectBackup)) {
 		t.Error("unchanged write rewrote the state or its backup")
 	}
 	again.Models["churn"].Versions[0].Metrics["f1"] = 0.5
@@ -105,11 +106,11 @@ func testSerialOnlyOnChange(t *testing.T, b Backend) {
 func testBackupKeepsPrevious(t *testing.T, b Backend) {
 	seed(t, b)
 	m := b.Open(t)
-	prev := b.Get(t, state.ObjectState)
+	prev := b.Get(t, statemgr.ObjectState)
 	s := read(t, m)
 	delete(s.Datasets, "churn")
 	write(t, m, s)
-	if got := b.Get(t, state.ObjectBackup); !bytes.Equal(got, prev) {
+	if got := b.Get(t, statemgr.ObjectBackup); !bytes.Equal(got, prev) {
 		t.Fatal("backup is not the previous document byte for byte")
 	}
 	raw, err := m.ReadBackupRaw(context.Background())
@@ -181,14 +182,14 @@ func damage(doc []byte) []struct {
 
 func testDamagedStateRefused(t *testing.T, b Backend) {
 	seed(t, b)
-	good := b.Get(t, state.ObjectState)
-	backup := b.Get(t, state.ObjectBackup)
+	good := b.Get(t, statemgr.ObjectState)
+	backup := b.Get(t, statemgr.ObjectBackup)
 	for _, d := range damage(good) {
 		t.Run(d.name, func(t *testing.T) {
-			b.Put(t, state.ObjectState, d.data)
+			b.Put(t, statemgr.ObjectState, d.data)
 			m := b.Open(t)
 			_, err := m.Read(context.Background())
-			var se *state.StateError
+			var se *statemgr.StateError
 			if !errors.As(err, &se) || !strings.Contains(err.Error(), d.want) {
 				t.Fatalf("Read: %v, want a StateError saying %q", err, d.want)
 			}
@@ -203,10 +204,10 @@ func testDamagedStateRefused(t *testing.T, b Backend) {
 			if _, err := m.Push(context.Background(), mustEncode(t, s), false); err == nil {
 				t.Error("Push without force replaced a damaged state")
 			}
-			if !bytes.Equal(b.Get(t, state.ObjectBackup), backup) {
+			if !bytes.Equal(b.Get(t, statemgr.ObjectBackup), backup) {
 				t.Error("backup changed")
 			}
-			if !bytes.Equal(b.Get(t, state.ObjectState), d.data) {
+			if !bytes.Equal(b.Get(t, statemgr.ObjectState), d.data) {
 				t.Error("damaged document changed: the evidence is lost")
 			}
 		})
@@ -215,8 +216,8 @@ func testDamagedStateRefused(t *testing.T, b Backend) {
 
 func testForcePushOverDamaged(t *testing.T, b Backend) {
 	seed(t, b)
-	good := b.Get(t, state.ObjectState)
-	backup := b.Get(t, state.ObjectBackup)
+	good := b.Get(t, statemgr.ObjectState)
+	backup := b.Get(t, statemgr.ObjectBackup)
 	for _, tc := range []struct {
 		name string
 		bad  []byte
@@ -225,8 +226,8 @@ func testForcePushOverDamaged(t *testing.T, b Backend) {
 		{"serial unreadable", good[:10]},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			b.Put(t, state.ObjectState, tc.bad)
-			b.Put(t, state.ObjectBackup, backup)
+			b.Put(t, statemgr.ObjectState, tc.bad)
+			b.Put(t, statemgr.ObjectBackup, backup)
 			m := b.Open(t)
 			res, err := m.Push(context.Background(), backup, true)
 			if err != nil {
@@ -244,7 +245,7 @@ func testForcePushOverDamaged(t *testing.T, b Backend) {
 			if !bytes.Equal(b.Get(t, res.DamagedObject), tc.bad) {
 				t.Errorf("damaged copy %s does not hold the damaged bytes", res.DamagedObject)
 			}
-			if !bytes.Equal(b.Get(t, state.ObjectBackup), backup) {
+			if !bytes.Equal(b.Get(t, statemgr.ObjectBackup), backup) {
 				t.Error("backup changed: it must stay the last good state")
 			}
 			s := read(t, b.Open(t))
@@ -292,13 +293,13 @@ func testPushRules(t *testing.T, b Backend) {
 		{"foreign forced", foreign, true, "", 20},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			before := b.Get(t, state.ObjectState)
+			before := b.Get(t, statemgr.ObjectState)
 			res, err := m.Push(ctx, mustEncode(t, tc.doc), tc.force)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("Push: %v, want error containing %q", err, tc.wantErr)
 				}
-				if !bytes.Equal(before, b.Get(t, state.ObjectState)) {
+				if !bytes.Equal(before, b.Get(t, statemgr.ObjectState)) {
 					t.Error("refused push changed the state")
 				}
 				return
@@ -308,8 +309,8 @@ func testPushRules(t *testing.T, b Backend) {
 			}
 			if tc.wantSerial == 0 {
 				// Pushing back the stored state itself: a no-op.
-				if !res.Unchanged || !bytes.Equal(before, b.Get(t, state.ObjectState)) {
-					t.Errorf("push of the stored state: unchanged=%v, state rewritten=%v", res.Unchanged, !bytes.Equal(before, b.Get(t, state.ObjectState)))
+				if !res.Unchanged || !bytes.Equal(before, b.Get(t, statemgr.ObjectState)) {
+					t.Errorf("push of the stored state: unchanged=%v, state rewritten=%v", res.Unchanged, !bytes.Equal(before, b.Get(t, statemgr.ObjectState)))
 				}
 				return
 			}
@@ -319,7 +320,7 @@ func testPushRules(t *testing.T, b Backend) {
 			if res.Serial != tc.wantSerial {
 				t.Errorf("serial %d, want %d", res.Serial, tc.wantSerial)
 			}
-			if !bytes.Equal(before, b.Get(t, state.ObjectBackup)) {
+			if !bytes.Equal(before, b.Get(t, statemgr.ObjectBackup)) {
 				t.Error("replaced state is not the backup")
 			}
 		})
@@ -330,10 +331,10 @@ func testFirstWrite(t *testing.T, b Backend) {
 	m := b.Open(t)
 	s := read(t, m)
 	write(t, m, s)
-	if s.Serial != 1 || b.Get(t, state.ObjectState) == nil {
-		t.Fatalf("first write: serial %d, stored %v; want serial 1 stored", s.Serial, b.Get(t, state.ObjectState) != nil)
+	if s.Serial != 1 || b.Get(t, statemgr.ObjectState) == nil {
+		t.Fatalf("first write: serial %d, stored %v; want serial 1 stored", s.Serial, b.Get(t, statemgr.ObjectState) != nil)
 	}
-	if b.Get(t, state.ObjectBackup) != nil {
+	if b.Get(t, statemgr.ObjectBackup) != nil {
 		t.Error("first write made a backup of nothing")
 	}
 	if _, err := m.ReadBackupRaw(context.Background()); err == nil || !strings.Contains(err.Error(), "no backup") {
@@ -343,7 +344,7 @@ func testFirstWrite(t *testing.T, b Backend) {
 
 func testInvalidWriteRefused(t *testing.T, b Backend) {
 	seed(t, b)
-	before := b.Get(t, state.ObjectState)
+	before := b.Get(t, statemgr.ObjectState)
 	m := b.Open(t)
 	s := read(t, m)
 	serial := s.Serial
@@ -355,7 +356,7 @@ func testInvalidWriteRefused(t *testing.T, b Backend) {
 	if s.Serial != serial {
 		t.Errorf("refused write changed the caller's serial %d -> %d", serial, s.Serial)
 	}
-	if !bytes.Equal(before, b.Get(t, state.ObjectState)) {
+	if !bytes.Equal(before, b.Get(t, statemgr.ObjectState)) {
 		t.Error("refused write changed the stored state")
 	}
 	// The caller can fix its state and write again.

@@ -9,12 +9,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mlform/mlform/state"
+	"github.com/mlform/mlform/state/statemgr"
 )
 
-func lock(t *testing.T, m *state.Manager, op string) *state.Lock {
+func lock(t *testing.T, m *statemgr.Manager, op string) *statemgr.Lock {
 	t.Helper()
-	l, err := m.Lock(context.Background(), state.LockInfo{Operation: op, Version: "9.9.9"}, 0)
+	l, err := m.Lock(context.Background(), statemgr.LockInfo{Operation: op, Version: "9.9.9"}, 0)
 	if err != nil {
 		t.Fatalf("Lock: %v", err)
 	}
@@ -22,9 +22,9 @@ func lock(t *testing.T, m *state.Manager, op string) *state.Lock {
 }
 
 // wantLocked checks err reports the holder and how to clear its lock.
-func wantLocked(t *testing.T, err error, holder state.LockInfo) {
+func wantLocked(t *testing.T, err error, holder statemgr.LockInfo) {
 	t.Helper()
-	var le *state.LockedError
+	var le *statemgr.LockedError
 	if !errors.As(err, &le) {
 		t.Fatalf("err = %v, want a LockedError", err)
 	}
@@ -43,7 +43,7 @@ func testLockExcludes(t *testing.T, b Backend) {
 	if info.ID == "" || info.Who == "" || info.Created.IsZero() || info.Path == "" {
 		t.Errorf("lock info not filled in: %+v", info)
 	}
-	_, err := m2.Lock(context.Background(), state.LockInfo{Operation: "plan"}, 0)
+	_, err := m2.Lock(context.Background(), statemgr.LockInfo{Operation: "plan"}, 0)
 	wantLocked(t, err, info)
 	cur, id, held, derr, err := m2.CurrentLock(context.Background())
 	if err != nil || derr != nil || !held || id != info.ID || cur.Operation != "apply" {
@@ -70,7 +70,7 @@ func testLockWaits(t *testing.T, b Backend) {
 		released <- time.Now()
 		l.Unlock(context.Background())
 	}()
-	l2, err := m2.Lock(context.Background(), state.LockInfo{Operation: "apply"}, 10*time.Second)
+	l2, err := m2.Lock(context.Background(), statemgr.LockInfo{Operation: "apply"}, 10*time.Second)
 	acquired := time.Now()
 	if err != nil {
 		t.Fatalf("Lock with timeout while the holder releases: %v", err)
@@ -83,7 +83,7 @@ func testLockWaits(t *testing.T, b Backend) {
 	// And a waiter whose timeout ends first fails naming the holder, after
 	// waiting about that long.
 	start := time.Now()
-	_, err = m1.Lock(context.Background(), state.LockInfo{Operation: "plan"}, 200*time.Millisecond)
+	_, err = m1.Lock(context.Background(), statemgr.LockInfo{Operation: "plan"}, 200*time.Millisecond)
 	wantLocked(t, err, l2.Info())
 	if d := time.Since(start); d < 200*time.Millisecond {
 		t.Errorf("gave up after %s, before the 200ms timeout", d)
@@ -93,14 +93,14 @@ func testLockWaits(t *testing.T, b Backend) {
 func testLockRace(t *testing.T, b Backend) {
 	const n = 8
 	for round := 0; round < 5; round++ {
-		managers := make([]*state.Manager, n)
+		managers := make([]*statemgr.Manager, n)
 		for i := range managers {
 			managers[i] = b.Open(t)
 		}
 		var (
 			wg     sync.WaitGroup
 			mu     sync.Mutex
-			winner []*state.Lock
+			winner []*statemgr.Lock
 			start  = make(chan struct{})
 		)
 		for _, m := range managers {
@@ -108,8 +108,8 @@ func testLockRace(t *testing.T, b Backend) {
 			go func() {
 				defer wg.Done()
 				<-start
-				l, err := m.Lock(context.Background(), state.LockInfo{Operation: "race"}, 0)
-				var le *state.LockedError
+				l, err := m.Lock(context.Background(), statemgr.LockInfo{Operation: "race"}, 0)
+				var le *statemgr.LockedError
 				switch {
 				case err == nil:
 					mu.Lock()
@@ -137,7 +137,7 @@ func testLockCancelled(t *testing.T, b Backend) {
 	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err := b.Open(t).Lock(ctx, state.LockInfo{Operation: "plan"}, time.Hour)
+	_, err := b.Open(t).Lock(ctx, statemgr.LockInfo{Operation: "plan"}, time.Hour)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Lock with a cancelled context: %v, want the context's error", err)
 	}
@@ -185,10 +185,10 @@ func testUnlockAfterTakeover(t *testing.T, b Backend) {
 
 func testUnreadableLock(t *testing.T, b Backend) {
 	ctx := context.Background()
-	b.Put(t, state.ObjectLock, []byte("\x00garbage{"))
+	b.Put(t, statemgr.ObjectLock, []byte("\x00garbage{"))
 	m := b.Open(t)
-	_, err := m.Lock(ctx, state.LockInfo{Operation: "apply"}, 0)
-	var le *state.LockedError
+	_, err := m.Lock(ctx, statemgr.LockInfo{Operation: "apply"}, 0)
+	var le *statemgr.LockedError
 	if !errors.As(err, &le) || !strings.HasPrefix(le.ID, "unreadable-") || !strings.Contains(err.Error(), "mlform force-unlock "+le.ID) {
 		t.Fatalf("Lock over an unreadable lock object: %v", err)
 	}
@@ -210,7 +210,7 @@ func testWriteAfterLockTaken(t *testing.T, b Backend) {
 	if err := m2.ForceUnlock(ctx, l1.Info().ID); err != nil {
 		t.Fatal(err)
 	}
-	before := b.Get(t, state.ObjectState)
+	before := b.Get(t, statemgr.ObjectState)
 	if err := m1.Write(ctx, s); err == nil || !strings.Contains(err.Error(), "released by someone else") {
 		t.Errorf("Write after the lock was released by someone else: %v", err)
 	}
@@ -221,7 +221,7 @@ func testWriteAfterLockTaken(t *testing.T, b Backend) {
 	if _, err := m1.Push(ctx, mustEncode(t, s), true); err == nil {
 		t.Error("Push after the lock was taken by another run succeeded")
 	}
-	if !bytes.Equal(before, b.Get(t, state.ObjectState)) {
+	if !bytes.Equal(before, b.Get(t, statemgr.ObjectState)) {
 		t.Fatal("a run that lost its lock changed the state")
 	}
 	// The new holder writes normally.

@@ -50,3 +50,18 @@ func Sample() *state.State {
 	s.Policies["churn"] = &state.Policy{Name: "churn", LastTrain: map[string]time.Time{"churn": at}}
 	return s
 }
+
+// Large is Sample with n more versions of its model: the size a
+// long-lived workspace's state reaches, for benchmarks.
+func Large(n int) *state.State {
+	s := Sample()
+	m := s.Models["churn"]
+	base := m.Versions[0]
+	for v := 4; v < 4+n; v++ {
+		nv := *base
+		nv.Version = v
+		m.Versions = append(m.Versions, &nv)
+	}
+	m.NextVersion = 4 + n
+	return s
+}

@@ -15,14 +15,14 @@ import (
 
 	"github.com/mlform/mlform/internal/bloburl"
 	mblob "github.com/mlform/mlform/providers/blob"
-	"github.com/mlform/mlform/state"
+	"github.com/mlform/mlform/state/statemgr"
 )
 
 // Backend is one empty state backend under test.
 type Backend struct {
 	// Open returns a new Manager over the backend; every Manager from one
 	// Backend sees the same objects, like separate processes would.
-	Open func(t *testing.T) *state.Manager
+	Open func(t *testing.T) *statemgr.Manager
 	// Put and Get write and read an object behind the Manager's back (to
 	// damage a document, or check a backup byte for byte). Get returns nil
 	// when the object does not exist.
@@ -43,9 +43,9 @@ func URLBackend(fresh func(t *testing.T) string, baseDir string) func(t *testing
 		}
 		t.Cleanup(func() { raw.Close() })
 		b := bucketAccess(raw)
-		b.Open = func(t *testing.T) *state.Manager {
+		b.Open = func(t *testing.T) *statemgr.Manager {
 			t.Helper()
-			m, err := state.OpenManager(ctx, url, baseDir)
+			m, err := statemgr.OpenManager(ctx, url, baseDir)
 			if err != nil {
 				t.Fatalf("OpenManager(%s): %v", bloburl.Redact(url), err)
 			}
@@ -63,8 +63,8 @@ func BucketBackend(newBucket func(t *testing.T) *blob.Bucket) func(t *testing.T)
 	return func(t *testing.T) Backend {
 		bucket := newBucket(t)
 		b := bucketAccess(bucket)
-		b.Open = func(t *testing.T) *state.Manager {
-			m := state.NewBucketManager(bucket, "mem://")
+		b.Open = func(t *testing.T) *statemgr.Manager {
+			m := statemgr.NewBucketManager(bucket, "mem://")
 			t.Cleanup(func() { m.Close() })
 			return m
 		}

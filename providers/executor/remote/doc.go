@@ -5,7 +5,7 @@
 // inputs, the names of its environment variables, never their values) as
 // an object in the model's store, and has an executor (Slurm, Kubernetes)
 // run Job's argv and environment: the same mlform binary, as
-// `mlform step run SPECID`. That process (planner/model.RunRemoteStep)
+// `mlform step run SPECID`. That process (planner/step.RunRemote)
 // reads the spec, fetches the inputs by id into its own temporary working
 // directory, runs the command under the unchanged training contract,
 // uploads the outputs and logs, and writes a Result object, which a root

@@ -1,0 +1,43 @@
+package cli
+
+import (
+	"io"
+	"os"
+
+	"github.com/mlform/mlform/internal/objname"
+)
+
+// displayWriter shows module addresses as users write them: mlform keeps
+// an object of a module as KIND.NAME with the module path in the name
+// (`model.module.region["eu"].churn`, internal/objname); every command's
+// output, text or JSON, shows Terraform's `module.region["eu"].model.churn`.
+// Writes are rewritten one at a time (every writer of mlform's output
+// writes whole lines or whole documents).
+type displayWriter struct{ w io.Writer }
+
+// displayed wraps w once.
+func displayed(w io.Writer) io.Writer {
+	if w == nil {
+		return nil
+	}
+	if _, ok := w.(displayWriter); ok {
+		return w
+	}
+	return displayWriter{w}
+}
+
+func (d displayWriter) Write(p []byte) (int, error) {
+	if _, err := d.w.Write(objname.DisplayText(p)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// fileOf is the file under w, for terminal checks; nil when w is not one.
+func fileOf(w io.Writer) *os.File {
+	if d, ok := w.(displayWriter); ok {
+		w = d.w
+	}
+	f, _ := w.(*os.File)
+	return f
+}

@@ -1,0 +1,205 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/mlform/mlform/providers/storage"
+	"github.com/mlform/mlform/state"
+	"github.com/mlform/mlform/state/statemgr"
+)
+
+// serialWriter stands in for the state backend: each write is a new
+// serial, as a Manager's would be.
+type serialWriter struct{}
+
+func (serialWriter) Write(_ context.Context, st *state.State) error { st.Serial++; return nil }
+
+func rootID(c string) string { return strings.Repeat(c, 64) }
+
+// version is a recorded version referencing artifacts a and code c in the
+// default store.
+func version(n int, a, c string) *state.Version {
+	return &state.Version{Version: n, Status: state.StatusSucceeded, ArtifactsID: rootID(a), CodeID: rootID(c)}
+}
+
+// TestRootWriterIncremental: the roots follow the state through announced
+// changes (only the announced entries are looked at), unannounced ones and
+// ones the state shows incomplete (rebuilt from the whole state), ids
+// shared between entries, and a store whose root cannot be written for a
+// while; each write rewrites only the roots whose ids changed.
+func TestRootWriterIncremental(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	broken := filepath.Join(dir, "broken") // a file where the store's directory belongs
+	ws := &Workspace{BaseDir: dir, StoreURLs: map[string]string{DefaultStorage: "file://store", "other": "file://" + broken}}
+	defer ws.Close()
+	st := state.New()
+	rw := ws.NewRootWriter(serialWriter{})
+	rw.verify = true
+	steps := []struct {
+		name     string
+		announce func(ctx context.Context) context.Context
+		change   func(st *state.State)
+		want     map[string][]string // roots in the stores that can be read
+		// rewritten: stores whose root carries this write's serial
+		rewritten []string
+		wantErr   string
+	}{
+		{"first write, other store broken", nil, func(st *state.State) {
+			st.EnsureModel("m").Versions = []*state.Version{version(1, "a", "c")}
+			os.WriteFile(broken, []byte("x"), 0o600)
+		}, map[string][]string{DefaultStorage: {rootID("a"), rootID("c")}}, []string{DefaultStorage}, ""},
+		{"a second model shares the code archive; other store repaired and retried", func(ctx context.Context) context.Context {
+			return statemgr.ChangingModel(ctx, "n")
+		}, func(st *state.State) {
+			st.EnsureModel("n").Versions = []*state.Version{version(1, "b", "c")}
+			os.Remove(broken)
+		}, map[string][]string{DefaultStorage: {rootID("a"), rootID("b"), rootID("c")}, "other": {}}, []string{DefaultStorage, "other"}, ""},
+		{"the first model forgotten: its code archive is still used", func(ctx context.Context) context.Context {
+			return statemgr.ChangingModel(ctx, "m")
+		}, func(st *state.State) { delete(st.Models, "m") },
+			map[string][]string{DefaultStorage: {rootID("b"), rootID("c")}, "other": {}}, []string{DefaultStorage}, ""},
+		{"a change that references nothing new", func(ctx context.Context) context.Context {
+			return statemgr.ChangingModel(statemgr.ChangingPolicy(ctx, "p"), "n")
+		}, func(st *state.State) {
+			st.Models["n"].Versions[0].Metrics = map[string]float64{"auc": 0.9}
+		}, map[string][]string{DefaultStorage: {rootID("b"), rootID("c")}, "other": {}}, nil, ""},
+		{"announced, but a new entry too: rebuilt", func(ctx context.Context) context.Context {
+			return statemgr.ChangingModel(ctx, "n")
+		}, func(st *state.State) {
+			st.Datasets["d"] = &state.Dataset{Name: "d", Snapshots: []*state.Snapshot{{ID: rootID("d"), Store: "other"}}}
+		}, map[string][]string{DefaultStorage: {rootID("b"), rootID("c")}, "other": {rootID("d")}}, []string{"other"}, ""},
+		{"unannounced", nil, func(st *state.State) {
+			st.Datasets["d"].Snapshots[0].ProfileID = rootID("e")
+		}, map[string][]string{DefaultStorage: {rootID("b"), rootID("c")}, "other": {rootID("d"), rootID("e")}}, []string{"other"}, ""},
+		{"an announcement that missed a change fails in test builds", func(ctx context.Context) context.Context {
+			return statemgr.ChangingModel(ctx, "n")
+		}, func(st *state.State) {
+			st.Datasets["d"].Snapshots[0].ProfileID = rootID("f")
+		}, nil, nil, "announced as touching only"},
+	}
+	for _, step := range steps {
+		step.change(st)
+		wctx := ctx
+		if step.announce != nil {
+			wctx = step.announce(ctx)
+		}
+		err := rw.Write(wctx, st)
+		if step.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), step.wantErr) {
+				t.Fatalf("%s: err = %v, want %q", step.name, err, step.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", step.name, err)
+		}
+		for name, want := range step.want {
+			r := readRoot(t, ws, name, st.Lineage)
+			if !slices.Equal(r.IDs, want) {
+				t.Errorf("%s: storage %q root ids %v, want %v", step.name, name, r.IDs, want)
+			}
+			if got, want := r.Serial == st.Serial, slices.Contains(step.rewritten, name); got != want {
+				t.Errorf("%s: storage %q root serial %d, state serial %d: rewritten = %v, want %v", step.name, name, r.Serial, st.Serial, got, want)
+			}
+		}
+	}
+	// Finish writes what the refused write left due.
+	if err := rw.Finish(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	if r := readRoot(t, ws, "other", st.Lineage); !slices.Contains(r.IDs, rootID("f")) {
+		t.Errorf("after Finish: other root ids %v lack the missed id", r.IDs)
+	}
+}
+
+// TestRootWriterFinishRepairs: release builds trust announcements; a
+// change that escaped its announcement is still in the roots once Finish
+// has checked the whole state.
+func TestRootWriterFinishRepairs(t *testing.T) {
+	ctx := context.Background()
+	ws := &Workspace{BaseDir: t.TempDir(), StoreURLs: map[string]string{DefaultStorage: "file://store"}}
+	defer ws.Close()
+	st := state.New()
+	st.EnsureModel("m").Versions = []*state.Version{version(1, "a", "c")}
+	st.EnsureModel("n").Versions = []*state.Version{version(1, "b", "c")}
+	rw := ws.NewRootWriter(serialWriter{})
+	rw.verify = false
+	if err := rw.Write(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	st.Models["n"].Versions[0].LogsID = rootID("d")
+	if err := rw.Write(statemgr.ChangingModel(ctx, "m"), st); err != nil {
+		t.Fatal(err)
+	}
+	if err := rw.Finish(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{rootID("a"), rootID("b"), rootID("c"), rootID("d")}
+	if r := readRoot(t, ws, DefaultStorage, st.Lineage); !slices.Equal(r.IDs, want) || r.Serial != st.Serial {
+		t.Errorf("after Finish: root ids %v at serial %d, want %v at %d", r.IDs, r.Serial, want, st.Serial)
+	}
+}
+
+func readRoot(t *testing.T, ws *Workspace, name, lineage string) *storage.Root {
+	t.Helper()
+	store, err := ws.Store(context.Background(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := store.GetRoot(context.Background(), lineage)
+	if err != nil {
+		t.Fatalf("storage %q: %v", name, err)
+	}
+	return r
+}
+
+// rootFleet is a state of n models and datasets shaped like the fleet
+// `make bench` applies: one snapshot (and profile) per dataset, one
+// version (artifacts, logs, environment, card, code) per model.
+func rootFleet(n int) *state.State {
+	st := state.New()
+	id := func(kind, i int) string { return fmt.Sprintf("%02x%062x", kind, i) }
+	for i := range n {
+		name := fmt.Sprintf("m%04d", i)
+		st.Datasets[name] = &state.Dataset{Name: name, Snapshots: []*state.Snapshot{{ID: id(1, i), ProfileID: id(2, i)}}}
+		st.EnsureModel(name).Versions = []*state.Version{{Version: 1, Status: state.StatusSucceeded,
+			ArtifactsID: id(3, i), LogsID: id(4, i), EnvironmentID: id(5, i), CardID: id(6, i), CodeID: id(7, i)}}
+	}
+	return st
+}
+
+// BenchmarkRootWriter is the root bookkeeping of one apply action (one
+// model gains a version, announced as apply's runners do) in a workspace
+// of N models, on local disk; the state write itself is left out. What
+// remains proportional to N is the root object itself (one document of
+// every id, providers/storage).
+func BenchmarkRootWriter(b *testing.B) {
+	for _, n := range []int{100, 1000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			ctx := context.Background()
+			ws := &Workspace{BaseDir: b.TempDir(), StoreURLs: map[string]string{DefaultStorage: "file://store"}}
+			defer ws.Close()
+			st := rootFleet(n)
+			rw := ws.NewRootWriter(serialWriter{})
+			if err := rw.Write(ctx, st); err != nil {
+				b.Fatal(err)
+			}
+			for i := 0; b.Loop(); i++ {
+				m := st.Models[fmt.Sprintf("m%04d", i%n)]
+				v := *m.Versions[0]
+				v.Version, v.ArtifactsID = len(m.Versions)+1, fmt.Sprintf("%064x", 1<<40+i)
+				m.Versions = append(m.Versions, &v)
+				if err := rw.Write(statemgr.ChangingModel(ctx, m.Name), st); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

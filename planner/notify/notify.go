@@ -1,0 +1,165 @@
+package notify
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/plans"
+)
+
+// Spec is a notify block as delivery needs it.
+type Spec struct {
+	Name    string
+	URL     string
+	Display string
+	Events  []string
+	Models  []string
+	// Secrets are texts a delivery error must never show (the URL itself
+	// and sensitive variables' values).
+	Secrets []string
+}
+
+// Event is the document posted to a webhook.
+type Event struct {
+	Event     string             `json:"event"`
+	Model     string             `json:"model"`
+	Version   int                `json:"version,omitempty"`
+	Alias     string             `json:"alias,omitempty"`
+	From      int                `json:"from,omitempty"` // the alias's version before (promoted)
+	Promotion string             `json:"promotion,omitempty"`
+	Reasons   []string           `json:"reasons,omitempty"`
+	Metrics   map[string]float64 `json:"metrics,omitempty"`
+	At        time.Time          `json:"at"`
+	// Text is one line chat tools (Slack, Teams) show as is.
+	Text string `json:"text"`
+}
+
+// Delivery settings: attempts and the first backoff (doubled each retry).
+const (
+	notifyAttempts = 4
+	notifyBackoff  = 250 * time.Millisecond
+	notifyTimeout  = 10 * time.Second
+)
+
+// wants reports whether the block takes this event of this model.
+func (n *Spec) wants(ev Event) bool {
+	return slices.Contains(n.Events, ev.Event) && (len(n.Models) == 0 || slices.Contains(n.Models, ev.Model))
+}
+
+// Send posts ev to every notify block of specs that wants it. Failures
+// are logged on the action as warnings; apply goes on.
+func Send(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs []*Spec, ev Event) {
+	ev.At = rc.Workspace.Now.UTC()
+	for _, n := range specs {
+		if !n.wants(ev) {
+			continue
+		}
+		if err := deliver(ctx, n, ev); err != nil {
+			rc.Progress.Logf(a, "warning: notify.%s (%s): %s event not delivered: %v", n.Name, n.Display, ev.Event, err)
+		}
+	}
+}
+
+// deliver posts the document, retrying network errors, 429 and 5xx with
+// exponential backoff. Errors never quote the URL.
+func deliver(ctx context.Context, n *Spec, ev Event) error {
+	body, err := marshalEvent(ev)
+	if err != nil {
+		return err
+	}
+	client := &http.Client{Timeout: notifyTimeout,
+		// A redirect could carry the document elsewhere: not followed.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	wait := notifyBackoff
+	var last error
+	for attempt := 1; attempt <= notifyAttempts; attempt++ {
+		retry, err := post(ctx, client, n.URL, body)
+		if err == nil {
+			return nil
+		}
+		last = err
+		if !retry || attempt == notifyAttempts {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s (cancelled)", n.redact(last))
+		case <-time.After(wait):
+		}
+		wait *= 2
+	}
+	return fmt.Errorf("%d attempt(s): %s", notifyAttempts, n.redact(last))
+}
+
+// post sends one request; retry says whether another attempt may help.
+func post(ctx context.Context, client *http.Client, target string, body []byte) (retry bool, err error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
+	if err != nil {
+		return false, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "mlform")
+	resp, err := client.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) { // its text quotes the URL
+			err = ue.Err
+		}
+		return true, err
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	switch {
+	case resp.StatusCode >= 200 && resp.StatusCode < 300:
+		return false, nil
+	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
+		return true, fmt.Errorf("HTTP %d", resp.StatusCode)
+	}
+	return false, fmt.Errorf("HTTP %d", resp.StatusCode)
+}
+
+// redact removes the URL and every secret from an error's text.
+func (n *Spec) redact(err error) string {
+	msg := err.Error()
+	for _, s := range n.Secrets {
+		if len(s) >= 3 {
+			msg = strings.ReplaceAll(msg, s, config.SensitivePlaceholder)
+		}
+	}
+	return msg
+}
+
+// marshalEvent is the posted JSON (no HTML escaping: chat tools show the
+// text as written).
+func marshalEvent(ev Event) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(ev); err != nil {
+		return nil, fmt.Errorf("encode the %s event: %w", ev.Event, err)
+	}
+	return b.Bytes(), nil
+}
+
+// FromConfig maps the configuration's notify blocks onto specs, by name.
+func FromConfig(cfg *config.Config) []*Spec {
+	var out []*Spec
+	for _, name := range slices.Sorted(maps.Keys(cfg.Notifications)) {
+		n := cfg.Notifications[name]
+		out = append(out, &Spec{Name: n.Name, URL: n.URL, Display: config.NotifyDisplay(n.URL), Events: n.Events, Models: n.Models,
+			Secrets: append([]string{n.URL}, engine.SensitiveTexts(cfg.Variables)...)})
+	}
+	return out
+}

@@ -1,0 +1,89 @@
+package notify
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func TestDeliver(t *testing.T) {
+	tests := []struct {
+		name     string
+		statuses []int
+		wantErr  string // "" for delivered
+		calls    int
+	}{
+		{name: "delivered at once", statuses: []int{204}, calls: 1},
+		{name: "retried after 503 and 429", statuses: []int{503, 429, 200}, calls: 3},
+		{name: "a 4xx is not retried", statuses: []int{404}, wantErr: "HTTP 404", calls: 1},
+		{name: "gives up after the last attempt", statuses: []int{500}, wantErr: "4 attempt(s): HTTP 500", calls: notifyAttempts},
+		{name: "a redirect is not followed", statuses: []int{302}, wantErr: "HTTP 302", calls: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var mu sync.Mutex
+			var bodies []Event
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				b, _ := io.ReadAll(r.Body)
+				var ev Event
+				if err := json.Unmarshal(b, &ev); err != nil || r.Header.Get("Content-Type") != "application/json" {
+					t.Errorf("bad request %q: %v", b, err)
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				bodies = append(bodies, ev)
+				if tt.statuses[0] == 302 {
+					w.Header().Set("Location", "/elsewhere")
+				}
+				w.WriteHeader(tt.statuses[min(len(bodies)-1, len(tt.statuses)-1)])
+			}))
+			defer srv.Close()
+			url := srv.URL + "/hook/T0K3N"
+			n := &Spec{Name: "t", URL: url, Secrets: []string{url}}
+			err := deliver(context.Background(), n, Event{Event: "promoted", Model: "m", Version: 2, Text: "mlform: <b>&</b>"})
+			if (err == nil) != (tt.wantErr == "") || (err != nil && !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Fatalf("deliver = %v, want %q", err, tt.wantErr)
+			}
+			if len(bodies) != tt.calls || bodies[0].Model != "m" || bodies[0].Text != "mlform: <b>&</b>" {
+				t.Fatalf("requests %+v, want %d", bodies, tt.calls)
+			}
+		})
+	}
+}
+
+func TestDeliverUnreachableRedacts(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	url := srv.URL + "/hook/T0K3N"
+	srv.Close() // nothing listens any more
+	n := &Spec{Name: "t", URL: url, Secrets: []string{url, "T0K3N"}}
+	err := deliver(context.Background(), n, Event{Event: "held", Model: "m"})
+	if err == nil || strings.Contains(err.Error(), "T0K3N") || !strings.Contains(err.Error(), "refused") {
+		t.Fatalf("deliver = %v", err)
+	}
+}
+
+func TestNotifyWants(t *testing.T) {
+	tests := []struct {
+		name string
+		n    Spec
+		ev   Event
+		want bool
+	}{
+		{"event asked for", Spec{Events: []string{"promoted", "held"}}, Event{Event: "held", Model: "m"}, true},
+		{"event not asked for", Spec{Events: []string{"promoted"}}, Event{Event: "failed", Model: "m"}, false},
+		{"model asked for", Spec{Events: []string{"drift"}, Models: []string{"m"}}, Event{Event: "drift", Model: "m"}, true},
+		{"another model", Spec{Events: []string{"drift"}, Models: []string{"other"}}, Event{Event: "drift", Model: "m"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.n.wants(tt.ev); got != tt.want {
+				t.Fatalf("wants = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,32 @@
+package query
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/mlform/mlform/internal/objname"
+	"github.com/mlform/mlform/state"
+)
+
+// ParseAddress is state.ParseAddress for names inside modules too: the
+// module path (`model.module.region["eu"].churn@3`, the form mlform keeps;
+// internal/objname) is checked here and the rest by state.ParseAddress.
+func ParseAddress(s string) (state.Address, error) {
+	kind, rest, ok := strings.Cut(s, ".")
+	if !ok {
+		return state.ParseAddress(s)
+	}
+	path, local := objname.CutModule(rest)
+	if path == "" {
+		return state.ParseAddress(s)
+	}
+	a, err := state.ParseAddress(kind + "." + local)
+	if err != nil {
+		return state.Address{}, fmt.Errorf("%s (in %s)", err, path)
+	}
+	a.Name = objname.InModule(path, a.Name)
+	if !state.IsName(a.Name) {
+		return state.Address{}, fmt.Errorf("address %q: %q is not a valid module path", Clean(s), Clean(path))
+	}
+	return a, nil
+}

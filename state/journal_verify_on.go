@@ -1,7 +1,0 @@
-//go:build mlformtest
-
-package state
-
-// verifyAnnouncements: test builds check every announced journaled write
-// against a comparison of every entry (journal_hint.go).
-const verifyAnnouncements = true

@@ -1,0 +1,52 @@
+package statemgr
+
+import (
+	"testing"
+	"time"
+)
+
+func TestBackoff(t *testing.T) {
+	for attempt := 0; attempt < 70; attempt++ {
+		full := min(minBackoff<<min(attempt, 10), maxBackoff)
+		for range 20 {
+			d := backoff(attempt)
+			if d < full/2 || d > full {
+				t.Fatalf("backoff(%d) = %s, want within [%s, %s]", attempt, d, full/2, full)
+			}
+		}
+	}
+	if backoff(3) <= backoff(0)/2 || maxBackoff > 5*time.Second {
+		t.Error("backoff does not grow, or its cap is too long to wait between lock attempts")
+	}
+}
+
+func TestAge(t *testing.T) {
+	for _, tc := range []struct {
+		ago  time.Duration
+		want string
+	}{
+		{-time.Hour, "0s"},
+		{3*time.Minute + 12*time.Second, "3m12s"},
+		{5*time.Hour + 4*time.Minute, "5h4m"},
+		{12*24*time.Hour + 3*time.Hour + 10*time.Minute, "12d3h"},
+	} {
+		if got := age(time.Now().Add(-tc.ago)); got != tc.want {
+			t.Errorf("age(%s ago) = %q, want %q", tc.ago, got, tc.want)
+		}
+	}
+}
+
+func TestBucketLocation(t *testing.T) {
+	for _, tc := range []struct{ url, want string }{
+		{"s3://bucket?region=eu-west-1", "s3://bucket/state.json?region=eu-west-1"},
+		{"s3://bucket?prefix=team/a/&region=eu-west-1", "s3://bucket/team/a/state.json?region=eu-west-1"},
+		{"gs://b/", "gs://b/state.json"},
+		{"azblob://c?sas_token=secret123", "azblob://c/state.json?sas_token=REDACTED"},
+		{"mem://", "mem:///state.json"},
+	} {
+		b := &bucketBackend{url: tc.url}
+		if got := b.location(ObjectState); got != tc.want {
+			t.Errorf("location(%q) = %q, want %q", tc.url, got, tc.want)
+		}
+	}
+}
