@@ -3,6 +3,7 @@ package planner
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -29,14 +30,29 @@ import (
 func BenchmarkStepOverhead(b *testing.B) {
 	for _, name := range []string{local.Name, slurm.Name} {
 		b.Run(name, func(b *testing.B) {
-			if name == slurm.Name {
-				slurmtest.Need(b)
-			}
 			dir := b.TempDir()
-			files := map[string]string{
-				"main.mlf.hcl": `environment "e" {
+			env := `environment "e" {
   executor = "` + name + `"
 }
+`
+			if name == slurm.Name {
+				slurmtest.Need(b)
+				// Jobs run `mlform step run`: this test binary is not
+				// mlform, so build the one they run.
+				bin := filepath.Join(dir, "mlform")
+				if out, err := exec.Command("go", "build", "-o", bin, "github.com/mlform/mlform/cmd/mlform").CombinedOutput(); err != nil {
+					b.Fatalf("build mlform: %v\n%s", err, out)
+				}
+				env = `environment "e" {
+  executor = "slurm"
+  slurm {
+    binary = "` + bin + `"
+  }
+}
+`
+			}
+			files := map[string]string{
+				"main.mlf.hcl": env + `
 
 dataset "d" {
   source = "data"

@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/mlform/mlform/internal/objname"
 )
 
 //go:embed templates/*.html
@@ -150,7 +152,10 @@ func (s *site) write(dir string) (*Result, error) {
 		if err := t.ExecuteTemplate(&buf, p.Template, pageData{site: s, Page: p}); err != nil {
 			return nil, fmt.Errorf("report page %s: %w", p.File, err)
 		}
-		if err := writeFileAtomic(filepath.Join(dir, p.File), buf.Bytes()); err != nil {
+		// Module addresses as users write them (module.a["eu"].model.m),
+		// as the CLI shows them; html/template's &#34; quoting keeps
+		// the key's brackets, which is what DisplayText reads.
+		if err := writeFileAtomic(filepath.Join(dir, p.File), objname.DisplayText(buf.Bytes())); err != nil {
 			return nil, fmt.Errorf("report: %w", err)
 		}
 		res.Pages = append(res.Pages, p.File)

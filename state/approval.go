@@ -64,7 +64,7 @@ func validateApprovals(model string, m *Model) error {
 			return fmt.Errorf("%s is null", where)
 		case ap.Version < 1:
 			return fmt.Errorf("%s is of version %d", where, ap.Version)
-		case !IsIdentifier(ap.Promotion):
+		case !IsName(ap.Promotion):
 			return fmt.Errorf("%s: promotion %q is not a name", where, truncate(ap.Promotion, 80))
 		case !IsIdentifier(ap.Alias):
 			return fmt.Errorf("%s: alias %q is not a name", where, truncate(ap.Alias, 80))

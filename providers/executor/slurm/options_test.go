@@ -52,6 +52,9 @@ func TestSettings(t *testing.T) {
 		{"extra sets mem", map[string]any{"extra_args": []any{"--exclusive", "--mem=4G"}}, nil, []string{"\"--mem=4G\": for --mem use the memory setting"}},
 		{"extra newline", map[string]any{"extra_args": []any{"--comment=a\nb"}}, nil, []string{"control character"}},
 		{"gres twice", map[string]any{"gpus": "2", "extra_args": []any{"--gres=nvme:1"}}, nil, []string{"--gres conflicts with the gpus setting"}},
+		{"binary", map[string]any{"binary": "/shared/bin/mlform"}, nil, nil},
+		{"relative binary", map[string]any{"binary": "bin/mlform"}, nil, []string{`binary: "bin/mlform" is not a clean absolute path`}},
+		{"unclean binary", map[string]any{"binary": "/shared/../bin/mlform"}, nil, []string{"binary", "not a clean absolute path"}},
 		{"two errors", map[string]any{"cpus": "x", "colour": "red"}, nil, []string{"cpus", `"colour"`}},
 	}
 	r := executor.NewRegistry()
@@ -76,8 +79,12 @@ func TestSettings(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := OptionsFrom(s).sbatchArgs(); !slices.Equal(got, tt.args) {
+			o := OptionsFrom(s)
+			if got := o.sbatchArgs(); !slices.Equal(got, tt.args) {
 				t.Errorf("sbatch flags %q, want %q", got, tt.args)
+			}
+			if want, _ := tt.settings["binary"].(string); o.Binary != want {
+				t.Errorf("Options.Binary %q, want %q", o.Binary, want)
 			}
 		})
 	}

@@ -2,6 +2,7 @@ package slurm
 
 import (
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"strings"
 
@@ -49,6 +50,13 @@ var settings = []executor.Setting{
 		Check: matches(gpusRe, `a GPU count (2) or type:count ("a100:2")`)},
 	{Name: "constraint", Type: executor.String, Doc: `sbatch --constraint: a node feature expression ("ib&v100")`,
 		Check: matches(nameRe, "a node feature expression without spaces")},
+	{Name: "binary", Type: executor.String, Doc: "the mlform binary jobs run, an absolute path every node sees (default: the mlform running apply)",
+		Check: func(v any) error {
+			if p := v.(string); !filepath.IsAbs(p) || filepath.Clean(p) != p {
+				return fmt.Errorf("%q is not a clean absolute path (the nodes run it from the path given)", p)
+			}
+			return nil
+		}},
 	{Name: "extra_args", Type: executor.StringList, Doc: `further sbatch flags, one a word ("--exclusive", "--nice=10")`,
 		Check: func(v any) error { _, err := parseExtraArgs(v.([]string)); return err }},
 }
@@ -73,7 +81,7 @@ func OptionsFrom(s executor.Settings) Options {
 	return Options{
 		Partition: s.String("partition"), Account: s.String("account"), QOS: s.String("qos"),
 		CPUs: s.Int("cpus"), Memory: s.String("memory"), GPUs: s.String("gpus"),
-		Constraint: s.String("constraint"), ExtraArgs: extra,
+		Constraint: s.String("constraint"), ExtraArgs: extra, Binary: s.String("binary"),
 	}
 }
 
