@@ -131,15 +131,14 @@ func migrate(st *state.State, moves []*plans.Move) error {
 		if !state.IsName(from) || !state.IsName(to) || kind != plans.AddrKind(mv.To) {
 			return fmt.Errorf("move %s to %s: invalid addresses", plans.Truncate(mv.From), plans.Truncate(mv.To))
 		}
+		stale := fmt.Errorf("move %s to %s: the state changed since the plan (run plan again)", mv.From, mv.To)
 		switch kind {
 		case "model":
-			m := st.Models[from]
-			if m == nil || st.Models[to] != nil {
-				return fmt.Errorf("move %s to %s: the state changed since the plan (run plan again)", mv.From, mv.To)
+			m, ok := moveEntry(st.Models, from, to)
+			if !ok {
+				return stale
 			}
-			delete(st.Models, from)
 			m.Name = to
-			st.Models[to] = m
 			for _, p := range st.Policies {
 				if t, ok := p.LastTrain[from]; ok {
 					delete(p.LastTrain, from)
@@ -147,36 +146,27 @@ func migrate(st *state.State, moves []*plans.Move) error {
 				}
 			}
 		case "dataset":
-			d := st.Datasets[from]
-			if d == nil || st.Datasets[to] != nil {
-				return fmt.Errorf("move %s to %s: the state changed since the plan (run plan again)", mv.From, mv.To)
+			d, ok := moveEntry(st.Datasets, from, to)
+			if !ok {
+				return stale
 			}
-			delete(st.Datasets, from)
 			d.Name = to
-			st.Datasets[to] = d
-			if r := st.RetainedSnapshots[from]; r != nil && st.RetainedSnapshots[to] == nil {
-				delete(st.RetainedSnapshots, from)
+			if r, ok := moveEntry(st.RetainedSnapshots, from, to); ok {
 				r.Name = to
-				st.RetainedSnapshots[to] = r
 			}
 			if err := renameInputs(st, from, to); err != nil {
 				return fmt.Errorf("move %s to %s: %w", mv.From, mv.To, err)
 			}
 		case "retrain_policy":
-			p := st.Policies[from]
-			if p == nil || st.Policies[to] != nil {
-				return fmt.Errorf("move %s to %s: the state changed since the plan (run plan again)", mv.From, mv.To)
+			p, ok := moveEntry(st.Policies, from, to)
+			if !ok {
+				return stale
 			}
-			delete(st.Policies, from)
 			p.Name = to
-			st.Policies[to] = p
 		case "promotion":
-			p := st.Publications[from]
-			if p == nil || st.Publications[to] != nil {
-				return fmt.Errorf("move %s to %s: the state changed since the plan (run plan again)", mv.From, mv.To)
+			if _, ok := moveEntry(st.Publications, from, to); !ok {
+				return stale
 			}
-			delete(st.Publications, from)
-			st.Publications[to] = p
 		default:
 			return fmt.Errorf("move %s to %s: only datasets, models, retrain policies and promotions move", plans.Truncate(mv.From), plans.Truncate(mv.To))
 		}
@@ -253,4 +243,16 @@ func implicitMoves(cfg *config.Config, explicit []config.Moved) []config.Moved {
 	add("dataset", slices.Collect(maps.Keys(cfg.Datasets)))
 	add("model", slices.Collect(maps.Keys(cfg.Models)))
 	return out
+}
+
+// moveEntry moves m[from] to m[to] when from holds an entry and to holds
+// none, and returns the entry; otherwise it changes nothing.
+func moveEntry[T any](m map[string]*T, from, to string) (*T, bool) {
+	e := m[from]
+	if e == nil || m[to] != nil {
+		return nil, false
+	}
+	delete(m, from)
+	m[to] = e
+	return e, true
 }
