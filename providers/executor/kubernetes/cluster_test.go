@@ -237,23 +237,32 @@ func TestProgress(t *testing.T) {
 	}
 }
 
-// TestDeletedOutside: a Job deleted by someone else (kubectl delete job)
-// is a failed attempt that says so, and its processes are gone.
-func TestDeletedOutside(t *testing.T) {
-	c := client(t)
+// startTree runs the "tree" helper (a process and its child, pids in the
+// returned file) as a Job and returns once it is running: the Job's name
+// and where its result will arrive.
+func startTree(t *testing.T) (job, pidfile string, done <-chan result) {
+	t.Helper()
 	e := newExecutor(t)
-	pidfile := filepath.Join(t.TempDir(), "pids")
+	pidfile = filepath.Join(t.TempDir(), "pids")
 	task := helperTask(t, "tree", pidfile)
 	ready := syncbuf.NewLineWaiter("ready")
 	task.Stdout = ready
-	done := runAsync(e, context.Background(), task)
+	done = runAsync(e, context.Background(), task)
 	waitReady(t, ready, done)
 	names, err := e.Find(context.Background(), task)
 	if err != nil || len(names) != 1 {
 		t.Fatalf("Find: %v %v", names, err)
 	}
+	return names[0], pidfile, done
+}
+
+// TestDeletedOutside: a Job deleted by someone else (kubectl delete job)
+// is a failed attempt that says so, and its processes are gone.
+func TestDeletedOutside(t *testing.T) {
+	c := client(t)
+	job, pidfile, done := startTree(t)
 	bg := metav1.DeletePropagationBackground // kubectl's default
-	if err := c.BatchV1().Jobs("default").Delete(context.Background(), names[0], metav1.DeleteOptions{PropagationPolicy: &bg}); err != nil {
+	if err := c.BatchV1().Jobs("default").Delete(context.Background(), job, metav1.DeleteOptions{PropagationPolicy: &bg}); err != nil {
 		t.Fatal(err)
 	}
 	r := <-done
@@ -267,18 +276,8 @@ func TestDeletedOutside(t *testing.T) {
 // failed attempt with the cluster's reason.
 func TestEvicted(t *testing.T) {
 	c := client(t)
-	e := newExecutor(t)
-	pidfile := filepath.Join(t.TempDir(), "pids")
-	task := helperTask(t, "tree", pidfile)
-	ready := syncbuf.NewLineWaiter("ready")
-	task.Stdout = ready
-	done := runAsync(e, context.Background(), task)
-	waitReady(t, ready, done)
-	names, err := e.Find(context.Background(), task)
-	if err != nil || len(names) != 1 {
-		t.Fatalf("Find: %v %v", names, err)
-	}
-	pods, err := c.CoreV1().Pods("default").List(context.Background(), metav1.ListOptions{LabelSelector: "batch.kubernetes.io/job-name=" + names[0]})
+	job, pidfile, done := startTree(t)
+	pods, err := c.CoreV1().Pods("default").List(context.Background(), metav1.ListOptions{LabelSelector: "batch.kubernetes.io/job-name=" + job})
 	if err != nil || len(pods.Items) != 1 {
 		t.Fatalf("pods: %v %v", pods, err)
 	}
