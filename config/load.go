@@ -151,23 +151,9 @@ func (l *loader) load() {
 	if !l.decodeMLForm() {
 		return // a configuration for another mlform version
 	}
-	l.register()
-	for _, name := range slices.Sorted(maps.Keys(l.decls[kindVariable])) {
-		l.cfg.Variables[name] = l.vs.Declare(l.decls[kindVariable][name])
-	}
-	l.vs.AssignAll(l.given())
-	g := l.buildGraph()
-	order, cycle := g.sort()
-	if cycle != nil {
-		l.diags = append(l.diags, g.cycleDiag(cycle))
+	if !l.declareAndEvaluate(func() { l.vs.AssignAll(l.given()) }) {
 		return
 	}
-	// Evaluate everything that is sound, so one run reports every
-	// problem; objects already reported (a wrong argument, a bad
-	// reference, a variable without a valid value) are skipped, and so is
-	// whatever depends on them, so nothing is reported twice.
-	g.markReported(l.diags, l.vs.Bad)
-	l.evaluate(g, order)
 	l.checkMetricTriggers()
 	l.decodeMoved()
 	l.checkMetricNames()
@@ -436,4 +422,28 @@ func article(word string) string {
 		return "An"
 	}
 	return "A"
+}
+
+// declareAndEvaluate registers the objects and declares the variables,
+// gives the variables their values (assign), then evaluates every object
+// in dependency order. It reports false, with the diagnostic, when the
+// references form a cycle. Everything sound is evaluated, so one run
+// reports every problem; objects already reported (a wrong argument, a
+// bad reference, a variable without a valid value) are skipped, and so is
+// whatever depends on them, so nothing is reported twice.
+func (l *loader) declareAndEvaluate(assign func()) bool {
+	l.register()
+	for _, name := range slices.Sorted(maps.Keys(l.decls[kindVariable])) {
+		l.cfg.Variables[name] = l.vs.Declare(l.decls[kindVariable][name])
+	}
+	assign()
+	g := l.buildGraph()
+	order, cycle := g.sort()
+	if cycle != nil {
+		l.diags = append(l.diags, g.cycleDiag(cycle))
+		return false
+	}
+	g.markReported(l.diags, l.vs.Bad)
+	l.evaluate(g, order)
+	return true
 }

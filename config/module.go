@@ -259,19 +259,9 @@ func (l *loader) loadModule() {
 			}
 		}
 	}
-	l.register()
-	for _, name := range slices.Sorted(maps.Keys(l.decls[kindVariable])) {
-		l.cfg.Variables[name] = l.vs.Declare(l.decls[kindVariable][name])
-	}
-	l.assignInputs()
-	g := l.buildGraph()
-	order, cycle := g.sort()
-	if cycle != nil {
-		l.diags = append(l.diags, g.cycleDiag(cycle))
+	if !l.declareAndEvaluate(l.assignInputs) {
 		return
 	}
-	g.markReported(l.diags, l.vs.Bad)
-	l.evaluate(g, order)
 	l.decodeMoved()
 	syntax.SuggestAttributes(l.diags)
 	l.diags = redactDiagnostics(l.diags, l.cfg.Variables)
