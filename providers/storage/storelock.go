@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"os"
 	"strings"
 	"sync"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/mlform/mlform/internal/backoff"
 	"github.com/mlform/mlform/internal/whoami"
 	"github.com/mlform/mlform/providers/storage/storedoc"
 )
@@ -162,18 +162,12 @@ func (s *Store) Lock(ctx context.Context, kind LockKind, opts LockOptions) (*Sto
 		if err != nil {
 			return nil, fmt.Errorf("lock store: %w", err)
 		}
-		remaining := opts.Timeout - time.Since(start)
-		if remaining <= 0 {
+		if werr := backoff.Locks().Wait(ctx, attempt, start.Add(opts.Timeout)); werr != nil {
 			conflict.Waited = time.Since(start)
-			return nil, conflict
-		}
-		t := time.NewTimer(min(lockBackoff(attempt), remaining))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			conflict.Waited = time.Since(start)
-			return nil, fmt.Errorf("%w (stopped waiting: %w)", conflict, ctx.Err())
-		case <-t.C:
+			if errors.Is(werr, backoff.ErrDeadline) {
+				return nil, conflict
+			}
+			return nil, fmt.Errorf("%w (stopped waiting: %w)", conflict, werr)
 		}
 	}
 }
@@ -306,17 +300,6 @@ func (l *StoreLock) Unlock(ctx context.Context) error {
 	}
 	err := l.s.deleteKey(ctx, l.key)
 	return errors.Join(l.Lost(), err)
-}
-
-// lockBackoff is the wait before retry attempt+1: doubling from 50ms to
-// 2s, jittered so that two contenders do not retry in step (both withdraw
-// on a conflict, so in-step retries could repeat the conflict).
-func lockBackoff(attempt int) time.Duration {
-	d := 50 * time.Millisecond << min(attempt, 10)
-	if d > 2*time.Second {
-		d = 2 * time.Second
-	}
-	return d/2 + rand.N(d/2+1)
 }
 
 // getBounded reads at most limit+1 bytes of key, so an oversized object

@@ -5,21 +5,6 @@ import (
 	"time"
 )
 
-func TestBackoff(t *testing.T) {
-	for attempt := 0; attempt < 70; attempt++ {
-		full := min(minBackoff<<min(attempt, 10), maxBackoff)
-		for range 20 {
-			d := backoff(attempt)
-			if d < full/2 || d > full {
-				t.Fatalf("backoff(%d) = %s, want within [%s, %s]", attempt, d, full/2, full)
-			}
-		}
-	}
-	if backoff(3) <= backoff(0)/2 || maxBackoff > 5*time.Second {
-		t.Error("backoff does not grow, or its cap is too long to wait between lock attempts")
-	}
-}
-
 func TestAge(t *testing.T) {
 	for _, tc := range []struct {
 		ago  time.Duration

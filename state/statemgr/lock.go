@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/mlform/mlform/internal/backoff"
 	"github.com/mlform/mlform/internal/procid"
 	"github.com/mlform/mlform/internal/termtext"
 )
@@ -23,14 +23,6 @@ type Lock struct {
 
 // Info describes the held lock.
 func (l *Lock) Info() LockInfo { return l.info }
-
-// Backoff bounds for waiting on a held lock: the first retry comes quickly
-// (most locks are short), later ones no more often than maxBackoff so a
-// long wait does not hammer an object store.
-const (
-	minBackoff = 50 * time.Millisecond
-	maxBackoff = 2 * time.Second
-)
 
 // Lock takes the state lock, waiting up to timeout (retrying with capped,
 // jittered exponential backoff) while another holder has it; timeout 0
@@ -63,18 +55,12 @@ func (m *Manager) Lock(ctx context.Context, info LockInfo, timeout time.Duration
 			released++
 			continue
 		}
-		remaining := time.Until(deadline)
-		if remaining <= 0 {
+		if werr := backoff.Locks().Wait(ctx, attempt, deadline); werr != nil {
 			held.Waited = time.Since(start)
-			return nil, held
-		}
-		t := time.NewTimer(min(backoff(attempt), remaining))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			held.Waited = time.Since(start)
-			return nil, fmt.Errorf("%w (stopped waiting: %w)", held, ctx.Err())
-		case <-t.C:
+			if errors.Is(werr, backoff.ErrDeadline) {
+				return nil, held
+			}
+			return nil, fmt.Errorf("%w (stopped waiting: %w)", held, werr)
 		}
 	}
 }
@@ -115,16 +101,6 @@ func (m *Manager) tryLock(ctx context.Context, info LockInfo, data []byte) (*Loc
 		le.Reason = fmt.Sprintf("the lock object %s cannot be read: %v", m.b.location(ObjectLock), derr)
 	}
 	return le, nil
-}
-
-// backoff is the wait before retry attempt+1: doubling from minBackoff up
-// to maxBackoff, with jitter so waiting processes do not retry in step.
-func backoff(attempt int) time.Duration {
-	d := minBackoff << min(attempt, 10)
-	if d > maxBackoff {
-		d = maxBackoff
-	}
-	return d/2 + rand.N(d/2+1)
 }
 
 func (m *Manager) fillLockInfo(info LockInfo) LockInfo {
