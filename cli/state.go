@@ -52,7 +52,7 @@ func wantArgs(lo, hi int, what string) cobra.PositionalArgs {
 func parseAddresses(args []string) ([]state.Address, error) {
 	out := make([]state.Address, 0, len(args))
 	for _, a := range args {
-		addr, err := query.ParseAddress(a)
+		addr, err := query.ParseAddressOrModule(a)
 		if err != nil {
 			return nil, err
 		}
@@ -67,7 +67,8 @@ func newStateListCommand(g *Globals) *cobra.Command {
 		Short: "List everything recorded in the state",
 		Long: `List prints one address per line: dataset.NAME, model.NAME, model.NAME@VERSION
 and model.NAME@ALIAS. Given addresses, it lists only those and what lies under
-them (model.NAME covers its versions and aliases).`,
+them (model.NAME covers its versions and aliases, module.NAME everything in the
+module).`,
 		Example: `  mlform state list
   mlform state list model.churn`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -130,8 +131,9 @@ func newStateRmCommand(g *Globals) *cobra.Command {
 		Short: "Forget datasets, snapshots, models, versions or aliases",
 		Long: `rm removes addresses from the state, under the state lock: dataset.NAME,
 dataset.NAME@SNAPSHOT (an id or a unique prefix of at least 8 digits),
-model.NAME, model.NAME@VERSION or model.NAME@ALIAS. Nothing is deleted from the
-store: snapshots and artifacts stay until ` + "`mlform gc`" + ` finds them
+model.NAME, model.NAME@VERSION, model.NAME@ALIAS, or a module (module.NAME,
+module.NAME["KEY"]: every model and dataset under it). Nothing is deleted from
+the store: snapshots and artifacts stay until ` + "`mlform gc`" + ` finds them
 unreferenced.
 
 Lineage is protected: a dataset or snapshot that recorded versions were
@@ -143,7 +145,8 @@ first. Version numbers are never reused, even after rm.`,
 		Example: `  mlform state rm model.churn@3
   mlform state rm model.churn@staging
   mlform state rm dataset.churn@72f28763
-  mlform state rm -force dataset.old_events`,
+  mlform state rm -force dataset.old_events
+  mlform state rm 'module.region["eu"]'`,
 		Args: wantArgs(1, -1, "at least one address, like model.churn@3"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			addrs, err := parseAddresses(args)
@@ -157,17 +160,29 @@ first. Version numbers are never reused, even after rm.`,
 			}
 			defer m.Close()
 			var s *state.State
+			var removed []state.Address
 			retained := 0
 			err = withStateLock(ctx, g, m, lf, "state rm", func() error {
 				s, err = m.Update(ctx, func(s *state.State) error {
 					before := countRetained(s)
+					removed = removed[:0]
 					for _, a := range addrs {
+						each := []state.Address{a}
+						if a.Kind == state.AddrModule {
+							var merr error
+							if each, merr = s.ModuleContents(a); merr != nil {
+								return merr
+							}
+						}
 						remove := s.Remove
 						if force {
 							remove = s.ForceRemove
 						}
-						if err := remove(a); err != nil {
-							return err
+						for _, a := range each {
+							if err := remove(a); err != nil {
+								return err
+							}
+							removed = append(removed, a)
 						}
 					}
 					retained = countRetained(s) - before
@@ -181,7 +196,7 @@ first. Version numbers are never reused, even after rm.`,
 			if err != nil {
 				return err
 			}
-			for _, a := range addrs {
+			for _, a := range removed {
 				fmt.Fprintf(g.Stdout, "Removed %s\n", a)
 			}
 			if retained > 0 {

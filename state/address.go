@@ -22,6 +22,11 @@ const (
 	AddrVersion                         // model.NAME@N
 	AddrAlias                           // model.NAME@ALIAS
 	AddrSnapshot                        // dataset.NAME@ID (an id or a unique prefix of at least 8 hex digits)
+	// AddrModule is a module call or instance, module.NAME or
+	// module.NAME["KEY"] (nested: module.a.module.b): everything recorded
+	// under it. Name is the module path. Only state list and state rm take
+	// one (ModuleContents expands it), as in Terraform.
+	AddrModule
 )
 
 // Address names one thing recorded in state, as users write it:
@@ -106,6 +111,8 @@ func (a Address) String() string {
 		return "model." + a.Name + "@" + a.Alias
 	case AddrSnapshot:
 		return "dataset." + a.Name + "@" + a.Snapshot
+	case AddrModule:
+		return a.Name
 	}
 	return "<invalid address>"
 }
@@ -162,6 +169,9 @@ func (f Address) Covers(a Address) bool {
 	if f == a {
 		return true
 	}
+	if f.Kind == AddrModule {
+		return inModule(f.Name, a.Name)
+	}
 	if _, fsfx := objname.Split(f.Name); fsfx == "" && (f.Kind == AddrModel || f.Kind == AddrDataset) {
 		if base, sfx := objname.Split(a.Name); sfx != "" && base == f.Name {
 			inst := f
@@ -173,6 +183,37 @@ func (f Address) Covers(a Address) bool {
 		return a.Kind == AddrSnapshot && a.Name == f.Name
 	}
 	return f.Kind == AddrModel && a.Name == f.Name && (a.Kind == AddrVersion || a.Kind == AddrAlias)
+}
+
+// inModule reports whether name lies under the module path: in the
+// instance it names, or, for a call without a key, in any of its
+// instances (module.region covers module.region["eu"].churn).
+func inModule(path, name string) bool {
+	if strings.HasPrefix(name, path+".") {
+		return true
+	}
+	return !strings.HasSuffix(path, "]") && strings.HasPrefix(name, path+"[")
+}
+
+// ModuleContents expands a module address into the models and datasets
+// recorded under it, models first (a dataset their versions used can then
+// go with them). It is an error when nothing is recorded there.
+func (s *State) ModuleContents(a Address) ([]Address, error) {
+	var out []Address
+	for _, name := range slices.Sorted(maps.Keys(s.Models)) {
+		if inModule(a.Name, name) {
+			out = append(out, Address{Kind: AddrModel, Name: name})
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(s.Datasets)) {
+		if inModule(a.Name, name) {
+			out = append(out, Address{Kind: AddrDataset, Name: name})
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: nothing is recorded under this module", a)
+	}
+	return out, nil
 }
 
 // Lookup returns what a names: *Dataset, *Snapshot, *Model, *Version or

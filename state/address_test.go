@@ -333,3 +333,38 @@ func TestLookupNamesInstances(t *testing.T) {
 		}
 	}
 }
+
+func TestModuleAddresses(t *testing.T) {
+	s := &state.State{Datasets: map[string]*state.Dataset{}}
+	for _, name := range []string{`module.region["eu"].churn`, `module.region["us"].churn`, `module.regional.churn`, `module.region["eu"].module.inner.fraud`} {
+		s.EnsureModel(name)
+	}
+	s.Datasets[`module.region["eu"].sales`] = &state.Dataset{Name: `module.region["eu"].sales`}
+	for _, tc := range []struct {
+		module string
+		want   string // ModuleContents, or its error
+	}{
+		{"module.region", `model.module.region["eu"].churn model.module.region["eu"].module.inner.fraud model.module.region["us"].churn dataset.module.region["eu"].sales`},
+		{`module.region["eu"]`, `model.module.region["eu"].churn model.module.region["eu"].module.inner.fraud dataset.module.region["eu"].sales`},
+		{`module.region["eu"].module.inner`, `model.module.region["eu"].module.inner.fraud`},
+		{"module.regional", "model.module.regional.churn"},
+		{"module.regio", "module.regio: nothing is recorded under this module"},
+		{`module.region["ap"]`, `module.region["ap"]: nothing is recorded under this module`},
+	} {
+		a := state.Address{Kind: state.AddrModule, Name: tc.module}
+		contents, err := s.ModuleContents(a)
+		var got []string
+		for _, c := range contents {
+			got = append(got, c.String())
+			if !a.Covers(c) {
+				t.Errorf("%s does not cover %s, which ModuleContents lists", a, c)
+			}
+		}
+		if err != nil {
+			got = []string{err.Error()}
+		}
+		if strings.Join(got, " ") != tc.want {
+			t.Errorf("ModuleContents(%s) = %v, want %s", tc.module, got, tc.want)
+		}
+	}
+}

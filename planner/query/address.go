@@ -30,3 +30,16 @@ func ParseAddress(s string) (state.Address, error) {
 	}
 	return a, nil
 }
+
+// ParseAddressOrModule is ParseAddress that also takes a module path
+// (module.region, module.region["eu"], module.a.module.b): state list and
+// state rm act on everything under it, as Terraform's do.
+func ParseAddressOrModule(s string) (state.Address, error) {
+	if path, local := objname.CutModule(s + ".x"); path == s && local == "x" {
+		if !objname.ValidModulePath(path, state.IsIdentifier) {
+			return state.Address{}, fmt.Errorf("address %q: %q is not a valid module path", Clean(s), Clean(path))
+		}
+		return state.Address{Kind: state.AddrModule, Name: path}, nil
+	}
+	return ParseAddress(s)
+}

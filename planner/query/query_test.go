@@ -321,3 +321,34 @@ func TestVersionsRunning(t *testing.T) {
 		})
 	}
 }
+
+func TestParseAddressOrModule(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string // the parsed address, or the error
+	}{
+		{"module.region", "module.region (module)"},
+		{`module.region["eu"]`, `module.region["eu"] (module)`},
+		{`module.a[0].module.b`, `module.a[0].module.b (module)`},
+		{`model.module.region["eu"].churn@3`, `model.module.region["eu"].churn@3`},
+		{"model.churn", "model.churn"},
+		{"module.9x", "not a valid module path"},
+		{`module.region["e u"]`, "not a valid module path"},
+		{"modle.churn", `unknown kind "modle"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			a, err := ParseAddressOrModule(tt.in)
+			got := a.String()
+			if a.Kind == state.AddrModule {
+				got += " (module)"
+			}
+			if err != nil {
+				got = err.Error()
+			}
+			if !strings.Contains(got, tt.want) {
+				t.Errorf("ParseAddressOrModule(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
