@@ -27,28 +27,6 @@ for b in chromium chromium-browser; do
 	fi
 done
 
-if ! command -v apt-get >/dev/null 2>&1; then
-	log "chromium not installed: no apt-get here (install chromium, or set MLFORM_CHROMIUM)"
-	exit 1
-fi
-sudo=()
-if [ "$(id -u)" -ne 0 ]; then
-	if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-		sudo=(sudo -n)
-	else
-		log "chromium not installed: apt-get needs root (run: sudo apt-get install -y chromium)"
-		exit 1
-	fi
-fi
-log "installing Debian's chromium (first run only; takes a minute)"
-tmp=$(mktemp) || exit 1
-if "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update >"$tmp" 2>&1 &&
-	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium >>"$tmp" 2>&1 &&
-	command -v chromium >/dev/null 2>&1; then
-	rm -f "$tmp"
-	exit 0
-fi
-log "chromium not installed: apt-get failed:"
-tail -n 5 "$tmp" >&2
-rm -f "$tmp"
-exit 1
+# shellcheck source=scripts/lib/apt.sh
+. "$(dirname "$0")/../lib/apt.sh"
+apt_install log chromium chromium && command -v chromium >/dev/null 2>&1

@@ -21,32 +21,15 @@
 # says why); the others are still installed. Never touches the checkout.
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
+# shellcheck source=scripts/lib/apt.sh
+. "$(dirname "$0")/../lib/apt.sh"
 
 install_etcd() {
 	etcd_installed && return 0
-	if ! command -v apt-get >/dev/null 2>&1; then
-		k8s_log "etcd not installed: apt-get not found (Debian or Ubuntu needed)"
-		return 1
-	fi
-	if [ "$(id -u)" != 0 ]; then
-		k8s_log "etcd not installed: installing it needs root (apt-get install etcd-server)"
-		return 1
-	fi
-	k8s_log "installing etcd-server with apt-get (first run only)"
-	local log
-	log=$(mktemp) || return 1
 	# Debian's package would start a system etcd on 2379 where an init
 	# system runs; start.sh never uses that one (its own etcd listens on
 	# free ports with its data in a temporary directory).
-	if DEBIAN_FRONTEND=noninteractive apt-get update >"$log" 2>&1 &&
-		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends etcd-server >>"$log" 2>&1 &&
-		etcd_installed; then
-		rm -f "$log"
-		return 0
-	fi
-	k8s_log "etcd not installed: apt-get failed: $(tail -n 3 "$log" | tr '\n' ' ')"
-	rm -f "$log"
-	return 1
+	apt_install k8s_log etcd etcd-server && etcd_installed
 }
 
 # go_env: the environment every build here runs in. GOFLAGS from the

@@ -11,24 +11,8 @@
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
 
+# shellcheck source=scripts/lib/apt.sh
+. "$(dirname "$0")/../lib/apt.sh"
+
 slurm_installed && command -v tini >/dev/null 2>&1 && exit 0
-if ! command -v apt-get >/dev/null 2>&1; then
-	slurm_log "slurm-wlm not installed: apt-get not found (Debian or Ubuntu needed)"
-	exit 1
-fi
-if [ "$(id -u)" != 0 ]; then
-	slurm_log "slurm-wlm not installed: installing it needs root (apt-get install slurm-wlm munge tini)"
-	exit 1
-fi
-slurm_log "installing slurm-wlm and munge with apt-get (first run only)"
-log=$(mktemp) || exit 1
-export DEBIAN_FRONTEND=noninteractive
-if apt-get update >"$log" 2>&1 &&
-	apt-get install -y --no-install-recommends slurm-wlm munge tini >>"$log" 2>&1 &&
-	slurm_installed; then
-	rm -f "$log"
-	exit 0
-fi
-slurm_log "slurm-wlm not installed: apt-get failed: $(tail -n 3 "$log" | tr '\n' ' ')"
-rm -f "$log"
-exit 1
+apt_install slurm_log slurm-wlm slurm-wlm munge tini && slurm_installed
