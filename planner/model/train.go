@@ -272,7 +272,7 @@ func decideAfterEvaluation(ctx context.Context, rc *engine.RunContext, a *plans.
 			return policy.Decision{}, serr
 		}
 		var err error
-		if metrics, err = evaluateVersion(ctx, rc, a, spec, champ, inputs.Snapshots, stores); err != nil {
+		if metrics, err = evaluateVersion(ctx, rc, a, spec, champ, inputs.Snapshots, stores, "the current data"); err != nil {
 			return policy.Decision{}, err
 		}
 	}
@@ -285,8 +285,9 @@ func decideAfterEvaluation(ctx context.Context, rc *engine.RunContext, a *plans.
 }
 
 // evaluateVersion runs the evaluate step of v on the snapshots and
-// records the evaluation (failed ones too) in state.
-func evaluateVersion(ctx context.Context, rc *engine.RunContext, a *plans.Action, spec *modelSpec, v *state.Version, snaps, stores map[string]string) (map[string]float64, error) {
+// records the evaluation (failed ones too) in state. where names the
+// snapshots in the log line ("v4's training data", "the current data").
+func evaluateVersion(ctx context.Context, rc *engine.RunContext, a *plans.Action, spec *modelSpec, v *state.Version, snaps, stores map[string]string, where string) (map[string]float64, error) {
 	if spec.Evaluate == nil {
 		return nil, fmt.Errorf("model.%s declares no evaluate step", spec.Name)
 	}
@@ -351,7 +352,7 @@ func evaluateVersion(ctx context.Context, rc *engine.RunContext, a *plans.Action
 	if err != nil {
 		return nil, fmt.Errorf("evaluation of v%d: %w", v.Version, err)
 	}
-	rc.Progress.Logf(a, "evaluated v%d on the current data: %s", v.Version, metricsSummary(metrics))
+	rc.Progress.Logf(a, "evaluated v%d on %s: %s", v.Version, where, metricsSummary(metrics))
 	return metrics, nil
 }
 
@@ -473,7 +474,7 @@ func notifyTrain(ctx context.Context, rc *engine.RunContext, a *plans.Action, sp
 		}
 	}
 	if len(drift) > 0 {
-		notify.Send(ctx, rc, a, specs.Notify, notify.Event{Event: config.EventDrift, Model: model, Version: v.Version, Reasons: drift, Metrics: v.Metrics,
+		notify.Send(ctx, rc, a, specs.Notify, notify.Event{Event: config.EventDrift, Model: model, Version: v.Version, Reasons: drift, Metrics: v.Metrics, MetricsSource: trainStepSource,
 			Text: fmt.Sprintf("mlform: model.%s retrained as v%d on drift: %s", model, v.Version, strings.Join(drift, "; "))})
 	}
 }

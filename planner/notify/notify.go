@@ -41,7 +41,19 @@ type Event struct {
 	Promotion string             `json:"promotion,omitempty"`
 	Reasons   []string           `json:"reasons,omitempty"`
 	Metrics   map[string]float64 `json:"metrics,omitempty"`
-	At        time.Time          `json:"at"`
+	// ChampionMetrics are the champion's numbers a promotion compared
+	// Metrics with (the alias's version From), measured the same way.
+	ChampionMetrics map[string]float64 `json:"champion_metrics,omitempty"`
+	// MetricsSource says what measured Metrics and ChampionMetrics, which
+	// are never a mix: "evaluate step on v4's training data" (the numbers
+	// a promotion compared) or "train step" (what the trainer reported
+	// about itself).
+	MetricsSource string `json:"metrics_source,omitempty"`
+	// ApprovedBy and ApprovedAt are the approval a promoted version
+	// needed (approval = true), as recorded by mlform approve.
+	ApprovedBy string     `json:"approved_by,omitempty"`
+	ApprovedAt *time.Time `json:"approved_at,omitempty"`
+	At         time.Time  `json:"at"`
 	// Text is one line chat tools (Slack, Teams) show as is.
 	Text string `json:"text"`
 }
@@ -62,6 +74,9 @@ func (n *Spec) wants(ev Event) bool {
 // are logged on the action as warnings; apply goes on.
 func Send(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs []*Spec, ev Event) {
 	ev.At = rc.Workspace.Now.UTC()
+	if len(ev.Metrics) == 0 {
+		ev.MetricsSource = ""
+	}
 	for _, n := range specs {
 		if !n.wants(ev) {
 			continue
