@@ -186,7 +186,8 @@ func countVersions(st *state.State, n int) int {
 
 // Under -now a batch job's version follows the run's clock, as a local
 // step's does: it starts at the Now of the apply that submitted it, also
-// when a later apply (with another Now) collects it.
+// when a later apply (with another Now) collects it; and it keeps why it
+// was trained.
 func TestApplyRemoteStepOneClock(t *testing.T) {
 	w, _ := newRemoteApplyWorld(t)
 	w.ws.FixedClock = true
@@ -206,7 +207,13 @@ func TestApplyRemoteStepOneClock(t *testing.T) {
 	if !strings.Contains(summaries(res), "trained v2") {
 		t.Fatalf("collect:\n%s", summaries(res))
 	}
-	if v := w.st.Models["churn"].Version(2); v == nil || !v.StartedAt.Equal(submitted) {
+	v := w.st.Models["churn"].Version(2)
+	if v == nil || !v.StartedAt.Equal(submitted) {
 		t.Fatalf("v2 collected by a later apply starts at %v, want the submitting apply's %v", v.StartedAt, submitted)
+	}
+	// Why it was trained is recorded with it, not the collecting plan's
+	// "running as fakebatch job 2".
+	if len(v.Reasons) != 1 || !strings.Contains(v.Reasons[0], "forced by -replace=model.churn") {
+		t.Fatalf("v2 reasons %q", v.Reasons)
 	}
 }

@@ -89,7 +89,7 @@ func runTrain(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs
 	if err != nil {
 		return err
 	}
-	v, detached, done := trainAttempt(ctx, rc, a, spec, inputs, version, stores)
+	v, detached, done := trainAttempt(ctx, rc, a, spec, inputs, version, reasons, stores)
 	if v == nil {
 		if detached == "" { // never started: nothing to record
 			return nil
@@ -97,7 +97,6 @@ func runTrain(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs
 		rc.SetSummary(a, detached)
 		return nil
 	}
-	v.Reasons = reasons
 	return recordAttempt(ctx, rc, a, specs, spec, v, done)
 }
 
@@ -149,9 +148,11 @@ func recordAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, 
 // whatever happened, and what to do once it is recorded (nil: nothing).
 // On a batch executor with apply -wait=false it returns no version and
 // what was submitted instead: a later apply collects it.
-func trainAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, spec *modelSpec, inputs state.Inputs, version int, stores map[string]string) (*state.Version, string, func()) {
+func trainAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, spec *modelSpec, inputs state.Inputs, version int, reasons []string, stores map[string]string) (*state.Version, string, func()) {
 	ws := rc.Workspace
-	v := &state.Version{Version: version, Status: state.StatusFailed, Inputs: inputs, ExitCode: -1,
+	// The reasons are in the version from the start: a batch job's draft
+	// keeps them for the apply that collects it.
+	v := &state.Version{Version: version, Status: state.StatusFailed, Reasons: reasons, Inputs: inputs, ExitCode: -1,
 		User: currentUser(), GitCommit: gitCommit(ctx, ws.BaseDir), Description: spec.Description,
 		PlanDigest: rc.PlanDigest(), Store: spec.Storage, StartedAt: ws.Now.UTC()}
 	v.EndedAt = v.StartedAt
@@ -471,6 +472,15 @@ func notifyTrain(ctx context.Context, rc *engine.RunContext, a *plans.Action, sp
 	for _, r := range a.Reasons {
 		if r.Code == plans.ReasonDrift {
 			drift = append(drift, r.Message)
+		}
+	}
+	if a.Train != nil && a.Train.Collect {
+		// A collected batch job: the plan's reason is that it runs; why
+		// it was trained is in its record.
+		for _, r := range v.Reasons {
+			if policy.IsDriftReason(r) {
+				drift = append(drift, r)
+			}
 		}
 	}
 	if len(drift) > 0 {
