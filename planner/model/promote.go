@@ -255,7 +255,9 @@ func runPromote(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 		if m == nil || m.Version(d.To) == nil {
 			return fmt.Errorf("model.%s v%d vanished from state", pr.Model, d.To)
 		}
-		if pr.Approval {
+		// A pin is the reviewed decision and needs no approval (a
+		// rollback never waits); a decided move needed one.
+		if pr.Approval && !d.Pinned {
 			ap := approvalOf(m, pr.Name, d.To)
 			if ap == nil {
 				return fmt.Errorf("the approval of v%d for promotion.%s vanished from state", d.To, pr.Name)

@@ -154,6 +154,11 @@ func TestDecidePromotion(t *testing.T) {
 			outcome: PromoteMove, from: 2, to: 1, reason: "pinned: pinned by version = 1 (rollback from v2); gates do not apply to a pin",
 		},
 		{
+			name:    "a pin needs no approval: the reviewed line is the decision",
+			in:      PromotionInput{Alias: "production", Current: 2, Pinned: 1, Versions: all, Approval: true},
+			outcome: PromoteMove, from: 2, to: 1, reason: "pinned: pinned by version = 1 (rollback from v2); gates do not apply to a pin",
+		},
+		{
 			name:    "pin already in place",
 			in:      PromotionInput{Alias: "production", Current: 1, Pinned: 1, Versions: all},
 			outcome: PromoteNone, from: 1,
