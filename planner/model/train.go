@@ -140,6 +140,9 @@ func recordAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, 
 	if v.Status != state.StatusSucceeded {
 		return attemptError(spec.Name, v)
 	}
+	if w := missingDeclared("train", spec.Train.Metrics, v.Metrics); w != "" {
+		rc.Progress.Logf(a, "v%d: %s", v.Version, w)
+	}
 	rc.SetSummary(a, fmt.Sprintf("trained v%d (%s)", v.Version, metricsSummary(v.Metrics)))
 	return nil
 }
@@ -354,6 +357,9 @@ func evaluateVersion(ctx context.Context, rc *engine.RunContext, a *plans.Action
 		return nil, fmt.Errorf("evaluation of v%d: %w", v.Version, err)
 	}
 	rc.Progress.Logf(a, "evaluated v%d on %s: %s", v.Version, where, metricsSummary(metrics))
+	if w := missingDeclared("evaluate", spec.Evaluate.Metrics, metrics); w != "" {
+		rc.Progress.Logf(a, "evaluate v%d: %s", v.Version, w)
+	}
 	return metrics, nil
 }
 
