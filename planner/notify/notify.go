@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/internal/objname"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
 )
@@ -74,9 +75,7 @@ func (n *Spec) wants(ev Event) bool {
 // are logged on the action as warnings; apply goes on.
 func Send(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs []*Spec, ev Event) {
 	ev.At = rc.Workspace.Now.UTC()
-	if len(ev.Metrics) == 0 {
-		ev.MetricsSource = ""
-	}
+	ev = displayed(ev)
 	for _, n := range specs {
 		if !n.wants(ev) {
 			continue
@@ -85,6 +84,26 @@ func Send(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs []*
 			rc.Progress.Logf(a, "warning: notify.%s (%s): %s event not delivered: %v", n.Name, n.Display, ev.Event, err)
 		}
 	}
+}
+
+// displayed is ev as people read it: addresses in its text and reasons
+// the way the CLI shows them (`module.region["eu"].model.churn`, not the
+// kept `model.module.region["eu"].churn`), and no metrics label without
+// metrics. The model and promotion fields keep the names state and
+// lineage -json use.
+func displayed(ev Event) Event {
+	ev.Text = string(objname.DisplayText([]byte(ev.Text)))
+	if len(ev.Reasons) > 0 {
+		rs := make([]string, len(ev.Reasons))
+		for i, r := range ev.Reasons {
+			rs[i] = string(objname.DisplayText([]byte(r)))
+		}
+		ev.Reasons = rs
+	}
+	if len(ev.Metrics) == 0 {
+		ev.MetricsSource = ""
+	}
+	return ev
 }
 
 // deliver posts the document, retrying network errors, 429 and 5xx with
