@@ -31,15 +31,18 @@ type modelView struct {
 	Versions      []*versionView
 	Latest        *versionView
 	LastTrain     *versionView // last succeeded attempt
-	LastCheck     *evalView    // last evaluate-step run (metric check)
-	PolicyTrains  []kv         // policy name -> last train it caused
-	Charts        []*chartView
-	Curves        []*chartView
-	CurvesNote    string
-	Gates         []string // readable gate descriptions (config)
-	Pending       []string // plan actions on this model (report -plan)
-	Deferred      []string // plan notes: deferred retrains and held promotions
-	Counts        map[string]int
+	LastCheck     *evalView    // last evaluate-step run (metric check or promotion)
+	// Evaluated: the state records evaluate-step scores of the model, which
+	// promotions compare; the charts show train-step metrics and say so.
+	Evaluated    bool
+	PolicyTrains []kv // policy name -> last train it caused
+	Charts       []*chartView
+	Curves       []*chartView
+	CurvesNote   string
+	Gates        []string // readable gate descriptions (config)
+	Pending      []string // plan actions on this model (report -plan)
+	Deferred     []string // plan notes: deferred retrains and held promotions
+	Counts       map[string]int
 }
 
 type aliasView struct {
@@ -184,6 +187,7 @@ func gatherModel(st *state.State, m *state.Model, envExecutor func(string) strin
 		if e == nil {
 			continue
 		}
+		mv.Evaluated = true
 		if mv.LastCheck == nil || e.At.After(mv.LastCheck.At) {
 			ev := &evalView{Version: e.Version, At: e.At, Status: e.Status}
 			for _, k := range slices.Sorted(maps.Keys(e.Metrics)) {

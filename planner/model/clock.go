@@ -12,8 +12,15 @@ import (
 // never recorded after the alias move of the same run (stamped Now too).
 // Otherwise the executor's times are kept.
 func runTimes(ws *engine.Workspace, started, ended time.Time) (time.Time, time.Time) {
-	if !ws.FixedClock {
+	return recordedTimes(ws.FixedClock, ws.Now, started, ended)
+}
+
+// recordedTimes is runTimes with the start a fixed clock gives: a batch
+// job collected by a later apply starts at the Now of the apply that
+// submitted it (its draft's start), not at the collecting apply's.
+func recordedTimes(fixed bool, start, started, ended time.Time) (time.Time, time.Time) {
+	if !fixed {
 		return started.UTC(), ended.UTC()
 	}
-	return ws.Now.UTC(), ws.Now.UTC().Add(ended.Sub(started))
+	return start.UTC(), start.UTC().Add(ended.Sub(started))
 }

@@ -39,13 +39,13 @@ func loadSpecs(ws *engine.Workspace) (*modelSpecs, error) {
 
 func newModelSpec(cfg *config.Config, m *config.Model) *modelSpec {
 	s := &modelSpec{Name: m.Name, Description: m.Description, Datasets: m.Datasets, Code: m.Code, Storage: m.Storage, Card: m.Card,
-		Train:       stepSpec{Command: m.Train.Command, Params: m.Train.Params, Timeout: m.Train.Timeout},
+		Train:       stepSpec{Command: m.Train.Command, Params: m.Train.Params, Timeout: m.Train.Timeout, Metrics: m.Train.Metrics},
 		Environment: policy.Environment{Executor: config.DefaultExecutor}}
 	if s.Storage == "" {
 		s.Storage = engine.DefaultStorage
 	}
 	if m.Evaluate != nil {
-		s.Evaluate = &stepSpec{Command: m.Evaluate.Command, Params: m.Evaluate.Params, Timeout: m.Evaluate.Timeout}
+		s.Evaluate = &stepSpec{Command: m.Evaluate.Command, Params: m.Evaluate.Params, Timeout: m.Evaluate.Timeout, Metrics: m.Evaluate.Metrics}
 	}
 	if e := cfg.Environments[m.Environment]; e != nil {
 		s.Environment = policy.Environment{Name: e.Name, Executor: e.Executor, Image: e.Image, Files: e.Files, Env: e.Env}

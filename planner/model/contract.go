@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/mlform/mlform/providers/executor"
 )
@@ -47,4 +48,35 @@ func keys[V any](m map[string]V) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// missingDeclared says which metrics a step declares (metrics = [...])
+// but did not write: validate passed the gates and triggers that read
+// them, so apply says where they went missing ("" when none did). Extra
+// metrics are fine: a declaration lists what is read, not everything.
+func missingDeclared(stepName string, declared []string, got map[string]float64) string {
+	var missing []string
+	for _, name := range declared {
+		if _, ok := got[name]; !ok {
+			missing = append(missing, fmt.Sprintf("%q", name))
+		}
+	}
+	if len(missing) == 0 {
+		return ""
+	}
+	wrote := make([]string, 0, len(got))
+	for _, k := range keys(got) {
+		wrote = append(wrote, fmt.Sprintf("%q", k))
+	}
+	sort.Strings(wrote)
+	has := "none"
+	if len(wrote) > 0 {
+		has = strings.Join(wrote, ", ")
+	}
+	what, it := "the metric", "it"
+	if len(missing) > 1 {
+		what, it = "the metrics", "them"
+	}
+	return fmt.Sprintf("warning: the %s step declares %s %s but its metrics.json does not have %s (it has %s); a gate or trigger that reads %s holds its promotion or cannot fire",
+		stepName, what, strings.Join(missing, ", "), it, has, it)
 }

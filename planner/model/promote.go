@@ -206,9 +206,8 @@ func runPromote(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 	compare()
 	held := func(to int, why string) error {
 		rc.SetSummary(a, fmt.Sprintf("%s v%d stays out of %s: %s", heldPrefix, to, pr.Alias, why))
-		notify.Send(ctx, rc, a, specs.Notify, notify.Event{Event: config.EventHeld, Model: pr.Model, Version: to, Alias: pr.Alias, From: c.In.Current, Promotion: pr.Name,
-			Reasons: []string{why}, Metrics: comparedMetrics(c, to),
-			Text: fmt.Sprintf("mlform: model.%s v%d held out of %s: %s", pr.Model, to, pr.Alias, why)})
+		notify.Send(ctx, rc, a, specs.Notify, promotionEvent(config.EventHeld, pr, c, to, c.In.Current, why,
+			fmt.Sprintf("mlform: model.%s v%d held out of %s: %s", pr.Model, to, pr.Alias, why)))
 		return nil
 	}
 	if len(c.Missing) > 0 && pr.Version == 0 {
@@ -238,9 +237,8 @@ func runPromote(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 	case policy.PromoteAwaiting:
 		rc.SetSummary(a, fmt.Sprintf("%s v%d passes; alias %s stays %s until mlform approve promotion.%s v%d",
 			awaitingPrefix, d.To, pr.Alias, aliasAt(d.From), pr.Name, d.To))
-		notify.Send(ctx, rc, a, specs.Notify, notify.Event{Event: config.EventAwaitingApproval, Model: pr.Model, Version: d.To, Alias: pr.Alias, From: d.From, Promotion: pr.Name,
-			Reasons: []string{d.Reasons[0].Message}, Metrics: comparedMetrics(c, d.To),
-			Text: fmt.Sprintf("mlform: model.%s v%d awaits approval for %s: mlform approve promotion.%s v%d", pr.Model, d.To, pr.Alias, pr.Name, d.To)})
+		notify.Send(ctx, rc, a, specs.Notify, promotionEvent(config.EventAwaitingApproval, pr, c, d.To, d.From, d.Reasons[0].Message,
+			fmt.Sprintf("mlform: model.%s v%d awaits approval for %s: mlform approve promotion.%s v%d", pr.Model, d.To, pr.Alias, pr.Name, d.To)))
 		return nil
 	case policy.PromoteNone:
 		msg := d.Note
@@ -257,7 +255,9 @@ func runPromote(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 		if m == nil || m.Version(d.To) == nil {
 			return fmt.Errorf("model.%s v%d vanished from state", pr.Model, d.To)
 		}
-		if pr.Approval {
+		// A pin is the reviewed decision and needs no approval (a
+		// rollback never waits); a decided move needed one.
+		if pr.Approval && !d.Pinned {
 			ap := approvalOf(m, pr.Name, d.To)
 			if ap == nil {
 				return fmt.Errorf("the approval of v%d for promotion.%s vanished from state", d.To, pr.Name)
@@ -281,9 +281,13 @@ func runPromote(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 	}
 	summary := fmt.Sprintf("%s %s %s", promotedPrefix, pr.Alias, moveText(d.From, d.To))
 	// The move is in state: tell whoever listens, publish or not.
-	defer notify.Send(ctx, rc, a, specs.Notify, notify.Event{Event: config.EventPromoted, Model: pr.Model, Version: d.To, Alias: pr.Alias, From: d.From, Promotion: pr.Name,
-		Reasons: []string{move.Reason}, Metrics: comparedMetrics(c, d.To),
-		Text: fmt.Sprintf("mlform: model.%s v%d promoted to %s (%s): %s", pr.Model, d.To, pr.Alias, wasText(d.From), move.Reason)})
+	ev := promotionEvent(config.EventPromoted, pr, c, d.To, d.From, move.Reason,
+		fmt.Sprintf("mlform: model.%s v%d promoted to %s (%s): %s", pr.Model, d.To, pr.Alias, wasText(d.From), move.Reason))
+	if move.ApprovedBy != "" {
+		at := move.ApprovedAt.UTC()
+		ev.ApprovedBy, ev.ApprovedAt = move.ApprovedBy, &at
+	}
+	defer notify.Send(ctx, rc, a, specs.Notify, ev)
 	if pr.PublishURL != "" {
 		if err := publish.Run(ctx, rc, pr.destination(), d.To); err != nil {
 			rc.SetSummary(a, summary)
@@ -349,17 +353,39 @@ func moveText(from, to int) string {
 	return fmt.Sprintf("v%d -> v%d", from, to)
 }
 
-// comparedMetrics are the candidate's numbers a promotion compared: its
-// evaluation when the model has an evaluate step, else its train-step
-// metrics.
-func comparedMetrics(c comparison, version int) map[string]float64 {
+// comparedMetrics are the numbers a promotion compared, of the candidate
+// and of the champion (nil without one), and what measured them: their
+// evaluations when the model has an evaluate step ("evaluate step on v4's
+// training data"), else their train-step metrics. A candidate held before
+// it could be scored reports train-step metrics, labelled as such.
+func comparedMetrics(c comparison, version int) (cand, champ map[string]float64, source string) {
 	if c.In.CandidateMetrics != nil {
-		return c.In.CandidateMetrics
+		return c.In.CandidateMetrics, c.In.ChampionMetrics, "evaluate step on " + c.Where
 	}
 	for _, v := range c.In.Versions {
-		if v != nil && v.Version == version {
-			return v.Metrics
+		if v == nil || v.Status != state.StatusSucceeded {
+			continue
+		}
+		switch v.Version {
+		case version:
+			cand = v.Metrics
+		case c.In.Current:
+			champ = v.Metrics
 		}
 	}
-	return nil
+	if cand == nil {
+		return nil, nil, ""
+	}
+	return cand, champ, trainStepSource
+}
+
+// trainStepSource labels train-step metrics in notifications.
+const trainStepSource = "train step"
+
+// promotionEvent is a promotion's notification of version: the promotion,
+// alias and compared metrics filled in.
+func promotionEvent(event string, pr *promotionSpec, c comparison, version, from int, reason, text string) notify.Event {
+	cand, champ, source := comparedMetrics(c, version)
+	return notify.Event{Event: event, Model: pr.Model, Version: version, Alias: pr.Alias, From: from, Promotion: pr.Name,
+		Reasons: []string{reason}, Metrics: cand, ChampionMetrics: champ, MetricsSource: source, Text: text}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/mlform/mlform/planner/step"
 	"github.com/mlform/mlform/providers/executor"
@@ -181,4 +182,38 @@ func countVersions(st *state.State, n int) int {
 		}
 	}
 	return c
+}
+
+// Under -now a batch job's version follows the run's clock, as a local
+// step's does: it starts at the Now of the apply that submitted it, also
+// when a later apply (with another Now) collects it; and it keeps why it
+// was trained.
+func TestApplyRemoteStepOneClock(t *testing.T) {
+	w, _ := newRemoteApplyWorld(t)
+	w.ws.FixedClock = true
+	submitted := time.Date(2026, 1, 5, 12, 0, 0, 0, time.UTC)
+	w.ws.Now = submitted
+	snap := w.snapshot("a\nb\n", "0.8")
+	w.apply(snap)
+	if v := w.st.Models["churn"].Version(1); v == nil || !v.StartedAt.Equal(submitted) || v.EndedAt.Before(v.StartedAt) || v.EndedAt.After(submitted.Add(time.Minute)) {
+		t.Fatalf("v1 collected in its apply: %+v", v)
+	}
+
+	w.ws.NoWait = true
+	w.apply(snap, "model.churn")
+	w.ws.NoWait = false
+	w.ws.Now = submitted.Add(24 * time.Hour)
+	_, res := w.apply(snap)
+	if !strings.Contains(summaries(res), "trained v2") {
+		t.Fatalf("collect:\n%s", summaries(res))
+	}
+	v := w.st.Models["churn"].Version(2)
+	if v == nil || !v.StartedAt.Equal(submitted) {
+		t.Fatalf("v2 collected by a later apply starts at %v, want the submitting apply's %v", v.StartedAt, submitted)
+	}
+	// Why it was trained is recorded with it, not the collecting plan's
+	// "running as fakebatch job 2".
+	if len(v.Reasons) != 1 || !strings.Contains(v.Reasons[0], "forced by -replace=model.churn") {
+		t.Fatalf("v2 reasons %q", v.Reasons)
+	}
 }

@@ -195,7 +195,8 @@ func collectRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, 
 	}
 	v.Host, v.ExitCode, v.Status = res.Host, res.ExitCode, res.Status
 	if !res.StartedAt.IsZero() {
-		v.StartedAt, v.EndedAt = res.StartedAt.UTC(), res.EndedAt.UTC()
+		// One clock: under -now the job starts when its apply submitted it.
+		v.StartedAt, v.EndedAt = recordedTimes(ws.FixedClock, run.Draft.StartedAt, res.StartedAt, res.EndedAt)
 	}
 	bg := context.WithoutCancel(ctx)
 	if res.ImageDigest != "" {

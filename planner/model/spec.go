@@ -46,6 +46,9 @@ type stepSpec struct {
 	Command []string
 	Params  map[string]any
 	Timeout time.Duration
+	// Metrics are the names the step declares it writes (nil: not
+	// declared); validate checked gates and triggers against them.
+	Metrics []string
 }
 
 // policySpec is a retrain_policy and the models it governs.

@@ -89,7 +89,7 @@ func runTrain(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs
 	if err != nil {
 		return err
 	}
-	v, detached, done := trainAttempt(ctx, rc, a, spec, inputs, version, stores)
+	v, detached, done := trainAttempt(ctx, rc, a, spec, inputs, version, reasons, stores)
 	if v == nil {
 		if detached == "" { // never started: nothing to record
 			return nil
@@ -97,7 +97,6 @@ func runTrain(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs
 		rc.SetSummary(a, detached)
 		return nil
 	}
-	v.Reasons = reasons
 	return recordAttempt(ctx, rc, a, specs, spec, v, done)
 }
 
@@ -141,6 +140,9 @@ func recordAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, 
 	if v.Status != state.StatusSucceeded {
 		return attemptError(spec.Name, v)
 	}
+	if w := missingDeclared("train", spec.Train.Metrics, v.Metrics); w != "" {
+		rc.Progress.Logf(a, "v%d: %s", v.Version, w)
+	}
 	rc.SetSummary(a, fmt.Sprintf("trained v%d (%s)", v.Version, metricsSummary(v.Metrics)))
 	return nil
 }
@@ -149,9 +151,11 @@ func recordAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, 
 // whatever happened, and what to do once it is recorded (nil: nothing).
 // On a batch executor with apply -wait=false it returns no version and
 // what was submitted instead: a later apply collects it.
-func trainAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, spec *modelSpec, inputs state.Inputs, version int, stores map[string]string) (*state.Version, string, func()) {
+func trainAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, spec *modelSpec, inputs state.Inputs, version int, reasons []string, stores map[string]string) (*state.Version, string, func()) {
 	ws := rc.Workspace
-	v := &state.Version{Version: version, Status: state.StatusFailed, Inputs: inputs, ExitCode: -1,
+	// The reasons are in the version from the start: a batch job's draft
+	// keeps them for the apply that collects it.
+	v := &state.Version{Version: version, Status: state.StatusFailed, Reasons: reasons, Inputs: inputs, ExitCode: -1,
 		User: currentUser(), GitCommit: gitCommit(ctx, ws.BaseDir), Description: spec.Description,
 		PlanDigest: rc.PlanDigest(), Store: spec.Storage, StartedAt: ws.Now.UTC()}
 	v.EndedAt = v.StartedAt
@@ -272,7 +276,7 @@ func decideAfterEvaluation(ctx context.Context, rc *engine.RunContext, a *plans.
 			return policy.Decision{}, serr
 		}
 		var err error
-		if metrics, err = evaluateVersion(ctx, rc, a, spec, champ, inputs.Snapshots, stores); err != nil {
+		if metrics, err = evaluateVersion(ctx, rc, a, spec, champ, inputs.Snapshots, stores, "the current data"); err != nil {
 			return policy.Decision{}, err
 		}
 	}
@@ -285,8 +289,9 @@ func decideAfterEvaluation(ctx context.Context, rc *engine.RunContext, a *plans.
 }
 
 // evaluateVersion runs the evaluate step of v on the snapshots and
-// records the evaluation (failed ones too) in state.
-func evaluateVersion(ctx context.Context, rc *engine.RunContext, a *plans.Action, spec *modelSpec, v *state.Version, snaps, stores map[string]string) (map[string]float64, error) {
+// records the evaluation (failed ones too) in state. where names the
+// snapshots in the log line ("v4's training data", "the current data").
+func evaluateVersion(ctx context.Context, rc *engine.RunContext, a *plans.Action, spec *modelSpec, v *state.Version, snaps, stores map[string]string, where string) (map[string]float64, error) {
 	if spec.Evaluate == nil {
 		return nil, fmt.Errorf("model.%s declares no evaluate step", spec.Name)
 	}
@@ -351,7 +356,10 @@ func evaluateVersion(ctx context.Context, rc *engine.RunContext, a *plans.Action
 	if err != nil {
 		return nil, fmt.Errorf("evaluation of v%d: %w", v.Version, err)
 	}
-	rc.Progress.Logf(a, "evaluated v%d on the current data: %s", v.Version, metricsSummary(metrics))
+	rc.Progress.Logf(a, "evaluated v%d on %s: %s", v.Version, where, metricsSummary(metrics))
+	if w := missingDeclared("evaluate", spec.Evaluate.Metrics, metrics); w != "" {
+		rc.Progress.Logf(a, "evaluate v%d: %s", v.Version, w)
+	}
 	return metrics, nil
 }
 
@@ -472,8 +480,17 @@ func notifyTrain(ctx context.Context, rc *engine.RunContext, a *plans.Action, sp
 			drift = append(drift, r.Message)
 		}
 	}
+	if a.Train != nil && a.Train.Collect {
+		// A collected batch job: the plan's reason is that it runs; why
+		// it was trained is in its record.
+		for _, r := range v.Reasons {
+			if policy.IsDriftReason(r) {
+				drift = append(drift, r)
+			}
+		}
+	}
 	if len(drift) > 0 {
-		notify.Send(ctx, rc, a, specs.Notify, notify.Event{Event: config.EventDrift, Model: model, Version: v.Version, Reasons: drift, Metrics: v.Metrics,
+		notify.Send(ctx, rc, a, specs.Notify, notify.Event{Event: config.EventDrift, Model: model, Version: v.Version, Reasons: drift, Metrics: v.Metrics, MetricsSource: trainStepSource,
 			Text: fmt.Sprintf("mlform: model.%s retrained as v%d on drift: %s", model, v.Version, strings.Join(drift, "; "))})
 	}
 }

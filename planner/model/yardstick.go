@@ -45,6 +45,9 @@ type comparison struct {
 	// Problem says why the comparison cannot be made (an evaluation
 	// dataset without a snapshot); the candidate is then held.
 	Problem string
+	// Where names Snaps for people: "v3's training data", or the
+	// evaluate_on snapshots ("dataset.holdout@0a1b2c3d4e5f").
+	Where string
 }
 
 // comparePromotion gathers what DecidePromotion needs from state,
@@ -91,7 +94,7 @@ func comparePromotion(st *state.State, pr *promotionSpec, spec *modelSpec, env p
 		return c
 	}
 	c.Snaps = cand.Inputs.Snapshots
-	where := fmt.Sprintf("v%d's training data", cand.Version)
+	c.Where = fmt.Sprintf("v%d's training data", cand.Version)
 	if len(pr.EvaluateOn) > 0 {
 		c.Snaps = map[string]string{}
 		var named []string
@@ -104,9 +107,9 @@ func comparePromotion(st *state.State, pr *promotionSpec, spec *modelSpec, env p
 			c.Snaps[ds] = id
 			named = append(named, fmt.Sprintf("dataset.%s@%s", ds, plans.ShortID(id)))
 		}
-		where = strings.Join(named, ", ")
+		c.Where = strings.Join(named, ", ")
 	}
-	in.Yardstick = "both scored by the evaluate step on " + where
+	in.Yardstick = "both scored by the evaluate step on " + c.Where
 	versions := []*state.Version{cand}
 	if champ != nil {
 		versions = append(versions, champ)
@@ -141,8 +144,7 @@ func (c comparison) missingText() string {
 	if len(vs) > 1 {
 		verb = "are"
 	}
-	where := strings.TrimPrefix(c.In.Yardstick, "both scored by the evaluate step on ")
-	return fmt.Sprintf("once %s %s evaluated on %s (during apply)", strings.Join(vs, " and "), verb, where)
+	return fmt.Sprintf("once %s %s evaluated on %s (during apply)", strings.Join(vs, " and "), verb, c.Where)
 }
 
 // evaluationBy finds a succeeded evaluation of version on exactly these
@@ -221,7 +223,7 @@ func evaluateMissing(ctx context.Context, rc *engine.RunContext, a *plans.Action
 		if err != nil {
 			return err
 		}
-		if _, err := evaluateVersion(ctx, rc, a, spec, v, c.Snaps, stores); err != nil {
+		if _, err := evaluateVersion(ctx, rc, a, spec, v, c.Snaps, stores, c.Where); err != nil {
 			return err
 		}
 	}

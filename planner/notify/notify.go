@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/internal/objname"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
 )
@@ -41,7 +42,19 @@ type Event struct {
 	Promotion string             `json:"promotion,omitempty"`
 	Reasons   []string           `json:"reasons,omitempty"`
 	Metrics   map[string]float64 `json:"metrics,omitempty"`
-	At        time.Time          `json:"at"`
+	// ChampionMetrics are the champion's numbers a promotion compared
+	// Metrics with (the alias's version From), measured the same way.
+	ChampionMetrics map[string]float64 `json:"champion_metrics,omitempty"`
+	// MetricsSource says what measured Metrics and ChampionMetrics, which
+	// are never a mix: "evaluate step on v4's training data" (the numbers
+	// a promotion compared) or "train step" (what the trainer reported
+	// about itself).
+	MetricsSource string `json:"metrics_source,omitempty"`
+	// ApprovedBy and ApprovedAt are the approval a promoted version
+	// needed (approval = true), as recorded by mlform approve.
+	ApprovedBy string     `json:"approved_by,omitempty"`
+	ApprovedAt *time.Time `json:"approved_at,omitempty"`
+	At         time.Time  `json:"at"`
 	// Text is one line chat tools (Slack, Teams) show as is.
 	Text string `json:"text"`
 }
@@ -62,6 +75,7 @@ func (n *Spec) wants(ev Event) bool {
 // are logged on the action as warnings; apply goes on.
 func Send(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs []*Spec, ev Event) {
 	ev.At = rc.Workspace.Now.UTC()
+	ev = displayed(ev)
 	for _, n := range specs {
 		if !n.wants(ev) {
 			continue
@@ -70,6 +84,26 @@ func Send(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs []*
 			rc.Progress.Logf(a, "warning: notify.%s (%s): %s event not delivered: %v", n.Name, n.Display, ev.Event, err)
 		}
 	}
+}
+
+// displayed is ev as people read it: addresses in its text and reasons
+// the way the CLI shows them (`module.region["eu"].model.churn`, not the
+// kept `model.module.region["eu"].churn`), and no metrics label without
+// metrics. The model and promotion fields keep the names state and
+// lineage -json use.
+func displayed(ev Event) Event {
+	ev.Text = string(objname.DisplayText([]byte(ev.Text)))
+	if len(ev.Reasons) > 0 {
+		rs := make([]string, len(ev.Reasons))
+		for i, r := range ev.Reasons {
+			rs[i] = string(objname.DisplayText([]byte(r)))
+		}
+		ev.Reasons = rs
+	}
+	if len(ev.Metrics) == 0 {
+		ev.MetricsSource = ""
+	}
+	return ev
 }
 
 // deliver posts the document, retrying network errors, 429 and 5xx with

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -83,6 +84,34 @@ func TestNotifyWants(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := tt.n.wants(tt.ev); got != tt.want {
 				t.Fatalf("wants = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// What a chat tool shows names module objects as the CLI does.
+func TestDisplayed(t *testing.T) {
+	tests := []struct {
+		name string
+		in   Event
+		want Event
+	}{
+		{name: "root objects unchanged",
+			in:   Event{Model: "churn", Text: "mlform: model.churn v2 held out of production: x", Reasons: []string{"x"}, Metrics: map[string]float64{"a": 1}, MetricsSource: "train step"},
+			want: Event{Model: "churn", Text: "mlform: model.churn v2 held out of production: x", Reasons: []string{"x"}, Metrics: map[string]float64{"a": 1}, MetricsSource: "train step"}},
+		{name: "module addresses as users write them",
+			in: Event{Model: `module.region["eu"].churn`, Text: `mlform: model.module.region["eu"].churn v1 promoted to production (new alias): v1 has no gates`,
+				Reasons: []string{`drift in tenure: PSI 0.5 > 0.2 (dataset.module.region["eu"].d)`}},
+			want: Event{Model: `module.region["eu"].churn`, Text: `mlform: module.region["eu"].model.churn v1 promoted to production (new alias): v1 has no gates`,
+				Reasons: []string{`drift in tenure: PSI 0.5 > 0.2 (module.region["eu"].dataset.d)`}}},
+		{name: "no label without metrics",
+			in:   Event{Model: "churn", MetricsSource: "train step"},
+			want: Event{Model: "churn"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := displayed(tt.in); !reflect.DeepEqual(got, tt.want) {
+				t.Fatalf("displayed =\n%+v\nwant\n%+v", got, tt.want)
 			}
 		})
 	}

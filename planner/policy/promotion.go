@@ -291,7 +291,9 @@ func checkGates(gates []Gate, cand, champ map[string]float64) []string {
 			// are joined with "; ".
 			fails = append(fails, fmt.Sprintf("gate %d could not be evaluated: %s", i+1, strings.TrimRight(err.Error(), ". ")))
 		case !ok && g.ErrorMessage != "":
-			fails = append(fails, g.ErrorMessage)
+			// Terraform's convention ends an error_message with a full
+			// stop; joined with "; " it would read "floor.; must_beat".
+			fails = append(fails, strings.TrimSuffix(strings.TrimSpace(g.ErrorMessage), "."))
 		case !ok:
 			fails = append(fails, fmt.Sprintf("gate %d failed", i+1))
 		}

@@ -112,6 +112,13 @@ func TestDecidePromotion(t *testing.T) {
 			reason:   "candidate: v4 held: accuracy below the floor; gate 2",
 		},
 		{
+			name:    "an error_message's full stop does not run into the next failure",
+			in:      PromotionInput{Alias: "production", Current: 2, Versions: []*state.Version{v1, v2, v4low}, Gates: []Gate{gateMin("accuracy", 0.85, "Accuracy below the floor.")}, MustBeat: higher},
+			outcome: PromoteHeld, from: 2, to: 4,
+			failures: []string{"Accuracy below the floor", "must_beat: accuracy of v4 is 0.8, v2 has 0.91; must be higher"},
+			reason:   "candidate: v4 held: Accuracy below the floor; must_beat: accuracy of v4 is 0.8",
+		},
+		{
 			name:    "failed latest attempt is not a candidate",
 			in:      PromotionInput{Alias: "production", Current: 2, Versions: all},
 			outcome: PromoteNone, from: 2,
@@ -144,6 +151,11 @@ func TestDecidePromotion(t *testing.T) {
 		{
 			name:    "pin rolls back without gates",
 			in:      PromotionInput{Alias: "production", Current: 2, Pinned: 1, Versions: all, Gates: []Gate{gateMin("accuracy", 0.99, "never")}, PlannedVersion: 4},
+			outcome: PromoteMove, from: 2, to: 1, reason: "pinned: pinned by version = 1 (rollback from v2); gates do not apply to a pin",
+		},
+		{
+			name:    "a pin needs no approval: the reviewed line is the decision",
+			in:      PromotionInput{Alias: "production", Current: 2, Pinned: 1, Versions: all, Approval: true},
 			outcome: PromoteMove, from: 2, to: 1, reason: "pinned: pinned by version = 1 (rollback from v2); gates do not apply to a pin",
 		},
 		{

@@ -361,9 +361,20 @@ func driftReasons(t *DriftTrigger, cols []ColumnDrift) []Reason {
 		}
 		a, b := numPair(stat, t.Threshold)
 		out = append(out, Reason{ReasonDrift,
-			fmt.Sprintf("drift in %s: %s %s > %s (dataset.%s)", col, name, a, b, c.Dataset)})
+			fmt.Sprintf("%s%s: %s %s > %s (dataset.%s)", driftPrefix, col, name, a, b, c.Dataset)})
 	}
 	return out
+}
+
+// driftPrefix starts every drift reason ("drift in monthly_charges: PSI
+// 0.34 > 0.2 (dataset.churn)").
+const driftPrefix = "drift in "
+
+// IsDriftReason reports whether a recorded reason (a version keeps its
+// reasons as text) is a drift trigger's: a batch job collected by a later
+// apply knows why it was trained only from its record.
+func IsDriftReason(msg string) bool {
+	return strings.HasPrefix(msg, driftPrefix)
 }
 
 // num renders a metric or statistic with up to 6 significant digits.

@@ -372,3 +372,27 @@ func TestFormatDuration(t *testing.T) {
 		}
 	}
 }
+
+// A version keeps its reasons as text; IsDriftReason finds the drift
+// trigger's among them (notifications of a batch job collected later).
+func TestIsDriftReason(t *testing.T) {
+	drift := driftReasons(&DriftTrigger{Method: "psi", Threshold: 0.2}, []ColumnDrift{{Dataset: "churn", Column: "tenure", PSI: 0.5}, {Dataset: "churn", PSI: 0.4}})
+	if len(drift) != 2 {
+		t.Fatalf("driftReasons = %v", drift)
+	}
+	tests := []struct {
+		msg  string
+		want bool
+	}{
+		{drift[0].Message, true},
+		{drift[1].Message, true},
+		{"data changed: dataset.churn 0a1b2c3d4e5f -> 5f4e3d2c1b0a", false},
+		{"accuracy of v1 on current data is 0.7 < 0.75", false},
+		{"forced by -replace=model.churn", false},
+	}
+	for _, tt := range tests {
+		if got := IsDriftReason(tt.msg); got != tt.want {
+			t.Errorf("IsDriftReason(%q) = %v, want %v", tt.msg, got, tt.want)
+		}
+	}
+}

@@ -14,8 +14,10 @@ import (
 	"github.com/mlform/mlform/state"
 )
 
-// MetricsDiff is `mlform metrics diff ADDR@A ADDR@B`: each metric of the
-// two versions and what changed in their inputs.
+// MetricsDiff is `mlform metrics diff ADDR@A ADDR@B`: each train-step
+// metric of the two versions (what each trainer reported about itself,
+// labelled so: promotions compare evaluate-step scores) and what changed
+// in their inputs.
 type MetricsDiff struct {
 	A       VersionRef      `json:"a"`
 	B       VersionRef      `json:"b"`
@@ -102,7 +104,7 @@ func unionMetrics(a, b map[string]float64) []string {
 // WriteMetricsDiff renders a metrics comparison.
 func WriteMetricsDiff(w io.Writer, d *MetricsDiff) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "METRIC\t%s\t%s\tDELTA\n", clean(d.A.Addr), clean(d.B.Addr))
+	fmt.Fprintf(tw, "TRAIN METRIC\t%s\t%s\tDELTA\n", clean(d.A.Addr), clean(d.B.Addr))
 	for _, r := range d.Metrics {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", clean(r.Name), optNum(r.A), optNum(r.B), signed(r.Delta))
 	}

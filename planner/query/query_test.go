@@ -210,10 +210,10 @@ func TestDiffMetrics(t *testing.T) {
 	WriteMetricsDiff(&buf, d)
 	out := buf.String()
 	for _, want := range []string{
-		"METRIC    model.churn@1  model.churn@2  DELTA",
-		"accuracy  0.87           0.91           +0.04",
-		"f1        -              0.5            -",
-		"loss      0.3            -              -",
+		"TRAIN METRIC  model.churn@1  model.churn@2  DELTA",
+		"accuracy      0.87           0.91           +0.04",
+		"f1            -              0.5            -",
+		"loss          0.3            -              -",
 		"~ params.learning_rate: 0.05 -> 0.08",
 	} {
 		if !strings.Contains(out, want) {
