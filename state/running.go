@@ -125,13 +125,13 @@ func normalizeInputs(in *Inputs) {
 }
 
 // usesFormat3 reports whether s holds what format 3 added: a version's
-// code archive or batch job, or a running attempt.
+// code archive or batch job, a running attempt or evaluation.
 func (s *State) usesFormat3() bool {
 	for _, m := range s.Models {
 		if m == nil {
 			continue
 		}
-		if len(m.Running) > 0 {
+		if len(m.Running) > 0 || len(m.Evaluating) > 0 {
 			return true
 		}
 		for _, v := range m.Versions {

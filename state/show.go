@@ -72,15 +72,22 @@ func writeModel(w io.Writer, m *Model) {
 			fmt.Fprintf(w, "  %s\t-> v%d\n", name, m.Aliases[name].Version)
 		}
 	})
-	if len(m.Running) == 0 {
-		return
+	if len(m.Running) > 0 {
+		fmt.Fprintf(w, "running: %d\n", len(m.Running))
+		block(w, func(w io.Writer) {
+			for _, r := range m.Running {
+				fmt.Fprintf(w, "  v%d\t%s job %s\tsubmitted %s\t%s\n", r.Version, oneLine(r.Executor), orDash(oneLine(r.JobID)), stamp(r.SubmittedAt), orDash(oneLine(r.Node)))
+			}
+		})
 	}
-	fmt.Fprintf(w, "running: %d\n", len(m.Running))
-	block(w, func(w io.Writer) {
-		for _, r := range m.Running {
-			fmt.Fprintf(w, "  v%d\t%s job %s\tsubmitted %s\t%s\n", r.Version, oneLine(r.Executor), orDash(oneLine(r.JobID)), stamp(r.SubmittedAt), orDash(oneLine(r.Node)))
-		}
-	})
+	if len(m.Evaluating) > 0 {
+		fmt.Fprintf(w, "evaluating: %d\n", len(m.Evaluating))
+		block(w, func(w io.Writer) {
+			for _, e := range m.Evaluating {
+				fmt.Fprintf(w, "  v%d\t%s job %s\tsubmitted %s\n", e.Version, oneLine(e.Executor), orDash(oneLine(e.JobID)), stamp(e.SubmittedAt))
+			}
+		})
+	}
 }
 
 func writeVersion(w io.Writer, v *Version) {

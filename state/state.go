@@ -81,6 +81,10 @@ type Model struct {
 	// Running lists the attempts submitted to a batch executor and not
 	// collected yet (state/running.go): the next apply re-attaches.
 	Running []*RunningAttempt `json:"running,omitempty"`
+	// Evaluating lists the evaluate steps submitted to a batch executor
+	// and not read yet (state/evaluating.go): an apply that needs the
+	// same evaluation re-attaches.
+	Evaluating []*RunningEvaluation `json:"evaluating,omitempty"`
 }
 
 // Version statuses.

@@ -218,6 +218,9 @@ func validateModel(name string, m *Model) error {
 	if err := validateRunning(name, m, seen); err != nil {
 		return err
 	}
+	if err := validateEvaluating(name, m, seen); err != nil {
+		return err
+	}
 	for j, e := range m.Evaluations {
 		if e == nil {
 			return fmt.Errorf("model.%s: evaluation %d is null", name, j+1)
@@ -365,6 +368,11 @@ func (s *State) Normalize() {
 		for _, r := range m.Running {
 			if r != nil && r.Draft != nil {
 				normalizeInputs(&r.Draft.Inputs)
+			}
+		}
+		for _, e := range m.Evaluating {
+			if e != nil && e.Snapshots == nil {
+				e.Snapshots = map[string]string{}
 			}
 		}
 		for _, v := range m.Versions {

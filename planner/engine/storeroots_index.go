@@ -145,6 +145,11 @@ func entryRefs(st *state.State, e entryRef) []storeID {
 				add(r.Draft.Store, r.Draft.CardID)
 			}
 		}
+		for _, e := range m.Evaluating {
+			if e != nil {
+				add(e.Store, e.SpecID)
+			}
+		}
 	}
 	return out
 }

@@ -314,7 +314,7 @@ func evaluateVersion(ctx context.Context, rc *engine.RunContext, a *plans.Action
 	if bx, name, ok := batchExecutor(rc.Workspace, spec.Environment.Executor, spec.ExecutorSettings); ok {
 		var artifacts string
 		var store *storage.Store
-		res, artifacts, store, err = evaluateRemote(ctx, rc, a, spec, v, snaps, stores, bx, name)
+		res, artifacts, store, err = evaluateRemote(ctx, rc, a, spec, v, snaps, stores, evaluator, bx, name)
 		readMetrics = func() (map[string]float64, error) {
 			return step.StoredMetrics(ctx, store, artifacts, spec.Secrets, false)
 		}

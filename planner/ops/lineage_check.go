@@ -81,6 +81,11 @@ func DescribeRef(st *state.State, store, id string) string {
 				out = append(out, fmt.Sprintf("code archive of model.%s v%d (running)", name, r.Version))
 			}
 		}
+		for _, e := range st.Models[name].Evaluating {
+			if storeOr(e.Store) == store && e.SpecID == id {
+				out = append(out, fmt.Sprintf("step spec of the evaluation of model.%s v%d (running as %s job %s)", name, e.Version, e.Executor, e.JobID))
+			}
+		}
 	}
 	sort.Strings(out)
 	out = engine.Uniq(out)

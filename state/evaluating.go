@@ -1,0 +1,87 @@
+package state
+
+import (
+	"fmt"
+	"maps"
+	"time"
+)
+
+// RunningEvaluation is an evaluate step submitted to a batch executor
+// whose result no apply has read yet. An evaluation is part of a train
+// or promote decision, so it is not a version of its own: apply records
+// it before it waits for the job, and an apply that needs the same
+// evaluation later (same version, snapshots and evaluator) re-attaches to
+// that job instead of submitting another (docs/executors.md, "Jobs that
+// outlive mlform"). Once read, the record is dropped and the result
+// becomes an Evaluation.
+type RunningEvaluation struct {
+	// Version is the evaluated version (a recorded one).
+	Version int `json:"version"`
+	// Snapshots and Evaluator say which evaluation it is, as in
+	// Evaluation.
+	Snapshots map[string]string `json:"snapshots"`
+	Evaluator string            `json:"evaluator,omitempty"`
+	// Executor, JobID, SpecID, Store and SubmittedAt are as in
+	// RunningAttempt.
+	Executor    string    `json:"executor"`
+	JobID       string    `json:"job_id,omitempty"`
+	SpecID      string    `json:"spec_id"`
+	Store       string    `json:"store"`
+	SubmittedAt time.Time `json:"submitted_at"`
+}
+
+// Same reports whether e evaluates version on exactly these snapshots
+// with this evaluator: the evaluation an apply needs is that job's.
+func (e *RunningEvaluation) Same(version int, snaps map[string]string, evaluator string) bool {
+	return e != nil && e.Version == version && e.Evaluator == evaluator && maps.Equal(e.Snapshots, snaps)
+}
+
+// RunningEvaluation returns the running evaluation of version on snaps
+// by evaluator, or nil.
+func (m *Model) RunningEvaluation(version int, snaps map[string]string, evaluator string) *RunningEvaluation {
+	for _, e := range m.Evaluating {
+		if e.Same(version, snaps, evaluator) {
+			return e
+		}
+	}
+	return nil
+}
+
+// RemoveEvaluating drops the running evaluation whose step spec is
+// specID (once its result is read, or its job is known gone).
+func (m *Model) RemoveEvaluating(specID string) {
+	m.Evaluating = without(m.Evaluating, func(e *RunningEvaluation) bool { return e == nil || e.SpecID == specID })
+}
+
+// validateEvaluating checks the running evaluations of model name;
+// recorded holds its recorded version numbers.
+func validateEvaluating(name string, m *Model, recorded map[int]bool) error {
+	seen := map[string]bool{}
+	for i, e := range m.Evaluating {
+		if e == nil {
+			return fmt.Errorf("model.%s: running evaluation %d is null", name, i+1)
+		}
+		where := fmt.Sprintf("model.%s: running evaluation of v%d", name, e.Version)
+		switch {
+		case !recorded[e.Version]:
+			return fmt.Errorf("%s: no such version is recorded", where)
+		case !IsIdentifier(e.Executor):
+			return fmt.Errorf("%s: executor %q is not a name", where, truncate(e.Executor, 80))
+		case !IsID(e.SpecID):
+			return fmt.Errorf("%s: spec_id %q is not a hex content id", where, truncate(e.SpecID, 80))
+		case seen[e.SpecID]:
+			return fmt.Errorf("%s: spec %s is recorded twice", where, e.SpecID)
+		case e.Store != "" && !IsName(e.Store):
+			return fmt.Errorf("%s: store %q is not a storage name", where, truncate(e.Store, 80))
+		case len(e.JobID) > 256 || hasControl(e.JobID):
+			return fmt.Errorf("%s: job id is too long or contains control characters", where)
+		case len(e.Evaluator) > 256 || hasControl(e.Evaluator):
+			return fmt.Errorf("%s: evaluator is too long or contains control characters", where)
+		}
+		seen[e.SpecID] = true
+		if err := validateSnapshotRefs(where, e.Snapshots); err != nil {
+			return err
+		}
+	}
+	return nil
+}
