@@ -3,6 +3,9 @@ package syntax
 import (
 	"bytes"
 	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -31,22 +34,53 @@ const PiecesFrom = 64 << 10
 // cannot nest deeper, however its bytes lex. A piece holding more (a
 // single long block) is lexed and checked as CheckNesting checks a file.
 func parsePieces(src []byte, filename string) (f *hcl.File, ok bool) {
-	body := &hclsyntax.Body{Attributes: hclsyntax.Attributes{}, Blocks: hclsyntax.Blocks{}}
-	pos := hcl.InitialPos
-	for pos.Byte < len(src) {
+	// Cut first (a cheap scan), then parse the pieces side by side.
+	var starts []hcl.Pos
+	for pos := hcl.InitialPos; pos.Byte < len(src); {
 		if pos.Byte > 0 && bytes.HasPrefix(src[pos.Byte:], utf8BOM) {
 			return nil, false // only the file's first byte may start a BOM the lexer skips
 		}
+		starts = append(starts, pos)
 		end := pieceEnd(src, pos.Byte)
-		if pos.Byte == 0 && end == len(src) {
-			return nil, false // one piece: nothing to gain
-		}
-		piece, ok := parsePiece(src[pos.Byte:end], filename, pos)
-		if !ok || (pos.Byte == 0 && len(piece.Blocks)+len(piece.Attributes) == 0) {
-			// The first piece must hold an item: the file's body starts
-			// at its first token.
-			return nil, false
-		}
+		// The piece ends with a newline: the next starts a line. Every
+		// newline of a file is in one of its tokens and counts one line.
+		pos = hcl.Pos{Line: pos.Line + bytes.Count(src[pos.Byte:end], []byte{'\n'}), Column: 1, Byte: end}
+	}
+	if len(starts) < 2 {
+		return nil, false // one piece: nothing to gain
+	}
+	pieces := make([]*hclsyntax.Body, len(starts))
+	var next atomic.Int64
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(starts)) {
+		wg.Go(func() {
+			for !failed.Load() {
+				i := int(next.Add(1) - 1)
+				if i >= len(starts) {
+					return
+				}
+				end := len(src)
+				if i+1 < len(starts) {
+					end = starts[i+1].Byte
+				}
+				body, ok := parsePiece(src[starts[i].Byte:end], filename, starts[i])
+				if !ok {
+					failed.Store(true)
+					return
+				}
+				pieces[i] = body
+			}
+		})
+	}
+	wg.Wait()
+	if failed.Load() || len(pieces[0].Blocks)+len(pieces[0].Attributes) == 0 {
+		// The first piece must hold an item: the file's body starts at its
+		// first token.
+		return nil, false
+	}
+	body := &hclsyntax.Body{Attributes: hclsyntax.Attributes{}, Blocks: hclsyntax.Blocks{}}
+	for _, piece := range pieces {
 		for name, a := range piece.Attributes {
 			if _, dup := body.Attributes[name]; dup {
 				return nil, false // "Attribute redefined": parse whole
@@ -54,15 +88,9 @@ func parsePieces(src []byte, filename string) (f *hcl.File, ok bool) {
 			body.Attributes[name] = a
 		}
 		body.Blocks = append(body.Blocks, piece.Blocks...)
-		if pos.Byte == 0 {
-			body.SrcRange = piece.SrcRange
-		}
-		body.SrcRange.End = piece.SrcRange.End
-		body.EndRange = piece.EndRange
-		// The piece ends with a newline: the next starts a line. Every
-		// newline of a file is in one of its tokens and counts one line.
-		pos = hcl.Pos{Line: pos.Line + bytes.Count(src[pos.Byte:end], []byte{'\n'}), Column: 1, Byte: end}
 	}
+	body.SrcRange = hcl.RangeBetween(pieces[0].SrcRange, pieces[len(pieces)-1].SrcRange)
+	body.EndRange = pieces[len(pieces)-1].EndRange
 	return &hcl.File{Body: body, Bytes: src, Nav: navigation{body}}, true
 }
 
