@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"runtime/pprof"
 )
 
@@ -45,6 +46,9 @@ func writeMemProfile(g *Globals) {
 		return
 	}
 	defer f.Close()
+	// The profile is as of the last collection: collect now so that it
+	// covers the whole run.
+	runtime.GC()
 	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
 		fmt.Fprintf(g.Stderr, "Warning: MLFORM_MEMPROFILE: %v\n", err)
 	}

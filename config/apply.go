@@ -41,7 +41,7 @@ func (c *Config) EvalGate(g Gate, candidate, champion map[string]float64) (bool,
 	if g.scope != nil {
 		s = g.scope
 	}
-	v, diags := evalExpr(g.Condition, s.evalContext(extra))
+	v, diags := evalExpr(g.Condition, s.evalContextOf(g.Condition, extra))
 	diags = redactDiagnostics(diags, c.Variables)
 	if diags.HasErrors() {
 		return false, diags

@@ -30,6 +30,9 @@ promotion "p" {
   gate {
     condition = candidate.metrics.loss < champion.metrics.loss
   }
+  gate {
+    condition = model.m.name == upper("m") || candidate.metrics.accuracy > 0.5
+  }
 }
 `
 
@@ -37,7 +40,7 @@ func TestEvalGate(t *testing.T) {
 	dir := writeFiles(t, map[string]string{"main.mlf.hcl": gateConfig})
 	cfg := loadOK(t, dir, LoadOptions{})
 	gates := cfg.Promotions["p"].Gates
-	if len(gates) != 3 {
+	if len(gates) != 4 {
 		t.Fatalf("gates = %d", len(gates))
 	}
 	if gates[1].ErrorMessage != "gate condition candidate.metrics.accuracy >= try(champion.metrics.accuracy, 0) + local.margin is false" {
@@ -62,6 +65,8 @@ func TestEvalGate(t *testing.T) {
 		{name: "no champion", gate: 2, candidate: map[string]float64{"loss": 0.1}, wantErr: "There is no champion yet"},
 		{name: "champion lacks metric", gate: 2, candidate: map[string]float64{"loss": 0.1}, champion: map[string]float64{"accuracy": 1}, wantErr: `The champion reports no metric "loss"`},
 		{name: "lower loss", gate: 2, candidate: map[string]float64{"loss": 0.1}, champion: map[string]float64{"loss": 0.2}, want: true},
+		{name: "a model's attribute and a function", gate: 3, candidate: map[string]float64{"accuracy": 0.9}, want: true},
+		{name: "a model's attribute and a function, false", gate: 3, candidate: map[string]float64{"accuracy": 0.1}, want: false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

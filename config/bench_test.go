@@ -78,3 +78,27 @@ func BenchmarkLoadFleet(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkEvalGateFleet evaluates every promotion gate of the 1,000-model
+// fleet once, as apply does after each train: a gate's context holds what
+// its condition names, so the time per gate does not grow with the fleet.
+func BenchmarkEvalGateFleet(b *testing.B) {
+	dir := b.TempDir()
+	if err := fleetgen.Write(dir, 1000); err != nil {
+		b.Fatal(err)
+	}
+	cfg, diags := Load(dir, LoadOptions{Getenv: noEnv})
+	if diags.HasErrors() {
+		b.Fatal(diags)
+	}
+	candidate := map[string]float64{"accuracy": 0.9}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, p := range cfg.Promotions {
+			if ok, diags := cfg.EvalGate(p.Gates[0], candidate, nil); !ok || diags.HasErrors() {
+				b.Fatal(ok, diags)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/float64(len(cfg.Promotions)), "µs/gate")
+}

@@ -4,10 +4,12 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 
 	"github.com/mlform/mlform/config/expand"
+	"github.com/mlform/mlform/config/lang"
 	"github.com/mlform/mlform/internal/objname"
 )
 
@@ -108,6 +110,27 @@ func (s *scope) evalContext(extra map[string]cty.Value) *hcl.EvalContext {
 		vars[k] = v
 	}
 	return &hcl.EvalContext{Variables: vars, Functions: s.funcs(nil)}
+}
+
+// evalContextOf is evalContextFor what expr refers to and calls: a
+// gate's condition, evaluated once per promotion at apply, sees only the
+// objects it names (evalContext would build every object of a fleet for
+// each, quadratic in its size).
+func (s *scope) evalContextOf(expr hcl.Expression, extra map[string]cty.Value) *hcl.EvalContext {
+	deps := map[string]hcl.Range{}
+	for _, t := range expr.Variables() {
+		if _, ok := refKind[t.RootName()]; !ok || len(t) < 2 {
+			continue
+		}
+		if a, ok := t[1].(hcl.TraverseAttr); ok {
+			deps[t.RootName()+"."+a.Name] = t.SourceRange()
+		}
+	}
+	var called map[string]bool // nil: every function
+	if n, ok := expr.(hclsyntax.Node); ok {
+		called = lang.CalledFunctions(n)
+	}
+	return s.evalContextFor(deps, extra, called)
 }
 
 func objectOf(m map[string]cty.Value) cty.Value {

@@ -22,6 +22,12 @@ func CheckNesting(src []byte, filename string) hcl.Diagnostics {
 	return nestingDiags(tokens)
 }
 
+// CheckTokenNesting is CheckNesting for tokens already lexed (a piece of
+// a file lexed on its own: config/syntax's pieces).
+func CheckTokenNesting(tokens hclsyntax.Tokens) hcl.Diagnostics {
+	return nestingDiags(tokens)
+}
+
 // CheckExprNesting is CheckNesting for a lone expression (-var values,
 // templates).
 func CheckExprNesting(src []byte, filename string) hcl.Diagnostics {

@@ -146,8 +146,19 @@ func layoutBlock(header string, items [][2]string) string {
 // file that nests deeper than lang.MaxNesting is not parsed at all and
 // comes back as an empty body (so snippets still show its text); any other
 // is parsed as plain HCL, with mlform's hints on two syntax errors
-// (Parse).
+// (Parse). A large file is parsed a piece at a time (parsePieces) when
+// that gives the same result.
 func ParseFile(src []byte, filename string) (*hcl.File, hcl.Diagnostics) {
+	if len(src) >= PiecesFrom {
+		if f, ok := parsePieces(src, filename); ok {
+			return f, nil
+		}
+	}
+	return parseWhole(src, filename)
+}
+
+// parseWhole is ParseFile on the whole file at once.
+func parseWhole(src []byte, filename string) (*hcl.File, hcl.Diagnostics) {
 	if diags := lang.CheckNesting(src, filename); diags.HasErrors() {
 		return lang.EmptyFile(src, filename), diags
 	}

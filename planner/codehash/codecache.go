@@ -42,11 +42,12 @@ type CodeCache struct {
 	trees map[string]treeResult
 }
 
-// treeResult is one CodeHashCached answer.
+// treeResult is one selectTreeOnce answer: the sorted, hashed files and
+// their digest, or the error.
 type treeResult struct {
-	hash  string
-	files int
-	err   error
+	list []treeFile
+	hash string
+	err  error
 }
 
 // tree returns the remembered answer for key, if any.

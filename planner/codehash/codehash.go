@@ -51,21 +51,33 @@ func codeHash(baseDir string, globs []string) (hash string, files int, err error
 // CodeHashCached is codeHash taking unchanged files' hashes from cache
 // (nil: none).
 func CodeHashCached(baseDir string, globs []string, cache *CodeCache) (hash string, files int, err error) {
+	r := selectTreeOnce(baseDir, globs, cache)
+	return r.hash, len(r.list), r.err
+}
+
+// selectTreeOnce is selectTree and the tree's digest, remembered in cache
+// (nil: not remembered) by base directory and globs: a plan opens one
+// cache, and a fleet of models sharing their code (one trainer) is then
+// listed and hashed once, not once per model.
+func selectTreeOnce(baseDir string, globs []string, cache *CodeCache) treeResult {
 	var key string
 	if cache != nil {
 		key = baseDir + "\x00" + strings.Join(globs, "\x00")
 		if r, ok := cache.tree(key); ok {
-			return r.hash, r.files, r.err
+			return r
 		}
 	}
-	list, err := selectTree(baseDir, globs, cache)
-	if err == nil {
-		hash, files = treeDigest(list), len(list)
+	var r treeResult
+	r.list, r.err = selectTree(baseDir, globs, cache)
+	if r.err == nil {
+		r.hash = treeDigest(r.list)
+	} else {
+		r.list = nil
 	}
 	if cache != nil {
-		cache.rememberTree(key, treeResult{hash, files, err})
+		cache.rememberTree(key, r)
 	}
-	return hash, files, err
+	return r
 }
 
 // treeDigest is the BLAKE3 hex digest of a sorted file list.
@@ -112,14 +124,13 @@ func hashAll(root *os.Root, abs string, paths []string, cache *CodeCache) ([]tre
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			h := blake3.New()
-			buf := make([]byte, 64<<10)
+			var r reader
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= len(paths) {
 					return
 				}
-				list[i], errs[i] = hashTreeFile(root, paths[i], h, buf, cache, cacheKey(abs, paths[i]), started)
+				list[i], errs[i] = hashTreeFile(root, paths[i], &r, cache, cacheKey(abs, paths[i]), started)
 			}
 		}()
 	}
@@ -213,7 +224,21 @@ func skippedPath(p string) bool {
 
 // hashTreeFile hashes one selected path through root (which refuses to
 // leave the base directory).
-func hashTreeFile(root *os.Root, p string, h *blake3.Hasher, buf []byte, cache *CodeCache, key string, started time.Time) (treeFile, error) {
+// reader is a hashing worker's hasher and read buffer, made on the first
+// file the stat cache cannot answer: an unchanged tree reads nothing.
+type reader struct {
+	h   *blake3.Hasher
+	buf []byte
+}
+
+func (r *reader) hasher() *blake3.Hasher {
+	if r.h == nil {
+		r.h, r.buf = blake3.New(), make([]byte, 64<<10)
+	}
+	return r.h
+}
+
+func hashTreeFile(root *os.Root, p string, r *reader, cache *CodeCache, key string, started time.Time) (treeFile, error) {
 	fi, err := root.Lstat(p)
 	if err != nil {
 		return treeFile{}, fmt.Errorf("hash %s: %w", p, err)
@@ -227,6 +252,7 @@ func hashTreeFile(root *os.Root, p string, h *blake3.Hasher, buf []byte, cache *
 			return treeFile{Path: p, Mode: mode, Hash: hash}, nil
 		}
 	}
+	h := r.hasher()
 	h.Reset()
 	mode := "100644"
 	switch {
@@ -245,7 +271,7 @@ func hashTreeFile(root *os.Root, p string, h *blake3.Hasher, buf []byte, cache *
 		if err != nil {
 			return treeFile{}, fmt.Errorf("hash %s: %w", p, err)
 		}
-		_, err = io.CopyBuffer(h, f, buf)
+		_, err = io.CopyBuffer(h, f, r.buf)
 		f.Close()
 		if err != nil {
 			return treeFile{}, fmt.Errorf("hash %s: %w", p, err)

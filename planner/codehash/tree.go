@@ -22,10 +22,11 @@ const TreeKeyLen = 16
 // Comparing two listings names the files a code change touched. The
 // listing is nil when the tree has more than MaxTreeFiles files.
 func CodeTreeCached(baseDir string, globs []string, cache *CodeCache) (hash string, tree map[string]string, files int, err error) {
-	list, err := selectTree(baseDir, globs, cache)
-	if err != nil {
-		return "", nil, 0, err
+	r := selectTreeOnce(baseDir, globs, cache)
+	if r.err != nil {
+		return "", nil, 0, r.err
 	}
+	list := r.list
 	if len(list) <= MaxTreeFiles {
 		tree = make(map[string]string, len(list))
 		for _, f := range list {
@@ -33,5 +34,5 @@ func CodeTreeCached(baseDir string, globs []string, cache *CodeCache) (hash stri
 			tree[f.Path] = fmt.Sprintf("%x", sum[:TreeKeyLen/2])
 		}
 	}
-	return treeDigest(list), tree, len(list), nil
+	return r.hash, tree, len(list), nil
 }

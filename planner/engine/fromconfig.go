@@ -79,15 +79,27 @@ func graphNodes(cfg *config.Config) []*Node {
 		}
 		nodes = append(nodes, n)
 	}
-	for _, name := range slices.Sorted(maps.Keys(cfg.Promotions)) {
+	promotions := slices.Sorted(maps.Keys(cfg.Promotions))
+	// moving: the promotions (sorted) that move each model's alias, for the
+	// from = "alias" edges; one pass, so a fleet's promotions stay linear.
+	type modelAlias struct{ model, alias string }
+	moving := map[modelAlias][]string{}
+	for _, name := range promotions {
+		p := cfg.Promotions[name]
+		k := modelAlias{p.Model, p.Alias}
+		moving[k] = append(moving[k], name)
+	}
+	for _, name := range promotions {
 		p := cfg.Promotions[name]
 		n := &Node{Addr: "promotion." + name, DependsOn: []string{"model." + p.Model}, Attrs: map[string]string{"alias": p.Alias}}
 		for _, ds := range p.EvaluateOn { // evaluated on their current snapshots
 			n.DependsOn = append(n.DependsOn, "dataset."+ds)
 		}
-		for _, o := range slices.Sorted(maps.Keys(cfg.Promotions)) { // from: the promotion moving the source alias
-			if op := cfg.Promotions[o]; p.From != "" && op.Model == p.Model && op.Alias == p.From && o != name {
-				n.DependsOn = append(n.DependsOn, "promotion."+o)
+		if p.From != "" { // from: the promotion moving the source alias
+			for _, o := range moving[modelAlias{p.Model, p.From}] {
+				if o != name {
+					n.DependsOn = append(n.DependsOn, "promotion."+o)
+				}
 			}
 		}
 		nodes = append(nodes, n)

@@ -1,9 +1,10 @@
 package policy
 
 import (
+	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"sort"
 
 	"github.com/zeebo/blake3"
@@ -54,20 +55,22 @@ func envFingerprint(baseDir string, files []string, env map[string]string, image
 	if err != nil {
 		return "", fmt.Errorf("environment files: %w", err)
 	}
-	h := blake3.New()
-	fmt.Fprintf(h, "executor\x00%s\nimage\x00%s\n", executor, image)
+	// Hashed in one piece: a streaming hasher costs kilobytes per call,
+	// and plans call this once per model.
+	var h bytes.Buffer
+	fmt.Fprintf(&h, "executor\x00%s\nimage\x00%s\n", executor, image)
 	keys := make([]string, 0, len(env))
 	for k := range env {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		fmt.Fprintf(h, "env\x00%s\x00%d\x00", k, len(env[k]))
-		io.WriteString(h, env[k])
-		h.Write([]byte{'\n'})
+		fmt.Fprintf(&h, "env\x00%s\x00%d\x00", k, len(env[k]))
+		h.WriteString(env[k])
+		h.WriteByte('\n')
 	}
-	fmt.Fprintf(h, "files\x00%s\n", filesDigest)
-	return fmt.Sprintf("%x", h.Sum(nil)), nil
+	fmt.Fprintf(&h, "files\x00%s\n", filesDigest)
+	return hexDigest(h.Bytes()), nil
 }
 
 // BuildInputs computes a model's inputs: the code tree hash, the canonical
@@ -118,21 +121,27 @@ func InputsDigest(in state.Inputs) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	h := blake3.New()
+	var h bytes.Buffer
 	names := make([]string, 0, len(in.Snapshots))
 	for k := range in.Snapshots {
 		names = append(names, k)
 	}
 	sort.Strings(names)
 	for _, k := range names {
-		fmt.Fprintf(h, "snapshot\x00%s\x00%s\n", k, in.Snapshots[k])
+		fmt.Fprintf(&h, "snapshot\x00%s\x00%s\n", k, in.Snapshots[k])
 	}
 	command := in.Command
 	if command == nil {
 		command = []string{} // nil and empty decode alike from state
 	}
 	cmd, _ := json.Marshal(command) // []string always marshals
-	fmt.Fprintf(h, "code\x00%s\nparams\x00%s\nenv\x00%s\ncommand\x00%s\n",
+	fmt.Fprintf(&h, "code\x00%s\nparams\x00%s\nenv\x00%s\ncommand\x00%s\n",
 		in.CodeHash, params, in.EnvFingerprint, cmd)
-	return fmt.Sprintf("%x", h.Sum(nil)), nil
+	return hexDigest(h.Bytes()), nil
+}
+
+// hexDigest is the BLAKE3-256 hex digest of b.
+func hexDigest(b []byte) string {
+	sum := blake3.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
