@@ -120,15 +120,9 @@ that pass their gates.`,
   mlform apply tfplan`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		// Bare `mlform` is a usage error, as with git: the help goes to
-		// stderr and the exit status is 1, so a script that lost its
-		// arguments does not pass.
-		RunE: func(cmd *cobra.Command, args []string) error {
-			cmd.SetOut(g.Stderr)
-			_ = cmd.Help()
-			return errSilent
-		},
-		Args:    cobra.NoArgs,
+		// Bare `mlform` is a usage error (the help on stderr, exit 1).
+		RunE:    usageError(g),
+		Args:    unknownCommand,
 		Version: Version,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			if g.Getenv("NO_COLOR") != "" {

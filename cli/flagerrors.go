@@ -45,3 +45,34 @@ func flagNames(cmd *cobra.Command) []string {
 	cmd.InheritedFlags().VisitAll(add)
 	return names
 }
+
+// unknownCommand is the Args check of a command whose arguments are only
+// subcommands (mlform, mlform state): a misspelt one gets a suggestion,
+// as a misspelt flag does, and the help to read.
+func unknownCommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	var names []string
+	for _, c := range cmd.Commands() {
+		if c.IsAvailableCommand() {
+			names = append(names, c.Name())
+		}
+	}
+	hint := ""
+	if s := suggest.Closest(args[0], names); s != "" {
+		hint = fmt.Sprintf("; did you mean %s?", s)
+	}
+	return fmt.Errorf("unknown command %q for %s%s (%s --help lists its commands)", args[0], cmd.CommandPath(), hint, cmd.CommandPath())
+}
+
+// usageError shows a command's help on stderr and fails: a command that
+// only groups subcommands (mlform, mlform state) given none is a usage
+// error, as with git, so a script that lost its arguments does not pass.
+func usageError(g *Globals) func(cmd *cobra.Command, args []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		cmd.SetOut(g.Stderr)
+		_ = cmd.Help()
+		return errSilent
+	}
+}

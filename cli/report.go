@@ -59,6 +59,11 @@ configuration, profiles and metrics.jsonl from the stores (docs/report.md).`,
 			if err != nil {
 				return err
 			}
+			if cfg == nil && len(st.Models) == 0 && len(st.Datasets) == 0 {
+				// Neither configuration nor recorded state: the wrong
+				// directory, not a workspace to report on as empty.
+				return &ExitError{Code: 1, Message: fmt.Sprintf("nothing to report: this directory holds no *%s files and no recorded state; run mlform report in the workspace, or use -chdir=DIR", config.FileSuffix)}
+			}
 			wd, err := os.Getwd()
 			if err != nil {
 				return fmt.Errorf("working directory: %w", err)

@@ -25,13 +25,8 @@ Commands that change it take the state lock (-lock, -lock-timeout).`,
 		Example: `  mlform state list
   mlform state show model.churn@production
   mlform state pull > backup.json`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return fmt.Errorf("unknown command %q for mlform state: want list, show, rm, pull or push", args[0])
-			}
-			return nil
-		},
-		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
+		Args: unknownCommand,
+		RunE: usageError(g),
 	}
 	cmd.AddCommand(newStateListCommand(g), newStateShowCommand(g), newStateRmCommand(g),
 		newStatePullCommand(g), newStatePushCommand(g))

@@ -38,6 +38,13 @@ plan)
 	cat plan.md
 	;;
 apply)
+	# A reviewed plan without changes (a pull request that touched nothing
+	# mlform sees) has nothing to apply: applying it would only fail as
+	# stale once another apply moved the state.
+	if "$mlform" show -json tfplan | grep -q '^{[^{]*"changes":false,'; then
+		echo "The reviewed plan has no changes: nothing to apply."
+		exit 0
+	fi
 	# No init: it would load the configuration with variables this job
 	# does not have (the plan file carries them); apply opens the backend
 	# and stores itself.

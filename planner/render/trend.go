@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mlform/mlform/internal/objname"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/state"
 )
@@ -70,8 +71,8 @@ func metricTrends(ew *errWriter, p *plans.Plan, st *state.State) {
 			vals[i] = formatNumber(y)
 		}
 		ew.printf("**Metric trend of `model.%s`** (%s, last %d succeeded versions)\n\n", mdText(m.Name), mdText(name), len(ys))
-		ew.printf("```mermaid\nxychart-beta\n    title \"model.%s %s\"\n    x-axis [%s]\n    y-axis \"%s\" %s --> %s\n    line [%s]\n```\n\n",
-			m.Name, name, strings.Join(xs, ", "), name, formatNumber(lo), formatNumber(hi), strings.Join(vals, ", "))
+		ew.printf("```mermaid\nxychart-beta\n    title \"%s %s\"\n    x-axis [%s]\n    y-axis \"%s\" %s --> %s\n    line [%s]\n```\n\n",
+			mermaidAddr("model."+m.Name), name, strings.Join(xs, ", "), name, formatNumber(lo), formatNumber(hi), strings.Join(vals, ", "))
 		var parts []string
 		for i := range xs {
 			parts = append(parts, xs[i]+" "+vals[i])
@@ -147,6 +148,15 @@ func formatNumber(f float64) string {
 		s = strconv.FormatFloat(f, 'f', -1, 64)
 	}
 	return s
+}
+
+// mermaidAddr is a model's address for a mermaid title, as users write
+// it (module.region['eu'].model.churn): mermaid's quoted strings cannot
+// hold a double quote, not even escaped, so an instance key's quotes
+// become single ones. Keys and names hold no other character that
+// matters there (objname.CheckKey).
+func mermaidAddr(addr string) string {
+	return strings.ReplaceAll(objname.Display(addr), `"`, "'")
 }
 
 // mermaidText keeps a metric name (a trainer chooses it) from breaking out

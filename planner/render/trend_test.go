@@ -12,8 +12,14 @@ import (
 // trendState records model churn's versions: v1-v3 and v5 succeeded with
 // metrics, v4 failed (no point), production at v5.
 func trendState(metrics ...map[string]float64) *state.State {
+	return trendStateNamed("churn", metrics...)
+}
+
+// trendStateNamed is trendState for a model of another name (an instance
+// or a model inside a module).
+func trendStateNamed(name string, metrics ...map[string]float64) *state.State {
 	st := state.New()
-	m := st.EnsureModel("churn")
+	m := st.EnsureModel(name)
 	for i, ms := range metrics {
 		v := &state.Version{Version: i + 1, Status: state.StatusSucceeded, Metrics: ms}
 		if ms == nil {
@@ -63,6 +69,8 @@ func TestMarkdownTrend(t *testing.T) {
 			[]string{`y-axis "accuracy" -1 --> 1`}, nil},
 		{"hostile metric name", trendState(map[string]float64{"a\"]\n```<q>": 1}, map[string]float64{"a\"]\n```<q>": 2}),
 			[]string{`title "model.churn a_______q_"`}, []string{"<q>", "\"]\n"}},
+		{"instance and module addresses keep mermaid's quotes whole", trendStateNamed(`module.region["eu"].churn`, map[string]float64{"accuracy": 0.8}, map[string]float64{"accuracy": 0.9}),
+			[]string{`title "module.region['eu'].model.churn accuracy"`}, []string{`["eu"].model.churn accuracy"`}},
 		{"tiny numbers without exponent", trendState(map[string]float64{"accuracy": 1e-7}, map[string]float64{"accuracy": 2e-7}),
 			[]string{"line [0.0000001, 0.0000002]"}, []string{"e-0"}},
 	}
@@ -70,6 +78,16 @@ func TestMarkdownTrend(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var b bytes.Buffer
 			p := fixtures()["full"]
+			if strings.HasPrefix(tt.name, "instance") {
+				for _, a := range p.Actions {
+					if a.Train != nil {
+						a.Train.Model = `module.region["eu"].churn`
+					}
+					if a.Promote != nil {
+						a.Promote.Model = `module.region["eu"].churn`
+					}
+				}
+			}
 			if strings.HasPrefix(tt.name, "metric trigger") {
 				p.Actions = p.Actions[:2] // no promotion, so no must_beat
 				p.Actions[1].Reasons = append(p.Actions[1].Reasons, plans.Reason{Code: plans.ReasonMetricBelow, Data: map[string]any{"conditional": true, "metric": "auc"}})

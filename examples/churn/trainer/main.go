@@ -4,19 +4,22 @@
 //
 //	churn-trainer train      reads every CSV under MLFORM_DATASET_CHURN_DIR
 //	                         (or MLFORM_DATA_DIR), params from
-//	                         MLFORM_PARAMS_FILE, writes model.json and
-//	                         metrics.json into MLFORM_OUTPUT_DIR
+//	                         MLFORM_PARAMS_FILE, writes model.json,
+//	                         metrics.json and metrics.jsonl (per-epoch
+//	                         training and validation logloss) into
+//	                         MLFORM_OUTPUT_DIR
 //	churn-trainer evaluate   scores the current data with
 //	                         MLFORM_MODEL_DIR/model.json and writes
 //	                         metrics.json into MLFORM_OUTPUT_DIR
 //
 // It is fully deterministic: the same data and params give byte-identical
-// model.json and metrics.json (files are read in sorted order, rows are
+// model.json, metrics.json and metrics.jsonl (files are read in sorted order, rows are
 // visited in file order, nothing depends on time or map order), which is
 // what `mlform reproduce` checks.
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -69,7 +72,11 @@ func run(args []string, getenv func(string) string) error {
 	if len(train) == 0 || len(valid) == 0 {
 		return fmt.Errorf("need rows in both the training and validation split, got %d and %d", len(train), len(valid))
 	}
-	m := fit(train, p, func(epoch int, loss float64) {
+	// metrics.jsonl: one line per epoch, the training curves mlform report
+	// draws (docs/training-contract.md).
+	var curves bytes.Buffer
+	m := fit(train, p, func(epoch int, m *model, loss float64) {
+		fmt.Fprintf(&curves, "{\"epoch\": %d, \"train_logloss\": %.6f, \"valid_logloss\": %.6f}\n", epoch, loss, m.evaluate(valid).LogLoss)
 		if epoch == 1 || epoch%10 == 0 || epoch == p.Epochs {
 			fmt.Printf("epoch %d/%d training logloss %.4f\n", epoch, p.Epochs, loss)
 		}
@@ -77,6 +84,9 @@ func run(args []string, getenv func(string) string) error {
 	met := m.evaluate(valid)
 	fmt.Printf("validation: accuracy %.4f auc %.4f logloss %.4f on %d rows\n", met.Accuracy, met.AUC, met.LogLoss, met.Rows)
 	if err := writeJSON(filepath.Join(outDir, "model.json"), m); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(outDir, "metrics.jsonl"), curves.Bytes(), 0o644); err != nil {
 		return err
 	}
 	return writeJSON(filepath.Join(outDir, "metrics.json"), met)

@@ -60,7 +60,7 @@ func (m *model) predict(x []float64) float64 {
 }
 
 // fit runs per-row SGD over train in order for p.Epochs epochs.
-func fit(train []row, p params, progress func(epoch int, loss float64)) *model {
+func fit(train []row, p params, progress func(epoch int, m *model, loss float64)) *model {
 	m := &model{Kind: "logistic_regression", Features: features, Weights: make([]float64, len(features)),
 		LearningRate: p.LearningRate, Epochs: p.Epochs, TrainRows: len(train)}
 	m.Mean, m.Std = standardise(train)
@@ -79,7 +79,7 @@ func fit(train []row, p params, progress func(epoch int, loss float64)) *model {
 			}
 			loss += logloss(pr, r)
 		}
-		progress(epoch, loss/float64(len(train)))
+		progress(epoch, m, loss/float64(len(train)))
 	}
 	return m
 }
