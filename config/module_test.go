@@ -265,15 +265,7 @@ func TestModuleErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := writeFiles(t, tt.files)
-			cfg, diags := Load(dir, LoadOptions{Getenv: noEnv})
-			text := diagText(diags, cfg)
-			if !diags.HasErrors() || !strings.Contains(text, tt.want) {
-				t.Fatalf("want an error containing %q, got:\n%s", tt.want, text)
-			}
-			if !strings.Contains(text, tt.at+":") {
-				t.Errorf("want the error at %s, got:\n%s", tt.at, text)
-			}
+			wantLoadError(t, tt.files, tt.at, tt.want)
 		})
 	}
 }
