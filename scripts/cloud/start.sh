@@ -111,19 +111,27 @@ azure_cmd() {
 		--disableTelemetry --skipApiVersionCheck --loose --silent)
 }
 
-start_s3() {
-	if [ ! -x "$VERSITYGW" ]; then
-		unavailable S3 "cloud tests: versitygw not available (install Go tools / npm to run them: scripts/cloud/install.sh)"
-		return
+# start_server NAME CLOUD BINARY SERVER READYPATH: starts SERVER (the
+# program BINARY) with the command NAME_cmd builds, or says why CLOUD is
+# unavailable and fails.
+start_server() {
+	local name=$1 cloud=$2 bin=$3 server=$4 path=$5
+	if [ ! -x "$bin" ]; then
+		unavailable "$cloud" "cloud tests: $server not available (install Go tools / npm to run them: scripts/cloud/install.sh)"
+		return 1
 	fi
+	if ! start_with_retry "$name" "$path" "${name}_cmd"; then
+		unavailable "$cloud" "cloud tests: $server did not start: $(tail -n 3 "$dir/$name.log" 2>/dev/null | tr '\n' ' ')"
+		return 1
+	fi
+}
+
+start_s3() {
 	# Fresh random credentials per run: a distinctive secret that the tests
 	# can look for in every output.
 	S3_ACCESS="mlformtest$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
 	S3_SECRET="mlform-secret-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
-	if ! start_with_retry s3 / s3_cmd; then
-		unavailable S3 "cloud tests: versitygw did not start: $(tail -n 3 "$dir/s3.log" 2>/dev/null | tr '\n' ' ')"
-		return
-	fi
+	start_server s3 S3 "$VERSITYGW" versitygw / || return
 	cat >>"$envfile" <<-ENV
 		export MLFORM_TEST_S3_ENDPOINT=http://127.0.0.1:$PORT
 		export AWS_ACCESS_KEY_ID=$S3_ACCESS
@@ -136,14 +144,7 @@ start_s3() {
 }
 
 start_gcs() {
-	if [ ! -x "$FAKE_GCS" ]; then
-		unavailable GCS "cloud tests: fake-gcs-server not available (install Go tools / npm to run them: scripts/cloud/install.sh)"
-		return
-	fi
-	if ! start_with_retry gcs /storage/v1/b gcs_cmd; then
-		unavailable GCS "cloud tests: fake-gcs-server did not start: $(tail -n 3 "$dir/gcs.log" 2>/dev/null | tr '\n' ' ')"
-		return
-	fi
+	start_server gcs GCS "$FAKE_GCS" fake-gcs-server /storage/v1/b || return
 	cat >>"$envfile" <<-ENV
 		export MLFORM_TEST_GCS_HOST=127.0.0.1:$PORT
 		export STORAGE_EMULATOR_HOST=127.0.0.1:$PORT
@@ -153,18 +154,11 @@ start_gcs() {
 }
 
 start_azure() {
-	if [ ! -x "$AZURITE_BLOB" ]; then
-		unavailable AZURE "cloud tests: azurite not available (install Go tools / npm to run them: scripts/cloud/install.sh)"
-		return
-	fi
-	if ! command -v node >/dev/null 2>&1; then
+	if [ -x "$AZURITE_BLOB" ] && ! command -v node >/dev/null 2>&1; then
 		unavailable AZURE "cloud tests: azurite not available: node not found on PATH"
 		return
 	fi
-	if ! start_with_retry azure /devstoreaccount1?comp=list azure_cmd; then
-		unavailable AZURE "cloud tests: azurite did not start: $(tail -n 3 "$dir/azure.log" 2>/dev/null | tr '\n' ' ')"
-		return
-	fi
+	start_server azure AZURE "$AZURITE_BLOB" azurite '/devstoreaccount1?comp=list' || return
 	cat >>"$envfile" <<-ENV
 		export MLFORM_TEST_AZURE_DOMAIN=127.0.0.1:$PORT
 		export AZURE_STORAGE_ACCOUNT=$AZURITE_ACCOUNT

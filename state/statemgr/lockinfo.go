@@ -13,6 +13,7 @@ import (
 
 	"github.com/mlform/mlform/internal/termtext"
 	"github.com/mlform/mlform/internal/whoami"
+	"github.com/mlform/mlform/providers/storage/storedoc"
 )
 
 // LockInfo is what a lock object records: enough for someone who finds the
@@ -75,7 +76,7 @@ func DecodeLockInfo(b []byte) (LockInfo, error) {
 }
 
 func (info LockInfo) validate() error {
-	if !isLockID(info.ID) {
+	if !storedoc.ValidLineage(info.ID) { // a lineage's alphabet: letters, digits, dashes
 		return fmt.Errorf("lock id %q is not valid (letters, digits and dashes, 1 to 64 of them)", termtext.Truncate(info.ID, 80))
 	}
 	for _, f := range []struct{ name, val string }{
@@ -92,19 +93,6 @@ func (info LockInfo) validate() error {
 }
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }
-
-func isLockID(id string) bool {
-	if id == "" || len(id) > 64 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
 
 // unreadableLockID names a lock object that cannot be decoded (a damaged or
 // foreign object), so force-unlock can still remove exactly that object.
