@@ -13,10 +13,7 @@ set -uo pipefail
 install_go_tool() { # name module@version dest
 	local name=$1 mod=$2 dest=$3
 	[ -x "$dest" ] && return 0
-	if ! command -v go >/dev/null 2>&1; then
-		cloud_log "$name not installed: go not found on PATH"
-		return 1
-	fi
+	have_tool cloud_log "$name" go || return 1
 	cloud_log "installing $mod (first run only; takes a few minutes)"
 	local tmp
 	tmp=$(mktemp -d) || return 1
@@ -35,10 +32,7 @@ install_go_tool() { # name module@version dest
 
 install_azurite() {
 	[ -x "$AZURITE_BLOB" ] && return 0
-	if ! command -v npm >/dev/null 2>&1; then
-		cloud_log "azurite not installed: npm not found on PATH"
-		return 1
-	fi
+	have_tool cloud_log "azurite" npm || return 1
 	cloud_log "installing azurite@$AZURITE_VERSION from npm (first run only)"
 	local tmp="$AZURITE_DIR.tmp.$$"
 	rm -rf "$tmp"

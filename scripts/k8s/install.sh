@@ -39,10 +39,7 @@ go_build_env() { env GOFLAGS='' GOWORK=off CGO_ENABLED=0 nice -n 10 "$@"; }
 
 install_plane() {
 	plane_installed && return 0
-	if ! command -v go >/dev/null 2>&1; then
-		k8s_log "control plane not installed: go not found on PATH"
-		return 1
-	fi
+	have_tool k8s_log "control plane" go || return 1
 	k8s_log "building kube-apiserver, kube-controller-manager, kube-scheduler $K8S_VERSION (first run only; about 25 minutes on 2 cores)"
 	local tmp t0
 	t0=$(date +%s)
@@ -118,10 +115,7 @@ install_node() {
 	local dest
 	dest=$(vknode_bin)
 	[ -x "$dest" ] && return 0
-	if ! command -v go >/dev/null 2>&1; then
-		k8s_log "node not installed: go not found on PATH"
-		return 1
-	fi
+	have_tool k8s_log "node" go || return 1
 	k8s_log "building the virtual-kubelet node (first run only; about 6 minutes on 2 cores)"
 	local t0 log
 	t0=$(date +%s)

@@ -1,6 +1,14 @@
 # shellcheck shell=bash
-# Helpers shared by the scripts that start test services on loopback
-# (scripts/cloud, scripts/slurm); sourced, not run.
+# Helpers shared by the scripts that install and start test services on
+# loopback (scripts/cloud, scripts/k8s, scripts/slurm); sourced, not run.
+
+# have_tool LOG WHAT TOOL: TOOL is on PATH; otherwise LOG says WHAT is not
+# installed for want of it, and this fails.
+have_tool() {
+	command -v "$3" >/dev/null 2>&1 && return 0
+	"$1" "$2 not installed: $3 not found on PATH"
+	return 1
+}
 
 # port_in_use PORT: something listens on 127.0.0.1:PORT.
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
