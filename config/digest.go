@@ -6,7 +6,6 @@ import (
 	"io"
 	"maps"
 	"slices"
-	"sort"
 
 	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
@@ -26,11 +25,7 @@ func digest(files map[string][]byte, vars map[string]*Variable) string {
 
 // digestTo writes the digest's input to w.
 func digestTo(h io.Writer, files map[string][]byte, vars map[string]*Variable) {
-	names := make([]string, 0, len(files))
-	for n := range files {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(files))
 	for _, n := range names {
 		fmt.Fprintf(h, "file %d:%s %d\n", len(n), n, len(files[n]))
 		_, _ = h.Write(files[n])

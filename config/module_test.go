@@ -1,6 +1,7 @@
 package config
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -216,11 +217,7 @@ moved {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := writeFiles(t, tt.files)
 			cfg := loadOK(t, dir, LoadOptions{Getenv: noEnv})
-			var models []string
-			for n := range cfg.Models {
-				models = append(models, n)
-			}
-			if slices.Sort(models); !slices.Equal(models, tt.models) {
+			if models := slices.Sorted(maps.Keys(cfg.Models)); !slices.Equal(models, tt.models) {
 				t.Errorf("models = %q, want %q", models, tt.models)
 			}
 			if tt.check != nil {

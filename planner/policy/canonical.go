@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"math/big"
 	"reflect"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -130,11 +131,7 @@ func writeReflect(buf *bytes.Buffer, rv reflect.Value, at string) error {
 }
 
 func writeObject(buf *bytes.Buffer, m map[string]any, at string) error {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(m))
 	buf.WriteByte('{')
 	for i, k := range keys {
 		if i > 0 {

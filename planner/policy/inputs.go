@@ -5,7 +5,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 
 	"github.com/zeebo/blake3"
 
@@ -59,11 +60,7 @@ func envFingerprint(baseDir string, files []string, env map[string]string, image
 	// and plans call this once per model.
 	var h bytes.Buffer
 	fmt.Fprintf(&h, "executor\x00%s\nimage\x00%s\n", executor, image)
-	keys := make([]string, 0, len(env))
-	for k := range env {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(env))
 	for _, k := range keys {
 		fmt.Fprintf(&h, "env\x00%s\x00%d\x00", k, len(env[k]))
 		h.WriteString(env[k])
@@ -122,11 +119,7 @@ func InputsDigest(in state.Inputs) (string, error) {
 		return "", err
 	}
 	var h bytes.Buffer
-	names := make([]string, 0, len(in.Snapshots))
-	for k := range in.Snapshots {
-		names = append(names, k)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(in.Snapshots))
 	for _, k := range names {
 		fmt.Fprintf(&h, "snapshot\x00%s\x00%s\n", k, in.Snapshots[k])
 	}
