@@ -2,9 +2,9 @@ package state_test
 
 import (
 	"fmt"
-	"strings"
 	"testing"
 
+	"github.com/mlform/mlform/internal/wanterr"
 	"github.com/mlform/mlform/state"
 	"github.com/mlform/mlform/state/statetest"
 )
@@ -49,9 +49,7 @@ func TestCodeTreeValidation(t *testing.T) {
 				}
 				return
 			}
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("err = %v, want %q", err, tt.want)
-			}
+			wanterr.Check(t, err, tt.want)
 		})
 	}
 }

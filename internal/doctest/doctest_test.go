@@ -3,6 +3,8 @@ package doctest
 import (
 	"strings"
 	"testing"
+
+	"github.com/mlform/mlform/internal/wanterr"
 )
 
 func TestParse(t *testing.T) {
@@ -42,9 +44,7 @@ func TestParseErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Parse([]byte(tt.md))
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("err = %v, want %q", err, tt.want)
-			}
+			wanterr.Check(t, err, tt.want)
 		})
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mlform/mlform/config/lang"
+	"github.com/mlform/mlform/internal/wanterr"
 )
 
 func encode(t *testing.T, p *Plan) []byte {
@@ -112,9 +113,7 @@ func TestDecodePlanRefuses(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := DecodePlan(bytes.NewReader(tt.data))
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("err = %v, want it to contain %q", err, tt.want)
-			}
+			wanterr.Check(t, err, tt.want)
 		})
 	}
 }
