@@ -46,11 +46,8 @@ func FuzzSensitiveNeverShown(f *testing.F) {
 				t.Skip("the input itself holds a piece of the secret")
 			}
 		}
-		dir := t.TempDir()
 		src := "variable \"token\" {\n  type      = string\n  sensitive = true\n}\n" + body
-		if err := os.WriteFile(filepath.Join(dir, "main.mlf.hcl"), []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		dir := writeFiles(t, map[string]string{"main.mlf.hcl": src})
 		vars := filepath.Join(t.TempDir(), "secret.vars")
 		if err := os.WriteFile(vars, []byte("token = \""+fuzzSecret+"\"\n"), 0o644); err != nil {
 			t.Fatal(err)

@@ -3,12 +3,12 @@ package config
 import (
 	"bytes"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+
 	"github.com/mlform/mlform/config/diag"
 	"github.com/mlform/mlform/config/syntax"
 )
@@ -38,10 +38,7 @@ func fuzzSeeds(f *testing.F) {
 func FuzzLoad(f *testing.F) {
 	fuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, src []byte) {
-		dir := t.TempDir()
-		if err := os.WriteFile(filepath.Join(dir, "main.mlf.hcl"), src, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		dir := writeFiles(t, map[string]string{"main.mlf.hcl": string(src)})
 		cfg, diags := Load(dir, LoadOptions{Getenv: noEnv, Version: "0.1.0", Vars: nil})
 		if cfg == nil {
 			t.Fatal("Load returned a nil Config")
@@ -126,14 +123,8 @@ func FuzzVarsFileJSON(f *testing.F) {
 	f.Add([]byte(`[1]`))
 	f.Add([]byte(`{"n": `))
 	f.Fuzz(func(t *testing.T, src []byte) {
-		dir := t.TempDir()
 		conf := "variable \"n\" {\n  type = number\n  default = 1\n}\nvariable \"s\" {\n  default = \"\"\n}\n"
-		if err := os.WriteFile(filepath.Join(dir, "main.mlf.hcl"), []byte(conf), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, "a.mlfvars.json"), src, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		dir := writeFiles(t, map[string]string{"main.mlf.hcl": conf, "a.mlfvars.json": string(src)})
 		cfg, diags := Load(dir, LoadOptions{Getenv: noEnv, Version: "0.1.0"})
 		if cfg == nil {
 			t.Fatal("Load returned a nil Config")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/zeebo/blake3"
 
+	"github.com/mlform/mlform/internal/testtree"
 	"github.com/mlform/mlform/planner/internal/plannertest"
 )
 
@@ -212,7 +213,7 @@ func TestDigestMatchesCodeHash(t *testing.T) {
 	tests := []struct {
 		name  string
 		files map[string]string
-		exec  map[string]bool
+		exec  map[string]bool // the files made executable (every value true)
 		globs []string
 	}{
 		{"one file", map[string]string{"train.sh": "echo hi\n"}, nil, []string{"train.sh"}},
@@ -221,17 +222,9 @@ func TestDigestMatchesCodeHash(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
-			for p, c := range tt.files {
-				full := filepath.Join(dir, filepath.FromSlash(p))
-				if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				mode := os.FileMode(0o644)
-				if tt.exec[p] {
-					mode = 0o755
-				}
-				if err := os.WriteFile(full, []byte(c), mode); err != nil {
+			dir := testtree.Temp(t, tt.files)
+			for p := range tt.exec {
+				if err := os.Chmod(filepath.Join(dir, filepath.FromSlash(p)), 0o755); err != nil {
 					t.Fatal(err)
 				}
 			}
