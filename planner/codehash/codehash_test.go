@@ -186,11 +186,7 @@ func FuzzCodeGlob(f *testing.F) {
 	}
 	root := f.TempDir()
 	base := filepath.Join(root, "ws")
-	for p, c := range map[string]string{"ws/trainer/a.go": "a", "ws/.mlform/s": "s", "ws/.git/HEAD": "h", "outside/secret": "x"} {
-		full := filepath.Join(root, p)
-		os.MkdirAll(filepath.Dir(full), 0o755)
-		os.WriteFile(full, []byte(c), 0o644)
-	}
+	testtree.Write(f, root, map[string]string{"ws/trainer/a.go": "a", "ws/.mlform/s": "s", "ws/.git/HEAD": "h", "outside/secret": "x"})
 	os.Symlink(filepath.Join(root, "outside"), filepath.Join(base, "link"))
 	f.Fuzz(func(t *testing.T, g string) {
 		list, err := selectTree(base, []string{g}, nil)

@@ -11,6 +11,7 @@ import (
 	"gocloud.dev/blob"
 	"gocloud.dev/blob/memblob"
 
+	"github.com/mlform/mlform/internal/testtree"
 	"github.com/mlform/mlform/state"
 	"github.com/mlform/mlform/state/statemgr"
 	"github.com/mlform/mlform/state/statetest"
@@ -137,14 +138,7 @@ func TestBackendRecord(t *testing.T) {
 
 func TestReadBackendRecordRefusesDamaged(t *testing.T) {
 	for _, doc := range []string{"{", `{"format_version":2,"url":"file://x"}`, `{"format_version":1,"url":""}`, `{"format_version":1,"url":"s3://b/a/?prefix=b/"}`, `{"format_version":1,"url":"file://x","extra":1}`} {
-		dir := t.TempDir()
-		p := filepath.Join(dir, statemgr.BackendRecordPath)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(doc), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		dir := testtree.Temp(t, map[string]string{statemgr.BackendRecordPath: doc})
 		if _, err := statemgr.ReadBackendRecord(dir); err == nil || !strings.Contains(err.Error(), "init -reconfigure") {
 			t.Errorf("record %q: err = %v, want a refusal naming init -reconfigure", doc, err)
 		}
@@ -175,14 +169,7 @@ func FuzzReadBackendRecord(f *testing.F) {
 	f.Add([]byte(`{"format_version":1,"url":"s3://b/x/?region=y","redacted":true}`))
 	f.Add([]byte(`{"format_version":1,"url":"s3://b/x/?prefix=y"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		dir := t.TempDir()
-		p := filepath.Join(dir, statemgr.BackendRecordPath)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		dir := testtree.Temp(t, map[string]string{statemgr.BackendRecordPath: string(data)})
 		rec, err := statemgr.ReadBackendRecord(dir)
 		if err != nil {
 			return
