@@ -1,9 +1,7 @@
 package storedoc
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -81,17 +79,9 @@ func EncodeLock(h LockHolder) ([]byte, error) {
 // DecodeLock parses a lock object (untrusted: its fields end up in
 // messages).
 func DecodeLock(b []byte) (LockHolder, error) {
-	if len(b) > MaxLockSize {
-		return LockHolder{}, fmt.Errorf("lock is %d bytes, more than %d", len(b), MaxLockSize)
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
 	var d lockDoc
-	if err := dec.Decode(&d); err != nil {
-		return LockHolder{}, fmt.Errorf("lock is not valid JSON: %w", err)
-	}
-	if dec.More() {
-		return LockHolder{}, errors.New("lock has data after its JSON object")
+	if err := decodeDoc(b, MaxLockSize, &d, "lock"); err != nil {
+		return LockHolder{}, err
 	}
 	if d.Type != lockDocKind || d.Format != 1 {
 		return LockHolder{}, fmt.Errorf("not an mlform store lock of format 1 (type %q, format %d)", termtext.Truncate(d.Type, 40), d.Format)

@@ -101,17 +101,9 @@ func EncodeRoot(r *Root) ([]byte, error) {
 // write access to the bucket may have put it there): size, kind, format,
 // lineage, every id and every text field are checked.
 func DecodeRoot(b []byte) (*Root, error) {
-	if len(b) > MaxRootSize {
-		return nil, fmt.Errorf("root is %d bytes, more than %d", len(b), MaxRootSize)
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
 	var doc rootDoc
-	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("root is not valid JSON: %w", err)
-	}
-	if dec.More() {
-		return nil, errors.New("root has data after its JSON object")
+	if err := decodeDoc(b, MaxRootSize, &doc, "root"); err != nil {
+		return nil, err
 	}
 	if doc.Kind != rootKind {
 		return nil, fmt.Errorf("not an mlform store root (kind %q)", termtext.Truncate(doc.Kind, 40))
@@ -158,4 +150,22 @@ func compactStrings(s []string) []string {
 		}
 	}
 	return out
+}
+
+// decodeDoc decodes b, the document what of at most limit bytes, into v
+// strictly: a field v does not declare, or data after the one JSON object,
+// is an error.
+func decodeDoc(b []byte, limit int, v any, what string) error {
+	if len(b) > limit {
+		return fmt.Errorf("%s is %d bytes, more than %d", what, len(b), limit)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("%s is not valid JSON: %w", what, err)
+	}
+	if dec.More() {
+		return fmt.Errorf("%s has data after its JSON object", what)
+	}
+	return nil
 }
