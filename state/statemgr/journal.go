@@ -9,8 +9,10 @@ import (
 	"reflect"
 	"strings"
 
-	"github.com/mlform/mlform/state"
 	"github.com/zeebo/blake3"
+
+	"github.com/mlform/mlform/internal/textfmt"
+	"github.com/mlform/mlform/state"
 )
 
 // ObjectJournal holds the changes a long run (apply) recorded since the
@@ -199,14 +201,9 @@ func (t *entryTracker) diff(s *state.State) (*journalEntry, func(), error) {
 			if old, ok := t.fields[m.name]; ok && old == fields[m.name] {
 				continue
 			}
-			raw, err := marshalCompact(fv.Interface())
-			if err != nil {
-				return nil, nil, fmt.Errorf("%s: %w", m.name, err)
+			if err := e.setField(m.name, fv.Interface()); err != nil {
+				return nil, nil, err
 			}
-			if e.Fields == nil {
-				e.Fields = map[string]json.RawMessage{}
-			}
-			e.Fields[m.name] = raw
 			continue
 		}
 		old, now := t.entries[m.name], entries[m.name]
@@ -214,17 +211,9 @@ func (t *entryTracker) diff(s *state.State) (*journalEntry, func(), error) {
 			if prev, ok := old[key]; ok && prev == sum {
 				continue
 			}
-			raw, err := marshalCompact(fv.MapIndex(reflect.ValueOf(key).Convert(fv.Type().Key())).Interface())
-			if err != nil {
-				return nil, nil, fmt.Errorf("%s.%s: %w", m.name, key, err)
+			if err := e.setEntry(m.name, key, fv.MapIndex(reflect.ValueOf(key).Convert(fv.Type().Key())).Interface()); err != nil {
+				return nil, nil, err
 			}
-			if e.Set == nil {
-				e.Set = map[string]map[string]json.RawMessage{}
-			}
-			if e.Set[m.name] == nil {
-				e.Set[m.name] = map[string]json.RawMessage{}
-			}
-			e.Set[m.name][key] = raw
 		}
 		for key := range old {
 			if _, ok := now[key]; !ok {
@@ -294,14 +283,33 @@ func (t *entryTracker) partial(s *state.State, keys map[string][]string) *state.
 	return part.Addr().Interface().(*state.State)
 }
 
-func marshalCompact(v any) (json.RawMessage, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
+// setField records v as the member name, one that is not a map.
+func (e *journalEntry) setField(name string, v any) error {
+	raw, err := textfmt.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	if e.Fields == nil {
+		e.Fields = map[string]json.RawMessage{}
+	}
+	e.Fields[name] = raw
+	return nil
+}
+
+// setEntry records v as the entry key of the map member.
+func (e *journalEntry) setEntry(member, key string, v any) error {
+	raw, err := textfmt.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("%s.%s: %w", member, key, err)
+	}
+	if e.Set == nil {
+		e.Set = map[string]map[string]json.RawMessage{}
+	}
+	if e.Set[member] == nil {
+		e.Set[member] = map[string]json.RawMessage{}
+	}
+	e.Set[member][key] = raw
+	return nil
 }
 
 // replayJournal applies journal to the base document and returns the
@@ -523,17 +531,9 @@ func (t *entryTracker) diffAnnounced(s *state.State, keys []entryKey) (e *journa
 				continue
 			}
 			updates = append(updates, update{member: m.name, key: k.key, sum: sum, present: true})
-			raw, err := marshalCompact(val.Interface())
-			if err != nil {
-				return nil, nil, false, fmt.Errorf("%s.%s: %w", m.name, k.key, err)
+			if err := e.setEntry(m.name, k.key, val.Interface()); err != nil {
+				return nil, nil, false, err
 			}
-			if e.Set == nil {
-				e.Set = map[string]map[string]json.RawMessage{}
-			}
-			if e.Set[m.name] == nil {
-				e.Set[m.name] = map[string]json.RawMessage{}
-			}
-			e.Set[m.name][k.key] = raw
 		}
 	}
 	for _, m := range t.members {
@@ -549,14 +549,9 @@ func (t *entryTracker) diffAnnounced(s *state.State, keys []entryKey) (e *journa
 		if old, ok := t.fields[m.name]; ok && old == sum {
 			continue
 		}
-		raw, err := marshalCompact(fv.Interface())
-		if err != nil {
-			return nil, nil, false, fmt.Errorf("%s: %w", m.name, err)
+		if err := e.setField(m.name, fv.Interface()); err != nil {
+			return nil, nil, false, err
 		}
-		if e.Fields == nil {
-			e.Fields = map[string]json.RawMessage{}
-		}
-		e.Fields[m.name] = raw
 	}
 	commit = func() {
 		for name, sum := range fields {

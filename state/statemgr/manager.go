@@ -10,6 +10,7 @@ import (
 
 	"gocloud.dev/blob"
 
+	"github.com/mlform/mlform/internal/textfmt"
 	mblob "github.com/mlform/mlform/providers/blob"
 	"github.com/mlform/mlform/state"
 )
@@ -204,7 +205,7 @@ func contentKey(s *state.State) ([]byte, error) {
 	c := *s
 	c.Serial, c.Checksum, c.MLFormVersion = 0, "", ""
 	c.Normalize()
-	return marshalCompact(&c)
+	return textfmt.Marshal(&c)
 }
 
 // storedSummary reads the stored document and summarises it (from the
