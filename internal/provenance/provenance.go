@@ -12,6 +12,8 @@ import (
 	"errors"
 	"fmt"
 	"unicode/utf8"
+
+	"github.com/mlform/mlform/internal/textfmt"
 )
 
 // FormatVersion is the record format this build writes and reads.
@@ -75,13 +77,11 @@ func Encode(e *Environment) ([]byte, error) {
 	if err := e.Validate(); err != nil {
 		return nil, err
 	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(e); err != nil {
+	b, err := textfmt.Marshal(e)
+	if err != nil {
 		return nil, err
 	}
-	return b.Bytes(), nil
+	return append(b, '\n'), nil
 }
 
 // Decode reads a stored record strictly: unknown fields, trailing data, a

@@ -10,7 +10,8 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
-	"strings"
+
+	"github.com/mlform/mlform/internal/textfmt"
 )
 
 // CanonicalParams encodes train params as canonical JSON: object keys
@@ -201,11 +202,9 @@ func unescapeHTML(canonical []byte) string {
 	if err := dec.Decode(&x); err != nil {
 		return string(canonical)
 	}
-	var out bytes.Buffer
-	enc := json.NewEncoder(&out)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(x); err != nil {
+	out, err := textfmt.Marshal(x)
+	if err != nil {
 		return string(canonical)
 	}
-	return strings.TrimSuffix(out.String(), "\n")
+	return string(out)
 }

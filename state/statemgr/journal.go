@@ -58,13 +58,10 @@ func (e *journalEntry) empty() bool {
 // JSON, a space, the JSON, a newline. A line is only valid whole, so a
 // write cut short by a crash is recognised.
 func journalLine(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	body, err := textfmt.Marshal(v)
+	if err != nil {
 		return nil, err
 	}
-	body := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	out := make([]byte, 0, lineSumLen+2+len(body))
 	out = append(out, lineSum(body)...)
 	out = append(out, ' ')
