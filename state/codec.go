@@ -3,12 +3,13 @@ package state
 import (
 	"bytes"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 
 	"github.com/google/uuid"
 	"github.com/zeebo/blake3"
+
+	"github.com/mlform/mlform/internal/textfmt"
 )
 
 // New returns an empty State for a workspace that has none yet: the current
@@ -53,10 +54,7 @@ func Encode(s *State) ([]byte, error) {
 // marshal is the one JSON encoding every state document goes through.
 func marshal(s *State) ([]byte, error) {
 	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(s); err != nil {
+	if err := textfmt.WriteJSON(&buf, s); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil

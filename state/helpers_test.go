@@ -10,6 +10,7 @@ import (
 
 	"github.com/zeebo/blake3"
 
+	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/state"
 )
 
@@ -19,10 +20,7 @@ func resign(t *testing.T, s *state.State) []byte {
 	t.Helper()
 	s.Checksum = ""
 	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(s); err != nil {
+	if err := textfmt.WriteJSON(&buf, s); err != nil {
 		t.Fatal(err)
 	}
 	return resignRaw(t, buf.Bytes())
