@@ -10,6 +10,7 @@ import (
 
 	"github.com/mlform/mlform/internal/hexid"
 	"github.com/mlform/mlform/internal/objname"
+	"github.com/mlform/mlform/internal/termtext"
 )
 
 // AddressKind is what an address names.
@@ -45,10 +46,10 @@ type Address struct {
 func ParseAddress(s string) (Address, error) {
 	kind, rest, ok := strings.Cut(s, ".")
 	if !ok {
-		return Address{}, fmt.Errorf("address %q: want dataset.NAME, dataset.NAME@SNAPSHOT, model.NAME, model.NAME@VERSION or model.NAME@ALIAS", truncate(s, 80))
+		return Address{}, fmt.Errorf("address %q: want dataset.NAME, dataset.NAME@SNAPSHOT, model.NAME, model.NAME@VERSION or model.NAME@ALIAS", termtext.Truncate(s, 80))
 	}
 	if kind != "dataset" && kind != "model" {
-		return Address{}, fmt.Errorf("address %q: unknown kind %q (want dataset or model)", truncate(s, 80), truncate(kind, 40))
+		return Address{}, fmt.Errorf("address %q: unknown kind %q (want dataset or model)", termtext.Truncate(s, 80), termtext.Truncate(kind, 40))
 	}
 	name, at, hasAt := strings.Cut(rest, "@")
 	if err := checkAddrName(s, kind, name); err != nil {
@@ -60,7 +61,7 @@ func ParseAddress(s string) (Address, error) {
 	case kind == "dataset":
 		id := strings.ToLower(at)
 		if len(id) < minIDLen || len(id) > maxIDLen || !hexid.IsLowerHex(id) {
-			return Address{}, fmt.Errorf("address %q: %q is not a snapshot id (at least %d hexadecimal digits of one)", truncate(s, 80), truncate(id, 80), minIDLen)
+			return Address{}, fmt.Errorf("address %q: %q is not a snapshot id (at least %d hexadecimal digits of one)", termtext.Truncate(s, 80), termtext.Truncate(id, 80), minIDLen)
 		}
 		return Address{Kind: AddrSnapshot, Name: name, Snapshot: id}, nil
 	case !hasAt:
@@ -68,11 +69,11 @@ func ParseAddress(s string) (Address, error) {
 	case at != "" && at[0] >= '0' && at[0] <= '9':
 		n, err := strconv.Atoi(at)
 		if err != nil || n < 1 {
-			return Address{}, fmt.Errorf("address %q: %q is not a version number", truncate(s, 80), truncate(at, 80))
+			return Address{}, fmt.Errorf("address %q: %q is not a version number", termtext.Truncate(s, 80), termtext.Truncate(at, 80))
 		}
 		return Address{Kind: AddrVersion, Name: name, Version: n}, nil
 	case !IsIdentifier(at):
-		return Address{}, fmt.Errorf("address %q: %q is neither a version number nor an alias name", truncate(s, 80), truncate(at, 80))
+		return Address{}, fmt.Errorf("address %q: %q is neither a version number nor an alias name", termtext.Truncate(s, 80), termtext.Truncate(at, 80))
 	}
 	return Address{Kind: AddrAlias, Name: name, Alias: at}, nil
 }
@@ -83,10 +84,10 @@ func ParseAddress(s string) (Address, error) {
 func checkAddrName(addr, kind, name string) error {
 	base, suffix := objname.Split(name)
 	if !IsIdentifier(base) {
-		return fmt.Errorf("address %q: %q is not a %s name", truncate(addr, 80), truncate(base, 80), kind)
+		return fmt.Errorf("address %q: %q is not a %s name", termtext.Truncate(addr, 80), termtext.Truncate(base, 80), kind)
 	}
 	if _, _, _, err := objname.ParseSuffix(suffix); err != nil {
-		return fmt.Errorf("address %q: %w", truncate(addr, 80), err)
+		return fmt.Errorf("address %q: %w", termtext.Truncate(addr, 80), err)
 	}
 	return nil
 }

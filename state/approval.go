@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"time"
 	"unicode/utf8"
+
+	"github.com/mlform/mlform/internal/termtext"
 )
 
 // Approval is one `mlform approve promotion.NAME vN`: a person allowed a
@@ -65,9 +67,9 @@ func validateApprovals(model string, m *Model) error {
 		case ap.Version < 1:
 			return fmt.Errorf("%s is of version %d", where, ap.Version)
 		case !IsName(ap.Promotion):
-			return fmt.Errorf("%s: promotion %q is not a name", where, truncate(ap.Promotion, 80))
+			return fmt.Errorf("%s: promotion %q is not a name", where, termtext.Truncate(ap.Promotion, 80))
 		case !IsIdentifier(ap.Alias):
-			return fmt.Errorf("%s: alias %q is not a name", where, truncate(ap.Alias, 80))
+			return fmt.Errorf("%s: alias %q is not a name", where, termtext.Truncate(ap.Alias, 80))
 		case ap.By == "" || len(ap.By) > maxApprover || !utf8.ValidString(ap.By):
 			return fmt.Errorf("%s: approver is empty, too long or not UTF-8", where)
 		}
@@ -81,7 +83,7 @@ func validateProvenance(where string, v *Version) error {
 		{"environment_id", v.EnvironmentID}, {"card_id", v.CardID},
 	} {
 		if id.val != "" && !IsID(id.val) {
-			return fmt.Errorf("%s: %s %q is not a hex content id", where, id.field, truncate(id.val, 80))
+			return fmt.Errorf("%s: %s %q is not a hex content id", where, id.field, termtext.Truncate(id.val, 80))
 		}
 	}
 	return nil

@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/mlform/mlform/internal/hexid"
+	"github.com/mlform/mlform/internal/termtext"
 )
 
 // Problem classifies why a state document was refused.
@@ -147,7 +148,7 @@ func peekFormat(b []byte) (int, error) {
 		}
 		v, err := strconv.ParseInt(string(n), 10, 32)
 		if err != nil {
-			return 0, &DecodeError{ProblemCorrupt, fmt.Sprintf("format_version %s is not a whole number", truncate(string(n), 40))}
+			return 0, &DecodeError{ProblemCorrupt, fmt.Sprintf("format_version %s is not a whole number", termtext.Truncate(string(n), 40))}
 		}
 		return int(v), nil
 	}
@@ -169,18 +170,10 @@ func verifyChecksum(b []byte, required bool) error {
 		return nil
 	}
 	if len(sum) != checksumLen || !hexid.IsLowerHex(sum) {
-		return &DecodeError{ProblemCorrupt, fmt.Sprintf("checksum %q is not a %d-digit hex digest", truncate(sum, 80), checksumLen)}
+		return &DecodeError{ProblemCorrupt, fmt.Sprintf("checksum %q is not a %d-digit hex digest", termtext.Truncate(sum, 80), checksumLen)}
 	}
 	if got := checksum(blanked); got != sum {
 		return &DecodeError{ProblemCorrupt, fmt.Sprintf("checksum mismatch: recorded %s, content hashes to %s (the file was changed after mlform wrote it)", sum[:12], got[:12])}
 	}
 	return nil
-}
-
-// truncate shortens untrusted text before it goes into a message.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "..."
 }

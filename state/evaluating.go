@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"maps"
 	"time"
+
+	"github.com/mlform/mlform/internal/termtext"
 )
 
 // RunningEvaluation is an evaluate step submitted to a batch executor
@@ -66,13 +68,13 @@ func validateEvaluating(name string, m *Model, recorded map[int]bool) error {
 		case !recorded[e.Version]:
 			return fmt.Errorf("%s: no such version is recorded", where)
 		case !IsIdentifier(e.Executor):
-			return fmt.Errorf("%s: executor %q is not a name", where, truncate(e.Executor, 80))
+			return fmt.Errorf("%s: executor %q is not a name", where, termtext.Truncate(e.Executor, 80))
 		case !IsID(e.SpecID):
-			return fmt.Errorf("%s: spec_id %q is not a hex content id", where, truncate(e.SpecID, 80))
+			return fmt.Errorf("%s: spec_id %q is not a hex content id", where, termtext.Truncate(e.SpecID, 80))
 		case seen[e.SpecID]:
 			return fmt.Errorf("%s: spec %s is recorded twice", where, e.SpecID)
 		case e.Store != "" && !IsName(e.Store):
-			return fmt.Errorf("%s: store %q is not a storage name", where, truncate(e.Store, 80))
+			return fmt.Errorf("%s: store %q is not a storage name", where, termtext.Truncate(e.Store, 80))
 		case len(e.JobID) > 256 || hasControl(e.JobID):
 			return fmt.Errorf("%s: job id is too long or contains control characters", where)
 		case len(e.Evaluator) > 256 || hasControl(e.Evaluator):

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/mlform/mlform/internal/termtext"
 )
 
 // RunningAttempt is an attempt submitted to a batch executor (Slurm) that
@@ -80,13 +82,13 @@ func validateRunning(name string, m *Model, recorded map[int]bool) error {
 		case recorded[r.Version] || seen[r.Version]:
 			return fmt.Errorf("%s is recorded twice", where)
 		case r.Step != "train" && r.Step != "evaluate":
-			return fmt.Errorf("%s: unknown step %q", where, truncate(r.Step, 80))
+			return fmt.Errorf("%s: unknown step %q", where, termtext.Truncate(r.Step, 80))
 		case !IsIdentifier(r.Executor):
-			return fmt.Errorf("%s: executor %q is not a name", where, truncate(r.Executor, 80))
+			return fmt.Errorf("%s: executor %q is not a name", where, termtext.Truncate(r.Executor, 80))
 		case !IsID(r.SpecID):
-			return fmt.Errorf("%s: spec_id %q is not a hex content id", where, truncate(r.SpecID, 80))
+			return fmt.Errorf("%s: spec_id %q is not a hex content id", where, termtext.Truncate(r.SpecID, 80))
 		case r.Store != "" && !IsName(r.Store):
-			return fmt.Errorf("%s: store %q is not a storage name", where, truncate(r.Store, 80))
+			return fmt.Errorf("%s: store %q is not a storage name", where, termtext.Truncate(r.Store, 80))
 		case len(r.JobID) > 256 || len(r.Node) > 256 || hasControl(r.JobID) || hasControl(r.Node):
 			return fmt.Errorf("%s: job id or node is too long or contains control characters", where)
 		case r.Draft == nil:

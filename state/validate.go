@@ -17,6 +17,7 @@ import (
 	"github.com/mlform/mlform/internal/bloburl"
 	"github.com/mlform/mlform/internal/hexid"
 	"github.com/mlform/mlform/internal/objname"
+	"github.com/mlform/mlform/internal/termtext"
 )
 
 // Limits on untrusted text, generous for real use and small enough that a
@@ -72,7 +73,7 @@ func (s *State) Validate() error {
 		return fmt.Errorf("format_version %d is not supported (this mlform writes %d)", s.FormatVersion, FormatVersion)
 	}
 	if _, err := uuid.Parse(s.Lineage); err != nil || len(s.Lineage) != 36 {
-		return fmt.Errorf("lineage %q is not a UUID", truncate(s.Lineage, 80))
+		return fmt.Errorf("lineage %q is not a UUID", termtext.Truncate(s.Lineage, 80))
 	}
 	if len(s.MLFormVersion) > maxNameLen {
 		return errors.New("mlform_version is too long")
@@ -99,14 +100,14 @@ func (s *State) Validate() error {
 		}
 		for m := range p.LastTrain {
 			if !IsName(m) {
-				return fmt.Errorf("policy.%s: last_train: %q is not a model name", name, truncate(m, 80))
+				return fmt.Errorf("policy.%s: last_train: %q is not a model name", name, termtext.Truncate(m, 80))
 			}
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(s.Publications)) {
 		p := s.Publications[name]
 		if !IsName(name) {
-			return fmt.Errorf("publications: %q is not a valid promotion name", truncate(name, 80))
+			return fmt.Errorf("publications: %q is not a valid promotion name", termtext.Truncate(name, 80))
 		}
 		if p == nil {
 			return fmt.Errorf("publications.%s is null", name)
@@ -117,7 +118,7 @@ func (s *State) Validate() error {
 	}
 	for _, name := range slices.Sorted(maps.Keys(s.RemovedModels)) {
 		if !IsName(name) {
-			return fmt.Errorf("removed_models: %q is not a valid model name", truncate(name, 80))
+			return fmt.Errorf("removed_models: %q is not a valid model name", termtext.Truncate(name, 80))
 		}
 		if s.RemovedModels[name] < 1 {
 			return fmt.Errorf("removed_models.%s: next version %d must be at least 1", name, s.RemovedModels[name])
@@ -134,13 +135,13 @@ func checkNamed(kind, key string, isNil bool, name func() string) error {
 		valid = IsIdentifier
 	}
 	if !valid(key) {
-		return fmt.Errorf("%s %q: not a valid name (letters, digits, _ and -, starting with a letter or _)", kind, truncate(key, 80))
+		return fmt.Errorf("%s %q: not a valid name (letters, digits, _ and -, starting with a letter or _)", kind, termtext.Truncate(key, 80))
 	}
 	if isNil {
 		return fmt.Errorf("%s.%s is null", kind, key)
 	}
 	if n := name(); n != key {
-		return fmt.Errorf("%s.%s: name %q does not match its key", kind, key, truncate(n, 80))
+		return fmt.Errorf("%s.%s: name %q does not match its key", kind, key, termtext.Truncate(n, 80))
 	}
 	return nil
 }
@@ -155,11 +156,11 @@ func validateDataset(name string, d *Dataset) error {
 		case sn == nil:
 			return fmt.Errorf("%s is null", where)
 		case !IsID(sn.ID):
-			return fmt.Errorf("%s: id %q is not a hex content id", where, truncate(sn.ID, 80))
+			return fmt.Errorf("%s: id %q is not a hex content id", where, termtext.Truncate(sn.ID, 80))
 		case sn.ProfileID != "" && !IsID(sn.ProfileID):
-			return fmt.Errorf("%s: profile_id %q is not a hex content id", where, truncate(sn.ProfileID, 80))
+			return fmt.Errorf("%s: profile_id %q is not a hex content id", where, termtext.Truncate(sn.ProfileID, 80))
 		case sn.Store != "" && !IsName(sn.Store):
-			return fmt.Errorf("%s: store %q is not a storage name", where, truncate(sn.Store, 80))
+			return fmt.Errorf("%s: store %q is not a storage name", where, termtext.Truncate(sn.Store, 80))
 		case sn.Files < 0 || sn.Bytes < 0:
 			return fmt.Errorf("%s: negative file or byte count", where)
 		}
@@ -188,7 +189,7 @@ func validateModel(name string, m *Model) error {
 		case v.Version >= m.NextVersion:
 			return fmt.Errorf("%s: next_version %d must be greater than every recorded version", where, m.NextVersion)
 		case !validStatus[v.Status]:
-			return fmt.Errorf("%s: unknown status %q", where, truncate(v.Status, 80))
+			return fmt.Errorf("%s: unknown status %q", where, termtext.Truncate(v.Status, 80))
 		}
 		seen[v.Version], prev = true, v.Version
 		if err := validateVersion(where, v); err != nil {
@@ -243,14 +244,14 @@ func validateVersion(where string, v *Version) error {
 		{"artifacts_id", v.ArtifactsID}, {"logs_id", v.LogsID}, {"code_id", v.CodeID},
 	} {
 		if id.val != "" && !IsID(id.val) {
-			return fmt.Errorf("%s: %s %q is not a hex content id", where, id.field, truncate(id.val, 80))
+			return fmt.Errorf("%s: %s %q is not a hex content id", where, id.field, termtext.Truncate(id.val, 80))
 		}
 	}
 	if err := validateProvenance(where, v); err != nil {
 		return err
 	}
 	if v.Store != "" && !IsName(v.Store) {
-		return fmt.Errorf("%s: store %q is not a storage name", where, truncate(v.Store, 80))
+		return fmt.Errorf("%s: store %q is not a storage name", where, termtext.Truncate(v.Store, 80))
 	}
 	if err := validateSnapshotRefs(where+": inputs", v.Inputs.Snapshots); err != nil {
 		return err
@@ -259,7 +260,7 @@ func validateVersion(where string, v *Version) error {
 		return err
 	}
 	for _, k := range slices.Sorted(maps.Keys(v.Inputs.Params)) {
-		if err := validateParam("params."+truncate(k, 80), v.Inputs.Params[k]); err != nil {
+		if err := validateParam("params."+termtext.Truncate(k, 80), v.Inputs.Params[k]); err != nil {
 			return fmt.Errorf("%s: inputs: %w", where, err)
 		}
 	}
@@ -283,7 +284,7 @@ func validateParam(path string, v any) error {
 		}
 	case map[string]any:
 		for _, k := range slices.Sorted(maps.Keys(x)) {
-			if err := validateParam(path+"."+truncate(k, 80), x[k]); err != nil {
+			if err := validateParam(path+"."+termtext.Truncate(k, 80), x[k]); err != nil {
 				return err
 			}
 		}
@@ -296,10 +297,10 @@ func validateParam(path string, v any) error {
 func validateSnapshotRefs(where string, refs map[string]string) error {
 	for ds, id := range refs {
 		if !IsName(ds) {
-			return fmt.Errorf("%s: %q is not a dataset name", where, truncate(ds, 80))
+			return fmt.Errorf("%s: %q is not a dataset name", where, termtext.Truncate(ds, 80))
 		}
 		if !IsID(id) {
-			return fmt.Errorf("%s: snapshot of dataset %s: %q is not a hex content id", where, ds, truncate(id, 80))
+			return fmt.Errorf("%s: snapshot of dataset %s: %q is not a hex content id", where, ds, termtext.Truncate(id, 80))
 		}
 	}
 	return nil
@@ -308,7 +309,7 @@ func validateSnapshotRefs(where string, refs map[string]string) error {
 func validateMetrics(where string, m map[string]float64) error {
 	for k, v := range m {
 		if k == "" || len(k) > maxNameLen || !utf8.ValidString(k) {
-			return fmt.Errorf("%s: metric name %q is empty, too long or not UTF-8", where, truncate(k, 80))
+			return fmt.Errorf("%s: metric name %q is empty, too long or not UTF-8", where, termtext.Truncate(k, 80))
 		}
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return fmt.Errorf("%s: metric %s is not a finite number", where, k)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/mlform/mlform/internal/hexid"
 	"github.com/mlform/mlform/internal/relpath"
+	"github.com/mlform/mlform/internal/termtext"
 )
 
 // maxCodeTree bounds a version's code listing (planner/codehash records at
@@ -28,7 +29,7 @@ func validateCodeTree(where string, tree map[string]string) error {
 			return fmt.Errorf("%s: inputs: code_tree: %w", where, err)
 		}
 		if k := tree[p]; len(k) != codeTreeKeyLen || !hexid.IsLowerHex(k) {
-			return fmt.Errorf("%s: inputs: code_tree %q: key %q is not %d hex digits", where, truncate(p, 80), truncate(k, 80), codeTreeKeyLen)
+			return fmt.Errorf("%s: inputs: code_tree %q: key %q is not %d hex digits", where, termtext.Truncate(p, 80), termtext.Truncate(k, 80), codeTreeKeyLen)
 		}
 	}
 	return nil

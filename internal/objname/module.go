@@ -3,6 +3,8 @@ package objname
 import (
 	"fmt"
 	"strings"
+
+	"github.com/mlform/mlform/internal/termtext"
 )
 
 // Objects declared inside a local module carry the module path in their
@@ -141,20 +143,13 @@ func Canonical(addr string) (string, error) {
 	}
 	path, rest := CutModule(addr)
 	if path == "" {
-		return "", fmt.Errorf("address %q: want module.NAME.KIND.NAME, like module.region.model.churn", truncate(addr))
+		return "", fmt.Errorf("address %q: want module.NAME.KIND.NAME, like module.region.model.churn", termtext.Truncate(addr, 80))
 	}
 	kind, local, ok := strings.Cut(rest, ".")
 	if !ok || kind == "module" {
-		return "", fmt.Errorf("address %q: a module path must be followed by an object, like module.region.model.churn", truncate(addr))
+		return "", fmt.Errorf("address %q: a module path must be followed by an object, like module.region.model.churn", termtext.Truncate(addr, 80))
 	}
 	return kind + "." + InModule(path, local), nil
-}
-
-func truncate(s string) string {
-	if len(s) > 80 {
-		return s[:80] + "..."
-	}
-	return s
 }
 
 // kinds are the address kinds whose names may carry a module path.
