@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -45,6 +46,23 @@ func (e *blockEval) checkKnownOnce(a *hclsyntax.Attribute, name string, list, kn
 		}
 		seen[v] = true
 	}
+}
+
+// nonBlankList reads the list attribute name, refusing a blank element
+// (what names one: "command", "name"); ok is false when it is absent or
+// refused.
+func (e *blockEval) nonBlankList(name, what string) ([]string, *hclsyntax.Attribute, bool) {
+	list, a, ok := e.StrList(name)
+	if !ok {
+		return nil, nil, false
+	}
+	for _, s := range list {
+		if strings.TrimSpace(s) == "" {
+			e.Errorf(a.Expr.Range(), "Invalid "+name, "%s in %s may not hold an empty %s.", name, e.Where, what)
+			return nil, nil, false
+		}
+	}
+	return list, a, true
 }
 
 func errText(err error) string { return value.ErrText(err) }

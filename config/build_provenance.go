@@ -1,8 +1,6 @@
 package config
 
 import (
-	"strings"
-
 	"github.com/mlform/mlform/internal/relpath"
 )
 
@@ -16,17 +14,9 @@ import (
 // line run by `sh -c`; they are recorded in state, so they may not be
 // sensitive.
 func (e *blockEval) evalCapture(env *Environment) {
-	list, a, ok := e.StrList("capture")
-	if !ok {
-		return
+	if list, _, ok := e.nonBlankList("capture", "command"); ok {
+		env.Capture = list
 	}
-	for _, c := range list {
-		if strings.TrimSpace(c) == "" {
-			e.Errorf(a.Expr.Range(), "Invalid capture", "capture in %s may not hold an empty command.", e.Where)
-			return
-		}
-	}
-	env.Capture = list
 }
 
 // evalModelCard reads a model's card: a file relative to the working

@@ -19,17 +19,13 @@ import (
 
 // stepMetrics reads a step's metrics declaration: names, each once.
 func (e *blockEval) stepMetrics(step *Step) {
-	list, a, ok := e.StrList("metrics")
+	list, a, ok := e.nonBlankList("metrics", "name")
 	if !ok {
 		return
 	}
 	seen := map[string]bool{}
 	for _, n := range list {
-		switch {
-		case strings.TrimSpace(n) == "":
-			e.Errorf(a.Expr.Range(), "Invalid metrics", "metrics in %s may not hold an empty name.", e.Where)
-			return
-		case seen[n]:
+		if seen[n] {
 			e.Errorf(a.Expr.Range(), "Invalid metrics", "metrics in %s lists %q twice.", e.Where, n)
 			return
 		}
