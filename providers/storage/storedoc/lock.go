@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mlform/mlform/internal/procid"
+	"github.com/mlform/mlform/internal/strictjson"
 	"github.com/mlform/mlform/internal/termtext"
 	"github.com/mlform/mlform/internal/whoami"
 )
@@ -80,7 +81,7 @@ func EncodeLock(h LockHolder) ([]byte, error) {
 // messages).
 func DecodeLock(b []byte) (LockHolder, error) {
 	var d lockDoc
-	if err := decodeDoc(b, MaxLockSize, &d, "lock"); err != nil {
+	if err := strictjson.Decode(b, MaxLockSize, &d, "lock"); err != nil {
 		return LockHolder{}, err
 	}
 	if d.Type != lockDocKind || d.Format != 1 {

@@ -6,7 +6,6 @@
 package storedoc
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mlform/mlform/internal/hexid"
+	"github.com/mlform/mlform/internal/strictjson"
 	"github.com/mlform/mlform/internal/termtext"
 )
 
@@ -102,7 +102,7 @@ func EncodeRoot(r *Root) ([]byte, error) {
 // lineage, every id and every text field are checked.
 func DecodeRoot(b []byte) (*Root, error) {
 	var doc rootDoc
-	if err := decodeDoc(b, MaxRootSize, &doc, "root"); err != nil {
+	if err := strictjson.Decode(b, MaxRootSize, &doc, "root"); err != nil {
 		return nil, err
 	}
 	if doc.Kind != rootKind {
@@ -150,22 +150,4 @@ func compactStrings(s []string) []string {
 		}
 	}
 	return out
-}
-
-// decodeDoc decodes b, the document what of at most limit bytes, into v
-// strictly: a field v does not declare, or data after the one JSON object,
-// is an error.
-func decodeDoc(b []byte, limit int, v any, what string) error {
-	if len(b) > limit {
-		return fmt.Errorf("%s is %d bytes, more than %d", what, len(b), limit)
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("%s is not valid JSON: %w", what, err)
-	}
-	if dec.More() {
-		return fmt.Errorf("%s has data after its JSON object", what)
-	}
-	return nil
 }
