@@ -12,13 +12,14 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function"
+
 	"github.com/mlform/mlform/config/check"
 	"github.com/mlform/mlform/config/lang"
 	"github.com/mlform/mlform/config/syntax"
 	"github.com/mlform/mlform/config/vars"
 	"github.com/mlform/mlform/internal/readfile"
-	"github.com/zclconf/go-cty/cty"
-	"github.com/zclconf/go-cty/cty/function"
 )
 
 // loader holds the work in progress of one Load.
@@ -132,20 +133,7 @@ func (l *loader) display(base string) string {
 }
 
 func (l *loader) load() {
-	if !l.readFiles() {
-		return
-	}
-	for _, name := range l.confFiles {
-		if l.broken[name] {
-			continue // a partial parse would only add misleading errors
-		}
-		body := l.cfg.Files[name].Body.(*hclsyntax.Body)
-		l.diags = append(l.diags, syntax.CheckBody(body, l.schema, "", body.SrcRange, l.rawFiles[name])...)
-		l.collect(body)
-	}
-	if len(l.broken) > 0 {
-		// References into a file that did not parse would all look
-		// undeclared: stop at the syntax errors.
+	if !l.parseAndCollect() {
 		return
 	}
 	if !l.decodeMLForm() {
@@ -191,6 +179,25 @@ func (l *loader) regularFile(e os.DirEntry) bool {
 		return false
 	}
 	return true
+}
+
+// parseAndCollect reads the configuration files, checks their syntax and
+// collects their blocks. It reports false when a file could not be read or
+// parsed: references into a file that did not parse would all look
+// undeclared, so loading stops at the syntax errors.
+func (l *loader) parseAndCollect() bool {
+	if !l.readFiles() {
+		return false
+	}
+	for _, name := range l.confFiles {
+		if l.broken[name] {
+			continue // a partial parse would only add misleading errors
+		}
+		body := l.cfg.Files[name].Body.(*hclsyntax.Body)
+		l.diags = append(l.diags, syntax.CheckBody(body, l.schema, "", body.SrcRange, l.rawFiles[name])...)
+		l.collect(body)
+	}
+	return len(l.broken) == 0
 }
 
 // readFiles lists and parses the configuration files. It reports false

@@ -229,18 +229,7 @@ func (l *loader) child(dir string, n *node, inputs map[string]cty.Value, ranges 
 // loadModule is load for a module: the same files and blocks, except
 // that variables come from the module block and there is no mlform block.
 func (l *loader) loadModule() {
-	if !l.readFiles() {
-		return
-	}
-	for _, name := range l.confFiles {
-		if l.broken[name] {
-			continue
-		}
-		body := l.cfg.Files[name].Body.(*hclsyntax.Body)
-		l.diags = append(l.diags, syntax.CheckBody(body, l.schema, "", body.SrcRange, l.rawFiles[name])...)
-		l.collect(body)
-	}
-	if len(l.broken) > 0 {
+	if !l.parseAndCollect() {
 		return
 	}
 	if l.mlform != nil {
