@@ -162,19 +162,7 @@ func (j *JournalWriter) appendLine(ctx context.Context, s *state.State, line []b
 		if err != nil {
 			return err
 		}
-		data := append(header, line...)
-		if err := j.m.b.put(ctx, ObjectJournal, data); err != nil {
-			return err
-		}
-		tok, err := j.m.b.stat(ctx, ObjectJournal)
-		if err != nil {
-			return err
-		}
-		j.open, j.journalToken, j.journalSize = true, tok, len(data)
-		if _, ok := j.m.b.(appender); !ok {
-			j.journalBuf = data
-		}
-		return nil
+		return j.putJournal(ctx, append(header, line...))
 	}
 	if a, ok := j.m.b.(appender); ok {
 		tok, err := a.appendSync(ctx, ObjectJournal, line)
@@ -184,7 +172,12 @@ func (j *JournalWriter) appendLine(ctx context.Context, s *state.State, line []b
 		j.journalToken, j.journalSize = tok, j.journalSize+len(line)
 		return nil
 	}
-	data := append(j.journalBuf[:len(j.journalBuf):len(j.journalBuf)], line...)
+	return j.putJournal(ctx, append(j.journalBuf[:len(j.journalBuf):len(j.journalBuf)], line...))
+}
+
+// putJournal writes data as the whole journal and records what this
+// writer left there (kept in memory too where the backend cannot append).
+func (j *JournalWriter) putJournal(ctx context.Context, data []byte) error {
 	if err := j.m.b.put(ctx, ObjectJournal, data); err != nil {
 		return err
 	}
@@ -192,7 +185,10 @@ func (j *JournalWriter) appendLine(ctx context.Context, s *state.State, line []b
 	if err != nil {
 		return err
 	}
-	j.journalBuf, j.journalToken, j.journalSize = data, tok, len(data)
+	j.open, j.journalToken, j.journalSize = true, tok, len(data)
+	if _, ok := j.m.b.(appender); !ok {
+		j.journalBuf = data
+	}
 	return nil
 }
 
