@@ -171,5 +171,13 @@ that pass their gates.`,
 		newReproduceCommand(g),
 		newStepCommand(g),
 	)
+	// Made here rather than when cobra runs, so that like every command
+	// that only groups others it fails on a missing or misspelt shell.
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.Args, c.RunE = unknownCommand, usageError(g)
+		}
+	}
 	return root
 }
