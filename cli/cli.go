@@ -174,9 +174,14 @@ that pass their gates.`,
 	// Made here rather than when cobra runs, so that like every command
 	// that only groups others it fails on a missing or misspelt shell.
 	root.InitDefaultCompletionCmd()
+	root.InitDefaultHelpCmd()
 	for _, c := range root.Commands() {
-		if c.Name() == "completion" {
+		switch c.Name() {
+		case "completion":
 			c.Args, c.RunE = unknownCommand, usageError(g)
+		case "help":
+			c.RunE = helpTopic(c.Run)
+			c.Run = nil
 		}
 	}
 	return root
