@@ -32,6 +32,9 @@ type modelView struct {
 	Latest        *versionView
 	LastTrain     *versionView // last succeeded attempt
 	LastCheck     *evalView    // last evaluate-step run (metric check or promotion)
+	// Drift is the drift check of the last trained version's datasets
+	// against their current snapshots (model_drift.go).
+	Drift []*modelDrift
 	// Evaluated: the state records evaluate-step scores of the model, which
 	// promotions compare; the charts show train-step metrics and say so.
 	Evaluated    bool
