@@ -151,6 +151,9 @@ func (l *loader) load() {
 	if !l.decodeMLForm() {
 		return // a configuration for another mlform version
 	}
+	if l.opts.BackendOnly {
+		return
+	}
 	if !l.declareAndEvaluate(func() { l.vs.AssignAll(l.given()) }) {
 		return
 	}
