@@ -123,7 +123,7 @@ func reattachEvaluation(ctx context.Context, rc *engine.RunContext, spec *modelS
 	}
 	log(fmt.Sprintf("re-attaching to %s job %s", exName, run.JobID))
 	if rc.Workspace.TestEvent != nil {
-		rc.Workspace.TestEvent(fmt.Sprintf("step-attached model.%s v%d evaluate %s", spec.Name, version, run.JobID))
+		rc.Workspace.TestEvent(fmt.Sprintf("evaluate-attached model.%s v%d %s", spec.Name, version, run.JobID))
 	}
 	return run, task, nil
 }
@@ -175,7 +175,7 @@ func submitEvaluation(ctx context.Context, rc *engine.RunContext, spec *modelSpe
 		return nil, executor.Task{}, fmt.Errorf("record the running evaluation: %w", err)
 	}
 	if ws.TestEvent != nil {
-		ws.TestEvent(fmt.Sprintf("step-submitting model.%s v%d evaluate", spec.Name, v.Version))
+		ws.TestEvent(fmt.Sprintf("evaluate-submitting model.%s v%d", spec.Name, v.Version))
 	}
 	jobID, err := bx.Submit(ctx, task)
 	if err != nil {
@@ -193,7 +193,7 @@ func submitEvaluation(ctx context.Context, rc *engine.RunContext, spec *modelSpe
 	}
 	log(fmt.Sprintf("submitted as %s job %s", exName, jobID))
 	if ws.TestEvent != nil {
-		ws.TestEvent(fmt.Sprintf("step-submitted model.%s v%d evaluate %s", spec.Name, v.Version, jobID))
+		ws.TestEvent(fmt.Sprintf("evaluate-submitted model.%s v%d %s", spec.Name, v.Version, jobID))
 	}
 	return run, task, nil
 }
