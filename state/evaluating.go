@@ -28,6 +28,10 @@ type RunningEvaluation struct {
 	SpecID      string    `json:"spec_id"`
 	Store       string    `json:"store"`
 	SubmittedAt time.Time `json:"submitted_at"`
+	// ParamsID and CodeID are the params object and the code archive the
+	// spec names (in Store): gc keeps them while the job may read them.
+	ParamsID string `json:"params_id,omitempty"`
+	CodeID   string `json:"code_id,omitempty"`
 }
 
 // Same reports whether e evaluates version on exactly these snapshots
@@ -69,6 +73,8 @@ func validateEvaluating(name string, m *Model, recorded map[int]bool) error {
 			return fmt.Errorf("%s: executor %q is not a name", where, truncate(e.Executor, 80))
 		case !IsID(e.SpecID):
 			return fmt.Errorf("%s: spec_id %q is not a hex content id", where, truncate(e.SpecID, 80))
+		case e.ParamsID != "" && !IsID(e.ParamsID), e.CodeID != "" && !IsID(e.CodeID):
+			return fmt.Errorf("%s: params_id or code_id is not a hex content id", where)
 		case seen[e.SpecID]:
 			return fmt.Errorf("%s: spec %s is recorded twice", where, e.SpecID)
 		case e.Store != "" && !IsName(e.Store):

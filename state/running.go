@@ -35,6 +35,9 @@ type RunningAttempt struct {
 	// seen by an apply ("" and zero until then).
 	Node      string    `json:"node,omitempty"`
 	StartedAt time.Time `json:"started_at,omitzero"`
+	// ParamsID is the params object the spec names (in Store): gc keeps
+	// it while the job may still read it ("" in states written before).
+	ParamsID string `json:"params_id,omitempty"`
 	// Draft is the version record to complete when the job is collected:
 	// inputs, reasons, user, code archive. Its status is not meaningful.
 	Draft *Version `json:"draft"`
@@ -85,6 +88,8 @@ func validateRunning(name string, m *Model, recorded map[int]bool) error {
 			return fmt.Errorf("%s: executor %q is not a name", where, truncate(r.Executor, 80))
 		case !IsID(r.SpecID):
 			return fmt.Errorf("%s: spec_id %q is not a hex content id", where, truncate(r.SpecID, 80))
+		case r.ParamsID != "" && !IsID(r.ParamsID):
+			return fmt.Errorf("%s: params_id %q is not a hex content id", where, truncate(r.ParamsID, 80))
 		case r.Store != "" && !IsName(r.Store):
 			return fmt.Errorf("%s: store %q is not a storage name", where, truncate(r.Store, 80))
 		case len(r.JobID) > 256 || len(r.Node) > 256 || hasControl(r.JobID) || hasControl(r.Node):

@@ -164,7 +164,10 @@ func submitEvaluation(ctx context.Context, rc *engine.RunContext, spec *modelSpe
 		}
 	})
 	run := &state.RunningEvaluation{Version: v.Version, Snapshots: snaps, Evaluator: evaluator, Executor: exName,
-		SpecID: specID, Store: storeName, SubmittedAt: time.Now().UTC()}
+		SpecID: specID, Store: storeName, SubmittedAt: time.Now().UTC(), ParamsID: rspec.Params}
+	if rspec.Code != nil {
+		run.CodeID = rspec.Code.ID
+	}
 	if err := rc.UpdateState(statemgr.ChangingModel(ctx, spec.Name), func(st *state.State) error {
 		m := st.EnsureModel(spec.Name)
 		m.Evaluating = slices.DeleteFunc(m.Evaluating, func(e *state.RunningEvaluation) bool { return e == nil || e.Version == v.Version })
