@@ -11,7 +11,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/mlform/mlform/planner/policy"
 	"github.com/mlform/mlform/planner/step"
 	"github.com/mlform/mlform/providers/executor"
 	"github.com/mlform/mlform/providers/executor/remote"
@@ -186,12 +185,7 @@ func TestApplyRemoteStep(t *testing.T) {
 // evaluation follows that job instead of submitting another.
 func TestApplyRemoteEvaluationReattached(t *testing.T) {
 	w, fb := newRemoteApplyWorld(t)
-	w.specs.Policies["p"] = &policySpec{Name: "p", Models: []string{"churn"},
-		Policy: policy.Policy{Metrics: []policy.MetricTrigger{{Metric: "accuracy", Below: f(0.85)}}}}
-	snapA := w.snapshot("a\n", "0.9")
-	if _, res := w.apply(snapA); res.Failed() {
-		t.Fatal(summaries(res))
-	}
+	w.withTriggerAndV1()
 	snapB := w.snapshot("a\nb\n", "0.88")
 	fb.unreachable = true
 	if _, res := w.apply(snapB); !res.Failed() {
