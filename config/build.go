@@ -108,7 +108,7 @@ func (l *loader) evalNode(n *node, s *scope) (cty.Value, bool) {
 			deps[k] = v
 		}
 	}
-	ctx := s.evalContextFor(deps, n.extra, calledFunctions(n))
+	ctx := s.evalContextFor(deps, n.extra, l.calledFunctions(n))
 	if n.kind == kindLocals {
 		v, diags := evalExpr(n.attr.Expr, ctx)
 		l.diags = append(l.diags, diags...)
