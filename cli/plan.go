@@ -105,6 +105,7 @@ func openWorkspace(g *Globals, f *planFlags) (*engine.Workspace, error) {
 	if err != nil {
 		return nil, err
 	}
+	cfg.ReleaseSyntax() // plan and apply keep the Config to the end
 	ws.Executors = executors(g.Supervisor)
 	ws.FixedClock = f.now != "" || g.Getenv(nowEnv) != ""
 	hooks, err := readTestHooks(g.Getenv)

@@ -1,9 +1,7 @@
 package config
 
 import (
-	"fmt"
 	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -71,20 +69,7 @@ func (l *loader) evalNotify(e *blockEval, n *node) {
 		if len(list) == 0 {
 			e.Errorf(a.Expr.Range(), "Invalid events", "events in %s lists none; remove it to be told of every event (%s).", e.Where, strings.Join(NotifyEvents(), ", "))
 		}
-		seen := map[string]bool{}
-		for _, ev := range list {
-			switch {
-			case !slices.Contains(NotifyEvents(), ev):
-				detail := fmt.Sprintf("events in %s: %q is not an event; events are %s.", e.Where, ev, strings.Join(NotifyEvents(), ", "))
-				if s := suggest(ev, NotifyEvents()); s != "" {
-					detail += fmt.Sprintf(" Did you mean %q?", s)
-				}
-				e.Errorf(a.Expr.Range(), "Unknown event", "%s", detail)
-			case seen[ev]:
-				e.Errorf(a.Expr.Range(), "Invalid events", "events in %s lists %q twice.", e.Where, ev)
-			}
-			seen[ev] = true
-		}
+		e.checkKnownOnce(a, "events", list, NotifyEvents(), "Unknown event", "is not an event; events are "+strings.Join(NotifyEvents(), ", "))
 		nt.Events = list
 	}
 	if list, ok := e.refList("models", kindModel); ok {

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/mlform/mlform/config/check"
@@ -18,24 +17,7 @@ func (l *loader) evalPolicy(e *blockEval, n *node) {
 		l.checkOnePolicyPerModel(e, p)
 	}
 	if list, a, ok := e.StrList("on_change"); ok {
-		seen := map[string]bool{}
-		for _, k := range list {
-			valid := false
-			for _, known := range onChangeKinds {
-				valid = valid || k == known
-			}
-			switch {
-			case !valid:
-				detail := fmt.Sprintf("on_change in %s: %q is not an input kind; use any of %s.", e.Where, k, strings.Join(onChangeKinds, ", "))
-				if s := suggest(k, onChangeKinds); s != "" {
-					detail += fmt.Sprintf(" Did you mean %q?", s)
-				}
-				e.Errorf(a.Expr.Range(), "Invalid on_change", "%s", detail)
-			case seen[k]:
-				e.Errorf(a.Expr.Range(), "Invalid on_change", "on_change in %s lists %q twice.", e.Where, k)
-			}
-			seen[k] = true
-		}
+		e.checkKnownOnce(a, "on_change", list, onChangeKinds, "Invalid on_change", "is not an input kind; use any of "+strings.Join(onChangeKinds, ", "))
 		p.OnChange = list
 	}
 	if s, a, ok := e.Str("schedule", false); ok {

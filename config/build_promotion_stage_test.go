@@ -73,15 +73,7 @@ model "m" {
 				tt.check(t, cfg)
 				return
 			}
-			var lines []string
-			for _, d := range diags {
-				pos := ""
-				if d.Subject != nil {
-					pos = strings.TrimPrefix(rangeString(*d.Subject), dir+"/") + ": "
-				}
-				lines = append(lines, pos+d.Summary+": "+d.Detail)
-			}
-			if got := strings.Join(lines, "\n"); !diags.HasErrors() || !strings.Contains(got, tt.wantError) {
+			if got := diagLines(diags, dir); !diags.HasErrors() || !strings.Contains(got, tt.wantError) {
 				t.Fatalf("diagnostics:\n%s\nwant %q", got, tt.wantError)
 			}
 		})

@@ -77,15 +77,7 @@ model "m" {
 				}
 				return
 			}
-			var lines []string
-			for _, d := range diags {
-				pos := ""
-				if d.Subject != nil {
-					pos = strings.TrimPrefix(rangeString(*d.Subject), dir+"/") + ": "
-				}
-				lines = append(lines, pos+d.Summary+": "+strings.ReplaceAll(d.Detail, dir+"/", ""))
-			}
-			got := strings.Join(lines, "\n")
+			got := diagLines(diags, dir)
 			if len(diags) != 1 || !strings.Contains(got, tt.wantError) {
 				t.Fatalf("diagnostics:\n%s\nwant %q", got, tt.wantError)
 			}

@@ -199,15 +199,7 @@ func TestExpandErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := writeFiles(t, map[string]string{"main.mlf.hcl": tt.src})
-			cfg, diags := Load(dir, LoadOptions{Getenv: noEnv})
-			text := diagText(diags, cfg)
-			if !diags.HasErrors() || !strings.Contains(text, tt.want) {
-				t.Fatalf("want an error containing %q, got:\n%s", tt.want, text)
-			}
-			if !strings.Contains(text, "main.mlf.hcl:"+tt.at+":") {
-				t.Errorf("want the error at %s, got:\n%s", tt.at, text)
-			}
+			wantLoadError(t, map[string]string{"main.mlf.hcl": tt.src}, "main.mlf.hcl:"+tt.at, tt.want)
 		})
 	}
 }

@@ -38,6 +38,35 @@ func loadOK(t *testing.T, dir string, opts LoadOptions) *Config {
 	return cfg
 }
 
+// wantLoadError loads files and fails unless an error mentions want at
+// the position at (file:line:col).
+func wantLoadError(t *testing.T, files map[string]string, at, want string) {
+	t.Helper()
+	dir := writeFiles(t, files)
+	cfg, diags := Load(dir, LoadOptions{Getenv: noEnv})
+	text := diagText(diags, cfg)
+	if !diags.HasErrors() || !strings.Contains(text, want) {
+		t.Fatalf("want an error containing %q, got:\n%s", want, text)
+	}
+	if !strings.Contains(text, at+":") {
+		t.Errorf("want the error at %s, got:\n%s", at, text)
+	}
+}
+
+// diagLines renders diags one a line as "file:line:col: summary: detail",
+// with paths relative to dir.
+func diagLines(diags hcl.Diagnostics, dir string) string {
+	var lines []string
+	for _, d := range diags {
+		pos := ""
+		if d.Subject != nil {
+			pos = strings.TrimPrefix(rangeString(*d.Subject), dir+"/") + ": "
+		}
+		lines = append(lines, pos+d.Summary+": "+strings.ReplaceAll(d.Detail, dir+"/", ""))
+	}
+	return strings.Join(lines, "\n")
+}
+
 func diagText(diags hcl.Diagnostics, cfg *Config) string {
 	var b strings.Builder
 	var files map[string]*hcl.File

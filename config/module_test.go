@@ -43,6 +43,12 @@ output "region" {
 }
 `
 
+// withRegional returns a workspace holding the regional module and the
+// given root file.
+func withRegional(main string) map[string]string {
+	return map[string]string{"modules/regional/main.mlf.hcl": regional, "main.mlf.hcl": main}
+}
+
 func TestModules(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -52,9 +58,7 @@ func TestModules(t *testing.T) {
 	}{
 		{
 			name: "for_each module, outputs, a root policy over its models, shared storage",
-			files: map[string]string{
-				"modules/regional/main.mlf.hcl": regional,
-				"main.mlf.hcl": `
+			files: withRegional(`
 storage "shared" {
   url = "file://store"
 }
@@ -72,8 +76,7 @@ retrain_policy "all" {
 locals {
   upper = module.region["eu"].region
 }
-`,
-			},
+`),
 			models: []string{`module.region["eu"].churn`, `module.region["us"].churn`},
 			check: func(t *testing.T, c *Config) {
 				m := c.Models[`module.region["eu"].churn`]
@@ -107,9 +110,7 @@ locals {
 		},
 		{
 			name: "count, and a root object passed in by variable",
-			files: map[string]string{
-				"modules/regional/main.mlf.hcl": regional,
-				"main.mlf.hcl": `
+			files: withRegional(`
 storage "archive" {
   url = "file://archive"
 }
@@ -123,8 +124,7 @@ locals {
   second = module.r[1].model.name
   all    = length(module.r)
 }
-`,
-			},
+`),
 			models: []string{"module.r[0].churn", "module.r[1].churn"},
 			check: func(t *testing.T, c *Config) {
 				if got := c.Locals["second"].Value.AsString(); got != "module.r[1].churn" {
@@ -137,9 +137,7 @@ locals {
 		},
 		{
 			name: "a renamed module call moves every object in it",
-			files: map[string]string{
-				"modules/regional/main.mlf.hcl": regional,
-				"main.mlf.hcl": `
+			files: withRegional(`
 module "regions" {
   source   = "./modules/regional"
   for_each = toset(["eu"])
@@ -149,8 +147,7 @@ moved {
   from = module.region
   to   = module.regions
 }
-`,
-			},
+`),
 			models: []string{`module.regions["eu"].churn`},
 			check: func(t *testing.T, c *Config) {
 				var got []string
@@ -168,11 +165,8 @@ moved {
 			},
 		},
 		{
-			name: "a module call that gained for_each keeps its objects in one instance",
-			files: map[string]string{
-				"modules/regional/main.mlf.hcl": regional,
-				"main.mlf.hcl":                  "module \"region\" {\n  source   = \"./modules/regional\"\n  for_each = toset([\"eu\", \"us\"])\n  region   = each.key\n}\nmoved {\n  from = module.region\n  to   = module.region[\"eu\"]\n}\n",
-			},
+			name:   "a module call that gained for_each keeps its objects in one instance",
+			files:  withRegional("module \"region\" {\n  source   = \"./modules/regional\"\n  for_each = toset([\"eu\", \"us\"])\n  region   = each.key\n}\nmoved {\n  from = module.region\n  to   = module.region[\"eu\"]\n}\n"),
 			models: []string{`module.region["eu"].churn`, `module.region["us"].churn`},
 			check: func(t *testing.T, c *Config) {
 				if len(c.Moved) != 3 || c.Moved[1].From != "model.module.region.churn" || c.Moved[1].To != `model.module.region["eu"].churn` {
@@ -238,7 +232,7 @@ moved {
 
 func TestModuleErrors(t *testing.T) {
 	call := func(body string) map[string]string {
-		return map[string]string{"modules/regional/main.mlf.hcl": regional, "main.mlf.hcl": "module \"r\" {\n" + body + "}\n"}
+		return withRegional("module \"r\" {\n" + body + "}\n")
 	}
 	tests := []struct {
 		name  string
@@ -251,14 +245,12 @@ func TestModuleErrors(t *testing.T) {
 		{"escape", call("  source = \"../outside\"\n  region = \"eu\"\n"), "main.mlf.hcl:2:12", "outside the workspace"},
 		{"missing dir", call("  source = \"./modules/none\"\n  region = \"eu\"\n"), "main.mlf.hcl:2:12", "Module directory not found"},
 		{"no source", call("  region = \"eu\"\n"), "main.mlf.hcl:1:1", `The argument "source" is required`},
-		{"source not literal", map[string]string{"modules/regional/main.mlf.hcl": regional,
-			"main.mlf.hcl": "module \"r\" {\n  source = \"./modules/${var.x}\"\n  region = \"eu\"\n}\nvariable \"x\" {\n  default = \"regional\"\n}\n"}, "main.mlf.hcl:2:25", "A module source must be a literal value"},
+		{"source not literal", withRegional("module \"r\" {\n  source = \"./modules/${var.x}\"\n  region = \"eu\"\n}\nvariable \"x\" {\n  default = \"regional\"\n}\n"), "main.mlf.hcl:2:25", "A module source must be a literal value"},
 		{"missing variable", call("  source = \"./modules/regional\"\n"), "main.mlf.hcl:1:1", `The argument "region" is required in module "r"`},
 		{"unknown argument", call("  source = \"./modules/regional\"\n  region = \"eu\"\n  regoin = \"x\"\n"), "main.mlf.hcl:4:3", `Did you mean "region"?`},
 		{"wrong type", call("  source = \"./modules/regional\"\n  region = \"eu\"\n  min_auc = \"high\"\n"), "main.mlf.hcl:4:13", "not suitable for its type constraint"},
 		{"validation", call("  source = \"./modules/regional\"\n  region = \"europe\"\n"), "main.mlf.hcl:3:12", "A region is two letters."},
-		{"unknown output", map[string]string{"modules/regional/main.mlf.hcl": regional,
-			"main.mlf.hcl": "module \"r\" {\n  source = \"./modules/regional\"\n  region = \"eu\"\n}\nlocals {\n  x = module.r.modle\n}\n"}, "main.mlf.hcl:6:15", `attribute named "modle". Did you mean "model"?`},
+		{"unknown output", withRegional("module \"r\" {\n  source = \"./modules/regional\"\n  region = \"eu\"\n}\nlocals {\n  x = module.r.modle\n}\n"), "main.mlf.hcl:6:15", `attribute named "modle". Did you mean "model"?`},
 		{"undeclared module", map[string]string{"main.mlf.hcl": "locals {\n  x = module.r.model\n}\n"}, "main.mlf.hcl:2:7", `No module named "r"`},
 		{"error inside module", map[string]string{"modules/bad/main.mlf.hcl": "dataset \"d\" {\n  source = var.nope\n}\n",
 			"main.mlf.hcl": "module \"b\" {\n  source = \"./modules/bad\"\n}\n"}, "modules/bad/main.mlf.hcl:2:12", "Reference to undeclared input variable"},
@@ -268,22 +260,12 @@ func TestModuleErrors(t *testing.T) {
 			"main.mlf.hcl": "module \"m\" {\n  source = \"./modules/m\"\n}\n"}, "modules/m/main.mlf.hcl:1:1", "belongs in the root module"},
 		{"promotion in module output", map[string]string{"modules/m/main.mlf.hcl": "output \"v\" {\n  value = promotion.p.version\n}\n",
 			"main.mlf.hcl": "module \"m\" {\n  source = \"./modules/m\"\n}\n"}, "modules/m/main.mlf.hcl:2:11", "cannot be used in a module"},
-		{"moved from a module still called", map[string]string{"modules/regional/main.mlf.hcl": regional,
-			"main.mlf.hcl": "module \"r\" {\n  source = \"./modules/regional\"\n  region = \"eu\"\n}\nmoved {\n  from = module.r\n  to   = model.x\n}\n"}, "main.mlf.hcl:7:10", "moves a module to a model"},
-		{"moved to undeclared module object", map[string]string{"modules/regional/main.mlf.hcl": regional,
-			"main.mlf.hcl": "module \"r\" {\n  source = \"./modules/regional\"\n  region = \"eu\"\n}\nmoved {\n  from = model.churn\n  to   = module.r.model.chrun\n}\n"}, "main.mlf.hcl:7:10", "module.r.model.chrun is not declared"},
+		{"moved from a module still called", withRegional("module \"r\" {\n  source = \"./modules/regional\"\n  region = \"eu\"\n}\nmoved {\n  from = module.r\n  to   = model.x\n}\n"), "main.mlf.hcl:7:10", "moves a module to a model"},
+		{"moved to undeclared module object", withRegional("module \"r\" {\n  source = \"./modules/regional\"\n  region = \"eu\"\n}\nmoved {\n  from = model.churn\n  to   = module.r.model.chrun\n}\n"), "main.mlf.hcl:7:10", "module.r.model.chrun is not declared"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := writeFiles(t, tt.files)
-			cfg, diags := Load(dir, LoadOptions{Getenv: noEnv})
-			text := diagText(diags, cfg)
-			if !diags.HasErrors() || !strings.Contains(text, tt.want) {
-				t.Fatalf("want an error containing %q, got:\n%s", tt.want, text)
-			}
-			if !strings.Contains(text, tt.at+":") {
-				t.Errorf("want the error at %s, got:\n%s", tt.at, text)
-			}
+			wantLoadError(t, tt.files, tt.at, tt.want)
 		})
 	}
 }

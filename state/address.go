@@ -47,42 +47,34 @@ func ParseAddress(s string) (Address, error) {
 	if !ok {
 		return Address{}, fmt.Errorf("address %q: want dataset.NAME, dataset.NAME@SNAPSHOT, model.NAME, model.NAME@VERSION or model.NAME@ALIAS", truncate(s, 80))
 	}
-	switch kind {
-	case "dataset":
-		name, id, hasAt := strings.Cut(rest, "@")
-		if err := checkAddrName(s, "dataset", name); err != nil {
-			return Address{}, err
-		}
-		if !hasAt {
-			return Address{Kind: AddrDataset, Name: name}, nil
-		}
-		id = strings.ToLower(id)
+	if kind != "dataset" && kind != "model" {
+		return Address{}, fmt.Errorf("address %q: unknown kind %q (want dataset or model)", truncate(s, 80), truncate(kind, 40))
+	}
+	name, at, hasAt := strings.Cut(rest, "@")
+	if err := checkAddrName(s, kind, name); err != nil {
+		return Address{}, err
+	}
+	switch {
+	case kind == "dataset" && !hasAt:
+		return Address{Kind: AddrDataset, Name: name}, nil
+	case kind == "dataset":
+		id := strings.ToLower(at)
 		if len(id) < minIDLen || len(id) > maxIDLen || !hexid.IsLowerHex(id) {
 			return Address{}, fmt.Errorf("address %q: %q is not a snapshot id (at least %d hexadecimal digits of one)", truncate(s, 80), truncate(id, 80), minIDLen)
 		}
 		return Address{Kind: AddrSnapshot, Name: name, Snapshot: id}, nil
-	case "model":
-		name, at, hasAt := strings.Cut(rest, "@")
-		if err := checkAddrName(s, "model", name); err != nil {
-			return Address{}, err
+	case !hasAt:
+		return Address{Kind: AddrModel, Name: name}, nil
+	case at != "" && at[0] >= '0' && at[0] <= '9':
+		n, err := strconv.Atoi(at)
+		if err != nil || n < 1 {
+			return Address{}, fmt.Errorf("address %q: %q is not a version number", truncate(s, 80), truncate(at, 80))
 		}
-		if !hasAt {
-			return Address{Kind: AddrModel, Name: name}, nil
-		}
-		if at != "" && at[0] >= '0' && at[0] <= '9' {
-			n, err := strconv.Atoi(at)
-			if err != nil || n < 1 {
-				return Address{}, fmt.Errorf("address %q: %q is not a version number", truncate(s, 80), truncate(at, 80))
-			}
-			return Address{Kind: AddrVersion, Name: name, Version: n}, nil
-		}
-		if !IsIdentifier(at) {
-			return Address{}, fmt.Errorf("address %q: %q is neither a version number nor an alias name", truncate(s, 80), truncate(at, 80))
-		}
-		return Address{Kind: AddrAlias, Name: name, Alias: at}, nil
-	default:
-		return Address{}, fmt.Errorf("address %q: unknown kind %q (want dataset or model)", truncate(s, 80), truncate(kind, 40))
+		return Address{Kind: AddrVersion, Name: name, Version: n}, nil
+	case !IsIdentifier(at):
+		return Address{}, fmt.Errorf("address %q: %q is neither a version number nor an alias name", truncate(s, 80), truncate(at, 80))
 	}
+	return Address{Kind: AddrAlias, Name: name, Alias: at}, nil
 }
 
 // checkAddrName checks the NAME of an address: an identifier with an

@@ -280,17 +280,7 @@ func TestRemoveLineage(t *testing.T) {
 					t.Errorf("FindSnapshot(%s) = %+v, want the retained record", id[len(id)-4:], sn)
 				}
 			}
-			doc, err := state.Encode(s)
-			if err != nil {
-				t.Fatalf("Encode: %v", err)
-			}
-			back, err := state.Decode(doc)
-			if err != nil {
-				t.Fatalf("Decode: %v", err)
-			}
-			if back.FormatVersion != tc.format || !strings.Contains(string(doc), fmt.Sprintf(`"format_version": %d,`, tc.format)) {
-				t.Errorf("format_version %d, want %d (the oldest format holding the state)", back.FormatVersion, tc.format)
-			}
+			roundTrip(t, s, tc.format)
 		})
 	}
 }

@@ -1,10 +1,10 @@
 package state_test
 
 import (
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/mlform/mlform/internal/wanterr"
 	"github.com/mlform/mlform/state"
 	"github.com/mlform/mlform/state/statetest"
 )
@@ -28,18 +28,7 @@ func withEvaluating(change func(*state.RunningEvaluation)) *state.State {
 }
 
 func TestRunningEvaluationRoundTrip(t *testing.T) {
-	s := withEvaluating(nil)
-	doc, err := state.Encode(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(doc), `"format_version": 3,`) {
-		t.Fatal("a state with a running evaluation is not written as format 3")
-	}
-	back, err := state.Decode(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	back := roundTrip(t, withEvaluating(nil), 3)
 	m := back.Models["churn"]
 	v := m.Versions[len(m.Versions)-1]
 	e := m.RunningEvaluation(v.Version, v.Inputs.Snapshots, "ab12")
@@ -71,9 +60,7 @@ func TestRunningEvaluationRefused(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			err := withEvaluating(tt.change).Validate()
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("Validate = %v, want %q", err, tt.want)
-			}
+			wanterr.Check(t, err, tt.want)
 		})
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/zeebo/blake3"
@@ -59,4 +61,22 @@ func compact(t *testing.T, doc []byte) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// roundTrip encodes s, checks that the document is written as format (the
+// oldest format holding the state), and decodes it again.
+func roundTrip(t *testing.T, s *state.State, format int) *state.State {
+	t.Helper()
+	doc := encode(t, s)
+	if !strings.Contains(string(doc), fmt.Sprintf(`"format_version": %d,`, format)) {
+		t.Fatalf("the state is not written as format %d", format)
+	}
+	back, err := state.Decode(doc)
+	if err != nil {
+		t.Fatalf("Decode: %v", err)
+	}
+	if back.FormatVersion != format {
+		t.Fatalf("decoded format_version %d, want %d", back.FormatVersion, format)
+	}
+	return back
 }

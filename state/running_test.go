@@ -1,10 +1,10 @@
 package state_test
 
 import (
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/mlform/mlform/internal/wanterr"
 	"github.com/mlform/mlform/state"
 	"github.com/mlform/mlform/state/statetest"
 )
@@ -28,18 +28,7 @@ func withRunning(change func(*state.Model, *state.RunningAttempt)) *state.State 
 }
 
 func TestRunningAttemptRoundTrip(t *testing.T) {
-	s := withRunning(nil)
-	doc, err := state.Encode(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(doc), `"format_version": 3,`) {
-		t.Fatal("a state with a running attempt is not written as format 3")
-	}
-	back, err := state.Decode(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	back := roundTrip(t, withRunning(nil), 3)
 	r := back.Models["churn"].RunningAttempt(4)
 	if r == nil || r.JobID != "1234" || r.Draft.Version != 4 {
 		t.Fatalf("running attempt after decode: %+v", r)
@@ -69,9 +58,7 @@ func TestRunningAttemptRefused(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			err := withRunning(tt.change).Validate()
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("Validate = %v, want %q", err, tt.want)
-			}
+			wanterr.Check(t, err, tt.want)
 		})
 	}
 }

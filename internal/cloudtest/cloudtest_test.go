@@ -86,9 +86,7 @@ func TestUnavailable(t *testing.T) {
 		{"never started", map[string]string{"MLFORM_TEST_S3_ENDPOINT": "", "MLFORM_TEST_S3_UNAVAILABLE": ""}, false, "scripts/cloud/with-servers.sh"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			for k, v := range tc.env {
-				t.Setenv(k, v)
-			}
+			setEnv(t, tc.env)
 			reason := s3Cloud().Unavailable()
 			if (reason == "") != tc.wantOK || !strings.Contains(reason, tc.contains) {
 				t.Errorf("Unavailable() = %q; want ok=%v containing %q", reason, tc.wantOK, tc.contains)
@@ -101,11 +99,10 @@ func TestUnavailable(t *testing.T) {
 }
 
 func TestSecrets(t *testing.T) {
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "mlform-secret-abcdef")
-	t.Setenv("AZURE_STORAGE_KEY", "short")
-	t.Setenv("AWS_SESSION_TOKEN", "")
-	t.Setenv("AZURE_STORAGE_SAS_TOKEN", "")
-	t.Setenv("AZURE_STORAGE_CONNECTION_STRING", "")
+	setEnv(t, map[string]string{
+		"AWS_SECRET_ACCESS_KEY": "mlform-secret-abcdef", "AZURE_STORAGE_KEY": "short",
+		"AWS_SESSION_TOKEN": "", "AZURE_STORAGE_SAS_TOKEN": "", "AZURE_STORAGE_CONNECTION_STRING": "",
+	})
 	for _, tc := range []struct {
 		text, leaked, scrubbed string
 	}{
@@ -128,10 +125,10 @@ func TestSecrets(t *testing.T) {
 }
 
 func TestEnvForwardsSDKVariables(t *testing.T) {
-	t.Setenv("AWS_ACCESS_KEY_ID", "id")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
-	t.Setenv("AWS_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt")
-	t.Setenv("STORAGE_EMULATOR_HOST", "127.0.0.1:1")
+	setEnv(t, map[string]string{
+		"AWS_ACCESS_KEY_ID": "id", "AWS_SECRET_ACCESS_KEY": "secret",
+		"AWS_CA_BUNDLE": "/etc/ssl/certs/ca-certificates.crt", "STORAGE_EMULATOR_HOST": "127.0.0.1:1",
+	})
 	env := strings.Join(s3Cloud().Env(), "\n")
 	for _, want := range []string{"AWS_ACCESS_KEY_ID=id", "AWS_SECRET_ACCESS_KEY=secret", "AWS_CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt"} {
 		if !strings.Contains(env, want) {
@@ -157,5 +154,13 @@ func TestWithPrefix(t *testing.T) {
 		if err != nil || u.Query().Get("prefix") != tc.prefix {
 			t.Errorf("WithPrefix(%q, %q) = %q: prefix does not parse back (%v)", tc.in, tc.prefix, got, err)
 		}
+	}
+}
+
+// setEnv sets each variable of env for the length of the test.
+func setEnv(t *testing.T, env map[string]string) {
+	t.Helper()
+	for k, v := range env {
+		t.Setenv(k, v)
 	}
 }

@@ -3,6 +3,8 @@ package provenance
 import (
 	"strings"
 	"testing"
+
+	"github.com/mlform/mlform/internal/wanterr"
 )
 
 func TestDecode(t *testing.T) {
@@ -27,9 +29,7 @@ func TestDecode(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e, err := Decode([]byte(tt.in))
 			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("Decode = %v, want error containing %q", err, tt.wantErr)
-				}
+				wanterr.Check(t, err, tt.wantErr)
 				return
 			}
 			if err != nil || e.Captures[0].Output != "Python 3.12.1\n" || e.Files[0].Content != "numpy==2.1\n" {

@@ -68,24 +68,7 @@ func TestGraphSelect(t *testing.T) {
 		{[]string{"churn"}, nil, "-target churn: not an address: want KIND.NAME such as dataset.churn or model.churn (declared: dataset.churn"},
 	}
 	for _, tt := range tests {
-		sel, err := g.Select(tt.targets)
-		if tt.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.err) {
-				t.Errorf("Select(%v) err = %v, want %q", tt.targets, err, tt.err)
-			}
-			continue
-		}
-		if err != nil {
-			t.Fatalf("Select(%v): %v", tt.targets, err)
-		}
-		var got []string
-		for a := range sel {
-			got = append(got, a)
-		}
-		sort.Strings(got)
-		if !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("Select(%v) = %v, want %v", tt.targets, got, tt.want)
-		}
+		checkSelect(t, g, tt.targets, tt.want, tt.err)
 	}
 }
 
@@ -116,24 +99,31 @@ func TestGraphSelectInstances(t *testing.T) {
 		{`module.r["us"].module.inner`, []string{`model.module.r["us"].module.inner.m`}, ""},
 		{"module.nope", nil, "no such object"},
 	} {
-		sel, err := g.Select([]string{tt.target})
-		if tt.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.err) {
-				t.Errorf("Select(%s) err = %v, want %q", tt.target, err, tt.err)
-			}
-			continue
+		checkSelect(t, g, []string{tt.target}, tt.want, tt.err)
+	}
+}
+
+// checkSelect checks that g.Select(targets) selects exactly want, or fails
+// with an error containing wantErr.
+func checkSelect(t *testing.T, g *Graph, targets, want []string, wantErr string) {
+	t.Helper()
+	sel, err := g.Select(targets)
+	if wantErr != "" {
+		if err == nil || !strings.Contains(err.Error(), wantErr) {
+			t.Errorf("Select(%q) err = %v, want %q", targets, err, wantErr)
 		}
-		if err != nil {
-			t.Fatalf("Select(%s): %v", tt.target, err)
-		}
-		var got []string
-		for a := range sel {
-			got = append(got, a)
-		}
-		sort.Strings(got)
-		if !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("Select(%s) = %v, want %v", tt.target, got, tt.want)
-		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("Select(%q): %v", targets, err)
+	}
+	var got []string
+	for a := range sel {
+		got = append(got, a)
+	}
+	sort.Strings(got)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Select(%q) = %v, want %v", targets, got, want)
 	}
 }
 

@@ -223,14 +223,20 @@ func TestApplyTrainTimeout(t *testing.T) {
 	}
 }
 
-func TestApplyConditionalMetricTrigger(t *testing.T) {
-	w := newApplyWorld(t)
+// withTriggerAndV1 adds a retrain policy firing when accuracy on current
+// data is below 0.85 and trains v1 on data of quality 0.9.
+func (w *applyWorld) withTriggerAndV1() {
+	w.t.Helper()
 	w.specs.Policies["p"] = &policySpec{Name: "p", Models: []string{"churn"},
 		Policy: policy.Policy{Metrics: []policy.MetricTrigger{{Metric: "accuracy", Below: f(0.85)}}}}
-	snapA := w.snapshot("a\n", "0.9")
-	if _, res := w.apply(snapA); res.Failed() {
-		t.Fatal(summaries(res))
+	if _, res := w.apply(w.snapshot("a\n", "0.9")); res.Failed() {
+		w.t.Fatal(summaries(res))
 	}
+}
+
+func TestApplyConditionalMetricTrigger(t *testing.T) {
+	w := newApplyWorld(t)
+	w.withTriggerAndV1()
 	// New data on which v1 still scores 0.88: evaluated, not retrained.
 	snapB := w.snapshot("a\nb\n", "0.88")
 	_, res := w.apply(snapB)

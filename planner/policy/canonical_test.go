@@ -4,8 +4,9 @@ import (
 	"encoding/json"
 	"math"
 	"math/big"
-	"strings"
 	"testing"
+
+	"github.com/mlform/mlform/internal/wanterr"
 )
 
 func TestCanonicalParams(t *testing.T) {
@@ -66,9 +67,7 @@ func TestCanonicalParamsErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := CanonicalParams(tt.params)
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("error = %v, want %q", err, tt.want)
-			}
+			wanterr.Check(t, err, tt.want)
 		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mlform/mlform/internal/wanterr"
 	"github.com/mlform/mlform/planner/internal/plannertest"
 	"github.com/mlform/mlform/state"
 )
@@ -131,9 +132,7 @@ func TestBuildInputsErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := BuildInputs(tt.spec)
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("error = %v, want %q", err, tt.want)
-			}
+			wanterr.Check(t, err, tt.want)
 		})
 	}
 }

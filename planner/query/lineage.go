@@ -46,11 +46,7 @@ type SnapshotRef struct {
 // Lineage gathers a version's lineage. addr is model.NAME@V or
 // model.NAME@ALIAS.
 func Lineage(s *state.State, addr string) (*LineageReport, error) {
-	a, err := parseVersionAddr("lineage", addr)
-	if err != nil {
-		return nil, err
-	}
-	m, v, err := resolveVersion(s, a)
+	m, v, err := ResolveVersion(s, "lineage", addr)
 	if err != nil {
 		return nil, err
 	}

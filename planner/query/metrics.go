@@ -57,11 +57,7 @@ func DiffMetrics(s *state.State, addrA, addrB string) (*MetricsDiff, error) {
 	var refs [2]VersionRef
 	var vers [2]*state.Version
 	for i, addr := range []string{addrA, addrB} {
-		a, err := parseVersionAddr("metrics diff", addr)
-		if err != nil {
-			return nil, err
-		}
-		m, v, err := resolveVersion(s, a)
+		m, v, err := ResolveVersion(s, "metrics diff", addr)
 		if err != nil {
 			return nil, err
 		}

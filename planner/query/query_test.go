@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mlform/mlform/internal/wanterr"
 	"github.com/mlform/mlform/state"
 )
 
@@ -114,9 +115,7 @@ func TestAddressErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			err := tt.run()
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("error = %v, want %q", err, tt.want)
-			}
+			wanterr.Check(t, err, tt.want)
 		})
 	}
 }

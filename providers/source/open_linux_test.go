@@ -38,10 +38,7 @@ func TestLocalOpenKinds(t *testing.T) {
 		{path: "missing", wantErr: "no such file"},
 	}
 	for _, fast := range []bool{true, false} {
-		s, err := Open(context.Background(), dir, "")
-		if err != nil {
-			t.Fatal(err)
-		}
+		s := openSource(t, dir, "")
 		if !fast {
 			s.(*local).fast.off.Store(true)
 		}
@@ -82,7 +79,6 @@ func TestLocalOpenKinds(t *testing.T) {
 				t.Fatalf("fast=%v Open(%q) blocked", fast, tt.path)
 			}
 		}
-		s.Close()
 	}
 }
 
@@ -91,11 +87,7 @@ func TestLocalOpenKinds(t *testing.T) {
 func TestFdFileClose(t *testing.T) {
 	dir := t.TempDir()
 	write(t, filepath.Join(dir, "f"), "x")
-	s, err := Open(context.Background(), dir, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openSource(t, dir, "")
 	rc, err := s.Open(context.Background(), "f")
 	if err != nil {
 		t.Fatal(err)

@@ -26,6 +26,18 @@ func write(t *testing.T, path, content string) {
 	}
 }
 
+// openSource opens spec relative to base, failing the test on an error; the
+// source is closed when the test ends.
+func openSource(t *testing.T, spec, base string) Source {
+	t.Helper()
+	s, err := Open(context.Background(), spec, base)
+	if err != nil {
+		t.Fatalf("Open(%q): %v", spec, err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
 func walkAll(t *testing.T, s Source) []Entry {
 	t.Helper()
 	var out []Entry
@@ -56,11 +68,7 @@ func TestLocalWalk(t *testing.T) {
 	os.Symlink("a", filepath.Join(dir, "dirlink")) // a link to a directory is not descended
 
 	for _, spec := range []string{dir, "file://" + dir} {
-		s, err := Open(context.Background(), spec, "/nonexistent-base")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
+		s := openSource(t, spec, "/nonexistent-base")
 		es := walkAll(t, s)
 		want := "a-b,a/deep/er/x,a/z.csv,b.csv"
 		if symlinks {
@@ -91,14 +99,10 @@ func TestLocalRelativeToBase(t *testing.T) {
 	base := t.TempDir()
 	write(t, filepath.Join(base, "data", "churn", "x.csv"), "x")
 	for _, spec := range []string{"data/churn", "file://data/churn", "./data/churn/"} {
-		s, err := Open(context.Background(), spec, base)
-		if err != nil {
-			t.Fatalf("%s: %v", spec, err)
-		}
+		s := openSource(t, spec, base)
 		if got := pathsOf(walkAll(t, s)); got != "x.csv" {
 			t.Errorf("%s: %q", spec, got)
 		}
-		s.Close()
 	}
 }
 
@@ -106,11 +110,7 @@ func TestLocalSingleFile(t *testing.T) {
 	dir := t.TempDir()
 	write(t, filepath.Join(dir, "one.csv"), "a,b\n")
 	write(t, filepath.Join(dir, "other.csv"), "no")
-	s, err := Open(context.Background(), filepath.Join(dir, "one.csv"), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openSource(t, filepath.Join(dir, "one.csv"), "")
 	es := walkAll(t, s)
 	if pathsOf(es) != "one.csv" || es[0].Size != 4 {
 		t.Fatalf("entries %+v", es)
@@ -137,11 +137,7 @@ func TestLocalOpenStaysInside(t *testing.T) {
 	os.Symlink("../secret", filepath.Join(dir, "up"))
 	os.Symlink(filepath.Join(parent, "secret"), filepath.Join(dir, "abs"))
 	os.Symlink(parent, filepath.Join(dir, "dirup"))
-	s, err := Open(context.Background(), dir, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openSource(t, dir, "")
 	for _, p := range []string{"../secret", "/etc/passwd", "up", "abs", "dirup/secret", "a/../../secret", "missing", ""} {
 		rc, err := s.Open(context.Background(), p)
 		if err == nil {
@@ -230,8 +226,7 @@ func TestWalkStopsOnCallbackError(t *testing.T) {
 	dir := t.TempDir()
 	write(t, filepath.Join(dir, "a"), "1")
 	write(t, filepath.Join(dir, "b"), "2")
-	s, _ := Open(context.Background(), dir, "")
-	defer s.Close()
+	s := openSource(t, dir, "")
 	stop := io.ErrShortWrite
 	n := 0
 	err := s.Walk(context.Background(), func(Entry) error { n++; return stop })
@@ -253,8 +248,7 @@ func TestWalkUnreadableDirectory(t *testing.T) {
 	write(t, filepath.Join(dir, "locked", "x"), "x")
 	os.Chmod(filepath.Join(dir, "locked"), 0)
 	defer os.Chmod(filepath.Join(dir, "locked"), 0o755)
-	s, _ := Open(context.Background(), dir, "")
-	defer s.Close()
+	s := openSource(t, dir, "")
 	err := s.Walk(context.Background(), func(Entry) error { return nil })
 	if err == nil || !strings.Contains(err.Error(), "locked") {
 		t.Fatalf("error = %v, want one naming the unreadable directory", err)
@@ -289,13 +283,9 @@ func TestWalkOrderIsLexical(t *testing.T) {
 			}
 		}
 		sort.Strings(want)
-		s, err := Open(context.Background(), dir, "")
-		if err != nil {
-			t.Fatal(err)
-		}
+		s := openSource(t, dir, "")
 		if got := pathsOf(walkAll(t, s)); got != strings.Join(want, ",") {
 			t.Fatalf("seed %d:\n got %s\nwant %s", seed, got, strings.Join(want, ","))
 		}
-		s.Close()
 	}
 }

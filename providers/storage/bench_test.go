@@ -108,10 +108,7 @@ func benchPut(b *testing.B, d *benchData) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		storeDir, err := os.MkdirTemp(benchDir(b), "store-")
-		if err != nil {
-			b.Fatal(err)
-		}
+		storeDir := benchTemp(b, "store-")
 		b.StartTimer()
 		s, err := storage.Open(ctx, "file://"+storeDir, storage.Options{})
 		if err != nil {
@@ -148,6 +145,17 @@ func benchDir(b *testing.B) string {
 		return d
 	}
 	return b.TempDir()
+}
+
+// benchTemp makes a new directory in benchDir named after prefix; the
+// caller removes it.
+func benchTemp(b *testing.B, prefix string) string {
+	b.Helper()
+	dir, err := os.MkdirTemp(benchDir(b), prefix)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return dir
 }
 
 func putAll(ctx context.Context, s *storage.Store, paths []string, workers int) ([]storage.File, error) {
@@ -221,10 +229,7 @@ func BenchmarkMaterialize20kSmallFiles(b *testing.B) {
 		b.Fatal(d.err)
 	}
 	ctx := context.Background()
-	storeDir, err := os.MkdirTemp(benchDir(b), "store-")
-	if err != nil {
-		b.Fatal(err)
-	}
+	storeDir := benchTemp(b, "store-")
 	defer os.RemoveAll(storeDir)
 	s, err := storage.Open(ctx, "file://"+storeDir, storage.Options{})
 	if err != nil {
@@ -243,10 +248,7 @@ func BenchmarkMaterialize20kSmallFiles(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		out, err := os.MkdirTemp(benchDir(b), "out-")
-		if err != nil {
-			b.Fatal(err)
-		}
+		out := benchTemp(b, "out-")
 		b.StartTimer()
 		if err := s.Materialize(ctx, id, out); err != nil {
 			b.Fatal(err)

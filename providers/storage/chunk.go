@@ -18,47 +18,50 @@ import (
 // not with the number of files.
 type splitter struct {
 	// heads holds ChunkMinSize+1 buffers for the first read of a stream.
-	heads chan []byte
-	bufs  chan []byte
+	heads freeList
+	bufs  freeList
 	// big holds scan buffers for streams known to be large: a scan buffer
 	// of exactly ChunkMaxSize makes the chunker slide most of its window
 	// after every chunk, a bigger one rarely.
-	big chan []byte
+	big freeList
+}
+
+// freeList is a bounded pool of buffers of one size.
+type freeList chan []byte
+
+// get returns a pooled buffer, or a new one of size.
+func (f freeList) get(size int) []byte {
+	select {
+	case b := <-f:
+		return b
+	default:
+		return make([]byte, size)
+	}
+}
+
+// put returns b to the pool; when the pool is full the GC has it.
+func (f freeList) put(b []byte) {
+	select {
+	case f <- b:
+	default:
+	}
 }
 
 // bigScanBuffer is the scan buffer size for streams larger than one chunk.
 const bigScanBuffer = 2 * ChunkMaxSize
 
 func newSplitter(maxIdle int) *splitter {
-	return &splitter{heads: make(chan []byte, 4*maxIdle), bufs: make(chan []byte, maxIdle), big: make(chan []byte, 2)}
+	return &splitter{heads: make(freeList, 4*maxIdle), bufs: make(freeList, maxIdle), big: make(freeList, 2)}
 }
 
-func (s *splitter) getHead() []byte {
-	select {
-	case b := <-s.heads:
-		return b
-	default:
-		return make([]byte, ChunkMinSize+1)
-	}
-}
-
-func (s *splitter) putHead(b []byte) {
-	select {
-	case s.heads <- b:
-	default:
-	}
-}
+func (s *splitter) getHead() []byte  { return s.heads.get(ChunkMinSize + 1) }
+func (s *splitter) putHead(b []byte) { s.heads.put(b) }
 
 func (s *splitter) getScanBuf(sizeHint int64) []byte {
 	if sizeHint <= ChunkMaxSize {
 		return s.getBuf()
 	}
-	select {
-	case b := <-s.big:
-		return b
-	default:
-		return make([]byte, bigScanBuffer)
-	}
+	return s.big.get(bigScanBuffer)
 }
 
 func (s *splitter) putScanBuf(b []byte) {
@@ -66,27 +69,11 @@ func (s *splitter) putScanBuf(b []byte) {
 		s.putBuf(b)
 		return
 	}
-	select {
-	case s.big <- b:
-	default:
-	}
+	s.big.put(b)
 }
 
-func (s *splitter) getBuf() []byte {
-	select {
-	case b := <-s.bufs:
-		return b
-	default:
-		return make([]byte, ChunkMaxSize)
-	}
-}
-
-func (s *splitter) putBuf(b []byte) {
-	select {
-	case s.bufs <- b:
-	default: // pool full: let the GC have it
-	}
-}
+func (s *splitter) getBuf() []byte  { return s.bufs.get(ChunkMaxSize) }
+func (s *splitter) putBuf(b []byte) { s.bufs.put(b) }
 
 // pipelineDepth is how many chunk copies a multi-chunk split has in flight
 // between the chunking and the hashing goroutine.

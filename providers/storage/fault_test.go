@@ -239,15 +239,7 @@ func TestFaultWrongBytesOnRead(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			f, err := s.PutFile(ctx, bytes.NewReader(testData(4, 700000)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			f.Path = "dir/model.bin"
-			id, err := s.PutManifest(ctx, &Manifest{Kind: KindArtifacts, Files: []File{f}})
-			if err != nil {
-				t.Fatal(err)
-			}
+			f, id := putOneFile(t, s, KindArtifacts, "dir/model.bin", testData(4, 700000))
 			fo.corruptRead = packPrefix
 			rc, err := s.OpenFile(ctx, f)
 			if err != nil {

@@ -26,6 +26,23 @@ func newMemStore(t *testing.T, opts Options) (*Store, bucketObjects) {
 	return s, o
 }
 
+// putOneFile stores data as the one file, at path, of a new manifest of
+// kind.
+func putOneFile(t *testing.T, s *Store, kind, path string, data []byte) (File, string) {
+	t.Helper()
+	ctx := context.Background()
+	f, err := s.PutFile(ctx, bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Path = path
+	id, err := s.PutManifest(ctx, &Manifest{Kind: kind, Files: []File{f}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f, id
+}
+
 func TestResolveManifestAmbiguous(t *testing.T) {
 	ctx := context.Background()
 	s, o := newMemStore(t, Options{})
@@ -218,15 +235,7 @@ func TestReadAheadErrorsAndClose(t *testing.T) {
 func TestGCRemovesUploadLeftovers(t *testing.T) {
 	ctx := context.Background()
 	s, o := newMemStore(t, Options{})
-	f, err := s.PutFile(ctx, bytes.NewReader(testData(12, 5000)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.Path = "a"
-	id, err := s.PutManifest(ctx, &Manifest{Kind: KindSnapshot, Files: []File{f}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, id := putOneFile(t, s, KindSnapshot, "a", testData(12, 5000))
 	leftovers := []string{"data/ab/" + strings.Repeat("ab", 32) + ".18f2a.tmp", "manifests/" + strings.Repeat("cd", 32) + ".1.tmp"}
 	for _, k := range append(leftovers, "notes.txt", "manifests/README") {
 		if err := o.Put(ctx, k, strings.NewReader("x"), false); err != nil {

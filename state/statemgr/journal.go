@@ -363,15 +363,20 @@ func replayJournal(base []byte, baseState *state.State, journal []byte) ([]byte,
 	for _, m := range journaledMembers() {
 		members[m.name] = m.isMap
 	}
+	// mapOf is the member name of named entries that line i changes,
+	// decoded from the base document once.
 	maps := map[string]map[string]json.RawMessage{}
-	mapOf := func(name string) (map[string]json.RawMessage, error) {
+	mapOf := func(i int, name string) (map[string]json.RawMessage, error) {
+		if isMap, known := members[name]; !known || !isMap {
+			return nil, bad("line %d: %q is not a state member of named entries", i+1, name)
+		}
 		if m, ok := maps[name]; ok {
 			return m, nil
 		}
 		m := map[string]json.RawMessage{}
 		if raw, ok := top[name]; ok && !bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
 			if err := json.Unmarshal(raw, &m); err != nil {
-				return nil, err
+				return nil, bad("base document member %q: %v", name, err)
 			}
 		}
 		maps[name] = m
@@ -400,24 +405,18 @@ func replayJournal(base []byte, baseState *state.State, journal []byte) ([]byte,
 			top[name] = raw
 		}
 		for name, set := range e.Set {
-			if isMap, known := members[name]; !known || !isMap {
-				return nil, 0, bad("line %d: %q is not a state member of named entries", i+1, name)
-			}
-			m, err := mapOf(name)
+			m, err := mapOf(i, name)
 			if err != nil {
-				return nil, 0, bad("base document member %q: %v", name, err)
+				return nil, 0, err
 			}
 			for k, raw := range set {
 				m[k] = raw
 			}
 		}
 		for name, keys := range e.Delete {
-			if isMap, known := members[name]; !known || !isMap {
-				return nil, 0, bad("line %d: %q is not a state member of named entries", i+1, name)
-			}
-			m, err := mapOf(name)
+			m, err := mapOf(i, name)
 			if err != nil {
-				return nil, 0, bad("base document member %q: %v", name, err)
+				return nil, 0, err
 			}
 			for _, k := range keys {
 				delete(m, k)

@@ -3,10 +3,10 @@ package statemgr
 import (
 	"context"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/mlform/mlform/internal/wanterr"
 	"github.com/mlform/mlform/state"
 )
 
@@ -73,9 +73,7 @@ func TestJournalAnnouncements(t *testing.T) {
 			tt.change(s)
 			err = jw.Write(tt.announce(ctx), s)
 			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("err = %v, want %q", err, tt.wantErr)
-				}
+				wanterr.Check(t, err, tt.wantErr)
 				if got, _ := m.Read(ctx); got.Serial != before {
 					t.Fatalf("a refused write was recorded (serial %d)", got.Serial)
 				}

@@ -27,29 +27,19 @@ func (p *provider) resolveEnv(ctx context.Context, pod *corev1.Pod, c corev1.Con
 	}
 	ns := pod.Namespace
 	for _, from := range c.EnvFrom {
-		var data map[string]string
+		var kind, name string
+		var opt *bool
 		switch {
 		case from.SecretRef != nil:
-			s, err := p.secret(ctx, ns, from.SecretRef.Name)
-			if err != nil {
-				if apierrors.IsNotFound(err) && optional(from.SecretRef.Optional) {
-					continue
-				}
-				return nil, err
-			}
-			data = map[string]string{}
-			for k, v := range s.Data {
-				data[k] = string(v)
-			}
+			kind, name, opt = "Secret", from.SecretRef.Name, from.SecretRef.Optional
 		case from.ConfigMapRef != nil:
-			cm, err := p.configMap(ctx, ns, from.ConfigMapRef.Name)
-			if err != nil {
-				if apierrors.IsNotFound(err) && optional(from.ConfigMapRef.Optional) {
-					continue
-				}
-				return nil, err
-			}
-			data = cm.Data
+			kind, name, opt = "ConfigMap", from.ConfigMapRef.Name, from.ConfigMapRef.Optional
+		default:
+			continue
+		}
+		data, _, err := p.data(ctx, kind, ns, name, opt)
+		if err != nil {
+			return nil, err
 		}
 		for k, v := range data {
 			vars[from.Prefix+k] = v
@@ -85,43 +75,59 @@ func (p *provider) valueFrom(ctx context.Context, pod *corev1.Pod, e corev1.EnvV
 	switch {
 	case src.SecretKeyRef != nil:
 		ref := src.SecretKeyRef
-		s, err := p.secret(ctx, pod.Namespace, ref.Name)
-		if err != nil {
-			if apierrors.IsNotFound(err) && optional(ref.Optional) {
-				return "", false, nil
-			}
-			return "", false, err
-		}
-		v, ok := s.Data[ref.Key]
-		if !ok {
-			if optional(ref.Optional) {
-				return "", false, nil
-			}
-			return "", false, fmt.Errorf("couldn't find key %s in Secret %s/%s", ref.Key, pod.Namespace, ref.Name)
-		}
-		return string(v), true, nil
+		return p.keyRef(ctx, "Secret", pod.Namespace, ref.Name, ref.Key, ref.Optional)
 	case src.ConfigMapKeyRef != nil:
 		ref := src.ConfigMapKeyRef
-		cm, err := p.configMap(ctx, pod.Namespace, ref.Name)
-		if err != nil {
-			if apierrors.IsNotFound(err) && optional(ref.Optional) {
-				return "", false, nil
-			}
-			return "", false, err
-		}
-		v, ok := cm.Data[ref.Key]
-		if !ok {
-			if optional(ref.Optional) {
-				return "", false, nil
-			}
-			return "", false, fmt.Errorf("couldn't find key %s in ConfigMap %s/%s", ref.Key, pod.Namespace, ref.Name)
-		}
-		return v, true, nil
+		return p.keyRef(ctx, "ConfigMap", pod.Namespace, ref.Name, ref.Key, ref.Optional)
 	case src.FieldRef != nil:
 		v, err := p.field(pod, src.FieldRef.FieldPath)
 		return v, err == nil, err
 	}
 	return "", false, fmt.Errorf("env %s: this test node resolves value, secretKeyRef, configMapKeyRef and fieldRef only", e.Name)
+}
+
+// keyRef is key of the Secret or ConfigMap ns/name (kind says which);
+// ok is false for an optional reference whose object or key is missing.
+func (p *provider) keyRef(ctx context.Context, kind, ns, name, key string, opt *bool) (string, bool, error) {
+	data, found, err := p.data(ctx, kind, ns, name, opt)
+	if err != nil || !found {
+		return "", false, err
+	}
+	v, ok := data[key]
+	if !ok {
+		if optional(opt) {
+			return "", false, nil
+		}
+		return "", false, fmt.Errorf("couldn't find key %s in %s %s/%s", key, kind, ns, name)
+	}
+	return v, true, nil
+}
+
+// data is the data of the Secret or ConfigMap ns/name (kind says which),
+// a Secret's values as text; found is false when the object does not exist
+// and the reference to it is optional.
+func (p *provider) data(ctx context.Context, kind, ns, name string, opt *bool) (data map[string]string, found bool, err error) {
+	if kind == "Secret" {
+		var s *corev1.Secret
+		if s, err = p.secret(ctx, ns, name); err == nil {
+			data = make(map[string]string, len(s.Data))
+			for k, v := range s.Data {
+				data[k] = string(v)
+			}
+		}
+	} else {
+		var cm *corev1.ConfigMap
+		if cm, err = p.configMap(ctx, ns, name); err == nil {
+			data = cm.Data
+		}
+	}
+	if err != nil {
+		if apierrors.IsNotFound(err) && optional(opt) {
+			return nil, false, nil
+		}
+		return nil, false, err
+	}
+	return data, true, nil
 }
 
 // field is a downward-API field of the pod.
