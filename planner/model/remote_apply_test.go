@@ -153,13 +153,11 @@ func TestApplyRemoteStep(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(w.ws.BaseDir, "trainer", "run.sh"), []byte("#!/bin/sh\nexit 7\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := reproduce(context.Background(), w.ws, w.st, w.specs, "model.churn@1", ReproduceOptions{}, nil)
-	if err != nil || !rep.Identical || rep.CodeID != w.st.Models["churn"].Version(1).CodeID {
-		t.Fatalf("reproduce on the batch executor: %+v, %v", rep, err)
+	if rep := w.rerun("model.churn@1", false); !w.sameAsRecorded(rep, 1) || rep.CodeID != w.st.Models["churn"].Version(1).CodeID {
+		t.Fatalf("reproduce on the batch executor: %+v", rep)
 	}
-	rep, err = reproduce(context.Background(), w.ws, w.st, w.specs, "model.churn@1", ReproduceOptions{CurrentCode: true}, nil)
-	if err != nil || rep.Identical || rep.ExitCode != 7 {
-		t.Fatalf("reproduce -current-code on the batch executor: %+v, %v", rep, err)
+	if rep := w.rerun("model.churn@1", true); rep.Status == state.StatusSucceeded || rep.ExitCode != 7 {
+		t.Fatalf("reproduce -current-code on the batch executor: %+v", rep)
 	}
 	if err := os.WriteFile(filepath.Join(w.ws.BaseDir, "trainer", "run.sh"), []byte(trainerScript), 0o755); err != nil {
 		t.Fatal(err)
