@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/mlform/mlform/cli/progress"
 	"github.com/mlform/mlform/planner"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
@@ -150,8 +151,8 @@ func makePlan(ctx context.Context, g *Globals, ws *engine.Workspace, m *statemgr
 	}
 	opts := f.options()
 	opts.StoreWhileObserving = storeEarly
-	obs := newObserveProgress(g.Stderr)
-	opts.Observing = obs.observed
+	obs := progress.NewObserve(g.Stderr)
+	opts.Observing = obs.Observed
 	p, err := planner.Plan(ctx, ws, st, opts)
 	if err != nil {
 		return nil, nil, err
