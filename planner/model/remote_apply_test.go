@@ -244,6 +244,9 @@ func TestApplyRemoteStepOneClock(t *testing.T) {
 	w.ws.NoWait = true
 	w.apply(snap, "model.churn")
 	w.ws.NoWait = false
+	if r := w.st.Models["churn"].Running; len(r) != 1 || !r[0].SubmittedAt.Equal(submitted) {
+		t.Fatalf("running v2 submitted at %+v, want the run's clock %v", r, submitted)
+	}
 	w.ws.Now = submitted.Add(24 * time.Hour)
 	_, res := w.apply(snap)
 	if !strings.Contains(summaries(res), "trained v2") {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"time"
 
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
@@ -196,7 +195,7 @@ func submitEvaluation(ctx context.Context, rc *engine.RunContext, spec *modelSpe
 		}
 	})
 	run := &state.RunningEvaluation{Version: v.Version, Snapshots: snaps, Evaluator: evaluator, Executor: exName,
-		SpecID: specID, Store: storeName, SubmittedAt: time.Now().UTC(), ParamsID: rspec.Params}
+		SpecID: specID, Store: storeName, SubmittedAt: submitTime(ws), ParamsID: rspec.Params}
 	if rspec.Code != nil {
 		run.CodeID = rspec.Code.ID
 	}
