@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mlform/mlform/cli/progress"
 	"github.com/mlform/mlform/planner"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
@@ -143,7 +144,7 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 				if !stop.begin() {
 					return ctx.Err()
 				}
-				prog := newProgress(g.Stderr, time.Now)
+				prog := progress.New(g.Stderr, terminalOf(g.Stderr), time.Now)
 				prog.Begin()
 				res, err = planner.Apply(ctx, ws, stop.requested, p, st, m, planner.ApplyOptions{Parallelism: f.parallelism, Progress: prog})
 				prog.End()

@@ -30,10 +30,12 @@ func backendURL(g *Globals) (string, error) {
 	if len(files) == 0 {
 		return config.DefaultBackendURL, nil
 	}
-	cfg, diags := config.Load(".", config.LoadOptions{Getenv: g.Getenv, Version: Version})
+	// The backend is static: reading it needs no variables, so the
+	// commands that only read state work without them.
+	cfg, diags := config.Load(".", config.LoadOptions{Getenv: g.Getenv, Version: Version, BackendOnly: true})
 	if diags.HasErrors() {
 		_ = diag.Write(g.Stderr, diags, cfg.Files, !g.NoColor)
-		return "", &ExitError{Code: 1, Message: "the configuration names the state backend, and it has errors (variables can be set with MLFORM_VAR_<name>)"}
+		return "", &ExitError{Code: 1, Message: "the configuration names the state backend, and it has errors"}
 	}
 	return cfg.Backend.URL, nil
 }

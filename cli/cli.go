@@ -171,5 +171,18 @@ that pass their gates.`,
 		newReproduceCommand(g),
 		newStepCommand(g),
 	)
+	// Made here rather than when cobra runs, so that like every command
+	// that only groups others it fails on a missing or misspelt shell.
+	root.InitDefaultCompletionCmd()
+	root.InitDefaultHelpCmd()
+	for _, c := range root.Commands() {
+		switch c.Name() {
+		case "completion":
+			c.Args, c.RunE = unknownCommand, usageError(g)
+		case "help":
+			c.RunE = helpTopic(c.Run)
+			c.Run = nil
+		}
+	}
 	return root
 }

@@ -4,6 +4,8 @@ import (
 	"io"
 	"os"
 
+	"golang.org/x/term"
+
 	"github.com/mlform/mlform/internal/objname"
 )
 
@@ -40,4 +42,15 @@ func fileOf(w io.Writer) *os.File {
 	}
 	f, _ := w.(*os.File)
 	return f
+}
+
+// writerIsTerminal reports whether w is a terminal.
+func writerIsTerminal(w io.Writer) bool { return terminalOf(w) != nil }
+
+// terminalOf is the terminal under w, nil when w is not one.
+func terminalOf(w io.Writer) *os.File {
+	if f := fileOf(w); f != nil && term.IsTerminal(int(f.Fd())) {
+		return f
+	}
+	return nil
 }

@@ -76,3 +76,16 @@ func usageError(g *Globals) func(cmd *cobra.Command, args []string) error {
 		return errSilent
 	}
 }
+
+// helpTopic wraps cobra's help command: `mlform help aply` is the same
+// error (with its suggestion) as `mlform aply`, not the root help with
+// status 0.
+func helpTopic(show func(*cobra.Command, []string)) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		if target, rest, err := cmd.Root().Find(args); err == nil && target != nil && len(rest) > 0 {
+			return unknownCommand(target, rest)
+		}
+		show(cmd, args)
+		return nil
+	}
+}

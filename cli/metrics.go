@@ -10,8 +10,8 @@ func newMetricsCommand(g *Globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "metrics",
 		Short: "Compare metrics of versions",
-		Args:  cobra.NoArgs,
-		RunE:  func(cmd *cobra.Command, args []string) error { return cmd.Help() },
+		Args:  unknownCommand,
+		RunE:  usageError(g),
 	}
 	cmd.AddCommand(newMetricsDiffCommand(g))
 	return cmd

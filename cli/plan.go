@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/mlform/mlform/cli/progress"
 	"github.com/mlform/mlform/planner"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
@@ -105,6 +106,7 @@ func openWorkspace(g *Globals, f *planFlags) (*engine.Workspace, error) {
 	if err != nil {
 		return nil, err
 	}
+	cfg.ReleaseSyntax() // plan and apply keep the Config to the end
 	ws.Executors = executors(g.Supervisor)
 	ws.FixedClock = f.now != "" || g.Getenv(nowEnv) != ""
 	hooks, err := readTestHooks(g.Getenv)
@@ -149,8 +151,8 @@ func makePlan(ctx context.Context, g *Globals, ws *engine.Workspace, m *statemgr
 	}
 	opts := f.options()
 	opts.StoreWhileObserving = storeEarly
-	obs := newObserveProgress(g.Stderr)
-	opts.Observing = obs.observed
+	obs := progress.NewObserve(g.Stderr)
+	opts.Observing = obs.Observed
 	p, err := planner.Plan(ctx, ws, st, opts)
 	if err != nil {
 		return nil, nil, err

@@ -30,7 +30,7 @@ request). Run it in the workspace: gate thresholds come from the
 configuration, profiles and metrics.jsonl from the stores (docs/report.md).`,
 		Example: `  mlform report -out site
   mlform plan -out=tfplan && mlform report -out site -plan=tfplan`,
-		Args: cobra.NoArgs,
+		Args: wantArgs(0, 0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" {
 				return &ExitError{Code: 1, Message: "report needs -out DIR: the directory to write the site into"}

@@ -8,15 +8,15 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mlform/mlform/internal/textfmt"
-	"github.com/mlform/mlform/planner/model"
 	"github.com/mlform/mlform/planner/query"
+	"github.com/mlform/mlform/planner/reproduce"
 	"github.com/mlform/mlform/providers/executor"
 )
 
 func newReproduceCommand(g *Globals) *cobra.Command {
 	var vars varFlags
 	var asJSON bool
-	var opts model.ReproduceOptions
+	var opts reproduce.Options
 	cmd := &cobra.Command{
 		Use:   "reproduce model.NAME@VERSION|ALIAS",
 		Short: "Re-run a version's training and compare",
@@ -52,7 +52,7 @@ recorded inputs is reported.`,
 				out = g.Stdout
 			}
 			logw := executor.NewPrefixWriter(out, "  | ")
-			r, err := model.Reproduce(cmd.Context(), ws, s, args[0], opts, func(line string) { fmt.Fprintln(logw, line) })
+			r, err := reproduce.Run(cmd.Context(), ws, s, args[0], opts, func(line string) { fmt.Fprintln(logw, line) })
 			if err != nil {
 				return err
 			}
@@ -77,7 +77,7 @@ recorded inputs is reported.`,
 }
 
 // writeReproduce renders a reproduce report.
-func writeReproduce(w io.Writer, r *model.ReproduceReport) error {
+func writeReproduce(w io.Writer, r *reproduce.Report) error {
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "Note: %s\n", query.Clean(n))
 	}

@@ -27,7 +27,7 @@ Exit status: 0 when the configuration is valid, 1 when it is not.`,
 		Example: `  mlform validate
   mlform validate -json
   mlform -chdir=examples/churn validate -var='min_accuracy=0.9'`,
-		Args: cobra.NoArgs,
+		Args: wantArgs(0, 0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, diags := loadChecked(g, &vf)
 			if asJSON {

@@ -12,7 +12,7 @@ func newVersionCommand(g *Globals) *cobra.Command {
 		Use:     "version",
 		Short:   "Print mlform's version",
 		Example: "  mlform version",
-		Args:    cobra.NoArgs,
+		Args:    wantArgs(0, 0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			fmt.Fprintln(g.Stdout, versionLine())
 			return nil

@@ -172,3 +172,23 @@ func TestEvalOutputs(t *testing.T) {
 		t.Errorf("empty world summary = %#v", got)
 	}
 }
+
+// TestReleaseSyntax: after the syntax trees are dropped, gates still
+// evaluate and the files keep their text for diagnostics.
+func TestReleaseSyntax(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"main.mlf.hcl": gateConfig})
+	cfg := loadOK(t, dir, LoadOptions{})
+	cfg.ReleaseSyntax()
+	gates := cfg.Promotions["p"].Gates
+	if ok, diags := cfg.EvalGate(gates[0], map[string]float64{"accuracy": 0.9}, nil); !ok || diags.HasErrors() {
+		t.Fatalf("EvalGate after ReleaseSyntax = %v, %v", ok, diags)
+	}
+	if ok, diags := cfg.EvalGate(gates[3], map[string]float64{"accuracy": 0.1}, nil); ok || diags.HasErrors() {
+		t.Fatalf("EvalGate after ReleaseSyntax = %v, %v; want false", ok, diags)
+	}
+	for name, f := range cfg.Files {
+		if !strings.Contains(string(f.Bytes), "promotion") {
+			t.Errorf("%s lost its text", name)
+		}
+	}
+}

@@ -34,11 +34,12 @@ func (l *loader) evaluate(g *graph, order []*node) {
 		"cwd":    cty.StringVal(cwd),
 	})
 	raw := lang.Functions(l.dir)
+	dir := l.dir // not l: the Config keeps the scope, and must not keep the loader
 	s := newScope(func(called map[string]bool) map[string]function.Function {
 		if called == nil {
-			return lang.NewFunctions(l.dir)
+			return lang.NewFunctions(dir)
 		}
-		return lang.FunctionsFor(l.dir, raw, called)
+		return lang.FunctionsFor(dir, raw, called)
 	}, pathObj)
 	l.cfg.scope = s
 	for name, v := range l.cfg.Variables {
@@ -108,7 +109,7 @@ func (l *loader) evalNode(n *node, s *scope) (cty.Value, bool) {
 			deps[k] = v
 		}
 	}
-	ctx := s.evalContextFor(deps, n.extra, calledFunctions(n))
+	ctx := s.evalContextFor(deps, n.extra, l.calledFunctions(n))
 	if n.kind == kindLocals {
 		v, diags := evalExpr(n.attr.Expr, ctx)
 		l.diags = append(l.diags, diags...)

@@ -39,7 +39,7 @@ func (l *loader) evalPromotion(e *blockEval, n, local *node, s *scope) {
 			for k, v := range n.extra {
 				extra[k] = v
 			}
-			gateCtx := s.evalContextFor(local.deps, extra, calledFunctions(local))
+			gateCtx := s.evalContextFor(local.deps, extra, l.calledFunctions(local))
 			g := l.evalGateBlock(se, b, gateCtx)
 			g.instance, g.scope = n.extra, s
 			p.Gates = append(p.Gates, g)

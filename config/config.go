@@ -333,4 +333,8 @@ type LoadOptions struct {
 	// environment variable, a variables file or a -var given again
 	// still wins, and a different value then fails the plan's digest.
 	Planned map[string]cty.Value
+	// BackendOnly stops after the mlform block (required_version and the
+	// backend, which are static): the commands that only read state need
+	// no variables, as Terraform's state commands need none.
+	BackendOnly bool
 }

@@ -15,17 +15,22 @@ func evalExpr(expr hcl.Expression, ctx *hcl.EvalContext) (cty.Value, hcl.Diagnos
 }
 
 // calledFunctions lists the functions n's syntax calls: its context gets
-// only those, guarded (lang.FunctionsFor).
-func calledFunctions(n *node) map[string]bool {
+// only those, guarded (lang.FunctionsFor). They are looked up in the index
+// of n's file made when it was parsed.
+func (l *loader) calledFunctions(n *node) map[string]bool {
 	if n.called != nil {
 		return n.called
 	}
 	var root hclsyntax.Node
+	var rng hcl.Range
 	switch {
 	case n.block != nil:
-		root = n.block
+		root, rng = n.block, n.block.Range()
 	case n.attr != nil:
-		root = n.attr
+		root, rng = n.attr, n.attr.SrcRange
+	}
+	if p, ok := l.parsed[rng.Filename]; ok && p.calls != nil && root != nil {
+		return p.calls.In(rng)
 	}
 	return lang.CalledFunctions(root)
 }

@@ -23,7 +23,7 @@ func expands(n *node) bool {
 // every instance as a block of its own named NAME["KEY"] or NAME[INDEX],
 // with each or count in scope. It reports whether all went well.
 func (l *loader) evalInstances(n *node, s *scope) bool {
-	ctx := s.evalContextFor(n.deps, nil, calledFunctions(n))
+	ctx := s.evalContextFor(n.deps, nil, l.calledFunctions(n))
 	if n.kind == kindOutput {
 		ctx = l.cfg.worldContext(nil) // outputs may iterate over promotions
 	}
@@ -35,7 +35,7 @@ func (l *loader) evalInstances(n *node, s *scope) bool {
 	if l.instances[n.kind] == nil {
 		l.instances[n.kind] = map[string]bool{}
 	}
-	n.called = calledFunctions(n)
+	n.called = l.calledFunctions(n)
 	names, extras := x.Instances(n.name)
 	all := true
 	for i, name := range names {

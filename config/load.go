@@ -66,8 +66,12 @@ type loader struct {
 	parsed map[string]parsedFile
 }
 
-// parsedFile is what parsing a file reported.
-type parsedFile struct{ diags hcl.Diagnostics }
+// parsedFile is what parsing a file reported, and where its function
+// calls are (calledFunctions).
+type parsedFile struct {
+	diags hcl.Diagnostics
+	calls *lang.CallIndex
+}
 
 // Load reads every *.mlf.hcl file in dir (sorted by name) and the
 // *.mlfvars files beside them, and returns the evaluated configuration.
@@ -138,6 +142,9 @@ func (l *loader) load() {
 	}
 	if !l.decodeMLForm() {
 		return // a configuration for another mlform version
+	}
+	if l.opts.BackendOnly {
+		return
 	}
 	if !l.declareAndEvaluate(func() { l.vs.AssignAll(l.given()) }) {
 		return
@@ -251,15 +258,16 @@ func (l *loader) readFiles() bool {
 			continue
 		}
 		f, diags := ParseFile(src, name)
+		var calls *lang.CallIndex
 		if f != nil {
 			if body, ok := f.Body.(*hclsyntax.Body); ok && body != nil {
-				lang.CountLoops(body)
+				calls = lang.CountLoopsIndexCalls(body)
 			}
 		}
 		l.diags = append(l.diags, diags...)
 		l.cfg.Files[name] = f
 		l.rawFiles[name] = src
-		l.parsed[name] = parsedFile{diags: diags}
+		l.parsed[name] = parsedFile{diags: diags, calls: calls}
 		if diags.HasErrors() {
 			l.broken[name] = true
 		}

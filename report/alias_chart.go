@@ -24,6 +24,9 @@ func aliasCharts(mv *modelView, now time.Time) error {
 			if m.By != "" {
 				title += " by " + m.By
 			}
+			if m.ApprovedBy != "" {
+				title += ", approved by " + m.ApprovedBy
+			}
 			if m.Reason != "" {
 				title += ": " + m.Reason
 			}

@@ -3,6 +3,7 @@ package report
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/mlform/mlform/internal/textfmt"
@@ -89,7 +90,7 @@ func (dv *datasetView) loadProfiles(ctx context.Context, stores StoreOpener, war
 	if stores == nil {
 		return
 	}
-	for _, s := range dv.Snapshots {
+	for _, s := range slices.Concat(dv.Snapshots, dv.Retained) {
 		if s.profileID == "" || ctx.Err() != nil {
 			continue
 		}

@@ -126,7 +126,8 @@ promotion "churn_production" {
 	m.NextVersion = 6
 	m.Aliases["production"] = &state.Alias{Name: "production", Version: 5, History: []*state.AliasMove{
 		{From: 0, To: 1, At: t0.Add(2 * time.Hour), By: "ci@runner", Promotion: "churn_production", Reason: "gates passed"},
-		{From: 1, To: 2, At: t0.Add(26 * time.Hour), By: "alice@laptop", Promotion: "churn_production", Reason: "beats v1 on accuracy"},
+		{From: 1, To: 2, At: t0.Add(26 * time.Hour), By: "alice@laptop", Promotion: "churn_production", Reason: "beats v1 on accuracy",
+			ApprovedBy: "bob@desk", ApprovedAt: t0.Add(25 * time.Hour)},
 		{From: 2, To: 5, At: t0.Add(98 * time.Hour), By: "ci@runner", Promotion: "churn_production", Reason: `beats v2 <script>alert("x")</script>`},
 	}}
 	m.Evaluations = []*state.Evaluation{{Version: 2, Snapshots: map[string]string{"churn": ds.Snapshots[2].ID},

@@ -32,6 +32,9 @@ type modelView struct {
 	Latest        *versionView
 	LastTrain     *versionView // last succeeded attempt
 	LastCheck     *evalView    // last evaluate-step run (metric check or promotion)
+	// Drift is the drift check of the last trained version's datasets
+	// against their current snapshots (model_drift.go).
+	Drift []*modelDrift
 	// Evaluated: the state records evaluate-step scores of the model, which
 	// promotions compare; the charts show train-step metrics and say so.
 	Evaluated    bool
@@ -53,10 +56,14 @@ type aliasView struct {
 }
 
 type moveView struct {
-	From, To   int
-	At         time.Time
-	Until      time.Time // next move (zero: still serving)
-	By         string
+	From, To int
+	At       time.Time
+	Until    time.Time // next move (zero: still serving)
+	By       string
+	// ApprovedBy and ApprovedAt are the approval the move needed (a
+	// promotion with approval = true; empty otherwise).
+	ApprovedBy string
+	ApprovedAt time.Time
 	Promotion  string
 	Reason     string
 	PlanDigest string
@@ -114,7 +121,8 @@ func gatherModel(st *state.State, m *state.Model, envExecutor func(string) strin
 			if mv == nil {
 				continue
 			}
-			v := &moveView{From: mv.From, To: mv.To, At: mv.At, By: mv.By, Promotion: mv.Promotion, Reason: mv.Reason, PlanDigest: short(mv.PlanDigest, 12)}
+			v := &moveView{From: mv.From, To: mv.To, At: mv.At, By: mv.By, ApprovedBy: mv.ApprovedBy, ApprovedAt: mv.ApprovedAt,
+				Promotion: mv.Promotion, Reason: mv.Reason, PlanDigest: short(mv.PlanDigest, 12)}
 			if i+1 < len(a.History) && a.History[i+1] != nil {
 				v.Until = a.History[i+1].At
 			}

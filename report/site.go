@@ -99,6 +99,13 @@ func gather(ctx context.Context, in Input) (*site, error) {
 		}
 		s.Datasets = append(s.Datasets, dv)
 	}
+	byName := map[string]*datasetView{}
+	for _, dv := range s.Datasets {
+		byName[dv.Name] = dv
+	}
+	for _, mv := range s.Models {
+		mv.Drift = driftSinceTrain(st, mv, byName, in.Config)
+	}
 	s.Graph = lineageSVG(st, s.Models, s.Datasets)
 	return s, nil
 }

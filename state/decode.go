@@ -69,21 +69,28 @@ func decode(b []byte, requireChecksum bool) (*State, error) {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil, &DecodeError{ProblemTruncated, "the document is empty"}
 	}
-	if !json.Valid(b) {
-		return nil, classifyInvalid(b)
+	// A document that is not JSON is reported as such (classifyInvalid)
+	// whichever step below refuses it. Checking that first would scan a
+	// large state once more on every read: it is checked on the way out
+	// of a refusal instead, and the decoder checks the rest.
+	refuse := func(err error) error {
+		if !json.Valid(b) {
+			return classifyInvalid(b)
+		}
+		return err
 	}
 	format, err := peekFormat(b)
 	if err != nil {
-		return nil, err
+		return nil, refuse(err)
 	}
 	switch {
 	case format > FormatVersion:
-		return nil, &DecodeError{ProblemFuture, fmt.Sprintf("state was written by a newer mlform (format %d > %d); upgrade mlform", format, FormatVersion)}
+		return nil, refuse(&DecodeError{ProblemFuture, fmt.Sprintf("state was written by a newer mlform (format %d > %d); upgrade mlform", format, FormatVersion)})
 	case format < 1:
-		return nil, &DecodeError{ProblemCorrupt, fmt.Sprintf("format_version %d is not a valid format", format)}
+		return nil, refuse(&DecodeError{ProblemCorrupt, fmt.Sprintf("format_version %d is not a valid format", format)})
 	}
 	if err := verifyChecksum(b, requireChecksum); err != nil {
-		return nil, err
+		return nil, refuse(err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	// A member this build does not know would be dropped by the next write:
@@ -91,13 +98,26 @@ func decode(b []byte, requireChecksum bool) (*State, error) {
 	dec.DisallowUnknownFields()
 	var s State
 	if err := dec.Decode(&s); err != nil {
-		return nil, &DecodeError{ProblemInvalid, err.Error()}
+		return nil, refuse(&DecodeError{ProblemInvalid, err.Error()})
+	}
+	if !onlyJSONSpace(b[dec.InputOffset():]) {
+		return nil, classifyInvalid(b) // data after the document
 	}
 	s.Normalize()
 	if err := s.Validate(); err != nil {
 		return nil, &DecodeError{ProblemInvalid, err.Error()}
 	}
 	return &s, nil
+}
+
+// onlyJSONSpace reports whether b holds nothing but JSON's whitespace.
+func onlyJSONSpace(b []byte) bool {
+	for _, c := range b {
+		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			return false
+		}
+	}
+	return true
 }
 
 // classifyInvalid tells a truncated document from one that is otherwise

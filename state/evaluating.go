@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"time"
-
-	"github.com/mlform/mlform/internal/termtext"
 )
 
 // RunningEvaluation is an evaluate step submitted to a batch executor
@@ -30,6 +28,10 @@ type RunningEvaluation struct {
 	SpecID      string    `json:"spec_id"`
 	Store       string    `json:"store"`
 	SubmittedAt time.Time `json:"submitted_at"`
+	// ParamsID and CodeID are the params object and the code archive the
+	// spec names (in Store): gc keeps them while the job may read them.
+	ParamsID string `json:"params_id,omitempty"`
+	CodeID   string `json:"code_id,omitempty"`
 }
 
 // Same reports whether e evaluates version on exactly these snapshots
@@ -67,18 +69,13 @@ func validateEvaluating(name string, m *Model, recorded map[int]bool) error {
 		switch {
 		case !recorded[e.Version]:
 			return fmt.Errorf("%s: no such version is recorded", where)
-		case !IsIdentifier(e.Executor):
-			return fmt.Errorf("%s: executor %q is not a name", where, termtext.Truncate(e.Executor, 80))
-		case !IsID(e.SpecID):
-			return fmt.Errorf("%s: spec_id %q is not a hex content id", where, termtext.Truncate(e.SpecID, 80))
-		case seen[e.SpecID]:
-			return fmt.Errorf("%s: spec %s is recorded twice", where, e.SpecID)
-		case e.Store != "" && !IsName(e.Store):
-			return fmt.Errorf("%s: store %q is not a storage name", where, termtext.Truncate(e.Store, 80))
-		case len(e.JobID) > 256 || hasControl(e.JobID):
-			return fmt.Errorf("%s: job id is too long or contains control characters", where)
 		case len(e.Evaluator) > 256 || hasControl(e.Evaluator):
 			return fmt.Errorf("%s: evaluator is too long or contains control characters", where)
+		case seen[e.SpecID]:
+			return fmt.Errorf("%s: spec %.64s is recorded twice", where, e.SpecID)
+		}
+		if err := validateJob(where, jobRef{e.Executor, e.JobID, e.SpecID, e.ParamsID, e.CodeID, e.Store}); err != nil {
+			return err
 		}
 		seen[e.SpecID] = true
 		if err := validateSnapshotRefs(where, e.Snapshots); err != nil {

@@ -37,6 +37,9 @@ type RunningAttempt struct {
 	// seen by an apply ("" and zero until then).
 	Node      string    `json:"node,omitempty"`
 	StartedAt time.Time `json:"started_at,omitzero"`
+	// ParamsID is the params object the spec names (in Store): gc keeps
+	// it while the job may still read it ("" in states written before).
+	ParamsID string `json:"params_id,omitempty"`
 	// Draft is the version record to complete when the job is collected:
 	// inputs, reasons, user, code archive. Its status is not meaningful.
 	Draft *Version `json:"draft"`
@@ -83,23 +86,42 @@ func validateRunning(name string, m *Model, recorded map[int]bool) error {
 			return fmt.Errorf("%s is recorded twice", where)
 		case r.Step != "train" && r.Step != "evaluate":
 			return fmt.Errorf("%s: unknown step %q", where, termtext.Truncate(r.Step, 80))
-		case !IsIdentifier(r.Executor):
-			return fmt.Errorf("%s: executor %q is not a name", where, termtext.Truncate(r.Executor, 80))
-		case !IsID(r.SpecID):
-			return fmt.Errorf("%s: spec_id %q is not a hex content id", where, termtext.Truncate(r.SpecID, 80))
-		case r.Store != "" && !IsName(r.Store):
-			return fmt.Errorf("%s: store %q is not a storage name", where, termtext.Truncate(r.Store, 80))
-		case len(r.JobID) > 256 || len(r.Node) > 256 || hasControl(r.JobID) || hasControl(r.Node):
-			return fmt.Errorf("%s: job id or node is too long or contains control characters", where)
+		case len(r.Node) > 256 || hasControl(r.Node):
+			return fmt.Errorf("%s: node is too long or contains control characters", where)
 		case r.Draft == nil:
 			return fmt.Errorf("%s: no draft version record", where)
 		case r.Draft.Version != r.Version:
 			return fmt.Errorf("%s: draft record is numbered %d", where, r.Draft.Version)
 		}
 		seen[r.Version] = true
+		if err := validateJob(where, jobRef{r.Executor, r.JobID, r.SpecID, r.ParamsID, "", r.Store}); err != nil {
+			return err
+		}
 		if err := validateVersion(where, r.Draft); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// jobRef is what a running attempt or evaluation records of its job.
+type jobRef struct{ executor, jobID, specID, paramsID, codeID, store string }
+
+// validateJob checks the job a running record at where names.
+func validateJob(where string, j jobRef) error {
+	switch {
+	case !IsIdentifier(j.executor):
+		return fmt.Errorf("%s: executor %q is not a name", where, termtext.Truncate(j.executor, 80))
+	case !IsID(j.specID):
+		return fmt.Errorf("%s: spec_id %q is not a hex content id", where, termtext.Truncate(j.specID, 80))
+	case j.paramsID != "" && !IsID(j.paramsID):
+		return fmt.Errorf("%s: params_id %q is not a hex content id", where, termtext.Truncate(j.paramsID, 80))
+	case j.codeID != "" && !IsID(j.codeID):
+		return fmt.Errorf("%s: code_id %q is not a hex content id", where, termtext.Truncate(j.codeID, 80))
+	case j.store != "" && !IsName(j.store):
+		return fmt.Errorf("%s: store %q is not a storage name", where, termtext.Truncate(j.store, 80))
+	case len(j.jobID) > 256 || hasControl(j.jobID):
+		return fmt.Errorf("%s: job id is too long or contains control characters", where)
 	}
 	return nil
 }

@@ -138,7 +138,8 @@ func NewFunctions(dir string) map[string]function.Function {
 }
 
 // FunctionsFor is NewFunctions holding only the functions named in called
-// (and their hidden loop counter): guarding every function for every block
+// (the hidden loop counter among them when called names it: CountLoops
+// makes every for-expression call it): guarding every function for every block
 // would double the cost of loading. Names that are not functions are left
 // out, so HCL reports them as it would anyway. templatefile needs them all.
 // raw is Functions(dir), built once per Load.
@@ -158,7 +159,9 @@ func FunctionsFor(dir string, raw map[string]function.Function, called map[strin
 			f[name] = b.guard(name, fn)
 		}
 	}
-	f[loopFuncName] = b.loopFunc()
+	if called[loopFuncName] { // only a for-expression calls it
+		f[loopFuncName] = b.loopFunc()
+	}
 	return f
 }
 

@@ -1,8 +1,10 @@
 package lang
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -90,10 +92,34 @@ func (b *budget) loopFunc() function.Function {
 // A call node, rather than a wrapper type, keeps the expression visible to
 // everything that walks the syntax tree (references, the graph).
 func CountLoops(node hclsyntax.Node) {
+	CountLoopsIndexCalls(node)
+}
+
+// CallIndex is where the function calls of a file's syntax are, by
+// position: the calls inside one block are then found without walking its
+// syntax again (CalledFunctions walks it), which for a fleet of blocks
+// was a walk of every block.
+type CallIndex struct {
+	at    []int // start byte of each call, ascending
+	names []string
+}
+
+// CountLoopsIndexCalls is CountLoops that also indexes every function call
+// under node (the loop counters included), in the same walk.
+func CountLoopsIndexCalls(node hclsyntax.Node) *CallIndex {
+	x := &CallIndex{}
 	if node == nil {
-		return
+		return x
 	}
+	type call struct {
+		at   int
+		name string
+	}
+	var calls []call
 	_ = hclsyntax.VisitAll(node, func(n hclsyntax.Node) hcl.Diagnostics {
+		if c, ok := n.(*hclsyntax.FunctionCallExpr); ok {
+			calls = append(calls, call{c.Range().Start.Byte, c.Name})
+		}
 		fe, ok := n.(*hclsyntax.ForExpr)
 		if !ok {
 			return nil
@@ -111,6 +137,24 @@ func CountLoops(node hclsyntax.Node) {
 		}
 		return nil
 	})
+	slices.SortStableFunc(calls, func(a, b call) int { return cmp.Compare(a.at, b.at) })
+	for _, c := range calls {
+		x.at = append(x.at, c.at)
+		x.names = append(x.names, c.name)
+	}
+	return x
+}
+
+// In lists the functions called inside r, the range of a block or an
+// argument of the indexed file: what CalledFunctions of that node
+// returns.
+func (x *CallIndex) In(r hcl.Range) map[string]bool {
+	called := map[string]bool{}
+	i, _ := slices.BinarySearch(x.at, r.Start.Byte)
+	for ; i < len(x.at) && x.at[i] < r.End.Byte; i++ {
+		called[x.names[i]] = true
+	}
+	return called
 }
 
 // CalledFunctions lists the functions root's syntax calls (every

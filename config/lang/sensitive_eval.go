@@ -21,17 +21,28 @@ const sensitiveDetail = "This expression uses a sensitive value, so the details 
 // evaluation context. A result beyond the limits (MaxValueSize,
 // MaxValueDepth) is an error at the expression.
 func EvalExpr(expr hcl.Expression, ctx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
-	v, diags := expr.Value(ctx)
+	v, _, diags := EvalExprKnown(expr, ctx)
+	return v, diags
+}
+
+// EvalExprKnown is EvalExpr that also says whether the value is wholly
+// known (cty.Value.IsWhollyKnown, a walk of the value its callers need
+// anyway). known is false after an error.
+func EvalExprKnown(expr hcl.Expression, ctx *hcl.EvalContext) (v cty.Value, known bool, diags hcl.Diagnostics) {
+	v, diags = expr.Value(ctx)
 	if len(diags) > 0 && usesSensitive(expr, ctx, v) {
 		diags = hideSensitive(diags)
 	}
-	if diags.HasErrors() || !v.IsWhollyKnown() {
-		return v, diags
+	if diags.HasErrors() {
+		return v, false, diags
+	}
+	if !v.IsWhollyKnown() {
+		return v, false, diags
 	}
 	if err := CheckValue(v); err != nil {
-		return cty.DynamicVal, append(diags, tooLargeDiag(expr.Range(), err))
+		return cty.DynamicVal, false, append(diags, tooLargeDiag(expr.Range(), err))
 	}
-	return v, diags
+	return v, true, diags
 }
 
 // tooLargeDiag reports a limit at rng.

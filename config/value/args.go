@@ -62,7 +62,7 @@ func (e *Args) Value(name string) (cty.Value, *hclsyntax.Attribute, bool) {
 	if !ok {
 		return cty.NilVal, nil, false
 	}
-	v, diags := lang.EvalExpr(a.Expr, e.Ctx)
+	v, known, diags := lang.EvalExprKnown(a.Expr, e.Ctx)
 	*e.Diags = append(*e.Diags, diags...)
 	if diags.HasErrors() {
 		e.Failed = true
@@ -72,7 +72,7 @@ func (e *Args) Value(name string) (cty.Value, *hclsyntax.Attribute, bool) {
 	if v.IsNull() {
 		return v, a, false
 	}
-	if !v.IsWhollyKnown() {
+	if !known {
 		// Only gate conditions see unknown values, and they are not read
 		// through here; anything else unknown is a bug in a function.
 		e.Errorf(a.Expr.Range(), "Value not known", "%s in %s cannot be decided before apply.", name, e.Where)

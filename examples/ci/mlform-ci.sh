@@ -11,7 +11,8 @@
 #                           (refused if the state or configuration moved since)
 #   mlform-ci.sh scheduled  cron: plan and apply what is due now (schedules,
 #                           drift, new data): schedules fire only when
-#                           something runs apply
+#                           something runs apply; then the report site
+#                           (mlform-report/), also when apply failed
 #
 # Environment: MLFORM (the mlform binary, default "mlform"); the cloud
 # credentials of the state backend and store (AWS_* for S3); MLFORM_VAR_*
@@ -52,7 +53,15 @@ apply)
 	;;
 scheduled)
 	"$mlform" init
-	"$mlform" apply -lock-timeout="$lock_timeout" -auto-approve
+	code=0
+	"$mlform" apply -lock-timeout="$lock_timeout" -auto-approve || code=$?
+	# The report site (mlform-report/), also after a failed apply: it
+	# shows the failed attempt. It loads the configuration, so it runs
+	# here, with the job's variables.
+	if ! "$mlform" report -out=mlform-report && [ "$code" -eq 0 ]; then
+		code=1
+	fi
+	exit "$code"
 	;;
 *)
 	echo "usage: mlform-ci.sh plan|apply|scheduled" >&2

@@ -78,7 +78,10 @@ func TestImportRules(t *testing.T) {
 		{"planner/publish", []string{"=planner", "planner/dataset", "planner/model", "planner/ops", "planner/render", "planner/retention", "planner/step"}},
 		{"planner/notify", []string{"=planner", "planner/dataset", "planner/model", "planner/ops", "planner/render", "planner/retention", "planner/step"}},
 		{"planner/provenance", []string{"=planner", "planner/dataset", "planner/model", "planner/ops", "planner/render", "planner/retention"}},
-		{"planner/ops", []string{"=planner", "planner/dataset", "planner/model", "planner/render"}},
+		{"planner/ops", []string{"=planner", "planner/dataset", "planner/model", "planner/render", "planner/reproduce"}},
+		// reproduce re-runs a train step, so it alone of the workspace
+		// operations stands on planner/model.
+		{"planner/reproduce", []string{"=planner", "planner/dataset", "planner/ops", "planner/render", "planner/retention"}},
 		{"planner/policy", []string{"=planner", "planner/engine", "planner/plans", "planner/dataset", "planner/model", "planner/ops"}},
 		{"planner/query", []string{"=planner", "planner/engine", "planner/plans", "planner/dataset", "planner/model", "planner/ops"}},
 		{"planner/codehash", []string{"=planner", "planner/policy", "planner/engine", "planner/plans"}},

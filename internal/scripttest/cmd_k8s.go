@@ -66,6 +66,11 @@ func lookPathIn(name, path string) (string, error) {
 // selector matches, one a line on stdout; wait until the API shows a pod
 // the selector matches running (kubectl wait); delete a Job as `kubectl delete job` does
 // (background propagation); create (or replace) a Secret with one key.
+// waitRunning bounds `kube wait-running`: a script that gives up while
+// its background apply waits for the job hangs until the test's timeout
+// (the interrupt it sends lets running jobs finish), so it waits long.
+const waitRunning = 2 * time.Minute
+
 func cmdKube(ts *testscript.TestScript, neg bool, args []string) {
 	cfg, err := clientcmd.BuildConfigFromFlags("", ts.Getenv("KUBECONFIG"))
 	ts.Check(err)
@@ -84,8 +89,11 @@ func cmdKube(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	case args[0] == "wait-running" && len(args) == 2:
 		// The API learns a pod's state from its node a moment after the
-		// container started: wait for it, by a watch.
-		w, err := c.CoreV1().Pods(ns).Watch(ctx, metav1.ListOptions{LabelSelector: args[1]})
+		// container started (longer on a loaded machine): wait for it,
+		// by a watch.
+		wctx, wcancel := context.WithTimeout(context.Background(), waitRunning)
+		defer wcancel()
+		w, err := c.CoreV1().Pods(ns).Watch(wctx, metav1.ListOptions{LabelSelector: args[1]})
 		ts.Check(err)
 		defer w.Stop()
 		for ev := range w.ResultChan() {
@@ -93,7 +101,7 @@ func cmdKube(ts *testscript.TestScript, neg bool, args []string) {
 				return
 			}
 		}
-		ts.Fatalf("kube wait-running: no pod matching %s ran within 30s", args[1])
+		ts.Fatalf("kube wait-running: no pod matching %s ran within %s", args[1], waitRunning)
 	case args[0] == "delete-job" && len(args) == 2:
 		bg := metav1.DeletePropagationBackground
 		ts.Check(c.BatchV1().Jobs(ns).Delete(ctx, args[1], metav1.DeleteOptions{PropagationPolicy: &bg}))

@@ -177,6 +177,25 @@ func BenchmarkCodeHash(b *testing.B) {
 	}
 }
 
+// BenchmarkCodeTreeFleet is a plan of a 1,000-model fleet sharing one
+// trainer: every model asks for the tree's hash and listing through the
+// plan's cache; the tree is listed and hashed once.
+func BenchmarkCodeTreeFleet(b *testing.B) {
+	dir := b.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "train.sh"), []byte("#!/bin/sh\n"), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		cache := OpenCodeCache("", nil)
+		for range 1000 {
+			if _, _, _, err := CodeTreeCached(dir, []string{"train.sh"}, cache); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
 // FuzzCodeGlob: whatever glob a configuration holds, the selected files
 // are clean relative paths inside the base directory, never under
 // .mlform/ or .git/, and never read through a symlink.

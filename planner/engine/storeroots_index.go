@@ -131,14 +131,15 @@ func entryRefs(st *state.State, e entryRef) []storeID {
 				add(v.Store, v.CodeID)
 			}
 		}
-		// A running attempt's spec, code archive and provenance: the job
-		// reads them from the store, possibly long after the apply that
-		// submitted it.
+		// A running attempt's or evaluation's spec, params, code archive
+		// and provenance: the job reads them from the store, possibly long
+		// after the apply that submitted it.
 		for _, r := range m.Running {
 			if r == nil {
 				continue
 			}
 			add(r.Store, r.SpecID)
+			add(r.Store, r.ParamsID)
 			if r.Draft != nil {
 				add(r.Draft.Store, r.Draft.CodeID)
 				add(r.Draft.Store, r.Draft.EnvironmentID)
@@ -148,6 +149,8 @@ func entryRefs(st *state.State, e entryRef) []storeID {
 		for _, e := range m.Evaluating {
 			if e != nil {
 				add(e.Store, e.SpecID)
+				add(e.Store, e.ParamsID)
+				add(e.Store, e.CodeID)
 			}
 		}
 	}

@@ -77,6 +77,9 @@ type Workspace struct {
 
 	mu     sync.Mutex
 	stores map[string]*storage.Store
+
+	claimMu sync.Mutex
+	claims  map[string]bool // claims.go
 }
 
 // DatasetSpec is a declared dataset as the planner needs it.

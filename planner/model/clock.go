@@ -24,3 +24,13 @@ func recordedTimes(fixed bool, start, started, ended time.Time) (time.Time, time
 	}
 	return start.UTC(), start.UTC().Add(ended.Sub(started))
 }
+
+// submitTime is when a batch job is recorded as submitted: now, or the
+// workspace's Now under a fixed clock (so plan's "running for" is measured
+// on the run's one clock).
+func submitTime(ws *engine.Workspace) time.Time {
+	if ws.FixedClock {
+		return ws.Now.UTC()
+	}
+	return time.Now().UTC()
+}

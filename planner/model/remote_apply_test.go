@@ -21,11 +21,13 @@ import (
 // fakeBatch is a batch executor whose "cluster" runs each job's argv
 // (`mlform step run STORE SPECID`) in this process: the remote-step
 // protocol end to end, without a scheduler. forget makes Attach fail as a
-// cluster that purged the finished job would.
+// cluster that purged the finished job would; unreachable, at once, as a
+// controller that does not answer.
 type fakeBatch struct {
-	mu     sync.Mutex
-	jobs   map[string]*fakeJob
-	forget bool
+	mu          sync.Mutex
+	jobs        map[string]*fakeJob
+	forget      bool
+	unreachable bool
 }
 
 type fakeJob struct {
@@ -64,6 +66,9 @@ func (f *fakeBatch) Attach(ctx context.Context, id string, t executor.Task) (exe
 	f.mu.Unlock()
 	if j == nil {
 		return executor.Result{}, fmt.Errorf("job %s unknown", id)
+	}
+	if f.unreachable {
+		return executor.Result{}, fmt.Errorf("job %s: the controller does not answer", id)
 	}
 	<-j.done
 	if f.forget {
@@ -148,13 +153,11 @@ func TestApplyRemoteStep(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(w.ws.BaseDir, "trainer", "run.sh"), []byte("#!/bin/sh\nexit 7\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := reproduce(context.Background(), w.ws, w.st, w.specs, "model.churn@1", ReproduceOptions{}, nil)
-	if err != nil || !rep.Identical || rep.CodeID != w.st.Models["churn"].Version(1).CodeID {
-		t.Fatalf("reproduce on the batch executor: %+v, %v", rep, err)
+	if rep := w.rerun("model.churn@1", false); !w.sameAsRecorded(rep, 1) || rep.CodeID != w.st.Models["churn"].Version(1).CodeID {
+		t.Fatalf("reproduce on the batch executor: %+v", rep)
 	}
-	rep, err = reproduce(context.Background(), w.ws, w.st, w.specs, "model.churn@1", ReproduceOptions{CurrentCode: true}, nil)
-	if err != nil || rep.Identical || rep.ExitCode != 7 {
-		t.Fatalf("reproduce -current-code on the batch executor: %+v, %v", rep, err)
+	if rep := w.rerun("model.churn@1", true); rep.Status == state.StatusSucceeded || rep.ExitCode != 7 {
+		t.Fatalf("reproduce -current-code on the batch executor: %+v", rep)
 	}
 	if err := os.WriteFile(filepath.Join(w.ws.BaseDir, "trainer", "run.sh"), []byte(trainerScript), 0o755); err != nil {
 		t.Fatal(err)
@@ -171,6 +174,45 @@ func TestApplyRemoteStep(t *testing.T) {
 	}
 	if v := w.st.Models["churn"].Version(3); v == nil || v.Status != state.StatusSucceeded || v.ArtifactsID == "" {
 		t.Fatalf("v3 = %+v", v)
+	}
+}
+
+// TestApplyRemoteEvaluationReattached: an evaluate step on a batch
+// executor is recorded while its job runs; an apply that could not follow
+// it (here the controller did not answer; likewise a killed apply) leaves
+// the record, plan notes it, and the next apply that needs the same
+// evaluation follows that job instead of submitting another.
+func TestApplyRemoteEvaluationReattached(t *testing.T) {
+	w, fb := newRemoteApplyWorld(t)
+	w.withTriggerAndV1()
+	snapB := w.snapshot("a\nb\n", "0.88")
+	fb.unreachable = true
+	if _, res := w.apply(snapB); !res.Failed() {
+		t.Fatalf("apply with the controller unreachable:\n%s", summaries(res))
+	}
+	m := w.st.Models["churn"]
+	if len(m.Evaluating) != 1 || m.Evaluating[0].JobID != "2" || m.Evaluating[0].Version != 1 || evaluationBy(m, 1, m.Evaluating[0].Snapshots, "") != nil {
+		t.Fatalf("evaluating %+v, evaluations %+v: want job 2 recorded, no score", m.Evaluating, m.Evaluations)
+	}
+	p, err := w.plan(snapB, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noted := false
+	for _, n := range p.Notes {
+		noted = noted || strings.Contains(n.Message, "the evaluate step of v1 running as fakebatch job 2 on fake-node")
+	}
+	if !noted {
+		t.Errorf("plan does not note the running evaluation: %+v", p.Notes)
+	}
+	fb.unreachable = false
+	_, res := w.apply(snapB)
+	m = w.st.Models["churn"]
+	if ev := evaluationBy(m, 1, map[string]string{"churn": snapB}, ""); res.Failed() || !strings.Contains(summaries(res), "not retrained") || len(m.Evaluating) != 0 || ev == nil || ev.Metrics["accuracy"] != 0.88 {
+		t.Fatalf("re-attached evaluation:\n%s\nevaluating %+v, evaluations %+v", summaries(res), m.Evaluating, m.Evaluations)
+	}
+	if len(fb.jobs) != 2 {
+		t.Errorf("%d jobs submitted, want 2 (the train and one evaluation)", len(fb.jobs))
 	}
 }
 
@@ -202,6 +244,9 @@ func TestApplyRemoteStepOneClock(t *testing.T) {
 	w.ws.NoWait = true
 	w.apply(snap, "model.churn")
 	w.ws.NoWait = false
+	if r := w.st.Models["churn"].Running; len(r) != 1 || !r[0].SubmittedAt.Equal(submitted) {
+		t.Fatalf("running v2 submitted at %+v, want the run's clock %v", r, submitted)
+	}
 	w.ws.Now = submitted.Add(24 * time.Hour)
 	_, res := w.apply(snap)
 	if !strings.Contains(summaries(res), "trained v2") {

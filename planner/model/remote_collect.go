@@ -32,7 +32,18 @@ func planRunning(ctx context.Context, pc *engine.PlanContext, spec *modelSpec) *
 		}
 	}
 	m := pc.State.Models[spec.Name]
-	if m == nil || len(m.Running) == 0 {
+	if m == nil {
+		return nil
+	}
+	for _, e := range m.Evaluating {
+		if e == nil {
+			continue
+		}
+		r := &state.RunningAttempt{Version: e.Version, Executor: e.Executor, JobID: e.JobID, SubmittedAt: e.SubmittedAt}
+		pc.AddNote(&plans.Note{Addr: "model." + spec.Name, Message: fmt.Sprintf(
+			"the evaluate step of %s; an apply that evaluates v%d on the same data re-attaches to it", describeRunning(ctx, pc.WS, spec, r, pc.WS.Now), e.Version)})
+	}
+	if len(m.Running) == 0 {
 		return nil
 	}
 	r := m.Running[0]

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"time"
 
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
@@ -30,15 +29,16 @@ import (
 func evaluateRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, spec *modelSpec, v *state.Version,
 	snaps, snapStores map[string]string, evaluator string, bx executor.Batch, exName string) (executor.Result, string, *storage.Store, error) {
 	log := func(line string) { rc.Progress.Logf(a, "evaluate v%d: %s", v.Version, line) }
-	run, task, err := reattachEvaluation(ctx, rc, spec, v.Version, snaps, evaluator, bx, exName, log)
+	run, task, release, err := reattachEvaluation(ctx, rc, spec, v.Version, snaps, evaluator, bx, exName, log)
 	if err != nil {
 		return executor.Result{}, "", nil, err
 	}
 	if run == nil {
-		if run, task, err = submitEvaluation(ctx, rc, spec, v, snaps, snapStores, evaluator, bx, exName, log); err != nil {
+		if run, task, release, err = submitEvaluation(ctx, rc, spec, v, snaps, snapStores, evaluator, bx, exName, log); err != nil {
 			return executor.Result{}, "", nil, err
 		}
 	}
+	defer release()
 	store, err := rc.Workspace.Store(ctx, run.Store)
 	if err != nil {
 		return executor.Result{}, "", nil, err
@@ -71,23 +71,45 @@ func evaluateRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action,
 }
 
 // reattachEvaluation finds the recorded running evaluation of version on
-// snaps by evaluator and returns it with the task to follow its job (nil:
-// none to re-attach to). A record whose job was never queued (an apply
-// killed before sbatch took it) is dropped.
+// snaps by evaluator that an earlier apply left, claims it, and returns it
+// with the task to follow its job and the claim's release (nil: none to
+// re-attach to). A record whose job was never queued (an apply killed
+// before sbatch took it) is dropped. A job another action of this apply
+// follows (claimed) is not taken: that action reads its result.
 func reattachEvaluation(ctx context.Context, rc *engine.RunContext, spec *modelSpec, version int, snaps map[string]string, evaluator string,
-	bx executor.Batch, exName string, log func(string)) (*state.RunningEvaluation, executor.Task, error) {
-	var run *state.RunningEvaluation
+	bx executor.Batch, exName string, log func(string)) (run *state.RunningEvaluation, task executor.Task, release func(), err error) {
+	ws := rc.Workspace
 	rc.ReadState(func(st *state.State) {
 		if m := st.Models[spec.Name]; m != nil {
-			if e := m.RunningEvaluation(version, snaps, evaluator); e != nil && e.Executor == exName {
-				cp := *e
-				run = &cp
+			for _, e := range m.Evaluating {
+				if e.Same(version, snaps, evaluator) && e.Executor == exName && !ws.Claimed(e.SpecID) {
+					cp := *e
+					run = &cp
+				}
 			}
 		}
 	})
 	if run == nil {
-		return nil, executor.Task{}, nil
+		return nil, executor.Task{}, nil, nil
 	}
+	release, ok := ws.Claim(run.SpecID)
+	if !ok {
+		return nil, executor.Task{}, nil, nil
+	}
+	defer func() {
+		if run == nil || err != nil {
+			release()
+		}
+	}()
+	run, task, err = reattachTask(ctx, rc, spec, run, bx, exName, log)
+	return run, task, release, err
+}
+
+// reattachTask is the task to follow the job of run, found by name when
+// its id was not recorded (nil: no job was queued; the record is dropped).
+func reattachTask(ctx context.Context, rc *engine.RunContext, spec *modelSpec, run *state.RunningEvaluation,
+	bx executor.Batch, exName string, log func(string)) (*state.RunningEvaluation, executor.Task, error) {
+	version := run.Version
 	store, err := rc.Workspace.Store(ctx, run.Store)
 	if err != nil {
 		return nil, executor.Task{}, err
@@ -123,7 +145,7 @@ func reattachEvaluation(ctx context.Context, rc *engine.RunContext, spec *modelS
 	}
 	log(fmt.Sprintf("re-attaching to %s job %s", exName, run.JobID))
 	if rc.Workspace.TestEvent != nil {
-		rc.Workspace.TestEvent(fmt.Sprintf("step-attached model.%s v%d evaluate %s", spec.Name, version, run.JobID))
+		rc.Workspace.TestEvent(fmt.Sprintf("evaluate-attached model.%s v%d %s", spec.Name, version, run.JobID))
 	}
 	return run, task, nil
 }
@@ -131,51 +153,63 @@ func reattachEvaluation(ctx context.Context, rc *engine.RunContext, spec *modelS
 // submitEvaluation stores the evaluate step's spec, records it as running
 // and submits its job.
 func submitEvaluation(ctx context.Context, rc *engine.RunContext, spec *modelSpec, v *state.Version, snaps, snapStores map[string]string,
-	evaluator string, bx executor.Batch, exName string, log func(string)) (*state.RunningEvaluation, executor.Task, error) {
+	evaluator string, bx executor.Batch, exName string, log func(string)) (_ *state.RunningEvaluation, _ executor.Task, release func(), err error) {
 	ws := rc.Workspace
 	storeName := orDefaultStore(v.Store)
 	store, err := ws.Store(ctx, storeName)
 	if err != nil {
-		return nil, executor.Task{}, err
+		return nil, executor.Task{}, nil, err
 	}
 	rspec := newRemoteSpec(spec, executor.StepEvaluate, v.Version, storeName)
 	rspec.ModelArtifacts = &remote.Input{Store: storeName, ID: v.ArtifactsID}
 	if rspec.Code, err = archiveWorkTree(ctx, ws, store, storeName, spec); err != nil {
-		return nil, executor.Task{}, err
+		return nil, executor.Task{}, nil, err
 	}
 	specID, used, err := storeSpec(ctx, store, rspec, spec.Evaluate.Params, snaps, snapStores)
 	if err != nil {
-		return nil, executor.Task{}, err
+		return nil, executor.Task{}, nil, err
 	}
 	task, err := remoteTask(ws, bx, spec, rspec, specID, used)
 	if err != nil {
-		return nil, executor.Task{}, err
+		return nil, executor.Task{}, nil, err
 	}
+	release, _ = ws.Claim(specID) // a new spec id: nobody else holds it
+	defer func() {
+		if err != nil {
+			release()
+		}
+	}()
 	// An earlier apply's evaluation of this version on other data or code
 	// is not needed any more: its job is left to end alone, and its record
-	// replaced by this one.
+	// replaced by this one (not one another action of this apply follows).
+	stale := func(e *state.RunningEvaluation) bool {
+		return e == nil || e.Version == v.Version && !ws.Claimed(e.SpecID)
+	}
 	rc.ReadState(func(st *state.State) {
 		if m := st.Models[spec.Name]; m != nil {
 			for _, e := range m.Evaluating {
-				if e != nil && e.Version == v.Version {
+				if e != nil && e.Version == v.Version && !ws.Claimed(e.SpecID) {
 					log(fmt.Sprintf("not waiting for %s job %s any more (an earlier evaluation of v%d on other data or code)", e.Executor, e.JobID, v.Version))
 				}
 			}
 		}
 	})
 	run := &state.RunningEvaluation{Version: v.Version, Snapshots: snaps, Evaluator: evaluator, Executor: exName,
-		SpecID: specID, Store: storeName, SubmittedAt: time.Now().UTC()}
+		SpecID: specID, Store: storeName, SubmittedAt: submitTime(ws), ParamsID: rspec.Params}
+	if rspec.Code != nil {
+		run.CodeID = rspec.Code.ID
+	}
 	if err := rc.UpdateState(statemgr.ChangingModel(ctx, spec.Name), func(st *state.State) error {
 		m := st.EnsureModel(spec.Name)
-		m.Evaluating = slices.DeleteFunc(m.Evaluating, func(e *state.RunningEvaluation) bool { return e == nil || e.Version == v.Version })
+		m.Evaluating = slices.DeleteFunc(m.Evaluating, stale)
 		rec := *run
 		m.Evaluating = append(m.Evaluating, &rec)
 		return nil
 	}); err != nil {
-		return nil, executor.Task{}, fmt.Errorf("record the running evaluation: %w", err)
+		return nil, executor.Task{}, nil, fmt.Errorf("record the running evaluation: %w", err)
 	}
 	if ws.TestEvent != nil {
-		ws.TestEvent(fmt.Sprintf("step-submitting model.%s v%d evaluate", spec.Name, v.Version))
+		ws.TestEvent(fmt.Sprintf("evaluate-submitting model.%s v%d", spec.Name, v.Version))
 	}
 	jobID, err := bx.Submit(ctx, task)
 	if err != nil {
@@ -183,19 +217,19 @@ func submitEvaluation(ctx context.Context, rc *engine.RunContext, spec *modelSpe
 			st.EnsureModel(spec.Name).RemoveEvaluating(specID)
 			return nil
 		})
-		return nil, executor.Task{}, err
+		return nil, executor.Task{}, nil, err
 	}
 	run.JobID = jobID
 	if err := setEvaluationJob(ctx, rc, spec.Name, specID, jobID); err != nil {
 		// The job runs but its id is not recorded: the next apply that
 		// needs this evaluation finds it by name (Find).
-		return nil, executor.Task{}, fmt.Errorf("submitted as %s job %s, but recording its id failed: %w", exName, jobID, err)
+		return nil, executor.Task{}, nil, fmt.Errorf("submitted as %s job %s, but recording its id failed: %w", exName, jobID, err)
 	}
 	log(fmt.Sprintf("submitted as %s job %s", exName, jobID))
 	if ws.TestEvent != nil {
-		ws.TestEvent(fmt.Sprintf("step-submitted model.%s v%d evaluate %s", spec.Name, v.Version, jobID))
+		ws.TestEvent(fmt.Sprintf("evaluate-submitted model.%s v%d %s", spec.Name, v.Version, jobID))
 	}
-	return run, task, nil
+	return run, task, release, nil
 }
 
 // setEvaluationJob records the job id of the running evaluation specID.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/mlform/mlform/config"
 	"github.com/mlform/mlform/internal/tempdir"
@@ -81,7 +80,7 @@ func submitRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, s
 	}
 	draft := *v
 	run := &state.RunningAttempt{Version: v.Version, Step: executor.StepTrain, Executor: exName, SpecID: specID,
-		Store: storeName, SubmittedAt: time.Now().UTC(), Draft: &draft}
+		ParamsID: rspec.Params, Store: storeName, SubmittedAt: submitTime(ws), Draft: &draft}
 	if err := rc.UpdateState(ctx, func(st *state.State) error {
 		m := st.EnsureModel(spec.Name)
 		rec := *run // state keeps its own copy: Progress updates it under the state lock

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"unsafe"
 
+	"github.com/mlform/mlform/internal/hexid"
 	"github.com/mlform/mlform/internal/readfile"
 	"github.com/mlform/mlform/internal/relpath"
 )
@@ -225,7 +226,8 @@ func decodeCache(data []byte) (*cacheFile, error) {
 		mode := d.uvarint()
 		e.Digest = d.str()
 		e.File = File{Path: e.Path, Size: e.Size, Hash: d.str()}
-		if nc := d.count(0); nc == 0 {
+		nc := d.count(0)
+		if nc == 0 {
 			if e.File.Size > 1<<32-1 {
 				d.err = errCorrupt
 			}
@@ -245,7 +247,8 @@ func decodeCache(data []byte) (*cacheFile, error) {
 		if d.err != nil {
 			return nil, d.err
 		}
-		if mode > 1<<32-1 || e.Size < 0 || !isDigest(e.File.Hash) || !chunksValid(e.File.Chunks) || relpath.Check(e.Path) != nil ||
+		// A one-chunk file's chunk id is its hash, checked once.
+		if mode > 1<<32-1 || e.Size < 0 || !isDigest(e.File.Hash) || (nc != 0 && !chunksValid(e.File.Chunks)) || relpath.Check(e.Path) != nil ||
 			(i > 0 && c.Entries[i-1].Path >= e.Path) {
 			return nil, fmt.Errorf("%w: entry %d", errCorrupt, i)
 		}
@@ -260,15 +263,7 @@ func decodeCache(data []byte) (*cacheFile, error) {
 // isDigest reports whether s looks like a content digest as the store
 // writes them: lowercase hex, 16 to 128 characters.
 func isDigest(s string) bool {
-	if len(s) < 16 || len(s) > 128 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return false
-		}
-	}
-	return true
+	return len(s) >= 16 && len(s) <= 128 && hexid.IsLowerHex(s)
 }
 
 func chunksValid(cs []Chunk) bool {

@@ -110,17 +110,27 @@ func Observe(ctx context.Context, src source.Source, opts Options) (*Observation
 		clock = time.Now
 	}
 	scanStart := clock().UnixNano()
-	// Load the cache first: its size is a good guess of the entry count.
+	// The cache (20,000 entries to decode and check for a large dataset)
+	// loads while the source is walked: the walk waits on the file
+	// system, the decoding on the CPU.
 	var cache *cacheFile
 	cachePathName := ""
+	cacheLoaded := make(chan struct{})
 	if opts.CacheDir != "" {
 		cachePathName = cachePath(opts.CacheDir, opts.CacheKey)
-		cache = loadCache(cachePathName)
-		if cache != nil && (cache.HashID != opts.HashID || cache.Source != sourceName(src, opts)) {
-			cache = nil
-		}
+		name := sourceName(src, opts)
+		go func() {
+			defer close(cacheLoaded)
+			cache = loadCache(cachePathName)
+			if cache != nil && (cache.HashID != opts.HashID || cache.Source != name) {
+				cache = nil
+			}
+		}()
+	} else {
+		close(cacheLoaded)
 	}
 	entries, err := source.Entries(ctx, src)
+	<-cacheLoaded
 	if err != nil {
 		return nil, err
 	}

@@ -77,6 +77,9 @@ func DescribeRef(st *state.State, store, id string) string {
 			if storeOr(r.Store) == store && r.SpecID == id {
 				out = append(out, fmt.Sprintf("step spec of model.%s v%d (running as %s job %s)", name, r.Version, r.Executor, r.JobID))
 			}
+			if storeOr(r.Store) == store && r.ParamsID == id {
+				out = append(out, fmt.Sprintf("params of model.%s v%d (running)", name, r.Version))
+			}
 			if r.Draft != nil && storeOr(r.Draft.Store) == store && r.Draft.CodeID == id {
 				out = append(out, fmt.Sprintf("code archive of model.%s v%d (running)", name, r.Version))
 			}
@@ -84,6 +87,9 @@ func DescribeRef(st *state.State, store, id string) string {
 		for _, e := range st.Models[name].Evaluating {
 			if storeOr(e.Store) == store && e.SpecID == id {
 				out = append(out, fmt.Sprintf("step spec of the evaluation of model.%s v%d (running as %s job %s)", name, e.Version, e.Executor, e.JobID))
+			}
+			if storeOr(e.Store) == store && (e.ParamsID == id || e.CodeID == id) {
+				out = append(out, fmt.Sprintf("params or code of the evaluation of model.%s v%d (running)", name, e.Version))
 			}
 		}
 	}

@@ -62,14 +62,16 @@ func TestDescribeRef(t *testing.T) {
 	draft.Version = st.Models["m"].NextVersion
 	st.Models["m"].NextVersion++
 	st.Models["m"].Running = []*state.RunningAttempt{{Version: draft.Version, Step: "train", Executor: "slurm", JobID: "12",
-		SpecID: strings.Repeat("d", 64), Store: "default", Draft: &draft}}
+		SpecID: strings.Repeat("d", 64), ParamsID: strings.Repeat("e", 64), Store: "default", Draft: &draft}}
+	st.Models["m"].Evaluating = []*state.RunningEvaluation{{Version: 1, Executor: "slurm", JobID: "13", SpecID: strings.Repeat("f", 64),
+		ParamsID: strings.Repeat("1", 64), CodeID: strings.Repeat("2", 64), Store: "default"}}
 	if err := st.ForceRemove(state.Address{Kind: state.AddrDataset, Name: "d"}); err != nil {
 		t.Fatal(err)
 	}
 	refs := strings.Join(engine.Referenced(st)[engine.DefaultStorage], " ")
-	for _, id := range []string{strings.Repeat("c", 64), strings.Repeat("d", 64)} {
-		if !strings.Contains(refs, id) {
-			t.Errorf("Referenced does not keep %.8s (code archive or running step spec)", id)
+	for _, c := range "cdef12" {
+		if id := strings.Repeat(string(c), 64); !strings.Contains(refs, id) {
+			t.Errorf("Referenced does not keep %.8s (code archive, or a running step's spec, params or code)", id)
 		}
 	}
 	for _, tc := range []struct{ store, id, want string }{
@@ -77,6 +79,9 @@ func TestDescribeRef(t *testing.T) {
 		{"default", strings.Repeat("c", 64), "code archive of model.m v2 (running) and 1 more"},
 		{"default", "00000001" + strings.Repeat("0", 56), "dataset.d@000000010000 (used by model.m@1)"},
 		{"default", strings.Repeat("a", 64), "artifacts of model.m@1"},
+		{"default", strings.Repeat("e", 64), "params of model.m v2 (running)"},
+		{"default", strings.Repeat("f", 64), "step spec of the evaluation of model.m v1 (running as slurm job 13)"},
+		{"default", strings.Repeat("2", 64), "params or code of the evaluation of model.m v1 (running)"},
 		{"other", strings.Repeat("a", 64), ""},
 		{"default", strings.Repeat("b", 64), ""},
 	} {

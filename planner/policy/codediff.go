@@ -12,26 +12,27 @@ import (
 // "and N more".
 const codeNamesShown = 3
 
-// codeChangeMessage is the reason line of a code change. When both
-// versions recorded their code listing it names the files that differ
-// (added and removed ones marked): "code changed: train.py, util.py
-// (added) and 2 more (12 files, 3f2a... -> 9bc1...)"; else it gives the
-// count and the hashes only.
+// codeChangeMessage is the reason line of a code change: the count and
+// the hashes, then, when both versions recorded their code listing, the
+// files that differ (added and removed ones marked): "code changed (12
+// files, 3f2a... -> 9bc1...): train.py, util.py (added) and 2 more". The
+// count comes first so it does not read as the last file's.
 func codeChangeMessage(prev, cur state.Inputs) string {
 	hashes := fmt.Sprintf("%s, %s -> %s", textfmt.Files(cur.CodeFiles), short(prev.CodeHash), short(cur.CodeHash))
+	msg := "code changed (" + hashes + ")"
 	names := changedCodeFiles(prev.CodeTree, cur.CodeTree)
 	if len(names) == 0 {
-		return fmt.Sprintf("code changed (%s)", hashes)
+		return msg
 	}
 	shown := names
 	if len(names) > codeNamesShown+1 { // "and 1 more" would hide no more than the name
 		shown = names[:codeNamesShown]
 	}
-	msg := "code changed: " + strings.Join(shown, ", ")
+	msg += ": " + strings.Join(shown, ", ")
 	if n := len(names) - len(shown); n > 0 {
 		msg += fmt.Sprintf(" and %d more", n)
 	}
-	return msg + " (" + hashes + ")"
+	return msg
 }
 
 // changedCodeFiles lists, in path order, the files that differ between two

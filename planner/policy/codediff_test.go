@@ -22,19 +22,19 @@ func TestCodeChangeMessage(t *testing.T) {
 		want      string
 	}{
 		{"one changed", tree("train.py", k1, "util.py", k1), tree("train.py", k2, "util.py", k1), 2,
-			"code changed: train.py (2 files, aaaa -> bbbb)"},
+			"code changed (2 files, aaaa -> bbbb): train.py"},
 		{"added and removed", tree("a.py", k1, "old.py", k1), tree("a.py", k1, "new.py", k2), 2,
-			"code changed: new.py (added), old.py (removed) (2 files, aaaa -> bbbb)"},
+			"code changed (2 files, aaaa -> bbbb): new.py (added), old.py (removed)"},
 		{"four are all named", tree("a", k1, "b", k1, "c", k1, "d", k1), tree("a", k2, "b", k2, "c", k2, "d", k2), 4,
-			"code changed: a, b, c, d (4 files, aaaa -> bbbb)"},
+			"code changed (4 files, aaaa -> bbbb): a, b, c, d"},
 		{"five: three and 2 more", tree("a", k1, "b", k1, "c", k1, "d", k1, "e", k1), tree("a", k2, "b", k2, "c", k2, "d", k2, "e", k2), 5,
-			"code changed: a, b, c and 2 more (5 files, aaaa -> bbbb)"},
+			"code changed (5 files, aaaa -> bbbb): a, b, c and 2 more"},
 		{"previous version has no listing", nil, tree("a", k1), 1,
 			"code changed (1 file, aaaa -> bbbb)"},
 		{"tree too large to list", tree("a", k1), nil, 1500,
 			"code changed (1500 files, aaaa -> bbbb)"},
 		{"mode-only change is a change", tree("run.sh", k1), tree("run.sh", k2), 1,
-			"code changed: run.sh (1 file, aaaa -> bbbb)"},
+			"code changed (1 file, aaaa -> bbbb): run.sh"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -153,6 +153,24 @@ func decideRetention(st *state.State, in retentionInput) []*plans.Action {
 			}
 		}
 	}
+	// A job not collected yet reads its snapshots from the store, possibly
+	// long after it was submitted.
+	for _, m := range st.Models {
+		for _, r := range m.Running {
+			if r != nil && r.Draft != nil {
+				for ds, id := range r.Draft.Inputs.Snapshots {
+					kept[ds+"\x00"+id] = true
+				}
+			}
+		}
+		for _, e := range m.Evaluating {
+			if e != nil {
+				for ds, id := range e.Snapshots {
+					kept[ds+"\x00"+id] = true
+				}
+			}
+		}
+	}
 	for _, name := range slices.Sorted(maps.Keys(in.Datasets)) {
 		d := st.Datasets[name]
 		if d == nil {

@@ -104,6 +104,27 @@ func TestDecideRetention(t *testing.T) {
 	}
 }
 
+// TestRetentionKeepsSnapshotsOfRunningJobs: a snapshot that only a
+// batch job not collected yet (a train attempt or an evaluation) reads is
+// not forgotten.
+func TestRetentionKeepsSnapshotsOfRunningJobs(t *testing.T) {
+	in := retentionInput{Now: testNow, Datasets: map[string]*config.Retention{"d": {KeepLast: 1}}, Models: map[string]*config.Retention{},
+		Protected: map[string]map[int]string{}, Used: map[string]bool{}}
+	st := plannertest.RetentionState(testNow, 4, "ok:4")
+	m := st.Models["m"]
+	snaps := st.Datasets["d"].Snapshots
+	m.Running = []*state.RunningAttempt{{Version: 2, Step: "train", Executor: "slurm", Draft: &state.Version{Version: 2,
+		Inputs: state.Inputs{Snapshots: map[string]string{"d": snaps[0].ID}}}}}
+	m.Evaluating = []*state.RunningEvaluation{{Version: 1, Executor: "slurm", Snapshots: map[string]string{"d": snaps[1].ID}}}
+	var got []string
+	for _, a := range decideRetention(st, in) {
+		got = append(got, plans.ForgetLabel(a))
+	}
+	if g := strings.Join(got, " | "); g != "dataset.d@00000003" {
+		t.Errorf("forgets %s, want only dataset.d@00000003 (1 and 2 are read by running jobs, 4 is current and used)", g)
+	}
+}
+
 // TestForgetPlanFile checks forget actions survive a saved plan and that
 // a tampered one is refused.
 func TestForgetPlanFile(t *testing.T) {

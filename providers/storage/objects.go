@@ -134,8 +134,16 @@ func (a abortReader) Read(p []byte) (int, error) {
 // on fileblob one 16 MiB write() made snapshots 1.3-1.6x slower than
 // 32 KiB writes (measured with `make bench`-style runs after sync), as each
 // piece is copied to the page cache while it is still in the CPU's cache.
+// An object whose size is known (a manifest or root in a bytes.Reader)
+// gets a buffer no larger than it: an apply stores a few small objects per
+// action, and a fresh 32 KiB each time was most of what storing them
+// allocated.
 func (a abortReader) WriteTo(w io.Writer) (int64, error) {
-	n, err := io.CopyBuffer(w, readerOnly{a.r}, make([]byte, 32<<10))
+	size := 32 << 10
+	if l, ok := a.r.(interface{ Len() int }); ok {
+		size = min(size, max(l.Len(), 1))
+	}
+	n, err := io.CopyBuffer(w, readerOnly{a.r}, make([]byte, size))
 	if err != nil {
 		a.abort()
 	}

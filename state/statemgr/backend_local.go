@@ -1,6 +1,7 @@
 package statemgr
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -66,7 +67,11 @@ func (b *localBackend) get(ctx context.Context, name string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := readBounded(f)
+	var size int64
+	if fi, err := f.Stat(); err == nil {
+		size = fi.Size()
+	}
+	data, err := readBoundedSize(f, size)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", b.path(name), err)
 	}
@@ -75,10 +80,18 @@ func (b *localBackend) get(ctx context.Context, name string) ([]byte, error) {
 
 // readBounded reads r whole, refusing more than maxObjectSize bytes.
 func readBounded(r io.Reader) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxObjectSize+1))
-	if err != nil {
+	return readBoundedSize(r, 0)
+}
+
+// readBoundedSize is readBounded for a reader expected to hold about size
+// bytes: read into one buffer of that size, not one grown by copying (a
+// state document is megabytes).
+func readBoundedSize(r io.Reader, size int64) ([]byte, error) {
+	buf := bytes.NewBuffer(make([]byte, 0, min(max(size, 0), maxObjectSize)+bytes.MinRead))
+	if _, err := buf.ReadFrom(io.LimitReader(r, maxObjectSize+1)); err != nil {
 		return nil, err
 	}
+	data := buf.Bytes()
 	if len(data) > maxObjectSize {
 		return nil, fmt.Errorf("larger than %d bytes: not an mlform state object", maxObjectSize)
 	}

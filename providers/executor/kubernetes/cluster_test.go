@@ -375,3 +375,57 @@ func TestReattach(t *testing.T) {
 		t.Errorf("Attach to a missing job: %v, want ErrUnknownJob", err)
 	}
 }
+
+// TestSecretOfKilledSubmit: a Submit killed after creating the env Secret
+// leaves it unowned; Find, which the next apply calls for an attempt
+// whose Job name was not recorded, deletes it when no Job was created and
+// makes the Job its owner when one was (it then goes with the Job).
+func TestSecretOfKilledSubmit(t *testing.T) {
+	c := client(t)
+	ctx := context.Background()
+	task := helperTask(t, "exit", "0")
+	task.Attempt = randHex(t) + randHex(t)
+	opts := kubernetes.Options{Image: testImage, Namespace: "default"}
+	secrets := c.CoreV1().Secrets("default")
+	name := kubernetes.EnvSecretName(task, "")
+	if _, err := secrets.Create(ctx, kubernetes.BuildEnvSecret(task, opts, "default", name), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	e := newExecutor(t)
+	if names, err := e.Find(ctx, task); err != nil || len(names) != 0 {
+		t.Fatalf("Find: %v %v, want no Job", names, err)
+	}
+	if _, err := secrets.Get(ctx, name, metav1.GetOptions{}); err == nil {
+		t.Fatal("the Secret of a Submit that created no Job is still there after Find")
+	}
+
+	// Killed after creating the Job, before making it the Secret's owner.
+	if _, err := secrets.Create(ctx, kubernetes.BuildEnvSecret(task, opts, "default", name), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	job, err := kubernetes.BuildJob(task, opts, "default", kubernetes.JobPrefix(task)+"bcdfg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	job.Spec.Suspend = new(bool)
+	*job.Spec.Suspend = true // nothing needs to run
+	created, err := c.BatchV1().Jobs("default").Create(ctx, job, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		bg := metav1.DeletePropagationBackground
+		_ = c.BatchV1().Jobs("default").Delete(context.Background(), created.Name, metav1.DeleteOptions{PropagationPolicy: &bg})
+		_ = secrets.Delete(context.Background(), name, metav1.DeleteOptions{})
+	})
+	if names, err := e.Find(ctx, task); err != nil || len(names) != 1 || names[0] != created.Name {
+		t.Fatalf("Find: %v %v, want [%s]", names, err, created.Name)
+	}
+	s, err := secrets.Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		t.Fatalf("the Secret of the found Job is gone: %v", err)
+	}
+	if len(s.OwnerReferences) != 1 || s.OwnerReferences[0].UID != created.UID {
+		t.Errorf("Secret owners %+v, want the Job %s", s.OwnerReferences, created.Name)
+	}
+}

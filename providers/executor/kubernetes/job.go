@@ -68,7 +68,7 @@ func TaskID(t executor.Task) string {
 
 // JobPrefix is the start of a task's Job names, "mlform-churn-v3-train-",
 // with the task's Attempt when set ("mlform-churn-v3-train-1a2b3c4d5e6f-");
-// Submit adds five random characters. The model's name is lower-cased
+// Submit adds five random characters (EnvSecretName adds "env"). The model's name is lower-cased
 // with anything but letters, digits and '-' replaced by '-', shortened so
 // the name stays within the 63 characters a Job name may have.
 func JobPrefix(t executor.Task) string {
@@ -130,6 +130,19 @@ func taskLabels(t executor.Task, o Options) map[string]string {
 	return labels
 }
 
+// EnvSecretName is the name of the Secret holding task t's environment
+// for its Job named job. With an Attempt it is fixed by the task
+// (JobPrefix + "env", "mlform-churn-v3-train-1a2b3c4d5e6f-env"), so a
+// process that finds the attempt's Jobs (Find) also finds the Secret of a
+// Submit killed before it made a Job its owner; without one, the Job's
+// name.
+func EnvSecretName(t executor.Task, job string) string {
+	if attemptPart(t.Attempt) != "" {
+		return JobPrefix(t) + "env"
+	}
+	return job
+}
+
 // BuildEnvSecret is the Secret named name that holds task t's
 // environment (store URLs, credentials, the environment block's values):
 // the Job's container reads it with envFrom, so none of it is written in
@@ -155,8 +168,8 @@ func BuildEnvSecret(t executor.Task, o Options, ns, name string) *corev1.Secret 
 // cluster's), restartPolicy Never, activeDeadlineSeconds from the task's
 // timeout (plus Options.DeadlineSlack), ttlSecondsAfterFinished, and a grace period from the task's.
 // The command runs as the container's command (the image's entrypoint is
-// not used), in t.Dir when set, with t.Env (from the Secret of the same
-// name, BuildEnvSecret) and the secret_env variables. With
+// not used), in t.Dir when set, with t.Env (from the Secret named
+// EnvSecretName, BuildEnvSecret) and the secret_env variables. With
 // Options.InitImage an init container first copies mlform from that
 // image to BinaryPath, on a volume the step's container mounts read-only.
 func BuildJob(t executor.Task, o Options, ns, name string) (*batchv1.Job, error) {
@@ -200,7 +213,7 @@ func BuildJob(t executor.Task, o Options, ns, name string) (*batchv1.Job, error)
 	}
 	if len(t.Env) > 0 {
 		// envFrom values are taken as they are ($(VAR) is not expanded).
-		c.EnvFrom = []corev1.EnvFromSource{{SecretRef: &corev1.SecretEnvSource{LocalObjectReference: corev1.LocalObjectReference{Name: name}}}}
+		c.EnvFrom = []corev1.EnvFromSource{{SecretRef: &corev1.SecretEnvSource{LocalObjectReference: corev1.LocalObjectReference{Name: EnvSecretName(t, name)}}}}
 	}
 	if len(o.SecretEnv) > 0 {
 		// The runner of a remote step passes these on to the command and

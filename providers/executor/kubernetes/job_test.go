@@ -82,6 +82,17 @@ func TestBuildJob(t *testing.T) {
 	if got := strings.Join(names, ","); got != remote.EnvPass+",DB_PASSWORD" {
 		t.Errorf("env %s: want only the secret_env references and their names", got)
 	}
+	// With an attempt, the Secret's name is fixed by the task (Find
+	// finds it after a killed Submit), not the Job's random one.
+	at := task()
+	at.Attempt = "1a2b3c4d5e6f7a8b"
+	aj, err := BuildJob(at, o, "ml", "mlform-churn-v3-train-1a2b3c4d5e6f-bcdfg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := aj.Spec.Template.Spec.Containers[0].EnvFrom[0].SecretRef.Name; got != "mlform-churn-v3-train-1a2b3c4d5e6f-env" || EnvSecretName(at, aj.Name) != got {
+		t.Errorf("envFrom Secret %q with an attempt, want mlform-churn-v3-train-1a2b3c4d5e6f-env", got)
+	}
 	sec := BuildEnvSecret(task(), o, "ml", job.Name)
 	if sec.Name != job.Name || string(sec.Data["PRICE"]) != "$5" || len(sec.Data) != 3 || sec.Labels[LabelTask] != TaskID(task()) {
 		t.Errorf("env secret %+v: want the task's env as given, labelled as the Job", sec)

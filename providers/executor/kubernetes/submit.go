@@ -25,9 +25,10 @@ const apiTimeout = 30 * time.Second
 // is only known once the pod starts in its image: a command that cannot
 // start is reported by Attach.
 //
-// The task's environment goes in a Secret of the Job's name, created
-// first and then owned by the Job (the garbage collector deletes it with
-// the Job); the Job's container reads it with envFrom.
+// The task's environment goes in a Secret (EnvSecretName), created first
+// and then owned by the Job (the garbage collector deletes it with the
+// Job); the Job's container reads it with envFrom. A Submit killed in
+// between leaves the Secret unowned: Find settles it.
 func (e *Executor) Submit(ctx context.Context, t executor.Task) (string, error) {
 	if err := t.Validate(); err != nil {
 		return "", err
@@ -60,7 +61,7 @@ func (e *Executor) Submit(ctx context.Context, t executor.Task) (string, error) 
 // create creates the Job's env Secret, the Job, then makes the Job the
 // Secret's owner; when a step fails nothing is left behind.
 func (e *Executor) create(ctx context.Context, client kubernetes.Interface, ns string, t executor.Task, job *batchv1.Job) (*batchv1.Job, error) {
-	secret := BuildEnvSecret(t, e.opts, ns, job.Name)
+	secret := BuildEnvSecret(t, e.opts, ns, EnvSecretName(t, job.Name))
 	secrets := client.CoreV1().Secrets(ns)
 	if secret != nil {
 		var err error
@@ -107,7 +108,7 @@ func randomSuffix() string {
 // its LabelTask), oldest first, running or finished and not yet removed
 // by their TTL. It closes the gap between Submit returning and the caller
 // recording the name: a caller killed in between finds the Job it created
-// instead of creating a second one.
+// instead of creating a second one (and tidySecret settles its Secret).
 func (e *Executor) Find(ctx context.Context, t executor.Task) ([]string, error) {
 	client, ns, err := e.connect()
 	if err != nil {
@@ -134,5 +135,29 @@ func (e *Executor) Find(ctx context.Context, t executor.Task) ([]string, error) 
 			names = append(names, j.Name)
 		}
 	}
+	if attemptPart(t.Attempt) != "" {
+		tidySecret(cctx, client, ns, t, items)
+	}
 	return names, nil
+}
+
+// tidySecret settles the environment Secret of an attempt whose submitter
+// stopped between creating it and making its Job the owner: the Jobs
+// found for the attempt become its owners (it goes with them), or, with
+// no Job, it is deleted (nothing will read it). Best effort: a Secret it
+// cannot read or change (no get or update permission) stays.
+func tidySecret(ctx context.Context, client kubernetes.Interface, ns string, t executor.Task, jobs []batchv1.Job) {
+	secrets := client.CoreV1().Secrets(ns)
+	s, err := secrets.Get(ctx, EnvSecretName(t, ""), metav1.GetOptions{})
+	if err != nil || len(s.OwnerReferences) > 0 || s.Labels[LabelTask] != TaskID(t) {
+		return
+	}
+	if len(jobs) == 0 {
+		_ = secrets.Delete(ctx, s.Name, metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &s.UID}})
+		return
+	}
+	for _, j := range jobs {
+		s.OwnerReferences = append(s.OwnerReferences, metav1.OwnerReference{APIVersion: "batch/v1", Kind: "Job", Name: j.Name, UID: j.UID})
+	}
+	_, _ = secrets.Update(ctx, s, metav1.UpdateOptions{})
 }

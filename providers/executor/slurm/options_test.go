@@ -2,6 +2,8 @@ package slurm
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -175,4 +177,39 @@ func FuzzExtraArgs(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestRemoteBinary: the mlform the jobs run is checked on this machine
+// before anything is submitted: it must be an executable file.
+func TestRemoteBinary(t *testing.T) {
+	dir := t.TempDir()
+	plain := dir + "/plain"
+	exe := dir + "/mlform"
+	if err := os.WriteFile(plain, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(exe, []byte("x"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		binary, want string
+	}{
+		{exe, ""},
+		{dir + "/missing", "no such file"},
+		{plain, "is not an executable file"},
+		{dir, "is not an executable file"},
+		{"bin/mlform", "want an absolute path"},
+	}
+	for _, tt := range tests {
+		got, err := New(Options{Binary: tt.binary}).RemoteBinary()
+		switch {
+		case tt.want == "" && (err != nil || got != tt.binary):
+			t.Errorf("%s: %q %v, want it accepted", tt.binary, got, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("%s: %v, want an error saying %q", tt.binary, err, tt.want)
+		}
+	}
+	if got, err := New(Options{}).RemoteBinary(); err != nil || !filepath.IsAbs(got) {
+		t.Errorf("default binary %q %v, want the running binary's absolute path", got, err)
+	}
 }

@@ -1,4 +1,4 @@
-package cli
+package progress
 
 import (
 	"fmt"
@@ -10,11 +10,11 @@ import (
 	"github.com/mlform/mlform/planner/render"
 )
 
-// observeProgress reports how far plan got hashing a dataset's files. It
+// Observe reports how far plan got hashing a dataset's files. It
 // stays silent for quick observations (the common, cached case) and prints
 // a line every few seconds for long ones, so a first plan over a large
 // dataset does not look hung.
-type observeProgress struct {
+type Observe struct {
 	w        io.Writer
 	interval time.Duration
 	clock    func() time.Time
@@ -25,14 +25,15 @@ type observeProgress struct {
 
 type observeTimes struct{ start, last time.Time }
 
-func newObserveProgress(w io.Writer) *observeProgress {
-	return &observeProgress{w: w, interval: 5 * time.Second, clock: time.Now, seen: map[string]*observeTimes{}}
+// NewObserve writes to w.
+func NewObserve(w io.Writer) *Observe {
+	return &Observe{w: w, interval: 5 * time.Second, clock: time.Now, seen: map[string]*observeTimes{}}
 }
 
-// observed receives the observer's running totals for addr (files hashed
+// Observed receives the observer's running totals for addr (files hashed
 // and bytes read so far in this observation, never deltas: adding them up
 // would report many times the bytes actually read).
-func (o *observeProgress) observed(addr string, files int, bytes int64) {
+func (o *Observe) Observed(addr string, files int, bytes int64) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	now := o.clock()

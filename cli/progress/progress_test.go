@@ -1,4 +1,4 @@
-package cli
+package progress
 
 import (
 	"errors"
@@ -20,7 +20,7 @@ func TestProgressPlainLines(t *testing.T) {
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
 
-	p := newProgress(&out, clock)
+	p := New(&out, nil, clock)
 	if p.live {
 		t.Fatal("a buffer is not a terminal")
 	}
@@ -57,7 +57,7 @@ func TestProgressPlainLines(t *testing.T) {
 
 func TestProgressLiveRedraws(t *testing.T) {
 	var out syncbuf.Buffer
-	p := newProgress(&out, time.Now)
+	p := New(&out, nil, time.Now)
 	p.live = true
 	a := &plans.Action{Kind: plans.KindSnapshot, Addr: "dataset.d", Snapshot: &plans.SnapshotChange{Files: 2, Bytes: 2048}}
 	p.Started(a)
@@ -90,7 +90,7 @@ func TestProgressStageLines(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			now := start
-			p := newProgress(&syncbuf.Buffer{}, func() time.Time { return now })
+			p := New(&syncbuf.Buffer{}, nil, func() time.Time { return now })
 			p.Started(tt.action)
 			if tt.action.Train != nil {
 				p.Stage(tt.action, "evaluating v2")
@@ -148,7 +148,7 @@ func TestProgressSteps(t *testing.T) {
 			var mu sync.Mutex
 			now := start
 			clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-			p := newProgress(&out, clock)
+			p := New(&out, nil, clock)
 			a := &plans.Action{Kind: tt.kind, Addr: "model.m"}
 			p.Started(a)
 			for _, q := range tt.queue {
@@ -182,16 +182,16 @@ func TestProgressSteps(t *testing.T) {
 func TestObserveProgressTotals(t *testing.T) {
 	var out syncbuf.Buffer
 	now := time.Date(2026, 1, 5, 12, 0, 0, 0, time.UTC)
-	o := newObserveProgress(&out)
+	o := NewObserve(&out)
 	o.clock = func() time.Time { return now }
-	o.observed("dataset.big", 0, 0)
+	o.Observed("dataset.big", 0, 0)
 	for i := 1; i <= 100; i++ {
 		now = now.Add(100 * time.Millisecond)
-		o.observed("dataset.big", 0, int64(i)*8<<20) // one large file, 8 MiB steps
+		o.Observed("dataset.big", 0, int64(i)*8<<20) // one large file, 8 MiB steps
 	}
-	o.observed("dataset.small", 0, 0)
+	o.Observed("dataset.small", 0, 0)
 	now = now.Add(5 * time.Second)
-	o.observed("dataset.small", 1, 1024)
+	o.Observed("dataset.small", 1, 1024)
 	got := out.String()
 	for _, want := range []string{
 		"dataset.big: observing, 0 files hashed (400.0 MiB, 80.0 MiB/s)\n",

@@ -1,8 +1,12 @@
-package cli
+// Package progress shows how apply and plan are getting on, on stderr: a
+// live line redrawn in place on a terminal, plain lines elsewhere so CI
+// logs stay readable.
+package progress
 
 import (
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -16,12 +20,13 @@ import (
 	"github.com/mlform/mlform/planner/render"
 )
 
-// progress reports apply progress on stderr: on a terminal, one live line
-// redrawn in place (bytes, files, throughput); otherwise plain lines, one
-// per action start and end plus a periodic line per running action, so CI
-// logs stay readable. It implements engine.Progress.
-type progress struct {
+// Apply reports apply progress: on a terminal, one live line redrawn in
+// place (bytes, files, throughput); otherwise plain lines, one per action
+// start and end plus a periodic line per running action. It implements
+// engine.Progress.
+type Apply struct {
 	w        io.Writer
+	tty      *os.File
 	live     bool
 	interval time.Duration
 	clock    func() time.Time
@@ -51,13 +56,11 @@ type actionProgress struct {
 	queue *engine.QueueState
 }
 
-// newProgress writes to w, live when w is a terminal.
-func newProgress(w io.Writer, clock func() time.Time) *progress {
-	live := false
-	if f := fileOf(w); f != nil && term.IsTerminal(int(f.Fd())) {
-		live = true
-	}
-	p := &progress{w: w, live: live, interval: 5 * time.Second, clock: clock, running: map[*plans.Action]*actionProgress{}}
+// New writes to w; tty is the terminal w writes to (w may wrap it), nil
+// when it is none: then the lines are plain.
+func New(w io.Writer, tty *os.File, clock func() time.Time) *Apply {
+	live := tty != nil
+	p := &Apply{tty: tty, w: w, live: live, interval: 5 * time.Second, clock: clock, running: map[*plans.Action]*actionProgress{}}
 	if live {
 		p.interval = 200 * time.Millisecond
 	}
@@ -65,7 +68,7 @@ func newProgress(w io.Writer, clock func() time.Time) *progress {
 }
 
 // Begin starts the periodic reporter; End stops it.
-func (p *progress) Begin() {
+func (p *Apply) Begin() {
 	p.stop, p.done = make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(p.done)
@@ -83,7 +86,7 @@ func (p *progress) Begin() {
 }
 
 // End stops the reporter and clears the live line.
-func (p *progress) End() {
+func (p *Apply) End() {
 	if p.stop == nil {
 		return
 	}
@@ -94,7 +97,7 @@ func (p *progress) End() {
 	p.clearLocked()
 }
 
-func (p *progress) Started(a *plans.Action) {
+func (p *Apply) Started(a *plans.Action) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	ap := &actionProgress{start: p.clock(), stage: verbing(a.Kind)}
@@ -108,7 +111,7 @@ func (p *progress) Started(a *plans.Action) {
 	p.printLocked("%s: %s...", a.Addr, verbing(a.Kind))
 }
 
-func (p *progress) Advance(a *plans.Action, files int, bytes int64) {
+func (p *Apply) Advance(a *plans.Action, files int, bytes int64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if ap := p.running[a]; ap != nil {
@@ -117,11 +120,11 @@ func (p *progress) Advance(a *plans.Action, files int, bytes int64) {
 	}
 }
 
-var _ engine.StageReporter = (*progress)(nil)
+var _ engine.StageReporter = (*Apply)(nil)
 
 // Stage records what a is doing now ("evaluating v1", "training v3"),
 // shown in its progress line instead of its kind (engine.StageReporter).
-func (p *progress) Stage(a *plans.Action, stage string) {
+func (p *Apply) Stage(a *plans.Action, stage string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if ap := p.running[a]; ap != nil {
@@ -129,7 +132,7 @@ func (p *progress) Stage(a *plans.Action, stage string) {
 	}
 }
 
-func (p *progress) Logf(a *plans.Action, format string, args ...any) {
+func (p *Apply) Logf(a *plans.Action, format string, args ...any) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.printLocked("%s: %s", a.Addr, fmt.Sprintf(format, args...))
@@ -138,7 +141,7 @@ func (p *progress) Logf(a *plans.Action, format string, args ...any) {
 // Queued implements engine.QueueProgress: each change of a step's queue
 // state is a line of its own (they are few and say why nothing happens
 // yet), and the periodic line keeps the last one with its duration.
-func (p *progress) Queued(a *plans.Action, q engine.QueueState) {
+func (p *Apply) Queued(a *plans.Action, q engine.QueueState) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if ap := p.running[a]; ap != nil {
@@ -147,7 +150,7 @@ func (p *progress) Queued(a *plans.Action, q engine.QueueState) {
 	p.printLocked("%s: %s", a.Addr, q)
 }
 
-func (p *progress) Finished(a *plans.Action, r *engine.ActionResult) {
+func (p *Apply) Finished(a *plans.Action, r *engine.ActionResult) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	ap := p.running[a]
@@ -175,7 +178,7 @@ func (p *progress) Finished(a *plans.Action, r *engine.ActionResult) {
 }
 
 // tick prints the periodic report.
-func (p *progress) tick() {
+func (p *Apply) tick() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.clock()
@@ -205,9 +208,9 @@ func (p *progress) tick() {
 	}
 }
 
-func (p *progress) width() int {
-	if f := fileOf(p.w); f != nil {
-		if w, _, err := term.GetSize(int(f.Fd())); err == nil {
+func (p *Apply) width() int {
+	if p.tty != nil {
+		if w, _, err := term.GetSize(int(p.tty.Fd())); err == nil {
 			return w
 		}
 	}
@@ -263,12 +266,12 @@ func (ap *actionProgress) line(now time.Time) string {
 // printLocked prints one progress line. Everything printed here may quote
 // a trainer's output or a name it chose, so control sequences are
 // neutralised (the stored logs keep the bytes).
-func (p *progress) printLocked(format string, args ...any) {
+func (p *Apply) printLocked(format string, args ...any) {
 	p.clearLocked()
 	fmt.Fprintln(p.w, termtext.Printable(fmt.Sprintf(format, args...)))
 }
 
-func (p *progress) clearLocked() {
+func (p *Apply) clearLocked() {
 	if p.drawn {
 		fmt.Fprint(p.w, "\r\x1b[K")
 		p.drawn = false
@@ -291,10 +294,4 @@ func verbing(kind string) string {
 		return "removing"
 	}
 	return kind
-}
-
-// writerIsTerminal reports whether w is a terminal.
-func writerIsTerminal(w io.Writer) bool {
-	f := fileOf(w)
-	return f != nil && term.IsTerminal(int(f.Fd()))
 }

@@ -1,0 +1,90 @@
+package reproduce
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/mlform/mlform/state"
+)
+
+func TestCompareFiles(t *testing.T) {
+	tests := []struct {
+		name          string
+		recorded, got map[string]string
+		want          string // path:match, in order
+	}{
+		{"identical", map[string]string{"a": "1", "b": "2"}, map[string]string{"a": "1", "b": "2"}, "a:true b:true"},
+		{"changed", map[string]string{"a": "1"}, map[string]string{"a": "9"}, "a:false"},
+		{"missing and extra", map[string]string{"a": "1"}, map[string]string{"b": "1"}, "a:false b:false"},
+		{"nothing on either side", nil, nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, m := range compareFiles(tt.recorded, tt.got) {
+				got = append(got, m.Path+":"+map[bool]string{true: "true", false: "false"}[m.Match])
+			}
+			if s := strings.Join(got, " "); s != tt.want {
+				t.Errorf("compareFiles = %q, want %q", s, tt.want)
+			}
+		})
+	}
+}
+
+func TestCompareMetrics(t *testing.T) {
+	tests := []struct {
+		name          string
+		recorded, got map[string]float64
+		want          string
+	}{
+		{"equal", map[string]float64{"auc": 0.8}, map[string]float64{"auc": 0.8}, "auc:true"},
+		{"differs in the last digit", map[string]float64{"auc": 0.8}, map[string]float64{"auc": 0.8000000001}, "auc:false"},
+		{"absent on one side", map[string]float64{"auc": 0.8}, map[string]float64{"loss": 0.1}, "auc:false loss:false"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, m := range compareMetrics(tt.recorded, tt.got) {
+				got = append(got, m.Name+":"+map[bool]string{true: "true", false: "false"}[m.Match])
+			}
+			if s := strings.Join(got, " "); s != tt.want {
+				t.Errorf("compareMetrics = %q, want %q", s, tt.want)
+			}
+		})
+	}
+}
+
+func TestCheckRefuses(t *testing.T) {
+	st := &state.State{Models: map[string]*state.Model{"churn": {Name: "churn", Versions: []*state.Version{
+		{Version: 1, Status: state.StatusFailed},
+		{Version: 2, Status: state.StatusSucceeded, ArtifactsID: "a2", Inputs: state.Inputs{CodeFiles: 3}},
+		{Version: 3, Status: state.StatusSucceeded, ArtifactsID: "a3", CodeID: "c3", Inputs: state.Inputs{CodeFiles: 3}},
+	}}}}
+	tests := []struct {
+		addr string
+		opts Options
+		want string // "" for accepted
+		is   error
+	}{
+		{"model.churn@1", Options{}, "only a succeeded version with recorded artifacts can be reproduced", nil},
+		{"model.churn@2", Options{}, "run reproduce -current-code", ErrNoCodeArchive},
+		{"model.churn@2", Options{CurrentCode: true}, "", nil},
+		{"model.churn@3", Options{}, "", nil},
+		{"model.churn@4", Options{}, "no version 4", nil},
+		{"model.churn", Options{}, "names no version", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.addr, func(t *testing.T) {
+			_, _, err := check(st, tt.addr, tt.opts)
+			switch {
+			case tt.want == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Fatalf("error = %v, want %q", err, tt.want)
+			case tt.is != nil && !errors.Is(err, tt.is):
+				t.Fatalf("error = %v, not %v", err, tt.is)
+			}
+		})
+	}
+}
