@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/mlform/mlform/internal/strictjson"
 	"github.com/mlform/mlform/providers/executor"
 	"github.com/mlform/mlform/state"
 )
@@ -230,19 +231,9 @@ func encode(v any) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// decode is strictjson.Decode bounded by MaxObjectSize.
 func decode(b []byte, v any, what string) error {
-	if len(b) > MaxObjectSize {
-		return fmt.Errorf("%s is %d bytes, more than %d", what, len(b), MaxObjectSize)
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("%s is not valid JSON: %w", what, err)
-	}
-	if dec.More() {
-		return fmt.Errorf("%s has data after its JSON object", what)
-	}
-	return nil
+	return strictjson.Decode(b, MaxObjectSize, v, what)
 }
 
 func checkHeader(what, kind, want string, format int) error {
