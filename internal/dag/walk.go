@@ -1,6 +1,9 @@
 package dag
 
-import "context"
+import (
+	"container/heap"
+	"context"
+)
 
 // Status is how a node's part in a walk ended.
 type Status int
@@ -59,10 +62,29 @@ func Walk[K comparable](ctx context.Context, stop <-chan struct{}, order []K, de
 	doneCh := make(chan done)
 	running := 0
 
+	// Each node's deps are asked for once, and a node is looked at again
+	// only when one of its dependencies ends: rescanning every node after
+	// each completion made a walk of N nodes cost N^2 (a 1,000-model apply
+	// spent a fifth of its CPU there).
+	index := make(map[K]int, len(order))
+	for i, k := range order {
+		index[k] = i
+	}
+	depsOf := make([][]K, len(order))
+	dependents := make([][]int, len(order))
+	for i, k := range order {
+		depsOf[i] = deps(k)
+		for _, d := range depsOf[i] {
+			if j, ok := index[d]; ok {
+				dependents[j] = append(dependents[j], i)
+			}
+		}
+	}
+
 	// blocked returns ready when every dependency succeeded, or the first
 	// dependency that ended otherwise.
-	blocked := func(k K) (ready bool, blocker *K) {
-		for _, d := range deps(k) {
+	blocked := func(i int) (ready bool, blocker *K) {
+		for _, d := range depsOf[i] {
 			o := outcomes[d]
 			if o == nil || o.Status == inFlight {
 				return false, nil
@@ -73,6 +95,37 @@ func Walk[K comparable](ctx context.Context, stop <-chan struct{}, order []K, de
 		}
 		return true, nil
 	}
+	// ready holds, lowest first, the positions in order of the nodes that
+	// may start: nodes start in order, as many as parallel allows.
+	ready := &intHeap{}
+	queued := make([]bool, len(order))
+	// settle looks at the nodes of work again: a node whose dependency did
+	// not succeed is Skipped (and its dependents looked at in turn), one
+	// whose dependencies all succeeded is queued to start.
+	settle := func(work []int) {
+		for len(work) > 0 {
+			i := work[len(work)-1]
+			work = work[:len(work)-1]
+			k := order[i]
+			if outcomes[k] != nil || queued[i] {
+				continue
+			}
+			ok, b := blocked(i)
+			switch {
+			case b != nil:
+				outcomes[k] = &Outcome[K]{Status: Skipped, Blocker: *b, BlockerStatus: outcomes[*b].Status}
+				work = append(work, dependents[i]...)
+			case ok:
+				queued[i] = true
+				heap.Push(ready, i)
+			}
+		}
+	}
+	all := make([]int, len(order))
+	for i := range order {
+		all[i] = len(order) - 1 - i
+	}
+	settle(all)
 
 	for {
 		if !stopped {
@@ -82,32 +135,19 @@ func Walk[K comparable](ctx context.Context, stop <-chan struct{}, order []K, de
 			default:
 			}
 		}
-		for progressed := true; progressed; {
-			progressed = false
-			for _, k := range order {
-				if outcomes[k] != nil {
-					continue
-				}
-				ready, b := blocked(k)
-				if b != nil {
-					outcomes[k] = &Outcome[K]{Status: Skipped, Blocker: *b, BlockerStatus: outcomes[*b].Status}
-					progressed = true
-					continue
-				}
-				if !ready || stopped || running >= parallel || ctx.Err() != nil {
-					continue
-				}
-				outcomes[k] = &Outcome[K]{Status: inFlight}
-				running++
-				if v.Started != nil {
-					v.Started(k)
-				}
-				go func(k K) {
-					err := v.Visit(ctx, k)
-					doneCh <- done{k, err}
-				}(k)
-				progressed = true
+		for ready.Len() > 0 && !stopped && running < parallel && ctx.Err() == nil {
+			i := heap.Pop(ready).(int)
+			queued[i] = false
+			k := order[i]
+			outcomes[k] = &Outcome[K]{Status: inFlight}
+			running++
+			if v.Started != nil {
+				v.Started(k)
 			}
+			go func(k K) {
+				err := v.Visit(ctx, k)
+				doneCh <- done{k, err}
+			}(k)
 		}
 		if running == 0 {
 			break
@@ -123,6 +163,7 @@ func Walk[K comparable](ctx context.Context, stop <-chan struct{}, order []K, de
 			if v.Done != nil {
 				v.Done(d.k, d.err)
 			}
+			settle(append([]int(nil), dependents[index[d.k]]...))
 		case <-stop:
 			stopped, stop = true, nil
 		}
@@ -133,4 +174,18 @@ func Walk[K comparable](ctx context.Context, stop <-chan struct{}, order []K, de
 		}
 	}
 	return outcomes, stopped
+}
+
+// intHeap is a min-heap of positions (container/heap).
+type intHeap []int
+
+func (h intHeap) Len() int           { return len(h) }
+func (h intHeap) Less(i, j int) bool { return h[i] < h[j] }
+func (h intHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *intHeap) Push(x any)        { *h = append(*h, x.(int)) }
+func (h *intHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }
