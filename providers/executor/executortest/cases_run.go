@@ -127,7 +127,7 @@ func (s *suite) testLargeOutput(t *testing.T) {
 	task.Stdout, task.Stderr = &stdout, &stderr
 	res := s.run(t, context.Background(), s.newExecutor(t), task)
 	if res.Status != state.StatusSucceeded {
-		t.Fatalf("status %q", res.Status)
+		t.Fatalf("status %q (%s)", res.Status, res.Reason)
 	}
 	for name, b := range map[string]*syncbuf.Buffer{"stdout": &stdout, "stderr": &stderr} {
 		lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
@@ -163,7 +163,7 @@ func (s *suite) testWorkingDir(t *testing.T) {
 	task.Stdout = &out
 	res := s.run(t, context.Background(), s.newExecutor(t), task)
 	if res.Status != state.StatusSucceeded {
-		t.Fatalf("status %q", res.Status)
+		t.Fatalf("status %q (%s)", res.Status, res.Reason)
 	}
 	want, _ := filepath.EvalSymlinks(dir)
 	var got string
