@@ -45,7 +45,7 @@ func (s *suite) testContractEnv(t *testing.T) {
 	task.Stdout = &out
 	res := s.run(t, context.Background(), s.newExecutor(t), task)
 	if res.Status != state.StatusSucceeded {
-		t.Fatalf("status %q, want %q", res.Status, state.StatusSucceeded)
+		t.Fatalf("status %q (%s), want %q", res.Status, res.Reason, state.StatusSucceeded)
 	}
 	got := map[string]string{}
 	for _, line := range strings.Split(out.String(), "\n") {
@@ -99,7 +99,7 @@ func (s *suite) testExitCodes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			res := s.run(t, context.Background(), e, s.task(tt.mode, tt.args...))
 			if res.Status != tt.wantStatus || res.ExitCode != tt.wantCode {
-				t.Errorf("status %q exit %d, want %q exit %d", res.Status, res.ExitCode, tt.wantStatus, tt.wantCode)
+				t.Errorf("status %q exit %d (%s), want %q exit %d", res.Status, res.ExitCode, res.Reason, tt.wantStatus, tt.wantCode)
 			}
 		})
 	}

@@ -122,7 +122,7 @@ func (s *suite) testNoOrphans(t *testing.T) {
 	start := time.Now()
 	res := s.run(t, context.Background(), s.newExecutor(t), task)
 	if res.Status != state.StatusSucceeded {
-		t.Errorf("status %q, want %q", res.Status, state.StatusSucceeded)
+		t.Errorf("status %q (%s), want %q", res.Status, res.Reason, state.StatusSucceeded)
 	}
 	if d := time.Since(start); d > 15*time.Second {
 		t.Errorf("Run took %s: a child left behind must not hold it up", d)
