@@ -67,7 +67,7 @@ func (e *Executor) Attach(ctx context.Context, name string, t executor.Task) (ex
 	if err != nil {
 		return executor.Result{Status: state.StatusFailed, ExitCode: -1}, err
 	}
-	w := &watch{e: e, client: client, ns: ns, name: name, task: t, changed: make(chan struct{}, 1)}
+	w := &watch{e: e, client: client, ns: ns, name: name, task: t, changed: make(chan struct{}, 1), waiting: map[string]waitingSeen{}}
 	res, err := w.follow(ctx)
 	if err != nil {
 		return executor.Result{Status: state.StatusFailed, ExitCode: -1, StartedAt: res.StartedAt, EndedAt: res.EndedAt, Host: res.Host, Reason: res.Reason}, err
@@ -94,6 +94,11 @@ type watch struct {
 	cause    stopCause
 	stuck    string // why, for stoppedStuck
 	stopAt   time.Time
+	// waiting is when each container (pod/container) was first seen
+	// waiting with its current reason; recheckAt when a transient one
+	// becomes stuck (zero: none pending).
+	waiting   map[string]waitingSeen
+	recheckAt time.Time
 
 	// gonePods are the pods deleted while watched, in their final state
 	// (the store forgets them): what an eviction left on a pod is there.
@@ -106,6 +111,11 @@ type watch struct {
 	logsOpen chan struct{} // closed once both log streams are open
 	logNotes []string
 	logMu    sync.Mutex
+}
+
+type waitingSeen struct {
+	reason string
+	since  time.Time
 }
 
 // poke wakes the watch loop (coalesced).
@@ -186,6 +196,12 @@ func (w *watch) follow(ctx context.Context) (executor.Result, error) {
 			timers = append(timers, t)
 			timeoutC = t.C
 		}
+		var recheckC <-chan time.Time
+		if !w.recheckAt.IsZero() && w.cause == notStopped {
+			t := time.NewTimer(max(time.Until(w.recheckAt), 0))
+			timers = append(timers, t)
+			recheckC = t.C
+		}
 		if w.cause == notStopped && !w.gone {
 			doneC = ctx.Done()
 		} else {
@@ -196,6 +212,7 @@ func (w *watch) follow(ctx context.Context) (executor.Result, error) {
 		gaveUp := false
 		select {
 		case <-w.changed:
+		case <-recheckC:
 		case <-timeoutC:
 		case <-doneC:
 		case <-settleC:
@@ -333,10 +350,36 @@ func finishedCondition(j *batchv1.Job) *batchv1.JobCondition {
 
 // stuckReasons are container waiting reasons a pod does not leave by
 // itself: the kubelet retries, but a batch step would wait forever (or
-// until activeDeadlineSeconds).
+// until activeDeadlineSeconds). A true value marks a reason the kubelet
+// may also report for a moment and then leave (transient): the pod is
+// stuck only once it has lasted StuckAfter.
 var stuckReasons = map[string]bool{
-	"ImagePullBackOff": true, "InvalidImageName": true, "ErrImageNeverPull": true,
+	"ImagePullBackOff": false, "InvalidImageName": false, "ErrImageNeverPull": false,
 	"CreateContainerConfigError": true, "CreateContainerError": true,
+}
+
+// DefaultStuckAfter is Options.StuckAfter's default.
+const DefaultStuckAfter = 30 * time.Second
+
+func (w *watch) stuckAfter() time.Duration {
+	if w.e.opts.StuckAfter > 0 {
+		return w.e.opts.StuckAfter
+	}
+	return DefaultStuckAfter
+}
+
+// stuckFor says whether a container waiting with reason since first is
+// stuck at now; for a transient reason not yet, it also says when to
+// look again.
+func stuckFor(reason string, first, now time.Time, after time.Duration) (stuck bool, recheck time.Time) {
+	transient, known := stuckReasons[reason]
+	switch {
+	case !known:
+		return false, time.Time{}
+	case !transient || now.Sub(first) >= after:
+		return true, time.Time{}
+	}
+	return false, first.Add(after)
 }
 
 // observePod reports progress, notes the container's start and a pod that
@@ -361,8 +404,24 @@ func (w *watch) observePod(p *corev1.Pod) {
 			}
 		}
 	}
+	w.recheckAt = time.Time{}
 	for _, st := range append(append([]corev1.ContainerStatus{}, p.Status.InitContainerStatuses...), p.Status.ContainerStatuses...) {
-		if wt := st.State.Waiting; wt != nil && stuckReasons[wt.Reason] && w.stuck == "" {
+		wt := st.State.Waiting
+		key := p.Name + "/" + st.Name
+		if wt == nil || w.stuck != "" {
+			delete(w.waiting, key)
+			continue
+		}
+		seen := w.waiting[key]
+		if seen.reason != wt.Reason {
+			seen = waitingSeen{reason: wt.Reason, since: time.Now()}
+			w.waiting[key] = seen
+		}
+		stuck, recheck := stuckFor(wt.Reason, seen.since, time.Now(), w.stuckAfter())
+		if !recheck.IsZero() && (w.recheckAt.IsZero() || recheck.Before(w.recheckAt)) {
+			w.recheckAt = recheck
+		}
+		if stuck {
 			what := ""
 			if st.Name != ContainerName {
 				what = "container " + st.Name + ": "

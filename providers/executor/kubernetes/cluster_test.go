@@ -159,16 +159,23 @@ func TestSecretEnv(t *testing.T) {
 }
 
 // TestMissingSecret: a Secret that does not exist leaves the pod waiting
-// (CreateContainerConfigError); the executor ends the Job and says why
-// instead of waiting forever.
+// (CreateContainerConfigError); once that has lasted StuckAfter (a kubelet
+// may report it for a moment about a Secret just created) the executor
+// ends the Job and says why instead of waiting forever.
 func TestMissingSecret(t *testing.T) {
+	const after = 2 * time.Second
 	e := newExecutor(t, func(o *kubernetes.Options) {
 		o.SecretEnv = []kubernetes.SecretEnv{{Name: "DB_PASSWORD", Secret: "no-such-secret", Key: "password"}}
+		o.StuckAfter = after
 	})
 	task := helperTask(t, "exit", "0")
+	start := time.Now()
 	res, err := e.Run(context.Background(), task)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if waited := time.Since(start); waited < after {
+		t.Errorf("ended after %s: a transient reason must last StuckAfter (%s) first", waited, after)
 	}
 	if res.Status != state.StatusFailed || !strings.Contains(res.Reason, "CreateContainerConfigError") || !strings.Contains(res.Reason, `"no-such-secret"`) {
 		t.Errorf("result %q reason %q, want failed with CreateContainerConfigError naming the secret", res.Status, res.Reason)

@@ -76,6 +76,12 @@ type Options struct {
 	Kubeconfig, Context string
 	// Grace replaces executor.DefaultGrace for tasks that leave Grace zero.
 	Grace time.Duration
+	// StuckAfter is how long a container may wait with a reason a
+	// kubelet can leave by itself (CreateContainerConfigError,
+	// CreateContainerError: a Secret created a moment before is not in
+	// its cache yet, an API call timed out) before the step counts as
+	// stuck; 0 means DefaultStuckAfter.
+	StuckAfter time.Duration
 	// Now stamps results; nil means time.Now.
 	Now func() time.Time
 }
