@@ -135,14 +135,29 @@ install_node() {
 	return 1
 }
 
+# locked PART: installs PART holding a lock in the cache, so two test runs
+# starting at once on a fresh machine build it once (the build takes most
+# of two cores for half an hour); the second finds it cached.
+locked() {
+	mkdir -p "$K8S_CACHE" || return 1
+	if ! command -v flock >/dev/null 2>&1; then
+		"install_$1"
+		return
+	fi
+	(
+		flock 9 || exit 1
+		"install_$1"
+	) 9>"$K8S_CACHE/.install-$1.lock"
+}
+
 want=("$@")
 [ ${#want[@]} -eq 0 ] && want=(etcd plane node)
 rc=0
 for w in "${want[@]}"; do
 	case $w in
-	etcd) install_etcd || rc=1 ;;
-	plane) install_plane || rc=1 ;;
-	node) install_node || rc=1 ;;
+	etcd) locked etcd || rc=1 ;;
+	plane) locked plane || rc=1 ;;
+	node) locked node || rc=1 ;;
 	*)
 		k8s_log "unknown part $w (want etcd, plane or node)"
 		exit 2

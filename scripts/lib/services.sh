@@ -14,11 +14,15 @@ have_tool() {
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # free_port: prints a port on 127.0.0.1 nothing listens on (the caller
-# still retries if it is taken before its server binds it).
+# still retries if it is taken before its server binds it). It picks below
+# the kernel's ephemeral range (ip_local_port_range), so the outgoing
+# connections of tests running meanwhile cannot take it first.
 free_port() {
-	local p
+	local p low=32768 high
+	read -r low high </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+	[ "$low" -gt 12000 ] 2>/dev/null || low=32768
 	for _ in $(seq 1 100); do
-		p=$((20000 + RANDOM % 40000))
+		p=$((10000 + RANDOM % (low - 10000)))
 		port_in_use "$p" || { echo "$p"; return 0; }
 	done
 	return 1

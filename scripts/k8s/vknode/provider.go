@@ -275,6 +275,11 @@ func (p *provider) startContainer(ctx context.Context, pr *podRun, c corev1.Cont
 			cs.Ready = false
 			cs.Started = ptrTo(false)
 		})
+		// done closes only once the terminated state is recorded: runPod
+		// decides the pod's phase from the container states as soon as
+		// done closes, and a state still "running" then made a pod whose
+		// containers all exited 0 Failed.
+		close(k.done)
 	}()
 	return k, true
 }
@@ -305,13 +310,13 @@ func (k *ctr) start(argv []string, dir string, env []string) error {
 }
 
 // wait waits for the main process, then ends the rest of its group (a
-// container's processes die with it) and lets the output drain.
+// container's processes die with it) and lets the output drain. The
+// caller closes done once it has recorded the container's end.
 func (k *ctr) wait() {
 	err := k.cmd.Wait()
 	k.exitCode = exitCode(k.cmd.ProcessState, err)
 	_ = syscall.Kill(-k.cmd.Process.Pid, syscall.SIGKILL)
 	k.logs.waitDrained(5 * time.Second)
-	close(k.done)
 }
 
 func exitCode(ps *os.ProcessState, err error) int {
