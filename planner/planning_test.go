@@ -15,6 +15,7 @@ import (
 	"github.com/mlform/mlform/internal/testtree"
 	"github.com/mlform/mlform/planner/dataset"
 	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/internal/plannertest"
 	"github.com/mlform/mlform/planner/ops"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/state"
@@ -36,7 +37,7 @@ func testWorkspace(t testing.TB, dir string, datasets map[string]string) *engine
 		StoreURLs: map[string]string{engine.DefaultStorage: "file://.mlform/store"},
 		CacheDir:  filepath.Join(dir, engine.DefaultCacheDir),
 		Workers:   2,
-		Executors: testExecutors(),
+		Executors: plannertest.LocalExecutors(),
 	}
 	var nodes []*engine.Node
 	for name, src := range datasets {
