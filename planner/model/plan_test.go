@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mlform/mlform/internal/wanterr"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/internal/plannertest"
 	"github.com/mlform/mlform/planner/plans"
@@ -308,14 +309,8 @@ func TestPlanModels(t *testing.T) {
 				replace = []string{"model.churn"}
 			}
 			p, err := w.plan(tt.snap, tt.new, replace...)
-			if tt.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.err) {
-					t.Fatalf("error = %v, want %q", err, tt.err)
-				}
+			if wanterr.Check(t, err, tt.err) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			got := describe(p)
 			lines := strings.SplitAfter(strings.TrimSuffix(got, "\n"), "\n")
