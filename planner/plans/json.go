@@ -138,7 +138,8 @@ type JSONOutput struct {
 // NewJSON makes the documented, versioned plan -json document of p.
 // headline gives each action's one-line text (planner/render.Headline), so
 // the document and the human view say the same thing. Sensitive values and
-// observations never reach it.
+// observations never reach it. The document shares p's reasons, paths and
+// publish details (it is made to be encoded): change neither afterwards.
 func NewJSON(p *Plan, headline func(*Action) string) *JSONPlan {
 	doc := &JSONPlan{
 		FormatVersion: JSONFormatVersion,
