@@ -25,11 +25,7 @@ func TestApplyJournalsThroughManager(t *testing.T) {
 		datasets[name] = "data/" + name
 	}
 	ws := testWorkspace(t, dir, datasets)
-	m, err := statemgr.OpenManager(ctx, "file://.mlform/state", dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
+	m := openFileState(ctx, t, dir)
 	st, err := m.Read(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"github.com/mlform/mlform/config"
 	"github.com/mlform/mlform/internal/fleetgen"
 	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/internal/plannertest"
 	"github.com/mlform/mlform/state"
 )
 
@@ -33,7 +34,7 @@ func BenchmarkPlanFleet(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			ws.Executors = testExecutors()
+			ws.Executors = plannertest.LocalExecutors()
 			b.Cleanup(func() { ws.Close() })
 			st := state.New()
 			for b.Loop() {

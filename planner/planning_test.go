@@ -15,9 +15,11 @@ import (
 	"github.com/mlform/mlform/internal/testtree"
 	"github.com/mlform/mlform/planner/dataset"
 	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/internal/plannertest"
 	"github.com/mlform/mlform/planner/ops"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/state"
+	"github.com/mlform/mlform/state/statemgr"
 )
 
 var testNow = time.Date(2026, 1, 5, 12, 0, 0, 0, time.UTC)
@@ -35,7 +37,7 @@ func testWorkspace(t testing.TB, dir string, datasets map[string]string) *engine
 		StoreURLs: map[string]string{engine.DefaultStorage: "file://.mlform/store"},
 		CacheDir:  filepath.Join(dir, engine.DefaultCacheDir),
 		Workers:   2,
-		Executors: testExecutors(),
+		Executors: plannertest.LocalExecutors(),
 	}
 	var nodes []*engine.Node
 	for name, src := range datasets {
@@ -49,6 +51,18 @@ func testWorkspace(t testing.TB, dir string, datasets map[string]string) *engine
 	ws.Graph = g
 	t.Cleanup(func() { ws.Close() })
 	return ws
+}
+
+// openFileState opens the state in dir's .mlform/state (the file://
+// backend apply writes through), closed when the test ends.
+func openFileState(ctx context.Context, t *testing.T, dir string) *statemgr.Manager {
+	t.Helper()
+	m, err := statemgr.OpenManager(ctx, "file://.mlform/state", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m
 }
 
 func writeFiles(t *testing.T, dir string, files map[string]string) {

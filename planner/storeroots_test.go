@@ -9,7 +9,6 @@ import (
 
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/state"
-	"github.com/mlform/mlform/state/statemgr"
 )
 
 // apply's state writer records the workspace's root in every declared
@@ -21,11 +20,7 @@ func TestRootWriter(t *testing.T) {
 	ws := testWorkspace(t, dir, nil)
 	ws.StoreURLs["other"] = "file://.mlform/other"
 	defer ws.Close()
-	m, err := statemgr.OpenManager(ctx, "file://.mlform/state", dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
+	m := openFileState(ctx, t, dir)
 	st := state.New()
 	rw := ws.NewRootWriter(m)
 	id := func(c string) string { return strings.Repeat(c, 64) }

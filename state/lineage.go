@@ -90,25 +90,39 @@ func (s *State) resolveSnapshot(a Address) (*Snapshot, error) {
 	if d == nil {
 		return nil, fmt.Errorf("%s is not in the state: dataset.%s is not recorded", a, a.Name)
 	}
-	var found []*Snapshot
-	seen := map[string]bool{}
-	for _, sn := range d.Snapshots {
-		if strings.HasPrefix(sn.ID, a.Snapshot) && !seen[sn.ID] {
-			seen[sn.ID] = true
-			found = append(found, sn)
-		}
-	}
-	switch len(found) {
-	case 0:
+	sn, ids := MatchSnapshot(a.Snapshot, d)
+	switch {
+	case sn != nil:
+		return sn, nil
+	case len(ids) == 0:
 		return nil, fmt.Errorf("%s is not in the state: dataset.%s has no snapshot %s (list them with mlform snapshots dataset.%s)", a, a.Name, a.Snapshot, a.Name)
-	case 1:
-		return found[0], nil
-	}
-	ids := make([]string, len(found))
-	for i, sn := range found {
-		ids[i] = sn.ID
 	}
 	return nil, fmt.Errorf("%s: the prefix is ambiguous: %s", a, strings.Join(ids, ", "))
+}
+
+// MatchSnapshot finds the snapshot whose id starts with prefix in the
+// histories (nil ones are skipped; a snapshot in several counts once).
+// With exactly one match it returns it; otherwise it returns nil and the
+// ids that matched (none, or the candidates of an ambiguous prefix), for
+// the caller's own message.
+func MatchSnapshot(prefix string, histories ...*Dataset) (*Snapshot, []string) {
+	var found []*Snapshot
+	var ids []string
+	for _, d := range histories {
+		if d == nil {
+			continue
+		}
+		for _, sn := range d.Snapshots {
+			if strings.HasPrefix(sn.ID, prefix) && !slices.Contains(ids, sn.ID) {
+				found = append(found, sn)
+				ids = append(ids, sn.ID)
+			}
+		}
+	}
+	if len(found) == 1 {
+		return found[0], nil
+	}
+	return nil, ids
 }
 
 // retainUsed checks whether recorded versions use any of snaps (of

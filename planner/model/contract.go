@@ -25,19 +25,12 @@ func checkContract(spec *modelSpec) error {
 	return errors.Join(errs...)
 }
 
-// envCollisions lists every pair of names that map to one variable.
+// envCollisions lists every pair of names that map to one variable, as
+// the executor would refuse them when the step starts.
 func envCollisions(kind string, names []string, env func(string) string) []error {
-	sorted := append([]string(nil), names...)
-	sort.Strings(sorted)
-	seen := map[string]string{}
 	var errs []error
-	for _, n := range sorted {
-		v := env(n)
-		if prev, ok := seen[v]; ok {
-			errs = append(errs, fmt.Errorf("%s names %q and %q both become %s: rename one", kind, prev, n, v))
-			continue
-		}
-		seen[v] = n
+	for _, err := range executor.EnvCollisions(kind, names, env) {
+		errs = append(errs, fmt.Errorf("%w: rename one", err))
 	}
 	return errs
 }

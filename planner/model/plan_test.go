@@ -10,7 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mlform/mlform/internal/wanterr"
 	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/internal/plannertest"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/policy"
 	"github.com/mlform/mlform/state"
@@ -42,7 +44,7 @@ func newModelWorld(t testing.TB) *modelWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ws := &engine.Workspace{BaseDir: dir, Now: modelNow, Graph: g, Datasets: map[string]engine.DatasetSpec{"churn": {Name: "churn"}}, Executors: testExecutors()}
+	ws := &engine.Workspace{BaseDir: dir, Now: modelNow, Graph: g, Datasets: map[string]engine.DatasetSpec{"churn": {Name: "churn"}}, Executors: plannertest.LocalExecutors()}
 	specs := &modelSpecs{
 		Models: map[string]*modelSpec{"churn": {Name: "churn", Datasets: []string{"churn"}, Code: []string{"trainer/**"},
 			Environment: policy.Environment{Executor: "local"}, Storage: "default",
@@ -307,14 +309,8 @@ func TestPlanModels(t *testing.T) {
 				replace = []string{"model.churn"}
 			}
 			p, err := w.plan(tt.snap, tt.new, replace...)
-			if tt.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.err) {
-					t.Fatalf("error = %v, want %q", err, tt.err)
-				}
+			if wanterr.Check(t, err, tt.err) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			got := describe(p)
 			lines := strings.SplitAfter(strings.TrimSuffix(got, "\n"), "\n")

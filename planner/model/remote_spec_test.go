@@ -1,8 +1,9 @@
 package model
 
 import (
-	"strings"
 	"testing"
+
+	"github.com/mlform/mlform/internal/wanterr"
 )
 
 func TestJobStoreURL(t *testing.T) {
@@ -14,15 +15,14 @@ func TestJobStoreURL(t *testing.T) {
 		{"mem://x", "", "cannot be reached by a remote job"},
 	}
 	for _, tt := range tests {
-		got, err := jobStoreURL(tt.url, "/ws")
-		if tt.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.err) {
-				t.Errorf("jobStoreURL(%q) error = %v, want %q", tt.url, err, tt.err)
+		t.Run(tt.url, func(t *testing.T) {
+			got, err := jobStoreURL(tt.url, "/ws")
+			if wanterr.Check(t, err, tt.err) {
+				return
 			}
-			continue
-		}
-		if err != nil || got != tt.want {
-			t.Errorf("jobStoreURL(%q) = %q, %v; want %q", tt.url, got, err, tt.want)
-		}
+			if got != tt.want {
+				t.Errorf("jobStoreURL(%q) = %q, want %q", tt.url, got, tt.want)
+			}
+		})
 	}
 }

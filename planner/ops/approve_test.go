@@ -2,11 +2,11 @@ package ops
 
 import (
 	"errors"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/internal/wanterr"
 	"github.com/mlform/mlform/state"
 )
 
@@ -43,17 +43,11 @@ func TestApprove(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			st := newState()
 			got, err := Approve(st, cfg, ApproveRequest{Promotion: tt.promotion, Version: tt.version, By: "ann@host", At: at})
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("Approve = %v, want %q", err, tt.wantErr)
-				}
+			if wanterr.Check(t, err, tt.wantErr) {
 				if len(st.Models["m"].Approvals) != 0 {
 					t.Fatal("a refused approval was recorded")
 				}
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			aps := st.Models["m"].Approvals
 			if len(aps) != 1 || *aps[0] != (state.Approval{Promotion: "prod", Alias: "production", Version: 3, By: "ann@host", At: at}) || got.Candidate != tt.wantCandidate {

@@ -48,30 +48,14 @@ func resolveSnapshot(st *state.State, ref SnapshotRef) (*state.Snapshot, error) 
 		}
 		return ds.Snapshots[len(ds.Snapshots)-1], nil
 	}
-	var found []*state.Snapshot
-	seen := map[string]bool{}
 	// A snapshot that left the history (state rm -force) while versions
 	// use it is still recorded, among the retained snapshots.
-	for _, d := range []*state.Dataset{ds, st.RetainedSnapshots[ref.Dataset]} {
-		if d == nil {
-			continue
-		}
-		for _, s := range d.Snapshots {
-			if strings.HasPrefix(s.ID, ref.Prefix) && !seen[s.ID] {
-				seen[s.ID] = true
-				found = append(found, s)
-			}
-		}
-	}
-	switch len(found) {
-	case 0:
+	sn, ids := state.MatchSnapshot(ref.Prefix, ds, st.RetainedSnapshots[ref.Dataset])
+	switch {
+	case sn != nil:
+		return sn, nil
+	case len(ids) == 0:
 		return nil, fmt.Errorf("dataset.%s has no snapshot %s (list them with mlform snapshots dataset.%s)", ref.Dataset, ref.Prefix, ref.Dataset)
-	case 1:
-		return found[0], nil
-	}
-	ids := make([]string, len(found))
-	for i, s := range found {
-		ids[i] = s.ID
 	}
 	return nil, fmt.Errorf("snapshot prefix %s of dataset.%s is ambiguous: %s", ref.Prefix, ref.Dataset, strings.Join(ids, ", "))
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mlform/mlform/internal/wanterr"
 	"github.com/mlform/mlform/state"
 )
 
@@ -34,16 +35,15 @@ func TestParseSnapshotRef(t *testing.T) {
 		{"churn", SnapshotRef{}, "want dataset.NAME"},
 	}
 	for _, tt := range tests {
-		got, err := ParseSnapshotRef(tt.in)
-		if tt.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.err) {
-				t.Errorf("ParseSnapshotRef(%q) err = %v, want %q", tt.in, err, tt.err)
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := ParseSnapshotRef(tt.in)
+			if wanterr.Check(t, err, tt.err) {
+				return
 			}
-			continue
-		}
-		if err != nil || got != tt.want {
-			t.Errorf("ParseSnapshotRef(%q) = %+v, %v; want %+v", tt.in, got, err, tt.want)
-		}
+			if got != tt.want {
+				t.Errorf("ParseSnapshotRef(%q) = %+v, want %+v", tt.in, got, tt.want)
+			}
+		})
 	}
 }
 
@@ -62,16 +62,15 @@ func TestResolveSnapshot(t *testing.T) {
 		{SnapshotRef{Dataset: "nope"}, "", "has no snapshots"},
 	}
 	for _, tt := range tests {
-		got, err := resolveSnapshot(st, tt.ref)
-		if tt.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.err) {
-				t.Errorf("%+v: err = %v, want %q", tt.ref, err, tt.err)
+		t.Run(tt.ref.Dataset+"@"+tt.ref.Prefix, func(t *testing.T) {
+			got, err := resolveSnapshot(st, tt.ref)
+			if wanterr.Check(t, err, tt.err) {
+				return
 			}
-			continue
-		}
-		if err != nil || !strings.HasPrefix(got.ID, tt.wantID) {
-			t.Errorf("%+v: got %v, %v", tt.ref, got, err)
-		}
+			if !strings.HasPrefix(got.ID, tt.wantID) {
+				t.Errorf("%+v: got %v", tt.ref, got)
+			}
+		})
 	}
 	// Two ids sharing the prefix: ambiguous.
 	st.Datasets["churn"].Snapshots[1].ID = "aaaa1111" + strings.Repeat("f", 56)
@@ -117,15 +116,14 @@ func TestResolvePull(t *testing.T) {
 		{"widget.x", "", "", "", "unknown kind"},
 	}
 	for _, tt := range tests {
-		got, err := ResolvePull(st, tt.addr)
-		if tt.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.err) {
-				t.Errorf("%s: err %v, want %q", tt.addr, err, tt.err)
+		t.Run(tt.addr, func(t *testing.T) {
+			got, err := ResolvePull(st, tt.addr)
+			if wanterr.Check(t, err, tt.err) {
+				return
 			}
-			continue
-		}
-		if err != nil || !strings.HasPrefix(got.Label, tt.label) || got.Store != tt.store || !strings.HasPrefix(got.ManifestID, tt.id) {
-			t.Errorf("%s: %+v, %v", tt.addr, got, err)
-		}
+			if !strings.HasPrefix(got.Label, tt.label) || got.Store != tt.store || !strings.HasPrefix(got.ManifestID, tt.id) {
+				t.Errorf("%s: %+v", tt.addr, got)
+			}
+		})
 	}
 }

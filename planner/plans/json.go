@@ -8,9 +8,13 @@ import "time"
 const JSONFormatVersion = "1.2"
 
 // The types below are the public `plan -json` document (docs/plan-json.md),
-// made from a Plan by NewJSON. They are apart from the Plan struct on
-// purpose: the plan model (and the plan file) may change, this document
-// only grows, and it never carries observations or sensitive values.
+// made from a Plan by NewJSON. Where the plan model's own type already
+// encodes as the document says (Move, Reason, PathChange, PublishChange),
+// the document uses it, so the two cannot drift apart; the golden files
+// in planner/render/testdata pin that encoding. The others are apart from
+// the Plan structs on purpose: the document always carries every field
+// (the plan file omits empty ones), names an action's object "address",
+// adds the headline, and never carries observations or sensitive values.
 
 // JSONPlan is part of the plan -json document (docs/plan-json.md).
 type JSONPlan struct {
@@ -34,17 +38,17 @@ type JSONPlan struct {
 
 // JSONAction is part of the plan -json document (docs/plan-json.md).
 type JSONAction struct {
-	Address   string        `json:"address"`
-	Kind      string        `json:"kind"`
-	Headline  string        `json:"headline"`
-	Reasons   []JSONReason  `json:"reasons"`
-	DependsOn []string      `json:"depends_on"`
-	Snapshot  *JSONSnapshot `json:"snapshot,omitempty"`
-	Train     *JSONTrain    `json:"train,omitempty"`
-	Evaluate  *JSONEvaluate `json:"evaluate,omitempty"`
-	Promote   *JSONPromote  `json:"promote,omitempty"`
-	Publish   *JSONPublish  `json:"publish,omitempty"`
-	Forget    *JSONForget   `json:"forget,omitempty"`
+	Address   string         `json:"address"`
+	Kind      string         `json:"kind"`
+	Headline  string         `json:"headline"`
+	Reasons   []Reason       `json:"reasons"`
+	DependsOn []string       `json:"depends_on"`
+	Snapshot  *JSONSnapshot  `json:"snapshot,omitempty"`
+	Train     *JSONTrain     `json:"train,omitempty"`
+	Evaluate  *JSONEvaluate  `json:"evaluate,omitempty"`
+	Promote   *JSONPromote   `json:"promote,omitempty"`
+	Publish   *PublishChange `json:"publish,omitempty"`
+	Forget    *JSONForget    `json:"forget,omitempty"`
 }
 
 // JSONForget is a forget action: exactly one of dataset+snapshot or
@@ -58,37 +62,23 @@ type JSONForget struct {
 	Bytes     int64     `json:"bytes"`
 }
 
-// JSONReason is part of the plan -json document (docs/plan-json.md).
-type JSONReason struct {
-	Code    string         `json:"code"`
-	Message string         `json:"message"`
-	Data    map[string]any `json:"data,omitempty"`
-}
-
 // JSONSnapshot is part of the plan -json document (docs/plan-json.md).
 type JSONSnapshot struct {
-	Dataset      string     `json:"dataset"`
-	Source       string     `json:"source"`
-	Store        string     `json:"store"`
-	OldID        string     `json:"old_id"`
-	NewID        string     `json:"new_id"`
-	Files        int        `json:"files"`
-	Bytes        int64      `json:"bytes"`
-	DiffKnown    bool       `json:"diff_known"`
-	Added        int        `json:"added"`
-	Changed      int        `json:"changed"`
-	Removed      int        `json:"removed"`
-	AddedBytes   int64      `json:"added_bytes"`
-	ChangedBytes int64      `json:"changed_bytes"`
-	RemovedBytes int64      `json:"removed_bytes"`
-	Paths        []JSONPath `json:"paths"`
-}
-
-// JSONPath is part of the plan -json document (docs/plan-json.md).
-type JSONPath struct {
-	Path   string `json:"path"`
-	Change string `json:"change"`
-	Delta  int64  `json:"delta"`
+	Dataset      string       `json:"dataset"`
+	Source       string       `json:"source"`
+	Store        string       `json:"store"`
+	OldID        string       `json:"old_id"`
+	NewID        string       `json:"new_id"`
+	Files        int          `json:"files"`
+	Bytes        int64        `json:"bytes"`
+	DiffKnown    bool         `json:"diff_known"`
+	Added        int          `json:"added"`
+	Changed      int          `json:"changed"`
+	Removed      int          `json:"removed"`
+	AddedBytes   int64        `json:"added_bytes"`
+	ChangedBytes int64        `json:"changed_bytes"`
+	RemovedBytes int64        `json:"removed_bytes"`
+	Paths        []PathChange `json:"paths"`
 }
 
 // JSONTrain is part of the plan -json document (docs/plan-json.md).
@@ -129,14 +119,6 @@ type JSONPromote struct {
 	Pinned          bool   `json:"pinned"`
 }
 
-// JSONPublish is part of the plan -json document (docs/plan-json.md).
-type JSONPublish struct {
-	Promotion string `json:"promotion"`
-	Model     string `json:"model"`
-	URL       string `json:"url"`
-	Version   int    `json:"version"`
-}
-
 // JSONNote is part of the plan -json document (docs/plan-json.md).
 type JSONNote struct {
 	Address string     `json:"address"`
@@ -156,7 +138,8 @@ type JSONOutput struct {
 // NewJSON makes the documented, versioned plan -json document of p.
 // headline gives each action's one-line text (planner/render.Headline), so
 // the document and the human view say the same thing. Sensitive values and
-// observations never reach it.
+// observations never reach it. The document shares p's reasons, paths and
+// publish details (it is made to be encoded): change neither afterwards.
 func NewJSON(p *Plan, headline func(*Action) string) *JSONPlan {
 	doc := &JSONPlan{
 		FormatVersion: JSONFormatVersion,
@@ -206,18 +189,12 @@ func NewJSON(p *Plan, headline func(*Action) string) *JSONPlan {
 }
 
 func jsonActionOf(a *Action, headline func(*Action) string) JSONAction {
-	ja := JSONAction{Address: a.Addr, Kind: a.Kind, Headline: headline(a), Reasons: []JSONReason{}, DependsOn: nonNil(a.DependsOn)}
-	for _, r := range a.Reasons {
-		ja.Reasons = append(ja.Reasons, JSONReason{Code: string(r.Code), Message: r.Message, Data: r.Data})
-	}
+	ja := JSONAction{Address: a.Addr, Kind: a.Kind, Headline: headline(a), Reasons: nonNil(a.Reasons), DependsOn: nonNil(a.DependsOn),
+		Publish: a.Publish}
 	if s := a.Snapshot; s != nil {
-		js := &JSONSnapshot{Dataset: s.Dataset, Source: s.Source, Store: s.Store, OldID: s.OldID, NewID: s.NewID,
+		ja.Snapshot = &JSONSnapshot{Dataset: s.Dataset, Source: s.Source, Store: s.Store, OldID: s.OldID, NewID: s.NewID,
 			Files: s.Files, Bytes: s.Bytes, DiffKnown: s.DiffKnown, Added: s.Added, Changed: s.Changed, Removed: s.Removed,
-			AddedBytes: s.AddedBytes, ChangedBytes: s.ChangedBytes, RemovedBytes: s.RemovedBytes, Paths: []JSONPath{}}
-		for _, pc := range s.Paths {
-			js.Paths = append(js.Paths, JSONPath(pc))
-		}
-		ja.Snapshot = js
+			AddedBytes: s.AddedBytes, ChangedBytes: s.ChangedBytes, RemovedBytes: s.RemovedBytes, Paths: nonNil(s.Paths)}
 	}
 	if t := a.Train; t != nil {
 		jt := &JSONTrain{Model: t.Model, Version: t.Version, Previous: t.Previous, InputsDigest: t.InputsDigest,
@@ -238,18 +215,16 @@ func jsonActionOf(a *Action, headline func(*Action) string) JSONAction {
 		ja.Promote = &JSONPromote{Promotion: p.Promotion, Model: p.Model, Alias: p.Alias, From: p.From, To: p.To,
 			KnownAfterApply: p.KnownAfterApply, Gates: p.Gates, MustBeat: p.MustBeat, Pinned: p.Pinned}
 	}
-	if p := a.Publish; p != nil {
-		ja.Publish = &JSONPublish{Promotion: p.Promotion, Model: p.Model, URL: p.URL, Version: p.Version}
-	}
 	if f := a.Forget; f != nil {
 		ja.Forget = &JSONForget{Dataset: f.Dataset, Snapshot: f.Snapshot, Model: f.Model, Version: f.Version, CreatedAt: f.CreatedAt.UTC(), Bytes: f.Bytes}
 	}
 	return ja
 }
 
-func nonNil(s []string) []string {
+// nonNil makes a nil list an empty one: the document writes [], never null.
+func nonNil[T any](s []T) []T {
 	if s == nil {
-		return []string{}
+		return []T{}
 	}
 	return s
 }

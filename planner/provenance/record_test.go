@@ -11,9 +11,8 @@ import (
 
 	record "github.com/mlform/mlform/internal/provenance"
 	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/internal/plannertest"
 	"github.com/mlform/mlform/planner/policy"
-	"github.com/mlform/mlform/providers/executor"
-	"github.com/mlform/mlform/providers/executor/local"
 	"github.com/mlform/mlform/state"
 )
 
@@ -27,9 +26,7 @@ func TestRecord(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	reg := executor.NewRegistry()
-	local.Register(reg)
-	ws := &engine.Workspace{BaseDir: dir, Now: time.Now(), Executors: reg, StoreURLs: map[string]string{"default": "file://.store"}}
+	ws := &engine.Workspace{BaseDir: dir, Now: time.Now(), Executors: plannertest.LocalExecutors(), StoreURLs: map[string]string{"default": "file://.store"}}
 	t.Cleanup(func() { ws.Close() })
 	ctx := context.Background()
 	store, err := ws.Store(ctx, "default")

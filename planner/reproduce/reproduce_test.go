@@ -2,11 +2,23 @@ package reproduce
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/mlform/mlform/state"
 )
+
+// matchSummary writes compared items as "name:match" in order, space
+// separated ("a:true b:false"), so a case states its whole result.
+func matchSummary[M any](ms []M, show func(M) (string, bool)) string {
+	parts := make([]string, 0, len(ms))
+	for _, m := range ms {
+		name, match := show(m)
+		parts = append(parts, name+":"+strconv.FormatBool(match))
+	}
+	return strings.Join(parts, " ")
+}
 
 func TestCompareFiles(t *testing.T) {
 	tests := []struct {
@@ -21,11 +33,8 @@ func TestCompareFiles(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var got []string
-			for _, m := range compareFiles(tt.recorded, tt.got) {
-				got = append(got, m.Path+":"+map[bool]string{true: "true", false: "false"}[m.Match])
-			}
-			if s := strings.Join(got, " "); s != tt.want {
+			got := compareFiles(tt.recorded, tt.got)
+			if s := matchSummary(got, func(m FileMatch) (string, bool) { return m.Path, m.Match }); s != tt.want {
 				t.Errorf("compareFiles = %q, want %q", s, tt.want)
 			}
 		})
@@ -44,11 +53,8 @@ func TestCompareMetrics(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var got []string
-			for _, m := range compareMetrics(tt.recorded, tt.got) {
-				got = append(got, m.Name+":"+map[bool]string{true: "true", false: "false"}[m.Match])
-			}
-			if s := strings.Join(got, " "); s != tt.want {
+			got := compareMetrics(tt.recorded, tt.got)
+			if s := matchSummary(got, func(m MetricMatch) (string, bool) { return m.Name, m.Match }); s != tt.want {
 				t.Errorf("compareMetrics = %q, want %q", s, tt.want)
 			}
 		})

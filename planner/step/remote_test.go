@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mlform/mlform/internal/tempdir"
+	"github.com/mlform/mlform/internal/wanterr"
 	"github.com/mlform/mlform/planner/codehash"
 	"github.com/mlform/mlform/providers/executor/remote"
 	"github.com/mlform/mlform/providers/storage"
@@ -153,14 +154,8 @@ func TestRunRemoteStepFailures(t *testing.T) {
 				tt.change(w)
 			}
 			res, _, err := w.run(t)
-			if tt.noRes != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.noRes) {
-					t.Fatalf("err = %v, want %q", err, tt.noRes)
-				}
+			if wanterr.Check(t, err, tt.noRes) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if res.Status != tt.status || !strings.Contains(res.Error, tt.wantErr) || res.ArtifactsID != "" {
 				t.Fatalf("result %+v, want %s with %q", res, tt.status, tt.wantErr)

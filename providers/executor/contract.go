@@ -206,21 +206,31 @@ func ParamString(v any) string {
 	return string(data)
 }
 
-// collisions reports names that map to the same variable name.
+// collisions reports an empty name, then names that map to the same
+// variable name.
 func collisions[V any](kind string, m map[string]V, norm func(string) string) []error {
+	var errs []error
+	if _, ok := m[""]; ok {
+		errs = append(errs, fmt.Errorf("%s name is empty", kind))
+	}
+	names := slices.DeleteFunc(slices.Collect(maps.Keys(m)), func(n string) bool { return n == "" })
+	return append(errs, EnvCollisions(kind, names, norm)...)
+}
+
+// EnvCollisions reports, in name order, every name whose variable
+// (env(name)) an earlier name already takes. The planner checks a model
+// with it at plan time, so a collision the step would refuse costs no
+// version number.
+func EnvCollisions(kind string, names []string, env func(string) string) []error {
 	seen := map[string]string{}
 	var errs []error
-	for _, name := range slices.Sorted(maps.Keys(m)) {
-		if name == "" {
-			errs = append(errs, fmt.Errorf("%s name is empty", kind))
+	for _, name := range slices.Sorted(slices.Values(names)) {
+		v := env(name)
+		if prev, ok := seen[v]; ok {
+			errs = append(errs, fmt.Errorf("%s names %q and %q both become %s", kind, prev, name, v))
 			continue
 		}
-		n := norm(name)
-		if prev, ok := seen[n]; ok {
-			errs = append(errs, fmt.Errorf("%s names %q and %q both become %s", kind, prev, name, n))
-			continue
-		}
-		seen[n] = name
+		seen[v] = name
 	}
 	return errs
 }

@@ -1,6 +1,7 @@
 // Package plannertest holds fixtures the planner's packages share in their
-// tests (a file tree on disk, a state shaped for retention and lineage),
-// so each is written once. Only tests import it.
+// tests (a file tree on disk, a state shaped for retention and lineage,
+// the executors cli registers), so each is written once. Only tests
+// import it.
 package plannertest
 
 import (
@@ -11,8 +12,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mlform/mlform/providers/executor"
+	"github.com/mlform/mlform/providers/executor/local"
 	"github.com/mlform/mlform/state"
 )
+
+// LocalExecutors is the registry cli builds for a machine without batch
+// systems: the local executor alone, which every step the tests run uses.
+func LocalExecutors() *executor.Registry {
+	reg := executor.NewRegistry()
+	local.Register(reg)
+	return reg
+}
 
 // WriteTree creates files (path -> content) under a new temp dir and
 // returns it; a content starting with "->" makes a symlink to the rest.
