@@ -7,14 +7,10 @@ import (
 )
 
 func newMetricsCommand(g *Globals) *cobra.Command {
-	cmd := &cobra.Command{
+	return groupCommand(g, &cobra.Command{
 		Use:   "metrics",
 		Short: "Compare metrics of versions",
-		Args:  unknownCommand,
-		RunE:  usageError(g),
-	}
-	cmd.AddCommand(newMetricsDiffCommand(g))
-	return cmd
+	}, newMetricsDiffCommand(g))
 }
 
 func newMetricsDiffCommand(g *Globals) *cobra.Command {
