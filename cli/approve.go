@@ -8,6 +8,7 @@ import (
 	"github.com/mlform/mlform/internal/whoami"
 	"github.com/mlform/mlform/planner/ops"
 	"github.com/mlform/mlform/state"
+	"github.com/mlform/mlform/state/statemgr"
 )
 
 func newApproveCommand(g *Globals) *cobra.Command {
@@ -36,13 +37,8 @@ own. history and lineage show the approver.`,
 				return err
 			}
 			ctx := cmd.Context()
-			m, err := openState(ctx, g)
-			if err != nil {
-				return err
-			}
-			defer m.Close()
 			var res *ops.Approved
-			err = withStateLock(ctx, g, m, lf, "approve", func() error {
+			err = lockedState(ctx, g, lf, "approve", func(m *statemgr.Manager) error {
 				_, uerr := m.Update(ctx, func(s *state.State) error {
 					var aerr error
 					res, aerr = ops.Approve(s, cfg, ops.ApproveRequest{Promotion: args[0], Version: args[1], By: whoami.UserAtHost(), At: at})

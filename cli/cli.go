@@ -120,10 +120,7 @@ that pass their gates.`,
   mlform apply tfplan`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		// Bare `mlform` is a usage error (the help on stderr, exit 1).
-		RunE:    usageError(g),
-		Args:    unknownCommand,
-		Version: Version,
+		Version:       Version,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			if g.Getenv("NO_COLOR") != "" {
 				g.NoColor = true
@@ -147,7 +144,8 @@ that pass their gates.`,
 	pf.StringVar(&g.Chdir, "chdir", "", "switch to directory `DIR` before doing anything else")
 	pf.BoolVar(&g.NoColor, "no-color", false, "disable colour in output")
 
-	root.AddCommand(
+	// Bare `mlform` is a usage error (the help on stderr, exit 1).
+	groupCommand(g, root,
 		newVersionCommand(g),
 		newValidateCommand(g),
 		newFmtCommand(g),
@@ -178,7 +176,7 @@ that pass their gates.`,
 	for _, c := range root.Commands() {
 		switch c.Name() {
 		case "completion":
-			c.Args, c.RunE = unknownCommand, usageError(g)
+			groupCommand(g, c)
 		case "help":
 			c.RunE = helpTopic(c.Run)
 			c.Run = nil

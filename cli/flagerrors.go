@@ -77,6 +77,16 @@ func usageError(g *Globals) func(cmd *cobra.Command, args []string) error {
 	}
 }
 
+// groupCommand makes cmd a command that only groups subcommands (mlform,
+// mlform state, mlform metrics, mlform completion), adding subs to it: bare
+// it is a usage error, and a misspelt subcommand gets a suggestion. Both
+// checks are set in this one place so that no group misses one.
+func groupCommand(g *Globals, cmd *cobra.Command, subs ...*cobra.Command) *cobra.Command {
+	cmd.Args, cmd.RunE = unknownCommand, usageError(g)
+	cmd.AddCommand(subs...)
+	return cmd
+}
+
 // helpTopic wraps cobra's help command: `mlform help aply` is the same
 // error (with its suggestion) as `mlform aply`, not the root help with
 // status 0.

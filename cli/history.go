@@ -4,12 +4,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mlform/mlform/planner/query"
+	"github.com/mlform/mlform/state"
 )
 
 func newHistoryCommand(g *Globals) *cobra.Command {
-	var asJSON bool
 	var at string
-	cmd := &cobra.Command{
+	cmd := queryCommand(g, &cobra.Command{
 		Use:   "history model.NAME@ALIAS",
 		Short: "Show an alias's moves",
 		Long: `History lists every move of an alias, oldest first: from which version to
@@ -20,16 +20,9 @@ the moves made during it).`,
 		Example: `  mlform history model.churn@production
   mlform history -at=2026-01-05 model.churn@production`,
 		Args: wantArgs(1, 1, "one address, like model.churn@production"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := readState(cmd.Context(), g)
-			if err != nil {
-				return err
-			}
-			r, err := query.History(s, args[0], at)
-			return answer(g, asJSON, r, err, query.WriteHistory)
-		},
-	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the history as JSON")
+	}, "print the history as JSON", func(s *state.State, args []string) (*query.HistoryReport, error) {
+		return query.History(s, args[0], at)
+	}, query.WriteHistory)
 	cmd.Flags().StringVar(&at, "at", "", "show where the alias pointed at `TIME` (RFC 3339 or YYYY-MM-DD)")
 	return cmd
 }

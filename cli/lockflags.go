@@ -26,6 +26,18 @@ func (f *LockFlags) Register(fs *pflag.FlagSet) {
 	fs.DurationVar(&f.Timeout, "lock-timeout", 0, "how long to wait for a state lock held by another run (e.g. 30s, 5m); 0 fails at once")
 }
 
+// lockedState opens the working directory's state and runs fn on it under
+// withStateLock, then closes it: the whole life of the state for approve
+// and state rm, which change it and need nothing else from it afterwards.
+func lockedState(ctx context.Context, g *Globals, f LockFlags, operation string, fn func(m *statemgr.Manager) error) error {
+	m, err := openState(ctx, g)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	return withStateLock(ctx, g, m, f, operation, func() error { return fn(m) })
+}
+
 // withStateLock runs fn while holding the state lock of m for operation
 // (unless -lock=false), and releases it afterwards even when fn fails or
 // ctx is cancelled.

@@ -4,22 +4,18 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mlform/mlform/planner/query"
+	"github.com/mlform/mlform/state"
 )
 
 func newMetricsCommand(g *Globals) *cobra.Command {
-	cmd := &cobra.Command{
+	return groupCommand(g, &cobra.Command{
 		Use:   "metrics",
 		Short: "Compare metrics of versions",
-		Args:  unknownCommand,
-		RunE:  usageError(g),
-	}
-	cmd.AddCommand(newMetricsDiffCommand(g))
-	return cmd
+	}, newMetricsDiffCommand(g))
 }
 
 func newMetricsDiffCommand(g *Globals) *cobra.Command {
-	var asJSON bool
-	cmd := &cobra.Command{
+	return queryCommand(g, &cobra.Command{
 		Use:   "diff model.NAME@A model.NAME@B",
 		Short: "Compare two versions' metrics and inputs",
 		Long: `Diff prints each metric of two versions side by side with the change from
@@ -29,15 +25,7 @@ aliases; they may belong to different models.`,
 		Example: `  mlform metrics diff model.churn@1 model.churn@2
   mlform metrics diff model.churn@production model.churn@5`,
 		Args: wantArgs(2, 2, "two versions, like model.churn@1 model.churn@2"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := readState(cmd.Context(), g)
-			if err != nil {
-				return err
-			}
-			d, err := query.DiffMetrics(s, args[0], args[1])
-			return answer(g, asJSON, d, err, query.WriteMetricsDiff)
-		},
-	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the comparison as JSON")
-	return cmd
+	}, "print the comparison as JSON", func(s *state.State, args []string) (*query.MetricsDiff, error) {
+		return query.DiffMetrics(s, args[0], args[1])
+	}, query.WriteMetricsDiff)
 }

@@ -16,7 +16,7 @@ import (
 )
 
 func newStateCommand(g *Globals) *cobra.Command {
-	cmd := &cobra.Command{
+	return groupCommand(g, &cobra.Command{
 		Use:   "state",
 		Short: "Inspect and edit the recorded state",
 		Long: `The state records every dataset snapshot, model version and alias mlform
@@ -25,12 +25,8 @@ Commands that change it take the state lock (-lock, -lock-timeout).`,
 		Example: `  mlform state list
   mlform state show model.churn@production
   mlform state pull > backup.json`,
-		Args: unknownCommand,
-		RunE: usageError(g),
-	}
-	cmd.AddCommand(newStateListCommand(g), newStateShowCommand(g), newStateRmCommand(g),
+	}, newStateListCommand(g), newStateShowCommand(g), newStateRmCommand(g),
 		newStatePullCommand(g), newStatePushCommand(g))
-	return cmd
 }
 
 // wantArgs checks the number of arguments (hi -1: no limit) and says what
@@ -149,15 +145,10 @@ first. Version numbers are never reused, even after rm.`,
 				return err
 			}
 			ctx := cmd.Context()
-			m, err := openState(ctx, g)
-			if err != nil {
-				return err
-			}
-			defer m.Close()
 			var s *state.State
 			var removed []state.Address
 			retained := 0
-			err = withStateLock(ctx, g, m, lf, "state rm", func() error {
+			err = lockedState(ctx, g, lf, "state rm", func(m *statemgr.Manager) error {
 				s, err = m.Update(ctx, func(s *state.State) error {
 					before := countRetained(s)
 					removed = removed[:0]

@@ -3,9 +3,7 @@ package scripttest
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -106,19 +104,7 @@ func cmdNosecrets(ts *testscript.TestScript, neg bool, args []string) {
 			check(arg, ts.ReadFile(arg))
 			continue
 		}
-		root := ts.MkAbs(arg)
-		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return err
-			}
-			data, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			check(p, string(data))
-			return nil
-		})
-		ts.Check(err)
+		ts.Check(walkFiles(ts.MkAbs(arg), func(p string, data []byte) { check(p, string(data)) }))
 	}
 	switch {
 	case len(leaks) > 0 && !neg:

@@ -21,11 +21,7 @@ func cmdGencsv(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	seed, err := strconv.ParseUint(args[2], 10, 64)
 	ts.Check(err)
-	shift := 0.0
-	if len(args) == 4 {
-		shift, err = strconv.ParseFloat(args[3], 64)
-		ts.Check(err)
-	}
+	shift := optionalArg(ts, args, 3, 0.0, func(s string) (float64, error) { return strconv.ParseFloat(s, 64) })
 	r := rand.New(rand.NewPCG(seed, 0x6d6c666f726d))
 	contracts := []string{"monthly", "yearly", "two_year"}
 	var b strings.Builder

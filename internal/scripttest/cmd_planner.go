@@ -108,7 +108,17 @@ func cmdCptree(ts *testscript.TestScript, neg bool, args []string) {
 // treeFiles lists regular files under dir by relative slash path.
 func treeFiles(dir string) (map[string][]byte, error) {
 	out := map[string][]byte{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	err := walkFiles(dir, func(p string, data []byte) {
+		rel, _ := filepath.Rel(dir, p)
+		out[filepath.ToSlash(rel)] = data
+	})
+	return out, err
+}
+
+// walkFiles calls fn with the path and content of every file under root,
+// in lexical order, and stops at the first error walking or reading.
+func walkFiles(root string, fn func(path string, data []byte)) error {
+	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -116,11 +126,9 @@ func treeFiles(dir string) (map[string][]byte, error) {
 		if err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel(dir, p)
-		out[filepath.ToSlash(rel)] = data
+		fn(p, data)
 		return nil
 	})
-	return out, err
 }
 
 // cmdCmptree compares two directory trees byte for byte (same files, same
@@ -156,12 +164,7 @@ func cmdCmptree(ts *testscript.TestScript, neg bool, args []string) {
 // cmdWaitfile waits until a file exists: waitfile PATH [TIMEOUT]. PATH may
 // be a glob (filepath.Match syntax): then any match will do.
 func cmdWaitfile(ts *testscript.TestScript, neg bool, args []string) {
-	timeout := 30 * time.Second
-	if len(args) == 2 {
-		d, err := time.ParseDuration(args[1])
-		ts.Check(err)
-		timeout = d
-	}
+	timeout := optionalArg(ts, args, 1, 30*time.Second, time.ParseDuration)
 	p := ts.MkAbs(args[0])
 	deadline := time.Now().Add(timeout)
 	for {

@@ -17,11 +17,7 @@ import (
 func cmdWaitline(ts *testscript.TestScript, neg bool, args []string) {
 	re, err := regexp.Compile(args[1])
 	ts.Check(err)
-	timeout := 60 * time.Second
-	if len(args) == 3 {
-		timeout, err = time.ParseDuration(args[2])
-		ts.Check(err)
-	}
+	timeout := optionalArg(ts, args, 2, 60*time.Second, time.ParseDuration)
 	path := ts.MkAbs(args[0])
 	deadline := time.Now().Add(timeout)
 	for {

@@ -127,6 +127,17 @@ func (c command) checked() scriptCmd {
 	}
 }
 
+// optionalArg is args[i] as parse reads it, or def when the script left
+// that optional trailing argument out (checked has bounded len(args)).
+func optionalArg[T any](ts *testscript.TestScript, args []string, i int, def T, parse func(string) (T, error)) T {
+	if len(args) <= i {
+		return def
+	}
+	v, err := parse(args[i])
+	ts.Check(err)
+	return v
+}
+
 // condition answers a script's [COND] guards: [testhooks] (this test binary
 // was built with the mlformtest tag, so mlform honours the MLFORM_TEST_*
 // hooks; `make test` sets it), [browser] (headless Chromium is installed)
