@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/mlform/mlform/internal/wanttext"
 )
 
 func TestWriteWindowsLongLines(t *testing.T) {
@@ -39,16 +41,7 @@ func TestWriteWindowsLongLines(t *testing.T) {
 			if !strings.Contains(out, want) {
 				t.Errorf("output lacks the real position %q:\n%s", want, out)
 			}
-			for _, s := range tc.wantIn {
-				if !strings.Contains(out, s) {
-					t.Errorf("output lacks %q:\n%s", s, out)
-				}
-			}
-			for _, s := range tc.wantNotIn {
-				if strings.Contains(out, s) {
-					t.Errorf("output has %q:\n%.300s", s, out)
-				}
-			}
+			wanttext.Check(t, out, tc.wantIn, tc.wantNotIn)
 			if len(out) > tc.maxLen {
 				t.Errorf("output is %d bytes, want at most %d", len(out), tc.maxLen)
 			}

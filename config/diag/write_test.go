@@ -6,6 +6,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+
+	"github.com/mlform/mlform/internal/wanttext"
 )
 
 func TestWrite(t *testing.T) {
@@ -58,16 +60,7 @@ func TestWrite(t *testing.T) {
 			if err := Write(&b, hcl.Diagnostics{tt.diag}, files, tt.color); err != nil {
 				t.Fatal(err)
 			}
-			for _, w := range tt.want {
-				if !strings.Contains(b.String(), w) {
-					t.Errorf("output lacks %q:\n%s", w, b.String())
-				}
-			}
-			for _, n := range tt.not {
-				if strings.Contains(b.String(), n) {
-					t.Errorf("output has %q:\n%s", n, b.String())
-				}
-			}
+			wanttext.Check(t, b.String(), tt.want, tt.not)
 		})
 	}
 	if tests[0].diag.Summary != "Unsupported argument" {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mlform/mlform/internal/wanttext"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
 )
@@ -82,16 +83,7 @@ func TestApplyResult(t *testing.T) {
 			if err := ApplyResult(&b, tt.res, Options{}); err != nil {
 				t.Fatal(err)
 			}
-			for _, w := range tt.want {
-				if !strings.Contains(b.String(), w) {
-					t.Errorf("output lacks %q:\n%s", w, b.String())
-				}
-			}
-			for _, w := range tt.notWant {
-				if strings.Contains(b.String(), w) {
-					t.Errorf("output has %q:\n%s", w, b.String())
-				}
-			}
+			wanttext.Check(t, b.String(), tt.want, tt.notWant)
 		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mlform/mlform/internal/wanttext"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/state"
 )
@@ -96,16 +97,7 @@ func TestMarkdownTrend(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := b.String()
-			for _, w := range tt.want {
-				if !strings.Contains(got, w) {
-					t.Errorf("missing %q in:\n%s", w, got)
-				}
-			}
-			for _, w := range tt.notWant {
-				if strings.Contains(got, w) {
-					t.Errorf("unexpected %q in:\n%s", w, got)
-				}
-			}
+			wanttext.Check(t, got, tt.want, tt.notWant)
 			if n := strings.Count(got, "```mermaid"); n > 1 {
 				t.Errorf("%d charts for one trained model", n)
 			}

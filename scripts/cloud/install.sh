@@ -15,19 +15,19 @@ install_go_tool() { # name module@version dest
 	[ -x "$dest" ] && return 0
 	have_tool cloud_log "$name" go || return 1
 	cloud_log "installing $mod (first run only; takes a few minutes)"
-	local tmp
+	local tmp rc=0
 	tmp=$(mktemp -d) || return 1
-	# GOFLAGS from the caller (e.g. -mod=vendor) must not leak into an
-	# install outside this module.
-	if (cd "$tmp" && GOBIN="$tmp" GOFLAGS='' go install "$mod") >"$tmp/log" 2>&1 &&
-		mkdir -p "$CLOUD_BIN" && mv "$tmp/$name" "$dest"; then
-		rm -rf "$tmp"
-		return 0
-	fi
-	cloud_log "$name not installed: go install $mod failed:"
-	tail -n 5 "$tmp/log" >&2
+	install_quietly cloud_log "$name" "go install $mod" go_install "$tmp" "$mod" "$name" "$dest" || rc=1
 	rm -rf "$tmp"
-	return 1
+	return $rc
+}
+
+# go_install DIR MOD NAME DEST: installs MOD's command NAME into DIR, then
+# moves it to DEST. GOFLAGS from the caller (e.g. -mod=vendor) must not
+# leak into an install outside this module.
+go_install() {
+	(cd "$1" && GOBIN="$1" GOFLAGS='' go install "$2") &&
+		mkdir -p "$CLOUD_BIN" && mv "$1/$3" "$4"
 }
 
 install_azurite() {
@@ -37,15 +37,16 @@ install_azurite() {
 	local tmp="$AZURITE_DIR.tmp.$$"
 	rm -rf "$tmp"
 	mkdir -p "$tmp"
-	if npm install --prefix "$tmp" --no-audit --no-fund --loglevel=error "azurite@$AZURITE_VERSION" >"$tmp.log" 2>&1 &&
-		rm -rf "$AZURITE_DIR" && mv "$tmp" "$AZURITE_DIR"; then
-		rm -f "$tmp.log"
-		return 0
-	fi
-	cloud_log "azurite not installed: npm install azurite@$AZURITE_VERSION failed:"
-	tail -n 5 "$tmp.log" >&2
-	rm -rf "$tmp" "$tmp.log"
+	install_quietly cloud_log azurite "npm install azurite@$AZURITE_VERSION" npm_install_azurite "$tmp" && return 0
+	rm -rf "$tmp"
 	return 1
+}
+
+# npm_install_azurite DIR: installs azurite into DIR, then moves DIR to
+# AZURITE_DIR.
+npm_install_azurite() {
+	npm install --prefix "$1" --no-audit --no-fund --loglevel=error "azurite@$AZURITE_VERSION" &&
+		rm -rf "$AZURITE_DIR" && mv "$1" "$AZURITE_DIR"
 }
 
 want=("$@")

@@ -117,22 +117,23 @@ install_node() {
 	[ -x "$dest" ] && return 0
 	have_tool k8s_log "node" go || return 1
 	k8s_log "building the virtual-kubelet node (first run only; about 6 minutes on 2 cores)"
-	local t0 log
+	local t0
 	t0=$(date +%s)
-	log=$(mktemp) || return 1
 	mkdir -p "$K8S_CACHE" || return 1
-	if (cd "$VKNODE_SRC" && go_build_env go build -trimpath -ldflags "-s -w" -o "$dest.tmp.$$" .) >"$log" 2>&1 &&
-		mv "$dest.tmp.$$" "$dest"; then
-		rm -f "$log"
+	if install_quietly k8s_log node "go build in scripts/k8s/vknode" build_node "$dest"; then
 		# Older builds of the node are replaced, not kept.
 		find "$K8S_CACHE" -maxdepth 1 -name 'vknode-*' ! -name "${dest##*/}" -delete 2>/dev/null
 		k8s_log "node built in $(($(date +%s) - t0))s"
 		return 0
 	fi
-	k8s_log "node not installed: go build in scripts/k8s/vknode failed:"
-	tail -n 5 "$log" >&2
-	rm -f "$log" "$dest.tmp.$$"
+	rm -f "$dest.tmp.$$"
 	return 1
+}
+
+# build_node DEST: builds scripts/k8s/vknode into DEST.
+build_node() {
+	(cd "$VKNODE_SRC" && go_build_env go build -trimpath -ldflags "-s -w" -o "$1.tmp.$$" .) &&
+		mv "$1.tmp.$$" "$1"
 }
 
 # locked PART: installs PART holding a lock in the cache, so two test runs

@@ -10,6 +10,24 @@ have_tool() {
 	return 1
 }
 
+# install_quietly LOG WHAT HOW CMD...: runs CMD, a first-run install, with
+# its output kept aside: nobody needs its chatter unless it fails. If it
+# fails, LOG says WHAT is not installed because HOW failed, the output's
+# last lines follow on stderr, and this fails.
+install_quietly() {
+	local logfn=$1 what=$2 how=$3 out
+	shift 3
+	out=$(mktemp) || return 1
+	if "$@" >"$out" 2>&1; then
+		rm -f "$out"
+		return 0
+	fi
+	"$logfn" "$what not installed: $how failed:"
+	tail -n 5 "$out" >&2
+	rm -f "$out"
+	return 1
+}
+
 # port_in_use PORT: something listens on 127.0.0.1:PORT.
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
