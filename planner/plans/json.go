@@ -89,6 +89,9 @@ type JSONTrain struct {
 	InputsDigest string            `json:"inputs_digest"`
 	Snapshots    map[string]string `json:"snapshots"`
 	ParamChanges []JSONChange      `json:"param_changes"`
+	// Collect: the attempt already runs on a batch executor; apply
+	// re-attaches to its job (docs/plan-json.md).
+	Collect bool `json:"collect,omitempty"`
 }
 
 // JSONChange is part of the plan -json document (docs/plan-json.md).
@@ -198,7 +201,7 @@ func jsonActionOf(a *Action, headline func(*Action) string) JSONAction {
 	}
 	if t := a.Train; t != nil {
 		jt := &JSONTrain{Model: t.Model, Version: t.Version, Previous: t.Previous, InputsDigest: t.InputsDigest,
-			Snapshots: nonNilMap(t.Snapshots), ParamChanges: []JSONChange{}}
+			Snapshots: nonNilMap(t.Snapshots), ParamChanges: []JSONChange{}, Collect: t.Collect}
 		for _, c := range t.ParamChanges {
 			jc := JSONChange{Path: c.Path, Sensitive: c.Sensitive}
 			if !c.Sensitive {
