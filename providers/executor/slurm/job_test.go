@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mlform/mlform/internal/wanterr"
 	"github.com/mlform/mlform/providers/executor"
 	"github.com/mlform/mlform/state"
 )
@@ -111,14 +112,7 @@ func TestClassify(t *testing.T) {
 			if status != tt.wantStatus {
 				t.Errorf("status %q, want %q", status, tt.wantStatus)
 			}
-			if tt.wantReason == nil && reason != "" {
-				t.Errorf("reason %q, want none", reason)
-			}
-			for _, w := range tt.wantReason {
-				if !strings.Contains(reason, w) {
-					t.Errorf("reason %q does not contain %q", reason, w)
-				}
-			}
+			wanterr.CheckText(t, "reason", reason, tt.wantReason)
 		})
 	}
 }
