@@ -77,18 +77,6 @@ func validateApprovals(model string, m *Model) error {
 	return nil
 }
 
-// validateProvenance checks a version's provenance object ids.
-func validateProvenance(where string, v *Version) error {
-	for _, id := range []struct{ field, val string }{
-		{"environment_id", v.EnvironmentID}, {"card_id", v.CardID},
-	} {
-		if id.val != "" && !IsID(id.val) {
-			return fmt.Errorf("%s: %s %q is not a hex content id", where, id.field, termtext.Truncate(id.val, 80))
-		}
-	}
-	return nil
-}
-
 // dropApprovals forgets the approvals of a removed version: an approval
 // is for that version and goes with it.
 func (m *Model) dropApprovals(version int) {

@@ -109,18 +109,13 @@ type jobRef struct{ executor, jobID, specID, paramsID, codeID, store string }
 
 // validateJob checks the job a running record at where names.
 func validateJob(where string, j jobRef) error {
-	switch {
-	case !IsIdentifier(j.executor):
+	if !IsIdentifier(j.executor) {
 		return fmt.Errorf("%s: executor %q is not a name", where, termtext.Truncate(j.executor, 80))
-	case !IsID(j.specID):
-		return fmt.Errorf("%s: spec_id %q is not a hex content id", where, termtext.Truncate(j.specID, 80))
-	case j.paramsID != "" && !IsID(j.paramsID):
-		return fmt.Errorf("%s: params_id %q is not a hex content id", where, termtext.Truncate(j.paramsID, 80))
-	case j.codeID != "" && !IsID(j.codeID):
-		return fmt.Errorf("%s: code_id %q is not a hex content id", where, termtext.Truncate(j.codeID, 80))
-	case j.store != "" && !IsName(j.store):
-		return fmt.Errorf("%s: store %q is not a storage name", where, termtext.Truncate(j.store, 80))
-	case len(j.jobID) > 256 || hasControl(j.jobID):
+	}
+	if err := checkRefs(where, j.store, ref{"spec_id", j.specID, true}, ref{"params_id", j.paramsID, false}, ref{"code_id", j.codeID, false}); err != nil {
+		return err
+	}
+	if len(j.jobID) > 256 || hasControl(j.jobID) {
 		return fmt.Errorf("%s: job id is too long or contains control characters", where)
 	}
 	return nil

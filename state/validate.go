@@ -152,16 +152,13 @@ func validateDataset(name string, d *Dataset) error {
 	}
 	for i, sn := range d.Snapshots {
 		where := fmt.Sprintf("dataset.%s: snapshot %d", name, i+1)
-		switch {
-		case sn == nil:
+		if sn == nil {
 			return fmt.Errorf("%s is null", where)
-		case !IsID(sn.ID):
-			return fmt.Errorf("%s: id %q is not a hex content id", where, termtext.Truncate(sn.ID, 80))
-		case sn.ProfileID != "" && !IsID(sn.ProfileID):
-			return fmt.Errorf("%s: profile_id %q is not a hex content id", where, termtext.Truncate(sn.ProfileID, 80))
-		case sn.Store != "" && !IsName(sn.Store):
-			return fmt.Errorf("%s: store %q is not a storage name", where, termtext.Truncate(sn.Store, 80))
-		case sn.Files < 0 || sn.Bytes < 0:
+		}
+		if err := checkRefs(where, sn.Store, ref{"id", sn.ID, true}, ref{"profile_id", sn.ProfileID, false}); err != nil {
+			return err
+		}
+		if sn.Files < 0 || sn.Bytes < 0 {
 			return fmt.Errorf("%s: negative file or byte count", where)
 		}
 	}
@@ -239,19 +236,35 @@ func validateModel(name string, m *Model) error {
 	return validateApprovals(name, m)
 }
 
-func validateVersion(where string, v *Version) error {
-	for _, id := range []struct{ field, val string }{
-		{"artifacts_id", v.ArtifactsID}, {"logs_id", v.LogsID}, {"code_id", v.CodeID},
-	} {
-		if id.val != "" && !IsID(id.val) {
-			return fmt.Errorf("%s: %s %q is not a hex content id", where, id.field, termtext.Truncate(id.val, 80))
+// ref is a content id a record names; field is its JSON name, for
+// errors.
+type ref struct {
+	field, id string
+	required  bool
+}
+
+// checkRefs checks, in order, that each of ids is a hex content id (or
+// "", where not required) and that store, when set, is a storage name:
+// what every record naming objects in a store checks. where locates the
+// record in errors.
+func checkRefs(where, store string, ids ...ref) error {
+	for _, r := range ids {
+		if (r.required || r.id != "") && !IsID(r.id) {
+			return fmt.Errorf("%s: %s %q is not a hex content id", where, r.field, termtext.Truncate(r.id, 80))
 		}
 	}
-	if err := validateProvenance(where, v); err != nil {
-		return err
+	if store != "" && !IsName(store) {
+		return fmt.Errorf("%s: store %q is not a storage name", where, termtext.Truncate(store, 80))
 	}
-	if v.Store != "" && !IsName(v.Store) {
-		return fmt.Errorf("%s: store %q is not a storage name", where, termtext.Truncate(v.Store, 80))
+	return nil
+}
+
+func validateVersion(where string, v *Version) error {
+	if err := checkRefs(where, v.Store,
+		ref{"artifacts_id", v.ArtifactsID, false}, ref{"logs_id", v.LogsID, false}, ref{"code_id", v.CodeID, false},
+		// Provenance (format 3, approval.go).
+		ref{"environment_id", v.EnvironmentID, false}, ref{"card_id", v.CardID, false}); err != nil {
+		return err
 	}
 	if err := validateSnapshotRefs(where+": inputs", v.Inputs.Snapshots); err != nil {
 		return err

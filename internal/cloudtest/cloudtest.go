@@ -163,3 +163,15 @@ func WithPrefix(bucketURL, prefix string) string {
 	}
 	return bucketURL + sep + "prefix=" + url.QueryEscape(prefix)
 }
+
+// ForEach runs f as a subtest per cloud, named after it, each skipped as
+// Need says when its server is not running: how a suite runs unchanged
+// against every cloud.
+func ForEach(t *testing.T, f func(t *testing.T, c Cloud)) {
+	for _, c := range Clouds() {
+		t.Run(c.Name, func(t *testing.T) {
+			c.Need(t)
+			f(t, c)
+		})
+	}
+}

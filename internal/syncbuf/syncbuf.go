@@ -6,6 +6,7 @@ package syncbuf
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -53,3 +54,24 @@ func (w *LineWaiter) Write(p []byte) (int, error) {
 
 // Seen is closed once the line has been written.
 func (w *LineWaiter) Seen() <-chan struct{} { return w.seen }
+
+// Writes records every Write separately, for tests of code that promises
+// how it cuts its output (an executor writes one whole line per Write).
+type Writes struct {
+	mu sync.Mutex
+	w  []string
+}
+
+func (w *Writes) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.w = append(w.w, string(p))
+	return len(p), nil
+}
+
+// All returns the writes so far, in order.
+func (w *Writes) All() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return slices.Clone(w.w)
+}

@@ -2,6 +2,7 @@ package syncbuf
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -58,5 +59,22 @@ func TestLineWaiter(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestWrites(t *testing.T) {
+	var w Writes
+	for _, s := range []string{"a\n", "", "bc"} {
+		if n, err := w.Write([]byte(s)); n != len(s) || err != nil {
+			t.Fatalf("Write(%q) = %d, %v", s, n, err)
+		}
+	}
+	got := w.All()
+	if want := []string{"a\n", "", "bc"}; !slices.Equal(got, want) {
+		t.Fatalf("All() = %q, want %q", got, want)
+	}
+	got[0] = "changed"
+	if w.All()[0] != "a\n" {
+		t.Fatal("All() shares its slice with the recorder")
 	}
 }

@@ -67,3 +67,41 @@ func RunBatch(ctx context.Context, b Batch, t Task, now func() time.Time) (Resul
 func notStarted(at time.Time) Result {
 	return Result{Status: state.StatusFailed, ExitCode: -1, StartedAt: at, EndedAt: at}
 }
+
+// JobClock times a batch job against its task's timeout. The timeout
+// counts from when the job's command started: when this Attach first saw
+// it run or, for a job already running when Attach first looks (a
+// re-attach by a later process), from the start the batch system reports,
+// so that re-attaching does not extend it. The zero value has no timeout.
+type JobClock struct {
+	Timeout time.Duration
+	started time.Time
+}
+
+// Running records that the command runs. reported is the start the batch
+// system gives (zero: unknown); it is believed only on Attach's first
+// look, when the job may have been running for a while.
+func (c *JobClock) Running(reported time.Time, firstLook bool) {
+	if !c.started.IsZero() {
+		return
+	}
+	c.started = time.Now()
+	if firstLook && !reported.IsZero() {
+		c.started = reported
+	}
+}
+
+// Left returns the time until the timeout, and false when there is none
+// to wait for: the task has no timeout or the command has not started.
+func (c *JobClock) Left() (time.Duration, bool) {
+	if c.Timeout <= 0 || c.started.IsZero() {
+		return 0, false
+	}
+	return time.Until(c.started.Add(c.Timeout)), true
+}
+
+// Expired reports whether the timeout has passed.
+func (c *JobClock) Expired() bool {
+	d, ok := c.Left()
+	return ok && d <= 0
+}

@@ -50,11 +50,7 @@ func (s *bucket) Close() error   { return s.b.Close() }
 // walk with its name rather than being skipped or used. Zero-length keys
 // ending in "/" are directory markers some consoles create and are skipped.
 func (s *bucket) Walk(ctx context.Context, fn func(Entry) error) error {
-	entries, err := s.Entries(ctx)
-	if err != nil {
-		return err
-	}
-	return each(ctx, entries, fn)
+	return walkListing(ctx, s, fn)
 }
 
 // Entries is Walk's listing as one slice the caller owns.

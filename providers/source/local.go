@@ -102,11 +102,7 @@ func (l *local) Open(ctx context.Context, path string) (io.ReadCloser, error) {
 // handle (one fstatat per file, no path re-resolution), then reports the
 // entries in path order.
 func (l *local) Walk(ctx context.Context, fn func(Entry) error) error {
-	entries, err := l.Entries(ctx)
-	if err != nil {
-		return err
-	}
-	return each(ctx, entries, fn)
+	return walkListing(ctx, l, fn)
 }
 
 // Entries is Walk's listing as one slice the caller owns.

@@ -83,7 +83,14 @@ func Entries(ctx context.Context, src Source) ([]Entry, error) {
 	return out, err
 }
 
-func each(ctx context.Context, entries []Entry, fn func(Entry) error) error {
+// walkListing is Walk for a source that lists everything first: fn on
+// each of l's entries in order, stopping at fn's first error or when ctx
+// ends.
+func walkListing(ctx context.Context, l Lister, fn func(Entry) error) error {
+	entries, err := l.Entries(ctx)
+	if err != nil {
+		return err
+	}
 	for _, e := range entries {
 		if err := ctx.Err(); err != nil {
 			return err

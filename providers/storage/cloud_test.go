@@ -13,10 +13,7 @@ import (
 // packs, which go multipart. Servers are started by
 // scripts/cloud/with-servers.sh (make test); without them this skips.
 func TestConformanceCloud(t *testing.T) {
-	for _, c := range cloudtest.Clouds() {
-		t.Run(c.Name, func(t *testing.T) {
-			c.Need(t)
-			storagetest.RunConformance(t, func(t *testing.T) string { return c.Bucket(t) })
-		})
-	}
+	cloudtest.ForEach(t, func(t *testing.T, c cloudtest.Cloud) {
+		storagetest.RunConformance(t, func(t *testing.T) string { return c.Bucket(t) })
+	})
 }

@@ -20,14 +20,11 @@ import (
 // subtest on a fresh bucket. Servers are started by
 // scripts/cloud/with-servers.sh (make test); without them this skips.
 func TestManagerCloud(t *testing.T) {
-	for _, c := range cloudtest.Clouds() {
-		t.Run(c.Name, func(t *testing.T) {
-			c.Need(t)
-			statetest.RunManagerTests(t, statetest.URLBackend(func(t *testing.T) string {
-				return c.Bucket(t)
-			}, t.TempDir()))
-		})
-	}
+	cloudtest.ForEach(t, func(t *testing.T, c cloudtest.Cloud) {
+		statetest.RunManagerTests(t, statetest.URLBackend(func(t *testing.T) string {
+			return c.Bucket(t)
+		}, t.TempDir()))
+	})
 }
 
 // TestLockRaceCloud: 20 managers (as 20 mlform processes would have) take
@@ -36,122 +33,118 @@ func TestManagerCloud(t *testing.T) {
 // is checked for credentials.
 func TestLockRaceCloud(t *testing.T) {
 	const contenders, rounds = 20, 10
-	for _, c := range cloudtest.Clouds() {
-		t.Run(c.Name, func(t *testing.T) {
-			url := c.Bucket(t)
-			ctx := context.Background()
-			base := t.TempDir()
-			managers := make([]*statemgr.Manager, contenders)
-			for i := range managers {
-				m, err := statemgr.OpenManager(ctx, url, base)
-				if err != nil {
-					t.Fatalf("OpenManager: %v", err)
-				}
-				t.Cleanup(func() { m.Close() })
-				managers[i] = m
+	cloudtest.ForEach(t, func(t *testing.T, c cloudtest.Cloud) {
+		url := c.Bucket(t)
+		ctx := context.Background()
+		base := t.TempDir()
+		managers := make([]*statemgr.Manager, contenders)
+		for i := range managers {
+			m, err := statemgr.OpenManager(ctx, url, base)
+			if err != nil {
+				t.Fatalf("OpenManager: %v", err)
 			}
-			for round := range rounds {
-				locks := make([]*statemgr.Lock, contenders)
-				errs := make([]error, contenders)
-				start := make(chan struct{})
-				var wg sync.WaitGroup
-				for i, m := range managers {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						<-start
-						locks[i], errs[i] = m.Lock(ctx, statemgr.LockInfo{Operation: "apply"}, 0)
-					}()
-				}
-				close(start)
-				wg.Wait()
-				var winner *statemgr.Lock
-				for i, err := range errs {
-					if err == nil {
-						if winner != nil {
-							t.Fatalf("round %d: contenders %s and %s both hold the lock", round, winner.Info().ID, locks[i].Info().ID)
-						}
-						winner = locks[i]
+			t.Cleanup(func() { m.Close() })
+			managers[i] = m
+		}
+		for round := range rounds {
+			locks := make([]*statemgr.Lock, contenders)
+			errs := make([]error, contenders)
+			start := make(chan struct{})
+			var wg sync.WaitGroup
+			for i, m := range managers {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					locks[i], errs[i] = m.Lock(ctx, statemgr.LockInfo{Operation: "apply"}, 0)
+				}()
+			}
+			close(start)
+			wg.Wait()
+			var winner *statemgr.Lock
+			for i, err := range errs {
+				if err == nil {
+					if winner != nil {
+						t.Fatalf("round %d: contenders %s and %s both hold the lock", round, winner.Info().ID, locks[i].Info().ID)
 					}
-				}
-				if winner == nil {
-					t.Fatalf("round %d: no contender got the lock: %v", round, errs[0])
-				}
-				for i, err := range errs {
-					if err == nil {
-						continue
-					}
-					var le *statemgr.LockedError
-					if !errors.As(err, &le) {
-						t.Fatalf("round %d: contender %d: want a LockedError, got %v", round, i, err)
-					}
-					// A loser that looked after the winner wrote sees its id.
-					if le.ID != "" && le.ID != winner.Info().ID {
-						t.Errorf("round %d: contender %d was told %s holds the lock; the winner is %s", round, i, le.ID, winner.Info().ID)
-					}
-					cloudtest.CheckNoSecrets(t, "lock error", err.Error())
-				}
-				if round == 0 {
-					// The lock object exists now: it must not hold a credential.
-					checkObjectsClean(t, url)
-				}
-				if err := winner.Unlock(ctx); err != nil {
-					t.Fatalf("round %d: unlock: %v", round, err)
+					winner = locks[i]
 				}
 			}
-		})
-	}
+			if winner == nil {
+				t.Fatalf("round %d: no contender got the lock: %v", round, errs[0])
+			}
+			for i, err := range errs {
+				if err == nil {
+					continue
+				}
+				var le *statemgr.LockedError
+				if !errors.As(err, &le) {
+					t.Fatalf("round %d: contender %d: want a LockedError, got %v", round, i, err)
+				}
+				// A loser that looked after the winner wrote sees its id.
+				if le.ID != "" && le.ID != winner.Info().ID {
+					t.Errorf("round %d: contender %d was told %s holds the lock; the winner is %s", round, i, le.ID, winner.Info().ID)
+				}
+				cloudtest.CheckNoSecrets(t, "lock error", err.Error())
+			}
+			if round == 0 {
+				// The lock object exists now: it must not hold a credential.
+				checkObjectsClean(t, url)
+			}
+			if err := winner.Unlock(ctx); err != nil {
+				t.Fatalf("round %d: unlock: %v", round, err)
+			}
+		}
+	})
 }
 
 // TestStateCarriesNoCredentials writes a state through each cloud, reads
 // it back, and checks that neither the state, its backup, the lock object
 // nor an error message holds a credential.
 func TestStateCarriesNoCredentials(t *testing.T) {
-	for _, c := range cloudtest.Clouds() {
-		t.Run(c.Name, func(t *testing.T) {
-			url := c.Bucket(t)
-			ctx := context.Background()
-			m, err := statemgr.OpenManager(ctx, url, t.TempDir())
-			if err != nil {
-				t.Fatalf("OpenManager: %v", err)
-			}
-			defer m.Close()
-			l, err := m.Lock(ctx, statemgr.LockInfo{Operation: "apply"}, 0)
-			if err != nil {
-				t.Fatalf("Lock: %v", err)
-			}
-			s, err := m.Read(ctx)
-			if err != nil {
-				t.Fatalf("Read: %v", err)
-			}
-			s.EnsureModel("churn")
-			if err := m.Write(ctx, s); err != nil {
-				t.Fatalf("Write: %v", err)
-			}
-			s.EnsureModel("fraud")
-			if err := m.Write(ctx, s); err != nil {
-				t.Fatalf("second Write: %v", err)
-			}
-			// A second holder's error describes the lock and where it is.
-			m2, err := statemgr.OpenManager(ctx, url, t.TempDir())
-			if err != nil {
-				t.Fatalf("OpenManager: %v", err)
-			}
-			defer m2.Close()
-			_, err = m2.Lock(ctx, statemgr.LockInfo{Operation: "plan"}, 0)
-			if err == nil {
-				t.Fatal("second Lock succeeded while the first is held")
-			}
-			cloudtest.CheckNoSecrets(t, "locked error", err.Error())
-			if !strings.Contains(err.Error(), "force-unlock") {
-				t.Errorf("locked error does not say how to release the lock: %v", err)
-			}
-			checkObjectsClean(t, url)
-			if err := l.Unlock(ctx); err != nil {
-				t.Fatalf("Unlock: %v", err)
-			}
-		})
-	}
+	cloudtest.ForEach(t, func(t *testing.T, c cloudtest.Cloud) {
+		url := c.Bucket(t)
+		ctx := context.Background()
+		m, err := statemgr.OpenManager(ctx, url, t.TempDir())
+		if err != nil {
+			t.Fatalf("OpenManager: %v", err)
+		}
+		defer m.Close()
+		l, err := m.Lock(ctx, statemgr.LockInfo{Operation: "apply"}, 0)
+		if err != nil {
+			t.Fatalf("Lock: %v", err)
+		}
+		s, err := m.Read(ctx)
+		if err != nil {
+			t.Fatalf("Read: %v", err)
+		}
+		s.EnsureModel("churn")
+		if err := m.Write(ctx, s); err != nil {
+			t.Fatalf("Write: %v", err)
+		}
+		s.EnsureModel("fraud")
+		if err := m.Write(ctx, s); err != nil {
+			t.Fatalf("second Write: %v", err)
+		}
+		// A second holder's error describes the lock and where it is.
+		m2, err := statemgr.OpenManager(ctx, url, t.TempDir())
+		if err != nil {
+			t.Fatalf("OpenManager: %v", err)
+		}
+		defer m2.Close()
+		_, err = m2.Lock(ctx, statemgr.LockInfo{Operation: "plan"}, 0)
+		if err == nil {
+			t.Fatal("second Lock succeeded while the first is held")
+		}
+		cloudtest.CheckNoSecrets(t, "locked error", err.Error())
+		if !strings.Contains(err.Error(), "force-unlock") {
+			t.Errorf("locked error does not say how to release the lock: %v", err)
+		}
+		checkObjectsClean(t, url)
+		if err := l.Unlock(ctx); err != nil {
+			t.Fatalf("Unlock: %v", err)
+		}
+	})
 }
 
 // checkObjectsClean reads every object in the bucket at url and fails if

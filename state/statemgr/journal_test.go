@@ -48,7 +48,7 @@ func fileManager(t *testing.T) (*statemgr.Manager, string) {
 func startJournal(t *testing.T, m *statemgr.Manager) (*statemgr.JournalWriter, *state.State) {
 	t.Helper()
 	s := statetest.Sample()
-	s.Lineage = reread(t, m).Lineage
+	s.Lineage = statetest.Read(t, m).Lineage
 	jw := m.JournalWriter()
 	if err := jw.Write(context.Background(), s); err != nil {
 		t.Fatal(err)
@@ -66,16 +66,6 @@ func eachJournal(t *testing.T, test func(t *testing.T, m *statemgr.Manager, jw *
 			test(t, m, jw, s)
 		})
 	}
-}
-
-// reread opens the state as a new command would and returns it.
-func reread(t *testing.T, m *statemgr.Manager) *state.State {
-	t.Helper()
-	s, err := m.Read(context.Background())
-	if err != nil {
-		t.Fatalf("read: %v", err)
-	}
-	return s
 }
 
 // sameRecord fails unless a and b record the same world at the same serial.
@@ -159,7 +149,7 @@ func TestJournalWriterRecordsEachChange(t *testing.T) {
 				if c.name != "no change" && s.Serial != before+1 {
 					t.Fatalf("%s: serial %d -> %d, want one step", c.name, before, s.Serial)
 				}
-				got := reread(t, m)
+				got := statetest.Read(t, m)
 				if got.Serial != s.Serial {
 					t.Fatalf("%s: read serial %d, wrote %d", c.name, got.Serial, s.Serial)
 				}
@@ -200,7 +190,7 @@ func TestJournalWriterRecordsEachChange(t *testing.T) {
 				}
 				sameRecord(t, "after Close", d, s)
 			}
-			got := reread(t, m)
+			got := statetest.Read(t, m)
 			if got.Serial != s.Serial {
 				t.Fatalf("Close moved the serial: %d, wrote %d", got.Serial, s.Serial)
 			}
@@ -210,7 +200,7 @@ func TestJournalWriterRecordsEachChange(t *testing.T) {
 			if err := m.Write(ctx, s); err != nil {
 				t.Fatal(err)
 			}
-			sameRecord(t, "Write after Close", reread(t, m), s)
+			sameRecord(t, "Write after Close", statetest.Read(t, m), s)
 		})
 	}
 }
@@ -237,7 +227,7 @@ func TestJournalWriterCompacts(t *testing.T) {
 		if b.Serial <= 1 {
 			t.Fatalf("backup serial %d: the journal was never folded into the document", b.Serial)
 		}
-		sameRecord(t, "after compactions", reread(t, m), s)
+		sameRecord(t, "after compactions", statetest.Read(t, m), s)
 	})
 }
 
@@ -252,7 +242,7 @@ func TestJournalRefusesOtherWriters(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Another run reads and writes the state whole.
-		other := reread(t, m)
+		other := statetest.Read(t, m)
 		other.Models["churn"].Versions[0].Reasons = []string{"other run"}
 		if err := m.Write(ctx, other); err != nil {
 			t.Fatal(err)
@@ -262,7 +252,7 @@ func TestJournalRefusesOtherWriters(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "changed since") {
 			t.Fatalf("journaled write over another writer's change: %v", err)
 		}
-		if got := reread(t, m); got.Models["churn"].Versions[0].Reasons[0] != "other run" {
+		if got := statetest.Read(t, m); got.Models["churn"].Versions[0].Reasons[0] != "other run" {
 			t.Fatalf("the other run's change was lost: %q", got.Models["churn"].Versions[0].Reasons)
 		}
 	})
@@ -275,13 +265,13 @@ func journaledDir(t *testing.T, n int) (string, map[uint64]*state.State) {
 	ctx := context.Background()
 	m, dir := fileManager(t)
 	jw, s := startJournal(t, m)
-	at := map[uint64]*state.State{s.Serial: reread(t, m)}
+	at := map[uint64]*state.State{s.Serial: statetest.Read(t, m)}
 	for i := range n {
 		s.Models["churn"].Versions[0].Reasons = []string{fmt.Sprint("change ", i)}
 		if err := jw.Write(ctx, s); err != nil {
 			t.Fatal(err)
 		}
-		at[s.Serial] = reread(t, m)
+		at[s.Serial] = statetest.Read(t, m)
 	}
 	return dir, at
 }
@@ -313,7 +303,7 @@ func TestJournalDamage(t *testing.T) {
 			// The document was rewritten whole since: the journal's base
 			// checksum no longer matches.
 			m, _ := statemgr.OpenManager(context.Background(), dir, "")
-			s := reread(t, m)
+			s := statetest.Read(t, m)
 			s.Models["churn"].Versions[0].Reasons = []string{"rewritten whole"}
 			if err := m.Write(context.Background(), s); err != nil {
 				t.Fatal(err)
@@ -395,7 +385,7 @@ func TestJournalRefusesInvalidChange(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "model.churn@production") {
 			t.Fatalf("invalid change journaled: %v", err)
 		}
-		if got := reread(t, m); got.Serial != before || got.Models["churn"].Aliases["production"].Version == 99 {
+		if got := statetest.Read(t, m); got.Serial != before || got.Models["churn"].Aliases["production"].Version == 99 {
 			t.Fatalf("the invalid change reached the backend: serial %d", got.Serial)
 		}
 		// Fixed, it is recorded.
@@ -404,6 +394,6 @@ func TestJournalRefusesInvalidChange(t *testing.T) {
 		if err := jw.Write(ctx, s); err != nil {
 			t.Fatal(err)
 		}
-		sameRecord(t, "after the fix", reread(t, m), s)
+		sameRecord(t, "after the fix", statetest.Read(t, m), s)
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mlform/mlform/internal/wanterr"
 	"github.com/mlform/mlform/state/statemgr"
 )
 
@@ -28,12 +29,7 @@ func TestDecodeLockInfo(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := statemgr.DecodeLockInfo([]byte(tc.in))
-			if tc.err == "" && err != nil {
-				t.Fatalf("DecodeLockInfo: %v", err)
-			}
-			if tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) {
-				t.Fatalf("DecodeLockInfo: %v, want error containing %q", err, tc.err)
-			}
+			wanterr.Check(t, err, tc.err)
 		})
 	}
 }

@@ -12,7 +12,9 @@ import (
 	"github.com/mlform/mlform/state/statemgr"
 )
 
-func read(t *testing.T, m *statemgr.Manager) *state.State {
+// Read reads m's state, failing t when it cannot: a test's view of the
+// state as the next command would find it.
+func Read(t testing.TB, m *statemgr.Manager) *state.State {
 	t.Helper()
 	s, err := m.Read(context.Background())
 	if err != nil {
@@ -33,7 +35,7 @@ func write(t *testing.T, m *statemgr.Manager, s *state.State) {
 func seed(t *testing.T, b Backend) *state.State {
 	t.Helper()
 	m := b.Open(t)
-	s := read(t, m)
+	s := Read(t, m)
 	*s = *withLineage(Sample(), s.Lineage)
 	write(t, m, s)
 	s.Models["churn"].Aliases["production"].Version = 1
@@ -51,14 +53,14 @@ func withLineage(s *state.State, lineage string) *state.State {
 
 func testReadEmpty(t *testing.T, b Backend) {
 	m := b.Open(t)
-	s := read(t, m)
+	s := Read(t, m)
 	if s.Serial != 0 || s.FormatVersion != state.FormatVersion || len(s.Lineage) != 36 {
 		t.Errorf("fresh state: serial %d format %d lineage %q", s.Serial, s.FormatVersion, s.Lineage)
 	}
 	if s.Datasets == nil || s.Models == nil || s.Policies == nil {
 		t.Error("fresh state has nil maps")
 	}
-	if other := read(t, b.Open(t)); other.Lineage == s.Lineage {
+	if other := Read(t, b.Open(t)); other.Lineage == s.Lineage {
 		t.Error("two reads of an empty backend gave the same lineage: lineages must be fresh")
 	}
 	if _, err := m.ReadRaw(context.Background()); !errors.Is(err, statemgr.ErrNoState) {
@@ -71,7 +73,7 @@ func testReadEmpty(t *testing.T, b Backend) {
 
 func testWriteRead(t *testing.T, b Backend) {
 	s := seed(t, b)
-	got := read(t, b.Open(t))
+	got := Read(t, b.Open(t))
 	want, _ := state.Encode(s)
 	have, _ := state.Encode(got)
 	if !bytes.Equal(want, have) {
@@ -88,7 +90,7 @@ func testSerialOnlyOnChange(t *testing.T, b Backend) {
 	before := b.Get(t, statemgr.ObjectState)
 	backup := b.Get(t, statemgr.ObjectBackup)
 	m := b.Open(t)
-	again := read(t, m)
+	again := Read(t, m)
 	write(t, m, again)
 	if again.Serial != s.Serial {
 		t.Errorf("unchanged write moved serial %d -> %d", s.Serial, again.Serial)
@@ -107,7 +109,7 @@ func testBackupKeepsPrevious(t *testing.T, b Backend) {
 	seed(t, b)
 	m := b.Open(t)
 	prev := b.Get(t, statemgr.ObjectState)
-	s := read(t, m)
+	s := Read(t, m)
 	delete(s.Datasets, "churn")
 	write(t, m, s)
 	if got := b.Get(t, statemgr.ObjectBackup); !bytes.Equal(got, prev) {
@@ -126,7 +128,7 @@ func testBackupKeepsPrevious(t *testing.T, b Backend) {
 func testStaleWriteRefused(t *testing.T, b Backend) {
 	seed(t, b)
 	m1, m2 := b.Open(t), b.Open(t)
-	s1, s2 := read(t, m1), read(t, m2)
+	s1, s2 := Read(t, m1), Read(t, m2)
 	s1.Datasets["churn"].Snapshots = s1.Datasets["churn"].Snapshots[:1]
 	write(t, m1, s1)
 	s2.Policies["churn"].LastTrain = nil
@@ -134,13 +136,13 @@ func testStaleWriteRefused(t *testing.T, b Backend) {
 	if err == nil || !strings.Contains(err.Error(), "changed since it was read") {
 		t.Fatalf("write over a newer serial: %v, want refusal", err)
 	}
-	if got := read(t, b.Open(t)); got.Serial != s1.Serial || len(got.Datasets["churn"].Snapshots) != 1 {
+	if got := Read(t, b.Open(t)); got.Serial != s1.Serial || len(got.Datasets["churn"].Snapshots) != 1 {
 		t.Error("refused write changed the stored state")
 	}
 
 	// The writer that succeeded is refused too once someone else wrote
 	// after it: what it remembers of its own write must not hide that.
-	s3 := read(t, m2)
+	s3 := Read(t, m2)
 	s3.Policies["churn"].LastTrain = nil
 	write(t, m2, s3)
 	s1.Datasets["churn"].Snapshots = nil
@@ -248,7 +250,7 @@ func testForcePushOverDamaged(t *testing.T, b Backend) {
 			if !bytes.Equal(b.Get(t, statemgr.ObjectBackup), backup) {
 				t.Error("backup changed: it must stay the last good state")
 			}
-			s := read(t, b.Open(t))
+			s := Read(t, b.Open(t))
 			if s.Serial != 3 || s.Models["churn"].Aliases["production"].Version != 2 {
 				t.Errorf("restored state: serial %d, production v%d; want the backup's content at serial 3", s.Serial, s.Models["churn"].Aliases["production"].Version)
 			}
@@ -269,13 +271,13 @@ func testPushRules(t *testing.T, b Backend) {
 	seed(t, b)
 	ctx := context.Background()
 	m := b.Open(t)
-	newer := read(t, m)
+	newer := Read(t, m)
 	newer.Serial = 10
-	older := read(t, m)
+	older := Read(t, m)
 	older.Serial = 1
 	foreign := Sample()
 	foreign.Serial = 20
-	edited := read(t, m)
+	edited := Read(t, m)
 	edited.Policies = map[string]*state.Policy{"edited": {Name: "edited"}}
 	for _, tc := range []struct {
 		name       string
@@ -284,7 +286,7 @@ func testPushRules(t *testing.T, b Backend) {
 		wantErr    string
 		wantSerial uint64
 	}{
-		{"equal serial, same content", read(t, m), false, "", 0},
+		{"equal serial, same content", Read(t, m), false, "", 0},
 		{"equal serial, other content", edited, false, "not newer", 0},
 		{"older serial", older, false, "not newer", 0},
 		{"other lineage", foreign, false, "another workspace", 0},
@@ -329,7 +331,7 @@ func testPushRules(t *testing.T, b Backend) {
 
 func testFirstWrite(t *testing.T, b Backend) {
 	m := b.Open(t)
-	s := read(t, m)
+	s := Read(t, m)
 	write(t, m, s)
 	if s.Serial != 1 || b.Get(t, statemgr.ObjectState) == nil {
 		t.Fatalf("first write: serial %d, stored %v; want serial 1 stored", s.Serial, b.Get(t, statemgr.ObjectState) != nil)
@@ -346,7 +348,7 @@ func testInvalidWriteRefused(t *testing.T, b Backend) {
 	seed(t, b)
 	before := b.Get(t, statemgr.ObjectState)
 	m := b.Open(t)
-	s := read(t, m)
+	s := Read(t, m)
 	serial := s.Serial
 	s.Models["churn"].Aliases["production"].Version = 99
 	err := m.Write(context.Background(), s)

@@ -205,7 +205,7 @@ func testWriteAfterLockTaken(t *testing.T, b Backend) {
 	ctx := context.Background()
 	m1, m2 := b.Open(t), b.Open(t)
 	l1 := lock(t, m1, "apply")
-	s := read(t, m1)
+	s := Read(t, m1)
 	s.Datasets["churn"].Snapshots = nil
 	if err := m2.ForceUnlock(ctx, l1.Info().ID); err != nil {
 		t.Fatal(err)
@@ -225,7 +225,7 @@ func testWriteAfterLockTaken(t *testing.T, b Backend) {
 		t.Fatal("a run that lost its lock changed the state")
 	}
 	// The new holder writes normally.
-	s2 := read(t, m2)
+	s2 := Read(t, m2)
 	s2.Datasets["churn"].Snapshots = s2.Datasets["churn"].Snapshots[:1]
 	write(t, m2, s2)
 	l2.Unlock(ctx)

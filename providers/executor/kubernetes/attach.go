@@ -67,7 +67,7 @@ func (e *Executor) Attach(ctx context.Context, name string, t executor.Task) (ex
 	if err != nil {
 		return executor.Result{Status: state.StatusFailed, ExitCode: -1}, err
 	}
-	w := &watch{e: e, client: client, ns: ns, name: name, task: t, changed: make(chan struct{}, 1), waiting: map[string]waitingSeen{}}
+	w := &watch{e: e, client: client, ns: ns, name: name, task: t, clock: executor.JobClock{Timeout: t.Timeout}, changed: make(chan struct{}, 1), waiting: map[string]waitingSeen{}}
 	res, err := w.follow(ctx)
 	if err != nil {
 		return executor.Result{Status: state.StatusFailed, ExitCode: -1, StartedAt: res.StartedAt, EndedAt: res.EndedAt, Host: res.Host, Reason: res.Reason}, err
@@ -90,7 +90,7 @@ type watch struct {
 	pod      *corev1.Pod  // last seen, the newest of the Job's pods
 	gone     bool         // the Job was seen, then deleted
 	progress executor.Progress
-	running  time.Time // when the container started, for the timeout
+	clock    executor.JobClock // from when the container started
 	cause    stopCause
 	stuck    string // why, for stoppedStuck
 	stopAt   time.Time
@@ -178,7 +178,7 @@ func (w *watch) follow(ctx context.Context) (executor.Result, error) {
 				err = w.stop(stoppedCancel, "")
 			case w.stuck != "":
 				err = w.stop(stoppedStuck, w.stuck)
-			case w.timedOut():
+			case w.clock.Expired():
 				err = w.stop(stoppedTimeout, "")
 			}
 			if err != nil {
@@ -191,7 +191,7 @@ func (w *watch) follow(ctx context.Context) (executor.Result, error) {
 		var timeoutC, settleC <-chan time.Time
 		var doneC <-chan struct{}
 		var timers []*time.Timer
-		if d, ok := w.untilDeadline(); ok {
+		if d, ok := w.clock.Left(); ok && w.cause == notStopped {
 			t := time.NewTimer(max(d, 0))
 			timers = append(timers, t)
 			timeoutC = t.C
@@ -395,13 +395,8 @@ func (w *watch) observePod(p *corev1.Pod) {
 		case cs.State.Terminated != nil:
 			started = cs.State.Terminated.StartedAt.Time
 		}
-		if !started.IsZero() && w.running.IsZero() {
-			w.running = time.Now()
-			if firstLook {
-				// Already running when first seen (a re-attach): the
-				// timeout counts from the container's start.
-				w.running = started
-			}
+		if !started.IsZero() {
+			w.clock.Running(started, firstLook)
 		}
 	}
 	w.recheckAt = time.Time{}
@@ -496,18 +491,6 @@ func oneLine(reason, msg string) string {
 		return reason
 	}
 	return reason + ": " + msg
-}
-
-func (w *watch) untilDeadline() (time.Duration, bool) {
-	if w.task.Timeout <= 0 || w.running.IsZero() || w.cause != notStopped {
-		return 0, false
-	}
-	return time.Until(w.running.Add(w.task.Timeout)), true
-}
-
-func (w *watch) timedOut() bool {
-	d, ok := w.untilDeadline()
-	return ok && d <= 0
 }
 
 // stop deletes the Job with foreground propagation: the Job stays, marked

@@ -263,40 +263,45 @@ func startTree(t *testing.T) (job, pidfile string, done <-chan result) {
 	return names[0], pidfile, done
 }
 
-// TestDeletedOutside: a Job deleted by someone else (kubectl delete job)
-// is a failed attempt that says so, and its processes are gone.
-func TestDeletedOutside(t *testing.T) {
+// TestEndedOutside: a Job ended by someone else is a failed attempt whose
+// reason says how, and its processes are gone: the Job deleted (kubectl
+// delete job), or its pod evicted through the Eviction API (a node drain),
+// which the cluster's reason names.
+func TestEndedOutside(t *testing.T) {
 	c := client(t)
-	job, pidfile, done := startTree(t)
-	bg := metav1.DeletePropagationBackground // kubectl's default
-	if err := c.BatchV1().Jobs("default").Delete(context.Background(), job, metav1.DeleteOptions{PropagationPolicy: &bg}); err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name   string
+		end    func(t *testing.T, job string)
+		reason string
+	}{
+		{"deleted", func(t *testing.T, job string) {
+			bg := metav1.DeletePropagationBackground // kubectl's default
+			if err := c.BatchV1().Jobs("default").Delete(context.Background(), job, metav1.DeleteOptions{PropagationPolicy: &bg}); err != nil {
+				t.Fatal(err)
+			}
+		}, "deleted outside mlform"},
+		{"evicted", func(t *testing.T, job string) {
+			pods, err := c.CoreV1().Pods("default").List(context.Background(), metav1.ListOptions{LabelSelector: "batch.kubernetes.io/job-name=" + job})
+			if err != nil || len(pods.Items) != 1 {
+				t.Fatalf("pods: %v %v", pods, err)
+			}
+			if err := c.CoreV1().Pods("default").EvictV1(context.Background(), &policyv1.Eviction{
+				ObjectMeta: metav1.ObjectMeta{Name: pods.Items[0].Name, Namespace: "default"}}); err != nil {
+				t.Fatal(err)
+			}
+		}, "EvictionByEvictionAPI"},
 	}
-	r := <-done
-	if r.err != nil || r.Status != state.StatusFailed || !strings.Contains(r.Reason, "deleted outside mlform") {
-		t.Errorf("result %+v %v, want failed: deleted outside mlform", r.Result, r.err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			job, pidfile, done := startTree(t)
+			tt.end(t, job)
+			r := <-done
+			if r.err != nil || r.Status != state.StatusFailed || !strings.Contains(r.Reason, tt.reason) {
+				t.Errorf("result %+v %v, want failed: %s", r.Result, r.err, tt.reason)
+			}
+			requireGone(t, pidfile)
+		})
 	}
-	requireGone(t, pidfile)
-}
-
-// TestEvicted: a pod evicted through the Eviction API (a node drain) is a
-// failed attempt with the cluster's reason.
-func TestEvicted(t *testing.T) {
-	c := client(t)
-	job, pidfile, done := startTree(t)
-	pods, err := c.CoreV1().Pods("default").List(context.Background(), metav1.ListOptions{LabelSelector: "batch.kubernetes.io/job-name=" + job})
-	if err != nil || len(pods.Items) != 1 {
-		t.Fatalf("pods: %v %v", pods, err)
-	}
-	if err := c.CoreV1().Pods("default").EvictV1(context.Background(), &policyv1.Eviction{
-		ObjectMeta: metav1.ObjectMeta{Name: pods.Items[0].Name, Namespace: "default"}}); err != nil {
-		t.Fatal(err)
-	}
-	r := <-done
-	if r.err != nil || r.Status != state.StatusFailed || !strings.Contains(r.Reason, "EvictionByEvictionAPI") {
-		t.Errorf("result %+v %v, want failed with EvictionByEvictionAPI", r.Result, r.err)
-	}
-	requireGone(t, pidfile)
 }
 
 // TestDeadlineWhileDetached: a Job nobody watches (apply was killed) is

@@ -4,15 +4,9 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/mlform/mlform/internal/syncbuf"
 )
-
-// writes records each Write separately.
-type writes struct{ got []string }
-
-func (w *writes) Write(p []byte) (int, error) {
-	w.got = append(w.got, string(p))
-	return len(p), nil
-}
 
 func TestCopyLines(t *testing.T) {
 	long := strings.Repeat("x", maxLine+10)
@@ -28,12 +22,12 @@ func TestCopyLines(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var w writes
+			var w syncbuf.Writes
 			// One byte at a time: lines must be whole however the
 			// stream is cut.
 			copyLines(io.NopCloser(&oneByte{s: tt.in}), &w)
-			if strings.Join(w.got, "|") != strings.Join(tt.want, "|") {
-				t.Errorf("writes %q, want %q", w.got, tt.want)
+			if got := w.All(); strings.Join(got, "|") != strings.Join(tt.want, "|") {
+				t.Errorf("writes %q, want %q", got, tt.want)
 			}
 		})
 	}

@@ -156,31 +156,14 @@ func ParseOptions(opts map[string]string) (Options, error) {
 				continue
 			}
 			o.GPUs = n
-		case "node_selector", "labels":
-			m, err := parseLabels(v)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("setting %s: %w", k, err))
-				continue
-			}
-			if k == "labels" {
-				o.Labels = m
-			} else {
-				o.NodeSelector = m
-			}
+		case "node_selector":
+			parseInto(&errs, &o.NodeSelector, k, v, parseLabels)
+		case "labels":
+			parseInto(&errs, &o.Labels, k, v, parseLabels)
 		case "tolerations":
-			ts, err := parseTolerations(v)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("setting %s: %w", k, err))
-				continue
-			}
-			o.Tolerations = ts
+			parseInto(&errs, &o.Tolerations, k, v, parseTolerations)
 		case "secret_env":
-			se, err := parseSecretEnv(v)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("setting %s: %w", k, err))
-				continue
-			}
-			o.SecretEnv = se
+			parseInto(&errs, &o.SecretEnv, k, v, parseSecretEnv)
 		case "ttl_after_finished":
 			d, err := time.ParseDuration(v)
 			if err != nil || d <= 0 || d%time.Second != 0 {
@@ -209,6 +192,18 @@ func ParseOptions(opts map[string]string) (Options, error) {
 		}
 	}
 	return o, errors.Join(errs...)
+}
+
+// parseInto sets *dst to what parse makes of v, the value of setting k,
+// or adds parse's error, naming k, to errs: the list settings each have
+// their own syntax but are reported alike.
+func parseInto[T any](errs *[]error, dst *T, k, v string, parse func(string) (T, error)) {
+	x, err := parse(v)
+	if err != nil {
+		*errs = append(*errs, fmt.Errorf("setting %s: %w", k, err))
+		return
+	}
+	*dst = x
 }
 
 // items splits a comma-separated list, ignoring spaces around items.

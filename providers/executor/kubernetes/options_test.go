@@ -2,11 +2,12 @@ package kubernetes
 
 import (
 	"reflect"
-	"strings"
 	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/mlform/mlform/internal/wanterr"
 )
 
 func TestParseOptions(t *testing.T) {
@@ -59,22 +60,11 @@ func TestParseOptions(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			o, err := ParseOptions(tt.opts)
-			if tt.wantErr != nil {
-				if err == nil {
-					t.Fatalf("no error, want one naming %q", tt.wantErr)
-				}
-				for _, w := range tt.wantErr {
-					if !strings.Contains(err.Error(), w) {
-						t.Errorf("error %q does not contain %q", err, w)
-					}
-				}
+			if wanterr.CheckAll(t, err, tt.wantErr) {
 				if _, ferr := Factory(tt.opts); ferr == nil {
 					t.Error("Factory accepted what ParseOptions refused")
 				}
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if !reflect.DeepEqual(o, tt.want) {
 				t.Errorf("options\n got %+v\nwant %+v", o, tt.want)

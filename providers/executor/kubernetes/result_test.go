@@ -1,7 +1,6 @@
 package kubernetes
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -9,6 +8,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/mlform/mlform/internal/wanterr"
 	"github.com/mlform/mlform/state"
 )
 
@@ -78,14 +78,7 @@ func TestClassify(t *testing.T) {
 			if status != tt.wantStatus {
 				t.Errorf("status %q, want %q (reason %q)", status, tt.wantStatus, reason)
 			}
-			if tt.wantReason == nil && reason != "" {
-				t.Errorf("reason %q, want none", reason)
-			}
-			for _, w := range tt.wantReason {
-				if !strings.Contains(reason, w) {
-					t.Errorf("reason %q does not contain %q", reason, w)
-				}
-			}
+			wanterr.CheckText(t, "reason", reason, tt.wantReason)
 		})
 	}
 }

@@ -3,10 +3,10 @@
 package local
 
 import (
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/mlform/mlform/internal/wanterr"
 	"github.com/mlform/mlform/providers/executor"
 )
 
@@ -29,14 +29,8 @@ func TestFactory(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e, err := r.Open(Name, tt.settings)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error %v, want %q", err, tt.wantErr)
-				}
+			if wanterr.Check(t, err, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if g := e.(*Executor).opts.Grace; g != tt.wantGrace || e.Name() != Name {
 				t.Errorf("grace %s name %q", g, e.Name())

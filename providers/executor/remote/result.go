@@ -35,8 +35,7 @@ type Result struct {
 }
 
 type resultDoc struct {
-	Kind   string `json:"kind"`
-	Format int    `json:"format"`
+	docHeader
 	Result
 }
 
@@ -45,23 +44,16 @@ func EncodeResult(r *Result) ([]byte, error) {
 	if err := r.Validate(); err != nil {
 		return nil, fmt.Errorf("encode step result: %w", err)
 	}
-	return encode(resultDoc{Kind: resultKind, Format: Format, Result: *r})
+	return encode(resultDoc{docHeader{resultKind, Format}, *r})
 }
 
 // DecodeResult parses and validates a result read from a store.
 func DecodeResult(b []byte) (*Result, error) {
 	var doc resultDoc
-	if err := decode(b, &doc, "step result"); err != nil {
+	if err := decodeDoc(b, "step result", resultKind, &doc, &doc.docHeader, &doc.Result); err != nil {
 		return nil, err
 	}
-	if err := checkHeader("step result", doc.Kind, resultKind, doc.Format); err != nil {
-		return nil, err
-	}
-	if err := doc.Result.Validate(); err != nil {
-		return nil, fmt.Errorf("step result: %w", err)
-	}
-	r := doc.Result
-	return &r, nil
+	return &doc.Result, nil
 }
 
 var validStatus = map[string]bool{state.StatusSucceeded: true, state.StatusFailed: true,

@@ -77,8 +77,7 @@ type Spec struct {
 }
 
 type specDoc struct {
-	Kind   string `json:"kind"`
-	Format int    `json:"format"`
+	docHeader
 	Spec
 }
 
@@ -89,23 +88,16 @@ func EncodeSpec(s *Spec) ([]byte, error) {
 	}
 	cp := *s
 	cp.Env = slices.Sorted(slices.Values(s.Env))
-	return encode(specDoc{Kind: specKind, Format: Format, Spec: cp})
+	return encode(specDoc{docHeader{specKind, Format}, cp})
 }
 
 // DecodeSpec parses and validates a spec read from a store.
 func DecodeSpec(b []byte) (*Spec, error) {
 	var doc specDoc
-	if err := decode(b, &doc, "step spec"); err != nil {
+	if err := decodeDoc(b, "step spec", specKind, &doc, &doc.docHeader, &doc.Spec); err != nil {
 		return nil, err
 	}
-	if err := checkHeader("step spec", doc.Kind, specKind, doc.Format); err != nil {
-		return nil, err
-	}
-	if err := doc.Spec.Validate(); err != nil {
-		return nil, fmt.Errorf("step spec: %w", err)
-	}
-	s := doc.Spec
-	return &s, nil
+	return &doc.Spec, nil
 }
 
 // Validate reports what is wrong with a spec.
@@ -231,17 +223,29 @@ func encode(v any) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// decode is strictjson.Decode bounded by MaxObjectSize.
-func decode(b []byte, v any, what string) error {
-	return strictjson.Decode(b, MaxObjectSize, v, what)
+// docHeader opens every protocol document: what it is and in which
+// format, so a foreign object or one from another mlform version is
+// refused before its body is trusted.
+type docHeader struct {
+	Kind   string `json:"kind"`
+	Format int    `json:"format"`
 }
 
-func checkHeader(what, kind, want string, format int) error {
-	if kind != want {
-		return fmt.Errorf("not an mlform %s (kind %q)", what, clip(kind))
+// decodeDoc decodes b, the document what, into doc (a specDoc or
+// resultDoc; h and body point at its header and body) and checks that it
+// is of kind and this Format and that its body is valid.
+func decodeDoc(b []byte, what, kind string, doc any, h *docHeader, body interface{ Validate() error }) error {
+	if err := strictjson.Decode(b, MaxObjectSize, doc, what); err != nil {
+		return err
 	}
-	if format != Format {
-		return fmt.Errorf("%s format %d is not supported by this mlform (it reads format %d): run the same mlform version on the nodes", what, format, Format)
+	if h.Kind != kind {
+		return fmt.Errorf("not an mlform %s (kind %q)", what, clip(h.Kind))
+	}
+	if h.Format != Format {
+		return fmt.Errorf("%s format %d is not supported by this mlform (it reads format %d): run the same mlform version on the nodes", what, h.Format, Format)
+	}
+	if err := body.Validate(); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	return nil
 }

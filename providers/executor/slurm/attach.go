@@ -57,7 +57,7 @@ func (e *Executor) Attach(ctx context.Context, id string, t executor.Task) (exec
 	if grace == 0 {
 		grace = executor.DefaultGrace
 	}
-	w := &watch{e: e, id: id, task: t, grace: grace, delay: e.opts.PollMin}
+	w := &watch{e: e, id: id, task: t, grace: grace, delay: e.opts.PollMin, clock: executor.JobClock{Timeout: t.Timeout}}
 	info, err := w.follow(ctx)
 	if err != nil {
 		return executor.Result{Status: state.StatusFailed, ExitCode: -1}, err
@@ -74,8 +74,8 @@ type watch struct {
 
 	out, err *tailer
 	last     JobInfo
-	seen     bool      // a query answered
-	running  time.Time // when this watch first saw it run
+	seen     bool              // a query answered
+	clock    executor.JobClock // from when this watch first saw it run
 	delay    time.Duration
 	cause    stopCause
 	// termAt is when SIGTERM was sent; killed when SIGKILL was.
@@ -128,7 +128,7 @@ func (w *watch) follow(ctx context.Context) (JobInfo, error) {
 				w.stop(bg, stoppedCancel)
 				nextQuery = time.Now()
 				continue
-			case w.timedOut():
+			case w.clock.Expired():
 				w.stop(bg, stoppedTimeout)
 				nextQuery = time.Now()
 				continue
@@ -151,7 +151,7 @@ func (w *watch) follow(ctx context.Context) (JobInfo, error) {
 		}
 
 		wake := min(time.Until(nextQuery), fileDelay)
-		if d, ok := w.untilDeadline(); ok {
+		if d, ok := w.clock.Left(); ok && w.cause == notStopped {
 			wake = min(wake, d)
 		}
 		if w.cause != notStopped && !w.killed {
@@ -177,13 +177,8 @@ func (w *watch) observe(info JobInfo) {
 		w.err = newTailer(info.Stderr, w.task.Stderr)
 	}
 	changed := !w.seen || info.State != w.last.State || info.Reason != w.last.Reason || info.Node != w.last.Node
-	if info.State == "RUNNING" && w.running.IsZero() {
-		w.running = time.Now()
-		if !w.seen && !info.Start.IsZero() {
-			// Already running when first seen (a re-attach): the timeout
-			// counts from Slurm's start.
-			w.running = info.Start
-		}
+	if info.State == "RUNNING" {
+		w.clock.Running(info.Start, !w.seen)
 	}
 	w.seen = true
 	w.last = info
@@ -221,18 +216,6 @@ func (w *watch) drain() {
 			_ = os.RemoveAll(d)
 		}
 	}
-}
-
-func (w *watch) untilDeadline() (time.Duration, bool) {
-	if w.task.Timeout <= 0 || w.running.IsZero() || w.cause != notStopped {
-		return 0, false
-	}
-	return time.Until(w.running.Add(w.task.Timeout)), true
-}
-
-func (w *watch) timedOut() bool {
-	d, ok := w.untilDeadline()
-	return ok && d <= 0
 }
 
 // stop begins stopping the job: a job still queued is simply removed; a

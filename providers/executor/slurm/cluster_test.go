@@ -61,6 +61,21 @@ func await(t *testing.T, ch <-chan struct{}, d time.Duration, what string) {
 	}
 }
 
+// inBackground runs f, a Run or an Attach, in a goroutine and delivers
+// its result, so the test can act on the job meanwhile; an error fails
+// the test.
+func inBackground(t *testing.T, f func() (executor.Result, error)) <-chan executor.Result {
+	done := make(chan executor.Result, 1)
+	go func() {
+		res, err := f()
+		if err != nil {
+			t.Error(err)
+		}
+		done <- res
+	}()
+	return done
+}
+
 // slurmCmd runs a Slurm command against the test cluster.
 func slurmCmd(t *testing.T, args ...string) string {
 	t.Helper()
@@ -90,14 +105,7 @@ func TestCancelledOutside(t *testing.T) {
 	if got := slurmCmd(t, "squeue", "-h", "-j", id, "-o", "%j"); got != "mlform-cluster-v4-train" {
 		t.Errorf("squeue shows job name %q, want mlform-cluster-v4-train", got)
 	}
-	done := make(chan executor.Result, 1)
-	go func() {
-		res, err := e.Attach(context.Background(), id, task)
-		if err != nil {
-			t.Error(err)
-		}
-		done <- res
-	}()
+	done := inBackground(t, func() (executor.Result, error) { return e.Attach(context.Background(), id, task) })
 	await(t, ready.Seen(), time.Minute, "the job's ready line")
 	await(t, running.seen, time.Minute, "RUNNING progress")
 	slurmCmd(t, "scancel", id)
@@ -142,14 +150,7 @@ func TestPendingThenCancelled(t *testing.T) {
 	task.Progress = pending.record
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	done := make(chan executor.Result, 1)
-	go func() {
-		res, err := e.Run(ctx, task)
-		if err != nil {
-			t.Error(err)
-		}
-		done <- res
-	}()
+	done := inBackground(t, func() (executor.Result, error) { return e.Run(ctx, task) })
 	await(t, pending.seen, time.Minute, "PENDING progress with reason BeginTime")
 	cancel()
 	res := <-done
@@ -193,14 +194,7 @@ func TestReattach(t *testing.T) {
 	}
 	out := syncbuf.NewLineWaiter("ready")
 	task.Stdout = out
-	got := make(chan executor.Result, 1)
-	go func() {
-		res, err := later.Attach(context.Background(), id, task)
-		if err != nil {
-			t.Error(err)
-		}
-		got <- res
-	}()
+	got := inBackground(t, func() (executor.Result, error) { return later.Attach(context.Background(), id, task) })
 	// The helper exits 0 on SIGTERM once it is ready; it waits until then.
 	await(t, out.Seen(), time.Minute, "the job's ready line")
 	slurmCmd(t, "scancel", "--signal=TERM", "--full", id)

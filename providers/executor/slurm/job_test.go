@@ -2,10 +2,10 @@ package slurm
 
 import (
 	"errors"
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/mlform/mlform/internal/wanterr"
 	"github.com/mlform/mlform/providers/executor"
 	"github.com/mlform/mlform/state"
 )
@@ -49,14 +49,8 @@ func TestParseScontrol(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := parseScontrol(tt.line + "\n")
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error %v, want one containing %q", err, tt.wantErr)
-				}
+			if wanterr.Check(t, err, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if got != tt.want {
 				t.Errorf("got  %+v\nwant %+v", got, tt.want)
@@ -111,14 +105,7 @@ func TestClassify(t *testing.T) {
 			if status != tt.wantStatus {
 				t.Errorf("status %q, want %q", status, tt.wantStatus)
 			}
-			if tt.wantReason == nil && reason != "" {
-				t.Errorf("reason %q, want none", reason)
-			}
-			for _, w := range tt.wantReason {
-				if !strings.Contains(reason, w) {
-					t.Errorf("reason %q does not contain %q", reason, w)
-				}
-			}
+			wanterr.CheckText(t, "reason", reason, tt.wantReason)
 		})
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mlform/mlform/internal/wanterr"
 	"github.com/mlform/mlform/providers/executor"
 )
 
@@ -64,22 +65,11 @@ func TestSettings(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s, err := r.Decode(Name, tt.settings)
-			if tt.wantErr != nil {
-				if err == nil {
-					t.Fatalf("no error, want one naming %q", tt.wantErr)
-				}
-				for _, w := range tt.wantErr {
-					if !strings.Contains(err.Error(), w) {
-						t.Errorf("error %q does not contain %q", err, w)
-					}
-				}
+			if wanterr.CheckAll(t, err, tt.wantErr) {
 				if _, oerr := r.Open(Name, tt.settings); oerr == nil {
 					t.Error("Open accepted what Decode refused")
 				}
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			o := OptionsFrom(s)
 			if got := o.sbatchArgs(); !slices.Equal(got, tt.args) {

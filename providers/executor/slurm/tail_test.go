@@ -5,22 +5,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/mlform/mlform/internal/syncbuf"
 )
-
-// writes records every Write separately.
-type writes struct {
-	mu sync.Mutex
-	w  []string
-}
-
-func (w *writes) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.w = append(w.w, string(p))
-	return len(p), nil
-}
 
 func TestTailer(t *testing.T) {
 	long := strings.Repeat("x", maxLine+10)
@@ -38,7 +26,7 @@ func TestTailer(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "stdout")
-			var got writes
+			var got syncbuf.Writes
 			tl := newTailer(path, &got)
 			if read, err := tl.poll(); read || err != nil {
 				t.Fatalf("poll of a file not yet created: read %v, err %v", read, err)
@@ -59,8 +47,8 @@ func TestTailer(t *testing.T) {
 			if err := tl.finish(); err != nil {
 				t.Fatal(err)
 			}
-			if !slices.Equal(got.w, tt.want) {
-				t.Errorf("writes %q, want %q", got.w, tt.want)
+			if !slices.Equal(got.All(), tt.want) {
+				t.Errorf("writes %q, want %q", got.All(), tt.want)
 			}
 		})
 	}

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mlform/mlform/internal/procid"
+	"github.com/mlform/mlform/internal/clusterscript"
 )
 
 // TestScriptsStartStop: scripts/slurm/start.sh brings up a cluster of its
@@ -34,19 +34,8 @@ func TestScriptsStartStop(t *testing.T) {
 			t.Skip(reason)
 		}
 	}
-	dir := filepath.Join(t.TempDir(), "cluster")
-	start := exec.Command(filepath.Join(scripts, "start.sh"), dir)
-	start.Env = append(os.Environ(), "PATH="+path, RequireEnv+"=1")
-	if out, err := start.CombinedOutput(); err != nil {
-		t.Fatalf("start.sh: %v\n%s", err, out)
-	}
-	stopped := false
-	t.Cleanup(func() {
-		if !stopped {
-			_ = exec.Command(filepath.Join(scripts, "stop.sh"), dir).Run()
-		}
-	})
-	conf := filepath.Join(dir, "slurm.conf")
+	c := clusterscript.Start(t, scripts, filepath.Join(t.TempDir(), "cluster"), "PATH="+path, RequireEnv+"=1")
+	conf := filepath.Join(c.Dir, "slurm.conf")
 	slurm := func(args ...string) string {
 		t.Helper()
 		cmd := exec.Command(args[0], args[1:]...)
@@ -81,32 +70,9 @@ func TestScriptsStartStop(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	var daemons []int
-	for _, name := range []string{"munged", "slurmctld", "slurmd"} {
-		data, err := os.ReadFile(filepath.Join(dir, name+".pid"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		n, _ := strconv.Atoi(strings.TrimSpace(string(data)))
-		daemons = append(daemons, n)
-	}
-	other := os.Getenv("SLURM_CONF")
-
-	stop := exec.Command(filepath.Join(scripts, "stop.sh"), dir)
-	if out, err := stop.CombinedOutput(); err != nil {
-		t.Fatalf("stop.sh: %v\n%s", err, out)
-	}
-	stopped = true
-	for _, pid := range append(daemons, pids...) {
-		if alive(pid) {
-			t.Errorf("process %d is still running after stop.sh", pid)
-			_ = exec.Command("kill", "-9", strconv.Itoa(pid)).Run()
-		}
-	}
-	if _, err := os.Stat(dir); !os.IsNotExist(err) {
-		t.Errorf("stop.sh left %s behind (%v)", dir, err)
-	}
-	if other != "" && other != conf {
+	daemons := clusterscript.Running(t, c.Dir, "munged", "slurmctld", "slurmd")
+	c.Stop(append(daemons, pids...))
+	if other := os.Getenv("SLURM_CONF"); other != "" && other != conf {
 		ping := exec.Command("scontrol", "ping")
 		ping.Env = append(os.Environ(), "SLURM_CONF="+other)
 		if out, err := ping.CombinedOutput(); err != nil || !bytes.Contains(out, []byte("UP")) {
@@ -114,10 +80,6 @@ func TestScriptsStartStop(t *testing.T) {
 		}
 	}
 }
-
-// alive reports whether pid is a live process (a zombie is not: its
-// parent may never reap it).
-func alive(pid int) bool { return !procid.Exited(pid) }
 
 func lookPath(prog, path string) (string, error) {
 	for _, d := range filepath.SplitList(path) {
