@@ -15,8 +15,9 @@ func newHistoryCommand(g *Globals) *cobra.Command {
 		Long: `History lists every move of an alias, oldest first: from which version to
 which, when, by whom, through which promotion and plan. With -at it answers
 "which version did the alias point at then": -at takes a time
-(2026-01-05T12:00:00Z) or a date (2026-01-05: the end of that UTC day, with
-the moves made during it).`,
+(2026-01-05T12:00:00Z: that whole second, as history prints times to the
+second) or a date (2026-01-05: the end of that UTC day, with the moves made
+during it).`,
 		Example: `  mlform history model.churn@production
   mlform history -at=2026-01-05 model.churn@production`,
 		Args: wantArgs(1, 1, "one address, like model.churn@production"),

@@ -23,8 +23,8 @@ type HistoryReport struct {
 
 // AtAnswer says where an alias pointed at a time.
 type AtAnswer struct {
-	// Time is the instant asked about (for a date: the end of that day,
-	// UTC).
+	// Time is the instant asked about: the end of the day for a date
+	// (UTC), the end of the second for a time given to the second.
 	Time time.Time `json:"time"`
 	// Date is set when a whole day was asked about.
 	Date string `json:"date,omitempty"`
@@ -40,19 +40,41 @@ type AtAnswer struct {
 // time in UTC (2026-01-05 12:00), or a date (2026-01-05, meaning that
 // whole UTC day).
 func ParseAt(s string) (t time.Time, date bool, err error) {
+	t, _, date, err = parseAt(s)
+	return t, date, err
+}
+
+// parseAt is ParseAt that also returns the span the answer covers. History
+// prints times to the second, so a time without a fraction of a second
+// (12:00:00, or 12:00 meaning 12:00:00) covers that whole second, as a
+// date covers its whole day: asking about a time copied from history's
+// WHEN column counts the moves printed with it. A time with a fraction of
+// a second is an instant (span 0).
+func parseAt(s string) (t time.Time, span time.Duration, date bool, err error) {
 	s = strings.TrimSpace(s)
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t.UTC(), false, nil
+		if strings.Contains(s, ".") {
+			return t.UTC(), 0, false, nil
+		}
+		return t.UTC(), time.Second, false, nil
 	}
-	for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04:05", "2006-01-02T15:04"} {
-		if t, err := time.ParseInLocation(layout, s, time.UTC); err == nil {
-			return t, false, nil
+	for _, f := range []struct {
+		layout string
+		span   time.Duration
+	}{
+		{"2006-01-02 15:04:05", time.Second},
+		{"2006-01-02 15:04", time.Second},
+		{"2006-01-02T15:04:05", time.Second},
+		{"2006-01-02T15:04", time.Second},
+	} {
+		if t, err := time.ParseInLocation(f.layout, s, time.UTC); err == nil {
+			return t, f.span, false, nil
 		}
 	}
 	if t, err := time.ParseInLocation("2006-01-02", s, time.UTC); err == nil {
-		return t, true, nil
+		return t, 24 * time.Hour, true, nil
 	}
-	return time.Time{}, false, fmt.Errorf("-at=%q: want a date (2026-01-05) or a time (2026-01-05T12:00:00Z, 2026-01-05 12:00 UTC)", s)
+	return time.Time{}, 0, false, fmt.Errorf("-at=%q: want a date (2026-01-05) or a time (2026-01-05T12:00:00Z, 2026-01-05 12:00 UTC)", s)
 }
 
 // History gathers an alias's moves. at is optional ("" for none), in a
@@ -82,24 +104,26 @@ func History(s *state.State, addr, at string) (*HistoryReport, error) {
 	sort.SliceStable(moves, func(i, j int) bool { return moves[i].At.Before(moves[j].At) })
 	r := &HistoryReport{Model: m.Name, Alias: a.Alias, Current: al.Version, Moves: moves}
 	if at != "" {
-		t, date, err := ParseAt(at)
+		t, span, date, err := parseAt(at)
 		if err != nil {
 			return nil, err
 		}
-		r.At = answerAt(moves, t, date)
+		r.At = answerAt(moves, t, span, date)
 	}
 	return r, nil
 }
 
-// answerAt finds the version an alias pointed at at t (for a date, at the
-// end of the day, listing the day's moves).
-func answerAt(moves []*state.AliasMove, t time.Time, date bool) *AtAnswer {
+// answerAt finds the version an alias pointed at at the end of the span
+// that starts at t (for a date, the end of the day, listing the day's
+// moves).
+func answerAt(moves []*state.AliasMove, t time.Time, span time.Duration, date bool) *AtAnswer {
 	ans := &AtAnswer{Time: t}
-	end := t
+	end := t.Add(span)
+	if span > 0 {
+		ans.Time = end.Add(-time.Nanosecond)
+	}
 	if date {
 		ans.Date = t.Format("2006-01-02")
-		end = t.Add(24 * time.Hour)
-		ans.Time = end.Add(-time.Nanosecond)
 	}
 	for _, mv := range moves {
 		if date && !mv.At.Before(t) && mv.At.Before(end) {

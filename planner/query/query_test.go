@@ -231,6 +231,52 @@ func TestDiffMetrics(t *testing.T) {
 	}
 }
 
+// TestHistoryAtPrintedSecond: history prints times to the second, so a
+// time copied from its WHEN column covers that second: the move printed
+// with it counts (it was made 0.4 s into the second).
+func TestHistoryAtPrintedSecond(t *testing.T) {
+	moved := time.Date(2026, 1, 9, 9, 0, 1, 400_000_000, time.UTC)
+	s := &state.State{Models: map[string]*state.Model{"churn": {Name: "churn", NextVersion: 2,
+		Versions: []*state.Version{{Version: 1, Status: state.StatusSucceeded}},
+		Aliases: map[string]*state.Alias{"production": {Name: "production", Version: 1,
+			History: []*state.AliasMove{{To: 1, At: moved, By: "alice"}}}},
+	}}}
+	r, err := History(s, "model.churn@production", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	WriteHistory(&buf, r)
+	if !strings.Contains(buf.String(), "2026-01-09 09:00:01Z  (new) -> v1") {
+		t.Fatalf("history:\n%s", buf.String())
+	}
+	for _, tt := range []struct {
+		at      string
+		version int
+		text    string
+	}{
+		{"2026-01-09T09:00:00Z", 0, "did not exist at 2026-01-09 09:00:00Z"},
+		{"2026-01-09T09:00:01Z", 1, "was v1 at 2026-01-09 09:00:01Z (since 2026-01-09 09:00:01Z)"},
+		{"2026-01-09T10:00:01+01:00", 1, "was v1 at 2026-01-09 09:00:01Z"},
+		{"2026-01-09 09:00:01", 1, "was v1 at 2026-01-09 09:00:01Z"},
+		{"2026-01-09 09:00", 0, "did not exist at 2026-01-09 09:00:00Z"},
+		{"2026-01-09T09:00:01.2Z", 0, "did not exist at 2026-01-09 09:00:01Z"},
+		{"2026-01-09T09:00:01.4Z", 1, "was v1 at 2026-01-09 09:00:01Z"},
+	} {
+		t.Run(tt.at, func(t *testing.T) {
+			r, err := History(s, "model.churn@production", tt.at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			buf.Reset()
+			WriteHistory(&buf, r)
+			if r.At.Version != tt.version || !strings.Contains(buf.String(), tt.text) {
+				t.Fatalf("-at %s: v%d, want v%d; output lacks %q:\n%s", tt.at, r.At.Version, tt.version, tt.text, buf.String())
+			}
+		})
+	}
+}
+
 func FuzzParseAt(f *testing.F) {
 	for _, s := range []string{"2026-01-05", "2026-01-05T12:00:00Z", "2026-01-05 12:00", "x", "2026-13-40"} {
 		f.Add(s)
