@@ -144,7 +144,14 @@ func planModel(ctx context.Context, pc *engine.PlanContext, specs *modelSpecs, s
 			}
 			champ = championVersion(pc.State, specs, spec.Name)
 			if len(ps.Policy.Metrics) > 0 && champ > 0 {
-				if ev := cachedEvaluation(m, champ, snaps); ev != nil {
+				// Only a score by the evaluate step as declared now
+				// counts: one recorded before the step (or its code)
+				// changed is not what the trigger would measure.
+				evaluator, err := evaluatorDigest(pc.WS.BaseDir, spec, cache)
+				if err != nil {
+					return nil, err
+				}
+				if ev := cachedEvaluation(m, champ, snaps, evaluator); ev != nil {
 					in.Champion = &policy.Champion{Version: champ, Metrics: ev.Metrics}
 				} else if spec.Evaluate != nil {
 					pending = true
@@ -344,18 +351,14 @@ func championVersion(st *state.State, specs *modelSpecs, model string) int {
 }
 
 // cachedEvaluation finds a succeeded evaluation of version on exactly
-// these snapshots.
-func cachedEvaluation(m *state.Model, version int, snaps map[string]string) *state.Evaluation {
-	if m == nil {
-		return nil
+// these snapshots by the evaluate step whose digest is evaluator: a metric
+// trigger reads the score the evaluate step as declared now gives, so a
+// changed step (its command, params, code or environment) scores again.
+func cachedEvaluation(m *state.Model, version int, snaps map[string]string, evaluator string) *state.Evaluation {
+	if evaluator == "" {
+		return nil // no evaluate step: nothing it recorded is current
 	}
-	for i := len(m.Evaluations) - 1; i >= 0; i-- {
-		ev := m.Evaluations[i]
-		if ev != nil && ev.Version == version && ev.Status == state.StatusSucceeded && sameSnapshots(ev.Snapshots, snaps) {
-			return ev
-		}
-	}
-	return nil
+	return evaluationBy(m, version, snaps, evaluator)
 }
 
 func sameSnapshots(a, b map[string]string) bool {

@@ -101,6 +101,16 @@ func (w *modelWorld) evaluated(snap, evaluator string, accuracy ...float64) {
 	}
 }
 
+// evaluator is the digest of churn's evaluate step as declared now.
+func (w *modelWorld) evaluator(t *testing.T) string {
+	t.Helper()
+	d, err := evaluatorDigest(w.ws.BaseDir, w.specs.Models["churn"], nil)
+	if err != nil || d == "" {
+		t.Fatalf("evaluator digest %q: %v", d, err)
+	}
+	return d
+}
+
 // plan runs the model stage with dataset churn at snapshot snap (planned
 // as a new snapshot when snapAction).
 func (w *modelWorld) plan(snap string, snapAction bool, replace ...string) (*plans.Plan, error) {
@@ -212,11 +222,19 @@ func TestPlanModels(t *testing.T) {
 			setup: func(w *modelWorld) { w.ok(snapA, 0.9); w.policy(below(0.85)) },
 			want:  []string{"snapshot dataset.churn", "train model.churn v2 [metric_below: retrains if v1 on the new data has accuracy < 0.85 (evaluated during apply); data_changed"}},
 		{name: "metric trigger with a cached evaluation below the floor", snap: snapB, new: true,
-			setup: func(w *modelWorld) { w.ok(snapA, 0.9); w.evaluated(snapB, "", 0.7); w.policy(below(0.85)) },
+			setup: func(w *modelWorld) { w.ok(snapA, 0.9); w.evaluated(snapB, w.evaluator(t), 0.7); w.policy(below(0.85)) },
 			want:  []string{"snapshot dataset.churn", "train model.churn v2 [metric_below: accuracy of v1 on current data is 0.7 < 0.85"}},
 		{name: "metric trigger with a cached evaluation above the floor: deferred", snap: snapB, new: true,
-			setup: func(w *modelWorld) { w.ok(snapA, 0.9); w.evaluated(snapB, "", 0.88); w.policy(below(0.85)) },
+			setup: func(w *modelWorld) { w.ok(snapA, 0.9); w.evaluated(snapB, w.evaluator(t), 0.88); w.policy(below(0.85)) },
 			want:  []string{"snapshot dataset.churn", "note model.churn: data changed, retrain deferred by policy"}},
+		// A score by an evaluate step declared otherwise before (or by
+		// no known step) is not what the trigger measures now.
+		{name: "metric trigger with an evaluation by another evaluator: conditional train", snap: snapB, new: true,
+			setup: func(w *modelWorld) { w.ok(snapA, 0.9); w.evaluated(snapB, "old", 0.88); w.policy(below(0.85)) },
+			want:  []string{"snapshot dataset.churn", "train model.churn v2 [metric_below: retrains if v1 on the new data has accuracy < 0.85 (evaluated during apply); data_changed"}},
+		{name: "metric trigger with an evaluation by an unknown evaluator: conditional train", snap: snapB, new: true,
+			setup: func(w *modelWorld) { w.ok(snapA, 0.9); w.evaluated(snapB, "", 0.88); w.policy(below(0.85)) },
+			want:  []string{"snapshot dataset.churn", "train model.churn v2 [metric_below: retrains if v1 on the new data has accuracy < 0.85 (evaluated during apply); data_changed"}},
 		{name: "candidate decided once the champion is evaluated on its data", snap: snapB,
 			setup: func(w *modelWorld) { serving(w, snapA, 0.9, snapB, 0.7) },
 			want:  []string{"promote promotion.prod 1->2 [candidate: alias production moves to v2 if it passes 1 gate and beats v1 on accuracy, once v2 and v1 are evaluated on v2's training data (during apply)]"}},

@@ -242,6 +242,10 @@ func decideAfterEvaluation(ctx context.Context, rc *engine.RunContext, a *plans.
 		return policy.Decision{}, fmt.Errorf("model.%s has no retrain policy any more; run plan again", spec.Name)
 	}
 	in := policy.RetrainInput{Model: spec.Name, Policy: &ps.Policy, Current: inputs, Now: rc.Workspace.Now}
+	evaluator, err := evaluatorDigest(rc.Workspace.BaseDir, spec, codeCache(rc.Workspace))
+	if err != nil {
+		return policy.Decision{}, fmt.Errorf("evaluation of the champion: %w", err)
+	}
 	var champ *state.Version
 	var cached *state.Evaluation
 	var stores map[string]string
@@ -259,7 +263,7 @@ func decideAfterEvaluation(ctx context.Context, rc *engine.RunContext, a *plans.
 		if n := championVersion(st, specs, spec.Name); n > 0 {
 			cp := *m.Version(n)
 			champ = &cp
-			if ev := cachedEvaluation(m, n, inputs.Snapshots); ev != nil {
+			if ev := cachedEvaluation(m, n, inputs.Snapshots, evaluator); ev != nil {
 				cached = ev
 			}
 		}
@@ -275,7 +279,6 @@ func decideAfterEvaluation(ctx context.Context, rc *engine.RunContext, a *plans.
 		if serr != nil {
 			return policy.Decision{}, serr
 		}
-		var err error
 		if metrics, err = evaluateVersion(ctx, rc, a, spec, champ, inputs.Snapshots, stores, "the current data"); err != nil {
 			return policy.Decision{}, err
 		}
