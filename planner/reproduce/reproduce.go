@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/model"
@@ -71,7 +72,7 @@ func check(st *state.State, addr string, opts Options) (*state.Model, *state.Ver
 		return nil, nil, err
 	}
 	if v.Status != state.StatusSucceeded || v.ArtifactsID == "" {
-		return nil, nil, fmt.Errorf("%s v%d %s: only a succeeded version with recorded artifacts can be reproduced", m.Name, v.Version, v.Status)
+		return nil, nil, fmt.Errorf("model.%s v%d %s: only a succeeded version with recorded artifacts can be reproduced", m.Name, v.Version, strings.ReplaceAll(v.Status, "_", " "))
 	}
 	if !opts.CurrentCode && v.CodeID == "" && v.Inputs.CodeFiles > 0 {
 		return nil, nil, fmt.Errorf("model.%s v%d: %w (it was recorded before mlform archived code): run reproduce -current-code to use today's working tree", m.Name, v.Version, ErrNoCodeArchive)

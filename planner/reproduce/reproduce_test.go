@@ -64,6 +64,7 @@ func TestCompareMetrics(t *testing.T) {
 func TestCheckRefuses(t *testing.T) {
 	st := &state.State{Models: map[string]*state.Model{"churn": {Name: "churn", Versions: []*state.Version{
 		{Version: 1, Status: state.StatusFailed},
+		{Version: 4, Status: state.StatusTimedOut},
 		{Version: 2, Status: state.StatusSucceeded, ArtifactsID: "a2", Inputs: state.Inputs{CodeFiles: 3}},
 		{Version: 3, Status: state.StatusSucceeded, ArtifactsID: "a3", CodeID: "c3", Inputs: state.Inputs{CodeFiles: 3}},
 	}}}}
@@ -73,11 +74,12 @@ func TestCheckRefuses(t *testing.T) {
 		want string // "" for accepted
 		is   error
 	}{
-		{"model.churn@1", Options{}, "only a succeeded version with recorded artifacts can be reproduced", nil},
+		{"model.churn@1", Options{}, "model.churn v1 failed: only a succeeded version with recorded artifacts can be reproduced", nil},
+		{"model.churn@4", Options{}, "model.churn v4 timed out: only a succeeded", nil},
 		{"model.churn@2", Options{}, "run reproduce -current-code", ErrNoCodeArchive},
 		{"model.churn@2", Options{CurrentCode: true}, "", nil},
 		{"model.churn@3", Options{}, "", nil},
-		{"model.churn@4", Options{}, "no version 4", nil},
+		{"model.churn@5", Options{}, "no version 5", nil},
 		{"model.churn", Options{}, "names no version", nil},
 	}
 	for _, tt := range tests {
