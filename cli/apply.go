@@ -40,6 +40,8 @@ and refuses it if the state or the configuration changed since. The plan file
 carries the non-sensitive variable values plan was given, so apply PLANFILE
 needs no -var; a sensitive value is saved only as a salted hash, so give it
 again (-var, -var-file or MLFORM_VAR_*): apply checks it against the hash.
+A plan made on a given clock (-now or MLFORM_NOW) is applied on that clock
+unless apply is given its own.
 
 On a batch executor (slurm) a train is a job that outlives apply: it is
 recorded as running, with its job id, before apply waits for it. If apply is
@@ -80,6 +82,11 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 				return err
 			}
 			defer ws.Close()
+			if saved != nil && saved.FixedClock && !ws.FixedClock {
+				// A plan made on a given clock is applied on it: one
+				// clock for the run, as if -now were given again.
+				ws.Now, ws.FixedClock = saved.CreatedAt.UTC(), true
+			}
 			// Stores are written under a shared store lock, so gc from a
 			// workspace sharing them waits (docs/storage.md).
 			ws.Locking = &engine.StoreLocking{Command: "apply", Timeout: f.lock.Timeout}

@@ -39,6 +39,7 @@ func Plan(ctx context.Context, ws *engine.Workspace, st *state.State, opts engin
 	p := &plans.Plan{
 		FormatVersion: plans.PlanFormatVersion,
 		CreatedAt:     ws.Now.UTC(),
+		FixedClock:    ws.FixedClock,
 		MLFormVersion: opts.MLFormVersion,
 		Lineage:       st.Lineage,
 		Serial:        st.Serial,

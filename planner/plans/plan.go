@@ -74,7 +74,12 @@ const (
 type Plan struct {
 	FormatVersion int       `json:"format_version"`
 	CreatedAt     time.Time `json:"created_at"`
-	MLFormVersion string    `json:"mlform_version,omitempty"`
+	// FixedClock is set when CreatedAt was given (-now / MLFORM_NOW):
+	// apply of the saved plan then runs on that clock, so what it records
+	// (versions, alias moves, last train) is stamped with the time the
+	// plan decided at (docs/policies.md, "one clock").
+	FixedClock    bool   `json:"fixed_clock,omitempty"`
+	MLFormVersion string `json:"mlform_version,omitempty"`
 	// Lineage and Serial identify the state the plan was made against.
 	Lineage string `json:"lineage"`
 	Serial  uint64 `json:"serial"`
