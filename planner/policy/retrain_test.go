@@ -339,7 +339,7 @@ func TestParseSchedule(t *testing.T) {
 // FuzzParseSchedule: any expression either fails cleanly or yields a due
 // time after the last train.
 func FuzzParseSchedule(f *testing.F) {
-	for _, s := range []string{"0 3 * * 1", "@weekly", "@every 1h", "CRON_TZ=UTC */5 * * * *", "0 0 31 2 *", "TZ=Nowhere/X 0 0 * * *"} {
+	for _, s := range []string{"0 3 * * 1", "@weekly", "@every 1h", "CRON_TZ=UTC */5 * * * *", "0 0 31 2 *", "TZ=Nowhere/X 0 0 * * *", "CRON_TZ=Europe/Paris 30 2 * * *"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, expr string) {

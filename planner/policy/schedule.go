@@ -80,7 +80,7 @@ func (s *Schedule) Next(last time.Time) (due time.Time, rule string, ok bool) {
 		return time.Time{}, "", false
 	}
 	if s.cron != nil {
-		if t := s.cron.Next(last); !t.IsZero() {
+		if t := cronNext(s.cron, last); !t.IsZero() {
 			due, rule, ok = t, "schedule", true
 		}
 	}
@@ -90,6 +90,77 @@ func (s *Schedule) Next(last time.Time) (due time.Time, rule string, ok bool) {
 		}
 	}
 	return due, rule, ok
+}
+
+// allHours is a cron hour field that matches every hour.
+const allHours = 1<<24 - 1
+
+// cronNext is the first time after last the cron schedule is due, with
+// cron's own handling of daylight-saving changes (vixie/ISC cron) for a
+// schedule at set hours (not every hour): a time in the hour skipped when
+// clocks go forward is due at the change, not skipped for the day; a time
+// in the hour repeated when they go back is due once, not twice. The
+// library alone does both, so a daily 02:30 retrain in Europe/Paris would
+// skip one day in March and run twice one night in October.
+func cronNext(c cron.Schedule, last time.Time) time.Time {
+	spec, ok := c.(*cron.SpecSchedule)
+	if !ok || spec.Hour&allHours == allHours || spec.Location == nil {
+		return c.Next(last)
+	}
+	t := spec.Next(last)
+	for i := 0; i < 4 && repeatedWallClock(t, spec.Location); i++ {
+		// The same wall-clock time passed an hour or so before t, at
+		// or before last (else Next would have returned it): this
+		// run of the schedule has been due already.
+		t = spec.Next(t)
+	}
+	if g := skippedDue(spec, last, t); !g.IsZero() {
+		return g
+	}
+	return t
+}
+
+// repeatedWallClock reports whether t's wall-clock time in loc also
+// happened shortly before t (clocks went back in between).
+func repeatedWallClock(t time.Time, loc *time.Location) bool {
+	if t.IsZero() {
+		return false
+	}
+	wall := t.In(loc)
+	for _, back := range []time.Duration{30 * time.Minute, time.Hour, 2 * time.Hour} {
+		u := t.Add(-back).In(loc)
+		if u.Year() == wall.Year() && u.YearDay() == wall.YearDay() && u.Hour() == wall.Hour() && u.Minute() == wall.Minute() && u.Second() == wall.Second() {
+			return true
+		}
+	}
+	return false
+}
+
+// skippedDue returns the first clock change after last and before t that
+// skipped a wall-clock time the schedule names (zero: none): such a run
+// is due at the change.
+func skippedDue(spec *cron.SpecSchedule, last, t time.Time) time.Time {
+	p := last.In(spec.Location)
+	for range 8 { // a few changes a year at most
+		_, end := p.ZoneBounds()
+		if end.IsZero() || (!t.IsZero() && !end.Before(t)) {
+			return time.Time{}
+		}
+		_, before := end.Add(-time.Second).Zone()
+		_, after := end.Zone()
+		if after > before {
+			// Wall-clock times from the change, on the old offset, up to
+			// the size of the jump never happened: is one of them due?
+			old := *spec
+			old.Location = time.FixedZone("", before)
+			gap := time.Duration(after-before) * time.Second
+			if n := old.Next(end.Add(-time.Second)); !n.IsZero() && n.Before(end.Add(gap)) && end.After(last) {
+				return end
+			}
+		}
+		p = end.In(spec.Location)
+	}
+	return time.Time{}
 }
 
 // describe renders the rule behind a due time for a reason line:
