@@ -72,6 +72,7 @@ func (l *loader) checkPromotionSources() {
 				}
 			}
 			slices.Sort(aliases)
+			aliases = slices.Compact(aliases) // two promotions may move one alias (a duplicate is reported apart)
 			detail := fmt.Sprintf("promotion %q takes its candidate from alias %q of model.%s, but no promotion moves that alias, so it would never point at a version.", name, p.From, p.Model)
 			if s := suggest(p.From, aliases); s != "" {
 				detail += fmt.Sprintf(" Did you mean %q?", s)

@@ -36,6 +36,12 @@ model "m" {
 			wantError: `main.mlf.hcl:16:10: Unknown source alias: promotion "prod" takes its candidate from alias "stagng" of model.m, but no promotion moves that alias, so it would never point at a version. Did you mean "staging"?`,
 		},
 		{
+			name: "source alias nothing moves, each moved alias listed once",
+			src: `promotion "a" {` + "\n  model = model.m\n  alias = \"production\"\n}\n" + `promotion "b" {` + "\n  model = model.m\n  alias = \"production\"\n}\n" +
+				`promotion "c" {` + "\n  model = model.m\n  alias = \"canary\"\n  from = \"qqqqqqqqqq\"\n}\n",
+			wantError: `no promotion moves that alias, so it would never point at a version. Promotions of model.m move: production.`,
+		},
+		{
 			name:      "from its own alias",
 			src:       `promotion "prod" {` + "\n  model = model.m\n  alias = \"production\"\n  from = \"production\"\n}\n",
 			wantError: `Invalid from: from in promotion "prod" names the alias the promotion moves`,
