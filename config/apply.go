@@ -59,6 +59,36 @@ func (c *Config) EvalGate(g Gate, candidate, champion map[string]float64) (bool,
 	return b.True(), nil
 }
 
+// GateValue evaluates expr, a part of gate g's condition that reads no
+// candidate or champion metric, where EvalGate evaluates the condition:
+// in the gate's module and instance (that module's variables and locals,
+// each, count). A value derived from a sensitive variable keeps its mark.
+// ok is false when expr reads a metric or cannot be evaluated. The report
+// draws a gate's threshold with it (report/gates.go).
+func (c *Config) GateValue(g Gate, expr hcl.Expression) (cty.Value, bool) {
+	if c.scope == nil || expr == nil {
+		return cty.NilVal, false
+	}
+	for _, t := range expr.Variables() {
+		if r := t.RootName(); r == "candidate" || r == "champion" {
+			return cty.NilVal, false
+		}
+	}
+	extra := map[string]cty.Value{}
+	for k, v := range g.instance {
+		extra[k] = v
+	}
+	s := c.scope
+	if g.scope != nil {
+		s = g.scope
+	}
+	v, diags := evalExpr(expr, s.evalContextOf(expr, extra))
+	if diags.HasErrors() {
+		return cty.NilVal, false
+	}
+	return v, true
+}
+
 // missingMetric reports the first candidate.metrics.X or champion.metrics.X
 // the condition names that the given metrics lack, unless it is guarded by
 // try() or can() (then the condition decides).

@@ -30,10 +30,18 @@ type Moved struct {
 
 // decodeMoved reads the moved blocks: static references (nothing is
 // evaluated) to a dataset or a model, From no longer declared and To
-// declared, each From moved once.
+// declared, each From moved once. A To that a later moved block moves on
+// (a chain: a -> b, later b -> c) need not be declared: the chain's end
+// must be.
 func (l *loader) decodeMoved() {
-	from := map[string]hcl.Range{}
-	for _, b := range l.moved {
+	type movedBlock struct {
+		b        *hclsyntax.Block
+		fa, ta   *hclsyntax.Attribute
+		f, t     movedRef
+		parsedOK bool
+	}
+	blocks := make([]movedBlock, len(l.moved))
+	for i, b := range l.moved {
 		fa, okf := b.Body.Attributes["from"]
 		ta, okt := b.Body.Attributes["to"]
 		if !okf || !okt {
@@ -41,9 +49,43 @@ func (l *loader) decodeMoved() {
 		}
 		f, fok := l.movedAddr(fa)
 		t, tok := l.movedAddr(ta)
-		if !fok || !tok {
+		blocks[i] = movedBlock{b: b, fa: fa, ta: ta, f: f, t: t, parsedOK: fok && tok}
+	}
+	// movedOn is the later block that moves what block i moved to r on.
+	movedOn := func(i int, r movedRef) (movedBlock, bool) {
+		for _, n := range blocks[i+1:] {
+			if n.parsedOK && n.f.kind == r.kind && n.f.addr == r.addr {
+				return n, true
+			}
+		}
+		return movedBlock{}, false
+	}
+	// chainEnd is where a chain from block i ends: its last To.
+	chainEnd := func(i int) movedRef {
+		end := blocks[i].t
+		for j := i; ; {
+			n, ok := movedOn(j, end)
+			if !ok {
+				return end
+			}
+			j = slices.IndexFunc(blocks, func(m movedBlock) bool { return m.b == n.b })
+			end = n.t
+		}
+	}
+	// What the modules called from here moved is in l.cfg.Moved already
+	// (their moved blocks are read as they load); this module's moves go
+	// before them, as Terraform moves a module call before what is in it:
+	// a renamed call (module.a -> module.b) first, then a model renamed
+	// inside it (module.b.model.x -> module.b.model.y).
+	inner := l.cfg.Moved
+	l.cfg.Moved = nil
+	defer func() { l.cfg.Moved = append(l.cfg.Moved, inner...) }()
+	from := map[string]hcl.Range{}
+	for i, mb := range blocks {
+		if !mb.parsedOK {
 			continue
 		}
+		b, fa, ta, f, t := mb.b, mb.fa, mb.ta, mb.f, mb.t
 		bad := func(rng hcl.Range, summary, format string, args ...any) {
 			l.diags = append(l.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: fmt.Sprintf(format, args...), Subject: rng.Ptr()})
 		}
@@ -64,7 +106,8 @@ func (l *loader) decodeMoved() {
 			bad(fa.Expr.Range(), "Moved object still exists", "%s is still declared, so the moved block cannot move what state recorded for it to %s. Remove or rename the declaration, or remove the moved block.", f.shown(), t.shown())
 			continue
 		}
-		if !l.movedDeclared(t, true) {
+		_, chained := movedOn(i, t)
+		if !chained && !l.movedDeclared(t, true) {
 			detail := fmt.Sprintf("%s is not declared in the configuration; a moved block must move to an object that is.", t.shown())
 			if s := suggest(t.base, l.declaredNames(t.kind)); t.path == "" && s != "" && s != t.base {
 				detail += fmt.Sprintf(" Did you mean %s.%s?", t.kind, s)
@@ -74,11 +117,26 @@ func (l *loader) decodeMoved() {
 		}
 		if f.kind == kindModule {
 			// A renamed module call (or one that gained for_each): every
-			// object it declares moves, as Terraform moves a module.
-			for _, to := range l.objectsIn(t.addr, true) {
+			// object it declares moves, as Terraform moves a module, and
+			// every address the moved blocks inside it move from (state
+			// may still record an object under a name the module has
+			// since moved). In a chain, those are the objects of the
+			// chain's end, named under this block's To (the later blocks
+			// move them on).
+			end := chainEnd(i)
+			addrs := l.objectsIn(end.addr, true)
+			for _, m := range inner {
+				for _, a := range []string{m.From, m.To} {
+					if _, name, _ := strings.Cut(a, "."); inModulePath(name, end.addr, true) {
+						addrs = append(addrs, a)
+					}
+				}
+			}
+			slices.Sort(addrs)
+			for _, to := range slices.Compact(addrs) {
 				kind, name, _ := strings.Cut(to, ".")
-				from := kind + "." + f.addr + strings.TrimPrefix(name, t.addr)
-				l.cfg.Moved = append(l.cfg.Moved, Moved{From: from, To: to, DeclRange: b.DefRange()})
+				rest := strings.TrimPrefix(name, end.addr)
+				l.cfg.Moved = append(l.cfg.Moved, Moved{From: kind + "." + f.addr + rest, To: kind + "." + t.addr + rest, DeclRange: b.DefRange()})
 			}
 			continue
 		}
@@ -96,8 +154,7 @@ func (l *loader) objectsIn(path string, instances bool) []string {
 	for _, kind := range []string{kindDataset, kindModel, kindPolicy, kindPromotion} {
 		for _, names := range []map[string]bool{l.reg.blocks[kind], l.reg.inst[kind]} {
 			for name := range names {
-				p, _ := objname.CutModule(name)
-				if l.reg.expanded[kind][name] || !(p == path || strings.HasPrefix(p, path+".") || (instances && strings.HasPrefix(p, path+"["))) {
+				if l.reg.expanded[kind][name] || !inModulePath(name, path, instances) {
 					continue
 				}
 				out = append(out, kind+"."+name)
@@ -106,6 +163,14 @@ func (l *loader) objectsIn(path string, instances bool) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// inModulePath reports whether the object name (absolute) is declared in
+// the module path or a module it calls; with instances, also in an
+// instance of a module path without a key.
+func inModulePath(name, path string, instances bool) bool {
+	p, _ := objname.CutModule(name)
+	return p == path || strings.HasPrefix(p, path+".") || (instances && strings.HasPrefix(p, path+"["))
 }
 
 // movedRef is one side of a moved block. addr is the address as mlform

@@ -113,6 +113,7 @@ func renderChart(spec chartSpec) (template.HTML, error) {
 	if spec.Height == 0 {
 		spec.Height = 2.8 * vg.Inch
 	}
+	spec = bounded(spec)
 	p := plot.New()
 	p.X.Label.Text = spec.XLabel
 	p.Y.Label.Text = spec.YLabel
@@ -294,6 +295,52 @@ func renderChart(spec chartSpec) (template.HTML, error) {
 	// The chart scales with the page: width 100%, aspect kept by viewBox.
 	svg = strings.Replace(svg, "<svg ", `<svg role="img" class="chart" preserveAspectRatio="xMidYMid meet" `, 1)
 	return template.HTML(svg), nil
+}
+
+// chartLimit bounds the values a chart places. A metric may be any finite
+// float64, but an axis from -MaxFloat64 to MaxFloat64 (plus its padding)
+// has a span float64 cannot hold, and its coordinates come out NaN or
+// infinite, which a browser refuses. A value beyond ±chartLimit is drawn
+// at the limit; its tooltip still gives the value.
+const chartLimit = math.MaxFloat64 / 8
+
+func clampChart(v float64) float64 { return math.Max(-chartLimit, math.Min(chartLimit, v)) }
+
+// bounded returns spec with every value it places within ±chartLimit
+// (new slices: the caller's are left as they are).
+func bounded(spec chartSpec) chartSpec {
+	pts := make([]point, len(spec.Points))
+	for i, pt := range spec.Points {
+		pt.X, pt.Y = clampChart(pt.X), clampChart(pt.Y)
+		pts[i] = pt
+	}
+	spec.Points = pts
+	hl := make([]hline, len(spec.HLines))
+	for i, h := range spec.HLines {
+		h.Y = clampChart(h.Y)
+		hl[i] = h
+	}
+	spec.HLines = hl
+	ss := make([]series, len(spec.Series))
+	for i, s := range spec.Series {
+		xys := make(plotter.XYs, len(s.XYs))
+		for j, xy := range s.XYs {
+			xys[j] = plotter.XY{X: clampChart(xy.X), Y: clampChart(xy.Y)}
+		}
+		s.XYs = xys
+		ss[i] = s
+	}
+	spec.Series = ss
+	bars := make([][]float64, len(spec.Bars))
+	for i, g := range spec.Bars {
+		bars[i] = make([]float64, len(g))
+		for j, v := range g {
+			bars[i][j] = clampChart(v)
+		}
+	}
+	spec.Bars = bars
+	spec.StepUntil = clampChart(spec.StepUntil)
+	return spec
 }
 
 func closeTag(shape string) string {

@@ -59,7 +59,19 @@ func parseCurves(r io.Reader) (*curve, error) {
 		dec := json.NewDecoder(bytes.NewReader(b))
 		dec.UseNumber()
 		if err := dec.Decode(&obj); err != nil || obj == nil {
-			return nil, fmt.Errorf("line %d: not a JSON object", line)
+			// Python's json (and the loggers built on it) writes a
+			// diverged loss as NaN or Infinity, which JSON lacks: those
+			// are non-finite numbers, skipped like 1e999, not a reason to
+			// drop the run's curves.
+			obj = nil
+			if fixed, ok := pythonNonFinite(b); ok {
+				dec = json.NewDecoder(bytes.NewReader(fixed))
+				dec.UseNumber()
+				err = dec.Decode(&obj)
+			}
+			if err != nil || obj == nil {
+				return nil, fmt.Errorf("line %d: not a JSON object", line)
+			}
 		}
 		nums := map[string]float64{}
 		for k, v := range obj {
@@ -100,6 +112,47 @@ func parseCurves(r io.Reader) (*curve, error) {
 		c.Series[k] = thin(xys, maxCurvePoints)
 	}
 	return c, nil
+}
+
+// pythonNonFinite returns b with the bare tokens NaN, Infinity and
+// -Infinity (outside strings) replaced by null, and whether it found any.
+func pythonNonFinite(b []byte) ([]byte, bool) {
+	var out []byte
+	last, inString, found := 0, false, false
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if inString {
+			switch c {
+			case '\\':
+				i++
+			case '"':
+				inString = false
+			}
+			continue
+		}
+		if c == '"' {
+			inString = true
+			continue
+		}
+		for _, tok := range []string{"NaN", "Infinity", "-Infinity"} {
+			end := i + len(tok)
+			if !bytes.HasPrefix(b[i:], []byte(tok)) || end < len(b) && isWordByte(b[end]) || i > 0 && isWordByte(b[i-1]) {
+				continue
+			}
+			out = append(append(out, b[last:i]...), "null"...)
+			last, found = end, true
+			i = end - 1
+			break
+		}
+	}
+	if !found {
+		return nil, false
+	}
+	return append(out, b[last:]...), true
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || c == '.' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
 // thin keeps at most n points, evenly spaced, always the last.

@@ -20,6 +20,11 @@ func TestParseCurves(t *testing.T) {
 		{"line numbers", "{\"loss\": 0.9}\n\n{\"loss\": 0.8}\n", "line", map[string]int{"loss": 2}, ""},
 		{"non-numbers ignored", `{"step": 1, "phase": "train", "ok": true, "nested": {"a": 1}, "loss": 1}`, "step", map[string]int{"loss": 1}, ""},
 		{"huge number ignored", `{"step": 1, "loss": 1e999}`, "step", map[string]int{}, ""},
+		// Python's json.dumps writes a diverged run's loss as NaN or
+		// Infinity: skipped like any non-finite number, the rest kept.
+		{"python NaN and Infinity", "{\"step\": 1, \"loss\": 0.9, \"acc\": 0.5}\n{\"step\": 2, \"loss\": NaN, \"acc\": Infinity, \"lr\": -Infinity}\n{\"step\": 3, \"loss\": 0.4, \"note\": \"NaN, Infinity\", \"acc\": 0.6}\n", "step", map[string]int{"loss": 2, "acc": 2}, ""},
+		{"python NaN step", "{\"step\": NaN, \"loss\": 1}\n", "line", map[string]int{"loss": 1}, ""},
+		{"NaN as a bare word elsewhere", "{\"step\": 1, \"loss\": NaNa}\n", "", nil, "line 1: not a JSON object"},
 		{"not an object", "{\"step\": 1}\n[1,2]\n", "", nil, "line 2: not a JSON object"},
 		{"garbage", "loss=1\n", "", nil, "line 1: not a JSON object"},
 	}

@@ -40,14 +40,15 @@ func gatesFor(cfg *config.Config, model string) gateInfo {
 	if cfg == nil {
 		return gi
 	}
-	ctx := constContext(cfg)
 	for _, name := range slices.Sorted(maps.Keys(cfg.Promotions)) {
 		p := cfg.Promotions[name]
 		if p == nil || p.Model != model {
 			continue
 		}
 		for _, g := range p.Gates {
-			t, ok := gateThreshold(g.Condition, ctx)
+			// The threshold is evaluated where apply evaluates the gate:
+			// in a module, with that instance's variables, not the root's.
+			t, ok := gateThreshold(g.Condition, func(e hclsyntax.Expression) (cty.Value, bool) { return cfg.GateValue(g, e) })
 			if ok {
 				t.Label = fmt.Sprintf("promotion.%s (alias %s): %s %s %s", name, p.Alias, t.Metric, t.Op, formatFloat(t.Value))
 				gi.Thresholds = append(gi.Thresholds, t)
@@ -78,29 +79,9 @@ func gatesFor(cfg *config.Config, model string) gateInfo {
 	return gi
 }
 
-// constContext holds the non-sensitive variables and locals: what a
-// threshold may be computed from.
-func constContext(cfg *config.Config) *hcl.EvalContext {
-	vars := map[string]cty.Value{}
-	for n, v := range cfg.Variables {
-		if v != nil && !v.Sensitive && v.Value != cty.NilVal {
-			vars[n] = v.Value
-		}
-	}
-	locals := map[string]cty.Value{}
-	for n, l := range cfg.Locals {
-		if l != nil && !l.Sensitive && l.Value != cty.NilVal {
-			locals[n] = l.Value
-		}
-	}
-	return &hcl.EvalContext{Variables: map[string]cty.Value{
-		"var":   cty.ObjectVal(vars),
-		"local": cty.ObjectVal(locals),
-	}}
-}
-
-// gateThreshold recognises `candidate.metrics.M OP rhs` (either order).
-func gateThreshold(expr hcl.Expression, ctx *hcl.EvalContext) (threshold, bool) {
+// gateThreshold recognises `candidate.metrics.M OP rhs` (either order);
+// eval gives the value of rhs.
+func gateThreshold(expr hcl.Expression, eval func(hclsyntax.Expression) (cty.Value, bool)) (threshold, bool) {
 	b, ok := expr.(*hclsyntax.BinaryOpExpr)
 	if !ok {
 		return threshold{}, false
@@ -116,12 +97,12 @@ func gateThreshold(expr hcl.Expression, ctx *hcl.EvalContext) (threshold, bool) 
 		return threshold{}, false
 	}
 	if m, ok := candidateMetric(b.LHS); ok {
-		if v, ok := constNumber(b.RHS, ctx); ok {
+		if v, ok := constNumber(b.RHS, eval); ok {
 			return threshold{Metric: m, Op: op[0], Value: v}, true
 		}
 	}
 	if m, ok := candidateMetric(b.RHS); ok {
-		if v, ok := constNumber(b.LHS, ctx); ok {
+		if v, ok := constNumber(b.LHS, eval); ok {
 			return threshold{Metric: m, Op: op[1], Value: v}, true
 		}
 	}
@@ -148,15 +129,16 @@ func candidateMetric(e hclsyntax.Expression) (string, bool) {
 	return "", false
 }
 
-// constNumber evaluates e when it names no candidate or champion metric.
-func constNumber(e hclsyntax.Expression, ctx *hcl.EvalContext) (float64, bool) {
+// constNumber evaluates e when it reads only variables and locals; a
+// value derived from a sensitive one is not shown.
+func constNumber(e hclsyntax.Expression, eval func(hclsyntax.Expression) (cty.Value, bool)) (float64, bool) {
 	for _, t := range e.Variables() {
 		if r := t.RootName(); r != "var" && r != "local" {
 			return 0, false
 		}
 	}
-	v, diags := e.Value(ctx)
-	if diags.HasErrors() || !v.IsWhollyKnown() || v.IsNull() || v.IsMarked() {
+	v, ok := eval(e)
+	if !ok || !v.IsWhollyKnown() || v.IsNull() || v.ContainsMarked() {
 		return 0, false
 	}
 	n, err := convert.Convert(v, cty.Number)

@@ -1,12 +1,16 @@
 package report
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/mlform/mlform/config"
 )
 
 func TestGateThreshold(t *testing.T) {
@@ -34,7 +38,10 @@ func TestGateThreshold(t *testing.T) {
 			if diags.HasErrors() {
 				t.Fatal(diags)
 			}
-			th, ok := gateThreshold(e, ctx)
+			th, ok := gateThreshold(e, func(e hclsyntax.Expression) (cty.Value, bool) {
+				v, diags := e.Value(ctx)
+				return v, !diags.HasErrors()
+			})
 			got := ""
 			if ok {
 				got = strings.Join([]string{th.Metric, th.Op, formatFloat(th.Value)}, " ")
@@ -58,6 +65,82 @@ func TestPageName(t *testing.T) {
 	for in, want := range tests {
 		if got := pageName("model", in); got != want {
 			t.Errorf("pageName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestGatesForModuleInstances: a gate's threshold is the one apply
+// compares with: in a module, with that instance's variables (not a root
+// variable of the same name), and never one derived from a sensitive
+// variable.
+func TestGatesForModuleInstances(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"main.mlf.hcl": `
+variable "floor" { default = 0.9 }
+variable "secret_floor" {
+  default   = 0.4
+  sensitive = true
+}
+module "region" {
+  source   = "./modules/regional"
+  for_each = { eu = 0.6, uk = 0.5 }
+  floor    = each.value
+}
+module "hidden" {
+  source = "./modules/regional"
+  floor  = var.secret_floor
+}
+model "root" {
+  train { command = ["true"] }
+}
+promotion "root" {
+  model = model.root
+  alias = "production"
+  gate {
+    condition = candidate.metrics.accuracy >= var.floor
+  }
+}
+`,
+		"modules/regional/main.mlf.hcl": `
+variable "floor" { type = number }
+model "churn" {
+  train { command = ["true"] }
+}
+promotion "production" {
+  model = model.churn
+  alias = "production"
+  gate {
+    condition     = candidate.metrics.accuracy >= var.floor
+    error_message = "below the floor"
+  }
+}
+`,
+	}
+	for name, text := range files {
+		must(t, os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755))
+		must(t, os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644))
+	}
+	cfg, diags := config.Load(dir, config.LoadOptions{Getenv: func(string) string { return "" }})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	for model, want := range map[string]string{
+		`module.region["eu"].churn`: "accuracy >= 0.6",
+		`module.region["uk"].churn`: "accuracy >= 0.5",
+		`module.hidden.churn`:       "",
+		"root":                      "accuracy >= 0.9",
+	} {
+		gi := gatesFor(cfg, model)
+		var got []string
+		for _, th := range gi.Thresholds {
+			got = append(got, strings.Join([]string{th.Metric, th.Op, formatFloat(th.Value)}, " "))
+		}
+		if strings.Join(got, "; ") != want {
+			t.Errorf("%s: thresholds %q, want %q (described: %q)", model, got, want, gi.Described)
+		}
+		if want == "" && (len(gi.Described) != 1 || !strings.Contains(gi.Described[0], "gate not drawn (below the floor)")) {
+			t.Errorf("%s: described %q, want the gate listed as not drawn", model, gi.Described)
 		}
 	}
 }

@@ -29,9 +29,9 @@ func TestCIRecipes(t *testing.T) {
 		file string
 		want []string
 	}{
-		{"examples/ci/github/mlform-plan.yml", []string{"ci/mlform-ci.sh plan", "actions/upload-artifact", "tfplan", "gh pr comment"}},
+		{"examples/ci/github/mlform-plan.yml", []string{"ci/mlform-ci.sh plan", "actions/upload-artifact", "tfplan", "ci/mlform-ci.sh comment 60000", "gh pr comment", "--body-file comment.md"}},
 		{"examples/ci/github/mlform-apply.yml", []string{"merged == true", "actions/download-artifact", "ci/mlform-ci.sh apply", "ci/mlform-ci.sh scheduled"}},
-		{"examples/ci/gitlab/.gitlab-ci.yml", []string{"merge_request_event", "ci/mlform-ci.sh plan", "/notes",
+		{"examples/ci/gitlab/.gitlab-ci.yml", []string{"merge_request_event", "ci/mlform-ci.sh plan", "ci/mlform-ci.sh comment 900000", "body@comment.md", "/notes",
 			"ci/mlform-ci.sh apply", `$CI_PIPELINE_SOURCE == "schedule"`, "ci/mlform-ci.sh scheduled"}},
 	}
 	doc := read("docs/ci.md")
@@ -47,7 +47,7 @@ func TestCIRecipes(t *testing.T) {
 		}
 	}
 	script := read("examples/ci/mlform-ci.sh")
-	for _, step := range []string{"plan)", "apply)", "scheduled)"} {
+	for _, step := range []string{"plan)", "comment)", "apply)", "scheduled)"} {
 		if !strings.Contains(script, "\n"+step+"\n") {
 			t.Errorf("examples/ci/mlform-ci.sh has no %s step", step)
 		}

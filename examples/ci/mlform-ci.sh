@@ -9,6 +9,9 @@
 #                           (mlform-report/); exit 0 also when there are changes
 #   mlform-ci.sh apply      after merge: apply exactly the saved plan tfplan
 #                           (refused if the state or configuration moved since)
+#   mlform-ci.sh comment MAX  pull request: comment.md, plan.md cut to at most
+#                           MAX bytes for the comment (a large fleet's plan
+#                           can be longer than a comment may be)
 #   mlform-ci.sh scheduled  cron: plan and apply what is due now (schedules,
 #                           drift, new data): schedules fire only when
 #                           something runs apply; then the report site
@@ -38,6 +41,35 @@ plan)
 	"$mlform" report -out=mlform-report -plan=tfplan
 	cat plan.md
 	;;
+comment)
+	max=${2:?usage: mlform-ci.sh comment MAX_BYTES}
+	if [ "$(wc -c <plan.md)" -le "$max" ]; then
+		cp plan.md comment.md
+		exit 0
+	fi
+	# Too long: say so first (a note at the end would land inside the
+	# folded full plan), then whole lines up to the last one outside a
+	# mermaid chart (half a chart does not render), then close the code
+	# block and the <details> of the full plan if they are open there.
+	note='_The plan is too long for a comment and is cut here: the whole of it is plan.md in the artifacts._'
+	LC_ALL=C awk -v max="$max" -v note="$note" '
+	BEGIN { room = max - length(note) - 2 - 32 } # 32: what END closes
+	{
+		used += length($0) + 1
+		if (used > room) exit
+		line[NR] = $0
+		if ($0 ~ /^```/) fence = fence ? "" : $0
+		else if ($0 ~ /^<details>/) details = 1
+		else if ($0 ~ /^<\/details>/) details = 0
+		if (fence == "" || fence == "```") { keep = NR; keepfence = fence; keepdetails = details }
+	}
+	END {
+		print note; print ""
+		for (i = 1; i <= keep; i++) print line[i]
+		if (keepfence != "") print "```"
+		if (keepdetails) print "\n</details>"
+	}' plan.md >comment.md
+	;;
 apply)
 	# A reviewed plan without changes (a pull request that touched nothing
 	# mlform sees) has nothing to apply: applying it would only fail as
@@ -64,7 +96,7 @@ scheduled)
 	exit "$code"
 	;;
 *)
-	echo "usage: mlform-ci.sh plan|apply|scheduled" >&2
+	echo "usage: mlform-ci.sh plan|comment MAX|apply|scheduled" >&2
 	exit 2
 	;;
 esac

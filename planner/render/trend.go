@@ -127,17 +127,19 @@ func aliasList(m *state.Model) string {
 
 // axisRange is the y-axis of a trend: the values' range padded by a tenth
 // of it on each side (by a twentieth of the value, or 1, when flat), so
-// no point sits on the frame.
+// no point sits on the frame. Any finite metric may be on it: the pad is
+// taken without overflowing and the ends stay finite (mermaid reads no
+// infinity).
 func axisRange(ys []float64) (lo, hi float64) {
 	lo, hi = slices.Min(ys), slices.Max(ys)
-	pad := (hi - lo) / 10
+	pad := hi/10 - lo/10
 	if pad == 0 {
 		pad = math.Abs(lo) / 20
 		if pad == 0 {
 			pad = 1
 		}
 	}
-	return lo - pad, hi + pad
+	return math.Max(lo-pad, -math.MaxFloat64), math.Min(hi+pad, math.MaxFloat64)
 }
 
 // formatNumber writes a number as mermaid reads it: plain decimal, at most

@@ -2,6 +2,7 @@ package render
 
 import (
 	"bytes"
+	"math"
 	"strings"
 	"testing"
 
@@ -72,6 +73,13 @@ func TestMarkdownTrend(t *testing.T) {
 			[]string{`title "model.churn a_______q_"`}, []string{"<q>", "\"]\n"}},
 		{"instance and module addresses keep mermaid's quotes whole", trendStateNamed(`module.region["eu"].churn`, map[string]float64{"accuracy": 0.8}, map[string]float64{"accuracy": 0.9}),
 			[]string{`title "module.region['eu'].model.churn accuracy"`}, []string{`["eu"].model.churn accuracy"`}},
+		// Any finite float64 is a metric: a span wider than float64
+		// holds must not make the axis "-Inf --> +Inf" (mermaid
+		// refuses the chart).
+		{"values at float64's ends", trendState(map[string]float64{"accuracy": -math.MaxFloat64}, map[string]float64{"accuracy": math.MaxFloat64}),
+			[]string{`y-axis "accuracy" -179769313486231570`}, []string{"Inf", "NaN"}},
+		{"one end, flat", trendState(map[string]float64{"accuracy": math.MaxFloat64}, map[string]float64{"accuracy": math.MaxFloat64}),
+			nil, []string{"Inf", "NaN"}},
 		{"tiny numbers without exponent", trendState(map[string]float64{"accuracy": 1e-7}, map[string]float64{"accuracy": 2e-7}),
 			[]string{"line [0.0000001, 0.0000002]"}, []string{"e-0"}},
 	}
