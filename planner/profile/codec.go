@@ -87,10 +87,13 @@ func (c *Column) validate() error {
 	if c.Nulls > c.Count || c.Numbers > c.Count-c.Nulls {
 		return fmt.Errorf("counts do not add up: %d values, %d nulls, %d numbers", c.Count, c.Nulls, c.Numbers)
 	}
-	for _, f := range []float64{c.Min, c.Max, c.Sum, c.Mean} {
+	for _, f := range []float64{c.Min, c.Max} {
 		if math.IsNaN(f) || math.IsInf(f, 0) {
-			return errors.New("non-finite min, max, sum or mean")
+			return errors.New("non-finite min or max")
 		}
+	}
+	if c.Sum.Known() != c.Mean.Known() {
+		return errors.New("sum and mean are not both known or both unknown")
 	}
 	if c.Numbers > 0 && c.Min > c.Max {
 		return fmt.Errorf("min %v above max %v", c.Min, c.Max)
@@ -167,5 +170,37 @@ func (p *Point) UnmarshalJSON(b []byte) error {
 		return fmt.Errorf("sample point value: %w", err)
 	}
 	p.Hash, p.Value = h, v
+	return nil
+}
+
+// Stat is a column's sum or mean: a finite number, or unknown (any
+// non-finite value in memory, null in JSON) when finite values summed
+// past float64's range.
+type Stat float64
+
+// Known reports whether s is a finite number.
+func (s Stat) Known() bool {
+	return !math.IsNaN(float64(s)) && !math.IsInf(float64(s), 0)
+}
+
+// MarshalJSON writes a known Stat as a number and an unknown one as null.
+func (s Stat) MarshalJSON() ([]byte, error) {
+	if !s.Known() {
+		return []byte("null"), nil
+	}
+	return json.Marshal(float64(s)) // the bytes encoding/json always wrote
+}
+
+// UnmarshalJSON reads a number, or null as unknown.
+func (s *Stat) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*s = Stat(math.NaN())
+		return nil
+	}
+	var f float64
+	if err := json.Unmarshal(b, &f); err != nil {
+		return fmt.Errorf("sum or mean: %w", err)
+	}
+	*s = Stat(f)
 	return nil
 }

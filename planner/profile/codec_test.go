@@ -26,6 +26,31 @@ func TestEncodeRoundTripIsStable(t *testing.T) {
 	}
 }
 
+// A column whose finite values sum past float64's range still encodes
+// (the snapshot is not refused): its sum and mean are null, and stay
+// unknown through decode and merge.
+func TestEncodeUnknownSum(t *testing.T) {
+	p := mustCSV(t, "x\n1.7e308\n1.7e308\n", "a.csv", "x")
+	p.Merge(mustCSV(t, "x\n2\n", "b.csv", "x"))
+	enc, err := Encode(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(enc), `"sum":null,"mean":null`) {
+		t.Fatalf("encoded %s, want a null sum and mean", enc)
+	}
+	q, err := Decode(enc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := q.Column("x"); c.Sum.Known() || c.Mean.Known() || c.Numbers != 3 || c.Max != 1.7e308 {
+		t.Fatalf("decoded column %+v", c)
+	}
+	if again, _ := Encode(q); string(again) != string(enc) {
+		t.Fatal("decode+encode changed the bytes")
+	}
+}
+
 func TestDecodeRejects(t *testing.T) {
 	col := func(fields string) string {
 		return `{"format_version":1,"files":1,"rows":2,"columns":[{"name":"x","kind":"numeric","count":2,"nulls":0,"numbers":2,"min":1,"max":2,"sum":3,"mean":1.5,"sample_limit":18446744073709551615` + fields + `}]}`
@@ -50,6 +75,8 @@ func TestDecodeRejects(t *testing.T) {
 		"duplicate column":    {`{"format_version":1,"columns":[{"name":"a","kind":"categorical"},{"name":"a","kind":"categorical"}]}`, "appears twice"},
 		"bad point":           {col(`,"sample":[[1]]`), "want [hash, value]"},
 		"trailing data":       {good + "{}", "after top-level value"},
+		"sum without mean":    {strings.Replace(good, `"mean":1.5`, `"mean":null`, 1), "not both known"},
+		"infinite min":        {strings.Replace(good, `"min":1`, `"min":1e999`, 1), "decode profile"},
 	}
 	for name, tt := range tests {
 		_, err := Decode([]byte(tt.data))

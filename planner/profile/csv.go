@@ -179,7 +179,7 @@ func (b *builder) add(raw string, row int64) {
 			c.Min, c.Max = math.Min(c.Min, f), math.Max(c.Max, f)
 		}
 		c.Numbers++
-		c.Sum += f
+		c.Sum += Stat(f)
 		b.sample(Point{Hash: mix(mix(b.seed^uint64(row)) ^ math.Float64bits(f)), Value: f})
 		c.Other++ // numbers are summarised by the sample, not as categories
 		return

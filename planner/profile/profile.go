@@ -77,11 +77,13 @@ type Column struct {
 	Nulls int64 `json:"nulls"`
 	// Numbers counts the non-null values that parsed as finite numbers;
 	// Min, Max, Sum and Mean are over those (zero when there are none).
+	// Finite values can still sum past float64's range: Sum and Mean are
+	// then unknown (null in JSON), and the snapshot is taken all the same.
 	Numbers int64   `json:"numbers"`
 	Min     float64 `json:"min"`
 	Max     float64 `json:"max"`
-	Sum     float64 `json:"sum"`
-	Mean    float64 `json:"mean"`
+	Sum     Stat    `json:"sum"`
+	Mean    Stat    `json:"mean"`
 	// Sample is the bottom-k sample of numeric values, by ascending hash:
 	// every value whose hash is at most SampleLimit, and at most
 	// SampleSize of them. SampleLimit is the largest hash in a full sample
@@ -231,7 +233,7 @@ func (c *Column) finish() {
 	}
 	c.Mean = 0
 	if c.Numbers > 0 {
-		c.Mean = c.Sum / float64(c.Numbers)
+		c.Mean = c.Sum / Stat(c.Numbers)
 	}
 }
 
