@@ -90,8 +90,12 @@ func ParseMetrics(data []byte) (map[string]float64, error) {
 		if len(out) >= maxMetrics {
 			return nil, fmt.Errorf("more than %d metrics", maxMetrics)
 		}
+		at := dec.InputOffset()
 		tok, err = dec.Token()
 		if err != nil {
+			if lit := nonFiniteLiteral(data[at:]); lit != "" {
+				return nil, fmt.Errorf("metric %q is %s, want a finite number (Python's json module writes %s for a float that is not finite: leave such a metric out)", name, lit, lit)
+			}
 			return nil, fmt.Errorf("metric %q: invalid JSON: %w", name, err)
 		}
 		num, ok := tok.(json.Number)
@@ -147,4 +151,17 @@ func describeToken(tok json.Token) string {
 		return "a number"
 	}
 	return fmt.Sprintf("%T", tok)
+}
+
+// nonFiniteLiteral returns NaN, Infinity or -Infinity when rest (what
+// follows a metric name) starts with that bare word, as Python's json
+// module writes a non-finite float; "" otherwise.
+func nonFiniteLiteral(rest []byte) string {
+	rest = bytes.TrimLeft(rest, " \t\r\n:")
+	for _, lit := range []string{"NaN", "Infinity", "-Infinity"} {
+		if bytes.HasPrefix(rest, []byte(lit)) {
+			return lit
+		}
+	}
+	return ""
 }

@@ -34,7 +34,10 @@ func TestParseMetrics(t *testing.T) {
 		{"control char", `{"a\u0007": 1}`, nil, "control character"},
 		{"trailing data", `{"a": 1} {"b": 2}`, nil, "after the JSON object"},
 		{"truncated", `{"a": 1`, nil, "invalid JSON"},
-		{"NaN literal", `{"a": NaN}`, nil, "invalid JSON"},
+		{"NaN literal", `{"a": NaN}`, nil, `metric "a" is NaN, want a finite number`},
+		{"Infinity literal", `{"a":Infinity}`, nil, `metric "a" is Infinity, want a finite number`},
+		{"-Infinity literal", "{\"ok\": 1, \"a\" :\n -Infinity}", nil, `metric "a" is -Infinity, want a finite number`},
+		{"other bare word", `{"a": nope}`, nil, `metric "a": invalid JSON`},
 		{"garbage", `accuracy=0.9`, nil, "invalid JSON"},
 	}
 	for _, tt := range tests {
