@@ -14,7 +14,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/hashicorp/hcl/v2/ext/tryfunc"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 	"github.com/zclconf/go-cty/cty/function"
@@ -91,8 +90,8 @@ func functions(dir string, b *budget) map[string]function.Function {
 		"upper":           stdlib.UpperFunc,
 		"values":          stdlib.ValuesFunc,
 		"zipmap":          stdlib.ZipmapFunc,
-		"try":             tryfunc.TryFunc,
-		"can":             tryfunc.CanFunc,
+		"try":             tryFunc,
+		"can":             canFunc,
 	}
 	fs := fileFuncs{dir: dir}
 	f["file"] = fs.fileFunc()
