@@ -104,3 +104,33 @@ func TestValidateJSONSnippet(t *testing.T) {
 		t.Errorf("empty = %+v (diagnostics must be [] in JSON, not null)", empty)
 	}
 }
+
+// A configuration file is anyone's text: a line a snippet quotes, and a
+// message, cannot drive the terminal, in colour or not, and the snippet
+// still points at the right place.
+func TestWriteControlCharacters(t *testing.T) {
+	src := "locals {\r\n  a = \"x\x1b]0;title\a\x1b[2J\u202e\xff\" + 1\r\n}\r\n"
+	f, _ := hclsyntax.ParseConfig([]byte(src), "main.mlf.hcl", hcl.InitialPos)
+	files := map[string]*hcl.File{"main.mlf.hcl": f}
+	start := strings.Index(src, "+ 1")
+	rng := hcl.Range{Filename: "main.mlf.hcl", Start: hcl.Pos{Line: 2, Column: 1, Byte: start}, End: hcl.Pos{Line: 2, Column: 4, Byte: start + 3}}
+	d := &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Bad \x1b[31m", Detail: "detail \x1b]0;x\a", Subject: &rng}
+	for _, color := range []bool{false, true} {
+		var b strings.Builder
+		if err := Write(&b, hcl.Diagnostics{d}, files, color); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		for _, bad := range []string{"\a", "\x1b]", "\x1b[2J", "Bad \x1b", "\u202e", "\xff", "\r"} {
+			if strings.Contains(out, bad) {
+				t.Errorf("color=%v: %q reached the output:\n%q", color, bad, out)
+			}
+		}
+		if !strings.Contains(out, `a = "x?]0;title??[2J????" `) || !strings.Contains(out, `Bad \x1b[31m`) {
+			t.Errorf("color=%v: snippet line not shown with its controls replaced:\n%q", color, out)
+		}
+	}
+	if f.Bytes[strings.Index(src, "\x1b")] != 0x1b {
+		t.Error("Write changed the file's bytes")
+	}
+}
