@@ -35,7 +35,9 @@ func Write(w io.Writer, diags hcl.Diagnostics, files map[string]*hcl.File, color
 		c.Summary, c.Detail = termtext.Printable(c.Summary), termtext.Printable(c.Detail)
 		if d.Subject != nil {
 			c.Summary = fmt.Sprintf("%s: %s", termtext.Printable(fmt.Sprintf("%s:%d:%d", d.Subject.Filename, d.Subject.Start.Line, d.Subject.Start.Column)), c.Summary)
+			c.Subject = printableRange(d.Subject)
 		}
+		c.Context = printableRange(d.Context)
 		// The summary keeps the real position; the snippet may show a window.
 		shown, snippetFiles := windowSnippet(&c, files)
 		if err := hcl.NewDiagnosticTextWriter(w, snippetFiles, 0, color).WriteDiagnostic(shown); err != nil {
@@ -45,12 +47,24 @@ func Write(w io.Writer, diags hcl.Diagnostics, files map[string]*hcl.File, color
 	return nil
 }
 
+// printableRange is r naming its file as printableFiles keys it.
+func printableRange(r *hcl.Range) *hcl.Range {
+	if r == nil || termtext.Printable(r.Filename) == r.Filename {
+		return r
+	}
+	c := *r
+	c.Filename = termtext.Printable(r.Filename)
+	return &c
+}
+
 // printableFiles returns files with every control character in their source
 // other than newline and tab (and the CR of a CRLF line end), and every
 // invalid UTF-8 byte, overwritten by '?' byte for byte, so every position
 // stays valid: a configuration file is anyone's text, and a snippet
 // quoting a line with ESC ]0;...BEL or ESC [2J would retitle or clear the
-// terminal. Files that need nothing are kept as they are.
+// terminal. A file name holding such a character is keyed by its escaped
+// form (termtext.Printable), as printableRange names it in the "on FILE
+// line N" header. Files that need nothing are kept as they are.
 func printableFiles(files map[string]*hcl.File) map[string]*hcl.File {
 	var out map[string]*hcl.File
 	for name, f := range files {
@@ -58,7 +72,8 @@ func printableFiles(files map[string]*hcl.File) map[string]*hcl.File {
 			continue
 		}
 		clean, changed := printableSource(f.Bytes)
-		if !changed {
+		printName := termtext.Printable(name)
+		if !changed && printName == name {
 			continue
 		}
 		if out == nil {
@@ -69,7 +84,8 @@ func printableFiles(files map[string]*hcl.File) map[string]*hcl.File {
 		}
 		c := *f
 		c.Bytes = clean
-		out[name] = &c
+		delete(out, name)
+		out[printName] = &c
 	}
 	if out == nil {
 		return files

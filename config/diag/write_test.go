@@ -134,3 +134,18 @@ func TestWriteControlCharacters(t *testing.T) {
 		t.Error("Write changed the file's bytes")
 	}
 }
+
+// A file name is anyone's text too: the "on FILE line N" header shows it
+// escaped, with its snippet.
+func TestWriteControlCharactersInFileName(t *testing.T) {
+	name := "x\x1b[2Jy.mlf.hcl"
+	src := "locals {\n  a = 1 +\n}\n"
+	f, _ := hclsyntax.ParseConfig([]byte(src), name, hcl.InitialPos)
+	rng := hcl.Range{Filename: name, Start: hcl.Pos{Line: 2, Column: 3, Byte: 11}, End: hcl.Pos{Line: 2, Column: 4, Byte: 12}}
+	var b strings.Builder
+	err := Write(&b, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Bad", Subject: &rng, Context: &rng}}, map[string]*hcl.File{name: f}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wanttext.Check(t, b.String(), []string{`Error: x\x1b[2Jy.mlf.hcl:2:3: Bad`, `on x\x1b[2Jy.mlf.hcl line 2`, "2:   a = 1 +"}, []string{"\x1b"})
+}
