@@ -104,6 +104,7 @@ func functions(dir string, b *budget) map[string]function.Function {
 			}
 		}
 		f[loopFuncName] = b.loopFunc()
+		f[templatePartFuncName] = b.templatePartFunc()
 	}
 	return withTemplateFile(f, fs, b)
 }
@@ -160,6 +161,9 @@ func FunctionsFor(dir string, raw map[string]function.Function, called map[strin
 	}
 	if called[loopFuncName] { // only a for-expression calls it
 		f[loopFuncName] = b.loopFunc()
+	}
+	if called[templatePartFuncName] { // only a string template calls it
+		f[templatePartFuncName] = b.templatePartFunc()
 	}
 	return f
 }
