@@ -177,6 +177,10 @@ that pass their gates.`,
 		switch c.Name() {
 		case "completion":
 			groupCommand(g, c)
+			c.Example = "  mlform completion bash > /etc/bash_completion.d/mlform\n  source <(mlform completion zsh)"
+			for _, shell := range c.Commands() {
+				shell.Example = "  mlform completion " + shell.Name() + " > mlform-completion." + shell.Name()
+			}
 		case "help":
 			c.RunE = helpTopic(c.Run)
 			c.Run = nil

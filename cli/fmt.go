@@ -1,6 +1,9 @@
 package cli
 
 import (
+	"context"
+	"io"
+
 	"github.com/spf13/cobra"
 
 	"github.com/mlform/mlform/config/diag"
@@ -29,7 +32,9 @@ some file is not formatted.`,
   cat main.mlf.hcl | mlform fmt -`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			fo := format.Options{List: opts.list, Write: opts.write && !opts.check, Diff: opts.diff, Recursive: opts.recursive}
-			res, err := format.Paths(args, fo, g.Stdin, g.Stdout)
+			// Standard input may never end (a pipe whose writer hangs):
+			// Ctrl-C or SIGTERM must still end the command.
+			res, err := format.Paths(args, fo, ctxReader{ctx: cmd.Context(), r: g.Stdin}, g.Stdout)
 			if len(res.Diags) > 0 {
 				_ = diag.Write(g.Stderr, res.Diags, res.Files, diagColor(g))
 			}
@@ -52,4 +57,33 @@ some file is not formatted.`,
 	fs.BoolVar(&opts.check, "check", false, "check only: change no file, list the unformatted ones and exit 1 if any")
 	fs.BoolVar(&opts.recursive, "recursive", false, "also process files in subdirectories (hidden ones are skipped)")
 	return cmd
+}
+
+// ctxReader reads r until ctx is cancelled: a Read blocked on r returns
+// ctx's error at once (the read itself is left to finish in the background).
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	type result struct {
+		n   int
+		err error
+	}
+	buf := make([]byte, len(p))
+	done := make(chan result, 1)
+	go func() {
+		n, err := c.r.Read(buf)
+		done <- result{n, err}
+	}()
+	select {
+	case r := <-done:
+		return copy(p, buf[:r.n]), r.err
+	case <-c.ctx.Done():
+		return 0, c.ctx.Err()
+	}
 }

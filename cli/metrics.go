@@ -11,6 +11,8 @@ func newMetricsCommand(g *Globals) *cobra.Command {
 	return groupCommand(g, &cobra.Command{
 		Use:   "metrics",
 		Short: "Compare metrics of versions",
+		Example: `  mlform metrics diff model.churn@1 model.churn@2
+  mlform metrics diff model.churn@production model.churn@5 -json`,
 	}, newMetricsDiffCommand(g))
 }
 

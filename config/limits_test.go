@@ -63,3 +63,36 @@ func TestSensitiveDerivedValuesHidden(t *testing.T) {
 		})
 	}
 }
+
+// A string template is bounded while it is built, not only once it is
+// built: HCL copies every interpolated part into the string, and a
+// reference costs nothing, so "${local.big}" repeated (or looped over by a
+// template directive, or in a template file) would build gigabytes before
+// the result was measured. Each part charges the work budget, which stops
+// the template once spent.
+func TestTemplateBoundedWhileBuilt(t *testing.T) {
+	mib := strings.Repeat("x", 1<<20)
+	refs := strings.Repeat("${local.big}", 100)
+	for name, expr := range map[string]string{
+		"parts":     `"` + refs + `"`,
+		"heredoc":   "<<EOT\n" + refs + "\nEOT",
+		"directive": `"%{for i in range(100)}${local.big}%{endfor}"`,
+		"file":      `templatefile("t.tpl", { big = local.big })`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := writeFiles(t, map[string]string{
+				"main.mlf.hcl": "locals {\n  big = file(\"big.txt\")\n  a = " + expr + "\n}\n",
+				"big.txt":      mib,
+				"t.tpl":        strings.ReplaceAll(refs, "local.big", "big"),
+			})
+			_, diags := Load(dir, LoadOptions{Getenv: noEnv})
+			if !diags.HasErrors() || !strings.Contains(diags.Error(), "units of work") {
+				t.Fatalf("diags = %v; want the work limit, which stops the template while it is built", diags)
+			}
+		})
+	}
+	dir := writeFiles(t, map[string]string{"main.mlf.hcl": "locals {\n  big = file(\"big.txt\")\n  a = \"${local.big}-${local.big}\"\n}\n", "big.txt": mib})
+	if cfg, diags := Load(dir, LoadOptions{Getenv: noEnv}); diags.HasErrors() || len(cfg.Locals["a"].Value.AsString()) != 2<<20+1 {
+		t.Fatalf("a template within the limits: %v", diags)
+	}
+}

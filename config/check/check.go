@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/bmatcuk/doublestar/v4"
 	"github.com/robfig/cron/v3"
@@ -59,7 +60,26 @@ func Source(raw string) error {
 	if strings.Contains(raw, "://") {
 		return BlobURL(raw)
 	}
+	if bad := unprintable(raw); bad != "" {
+		return fmt.Errorf("the source %q %s: no file mlform snapshots can have one in its path (a heredoc ends with a newline: write the path in quotes)", raw, bad)
+	}
 	return nil
+}
+
+// unprintable says what is wrong with a path that holds a control character
+// (newline, tab, ESC) or is not UTF-8: such a path names nothing mlform
+// would snapshot (internal/relpath refuses such names), so a setting holding
+// one can only be a mistake; "" when there is none.
+func unprintable(p string) string {
+	if !utf8.ValidString(p) {
+		return "is not valid UTF-8"
+	}
+	for i := 0; i < len(p); i++ {
+		if c := p[i]; c < 0x20 || c == 0x7f {
+			return "contains a control character"
+		}
+	}
+	return ""
 }
 
 // Glob accepts a doublestar pattern relative to its root: absolute
@@ -67,6 +87,9 @@ func Source(raw string) error {
 func Glob(p string) error {
 	if p == "" {
 		return errors.New("the pattern is empty")
+	}
+	if bad := unprintable(p); bad != "" {
+		return fmt.Errorf("%q %s, which no file name matched by a pattern may hold", p, bad)
 	}
 	if !doublestar.ValidatePattern(p) {
 		return fmt.Errorf("%q is not a valid glob pattern (check brackets and braces)", p)

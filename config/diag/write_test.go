@@ -104,3 +104,48 @@ func TestValidateJSONSnippet(t *testing.T) {
 		t.Errorf("empty = %+v (diagnostics must be [] in JSON, not null)", empty)
 	}
 }
+
+// A configuration file is anyone's text: a line a snippet quotes, and a
+// message, cannot drive the terminal, in colour or not, and the snippet
+// still points at the right place.
+func TestWriteControlCharacters(t *testing.T) {
+	src := "locals {\r\n  a = \"x\x1b]0;title\a\x1b[2J\u202e\xff\" + 1\r\n}\r\n"
+	f, _ := hclsyntax.ParseConfig([]byte(src), "main.mlf.hcl", hcl.InitialPos)
+	files := map[string]*hcl.File{"main.mlf.hcl": f}
+	start := strings.Index(src, "+ 1")
+	rng := hcl.Range{Filename: "main.mlf.hcl", Start: hcl.Pos{Line: 2, Column: 1, Byte: start}, End: hcl.Pos{Line: 2, Column: 4, Byte: start + 3}}
+	d := &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Bad \x1b[31m", Detail: "detail \x1b]0;x\a", Subject: &rng}
+	for _, color := range []bool{false, true} {
+		var b strings.Builder
+		if err := Write(&b, hcl.Diagnostics{d}, files, color); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		for _, bad := range []string{"\a", "\x1b]", "\x1b[2J", "Bad \x1b", "\u202e", "\xff", "\r"} {
+			if strings.Contains(out, bad) {
+				t.Errorf("color=%v: %q reached the output:\n%q", color, bad, out)
+			}
+		}
+		if !strings.Contains(out, `a = "x?]0;title??[2J????" `) || !strings.Contains(out, `Bad \x1b[31m`) {
+			t.Errorf("color=%v: snippet line not shown with its controls replaced:\n%q", color, out)
+		}
+	}
+	if f.Bytes[strings.Index(src, "\x1b")] != 0x1b {
+		t.Error("Write changed the file's bytes")
+	}
+}
+
+// A file name is anyone's text too: the "on FILE line N" header shows it
+// escaped, with its snippet.
+func TestWriteControlCharactersInFileName(t *testing.T) {
+	name := "x\x1b[2Jy.mlf.hcl"
+	src := "locals {\n  a = 1 +\n}\n"
+	f, _ := hclsyntax.ParseConfig([]byte(src), name, hcl.InitialPos)
+	rng := hcl.Range{Filename: name, Start: hcl.Pos{Line: 2, Column: 3, Byte: 11}, End: hcl.Pos{Line: 2, Column: 4, Byte: 12}}
+	var b strings.Builder
+	err := Write(&b, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Bad", Subject: &rng, Context: &rng}}, map[string]*hcl.File{name: f}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wanttext.Check(t, b.String(), []string{`Error: x\x1b[2Jy.mlf.hcl:2:3: Bad`, `on x\x1b[2Jy.mlf.hcl line 2`, "2:   a = 1 +"}, []string{"\x1b"})
+}

@@ -107,13 +107,27 @@ func listFormattable(dir string, recursive bool) ([]string, error) {
 			}
 			return nil
 		}
-		if d.Type().IsRegular() && formattable(d.Name()) {
+		if formattable(d.Name()) && regularOrLinkToOne(p, d) {
 			out = append(out, p)
 		}
 		return nil
 	})
 	sort.Strings(out)
 	return out, err
+}
+
+// regularOrLinkToOne reports whether d is a regular file or a symbolic link
+// to one: validate loads a linked configuration file (a shared one, say),
+// so fmt checks it too.
+func regularOrLinkToOne(p string, d fs.DirEntry) bool {
+	if d.Type().IsRegular() {
+		return true
+	}
+	if d.Type()&fs.ModeSymlink == 0 {
+		return false
+	}
+	st, err := os.Stat(p)
+	return err == nil && st.Mode().IsRegular()
 }
 
 func fmtStdin(in io.Reader, out io.Writer, opts Options, res *Result) error {
@@ -181,8 +195,13 @@ func fmtFile(path string, out io.Writer, opts Options, res *Result) error {
 
 // replaceFile writes data to path through a temporary file and a rename,
 // keeping the file's mode: a crash leaves the old or the new file, never
-// half of one.
+// half of one. A symbolic link is followed: the file it names is
+// replaced, and the link stays a link.
 func replaceFile(path string, data []byte) error {
+	path, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return err
+	}
 	st, err := os.Stat(path)
 	if err != nil {
 		return err

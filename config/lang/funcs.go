@@ -14,7 +14,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/hashicorp/hcl/v2/ext/tryfunc"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 	"github.com/zclconf/go-cty/cty/function"
@@ -91,8 +90,8 @@ func functions(dir string, b *budget) map[string]function.Function {
 		"upper":           stdlib.UpperFunc,
 		"values":          stdlib.ValuesFunc,
 		"zipmap":          stdlib.ZipmapFunc,
-		"try":             tryfunc.TryFunc,
-		"can":             tryfunc.CanFunc,
+		"try":             tryFunc,
+		"can":             canFunc,
 	}
 	fs := fileFuncs{dir: dir}
 	f["file"] = fs.fileFunc()
@@ -105,6 +104,7 @@ func functions(dir string, b *budget) map[string]function.Function {
 			}
 		}
 		f[loopFuncName] = b.loopFunc()
+		f[templatePartFuncName] = b.templatePartFunc()
 	}
 	return withTemplateFile(f, fs, b)
 }
@@ -161,6 +161,9 @@ func FunctionsFor(dir string, raw map[string]function.Function, called map[strin
 	}
 	if called[loopFuncName] { // only a for-expression calls it
 		f[loopFuncName] = b.loopFunc()
+	}
+	if called[templatePartFuncName] { // only a string template calls it
+		f[templatePartFuncName] = b.templatePartFunc()
 	}
 	return f
 }

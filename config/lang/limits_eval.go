@@ -87,8 +87,37 @@ func (b *budget) loopFunc() function.Function {
 	})
 }
 
+// templatePartFuncName names the hidden function every interpolated part
+// of a string template is passed through (CountLoops). Like loopFuncName it
+// is not an identifier.
+const templatePartFuncName = "template part"
+
+// templatePartFunc charges the size of each interpolated part of a string
+// template and returns it unchanged. HCL copies every part into the
+// template's string before anything is measured, and a reference costs
+// nothing to evaluate: "${local.big}${local.big}..." a thousand times over
+// a 16 MiB string would build 16 GB. Once the budget is spent the part is
+// unknown, and HCL stops adding to the string.
+func (b *budget) templatePartFunc() function.Function {
+	return function.New(&function.Spec{
+		Params: []function.Parameter{{Name: "part", Type: cty.DynamicPseudoType,
+			AllowNull: true, AllowUnknown: true, AllowDynamicType: true, AllowMarked: true}},
+		Type: func(args []cty.Value) (cty.Type, error) { return args[0].Type(), nil },
+		Impl: func(args []cty.Value, retType cty.Type) (cty.Value, error) {
+			size, _ := sizeOf(args[0], maxEvalWork+1)
+			quiet, err := b.charge(size)
+			if quiet || err != nil {
+				return cty.UnknownVal(retType), err
+			}
+			return args[0], nil
+		},
+	})
+}
+
 // CountLoops passes the collection of every for-expression under node
-// through loopFuncName (once: a collection already passed is left alone).
+// through loopFuncName, and every interpolated part of a string template
+// through templatePartFuncName (once: what is already passed is left
+// alone).
 // A call node, rather than a wrapper type, keeps the expression visible to
 // everything that walks the syntax tree (references, the graph).
 func CountLoops(node hclsyntax.Node) {
@@ -119,6 +148,25 @@ func CountLoopsIndexCalls(node hclsyntax.Node) *CallIndex {
 	_ = hclsyntax.VisitAll(node, func(n hclsyntax.Node) hcl.Diagnostics {
 		if c, ok := n.(*hclsyntax.FunctionCallExpr); ok {
 			calls = append(calls, call{c.Range().Start.Byte, c.Name})
+		}
+		if te, ok := n.(*hclsyntax.TemplateExpr); ok {
+			for i, part := range te.Parts {
+				if _, lit := part.(*hclsyntax.LiteralValueExpr); lit {
+					continue
+				}
+				if c, done := part.(*hclsyntax.FunctionCallExpr); done && c.Name == templatePartFuncName {
+					continue
+				}
+				rng := part.Range()
+				te.Parts[i] = &hclsyntax.FunctionCallExpr{
+					Name:            templatePartFuncName,
+					Args:            []hclsyntax.Expression{part},
+					NameRange:       rng,
+					OpenParenRange:  rng,
+					CloseParenRange: rng,
+				}
+			}
+			return nil
 		}
 		fe, ok := n.(*hclsyntax.ForExpr)
 		if !ok {

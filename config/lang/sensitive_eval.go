@@ -56,24 +56,7 @@ func usesSensitive(expr hcl.Expression, ctx *hcl.EvalContext, result cty.Value) 
 	if result.ContainsMarked() {
 		return true
 	}
-	if ctx == nil {
-		return false
-	}
-	for _, t := range expr.Variables() {
-		// The longest prefix that resolves: var.token, or the object a
-		// misspelt attribute was looked up in.
-		for i := len(t); i > 0; i-- {
-			v, d := t[:i].TraverseAbs(ctx)
-			if d.HasErrors() {
-				continue
-			}
-			if v.ContainsMarked() {
-				return true
-			}
-			break
-		}
-	}
-	return false
+	return len(referencedMarks(expr, ctx)) > 0
 }
 
 // hideSensitive returns copies of diags with sensitiveDetail as detail and

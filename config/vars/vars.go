@@ -323,7 +323,11 @@ func (l *Set) readVarsFile(display, path string, given map[string]RawValue) {
 	}
 	f, attrs, diags := parseVarsFile(src, display)
 	if f != nil {
-		l.Files[display] = l.maskSensitive(f, attrs)
+		if diags.HasErrors() {
+			l.Files[display] = l.maskUnparsed(f, display)
+		} else {
+			l.Files[display] = l.maskSensitive(f, attrs)
+		}
 	}
 	l.Raw[display] = src
 	*l.Diags = append(*l.Diags, diags...)
@@ -352,6 +356,9 @@ func (l *Set) readVarsFile(display, path string, given map[string]RawValue) {
 			val, vd = a.Expr.Value(nil)
 		} else {
 			val, vd = LiteralValue(a.Expr, "a variables file")
+		}
+		if l.Vars[name].Sensitive {
+			vd = hideLiteralDiags(vd, name)
 		}
 		*l.Diags = append(*l.Diags, vd...)
 		if vd.HasErrors() {

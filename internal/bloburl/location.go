@@ -72,7 +72,12 @@ func Parse(rawURL string) (Location, error) {
 	if !SupportedScheme(u.Scheme) {
 		return Location{}, fmt.Errorf("unsupported URL scheme %q in %s (supported: %s)", u.Scheme, Redact(rawURL), strings.Join(Schemes(), ", "))
 	}
-	q := u.Query()
+	// u.Query() would drop the pairs it cannot read (a ';' separator, a
+	// bad escape), and the bucket would be opened without them.
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return Location{}, fmt.Errorf("bucket URL %s: invalid query: %v", Redact(rawURL), err)
+	}
 	pathPrefix, paramPrefix := u.Path, q.Get("prefix")
 	if strings.Trim(pathPrefix, "/") != "" && paramPrefix != "" {
 		return Location{}, fmt.Errorf("bucket URL %s: %w (both name a key prefix): write the prefix once, as the path (%s://%s/%s)",

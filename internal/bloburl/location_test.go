@@ -48,6 +48,10 @@ func TestParse(t *testing.T) {
 		{in: "s3://b?prefix=a\\b", wantErr: "backslash"},
 		{in: "file:///b?prefix=../escape", wantErr: "must be a relative path inside the directory"},
 		{in: "ftp://h/x", wantErr: `unsupported URL scheme "ftp"`},
+		// A query Go cannot read whole: its unreadable pairs would be dropped
+		// and the bucket opened without them.
+		{in: "s3://b?region=eu;endpoint=http://127.0.0.1:9000", wantErr: "invalid query"},
+		{in: "azblob://c?domain=h&sas_token=%zz", wantErr: "invalid query"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {

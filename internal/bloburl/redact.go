@@ -71,8 +71,10 @@ func Redact(rawURL string) string {
 // redactParams redacts a query string (or a fragment written like one).
 func redactParams(raw string) (string, bool) {
 	q, err := url.ParseQuery(raw)
-	if err != nil && len(q) == 0 {
-		return "REDACTED", true
+	if err != nil {
+		// ParseQuery drops the pairs it cannot read (a ';' separator, a bad
+		// escape) and a secret with them: redact those as written.
+		return redactRawParams(raw)
 	}
 	changed := false
 	for name, vals := range q {
@@ -93,6 +95,58 @@ func redactParams(raw string) (string, bool) {
 		return raw, false
 	}
 	return q.Encode(), true
+}
+
+// redactRawParams is redactParams for a query Go cannot parse: every pair,
+// separated by '&' or ';' and kept as written, whose name suggests a secret
+// (or whose value is a URL with secrets, or cannot be unescaped to be
+// checked) has its value replaced.
+func redactRawParams(raw string) (string, bool) {
+	var b strings.Builder
+	changed := false
+	for raw != "" {
+		i := strings.IndexAny(raw, "&;")
+		pair, sep := raw, ""
+		if i >= 0 {
+			pair, sep, raw = raw[:i], raw[i:i+1], raw[i+1:]
+		} else {
+			raw = ""
+		}
+		rawName, rawVal, hasVal := strings.Cut(pair, "=")
+		name, nerr := url.QueryUnescape(rawName)
+		val, verr := url.QueryUnescape(rawVal)
+		switch {
+		case nerr != nil || secretParam(name), hasVal && verr != nil: // a value that cannot be unescaped cannot be checked
+			pair = rawName + "=REDACTED"
+			changed = true
+		case hasVal && Redact(val) != val:
+			pair = rawName + "=" + url.QueryEscape(Redact(val))
+			changed = true
+		}
+		b.WriteString(pair + sep)
+	}
+	return b.String(), changed
+}
+
+// queryValues is every name and value of a query string: url.ParseQuery's,
+// plus, when it cannot read some pairs (a ';' separator, a bad escape),
+// those pairs as written.
+func queryValues(raw string) url.Values {
+	q, err := url.ParseQuery(raw)
+	if err == nil {
+		return q
+	}
+	for _, pair := range strings.FieldsFunc(raw, func(r rune) bool { return r == '&' || r == ';' }) {
+		name, val, _ := strings.Cut(pair, "=")
+		if n, err := url.QueryUnescape(name); err == nil {
+			name = n
+		}
+		if v, err := url.QueryUnescape(val); err == nil {
+			q.Add(name, v)
+		}
+		q.Add(name, val)
+	}
+	return q
 }
 
 // RedactError returns err's message with rawURL (and its password, if any)
@@ -126,8 +180,7 @@ func RedactText(msg, rawURL string) string {
 	// the secret values themselves, raw and escaped, and the secrets of a
 	// URL inside a parameter (endpoint=http://user:pw@host).
 	for _, raw := range []string{u.RawQuery, u.Fragment} {
-		q, _ := url.ParseQuery(raw)
-		for name, vals := range q {
+		for name, vals := range queryValues(raw) {
 			for _, v := range vals {
 				switch {
 				case secretParam(name):

@@ -47,3 +47,28 @@ func TestPathCannotForgePlanLines(t *testing.T) {
 		}
 	}
 }
+
+// Reasons and notes come from a plan file too (`show PLANFILE`), which
+// anyone may have written: they cannot add a line or an escape either.
+func TestPlanTextCannotForgePlanLines(t *testing.T) {
+	evil := "why\n  + snapshot dataset.fake\n\x1b]0;title\a\x1b[2J"
+	p := &plans.Plan{Refreshed: true, Actions: []*plans.Action{{
+		Addr: "model.m", Kind: plans.KindTrain,
+		Reasons: []plans.Reason{{Code: plans.ReasonNew, Message: evil}},
+		Train:   &plans.TrainChange{Model: "m", Version: 1},
+	}}, Notes: []*plans.Note{{Addr: "model.m", Message: evil}}}
+	for name, render := range map[string]func(*bytes.Buffer) error{
+		"human":    func(b *bytes.Buffer) error { return Human(b, p, Options{}) },
+		"color":    func(b *bytes.Buffer) error { return Human(b, p, Options{Color: true}) },
+		"markdown": func(b *bytes.Buffer) error { return Markdown(b, p, Options{}) },
+	} {
+		var b bytes.Buffer
+		if err := render(&b); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		if strings.Contains(out, "\n  + snapshot dataset.fake") || strings.Contains(out, "\a") || strings.Contains(out, "\x1b]") || strings.Contains(out, "\x1b[2J") {
+			t.Errorf("%s: a reason or note forged a line or an escape:\n%q", name, out)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/mlform/mlform/internal/termtext"
 	"github.com/mlform/mlform/planner/plans"
 )
 
@@ -45,7 +46,10 @@ func (p painter) line(s string) string {
 
 // Human writes the plan as people read it in a terminal: per action a "#"
 // comment saying what and why, the action line, its details, then notes
-// and the summary line.
+// and the summary line. Each of those is one line with no control
+// character: `show PLANFILE` renders a file anyone may have written, and a
+// reason or note holding an ESC would rewrite the terminal (a newline, a
+// forged plan line).
 func Human(w io.Writer, p *plans.Plan, o Options) error {
 	ew := &errWriter{w: w}
 	pt := painter{on: o.Color}
@@ -67,10 +71,10 @@ func Human(w io.Writer, p *plans.Plan, o Options) error {
 		ew.printf("    %s\n\n", pt.paint(ansiDim, "(its recorded history is kept: nothing is retrained or snapshotted again for the move)"))
 	}
 	for _, a := range p.Actions {
-		ew.printf("  %s\n", pt.paint(ansiBold, "# "+Headline(a)))
-		ew.printf("  %s\n", pt.line(ActionLine(a)))
+		ew.printf("  %s\n", pt.paint(ansiBold, "# "+termtext.OneLine(Headline(a))))
+		ew.printf("  %s\n", pt.line(termtext.OneLine(ActionLine(a))))
 		for _, d := range DetailLines(a, o) {
-			ew.printf("      %s\n", pt.line(d))
+			ew.printf("      %s\n", pt.line(termtext.OneLine(d)))
 		}
 		ew.printf("\n")
 	}
@@ -92,7 +96,7 @@ func writeNotes(ew *errWriter, pt painter, p *plans.Plan) {
 		if n.Addr != "" {
 			msg = n.Addr + ": " + msg
 		}
-		ew.printf("  %s\n", pt.paint(ansiDim, "# "+msg))
+		ew.printf("  %s\n", pt.paint(ansiDim, "# "+termtext.OneLine(msg)))
 	}
 	if p.HasChanges() {
 		ew.printf("\n")

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/mlform/mlform/internal/termtext"
 	"github.com/mlform/mlform/planner/plans"
 )
 
@@ -81,8 +82,9 @@ func mdCell(s string) string {
 }
 
 // mdText keeps user-controlled text (paths, messages) from injecting HTML
-// or markup into the comment.
+// or markup into the comment: one line (a newline would start a heading or
+// list item of its own), no control characters.
 func mdText(s string) string {
 	r := strings.NewReplacer("<", "&lt;", ">", "&gt;", "`", "'")
-	return r.Replace(s)
+	return r.Replace(termtext.OneLine(s))
 }
