@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/providers/storage/storedoc"
 	"github.com/mlform/mlform/state"
 )
 
@@ -57,7 +58,7 @@ func TestRootWriter(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r, err := store.GetRoot(ctx, st.Lineage)
+			r, err := store.GetRoot(ctx, storedoc.WorkspaceRootName(st.Lineage, m.Location()))
 			if err != nil {
 				t.Fatalf("%s: storage %q: %v", step.name, name, err)
 			}

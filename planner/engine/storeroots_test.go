@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/mlform/mlform/providers/storage"
+	"github.com/mlform/mlform/providers/storage/storedoc"
 	"github.com/mlform/mlform/state"
 	"github.com/mlform/mlform/state/statemgr"
 )
@@ -153,7 +154,8 @@ func readRoot(t *testing.T, ws *Workspace, name, lineage string) *storage.Root {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := store.GetRoot(context.Background(), lineage)
+	// serialWriter has no Location: the root's backend is "".
+	r, err := store.GetRoot(context.Background(), storedoc.WorkspaceRootName(lineage, ""))
 	if err != nil {
 		t.Fatalf("storage %q: %v", name, err)
 	}

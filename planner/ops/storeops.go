@@ -187,7 +187,7 @@ func GC(ctx context.Context, ws *engine.Workspace, st *state.State, opts GCOptio
 		}
 		g := &StoreGC{Store: name}
 		if opts.DryRun {
-			if err := dryRunGC(ctx, store, st, refs[name], g); err != nil {
+			if err := dryRunGC(ctx, store, st, opts.Backend, refs[name], g); err != nil {
 				return out, fmt.Errorf("storage %q: %w", name, err)
 			}
 			out = append(out, g)
@@ -199,7 +199,7 @@ func GC(ctx context.Context, ws *engine.Workspace, st *state.State, opts GCOptio
 				ids = []string{}
 			}
 			root := &storage.Root{Lineage: st.Lineage, Backend: opts.Backend, Host: host, Written: time.Now().UTC(), Serial: st.Serial, IDs: ids}
-			if err := store.PutRoot(ctx, root); err != nil {
+			if _, err := store.PutWorkspaceRoot(ctx, root); err != nil {
 				return err
 			}
 			if g.Report, err = store.GC(ctx, refs[name]); err != nil {
@@ -227,8 +227,10 @@ func collectStore(ctx context.Context, store *storage.Store, timeout time.Durati
 }
 
 // dryRunGC fills g with what GC would delete: manifests neither keep nor
-// any other workspace's root reaches.
-func dryRunGC(ctx context.Context, store *storage.Store, st *state.State, keepIDs []string, g *StoreGC) error {
+// any other workspace's root reaches. backend is this workspace's state
+// location: its own root (which gc rewrites from st) is the one of its
+// lineage and backend.
+func dryRunGC(ctx context.Context, store *storage.Store, st *state.State, backend string, keepIDs []string, g *StoreGC) error {
 	keep := map[string]bool{}
 	for _, id := range keepIDs {
 		keep[id] = true
@@ -239,9 +241,9 @@ func dryRunGC(ctx context.Context, store *storage.Store, st *state.State, keepID
 	}
 	for _, r := range roots {
 		if r.Err != nil {
-			return fmt.Errorf("%w; gc would refuse to collect (if its workspace is gone: mlform gc -forget-workspace %s)", r.Err, r.Lineage)
+			return fmt.Errorf("%w; gc would refuse to collect (if its workspace is gone: mlform gc -forget-workspace %s)", r.Err, r.Name)
 		}
-		if r.Lineage == st.Lineage {
+		if r.Lineage == st.Lineage && r.Root.Backend == backend {
 			continue // this state replaces its own root
 		}
 		g.Workspaces++

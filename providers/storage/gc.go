@@ -76,7 +76,7 @@ func (s *Store) GC(ctx context.Context, keep []string) (*GCReport, error) {
 	}
 	for _, e := range roots {
 		if e.Err != nil {
-			return nil, fmt.Errorf("gc: %w; refusing to collect: what that workspace references is unknown (if its workspace is gone: mlform gc -forget-workspace %s)", e.Err, e.Lineage)
+			return nil, fmt.Errorf("gc: %w; refusing to collect: what that workspace references is unknown (if its workspace is gone: mlform gc -forget-workspace %s)", e.Err, e.Name)
 		}
 		r.Roots++
 		for _, id := range e.Root.IDs {

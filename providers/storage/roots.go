@@ -28,21 +28,56 @@ type Root = storedoc.Root
 
 func rootKey(lineage string) string { return rootPrefix + lineage }
 
-// PutRoot writes (replaces) the root of r.Lineage. Every id must be a
-// valid id; whether it exists is not checked here (gc checks).
+// PutRoot writes (replaces) the root named r.Lineage (a remote step's
+// result root). Every id must be a valid id; whether it exists is not
+// checked here (gc checks). A workspace writes its root with
+// PutWorkspaceRoot.
 func (s *Store) PutRoot(ctx context.Context, r *Root) error {
+	return s.putRoot(ctx, r.Lineage, r)
+}
+
+// PutWorkspaceRoot writes (replaces) the root of the workspace whose state
+// has lineage r.Lineage and lives at r.Backend, named
+// storedoc.WorkspaceRootName: two states of one lineage (a copied
+// workspace, a state pushed to a second backend) never overwrite each
+// other's root. A root an older mlform wrote for the same lineage and
+// backend under the lineage alone is then removed (this one replaces it);
+// one naming another backend is left alone. It returns the name written.
+func (s *Store) PutWorkspaceRoot(ctx context.Context, r *Root) (string, error) {
+	name := storedoc.WorkspaceRootName(r.Lineage, r.Backend)
+	if err := s.putRoot(ctx, name, r); err != nil {
+		return "", err
+	}
+	old, err := s.readRoot(ctx, rootKey(r.Lineage), r.Lineage)
+	if errors.Is(err, ErrNotFound) {
+		return name, nil
+	}
+	if err != nil || old.Backend != r.Backend {
+		return name, nil // not provably ours: it keeps protecting what it names
+	}
+	if err := s.deleteKey(ctx, rootKey(r.Lineage)); err != nil {
+		return name, fmt.Errorf("remove the old root of workspace %s: %w", r.Lineage, err)
+	}
+	return name, nil
+}
+
+func (s *Store) putRoot(ctx context.Context, name string, r *Root) error {
+	if !storedoc.ValidLineage(name) {
+		return fmt.Errorf("root name %q is not valid (letters, digits and dashes, 1 to 64 of them)", termtext.Truncate(name, 80))
+	}
 	b, err := storedoc.EncodeRoot(r)
 	if err != nil {
 		return err
 	}
-	if err := s.o.Put(ctx, rootKey(r.Lineage), bytes.NewReader(b), false); err != nil {
+	if err := s.o.Put(ctx, rootKey(name), bytes.NewReader(b), false); err != nil {
 		return fmt.Errorf("write root of workspace %s: %w", r.Lineage, err)
 	}
 	return nil
 }
 
-// GetRoot reads the root of lineage; the error wraps ErrNotFound when the
-// store has none.
+// GetRoot reads the root named lineage (a remote step's result root, or a
+// root of an older mlform); the error wraps ErrNotFound when the store has
+// none.
 func (s *Store) GetRoot(ctx context.Context, lineage string) (*Root, error) {
 	if !storedoc.ValidLineage(lineage) {
 		return nil, fmt.Errorf("workspace lineage %q is not valid (letters, digits and dashes, 1 to 64 of them)", termtext.Truncate(lineage, 80))
@@ -50,16 +85,18 @@ func (s *Store) GetRoot(ctx context.Context, lineage string) (*Root, error) {
 	return s.readRoot(ctx, rootKey(lineage), lineage)
 }
 
-func (s *Store) readRoot(ctx context.Context, key, lineage string) (*Root, error) {
+// readRoot reads the root at key, whose name must be its lineage or its
+// workspace root name (storedoc.WorkspaceRootName).
+func (s *Store) readRoot(ctx context.Context, key, name string) (*Root, error) {
 	b, err := s.getBounded(ctx, key, storedoc.MaxRootSize)
 	if err != nil {
-		return nil, fmt.Errorf("root of workspace %s: %w", lineage, err)
+		return nil, fmt.Errorf("root of workspace %s: %w", name, err)
 	}
 	r, err := storedoc.DecodeRoot(b)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", key, err)
 	}
-	if r.Lineage != lineage {
+	if r.Lineage != name && storedoc.WorkspaceRootName(r.Lineage, r.Backend) != name {
 		return nil, fmt.Errorf("%s: names lineage %s, not the one of its key", key, r.Lineage)
 	}
 	return r, nil
@@ -68,9 +105,14 @@ func (s *Store) readRoot(ctx context.Context, key, lineage string) (*Root, error
 // RootEntry is one object under roots/: its decoded root, or why it could
 // not be decoded.
 type RootEntry struct {
-	Key     string
-	Lineage string // "" when the key names no valid lineage
-	Root    *Root  // nil when Err is set
+	Key string
+	// Name is the key after roots/ ("" when it is not a valid name): what
+	// ForgetRoot and gc -forget-workspace take.
+	Name string
+	// Lineage is the root's lineage: Root.Lineage, or Name when the root
+	// cannot be decoded.
+	Lineage string
+	Root    *Root // nil when Err is set
 	Err     error
 }
 
@@ -91,8 +133,11 @@ func (s *Store) Roots(ctx context.Context) ([]RootEntry, error) {
 			out = append(out, e)
 			continue
 		}
-		e.Lineage = lineage
+		e.Name, e.Lineage = lineage, lineage
 		e.Root, e.Err = s.readRoot(ctx, key, lineage)
+		if e.Root != nil {
+			e.Lineage = e.Root.Lineage
+		}
 		if e.Err != nil && errors.Is(e.Err, ErrNotFound) {
 			continue // removed since listed
 		}
@@ -104,8 +149,9 @@ func (s *Store) Roots(ctx context.Context) ([]RootEntry, error) {
 	return out, nil
 }
 
-// ForgetRoot deletes the root of lineage, so gc stops protecting what only
-// that workspace referenced. The error wraps ErrNotFound when there is none.
+// ForgetRoot deletes the root named lineage (a RootEntry's Name), so gc
+// stops protecting what only that root referenced. The error wraps
+// ErrNotFound when there is none.
 func (s *Store) ForgetRoot(ctx context.Context, lineage string) error {
 	if !storedoc.ValidLineage(lineage) {
 		return fmt.Errorf("workspace lineage %q is not valid (letters, digits and dashes, 1 to 64 of them)", termtext.Truncate(lineage, 80))
