@@ -58,7 +58,7 @@ func TestRootWriter(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r, err := store.GetRoot(ctx, storedoc.WorkspaceRootName(st.Lineage, m.Location()))
+			r, err := store.GetRoot(ctx, storedoc.WorkspaceRootName(st.Lineage, m.Location(), name))
 			if err != nil {
 				t.Fatalf("%s: storage %q: %v", step.name, name, err)
 			}

@@ -57,7 +57,7 @@ func (ws *Workspace) writeRoots(ctx context.Context, st *state.State, backend st
 		store, err := ws.Store(ctx, name)
 		if err == nil {
 			r := &storage.Root{Lineage: st.Lineage, Backend: backend, Host: host, Written: time.Now().UTC(), Serial: st.Serial, IDs: ids}
-			if _, err = store.PutWorkspaceRoot(ctx, r); err != nil {
+			if _, err = store.PutWorkspaceRoot(ctx, r, name); err != nil {
 				err = fmt.Errorf("storage %q: %w", name, err)
 			}
 		}

@@ -155,7 +155,7 @@ func readRoot(t *testing.T, ws *Workspace, name, lineage string) *storage.Root {
 		t.Fatal(err)
 	}
 	// serialWriter has no Location: the root's backend is "".
-	r, err := store.GetRoot(context.Background(), storedoc.WorkspaceRootName(lineage, ""))
+	r, err := store.GetRoot(context.Background(), storedoc.WorkspaceRootName(lineage, "", name))
 	if err != nil {
 		t.Fatalf("storage %q: %v", name, err)
 	}

@@ -49,8 +49,11 @@ func ListRoots(ctx context.Context, ws *engine.Workspace) ([]*StoreRoots, error)
 // is forgotten by its name. It returns the stores that had such a root;
 // none is an error.
 func ForgetWorkspace(ctx context.Context, ws *engine.Workspace, st *state.State, backend, arg string) ([]string, error) {
-	own := storedoc.WorkspaceRootName(st.Lineage, backend)
-	if arg == st.Lineage || arg == own {
+	own := map[string]bool{}
+	for _, name := range ws.StoreNames() {
+		own[storedoc.WorkspaceRootName(st.Lineage, backend, name)] = true
+	}
+	if arg == st.Lineage || own[arg] {
 		return nil, fmt.Errorf("-forget-workspace %s: that is this workspace's own lineage; its root is rewritten from its state (remove state entries with mlform state rm instead; a root of this lineage at another backend, listed by mlform gc -workspaces, is forgotten by its name)", arg)
 	}
 	if !storedoc.ValidLineage(arg) {
@@ -68,7 +71,7 @@ func ForgetWorkspace(ctx context.Context, ws *engine.Workspace, st *state.State,
 		}
 		n := 0
 		for _, e := range roots {
-			if e.Name == "" || e.Name == own || (e.Name != arg && (e.Root == nil || e.Lineage != arg)) {
+			if e.Name == "" || own[e.Name] || (e.Name != arg && (e.Root == nil || e.Lineage != arg)) {
 				continue
 			}
 			err = store.ForgetRoot(ctx, e.Name)

@@ -23,6 +23,22 @@ type GCReport struct {
 	// Roots counts the workspace roots whose ids were kept;
 	// MissingRootIDs the ids they name that the store no longer has.
 	Roots, MissingRootIDs int
+	// roots are those roots' lineages and backends.
+	roots []rootOwner
+}
+
+type rootOwner struct{ lineage, backend string }
+
+// OwnRoots counts the kept roots of the workspace whose state has lineage
+// and lives at backend (one per storage block of it naming this store).
+func (r *GCReport) OwnRoots(lineage, backend string) int {
+	n := 0
+	for _, o := range r.roots {
+		if o.lineage == lineage && o.backend == backend {
+			n++
+		}
+	}
+	return n
 }
 
 // GC deletes everything that neither keep nor any root reaches. keep is
@@ -79,6 +95,7 @@ func (s *Store) GC(ctx context.Context, keep []string) (*GCReport, error) {
 			return nil, fmt.Errorf("gc: %w; refusing to collect: what that workspace references is unknown (if its workspace is gone: mlform gc -forget-workspace %s)", e.Err, e.Name)
 		}
 		r.Roots++
+		r.roots = append(r.roots, rootOwner{e.Root.Lineage, e.Root.Backend})
 		for _, id := range e.Root.IDs {
 			if !isManifest[id] && !isObject[id] {
 				r.MissingRootIDs++

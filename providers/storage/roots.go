@@ -37,14 +37,16 @@ func (s *Store) PutRoot(ctx context.Context, r *Root) error {
 }
 
 // PutWorkspaceRoot writes (replaces) the root of the workspace whose state
-// has lineage r.Lineage and lives at r.Backend, named
-// storedoc.WorkspaceRootName: two states of one lineage (a copied
-// workspace, a state pushed to a second backend) never overwrite each
-// other's root. A root an older mlform wrote for the same lineage and
-// backend under the lineage alone is then removed (this one replaces it);
-// one naming another backend is left alone. It returns the name written.
-func (s *Store) PutWorkspaceRoot(ctx context.Context, r *Root) (string, error) {
-	name := storedoc.WorkspaceRootName(r.Lineage, r.Backend)
+// has lineage r.Lineage and lives at r.Backend, for its storage block
+// named store, named storedoc.WorkspaceRootName: two states of one lineage
+// (a copied workspace, a state pushed to a second backend), or two blocks
+// of one workspace naming this store, never overwrite each other's root. A
+// root an older mlform wrote for the same lineage and backend under the
+// lineage alone is then removed (the caller writes the roots of all its
+// blocks before collecting); one naming another backend is left alone. It
+// returns the name written.
+func (s *Store) PutWorkspaceRoot(ctx context.Context, r *Root, store string) (string, error) {
+	name := storedoc.WorkspaceRootName(r.Lineage, r.Backend, store)
 	if err := s.putRoot(ctx, name, r); err != nil {
 		return "", err
 	}
@@ -85,8 +87,8 @@ func (s *Store) GetRoot(ctx context.Context, lineage string) (*Root, error) {
 	return s.readRoot(ctx, rootKey(lineage), lineage)
 }
 
-// readRoot reads the root at key, whose name must be its lineage or its
-// workspace root name (storedoc.WorkspaceRootName).
+// readRoot reads the root at key, whose name must be its lineage or start
+// with it (a workspace root name, storedoc.WorkspaceRootName).
 func (s *Store) readRoot(ctx context.Context, key, name string) (*Root, error) {
 	b, err := s.getBounded(ctx, key, storedoc.MaxRootSize)
 	if err != nil {
@@ -96,7 +98,7 @@ func (s *Store) readRoot(ctx context.Context, key, name string) (*Root, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", key, err)
 	}
-	if r.Lineage != name && storedoc.WorkspaceRootName(r.Lineage, r.Backend) != name {
+	if r.Lineage != name && !strings.HasPrefix(name, r.Lineage+"-") {
 		return nil, fmt.Errorf("%s: names lineage %s, not the one of its key", key, r.Lineage)
 	}
 	return r, nil

@@ -83,14 +83,18 @@ func ValidLineage(s string) bool {
 }
 
 // WorkspaceRootName is the name (the key after roots/) of the root a
-// workspace writes: its lineage, a dash and the first 16 hex digits of the
-// BLAKE3 of its state backend's location. A lineage alone does not name one
-// workspace: a copied workspace directory, a state pushed or migrated to
-// another backend, carries its lineage along, and two states of one lineage
-// writing one root object would each overwrite what the other protects. A
-// lineage is a 36-character UUID, so the name stays within ValidLineage.
-func WorkspaceRootName(lineage, backend string) string {
-	sum := blake3.Sum256([]byte(backend))
+// workspace writes for its storage block named store: its lineage, a dash
+// and the first 16 hex digits of the BLAKE3 of its state backend's location
+// and the block's name. A lineage alone does not name one workspace: a
+// copied workspace directory, a state pushed or migrated to another
+// backend, carries its lineage along, and two states of one lineage
+// writing one root object would each overwrite what the other protects.
+// Nor does a workspace have one root per store: two of its storage blocks
+// may name one store (two spellings of a URL), and each block's root must
+// not replace the other's. A lineage is a 36-character UUID, so the name
+// stays within ValidLineage.
+func WorkspaceRootName(lineage, backend, store string) string {
+	sum := blake3.Sum256([]byte(backend + "\n" + store))
 	return lineage + "-" + hex.EncodeToString(sum[:8])
 }
 
