@@ -202,6 +202,14 @@ func GC(ctx context.Context, ws *engine.Workspace, st *state.State, opts GCOptio
 		}
 		err = collectStore(ctx, store, opts.LockTimeout, func() error {
 			if g.Report, err = store.GC(ctx, refs[name]); err != nil {
+				var mk *storage.MissingKeptError
+				if errors.As(err, &mk) {
+					what := DescribeRef(st, name, mk.ID)
+					if what == "" {
+						what = "referenced by the state"
+					}
+					return fmt.Errorf("%w\n%s is %s; if it is lost, mlform gc -check lists every missing object, and mlform state rm of what uses it lets gc run again", err, mk.ID, what)
+				}
 				return err
 			}
 			g.Workspaces = g.Report.Roots - g.Report.OwnRoots(st.Lineage, opts.Backend)

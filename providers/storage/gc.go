@@ -81,7 +81,7 @@ func (s *Store) GC(ctx context.Context, keep []string) (*GCReport, error) {
 			return nil, fmt.Errorf("gc: %w", err)
 		}
 		if !isManifest[id] && !isObject[id] {
-			return nil, fmt.Errorf("gc: referenced id %s is neither a manifest nor an object in this store; refusing to collect (is this the right store?)", id)
+			return nil, &MissingKeptError{ID: id}
 		}
 		keepSet[id] = true
 	}
@@ -181,6 +181,17 @@ func (s *Store) GC(ctx context.Context, keep []string) (*GCReport, error) {
 		return r, err
 	}
 	return r, nil
+}
+
+// MissingKeptError is GC refusing because an id of its keep set is not in
+// the store: a wrong keep set (another store's state) would otherwise
+// delete live data, and a lost object is for the caller to report.
+type MissingKeptError struct {
+	ID string
+}
+
+func (e *MissingKeptError) Error() string {
+	return fmt.Sprintf("gc: referenced id %s is neither a manifest nor an object in this store; refusing to collect (is this the right store?)", e.ID)
 }
 
 // sweep deletes the object of every id that keep refuses (key names it),
