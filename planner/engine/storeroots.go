@@ -46,6 +46,7 @@ func (ws *Workspace) writeRoots(ctx context.Context, st *state.State, backend st
 	host, _ := os.Hostname()
 	failed := map[string]bool{}
 	var errs []error
+	var written []*storage.Store
 	for _, name := range ws.StoreNames() {
 		if only != nil && !only[name] {
 			continue
@@ -59,11 +60,23 @@ func (ws *Workspace) writeRoots(ctx context.Context, st *state.State, backend st
 			r := &storage.Root{Lineage: st.Lineage, Backend: backend, Host: host, Written: time.Now().UTC(), Serial: st.Serial, IDs: ids}
 			if _, err = store.PutWorkspaceRoot(ctx, r, name); err != nil {
 				err = fmt.Errorf("storage %q: %w", name, err)
+			} else {
+				written = append(written, store)
 			}
 		}
 		if err != nil {
 			failed[name] = true
 			errs = append(errs, err)
+		}
+	}
+	// The roots an older mlform wrote under the lineage alone go once
+	// every block's root is written: two blocks may name one store, and
+	// the old root protects what the state keeps through either.
+	if len(errs) == 0 {
+		for _, store := range written {
+			if err := store.ForgetLegacyRoot(ctx, st.Lineage, backend); err != nil {
+				errs = append(errs, err)
+			}
 		}
 	}
 	return failed, errors.Join(errs...)

@@ -40,27 +40,34 @@ func (s *Store) PutRoot(ctx context.Context, r *Root) error {
 // has lineage r.Lineage and lives at r.Backend, for its storage block
 // named store, named storedoc.WorkspaceRootName: two states of one lineage
 // (a copied workspace, a state pushed to a second backend), or two blocks
-// of one workspace naming this store, never overwrite each other's root. A
-// root an older mlform wrote for the same lineage and backend under the
-// lineage alone is then removed (the caller writes the roots of all its
-// blocks before collecting); one naming another backend is left alone. It
-// returns the name written.
+// of one workspace naming this store, never overwrite each other's root.
+// It returns the name written. Once the roots of all its blocks are
+// written, the caller removes the root an older mlform wrote under the
+// lineage alone (ForgetLegacyRoot).
 func (s *Store) PutWorkspaceRoot(ctx context.Context, r *Root, store string) (string, error) {
 	name := storedoc.WorkspaceRootName(r.Lineage, r.Backend, store)
 	if err := s.putRoot(ctx, name, r); err != nil {
 		return "", err
 	}
-	old, err := s.readRoot(ctx, rootKey(r.Lineage), r.Lineage)
-	if errors.Is(err, ErrNotFound) {
-		return name, nil
-	}
-	if err != nil || old.Backend != r.Backend {
-		return name, nil // not provably ours: it keeps protecting what it names
-	}
-	if err := s.deleteKey(ctx, rootKey(r.Lineage)); err != nil {
-		return name, fmt.Errorf("remove the old root of workspace %s: %w", r.Lineage, err)
-	}
 	return name, nil
+}
+
+// ForgetLegacyRoot removes roots/<lineage>, the root an mlform before
+// workspace root names wrote, when it names backend: the workspace roots
+// of that lineage and backend (PutWorkspaceRoot, one per storage block)
+// replace it. One naming another backend is left alone: it is another
+// copy's, and keeps protecting what it names.
+func (s *Store) ForgetLegacyRoot(ctx context.Context, lineage, backend string) error {
+	old, err := s.readRoot(ctx, rootKey(lineage), lineage)
+	if err != nil || old.Backend != backend {
+		// None, or not provably ours (a damaged one stops gc until it is
+		// forgotten by hand): it keeps protecting what it names.
+		return nil
+	}
+	if err := s.deleteKey(ctx, rootKey(lineage)); err != nil {
+		return fmt.Errorf("remove the old root of workspace %s: %w", lineage, err)
+	}
+	return nil
 }
 
 func (s *Store) putRoot(ctx context.Context, name string, r *Root) error {

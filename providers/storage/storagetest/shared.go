@@ -188,6 +188,15 @@ func testWorkspaceRootPerBackend(t *testing.T, e *env) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := s.ForgetLegacyRoot(e.ctx, lineageA, backendB); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.GetRoot(e.ctx, lineageA); err != nil {
+		t.Errorf("the old root of backend A was removed for backend B: %v", err)
+	}
+	if err := s.ForgetLegacyRoot(e.ctx, lineageA, backendA); err != nil {
+		t.Fatal(err)
+	}
 	// A's second storage block names this store too.
 	nameArchive, err := s.PutWorkspaceRoot(e.ctx, &storage.Root{Lineage: lineageA, Backend: backendA, IDs: []string{idArchive}}, "archive")
 	if err != nil {
