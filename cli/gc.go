@@ -31,7 +31,9 @@ gc): the ids its state references there. gc keeps everything this state or
 any root references, so gc in one workspace never deletes another's data.
 -workspaces lists the roots (and store locks) of every store. A workspace
 whose state was deleted keeps protecting its data until its root is removed
-with -forget-workspace LINEAGE.
+with -forget-workspace LINEAGE (every root of that lineage) or NAME (one root,
+as -workspaces lists it: a copy of a workspace, such as a directory copied with
+its local state, has the same lineage and a root of its own).
 
 -dry-run lists what would be deleted. -check deletes nothing: it verifies
 every store end to end and that every object the state references is present
@@ -64,7 +66,7 @@ damaged or lost store index from the packs, which carry their own index.`,
 					own = st.Lineage
 				}
 				res, err := ops.ListRoots(ctx, ws)
-				renderRoots(g, res, own)
+				renderRoots(g, res, own, m.Location())
 				return err
 			}
 			// -check must be able to report a damaged index, and
@@ -88,7 +90,7 @@ damaged or lost store index from the packs, which carry their own index.`,
 					return err
 				}
 				if forget != "" {
-					stores, err := ops.ForgetWorkspace(ctx, ws, st, forget)
+					stores, err := ops.ForgetWorkspace(ctx, ws, st, m.Location(), forget)
 					for _, name := range stores {
 						fmt.Fprintf(g.Stdout, "storage %q: forgot workspace %s; the next gc may delete what only it referenced\n", name, forget)
 					}
@@ -163,7 +165,7 @@ damaged or lost store index from the packs, which carry their own index.`,
 	cmd.Flags().BoolVar(&check, "check", false, "delete nothing; verify the stores and everything the state references")
 	cmd.Flags().BoolVar(&readData, "read-data", false, "with -check, also re-hash every chunk")
 	cmd.Flags().BoolVar(&workspaces, "workspaces", false, "list the workspaces (roots) and locks of every store; changes nothing")
-	cmd.Flags().StringVar(&forget, "forget-workspace", "", "remove the root of the workspace with this `LINEAGE` from every store, so gc stops protecting what only it referenced")
+	cmd.Flags().StringVar(&forget, "forget-workspace", "", "remove the roots of the workspace with this `LINEAGE` (or the one root of that name) from every store, so gc stops protecting what only it referenced")
 	cmd.Flags().BoolVar(&rebuild, "rebuild-index", false, "rebuild each store's index from its packs (when an index object is damaged or lost); deletes nothing else")
 	return cmd
 }

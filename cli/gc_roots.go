@@ -17,9 +17,10 @@ import (
 	"github.com/mlform/mlform/providers/storage"
 )
 
-// renderRoots prints gc -workspaces: per store, every workspace root and
-// every store lock; own is this workspace's lineage.
-func renderRoots(g *Globals, stores []*ops.StoreRoots, own string) {
+// renderRoots prints gc -workspaces: per store, every workspace root (by
+// name, as -forget-workspace takes it) and every store lock; own and
+// backend are this workspace's lineage and state location.
+func renderRoots(g *Globals, stores []*ops.StoreRoots, own, backend string) {
 	for _, s := range stores {
 		fmt.Fprintf(g.Stdout, "storage %q: %s\n", s.Store, textfmt.Count(len(s.Roots), "workspace"))
 		for _, r := range s.Roots {
@@ -28,11 +29,14 @@ func renderRoots(g *Globals, stores []*ops.StoreRoots, own string) {
 				continue
 			}
 			mine := ""
-			if r.Lineage == own {
+			switch {
+			case r.Lineage == own && r.Root.Backend == backend:
 				mine = " (this workspace)"
+			case r.Lineage == own:
+				mine = " (this workspace's lineage at another backend: a copy of its state, or its state before it moved)"
 			}
 			fmt.Fprintf(g.Stdout, "  %s  %s, serial %d, written %s from %s, backend %s%s\n",
-				r.Lineage, textfmt.Count(len(r.Root.IDs), "id"), r.Root.Serial, r.Root.Written.UTC().Format(time.RFC3339), r.Root.Host, r.Root.Backend, mine)
+				r.Name, textfmt.Count(len(r.Root.IDs), "id"), r.Root.Serial, r.Root.Written.UTC().Format(time.RFC3339), r.Root.Host, r.Root.Backend, mine)
 		}
 		for _, l := range s.Locks {
 			if l.Err != nil {

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/providers/storage"
+	"github.com/mlform/mlform/providers/storage/storedoc"
 	"github.com/mlform/mlform/state"
 )
 
@@ -22,6 +24,20 @@ func TestRootWriter(t *testing.T) {
 	defer ws.Close()
 	m := openFileState(ctx, t, dir)
 	st := state.New()
+	// An older mlform's roots: this workspace's under its lineage alone in
+	// "other" (replaced by the first write), and a copy's at another
+	// backend in the default store (left alone).
+	legacy := func(store, backend string) {
+		s, err := ws.Store(ctx, store)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.PutRoot(ctx, &storage.Root{Lineage: st.Lineage, Backend: backend, IDs: []string{strings.Repeat("9", 64)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	legacy("other", m.Location())
+	legacy(engine.DefaultStorage, "/elsewhere/.mlform/state/state.json")
 	rw := ws.NewRootWriter(m)
 	id := func(c string) string { return strings.Repeat(c, 64) }
 	snap := func(c, store string) *state.Snapshot {
@@ -57,7 +73,7 @@ func TestRootWriter(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r, err := store.GetRoot(ctx, st.Lineage)
+			r, err := store.GetRoot(ctx, storedoc.WorkspaceRootName(st.Lineage, m.Location(), name))
 			if err != nil {
 				t.Fatalf("%s: storage %q: %v", step.name, name, err)
 			}
@@ -74,5 +90,14 @@ func TestRootWriter(t *testing.T) {
 	}
 	if err := rw.Finish(ctx, st); err != nil {
 		t.Fatal(err)
+	}
+	for store, kept := range map[string]bool{"other": false, engine.DefaultStorage: true} {
+		s, err := ws.Store(ctx, store)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.GetRoot(ctx, st.Lineage); kept != (err == nil) {
+			t.Errorf("storage %q: the old root under the lineage alone: %v; want kept = %v", store, err, kept)
+		}
 	}
 }

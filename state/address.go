@@ -318,6 +318,9 @@ type InUseError struct {
 	Users []Address
 	// Alias is true when Users is an alias (no -force overrides that).
 	Alias bool
+	// Pending describes the jobs not collected yet that read it (a
+	// running train attempt or evaluation).
+	Pending []string
 }
 
 func (e *InUseError) Error() string {
@@ -333,6 +336,16 @@ func (e *InUseError) Error() string {
 	list := strings.Join(names[:min(len(names), show)], ", ")
 	if len(names) > show {
 		list += fmt.Sprintf(" and %d more", len(names)-show)
+	}
+	if len(e.Pending) > 0 {
+		jobs := strings.Join(e.Pending[:min(len(e.Pending), show)], ", ")
+		if len(e.Pending) > show {
+			jobs += fmt.Sprintf(" and %d more", len(e.Pending)-show)
+		}
+		if len(names) > 0 {
+			jobs = fmt.Sprintf("recorded %s %s and by %s", plural(len(names), "version", "versions"), list, jobs)
+		}
+		return fmt.Sprintf("%s is used by %s: let the next apply collect the jobs (and remove the versions) first, or use -force to forget it anyway (the snapshots they use stay recorded, so gc keeps their data)", e.Addr, jobs)
 	}
 	return fmt.Sprintf("%s is used by recorded %s %s: remove %s first, or use -force to forget it anyway (the snapshots %s stay recorded, so gc keeps their data and reproduce and pull still work)",
 		e.Addr, plural(len(names), "version", "versions"), list, plural(len(names), "it", "them"), plural(len(names), "that version uses", "those versions use"))

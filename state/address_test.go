@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mlform/mlform/internal/wanterr"
 	"github.com/mlform/mlform/state"
@@ -356,5 +357,73 @@ func TestModuleAddresses(t *testing.T) {
 		if strings.Join(got, " ") != tc.want {
 			t.Errorf("ModuleContents(%s) = %v, want %s", tc.module, got, tc.want)
 		}
+	}
+}
+
+// TestRemoveKeepsUncollectedJobInputs: a snapshot a job not collected yet
+// reads (a running train attempt's draft, a running evaluation) is used as
+// a recorded version's is: state rm of it or its dataset is refused naming
+// the job, and -force keeps its record (so gc keeps its data) until the
+// job is collected. Before, it was forgotten and gc deleted the data the
+// job was about to read, and the version it recorded lost its inputs.
+func TestRemoveKeepsUncollectedJobInputs(t *testing.T) {
+	freshID, eventsID := fmt.Sprintf("%064x", 0xd5fff), fmt.Sprintf("%064x", 0xe5001)
+	sample := func() *state.State {
+		s := statetest.Sample()
+		at := s.Datasets["churn"].Snapshots[1].CreatedAt.Add(time.Hour)
+		s.Datasets["churn"].Snapshots = append(s.Datasets["churn"].Snapshots, &state.Snapshot{ID: freshID, CreatedAt: at, Source: "data", Store: "default"})
+		s.Datasets["events"] = &state.Dataset{Name: "events", Snapshots: []*state.Snapshot{{ID: eventsID, CreatedAt: at, Source: "ev", Store: "default"}}}
+		m := s.Models["churn"]
+		draft := *m.Versions[0]
+		draft.Version = m.NextVersion
+		draft.Inputs.Snapshots = map[string]string{"churn": freshID}
+		m.NextVersion++
+		m.Running = []*state.RunningAttempt{{Version: draft.Version, Step: "train", Executor: "slurm", JobID: "77",
+			SpecID: fmt.Sprintf("%064x", 0x5bec), Store: "default", Draft: &draft}}
+		m.Evaluating = []*state.RunningEvaluation{{Version: 2, Snapshots: map[string]string{"events": eventsID},
+			Executor: "slurm", JobID: "78", SpecID: fmt.Sprintf("%064x", 0x5bed), Store: "default"}}
+		if err := s.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	for _, tc := range []struct{ addr, want string }{
+		{"dataset.churn@" + freshID, "is used by model.churn v4 (train job 77, not collected yet): let the next apply collect"},
+		{"dataset.churn", "is used by recorded versions model.churn@1, model.churn@2, model.churn@3 and by model.churn v4 (train job 77, not collected yet)"},
+		{"dataset.events", "is used by the evaluation of model.churn@2 (job 78, not collected yet)"},
+	} {
+		a, err := state.ParseAddress(tc.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var iu *state.InUseError
+		if err := sample().Remove(a); !errors.As(err, &iu) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Remove(%s) = %v, want an InUseError containing %q", tc.addr, err, tc.want)
+		}
+	}
+	s := sample()
+	for _, addr := range []string{"dataset.churn@" + freshID, "dataset.events"} {
+		a, _ := state.ParseAddress(addr)
+		if err := s.ForceRemove(a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for ds, id := range map[string]string{"churn": freshID, "events": eventsID} {
+		if s.FindSnapshot(ds, id) == nil {
+			t.Errorf("-force dropped the record of dataset.%s@%.12s, which a job not collected yet reads", ds, id)
+		}
+	}
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	// Collected (or given up), the jobs stop holding the records: the next
+	// removal drops what no recorded version uses.
+	s.Models["churn"].Running, s.Models["churn"].Evaluating = nil, nil
+	a, _ := state.ParseAddress("model.churn@3")
+	if err := s.Remove(a); err != nil {
+		t.Fatal(err)
+	}
+	if s.FindSnapshot("churn", freshID) != nil || s.FindSnapshot("events", eventsID) != nil {
+		t.Error("retained records outlived the jobs that read them")
 	}
 }

@@ -41,13 +41,60 @@ func (s *State) SnapshotUsers(dataset, id string) []Address {
 	return out
 }
 
-// usedSnapshots is the set of "dataset\x00id" some recorded version uses.
+// usedSnapshots is the set of "dataset\x00id" some recorded version, or
+// a job not collected yet, uses.
 func (s *State) usedSnapshots() map[string]bool {
 	used := map[string]bool{}
 	for u := range s.SnapshotUses() {
 		used[u.Dataset+"\x00"+u.Snapshot] = true
 	}
+	for u := range s.pendingSnapshotUses() {
+		used[u.dataset+"\x00"+u.snapshot] = true
+	}
 	return used
+}
+
+// pendingUse is a snapshot a job not collected yet reads: the input of a
+// running train attempt (its draft version) or of a running evaluation.
+type pendingUse struct {
+	what, dataset, snapshot string
+}
+
+// pendingSnapshotUses yields the snapshots jobs not collected yet read
+// from the store, possibly long after the apply that submitted them: they
+// must stay recorded (so gc keeps their data) until the job is collected,
+// when the version it records uses them.
+func (s *State) pendingSnapshotUses() iter.Seq[pendingUse] {
+	return func(yield func(pendingUse) bool) {
+		for _, name := range slices.Sorted(maps.Keys(s.Models)) {
+			m := s.Models[name]
+			if m == nil {
+				continue
+			}
+			for _, r := range m.Running {
+				if r == nil || r.Draft == nil {
+					continue
+				}
+				what := fmt.Sprintf("model.%s v%d (%s job %s, not collected yet)", name, r.Version, r.Step, r.JobID)
+				for _, ds := range slices.Sorted(maps.Keys(r.Draft.Inputs.Snapshots)) {
+					if !yield(pendingUse{what, ds, r.Draft.Inputs.Snapshots[ds]}) {
+						return
+					}
+				}
+			}
+			for _, e := range m.Evaluating {
+				if e == nil {
+					continue
+				}
+				what := fmt.Sprintf("the evaluation of model.%s@%d (job %s, not collected yet)", name, e.Version, e.JobID)
+				for _, ds := range slices.Sorted(maps.Keys(e.Snapshots)) {
+					if !yield(pendingUse{what, ds, e.Snapshots[ds]}) {
+						return
+					}
+				}
+			}
+		}
+	}
 }
 
 // SnapshotUse is one input of a recorded version: the snapshot of a
@@ -131,6 +178,7 @@ func MatchSnapshot(prefix string, histories ...*Dataset) (*Snapshot, []string) {
 // drops them from the history.
 func (s *State) retainUsed(a Address, dataset string, snaps []*Snapshot, force bool) error {
 	var users []Address
+	var pending []string
 	var used []*Snapshot
 	seen := map[string]bool{}
 	for _, sn := range snaps {
@@ -138,12 +186,19 @@ func (s *State) retainUsed(a Address, dataset string, snaps []*Snapshot, force b
 			continue
 		}
 		seen[sn.ID] = true
-		if u := s.SnapshotUsers(dataset, sn.ID); len(u) > 0 {
-			users = append(users, u...)
+		u := s.SnapshotUsers(dataset, sn.ID)
+		users = append(users, u...)
+		n := len(pending)
+		for p := range s.pendingSnapshotUses() {
+			if p.dataset == dataset && p.snapshot == sn.ID && !slices.Contains(pending, p.what) {
+				pending = append(pending, p.what)
+			}
+		}
+		if len(u) > 0 || len(pending) > n {
 			used = append(used, sn)
 		}
 	}
-	if len(users) == 0 {
+	if len(used) == 0 {
 		return nil
 	}
 	if !force {
@@ -153,7 +208,7 @@ func (s *State) retainUsed(a Address, dataset string, snaps []*Snapshot, force b
 			}
 			return users[i].Version < users[j].Version
 		})
-		return &InUseError{Addr: a, Users: users}
+		return &InUseError{Addr: a, Users: users, Pending: pending}
 	}
 	if s.RetainedSnapshots == nil {
 		s.RetainedSnapshots = map[string]*Dataset{}

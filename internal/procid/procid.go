@@ -18,12 +18,12 @@ import (
 	"strings"
 
 	"github.com/mlform/mlform/internal/hexid"
-	"github.com/mlform/mlform/internal/whoami"
 )
 
 // ID is one process on one host.
 type ID struct {
-	// Host is the host name ("localhost" when it cannot be read).
+	// Host is Host(): the host name ("unknown-host" when it cannot be
+	// read), with the pid namespace when it is not the initial one.
 	Host string
 	// PID is the process id.
 	PID int
@@ -36,7 +36,7 @@ type ID struct {
 func Self() ID {
 	pid := os.Getpid()
 	start, _ := startTime(pid)
-	return ID{Host: whoami.Host(), PID: pid, Start: start}
+	return ID{Host: Host(), PID: pid, Start: start}
 }
 
 // Token is the compact form of an ID used in file and object names:
@@ -96,7 +96,7 @@ func ParseToken(s string) (t ParsedToken, ok bool) {
 // Liveness checks the token's process on this host. A token of another
 // host is Unknown.
 func (t ParsedToken) Liveness() Liveness {
-	if t.HostHash != hostHash(whoami.Host()) {
+	if t.HostHash != hostHash(Host()) {
 		return Unknown
 	}
 	return Check(t.PID, t.Start)
@@ -104,7 +104,7 @@ func (t ParsedToken) Liveness() Liveness {
 
 // Liveness checks id on this host.
 func (id ID) Liveness() Liveness {
-	if id.Host != whoami.Host() {
+	if id.Host != Host() {
 		return Unknown
 	}
 	return Check(id.PID, id.Start)

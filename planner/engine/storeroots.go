@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mlform/mlform/providers/storage"
+	"github.com/mlform/mlform/providers/storage/storedoc"
 	"github.com/mlform/mlform/state"
 	"github.com/mlform/mlform/state/statemgr"
 )
@@ -46,6 +47,7 @@ func (ws *Workspace) writeRoots(ctx context.Context, st *state.State, backend st
 	host, _ := os.Hostname()
 	failed := map[string]bool{}
 	var errs []error
+	var written []*storage.Store
 	for _, name := range ws.StoreNames() {
 		if only != nil && !only[name] {
 			continue
@@ -57,13 +59,25 @@ func (ws *Workspace) writeRoots(ctx context.Context, st *state.State, backend st
 		store, err := ws.Store(ctx, name)
 		if err == nil {
 			r := &storage.Root{Lineage: st.Lineage, Backend: backend, Host: host, Written: time.Now().UTC(), Serial: st.Serial, IDs: ids}
-			if err = store.PutRoot(ctx, r); err != nil {
+			if _, err = store.PutWorkspaceRoot(ctx, r, name); err != nil {
 				err = fmt.Errorf("storage %q: %w", name, err)
+			} else {
+				written = append(written, store)
 			}
 		}
 		if err != nil {
 			failed[name] = true
 			errs = append(errs, err)
+		}
+	}
+	// The roots an older mlform wrote under the lineage alone go once
+	// every block's root is written: two blocks may name one store, and
+	// the old root protects what the state keeps through either.
+	if len(errs) == 0 {
+		for _, store := range written {
+			if err := store.ForgetLegacyRoot(ctx, st.Lineage, backend); err != nil {
+				errs = append(errs, err)
+			}
 		}
 	}
 	return failed, errors.Join(errs...)
@@ -102,14 +116,95 @@ func (ws *Workspace) NewRootWriter(w StateWriter) *RootWriter {
 }
 
 func (r *RootWriter) Write(ctx context.Context, st *state.State) error {
+	guarded := r.guard(ctx, st)
 	if err := r.w.Write(ctx, st); err != nil {
 		return err
 	}
 	if err := r.index(ctx, st); err != nil {
 		return err
 	}
+	// A guard root that names exactly what the state now references is
+	// this write's root already.
+	for name, n := range guarded {
+		if len(r.refs.ids[name]) == n {
+			delete(r.due, name)
+		}
+	}
 	r.writeDue(ctx, st)
 	return nil
+}
+
+// guard writes, before st is written, the root of every store in which st
+// references an id the state as last written does not: the ids the roots
+// named so far (the last written state's, r.refs; before the first write,
+// the stored root's) and the new ones. So from the moment the state names
+// an id, a root names it too, and a run killed between the state write and
+// the root write leaves nothing a gc elsewhere could take: the root is a
+// superset until the write after (docs/store-format.md, "Write order").
+// It returns, per store whose guard root was written, the number of ids it
+// names. A store whose guard write failed gets its root after the state
+// write, as before.
+func (r *RootWriter) guard(ctx context.Context, st *state.State) map[string]int {
+	added := map[string][]string{}
+	var base func(store string) []string
+	switch announced := statemgr.Announced(ctx); {
+	case r.refs == nil:
+		for store, ids := range newRefIndex(st).ids {
+			added[store] = ids
+		}
+		base = func(store string) []string {
+			s, err := r.ws.Store(ctx, store)
+			if err != nil {
+				return nil
+			}
+			old, err := s.GetRoot(ctx, storedoc.WorkspaceRootName(st.Lineage, r.backend, store))
+			if err != nil {
+				return nil
+			}
+			return old.IDs
+		}
+	default:
+		isNew := func(id storeID) bool { return r.refs.count[id] == 0 }
+		if announced != nil {
+			for _, member := range []string{memberDatasets, memberRetained, memberModels} {
+				for _, name := range announced[member] {
+					for _, id := range entryRefs(st, entryRef{member, name}) {
+						if isNew(id) {
+							added[id.store] = append(added[id.store], id.id)
+						}
+					}
+				}
+			}
+		} else {
+			for store, ids := range newRefIndex(st).ids {
+				for _, id := range ids {
+					if isNew(storeID{store, id}) {
+						added[store] = append(added[store], id)
+					}
+				}
+			}
+		}
+		base = func(store string) []string { return r.refs.ids[store] }
+	}
+	host, _ := os.Hostname()
+	out := map[string]int{}
+	for name, ids := range added {
+		if _, declared := r.ws.StoreURLs[name]; !declared || len(ids) == 0 {
+			continue
+		}
+		union := slices.Concat(base(name), ids)
+		slices.Sort(union)
+		union = slices.Compact(union)
+		store, err := r.ws.Store(ctx, name)
+		if err != nil {
+			continue
+		}
+		root := &storage.Root{Lineage: st.Lineage, Backend: r.backend, Host: host, Written: time.Now().UTC(), Serial: st.Serial + 1, IDs: union}
+		if _, err := store.PutWorkspaceRoot(ctx, root, name); err == nil {
+			out[name] = len(union)
+		}
+	}
+	return out
 }
 
 // index brings r.refs to st and marks the stores whose ids changed due.

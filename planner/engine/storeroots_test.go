@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/mlform/mlform/providers/storage"
+	"github.com/mlform/mlform/providers/storage/storedoc"
 	"github.com/mlform/mlform/state"
 	"github.com/mlform/mlform/state/statemgr"
 )
@@ -153,7 +154,8 @@ func readRoot(t *testing.T, ws *Workspace, name, lineage string) *storage.Root {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := store.GetRoot(context.Background(), lineage)
+	// serialWriter has no Location: the root's backend is "".
+	r, err := store.GetRoot(context.Background(), storedoc.WorkspaceRootName(lineage, "", name))
 	if err != nil {
 		t.Fatalf("storage %q: %v", name, err)
 	}
@@ -201,5 +203,78 @@ func BenchmarkRootWriter(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// rootCheckingWriter is a state backend that, at each write, checks that
+// the default store's root already names every id the state being written
+// references there: the moment the state names an id, a root does too.
+type rootCheckingWriter struct {
+	t  *testing.T
+	ws *Workspace
+}
+
+func (w rootCheckingWriter) Write(ctx context.Context, st *state.State) error {
+	w.t.Helper()
+	store, err := w.ws.Store(ctx, DefaultStorage)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	var named []string
+	if r, err := store.GetRoot(ctx, storedoc.WorkspaceRootName(st.Lineage, "", DefaultStorage)); err == nil {
+		named = r.IDs
+	}
+	for _, id := range Referenced(st)[DefaultStorage] {
+		if !slices.Contains(named, id) {
+			w.t.Errorf("serial %d: the state is written naming %.8s, which no root names yet (a run killed now would leave it to a gc elsewhere)", st.Serial+1, id)
+		}
+	}
+	st.Serial++
+	return nil
+}
+
+// TestRootWriterGuardsBeforeWrite: every state write that adds a
+// reference finds it in the store's root already (announced, unannounced
+// and first writes), and a write that drops one keeps it in the root
+// until the state no longer names it. Before, the root was written only
+// after the state: a run killed in between left the new ids to any gc.
+func TestRootWriterGuardsBeforeWrite(t *testing.T) {
+	ctx := context.Background()
+	ws := &Workspace{BaseDir: t.TempDir(), StoreURLs: map[string]string{DefaultStorage: "file://store"}}
+	defer ws.Close()
+	st := state.New()
+	rw := ws.NewRootWriter(rootCheckingWriter{t: t, ws: ws})
+	rw.verify = true
+	steps := []struct {
+		announce func(ctx context.Context) context.Context
+		change   func(st *state.State)
+	}{
+		{nil, func(st *state.State) { st.EnsureModel("m").Versions = []*state.Version{version(1, "a", "c")} }},
+		{func(ctx context.Context) context.Context { return statemgr.ChangingModel(ctx, "m") }, func(st *state.State) {
+			m := st.Models["m"]
+			m.Versions = append(m.Versions, version(2, "b", "d"))
+		}},
+		{nil, func(st *state.State) { st.EnsureModel("n").Versions = []*state.Version{version(1, "e", "c")} }},
+		{func(ctx context.Context) context.Context { return statemgr.ChangingModel(ctx, "m") }, func(st *state.State) {
+			m := st.Models["m"]
+			m.Versions = []*state.Version{version(3, "f", "d")} // drops a, b; adds f
+		}},
+	}
+	for i, step := range steps {
+		step.change(st)
+		wctx := ctx
+		if step.announce != nil {
+			wctx = step.announce(ctx)
+		}
+		if err := rw.Write(wctx, st); err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+	}
+	if err := rw.Finish(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	want := Referenced(st)[DefaultStorage]
+	if r := readRoot(t, ws, DefaultStorage, st.Lineage); !slices.Equal(r.IDs, want) || r.Serial != st.Serial {
+		t.Errorf("final root %v at serial %d, want %v at %d", r.IDs, r.Serial, want, st.Serial)
 	}
 }

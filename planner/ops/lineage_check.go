@@ -72,6 +72,12 @@ func DescribeRef(st *state.State, store, id string) string {
 			if v.CodeID == id {
 				out = append(out, fmt.Sprintf("code archive of model.%s@%d", name, v.Version))
 			}
+			if v.EnvironmentID == id {
+				out = append(out, fmt.Sprintf("environment record of model.%s@%d", name, v.Version))
+			}
+			if v.CardID == id {
+				out = append(out, fmt.Sprintf("model card of model.%s@%d", name, v.Version))
+			}
 		}
 		for _, r := range st.Models[name].Running {
 			if storeOr(r.Store) == store && r.SpecID == id {
@@ -82,6 +88,9 @@ func DescribeRef(st *state.State, store, id string) string {
 			}
 			if r.Draft != nil && storeOr(r.Draft.Store) == store && r.Draft.CodeID == id {
 				out = append(out, fmt.Sprintf("code archive of model.%s v%d (running)", name, r.Version))
+			}
+			if r.Draft != nil && storeOr(r.Draft.Store) == store && (r.Draft.EnvironmentID == id || r.Draft.CardID == id) {
+				out = append(out, fmt.Sprintf("environment record or model card of model.%s v%d (running)", name, r.Version))
 			}
 		}
 		for _, e := range st.Models[name].Evaluating {

@@ -58,6 +58,8 @@ func TestDescribeRef(t *testing.T) {
 	st.Models["m"].Versions[0].ArtifactsID = strings.Repeat("a", 64)
 	st.Models["m"].Versions[0].Store = "default"
 	st.Models["m"].Versions[0].CodeID = strings.Repeat("c", 64)
+	st.Models["m"].Versions[0].EnvironmentID = strings.Repeat("3", 64)
+	st.Models["m"].Versions[0].CardID = strings.Repeat("4", 64)
 	draft := *st.Models["m"].Versions[0]
 	draft.Version = st.Models["m"].NextVersion
 	st.Models["m"].NextVersion++
@@ -79,6 +81,8 @@ func TestDescribeRef(t *testing.T) {
 		{"default", strings.Repeat("c", 64), "code archive of model.m v2 (running) and 1 more"},
 		{"default", "00000001" + strings.Repeat("0", 56), "dataset.d@000000010000 (used by model.m@1)"},
 		{"default", strings.Repeat("a", 64), "artifacts of model.m@1"},
+		{"default", strings.Repeat("3", 64), "environment record of model.m@1 and 1 more"},
+		{"default", strings.Repeat("4", 64), "environment record or model card of model.m v2 (running) and 1 more"},
 		{"default", strings.Repeat("e", 64), "params of model.m v2 (running)"},
 		{"default", strings.Repeat("f", 64), "step spec of the evaluation of model.m v1 (running as slurm job 13)"},
 		{"default", strings.Repeat("2", 64), "params or code of the evaluation of model.m v1 (running)"},

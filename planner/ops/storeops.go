@@ -12,6 +12,7 @@ import (
 	"github.com/mlform/mlform/internal/bloburl"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/providers/storage"
+	"github.com/mlform/mlform/providers/storage/storedoc"
 	"github.com/mlform/mlform/state"
 	"github.com/mlform/mlform/state/statemgr"
 )
@@ -168,9 +169,11 @@ type GCOptions struct {
 // GC deletes from every declared store what neither this state nor any
 // other workspace's root references (manifests and objects not reachable
 // from a snapshot or a version, and packs holding none of their chunks).
-// Per store it takes the exclusive store lock (waiting up to LockTimeout
-// for writers), rewrites this workspace's root from st, then collects. The
-// caller holds the state lock.
+// It first rewrites this workspace's roots from st in every store (so a
+// store two of its storage blocks name holds both blocks' roots before
+// either is collected), then per store takes the exclusive store lock
+// (waiting up to LockTimeout for writers) and collects. The caller holds
+// the state lock.
 func GC(ctx context.Context, ws *engine.Workspace, st *state.State, opts GCOptions) ([]*StoreGC, error) {
 	refs := engine.Referenced(st)
 	for name, ids := range refs {
@@ -178,7 +181,11 @@ func GC(ctx context.Context, ws *engine.Workspace, st *state.State, opts GCOptio
 			return nil, fmt.Errorf("the state references %d objects in storage %q, which the configuration does not declare: refusing to collect garbage", len(ids), name)
 		}
 	}
-	host, _ := os.Hostname()
+	if !opts.DryRun {
+		if err := ws.WriteRoots(ctx, st, opts.Backend); err != nil {
+			return nil, err
+		}
+	}
 	var out []*StoreGC
 	for _, name := range ws.StoreNames() {
 		store, err := ws.Store(ctx, name)
@@ -187,25 +194,25 @@ func GC(ctx context.Context, ws *engine.Workspace, st *state.State, opts GCOptio
 		}
 		g := &StoreGC{Store: name}
 		if opts.DryRun {
-			if err := dryRunGC(ctx, store, st, refs[name], g); err != nil {
+			if err := dryRunGC(ctx, store, name, st, opts.Backend, refs, g); err != nil {
 				return out, fmt.Errorf("storage %q: %w", name, err)
 			}
 			out = append(out, g)
 			continue
 		}
 		err = collectStore(ctx, store, opts.LockTimeout, func() error {
-			ids := refs[name]
-			if ids == nil {
-				ids = []string{}
-			}
-			root := &storage.Root{Lineage: st.Lineage, Backend: opts.Backend, Host: host, Written: time.Now().UTC(), Serial: st.Serial, IDs: ids}
-			if err := store.PutRoot(ctx, root); err != nil {
-				return err
-			}
 			if g.Report, err = store.GC(ctx, refs[name]); err != nil {
+				var mk *storage.MissingKeptError
+				if errors.As(err, &mk) {
+					what := DescribeRef(st, name, mk.ID)
+					if what == "" {
+						what = "referenced by the state"
+					}
+					return fmt.Errorf("%w\n%s is %s; if it is lost, mlform gc -check lists every missing object, and mlform state rm of what uses it lets gc run again", err, mk.ID, what)
+				}
 				return err
 			}
-			g.Workspaces = g.Report.Roots - 1
+			g.Workspaces = g.Report.Roots - g.Report.OwnRoots(st.Lineage, opts.Backend)
 			return nil
 		})
 		if err != nil {
@@ -226,12 +233,20 @@ func collectStore(ctx context.Context, store *storage.Store, timeout time.Durati
 	return fn()
 }
 
-// dryRunGC fills g with what GC would delete: manifests neither keep nor
-// any other workspace's root reaches.
-func dryRunGC(ctx context.Context, store *storage.Store, st *state.State, keepIDs []string, g *StoreGC) error {
+// dryRunGC fills g with what GC would delete from the store of block
+// name: manifests neither this state's references there nor any other
+// root reaches. backend is this workspace's state location: its own roots
+// are the ones of its lineage and backend, which gc rewrites from st
+// first (one per block; another block naming this store keeps what st
+// references through it).
+func dryRunGC(ctx context.Context, store *storage.Store, name string, st *state.State, backend string, refs map[string][]string, g *StoreGC) error {
 	keep := map[string]bool{}
-	for _, id := range keepIDs {
+	for _, id := range refs[name] {
 		keep[id] = true
+	}
+	ownBlock := map[string]string{}
+	for b := range refs {
+		ownBlock[storedoc.WorkspaceRootName(st.Lineage, backend, b)] = b
 	}
 	roots, err := store.Roots(ctx)
 	if err != nil {
@@ -239,10 +254,14 @@ func dryRunGC(ctx context.Context, store *storage.Store, st *state.State, keepID
 	}
 	for _, r := range roots {
 		if r.Err != nil {
-			return fmt.Errorf("%w; gc would refuse to collect (if its workspace is gone: mlform gc -forget-workspace %s)", r.Err, r.Lineage)
+			return fmt.Errorf("%w; gc would refuse to collect (if its workspace is gone: mlform gc -forget-workspace %s)", r.Err, r.Name)
 		}
-		if r.Lineage == st.Lineage {
-			continue // this state replaces its own root
+		if r.Lineage == st.Lineage && r.Root.Backend == backend {
+			// This state replaces its own roots.
+			for _, id := range refs[ownBlock[r.Name]] {
+				keep[id] = true
+			}
+			continue
 		}
 		g.Workspaces++
 		for _, id := range r.Root.IDs {

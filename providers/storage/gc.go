@@ -23,6 +23,22 @@ type GCReport struct {
 	// Roots counts the workspace roots whose ids were kept;
 	// MissingRootIDs the ids they name that the store no longer has.
 	Roots, MissingRootIDs int
+	// roots are those roots' lineages and backends.
+	roots []rootOwner
+}
+
+type rootOwner struct{ lineage, backend string }
+
+// OwnRoots counts the kept roots of the workspace whose state has lineage
+// and lives at backend (one per storage block of it naming this store).
+func (r *GCReport) OwnRoots(lineage, backend string) int {
+	n := 0
+	for _, o := range r.roots {
+		if o.lineage == lineage && o.backend == backend {
+			n++
+		}
+	}
+	return n
 }
 
 // GC deletes everything that neither keep nor any root reaches. keep is
@@ -65,7 +81,7 @@ func (s *Store) GC(ctx context.Context, keep []string) (*GCReport, error) {
 			return nil, fmt.Errorf("gc: %w", err)
 		}
 		if !isManifest[id] && !isObject[id] {
-			return nil, fmt.Errorf("gc: referenced id %s is neither a manifest nor an object in this store; refusing to collect (is this the right store?)", id)
+			return nil, &MissingKeptError{ID: id}
 		}
 		keepSet[id] = true
 	}
@@ -76,9 +92,10 @@ func (s *Store) GC(ctx context.Context, keep []string) (*GCReport, error) {
 	}
 	for _, e := range roots {
 		if e.Err != nil {
-			return nil, fmt.Errorf("gc: %w; refusing to collect: what that workspace references is unknown (if its workspace is gone: mlform gc -forget-workspace %s)", e.Err, e.Lineage)
+			return nil, fmt.Errorf("gc: %w; refusing to collect: what that workspace references is unknown (if its workspace is gone: mlform gc -forget-workspace %s)", e.Err, e.Name)
 		}
 		r.Roots++
+		r.roots = append(r.roots, rootOwner{e.Root.Lineage, e.Root.Backend})
 		for _, id := range e.Root.IDs {
 			if !isManifest[id] && !isObject[id] {
 				r.MissingRootIDs++
@@ -164,6 +181,17 @@ func (s *Store) GC(ctx context.Context, keep []string) (*GCReport, error) {
 		return r, err
 	}
 	return r, nil
+}
+
+// MissingKeptError is GC refusing because an id of its keep set is not in
+// the store: a wrong keep set (another store's state) would otherwise
+// delete live data, and a lost object is for the caller to report.
+type MissingKeptError struct {
+	ID string
+}
+
+func (e *MissingKeptError) Error() string {
+	return fmt.Sprintf("gc: referenced id %s is neither a manifest nor an object in this store; refusing to collect (is this the right store?)", e.ID)
 }
 
 // sweep deletes the object of every id that keep refuses (key names it),

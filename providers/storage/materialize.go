@@ -11,11 +11,14 @@ import (
 	"path"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/zeebo/blake3"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/mlform/mlform/internal/procid"
 	"github.com/mlform/mlform/internal/relpath"
 )
 
@@ -25,7 +28,8 @@ import (
 // non-directory, so nothing is written outside dir. Each file is written to
 // a temporary name and renamed into place only when its content checked
 // out; the exec bit follows Mode. Files already in dir that the manifest
-// does not list are left alone.
+// does not list are left alone, except the temporaries of a Materialize
+// killed midway (sweepTemps).
 //
 // One-chunk files (every file under ChunkMinSize) are read in spans: the chunks
 // of one pack that lie close together come in one range read, so pulling
@@ -42,6 +46,7 @@ func (s *Store) Materialize(ctx context.Context, id, dir string) error {
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return fmt.Errorf("materialize %s: %w", id, err)
 	}
+	sweepTemps(root)
 	spans, large := s.planSpans(m.Files)
 	// Span buffers are recycled: one per file writer at most, grown to the
 	// largest span they served.
@@ -186,7 +191,7 @@ func writeFile(root string, f File, r io.Reader) error {
 	if fi, err := os.Lstat(target); err == nil && fi.IsDir() {
 		return fmt.Errorf("%s: a directory is in the way", f.Path)
 	}
-	tmp, err := os.CreateTemp(parent, ".mlform-tmp-*")
+	tmp, err := os.CreateTemp(parent, tempPrefix+selfToken()+"-*")
 	if err != nil {
 		return fmt.Errorf("%s: %w", f.Path, err)
 	}
@@ -215,6 +220,42 @@ func writeFile(root string, f File, r io.Reader) error {
 	}
 	ok = true
 	return nil
+}
+
+// tempPrefix starts the name of each file Materialize writes before it is
+// verified: ".mlform-tmp-<procid token>-<n>", so that what a writer killed
+// midway left (a partial file, possibly hundreds of megabytes, in a pull's
+// target directory) is known to be mlform's and whose.
+const tempPrefix = ".mlform-tmp-"
+
+var selfToken = sync.OnceValue(func() string { return procid.Self().Token() })
+
+// sweepTemps removes, anywhere under root, the temporaries of writers gone
+// from this host (a pull or apply killed while materializing). Those of a
+// live writer, of another host (a directory on a shared file system), and
+// any name that is not exactly mlform's are left alone; so are symlinks and
+// what lies behind them. Best effort: what cannot be removed stays.
+func sweepTemps(root string) {
+	_ = filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
+		if err != nil || !e.Type().IsRegular() {
+			return nil
+		}
+		rest, ok := strings.CutPrefix(e.Name(), tempPrefix)
+		if !ok {
+			return nil
+		}
+		i := strings.LastIndexByte(rest, '-')
+		if i < 0 {
+			return nil
+		}
+		if _, err := strconv.ParseUint(rest[i+1:], 10, 64); err != nil {
+			return nil
+		}
+		if tok, ok := procid.ParseToken(rest[:i]); ok && tok.Liveness() == procid.Gone {
+			_ = os.Remove(p)
+		}
+		return nil
+	})
 }
 
 // ensureDirs creates the directories of rel (a validated slash path, "."

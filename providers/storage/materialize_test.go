@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
 
 	"gocloud.dev/blob/memblob"
+
+	"github.com/mlform/mlform/internal/procid"
 )
 
 // countingObjects counts range reads.
@@ -90,5 +93,86 @@ func TestMaterializeSpans(t *testing.T) {
 				t.Fatalf("%s: %s: err=%v, content equal=%v", tc.name, f.Path, err, bytes.Equal(got, want[f.Path]))
 			}
 		}
+	}
+}
+
+// TestMaterializeSweepsKilledWritersTemps: a Materialize killed midway (a
+// pull under kill -9) leaves its partial file, named with its owner, in
+// the target; the next Materialize into that directory removes it, and
+// only it: a live writer's temporary, another host's, names that are not
+// exactly mlform's, and symlinks stay.
+func TestMaterializeSweepsKilledWritersTemps(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, "mem://", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	f, err := s.PutFile(ctx, bytes.NewReader([]byte("data")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Path = "sub/a.csv"
+	id, err := s.PutManifest(ctx, &Manifest{Kind: KindSnapshot, Files: []File{f}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	gone := procid.ID{Host: procid.Host(), PID: dead.Process.Pid}.Token()
+	other := procid.ID{Host: "another-host", PID: dead.Process.Pid}.Token()
+	dir := t.TempDir()
+	files := map[string]bool{ // name -> removed
+		"sub/.mlform-tmp-" + gone + "-123":        true,
+		".mlform-tmp-" + gone + "-4":              true,
+		".mlform-tmp-" + selfToken() + "-5":       false, // a live writer: this process
+		".mlform-tmp-" + other + "-6":             false,
+		".mlform-tmp-" + gone + "-x":              false,
+		".mlform-tmp-notes":                       false,
+		"keep/.mlform-tmp-" + gone + "-7.partial": false,
+		"mine.csv": false,
+	}
+	for name := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("partial"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	outside := filepath.Join(t.TempDir(), "target")
+	if err := os.WriteFile(outside, []byte("not mlform's"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := ".mlform-tmp-" + gone + "-8"
+	if err := os.Symlink(outside, filepath.Join(dir, link)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Materialize(ctx, id, dir); err != nil {
+		t.Fatal(err)
+	}
+	for name, removed := range files {
+		_, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(name)))
+		if removed != os.IsNotExist(err) {
+			t.Errorf("%s: removed = %v, want %v", name, os.IsNotExist(err), removed)
+		}
+	}
+	if _, err := os.Lstat(filepath.Join(dir, link)); err != nil {
+		t.Errorf("a symlink named like a temporary was removed: %v", err)
+	}
+	if _, err := os.Stat(outside); err != nil {
+		t.Errorf("the symlink's target was removed: %v", err)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "sub", "a.csv")); err != nil || string(b) != "data" {
+		t.Errorf("materialized file: %q, %v", b, err)
+	}
+	// What this Materialize wrote went through temporaries named for this
+	// process, and none is left.
+	entries, _ := os.ReadDir(filepath.Join(dir, "sub"))
+	if len(entries) != 1 {
+		t.Errorf("sub holds %v, want a.csv alone", entries)
 	}
 }

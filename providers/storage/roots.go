@@ -28,21 +28,65 @@ type Root = storedoc.Root
 
 func rootKey(lineage string) string { return rootPrefix + lineage }
 
-// PutRoot writes (replaces) the root of r.Lineage. Every id must be a
-// valid id; whether it exists is not checked here (gc checks).
+// PutRoot writes (replaces) the root named r.Lineage (a remote step's
+// result root). Every id must be a valid id; whether it exists is not
+// checked here (gc checks). A workspace writes its root with
+// PutWorkspaceRoot.
 func (s *Store) PutRoot(ctx context.Context, r *Root) error {
+	return s.putRoot(ctx, r.Lineage, r)
+}
+
+// PutWorkspaceRoot writes (replaces) the root of the workspace whose state
+// has lineage r.Lineage and lives at r.Backend, for its storage block
+// named store, named storedoc.WorkspaceRootName: two states of one lineage
+// (a copied workspace, a state pushed to a second backend), or two blocks
+// of one workspace naming this store, never overwrite each other's root.
+// It returns the name written. Once the roots of all its blocks are
+// written, the caller removes the root an older mlform wrote under the
+// lineage alone (ForgetLegacyRoot).
+func (s *Store) PutWorkspaceRoot(ctx context.Context, r *Root, store string) (string, error) {
+	name := storedoc.WorkspaceRootName(r.Lineage, r.Backend, store)
+	if err := s.putRoot(ctx, name, r); err != nil {
+		return "", err
+	}
+	return name, nil
+}
+
+// ForgetLegacyRoot removes roots/<lineage>, the root an mlform before
+// workspace root names wrote, when it names backend: the workspace roots
+// of that lineage and backend (PutWorkspaceRoot, one per storage block)
+// replace it. One naming another backend is left alone: it is another
+// copy's, and keeps protecting what it names.
+func (s *Store) ForgetLegacyRoot(ctx context.Context, lineage, backend string) error {
+	old, err := s.readRoot(ctx, rootKey(lineage), lineage)
+	if err != nil || old.Backend != backend {
+		// None, or not provably ours (a damaged one stops gc until it is
+		// forgotten by hand): it keeps protecting what it names.
+		return nil
+	}
+	if err := s.deleteKey(ctx, rootKey(lineage)); err != nil {
+		return fmt.Errorf("remove the old root of workspace %s: %w", lineage, err)
+	}
+	return nil
+}
+
+func (s *Store) putRoot(ctx context.Context, name string, r *Root) error {
+	if !storedoc.ValidLineage(name) {
+		return fmt.Errorf("root name %q is not valid (letters, digits and dashes, 1 to 64 of them)", termtext.Truncate(name, 80))
+	}
 	b, err := storedoc.EncodeRoot(r)
 	if err != nil {
 		return err
 	}
-	if err := s.o.Put(ctx, rootKey(r.Lineage), bytes.NewReader(b), false); err != nil {
+	if err := s.o.Put(ctx, rootKey(name), bytes.NewReader(b), false); err != nil {
 		return fmt.Errorf("write root of workspace %s: %w", r.Lineage, err)
 	}
 	return nil
 }
 
-// GetRoot reads the root of lineage; the error wraps ErrNotFound when the
-// store has none.
+// GetRoot reads the root named lineage (a remote step's result root, or a
+// root of an older mlform); the error wraps ErrNotFound when the store has
+// none.
 func (s *Store) GetRoot(ctx context.Context, lineage string) (*Root, error) {
 	if !storedoc.ValidLineage(lineage) {
 		return nil, fmt.Errorf("workspace lineage %q is not valid (letters, digits and dashes, 1 to 64 of them)", termtext.Truncate(lineage, 80))
@@ -50,16 +94,18 @@ func (s *Store) GetRoot(ctx context.Context, lineage string) (*Root, error) {
 	return s.readRoot(ctx, rootKey(lineage), lineage)
 }
 
-func (s *Store) readRoot(ctx context.Context, key, lineage string) (*Root, error) {
+// readRoot reads the root at key, whose name must be its lineage or start
+// with it (a workspace root name, storedoc.WorkspaceRootName).
+func (s *Store) readRoot(ctx context.Context, key, name string) (*Root, error) {
 	b, err := s.getBounded(ctx, key, storedoc.MaxRootSize)
 	if err != nil {
-		return nil, fmt.Errorf("root of workspace %s: %w", lineage, err)
+		return nil, fmt.Errorf("root of workspace %s: %w", name, err)
 	}
 	r, err := storedoc.DecodeRoot(b)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", key, err)
 	}
-	if r.Lineage != lineage {
+	if r.Lineage != name && !strings.HasPrefix(name, r.Lineage+"-") {
 		return nil, fmt.Errorf("%s: names lineage %s, not the one of its key", key, r.Lineage)
 	}
 	return r, nil
@@ -68,9 +114,14 @@ func (s *Store) readRoot(ctx context.Context, key, lineage string) (*Root, error
 // RootEntry is one object under roots/: its decoded root, or why it could
 // not be decoded.
 type RootEntry struct {
-	Key     string
-	Lineage string // "" when the key names no valid lineage
-	Root    *Root  // nil when Err is set
+	Key string
+	// Name is the key after roots/ ("" when it is not a valid name): what
+	// ForgetRoot and gc -forget-workspace take.
+	Name string
+	// Lineage is the root's lineage: Root.Lineage, or Name when the root
+	// cannot be decoded.
+	Lineage string
+	Root    *Root // nil when Err is set
 	Err     error
 }
 
@@ -91,8 +142,11 @@ func (s *Store) Roots(ctx context.Context) ([]RootEntry, error) {
 			out = append(out, e)
 			continue
 		}
-		e.Lineage = lineage
+		e.Name, e.Lineage = lineage, lineage
 		e.Root, e.Err = s.readRoot(ctx, key, lineage)
+		if e.Root != nil {
+			e.Lineage = e.Root.Lineage
+		}
 		if e.Err != nil && errors.Is(e.Err, ErrNotFound) {
 			continue // removed since listed
 		}
@@ -104,8 +158,9 @@ func (s *Store) Roots(ctx context.Context) ([]RootEntry, error) {
 	return out, nil
 }
 
-// ForgetRoot deletes the root of lineage, so gc stops protecting what only
-// that workspace referenced. The error wraps ErrNotFound when there is none.
+// ForgetRoot deletes the root named lineage (a RootEntry's Name), so gc
+// stops protecting what only that root referenced. The error wraps
+// ErrNotFound when there is none.
 func (s *Store) ForgetRoot(ctx context.Context, lineage string) error {
 	if !storedoc.ValidLineage(lineage) {
 		return fmt.Errorf("workspace lineage %q is not valid (letters, digits and dashes, 1 to 64 of them)", termtext.Truncate(lineage, 80))

@@ -59,6 +59,19 @@ func TestStoreLockHelper(t *testing.T) {
 				os.Exit(2)
 			}
 		}
+	case "try-exclusive":
+		l, err := s.Lock(ctx, LockExclusive, LockOptions{Command: "helper-gc"})
+		var le *LockedError
+		if errors.As(err, &le) {
+			fmt.Println("locked out")
+			os.Exit(0)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		l.Unlock(ctx)
+		fmt.Println("took the exclusive lock")
 	case "hold":
 		l, err := s.Lock(ctx, LockExclusive, LockOptions{Command: "helper-hold"})
 		if err != nil {
@@ -120,6 +133,37 @@ func TestStoreLockProcesses(t *testing.T) {
 			}
 		})
 	}
+
+	// A taker in another pid namespace of this host (a container sharing
+	// the host's name: a hostNetwork pod, docker --network host) cannot
+	// tell by pid whether this holder lives: the pid means nothing there.
+	// It must not judge the lock stale and remove it.
+	t.Run("other-pid-namespace", func(t *testing.T) {
+		if err := exec.Command("unshare", "-p", "-f", "--mount-proc", "true").Run(); err != nil {
+			t.Skipf("cannot make a pid namespace here: %v", err)
+		}
+		l, err := s.Lock(ctx, LockShared, LockOptions{Command: "apply"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Unlock(ctx)
+		c := helper(t, "try-exclusive", url)
+		c.Args = append([]string{"unshare", "-p", "-f", "--mount-proc"}, c.Args...)
+		c.Path, err = exec.LookPath("unshare")
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := c.Output()
+		if err != nil || strings.TrimSpace(string(out)) != "locked out" {
+			t.Fatalf("exclusive lock from another pid namespace while this process holds a shared one: %q, %v", out, err)
+		}
+		if err := l.Lost(); err != nil {
+			t.Error(err)
+		}
+		if locks, err := s.Locks(ctx); err != nil || len(locks) != 1 || locks[0].Holder.ID != l.Holder().ID {
+			t.Errorf("locks: %+v, %v; want ours alone", locks, err)
+		}
+	})
 
 	t.Run("killed-holder", func(t *testing.T) {
 		c := helper(t, "hold", url)

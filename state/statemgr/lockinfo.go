@@ -11,6 +11,7 @@ import (
 
 	"github.com/zeebo/blake3"
 
+	"github.com/mlform/mlform/internal/procid"
 	"github.com/mlform/mlform/internal/termtext"
 	"github.com/mlform/mlform/internal/whoami"
 	"github.com/mlform/mlform/providers/storage/storedoc"
@@ -113,4 +114,4 @@ func lockIDOf(raw []byte) (LockInfo, string, error) {
 // CurrentWho returns "user@host" for the running process.
 func CurrentWho() string { return whoami.UserAtHost() }
 
-func hostname() string { return whoami.Host() }
+func hostname() string { return procid.Host() }

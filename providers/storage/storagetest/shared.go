@@ -29,6 +29,7 @@ func sharedTests() []struct {
 	}{
 		{"RootsRoundTrip", testRootsRoundTrip},
 		{"GCKeepsEveryRoot", testGCKeepsRoots},
+		{"WorkspaceRootPerBackend", testWorkspaceRootPerBackend},
 		{"GCRefusesDamagedRoot", testGCDamagedRoot},
 		{"GCNeedsExclusiveLock", testGCNeedsLock},
 		{"LockConflicts", testLockConflicts},
@@ -155,6 +156,89 @@ func testGCKeepsRoots(t *testing.T, e *env) {
 	}
 	if r, err = GCLocked(e.ctx, s2, []string{idA}); err != nil || r.ManifestsDeleted != 1 || r.ObjectsDeleted != 1 {
 		t.Fatalf("GC after forgetting B: %+v, %v; want B's manifest and object deleted", r, err)
+	}
+	e.mustCheck(e.open(storage.Options{}), true)
+}
+
+// testWorkspaceRootPerBackend: two states of one lineage (a copied
+// workspace) at two backends each keep their own root, and so do two
+// storage blocks of one workspace naming this store, so none overwrites
+// what another protects and gc keeps all their data. A root an older
+// mlform wrote under the lineage alone is replaced by the workspace root
+// of its own backend, and left alone by another backend's.
+func testWorkspaceRootPerBackend(t *testing.T, e *env) {
+	s := e.open(storage.Options{PackSize: 4 << 10})
+	idA := e.putManifest(s, storage.KindSnapshot, e.put(s, "a.csv", randomBytes(21, 3000), 0o644))
+	idB := e.putManifest(s, storage.KindSnapshot, e.put(s, "b.csv", randomBytes(22, 3000), 0o644))
+	idOld := e.putManifest(s, storage.KindSnapshot, e.put(s, "old.csv", randomBytes(23, 3000), 0o644))
+	idArchive := e.putManifest(s, storage.KindSnapshot, e.put(s, "archive.csv", randomBytes(24, 3000), 0o644))
+	const backendA, backendB = "/w/a/.mlform/state/state.json", "/w/b/.mlform/state/state.json"
+	// An older mlform's root of the copy at backend A.
+	if err := s.PutRoot(e.ctx, &storage.Root{Lineage: lineageA, Backend: backendA, IDs: []string{idOld}}); err != nil {
+		t.Fatal(err)
+	}
+	nameB, err := s.PutWorkspaceRoot(e.ctx, &storage.Root{Lineage: lineageA, Backend: backendB, IDs: []string{idB}}, "default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.GetRoot(e.ctx, lineageA); err != nil {
+		t.Errorf("another backend's workspace root removed the old root of backend A: %v", err)
+	}
+	nameA, err := s.PutWorkspaceRoot(e.ctx, &storage.Root{Lineage: lineageA, Backend: backendA, IDs: []string{idA}}, "default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ForgetLegacyRoot(e.ctx, lineageA, backendB); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.GetRoot(e.ctx, lineageA); err != nil {
+		t.Errorf("the old root of backend A was removed for backend B: %v", err)
+	}
+	if err := s.ForgetLegacyRoot(e.ctx, lineageA, backendA); err != nil {
+		t.Fatal(err)
+	}
+	// A's second storage block names this store too.
+	nameArchive, err := s.PutWorkspaceRoot(e.ctx, &storage.Root{Lineage: lineageA, Backend: backendA, IDs: []string{idArchive}}, "archive")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nameA == nameB || nameA == nameArchive || nameA != storedoc.WorkspaceRootName(lineageA, backendA, "default") || !storedoc.ValidLineage(nameA) {
+		t.Fatalf("workspace root names %q, %q and %q: want distinct valid names from lineage, backend and block", nameA, nameB, nameArchive)
+	}
+	if _, err := s.GetRoot(e.ctx, lineageA); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("the old root of backend A outlived its replacement: %v", err)
+	}
+	roots, err := s.Roots(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(roots) != 3 {
+		t.Fatalf("Roots = %+v, want the three workspace roots of lineage %s", roots, lineageA)
+	}
+	for _, r := range roots {
+		if r.Err != nil || r.Lineage != lineageA {
+			t.Fatalf("Roots = %+v, want the three workspace roots of lineage %s", roots, lineageA)
+		}
+	}
+	// gc from copy A's default block (its own live set only) keeps copy
+	// B's data and A's archive block's.
+	r, err := GCLocked(e.ctx, s, []string{idA})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.ManifestsDeleted != 1 || r.ManifestsKept != 3 || r.Roots != 3 || r.OwnRoots(lineageA, backendA) != 2 {
+		t.Errorf("GC report %+v: want idOld deleted, idA, idB and idArchive kept, 3 roots, 2 of A", r)
+	}
+	for _, id := range []string{idB, idArchive} {
+		if _, err := e.open(storage.Options{}).GetManifest(e.ctx, id); err != nil {
+			t.Errorf("snapshot %s: %v", id, err)
+		}
+	}
+	if err := s.ForgetRoot(e.ctx, nameB); err != nil {
+		t.Fatal(err)
+	}
+	if r, err = GCLocked(e.ctx, s, []string{idA}); err != nil || r.ManifestsDeleted != 1 {
+		t.Fatalf("GC after forgetting copy B's root: %+v, %v; want its manifest deleted", r, err)
 	}
 	e.mustCheck(e.open(storage.Options{}), true)
 }

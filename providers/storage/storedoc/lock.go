@@ -10,7 +10,6 @@ import (
 	"github.com/mlform/mlform/internal/procid"
 	"github.com/mlform/mlform/internal/strictjson"
 	"github.com/mlform/mlform/internal/termtext"
-	"github.com/mlform/mlform/internal/whoami"
 )
 
 // LockKind is the kind of a store lock.
@@ -56,7 +55,7 @@ func (h LockHolder) String() string {
 // process no longer exists, or it has not refreshed its lock for stale.
 // why says which.
 func (h LockHolder) Stale(now time.Time, stale time.Duration) (bool, string) {
-	if h.Host == whoami.Host() && h.PID > 0 && procid.Exited(h.PID) {
+	if h.Host == procid.Host() && h.PID > 0 && procid.Exited(h.PID) {
 		return true, fmt.Sprintf("process %d on %s is gone", h.PID, h.Host)
 	}
 	if age := now.Sub(h.Refreshed); age > stale {

@@ -6,6 +6,7 @@
 package storedoc
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +14,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/zeebo/blake3"
 
 	"github.com/mlform/mlform/internal/hexid"
 	"github.com/mlform/mlform/internal/strictjson"
@@ -35,7 +38,9 @@ const maxRootField = 1024
 
 // Root is one workspace's record in a store.
 type Root struct {
-	// Lineage is the workspace's state lineage (its key in the store).
+	// Lineage is the workspace's state lineage. A workspace's root is
+	// named by WorkspaceRootName; other roots (a remote step's, and those
+	// of older mlform versions) are named by their lineage alone.
 	Lineage string
 	// Backend is the redacted location of the workspace's state, so a
 	// person listing roots knows whose it is.
@@ -75,6 +80,22 @@ func ValidLineage(s string) bool {
 		}
 	}
 	return true
+}
+
+// WorkspaceRootName is the name (the key after roots/) of the root a
+// workspace writes for its storage block named store: its lineage, a dash
+// and the first 16 hex digits of the BLAKE3 of its state backend's location
+// and the block's name. A lineage alone does not name one workspace: a
+// copied workspace directory, a state pushed or migrated to another
+// backend, carries its lineage along, and two states of one lineage
+// writing one root object would each overwrite what the other protects.
+// Nor does a workspace have one root per store: two of its storage blocks
+// may name one store (two spellings of a URL), and each block's root must
+// not replace the other's. A lineage is a 36-character UUID, so the name
+// stays within ValidLineage.
+func WorkspaceRootName(lineage, backend, store string) string {
+	sum := blake3.Sum256([]byte(backend + "\n" + store))
+	return lineage + "-" + hex.EncodeToString(sum[:8])
 }
 
 // EncodeRoot returns the object content of r: its ids sorted and deduplicated.
