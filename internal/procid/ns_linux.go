@@ -6,7 +6,7 @@ import (
 )
 
 // initPidNamespace is the inode of the initial pid namespace, the same on
-// every Linux kernel (PROC_PID_INIT_INO in include/linux/proc_ns.h).
+// every Linux kernel (the kernel's PROC_PID_INIT_INO).
 const initPidNamespace = "4026531836"
 
 // pidNamespace is the inode of this process's pid namespace when it is not
@@ -22,8 +22,9 @@ func pidNamespace() string {
 // nsInode reads "pid:[INODE]", returning "" for the initial namespace or
 // anything else.
 func nsInode(link string) string {
-	ino, ok := strings.CutPrefix(link, "pid:[")
-	if ino, ok = strings.CutSuffix(ino, "]"); !ok || ino == "" || ino == initPidNamespace {
+	ino, okPrefix := strings.CutPrefix(link, "pid:[")
+	ino, okSuffix := strings.CutSuffix(ino, "]")
+	if !okPrefix || !okSuffix || ino == "" || ino == initPidNamespace {
 		return ""
 	}
 	for _, c := range ino {
