@@ -207,16 +207,20 @@ func countRetained(s *state.State) int {
 }
 
 func newStatePullCommand(g *Globals) *cobra.Command {
-	var backup bool
+	var backup, salvage bool
 	cmd := &cobra.Command{
 		Use:   "pull",
 		Short: "Print the raw state document",
 		Long: `pull prints the stored state document, byte for byte, after checking that it is
 intact. -backup prints the previous state instead: the way back from a damaged
 state is ` + "`mlform state pull -backup > restored.json`" + ` then
-` + "`mlform state push -force restored.json`" + `.`,
+` + "`mlform state push -force restored.json`" + `. When state.json is intact but
+the journal of changes after it is damaged, -salvage prints state.json with
+the journal's changes before the damage, which holds more than the backup
+(the error that refused the state says which to use).`,
 		Example: `  mlform state pull > state.json
-  mlform state pull -backup > restored.json`,
+  mlform state pull -backup > restored.json
+  mlform state pull -salvage > restored.json`,
 		Args: wantArgs(0, 0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			m, err := openState(cmd.Context(), g)
@@ -225,9 +229,14 @@ state is ` + "`mlform state pull -backup > restored.json`" + ` then
 			}
 			defer m.Close()
 			var raw []byte
-			if backup {
+			switch {
+			case backup && salvage:
+				return &ExitError{Code: 1, Message: "-backup and -salvage exclude each other: -backup prints the previous state, -salvage what a damaged journal still holds"}
+			case backup:
 				raw, err = m.ReadBackupRaw(cmd.Context())
-			} else {
+			case salvage:
+				raw, err = m.ReadSalvaged(cmd.Context())
+			default:
 				raw, err = m.ReadRaw(cmd.Context())
 			}
 			if errors.Is(err, statemgr.ErrNoState) {
@@ -242,6 +251,7 @@ state is ` + "`mlform state pull -backup > restored.json`" + ` then
 		},
 	}
 	cmd.Flags().BoolVar(&backup, "backup", false, "print the backup (the state before its last change)")
+	cmd.Flags().BoolVar(&salvage, "salvage", false, "print state.json with the changes of its damaged journal before the damage")
 	return cmd
 }
 

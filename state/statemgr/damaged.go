@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/state"
 )
 
@@ -22,6 +23,19 @@ type StateError struct {
 	BackupFound  bool
 	BackupSerial uint64
 	BackupErr    error
+	// Salvage is set when state.json is intact but its journal is
+	// damaged: the serial of state.json and of the document its journal's
+	// changes before the damage give (Manager.ReadSalvaged), which hold
+	// more than the backup does.
+	Salvage *Salvage
+}
+
+// Salvage describes what `state pull -salvage` recovers from a state whose
+// journal is damaged.
+type Salvage struct {
+	BaseSerial uint64
+	Changes    int
+	Serial     uint64
 }
 
 func (e *StateError) Unwrap() error { return e.Err }
@@ -38,6 +52,14 @@ func (e *StateError) Error() string {
 	default:
 		fmt.Fprintf(&b, "state %s: %v", e.Location, e.Err)
 	}
+	if v := e.Salvage; v != nil {
+		fmt.Fprintf(&b, "\nstate.json itself is intact (serial %d), and %s before the damage replay cleanly (serial %d).", v.BaseSerial, textfmt.CountAs(v.Changes, "journal change", "journal changes"), v.Serial)
+		if e.BackupFound && e.BackupErr == nil {
+			fmt.Fprintf(&b, " The backup %s (serial %d) is older: do not restore it.", e.Backup, e.BackupSerial)
+		}
+		b.WriteString(" To keep the most:\n  mlform state pull -salvage > restored.json\n  mlform state push -force restored.json")
+		return b.String()
+	}
 	switch {
 	case !e.BackupFound:
 		fmt.Fprintf(&b, "\nThere is no backup (%s). Restore %s from your own copy with `mlform state push -force FILE`.", e.Backup, e.Location)
@@ -50,7 +72,7 @@ func (e *StateError) Error() string {
 }
 
 // damaged describes a refused state document together with its backup.
-func (m *Manager) damaged(ctx context.Context, decodeErr error) error {
+func (m *Manager) damaged(ctx context.Context, decodeErr error) *StateError {
 	e := &StateError{Location: m.Location(), Err: decodeErr, Backup: m.BackupLocation()}
 	raw, err := m.b.get(ctx, ObjectBackup)
 	switch {

@@ -309,6 +309,24 @@ func (e *journalEntry) setEntry(member, key string, v any) error {
 	return nil
 }
 
+// salvageJournal returns what a damaged journal still holds: base with
+// the longest run of the journal's first changes that replays cleanly,
+// and how many changes that is (0: base alone, when even the header is
+// unusable). It is the way back from damage in the middle of a journal
+// that keeps the most: the backup is older than base.
+func salvageJournal(base []byte, baseState *state.State, journal []byte) ([]byte, int) {
+	lines := bytes.SplitAfter(journal, []byte("\n"))
+	// lines[:k] for k < len(lines) are whole lines (each ends in "\n"), so
+	// replaying them never stops at a torn last line.
+	for k := len(lines) - 1; k >= 2; k-- {
+		doc, n, err := replayJournal(base, baseState, bytes.Join(lines[:k], nil))
+		if err == nil && n == k-1 {
+			return doc, n
+		}
+	}
+	return base, 0
+}
+
 // replayJournal applies journal to the base document and returns the
 // resulting document, canonically encoded, and the number of changes
 // applied (0: no usable journal, base returned as it is). base must have

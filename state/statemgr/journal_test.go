@@ -285,20 +285,28 @@ func TestJournalDamage(t *testing.T) {
 		// serial the reader must see (relative to the base: 1 + changes);
 		// 0 means the read must fail as corrupt.
 		serial uint64
+		// salvaged is, for a corrupt journal, the serial of what state pull
+		// -salvage recovers: the changes before the damage.
+		salvaged uint64
 	}{
-		{"intact", func(j []byte, _ string) []byte { return j }, 4},
-		{"last line cut short (crash mid-append)", func(j []byte, _ string) []byte { return j[:len(j)-10] }, 3},
-		{"last line without its newline", func(j []byte, _ string) []byte { return j[:len(j)-1] }, 3},
-		{"only half a header", func(j []byte, _ string) []byte { return j[:20] }, 1},
+		{"intact", func(j []byte, _ string) []byte { return j }, 4, 0},
+		{"last line cut short (crash mid-append)", func(j []byte, _ string) []byte { return j[:len(j)-10] }, 3, 0},
+		{"last line without its newline", func(j []byte, _ string) []byte { return j[:len(j)-1] }, 3, 0},
+		{"only half a header", func(j []byte, _ string) []byte { return j[:20] }, 1, 0},
 		{"a middle line damaged", func(j []byte, _ string) []byte {
 			lines := bytes.SplitAfter(j, []byte("\n"))
 			lines[2] = bytes.Replace(lines[2], []byte("change"), []byte("chXnge"), 1)
 			return bytes.Join(lines, nil)
-		}, 0},
+		}, 0, 2},
+		{"the first change damaged", func(j []byte, _ string) []byte {
+			lines := bytes.SplitAfter(j, []byte("\n"))
+			lines[1] = bytes.Replace(lines[1], []byte("change"), []byte("chXnge"), 1)
+			return bytes.Join(lines, nil)
+		}, 0, 1},
 		{"a line replayed twice", func(j []byte, _ string) []byte {
 			lines := bytes.SplitAfter(j, []byte("\n"))
 			return bytes.Join(append(lines[:3:3], lines[2:]...), nil)
-		}, 0},
+		}, 0, 3},
 		{"journal of another document (stale)", func(j []byte, dir string) []byte {
 			// The document was rewritten whole since: the journal's base
 			// checksum no longer matches.
@@ -309,7 +317,7 @@ func TestJournalDamage(t *testing.T) {
 				t.Fatal(err)
 			}
 			return j
-		}, 5},
+		}, 5, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -325,15 +333,33 @@ func TestJournalDamage(t *testing.T) {
 			}
 			m, _ := statemgr.OpenManager(context.Background(), dir, "")
 			got, err := m.Read(context.Background())
+			salvaged, salvageErr := m.ReadSalvaged(context.Background())
 			if tt.serial == 0 {
 				var se *statemgr.StateError
 				if !errors.As(err, &se) || !strings.Contains(err.Error(), "journal") {
 					t.Fatalf("read of a damaged journal: %v, want a StateError naming the journal", err)
 				}
+				if se.Salvage == nil || se.Salvage.Serial != tt.salvaged || !strings.Contains(err.Error(), "state pull -salvage") {
+					t.Fatalf("damaged journal: salvage %+v, want serial %d, and the error to name state pull -salvage:\n%v", se.Salvage, tt.salvaged, err)
+				}
+				if salvageErr != nil {
+					t.Fatalf("ReadSalvaged: %v", salvageErr)
+				}
+				got, err := state.Decode(salvaged)
+				if err != nil {
+					t.Fatalf("the salvaged document does not decode: %v", err)
+				}
+				if got.Serial != tt.salvaged {
+					t.Fatalf("salvaged serial %d, want %d", got.Serial, tt.salvaged)
+				}
+				sameRecord(t, tt.name+" (salvaged)", got, at[tt.salvaged])
 				return
 			}
 			if err != nil {
 				t.Fatal(err)
+			}
+			if salvageErr == nil || !strings.Contains(salvageErr.Error(), "nothing to salvage") {
+				t.Fatalf("ReadSalvaged of an intact state: %v, want nothing to salvage", salvageErr)
 			}
 			if got.Serial != tt.serial {
 				t.Fatalf("serial %d, want %d", got.Serial, tt.serial)

@@ -110,6 +110,35 @@ func (m *Manager) ReadRaw(ctx context.Context) ([]byte, error) {
 	return sd.doc, nil
 }
 
+// ReadSalvaged returns, for a state whose journal is damaged, state.json
+// with the journal's changes before the damage replayed (the document
+// StateError.Salvage describes), canonically encoded. It is an error when
+// the state is intact or state.json itself is damaged (restore the backup
+// then).
+func (m *Manager) ReadSalvaged(ctx context.Context) ([]byte, error) {
+	sd, err := m.getStored(ctx)
+	if errors.Is(err, errNotExist) {
+		return nil, ErrNoState
+	}
+	var se *StateError
+	if err == nil || !errors.As(err, &se) || se.Salvage == nil {
+		if err == nil {
+			return nil, errors.New("nothing to salvage: the state and its journal are intact (state pull prints it)")
+		}
+		return nil, err
+	}
+	base, err := state.Decode(sd.base)
+	if err != nil {
+		return nil, m.damaged(ctx, err)
+	}
+	journal, err := m.b.get(ctx, ObjectJournal)
+	if err != nil {
+		return nil, fmt.Errorf("read state journal: %w", err)
+	}
+	doc, _ := salvageJournal(sd.base, base, journal)
+	return doc, nil
+}
+
 // ReadBackupRaw returns the backup document (the state before the last
 // change) after checking that it decodes.
 func (m *Manager) ReadBackupRaw(ctx context.Context) ([]byte, error) {
@@ -317,7 +346,13 @@ func (m *Manager) getStored(ctx context.Context) (*storedDoc, error) {
 	}
 	doc, n, err := replayJournal(raw, base, journal)
 	if err != nil {
-		return sd, m.damaged(ctx, err)
+		se := m.damaged(ctx, err)
+		var de *state.DecodeError
+		if !errors.As(err, &de) || de.Problem != state.ProblemFuture {
+			_, k := salvageJournal(raw, base, journal)
+			se.Salvage = &Salvage{BaseSerial: base.Serial, Changes: k, Serial: base.Serial + uint64(k)}
+		}
+		return sd, se
 	}
 	sd.doc, sd.journaled = doc, n
 	return sd, nil
