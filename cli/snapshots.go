@@ -52,8 +52,15 @@ differs from the snapshot before.`,
 			}
 			tw := tabwriter.NewWriter(g.Stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tCREATED\tFILES\tBYTES\tCHANGE")
-			for _, e := range hist {
+			for i, e := range hist {
 				change := fmt.Sprintf("%+d %s, %s", e.FilesDelta, fileWord(e.FilesDelta), signed(e.BytesDelta))
+				switch {
+				case e.FilesDelta != 0 || e.BytesDelta != 0 || i == 0:
+				case e.ID != hist[i-1].ID:
+					change = "same size, contents changed" // "+0 files, +0 B" read as no change
+				default:
+					change = "same contents"
+				}
 				if e.First {
 					change = "first snapshot"
 				}
