@@ -2,9 +2,11 @@ package state_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -195,5 +197,28 @@ func TestEncodeRefusesInvalid(t *testing.T) {
 	}
 	if _, err := state.Encode(nil); err == nil {
 		t.Error("Encode(nil) succeeded")
+	}
+}
+
+// Params keep an integer float64 cannot hold (a seed above 2^53) with
+// every digit through encode and decode; other numbers decode as float64;
+// a number out of float64's range is refused.
+func TestDecodeParamsNumbers(t *testing.T) {
+	s := statetest.Sample()
+	s.Models["churn"].Versions[0].Inputs.Params = map[string]any{
+		"seed": json.Number("12345678901234567891"), "lr": 0.05, "layers": []any{json.Number("9007199254740993"), 64.0},
+	}
+	back, err := state.Decode(encode(t, s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"seed": json.Number("12345678901234567891"), "lr": 0.05, "layers": []any{json.Number("9007199254740993"), 64.0}}
+	if got := back.Models["churn"].Versions[0].Inputs.Params; !reflect.DeepEqual(got, want) {
+		t.Fatalf("params decoded as %#v\nwant %#v", got, want)
+	}
+	good := encode(t, statetest.Sample())
+	huge := resignRaw(t, bytes.Replace(good, []byte(`"epochs": 30`), []byte(`"epochs": 1e999`), 1))
+	if _, err := state.Decode(huge); err == nil || !strings.Contains(err.Error(), "params.epochs: 1e999 is not a finite number") {
+		t.Fatalf("decode of a param out of float64's range: %v", err)
 	}
 }

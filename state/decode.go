@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/mlform/mlform/internal/exactnum"
 	"github.com/mlform/mlform/internal/hexid"
 	"github.com/mlform/mlform/internal/termtext"
 )
@@ -96,6 +97,9 @@ func decode(b []byte, requireChecksum bool) (*State, error) {
 	// A member this build does not know would be dropped by the next write:
 	// refuse rather than lose it.
 	dec.DisallowUnknownFields()
+	// Params are the only values of no fixed type: an integer float64
+	// cannot hold (a seed above 2^53) keeps its digits (exactParams).
+	dec.UseNumber()
 	var s State
 	if err := dec.Decode(&s); err != nil {
 		return nil, refuse(&DecodeError{ProblemInvalid, err.Error()})
@@ -103,6 +107,7 @@ func decode(b []byte, requireChecksum bool) (*State, error) {
 	if !onlyJSONSpace(b[dec.InputOffset():]) {
 		return nil, classifyInvalid(b) // data after the document
 	}
+	s.exactParams()
 	s.Normalize()
 	if err := s.Validate(); err != nil {
 		return nil, &DecodeError{ProblemInvalid, err.Error()}
@@ -196,4 +201,25 @@ func verifyChecksum(b []byte, required bool) error {
 		return &DecodeError{ProblemCorrupt, fmt.Sprintf("checksum mismatch: recorded %s, content hashes to %s (the file was changed after mlform wrote it)", sum[:12], got[:12])}
 	}
 	return nil
+}
+
+// exactParams turns the params' numbers, decoded as json.Number, into
+// float64 as before, but for the integers float64 cannot hold exactly,
+// which keep their digits (internal/exactnum).
+func (s *State) exactParams() {
+	for _, m := range s.Models {
+		if m == nil {
+			continue
+		}
+		for _, v := range m.Versions {
+			if v != nil && v.Inputs.Params != nil {
+				exactnum.Floats(v.Inputs.Params)
+			}
+		}
+		for _, r := range m.Running {
+			if r != nil && r.Draft != nil && r.Draft.Inputs.Params != nil {
+				exactnum.Floats(r.Draft.Inputs.Params)
+			}
+		}
+	}
 }

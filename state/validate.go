@@ -7,6 +7,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -15,6 +16,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/mlform/mlform/internal/bloburl"
+	"github.com/mlform/mlform/internal/exactnum"
 	"github.com/mlform/mlform/internal/hexid"
 	"github.com/mlform/mlform/internal/objname"
 	"github.com/mlform/mlform/internal/termtext"
@@ -284,7 +286,14 @@ func validateVersion(where string, v *Version) error {
 // produces and what canonical encoding can write); path names it.
 func validateParam(path string, v any) error {
 	switch x := v.(type) {
-	case nil, bool, string, int, int64, json.Number:
+	case nil, bool, string, int, int64:
+	case json.Number:
+		// Decoding keeps only integers float64 cannot hold as json.Number.
+		if _, ok := exactnum.Integer(string(x)); !ok {
+			if f, err := strconv.ParseFloat(string(x), 64); err != nil || math.IsInf(f, 0) {
+				return fmt.Errorf("%s: %s is not a finite number", path, termtext.Truncate(string(x), 40))
+			}
+		}
 	case float64:
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			return fmt.Errorf("%s: not a finite number", path)

@@ -1,17 +1,28 @@
 package lang
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"strings"
 
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/mlform/mlform/internal/exactnum"
 )
 
 // GoValue turns a known cty value into float64, string, bool, nil, []any
 // or map[string]any.
-func GoValue(v cty.Value) (any, error) {
+func GoValue(v cty.Value) (any, error) { return goValue(v, false) }
+
+// GoParams is GoValue for params, which reach a trainer: an integer
+// float64 cannot hold exactly (a seed above 2^53) is a json.Number with
+// every digit, so MLFORM_PARAM_*, the params file and state carry it
+// unrounded. Other numbers are float64, as any JSON reader takes them.
+func GoParams(v cty.Value) (any, error) { return goValue(v, true) }
+
+func goValue(v cty.Value, exact bool) (any, error) {
 	if v.IsNull() {
 		return nil, nil
 	}
@@ -22,16 +33,22 @@ func GoValue(v cty.Value) (any, error) {
 	case ty == cty.Bool:
 		return v.True(), nil
 	case ty == cty.Number:
-		f, _ := v.AsBigFloat().Float64()
+		bf := v.AsBigFloat()
+		f, _ := bf.Float64()
 		if math.IsInf(f, 0) {
-			return nil, fmt.Errorf("%s is too large", v.AsBigFloat().Text('g', 10))
+			return nil, fmt.Errorf("%s is too large", bf.Text('g', 10))
+		}
+		if exact && bf.IsInt() {
+			if digits, ok := exactnum.Integer(bf.Text('f', 0)); ok {
+				return json.Number(digits), nil
+			}
 		}
 		return f, nil
 	case ty.IsListType() || ty.IsTupleType() || ty.IsSetType():
 		out := []any{}
 		for it := v.ElementIterator(); it.Next(); {
 			_, el := it.Element()
-			g, err := GoValue(el)
+			g, err := goValue(el, exact)
 			if err != nil {
 				return nil, err
 			}
@@ -42,7 +59,7 @@ func GoValue(v cty.Value) (any, error) {
 		out := map[string]any{}
 		for it := v.ElementIterator(); it.Next(); {
 			k, el := it.Element()
-			g, err := GoValue(el)
+			g, err := goValue(el, exact)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", k.AsString(), err)
 			}

@@ -11,17 +11,19 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/mlform/mlform/internal/exactnum"
 	"github.com/mlform/mlform/internal/textfmt"
 )
 
 // CanonicalParams encodes train params as canonical JSON: object keys
 // sorted, no insignificant space, and every number in one form whatever Go
 // type carried it (int 30, float64 30 and big.Float 30 all encode as 30;
-// 0.05 as 0.05). Numbers are compared as float64: HCL numbers, JSON numbers
-// from a state file and Go floats then agree, at the cost of integers beyond
-// 2^53 losing their low digits. Equal params give equal bytes, so the
-// encoding is safe to hash. NaN, infinities and values JSON cannot hold are
-// errors.
+// 0.05 as 0.05). Numbers are compared as float64 (HCL numbers, JSON numbers
+// from a state file and Go floats then agree), except an integer float64
+// cannot hold (a seed above 2^53), carried as json.Number, *big.Int or
+// *big.Float: it keeps every digit, as the trainer is given it. Equal
+// params give equal bytes, so the encoding is safe to hash. NaN,
+// infinities and values JSON cannot hold are errors.
 func CanonicalParams(params map[string]any) ([]byte, error) {
 	var buf bytes.Buffer
 	if params == nil {
@@ -34,19 +36,22 @@ func CanonicalParams(params map[string]any) ([]byte, error) {
 }
 
 // NormalizeParams returns params as they read back from their canonical
-// JSON (numbers as float64, lists as []any, objects as map[string]any), the
-// form state stores, so a digest computed before and after a state round
-// trip is the same.
+// JSON (numbers as float64 but for integers float64 cannot hold, which stay
+// json.Number; lists as []any, objects as map[string]any), the form state
+// stores, so a digest computed before and after a state round trip is the
+// same.
 func NormalizeParams(params map[string]any) (map[string]any, error) {
 	b, err := CanonicalParams(params)
 	if err != nil {
 		return nil, err
 	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
 	out := map[string]any{}
-	if err := json.Unmarshal(b, &out); err != nil {
+	if err := dec.Decode(&out); err != nil {
 		return nil, fmt.Errorf("params: %w", err)
 	}
-	return out, nil
+	return exactnum.Floats(out).(map[string]any), nil
 }
 
 // writeCanonical appends the canonical encoding of v; at names the value in
@@ -64,6 +69,10 @@ func writeCanonical(buf *bytes.Buffer, v any, at string) error {
 		buf.Write(b)
 		return nil
 	case json.Number:
+		if digits, ok := exactnum.Integer(string(x)); ok {
+			buf.WriteString(digits)
+			return nil
+		}
 		f, err := strconv.ParseFloat(string(x), 64)
 		if err != nil {
 			return fmt.Errorf("%s: invalid number %q", at, string(x))
@@ -74,11 +83,21 @@ func writeCanonical(buf *bytes.Buffer, v any, at string) error {
 			buf.WriteString("null")
 			return nil
 		}
+		if x.IsInt() && !x.IsInf() {
+			if digits, ok := exactnum.Integer(x.Text('f', 0)); ok {
+				buf.WriteString(digits)
+				return nil
+			}
+		}
 		f, _ := x.Float64()
 		return writeFloat(buf, f, at)
 	case *big.Int:
 		if x == nil {
 			buf.WriteString("null")
+			return nil
+		}
+		if digits, ok := exactnum.Integer(x.String()); ok {
+			buf.WriteString(digits)
 			return nil
 		}
 		f, _ := new(big.Float).SetInt(x).Float64()

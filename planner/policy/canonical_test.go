@@ -1,11 +1,13 @@
 package policy
 
 import (
+	"bytes"
 	"encoding/json"
 	"math"
 	"math/big"
 	"testing"
 
+	"github.com/mlform/mlform/internal/exactnum"
 	"github.com/mlform/mlform/internal/wanterr"
 )
 
@@ -26,6 +28,10 @@ func TestCanonicalParams(t *testing.T) {
 		{"nested", map[string]any{"opt": map[string]any{"b": []any{1, "two", nil}, "a": []int{3, 4}}}, `{"opt":{"a":[3,4],"b":[1,"two",null]}}`},
 		{"typed map", map[string]any{"m": map[string]int{"y": 2, "x": 1}}, `{"m":{"x":1,"y":2}}`},
 		{"escaping", map[string]any{"q\"k": "a<b>\n"}, `{"q\"k":"a\u003cb\u003e\n"}`},
+		{"integers float64 cannot hold keep their digits", map[string]any{
+			"a": json.Number("12345678901234567891"), "b": mustBigFloat("9007199254740993"),
+			"c": new(big.Int).SetUint64(18446744073709551615), "d": json.Number("9007199254740992"),
+		}, `{"a":12345678901234567891,"b":9007199254740993,"c":18446744073709551615,"d":9007199254740992}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -75,16 +81,24 @@ func TestCanonicalParamsErrors(t *testing.T) {
 // TestNormalizeParamsRoundTrip checks the property that makes digests
 // stable: params read back from state canonicalise to the same bytes.
 func TestNormalizeParamsRoundTrip(t *testing.T) {
-	in := map[string]any{"lr": mustBigFloat("0.05"), "epochs": 30, "layers": []int{64, 32}, "name": "x", "opt": map[string]any{"beta": 0.9}}
+	in := map[string]any{"lr": mustBigFloat("0.05"), "epochs": 30, "layers": []int{64, 32}, "name": "x", "opt": map[string]any{"beta": 0.9},
+		"seed": mustBigFloat("12345678901234567891")}
 	norm, err := NormalizeParams(in)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if norm["seed"] != json.Number("12345678901234567891") {
+		t.Fatalf("normalized seed %#v, want every digit", norm["seed"])
+	}
 	stored, _ := json.Marshal(norm)
+	// As state decodes it (state/decode.go).
+	dec := json.NewDecoder(bytes.NewReader(stored))
+	dec.UseNumber()
 	var back map[string]any
-	if err := json.Unmarshal(stored, &back); err != nil {
+	if err := dec.Decode(&back); err != nil {
 		t.Fatal(err)
 	}
+	exactnum.Floats(back)
 	a, _ := CanonicalParams(in)
 	b, _ := CanonicalParams(back)
 	if string(a) != string(b) {
