@@ -264,7 +264,7 @@ func (e *Args) Params(name string) map[string]any {
 		e.Errorf(a.Expr.Range(), "Incorrect attribute value type", "%s in %s must be an object, like { learning_rate = 0.05 }.", name, e.Where)
 		return nil
 	}
-	out, err := lang.GoValue(v)
+	out, err := lang.GoParams(v)
 	if err != nil {
 		e.Errorf(a.Expr.Range(), "Invalid params", "%s in %s: %v.", name, e.Where, err)
 		return nil
