@@ -187,11 +187,15 @@ func runCollect(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 	return recordAttempt(ctx, rc, a, specs, spec, v, done)
 }
 
-// attemptSettings are the settings to reach a running attempt's job with:
-// the model's environment's block when it still names the executor that
-// runs the attempt (where the cluster is: a Kubernetes namespace and
-// kubeconfig), else none.
+// attemptSettings are the settings to reach a running attempt's job with
+// (where the cluster is: a Kubernetes namespace and kubeconfig): those
+// recorded when it was submitted, so a changed block does not lose the
+// job; for a record without them, the model's environment's block when it
+// still names the executor that runs the attempt, else none.
 func attemptSettings(spec *modelSpec, r *state.RunningAttempt) map[string]any {
+	if r.ExecutorSettings != nil {
+		return r.ExecutorSettings
+	}
 	name := spec.Environment.Executor
 	if name == "" {
 		name = config.DefaultExecutor

@@ -81,7 +81,7 @@ func submitRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, s
 	}
 	draft := *v
 	run := &state.RunningAttempt{Version: v.Version, Step: executor.StepTrain, Executor: exName, SpecID: specID,
-		ParamsID: rspec.Params, Store: storeName, SubmittedAt: submitTime(ws), Draft: &draft}
+		ParamsID: rspec.Params, Store: storeName, SubmittedAt: submitTime(ws), ExecutorSettings: spec.ExecutorSettings, Draft: &draft}
 	if err := rc.UpdateState(ctx, func(st *state.State) error {
 		m := st.EnsureModel(spec.Name)
 		rec := *run // state keeps its own copy: Progress updates it under the state lock
