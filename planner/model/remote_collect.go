@@ -70,7 +70,7 @@ func describeRunning(ctx context.Context, ws *engine.Workspace, spec *modelSpec,
 	if !r.StartedAt.IsZero() {
 		st, since = "running", r.StartedAt
 	}
-	if bx, _, ok := batchExecutor(ws, r.Executor, attemptSettings(spec, r)); ok && r.JobID != "" {
+	if bx, ok := attemptExecutor(ws, spec, r); ok && r.JobID != "" {
 		qctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		p, err := bx.Describe(qctx, r.JobID)
 		cancel()
@@ -136,7 +136,7 @@ func runCollect(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 	if r == nil {
 		return fmt.Errorf("model.%s v%d is no longer running in state (another apply collected it?); run plan again", tc.Model, tc.Version)
 	}
-	bx, _, ok := batchExecutor(ws, r.Executor, attemptSettings(spec, r))
+	bx, ok := attemptExecutor(ws, spec, r)
 	if !ok {
 		return fmt.Errorf("model.%s v%d runs on executor %q, which this mlform cannot attach to", tc.Model, tc.Version, r.Executor)
 	}
@@ -185,6 +185,19 @@ func runCollect(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 		return fmt.Errorf("v%d not collected (it stays running in state; the next apply re-attaches): %w", r.Version, err)
 	}
 	return recordAttempt(ctx, rc, a, specs, spec, v, done)
+}
+
+// attemptExecutor opens the batch executor that runs r with
+// attemptSettings, or, when the recorded settings no longer decode (this
+// mlform's executor declares other settings), with today's block.
+func attemptExecutor(ws *engine.Workspace, spec *modelSpec, r *state.RunningAttempt) (executor.Batch, bool) {
+	bx, _, ok := batchExecutor(ws, r.Executor, attemptSettings(spec, r))
+	if !ok && r.ExecutorSettings != nil {
+		current := *r
+		current.ExecutorSettings = nil
+		bx, _, ok = batchExecutor(ws, r.Executor, attemptSettings(spec, &current))
+	}
+	return bx, ok
 }
 
 // attemptSettings are the settings to reach a running attempt's job with
