@@ -40,6 +40,13 @@ type RunningAttempt struct {
 	// ParamsID is the params object the spec names (in Store): gc keeps
 	// it while the job may still read it ("" in states written before).
 	ParamsID string `json:"params_id,omitempty"`
+	// ExecutorSettings are the environment's settings block for Executor
+	// when the job was submitted, as config evaluated them (strings,
+	// numbers, booleans, lists): where the job is (a Kubernetes namespace,
+	// kubeconfig, context). A collector reaches the job with these, not
+	// with today's block, so changing a placement setting does not lose a
+	// running job (nil in states written before: today's block).
+	ExecutorSettings map[string]any `json:"executor_settings,omitempty"`
 	// Draft is the version record to complete when the job is collected:
 	// inputs, reasons, user, code archive. Its status is not meaningful.
 	Draft *Version `json:"draft"`
@@ -94,6 +101,9 @@ func validateRunning(name string, m *Model, recorded map[int]bool) error {
 			return fmt.Errorf("%s: draft record is numbered %d", where, r.Draft.Version)
 		}
 		seen[r.Version] = true
+		if err := validateSettings(where, r.ExecutorSettings); err != nil {
+			return err
+		}
 		if err := validateJob(where, jobRef{r.Executor, r.JobID, r.SpecID, r.ParamsID, "", r.Store}); err != nil {
 			return err
 		}
@@ -160,4 +170,35 @@ func (s *State) usesFormat3() bool {
 		}
 	}
 	return false
+}
+
+// maxSettings bounds a running record's executor settings: a settings
+// block has a dozen arguments, each a short value.
+const maxSettings = 64
+
+// validateSettings checks a running record's executor settings: names
+// are identifiers, values strings, numbers, booleans or lists of strings
+// (what a settings block holds; the executor checks the values again when
+// it is opened with them).
+func validateSettings(where string, settings map[string]any) error {
+	if len(settings) > maxSettings {
+		return fmt.Errorf("%s: %d executor settings, at most %d", where, len(settings), maxSettings)
+	}
+	for k, v := range settings {
+		if !IsIdentifier(k) {
+			return fmt.Errorf("%s: executor setting name %q is not an identifier", where, termtext.Truncate(k, 80))
+		}
+		switch v := v.(type) {
+		case string, float64, bool, nil:
+		case []any:
+			for _, el := range v {
+				if _, ok := el.(string); !ok {
+					return fmt.Errorf("%s: executor setting %s: a list element is not a string", where, k)
+				}
+			}
+		default:
+			return fmt.Errorf("%s: executor setting %s: not a string, number, boolean or list of strings", where, k)
+		}
+	}
+	return nil
 }

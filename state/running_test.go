@@ -39,6 +39,20 @@ func TestRunningAttemptRoundTrip(t *testing.T) {
 	}
 }
 
+// TestRunningAttemptSettingsRoundTrip: the settings a job was submitted
+// with come back as config evaluated them, for the executor to decode.
+func TestRunningAttemptSettingsRoundTrip(t *testing.T) {
+	in := withRunning(func(m *state.Model, r *state.RunningAttempt) {
+		r.Executor = "kubernetes"
+		r.ExecutorSettings = map[string]any{"namespace": "ml", "gpus": 2.0, "extra": []any{"a", "b"}, "flag": true}
+	})
+	r := roundTrip(t, in, 3).Models["churn"].RunningAttempt(4)
+	got := r.ExecutorSettings
+	if got["namespace"] != "ml" || got["gpus"] != 2.0 || got["flag"] != true || len(got["extra"].([]any)) != 2 {
+		t.Fatalf("settings after decode: %#v", got)
+	}
+}
+
 func TestRunningAttemptRefused(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -54,6 +68,15 @@ func TestRunningAttemptRefused(t *testing.T) {
 		{"draft of another number", func(m *state.Model, r *state.RunningAttempt) { r.Draft.Version = 2 }, "numbered 2"},
 		{"bad draft code id", func(m *state.Model, r *state.RunningAttempt) { r.Draft.CodeID = "zz" }, "code_id"},
 		{"unknown step", func(m *state.Model, r *state.RunningAttempt) { r.Step = "deploy" }, "unknown step"},
+		{"bad setting name", func(m *state.Model, r *state.RunningAttempt) {
+			r.ExecutorSettings = map[string]any{"a b": "x"}
+		}, "not an identifier"},
+		{"setting of another shape", func(m *state.Model, r *state.RunningAttempt) {
+			r.ExecutorSettings = map[string]any{"labels": map[string]any{"a": "b"}}
+		}, "executor setting labels"},
+		{"setting list of numbers", func(m *state.Model, r *state.RunningAttempt) {
+			r.ExecutorSettings = map[string]any{"extra_args": []any{1.0}}
+		}, "list element is not a string"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

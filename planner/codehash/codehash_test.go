@@ -284,3 +284,38 @@ func blake3Hex(b []byte) string {
 	s := blake3.Sum256(b)
 	return hex.EncodeToString(s[:])
 }
+
+// TestCodeTreeRefusesUnarchivable: what a code archive or state cannot
+// hold is refused when the plan lists the tree, naming the file, rather
+// than after apply allocated a version (the backslash failed the state
+// write of the running attempt, the symlink the archive).
+func TestCodeTreeRefusesUnarchivable(t *testing.T) {
+	tests := []struct {
+		name    string
+		make    func(dir string) error
+		wantErr string
+	}{
+		{"symlink", func(dir string) error { return os.Symlink("a.py", filepath.Join(dir, "b.py")) }, "code file b.py is a symlink"},
+		{"backslash", func(dir string) error { return os.WriteFile(filepath.Join(dir, `b\c.py`), nil, 0o644) }, `code file path "b\\c.py" contains a backslash`},
+		{"newline", func(dir string) error { return os.WriteFile(filepath.Join(dir, "b\nc.py"), nil, 0o644) }, `code file path "b\nc.py" contains a control character`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "a.py"), []byte("a"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := tt.make(dir); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, _, err := CodeTreeCached(dir, []string{"*.py"}, nil); err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("CodeTreeCached: err = %v, want %q", err, tt.wantErr)
+			}
+			if tt.name != "symlink" {
+				if _, err := ListFiles(dir, []string{"*.py"}); err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Errorf("ListFiles: err = %v, want %q", err, tt.wantErr)
+				}
+			}
+		})
+	}
+}

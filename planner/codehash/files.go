@@ -2,6 +2,8 @@ package codehash
 
 import (
 	"fmt"
+
+	"github.com/mlform/mlform/internal/relpath"
 )
 
 // TreeFile is one file of a code tree as the code hash sees it: its
@@ -37,6 +39,9 @@ func ListFiles(baseDir string, globs []string) ([]string, error) {
 		if !fi.Mode().IsRegular() {
 			return nil, fmt.Errorf("code file %s is not a regular file (%s): code archives hold regular files only; select the file it names instead", p, fi.Mode().Type())
 		}
+		if err := archivable(p, false); err != nil {
+			return nil, err
+		}
 		paths = append(paths, p)
 	}
 	return paths, nil
@@ -54,4 +59,17 @@ func Digest(files []TreeFile) string {
 		list[i] = treeFile{Path: f.Path, Mode: mode, Hash: f.Hash}
 	}
 	return treeDigest(list)
+}
+
+// archivable refuses a selected code file a code archive cannot hold: a
+// symlink (symlink), or a path that breaks relpath's rule, which manifests
+// and state refuse (a backslash, a control character such as a newline).
+func archivable(p string, symlink bool) error {
+	if symlink {
+		return fmt.Errorf("code file %s is a symlink: code archives hold regular files only; select the file it names instead", p)
+	}
+	if err := relpath.Check(p); err != nil {
+		return fmt.Errorf("code file %w: code archives cannot hold it; rename it or leave it out of the code globs", err)
+	}
+	return nil
 }

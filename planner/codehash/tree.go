@@ -20,13 +20,24 @@ const TreeKeyLen = 16
 // CodeTreeCached is CodeHashCached that also returns the tree's listing:
 // relative path -> a TreeKeyLen-digit key of the file's mode and content.
 // Comparing two listings names the files a code change touched. The
-// listing is nil when the tree has more than MaxTreeFiles files.
+// listing is nil when the tree has more than MaxTreeFiles files. A
+// selected symlink, or a path state and code archives cannot record
+// (relpath.Check: a backslash, a control character), is an error naming
+// the file, as ListFiles reports it.
 func CodeTreeCached(baseDir string, globs []string, cache *CodeCache) (hash string, tree map[string]string, files int, err error) {
 	r := selectTreeOnce(baseDir, globs, cache)
 	if r.err != nil {
 		return "", nil, 0, r.err
 	}
 	list := r.list
+	for _, f := range list {
+		// The listing is recorded in state and the files archived with
+		// the version: what neither can hold is refused here, at plan,
+		// not after apply has spent a version number on it.
+		if err := archivable(f.Path, f.Mode == "120000"); err != nil {
+			return "", nil, 0, err
+		}
+	}
 	if len(list) <= MaxTreeFiles {
 		tree = make(map[string]string, len(list))
 		for _, f := range list {

@@ -262,3 +262,50 @@ func TestApplyRemoteStepOneClock(t *testing.T) {
 		t.Fatalf("v2 reasons %q", v.Reasons)
 	}
 }
+
+// TestApplyRemoteCollectsWithSubmittedSettings: a running attempt is
+// reached with the executor settings it was submitted with (the block
+// changed since: placement, which plans no retrain; another "where" is
+// another cluster that does not know the job), and with today's block
+// when the recorded ones no longer decode.
+func TestApplyRemoteCollectsWithSubmittedSettings(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	w := newApplyWorld(t)
+	clusters := map[string]*fakeBatch{"a": {jobs: map[string]*fakeJob{}}, "b": {jobs: map[string]*fakeJob{}}}
+	w.ws.Executors.Add("fakebatch", executor.Spec{
+		Settings: []executor.Setting{{Name: "where", Type: executor.String}},
+		Factory: func(s executor.Settings) (executor.Executor, error) {
+			return clusters[s.String("where")], nil
+		},
+	})
+	spec := w.specs.Models["churn"]
+	spec.Environment.Executor = "fakebatch"
+	spec.ExecutorSettings = map[string]any{"where": "a"}
+	snap := w.snapshot("a\nb\n", "0.8")
+	w.ws.NoWait = true
+	w.apply(snap, "model.churn")
+	w.ws.NoWait = false
+	if r := w.st.Models["churn"].RunningAttempt(1); r == nil || r.ExecutorSettings["where"] != "a" || len(clusters["a"].jobs) != 1 {
+		t.Fatalf("running attempt %+v, want it submitted to a and recorded with where=a", r)
+	}
+
+	spec.ExecutorSettings = map[string]any{"where": "b"}
+	_, res := w.apply(snap)
+	if got := summaries(res); !strings.Contains(got, "trained v1") {
+		t.Fatalf("collect after the settings changed:\n%s", got)
+	}
+
+	// Recorded settings this executor no longer declares: today's block.
+	w.ws.NoWait = true
+	w.apply(snap, "model.churn")
+	w.ws.NoWait = false
+	r := w.st.Models["churn"].RunningAttempt(2)
+	if r == nil || len(clusters["b"].jobs) != 1 {
+		t.Fatalf("v2 running %+v, jobs on b %d", r, len(clusters["b"].jobs))
+	}
+	r.ExecutorSettings = map[string]any{"gone": "x"}
+	_, res = w.apply(snap)
+	if got := summaries(res); !strings.Contains(got, "trained v2") {
+		t.Fatalf("collect with undecodable recorded settings:\n%s", got)
+	}
+}

@@ -70,7 +70,7 @@ func describeRunning(ctx context.Context, ws *engine.Workspace, spec *modelSpec,
 	if !r.StartedAt.IsZero() {
 		st, since = "running", r.StartedAt
 	}
-	if bx, _, ok := batchExecutor(ws, r.Executor, attemptSettings(spec, r)); ok && r.JobID != "" {
+	if bx, ok := attemptExecutor(ws, spec, r); ok && r.JobID != "" {
 		qctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		p, err := bx.Describe(qctx, r.JobID)
 		cancel()
@@ -136,7 +136,7 @@ func runCollect(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 	if r == nil {
 		return fmt.Errorf("model.%s v%d is no longer running in state (another apply collected it?); run plan again", tc.Model, tc.Version)
 	}
-	bx, _, ok := batchExecutor(ws, r.Executor, attemptSettings(spec, r))
+	bx, ok := attemptExecutor(ws, spec, r)
 	if !ok {
 		return fmt.Errorf("model.%s v%d runs on executor %q, which this mlform cannot attach to", tc.Model, tc.Version, r.Executor)
 	}
@@ -187,11 +187,28 @@ func runCollect(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 	return recordAttempt(ctx, rc, a, specs, spec, v, done)
 }
 
-// attemptSettings are the settings to reach a running attempt's job with:
-// the model's environment's block when it still names the executor that
-// runs the attempt (where the cluster is: a Kubernetes namespace and
-// kubeconfig), else none.
+// attemptExecutor opens the batch executor that runs r with
+// attemptSettings, or, when the recorded settings no longer decode (this
+// mlform's executor declares other settings), with today's block.
+func attemptExecutor(ws *engine.Workspace, spec *modelSpec, r *state.RunningAttempt) (executor.Batch, bool) {
+	bx, _, ok := batchExecutor(ws, r.Executor, attemptSettings(spec, r))
+	if !ok && r.ExecutorSettings != nil {
+		current := *r
+		current.ExecutorSettings = nil
+		bx, _, ok = batchExecutor(ws, r.Executor, attemptSettings(spec, &current))
+	}
+	return bx, ok
+}
+
+// attemptSettings are the settings to reach a running attempt's job with
+// (where the cluster is: a Kubernetes namespace and kubeconfig): those
+// recorded when it was submitted, so a changed block does not lose the
+// job; for a record without them, the model's environment's block when it
+// still names the executor that runs the attempt, else none.
 func attemptSettings(spec *modelSpec, r *state.RunningAttempt) map[string]any {
+	if r.ExecutorSettings != nil {
+		return r.ExecutorSettings
+	}
 	name := spec.Environment.Executor
 	if name == "" {
 		name = config.DefaultExecutor

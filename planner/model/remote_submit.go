@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/mlform/mlform/config"
 	"github.com/mlform/mlform/internal/tempdir"
@@ -80,7 +81,7 @@ func submitRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, s
 	}
 	draft := *v
 	run := &state.RunningAttempt{Version: v.Version, Step: executor.StepTrain, Executor: exName, SpecID: specID,
-		ParamsID: rspec.Params, Store: storeName, SubmittedAt: submitTime(ws), Draft: &draft}
+		ParamsID: rspec.Params, Store: storeName, SubmittedAt: submitTime(ws), ExecutorSettings: spec.ExecutorSettings, Draft: &draft}
 	if err := rc.UpdateState(ctx, func(st *state.State) error {
 		m := st.EnsureModel(spec.Name)
 		rec := *run // state keeps its own copy: Progress updates it under the state lock
@@ -175,6 +176,13 @@ func collectRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, 
 		switch {
 		case rerr == nil:
 			res = executor.Result{Status: rr.Status, ExitCode: rr.ExitCode, StartedAt: rr.StartedAt, EndedAt: rr.EndedAt, Host: rr.Host}
+			res.Reason = goneReason(run.Executor, run.JobID, rr.Status, task.Timeout)
+			if rr.Status == state.StatusCancelled {
+				// mlform cancels a job only through Attach, which says
+				// so: a runner stopped while no apply watched was
+				// stopped from outside (a deleted Job, scancel).
+				res.Status = state.StatusFailed
+			}
 			rc.Progress.Logf(a, "v%d: %v; recording it from its step result", run.Version, ferr)
 		case errors.Is(err, executor.ErrJobGone) && errors.Is(rerr, storage.ErrNotFound):
 			// Final on both sides: the cluster will not bring the job
@@ -277,4 +285,17 @@ func collectRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, 
 	}
 	v.Metrics, v.ArtifactsID = metrics, rr.ArtifactsID
 	return &v, done, nil
+}
+
+// goneReason is the reason recorded for a job the cluster no longer knows
+// whose runner left a result of status: "" when the result says enough
+// (it succeeded, or its command failed).
+func goneReason(executorName, jobID, status string, timeout time.Duration) string {
+	switch status {
+	case state.StatusCancelled:
+		return fmt.Sprintf("%s job %s was stopped before its command ended (its runner reports it cancelled) and is no longer known to the cluster: deleted or cancelled outside mlform while no apply watched it", executorName, jobID)
+	case state.StatusTimedOut:
+		return fmt.Sprintf("timeout %s reached (the step's runner stopped its command; %s job %s is no longer known to the cluster)", timeout, executorName, jobID)
+	}
+	return ""
 }

@@ -428,7 +428,8 @@ func gitCommit(ctx context.Context, dir string) string {
 func attemptError(model string, v *state.Version) error {
 	status := strings.ReplaceAll(v.Status, "_", " ")
 	msg := fmt.Sprintf("v%d %s: %s", v.Version, status, v.Error)
-	if v.Error == "" || v.Error == status || strings.HasPrefix(v.Error, status+" ") {
+	// A batch job's error starts "timed out: <the cluster's reason>".
+	if v.Error == "" || v.Error == status || strings.HasPrefix(v.Error, status+" ") || strings.HasPrefix(v.Error, status+":") {
 		msg = fmt.Sprintf("v%d %s", v.Version, orText(v.Error, status))
 	}
 	if v.LogsID != "" && v.Host != "" { // Host: the command ran

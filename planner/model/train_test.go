@@ -20,6 +20,9 @@ func TestAttemptError(t *testing.T) {
 		{state.StatusFailed, "failed to start", "", false, "v3 failed to start"},
 		{state.StatusFailed, "MLFORM_OUTPUT_DIR/metrics.json: not found", "logs1", true, "v3 failed: MLFORM_OUTPUT_DIR/metrics.json: not found (output: mlform lineage -logs model.churn@3)"},
 		{state.StatusTimedOut, "timed out after 1s", "logs1", true, "v3 timed out after 1s (output: mlform lineage -logs model.churn@3)"},
+		// A batch job's reason is said once, not "v3 timed out: timed out: ...".
+		{state.StatusTimedOut, "timed out: slurm job 4 on node-1 stopped: timeout 1m reached", "", true, "v3 timed out: slurm job 4 on node-1 stopped: timeout 1m reached"},
+		{state.StatusCancelled, "cancelled: kubernetes job j cancelled by mlform", "", true, "v3 cancelled: kubernetes job j cancelled by mlform"},
 		// Never started: its (empty) logs have nothing to read.
 		{state.StatusFailed, "training contract: x", "logs1", false, "v3 failed: training contract: x"},
 	}

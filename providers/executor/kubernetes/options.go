@@ -292,6 +292,12 @@ func parseSecretEnv(v string) ([]SecretEnv, error) {
 		if msgs := validation.IsEnvVarName(name); len(msgs) > 0 {
 			return nil, fmt.Errorf("%q: variable %q: %s", it, name, strings.Join(msgs, "; "))
 		}
+		if strings.HasPrefix(name, "MLFORM_") {
+			// The runner never passes these on to the command, and the
+			// kubelet's value would replace the protocol's own
+			// (MLFORM_STEP_STORES, MLFORM_STEP_PASS, ...).
+			return nil, fmt.Errorf("%q: variable %q: MLFORM_* names belong to mlform (the training contract and the remote-step protocol)", it, name)
+		}
 		if msgs := validation.IsDNS1123Subdomain(secret); len(msgs) > 0 {
 			return nil, fmt.Errorf("%q: secret name %q: %s", it, secret, strings.Join(msgs, "; "))
 		}

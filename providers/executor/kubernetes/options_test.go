@@ -50,6 +50,8 @@ func TestParseOptions(t *testing.T) {
 		{"bad effect", map[string]string{"tolerations": "gpu:NoRun"}, Options{}, []string{`effect "NoRun"`}},
 		{"secret without key", map[string]string{"secret_env": "PW=creds"}, Options{}, []string{"VARIABLE=SECRET/KEY"}},
 		{"secret bad variable", map[string]string{"secret_env": "1PW=creds/pw"}, Options{}, []string{`variable "1PW"`}},
+		{"secret as mlform's own variable", map[string]string{"secret_env": "MLFORM_STEP_PASS=creds/pw"}, Options{}, []string{`variable "MLFORM_STEP_PASS"`, "belong to mlform"}},
+		{"secret as a contract variable", map[string]string{"secret_env": "PW=a/b,MLFORM_VERSION=creds/v"}, Options{}, []string{`variable "MLFORM_VERSION"`}},
 		{"secret twice", map[string]string{"secret_env": "PW=a/b,PW=c/d"}, Options{}, []string{"PW given twice"}},
 		{"ttl fraction", map[string]string{"ttl_after_finished": "1.5s"}, Options{}, []string{"whole seconds"}},
 		{"image with space", map[string]string{"image": "a b"}, Options{}, []string{`image = "a b"`}},

@@ -146,6 +146,11 @@ func classify(o outcome) (string, string) {
 		if term.Reason != "" && term.Reason != "Error" {
 			why = " (" + term.Reason + ")"
 		}
+		if o.Pod.DeletionTimestamp != nil {
+			// mlform deletes the Job, never its pod: someone deleted the
+			// pod (kubectl delete pod), and the kubelet stopped the step.
+			return state.StatusFailed, fmt.Sprintf("%s was deleted outside mlform before it finished: container exited with code %d%s", where, term.ExitCode, why)
+		}
 		return state.StatusFailed, fmt.Sprintf("%s: container exited with code %d%s", where, term.ExitCode, why)
 	}
 	if o.Cond != nil {

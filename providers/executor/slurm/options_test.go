@@ -121,6 +121,9 @@ func TestSubmitRefusesBadTasks(t *testing.T) {
 		wantErr string
 	}{
 		{"sbatch option in env", func(t *executor.Task) { t.Env = map[string]string{"SBATCH_OUTPUT": "/x"} }, "SBATCH_OUTPUT"},
+		{"other cluster's config in env", func(t *executor.Task) { t.Env = map[string]string{"SLURM_CONF": "/other/slurm.conf"} }, "SLURM_CONF"},
+		{"other cluster in env", func(t *executor.Task) { t.Env = map[string]string{"SLURM_CLUSTERS": "b"} }, "SLURM_CLUSTERS"},
+		{"output umask in env", func(t *executor.Task) { t.Env = map[string]string{"SLURM_UMASK": "0777"} }, "SLURM_UMASK"},
 		{"missing working dir", func(t *executor.Task) { t.Dir = "/no/such/dir" }, "working directory"},
 		{"command not found", func(t *executor.Task) { t.Command = []string{"./no-such-trainer"}; t.Dir = "/" }, "no-such-trainer"},
 		{"empty command", func(t *executor.Task) { t.Command = nil }, "command is empty"},

@@ -58,9 +58,12 @@ func (e *Executor) Submit(ctx context.Context, t executor.Task) (string, error) 
 		return "", err
 	}
 	for k := range t.Env {
-		// sbatch reads SBATCH_* from its environment as options; a
-		// step's environment must not change how it is submitted.
-		if strings.HasPrefix(k, "SBATCH_") {
+		// sbatch reads SBATCH_* and a few SLURM_* variables from its
+		// environment (sbatch(1), "INPUT ENVIRONMENT VARIABLES"); a
+		// step's environment must not change how or where it is
+		// submitted: SLURM_CONF or SLURM_CLUSTERS would send the job to
+		// another cluster than the one scontrol and scancel then ask.
+		if strings.HasPrefix(k, "SBATCH_") || sbatchInputEnv[k] {
 			return "", fmt.Errorf("%s task for %s: environment variable %s would be read by sbatch as an option; use the slurm settings instead", t.Step, t.Label(), k)
 		}
 	}
@@ -111,6 +114,13 @@ func (e *Executor) Submit(ctx context.Context, t executor.Task) (string, error) 
 		return "", fmt.Errorf("%s task for %s: sbatch printed %q, want a job id", t.Step, t.Label(), truncate(res, 100))
 	}
 	return id, nil
+}
+
+// sbatchInputEnv are the variables besides SBATCH_* that sbatch reads
+// from its environment (sbatch(1), "INPUT ENVIRONMENT VARIABLES").
+var sbatchInputEnv = map[string]bool{
+	"SLURM_CONF": true, "SLURM_CLUSTERS": true, "SLURM_HINT": true, "SLURM_DEBUG_FLAGS": true,
+	"SLURM_EXIT_ERROR": true, "SLURM_STEP_KILLED_MSG_NODE_ID": true, "SLURM_UMASK": true,
 }
 
 // scratchPrefix starts the name of every job's scratch directory; Attach
