@@ -97,8 +97,9 @@ func decode(b []byte, requireChecksum bool) (*State, error) {
 	// A member this build does not know would be dropped by the next write:
 	// refuse rather than lose it.
 	dec.DisallowUnknownFields()
-	// Params are the only values of no fixed type: an integer float64
-	// cannot hold (a seed above 2^53) keeps its digits (exactParams).
+	// Params and executor settings are the only values of no fixed type:
+	// an integer param float64 cannot hold (a seed above 2^53) keeps its
+	// digits (exactParams).
 	dec.UseNumber()
 	var s State
 	if err := dec.Decode(&s); err != nil {
@@ -205,7 +206,8 @@ func verifyChecksum(b []byte, required bool) error {
 
 // exactParams turns the params' numbers, decoded as json.Number, into
 // float64 as before, but for the integers float64 cannot hold exactly,
-// which keep their digits (internal/exactnum).
+// which keep their digits (internal/exactnum); running attempts' executor
+// settings, the other values of no fixed type, get float64.
 func (s *State) exactParams() {
 	for _, m := range s.Models {
 		if m == nil {
@@ -217,8 +219,19 @@ func (s *State) exactParams() {
 			}
 		}
 		for _, r := range m.Running {
-			if r != nil && r.Draft != nil && r.Draft.Inputs.Params != nil {
+			if r == nil {
+				continue
+			}
+			if r.Draft != nil && r.Draft.Inputs.Params != nil {
 				exactnum.Floats(r.Draft.Inputs.Params)
+			}
+			// Settings are as config evaluated them: numbers are float64.
+			for k, v := range r.ExecutorSettings {
+				if n, ok := v.(json.Number); ok {
+					if f, err := strconv.ParseFloat(string(n), 64); err == nil {
+						r.ExecutorSettings[k] = f
+					}
+				}
 			}
 		}
 	}

@@ -263,6 +263,9 @@ func (s *State) pruneRetained() {
 // approvals, evaluators or provenance records (approval.go), 2 when it
 // has retained snapshot records, else 1 (which mlform before 2 reads).
 func (s *State) MinFormat() int {
+	if s.usesFormat4() {
+		return 4
+	}
 	if s.usesFormat3() || s.usesProvenance() {
 		return 3
 	}

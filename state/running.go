@@ -153,6 +153,24 @@ func normalizeInputs(in *Inputs) {
 	}
 }
 
+// usesFormat4 reports whether s holds what format 4 added: a running
+// attempt that records the executor settings it was submitted with. An
+// mlform that reads format 3 would refuse the member as unknown; format 4
+// tells it to upgrade instead.
+func (s *State) usesFormat4() bool {
+	for _, m := range s.Models {
+		if m == nil {
+			continue
+		}
+		for _, r := range m.Running {
+			if r != nil && len(r.ExecutorSettings) > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // usesFormat3 reports whether s holds what format 3 added: a version's
 // code archive or batch job, a running attempt or evaluation.
 func (s *State) usesFormat3() bool {

@@ -46,7 +46,7 @@ func TestRunningAttemptSettingsRoundTrip(t *testing.T) {
 		r.Executor = "kubernetes"
 		r.ExecutorSettings = map[string]any{"namespace": "ml", "gpus": 2.0, "extra": []any{"a", "b"}, "flag": true}
 	})
-	r := roundTrip(t, in, 3).Models["churn"].RunningAttempt(4)
+	r := roundTrip(t, in, 4).Models["churn"].RunningAttempt(4)
 	got := r.ExecutorSettings
 	if got["namespace"] != "ml" || got["gpus"] != 2.0 || got["flag"] != true || len(got["extra"].([]any)) != 2 {
 		t.Fatalf("settings after decode: %#v", got)

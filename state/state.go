@@ -12,7 +12,7 @@ import (
 // writes. Documents with a greater format_version are refused. A document
 // is written in the oldest format that can hold it (see MinFormat), so an
 // older mlform keeps reading states that use nothing newer.
-const FormatVersion = 3
+const FormatVersion = 4
 
 // State is the whole recorded world of one workspace.
 type State struct {
