@@ -1,6 +1,8 @@
 package config
 
 import (
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -32,6 +34,15 @@ func (l *loader) evalEnvironment(e *blockEval, n *node) {
 	}
 	env.Files = e.Globs("files")
 	env.Env, env.Sensitive = e.StrMap("env")
+	for _, k := range slices.Sorted(maps.Keys(env.Env)) {
+		// Every executor sets these for the step; a batch executor's
+		// runner refuses them, the local one would hand the step two
+		// meanings of one name.
+		if strings.HasPrefix(k, "MLFORM_") {
+			e.Errorf(e.Body.Attributes["env"].Expr.Range(), "Reserved environment variable",
+				"env in %s sets %s: MLFORM_* names belong to the training contract, which mlform sets for every step (docs/training-contract.md). Give the variable another name.", e.Where, k)
+		}
+	}
 	e.evalCapture(env)
 	if s, a, ok := e.Str("image", false); ok {
 		env.Image = s

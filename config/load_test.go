@@ -210,6 +210,7 @@ func TestLoadErrors(t *testing.T) {
 		{"backend var", "variable \"u\" { default = \"file://x\" }\nmlform {\n  backend \"blob\" {\n    url = var.u\n  }\n}\n", LoadOptions{}, "4:11", "Variables not allowed"},
 		{"executor name", "environment \"e\" {\n  executor = \"my executor\"\n}\n", LoadOptions{}, "2:14", "Invalid executor"},
 		{"env not map", "environment \"e\" {\n  env = [\"A=1\"]\n}\n", LoadOptions{}, "2:9", "map of strings required"},
+		{"env reserved name", "environment \"e\" {\n  env = { A = \"1\", MLFORM_OUTPUT_DIR = \"/x\" }\n}\n", LoadOptions{}, "2:9", "sets MLFORM_OUTPUT_DIR: MLFORM_* names belong to the training contract"},
 		{"files glob", "environment \"e\" {\n  files = [\"../go.sum\"]\n}\n", LoadOptions{}, "2:11", `uses ".."`},
 		{"default type", "variable \"n\" {\n  type = number\n  default = \"abc\"\n}\n", LoadOptions{}, "3:13", "not compatible with the variable's type constraint"},
 		{"default null not nullable", "variable \"n\" {\n  nullable = false\n  default = null\n}\n", LoadOptions{}, "3:13", "null default value is not valid"},
