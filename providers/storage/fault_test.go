@@ -143,6 +143,12 @@ func TestFaultWriteFailsMidway(t *testing.T) {
 						t.Errorf("error %v does not wrap the injected fault", err)
 					}
 				}
+				// The caller of a failed write closes the store, which waits
+				// for the uploads still in flight (Store.Close); drain is that
+				// wait without closing the bucket this test lists.
+				if err := s.w.drain(ctx); err != nil {
+					t.Fatal(err)
+				}
 				// Nothing half-written is visible: no object under the
 				// failing prefix, no temporary files anywhere.
 				if keys := listKeys(t, b, prefix); len(keys) != 0 {
