@@ -50,8 +50,13 @@ own. history and lineage show the approver.`,
 				return err
 			}
 			ap := res.Approval
-			fmt.Fprintf(g.Stdout, "Approved model.%s v%d for promotion.%s (alias %s) by %s at %s.\n",
-				res.Model, ap.Version, ap.Promotion, ap.Alias, ap.By, ap.At.Format("2006-01-02 15:04:05Z"))
+			if res.Already {
+				fmt.Fprintf(g.Stdout, "model.%s v%d was already approved for promotion.%s (alias %s) by %s at %s; nothing recorded.\n",
+					res.Model, ap.Version, ap.Promotion, ap.Alias, ap.By, ap.At.Format("2006-01-02 15:04:05Z"))
+			} else {
+				fmt.Fprintf(g.Stdout, "Approved model.%s v%d for promotion.%s (alias %s) by %s at %s.\n",
+					res.Model, ap.Version, ap.Promotion, ap.Alias, ap.By, ap.At.Format("2006-01-02 15:04:05Z"))
+			}
 			if res.Candidate == ap.Version {
 				fmt.Fprintf(g.Stdout, "The next apply moves alias %s to v%d if it still passes its gates.\n", ap.Alias, ap.Version)
 			} else {

@@ -30,6 +30,9 @@ type Approved struct {
 	Model     string
 	Current   int // the alias's version now (0: unset)
 	Candidate int // the promotion's candidate now (0: none)
+	// Already is true when the same person had approved this version for
+	// this promotion: Approval is that record and nothing new is added.
+	Already bool
 }
 
 // ErrNoApproval is returned for a promotion that does not declare
@@ -38,7 +41,9 @@ var ErrNoApproval = errors.New("the promotion does not ask for approval")
 
 // Approve records an approval in st. The version must be a succeeded
 // version of the promotion's model that its alias does not point at yet;
-// the approval is for that version only.
+// the approval is for that version only. Approving again what one already
+// approved records nothing (Approved.Already); another person's approval
+// is recorded beside the first.
 func Approve(st *state.State, cfg *config.Config, req ApproveRequest) (*Approved, error) {
 	name := strings.TrimPrefix(req.Promotion, "promotion.")
 	p := cfg.Promotions[name]
@@ -71,6 +76,12 @@ func Approve(st *state.State, cfg *config.Config, req ApproveRequest) (*Approved
 		}
 	}
 	out.Candidate = candidateOf(m, p)
+	for _, a := range m.Approvals {
+		if a != nil && a.Promotion == name && a.Alias == p.Alias && a.Version == n && a.By == req.By {
+			out.Approval, out.Already = a, true
+			return out, nil
+		}
+	}
 	out.Approval = &state.Approval{Promotion: name, Alias: p.Alias, Version: n, By: req.By, At: req.At.UTC()}
 	m.Approvals = append(m.Approvals, out.Approval)
 	return out, nil

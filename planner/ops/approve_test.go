@@ -62,3 +62,38 @@ func TestApprove(t *testing.T) {
 		t.Fatalf("want ErrNoApproval, got %v", err)
 	}
 }
+
+// Approving again what one already approved records nothing; another
+// person's approval of the same version is recorded beside it.
+func TestApproveTwice(t *testing.T) {
+	at := time.Date(2026, 1, 5, 13, 0, 0, 0, time.UTC)
+	cfg := &config.Config{Promotions: map[string]*config.Promotion{
+		"prod": {Name: "prod", Model: "m", Alias: "production", Approval: true},
+	}}
+	st := state.New()
+	m := st.EnsureModel("m")
+	m.Versions = []*state.Version{{Version: 1, Status: state.StatusSucceeded}}
+	m.NextVersion = 2
+	tests := []struct {
+		by          string
+		wantAlready bool
+		wantCount   int
+	}{
+		{"ann@host", false, 1},
+		{"ann@host", true, 1},
+		{"bob@host", false, 2},
+		{"bob@host", true, 2},
+	}
+	for i, tt := range tests {
+		got, err := Approve(st, cfg, ApproveRequest{Promotion: "prod", Version: "v1", By: tt.by, At: at.Add(time.Duration(i) * time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Already != tt.wantAlready || len(m.Approvals) != tt.wantCount || got.Approval.By != tt.by {
+			t.Fatalf("approval %d by %s: already %v, %d recorded (%+v); want %v, %d", i, tt.by, got.Already, len(m.Approvals), got.Approval, tt.wantAlready, tt.wantCount)
+		}
+		if tt.wantAlready && !got.Approval.At.Equal(at.Add(time.Duration(i-1)*time.Hour)) {
+			t.Fatalf("approval %d: reported %v, want the first approval's time", i, got.Approval.At)
+		}
+	}
+}
