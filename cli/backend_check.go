@@ -117,6 +117,16 @@ func prepareBackend(ctx context.Context, g *Globals, f initBackendFlags, lf Lock
 			return err
 		}
 	}
+	if oldURL == "" {
+		// A first init: the backend is recorded once init holds its lock,
+		// as by any command (rememberBackend), so an init that cannot reach
+		// it records nothing.
+		if _, err := statemgr.NewBackendRecord(url); err != nil {
+			return err
+		}
+		g.unrecordedBackend, g.unrecordedDir = url, wd
+		return nil
+	}
 	rec, err = statemgr.NewBackendRecord(url)
 	if err != nil {
 		return err

@@ -23,8 +23,11 @@ func TestPrepareBackend(t *testing.T) {
 		wantErr    string
 		wantOut    string
 		wantRecord string // remembered afterwards
+		// onLock: a first init records the backend only once it holds the
+		// state lock (rememberBackend), so one that fails records nothing.
+		onLock bool
 	}{
-		{name: "first init records", configured: "file://a", wantRecord: "file://a"},
+		{name: "first init records", configured: "file://a", wantRecord: "file://a", onLock: true},
 		{name: "unchanged", remembered: "file://a", configured: "file://./a/", wantRecord: "file://a"},
 		{name: "changed without a flag", remembered: "file://a", configured: "file://b", wantErr: "init -migrate-state", wantRecord: "file://a"},
 		{name: "reconfigure", remembered: "file://a", configured: "file://b", flags: initBackendFlags{reconfigure: true},
@@ -34,7 +37,7 @@ func TestPrepareBackend(t *testing.T) {
 		{name: "from-backend must name the remembered one", remembered: "file://a", configured: "file://b", flags: initBackendFlags{migrate: true, from: "file://c"},
 			wantErr: "-from-backend names file://c, but this workspace was initialized with file://a", wantRecord: "file://a"},
 		{name: "nothing remembered, nothing to migrate", configured: "file://b", flags: initBackendFlags{migrate: true},
-			wantOut: "no earlier backend is remembered", wantRecord: "file://b"},
+			wantOut: "no earlier backend is remembered", wantRecord: "file://b", onLock: true},
 		{name: "exclusive flags", remembered: "file://a", configured: "file://b", flags: initBackendFlags{migrate: true, reconfigure: true},
 			wantErr: "exclude each other", wantRecord: "file://a"},
 	}
@@ -64,6 +67,14 @@ func TestPrepareBackend(t *testing.T) {
 			}
 			if strings.Contains(out.String(), "s3cr3tvalue") || (err != nil && strings.Contains(err.Error(), "s3cr3tvalue")) {
 				t.Error("a credential reached the output")
+			}
+			if tt.onLock {
+				if rec, err := statemgr.ReadBackendRecord(wd); rec != nil || err != nil {
+					t.Fatalf("recorded %+v, %v before init held the lock", rec, err)
+				}
+				if err := rememberBackend(g); err != nil {
+					t.Fatal(err)
+				}
 			}
 			rec, err := statemgr.ReadBackendRecord(wd)
 			if err != nil || rec == nil || rec.URL != tt.wantRecord {
