@@ -1,8 +1,6 @@
 package report
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -11,6 +9,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/internal/testtree"
 )
 
 func TestGateThreshold(t *testing.T) {
@@ -74,8 +73,7 @@ func TestPageName(t *testing.T) {
 // variable of the same name), and never one derived from a sensitive
 // variable.
 func TestGatesForModuleInstances(t *testing.T) {
-	dir := t.TempDir()
-	files := map[string]string{
+	dir := testtree.Temp(t, map[string]string{
 		"main.mlf.hcl": `
 variable "floor" { default = 0.9 }
 variable "secret_floor" {
@@ -116,11 +114,7 @@ promotion "production" {
   }
 }
 `,
-	}
-	for name, text := range files {
-		must(t, os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755))
-		must(t, os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644))
-	}
+	})
 	cfg, diags := config.Load(dir, config.LoadOptions{Getenv: func(string) string { return "" }})
 	if diags.HasErrors() {
 		t.Fatal(diags)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mlform/mlform/internal/tempdir"
+	"github.com/mlform/mlform/internal/testtree"
 	"github.com/mlform/mlform/internal/wanterr"
 	"github.com/mlform/mlform/planner/codehash"
 	"github.com/mlform/mlform/providers/executor/remote"
@@ -35,17 +36,8 @@ func newRemoteWorld(t *testing.T, trainSh string) *remoteWorld {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { w.store.Close() })
-	data, ws := t.TempDir(), t.TempDir()
-	write := func(dir, name, content string) {
-		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write(data, "a.csv", "x\n1\n2\n")
-	write(ws, "train.sh", trainSh)
+	data := testtree.Temp(t, map[string]string{"a.csv": "x\n1\n2\n"})
+	ws := testtree.Temp(t, map[string]string{"train.sh": trainSh})
 	snap, err := PutTree(ctx, w.store, data, storage.KindSnapshot)
 	if err != nil {
 		t.Fatal(err)
