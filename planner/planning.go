@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/mlform/mlform/internal/objname"
 	"github.com/mlform/mlform/planner/dataset"
@@ -56,6 +57,14 @@ func Plan(ctx context.Context, ws *engine.Workspace, st *state.State, opts engin
 		return nil, err
 	}
 	pc := &engine.PlanContext{WS: ws, State: st, Plan: p, Options: opts, Selected: sel, NextSnapshots: map[string]string{}}
+	for _, r := range p.Replace {
+		if !sel[r] {
+			// The plan repeats -replace; it must not look as if the
+			// model were retrained.
+			pc.AddNote(&plans.Note{Addr: r, Code: plans.ReasonReplace,
+				Message: fmt.Sprintf("not retrained: -replace=%s is outside -target (%s); add -target=%s", r, strings.Join(p.Targets, ", "), r)})
+		}
+	}
 	for _, stage := range stages(ws) {
 		if err := ctx.Err(); err != nil {
 			return nil, err

@@ -281,10 +281,10 @@ func paramChanges(latest *state.Version, cur state.Inputs) []plans.Change {
 		key := c.Path[len("params."):]
 		ch := plans.Change{Path: c.Path}
 		if v, ok := latest.Inputs.Params[key]; ok {
-			ch.Old = v
+			ch.Old, ch.OldNull = v, v == nil
 		}
 		if v, ok := cur.Params[key]; ok {
-			ch.New = v
+			ch.New, ch.NewNull = v, v == nil
 		}
 		out = append(out, ch)
 	}

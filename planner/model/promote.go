@@ -204,6 +204,10 @@ func runPromote(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 	var c comparison
 	compare := func() { rc.ReadState(func(st *state.State) { c = comparePromotion(st, pr, spec, env) }) }
 	compare()
+	if stays := unplannedCandidate(a.Promote, pr, c.In); stays != "" {
+		rc.SetSummary(a, stays)
+		return nil
+	}
 	held := func(to int, why string) error {
 		rc.SetSummary(a, fmt.Sprintf("%s v%d stays out of %s: %s", heldPrefix, to, pr.Alias, why))
 		notify.Send(ctx, rc, a, specs.Notify, promotionEvent(config.EventHeld, pr, c, to, c.In.Current, why,
@@ -297,6 +301,31 @@ func runPromote(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 	}
 	rc.SetSummary(a, summary)
 	return nil
+}
+
+// unplannedCandidate says why the alias stays when apply's candidate is
+// not the one the plan named: a plan that shows "v1 -> v4 (known after
+// apply)" decides on v4 only. The candidate differs when the version the
+// plan counted on never reached its source: the source alias's promotion
+// held v4 or awaits its approval (the candidate would be the version that
+// alias already had), or the train recorded no version (a job submitted
+// with -wait=false, a metric trigger that did not fire). Moving the alias
+// to a version no reviewer saw in the plan, or holding it, is left to the
+// next plan. "" when the candidate is the planned one, or there is no
+// candidate to move to.
+func unplannedCandidate(pl *plans.PromoteChange, pr *promotionSpec, in policy.PromotionInput) string {
+	if !pl.KnownAfterApply || pl.To == 0 || pr.Version > 0 {
+		return ""
+	}
+	d, err := policy.DecidePromotion(in)
+	if err != nil || d.Outcome == policy.PromoteNone || d.To == pl.To {
+		return ""
+	}
+	where := fmt.Sprintf("the latest succeeded version is v%d", d.To)
+	if pr.From != "" {
+		where = fmt.Sprintf("alias %s points at v%d", pr.From, d.To)
+	}
+	return fmt.Sprintf("%s: the plan's candidate was v%d, but %s; the next plan decides on v%d", aliasStays(pr.Alias, d.From), pl.To, where, d.To)
 }
 
 // wasText is "was v2", or "new alias".

@@ -95,10 +95,12 @@ type JSONTrain struct {
 }
 
 // JSONChange is part of the plan -json document (docs/plan-json.md).
+// Old and New are absent for an added and a removed param, and null for a
+// param set to (or from) null.
 type JSONChange struct {
 	Path      string `json:"path"`
-	Old       any    `json:"old,omitempty"`
-	New       any    `json:"new,omitempty"`
+	Old       *any   `json:"old,omitempty"`
+	New       *any   `json:"new,omitempty"`
 	Sensitive bool   `json:"sensitive"`
 }
 
@@ -205,7 +207,12 @@ func jsonActionOf(a *Action, headline func(*Action) string) JSONAction {
 		for _, c := range t.ParamChanges {
 			jc := JSONChange{Path: c.Path, Sensitive: c.Sensitive}
 			if !c.Sensitive {
-				jc.Old, jc.New = c.Old, c.New
+				if c.HasOld() {
+					jc.Old = &c.Old
+				}
+				if c.HasNew() {
+					jc.New = &c.New
+				}
 			}
 			jt.ParamChanges = append(jt.ParamChanges, jc)
 		}

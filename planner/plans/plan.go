@@ -217,11 +217,22 @@ type TrainChange struct {
 // Change is one attribute that differs (e.g. "params.learning_rate").
 // Sensitive values are never rendered.
 type Change struct {
-	Path      string `json:"path"`
-	Old       any    `json:"old,omitempty"`
-	New       any    `json:"new,omitempty"`
-	Sensitive bool   `json:"sensitive,omitempty"`
+	Path string `json:"path"`
+	// Old is nil for an added param and New for a removed one, unless
+	// OldNull or NewNull says the param is there with the value null
+	// (x = null -> 1 changes x; it does not add it).
+	Old       any  `json:"old,omitempty"`
+	New       any  `json:"new,omitempty"`
+	OldNull   bool `json:"old_null,omitempty"`
+	NewNull   bool `json:"new_null,omitempty"`
+	Sensitive bool `json:"sensitive,omitempty"`
 }
+
+// HasOld reports whether the attribute existed before (possibly null).
+func (c Change) HasOld() bool { return c.Old != nil || c.OldNull }
+
+// HasNew reports whether the attribute exists after (possibly null).
+func (c Change) HasNew() bool { return c.New != nil || c.NewNull }
 
 // EvaluateChange describes an evaluation of an existing version on current
 // data (for metric triggers).

@@ -251,9 +251,9 @@ func DetailLines(a *plans.Action, o Options) []string {
 // ChangeLine renders one attribute change, hiding sensitive values.
 func ChangeLine(c plans.Change) string {
 	switch {
-	case c.Old == nil && c.New != nil:
+	case !c.HasOld() && c.HasNew():
 		return fmt.Sprintf("+ %s: %s", c.Path, Value(c.New, c.Sensitive))
-	case c.Old != nil && c.New == nil:
+	case c.HasOld() && !c.HasNew():
 		return fmt.Sprintf("- %s: %s", c.Path, Value(c.Old, c.Sensitive))
 	}
 	return fmt.Sprintf("~ %s: %s -> %s", c.Path, Value(c.Old, c.Sensitive), Value(c.New, c.Sensitive))
