@@ -208,7 +208,11 @@ func RedactURLs(msg string) string {
 	if !strings.Contains(msg, "://") {
 		return msg
 	}
-	return urlInText.ReplaceAllStringFunc(msg, Redact)
+	return urlInText.ReplaceAllStringFunc(msg, func(u string) string {
+		// Punctuation that ends a sentence ("URL: message") is not the URL's.
+		t := strings.TrimRight(u, ":,.;)]}")
+		return Redact(t) + u[len(t):]
+	})
 }
 
 // RedactedError is an error whose message went through RedactURLs; it

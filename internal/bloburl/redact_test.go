@@ -82,6 +82,7 @@ func TestRedactURLsInText(t *testing.T) {
 		{"open https://u:pAsSwOrD1@h/x failed", "pAsSwOrD1", " failed"},
 		{"two: https://h/a?token=tOkEnOnE1 and <s3://b?x-amz-signature=sIgNaTuRe2>", "tOkEnOnE1", "and <s3://b?x-amz-signature=REDACTED>"},
 		{"no url here: sig=visible", "", "sig=visible"},
+		{"open bucket s3://b?access_key_id=aKiDsEcReT1&region=x: unknown query parameter", "aKiDsEcReT1", "region=x: unknown query parameter"},
 	}
 	for _, tt := range tests {
 		got := RedactURLs(tt.in)
