@@ -2,6 +2,7 @@ package bloburl
 
 import (
 	"net/url"
+	"regexp"
 	"strings"
 )
 
@@ -191,5 +192,49 @@ func RedactText(msg, rawURL string) string {
 			}
 		}
 	}
-	return msg
+	return RedactURLs(msg)
+}
+
+// urlInText matches a URL inside a message, up to the quote, space or
+// bracket that ends it (Go's url.Error quotes its URL).
+var urlInText = regexp.MustCompile("[A-Za-z][A-Za-z0-9+.-]*://[^\\s\"'<>`]+")
+
+// RedactURLs returns msg with every URL in it redacted (see Redact). An
+// SDK may echo a request URL that carries a credential the user gave
+// outside mlform's URL: on a failed connection, Go's HTTP client names the
+// request's URL, and an Azure request made with AZURE_STORAGE_SAS_TOKEN
+// holds the token's signature in its query.
+func RedactURLs(msg string) string {
+	if !strings.Contains(msg, "://") {
+		return msg
+	}
+	return urlInText.ReplaceAllStringFunc(msg, func(u string) string {
+		// Punctuation that ends a sentence ("URL: message") is not the URL's.
+		t := strings.TrimRight(u, ":,.;)]}")
+		return Redact(t) + u[len(t):]
+	})
+}
+
+// RedactedError is an error whose message went through RedactURLs; it
+// unwraps to the original, so errors.Is, errors.As and gcerrors.Code still
+// see it.
+type RedactedError struct {
+	msg string
+	err error
+}
+
+func (e *RedactedError) Error() string { return e.msg }
+func (e *RedactedError) Unwrap() error { return e.err }
+
+// RedactURLsErr returns err with RedactURLs applied to its message, or err
+// itself when its message names no URL with a secret.
+func RedactURLsErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	if r := RedactURLs(msg); r != msg {
+		return &RedactedError{msg: r, err: err}
+	}
+	return err
 }

@@ -71,3 +71,36 @@ func TestRedactUnparsableQuery(t *testing.T) {
 		})
 	}
 }
+
+// A URL an SDK echoes in its error (Go's url.Error quotes the request's
+// URL) loses its secrets wherever it appears in the message, even when the
+// credential came from the environment rather than mlform's URL.
+func TestRedactURLsInText(t *testing.T) {
+	tests := []struct{ in, secret, keep string }{
+		{`blob (key "k") (code=Unknown): Get "http://127.0.0.1:1/acct/c/k?se=2099&sig=SiGsEcReT%2B1%3D&sp=r": dial tcp 127.0.0.1:1: connect: connection refused`,
+			"SiGsEcReT", `sp=r": dial tcp 127.0.0.1:1: connect: connection refused`},
+		{"open https://u:pAsSwOrD1@h/x failed", "pAsSwOrD1", " failed"},
+		{"two: https://h/a?token=tOkEnOnE1 and <s3://b?x-amz-signature=sIgNaTuRe2>", "tOkEnOnE1", "and <s3://b?x-amz-signature=REDACTED>"},
+		{"no url here: sig=visible", "", "sig=visible"},
+		{"open bucket s3://b?access_key_id=aKiDsEcReT1&region=x: unknown query parameter", "aKiDsEcReT1", "region=x: unknown query parameter"},
+	}
+	for _, tt := range tests {
+		got := RedactURLs(tt.in)
+		if tt.secret != "" && strings.Contains(got, tt.secret) {
+			t.Errorf("RedactURLs(%q) = %q still holds the secret", tt.in, got)
+		}
+		if !strings.Contains(got, tt.keep) {
+			t.Errorf("RedactURLs(%q) = %q; want it to keep %q", tt.in, got, tt.keep)
+		}
+		err := RedactURLsErr(errors.New(tt.in))
+		if tt.secret != "" && strings.Contains(err.Error(), tt.secret) {
+			t.Errorf("RedactURLsErr(%q) still holds the secret", tt.in)
+		}
+		if errors.Unwrap(err) == nil && tt.secret != "" {
+			t.Errorf("RedactURLsErr(%q) does not unwrap to the original", tt.in)
+		}
+	}
+	if !strings.Contains(RedactText("x two: https://h/a?token=tOkEnOnE1", "mem://"), "REDACTED") {
+		t.Error("RedactText leaves an echoed URL's secret")
+	}
+}

@@ -63,7 +63,7 @@ func (s *bucket) Entries(ctx context.Context) ([]Entry, error) {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("list %s: %w", s.name, err)
+			return nil, fmt.Errorf("list %s: %w", s.name, bloburl.RedactURLsErr(err))
 		}
 		if obj.IsDir || (obj.Size == 0 && strings.HasSuffix(obj.Key, "/")) {
 			continue
@@ -83,11 +83,11 @@ func (s *bucket) Entries(ctx context.Context) ([]Entry, error) {
 
 func (s *bucket) Open(ctx context.Context, path string) (io.ReadCloser, error) {
 	if err := relpath.Check(path); err != nil {
-		return nil, fmt.Errorf("open %q in %s: %w", path, s.name, err)
+		return nil, fmt.Errorf("open %q in %s: %w", path, s.name, bloburl.RedactURLsErr(err))
 	}
 	r, err := s.b.NewReader(ctx, path, nil)
 	if err != nil {
-		return nil, fmt.Errorf("open %q in %s: %w", path, s.name, err)
+		return nil, fmt.Errorf("open %q in %s: %w", path, s.name, bloburl.RedactURLsErr(err))
 	}
 	return r, nil
 }

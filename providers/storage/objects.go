@@ -8,6 +8,8 @@ import (
 
 	"gocloud.dev/blob"
 	"gocloud.dev/gcerrors"
+
+	"github.com/mlform/mlform/internal/bloburl"
 )
 
 // objects is the narrow view of a bucket the store needs. The production
@@ -69,7 +71,9 @@ func classify(key string, err error) error {
 	case gcerrors.FailedPrecondition, gcerrors.AlreadyExists:
 		return fmt.Errorf("%s: %w", key, errExists)
 	}
-	return fmt.Errorf("%s: %w", key, err)
+	// The driver's message may name the request's URL, with a credential
+	// from the environment in its query (an Azure SAS signature).
+	return fmt.Errorf("%s: %w", key, bloburl.RedactURLsErr(err))
 }
 
 // Get reads a whole object (config, index, manifest, pack) of at most
@@ -188,7 +192,7 @@ func (o bucketObjects) List(ctx context.Context, prefix string, fn func(string, 
 			break
 		}
 		if gcerrors.Code(err) != gcerrors.NotFound || attempt == 4 || ctx.Err() != nil {
-			return fmt.Errorf("list %s: %w", prefix, err)
+			return fmt.Errorf("list %s: %w", prefix, bloburl.RedactURLsErr(err))
 		}
 	}
 	for _, it := range items {
