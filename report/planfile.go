@@ -85,7 +85,7 @@ func planView(path string, p *plans.Plan) *PlanView {
 					pa.Details = append(pa.Details, c.Path+": (sensitive value)")
 					continue
 				}
-				pa.Details = append(pa.Details, fmt.Sprintf("%s: %v -> %v", c.Path, c.Old, c.New))
+				pa.Details = append(pa.Details, paramChangeText(c))
 			}
 		case a.Evaluate != nil:
 			pa.Model = a.Evaluate.Model
@@ -124,4 +124,20 @@ func planView(path string, p *plans.Plan) *PlanView {
 		v.Counts = append(v.Counts, kv{k, fmt.Sprint(counts[k])})
 	}
 	return v
+}
+
+// paramChangeText is "params.x: 0.05 -> 0.08": "(none)" for the side a
+// param is added or removed on, "null" for a param set to null (as the
+// plan's own text says it, planner/render.ChangeLine).
+func paramChangeText(c plans.Change) string {
+	side := func(v any, has bool) string {
+		switch {
+		case !has:
+			return "(none)"
+		case v == nil:
+			return "null"
+		}
+		return fmt.Sprint(v)
+	}
+	return fmt.Sprintf("%s: %s -> %s", c.Path, side(c.Old, c.HasOld()), side(c.New, c.HasNew()))
 }
