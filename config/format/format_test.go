@@ -153,10 +153,10 @@ func TestPathsKeepsMode(t *testing.T) {
 // workspaces) is checked in a directory, as validate loads it, and
 // formatting rewrites the file it names: the link stays a link.
 func TestPathsFollowsLinks(t *testing.T) {
-	dir := testtree.Temp(t, map[string]string{"shared/common.mlf.hcl": "a=1\n", "ws/main.mlf.hcl": "b = 2\n"})
+	dir := testtree.Temp(t, map[string]string{"team/common.mlf.hcl": "a=1\n", "ws/main.mlf.hcl": "b = 2\n"})
 	ws := filepath.Join(dir, "ws")
 	link := filepath.Join(ws, "common.mlf.hcl")
-	if err := os.Symlink("../shared/common.mlf.hcl", link); err != nil {
+	if err := os.Symlink("../team/common.mlf.hcl", link); err != nil {
 		t.Fatal(err)
 	}
 	res, err := Paths([]string{ws}, Options{List: true}, nil, &bytes.Buffer{})
@@ -167,7 +167,7 @@ func TestPathsFollowsLinks(t *testing.T) {
 		t.Fatalf("-check of the directory found %v; want the linked file", res.Changed)
 	}
 	for _, paths := range [][]string{{ws}, {link}} {
-		if err := os.WriteFile(filepath.Join(dir, "shared/common.mlf.hcl"), []byte("a=1\n"), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, "team/common.mlf.hcl"), []byte("a=1\n"), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := Paths(paths, Options{Write: true}, nil, &bytes.Buffer{}); err != nil {
@@ -176,7 +176,7 @@ func TestPathsFollowsLinks(t *testing.T) {
 		if st, err := os.Lstat(link); err != nil || st.Mode()&os.ModeSymlink == 0 {
 			t.Fatalf("fmt %v: %s is no longer a link (%v)", paths, link, err)
 		}
-		got, err := os.ReadFile(filepath.Join(dir, "shared/common.mlf.hcl"))
+		got, err := os.ReadFile(filepath.Join(dir, "team/common.mlf.hcl"))
 		if err != nil || string(got) != "a = 1\n" {
 			t.Fatalf("fmt %v: the linked file holds %q (%v); want it formatted", paths, got, err)
 		}
