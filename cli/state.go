@@ -332,21 +332,8 @@ func readInput(ctx context.Context, g *Globals, name string) ([]byte, error) {
 		defer f.Close()
 		return readAllBounded(f, name)
 	}
-	type result struct {
-		b   []byte
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		b, err := readAllBounded(g.Stdin, "stdin")
-		done <- result{b, err}
-	}()
-	select {
-	case r := <-done:
-		return r.b, r.err
-	case <-ctx.Done():
-		return nil, fmt.Errorf("read stdin: %w", ctx.Err())
-	}
+	// A pipe nobody closes gives up when the command is interrupted.
+	return readAllBounded(ctxReader{ctx: ctx, r: g.Stdin}, "stdin")
 }
 
 func readAllBounded(r io.Reader, name string) ([]byte, error) {
