@@ -135,7 +135,7 @@ func (s *Store) Lock(ctx context.Context, kind LockKind, opts LockOptions) (*Sto
 		opts.Stale = DefaultLockStale
 	}
 	now := time.Now().UTC().Truncate(time.Millisecond)
-	h := LockHolder{ID: uuid.NewString(), Kind: kind, Host: procid.Host(), PID: os.Getpid(), User: whoami.User(),
+	h := LockHolder{ID: uuid.NewString(), Kind: kind, Host: procid.Host(), Boot: procid.Boot(), PID: os.Getpid(), User: whoami.User(),
 		Command: opts.Command, Created: now, Refreshed: now}
 	data, err := storedoc.EncodeLock(h)
 	if err != nil {

@@ -26,9 +26,13 @@ const MaxLockSize = 64 << 10
 
 // LockHolder is what a lock object records about its holder.
 type LockHolder struct {
-	ID        string    `json:"id"`
-	Kind      LockKind  `json:"kind"`
-	Host      string    `json:"host"`
+	ID   string   `json:"id"`
+	Kind LockKind `json:"kind"`
+	Host string   `json:"host"`
+	// Boot is the holder's kernel boot id (procid.Boot), so a holder on
+	// another machine with the same host name is never judged by its pid
+	// here; empty in locks of older versions and where it is unknown.
+	Boot      string    `json:"boot,omitempty"`
 	PID       int       `json:"pid"`
 	User      string    `json:"user"`
 	Command   string    `json:"command"`
@@ -55,7 +59,7 @@ func (h LockHolder) String() string {
 // process no longer exists, or it has not refreshed its lock for stale.
 // why says which.
 func (h LockHolder) Stale(now time.Time, stale time.Duration) (bool, string) {
-	if h.Host == procid.Host() && h.PID > 0 && procid.Exited(h.PID) {
+	if procid.SameKernel(h.Host, h.Boot) && h.PID > 0 && procid.Exited(h.PID) {
 		return true, fmt.Sprintf("process %d on %s is gone", h.PID, h.Host)
 	}
 	if age := now.Sub(h.Refreshed); age > stale {
@@ -103,6 +107,9 @@ func (h LockHolder) validate() error {
 		if len(f.val) > maxRootField || !utf8.ValidString(f.val) || strings.ContainsFunc(f.val, isControl) {
 			return fmt.Errorf("lock %s is too long or contains control characters", f.name)
 		}
+	}
+	if h.Boot != "" && !procid.ValidBoot(h.Boot) {
+		return fmt.Errorf("lock boot id %q is not valid", termtext.Truncate(h.Boot, 80))
 	}
 	if h.PID < 0 {
 		return fmt.Errorf("lock pid %d is negative", h.PID)

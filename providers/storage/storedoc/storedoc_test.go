@@ -2,11 +2,13 @@ package storedoc
 
 import (
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/mlform/mlform/internal/hexid"
+	"github.com/mlform/mlform/internal/procid"
 	"github.com/mlform/mlform/internal/wanterr"
 	"github.com/mlform/mlform/internal/whoami"
 )
@@ -121,6 +123,15 @@ func FuzzDecodeLock(f *testing.F) {
 
 func TestLockHolderStale(t *testing.T) {
 	now := time.Now()
+	// The pid of a process that ran and was reaped.
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	gone := cmd.Process.Pid
+	if !procid.Exited(gone) {
+		t.Skipf("pid %d was reused at once", gone)
+	}
 	host := whoami.Host()
 	tests := []struct {
 		name  string
@@ -133,9 +144,21 @@ func TestLockHolderStale(t *testing.T) {
 		{"old-other-host", LockHolder{Host: "other", PID: 1, Refreshed: now.Add(-11 * time.Minute)}, true, "not refreshed"},
 		{"old-this-process", LockHolder{Host: host, PID: os.Getpid(), Refreshed: now.Add(-time.Hour)}, true, "not refreshed"},
 		{"no-pid", LockHolder{Host: host, Refreshed: now}, false, ""},
+		// A holder whose process is gone, recorded on this kernel (or by
+		// an older version, with no boot id) is stale at once.
+		{"gone-this-kernel", LockHolder{Host: procid.Host(), Boot: procid.Boot(), PID: gone, Refreshed: now}, true, "is gone"},
+		{"gone-no-boot-id", LockHolder{Host: procid.Host(), PID: gone, Refreshed: now}, true, "is gone"},
+		// Another machine with this host name (cloned VMs, containers
+		// given one --hostname): its pid means nothing here, so only the
+		// refresh time can make its lock stale.
+		{"other-machine-same-name", LockHolder{Host: procid.Host(), Boot: "0badb007-0000-4000-8000-000000000000", PID: gone, Refreshed: now}, false, ""},
+		{"other-machine-same-name-old", LockHolder{Host: procid.Host(), Boot: "0badb007-0000-4000-8000-000000000000", PID: gone, Refreshed: now.Add(-11 * time.Minute)}, true, "not refreshed"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			if tc.h.Boot != "" && procid.Boot() == "" {
+				t.Skip("no kernel boot id on this system")
+			}
 			stale, why := tc.h.Stale(now, 10*time.Minute)
 			if stale != tc.stale || !strings.Contains(why, tc.why) {
 				t.Errorf("Stale = %v %q, want %v %q", stale, why, tc.stale, tc.why)
