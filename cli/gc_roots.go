@@ -80,30 +80,64 @@ func countTrue(bs ...bool) int {
 // interleave). Best effort: the state is already recorded, so a failure
 // is a warning; the next init, apply or gc writes the roots.
 func updateRoots(ctx context.Context, g *Globals, m *statemgr.Manager, st *state.State) {
-	files, _ := filepath.Glob("*" + config.FileSuffix)
-	if len(files) == 0 || st == nil {
+	if st == nil {
 		return
 	}
 	warn := func(err error) {
 		fmt.Fprintf(g.Stderr, "Warning: the workspace's roots in its stores were not updated (the next init, apply or gc updates them): %v\n", err)
 	}
-	cfg, diags := config.Load(".", config.LoadOptions{Getenv: g.Getenv, Version: Version})
-	if diags.HasErrors() {
-		warn(diags)
-		return
-	}
-	wd, err := os.Getwd()
+	ws, err := rootsWorkspace(g)
 	if err != nil {
 		warn(err)
 		return
 	}
-	ws, err := engine.NewWorkspace(cfg, wd, time.Now())
-	if err != nil {
-		warn(err)
+	if ws == nil {
 		return
 	}
 	defer ws.Close()
 	if err := ws.WriteRoots(ctx, st, m.Location()); err != nil {
 		warn(err)
 	}
+}
+
+// rootsWorkspace opens the workspace in the working directory to write its
+// roots: nil when it has no configuration, an error when the
+// configuration cannot be loaded (a required variable unset, ...).
+func rootsWorkspace(g *Globals) (*engine.Workspace, error) {
+	files, _ := filepath.Glob("*" + config.FileSuffix)
+	if len(files) == 0 {
+		return nil, nil
+	}
+	cfg, diags := config.Load(".", config.LoadOptions{Getenv: g.Getenv, Version: Version})
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return nil, err
+	}
+	return engine.NewWorkspace(cfg, wd, time.Now())
+}
+
+// addedRefs counts the store ids pushed references that old (nil: no
+// readable state) does not: what a push would make this workspace's state
+// reference beyond what its roots protect now.
+func addedRefs(old, pushed *state.State) int {
+	have := map[string]bool{}
+	if old != nil {
+		for store, ids := range engine.Referenced(old) {
+			for _, id := range ids {
+				have[store+"/"+id] = true
+			}
+		}
+	}
+	n := 0
+	for store, ids := range engine.Referenced(pushed) {
+		for _, id := range ids {
+			if !have[store+"/"+id] {
+				n++
+			}
+		}
+	}
+	return n
 }

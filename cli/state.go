@@ -284,6 +284,22 @@ hand-edited document must have its "checksum" set to "".`,
 			defer m.Close()
 			var res *statemgr.PushResult
 			err = withStateLock(ctx, g, m, lf, "state push", func() error {
+				// A pushed document that references store objects the
+				// stored state does not (a restored backup, a state from
+				// another workspace) needs this workspace's roots to name
+				// them, or a gc from another workspace sharing the store
+				// deletes them. When the roots cannot be written, refuse
+				// before anything is written.
+				if ws, werr := rootsWorkspace(g); werr != nil {
+					if pushed, derr := state.DecodeUnsigned(doc); derr == nil {
+						old, _ := m.Read(ctx)
+						if n := addedRefs(old, pushed); n > 0 {
+							return fmt.Errorf("the document references %s the stored state does not, and this workspace's roots in its stores cannot be updated to protect them from gc in other workspaces sharing a store: %v\nNothing was pushed. Make the configuration load (e.g. set its variables with MLFORM_VAR_name) and push again", textfmt.Count(n, "store object"), werr)
+						}
+					}
+				} else if ws != nil {
+					ws.Close()
+				}
 				res, err = m.Push(ctx, doc, force)
 				if err == nil && !res.Unchanged {
 					st, rerr := m.Read(ctx)
