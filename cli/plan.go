@@ -44,7 +44,7 @@ func (f *planFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&f.targets, "target", nil, "limit to `ADDR` and what it depends on (repeatable), e.g. -target=model.churn")
 	fs.StringArrayVar(&f.replace, "replace", nil, "force model `ADDR` to retrain even if its inputs did not change (repeatable)")
 	fs.IntVar(&f.parallelism, "parallelism", 4, "run at most `N` independent actions at once")
-	fs.BoolVar(&f.refresh, "refresh", true, "observe dataset sources (-refresh=false trusts the state: no data change is detected)")
+	fs.BoolVar(&f.refresh, "refresh", true, "observe dataset sources (-refresh=false trusts the state: a dataset with a snapshot is not observed again, so its data changes go unseen)")
 	fs.StringVar(&f.now, "now", "", "plan as if the time were `TIME` (RFC 3339; also "+nowEnv+"), for schedules")
 	fs.BoolVar(&f.asJSON, "json", false, "print the plan as JSON (docs/plan-json.md); same as -format=json")
 	fs.StringVar(&f.format, "format", "human", "output `FORMAT`: human, json or markdown (a pull-request comment with metric trends; docs/ci.md)")

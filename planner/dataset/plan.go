@@ -6,6 +6,7 @@ import (
 	"io"
 	"sync"
 
+	"github.com/mlform/mlform/internal/bloburl"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/observe"
 	"github.com/mlform/mlform/planner/plans"
@@ -66,10 +67,11 @@ func planDataset(ctx context.Context, pc *engine.PlanContext, spec engine.Datase
 	if last != nil {
 		pc.NextSnapshots[spec.Name] = last.ID
 	}
-	if !pc.Options.Refresh {
-		if last == nil {
-			pc.AddNote(&plans.Note{Addr: addr, Code: plans.ReasonNew, Message: "has no snapshot yet; not observed because of -refresh=false"})
-		}
+	// -refresh=false trusts the snapshot the state records. A dataset
+	// with none (or whose storage changed) has nothing to trust: it is
+	// observed, as Terraform still plans the creation of a resource
+	// missing from its state under -refresh=false.
+	if !pc.Options.Refresh && last != nil && last.Store == spec.Storage {
 		return nil
 	}
 	obs, srcName, stored, err := observeDataset(ctx, pc, spec)
@@ -206,6 +208,14 @@ func observeDataset(ctx context.Context, pc *engine.PlanContext, spec engine.Dat
 	}
 	if spec.SourceSensitive {
 		return obs, spec.Display, stored, nil
+	}
+	if src.Local() {
+		// A local source is named as the configuration writes it
+		// ("data/churn", relative to the workspace), as docs/plan-json.md
+		// shows: not the absolute path it resolves to on this machine,
+		// which would put a home directory into plans, state and reports
+		// and differ between two checkouts of one workspace.
+		return obs, bloburl.Redact(spec.Source), stored, nil
 	}
 	return obs, src.String(), stored, nil
 }

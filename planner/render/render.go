@@ -103,6 +103,10 @@ func SnapshotSummary(a *plans.Action) string {
 	if s.OldID == "" {
 		return fmt.Sprintf("first snapshot, %s (%s)", plural(s.Files, "file"), Bytes(s.Bytes))
 	}
+	if s.OldID == s.NewID {
+		// Same content, another storage block: the reason says which.
+		return fmt.Sprintf("%s, %s (%s)", reasonText(a.Reasons), plural(s.Files, "file"), Bytes(s.Bytes))
+	}
 	if !s.DiffKnown {
 		return fmt.Sprintf("data changed, now %s (%s)", plural(s.Files, "file"), Bytes(s.Bytes))
 	}
