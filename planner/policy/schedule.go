@@ -168,7 +168,9 @@ func formatAge(now, t time.Time) string {
 	case d < 0:
 		return "in the future"
 	case d >= 48*time.Hour:
-		return fmt.Sprintf("%dd ago", int(d/(24*time.Hour)))
+		// From the Unix seconds, not d: a Duration saturates at about
+		// 292 years, so -now=9999-12-31T00:00:00Z read "106751d ago".
+		return fmt.Sprintf("%dd ago", (now.Unix()-t.Unix())/(24*60*60))
 	case d >= 2*time.Hour:
 		return fmt.Sprintf("%dh ago", int(d/time.Hour))
 	default:
