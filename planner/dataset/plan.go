@@ -105,6 +105,10 @@ func planDataset(ctx context.Context, pc *engine.PlanContext, spec engine.Datase
 		sc.Observation.Profile = b
 	}
 	a := &plans.Action{Addr: addr, Kind: plans.KindSnapshot, Snapshot: sc}
+	storageChanged := func() plans.Reason {
+		return plans.Reason{Code: ReasonStorageChanged, Message: fmt.Sprintf("storage changed from %q to %q", last.Store, spec.Storage),
+			Data: map[string]any{"from": last.Store, "to": spec.Storage}}
+	}
 	switch {
 	case last == nil:
 		diffFiles(nil, sc.Observation.Files, sc)
@@ -112,13 +116,17 @@ func planDataset(ctx context.Context, pc *engine.PlanContext, spec engine.Datase
 	case last.ID == obs.ID:
 		sc.OldID = last.ID
 		sc.DiffKnown = true
-		a.Reasons = []plans.Reason{{Code: ReasonStorageChanged, Message: fmt.Sprintf("storage changed from %q to %q", last.Store, spec.Storage),
-			Data: map[string]any{"from": last.Store, "to": spec.Storage}}}
+		a.Reasons = []plans.Reason{storageChanged()}
 	default:
 		sc.OldID = last.ID
 		diffAgainst(ctx, pc, last, sc)
 		a.Reasons = []plans.Reason{{Code: plans.ReasonDataChanged, Message: "data changed since snapshot " + plans.ShortID(last.ID),
 			Data: map[string]any{"old_id": last.ID, "new_id": obs.ID}}}
+		if last.Store != spec.Storage {
+			// Both changed: the new snapshot goes to the new storage,
+			// and the plan says so.
+			a.Reasons = append(a.Reasons, storageChanged())
+		}
 	}
 	pc.AddAction(a)
 	return nil
