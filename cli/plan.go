@@ -3,9 +3,11 @@ package cli
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -14,7 +16,10 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/mlform/mlform/cli/progress"
+	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/internal/objname"
 	"github.com/mlform/mlform/planner"
+	"github.com/mlform/mlform/planner/codehash"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/render"
@@ -44,7 +49,7 @@ func (f *planFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&f.targets, "target", nil, "limit to `ADDR` and what it depends on (repeatable), e.g. -target=model.churn")
 	fs.StringArrayVar(&f.replace, "replace", nil, "force model `ADDR` to retrain even if its inputs did not change (repeatable)")
 	fs.IntVar(&f.parallelism, "parallelism", 4, "run at most `N` independent actions at once")
-	fs.BoolVar(&f.refresh, "refresh", true, "observe dataset sources (-refresh=false trusts the state: no data change is detected)")
+	fs.BoolVar(&f.refresh, "refresh", true, "observe dataset sources (-refresh=false trusts the state: a dataset with a snapshot is not observed again, so its data changes go unseen)")
 	fs.StringVar(&f.now, "now", "", "plan as if the time were `TIME` (RFC 3339; also "+nowEnv+"), for schedules")
 	fs.BoolVar(&f.asJSON, "json", false, "print the plan as JSON (docs/plan-json.md); same as -format=json")
 	fs.StringVar(&f.format, "format", "human", "output `FORMAT`: human, json or markdown (a pull-request comment with metric trends; docs/ci.md)")
@@ -208,6 +213,11 @@ refuses if the state or the configuration changed in between.`,
 				return err
 			}
 			defer ws.Close()
+			if out != "" {
+				if err := checkPlanOutCode(out, ws.BaseDir, ws.Config); err != nil {
+					return err
+				}
+			}
 			// Ctrl-C cancels observing and still releases the lock.
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
@@ -291,6 +301,33 @@ func checkPlanOut(path string) error {
 		return fmt.Errorf("-out=%s: %w", path, err)
 	case !fi.IsDir():
 		return fmt.Errorf("-out=%s: %s is not a directory", path, dir)
+	}
+	return nil
+}
+
+// checkPlanOutCode refuses an -out path that a model's code globs select
+// (code = ["**"] and -out=tfplan): the plan's code hash is taken before
+// the file exists, so apply would find the model's code changed since the
+// plan (by the plan file itself) and refuse to train, every time.
+func checkPlanOutCode(out, baseDir string, cfg *config.Config) error {
+	abs, err := filepath.Abs(out)
+	if err != nil {
+		return nil
+	}
+	base, err := filepath.Abs(baseDir)
+	if err != nil {
+		return nil
+	}
+	rel, err := filepath.Rel(base, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return nil
+	}
+	rel = filepath.ToSlash(rel)
+	for _, name := range slices.Sorted(maps.Keys(cfg.Models)) {
+		if m := cfg.Models[name]; codehash.Selects(m.Code, rel) {
+			return fmt.Errorf("-out=%s: the plan file would be part of %s's code (code = %q), so apply would find that code changed since the plan and refuse to train: write it outside the code globs, e.g. -out=%s",
+				out, objname.Display("model."+name), m.Code, filepath.Join(".mlform", filepath.Base(out)))
+		}
 	}
 	return nil
 }

@@ -152,10 +152,73 @@ func Cron(s string) error {
 	if strings.TrimSpace(s) == "" {
 		return errors.New("the schedule is empty")
 	}
-	if _, err := cron.ParseStandard(strings.TrimSpace(s)); err != nil {
+	if _, err := ParseCron(s); err != nil {
+		var never neverDueError
+		if errors.As(err, &never) {
+			return err
+		}
 		return fmt.Errorf("invalid cron expression %q: %v (want five fields \"minute hour day-of-month month day-of-week\", like \"0 3 * * 1\", or a descriptor such as @daily)", s, err)
 	}
 	return nil
+}
+
+// neverDueError is a well-formed schedule no time matches.
+type neverDueError struct{ expr string }
+
+func (e neverDueError) Error() string {
+	return fmt.Sprintf("schedule %q is never due: no date matches it (a day its month does not have?)", e.expr)
+}
+
+// cronEpoch is where ParseCron looks for a schedule's first time: the
+// library searches five years ahead, so every day a calendar has (29
+// February included) is found from any start.
+var cronEpoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// ParseCron parses a five-field cron expression or a descriptor (@daily,
+// @every 1h) with an optional "CRON_TZ=Zone " (or "TZ=Zone ") prefix, in
+// UTC without one so a schedule means the same on every machine. It is the
+// one grammar of a retrain policy's schedule: validate and plan both read
+// it here. The zone prefix is taken apart before the library sees it (the
+// library indexes past a missing space and panics on "CRON_TZ=UTC"), and
+// a panic of the library on any other odd input is an error, not a crash.
+// "@every" needs a positive duration (as `every` does), and a schedule no
+// date matches ("0 0 30 2 *") is refused rather than never firing.
+func ParseCron(expr string) (sched cron.Schedule, err error) {
+	zone, spec := "UTC", strings.TrimSpace(expr)
+	for _, prefix := range []string{"CRON_TZ=", "TZ="} {
+		rest, ok := strings.CutPrefix(spec, prefix)
+		if !ok {
+			continue
+		}
+		z, e, ok := strings.Cut(rest, " ")
+		if !ok || z == "" || strings.TrimSpace(e) == "" {
+			return nil, fmt.Errorf("want %sZone followed by a cron expression", prefix)
+		}
+		zone, spec = z, strings.TrimSpace(e)
+		break
+	}
+	if _, err := time.LoadLocation(zone); err != nil {
+		return nil, fmt.Errorf("unknown time zone %q", zone)
+	}
+	if d, ok := strings.CutPrefix(spec, "@every "); ok {
+		if every, err := time.ParseDuration(strings.TrimSpace(d)); err == nil && every <= 0 {
+			return nil, fmt.Errorf("@every %s: the interval must be positive", strings.TrimSpace(d))
+		}
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			sched, err = nil, fmt.Errorf("cannot parse: %v", r)
+		}
+	}()
+	p := cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+	sched, err = p.Parse("CRON_TZ=" + zone + " " + spec)
+	if err != nil {
+		return nil, err
+	}
+	if sched.Next(cronEpoch).IsZero() {
+		return nil, neverDueError{expr: strings.TrimSpace(expr)}
+	}
+	return sched, nil
 }
 
 // goDuration is the shape time.ParseDuration accepts, to tell an

@@ -105,6 +105,18 @@ func TestChecks(t *testing.T) {
 		{"Cron", "61 * * * *", "invalid cron expression"},
 		{"Cron", "@sometimes", "invalid cron expression"},
 		{"Cron", "CRON_TZ=Nowhere/City 0 3 * * *", "invalid cron expression"},
+		// A zone with no expression after it panicked in the library.
+		{"Cron", "CRON_TZ=UTC", "want CRON_TZ=Zone followed by a cron expression"},
+		{"Cron", "TZ=", "want TZ=Zone followed by a cron expression"},
+		{"Cron", "CRON_TZ=Europe/Paris", "want CRON_TZ=Zone followed by a cron expression"},
+		{"Cron", "TZ=UTC 0 3 * * *", ""},
+		// @every needs a positive interval, as every does.
+		{"Cron", "@every 0s", "the interval must be positive"},
+		{"Cron", "@every -1h", "the interval must be positive"},
+		// A schedule no date matches would never fire.
+		{"Cron", "0 0 30 2 *", `schedule "0 0 30 2 *" is never due`},
+		{"Cron", "0 0 31 4 *", "is never due"},
+		{"Cron", "0 0 29 2 *", ""},
 		{"Alias", "production", ""},
 		{"Alias", "staging-eu", ""},
 		{"Alias", "canary_2", ""},

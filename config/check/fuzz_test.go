@@ -24,6 +24,22 @@ func FuzzParseDuration(f *testing.F) {
 	})
 }
 
+// FuzzCron: schedule parsing never panics (the cron library does on some
+// inputs), and an accepted schedule has a next time.
+func FuzzCron(f *testing.F) {
+	for _, s := range []string{"0 3 * * 1", "@daily", "@every 1h", "CRON_TZ=UTC", "TZ=Europe/Paris 0 3 * * *", "0 0 30 2 *", "CRON_TZ= ", "@every -1s"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if Cron(s) != nil {
+			return
+		}
+		if _, err := ParseCron(s); err != nil {
+			t.Fatalf("Cron accepted %q but ParseCron: %v", s, err)
+		}
+	})
+}
+
 // FuzzRequiredVersion: constraint parsing never panics.
 func FuzzRequiredVersion(f *testing.F) {
 	for _, s := range []string{">= 0.1", "~> 1", "~> 0.1.2, != 0.1.5", "", ",", "~>", "= v1.2.3-rc1"} {

@@ -298,3 +298,19 @@ func matchGlob(g, p string) bool {
 
 // hasMeta reports whether g contains any doublestar wildcard syntax.
 func hasMeta(g string) bool { return strings.ContainsAny(g, "*?[{") }
+
+// Selects reports whether the code globs select the file at rel (a slash
+// path relative to the working directory, which need not exist yet) as
+// a code tree would: nothing under a skipped directory (.mlform, .git,
+// ...) ever is.
+func Selects(globs []string, rel string) bool {
+	if skippedPath(rel) {
+		return false
+	}
+	for _, g := range globs {
+		if matchGlob(path.Clean(g), rel) {
+			return true
+		}
+	}
+	return false
+}

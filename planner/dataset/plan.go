@@ -6,6 +6,7 @@ import (
 	"io"
 	"sync"
 
+	"github.com/mlform/mlform/internal/bloburl"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/observe"
 	"github.com/mlform/mlform/planner/plans"
@@ -66,10 +67,11 @@ func planDataset(ctx context.Context, pc *engine.PlanContext, spec engine.Datase
 	if last != nil {
 		pc.NextSnapshots[spec.Name] = last.ID
 	}
-	if !pc.Options.Refresh {
-		if last == nil {
-			pc.AddNote(&plans.Note{Addr: addr, Code: plans.ReasonNew, Message: "has no snapshot yet; not observed because of -refresh=false"})
-		}
+	// -refresh=false trusts the snapshot the state records. A dataset
+	// with none (or whose storage changed) has nothing to trust: it is
+	// observed, as Terraform still plans the creation of a resource
+	// missing from its state under -refresh=false.
+	if !pc.Options.Refresh && last != nil && last.Store == spec.Storage {
 		return nil
 	}
 	obs, srcName, stored, err := observeDataset(ctx, pc, spec)
@@ -103,6 +105,10 @@ func planDataset(ctx context.Context, pc *engine.PlanContext, spec engine.Datase
 		sc.Observation.Profile = b
 	}
 	a := &plans.Action{Addr: addr, Kind: plans.KindSnapshot, Snapshot: sc}
+	storageChanged := func() plans.Reason {
+		return plans.Reason{Code: ReasonStorageChanged, Message: fmt.Sprintf("storage changed from %q to %q", last.Store, spec.Storage),
+			Data: map[string]any{"from": last.Store, "to": spec.Storage}}
+	}
 	switch {
 	case last == nil:
 		diffFiles(nil, sc.Observation.Files, sc)
@@ -110,13 +116,17 @@ func planDataset(ctx context.Context, pc *engine.PlanContext, spec engine.Datase
 	case last.ID == obs.ID:
 		sc.OldID = last.ID
 		sc.DiffKnown = true
-		a.Reasons = []plans.Reason{{Code: ReasonStorageChanged, Message: fmt.Sprintf("storage changed from %q to %q", last.Store, spec.Storage),
-			Data: map[string]any{"from": last.Store, "to": spec.Storage}}}
+		a.Reasons = []plans.Reason{storageChanged()}
 	default:
 		sc.OldID = last.ID
 		diffAgainst(ctx, pc, last, sc)
 		a.Reasons = []plans.Reason{{Code: plans.ReasonDataChanged, Message: "data changed since snapshot " + plans.ShortID(last.ID),
 			Data: map[string]any{"old_id": last.ID, "new_id": obs.ID}}}
+		if last.Store != spec.Storage {
+			// Both changed: the new snapshot goes to the new storage,
+			// and the plan says so.
+			a.Reasons = append(a.Reasons, storageChanged())
+		}
 	}
 	pc.AddAction(a)
 	return nil
@@ -206,6 +216,14 @@ func observeDataset(ctx context.Context, pc *engine.PlanContext, spec engine.Dat
 	}
 	if spec.SourceSensitive {
 		return obs, spec.Display, stored, nil
+	}
+	if src.Local() {
+		// A local source is named as the configuration writes it
+		// ("data/churn", relative to the workspace), as docs/plan-json.md
+		// shows: not the absolute path it resolves to on this machine,
+		// which would put a home directory into plans, state and reports
+		// and differ between two checkouts of one workspace.
+		return obs, bloburl.Redact(spec.Source), stored, nil
 	}
 	return obs, src.String(), stored, nil
 }

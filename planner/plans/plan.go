@@ -88,7 +88,8 @@ type Plan struct {
 	// Targets and Replace repeat -target and -replace.
 	Targets []string `json:"targets,omitempty"`
 	Replace []string `json:"replace,omitempty"`
-	// Refreshed is false when -refresh=false skipped observing sources.
+	// Refreshed is false when -refresh=false skipped observing the sources
+	// of datasets that have a snapshot.
 	Refreshed bool `json:"refreshed"`
 	// Moves are the state migrations of moved blocks, done first
 	// (planner/plans/moves.go).

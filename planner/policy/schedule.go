@@ -6,13 +6,9 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
-)
 
-// cronParser reads standard five-field cron expressions and descriptors
-// (@daily, @weekly, @every 1h, ...), with an optional CRON_TZ= prefix.
-func cronParser() cron.Parser {
-	return cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
-}
+	"github.com/mlform/mlform/config/check"
+)
 
 // Schedule says when a policy's time-based retrain is due: a cron
 // expression, an interval since the last train, or both (the earlier
@@ -41,34 +37,9 @@ func ParseSchedule(expr string, every time.Duration) (*Schedule, error) {
 	return s, nil
 }
 
-// parseCron parses a cron expression with an optional "CRON_TZ=Zone "
-// (or "TZ=Zone ") prefix. Without one, schedules are read in UTC so a plan
-// means the same on every machine. The zone prefix is taken apart here:
-// the library indexes past a missing space.
-func parseCron(expr string) (sched cron.Schedule, err error) {
-	zone, spec := "UTC", strings.TrimSpace(expr)
-	for _, prefix := range []string{"CRON_TZ=", "TZ="} {
-		rest, ok := strings.CutPrefix(spec, prefix)
-		if !ok {
-			continue
-		}
-		z, e, ok := strings.Cut(rest, " ")
-		if !ok || z == "" || strings.TrimSpace(e) == "" {
-			return nil, fmt.Errorf("want %sZone followed by a cron expression", prefix)
-		}
-		zone, spec = z, strings.TrimSpace(e)
-		break
-	}
-	if _, err := time.LoadLocation(zone); err != nil {
-		return nil, fmt.Errorf("unknown time zone %q", zone)
-	}
-	defer func() {
-		if r := recover(); r != nil { // never let a library bug on odd input crash a plan
-			sched, err = nil, fmt.Errorf("cannot parse: %v", r)
-		}
-	}()
-	return cronParser().Parse("CRON_TZ=" + zone + " " + spec)
-}
+// parseCron parses a cron expression with config/check's grammar (an
+// optional "CRON_TZ=Zone " prefix, UTC without one).
+func parseCron(expr string) (cron.Schedule, error) { return check.ParseCron(expr) }
 
 // IsZero reports whether the schedule never fires.
 func (s *Schedule) IsZero() bool { return s == nil || (s.cron == nil && s.Every == 0) }
@@ -197,7 +168,9 @@ func formatAge(now, t time.Time) string {
 	case d < 0:
 		return "in the future"
 	case d >= 48*time.Hour:
-		return fmt.Sprintf("%dd ago", int(d/(24*time.Hour)))
+		// From the Unix seconds, not d: a Duration saturates at about
+		// 292 years, so -now=9999-12-31T00:00:00Z read "106751d ago".
+		return fmt.Sprintf("%dd ago", (now.Unix()-t.Unix())/(24*60*60))
 	case d >= 2*time.Hour:
 		return fmt.Sprintf("%dh ago", int(d/time.Hour))
 	default:

@@ -51,3 +51,24 @@ func TestScheduleDaylightSaving(t *testing.T) {
 		})
 	}
 }
+
+// TestFormatAge: ages in days stay right past the range of a Duration
+// (about 292 years), which -now accepts.
+func TestFormatAge(t *testing.T) {
+	last := time.Date(2026, 3, 28, 12, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		now  time.Time
+		want string
+	}{
+		{last.Add(30 * time.Minute), "30m ago"},
+		{last.Add(3 * time.Hour), "3h ago"},
+		{last.Add(49 * time.Hour), "2d ago"},
+		{last.Add(-time.Hour), "in the future"},
+		{time.Date(2326, 3, 28, 12, 0, 0, 0, time.UTC), "109572d ago"},
+		{time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC), "2912356d ago"},
+	} {
+		if got := formatAge(tt.now, last); got != tt.want {
+			t.Errorf("formatAge(%s) = %q, want %q", tt.now, got, tt.want)
+		}
+	}
+}

@@ -54,7 +54,7 @@ func Human(w io.Writer, p *plans.Plan, o Options) error {
 	ew := &errWriter{w: w}
 	pt := painter{on: o.Color}
 	if !p.Refreshed {
-		ew.printf("%s\n\n", pt.paint(ansiDim, "Note: -refresh=false: dataset sources were not observed, so data changes are not detected."))
+		ew.printf("%s\n\n", pt.paint(ansiDim, "Note: -refresh=false: datasets that have a snapshot were not observed again, so their data changes are not detected."))
 	}
 	if len(p.Targets) > 0 {
 		ew.printf("%s\n\n", pt.paint(ansiDim, "Note: -target limits this plan to "+strings.Join(p.Targets, ", ")+" and what it depends on."))

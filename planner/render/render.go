@@ -100,8 +100,28 @@ func SnapshotSummary(a *plans.Action) string {
 	if s == nil {
 		return reasonText(a.Reasons)
 	}
+	if s.OldID == "" || s.OldID == s.NewID {
+		return snapshotSummary(a)
+	}
+	// The data changed; any other reason (the storage changed too) is
+	// said after the counts.
+	sum := snapshotSummary(a)
+	for _, r := range a.Reasons {
+		if r.Code != plans.ReasonDataChanged && r.Message != "" {
+			sum += "; " + r.Message
+		}
+	}
+	return sum
+}
+
+func snapshotSummary(a *plans.Action) string {
+	s := a.Snapshot
 	if s.OldID == "" {
 		return fmt.Sprintf("first snapshot, %s (%s)", plural(s.Files, "file"), Bytes(s.Bytes))
+	}
+	if s.OldID == s.NewID {
+		// Same content, another storage block: the reason says which.
+		return fmt.Sprintf("%s, %s (%s)", reasonText(a.Reasons), plural(s.Files, "file"), Bytes(s.Bytes))
 	}
 	if !s.DiffKnown {
 		return fmt.Sprintf("data changed, now %s (%s)", plural(s.Files, "file"), Bytes(s.Bytes))
