@@ -60,10 +60,39 @@ func TestPageName(t *testing.T) {
 		"a.b":      "model-a.2eb.html",
 		"":         "model-.00.html",
 		"a/b\x00":  "model-a.2fb.00.html",
+		"Churn":    "model-~churn.html",
+		"CHURN":    "model-~c~h~u~r~n.html",
+		`m["EU"]`:  "model-m.5b.22~e~u.22.5d.html",
 	}
 	for in, want := range tests {
 		if got := pageName("model", in); got != want {
 			t.Errorf("pageName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestPageNameFileSystems: names that differ only by case (both legal:
+// model "Churn" and model "churn") or are long (a 128-byte Unicode
+// identifier, a nested module address) get page files that are distinct
+// on a case-insensitive file system (macOS, Windows) and fit in 255 bytes.
+func TestPageNameFileSystems(t *testing.T) {
+	long := strings.Repeat("м", 64) // 128 bytes, a legal identifier in state
+	mod := `module.region["` + strings.Repeat("K", 64) + `"].module.tier["` + strings.Repeat("k", 64) + `"].churn`
+	names := []string{"churn", "Churn", "CHURN", "cHurn", "~churn", ".7ehurn", "churn.2e", "churn.",
+		long, long + "x", strings.Repeat("Ж", 64), strings.Repeat("ж", 64), mod, strings.ToLower(mod),
+		strings.Repeat("a", 200), strings.Repeat("a", 201), strings.Repeat("a", 202)}
+	seen := map[string]string{}
+	for _, kind := range []string{"model", "dataset"} {
+		for _, n := range names {
+			p := pageName(kind, n)
+			if len(p) > 255 {
+				t.Errorf("pageName(%q, %q) is %d bytes, over 255", kind, n, len(p))
+			}
+			folded := strings.ToLower(p)
+			if other, ok := seen[folded]; ok {
+				t.Errorf("pageName(%q) = %q collides with that of %q on a case-insensitive file system", n, p, other)
+			}
+			seen[folded] = n
 		}
 	}
 }

@@ -3,7 +3,9 @@ package report
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"fmt"
 	"html/template"
 	"maps"
@@ -197,10 +199,42 @@ func writeFileAtomic(path string, data []byte) error {
 // pageName is the file of an object's page. Names in a valid state are
 // identifiers, but the state is untrusted: anything but [A-Za-z0-9_-] is
 // written as .XX (hex; "." itself too), so a name can never leave the
-// output directory or collide with another.
+// output directory or collide with another. Names are case-sensitive
+// (model "Churn" and model "churn" can both exist) but the file systems
+// of macOS and Windows are not, so an upper-case letter is written as
+// "~" and the letter in lower case: no two names give file names that
+// differ only by case. A part longer than maxPagePart (a long Unicode
+// name, nested module addresses) is cut and ends in "~" and a hash of
+// the whole name, one byte longer than any part that was not cut, so
+// the file name stays under the 255-byte limit of common file systems.
 func pageName(kind, name string) string {
-	return kind + "-" + anchor(name) + ".html"
+	var b strings.Builder
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '_':
+			b.WriteByte(c)
+		case c >= 'A' && c <= 'Z':
+			b.WriteByte('~')
+			b.WriteByte(c - 'A' + 'a')
+		default:
+			fmt.Fprintf(&b, ".%02x", c)
+		}
+	}
+	part := b.String()
+	switch {
+	case part == "":
+		part = ".00"
+	case len(part) > maxPagePart:
+		sum := sha256.Sum256([]byte(name))
+		part = part[:maxPagePart-16] + "~" + hex.EncodeToString(sum[:8])
+	}
+	return kind + "-" + part + ".html"
 }
+
+// maxPagePart bounds the name part of a page's file name: with the
+// longest kind ("dataset-") and ".html" the name is at most 214 bytes.
+const maxPagePart = 200
 
 // anchor makes a name safe as a file name part or fragment id.
 func anchor(name string) string {

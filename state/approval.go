@@ -82,3 +82,33 @@ func validateApprovals(model string, m *Model) error {
 func (m *Model) dropApprovals(version int) {
 	m.Approvals = without(m.Approvals, func(ap *Approval) bool { return ap == nil || ap.Version == version })
 }
+
+// ValidApproval finds the newest approval that still lets promotion move
+// alias to version (nil: none). An approval is for one version of one
+// alias, and counts until the alias moves away from that version: after
+// a rollback from v4 (or any move off v4), an approval of v4 recorded
+// before that move no longer counts, so the version that was rolled back
+// is not promoted again on the strength of the review it had before.
+func (m *Model) ValidApproval(promotion, alias string, version int) *Approval {
+	left := m.LeftVersionAt(alias, version)
+	for i := len(m.Approvals) - 1; i >= 0; i-- {
+		ap := m.Approvals[i]
+		if ap != nil && ap.Promotion == promotion && ap.Alias == alias && ap.Version == version && (left.IsZero() || ap.At.After(left)) {
+			return ap
+		}
+	}
+	return nil
+}
+
+// LeftVersionAt is when alias last moved away from version (zero: never).
+func (m *Model) LeftVersionAt(alias string, version int) time.Time {
+	var t time.Time
+	if al := m.Aliases[alias]; al != nil {
+		for _, mv := range al.History {
+			if mv != nil && mv.From == version && mv.At.After(t) {
+				t = mv.At
+			}
+		}
+	}
+	return t
+}

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -231,8 +232,42 @@ func CheckLabels(b *hclsyntax.Block, ns NestedSchema) *hcl.Diagnostic {
 				Subject:  b.LabelRanges[i].Ptr(),
 			}
 		}
+		if why := recordedNameProblem(b.Type, l); why != "" {
+			return &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Invalid " + ns.Labels[i],
+				Detail:   fmt.Sprintf("%q is not a valid %s for a %s block: %s. The names of datasets, models, policies, promotions, environments, storage, outputs and modules are recorded in state and plans and become directory and environment variable names (MLFORM_DATASET_NAME_DIR).", l, ns.Labels[i], b.Type, why),
+				Subject:  b.LabelRanges[i].Ptr(),
+			}
+		}
 	}
 	return nil
+}
+
+// maxRecordedName bounds the name of a block that state and plans record
+// (state.IsIdentifier and the plan validator accept at most 128 bytes).
+const maxRecordedName = 128
+
+// recordedNameProblem says why an HCL identifier cannot name a block of
+// type typ whose name state and plans record: there names are ASCII (as
+// plan files and instance keys are) and at most maxRecordedName bytes.
+// HCL identifiers may hold any Unicode letter; before this check such a
+// name passed validate and apply stopped with "the plan is invalid".
+// Variable and notify names are never recorded and keep HCL's rule.
+func recordedNameProblem(typ, name string) string {
+	if typ == KindVariable || typ == KindNotify {
+		return ""
+	}
+	for i := 0; i < len(name); i++ {
+		if name[i] >= utf8.RuneSelf {
+			r, _ := utf8.DecodeRuneInString(name[i:])
+			return fmt.Sprintf("it holds %q: use ASCII letters, digits, underscores and dashes", r)
+		}
+	}
+	if len(name) > maxRecordedName {
+		return fmt.Sprintf("it is %d characters long, at most %d are allowed", len(name), maxRecordedName)
+	}
+	return ""
 }
 
 func labelExample(kind string, labels []string) string {

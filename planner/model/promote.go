@@ -262,7 +262,7 @@ func runPromote(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 		// A pin is the reviewed decision and needs no approval (a
 		// rollback never waits); a decided move needed one.
 		if pr.Approval && !d.Pinned {
-			ap := approvalOf(m, pr.Name, d.To)
+			ap := m.ValidApproval(pr.Name, pr.Alias, d.To)
 			if ap == nil {
 				return fmt.Errorf("the approval of v%d for promotion.%s vanished from state", d.To, pr.Name)
 			}

@@ -3,7 +3,6 @@ package model
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/mlform/mlform/planner/codehash"
@@ -79,7 +78,7 @@ func comparePromotion(st *state.State, pr *promotionSpec, spec *modelSpec, env p
 	if cand == nil || cand.Status != state.StatusSucceeded || pr.Version > 0 || cand.Version == in.Current {
 		return c
 	}
-	if ap := approvalOf(m, pr.Name, cand.Version); ap != nil {
+	if ap := m.ValidApproval(pr.Name, pr.Alias, cand.Version); ap != nil {
 		in.Approved = fmt.Sprintf("%s at %s", ap.By, ap.At.UTC().Format("2006-01-02 15:04:05Z"))
 	}
 	champ := m.Version(in.Current)
@@ -225,17 +224,6 @@ func evaluateMissing(ctx context.Context, rc *engine.RunContext, a *plans.Action
 		}
 		if _, err := evaluateVersion(ctx, rc, a, spec, v, c.Snaps, stores, c.Where); err != nil {
 			return err
-		}
-	}
-	return nil
-}
-
-// approvalOf finds the approval of version for a promotion (nil: none).
-// An approval names one version: a newer candidate needs its own.
-func approvalOf(m *state.Model, promotion string, version int) *state.Approval {
-	for _, ap := range slices.Backward(m.Approvals) {
-		if ap != nil && ap.Promotion == promotion && ap.Version == version {
-			return ap
 		}
 	}
 	return nil

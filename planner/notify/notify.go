@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mlform/mlform/config"
@@ -30,6 +31,17 @@ type Spec struct {
 	// Secrets are texts a delivery error must never show (the URL itself
 	// and sensitive variables' values).
 	Secrets []string
+
+	// run remembers, for one apply, that the webhook was given up on
+	// (see send); FromConfig makes it.
+	run *runState
+}
+
+// runState is the first event of a run that could not be delivered after
+// every attempt (its redacted error).
+type runState struct {
+	mu     sync.Mutex
+	gaveUp string
 }
 
 // Event is the document posted to a webhook.
@@ -80,11 +92,44 @@ func Send(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs []*
 		if !n.wants(ev) {
 			continue
 		}
-		if err := deliver(ctx, n, ev); err != nil {
+		if err := n.send(ctx, ev); err != nil {
 			rc.Progress.Logf(a, "warning: notify.%s (%s): %s event not delivered: %v", n.Name, n.Display, ev.Event, err)
 		}
 	}
 }
+
+// send delivers ev unless an earlier event of this run already gave up on
+// the webhook after every attempt: a webhook that hangs costs each event
+// its full retries (four attempts of up to notifyTimeout), and a fleet's
+// apply would wait that long for every promotion. Once given up on, the
+// webhook is not tried again in this run; each later event is a warning
+// at once.
+func (n *Spec) send(ctx context.Context, ev Event) error {
+	if n.run == nil {
+		return deliver(ctx, n, ev)
+	}
+	n.run.mu.Lock()
+	down := n.run.gaveUp
+	n.run.mu.Unlock()
+	if down != "" {
+		return fmt.Errorf("not tried: an earlier event of this run was not delivered (%s)", down)
+	}
+	err := deliver(ctx, n, ev)
+	var ge *gaveUpError
+	if errors.As(err, &ge) && ctx.Err() == nil {
+		n.run.mu.Lock()
+		if n.run.gaveUp == "" {
+			n.run.gaveUp = ge.Error()
+		}
+		n.run.mu.Unlock()
+	}
+	return err
+}
+
+// gaveUpError is a delivery that spent every attempt.
+type gaveUpError struct{ msg string }
+
+func (e *gaveUpError) Error() string { return e.msg }
 
 // displayed is ev as people read it: addresses in its text and reasons
 // the way the CLI shows them (`module.region["eu"].model.churn`, not the
@@ -117,24 +162,26 @@ func deliver(ctx context.Context, n *Spec, ev Event) error {
 		// A redirect could carry the document elsewhere: not followed.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	wait := notifyBackoff
-	var last error
-	for attempt := 1; attempt <= notifyAttempts; attempt++ {
+	for attempt := 1; ; attempt++ {
 		retry, err := post(ctx, client, n.URL, body)
 		if err == nil {
 			return nil
 		}
-		last = err
-		if !retry || attempt == notifyAttempts {
-			break
+		if !retry {
+			// Not worth another attempt (a 4xx, a redirect): say how
+			// many were made.
+			return fmt.Errorf("%d attempt(s): %s", attempt, n.redact(err))
+		}
+		if attempt == notifyAttempts {
+			return &gaveUpError{fmt.Sprintf("%d attempt(s): %s", attempt, n.redact(err))}
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("%s (cancelled)", n.redact(last))
+			return fmt.Errorf("%s (cancelled)", n.redact(err))
 		case <-time.After(wait):
 		}
 		wait *= 2
 	}
-	return fmt.Errorf("%d attempt(s): %s", notifyAttempts, n.redact(last))
 }
 
 // post sends one request; retry says whether another attempt may help.
@@ -192,7 +239,7 @@ func FromConfig(cfg *config.Config) []*Spec {
 	var out []*Spec
 	for _, name := range slices.Sorted(maps.Keys(cfg.Notifications)) {
 		n := cfg.Notifications[name]
-		out = append(out, &Spec{Name: n.Name, URL: n.URL, Display: config.NotifyDisplay(n.URL), Events: n.Events, Models: n.Models,
+		out = append(out, &Spec{Name: n.Name, URL: n.URL, Display: config.NotifyDisplay(n.URL), Events: n.Events, Models: n.Models, run: &runState{},
 			Secrets: append([]string{n.URL}, engine.SensitiveTexts(cfg.Variables)...)})
 	}
 	return out

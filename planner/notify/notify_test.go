@@ -116,3 +116,43 @@ func TestDisplayed(t *testing.T) {
 		})
 	}
 }
+
+// TestSendGivesUpOncePerRun: a webhook that is still not reached after
+// every attempt is not tried again by later events of the same run (a
+// hanging endpoint would cost each event four timeouts, and a fleet's
+// apply that much per promotion); an event it refused (4xx) does not stop
+// the next one.
+func TestSendGivesUpOncePerRun(t *testing.T) {
+	for _, tt := range []struct {
+		status    int
+		wantCalls int // requests for three events
+		wantErr   []string
+	}{
+		{503, notifyAttempts, []string{"4 attempt(s): HTTP 503", "not tried: an earlier event of this run was not delivered (4 attempt(s): HTTP 503)", "not tried"}},
+		{404, 3, []string{"1 attempt(s): HTTP 404", "1 attempt(s): HTTP 404", "1 attempt(s): HTTP 404"}},
+	} {
+		t.Run(http.StatusText(tt.status), func(t *testing.T) {
+			var mu sync.Mutex
+			calls := 0
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				calls++
+				mu.Unlock()
+				w.WriteHeader(tt.status)
+			}))
+			defer srv.Close()
+			n := &Spec{Name: "t", URL: srv.URL + "/hook/T0K3N", Secrets: []string{srv.URL + "/hook/T0K3N"}, run: &runState{}}
+			for i, want := range tt.wantErr {
+				err := n.send(context.Background(), Event{Event: "promoted", Model: "m", Version: i + 1})
+				if err == nil || !strings.Contains(err.Error(), want) {
+					t.Errorf("event %d: send = %v, want an error with %q", i+1, err, want)
+				}
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if calls != tt.wantCalls {
+				t.Errorf("%d requests, want %d", calls, tt.wantCalls)
+			}
+		})
+	}
+}

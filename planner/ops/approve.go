@@ -76,8 +76,16 @@ func Approve(st *state.State, cfg *config.Config, req ApproveRequest) (*Approved
 		}
 	}
 	out.Candidate = candidateOf(m, p)
+	// An approval counts until the alias moves away from the version
+	// (state.Model.ValidApproval): after a rollback from vN, an earlier
+	// approval of vN is spent and a new one is recorded.
+	left := m.LeftVersionAt(p.Alias, n)
+	if !left.IsZero() && !req.At.After(left) {
+		return nil, fmt.Errorf("approve: alias %s of model.%s moved away from v%d at %s, and an approval counts only if it is later; this approval's time is %s (check -now or MLFORM_NOW)",
+			p.Alias, p.Model, n, left.UTC().Format(time.RFC3339), req.At.UTC().Format(time.RFC3339))
+	}
 	for _, a := range m.Approvals {
-		if a != nil && a.Promotion == name && a.Alias == p.Alias && a.Version == n && a.By == req.By {
+		if a != nil && a.Promotion == name && a.Alias == p.Alias && a.Version == n && a.By == req.By && (left.IsZero() || a.At.After(left)) {
 			out.Approval, out.Already = a, true
 			return out, nil
 		}
