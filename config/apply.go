@@ -235,7 +235,9 @@ func (c *Config) worldContext(w *World) *hcl.EvalContext {
 		version := unknownNum
 		if w != nil {
 			version = cty.NullVal(cty.Number)
-			if pw, ok := w.Promotions[name]; ok && pw.Version > 0 {
+			if pw, ok := w.Promotions[name]; ok && pw.Pending {
+				version = unknownNum
+			} else if ok && pw.Version > 0 {
 				version = cty.NumberIntVal(int64(pw.Version))
 			}
 		}
@@ -247,7 +249,7 @@ func (c *Config) worldContext(w *World) *hcl.EvalContext {
 	models := map[string]cty.Value{}
 	for name, obj := range s.objects[kindModel] {
 		latest, aliases := unknownNum, cty.UnknownVal(cty.Map(cty.Number))
-		if w != nil {
+		if w != nil && !w.Models[name].Pending {
 			mw := w.Models[name]
 			latest = cty.NullVal(cty.Number)
 			if mw.LatestVersion > 0 {

@@ -303,12 +303,18 @@ type PromotionWorld struct {
 	Version int
 	Alias   string
 	Model   string
+	// Pending: a plan moves the alias only while it applies (to a version
+	// it trains), so version reads as unknown ("known after apply").
+	Pending bool
 }
 
 // ModelWorld is a model's recorded versions.
 type ModelWorld struct {
 	LatestVersion int
 	Aliases       map[string]int
+	// Pending: a plan trains or evaluates the model, so latest_version and
+	// aliases read as unknown ("known after apply").
+	Pending bool
 }
 
 // DatasetWorld is a dataset's current snapshot.

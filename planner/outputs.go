@@ -109,12 +109,22 @@ func outputResult(name string, ov config.OutputValue) (*OutputResult, error) {
 // runs (a train, a snapshot, a promotion of the version it trains) is
 // "known after apply"; a pinned promotion, the move of a recorded version
 // and a publication are known at plan time and show their value.
+//
+// What is decided at apply is unknown in the world the outputs are
+// evaluated in, so an output is unknown exactly when its value depends on
+// it, whichever way it reaches the object: promotion.p.version, an
+// instance promotion.p["eu"].version, each.value.version of an output
+// with for_each, or a for expression over promotion.p.
 func planOutputs(pc *engine.PlanContext) {
 	if len(pc.WS.Config.Outputs) == 0 {
 		return
 	}
 	w := worldOf(pc.WS, pc.State)
-	acted := map[string]bool{}
+	pendingModel := func(name string) {
+		mw := w.Models[name]
+		mw.Pending = true
+		w.Models[name] = mw
+	}
 	for _, a := range pc.Plan.Actions {
 		switch {
 		case a.Kind == plans.KindPublish:
@@ -132,8 +142,17 @@ func planOutputs(pc *engine.PlanContext) {
 				mw.Aliases[p.Alias] = p.To
 				w.Models[p.Model] = mw
 			}
-		default:
-			acted[a.Addr] = true
+		case a.Promote != nil:
+			pw := w.Promotions[a.Promote.Promotion]
+			pw.Pending = true
+			w.Promotions[a.Promote.Promotion] = pw
+			pendingModel(a.Promote.Model)
+		case a.Train != nil:
+			pendingModel(a.Train.Model)
+		case a.Evaluate != nil:
+			pendingModel(a.Evaluate.Model)
+		case a.Forget != nil && a.Forget.Model != "":
+			pendingModel(a.Forget.Model)
 		}
 	}
 	for name, id := range pc.NextSnapshots {
@@ -143,17 +162,11 @@ func planOutputs(pc *engine.PlanContext) {
 	for _, name := range slices.Sorted(maps.Keys(pc.WS.Config.Outputs)) {
 		o := pc.WS.Config.Outputs[name]
 		po := &plans.Output{Name: name, Sensitive: o.Sensitive, Known: true}
-		for _, tr := range o.Expr.Variables() {
-			root := tr.RootName()
-			if len(tr) > 1 {
-				if attr, ok := tr[1].(hcl.TraverseAttr); ok && root != "var" && root != "local" && root != "dataset" && acted[root+"."+attr.Name] {
-					po.Known = false
-				}
-			}
-		}
 		ov, ok := vals[name]
 		if diags.HasErrors() || !ok {
 			po.Known = false
+		} else if v, _ := ov.Value.UnmarkDeep(); !v.IsWhollyKnown() {
+			po.Known = false // sensitive ones too, though never shown
 		}
 		if po.Known && !po.Sensitive {
 			r, err := outputResult(name, ov)

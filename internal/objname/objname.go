@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // MaxKeyLen bounds a for_each key; MaxIndex bounds a count index.
@@ -54,7 +55,12 @@ func CheckKey(key string) error {
 	}
 	for i := 0; i < len(key); i++ {
 		if !keyByte(key[i]) {
-			return fmt.Errorf("%q holds %q: a key may hold only ASCII letters, digits, _ and -", key, key[i:i+1])
+			// Name the character, not its first byte: "é" holds "é", not "\xc3".
+			bad := key[i : i+1]
+			if r, n := utf8.DecodeRuneInString(key[i:]); r != utf8.RuneError {
+				bad = key[i : i+n]
+			}
+			return fmt.Errorf("%q holds %q: a key may hold only ASCII letters, digits, _ and -", key, bad)
 		}
 	}
 	return nil

@@ -94,3 +94,25 @@ func FuzzParseSuffix(f *testing.F) {
 		}
 	})
 }
+
+func TestCheckKey(t *testing.T) {
+	for _, tc := range []struct{ key, want string }{
+		{"eu-west_1", ""},
+		{"", "a key may not be empty"},
+		{strings.Repeat("k", MaxKeyLen+1), "a key is at most 64 characters"},
+		{"eu west", `"eu west" holds " ": a key may hold only`},
+		// The character is named whole, not by its first byte ("\xc3").
+		{"région", `"région" holds "é": a key may hold only`},
+		{"a\u202eb", `"a\u202eb" holds "\u202e": a key may hold only`},
+		{"a\xffb", `"a\xffb" holds "\xff": a key may hold only`},
+	} {
+		err := CheckKey(tc.key)
+		if tc.want == "" {
+			if err != nil {
+				t.Errorf("CheckKey(%q) = %v", tc.key, err)
+			}
+		} else if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("CheckKey(%q) = %v, want %s", tc.key, err, tc.want)
+		}
+	}
+}

@@ -50,13 +50,33 @@ func Check(p string) error {
 			return bad("contains a backslash")
 		}
 	}
+	return elements(p)
+}
+
+// CheckElements is the part of Check that keeps p inside any directory it
+// is joined to: not empty, not absolute, and no empty, "." or ".."
+// element. A path that passes it but not Check only holds characters that
+// Check refuses (a backslash, a control character, invalid UTF-8) or is
+// too long: a source lists such a name so that the observer can refuse it
+// if it is included, or leave it out if it is excluded. It returns a *Error.
+func CheckElements(p string) error {
+	switch {
+	case p == "":
+		return &Error{Path: p, Problem: "is empty"}
+	case p[0] == '/':
+		return &Error{Path: p, Problem: "is absolute"}
+	}
+	return elements(p)
+}
+
+func elements(p string) error {
 	for rest := p; ; {
 		el, after, more := strings.Cut(rest, "/")
 		switch el {
 		case "":
-			return bad("has an empty element")
+			return &Error{Path: p, Problem: "has an empty element"}
 		case ".", "..":
-			return bad(fmt.Sprintf("has a %q element", el))
+			return &Error{Path: p, Problem: fmt.Sprintf("has a %q element", el)}
 		}
 		if !more {
 			return nil

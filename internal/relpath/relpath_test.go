@@ -67,3 +67,16 @@ func FuzzCheck(f *testing.F) {
 		}
 	})
 }
+
+func TestCheckElements(t *testing.T) {
+	for _, p := range []string{`a\b`, "a\tb", "a/\x7f", "\xff"} {
+		if err := CheckElements(p); err != nil {
+			t.Errorf("CheckElements(%q) = %v, want nil (only Check refuses its characters)", p, err)
+		}
+	}
+	for _, p := range []string{"", "/a", "a//b", "a/", "../x", "a/./b", `a\b/../../c`} {
+		if err := CheckElements(p); err == nil {
+			t.Errorf("CheckElements(%q) = nil, want an error", p)
+		}
+	}
+}

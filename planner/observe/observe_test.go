@@ -447,3 +447,42 @@ func TestObserveProgressWithinLargeFile(t *testing.T) {
 		t.Fatalf("last progress %v, want [1 %d]", last, size)
 	}
 }
+
+// TestObserveUnusableNamesLikeLocal checks that an object key holding a
+// character no manifest may record is judged like a local file of that
+// name: an excluded one is left out, an included one is refused naming it
+// with "rename it or exclude it". A bucket listing used to fail on it
+// before the filter ran, so no exclude could skip it.
+func TestObserveUnusableNamesLikeLocal(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct{ name, problem string }{
+		{`win\path.csv`, "contains a backslash"},
+		{"tab\tx.csv", "contains a control character"},
+	} {
+		files := map[string]string{"ok.csv": "x\n1\n", tc.name: "x\n2\n"}
+		dir := t.TempDir()
+		testtree.Write(t, dir, files)
+		b := memblob.OpenBucket(nil)
+		for k, v := range files {
+			if err := b.WriteAll(ctx, "data/"+k, []byte(v), nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		bucket := source.FromBucket(gblob.PrefixedBucket(b, "data/"), "mem://test/data")
+		defer bucket.Close()
+		for _, src := range []source.Source{openSource(t, dir), bucket} {
+			opts := testOptions("")
+			opts.Exclude = []string{tc.name[:3] + "*"}
+			obs, err := Observe(ctx, src, opts)
+			if err != nil {
+				t.Errorf("%s, %q excluded: err %v", src, tc.name, err)
+			} else if paths(obs.Files) != "ok.csv" {
+				t.Errorf("%s, %q excluded: files %s", src, tc.name, paths(obs.Files))
+			}
+			_, err = Observe(ctx, src, testOptions(""))
+			if want := fmt.Sprintf("path %q %s: rename it or exclude it", tc.name, tc.problem); err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("%s, %q included: err %v, want %q", src, tc.name, err, want)
+			}
+		}
+	}
+}

@@ -47,7 +47,9 @@ func (s *bucket) Close() error   { return s.b.Close() }
 
 // Walk lists every object under the prefix. Keys are untrusted: one that is
 // not a clean relative path (".." elements, leading "/", "a//b") fails the
-// walk with its name rather than being skipped or used. Zero-length keys
+// walk with its name rather than being skipped or used; one holding a
+// character relpath.Check refuses is listed for the observer to judge, as
+// a local file name is. Zero-length keys
 // ending in "/" are directory markers some consoles create and are skipped.
 func (s *bucket) Walk(ctx context.Context, fn func(Entry) error) error {
 	return walkListing(ctx, s, fn)
@@ -68,7 +70,11 @@ func (s *bucket) Entries(ctx context.Context) ([]Entry, error) {
 		if obj.IsDir || (obj.Size == 0 && strings.HasSuffix(obj.Key, "/")) {
 			continue
 		}
-		if err := relpath.Check(obj.Key); err != nil {
+		// Only a key that could leave the prefix fails the listing. A name
+		// that is merely unusable (a backslash, a control character) is
+		// listed like a local file of that name: the observer refuses it
+		// if it is included and leaves it out if it is excluded.
+		if err := relpath.CheckElements(obj.Key); err != nil {
 			return nil, fmt.Errorf("list %s: object key is not a safe relative path: %w", s.name, err)
 		}
 		e := Entry{Path: obj.Key, Size: obj.Size, MtimeNs: obj.ModTime.UnixNano(), Mode: 0o644}

@@ -25,8 +25,10 @@ import (
 
 // Entry is one file (or non-directory node) found by Walk.
 type Entry struct {
-	// Path is slash-separated, relative to the source root, and valid
-	// according to relpath.Check.
+	// Path is slash-separated, relative to the source root, and passes
+	// relpath.CheckElements; the observer applies relpath.Check to the
+	// entries a dataset includes (a name with a backslash or a control
+	// character is refused there, naming it, unless excluded).
 	Path string
 	Size int64
 	// MtimeNs is the modification time in nanoseconds since the Unix epoch
