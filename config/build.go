@@ -33,8 +33,11 @@ func (l *loader) evaluate(g *graph, order []*node) {
 		"root":   cty.StringVal(l.rootDir()),
 		"cwd":    cty.StringVal(cwd),
 	})
-	raw := lang.Functions(l.dir)
-	dir := l.dir // not l: the Config keeps the scope, and must not keep the loader
+	// File functions read relative to the workspace in every module, as
+	// source and code paths are (docs/language.md, Modules), so
+	// file("${path.module}/p.txt") names the module's file.
+	raw := lang.Functions(l.rootDir())
+	dir := l.rootDir() // not l: the Config keeps the scope, and must not keep the loader
 	s := newScope(func(called map[string]bool) map[string]function.Function {
 		if called == nil {
 			return lang.NewFunctions(dir)

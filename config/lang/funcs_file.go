@@ -80,7 +80,7 @@ func (f fileFuncs) read(p string) ([]byte, error) {
 func pathError(p string, err error) error {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("no file %s in the configuration directory", p)
+		return fmt.Errorf("no file %s in the configuration directory (paths are relative to the workspace, in modules too: a module's own file is \"${path.module}/NAME\")", p)
 	case errors.Is(err, fs.ErrPermission):
 		return fmt.Errorf("%s: permission denied", p)
 	case strings.Contains(err.Error(), "escapes from parent"), strings.Contains(err.Error(), "path escapes"):
