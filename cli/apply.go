@@ -130,7 +130,7 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 					}
 					warnTargeting(g, p.Targets)
 					if !p.HasChanges() {
-						return nil
+						return ws.EnsureRoots(ctx, st, m.Location())
 					}
 					if !autoApprove {
 						ok, err := confirm(ctx, g, stop.requested)
@@ -146,7 +146,9 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 					if format != "json" {
 						fmt.Fprintln(g.Stdout, "No changes. Nothing to apply.")
 					}
-					return nil
+					// Nothing is written, so nothing else would restore a
+					// root gc -forget-workspace removed (docs/storage.md).
+					return ws.EnsureRoots(ctx, st, m.Location())
 				}
 				if !stop.begin() {
 					return ctx.Err()

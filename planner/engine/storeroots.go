@@ -40,6 +40,32 @@ func (ws *Workspace) WriteRoots(ctx context.Context, st *state.State, backend st
 	return err
 }
 
+// EnsureRoots writes this workspace's root to every declared store whose
+// root cannot be read: forgotten by gc -forget-workspace while the
+// workspace was still in use, deleted or damaged by hand. A run that
+// writes no state writes no root otherwise, and a gc from another
+// workspace would then collect what this state references. It costs one
+// read per store; call it under the shared store lock (ws.Locking).
+func (ws *Workspace) EnsureRoots(ctx context.Context, st *state.State, backend string) error {
+	missing := map[string]bool{}
+	for _, name := range ws.StoreNames() {
+		store, err := ws.Store(ctx, name)
+		if err != nil {
+			return fmt.Errorf("storage %q: %w", name, err)
+		}
+		if _, err := store.GetRoot(ctx, storedoc.WorkspaceRootName(st.Lineage, backend, name)); err != nil {
+			missing[name] = true
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	if _, err := ws.writeRoots(ctx, st, backend, newRefIndex(st), missing); err != nil {
+		return fmt.Errorf("this workspace's root is missing from a store and could not be written (gc from another workspace could collect what the state references; run apply or gc here again): %w", err)
+	}
+	return nil
+}
+
 // writeRoots writes the roots of the declared stores in only (nil: all)
 // with the ids refs holds, and returns the stores whose root it could not
 // write.
@@ -257,7 +283,9 @@ func (r *RootWriter) writeDue(ctx context.Context, st *state.State) {
 // announcement is caught here at the latest) and writes what is due.
 func (r *RootWriter) Finish(ctx context.Context, st *state.State) error {
 	if r.refs == nil {
-		return nil // nothing was written
+		// Nothing was written: the roots are as the last run left them,
+		// unless they were forgotten since.
+		return r.ws.EnsureRoots(ctx, st, r.backend)
 	}
 	full := newRefIndex(st)
 	r.markDue(r.refs.diff(full))
