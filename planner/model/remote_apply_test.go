@@ -93,6 +93,11 @@ func (f *fakeBatch) Find(ctx context.Context, t executor.Task) ([]string, error)
 }
 
 func (f *fakeBatch) Describe(ctx context.Context, id string) (executor.Progress, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.jobs[id] == nil {
+		return executor.Progress{}, fmt.Errorf("job %s unknown", id)
+	}
 	return executor.Progress{JobID: id, State: "RUNNING", Host: "fake-node"}, nil
 }
 
@@ -307,5 +312,58 @@ func TestApplyRemoteCollectsWithSubmittedSettings(t *testing.T) {
 	_, res = w.apply(snap)
 	if got := summaries(res); !strings.Contains(got, "trained v2") {
 		t.Fatalf("collect with undecodable recorded settings:\n%s", got)
+	}
+}
+
+// TestApplyRemoteEvaluationWithSubmittedSettings: a running evaluation is
+// reached with the executor settings it was submitted with, as a running
+// attempt is: after the block changed (another "where" is another cluster
+// that does not know the job), plan describes the job where it runs and
+// the next apply re-attaches to it there, instead of recording the
+// evaluation lost while its job runs on (and submitting it again).
+func TestApplyRemoteEvaluationWithSubmittedSettings(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	w := newApplyWorld(t)
+	clusters := map[string]*fakeBatch{"a": {jobs: map[string]*fakeJob{}}, "b": {jobs: map[string]*fakeJob{}}}
+	w.ws.Executors.Add("fakebatch", executor.Spec{
+		Settings: []executor.Setting{{Name: "where", Type: executor.String}},
+		Factory: func(s executor.Settings) (executor.Executor, error) {
+			return clusters[s.String("where")], nil
+		},
+	})
+	spec := w.specs.Models["churn"]
+	spec.Environment.Executor = "fakebatch"
+	spec.ExecutorSettings = map[string]any{"where": "a"}
+	w.withTriggerAndV1()
+	snapB := w.snapshot("a\nb\n", "0.88")
+	clusters["a"].unreachable = true
+	if _, res := w.apply(snapB); !res.Failed() {
+		t.Fatalf("apply with the controller unreachable:\n%s", summaries(res))
+	}
+	m := w.st.Models["churn"]
+	if len(m.Evaluating) != 1 || m.Evaluating[0].JobID != "2" || m.Evaluating[0].ExecutorSettings["where"] != "a" {
+		t.Fatalf("evaluating %+v: want job 2 recorded with where=a", m.Evaluating)
+	}
+	clusters["a"].unreachable = false
+
+	spec.ExecutorSettings = map[string]any{"where": "b"}
+	p, err := w.plan(snapB, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noted := false
+	for _, n := range p.Notes {
+		noted = noted || strings.Contains(n.Message, "the evaluate step of v1 running as fakebatch job 2 on fake-node")
+	}
+	if !noted {
+		t.Errorf("plan does not describe the running evaluation where it runs: %+v", p.Notes)
+	}
+	_, res := w.apply(snapB)
+	m = w.st.Models["churn"]
+	if ev := evaluationBy(m, 1, map[string]string{"churn": snapB}, ""); res.Failed() || len(m.Evaluating) != 0 || ev == nil || ev.Status != state.StatusSucceeded || ev.Metrics["accuracy"] != 0.88 {
+		t.Fatalf("evaluation re-attached after the settings changed:\n%s\nevaluating %+v, evaluations %+v", summaries(res), m.Evaluating, m.Evaluations)
+	}
+	if len(clusters["a"].jobs) != 2 || len(clusters["b"].jobs) != 0 {
+		t.Errorf("jobs on a %d, on b %d: want the train and one evaluation on a, none on b", len(clusters["a"].jobs), len(clusters["b"].jobs))
 	}
 }

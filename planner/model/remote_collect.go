@@ -39,7 +39,7 @@ func planRunning(ctx context.Context, pc *engine.PlanContext, spec *modelSpec) *
 		if e == nil {
 			continue
 		}
-		r := &state.RunningAttempt{Version: e.Version, Executor: e.Executor, JobID: e.JobID, SubmittedAt: e.SubmittedAt}
+		r := &state.RunningAttempt{Version: e.Version, Executor: e.Executor, JobID: e.JobID, SubmittedAt: e.SubmittedAt, ExecutorSettings: e.ExecutorSettings}
 		pc.AddNote(&plans.Note{Addr: "model." + spec.Name, Message: fmt.Sprintf(
 			"the evaluate step of %s; an apply that evaluates v%d on the same data re-attaches to it", describeRunning(ctx, pc.WS, spec, r, pc.WS.Now), e.Version)})
 	}
