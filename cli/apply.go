@@ -47,7 +47,7 @@ On a batch executor (slurm) a train is a job that outlives apply: it is
 recorded as running, with its job id, before apply waits for it. If apply is
 killed, the next plan shows the job and the next apply collects it instead of
 training again. -wait=false submits such jobs and returns; a later apply
-collects them.
+collects them (-wait=false collects only jobs that ended, never waiting).
 
 Ctrl-C once stops starting new actions and lets running ones finish; twice
 cancels the running ones too. Before any action has started (waiting for the

@@ -49,7 +49,45 @@ func CheckExecutors(cfg *config.Config, reg *executor.Registry) hcl.Diagnostics 
 				Subject:  rangeOr(env.ImageRange, env.DeclRange),
 			})
 		}
+		if env.Image == "" && reg.Requires(name, "image") {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Missing setting required by the executor",
+				Detail:   fmt.Sprintf("environment %q runs its steps with executor %q, which runs each step in a container image and needs one: set image = \"...\" (the step's image).", n, name),
+				Subject:  rangeOr(env.ExecutorRange, env.DeclRange),
+			})
+		}
 		diags = append(diags, checkSettings(n, name, env.Settings, reg)...)
+		diags = append(diags, missingSettings(n, name, env, reg)...)
+	}
+	return diags
+}
+
+// missingSettings reports each setting the chosen executor declares
+// Required that environment n leaves unset (or null), at its settings
+// block (or, without one, at its executor argument): caught here, before
+// any version number is spent, rather than as a failed attempt at apply.
+func missingSettings(n, name string, env *config.Environment, reg *executor.Registry) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	b := env.Settings[name]
+	for _, d := range reg.Settings(name) {
+		if !d.Required {
+			continue
+		}
+		where := rangeOr(env.ExecutorRange, env.DeclRange)
+		if b != nil {
+			v, ok := b.Values[d.Name]
+			_, written := b.NameRanges[d.Name]
+			if ok && v != nil || !ok && written {
+				continue // set, or written but not evaluated (reported)
+			}
+			where = b.Range.Ptr()
+			if r, ok := b.ValueRanges[d.Name]; ok {
+				where = r.Ptr() // = null
+			}
+		}
+		detail := fmt.Sprintf("environment %q runs its steps with executor %q, which needs its %s setting: %s. Set it in the environment's %s block.", n, name, d.Name, d.Doc, name)
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Missing setting required by the executor", Detail: detail, Subject: where})
 	}
 	return diags
 }

@@ -206,8 +206,9 @@ func verifyChecksum(b []byte, required bool) error {
 
 // exactParams turns the params' numbers, decoded as json.Number, into
 // float64 as before, but for the integers float64 cannot hold exactly,
-// which keep their digits (internal/exactnum); running attempts' executor
-// settings, the other values of no fixed type, get float64.
+// which keep their digits (internal/exactnum); the executor settings of
+// running attempts and evaluations, the other values of no fixed type,
+// get float64.
 func (s *State) exactParams() {
 	for _, m := range s.Models {
 		if m == nil {
@@ -225,13 +226,23 @@ func (s *State) exactParams() {
 			if r.Draft != nil && r.Draft.Inputs.Params != nil {
 				exactnum.Floats(r.Draft.Inputs.Params)
 			}
-			// Settings are as config evaluated them: numbers are float64.
-			for k, v := range r.ExecutorSettings {
-				if n, ok := v.(json.Number); ok {
-					if f, err := strconv.ParseFloat(string(n), 64); err == nil {
-						r.ExecutorSettings[k] = f
-					}
-				}
+			floatSettings(r.ExecutorSettings)
+		}
+		for _, e := range m.Evaluating {
+			if e != nil {
+				floatSettings(e.ExecutorSettings)
+			}
+		}
+	}
+}
+
+// floatSettings makes the numbers of a running record's executor
+// settings float64, as config evaluated them.
+func floatSettings(settings map[string]any) {
+	for k, v := range settings {
+		if n, ok := v.(json.Number); ok {
+			if f, err := strconv.ParseFloat(string(n), 64); err == nil {
+				settings[k] = f
 			}
 		}
 	}

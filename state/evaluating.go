@@ -32,6 +32,11 @@ type RunningEvaluation struct {
 	// spec names (in Store): gc keeps them while the job may read them.
 	ParamsID string `json:"params_id,omitempty"`
 	CodeID   string `json:"code_id,omitempty"`
+	// ExecutorSettings are as in RunningAttempt: the settings block the
+	// job was submitted with, so an apply that needs the evaluation after
+	// a placement setting changed (a Kubernetes namespace) reaches the
+	// job where it runs (format 4; nil in states written before).
+	ExecutorSettings map[string]any `json:"executor_settings,omitempty"`
 }
 
 // Same reports whether e evaluates version on exactly these snapshots
@@ -78,6 +83,9 @@ func validateEvaluating(name string, m *Model, recorded map[int]bool) error {
 			return err
 		}
 		seen[e.SpecID] = true
+		if err := validateSettings(where, e.ExecutorSettings); err != nil {
+			return err
+		}
 		if err := validateSnapshotRefs(where, e.Snapshots); err != nil {
 			return err
 		}

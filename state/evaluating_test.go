@@ -44,6 +44,24 @@ func TestRunningEvaluationRoundTrip(t *testing.T) {
 	}
 }
 
+// TestRunningEvaluationSettingsRoundTrip: an evaluation records the
+// settings its job was submitted with (format 4, as a running attempt's),
+// and they come back as config evaluated them.
+func TestRunningEvaluationSettingsRoundTrip(t *testing.T) {
+	in := withEvaluating(func(e *state.RunningEvaluation) {
+		e.Executor = "kubernetes"
+		e.ExecutorSettings = map[string]any{"namespace": "ml", "gpus": 2.0, "extra": []any{"a", "b"}, "flag": true}
+	})
+	m := roundTrip(t, in, 4).Models["churn"]
+	if len(m.Evaluating) != 1 {
+		t.Fatalf("evaluating after decode: %+v", m.Evaluating)
+	}
+	got := m.Evaluating[0].ExecutorSettings
+	if got["namespace"] != "ml" || got["gpus"] != 2.0 || got["flag"] != true || len(got["extra"].([]any)) != 2 {
+		t.Fatalf("settings after decode: %#v", got)
+	}
+}
+
 func TestRunningEvaluationRefused(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -56,6 +74,9 @@ func TestRunningEvaluationRefused(t *testing.T) {
 		{"bad store", func(e *state.RunningEvaluation) { e.Store = "a/b" }, "store"},
 		{"control in job id", func(e *state.RunningEvaluation) { e.JobID = "12\x1b[2J" }, "control characters"},
 		{"bad snapshot id", func(e *state.RunningEvaluation) { e.Snapshots = map[string]string{"churn": "../x"} }, "churn"},
+		{"setting of another shape", func(e *state.RunningEvaluation) {
+			e.ExecutorSettings = map[string]any{"labels": map[string]any{"a": "b"}}
+		}, "executor setting labels"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -154,7 +154,8 @@ func normalizeInputs(in *Inputs) {
 }
 
 // usesFormat4 reports whether s holds what format 4 added: a running
-// attempt that records the executor settings it was submitted with. An
+// attempt or evaluation that records the executor settings it was
+// submitted with. An
 // mlform that reads format 3 would refuse the member as unknown; format 4
 // tells it to upgrade instead.
 func (s *State) usesFormat4() bool {
@@ -164,6 +165,11 @@ func (s *State) usesFormat4() bool {
 		}
 		for _, r := range m.Running {
 			if r != nil && len(r.ExecutorSettings) > 0 {
+				return true
+			}
+		}
+		for _, e := range m.Evaluating {
+			if e != nil && len(e.ExecutorSettings) > 0 {
 				return true
 			}
 		}

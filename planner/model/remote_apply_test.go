@@ -28,6 +28,8 @@ type fakeBatch struct {
 	jobs        map[string]*fakeJob
 	forget      bool
 	unreachable bool
+	// hold, when set, keeps each job from starting until it is closed.
+	hold chan struct{}
 }
 
 type fakeJob struct {
@@ -51,9 +53,12 @@ func (f *fakeBatch) Submit(ctx context.Context, t executor.Task) (string, error)
 	id := fmt.Sprint(len(f.jobs) + 1)
 	j := &fakeJob{name: fmt.Sprintf("%s-v%d-%s", t.Model, t.Version, t.Attempt), done: make(chan struct{})}
 	f.jobs[id] = j
-	env := t.Env
+	env, hold := t.Env, f.hold
 	go func() {
 		defer close(j.done)
+		if hold != nil {
+			<-hold
+		}
 		j.res, j.err = step.RunRemote(context.Background(), t.Command[3], t.Command[4], step.RemoteOptions{
 			Getenv: func(k string) string { return env[k] }, Stdout: io.Discard, Stderr: io.Discard})
 	}()
@@ -93,7 +98,18 @@ func (f *fakeBatch) Find(ctx context.Context, t executor.Task) ([]string, error)
 }
 
 func (f *fakeBatch) Describe(ctx context.Context, id string) (executor.Progress, error) {
-	return executor.Progress{JobID: id, State: "RUNNING", Host: "fake-node"}, nil
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	j := f.jobs[id]
+	if j == nil {
+		return executor.Progress{}, fmt.Errorf("job %s unknown", id)
+	}
+	select {
+	case <-j.done:
+		return executor.Progress{JobID: id, State: "COMPLETED", Host: "fake-node"}, nil
+	default:
+		return executor.Progress{JobID: id, State: "RUNNING", Host: "fake-node"}, nil
+	}
 }
 
 func (f *fakeBatch) RemoteBinary() (string, error) { return "/opt/mlform/bin/mlform", nil }
@@ -307,5 +323,95 @@ func TestApplyRemoteCollectsWithSubmittedSettings(t *testing.T) {
 	_, res = w.apply(snap)
 	if got := summaries(res); !strings.Contains(got, "trained v2") {
 		t.Fatalf("collect with undecodable recorded settings:\n%s", got)
+	}
+}
+
+// TestApplyRemoteEvaluationWithSubmittedSettings: a running evaluation is
+// reached with the executor settings it was submitted with, as a running
+// attempt is: after the block changed (another "where" is another cluster
+// that does not know the job), plan describes the job where it runs and
+// the next apply re-attaches to it there, instead of recording the
+// evaluation lost while its job runs on (and submitting it again).
+func TestApplyRemoteEvaluationWithSubmittedSettings(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	w := newApplyWorld(t)
+	clusters := map[string]*fakeBatch{"a": {jobs: map[string]*fakeJob{}}, "b": {jobs: map[string]*fakeJob{}}}
+	w.ws.Executors.Add("fakebatch", executor.Spec{
+		Settings: []executor.Setting{{Name: "where", Type: executor.String}},
+		Factory: func(s executor.Settings) (executor.Executor, error) {
+			return clusters[s.String("where")], nil
+		},
+	})
+	spec := w.specs.Models["churn"]
+	spec.Environment.Executor = "fakebatch"
+	spec.ExecutorSettings = map[string]any{"where": "a"}
+	w.withTriggerAndV1()
+	snapB := w.snapshot("a\nb\n", "0.88")
+	clusters["a"].unreachable = true
+	if _, res := w.apply(snapB); !res.Failed() {
+		t.Fatalf("apply with the controller unreachable:\n%s", summaries(res))
+	}
+	m := w.st.Models["churn"]
+	if len(m.Evaluating) != 1 || m.Evaluating[0].JobID != "2" || m.Evaluating[0].ExecutorSettings["where"] != "a" {
+		t.Fatalf("evaluating %+v: want job 2 recorded with where=a", m.Evaluating)
+	}
+	clusters["a"].unreachable = false
+
+	spec.ExecutorSettings = map[string]any{"where": "b"}
+	p, err := w.plan(snapB, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noted := false
+	for _, n := range p.Notes {
+		noted = noted || strings.Contains(n.Message, "the evaluate step of v1 running as fakebatch job 2 on fake-node")
+	}
+	if !noted {
+		t.Errorf("plan does not describe the running evaluation where it runs: %+v", p.Notes)
+	}
+	_, res := w.apply(snapB)
+	m = w.st.Models["churn"]
+	if ev := evaluationBy(m, 1, map[string]string{"churn": snapB}, ""); res.Failed() || len(m.Evaluating) != 0 || ev == nil || ev.Status != state.StatusSucceeded || ev.Metrics["accuracy"] != 0.88 {
+		t.Fatalf("evaluation re-attached after the settings changed:\n%s\nevaluating %+v, evaluations %+v", summaries(res), m.Evaluating, m.Evaluations)
+	}
+	if len(clusters["a"].jobs) != 2 || len(clusters["b"].jobs) != 0 {
+		t.Errorf("jobs on a %d, on b %d: want the train and one evaluation on a, none on b", len(clusters["a"].jobs), len(clusters["b"].jobs))
+	}
+}
+
+// TestApplyNoWaitLeavesRunningJobs: apply -wait=false waits for no job: a
+// job submitted by an earlier apply that still runs stays recorded as
+// running (the apply returns at once), and the first -wait=false apply
+// after it ended collects it.
+func TestApplyNoWaitLeavesRunningJobs(t *testing.T) {
+	w, fb := newRemoteApplyWorld(t)
+	fb.hold = make(chan struct{})
+	snap := w.snapshot("a\nb\n", "0.8")
+	w.ws.NoWait = true
+	if _, res := w.apply(snap); !strings.Contains(summaries(res), "submitted v1 as fakebatch job 1; a later apply collects it") {
+		t.Fatalf("apply -wait=false:\n%s", summaries(res))
+	}
+	returned := make(chan string, 1)
+	go func() {
+		_, res := w.apply(snap)
+		returned <- summaries(res)
+	}()
+	select {
+	case got := <-returned:
+		if !strings.Contains(got, "submitted v1 as fakebatch job 1 earlier, still running; a later apply collects it") {
+			t.Fatalf("apply -wait=false with the job running:\n%s", got)
+		}
+	case <-time.After(time.Minute):
+		close(fb.hold)
+		t.Fatal("apply -wait=false waited for a running job")
+	}
+	if r := w.st.Models["churn"].RunningAttempt(1); r == nil || w.st.Models["churn"].Version(1) != nil {
+		t.Fatalf("after apply -wait=false with the job running: running %+v", w.st.Models["churn"].Running)
+	}
+	close(fb.hold)
+	<-fb.jobs["1"].done
+	_, res := w.apply(snap)
+	if got := summaries(res); !strings.Contains(got, "trained v1") || len(w.st.Models["churn"].Running) != 0 || len(fb.jobs) != 1 {
+		t.Fatalf("apply -wait=false once the job ended:\n%s\nrunning %+v, jobs %d", got, w.st.Models["churn"].Running, len(fb.jobs))
 	}
 }

@@ -2,6 +2,7 @@ package model
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -10,8 +11,10 @@ import (
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/policy"
+	"github.com/mlform/mlform/planner/step"
 	"github.com/mlform/mlform/providers/executor"
 	"github.com/mlform/mlform/providers/executor/remote"
+	"github.com/mlform/mlform/providers/storage"
 	"github.com/mlform/mlform/state"
 )
 
@@ -39,7 +42,7 @@ func planRunning(ctx context.Context, pc *engine.PlanContext, spec *modelSpec) *
 		if e == nil {
 			continue
 		}
-		r := &state.RunningAttempt{Version: e.Version, Executor: e.Executor, JobID: e.JobID, SubmittedAt: e.SubmittedAt}
+		r := &state.RunningAttempt{Version: e.Version, Executor: e.Executor, JobID: e.JobID, SubmittedAt: e.SubmittedAt, ExecutorSettings: e.ExecutorSettings}
 		pc.AddNote(&plans.Note{Addr: "model." + spec.Name, Message: fmt.Sprintf(
 			"the evaluate step of %s; an apply that evaluates v%d on the same data re-attaches to it", describeRunning(ctx, pc.WS, spec, r, pc.WS.Now), e.Version)})
 	}
@@ -176,6 +179,12 @@ func runCollect(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 			return err
 		}
 	}
+	if rc.Workspace.NoWait && stillRunning(ctx, bx, store, r) {
+		// apply -wait=false waits for no job: one still queued or
+		// running stays recorded for a later apply to collect.
+		rc.SetSummary(a, fmt.Sprintf("%s v%d as %s job %s earlier, still running; a later apply collects it", submittedPrefix, r.Version, r.Executor, r.JobID))
+		return nil
+	}
 	rc.Progress.Logf(a, "v%d: re-attaching to %s job %s", r.Version, r.Executor, r.JobID)
 	if ws.TestEvent != nil {
 		ws.TestEvent(fmt.Sprintf("step-attached model.%s v%d %s", tc.Model, r.Version, r.JobID))
@@ -185,6 +194,32 @@ func runCollect(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 		return fmt.Errorf("v%d not collected (it stays running in state; the next apply re-attaches): %w", r.Version, err)
 	}
 	return recordAttempt(ctx, rc, a, specs, spec, v, done)
+}
+
+// stillRunning reports whether the job of running attempt r is still
+// queued or running, so that collecting it would wait (apply -wait=false
+// does not): not once its runner stored the step's result, nor when the
+// cluster reports it ended or no longer knows it (collecting records
+// that at once); a cluster that does not answer is not waited for either.
+func stillRunning(ctx context.Context, bx executor.Batch, store *storage.Store, r *state.RunningAttempt) bool {
+	if err := store.Refresh(ctx); err == nil {
+		if rr, _ := step.ReadResult(ctx, store, r.SpecID); rr != nil {
+			return false
+		}
+	}
+	qctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	p, err := bx.Describe(qctx, r.JobID)
+	cancel()
+	if err != nil {
+		return !errors.Is(err, executor.ErrJobGone)
+	}
+	// Schedulers name states in their own case (Slurm's RUNNING,
+	// Kubernetes' Running); these are the ones a job leaves by itself.
+	switch strings.ToUpper(p.State) {
+	case "PENDING", "RUNNING", "CONFIGURING", "SUSPENDED", "REQUEUED", "RESIZING":
+		return true
+	}
+	return false
 }
 
 // attemptExecutor opens the batch executor that runs r with

@@ -29,11 +29,13 @@ import (
 func evaluateRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, spec *modelSpec, v *state.Version,
 	snaps, snapStores map[string]string, evaluator string, bx executor.Batch, exName string) (executor.Result, string, *storage.Store, error) {
 	log := func(line string) { rc.Progress.Logf(a, "evaluate v%d: %s", v.Version, line) }
-	run, task, release, err := reattachEvaluation(ctx, rc, spec, v.Version, snaps, evaluator, bx, exName, log)
+	run, rbx, task, release, err := reattachEvaluation(ctx, rc, spec, v.Version, snaps, evaluator, exName, log)
 	if err != nil {
 		return executor.Result{}, "", nil, err
 	}
-	if run == nil {
+	if run != nil {
+		bx = rbx
+	} else {
 		if run, task, release, err = submitEvaluation(ctx, rc, spec, v, snaps, snapStores, evaluator, bx, exName, log); err != nil {
 			return executor.Result{}, "", nil, err
 		}
@@ -73,11 +75,14 @@ func evaluateRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action,
 // reattachEvaluation finds the recorded running evaluation of version on
 // snaps by evaluator that an earlier apply left, claims it, and returns it
 // with the task to follow its job and the claim's release (nil: none to
-// re-attach to). A record whose job was never queued (an apply killed
-// before sbatch took it) is dropped. A job another action of this apply
-// follows (claimed) is not taken: that action reads its result.
+// re-attach to), and the executor that reaches its job: opened with the
+// settings the job was submitted with (a namespace changed since does not
+// lose it), as a running attempt's (attemptExecutor). A record whose job
+// was never queued (an apply killed before sbatch took it) is dropped. A
+// job another action of this apply follows (claimed) is not taken: that
+// action reads its result.
 func reattachEvaluation(ctx context.Context, rc *engine.RunContext, spec *modelSpec, version int, snaps map[string]string, evaluator string,
-	bx executor.Batch, exName string, log func(string)) (run *state.RunningEvaluation, task executor.Task, release func(), err error) {
+	exName string, log func(string)) (run *state.RunningEvaluation, bx executor.Batch, task executor.Task, release func(), err error) {
 	ws := rc.Workspace
 	rc.ReadState(func(st *state.State) {
 		if m := st.Models[spec.Name]; m != nil {
@@ -90,11 +95,15 @@ func reattachEvaluation(ctx context.Context, rc *engine.RunContext, spec *modelS
 		}
 	})
 	if run == nil {
-		return nil, executor.Task{}, nil, nil
+		return nil, nil, executor.Task{}, nil, nil
 	}
-	release, ok := ws.Claim(run.SpecID)
+	bx, ok := attemptExecutor(ws, spec, &state.RunningAttempt{Executor: run.Executor, ExecutorSettings: run.ExecutorSettings})
 	if !ok {
-		return nil, executor.Task{}, nil, nil
+		return nil, nil, executor.Task{}, nil, fmt.Errorf("the running evaluation of v%d runs on executor %q, which this mlform cannot attach to", version, run.Executor)
+	}
+	release, ok = ws.Claim(run.SpecID)
+	if !ok {
+		return nil, nil, executor.Task{}, nil, nil
 	}
 	defer func() {
 		if run == nil || err != nil {
@@ -102,7 +111,7 @@ func reattachEvaluation(ctx context.Context, rc *engine.RunContext, spec *modelS
 		}
 	}()
 	run, task, err = reattachTask(ctx, rc, spec, run, bx, exName, log)
-	return run, task, release, err
+	return run, bx, task, release, err
 }
 
 // reattachTask is the task to follow the job of run, found by name when
@@ -195,7 +204,7 @@ func submitEvaluation(ctx context.Context, rc *engine.RunContext, spec *modelSpe
 		}
 	})
 	run := &state.RunningEvaluation{Version: v.Version, Snapshots: snaps, Evaluator: evaluator, Executor: exName,
-		SpecID: specID, Store: storeName, SubmittedAt: submitTime(ws), ParamsID: rspec.Params}
+		SpecID: specID, Store: storeName, SubmittedAt: submitTime(ws), ParamsID: rspec.Params, ExecutorSettings: spec.ExecutorSettings}
 	if rspec.Code != nil {
 		run.CodeID = rspec.Code.ID
 	}

@@ -24,6 +24,11 @@ type Spec struct {
 	// argument the chosen executor would silently ignore, since lineage
 	// would then claim something that never ran.
 	Honours []string
+	// Requires lists the shared environment arguments (of Honours) the
+	// executor cannot run a step without: "image" for one whose steps run
+	// in a container image. validate refuses an environment that chooses
+	// the executor without them, before any version number is spent.
+	Requires []string
 	// Settings declares the arguments of the executor's own block.
 	Settings []Setting
 	// Validate, when set, checks decoded settings together (two that
@@ -79,6 +84,12 @@ func (r *Registry) Known(name string) bool {
 // argument (see Spec.Honours).
 func (r *Registry) Honours(name, setting string) bool {
 	return slices.Contains(r.specs[name].Honours, setting)
+}
+
+// Requires reports whether executor name cannot run a step without the
+// shared environment argument (see Spec.Requires).
+func (r *Registry) Requires(name, setting string) bool {
+	return slices.Contains(r.specs[name].Requires, setting)
 }
 
 // Settings lists the settings executor name declares, sorted by name.

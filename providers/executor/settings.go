@@ -74,6 +74,10 @@ type Setting struct {
 	// names). Its error says what is wrong with the value, without
 	// repeating the setting's name.
 	Check func(v any) error
+	// Required: the executor cannot run a step without it. validate
+	// refuses an environment that chooses the executor and leaves it
+	// unset (Decode does not: the executor itself says so when it runs).
+	Required bool
 }
 
 // Settings are an executor's decoded settings: each value has the Go type

@@ -67,9 +67,10 @@ func Spec() executor.Spec {
 			typ = executor.Int
 		}
 		decls = append(decls, executor.Setting{Name: name, Type: typ, Doc: settingDocs[name],
-			Check: func(v any) error { _, err := ParseOptions(map[string]string{name: settingString(v)}); return err }})
+			Check:    func(v any) error { _, err := ParseOptions(map[string]string{name: settingString(v)}); return err },
+			Required: name == "init_image"}) // every step mlform runs is `mlform step run` (RemoteBinary)
 	}
-	return executor.Spec{Factory: FromSettings, Honours: []string{"image"}, Settings: decls}
+	return executor.Spec{Factory: FromSettings, Honours: []string{"image"}, Requires: []string{"image"}, Settings: decls}
 }
 
 // FromSettings builds a Kubernetes executor from its decoded settings
