@@ -10,6 +10,7 @@ import (
 
 	"github.com/mlform/mlform/internal/readfile"
 	"github.com/mlform/mlform/internal/textfmt"
+	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/query"
 	"github.com/mlform/mlform/state"
 	"github.com/mlform/mlform/state/statemgr"
@@ -290,21 +291,41 @@ hand-edited document must have its "checksum" set to "".`,
 				// them, or a gc from another workspace sharing the store
 				// deletes them. When the roots cannot be written, refuse
 				// before anything is written.
-				if ws, werr := rootsWorkspace(g); werr != nil {
-					if pushed, derr := state.DecodeUnsigned(doc); derr == nil {
-						old, _ := m.Read(ctx)
-						if n := addedRefs(old, pushed); n > 0 {
-							return fmt.Errorf("the document references %s the stored state does not, and this workspace's roots in its stores cannot be updated to protect them from gc in other workspaces sharing a store: %v\nNothing was pushed. Make the configuration load (e.g. set its variables with MLFORM_VAR_name) and push again", textfmt.Count(n, "store object"), werr)
+				ws, werr := rootsWorkspace(g)
+				pushed, derr := state.DecodeUnsigned(doc)
+				var old *state.State
+				n := 0
+				if derr == nil {
+					old, _ = m.Read(ctx)
+					n = addedRefs(old, pushed)
+				}
+				if werr != nil && n > 0 {
+					return fmt.Errorf("the document references %s the stored state does not, and this workspace's roots in its stores cannot be updated to protect them from gc in other workspaces sharing a store: %v\nNothing was pushed. Make the configuration load (e.g. set its variables with MLFORM_VAR_name) and push again", textfmt.Count(n, "store object"), werr)
+				}
+				if ws != nil {
+					defer ws.Close() // releases the shared store locks
+					if n > 0 {
+						// As apply does: under the shared store lock (a gc
+						// elsewhere waits), a root naming the new ids
+						// before the state does, so no gc can take them
+						// between the state write and the root write.
+						ws.Locking = &engine.StoreLocking{Command: "state push", Timeout: lf.Timeout}
+						if err := ws.GuardRoots(ctx, old, pushed, m.Location()); err != nil {
+							return fmt.Errorf("protect the objects the document references in this workspace's stores: %w\nNothing was pushed", err)
 						}
 					}
-				} else if ws != nil {
-					ws.Close()
 				}
 				res, err = m.Push(ctx, doc, force)
 				if err == nil && !res.Unchanged {
 					st, rerr := m.Read(ctx)
 					if rerr == nil {
-						updateRoots(ctx, g, m, st)
+						if ws != nil && n > 0 {
+							if err := ws.WriteRoots(ctx, st, m.Location()); err != nil {
+								fmt.Fprintf(g.Stderr, "Warning: the workspace's roots in its stores were not narrowed to the pushed state (they name more, which keeps more; the next init, apply or gc rewrites them): %v\n", err)
+							}
+						} else {
+							updateRoots(ctx, g, m, st)
+						}
 					}
 				}
 				return err

@@ -40,6 +40,24 @@ func (ws *Workspace) WriteRoots(ctx context.Context, st *state.State, backend st
 	return err
 }
 
+// GuardRoots writes, before a state write that replaces old with next
+// wholesale (state push), a root naming what either references, so gc
+// elsewhere can take neither while the write lands; WriteRoots after the
+// write narrows it to next. Call it under the shared store lock
+// (ws.Locking), which the caller keeps until WriteRoots is done.
+func (ws *Workspace) GuardRoots(ctx context.Context, old, next *state.State, backend string) error {
+	union := newRefIndex(next)
+	if old != nil {
+		for store, ids := range newRefIndex(old).ids {
+			merged := slices.Concat(union.ids[store], ids)
+			slices.Sort(merged)
+			union.ids[store] = slices.Compact(merged)
+		}
+	}
+	_, err := ws.writeRoots(ctx, next, backend, union, nil)
+	return err
+}
+
 // EnsureRoots writes this workspace's root to every declared store whose
 // root cannot be read: forgotten by gc -forget-workspace while the
 // workspace was still in use, deleted or damaged by hand. A run that

@@ -278,3 +278,48 @@ func TestRootWriterGuardsBeforeWrite(t *testing.T) {
 		t.Errorf("final root %v at serial %d, want %v at %d", r.IDs, r.Serial, want, st.Serial)
 	}
 }
+
+// TestGuardAndEnsureRoots: GuardRoots names what either the stored or the
+// pushed state references (a push's window between its state write and
+// its root write protects both), and EnsureRoots puts back a root that
+// was forgotten while the workspace was in use, leaving a present one as
+// it is.
+func TestGuardAndEnsureRoots(t *testing.T) {
+	ctx := context.Background()
+	old := state.New()
+	old.EnsureModel("m").Versions = []*state.Version{version(1, "a", "c")}
+	pushed := state.New()
+	pushed.Lineage = old.Lineage
+	pushed.Serial = 7
+	pushed.EnsureModel("m").Versions = []*state.Version{version(1, "b", "c")}
+	tests := []struct {
+		name string
+		run  func(ws *Workspace) error
+		want []string // the root's ids afterwards; nil: no root
+	}{
+		{"guard: union of both", func(ws *Workspace) error { return ws.GuardRoots(ctx, old, pushed, "") },
+			[]string{rootID("a"), rootID("b"), rootID("c")}},
+		{"guard: no stored state", func(ws *Workspace) error { return ws.GuardRoots(ctx, nil, pushed, "") },
+			[]string{rootID("b"), rootID("c")}},
+		{"ensure: missing root written", func(ws *Workspace) error { return ws.EnsureRoots(ctx, old, "") },
+			[]string{rootID("a"), rootID("c")}},
+		{"ensure: present root kept", func(ws *Workspace) error {
+			if err := ws.GuardRoots(ctx, old, pushed, ""); err != nil {
+				return err
+			}
+			return ws.EnsureRoots(ctx, old, "")
+		}, []string{rootID("a"), rootID("b"), rootID("c")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ws := &Workspace{BaseDir: t.TempDir(), StoreURLs: map[string]string{DefaultStorage: "file://store"}}
+			defer ws.Close()
+			if err := tt.run(ws); err != nil {
+				t.Fatal(err)
+			}
+			if r := readRoot(t, ws, DefaultStorage, old.Lineage); !slices.Equal(r.IDs, tt.want) {
+				t.Errorf("root ids %v, want %v", r.IDs, tt.want)
+			}
+		})
+	}
+}
