@@ -40,6 +40,12 @@ func Write(w io.Writer, diags hcl.Diagnostics, files map[string]*hcl.File, color
 		c.Context = printableRange(d.Context)
 		// The summary keeps the real position; the snippet may show a window.
 		shown, snippetFiles := windowSnippet(&c, files)
+		if done, err := writeSnippet(w, shown, snippetFiles, color); done || err != nil {
+			if err != nil {
+				return err
+			}
+			continue
+		}
 		if err := hcl.NewDiagnosticTextWriter(w, snippetFiles, 0, color).WriteDiagnostic(shown); err != nil {
 			return fmt.Errorf("write diagnostics: %w", err)
 		}

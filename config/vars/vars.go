@@ -49,6 +49,9 @@ type Set struct {
 	Ranges map[string]hcl.Range // where each variable's value came from
 
 	defaults map[string]*typeexpr.Defaults
+	// badFile: a variables file could not be read or parsed, so any
+	// variable may have been set in it; none is reported as missing.
+	badFile bool
 }
 
 // NewSet starts the variables of the module in dir.
@@ -177,8 +180,11 @@ func (l *Set) AssignAll(g Given) {
 
 func (l *Set) Assign(v *Variable, rv RawValue) {
 	if rv.Source == "" {
-		if !v.HasDefault && l.Bad[v.Name] {
-			v.Value = cty.DynamicVal // its type or default is already reported
+		if !v.HasDefault && (l.Bad[v.Name] || l.badFile) {
+			// Its type, default or given value is already reported, or a
+			// variables file that may set it could not be read.
+			v.Value = cty.DynamicVal
+			l.Bad[v.Name] = true
 			return
 		}
 		if !v.HasDefault {
@@ -319,6 +325,7 @@ func (l *Set) readVarsFile(display, path string, given map[string]RawValue) {
 			Summary:  "Cannot read variables file",
 			Detail:   fmt.Sprintf("Reading %s: %v.", display, value.ErrText(err)),
 		})
+		l.badFile = true
 		return
 	}
 	f, attrs, diags := parseVarsFile(src, display)
@@ -332,6 +339,7 @@ func (l *Set) readVarsFile(display, path string, given map[string]RawValue) {
 	l.Raw[display] = src
 	*l.Diags = append(*l.Diags, diags...)
 	if diags.HasErrors() {
+		l.badFile = true
 		return
 	}
 	for _, a := range attrs {
@@ -362,6 +370,7 @@ func (l *Set) readVarsFile(display, path string, given map[string]RawValue) {
 		}
 		*l.Diags = append(*l.Diags, vd...)
 		if vd.HasErrors() {
+			l.Bad[name] = true // reported; not also "No value"
 			continue
 		}
 		given[name] = RawValue{Val: val, Source: display, Rng: a.Expr.Range(), HasRng: true}
