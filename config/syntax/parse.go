@@ -149,6 +149,9 @@ func layoutBlock(header string, items [][2]string) string {
 // (Parse). A large file is parsed a piece at a time (parsePieces) when
 // that gives the same result.
 func ParseFile(src []byte, filename string) (*hcl.File, hcl.Diagnostics) {
+	if diags := lang.CheckText(src, filename); diags.HasErrors() {
+		return lang.EmptyFile(src, filename), diags
+	}
 	if len(src) >= PiecesFrom {
 		if f, ok := parsePieces(src, filename); ok {
 			return f, nil

@@ -457,6 +457,9 @@ func capitalize(s string) string {
 // when its name ends in .json, as Terraform reads *.tfvars.json, otherwise
 // HCL `name = value` lines. Attributes come back in source order.
 func parseVarsFile(src []byte, display string) (*hcl.File, []*hcl.Attribute, hcl.Diagnostics) {
+	if diags := lang.CheckText(src, display); diags.HasErrors() {
+		return lang.EmptyFile(src, display), nil, diags
+	}
 	if strings.HasSuffix(display, ".json") {
 		if err := lang.CheckJSONNesting(src); err != nil {
 			return lang.EmptyFile(src, display), nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid variables file", Detail: fmt.Sprintf("%s: %s.", display, err)}}
