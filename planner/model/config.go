@@ -1,9 +1,14 @@
 package model
 
 import (
+	"errors"
 	"fmt"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
 
 	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/config/syntax"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/notify"
 	"github.com/mlform/mlform/planner/policy"
@@ -85,7 +90,7 @@ func newPromotionSpec(cfg *config.Config, p *config.Promotion) *promotionSpec {
 			Eval: func(candidate, champion map[string]float64) (bool, error) {
 				ok, diags := cfg.EvalGate(g, candidate, champion)
 				if diags.HasErrors() {
-					return false, diags
+					return false, gateError(diags)
 				}
 				return ok, nil
 			}})
@@ -100,4 +105,24 @@ func newPromotionSpec(cfg *config.Config, p *config.Promotion) *promotionSpec {
 		}
 	}
 	return s
+}
+
+// gateError words a gate's diagnostics as the CLI places config errors,
+// file:line:col first (hcl.Diagnostics.Error writes "file:20,38-49").
+func gateError(diags hcl.Diagnostics) error {
+	var parts []string
+	for _, d := range diags {
+		if d.Severity != hcl.DiagError {
+			continue
+		}
+		text := d.Summary
+		if d.Detail != "" {
+			text += ": " + strings.TrimSuffix(d.Detail, ".")
+		}
+		if d.Subject != nil {
+			text = syntax.RangeString(*d.Subject) + ": " + text
+		}
+		parts = append(parts, text)
+	}
+	return errors.New(strings.Join(parts, "; "))
 }
