@@ -170,6 +170,9 @@ func DecidePromotion(in PromotionInput) (PromotionDecision, error) {
 		if fail != "" {
 			d.Failures = append(d.Failures, fail)
 		}
+	} else if in.MustBeat != nil {
+		// must_beat with nothing to beat: say so, not "has no gates".
+		beat = "has no champion to beat on " + in.MustBeat.Metric
 	}
 	if len(d.Failures) > 0 {
 		d.Outcome = PromoteHeld

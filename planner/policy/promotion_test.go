@@ -45,7 +45,7 @@ func TestDecidePromotion(t *testing.T) {
 		{
 			name:    "first promotion",
 			in:      PromotionInput{Alias: "production", Versions: []*state.Version{v1}, Gates: []Gate{floor}, MustBeat: higher},
-			outcome: PromoteMove, to: 1, reason: "candidate: v1 passes 1 gate (alias production is new)",
+			outcome: PromoteMove, to: 1, reason: "candidate: v1 passes 1 gate and has no champion to beat on accuracy (alias production is new)",
 		},
 		{
 			name:    "up to date",
