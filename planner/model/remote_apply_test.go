@@ -279,14 +279,10 @@ func TestApplyRemoteStepOneClock(t *testing.T) {
 	}
 }
 
-// TestApplyRemoteCollectsWithSubmittedSettings: a running attempt is
-// reached with the executor settings it was submitted with (the block
-// changed since: placement, which plans no retrain; another "where" is
-// another cluster that does not know the job), and with today's block
-// when the recorded ones no longer decode.
-func TestApplyRemoteCollectsWithSubmittedSettings(t *testing.T) {
-	t.Setenv("TMPDIR", t.TempDir())
-	w := newApplyWorld(t)
+// twoClusters registers a "fakebatch" executor whose "where" setting
+// picks one of two clusters, a and b, that know only their own jobs, and
+// makes model churn run on a.
+func twoClusters(w *applyWorld) (map[string]*fakeBatch, *modelSpec) {
 	clusters := map[string]*fakeBatch{"a": {jobs: map[string]*fakeJob{}}, "b": {jobs: map[string]*fakeJob{}}}
 	w.ws.Executors.Add("fakebatch", executor.Spec{
 		Settings: []executor.Setting{{Name: "where", Type: executor.String}},
@@ -297,6 +293,18 @@ func TestApplyRemoteCollectsWithSubmittedSettings(t *testing.T) {
 	spec := w.specs.Models["churn"]
 	spec.Environment.Executor = "fakebatch"
 	spec.ExecutorSettings = map[string]any{"where": "a"}
+	return clusters, spec
+}
+
+// TestApplyRemoteCollectsWithSubmittedSettings: a running attempt is
+// reached with the executor settings it was submitted with (the block
+// changed since: placement, which plans no retrain; another "where" is
+// another cluster that does not know the job), and with today's block
+// when the recorded ones no longer decode.
+func TestApplyRemoteCollectsWithSubmittedSettings(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	w := newApplyWorld(t)
+	clusters, spec := twoClusters(w)
 	snap := w.snapshot("a\nb\n", "0.8")
 	w.ws.NoWait = true
 	w.apply(snap, "model.churn")
@@ -335,16 +343,7 @@ func TestApplyRemoteCollectsWithSubmittedSettings(t *testing.T) {
 func TestApplyRemoteEvaluationWithSubmittedSettings(t *testing.T) {
 	t.Setenv("TMPDIR", t.TempDir())
 	w := newApplyWorld(t)
-	clusters := map[string]*fakeBatch{"a": {jobs: map[string]*fakeJob{}}, "b": {jobs: map[string]*fakeJob{}}}
-	w.ws.Executors.Add("fakebatch", executor.Spec{
-		Settings: []executor.Setting{{Name: "where", Type: executor.String}},
-		Factory: func(s executor.Settings) (executor.Executor, error) {
-			return clusters[s.String("where")], nil
-		},
-	})
-	spec := w.specs.Models["churn"]
-	spec.Environment.Executor = "fakebatch"
-	spec.ExecutorSettings = map[string]any{"where": "a"}
+	clusters, spec := twoClusters(w)
 	w.withTriggerAndV1()
 	snapB := w.snapshot("a\nb\n", "0.88")
 	clusters["a"].unreachable = true
