@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mlform/mlform/internal/objname"
 	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/state"
 )
@@ -190,7 +191,7 @@ func DecidePromotion(in PromotionInput) (PromotionDecision, error) {
 	if in.Approval {
 		if in.Approved == "" {
 			d.Outcome = PromoteAwaiting
-			msg += fmt.Sprintf("; awaiting approval (mlform approve promotion.%s v%d)", in.Promotion, cand.Version)
+			msg += fmt.Sprintf("; awaiting approval (mlform approve %s v%d)", objname.ShellArg("promotion."+in.Promotion), cand.Version)
 		} else {
 			msg += "; approved by " + in.Approved
 		}
