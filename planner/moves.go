@@ -62,7 +62,7 @@ func planMoves(moved, implied []config.Moved, st *state.State) ([]*plans.Move, [
 				if i >= len(moved) {
 					continue // implied: both recorded means it is not this case
 				}
-				notes = append(notes, &plans.Note{Addr: from, Message: fmt.Sprintf("not moved to %s: state already records %s; both histories stay (mlform state rm %s forgets the old one)", to, to, plans.ShellArg(from))})
+				notes = append(notes, &plans.Note{Addr: from, Message: fmt.Sprintf("not moved to %s: state already records %s; both histories stay (mlform state rm %s forgets the old one)", to, to, objname.ShellArg(from))})
 				continue
 			}
 			delete(recorded, from)

@@ -330,7 +330,7 @@ func (e *InUseError) Error() string {
 	}
 	if e.Alias {
 		u := e.Users[0]
-		return fmt.Sprintf("%s is where alias %s points: move it (or `mlform state rm %s`) first", e.Addr, u.Alias, u)
+		return fmt.Sprintf("%s is where alias %s points: move it (or `mlform state rm %s`) first", e.Addr, u.Alias, objname.ShellArg(u.String()))
 	}
 	const show = 10
 	list := strings.Join(names[:min(len(names), show)], ", ")

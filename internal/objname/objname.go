@@ -120,3 +120,14 @@ func Valid(name string, isBase func(string) bool) bool {
 	_, _, _, err := ParseSuffix(suffix)
 	return err == nil
 }
+
+// ShellArg is an address as a command line in a hint must give it: in
+// single quotes when it has an instance key (brackets are globs and the
+// double quotes part of the address), as is otherwise. Addresses never
+// hold a single quote (CheckKey), but one is quoted right all the same.
+func ShellArg(addr string) string {
+	if strings.ContainsAny(addr, `["]'`) {
+		return "'" + strings.ReplaceAll(addr, "'", `'\''`) + "'"
+	}
+	return addr
+}

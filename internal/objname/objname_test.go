@@ -116,3 +116,16 @@ func TestCheckKey(t *testing.T) {
 		}
 	}
 }
+
+func TestShellArg(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"model.churn@3", "model.churn@3"},
+		{`model.churn["eu"]@3`, `'model.churn["eu"]@3'`},
+		{"dataset.s[0]", "'dataset.s[0]'"},
+		{"model.a'b", `'model.a'\''b'`},
+	} {
+		if got := ShellArg(tc.in); got != tc.want {
+			t.Errorf("ShellArg(%q) = %s, want %s", tc.in, got, tc.want)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/internal/objname"
 	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/internal/whoami"
 	"github.com/mlform/mlform/planner/engine"
@@ -239,10 +240,10 @@ func runPromote(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 	case policy.PromoteHeld:
 		return held(d.To, strings.Join(d.Failures, "; "))
 	case policy.PromoteAwaiting:
-		rc.SetSummary(a, fmt.Sprintf("%s v%d passes; alias %s stays %s until mlform approve promotion.%s v%d",
-			awaitingPrefix, d.To, pr.Alias, aliasAt(d.From), pr.Name, d.To))
+		rc.SetSummary(a, fmt.Sprintf("%s v%d passes; alias %s stays %s until mlform approve %s v%d",
+			awaitingPrefix, d.To, pr.Alias, aliasAt(d.From), objname.ShellArg("promotion."+pr.Name), d.To))
 		notify.Send(ctx, rc, a, specs.Notify, promotionEvent(config.EventAwaitingApproval, pr, c, d.To, d.From, d.Reasons[0].Message,
-			fmt.Sprintf("mlform: model.%s v%d awaits approval for %s: mlform approve promotion.%s v%d", pr.Model, d.To, pr.Alias, pr.Name, d.To)))
+			fmt.Sprintf("mlform: model.%s v%d awaits approval for %s: mlform approve %s v%d", pr.Model, d.To, pr.Alias, objname.ShellArg("promotion."+pr.Name), d.To)))
 		return nil
 	case policy.PromoteNone:
 		msg := d.Note

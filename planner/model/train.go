@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/internal/objname"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/notify"
 	"github.com/mlform/mlform/planner/plans"
@@ -433,7 +434,7 @@ func attemptError(model string, v *state.Version) error {
 		msg = fmt.Sprintf("v%d %s", v.Version, orText(v.Error, status))
 	}
 	if v.LogsID != "" && v.Host != "" { // Host: the command ran
-		msg += fmt.Sprintf(" (output: mlform lineage -logs %s)", plans.ShellArg(fmt.Sprintf("model.%s@%d", model, v.Version)))
+		msg += fmt.Sprintf(" (output: mlform lineage -logs %s)", objname.ShellArg(fmt.Sprintf("model.%s@%d", model, v.Version)))
 	}
 	return errors.New(msg)
 }

@@ -1,8 +1,6 @@
 package plans
 
 import (
-	"strings"
-
 	"github.com/mlform/mlform/internal/objname"
 )
 
@@ -16,16 +14,5 @@ func RemovedMessage(addr, kept string, blockDeclared bool) string {
 	if _, sfx := objname.Split(AddrName(addr)); sfx != "" && blockDeclared {
 		why = "no longer an instance (its key left for_each, or count shrank)"
 	}
-	return why + "; " + kept + " stay in state (mlform state rm " + ShellArg(addr) + " forgets them)"
-}
-
-// ShellArg is an address as a command line in a hint must give it: in
-// single quotes when it has an instance key (brackets are globs and the
-// double quotes part of the address), as is otherwise. Addresses never
-// hold a single quote (internal/objname).
-func ShellArg(addr string) string {
-	if strings.ContainsAny(addr, `["]'`) {
-		return "'" + strings.ReplaceAll(addr, "'", `'\''`) + "'"
-	}
-	return addr
+	return why + "; " + kept + " stay in state (mlform state rm " + objname.ShellArg(addr) + " forgets them)"
 }

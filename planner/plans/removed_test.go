@@ -2,19 +2,6 @@ package plans
 
 import "testing"
 
-func TestShellArg(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{"model.churn@3", "model.churn@3"},
-		{`model.churn["eu"]@3`, `'model.churn["eu"]@3'`},
-		{"dataset.s[0]", "'dataset.s[0]'"},
-		{"model.a'b", `'model.a'\''b'`},
-	} {
-		if got := ShellArg(tc.in); got != tc.want {
-			t.Errorf("ShellArg(%q) = %s, want %s", tc.in, got, tc.want)
-		}
-	}
-}
-
 func TestRemovedMessage(t *testing.T) {
 	for _, tc := range []struct {
 		addr          string

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mlform/mlform/internal/objname"
 	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/state"
 )
@@ -193,7 +194,7 @@ func DecidePromotion(in PromotionInput) (PromotionDecision, error) {
 	if in.Approval {
 		if in.Approved == "" {
 			d.Outcome = PromoteAwaiting
-			msg += fmt.Sprintf("; awaiting approval (mlform approve promotion.%s v%d)", in.Promotion, cand.Version)
+			msg += fmt.Sprintf("; awaiting approval (mlform approve %s v%d)", objname.ShellArg("promotion."+in.Promotion), cand.Version)
 		} else {
 			msg += "; approved by " + in.Approved
 		}
@@ -276,10 +277,16 @@ func pendingMessage(in PromotionInput) string {
 	if in.MustBeat != nil && in.Current > 0 {
 		conds = append(conds, fmt.Sprintf("beats v%d on %s", in.Current, in.MustBeat.Metric))
 	}
-	if len(conds) == 0 {
-		return fmt.Sprintf("alias %s moves to v%d once it is trained", in.Alias, in.PlannedVersion)
+	// A promotion with approval = true holds even a passing candidate
+	// until someone approves it: the alias does not move with this apply.
+	approval := ""
+	if in.Approval {
+		approval = ", then waits for an approval"
 	}
-	return fmt.Sprintf("alias %s moves if v%d %s", in.Alias, in.PlannedVersion, strings.Join(conds, " and "))
+	if len(conds) == 0 {
+		return fmt.Sprintf("alias %s moves to v%d once it is trained%s", in.Alias, in.PlannedVersion, approval)
+	}
+	return fmt.Sprintf("alias %s moves if v%d %s%s", in.Alias, in.PlannedVersion, strings.Join(conds, " and "), approval)
 }
 
 // checkGates returns the message of every gate that fails or cannot be

@@ -149,6 +149,16 @@ func TestDecidePromotion(t *testing.T) {
 			outcome: PromotePending, reason: "candidate: alias staging moves to v1 once it is trained",
 		},
 		{
+			name:    "train planned, approval: the alias waits for it",
+			in:      PromotionInput{Alias: "production", Current: 2, PlannedVersion: 5, Versions: all, Approval: true},
+			outcome: PromotePending, from: 2, reason: "candidate: alias production moves to v5 once it is trained, then waits for an approval",
+		},
+		{
+			name:    "train planned with gates, approval",
+			in:      PromotionInput{Alias: "production", Current: 5, PlannedVersion: 6, Versions: all, Gates: []Gate{floor}, Approval: true},
+			outcome: PromotePending, from: 5, reason: "candidate: alias production moves if v6 passes 1 gate, then waits for an approval",
+		},
+		{
 			name:    "pin rolls back without gates",
 			in:      PromotionInput{Alias: "production", Current: 2, Pinned: 1, Versions: all, Gates: []Gate{gateMin("accuracy", 0.99, "never")}, PlannedVersion: 4},
 			outcome: PromoteMove, from: 2, to: 1, reason: "pinned: pinned by version = 1 (rollback from v2); gates do not apply to a pin",

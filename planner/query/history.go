@@ -37,8 +37,9 @@ type AtAnswer struct {
 }
 
 // ParseAt reads -at: an RFC 3339 time (2026-01-05T12:00:00Z), a date and
-// time in UTC (2026-01-05 12:00), or a date (2026-01-05, meaning that
-// whole UTC day).
+// time in UTC (2026-01-05 12:00, 2026-01-05 12:00:00Z as history prints
+// it, 2026-01-05 12:00 UTC), or a date (2026-01-05, meaning that whole
+// UTC day).
 func ParseAt(s string) (t time.Time, date bool, err error) {
 	t, _, date, err = parseAt(s)
 	return t, date, err
@@ -57,6 +58,15 @@ func parseAt(s string) (t time.Time, span time.Duration, date bool, err error) {
 			return t.UTC(), 0, false, nil
 		}
 		return t.UTC(), time.Second, false, nil
+	}
+	// history, lineage and versions print "2026-01-05 12:00:00Z", plans
+	// and the report "2026-01-05 12:00 UTC": a time copied from any of
+	// them is UTC, said by its suffix.
+	for _, utc := range []string{"Z", " UTC"} {
+		if t, ok := strings.CutSuffix(s, utc); ok && strings.Contains(t, ":") {
+			s = t
+			break
+		}
 	}
 	for _, f := range []struct {
 		layout string

@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/mlform/mlform/internal/objname"
 	"github.com/mlform/mlform/planner/policy"
 	"github.com/mlform/mlform/state"
 )
@@ -50,9 +51,9 @@ func Versions(s *state.State, addr string) (*VersionsReport, error) {
 	switch {
 	case a.Kind == state.AddrModel:
 	case a.Kind == state.AddrDataset:
-		return nil, fmt.Errorf("versions: %q: want model.NAME (a dataset's snapshots: mlform snapshots %s)", addr, addr)
+		return nil, fmt.Errorf("versions: %q: want model.NAME (a dataset's snapshots: mlform snapshots %s)", addr, objname.ShellArg(addr))
 	default:
-		return nil, fmt.Errorf("versions: %q: want model.NAME (one version: mlform lineage %s)", addr, addr)
+		return nil, fmt.Errorf("versions: %q: want model.NAME (one version: mlform lineage %s)", addr, objname.ShellArg(addr))
 	}
 	m, err := model(s, a)
 	if err != nil {
