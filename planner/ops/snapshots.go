@@ -75,7 +75,7 @@ type SnapshotEntry struct {
 func SnapshotHistory(st *state.State, dataset string) ([]SnapshotEntry, error) {
 	ds := st.Datasets[dataset]
 	if ds == nil {
-		return nil, fmt.Errorf("dataset.%s is not in state: nothing was snapshotted yet under that name", dataset)
+		return nil, fmt.Errorf("dataset.%s is not in state: never snapshotted under that name, or forgotten (state rm)", dataset)
 	}
 	out := make([]SnapshotEntry, 0, len(ds.Snapshots))
 	for i, s := range ds.Snapshots {
