@@ -26,6 +26,9 @@ const Version = "0.1.0"
 type Globals struct {
 	Chdir   string
 	NoColor bool
+	// DumbTerm is TERM=dumb: a terminal that understands no escape
+	// sequences, so no colour and no live line redrawn in place.
+	DumbTerm bool
 
 	Stdin  io.Reader
 	Stdout io.Writer
@@ -124,6 +127,9 @@ that pass their gates.`,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			if g.Getenv("NO_COLOR") != "" {
 				g.NoColor = true
+			}
+			if g.Getenv("TERM") == "dumb" {
+				g.NoColor, g.DumbTerm = true, true
 			}
 			if g.Chdir != "" {
 				if err := os.Chdir(g.Chdir); err != nil {
