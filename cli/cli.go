@@ -131,6 +131,11 @@ that pass their gates.`,
 			if g.Getenv("TERM") == "dumb" {
 				g.NoColor, g.DumbTerm = true, true
 			}
+			if f := cmd.Flags().Lookup("chdir"); f != nil && f.Changed && g.Chdir == "" {
+				// -chdir="$DIR" with DIR unset must not run in the
+				// current directory instead (an apply in the wrong place).
+				return &ExitError{Code: 1, Message: "-chdir= is empty: give the directory to run in, like -chdir=examples/churn"}
+			}
 			if g.Chdir != "" {
 				if err := os.Chdir(g.Chdir); err != nil {
 					return &ExitError{Code: 1, Message: fmt.Sprintf("-chdir=%s: %v", g.Chdir, err)}
