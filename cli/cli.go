@@ -88,6 +88,9 @@ func Run(g *Globals, args []string) int {
 	g.Stdout, g.Stderr = displayed(g.Stdout), displayed(g.Stderr)
 	root := NewRootCommand(g)
 	root.SetArgs(NormalizeArgs(root, args))
+	if completingSingleDash(args) {
+		root.SetOut(singleDashCompletions{g.Stdout})
+	}
 	ctx, stop := interruptContext(context.Background())
 	defer stop()
 	err := root.ExecuteContext(ctx)
