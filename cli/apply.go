@@ -153,7 +153,7 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 				if !stop.begin() {
 					return ctx.Err()
 				}
-				prog := progress.New(g.Stderr, terminalOf(g.Stderr), time.Now)
+				prog := progress.New(g.Stderr, liveTerminal(g), time.Now)
 				prog.Begin()
 				res, err = planner.Apply(ctx, ws, stop.requested, p, st, m, planner.ApplyOptions{Parallelism: f.parallelism, Progress: prog})
 				prog.End()

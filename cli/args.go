@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bytes"
+	"io"
 	"strings"
 
 	"github.com/mlform/mlform/internal/objname"
@@ -46,13 +48,41 @@ func NormalizeArgs(root *cobra.Command, args []string) []string {
 			if eq := strings.IndexByte(name, '='); eq >= 0 {
 				name = name[:eq]
 			}
-			if long[name] {
+			// The word being completed (`mlform plan -tar<TAB>`, the last
+			// argument of cobra's __complete) is a prefix of a long flag:
+			// typed with one dash, cobra would match it only against
+			// shorthands and offer nothing.
+			if long[name] || (i == len(args)-1 && completingSingleDash(args)) {
 				a = "-" + a
 			}
 		}
 		out = append(out, canonicalArg(a))
 	}
 	return out
+}
+
+// completingSingleDash reports whether args is a shell's completion request
+// (cobra's __complete) for a flag typed with one dash: `mlform plan -tar`.
+// NormalizeArgs asks cobra for the long flags, and singleDashCompletions
+// gives them back with one dash, as typed: shells keep only completions that
+// start with the word being completed.
+func completingSingleDash(args []string) bool {
+	if len(args) < 2 || (args[0] != cobra.ShellCompRequestCmd && args[0] != cobra.ShellCompNoDescRequestCmd) {
+		return false
+	}
+	a := args[len(args)-1]
+	return len(a) > 1 && a[0] == '-' && a[1] != '-' && !strings.Contains(a, "=")
+}
+
+// singleDashCompletions writes cobra's completion lines with the flags'
+// leading "--" as "-" (cobra writes one line per write).
+type singleDashCompletions struct{ w io.Writer }
+
+func (s singleDashCompletions) Write(p []byte) (int, error) {
+	if _, err := s.w.Write(bytes.ReplaceAll(append([]byte("\n"), p...), []byte("\n--"), []byte("\n-"))[1:]); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // canonicalArg turns a module address, or a flag whose value is one, into

@@ -34,7 +34,7 @@ func backendURL(g *Globals) (string, error) {
 	// commands that only read state work without them.
 	cfg, diags := config.Load(".", config.LoadOptions{Getenv: g.Getenv, Version: Version, BackendOnly: true})
 	if diags.HasErrors() {
-		_ = diag.Write(g.Stderr, diags, cfg.Files, !g.NoColor)
+		_ = diag.Write(g.Stderr, diags, cfg.Files, diagColor(g))
 		return "", &ExitError{Code: 1, Message: "the configuration names the state backend, and it has errors"}
 	}
 	return cfg.Backend.URL, nil

@@ -26,6 +26,9 @@ const Version = "0.1.0"
 type Globals struct {
 	Chdir   string
 	NoColor bool
+	// DumbTerm is TERM=dumb: a terminal that understands no escape
+	// sequences, so no colour and no live line redrawn in place.
+	DumbTerm bool
 
 	Stdin  io.Reader
 	Stdout io.Writer
@@ -85,6 +88,9 @@ func Run(g *Globals, args []string) int {
 	g.Stdout, g.Stderr = displayed(g.Stdout), displayed(g.Stderr)
 	root := NewRootCommand(g)
 	root.SetArgs(NormalizeArgs(root, args))
+	if completingSingleDash(args) {
+		root.SetOut(singleDashCompletions{g.Stdout})
+	}
 	ctx, stop := interruptContext(context.Background())
 	defer stop()
 	err := root.ExecuteContext(ctx)
@@ -124,6 +130,14 @@ that pass their gates.`,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			if g.Getenv("NO_COLOR") != "" {
 				g.NoColor = true
+			}
+			if g.Getenv("TERM") == "dumb" {
+				g.NoColor, g.DumbTerm = true, true
+			}
+			if f := cmd.Flags().Lookup("chdir"); f != nil && f.Changed && g.Chdir == "" {
+				// -chdir="$DIR" with DIR unset must not run in the
+				// current directory instead (an apply in the wrong place).
+				return &ExitError{Code: 1, Message: "-chdir= is empty: give the directory to run in, like -chdir=examples/churn"}
 			}
 			if g.Chdir != "" {
 				if err := os.Chdir(g.Chdir); err != nil {

@@ -47,6 +47,16 @@ func fileOf(w io.Writer) *os.File {
 // writerIsTerminal reports whether w is a terminal.
 func writerIsTerminal(w io.Writer) bool { return terminalOf(w) != nil }
 
+// liveTerminal is the terminal stderr writes to, for a live line redrawn
+// in place; nil when stderr is not a terminal or TERM=dumb (which cannot
+// move the cursor), so progress is written as plain lines.
+func liveTerminal(g *Globals) *os.File {
+	if g.DumbTerm {
+		return nil
+	}
+	return terminalOf(g.Stderr)
+}
+
 // terminalOf is the terminal under w, nil when w is not one.
 func terminalOf(w io.Writer) *os.File {
 	if f := fileOf(w); f != nil && term.IsTerminal(int(f.Fd())) {

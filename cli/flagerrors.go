@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -19,6 +21,19 @@ var unknownShorthand = regexp.MustCompile(`^unknown shorthand flag: '.' in (-\S+
 // flagError rewrites pflag's parse errors to name the flag as the user
 // typed it and the command whose flags to look up.
 func flagError(cmd *cobra.Command, err error) error {
+	var invalid *pflag.InvalidValueError
+	if errors.As(err, &invalid) {
+		return fmt.Errorf("-%s=%s: %s", invalid.GetFlag().Name, invalid.GetValue(), flagValueWant(invalid))
+	}
+	var missing *pflag.ValueRequiredError
+	if errors.As(err, &missing) && missing.GetFlag() != nil {
+		f := missing.GetFlag()
+		name, _ := pflag.UnquoteUsage(f)
+		if name == "" {
+			name = "VALUE"
+		}
+		return fmt.Errorf("-%s needs a value: -%s=%s (%s --help lists its flags)", f.Name, f.Name, name, cmd.CommandPath())
+	}
 	msg := err.Error()
 	if m := unknownShorthand.FindStringSubmatch(msg); m != nil {
 		name := m[1]
@@ -35,6 +50,26 @@ func flagError(cmd *cobra.Command, err error) error {
 		return fmt.Errorf("%s%s (%s --help lists its flags)", msg, hint, cmd.CommandPath())
 	}
 	return err
+}
+
+// flagValueWant says what a flag's type accepts, instead of the parser's
+// own words (strconv.ParseInt: parsing "abc": invalid syntax).
+func flagValueWant(e *pflag.InvalidValueError) string {
+	var num *strconv.NumError
+	outOfRange := errors.As(e, &num) && errors.Is(num.Err, strconv.ErrRange)
+	switch t := e.GetFlag().Value.Type(); t {
+	case "bool":
+		return "want true or false"
+	case "int", "int32", "int64", "uint", "uint32", "uint64":
+		if outOfRange {
+			return "out of range"
+		}
+		return "want a whole number"
+	case "duration":
+		return "want a duration such as 30s, 5m or 1h30m"
+	default:
+		return e.Unwrap().Error()
+	}
 }
 
 // flagNames lists the long flags cmd accepts, its own and inherited.

@@ -60,6 +60,11 @@ damaged or lost store index from the packs, which carry their own index.`,
 			if countTrue(rebuild, check, dryRun, workspaces, forget != "") > 1 {
 				return fmt.Errorf("-check, -dry-run, -rebuild-index, -workspaces and -forget-workspace each run alone")
 			}
+			if readData && !check {
+				// Without -check, gc would delete: a user asking for a
+				// verification must not get a collection instead.
+				return fmt.Errorf("-read-data is only used with -check (mlform gc -check -read-data); gc without -check deletes unreferenced objects")
+			}
 			if workspaces {
 				own := ""
 				if st, err := m.Read(ctx); err == nil {

@@ -21,7 +21,7 @@ func loadConfig(g *Globals, vf *varFlags) (*config.Config, error) {
 }
 
 // diagColor reports whether diagnostics on stderr may be coloured: only on
-// a terminal, never with -no-color or NO_COLOR.
+// a terminal, never with -no-color, NO_COLOR or TERM=dumb.
 func diagColor(g *Globals) bool {
 	return !g.NoColor && writerIsTerminal(g.Stderr)
 }

@@ -37,7 +37,7 @@ scripts.`,
 			defer closeAll()
 			outs, diags := planner.Outputs(ws, st)
 			if diags.HasErrors() {
-				diag.Write(g.Stderr, diags, ws.Config.Files, !g.NoColor)
+				diag.Write(g.Stderr, diags, ws.Config.Files, diagColor(g))
 				return errSilent
 			}
 			if len(args) == 1 {

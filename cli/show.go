@@ -55,7 +55,7 @@ plan as plan would have (-json: the documented plan JSON, docs/plan-json.md).`,
 }
 
 // useColor reports whether human output to stdout may be coloured: only
-// on a terminal, never with -no-color or NO_COLOR.
+// on a terminal, never with -no-color, NO_COLOR or TERM=dumb.
 func useColor(g *Globals) bool {
 	if g.NoColor {
 		return false

@@ -153,6 +153,11 @@ first. Version numbers are never reused, even after rm.`,
 				s, err = m.Update(ctx, func(s *state.State) error {
 					before := countRetained(s)
 					removed = removed[:0]
+					// Every address must name something recorded before
+					// anything is removed; one an earlier address already
+					// forgot (given twice, or a version of a model removed
+					// whole) is then covered, not "not in the state".
+					var all []state.Address
 					for _, a := range addrs {
 						each := []state.Address{a}
 						if a.Kind == state.AddrModule {
@@ -161,16 +166,25 @@ first. Version numbers are never reused, even after rm.`,
 								return merr
 							}
 						}
-						remove := s.Remove
-						if force {
-							remove = s.ForceRemove
-						}
 						for _, a := range each {
-							if err := remove(a); err != nil {
+							if _, err := s.Lookup(a); err != nil {
 								return err
 							}
-							removed = append(removed, a)
 						}
+						all = append(all, each...)
+					}
+					remove := s.Remove
+					if force {
+						remove = s.ForceRemove
+					}
+					for _, a := range all {
+						if _, err := s.Lookup(a); err != nil {
+							continue
+						}
+						if err := remove(a); err != nil {
+							return err
+						}
+						removed = append(removed, a)
 					}
 					retained = countRetained(s) - before
 					return nil
