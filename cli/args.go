@@ -5,9 +5,10 @@ import (
 	"io"
 	"strings"
 
-	"github.com/mlform/mlform/internal/objname"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/mlform/mlform/internal/objname"
 )
 
 // NormalizeArgs lets users type flags the way Terraform users do: a single

@@ -6,9 +6,10 @@ import (
 	"os"
 	"strings"
 
-	"github.com/mlform/mlform/state/statemgr"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
+
+	"github.com/mlform/mlform/state/statemgr"
 )
 
 func newForceUnlockCommand(g *Globals) *cobra.Command {

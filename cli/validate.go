@@ -4,8 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/mlform/mlform/config/diag"
 	"github.com/spf13/cobra"
+
+	"github.com/mlform/mlform/config/diag"
 )
 
 func newValidateCommand(g *Globals) *cobra.Command {
