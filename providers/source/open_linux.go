@@ -104,6 +104,15 @@ func (f *fdFile) Read(p []byte) (int, error) {
 	}
 }
 
+// StatNow is fstat of the open file (see OpenStat).
+func (f *fdFile) StatNow() (Entry, error) {
+	var st unix.Stat_t
+	if err := unix.Fstat(f.fd, &st); err != nil {
+		return Entry{}, &fs.PathError{Op: "fstat", Path: f.name, Err: err}
+	}
+	return entryFromStat(&st), nil
+}
+
 // Size is the file's size when it was opened; the store uses it to pick
 // buffer sizes, never to decide what to read.
 func (f *fdFile) Size() int64 { return f.size }
