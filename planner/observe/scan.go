@@ -157,7 +157,7 @@ func (s *scan) readOne(ctx context.Context, i int) (changed bool, err error) {
 		return false, err
 	}
 	defer rc.Close()
-	before, stated := source.OpenStat(rc)
+	before, stated := source.StatAtOpen(rc)
 	cr := &countingReader{ctx: ctx, r: rc, s: s}
 	var r io.Reader = cr
 	var f File

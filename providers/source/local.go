@@ -271,6 +271,15 @@ type dirName struct {
 	Dir  bool // known to be a directory from the directory entry's type
 }
 
+// StatAtOpen is OpenStat, but a reader that took its stat data when it
+// was opened (before any read) answers without another fstat.
+func StatAtOpen(r io.Reader) (Entry, bool) {
+	if f, ok := r.(interface{ StatAtOpen() Entry }); ok {
+		return f.StatAtOpen(), true
+	}
+	return OpenStat(r)
+}
+
 // OpenStat returns the current stat data of r when r is a file a local
 // source's Open returned (fstat of its descriptor), and false for any other
 // reader (a bucket object, whose reader serves one version). The observer
