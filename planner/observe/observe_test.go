@@ -486,3 +486,87 @@ func TestObserveUnusableNamesLikeLocal(t *testing.T) {
 		}
 	}
 }
+
+// TestObserveFileWrittenWhileRead: a file rewritten (same size) while the
+// hasher is half-way through it must not yield the hash of the bytes read,
+// half of each version, a file that never existed: the file is read again
+// and the observation holds the new version. A file written during every
+// read is an error naming it.
+func TestObserveFileWrittenWhileRead(t *testing.T) {
+	const size = 1 << 16
+	versions := []string{strings.Repeat("a", size), strings.Repeat("b", size)}
+	want, err := testHash(strings.NewReader(versions[1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// rewrite writes content over path and waits until the file's stat
+	// data shows it (timestamps can be coarser than a write takes).
+	rewrite := func(path, content string) error {
+		stat := func() (source.Entry, error) {
+			f, err := os.Open(path)
+			if err != nil {
+				return source.Entry{}, err
+			}
+			defer f.Close()
+			e, _ := source.OpenStat(f)
+			return e, nil
+		}
+		before, err := stat()
+		for err == nil {
+			if err = os.WriteFile(path, []byte(content), 0o644); err != nil {
+				break
+			}
+			var now source.Entry
+			if now, err = stat(); err == nil && !source.SameContentStat(before, now) {
+				return nil
+			}
+		}
+		return err
+	}
+	for _, tt := range []struct {
+		name    string
+		writes  int // reads during which the file is rewritten
+		wantErr string
+	}{
+		{name: "once", writes: 1},
+		{name: "always", writes: maxReads, wantErr: "data.bin: the file changed while it was being read (3 times)"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "data.bin")
+			testtree.Write(t, dir, map[string]string{"data.bin": versions[0], "other": "x"})
+			opts := testOptions(t.TempDir())
+			reads := 0
+			opts.Hash = func(r io.Reader) (File, error) {
+				if reads++; reads > tt.writes {
+					return testHash(r)
+				}
+				half := make([]byte, size/2)
+				if _, err := io.ReadFull(r, half); err != nil {
+					return File{}, err
+				}
+				if err := rewrite(path, versions[reads%2]); err != nil {
+					return File{}, err
+				}
+				return testHash(io.MultiReader(strings.NewReader(string(half)), r))
+			}
+			opts.Include = []string{"data.bin"}
+			obs, err := Observe(context.Background(), openSource(t, dir), opts)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(obs.Files) != 1 || obs.Files[0].Hash != want.Hash || obs.Hashed != 1 {
+				t.Fatalf("files %+v hashed %d: want the hash of the version written (%s), read once", obs.Files, obs.Hashed, want.Hash)
+			}
+			if reads != 2 {
+				t.Errorf("read %d times, want 2", reads)
+			}
+		})
+	}
+}

@@ -2,6 +2,7 @@ package observe
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"slices"
 	"sync"
@@ -125,33 +126,62 @@ func (s *scan) hashAll(ctx context.Context) error {
 	return g.Wait()
 }
 
+// maxReads is how many times a file that is written while it is read is
+// read again before the observation gives up on it.
+const maxReads = 3
+
 // hashOne hashes entry i and, for a profiled CSV, profiles it from the
-// same bytes: the hasher reads through a tee into a pipe whose other end
-// the CSV profiler consumes in its own goroutine.
+// same bytes. A local file written while it was read (its size, mtime or
+// ctime moved between the fstat at open and the one after the last byte,
+// or the bytes read disagree with the size) is read again: the bytes of
+// such a read may be a mixture of two versions, a file that never existed.
 func (s *scan) hashOne(ctx context.Context, i int) error {
+	for n := 1; ; n++ {
+		changed, err := s.readOne(ctx, i)
+		if err != nil || !changed {
+			return err
+		}
+		if n == maxReads {
+			return errorf(s.entries[i].Path, fmt.Errorf("the file changed while it was being read (%d times): snapshot it when nothing is writing to it, or exclude it", n))
+		}
+	}
+}
+
+// readOne reads entry i once: the hasher reads through a tee into a pipe
+// whose other end the CSV profiler consumes in its own goroutine. It
+// records the result unless the file changed during the read.
+func (s *scan) readOne(ctx context.Context, i int) (changed bool, err error) {
 	e := &s.entries[i]
 	rc, err := s.src.Open(ctx, e.Path)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer rc.Close()
+	before, stated := source.StatAtOpen(rc)
 	cr := &countingReader{ctx: ctx, r: rc, s: s}
 	var r io.Reader = cr
 	var f File
+	var p *profile.Profile
 	if s.profiled(e.Path) {
-		var p *profile.Profile
-		f, p, err = s.hashAndProfile(r, e.Path)
-		if err != nil {
-			return err
+		if f, p, err = s.hashAndProfile(r, e.Path); err != nil {
+			return false, err
 		}
+	} else if f, err = s.opts.Hash(r); err != nil {
+		return false, errorf(e.Path, err)
+	}
+	if stated {
+		after, ok := source.OpenStat(rc)
+		if !ok || !source.SameContentStat(before, after) || f.Size != before.Size {
+			return true, nil
+		}
+	}
+	if p != nil {
 		s.limits.cut(p)
 		raw, err := profile.Encode(p)
 		if err != nil {
-			return errorf(e.Path, err)
+			return false, errorf(e.Path, err)
 		}
 		s.profs[i], s.raw[i] = p, raw
-	} else if f, err = s.opts.Hash(r); err != nil {
-		return errorf(e.Path, err)
 	}
 	f.Path, f.Mode = e.Path, uint32(e.Mode.Perm())
 	s.files[i] = f
@@ -160,7 +190,7 @@ func (s *scan) hashOne(ctx context.Context, i int) error {
 	}
 	s.hashedCount.Add(1)
 	cr.flush(1)
-	return nil
+	return false, nil
 }
 
 func (s *scan) hashAndProfile(r io.Reader, path string) (File, *profile.Profile, error) {

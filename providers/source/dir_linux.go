@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -113,4 +114,19 @@ func fileMode(m uint32) fs.FileMode {
 		mode |= fs.ModeSticky
 	}
 	return mode
+}
+
+// entryFromInfo is entryFromStat for an os.FileInfo from an open file.
+func entryFromInfo(fi fs.FileInfo) Entry {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return Entry{
+			Size:    st.Size,
+			MtimeNs: st.Mtim.Nano(),
+			CtimeNs: st.Ctim.Nano(),
+			Mode:    fileMode(st.Mode),
+			Inode:   st.Ino,
+			Dev:     st.Dev,
+		}
+	}
+	return Entry{Size: fi.Size(), MtimeNs: fi.ModTime().UnixNano(), Mode: fi.Mode()}
 }

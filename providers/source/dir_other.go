@@ -59,3 +59,8 @@ func lstatEntry(dir, name string) (Entry, error) {
 	}
 	return Entry{Size: fi.Size(), MtimeNs: fi.ModTime().UnixNano(), Mode: fi.Mode()}, nil
 }
+
+// entryFromInfo is the Entry of an os.FileInfo from an open file.
+func entryFromInfo(fi os.FileInfo) Entry {
+	return Entry{Size: fi.Size(), MtimeNs: fi.ModTime().UnixNano(), Mode: fi.Mode()}
+}

@@ -270,3 +270,33 @@ type dirName struct {
 	Name string
 	Dir  bool // known to be a directory from the directory entry's type
 }
+
+// StatAtOpen is OpenStat, but a reader that took its stat data when it
+// was opened (before any read) answers without another fstat.
+func StatAtOpen(r io.Reader) (Entry, bool) {
+	if f, ok := r.(interface{ StatAtOpen() Entry }); ok {
+		return f.StatAtOpen(), true
+	}
+	return OpenStat(r)
+}
+
+// OpenStat returns the current stat data of r when r is a file a local
+// source's Open returned (fstat of its descriptor), and false for any other
+// reader (a bucket object, whose reader serves one version). The observer
+// compares a reading taken before a file is hashed with one taken after,
+// and reads the file again if it was written in between, so a snapshot
+// never records a mixture of two versions of a file.
+func OpenStat(r io.Reader) (Entry, bool) {
+	switch f := r.(type) {
+	case interface{ StatNow() (Entry, error) }:
+		e, err := f.StatNow()
+		return e, err == nil
+	case *os.File:
+		fi, err := f.Stat()
+		if err != nil {
+			return Entry{}, false
+		}
+		return entryFromInfo(fi), true
+	}
+	return Entry{}, false
+}

@@ -72,15 +72,16 @@ func (o *fastOpener) open(name string) io.ReadCloser {
 		_ = unix.Close(fd)
 		return nil
 	}
-	return &fdFile{fd: fd, name: name, size: st.Size}
+	return &fdFile{fd: fd, name: name, size: st.Size, opened: entryFromStat(&st)}
 }
 
 // fdFile reads a regular file straight from its descriptor: regular files
 // are never polled, so os.File's bookkeeping would only add cost.
 type fdFile struct {
-	fd   int
-	name string
-	size int64
+	fd     int
+	name   string
+	size   int64
+	opened Entry // fstat at open
 }
 
 func (f *fdFile) Read(p []byte) (int, error) {
@@ -102,6 +103,18 @@ func (f *fdFile) Read(p []byte) (int, error) {
 		}
 		return n, nil
 	}
+}
+
+// StatAtOpen is the fstat taken when the file was opened (see OpenStat).
+func (f *fdFile) StatAtOpen() Entry { return f.opened }
+
+// StatNow is fstat of the open file (see OpenStat).
+func (f *fdFile) StatNow() (Entry, error) {
+	var st unix.Stat_t
+	if err := unix.Fstat(f.fd, &st); err != nil {
+		return Entry{}, &fs.PathError{Op: "fstat", Path: f.name, Err: err}
+	}
+	return entryFromStat(&st), nil
 }
 
 // Size is the file's size when it was opened; the store uses it to pick

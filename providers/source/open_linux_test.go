@@ -106,3 +106,37 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// TestOpenStatSeesWrites: on both open paths, the stat data taken at open
+// and the stat data after a same-size rewrite of the open file differ, and
+// without a write they agree (the observer re-reads on a difference).
+func TestOpenStatSeesWrites(t *testing.T) {
+	for _, fast := range []bool{true, false} {
+		dir := t.TempDir()
+		p := filepath.Join(dir, "f")
+		write(t, p, "aaaa")
+		s := openSource(t, dir, "")
+		if !fast {
+			s.(*local).fast.off.Store(true)
+		}
+		rc, err := s.Open(context.Background(), "f")
+		must(t, err)
+		before, ok := StatAtOpen(rc)
+		now, ok2 := OpenStat(rc)
+		if !ok || !ok2 || !SameContentStat(before, now) || before.Size != 4 || before.Inode == 0 {
+			t.Fatalf("fast=%v: stat at open %+v (%v), now %+v (%v)", fast, before, ok, now, ok2)
+		}
+		// Rewrite until the file system's timestamps show it.
+		for SameContentStat(before, now) {
+			must(t, os.WriteFile(p, []byte("bbbb"), 0o644))
+			now, _ = OpenStat(rc)
+		}
+		if now.Size != 4 {
+			t.Errorf("fast=%v: size after rewrite %d", fast, now.Size)
+		}
+		rc.Close()
+	}
+	if _, ok := OpenStat(strings.NewReader("x")); ok {
+		t.Error("OpenStat of a non-file reader reported stat data")
+	}
+}

@@ -48,6 +48,13 @@ type Entry struct {
 	Digest string
 }
 
+// SameContentStat reports whether two stat readings of one open file show
+// no write in between: same size, modification time and inode change time
+// (a write that restores the mtime still moves the ctime).
+func SameContentStat(a, b Entry) bool {
+	return a.Size == b.Size && a.MtimeNs == b.MtimeNs && a.CtimeNs == b.CtimeNs
+}
+
 // Regular reports whether e is a regular file, the only kind a snapshot holds.
 func (e Entry) Regular() bool { return e.Mode.IsRegular() }
 
