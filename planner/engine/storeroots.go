@@ -160,7 +160,10 @@ func (ws *Workspace) NewRootWriter(w StateWriter) *RootWriter {
 }
 
 func (r *RootWriter) Write(ctx context.Context, st *state.State) error {
-	guarded := r.guard(ctx, st)
+	guarded, err := r.guard(ctx, st)
+	if err != nil {
+		return err // nothing written: the state names nothing that is not durable
+	}
 	if err := r.w.Write(ctx, st); err != nil {
 		return err
 	}
@@ -186,9 +189,10 @@ func (r *RootWriter) Write(ctx context.Context, st *state.State) error {
 // the root write leaves nothing a gc elsewhere could take: the root is a
 // superset until the write after (docs/store-format.md, "Write order").
 // It returns, per store whose guard root was written, the number of ids it
-// names. A store whose guard write failed gets its root after the state
+// names, and an error when a store could not make what it wrote durable
+// (the state is then not written). A store whose guard write failed gets its root after the state
 // write, as before.
-func (r *RootWriter) guard(ctx context.Context, st *state.State) map[string]int {
+func (r *RootWriter) guard(ctx context.Context, st *state.State) (map[string]int, error) {
 	added := map[string][]string{}
 	var base func(store string) []string
 	switch announced := statemgr.Announced(ctx); {
@@ -232,6 +236,7 @@ func (r *RootWriter) guard(ctx context.Context, st *state.State) map[string]int 
 	}
 	host, _ := os.Hostname()
 	out := map[string]int{}
+	var syncErr error
 	for name, ids := range added {
 		if _, declared := r.ws.StoreURLs[name]; !declared || len(ids) == 0 {
 			continue
@@ -247,8 +252,14 @@ func (r *RootWriter) guard(ctx context.Context, st *state.State) map[string]int 
 		if _, err := store.PutWorkspaceRoot(ctx, root, name); err == nil {
 			out[name] = len(union)
 		}
+		// What the state is about to name is on disk before it does (a
+		// local store's writes are otherwise only in the page cache:
+		// providers/storage/durable.go).
+		if err := store.Sync(ctx); err != nil {
+			syncErr = errors.Join(syncErr, fmt.Errorf("storage %q: %w", name, err))
+		}
 	}
-	return out
+	return out, syncErr
 }
 
 // index brings r.refs to st and marks the stores whose ids changed due.

@@ -188,6 +188,11 @@ func readIndexObject(ctx context.Context, o objects, id string) ([]indexEntry, e
 func writeIndexObject(ctx context.Context, o objects, entries []indexEntry) (string, error) {
 	data := encodeIndex(entries)
 	id := hashHex(data)
+	// The packs it names first, or a power loss could leave an index
+	// naming chunks that are not there (durable.go).
+	if err := syncObjects(ctx, o); err != nil {
+		return "", err
+	}
 	if err := o.Put(ctx, indexKey(id), bytes.NewReader(data), false); err != nil {
 		return "", fmt.Errorf("write index object: %w", err)
 	}

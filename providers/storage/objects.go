@@ -59,6 +59,9 @@ func corruptf(format string, args ...any) error {
 type bucketObjects struct {
 	b     *blob.Bucket
 	owned bool // Close closes b
+	// dir is a local (file://) store's directory, "" otherwise: sync
+	// flushes it (durable.go).
+	dir string
 }
 
 func classify(key string, err error) error {

@@ -79,7 +79,8 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	s, err := openObjects(ctx, bucketObjects{b: b, owned: true}, opts)
+	dir, _ := blob.LocalPath(url, opts.BaseDir)
+	s, err := openObjects(ctx, bucketObjects{b: b, owned: true, dir: dir}, opts)
 	if err != nil {
 		b.Close()
 		return nil, fmt.Errorf("open store %s: %w", bloburl.Redact(url), err)
