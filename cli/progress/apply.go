@@ -4,6 +4,8 @@
 package progress
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -165,13 +167,16 @@ func (p *Apply) Finished(a *plans.Action, r *engine.ActionResult) {
 	if ap != nil {
 		el = p.clock().Sub(ap.start).Round(time.Millisecond)
 	}
-	switch r.Status {
-	case engine.ResultSucceeded:
+	switch {
+	case r.Status == engine.ResultSucceeded:
 		msg := r.Summary
 		if msg == "" {
 			msg = "done"
 		}
 		p.printLocked("%s: %s [%s]", a.Addr, msg, el)
+	case errors.Is(r.Err, context.Canceled):
+		// A second Ctrl-C cancelled it: not a failure of its own.
+		p.printLocked("%s: %s cancelled after %s", a.Addr, a.Kind, el)
 	default:
 		p.printLocked("%s: %s failed after %s: %v", a.Addr, a.Kind, el, r.Err)
 	}

@@ -228,7 +228,9 @@ func (e *Engine) Run(ctx context.Context, stop <-chan struct{}, ws *Workspace, p
 	}
 	results := make(map[*plans.Action]*ActionResult, len(order))
 	outcomes, stopped := dag.Walk(ctx, stop, order, deps, par, dag.Visitor[*plans.Action]{
-		Visit:   func(ctx context.Context, a *plans.Action) error { return runSafely(ctx, e.Runners[a.Kind], rc, a) },
+		Visit: func(ctx context.Context, a *plans.Action) error {
+			return cancelledError(ctx, runSafely(ctx, e.Runners[a.Kind], rc, a))
+		},
 		Started: prog.Started,
 		Done: func(a *plans.Action, err error) {
 			r := &ActionResult{Action: a, Status: ResultSucceeded, Err: err}
@@ -243,23 +245,47 @@ func (e *Engine) Run(ctx context.Context, stop <-chan struct{}, ws *Workspace, p
 		},
 	})
 	res := &Result{Interrupted: stopped}
-	for _, a := range order {
+	for _, a := range order { // dependencies first: a blocker's result is known
 		r := results[a]
 		if r == nil {
 			o := outcomes[a]
-			if o.Status == dag.Skipped {
+			switch {
+			case o.Status == dag.Skipped && !interrupted(results[o.Blocker]):
 				why := fmt.Sprintf("%s %s %s", o.Blocker.Kind, o.Blocker.Addr, walkStatus(o.BlockerStatus))
 				r = &ActionResult{Action: a, Status: ResultSkipped, Err: fmt.Errorf("not run: %s", why)}
-			} else {
+			case o.Status == dag.Skipped:
+				// Its dependency was cancelled (or never started)
+				// because apply was interrupted: so is it.
+				r = &ActionResult{Action: a, Status: ResultNotStarted}
+				res.Interrupted = true
+			default:
 				r = &ActionResult{Action: a, Status: ResultNotStarted}
 				if ctx.Err() != nil {
 					res.Interrupted = true
 				}
 			}
+			results[a] = r
 		}
 		res.Actions = append(res.Actions, r)
 	}
 	return res, nil
+}
+
+// interrupted reports whether r ended because apply was interrupted: it
+// was cancelled while running, or never started.
+func interrupted(r *ActionResult) bool {
+	return r != nil && (r.Status == ResultNotStarted || r.Status == ResultFailed && errors.Is(r.Err, context.Canceled))
+}
+
+// cancelledError is the error of an action that ended with an error after
+// apply's context was cancelled (a second Ctrl-C): whatever the step said
+// ("v3 cancelled", "evaluate command cancelled"), the action was
+// cancelled, not failed on its own, so it wraps the context's error.
+func cancelledError(ctx context.Context, err error) error {
+	if err == nil || ctx.Err() == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", err, ctx.Err())
 }
 
 // walkStatus is how a skip message names the dependency that did not

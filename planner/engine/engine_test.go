@@ -229,6 +229,51 @@ func TestEngineCancelStopsRunning(t *testing.T) {
 	}
 }
 
+// A second Ctrl-C cancels a running train whose step reports it in its
+// own words ("v1 cancelled"): the action was cancelled, not failed, and
+// what waited for it did not start because of the interrupt. A failure
+// before the interrupt still skips its dependents.
+func TestEngineCancelInterruptsDependents(t *testing.T) {
+	started := make(chan struct{})
+	train := RunnerFunc(func(ctx context.Context, rc *RunContext, a *plans.Action) error {
+		if a.Addr == "model.bad" {
+			return errors.New("v1 failed: train command exited with status 1")
+		}
+		close(started)
+		<-ctx.Done()
+		return errors.New("v1 cancelled (output: mlform lineage -logs model.m@1)")
+	})
+	rr := &recordRunner{}
+	e := &Engine{Runners: map[string]ActionRunner{plans.KindTrain: train, plans.KindPromote: rr}, Parallelism: 1}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan *Result)
+	go func() {
+		res, _ := e.Run(ctx, nil, nil, &plans.Plan{Actions: []*plans.Action{
+			act(plans.KindTrain, "model.bad"), act(plans.KindPromote, "promotion.bad", "model.bad"),
+			act(plans.KindTrain, "model.m"), act(plans.KindPromote, "promotion.p", "model.m"),
+		}}, newState(), nil)
+		done <- res
+	}()
+	<-started
+	cancel()
+	res := <-done
+	got := statuses(res)
+	want := map[string]string{"model.bad": ResultFailed, "promotion.bad": ResultSkipped, "model.m": ResultFailed, "promotion.p": ResultNotStarted}
+	for a, w := range want {
+		if got[a] != w {
+			t.Errorf("%s: %s, want %s", a, got[a], w)
+		}
+	}
+	for _, r := range res.Actions {
+		if cancelled := errors.Is(r.Err, context.Canceled); cancelled != (r.Action.Addr == "model.m") {
+			t.Errorf("%s: error %v, wraps context.Canceled: %v", r.Action.Addr, r.Err, cancelled)
+		}
+	}
+	if !res.Interrupted {
+		t.Error("not marked interrupted")
+	}
+}
+
 func TestEnginePanicAndMissingRunner(t *testing.T) {
 	panicky := RunnerFunc(func(ctx context.Context, rc *RunContext, a *plans.Action) error { panic("oops") })
 	e := &Engine{Runners: map[string]ActionRunner{plans.KindSnapshot: panicky}}

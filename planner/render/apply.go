@@ -130,6 +130,10 @@ func ApplyResult(w io.Writer, res *engine.Result, o Options) error {
 			what = "Apply interrupted"
 		}
 		ew.printf("\n%s. What succeeded is recorded: %s.\n", pt.paint(ansiRed+ansiBold, what), ApplySummary(res))
+		if what == "Apply interrupted" {
+			// A saved plan is stale now: the next step is a new plan.
+			ew.printf("To finish: mlform plan shows what is left, mlform apply does it.\n")
+		}
 		return ew.err
 	}
 	ew.printf("%s %s.\n", pt.paint(ansiGreen+ansiBold, "Apply complete!"), ApplySummary(res))

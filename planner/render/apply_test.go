@@ -72,9 +72,9 @@ func TestApplyResult(t *testing.T) {
 			[]string{"Apply complete! 1 snapshot, 2 trains, 1 not retrained, 0 promotions."}, nil},
 		{"failure keeps successes", result("failed", "skipped", "skipped", "succeeded"), false,
 			[]string{"Error: snapshot dataset.da: boom", "Skipped train dataset.db: not run", "Apply failed. What succeeded is recorded: 1 snapshot, 0 trains, 0 promotions."},
-			[]string{"Apply complete"}},
+			[]string{"Apply complete", "To finish"}},
 		{"interrupted", result("succeeded", "not_started"), true,
-			[]string{"Not started train dataset.db (interrupted)", "Apply interrupted. What succeeded is recorded: 1 snapshot"}, nil},
+			[]string{"Not started train dataset.db (interrupted)", "Apply interrupted. What succeeded is recorded: 1 snapshot", "To finish: mlform plan shows what is left, mlform apply does it."}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -97,7 +97,7 @@ func TestApplyResultCancelled(t *testing.T) {
 	if err := ApplyResult(&b, res, Options{}); err != nil {
 		t.Fatal(err)
 	}
-	for _, w := range []string{"Cancelled train dataset.db (interrupted)", "Apply interrupted. What succeeded is recorded: 1 snapshot"} {
+	for _, w := range []string{"Cancelled train dataset.db (interrupted)", "Apply interrupted. What succeeded is recorded: 1 snapshot", "To finish: mlform plan"} {
 		if !strings.Contains(b.String(), w) {
 			t.Errorf("output lacks %q:\n%s", w, b.String())
 		}

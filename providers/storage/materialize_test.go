@@ -3,6 +3,7 @@ package storage
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"gocloud.dev/blob/fileblob"
 	"gocloud.dev/blob/memblob"
 
 	"github.com/mlform/mlform/internal/procid"
@@ -174,5 +176,66 @@ func TestMaterializeSweepsKilledWritersTemps(t *testing.T) {
 	entries, _ := os.ReadDir(filepath.Join(dir, "sub"))
 	if len(entries) != 1 {
 		t.Errorf("sub holds %v, want a.csv alone", entries)
+	}
+}
+
+// cancellingObjects cancels the context of a materialize once its first
+// range read is open: a Ctrl-C arriving mid-pull, at a known point.
+type cancellingObjects struct {
+	objects
+	cancel context.CancelFunc
+}
+
+func (c *cancellingObjects) GetRange(ctx context.Context, key string, off, n int64) (io.ReadCloser, error) {
+	rc, err := c.objects.GetRange(ctx, key, off, n)
+	c.cancel()
+	return rc, err
+}
+
+// A pull interrupted midway stops (fileblob's and memblob's readers never
+// look at the context after opening: a Ctrl-C went unheard until the whole
+// snapshot was written).
+func TestMaterializeStopsWhenCancelled(t *testing.T) {
+	for _, scheme := range []string{"mem", "file"} {
+		t.Run(scheme, func(t *testing.T) {
+			b := memblob.OpenBucket(nil)
+			if scheme == "file" {
+				var err error
+				if b, err = fileblob.OpenBucket(t.TempDir(), nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			defer b.Close()
+			s, err := openObjects(context.Background(), bucketObjects{b: b}, Options{Workers: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var files []File
+			for i := 0; i < 3; i++ {
+				f, err := s.PutFile(context.Background(), bytes.NewReader(testData(uint64(i), 12<<20)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				f.Path = fmt.Sprintf("f%d.bin", i)
+				files = append(files, f)
+			}
+			id, err := s.PutManifest(context.Background(), &Manifest{Kind: KindSnapshot, Files: files})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			s.o = &cancellingObjects{objects: s.o, cancel: cancel}
+			dir := t.TempDir()
+			err = s.Materialize(ctx, id, dir)
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("Materialize after a cancel: %v, want context.Canceled", err)
+			}
+			for _, f := range files {
+				if _, err := os.Stat(filepath.Join(dir, f.Path)); err == nil {
+					t.Errorf("%s was written after the cancel", f.Path)
+				}
+			}
+		})
 	}
 }

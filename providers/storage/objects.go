@@ -106,7 +106,14 @@ func (o bucketObjects) GetRange(ctx context.Context, key string, offset, length 
 	if err != nil {
 		return nil, classify(key, err)
 	}
-	return r, nil
+	// The cloud drivers' readers stop with their request, but fileblob's
+	// and memblob's never look at the context after opening: a pull (or a
+	// check reading every pack) from a file:// store went on to the end
+	// after a Ctrl-C.
+	return struct {
+		io.Reader
+		io.Closer
+	}{ctxReader{ctx, r}, r}, nil
 }
 
 // Put uploads r. When r fails midway, the upload's context is cancelled
