@@ -218,6 +218,35 @@ func TestApplyRefusesDataChangedSincePlan(t *testing.T) {
 	}
 }
 
+// TestApplyRecordsSourceReadNotPlanned: a saved plan is read back from a
+// file anyone can edit (its checksum is no secret). The snapshot records
+// the source apply read, not the one the plan file names.
+func TestApplyRecordsSourceReadNotPlanned(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"data/a.csv": "a\n1\n"})
+	ws := testWorkspace(t, dir, map[string]string{"churn": "data"})
+	st := state.New()
+	p := mustPlan(t, ws, st, engine.PlanOptions{Refresh: true})
+	if got := p.Actions[0].Snapshot.Source; got != "data" {
+		t.Fatalf("planned source %q", got)
+	}
+	p.Actions[0].Snapshot.Source = "/etc"
+	var buf bytes.Buffer
+	if err := plans.EncodePlan(&buf, p); err != nil {
+		t.Fatal(err)
+	}
+	saved, err := plans.DecodePlan(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := mustApply(t, ws, saved, st); res.Failed() {
+		t.Fatalf("apply: %v", res.Errors())
+	}
+	if snap := dataset.LastSnapshot(st, "churn"); snap == nil || snap.Source != "data" {
+		t.Errorf("recorded snapshot %+v; want source %q, the one read", snap, "data")
+	}
+}
+
 func TestPlanOptions(t *testing.T) {
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"a/x.csv": "1", "b/y.csv": "2"})

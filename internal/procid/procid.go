@@ -25,6 +25,9 @@ type ID struct {
 	// Host is Host(): the host name ("unknown-host" when it cannot be
 	// read), with the pid namespace when it is not the initial one.
 	Host string
+	// Boot is Boot(): the kernel's boot id, "" when unknown. It tells
+	// apart machines that share a host name (see Boot).
+	Boot string
 	// PID is the process id.
 	PID int
 	// Start is the process start time in clock ticks after boot (Linux);
@@ -36,14 +39,23 @@ type ID struct {
 func Self() ID {
 	pid := os.Getpid()
 	start, _ := startTime(pid)
-	return ID{Host: Host(), PID: pid, Start: start}
+	return ID{Host: Host(), Boot: Boot(), PID: pid, Start: start}
 }
 
 // Token is the compact form of an ID used in file and object names:
-// "<hosthash>-<pid>-<start>", where hosthash is 8 hex digits of the host
-// name's FNV-1a hash. It contains only [0-9a-f-].
+// "<hosthash>-<pid>-<start>", where hosthash is 8 hex digits of the FNV-1a
+// hash of the host name and the boot id (of the host name alone when the
+// boot id is unknown, and in tokens written before boot ids were). It
+// contains only [0-9a-f-].
+//
+// The boot id is in the hash because tokens name temporaries in places
+// several machines may share (a pull or publish directory on NFS), and
+// machines can share a host name (cloned VMs, containers given one
+// --hostname): a token judged by the host name alone would let one
+// machine take the other's live writer for a gone process of its own and
+// delete its temporary.
 func (id ID) Token() string {
-	return fmt.Sprintf("%s-%d-%d", hostHash(id.Host), id.PID, id.Start)
+	return fmt.Sprintf("%s-%d-%d", machineHash(id.Host, id.Boot), id.PID, id.Start)
 }
 
 // Liveness of a process as far as this host can tell.
@@ -94,17 +106,21 @@ func ParseToken(s string) (t ParsedToken, ok bool) {
 }
 
 // Liveness checks the token's process on this host. A token of another
-// host is Unknown.
+// host, or of another kernel of a host with this name, is Unknown. A
+// token that hashes the host name alone (written where the boot id is
+// unknown, or by a version before boot ids) is judged by the host name,
+// as it was written.
 func (t ParsedToken) Liveness() Liveness {
-	if t.HostHash != hostHash(Host()) {
-		return Unknown
+	switch t.HostHash {
+	case machineHash(Host(), Boot()), hostHash(Host()):
+		return Check(t.PID, t.Start)
 	}
-	return Check(t.PID, t.Start)
+	return Unknown
 }
 
-// Liveness checks id on this host.
+// Liveness checks id on this host (and kernel, when id has a boot id).
 func (id ID) Liveness() Liveness {
-	if id.Host != Host() {
+	if !SameKernel(id.Host, id.Boot) {
 		return Unknown
 	}
 	return Check(id.PID, id.Start)
@@ -134,6 +150,14 @@ func Check(pid int, start uint64) Liveness {
 		return Gone
 	}
 	return Running
+}
+
+// machineHash is the hash a Token carries for host with boot id boot.
+func machineHash(host, boot string) string {
+	if boot == "" {
+		return hostHash(host)
+	}
+	return hostHash(host + "\x00boot:" + boot)
 }
 
 func hostHash(host string) string {

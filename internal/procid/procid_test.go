@@ -16,7 +16,7 @@ func TestParseToken(t *testing.T) {
 	}{
 		{"0a1b2c3d-42-123456", true, ParsedToken{"0a1b2c3d", 42, 123456}},
 		{"0a1b2c3d-42-0", true, ParsedToken{"0a1b2c3d", 42, 0}},
-		{self.Token(), true, ParsedToken{hostHash(self.Host), self.PID, self.Start}},
+		{self.Token(), true, ParsedToken{machineHash(self.Host, self.Boot), self.PID, self.Start}},
 		{"0A1B2C3D-42-1", false, ParsedToken{}},  // upper case
 		{"0a1b2c3-42-1", false, ParsedToken{}},   // short hash
 		{"0a1b2c3d-042-1", false, ParsedToken{}}, // not canonical
@@ -69,6 +69,21 @@ func TestCheck(t *testing.T) {
 	other.Host = self.Host + "-elsewhere"
 	if got := other.Liveness(); got != Unknown {
 		t.Errorf("another host: %s, want unknown", got)
+	}
+	if Boot() != "" {
+		twin := self
+		twin.Boot = "0123abcd-another-kernel"
+		if got := twin.Liveness(); got != Unknown {
+			t.Errorf("same host name, another kernel: %s, want unknown", got)
+		}
+		if tok, _ := ParseToken(twin.Token()); tok.Liveness() != Unknown {
+			t.Errorf("token of same host name, another kernel: %s, want unknown", tok.Liveness())
+		}
+		legacy := self
+		legacy.Boot = ""
+		if tok, _ := ParseToken(legacy.Token()); tok.Liveness() != Running {
+			t.Errorf("token without boot id (older versions): %s, want running", tok.Liveness())
+		}
 	}
 	if runtime.GOOS == "linux" {
 		if got := Check(self.PID, self.Start+1); got != Gone {

@@ -69,7 +69,10 @@ func RunSnapshot(ctx context.Context, rc *engine.RunContext, a *plans.Action) er
 			return fmt.Errorf("write profile: %w", err)
 		}
 	}
-	snap := &state.Snapshot{ID: id, CreatedAt: ws.Now.UTC(), Source: sc.Source, Files: sc.Files, Bytes: sc.Bytes, ProfileID: profileID, Store: sc.Store}
+	// The source recorded is the one read, named as plan names it: a plan
+	// file is read back and may have been edited (its checksum is no
+	// secret), and its source is only what it showed.
+	snap := &state.Snapshot{ID: id, CreatedAt: ws.Now.UTC(), Source: sourceName(spec, src), Files: sc.Files, Bytes: sc.Bytes, ProfileID: profileID, Store: sc.Store}
 	err = rc.UpdateState(statemgr.ChangingDataset(ctx, sc.Dataset), func(st *state.State) error {
 		ds := st.Datasets[sc.Dataset]
 		if ds == nil {

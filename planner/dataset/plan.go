@@ -214,8 +214,13 @@ func observeDataset(ctx context.Context, pc *engine.PlanContext, spec engine.Dat
 	if err != nil {
 		return nil, "", nil, spec.HideSource(fmt.Errorf("observe %s: %w", src, err))
 	}
+	return obs, sourceName(spec, src), stored, nil
+}
+
+// sourceName is how plans and state name the dataset's source src.
+func sourceName(spec engine.DatasetSpec, src source.Source) string {
 	if spec.SourceSensitive {
-		return obs, spec.Display, stored, nil
+		return spec.Display
 	}
 	if src.Local() {
 		// A local source is named as the configuration writes it
@@ -223,7 +228,7 @@ func observeDataset(ctx context.Context, pc *engine.PlanContext, spec engine.Dat
 		// shows: not the absolute path it resolves to on this machine,
 		// which would put a home directory into plans, state and reports
 		// and differ between two checkouts of one workspace.
-		return obs, bloburl.Redact(spec.Source), stored, nil
+		return bloburl.Redact(spec.Source)
 	}
-	return obs, src.String(), stored, nil
+	return src.String()
 }

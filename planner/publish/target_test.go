@@ -77,11 +77,17 @@ func TestDirTargetPutAndSweep(t *testing.T) {
 	gone := procid.ID{Host: whoami.Host(), PID: cmd.Process.Pid, Start: 1}.Token()
 	live := procid.Self().Token()
 	other := procid.ID{Host: "elsewhere-" + whoami.Host(), PID: 7, Start: 7}.Token()
+	// A writer on another machine with this host name, publishing to the
+	// same shared directory: its pid means nothing here.
+	twin := procid.ID{Host: procid.Host(), Boot: "0123abcd-another-kernel", PID: cmd.Process.Pid, Start: 1}.Token()
+	goneBoot := procid.ID{Host: procid.Host(), Boot: procid.Boot(), PID: cmd.Process.Pid, Start: 1}.Token()
 	files := map[string]bool{ // name -> swept
 		tempPrefix + gone + "-1":             true,
 		"sub/" + tempPrefix + gone + "-2":    true,
 		tempPrefix + live + "-99":            false, // this (live) process
 		tempPrefix + other + "-1":            false, // another host, fresh
+		tempPrefix + twin + "-3":             false, // same host name, another machine, fresh
+		tempPrefix + goneBoot + "-4":         true,
 		"sub/model.bin.17f3a2b4c5d6e7f8.tmp": true,  // legacy, listed name
 		"mlform-manifest.json.1a2b.tmp":      true,  // legacy, the manifest
 		"notes.txt.1a2b.tmp":                 false, // legacy form, not published

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/iotest"
 
 	gblob "gocloud.dev/blob"
 	"gocloud.dev/blob/fileblob"
@@ -26,6 +27,21 @@ type faultObjects struct {
 	failPut     map[string]int // key prefix -> fail after this many bytes
 	failPutOnce bool           // remove the failPut rule after it fires
 	corruptRead string         // key prefix whose reads come back flipped
+	// clientRefuses: key prefix whose whole-object reads fail at the end
+	// the way a bucket client's own checksum validation fails them.
+	clientRefuses string
+}
+
+// Get fails reads of clientRefuses keys as the AWS SDK does when the
+// object's content no longer matches the checksum stored at upload, and
+// through the same code as a real bucket's reads (readWhole).
+func (f *faultObjects) Get(ctx context.Context, key string) ([]byte, error) {
+	b, err := f.objects.Get(ctx, key)
+	if err != nil || f.clientRefuses == "" || !strings.HasPrefix(key, f.clientRefuses) {
+		return b, err
+	}
+	sdkErr := errors.New(`blob (key "` + key + `") (code=Unknown): checksum did not match: algorithm CRC32, expect KtmGng==, actual H0N9dA==`)
+	return readWhole(key, io.MultiReader(bytes.NewReader(b), iotest.ErrReader(sdkErr)))
 }
 
 var errInjected = errors.New("injected fault")
@@ -265,6 +281,45 @@ func TestFaultWrongBytesOnRead(t *testing.T) {
 			entries, _ := os.ReadDir(filepath.Join(dir, "dir"))
 			if len(entries) != 0 {
 				t.Errorf("Materialize left %d entries (temp files?)", len(entries))
+			}
+		})
+	}
+}
+
+// TestFaultClientRefusesRead: on S3 a whole-object read of a damaged pack
+// fails in the SDK's own checksum validation before mlform sees the bytes.
+// Check -ReadData reports that pack as damaged, names the manifests it
+// breaks and goes on to the rest of the store, as it does for a pack whose
+// bytes it hashes itself; it used to stop with an error at the first one.
+func TestFaultClientRefusesRead(t *testing.T) {
+	ctx := context.Background()
+	for name, b := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			fo := &faultObjects{objects: bucketObjects{b: b}}
+			s, err := openObjects(ctx, fo, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, id := putOneFile(t, s, KindArtifacts, "model.bin", testData(5, 700000))
+			fo.clientRefuses = packPrefix
+			rep, err := s.Check(ctx, CheckOptions{ReadData: true})
+			if err != nil {
+				t.Fatalf("Check: %v; want the damage reported as problems", err)
+			}
+			var packProblem, manifestProblem bool
+			for _, p := range rep.Problems {
+				packProblem = packProblem || strings.HasPrefix(p.Key, packPrefix) && strings.Contains(p.Message, "damaged on read")
+				manifestProblem = manifestProblem || p.Key == manifestKey(id)
+			}
+			if rep.OK() || !packProblem || !manifestProblem {
+				t.Errorf("problems %v: want the pack (damaged on read) and manifest %s", rep.Problems, id)
+			}
+			// An index object refused the same way is corrupt, and its
+			// remedy is named, as for one whose hash does not match.
+			fo.clientRefuses = indexPrefix
+			_, err = openObjects(ctx, fo, Options{})
+			if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "mlform gc -rebuild-index") {
+				t.Errorf("open with an index the client refuses: %v; want ErrCorrupt naming gc -rebuild-index", err)
 			}
 		})
 	}

@@ -171,6 +171,9 @@ func loadIndexOnce(ctx context.Context, o objects, workers int, skipBad bool) (*
 
 func readIndexObject(ctx context.Context, o objects, id string) ([]indexEntry, error) {
 	data, err := o.Get(ctx, indexKey(id))
+	if errors.Is(err, ErrCorrupt) {
+		return nil, corruptf("index object %s is corrupt (%v); rebuild it from the packs with `mlform gc -rebuild-index`", id, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read index object: %w", err)
 	}

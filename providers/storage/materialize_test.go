@@ -125,12 +125,19 @@ func TestMaterializeSweepsKilledWritersTemps(t *testing.T) {
 	}
 	gone := procid.ID{Host: procid.Host(), PID: dead.Process.Pid}.Token()
 	other := procid.ID{Host: "another-host", PID: dead.Process.Pid}.Token()
+	// This host's writer as recorded now (with the boot id), and a writer
+	// on another machine with this host name sharing the directory (NFS):
+	// its pid means nothing here, so its temporary is never swept.
+	goneBoot := procid.ID{Host: procid.Host(), Boot: procid.Boot(), PID: dead.Process.Pid}.Token()
+	twin := procid.ID{Host: procid.Host(), Boot: "0123abcd-another-kernel", PID: dead.Process.Pid}.Token()
 	dir := t.TempDir()
 	files := map[string]bool{ // name -> removed
 		"sub/.mlform-tmp-" + gone + "-123":        true,
 		".mlform-tmp-" + gone + "-4":              true,
 		".mlform-tmp-" + selfToken() + "-5":       false, // a live writer: this process
 		".mlform-tmp-" + other + "-6":             false,
+		".mlform-tmp-" + goneBoot + "-9":          true,
+		".mlform-tmp-" + twin + "-10":             false,
 		".mlform-tmp-" + gone + "-x":              false,
 		".mlform-tmp-notes":                       false,
 		"keep/.mlform-tmp-" + gone + "-7.partial": false,

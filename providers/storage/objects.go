@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"gocloud.dev/blob"
 	"gocloud.dev/gcerrors"
@@ -79,6 +80,18 @@ func classify(key string, err error) error {
 	return fmt.Errorf("%s: %w", key, bloburl.RedactURLsErr(err))
 }
 
+// integrityFailure reports whether err is a bucket client's own check of
+// what it read failing: the AWS SDK validates a whole-object read against
+// the checksum stored at upload ("checksum did not match"), the GCS client
+// against the object's CRC32C ("bad CRC on read"). The object's content is
+// damaged, as when mlform's own hash does not match; it is not a failure
+// of the bucket, so Check reports it with the other damage instead of
+// stopping. Neither client exports a type for it.
+func integrityFailure(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "checksum did not match") || strings.Contains(msg, "bad CRC on read")
+}
+
 // Get reads a whole object (config, index, manifest, pack) of at most
 // maxManifestSize bytes: anything bigger is not one of ours, and reading it
 // would only exhaust memory.
@@ -91,8 +104,18 @@ func (o bucketObjects) Get(ctx context.Context, key string) ([]byte, error) {
 	if r.Size() > maxManifestSize {
 		return nil, fmt.Errorf("%s: larger than %d bytes: %w", key, maxManifestSize, errDamaged)
 	}
+	return readWhole(key, r)
+}
+
+// readWhole reads the content of key from r, at most maxManifestSize bytes.
+// A read the bucket's client refuses as damaged (integrityFailure) is an
+// ErrCorrupt naming key.
+func readWhole(key string, r io.Reader) ([]byte, error) {
 	b, err := io.ReadAll(io.LimitReader(r, maxManifestSize+1))
 	if err != nil {
+		if integrityFailure(err) {
+			return nil, corruptf("%s: the bucket reports its content damaged on read: %v", key, bloburl.RedactURLsErr(err))
+		}
 		return nil, classify(key, err)
 	}
 	if len(b) > maxManifestSize {

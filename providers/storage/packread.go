@@ -69,6 +69,9 @@ func readPackEntries(ctx context.Context, o objects, id string, size int64) ([]p
 // chunk's hash. It returns the entries and one message per problem.
 func verifyPack(ctx context.Context, o objects, id string) ([]packEntry, []string, error) {
 	data, err := o.Get(ctx, packKey(id))
+	if errors.Is(err, ErrCorrupt) || errors.Is(err, errDamaged) {
+		return nil, []string{fmt.Sprintf("pack %s: %v", id, err)}, nil
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("pack %s: %w", id, err)
 	}

@@ -64,6 +64,24 @@ type rootDoc struct {
 	Written time.Time `json:"written"`
 	Serial  uint64    `json:"serial"`
 	IDs     []string  `json:"ids"`
+	// Checksum is the BLAKE3 (hex) of the document's canonical encoding
+	// (json.Marshal of this struct) with Checksum empty. A root is the
+	// only thing that protects another workspace's data from a gc, and
+	// one changed hex digit in an id still decodes: without it, such a
+	// root would silently stop protecting that id. Roots written before
+	// it have none and are read as before.
+	Checksum string `json:"checksum,omitempty"`
+}
+
+// rootChecksum is the checksum of doc's content (its Checksum ignored).
+func rootChecksum(doc rootDoc) (string, error) {
+	doc.Checksum = ""
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return "", err
+	}
+	sum := blake3.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
 }
 
 // ValidLineage reports whether s can name a root: letters, digits and
@@ -111,6 +129,11 @@ func EncodeRoot(r *Root) ([]byte, error) {
 	if err := doc.validate(); err != nil {
 		return nil, fmt.Errorf("encode root: %w", err)
 	}
+	sum, err := rootChecksum(doc)
+	if err != nil {
+		return nil, fmt.Errorf("encode root: %w", err)
+	}
+	doc.Checksum = sum
 	b, err := json.Marshal(doc)
 	if err != nil {
 		return nil, fmt.Errorf("encode root: %w", err)
@@ -134,6 +157,15 @@ func DecodeRoot(b []byte) (*Root, error) {
 	}
 	if err := doc.validate(); err != nil {
 		return nil, err
+	}
+	if doc.Checksum != "" {
+		sum, err := rootChecksum(doc)
+		if err != nil {
+			return nil, err
+		}
+		if sum != doc.Checksum {
+			return nil, errors.New("root checksum mismatch: its content was changed or damaged after it was written, so what it protects is unknown")
+		}
 	}
 	return &Root{Lineage: doc.Lineage, Backend: doc.Backend, Host: doc.Host, Written: doc.Written, Serial: doc.Serial, IDs: doc.IDs}, nil
 }

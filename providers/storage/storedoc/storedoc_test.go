@@ -64,6 +64,22 @@ func TestDecodeRoot(t *testing.T) {
 	if err != nil || len(r.IDs) != 2 || r.IDs[0] != id {
 		t.Fatalf("round trip: %+v, %v", r, err)
 	}
+	// A root is what keeps another workspace's gc from deleting this one's
+	// data: a change that still decodes (one hex digit of an id, so the
+	// root stops naming the real one; the serial) is refused, not obeyed.
+	for _, tc := range []struct{ from, to string }{
+		{`"` + id + `"`, `"` + id[:63] + `c"`},
+		{`"serial":0`, `"serial":1`},
+		{`"lineage":"` + lin, `"lineage":"1` + lin[1:]},
+	} {
+		changed := strings.Replace(string(b), tc.from, tc.to, 1)
+		if changed == string(b) {
+			t.Fatalf("%s not in %s", tc.from, b)
+		}
+		if _, err := DecodeRoot([]byte(changed)); err == nil || !strings.Contains(err.Error(), "checksum mismatch") {
+			t.Errorf("root changed from %s to %s: err = %v, want a checksum mismatch", tc.from, tc.to, err)
+		}
+	}
 }
 
 // FuzzDecodeRoot: any input fails cleanly or yields a root whose lineage
