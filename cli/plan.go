@@ -249,7 +249,10 @@ refuses if the state or the configuration changed in between.`,
 				if err := writePlanFile(out, p); err != nil {
 					return err
 				}
-				if format == "human" {
+				if format == "human" && !p.HasChanges() {
+					// Nothing to perform: applying it only confirms that.
+					fmt.Fprintf(g.Stdout, "\nSaved the plan to: %s\n", out)
+				} else if format == "human" {
 					fmt.Fprintf(g.Stdout, "\nSaved the plan to: %s\n\nTo perform exactly these actions, run:\n  mlform apply %q\n", out, out)
 					if s := sensitiveNames(p); s != "" {
 						fmt.Fprintf(g.Stdout, "giving it the same value of %s (sensitive values are not saved in plan files).\n", s)
