@@ -118,7 +118,8 @@ func applyMoves(ctx context.Context, st *state.State, moves []*plans.Move, w eng
 }
 
 // migrate renames what state records, one move at a time. A model keeps
-// its versions, aliases, evaluations and numbering, and its entry in each
+// its versions (each with the names its step saw: state.TrainedAs),
+// aliases, evaluations and numbering, and its entry in each
 // policy's last_train; a dataset keeps its snapshots (and retained ones),
 // and every version and evaluation that used it now names it by its new
 // address (inputs digests are recomputed, as they cover the names); a
@@ -139,6 +140,16 @@ func migrate(st *state.State, moves []*plans.Move) error {
 				return stale
 			}
 			m.Name = to
+			// The versions' steps saw the old name (MLFORM_MODEL):
+			// reproduce runs them with it.
+			for _, v := range m.Versions {
+				v.RenameModel(from, to)
+			}
+			for _, r := range m.Running {
+				if r != nil && r.Draft != nil {
+					r.Draft.RenameModel(from, to)
+				}
+			}
 			for _, p := range st.Policies {
 				if t, ok := p.LastTrain[from]; ok {
 					delete(p.LastTrain, from)
@@ -175,36 +186,54 @@ func migrate(st *state.State, moves []*plans.Move) error {
 }
 
 // renameInputs makes every version and evaluation that used dataset from
-// name it to.
+// name it to, running attempts and evaluate jobs included. A version
+// keeps the name its step saw (its trained_as), for reproduce.
 func renameInputs(st *state.State, from, to string) error {
-	rename := func(m map[string]string) bool {
-		id, ok := m[from]
-		if !ok {
-			return false
+	rename := func(where string, v *state.Version) error {
+		if !v.RenameDataset(from, to) {
+			return nil
 		}
-		if _, clash := m[to]; clash {
-			return false // cannot happen: to was not recorded
+		d, err := policy.InputsDigest(v.Inputs)
+		if err != nil {
+			return fmt.Errorf("%s: %w", where, err)
 		}
-		delete(m, from)
-		m[to] = id
-		return true
+		v.Inputs.Digest = d
+		return nil
 	}
 	for _, m := range st.Models {
 		for _, v := range m.Versions {
-			if !rename(v.Inputs.Snapshots) {
-				continue
+			if err := rename(fmt.Sprintf("model.%s@%d", m.Name, v.Version), v); err != nil {
+				return err
 			}
-			d, err := policy.InputsDigest(v.Inputs)
-			if err != nil {
-				return fmt.Errorf("model.%s@%d: %w", m.Name, v.Version, err)
+		}
+		// An attempt still running becomes a version when collected.
+		for _, r := range m.Running {
+			if r != nil && r.Draft != nil {
+				if err := rename(fmt.Sprintf("model.%s: running attempt v%d", m.Name, r.Version), r.Draft); err != nil {
+					return err
+				}
 			}
-			v.Inputs.Digest = d
 		}
 		for _, e := range m.Evaluations {
-			rename(e.Snapshots)
+			renameKey(e.Snapshots, from, to)
+		}
+		// An evaluate job still running is found again by its snapshots.
+		for _, e := range m.Evaluating {
+			if e != nil {
+				renameKey(e.Snapshots, from, to)
+			}
 		}
 	}
 	return nil
+}
+
+// renameKey moves m[from] to m[to] when m holds from and not to.
+func renameKey(m map[string]string, from, to string) {
+	id, ok := m[from]
+	if _, clash := m[to]; ok && !clash {
+		delete(m, from)
+		m[to] = id
+	}
 }
 
 // implicitMoves are Terraform's implied moves for count: a dataset or

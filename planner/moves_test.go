@@ -144,3 +144,64 @@ func TestImplicitMoves(t *testing.T) {
 		})
 	}
 }
+
+// TestMigrateKeepsTrainedNames: versions (and a running attempt's draft)
+// keep the names their step saw across renames; a chain keeps the first
+// names, and a rename back to them forgets the record.
+func TestMigrateKeepsTrainedNames(t *testing.T) {
+	st := state.New()
+	m := st.EnsureModel("churn")
+	m.NextVersion = 3
+	m.Versions = append(m.Versions, &state.Version{Version: 1, Status: state.StatusSucceeded,
+		Inputs: state.Inputs{Snapshots: map[string]string{"events": "0123456789abcdef", "other": "fedcba9876543210"}, Params: map[string]any{}}})
+	draft := &state.Version{Version: 2, Inputs: state.Inputs{Snapshots: map[string]string{"events": "0123456789abcdef"}, Params: map[string]any{}}}
+	m.Evaluating = []*state.RunningEvaluation{{Version: 1, Snapshots: map[string]string{"events": "0123456789abcdef"}, Executor: "slurm", JobID: "13",
+		SpecID: "6666666666666666", Store: "default"}}
+	m.Running = []*state.RunningAttempt{{Version: 2, Step: "train", Executor: "slurm", JobID: "12", SpecID: "5555555555555555", Store: "default", Draft: draft}}
+	st.Datasets["events"] = &state.Dataset{Name: "events", Snapshots: []*state.Snapshot{}}
+	st.Datasets["other"] = &state.Dataset{Name: "other", Snapshots: []*state.Snapshot{}}
+
+	move := func(pairs ...string) {
+		t.Helper()
+		var moves []*plans.Move
+		for i := 0; i < len(pairs); i += 2 {
+			moves = append(moves, &plans.Move{From: pairs[i], To: pairs[i+1]})
+		}
+		if err := applyMoves(context.Background(), st, moves, nil); err != nil {
+			t.Fatal(err)
+		}
+		st.Normalize()
+		if err := st.Validate(); err != nil {
+			t.Fatalf("after %v: %v", pairs, err)
+		}
+	}
+	trained := func(model string, v *state.Version) string {
+		return fmt.Sprint(v.TrainedModel(model), " ", v.TrainedSnapshots())
+	}
+	move("model.churn", "model.attrition", "dataset.events", `dataset.activity["eu"]`)
+	move("model.attrition", "model.retention", `dataset.activity["eu"]`, "dataset.clicks")
+	m = st.Models["retention"]
+	if got, want := trained("retention", m.Versions[0]), "churn map[events:0123456789abcdef other:fedcba9876543210]"; got != want {
+		t.Errorf("v1 trained as %s, want %s", got, want)
+	}
+	if got, want := trained("retention", m.Running[0].Draft), "churn map[events:0123456789abcdef]"; got != want {
+		t.Errorf("running v2 trained as %s, want %s", got, want)
+	}
+	if m.Running[0].Draft.Inputs.Snapshots["clicks"] == "" || m.Running[0].Draft.Inputs.Digest == "" {
+		t.Errorf("running draft inputs not renamed: %+v", m.Running[0].Draft.Inputs)
+	}
+	if m.Evaluating[0].Snapshots["clicks"] == "" {
+		t.Errorf("running evaluate job's snapshots not renamed: %v", m.Evaluating[0].Snapshots)
+	}
+	if st.MinFormat() != 5 {
+		t.Errorf("format %d, want 5", st.MinFormat())
+	}
+	move("model.retention", "model.churn", "dataset.clicks", "dataset.events")
+	m = st.Models["churn"]
+	if m.Versions[0].TrainedAs != nil || m.Running[0].Draft.TrainedAs != nil {
+		t.Errorf("renamed back, trained_as %+v / %+v", m.Versions[0].TrainedAs, m.Running[0].Draft.TrainedAs)
+	}
+	if st.MinFormat() == 5 {
+		t.Error("format 5 without trained_as")
+	}
+}

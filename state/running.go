@@ -107,7 +107,7 @@ func validateRunning(name string, m *Model, recorded map[int]bool) error {
 		if err := validateJob(where, jobRef{r.Executor, r.JobID, r.SpecID, r.ParamsID, "", r.Store}); err != nil {
 			return err
 		}
-		if err := validateVersion(where, r.Draft); err != nil {
+		if err := validateVersion(where, name, r.Draft); err != nil {
 			return err
 		}
 	}

@@ -104,6 +104,9 @@ func writeVersion(w io.Writer, v *Version) {
 				fmt.Fprintf(w, "%s:\t%s\n", f.k, oneLine(f.v))
 			}
 		}
+		if v.TrainedAs != nil && v.TrainedAs.Model != "" {
+			fmt.Fprintf(w, "trained_as:\tmodel.%s\n", v.TrainedAs.Model)
+		}
 	})
 	if len(v.Reasons) > 0 {
 		fmt.Fprintln(w, "reasons:")
@@ -115,7 +118,11 @@ func writeVersion(w io.Writer, v *Version) {
 	fmt.Fprintln(w, "inputs:")
 	block(w, func(w io.Writer) {
 		for _, ds := range slices.Sorted(maps.Keys(in.Snapshots)) {
-			fmt.Fprintf(w, "  dataset.%s:\t%s\n", ds, in.Snapshots[ds])
+			trained := ""
+			if old := v.TrainedDataset(ds); old != ds {
+				trained = " (trained as dataset." + old + ")"
+			}
+			fmt.Fprintf(w, "  dataset.%s:\t%s%s\n", ds, in.Snapshots[ds], trained)
 		}
 		fmt.Fprintf(w, "  code:\t%s (%s)\n", orDash(oneLine(in.CodeHash)), textfmt.Files(in.CodeFiles))
 		params := textfmt.JSON(in.Params)

@@ -12,7 +12,7 @@ import (
 // writes. Documents with a greater format_version are refused. A document
 // is written in the oldest format that can hold it (see MinFormat), so an
 // older mlform keeps reading states that use nothing newer.
-const FormatVersion = 4
+const FormatVersion = 5
 
 // State is the whole recorded world of one workspace.
 type State struct {
@@ -127,6 +127,10 @@ type Version struct {
 	// environment record and the model card (format 3; approval.go).
 	EnvironmentID string `json:"environment_id,omitempty"`
 	CardID        string `json:"card_id,omitempty"`
+	// TrainedAs keeps the names the version's step ran with where a
+	// moved block renamed its model or datasets since (format 5; nil
+	// when every name is today's; trained_as.go).
+	TrainedAs *TrainedAs `json:"trained_as,omitempty"`
 }
 
 // Inputs is everything a version was built from. Two versions with equal

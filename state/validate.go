@@ -191,7 +191,7 @@ func validateModel(name string, m *Model) error {
 			return fmt.Errorf("%s: unknown status %q", where, termtext.Truncate(v.Status, 80))
 		}
 		seen[v.Version], prev = true, v.Version
-		if err := validateVersion(where, v); err != nil {
+		if err := validateVersion(where, name, v); err != nil {
 			return err
 		}
 	}
@@ -261,7 +261,7 @@ func checkRefs(where, store string, ids ...ref) error {
 	return nil
 }
 
-func validateVersion(where string, v *Version) error {
+func validateVersion(where, model string, v *Version) error {
 	if err := checkRefs(where, v.Store,
 		ref{"artifacts_id", v.ArtifactsID, false}, ref{"logs_id", v.LogsID, false}, ref{"code_id", v.CodeID, false},
 		// Provenance (format 3, approval.go).
@@ -272,6 +272,9 @@ func validateVersion(where string, v *Version) error {
 		return err
 	}
 	if err := validateCodeTree(where, v.Inputs.CodeTree); err != nil {
+		return err
+	}
+	if err := validateTrainedAs(where, model, v); err != nil {
 		return err
 	}
 	for _, k := range slices.Sorted(maps.Keys(v.Inputs.Params)) {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -412,5 +413,72 @@ func TestApplyNoWaitLeavesRunningJobs(t *testing.T) {
 	_, res := w.apply(snap)
 	if got := summaries(res); !strings.Contains(got, "trained v1") || len(w.st.Models["churn"].Running) != 0 || len(fb.jobs) != 1 {
 		t.Fatalf("apply -wait=false once the job ended:\n%s\nrunning %+v, jobs %d", got, w.st.Models["churn"].Running, len(fb.jobs))
+	}
+}
+
+// TestRerunAfterRename: after moved blocks renamed the model and its
+// dataset (in state only, as planner's migrate does), a re-run on the
+// batch executor and on the local one gives the step the names the
+// version was trained with, and notes that they changed.
+func TestRerunAfterRename(t *testing.T) {
+	for _, remote := range []bool{false, true} {
+		t.Run(map[bool]string{false: "local", true: "batch"}[remote], func(t *testing.T) {
+			var w *applyWorld
+			if remote {
+				w, _ = newRemoteApplyWorld(t)
+			} else {
+				w = newApplyWorld(t)
+			}
+			// The trainer stamps the names it saw into its artifact.
+			stamp := strings.Replace(trainerScript, `> "$MLFORM_OUTPUT_DIR/model.txt"`,
+				`> "$MLFORM_OUTPUT_DIR/model.txt"; echo "$MLFORM_MODEL $(ls "$MLFORM_DATA_DIR")" >> "$MLFORM_OUTPUT_DIR/model.txt"`, 1)
+			if err := os.WriteFile(filepath.Join(w.ws.BaseDir, "trainer", "run.sh"), []byte(stamp), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			snap := w.snapshot("a\nb\n", "0.8")
+			if _, res := w.apply(snap); !strings.Contains(summaries(res), "trained v1") {
+				t.Fatalf("apply:\n%s", summaries(res))
+			}
+			// moved { from = model.churn, to = model.attrition } and
+			// moved { from = dataset.churn, to = dataset.events }.
+			m := w.st.Models["churn"]
+			delete(w.st.Models, "churn")
+			m.Name = "attrition"
+			w.st.Models["attrition"] = m
+			for _, v := range m.Versions {
+				v.RenameModel("churn", "attrition")
+				v.RenameDataset("churn", "events")
+			}
+			d := w.st.Datasets["churn"]
+			delete(w.st.Datasets, "churn")
+			d.Name = "events"
+			w.st.Datasets["events"] = d
+			spec := w.specs.Models["churn"]
+			delete(w.specs.Models, "churn")
+			spec.Name, spec.Datasets = "attrition", []string{"events"}
+			w.specs.Models["attrition"] = spec
+			w.st.Normalize()
+			if err := w.st.Validate(); err != nil {
+				t.Fatal(err)
+			}
+
+			rep := w.rerun("model.attrition@1", false)
+			v := m.Version(1)
+			recorded, err := w.store.GetManifest(context.Background(), v.ArtifactsID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Status != state.StatusSucceeded || len(rep.Files) != len(recorded.Files) {
+				t.Fatalf("re-run after the rename: %+v", rep)
+			}
+			for _, f := range recorded.Files {
+				if rep.Files[f.Path] != f.Hash {
+					t.Errorf("%s: re-run %.12s, recorded %.12s", f.Path, rep.Files[f.Path], f.Hash)
+				}
+			}
+			if want := "trained as model.churn with dataset.churn (renamed since)"; !slices.Contains(rep.Notes, want) {
+				t.Errorf("notes %q, want %q", rep.Notes, want)
+			}
+		})
 	}
 }

@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/mlform/mlform/internal/tempdir"
 	"github.com/mlform/mlform/planner/engine"
@@ -40,8 +43,9 @@ type Rerun struct {
 
 // RerunTrain runs the train step of version v of model m again with its
 // recorded inputs: the same snapshots materialised from the store, the
-// same params and command, the same version number, in a temporary
-// directory, with the version's own code (its code archive, materialised
+// same params and command, the same version number, the model and dataset
+// names the step saw (a moved block may have renamed them since:
+// state.TrainedAs), in a temporary directory, with the version's own code (its code archive, materialised
 // into a temporary directory that is the step's working directory) unless
 // currentCode, and the model's environment as it is now (differences are
 // noted). On a batch executor it runs as a job through the remote-step
@@ -80,11 +84,18 @@ func rerunTrain(ctx context.Context, ws *engine.Workspace, st *state.State, spec
 	if err != nil {
 		return nil, err
 	}
+	// The step runs with the names it was trained with: a moved block
+	// since renamed the model or datasets only in state.
+	model, snaps, trainedStores := trainedNames(m.Name, v, stores)
+	if note := renamedNote(m.Name, v); note != "" {
+		r.Notes = append(r.Notes, note)
+	}
 	if bx, name, ok := batchExecutor(ws, spec.Environment.Executor, spec.ExecutorSettings); ok {
-		return rerunRemote(ctx, ws, &spec, v, stores, archived, bx, name, log, r)
+		return rerunRemote(ctx, ws, &spec, v, model, snaps, trainedStores, archived, bx, name, log, r)
 	}
 	run := localStep(ws, &spec, executor.StepTrain, v.Version)
-	run.Snapshots, run.SnapshotStores, run.Log = v.Inputs.Snapshots, stores, log
+	run.Model = model
+	run.Snapshots, run.SnapshotStores, run.Log = snaps, trainedStores, log
 	if archived {
 		dir, err := materializeCode(ctx, ws, v)
 		if err != nil {
@@ -115,6 +126,39 @@ func rerunTrain(ctx context.Context, ws *engine.Workspace, st *state.State, spec
 	}
 	r.Metrics, r.MetricsErr = step.ReadMetrics(out, spec.Secrets)
 	return r, nil
+}
+
+// trainedNames are the model name, snapshots and their stores as version
+// v of model (today's name) was trained with them: the names its step
+// saw in MLFORM_MODEL, under MLFORM_DATA_DIR and in the
+// MLFORM_DATASET_<NAME>_DIR variables.
+func trainedNames(model string, v *state.Version, stores map[string]string) (string, map[string]string, map[string]string) {
+	byTrained := make(map[string]string, len(stores))
+	for ds, store := range stores {
+		byTrained[v.TrainedDataset(ds)] = store
+	}
+	return v.TrainedModel(model), v.TrainedSnapshots(), byTrained
+}
+
+// renamedNote says which names of v differ from today's ("" when none):
+// "trained as model.churn with dataset.events (renamed since)".
+func renamedNote(model string, v *state.Version) string {
+	var renamed []string
+	for _, ds := range slices.Sorted(maps.Keys(v.Inputs.Snapshots)) {
+		if old := v.TrainedDataset(ds); old != ds {
+			renamed = append(renamed, "dataset."+old)
+		}
+	}
+	old := v.TrainedModel(model)
+	switch {
+	case old != model && len(renamed) > 0:
+		return fmt.Sprintf("trained as model.%s with %s (renamed since)", old, strings.Join(renamed, ", "))
+	case old != model:
+		return fmt.Sprintf("trained as model.%s (renamed since)", old)
+	case len(renamed) > 0:
+		return fmt.Sprintf("trained with %s (renamed since)", strings.Join(renamed, ", "))
+	}
+	return ""
 }
 
 // hashTree hashes every regular file under dir the way the store would

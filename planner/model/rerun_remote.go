@@ -14,8 +14,9 @@ import (
 // rerunRemote is rerunTrain on a batch executor: the version's train
 // runs again through the remote-step protocol (its code archive, or
 // today's tree archived when !archived); the artifacts are the ones the
-// job stored, by their hashes in the store.
-func rerunRemote(ctx context.Context, ws *engine.Workspace, spec *modelSpec, v *state.Version, snapStores map[string]string,
+// job stored, by their hashes in the store. model and snaps (with their
+// stores) are named as v was trained.
+func rerunRemote(ctx context.Context, ws *engine.Workspace, spec *modelSpec, v *state.Version, model string, snaps, snapStores map[string]string,
 	archived bool, bx executor.Batch, exName string, log func(string), r *Rerun) (*Rerun, error) {
 	if log == nil {
 		log = func(string) {}
@@ -26,13 +27,14 @@ func rerunRemote(ctx context.Context, ws *engine.Workspace, spec *modelSpec, v *
 		return nil, err
 	}
 	rspec := newRemoteSpec(spec, executor.StepTrain, v.Version, storeName)
+	rspec.Model = model // the names v was trained with (rerunTrain)
 	if archived {
 		rspec.Code = &remote.Input{Store: storeName, ID: v.CodeID}
 		r.CodeID = v.CodeID
 	} else if rspec.Code, err = archiveWorkTree(ctx, ws, store, storeName, spec); err != nil {
 		return nil, err
 	}
-	specID, used, err := storeSpec(ctx, store, rspec, spec.Train.Params, v.Inputs.Snapshots, snapStores)
+	specID, used, err := storeSpec(ctx, store, rspec, spec.Train.Params, snaps, snapStores)
 	if err != nil {
 		return nil, err
 	}

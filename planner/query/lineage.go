@@ -41,6 +41,9 @@ type SnapshotRef struct {
 	// snapshot (e.g. after `state rm`); the id stays authoritative.
 	Recorded bool            `json:"recorded"`
 	Snapshot *state.Snapshot `json:"snapshot,omitempty"`
+	// TrainedAs is the dataset's name when the version was trained, when
+	// a moved block renamed it since (the version's trained_as).
+	TrainedAs string `json:"trained_as,omitempty"`
 }
 
 // Lineage gathers a version's lineage. addr is model.NAME@V or
@@ -53,6 +56,9 @@ func Lineage(s *state.State, addr string) (*LineageReport, error) {
 	r := &LineageReport{Model: m.Name, Version: v, Aliases: aliasesAt(m, v.Version), Snapshots: []SnapshotRef{}}
 	for _, ds := range slices.Sorted(maps.Keys(v.Inputs.Snapshots)) {
 		ref := SnapshotRef{Dataset: ds, ID: v.Inputs.Snapshots[ds]}
+		if old := v.TrainedDataset(ds); old != ds {
+			ref.TrainedAs = old
+		}
 		if sn := s.FindSnapshot(ds, ref.ID); sn != nil {
 			ref.Recorded, ref.Snapshot = true, sn
 		}
@@ -102,6 +108,10 @@ func WriteLineage(w io.Writer, r *LineageReport) error {
 	if v.Error != "" {
 		fmt.Fprintf(tw, "error:\t%s\n", clean(v.Error))
 	}
+	if old := v.TrainedModel(r.Model); old != r.Model {
+		// A moved block renamed the model since: its step saw this name.
+		fmt.Fprintf(tw, "trained as:\tmodel.%s\n", clean(old))
+	}
 	fmt.Fprintf(tw, "ran by:\t%s on %s\n", orDash(v.User), orDash(v.Host))
 	fmt.Fprintf(tw, "git commit:\t%s\n", orDash(v.GitCommit))
 	fmt.Fprintf(tw, "plan digest:\t%s\n", orDash(v.PlanDigest))
@@ -121,6 +131,9 @@ func WriteLineage(w io.Writer, r *LineageReport) error {
 		detail := "(no longer recorded in dataset history)"
 		if sn.Recorded {
 			detail = fmt.Sprintf("taken %s, %s, %s", stamp(sn.Snapshot.CreatedAt), textfmt.Files(sn.Snapshot.Files), textfmt.Count(int(sn.Snapshot.Bytes), "byte"))
+		}
+		if sn.TrainedAs != "" {
+			detail += ", trained as dataset." + clean(sn.TrainedAs)
 		}
 		fmt.Fprintf(tw, "  dataset.%s\t%s\t%s\n", clean(sn.Dataset), clean(sn.ID), detail)
 	}
