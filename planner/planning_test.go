@@ -144,14 +144,7 @@ func TestPlanApplyLoop(t *testing.T) {
 	}
 
 	// Through a saved plan file, as apply FILE does.
-	var buf bytes.Buffer
-	if err := plans.EncodePlan(&buf, p); err != nil {
-		t.Fatal(err)
-	}
-	saved, err := plans.DecodePlan(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
+	saved := throughPlanFile(t, p)
 	if err := CheckFresh(saved, st, ws.Config.Digest); err != nil {
 		t.Fatal(err)
 	}
@@ -231,14 +224,7 @@ func TestApplyRecordsSourceReadNotPlanned(t *testing.T) {
 		t.Fatalf("planned source %q", got)
 	}
 	p.Actions[0].Snapshot.Source = "/etc"
-	var buf bytes.Buffer
-	if err := plans.EncodePlan(&buf, p); err != nil {
-		t.Fatal(err)
-	}
-	saved, err := plans.DecodePlan(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
+	saved := throughPlanFile(t, p)
 	if res := mustApply(t, ws, saved, st); res.Failed() {
 		t.Fatalf("apply: %v", res.Errors())
 	}
@@ -478,4 +464,19 @@ func TestPlanWithoutOldManifest(t *testing.T) {
 	if len(p.Notes) != 1 || !strings.Contains(p.Notes[0].Message, "cannot list what changed since snapshot") {
 		t.Errorf("notes: %+v", p.Notes)
 	}
+}
+
+// throughPlanFile encodes p as a plan file and decodes it again, as plan
+// -out and apply FILE do.
+func throughPlanFile(t *testing.T, p *plans.Plan) *plans.Plan {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := plans.EncodePlan(&buf, p); err != nil {
+		t.Fatal(err)
+	}
+	saved, err := plans.DecodePlan(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return saved
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/step"
 	"github.com/mlform/mlform/providers/executor"
 	"github.com/mlform/mlform/providers/executor/remote"
@@ -215,11 +216,7 @@ func TestApplyRemoteEvaluationReattached(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	noted := false
-	for _, n := range p.Notes {
-		noted = noted || strings.Contains(n.Message, "the evaluate step of v1 running as fakebatch job 2 on fake-node")
-	}
-	if !noted {
+	if !hasNote(p, "the evaluate step of v1 running as fakebatch job 2 on fake-node") {
 		t.Errorf("plan does not note the running evaluation: %+v", p.Notes)
 	}
 	fb.unreachable = false
@@ -362,11 +359,7 @@ func TestApplyRemoteEvaluationWithSubmittedSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	noted := false
-	for _, n := range p.Notes {
-		noted = noted || strings.Contains(n.Message, "the evaluate step of v1 running as fakebatch job 2 on fake-node")
-	}
-	if !noted {
+	if !hasNote(p, "the evaluate step of v1 running as fakebatch job 2 on fake-node") {
 		t.Errorf("plan does not describe the running evaluation where it runs: %+v", p.Notes)
 	}
 	_, res := w.apply(snapB)
@@ -481,4 +474,14 @@ func TestRerunAfterRename(t *testing.T) {
 			}
 		})
 	}
+}
+
+// hasNote reports whether one of p's notes says text.
+func hasNote(p *plans.Plan, text string) bool {
+	for _, n := range p.Notes {
+		if strings.Contains(n.Message, text) {
+			return true
+		}
+	}
+	return false
 }

@@ -256,11 +256,7 @@ func TestFaultWrongBytesOnRead(t *testing.T) {
 	ctx := context.Background()
 	for name, b := range backends(t) {
 		t.Run(name, func(t *testing.T) {
-			fo := &faultObjects{objects: bucketObjects{b: b}}
-			s, err := openObjects(ctx, fo, Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			fo, s := openFaultStore(t, b)
 			f, id := putOneFile(t, s, KindArtifacts, "dir/model.bin", testData(4, 700000))
 			fo.corruptRead = packPrefix
 			rc, err := s.OpenFile(ctx, f)
@@ -295,11 +291,7 @@ func TestFaultClientRefusesRead(t *testing.T) {
 	ctx := context.Background()
 	for name, b := range backends(t) {
 		t.Run(name, func(t *testing.T) {
-			fo := &faultObjects{objects: bucketObjects{b: b}}
-			s, err := openObjects(ctx, fo, Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			fo, s := openFaultStore(t, b)
 			_, id := putOneFile(t, s, KindArtifacts, "model.bin", testData(5, 700000))
 			fo.clientRefuses = packPrefix
 			rep, err := s.Check(ctx, CheckOptions{ReadData: true})
@@ -336,4 +328,16 @@ func TestFaultConfigWriteFails(t *testing.T) {
 	if keys := listKeys(t, b, ""); len(keys) != 0 {
 		t.Errorf("failed Open left objects: %v", keys)
 	}
+}
+
+// openFaultStore opens a store on b through faultObjects with no faults
+// set yet.
+func openFaultStore(t *testing.T, b *gblob.Bucket) (*faultObjects, *Store) {
+	t.Helper()
+	fo := &faultObjects{objects: bucketObjects{b: b}}
+	s, err := openObjects(context.Background(), fo, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fo, s
 }
