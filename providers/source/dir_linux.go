@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -116,17 +115,20 @@ func fileMode(m uint32) fs.FileMode {
 	return mode
 }
 
-// entryFromInfo is entryFromStat for an os.FileInfo from an open file.
-func entryFromInfo(fi fs.FileInfo) Entry {
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		return Entry{
-			Size:    st.Size,
-			MtimeNs: st.Mtim.Nano(),
-			CtimeNs: st.Ctim.Nano(),
-			Mode:    fileMode(st.Mode),
-			Inode:   st.Ino,
-			Dev:     st.Dev,
-		}
+// fstatEntry is the Entry of an open file, from fstat of its descriptor
+// (through SyscallConn, so the file keeps its mode).
+func fstatEntry(f *os.File) (Entry, error) {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return Entry{}, err
 	}
-	return Entry{Size: fi.Size(), MtimeNs: fi.ModTime().UnixNano(), Mode: fi.Mode()}
+	var st unix.Stat_t
+	var serr error
+	if err := rc.Control(func(fd uintptr) { serr = unix.Fstat(int(fd), &st) }); err != nil {
+		return Entry{}, err
+	}
+	if serr != nil {
+		return Entry{}, &fs.PathError{Op: "fstat", Path: f.Name(), Err: serr}
+	}
+	return entryFromStat(&st), nil
 }

@@ -60,7 +60,11 @@ func lstatEntry(dir, name string) (Entry, error) {
 	return Entry{Size: fi.Size(), MtimeNs: fi.ModTime().UnixNano(), Mode: fi.Mode()}, nil
 }
 
-// entryFromInfo is the Entry of an os.FileInfo from an open file.
-func entryFromInfo(fi os.FileInfo) Entry {
-	return Entry{Size: fi.Size(), MtimeNs: fi.ModTime().UnixNano(), Mode: fi.Mode()}
+// fstatEntry is the Entry of an open file.
+func fstatEntry(f *os.File) (Entry, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return Entry{}, err
+	}
+	return Entry{Size: fi.Size(), MtimeNs: fi.ModTime().UnixNano(), Mode: fi.Mode()}, nil
 }

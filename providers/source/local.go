@@ -292,11 +292,8 @@ func OpenStat(r io.Reader) (Entry, bool) {
 		e, err := f.StatNow()
 		return e, err == nil
 	case *os.File:
-		fi, err := f.Stat()
-		if err != nil {
-			return Entry{}, false
-		}
-		return entryFromInfo(fi), true
+		e, err := fstatEntry(f)
+		return e, err == nil
 	}
 	return Entry{}, false
 }
