@@ -13,6 +13,7 @@ import (
 	"github.com/mlform/mlform/config"
 	"github.com/mlform/mlform/planner/profile"
 	"github.com/mlform/mlform/providers/storage"
+	"github.com/mlform/mlform/providers/storage/manifest"
 	"github.com/mlform/mlform/state"
 )
 
@@ -158,7 +159,7 @@ func putArtifacts(t *testing.T, s *storage.Store, n int, curves bool) string {
 		}
 		files["metrics.jsonl"] = b.String()
 	}
-	var fs []storage.File
+	var fs []manifest.File
 	for _, p := range []string{"metrics.json", "metrics.jsonl", "model.txt"} {
 		c, ok := files[p]
 		if !ok {
@@ -169,7 +170,7 @@ func putArtifacts(t *testing.T, s *storage.Store, n int, curves bool) string {
 		f.Path, f.Mode = p, 0o644
 		fs = append(fs, f)
 	}
-	id, err := s.PutManifest(ctx, &storage.Manifest{Kind: storage.KindArtifacts, Files: fs})
+	id, err := s.PutManifest(ctx, &manifest.Manifest{Kind: manifest.KindArtifacts, Files: fs})
 	must(t, err)
 	return id
 }

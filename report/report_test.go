@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mlform/mlform/providers/storage"
+	"github.com/mlform/mlform/providers/storage/manifest"
 	"github.com/mlform/mlform/report/browser"
 	"github.com/mlform/mlform/state"
 )
@@ -224,7 +225,7 @@ func TestMetricsJSONLDamaged(t *testing.T) {
 	file, err := s.PutFile(ctx, strings.NewReader("{\"step\": 1, \"loss\": 1}\nnot json\n"))
 	must(t, err)
 	file.Path, file.Mode = "metrics.jsonl", 0o644
-	id, err := s.PutManifest(ctx, &storage.Manifest{Kind: storage.KindArtifacts, Files: []storage.File{file}})
+	id, err := s.PutManifest(ctx, &manifest.Manifest{Kind: manifest.KindArtifacts, Files: []manifest.File{file}})
 	must(t, err)
 	f.State.Models["churn"].Versions[4].ArtifactsID = id
 	res, err := Build(ctx, Input{State: f.State, Stores: f.Stores}, filepath.Join(t.TempDir(), "site"))

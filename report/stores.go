@@ -7,14 +7,15 @@ import (
 	"io"
 
 	"github.com/mlform/mlform/providers/storage"
+	"github.com/mlform/mlform/providers/storage/manifest"
 )
 
 // Store is what the report reads from a store: column profiles (objects)
 // and artifacts manifests with their files. *storage.Store implements it.
 type Store interface {
 	GetObject(ctx context.Context, id string) ([]byte, error)
-	GetManifest(ctx context.Context, id string) (*storage.Manifest, error)
-	OpenFile(ctx context.Context, f storage.File) (io.ReadCloser, error)
+	GetManifest(ctx context.Context, id string) (*manifest.Manifest, error)
+	OpenFile(ctx context.Context, f manifest.File) (io.ReadCloser, error)
 }
 
 // StoreOpener opens the store named by a storage block ("default", ...).

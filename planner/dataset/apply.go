@@ -15,6 +15,7 @@ import (
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/providers/source"
 	"github.com/mlform/mlform/providers/storage"
+	"github.com/mlform/mlform/providers/storage/manifest"
 	"github.com/mlform/mlform/state"
 	"github.com/mlform/mlform/state/statemgr"
 )
@@ -54,11 +55,11 @@ func RunSnapshot(ctx context.Context, rc *engine.RunContext, a *plans.Action) er
 	if err := store.Flush(ctx); err != nil {
 		return fmt.Errorf("flush store: %w", err)
 	}
-	m := &storage.Manifest{Kind: storage.KindSnapshot, Files: files}
+	m := &manifest.Manifest{Kind: manifest.KindSnapshot, Files: files}
 	// The manifest is written only if it is the snapshot the plan showed.
 	if err := store.PutManifestAs(ctx, m, sc.NewID); err != nil {
 		if errors.Is(err, storage.ErrManifestID) {
-			return fmt.Errorf("dataset.%s %w (snapshot id %s, plan expected %s)", sc.Dataset, ErrChangedSincePlan, plans.ShortID(storage.ManifestID(m)), plans.ShortID(sc.NewID))
+			return fmt.Errorf("dataset.%s %w (snapshot id %s, plan expected %s)", sc.Dataset, ErrChangedSincePlan, plans.ShortID(manifest.ID(m)), plans.ShortID(sc.NewID))
 		}
 		return fmt.Errorf("write manifest: %w", err)
 	}
@@ -91,9 +92,9 @@ func RunSnapshot(ctx context.Context, rc *engine.RunContext, a *plans.Action) er
 
 // putFiles streams every observed file into the store with ws.Workers
 // goroutines, checking each stored file is exactly what plan observed.
-func putFiles(ctx context.Context, rc *engine.RunContext, a *plans.Action, src source.Source, store *storage.Store) ([]storage.File, error) {
+func putFiles(ctx context.Context, rc *engine.RunContext, a *plans.Action, src source.Source, store *storage.Store) ([]manifest.File, error) {
 	obs := a.Snapshot.Observation.Files
-	out := make([]storage.File, len(obs))
+	out := make([]manifest.File, len(obs))
 	workers := rc.Workspace.Workers
 	if workers <= 0 {
 		workers = 1
@@ -130,24 +131,24 @@ func putFiles(ctx context.Context, rc *engine.RunContext, a *plans.Action, src s
 	return out, nil
 }
 
-func putOne(ctx context.Context, rc *engine.RunContext, a *plans.Action, src source.Source, store *storage.Store, want plans.ObservedFile) (storage.File, error) {
+func putOne(ctx context.Context, rc *engine.RunContext, a *plans.Action, src source.Source, store *storage.Store, want plans.ObservedFile) (manifest.File, error) {
 	dataset := a.Snapshot.Dataset
 	if hook := rc.Workspace.TestBeforeFile; hook != nil {
 		if err := hook(ctx, want.Path); err != nil {
-			return storage.File{}, err
+			return manifest.File{}, err
 		}
 	}
 	r, err := src.Open(ctx, want.Path)
 	if err != nil {
-		return storage.File{}, fmt.Errorf("dataset.%s %w: %s: %v", dataset, ErrChangedSincePlan, quotePath(want.Path), err)
+		return manifest.File{}, fmt.Errorf("dataset.%s %w: %s: %v", dataset, ErrChangedSincePlan, quotePath(want.Path), err)
 	}
 	defer r.Close()
 	f, err := store.PutFile(ctx, &progressReader{r: r, a: a, p: rc.Progress})
 	if err != nil {
-		return storage.File{}, fmt.Errorf("store %s: %w", quotePath(want.Path), err)
+		return manifest.File{}, fmt.Errorf("store %s: %w", quotePath(want.Path), err)
 	}
 	if f.Hash != want.Hash || f.Size != want.Size {
-		return storage.File{}, fmt.Errorf("dataset.%s %w: %s is not what plan observed", dataset, ErrChangedSincePlan, quotePath(want.Path))
+		return manifest.File{}, fmt.Errorf("dataset.%s %w: %s is not what plan observed", dataset, ErrChangedSincePlan, quotePath(want.Path))
 	}
 	f.Path, f.Mode = want.Path, want.Mode
 	return f, nil

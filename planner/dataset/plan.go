@@ -13,6 +13,7 @@ import (
 	"github.com/mlform/mlform/planner/profile"
 	"github.com/mlform/mlform/providers/source"
 	"github.com/mlform/mlform/providers/storage"
+	"github.com/mlform/mlform/providers/storage/manifest"
 	"github.com/mlform/mlform/state"
 )
 
@@ -92,7 +93,7 @@ func planDataset(ctx context.Context, pc *engine.PlanContext, spec engine.Datase
 		sc.Observation.Files[i] = plans.ObservedFile{Path: f.Path, Size: f.Size, Hash: f.Hash, Mode: f.Mode}
 		if stored[f.Hash] {
 			if sc.Observation.Stored == nil {
-				sc.Observation.Stored = map[int]storage.File{}
+				sc.Observation.Stored = map[int]manifest.File{}
 			}
 			sc.Observation.Stored[i] = f
 		}
@@ -137,7 +138,7 @@ func planDataset(ctx context.Context, pc *engine.PlanContext, spec engine.Datase
 // only totals are shown, with a note saying why.
 func diffAgainst(ctx context.Context, pc *engine.PlanContext, last *state.Snapshot, sc *plans.SnapshotChange) {
 	store, err := pc.WS.Store(ctx, last.Store)
-	var m *storage.Manifest
+	var m *manifest.Manifest
 	if err == nil {
 		m, err = store.GetManifest(ctx, last.ID)
 	}
@@ -178,24 +179,24 @@ func observeDataset(ctx context.Context, pc *engine.PlanContext, spec engine.Dat
 		Skip:         pc.WS.OwnDirs(),
 		StatsColumns: spec.StatsColumns,
 		HashID:       hashID,
-		Hash: func(r io.Reader) (storage.File, error) {
+		Hash: func(r io.Reader) (manifest.File, error) {
 			store, err := pc.WS.Store(ctx, spec.Storage)
 			if err != nil {
-				return storage.File{}, err
+				return manifest.File{}, err
 			}
 			return store.HashFile(r)
 		},
-		ManifestID: func(files []storage.File) string {
-			return storage.ManifestID(&storage.Manifest{Kind: storage.KindSnapshot, Files: files})
+		ManifestID: func(files []manifest.File) string {
+			return manifest.ID(&manifest.Manifest{Kind: manifest.KindSnapshot, Files: files})
 		},
 	}
 	if pc.Options.StoreWhileObserving {
 		var mu sync.Mutex
 		stored = map[string]bool{}
-		opts.Hash = func(r io.Reader) (storage.File, error) {
+		opts.Hash = func(r io.Reader) (manifest.File, error) {
 			store, err := pc.WS.Store(ctx, spec.Storage)
 			if err != nil {
-				return storage.File{}, err
+				return manifest.File{}, err
 			}
 			f, err := store.PutFile(ctx, r)
 			if err == nil {

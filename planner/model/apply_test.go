@@ -16,6 +16,7 @@ import (
 	"github.com/mlform/mlform/planner/publish"
 	"github.com/mlform/mlform/planner/query"
 	"github.com/mlform/mlform/providers/storage"
+	"github.com/mlform/mlform/providers/storage/manifest"
 	"github.com/mlform/mlform/state"
 )
 
@@ -72,7 +73,7 @@ func newApplyWorld(t *testing.T) *applyWorld {
 func (w *applyWorld) snapshot(rows, quality string) string {
 	w.t.Helper()
 	ctx := context.Background()
-	var files []storage.File
+	var files []manifest.File
 	for _, f := range []struct{ path, content string }{{"quality", quality}, {"rows.csv", rows}} {
 		sf, err := w.store.PutFile(ctx, strings.NewReader(f.content))
 		if err != nil {
@@ -84,7 +85,7 @@ func (w *applyWorld) snapshot(rows, quality string) string {
 	if err := w.store.Flush(ctx); err != nil {
 		w.t.Fatal(err)
 	}
-	id, err := w.store.PutManifest(ctx, &storage.Manifest{Kind: "snapshot", Files: files})
+	id, err := w.store.PutManifest(ctx, &manifest.Manifest{Kind: "snapshot", Files: files})
 	if err != nil {
 		w.t.Fatal(err)
 	}

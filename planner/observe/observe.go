@@ -53,7 +53,7 @@ type Options struct {
 	// not reused.
 	HashID string
 	// ManifestID computes a snapshot id from the sorted files; nil means
-	// storage.ManifestID of a Manifest{Kind: "snapshot", Files: files}.
+	// manifest.ID of a Manifest{Kind: "snapshot", Files: files}.
 	ManifestID func(files []File) string
 	// Progress, when set, is called serially with the running totals of
 	// files hashed and bytes read: after each file, and every 8 MiB within

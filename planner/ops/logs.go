@@ -10,6 +10,7 @@ import (
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/query"
 	"github.com/mlform/mlform/providers/storage"
+	"github.com/mlform/mlform/providers/storage/manifest"
 	"github.com/mlform/mlform/state"
 )
 
@@ -34,7 +35,7 @@ func VersionLogs(ctx context.Context, ws *engine.Workspace, st *state.State, add
 	if err != nil {
 		return fmt.Errorf("model.%s v%d logs %s: %w", m.Name, v.Version, plans.ShortID(v.LogsID), err)
 	}
-	files := append([]storage.File(nil), man.Files...)
+	files := append([]manifest.File(nil), man.Files...)
 	sort.SliceStable(files, func(i, j int) bool { return logRank(files[i].Path) < logRank(files[j].Path) })
 	for _, f := range files {
 		empty := ""
@@ -64,7 +65,7 @@ func logRank(name string) int {
 
 // copyStored streams one stored file to w, ending it with a newline when
 // the log did not.
-func copyStored(ctx context.Context, store *storage.Store, f storage.File, w io.Writer) error {
+func copyStored(ctx context.Context, store *storage.Store, f manifest.File, w io.Writer) error {
 	r, err := store.OpenFile(ctx, f)
 	if err != nil {
 		return err

@@ -11,7 +11,7 @@ package plans
 import (
 	"time"
 
-	"github.com/mlform/mlform/providers/storage"
+	"github.com/mlform/mlform/providers/storage/manifest"
 )
 
 // PlanFormatVersion is the version of the Plan model (and of saved plan
@@ -186,7 +186,7 @@ type Observation struct {
 	// process already wrote to the store while observing (apply
 	// -auto-approve stores in the same pass), by index in Files, with
 	// their chunks: apply seals them instead of reading them again.
-	Stored map[int]storage.File `json:"-"`
+	Stored map[int]manifest.File `json:"-"`
 }
 
 // ObservedFile is one file as plan saw it.

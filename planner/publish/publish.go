@@ -13,6 +13,7 @@ import (
 	"github.com/mlform/mlform/internal/relpath"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/providers/storage"
+	"github.com/mlform/mlform/providers/storage/manifest"
 	"github.com/mlform/mlform/state"
 	"github.com/mlform/mlform/state/statemgr"
 )
@@ -140,7 +141,7 @@ func Run(ctx context.Context, rc *engine.RunContext, dest Destination, v int) er
 }
 
 // copyToTarget streams one artifact (verified by the store) to f.Path.
-func copyToTarget(ctx context.Context, store *storage.Store, target publishTarget, f storage.File) error {
+func copyToTarget(ctx context.Context, store *storage.Store, target publishTarget, f manifest.File) error {
 	r, err := store.OpenFile(ctx, f)
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 
 	"github.com/mlform/mlform/planner/codehash"
 	"github.com/mlform/mlform/providers/storage"
+	"github.com/mlform/mlform/providers/storage/manifest"
 )
 
 // kindCode is the manifest kind of a code archive: the files a model's
@@ -37,7 +38,7 @@ func ArchiveCode(ctx context.Context, store *storage.Store, baseDir string, glob
 		return "", fmt.Errorf("archive code: %w", err)
 	}
 	defer root.Close()
-	m := &storage.Manifest{Kind: kindCode, Files: make([]storage.File, 0, len(paths))}
+	m := &manifest.Manifest{Kind: kindCode, Files: make([]manifest.File, 0, len(paths))}
 	tree := make([]codehash.TreeFile, 0, len(paths))
 	for _, p := range paths {
 		f, err := root.Open(p)

@@ -17,6 +17,7 @@ import (
 	"github.com/mlform/mlform/planner/publish"
 	"github.com/mlform/mlform/providers/executor"
 	"github.com/mlform/mlform/providers/storage"
+	"github.com/mlform/mlform/providers/storage/manifest"
 )
 
 // Output is what a step left behind; Close removes it.
@@ -81,7 +82,7 @@ func PutTree(ctx context.Context, store *storage.Store, dir, kind string) (strin
 		return "", err
 	}
 	defer root.Close()
-	m := &storage.Manifest{Kind: kind, Files: []storage.File{}}
+	m := &manifest.Manifest{Kind: kind, Files: []manifest.File{}}
 	err = fs.WalkDir(root.FS(), ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -120,7 +121,7 @@ func PutTree(ctx context.Context, store *storage.Store, dir, kind string) (strin
 
 // PutLogs stores a step's stdout and stderr as a "logs" manifest.
 func PutLogs(ctx context.Context, store *storage.Store, out *Output) (string, error) {
-	m := &storage.Manifest{Kind: "logs", Files: []storage.File{}}
+	m := &manifest.Manifest{Kind: "logs", Files: []manifest.File{}}
 	for _, p := range []string{out.StdoutPath, out.StderrPath} {
 		f, err := os.Open(p)
 		if err != nil {
@@ -182,7 +183,7 @@ func StoredMetrics(ctx context.Context, store *storage.Store, artifactsID string
 	if err != nil {
 		return nil, fmt.Errorf("the step's artifacts: %w", err)
 	}
-	var metrics *storage.File
+	var metrics *manifest.File
 	for i, f := range m.Files {
 		if why := publish.ReservedOutput(f.Path); train && why != "" {
 			return nil, fmt.Errorf("MLFORM_OUTPUT_DIR/%s: reserved output name (%s); rename it in the train command", engine.RedactString(f.Path, secrets), why)

@@ -20,6 +20,7 @@ import (
 	"github.com/mlform/mlform/providers/executor/local"
 	"github.com/mlform/mlform/providers/executor/remote"
 	"github.com/mlform/mlform/providers/storage"
+	"github.com/mlform/mlform/providers/storage/manifest"
 	"github.com/mlform/mlform/state"
 )
 
@@ -143,7 +144,7 @@ func storeRemoteOutputs(ctx context.Context, store *storage.Store, out *Output, 
 			return "", errors.New(engine.RedactString(err.Error(), redact))
 		}
 	}
-	id, err := PutTree(ctx, store, out.OutputDir, storage.KindArtifacts)
+	id, err := PutTree(ctx, store, out.OutputDir, manifest.KindArtifacts)
 	if err != nil {
 		return "", fmt.Errorf("store artifacts: %w", err)
 	}

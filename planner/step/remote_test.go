@@ -14,6 +14,7 @@ import (
 	"github.com/mlform/mlform/planner/codehash"
 	"github.com/mlform/mlform/providers/executor/remote"
 	"github.com/mlform/mlform/providers/storage"
+	"github.com/mlform/mlform/providers/storage/manifest"
 	"github.com/mlform/mlform/state"
 )
 
@@ -38,7 +39,7 @@ func newRemoteWorld(t *testing.T, trainSh string) *remoteWorld {
 	t.Cleanup(func() { w.store.Close() })
 	data := testtree.Temp(t, map[string]string{"a.csv": "x\n1\n2\n"})
 	ws := testtree.Temp(t, map[string]string{"train.sh": trainSh})
-	snap, err := PutTree(ctx, w.store, data, storage.KindSnapshot)
+	snap, err := PutTree(ctx, w.store, data, manifest.KindSnapshot)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/mlform/mlform/internal/randfile"
 	"github.com/mlform/mlform/providers/storage"
+	"github.com/mlform/mlform/providers/storage/manifest"
 )
 
 // Benchmarks of Put on file://, the numbers quoted for issue 3:
@@ -118,7 +119,7 @@ func benchPut(b *testing.B, d *benchData) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := s.PutManifest(ctx, &storage.Manifest{Kind: storage.KindSnapshot, Files: files}); err != nil {
+		if _, err := s.PutManifest(ctx, &manifest.Manifest{Kind: manifest.KindSnapshot, Files: files}); err != nil {
 			b.Fatal(err)
 		}
 		if err := s.Close(); err != nil {
@@ -158,8 +159,8 @@ func benchTemp(b *testing.B, prefix string) string {
 	return dir
 }
 
-func putAll(ctx context.Context, s *storage.Store, paths []string, workers int) ([]storage.File, error) {
-	files := make([]storage.File, len(paths))
+func putAll(ctx context.Context, s *storage.Store, paths []string, workers int) ([]manifest.File, error) {
+	files := make([]manifest.File, len(paths))
 	next := make(chan int)
 	errs := make(chan error, workers)
 	var wg sync.WaitGroup
@@ -240,7 +241,7 @@ func BenchmarkMaterialize20kSmallFiles(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	id, err := s.PutManifest(ctx, &storage.Manifest{Kind: storage.KindSnapshot, Files: files})
+	id, err := s.PutManifest(ctx, &manifest.Manifest{Kind: manifest.KindSnapshot, Files: files})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -10,6 +10,8 @@ import (
 	chunkers "github.com/PlakarKorp/go-cdc-chunkers"
 	_ "github.com/PlakarKorp/go-cdc-chunkers/chunkers/fastcdc" // registers fastcdc-v1.0.0
 	"github.com/zeebo/blake3"
+
+	"github.com/mlform/mlform/providers/storage/manifest"
 )
 
 // splitter chunks streams with the store's parameters. Buffers (scan
@@ -94,7 +96,7 @@ const pipelineDepth = 2
 //
 // sizeHint (the stream's size if known, else -1) only picks a buffer size:
 // boundaries depend on content alone.
-func (s *splitter) split(r io.Reader, sizeHint int64, fn func(id rawID, data []byte) error) (File, error) {
+func (s *splitter) split(r io.Reader, sizeHint int64, fn func(id rawID, data []byte) error) (manifest.File, error) {
 	head := s.getHead()
 	defer s.putHead(head)
 	n, err := io.ReadFull(r, head)
@@ -102,18 +104,18 @@ func (s *splitter) split(r io.Reader, sizeHint int64, fn func(id rawID, data []b
 	case err == io.EOF || err == io.ErrUnexpectedEOF: // the whole stream fits one chunk
 		return oneChunk(head[:n], fn)
 	case err != nil:
-		return File{}, fmt.Errorf("read: %w", err)
+		return manifest.File{}, fmt.Errorf("read: %w", err)
 	}
 	buf := s.getScanBuf(sizeHint)
 	defer s.putScanBuf(buf)
 	opts := &chunkers.ChunkerOpts{MinSize: ChunkMinSize, NormalSize: ChunkAvgSize, MaxSize: ChunkMaxSize}
 	ch, err := chunkers.NewChunkerBuffer(ChunkAlgorithm, io.MultiReader(bytes.NewReader(head), r), opts, buf)
 	if err != nil {
-		return File{}, fmt.Errorf("chunker: %w", err)
+		return manifest.File{}, fmt.Errorf("chunker: %w", err)
 	}
 	data, err := ch.Next()
 	if err != nil && err != io.EOF {
-		return File{}, fmt.Errorf("read: %w", err)
+		return manifest.File{}, fmt.Errorf("read: %w", err)
 	}
 	if err == io.EOF { // longer than the head but still one chunk
 		return oneChunk(data, fn)
@@ -122,35 +124,35 @@ func (s *splitter) split(r io.Reader, sizeHint int64, fn func(id rawID, data []b
 }
 
 // oneChunk stores a stream that is a single chunk (or empty).
-func oneChunk(data []byte, fn func(rawID, []byte) error) (File, error) {
-	f := File{Chunks: []Chunk{}, Hash: emptyHash}
+func oneChunk(data []byte, fn func(rawID, []byte) error) (manifest.File, error) {
+	f := manifest.File{Chunks: []manifest.Chunk{}, Hash: manifest.EmptyHash}
 	if len(data) == 0 {
 		return f, nil
 	}
 	id := rawID(blake3.Sum256(data))
 	if err := fn(id, data); err != nil {
-		return File{}, err
+		return manifest.File{}, err
 	}
 	return oneChunkFile(id, len(data)), nil
 }
 
 // oneChunkFile is the File of a non-empty stream that is the one chunk id
 // of n bytes: its file hash is its chunk id.
-func oneChunkFile(id rawID, n int) File {
+func oneChunkFile(id rawID, n int) manifest.File {
 	h := id.String()
-	return File{Hash: h, Size: int64(n), Chunks: []Chunk{{ID: h, Size: uint32(n)}}}
+	return manifest.File{Hash: h, Size: int64(n), Chunks: []manifest.Chunk{{ID: h, Size: uint32(n)}}}
 }
 
 // pipeline hashes and hands on chunks in a second goroutine while the
 // caller's goroutine keeps cutting; first is the already cut first chunk.
-func (s *splitter) pipeline(ch *chunkers.Chunker, first []byte, fn func(rawID, []byte) error) (File, error) {
+func (s *splitter) pipeline(ch *chunkers.Chunker, first []byte, fn func(rawID, []byte) error) (manifest.File, error) {
 	jobs := make(chan []byte, pipelineDepth)
 	free := make(chan []byte, pipelineDepth)
 	for i := 0; i < pipelineDepth; i++ {
 		free <- s.getBuf()
 	}
 	var (
-		f       = File{Chunks: []Chunk{}}
+		f       = manifest.File{Chunks: []manifest.Chunk{}}
 		hashErr error
 		failed  = make(chan struct{})
 		wg      sync.WaitGroup
@@ -163,7 +165,7 @@ func (s *splitter) pipeline(ch *chunkers.Chunker, first []byte, fn func(rawID, [
 			if hashErr == nil {
 				id := rawID(blake3.Sum256(data))
 				_, _ = whole.Write(data) // hash.Hash writes never fail
-				f.Chunks = append(f.Chunks, Chunk{ID: id.String(), Size: uint32(len(data))})
+				f.Chunks = append(f.Chunks, manifest.Chunk{ID: id.String(), Size: uint32(len(data))})
 				f.Size += int64(len(data))
 				if hashErr = fn(id, data); hashErr != nil {
 					close(failed)
@@ -209,10 +211,10 @@ func (s *splitter) pipeline(ch *chunkers.Chunker, first []byte, fn func(rawID, [
 		s.putBuf(<-free)
 	}
 	if readErr != nil {
-		return File{}, readErr
+		return manifest.File{}, readErr
 	}
 	if hashErr != nil {
-		return File{}, hashErr
+		return manifest.File{}, hashErr
 	}
 	return f, nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/mlform/mlform/providers/storage/manifest"
 	"github.com/mlform/mlform/providers/storage/storedoc"
 )
 
@@ -25,7 +26,7 @@ const (
 	ChunkAlgorithm = "fastcdc-v1.0.0"
 	ChunkMinSize   = 640 << 10
 	ChunkAvgSize   = 768 << 10
-	ChunkMaxSize   = 4 << 20
+	ChunkMaxSize   = manifest.MaxChunkSize
 	HashAlgorithm  = "blake3-256"
 )
 

@@ -16,6 +16,8 @@ import (
 	gblob "gocloud.dev/blob"
 	"gocloud.dev/blob/fileblob"
 	"gocloud.dev/blob/memblob"
+
+	"github.com/mlform/mlform/providers/storage/manifest"
 )
 
 // faultObjects wraps the real bucket implementation and injects faults by
@@ -149,7 +151,7 @@ func TestFaultWriteFailsMidway(t *testing.T) {
 				var ferr, merr error
 				if perr == nil {
 					ferr = s.Flush(ctx)
-					_, merr = s.PutManifest(ctx, &Manifest{Kind: KindSnapshot, Files: []File{f}})
+					_, merr = s.PutManifest(ctx, &manifest.Manifest{Kind: manifest.KindSnapshot, Files: []manifest.File{f}})
 				}
 				if perr == nil && ferr == nil && merr == nil {
 					t.Fatal("every write succeeded although uploads under " + prefix + " fail")
@@ -239,7 +241,7 @@ func TestFaultIndexWriteRetried(t *testing.T) {
 		t.Fatalf("retried Flush: %v", err)
 	}
 	f.Path = "a"
-	id, err := s.PutManifest(ctx, &Manifest{Kind: KindSnapshot, Files: []File{f}})
+	id, err := s.PutManifest(ctx, &manifest.Manifest{Kind: manifest.KindSnapshot, Files: []manifest.File{f}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -257,7 +259,7 @@ func TestFaultWrongBytesOnRead(t *testing.T) {
 	for name, b := range backends(t) {
 		t.Run(name, func(t *testing.T) {
 			fo, s := openFaultStore(t, b)
-			f, id := putOneFile(t, s, KindArtifacts, "dir/model.bin", testData(4, 700000))
+			f, id := putOneFile(t, s, manifest.KindArtifacts, "dir/model.bin", testData(4, 700000))
 			fo.corruptRead = packPrefix
 			rc, err := s.OpenFile(ctx, f)
 			if err != nil {
@@ -292,7 +294,7 @@ func TestFaultClientRefusesRead(t *testing.T) {
 	for name, b := range backends(t) {
 		t.Run(name, func(t *testing.T) {
 			fo, s := openFaultStore(t, b)
-			_, id := putOneFile(t, s, KindArtifacts, "model.bin", testData(5, 700000))
+			_, id := putOneFile(t, s, manifest.KindArtifacts, "model.bin", testData(5, 700000))
 			fo.clientRefuses = packPrefix
 			rep, err := s.Check(ctx, CheckOptions{ReadData: true})
 			if err != nil {

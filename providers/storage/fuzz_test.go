@@ -1,42 +1,10 @@
 package storage
 
 import (
-	"bytes"
 	"testing"
 
-	"github.com/mlform/mlform/internal/relpath"
 	"github.com/mlform/mlform/providers/storage/storedoc"
 )
-
-// FuzzDecodeManifest: any input either fails cleanly or yields a manifest
-// whose every path is safe and whose canonical re-encoding decodes to the
-// same id.
-func FuzzDecodeManifest(f *testing.F) {
-	h := emptyHash
-	f.Add([]byte(`{"format":1,"kind":"snapshot","files":[{"path":"a/b","size":0,"hash":"` + h + `","mode":420,"chunks":[]}]}`))
-	f.Add([]byte(`{"format":1,"kind":"snapshot","files":[{"path":"../x","size":0,"hash":"` + h + `","mode":420,"chunks":[]}]}`))
-	f.Add([]byte(`{"format":1,"kind":"logs","files":[],"meta":{"k":"v"}}`))
-	f.Add([]byte(`{}`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		m, err := decodeManifest(data)
-		if err != nil {
-			return
-		}
-		for _, file := range m.Files {
-			if err := relpath.Check(file.Path); err != nil {
-				t.Fatalf("decoded an unsafe path: %v", err)
-			}
-		}
-		enc := encodeManifest(m)
-		m2, err := decodeManifest(enc)
-		if err != nil {
-			t.Fatalf("canonical encoding does not decode: %v\n%s", err, enc)
-		}
-		if !bytes.Equal(encodeManifest(m2), enc) {
-			t.Fatal("canonical encoding is not stable")
-		}
-	})
-}
 
 // FuzzDecodePackIndex: a pack's trailer never yields entries outside the
 // pack's data area.

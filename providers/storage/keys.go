@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/zeebo/blake3"
+
 	"github.com/mlform/mlform/internal/hexid"
 	"github.com/mlform/mlform/internal/termtext"
 )
@@ -53,6 +55,11 @@ func idFromKey(prefix, key string) (string, bool) {
 type rawID [32]byte
 
 func (r rawID) String() string { return hex.EncodeToString(r[:]) }
+
+// hashHex is the id of an object's content: its BLAKE3 in hex.
+func hashHex(b []byte) string {
+	return rawID(blake3.Sum256(b)).String()
+}
 
 func parseRawID(s string) (rawID, error) {
 	var r rawID

@@ -10,13 +10,14 @@ import (
 
 	"github.com/mlform/mlform/internal/hexid"
 	"github.com/mlform/mlform/internal/termtext"
+	"github.com/mlform/mlform/providers/storage/manifest"
 )
 
 // PutManifest validates m, makes every chunk it references durable (it
 // flushes pending chunks first) and stores it under its id. Writing the
 // manifest last is what makes a crash harmless: a manifest never names a
 // chunk that is not in a pack and an index object.
-func (s *Store) PutManifest(ctx context.Context, m *Manifest) (string, error) {
+func (s *Store) PutManifest(ctx context.Context, m *manifest.Manifest) (string, error) {
 	return s.putManifest(ctx, m, "")
 }
 
@@ -27,7 +28,7 @@ var ErrManifestID = errors.New("manifest id differs")
 // PutManifestAs stores m only if its id is want (what a plan computed with
 // ManifestID), encoding it once; otherwise it writes nothing and returns an
 // error wrapping ErrManifestID that names both ids.
-func (s *Store) PutManifestAs(ctx context.Context, m *Manifest, want string) error {
+func (s *Store) PutManifestAs(ctx context.Context, m *manifest.Manifest, want string) error {
 	if want == "" {
 		return fmt.Errorf("put manifest: %w: no id expected", ErrManifestID)
 	}
@@ -35,7 +36,7 @@ func (s *Store) PutManifestAs(ctx context.Context, m *Manifest, want string) err
 	return err
 }
 
-func (s *Store) putManifest(ctx context.Context, m *Manifest, want string) (string, error) {
+func (s *Store) putManifest(ctx context.Context, m *manifest.Manifest, want string) (string, error) {
 	if err := m.Validate(); err != nil {
 		return "", err
 	}
@@ -52,7 +53,7 @@ func (s *Store) putManifest(ctx context.Context, m *Manifest, want string) (stri
 			}
 		}
 	}
-	data := encodeManifest(m)
+	data := manifest.Encode(m)
 	id := hashHex(data)
 	if want != "" && id != want {
 		return "", fmt.Errorf("put manifest: %w: it is %s, want %s", ErrManifestID, id, want)
@@ -65,12 +66,12 @@ func (s *Store) putManifest(ctx context.Context, m *Manifest, want string) (stri
 
 // GetManifest reads manifest id, verifying that its content hashes to id and
 // that every path and id in it is valid.
-func (s *Store) GetManifest(ctx context.Context, id string) (*Manifest, error) {
+func (s *Store) GetManifest(ctx context.Context, id string) (*manifest.Manifest, error) {
 	data, err := s.getVerified(ctx, "manifest", id, manifestKey)
 	if err != nil {
 		return nil, err
 	}
-	m, err := decodeManifest(data)
+	m, err := manifest.Decode(data)
 	if err != nil {
 		return nil, fmt.Errorf("manifest %s: %w", id, err)
 	}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/mlform/mlform/internal/procid"
 	"github.com/mlform/mlform/internal/relpath"
+	"github.com/mlform/mlform/providers/storage/manifest"
 )
 
 // Materialize writes every file of manifest id under dir, creating
@@ -94,7 +95,7 @@ type span struct {
 }
 
 type spanFile struct {
-	f   File
+	f   manifest.File
 	loc location
 }
 
@@ -108,8 +109,8 @@ const (
 // planSpans groups one-chunk files into spans; the rest (several chunks,
 // empty, or a chunk the index does not know, which then fails with a clear
 // error on the streaming path) are returned as large.
-func (s *Store) planSpans(files []File) ([]*span, []File) {
-	var large []File
+func (s *Store) planSpans(files []manifest.File) ([]*span, []manifest.File) {
+	var large []manifest.File
 	byPack := map[rawID][]spanFile{}
 	for _, f := range files {
 		if len(f.Chunks) != 1 {
@@ -167,7 +168,7 @@ func (s *Store) materializeSpan(ctx context.Context, root string, sp *span, buf 
 }
 
 // materializeStream writes one file read through OpenFile.
-func (s *Store) materializeStream(ctx context.Context, root string, f File) error {
+func (s *Store) materializeStream(ctx context.Context, root string, f manifest.File) error {
 	rc, err := s.OpenFile(ctx, f)
 	if err != nil {
 		return err
@@ -179,7 +180,7 @@ func (s *Store) materializeStream(ctx context.Context, root string, f File) erro
 // writeFile writes r to f.Path under root through a temporary file renamed
 // into place only when r reached EOF without error (OpenFile's EOF means
 // verified).
-func writeFile(root string, f File, r io.Reader) error {
+func writeFile(root string, f manifest.File, r io.Reader) error {
 	if err := relpath.Check(f.Path); err != nil {
 		return err
 	}

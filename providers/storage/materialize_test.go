@@ -16,6 +16,7 @@ import (
 	"gocloud.dev/blob/memblob"
 
 	"github.com/mlform/mlform/internal/procid"
+	"github.com/mlform/mlform/providers/storage/manifest"
 )
 
 // countingObjects counts range reads.
@@ -39,7 +40,7 @@ func TestMaterializeSpans(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string][]byte{}
-	var all []File
+	var all []manifest.File
 	for i := 0; i < 400; i++ {
 		data := testData(uint64(i), 1000+i*97)
 		if i%50 == 7 {
@@ -61,7 +62,7 @@ func TestMaterializeSpans(t *testing.T) {
 	fb.Path = "big.bin"
 	want[fb.Path] = big
 	// Every third small file: spans have gaps.
-	var subset []File
+	var subset []manifest.File
 	for i, f := range all {
 		if i%3 == 0 {
 			subset = append(subset, f)
@@ -69,14 +70,14 @@ func TestMaterializeSpans(t *testing.T) {
 	}
 	tests := []struct {
 		name     string
-		files    []File
+		files    []manifest.File
 		maxReads int64
 	}{
 		{"all", append(all, fb), 40},
 		{"subset with gaps", subset, 10},
 	}
 	for _, tc := range tests {
-		id, err := s.PutManifest(ctx, &Manifest{Kind: KindSnapshot, Files: tc.files})
+		id, err := s.PutManifest(ctx, &manifest.Manifest{Kind: manifest.KindSnapshot, Files: tc.files})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -115,7 +116,7 @@ func TestMaterializeSweepsKilledWritersTemps(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Path = "sub/a.csv"
-	id, err := s.PutManifest(ctx, &Manifest{Kind: KindSnapshot, Files: []File{f}})
+	id, err := s.PutManifest(ctx, &manifest.Manifest{Kind: manifest.KindSnapshot, Files: []manifest.File{f}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +218,7 @@ func TestMaterializeStopsWhenCancelled(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var files []File
+			var files []manifest.File
 			for i := 0; i < 3; i++ {
 				f, err := s.PutFile(context.Background(), bytes.NewReader(testData(uint64(i), 12<<20)))
 				if err != nil {
@@ -226,7 +227,7 @@ func TestMaterializeStopsWhenCancelled(t *testing.T) {
 				f.Path = fmt.Sprintf("f%d.bin", i)
 				files = append(files, f)
 			}
-			id, err := s.PutManifest(context.Background(), &Manifest{Kind: KindSnapshot, Files: files})
+			id, err := s.PutManifest(context.Background(), &manifest.Manifest{Kind: manifest.KindSnapshot, Files: files})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -11,6 +11,7 @@ import (
 	"gocloud.dev/gcerrors"
 
 	"github.com/mlform/mlform/internal/bloburl"
+	"github.com/mlform/mlform/providers/storage/manifest"
 )
 
 // objects is the narrow view of a bucket the store needs. The production
@@ -101,8 +102,8 @@ func (o bucketObjects) Get(ctx context.Context, key string) ([]byte, error) {
 		return nil, classify(key, err)
 	}
 	defer r.Close()
-	if r.Size() > maxManifestSize {
-		return nil, fmt.Errorf("%s: larger than %d bytes: %w", key, maxManifestSize, errDamaged)
+	if r.Size() > manifest.MaxSize {
+		return nil, fmt.Errorf("%s: larger than %d bytes: %w", key, manifest.MaxSize, errDamaged)
 	}
 	return readWhole(key, r)
 }
@@ -111,15 +112,15 @@ func (o bucketObjects) Get(ctx context.Context, key string) ([]byte, error) {
 // A read the bucket's client refuses as damaged (integrityFailure) is an
 // ErrCorrupt naming key.
 func readWhole(key string, r io.Reader) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, maxManifestSize+1))
+	b, err := io.ReadAll(io.LimitReader(r, manifest.MaxSize+1))
 	if err != nil {
 		if integrityFailure(err) {
 			return nil, corruptf("%s: the bucket reports its content damaged on read: %v", key, bloburl.RedactURLsErr(err))
 		}
 		return nil, classify(key, err)
 	}
-	if len(b) > maxManifestSize {
-		return nil, fmt.Errorf("%s: larger than %d bytes: %w", key, maxManifestSize, errDamaged)
+	if len(b) > manifest.MaxSize {
+		return nil, fmt.Errorf("%s: larger than %d bytes: %w", key, manifest.MaxSize, errDamaged)
 	}
 	return b, nil
 }

@@ -7,6 +7,8 @@ import (
 	"io"
 
 	"github.com/zeebo/blake3"
+
+	"github.com/mlform/mlform/providers/storage/manifest"
 )
 
 // PutFile stores the content of r and returns its File (no Path or Mode:
@@ -14,14 +16,14 @@ import (
 // chunks become durable at the next Flush; PutManifest flushes first. Safe
 // for concurrent use. After a failed pack upload the Store refuses further
 // writes: reopen it.
-func (s *Store) PutFile(ctx context.Context, r io.Reader) (File, error) {
+func (s *Store) PutFile(ctx context.Context, r io.Reader) (manifest.File, error) {
 	if err := s.w.failed.get(); err != nil {
-		return File{}, err
+		return manifest.File{}, err
 	}
 	size := SizeOf(r)
 	r = ctxReader{ctx, r}
 	var (
-		f   File
+		f   manifest.File
 		err error
 	)
 	if size > 0 && size <= ChunkMinSize {
@@ -35,7 +37,7 @@ func (s *Store) PutFile(ctx context.Context, r io.Reader) (File, error) {
 	return f, err
 }
 
-func (s *Store) putStream(ctx context.Context, r io.Reader, size int64) (File, error) {
+func (s *Store) putStream(ctx context.Context, r io.Reader, size int64) (manifest.File, error) {
 	return s.split.split(r, size, func(id rawID, data []byte) error {
 		return s.w.add(ctx, id, data)
 	})
@@ -45,10 +47,10 @@ func (s *Store) putStream(ctx context.Context, r io.Reader, size int64) (File, e
 // reading it straight into room reserved in the open pack. If the stream
 // turns out shorter or longer than n (a file changing while it is read) the
 // room is given back and the bytes read so far go the general way.
-func (s *Store) putSmall(ctx context.Context, r io.Reader, n int) (File, error) {
+func (s *Store) putSmall(ctx context.Context, r io.Reader, n int) (manifest.File, error) {
 	res, err := s.w.reserve(ctx, n)
 	if err != nil {
-		return File{}, err
+		return manifest.File{}, err
 	}
 	if res == nil {
 		return s.putStream(ctx, r, int64(n))
@@ -64,7 +66,7 @@ func (s *Store) putSmall(ctx context.Context, r io.Reader, n int) (File, error) 
 		if extra == 0 && err == io.EOF {
 			id := rawID(blake3.Sum256(res.data))
 			if err := s.w.commit(ctx, res, id); err != nil {
-				return File{}, err
+				return manifest.File{}, err
 			}
 			return oneChunkFile(id, n), nil
 		}
@@ -73,7 +75,7 @@ func (s *Store) putSmall(ctx context.Context, r io.Reader, n int) (File, error) 
 	case nil, io.EOF, io.ErrUnexpectedEOF: // the stream was not n bytes long
 	default:
 		s.w.cancel(ctx, res)
-		return File{}, fmt.Errorf("read: %w", err)
+		return manifest.File{}, fmt.Errorf("read: %w", err)
 	}
 	head := make([]byte, got+extra)
 	copy(head, res.data[:got])
@@ -84,7 +86,7 @@ func (s *Store) putSmall(ctx context.Context, r io.Reader, n int) (File, error) 
 
 // HashFile computes exactly the File that PutFile would return for r (size,
 // hash, chunks), storing nothing. The planner uses it at plan time.
-func (s *Store) HashFile(r io.Reader) (File, error) {
+func (s *Store) HashFile(r io.Reader) (manifest.File, error) {
 	return s.split.split(r, SizeOf(r), func(rawID, []byte) error { return nil })
 }
 

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"testing/iotest"
 	"time"
+
+	"github.com/mlform/mlform/providers/storage/manifest"
 )
 
 // sizedReader claims a size, which may be wrong: a file that changed
@@ -51,7 +53,7 @@ func TestPutSmallWhateverTheSize(t *testing.T) {
 		t.Run(fmt.Sprintf("pack %d", packSize), func(t *testing.T) {
 			ctx := context.Background()
 			s, o := newMemStore(t, Options{PackSize: packSize})
-			var files []File
+			var files []manifest.File
 			for i, tt := range tests {
 				var r io.Reader = bytes.NewReader(tt.data)
 				if tt.slow {
@@ -88,7 +90,7 @@ func TestPutSmallConcurrentDuplicates(t *testing.T) {
 	var (
 		wg    sync.WaitGroup
 		mu    sync.Mutex
-		files []File
+		files []manifest.File
 		errs  = make(chan error, writers)
 	)
 	for w := 0; w < writers; w++ {
@@ -149,10 +151,10 @@ func TestPutSmallConcurrentDuplicates(t *testing.T) {
 // checkStoredFiles writes a manifest of files, checks the store, and reads
 // every file back from a freshly opened store, comparing it with HashFile of
 // the materialised bytes (and with first, for the first file, if given).
-func checkStoredFiles(t *testing.T, s *Store, o bucketObjects, files []File, first []byte) {
+func checkStoredFiles(t *testing.T, s *Store, o bucketObjects, files []manifest.File, first []byte) {
 	t.Helper()
 	ctx := context.Background()
-	id, err := s.PutManifest(ctx, &Manifest{Kind: KindSnapshot, Files: files})
+	id, err := s.PutManifest(ctx, &manifest.Manifest{Kind: manifest.KindSnapshot, Files: files})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -307,7 +309,7 @@ func TestIndexCheckpointKeepsUploads(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer again.Close()
-			var out []File
+			var out []manifest.File
 			for i, b := range files {
 				f, err := again.PutFile(ctx, bytes.NewReader(b))
 				if err != nil {

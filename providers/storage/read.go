@@ -8,6 +8,8 @@ import (
 	"io"
 
 	"github.com/zeebo/blake3"
+
+	"github.com/mlform/mlform/providers/storage/manifest"
 )
 
 // OpenFile streams the content of f. Every chunk is checked against its id
@@ -16,8 +18,8 @@ import (
 // bytes. The next chunk is fetched while the current one is read, so a
 // reader on a remote bucket does not wait one round trip per chunk; memory
 // is two chunks. Close stops the read-ahead.
-func (s *Store) OpenFile(ctx context.Context, f File) (io.ReadCloser, error) {
-	if err := f.validate(); err != nil {
+func (s *Store) OpenFile(ctx context.Context, f manifest.File) (io.ReadCloser, error) {
+	if err := f.Validate(); err != nil {
 		return nil, fmt.Errorf("open file %q: %w", f.Path, err)
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -34,7 +36,7 @@ type fileReader struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	s      *Store
-	f      File
+	f      manifest.File
 	next   int    // index of the next chunk to load
 	buf    []byte // the current chunk
 	cur    []byte // unread part of buf
@@ -140,7 +142,7 @@ func (r *fileReader) Close() error {
 
 // readChunk reads chunk c from its pack into buf (reused when large enough)
 // and verifies its length and hash.
-func (s *Store) readChunk(ctx context.Context, c Chunk, buf []byte) ([]byte, error) {
+func (s *Store) readChunk(ctx context.Context, c manifest.Chunk, buf []byte) ([]byte, error) {
 	id, err := parseRawID(c.ID)
 	if err != nil {
 		return nil, err

@@ -11,6 +11,8 @@ import (
 	"testing/iotest"
 
 	"gocloud.dev/blob/memblob"
+
+	"github.com/mlform/mlform/providers/storage/manifest"
 )
 
 func newMemStore(t *testing.T, opts Options) (*Store, bucketObjects) {
@@ -28,7 +30,7 @@ func newMemStore(t *testing.T, opts Options) (*Store, bucketObjects) {
 
 // putOneFile stores data as the one file, at path, of a new manifest of
 // kind.
-func putOneFile(t *testing.T, s *Store, kind, path string, data []byte) (File, string) {
+func putOneFile(t *testing.T, s *Store, kind, path string, data []byte) (manifest.File, string) {
 	t.Helper()
 	ctx := context.Background()
 	f, err := s.PutFile(ctx, bytes.NewReader(data))
@@ -36,7 +38,7 @@ func putOneFile(t *testing.T, s *Store, kind, path string, data []byte) (File, s
 		t.Fatal(err)
 	}
 	f.Path = path
-	id, err := s.PutManifest(ctx, &Manifest{Kind: kind, Files: []File{f}})
+	id, err := s.PutManifest(ctx, &manifest.Manifest{Kind: kind, Files: []manifest.File{f}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +145,7 @@ func TestConcurrentFlushAndPut(t *testing.T) {
 					return
 				}
 				f.Path = "f"
-				id, err := s.PutManifest(ctx, &Manifest{Kind: KindSnapshot, Files: []File{f}})
+				id, err := s.PutManifest(ctx, &manifest.Manifest{Kind: manifest.KindSnapshot, Files: []manifest.File{f}})
 				if err != nil {
 					errs <- err
 					return
@@ -235,7 +237,7 @@ func TestReadAheadErrorsAndClose(t *testing.T) {
 func TestGCRemovesUploadLeftovers(t *testing.T) {
 	ctx := context.Background()
 	s, o := newMemStore(t, Options{})
-	_, id := putOneFile(t, s, KindSnapshot, "a", testData(12, 5000))
+	_, id := putOneFile(t, s, manifest.KindSnapshot, "a", testData(12, 5000))
 	leftovers := []string{"data/ab/" + strings.Repeat("ab", 32) + ".18f2a.tmp", "manifests/" + strings.Repeat("cd", 32) + ".1.tmp"}
 	for _, k := range append(leftovers, "notes.txt", "manifests/README") {
 		if err := o.Put(ctx, k, strings.NewReader("x"), false); err != nil {
@@ -278,7 +280,7 @@ func TestGCRemovesUploadLeftovers(t *testing.T) {
 func TestRebuildIndexKeepsOldIndexWhenAPackIsDamaged(t *testing.T) {
 	ctx := context.Background()
 	s, o := newMemStore(t, Options{PackSize: 1 << 20})
-	var files []File
+	var files []manifest.File
 	for i := 0; i < 2; i++ {
 		f, err := s.PutFile(ctx, bytes.NewReader(testData(uint64(20+i), 200000)))
 		if err != nil {

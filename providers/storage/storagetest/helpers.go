@@ -12,6 +12,7 @@ import (
 
 	"github.com/mlform/mlform/providers/blob"
 	"github.com/mlform/mlform/providers/storage"
+	"github.com/mlform/mlform/providers/storage/manifest"
 )
 
 // env is one test's bucket: stores opened on it share it, so "reopen" works
@@ -63,7 +64,7 @@ func randomBytes(seed uint64, n int) []byte {
 }
 
 // put stores data and returns its File with path and mode set.
-func (e *env) put(s *storage.Store, path string, data []byte, mode uint32) storage.File {
+func (e *env) put(s *storage.Store, path string, data []byte, mode uint32) manifest.File {
 	e.t.Helper()
 	f, err := s.PutFile(e.ctx, bytes.NewReader(data))
 	if err != nil {
@@ -74,7 +75,7 @@ func (e *env) put(s *storage.Store, path string, data []byte, mode uint32) stora
 }
 
 // read reads a file back through OpenFile.
-func (e *env) read(s *storage.Store, f storage.File) ([]byte, error) {
+func (e *env) read(s *storage.Store, f manifest.File) ([]byte, error) {
 	rc, err := s.OpenFile(e.ctx, f)
 	if err != nil {
 		return nil, err
@@ -113,9 +114,9 @@ func (e *env) keys(prefix string) []string {
 	}
 }
 
-func (e *env) putManifest(s *storage.Store, kind string, files ...storage.File) string {
+func (e *env) putManifest(s *storage.Store, kind string, files ...manifest.File) string {
 	e.t.Helper()
-	id, err := s.PutManifest(e.ctx, &storage.Manifest{Kind: kind, Files: files})
+	id, err := s.PutManifest(e.ctx, &manifest.Manifest{Kind: kind, Files: files})
 	if err != nil {
 		e.t.Fatalf("PutManifest: %v", err)
 	}

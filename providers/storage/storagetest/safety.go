@@ -13,6 +13,7 @@ import (
 	"github.com/zeebo/blake3"
 
 	"github.com/mlform/mlform/providers/storage"
+	"github.com/mlform/mlform/providers/storage/manifest"
 )
 
 func testMaterialize(t *testing.T, e *env) {
@@ -23,7 +24,7 @@ func testMaterialize(t *testing.T, e *env) {
 		"data/deep/x/y/z.bin": randomBytes(81, 5000),
 		"empty":               nil,
 	}
-	var files []storage.File
+	var files []manifest.File
 	for p, d := range want {
 		mode := uint32(0o644)
 		if p == "train.py" {
@@ -31,7 +32,7 @@ func testMaterialize(t *testing.T, e *env) {
 		}
 		files = append(files, e.put(s, p, d, mode))
 	}
-	id := e.putManifest(s, storage.KindArtifacts, files...)
+	id := e.putManifest(s, manifest.KindArtifacts, files...)
 	dir := filepath.Join(t.TempDir(), "out")
 	// A stale file is replaced.
 	if err := os.MkdirAll(filepath.Join(dir, "data"), 0o755); err != nil {
@@ -93,7 +94,7 @@ func hexString(b []byte) string {
 func testMaterializeEscapes(t *testing.T, e *env) {
 	s := e.open(storage.Options{})
 	f := e.put(s, "x", []byte("payload"), 0o644)
-	e.putManifest(s, storage.KindSnapshot, f)
+	e.putManifest(s, manifest.KindSnapshot, f)
 	fileJSON := func(path string) string {
 		return `{"path":"` + path + `","size":7,"hash":"` + f.Hash + `","mode":420,"chunks":[{"id":"` + f.Chunks[0].ID + `","size":7}]}`
 	}
@@ -138,7 +139,7 @@ func fileExists(p string) bool {
 func testTamperedManifest(t *testing.T, e *env) {
 	s := e.open(storage.Options{})
 	f := e.put(s, "x", []byte("payload"), 0o644)
-	id := e.putManifest(s, storage.KindSnapshot, f)
+	id := e.putManifest(s, manifest.KindSnapshot, f)
 	orig := e.readRaw("manifests/" + id)
 	e.write("manifests/"+id, bytes.Replace(orig, []byte(`"x"`), []byte(`"y"`), 1))
 	if _, err := s.GetManifest(e.ctx, id); !errors.Is(err, storage.ErrCorrupt) || !strings.Contains(err.Error(), id) {
@@ -157,7 +158,7 @@ func testTamperedManifest(t *testing.T, e *env) {
 func testCheckMissingPack(t *testing.T, e *env) {
 	s := e.open(storage.Options{PackSize: 1 << 20})
 	a := e.put(s, "a", randomBytes(90, 3<<20), 0o644)
-	id := e.putManifest(s, storage.KindSnapshot, a)
+	id := e.putManifest(s, manifest.KindSnapshot, a)
 	e.mustCheck(s, true)
 	packs := e.keys("data/")
 	if err := e.raw.Delete(e.ctx, packs[0]); err != nil {
@@ -194,7 +195,7 @@ func mentions(r *storage.CheckReport, s string) bool {
 func testCheckCorruptChunk(t *testing.T, e *env) {
 	s := e.open(storage.Options{})
 	a := e.put(s, "a.csv", randomBytes(91, 600000), 0o644)
-	id := e.putManifest(s, storage.KindSnapshot, a)
+	id := e.putManifest(s, manifest.KindSnapshot, a)
 	packs := e.keys("data/")
 	data := e.readRaw(packs[0])
 	data[100] ^= 0xff // inside the first chunk's bytes
@@ -231,10 +232,10 @@ func testGC(t *testing.T, e *env) {
 	dropData := randomBytes(102, 2<<20)
 	fk := e.put(s, "keep", keepData, 0o644)
 	fs := e.put(s, "shared", shared, 0o644)
-	keep := e.putManifest(s, storage.KindSnapshot, fk, fs)
+	keep := e.putManifest(s, manifest.KindSnapshot, fk, fs)
 	fd := e.put(s, "drop", dropData, 0o644)
 	fs2 := e.put(s, "shared", shared, 0o644)
-	drop := e.putManifest(s, storage.KindSnapshot, fd, fs2)
+	drop := e.putManifest(s, manifest.KindSnapshot, fd, fs2)
 	profile, _ := s.PutObject(e.ctx, []byte(`{"p":1}`))
 	stale, _ := s.PutObject(e.ctx, []byte(`{"p":0}`))
 	packsBefore := len(e.keys("data/"))
@@ -273,7 +274,7 @@ func testGC(t *testing.T, e *env) {
 	// The store still works for writes after GC, and dropped content can
 	// come back.
 	fd2 := e.put(s, "drop", dropData, 0o644)
-	again := e.putManifest(s, storage.KindSnapshot, fd2)
+	again := e.putManifest(s, manifest.KindSnapshot, fd2)
 	if got, err := e.read(e.open(storage.Options{}), fd2); err != nil || !bytes.Equal(got, dropData) {
 		t.Fatalf("re-stored content after GC: %v", err)
 	}
@@ -293,7 +294,7 @@ func testGC(t *testing.T, e *env) {
 func testGCRefuses(t *testing.T, e *env) {
 	s := e.open(storage.Options{})
 	f := e.put(s, "a", randomBytes(110, 1000), 0o644)
-	id := e.putManifest(s, storage.KindSnapshot, f)
+	id := e.putManifest(s, manifest.KindSnapshot, f)
 	before := len(e.keys(""))
 	unknown := strings.Repeat("ab", 32)
 	for _, keep := range [][]string{{unknown}, {"not-an-id"}, {id, "../config"}} {
@@ -310,7 +311,7 @@ func testRebuildIndex(t *testing.T, e *env) {
 	s := e.open(storage.Options{PackSize: 1 << 20})
 	a := e.put(s, "a", randomBytes(120, 3<<20), 0o644)
 	b := e.put(s, "b", randomBytes(121, 1000), 0o644)
-	id := e.putManifest(s, storage.KindSnapshot, a, b)
+	id := e.putManifest(s, manifest.KindSnapshot, a, b)
 	for _, k := range e.keys("index/") {
 		if err := e.raw.Delete(e.ctx, k); err != nil {
 			t.Fatal(err)

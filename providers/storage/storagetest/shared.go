@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/mlform/mlform/providers/storage"
+	"github.com/mlform/mlform/providers/storage/manifest"
 	"github.com/mlform/mlform/providers/storage/storedoc"
 )
 
@@ -46,7 +47,7 @@ const lineageA, lineageB = "0b6f8a52-6d0e-4d8f-9a51-1f0f5c3c2a77", "9d1c2b3a-000
 func testRootsRoundTrip(t *testing.T, e *env) {
 	s := e.open(storage.Options{})
 	f := e.put(s, "a", []byte("alpha"), 0o644)
-	id := e.putManifest(s, storage.KindSnapshot, f)
+	id := e.putManifest(s, manifest.KindSnapshot, f)
 	if _, err := s.GetRoot(e.ctx, lineageA); !errors.Is(err, storage.ErrNotFound) {
 		t.Fatalf("GetRoot before any write: %v, want ErrNotFound", err)
 	}
@@ -104,11 +105,11 @@ func testGCKeepsRoots(t *testing.T, e *env) {
 	shared := randomBytes(11, 3000)
 	fa := e.put(s, "a.csv", randomBytes(12, 3000), 0o644)
 	fs := e.put(s, "shared.csv", shared, 0o644)
-	idA := e.putManifest(s, storage.KindSnapshot, fa)
+	idA := e.putManifest(s, manifest.KindSnapshot, fa)
 	fb := e.put(s, "b.csv", randomBytes(13, 3000), 0o644)
 	fs2 := e.put(s, "shared.csv", shared, 0o644)
-	idB := e.putManifest(s, storage.KindSnapshot, fb, fs2)
-	idGone := e.putManifest(s, storage.KindSnapshot, fa, fs)
+	idB := e.putManifest(s, manifest.KindSnapshot, fb, fs2)
+	idGone := e.putManifest(s, manifest.KindSnapshot, fa, fs)
 	objB, err := s.PutObject(e.ctx, []byte(`{"profile":"b"}`))
 	if err != nil {
 		t.Fatal(err)
@@ -168,10 +169,10 @@ func testGCKeepsRoots(t *testing.T, e *env) {
 // of its own backend, and left alone by another backend's.
 func testWorkspaceRootPerBackend(t *testing.T, e *env) {
 	s := e.open(storage.Options{PackSize: 4 << 10})
-	idA := e.putManifest(s, storage.KindSnapshot, e.put(s, "a.csv", randomBytes(21, 3000), 0o644))
-	idB := e.putManifest(s, storage.KindSnapshot, e.put(s, "b.csv", randomBytes(22, 3000), 0o644))
-	idOld := e.putManifest(s, storage.KindSnapshot, e.put(s, "old.csv", randomBytes(23, 3000), 0o644))
-	idArchive := e.putManifest(s, storage.KindSnapshot, e.put(s, "archive.csv", randomBytes(24, 3000), 0o644))
+	idA := e.putManifest(s, manifest.KindSnapshot, e.put(s, "a.csv", randomBytes(21, 3000), 0o644))
+	idB := e.putManifest(s, manifest.KindSnapshot, e.put(s, "b.csv", randomBytes(22, 3000), 0o644))
+	idOld := e.putManifest(s, manifest.KindSnapshot, e.put(s, "old.csv", randomBytes(23, 3000), 0o644))
+	idArchive := e.putManifest(s, manifest.KindSnapshot, e.put(s, "archive.csv", randomBytes(24, 3000), 0o644))
 	const backendA, backendB = "/w/a/.mlform/state/state.json", "/w/b/.mlform/state/state.json"
 	// An older mlform's root of the copy at backend A.
 	if err := s.PutRoot(e.ctx, &storage.Root{Lineage: lineageA, Backend: backendA, IDs: []string{idOld}}); err != nil {
@@ -245,7 +246,7 @@ func testWorkspaceRootPerBackend(t *testing.T, e *env) {
 
 func testGCDamagedRoot(t *testing.T, e *env) {
 	s := e.open(storage.Options{})
-	id := e.putManifest(s, storage.KindSnapshot, e.put(s, "a", []byte("a"), 0o644))
+	id := e.putManifest(s, manifest.KindSnapshot, e.put(s, "a", []byte("a"), 0o644))
 	tests := []struct{ key, content, want string }{
 		{"roots/" + lineageB, `{"kind":"mlform-store-root","format":1,"lineage":"` + lineageB + `","ids":["../x"]}`, "invalid root id"},
 		{"roots/" + lineageB, `{"kind":"mlform-store-root","format":2,"lineage":"` + lineageB + `","ids":[]}`, "format 2 is not supported"},

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/mlform/mlform/providers/storage"
+	"github.com/mlform/mlform/providers/storage/manifest"
 )
 
 // RunConformance runs the suite. newURL returns the URL of a fresh, empty
@@ -79,7 +80,7 @@ func sizes() []struct {
 
 func testRoundTrip(t *testing.T, e *env) {
 	s := e.open(storage.Options{PackSize: 1 << 20})
-	var files []storage.File
+	var files []manifest.File
 	want := map[string][]byte{}
 	for _, c := range sizes() {
 		f := e.put(s, "data/"+c.name, c.data, 0o644)
@@ -94,7 +95,7 @@ func testRoundTrip(t *testing.T, e *env) {
 		files = append(files, f)
 		want[f.Path] = c.data
 	}
-	id := e.putManifest(s, storage.KindSnapshot, files...)
+	id := e.putManifest(s, manifest.KindSnapshot, files...)
 
 	// A new Store sees only what is in the bucket.
 	s2 := e.open(storage.Options{})
@@ -163,7 +164,7 @@ func testOpenByURL(t *testing.T, e *env) {
 	defer s.Close()
 	data := randomBytes(5, 300000)
 	f := e.put(s, "a.bin", data, 0o644)
-	id := e.putManifest(s, storage.KindArtifacts, f)
+	id := e.putManifest(s, manifest.KindArtifacts, f)
 	m, err := s.GetManifest(e.ctx, id)
 	if err != nil {
 		t.Fatal(err)
@@ -182,7 +183,7 @@ func testDedupe(t *testing.T, e *env) {
 	if fa.Hash != fb.Hash {
 		t.Fatalf("same content, different hashes %s %s", fa.Hash, fb.Hash)
 	}
-	e.putManifest(s, storage.KindSnapshot, fa, fb)
+	e.putManifest(s, manifest.KindSnapshot, fa, fb)
 	r1 := e.mustCheck(s, false)
 	if r1.Chunks != len(fa.Chunks) {
 		t.Errorf("two identical files stored %d chunks, want %d", r1.Chunks, len(fa.Chunks))
@@ -195,7 +196,7 @@ func testDedupe(t *testing.T, e *env) {
 	if err := s2.Flush(e.ctx); err != nil {
 		t.Fatal(err)
 	}
-	e.putManifest(s2, storage.KindSnapshot, fc)
+	e.putManifest(s2, manifest.KindSnapshot, fc)
 	if got := len(e.keys("data/")); got != packs {
 		t.Errorf("storing known content after reopen wrote packs: %d before, %d after", packs, got)
 	}
@@ -208,12 +209,12 @@ func testAppend(t *testing.T, e *env) {
 	s := e.open(storage.Options{})
 	base := randomBytes(11, 8<<20)
 	f1 := e.put(s, "log.csv", base, 0o644)
-	e.putManifest(s, storage.KindSnapshot, f1)
+	e.putManifest(s, manifest.KindSnapshot, f1)
 	before := e.mustCheck(s, false).Chunks
 
 	grown := append(append([]byte{}, base...), randomBytes(12, 200000)...)
 	f2 := e.put(s, "log.csv", grown, 0o644)
-	e.putManifest(s, storage.KindSnapshot, f2)
+	e.putManifest(s, manifest.KindSnapshot, f2)
 	added := e.mustCheck(s, false).Chunks - before
 	shared := 0
 	old := map[string]bool{}
@@ -241,7 +242,7 @@ func testConcurrentPut(t *testing.T, e *env) {
 		}
 		return randomBytes(uint64(1000+g*perG+j), 50000+g*100)
 	}
-	files := make([][]storage.File, goroutines)
+	files := make([][]manifest.File, goroutines)
 	var wg sync.WaitGroup
 	errs := make(chan error, goroutines)
 	for g := 0; g < goroutines; g++ {
@@ -264,7 +265,7 @@ func testConcurrentPut(t *testing.T, e *env) {
 	for err := range errs {
 		t.Fatalf("concurrent PutFile: %v", err)
 	}
-	var all []storage.File
+	var all []manifest.File
 	distinct := map[string]bool{}
 	for _, fs := range files {
 		for _, f := range fs {
@@ -274,7 +275,7 @@ func testConcurrentPut(t *testing.T, e *env) {
 			}
 		}
 	}
-	id := e.putManifest(s, storage.KindSnapshot, all...)
+	id := e.putManifest(s, manifest.KindSnapshot, all...)
 	s2 := e.open(storage.Options{})
 	r := e.mustCheck(s2, true)
 	if r.Chunks != len(distinct) {
@@ -298,7 +299,7 @@ func testLargeFile(t *testing.T, e *env) {
 	s := e.open(storage.Options{})
 	data := randomBytes(20, 40<<20)
 	f := e.put(s, "model.bin", data, 0o644)
-	e.putManifest(s, storage.KindArtifacts, f)
+	e.putManifest(s, manifest.KindArtifacts, f)
 	s2 := e.open(storage.Options{})
 	got, err := e.read(s2, f)
 	if err != nil || !bytes.Equal(got, data) {
@@ -321,7 +322,7 @@ func testUnflushed(t *testing.T, e *env) {
 	if _, err := e.read(s2, f); err == nil {
 		t.Fatal("unflushed file readable after reopen: index written before Flush")
 	}
-	_, err := s2.PutManifest(e.ctx, &storage.Manifest{Kind: storage.KindSnapshot, Files: []storage.File{f}})
+	_, err := s2.PutManifest(e.ctx, &manifest.Manifest{Kind: manifest.KindSnapshot, Files: []manifest.File{f}})
 	if err == nil {
 		t.Fatal("PutManifest accepted chunks that are not in the store")
 	}
@@ -342,8 +343,8 @@ func testManifestIDStable(t *testing.T, e *env) {
 	s := e.open(storage.Options{})
 	a := e.put(s, "a.csv", randomBytes(40, 1000), 0o644)
 	b := e.put(s, "dir/b.csv", randomBytes(41, 2000), 0o755)
-	m1 := &storage.Manifest{Kind: storage.KindSnapshot, Files: []storage.File{a, b}, Meta: map[string]string{"x": "1", "y": "2"}}
-	m2 := &storage.Manifest{Kind: storage.KindSnapshot, Files: []storage.File{b, a}, Meta: map[string]string{"y": "2", "x": "1"}}
+	m1 := &manifest.Manifest{Kind: manifest.KindSnapshot, Files: []manifest.File{a, b}, Meta: map[string]string{"x": "1", "y": "2"}}
+	m2 := &manifest.Manifest{Kind: manifest.KindSnapshot, Files: []manifest.File{b, a}, Meta: map[string]string{"y": "2", "x": "1"}}
 	id1, err := s.PutManifest(e.ctx, m1)
 	if err != nil {
 		t.Fatal(err)
@@ -352,11 +353,11 @@ func testManifestIDStable(t *testing.T, e *env) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if id1 != id2 || id1 != storage.ManifestID(m1) || id1 != storage.ManifestID(m2) {
-		t.Fatalf("ids differ for equal content: put %s %s, ManifestID %s %s", id1, id2, storage.ManifestID(m1), storage.ManifestID(m2))
+	if id1 != id2 || id1 != manifest.ID(m1) || id1 != manifest.ID(m2) {
+		t.Fatalf("ids differ for equal content: put %s %s, ManifestID %s %s", id1, id2, manifest.ID(m1), manifest.ID(m2))
 	}
-	m3 := &storage.Manifest{Kind: storage.KindSnapshot, Files: []storage.File{a, b}, Meta: map[string]string{"x": "1", "y": "3"}}
-	if storage.ManifestID(m3) == id1 {
+	m3 := &manifest.Manifest{Kind: manifest.KindSnapshot, Files: []manifest.File{a, b}, Meta: map[string]string{"x": "1", "y": "3"}}
+	if manifest.ID(m3) == id1 {
 		t.Fatal("different meta, same id")
 	}
 	s2 := e.open(storage.Options{})
@@ -364,38 +365,38 @@ func testManifestIDStable(t *testing.T, e *env) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if storage.ManifestID(got) != id1 {
-		t.Fatalf("manifest read back has id %s, want %s", storage.ManifestID(got), id1)
+	if manifest.ID(got) != id1 {
+		t.Fatalf("manifest read back has id %s, want %s", manifest.ID(got), id1)
 	}
 }
 
 func testManifestRefuses(t *testing.T, e *env) {
 	s := e.open(storage.Options{})
 	good := e.put(s, "ok", randomBytes(50, 100), 0o644)
-	with := func(mut func(f *storage.File)) storage.File {
+	with := func(mut func(f *manifest.File)) manifest.File {
 		f := good
-		f.Chunks = append([]storage.Chunk{}, good.Chunks...)
+		f.Chunks = append([]manifest.Chunk{}, good.Chunks...)
 		mut(&f)
 		return f
 	}
 	cases := []struct {
 		name string
-		m    *storage.Manifest
+		m    *manifest.Manifest
 	}{
-		{"parent escape", &storage.Manifest{Kind: "snapshot", Files: []storage.File{with(func(f *storage.File) { f.Path = "../evil" })}}},
-		{"absolute", &storage.Manifest{Kind: "snapshot", Files: []storage.File{with(func(f *storage.File) { f.Path = "/etc/passwd" })}}},
-		{"inner dotdot", &storage.Manifest{Kind: "snapshot", Files: []storage.File{with(func(f *storage.File) { f.Path = "a/../../b" })}}},
-		{"empty element", &storage.Manifest{Kind: "snapshot", Files: []storage.File{with(func(f *storage.File) { f.Path = "a//b" })}}},
-		{"backslash", &storage.Manifest{Kind: "snapshot", Files: []storage.File{with(func(f *storage.File) { f.Path = `..\evil` })}}},
-		{"empty path", &storage.Manifest{Kind: "snapshot", Files: []storage.File{with(func(f *storage.File) { f.Path = "" })}}},
-		{"duplicate", &storage.Manifest{Kind: "snapshot", Files: []storage.File{good, good}}},
-		{"file and dir", &storage.Manifest{Kind: "snapshot", Files: []storage.File{good, with(func(f *storage.File) { f.Path = "ok/inner" })}}},
-		{"bad hash", &storage.Manifest{Kind: "snapshot", Files: []storage.File{with(func(f *storage.File) { f.Hash = "../../x" })}}},
-		{"bad chunk id", &storage.Manifest{Kind: "snapshot", Files: []storage.File{with(func(f *storage.File) { f.Chunks[0].ID = "zz" })}}},
-		{"size mismatch", &storage.Manifest{Kind: "snapshot", Files: []storage.File{with(func(f *storage.File) { f.Size++ })}}},
-		{"mode bits", &storage.Manifest{Kind: "snapshot", Files: []storage.File{with(func(f *storage.File) { f.Mode = 0o4755 })}}},
-		{"bad kind", &storage.Manifest{Kind: "../x", Files: []storage.File{good}}},
-		{"unknown chunk", &storage.Manifest{Kind: "snapshot", Files: []storage.File{with(func(f *storage.File) { f.Chunks[0].ID = f.Hash[:62] + "00" })}}},
+		{"parent escape", &manifest.Manifest{Kind: "snapshot", Files: []manifest.File{with(func(f *manifest.File) { f.Path = "../evil" })}}},
+		{"absolute", &manifest.Manifest{Kind: "snapshot", Files: []manifest.File{with(func(f *manifest.File) { f.Path = "/etc/passwd" })}}},
+		{"inner dotdot", &manifest.Manifest{Kind: "snapshot", Files: []manifest.File{with(func(f *manifest.File) { f.Path = "a/../../b" })}}},
+		{"empty element", &manifest.Manifest{Kind: "snapshot", Files: []manifest.File{with(func(f *manifest.File) { f.Path = "a//b" })}}},
+		{"backslash", &manifest.Manifest{Kind: "snapshot", Files: []manifest.File{with(func(f *manifest.File) { f.Path = `..\evil` })}}},
+		{"empty path", &manifest.Manifest{Kind: "snapshot", Files: []manifest.File{with(func(f *manifest.File) { f.Path = "" })}}},
+		{"duplicate", &manifest.Manifest{Kind: "snapshot", Files: []manifest.File{good, good}}},
+		{"file and dir", &manifest.Manifest{Kind: "snapshot", Files: []manifest.File{good, with(func(f *manifest.File) { f.Path = "ok/inner" })}}},
+		{"bad hash", &manifest.Manifest{Kind: "snapshot", Files: []manifest.File{with(func(f *manifest.File) { f.Hash = "../../x" })}}},
+		{"bad chunk id", &manifest.Manifest{Kind: "snapshot", Files: []manifest.File{with(func(f *manifest.File) { f.Chunks[0].ID = "zz" })}}},
+		{"size mismatch", &manifest.Manifest{Kind: "snapshot", Files: []manifest.File{with(func(f *manifest.File) { f.Size++ })}}},
+		{"mode bits", &manifest.Manifest{Kind: "snapshot", Files: []manifest.File{with(func(f *manifest.File) { f.Mode = 0o4755 })}}},
+		{"bad kind", &manifest.Manifest{Kind: "../x", Files: []manifest.File{good}}},
+		{"unknown chunk", &manifest.Manifest{Kind: "snapshot", Files: []manifest.File{with(func(f *manifest.File) { f.Chunks[0].ID = f.Hash[:62] + "00" })}}},
 	}
 	for _, c := range cases {
 		if id, err := s.PutManifest(e.ctx, c.m); err == nil {
@@ -412,7 +413,7 @@ func testResolve(t *testing.T, e *env) {
 	var ids []string
 	for i := 0; i < 5; i++ {
 		f := e.put(s, fmt.Sprintf("f%d", i), randomBytes(uint64(60+i), 100), 0o644)
-		ids = append(ids, e.putManifest(s, storage.KindSnapshot, f))
+		ids = append(ids, e.putManifest(s, manifest.KindSnapshot, f))
 	}
 	for _, id := range ids {
 		for _, p := range []string{id[:8], id[:12], id, bytes2upper(id[:10])} {
@@ -445,7 +446,7 @@ func testListDelete(t *testing.T, e *env) {
 	ids := map[string]bool{}
 	for i := 0; i < 3; i++ {
 		f := e.put(s, "f", randomBytes(uint64(70+i), 100), 0o644)
-		ids[e.putManifest(s, storage.KindSnapshot, f)] = true
+		ids[e.putManifest(s, manifest.KindSnapshot, f)] = true
 	}
 	list, err := s.List(e.ctx)
 	if err != nil || len(list) != 3 {

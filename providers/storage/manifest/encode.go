@@ -1,4 +1,4 @@
-package storage
+package manifest
 
 import (
 	"slices"
@@ -9,14 +9,14 @@ import (
 	"github.com/mlform/mlform/internal/hexid"
 )
 
-// appendManifest appends the canonical encoding of doc to b. It produces
-// exactly the bytes encoding/json produces for manifestDoc with HTML
+// appendDoc appends the canonical encoding of doc to b. It produces
+// exactly the bytes encoding/json produces for doc with HTML
 // escaping off and a trailing newline (the format manifests have always
 // had, so ids do not change), without reflection: a snapshot of tens of
 // thousands of files is encoded at plan time and again at apply, and the
 // reflective encoder was a measurable part of both.
-// manifest_encode_test.go checks the equivalence, by table and by fuzzing.
-func appendManifest(b []byte, doc *manifestDoc) []byte {
+// encode_test.go checks the equivalence, by table and by fuzzing.
+func appendDoc(b []byte, doc *document) []byte {
 	b = append(b, `{"format":`...)
 	b = strconv.AppendInt(b, int64(doc.Format), 10)
 	b = append(b, `,"kind":`...)
@@ -140,8 +140,8 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// encodedManifestSize estimates the encoding's length, to allocate once.
-func encodedManifestSize(doc *manifestDoc) int {
+// encodedSize estimates the encoding's length, to allocate once.
+func encodedSize(doc *document) int {
 	n := 64
 	for i := range doc.Files {
 		f := &doc.Files[i]

@@ -1,7 +1,13 @@
-package storage
+// Package manifest is the document that lists the files of one snapshot,
+// model version or log set in a store: its model, its canonical encoding
+// (whose BLAKE3 is the manifest's id) and the checks every manifest passes
+// before it is stored and after it is read. It does no I/O; the store
+// (package storage) writes and reads manifests as objects.
+package manifest
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -49,27 +55,31 @@ type Chunk struct {
 	Size uint32 `json:"size"`
 }
 
-// manifestFormat is the format number inside every encoded manifest.
-const manifestFormat = 1
+// Format is the format number inside every encoded manifest.
+const Format = 1
 
-// manifestDoc is the on-store shape: a format number ahead of the content,
+// document is the on-store shape: a format number ahead of the content,
 // so a future format is recognised and refused rather than misread.
-type manifestDoc struct {
+type document struct {
 	Format int               `json:"format"`
 	Kind   string            `json:"kind"`
 	Files  []File            `json:"files"`
 	Meta   map[string]string `json:"meta,omitempty"`
 }
 
-// maxManifestSize bounds what GetManifest (and every other whole-object
-// read, see bucketObjects.Get) will read and decode.
-const maxManifestSize = 1 << 30
+// MaxSize bounds what a store will read and decode as a manifest (and as
+// any other whole object).
+const MaxSize = 1 << 30
 
-// encodeManifest returns the canonical encoding: files sorted by path, nil
+// MaxChunkSize is the largest chunk a file may list: the store's chunker
+// never cuts a larger one.
+const MaxChunkSize = 4 << 20
+
+// Encode returns the canonical encoding: files sorted by path, nil
 // slices as empty arrays, map keys sorted (encoding/json sorts them), no
 // insignificant whitespace. It does not validate.
-func encodeManifest(m *Manifest) []byte {
-	doc := manifestDoc{Format: manifestFormat, Kind: m.Kind, Files: m.Files, Meta: m.Meta}
+func Encode(m *Manifest) []byte {
+	doc := document{Format: Format, Kind: m.Kind, Files: m.Files, Meta: m.Meta}
 	// The caller's slice is used as is when it needs no change (the usual
 	// case: observations are sorted and every file has a chunk list).
 	owned := false
@@ -88,24 +98,20 @@ func encodeManifest(m *Manifest) []byte {
 			doc.Files[i].Chunks = []Chunk{}
 		}
 	}
-	return appendManifest(make([]byte, 0, encodedManifestSize(&doc)), &doc)
+	return appendDoc(make([]byte, 0, encodedSize(&doc)), &doc)
 }
 
-// ManifestID returns the id of m: the BLAKE3 hex of its canonical encoding.
+// ID returns the id of m: the BLAKE3 hex of its canonical encoding.
 // The order of m.Files does not matter.
-func ManifestID(m *Manifest) string {
-	return hashHex(encodeManifest(m))
+func ID(m *Manifest) string {
+	sum := blake3.Sum256(Encode(m))
+	return hex.EncodeToString(sum[:])
 }
 
-func hashHex(b []byte) string {
-	sum := blake3.Sum256(b)
-	return rawID(sum).String()
-}
-
-// decodeManifest parses and validates an encoded manifest. The input is
+// Decode parses and validates an encoded manifest. The input is
 // untrusted: every path, id and size is checked.
-func decodeManifest(data []byte) (*Manifest, error) {
-	var doc manifestDoc
+func Decode(data []byte) (*Manifest, error) {
+	var doc document
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&doc); err != nil {
@@ -114,8 +120,8 @@ func decodeManifest(data []byte) (*Manifest, error) {
 	if dec.More() {
 		return nil, errors.New("manifest has trailing data")
 	}
-	if doc.Format != manifestFormat {
-		return nil, fmt.Errorf("manifest format %d is not supported (want %d)", doc.Format, manifestFormat)
+	if doc.Format != Format {
+		return nil, fmt.Errorf("manifest format %d is not supported (want %d)", doc.Format, Format)
 	}
 	m := &Manifest{Kind: doc.Kind, Files: doc.Files, Meta: doc.Meta}
 	if err := m.Validate(); err != nil {
@@ -148,7 +154,7 @@ func (m *Manifest) Validate() error {
 		if err := relpath.Check(f.Path); err != nil {
 			return fmt.Errorf("manifest file %d: %w", i, err)
 		}
-		if err := f.validate(); err != nil {
+		if err := f.Validate(); err != nil {
 			return fmt.Errorf("manifest file %q: %w", f.Path, err)
 		}
 		paths = append(paths, f.Path)
@@ -203,7 +209,9 @@ func validKind(k string) bool {
 	return true
 }
 
-func (f *File) validate() error {
+// Validate checks one file's entry: its hash and chunk ids, a size its
+// chunks add up to, and a permission-only mode.
+func (f *File) Validate() error {
 	if err := hexid.Check("file hash", f.Hash); err != nil {
 		return err
 	}
@@ -218,19 +226,19 @@ func (f *File) validate() error {
 		if err := hexid.Check("chunk", c.ID); err != nil {
 			return fmt.Errorf("chunk %d: %w", i, err)
 		}
-		if c.Size == 0 || c.Size > ChunkMaxSize {
-			return fmt.Errorf("chunk %d (%s) has size %d, want 1..%d", i, c.ID, c.Size, ChunkMaxSize)
+		if c.Size == 0 || c.Size > MaxChunkSize {
+			return fmt.Errorf("chunk %d (%s) has size %d, want 1..%d", i, c.ID, c.Size, MaxChunkSize)
 		}
 		total += int64(c.Size)
 	}
 	if total != f.Size {
 		return fmt.Errorf("chunks add up to %d bytes but the file size is %d", total, f.Size)
 	}
-	if f.Size == 0 && f.Hash != emptyHash {
-		return fmt.Errorf("empty file with hash %s (the empty hash is %s)", f.Hash, emptyHash)
+	if f.Size == 0 && f.Hash != EmptyHash {
+		return fmt.Errorf("empty file with hash %s (the empty hash is %s)", f.Hash, EmptyHash)
 	}
 	return nil
 }
 
-// emptyHash is the BLAKE3 of no bytes: the hash of every empty file.
-const emptyHash = "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262"
+// EmptyHash is the BLAKE3 of no bytes: the hash of every empty file.
+const EmptyHash = "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262"

@@ -1,18 +1,19 @@
-package storage
+package manifest
 
 import (
 	"bytes"
-	"context"
+	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/zeebo/blake3"
 )
 
 // reflectEncode is the reference: what encoding/json writes for doc, the
 // encoding every stored manifest id was computed from.
-func reflectEncode(t testing.TB, doc *manifestDoc) []byte {
+func reflectEncode(t testing.TB, doc *document) []byte {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -26,23 +27,23 @@ func TestAppendManifestMatchesEncodingJSON(t *testing.T) {
 	id := "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262"
 	tests := []struct {
 		name string
-		doc  manifestDoc
+		doc  document
 	}{
-		{"empty", manifestDoc{Format: 1, Kind: KindSnapshot, Files: []File{}}},
-		{"nil files", manifestDoc{Format: 1, Kind: KindSnapshot}},
-		{"one file", manifestDoc{Format: 1, Kind: KindSnapshot, Files: []File{{Path: "a/b.csv", Size: 3, Hash: id, Mode: 0o644, Chunks: []Chunk{{ID: id, Size: 3}}}}}},
-		{"nil chunks", manifestDoc{Format: 1, Kind: KindArtifacts, Files: []File{{Path: "e", Hash: id, Chunks: nil}}}},
-		{"many chunks", manifestDoc{Format: 1, Kind: KindSnapshot, Files: []File{{Path: "big", Size: 1 << 40, Hash: id, Mode: 0o755, Chunks: []Chunk{{ID: id, Size: 4 << 20}, {ID: id, Size: 1}}}}}},
-		{"meta sorted by bytes", manifestDoc{Format: 1, Kind: KindLogs, Files: []File{}, Meta: map[string]string{"b": "2", "a": "1", "B": "3", "é": "4"}}},
-		{"escapes", manifestDoc{Format: 1, Kind: "k\"\\", Files: []File{{Path: "tab\there\nnl\r\b\f\x00\x1f\x7f", Hash: "<&>"}}, Meta: map[string]string{"\u2028": "\u2029", "bad\xff\xfe": "\xc3(", "emoji": "😀"}}},
-		{"negative", manifestDoc{Format: -1, Kind: "", Files: []File{{Path: "n", Size: -5}}}},
+		{"empty", document{Format: 1, Kind: KindSnapshot, Files: []File{}}},
+		{"nil files", document{Format: 1, Kind: KindSnapshot}},
+		{"one file", document{Format: 1, Kind: KindSnapshot, Files: []File{{Path: "a/b.csv", Size: 3, Hash: id, Mode: 0o644, Chunks: []Chunk{{ID: id, Size: 3}}}}}},
+		{"nil chunks", document{Format: 1, Kind: KindArtifacts, Files: []File{{Path: "e", Hash: id, Chunks: nil}}}},
+		{"many chunks", document{Format: 1, Kind: KindSnapshot, Files: []File{{Path: "big", Size: 1 << 40, Hash: id, Mode: 0o755, Chunks: []Chunk{{ID: id, Size: 4 << 20}, {ID: id, Size: 1}}}}}},
+		{"meta sorted by bytes", document{Format: 1, Kind: KindLogs, Files: []File{}, Meta: map[string]string{"b": "2", "a": "1", "B": "3", "é": "4"}}},
+		{"escapes", document{Format: 1, Kind: "k\"\\", Files: []File{{Path: "tab\there\nnl\r\b\f\x00\x1f\x7f", Hash: "<&>"}}, Meta: map[string]string{"\u2028": "\u2029", "bad\xff\xfe": "\xc3(", "emoji": "😀"}}},
+		{"negative", document{Format: -1, Kind: "", Files: []File{{Path: "n", Size: -5}}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			want := reflectEncode(t, &tt.doc)
-			got := appendManifest(nil, &tt.doc)
+			got := appendDoc(nil, &tt.doc)
 			if !bytes.Equal(got, want) {
-				t.Errorf("appendManifest =\n%s\nencoding/json =\n%s", got, want)
+				t.Errorf("appendDoc =\n%s\nencoding/json =\n%s", got, want)
 			}
 		})
 	}
@@ -54,13 +55,13 @@ func TestEncodeManifestLeavesCallerFiles(t *testing.T) {
 	id := "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262"
 	files := []File{{Path: "b", Hash: id}, {Path: "a", Hash: id}}
 	m := &Manifest{Kind: KindSnapshot, Files: files}
-	enc := encodeManifest(m)
+	enc := Encode(m)
 	if files[0].Path != "b" || files[0].Chunks != nil || files[1].Chunks != nil {
-		t.Fatalf("encodeManifest changed the caller's files: %+v", files)
+		t.Fatalf("Encode changed the caller's files: %+v", files)
 	}
 	sorted := &Manifest{Kind: KindSnapshot, Files: []File{{Path: "a", Hash: id, Chunks: []Chunk{}}, {Path: "b", Hash: id, Chunks: []Chunk{}}}}
-	if !bytes.Equal(enc, encodeManifest(sorted)) {
-		t.Fatalf("file order or nil chunk lists changed the encoding:\n%s\n%s", enc, encodeManifest(sorted))
+	if !bytes.Equal(enc, Encode(sorted)) {
+		t.Fatalf("file order or nil chunk lists changed the encoding:\n%s\n%s", enc, Encode(sorted))
 	}
 }
 
@@ -68,13 +69,13 @@ func FuzzAppendManifest(f *testing.F) {
 	f.Add("snapshot", "a/b.csv", "af13", int64(3), uint32(0o644), "k", "v")
 	f.Add("k\"", "\x00\u2028\xff", "<>&", int64(-1), uint32(1<<31), "\u2029", "\t")
 	f.Fuzz(func(t *testing.T, kind, path, hash string, size int64, mode uint32, mk, mv string) {
-		doc := manifestDoc{Format: 1, Kind: kind, Files: []File{
+		doc := document{Format: 1, Kind: kind, Files: []File{
 			{Path: path, Size: size, Hash: hash, Mode: mode, Chunks: []Chunk{{ID: hash, Size: mode}}},
 			{Path: mk, Hash: mv},
 		}, Meta: map[string]string{mk: mv, path: kind}}
 		want := reflectEncode(t, &doc)
-		if got := appendManifest(nil, &doc); !bytes.Equal(got, want) {
-			t.Fatalf("appendManifest differs from encoding/json:\n%q\n%q", got, want)
+		if got := appendDoc(nil, &doc); !bytes.Equal(got, want) {
+			t.Fatalf("appendDoc differs from encoding/json:\n%q\n%q", got, want)
 		}
 	})
 }
@@ -85,7 +86,7 @@ func BenchmarkEncodeManifest20k(b *testing.B) {
 	m := benchManifest(20000)
 	b.ReportAllocs()
 	for b.Loop() {
-		encodeManifest(m)
+		Encode(m)
 	}
 }
 
@@ -104,7 +105,8 @@ func BenchmarkValidateManifest20k(b *testing.B) {
 func benchManifest(n int) *Manifest {
 	files := make([]File, n)
 	for i := range files {
-		id := rawID(hashRaw([]byte(fmt.Sprint(i)))).String()
+		sum := blake3.Sum256([]byte(fmt.Sprint(i)))
+		id := hex.EncodeToString(sum[:])
 		files[i] = File{Path: fmt.Sprintf("d%03d/f%05d.bin", i/200, i), Size: 34000, Hash: id, Mode: 0o644, Chunks: []Chunk{{ID: id, Size: 34000}}}
 	}
 	return &Manifest{Kind: KindSnapshot, Files: files}
@@ -135,7 +137,7 @@ func TestValidatePathSet(t *testing.T) {
 	for _, tt := range tests {
 		files := make([]File, len(tt.paths))
 		for i, p := range tt.paths {
-			files[i] = File{Path: p, Hash: emptyHash, Chunks: []Chunk{}}
+			files[i] = File{Path: p, Hash: EmptyHash, Chunks: []Chunk{}}
 		}
 		err := (&Manifest{Kind: KindSnapshot, Files: files}).Validate()
 		switch {
@@ -144,38 +146,5 @@ func TestValidatePathSet(t *testing.T) {
 		case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
 			t.Errorf("%q: error %v, want one containing %s", tt.paths, err, tt.wantErr)
 		}
-	}
-}
-
-// TestPutManifestAs checks that a manifest is stored only under the id the
-// caller expects, and that a mismatch writes nothing.
-func TestPutManifestAs(t *testing.T) {
-	ctx := context.Background()
-	s, o := newMemStore(t, Options{})
-	f, err := s.PutFile(ctx, bytes.NewReader([]byte("planned content")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.Path = "a.csv"
-	m := &Manifest{Kind: KindSnapshot, Files: []File{f}}
-	want := ManifestID(m)
-	other := ManifestID(&Manifest{Kind: KindSnapshot, Files: []File{}})
-
-	err = s.PutManifestAs(ctx, m, other)
-	if !errors.Is(err, ErrManifestID) || !strings.Contains(err.Error(), want) {
-		t.Fatalf("PutManifestAs with the wrong id = %v, want ErrManifestID naming %s", err, want)
-	}
-	if _, err := o.Get(ctx, manifestKey(want)); !errors.Is(err, ErrNotFound) {
-		t.Fatalf("a refused manifest was written: Get = %v", err)
-	}
-	if err := s.PutManifestAs(ctx, m, ""); !errors.Is(err, ErrManifestID) {
-		t.Fatalf("PutManifestAs with no id = %v, want ErrManifestID", err)
-	}
-	if err := s.PutManifestAs(ctx, m, want); err != nil {
-		t.Fatal(err)
-	}
-	got, err := s.GetManifest(ctx, want)
-	if err != nil || len(got.Files) != 1 || got.Files[0].Hash != f.Hash {
-		t.Fatalf("GetManifest(%s) = %+v, %v", want, got, err)
 	}
 }
