@@ -79,7 +79,11 @@ func Apply(ctx context.Context, ws *engine.Workspace, stop <-chan struct{}, p *p
 	if res != nil {
 		res.Moved = len(p.Moves)
 	}
-	if jw != nil {
+	// Closing the journal writes st whole. After a write the root writer
+	// refused (the store lock lost: what it would name may be gone), st
+	// holds what must not be recorded; what was recorded stays in the
+	// journal, which the next command that writes the state folds.
+	if jw != nil && rw.Refused() == nil {
 		if cerr := jw.Close(context.WithoutCancel(ctx)); cerr != nil {
 			err = errors.Join(err, fmt.Errorf("fold the state journal into the document (every change is recorded in the journal; the next command that writes the state folds it): %w", cerr))
 		}

@@ -146,6 +146,8 @@ type RootWriter struct {
 	// due are the stores whose root does not match refs yet.
 	due map[string]bool
 	err error
+	// refused is the first write the guard refused (Refused).
+	refused error
 	// verify checks every incremental update against a rebuild
 	// (storeroots_verify_*.go: test builds).
 	verify bool
@@ -162,6 +164,9 @@ func (ws *Workspace) NewRootWriter(w StateWriter) *RootWriter {
 func (r *RootWriter) Write(ctx context.Context, st *state.State) error {
 	guarded, err := r.guard(ctx, st)
 	if err != nil {
+		if r.refused == nil {
+			r.refused = err
+		}
 		return err // nothing written: the state names nothing that is not durable
 	}
 	if err := r.w.Write(ctx, st); err != nil {
@@ -249,7 +254,13 @@ func (r *RootWriter) guard(ctx context.Context, st *state.State) (map[string]int
 			continue
 		}
 		root := &storage.Root{Lineage: st.Lineage, Backend: r.backend, Host: host, Written: time.Now().UTC(), Serial: st.Serial + 1, IDs: union}
-		if _, err := store.PutWorkspaceRoot(ctx, root, name); err == nil {
+		_, err = store.PutWorkspaceRoot(ctx, root, name)
+		if errors.Is(err, storage.ErrLockLost) {
+			// What the state would name may have been collected by a gc
+			// elsewhere: record nothing (the next run uploads again).
+			return nil, fmt.Errorf("storage %q: %w; nothing more is recorded: run the command again", name, err)
+		}
+		if err == nil {
 			out[name] = len(union)
 		}
 		// What the state is about to name is on disk before it does (a
@@ -307,6 +318,13 @@ func (r *RootWriter) writeDue(ctx context.Context, st *state.State) {
 	r.due, r.err = r.ws.writeRoots(ctx, st, r.backend, r.refs, r.due)
 }
 
+// Refused returns the first error with which a Write refused to write
+// the state (a store lock lost, a store that could not make its writes
+// durable), nil if none did. The caller's st then holds changes that were
+// never recorded and must not be recorded: a writer that would store st
+// whole afterwards (statemgr.JournalWriter.Close) must not.
+func (r *RootWriter) Refused() error { return r.refused }
+
 // Finish makes sure the roots match st after the last write. It checks
 // the index against the whole state once (a change that escaped its
 // announcement is caught here at the latest) and writes what is due.
@@ -320,6 +338,9 @@ func (r *RootWriter) Finish(ctx context.Context, st *state.State) error {
 	r.markDue(r.refs.diff(full))
 	r.refs = full
 	r.writeDue(ctx, st)
+	if r.err != nil && r.refused != nil {
+		return fmt.Errorf("this workspace's root in the store could not be written: %w", r.err)
+	}
 	if r.err != nil {
 		return fmt.Errorf("the state is recorded, but this workspace's root in the store could not be written (gc from another workspace could collect what it references; run apply or gc here again): %w", r.err)
 	}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"strings"
 
+	"cloud.google.com/go/storage"
 	"gocloud.dev/blob"
 	_ "gocloud.dev/blob/azureblob" // azblob://
 	"gocloud.dev/blob/fileblob"
@@ -82,8 +83,27 @@ func open(ctx context.Context, rawURL, baseDir string, openBucket func(context.C
 		}
 		return nil, fmt.Errorf("open bucket %s: %s", bloburl.Redact(rawURL), msg)
 	}
+	boundRetries(b)
 	if loc.Prefix != "" {
 		b = blob.PrefixedBucket(b, loc.Prefix)
 	}
 	return b, nil
+}
+
+// gcsAttempts bounds the tries of one GCS call: the GCS client retries a
+// transient error (a refused connection, a token endpoint that cannot be
+// reached) forever unless told otherwise, so a wrong STORAGE_EMULATOR_HOST
+// or a network outage made every command hang, holding its state lock,
+// where S3's and Azure's SDKs give up after 3 and 4 tries. Five tries
+// with the client's backoff (1 s doubling, jittered) wait about 15 s at
+// most.
+const gcsAttempts = 5
+
+// boundRetries gives a GCS bucket's client gcsAttempts; other drivers'
+// clients already bound their retries.
+func boundRetries(b *blob.Bucket) {
+	var c *storage.Client
+	if b.As(&c) && c != nil {
+		c.SetRetry(storage.WithMaxAttempts(gcsAttempts))
+	}
 }

@@ -2,9 +2,11 @@ package blob
 
 import (
 	"context"
+	"net"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestLocalPath(t *testing.T) {
@@ -67,5 +69,33 @@ func TestOpenRejectsEscapingFilePrefix(t *testing.T) {
 	_, err := Open(context.Background(), "file:///tmp/x?prefix=../../etc", t.TempDir())
 	if err == nil || !strings.Contains(err.Error(), "must be a relative path inside the directory") {
 		t.Fatalf("Open with an escaping prefix: err = %v, want a clear refusal", err)
+	}
+}
+
+// TestGCSUnreachableFails: a GCS endpoint that refuses connections is an
+// error after a bounded number of tries. The GCS client retries such
+// errors forever by default, so every command hung (holding its state
+// lock) on a wrong STORAGE_EMULATOR_HOST or a network outage.
+func TestGCSUnreachableFails(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close() // now refuses connections
+	t.Setenv("STORAGE_EMULATOR_HOST", addr)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	b, err := Open(ctx, "gs://no-such-bucket/store/", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	_, err = b.ReadAll(ctx, "config")
+	if err == nil || ctx.Err() != nil {
+		t.Fatalf("read from an unreachable GCS endpoint: %v (context: %v), want an error before the deadline", err, ctx.Err())
+	}
+	if !strings.Contains(err.Error(), "connection refused") {
+		t.Errorf("error %q does not say the endpoint refused the connection", err)
 	}
 }

@@ -69,6 +69,9 @@ func (s *Store) GC(ctx context.Context, keep []string) (*GCReport, error) {
 	if s.w.unflushed() {
 		return nil, errors.New("gc: this store has unflushed writes; Flush first")
 	}
+	if err := s.CheckLocks(ctx); err != nil {
+		return nil, fmt.Errorf("gc: %w", err)
+	}
 	keys, err := s.listStore(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("gc: %w", err)
@@ -149,6 +152,9 @@ func (s *Store) GC(ctx context.Context, keep []string) (*GCReport, error) {
 		}
 	}
 	newID := ""
+	if err := s.CheckLocks(ctx); err != nil {
+		return r, fmt.Errorf("gc: %w", err)
+	}
 	if len(entries) > 0 {
 		if newID, err = writeIndexObject(ctx, s.o, entries); err != nil {
 			return r, fmt.Errorf("gc: %w", err)
@@ -166,6 +172,9 @@ func (s *Store) GC(ctx context.Context, keep []string) (*GCReport, error) {
 		return livePacks[pid]
 	}
 	packBytes := func(id string) { r.BytesDeleted += keys.packs[id] }
+	if err := s.CheckLocks(ctx); err != nil {
+		return r, fmt.Errorf("gc: %w", err)
+	}
 	if err := s.sweep(ctx, slices.Sorted(maps.Keys(keys.packs)), livePack, packKey, &r.PacksKept, &r.PacksDeleted, packBytes); err != nil {
 		return r, err
 	}
@@ -196,7 +205,11 @@ func (e *MissingKeptError) Error() string {
 
 // sweep deletes the object of every id that keep refuses (key names it),
 // counting the ids kept (kept may be nil) and deleted, and calling
-// deleted for each one gone (nil: nothing more to do).
+// deleted for each one gone (nil: nothing more to do). Before each delete
+// it checks that the store locks held still hold (by their refresh time;
+// GC checks the lock objects between phases): a gc stopped or suspended
+// past the stale timeout may find that a writer took the store since and
+// now uses a chunk this gc judged dead.
 func (s *Store) sweep(ctx context.Context, ids []string, keep func(id string) bool, key func(id string) string, nKept, nDeleted *int, deleted func(id string)) error {
 	for _, id := range ids {
 		if keep(id) {
@@ -204,6 +217,9 @@ func (s *Store) sweep(ctx context.Context, ids []string, keep func(id string) bo
 				*nKept++
 			}
 			continue
+		}
+		if err := s.locksFresh(); err != nil {
+			return fmt.Errorf("gc: %w", err)
 		}
 		if err := s.deleteKey(ctx, key(id)); err != nil {
 			return fmt.Errorf("gc: %w", err)
@@ -271,6 +287,9 @@ func (s *Store) RebuildIndex(ctx context.Context) (int, error) {
 		}
 	}
 	newID := ""
+	if err := s.CheckLocks(ctx); err != nil {
+		return 0, fmt.Errorf("rebuild index: %w", err)
+	}
 	if len(entries) > 0 {
 		if newID, err = writeIndexObject(ctx, s.o, entries); err != nil {
 			return 0, fmt.Errorf("rebuild index: %w", err)

@@ -78,6 +78,13 @@ func (s *Store) putRoot(ctx context.Context, name string, r *Root) error {
 	if err != nil {
 		return err
 	}
+	// A root makes live what it names. A writer's store lock is what kept
+	// gc from collecting, before now, the packs it uploaded and the
+	// chunks it found in the index: a lost lock means they may be gone,
+	// and a root naming them would record data that no longer exists.
+	if err := s.CheckLocks(ctx); err != nil {
+		return fmt.Errorf("write root of workspace %s: %w", r.Lineage, err)
+	}
 	if err := s.o.Put(ctx, rootKey(name), bytes.NewReader(b), false); err != nil {
 		return fmt.Errorf("write root of workspace %s: %w", r.Lineage, err)
 	}

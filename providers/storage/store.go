@@ -70,6 +70,9 @@ type Store struct {
 	exclusive atomic.Int32
 	// lock is the shared lock Options.SharedLock took, released by Close.
 	lock *StoreLock
+	// locks are the store locks held (storelock.go, CheckLocks).
+	locksMu sync.Mutex
+	locks   map[*StoreLock]bool
 }
 
 // Open opens (creating when new) the store at url. A store whose config was

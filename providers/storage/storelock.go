@@ -70,6 +70,8 @@ type LockOptions struct {
 	// Refresh and Stale override DefaultLockRefresh and DefaultLockStale
 	// (tests shorten them).
 	Refresh, Stale time.Duration
+	// now replaces time.Now (tests move the clock).
+	now func() time.Time
 }
 
 // StoreLock is a held store lock. Its object is refreshed in the
@@ -81,9 +83,26 @@ type StoreLock struct {
 	stop   chan struct{}
 	done   chan struct{}
 
+	// now is the wall clock (LockOptions.now in tests); trust is how long
+	// after its last refresh the lock is relied on (Check).
+	now   func() time.Time
+	trust time.Duration
+
 	mu   sync.Mutex
 	lost error
+	// confirmed is the refresh time last written to the lock object: no
+	// other process judges the lock stale by its age before confirmed
+	// plus the stale timeout.
+	confirmed time.Time
 }
+
+// ErrLockLost is wrapped by the errors of a store lock that no longer
+// protects its holder: removed by another process that judged it stale,
+// or not refreshed for so long that one may have (the holder was stopped
+// or suspended, or the store was unreachable). A gc elsewhere may then
+// have collected what the holder uploaded or found in the index, so the
+// holder must record nothing more under it.
+var ErrLockLost = errors.New("store lock lost")
 
 // Holder describes the held lock.
 func (l *StoreLock) Holder() LockHolder { return l.holder }
@@ -134,25 +153,35 @@ func (s *Store) Lock(ctx context.Context, kind LockKind, opts LockOptions) (*Sto
 	if opts.Stale <= 0 {
 		opts.Stale = DefaultLockStale
 	}
-	now := time.Now().UTC().Truncate(time.Millisecond)
-	h := LockHolder{ID: uuid.NewString(), Kind: kind, Host: procid.Host(), Boot: procid.Boot(), PID: os.Getpid(), User: whoami.User(),
-		Command: opts.Command, Created: now, Refreshed: now}
-	data, err := storedoc.EncodeLock(h)
-	if err != nil {
-		return nil, err
+	if opts.now == nil {
+		opts.now = time.Now
 	}
+	h := LockHolder{ID: uuid.NewString(), Kind: kind, Host: procid.Host(), Boot: procid.Boot(), PID: os.Getpid(), User: whoami.User(),
+		Command: opts.Command}
 	key := lockPrefix + h.ID
 	start := time.Now()
 	for attempt := 0; ; attempt++ {
+		// Each attempt writes the time it is made: a lock taken after a
+		// long wait (a gc holding the exclusive lock for longer than the
+		// stale timeout) must not look stale, and be removed as stale by
+		// another gc, the moment it is taken.
+		now := wallClock(opts.now)
+		h.Created, h.Refreshed = now, now
+		data, err := storedoc.EncodeLock(h)
+		if err != nil {
+			return nil, err
+		}
 		if err := s.o.Put(ctx, key, bytes.NewReader(data), true); err != nil {
 			return nil, fmt.Errorf("lock store: %w", err)
 		}
 		conflict, err := s.conflicts(ctx, h, opts.Stale)
 		if err == nil && conflict == nil {
-			l := &StoreLock{s: s, key: key, holder: h, stop: make(chan struct{}), done: make(chan struct{})}
+			l := &StoreLock{s: s, key: key, holder: h, stop: make(chan struct{}), done: make(chan struct{}),
+				now: opts.now, trust: opts.Stale / 2, confirmed: now}
 			if kind == LockExclusive {
 				s.exclusive.Add(1)
 			}
+			s.held(l, true)
 			go l.refresh(opts.Refresh)
 			return l, nil
 		}
@@ -246,7 +275,10 @@ func (s *Store) listLocks(ctx context.Context) ([]LockEntry, error) {
 // refresh rewrites the lock object every period with a new Refreshed
 // time, until Unlock. A lock object that disappeared was removed by
 // someone who judged it stale: the lock is lost and is not recreated (a
-// gc may be running now).
+// gc may be running now). Nor is a lock refreshed once it went
+// unrefreshed for longer than it is trusted (the process was stopped or
+// the machine suspended): another process may be judging it stale right
+// now, and a refresh would hide that from Check.
 func (l *StoreLock) refresh(period time.Duration) {
 	defer close(l.done)
 	t := time.NewTicker(period)
@@ -257,18 +289,15 @@ func (l *StoreLock) refresh(period time.Duration) {
 			return
 		case <-t.C:
 		}
+		if l.overdue() != nil {
+			return
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), period)
 		err := l.refreshOnce(ctx)
 		cancel()
-		if err != nil {
-			l.mu.Lock()
-			if l.lost == nil && errors.Is(err, ErrNotFound) {
-				l.lost = fmt.Errorf("store lock %s was removed by another process while held (judged stale?): %w", l.holder.ID, err)
-			}
-			l.mu.Unlock()
-			if errors.Is(err, ErrNotFound) {
-				return
-			}
+		if errors.Is(err, ErrNotFound) {
+			l.setLost(fmt.Errorf("store lock %s was removed by another process while held (judged stale?): %w", l.holder.ID, err))
+			return
 		}
 	}
 }
@@ -278,12 +307,120 @@ func (l *StoreLock) refreshOnce(ctx context.Context) error {
 		return err
 	}
 	h := l.holder
-	h.Refreshed = time.Now().UTC().Truncate(time.Millisecond)
+	h.Refreshed = wallClock(l.now)
 	data, err := storedoc.EncodeLock(h)
 	if err != nil {
 		return err
 	}
-	return l.s.o.Put(ctx, l.key, bytes.NewReader(data), false)
+	if err := l.s.o.Put(ctx, l.key, bytes.NewReader(data), false); err != nil {
+		return err
+	}
+	l.mu.Lock()
+	l.confirmed = h.Refreshed
+	l.mu.Unlock()
+	return nil
+}
+
+// Check reports (wrapping ErrLockLost) a lock that no longer protects its
+// holder: found removed by another process, or last refreshed longer ago
+// than half the stale timeout, by the wall clock, which unlike Go's
+// monotonic clock also counts the time a machine was suspended. A holder
+// calls it before it acts on what the lock guarantees: a writer before
+// the root that makes what it uploaded (or found in the index) live, gc
+// before each deletion. Half the timeout leaves the other half for clock
+// differences between hosts.
+func (l *StoreLock) Check(ctx context.Context) error {
+	if err := l.Lost(); err != nil {
+		return err
+	}
+	if err := l.overdue(); err != nil {
+		return err
+	}
+	if _, err := l.s.o.Size(ctx, l.key); err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return l.setLost(fmt.Errorf("store lock %s was removed by another process while held (judged stale?): %w", l.holder.ID, err))
+		}
+		return fmt.Errorf("check store lock %s: %w", l.holder.ID, err)
+	}
+	return l.overdue() // the read itself may have taken long
+}
+
+// overdue marks the lock lost, and returns why, when its last refresh is
+// older than it is trusted for.
+func (l *StoreLock) overdue() error {
+	l.mu.Lock()
+	confirmed := l.confirmed
+	l.mu.Unlock()
+	if age := wallClock(l.now).Sub(confirmed); age > l.trust {
+		return l.setLost(fmt.Errorf("store lock %s was last refreshed %s ago (this process was stopped or suspended, or the store unreachable): another process may have judged it stale and run gc", l.holder.ID, age.Round(time.Second)))
+	}
+	return nil
+}
+
+// setLost records why the lock was lost (the first reason found) and
+// returns it, wrapping ErrLockLost.
+func (l *StoreLock) setLost(why error) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.lost == nil {
+		l.lost = fmt.Errorf("%w: %w", ErrLockLost, why)
+	}
+	return l.lost
+}
+
+// wallClock is now() without Go's monotonic reading, in UTC, to the
+// millisecond a lock object records: lock ages are compared by wall
+// clock, as other hosts compare them.
+func wallClock(now func() time.Time) time.Time {
+	return now().Round(0).UTC().Truncate(time.Millisecond)
+}
+
+// held adds l to (or removes it from) the locks this Store holds.
+func (s *Store) held(l *StoreLock, on bool) {
+	s.locksMu.Lock()
+	defer s.locksMu.Unlock()
+	if on {
+		if s.locks == nil {
+			s.locks = map[*StoreLock]bool{}
+		}
+		s.locks[l] = true
+	} else {
+		delete(s.locks, l)
+	}
+}
+
+// locksFresh is CheckLocks without reading the lock objects: it reports
+// a lock found lost or not refreshed for too long. Cheap enough for every
+// delete of a gc.
+func (s *Store) locksFresh() error {
+	s.locksMu.Lock()
+	defer s.locksMu.Unlock()
+	for l := range s.locks {
+		if err := l.Lost(); err != nil {
+			return err
+		}
+		if err := l.overdue(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CheckLocks runs Check on every store lock this Store holds. A Store
+// holding none (a reader) has nothing to check.
+func (s *Store) CheckLocks(ctx context.Context) error {
+	s.locksMu.Lock()
+	locks := make([]*StoreLock, 0, len(s.locks))
+	for l := range s.locks {
+		locks = append(locks, l)
+	}
+	s.locksMu.Unlock()
+	for _, l := range locks {
+		if err := l.Check(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Unlock stops the refresh and removes the lock object. It reports a lock
@@ -296,6 +433,7 @@ func (l *StoreLock) Unlock(ctx context.Context) error {
 	}
 	close(l.stop)
 	<-l.done
+	l.s.held(l, false)
 	if l.holder.Kind == LockExclusive {
 		l.s.exclusive.Add(-1)
 	}
