@@ -38,6 +38,13 @@ func planMoves(moved, implied []config.Moved, st *state.State) ([]*plans.Move, [
 	for name := range st.Publications {
 		recorded["promotion."+name] = true
 	}
+	for _, m := range st.Models {
+		for _, ap := range m.Approvals {
+			if ap != nil {
+				recorded["promotion."+ap.Promotion] = true
+			}
+		}
+	}
 	var moves []*plans.Move
 	var notes []*plans.Note
 	all := append(slices.Clone(moved), implied...)
@@ -125,7 +132,7 @@ func applyMoves(ctx context.Context, st *state.State, moves []*plans.Move, w eng
 // address (inputs digests are recomputed, as they cover the names); a
 // retrain policy keeps its last-train times (so a schedule does not fire
 // early) and a promotion its last publication (so it does not publish
-// again).
+// again) and its approvals (so an approved version needs no new review).
 func migrate(st *state.State, moves []*plans.Move) error {
 	for _, mv := range moves {
 		kind, from, to := plans.AddrKind(mv.From), plans.AddrName(mv.From), plans.AddrName(mv.To)
@@ -175,7 +182,14 @@ func migrate(st *state.State, moves []*plans.Move) error {
 			}
 			p.Name = to
 		case "promotion":
-			if _, ok := moveEntry(st.Publications, from, to); !ok {
+			// A promotion's record is its last publication and the
+			// approvals given to it: a renamed promotion keeps both, so
+			// a reviewed version does not wait for a second review.
+			if st.Publications[to] != nil || approved(st, to) {
+				return stale
+			}
+			_, published := moveEntry(st.Publications, from, to)
+			if !renameApprovals(st, from, to) && !published {
 				return stale
 			}
 		default:
@@ -183,6 +197,32 @@ func migrate(st *state.State, moves []*plans.Move) error {
 		}
 	}
 	return nil
+}
+
+// approved reports whether any model records an approval for promotion.
+func approved(st *state.State, promotion string) bool {
+	for _, m := range st.Models {
+		for _, ap := range m.Approvals {
+			if ap != nil && ap.Promotion == promotion {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// renameApprovals makes every approval given to promotion from an
+// approval of promotion to, and reports whether there was one.
+func renameApprovals(st *state.State, from, to string) bool {
+	found := false
+	for _, m := range st.Models {
+		for _, ap := range m.Approvals {
+			if ap != nil && ap.Promotion == from {
+				ap.Promotion, found = to, true
+			}
+		}
+	}
+	return found
 }
 
 // renameInputs makes every version and evaluation that used dataset from

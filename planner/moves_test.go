@@ -18,6 +18,7 @@ func TestPlanMoves(t *testing.T) {
 			st.EnsureModel(n)
 		}
 		st.Datasets["sales"] = &state.Dataset{Name: "sales", Snapshots: []*state.Snapshot{}}
+		st.Models["a"].Approvals = []*state.Approval{{Promotion: "reviewed", Alias: "production", Version: 1, By: "ann@h"}}
 		return st
 	}
 	for _, tc := range []struct {
@@ -32,6 +33,7 @@ func TestPlanMoves(t *testing.T) {
 			`[model.fleet["eu"]->model.regional["eu"] model.fleet["us"]->model.regional["us"]] []`},
 		{"one instance", []config.Moved{{From: `model.fleet["eu"]`, To: `model.fleet["europe"]`}}, nil, `[model.fleet["eu"]->model.fleet["europe"]] []`},
 		{"into for_each", []config.Moved{{From: "dataset.sales", To: `dataset.sales["eu"]`}}, nil, `[dataset.sales->dataset.sales["eu"]] []`},
+		{"a promotion recorded by its approvals", []config.Moved{{From: "promotion.reviewed", To: "promotion.prod"}}, nil, "[promotion.reviewed->promotion.prod] []"},
 		{"not recorded: nothing", []config.Moved{{From: "model.gone", To: "model.b"}}, nil, "[] []"},
 		{"target recorded: note", []config.Moved{{From: "model.a", To: "model.taken"}}, nil, "[] [model.a]"},
 		{"implied, target recorded: silent", nil, []config.Moved{{From: "model.a", To: "model.taken"}}, "[] []"},
@@ -63,8 +65,11 @@ func TestMigrate(t *testing.T) {
 	st.Datasets["sales"] = &state.Dataset{Name: "sales", Snapshots: []*state.Snapshot{}}
 	st.Policies["p"] = &state.Policy{Name: "p", LastTrain: map[string]time.Time{"a": {}}}
 	st.Publications = map[string]*state.Publication{"prod": {Version: 1, URL: "file://p"}}
+	m.Approvals = []*state.Approval{{Promotion: "prod", Alias: "production", Version: 1, By: "ann@h"},
+		{Promotion: "staging", Alias: "staging", Version: 1, By: "bob@h"}}
 	moves := []*plans.Move{{From: "model.a", To: `model.a["eu"]`}, {From: "dataset.sales", To: `dataset.sales["eu"]`},
-		{From: "retrain_policy.p", To: "retrain_policy.fleet"}, {From: "promotion.prod", To: `promotion.prod["eu"]`}}
+		{From: "retrain_policy.p", To: "retrain_policy.fleet"}, {From: "promotion.prod", To: `promotion.prod["eu"]`},
+		{From: "promotion.staging", To: "promotion.review"}}
 
 	cp, err := movedState(st, moves)
 	if err != nil {
@@ -95,6 +100,12 @@ func TestMigrate(t *testing.T) {
 	}
 	if st.Publications[`prod["eu"]`] == nil || st.Publications["prod"] != nil {
 		t.Error("promotion's publication not moved")
+	}
+	// An approval is the promotion's too: a renamed promotion keeps it
+	// (a reviewed version does not wait for a second review), also one
+	// that never published.
+	if aps := st.Models[`a["eu"]`].Approvals; aps[0].Promotion != `prod["eu"]` || aps[1].Promotion != "review" {
+		t.Errorf("approvals not moved with their promotions: %+v %+v", aps[0], aps[1])
 	}
 	if err := st.Validate(); err != nil {
 		t.Errorf("moved state invalid: %v", err)

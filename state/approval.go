@@ -88,16 +88,48 @@ func (m *Model) dropApprovals(version int) {
 // alias, and counts until the alias moves away from that version: after
 // a rollback from v4 (or any move off v4), an approval of v4 recorded
 // before that move no longer counts, so the version that was rolled back
-// is not promoted again on the strength of the review it had before.
+// is not promoted again on the strength of the review it had before
+// (SpentUntil).
 func (m *Model) ValidApproval(promotion, alias string, version int) *Approval {
-	left := m.LeftVersionAt(alias, version)
+	spent := m.SpentUntil(alias, version)
 	for i := len(m.Approvals) - 1; i >= 0; i-- {
 		ap := m.Approvals[i]
-		if ap != nil && ap.Promotion == promotion && ap.Alias == alias && ap.Version == version && (left.IsZero() || ap.At.After(left)) {
+		if ap != nil && ap.Promotion == promotion && ap.Alias == alias && ap.Version == version && (spent.IsZero() || ap.At.After(spent)) {
 			return ap
 		}
 	}
 	return nil
+}
+
+// SpentUntil is the time up to which approvals of version for alias are
+// spent (zero: none): when the alias last moved away from version, or,
+// if later, the time of an approval a move onto version used before that.
+// Approvals and moves are stamped by different commands, each with its
+// own clock (an approval on the real clock, applies under an earlier
+// -now or MLFORM_NOW): the approval that moved the alias is spent by the
+// rollback whatever its stamp says.
+func (m *Model) SpentUntil(alias string, version int) time.Time {
+	var t time.Time
+	al := m.Aliases[alias]
+	if al == nil {
+		return t
+	}
+	last := -1 // the last move away from version, in history order
+	for i, mv := range al.History {
+		if mv != nil && mv.From == version {
+			last = i
+		}
+	}
+	for _, mv := range al.History[:last+1] {
+		switch {
+		case mv == nil:
+		case mv.From == version && mv.At.After(t):
+			t = mv.At
+		case mv.To == version && mv.ApprovedAt.After(t):
+			t = mv.ApprovedAt
+		}
+	}
+	return t
 }
 
 // LeftVersionAt is when alias last moved away from version (zero: never).

@@ -37,6 +37,15 @@ func TestValidApproval(t *testing.T) {
 		{"approved at the very time of the rollback",
 			[]*Approval{ap("p", "production", 2, 5)},
 			history(&AliasMove{From: 1, To: 2, At: at(4)}, &AliasMove{From: 2, To: 1, At: at(5)}), 2, nil},
+		// Approved on the real clock (the 20th), promoted and rolled back
+		// by applies under an earlier -now (the 9th, the 10th): the
+		// rollback spends the approval whatever its stamp.
+		{"rolled back after the approval that moved it, stamped later",
+			[]*Approval{ap("p", "production", 2, 20)},
+			history(&AliasMove{From: 1, To: 2, At: at(9), ApprovedBy: "ana@h", ApprovedAt: at(20)}, &AliasMove{From: 2, To: 1, At: at(10)}), 2, nil},
+		{"approved again after the spent one",
+			[]*Approval{ap("p", "production", 2, 20), ap("p", "production", 2, 21)},
+			history(&AliasMove{From: 1, To: 2, At: at(9), ApprovedBy: "ana@h", ApprovedAt: at(20)}, &AliasMove{From: 2, To: 1, At: at(10)}), 2, new(at(21))},
 		{"moves away from other versions do not matter",
 			[]*Approval{ap("p", "production", 3, 3)},
 			history(&AliasMove{From: 1, To: 2, At: at(4)}, &AliasMove{From: 2, To: 1, At: at(5)}), 3, new(at(3))},

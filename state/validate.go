@@ -30,6 +30,12 @@ const (
 	minIDLen   = 8
 )
 
+// MaxMetricNameLen bounds a metric name in bytes: the training contract
+// (providers/executor's metrics.json reader) refuses longer ones, and
+// state accepts every name the contract accepts, so a train whose
+// metrics.json passed is always recorded.
+const MaxMetricNameLen = 256
+
 // IsIdentifier reports whether name can name a dataset, model, alias,
 // policy, promotion or store: an HCL identifier (a letter or underscore,
 // then letters, digits, underscores and dashes), at most 128 bytes.
@@ -333,7 +339,7 @@ func validateSnapshotRefs(where string, refs map[string]string) error {
 
 func validateMetrics(where string, m map[string]float64) error {
 	for k, v := range m {
-		if k == "" || len(k) > maxNameLen || !utf8.ValidString(k) {
+		if k == "" || len(k) > MaxMetricNameLen || !utf8.ValidString(k) {
 			return fmt.Errorf("%s: metric name %q is empty, too long or not UTF-8", where, termtext.Truncate(k, 80))
 		}
 		if math.IsNaN(v) || math.IsInf(v, 0) {

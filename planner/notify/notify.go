@@ -116,7 +116,7 @@ func (n *Spec) send(ctx context.Context, ev Event) error {
 	}
 	err := deliver(ctx, n, ev)
 	var ge *gaveUpError
-	if errors.As(err, &ge) && ctx.Err() == nil {
+	if errors.As(err, &ge) {
 		n.run.mu.Lock()
 		if n.run.gaveUp == "" {
 			n.run.gaveUp = ge.Error()
@@ -153,6 +153,12 @@ func displayed(ev Event) Event {
 
 // deliver posts the document, retrying network errors, 429 and 5xx with
 // exponential backoff. Errors never quote the URL.
+//
+// What an event reports is already in state, so a cancelled apply (a
+// second Ctrl-C, whose cancelled train is a `failed` event) still tells:
+// a request is never cut short by ctx (each is bounded by
+// notifyTimeout), but once ctx is done no further attempt is made, and
+// a webhook that failed then is given up on for the rest of the run.
 func deliver(ctx context.Context, n *Spec, ev Event) error {
 	body, err := marshalEvent(ev)
 	if err != nil {
@@ -163,9 +169,12 @@ func deliver(ctx context.Context, n *Spec, ev Event) error {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	wait := notifyBackoff
 	for attempt := 1; ; attempt++ {
-		retry, err := post(ctx, client, n.URL, body)
+		retry, err := post(context.WithoutCancel(ctx), client, n.URL, body)
 		if err == nil {
 			return nil
+		}
+		if retry && ctx.Err() != nil {
+			return &gaveUpError{fmt.Sprintf("%d attempt(s): %s (cancelled)", attempt, n.redact(err))}
 		}
 		if !retry {
 			// Not worth another attempt (a 4xx, a redirect): say how
@@ -177,7 +186,7 @@ func deliver(ctx context.Context, n *Spec, ev Event) error {
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("%s (cancelled)", n.redact(err))
+			return &gaveUpError{fmt.Sprintf("%d attempt(s): %s (cancelled)", attempt, n.redact(err))}
 		case <-time.After(wait):
 		}
 		wait *= 2

@@ -156,3 +156,44 @@ func TestSendGivesUpOncePerRun(t *testing.T) {
 		})
 	}
 }
+
+// TestSendAfterCancel: what an event reports is already in state when it
+// is sent, so an apply cancelled by a second Ctrl-C (its cancelled train
+// is a failed event) still tells the webhook; it makes one attempt, not
+// four, and a webhook that fails then is not tried again in the run.
+func TestSendAfterCancel(t *testing.T) {
+	for _, tt := range []struct {
+		status    int
+		wantCalls int // requests for two events
+		wantErr   []string
+	}{
+		{204, 2, []string{"", ""}},
+		{503, 1, []string{"1 attempt(s): HTTP 503 (cancelled)", "not tried: an earlier event of this run was not delivered"}},
+	} {
+		t.Run(http.StatusText(tt.status), func(t *testing.T) {
+			var mu sync.Mutex
+			calls := 0
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				calls++
+				mu.Unlock()
+				w.WriteHeader(tt.status)
+			}))
+			defer srv.Close()
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			n := &Spec{Name: "t", URL: srv.URL + "/hook", Secrets: []string{srv.URL + "/hook"}, run: &runState{}}
+			for i, want := range tt.wantErr {
+				err := n.send(ctx, Event{Event: "failed", Model: "m", Version: i + 1})
+				if (err == nil) != (want == "") || (err != nil && !strings.Contains(err.Error(), want)) {
+					t.Errorf("event %d: send = %v, want %q", i+1, err, want)
+				}
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if calls != tt.wantCalls {
+				t.Errorf("%d requests, want %d", calls, tt.wantCalls)
+			}
+		})
+	}
+}

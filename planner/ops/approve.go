@@ -84,8 +84,15 @@ func Approve(st *state.State, cfg *config.Config, req ApproveRequest) (*Approved
 		return nil, fmt.Errorf("approve: alias %s of model.%s moved away from v%d at %s, and an approval counts only if it is later; this approval's time is %s (check -now or MLFORM_NOW)",
 			p.Alias, p.Model, n, left.UTC().Format(time.RFC3339), req.At.UTC().Format(time.RFC3339))
 	}
+	// The approval a rollback spent may be stamped later than the
+	// rollback (another clock): a new one must be later still.
+	spent := m.SpentUntil(p.Alias, n)
+	if !spent.IsZero() && !req.At.After(spent) {
+		return nil, fmt.Errorf("approve: alias %s of model.%s moved away from v%d at %s, which spent the approval stamped %s that had moved it there, and an approval counts only if it is later; this approval's time is %s (check -now or MLFORM_NOW)",
+			p.Alias, p.Model, n, left.UTC().Format(time.RFC3339), spent.UTC().Format(time.RFC3339), req.At.UTC().Format(time.RFC3339))
+	}
 	for _, a := range m.Approvals {
-		if a != nil && a.Promotion == name && a.Alias == p.Alias && a.Version == n && a.By == req.By && (left.IsZero() || a.At.After(left)) {
+		if a != nil && a.Promotion == name && a.Alias == p.Alias && a.Version == n && a.By == req.By && (spent.IsZero() || a.At.After(spent)) {
 			out.Approval, out.Already = a, true
 			return out, nil
 		}

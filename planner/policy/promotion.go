@@ -2,7 +2,7 @@ package policy
 
 import (
 	"fmt"
-	"math"
+	"math/big"
 	"sort"
 	"strconv"
 	"strings"
@@ -42,10 +42,32 @@ type Gate struct {
 	Eval         func(candidate, champion map[string]float64) (bool, error)
 }
 
-// deltaTolerance is the relative slack allowed when comparing a metric
-// difference with must_beat's min_delta: far above float64 rounding, far
-// below any difference a person would write.
-const deltaTolerance = 1e-12
+// exactDelta is how much better candidate c is than champion p (c - p,
+// or p - c when lower is better), computed exactly on the numbers as
+// written. A float64 subtraction rounds (0.5 - 0.45 is
+// 0.04999999999999999), so a candidate better by exactly min_delta as
+// written would be held by the last bit; and a relative slack instead
+// lets a large metric pass short of min_delta (1e12+0.5 against 1e12
+// with min_delta = 1).
+func exactDelta(c, p float64, lower bool) *big.Rat {
+	d := new(big.Rat).Sub(asWritten(c), asWritten(p))
+	if lower {
+		d.Neg(d)
+	}
+	return d
+}
+
+// asWritten is f as the shortest decimal that reads back as f (what a
+// trainer or a config wrote: 0.45, not 0.450000000000000011102...),
+// exactly. Metrics and min_delta are finite (metrics.json and the config
+// refuse NaN and infinities).
+func asWritten(f float64) *big.Rat {
+	r, ok := new(big.Rat).SetString(strconv.FormatFloat(f, 'g', -1, 64))
+	if !ok {
+		return new(big.Rat)
+	}
+	return r
+}
 
 // MustBeat requires the candidate to beat the champion on Metric by at
 // least MinDelta in Direction (Higher or Lower).
@@ -324,19 +346,14 @@ func checkMustBeat(mb MustBeat, cand int, candMetrics map[string]float64, champ 
 	if !ok {
 		return "", fmt.Sprintf("must_beat: champion v%d reports no %s to compare with", champ, mb.Metric)
 	}
-	delta := c - p
 	word := "higher"
 	if mb.Direction == Lower {
-		delta = p - c
 		word = "lower"
 	}
-	// The subtraction rounds (0.5 - 0.45 is 0.04999999999999999), so a
-	// candidate better by exactly min_delta as written must not be held
-	// by the last bit.
-	tol := deltaTolerance * max(1, math.Abs(c), math.Abs(p))
-	better := delta > 0 && delta >= mb.MinDelta-tol
+	delta := exactDelta(c, p, mb.Direction == Lower)
+	better := delta.Sign() > 0 && delta.Cmp(asWritten(mb.MinDelta)) >= 0
 	cs, ps := numPair(c, p)
-	if !better && delta > 0 && mb.MinDelta > 0 {
+	if !better && delta.Sign() > 0 && mb.MinDelta > 0 {
 		// Short forms could round the difference up to min_delta
 		// ("0.45 vs 0.5, must be lower by at least 0.05"): show the
 		// values as the trainer wrote them.

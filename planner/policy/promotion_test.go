@@ -89,6 +89,27 @@ func TestDecidePromotion(t *testing.T) {
 			failures: []string{"must_beat: loss of v2 is 0.4500001, v1 has 0.5; must be lower by at least 0.05"},
 		},
 		{
+			// A large metric (rows served, revenue) is compared as
+			// exactly as a small one: 0.5 more is not at least 1 more.
+			name: "must_beat on a large metric short of min_delta is held",
+			in: PromotionInput{Alias: "production", Current: 1, Versions: []*state.Version{metricsVersion(1, state.StatusSucceeded, map[string]float64{"revenue": 1e12}),
+				metricsVersion(2, state.StatusSucceeded, map[string]float64{"revenue": 1e12 + 0.5})}, MustBeat: &MustBeat{Metric: "revenue", Direction: Higher, MinDelta: 1}},
+			outcome: PromoteHeld, from: 1, to: 2,
+			failures: []string{"must_beat: revenue of v2 is 1.0000000000005e+12, v1 has 1e+12; must be higher by at least 1"},
+		},
+		{
+			name: "must_beat on a large metric by exactly min_delta passes",
+			in: PromotionInput{Alias: "production", Current: 1, Versions: []*state.Version{metricsVersion(1, state.StatusSucceeded, map[string]float64{"revenue": 1e12}),
+				metricsVersion(2, state.StatusSucceeded, map[string]float64{"revenue": 1e12 + 1})}, MustBeat: &MustBeat{Metric: "revenue", Direction: Higher, MinDelta: 1}},
+			outcome: PromoteMove, from: 1, to: 2, reason: "candidate: v2 beats v1 on revenue (1.000000000001e+12 vs 1e+12)",
+		},
+		{
+			name: "must_beat across the float range",
+			in: PromotionInput{Alias: "production", Current: 1, Versions: []*state.Version{metricsVersion(1, state.StatusSucceeded, map[string]float64{"score": -1.7e308}),
+				metricsVersion(2, state.StatusSucceeded, map[string]float64{"score": 1.7e308})}, MustBeat: &MustBeat{Metric: "score", Direction: Higher, MinDelta: 1e308}},
+			outcome: PromoteMove, from: 1, to: 2, reason: "candidate: v2 beats v1 on score (1.7e+308 vs -1.7e+308)",
+		},
+		{
 			name:    "no gates, no must_beat",
 			in:      PromotionInput{Alias: "production", Current: 1, Versions: all},
 			outcome: PromoteMove, from: 1, to: 2, reason: "candidate: v2 has no gates",

@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mlform/mlform/internal/readfile"
+	"github.com/mlform/mlform/state"
 )
 
 // MetricsFile is the file a train or evaluate step writes into its output
@@ -28,7 +29,7 @@ const MaxMetricsSize = maxMetricsBytes
 const (
 	maxMetricsBytes = 1 << 20
 	maxMetrics      = 10000
-	maxMetricName   = 256
+	maxMetricName   = state.MaxMetricNameLen
 )
 
 // ReadMetrics reads outputDir/metrics.json: a flat JSON object of metric

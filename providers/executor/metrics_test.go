@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/mlform/mlform/internal/wanterr"
+	"github.com/mlform/mlform/state"
+	"github.com/mlform/mlform/state/statetest"
 )
 
 func TestParseMetrics(t *testing.T) {
@@ -127,4 +129,30 @@ func FuzzReadMetrics(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestMetricNamesStateRecords: every name metrics.json may use is one
+// state records. A 200-byte name passed the contract but state refused
+// it (128 bytes), so the train failed at "persist state" and its attempt
+// was never recorded; the longest accepted name must round-trip.
+func TestMetricNamesStateRecords(t *testing.T) {
+	for _, n := range []int{200, maxMetricName} {
+		name := strings.Repeat("ü", n/2) + strings.Repeat("x", n%2) // n bytes, multi-byte letters
+		m, err := ParseMetrics([]byte(`{"` + name + `": 1}`))
+		if err != nil {
+			t.Fatalf("%d-byte name: %v", n, err)
+		}
+		s := statetest.Sample()
+		s.Models["churn"].Versions[1].Metrics = m
+		doc, err := state.Encode(s)
+		if err != nil {
+			t.Fatalf("state refuses a %d-byte metric name metrics.json accepted: %v", n, err)
+		}
+		if _, err := state.Decode(doc); err != nil {
+			t.Fatalf("state does not read back a %d-byte metric name: %v", n, err)
+		}
+	}
+	if _, err := ParseMetrics([]byte(`{"` + strings.Repeat("n", maxMetricName+1) + `": 1}`)); err == nil {
+		t.Error("a metric name over the limit was accepted")
+	}
 }
