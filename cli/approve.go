@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/internal/whoami"
 	"github.com/mlform/mlform/planner/ops"
 	"github.com/mlform/mlform/state"
@@ -52,10 +53,10 @@ own. history and lineage show the approver.`,
 			ap := res.Approval
 			if res.Already {
 				fmt.Fprintf(g.Stdout, "model.%s v%d was already approved for promotion.%s (alias %s) by %s at %s; nothing recorded.\n",
-					res.Model, ap.Version, ap.Promotion, ap.Alias, ap.By, ap.At.Format("2006-01-02 15:04:05Z"))
+					res.Model, ap.Version, ap.Promotion, ap.Alias, ap.By, textfmt.Time(ap.At))
 			} else {
 				fmt.Fprintf(g.Stdout, "Approved model.%s v%d for promotion.%s (alias %s) by %s at %s.\n",
-					res.Model, ap.Version, ap.Promotion, ap.Alias, ap.By, ap.At.Format("2006-01-02 15:04:05Z"))
+					res.Model, ap.Version, ap.Promotion, ap.Alias, ap.By, textfmt.Time(ap.At))
 			}
 			if res.Candidate == ap.Version {
 				fmt.Fprintf(g.Stdout, "The next apply moves alias %s to v%d if it still passes its gates.\n", ap.Alias, ap.Version)

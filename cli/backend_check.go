@@ -12,9 +12,9 @@ import (
 // checkBackend refuses a backend other than the one the workspace in wd
 // remembers (statemgr.BackendRecordPath), with the message naming
 // `init -migrate-state` and `init -reconfigure`. A workspace that
-// remembers none keeps working; the first command that takes the state
-// lock records it (rememberBackend), so a read-only command leaves no
-// trace.
+// remembers none keeps working; the first command that writes under the
+// state lock records it (rememberBackend), so a read-only command (plan,
+// which locks but writes nothing: writesNothing) leaves no trace.
 func checkBackend(g *Globals, url, wd string) error {
 	rec, err := statemgr.ReadBackendRecord(wd)
 	if err != nil {
@@ -49,6 +49,12 @@ func rememberBackend(g *Globals) error {
 	}
 	g.unrecordedBackend = ""
 	return nil
+}
+
+// writesNothing makes a command that takes the state lock but writes
+// nothing (plan) leave the backend unrecorded, as a read-only command does.
+func writesNothing(g *Globals) {
+	g.unrecordedBackend, g.unrecordedDir = "", ""
 }
 
 // initBackendFlags are init's backend-change flags.

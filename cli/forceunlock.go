@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/state/statemgr"
 )
 
@@ -42,7 +43,7 @@ lose recorded versions. It asks for confirmation; -force skips the question
 					if !isTerminal(g) {
 						return fmt.Errorf("force-unlock asks for confirmation, but stdin is not a terminal: pass -force to release lock %s", id)
 					}
-					fmt.Fprintf(g.Stdout, "Lock %s on %s\n  held by %s for %s since %s\n", id, m.Location(), info.Who, info.Operation, info.Created.UTC().Format("2006-01-02 15:04:05 MST"))
+					fmt.Fprintf(g.Stdout, "Lock %s on %s\n  held by %s for %s since %s\n", id, m.Location(), info.Who, info.Operation, textfmt.Time(info.Created))
 					switch info.HolderRunning() {
 					case statemgr.HolderRunning:
 						fmt.Fprintf(g.Stdout, "  WARNING: its process %d is still running on this host.\n", info.PID)

@@ -66,8 +66,11 @@ damaged or lost store index from the packs, which carry their own index.`,
 				return fmt.Errorf("-read-data is only used with -check (mlform gc -check -read-data); gc without -check deletes unreferenced objects")
 			}
 			if workspaces {
+				// It changes nothing: a store that does not exist yet is
+				// listed as empty, not created; no state, no lineage.
+				ws.NoCreateStores = true
 				own := ""
-				if st, err := m.Read(ctx); err == nil {
+				if st, err := m.ReadStored(ctx); err == nil {
 					own = st.Lineage
 				}
 				res, err := ops.ListRoots(ctx, ws)

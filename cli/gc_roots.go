@@ -36,7 +36,7 @@ func renderRoots(g *Globals, stores []*ops.StoreRoots, own, backend string) {
 				mine = " (this workspace's lineage at another backend: a copy of its state, or its state before it moved)"
 			}
 			fmt.Fprintf(g.Stdout, "  %s  %s, serial %d, written %s from %s, backend %s%s\n",
-				r.Name, textfmt.Count(len(r.Root.IDs), "id"), r.Root.Serial, r.Root.Written.UTC().Format(time.RFC3339), r.Root.Host, r.Root.Backend, mine)
+				r.Name, textfmt.Count(len(r.Root.IDs), "id"), r.Root.Serial, textfmt.Time(r.Root.Written), r.Root.Host, r.Root.Backend, mine)
 		}
 		for _, l := range s.Locks {
 			if l.Err != nil {

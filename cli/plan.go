@@ -213,6 +213,9 @@ refuses if the state or the configuration changed in between.`,
 				return err
 			}
 			defer ws.Close()
+			// Plan writes nothing: a store that does not exist yet is
+			// read as empty, not created (init or apply creates it).
+			ws.NoCreateStores = true
 			if out != "" {
 				if err := checkPlanOutCode(out, ws.BaseDir, ws.Config); err != nil {
 					return err
@@ -226,6 +229,9 @@ refuses if the state or the configuration changed in between.`,
 				return err
 			}
 			defer m.Close()
+			// Nor does it remember the backend: the first command that
+			// writes the state does (docs/state.md).
+			writesNothing(g)
 			var p *plans.Plan
 			var st *state.State
 			err = withStateLock(ctx, g, m, f.lock, "plan", func() error {

@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -67,7 +66,7 @@ differs from the snapshot before.`,
 				if e.Current {
 					change += " (current)"
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", e.ID, e.CreatedAt.UTC().Format(time.RFC3339), e.Files, render.Bytes(e.Bytes), change)
+				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", e.ID, textfmt.Time(e.CreatedAt), e.Files, render.Bytes(e.Bytes), change)
 			}
 			return tw.Flush()
 		},

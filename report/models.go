@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/state"
 )
 
@@ -279,10 +280,7 @@ func formatFloat(f float64) string {
 }
 
 func stamp(t time.Time) string {
-	if t.IsZero() {
-		return "-"
-	}
-	return t.UTC().Format("2006-01-02 15:04:05Z")
+	return textfmt.Time(t)
 }
 
 func short(s string, n int) string {

@@ -176,10 +176,7 @@ func metricsLine(m map[string]float64) string {
 }
 
 func stamp(t time.Time) string {
-	if t.IsZero() {
-		return "-"
-	}
-	return t.UTC().Format(time.RFC3339)
+	return textfmt.Time(t)
 }
 
 func orDash(s string) string {

@@ -74,6 +74,10 @@ type Workspace struct {
 	// write objects they will reference, so gc in another workspace
 	// sharing the store cannot collect them before their root is written.
 	Locking *StoreLocking
+	// NoCreateStores (plan) opens a store that does not exist yet without
+	// creating it: it reads as empty and refuses writes
+	// (storage.Options.NoCreate).
+	NoCreateStores bool
 
 	mu     sync.Mutex
 	stores map[string]*storage.Store
@@ -128,7 +132,7 @@ func (ws *Workspace) Store(ctx context.Context, name string) (*storage.Store, er
 	if !ok {
 		return nil, fmt.Errorf("storage %q is not declared", name)
 	}
-	opts := storage.Options{BaseDir: ws.BaseDir, Workers: ws.Workers, Repair: ws.Repair}
+	opts := storage.Options{BaseDir: ws.BaseDir, Workers: ws.Workers, Repair: ws.Repair, NoCreate: ws.NoCreateStores}
 	if ws.Locking != nil {
 		opts.SharedLock = &storage.LockOptions{Command: ws.Locking.Command, Timeout: ws.Locking.Timeout}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/planner/codehash"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
@@ -79,7 +80,7 @@ func comparePromotion(st *state.State, pr *promotionSpec, spec *modelSpec, env p
 		return c
 	}
 	if ap := m.ValidApproval(pr.Name, pr.Alias, cand.Version); ap != nil {
-		in.Approved = fmt.Sprintf("%s at %s", ap.By, ap.At.UTC().Format("2006-01-02 15:04:05Z"))
+		in.Approved = fmt.Sprintf("%s at %s", ap.By, textfmt.Time(ap.At))
 	}
 	champ := m.Version(in.Current)
 	if champ != nil && champ.Status != state.StatusSucceeded {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/state"
 )
 
@@ -82,7 +83,7 @@ func Approve(st *state.State, cfg *config.Config, req ApproveRequest) (*Approved
 	left := m.LeftVersionAt(p.Alias, n)
 	if !left.IsZero() && !req.At.After(left) {
 		return nil, fmt.Errorf("approve: alias %s of model.%s moved away from v%d at %s, and an approval counts only if it is later; this approval's time is %s (check -now or MLFORM_NOW)",
-			p.Alias, p.Model, n, left.UTC().Format(time.RFC3339), req.At.UTC().Format(time.RFC3339))
+			p.Alias, p.Model, n, textfmt.Time(left), textfmt.Time(req.At))
 	}
 	// The approval a rollback spent may be stamped later than the
 	// rollback (another clock): a new one must be later still.

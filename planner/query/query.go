@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/mlform/mlform/internal/termtext"
+	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/state"
 )
 
@@ -133,10 +134,7 @@ func Clean(s string) string { return termtext.OneLine(s) }
 
 // stamp renders a time in UTC, "-" when unknown.
 func stamp(t time.Time) string {
-	if t.IsZero() {
-		return "-"
-	}
-	return t.UTC().Format("2006-01-02 15:04:05Z")
+	return textfmt.Time(t)
 }
 
 func orDash(s string) string {

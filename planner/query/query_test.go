@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -88,6 +89,77 @@ func TestVersions(t *testing.T) {
 		if !strings.Contains(out, s) {
 			t.Errorf("versions table lacks %q:\n%s", s, out)
 		}
+	}
+}
+
+// TestVersionsForgottenPredecessor: a version whose predecessors are no
+// longer in the state (retention forgot them) is not called new; one
+// compared with an older version than the one before it says which.
+func TestVersionsForgottenPredecessor(t *testing.T) {
+	tests := []struct {
+		name   string
+		keep   []int // version numbers left in fixture()'s model
+		failed []int // of those, the ones made failed attempts
+		json   []string
+		since  []int
+		column []string
+	}{
+		{"all kept", []int{1, 2, 3, 4}, nil,
+			[]string{"new", "params.learning_rate", "", "dataset.churn"}, []int{0, 1, 2, 2},
+			[]string{"new", "params.learning_rate", "(nothing)", "dataset.churn"}},
+		{"first forgotten", []int{2, 3, 4}, nil,
+			[]string{"unknown", "", "dataset.churn"}, []int{0, 2, 2},
+			[]string{"unknown (earlier versions not in state)", "(nothing)", "dataset.churn"}},
+		{"only the last kept", []int{4}, nil,
+			[]string{"unknown"}, []int{0},
+			[]string{"unknown (earlier versions not in state)"}},
+		{"direct predecessor forgotten", []int{1, 4}, nil,
+			[]string{"new", "dataset.churn,params.learning_rate"}, []int{0, 1},
+			[]string{"new", "dataset.churn, params.learning_rate (since v1)"}},
+		{"a failed attempt kept, the versions before it forgotten", []int{3, 4}, nil,
+			[]string{"unknown", "unknown"}, []int{0, 0},
+			[]string{"unknown (earlier versions not in state)", "unknown (earlier versions not in state)"}},
+		{"every earlier attempt recorded and failed", []int{1, 2, 3, 4}, []int{1, 2},
+			[]string{"new", "new", "new", "new"}, []int{0, 0, 0, 0},
+			[]string{"new", "new", "new", "new"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := fixture()
+			m := s.Models["churn"]
+			var kept []*state.Version
+			for _, v := range m.Versions {
+				for _, n := range tt.keep {
+					if v.Version == n {
+						kept = append(kept, v)
+					}
+				}
+				if slices.Contains(tt.failed, v.Version) {
+					v.Status = state.StatusFailed
+				}
+			}
+			m.Versions = kept
+			r, err := Versions(s, "model.churn")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var buf bytes.Buffer
+			if err := WriteVersions(&buf, r); err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.Split(strings.TrimSpace(buf.String()), "\n")[1:]
+			if len(r.Versions) != len(tt.json) || len(lines) != len(tt.json) {
+				t.Fatalf("%d rows, %d lines, want %d:\n%s", len(r.Versions), len(lines), len(tt.json), buf.String())
+			}
+			for i, row := range r.Versions {
+				if got := strings.Join(row.Changed, ","); got != tt.json[i] || row.ChangedSince != tt.since[i] {
+					t.Errorf("v%d: changed %q since %d, want %q since %d", row.Version, got, row.ChangedSince, tt.json[i], tt.since[i])
+				}
+				if !strings.Contains(lines[i], "  "+tt.column[i]+"  ") {
+					t.Errorf("v%d: row lacks CHANGED %q:\n%s", row.Version, tt.column[i], lines[i])
+				}
+			}
+		})
 	}
 }
 

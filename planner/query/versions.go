@@ -28,9 +28,17 @@ type VersionRow struct {
 	Status  string    `json:"status"`
 	Created time.Time `json:"created"`
 	// Changed lists what differs from the previous succeeded version
-	// ("dataset.churn", "params.learning_rate", "code"); ["new"] for the
-	// first.
+	// still recorded, ChangedSince ("dataset.churn", "params.learning_rate",
+	// "code"); ["new"] for the first version, when every earlier attempt
+	// is recorded and none succeeded; ["unknown"] when no earlier
+	// succeeded version is recorded but earlier numbers are missing from
+	// the state (forgotten by retention or state rm).
 	Changed []string `json:"changed"`
+	// ChangedSince is the version Changed compares with (0: none).
+	ChangedSince int `json:"changed_since,omitempty"`
+	// sinceGap: versions between ChangedSince and this one are missing
+	// from the state, so the table names the version compared with.
+	sinceGap bool
 	// Reasons are why the plan trained it, as recorded.
 	Reasons []string           `json:"reasons,omitempty"`
 	Metrics map[string]float64 `json:"metrics,omitempty"`
@@ -62,30 +70,79 @@ func Versions(s *state.State, addr string) (*VersionsReport, error) {
 	vs := append([]*state.Version(nil), m.Versions...)
 	sort.Slice(vs, func(i, j int) bool { return vs[i].Version < vs[j].Version })
 	r := &VersionsReport{Model: m.Name, Versions: []VersionRow{}}
+	rec := recordedNumbers(m)
 	var prev *state.Version
 	for _, v := range vs {
 		row := VersionRow{
 			Version: v.Version, Status: v.Status, Created: v.StartedAt,
 			Reasons: v.Reasons, Metrics: v.Metrics, Aliases: aliasesAt(m, v.Version), Error: v.Error,
 		}
-		if prev == nil {
-			row.Changed = []string{"new"}
-		} else {
-			row.Changed = changedPaths(policy.DiffInputs(prev.Inputs, v.Inputs))
-		}
+		row.setChanged(prev, v.Inputs, rec)
 		r.Versions = append(r.Versions, row)
 		if v.Status == state.StatusSucceeded {
 			prev = v
 		}
 	}
-	r.Versions = append(r.Versions, runningRows(m, prev)...)
+	r.Versions = append(r.Versions, runningRows(m, prev, rec)...)
 	return r, nil
+}
+
+// Words Changed holds instead of paths.
+const (
+	// ChangedNew: the first version (no earlier attempt succeeded).
+	ChangedNew = "new"
+	// ChangedUnknown: no earlier succeeded version is recorded, but
+	// earlier numbers are missing from the state (retention or state rm
+	// forgot them), so what changed cannot be told.
+	ChangedUnknown = "unknown"
+)
+
+// setChanged fills Changed and ChangedSince for a version numbered
+// row.Version with inputs in, against prev, the nearest earlier succeeded
+// version still recorded (nil: none). rec holds the numbers the state
+// records (versions and attempts still running).
+func (row *VersionRow) setChanged(prev *state.Version, in state.Inputs, rec map[int]bool) {
+	if prev == nil {
+		row.Changed = []string{ChangedNew}
+		if missingBetween(0, row.Version, rec) {
+			row.Changed = []string{ChangedUnknown}
+		}
+		return
+	}
+	row.Changed = changedPaths(policy.DiffInputs(prev.Inputs, in))
+	row.ChangedSince = prev.Version
+	row.sinceGap = missingBetween(prev.Version, row.Version, rec)
+}
+
+// recordedNumbers is the set of m's version numbers the state records.
+func recordedNumbers(m *state.Model) map[int]bool {
+	rec := map[int]bool{}
+	for _, v := range m.Versions {
+		rec[v.Version] = true
+	}
+	for _, ra := range m.Running {
+		if ra != nil {
+			rec[ra.Version] = true
+		}
+	}
+	return rec
+}
+
+// missingBetween reports whether a number strictly between lo and hi is
+// not in rec.
+func missingBetween(lo, hi int, rec map[int]bool) bool {
+	for n := lo + 1; n < hi; n++ {
+		if !rec[n] {
+			return true
+		}
+	}
+	return false
 }
 
 // runningRows are the attempts a batch executor still runs (recorded with
 // their job before apply waited), after the recorded versions: they are
 // newer than all of them.
-func runningRows(m *state.Model, prev *state.Version) []VersionRow {
+func runningRows(m *state.Model, prev *state.Version, rec map[int]bool) []VersionRow {
 	var rows []VersionRow
 	for _, ra := range m.Running {
 		if ra == nil {
@@ -104,11 +161,7 @@ func runningRows(m *state.Model, prev *state.Version) []VersionRow {
 		}
 		if d := ra.Draft; d != nil {
 			row.Reasons = d.Reasons
-			if prev == nil {
-				row.Changed = []string{"new"}
-			} else {
-				row.Changed = changedPaths(policy.DiffInputs(prev.Inputs, d.Inputs))
-			}
+			row.setChanged(prev, d.Inputs, rec)
 		}
 		rows = append(rows, row)
 	}
@@ -141,6 +194,12 @@ func WriteVersions(w io.Writer, r *VersionsReport) error {
 		changed := "(nothing)"
 		if len(v.Changed) > 0 {
 			changed = clean(strings.Join(v.Changed, ", "))
+		}
+		switch {
+		case len(v.Changed) == 1 && v.Changed[0] == ChangedUnknown && v.ChangedSince == 0:
+			changed = "unknown (earlier versions not in state)"
+		case v.sinceGap:
+			changed += fmt.Sprintf(" (since v%d)", v.ChangedSince)
 		}
 		reasons := clean(strings.Join(v.Reasons, "; "))
 		if v.Error != "" {

@@ -6,8 +6,8 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"time"
 
+	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/state"
 )
 
@@ -28,7 +28,7 @@ func State(w io.Writer, st *state.State) error {
 		}
 		cur := ds.Snapshots[len(ds.Snapshots)-1]
 		ew.printf("dataset.%s: %s, current %s (%s, %s, %s)\n", name, count(len(ds.Snapshots), "snapshot"), cur.ID,
-			count(cur.Files, "file"), Bytes(cur.Bytes), cur.CreatedAt.UTC().Format(time.RFC3339))
+			count(cur.Files, "file"), Bytes(cur.Bytes), textfmt.Time(cur.CreatedAt))
 	}
 	for _, name := range slices.Sorted(maps.Keys(st.Models)) {
 		m := st.Models[name]

@@ -49,7 +49,9 @@ func currentConfig() Config {
 // loadConfig reads the store config, creating it when the store is new.
 // Creation is a conditional write, so two processes creating the same store
 // at once both end up reading the one config that won.
-func loadConfig(ctx context.Context, o objects) (Config, error) {
+//
+// Without create, a store with no config is not created: ErrNoStore.
+func loadConfig(ctx context.Context, o objects, create bool) (Config, error) {
 	for attempt := 0; attempt < 2; attempt++ {
 		data, err := o.Get(ctx, configKey)
 		if err == nil {
@@ -61,6 +63,9 @@ func loadConfig(ctx context.Context, o objects) (Config, error) {
 		}
 		if !errors.Is(err, ErrNotFound) {
 			return Config{}, fmt.Errorf("read store config: %w", err)
+		}
+		if !create {
+			return Config{}, ErrNoStore
 		}
 		c := currentConfig()
 		err = o.Put(ctx, configKey, bytes.NewReader(storedoc.EncodeConfig(c)), true)

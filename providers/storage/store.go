@@ -11,6 +11,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -47,7 +49,16 @@ type Options struct {
 	// a gc elsewhere could delete a pack between this Store's reading the
 	// index and its reusing a chunk listed there.
 	SharedLock *LockOptions
+	// NoCreate opens a store that does not exist yet (no config object)
+	// without creating it, nor a local store's directory: it reads as an
+	// empty store of this build's config, and every write is refused with
+	// ErrNoStore. For the commands that only read (plan).
+	NoCreate bool
 }
+
+// ErrNoStore is returned (wrapped) by writes to a store opened with
+// Options.NoCreate that does not exist yet.
+var ErrNoStore = errors.New("the store does not exist yet (mlform init or apply creates it)")
 
 // DefaultIndexEvery is the default Options.IndexEvery: restic's interval.
 // A write that takes less time writes exactly one index object, at Flush.
@@ -78,11 +89,17 @@ type Store struct {
 // Open opens (creating when new) the store at url. A store whose config was
 // written with another format, hash or chunker is refused.
 func Open(ctx context.Context, url string, opts Options) (*Store, error) {
+	dir, _ := blob.LocalPath(url, opts.BaseDir)
+	if opts.NoCreate && dir != "" {
+		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+			// Opening would create the directory.
+			return openObjects(ctx, absentObjects{}, opts)
+		}
+	}
 	b, err := blob.Open(ctx, url, opts.BaseDir)
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	dir, _ := blob.LocalPath(url, opts.BaseDir)
 	s, err := openObjects(ctx, bucketObjects{b: b, owned: true, dir: dir}, opts)
 	if err != nil {
 		b.Close()
@@ -117,7 +134,11 @@ func openObjects(ctx context.Context, o objects, opts Options) (*Store, error) {
 	if opts.PackSize > 1<<30 {
 		return nil, fmt.Errorf("pack size %d is larger than 1 GiB", opts.PackSize)
 	}
-	cfg, err := loadConfig(ctx, o)
+	cfg, err := loadConfig(ctx, o, !opts.NoCreate)
+	if errors.Is(err, ErrNoStore) {
+		// Nothing is stored yet: read as empty, write nothing.
+		o, cfg, err = absentObjects{inner: o}, currentConfig(), nil
+	}
 	if err != nil {
 		return nil, err
 	}

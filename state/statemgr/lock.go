@@ -13,6 +13,7 @@ import (
 	"github.com/mlform/mlform/internal/backoff"
 	"github.com/mlform/mlform/internal/procid"
 	"github.com/mlform/mlform/internal/termtext"
+	"github.com/mlform/mlform/internal/textfmt"
 )
 
 // Lock is a held state lock.
@@ -217,7 +218,7 @@ func (e *LockedError) Error() string {
 	fmt.Fprintf(&b, "\nLock info:\n  ID:        %s\n", e.ID)
 	if h.ID != "" {
 		fmt.Fprintf(&b, "  Operation: %s\n  Who:       %s\n  Version:   %s\n", h.Operation, h.Who, h.Version)
-		fmt.Fprintf(&b, "  Created:   %s (%s ago)\n", h.Created.UTC().Format(time.RFC3339), age(h.Created))
+		fmt.Fprintf(&b, "  Created:   %s (%s ago)\n", textfmt.Time(h.Created), age(h.Created))
 		if h.PID > 0 {
 			fmt.Fprintf(&b, "  Process:   %d on %s\n", h.PID, h.Host)
 		}

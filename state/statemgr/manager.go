@@ -35,7 +35,8 @@ type Manager struct {
 // document this Manager writes (the state package does not know it).
 func (m *Manager) SetMLFormVersion(v string) { m.version = v }
 
-// ErrNoState is returned by ReadRaw when the backend holds no state yet.
+// ErrNoState is returned by ReadRaw and ReadStored when the backend holds
+// no state yet.
 var ErrNoState = errors.New("no state has been written yet")
 
 // OpenManager opens the state backend at url: a file:// URL or a bare path
@@ -77,9 +78,20 @@ func (m *Manager) BackupLocation() string { return m.b.location(ObjectBackup) }
 // when none exists. A damaged or future-format document is refused with a
 // *StateError that says how to recover.
 func (m *Manager) Read(ctx context.Context) (*state.State, error) {
+	s, err := m.ReadStored(ctx)
+	if errors.Is(err, ErrNoState) {
+		return state.New(), nil
+	}
+	return s, err
+}
+
+// ReadStored is Read without the empty State: ErrNoState when the backend
+// holds no state yet, for the commands that print the recorded document
+// and must not show a lineage no state has (show -json).
+func (m *Manager) ReadStored(ctx context.Context) (*state.State, error) {
 	sd, err := m.getStored(ctx)
 	if errors.Is(err, errNotExist) {
-		return state.New(), nil
+		return nil, ErrNoState
 	}
 	if err != nil {
 		return nil, err

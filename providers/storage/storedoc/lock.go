@@ -10,6 +10,7 @@ import (
 	"github.com/mlform/mlform/internal/procid"
 	"github.com/mlform/mlform/internal/strictjson"
 	"github.com/mlform/mlform/internal/termtext"
+	"github.com/mlform/mlform/internal/textfmt"
 )
 
 // LockKind is the kind of a store lock.
@@ -52,7 +53,7 @@ const lockDocKind = "mlform-store-lock"
 // String describes the holder for messages.
 func (h LockHolder) String() string {
 	return fmt.Sprintf("%s lock %s held by %s@%s (pid %d) for %q since %s, refreshed %s",
-		h.Kind, h.ID, h.User, h.Host, h.PID, h.Command, h.Created.UTC().Format(time.RFC3339), h.Refreshed.UTC().Format(time.RFC3339))
+		h.Kind, h.ID, h.User, h.Host, h.PID, h.Command, textfmt.Time(h.Created), textfmt.Time(h.Refreshed))
 }
 
 // Stale reports whether the holder is gone: it ran on this host and its
