@@ -23,8 +23,9 @@ var zeroBlock [holeBlock]byte
 // write it saves. finish sets the size, which the writes alone leave short
 // when the file ends with zeros.
 type sparseWriter struct {
-	f   *os.File
-	off int64
+	f       *os.File
+	off     int64 // bytes taken so far
+	written int64 // end of the last write: off, unless it ends in a hole
 }
 
 func (w *sparseWriter) Write(p []byte) (int, error) {
@@ -36,18 +37,27 @@ func (w *sparseWriter) Write(p []byte) (int, error) {
 		// judged whole even when writes split it (then it is written).
 		end := min(len(p), n+holeBlock-int((w.off+int64(n))%holeBlock))
 		if b := p[n:end]; len(b) == holeBlock && bytes.Equal(b, zeroBlock[:]) {
-			if _, err := w.f.WriteAt(p[data:n], w.off+int64(data)); err != nil {
+			if err := w.writeAt(p[data:n], w.off+int64(data)); err != nil {
 				return data, err
 			}
 			data = end
 		}
 		n = end
 	}
-	if _, err := w.f.WriteAt(p[data:], w.off+int64(data)); err != nil {
+	if err := w.writeAt(p[data:], w.off+int64(data)); err != nil {
 		return data, err
 	}
 	w.off += int64(len(p))
 	return len(p), nil
+}
+
+func (w *sparseWriter) writeAt(b []byte, off int64) error {
+	if len(b) == 0 {
+		return nil
+	}
+	_, err := w.f.WriteAt(b, off)
+	w.written = off + int64(len(b))
+	return err
 }
 
 // ReadFrom keeps io.Copy from handing the copy to the file (which would
@@ -72,13 +82,9 @@ func (w *sparseWriter) ReadFrom(r io.Reader) (int64, error) {
 	}
 }
 
-// finish gives the file its full size (a trailing hole).
+// finish gives the file its full size when it ends in a hole.
 func (w *sparseWriter) finish() error {
-	fi, err := w.f.Stat()
-	if err != nil {
-		return err
-	}
-	if fi.Size() != w.off {
+	if w.written != w.off {
 		return w.f.Truncate(w.off)
 	}
 	return nil
