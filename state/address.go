@@ -429,6 +429,7 @@ func (s *State) remove(a Address, force bool) error {
 		m.Evaluations = evals
 		m.Evaluating = without(m.Evaluating, func(e *RunningEvaluation) bool { return e == nil || e.Version == a.Version })
 		m.dropApprovals(a.Version)
+		m.dropAwaiting(a.Version)
 	}
 	s.pruneRetained()
 	return nil

@@ -258,13 +258,17 @@ func (s *State) pruneRetained() {
 	}
 }
 
-// MinFormat is the oldest document format that holds s: 5 when a
+// MinFormat is the oldest document format that holds s: 6 when a model
+// records awaiting announcements (awaiting.go), 5 when a
 // version records the names it was trained as (trained_as.go), 4 when a
 // running record keeps executor settings (running.go), 3 when it
 // records code archives, batch jobs or running attempts (running.go), or
 // approvals, evaluators or provenance records (approval.go), 2 when it
 // has retained snapshot records, else 1 (which mlform before 2 reads).
 func (s *State) MinFormat() int {
+	if s.usesFormat6() {
+		return 6
+	}
 	if s.usesFormat5() {
 		return 5
 	}

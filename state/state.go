@@ -12,7 +12,7 @@ import (
 // writes. Documents with a greater format_version are refused. A document
 // is written in the oldest format that can hold it (see MinFormat), so an
 // older mlform keeps reading states that use nothing newer.
-const FormatVersion = 5
+const FormatVersion = 6
 
 // State is the whole recorded world of one workspace.
 type State struct {
@@ -78,6 +78,9 @@ type Model struct {
 	// Approvals records `mlform approve`: one version, one promotion
 	// (format 3; approval.go).
 	Approvals []*Approval `json:"approvals,omitempty"`
+	// Awaiting records the awaiting_approval events apply sent, the
+	// newest per promotion and alias (format 6; awaiting.go).
+	Awaiting []*Awaiting `json:"awaiting,omitempty"`
 	// Running lists the attempts submitted to a batch executor and not
 	// collected yet (state/running.go): the next apply re-attaches.
 	Running []*RunningAttempt `json:"running,omitempty"`

@@ -241,7 +241,10 @@ func validateModel(name string, m *Model) error {
 			return err
 		}
 	}
-	return validateApprovals(name, m)
+	if err := validateApprovals(name, m); err != nil {
+		return err
+	}
+	return validateAwaiting(name, m)
 }
 
 // ref is a content id a record names; field is its JSON name, for

@@ -8,6 +8,7 @@ package relpath
 
 import (
 	"fmt"
+	"path"
 	"strings"
 	"unicode/utf8"
 
@@ -84,3 +85,12 @@ func elements(p string) error {
 		rest = after
 	}
 }
+
+// CleanGlob reads a glob pattern's path spelling the way the paths it is
+// matched against are spelled (Check's clean form): "./a" and "a/" mean
+// "a", "a//b" and "a/./b" mean "a/b", as they would name the same file in
+// a shell; "." (or "./") is the root itself. Without it such a pattern
+// could never match a listed path. Every glob matcher (dataset
+// include/exclude, code and lock-file globs) cleans with it; ".." is
+// refused before, so cleaning never lifts a pattern out of its root.
+func CleanGlob(p string) string { return path.Clean(p) }

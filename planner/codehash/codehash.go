@@ -6,7 +6,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -16,6 +15,8 @@ import (
 
 	"github.com/bmatcuk/doublestar/v4"
 	"github.com/zeebo/blake3"
+
+	"github.com/mlform/mlform/internal/relpath"
 )
 
 // skippedDirs are never part of a code tree, whatever the globs say:
@@ -167,7 +168,7 @@ func checkGlob(g string) error {
 // prefix, so "trainer/**" never reads the data directory, and never
 // follows a symlink.
 func walkGlob(root *os.Root, g string, matched map[string]bool) (int, error) {
-	g = path.Clean(g)
+	g = relpath.CleanGlob(g)
 	base, _ := doublestar.SplitPattern(g)
 	if !hasMeta(g) {
 		base = g // a file or a directory named literally
@@ -286,14 +287,15 @@ func hashTreeFile(root *os.Root, p string, r *reader, cache *CodeCache, key stri
 	return tf, nil
 }
 
-// matchGlob reports whether the slash path p is selected by g. A glob
-// without wildcards that names a directory selects everything below it
-// ("trainer" works like "trainer/**").
+// matchGlob reports whether the slash path p is selected by the clean
+// glob g. A glob without wildcards that names a directory selects
+// everything below it ("trainer" works like "trainer/**"; "." is the base
+// directory itself).
 func matchGlob(g, p string) bool {
 	if ok, _ := doublestar.Match(g, p); ok {
 		return true
 	}
-	return !hasMeta(g) && strings.HasPrefix(p, g+"/")
+	return !hasMeta(g) && (g == "." || strings.HasPrefix(p, g+"/"))
 }
 
 // hasMeta reports whether g contains any doublestar wildcard syntax.
@@ -308,7 +310,7 @@ func Selects(globs []string, rel string) bool {
 		return false
 	}
 	for _, g := range globs {
-		if matchGlob(path.Clean(g), rel) {
+		if matchGlob(relpath.CleanGlob(g), rel) {
 			return true
 		}
 	}

@@ -118,6 +118,10 @@ func TestCodeHashSelection(t *testing.T) {
 		{[]string{"**/*.go"}, 5},
 		{[]string{"{trainer,other}/*.go"}, 3},
 		{[]string{"link.go"}, 1},
+		// Path spellings a shell reads as the same path (relpath.CleanGlob).
+		{[]string{"./trainer//sub/"}, 2},
+		{[]string{"trainer/./*.go"}, 2},
+		{[]string{"."}, 6}, // the working directory itself
 		{nil, 0},
 	}
 	for _, tt := range tests {

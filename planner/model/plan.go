@@ -11,9 +11,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mlform/mlform/config"
 	"github.com/mlform/mlform/internal/objname"
 	"github.com/mlform/mlform/planner/codehash"
 	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/notify"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/policy"
 	"github.com/mlform/mlform/state"
@@ -81,7 +83,8 @@ func planModelsWith(ctx context.Context, pc *engine.PlanContext, specs *modelSpe
 			if !pc.Selected["promotion."+pr.Name] {
 				continue
 			}
-			if err := planPromotion(pc, pr, spec, train, env, moves); err != nil {
+			announce := notify.Wants(specs.Notify, config.EventAwaitingApproval, spec.Name)
+			if err := planPromotion(pc, pr, spec, train, env, moves, announce); err != nil {
 				return err
 			}
 		}

@@ -26,8 +26,12 @@ import (
 // approval or an alias already in place is a note; a move (or a pending
 // one) is a promote action that also publishes when the promotion has a
 // publish URL. Without a move, a publish action re-publishes an alias
-// whose last publication differs.
-func planPromotion(pc *engine.PlanContext, pr *promotionSpec, spec *modelSpec, train *plans.Action, env promotionEnv, moves map[string]*plans.Action) error {
+// whose last publication differs. With announce (a notify block wants
+// awaiting_approval events of the model), a candidate awaiting approval
+// that apply has not announced since the alias last left it (state
+// Model.Announced: after a rollback's pin is removed, say) is a promote
+// action, which sends the event.
+func planPromotion(pc *engine.PlanContext, pr *promotionSpec, spec *modelSpec, train *plans.Action, env promotionEnv, moves map[string]*plans.Action, announce bool) error {
 	addr := "promotion." + pr.Name
 	c := comparePromotion(pc.State, pr, spec, env)
 	in := c.In
@@ -59,6 +63,11 @@ func planPromotion(pc *engine.PlanContext, pr *promotionSpec, spec *modelSpec, t
 		d.Outcome = policy.PromotePending
 		d.Reasons = []policy.Reason{{Code: policy.ReasonCandidate, Message: fmt.Sprintf("alias %s moves to v%d%s%s, %s",
 			pr.Alias, d.To, conditionsText(pr, d.From), approvalText(pr), c.missingText())}}
+	case announce && d.Outcome == policy.PromoteAwaiting && !announced(pc.State, pr, d.To):
+		// apply decides again (an approval may come first) and, if the
+		// candidate still waits, announces it.
+		d.Outcome = policy.PromotePending
+		d.Reasons = []policy.Reason{{Code: policy.ReasonCandidate, Message: d.Reasons[0].Message + "; apply announces it (awaiting_approval event)"}}
 	}
 	switch d.Outcome {
 	case policy.PromoteMove, policy.PromotePending:
@@ -98,6 +107,13 @@ func planPromotion(pc *engine.PlanContext, pr *promotionSpec, spec *modelSpec, t
 	}
 	planRepublish(pc, pr)
 	return nil
+}
+
+// announced reports whether apply sent the awaiting_approval event of
+// version for pr since the alias last moved away from it.
+func announced(st *state.State, pr *promotionSpec, version int) bool {
+	m := st.Models[pr.Model]
+	return m != nil && m.Announced(pr.Name, pr.Alias, version)
 }
 
 // conditionsText is " if it passes 2 gate(s) and beats v1 on accuracy",
@@ -242,6 +258,22 @@ func runPromote(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 	case policy.PromoteAwaiting:
 		rc.SetSummary(a, fmt.Sprintf("%s v%d passes; alias %s stays %s until mlform approve %s v%d",
 			awaitingPrefix, d.To, pr.Alias, aliasAt(d.From), objname.ShellArg("promotion."+pr.Name), d.To))
+		if !notify.Wants(specs.Notify, config.EventAwaitingApproval, pr.Model) {
+			return nil
+		}
+		// Recorded first, as every event follows what state records: the
+		// next plan then does not announce it again.
+		err := rc.UpdateState(statemgr.ChangingModel(ctx, pr.Model), func(st *state.State) error {
+			m := st.Models[pr.Model]
+			if m == nil {
+				return fmt.Errorf("model.%s vanished from state", pr.Model)
+			}
+			m.RecordAnnounced(pr.Name, pr.Alias, d.To, rc.Workspace.Now.UTC())
+			return nil
+		})
+		if err != nil {
+			return err
+		}
 		notify.Send(ctx, rc, a, specs.Notify, promotionEvent(config.EventAwaitingApproval, pr, c, d.To, d.From, d.Reasons[0].Message,
 			fmt.Sprintf("mlform: model.%s v%d awaits approval for %s: mlform approve %s v%d", pr.Model, d.To, pr.Alias, objname.ShellArg("promotion."+pr.Name), d.To)))
 		return nil

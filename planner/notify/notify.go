@@ -83,6 +83,11 @@ func (n *Spec) wants(ev Event) bool {
 	return slices.Contains(n.Events, ev.Event) && (len(n.Models) == 0 || slices.Contains(n.Models, ev.Model))
 }
 
+// Wants reports whether a notify block of specs takes event about model.
+func Wants(specs []*Spec, event, model string) bool {
+	return slices.ContainsFunc(specs, func(n *Spec) bool { return n.wants(Event{Event: event, Model: model}) })
+}
+
 // Send posts ev to every notify block of specs that wants it. Failures
 // are logged on the action as warnings; apply goes on.
 func Send(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs []*Spec, ev Event) {

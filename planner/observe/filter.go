@@ -2,16 +2,21 @@ package observe
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/bmatcuk/doublestar/v4"
+
+	"github.com/mlform/mlform/internal/relpath"
 )
 
 // filter decides which paths of a source belong to a dataset.
 //
 // Patterns are doublestar globs matched against the slash-separated path
-// relative to the source root: "*" stays within one path element, "**"
-// spans any number of them ("**/*.csv" matches "a.csv" and "x/y/a.csv").
+// relative to the source root, spelled as relpath.CleanGlob reads them
+// ("./a/" is "a", "a//b" is "a/b", "." is the root): "*" stays within one
+// path element, "**" spans any number of them ("**/*.csv" matches "a.csv"
+// and "x/y/a.csv").
 // A pattern also matches everything under a directory it matches, so
 // exclude = ["tmp"] drops "tmp/a/b" and include = ["train"] keeps
 // "train/**". An empty include list includes everything; exclude wins over
@@ -35,18 +40,17 @@ func newFilter(include, exclude []string) (*filter, error) {
 func cleanPatterns(kind string, pats []string) ([]string, error) {
 	out := make([]string, 0, len(pats))
 	for _, p := range pats {
-		q := strings.TrimPrefix(strings.TrimSuffix(p, "/"), "./")
 		switch {
-		case q == "":
+		case p == "":
 			return nil, fmt.Errorf("%s pattern %q is empty", kind, p)
-		case strings.HasPrefix(q, "/"):
+		case strings.HasPrefix(p, "/"):
 			return nil, fmt.Errorf("%s pattern %q is absolute; patterns are relative to the dataset source", kind, p)
-		case q == ".." || strings.HasPrefix(q, "../") || strings.Contains(q, "/../"):
+		case slices.Contains(strings.Split(p, "/"), ".."):
 			return nil, fmt.Errorf("%s pattern %q leaves the dataset source", kind, p)
-		case !doublestar.ValidatePattern(q):
+		case !doublestar.ValidatePattern(p):
 			return nil, fmt.Errorf("%s pattern %q is not a valid glob (check brackets and escapes)", kind, p)
 		}
-		out = append(out, q)
+		out = append(out, relpath.CleanGlob(p))
 	}
 	return out, nil
 }
@@ -63,6 +67,9 @@ func (f *filter) Match(path string) bool {
 // directories.
 func matchAny(pats []string, path string) bool {
 	for _, pat := range pats {
+		if pat == "." { // the source root: everything in it
+			return true
+		}
 		for p := path; ; {
 			if doublestar.MatchUnvalidated(pat, p) {
 				return true

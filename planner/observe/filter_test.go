@@ -25,6 +25,15 @@ func TestFilterMatch(t *testing.T) {
 		{"exclude other dir", nil, []string{"tmp"}, "data/tmp.csv", true},
 		{"dot slash prefix", []string{"./data/*.csv"}, nil, "data/a.csv", true},
 		{"trailing slash", nil, []string{"raw/"}, "raw/a", false},
+		// Spelled as a shell reads a path: an empty or "." element, or a
+		// repeated trailing slash, is not a pattern that matches nothing.
+		{"empty element", []string{"a//z.csv"}, nil, "a/z.csv", true},
+		{"empty element in exclude", nil, []string{"tmp//*.csv"}, "tmp/a.csv", false},
+		{"dot element", []string{"a/./z.csv"}, nil, "a/z.csv", true},
+		{"dot slash twice", []string{"././a"}, nil, "a/z.csv", true},
+		{"double trailing slash", nil, []string{"raw//"}, "raw/a", false},
+		{"dot is the root", []string{"."}, nil, "x/y.csv", true},
+		{"dot slash is the root", nil, []string{"./"}, "y.csv", false},
 		{"brace alternatives", []string{"*.{csv,tsv}"}, nil, "a.tsv", true},
 		{"hidden files are files", nil, nil, ".hidden/x", true},
 	}
@@ -50,6 +59,7 @@ func TestFilterBadPatterns(t *testing.T) {
 		{nil, []string{"/etc/*"}, `exclude pattern "/etc/*" is absolute`},
 		{[]string{"../x/*"}, nil, `include pattern "../x/*" leaves the dataset source`},
 		{[]string{"a/../../x"}, nil, "leaves the dataset source"},
+		{nil, []string{"a/.."}, "leaves the dataset source"},
 		{[]string{""}, nil, `include pattern "" is empty`},
 	}
 	for _, tt := range tests {

@@ -492,8 +492,12 @@ func TestObserveUnusableNamesLikeLocal(t *testing.T) {
 // half of each version, a file that never existed: the file is read again
 // and the observation holds the new version. A file written during every
 // read is an error naming it.
+//
+// Progress counts the file's bytes once, however often it is read: bytes
+// reported during a read that is thrown away are not reported again, and
+// the total never exceeds what is hashed.
 func TestObserveFileWrittenWhileRead(t *testing.T) {
-	const size = 1 << 16
+	const size = 2 * progressStep // each read reports progress half-way
 	versions := []string{strings.Repeat("a", size), strings.Repeat("b", size)}
 	want, err := testHash(strings.NewReader(versions[1]))
 	if err != nil {
@@ -551,12 +555,23 @@ func TestObserveFileWrittenWhileRead(t *testing.T) {
 				return testHash(io.MultiReader(strings.NewReader(string(half)), r))
 			}
 			opts.Include = []string{"data.bin"}
+			var lastFiles int
+			var lastBytes, maxBytes int64
+			opts.Progress = func(files int, bytes int64) {
+				lastFiles, lastBytes, maxBytes = files, bytes, max(maxBytes, bytes)
+			}
 			obs, err := Observe(context.Background(), openSource(t, dir), opts)
+			if maxBytes > size {
+				t.Errorf("progress reported %d bytes hashed of a %d-byte file", maxBytes, size)
+			}
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("error %v, want %q", err, tt.wantErr)
 				}
 				return
+			}
+			if lastFiles != 1 || lastBytes != size {
+				t.Errorf("progress ended at %d files, %d bytes; want 1 file, %d bytes", lastFiles, lastBytes, size)
 			}
 			if err != nil {
 				t.Fatal(err)

@@ -135,9 +135,13 @@ const maxReads = 3
 // ctime moved between the fstat at open and the one after the last byte,
 // or the bytes read disagree with the size) is read again: the bytes of
 // such a read may be a mixture of two versions, a file that never existed.
+//
+// Progress counts the file once: counted carries over the reads the bytes
+// of it that are already in the totals.
 func (s *scan) hashOne(ctx context.Context, i int) error {
+	var counted int64
 	for n := 1; ; n++ {
-		changed, err := s.readOne(ctx, i)
+		changed, err := s.readOne(ctx, i, &counted)
 		if err != nil || !changed {
 			return err
 		}
@@ -149,8 +153,10 @@ func (s *scan) hashOne(ctx context.Context, i int) error {
 
 // readOne reads entry i once: the hasher reads through a tee into a pipe
 // whose other end the CSV profiler consumes in its own goroutine. It
-// records the result unless the file changed during the read.
-func (s *scan) readOne(ctx context.Context, i int) (changed bool, err error) {
+// records the result unless the file changed during the read. counted is
+// how many of the file's bytes earlier reads of it put in the progress
+// totals.
+func (s *scan) readOne(ctx context.Context, i int, counted *int64) (changed bool, err error) {
 	e := &s.entries[i]
 	rc, err := s.src.Open(ctx, e.Path)
 	if err != nil {
@@ -158,7 +164,7 @@ func (s *scan) readOne(ctx context.Context, i int) (changed bool, err error) {
 	}
 	defer rc.Close()
 	before, stated := source.StatAtOpen(rc)
-	cr := &countingReader{ctx: ctx, r: rc, s: s}
+	cr := &countingReader{ctx: ctx, r: rc, s: s, counted: counted}
 	var r io.Reader = cr
 	var f File
 	var p *profile.Profile
@@ -224,12 +230,15 @@ func (s *scan) hashAndProfile(r io.Reader, path string) (File, *profile.Profile,
 const progressStep = 8 << 20
 
 // countingReader stops a long read when the observation is cancelled and
-// reports progress every progressStep bytes.
+// reports progress every progressStep bytes. A file read again (it was
+// written while read) reports only the bytes beyond what its earlier
+// reads reported, so each file's bytes are counted once.
 type countingReader struct {
 	ctx     context.Context
 	r       io.Reader
 	s       *scan
-	pending int64
+	read    int64  // bytes of this read
+	counted *int64 // bytes of the file in the totals, over all its reads
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
@@ -237,8 +246,8 @@ func (c *countingReader) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	n, err := c.r.Read(p)
-	c.pending += int64(n)
-	if c.pending >= progressStep {
+	c.read += int64(n)
+	if c.read-*c.counted >= progressStep {
 		c.flush(0)
 	}
 	return n, err
@@ -248,8 +257,10 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // store can size its buffers for it.
 func (c *countingReader) Size() int64 { return storage.SizeOf(c.r) }
 
-// flush adds the bytes read since the last call, and files, to the totals
-// and reports them.
+// flush adds the bytes of this read not yet counted, and files, to the
+// totals and reports them. The last flush of a file (files 1) sets its
+// share of the totals to the bytes hashed, less than counted when the
+// file shrank between reads.
 func (c *countingReader) flush(files int) {
 	if c.s.opts.Progress == nil {
 		return
@@ -257,7 +268,7 @@ func (c *countingReader) flush(files int) {
 	c.s.mu.Lock()
 	defer c.s.mu.Unlock()
 	c.s.hashedFiles += files
-	c.s.hashedBytes += c.pending
-	c.pending = 0
+	c.s.hashedBytes += c.read - *c.counted
+	*c.counted = c.read
 	c.s.opts.Progress(c.s.hashedFiles, c.s.hashedBytes)
 }

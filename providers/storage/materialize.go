@@ -179,7 +179,7 @@ func (s *Store) materializeStream(ctx context.Context, root string, f manifest.F
 
 // writeFile writes r to f.Path under root through a temporary file renamed
 // into place only when r reached EOF without error (OpenFile's EOF means
-// verified).
+// verified). All-zero blocks are left as holes (sparseWriter).
 func writeFile(root string, f manifest.File, r io.Reader) error {
 	if err := relpath.Check(f.Path); err != nil {
 		return err
@@ -203,8 +203,12 @@ func writeFile(root string, f manifest.File, r io.Reader) error {
 			os.Remove(tmp.Name())
 		}
 	}()
-	if _, err := io.Copy(tmp, r); err != nil {
+	sw := &sparseWriter{f: tmp}
+	if _, err := io.Copy(sw, r); err != nil {
 		return err
+	}
+	if err := sw.finish(); err != nil {
+		return fmt.Errorf("%s: %w", f.Path, err)
 	}
 	perm := os.FileMode(0o644)
 	if f.Mode&0o111 != 0 {

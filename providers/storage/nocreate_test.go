@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/mlform/mlform/providers/storage/manifest"
 )
 
 // TestOpenNoCreate: a store opened with NoCreate that does not exist yet
@@ -16,7 +18,7 @@ import (
 func TestOpenNoCreate(t *testing.T) {
 	ctx := context.Background()
 	data := testData(3, 3<<20)
-	want := func() File {
+	want := func() manifest.File {
 		s, _ := newMemStore(t, Options{})
 		f, err := s.HashFile(bytes.NewReader(data))
 		if err != nil {
@@ -36,7 +38,7 @@ func TestOpenNoCreate(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			putOneFile(t, s, KindSnapshot, "a", []byte("stored before"))
+			putOneFile(t, s, manifest.KindSnapshot, "a", []byte("stored before"))
 			if err := s.Flush(ctx); err != nil {
 				t.Fatal(err)
 			}

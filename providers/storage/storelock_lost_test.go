@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/mlform/mlform/providers/storage/manifest"
 )
 
 // fakeClock is a wall clock a test moves; step is added after each
@@ -47,7 +49,7 @@ func (c *fakeClock) readCount() int {
 func TestStoreLockOverdueIsLost(t *testing.T) {
 	ctx := context.Background()
 	s, o := newMemStore(t, Options{})
-	_, garbage := putOneFile(t, s, KindSnapshot, "a", testData(3, 5000))
+	_, garbage := putOneFile(t, s, manifest.KindSnapshot, "a", testData(3, 5000))
 	clock := &fakeClock{t: time.Now()}
 	opts := LockOptions{Command: "apply", Refresh: time.Hour, Stale: 10 * time.Minute, now: clock.now}
 

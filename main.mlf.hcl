@@ -1,0 +1,4 @@
+moved {
+  from = module.region
+  to = module.regions
+}
