@@ -9,7 +9,7 @@ import (
 
 	"github.com/mlform/mlform/internal/wanterr"
 	"github.com/mlform/mlform/state"
-	"github.com/mlform/mlform/state/statetest"
+	"github.com/mlform/mlform/state/statesample"
 )
 
 func TestParseAddress(t *testing.T) {
@@ -64,7 +64,7 @@ func TestParseAddress(t *testing.T) {
 }
 
 func TestAddresses(t *testing.T) {
-	s := statetest.Sample()
+	s := statesample.Sample()
 	s.Models["churn"].Versions[0], s.Models["churn"].Versions[1] = s.Models["churn"].Versions[1], s.Models["churn"].Versions[0]
 	var got []string
 	for _, a := range s.Addresses() {
@@ -77,7 +77,7 @@ func TestAddresses(t *testing.T) {
 }
 
 func TestAddressesUnder(t *testing.T) {
-	s := statetest.Sample()
+	s := statesample.Sample()
 	s.Datasets["events"] = &state.Dataset{Name: "events"}
 	s.Datasets[`sales["eu"]`] = &state.Dataset{Name: `sales["eu"]`}
 	fleet := s.EnsureModel(`fleet["eu"]`)
@@ -155,7 +155,7 @@ func TestRemove(t *testing.T) {
 		{"model.none@production", "not in the state", nil},
 	} {
 		t.Run(tc.addr, func(t *testing.T) {
-			s := statetest.Sample()
+			s := statesample.Sample()
 			a, err := state.ParseAddress(tc.addr)
 			if err != nil {
 				t.Fatal(err)
@@ -173,7 +173,7 @@ func TestRemove(t *testing.T) {
 }
 
 func TestRemoveVersionDropsItsEvaluationsAndApprovals(t *testing.T) {
-	s := statetest.Sample()
+	s := statesample.Sample()
 	m := s.Models["churn"]
 	m.Aliases["production"].Version = 1
 	m.Approvals = []*state.Approval{{Promotion: "p", Alias: "production", Version: 2, By: "ann@h"}, {Promotion: "p", Alias: "production", Version: 1, By: "bob@h"}}
@@ -190,7 +190,7 @@ func TestRemoveVersionDropsItsEvaluationsAndApprovals(t *testing.T) {
 }
 
 func TestWriteHuman(t *testing.T) {
-	s := statetest.Sample()
+	s := statesample.Sample()
 	s.Models["churn"].Versions[0].Error = "boom\x1b[31m\nsecond line"
 	for _, tc := range []struct {
 		addr string
@@ -250,7 +250,7 @@ func TestRemoveLineage(t *testing.T) {
 		{"model removed prunes all", []string{"!dataset.churn", "model.churn"}, nil, nil, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := statetest.Sample()
+			s := statesample.Sample()
 			for _, step := range tc.steps {
 				var err error
 				if rest, ok := strings.CutPrefix(step, "!"); ok {
@@ -287,7 +287,7 @@ func TestRemoveLineage(t *testing.T) {
 }
 
 func TestRemoveRefusals(t *testing.T) {
-	s := statetest.Sample()
+	s := statesample.Sample()
 	a, _ := state.ParseAddress("model.churn@2")
 	var iu *state.InUseError
 	if err := s.ForceRemove(a); !errors.As(err, &iu) || !iu.Alias || iu.Users[0].String() != "model.churn@production" {
@@ -305,7 +305,7 @@ func TestRemoveRefusals(t *testing.T) {
 }
 
 func TestLookupNamesInstances(t *testing.T) {
-	s := statetest.Sample()
+	s := statesample.Sample()
 	for _, k := range []string{"eu", "us"} {
 		s.EnsureModel(`fleet["` + k + `"]`)
 	}
@@ -369,7 +369,7 @@ func TestModuleAddresses(t *testing.T) {
 func TestRemoveKeepsUncollectedJobInputs(t *testing.T) {
 	freshID, eventsID := fmt.Sprintf("%064x", 0xd5fff), fmt.Sprintf("%064x", 0xe5001)
 	sample := func() *state.State {
-		s := statetest.Sample()
+		s := statesample.Sample()
 		at := s.Datasets["churn"].Snapshots[1].CreatedAt.Add(time.Hour)
 		s.Datasets["churn"].Snapshots = append(s.Datasets["churn"].Snapshots, &state.Snapshot{ID: freshID, CreatedAt: at, Source: "data", Store: "default"})
 		s.Datasets["events"] = &state.Dataset{Name: "events", Snapshots: []*state.Snapshot{{ID: eventsID, CreatedAt: at, Source: "ev", Store: "default"}}}

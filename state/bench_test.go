@@ -4,11 +4,11 @@ import (
 	"testing"
 
 	"github.com/mlform/mlform/state"
-	"github.com/mlform/mlform/state/statetest"
+	"github.com/mlform/mlform/state/statesample"
 )
 
 func BenchmarkEncode(b *testing.B) {
-	s := statetest.Large(5000)
+	s := statesample.Large(5000)
 	doc, _ := state.Encode(s)
 	b.SetBytes(int64(len(doc)))
 	for b.Loop() {
@@ -19,7 +19,7 @@ func BenchmarkEncode(b *testing.B) {
 }
 
 func BenchmarkDecode(b *testing.B) {
-	doc, err := state.Encode(statetest.Large(5000))
+	doc, err := state.Encode(statesample.Large(5000))
 	if err != nil {
 		b.Fatal(err)
 	}

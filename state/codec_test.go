@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/mlform/mlform/state"
-	"github.com/mlform/mlform/state/statetest"
+	"github.com/mlform/mlform/state/statesample"
 )
 
 func encode(t testing.TB, s *state.State) []byte {
@@ -24,14 +24,14 @@ func encode(t testing.TB, s *state.State) []byte {
 }
 
 func TestEncodeDeterministicAndRoundTrips(t *testing.T) {
-	s := statetest.Sample()
+	s := statesample.Sample()
 	a := encode(t, s)
-	b := encode(t, statetest.Sample())
+	b := encode(t, statesample.Sample())
 	// Same content, different lineage: only the lineage and checksum lines differ.
 	if bytes.Equal(a, b) {
 		t.Fatal("different lineages encoded the same")
 	}
-	s2 := statetest.Sample()
+	s2 := statesample.Sample()
 	s2.Lineage = s.Lineage
 	if !bytes.Equal(a, encode(t, s2)) {
 		t.Fatal("same state encoded differently")
@@ -63,7 +63,7 @@ func TestEncodeFillsNils(t *testing.T) {
 // re-signed, so only the content rule under test is broken.
 func mutate(t *testing.T, fn func(s *state.State)) []byte {
 	t.Helper()
-	s := statetest.Sample()
+	s := statesample.Sample()
 	fn(s)
 	// Encode validates, so sign by hand: encode a valid twin, then
 	// substitute the content through JSON.
@@ -71,7 +71,7 @@ func mutate(t *testing.T, fn func(s *state.State)) []byte {
 }
 
 func TestDecodeRefuses(t *testing.T) {
-	good := encode(t, statetest.Sample())
+	good := encode(t, statesample.Sample())
 	flip := func(i int) []byte { b := bytes.Clone(good); b[i] ^= 0x20; return b }
 	for _, tc := range []struct {
 		name    string
@@ -158,7 +158,7 @@ func TestDecodeRefuses(t *testing.T) {
 }
 
 func TestDecodeUnsigned(t *testing.T) {
-	good := encode(t, statetest.Sample())
+	good := encode(t, statesample.Sample())
 	for _, tc := range []struct {
 		name string
 		doc  []byte
@@ -181,12 +181,12 @@ func TestDecodeUnsigned(t *testing.T) {
 }
 
 func TestEncodeRefusesInvalid(t *testing.T) {
-	s := statetest.Sample()
+	s := statesample.Sample()
 	s.Models["churn"].Aliases["production"].Version = 42
 	if _, err := state.Encode(s); err == nil || !strings.Contains(err.Error(), "model.churn@production") {
 		t.Errorf("Encode of a dangling alias: %v", err)
 	}
-	s = statetest.Sample()
+	s = statesample.Sample()
 	s.Models["churn"].Versions[1].Inputs.Params["grid"] = []any{1.0, math.Inf(1)}
 	if _, err := state.Encode(s); err == nil || !strings.Contains(err.Error(), "model.churn@2: inputs: params.grid[1]: not a finite number") {
 		t.Errorf("Encode of an infinite param: %v", err)
@@ -204,7 +204,7 @@ func TestEncodeRefusesInvalid(t *testing.T) {
 // every digit through encode and decode; other numbers decode as float64;
 // a number out of float64's range is refused.
 func TestDecodeParamsNumbers(t *testing.T) {
-	s := statetest.Sample()
+	s := statesample.Sample()
 	s.Models["churn"].Versions[0].Inputs.Params = map[string]any{
 		"seed": json.Number("12345678901234567891"), "lr": 0.05, "layers": []any{json.Number("9007199254740993"), 64.0},
 	}
@@ -216,7 +216,7 @@ func TestDecodeParamsNumbers(t *testing.T) {
 	if got := back.Models["churn"].Versions[0].Inputs.Params; !reflect.DeepEqual(got, want) {
 		t.Fatalf("params decoded as %#v\nwant %#v", got, want)
 	}
-	good := encode(t, statetest.Sample())
+	good := encode(t, statesample.Sample())
 	huge := resignRaw(t, bytes.Replace(good, []byte(`"epochs": 30`), []byte(`"epochs": 1e999`), 1))
 	if _, err := state.Decode(huge); err == nil || !strings.Contains(err.Error(), "params.epochs: 1e999 is not a finite number") {
 		t.Fatalf("decode of a param out of float64's range: %v", err)

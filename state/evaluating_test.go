@@ -6,13 +6,13 @@ import (
 
 	"github.com/mlform/mlform/internal/wanterr"
 	"github.com/mlform/mlform/state"
-	"github.com/mlform/mlform/state/statetest"
+	"github.com/mlform/mlform/state/statesample"
 )
 
 // withEvaluating is the sample state with an evaluation of v3 running on
 // slurm.
 func withEvaluating(change func(*state.RunningEvaluation)) *state.State {
-	s := statetest.Sample()
+	s := statesample.Sample()
 	m := s.Models["churn"]
 	v := m.Versions[len(m.Versions)-1]
 	e := &state.RunningEvaluation{Version: v.Version, Snapshots: map[string]string{}, Evaluator: "ab12", Executor: "slurm",

@@ -6,14 +6,14 @@ import (
 
 	"github.com/mlform/mlform/internal/wanterr"
 	"github.com/mlform/mlform/state"
-	"github.com/mlform/mlform/state/statetest"
+	"github.com/mlform/mlform/state/statesample"
 )
 
 const specID = "5555555555555555555555555555555555555555555555555555555555555555"
 
 // withRunning is the sample state with attempt v4 running on slurm.
 func withRunning(change func(*state.Model, *state.RunningAttempt)) *state.State {
-	s := statetest.Sample()
+	s := statesample.Sample()
 	m := s.Models["churn"]
 	m.NextVersion = 5
 	draft := *m.Versions[len(m.Versions)-1]

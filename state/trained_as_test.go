@@ -7,13 +7,13 @@ import (
 
 	"github.com/mlform/mlform/internal/wanterr"
 	"github.com/mlform/mlform/state"
-	"github.com/mlform/mlform/state/statetest"
+	"github.com/mlform/mlform/state/statesample"
 )
 
 // withTrainedAs is the sample state with v1 of churn trained as
 // model.old on dataset.events (today's dataset.churn).
 func withTrainedAs(change func(*state.Version)) *state.State {
-	s := statetest.Sample()
+	s := statesample.Sample()
 	v := s.Models["churn"].Versions[0]
 	v.TrainedAs = &state.TrainedAs{Model: "old", Datasets: map[string]string{"churn": "events"}}
 	if change != nil {
@@ -36,7 +36,7 @@ func TestTrainedAsRoundTrip(t *testing.T) {
 	if got := v.TrainedSnapshots(); !maps.Equal(got, map[string]string{"events": v.Inputs.Snapshots["churn"]}) {
 		t.Fatalf("TrainedSnapshots = %v", got)
 	}
-	plain := roundTrip(t, statetest.Sample(), 1)
+	plain := roundTrip(t, statesample.Sample(), 1)
 	if bytes.Contains(encode(t, plain), []byte("trained_as")) {
 		t.Fatal("a state without trained_as writes the member")
 	}
@@ -76,7 +76,7 @@ func TestTrainedAsRenames(t *testing.T) {
 
 // validTrainedAs validates a sample state holding v as model name's v1.
 func validTrainedAs(v *state.Version, name string) error {
-	s := statetest.Sample()
+	s := statesample.Sample()
 	m := s.Models["churn"]
 	delete(s.Models, "churn")
 	m.Name = name

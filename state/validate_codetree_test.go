@@ -6,7 +6,7 @@ import (
 
 	"github.com/mlform/mlform/internal/wanterr"
 	"github.com/mlform/mlform/state"
-	"github.com/mlform/mlform/state/statetest"
+	"github.com/mlform/mlform/state/statesample"
 )
 
 // TestCodeTreeValidation: a version's code listing, read from an untrusted
@@ -33,7 +33,7 @@ func TestCodeTreeValidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := statetest.Sample()
+			s := statesample.Sample()
 			s.Models["churn"].Versions[0].Inputs.CodeTree = tt.tree
 			b, err := state.Encode(s)
 			if tt.want == "" {
