@@ -104,6 +104,13 @@ var nestByte = [256]bool{'{': true, '[': true, '(': true, '"': true, '<': true, 
 // generators lay it out: alone at the start of a line.
 var blockEnd = []byte("\n}\n")
 
+// pieceNesting is how many nesting bytes a piece gathers before it is cut,
+// and above which parsePiece lexes it to check its nesting: lang.MaxNesting
+// (see parsePieces). Tests lower it, never above lang.MaxNesting, to cut
+// files of a few lines into pieces; a piece under the limit needs no check
+// whatever the value.
+var pieceNesting = lang.MaxNesting
+
 var utf8BOM = []byte{0xef, 0xbb, 0xbf}
 
 // pieceEnd is where the piece starting at from ends: after as many
@@ -122,7 +129,7 @@ func pieceEnd(src []byte, from int) int {
 				nest++
 			}
 		}
-		if nest > lang.MaxNesting && end > from {
+		if nest > pieceNesting && end > from {
 			return end
 		}
 		end = next
@@ -139,7 +146,7 @@ func parsePiece(piece []byte, filename string, start hcl.Pos) (body *hclsyntax.B
 			nest++
 		}
 	}
-	if nest > lang.MaxNesting {
+	if nest > pieceNesting {
 		tokens, _ := hclsyntax.LexConfig(piece, filename, start)
 		if lang.CheckTokenNesting(tokens).HasErrors() {
 			return nil, false

@@ -113,13 +113,49 @@ func TestParsePieces(t *testing.T) {
 }
 
 // FuzzParsePieces: whenever a file is parsed in pieces, the result is the
-// whole file's.
+// whole file's: cut as mlform cuts, and cut into pieces of a few nesting
+// bytes each.
+//
+// mlform cuts a piece after lang.MaxNesting nesting bytes, so only inputs
+// of several hundred bytes split at all; each execution parses them three
+// times, and the fuzzer minimizes every input that finds new coverage at a
+// cost quadratic in its length. With kilobyte seeds the workers spent the
+// whole run minimizing, at a few executions in all. Cutting small inputs
+// finely exercises the same cutting and joining on inputs of a few lines;
+// the kilobyte files are checked by TestParsePiecesLarge.
 func FuzzParsePieces(f *testing.F) {
-	f.Add(fleetSource(f, 12))
-	f.Add("a {\n  b = \"${c}\"\n}\nd \"e\" {\n  f = <<EOT\n}\nEOT\n}\n" + strings.Repeat("g {\n  h = [1, -2, !true, (3)]\n}\n", 30))
+	f.Add("a {\n  b = \"${c}\"\n}\nd \"e\" {\n  f = <<EOT\n}\nEOT\n}\n" + strings.Repeat("g {\n  h = [1, -2, !true, (3)]\n}\n", 3))
+	f.Add("x = 1\nm \"a\" {\n  t {\n    c = [\"sh\", \"${1 + 2}\"]\n  }\n}\nm \"b\" {\n  p = { a = !true, b = -1 }\n}\n")
 	f.Fuzz(func(t *testing.T, src string) {
 		samePieces(t, []byte(src))
+		finePieces(t, func() { samePieces(t, []byte(src)) })
 	})
+}
+
+// finePieces runs check with pieces cut after 4 nesting bytes.
+func finePieces(t *testing.T, check func()) {
+	t.Helper()
+	defer func(n int) { pieceNesting = n }(pieceNesting)
+	pieceNesting = 4
+	check()
+}
+
+// TestParsePiecesLarge runs FuzzParsePieces's checks on files of a few
+// kilobytes, which the fuzzer's seeds are not.
+func TestParsePiecesLarge(t *testing.T) {
+	for i, src := range []string{
+		fleetSource(t, 12),
+		"a {\n  b = \"${c}\"\n}\nd \"e\" {\n  f = <<EOT\n}\nEOT\n}\n" + strings.Repeat("g {\n  h = [1, -2, !true, (3)]\n}\n", 30),
+	} {
+		if !samePieces(t, []byte(src)) && i == 0 {
+			t.Error("the fleet was not parsed in pieces")
+		}
+		finePieces(t, func() {
+			if !samePieces(t, []byte(src)) && i == 0 {
+				t.Error("the fleet was not parsed in fine pieces")
+			}
+		})
+	}
 }
 
 // BenchmarkParseFileFleet parses the 1,000-model fleet's configuration:
