@@ -39,6 +39,11 @@ func FuzzSensitiveNeverShown(f *testing.F) {
 	f.Add("dataset \"d\" { source = \"data/${var.token}\" }\n")
 	f.Add("model \"m\" {\n  train { command = [var.token] }\n}\n")
 	f.Add("output \"o\" { value = upper(var.token) }\n")
+	workspace := fuzzWorkspace(f)
+	vars := filepath.Join(f.TempDir(), "secret.vars")
+	if err := os.WriteFile(vars, []byte("token = \""+fuzzSecret+"\"\n"), 0o644); err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, body string) {
 		low := strings.ToLower(body)
 		for _, p := range fuzzSecretPieces() {
@@ -47,11 +52,7 @@ func FuzzSensitiveNeverShown(f *testing.F) {
 			}
 		}
 		src := "variable \"token\" {\n  type      = string\n  sensitive = true\n}\n" + body
-		dir := writeFiles(t, map[string]string{"main.mlf.hcl": src})
-		vars := filepath.Join(t.TempDir(), "secret.vars")
-		if err := os.WriteFile(vars, []byte("token = \""+fuzzSecret+"\"\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		dir := workspace(t, map[string]string{"main.mlf.hcl": src})
 		env := func(k string) string {
 			if k == EnvVarPrefix+"token" {
 				return fuzzSecret

@@ -11,6 +11,7 @@ import (
 
 	"github.com/mlform/mlform/config/diag"
 	"github.com/mlform/mlform/config/syntax"
+	"github.com/mlform/mlform/internal/testtree"
 )
 
 // fuzzSeeds are configurations that exercise most of the language.
@@ -32,13 +33,37 @@ func fuzzSeeds(f *testing.F) {
 	f.Add([]byte("\xff\xfe{"))
 }
 
+// fuzzWorkspace returns a directory that each execution of a fuzz target
+// rewrites with its files and loads. A new directory per execution cost
+// more than loading it (creating and removing directories was half of
+// the workers' time); reusing one is sound as long as the directory holds
+// exactly the files written, which each call checks.
+func fuzzWorkspace(f *testing.F) func(t *testing.T, files map[string]string) string {
+	dir := f.TempDir()
+	return func(t *testing.T, files map[string]string) string {
+		t.Helper()
+		testtree.Write(t, dir, files)
+		ents, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range ents {
+			if _, ok := files[e.Name()]; !ok || !e.Type().IsRegular() {
+				t.Fatalf("the fuzz workspace holds %s, which this execution did not write", e.Name())
+			}
+		}
+		return dir
+	}
+}
+
 // FuzzLoad: any bytes as a configuration file must load or fail with
 // diagnostics, never panic; a loaded configuration's gates and outputs can
 // be evaluated.
 func FuzzLoad(f *testing.F) {
 	fuzzSeeds(f)
+	workspace := fuzzWorkspace(f)
 	f.Fuzz(func(t *testing.T, src []byte) {
-		dir := writeFiles(t, map[string]string{"main.mlf.hcl": string(src)})
+		dir := workspace(t, map[string]string{"main.mlf.hcl": string(src)})
 		cfg, diags := Load(dir, LoadOptions{Getenv: noEnv, Version: "0.1.0", Vars: nil})
 		if cfg == nil {
 			t.Fatal("Load returned a nil Config")
@@ -122,9 +147,10 @@ func FuzzVarsFileJSON(f *testing.F) {
 	f.Add([]byte(`{"n": 1, "s": "${x}", "o": {"a": [1, 2]}}`))
 	f.Add([]byte(`[1]`))
 	f.Add([]byte(`{"n": `))
+	workspace := fuzzWorkspace(f)
 	f.Fuzz(func(t *testing.T, src []byte) {
 		conf := "variable \"n\" {\n  type = number\n  default = 1\n}\nvariable \"s\" {\n  default = \"\"\n}\n"
-		dir := writeFiles(t, map[string]string{"main.mlf.hcl": conf, "a.mlfvars.json": string(src)})
+		dir := workspace(t, map[string]string{"main.mlf.hcl": conf, "a.mlfvars.json": string(src)})
 		cfg, diags := Load(dir, LoadOptions{Getenv: noEnv, Version: "0.1.0"})
 		if cfg == nil {
 			t.Fatal("Load returned a nil Config")
