@@ -4,15 +4,12 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"os"
-	"os/signal"
 	"strings"
-	"sync"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/mlform/mlform/cli/interrupt"
 	"github.com/mlform/mlform/cli/progress"
 	"github.com/mlform/mlform/planner"
 	"github.com/mlform/mlform/planner/engine"
@@ -101,8 +98,8 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 			// cancels: apply decides itself what each interrupt means.
 			ctx, cancel := context.WithCancel(context.WithoutCancel(cmd.Context()))
 			defer cancel()
-			stop := interrupts(g, cancel)
-			defer stop.release()
+			stop := interrupt.Watch(g.Stderr, g.testEvent, cancel)
+			defer stop.Release()
 
 			var res *engine.Result
 			var st *state.State
@@ -133,7 +130,7 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 						return ws.EnsureRoots(ctx, st, m.Location())
 					}
 					if !autoApprove {
-						ok, err := confirm(ctx, g, stop.requested)
+						ok, err := confirm(ctx, g, stop.Requested)
 						if err != nil {
 							return err
 						}
@@ -150,17 +147,17 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 					// root gc -forget-workspace removed (docs/storage.md).
 					return ws.EnsureRoots(ctx, st, m.Location())
 				}
-				if !stop.begin() {
+				if !stop.Begin() {
 					return ctx.Err()
 				}
 				prog := progress.New(g.Stderr, liveTerminal(g), time.Now)
 				prog.Begin()
-				res, err = planner.Apply(ctx, ws, stop.requested, p, st, m, planner.ApplyOptions{Parallelism: f.parallelism, Progress: prog})
+				res, err = planner.Apply(ctx, ws, stop.Requested, p, st, m, planner.ApplyOptions{Parallelism: f.parallelism, Progress: prog})
 				prog.End()
 				targets = p.Targets
 				return err
 			})
-			if err != nil && stop.abortedEarly() {
+			if err != nil && stop.AbortedEarly() {
 				return &ExitError{Code: 1, Message: "apply interrupted before any action started: nothing was changed"}
 			}
 			if err != nil {
@@ -222,79 +219,6 @@ func confirm(ctx context.Context, g *Globals, interrupted <-chan struct{}) (bool
 	case <-ctx.Done():
 		return false, ctx.Err()
 	}
-}
-
-// interruptHandler turns signals into the two stop levels of apply: the
-// first SIGINT/SIGTERM closes requested (no new actions start), the second
-// cancels the context (running actions are cancelled).
-type interruptHandler struct {
-	requested chan struct{}
-	sigs      chan os.Signal
-	quit      chan struct{}
-
-	// Before any action starts (waiting for the lock, planning, asking
-	// for confirmation) there is nothing to finish: the first interrupt
-	// cancels at once. mu orders that against begin.
-	mu      sync.Mutex
-	started bool
-	aborted bool
-}
-
-// begin marks the start of the actions; false means an interrupt came
-// first and nothing may start.
-func (h *interruptHandler) begin() bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.started = !h.aborted
-	return h.started
-}
-
-// abortedEarly reports whether an interrupt stopped apply before any action.
-func (h *interruptHandler) abortedEarly() bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.aborted
-}
-
-func interrupts(g *Globals, cancel context.CancelFunc) *interruptHandler {
-	h := &interruptHandler{requested: make(chan struct{}), sigs: make(chan os.Signal, 2), quit: make(chan struct{})}
-	signal.Notify(h.sigs, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		n := 0
-		for {
-			select {
-			case <-h.quit:
-				return
-			case <-h.sigs:
-				n++
-				g.testEvent(fmt.Sprintf("interrupt %d", n))
-				h.mu.Lock()
-				early := !h.started
-				h.aborted = early
-				h.mu.Unlock()
-				if early {
-					fmt.Fprintln(g.Stderr, "\nInterrupt received before any action started: stopping; nothing was changed.")
-					close(h.requested)
-					cancel()
-					return
-				}
-				if n == 1 {
-					fmt.Fprintln(g.Stderr, "\nInterrupt received: finishing running actions and saving state; no new action starts. Press Ctrl-C again to cancel the running ones.")
-					close(h.requested)
-				} else {
-					fmt.Fprintln(g.Stderr, "\nSecond interrupt: cancelling running actions.")
-					cancel()
-					return
-				}
-			}
-		}
-	}()
-	return h
-}
-
-func (h *interruptHandler) release() {
-	signal.Stop(h.sigs)
-	close(h.quit)
 }
 
 // applyOutputs evaluates the outputs after an apply for -json; a failure

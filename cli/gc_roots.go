@@ -118,26 +118,3 @@ func rootsWorkspace(g *Globals) (*engine.Workspace, error) {
 	}
 	return engine.NewWorkspace(cfg, wd, time.Now())
 }
-
-// addedRefs counts the store ids pushed references that old (nil: no
-// readable state) does not: what a push would make this workspace's state
-// reference beyond what its roots protect now.
-func addedRefs(old, pushed *state.State) int {
-	have := map[string]bool{}
-	if old != nil {
-		for store, ids := range engine.Referenced(old) {
-			for _, id := range ids {
-				have[store+"/"+id] = true
-			}
-		}
-	}
-	n := 0
-	for store, ids := range engine.Referenced(pushed) {
-		for _, id := range ids {
-			if !have[store+"/"+id] {
-				n++
-			}
-		}
-	}
-	return n
-}

@@ -252,7 +252,7 @@ refuses if the state or the configuration changed in between.`,
 				if p.Variables, err = planner.SaveVariables(ws.Config); err != nil {
 					return err
 				}
-				if err := writePlanFile(out, p); err != nil {
+				if err := plans.WriteFile(out, p); err != nil {
 					return err
 				}
 				if format == "human" && !p.HasChanges() {
@@ -337,32 +337,6 @@ func checkPlanOutCode(out, baseDir string, cfg *config.Config) error {
 			return fmt.Errorf("-out=%s: the plan file would be part of %s's code (code = %q), so apply would find that code changed since the plan and refuse to train: write it outside the code globs, e.g. -out=%s",
 				out, objname.Display("model."+name), m.Code, filepath.Join(".mlform", filepath.Base(out)))
 		}
-	}
-	return nil
-}
-
-// writePlanFile saves p atomically (temp file + rename), so a crash never
-// leaves half a plan that apply would then refuse as corrupt.
-func writePlanFile(path string, p *plans.Plan) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".mlform-plan-*")
-	if err != nil {
-		return fmt.Errorf("save plan to %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := plans.EncodePlan(tmp, p); err != nil {
-		tmp.Close()
-		return fmt.Errorf("save plan %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("save plan %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("save plan %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("save plan to %s: %w", path, err)
 	}
 	return nil
 }

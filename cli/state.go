@@ -311,7 +311,7 @@ hand-edited document must have its "checksum" set to "".`,
 				n := 0
 				if derr == nil {
 					old, _ = m.Read(ctx)
-					n = addedRefs(old, pushed)
+					n = engine.AddedRefs(old, pushed)
 				}
 				if werr != nil && n > 0 {
 					return fmt.Errorf("the document references %s the stored state does not, and this workspace's roots in its stores cannot be updated to protect them from gc in other workspaces sharing a store: %v\nNothing was pushed. Make the configuration load (e.g. set its variables with MLFORM_VAR_name) and push again", textfmt.Count(n, "store object"), werr)

@@ -359,3 +359,26 @@ func (r *RootWriter) Finish(ctx context.Context, st *state.State) error {
 func Referenced(st *state.State) map[string][]string {
 	return newRefIndex(st).ids
 }
+
+// AddedRefs counts the store ids pushed references that old (nil: no
+// readable state) does not: what a push would make this workspace's state
+// reference beyond what its roots protect now.
+func AddedRefs(old, pushed *state.State) int {
+	have := map[string]bool{}
+	if old != nil {
+		for store, ids := range Referenced(old) {
+			for _, id := range ids {
+				have[store+"/"+id] = true
+			}
+		}
+	}
+	n := 0
+	for store, ids := range Referenced(pushed) {
+		for _, id := range ids {
+			if !have[store+"/"+id] {
+				n++
+			}
+		}
+	}
+	return n
+}

@@ -323,3 +323,34 @@ func TestGuardAndEnsureRoots(t *testing.T) {
 		})
 	}
 }
+
+// TestAddedRefs counts what a pushed state references beyond the current
+// one: state push takes the store lock and guards its roots only when
+// this is not zero.
+func TestAddedRefs(t *testing.T) {
+	model := func(vs ...*state.Version) *state.State {
+		st := state.New()
+		st.Models["m"] = &state.Model{Name: "m", Versions: vs}
+		return st
+	}
+	withSnapshot := model(version(1, "a", "c"))
+	withSnapshot.Datasets["d"] = &state.Dataset{Name: "d", Snapshots: []*state.Snapshot{{ID: rootID("d"), Store: "other"}}}
+	tests := []struct {
+		name        string
+		old, pushed *state.State
+		want        int
+	}{
+		{"no readable state", nil, model(version(1, "a", "c")), 2},
+		{"same ids", model(version(1, "a", "c")), model(version(1, "a", "c")), 0},
+		{"fewer ids", model(version(1, "a", "c"), version(2, "b", "c")), model(version(1, "a", "c")), 0},
+		{"a new version sharing code", model(version(1, "a", "c")), model(version(1, "a", "c"), version(2, "b", "c")), 1},
+		{"a snapshot in another store", model(version(1, "a", "c")), withSnapshot, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := AddedRefs(tt.old, tt.pushed); got != tt.want {
+				t.Errorf("AddedRefs = %d, want %d", got, tt.want)
+			}
+		})
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 
 	"github.com/zeebo/blake3"
 
@@ -48,6 +50,32 @@ func EncodePlan(w io.Writer, p *Plan) error {
 	out = append(out, '\n')
 	if _, err := w.Write(out); err != nil {
 		return fmt.Errorf("write plan: %w", err)
+	}
+	return nil
+}
+
+// WriteFile saves p to path atomically (temp file + rename), so a crash never
+// leaves half a plan that apply would then refuse as corrupt.
+func WriteFile(path string, p *Plan) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, ".mlform-plan-*")
+	if err != nil {
+		return fmt.Errorf("save plan to %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := EncodePlan(tmp, p); err != nil {
+		tmp.Close()
+		return fmt.Errorf("save plan %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("save plan %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("save plan %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("save plan to %s: %w", path, err)
 	}
 	return nil
 }

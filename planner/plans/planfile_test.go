@@ -3,6 +3,8 @@ package plans
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -35,6 +37,34 @@ func TestPlanFileRoundTrip(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got.Actions[0].Snapshot.Observation, p.Actions[0].Snapshot.Observation) {
 		t.Error("observation lost")
+	}
+}
+
+// TestWriteFile: a saved plan reads back as written, replaces an older file
+// at the path, and leaves no temporary file beside it.
+func TestWriteFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "tfplan")
+	if err := os.WriteFile(path, []byte("an older plan"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := samplePlan()
+	if err := WriteFile(path, p); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadPlanFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if Digest(got) != Digest(p) {
+		t.Error("the saved plan reads back different")
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("the directory holds %d files after the save, want only the plan", len(entries))
+	}
+	if err := WriteFile(filepath.Join(dir, "missing", "tfplan"), p); err == nil || !strings.Contains(err.Error(), "save plan") {
+		t.Errorf("saving into a missing directory: %v, want a save plan error", err)
 	}
 }
 
