@@ -61,18 +61,29 @@ func (s *State) usesProvenance() bool {
 func validateApprovals(model string, m *Model) error {
 	for j, ap := range m.Approvals {
 		where := fmt.Sprintf("model.%s: approval %d", model, j+1)
-		switch {
-		case ap == nil:
+		if ap == nil {
 			return fmt.Errorf("%s is null", where)
-		case ap.Version < 1:
-			return fmt.Errorf("%s is of version %d", where, ap.Version)
-		case !IsName(ap.Promotion):
-			return fmt.Errorf("%s: promotion %q is not a name", where, termtext.Truncate(ap.Promotion, 80))
-		case !IsIdentifier(ap.Alias):
-			return fmt.Errorf("%s: alias %q is not a name", where, termtext.Truncate(ap.Alias, 80))
-		case ap.By == "" || len(ap.By) > maxApprover || !utf8.ValidString(ap.By):
+		}
+		if err := checkPromotionRecord(where, ap.Version, ap.Promotion, ap.Alias); err != nil {
+			return err
+		}
+		if ap.By == "" || len(ap.By) > maxApprover || !utf8.ValidString(ap.By) {
 			return fmt.Errorf("%s: approver is empty, too long or not UTF-8", where)
 		}
+	}
+	return nil
+}
+
+// checkPromotionRecord checks what approvals and awaiting announcements
+// both record: a version number, and the promotion and alias by name.
+func checkPromotionRecord(where string, version int, promotion, alias string) error {
+	switch {
+	case version < 1:
+		return fmt.Errorf("%s is of version %d", where, version)
+	case !IsName(promotion):
+		return fmt.Errorf("%s: promotion %q is not a name", where, termtext.Truncate(promotion, 80))
+	case !IsIdentifier(alias):
+		return fmt.Errorf("%s: alias %q is not a name", where, termtext.Truncate(alias, 80))
 	}
 	return nil
 }

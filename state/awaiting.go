@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"time"
-
-	"github.com/mlform/mlform/internal/termtext"
 )
 
 // Awaiting records that apply announced (sent the awaiting_approval
@@ -50,15 +48,11 @@ func (m *Model) dropAwaiting(version int) {
 func validateAwaiting(model string, m *Model) error {
 	for j, aw := range m.Awaiting {
 		where := fmt.Sprintf("model.%s: awaiting %d", model, j+1)
-		switch {
-		case aw == nil:
+		if aw == nil {
 			return fmt.Errorf("%s is null", where)
-		case aw.Version < 1:
-			return fmt.Errorf("%s is of version %d", where, aw.Version)
-		case !IsName(aw.Promotion):
-			return fmt.Errorf("%s: promotion %q is not a name", where, termtext.Truncate(aw.Promotion, 80))
-		case !IsIdentifier(aw.Alias):
-			return fmt.Errorf("%s: alias %q is not a name", where, termtext.Truncate(aw.Alias, 80))
+		}
+		if err := checkPromotionRecord(where, aw.Version, aw.Promotion, aw.Alias); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -3,28 +3,11 @@ package interrupt
 import (
 	"context"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
+
+	"github.com/mlform/mlform/internal/syncbuf"
 )
-
-// lockedBuffer collects the handler's messages.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // TestStopLevels sends real SIGINTs to the test process: before the actions
 // begin one interrupt cancels; after, the first only requests a stop and
@@ -47,7 +30,7 @@ func TestStopLevels(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			events := make(chan string, 4)
-			var out lockedBuffer
+			var out syncbuf.Buffer
 			h := Watch(&out, func(e string) { events <- e }, cancel)
 			defer h.Release()
 			if tt.begin && !h.Begin() {

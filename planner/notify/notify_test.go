@@ -117,6 +117,26 @@ func TestDisplayed(t *testing.T) {
 	}
 }
 
+// statusServer answers every request with status; calls counts them.
+func statusServer(t *testing.T, status int) (srv *httptest.Server, calls func() int) {
+	var (
+		mu sync.Mutex
+		n  int
+	)
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		n++
+		mu.Unlock()
+		w.WriteHeader(status)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return n
+	}
+}
+
 // TestSendGivesUpOncePerRun: a webhook that is still not reached after
 // every attempt is not tried again by later events of the same run (a
 // hanging endpoint would cost each event four timeouts, and a fleet's
@@ -132,15 +152,7 @@ func TestSendGivesUpOncePerRun(t *testing.T) {
 		{404, 3, []string{"1 attempt(s): HTTP 404", "1 attempt(s): HTTP 404", "1 attempt(s): HTTP 404"}},
 	} {
 		t.Run(http.StatusText(tt.status), func(t *testing.T) {
-			var mu sync.Mutex
-			calls := 0
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				mu.Lock()
-				calls++
-				mu.Unlock()
-				w.WriteHeader(tt.status)
-			}))
-			defer srv.Close()
+			srv, calls := statusServer(t, tt.status)
 			n := &Spec{Name: "t", URL: srv.URL + "/hook/T0K3N", Secrets: []string{srv.URL + "/hook/T0K3N"}, run: &runState{}}
 			for i, want := range tt.wantErr {
 				err := n.send(context.Background(), Event{Event: "promoted", Model: "m", Version: i + 1})
@@ -148,10 +160,8 @@ func TestSendGivesUpOncePerRun(t *testing.T) {
 					t.Errorf("event %d: send = %v, want an error with %q", i+1, err, want)
 				}
 			}
-			mu.Lock()
-			defer mu.Unlock()
-			if calls != tt.wantCalls {
-				t.Errorf("%d requests, want %d", calls, tt.wantCalls)
+			if n := calls(); n != tt.wantCalls {
+				t.Errorf("%d requests, want %d", n, tt.wantCalls)
 			}
 		})
 	}
@@ -171,15 +181,7 @@ func TestSendAfterCancel(t *testing.T) {
 		{503, 1, []string{"1 attempt(s): HTTP 503 (cancelled)", "not tried: an earlier event of this run was not delivered"}},
 	} {
 		t.Run(http.StatusText(tt.status), func(t *testing.T) {
-			var mu sync.Mutex
-			calls := 0
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				mu.Lock()
-				calls++
-				mu.Unlock()
-				w.WriteHeader(tt.status)
-			}))
-			defer srv.Close()
+			srv, calls := statusServer(t, tt.status)
 			ctx, cancel := context.WithCancel(context.Background())
 			cancel()
 			n := &Spec{Name: "t", URL: srv.URL + "/hook", Secrets: []string{srv.URL + "/hook"}, run: &runState{}}
@@ -189,10 +191,8 @@ func TestSendAfterCancel(t *testing.T) {
 					t.Errorf("event %d: send = %v, want %q", i+1, err, want)
 				}
 			}
-			mu.Lock()
-			defer mu.Unlock()
-			if calls != tt.wantCalls {
-				t.Errorf("%d requests, want %d", calls, tt.wantCalls)
+			if n := calls(); n != tt.wantCalls {
+				t.Errorf("%d requests, want %d", n, tt.wantCalls)
 			}
 		})
 	}
