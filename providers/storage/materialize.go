@@ -19,6 +19,7 @@ import (
 
 	"github.com/mlform/mlform/internal/procid"
 	"github.com/mlform/mlform/internal/relpath"
+	"github.com/mlform/mlform/internal/sparsefile"
 	"github.com/mlform/mlform/providers/storage/manifest"
 	"github.com/mlform/mlform/providers/storage/packfmt"
 )
@@ -179,7 +180,7 @@ func (s *Store) materializeStream(ctx context.Context, root string, f manifest.F
 
 // writeFile writes r to f.Path under root through a temporary file renamed
 // into place only when r reached EOF without error (OpenFile's EOF means
-// verified). All-zero blocks are left as holes (sparseWriter).
+// verified). All-zero blocks are left as holes (internal/sparsefile).
 func writeFile(root string, f manifest.File, r io.Reader) error {
 	if err := relpath.Check(f.Path); err != nil {
 		return err
@@ -203,11 +204,11 @@ func writeFile(root string, f manifest.File, r io.Reader) error {
 			os.Remove(tmp.Name())
 		}
 	}()
-	sw := &sparseWriter{f: tmp}
+	sw := sparsefile.NewWriter(tmp)
 	if _, err := io.Copy(sw, r); err != nil {
 		return err
 	}
-	if err := sw.finish(); err != nil {
+	if err := sw.Finish(); err != nil {
 		return fmt.Errorf("%s: %w", f.Path, err)
 	}
 	perm := os.FileMode(0o644)
