@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mlform/mlform/internal/bufpool"
 	"github.com/mlform/mlform/providers/storage/packfmt"
 )
 
@@ -36,7 +37,7 @@ type packWriter struct {
 	idx      *index
 	packSize int
 	slots    chan struct{} // one token per upload in flight
-	bufs     *packBufs     // recycled pack buffers
+	bufs     *bufpool.Pool // recycled pack buffers
 	flushMu  sync.Mutex    // one Flush at a time
 	failed   firstError    // first upload error: the writer is then unusable
 
@@ -83,7 +84,7 @@ func newPackWriter(o objects, idx *index, uploads, packSize int) *packWriter {
 		// The open pack plus one per upload: a pack sealed while all
 		// uploads are busy waits in its own buffer, and the next pack's
 		// buffer waits for an upload to finish.
-		bufs:      newPackBufs(packSize+packSize/256+packfmt.FooterSize, uploads+1),
+		bufs:      bufpool.New(packSize+packSize/256+packfmt.FooterSize, uploads+1),
 		pending:   map[packfmt.ID]struct{}{},
 		lastIndex: time.Now(),
 	}
@@ -137,7 +138,7 @@ func (w *packWriter) lockRoom(ctx context.Context, n int, inPlace bool) (*openPa
 				return nil, err
 			}
 		}
-		mem, err := w.bufs.get(ctx)
+		mem, err := w.bufs.Get(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -145,7 +146,7 @@ func (w *packWriter) lockRoom(ctx context.Context, n int, inPlace bool) (*openPa
 		if w.open == nil && !w.closed {
 			w.open = &openPack{buf: mem, mem: mem}
 		} else {
-			w.bufs.put(mem) // another writer opened a pack first
+			w.bufs.Put(mem) // another writer opened a pack first
 		}
 	}
 }
@@ -184,8 +185,8 @@ func (w *packWriter) release(ctx context.Context, p *openPack) error {
 	closed := w.closed
 	w.mu.Unlock()
 	if closed {
-		w.bufs.put(p.mem)
-		w.bufs.close() // Close has already released the idle buffers
+		w.bufs.Put(p.mem)
+		w.bufs.Close() // Close has already released the idle buffers
 		return errClosed
 	}
 	return w.seal(ctx, p)
@@ -232,7 +233,7 @@ func (w *packWriter) add(ctx context.Context, id packfmt.ID, data []byte) error 
 // nil if n is too large to reserve in any pack (the caller then uses add).
 // The caller fills r.data and must return it with commit or cancel.
 func (w *packWriter) reserve(ctx context.Context, n int) (*reservation, error) {
-	if n <= 0 || n > w.packSize || n+packfmt.EntrySize+packfmt.FooterSize > w.bufs.size {
+	if n <= 0 || n > w.packSize || n+packfmt.EntrySize+packfmt.FooterSize > w.bufs.Size() {
 		return nil, nil // would not fit even an empty pack's buffer
 	}
 	if err := w.failed.get(); err != nil {
@@ -336,14 +337,14 @@ func compact(p *openPack) {
 func (w *packWriter) seal(ctx context.Context, p *openPack) error {
 	compact(p)
 	if len(p.entries) == 0 {
-		w.bufs.put(p.mem)
+		w.bufs.Put(p.mem)
 		return nil
 	}
 	select {
 	case w.slots <- struct{}{}:
 	case <-ctx.Done():
 		w.failed.set(fmt.Errorf("pack upload abandoned: %w", ctx.Err()))
-		w.bufs.put(p.mem)
+		w.bufs.Put(p.mem)
 		return ctx.Err()
 	}
 	trailer := packfmt.EncodeTrailer(p.entries)
@@ -360,10 +361,10 @@ func (w *packWriter) seal(ctx context.Context, p *openPack) error {
 			// The buffer is not recycled: a driver that gave up early might
 			// still hold the reader. The store refuses writes from now on.
 			w.failed.set(fmt.Errorf("upload pack %s: %w", id, err))
-			w.bufs.abandon()
+			w.bufs.Abandon()
 			return
 		}
-		w.bufs.put(p.mem) // a completed upload holds no reference to it
+		w.bufs.Put(p.mem) // a completed upload holds no reference to it
 		pid, _ := packfmt.ParseID(id)
 		entries := make([]packfmt.IndexEntry, len(p.entries))
 		for i, e := range p.entries {
@@ -432,7 +433,7 @@ func (w *packWriter) flush(ctx context.Context) error {
 	}
 	// A flush ends a batch of writes: give the idle pack buffers back
 	// rather than hold tens of MiB through what comes next (reads, training).
-	w.bufs.close()
+	w.bufs.Close()
 	return nil
 }
 
@@ -498,7 +499,7 @@ func (w *packWriter) close() error {
 		_ = w.release(context.Background(), done) // closed: returns the buffer
 	}
 	err := w.drain(context.Background())
-	w.bufs.close()
+	w.bufs.Close()
 	return err
 }
 
