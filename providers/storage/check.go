@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"golang.org/x/sync/errgroup"
+
+	"github.com/mlform/mlform/providers/storage/packfmt"
 )
 
 // CheckOptions select how deep Check goes.
@@ -60,8 +62,8 @@ func (s *Store) Check(ctx context.Context, opts CheckOptions) (*CheckReport, err
 	r.Packs, r.IndexObjects, r.Manifests, r.Objects = len(keys.packs), len(keys.indexes), len(keys.manifests), len(keys.objects)
 
 	// Index objects, read fresh.
-	chunks := map[rawID]location{}
-	byPack := map[rawID][]indexEntry{}
+	chunks := map[packfmt.ID]packfmt.Location{}
+	byPack := map[packfmt.ID][]packfmt.IndexEntry{}
 	for _, id := range keys.indexes {
 		entries, err := readIndexObject(ctx, s.o, id)
 		if err != nil {
@@ -73,7 +75,7 @@ func (s *Store) Check(ctx context.Context, opts CheckOptions) (*CheckReport, err
 		}
 		for _, e := range entries {
 			if _, ok := chunks[e.Chunk]; !ok {
-				chunks[e.Chunk] = e.location
+				chunks[e.Chunk] = e.Location
 			}
 			byPack[e.Pack] = append(byPack[e.Pack], e)
 		}
@@ -81,14 +83,14 @@ func (s *Store) Check(ctx context.Context, opts CheckOptions) (*CheckReport, err
 	r.Chunks = len(chunks)
 
 	// Packs: their trailers (or whole content) against the index.
-	badPacks := map[rawID]bool{}
+	badPacks := map[packfmt.ID]bool{}
 	ids := slices.Sorted(maps.Keys(keys.packs))
 	results, err := s.readPacks(ctx, ids, keys.packs, opts.ReadData)
 	if err != nil {
 		return nil, fmt.Errorf("check: %w", err)
 	}
 	for i, id := range ids {
-		pid, _ := parseRawID(id)
+		pid, _ := packfmt.ParseID(id)
 		entries, problems := results[i].entries, results[i].problems
 		for _, p := range problems {
 			r.add(packKey(id), "%s", p)
@@ -103,7 +105,7 @@ func (s *Store) Check(ctx context.Context, opts CheckOptions) (*CheckReport, err
 		if entries == nil {
 			continue
 		}
-		inPack := make(map[rawID]packEntry, len(entries))
+		inPack := make(map[packfmt.ID]packfmt.Entry, len(entries))
 		for _, e := range entries {
 			inPack[e.ID] = e
 		}
@@ -134,7 +136,7 @@ func (s *Store) Check(ctx context.Context, opts CheckOptions) (*CheckReport, err
 		}
 		for _, f := range m.Files {
 			for i, c := range f.Chunks {
-				cid, _ := parseRawID(c.ID)
+				cid, _ := packfmt.ParseID(c.ID)
 				loc, ok := chunks[cid]
 				switch {
 				case !ok:
@@ -163,7 +165,7 @@ func (s *Store) Check(ctx context.Context, opts CheckOptions) (*CheckReport, err
 
 // packResult is what Check learnt from one pack.
 type packResult struct {
-	entries  []packEntry // nil when unreadable
+	entries  []packfmt.Entry // nil when unreadable
 	problems []string
 }
 

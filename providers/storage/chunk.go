@@ -12,6 +12,7 @@ import (
 	"github.com/zeebo/blake3"
 
 	"github.com/mlform/mlform/providers/storage/manifest"
+	"github.com/mlform/mlform/providers/storage/packfmt"
 )
 
 // splitter chunks streams with the store's parameters. Buffers (scan
@@ -96,7 +97,7 @@ const pipelineDepth = 2
 //
 // sizeHint (the stream's size if known, else -1) only picks a buffer size:
 // boundaries depend on content alone.
-func (s *splitter) split(r io.Reader, sizeHint int64, fn func(id rawID, data []byte) error) (manifest.File, error) {
+func (s *splitter) split(r io.Reader, sizeHint int64, fn func(id packfmt.ID, data []byte) error) (manifest.File, error) {
 	head := s.getHead()
 	defer s.putHead(head)
 	n, err := io.ReadFull(r, head)
@@ -124,12 +125,12 @@ func (s *splitter) split(r io.Reader, sizeHint int64, fn func(id rawID, data []b
 }
 
 // oneChunk stores a stream that is a single chunk (or empty).
-func oneChunk(data []byte, fn func(rawID, []byte) error) (manifest.File, error) {
+func oneChunk(data []byte, fn func(packfmt.ID, []byte) error) (manifest.File, error) {
 	f := manifest.File{Chunks: []manifest.Chunk{}, Hash: manifest.EmptyHash}
 	if len(data) == 0 {
 		return f, nil
 	}
-	id := rawID(blake3.Sum256(data))
+	id := packfmt.Sum(data)
 	if err := fn(id, data); err != nil {
 		return manifest.File{}, err
 	}
@@ -138,14 +139,14 @@ func oneChunk(data []byte, fn func(rawID, []byte) error) (manifest.File, error) 
 
 // oneChunkFile is the File of a non-empty stream that is the one chunk id
 // of n bytes: its file hash is its chunk id.
-func oneChunkFile(id rawID, n int) manifest.File {
+func oneChunkFile(id packfmt.ID, n int) manifest.File {
 	h := id.String()
 	return manifest.File{Hash: h, Size: int64(n), Chunks: []manifest.Chunk{{ID: h, Size: uint32(n)}}}
 }
 
 // pipeline hashes and hands on chunks in a second goroutine while the
 // caller's goroutine keeps cutting; first is the already cut first chunk.
-func (s *splitter) pipeline(ch *chunkers.Chunker, first []byte, fn func(rawID, []byte) error) (manifest.File, error) {
+func (s *splitter) pipeline(ch *chunkers.Chunker, first []byte, fn func(packfmt.ID, []byte) error) (manifest.File, error) {
 	jobs := make(chan []byte, pipelineDepth)
 	free := make(chan []byte, pipelineDepth)
 	for i := 0; i < pipelineDepth; i++ {
@@ -163,7 +164,7 @@ func (s *splitter) pipeline(ch *chunkers.Chunker, first []byte, fn func(rawID, [
 		whole := blake3.New()
 		for data := range jobs {
 			if hashErr == nil {
-				id := rawID(blake3.Sum256(data))
+				id := packfmt.Sum(data)
 				_, _ = whole.Write(data) // hash.Hash writes never fail
 				f.Chunks = append(f.Chunks, manifest.Chunk{ID: id.String(), Size: uint32(len(data))})
 				f.Size += int64(len(data))
@@ -173,7 +174,7 @@ func (s *splitter) pipeline(ch *chunkers.Chunker, first []byte, fn func(rawID, [
 			}
 			free <- data[:cap(data)]
 		}
-		var sum rawID
+		var sum packfmt.ID
 		whole.Sum(sum[:0])
 		f.Hash = sum.String()
 	}()

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mlform/mlform/internal/hexid"
 	"github.com/mlform/mlform/internal/textfmt"
+	"github.com/mlform/mlform/providers/storage/packfmt"
 )
 
 // GCReport says what GC removed and kept.
@@ -113,7 +114,7 @@ func (s *Store) GC(ctx context.Context, keep []string) (*GCReport, error) {
 	if err != nil {
 		return nil, fmt.Errorf("gc: %w", err)
 	}
-	livePacks := map[rawID]bool{}
+	livePacks := map[packfmt.ID]bool{}
 	for id := range keepSet {
 		if !isManifest[id] {
 			continue
@@ -124,7 +125,7 @@ func (s *Store) GC(ctx context.Context, keep []string) (*GCReport, error) {
 		}
 		for _, f := range m.Files {
 			for _, c := range f.Chunks {
-				cid, _ := parseRawID(c.ID)
+				cid, _ := packfmt.ParseID(c.ID)
 				loc, ok := idx.chunks[cid]
 				if !ok {
 					return nil, fmt.Errorf("gc: kept manifest %s file %q references chunk %s that no index lists; refusing to collect (run check)", id, f.Path, c.ID)
@@ -145,10 +146,10 @@ func (s *Store) GC(ctx context.Context, keep []string) (*GCReport, error) {
 		return r, err
 	}
 	// 2. One index object for the live packs, then the old ones.
-	var entries []indexEntry
+	var entries []packfmt.IndexEntry
 	for chunk, loc := range idx.chunks {
 		if livePacks[loc.Pack] {
-			entries = append(entries, indexEntry{Chunk: chunk, location: loc})
+			entries = append(entries, packfmt.IndexEntry{Chunk: chunk, Location: loc})
 		}
 	}
 	newID := ""
@@ -168,7 +169,7 @@ func (s *Store) GC(ctx context.Context, keep []string) (*GCReport, error) {
 	s.idx.replace(fresh)
 	// 3. Packs no kept manifest uses, and unkept objects.
 	livePack := func(id string) bool {
-		pid, _ := parseRawID(id)
+		pid, _ := packfmt.ParseID(id)
 		return livePacks[pid]
 	}
 	packBytes := func(id string) { r.BytesDeleted += keys.packs[id] }
@@ -262,9 +263,9 @@ func (s *Store) RebuildIndex(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("rebuild index: %w", err)
 	}
-	var entries []indexEntry
+	var entries []packfmt.IndexEntry
 	var bad []error
-	seen := map[rawID]bool{}
+	seen := map[packfmt.ID]bool{}
 	packs := 0
 	ids := slices.Sorted(maps.Keys(keys.packs))
 	results, err := s.readPacks(ctx, ids, keys.packs, false)
@@ -277,13 +278,13 @@ func (s *Store) RebuildIndex(ctx context.Context) (int, error) {
 			continue
 		}
 		packs++
-		pid, _ := parseRawID(id)
+		pid, _ := packfmt.ParseID(id)
 		for _, e := range results[i].entries {
 			if seen[e.ID] {
 				continue
 			}
 			seen[e.ID] = true
-			entries = append(entries, indexEntry{Chunk: e.ID, location: location{Pack: pid, Offset: e.Offset, Length: e.Length}})
+			entries = append(entries, packfmt.IndexEntry{Chunk: e.ID, Location: packfmt.Location{Pack: pid, Offset: e.Offset, Length: e.Length}})
 		}
 	}
 	newID := ""

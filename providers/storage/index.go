@@ -3,101 +3,29 @@ package storage
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"sort"
 	"sync"
 
 	"golang.org/x/sync/errgroup"
+
+	"github.com/mlform/mlform/providers/storage/packfmt"
 )
 
-// A store index object lists where chunks live. It is keyed by the BLAKE3
-// of its content (index/<id>), written only after the packs it names, and
-// never modified: new entries go into new index objects, and GC replaces a
-// set of index objects by one consolidated object.
-//
-//	header = "MLFINDX\n" | version uint32 BE | count uint32 BE
-//	entry  = chunk id [32] | pack id [32] | offset uint64 BE | length uint32 BE  (76 bytes)
-const (
-	indexMagic      = "MLFINDX\n"
-	indexVersion    = 1
-	indexHeaderSize = 8 + 4 + 4
-	indexEntrySize  = 32 + 32 + 8 + 4
-)
-
-// location says where a chunk's bytes are.
-type location struct {
-	Pack   rawID
-	Offset uint64
-	Length uint32
-}
-
-// indexEntry is one line of an index object.
-type indexEntry struct {
-	Chunk rawID
-	location
-}
-
-func encodeIndex(entries []indexEntry) []byte {
-	sort.Slice(entries, func(i, j int) bool { return bytes.Compare(entries[i].Chunk[:], entries[j].Chunk[:]) < 0 })
-	buf := make([]byte, 0, indexHeaderSize+len(entries)*indexEntrySize)
-	buf = append(buf, indexMagic...)
-	buf = binary.BigEndian.AppendUint32(buf, indexVersion)
-	buf = binary.BigEndian.AppendUint32(buf, uint32(len(entries)))
-	for _, e := range entries {
-		buf = append(buf, e.Chunk[:]...)
-		buf = append(buf, e.Pack[:]...)
-		buf = binary.BigEndian.AppendUint64(buf, e.Offset)
-		buf = binary.BigEndian.AppendUint32(buf, e.Length)
-	}
-	return buf
-}
-
-// decodeIndex parses an index object. Offsets are checked against packs by
-// Check and by every read; here only what the object alone can tell.
-func decodeIndex(data []byte) ([]indexEntry, error) {
-	if len(data) < indexHeaderSize || string(data[:8]) != indexMagic {
-		return nil, fmt.Errorf("not an mlform index object")
-	}
-	if v := binary.BigEndian.Uint32(data[8:12]); v != indexVersion {
-		return nil, fmt.Errorf("index version %d is not supported (want %d)", v, indexVersion)
-	}
-	n := uint64(binary.BigEndian.Uint32(data[12:16]))
-	if uint64(len(data)-indexHeaderSize) != n*indexEntrySize {
-		return nil, fmt.Errorf("index claims %d entries but holds %d bytes of entries", n, len(data)-indexHeaderSize)
-	}
-	entries := make([]indexEntry, n)
-	for i := range entries {
-		b := data[indexHeaderSize+i*indexEntrySize:]
-		e := &entries[i]
-		copy(e.Chunk[:], b[:32])
-		copy(e.Pack[:], b[32:64])
-		e.Offset = binary.BigEndian.Uint64(b[64:72])
-		e.Length = binary.BigEndian.Uint32(b[72:76])
-		if e.Length == 0 || e.Length > ChunkMaxSize {
-			return nil, fmt.Errorf("index entry %d (chunk %s) has length %d, want 1..%d", i, e.Chunk, e.Length, ChunkMaxSize)
-		}
-		if e.Offset > 1<<50 {
-			return nil, fmt.Errorf("index entry %d (chunk %s) has implausible offset %d", i, e.Chunk, e.Offset)
-		}
-	}
-	return entries, nil
-}
-
-// index is the in-memory union of all index objects of a store.
+// index is the in-memory union of all index objects of a store (their
+// format: package packfmt).
 type index struct {
 	mu     sync.RWMutex
-	chunks map[rawID]location
+	chunks map[packfmt.ID]packfmt.Location
 	// objects are the ids of the index objects loaded or written.
 	objects map[string]bool
 }
 
 func newIndex() *index {
-	return &index{chunks: map[rawID]location{}, objects: map[string]bool{}}
+	return &index{chunks: map[packfmt.ID]packfmt.Location{}, objects: map[string]bool{}}
 }
 
-func (x *index) lookup(id rawID) (location, bool) {
+func (x *index) lookup(id packfmt.ID) (packfmt.Location, bool) {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	l, ok := x.chunks[id]
@@ -105,12 +33,12 @@ func (x *index) lookup(id rawID) (location, bool) {
 }
 
 // add merges entries; a chunk already known keeps its first location.
-func (x *index) add(objectID string, entries []indexEntry) {
+func (x *index) add(objectID string, entries []packfmt.IndexEntry) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	for _, e := range entries {
 		if _, ok := x.chunks[e.Chunk]; !ok {
-			x.chunks[e.Chunk] = e.location
+			x.chunks[e.Chunk] = e.Location
 		}
 	}
 	if objectID != "" {
@@ -169,7 +97,7 @@ func loadIndexOnce(ctx context.Context, o objects, workers int, skipBad bool) (*
 	return x, nil
 }
 
-func readIndexObject(ctx context.Context, o objects, id string) ([]indexEntry, error) {
+func readIndexObject(ctx context.Context, o objects, id string) ([]packfmt.IndexEntry, error) {
 	data, err := o.Get(ctx, indexKey(id))
 	if errors.Is(err, ErrCorrupt) {
 		return nil, corruptf("index object %s is corrupt (%v); rebuild it from the packs with `mlform gc -rebuild-index`", id, err)
@@ -180,7 +108,7 @@ func readIndexObject(ctx context.Context, o objects, id string) ([]indexEntry, e
 	if got := hashHex(data); got != id {
 		return nil, corruptf("index object %s is corrupt (content hashes to %s); rebuild it from the packs with `mlform gc -rebuild-index`", id, got)
 	}
-	entries, err := decodeIndex(data)
+	entries, err := packfmt.DecodeIndex(data)
 	if err != nil {
 		return nil, fmt.Errorf("index object %s: %w", id, err)
 	}
@@ -188,8 +116,8 @@ func readIndexObject(ctx context.Context, o objects, id string) ([]indexEntry, e
 }
 
 // writeIndexObject stores entries as a new index object and returns its id.
-func writeIndexObject(ctx context.Context, o objects, entries []indexEntry) (string, error) {
-	data := encodeIndex(entries)
+func writeIndexObject(ctx context.Context, o objects, entries []packfmt.IndexEntry) (string, error) {
+	data := packfmt.EncodeIndex(entries)
 	id := hashHex(data)
 	// The packs it names first, or a power loss could leave an index
 	// naming chunks that are not there (durable.go).

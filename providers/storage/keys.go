@@ -2,15 +2,11 @@ package storage
 
 import (
 	"context"
-	"encoding/hex"
-	"fmt"
 	"sort"
 	"strings"
 
-	"github.com/zeebo/blake3"
-
 	"github.com/mlform/mlform/internal/hexid"
-	"github.com/mlform/mlform/internal/termtext"
+	"github.com/mlform/mlform/providers/storage/packfmt"
 )
 
 // Key prefixes of the objects a store owns. Anything else in the bucket is
@@ -51,24 +47,8 @@ func idFromKey(prefix, key string) (string, bool) {
 	return id, true
 }
 
-// rawID is the binary form of an id, used as a compact map key.
-type rawID [32]byte
-
-func (r rawID) String() string { return hex.EncodeToString(r[:]) }
-
 // hashHex is the id of an object's content: its BLAKE3 in hex.
-func hashHex(b []byte) string {
-	return rawID(blake3.Sum256(b)).String()
-}
-
-func parseRawID(s string) (rawID, error) {
-	var r rawID
-	if !hexid.Valid(s) {
-		return r, fmt.Errorf("invalid id %q", termtext.Truncate(s, 80))
-	}
-	_, err := hex.Decode(r[:], []byte(s))
-	return r, err
-}
+func hashHex(b []byte) string { return packfmt.Sum(b).String() }
 
 // listKeys lists the keys under prefix, sorted, without upload leftovers
 // (isTempKey): the small documents (roots, locks) are listed then read one

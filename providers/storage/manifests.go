@@ -11,6 +11,7 @@ import (
 	"github.com/mlform/mlform/internal/hexid"
 	"github.com/mlform/mlform/internal/termtext"
 	"github.com/mlform/mlform/providers/storage/manifest"
+	"github.com/mlform/mlform/providers/storage/packfmt"
 )
 
 // PutManifest validates m, makes every chunk it references durable (it
@@ -47,7 +48,7 @@ func (s *Store) putManifest(ctx context.Context, m *manifest.Manifest, want stri
 	}
 	for _, f := range m.Files {
 		for _, c := range f.Chunks {
-			id, _ := parseRawID(c.ID) // validated above
+			id, _ := packfmt.ParseID(c.ID) // validated above
 			if _, ok := s.idx.lookup(id); !ok {
 				return "", fmt.Errorf("put manifest: file %q: chunk %s is not in the store (store the file with PutFile first)", f.Path, c.ID)
 			}

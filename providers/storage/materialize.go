@@ -15,12 +15,13 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/zeebo/blake3"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/mlform/mlform/internal/procid"
 	"github.com/mlform/mlform/internal/relpath"
+	"github.com/mlform/mlform/internal/sparsefile"
 	"github.com/mlform/mlform/providers/storage/manifest"
+	"github.com/mlform/mlform/providers/storage/packfmt"
 )
 
 // Materialize writes every file of manifest id under dir, creating
@@ -89,14 +90,14 @@ func (s *Store) Materialize(ctx context.Context, id, dir string) error {
 
 // span is a range of one pack holding the single chunks of some files.
 type span struct {
-	pack       rawID
+	pack       packfmt.ID
 	start, end uint64
 	files      []spanFile
 }
 
 type spanFile struct {
 	f   manifest.File
-	loc location
+	loc packfmt.Location
 }
 
 // Span limits: chunks closer than maxSpanGap are read together (reading
@@ -111,13 +112,13 @@ const (
 // error on the streaming path) are returned as large.
 func (s *Store) planSpans(files []manifest.File) ([]*span, []manifest.File) {
 	var large []manifest.File
-	byPack := map[rawID][]spanFile{}
+	byPack := map[packfmt.ID][]spanFile{}
 	for _, f := range files {
 		if len(f.Chunks) != 1 {
 			large = append(large, f)
 			continue
 		}
-		id, err := parseRawID(f.Chunks[0].ID)
+		id, err := packfmt.ParseID(f.Chunks[0].ID)
 		loc, ok := s.idx.lookup(id)
 		if err != nil || !ok || loc.Length != f.Chunks[0].Size {
 			large = append(large, f)
@@ -154,7 +155,7 @@ func (s *Store) materializeSpan(ctx context.Context, root string, sp *span, buf 
 	for _, sf := range sp.files {
 		chunk := data[sf.loc.Offset-sp.start : sf.loc.Offset-sp.start+uint64(sf.loc.Length)]
 		c := sf.f.Chunks[0]
-		if got := rawID(blake3.Sum256(chunk)).String(); got != c.ID {
+		if got := packfmt.Sum(chunk).String(); got != c.ID {
 			return corruptf("file %q: chunk 0: chunk %s in pack %s at offset %d is corrupt: content hashes to %s", sf.f.Path, c.ID, pack, sf.loc.Offset, got)
 		}
 		if c.ID != sf.f.Hash {
@@ -179,7 +180,7 @@ func (s *Store) materializeStream(ctx context.Context, root string, f manifest.F
 
 // writeFile writes r to f.Path under root through a temporary file renamed
 // into place only when r reached EOF without error (OpenFile's EOF means
-// verified). All-zero blocks are left as holes (sparseWriter).
+// verified). All-zero blocks are left as holes (internal/sparsefile).
 func writeFile(root string, f manifest.File, r io.Reader) error {
 	if err := relpath.Check(f.Path); err != nil {
 		return err
@@ -203,11 +204,11 @@ func writeFile(root string, f manifest.File, r io.Reader) error {
 			os.Remove(tmp.Name())
 		}
 	}()
-	sw := &sparseWriter{f: tmp}
+	sw := sparsefile.NewWriter(tmp)
 	if _, err := io.Copy(sw, r); err != nil {
 		return err
 	}
-	if err := sw.finish(); err != nil {
+	if err := sw.Finish(); err != nil {
 		return fmt.Errorf("%s: %w", f.Path, err)
 	}
 	perm := os.FileMode(0o644)

@@ -16,6 +16,7 @@ import (
 	"gocloud.dev/blob/memblob"
 
 	"github.com/mlform/mlform/internal/procid"
+	"github.com/mlform/mlform/internal/sparsefile"
 	"github.com/mlform/mlform/providers/storage/manifest"
 )
 
@@ -264,7 +265,7 @@ func TestMaterializeSparse(t *testing.T) {
 	const mib = 1 << 20
 	image := make([]byte, 24*mib) // several chunks, zeros but for two islands
 	copy(image[10*mib+123:], "hello")
-	copy(image[17*mib:], testData(1, 3*holeBlock+7))
+	copy(image[17*mib:], testData(1, 3*sparsefile.BlockSize+7))
 	small := make([]byte, 64<<10) // one chunk: the span path
 	small[len(small)-1] = 1
 	tail := append(testData(2, 5000), make([]byte, 2*mib)...) // ends in a hole

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/zeebo/blake3"
+	"github.com/mlform/mlform/providers/storage/packfmt"
 )
 
 // readRange reads n bytes of key at off.
@@ -34,32 +34,32 @@ var errDamaged = errors.New("damaged pack")
 
 // readPackEntries reads a pack's own index from its tail (two range reads),
 // without reading its data. size is the pack's object size.
-func readPackEntries(ctx context.Context, o objects, id string, size int64) ([]packEntry, error) {
+func readPackEntries(ctx context.Context, o objects, id string, size int64) ([]packfmt.Entry, error) {
 	key := packKey(id)
-	if size < packFooterSize {
+	if size < packfmt.FooterSize {
 		return nil, fmt.Errorf("pack %s is %d bytes, shorter than a footer: %w", id, size, errDamaged)
 	}
-	footer, err := readRange(ctx, o, key, size-packFooterSize, packFooterSize)
+	footer, err := readRange(ctx, o, key, size-packfmt.FooterSize, packfmt.FooterSize)
 	if err != nil {
 		return nil, fmt.Errorf("pack %s: %w", id, err)
 	}
-	count, sum, err := parseFooter(footer, size)
+	count, sum, err := packfmt.ParseFooter(footer, size)
 	if err != nil {
 		return nil, fmt.Errorf("pack %s: %w: %w", id, errDamaged, err)
 	}
-	tlen := int64(count) * packEntrySize
-	start := size - packFooterSize - tlen
+	tlen := int64(count) * packfmt.EntrySize
+	start := size - packfmt.FooterSize - tlen
 	var trailer []byte
 	if count > 0 {
 		if trailer, err = readRange(ctx, o, key, start, tlen); err != nil {
 			return nil, fmt.Errorf("pack %s: %w", id, err)
 		}
 	}
-	entries, err := parseTrailer(trailer, count, sum, start)
+	entries, err := packfmt.ParseTrailer(trailer, count, sum, start)
 	if err != nil {
 		return nil, fmt.Errorf("pack %s: %w: %w", id, errDamaged, err)
 	}
-	if got := packID(append(trailer, footer...)); got != id {
+	if got := packfmt.PackID(append(trailer, footer...)); got != id {
 		return nil, fmt.Errorf("pack %s: %w: its own index hashes to %s, not to its name", id, errDamaged, got)
 	}
 	return entries, nil
@@ -67,7 +67,7 @@ func readPackEntries(ctx context.Context, o objects, id string, size int64) ([]p
 
 // verifyPack reads a whole pack and checks its name, its trailer and every
 // chunk's hash. It returns the entries and one message per problem.
-func verifyPack(ctx context.Context, o objects, id string) ([]packEntry, []string, error) {
+func verifyPack(ctx context.Context, o objects, id string) ([]packfmt.Entry, []string, error) {
 	data, err := o.Get(ctx, packKey(id))
 	if errors.Is(err, ErrCorrupt) || errors.Is(err, errDamaged) {
 		return nil, []string{fmt.Sprintf("pack %s: %v", id, err)}, nil
@@ -76,17 +76,17 @@ func verifyPack(ctx context.Context, o objects, id string) ([]packEntry, []strin
 		return nil, nil, fmt.Errorf("pack %s: %w", id, err)
 	}
 	var problems []string
-	entries, err := decodePackIndex(data)
+	entries, err := packfmt.DecodePack(data)
 	if err != nil {
 		return nil, append(problems, err.Error()), nil
 	}
-	tail := data[len(data)-len(entries)*packEntrySize-packFooterSize:]
-	if got := packID(tail); got != id {
+	tail := data[len(data)-len(entries)*packfmt.EntrySize-packfmt.FooterSize:]
+	if got := packfmt.PackID(tail); got != id {
 		problems = append(problems, fmt.Sprintf("the pack's own index hashes to %s: the pack is not the one its name says", got))
 	}
 	for _, e := range entries {
 		chunk := data[e.Offset : e.Offset+uint64(e.Length)]
-		if got := rawID(blake3.Sum256(chunk)); got != e.ID {
+		if got := packfmt.Sum(chunk); got != e.ID {
 			problems = append(problems, fmt.Sprintf("chunk %s at offset %d is corrupt (hashes to %s)", e.ID, e.Offset, got))
 		}
 	}

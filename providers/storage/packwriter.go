@@ -9,6 +9,9 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/mlform/mlform/internal/bufpool"
+	"github.com/mlform/mlform/providers/storage/packfmt"
 )
 
 // errClosed is returned by writes to a closed Store.
@@ -34,7 +37,7 @@ type packWriter struct {
 	idx      *index
 	packSize int
 	slots    chan struct{} // one token per upload in flight
-	bufs     *packBufs     // recycled pack buffers
+	bufs     *bufpool.Pool // recycled pack buffers
 	flushMu  sync.Mutex    // one Flush at a time
 	failed   firstError    // first upload error: the writer is then unusable
 
@@ -43,22 +46,22 @@ type packWriter struct {
 	mu      sync.Mutex
 	idle    *sync.Cond // signalled when retired drops
 	closed  bool
-	pending map[rawID]struct{}
+	pending map[packfmt.ID]struct{}
 	open    *openPack
 	retired int // packs taken out of open and not yet uploading or released
 
 	// upMu guards uploaded and lastIndex. Upload goroutines take only
 	// upMu, never mu, so they always finish and free their buffer and slot.
 	upMu       sync.Mutex
-	uploaded   []indexEntry // entries of uploaded packs not yet in an index object
-	lastIndex  time.Time    // when an index object was last written (or the writer made)
+	uploaded   []packfmt.IndexEntry // entries of uploaded packs not yet in an index object
+	lastIndex  time.Time            // when an index object was last written (or the writer made)
 	indexEvery time.Duration
 }
 
 type openPack struct {
 	buf     []byte // data, then trailer
 	mem     []byte // the buffer from bufs (buf may have outgrown it)
-	entries []packEntry
+	entries []packfmt.Entry
 	refs    int  // reservations handed out and not yet returned
 	full    bool // retired while refs > 0: the last reservation seals it
 	holes   bool // a returned reservation left unused bytes
@@ -81,8 +84,8 @@ func newPackWriter(o objects, idx *index, uploads, packSize int) *packWriter {
 		// The open pack plus one per upload: a pack sealed while all
 		// uploads are busy waits in its own buffer, and the next pack's
 		// buffer waits for an upload to finish.
-		bufs:      newPackBufs(packSize+packSize/256+packFooterSize, uploads+1),
-		pending:   map[rawID]struct{}{},
+		bufs:      bufpool.New(packSize+packSize/256+packfmt.FooterSize, uploads+1),
+		pending:   map[packfmt.ID]struct{}{},
 		lastIndex: time.Now(),
 	}
 	w.idle = sync.NewCond(&w.mu)
@@ -94,7 +97,7 @@ func newPackWriter(o objects, idx *index, uploads, packSize int) *packWriter {
 // Many tiny files make a large trailer (44 bytes per chunk), so it counts
 // against the pack size like data.
 func sealedSize(p *openPack, extra int) int {
-	return len(p.buf) + (len(p.entries)+p.refs+extra)*packEntrySize + packFooterSize
+	return len(p.buf) + (len(p.entries)+p.refs+extra)*packfmt.EntrySize + packfmt.FooterSize
 }
 
 // fits reports whether a chunk of n more bytes goes into p: within the pack
@@ -135,7 +138,7 @@ func (w *packWriter) lockRoom(ctx context.Context, n int, inPlace bool) (*openPa
 				return nil, err
 			}
 		}
-		mem, err := w.bufs.get(ctx)
+		mem, err := w.bufs.Get(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -143,7 +146,7 @@ func (w *packWriter) lockRoom(ctx context.Context, n int, inPlace bool) (*openPa
 		if w.open == nil && !w.closed {
 			w.open = &openPack{buf: mem, mem: mem}
 		} else {
-			w.bufs.put(mem) // another writer opened a pack first
+			w.bufs.Put(mem) // another writer opened a pack first
 		}
 	}
 }
@@ -182,8 +185,8 @@ func (w *packWriter) release(ctx context.Context, p *openPack) error {
 	closed := w.closed
 	w.mu.Unlock()
 	if closed {
-		w.bufs.put(p.mem)
-		w.bufs.close() // Close has already released the idle buffers
+		w.bufs.Put(p.mem)
+		w.bufs.Close() // Close has already released the idle buffers
 		return errClosed
 	}
 	return w.seal(ctx, p)
@@ -191,7 +194,7 @@ func (w *packWriter) release(ctx context.Context, p *openPack) error {
 
 // add stores one chunk unless it is already stored or pending. It may block
 // until an upload slot is free (back-pressure bounds memory).
-func (w *packWriter) add(ctx context.Context, id rawID, data []byte) error {
+func (w *packWriter) add(ctx context.Context, id packfmt.ID, data []byte) error {
 	if err := w.failed.get(); err != nil {
 		return err
 	}
@@ -213,7 +216,7 @@ func (w *packWriter) add(ctx context.Context, id rawID, data []byte) error {
 		return nil
 	}
 	w.pending[id] = struct{}{}
-	p.entries = append(p.entries, packEntry{ID: id, Offset: uint64(len(p.buf)), Length: uint32(len(data))})
+	p.entries = append(p.entries, packfmt.Entry{ID: id, Offset: uint64(len(p.buf)), Length: uint32(len(data))})
 	p.buf = append(p.buf, data...)
 	var done *openPack
 	if w.isFull(p) {
@@ -230,7 +233,7 @@ func (w *packWriter) add(ctx context.Context, id rawID, data []byte) error {
 // nil if n is too large to reserve in any pack (the caller then uses add).
 // The caller fills r.data and must return it with commit or cancel.
 func (w *packWriter) reserve(ctx context.Context, n int) (*reservation, error) {
-	if n <= 0 || n > w.packSize || n+packEntrySize+packFooterSize > w.bufs.size {
+	if n <= 0 || n > w.packSize || n+packfmt.EntrySize+packfmt.FooterSize > w.bufs.Size() {
 		return nil, nil // would not fit even an empty pack's buffer
 	}
 	if err := w.failed.get(); err != nil {
@@ -253,14 +256,14 @@ func (w *packWriter) reserve(ctx context.Context, n int) (*reservation, error) {
 
 // commit records the reserved bytes as chunk id, unless it is already
 // stored or pending: its bytes are then dropped at seal.
-func (w *packWriter) commit(ctx context.Context, r *reservation, id rawID) error {
+func (w *packWriter) commit(ctx context.Context, r *reservation, id packfmt.ID) error {
 	w.mu.Lock()
 	p := r.p
 	if w.known(id) || w.closed {
 		p.holes = true
 	} else {
 		w.pending[id] = struct{}{}
-		p.entries = append(p.entries, packEntry{ID: id, Offset: uint64(r.off), Length: uint32(len(r.data))})
+		p.entries = append(p.entries, packfmt.Entry{ID: id, Offset: uint64(r.off), Length: uint32(len(r.data))})
 	}
 	closed := w.closed
 	done := w.unref(p)
@@ -280,7 +283,7 @@ func (w *packWriter) commit(ctx context.Context, r *reservation, id rawID) error
 // checked under mu, pending first: Flush indexes a chunk before it takes mu
 // to drop it from pending, so a chunk missing from pending here is either
 // in the index already or in neither.
-func (w *packWriter) known(id rawID) bool {
+func (w *packWriter) known(id packfmt.ID) bool {
 	if _, ok := w.pending[id]; ok {
 		return true
 	}
@@ -312,7 +315,7 @@ func (w *packWriter) unref(p *openPack) *openPack {
 // compact squeezes out the bytes of returned reservations that hold no
 // chunk and orders the entries by offset, as the trailer lists them.
 func compact(p *openPack) {
-	slices.SortFunc(p.entries, func(a, b packEntry) int { return cmp.Compare(a.Offset, b.Offset) })
+	slices.SortFunc(p.entries, func(a, b packfmt.Entry) int { return cmp.Compare(a.Offset, b.Offset) })
 	if !p.holes {
 		return
 	}
@@ -334,19 +337,19 @@ func compact(p *openPack) {
 func (w *packWriter) seal(ctx context.Context, p *openPack) error {
 	compact(p)
 	if len(p.entries) == 0 {
-		w.bufs.put(p.mem)
+		w.bufs.Put(p.mem)
 		return nil
 	}
 	select {
 	case w.slots <- struct{}{}:
 	case <-ctx.Done():
 		w.failed.set(fmt.Errorf("pack upload abandoned: %w", ctx.Err()))
-		w.bufs.put(p.mem)
+		w.bufs.Put(p.mem)
 		return ctx.Err()
 	}
-	trailer := encodeTrailer(p.entries)
+	trailer := packfmt.EncodeTrailer(p.entries)
 	p.buf = append(p.buf, trailer...)
-	id := packID(trailer)
+	id := packfmt.PackID(trailer)
 	// The upload outlives the PutFile that sealed the pack; Flush and Close
 	// wait for it. Cancelling the caller's context must not leave a pack
 	// half-considered, so it is detached from cancellation.
@@ -358,14 +361,14 @@ func (w *packWriter) seal(ctx context.Context, p *openPack) error {
 			// The buffer is not recycled: a driver that gave up early might
 			// still hold the reader. The store refuses writes from now on.
 			w.failed.set(fmt.Errorf("upload pack %s: %w", id, err))
-			w.bufs.abandon()
+			w.bufs.Abandon()
 			return
 		}
-		w.bufs.put(p.mem) // a completed upload holds no reference to it
-		pid, _ := parseRawID(id)
-		entries := make([]indexEntry, len(p.entries))
+		w.bufs.Put(p.mem) // a completed upload holds no reference to it
+		pid, _ := packfmt.ParseID(id)
+		entries := make([]packfmt.IndexEntry, len(p.entries))
 		for i, e := range p.entries {
-			entries[i] = indexEntry{Chunk: e.ID, location: location{Pack: pid, Offset: e.Offset, Length: e.Length}}
+			entries[i] = packfmt.IndexEntry{Chunk: e.ID, Location: packfmt.Location{Pack: pid, Offset: e.Offset, Length: e.Length}}
 		}
 		w.upMu.Lock()
 		w.uploaded = append(w.uploaded, entries...)
@@ -430,7 +433,7 @@ func (w *packWriter) flush(ctx context.Context) error {
 	}
 	// A flush ends a batch of writes: give the idle pack buffers back
 	// rather than hold tens of MiB through what comes next (reads, training).
-	w.bufs.close()
+	w.bufs.Close()
 	return nil
 }
 
@@ -496,7 +499,7 @@ func (w *packWriter) close() error {
 		_ = w.release(context.Background(), done) // closed: returns the buffer
 	}
 	err := w.drain(context.Background())
-	w.bufs.close()
+	w.bufs.Close()
 	return err
 }
 

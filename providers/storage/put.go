@@ -6,9 +6,8 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/zeebo/blake3"
-
 	"github.com/mlform/mlform/providers/storage/manifest"
+	"github.com/mlform/mlform/providers/storage/packfmt"
 )
 
 // PutFile stores the content of r and returns its File (no Path or Mode:
@@ -38,7 +37,7 @@ func (s *Store) PutFile(ctx context.Context, r io.Reader) (manifest.File, error)
 }
 
 func (s *Store) putStream(ctx context.Context, r io.Reader, size int64) (manifest.File, error) {
-	return s.split.split(r, size, func(id rawID, data []byte) error {
+	return s.split.split(r, size, func(id packfmt.ID, data []byte) error {
 		return s.w.add(ctx, id, data)
 	})
 }
@@ -64,7 +63,7 @@ func (s *Store) putSmall(ctx context.Context, r io.Reader, n int) (manifest.File
 			extra, err = r.Read(probe[:])
 		}
 		if extra == 0 && err == io.EOF {
-			id := rawID(blake3.Sum256(res.data))
+			id := packfmt.Sum(res.data)
 			if err := s.w.commit(ctx, res, id); err != nil {
 				return manifest.File{}, err
 			}
@@ -87,7 +86,7 @@ func (s *Store) putSmall(ctx context.Context, r io.Reader, n int) (manifest.File
 // HashFile computes exactly the File that PutFile would return for r (size,
 // hash, chunks), storing nothing. The planner uses it at plan time.
 func (s *Store) HashFile(r io.Reader) (manifest.File, error) {
-	return s.split.split(r, SizeOf(r), func(rawID, []byte) error { return nil })
+	return s.split.split(r, SizeOf(r), func(packfmt.ID, []byte) error { return nil })
 }
 
 // Flush seals the open pack, waits for all pack uploads and writes the index

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/mlform/mlform/providers/storage/manifest"
+	"github.com/mlform/mlform/providers/storage/packfmt"
 )
 
 // sizedReader claims a size, which may be wrong: a file that changed
@@ -244,7 +245,7 @@ func TestCloseWithReservationOut(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("Close: %v", err)
 	}
-	if err := s.w.commit(ctx, res, rawID(hashRaw(res.data))); !errors.Is(err, errClosed) {
+	if err := s.w.commit(ctx, res, packfmt.Sum(res.data)); !errors.Is(err, errClosed) {
 		t.Errorf("commit after Close = %v, want errClosed", err)
 	}
 	if _, err := s.PutFile(ctx, bytes.NewReader([]byte("late"))); !errors.Is(err, errClosed) {

@@ -10,6 +10,7 @@ import (
 	"github.com/zeebo/blake3"
 
 	"github.com/mlform/mlform/providers/storage/manifest"
+	"github.com/mlform/mlform/providers/storage/packfmt"
 )
 
 // OpenFile streams the content of f. Every chunk is checked against its id
@@ -119,7 +120,7 @@ func (r *fileReader) finish() error {
 	if r.whole == nil {
 		return io.EOF // the one chunk was verified against f.Hash
 	}
-	var sum rawID
+	var sum packfmt.ID
 	r.whole.Sum(sum[:0])
 	if got := sum.String(); got != r.f.Hash {
 		return corruptf("%s is corrupt: content hashes to %s, want %s", r.name(), got, r.f.Hash)
@@ -143,7 +144,7 @@ func (r *fileReader) Close() error {
 // readChunk reads chunk c from its pack into buf (reused when large enough)
 // and verifies its length and hash.
 func (s *Store) readChunk(ctx context.Context, c manifest.Chunk, buf []byte) ([]byte, error) {
-	id, err := parseRawID(c.ID)
+	id, err := packfmt.ParseID(c.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -167,7 +168,7 @@ func (s *Store) readChunk(ctx context.Context, c manifest.Chunk, buf []byte) ([]
 	if _, err := io.ReadFull(rc, buf); err != nil {
 		return nil, fmt.Errorf("chunk %s in pack %s at offset %d: short read: %w", c.ID, pack, loc.Offset, err)
 	}
-	if got := rawID(blake3.Sum256(buf)); got != id {
+	if got := packfmt.Sum(buf); got != id {
 		return nil, corruptf("chunk %s in pack %s at offset %d is corrupt: content hashes to %s", c.ID, pack, loc.Offset, got)
 	}
 	return buf, nil

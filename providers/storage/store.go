@@ -60,6 +60,9 @@ type Options struct {
 // Options.NoCreate that does not exist yet.
 var ErrNoStore = errors.New("the store does not exist yet (mlform init or apply creates it)")
 
+// DefaultPackSize is the size at which an open pack is sealed.
+const DefaultPackSize = 16 << 20
+
 // DefaultIndexEvery is the default Options.IndexEvery: restic's interval.
 // A write that takes less time writes exactly one index object, at Flush.
 const DefaultIndexEvery = 5 * time.Minute

@@ -13,6 +13,7 @@ import (
 	"gocloud.dev/blob/memblob"
 
 	"github.com/mlform/mlform/providers/storage/manifest"
+	"github.com/mlform/mlform/providers/storage/packfmt"
 )
 
 func newMemStore(t *testing.T, opts Options) (*Store, bucketObjects) {
@@ -205,7 +206,7 @@ func TestReadAheadErrorsAndClose(t *testing.T) {
 	}
 
 	// Damage chunk 2 in its pack.
-	id, _ := parseRawID(f.Chunks[2].ID)
+	id, _ := packfmt.ParseID(f.Chunks[2].ID)
 	loc, _ := s.idx.lookup(id)
 	key := packKey(loc.Pack.String())
 	pack, err := o.Get(ctx, key)
@@ -291,7 +292,7 @@ func TestRebuildIndexKeepsOldIndexWhenAPackIsDamaged(t *testing.T) {
 		}
 		files = append(files, f)
 	}
-	id0, _ := parseRawID(files[0].Chunks[0].ID)
+	id0, _ := packfmt.ParseID(files[0].Chunks[0].ID)
 	loc, _ := s.idx.lookup(id0)
 	key := packKey(loc.Pack.String())
 	pack, _ := o.Get(ctx, key)

@@ -1,4 +1,4 @@
-package storage
+package packfmt
 
 import (
 	"bytes"
@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"github.com/zeebo/blake3"
+
+	"github.com/mlform/mlform/providers/storage/manifest"
 )
 
 // A pack is the concatenation of its chunks' bytes followed by its own
@@ -19,28 +21,28 @@ import (
 // the data area. The pack's id (its key) is the BLAKE3 of entries and
 // footer: they name every chunk by its BLAKE3, length and position, so the
 // id commits to the whole content (a Merkle hash) without a third hashing
-// pass over the data. Check with ReadData verifies both levels.
+// pass over the data. The store's Check with ReadData verifies both levels.
 const (
-	packEntrySize  = 32 + 8 + 4
-	packFooterSize = 32 + 4 + 4 + 8
-	packVersion    = 1
-	packMagic      = "MLFPACK\n"
-	// DefaultPackSize is the size at which an open pack is sealed.
-	DefaultPackSize = 16 << 20
+	// EntrySize is the size of one trailer entry.
+	EntrySize = 32 + 8 + 4
+	// FooterSize is the size of a pack's footer.
+	FooterSize  = 32 + 4 + 4 + 8
+	packVersion = 1
+	packMagic   = "MLFPACK\n"
 	// maxPackChunks bounds the entry count a footer may claim.
 	maxPackChunks = 1 << 24
 )
 
-// packEntry locates one chunk inside a pack.
-type packEntry struct {
-	ID     rawID
+// Entry locates one chunk inside a pack.
+type Entry struct {
+	ID     ID
 	Offset uint64
 	Length uint32
 }
 
-// encodeTrailer returns the trailer and footer for entries.
-func encodeTrailer(entries []packEntry) []byte {
-	buf := make([]byte, 0, len(entries)*packEntrySize+packFooterSize)
+// EncodeTrailer returns the trailer and footer for entries.
+func EncodeTrailer(entries []Entry) []byte {
+	buf := make([]byte, 0, len(entries)*EntrySize+FooterSize)
 	for _, e := range entries {
 		buf = append(buf, e.ID[:]...)
 		buf = binary.BigEndian.AppendUint64(buf, e.Offset)
@@ -53,12 +55,12 @@ func encodeTrailer(entries []packEntry) []byte {
 	return append(buf, packMagic...)
 }
 
-// parseFooter checks a pack's last packFooterSize bytes and returns the
+// ParseFooter checks a pack's last FooterSize bytes and returns the
 // number of entries and the trailer's checksum. packSize is the whole
 // pack's size, used to reject counts that cannot fit.
-func parseFooter(footer []byte, packSize int64) (count int, sum [32]byte, err error) {
-	if len(footer) != packFooterSize {
-		return 0, sum, fmt.Errorf("pack footer is %d bytes, want %d", len(footer), packFooterSize)
+func ParseFooter(footer []byte, packSize int64) (count int, sum [32]byte, err error) {
+	if len(footer) != FooterSize {
+		return 0, sum, fmt.Errorf("pack footer is %d bytes, want %d", len(footer), FooterSize)
 	}
 	if string(footer[40:]) != packMagic {
 		return 0, sum, fmt.Errorf("not an mlform pack (bad magic)")
@@ -67,33 +69,33 @@ func parseFooter(footer []byte, packSize int64) (count int, sum [32]byte, err er
 		return 0, sum, fmt.Errorf("pack version %d is not supported (want %d)", v, packVersion)
 	}
 	n := binary.BigEndian.Uint32(footer[32:36])
-	if n > maxPackChunks || int64(n)*packEntrySize+packFooterSize > packSize {
+	if n > maxPackChunks || int64(n)*EntrySize+FooterSize > packSize {
 		return 0, sum, fmt.Errorf("pack footer claims %d chunks, more than a %d-byte pack can hold", n, packSize)
 	}
 	copy(sum[:], footer[:32])
 	return int(n), sum, nil
 }
 
-// parseTrailer decodes count entries and checks them against the trailer
+// ParseTrailer decodes count entries and checks them against the trailer
 // checksum and the data area: every chunk non-empty and at most
-// ChunkMaxSize, contiguous from offset 0, ending exactly at dataLen.
-func parseTrailer(trailer []byte, count int, sum [32]byte, dataLen int64) ([]packEntry, error) {
-	if len(trailer) != count*packEntrySize {
-		return nil, fmt.Errorf("pack trailer is %d bytes, want %d for %d chunks", len(trailer), count*packEntrySize, count)
+// manifest.MaxChunkSize, contiguous from offset 0, ending exactly at dataLen.
+func ParseTrailer(trailer []byte, count int, sum [32]byte, dataLen int64) ([]Entry, error) {
+	if len(trailer) != count*EntrySize {
+		return nil, fmt.Errorf("pack trailer is %d bytes, want %d for %d chunks", len(trailer), count*EntrySize, count)
 	}
 	if got := blake3.Sum256(trailer); !bytes.Equal(got[:], sum[:]) {
 		return nil, fmt.Errorf("pack trailer checksum mismatch")
 	}
-	entries := make([]packEntry, count)
+	entries := make([]Entry, count)
 	var next uint64
 	for i := range entries {
-		b := trailer[i*packEntrySize:]
+		b := trailer[i*EntrySize:]
 		e := &entries[i]
 		copy(e.ID[:], b[:32])
 		e.Offset = binary.BigEndian.Uint64(b[32:40])
 		e.Length = binary.BigEndian.Uint32(b[40:44])
-		if e.Length == 0 || e.Length > ChunkMaxSize {
-			return nil, fmt.Errorf("pack entry %d (%s) has length %d, want 1..%d", i, e.ID, e.Length, ChunkMaxSize)
+		if e.Length == 0 || e.Length > manifest.MaxChunkSize {
+			return nil, fmt.Errorf("pack entry %d (%s) has length %d, want 1..%d", i, e.ID, e.Length, manifest.MaxChunkSize)
 		}
 		if e.Offset != next {
 			return nil, fmt.Errorf("pack entry %d (%s) at offset %d, want %d", i, e.ID, e.Offset, next)
@@ -106,22 +108,22 @@ func parseTrailer(trailer []byte, count int, sum [32]byte, dataLen int64) ([]pac
 	return entries, nil
 }
 
-// decodePackIndex reads the entries of a whole pack held in memory.
-func decodePackIndex(pack []byte) ([]packEntry, error) {
+// DecodePack reads the entries of a whole pack held in memory.
+func DecodePack(pack []byte) ([]Entry, error) {
 	size := int64(len(pack))
-	if size < packFooterSize {
+	if size < FooterSize {
 		return nil, fmt.Errorf("pack is %d bytes, shorter than its footer", size)
 	}
-	count, sum, err := parseFooter(pack[size-packFooterSize:], size)
+	count, sum, err := ParseFooter(pack[size-FooterSize:], size)
 	if err != nil {
 		return nil, err
 	}
-	tlen := int64(count) * packEntrySize
-	start := size - packFooterSize - tlen
-	return parseTrailer(pack[start:size-packFooterSize], count, sum, start)
+	tlen := int64(count) * EntrySize
+	start := size - FooterSize - tlen
+	return ParseTrailer(pack[start:size-FooterSize], count, sum, start)
 }
 
-// packID names a pack by the BLAKE3 of its trailer and footer.
-func packID(trailerAndFooter []byte) string {
-	return rawID(blake3.Sum256(trailerAndFooter)).String()
+// PackID names a pack by the BLAKE3 of its trailer and footer.
+func PackID(trailerAndFooter []byte) string {
+	return Sum(trailerAndFooter).String()
 }

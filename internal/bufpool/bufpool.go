@@ -1,0 +1,71 @@
+// Package bufpool hands out large buffers of one size, at most a given
+// number at a time: Get blocks until one is returned, which bounds memory
+// however fast work arrives. The store's pack buffers are its only large
+// long-lived allocations; on Unix the buffers are mapped outside the Go
+// heap (mmap_unix.go), so the garbage collector's heap goal (twice the live
+// heap) does not double them.
+package bufpool
+
+import "context"
+
+// Pool hands out buffers of capacity Size, at most limit at a time.
+type Pool struct {
+	size int
+	sem  chan struct{} // one token per buffer handed out
+	free chan []byte   // idle buffers
+}
+
+// New returns a pool of buffers of capacity size, at most limit out at a
+// time.
+func New(size, limit int) *Pool {
+	return &Pool{size: size, sem: make(chan struct{}, limit), free: make(chan []byte, limit)}
+}
+
+// Size is the capacity of every buffer of the pool.
+func (p *Pool) Size() int { return p.size }
+
+// Get returns an empty buffer of capacity Size, waiting while limit
+// buffers are out.
+func (p *Pool) Get(ctx context.Context) ([]byte, error) {
+	select {
+	case p.sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	select {
+	case b := <-p.free:
+		return b[:0], nil
+	default:
+		return alloc(p.size)[:0], nil
+	}
+}
+
+// Put takes back b, which must be a slice returned by Get (not one that
+// append has moved elsewhere: callers keep the original).
+func (p *Pool) Put(b []byte) {
+	select {
+	case p.free <- b:
+	default:
+		free(b)
+	}
+	<-p.sem
+}
+
+// Abandon gives up a buffer that may still be referenced (a failed upload):
+// its memory is left alone, and another may be allocated in its place.
+func (p *Pool) Abandon() {
+	<-p.sem
+}
+
+// Close releases the idle buffers. Buffers in use stay valid; once put
+// back they wait in the free list for reuse or a later Close.
+func (p *Pool) Close() {
+	for {
+		select {
+		case b := <-p.free:
+			free(b)
+		default:
+			return
+		}
+	}
+}

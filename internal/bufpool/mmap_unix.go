@@ -1,0 +1,21 @@
+//go:build unix
+
+package bufpool
+
+import "syscall"
+
+// alloc maps n bytes of anonymous memory; the kernel provides pages as
+// they are touched. It falls back to the heap if mapping fails.
+func alloc(n int) []byte {
+	b, err := syscall.Mmap(-1, 0, n, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+	if err != nil {
+		return make([]byte, n)
+	}
+	return b
+}
+
+// free unmaps a buffer from alloc. A heap fallback buffer is refused by
+// Munmap (EINVAL) and left to the garbage collector.
+func free(b []byte) {
+	_ = syscall.Munmap(b[:cap(b)])
+}

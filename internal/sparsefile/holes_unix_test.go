@@ -1,0 +1,50 @@
+//go:build unix
+
+package sparsefile
+
+import (
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+)
+
+// diskSize is the disk space p takes (st_blocks, in 512-byte units).
+func diskSize(t *testing.T, p string) int64 {
+	fi, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Sys().(*syscall.Stat_t).Blocks * 512
+}
+
+// TestHoles: all-zero blocks take no disk space, on a file system that
+// keeps holes; blocks holding data, even one byte, are written.
+func TestHoles(t *testing.T) {
+	dir := t.TempDir()
+	probe := filepath.Join(dir, "probe")
+	if err := os.WriteFile(probe, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(probe, 8*mib); err != nil {
+		t.Fatal(err)
+	}
+	if n := diskSize(t, probe); n > mib {
+		t.Skipf("the file system under %s keeps no holes (%d bytes for an 8 MiB hole)", dir, n)
+	}
+	tests := []struct {
+		name     string
+		data     []byte
+		min, max int64 // bounds on the disk space taken
+	}{
+		{"zeros", make([]byte, 3*mib), 0, 64 << 10},
+		{"ends in a hole", island(8*mib, 10, "head"), 1, 64 << 10},
+		{"island unaligned", island(8*mib, 3*mib+BlockSize-2, "straddles"), 1, 64 << 10},
+	}
+	for _, tc := range tests {
+		n := diskSize(t, write(t, dir, tc.name, tc.data, 0))
+		if n < tc.min || n > tc.max {
+			t.Errorf("%s: %d bytes on disk for %d written, want %d..%d", tc.name, n, len(tc.data), tc.min, tc.max)
+		}
+	}
+}
