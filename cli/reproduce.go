@@ -33,11 +33,21 @@ which is the step's working directory. -current-code runs today's working
 tree instead (the workspace is the working directory), as does a model that
 declares no code. A version recorded before mlform archived code needs
 -current-code. The environment is used as it is now; any difference from the
-recorded inputs is reported.`,
+recorded inputs is reported.
+
+On a batch executor (slurm, kubernetes) the step runs as a job: reproduce
+stores the job's spec (and, with -current-code, today's code archive) in the
+model's store and holds a shared store lock until it ends (waiting up to
+-lock-timeout while a gc holds the store), so a gc of any workspace sharing
+the store waits instead of collecting what the job reads. Nothing it stores
+is kept: the next gc collects it.`,
 		Example: `  mlform reproduce model.churn@3
   mlform reproduce model.churn@production`,
 		Args: wantArgs(1, 1, "one address, like model.churn@7 or model.churn@production"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.StoreLockTimeout < 0 {
+				return fmt.Errorf("-lock-timeout=%s: must not be negative (0 fails at once if the store is locked)", opts.StoreLockTimeout)
+			}
 			ws, err := loadWorkspace(g, &vars)
 			if err != nil {
 				return err
@@ -73,6 +83,7 @@ recorded inputs is reported.`,
 	vars.register(cmd.Flags())
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the comparison as JSON")
 	cmd.Flags().BoolVar(&opts.CurrentCode, "current-code", false, "run today's working tree instead of the version's code archive")
+	cmd.Flags().DurationVar(&opts.StoreLockTimeout, "lock-timeout", 0, "on a batch executor, how long to wait for the store lock while a gc holds it (e.g. 30s, 5m); 0 fails at once")
 	return cmd
 }
 

@@ -44,6 +44,11 @@ func planMoves(moved, implied []config.Moved, st *state.State) ([]*plans.Move, [
 				recorded["promotion."+ap.Promotion] = true
 			}
 		}
+		for _, aw := range m.Awaiting {
+			if aw != nil {
+				recorded["promotion."+aw.Promotion] = true
+			}
+		}
 	}
 	var moves []*plans.Move
 	var notes []*plans.Note
@@ -132,7 +137,8 @@ func applyMoves(ctx context.Context, st *state.State, moves []*plans.Move, w eng
 // address (inputs digests are recomputed, as they cover the names); a
 // retrain policy keeps its last-train times (so a schedule does not fire
 // early) and a promotion its last publication (so it does not publish
-// again) and its approvals (so an approved version needs no new review).
+// again), its approvals (so an approved version needs no new review) and
+// its announced waits for approval (so the wait is not announced again).
 func migrate(st *state.State, moves []*plans.Move) error {
 	for _, mv := range moves {
 		kind, from, to := plans.AddrKind(mv.From), plans.AddrName(mv.From), plans.AddrName(mv.To)
@@ -182,14 +188,17 @@ func migrate(st *state.State, moves []*plans.Move) error {
 			}
 			p.Name = to
 		case "promotion":
-			// A promotion's record is its last publication and the
-			// approvals given to it: a renamed promotion keeps both, so
-			// a reviewed version does not wait for a second review.
-			if st.Publications[to] != nil || approved(st, to) {
+			// A promotion's record is its last publication, the
+			// approvals given to it and the waits for approval apply
+			// announced: a renamed promotion keeps them all, so a
+			// reviewed version does not wait for a second review and a
+			// wait already announced is not announced again.
+			if st.Publications[to] != nil || approved(st, to) || awaited(st, to) {
 				return stale
 			}
 			_, published := moveEntry(st.Publications, from, to)
-			if !renameApprovals(st, from, to) && !published {
+			approvals := renameApprovals(st, from, to)
+			if !renameAwaiting(st, from, to) && !approvals && !published {
 				return stale
 			}
 		default:
@@ -209,6 +218,33 @@ func approved(st *state.State, promotion string) bool {
 		}
 	}
 	return false
+}
+
+// awaited reports whether any model records an announced wait for
+// approval by promotion (state.Awaiting).
+func awaited(st *state.State, promotion string) bool {
+	for _, m := range st.Models {
+		for _, aw := range m.Awaiting {
+			if aw != nil && aw.Promotion == promotion {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// renameAwaiting makes every announced wait for approval by promotion
+// from one by promotion to, and reports whether there was one.
+func renameAwaiting(st *state.State, from, to string) bool {
+	found := false
+	for _, m := range st.Models {
+		for _, aw := range m.Awaiting {
+			if aw != nil && aw.Promotion == from {
+				aw.Promotion, found = to, true
+			}
+		}
+	}
+	return found
 }
 
 // renameApprovals makes every approval given to promotion from an

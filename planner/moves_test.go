@@ -19,6 +19,7 @@ func TestPlanMoves(t *testing.T) {
 		}
 		st.Datasets["sales"] = &state.Dataset{Name: "sales", Snapshots: []*state.Snapshot{}}
 		st.Models["a"].Approvals = []*state.Approval{{Promotion: "reviewed", Alias: "production", Version: 1, By: "ann@h"}}
+		st.Models["a"].Awaiting = []*state.Awaiting{{Promotion: "waiting", Alias: "production", Version: 1}}
 		return st
 	}
 	for _, tc := range []struct {
@@ -34,6 +35,8 @@ func TestPlanMoves(t *testing.T) {
 		{"one instance", []config.Moved{{From: `model.fleet["eu"]`, To: `model.fleet["europe"]`}}, nil, `[model.fleet["eu"]->model.fleet["europe"]] []`},
 		{"into for_each", []config.Moved{{From: "dataset.sales", To: `dataset.sales["eu"]`}}, nil, `[dataset.sales->dataset.sales["eu"]] []`},
 		{"a promotion recorded by its approvals", []config.Moved{{From: "promotion.reviewed", To: "promotion.prod"}}, nil, "[promotion.reviewed->promotion.prod] []"},
+		{"a promotion recorded by its announced waits", []config.Moved{{From: "promotion.waiting", To: "promotion.prod"}}, nil, "[promotion.waiting->promotion.prod] []"},
+		{"target recorded by its announced waits: note", []config.Moved{{From: "promotion.reviewed", To: "promotion.waiting"}}, nil, "[] [promotion.reviewed]"},
 		{"not recorded: nothing", []config.Moved{{From: "model.gone", To: "model.b"}}, nil, "[] []"},
 		{"target recorded: note", []config.Moved{{From: "model.a", To: "model.taken"}}, nil, "[] [model.a]"},
 		{"implied, target recorded: silent", nil, []config.Moved{{From: "model.a", To: "model.taken"}}, "[] []"},
@@ -67,9 +70,11 @@ func TestMigrate(t *testing.T) {
 	st.Publications = map[string]*state.Publication{"prod": {Version: 1, URL: "file://p"}}
 	m.Approvals = []*state.Approval{{Promotion: "prod", Alias: "production", Version: 1, By: "ann@h"},
 		{Promotion: "staging", Alias: "staging", Version: 1, By: "bob@h"}}
+	m.Awaiting = []*state.Awaiting{{Promotion: "prod", Alias: "production", Version: 1, At: time.Unix(5, 0).UTC()},
+		{Promotion: "gate", Alias: "canary", Version: 1, At: time.Unix(6, 0).UTC()}}
 	moves := []*plans.Move{{From: "model.a", To: `model.a["eu"]`}, {From: "dataset.sales", To: `dataset.sales["eu"]`},
 		{From: "retrain_policy.p", To: "retrain_policy.fleet"}, {From: "promotion.prod", To: `promotion.prod["eu"]`},
-		{From: "promotion.staging", To: "promotion.review"}}
+		{From: "promotion.staging", To: "promotion.review"}, {From: "promotion.gate", To: "promotion.canary"}}
 
 	cp, err := movedState(st, moves)
 	if err != nil {
@@ -107,8 +112,26 @@ func TestMigrate(t *testing.T) {
 	if aps := st.Models[`a["eu"]`].Approvals; aps[0].Promotion != `prod["eu"]` || aps[1].Promotion != "review" {
 		t.Errorf("approvals not moved with their promotions: %+v %+v", aps[0], aps[1])
 	}
+	// So is an announced wait for approval: a renamed promotion does not
+	// announce it again, also one with nothing else recorded.
+	if aws := st.Models[`a["eu"]`].Awaiting; aws[0].Promotion != `prod["eu"]` || aws[1].Promotion != "canary" {
+		t.Errorf("announced waits not moved with their promotions: %+v %+v", aws[0], aws[1])
+	}
+	if !st.Models[`a["eu"]`].Announced("canary", "canary", 1) {
+		t.Error("the renamed promotion's wait reads as not announced")
+	}
 	if err := st.Validate(); err != nil {
 		t.Errorf("moved state invalid: %v", err)
+	}
+	// A move onto a promotion with announced waits is refused, as onto
+	// one with approvals: the two records would merge.
+	onto := st.Models[`a["eu"]`]
+	onto.Approvals = append(onto.Approvals, &state.Approval{Promotion: "other", Alias: "canary", Version: 1, By: "ann@h"})
+	if err := applyMoves(context.Background(), st, []*plans.Move{{From: "promotion.other", To: "promotion.canary"}}, nil); err == nil {
+		t.Error("a move onto a promotion with announced waits: no error")
+	}
+	if onto.Approvals[len(onto.Approvals)-1].Promotion != "other" {
+		t.Error("a refused move onto announced waits renamed the approval")
 	}
 	// Replaying the moves (a stale plan file) is refused, not half-done.
 	if err := applyMoves(context.Background(), st, moves, nil); err == nil {

@@ -63,9 +63,14 @@ func Redact(rawURL string) string {
 		}
 	}
 	if !changed {
-		// Nothing secret: keep the user's spelling ("mem://" stays "mem://").
+		// Nothing secret: keep the user's spelling ("mem://" stays
+		// "mem://"), but for an empty query's "?".
+		if u.ForceQuery && u.Fragment == "" {
+			return strings.TrimSuffix(rawURL, "?")
+		}
 		return rawURL
 	}
+	u.ForceQuery = false // an empty query shows no "?"
 	return u.String()
 }
 

@@ -18,6 +18,9 @@ func TestRedact(t *testing.T) {
 		{"gs://b?access_token=t0k", "gs://b?access_token=REDACTED"},
 		{"file:///tmp/x", "file:///tmp/x"},
 		{"mem://", "mem://"},
+		// An empty query shows no "?", redacted or not.
+		{"s3://b/state.json?", "s3://b/state.json"},
+		{"s3://alice:hunter2@b/state.json?", "s3://alice:REDACTED@b/state.json"},
 		{"s3://b?endpoint=http://u:pw9@127.0.0.1:9000&region=x", "s3://b?endpoint=http%3A%2F%2Fu%3AREDACTED%40127.0.0.1%3A9000&region=x"},
 		{"s3://b?endpoint=http://127.0.0.1:9000", "s3://b?endpoint=http://127.0.0.1:9000"},
 	}

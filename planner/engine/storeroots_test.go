@@ -354,3 +354,47 @@ func TestAddedRefs(t *testing.T) {
 		})
 	}
 }
+
+// TestLockStores: a store opened before LockStores is opened again under
+// the shared store lock (taken before its index is read), the one opened
+// before stays readable, and Close releases the lock.
+func TestLockStores(t *testing.T) {
+	ctx := context.Background()
+	ws := &Workspace{BaseDir: t.TempDir(), StoreURLs: map[string]string{DefaultStorage: "file://store"}}
+	defer ws.Close()
+	before, err := ws.Store(ctx, DefaultStorage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws.LockStores(StoreLocking{Command: "reproduce"})
+	locked, err := ws.Store(ctx, DefaultStorage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if locked == before {
+		t.Fatal("LockStores kept the store opened without the lock")
+	}
+	locks, err := before.Locks(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(locks) != 1 || locks[0].Holder.Kind != storage.LockShared || locks[0].Holder.Command != "reproduce" {
+		t.Fatalf("locks after LockStores: %+v", locks)
+	}
+	// A second call keeps the lock it has.
+	ws.LockStores(StoreLocking{Command: "other"})
+	if again, _ := ws.Store(ctx, DefaultStorage); again != locked {
+		t.Fatal("a second LockStores reopened the store")
+	}
+	if err := ws.Close(); err != nil {
+		t.Fatal(err)
+	}
+	reader, err := storage.Open(ctx, "file://"+filepath.Join(ws.BaseDir, "store"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
+	if locks, err := reader.Locks(ctx); err != nil || len(locks) != 0 {
+		t.Fatalf("locks after Close: %+v, %v", locks, err)
+	}
+}

@@ -81,6 +81,8 @@ type Workspace struct {
 
 	mu     sync.Mutex
 	stores map[string]*storage.Store
+	// unlocked are stores opened before LockStores, closed by Close.
+	unlocked []*storage.Store
 
 	claimMu sync.Mutex
 	claims  map[string]bool // claims.go
@@ -147,6 +149,28 @@ func (ws *Workspace) Store(ctx context.Context, name string) (*storage.Store, er
 	return s, nil
 }
 
+// LockStores makes every store opened from now on take the shared store
+// lock l describes, as Locking set from the start does, for a command
+// that learns only midway that it will write objects (reproduce on a
+// batch executor stores its job's spec). A store already opened without
+// the lock is opened again under it when next asked for: the lock must be
+// taken before the store's index is read, or a chunk found in it may be
+// collected by a gc elsewhere. The one opened before stays usable for
+// reading by whoever holds it, and is closed by Close. With Locking
+// already set it does nothing.
+func (ws *Workspace) LockStores(l StoreLocking) {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	if ws.Locking != nil {
+		return
+	}
+	ws.Locking = &l
+	for name, s := range ws.stores {
+		ws.unlocked = append(ws.unlocked, s)
+		delete(ws.stores, name)
+	}
+}
+
 // StoreNames lists the declared storage blocks, sorted.
 func (ws *Workspace) StoreNames() []string {
 	names := make([]string, 0, len(ws.StoreURLs))
@@ -168,6 +192,12 @@ func (ws *Workspace) Close() error {
 		}
 	}
 	ws.stores = map[string]*storage.Store{}
+	for _, s := range ws.unlocked {
+		if err := s.Close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	ws.unlocked = nil
 	return errors.Join(errs...)
 }
 

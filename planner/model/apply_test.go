@@ -120,7 +120,7 @@ func (w *applyWorld) rerun(addr string, currentCode bool) *Rerun {
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	r, err := rerunTrain(context.Background(), w.ws, w.st, w.specs, m, v, currentCode, nil)
+	r, err := rerunTrain(context.Background(), w.ws, w.st, w.specs, m, v, RerunOptions{CurrentCode: currentCode}, nil)
 	if err != nil {
 		w.t.Fatal(err)
 	}

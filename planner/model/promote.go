@@ -202,6 +202,16 @@ func PromoteOutcome(r *engine.ActionResult) string {
 	return PromoteUnchanged
 }
 
+// AliasMoved reports whether a promote action moved its alias: one that
+// succeeded with that outcome, or one that failed after the move was
+// recorded (publishing failed), whose summary still says it moved.
+func AliasMoved(r *engine.ActionResult) bool {
+	if r == nil || r.Action == nil || r.Action.Kind != plans.KindPromote {
+		return false
+	}
+	return (r.Status == engine.ResultSucceeded || r.Status == engine.ResultFailed) && strings.HasPrefix(r.Summary, promotedPrefix)
+}
+
 // runPromote decides the promotion again on the state as apply left it
 // (the candidate trained by this plan now has metrics): it first scores
 // candidate and champion with the same yardstick (evaluateMissing), then

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/mlform/mlform/internal/tempdir"
 	"github.com/mlform/mlform/planner/engine"
@@ -41,6 +42,17 @@ type Rerun struct {
 	MetricsErr error
 }
 
+// RerunOptions choose how RerunTrain runs.
+type RerunOptions struct {
+	// CurrentCode runs today's working tree instead of the version's
+	// code archive.
+	CurrentCode bool
+	// StoreLockTimeout bounds the wait for the shared store lock a re-run
+	// on a batch executor takes (a gc holds the exclusive one); 0 tries
+	// once.
+	StoreLockTimeout time.Duration
+}
+
 // RerunTrain runs the train step of version v of model m again with its
 // recorded inputs: the same snapshots materialised from the store, the
 // same params and command, the same version number, the model and dataset
@@ -49,17 +61,23 @@ type Rerun struct {
 // into a temporary directory that is the step's working directory) unless
 // currentCode, and the model's environment as it is now (differences are
 // noted). On a batch executor it runs as a job through the remote-step
-// protocol. Nothing is recorded in state.
-func RerunTrain(ctx context.Context, ws *engine.Workspace, st *state.State, m *state.Model, v *state.Version, currentCode bool, log func(string)) (*Rerun, error) {
+// protocol: it stores the job's spec and params (and with CurrentCode
+// today's code archive) in the model's store, under a shared store lock
+// held until ws is closed, so a gc of any workspace sharing the store
+// waits until the job has read them. Nothing is recorded in state, and
+// nothing it stores is kept: no root names it, and a gc after it
+// collects it.
+func RerunTrain(ctx context.Context, ws *engine.Workspace, st *state.State, m *state.Model, v *state.Version, opts RerunOptions, log func(string)) (*Rerun, error) {
 	specs, err := loadSpecs(ws)
 	if err != nil {
 		return nil, err
 	}
-	return rerunTrain(ctx, ws, st, specs, m, v, currentCode, log)
+	return rerunTrain(ctx, ws, st, specs, m, v, opts, log)
 }
 
 // rerunTrain is RerunTrain with the specs given (tests).
-func rerunTrain(ctx context.Context, ws *engine.Workspace, st *state.State, specs *modelSpecs, m *state.Model, v *state.Version, currentCode bool, log func(string)) (*Rerun, error) {
+func rerunTrain(ctx context.Context, ws *engine.Workspace, st *state.State, specs *modelSpecs, m *state.Model, v *state.Version, opts RerunOptions, log func(string)) (*Rerun, error) {
+	currentCode := opts.CurrentCode
 	decl := specs.Models[m.Name]
 	if decl == nil {
 		return nil, fmt.Errorf("%s is not declared in the configuration: reproduce runs it in its declared environment", m.Name)
@@ -91,6 +109,11 @@ func rerunTrain(ctx context.Context, ws *engine.Workspace, st *state.State, spec
 		r.Notes = append(r.Notes, note)
 	}
 	if bx, name, ok := batchExecutor(ws, spec.Environment.Executor, spec.ExecutorSettings); ok {
+		// The job's spec is stored before anything records it: only the
+		// shared store lock keeps a gc elsewhere from collecting it (and
+		// the chunks of a code archive found in the index) before the
+		// job has read it.
+		ws.LockStores(engine.StoreLocking{Command: "reproduce", Timeout: opts.StoreLockTimeout})
 		return rerunRemote(ctx, ws, &spec, v, model, snaps, trainedStores, archived, bx, name, log, r)
 	}
 	run := localStep(ws, &spec, executor.StepTrain, v.Version)

@@ -38,6 +38,12 @@ func rerunRemote(ctx context.Context, ws *engine.Workspace, spec *modelSpec, v *
 	if err != nil {
 		return nil, err
 	}
+	// What was just stored is live only while the lock held: a lost lock
+	// (judged stale while this process was stopped) may have let a gc
+	// elsewhere collect it, and the job would fail reading it.
+	if err := store.CheckLocks(ctx); err != nil {
+		return nil, fmt.Errorf("storage %q: %w; nothing was submitted: run reproduce again", storeName, err)
+	}
 	res, rr, err := runRemoteOnce(ctx, ws, bx, exName, spec, rspec, specID, used, store, log)
 	if err != nil {
 		return nil, err

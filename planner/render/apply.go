@@ -27,7 +27,8 @@ var applyNouns = []struct{ kind, one, many string }{
 // ApplySummary is "1 snapshot, 0 trains, 0 promotions": succeeded actions
 // by kind (evaluations, publications, removals and forgotten snapshots or
 // versions only when present).
-// Promotions count moved aliases only; held candidates are counted after
+// Promotions count moved aliases only (an alias whose publishing failed
+// after it moved too: the move is recorded); held candidates are counted after
 // them ("1 held") when there are any. Trains count versions trained; a
 // metric check that decided not to retrain is "1 not retrained" after them.
 func ApplySummary(res *engine.Result) string {
@@ -36,7 +37,12 @@ func ApplySummary(res *engine.Result) string {
 		c := res.Count(n.kind, engine.ResultSucceeded)
 		switch n.kind {
 		case plans.KindPromote:
-			c = countPromotes(res, model.PromoteMoved)
+			c = 0
+			for _, r := range res.Actions {
+				if model.AliasMoved(r) {
+					c++
+				}
+			}
 		case plans.KindTrain:
 			c = countTrains(res, model.TrainTrained)
 		}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/model"
@@ -44,6 +45,9 @@ type Options struct {
 	// CurrentCode runs today's working tree instead of the version's
 	// code archive.
 	CurrentCode bool
+	// StoreLockTimeout bounds the wait for the shared store lock a re-run
+	// on a batch executor takes (model.RerunOptions).
+	StoreLockTimeout time.Duration
 }
 
 // ErrNoCodeArchive is returned when a version has code but no archive of
@@ -58,7 +62,7 @@ func Run(ctx context.Context, ws *engine.Workspace, st *state.State, addr string
 	if err != nil {
 		return nil, err
 	}
-	rr, err := model.RerunTrain(ctx, ws, st, m, v, opts.CurrentCode, log)
+	rr, err := model.RerunTrain(ctx, ws, st, m, v, model.RerunOptions{CurrentCode: opts.CurrentCode, StoreLockTimeout: opts.StoreLockTimeout}, log)
 	if err != nil {
 		return nil, err
 	}

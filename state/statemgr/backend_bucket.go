@@ -43,7 +43,7 @@ func (b *bucketBackend) location(name string) string {
 	q := u.Query()
 	prefix := q.Get("prefix")
 	q.Del("prefix")
-	u.RawQuery = q.Encode()
+	u.RawQuery, u.ForceQuery = q.Encode(), false // an empty query shows no "?"
 	u.Path = "/" + strings.TrimPrefix(path.Join(u.Path, prefix, name), "/")
 	return u.String()
 }

@@ -28,6 +28,10 @@ func TestBucketLocation(t *testing.T) {
 		{"gs://b/", "gs://b/state.json"},
 		{"azblob://c?sas_token=secret123", "azblob://c/state.json?sas_token=REDACTED"},
 		{"mem://", "mem:///state.json"},
+		// An empty query shows no "?".
+		{"s3://bucket?", "s3://bucket/state.json"},
+		{"s3://bucket/team/?", "s3://bucket/team/state.json"},
+		{"s3://u:pw@bucket/team/?", "s3://u:REDACTED@bucket/team/state.json"},
 	} {
 		b := &bucketBackend{url: tc.url}
 		if got := b.location(ObjectState); got != tc.want {
