@@ -59,9 +59,11 @@ func TestImportRules(t *testing.T) {
 		// The state model knows nothing of where a document is kept:
 		// backends, the journal and locking are state/statemgr's.
 		{"=state", []string{"state/statemgr", "providers"}},
-		// The journal's format and replay (untrusted input, fuzzed) stay
-		// light: no backend, no cloud driver.
+		// The journal's format and replay, and the workspace's backend
+		// record (untrusted input, fuzzed), stay light: no backend, no
+		// cloud driver.
 		{"state/statejournal", []string{"state/statemgr", "providers"}},
+		{"state/statemgr/backendrecord", []string{"=state/statemgr", "providers"}},
 		{"planner", []string{"cli"}},
 		{"internal", []string{"cli"}},
 		// The planner's own layers (docs/internals.md): the plan model
