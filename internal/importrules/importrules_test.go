@@ -89,6 +89,9 @@ func TestImportRules(t *testing.T) {
 		{"planner/reproduce", []string{"=planner", "planner/dataset", "planner/ops", "planner/render", "planner/retention"}},
 		{"planner/policy", []string{"=planner", "planner/engine", "planner/plans", "planner/dataset", "planner/model", "planner/ops"}},
 		{"planner/query", []string{"=planner", "planner/engine", "planner/plans", "planner/dataset", "planner/model", "planner/ops"}},
+		// The step output redactor (untrusted output, fuzzed) stands on
+		// config's placeholder alone: no engine, no step, no driver.
+		{"planner/redact", []string{"=planner", "planner/engine", "planner/plans", "planner/step", "planner/model", "providers", "state"}},
 		{"planner/codehash", []string{"=planner", "planner/policy", "planner/engine", "planner/plans"}},
 		{"planner/observe", []string{"=planner", "planner/engine", "planner/plans"}},
 		// The stat cache file (untrusted input, fuzzed) stays light: no
