@@ -66,12 +66,18 @@ func (r *writer) Write(b []byte) (int, error) {
 		r.buf = append(r.buf[:0], r.buf[i+1:]...)
 	}
 	if len(r.buf) > r.limit {
+		// Hold back the last longest-1 bytes: a secret may start there.
+		// A secret longer than the limit is held back whole (memory stays
+		// bounded by the longest secret).
 		red := r.redact(r.buf)
-		cut := len(red) - (r.longest - 1)
-		if _, err := r.w.Write(red[:cut]); err != nil {
-			return 0, err
+		if cut := len(red) - (r.longest - 1); cut > 0 {
+			if _, err := r.w.Write(red[:cut]); err != nil {
+				return 0, err
+			}
+			r.buf = append(r.buf[:0], red[cut:]...)
+		} else {
+			r.buf = append(r.buf[:0], red...)
 		}
-		r.buf = append(r.buf[:0], red[cut:]...)
 	}
 	return len(b), nil
 }

@@ -114,6 +114,30 @@ func TestWriterLongLine(t *testing.T) {
 	}
 }
 
+// TestWriterSecretLongerThanBound: a secret longer than MaxPending (one
+// line of a large sensitive value) in a line without end longer than
+// MaxPending is held back, not cut (a negative cut panicked), and still
+// hidden.
+func TestWriterSecretLongerThanBound(t *testing.T) {
+	secret := strings.Repeat("k", MaxPending+100)
+	for _, text := range []string{
+		strings.Repeat("x", MaxPending+1),
+		strings.Repeat("x", MaxPending+1) + secret + "tail",
+		secret[:MaxPending+50] + "\n" + secret + "\n",
+	} {
+		for _, cut := range []int{1, MaxPending, MaxPending + 1, MaxPending + 60} {
+			checkRedacted(t, text, secret, cut, MaxPending)
+		}
+	}
+	var b bytes.Buffer
+	w := NewWriter(&b, []string{secret})
+	w.Write([]byte("a" + secret + "b"))
+	w.(io.Closer).Close()
+	if b.String() != "a"+vars.SensitivePlaceholder+"b" {
+		t.Fatalf("got %.80q (%d bytes)", b.String(), b.Len())
+	}
+}
+
 // BenchmarkWriter: trainer output (80-byte lines, 4 KiB writes) through
 // the redactor with three secrets.
 func BenchmarkWriter(b *testing.B) {
