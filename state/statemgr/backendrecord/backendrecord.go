@@ -11,10 +11,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 
 	"github.com/mlform/mlform/internal/bloburl"
+	"github.com/mlform/mlform/internal/readfile"
 )
 
 // Path is where a workspace remembers its state backend, relative to the
@@ -74,11 +74,13 @@ func Encode(r *Record) ([]byte, error) {
 	return append(data, '\n'), nil
 }
 
+var errTooLarge = errors.New("too large to be a backend record")
+
 // Decode checks and decodes a record file's content. The error says what
 // is wrong with it.
 func Decode(data []byte) (*Record, error) {
 	if len(data) > maxSize {
-		return nil, errors.New("too large to be a backend record")
+		return nil, errTooLarge
 	}
 	var r Record
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -100,16 +102,27 @@ func Decode(data []byte) (*Record, error) {
 // it: guessing would defeat the check.
 func Read(workDir string) (*Record, error) {
 	path := filepath.Join(workDir, Path)
-	data, err := os.ReadFile(path)
+	// readfile: a FIFO or device in its place is refused, not waited on,
+	// and no more than a record's size is read.
+	data, err := readfile.Read(path, maxSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
+	}
+	if errors.Is(err, readfile.ErrTooLarge) {
+		return nil, hint(path, errTooLarge)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read the remembered backend: %w", err)
 	}
 	r, err := Decode(data)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v; run mlform init -reconfigure to record the configured backend again", path, err)
+		return nil, hint(path, err)
 	}
 	return r, nil
+}
+
+// hint is the error for a record file that cannot be used: the file, what
+// is wrong, and how to replace it.
+func hint(path string, err error) error {
+	return fmt.Errorf("%s: %v; run mlform init -reconfigure to record the configured backend again", path, err)
 }
