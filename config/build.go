@@ -3,12 +3,14 @@ package config
 import (
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/mlform/mlform/config/lang"
-	"github.com/mlform/mlform/config/syntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
+
+	"github.com/mlform/mlform/config/lang"
+	"github.com/mlform/mlform/config/syntax"
 
 	"github.com/mlform/mlform/internal/objname"
 )
@@ -36,13 +38,18 @@ func (l *loader) evaluate(g *graph, order []*node) {
 	// File functions read relative to the workspace in every module, as
 	// source and code paths are (docs/language.md, Modules), so
 	// file("${path.module}/p.txt") names the module's file.
-	raw := lang.Functions(l.rootDir())
 	dir := l.rootDir() // not l: the Config keeps the scope, and must not keep the loader
+	// The raw table is built when a block first calls a function (a
+	// configuration that calls none never needs it).
+	raw := sync.OnceValue(func() map[string]function.Function { return lang.Functions(dir) })
 	s := newScope(func(called map[string]bool) map[string]function.Function {
 		if called == nil {
 			return lang.NewFunctions(dir)
 		}
-		return lang.FunctionsFor(dir, raw, called)
+		if len(called) == 0 {
+			return map[string]function.Function{}
+		}
+		return lang.FunctionsFor(dir, raw(), called)
 	}, pathObj)
 	l.cfg.scope = s
 	for name, v := range l.cfg.Variables {

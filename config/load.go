@@ -13,7 +13,6 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
-	"github.com/zclconf/go-cty/cty/function"
 
 	"github.com/mlform/mlform/config/check"
 	"github.com/mlform/mlform/config/lang"
@@ -28,8 +27,7 @@ type loader struct {
 	opts  LoadOptions
 	cfg   *Config
 	diags hcl.Diagnostics
-	funcs map[string]function.Function
-	// schema is syntax.FileSchema(), built once.
+	// schema is syntax.FileSchema().
 	schema *syntax.Schema
 
 	rawFiles  map[string][]byte // by display name, for the digest
@@ -100,12 +98,11 @@ func Load(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 	}
 	l.vs = vars.NewSet(dir, &l.diags, l.cfg.Files, l.rawFiles)
 	l.cfg.Variables = l.vs.Vars
-	l.funcs = lang.Functions(dir) // names only: evaluation contexts get guarded ones
 	l.schema = syntax.FileSchema()
 	l.load()
 	syntax.SuggestAttributes(l.diags) // before redaction drops the eval contexts
 	l.diags = redactDiagnostics(l.diags, l.cfg.Variables)
-	fixFunctionSuggestions(l.diags, keys(l.funcs))
+	fixFunctionSuggestions(l.diags, lang.FunctionNames())
 	sortDiagnostics(l.diags)
 	return l.cfg, l.diags
 }

@@ -206,7 +206,6 @@ func (l *loader) child(dir string, n *node, inputs map[string]cty.Value, ranges 
 		dir:        dir,
 		opts:       LoadOptions{Version: l.opts.Version},
 		cfg:        cfg,
-		funcs:      l.funcs,
 		schema:     l.schema,
 		rawFiles:   l.rawFiles,
 		broken:     map[string]bool{},

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
@@ -26,7 +27,31 @@ import (
 // for-expression iterations against it.
 // Without one (nil: listing names) functions are unguarded.
 func functions(dir string, b *budget) map[string]function.Function {
-	f := map[string]function.Function{
+	std := stdFunctions()
+	f := make(map[string]function.Function, len(std)+8)
+	maps.Copy(f, std)
+	fs := fileFuncs{dir: dir}
+	f["file"] = fs.fileFunc()
+	f["fileexists"] = fs.fileExistsFunc()
+	f["filesha256"] = fs.fileSHA256Func()
+	if b != nil {
+		for name, fn := range f {
+			if name != "try" && name != "can" { // they only evaluate other expressions
+				f[name] = b.guard(name, fn)
+			}
+		}
+		f[loopFuncName] = b.loopFunc()
+		f[templatePartFuncName] = b.templatePartFunc()
+	}
+	return withTemplateFile(f, fs, b)
+}
+
+// stdFunctions is the table of the functions that read no file, unguarded,
+// built once: they hold no state, and building them on every call
+// (MakeToFunc formats descriptions) was a fifth of a Load of a small
+// configuration.
+var stdFunctions = sync.OnceValue(func() map[string]function.Function {
+	return map[string]function.Function{
 		"abs":             stdlib.AbsoluteFunc,
 		"ceil":            stdlib.CeilFunc,
 		"chomp":           stdlib.ChompFunc,
@@ -93,21 +118,7 @@ func functions(dir string, b *budget) map[string]function.Function {
 		"try":             tryFunc,
 		"can":             canFunc,
 	}
-	fs := fileFuncs{dir: dir}
-	f["file"] = fs.fileFunc()
-	f["fileexists"] = fs.fileExistsFunc()
-	f["filesha256"] = fs.fileSHA256Func()
-	if b != nil {
-		for name, fn := range f {
-			if name != "try" && name != "can" { // they only evaluate other expressions
-				f[name] = b.guard(name, fn)
-			}
-		}
-		f[loopFuncName] = b.loopFunc()
-		f[templatePartFuncName] = b.templatePartFunc()
-	}
-	return withTemplateFile(f, fs, b)
-}
+})
 
 // withTemplateFile adds templatefile to f.
 func withTemplateFile(f map[string]function.Function, fs fileFuncs, b *budget) map[string]function.Function {
@@ -168,11 +179,15 @@ func FunctionsFor(dir string, raw map[string]function.Function, called map[strin
 	return f
 }
 
-// FunctionNames lists the functions the language has, sorted (for docs and
-// tests).
+// FunctionNames lists the functions the language has, sorted (for docs,
+// tests and "Did you mean" suggestions).
 func FunctionNames() []string {
-	return slices.Sorted(maps.Keys(functions(".", nil)))
+	return slices.Clone(functionNames())
 }
+
+var functionNames = sync.OnceValue(func() []string {
+	return slices.Sorted(maps.Keys(functions(".", nil)))
+})
 
 // replaceFunc is Terraform's replace: a substring, or a regular expression
 // when the pattern is written /like this/.

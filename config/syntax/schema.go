@@ -4,6 +4,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 )
@@ -143,9 +144,13 @@ func stepSchema(typ string, isRequired bool) blockSpec {
 	return b
 }
 
-// FileSchema returns the schema of a whole *.mlf.hcl file. It is built per
-// call (no package state) and is cheap.
-func FileSchema() *Schema {
+// FileSchema returns the schema of a whole *.mlf.hcl file. It is built
+// once and shared: callers only read it.
+func FileSchema() *Schema { return fileSchema() }
+
+// fileSchema builds the schema once: building it was a sixth of a Load of
+// a small configuration.
+var fileSchema = sync.OnceValue(func() *Schema {
 	named := func(typ string, body *Schema) blockSpec { return repeated(typ, []string{"name"}, body) }
 	// Blocks that for_each or count may expand (config/expand.go).
 	expandable := func(typ string, body *Schema) blockSpec {
@@ -183,4 +188,4 @@ func FileSchema() *Schema {
 		// (config/module.go checks them).
 		named(KindModule, &Schema{AnyAttrs: true}),
 	)
-}
+})

@@ -63,6 +63,11 @@ func TestImportRules(t *testing.T) {
 		// The state model knows nothing of where a document is kept:
 		// backends, the journal and locking are state/statemgr's.
 		{"=state", []string{"state/statemgr", "providers"}},
+		// The journal's format and replay, and the workspace's backend
+		// record (untrusted input, fuzzed), stay light: no backend, no
+		// cloud driver.
+		{"state/statejournal", []string{"state/statemgr", "providers"}},
+		{"state/statemgr/backendrecord", []string{"=state/statemgr", "providers"}},
 		{"planner", []string{"cli"}},
 		{"internal", []string{"cli"}},
 		// The planner's own layers (docs/internals.md): the plan model
@@ -90,8 +95,14 @@ func TestImportRules(t *testing.T) {
 		{"planner/reproduce", []string{"=planner", "planner/dataset", "planner/ops", "planner/render", "planner/retention"}},
 		{"planner/policy", []string{"=planner", "planner/engine", "planner/plans", "planner/dataset", "planner/model", "planner/ops"}},
 		{"planner/query", []string{"=planner", "planner/engine", "planner/plans", "planner/dataset", "planner/model", "planner/ops"}},
+		// The step output redactor (untrusted output, fuzzed) stands on
+		// config's placeholder alone: no engine, no step, no driver.
+		{"planner/redact", []string{"=planner", "planner/engine", "planner/plans", "planner/step", "planner/model", "providers", "state"}},
 		{"planner/codehash", []string{"=planner", "planner/policy", "planner/engine", "planner/plans"}},
 		{"planner/observe", []string{"=planner", "planner/engine", "planner/plans"}},
+		// The stat cache file (untrusted input, fuzzed) stays light: no
+		// scanner, no source, no cloud driver.
+		{"planner/observe/statcache", []string{"=planner/observe", "providers/source", "providers/blob", "=providers/storage"}},
 		{"planner/profile", []string{"=planner", "planner/engine", "planner/plans"}},
 	}
 	if len(imports) < 10 {

@@ -1,11 +1,9 @@
 package engine
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -14,17 +12,8 @@ import (
 
 	"github.com/mlform/mlform/config"
 	"github.com/mlform/mlform/internal/bloburl"
+	"github.com/mlform/mlform/planner/redact"
 )
-
-// minSecretLen is the shortest sensitive text redacted from step output:
-// shorter strings would garble unrelated words (config's diagnostics use
-// the same floor).
-const minSecretLen = 3
-
-// MaxPendingOutput bounds how much of a line without a newline a step's
-// output writers hold before passing it on: a trainer printing a progress
-// bar with \r, or binary noise, must not grow memory without bound.
-const MaxPendingOutput = 64 << 10
 
 // SensitiveTexts lists the text of every string and number inside the
 // sensitive variables' values, longest first, so a trainer that prints a
@@ -55,7 +44,7 @@ func SensitiveTexts(vars map[string]*config.Variable) []string {
 			// lines (a PEM key) is redacted a line at a time.
 			for _, part := range append(strings.Split(s, "\n"), s) {
 				part = strings.TrimSuffix(part, "\r")
-				if len(part) >= minSecretLen && !seen[part] {
+				if len(part) >= redact.MinLen && !seen[part] {
 					seen[part] = true
 					out = append(out, part)
 				}
@@ -99,76 +88,6 @@ func RedactString(s string, secrets []string) string {
 	return s
 }
 
-// redactWriter replaces secrets in a stream with config's placeholder
-// before passing it on. It works on whole lines, so a secret split across
-// two writes is still found; a line longer than maxPendingOutput is passed
-// on in pieces, holding back enough bytes that no secret straddles a cut.
-// Close flushes the rest.
-type redactWriter struct {
-	w       io.Writer
-	secrets [][]byte
-	longest int
-	buf     []byte
-}
-
-// NewRedactWriter returns w itself when there is nothing to redact.
-func NewRedactWriter(w io.Writer, secrets []string) io.Writer {
-	if len(secrets) == 0 {
-		return w
-	}
-	r := &redactWriter{w: w}
-	for _, s := range secrets {
-		r.secrets = append(r.secrets, []byte(s))
-		r.longest = max(r.longest, len(s))
-	}
-	return r
-}
-
-func (r *redactWriter) Write(b []byte) (int, error) {
-	r.buf = append(r.buf, b...)
-	if i := bytes.LastIndexByte(r.buf, '\n'); i >= 0 {
-		if err := r.emit(r.buf[:i+1]); err != nil {
-			return 0, err
-		}
-		r.buf = append(r.buf[:0], r.buf[i+1:]...)
-	}
-	if len(r.buf) > MaxPendingOutput {
-		red := r.redact(r.buf)
-		cut := len(red) - (r.longest - 1)
-		if _, err := r.w.Write(red[:cut]); err != nil {
-			return 0, err
-		}
-		r.buf = append(r.buf[:0], red[cut:]...)
-	}
-	return len(b), nil
-}
-
-// Close writes what is left of the last line.
-func (r *redactWriter) Close() error {
-	if len(r.buf) == 0 {
-		return nil
-	}
-	err := r.emit(r.buf)
-	r.buf = r.buf[:0]
-	return err
-}
-
-func (r *redactWriter) emit(b []byte) error {
-	_, err := r.w.Write(r.redact(b))
-	return err
-}
-
-// redact returns b with every secret replaced; it may return b itself.
-func (r *redactWriter) redact(b []byte) []byte {
-	out := b
-	for _, s := range r.secrets {
-		if bytes.Contains(out, s) {
-			out = bytes.ReplaceAll(out, s, []byte(config.SensitivePlaceholder))
-		}
-	}
-	return out
-}
-
 // CacheSourceName is what the stat cache records for a dataset's source:
 // the source itself, or a hash of it when it derives from a secret (the
 // cache still notices a changed source).
@@ -188,7 +107,7 @@ func HideSecrets(err error, secrets []string) error {
 	}
 	msg := err.Error()
 	for _, s := range secrets {
-		if len(s) >= minSecretLen {
+		if len(s) >= redact.MinLen {
 			msg = strings.ReplaceAll(msg, s, config.SensitivePlaceholder)
 			msg = strings.ReplaceAll(msg, bloburl.Redact(s), config.SensitivePlaceholder)
 		}
@@ -205,7 +124,7 @@ func (spec DatasetSpec) HideSource(err error) error {
 	}
 	msg := err.Error()
 	for _, s := range append([]string{spec.Source, filepath.Clean(spec.Source)}, spec.Secrets...) {
-		if len(s) >= minSecretLen {
+		if len(s) >= redact.MinLen {
 			msg = strings.ReplaceAll(msg, s, config.SensitivePlaceholder)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
+	"github.com/mlform/mlform/planner/redact"
 	"github.com/mlform/mlform/planner/step"
 	"github.com/mlform/mlform/providers/executor"
 	"github.com/mlform/mlform/providers/executor/remote"
@@ -280,7 +281,7 @@ func runRemoteOnce(ctx context.Context, ws *engine.Workspace, bx executor.Batch,
 func followRemote(ctx context.Context, bx executor.Batch, exName string, spec *modelSpec, task executor.Task, jobID string,
 	store *storage.Store, specID string, log func(string)) (executor.Result, *remote.Result, error) {
 	lw := &step.LineWriter{Log: log}
-	w := engine.NewRedactWriter(lw, spec.Secrets)
+	w := redact.NewWriter(lw, spec.Secrets)
 	task.Stdout, task.Stderr = w, w
 	res, aerr := bx.Attach(ctx, jobID, task)
 	if c, ok := w.(io.Closer); ok {

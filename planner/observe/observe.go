@@ -18,6 +18,7 @@ import (
 
 	"github.com/mlform/mlform/internal/readfile"
 	"github.com/mlform/mlform/internal/relpath"
+	"github.com/mlform/mlform/planner/observe/statcache"
 	"github.com/mlform/mlform/planner/profile"
 	"github.com/mlform/mlform/providers/source"
 )
@@ -113,15 +114,15 @@ func Observe(ctx context.Context, src source.Source, opts Options) (*Observation
 	// The cache (20,000 entries to decode and check for a large dataset)
 	// loads while the source is walked: the walk waits on the file
 	// system, the decoding on the CPU.
-	var cache *cacheFile
+	var cache *statcache.Cache
 	cachePathName := ""
 	cacheLoaded := make(chan struct{})
 	if opts.CacheDir != "" {
-		cachePathName = cachePath(opts.CacheDir, opts.CacheKey)
+		cachePathName = statcache.Path(opts.CacheDir, opts.CacheKey)
 		name := sourceName(src, opts)
 		go func() {
 			defer close(cacheLoaded)
-			cache = loadCache(cachePathName)
+			cache = statcache.Load(cachePathName)
 			if cache != nil && (cache.HashID != opts.HashID || cache.Source != name) {
 				cache = nil
 			}
@@ -151,7 +152,7 @@ func Observe(ctx context.Context, src source.Source, opts Options) (*Observation
 	if cachePathName != "" && s.cacheChanged(cache, obs) {
 		// A cache that cannot be written costs speed next time, not
 		// correctness: the observation stands.
-		_ = saveCache(cachePathName, s.newCache(scanStart, obs))
+		_ = statcache.Save(cachePathName, s.newCache(scanStart, obs))
 	}
 	return obs, nil
 }

@@ -14,6 +14,7 @@ import (
 	"gocloud.dev/blob/memblob"
 
 	"github.com/mlform/mlform/internal/testtree"
+	"github.com/mlform/mlform/planner/observe/statcache"
 	"github.com/mlform/mlform/planner/profile"
 	"github.com/mlform/mlform/providers/source"
 )
@@ -133,7 +134,7 @@ func TestObserveCorruptCacheIsIgnored(t *testing.T) {
 	testtree.Write(t, dir, map[string]string{"a": "alpha", "b": "beta"})
 	opts := testOptions(cache)
 	want := observe(t, dir, opts)
-	p := cachePath(cache, "ds")
+	p := statcache.Path(cache, "ds")
 	data, err := os.ReadFile(p)
 	if err != nil {
 		t.Fatal(err)
@@ -392,7 +393,7 @@ func TestObserveProfileCacheStaysSmall(t *testing.T) {
 		}
 	}
 	same("first", observe(t, dir, opts))
-	c := loadCache(cachePath(cache, "ds"))
+	c := statcache.Load(statcache.Path(cache, "ds"))
 	points := 0
 	for _, e := range c.Entries {
 		p, err := profile.Decode(e.Profile)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/mlform/mlform/planner/observe/statcache"
 	"github.com/mlform/mlform/planner/profile"
 )
 
@@ -12,7 +13,7 @@ func errorf(path string, err error) error { return fmt.Errorf("hash %s: %w", pat
 
 // result assembles the Observation, reusing the cached manifest id and
 // merged profile when every file was fresh in the cache.
-func (s *scan) result(ctx context.Context, cache *cacheFile) (*Observation, error) {
+func (s *scan) result(ctx context.Context, cache *statcache.Cache) (*Observation, error) {
 	obs := &Observation{Files: s.files}
 	if len(s.opts.StatsColumns) > 0 {
 		p, err := s.profile(ctx, cache)
@@ -37,7 +38,7 @@ func (s *scan) result(ctx context.Context, cache *cacheFile) (*Observation, erro
 
 // profile returns the merged column profile: the cached one when nothing
 // changed, else the merge of the per-file parts.
-func (s *scan) profile(ctx context.Context, cache *cacheFile) (*profile.Profile, error) {
+func (s *scan) profile(ctx context.Context, cache *statcache.Cache) (*profile.Profile, error) {
 	if s.cachedAll && s.colsSame && len(cache.LastProfile) > 0 {
 		if p, err := profile.Decode(cache.LastProfile); err == nil {
 			return p, nil
@@ -89,7 +90,7 @@ func (s *scan) mergeProfiles(ctx context.Context) (*profile.Profile, error) {
 }
 
 // cacheChanged reports whether the cache must be rewritten.
-func (s *scan) cacheChanged(cache *cacheFile, obs *Observation) bool {
+func (s *scan) cacheChanged(cache *statcache.Cache, obs *Observation) bool {
 	if cache == nil || !s.cachedAll || obs.Hashed > 0 || cache.LastID != obs.ID {
 		return true
 	}
@@ -97,14 +98,14 @@ func (s *scan) cacheChanged(cache *cacheFile, obs *Observation) bool {
 }
 
 // newCache builds the cache of this scan.
-func (s *scan) newCache(scanStart int64, obs *Observation) *cacheFile {
-	c := &cacheFile{
+func (s *scan) newCache(scanStart int64, obs *Observation) *statcache.Cache {
+	c := &statcache.Cache{
 		HashID:      s.opts.HashID,
 		Source:      sourceName(s.src, s.opts),
 		Columns:     s.opts.StatsColumns,
 		ScanStartNs: scanStart,
 		LastID:      obs.ID,
-		Entries:     make([]cacheEntry, 0, len(s.entries)),
+		Entries:     make([]statcache.Entry, 0, len(s.entries)),
 	}
 	if obs.Profile != nil {
 		c.LastProfile, _ = profile.Encode(obs.Profile)
@@ -119,7 +120,7 @@ func (s *scan) newCache(scanStart int64, obs *Observation) *cacheFile {
 		if s.files[i].Size != e.Size {
 			continue // changed while being read: never trust this pairing
 		}
-		c.Entries = append(c.Entries, cacheEntry{
+		c.Entries = append(c.Entries, statcache.Entry{
 			Path: e.Path, Size: e.Size, MtimeNs: e.MtimeNs, Ctime: e.CtimeNs,
 			Inode: e.Inode, Dev: e.Dev, Mode: uint32(e.Mode.Perm()), Digest: e.Digest,
 			File: s.files[i], Profile: part,

@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/mlform/mlform/planner/observe/statcache"
 	"github.com/mlform/mlform/planner/profile"
 	"github.com/mlform/mlform/providers/source"
 	"github.com/mlform/mlform/providers/storage"
@@ -40,7 +41,7 @@ type scan struct {
 
 // match takes every entry whose stat data is unchanged since the cache was
 // written from the cache, and lists the others in need.
-func (s *scan) match(cache *cacheFile) {
+func (s *scan) match(cache *statcache.Cache) {
 	n := len(s.entries)
 	s.files = make([]File, n)
 	if len(s.opts.StatsColumns) > 0 { // per-file profile state
@@ -84,7 +85,7 @@ func (s *scan) match(cache *cacheFile) {
 
 // fresh reports whether e is unchanged since c was recorded by the scan
 // that started at ref (ns), and old enough not to be racy.
-func (s *scan) fresh(e *source.Entry, c *cacheEntry, ref int64) bool {
+func (s *scan) fresh(e *source.Entry, c *statcache.Entry, ref int64) bool {
 	if e.Size != c.Size || uint32(e.Mode.Perm()) != c.Mode {
 		return false
 	}

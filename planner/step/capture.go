@@ -6,7 +6,7 @@ import (
 	"os"
 	"sync"
 
-	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/redact"
 )
 
 // LineWriter hands whole output lines to Log (nil: it drops them).
@@ -31,7 +31,7 @@ func (w *LineWriter) Write(b []byte) (int, error) {
 		w.Log(string(w.buf[:i]))
 		w.buf = w.buf[i+1:]
 	}
-	if len(w.buf) > engine.MaxPendingOutput { // a line without end: show it in pieces
+	if len(w.buf) > redact.MaxPending { // a line without end: show it in pieces
 		w.Log(string(w.buf))
 		w.buf = nil
 	}
@@ -71,7 +71,7 @@ func NewCapture(out *Output, secrets []string, stdout, stderr io.Writer) (*Captu
 		if i == 1 {
 			also = stderr
 		}
-		w := engine.NewRedactWriter(io.MultiWriter(f, also), secrets)
+		w := redact.NewWriter(io.MultiWriter(f, also), secrets)
 		if i == 0 {
 			c.Stdout = w
 		} else {

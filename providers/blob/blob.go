@@ -22,22 +22,10 @@ import (
 	"github.com/mlform/mlform/internal/bloburl"
 )
 
-// LocalPath returns the directory a file:// URL (or a bare path) names,
-// resolved against baseDir when relative. ok is false for other schemes.
-// "file://.mlform/state" and ".mlform/state" both mean baseDir/.mlform/state;
-// "file:///abs" is absolute. A "prefix" query parameter names a
-// subdirectory: "file:///b?prefix=mlform/state/" is /b/mlform/state. A
-// prefix that is not a relative path inside the directory makes ok false
-// (Open then reports it).
+// LocalPath is bloburl.LocalPath: the directory a file:// URL (or a bare
+// path) names, resolved against baseDir; ok is false for other schemes.
 func LocalPath(rawURL, baseDir string) (dir string, ok bool) {
-	if strings.Contains(rawURL, "://") && !strings.HasPrefix(rawURL, "file://") {
-		return "", false
-	}
-	loc, err := bloburl.Parse(rawURL)
-	if err != nil {
-		return "", false
-	}
-	return loc.LocalDir(baseDir), true
+	return bloburl.LocalPath(rawURL, baseDir)
 }
 
 // Open opens the bucket at rawURL (see Location for what its parts mean).

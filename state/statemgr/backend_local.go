@@ -250,7 +250,7 @@ func (b *localBackend) stat(ctx context.Context, name string) (string, error) {
 // appendSync appends data to an existing object and makes it durable
 // (fsync) before returning. Only the journal is appended to: a crash
 // mid-append leaves a last line cut short, which readers recognise and
-// ignore (journal.go). It returns the object's stat token afterwards.
+// ignore (state/statejournal). It returns the object's stat token afterwards.
 func (b *localBackend) appendSync(ctx context.Context, name string, data []byte) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err

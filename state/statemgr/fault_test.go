@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/mlform/mlform/state"
+	"github.com/mlform/mlform/state/statejournal"
 )
 
 // faultBackend keeps objects in memory and fails the operation it is told
@@ -59,7 +60,7 @@ func (f *faultBackend) stat(_ context.Context, name string) (string, error) {
 	if !ok {
 		return "", errNotExist
 	}
-	return lineSum(b), nil
+	return statejournal.Sum(b), nil
 }
 
 func (f *faultBackend) location(name string) string { return "fault://" + name }

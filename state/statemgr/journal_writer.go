@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/mlform/mlform/state"
+	"github.com/mlform/mlform/state/statejournal"
 )
 
 // JournalWriter persists the many small changes of one long run (apply
@@ -81,7 +82,7 @@ func (j *JournalWriter) Write(ctx context.Context, s *state.State) error {
 	if err := j.checkUnchanged(ctx); err != nil {
 		return err
 	}
-	var e *journalEntry
+	var e *statejournal.Entry
 	var commit func()
 	announced := false
 	if keys := changing(ctx); len(keys) > 0 {
@@ -111,7 +112,7 @@ func (j *JournalWriter) Write(ctx context.Context, s *state.State) error {
 			return fmt.Errorf("write state: internal error: %s changed, but the change was announced as touching only %v", missed, changing(ctx))
 		}
 	}
-	if e.empty() {
+	if e.Empty() {
 		return nil // same content: nothing to record, as Write
 	}
 	// What Write refuses, this refuses: Validate's rules are per entry, so
@@ -124,7 +125,7 @@ func (j *JournalWriter) Write(ctx context.Context, s *state.State) error {
 		return err
 	}
 	e.Serial, e.MLFormVersion = serial, j.m.version
-	line, err := journalLine(e)
+	line, err := statejournal.Line(e)
 	if err != nil {
 		return fmt.Errorf("write state: %w", err)
 	}
@@ -157,7 +158,7 @@ func (j *JournalWriter) limit() int {
 // first, written whole and atomically) when there is none yet.
 func (j *JournalWriter) appendLine(ctx context.Context, s *state.State, line []byte) error {
 	if !j.open {
-		header, err := journalLine(journalHeader{Kind: journalKind, Format: journalFormat,
+		header, err := statejournal.Line(statejournal.Header{Kind: statejournal.Kind, Format: statejournal.Format,
 			Lineage: s.Lineage, BaseSerial: s.Serial, BaseChecksum: s.Checksum})
 		if err != nil {
 			return err

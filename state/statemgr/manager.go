@@ -13,6 +13,7 @@ import (
 	"github.com/mlform/mlform/internal/textfmt"
 	mblob "github.com/mlform/mlform/providers/blob"
 	"github.com/mlform/mlform/state"
+	"github.com/mlform/mlform/state/statejournal"
 )
 
 // Manager reads, writes and locks one workspace's state in a backend named
@@ -147,7 +148,7 @@ func (m *Manager) ReadSalvaged(ctx context.Context) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read state journal: %w", err)
 	}
-	doc, _ := salvageJournal(sd.base, base, journal)
+	doc, _ := statejournal.Salvage(sd.base, base, journal)
 	return doc, nil
 }
 
@@ -356,12 +357,12 @@ func (m *Manager) getStored(ctx context.Context) (*storedDoc, error) {
 	if err != nil {
 		return sd, m.damaged(ctx, err)
 	}
-	doc, n, err := replayJournal(raw, base, journal)
+	doc, n, err := statejournal.Replay(raw, base, journal)
 	if err != nil {
 		se := m.damaged(ctx, err)
 		var de *state.DecodeError
 		if !errors.As(err, &de) || de.Problem != state.ProblemFuture {
-			_, k := salvageJournal(raw, base, journal)
+			_, k := statejournal.Salvage(raw, base, journal)
 			se.Salvage = &Salvage{BaseSerial: base.Serial, Changes: k, Serial: base.Serial + uint64(k)}
 		}
 		return sd, se

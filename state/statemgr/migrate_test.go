@@ -161,24 +161,3 @@ func write(t *testing.T, b interface {
 		t.Fatal(err)
 	}
 }
-
-// FuzzReadBackendRecord: a record file is untrusted; reading it never
-// panics, and an accepted record has a URL that is a backend URL.
-func FuzzReadBackendRecord(f *testing.F) {
-	f.Add([]byte(`{"format_version":1,"url":"file://.mlform/state"}`))
-	f.Add([]byte(`{"format_version":1,"url":"s3://b/x/?region=y","redacted":true}`))
-	f.Add([]byte(`{"format_version":1,"url":"s3://b/x/?prefix=y"}`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		dir := testtree.Temp(t, map[string]string{statemgr.BackendRecordPath: string(data)})
-		rec, err := statemgr.ReadBackendRecord(dir)
-		if err != nil {
-			return
-		}
-		if rec == nil || rec.URL == "" {
-			t.Fatalf("accepted %q as %+v", data, rec)
-		}
-		if _, err := statemgr.NewBackendRecord(rec.URL); err != nil {
-			t.Fatalf("accepted record URL %q does not parse: %v", rec.URL, err)
-		}
-	})
-}

@@ -1,4 +1,4 @@
-package observe
+package statcache
 
 import (
 	"bytes"
@@ -9,25 +9,27 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/mlform/mlform/providers/storage/manifest"
 )
 
-func sampleCache() *cacheFile {
-	return &cacheFile{
+func sampleCache() *Cache {
+	return &Cache{
 		HashID: "fastcdc-1MiB/blake3", Source: "/data/churn", Columns: []string{"age", "city"},
 		ScanStartNs: 1767614400000000000, LastID: "abc", LastProfile: []byte(`{"x":1}`),
-		Entries: []cacheEntry{
+		Entries: []Entry{
 			{Path: "a.csv", Size: 3, MtimeNs: 10, Ctime: 11, Inode: 12, Dev: 13, Mode: 0o644,
-				File: File{Path: "a.csv", Size: 3, Hash: strings.Repeat("1", 64), Mode: 0o644, Chunks: []Chunk{{ID: strings.Repeat("1", 64), Size: 3}}}, Profile: []byte("{}")},
+				File: manifest.File{Path: "a.csv", Size: 3, Hash: strings.Repeat("1", 64), Mode: 0o644, Chunks: []manifest.Chunk{{ID: strings.Repeat("1", 64), Size: 3}}}, Profile: []byte("{}")},
 			{Path: "b/big", Size: 1 << 21, MtimeNs: -5, Mode: 0o755, Digest: "d41d8c",
-				File: File{Path: "b/big", Size: 1 << 21, Hash: strings.Repeat("2", 64), Mode: 0o755, Chunks: []Chunk{{ID: strings.Repeat("c", 64), Size: 1 << 20}, {ID: strings.Repeat("d", 64), Size: 1 << 20}}}},
-			{Path: "empty", Mode: 0o600, File: File{Path: "empty", Hash: strings.Repeat("0", 64), Mode: 0o600, Chunks: []Chunk{}}},
+				File: manifest.File{Path: "b/big", Size: 1 << 21, Hash: strings.Repeat("2", 64), Mode: 0o755, Chunks: []manifest.Chunk{{ID: strings.Repeat("c", 64), Size: 1 << 20}, {ID: strings.Repeat("d", 64), Size: 1 << 20}}}},
+			{Path: "empty", Mode: 0o600, File: manifest.File{Path: "empty", Hash: strings.Repeat("0", 64), Mode: 0o600, Chunks: []manifest.Chunk{}}},
 		},
 	}
 }
 
 func TestCacheRoundTrip(t *testing.T) {
 	c := sampleCache()
-	got, err := decodeCache(encodeCache(c))
+	got, err := Decode(Encode(c))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +39,7 @@ func TestCacheRoundTrip(t *testing.T) {
 }
 
 func TestCacheRejects(t *testing.T) {
-	good := encodeCache(sampleCache())
+	good := Encode(sampleCache())
 	unsorted := sampleCache()
 	unsorted.Entries[0], unsorted.Entries[1] = unsorted.Entries[1], unsorted.Entries[0]
 	escaping := sampleCache()
@@ -48,16 +50,16 @@ func TestCacheRejects(t *testing.T) {
 	badHash := sampleCache()
 	badHash.Entries[0].File.Hash = "not-a-digest"
 	tests := map[string][]byte{
-		"not a digest":   encodeCache(badHash),
+		"not a digest":   Encode(badHash),
 		"empty":          nil,
 		"wrong magic":    append([]byte("NOTSTAT\n"), good[8:]...),
 		"truncated":      good[:len(good)-7],
 		"bit flip":       flipped,
-		"unsorted paths": encodeCache(unsorted),
-		"escaping path":  encodeCache(escaping),
+		"unsorted paths": Encode(unsorted),
+		"escaping path":  Encode(escaping),
 	}
 	for name, data := range tests {
-		if _, err := decodeCache(data); err == nil {
+		if _, err := Decode(data); err == nil {
 			t.Errorf("%s: decoded without error", name)
 		}
 	}
@@ -65,25 +67,25 @@ func TestCacheRejects(t *testing.T) {
 
 func TestCachePathIsConfined(t *testing.T) {
 	for _, key := range []string{"churn", "../../etc/x", "a/b", "", ".hidden", strings.Repeat("k", 200)} {
-		p := cachePath("/c", key)
+		p := Path("/c", key)
 		if filepath.Dir(p) != "/c" || !strings.HasPrefix(filepath.Base(p), "observe-") {
-			t.Errorf("cachePath(%q) = %q escapes or misnames", key, p)
+			t.Errorf("Path(%q) = %q escapes or misnames", key, p)
 		}
 	}
-	if cachePath("/c", "a") == cachePath("/c", "b") {
+	if Path("/c", "a") == Path("/c", "b") {
 		t.Error("different keys share a cache")
 	}
 }
 
 func FuzzDecodeCache(f *testing.F) {
-	good := encodeCache(sampleCache())
+	good := Encode(sampleCache())
 	f.Add(good[:len(good)-4], true)
-	f.Add([]byte(cacheMagic), false)
+	f.Add([]byte(Magic), false)
 	f.Fuzz(func(t *testing.T, data []byte, fixCRC bool) {
 		if fixCRC { // get past the checksum to exercise the parser
 			data = binary.LittleEndian.AppendUint32(bytes.Clone(data), crc32.Checksum(data, crcTable()))
 		}
-		c, err := decodeCache(data)
+		c, err := Decode(data)
 		if err != nil {
 			return
 		}
@@ -94,7 +96,7 @@ func FuzzDecodeCache(f *testing.F) {
 				}
 			}
 		}
-		again, err := decodeCache(encodeCache(c))
+		again, err := Decode(Encode(c))
 		if err != nil || !reflect.DeepEqual(again, c) {
 			t.Fatalf("re-encoding a valid cache: %v", err)
 		}

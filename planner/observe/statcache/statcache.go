@@ -1,4 +1,9 @@
-package observe
+// Package statcache is the stat cache file of planner/observe: its format
+// (Encode, Decode), where a dataset's cache lives (Path) and how it is read
+// and written (Load, Save). The file is untrusted input, so its decoder
+// lives here, apart from the scanner and the store's drivers, where it is
+// fuzzed on its own.
+package statcache
 
 import (
 	"crypto/sha256"
@@ -14,6 +19,7 @@ import (
 	"github.com/mlform/mlform/internal/hexid"
 	"github.com/mlform/mlform/internal/readfile"
 	"github.com/mlform/mlform/internal/relpath"
+	"github.com/mlform/mlform/providers/storage/manifest"
 )
 
 // The stat cache remembers, per dataset, what every file looked like (size,
@@ -34,9 +40,11 @@ import (
 //
 // The file is untrusted: any decode or validation error means "no cache"
 // (everything is hashed again), never a wrong hash.
+//
+// Magic and Version begin every file.
 const (
-	cacheMagic   = "MLFSTAT\n"
-	cacheVersion = 1
+	Magic   = "MLFSTAT\n"
+	Version = 1
 )
 
 // crcTable returns the Castagnoli table. It is made on first use, not at
@@ -44,24 +52,26 @@ const (
 // commands that never touch a cache.
 func crcTable() *crc32.Table { return crc32.MakeTable(crc32.Castagnoli) }
 
-// cacheFile is a decoded stat cache.
-type cacheFile struct {
+// Cache is a decoded stat cache.
+type Cache struct {
 	HashID      string
 	Source      string
 	Columns     []string
 	ScanStartNs int64 // wall clock when the walk that produced it began
 	LastID      string
 	LastProfile []byte
-	Entries     []cacheEntry // sorted by Path, unique
+	Entries     []Entry // sorted by Path, unique
 }
 
-type cacheEntry struct {
+// Entry is what one file looked like when it was last hashed, and what
+// hashing it gave.
+type Entry struct {
 	Path                 string
 	Size, MtimeNs, Ctime int64
 	Inode, Dev           uint64
 	Mode                 uint32
 	Digest               string
-	File                 File
+	File                 manifest.File
 	Profile              []byte
 }
 
@@ -80,9 +90,10 @@ func safeKey(key string) bool {
 	return true
 }
 
-// cachePath names the cache file of a dataset. Keys that are not plain
-// identifiers are hashed, so no key can name a file outside dir.
-func cachePath(dir, key string) string {
+// Path names the cache file of a dataset (key: its name) in dir. Keys
+// that are not plain identifiers are hashed, so no key can name a file
+// outside dir.
+func Path(dir, key string) string {
 	if !safeKey(key) {
 		sum := sha256.Sum256([]byte(key))
 		key = "k-" + hex.EncodeToString(sum[:12])
@@ -90,25 +101,25 @@ func cachePath(dir, key string) string {
 	return filepath.Join(dir, "observe-"+key+".stat")
 }
 
-// maxCacheSize bounds a stat cache file read (a million files take about
+// MaxSize bounds a stat cache file read (a million files take about
 // a hundred megabytes); a bigger or special file is ignored like a damaged one.
-const maxCacheSize = 1 << 30
+const MaxSize = 1 << 30
 
-// loadCache reads the cache at path; a missing or invalid file is nil.
-func loadCache(path string) *cacheFile {
-	data, err := readfile.Read(path, maxCacheSize)
+// Load reads the cache at path; a missing or invalid file is nil.
+func Load(path string) *Cache {
+	data, err := readfile.Read(path, MaxSize)
 	if err != nil {
 		return nil
 	}
-	c, err := decodeCache(data)
+	c, err := Decode(data)
 	if err != nil {
 		return nil
 	}
 	return c
 }
 
-// saveCache writes c atomically (temporary file, then rename).
-func saveCache(path string, c *cacheFile) error {
+// Save writes c atomically (temporary file, then rename).
+func Save(path string, c *Cache) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("stat cache: %w", err)
 	}
@@ -116,7 +127,7 @@ func saveCache(path string, c *cacheFile) error {
 	if err != nil {
 		return fmt.Errorf("stat cache: %w", err)
 	}
-	_, werr := tmp.Write(encodeCache(c))
+	_, werr := tmp.Write(Encode(c))
 	cerr := tmp.Close()
 	if werr == nil {
 		werr = cerr
@@ -131,7 +142,8 @@ func saveCache(path string, c *cacheFile) error {
 	return nil
 }
 
-func encodeCache(c *cacheFile) []byte {
+// Encode returns c in the file format.
+func Encode(c *Cache) []byte {
 	size := 64 + len(c.LastProfile)
 	for i := range c.Entries {
 		e := &c.Entries[i]
@@ -141,8 +153,8 @@ func encodeCache(c *cacheFile) []byte {
 		}
 	}
 	b := make([]byte, 0, size)
-	b = append(b, cacheMagic...)
-	b = binary.AppendUvarint(b, cacheVersion)
+	b = append(b, Magic...)
+	b = binary.AppendUvarint(b, Version)
 	b = appendString(b, c.HashID)
 	b = appendString(b, c.Source)
 	b = binary.AppendUvarint(b, uint64(len(c.Columns)))
@@ -183,25 +195,26 @@ func appendString(b []byte, s string) []byte {
 	return append(b, s...)
 }
 
-var errCorrupt = errors.New("stat cache is corrupt")
+// ErrCorrupt is the error of a file that is not a valid stat cache.
+var ErrCorrupt = errors.New("stat cache is corrupt")
 
-// decodeCache parses and validates a cache file. Strings are sliced from
+// Decode parses and validates a cache file. Strings are sliced from
 // one copy of the data (one allocation for all paths and hashes).
-func decodeCache(data []byte) (*cacheFile, error) {
-	if len(data) < len(cacheMagic)+4 || string(data[:len(cacheMagic)]) != cacheMagic {
-		return nil, errCorrupt
+func Decode(data []byte) (*Cache, error) {
+	if len(data) < len(Magic)+4 || string(data[:len(Magic)]) != Magic {
+		return nil, ErrCorrupt
 	}
 	body := data[:len(data)-4]
 	if crc32.Checksum(body, crcTable()) != binary.LittleEndian.Uint32(data[len(data)-4:]) {
-		return nil, fmt.Errorf("%w: checksum mismatch", errCorrupt)
+		return nil, fmt.Errorf("%w: checksum mismatch", ErrCorrupt)
 	}
 	// The strings of the cache (paths, hashes) alias data, which nothing
 	// writes to after the read: one buffer instead of 40,000 allocations.
-	d := &decoder{s: unsafe.String(&body[0], len(body)), off: len(cacheMagic)}
-	if v := d.uvarint(); v != cacheVersion {
-		return nil, fmt.Errorf("stat cache version %d, want %d", v, cacheVersion)
+	d := &decoder{s: unsafe.String(&body[0], len(body)), off: len(Magic)}
+	if v := d.uvarint(); v != Version {
+		return nil, fmt.Errorf("stat cache version %d, want %d", v, Version)
 	}
-	c := &cacheFile{HashID: d.str(), Source: d.str()}
+	c := &Cache{HashID: d.str(), Source: d.str()}
 	ncol := d.count(1)
 	for i := 0; i < ncol; i++ {
 		c.Columns = append(c.Columns, d.str())
@@ -213,8 +226,8 @@ func decodeCache(data []byte) (*cacheFile, error) {
 	if d.err != nil {
 		return nil, d.err
 	}
-	c.Entries = make([]cacheEntry, n)
-	single := make([]Chunk, n) // backing store of one-chunk files
+	c.Entries = make([]Entry, n)
+	single := make([]manifest.Chunk, n) // backing store of one-chunk files
 	for i := range c.Entries {
 		e := &c.Entries[i]
 		e.Path = d.str()
@@ -225,22 +238,22 @@ func decodeCache(data []byte) (*cacheFile, error) {
 		e.Dev = d.uvarint()
 		mode := d.uvarint()
 		e.Digest = d.str()
-		e.File = File{Path: e.Path, Size: e.Size, Hash: d.str()}
+		e.File = manifest.File{Path: e.Path, Size: e.Size, Hash: d.str()}
 		nc := d.count(0)
 		if nc == 0 {
 			if e.File.Size > 1<<32-1 {
-				d.err = errCorrupt
+				d.err = ErrCorrupt
 			}
-			single[i] = Chunk{ID: e.File.Hash, Size: uint32(e.File.Size)}
+			single[i] = manifest.Chunk{ID: e.File.Hash, Size: uint32(e.File.Size)}
 			e.File.Chunks = single[i : i+1 : i+1]
 		} else {
-			e.File.Chunks = make([]Chunk, 0, min(nc-1, d.remaining()/2))
+			e.File.Chunks = make([]manifest.Chunk, 0, min(nc-1, d.remaining()/2))
 			for j := 0; j < nc-1 && d.err == nil; j++ {
 				id, sz := d.str(), d.uvarint()
 				if sz > 1<<32-1 {
-					d.err = errCorrupt
+					d.err = ErrCorrupt
 				}
-				e.File.Chunks = append(e.File.Chunks, Chunk{ID: id, Size: uint32(sz)})
+				e.File.Chunks = append(e.File.Chunks, manifest.Chunk{ID: id, Size: uint32(sz)})
 			}
 		}
 		e.Profile = d.bytes()
@@ -250,12 +263,12 @@ func decodeCache(data []byte) (*cacheFile, error) {
 		// A one-chunk file's chunk id is its hash, checked once.
 		if mode > 1<<32-1 || e.Size < 0 || !isDigest(e.File.Hash) || (nc != 0 && !chunksValid(e.File.Chunks)) || relpath.Check(e.Path) != nil ||
 			(i > 0 && c.Entries[i-1].Path >= e.Path) {
-			return nil, fmt.Errorf("%w: entry %d", errCorrupt, i)
+			return nil, fmt.Errorf("%w: entry %d", ErrCorrupt, i)
 		}
 		e.Mode, e.File.Mode = uint32(mode), uint32(mode)
 	}
 	if d.off != len(d.s) {
-		return nil, fmt.Errorf("%w: trailing bytes", errCorrupt)
+		return nil, fmt.Errorf("%w: trailing bytes", ErrCorrupt)
 	}
 	return c, nil
 }
@@ -266,7 +279,7 @@ func isDigest(s string) bool {
 	return len(s) >= 16 && len(s) <= 128 && hexid.IsLowerHex(s)
 }
 
-func chunksValid(cs []Chunk) bool {
+func chunksValid(cs []manifest.Chunk) bool {
 	for _, c := range cs {
 		if !isDigest(c.ID) {
 			return false
@@ -293,14 +306,14 @@ func (d *decoder) uvarint() uint64 {
 	var shift uint
 	for i := 0; ; i++ {
 		if d.off >= len(d.s) || i == binary.MaxVarintLen64 {
-			d.err = errCorrupt
+			d.err = ErrCorrupt
 			return 0
 		}
 		b := d.s[d.off]
 		d.off++
 		if b < 0x80 {
 			if i == binary.MaxVarintLen64-1 && b > 1 {
-				d.err = errCorrupt
+				d.err = ErrCorrupt
 				return 0
 			}
 			return x | uint64(b)<<shift
@@ -324,7 +337,7 @@ func (d *decoder) varint() int64 {
 func (d *decoder) count(minSize int) int {
 	n := d.uvarint()
 	if d.err == nil && (n > uint64(d.remaining()) || (minSize > 0 && n > uint64(d.remaining()/minSize))) {
-		d.err = errCorrupt
+		d.err = ErrCorrupt
 		return 0
 	}
 	return int(n)
