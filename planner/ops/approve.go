@@ -90,7 +90,7 @@ func Approve(st *state.State, cfg *config.Config, req ApproveRequest) (*Approved
 	spent := m.SpentUntil(p.Alias, n)
 	if !spent.IsZero() && !req.At.After(spent) {
 		return nil, fmt.Errorf("approve: alias %s of model.%s moved away from v%d at %s, which spent the approval stamped %s that had moved it there, and an approval counts only if it is later; this approval's time is %s (check -now or MLFORM_NOW)",
-			p.Alias, p.Model, n, left.UTC().Format(time.RFC3339), spent.UTC().Format(time.RFC3339), req.At.UTC().Format(time.RFC3339))
+			p.Alias, p.Model, n, textfmt.Time(left), textfmt.Time(spent), textfmt.Time(req.At))
 	}
 	for _, a := range m.Approvals {
 		if a != nil && a.Promotion == name && a.Alias == p.Alias && a.Version == n && a.By == req.By && (spent.IsZero() || a.At.After(spent)) {
