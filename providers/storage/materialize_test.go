@@ -287,37 +287,26 @@ func TestMaterializeSparse(t *testing.T) {
 	if err := s.Materialize(ctx, id, dir); err != nil {
 		t.Fatal(err)
 	}
-	holes := holesSupported(t, dir)
+	holes, err := sparsefile.KeepsHoles(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !holes {
+		t.Logf("the file system under %s keeps no holes: sizes on disk not checked", dir)
+	}
 	for name, data := range want {
 		p := filepath.Join(dir, name)
 		got, err := os.ReadFile(p)
 		if err != nil || !bytes.Equal(got, data) {
 			t.Fatalf("%s: err=%v, %d bytes, content equal=%v", name, err, len(got), bytes.Equal(got, data))
 		}
-		used := allocated(t, p)
+		used, err := sparsefile.Allocated(p)
+		if err != nil {
+			t.Fatal(err)
+		}
 		t.Logf("%s: %d bytes, %d allocated", name, len(data), used)
 		if holes && len(data) > mib && used > int64(len(data))/4 {
 			t.Errorf("%s: %d of %d bytes allocated: its zeros were written", name, used, len(data))
 		}
 	}
-}
-
-// holesSupported reports whether dir's file system keeps a file extended
-// by truncate as a hole (tmpfs, ext4, xfs, btrfs do).
-func holesSupported(t *testing.T, dir string) bool {
-	p := filepath.Join(dir, ".probe")
-	f, err := os.Create(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.Remove(p)
-	defer f.Close()
-	if err := f.Truncate(8 << 20); err != nil {
-		t.Fatal(err)
-	}
-	if n := allocated(t, p); n < 0 || n > 1<<20 {
-		t.Logf("the file system under %s keeps no holes: sizes on disk not checked", dir)
-		return false
-	}
-	return true
 }

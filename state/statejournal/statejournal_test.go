@@ -3,21 +3,15 @@ package statejournal
 import (
 	"bytes"
 	"testing"
-	"time"
 
 	"github.com/mlform/mlform/state"
+	"github.com/mlform/mlform/state/statesample"
 )
 
 // base returns a small stored state document (two models, a dataset, a
 // policy) and the state it decodes as.
 func base(t testing.TB) ([]byte, *state.State) {
-	s := state.New()
-	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	s.Datasets["d"] = &state.Dataset{Name: "d", Snapshots: []*state.Snapshot{}}
-	for _, name := range []string{"a", "b"} {
-		s.Models[name] = &state.Model{Name: name, NextVersion: 1, Versions: []*state.Version{}, Aliases: map[string]*state.Alias{}}
-	}
-	s.Policies["p"] = &state.Policy{Name: "p", LastTrain: map[string]time.Time{"a": at}}
+	s := statesample.Small()
 	doc, err := state.Encode(s)
 	if err != nil {
 		t.Fatal(err)

@@ -8,20 +8,8 @@ import (
 
 	"github.com/mlform/mlform/internal/wanterr"
 	"github.com/mlform/mlform/state"
+	"github.com/mlform/mlform/state/statesample"
 )
-
-// hintState is a small valid state with two models, a dataset and a
-// policy.
-func hintState() *state.State {
-	s := state.New()
-	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	s.Datasets["d"] = &state.Dataset{Name: "d", Snapshots: []*state.Snapshot{}}
-	for _, name := range []string{"a", "b"} {
-		s.Models[name] = &state.Model{Name: name, NextVersion: 1, Versions: []*state.Version{}, Aliases: map[string]*state.Alias{}}
-	}
-	s.Policies["p"] = &state.Policy{Name: "p", LastTrain: map[string]time.Time{"a": at}}
-	return s
-}
 
 // TestJournalAnnouncements: a change announced through the context is
 // journaled from the announced entries alone; one the state shows
@@ -59,7 +47,7 @@ func TestJournalAnnouncements(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			s := hintState()
+			s := statesample.Small()
 			jw := m.JournalWriter()
 			jw.verify = tt.verify
 			if err := jw.Write(ctx, s); err != nil {

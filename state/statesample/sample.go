@@ -12,6 +12,19 @@ import (
 	"github.com/mlform/mlform/state"
 )
 
+// Small returns a small valid state: two models with no versions, a
+// dataset with no snapshots and a policy that trained model a.
+func Small() *state.State {
+	s := state.New()
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	s.Datasets["d"] = &state.Dataset{Name: "d", Snapshots: []*state.Snapshot{}}
+	for _, name := range []string{"a", "b"} {
+		s.Models[name] = &state.Model{Name: name, NextVersion: 1, Versions: []*state.Version{}, Aliases: map[string]*state.Alias{}}
+	}
+	s.Policies["p"] = &state.Policy{Name: "p", LastTrain: map[string]time.Time{"a": at}}
+	return s
+}
+
 // Sample returns a state with one dataset (two snapshots) and one model
 // (versions 1 and 2, version 3 failed, production on 2), every field set,
 // for tests that need realistic content.
