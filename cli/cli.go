@@ -39,6 +39,9 @@ type Globals struct {
 	// evaluate steps (providers/executor/local); set by Main only, so an
 	// in-process Run (tests) never re-executes a test binary.
 	Supervisor string
+	// Memory is the process's memory budget, set by Main only: stores
+	// count the pack buffers they map outside the Go heap against it.
+	Memory *memlimit.Limiter
 
 	// loadedBackendURL is the state backend of the configuration this
 	// command loaded (with its -var flags), reused by openState.
@@ -75,8 +78,8 @@ func Main() int {
 	if exe, err := os.Executable(); err == nil {
 		g.Supervisor = exe
 	}
-	stopLimit := memlimit.Start(g.Getenv, 100*time.Millisecond)
-	defer stopLimit()
+	g.Memory = memlimit.Start(g.Getenv, 100*time.Millisecond)
+	defer g.Memory.Stop()
 	stop := startCPUProfile(g)
 	defer stop()
 	defer writeMemProfile(g)

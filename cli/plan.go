@@ -113,6 +113,7 @@ func openWorkspace(g *Globals, f *planFlags) (*engine.Workspace, error) {
 	}
 	cfg.ReleaseSyntax() // plan and apply keep the Config to the end
 	ws.Executors = executors(g.Supervisor)
+	ws.OffHeap = g.Memory.OffHeap
 	ws.FixedClock = f.now != "" || g.Getenv(nowEnv) != ""
 	hooks, err := readTestHooks(g.Getenv)
 	if err != nil {

@@ -3,7 +3,8 @@
 // however fast work arrives. The store's pack buffers are its only large
 // long-lived allocations; on Unix the buffers are mapped outside the Go
 // heap (mmap_unix.go), so the garbage collector's heap goal (twice the live
-// heap) does not double them.
+// heap) does not double them; New's offHeap hook lets the process count
+// them in its memory budget instead.
 package bufpool
 
 import "context"
@@ -13,12 +14,18 @@ type Pool struct {
 	size int
 	sem  chan struct{} // one token per buffer handed out
 	free chan []byte   // idle buffers
+	// offHeap is told of each buffer mapped (+size) and unmapped (-size).
+	offHeap func(int64)
 }
 
 // New returns a pool of buffers of capacity size, at most limit out at a
-// time.
-func New(size, limit int) *Pool {
-	return &Pool{size: size, sem: make(chan struct{}, limit), free: make(chan []byte, limit)}
+// time. offHeap, when not nil, is called with size when a buffer is mapped
+// outside the Go heap and with -size when it is unmapped.
+func New(size, limit int, offHeap func(delta int64)) *Pool {
+	if offHeap == nil {
+		offHeap = func(int64) {}
+	}
+	return &Pool{size: size, sem: make(chan struct{}, limit), free: make(chan []byte, limit), offHeap: offHeap}
 }
 
 // Size is the capacity of every buffer of the pool.
@@ -36,7 +43,11 @@ func (p *Pool) Get(ctx context.Context) ([]byte, error) {
 	case b := <-p.free:
 		return b[:0], nil
 	default:
-		return alloc(p.size)[:0], nil
+		b, mapped := alloc(p.size)
+		if mapped {
+			p.offHeap(int64(cap(b)))
+		}
+		return b[:0], nil
 	}
 }
 
@@ -46,7 +57,7 @@ func (p *Pool) Put(b []byte) {
 	select {
 	case p.free <- b:
 	default:
-		free(b)
+		p.release(b)
 	}
 	<-p.sem
 }
@@ -63,9 +74,16 @@ func (p *Pool) Close() {
 	for {
 		select {
 		case b := <-p.free:
-			free(b)
+			p.release(b)
 		default:
 			return
 		}
+	}
+}
+
+// release frees b, telling offHeap if it was mapped.
+func (p *Pool) release(b []byte) {
+	if free(b) {
+		p.offHeap(-int64(cap(b)))
 	}
 }

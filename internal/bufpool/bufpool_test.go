@@ -36,7 +36,7 @@ func get(t *testing.T, p *Pool) []byte {
 }
 
 func TestLimit(t *testing.T) {
-	p := New(size, 2)
+	p := New(size, 2, nil)
 	defer p.Close()
 	if p.Size() != size {
 		t.Fatalf("Size() = %d", p.Size())
@@ -71,7 +71,7 @@ func TestLimit(t *testing.T) {
 }
 
 func TestClose(t *testing.T) {
-	p := New(size, 3)
+	p := New(size, 3, nil)
 	bufs := [][]byte{get(t, p), get(t, p), get(t, p)}
 	for _, b := range bufs[:2] {
 		p.Put(b)
@@ -87,4 +87,38 @@ func TestClose(t *testing.T) {
 		t.Fatal("limit not kept after Close")
 	}
 	p.Close()
+}
+
+// TestOffHeap: what the pool reports mapped outside the heap is what it
+// holds: buffers in use and idle ones count, released ones stop counting,
+// an abandoned one (still mapped) counts on.
+func TestOffHeap(t *testing.T) {
+	probe, mapped := alloc(4096) // buffers are mapped on Unix only
+	free(probe)
+	var held int64
+	p := New(size, 3, func(d int64) { held += d })
+	want := func(n int, when string) {
+		t.Helper()
+		if !mapped {
+			n = 0
+		}
+		if held != int64(n*size) {
+			t.Fatalf("%s: %d bytes reported held, want %d buffers (%d)", when, held, n, n*size)
+		}
+	}
+	a, b, c := get(t, p), get(t, p), get(t, p)
+	want(3, "three out")
+	p.Put(a)
+	p.Put(b)
+	want(3, "two idle")
+	p.Close()
+	want(1, "after Close")
+	p.Abandon()
+	_ = c
+	want(1, "after Abandon")
+	d := get(t, p)
+	want(2, "a new buffer in the abandoned one's place")
+	p.Put(d)
+	p.Close()
+	want(1, "only the abandoned buffer")
 }

@@ -2,6 +2,6 @@
 
 package bufpool
 
-func alloc(n int) []byte { return make([]byte, n) }
+func alloc(n int) ([]byte, bool) { return make([]byte, n), false }
 
-func free([]byte) {}
+func free([]byte) bool { return false }

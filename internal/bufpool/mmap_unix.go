@@ -5,17 +5,19 @@ package bufpool
 import "syscall"
 
 // alloc maps n bytes of anonymous memory; the kernel provides pages as
-// they are touched. It falls back to the heap if mapping fails.
-func alloc(n int) []byte {
+// they are touched. It falls back to the heap if mapping fails; mapped
+// says which.
+func alloc(n int) (b []byte, mapped bool) {
 	b, err := syscall.Mmap(-1, 0, n, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
 	if err != nil {
-		return make([]byte, n)
+		return make([]byte, n), false
 	}
-	return b
+	return b, true
 }
 
-// free unmaps a buffer from alloc. A heap fallback buffer is refused by
-// Munmap (EINVAL) and left to the garbage collector.
-func free(b []byte) {
-	_ = syscall.Munmap(b[:cap(b)])
+// free unmaps a buffer from alloc and reports whether it did. A heap
+// fallback buffer is refused by Munmap (EINVAL) and left to the garbage
+// collector.
+func free(b []byte) bool {
+	return syscall.Munmap(b[:cap(b)]) == nil
 }

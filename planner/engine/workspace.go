@@ -53,6 +53,9 @@ type Workspace struct {
 	// Workers bounds per-action parallelism (hashing, uploads); default
 	// one per CPU.
 	Workers int
+	// OffHeap, when set, is told of memory the stores map outside the Go
+	// heap (storage.Options.OffHeap).
+	OffHeap func(delta int64)
 	// TestBeforeFile is a test hook called before storing each file, so
 	// end-to-end tests can interrupt a snapshot midway; an error stops
 	// the store. Nil in real runs (cli sets it only in test builds).
@@ -134,7 +137,7 @@ func (ws *Workspace) Store(ctx context.Context, name string) (*storage.Store, er
 	if !ok {
 		return nil, fmt.Errorf("storage %q is not declared", name)
 	}
-	opts := storage.Options{BaseDir: ws.BaseDir, Workers: ws.Workers, Repair: ws.Repair, NoCreate: ws.NoCreateStores}
+	opts := storage.Options{BaseDir: ws.BaseDir, Workers: ws.Workers, Repair: ws.Repair, NoCreate: ws.NoCreateStores, OffHeap: ws.OffHeap}
 	if ws.Locking != nil {
 		opts.SharedLock = &storage.LockOptions{Command: ws.Locking.Command, Timeout: ws.Locking.Timeout}
 	}

@@ -1,6 +1,9 @@
 package storage
 
-import "context"
+import (
+	"context"
+	"path/filepath"
+)
 
 // A local store (file://) writes through the operating system's page
 // cache: fileblob renames a finished object into place without fsync, so
@@ -16,6 +19,28 @@ import "context"
 // barrier to be durable.
 type syncer interface {
 	sync(ctx context.Context) error
+}
+
+// writebacker is a syncer that can start writing one object to disk
+// without waiting: the pack writer calls it for each pack it uploaded, so
+// the disk works while later packs are hashed and the barrier before the
+// index waits only for the last few. Without it, a first snapshot of
+// 660 MiB sat 0.6 s in that barrier after hashing had finished.
+type writebacker interface {
+	startWriteback(key string)
+}
+
+// startWriteback asks o to start writing key to disk, if it can.
+func startWriteback(o objects, key string) {
+	if wb, ok := o.(writebacker); ok {
+		wb.startWriteback(key)
+	}
+}
+
+func (o bucketObjects) startWriteback(key string) {
+	if o.dir != "" {
+		writeback(filepath.Join(o.dir, filepath.FromSlash(key)))
+	}
 }
 
 // Sync makes every object this store has written durable: a no-op on

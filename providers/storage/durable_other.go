@@ -10,3 +10,6 @@ func syncDir(string) error {
 	unix.Sync()
 	return nil
 }
+
+// writeback is a no-op here: syncDir's sync(2) is the only call.
+func writeback(string) {}

@@ -75,7 +75,7 @@ type reservation struct {
 	data []byte
 }
 
-func newPackWriter(o objects, idx *index, uploads, packSize int) *packWriter {
+func newPackWriter(o objects, idx *index, uploads, packSize int, offHeap func(int64)) *packWriter {
 	w := &packWriter{
 		o:        o,
 		idx:      idx,
@@ -84,7 +84,7 @@ func newPackWriter(o objects, idx *index, uploads, packSize int) *packWriter {
 		// The open pack plus one per upload: a pack sealed while all
 		// uploads are busy waits in its own buffer, and the next pack's
 		// buffer waits for an upload to finish.
-		bufs:      bufpool.New(packSize+packSize/256+packfmt.FooterSize, uploads+1),
+		bufs:      bufpool.New(packSize+packSize/256+packfmt.FooterSize, uploads+1, offHeap),
 		pending:   map[packfmt.ID]struct{}{},
 		lastIndex: time.Now(),
 	}
@@ -365,6 +365,7 @@ func (w *packWriter) seal(ctx context.Context, p *openPack) error {
 			return
 		}
 		w.bufs.Put(p.mem) // a completed upload holds no reference to it
+		startWriteback(w.o, packKey(id))
 		pid, _ := packfmt.ParseID(id)
 		entries := make([]packfmt.IndexEntry, len(p.entries))
 		for i, e := range p.entries {

@@ -54,6 +54,11 @@ type Options struct {
 	// empty store of this build's config, and every write is refused with
 	// ErrNoStore. For the commands that only read (plan).
 	NoCreate bool
+	// OffHeap, when set, is called with the size of each pack buffer the
+	// store maps outside the Go heap, and with its negation when it is
+	// unmapped, so that the process can count them in its memory budget
+	// (the Go runtime's soft limit sees only its own heap).
+	OffHeap func(delta int64)
 }
 
 // ErrNoStore is returned (wrapped) by writes to a store opened with
@@ -165,7 +170,7 @@ func openObjects(ctx context.Context, o objects, opts Options) (*Store, error) {
 		return nil, err
 	}
 	s.idx = idx
-	s.w = newPackWriter(o, idx, max(1, opts.Workers/2), opts.PackSize)
+	s.w = newPackWriter(o, idx, max(1, opts.Workers/2), opts.PackSize, opts.OffHeap)
 	s.w.indexEvery = opts.IndexEvery
 	return s, nil
 }
