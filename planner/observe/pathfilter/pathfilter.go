@@ -1,4 +1,9 @@
-package observe
+// Package pathfilter is a dataset's include/exclude filter: which paths of a
+// source belong to the dataset. Its patterns are user input and its paths
+// come from any source (fuzzed); it links no source and no cloud driver
+// (internal/importrules), so its fuzz target runs fast. planner/observe
+// applies it to a source's listing.
+package pathfilter
 
 import (
 	"fmt"
@@ -10,7 +15,7 @@ import (
 	"github.com/mlform/mlform/internal/relpath"
 )
 
-// filter decides which paths of a source belong to a dataset.
+// Filter decides which paths of a source belong to a dataset.
 //
 // Patterns are doublestar globs matched against the slash-separated path
 // relative to the source root, spelled as relpath.CleanGlob reads them
@@ -21,12 +26,15 @@ import (
 // exclude = ["tmp"] drops "tmp/a/b" and include = ["train"] keeps
 // "train/**". An empty include list includes everything; exclude wins over
 // include.
-type filter struct {
+type Filter struct {
 	include, exclude []string
 }
 
-func newFilter(include, exclude []string) (*filter, error) {
-	f := &filter{}
+// New returns the filter of include and exclude patterns, or an error
+// naming a pattern that is empty, absolute, leaves the source or is not a
+// valid glob.
+func New(include, exclude []string) (*Filter, error) {
+	f := &Filter{}
 	var err error
 	if f.include, err = cleanPatterns("include", include); err != nil {
 		return nil, err
@@ -56,7 +64,7 @@ func cleanPatterns(kind string, pats []string) ([]string, error) {
 }
 
 // Match reports whether path belongs to the dataset.
-func (f *filter) Match(path string) bool {
+func (f *Filter) Match(path string) bool {
 	if len(f.include) > 0 && !matchAny(f.include, path) {
 		return false
 	}

@@ -1,4 +1,4 @@
-package observe
+package pathfilter
 
 import (
 	"strings"
@@ -39,7 +39,7 @@ func TestFilterMatch(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f, err := newFilter(tt.include, tt.exclude)
+			f, err := New(tt.include, tt.exclude)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -63,19 +63,21 @@ func TestFilterBadPatterns(t *testing.T) {
 		{[]string{""}, nil, `include pattern "" is empty`},
 	}
 	for _, tt := range tests {
-		_, err := newFilter(tt.include, tt.exclude)
+		_, err := New(tt.include, tt.exclude)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("newFilter(%q, %q) error = %v, want it to contain %q", tt.include, tt.exclude, err, tt.want)
+			t.Errorf("New(%q, %q) error = %v, want it to contain %q", tt.include, tt.exclude, err, tt.want)
 		}
 	}
 }
 
+// FuzzFilter: any accepted pattern matches any path without a panic, and
+// no accepted pattern is absolute or leaves the source.
 func FuzzFilter(f *testing.F) {
 	f.Add("**/*.csv", "tmp", "a/b.csv")
 	f.Add("[", "{a,b}", "x")
 	f.Add("a/**/b", "../x", "a/c/b")
 	f.Fuzz(func(t *testing.T, include, exclude, path string) {
-		flt, err := newFilter([]string{include}, []string{exclude})
+		flt, err := New([]string{include}, []string{exclude})
 		if err != nil {
 			return
 		}
