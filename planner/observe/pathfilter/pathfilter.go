@@ -21,7 +21,9 @@ import (
 // relative to the source root, spelled as relpath.CleanGlob reads them
 // ("./a/" is "a", "a//b" is "a/b", "." is the root): "*" stays within one
 // path element, "**" spans any number of them ("**/*.csv" matches "a.csv"
-// and "x/y/a.csv").
+// and "x/y/a.csv"). Brace alternatives are read as the patterns they
+// stand for, each spelled and checked as a path ("{./a,b}/**" is "a/**"
+// and "b/**").
 // A pattern also matches everything under a directory it matches, so
 // exclude = ["tmp"] drops "tmp/a/b" and include = ["train"] keeps
 // "train/**". An empty include list includes everything; exclude wins over
@@ -45,22 +47,51 @@ func New(include, exclude []string) (*Filter, error) {
 	return f, nil
 }
 
+// cleanPatterns checks each pattern and returns the clean patterns the
+// filter matches: a pattern's brace alternatives are expanded
+// (relpath.ExpandGlob) and each is checked and cleaned as a path of its
+// own, so "{./a,b}/**" selects a/** and b/** and "{../x,y}" is refused.
 func cleanPatterns(kind string, pats []string) ([]string, error) {
 	out := make([]string, 0, len(pats))
 	for _, p := range pats {
-		switch {
-		case p == "":
-			return nil, fmt.Errorf("%s pattern %q is empty", kind, p)
-		case strings.HasPrefix(p, "/"):
-			return nil, fmt.Errorf("%s pattern %q is absolute; patterns are relative to the dataset source", kind, p)
-		case slices.Contains(strings.Split(p, "/"), ".."):
-			return nil, fmt.Errorf("%s pattern %q leaves the dataset source", kind, p)
-		case !doublestar.ValidatePattern(p):
+		if err := checkPattern(kind, p, p); err != nil {
+			return nil, err
+		}
+		if !doublestar.ValidatePattern(p) {
 			return nil, fmt.Errorf("%s pattern %q is not a valid glob (check brackets and escapes)", kind, p)
 		}
-		out = append(out, relpath.CleanGlob(p))
+		alts, err := relpath.ExpandGlob(p)
+		if err != nil {
+			return nil, fmt.Errorf("%s pattern %q: %w", kind, p, err)
+		}
+		for _, a := range alts {
+			if err := checkPattern(kind, p, a); err != nil {
+				return nil, err
+			}
+			out = append(out, relpath.CleanGlob(a))
+		}
 	}
 	return out, nil
+}
+
+// checkPattern refuses pattern p when a (p itself, or one of its brace
+// alternatives) is empty, absolute or leaves the source.
+func checkPattern(kind, p, a string) error {
+	which := ""
+	if a != p {
+		which = fmt.Sprintf(" (its alternative %q)", a)
+	}
+	switch {
+	case a == "" && a != p:
+		return fmt.Errorf("%s pattern %q has an empty alternative, which matches no file", kind, p)
+	case a == "":
+		return fmt.Errorf("%s pattern %q is empty", kind, p)
+	case strings.HasPrefix(a, "/"):
+		return fmt.Errorf("%s pattern %q is absolute%s; patterns are relative to the dataset source", kind, p, which)
+	case slices.Contains(strings.Split(a, "/"), ".."):
+		return fmt.Errorf("%s pattern %q leaves the dataset source%s", kind, p, which)
+	}
+	return nil
 }
 
 // Match reports whether path belongs to the dataset.
