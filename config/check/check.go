@@ -20,6 +20,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/mlform/mlform/internal/bloburl"
+	"github.com/mlform/mlform/internal/relpath"
 )
 
 // BlobURL accepts a URL whose scheme names a bucket driver mlform has.
@@ -94,12 +95,40 @@ func Glob(p string) error {
 	if !doublestar.ValidatePattern(p) {
 		return fmt.Errorf("%q is not a valid glob pattern (check brackets and braces)", p)
 	}
-	if path.IsAbs(p) || strings.HasPrefix(p, `\`) || (len(p) > 1 && p[1] == ':') {
-		return fmt.Errorf("%q is absolute: patterns are relative to the working directory or the dataset source", p)
+	if err := globPath(p, p); err != nil {
+		return err
 	}
-	for _, seg := range strings.Split(p, "/") {
+	// Each brace alternative is a pattern of its own ("{./a,b}" is "./a"
+	// and "b"), held to the same rules: "{../x,y}" reaches outside too.
+	alts, err := relpath.ExpandGlob(p)
+	if err != nil {
+		return fmt.Errorf("%q: %v", p, err)
+	}
+	for _, a := range alts {
+		if err := globPath(p, a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// globPath refuses pattern p when a (p itself or one of its brace
+// alternatives) is absolute or reaches outside its root, or (an
+// alternative) is empty.
+func globPath(p, a string) error {
+	which := ""
+	if a != p {
+		which = fmt.Sprintf(" (its alternative %q)", a)
+	}
+	if a == "" {
+		return fmt.Errorf("%q has an empty alternative, which matches no file", p)
+	}
+	if path.IsAbs(a) || strings.HasPrefix(a, `\`) || (len(a) > 1 && a[1] == ':') {
+		return fmt.Errorf("%q is absolute%s: patterns are relative to the working directory or the dataset source", p, which)
+	}
+	for _, seg := range strings.Split(a, "/") {
 		if seg == ".." {
-			return fmt.Errorf("%q uses \"..\": a pattern may not reach outside its root", p)
+			return fmt.Errorf("%q uses \"..\"%s: a pattern may not reach outside its root", p, which)
 		}
 	}
 	return nil

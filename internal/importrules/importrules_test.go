@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"io"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -68,6 +69,9 @@ func TestImportRules(t *testing.T) {
 		// cloud driver.
 		{"state/statejournal", []string{"state/statemgr", "providers"}},
 		{"state/statemgr/backendrecord", []string{"=state/statemgr", "providers"}},
+		// The lock object's decoder (untrusted, fuzzed) likewise: the
+		// store's document alphabet (storedoc) but no backend or bucket.
+		{"state/statemgr/lockinfo", []string{"=state/statemgr", "state/statejournal", "=providers/storage", "providers/blob"}},
 		{"planner", []string{"cli"}},
 		{"internal", []string{"cli"}},
 		// The planner's own layers (docs/internals.md): the plan model
@@ -103,6 +107,9 @@ func TestImportRules(t *testing.T) {
 		// The stat cache file (untrusted input, fuzzed) stays light: no
 		// scanner, no source, no cloud driver.
 		{"planner/observe/statcache", []string{"=planner/observe", "providers/source", "providers/blob", "=providers/storage"}},
+		// The dataset include/exclude filter (user patterns, any source's
+		// paths; fuzzed) is pure glob matching.
+		{"planner/observe/pathfilter", []string{"=planner/observe", "providers", "state"}},
 		{"planner/profile", []string{"=planner", "planner/engine", "planner/plans"}},
 	}
 	if len(imports) < 10 {
@@ -131,6 +138,68 @@ func TestImportRules(t *testing.T) {
 				t.Errorf("%s imports cli; only cmd/mlform may", from)
 			}
 		}
+	}
+}
+
+// fuzzedDecoders are the packages holding the fuzz targets of untrusted
+// input that were split out of driver-linking packages so that they fuzz
+// fast: Go snapshots the coverage of everything a fuzz binary links on every
+// execution, and the cloud SDKs made that a few execs/s. Neither the
+// package nor its test binary may link a cloud driver.
+var fuzzedDecoders = []string{
+	"state/statejournal",
+	"state/statemgr/backendrecord",
+	"state/statemgr/lockinfo",
+	"planner/observe/statcache",
+	"planner/observe/pathfilter",
+	"planner/codehash",
+	"planner/redact",
+	"planner/plans",
+	"providers/storage/manifest",
+	"providers/storage/packfmt",
+}
+
+// driverPrefixes are the import paths of the cloud SDKs and drivers.
+var driverPrefixes = []string{
+	"gocloud.dev/blob/s3blob", "gocloud.dev/blob/gcsblob", "gocloud.dev/blob/azureblob",
+	"github.com/aws/", "cloud.google.com/", "github.com/Azure/", "k8s.io/",
+}
+
+func TestFuzzedDecodersLinkNoDriver(t *testing.T) {
+	args := []string{"list", "-json", "-test", "-tags", "mlformtest"}
+	for _, p := range fuzzedDecoders {
+		args = append(args, module+p)
+	}
+	out, err := exec.Command("go", args...).Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	type listed struct {
+		ImportPath string
+		Deps       []string
+	}
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	seen := 0
+	for {
+		var p listed
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		seen++
+		var drivers []string
+		for _, d := range p.Deps {
+			if slices.ContainsFunc(driverPrefixes, func(pre string) bool { return strings.HasPrefix(d, pre) }) {
+				drivers = append(drivers, d)
+			}
+		}
+		if len(drivers) > 0 {
+			t.Errorf("%s links %d cloud driver packages (%s, ...); keep them out, or its fuzz target crawls", rel(p.ImportPath), len(drivers), drivers[0])
+		}
+	}
+	if seen < len(fuzzedDecoders) {
+		t.Fatalf("go list returned %d packages for %d names", seen, len(fuzzedDecoders))
 	}
 }
 

@@ -91,6 +91,8 @@ func elements(p string) error {
 // "a", "a//b" and "a/./b" mean "a/b", as they would name the same file in
 // a shell; "." (or "./") is the root itself. Without it such a pattern
 // could never match a listed path. Every glob matcher (dataset
-// include/exclude, code and lock-file globs) cleans with it; ".." is
-// refused before, so cleaning never lifts a pattern out of its root.
+// include/exclude, code and lock-file globs) cleans with it, each brace
+// alternative on its own (ExpandGlob: path.Clean leaves "{./a,b}" as it
+// is); ".." is refused before, so cleaning never lifts a pattern out of
+// its root.
 func CleanGlob(p string) string { return path.Clean(p) }

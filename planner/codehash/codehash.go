@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -160,15 +161,46 @@ func checkGlob(g string) error {
 			return fmt.Errorf("glob %q: must not leave the working directory (..)", g)
 		}
 	}
+	// Each brace alternative is a glob of its own ("{./a,b}" is "./a" and
+	// "b"), held to the same rules.
+	alts, err := relpath.ExpandGlob(g)
+	if err != nil {
+		return fmt.Errorf("glob %q: %v", g, err)
+	}
+	for _, a := range alts {
+		switch {
+		case a == "":
+			return fmt.Errorf("glob %q: has an empty alternative, which matches no file", g)
+		case strings.HasPrefix(a, "/") || (len(a) > 1 && a[1] == ':'):
+			return fmt.Errorf("glob %q: must be relative to the working directory (its alternative %q)", g, a)
+		case slices.Contains(strings.Split(a, "/"), ".."):
+			return fmt.Errorf("glob %q: must not leave the working directory (.. in its alternative %q)", g, a)
+		}
+	}
 	return nil
 }
 
-// walkGlob adds to matched every non-directory path matching g and returns
-// how many paths g matched. It walks only below the pattern's literal
-// prefix, so "trainer/**" never reads the data directory, and never
+// alternatives returns the clean globs g stands for: its brace
+// alternatives (relpath.ExpandGlob), each spelled as a path
+// (relpath.CleanGlob), so "{./train.py,lib}" selects train.py and
+// everything under lib, as "./train.py" and "lib" would. g is checked
+// (checkGlob).
+func alternatives(g string) []string {
+	alts, err := relpath.ExpandGlob(g)
+	if err != nil { // refused by checkGlob; match it whole
+		alts = []string{g}
+	}
+	for i, a := range alts {
+		alts[i] = relpath.CleanGlob(a)
+	}
+	return alts
+}
+
+// walkGlob adds to matched every non-directory path matching the clean,
+// brace-free glob g (one of alternatives) and returns how many paths g
+// matched. It walks only below the pattern's literal prefix, so "trainer/**" never reads the data directory, and never
 // follows a symlink.
 func walkGlob(root *os.Root, g string, matched map[string]bool) (int, error) {
-	g = relpath.CleanGlob(g)
 	base, _ := doublestar.SplitPattern(g)
 	if !hasMeta(g) {
 		base = g // a file or a directory named literally
@@ -310,8 +342,10 @@ func Selects(globs []string, rel string) bool {
 		return false
 	}
 	for _, g := range globs {
-		if matchGlob(relpath.CleanGlob(g), rel) {
-			return true
+		for _, a := range alternatives(g) {
+			if matchGlob(a, rel) {
+				return true
+			}
 		}
 	}
 	return false

@@ -117,6 +117,11 @@ func TestCodeHashSelection(t *testing.T) {
 		{[]string{"trainer/main.go"}, 1},
 		{[]string{"**/*.go"}, 5},
 		{[]string{"{trainer,other}/*.go"}, 3},
+		// Each brace alternative is spelled and read as a glob of its own:
+		// a literal directory means everything below it.
+		{[]string{"{./trainer/main.go,other}"}, 2},
+		{[]string{"{trainer/sub/,link.go}"}, 3},
+		{[]string{"{./other,nothing}//*.go"}, 1},
 		{[]string{"link.go"}, 1},
 		// Path spellings a shell reads as the same path (relpath.CleanGlob).
 		{[]string{"./trainer//sub/"}, 2},
@@ -154,6 +159,10 @@ func TestCodeHashErrors(t *testing.T) {
 		{".mlform/**", "matches no file"},
 		{"trainer/.mlform/x", "matches no file"},
 		{"escape/secret.go", "escape"},
+		{"{../x,trainer}", `must not leave the working directory (.. in its alternative "../x")`},
+		{"{,trainer}/main.go", `must be relative to the working directory (its alternative "/main.go")`},
+		{"{trainer,}", "has an empty alternative"},
+		{"{nothing,missing}/**", `glob "{nothing,missing}/**" matches no file`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.glob, func(t *testing.T) {
@@ -321,5 +330,28 @@ func TestCodeTreeRefusesUnarchivable(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSelects: the rule that says whether a changed file is part of a
+// model's code is the code hash's rule, brace alternatives included.
+func TestSelects(t *testing.T) {
+	for _, tc := range []struct {
+		globs []string
+		rel   string
+		want  bool
+	}{
+		{[]string{"trainer/**"}, "trainer/a.go", true},
+		{[]string{"trainer"}, "trainer/sub/a.go", true},
+		{[]string{"./trainer/"}, "trainer/a.go", true},
+		{[]string{"{./trainer,lib}"}, "trainer/a.go", true},
+		{[]string{"{./trainer,lib}"}, "lib/x/b.go", true},
+		{[]string{"{./trainer,lib}"}, "other/b.go", false},
+		{[]string{"*.{py,sh}"}, "run.sh", true},
+		{[]string{"**"}, ".git/config", false},
+	} {
+		if got := Selects(tc.globs, tc.rel); got != tc.want {
+			t.Errorf("Selects(%q, %q) = %v, want %v", tc.globs, tc.rel, got, tc.want)
+		}
 	}
 }

@@ -47,9 +47,13 @@ func openMatched(baseDir string, globs []string) (*os.Root, []string, error) {
 func matchIn(root *os.Root, baseDir string, globs []string) ([]string, error) {
 	matched := map[string]bool{}
 	for _, g := range globs {
-		n, err := walkGlob(root, g, matched)
-		if err != nil {
-			return nil, err
+		n := 0
+		for _, a := range alternatives(g) {
+			k, err := walkGlob(root, a, matched)
+			if err != nil {
+				return nil, err
+			}
+			n += k
 		}
 		if n == 0 {
 			return nil, fmt.Errorf("glob %q matches no file under %s", g, baseDir)

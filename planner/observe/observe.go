@@ -18,6 +18,7 @@ import (
 
 	"github.com/mlform/mlform/internal/readfile"
 	"github.com/mlform/mlform/internal/relpath"
+	"github.com/mlform/mlform/planner/observe/pathfilter"
 	"github.com/mlform/mlform/planner/observe/statcache"
 	"github.com/mlform/mlform/planner/profile"
 	"github.com/mlform/mlform/providers/source"
@@ -26,7 +27,8 @@ import (
 // Options configures one observation.
 type Options struct {
 	// Include and Exclude are doublestar globs over paths relative to the
-	// source root (see filter for the exact rules). Empty Include: all.
+	// source root (see pathfilter.Filter for the exact rules). Empty
+	// Include: all.
 	Include, Exclude []string
 	// Workers bounds the files hashed at once (default runtime.NumCPU()).
 	Workers int
@@ -102,7 +104,7 @@ func Observe(ctx context.Context, src source.Source, opts Options) (*Observation
 	if opts.Workers <= 0 {
 		opts.Workers = runtime.NumCPU()
 	}
-	f, err := newFilter(opts.Include, opts.Exclude)
+	f, err := pathfilter.New(opts.Include, opts.Exclude)
 	if err != nil {
 		return nil, err
 	}
@@ -170,7 +172,7 @@ func sourceName(src source.Source, opts Options) string {
 // whose name breaks the path rule every manifest, pull and publish applies
 // (internal/relpath), is an error naming it, so plan refuses what apply
 // could never record.
-func selectEntries(entries []source.Entry, f *filter, own []string, src source.Source) ([]source.Entry, error) {
+func selectEntries(entries []source.Entry, f *pathfilter.Filter, own []string, src source.Source) ([]source.Entry, error) {
 	kept := entries[:0]
 	for _, e := range entries {
 		if !f.Match(e.Path) || under(e.Path, own) {

@@ -2,24 +2,7 @@ package statemgr
 
 import (
 	"testing"
-	"time"
 )
-
-func TestAge(t *testing.T) {
-	for _, tc := range []struct {
-		ago  time.Duration
-		want string
-	}{
-		{-time.Hour, "0s"},
-		{3*time.Minute + 12*time.Second, "3m12s"},
-		{5*time.Hour + 4*time.Minute, "5h4m"},
-		{12*24*time.Hour + 3*time.Hour + 10*time.Minute, "12d3h"},
-	} {
-		if got := age(time.Now().Add(-tc.ago)); got != tc.want {
-			t.Errorf("age(%s ago) = %q, want %q", tc.ago, got, tc.want)
-		}
-	}
-}
 
 func TestBucketLocation(t *testing.T) {
 	for _, tc := range []struct{ url, want string }{

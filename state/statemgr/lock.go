@@ -5,15 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/mlform/mlform/internal/backoff"
-	"github.com/mlform/mlform/internal/procid"
 	"github.com/mlform/mlform/internal/termtext"
-	"github.com/mlform/mlform/internal/textfmt"
 )
 
 // Lock is a held state lock.
@@ -188,88 +185,4 @@ func (m *Manager) ForceUnlock(ctx context.Context, id string) error {
 		return fmt.Errorf("force-unlock: %w", err)
 	}
 	return nil
-}
-
-// LockedError reports a lock held by someone else.
-type LockedError struct {
-	// Path is the state the lock guards.
-	Path string
-	// ID is the id force-unlock takes; Holder is zero when the lock object
-	// cannot be read, and Reason says why.
-	ID     string
-	Holder LockInfo
-	Reason string
-	Waited time.Duration
-}
-
-func (e *LockedError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "the state %s is locked", e.Path)
-	if e.Waited > 0 {
-		fmt.Fprintf(&b, " (waited %s)", e.Waited.Round(time.Millisecond))
-	}
-	if e.Reason != "" {
-		fmt.Fprintf(&b, ": %s", e.Reason)
-	}
-	if e.ID == "" {
-		return b.String()
-	}
-	h := e.Holder
-	fmt.Fprintf(&b, "\nLock info:\n  ID:        %s\n", e.ID)
-	if h.ID != "" {
-		fmt.Fprintf(&b, "  Operation: %s\n  Who:       %s\n  Version:   %s\n", h.Operation, h.Who, h.Version)
-		fmt.Fprintf(&b, "  Created:   %s (%s ago)\n", textfmt.Time(h.Created), age(h.Created))
-		if h.PID > 0 {
-			fmt.Fprintf(&b, "  Process:   %d on %s\n", h.PID, h.Host)
-		}
-		if processGone(h) {
-			fmt.Fprintf(&b, "The holding process (pid %d) is no longer running on this host: the lock is stale.\n", h.PID)
-		}
-	}
-	fmt.Fprintf(&b, "If no mlform is using this state any more, release the lock with:\n  mlform force-unlock %s\n(it asks for confirmation; in a script, add -force: mlform force-unlock -force %s)", e.ID, e.ID)
-	return b.String()
-}
-
-// age is how long ago t was, in words a person reads at a glance:
-// "850ms", "3m12s", "5h4m", "12d3h".
-func age(t time.Time) string {
-	d := time.Since(t)
-	switch {
-	case d < 0:
-		return "0s"
-	case d < time.Minute:
-		return d.Round(10 * time.Millisecond).String()
-	case d < time.Hour:
-		return d.Round(time.Second).String()
-	case d < 48*time.Hour:
-		d = d.Round(time.Minute)
-		return fmt.Sprintf("%dh%dm", int(d.Hours()), int(d.Minutes())%60)
-	default:
-		return fmt.Sprintf("%dd%dh", int(d.Hours())/24, int(d.Hours())%24)
-	}
-}
-
-// processGone reports whether the holder ran on this host and its process
-// no longer exists. It never guesses across hosts.
-func processGone(h LockInfo) bool {
-	return h.HolderRunning() == HolderGone
-}
-
-// Holder process states, as far as this host can tell.
-const (
-	HolderUnknown = "unknown" // another host, or no pid recorded
-	HolderRunning = "running"
-	HolderGone    = "gone"
-)
-
-// HolderRunning says whether the process holding the lock still runs:
-// known only for a holder on this host.
-func (info LockInfo) HolderRunning() string {
-	if info.PID <= 0 || info.Host == "" || info.Host != hostname() {
-		return HolderUnknown
-	}
-	if !procid.Exited(info.PID) {
-		return HolderRunning
-	}
-	return HolderGone
 }

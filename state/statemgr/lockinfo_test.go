@@ -8,31 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mlform/mlform/internal/wanterr"
 	"github.com/mlform/mlform/state/statemgr"
 )
-
-func TestDecodeLockInfo(t *testing.T) {
-	for _, tc := range []struct {
-		name, in, err string
-	}{
-		{"ok", `{"id":"6f1c2a9e-4d7b-4b3e-9a51-0c8d2f7e1a44","operation":"apply","who":"a@b","version":"0.1.0","created":"2026-01-05T12:00:00Z","path":"/s","pid":3}`, ""},
-		{"no id", `{"operation":"apply"}`, "lock id"},
-		{"id with slash", `{"id":"../x"}`, "lock id"},
-		{"long id", `{"id":"` + strings.Repeat("a", 65) + `"}`, "lock id"},
-		{"escape in who", `{"id":"a","who":"x\u001b[2J"}`, "who is too long or contains control characters"},
-		{"huge field", `{"id":"a","path":"` + strings.Repeat("p", 600) + `"}`, "path is too long"},
-		{"negative pid", `{"id":"a","pid":-4}`, "negative"},
-		{"not json", `lock`, "not valid JSON"},
-		{"two objects", `{"id":"a"}{"id":"b"}`, "after its JSON"},
-		{"bad time", `{"id":"a","created":"yesterday"}`, "not valid JSON"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := statemgr.DecodeLockInfo([]byte(tc.in))
-			wanterr.Check(t, err, tc.err)
-		})
-	}
-}
 
 // A lock whose holder process died on this host is reported as stale,
 // with its age, holder and the command that clears it.
@@ -86,28 +63,6 @@ func TestOpenManagerRedacts(t *testing.T) {
 		}
 		if strings.Contains(err.Error(), "hunter2secret") {
 			t.Errorf("error leaks the secret: %v", err)
-		}
-	}
-}
-
-func TestHolderRunning(t *testing.T) {
-	dead := exec.Command(os.Args[0], "-test.run=^$")
-	if err := dead.Run(); err != nil {
-		t.Fatal(err)
-	}
-	host, _ := os.Hostname()
-	for _, tc := range []struct {
-		name string
-		info statemgr.LockInfo
-		want string
-	}{
-		{"this process", statemgr.LockInfo{Host: host, PID: os.Getpid()}, statemgr.HolderRunning},
-		{"exited process", statemgr.LockInfo{Host: host, PID: dead.Process.Pid}, statemgr.HolderGone},
-		{"other host", statemgr.LockInfo{Host: host + "-elsewhere", PID: dead.Process.Pid}, statemgr.HolderUnknown},
-		{"no pid", statemgr.LockInfo{Host: host}, statemgr.HolderUnknown},
-	} {
-		if got := tc.info.HolderRunning(); got != tc.want {
-			t.Errorf("%s: HolderRunning = %s, want %s", tc.name, got, tc.want)
 		}
 	}
 }

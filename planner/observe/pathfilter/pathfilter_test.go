@@ -1,4 +1,4 @@
-package observe
+package pathfilter
 
 import (
 	"strings"
@@ -35,11 +35,22 @@ func TestFilterMatch(t *testing.T) {
 		{"dot is the root", []string{"."}, nil, "x/y.csv", true},
 		{"dot slash is the root", nil, []string{"./"}, "y.csv", false},
 		{"brace alternatives", []string{"*.{csv,tsv}"}, nil, "a.tsv", true},
+		// Each brace alternative is spelled as a path, like a whole pattern.
+		{"braces around directories", []string{"{a,b}"}, nil, "b/x.csv", true},
+		{"braces around directories, other", []string{"{a,b}"}, nil, "c/x.csv", false},
+		{"dot slash in braces", []string{"{./a,b}/**"}, nil, "a/x.csv", true},
+		{"dot slash in braces, second", []string{"{./a,b}/**"}, nil, "b/y/x.csv", true},
+		{"trailing slash in braces", []string{"{a/,b}"}, nil, "a/x.csv", true},
+		{"empty element in braces", []string{"{a//x,b}.csv"}, nil, "a/x.csv", true},
+		{"dot alternative is the root", nil, []string{"{.,a}"}, "z.csv", false},
+		{"nested braces", []string{"d/{./e{,f},g}/*.csv"}, nil, "d/ef/x.csv", true},
+		{"dot slash in braces, exclude", []string{"."}, []string{"{./tmp,cache}"}, "tmp/x.csv", false},
+		{"escaped brace is literal", []string{`\{a,b\}`}, nil, "{a,b}", true},
 		{"hidden files are files", nil, nil, ".hidden/x", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f, err := newFilter(tt.include, tt.exclude)
+			f, err := New(tt.include, tt.exclude)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -61,21 +72,29 @@ func TestFilterBadPatterns(t *testing.T) {
 		{[]string{"a/../../x"}, nil, "leaves the dataset source"},
 		{nil, []string{"a/.."}, "leaves the dataset source"},
 		{[]string{""}, nil, `include pattern "" is empty`},
+		{[]string{"{../x,y}"}, nil, `include pattern "{../x,y}" leaves the dataset source (its alternative "../x")`},
+		{nil, []string{"{a,..}/*"}, `exclude pattern "{a,..}/*" leaves the dataset source (its alternative "../*")`},
+		{[]string{"{,a}/x"}, nil, `include pattern "{,a}/x" is absolute (its alternative "/x")`},
+		{[]string{"{a,}"}, nil, `include pattern "{a,}" has an empty alternative`},
+		{[]string{"{a,b}{c,d}{e,f}{g,h}{i,j}{k,l}{m,n}{o,p}{q,r}"}, nil, "stand for more than 256 patterns"},
+		{[]string{"{a,b"}, nil, "is not a valid glob"},
 	}
 	for _, tt := range tests {
-		_, err := newFilter(tt.include, tt.exclude)
+		_, err := New(tt.include, tt.exclude)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("newFilter(%q, %q) error = %v, want it to contain %q", tt.include, tt.exclude, err, tt.want)
+			t.Errorf("New(%q, %q) error = %v, want it to contain %q", tt.include, tt.exclude, err, tt.want)
 		}
 	}
 }
 
+// FuzzFilter: any accepted pattern matches any path without a panic, and
+// no accepted pattern is absolute or leaves the source.
 func FuzzFilter(f *testing.F) {
 	f.Add("**/*.csv", "tmp", "a/b.csv")
 	f.Add("[", "{a,b}", "x")
 	f.Add("a/**/b", "../x", "a/c/b")
 	f.Fuzz(func(t *testing.T, include, exclude, path string) {
-		flt, err := newFilter([]string{include}, []string{exclude})
+		flt, err := New([]string{include}, []string{exclude})
 		if err != nil {
 			return
 		}
