@@ -80,6 +80,13 @@ damaged or lost store index from the packs, which carry their own index.`,
 			// -check must be able to report a damaged index, and
 			// -rebuild-index to repair one.
 			ws.Repair = check || rebuild
+			if check || dryRun {
+				// They write nothing: a store that does not exist yet
+				// reads as empty (what the state references there is
+				// missing), and the backend is not remembered.
+				ws.NoCreateStores = true
+				writesNothing(g)
+			}
 			if check {
 				// Read under a shared store lock: a gc of another
 				// workspace must not delete garbage mid-check.
