@@ -6,6 +6,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
 	"sync"
 
 	"gocloud.dev/blob"
@@ -406,4 +409,38 @@ func (m *Manager) Update(ctx context.Context, fn func(*state.State) error) (*sta
 		return nil, err
 	}
 	return s, nil
+}
+
+// RootBackend names where the state lives for the store roots
+// (docs/store-format.md, "Roots"): Location for a bucket. A local path
+// names a place on one machine only: a workspace copied with its local
+// state to the same path on another machine has the same lineage and
+// path, and must not share (and overwrite) its root. So a local backend is
+// named file://HOST/PATH, HOST being this machine's host name; Location
+// when the host name is unknown.
+func (m *Manager) RootBackend() string {
+	if _, ok := m.b.(*localBackend); ok {
+		if host, err := rootHostname(); err == nil && host != "" {
+			return LocalRootBackend(host, m.Location())
+		}
+	}
+	return m.Location()
+}
+
+// rootHostname is os.Hostname, as store roots record it (tests pretend to be other machines).
+var rootHostname = os.Hostname
+
+// LocalRootBackend is RootBackend of the local state file path on host.
+func LocalRootBackend(host, path string) string {
+	return (&url.URL{Scheme: "file", Host: host, Path: filepath.ToSlash(path)}).String()
+}
+
+// SplitLocalRootBackend returns the host and path LocalRootBackend built
+// backend from; ok is false for any other backend name.
+func SplitLocalRootBackend(backend string) (host, path string, ok bool) {
+	u, err := url.Parse(backend)
+	if err != nil || u.Scheme != "file" || u.Host == "" || u.Path == "" || LocalRootBackend(u.Host, filepath.FromSlash(u.Path)) != backend {
+		return "", "", false
+	}
+	return u.Host, filepath.FromSlash(u.Path), true
 }
