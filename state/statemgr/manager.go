@@ -33,6 +33,9 @@ type Manager struct {
 	held string
 	// last summarises the document this Manager last wrote, under mu.
 	last *summary
+	// hostname names this machine in RootBackend; nil: os.Hostname
+	// (tests pretend to be other machines).
+	hostname func() (string, error)
 }
 
 // SetMLFormVersion sets the version recorded as mlform_version in every
@@ -420,15 +423,16 @@ func (m *Manager) Update(ctx context.Context, fn func(*state.State) error) (*sta
 // when the host name is unknown.
 func (m *Manager) RootBackend() string {
 	if _, ok := m.b.(*localBackend); ok {
-		if host, err := rootHostname(); err == nil && host != "" {
+		hostname := m.hostname
+		if hostname == nil {
+			hostname = os.Hostname
+		}
+		if host, err := hostname(); err == nil && host != "" {
 			return LocalRootBackend(host, m.Location())
 		}
 	}
 	return m.Location()
 }
-
-// rootHostname is os.Hostname, as store roots record it (tests pretend to be other machines).
-var rootHostname = os.Hostname
 
 // LocalRootBackend is RootBackend of the local state file path on host.
 func LocalRootBackend(host, path string) string {

@@ -22,10 +22,9 @@ func TestRootBackendNamesHost(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	defer func(h func() (string, error)) { rootHostname = h }(rootHostname)
 	names := map[string]string{}
 	for _, host := range []string{"alpha", "beta"} {
-		rootHostname = func() (string, error) { return host, nil }
+		m.hostname = func() (string, error) { return host, nil }
 		b := m.RootBackend()
 		gotHost, path, ok := SplitLocalRootBackend(b)
 		if !ok || gotHost != host || path != m.Location() {
