@@ -127,7 +127,7 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 					}
 					warnTargeting(g, p.Targets)
 					if !p.HasChanges() {
-						return ws.EnsureRoots(ctx, st, m.Location())
+						return ws.EnsureRoots(ctx, st, m.RootBackend())
 					}
 					if !autoApprove {
 						ok, err := confirm(ctx, g, stop.Requested)
@@ -145,7 +145,7 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 					}
 					// Nothing is written, so nothing else would restore a
 					// root gc -forget-workspace removed (docs/storage.md).
-					return ws.EnsureRoots(ctx, st, m.Location())
+					return ws.EnsureRoots(ctx, st, m.RootBackend())
 				}
 				if !stop.Begin() {
 					return ctx.Err()

@@ -74,12 +74,19 @@ damaged or lost store index from the packs, which carry their own index.`,
 					own = st.Lineage
 				}
 				res, err := ops.ListRoots(ctx, ws)
-				renderRoots(g, res, own, m.Location())
+				renderRoots(g, res, own, m.RootBackend())
 				return err
 			}
 			// -check must be able to report a damaged index, and
 			// -rebuild-index to repair one.
 			ws.Repair = check || rebuild
+			if check || dryRun {
+				// They write nothing: a store that does not exist yet
+				// reads as empty (what the state references there is
+				// missing), and the backend is not remembered.
+				ws.NoCreateStores = true
+				writesNothing(g)
+			}
 			if check {
 				// Read under a shared store lock: a gc of another
 				// workspace must not delete garbage mid-check.
@@ -98,7 +105,7 @@ damaged or lost store index from the packs, which carry their own index.`,
 					return err
 				}
 				if forget != "" {
-					stores, err := ops.ForgetWorkspace(ctx, ws, st, m.Location(), forget)
+					stores, err := ops.ForgetWorkspace(ctx, ws, st, m.RootBackend(), forget)
 					for _, name := range stores {
 						fmt.Fprintf(g.Stdout, "storage %q: forgot workspace %s; the next gc may delete what only it referenced\n", name, forget)
 					}
@@ -143,7 +150,7 @@ damaged or lost store index from the packs, which carry their own index.`,
 					fmt.Fprintln(g.Stdout, "check: OK: every object the state references is present and intact")
 					return nil
 				}
-				res, err := ops.GC(ctx, ws, st, ops.GCOptions{DryRun: dryRun, LockTimeout: lf.Timeout, Backend: m.Location()})
+				res, err := ops.GC(ctx, ws, st, ops.GCOptions{DryRun: dryRun, LockTimeout: lf.Timeout, Backend: m.RootBackend()})
 				for _, r := range res {
 					if dryRun {
 						fmt.Fprintf(g.Stdout, "storage %q: would delete %s and the packs only they use; %s left by interrupted writes; %s\n",

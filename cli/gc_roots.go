@@ -95,7 +95,7 @@ func updateRoots(ctx context.Context, g *Globals, m *statemgr.Manager, st *state
 		return
 	}
 	defer ws.Close()
-	if err := ws.WriteRoots(ctx, st, m.Location()); err != nil {
+	if err := ws.WriteRoots(ctx, st, m.RootBackend()); err != nil {
 		warn(err)
 	}
 }

@@ -324,7 +324,7 @@ hand-edited document must have its "checksum" set to "".`,
 						// before the state does, so no gc can take them
 						// between the state write and the root write.
 						ws.Locking = &engine.StoreLocking{Command: "state push", Timeout: lf.Timeout}
-						if err := ws.GuardRoots(ctx, old, pushed, m.Location()); err != nil {
+						if err := ws.GuardRoots(ctx, old, pushed, m.RootBackend()); err != nil {
 							return fmt.Errorf("protect the objects the document references in this workspace's stores: %w\nNothing was pushed", err)
 						}
 					}
@@ -334,7 +334,7 @@ hand-edited document must have its "checksum" set to "".`,
 					st, rerr := m.Read(ctx)
 					if rerr == nil {
 						if ws != nil && n > 0 {
-							if err := ws.WriteRoots(ctx, st, m.Location()); err != nil {
+							if err := ws.WriteRoots(ctx, st, m.RootBackend()); err != nil {
 								fmt.Fprintf(g.Stderr, "Warning: the workspace's roots in its stores were not narrowed to the pushed state (they name more, which keeps more; the next init, apply or gc rewrites them): %v\n", err)
 							}
 						} else {

@@ -92,6 +92,7 @@ func (ws *Workspace) writeRoots(ctx context.Context, st *state.State, backend st
 	failed := map[string]bool{}
 	var errs []error
 	var written []*storage.Store
+	var writtenNames []string
 	for _, name := range ws.StoreNames() {
 		if only != nil && !only[name] {
 			continue
@@ -107,6 +108,7 @@ func (ws *Workspace) writeRoots(ctx context.Context, st *state.State, backend st
 				err = fmt.Errorf("storage %q: %w", name, err)
 			} else {
 				written = append(written, store)
+				writtenNames = append(writtenNames, name)
 			}
 		}
 		if err != nil {
@@ -121,6 +123,20 @@ func (ws *Workspace) writeRoots(ctx context.Context, st *state.State, backend st
 		for _, store := range written {
 			if err := store.ForgetLegacyRoot(ctx, st.Lineage, backend); err != nil {
 				errs = append(errs, err)
+			}
+		}
+		// A local backend's roots were named by its path alone before
+		// they named the host too (statemgr.Manager.RootBackend): the
+		// ones this host wrote are replaced now. Another host's stay:
+		// they are a copy's at the same path.
+		if rhost, path, ok := statemgr.SplitLocalRootBackend(backend); ok && rhost == host {
+			for i, store := range written {
+				if err := store.ForgetRootOf(ctx, st.Lineage, path, host); err != nil {
+					errs = append(errs, err)
+				}
+				if err := store.ForgetRootOf(ctx, storedoc.WorkspaceRootName(st.Lineage, path, writtenNames[i]), path, host); err != nil {
+					errs = append(errs, err)
+				}
 			}
 		}
 	}
@@ -155,7 +171,9 @@ type RootWriter struct {
 
 func (ws *Workspace) NewRootWriter(w StateWriter) *RootWriter {
 	backend := ""
-	if l, ok := w.(interface{ Location() string }); ok {
+	if l, ok := w.(interface{ RootBackend() string }); ok {
+		backend = l.RootBackend()
+	} else if l, ok := w.(interface{ Location() string }); ok {
 		backend = l.Location()
 	}
 	return &RootWriter{ws: ws, w: w, backend: backend, due: map[string]bool{}, verify: verifyRootIndex}

@@ -54,7 +54,7 @@ func Init(ctx context.Context, ws *engine.Workspace, m *statemgr.Manager) ([]Ini
 	// Register this workspace with every store it declares (a root that
 	// a crash between a state write and its root write left behind is
 	// brought up to date here too).
-	if err := ws.WriteRoots(ctx, st, m.Location()); err != nil {
+	if err := ws.WriteRoots(ctx, st, m.RootBackend()); err != nil {
 		return steps, err
 	}
 	if ws.CacheDir != "" {

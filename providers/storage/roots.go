@@ -70,6 +70,25 @@ func (s *Store) ForgetLegacyRoot(ctx context.Context, lineage, backend string) e
 	return nil
 }
 
+// ForgetRootOf removes the root called name when it was written for
+// backend from host: a root this workspace wrote under a name it no longer
+// uses (a local backend's root before its name included the host). One
+// written for another backend or from another host, or that cannot be
+// read, is left alone: it keeps protecting what it names.
+func (s *Store) ForgetRootOf(ctx context.Context, name, backend, host string) error {
+	if !storedoc.ValidLineage(name) {
+		return fmt.Errorf("root name %q is not valid (letters, digits and dashes, 1 to 64 of them)", termtext.Truncate(name, 80))
+	}
+	old, err := s.readRoot(ctx, rootKey(name), name)
+	if err != nil || old.Backend != backend || old.Host != host {
+		return nil
+	}
+	if err := s.deleteKey(ctx, rootKey(name)); err != nil {
+		return fmt.Errorf("remove the old root %s: %w", name, err)
+	}
+	return nil
+}
+
 func (s *Store) putRoot(ctx context.Context, name string, r *Root) error {
 	if !storedoc.ValidLineage(name) {
 		return fmt.Errorf("root name %q is not valid (letters, digits and dashes, 1 to 64 of them)", termtext.Truncate(name, 80))

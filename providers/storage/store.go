@@ -52,7 +52,8 @@ type Options struct {
 	// NoCreate opens a store that does not exist yet (no config object)
 	// without creating it, nor a local store's directory: it reads as an
 	// empty store of this build's config, and every write is refused with
-	// ErrNoStore. For the commands that only read (plan).
+	// ErrNoStore; SharedLock is not taken on it. For the commands that
+	// only read (plan, gc -dry-run, gc -check).
 	NoCreate bool
 	// OffHeap, when set, is called with the size of each pack buffer the
 	// store maps outside the Go heap, and with its negation when it is
@@ -157,7 +158,9 @@ func openObjects(ctx context.Context, o objects, opts Options) (*Store, error) {
 		packSize: opts.PackSize,
 		split:    newSplitter(opts.Workers * 2),
 	}
-	if opts.SharedLock != nil {
+	if _, absent := o.(absentObjects); opts.SharedLock != nil && !absent {
+		// A store that does not exist yet (NoCreate) holds nothing a gc
+		// could delete, and taking the lock would write to it.
 		if s.lock, err = s.Lock(ctx, LockShared, *opts.SharedLock); err != nil {
 			return nil, err
 		}

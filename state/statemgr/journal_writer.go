@@ -66,6 +66,9 @@ func (m *Manager) JournalWriter() *JournalWriter {
 // Location is where the state document lives, safe to print.
 func (j *JournalWriter) Location() string { return j.m.Location() }
 
+// RootBackend is the Manager's RootBackend.
+func (j *JournalWriter) RootBackend() string { return j.m.RootBackend() }
+
 // Write records s: whole on the first call (and whenever the journal has
 // grown too large), else as a journal line holding what changed since the
 // last write. On success s.Serial is the recorded serial.

@@ -6,6 +6,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
 	"sync"
 
 	"gocloud.dev/blob"
@@ -30,6 +33,9 @@ type Manager struct {
 	held string
 	// last summarises the document this Manager last wrote, under mu.
 	last *summary
+	// hostname names this machine in RootBackend; nil: os.Hostname
+	// (tests pretend to be other machines).
+	hostname func() (string, error)
 }
 
 // SetMLFormVersion sets the version recorded as mlform_version in every
@@ -406,4 +412,39 @@ func (m *Manager) Update(ctx context.Context, fn func(*state.State) error) (*sta
 		return nil, err
 	}
 	return s, nil
+}
+
+// RootBackend names where the state lives for the store roots
+// (docs/store-format.md, "Roots"): Location for a bucket. A local path
+// names a place on one machine only: a workspace copied with its local
+// state to the same path on another machine has the same lineage and
+// path, and must not share (and overwrite) its root. So a local backend is
+// named file://HOST/PATH, HOST being this machine's host name; Location
+// when the host name is unknown.
+func (m *Manager) RootBackend() string {
+	if _, ok := m.b.(*localBackend); ok {
+		hostname := m.hostname
+		if hostname == nil {
+			hostname = os.Hostname
+		}
+		if host, err := hostname(); err == nil && host != "" {
+			return LocalRootBackend(host, m.Location())
+		}
+	}
+	return m.Location()
+}
+
+// LocalRootBackend is RootBackend of the local state file path on host.
+func LocalRootBackend(host, path string) string {
+	return (&url.URL{Scheme: "file", Host: host, Path: filepath.ToSlash(path)}).String()
+}
+
+// SplitLocalRootBackend returns the host and path LocalRootBackend built
+// backend from; ok is false for any other backend name.
+func SplitLocalRootBackend(backend string) (host, path string, ok bool) {
+	u, err := url.Parse(backend)
+	if err != nil || u.Scheme != "file" || u.Host == "" || u.Path == "" || LocalRootBackend(u.Host, filepath.FromSlash(u.Path)) != backend {
+		return "", "", false
+	}
+	return u.Host, filepath.FromSlash(u.Path), true
 }
