@@ -159,7 +159,7 @@ func ParseOptions(opts map[string]string) (Options, error) {
 		case "node_selector":
 			parseInto(&errs, &o.NodeSelector, k, v, parseLabels)
 		case "labels":
-			parseInto(&errs, &o.Labels, k, v, parseLabels)
+			parseInto(&errs, &o.Labels, k, v, parseJobLabels)
 		case "tolerations":
 			parseInto(&errs, &o.Tolerations, k, v, parseTolerations)
 		case "secret_env":
@@ -238,6 +238,29 @@ func parseLabels(v string) (map[string]string, error) {
 	}
 	if len(m) == 0 {
 		return nil, fmt.Errorf("%q: want key=value pairs separated by commas", v)
+	}
+	return m, nil
+}
+
+// parseJobLabels reads the labels setting: as parseLabels, without the
+// labels the Job controller puts on a Job's pods (batch.kubernetes.io/*,
+// and the legacy controller-uid and job-name). The API server refuses a
+// Job whose pod template sets them to anything else, so each such Job
+// would fail at its creation.
+func parseJobLabels(v string) (map[string]string, error) {
+	m, err := parseLabels(v)
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if strings.HasPrefix(k, "batch.kubernetes.io/") || k == "controller-uid" || k == "job-name" {
+			return nil, fmt.Errorf("key %q: the Job controller sets this label on the pods itself, and the API server refuses a Job that sets it", k)
+		}
 	}
 	return m, nil
 }

@@ -47,6 +47,10 @@ func TestParseOptions(t *testing.T) {
 		{"selector without value", map[string]string{"node_selector": "ssd"}, Options{}, []string{"node_selector", `"ssd": want key=value`}},
 		{"bad label value", map[string]string{"labels": "team=machine learning"}, Options{}, []string{"labels", "machine learning"}},
 		{"duplicate label", map[string]string{"labels": "a=1,a=2"}, Options{}, []string{`key "a" given twice`}},
+		// The API server refused every Job with these (the Job controller's
+		// own pod labels); they passed validate.
+		{"job controller label", map[string]string{"labels": "team=ml,batch.kubernetes.io/job-name=x"}, Options{}, []string{"labels", `key "batch.kubernetes.io/job-name": the Job controller sets this label`}},
+		{"legacy job controller label", map[string]string{"labels": "controller-uid=abc"}, Options{}, []string{`key "controller-uid": the Job controller sets`}},
 		{"bad effect", map[string]string{"tolerations": "gpu:NoRun"}, Options{}, []string{`effect "NoRun"`}},
 		{"secret without key", map[string]string{"secret_env": "PW=creds"}, Options{}, []string{"VARIABLE=SECRET/KEY"}},
 		{"secret bad variable", map[string]string{"secret_env": "1PW=creds/pw"}, Options{}, []string{`variable "1PW"`}},

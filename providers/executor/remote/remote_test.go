@@ -31,6 +31,31 @@ func TestSpecRoundTrip(t *testing.T) {
 	}
 }
 
+// TestSpecInstanceNames: a model, dataset or store of a for_each or count
+// instance, or inside a module, is named as state names it
+// (`churn["eu"]`, `module.region["eu"].churn`); its steps run through the
+// protocol like any other's (such specs were refused, so no model of a
+// fleet could train on a batch executor).
+func TestSpecInstanceNames(t *testing.T) {
+	s := goodSpec()
+	s.Model = `module.region["eu"].churn[0]`
+	s.Datasets = map[string]Input{`sales["eu"]`: {Store: "default", ID: id1},
+		`module.region["eu"].local`: {Store: `module.region["eu"].archive`, ID: id2}}
+	s.Store = `archive["x"]`
+	s.Code.Store = `archive["x"]`
+	b, err := EncodeSpec(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := DecodeSpec(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Model != s.Model || got.Datasets[`module.region["eu"].local`].Store != `module.region["eu"].archive` || got.Store != s.Store {
+		t.Fatalf("decoded %+v", got)
+	}
+}
+
 func TestSpecRefused(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -40,6 +65,9 @@ func TestSpecRefused(t *testing.T) {
 		{"empty command", func(s *Spec) { s.Command = nil }, "command is empty"},
 		{"bad model", func(s *Spec) { s.Model = "../x" }, `model "../x" is not a name`},
 		{"path in dataset name", func(s *Spec) { s.Datasets = map[string]Input{"../etc": {Store: "default", ID: id1}} }, "dataset name"},
+		{"path in instance key", func(s *Spec) { s.Model = `churn["../x"]` }, "is not a name"},
+		{"path in module name", func(s *Spec) { s.Datasets = map[string]Input{`module.a/b.d`: {Store: "default", ID: id1}} }, "dataset name"},
+		{"path in store", func(s *Spec) { s.Code = &Input{Store: `s["a/b"]`, ID: id2} }, "code: store"},
 		{"bad snapshot id", func(s *Spec) { s.Datasets = map[string]Input{"d": {Store: "default", ID: "../../x"}} }, "is not a content id"},
 		{"code id", func(s *Spec) { s.Code = &Input{Store: "default", ID: "abc"} }, "code: id"},
 		{"contract env", func(s *Spec) { s.Env = []string{"MLFORM_OUTPUT_DIR"} }, "belong to the training contract"},

@@ -104,7 +104,7 @@ func DecodeSpec(b []byte) (*Spec, error) {
 func (s *Spec) Validate() error {
 	var errs []error
 	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
-	if !state.IsIdentifier(s.Model) {
+	if !state.IsName(s.Model) {
 		bad("model %q is not a name", clip(s.Model))
 	}
 	if s.Version < 1 {
@@ -131,7 +131,7 @@ func (s *Spec) Validate() error {
 		bad("more than %d datasets or environment variables", maxEntries)
 	}
 	for _, name := range slices.Sorted(maps.Keys(s.Datasets)) {
-		if !state.IsIdentifier(name) {
+		if !state.IsName(name) {
 			bad("dataset name %q is not a name", clip(name))
 			continue
 		}
@@ -167,7 +167,7 @@ func (s *Spec) Validate() error {
 		}
 		seen[k] = true
 	}
-	if !state.IsIdentifier(s.Store) {
+	if !state.IsName(s.Store) {
 		bad("store %q is not a storage name", clip(s.Store))
 	}
 	if s.Nonce == "" || len(s.Nonce) > 64 || !isPlain(s.Nonce) {
@@ -177,7 +177,7 @@ func (s *Spec) Validate() error {
 }
 
 func (in Input) validate() error {
-	if !state.IsIdentifier(in.Store) {
+	if !state.IsName(in.Store) {
 		return fmt.Errorf("store %q is not a storage name", clip(in.Store))
 	}
 	if !state.IsID(in.ID) {

@@ -55,6 +55,20 @@ func TestSettings(t *testing.T) {
 		{"extra sets mem", map[string]any{"extra_args": []any{"--exclusive", "--mem=4G"}}, nil, []string{"\"--mem=4G\": for --mem use the memory setting"}},
 		{"extra newline", map[string]any{"extra_args": []any{"--comment=a\nb"}}, nil, []string{"control character"}},
 		{"gres twice", map[string]any{"gpus": "2", "extra_args": []any{"--gres=nvme:1"}}, nil, []string{"--gres conflicts with the gpus setting"}},
+		// sbatch --quiet submits the job but prints no id: mlform recorded a
+		// failed attempt while the job ran unwatched. --help, --usage and
+		// --version print and submit nothing. Each passed validate.
+		{"extra quiet", map[string]any{"extra_args": []any{"--quiet"}}, nil, []string{`"--quiet": --quiet hides the job id sbatch prints`}},
+		{"extra short quiet", map[string]any{"extra_args": []any{"-Q"}}, nil, []string{"-Q hides the job id"}},
+		{"extra abbreviates quiet", map[string]any{"extra_args": []any{"--qui"}}, nil, []string{"--qui abbreviates --quiet"}},
+		{"extra help", map[string]any{"extra_args": []any{"-h"}}, nil, []string{"-h makes sbatch print and exit without submitting"}},
+		{"extra usage", map[string]any{"extra_args": []any{"--usage"}}, nil, []string{"--usage makes sbatch print and exit"}},
+		{"extra version", map[string]any{"extra_args": []any{"-V"}}, nil, []string{"-V makes sbatch print and exit"}},
+		// sbatch refuses these pairs at every submission.
+		{"mem per cpu with memory", map[string]any{"memory": "4G", "extra_args": []any{"--exclusive", "--mem-per-cpu=1G"}}, nil, []string{"extra_args", "--mem-per-cpu conflicts with the memory setting"}},
+		{"mem per gpu with memory", map[string]any{"memory": "4G", "extra_args": []any{"--mem-per-gpu=1G"}}, nil, []string{"--mem-per-gpu conflicts with the memory setting"}},
+		{"cpus per gpu with cpus", map[string]any{"cpus": 4.0, "extra_args": []any{"--cpus-per-gpu=2"}}, nil, []string{"--cpus-per-gpu conflicts with the cpus setting"}},
+		{"mem per cpu alone", map[string]any{"extra_args": []any{"--mem-per-cpu=1G", "--cpus-per-gpu=2"}}, []string{"--mem-per-cpu=1G", "--cpus-per-gpu=2"}, nil},
 		{"binary", map[string]any{"binary": "/shared/bin/mlform"}, nil, nil},
 		{"relative binary", map[string]any{"binary": "bin/mlform"}, nil, []string{`binary: "bin/mlform" is not a clean absolute path`}},
 		{"unclean binary", map[string]any{"binary": "/shared/../bin/mlform"}, nil, []string{"binary", "not a clean absolute path"}},

@@ -86,16 +86,25 @@ func OptionsFrom(s executor.Settings) Options {
 }
 
 // validate refuses settings that conflict: two --gres flags would leave
-// only the last, silently dropping the GPUs.
+// only the last, silently dropping the GPUs; and sbatch refuses --mem
+// (the memory setting) with --mem-per-cpu or --mem-per-gpu, and
+// --cpus-per-task (cpus) with --cpus-per-gpu, which would fail every
+// submission after a version number was spent.
 func validate(s executor.Settings) error {
-	if s.String("gpus") == "" {
-		return nil
-	}
 	for i, a := range s.Strings("extra_args") {
-		if name, _, _ := strings.Cut(a, "="); name == "--gres" {
-			return &executor.SettingError{Executor: Name, Setting: "extra_args", Element: i + 1,
-				Problem: "--gres conflicts with the gpus setting (sbatch keeps only the last --gres); put every resource in extra_args' --gres, or use gpus alone"}
+		name, _, _ := strings.Cut(a, "=")
+		var problem string
+		switch {
+		case name == "--gres" && s.String("gpus") != "":
+			problem = "--gres conflicts with the gpus setting (sbatch keeps only the last --gres); put every resource in extra_args' --gres, or use gpus alone"
+		case (name == "--mem-per-cpu" || name == "--mem-per-gpu") && s.String("memory") != "":
+			problem = name + " conflicts with the memory setting (--mem): sbatch refuses both; use one of them"
+		case name == "--cpus-per-gpu" && s.Int("cpus") != 0:
+			problem = name + " conflicts with the cpus setting (--cpus-per-task): sbatch refuses both; use one of them"
+		default:
+			continue
 		}
+		return &executor.SettingError{Executor: Name, Setting: "extra_args", Element: i + 1, Problem: problem}
 	}
 	return nil
 }
@@ -114,7 +123,19 @@ var reserved = map[string]string{
 	"--partition": "partition", "-p": "partition", "--account": "account", "-A": "account",
 	"--qos": "qos", "-q": "qos", "--cpus-per-task": "cpus", "-c": "cpus",
 	"--mem": "memory", "--gpus": "gpus", "-G": "gpus", "--constraint": "constraint", "-C": "constraint",
+	// sbatch would submit the job without printing its id, which the
+	// executor follows it by: the job would run with no one collecting it.
+	"--quiet": quietFlag, "-Q": quietFlag,
+	// sbatch would print something and exit without submitting.
+	"--help": exitFlag, "-h": exitFlag, "--usage": exitFlag, "--version": exitFlag, "-V": exitFlag,
 }
+
+// Markers in reserved for flags that no setting covers and that the
+// executor does not set either, but that break submission.
+const (
+	quietFlag = "!quiet"
+	exitFlag  = "!exit"
+)
 
 // parseExtraArgs checks extra_args: every word is one flag, `--name`,
 // `--name=value` or a two-character `-x`, and none is one the executor
@@ -152,6 +173,10 @@ func checkExtraArg(a string) error {
 			return fmt.Errorf("%q: %s is set by the executor itself", a, name)
 		case "timeout":
 			return fmt.Errorf("%q: %s comes from the step's timeout", a, name)
+		case quietFlag:
+			return fmt.Errorf("%q: %s hides the job id sbatch prints, which the executor follows the job by (the job would run with no one collecting it)", a, name)
+		case exitFlag:
+			return fmt.Errorf("%q: %s makes sbatch print and exit without submitting the job", a, name)
 		}
 		return fmt.Errorf("%q: for %s use the %s setting", a, name, setting)
 	}
