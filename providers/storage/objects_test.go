@@ -28,14 +28,16 @@ func (w *failWriter) Write(p []byte) (int, error) {
 // TestAbortReaderCancels checks that a failure on either side of the copy
 // cancels the upload, so the driver does not commit a short object.
 func TestAbortReaderCancels(t *testing.T) {
-	data := bytes.Repeat([]byte("pack"), 1<<14)
+	data := bytes.Repeat([]byte("pack"), 1<<17) // several pieces of a pack
 	tests := []struct {
 		name      string
 		r         io.Reader
 		w         io.Writer
 		wantAbort bool
 	}{
-		{"buffered, complete", bytes.NewReader(data), io.Discard, false},
+		{"buffered, complete", bytes.NewReader(data), new(bytes.Buffer), false},
+		{"pack, complete", &pieces{b: data}, new(bytes.Buffer), false},
+		{"pack, write fails", &pieces{b: data}, &failWriter{limit: pieceSize + 100}, true},
 		{"buffered, write fails", bytes.NewReader(data), &failWriter{limit: 100}, true},
 		{"streamed, complete", iotest.HalfReader(bytes.NewReader(data)), io.Discard, false},
 		{"streamed, write fails", iotest.HalfReader(bytes.NewReader(data)), &failWriter{limit: 100}, true},
@@ -50,6 +52,9 @@ func TestAbortReaderCancels(t *testing.T) {
 			}
 			if !tt.wantAbort && (err != nil || n != int64(len(data))) {
 				t.Errorf("copied %d, %v; want %d bytes", n, err, len(data))
+			}
+			if got, ok := tt.w.(*bytes.Buffer); ok && !bytes.Equal(got.Bytes(), data) {
+				t.Errorf("wrote %d bytes that differ from the %d read", got.Len(), len(data))
 			}
 		})
 	}

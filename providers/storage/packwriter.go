@@ -1,7 +1,6 @@
 package storage
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -356,7 +355,7 @@ func (w *packWriter) seal(ctx context.Context, p *openPack) error {
 	uctx := context.WithoutCancel(ctx)
 	go func() {
 		defer func() { <-w.slots }()
-		err := w.o.Put(uctx, packKey(id), bytes.NewReader(p.buf), false)
+		err := w.o.Put(uctx, packKey(id), &pieces{b: p.buf}, false)
 		if err != nil {
 			// The buffer is not recycled: a driver that gave up early might
 			// still hold the reader. The store refuses writes from now on.
