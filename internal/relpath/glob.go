@@ -1,6 +1,10 @@
 package relpath
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
 
 // MaxGlobAlternatives bounds what one pattern's brace alternatives expand
 // to ("{a,b}{c,d}" is 4 patterns; ten such pairs would be 1,024), and
@@ -22,7 +26,8 @@ const (
 // a character class ("[{]") are literal, as doublestar reads them. A
 // pattern without alternatives is returned as it is. p must be a valid
 // pattern (doublestar.ValidatePattern); the error says it expands to more
-// than MaxGlobAlternatives patterns.
+// than MaxGlobAlternatives patterns, holds an empty group "{}", or would
+// join two "*" into "**".
 func ExpandGlob(p string) ([]string, error) {
 	braces := 0
 	for rest := p; ; {
@@ -34,6 +39,11 @@ func ExpandGlob(p string) ([]string, error) {
 			return nil, fmt.Errorf("it has more than %d brace groups", maxGlobBraces)
 		}
 		rest = rest[i+1:]
+		if rest != "" && rest[0] == '}' {
+			// doublestar reads "{}" neither as nothing nor as one empty
+			// alternative ("0*{}" does not match "0", "**{}" matches "/").
+			return nil, fmt.Errorf(`it has an empty brace group "{}" (leave it out, or write \{\} for the braces themselves)`)
+		}
 	}
 	var out []string
 	seen := map[string]bool{}
@@ -56,10 +66,28 @@ func ExpandGlob(p string) ([]string, error) {
 	return out, nil
 }
 
+// errJoinedStars: an expansion put two "*" side by side, which doublestar
+// would read as "**" (any depth) where the pattern meant two "*" in one
+// name ("*{*}" matches within one name; "**" does not).
+var errJoinedStars = errors.New(`its brace alternatives put two "*" side by side, which would read as "**" (write "**" or one "*" outside the braces)`)
+
+// joinsStars reports whether a ends in an unescaped "*" and b starts with
+// one.
+func joinsStars(a, b string) bool {
+	if !strings.HasSuffix(a, "*") || !strings.HasPrefix(b, "*") {
+		return false
+	}
+	slashes := len(a) - 1 - len(strings.TrimRight(a[:len(a)-1], `\`))
+	return slashes%2 == 0
+}
+
 // expandInto calls emit with prefix + each expansion of p, in order.
 func expandInto(p, prefix string, emit func(string) error) error {
 	open := indexAlt(p)
 	if open < 0 {
+		if joinsStars(prefix, p) {
+			return errJoinedStars
+		}
 		return emit(prefix + p)
 	}
 	end := open + 1 + closingAlt(p[open+1:])
@@ -76,6 +104,9 @@ func expandInto(p, prefix string, emit func(string) error) error {
 		// An alternative can hold braces of its own; what follows the
 		// group is expanded after each of its expansions.
 		if err := expandInto(alt, "", func(a string) error {
+			if joinsStars(prefix+head, a) {
+				return errJoinedStars
+			}
 			return expandInto(tail, prefix+head+a, emit)
 		}); err != nil {
 			return err
@@ -104,58 +135,38 @@ func skipClass(s string, i int) int {
 // indexAlt returns the index of the first "{" of s outside escapes and
 // character classes, or -1.
 func indexAlt(s string) int {
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '\\':
-			i++
-		case '[':
-			i = skipClass(s, i)
-		case '{':
-			return i
-		}
-	}
-	return -1
+	return scanAlt(s, func(c byte, _ int) bool { return c == '{' })
 }
 
 // closingAlt returns the index in s of the "}" closing a "{" just before
 // s, or -1.
 func closingAlt(s string) int {
-	depth := 1
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '\\':
-			i++
-		case '[':
-			i = skipClass(s, i)
-		case '{':
-			depth++
-		case '}':
-			if depth--; depth == 0 {
-				return i
-			}
-		}
-	}
-	return -1
+	return scanAlt(s, func(c byte, depth int) bool { return c == '}' && depth == 0 })
 }
 
 // nextAlt returns the index in s (the inside of one "{...}") of the first
 // "," separating its alternatives, or -1.
 func nextAlt(s string) int {
+	return scanAlt(s, func(c byte, depth int) bool { return c == ',' && depth == 0 })
+}
+
+// scanAlt returns the index of the first byte c of s, outside escapes and
+// character classes, for which stop(c, depth) holds, depth being how many
+// "{" of s are open before c; or -1.
+func scanAlt(s string, stop func(c byte, depth int) bool) int {
 	depth := 0
 	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '\\':
+		switch c := s[i]; {
+		case c == '\\':
 			i++
-		case '[':
+		case c == '[':
 			i = skipClass(s, i)
-		case '{':
+		case stop(c, depth):
+			return i
+		case c == '{':
 			depth++
-		case '}':
+		case c == '}':
 			depth--
-		case ',':
-			if depth == 0 {
-				return i
-			}
 		}
 	}
 	return -1
