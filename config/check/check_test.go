@@ -99,6 +99,8 @@ func TestChecks(t *testing.T) {
 		{"Glob", "d/{a,..}/e", `uses ".." (its alternative "d/../e")`},
 		{"Glob", "{,a}/x", `"{,a}/x" is absolute (its alternative "/x")`},
 		{"Glob", "{a,}", `"{a,}" has an empty alternative`},
+		{"Glob", "data/{}.csv", `empty brace group "{}"`},
+		{"Glob", "*{*,a}.csv", `two "*" side by side`},
 		{"Glob", "{a,b}{c,d}{e,f}{g,h}{i,j}{k,l}{m,n}{o,p}{q,r}", "stand for more than 256 patterns"},
 		{"Cron", "0 3 * * 1", ""},
 		{"Cron", "*/15 * * * *", ""},
