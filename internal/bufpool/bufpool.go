@@ -4,28 +4,38 @@
 // long-lived allocations; on Unix the buffers are mapped outside the Go
 // heap (mmap_unix.go), so the garbage collector's heap goal (twice the live
 // heap) does not double them; New's offHeap hook lets the process count
-// them in its memory budget instead.
+// what they hold in memory in its budget instead (Touched).
 package bufpool
 
-import "context"
+import (
+	"context"
+	"sync"
+	"unsafe"
+)
 
 // Pool hands out buffers of capacity Size, at most limit at a time.
 type Pool struct {
 	size int
 	sem  chan struct{} // one token per buffer handed out
 	free chan []byte   // idle buffers
-	// offHeap is told of each buffer mapped (+size) and unmapped (-size).
+	// offHeap is told of the bytes mapped buffers hold in memory.
 	offHeap func(int64)
+	mu      sync.Mutex
+	// touched holds, for each mapped buffer (by its first byte), how
+	// many of its bytes offHeap was told of: the most written (Touched).
+	touched map[*byte]int64
 }
 
 // New returns a pool of buffers of capacity size, at most limit out at a
-// time. offHeap, when not nil, is called with size when a buffer is mapped
-// outside the Go heap and with -size when it is unmapped.
+// time. offHeap, when not nil, is told (delta bytes) of the memory the
+// buffers mapped outside the Go heap hold: what Touched says was written,
+// as the kernel provides a mapping's pages only once they are written,
+// and minus as much when a buffer is unmapped.
 func New(size, limit int, offHeap func(delta int64)) *Pool {
 	if offHeap == nil {
 		offHeap = func(int64) {}
 	}
-	return &Pool{size: size, sem: make(chan struct{}, limit), free: make(chan []byte, limit), offHeap: offHeap}
+	return &Pool{size: size, sem: make(chan struct{}, limit), free: make(chan []byte, limit), offHeap: offHeap, touched: map[*byte]int64{}}
 }
 
 // Size is the capacity of every buffer of the pool.
@@ -45,7 +55,9 @@ func (p *Pool) Get(ctx context.Context) ([]byte, error) {
 	default:
 		b, mapped := alloc(p.size)
 		if mapped {
-			p.offHeap(int64(cap(b)))
+			p.mu.Lock()
+			p.touched[first(b)] = 0
+			p.mu.Unlock()
 		}
 		return b[:0], nil
 	}
@@ -81,9 +93,33 @@ func (p *Pool) Close() {
 	}
 }
 
-// release frees b, telling offHeap if it was mapped.
-func (p *Pool) release(b []byte) {
-	if free(b) {
-		p.offHeap(-int64(cap(b)))
+// Touched records that the first n bytes of b, a buffer from Get, have
+// been written: those pages now take memory, and stay in it (through Put
+// and Get again) until the buffer is unmapped.
+func (p *Pool) Touched(b []byte, n int) {
+	p.mu.Lock()
+	old, mapped := p.touched[first(b)]
+	grow := int64(min(n, cap(b))) - old
+	if mapped && grow > 0 {
+		p.touched[first(b)] = old + grow
+	}
+	p.mu.Unlock()
+	if mapped && grow > 0 {
+		p.offHeap(grow)
 	}
 }
+
+// release frees b, telling offHeap what it held if it was mapped.
+func (p *Pool) release(b []byte) {
+	p.mu.Lock()
+	held := p.touched[first(b)]
+	delete(p.touched, first(b))
+	p.mu.Unlock()
+	free(b)
+	if held > 0 {
+		p.offHeap(-held)
+	}
+}
+
+// first identifies a buffer by its first byte, whatever its length.
+func first(b []byte) *byte { return unsafe.SliceData(b[:cap(b)]) }

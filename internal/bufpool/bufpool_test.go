@@ -89,9 +89,10 @@ func TestClose(t *testing.T) {
 	p.Close()
 }
 
-// TestOffHeap: what the pool reports mapped outside the heap is what it
-// holds: buffers in use and idle ones count, released ones stop counting,
-// an abandoned one (still mapped) counts on.
+// TestOffHeap: what the pool reports held outside the heap is what its
+// mapped buffers hold in memory: the most written of each (Touched), from
+// then until the buffer is unmapped, through Put and Get in between; an
+// abandoned buffer (still mapped) counts on.
 func TestOffHeap(t *testing.T) {
 	probe, mapped := alloc(4096) // buffers are mapped on Unix only
 	free(probe)
@@ -102,23 +103,33 @@ func TestOffHeap(t *testing.T) {
 		if !mapped {
 			n = 0
 		}
-		if held != int64(n*size) {
-			t.Fatalf("%s: %d bytes reported held, want %d buffers (%d)", when, held, n, n*size)
+		if held != int64(n) {
+			t.Fatalf("%s: %d bytes reported held, want %d", when, held, n)
 		}
 	}
 	a, b, c := get(t, p), get(t, p), get(t, p)
-	want(3, "three out")
+	want(0, "three buffers, nothing written")
+	p.Touched(a, 4096)
+	p.Touched(b, size)
+	p.Touched(a, 100) // less than before: no change
+	want(4096+size, "written")
+	p.Touched(c, 2*size) // more than the buffer: its size
+	want(4096+2*size, "one written past its end")
 	p.Put(a)
 	p.Put(b)
-	want(3, "two idle")
+	want(4096+2*size, "two idle")
+	again := get(t, p) // an idle buffer, its pages still in memory
+	p.Touched(again, 10)
+	want(4096+2*size, "an idle buffer reused")
+	p.Put(again)
 	p.Close()
-	want(1, "after Close")
+	want(size, "after Close: the one in use")
 	p.Abandon()
-	_ = c
-	want(1, "after Abandon")
+	want(size, "after Abandon")
 	d := get(t, p)
-	want(2, "a new buffer in the abandoned one's place")
+	p.Touched(d, 8192)
+	want(size+8192, "a new buffer in the abandoned one's place")
 	p.Put(d)
 	p.Close()
-	want(1, "only the abandoned buffer")
+	want(size, "only the abandoned buffer")
 }

@@ -334,6 +334,9 @@ func compact(p *openPack) {
 // seal appends the pack's own index, names the pack by its hash and starts
 // its upload once a slot is free. A pack left with no chunk is dropped.
 func (w *packWriter) seal(ctx context.Context, p *openPack) error {
+	// What was written in the buffer is in memory from now on (the
+	// process's budget counts it: bufpool.Pool.Touched).
+	w.bufs.Touched(p.mem, len(p.buf))
 	compact(p)
 	if len(p.entries) == 0 {
 		w.bufs.Put(p.mem)
@@ -348,6 +351,7 @@ func (w *packWriter) seal(ctx context.Context, p *openPack) error {
 	}
 	trailer := packfmt.EncodeTrailer(p.entries)
 	p.buf = append(p.buf, trailer...)
+	w.bufs.Touched(p.mem, len(p.buf))
 	id := packfmt.PackID(trailer)
 	// The upload outlives the PutFile that sealed the pack; Flush and Close
 	// wait for it. Cancelling the caller's context must not leave a pack

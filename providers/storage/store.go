@@ -55,10 +55,11 @@ type Options struct {
 	// ErrNoStore; SharedLock is not taken on it. For the commands that
 	// only read (plan, gc -dry-run, gc -check).
 	NoCreate bool
-	// OffHeap, when set, is called with the size of each pack buffer the
-	// store maps outside the Go heap, and with its negation when it is
-	// unmapped, so that the process can count them in its memory budget
-	// (the Go runtime's soft limit sees only its own heap).
+	// OffHeap, when set, is told (delta bytes) of the memory the store's
+	// pack buffers, mapped outside the Go heap, hold: what was written in
+	// them, until they are unmapped (bufpool.Pool.Touched). The process
+	// counts it in its memory budget: the Go runtime's soft limit sees
+	// only its own heap.
 	OffHeap func(delta int64)
 }
 
