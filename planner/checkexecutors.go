@@ -14,7 +14,7 @@ import (
 
 // CheckExecutors checks every environment against the executors this build
 // has: an unknown executor, or a setting the chosen executor would silently
-// ignore (image with local), is an error at the argument's file:line:col,
+// ignore (image with local or slurm), is an error at the argument's file:line:col,
 // and so is everything wrong in the executor's settings block (see
 // checkSettings).
 // config cannot check this itself (it knows no providers), so validate,
@@ -45,7 +45,7 @@ func CheckExecutors(cfg *config.Config, reg *executor.Registry) hcl.Diagnostics 
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Setting not supported by the executor",
-				Detail:   fmt.Sprintf("environment %q sets image, but executor %q runs steps on this machine and would ignore it, so a version's lineage would name an image that never ran. Remove image, or choose an executor that runs images.", n, name),
+				Detail:   fmt.Sprintf("environment %q sets image, but executor %q does not run steps in a container image and would ignore it, so a version's lineage would name an image that never ran. Remove image, or choose an executor that runs images.", n, name),
 				Subject:  rangeOr(env.ImageRange, env.DeclRange),
 			})
 		}

@@ -84,7 +84,11 @@ type watch struct {
 	task   executor.Task
 
 	jobs, pods cache.Store
-	changed    chan struct{}
+	// events are the Job's events (the Job controller's FailedCreate);
+	// nil when they cannot be read, eventsErr then says why.
+	events    cache.Store
+	eventsErr string
+	changed   chan struct{}
 
 	job      *batchv1.Job // last seen
 	pod      *corev1.Pod  // last seen, the newest of the Job's pods
@@ -99,6 +103,14 @@ type watch struct {
 	// becomes stuck (zero: none pending).
 	waiting   map[string]waitingSeen
 	recheckAt time.Time
+	// While the Job has no pod: when this Attach first saw it so
+	// (noPodSince), and since when the Job controller's last FailedCreate
+	// has been one that will not pass by itself (createFailSince, zero:
+	// none). noPodProgress: progress was last reported from that.
+	noPodSince      time.Time
+	createFailSince time.Time
+	createFail      string
+	noPodProgress   bool
 
 	// gonePods are the pods deleted while watched, in their final state
 	// (the store forgets them): what an eviction left on a pod is there.
@@ -167,6 +179,7 @@ func (w *watch) follow(ctx context.Context) (executor.Result, error) {
 	if !synced {
 		return executor.Result{}, fmt.Errorf("kubernetes job %s in namespace %s: the API did not answer within %s", w.name, w.ns, apiTimeout)
 	}
+	w.watchEvents(wctx)
 	for {
 		done, err := w.observe()
 		if err != nil {
@@ -276,6 +289,8 @@ func (w *watch) observe() (bool, error) {
 		w.observePod(w.pod)
 	} else if p := w.lastGonePod(); p != nil {
 		w.pod = p
+	} else if w.cause == notStopped && finishedCondition(w.job) == nil {
+		w.observeNoPod()
 	}
 	if w.cause != notStopped {
 		return false, nil // wait until the deleted Job is gone
@@ -386,7 +401,7 @@ func stuckFor(reason string, first, now time.Time, after time.Duration) (stuck b
 // is stuck, and starts the log streams.
 func (w *watch) observePod(p *corev1.Pod) {
 	cs := containerStatus(p)
-	firstLook := w.progress.State == ""
+	firstLook := w.progress.State == "" || w.noPodProgress
 	if cs != nil {
 		var started time.Time
 		switch {
@@ -427,13 +442,134 @@ func (w *watch) observePod(p *corev1.Pod) {
 	// Progress first: a step's output never comes before its Running.
 	pr := podProgress(w.name, p)
 	if pr.State != "" && (pr.State != w.progress.State || pr.Reason != w.progress.Reason || pr.Host != w.progress.Host) {
-		w.progress = pr
+		w.progress, w.noPodProgress = pr, false
 		if w.task.Progress != nil {
 			w.task.Progress(pr)
 		}
 	}
 	if cs != nil && (cs.State.Running != nil || cs.State.Terminated != nil && !startFailed(cs.State.Terminated)) && w.logPod == "" {
 		w.startLogs(p.Name)
+	}
+}
+
+// watchEvents starts a list-watch of the Job's events, for the Job
+// controller's FailedCreate: why a Job has no pod. Reading events needs
+// list and watch on them; without (or when the first list fails) the
+// watch goes on without them, and progress says a pod-less Job's events
+// could not be read instead of why it has no pod.
+func (w *watch) watchEvents(ctx context.Context) {
+	sel := fields.Set{"involvedObject.kind": "Job", "involvedObject.name": w.name}.String()
+	lctx, cancel := context.WithTimeout(ctx, apiTimeout)
+	defer cancel()
+	// One list first: a reflector without permission would retry, and
+	// log each failure, for as long as the watch lasts.
+	if _, err := w.client.CoreV1().Events(w.ns).List(lctx, metav1.ListOptions{FieldSelector: sel, Limit: 1}); err != nil {
+		w.eventsErr = err.Error()
+		if apierrors.IsForbidden(err) {
+			w.eventsErr = "no permission to list events in namespace " + w.ns
+		}
+		return
+	}
+	w.events, _ = w.informer(ctx, w.client.CoreV1().RESTClient(), "events", &corev1.Event{}, func(o *metav1.ListOptions) {
+		o.FieldSelector = sel
+	})
+}
+
+// failedCreateReason is the Job controller's event reason for a pod it
+// could not create (the API server refused it).
+const failedCreateReason = "FailedCreate"
+
+// lastFailedCreate is the newest FailedCreate event of this very Job,
+// nil if none was seen.
+func (w *watch) lastFailedCreate() *corev1.Event {
+	if w.events == nil {
+		return nil
+	}
+	var last *corev1.Event
+	var lastAt time.Time
+	for _, obj := range w.events.List() {
+		ev := obj.(*corev1.Event)
+		if ev.Reason != failedCreateReason || ev.InvolvedObject.UID != w.job.UID {
+			continue
+		}
+		if at := eventTime(ev); last == nil || !at.Before(lastAt) {
+			last, lastAt = ev, at
+		}
+	}
+	return last
+}
+
+// eventTime is when an event was last seen, whichever API wrote it.
+func eventTime(ev *corev1.Event) time.Time {
+	t := ev.LastTimestamp.Time
+	if ev.Series != nil && ev.Series.LastObservedTime.After(t) {
+		t = ev.Series.LastObservedTime.Time
+	}
+	if ev.EventTime.After(t) {
+		t = ev.EventTime.Time
+	}
+	return t
+}
+
+// createFailPermanent says whether a pod creation the API server refused
+// (a FailedCreate message) will be refused again until someone changes
+// something: an admission plugin or webhook forbade it (a service account
+// that does not exist, a LimitRange, Pod Security, a policy) or the pod
+// is invalid. An exceeded ResourceQuota is not: the quota frees up when
+// other pods end, as an unschedulable pod waits for room. Anything else
+// (the API server or a webhook not answering) may pass too.
+func createFailPermanent(msg string) bool {
+	switch {
+	case strings.Contains(msg, "exceeded quota"):
+		return false
+	case strings.Contains(msg, " is forbidden: "), strings.Contains(msg, " is invalid: "),
+		strings.Contains(msg, "denied the request"):
+		return true
+	}
+	return false
+}
+
+// observeNoPod reports a Job that has no pod yet with why, from the Job
+// controller's last FailedCreate event, and notes it stuck when that
+// refusal is one that will not pass by itself and has lasted StuckAfter
+// (someone may be creating the missing service account right now).
+func (w *watch) observeNoPod() {
+	now := time.Now()
+	w.recheckAt = time.Time{}
+	if w.noPodSince.IsZero() {
+		w.noPodSince = now
+	}
+	pr := executor.Progress{JobID: w.name, State: "Pending", Since: w.job.CreationTimestamp.Time}
+	if ev := w.lastFailedCreate(); ev != nil {
+		msg := strings.Join(strings.Fields(strings.TrimPrefix(ev.Message, "Error creating: ")), " ")
+		pr.Reason = oneLine(ev.Reason, msg)
+		w.createFail = ev.Reason + ": " + msg
+		if !createFailPermanent(msg) {
+			w.createFailSince = time.Time{}
+		} else {
+			if w.createFailSince.IsZero() {
+				w.createFailSince = now
+			}
+			if now.Sub(w.createFailSince) >= w.stuckAfter() {
+				w.stuck = "the Job controller could not create its pod: " + w.createFail
+			} else {
+				w.recheckAt = w.createFailSince.Add(w.stuckAfter())
+			}
+		}
+	} else if w.eventsErr != "" {
+		// Most Jobs get their pod at once: only one that has none for a
+		// while is worth a word.
+		if now.Sub(w.noPodSince) >= w.stuckAfter() {
+			pr.Reason = "no pod yet; why is in the Job's events, which mlform cannot read: " + w.eventsErr
+		} else {
+			w.recheckAt = w.noPodSince.Add(w.stuckAfter())
+		}
+	}
+	if pr.Reason != "" && (pr.State != w.progress.State || pr.Reason != w.progress.Reason) {
+		w.progress, w.noPodProgress = pr, true
+		if w.task.Progress != nil {
+			w.task.Progress(pr)
+		}
 	}
 }
 

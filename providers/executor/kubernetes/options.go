@@ -80,7 +80,10 @@ type Options struct {
 	// kubelet can leave by itself (CreateContainerConfigError,
 	// CreateContainerError: a Secret created a moment before is not in
 	// its cache yet, an API call timed out) before the step counts as
-	// stuck; 0 means DefaultStuckAfter.
+	// stuck, and how long the API server may refuse a Job's pod as
+	// forbidden or invalid (the Job controller's FailedCreate: a service
+	// account created a moment later) before it does; 0 means
+	// DefaultStuckAfter.
 	StuckAfter time.Duration
 	// Now stamps results; nil means time.Now.
 	Now func() time.Time

@@ -70,6 +70,11 @@ func (w *watch) result() (executor.Result, error) {
 		}
 		return r, fmt.Errorf("%s task for %s: command %q could not start in pod %s: %s", w.task.Step, w.task.Label(), cmd, w.pod.Name, cs.State.Terminated.Message)
 	}
+	if w.pod == nil && w.createFail != "" && o.Cause != stoppedStuck && r.Status != state.StatusSucceeded {
+		// A Job that ended (its deadline, deleted) without ever having a
+		// pod: the Job controller's last refusal says why.
+		r.Reason += " (no pod was created; last " + w.createFail + ")"
+	}
 	w.logMu.Lock()
 	notes := w.logNotes
 	w.logMu.Unlock()
