@@ -2,6 +2,7 @@ package planner
 
 import (
 	"context"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -27,12 +28,15 @@ func TestRootWriter(t *testing.T) {
 	// An older mlform's roots: this workspace's under its lineage alone in
 	// "other" (replaced by the first write), and a copy's at another
 	// backend in the default store (left alone).
+	// (An older mlform named a local backend by its path alone, and
+	// recorded the host that wrote the root: only this host's is its own.)
+	host, _ := os.Hostname()
 	legacy := func(store, backend string) {
 		s, err := ws.Store(ctx, store)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.PutRoot(ctx, &storage.Root{Lineage: st.Lineage, Backend: backend, IDs: []string{strings.Repeat("9", 64)}}); err != nil {
+		if err := s.PutRoot(ctx, &storage.Root{Lineage: st.Lineage, Backend: backend, Host: host, IDs: []string{strings.Repeat("9", 64)}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -73,7 +77,7 @@ func TestRootWriter(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r, err := store.GetRoot(ctx, storedoc.WorkspaceRootName(st.Lineage, m.Location(), name))
+			r, err := store.GetRoot(ctx, storedoc.WorkspaceRootName(st.Lineage, m.RootBackend(), name))
 			if err != nil {
 				t.Fatalf("%s: storage %q: %v", step.name, name, err)
 			}
