@@ -153,6 +153,15 @@ func migrate(st *state.State, moves []*plans.Move) error {
 				return stale
 			}
 			m.Name = to
+			// Numbers are never reused by an address: to continues
+			// past what a model forgotten there (state rm) used, and
+			// from, declared again later, past what moved away.
+			if st.RemovedModels == nil {
+				st.RemovedModels = map[string]int{}
+			}
+			st.RemovedModels[from] = max(m.NextVersion, st.RemovedModels[from])
+			m.NextVersion = max(m.NextVersion, st.RemovedModels[to])
+			delete(st.RemovedModels, to)
 			// The versions' steps saw the old name (MLFORM_MODEL):
 			// reproduce runs them with it.
 			for _, v := range m.Versions {
