@@ -81,6 +81,13 @@ func (l *loader) decodeMoved() {
 	l.cfg.Moved = nil
 	defer func() { l.cfg.Moved = append(l.cfg.Moved, inner...) }()
 	from := map[string]hcl.Range{}
+	// out[i] are the moves block i makes; calls[i] says block i moves a
+	// module call (with its f and t).
+	out := make([][]Moved, len(blocks))
+	calls := make([]*movedBlock, len(blocks))
+	defer func() {
+		l.cfg.Moved = append(l.cfg.Moved, slices.Concat(out...)...)
+	}()
 	for i, mb := range blocks {
 		if !mb.parsedOK {
 			continue
@@ -136,11 +143,43 @@ func (l *loader) decodeMoved() {
 			for _, to := range slices.Compact(addrs) {
 				kind, name, _ := strings.Cut(to, ".")
 				rest := strings.TrimPrefix(name, end.addr)
-				l.cfg.Moved = append(l.cfg.Moved, Moved{From: kind + "." + f.addr + rest, To: kind + "." + t.addr + rest, DeclRange: b.DefRange()})
+				out[i] = append(out[i], Moved{From: kind + "." + f.addr + rest, To: kind + "." + t.addr + rest, DeclRange: b.DefRange()})
 			}
+			calls[i] = &blocks[i]
 			continue
 		}
-		l.cfg.Moved = append(l.cfg.Moved, Moved{From: f.addr, To: t.addr, DeclRange: b.DefRange()})
+		out[i] = append(out[i], Moved{From: f.addr, To: t.addr, DeclRange: b.DefRange()})
+	}
+	// A later block may move on what is under a moved call's To without
+	// naming that To itself: module.a -> module.b, then
+	// module.b["eu"] -> module.b["europe"] or
+	// module.b.model.x -> module.b.model.y. The call's move must then
+	// bring those objects (module.a["eu"]..., module.a.model.x) to where
+	// the later block moves them from, or the chain breaks and they
+	// stay behind. Last block first, so a chain of such blocks composes.
+	for i := len(blocks) - 1; i >= 0; i-- {
+		c := calls[i]
+		if c == nil {
+			continue
+		}
+		have := map[string]bool{}
+		for _, m := range out[i] {
+			have[m.From] = true
+		}
+		for _, later := range out[i+1:] {
+			for _, m := range later {
+				kind, name, _ := strings.Cut(m.From, ".")
+				if !inModulePath(name, c.t.addr, true) {
+					continue
+				}
+				src := kind + "." + c.f.addr + strings.TrimPrefix(name, c.t.addr)
+				if have[src] {
+					continue
+				}
+				have[src] = true
+				out[i] = append(out[i], Moved{From: src, To: m.From, DeclRange: c.b.DefRange()})
+			}
+		}
 	}
 }
 

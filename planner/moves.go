@@ -153,6 +153,15 @@ func migrate(st *state.State, moves []*plans.Move) error {
 				return stale
 			}
 			m.Name = to
+			// Numbers are never reused by an address: to continues
+			// past what a model forgotten there (state rm) used, and
+			// from, declared again later, past what moved away.
+			if st.RemovedModels == nil {
+				st.RemovedModels = map[string]int{}
+			}
+			st.RemovedModels[from] = max(m.NextVersion, st.RemovedModels[from])
+			m.NextVersion = max(m.NextVersion, st.RemovedModels[to])
+			delete(st.RemovedModels, to)
 			// The versions' steps saw the old name (MLFORM_MODEL):
 			// reproduce runs them with it.
 			for _, v := range m.Versions {
@@ -312,10 +321,10 @@ func renameKey(m map[string]string, from, to string) {
 	}
 }
 
-// implicitMoves are Terraform's implied moves for count: a dataset or
-// model that gains count keeps its history as instance [0]
-// (model.a -> model.a[0]), and one that loses count gets it back from
-// [0] (model.a[0] -> model.a). They come after the explicit moved blocks,
+// implicitMoves are Terraform's implied moves for count: a dataset,
+// model, retrain policy or promotion that gains count keeps its history
+// as instance [0] (model.a -> model.a[0]), and one that loses count gets
+// it back from [0] (model.a[0] -> model.a). They come after the explicit moved blocks,
 // which win.
 func implicitMoves(cfg *config.Config, explicit []config.Moved) []config.Moved {
 	covered := map[string]bool{}
@@ -347,6 +356,13 @@ func implicitMoves(cfg *config.Config, explicit []config.Moved) []config.Moved {
 	}
 	add("dataset", slices.Collect(maps.Keys(cfg.Datasets)))
 	add("model", slices.Collect(maps.Keys(cfg.Models)))
+	// A retrain policy keeps its last-train times and a promotion its
+	// approvals, announced waits and last publication, as a moved block
+	// would keep them: else a promotion that gains count beside its
+	// model waits for a second review of an approved version and
+	// announces that wait again.
+	add("retrain_policy", slices.Collect(maps.Keys(cfg.RetrainPolicies)))
+	add("promotion", slices.Collect(maps.Keys(cfg.Promotions)))
 	return out
 }
 

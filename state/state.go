@@ -31,7 +31,8 @@ type State struct {
 	// Publications records the last publish of each promotion, by promotion name.
 	Publications map[string]*Publication `json:"publications,omitempty"`
 	// RemovedModels keeps the next version number of each model removed
-	// with `state rm`, so a model declared again never reuses a number.
+	// with `state rm` or renamed by a moved block, so a model declared
+	// again never reuses a number.
 	// Use EnsureModel to create models.
 	RemovedModels map[string]int `json:"removed_models,omitempty"`
 	// RetainedSnapshots keeps, by dataset name, the records of snapshots

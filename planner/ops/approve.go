@@ -49,7 +49,14 @@ func Approve(st *state.State, cfg *config.Config, req ApproveRequest) (*Approved
 	name := strings.TrimPrefix(req.Promotion, "promotion.")
 	p := cfg.Promotions[name]
 	if p == nil {
-		return nil, fmt.Errorf("approve: promotion.%s is not declared (promotions: %s)", name, orNone(slices.Sorted(maps.Keys(cfg.Promotions))))
+		// As addresses (promotion.NAME), which the CLI shows as users
+		// write them: a module's is module.r["eu"].promotion.prod, not
+		// the bare name module.r["eu"].prod nobody can type back.
+		var declared []string
+		for _, n := range slices.Sorted(maps.Keys(cfg.Promotions)) {
+			declared = append(declared, "promotion."+n)
+		}
+		return nil, fmt.Errorf("approve: promotion.%s is not declared (promotions: %s)", name, orNone(declared))
 	}
 	if !p.Approval {
 		return nil, fmt.Errorf("approve: promotion.%s: %w (add approval = true to it)", name, ErrNoApproval)

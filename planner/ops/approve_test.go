@@ -33,7 +33,7 @@ func TestApprove(t *testing.T) {
 		{name: "the candidate", promotion: "promotion.prod", version: "v3", wantCandidate: 3},
 		{name: "bare name and number", promotion: "prod", version: "3", wantCandidate: 3},
 		{name: "not asking for approval", promotion: "promotion.staging", version: "v3", wantErr: "the promotion does not ask for approval"},
-		{name: "undeclared", promotion: "promotion.nope", version: "v3", wantErr: "promotion.nope is not declared (promotions: prod, staging)"},
+		{name: "undeclared", promotion: "promotion.nope", version: "v3", wantErr: "promotion.nope is not declared (promotions: promotion.prod, promotion.staging)"},
 		{name: "no such version", promotion: "prod", version: "v9", wantErr: "model.m has no version 9"},
 		{name: "failed version", promotion: "prod", version: "v2", wantErr: "v2 failed; only a succeeded version can be promoted"},
 		{name: "already there", promotion: "prod", version: "v1", wantErr: "already points at v1"},
