@@ -105,6 +105,12 @@ func storeOr(s string) string {
 // dir is refused unless force is set (then files of the same name are
 // replaced and other files are left alone).
 func Pull(ctx context.Context, ws *engine.Workspace, t *PullTarget, dir string, force bool) error {
+	if dir == "" {
+		// os.ReadDir("") fails as "not exist", so an empty DIR would pass
+		// for a new directory and the store would write into the current
+		// one, non-empty or not.
+		return errors.New("pull needs a target directory, and DIR is empty (write . for the current directory)")
+	}
 	entries, err := os.ReadDir(dir)
 	created := os.IsNotExist(err)
 	switch {
