@@ -26,7 +26,14 @@ import (
 func CSV(r io.Reader, path string, columns []string) (*Profile, error) {
 	// Large reads: behind a pipe every read is a goroutine hand-off, and
 	// csv's default 4 KiB buffer would make hundreds of them per MiB.
-	cr := csv.NewReader(bufio.NewReaderSize(&lineLimit{r: r, path: path, max: MaxLine}, 256<<10))
+	br := bufio.NewReaderSize(&lineLimit{r: r, path: path, max: MaxLine}, 256<<10)
+	// A UTF-8 byte order mark (Excel's "CSV UTF-8", R's UTF-8-BOM) goes
+	// before the parser sees it: left in, it would make a quoted first
+	// header ("a") an unquoted field that keeps its quotes.
+	if b, _ := br.Peek(3); bytes.Equal(b, []byte("\ufeff")) {
+		_, _ = br.Discard(3) // the 3 bytes are buffered: no error
+	}
+	cr := csv.NewReader(br)
 	cr.ReuseRecord = true
 	cr.LazyQuotes = true
 	cr.FieldsPerRecord = -1

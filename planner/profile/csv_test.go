@@ -65,6 +65,12 @@ func TestCSVColumns(t *testing.T) {
 			kind: Numeric, count: 1, numbers: 1, min: 7, max: 7, mean: 7,
 		},
 		{
+			// R's write.csv(fileEncoding = "UTF-8-BOM") and pandas'
+			// utf-8-sig with QUOTE_ALL quote the header after the mark.
+			name: "bom before a quoted header", data: "\ufeff\"a, b\",\"c\"\n7,x\n", col: "a, b",
+			kind: Numeric, count: 1, numbers: 1, min: 7, max: 7, mean: 7,
+		},
+		{
 			name: "lazy quotes", data: "a,b\nx\"y,1\n", col: "a",
 			kind: Categorical, count: 1, cats: map[string]int64{"x\"y": 1},
 		},
