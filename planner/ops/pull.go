@@ -113,6 +113,13 @@ func Pull(ctx context.Context, ws *engine.Workspace, t *PullTarget, dir string, 
 	}
 	entries, err := os.ReadDir(dir)
 	created := os.IsNotExist(err)
+	if created {
+		// A dangling symlink reads as missing, but it is not this pull's
+		// to create (mkdir fails on it) nor to remove when pull fails.
+		if target, lerr := os.Readlink(dir); lerr == nil {
+			return fmt.Errorf("pull into %s: it is a symbolic link to %s, which does not exist", dir, target)
+		}
+	}
 	switch {
 	case err == nil && len(entries) > 0 && !force:
 		return fmt.Errorf("%s is not empty: pull into an empty or new directory, or use -force to write into it", dir)
