@@ -323,6 +323,38 @@ func TestLineLimit(t *testing.T) {
 	}
 }
 
+// TestRecordLimit: a quoted field that never closes makes the rest of the
+// file one record, in lines of any length; it is refused once the record
+// passes MaxLine, as a long line is, instead of being held in memory.
+func TestRecordLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads 64 MiB")
+	}
+	r := io.MultiReader(strings.NewReader("v\n1\n\"unclosed\n"), io.LimitReader(shortLines{}, MaxLine+readAhead+1))
+	_, err := CSV(r, "q.csv", []string{"v"})
+	if err == nil || !strings.Contains(err.Error(), "profile q.csv: a row longer than 67108864 bytes starts at byte 4; does a quoted field there miss its closing quote?") {
+		t.Fatalf("CSV error = %v", err)
+	}
+	// Many records of the same total size are fine.
+	p, err := CSV(io.MultiReader(strings.NewReader("v\n"), io.LimitReader(shortLines{}, MaxLine+readAhead+1)), "ok.csv", []string{"v"})
+	if err != nil || p.Rows == 0 {
+		t.Fatalf("CSV of short rows: %v", err)
+	}
+}
+
+// shortLines reads as endless lines of 99 x's.
+type shortLines struct{}
+
+func (shortLines) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = 'x'
+		if i%100 == 99 {
+			p[i] = '\n'
+		}
+	}
+	return len(p), nil
+}
+
 type zeros struct{}
 
 func (zeros) Read(p []byte) (int, error) {
