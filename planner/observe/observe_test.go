@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -357,6 +358,33 @@ func TestObserveBucketSourceCache(t *testing.T) {
 	third, err := Observe(ctx, src, opts)
 	if err != nil || third.Hashed != 1 || third.ID == first.ID {
 		t.Fatalf("rewritten object: err %v hashed %d id changed %v", err, third.Hashed, third.ID != first.ID)
+	}
+}
+
+// TestObserveBucketUnsafeKeys: a bucket key that is not a clean relative
+// path ("a//b", "x/../y") stops the plan, naming it, when the dataset
+// includes it, and is left out when excluded (docs/datasets.md: "exclude
+// it"), as a local symlink is.
+func TestObserveBucketUnsafeKeys(t *testing.T) {
+	ctx := context.Background()
+	for _, key := range []string{"x//y.csv", "x/../y.csv", "/x/y.csv"} {
+		b := memblob.OpenBucket(nil)
+		for _, k := range []string{"data/ok.csv", "data/" + key} {
+			if err := b.WriteAll(ctx, k, []byte("v\n1\n"), nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		src := source.FromBucket(gblob.PrefixedBucket(b, "data/"), "mem://test/data")
+		opts := testOptions("")
+		if _, err := Observe(ctx, src, opts); err == nil || !strings.Contains(err.Error(), strconv.Quote(key)) || !strings.Contains(err.Error(), "exclude it") {
+			t.Errorf("%q included: error %v", key, err)
+		}
+		opts.Exclude = []string{"x", "**/y.csv"}
+		obs, err := Observe(ctx, src, opts)
+		if err != nil || paths(obs.Files) != "ok.csv" {
+			t.Errorf("%q excluded: err %v, files %v", key, err, obs)
+		}
+		src.Close()
 	}
 }
 

@@ -105,8 +105,21 @@ func storeOr(s string) string {
 // dir is refused unless force is set (then files of the same name are
 // replaced and other files are left alone).
 func Pull(ctx context.Context, ws *engine.Workspace, t *PullTarget, dir string, force bool) error {
+	if dir == "" {
+		// os.ReadDir("") fails as "not exist", so an empty DIR would pass
+		// for a new directory and the store would write into the current
+		// one, non-empty or not.
+		return errors.New("pull needs a target directory, and DIR is empty (write . for the current directory)")
+	}
 	entries, err := os.ReadDir(dir)
 	created := os.IsNotExist(err)
+	if created {
+		// A dangling symlink reads as missing, but it is not this pull's
+		// to create (mkdir fails on it) nor to remove when pull fails.
+		if target, lerr := os.Readlink(dir); lerr == nil {
+			return fmt.Errorf("pull into %s: it is a symbolic link to %s, which does not exist", dir, target)
+		}
+	}
 	switch {
 	case err == nil && len(entries) > 0 && !force:
 		return fmt.Errorf("%s is not empty: pull into an empty or new directory, or use -force to write into it", dir)

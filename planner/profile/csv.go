@@ -26,7 +26,17 @@ import (
 func CSV(r io.Reader, path string, columns []string) (*Profile, error) {
 	// Large reads: behind a pipe every read is a goroutine hand-off, and
 	// csv's default 4 KiB buffer would make hundreds of them per MiB.
-	cr := csv.NewReader(bufio.NewReaderSize(&lineLimit{r: r, path: path, max: MaxLine}, 256<<10))
+	ll := &lineLimit{r: r, path: path, max: MaxLine}
+	br := bufio.NewReaderSize(ll, readAhead)
+	// A UTF-8 byte order mark (Excel's "CSV UTF-8", R's UTF-8-BOM) goes
+	// before the parser sees it: left in, it would make a quoted first
+	// header ("a") an unquoted field that keeps its quotes.
+	var skipped int64
+	if b, _ := br.Peek(3); bytes.Equal(b, []byte("\ufeff")) {
+		_, _ = br.Discard(3) // the 3 bytes are buffered: no error
+		skipped = 3
+	}
+	cr := csv.NewReader(br)
 	cr.ReuseRecord = true
 	cr.LazyQuotes = true
 	cr.FieldsPerRecord = -1
@@ -37,6 +47,7 @@ func CSV(r io.Reader, path string, columns []string) (*Profile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("profile %s: header: %w", path, err)
 	}
+	ll.record = skipped + cr.InputOffset()
 	idx, err := columnIndexes(header, path, columns)
 	if err != nil {
 		return nil, err
@@ -57,6 +68,7 @@ func CSV(r io.Reader, path string, columns []string) (*Profile, error) {
 		if err != nil {
 			return nil, fmt.Errorf("profile %s: %w", path, err)
 		}
+		ll.record = skipped + cr.InputOffset()
 		for i, b := range bs {
 			v := ""
 			if idx[i] < len(rec) {
@@ -73,18 +85,26 @@ func CSV(r io.Reader, path string, columns []string) (*Profile, error) {
 	return p, nil
 }
 
-// MaxLine bounds the bytes between two newlines. encoding/csv holds a whole
-// record in memory, so a large file without newlines (a binary file named
-// .csv) would otherwise cost its size in RAM.
+// MaxLine bounds the bytes between two newlines, and those of one record
+// (a quoted field may span lines). encoding/csv holds a whole record in
+// memory, so a large file without newlines (a binary file named .csv), or
+// one whose quoted field never closes, would otherwise cost its size in RAM.
 const MaxLine = 64 << 20
 
-// lineLimit fails a read once a line grows past max bytes.
+// readAhead is the buffer between the file and the CSV parser: the reader
+// runs at most this far ahead of the record the parser is in.
+const readAhead = 256 << 10
+
+// lineLimit fails a read once a line grows past max bytes, or once the
+// record being parsed (which starts at record, set by the caller after
+// each record) does.
 type lineLimit struct {
-	r    io.Reader
-	path string
-	max  int64
-	run  int64 // bytes since the last newline
-	off  int64
+	r      io.Reader
+	path   string
+	max    int64
+	run    int64 // bytes since the last newline
+	off    int64
+	record int64 // offset where the record being parsed starts
 }
 
 func (l *lineLimit) Read(p []byte) (int, error) {
@@ -102,6 +122,9 @@ func (l *lineLimit) Read(p []byte) (int, error) {
 	l.off += int64(n)
 	if l.run > l.max {
 		return n, fmt.Errorf("profile %s: a line longer than %d bytes ends past byte %d; is it a CSV file?", l.path, l.max, l.off)
+	}
+	if l.off-l.record > l.max+readAhead {
+		return n, fmt.Errorf("a row longer than %d bytes starts at byte %d; does a quoted field there miss its closing quote?", l.max, l.record) // CSV names the file
 	}
 	return n, err
 }

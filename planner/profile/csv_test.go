@@ -65,6 +65,12 @@ func TestCSVColumns(t *testing.T) {
 			kind: Numeric, count: 1, numbers: 1, min: 7, max: 7, mean: 7,
 		},
 		{
+			// R's write.csv(fileEncoding = "UTF-8-BOM") and pandas'
+			// utf-8-sig with QUOTE_ALL quote the header after the mark.
+			name: "bom before a quoted header", data: "\ufeff\"a, b\",\"c\"\n7,x\n", col: "a, b",
+			kind: Numeric, count: 1, numbers: 1, min: 7, max: 7, mean: 7,
+		},
+		{
 			name: "lazy quotes", data: "a,b\nx\"y,1\n", col: "a",
 			kind: Categorical, count: 1, cats: map[string]int64{"x\"y": 1},
 		},
@@ -315,6 +321,38 @@ func TestLineLimit(t *testing.T) {
 	if _, err := CSV(r, "blob.csv", []string{"v"}); err == nil || !strings.Contains(err.Error(), "line longer than") {
 		t.Fatalf("CSV error = %v", err)
 	}
+}
+
+// TestRecordLimit: a quoted field that never closes makes the rest of the
+// file one record, in lines of any length; it is refused once the record
+// passes MaxLine, as a long line is, instead of being held in memory.
+func TestRecordLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads 64 MiB")
+	}
+	r := io.MultiReader(strings.NewReader("v\n1\n\"unclosed\n"), io.LimitReader(shortLines{}, MaxLine+readAhead+1))
+	_, err := CSV(r, "q.csv", []string{"v"})
+	if err == nil || !strings.Contains(err.Error(), "profile q.csv: a row longer than 67108864 bytes starts at byte 4; does a quoted field there miss its closing quote?") {
+		t.Fatalf("CSV error = %v", err)
+	}
+	// Many records of the same total size are fine.
+	p, err := CSV(io.MultiReader(strings.NewReader("v\n"), io.LimitReader(shortLines{}, MaxLine+readAhead+1)), "ok.csv", []string{"v"})
+	if err != nil || p.Rows == 0 {
+		t.Fatalf("CSV of short rows: %v", err)
+	}
+}
+
+// shortLines reads as endless lines of 99 x's.
+type shortLines struct{}
+
+func (shortLines) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = 'x'
+		if i%100 == 99 {
+			p[i] = '\n'
+		}
+	}
+	return len(p), nil
 }
 
 type zeros struct{}

@@ -63,6 +63,11 @@ func ReadMetrics(outputDir string) (map[string]float64, error) {
 // no duplicate or empty names, names without control characters, values
 // finite numbers, nothing after the object.
 func ParseMetrics(data []byte) (map[string]float64, error) {
+	if bom := byteOrderMark(data); bom != "" {
+		// encoding/json would say "invalid character 'ï' looking for
+		// beginning of value", which names no cause.
+		return nil, fmt.Errorf("starts with a %s byte order mark (as PowerShell and Windows editors write), want plain UTF-8 JSON without one", bom)
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	tok, err := dec.Token()
@@ -163,6 +168,17 @@ func nonFiniteLiteral(rest []byte) string {
 		if bytes.HasPrefix(rest, []byte(lit)) {
 			return lit
 		}
+	}
+	return ""
+}
+
+// byteOrderMark names the byte order mark data starts with, or is "".
+func byteOrderMark(data []byte) string {
+	switch {
+	case bytes.HasPrefix(data, []byte{0xef, 0xbb, 0xbf}):
+		return "UTF-8"
+	case bytes.HasPrefix(data, []byte{0xff, 0xfe}), bytes.HasPrefix(data, []byte{0xfe, 0xff}):
+		return "UTF-16"
 	}
 	return ""
 }

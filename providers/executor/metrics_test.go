@@ -41,6 +41,8 @@ func TestParseMetrics(t *testing.T) {
 		{"-Infinity literal", "{\"ok\": 1, \"a\" :\n -Infinity}", nil, `metric "a" is -Infinity, want a finite number`},
 		{"other bare word", `{"a": nope}`, nil, `metric "a": invalid JSON`},
 		{"garbage", `accuracy=0.9`, nil, "invalid JSON"},
+		{"UTF-8 byte order mark", "\ufeff{\"a\": 1}", nil, "starts with a UTF-8 byte order mark"},
+		{"UTF-16 byte order mark", "\xff\xfe{\x00}\x00", nil, "starts with a UTF-16 byte order mark"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

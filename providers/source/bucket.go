@@ -46,10 +46,11 @@ func (s *bucket) Local() bool    { return false }
 func (s *bucket) Close() error   { return s.b.Close() }
 
 // Walk lists every object under the prefix. Keys are untrusted: one that is
-// not a clean relative path (".." elements, leading "/", "a//b") fails the
-// walk with its name rather than being skipped or used; one holding a
+// not a clean relative path (".." elements, leading "/", "a//b") or holds a
 // character relpath.Check refuses is listed for the observer to judge, as
-// a local file name is. Zero-length keys
+// a local file name is: refused, naming it, if the dataset includes it,
+// never opened if excluded (Open checks again). Only an empty key, which
+// no pattern can exclude, fails the walk. Zero-length keys
 // ending in "/" are directory markers some consoles create and are skipped.
 func (s *bucket) Walk(ctx context.Context, fn func(Entry) error) error {
 	return walkListing(ctx, s, fn)
@@ -70,12 +71,13 @@ func (s *bucket) Entries(ctx context.Context) ([]Entry, error) {
 		if obj.IsDir || (obj.Size == 0 && strings.HasSuffix(obj.Key, "/")) {
 			continue
 		}
-		// Only a key that could leave the prefix fails the listing. A name
-		// that is merely unusable (a backslash, a control character) is
-		// listed like a local file of that name: the observer refuses it
-		// if it is included and leaves it out if it is excluded.
-		if err := relpath.CheckElements(obj.Key); err != nil {
-			return nil, fmt.Errorf("list %s: object key is not a safe relative path: %w", s.name, err)
+		// An unusable key ("a//b" from a sloppy join, "x/../y", a
+		// backslash) is listed like a local file of that name: the
+		// observer refuses it if it is included and leaves it out if it is
+		// excluded, so one stray object does not make the whole prefix
+		// impossible to snapshot. An empty key cannot be excluded.
+		if obj.Key == "" {
+			return nil, fmt.Errorf("list %s: object key is not a safe relative path: %w", s.name, relpath.CheckElements(obj.Key))
 		}
 		e := Entry{Path: obj.Key, Size: obj.Size, MtimeNs: obj.ModTime.UnixNano(), Mode: 0o644}
 		if len(obj.MD5) > 0 {

@@ -25,10 +25,12 @@ import (
 
 // Entry is one file (or non-directory node) found by Walk.
 type Entry struct {
-	// Path is slash-separated, relative to the source root, and passes
-	// relpath.CheckElements; the observer applies relpath.Check to the
-	// entries a dataset includes (a name with a backslash or a control
-	// character is refused there, naming it, unless excluded).
+	// Path is slash-separated, relative to the source root and not empty.
+	// A local walk's paths pass relpath.CheckElements; a bucket key may
+	// not (".." or empty elements). The observer applies relpath.Check to
+	// the entries a dataset includes (a name with ".." or an empty
+	// element, a backslash or a control character is refused there,
+	// naming it, unless excluded).
 	Path string
 	Size int64
 	// MtimeNs is the modification time in nanoseconds since the Unix epoch
