@@ -3,7 +3,6 @@ package config
 import (
 	"os"
 	"strings"
-	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -39,9 +38,7 @@ func (l *loader) evaluate(g *graph, order []*node) {
 	// source and code paths are (docs/language.md, Modules), so
 	// file("${path.module}/p.txt") names the module's file.
 	dir := l.rootDir() // not l: the Config keeps the scope, and must not keep the loader
-	// The raw table is built when a block first calls a function (a
-	// configuration that calls none never needs it).
-	raw := sync.OnceValue(func() map[string]function.Function { return lang.Functions(dir) })
+	raw := l.rawFuncs  // built when a block first calls a function
 	s := newScope(func(called map[string]bool) map[string]function.Function {
 		if called == nil {
 			return lang.NewFunctions(dir)

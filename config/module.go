@@ -216,6 +216,7 @@ func (l *loader) child(dir string, n *node, inputs map[string]cty.Value, ranges 
 		instances:  map[string]map[string]bool{},
 		reg:        l.reg,
 		parsed:     l.parsed,
+		rawFuncs:   l.rawFuncs,
 		prefix:     l.prefix + "module." + n.name + ".",
 		mod: &modLoader{parent: l, block: n.block, inputs: inputs, ranges: ranges,
 			chain: append(slices.Clone(l.moduleChain()), abs), outputs: map[string]cty.Value{}},
