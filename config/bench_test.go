@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -101,4 +102,32 @@ func BenchmarkEvalGateFleet(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/float64(len(cfg.Promotions)), "µs/gate")
+}
+
+// BenchmarkLoadModuleFleet loads the fleet declared as one module called
+// with for_each (fleetgen.WriteModules) and reports the heap the loaded
+// Config keeps per instance: plan and apply hold it to the end, so it is
+// what a large fleet's peak memory grows with.
+func BenchmarkLoadModuleFleet(b *testing.B) {
+	const n = 1000
+	dir := b.TempDir()
+	if err := fleetgen.WriteModules(dir, n); err != nil {
+		b.Fatal(err)
+	}
+	var kept uint64
+	for b.Loop() {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		cfg, diags := Load(dir, LoadOptions{Getenv: noEnv})
+		if diags.HasErrors() {
+			b.Fatal(diags)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		runtime.KeepAlive(cfg)
+		kept = after.HeapAlloc - min(before.HeapAlloc, after.HeapAlloc)
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/n, "µs/instance")
+	b.ReportMetric(float64(kept)/n, "kept-B/instance")
 }

@@ -9,13 +9,16 @@
 #   fleet          : generated workspaces of N = 100 and 1,000 models (internal/fleetgen:
 #                    N datasets of one small CSV, N models running one sh trainer, N retrain
 #                    policies, N gated promotions): validate, apply (every first train),
-#                    no-op plan, peak RSS
+#                    no-op plan, peak RSS; declared as N blocks of each kind and as one
+#                    module called with for_each over N names (FLEET_SHAPES)
 #
 # Every figure is printed next to its target with PASS or MISS (README.md,
 # "Performance", says where the targets come from).
 #
 # Environment: BENCH_DIR (default $HOME/.cache/mlform-bench), RUNS (default 3),
 # BENCH (fleet, snapshot or all; default all), FLEET_SIZES (default "100 1000"),
+# FLEET_SHAPES (blocks: N blocks of each kind; modules: one module called
+# with for_each over N names; default both),
 # SNAPSHOT_SETS (default "small large").
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +27,7 @@ BENCH_DIR=${BENCH_DIR:-$HOME/.cache/mlform-bench}
 RUNS=${RUNS:-3}
 BENCH=${BENCH:-all}
 FLEET_SIZES=${FLEET_SIZES:-100 1000}
+FLEET_SHAPES=${FLEET_SHAPES:-blocks modules}
 SNAPSHOT_SETS=${SNAPSHOT_SETS:-small large}
 
 need() { command -v "$1" >/dev/null 2>&1; }
@@ -108,18 +112,25 @@ fi
 
 # The fleet: a fresh workspace per run, so every apply trains everything.
 if [ "$BENCH" != snapshot ]; then
-for n in $FLEET_SIZES; do
-  ws=$BENCH_DIR/fleet-$n
-  for i in $(seq "$RUNS"); do
-    rm -rf "$ws"; "$ROOT/bin/benchgen" -fleet "$n" "$ws"
-    # Real data is not written the moment before apply: the stat caches
-    # trust no file changed (ctime included, which benchgen cannot age)
-    # within 2 s of being hashed, so without this the first no-op plan
-    # would rehash every dataset apply hashed.
-    sleep 2.1
-    measure fleet_validate "$n" "$MLFORM" -chdir="$ws" validate -no-color
-    measure fleet_apply "$n" "$MLFORM" -chdir="$ws" apply -auto-approve -no-color
-    measure fleet_noop "$n" "$MLFORM" -chdir="$ws" plan -no-color -detailed-exitcode
+for shape in $FLEET_SHAPES; do
+  case $shape in
+    blocks) prefix=fleet gen=() ;;
+    modules) prefix=fleetmod gen=(-modules) ;;
+    *) echo "bench: FLEET_SHAPES: unknown shape $shape (blocks, modules)" >&2; exit 2 ;;
+  esac
+  for n in $FLEET_SIZES; do
+    ws=$BENCH_DIR/$prefix-$n
+    for i in $(seq "$RUNS"); do
+      rm -rf "$ws"; "$ROOT/bin/benchgen" -fleet "$n" "${gen[@]}" "$ws"
+      # Real data is not written the moment before apply: the stat caches
+      # trust no file changed (ctime included, which benchgen cannot age)
+      # within 2 s of being hashed, so without this the first no-op plan
+      # would rehash every dataset apply hashed.
+      sleep 2.1
+      measure ${prefix}_validate "$n" "$MLFORM" -chdir="$ws" validate -no-color
+      measure ${prefix}_apply "$n" "$MLFORM" -chdir="$ws" apply -auto-approve -no-color
+      measure ${prefix}_noop "$n" "$MLFORM" -chdir="$ws" plan -no-color -detailed-exitcode
+    done
   done
 done
 fi
@@ -135,9 +146,9 @@ def med(k): v = rows.get(k); return max(statistics.median(x[0] for x in v), 1e-3
 def rss(k): v = rows.get(k); return max(x[1] for x in v) / 1024 if v else float('nan')
 def verdict(ok): return "PASS" if ok else "MISS"
 nan = float('nan')
-print(f"{'measure':<16}{'dataset':<8}{'runs':>5}{'median s':>10}{'peak RSS MiB':>14}")
+print(f"{'measure':<19}{'dataset':<8}{'runs':>5}{'median s':>10}{'peak RSS MiB':>14}")
 for (n, d) in sorted(rows):
-    print(f"{n:<16}{d:<8}{len(rows[(n,d)]):>5}{med((n,d)):>10.3f}{rss((n,d)):>14.1f}")
+    print(f"{n:<19}{d:<8}{len(rows[(n,d)]):>5}{med((n,d)):>10.3f}{rss((n,d)):>14.1f}")
 print()
 if any(k[0].startswith("mlform_") for k in rows):
     print("Snapshots (medians; restic and find on the same files in the same run):")
@@ -157,24 +168,25 @@ if any(k[0].startswith("mlform_") for k in rows):
             print(f"  [{d}] b3sum/mlform first snapshot = {med(('b3sum',d))/med(('mlform_first',d)):.2f}x (reading and hashing alone)")
         print(f"  [{d}] mlform start-up alone (mlform version) = {med(('mlform_start',d)):.3f} s")
     print()
-sizes = sorted({int(k[1]) for k in rows if k[0].startswith("fleet_")})
-if sizes:
-    print("Fleet (medians; N datasets, models, policies and gated promotions):")
+for prefix, shape in (("fleet", "N blocks of each kind"), ("fleetmod", "one module called with for_each over N")):
+    sizes = sorted({int(k[1]) for k in rows if k[0].startswith(prefix + "_")})
+    if not sizes:
+        continue
+    f = lambda m, n: (prefix + "_" + m, str(n))
+    print(f"Fleet, {shape} (medians; N datasets, models, policies and gated promotions):")
     print(f"  {'N':>6}{'validate s':>12}{'apply s':>10}{'per model ms':>14}{'no-op plan s':>14}{'peak RSS MiB':>14}")
     for n in sizes:
-        k = lambda m: (m, str(n))
-        peak = max(rss(k('fleet_validate')), rss(k('fleet_apply')), rss(k('fleet_noop')))
-        print(f"  {n:>6}{med(k('fleet_validate')):>12.3f}{med(k('fleet_apply')):>10.2f}{1000*med(k('fleet_apply'))/n:>14.1f}{med(k('fleet_noop')):>14.3f}{peak:>14.1f}")
+        peak = max(rss(f('validate', n)), rss(f('apply', n)), rss(f('noop', n)))
+        print(f"  {n:>6}{med(f('validate', n)):>12.3f}{med(f('apply', n)):>10.2f}{1000*med(f('apply', n))/n:>14.1f}{med(f('noop', n)):>14.3f}{peak:>14.1f}")
     big, small = max(sizes), min(sizes)
-    kb = lambda m: (m, str(big))
     print(f"  targets at N = {big}:")
-    v = med(kb('fleet_noop')); print(f"    no-op plan {v:.3f} s   target <= 0.5 s   {verdict(v <= 0.5)}")
-    v = med(kb('fleet_validate')); print(f"    validate {v:.3f} s   target <= 0.3 s   {verdict(v <= 0.3)}")
+    v = med(f('noop', big)); print(f"    no-op plan {v:.3f} s   target <= 0.5 s   {verdict(v <= 0.5)}")
+    v = med(f('validate', big)); print(f"    validate {v:.3f} s   target <= 0.3 s   {verdict(v <= 0.3)}")
     if small != big:
-        lim = 1.5 * (big / small) * med(('fleet_apply', str(small)))
-        v = med(kb('fleet_apply'))
+        lim = 1.5 * (big / small) * med(f('apply', small))
+        v = med(f('apply', big))
         print(f"    apply {v:.2f} s   target <= 1.5 x {big // small} x apply at N = {small} = {lim:.2f} s   {verdict(v <= lim)}")
-    v = max(rss(('fleet_'+m, str(n))) for m in ('validate', 'apply', 'noop') for n in sizes)
+    v = max(rss(f(m, n)) for m in ('validate', 'apply', 'noop') for n in sizes)
     print(f"    peak RSS {v:.1f} MiB   target <= 150 MiB   {verdict(v <= 150)}")
 PY
 

@@ -27,20 +27,25 @@ func main() {
 	files := flag.Int("files", 20000, "number of small files")
 	seed := flag.Uint64("seed", 1, "random seed")
 	fleet := flag.Int("fleet", 0, "write a workspace of `N` models into the directory given as argument")
+	modules := flag.Bool("modules", false, "with -fleet: declare the N models as one module called with for_each")
 	flag.Parse()
 	if *fleet > 0 {
 		if flag.NArg() != 1 {
-			fmt.Fprintln(os.Stderr, "usage: benchgen -fleet N DIR")
+			fmt.Fprintln(os.Stderr, "usage: benchgen -fleet N [-modules] DIR")
 			os.Exit(2)
 		}
-		if err := fleetgen.Write(flag.Arg(0), *fleet); err != nil {
+		write := fleetgen.Write
+		if *modules {
+			write = fleetgen.WriteModules
+		}
+		if err := write(flag.Arg(0), *fleet); err != nil {
 			fmt.Fprintln(os.Stderr, "benchgen:", err)
 			os.Exit(1)
 		}
 		return
 	}
 	if *small == "" && *large == "" {
-		fmt.Fprintln(os.Stderr, "usage: benchgen [-small DIR] [-large DIR] [-fleet N DIR]")
+		fmt.Fprintln(os.Stderr, "usage: benchgen [-small DIR] [-large DIR] [-fleet N [-modules] DIR]")
 		os.Exit(2)
 	}
 	if *small != "" {
