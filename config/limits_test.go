@@ -12,12 +12,21 @@ import (
 func TestEvaluationLimits(t *testing.T) {
 	deep := strings.Repeat("(", lang.MaxNesting+1) + "1" + strings.Repeat(")", lang.MaxNesting+1)
 	ok := strings.Repeat("(", lang.MaxNesting-2) + "1" + strings.Repeat(")", lang.MaxNesting-2)
+	okChain := "1" + strings.Repeat(" + 1", lang.MaxOperatorChain-2)
+	okIfs := `"` + strings.Repeat("%{ if true }x%{ else }y%{ endif }", 200) + strings.Repeat("%{ for v in [1] }${v}", lang.MaxNesting-4) + strings.Repeat("%{ endfor }", lang.MaxNesting-4) + `"`
 	tests := []struct {
 		name, expr, want string
 	}{
 		{"nested parens", deep, "Expression nested too deeply"},
 		{"unary chain", "1 + " + strings.Repeat("-", lang.MaxNesting+1) + "1", "Expression nested too deeply"},
 		{"conditional chain", strings.Repeat("true ? 1 : ", lang.MaxNesting+1) + "2", "Expression nested too deeply"},
+		{"binary operator chain", "1" + strings.Repeat(" + 1", lang.MaxOperatorChain+1), "chain at most"},
+		{"mixed operator chain", "1" + strings.Repeat(" * 2 - 1 == 0 || true && 2 > 1", lang.MaxOperatorChain/6+1), "chain at most"},
+		{"splat chain", "[1]" + strings.Repeat("[*]", lang.MaxOperatorChain+1), "chain at most"},
+		{"index chain", "[1]" + strings.Repeat("[length([])]", lang.MaxOperatorChain+1), "chain at most"},
+		{"chain across parentheses", strings.Repeat(strings.Repeat("1 + ", 11)+"(", 100) + "1" + strings.Repeat(")", 100), "chain at most"},
+		{"nested if directives", `"` + strings.Repeat("%{ if true }", lang.MaxNesting+1) + "x" + strings.Repeat("%{ endif }", lang.MaxNesting+1) + `"`, "nest at most"},
+		{"nested for directives", `"` + strings.Repeat("%{~ for x in [1] ~}", lang.MaxNesting+1) + "x" + strings.Repeat("%{~ endfor ~}", lang.MaxNesting+1) + `"`, "nest at most"},
 		{"setproduct", "setproduct(range(1000), range(1000), range(1000))", "result would be larger than"},
 		{"range", "range(0, 100000000, 1)", "result would be larger than"},
 		{"format width", `format("%1000000000d", 1)`, "result would be larger than"},
@@ -35,7 +44,7 @@ func TestEvaluationLimits(t *testing.T) {
 			}
 		})
 	}
-	dir := writeFiles(t, map[string]string{"main.mlf.hcl": "locals {\n  a = " + ok + "\n  b = length(setproduct(range(100), range(100)))\n}\n"})
+	dir := writeFiles(t, map[string]string{"main.mlf.hcl": "locals {\n  a = " + ok + "\n  b = length(setproduct(range(100), range(100)))\n  c = " + okChain + "\n  d = " + okIfs + "\n}\n"})
 	if cfg, diags := Load(dir, LoadOptions{Getenv: noEnv}); diags.HasErrors() || cfg.Locals["b"].Value.AsBigFloat().String() != "10000" {
 		t.Fatalf("expressions within the limits: %v", diags)
 	}

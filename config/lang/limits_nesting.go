@@ -14,6 +14,14 @@ import (
 // 100,000 nested "(" exhaust the stack, which Go cannot recover from.
 const MaxNesting = 128
 
+// MaxOperatorChain bounds how many binary operators, splats ([*], .*) and
+// index brackets after an operand an expression chains, counted as
+// nesting levels are: HCL parses `1 + 1 + ... + 1` into a tree as deep as
+// the chain, evaluated by recursion, and parses each splat by recursion,
+// so 500,000 of them exhaust the stack just as 100,000 "(" did. Real
+// configurations stay far below it.
+const MaxOperatorChain = 1024
+
 // CheckNesting scans src's tokens (the lexer is not recursive) and reports
 // the first place where expressions nest deeper than MaxNesting, before
 // the recursive parser sees it.
@@ -43,39 +51,78 @@ func checkTemplateNesting(src []byte, filename string) hcl.Diagnostics {
 
 func nestingDiags(tokens hclsyntax.Tokens) hcl.Diagnostics {
 	// Each open bracket is a level; ops counts the unary operators and
-	// conditionals its current item has stacked up. depth is the number of
-	// levels plus every level's ops.
+	// conditionals its current item has stacked up, chain its binary
+	// operators, splats and index brackets. depth is the number of levels
+	// plus every level's ops, chainDepth every level's chain. A template
+	// directive (%{ if }, %{ for }) opens a level until its end directive.
 	type level struct {
 		newlineEnds bool // top level, braces: a newline ends an item
-		ops         int
+		directive   bool // an %{ if } or %{ for } body
+		ops, chain  int
 	}
 	levels := []level{{newlineEnds: true}}
-	depth := 0
+	depth, chainDepth := 0, 0
 	endItem := func() {
 		top := &levels[len(levels)-1]
 		depth -= top.ops
-		top.ops = 0
+		chainDepth -= top.chain
+		top.ops, top.chain = 0, 0
 	}
+	pop := func() {
+		endItem()
+		levels = levels[:len(levels)-1]
+		depth--
+	}
+	addChain := func(l *level) {
+		l.chain++
+		chainDepth++
+	}
+	// directive is +1 while reading the keyword of a %{ if }/%{ for }, -1
+	// for %{ endif }/%{ endfor }, applied when the control sequence ends.
+	directive, inControl := 0, false
 	prev := hclsyntax.TokenNewline
 	for _, t := range tokens {
 		switch t.Type {
 		case hclsyntax.TokenOBrace, hclsyntax.TokenOBrack, hclsyntax.TokenOParen,
 			hclsyntax.TokenOQuote, hclsyntax.TokenOHeredoc,
 			hclsyntax.TokenTemplateInterp, hclsyntax.TokenTemplateControl:
+			if t.Type == hclsyntax.TokenOBrack && !unaryPosition(prev) {
+				addChain(&levels[len(levels)-1]) // an index: x[i][j]...
+			}
+			if t.Type == hclsyntax.TokenTemplateControl {
+				inControl, directive = true, 0
+			}
 			levels = append(levels, level{newlineEnds: t.Type == hclsyntax.TokenOBrace})
 			depth++
 		case hclsyntax.TokenCBrace, hclsyntax.TokenCBrack, hclsyntax.TokenCParen,
 			hclsyntax.TokenCQuote, hclsyntax.TokenCHeredoc, hclsyntax.TokenTemplateSeqEnd:
 			if len(levels) > 1 {
-				endItem()
-				levels = levels[:len(levels)-1]
-				depth--
+				pop()
+			}
+			if t.Type == hclsyntax.TokenTemplateSeqEnd && inControl {
+				inControl = false
+				switch {
+				case directive > 0:
+					levels = append(levels, level{directive: true})
+					depth++
+				case directive < 0 && len(levels) > 1 && levels[len(levels)-1].directive:
+					pop()
+				}
 			}
 		case hclsyntax.TokenComma:
 			endItem()
 		case hclsyntax.TokenNewline:
 			if levels[len(levels)-1].newlineEnds {
 				endItem()
+			}
+		case hclsyntax.TokenIdent:
+			if inControl && prev == hclsyntax.TokenTemplateControl {
+				switch string(t.Bytes) {
+				case "if", "for":
+					directive = 1
+				case "endif", "endfor":
+					directive = -1
+				}
 			}
 		case hclsyntax.TokenBang, hclsyntax.TokenQuestion:
 			levels[len(levels)-1].ops++
@@ -84,19 +131,39 @@ func nestingDiags(tokens hclsyntax.Tokens) hcl.Diagnostics {
 			if unaryPosition(prev) {
 				levels[len(levels)-1].ops++
 				depth++
+			} else {
+				addChain(&levels[len(levels)-1])
 			}
+		case hclsyntax.TokenStar:
+			switch {
+			case prev == hclsyntax.TokenOBrack && len(levels) > 1:
+				addChain(&levels[len(levels)-2]) // [*]: a splat of the operand before it
+			default:
+				addChain(&levels[len(levels)-1]) // .* or a multiplication
+			}
+		case hclsyntax.TokenPlus, hclsyntax.TokenSlash, hclsyntax.TokenPercent,
+			hclsyntax.TokenEqualOp, hclsyntax.TokenNotEqual,
+			hclsyntax.TokenLessThan, hclsyntax.TokenLessThanEq,
+			hclsyntax.TokenGreaterThan, hclsyntax.TokenGreaterThanEq,
+			hclsyntax.TokenAnd, hclsyntax.TokenOr:
+			addChain(&levels[len(levels)-1])
 		}
 		if t.Type != hclsyntax.TokenComment {
 			prev = t.Type
 		}
-		if depth > MaxNesting {
+		if depth > MaxNesting || chainDepth > MaxOperatorChain {
 			rng := t.Range
+			detail := fmt.Sprintf("Expressions may nest at most %d levels deep (brackets, parentheses, braces, templates and template directives, unary operators and conditionals); this one goes deeper here. Split it into locals.",
+				MaxNesting)
+			if chainDepth > MaxOperatorChain {
+				detail = fmt.Sprintf("An expression may chain at most %d binary operators, splats and indexes; this one chains more here. Split it into locals.",
+					MaxOperatorChain)
+			}
 			return hcl.Diagnostics{{
 				Severity: hcl.DiagError,
 				Summary:  "Expression nested too deeply",
-				Detail: fmt.Sprintf("Expressions may nest at most %d levels deep (brackets, parentheses, braces, templates, unary operators and conditionals); this one goes deeper here. Split it into locals.",
-					MaxNesting),
-				Subject: &rng,
+				Detail:   detail,
+				Subject:  &rng,
 			}}
 		}
 	}

@@ -97,8 +97,15 @@ func parsePieces(src []byte, filename string) (f *hcl.File, ok bool) {
 // nestByte marks the first bytes of the tokens that open a nesting level
 // in lang's nesting check: brackets, braces and parentheses, quotes,
 // heredocs (<<), template interpolations and directives (${, %{), and the
-// unary operators and conditionals (!, -, ?).
+// unary operators and conditionals (!, -, ?); a template directive
+// (%{ if }) opens a level too.
 var nestByte = [256]bool{'{': true, '[': true, '(': true, '"': true, '<': true, '$': true, '%': true, '!': true, '-': true, '?': true}
+
+// chainByte marks the first bytes of the tokens lang's nesting check counts
+// toward lang.MaxOperatorChain: binary operators, splats ([*], .*) and
+// index brackets. A piece holding at most lang.MaxOperatorChain of them
+// cannot chain more.
+var chainByte = [256]bool{'+': true, '-': true, '*': true, '/': true, '%': true, '=': true, '!': true, '<': true, '>': true, '&': true, '|': true, '[': true}
 
 // blockEnd is a top-level block's closing brace as `mlform fmt` and
 // generators lay it out: alone at the start of a line.
@@ -140,13 +147,16 @@ func pieceEnd(src []byte, from int) int {
 // parsePiece parses one piece starting at start (a line start) on its
 // own. ok is false unless it parses without any diagnostic.
 func parsePiece(piece []byte, filename string, start hcl.Pos) (body *hclsyntax.Body, ok bool) {
-	nest := 0
+	nest, chain := 0, 0
 	for _, c := range piece {
 		if nestByte[c] {
 			nest++
 		}
+		if chainByte[c] {
+			chain++
+		}
 	}
-	if nest > pieceNesting {
+	if nest > pieceNesting || chain > lang.MaxOperatorChain {
 		tokens, _ := hclsyntax.LexConfig(piece, filename, start)
 		if lang.CheckTokenNesting(tokens).HasErrors() {
 			return nil, false
