@@ -161,7 +161,7 @@ func (l *loader) load() {
 	l.checkMetricNames()
 	l.checkPromotionSources()
 	if !l.diags.HasErrors() {
-		l.cfg.Digest = digest(l.rawFiles, l.cfg.Variables)
+		l.cfg.Digest = vars.Digest(l.rawFiles, l.cfg.Variables)
 	}
 }
 

@@ -1,4 +1,4 @@
-package config
+package vars
 
 import (
 	"encoding/hex"
@@ -12,12 +12,12 @@ import (
 	"github.com/zeebo/blake3"
 )
 
-// digest hashes what a plan was made from: every configuration and
+// Digest hashes what a plan was made from: every configuration and
 // variables file (name and content) and every effective variable value.
 // Sensitive values enter only as their own hash, so the digest (which is
 // written into plan files) reveals nothing a guess could confirm cheaply
 // beyond equality.
-func digest(files map[string][]byte, vars map[string]*Variable) string {
+func Digest(files map[string][]byte, vars map[string]*Variable) string {
 	h := blake3.New()
 	digestTo(h, files, vars)
 	return hex.EncodeToString(h.Sum(nil))
@@ -32,7 +32,11 @@ func digestTo(h io.Writer, files map[string][]byte, vars map[string]*Variable) {
 	}
 	for _, name := range slices.Sorted(maps.Keys(vars)) {
 		v := vars[name]
-		val, _ := valueOrDynamic(v.Value).UnmarkDeep()
+		val := v.Value
+		if val == cty.NilVal {
+			val = cty.DynamicVal
+		}
+		val, _ = val.UnmarkDeep()
 		enc := encodeValue(val)
 		if v.Sensitive {
 			sum := blake3.Sum256(enc)
