@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -26,6 +27,7 @@ func TestEvaluationLimits(t *testing.T) {
 		{"index chain", "[1]" + strings.Repeat("[length([])]", lang.MaxOperatorChain+1), "chain at most"},
 		{"chain across parentheses", strings.Repeat(strings.Repeat("1 + ", 11)+"(", 100) + "1" + strings.Repeat(")", 100), "chain at most"},
 		{"nested if directives", `"` + strings.Repeat("%{ if true }", lang.MaxNesting+1) + "x" + strings.Repeat("%{ endif }", lang.MaxNesting+1) + `"`, "nest at most"},
+		{"escapes in a row", `"` + strings.Repeat("$${", lang.MaxTemplateParts/2) + strings.Repeat("%%{", lang.MaxTemplateParts/2+1) + `"`, "Template too long"},
 		{"nested for directives", `"` + strings.Repeat("%{~ for x in [1] ~}", lang.MaxNesting+1) + "x" + strings.Repeat("%{~ endfor ~}", lang.MaxNesting+1) + `"`, "nest at most"},
 		{"setproduct", "setproduct(range(1000), range(1000), range(1000))", "result would be larger than"},
 		{"range", "range(0, 100000000, 1)", "result would be larger than"},
@@ -44,9 +46,19 @@ func TestEvaluationLimits(t *testing.T) {
 			}
 		})
 	}
-	dir := writeFiles(t, map[string]string{"main.mlf.hcl": "locals {\n  a = " + ok + "\n  b = length(setproduct(range(100), range(100)))\n  c = " + okChain + "\n  d = " + okIfs + "\n}\n"})
+	okEscapes := `"` + strings.Repeat("$${", lang.MaxTemplateParts-2) + `"`
+	okHeredoc := "<<EOT\n" + strings.Repeat("line\n", lang.MaxTemplateParts-1) + "EOT"
+	dir := writeFiles(t, map[string]string{"main.mlf.hcl": "locals {\n  a = " + ok + "\n  b = length(setproduct(range(100), range(100)))\n  c = " + okChain + "\n  d = " + okIfs +
+		"\n  e = " + okEscapes + "\n  f = " + okHeredoc + "\n}\n"})
 	if cfg, diags := Load(dir, LoadOptions{Getenv: noEnv}); diags.HasErrors() || cfg.Locals["b"].Value.AsBigFloat().String() != "10000" {
 		t.Fatalf("expressions within the limits: %v", diags)
+	}
+	// A heredoc of more lines than a template may hold parts is refused at
+	// the line where it passes the limit.
+	long := "locals {\n  a = <<EOT\n" + strings.Repeat("line\n", lang.MaxTemplateParts+1) + "EOT\n}\n"
+	_, diags := Load(writeFiles(t, map[string]string{"main.mlf.hcl": long}), LoadOptions{Getenv: noEnv})
+	if want := fmt.Sprintf("main.mlf.hcl:%d,", 3+lang.MaxTemplateParts); !strings.Contains(diags.Error(), "Template too long") || !strings.Contains(diags.Error(), want) {
+		t.Fatalf("a heredoc of %d lines: %v; want Template too long at %s", lang.MaxTemplateParts+1, diags, want)
 	}
 }
 

@@ -22,6 +22,14 @@ const MaxNesting = 128
 // configurations stay far below it.
 const MaxOperatorChain = 1024
 
+// MaxTemplateParts bounds the literal parts in a row in one template (a
+// quoted string or heredoc): each line of a heredoc and each escape ($${,
+// %%{) is one. HCL joins them pairwise, in time quadratic in their number:
+// a 40,000-line heredoc took 9 s to parse, a string of 80,000 escapes 6 s,
+// so a hostile 16 MiB file could hold validate for hours. 4,096 parse in
+// a few milliseconds; longer text belongs in a file read with file().
+const MaxTemplateParts = 4096
+
 // CheckNesting scans src's tokens (the lexer is not recursive) and reports
 // the first place where expressions nest deeper than MaxNesting, before
 // the recursive parser sees it.
@@ -81,7 +89,23 @@ func nestingDiags(tokens hclsyntax.Tokens) hcl.Diagnostics {
 	// for %{ endif }/%{ endfor }, applied when the control sequence ends.
 	directive, inControl := 0, false
 	prev := hclsyntax.TokenNewline
+	parts := 0 // literal parts in a row
 	for _, t := range tokens {
+		if t.Type == hclsyntax.TokenQuotedLit || t.Type == hclsyntax.TokenStringLit {
+			if prev != t.Type {
+				parts = 0
+			}
+			if parts++; parts > MaxTemplateParts {
+				rng := t.Range
+				return hcl.Diagnostics{{
+					Severity: hcl.DiagError,
+					Summary:  "Template too long",
+					Detail: fmt.Sprintf("A string or heredoc may hold at most %d literal parts in a row (lines of a heredoc, escapes such as $${ and %%%%{); this one holds more here. Put long text in a file and read it with file().",
+						MaxTemplateParts),
+					Subject: &rng,
+				}}
+			}
+		}
 		switch t.Type {
 		case hclsyntax.TokenOBrace, hclsyntax.TokenOBrack, hclsyntax.TokenOParen,
 			hclsyntax.TokenOQuote, hclsyntax.TokenOHeredoc,

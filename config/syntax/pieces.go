@@ -147,7 +147,7 @@ func pieceEnd(src []byte, from int) int {
 // parsePiece parses one piece starting at start (a line start) on its
 // own. ok is false unless it parses without any diagnostic.
 func parsePiece(piece []byte, filename string, start hcl.Pos) (body *hclsyntax.Body, ok bool) {
-	nest, chain := 0, 0
+	nest, chain, lines := 0, 0, 0
 	for _, c := range piece {
 		if nestByte[c] {
 			nest++
@@ -155,8 +155,11 @@ func parsePiece(piece []byte, filename string, start hcl.Pos) (body *hclsyntax.B
 		if chainByte[c] {
 			chain++
 		}
+		if c == '\n' {
+			lines++
+		}
 	}
-	if nest > pieceNesting || chain > lang.MaxOperatorChain {
+	if nest > pieceNesting || chain > lang.MaxOperatorChain || lines > lang.MaxTemplateParts {
 		tokens, _ := hclsyntax.LexConfig(piece, filename, start)
 		if lang.CheckTokenNesting(tokens).HasErrors() {
 			return nil, false

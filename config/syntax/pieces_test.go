@@ -97,6 +97,7 @@ func TestParsePieces(t *testing.T) {
 		{name: "a syntax error in a later piece", src: many(40, block) + "x {\n  y = \n}\n" + many(40, block)},
 		{name: "nested too deeply in a later piece", src: many(40, block) + "x {\n  y = " + deep + "\n}\n" + many(40, block)},
 		{name: "an operator chain in a later piece", src: many(40, block) + "x {\n  y = 1" + strings.Repeat(" + 1", lang.MaxOperatorChain+1) + "\n}\n" + many(40, block)},
+		{name: "a long heredoc in a later piece", src: many(40, block) + "x {\n  y = <<EOT\n" + strings.Repeat("a\n", lang.MaxTemplateParts+1) + "EOT\n}\n" + many(40, block)},
 		{name: "nesting bytes in one long block", src: many(40, block) + "x {\n  y = [" + strings.Repeat("\"(\", ", 200) + "]\n}\n" + many(40, block), pieces: true},
 		{name: "a byte order mark in the middle", src: many(40, block) + "\xef\xbb\xbfx {\n}\n" + many(40, block)},
 		{name: "a byte order mark at the start", src: "\xef\xbb\xbf" + many(80, block), pieces: true},
