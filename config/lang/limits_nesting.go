@@ -27,37 +27,42 @@ const MaxOperatorChain = 1024
 // %%{) is one. HCL joins them pairwise, in time quadratic in their number:
 // a 40,000-line heredoc took 9 s to parse, a string of 80,000 escapes 6 s,
 // so a hostile 16 MiB file could hold validate for hours. 4,096 parse in
-// a few milliseconds; longer text belongs in a file read with file().
-const MaxTemplateParts = 4096
+// a few milliseconds; longer text belongs in a file read with file(). A
+// template file (templatefile) is one template, a part per line: it may
+// hold MaxTemplateFileParts (16,384 lines of 36 bytes parse in about 2 s).
+const (
+	MaxTemplateParts     = 4096
+	MaxTemplateFileParts = 16384
+)
 
 // CheckNesting scans src's tokens (the lexer is not recursive) and reports
 // the first place where expressions nest deeper than MaxNesting, before
 // the recursive parser sees it.
 func CheckNesting(src []byte, filename string) hcl.Diagnostics {
 	tokens, _ := hclsyntax.LexConfig(src, filename, hcl.InitialPos)
-	return nestingDiags(tokens)
+	return nestingDiags(tokens, MaxTemplateParts)
 }
 
 // CheckTokenNesting is CheckNesting for tokens already lexed (a piece of
 // a file lexed on its own: config/syntax's pieces).
 func CheckTokenNesting(tokens hclsyntax.Tokens) hcl.Diagnostics {
-	return nestingDiags(tokens)
+	return nestingDiags(tokens, MaxTemplateParts)
 }
 
 // CheckExprNesting is CheckNesting for a lone expression (-var values,
 // templates).
 func CheckExprNesting(src []byte, filename string) hcl.Diagnostics {
 	tokens, _ := hclsyntax.LexExpression(src, filename, hcl.InitialPos)
-	return nestingDiags(tokens)
+	return nestingDiags(tokens, MaxTemplateParts)
 }
 
 // checkTemplateNesting is CheckNesting for a template file.
 func checkTemplateNesting(src []byte, filename string) hcl.Diagnostics {
 	tokens, _ := hclsyntax.LexTemplate(src, filename, hcl.InitialPos)
-	return nestingDiags(tokens)
+	return nestingDiags(tokens, MaxTemplateFileParts)
 }
 
-func nestingDiags(tokens hclsyntax.Tokens) hcl.Diagnostics {
+func nestingDiags(tokens hclsyntax.Tokens, maxParts int) hcl.Diagnostics {
 	// Each open bracket is a level; ops counts the unary operators and
 	// conditionals its current item has stacked up, chain its binary
 	// operators, splats and index brackets. depth is the number of levels
@@ -95,13 +100,13 @@ func nestingDiags(tokens hclsyntax.Tokens) hcl.Diagnostics {
 			if prev != t.Type {
 				parts = 0
 			}
-			if parts++; parts > MaxTemplateParts {
+			if parts++; parts > maxParts {
 				rng := t.Range
 				return hcl.Diagnostics{{
 					Severity: hcl.DiagError,
 					Summary:  "Template too long",
-					Detail: fmt.Sprintf("A string or heredoc may hold at most %d literal parts in a row (lines of a heredoc, escapes such as $${ and %%%%{); this one holds more here. Put long text in a file and read it with file().",
-						MaxTemplateParts),
+					Detail: fmt.Sprintf("A string, heredoc or template file may hold at most %d literal parts in a row (lines, escapes such as $${ and %%%%{); this one holds more here. Put long text in a file and read it with file().",
+						maxParts),
 					Subject: &rng,
 				}}
 			}
