@@ -166,6 +166,8 @@ if any(k[0].startswith("mlform_") for k in rows):
         print(f"  [{d}] no-op plan: mlform/find -printf = {r:.2f}x   target <= 2x   {verdict(r <= 2)}")
         if ("b3sum", d) in rows:
             print(f"  [{d}] b3sum/mlform first snapshot = {med(('b3sum',d))/med(('mlform_first',d)):.2f}x (reading and hashing alone)")
+        v = max(rss(('mlform_first', d)), rss(('mlform_noop', d)))
+        print(f"  [{d}] peak RSS of mlform's snapshot and no-op plan = {v:.1f} MiB   target < 150 MiB   {verdict(v < 150)}")
         print(f"  [{d}] mlform start-up alone (mlform version) = {med(('mlform_start',d)):.3f} s")
     print()
 for prefix, shape in (("fleet", "N blocks of each kind"), ("fleetmod", "one module called with for_each over N")):
