@@ -5,12 +5,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/mlform/mlform/internal/testtree"
 )
 
 // openPTY opens a pseudo-terminal pair: what mlform writes to tty is read
@@ -49,17 +50,7 @@ func openPTY(t *testing.T) (tty *os.File, output func() string) {
 // directory for the test.
 func workspace(t *testing.T, files map[string]string) {
 	t.Helper()
-	dir := t.TempDir()
-	for name, text := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	t.Chdir(dir)
+	t.Chdir(testtree.Temp(t, files))
 }
 
 // A broken backend URL is reported by the state-reading commands, and an

@@ -2,13 +2,13 @@ package planner
 
 import (
 	"context"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/internal/testtree"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/providers/executor"
 	"github.com/mlform/mlform/providers/executor/local"
@@ -68,15 +68,7 @@ model "m" {
 `,
 				"data/a.csv": "a\n1\n",
 			}
-			for p, content := range files {
-				full := filepath.Join(dir, filepath.FromSlash(p))
-				if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-					b.Fatal(err)
-				}
-				if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
-					b.Fatal(err)
-				}
-			}
+			testtree.Write(b, dir, files)
 			cfg, diags := config.Load(dir, config.LoadOptions{})
 			if diags.HasErrors() {
 				b.Fatal(diags)

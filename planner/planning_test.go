@@ -103,6 +103,21 @@ func mustApply(t *testing.T, ws *engine.Workspace, p *plans.Plan, st *state.Stat
 	return res
 }
 
+// pullNew resolves ref in st as pull does and pulls it into a new
+// directory, which it returns with the resolved target.
+func pullNew(t *testing.T, ws *engine.Workspace, st *state.State, ref string) (*ops.PullTarget, string) {
+	t.Helper()
+	target, err := ops.ResolvePull(st, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	if err := ops.Pull(context.Background(), ws, target, out, false); err != nil {
+		t.Fatalf("pull %s: %v", ref, err)
+	}
+	return target, out
+}
+
 func TestPlanApplyLoop(t *testing.T) {
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"data/a.csv": "a\n1\n", "data/b.csv": "b\n2\n", "data/sub/c.csv": "c\n3\n"})
@@ -164,14 +179,7 @@ func TestPlanApplyLoop(t *testing.T) {
 		{"a.csv": "a\n1\n2\n", "b.csv": "b\n2\n", "sub/c.csv": "c\n3\n", "new.csv": "n\n"},
 	} {
 		id := st.Datasets["churn"].Snapshots[i].ID
-		target, err := ops.ResolvePull(st, "dataset.churn@"+id[:10])
-		if err != nil {
-			t.Fatal(err)
-		}
-		out := filepath.Join(t.TempDir(), "out")
-		if err := ops.Pull(context.Background(), ws, target, out, false); err != nil {
-			t.Fatal(err)
-		}
+		target, out := pullNew(t, ws, st, "dataset.churn@"+id[:10])
 		for p, content := range want {
 			got, err := os.ReadFile(filepath.Join(out, p))
 			if err != nil || string(got) != content {
@@ -370,14 +378,7 @@ func TestStoreWhileObserving(t *testing.T) {
 			if res.Failed() {
 				t.Fatalf("apply: %v", res.Errors())
 			}
-			target, err := ops.ResolvePull(st, "dataset.d")
-			if err != nil {
-				t.Fatal(err)
-			}
-			out := filepath.Join(t.TempDir(), "out")
-			if err := ops.Pull(context.Background(), ws, target, out, false); err != nil {
-				t.Fatal(err)
-			}
+			_, out := pullNew(t, ws, st, "dataset.d")
 			for p, content := range files {
 				got, err := os.ReadFile(filepath.Join(out, strings.TrimPrefix(p, "data/")))
 				if err != nil || string(got) != content {
@@ -415,13 +416,7 @@ func TestParallelSnapshotsShareAStore(t *testing.T) {
 		t.Fatalf("check: %v %+v", err, checks)
 	}
 	for name := range sources {
-		target, err := ops.ResolvePull(st, "dataset."+name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := ops.Pull(context.Background(), ws, target, filepath.Join(t.TempDir(), name), false); err != nil {
-			t.Fatalf("pull %s: %v", name, err)
-		}
+		pullNew(t, ws, st, "dataset."+name)
 	}
 	if p := mustPlan(t, ws, st, engine.PlanOptions{Refresh: true}); p.HasChanges() {
 		t.Error("changes after apply")

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mlform/mlform/internal/syncbuf"
+	"github.com/mlform/mlform/internal/wanttext"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/providers/executor"
@@ -37,7 +38,7 @@ func TestProgressPlainLines(t *testing.T) {
 	p.Finished(b, &engine.ActionResult{Action: b, Status: engine.ResultFailed, Err: errors.New("exit status 3")})
 
 	got := out.String()
-	for _, want := range []string{
+	wanttext.Check(t, got, []string{
 		"dataset.big: snapshotting...\n",
 		"model.m: training...\n",
 		"dataset.big: 5/10 files, 5.0 MiB/10.0 MiB (50%), 853.3 KiB/s\n",
@@ -45,11 +46,7 @@ func TestProgressPlainLines(t *testing.T) {
 		"model.m: epoch 3\n",
 		"dataset.big: snapshot 19bc7d3e5a6f (10 files, 10485760 bytes) [7s]\n",
 		"model.m: train failed after 7s: exit status 3\n",
-	} {
-		if !strings.Contains(got, want) {
-			t.Errorf("missing %q in:\n%s", want, got)
-		}
-	}
+	}, nil)
 	if strings.Contains(got, "\x1b") || strings.Contains(got, "\r") {
 		t.Errorf("control characters in plain output:\n%q", got)
 	}
@@ -193,15 +190,11 @@ func TestObserveProgressTotals(t *testing.T) {
 	now = now.Add(5 * time.Second)
 	o.Observed("dataset.small", 1, 1024)
 	got := out.String()
-	for _, want := range []string{
+	wanttext.Check(t, got, []string{
 		"dataset.big: observing, 0 files hashed (400.0 MiB, 80.0 MiB/s)\n",
 		"dataset.big: observing, 0 files hashed (800.0 MiB, 80.0 MiB/s)\n",
 		"dataset.small: observing, 1 file hashed (1.0 KiB, 204 B/s)\n",
-	} {
-		if !strings.Contains(got, want) {
-			t.Errorf("missing %q in:\n%s", want, got)
-		}
-	}
+	}, nil)
 	if strings.Count(got, "\n") != 3 {
 		t.Errorf("want one line per 5 s per dataset, got:\n%s", got)
 	}

@@ -21,20 +21,31 @@ type pkg struct {
 	Imports    []string
 }
 
-func TestImportRules(t *testing.T) {
-	out, err := exec.Command("go", "list", "-json", "-tags", "mlformtest", module+"...").Output()
+// goList runs `go list` with args (which ask for -json) and decodes the
+// stream of package objects it prints, one T each.
+func goList[T any](t *testing.T, args ...string) []T {
+	t.Helper()
+	out, err := exec.Command("go", append([]string{"list"}, args...)...).Output()
 	if err != nil {
 		t.Fatalf("go list: %v", err)
 	}
-	imports := map[string][]string{}
+	var pkgs []T
 	dec := json.NewDecoder(strings.NewReader(string(out)))
 	for {
-		var p pkg
+		var p T
 		if err := dec.Decode(&p); err == io.EOF {
 			break
 		} else if err != nil {
 			t.Fatal(err)
 		}
+		pkgs = append(pkgs, p)
+	}
+	return pkgs
+}
+
+func TestImportRules(t *testing.T) {
+	imports := map[string][]string{}
+	for _, p := range goList[pkg](t, "-json", "-tags", "mlformtest", module+"...") {
 		imports[rel(p.ImportPath)] = nil
 		for _, imp := range p.Imports {
 			if strings.HasPrefix(imp, module) {
@@ -166,27 +177,16 @@ var driverPrefixes = []string{
 }
 
 func TestFuzzedDecodersLinkNoDriver(t *testing.T) {
-	args := []string{"list", "-json", "-test", "-tags", "mlformtest"}
+	args := []string{"-json", "-test", "-tags", "mlformtest"}
 	for _, p := range fuzzedDecoders {
 		args = append(args, module+p)
-	}
-	out, err := exec.Command("go", args...).Output()
-	if err != nil {
-		t.Fatalf("go list: %v", err)
 	}
 	type listed struct {
 		ImportPath string
 		Deps       []string
 	}
-	dec := json.NewDecoder(strings.NewReader(string(out)))
 	seen := 0
-	for {
-		var p listed
-		if err := dec.Decode(&p); err == io.EOF {
-			break
-		} else if err != nil {
-			t.Fatal(err)
-		}
+	for _, p := range goList[listed](t, args...) {
 		seen++
 		var drivers []string
 		for _, d := range p.Deps {

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mlform/mlform/internal/roundtrip"
 	"github.com/mlform/mlform/internal/wanterr"
 )
 
@@ -54,12 +55,6 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`{"format_version":1,"executor":"local","files":[{"path":"a","content":"b"}]}`))
 	f.Add([]byte(`{}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		e, err := Decode(b)
-		if err != nil {
-			return
-		}
-		if _, err := Encode(e); err != nil {
-			t.Fatalf("a decoded record does not encode: %v", err)
-		}
+		roundtrip.Check(t, "record", b, Decode, Encode)
 	})
 }

@@ -3,25 +3,9 @@ package wanterr
 import (
 	"errors"
 	"testing"
+
+	"github.com/mlform/mlform/internal/tbrecorder"
 )
-
-// recorder is a testing.TB that records a fatal failure instead of
-// stopping the goroutine's test.
-type recorder struct {
-	testing.TB
-	failed bool
-	msg    string
-}
-
-func (r *recorder) Helper() {}
-func (r *recorder) Fatalf(format string, args ...any) {
-	r.failed = true
-	r.msg = format
-}
-
-// Errorf counts as a failure too: the helpers use it for a mismatch that
-// does not stop the test.
-func (r *recorder) Errorf(format string, args ...any) { r.Fatalf(format, args...) }
 
 // TestCheck covers Check and CheckAll, which fail and stop alike.
 func TestCheck(t *testing.T) {
@@ -52,10 +36,10 @@ func TestCheck(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := &recorder{TB: t}
+			r := tbrecorder.New(t)
 			stop := tt.check(r, tt.err)
-			if r.failed != tt.wantFailed || stop != tt.wantStop {
-				t.Fatalf("failed=%v stop=%v (%s), want failed=%v stop=%v", r.failed, stop, r.msg, tt.wantFailed, tt.wantStop)
+			if r.Failed() != tt.wantFailed || stop != tt.wantStop {
+				t.Fatalf("failed=%v stop=%v (%q), want failed=%v stop=%v", r.Failed(), stop, r.Failures, tt.wantFailed, tt.wantStop)
 			}
 		})
 	}
@@ -75,10 +59,10 @@ func TestCheckText(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := &recorder{TB: t}
+			r := tbrecorder.New(t)
 			CheckText(r, "reason", tt.text, tt.wants)
-			if r.failed != tt.wantFailed {
-				t.Fatalf("failed=%v (%s), want %v", r.failed, r.msg, tt.wantFailed)
+			if r.Failed() != tt.wantFailed {
+				t.Fatalf("failed=%v (%q), want %v", r.Failed(), r.Failures, tt.wantFailed)
 			}
 		})
 	}

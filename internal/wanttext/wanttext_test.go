@@ -1,21 +1,10 @@
 package wanttext
 
 import (
-	"fmt"
 	"testing"
+
+	"github.com/mlform/mlform/internal/tbrecorder"
 )
-
-// recorder is a testing.TB that records the failures reported to it
-// instead of failing the test running it.
-type recorder struct {
-	testing.TB
-	errors []string
-}
-
-func (r *recorder) Helper() {}
-func (r *recorder) Errorf(format string, args ...any) {
-	r.errors = append(r.errors, fmt.Sprintf(format, args...))
-}
 
 func TestCheck(t *testing.T) {
 	const out = "Error: main.mlf.hcl:3:5: Unsupported argument\n"
@@ -32,10 +21,10 @@ func TestCheck(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := &recorder{TB: t}
+			r := tbrecorder.New(t)
 			Check(r, out, tt.want, tt.notWant)
-			if len(r.errors) != tt.failures {
-				t.Fatalf("%d failures %q, want %d", len(r.errors), r.errors, tt.failures)
+			if len(r.Failures) != tt.failures {
+				t.Fatalf("%d failures %q, want %d", len(r.Failures), r.Failures, tt.failures)
 			}
 		})
 	}

@@ -3,6 +3,8 @@ package profile
 import (
 	"strings"
 	"testing"
+
+	"github.com/mlform/mlform/internal/roundtrip"
 )
 
 func TestEncodeRoundTripIsStable(t *testing.T) {
@@ -93,16 +95,9 @@ func FuzzDecodeProfile(f *testing.F) {
 	f.Add(enc)
 	f.Add([]byte(`{"format_version":1,"columns":[]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		p, err := Decode(data)
-		if err != nil {
+		p, _, ok := roundtrip.Check(t, "profile", data, Decode, Encode)
+		if !ok {
 			return
-		}
-		enc, err := Encode(p)
-		if err != nil {
-			t.Fatalf("a decoded profile does not encode: %v", err)
-		}
-		if _, err := Decode(enc); err != nil {
-			t.Fatalf("re-encoded profile does not decode: %v", err)
 		}
 		if len(p.Columns) > 0 {
 			if _, err := Drift(p, p, nil); err != nil && !strings.Contains(err.Error(), "no values") {

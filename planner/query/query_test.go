@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mlform/mlform/internal/wanterr"
+	"github.com/mlform/mlform/internal/wanttext"
 	"github.com/mlform/mlform/state"
 )
 
@@ -279,18 +280,13 @@ func TestDiffMetrics(t *testing.T) {
 	}
 	var buf bytes.Buffer
 	WriteMetricsDiff(&buf, d)
-	out := buf.String()
-	for _, want := range []string{
+	wanttext.Check(t, buf.String(), []string{
 		"TRAIN METRIC  model.churn@1  model.churn@2  DELTA",
 		"accuracy      0.87           0.91           +0.04",
 		"f1            -              0.5            -",
 		"loss          0.3            -              -",
 		"~ params.learning_rate: 0.05 -> 0.08",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("diff lacks %q:\n%s", want, out)
-		}
-	}
+	}, nil)
 	b, err := json.Marshal(d)
 	if err != nil || !strings.Contains(string(b), `"path":"params.learning_rate"`) {
 		t.Fatalf("json %s %v", b, err)

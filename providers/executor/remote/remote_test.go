@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mlform/mlform/internal/roundtrip"
 )
 
 const id1 = "1111111111111111111111111111111111111111111111111111111111111111"
@@ -184,17 +186,7 @@ func FuzzDecodeSpec(f *testing.F) {
 	f.Add(good)
 	f.Add([]byte(`{"kind":"mlform-step-spec","format":1}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		s, err := DecodeSpec(b)
-		if err != nil {
-			return
-		}
-		again, err := EncodeSpec(s)
-		if err != nil {
-			t.Fatalf("decoded spec does not encode: %v", err)
-		}
-		if _, err := DecodeSpec(again); err != nil {
-			t.Fatalf("re-encoded spec does not decode: %v", err)
-		}
+		roundtrip.Check(t, "spec", b, DecodeSpec, EncodeSpec)
 	})
 }
 
@@ -203,13 +195,7 @@ func FuzzDecodeResult(f *testing.F) {
 	good, _ := EncodeResult(&r)
 	f.Add(good)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		r, err := DecodeResult(b)
-		if err != nil {
-			return
-		}
-		if _, err := EncodeResult(r); err != nil {
-			t.Fatalf("decoded result does not encode: %v", err)
-		}
+		roundtrip.Check(t, "result", b, DecodeResult, EncodeResult)
 	})
 }
 

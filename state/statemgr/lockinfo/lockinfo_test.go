@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mlform/mlform/internal/roundtrip"
 	"github.com/mlform/mlform/internal/wanterr"
 )
 
@@ -78,17 +79,12 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`{"id":"a","pid":-1}`))
 	f.Add([]byte("\x00garbage{"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		info, err := Decode(b)
-		if err != nil {
+		info, again, ok := roundtrip.Check(t, "lock info", b, Decode, Encode)
+		if !ok {
 			return
 		}
-		enc, err := Encode(info)
-		if err != nil {
-			t.Fatalf("decoded lock info does not encode: %v", err)
-		}
-		again, err := Decode(enc)
-		if err != nil || again.ID != info.ID || again.Who != info.Who || !again.Created.Equal(info.Created) {
-			t.Fatalf("lock info round trip: %+v vs %+v (%v)", again, info, err)
+		if again.ID != info.ID || again.Who != info.Who || !again.Created.Equal(info.Created) {
+			t.Fatalf("lock info round trip: %+v vs %+v", again, info)
 		}
 		_ = (&LockedError{ID: info.ID, Holder: info}).Error()
 	})
