@@ -300,7 +300,7 @@ func followRemote(ctx context.Context, bx executor.Batch, exName string, spec *m
 		// The cluster forgot the job; its own result says how it ended.
 		res = executor.Result{Status: rr.Status, ExitCode: rr.ExitCode, StartedAt: rr.StartedAt, EndedAt: rr.EndedAt, Host: rr.Host}
 	case rr == nil && res.Status == state.StatusSucceeded:
-		return res, nil, fmt.Errorf("%s job %s ended without a step result (%v)", exName, jobID, rerr)
+		return res, nil, fmt.Errorf("%s job %s ended: %w", exName, jobID, rerr)
 	}
 	return res, rr, nil
 }

@@ -249,7 +249,7 @@ func collectRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, 
 		if why == "" {
 			why = fmt.Sprintf("%s job %s ended (exit status %d)", run.Executor, run.JobID, res.ExitCode)
 		}
-		v.Error = fmt.Sprintf("%s without a step result (%v)", why, rerr)
+		v.Error = fmt.Sprintf("%s: %v", why, rerr)
 		if lost != "" {
 			v.Error = lost
 		}

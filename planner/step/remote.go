@@ -342,9 +342,26 @@ func (l lockedW) Write(b []byte) (int, error) {
 
 func lockedWriter(mu *sync.Mutex, w io.Writer) io.Writer { return lockedW{mu, w} }
 
-// ReadResult finds the result of spec specID through its root.
+// errNoResult is ReadResult's error when the step's runner stored no
+// result: it never started (a job the cluster refused to create, an image
+// that cannot be pulled) or was stopped before it ended. It is a
+// storage.ErrNotFound, and its text speaks of the step, not of the store
+// root the result would have been found through.
+type errNoResult struct{}
+
+func (errNoResult) Error() string {
+	return "its runner stored no step result (it never started, or was stopped before it ended)"
+}
+
+func (errNoResult) Is(target error) bool { return target == storage.ErrNotFound }
+
+// ReadResult finds the result of spec specID through its root. The error
+// is a storage.ErrNotFound when the runner stored none.
 func ReadResult(ctx context.Context, store *storage.Store, specID string) (*remote.Result, error) {
 	root, err := store.GetRoot(ctx, remote.ResultRoot(specID))
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, errNoResult{}
+	}
 	if err != nil {
 		return nil, err
 	}

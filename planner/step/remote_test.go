@@ -2,6 +2,7 @@ package step
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/mlform/mlform/internal/tempdir"
 	"github.com/mlform/mlform/internal/testtree"
 	"github.com/mlform/mlform/internal/wanterr"
+	"github.com/mlform/mlform/internal/wanttext"
 	"github.com/mlform/mlform/planner/codehash"
 	"github.com/mlform/mlform/providers/executor/remote"
 	"github.com/mlform/mlform/providers/storage"
@@ -169,4 +171,16 @@ func readManifestText(t *testing.T, s *storage.Store, id string) string {
 		b.Write(data)
 	}
 	return b.String()
+}
+
+// TestReadResultNone: a step whose runner stored nothing (a job the cluster
+// never started) reads as storage.ErrNotFound, in words about the step,
+// not about the store root the result would have been found through.
+func TestReadResultNone(t *testing.T) {
+	w := newRemoteWorld(t, "true")
+	_, err := ReadResult(context.Background(), w.store, strings.Repeat("ab", 32))
+	if !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("ReadResult of a spec never run: %v, want storage.ErrNotFound", err)
+	}
+	wanttext.Check(t, err.Error(), []string{"stored no step result", "never started"}, []string{"root", "workspace"})
 }
