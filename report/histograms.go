@@ -80,6 +80,9 @@ func numericBins(rc, cc *profile.Column) ([]string, []float64, []float64) {
 		switch {
 		case len(edges) == 0:
 			labels[i] = "all"
+		case i == 0 && edges[0] < rv[0]:
+			// profile.Edges' bin of values below the reference's minimum.
+			labels[i] = "<" + formatFloat(rv[0])
 		case i == 0:
 			labels[i] = "≤" + formatFloat(edges[0])
 		case i == len(edges):
@@ -88,7 +91,12 @@ func numericBins(rc, cc *profile.Column) ([]string, []float64, []float64) {
 			labels[i] = "≤" + formatFloat(edges[i])
 		}
 	}
-	return labels, count(rv), count(cv)
+	r, c := count(rv), count(cv)
+	if len(edges) > 0 && edges[0] < rv[0] && c[0] == 0 {
+		// Nothing below the reference's minimum on either side: no bar.
+		return labels[1:], r[1:], c[1:]
+	}
+	return labels, r, c
 }
 
 func categoryBins(rc, cc *profile.Column) ([]string, []float64, []float64) {

@@ -118,6 +118,14 @@ func sortedValues(c *Column) []float64 {
 // Edges returns the cut points of Bins quantile bins of sorted values
 // (nearest rank), without duplicates. Bin i holds x with
 // edges[i-1] < x <= edges[i].
+//
+// When the lowest cut is the reference's minimum (a tenth or more of its
+// values are that minimum: a constant column, a count that is mostly 0),
+// the first bin would hold that value and everything below it alike, and a
+// shift down (a constant 5 that became 3, zeros that became -1) would not
+// move any proportion. So the values below the reference's minimum get a
+// bin of their own: a cut just below the minimum comes first. (Above the
+// highest cut there is always a bin of its own.)
 func Edges(sorted []float64) []float64 {
 	n := len(sorted)
 	if n == 0 {
@@ -133,6 +141,9 @@ func Edges(sorted []float64) []float64 {
 		if len(edges) == 0 || e > edges[len(edges)-1] {
 			edges = append(edges, e)
 		}
+	}
+	if below := math.Nextafter(sorted[0], math.Inf(-1)); edges[0] == sorted[0] && below < sorted[0] {
+		edges = append([]float64{below}, edges...)
 	}
 	return edges
 }

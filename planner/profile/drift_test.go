@@ -162,14 +162,27 @@ func TestPSI(t *testing.T) {
 }
 
 func TestEdgesAndKS(t *testing.T) {
-	if got := fmt.Sprint(Edges([]float64{5, 5, 5, 5})); got != "[5]" {
-		t.Errorf("edges of a constant = %s, want [5]", got)
+	below := func(x float64) float64 { return math.Nextafter(x, math.Inf(-1)) }
+	spread := make([]float64, 100) // 0..99: the lowest cut (9) is above the minimum
+	for i := range spread {
+		spread[i] = float64(i)
 	}
-	if got := Edges(nil); got != nil {
-		t.Errorf("edges of nothing = %v", got)
+	edgeTests := []struct {
+		name   string
+		sorted []float64
+		want   []float64
+	}{
+		{"nothing", nil, nil},
+		// The lowest cut is the minimum: values below it get a bin.
+		{"constant", []float64{5, 5, 5, 5}, []float64{below(5), 5}},
+		{"few values", []float64{1, 2, 3}, []float64{below(1), 1, 2, 3}},
+		{"mostly zero", []float64{0, 0, 0, 0, 0, 0, 1, 2, 3, 4}, []float64{below(0), 0, 1, 2, 3}},
+		{"spread", spread, []float64{9, 19, 29, 39, 49, 59, 69, 79, 89}},
 	}
-	if got := fmt.Sprint(Edges([]float64{1, 2, 3})); got != "[1 2 3]" {
-		t.Errorf("edges of 1,2,3 = %s", got)
+	for _, tt := range edgeTests {
+		if got := Edges(tt.sorted); fmt.Sprint(got) != fmt.Sprint(tt.want) {
+			t.Errorf("%s: edges %v, want %v", tt.name, got, tt.want)
+		}
 	}
 	tests := []struct {
 		a, b []float64
@@ -183,6 +196,33 @@ func TestEdgesAndKS(t *testing.T) {
 	for _, tt := range tests {
 		if got := KS(tt.a, tt.b); math.Abs(got-tt.want) > 1e-12 {
 			t.Errorf("KS(%v, %v) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+// TestDriftShiftOfConstant: a column that was one value everywhere and
+// is now another has drifted, whichever way it moved; PSI says so, as KS
+// does.
+func TestDriftShiftOfConstant(t *testing.T) {
+	col := func(v string) string { return "x\n" + strings.Repeat(v+"\n", 50) }
+	ref := mustCSV(t, col("5"), "ref.csv", "x")
+	tests := []struct {
+		name  string
+		cur   string
+		drift bool
+	}{
+		{"same", col("5"), false},
+		{"down", col("3"), true},
+		{"up", col("7"), true},
+		{"half down", "x\n" + strings.Repeat("5\n3\n", 25), true},
+	}
+	for _, tt := range tests {
+		rep, err := Drift(ref, mustCSV(t, tt.cur, "cur.csv", "x"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if x := rep.Columns[0]; (x.PSI > 0.2) != tt.drift || (x.KS > 0.2) != tt.drift {
+			t.Errorf("%s: PSI %v KS %v, want drift %v", tt.name, x.PSI, x.KS, tt.drift)
 		}
 	}
 }
