@@ -243,7 +243,7 @@ func (s *Store) listStore(ctx context.Context, r *CheckReport) (*storeKeys, erro
 		err := s.o.List(ctx, l.prefix, func(key string, size int64) error {
 			switch {
 			case l.add(key, size):
-			case isTempKey(key) && isStoreKey(l.prefix, tempBase(key)):
+			case isStoreKey(l.prefix, tempBase(key)):
 				k.temps = append(k.temps, key)
 			default:
 				unexpected(key)
@@ -260,10 +260,12 @@ func (s *Store) listStore(ctx context.Context, r *CheckReport) (*storeKeys, erro
 	return k, nil
 }
 
-// isTempKey matches fileblob's temporary files ("<key>.<hex>.tmp"): an
-// upload in progress, or one interrupted by a crash.
+// isTempKey matches what may be fileblob's temporary files
+// ("<key>.<hex>.tmp"): an upload in progress, or one interrupted by a
+// crash. Listings of roots and locks skip them; GC deletes only those of
+// its own keys (tempBase, isStoreKey).
 func isTempKey(key string) bool {
-	return tempBase(key) != ""
+	return strings.HasSuffix(key, ".tmp")
 }
 
 // tempBase is the key a fileblob temporary "<key>.<hex>.tmp" is written
