@@ -2,11 +2,13 @@ package config
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/mlform/mlform/config/check"
+	"github.com/mlform/mlform/internal/bloburl"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 )
@@ -50,6 +52,7 @@ func (l *loader) evalPromotion(e *blockEval, n, local *node, s *scope) {
 			if u, a, ok := se.Str("url", true); ok {
 				se.CheckURL("url", a, u, check.BlobURL)
 				pub.URL, pub.URLSensitive = u, se.Vals["url"].ContainsMarked()
+				l.checkPublishOwner(se, a, p, u)
 			}
 			p.Publish = pub
 		}
@@ -98,6 +101,37 @@ func (l *loader) checkAliasOwner(e *blockEval, p *Promotion) {
 	}
 	e.Errorf(e.Body.Attributes["alias"].Expr.Range(), "Alias moved by two promotions",
 		"promotion %q (%s) already moves model.%s; one promotion owns each alias.", other, rangeString(l.cfg.Promotions[other].DeclRange), key)
+}
+
+// checkPublishOwner refuses a publish URL that another promotion already
+// publishes to (the same place however it is spelled): each publish
+// replaces the manifest there and deletes the files the previous one
+// listed, so two promotions sharing a URL delete each other's published
+// files while each believes its own version is published.
+func (l *loader) checkPublishOwner(se *blockEval, a *hclsyntax.Attribute, p *Promotion, u string) {
+	loc, err := bloburl.Parse(u)
+	if err != nil {
+		return // CheckURL reported it
+	}
+	key := loc.Place()
+	if loc.Local() {
+		key = "file://" + filepath.Clean(loc.LocalDir(l.rootDir()))
+		if abs, err := filepath.Abs(key[len("file://"):]); err == nil {
+			key = "file://" + abs
+		}
+	}
+	other, taken := l.publishOwner[key]
+	if !taken {
+		l.publishOwner[key] = p.Name
+		return
+	}
+	where := "the same location"
+	if op := l.cfg.Promotions[other]; !se.Vals["url"].ContainsMarked() && op != nil && op.Publish != nil && !op.Publish.URLSensitive {
+		where = bloburl.Redact(u)
+	}
+	se.Errorf(a.Expr.Range(), "Publish URL used by two promotions",
+		"promotion %q (%s) already publishes to %s; each publish replaces the mlform-manifest.json there and deletes the files the previous publication listed, so give each promotion its own URL (a prefix or subdirectory).",
+		other, rangeString(l.cfg.Promotions[other].DeclRange), where)
 }
 
 // evalGateBlock keeps a gate's condition as an expression and checks it

@@ -186,3 +186,31 @@ func Identity(rawURL string) (id string, hasSecrets bool, err error) {
 	}
 	return loc.String(), Redact(rawURL) != rawURL, nil
 }
+
+// Place names where l's objects are, leaving out credentials: two URLs
+// that differ only in a secret-looking query parameter (token=, sig=,
+// ...) or in user info reach the same objects and have the same Place.
+// Other query parameters (endpoint=, region=) stay: they may select
+// another server. Local locations are their directory as in String.
+func (l Location) Place() string {
+	if l.Local() {
+		return l.String()
+	}
+	u, err := url.Parse(l.Bucket)
+	if err != nil {
+		return l.String()
+	}
+	q := u.Query()
+	for name := range q {
+		if secretParam(name) {
+			q.Del(name)
+		}
+	}
+	u.User = nil
+	u.RawQuery = q.Encode()
+	u.Path = "/" + l.Prefix
+	if l.Prefix == "" {
+		u.Path = ""
+	}
+	return Redact(withSlashes(u))
+}

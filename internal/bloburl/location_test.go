@@ -151,3 +151,40 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestPlace(t *testing.T) {
+	same := [][]string{
+		{"mem://models/prod?token=s3cr3t", "mem://models?prefix=prod/", "mem://models/prod/"},
+		{"s3://b/x?region=eu&sig=abc", "s3://b/x/?region=eu", "s3://k:secret@b?prefix=x/&region=eu"},
+		{"file://published", "file://./published/", "published"},
+	}
+	for _, urls := range same {
+		want := ""
+		for _, u := range urls {
+			l, err := Parse(u)
+			if err != nil {
+				t.Fatalf("Parse(%q): %v", u, err)
+			}
+			got := l.Place()
+			if strings.Contains(got, "s3cr3t") || strings.Contains(got, "secret") || strings.Contains(got, "abc") {
+				t.Errorf("Place(%q) = %q shows a credential", u, got)
+			}
+			if want == "" {
+				want = got
+			} else if got != want {
+				t.Errorf("Place(%q) = %q, want %q (as %q)", u, got, want, urls[0])
+			}
+		}
+	}
+	for _, pair := range [][2]string{
+		{"s3://b/x?region=eu", "s3://b/y?region=eu"},
+		{"s3://b/x?endpoint=http://h1", "s3://b/x?endpoint=http://h2"},
+		{"s3://b/x", "gs://b/x"},
+	} {
+		a, _ := Parse(pair[0])
+		b, _ := Parse(pair[1])
+		if a.Place() == b.Place() {
+			t.Errorf("Place(%q) = Place(%q) = %q", pair[0], pair[1], a.Place())
+		}
+	}
+}

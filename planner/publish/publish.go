@@ -57,8 +57,8 @@ type Destination struct {
 }
 
 // Run copies version v's artifacts as plain files to the destination's
-// URL, then the manifest, then deletes files a previous publication
-// listed that v does not have; finally it records the publication in
+// URL, then the manifest, then deletes files a previous publication by
+// the same model and promotion listed that v does not have; finally it records the publication in
 // state. Before anything, it removes the temporaries an interrupted
 // publish to the URL left (publishTarget.sweep); a published file never
 // appears partially under its final name.
@@ -96,7 +96,7 @@ func Run(ctx context.Context, rc *engine.RunContext, dest Destination, v int) er
 
 	// What a killed publish left (temporaries only: a published file is
 	// never partial) goes first, so it cannot pile up.
-	stale := previousPublished(ctx, target)
+	stale, ours := previousPublished(ctx, target, dest)
 	if _, err := target.sweep(ctx, stale); err != nil {
 		return fmt.Errorf("remove temporaries of an interrupted publish from %s: %s", url, redact(err))
 	}
@@ -124,8 +124,11 @@ func Run(ctx context.Context, rc *engine.RunContext, dest Destination, v int) er
 	if err := target.put(ctx, ManifestName, bytes.NewReader(append(b, '\n')), "application/json"); err != nil {
 		return fmt.Errorf("publish %s to %s: %s", ManifestName, url, redact(err))
 	}
+	// Only this promotion's own earlier publication is replaced: files a
+	// manifest of another model or promotion listed (two workspaces
+	// publishing to one URL) are not this publish's to delete.
 	for _, p := range stale {
-		if !keep[p] {
+		if ours && !keep[p] {
 			if err := target.remove(ctx, p); err != nil {
 				return fmt.Errorf("remove %s (published before) from %s: %s", p, url, redact(err))
 			}
@@ -151,13 +154,16 @@ func copyToTarget(ctx context.Context, store *storage.Store, target publishTarge
 }
 
 // previousPublished lists the files the manifest already at the URL
-// names (none when there is none or it cannot be read).
-func previousPublished(ctx context.Context, target publishTarget) []string {
+// names (none when there is none or it cannot be read), and whether that
+// manifest was written by a publish of dest's model and promotion.
+func previousPublished(ctx context.Context, target publishTarget, dest Destination) ([]string, bool) {
 	b, err := target.read(ctx, ManifestName)
 	if err != nil {
-		return nil
+		return nil, false
 	}
-	return publishedPaths(b)
+	var old Manifest
+	ours := json.Unmarshal(b, &old) == nil && old.Model == dest.Model && old.Promotion == dest.Promotion
+	return publishedPaths(b), ours
 }
 
 // publishedPaths decodes a publish manifest found at a URL. It is

@@ -243,7 +243,7 @@ func (s *Store) listStore(ctx context.Context, r *CheckReport) (*storeKeys, erro
 		err := s.o.List(ctx, l.prefix, func(key string, size int64) error {
 			switch {
 			case l.add(key, size):
-			case isTempKey(key):
+			case isStoreKey(l.prefix, tempBase(key)):
 				k.temps = append(k.temps, key)
 			default:
 				unexpected(key)
@@ -260,8 +260,43 @@ func (s *Store) listStore(ctx context.Context, r *CheckReport) (*storeKeys, erro
 	return k, nil
 }
 
-// isTempKey matches fileblob's temporary files ("<key>.<hex>.tmp"): an
-// upload in progress, or one interrupted by a crash.
+// isTempKey matches what may be fileblob's temporary files
+// ("<key>.<hex>.tmp"): an upload in progress, or one interrupted by a
+// crash. Listings of roots and locks skip them; GC deletes only those of
+// its own keys (tempBase, isStoreKey).
 func isTempKey(key string) bool {
 	return strings.HasSuffix(key, ".tmp")
+}
+
+// tempBase is the key a fileblob temporary "<key>.<hex>.tmp" is written
+// for, or "" when key is not named that way.
+func tempBase(key string) string {
+	rest, ok := strings.CutSuffix(key, ".tmp")
+	if !ok {
+		return ""
+	}
+	i := strings.LastIndexByte(rest, '.')
+	if i <= 0 || i == len(rest)-1 {
+		return ""
+	}
+	for _, c := range rest[i+1:] {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return ""
+		}
+	}
+	return rest[:i]
+}
+
+// isStoreKey reports whether key is an object key the store writes under
+// prefix (one of the prefixes listStore lists). GC deletes a temporary
+// only when it was written for such a key: a store may share its
+// directory with other files (a user's data/notes.tmp), which are not its
+// to delete.
+func isStoreKey(prefix, key string) bool {
+	if prefix == packPrefix {
+		_, ok := packIDFromKey(key)
+		return ok
+	}
+	_, ok := idFromKey(prefix, key)
+	return ok
 }
