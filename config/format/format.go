@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -57,6 +58,11 @@ func Paths(paths []string, opts Options, in io.Reader, out io.Writer) (*Result, 
 		paths = []string{"."}
 	}
 	res := &Result{Files: map[string]*hcl.File{}}
+	if slices.Contains(paths, "") {
+		// fmt "$DIR" with DIR unset: say so (before any file is
+		// rewritten), not "stat : no such file or directory".
+		return res, errors.New(`fmt: a PATH is empty: give a file or directory (. for the working directory), or "-" for standard input`)
+	}
 	for _, p := range paths {
 		if p == "-" {
 			if err := fmtStdin(in, out, opts, res); err != nil {
