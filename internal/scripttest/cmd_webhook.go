@@ -33,6 +33,9 @@ func cmdWebhook(ts *testscript.TestScript, neg bool, args []string) {
 		path := ts.MkAbs(args[2])
 		var mu sync.Mutex
 		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			// Read the body first: only then does the server notice the
+			// client closing the connection (r.Context() ends).
+			io.Copy(io.Discard, io.LimitReader(r.Body, 1<<20))
 			mu.Lock()
 			f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 			if err == nil {
