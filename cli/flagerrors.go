@@ -22,6 +22,11 @@ var unknownShorthand = regexp.MustCompile(`^unknown shorthand flag: '.' in (-\S+
 // typed it and the command whose flags to look up.
 func flagError(cmd *cobra.Command, err error) error {
 	var invalid *pflag.InvalidValueError
+	var empty *emptyNameError
+	if errors.As(err, &invalid) && errors.As(err, &empty) {
+		name := invalid.GetFlag().Name
+		return fmt.Errorf("-%s= is empty: give %s, like -%s=%s", name, empty.what, name, empty.example)
+	}
 	if errors.As(err, &invalid) {
 		return fmt.Errorf("-%s=%s: %s", invalid.GetFlag().Name, invalid.GetValue(), flagValueWant(invalid))
 	}
@@ -50,6 +55,37 @@ func flagError(cmd *cobra.Command, err error) error {
 		return fmt.Errorf("%s%s (%s --help lists its flags)", msg, hint, cmd.CommandPath())
 	}
 	return err
+}
+
+// emptyNameError is what a flag naming a file or directory returns for an
+// empty value: -out="$FILE" with FILE unset must be a usage error, not the
+// same as leaving the flag out (a plan not saved, a site not written).
+type emptyNameError struct {
+	what, example string // "the file to save the plan to", "tfplan"
+}
+
+func (e *emptyNameError) Error() string { return "is empty: give " + e.what }
+
+// pathValue is a string flag naming a file or directory: see emptyNameError.
+type pathValue struct {
+	p             *string
+	what, example string
+}
+
+// pathVar defines a flag like fs.StringVar (default "") whose value may
+// not be empty: what and example complete "give WHAT, like -NAME=EXAMPLE".
+func pathVar(fs *pflag.FlagSet, p *string, name, what, example, usage string) {
+	fs.Var(&pathValue{p: p, what: what, example: example}, name, usage)
+}
+
+func (v *pathValue) String() string { return *v.p }
+func (v *pathValue) Type() string   { return "string" }
+func (v *pathValue) Set(s string) error {
+	if s == "" {
+		return &emptyNameError{what: v.what, example: v.example}
+	}
+	*v.p = s
+	return nil
 }
 
 // flagValueWant says what a flag's type accepts, instead of the parser's

@@ -67,7 +67,7 @@ code globs selected when it trained, from its code archive in the store.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&codeDir, "code", "", "restore the version's code archive into `DIR` (instead of its artifacts)")
+	pathVar(cmd.Flags(), &codeDir, "code", "the directory to restore the code into", "./churn-v3-code", "restore the version's code archive into `DIR` (instead of its artifacts)")
 	cmd.Flags().BoolVar(&force, "force", false, "write into a non-empty DIR (files of the same name are replaced)")
 	vf.register(cmd.Flags())
 	return cmd

@@ -85,8 +85,8 @@ configuration, profiles and metrics.jsonl from the stores (docs/report.md).`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&out, "out", "", "write the site into `DIR`")
-	cmd.Flags().StringVar(&planFile, "plan", "", "add a page for the saved plan `PLANFILE`")
+	pathVar(cmd.Flags(), &out, "out", "the directory to write the site into", "site", "write the site into `DIR`")
+	pathVar(cmd.Flags(), &planFile, "plan", "the saved plan's file", "tfplan", "add a page for the saved plan `PLANFILE`")
 	vf.register(cmd.Flags())
 	return cmd
 }

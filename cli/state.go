@@ -375,6 +375,10 @@ const maxPushSize = 1 << 30
 // closes, so that read gives up when ctx is cancelled (Ctrl-C, SIGTERM)
 // instead of keeping the process alive.
 func readInput(ctx context.Context, g *Globals, name string) ([]byte, error) {
+	if name == "" {
+		// state push "$F" with F unset: say so, not "open : no such file".
+		return nil, errors.New(`the file name is empty: give the state document's file, or "-" for standard input`)
+	}
 	if name != "-" {
 		f, err := readfile.Open(name, maxPushSize)
 		if err != nil {

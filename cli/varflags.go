@@ -30,6 +30,9 @@ func (v *varValue) Type() string {
 	return "NAME=VALUE"
 }
 func (v *varValue) Set(s string) error {
+	if v.file && s == "" {
+		return &emptyNameError{what: "the file of variables to read", example: "prod.mlfvars"}
+	}
 	*v.args = append(*v.args, config.VarArg{File: v.file, Value: s})
 	return nil
 }

@@ -2,11 +2,13 @@ package format
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -56,6 +58,11 @@ func Paths(paths []string, opts Options, in io.Reader, out io.Writer) (*Result, 
 		paths = []string{"."}
 	}
 	res := &Result{Files: map[string]*hcl.File{}}
+	if slices.Contains(paths, "") {
+		// fmt "$DIR" with DIR unset: say so (before any file is
+		// rewritten), not "stat : no such file or directory".
+		return res, errors.New(`fmt: a PATH is empty: give a file or directory (. for the working directory), or "-" for standard input`)
+	}
 	for _, p := range paths {
 		if p == "-" {
 			if err := fmtStdin(in, out, opts, res); err != nil {
@@ -107,7 +114,7 @@ func listFormattable(dir string, recursive bool) ([]string, error) {
 			}
 			return nil
 		}
-		if formattable(d.Name()) && regularOrLinkToOne(p, d) {
+		if formattable(d.Name()) && !linkToDir(p, d) {
 			out = append(out, p)
 		}
 		return nil
@@ -116,18 +123,18 @@ func listFormattable(dir string, recursive bool) ([]string, error) {
 	return out, err
 }
 
-// regularOrLinkToOne reports whether d is a regular file or a symbolic link
-// to one: validate loads a linked configuration file (a shared one, say),
-// so fmt checks it too.
-func regularOrLinkToOne(p string, d fs.DirEntry) bool {
-	if d.Type().IsRegular() {
-		return true
-	}
+// linkToDir reports whether d is a symbolic link to a directory, which is
+// skipped as a directory is. Every other entry with a formattable name is
+// listed, as the loader reads it (config/load.go): a regular file or a link
+// to one is formatted, and a dangling link, a FIFO or a device is an error
+// naming it (fmtFile; a FIFO is not opened for reading, so fmt does not
+// block on it), not skipped silently.
+func linkToDir(p string, d fs.DirEntry) bool {
 	if d.Type()&fs.ModeSymlink == 0 {
 		return false
 	}
 	st, err := os.Stat(p)
-	return err == nil && st.Mode().IsRegular()
+	return err == nil && st.IsDir()
 }
 
 func fmtStdin(in io.Reader, out io.Writer, opts Options, res *Result) error {
@@ -163,6 +170,9 @@ func fmtStdin(in io.Reader, out io.Writer, opts Options, res *Result) error {
 func fmtFile(path string, out io.Writer, opts Options, res *Result) error {
 	src, err := readfile.Read(path, lang.MaxFileSize)
 	if err != nil {
+		if target, lerr := os.Readlink(path); lerr == nil && errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("fmt %s: it is a symbolic link to %s, which does not exist", path, target)
+		}
 		return fmt.Errorf("fmt %s: %w", path, err)
 	}
 	formatted, diags := Source(src, path)

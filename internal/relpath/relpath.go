@@ -54,12 +54,17 @@ func Check(p string) error {
 	return elements(p)
 }
 
-// CheckElements is the part of Check that keeps p inside any directory it
-// is joined to: not empty, not absolute, and no empty, "." or ".."
-// element. A path that passes it but not Check only holds characters that
-// Check refuses (a backslash, a control character, invalid UTF-8) or is
-// too long: a source lists such a name so that the observer can refuse it
-// if it is included, or leave it out if it is excluded. It returns a *Error.
+// CheckElements is the part of Check about p's elements, which keeps p
+// inside any directory it is joined to: not empty, not absolute, and no
+// empty, "." or ".." element. It does not look at p's characters or
+// length: a path that passes it but not Check holds a backslash, a control
+// character or invalid UTF-8, or is longer than MaxLen. It is not a filter
+// on listings: a source lists names that fail it too (a bucket key such as
+// "a//b" or "x/../y" is listed as it is, see providers/source/bucket.go),
+// and the observer applies Check to the entries a dataset includes, so
+// such a name is refused if included and left out if excluded. The one
+// name a bucket listing refuses, the empty key, is worded by it. It
+// returns a *Error.
 func CheckElements(p string) error {
 	switch {
 	case p == "":

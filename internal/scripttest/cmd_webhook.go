@@ -21,8 +21,37 @@ import (
 // JSON body, compacted, as one line of FILE. STATUS lists the responses
 // to give in turn (the last one repeats; default 204), e.g. 503,200 to
 // make the first attempt fail. webhook -down URLVAR sets URLVAR to a
-// loopback URL nothing listens on.
+// loopback URL nothing listens on. webhook -hang URLVAR FILE never
+// answers: it appends "POST hang" to FILE when a request arrives (wait
+// for that line, then interrupt) and holds the request until the client
+// gives up or the script ends.
 func cmdWebhook(ts *testscript.TestScript, neg bool, args []string) {
+	if args[0] == "-hang" {
+		if len(args) != 3 {
+			ts.Fatalf("usage: webhook -hang URLVAR FILE")
+		}
+		path := ts.MkAbs(args[2])
+		var mu sync.Mutex
+		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			// Read the body first: only then does the server notice the
+			// client closing the connection (r.Context() ends).
+			io.Copy(io.Discard, io.LimitReader(r.Body, 1<<20))
+			mu.Lock()
+			f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+			if err == nil {
+				fmt.Fprintf(f, "%s hang\n", r.Method)
+				f.Close()
+			}
+			mu.Unlock()
+			<-r.Context().Done() // the client went away, or the server closed
+		})}
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		ts.Check(err)
+		go srv.Serve(l)
+		ts.Defer(func() { srv.Close() })
+		ts.Setenv(args[1], "http://"+l.Addr().String()+"/hook/T0K3N-hang")
+		return
+	}
 	if args[0] == "-down" {
 		if len(args) != 2 {
 			ts.Fatalf("usage: webhook -down URLVAR")

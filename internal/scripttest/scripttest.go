@@ -104,7 +104,7 @@ func commands() map[string]scriptCmd {
 		{usage: "repofile PATH DST", min: 2, max: 2, run: cmdRepoFile},
 		// Loopback webhooks recording what notifications post
 		// (cmd_webhook.go).
-		{usage: "webhook URLVAR FILE [STATUS,...] | webhook -down URLVAR", min: 2, max: 3, run: cmdWebhook},
+		{usage: "webhook URLVAR FILE [STATUS,...] | webhook -down URLVAR | webhook -hang URLVAR FILE", min: 2, max: 3, run: cmdWebhook},
 	}
 	cmds := make(map[string]scriptCmd, len(all))
 	for _, c := range all {

@@ -7,8 +7,10 @@ import (
 	"sync"
 
 	"github.com/mlform/mlform/internal/bloburl"
+	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/observe"
+	"github.com/mlform/mlform/planner/observe/pathfilter"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/profile"
 	"github.com/mlform/mlform/providers/source"
@@ -24,6 +26,33 @@ const ReasonStorageChanged plans.ReasonCode = "storage_changed"
 // NoteEmpty: a dataset's source holds no file that include/exclude keep,
 // which is almost always a mistyped path or glob.
 const NoteEmpty plans.ReasonCode = "empty"
+
+// NoteUnmatchedInclude: one of a dataset's include patterns keeps no file
+// while the others keep some, almost always a mistyped glob.
+const NoteUnmatchedInclude plans.ReasonCode = "unmatched_include"
+
+// unmatchedIncludeNotes warns, one note per pattern, about the include
+// patterns that keep none of the files the dataset observed. A dataset
+// that keeps no file at all has emptyNote instead (which names them all).
+func unmatchedIncludeNotes(spec engine.DatasetSpec, srcName string, files []observe.File) []*plans.Note {
+	if len(spec.Include) < 2 || len(files) == 0 {
+		return nil
+	}
+	paths := make([]string, len(files))
+	for i, f := range files {
+		paths[i] = f.Path
+	}
+	var notes []*plans.Note
+	for _, p := range pathfilter.UnmatchedIncludes(spec.Include, paths) {
+		msg := fmt.Sprintf("include pattern %q keeps no file of source %s", p, srcName)
+		if len(spec.Exclude) > 0 {
+			msg += fmt.Sprintf(" outside exclude %q", spec.Exclude)
+		}
+		msg += fmt.Sprintf(" (the other patterns keep %s): check it for a typo", textfmt.Count(len(files), "file"))
+		notes = append(notes, &plans.Note{Addr: "dataset." + spec.Name, Code: NoteUnmatchedInclude, Message: msg})
+	}
+	return notes
+}
 
 // emptyNote warns about a dataset that observed no file.
 func emptyNote(spec engine.DatasetSpec, srcName string) *plans.Note {
@@ -82,6 +111,9 @@ func planDataset(ctx context.Context, pc *engine.PlanContext, spec engine.Datase
 	pc.NextSnapshots[spec.Name] = obs.ID
 	if len(obs.Files) == 0 {
 		pc.AddNote(emptyNote(spec, srcName))
+	}
+	for _, n := range unmatchedIncludeNotes(spec, srcName, obs.Files) {
+		pc.AddNote(n)
 	}
 	if last != nil && last.ID == obs.ID && last.Store == spec.Storage {
 		return nil

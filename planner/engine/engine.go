@@ -82,6 +82,9 @@ type RunContext struct {
 	Plan      *plans.Plan
 	Progress  Progress
 
+	// stop is Run's stop: closed by the first interrupt.
+	stop <-chan struct{}
+
 	mu     sync.Mutex
 	state  *state.State
 	writer StateWriter
@@ -91,6 +94,12 @@ type RunContext struct {
 	digestOnce sync.Once
 	digest     string
 }
+
+// StopRequested is closed when apply is asked to stop (the first Ctrl-C):
+// running actions go on to record their outcome, but work after the record
+// that only waits on others (a webhook's delivery) may give up then. nil
+// (never closed) when nothing can stop the run.
+func (rc *RunContext) StopRequested() <-chan struct{} { return rc.stop }
 
 // PlanDigest is plans.Digest of the plan being applied, computed once: it
 // is recorded with every version and alias move, and encoding the whole
@@ -209,7 +218,7 @@ func (e *Engine) Run(ctx context.Context, stop <-chan struct{}, ws *Workspace, p
 	if prog == nil {
 		prog = nopProgress{}
 	}
-	rc := &RunContext{Workspace: ws, Plan: p, Progress: prog, state: st, writer: w}
+	rc := &RunContext{Workspace: ws, Plan: p, Progress: prog, state: st, writer: w, stop: stop}
 
 	byAddr := map[string][]*plans.Action{}
 	for _, a := range order {

@@ -76,7 +76,49 @@ const (
 	notifyAttempts = 4
 	notifyBackoff  = 250 * time.Millisecond
 	notifyTimeout  = 10 * time.Second
+	// notifyInterruptGrace is how long a request may still take once
+	// apply is interrupted (what it reports is already in state): a
+	// webhook that hangs must not hold Ctrl-C for notifyTimeout, let
+	// alone every retry.
+	notifyInterruptGrace = 2 * time.Second
 )
+
+// errInterrupted is the cause of a delivery's context ended by the first
+// interrupt (apply's stop request).
+var errInterrupted = errors.New("apply interrupted")
+
+// interruptible is ctx, also done (with cause errInterrupted) once stop
+// is closed: for delivery, either interrupt ends the retries.
+func interruptible(ctx context.Context, stop <-chan struct{}) (context.Context, func()) {
+	ictx, cancel := context.WithCancelCause(ctx)
+	if stop != nil {
+		go func() {
+			select {
+			case <-stop:
+				cancel(errInterrupted)
+			case <-ictx.Done():
+			}
+		}()
+	}
+	return ictx, func() { cancel(nil) }
+}
+
+// afterGrace is a context for requests: not ended by ctx itself, but
+// notifyInterruptGrace after ctx is done (or after the call, if ctx is
+// done already).
+func afterGrace(ctx context.Context) (context.Context, func()) {
+	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	stop := context.AfterFunc(ctx, func() { time.AfterFunc(notifyInterruptGrace, cancel) })
+	return rctx, func() { stop(); cancel() }
+}
+
+// cancelledWord is how a gave-up message says why delivery stopped.
+func cancelledWord(ctx context.Context) string {
+	if errors.Is(context.Cause(ctx), errInterrupted) {
+		return "interrupted"
+	}
+	return "cancelled"
+}
 
 // wants reports whether the block takes this event of this model.
 func (n *Spec) wants(ev Event) bool {
@@ -93,6 +135,8 @@ func Wants(specs []*Spec, event, model string) bool {
 func Send(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs []*Spec, ev Event) {
 	ev.At = rc.Workspace.Now.UTC()
 	ev = displayed(ev)
+	ctx, done := interruptible(ctx, rc.StopRequested())
+	defer done()
 	for _, n := range specs {
 		if !n.wants(ev) {
 			continue
@@ -159,11 +203,13 @@ func displayed(ev Event) Event {
 // deliver posts the document, retrying network errors, 429 and 5xx with
 // exponential backoff. Errors never quote the URL.
 //
-// What an event reports is already in state, so a cancelled apply (a
-// second Ctrl-C, whose cancelled train is a `failed` event) still tells:
-// a request is never cut short by ctx (each is bounded by
-// notifyTimeout), but once ctx is done no further attempt is made, and
-// a webhook that failed then is given up on for the rest of the run.
+// ctx is done once apply is interrupted (Send: either Ctrl-C). What an
+// event reports is already in state, so an interrupted apply still tells
+// (a second Ctrl-C's cancelled train is a `failed` event): a request is
+// not cut short by ctx at once but notifyInterruptGrace after it (a
+// webhook that hangs does not hold Ctrl-C for notifyTimeout), no further
+// attempt is made once ctx is done, and a webhook that failed then is
+// given up on for the rest of the run.
 func deliver(ctx context.Context, n *Spec, ev Event) error {
 	body, err := marshalEvent(ev)
 	if err != nil {
@@ -172,14 +218,19 @@ func deliver(ctx context.Context, n *Spec, ev Event) error {
 	client := &http.Client{Timeout: notifyTimeout,
 		// A redirect could carry the document elsewhere: not followed.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	rctx, done := afterGrace(ctx)
+	defer done()
 	wait := notifyBackoff
 	for attempt := 1; ; attempt++ {
-		retry, err := post(context.WithoutCancel(ctx), client, n.URL, body)
+		retry, err := post(rctx, client, n.URL, body)
 		if err == nil {
 			return nil
 		}
+		if rctx.Err() != nil {
+			return &gaveUpError{fmt.Sprintf("%d attempt(s): no answer within %s of the interrupt (%s)", attempt, notifyInterruptGrace, cancelledWord(ctx))}
+		}
 		if retry && ctx.Err() != nil {
-			return &gaveUpError{fmt.Sprintf("%d attempt(s): %s (cancelled)", attempt, n.redact(err))}
+			return &gaveUpError{fmt.Sprintf("%d attempt(s): %s (%s)", attempt, n.redact(err), cancelledWord(ctx))}
 		}
 		if !retry {
 			// Not worth another attempt (a 4xx, a redirect): say how
@@ -191,7 +242,7 @@ func deliver(ctx context.Context, n *Spec, ev Event) error {
 		}
 		select {
 		case <-ctx.Done():
-			return &gaveUpError{fmt.Sprintf("%d attempt(s): %s (cancelled)", attempt, n.redact(err))}
+			return &gaveUpError{fmt.Sprintf("%d attempt(s): %s (%s)", attempt, n.redact(err), cancelledWord(ctx))}
 		case <-time.After(wait):
 		}
 		wait *= 2

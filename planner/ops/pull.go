@@ -133,16 +133,25 @@ func Pull(ctx context.Context, ws *engine.Workspace, t *PullTarget, dir string, 
 	if err != nil {
 		return err
 	}
+	// DIR and the parents it lacks are made here, not by Materialize,
+	// so that a failed pull knows which directories are its own.
+	made, err := makeDirs(dir)
+	if err != nil {
+		removeMade(made)
+		return fmt.Errorf("pull into %s: %w", dir, err)
+	}
 	if err := store.Materialize(ctx, t.ManifestID, dir); err != nil {
 		// A failed pull into a new or empty directory leaves it as it
 		// was, so that running pull again (or into it after a repair)
 		// is not refused as "not empty" and half a tree is never
-		// mistaken for the snapshot. A forced pull keeps what it wrote:
-		// the directory held the user's files.
+		// mistaken for the snapshot; the parents it created for a new
+		// one go too (pull a/b/c with no a leaves no a/b). A forced
+		// pull keeps what it wrote: the directory held the user's files.
 		if len(entries) == 0 {
 			if cerr := clearDir(dir, created); cerr != nil {
 				return fmt.Errorf("pull %s: %w (and removing the partial pull from %s: %v)", t.Label, err, dir, cerr)
 			}
+			removeMade(made)
 		}
 		if ctx.Err() == nil && errors.Is(err, storage.ErrCorrupt) {
 			return fmt.Errorf("pull %s: %w\nThe store is damaged: mlform gc -check -read-data lists every damaged object", t.Label, err)
@@ -150,6 +159,53 @@ func Pull(ctx context.Context, ws *engine.Workspace, t *PullTarget, dir string, 
 		return fmt.Errorf("pull %s: %w", t.Label, err)
 	}
 	return nil
+}
+
+// makeDirs creates dir and the parents it lacks, as os.MkdirAll does for
+// the absolute path Materialize writes to, and returns the directories it
+// created itself, deepest first (one created meanwhile by someone else is
+// not among them).
+func makeDirs(dir string) ([]string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	var missing []string
+	for p := abs; ; p = filepath.Dir(p) {
+		if _, err := os.Lstat(p); err == nil {
+			break
+		} else if !os.IsNotExist(err) {
+			return nil, err
+		}
+		missing = append(missing, p)
+		if filepath.Dir(p) == p {
+			break
+		}
+	}
+	var made []string
+	for i := len(missing) - 1; i >= 0; i-- {
+		err := os.Mkdir(missing[i], 0o755)
+		if err == nil {
+			made = append([]string{missing[i]}, made...)
+			continue
+		}
+		if fi, serr := os.Stat(missing[i]); errors.Is(err, os.ErrExist) && serr == nil && fi.IsDir() {
+			continue
+		}
+		return made, err
+	}
+	return made, nil
+}
+
+// removeMade removes the directories makeDirs created, deepest first,
+// each only if it is empty (os.Remove): what someone else put there
+// since stays, and so does the directory holding it.
+func removeMade(made []string) {
+	for _, d := range made {
+		if err := os.Remove(d); err != nil && !os.IsNotExist(err) {
+			return
+		}
+	}
 }
 
 // clearDir removes dir (created by this pull) or, when it existed empty

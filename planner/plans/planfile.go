@@ -84,6 +84,10 @@ func WriteFile(path string, p *Plan) error {
 // the file in errors. A FIFO or device (`apply /dev/zero`) is refused
 // before anything is read.
 func ReadPlanFile(path string) (*Plan, error) {
+	if path == "" {
+		// apply "$PLAN" with PLAN unset: say so, not "open : no such file".
+		return nil, errors.New("the plan file name is empty: give the file saved by mlform plan -out=FILE")
+	}
 	f, err := readfile.Open(path, MaxPlanFileSize)
 	if err != nil {
 		var re *readfile.Error

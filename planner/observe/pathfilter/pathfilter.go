@@ -102,6 +102,26 @@ func (f *Filter) Match(path string) bool {
 	return len(f.exclude) == 0 || !matchAny(f.exclude, path)
 }
 
+// UnmatchedIncludes returns the include patterns, as written, that match
+// none of kept (the paths the filter kept, after exclude): with several
+// patterns, one mistyped ("**/*.parqet" beside "**/*.csv") keeps nothing
+// while the others keep files, and nothing else would say so. A pattern
+// with brace alternatives counts as matched when one of them matches. A
+// pattern that is not valid (New refuses it) is left out.
+func UnmatchedIncludes(include, kept []string) []string {
+	var out []string
+	for _, p := range include {
+		alts, err := cleanPatterns("include", []string{p})
+		if err != nil {
+			continue
+		}
+		if !slices.ContainsFunc(kept, func(path string) bool { return matchAny(alts, path) }) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // matchAny reports whether a pattern matches path or one of its parent
 // directories.
 func matchAny(pats []string, path string) bool {
