@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -143,7 +142,7 @@ func (ws *Workspace) Store(ctx context.Context, name string) (*storage.Store, er
 	}
 	s, err := storage.Open(ctx, url, opts)
 	if err != nil {
-		if !ws.Repair && strings.Contains(err.Error(), "index object") {
+		if !ws.Repair && errors.Is(err, storage.ErrIndexDamaged) {
 			return nil, fmt.Errorf("storage %q: %w\nTo repair it: mlform gc -rebuild-index (rebuilds the index from the packs), then mlform gc -check -read-data", name, err)
 		}
 		return nil, HideSecrets(fmt.Errorf("storage %q: %w", name, err), ws.StoreSecrets[name])

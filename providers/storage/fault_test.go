@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -32,13 +33,23 @@ type faultObjects struct {
 	// clientRefuses: key prefix whose whole-object reads fail at the end
 	// the way a bucket client's own checksum validation fails them.
 	clientRefuses string
+	// corruptGet and failGet: key prefixes whose whole-object reads come
+	// back flipped, or fail with errInjected.
+	corruptGet, failGet string
 }
 
 // Get fails reads of clientRefuses keys as the AWS SDK does when the
 // object's content no longer matches the checksum stored at upload, and
 // through the same code as a real bucket's reads (readWhole).
 func (f *faultObjects) Get(ctx context.Context, key string) ([]byte, error) {
+	if f.failGet != "" && strings.HasPrefix(key, f.failGet) {
+		return nil, fmt.Errorf("%s: %w", key, errInjected)
+	}
 	b, err := f.objects.Get(ctx, key)
+	if err == nil && f.corruptGet != "" && strings.HasPrefix(key, f.corruptGet) && len(b) > 0 {
+		b = bytes.Clone(b)
+		b[len(b)/2] ^= 0x55
+	}
 	if err != nil || f.clientRefuses == "" || !strings.HasPrefix(key, f.clientRefuses) {
 		return b, err
 	}
@@ -342,4 +353,46 @@ func openFaultStore(t *testing.T, b *gblob.Bucket) (*faultObjects, *Store) {
 		t.Fatal(err)
 	}
 	return fo, s
+}
+
+// TestOpenDamagedIndex: opening a store one of whose index objects is
+// corrupt or undecodable is an ErrIndexDamaged (the workspace then names
+// gc -rebuild-index); one whose index cannot be read for another reason
+// (the network) is not, whatever its text says.
+func TestOpenDamagedIndex(t *testing.T) {
+	ctx := context.Background()
+	undecodable := []byte("not an index\n")
+	tests := []struct {
+		name    string
+		damage  func(t *testing.T, fo *faultObjects)
+		damaged bool
+	}{
+		{"corrupt", func(t *testing.T, fo *faultObjects) { fo.corruptGet = indexPrefix }, true},
+		{"refused by the client", func(t *testing.T, fo *faultObjects) { fo.clientRefuses = indexPrefix }, true},
+		{"undecodable", func(t *testing.T, fo *faultObjects) {
+			if err := fo.objects.Put(ctx, indexKey(hashHex(undecodable)), bytes.NewReader(undecodable), true); err != nil {
+				t.Fatal(err)
+			}
+		}, true},
+		{"unreadable", func(t *testing.T, fo *faultObjects) { fo.failGet = indexPrefix }, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := memblob.OpenBucket(nil)
+			defer b.Close()
+			fo, s := openFaultStore(t, b)
+			putOneFile(t, s, manifest.KindArtifacts, "model.bin", testData(1, 1000))
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			tt.damage(t, fo)
+			_, err := openObjects(ctx, fo, Options{})
+			if err == nil {
+				t.Fatal("open succeeded")
+			}
+			if got := errors.Is(err, ErrIndexDamaged); got != tt.damaged {
+				t.Errorf("open: %v; errors.Is(ErrIndexDamaged) = %v, want %v", err, got, tt.damaged)
+			}
+		})
+	}
 }

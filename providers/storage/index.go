@@ -100,20 +100,30 @@ func loadIndexOnce(ctx context.Context, o objects, workers int, skipBad bool) (*
 func readIndexObject(ctx context.Context, o objects, id string) ([]packfmt.IndexEntry, error) {
 	data, err := o.Get(ctx, indexKey(id))
 	if errors.Is(err, ErrCorrupt) {
-		return nil, corruptf("index object %s is corrupt (%v); rebuild it from the packs with `mlform gc -rebuild-index`", id, err)
+		return nil, indexDamaged(corruptf("index object %s is corrupt (%v); rebuild it from the packs with `mlform gc -rebuild-index`", id, err))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read index object: %w", err)
 	}
 	if got := hashHex(data); got != id {
-		return nil, corruptf("index object %s is corrupt (content hashes to %s); rebuild it from the packs with `mlform gc -rebuild-index`", id, got)
+		return nil, indexDamaged(corruptf("index object %s is corrupt (content hashes to %s); rebuild it from the packs with `mlform gc -rebuild-index`", id, got))
 	}
 	entries, err := packfmt.DecodeIndex(data)
 	if err != nil {
-		return nil, fmt.Errorf("index object %s: %w", id, err)
+		return nil, indexDamaged(fmt.Errorf("index object %s: %w", id, err))
 	}
 	return entries, nil
 }
+
+// indexDamaged marks err, about one index object's content, as an
+// ErrIndexDamaged; its text stays err's.
+func indexDamaged(err error) error { return indexDamagedError{err} }
+
+type indexDamagedError struct{ err error }
+
+func (e indexDamagedError) Error() string        { return e.err.Error() }
+func (e indexDamagedError) Unwrap() error        { return e.err }
+func (e indexDamagedError) Is(target error) bool { return target == ErrIndexDamaged }
 
 // writeIndexObject stores entries as a new index object and returns its id.
 func writeIndexObject(ctx context.Context, o objects, entries []packfmt.IndexEntry) (string, error) {

@@ -42,6 +42,11 @@ var (
 	// does not hash to its id: a manifest, an object, an index object, a
 	// chunk or a whole file. Such a store needs gc -check -read-data.
 	ErrCorrupt = errors.New("stored content does not match its hash")
+	// ErrIndexDamaged matches (errors.Is) the error of opening or
+	// refreshing a store one of whose index objects is corrupt or cannot
+	// be decoded: gc -rebuild-index repairs it from the packs. An index
+	// object that cannot be read (a network error) does not match it.
+	ErrIndexDamaged = errors.New("damaged index object")
 )
 
 // corruptError is an error about corrupt content, worded for the user; it
