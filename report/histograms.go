@@ -52,17 +52,8 @@ func (dv *datasetView) histograms() error {
 	return nil
 }
 
-func sampleValues(c *profile.Column) []float64 {
-	v := make([]float64, len(c.Sample))
-	for i, p := range c.Sample {
-		v[i] = p.Value
-	}
-	slices.Sort(v)
-	return v
-}
-
 func numericBins(rc, cc *profile.Column) ([]string, []float64, []float64) {
-	rv, cv := sampleValues(rc), sampleValues(cc)
+	rv, cv := rc.SortedSample(), cc.SortedSample()
 	edges := profile.Edges(rv)
 	count := func(vals []float64) []float64 {
 		h := make([]float64, len(edges)+1)

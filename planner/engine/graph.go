@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -84,7 +85,7 @@ func topoSort(nodes map[string]*Node) ([]string, error) {
 		return a < b
 	}
 	order, err := dag.Sort(addrs, func(addr string) []string { return nodes[addr].DependsOn }, less)
-	if cyc, ok := err.(*dag.CycleError[string]); ok {
+	if cyc := (*dag.CycleError[string])(nil); errors.As(err, &cyc) {
 		sort.Strings(cyc.Stuck)
 		return nil, fmt.Errorf("graph: dependency cycle between %s", strings.Join(cyc.Stuck, ", "))
 	}

@@ -194,7 +194,7 @@ func TestMergeIsOrderIndependent(t *testing.T) {
 		t.Fatalf("totals differ: %+v vs %+v", ax, bx)
 	}
 	// The sample is a uniform sample: its median is near the true 0.
-	v := sortedValues(ax)
+	v := ax.SortedSample()
 	if med := v[len(v)/2]; math.Abs(med) > 0.1 {
 		t.Fatalf("sample median %v, want about 0", med)
 	}

@@ -106,7 +106,9 @@ func columnNames(p *Profile) string {
 	return strings.Join(names, ", ")
 }
 
-func sortedValues(c *Column) []float64 {
+// SortedSample returns the values of c's sample in ascending order: what
+// Edges and the PSI and KS of numeric columns take.
+func (c *Column) SortedSample() []float64 {
 	v := make([]float64, len(c.Sample))
 	for i, p := range c.Sample {
 		v[i] = p.Value
@@ -164,7 +166,7 @@ func histogram(sorted, edges []float64) []float64 {
 }
 
 func numericDrift(rc, cc *Column) (psiValue, ks float64) {
-	rv, cv := sortedValues(rc), sortedValues(cc)
+	rv, cv := rc.SortedSample(), cc.SortedSample()
 	edges := Edges(rv)
 	r, c := histogram(rv, edges), histogram(cv, edges)
 	if rc.Nulls > 0 || cc.Nulls > 0 {
