@@ -9,7 +9,9 @@ FUZZTIME ?= 10s
 build:
 	$(GO) build -o $(BIN) ./cmd/mlform
 
-# Packages with concurrency, also tested under the race detector.
+# Packages with concurrency, also tested under the race detector. A test
+# the detector cannot help (a cluster's minute-long timer, killed child
+# processes, shell scripts) skips in that pass (internal/raceflag).
 RACE_PKGS := ./state/... ./providers/... ./planner/... ./cli/... ./internal/...
 
 # Everything: vet, gofmt, staticcheck, unit tests, conformance suites,
