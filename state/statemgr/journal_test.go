@@ -399,6 +399,85 @@ func TestJournalForcedPushKeepsIt(t *testing.T) {
 	}
 }
 
+// TestJournalPushKeepsItInBackup: pushing a document over a state whose
+// journal holds changes (an apply killed midway) keeps the state it
+// replaces, journal included, as the backup: `state pull -backup` then
+// brings back every recorded version, so gc never frees its data.
+func TestJournalPushKeepsItInBackup(t *testing.T) {
+	for _, force := range []bool{false, true} {
+		t.Run(fmt.Sprintf("force=%v", force), func(t *testing.T) {
+			eachJournal(t, func(t *testing.T, m *statemgr.Manager, jw *statemgr.JournalWriter, s *state.State) {
+				ctx := context.Background()
+				older, err := state.Encode(cloneState(t, s))
+				if err != nil {
+					t.Fatal(err)
+				}
+				s.Models["churn"].Versions[0].Reasons = []string{"journaled only"}
+				if err := jw.Write(ctx, s); err != nil {
+					t.Fatal(err)
+				}
+				replaced := statetest.Read(t, m)
+				pushed, err := state.Decode(older)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !force {
+					// A hand-edited document the user numbered above it.
+					pushed.Serial = replaced.Serial + 1
+					pushed.Checksum = ""
+				}
+				doc, err := state.Encode(pushed)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := m.Push(ctx, doc, force); err != nil {
+					t.Fatal(err)
+				}
+				raw, err := m.ReadBackupRaw(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				backup, err := state.Decode(raw)
+				if err != nil {
+					t.Fatal(err)
+				}
+				sameRecord(t, "the backup after the push", backup, replaced)
+			})
+		})
+	}
+}
+
+// TestJournalFoldKeepsItInBackup: a command that writes the document
+// whole over a journal another run left (state rm after an apply killed
+// midway) keeps the state in effect before it, journal included, as the
+// backup: restoring the backup undoes that command and nothing more.
+func TestJournalFoldKeepsItInBackup(t *testing.T) {
+	eachJournal(t, func(t *testing.T, m *statemgr.Manager, jw *statemgr.JournalWriter, s *state.State) {
+		ctx := context.Background()
+		s.Models["churn"].Versions[0].Reasons = []string{"journaled only"}
+		if err := jw.Write(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		replaced := statetest.Read(t, m)
+		// The apply is killed here: its journal is never folded.
+		if _, err := m.Update(ctx, func(s *state.State) error {
+			s.Models["churn"].Versions[0].Reasons = []string{"changed by hand"}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		raw, err := m.ReadBackupRaw(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		backup, err := state.Decode(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameRecord(t, "the backup after the write", backup, replaced)
+	})
+}
+
 // TestJournalRefusesInvalidChange: a journaled write validates what it
 // changed like Write validates the document, and writes nothing when it is
 // invalid.

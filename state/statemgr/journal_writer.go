@@ -227,7 +227,7 @@ func (j *JournalWriter) checkUnchanged(ctx context.Context) error {
 // writeWhole stores s whole (Manager.Write, folding in any journal) and
 // makes it the base of the next journal. Called with the Manager's mu.
 func (j *JournalWriter) writeWhole(ctx context.Context, s *state.State) error {
-	doc, err := j.m.writeLocked(ctx, s)
+	doc, err := j.m.writeLocked(ctx, s, j.open)
 	if err != nil {
 		return err
 	}

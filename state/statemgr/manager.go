@@ -183,13 +183,18 @@ func (m *Manager) ReadBackupRaw(ctx context.Context) ([]byte, error) {
 func (m *Manager) Write(ctx context.Context, s *state.State) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	_, err := m.writeLocked(ctx, s)
+	_, err := m.writeLocked(ctx, s, false)
 	return err
 }
 
 // writeLocked is Write, called with mu held. It returns the document
-// stored afterwards (whole: a journal it found is folded in).
-func (m *Manager) writeLocked(ctx context.Context, s *state.State) ([]byte, error) {
+// stored afterwards (whole: a journal it found is folded in). ownJournal
+// says the journal found is the caller's own (a JournalWriter folding
+// what it journaled): the backup is then the document state.json held,
+// the base that journal extended. Otherwise the backup is the document in
+// effect, journal included, so restoring it undoes only this write (a
+// journal left by a killed apply is in it).
+func (m *Manager) writeLocked(ctx context.Context, s *state.State, ownJournal bool) ([]byte, error) {
 	if err := m.checkHeld(ctx); err != nil {
 		return nil, err
 	}
@@ -213,9 +218,10 @@ func (m *Manager) writeLocked(ctx context.Context, s *state.State) ([]byte, erro
 			s.Checksum = cur.checksum
 			return sd.doc, nil
 		}
-		// The backup is the document state.json held: with a journal,
-		// the base it extended.
-		prevRaw = sd.base
+		prevRaw = sd.doc
+		if ownJournal {
+			prevRaw = sd.base
+		}
 	}
 	// The next serial follows the stored one (equal to s.Serial when one
 	// exists); 2^64-1 has no successor. Folding a journal in without a
@@ -312,6 +318,8 @@ func (m *Manager) store(ctx context.Context, s *state.State, serial uint64, prev
 
 // current reads and decodes the stored document; both are nil when none
 // exists. A damaged document is an error: nothing may replace it silently.
+// The bytes returned are the document in effect (state.json with its
+// journal replayed): what a push replaces, so what its backup must keep.
 func (m *Manager) current(ctx context.Context) ([]byte, *state.State, error) {
 	sd, err := m.getStored(ctx)
 	if errors.Is(err, errNotExist) {
@@ -328,7 +336,7 @@ func (m *Manager) current(ctx context.Context) ([]byte, *state.State, error) {
 	if err != nil {
 		return sd.doc, nil, m.damaged(ctx, err)
 	}
-	return sd.base, s, nil
+	return sd.doc, s, nil
 }
 
 // storedDoc is what a backend holds: state.json as stored (base) and the
