@@ -160,8 +160,8 @@ func missingRefs(ctx context.Context, store *storage.Store, ids []string) []stri
 
 // acceptMoves is init's answer to storage blocks whose url names another
 // place than the store the state recorded (engine.Workspace.MovedStores):
-// when the new place holds every object the state references there (what
-// gc -check verifies), it records the new places in st, which the caller
+// when the new place holds every object the state references there and
+// the store checks out (what gc -check verifies), it records the new places in st, which the caller
 // writes, and says so; otherwise it fails naming what is missing and
 // records nothing. The new places are opened without being created.
 func acceptMoves(ctx context.Context, ws *engine.Workspace, st *state.State) ([]InitStep, error) {
@@ -184,6 +184,21 @@ func acceptMoves(ctx context.Context, ws *engine.Workspace, st *state.State) ([]
 		if missing := missingRefs(ctx, store, ids); len(missing) > 0 {
 			errs = append(errs, fmt.Errorf("storage %q moved from %s to %s, but the new place lacks %d of the %s this state references there (%s): copy every object of the old store there (or put the url back)",
 				mv.Store, mv.Old, mv.New, len(missing), textfmt.Count(len(ids), "object"), firstIDs(missing, 3)))
+			continue
+		}
+		// The manifests are there; their chunks must be too (a copy
+		// without data/ or index/).
+		rep, err := store.Check(ctx, storage.CheckOptions{})
+		if err != nil {
+			return nil, fmt.Errorf("check storage %q: %w", mv.Store, err)
+		}
+		if !rep.OK() {
+			shown := make([]string, 0, 3)
+			for _, p := range rep.Problems[:min(3, len(rep.Problems))] {
+				shown = append(shown, p.String())
+			}
+			errs = append(errs, fmt.Errorf("storage %q moved from %s to %s, but the copy at the new place is incomplete or damaged (%s: %s): copy every object of the old store there (or put the url back)",
+				mv.Store, mv.Old, mv.New, textfmt.Count(len(rep.Problems), "problem"), strings.Join(shown, "; ")))
 			continue
 		}
 		steps = append(steps, InitStep{What: fmt.Sprintf("storage %q", mv.Store), Where: storeWhere(ws, mv.Store),
