@@ -113,6 +113,9 @@ lock, planning, asking), Ctrl-C stops at once and changes nothing.`,
 					if err := planner.CheckVariables(saved, ws.Config); err != nil {
 						return err
 					}
+					if err := ws.CheckStores(st); err != nil {
+						return err
+					}
 					if err := planner.CheckFresh(saved, st, ws.Config.Digest); err != nil {
 						return err
 					}

@@ -48,6 +48,9 @@ code globs selected when it trained, from its code archive in the store.`,
 				return err
 			}
 			defer closeAll()
+			if err := ws.CheckStores(st); err != nil {
+				return err
+			}
 			resolve := ops.ResolvePull
 			if codeDir != "" {
 				resolve = ops.ResolvePullCode

@@ -16,7 +16,7 @@ func (l *loader) evalStorage(e *blockEval, n *node) {
 	st := &Storage{Name: n.name, DeclRange: n.block.DefRange()}
 	if u, a, ok := e.Str("url", true); ok {
 		e.CheckURL("url", a, u, check.BlobURL)
-		st.URL, st.URLSensitive = u, e.Vals["url"].ContainsMarked()
+		st.URL, st.URLSensitive, st.URLRange = u, e.Vals["url"].ContainsMarked(), a.Expr.Range()
 	}
 	l.cfg.Storage[n.name] = st
 }

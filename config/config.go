@@ -97,6 +97,7 @@ type Storage struct {
 	// but shown only as SensitivePlaceholder.
 	URLSensitive bool
 	DeclRange    hcl.Range
+	URLRange     hcl.Range // the url's expression (zero for the implicit default)
 }
 
 // Environment is how and where train and evaluate steps run.

@@ -42,7 +42,9 @@ type ApplyOptions struct {
 	Runners map[string]engine.ActionRunner
 }
 
-// Apply executes p against st, persisting through w after every action
+// Apply executes p against st (refused when a storage block names another
+// store than the state records: Workspace.CheckStores), persisting through
+// w after every action
 // and then writing this workspace's root to each store whose references
 // changed (planner/engine/storeroots.go). Closing stop stops starting new actions;
 // cancelling ctx cancels running ones. Callers hold the state lock, and
@@ -53,6 +55,14 @@ func Apply(ctx context.Context, ws *engine.Workspace, stop <-chan struct{}, p *p
 		runners = newRunners()
 	}
 	e := &engine.Engine{Runners: runners, Parallelism: opts.Parallelism, Progress: opts.Progress}
+	// A saved plan was made before the url could change: the stores are
+	// checked here again, and their places recorded with the first write.
+	if err := ws.CheckStores(st); err != nil {
+		return nil, err
+	}
+	if err := ws.RecordStores(st); err != nil {
+		return nil, err
+	}
 	if err := applyMoves(ctx, st, p.Moves, w); err != nil {
 		return nil, err
 	}

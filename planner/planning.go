@@ -32,6 +32,11 @@ func Plan(ctx context.Context, ws *engine.Workspace, st *state.State, opts engin
 	if err != nil {
 		return nil, err
 	}
+	// Before anything is observed (apply -auto-approve stores while
+	// observing): a storage block moved elsewhere is refused.
+	if err := ws.CheckStores(st); err != nil {
+		return nil, err
+	}
 	for _, r := range opts.Replace {
 		if plans.AddrKind(r) != "model" || !ws.Graph.Has(r) {
 			return nil, fmt.Errorf("-replace %s: %s", r, replaceMessage(ws.Graph, r))

@@ -258,7 +258,8 @@ func (s *State) pruneRetained() {
 	}
 }
 
-// MinFormat is the oldest document format that holds s: 6 when a model
+// MinFormat is the oldest document format that holds s: 7 when it
+// records the stores of its storage blocks (stores.go), 6 when a model
 // records awaiting announcements (awaiting.go), 5 when a
 // version records the names it was trained as (trained_as.go), 4 when a
 // running record keeps executor settings (running.go), 3 when it
@@ -266,6 +267,9 @@ func (s *State) pruneRetained() {
 // approvals, evaluators or provenance records (approval.go), 2 when it
 // has retained snapshot records, else 1 (which mlform before 2 reads).
 func (s *State) MinFormat() int {
+	if len(s.Stores) > 0 {
+		return 7
+	}
 	if s.usesFormat6() {
 		return 6
 	}

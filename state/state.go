@@ -12,7 +12,7 @@ import (
 // writes. Documents with a greater format_version are refused. A document
 // is written in the oldest format that can hold it (see MinFormat), so an
 // older mlform keeps reading states that use nothing newer.
-const FormatVersion = 6
+const FormatVersion = 7
 
 // State is the whole recorded world of one workspace.
 type State struct {
@@ -41,6 +41,11 @@ type State struct {
 	// their data and reproduce/pull of those versions find their store
 	// here. A record is dropped once no version uses it (format 2).
 	RetainedSnapshots map[string]*Dataset `json:"retained_snapshots,omitempty"`
+	// Stores records, by storage block name, the store each block named
+	// when apply last wrote the state (format 7; stores.go): a url edited
+	// since is refused until it is put back or `mlform init` finds the
+	// objects at the new place.
+	Stores map[string]*StoreRecord `json:"stores,omitempty"`
 }
 
 // Dataset is one declared dataset and its snapshot history.

@@ -132,7 +132,7 @@ func (s *State) Validate() error {
 			return fmt.Errorf("removed_models.%s: next version %d must be at least 1", name, s.RemovedModels[name])
 		}
 	}
-	return nil
+	return validateStores(s.Stores)
 }
 
 // checkNamed checks a map entry: its key is an identifier, it is not null

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mlform/mlform/config"
 	"github.com/mlform/mlform/internal/bloburl"
+	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/providers/storage"
 	"github.com/mlform/mlform/providers/storage/storedoc"
@@ -25,7 +26,7 @@ type InitStep struct {
 }
 
 // Init creates (or checks) the state document, every declared store and
-// the stat cache directory. It is idempotent: a second run changes nothing
+// the stat cache directory, and accepts a store that moved (acceptMoves). It is idempotent: a second run changes nothing
 // and reports what exists. The caller holds the state lock, which also
 // proves the backend accepts writes.
 func Init(ctx context.Context, ws *engine.Workspace, m *statemgr.Manager) ([]InitStep, error) {
@@ -34,7 +35,16 @@ func Init(ctx context.Context, ws *engine.Workspace, m *statemgr.Manager) ([]Ini
 	if err != nil {
 		return nil, err
 	}
+	moved, err := acceptMoves(ctx, ws, st)
+	if err != nil {
+		return nil, err
+	}
 	step := InitStep{What: "state backend", Where: m.Location()}
+	if len(moved) > 0 {
+		if err := m.Write(ctx, st); err != nil {
+			return nil, err
+		}
+	}
 	if st.Serial == 0 {
 		if err := m.Write(ctx, st); err != nil {
 			return nil, err
@@ -44,7 +54,7 @@ func Init(ctx context.Context, ws *engine.Workspace, m *statemgr.Manager) ([]Ini
 		step.Result = fmt.Sprintf("state exists (serial %d, lineage %s)", st.Serial, st.Lineage)
 	}
 	step.Result += ephemeral(m.Location())
-	steps = append(steps, step)
+	steps = append(append(steps, step), moved...)
 	for _, name := range ws.StoreNames() {
 		if _, err := ws.Store(ctx, name); err != nil {
 			return steps, err
@@ -121,15 +131,7 @@ func CheckStores(ctx context.Context, ws *engine.Workspace, st *state.State, rea
 				c.BadRoots = append(c.BadRoots, r.Err)
 			}
 		}
-		for _, id := range refs[name] {
-			if _, err := store.GetManifest(ctx, id); err == nil {
-				continue
-			}
-			if _, err := store.GetObject(ctx, id); err == nil {
-				continue
-			}
-			c.Missing = append(c.Missing, id)
-		}
+		c.Missing = missingRefs(ctx, store, refs[name])
 		out = append(out, c)
 	}
 	for name, ids := range refs {
@@ -138,6 +140,90 @@ func CheckStores(ctx context.Context, ws *engine.Workspace, st *state.State, rea
 		}
 	}
 	return out, nil
+}
+
+// missingRefs lists the ids the store cannot produce intact (manifests
+// and objects are verified against their ids on read).
+func missingRefs(ctx context.Context, store *storage.Store, ids []string) []string {
+	var missing []string
+	for _, id := range ids {
+		if _, err := store.GetManifest(ctx, id); err == nil {
+			continue
+		}
+		if _, err := store.GetObject(ctx, id); err == nil {
+			continue
+		}
+		missing = append(missing, id)
+	}
+	return missing
+}
+
+// acceptMoves is init's answer to storage blocks whose url names another
+// place than the store the state recorded (engine.Workspace.MovedStores):
+// when the new place holds every object the state references there and
+// the store checks out (what gc -check verifies), it records the new places in st, which the caller
+// writes, and says so; otherwise it fails naming what is missing and
+// records nothing. The new places are opened without being created.
+func acceptMoves(ctx context.Context, ws *engine.Workspace, st *state.State) ([]InitStep, error) {
+	moves, err := ws.MovedStores(st)
+	if err != nil || len(moves) == 0 {
+		return nil, err
+	}
+	refs := engine.Referenced(st)
+	noCreate := ws.NoCreateStores
+	ws.NoCreateStores = true
+	defer func() { ws.NoCreateStores = noCreate }()
+	var steps []InitStep
+	var errs []error
+	for _, mv := range moves {
+		store, err := ws.Store(ctx, mv.Store)
+		if err != nil {
+			return nil, err
+		}
+		ids := refs[mv.Store]
+		if missing := missingRefs(ctx, store, ids); len(missing) > 0 {
+			errs = append(errs, fmt.Errorf("storage %q moved from %s to %s, but the new place lacks %d of the %s this state references there (%s): copy every object of the old store there (or put the url back)",
+				mv.Store, mv.Old, mv.New, len(missing), textfmt.Count(len(ids), "object"), firstIDs(missing, 3)))
+			continue
+		}
+		// The manifests are there; their chunks must be too (a copy
+		// without data/ or index/).
+		rep, err := store.Check(ctx, storage.CheckOptions{})
+		if err != nil {
+			return nil, fmt.Errorf("check storage %q: %w", mv.Store, err)
+		}
+		if !rep.OK() {
+			shown := make([]string, 0, 3)
+			for _, p := range rep.Problems[:min(3, len(rep.Problems))] {
+				shown = append(shown, p.String())
+			}
+			errs = append(errs, fmt.Errorf("storage %q moved from %s to %s, but the copy at the new place is incomplete or damaged (%s: %s): copy every object of the old store there (or put the url back)",
+				mv.Store, mv.Old, mv.New, textfmt.Count(len(rep.Problems), "problem"), strings.Join(shown, "; ")))
+			continue
+		}
+		steps = append(steps, InitStep{What: fmt.Sprintf("storage %q", mv.Store), Where: storeWhere(ws, mv.Store),
+			Result: fmt.Sprintf("the store moved from %s: the new place holds all %s this state references there; recorded the new place", mv.Old, textfmt.Count(len(ids), "object"))})
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("%w\nNothing was recorded in the state", errors.Join(errs...))
+	}
+	for _, mv := range moves {
+		st.Stores[mv.Store] = mv.Record
+	}
+	return steps, nil
+}
+
+// firstIDs shows up to n ids, shortened, and how many more there are.
+func firstIDs(ids []string, n int) string {
+	shown := make([]string, 0, n)
+	for _, id := range ids[:min(n, len(ids))] {
+		shown = append(shown, id[:min(12, len(id))])
+	}
+	out := strings.Join(shown, ", ")
+	if len(ids) > n {
+		out += fmt.Sprintf(", and %d more", len(ids)-n)
+	}
+	return out
 }
 
 // StoreGC is what gc did (or would do) in one store.
@@ -175,6 +261,9 @@ type GCOptions struct {
 // (waiting up to LockTimeout for writers) and collects. The caller holds
 // the state lock.
 func GC(ctx context.Context, ws *engine.Workspace, st *state.State, opts GCOptions) ([]*StoreGC, error) {
+	if err := ws.CheckStores(st); err != nil {
+		return nil, err
+	}
 	refs := engine.Referenced(st)
 	for name, ids := range refs {
 		if _, ok := ws.StoreURLs[name]; !ok {

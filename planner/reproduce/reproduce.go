@@ -62,6 +62,9 @@ func Run(ctx context.Context, ws *engine.Workspace, st *state.State, addr string
 	if err != nil {
 		return nil, err
 	}
+	if err := ws.CheckStores(st); err != nil {
+		return nil, err
+	}
 	rr, err := model.RerunTrain(ctx, ws, st, m, v, model.RerunOptions{CurrentCode: opts.CurrentCode, StoreLockTimeout: opts.StoreLockTimeout}, log)
 	if err != nil {
 		return nil, err

@@ -170,7 +170,7 @@ func damage(doc []byte) []struct {
 	flipped := bytes.Clone(doc)
 	i := bytes.Index(flipped, []byte(`"accuracy"`))
 	flipped[i+len(`"accuracy": 0.`)] ^= 1
-	future := bytes.Replace(doc, []byte(`"format_version": 1`), []byte(`"format_version": 7`), 1)
+	future := bytes.Replace(doc, []byte(`"format_version": 1`), []byte(fmt.Sprintf(`"format_version": %d`, state.FormatVersion+1)), 1)
 	return []struct {
 		name, want string
 		data       []byte
@@ -178,7 +178,7 @@ func damage(doc []byte) []struct {
 		{"corrupt", "checksum mismatch", flipped},
 		{"truncated", "truncated", doc[:len(doc)/2]},
 		{"empty", "truncated", nil},
-		{"future", fmt.Sprintf("newer mlform (format 7 > %d); upgrade mlform", state.FormatVersion), future},
+		{"future", fmt.Sprintf("newer mlform (format %d > %d); upgrade mlform", state.FormatVersion+1, state.FormatVersion), future},
 	}
 }
 
