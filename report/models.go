@@ -19,7 +19,7 @@ const (
 	kindServed   = "served"   // an alias points or pointed at it
 	kindHeld     = "held"     // succeeded but no alias ever took it (gate, must_beat or not yet promoted)
 	kindFailed   = "failed"   // failed, timed out or cancelled
-	kindUnserved = "unserved" // succeeded; the model has no alias at all
+	kindUnserved = "unserved" // succeeded; the model has no alias at all, and none is declared
 )
 
 type modelView struct {
@@ -215,6 +215,19 @@ func gatherModel(st *state.State, m *state.Model, envExecutor func(string) strin
 		}
 	}
 	return mv
+}
+
+// declaredAlias says the configuration promotes the model: a succeeded
+// version no alias ever took is held (not yet promoted: a gate, must_beat
+// or an approval not given), even before the first alias exists.
+func (mv *modelView) declaredAlias() {
+	for _, v := range mv.Versions {
+		if v.Kind == kindUnserved {
+			v.Kind = kindHeld
+			mv.Counts[kindUnserved]--
+			mv.Counts[kindHeld]++
+		}
+	}
 }
 
 // metricNames lists every metric any version of the model recorded.

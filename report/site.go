@@ -75,6 +75,9 @@ func gather(ctx context.Context, in Input) (*site, error) {
 		mv := gatherModel(st, m, envExecutor)
 		gi := gatesFor(in.Config, name)
 		mv.Gates = gi.Described
+		if gi.Promoted {
+			mv.declaredAlias()
+		}
 		charts, err := metricCharts(mv, gi)
 		if err != nil {
 			return nil, fmt.Errorf("model.%s: %w", name, err)
