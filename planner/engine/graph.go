@@ -166,8 +166,12 @@ func (g *Graph) inModule(path string) []string {
 	return out
 }
 
-// UnknownMessage says why addr names nothing declared, listing what is.
+// UnknownMessage says why addr names nothing declared, listing what is
+// (at most maxListed addresses: a fleet declares thousands).
 func (g *Graph) UnknownMessage(addr string) string {
+	if err := objname.UnquotedKey(addr); err != nil {
+		return err.Error()
+	}
 	var same []string
 	for _, a := range g.order {
 		if plans.AddrKind(a) == plans.AddrKind(addr) {
@@ -184,9 +188,19 @@ func (g *Graph) UnknownMessage(addr string) string {
 		if len(g.order) == 0 {
 			return msg
 		}
-		return msg + " (declared: " + strings.Join(g.order, ", ") + ")"
+		return msg + " (declared: " + listed(g.order) + ")"
 	}
-	return "no such object in the configuration (declared: " + strings.Join(same, ", ") + ")"
+	return "no such object in the configuration (declared: " + listed(same) + ")"
+}
+
+// maxListed bounds the addresses an error lists.
+const maxListed = 20
+
+func listed(addrs []string) string {
+	if len(addrs) <= maxListed {
+		return strings.Join(addrs, ", ")
+	}
+	return fmt.Sprintf("%s and %d more: mlform graph lists them all", strings.Join(addrs[:maxListed], ", "), len(addrs)-maxListed)
 }
 
 // DOT renders the graph for Graphviz: one node per object, an edge from
