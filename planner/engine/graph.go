@@ -8,6 +8,7 @@ import (
 
 	"github.com/mlform/mlform/internal/dag"
 	"github.com/mlform/mlform/internal/objname"
+	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/planner/plans"
 )
 
@@ -167,7 +168,7 @@ func (g *Graph) inModule(path string) []string {
 }
 
 // UnknownMessage says why addr names nothing declared, listing what is
-// (at most maxListed addresses: a fleet declares thousands).
+// (at most textfmt.MaxNames addresses: a fleet declares thousands).
 func (g *Graph) UnknownMessage(addr string) string {
 	if err := objname.UnquotedKey(addr); err != nil {
 		return err.Error()
@@ -193,14 +194,12 @@ func (g *Graph) UnknownMessage(addr string) string {
 	return "no such object in the configuration (declared: " + listed(same) + ")"
 }
 
-// maxListed bounds the addresses an error lists.
-const maxListed = 20
-
 func listed(addrs []string) string {
-	if len(addrs) <= maxListed {
-		return strings.Join(addrs, ", ")
+	s := textfmt.Names(addrs, textfmt.MaxNames)
+	if len(addrs) > textfmt.MaxNames {
+		s += ": mlform graph lists them all"
 	}
-	return fmt.Sprintf("%s and %d more: mlform graph lists them all", strings.Join(addrs[:maxListed], ", "), len(addrs)-maxListed)
+	return s
 }
 
 // DOT renders the graph for Graphviz: one node per object, an edge from
