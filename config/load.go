@@ -242,11 +242,16 @@ func (l *loader) readFiles() bool {
 		}
 	}
 	if len(l.confFiles) == 0 {
-		l.diags = append(l.diags, &hcl.Diagnostic{
+		d := &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "No configuration files",
 			Detail:   fmt.Sprintf("%s contains no *%s files. Run mlform in the directory that holds the configuration, or use -chdir=DIR.", l.dir, FileSuffix),
-		})
+		}
+		if m := l.mod; m != nil { // a module's directory: say which call, where
+			d.Detail = fmt.Sprintf("The source of %s, %s, contains no *%s files: a module is a directory of them.", m.where, l.dir, FileSuffix)
+			d.Subject = m.block.Body.Attributes[metaSource].Expr.Range().Ptr()
+		}
+		l.diags = append(l.diags, d)
 		return false
 	}
 	for _, name := range l.confFiles { // os.ReadDir sorts by name

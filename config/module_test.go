@@ -228,6 +228,10 @@ moved {
 }
 
 func TestModuleErrors(t *testing.T) {
+	withFile := func(files map[string]string, name, text string) map[string]string {
+		files[name] = text
+		return files
+	}
 	call := func(body string) map[string]string {
 		return withRegional("module \"r\" {\n" + body + "}\n")
 	}
@@ -241,6 +245,7 @@ func TestModuleErrors(t *testing.T) {
 		{"registry source", call("  source = \"hashicorp/consul/aws\"\n  region = \"eu\"\n"), "main.mlf.hcl:2:12", "Module source not supported"},
 		{"escape", call("  source = \"../outside\"\n  region = \"eu\"\n"), "main.mlf.hcl:2:12", "outside the workspace"},
 		{"missing dir", call("  source = \"./modules/none\"\n  region = \"eu\"\n"), "main.mlf.hcl:2:12", "Module directory not found"},
+		{"no configuration files", withFile(call("  source = \"./modules/empty\"\n  region = \"eu\"\n"), "modules/empty/README.md", "not configuration\n"), "main.mlf.hcl:2:12", "contains no *.mlf.hcl files: a module is a directory of them"},
 		{"no source", call("  region = \"eu\"\n"), "main.mlf.hcl:1:1", `The argument "source" is required`},
 		{"source not literal", withRegional("module \"r\" {\n  source = \"./modules/${var.x}\"\n  region = \"eu\"\n}\nvariable \"x\" {\n  default = \"regional\"\n}\n"), "main.mlf.hcl:2:25", "A module source must be a literal value"},
 		{"missing variable", call("  source = \"./modules/regional\"\n"), "main.mlf.hcl:1:1", `The argument "region" is required in module "r"`},

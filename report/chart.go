@@ -91,6 +91,8 @@ func markerColor(class string) string {
 		return "#7f7f7f"
 	case "champion":
 		return "#2ca02c"
+	case "running":
+		return "#9467bd"
 	}
 	return "#1f77b4"
 }

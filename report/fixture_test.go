@@ -79,6 +79,7 @@ promotion "churn_production" {
 
 	st := state.New()
 	st.Lineage = "5d2a6c1e-0000-4000-8000-000000000001"
+	st.Serial = 9 // the serial testPlan was made against: the plan is current
 	ds := &state.Dataset{Name: "churn"}
 	st.Datasets["churn"] = ds
 	for i := 0; i < 3; i++ {

@@ -29,6 +29,9 @@ type gateInfo struct {
 	// Described are readable lines for every gate and must_beat, drawn or
 	// not (a gate comparing with the champion has no fixed line).
 	Described []string
+	// Promoted: the configuration declares a promotion of the model, so a
+	// version no alias took is held (not yet promoted), not unserved.
+	Promoted bool
 }
 
 // gatesFor reads the promotions of model in cfg. A gate is drawn when its
@@ -75,6 +78,10 @@ func gatesFor(cfg *config.Config, model string) gateInfo {
 		if p.Version > 0 {
 			gi.Described = append(gi.Described, fmt.Sprintf("promotion.%s (alias %s): pinned to v%d", name, p.Alias, p.Version))
 		}
+		if p.Approval {
+			gi.Described = append(gi.Described, fmt.Sprintf("promotion.%s (alias %s): each move waits for mlform approve (approval = true)", name, p.Alias))
+		}
+		gi.Promoted = true
 	}
 	return gi
 }

@@ -58,7 +58,7 @@ func kindText(class string, v *versionView) string {
 		return "served by " + joinOr(v.Served, "an alias")
 	case kindHeld:
 		return "held: never promoted"
-	case kindFailed:
+	case kindFailed, kindRunning:
 		return v.Status
 	}
 	return "not promoted (no alias)"

@@ -19,8 +19,44 @@ const (
 	kindServed   = "served"   // an alias points or pointed at it
 	kindHeld     = "held"     // succeeded but no alias ever took it (gate, must_beat or not yet promoted)
 	kindFailed   = "failed"   // failed, timed out or cancelled
-	kindUnserved = "unserved" // succeeded; the model has no alias at all
+	kindUnserved = "unserved" // succeeded; the model has no alias at all, and none is declared
+	kindRunning  = "running"  // a batch job apply submitted and has not collected yet
 )
+
+// The statuses of attempts a batch executor still runs (m.Running), as
+// mlform versions shows them: submitted, then running once a node took it.
+const (
+	statusSubmitted = "submitted"
+	statusRunning   = "running"
+)
+
+// withRunning lists the model's recorded versions, then the attempts a
+// batch executor still runs (a killed or ended apply left them to the next
+// one), each as its draft version record with the status mlform versions
+// gives it: the report shows every attempt.
+func withRunning(m *state.Model) []*state.Version {
+	var out []*state.Version
+	for _, v := range m.Versions {
+		if v != nil {
+			out = append(out, v)
+		}
+	}
+	for _, ra := range m.Running {
+		if ra == nil || m.Version(ra.Version) != nil {
+			continue
+		}
+		v := &state.Version{}
+		if ra.Draft != nil {
+			*v = *ra.Draft
+		}
+		v.Version, v.Status, v.StartedAt, v.EndedAt, v.Metrics, v.ArtifactsID = ra.Version, statusSubmitted, ra.SubmittedAt, time.Time{}, nil, ""
+		if !ra.StartedAt.IsZero() {
+			v.Status, v.StartedAt = statusRunning, ra.StartedAt
+		}
+		out = append(out, v)
+	}
+	return out
+}
 
 type modelView struct {
 	Name, Page string
@@ -143,10 +179,7 @@ func gatherModel(st *state.State, m *state.Model, envExecutor func(string) strin
 	} else if len(mv.Aliases) > 0 {
 		mv.ChampionAlias, mv.Champion = mv.Aliases[0].Name, mv.Aliases[0].Version
 	}
-	for _, v := range m.Versions {
-		if v == nil {
-			continue
-		}
+	for _, v := range withRunning(m) {
 		vv := &versionView{
 			Version: v.Version, Status: v.Status, StartedAt: v.StartedAt, EndedAt: v.EndedAt,
 			Aliases: current[v.Version], Served: served[v.Version],
@@ -170,7 +203,15 @@ func gatherModel(st *state.State, m *state.Model, envExecutor func(string) strin
 			id := v.Inputs.Snapshots[ds]
 			vv.Inputs = append(vv.Inputs, inputView{Dataset: ds, Snapshot: id, Short: short(id, 12), Page: pageName("dataset", ds)})
 		}
+		if ra := m.RunningAttempt(v.Version); ra != nil && v.Status != state.StatusSucceeded {
+			vv.Executor = ra.Executor + " job " + ra.JobID
+			if ra.Node != "" {
+				vv.Executor += " on " + ra.Node
+			}
+		}
 		switch {
+		case v.Status == statusSubmitted || v.Status == statusRunning:
+			vv.Kind = kindRunning
 		case v.Status != state.StatusSucceeded:
 			vv.Kind = kindFailed
 		case len(vv.Served) > 0:
@@ -215,6 +256,19 @@ func gatherModel(st *state.State, m *state.Model, envExecutor func(string) strin
 		}
 	}
 	return mv
+}
+
+// declaredAlias says the configuration promotes the model: a succeeded
+// version no alias ever took is held (not yet promoted: a gate, must_beat
+// or an approval not given), even before the first alias exists.
+func (mv *modelView) declaredAlias() {
+	for _, v := range mv.Versions {
+		if v.Kind == kindUnserved {
+			v.Kind = kindHeld
+			mv.Counts[kindUnserved]--
+			mv.Counts[kindHeld]++
+		}
+	}
 }
 
 // metricNames lists every metric any version of the model recorded.

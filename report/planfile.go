@@ -29,6 +29,23 @@ type PlanView struct {
 	Actions       []PlanAction
 	Notes         []PlanNote
 	Counts        []kv // kind -> count
+	// Stale says, when the plan was made against another state or serial
+	// than the one reported, that apply would refuse it (set by gather).
+	Stale string
+}
+
+// staleness is why plan p does not describe state st as it is now ("" when
+// it does): apply refuses a plan made at another serial or for another
+// state, so what it shows as pending may be done already or no longer
+// planned.
+func staleness(p *PlanView, lineage string, serial uint64) string {
+	switch {
+	case p.Lineage != lineage:
+		return fmt.Sprintf("This plan was made for another state (lineage %s; the state reported here is %s): mlform apply would refuse it, and what it shows is not about this state.", p.Lineage, lineage)
+	case p.Serial != serial:
+		return fmt.Sprintf("This plan is stale: it was made against state serial %d and the state is now at serial %d, so mlform apply would refuse it, and what it shows as pending may be done already or no longer planned. Run mlform plan -out=PLANFILE again for a current page.", p.Serial, serial)
+	}
+	return ""
 }
 
 // PlanAction is one action of the plan.

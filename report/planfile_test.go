@@ -1,7 +1,12 @@
 package report
 
 import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/mlform/mlform/planner/plans"
 )
@@ -21,5 +26,46 @@ func TestParamChangeText(t *testing.T) {
 		if got := paramChangeText(tt.c); got != tt.want {
 			t.Errorf("paramChangeText(%+v) = %q, want %q", tt.c, got, tt.want)
 		}
+	}
+}
+
+// TestStalePlan: a plan made against another serial, or for another
+// state, says so on the plan page, the overview and the model pages that
+// show its actions (apply would refuse it; its pending actions may be
+// done already). A current plan says nothing of the kind.
+func TestStalePlan(t *testing.T) {
+	f := newFixture(t)
+	defer f.Stores.Close()
+	lineage := f.State.Lineage
+	tests := []struct {
+		name    string
+		lineage string
+		serial  uint64
+		want    string // "" for a current plan
+	}{
+		{"current", lineage, 9, ""},
+		{"serial moved", lineage, 11, "it was made against state serial 9 and the state is now at serial 11"},
+		{"other state", "5d2a6c1e-0000-4000-8000-000000000002", 9, "This plan was made for another state (lineage 5d2a6c1e-0000-4000-8000-000000000001; the state reported here is 5d2a6c1e-0000-4000-8000-000000000002)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f.State.Lineage, f.State.Serial = tt.lineage, tt.serial
+			out := filepath.Join(t.TempDir(), "site")
+			in := Input{State: f.State, Config: f.Config, Stores: f.Stores, Now: t0.Add(120 * time.Hour), Version: "test", Plan: testPlan()}
+			if _, err := Build(context.Background(), in, out); err != nil {
+				t.Fatal(err)
+			}
+			for _, page := range []string{"plan.html", "index.html", "model-churn.html"} {
+				b, err := os.ReadFile(filepath.Join(out, page))
+				must(t, err)
+				got := string(b)
+				switch {
+				case tt.want == "" && strings.Contains(got, `class="warn"`):
+					t.Errorf("%s: a current plan is marked: %s", page, got)
+				case tt.want != "" && !strings.Contains(got, tt.want):
+					t.Errorf("%s lacks %q", page, tt.want)
+				}
+			}
+		})
 	}
 }

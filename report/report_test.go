@@ -235,3 +235,41 @@ func TestMetricsJSONLDamaged(t *testing.T) {
 		t.Errorf("warnings = %q, want [%q]", res.Warnings, want)
 	}
 }
+
+// TestRunningAttempt: an attempt a batch executor still runs (apply was
+// killed, or ended, before the job did) is one of the model's attempts on
+// every page: a row with its job and node, the latest attempt on the
+// overview, and one point on each metric chart, marked as running.
+func TestRunningAttempt(t *testing.T) {
+	f := newFixture(t)
+	defer f.Stores.Close()
+	m := f.State.Models["churn"]
+	draft := *m.Versions[4]
+	draft.Version, draft.Reasons, draft.ArtifactsID, draft.Metrics = 6, []string{"data changed: dataset.churn"}, "", nil
+	m.Running = []*state.RunningAttempt{{Version: 6, Step: "train", Executor: "slurm", JobID: "4242", SpecID: strings.Repeat("5", 64), Store: "default",
+		SubmittedAt: t0.Add(110 * time.Hour), Node: "node7", StartedAt: t0.Add(111 * time.Hour), Draft: &draft}}
+	m.NextVersion = 7
+	must(t, f.State.Validate())
+	out := filepath.Join(t.TempDir(), "site")
+	if _, err := Build(context.Background(), Input{State: f.State, Config: f.Config, Stores: f.Stores, Now: t0.Add(120 * time.Hour), Version: "test"}, out); err != nil {
+		t.Fatal(err)
+	}
+	read := func(name string) string {
+		b, err := os.ReadFile(filepath.Join(out, name))
+		must(t, err)
+		return string(b)
+	}
+	page := read("model-churn.html")
+	for _, want := range []string{`<tr id="v6" class="kind-running">`, `<td class="status-running">running</td>`, "slurm job 4242 on node7",
+		"data changed: dataset.churn", "6 attempts, 3 served, 1 held, 1 failed, 1 running.", `class="point running" data-version="6"><title>v6 accuracy: no value (running) [running]`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("model-churn.html lacks %q", want)
+		}
+	}
+	charts, err := browser.MetricCharts(page)
+	must(t, err)
+	checkCharts(t, charts, 6, []string{"accuracy", "loss"})
+	if index := read("index.html"); !strings.Contains(index, `v6 <span class="status-running">running</span>`) || !strings.Contains(index, "6, 1 held, 1 failed, 1 running") {
+		t.Errorf("index.html does not show v6 running as the latest attempt")
+	}
+}

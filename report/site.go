@@ -44,6 +44,11 @@ func gather(ctx context.Context, in Input) (*site, error) {
 	s := &site{Generated: in.Now.UTC(), Version: in.Version, Lineage: st.Lineage, Serial: st.Serial,
 		Plan: in.Plan, HasConfig: in.Config != nil, HasStores: in.Stores != nil}
 	warn := func(w string) { s.Warnings = append(s.Warnings, w) }
+	if in.Plan != nil {
+		pv := *in.Plan
+		pv.Stale = staleness(&pv, st.Lineage, st.Serial)
+		s.Plan = &pv
+	}
 
 	var envExecutor func(string) string
 	if in.Config != nil {
@@ -70,6 +75,9 @@ func gather(ctx context.Context, in Input) (*site, error) {
 		mv := gatherModel(st, m, envExecutor)
 		gi := gatesFor(in.Config, name)
 		mv.Gates = gi.Described
+		if gi.Promoted {
+			mv.declaredAlias()
+		}
 		charts, err := metricCharts(mv, gi)
 		if err != nil {
 			return nil, fmt.Errorf("model.%s: %w", name, err)
@@ -83,7 +91,7 @@ func gather(ctx context.Context, in Input) (*site, error) {
 		if err := aliasCharts(mv, in.Now); err != nil {
 			return nil, fmt.Errorf("model.%s: %w", name, err)
 		}
-		mv.addPlan(in.Plan)
+		mv.addPlan(s.Plan)
 		s.Models = append(s.Models, mv)
 	}
 	for _, name := range slices.Sorted(maps.Keys(st.Datasets)) {

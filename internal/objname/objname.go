@@ -105,6 +105,27 @@ func ParseSuffix(s string) (key string, index int, isKey bool, err error) {
 	return "", n, false, nil
 }
 
+// UnquotedKey finds an instance key written without its quotes anywhere
+// in an address (model.churn[eu], module.r[k1].model.m) and returns the
+// error that says how to write it; nil when there is none.
+func UnquotedKey(addr string) error {
+	for rest := addr; ; {
+		i := strings.IndexByte(rest, '[')
+		if i < 0 {
+			return nil
+		}
+		j := strings.IndexByte(rest[i:], ']')
+		if j < 0 {
+			return nil
+		}
+		if in := rest[i+1 : i+j]; in != "" && in[0] != '"' && CheckKey(in) == nil && strings.Trim(in, "-0123456789") != "" {
+			_, _, _, err := ParseSuffix(rest[i : i+j+1])
+			return err
+		}
+		rest = rest[i+j+1:]
+	}
+}
+
 // Valid reports whether name is base (as isBase accepts it) with an
 // optional valid instance suffix, inside an optional module path whose
 // module names isBase accepts too.

@@ -198,5 +198,16 @@ func cleanLabel(s string) string {
 	if b.Len() == 0 {
 		return "run"
 	}
+	if out := b.String(); len(out) > maxLabel {
+		// A directory name has at most 255 bytes, and the label of a model
+		// deep in modules with long instance keys can be longer: keep its
+		// start and its end (version and step), with the token before it.
+		return out[:maxLabel/2-1] + "__" + out[len(out)-(maxLabel/2-1):]
+	}
 	return b.String()
 }
+
+// maxLabel is the longest label kept in a run directory's name: with the
+// owner token and random part before it, the name stays far below the
+// 255 bytes file systems allow.
+const maxLabel = 120

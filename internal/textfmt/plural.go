@@ -1,6 +1,7 @@
 package textfmt
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -42,3 +43,16 @@ func Plural(noun string) string {
 	}
 	return noun + "s"
 }
+
+// Names joins names with ", ", at most max of them: a fleet has thousands,
+// and an error that lists them all is a page of text. The rest are
+// counted: "a, b and 998 more".
+func Names(names []string, max int) string {
+	if len(names) <= max {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(names[:max], ", "), len(names)-max)
+}
+
+// MaxNames is how many names an error lists (Names).
+const MaxNames = 20

@@ -8,6 +8,7 @@ import (
 
 	"github.com/mlform/mlform/internal/dag"
 	"github.com/mlform/mlform/internal/objname"
+	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/planner/plans"
 )
 
@@ -166,8 +167,12 @@ func (g *Graph) inModule(path string) []string {
 	return out
 }
 
-// UnknownMessage says why addr names nothing declared, listing what is.
+// UnknownMessage says why addr names nothing declared, listing what is
+// (at most textfmt.MaxNames addresses: a fleet declares thousands).
 func (g *Graph) UnknownMessage(addr string) string {
+	if err := objname.UnquotedKey(addr); err != nil {
+		return err.Error()
+	}
 	var same []string
 	for _, a := range g.order {
 		if plans.AddrKind(a) == plans.AddrKind(addr) {
@@ -184,9 +189,17 @@ func (g *Graph) UnknownMessage(addr string) string {
 		if len(g.order) == 0 {
 			return msg
 		}
-		return msg + " (declared: " + strings.Join(g.order, ", ") + ")"
+		return msg + " (declared: " + listed(g.order) + ")"
 	}
-	return "no such object in the configuration (declared: " + strings.Join(same, ", ") + ")"
+	return "no such object in the configuration (declared: " + listed(same) + ")"
+}
+
+func listed(addrs []string) string {
+	s := textfmt.Names(addrs, textfmt.MaxNames)
+	if len(addrs) > textfmt.MaxNames {
+		s += ": mlform graph lists them all"
+	}
+	return s
 }
 
 // DOT renders the graph for Graphviz: one node per object, an edge from

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"reflect"
 	"sort"
 	"strings"
@@ -98,6 +99,8 @@ func TestGraphSelectInstances(t *testing.T) {
 		{"module.r", []string{`dataset.module.r["eu"].d`, `model.module.r["eu"].m`, `model.module.r["us"].module.inner.m`}, ""},
 		{`module.r["us"].module.inner`, []string{`model.module.r["us"].module.inner.m`}, ""},
 		{"module.nope", nil, "no such object"},
+		{"model.churn[eu]", nil, `-target model.churn[eu]: instance key [eu] must be quoted: ["eu"]`},
+		{"module.r[us].module.inner", nil, `-target module.r[us].module.inner: instance key [us] must be quoted: ["us"]`},
 	} {
 		checkSelect(t, g, []string{tt.target}, tt.want, tt.err)
 	}
@@ -143,5 +146,27 @@ func TestGraphDOT(t *testing.T) {
 	}
 	if dot != g.DOT() {
 		t.Error("DOT is not deterministic")
+	}
+}
+
+// TestUnknownTargetInFleet: an undeclared target in a fleet of a thousand
+// instances lists a few addresses and says how many more there are, not
+// every object of the configuration.
+func TestUnknownTargetInFleet(t *testing.T) {
+	var nodes []*Node
+	for i := 0; i < 1000; i++ {
+		nodes = append(nodes, &Node{Addr: fmt.Sprintf(`model.module.r["k%d"].m`, i)})
+	}
+	g, err := NewGraph(nodes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = g.Select([]string{`module.r["nokey"]`})
+	if err == nil {
+		t.Fatal("Select of an undeclared module instance succeeded")
+	}
+	msg := err.Error()
+	if !strings.HasSuffix(msg, `.m and 980 more: mlform graph lists them all)`) || strings.Count(msg, "model.module.r") != 20 {
+		t.Errorf("error is %d bytes: %.300s…", len(msg), msg)
 	}
 }

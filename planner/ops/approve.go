@@ -132,5 +132,5 @@ func orNone(names []string) string {
 	if len(names) == 0 {
 		return "none"
 	}
-	return strings.Join(names, ", ")
+	return textfmt.Names(names, textfmt.MaxNames)
 }

@@ -2,6 +2,8 @@ package ops
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -95,5 +97,20 @@ func TestApproveTwice(t *testing.T) {
 		if tt.wantAlready && !got.Approval.At.Equal(at.Add(time.Duration(i-1)*time.Hour)) {
 			t.Fatalf("approval %d: reported %v, want the first approval's time", i, got.Approval.At)
 		}
+	}
+}
+
+// TestApproveUndeclaredInFleet: the error for an undeclared promotion in
+// a fleet lists a few of the declared ones, not every one.
+func TestApproveUndeclaredInFleet(t *testing.T) {
+	cfg := &config.Config{Promotions: map[string]*config.Promotion{}}
+	for i := 0; i < 1000; i++ {
+		n := fmt.Sprintf(`p["k%03d"]`, i)
+		cfg.Promotions[n] = &config.Promotion{Name: n, Model: "m", Alias: "production", Approval: true}
+	}
+	_, err := Approve(state.New(), cfg, ApproveRequest{Promotion: "promotion.nope", Version: "v1"})
+	wanterr.Check(t, err, `(promotions: promotion.p["k000"], promotion.p["k001"]`)
+	if msg := err.Error(); !strings.HasSuffix(msg, `promotion.p["k019"] and 980 more)`) {
+		t.Errorf("error = %.200s…%s", msg, msg[max(0, len(msg)-80):])
 	}
 }

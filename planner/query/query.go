@@ -31,7 +31,7 @@ func model(s *state.State, a state.Address) (*state.Model, error) {
 		for i, n := range names {
 			names[i] = "model." + n
 		}
-		return nil, fmt.Errorf("model.%s is not in the state (recorded: %s)", a.Name, strings.Join(names, ", "))
+		return nil, fmt.Errorf("model.%s is not in the state (recorded: %s)", a.Name, textfmt.Names(names, textfmt.MaxNames))
 	}
 	return m, nil
 }

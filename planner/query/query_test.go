@@ -3,6 +3,7 @@ package query
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -468,5 +469,18 @@ func TestParseAddressOrModule(t *testing.T) {
 				t.Errorf("ParseAddressOrModule(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestUnknownModelInFleet: versions of a model the state lacks, in a
+// fleet, lists a few recorded models and counts the rest.
+func TestUnknownModelInFleet(t *testing.T) {
+	s := state.New()
+	for i := 0; i < 1000; i++ {
+		s.EnsureModel(fmt.Sprintf(`m["k%03d"]`, i))
+	}
+	_, err := Versions(s, "model.nope")
+	if err == nil || !strings.HasSuffix(err.Error(), `model.m["k019"] and 980 more)`) {
+		t.Errorf("Versions(model.nope) error = %.300v", err)
 	}
 }

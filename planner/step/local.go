@@ -118,7 +118,7 @@ func (r *Local) materialize(ctx context.Context, c executor.Contract) error {
 		return err
 	}
 	for _, ds := range slices.Sorted(maps.Keys(r.Snapshots)) {
-		dir := filepath.Join(c.DataDir, ds)
+		dir := filepath.Join(c.DataDir, executor.DataDirName(ds))
 		c.Datasets[ds] = dir
 		if err := r.materializeOne(ctx, r.SnapshotStores[ds], r.Snapshots[ds], dir); err != nil {
 			return fmt.Errorf("materialise dataset.%s snapshot %s: %w", ds, plans.ShortID(r.Snapshots[ds]), err)

@@ -187,7 +187,7 @@ func runRemote(ctx context.Context, rs *remoteStores, spec *remote.Spec, redact 
 	}
 	for _, ds := range slices.Sorted(maps.Keys(spec.Datasets)) {
 		in := spec.Datasets[ds]
-		dir := filepath.Join(c.DataDir, ds)
+		dir := filepath.Join(c.DataDir, executor.DataDirName(ds))
 		c.Datasets[ds] = dir
 		if err := rs.materialize(ctx, in, dir); err != nil {
 			return out, fmt.Errorf("fetch dataset.%s snapshot %s: %w", ds, in.ID[:12], err)

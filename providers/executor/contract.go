@@ -1,6 +1,8 @@
 package executor
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -48,6 +50,23 @@ type Contract struct {
 	Model   string
 	Version int
 }
+
+// DataDirName is the name of a dataset's directory under MLFORM_DATA_DIR:
+// the dataset's name as its step knows it (sales, sales["eu"],
+// module.region["eu"].sales). A name longer than MaxDataDirName bytes (a
+// dataset deep in modules with long instance keys) is cut there and ends
+// in "~" and 16 hex digits of its hash, since a directory name has at most
+// 255 bytes; MLFORM_DATASET_<NAME>_DIR names the directory either way.
+func DataDirName(name string) string {
+	if len(name) <= MaxDataDirName {
+		return name
+	}
+	sum := sha256.Sum256([]byte(name))
+	return name[:MaxDataDirName-17] + "~" + hex.EncodeToString(sum[:8])
+}
+
+// MaxDataDirName is the longest dataset directory name DataDirName gives.
+const MaxDataDirName = 200
 
 // EnvName turns a dataset or param name into the part of a variable name
 // that carries it (contractenv.Name).
