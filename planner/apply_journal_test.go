@@ -10,6 +10,7 @@ import (
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/state"
 	"github.com/mlform/mlform/state/statemgr"
+	"github.com/mlform/mlform/state/statetest"
 )
 
 // Apply through a state Manager records the first action whole and every
@@ -45,12 +46,8 @@ func TestApplyJournalsThroughManager(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(stateDir, statemgr.ObjectJournal)); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("journal left after apply: %v", err)
 	}
-	raw, err := m.ReadBackupRaw(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b, err := state.Decode(raw); err != nil || b.Serial != 1 {
-		t.Fatalf("backup: %v, serial %v; want the first whole write (serial 1): later actions go to the journal", err, b)
+	if b := statetest.ReadBackup(t, m); b.Serial != 1 {
+		t.Fatalf("backup serial %d; want the first whole write (serial 1): later actions go to the journal", b.Serial)
 	}
 	doc, err := os.ReadFile(filepath.Join(stateDir, statemgr.ObjectState))
 	if err != nil {

@@ -216,15 +216,8 @@ func TestJournalWriterCompacts(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		raw, err := m.ReadBackupRaw(ctx)
-		if err != nil {
-			t.Fatalf("no backup: the document was never rewritten: %v", err)
-		}
-		b, err := state.Decode(raw)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if b.Serial <= 1 {
+		// No backup: the document was never rewritten.
+		if b := statetest.ReadBackup(t, m); b.Serial <= 1 {
 			t.Fatalf("backup serial %d: the journal was never folded into the document", b.Serial)
 		}
 		sameRecord(t, "after compactions", statetest.Read(t, m), s)
@@ -433,15 +426,7 @@ func TestJournalPushKeepsItInBackup(t *testing.T) {
 				if _, err := m.Push(ctx, doc, force); err != nil {
 					t.Fatal(err)
 				}
-				raw, err := m.ReadBackupRaw(ctx)
-				if err != nil {
-					t.Fatal(err)
-				}
-				backup, err := state.Decode(raw)
-				if err != nil {
-					t.Fatal(err)
-				}
-				sameRecord(t, "the backup after the push", backup, replaced)
+				sameRecord(t, "the backup after the push", statetest.ReadBackup(t, m), replaced)
 			})
 		})
 	}
@@ -466,15 +451,7 @@ func TestJournalFoldKeepsItInBackup(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		raw, err := m.ReadBackupRaw(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		backup, err := state.Decode(raw)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sameRecord(t, "the backup after the write", backup, replaced)
+		sameRecord(t, "the backup after the write", statetest.ReadBackup(t, m), replaced)
 	})
 }
 

@@ -23,6 +23,21 @@ func Read(t testing.TB, m *statemgr.Manager) *state.State {
 	return s
 }
 
+// ReadBackup reads and decodes m's backup (the document before the last
+// whole write), failing t when there is none or it does not decode.
+func ReadBackup(t testing.TB, m *statemgr.Manager) *state.State {
+	t.Helper()
+	raw, err := m.ReadBackupRaw(context.Background())
+	if err != nil {
+		t.Fatalf("ReadBackupRaw: %v", err)
+	}
+	s, err := state.Decode(raw)
+	if err != nil {
+		t.Fatalf("decode the backup: %v", err)
+	}
+	return s
+}
+
 func write(t *testing.T, m *statemgr.Manager, s *state.State) {
 	t.Helper()
 	if err := m.Write(context.Background(), s); err != nil {
