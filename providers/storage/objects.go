@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"syscall"
 
 	"gocloud.dev/blob"
 	"gocloud.dev/gcerrors"
@@ -80,6 +81,12 @@ func classify(key string, err error) error {
 		return fmt.Errorf("%s: %w", key, ErrNotFound)
 	case gcerrors.FailedPrecondition, gcerrors.AlreadyExists:
 		return fmt.Errorf("%s: %w", key, errExists)
+	}
+	if errors.Is(err, syscall.ENOSPC) {
+		// A file:// store on a full disk. Packs a failed run uploaded
+		// before the disk filled stay until gc: without the hint every
+		// later apply fails the same way.
+		return fmt.Errorf("%s: %w (the store's disk is full: free space there; mlform gc deletes what interrupted runs left and what no state references)", key, bloburl.RedactURLsErr(err))
 	}
 	// The driver's message may name the request's URL, with a credential
 	// from the environment in its query (an Azure SAS signature).

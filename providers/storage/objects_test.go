@@ -5,11 +5,15 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"testing/iotest"
 
 	"gocloud.dev/blob/fileblob"
+
+	"github.com/mlform/mlform/internal/wanttext"
 )
 
 // failWriter accepts limit bytes, then fails: a disk filling up.
@@ -82,5 +86,35 @@ func TestPutFailedSourceCommitsNothing(t *testing.T) {
 	}
 	if got, err := o.Get(ctx, "data/ab/abd"); err != nil || string(got) != "whole" {
 		t.Fatalf("Get = %q, %v", got, err)
+	}
+}
+
+// TestClassify: a bucket's error keeps its key and its cause; a full disk
+// also says what frees space (packs a failed run left stay until gc).
+func TestClassify(t *testing.T) {
+	full := &os.PathError{Op: "write", Path: "/s/data/ab/ab.tmp", Err: syscall.ENOSPC}
+	tests := []struct {
+		name    string
+		err     error
+		is      error
+		want    []string
+		notWant []string
+	}{
+		{"nil", nil, nil, nil, nil},
+		{"disk full", full, syscall.ENOSPC, []string{"data/ab", "no space left on device", "disk is full", "mlform gc"}, nil},
+		{"other", errors.New("connection reset"), nil, []string{"data/ab", "connection reset"}, []string{"mlform gc"}},
+	}
+	for _, tt := range tests {
+		err := classify("data/ab", tt.err)
+		if (err == nil) != (tt.err == nil) {
+			t.Fatalf("%s: classify = %v", tt.name, err)
+		}
+		if err == nil {
+			continue
+		}
+		if tt.is != nil && !errors.Is(err, tt.is) {
+			t.Errorf("%s: %v does not wrap %v", tt.name, err, tt.is)
+		}
+		wanttext.Check(t, err.Error(), tt.want, tt.notWant)
 	}
 }
