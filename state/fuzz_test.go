@@ -33,6 +33,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`{"format_version":1,"lineage":"6f1c2a9e-4d7b-4b3e-9a51-0c8d2f7e1a44","checksum":"","datasets":{"a":null}}`))
 	f.Add([]byte(`{"format_version":1,"lineage":"6f1c2a9e-4d7b-4b3e-9a51-0c8d2f7e1a44","checksum":"","models":{"m":{"name":"m","next_version":2,"versions":[{"version":1,"status":"failed"}],"aliases":{"a":{"name":"a","version":1}}}}}`))
 	f.Add([]byte(`{"format_version":2,"lineage":"6f1c2a9e-4d7b-4b3e-9a51-0c8d2f7e1a44","checksum":"","retained_snapshots":{"d":{"name":"d","snapshots":[{"id":"72f28763","store":"default"}]}}}`))
+	f.Add([]byte(`{"format_version":7,"lineage":"6f1c2a9e-4d7b-4b3e-9a51-0c8d2f7e1a44","checksum":"","stores":{"default":{"url":"file://.mlform/store"},"s":{"url":"sensitive:` + strings.Repeat("ab", 32) + `"}}}`))
 	f.Fuzz(checkDecode)
 }
 
