@@ -250,7 +250,10 @@ func (b *localBackend) stat(ctx context.Context, name string) (string, error) {
 // appendSync appends data to an existing object and makes it durable
 // (fsync) before returning. Only the journal is appended to: a crash
 // mid-append leaves a last line cut short, which readers recognise and
-// ignore (state/statejournal). It returns the object's stat token afterwards.
+// ignore (state/statejournal). It returns the object's stat token
+// afterwards. A failed append (a full disk) is undone (appendUndoable):
+// the token is then the object's as it was before, or "" when the undo
+// failed too.
 func (b *localBackend) appendSync(ctx context.Context, name string, data []byte) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
@@ -262,22 +265,51 @@ func (b *localBackend) appendSync(ctx context.Context, name string, data []byte)
 	if err != nil {
 		return "", err
 	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
 	var token string
+	fi, err := f.Stat()
 	if err == nil {
-		var fi os.FileInfo
-		if fi, err = f.Stat(); err == nil {
-			token = fileToken(fi)
-		}
+		token, err = appendUndoable(f, fi.Size(), data)
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return "", fmt.Errorf("append to %s: %w", b.path(name), err)
+		return token, fmt.Errorf("append to %s: %w", b.path(name), err)
 	}
 	return token, nil
+}
+
+// appendFile is what appendUndoable needs of an *os.File opened for
+// appending.
+type appendFile interface {
+	io.Writer
+	Sync() error
+	Truncate(size int64) error
+	Stat() (os.FileInfo, error)
+}
+
+// appendUndoable writes data at the end of f, size bytes long, and syncs
+// it, returning f's stat token. When that fails part way it cuts f back to
+// size, so the journal holds no part of a line and the run can append
+// again once the cause is gone (a full disk freed) instead of finding the
+// journal changed under it; the token returned with the error is then
+// f's as it is after the undo, "" when the undo failed too.
+func appendUndoable(f appendFile, size int64, data []byte) (string, error) {
+	_, err := f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if err != nil {
+		if f.Truncate(size) == nil && f.Sync() == nil {
+			if fi, serr := f.Stat(); serr == nil && fi.Size() == size {
+				return fileToken(fi), err
+			}
+		}
+		return "", err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return "", err
+	}
+	return fileToken(fi), nil
 }

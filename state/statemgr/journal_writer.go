@@ -42,6 +42,9 @@ type JournalWriter struct {
 	// verify checks announced changes against a full comparison
 	// (journal_hint.go).
 	verify bool
+	// appendErr is why an append failed and could not be undone: the
+	// journal may end in part of a line, and this writer appends no more.
+	appendErr error
 }
 
 // journalBucketLimit bounds a journal that is rewritten whole on every
@@ -52,7 +55,9 @@ const journalBucketLimit = 4 << 20
 // rewritten whole.
 const journalMinLimit = 64 << 10
 
-// appender is a backend that can append durably (local disk).
+// appender is a backend that can append durably (local disk). When an
+// append fails it undoes what it wrote if it can, and then returns the
+// object's token as it is after the undo with the error ("" otherwise).
 type appender interface {
 	appendSync(ctx context.Context, name string, data []byte) (string, error)
 }
@@ -171,6 +176,13 @@ func (j *JournalWriter) appendLine(ctx context.Context, s *state.State, line []b
 	if a, ok := j.m.b.(appender); ok {
 		tok, err := a.appendSync(ctx, ObjectJournal, line)
 		if err != nil {
+			if tok != "" {
+				// Undone: the journal is as this writer left it, and
+				// the next write may append again.
+				j.journalToken = tok
+			} else {
+				j.appendErr = err
+			}
 			return err
 		}
 		j.journalToken, j.journalSize = tok, j.journalSize+len(line)
@@ -201,6 +213,9 @@ func (j *JournalWriter) putJournal(ctx context.Context, data []byte) error {
 // state, and appending would build on a state this run never read.
 func (j *JournalWriter) checkUnchanged(ctx context.Context) error {
 	stale := func(what string) error {
+		if j.appendErr != nil {
+			return fmt.Errorf("write state: this run's earlier journal write failed (%v) and may have left part of a line in %s (readers ignore it); this run records nothing more. Re-run the command once the cause is fixed", j.appendErr, j.m.b.location(ObjectJournal))
+		}
 		return fmt.Errorf("write state: %s changed since this run wrote it; another mlform ran without the lock? Re-run the command", what)
 	}
 	tok, err := j.m.b.stat(ctx, ObjectState)
