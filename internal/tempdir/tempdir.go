@@ -8,7 +8,7 @@
 // and start time, and each directory holds a marker file (MarkerName) that
 // says the same in JSON for people. A run killed with SIGKILL cannot remove
 // its directory; Sweep, called by the next command that takes the state
-// lock, removes every directory whose owner is gone from this host,
+// lock (and by every `mlform step run`, on cluster nodes), removes every directory whose owner is gone from this host,
 // read-only or not, and never one of a live process.
 //
 // Why the system temporary directory and not the workspace: data

@@ -63,6 +63,11 @@ func RunRemote(ctx context.Context, storeName, specID string, opts RemoteOptions
 	if !state.IsID(specID) {
 		return nil, fmt.Errorf("step spec id %q is not a content id", specID)
 	}
+	// A runner killed outright (scancel -s KILL, a lost node, the OOM
+	// killer) leaves its temporary directory: whole snapshots and outputs.
+	// No apply takes the state lock (which sweeps) on a cluster node, so
+	// each runner removes those of gone runners on its host.
+	_, _ = tempdir.Sweep()
 	urls, err := remote.ParseStores(getenv(remote.EnvStores))
 	if err != nil {
 		return nil, err

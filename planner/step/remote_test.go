@@ -4,15 +4,18 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/mlform/mlform/internal/procid"
 	"github.com/mlform/mlform/internal/tempdir"
 	"github.com/mlform/mlform/internal/testtree"
 	"github.com/mlform/mlform/internal/wanterr"
 	"github.com/mlform/mlform/internal/wanttext"
+	"github.com/mlform/mlform/internal/whoami"
 	"github.com/mlform/mlform/planner/codehash"
 	"github.com/mlform/mlform/providers/executor/remote"
 	"github.com/mlform/mlform/providers/storage"
@@ -118,6 +121,45 @@ echo "{\"accuracy\": $MLFORM_PARAM_LR}" > "$MLFORM_OUTPUT_DIR/metrics.json"
 	root, _ := tempdir.Root()
 	if left, _ := filepath.Glob(filepath.Join(root, "*step-m-v3*")); len(left) > 0 {
 		t.Fatalf("temporary directories left: %v", left)
+	}
+}
+
+// TestRunRemoteSweeps: a runner killed outright left its temporary
+// directory (read-only data, outputs) on the node; the next runner on that
+// host removes it, since no apply sweeps a cluster node. A live process's
+// directory stays.
+func TestRunRemoteSweeps(t *testing.T) {
+	w := newRemoteWorld(t, `echo '{"accuracy": 1}' > "$MLFORM_OUTPUT_DIR/metrics.json"`)
+	root, err := tempdir.Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("true")
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	killed := filepath.Join(root, procid.ID{Host: whoami.Host(), PID: cmd.Process.Pid, Start: 1}.Token()+"-1.step-m-v2-train")
+	live, err := tempdir.New("step-m-v9-train", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(killed, "data", "d"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(killed, "data", "d", "a.csv"), []byte("x\n"), 0o444); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(filepath.Join(killed, "data", "d"), 0o555); err != nil {
+		t.Fatal(err)
+	}
+	if res, _, err := w.run(t); err != nil || res.Status != state.StatusSucceeded {
+		t.Fatalf("result %+v, %v", res, err)
+	}
+	if _, err := os.Stat(killed); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the killed runner's directory is still there: %v", err)
+	}
+	if _, err := os.Stat(live); err != nil {
+		t.Errorf("a live process's directory was removed: %v", err)
 	}
 }
 

@@ -323,6 +323,18 @@ func (w *watch) lastGonePod() *corev1.Pod {
 	return last
 }
 
+// podGone says whether p is one of the pods deleted while watched.
+func (w *watch) podGone(p *corev1.Pod) bool {
+	w.goneMu.Lock()
+	defer w.goneMu.Unlock()
+	for _, g := range w.gonePods {
+		if g == p {
+			return true
+		}
+	}
+	return false
+}
+
 func ownedBy(p *corev1.Pod, j *batchv1.Job) bool {
 	for _, ref := range p.OwnerReferences {
 		if ref.UID == j.UID {

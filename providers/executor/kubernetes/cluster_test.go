@@ -295,6 +295,12 @@ func TestEndedOutside(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, "EvictionByEvictionAPI"},
+		// kubectl delete pod, and with --grace-period=0 --force: the pod
+		// is gone before the kubelet reports its container ended.
+		{"pod deleted", func(t *testing.T, job string) { deleteJobPod(t, c, job, nil) }, "was deleted outside mlform before it finished"},
+		{"pod force-deleted", func(t *testing.T, job string) {
+			deleteJobPod(t, c, job, new(int64))
+		}, "was deleted outside mlform before it finished"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -306,6 +312,19 @@ func TestEndedOutside(t *testing.T) {
 			}
 			requireGone(t, pidfile)
 		})
+	}
+}
+
+// deleteJobPod deletes the Job's one pod as kubectl delete pod does
+// (grace: --grace-period; 0 with --force).
+func deleteJobPod(t *testing.T, c k8s.Interface, job string, grace *int64) {
+	t.Helper()
+	pods, err := c.CoreV1().Pods("default").List(context.Background(), metav1.ListOptions{LabelSelector: "batch.kubernetes.io/job-name=" + job})
+	if err != nil || len(pods.Items) != 1 {
+		t.Fatalf("pods: %v %v", pods, err)
+	}
+	if err := c.CoreV1().Pods("default").Delete(context.Background(), pods.Items[0].Name, metav1.DeleteOptions{GracePeriodSeconds: grace}); err != nil {
+		t.Fatal(err)
 	}
 }
 

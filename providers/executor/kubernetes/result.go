@@ -20,6 +20,7 @@ type outcome struct {
 	Cause   stopCause
 	Stuck   string // why the executor ended a stuck pod
 	Gone    bool   // deleted, by the executor or someone else
+	PodGone bool   // Pod was deleted while watched (its last state)
 	Timeout time.Duration
 	Memory  string // the memory limit, for OOMKilled
 }
@@ -28,7 +29,7 @@ type outcome struct {
 // start in its container is an error, as it is for the local executor.
 func (w *watch) result() (executor.Result, error) {
 	o := outcome{Job: w.name, Pod: w.pod, Cause: w.cause, Stuck: w.stuck, Gone: w.gone,
-		Timeout: w.task.Timeout, Memory: w.e.opts.Memory}
+		Timeout: w.task.Timeout, Memory: w.e.opts.Memory, PodGone: w.podGone(w.pod)}
 	if w.job != nil {
 		o.Cond = finishedCondition(w.job)
 	}
@@ -146,17 +147,25 @@ func classify(o outcome) (string, string) {
 	if o.Cond == nil && o.Gone {
 		return state.StatusFailed, where + " was deleted outside mlform before it finished"
 	}
+	// mlform deletes the Job, never its pod: a pod deleted while its Job
+	// had not finished was deleted by someone (kubectl delete pod). A
+	// forced delete (--grace-period=0 --force) removes it before the
+	// kubelet reports its container ended, so no exit code is known.
+	podDeleted := o.Pod != nil && (o.Pod.DeletionTimestamp != nil || o.PodGone)
 	if term != nil && term.ExitCode != 0 {
 		why := ""
 		if term.Reason != "" && term.Reason != "Error" {
 			why = " (" + term.Reason + ")"
 		}
-		if o.Pod.DeletionTimestamp != nil {
+		if podDeleted {
 			// mlform deletes the Job, never its pod: someone deleted the
 			// pod (kubectl delete pod), and the kubelet stopped the step.
 			return state.StatusFailed, fmt.Sprintf("%s was deleted outside mlform before it finished: container exited with code %d%s", where, term.ExitCode, why)
 		}
 		return state.StatusFailed, fmt.Sprintf("%s: container exited with code %d%s", where, term.ExitCode, why)
+	}
+	if podDeleted && term == nil {
+		return state.StatusFailed, where + " was deleted outside mlform before it finished"
 	}
 	if o.Cond != nil {
 		return state.StatusFailed, fmt.Sprintf("%s: %s", where, oneLine(o.Cond.Reason, o.Cond.Message))

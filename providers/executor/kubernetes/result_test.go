@@ -62,6 +62,8 @@ func TestClassify(t *testing.T) {
 		{"pod deleted outside mlform", outcome{Cond: failed, Pod: pod(&corev1.ContainerStateTerminated{ExitCode: 143, Reason: "Error"}, func(p *corev1.Pod) {
 			p.DeletionTimestamp = &metav1.Time{Time: time.Unix(1, 0)}
 		})}, state.StatusFailed, []string{"pod job-abc12 on node-1 was deleted outside mlform before it finished: container exited with code 143"}},
+		{"pod force-deleted while running", outcome{Cond: failed, PodGone: true, Pod: pod(nil, func(p *corev1.Pod) { p.Status.Phase = corev1.PodRunning })},
+			state.StatusFailed, []string{"pod job-abc12 on node-1 was deleted outside mlform before it finished"}},
 		{"stuck image", outcome{Cause: stoppedStuck, Stuck: "pod job-abc12: ImagePullBackOff: Back-off pulling image \"nope\""},
 			state.StatusFailed, []string{"could not start", "ImagePullBackOff", `"nope"`}},
 		{"timeout wins over exit 0", outcome{Cause: stoppedTimeout, Timeout: 90 * time.Second, Gone: true,
