@@ -9,6 +9,8 @@ import (
 
 	"github.com/mlform/mlform/config/check"
 	"github.com/mlform/mlform/internal/contractenv"
+	"github.com/mlform/mlform/internal/envname"
+	"github.com/mlform/mlform/internal/termtext"
 )
 
 // evalStorage reads a storage block: one blob URL.
@@ -38,6 +40,11 @@ func (l *loader) evalEnvironment(e *blockEval, n *node) {
 		// Every executor sets these for the step; a batch executor's
 		// runner refuses them, the local one would hand the step two
 		// meanings of one name.
+		if !envname.Valid(k) {
+			e.Errorf(e.Body.Attributes["env"].Expr.Range(), "Invalid environment variable name",
+				"env in %s sets %q: a name is letters, digits and underscores, not starting with a digit, the names every executor can pass to a step (Kubernetes and Slurm refuse others).", e.Where, termtext.Truncate(k, 80))
+			continue
+		}
 		if strings.HasPrefix(k, "MLFORM_") {
 			e.Errorf(e.Body.Attributes["env"].Expr.Range(), "Reserved environment variable",
 				"env in %s sets %s: MLFORM_* names belong to the training contract, which mlform sets for every step (docs/training-contract.md). Give the variable another name.", e.Where, k)

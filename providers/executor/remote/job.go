@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/mlform/mlform/internal/envname"
 )
 
 // Environment variables Job sets for the runner. They reach the job the
@@ -90,7 +92,7 @@ func Job(j JobSpec) (argv []string, env map[string]string, err error) {
 		}
 	}
 	for k, v := range j.Env {
-		if !validEnvName(k) {
+		if !envname.Valid(k) {
 			return nil, nil, fmt.Errorf("environment variable name %q is not valid", clip(k))
 		}
 		env[k] = v
@@ -161,7 +163,7 @@ func SchedulerEnv(environ []string) map[string]string {
 	out := map[string]string{}
 	for _, kv := range environ {
 		k, v, ok := strings.Cut(kv, "=")
-		if !ok || !validEnvName(k) {
+		if !ok || !envname.Valid(k) {
 			continue
 		}
 		if strings.HasPrefix(k, "SLURM_") || slices.Contains(schedulerVars, k) || pass[k] {
@@ -196,7 +198,7 @@ func passed(environ []string) map[string]bool {
 		}
 		for _, name := range strings.Split(v, ",") {
 			name = strings.TrimSpace(name)
-			if validEnvName(name) && !strings.HasPrefix(name, "MLFORM_") && !slices.Contains(CredentialEnv, name) {
+			if envname.Valid(name) && !strings.HasPrefix(name, "MLFORM_") && !slices.Contains(CredentialEnv, name) {
 				set[name] = true
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/mlform/mlform/internal/envname"
 	"github.com/mlform/mlform/internal/strictjson"
 	"github.com/mlform/mlform/providers/executor"
 	"github.com/mlform/mlform/state"
@@ -158,7 +159,7 @@ func (s *Spec) Validate() error {
 	seen := map[string]bool{}
 	for _, k := range s.Env {
 		switch {
-		case !validEnvName(k):
+		case !envname.Valid(k):
 			bad("environment variable name %q is not valid", clip(k))
 		case strings.HasPrefix(k, "MLFORM_"):
 			bad("environment variable %s: MLFORM_* names belong to the training contract", k)
@@ -184,20 +185,6 @@ func (in Input) validate() error {
 		return fmt.Errorf("id %q is not a content id", clip(in.ID))
 	}
 	return nil
-}
-
-// validEnvName accepts the portable shell names: [A-Za-z_][A-Za-z0-9_]*.
-func validEnvName(k string) bool {
-	if k == "" || len(k) > 256 {
-		return false
-	}
-	for i := 0; i < len(k); i++ {
-		c := k[i]
-		if !(c == '_' || 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || i > 0 && '0' <= c && c <= '9') {
-			return false
-		}
-	}
-	return true
 }
 
 func isPlain(s string) bool {
