@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
 	"github.com/mlform/mlform/config/expand"
 	"github.com/mlform/mlform/internal/dag"
+	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -277,7 +277,7 @@ func (g *graph) cycleDiag(cycle []string) *hcl.Diagnostic {
 	return &hcl.Diagnostic{
 		Severity: hcl.DiagError,
 		Summary:  "Cycle in references",
-		Detail:   fmt.Sprintf("These objects refer to each other, so none can be evaluated first: %s.", strings.Join(cycle, " -> ")),
+		Detail:   fmt.Sprintf("These objects refer to each other, so none can be evaluated first: %s.", textfmt.Chain(cycle, textfmt.MaxNames)),
 		Subject:  rng.Ptr(),
 	}
 }

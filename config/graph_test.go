@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -19,6 +20,17 @@ func TestCycleDiagnostic(t *testing.T) {
 		{"least dependency first", "locals {\n  a = [local.c, local.b]\n  b = local.a\n  c = local.a\n}\n", "local.a -> local.b -> local.a", "main.mlf.hcl:2:17"},
 		{"across kinds", "variable \"v\" {\n  default = 1\n}\nlocals {\n  x = storage.s.url\n}\nstorage \"s\" {\n  url = \"file://${local.x}\"\n}\n", "local.x -> storage.s -> local.x", "main.mlf.hcl:5:7"},
 	}
+	// A generated configuration's cycle of 1,000 locals is named by its
+	// first 20 steps and its close, not in a 20 KB line.
+	long := "locals {\n  a0 = local.a999\n"
+	path := "local.a0"
+	for i := 1; i < 1000; i++ {
+		long += fmt.Sprintf("  a%d = local.a%d\n", i, i-1)
+	}
+	for i := 999; i > 980; i-- {
+		path += fmt.Sprintf(" -> local.a%d", i)
+	}
+	tests = append(tests, struct{ name, src, path, at string }{"long", long + "}\n", path + " -> … 980 more … -> local.a0", "main.mlf.hcl:2:8"})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := writeFiles(t, map[string]string{"main.mlf.hcl": tt.src})
