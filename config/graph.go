@@ -252,7 +252,9 @@ func (g *graph) sort() (order []*node, cycle []string) {
 	deps := func(addr string) []string {
 		var out []string
 		for dep := range g.nodes[addr].deps {
-			if _, ok := g.nodes[dep]; ok {
+			// Variables' values are all known first: validations that read
+			// each other (min < max on both) need no order.
+			if d, ok := g.nodes[dep]; ok && (d.kind != kindVariable || g.nodes[addr].kind != kindVariable) {
 				out = append(out, dep)
 			}
 		}

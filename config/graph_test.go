@@ -85,3 +85,48 @@ promotion "p2" {
 		}
 	}
 }
+
+// Validations may read other variables (docs/language.md): two that check
+// each other (min <= max, max >= min) are no cycle, each failing one is
+// reported, and one reading a variable without a valid value is skipped.
+func TestValidationsReadEachOther(t *testing.T) {
+	const src = `variable "min" {
+  type = number
+  validation {
+    condition     = var.min <= var.max
+    error_message = "min must not exceed max."
+  }
+}
+variable "max" {
+  type = number
+  validation {
+    condition     = var.max >= var.min
+    error_message = "max must not be below min."
+  }
+}
+`
+	dir := writeFiles(t, map[string]string{"main.mlf.hcl": src})
+	for _, tt := range []struct {
+		vars []string
+		want []string
+	}{
+		{[]string{"min=1", "max=2"}, nil},
+		{[]string{"min=3", "max=2"}, []string{"min must not exceed max.", "max must not be below min."}},
+		{[]string{"min=3", "max=x"}, []string{"var.max from -var is not suitable for its type constraint"}},
+	} {
+		_, diags := Load(dir, LoadOptions{Getenv: noEnv, Vars: tt.vars})
+		var got []string
+		for _, d := range diags {
+			got = append(got, d.Summary+": "+d.Detail)
+		}
+		if len(got) != len(tt.want) {
+			t.Errorf("%v: got %d diagnostics, want %d:\n%s", tt.vars, len(got), len(tt.want), strings.Join(got, "\n"))
+			continue
+		}
+		for i, w := range tt.want {
+			if !strings.Contains(got[i], w) {
+				t.Errorf("%v: diagnostic %d = %q, want %q", tt.vars, i, got[i], w)
+			}
+		}
+	}
+}
