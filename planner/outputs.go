@@ -105,7 +105,7 @@ func outputResult(name string, ov config.OutputValue) (*OutputResult, error) {
 	if err := json.Unmarshal(b, &r.Value); err != nil {
 		// The JSON is cty's own, so only a number beyond float64 fails;
 		// the decoder's message would quote it (it may be sensitive).
-		return nil, fmt.Errorf("output %q holds a number too large to show (beyond ±1.8e308).", name)
+		return nil, fmt.Errorf("output %q holds a number too large to show (beyond ±1.8e308)", name)
 	}
 	return r, nil
 }
