@@ -181,3 +181,35 @@ func TestLiveProgressNeedsCapableTerminal(t *testing.T) {
 		t.Error("a live progress line on a buffer")
 	}
 }
+
+// fmt lists and diffs files by name: on a terminal a name or line holding
+// an escape sequence (a hostile repository's file) is shown escaped, as
+// diagnostics show it, never obeyed; piped, the bytes pass unchanged.
+func TestFmtEscapesOnTerminal(t *testing.T) {
+	const name = "c\x1b]0;TITLE\x07d.mlf.hcl"
+	files := map[string]string{name: "locals {\n  a  = \"x\x1b[2J\"\n}\n"}
+	for _, onTTY := range []bool{false, true} {
+		workspace(t, files)
+		var got string
+		var code int
+		if onTTY {
+			tty, output := openPTY(t)
+			g := &Globals{Stdout: tty, Stderr: tty, Stdin: strings.NewReader(""), Getenv: func(string) string { return "" }}
+			code = Run(g, []string{"fmt", "-check", "-diff"})
+			got = output()
+		} else {
+			var out, errb bytes.Buffer
+			g := &Globals{Stdout: &out, Stderr: &errb, Stdin: strings.NewReader(""), Getenv: func(string) string { return "" }}
+			code = Run(g, []string{"fmt", "-check", "-diff"})
+			got = out.String()
+		}
+		if code != 1 {
+			t.Fatalf("terminal %v: exit %d, want 1:\n%q", onTTY, code, got)
+		}
+		raw := strings.Contains(got, name) && strings.Contains(got, "\x1b[2J")
+		escaped := strings.Contains(got, `c\x1b]0;TITLE\x07d.mlf.hcl`) && strings.Contains(got, `x\x1b[2J`)
+		if onTTY && (!escaped || strings.Contains(got, "\x1b]0;")) || !onTTY && !raw {
+			t.Errorf("terminal %v: fmt -check -diff wrote\n%q", onTTY, got)
+		}
+	}
+}

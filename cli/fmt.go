@@ -8,6 +8,7 @@ import (
 
 	"github.com/mlform/mlform/config/diag"
 	"github.com/mlform/mlform/config/format"
+	"github.com/mlform/mlform/internal/termtext"
 	"github.com/mlform/mlform/internal/textfmt"
 )
 
@@ -34,7 +35,13 @@ some file is not formatted.`,
 			fo := format.Options{List: opts.list, Write: opts.write && !opts.check, Diff: opts.diff, Recursive: opts.recursive}
 			// Standard input may never end (a pipe whose writer hangs):
 			// Ctrl-C or SIGTERM must still end the command.
-			res, err := format.Paths(args, fo, ctxReader{ctx: cmd.Context(), r: g.Stdin}, g.Stdout)
+			out := g.Stdout
+			if writerIsTerminal(out) { // a file's name or text is shown, not obeyed
+				tw := termtext.NewWriter(out)
+				defer tw.Close()
+				out = tw
+			}
+			res, err := format.Paths(args, fo, ctxReader{ctx: cmd.Context(), r: g.Stdin}, out)
 			if len(res.Diags) > 0 {
 				_ = diag.Write(g.Stderr, res.Diags, res.Files, diagColor(g))
 			}

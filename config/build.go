@@ -75,7 +75,9 @@ func (l *loader) evaluate(g *graph, order []*node) {
 	for _, n := range order {
 		skip := n.bad
 		for dep := range n.deps {
-			if failed[dep] {
+			// A validation reading another variable needs only its value
+			// (bad: none valid), not its validations passed (graph.sort).
+			if d := g.nodes[dep]; d != nil && (d.bad || failed[dep] && (d.kind != kindVariable || n.kind != kindVariable)) {
 				skip = true
 			}
 		}

@@ -35,7 +35,7 @@ func (l *loader) evalEnvironment(e *blockEval, n *node) {
 		env.ExecutorRange = a.Expr.Range()
 	}
 	env.Files = e.Globs("files")
-	env.Env, env.Sensitive = e.StrMap("env")
+	env.Env, env.Secrets = e.StrMap("env")
 	for _, k := range slices.Sorted(maps.Keys(env.Env)) {
 		// Every executor sets these for the step; a batch executor's
 		// runner refuses them, the local one would hand the step two

@@ -110,9 +110,9 @@ type Environment struct {
 	// Capture are commands (run by sh -c) whose output is stored with
 	// every version trained in this environment (build_provenance.go).
 	Capture []string
-	// Sensitive is true when env holds a value derived from a sensitive
-	// variable: it must only ever be hashed, never printed.
-	Sensitive bool
+	// Secrets are the env values derived from a sensitive variable: they
+	// are only ever hashed, and redacted from what the steps print.
+	Secrets   []string
 	DeclRange hcl.Range
 	// Settings are the executor settings blocks by block type (the
 	// executor they are for): `slurm { partition = "gpu" }`. Which

@@ -36,6 +36,11 @@ func fuzzSeeds(f *testing.F) {
 		"model \"m\" {\n  count = 2\n  train { command = [\"t${count.index}\"] }\n}\nmoved {\n  from = model.n\n  to = model.m[1]\n}\n",
 		"x = \"${\"\n",
 		"\xff\xfe{",
+		// A stray NUL in text (reported at its position), a module source
+		// template, and validations reading each other.
+		"locals {\n  a = \"\xc3\xa9\x00\"\n}\n",
+		"module \"m\" {\n  source = \"./${\"m\"}\"\n}\n",
+		"variable \"a\" {\n  default = 1\n  validation {\n    condition     = var.a <= var.b\n    error_message = \"a.\"\n  }\n}\nvariable \"b\" {\n  default = 2\n  validation {\n    condition     = var.b >= var.a\n    error_message = \"b.\"\n  }\n}\n",
 	} {
 		f.Add([]byte(src))
 	}

@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
 	"github.com/mlform/mlform/config/expand"
 	"github.com/mlform/mlform/internal/dag"
+	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -252,7 +252,9 @@ func (g *graph) sort() (order []*node, cycle []string) {
 	deps := func(addr string) []string {
 		var out []string
 		for dep := range g.nodes[addr].deps {
-			if _, ok := g.nodes[dep]; ok {
+			// Variables' values are all known first: validations that read
+			// each other (min < max on both) need no order.
+			if d, ok := g.nodes[dep]; ok && (d.kind != kindVariable || g.nodes[addr].kind != kindVariable) {
 				out = append(out, dep)
 			}
 		}
@@ -277,7 +279,7 @@ func (g *graph) cycleDiag(cycle []string) *hcl.Diagnostic {
 	return &hcl.Diagnostic{
 		Severity: hcl.DiagError,
 		Summary:  "Cycle in references",
-		Detail:   fmt.Sprintf("These objects refer to each other, so none can be evaluated first: %s.", strings.Join(cycle, " -> ")),
+		Detail:   fmt.Sprintf("These objects refer to each other, so none can be evaluated first: %s.", textfmt.Chain(cycle, textfmt.MaxNames)),
 		Subject:  rng.Ptr(),
 	}
 }

@@ -89,7 +89,7 @@ func TestLoadDesignExample(t *testing.T) {
 		t.Errorf("storage default = %q", got)
 	}
 	env := cfg.Environments["trainer"]
-	if env.Executor != "local" || !reflect.DeepEqual(env.Files, []string{"trainer/go.sum"}) || env.Env["GOFLAGS"] != "-mod=readonly" || env.Sensitive {
+	if env.Executor != "local" || !reflect.DeepEqual(env.Files, []string{"trainer/go.sum"}) || env.Env["GOFLAGS"] != "-mod=readonly" || env.Secrets != nil {
 		t.Errorf("environment = %+v", env)
 	}
 	d := cfg.Datasets["churn"]

@@ -248,6 +248,11 @@ func TestModuleErrors(t *testing.T) {
 		{"no configuration files", withFile(call("  source = \"./modules/empty\"\n  region = \"eu\"\n"), "modules/empty/README.md", "not configuration\n"), "main.mlf.hcl:2:12", "contains no *.mlf.hcl files: a module is a directory of them"},
 		{"no source", call("  region = \"eu\"\n"), "main.mlf.hcl:1:1", `The argument "source" is required`},
 		{"source not literal", withRegional("module \"r\" {\n  source = \"./modules/${var.x}\"\n  region = \"eu\"\n}\nvariable \"x\" {\n  default = \"regional\"\n}\n"), "main.mlf.hcl:2:25", "A module source must be a literal value"},
+		// A template of literals is a literal, as in HCL (a string template
+		// calls a hidden function, lang.CountLoops); a call is refused.
+		{"source template", call("  source = \"./modules/${\"regional\"}\"\n  region = \"europe\"\n"), "main.mlf.hcl:3:12", "A region is two letters."},
+		{"source for expression", call("  source = \"./modules/${[for s in [\"regional\"] : s][0]}\"\n  region = \"europe\"\n"), "main.mlf.hcl:3:12", "A region is two letters."},
+		{"source calls a function", call("  source = \"./modules/${lower(\"REGIONAL\")}\"\n  region = \"eu\"\n"), "main.mlf.hcl:2:25", "Functions may not be called here."},
 		{"missing variable", call("  source = \"./modules/regional\"\n"), "main.mlf.hcl:1:1", `The argument "region" is required in module "r"`},
 		{"unknown argument", call("  source = \"./modules/regional\"\n  region = \"eu\"\n  regoin = \"x\"\n"), "main.mlf.hcl:4:3", `Did you mean "region"?`},
 		{"wrong type", call("  source = \"./modules/regional\"\n  region = \"eu\"\n  min_auc = \"high\"\n"), "main.mlf.hcl:4:13", "not suitable for its type constraint"},

@@ -38,8 +38,8 @@ func TestRefSensitive(t *testing.T) {
 					t.Fatalf("unexpected diagnostics:\n%s", text)
 				}
 				m := cfg.Models["m"]
-				if m.Environment != "e" || !cfg.Environments["e"].Sensitive {
-					t.Fatalf("model environment %q, env sensitive %v", m.Environment, cfg.Environments["e"].Sensitive)
+				if m.Environment != "e" || len(cfg.Environments["e"].Secrets) == 0 {
+					t.Fatalf("model environment %q, env sensitive %v", m.Environment, cfg.Environments["e"].Secrets != nil)
 				}
 				return
 			}

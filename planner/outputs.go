@@ -80,7 +80,11 @@ func Outputs(ws *engine.Workspace, st *state.State) ([]*OutputResult, hcl.Diagno
 	for _, n := range names {
 		r, err := outputResult(n, vals[n])
 		if err != nil {
-			return nil, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid output value", Detail: err.Error()})
+			d := &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid output value", Detail: err.Error()}
+			if o := ws.Config.Outputs[n]; o != nil && o.Expr != nil {
+				d.Subject = o.Expr.Range().Ptr()
+			}
+			return nil, append(diags, d)
 		}
 		out = append(out, r)
 	}
@@ -99,7 +103,9 @@ func outputResult(name string, ov config.OutputValue) (*OutputResult, error) {
 	}
 	r.JSON = b
 	if err := json.Unmarshal(b, &r.Value); err != nil {
-		return nil, fmt.Errorf("output %q: %w", name, err)
+		// The JSON is cty's own, so only a number beyond float64 fails;
+		// the decoder's message would quote it (it may be sensitive).
+		return nil, fmt.Errorf("output %q holds a number too large to show (beyond ±1.8e308)", name)
 	}
 	return r, nil
 }

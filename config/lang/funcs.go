@@ -148,6 +148,15 @@ func NewFunctions(dir string) map[string]function.Function {
 	return functions(dir, &budget{})
 }
 
+// LiteralFunctions is the function table of an expression that may call
+// none (a module's source): only the hidden functions CountLoops puts into
+// every for-expression and string template, so `"./${"x"}"` evaluates as
+// it does in HCL, while a call the user wrote is still refused.
+func LiteralFunctions() map[string]function.Function {
+	b := &budget{}
+	return map[string]function.Function{loopFuncName: b.loopFunc(), templatePartFuncName: b.templatePartFunc()}
+}
+
 // FunctionsFor is NewFunctions holding only the functions named in called
 // (the hidden loop counter among them when called names it: CountLoops
 // makes every for-expression call it): guarding every function for every block

@@ -3,6 +3,7 @@ package lang
 import (
 	"bytes"
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 )
@@ -26,12 +27,30 @@ func CheckText(src []byte, filename string) hcl.Diagnostics {
 		return nil
 	}
 	at := hcl.Range{Filename: filename, Start: hcl.InitialPos, End: hcl.InitialPos}
+	if i := bytes.IndexByte(src, 0); i >= 0 && !utf16Like(src) && strayNUL(src) {
+		// Text with a stray NUL (a bad paste): point at it, the file may
+		// be long.
+		line := bytes.LastIndexByte(src[:i], '\n')
+		at.Start = hcl.Pos{Line: bytes.Count(src[:i], []byte("\n")) + 1, Column: utf8.RuneCount(src[line+1:i]) + 1, Byte: i}
+		at.End = hcl.Pos{Line: at.Start.Line, Column: at.Start.Column + 1, Byte: i + 1}
+	}
 	return hcl.Diagnostics{{
 		Severity: hcl.DiagError,
 		Summary:  "Not a UTF-8 text file",
 		Detail:   fmt.Sprintf("%s %s.", filename, what),
 		Subject:  &at,
 	}}
+}
+
+// strayNUL reports whether src is UTF-8 text but for its NUL bytes: no
+// other control character than tab, newline and carriage return.
+func strayNUL(src []byte) bool {
+	for _, b := range src {
+		if b < 0x20 && b != 0 && b != '\t' && b != '\n' && b != '\r' || b == 0x7f {
+			return false
+		}
+	}
+	return utf8.Valid(src)
 }
 
 // utf16Like reports whether the zero bytes of src's start fall on every

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"slices"
 	"strings"
 	"time"
 
@@ -165,15 +166,28 @@ func (e *Args) Globs(name string) []string {
 	return list
 }
 
-func (e *Args) StrMap(name string) (m map[string]string, sensitive bool) {
+// StrMap reads a map of strings whose values may be sensitive. secrets
+// holds the text of every value derived from a sensitive one (and every
+// key, when the map as a whole is), sorted: what such a value is handed to
+// (a step's environment) may print it, and that output is redacted.
+func (e *Args) StrMap(name string) (m map[string]string, secrets []string) {
 	v, a, ok := e.Value(name)
 	if !ok {
-		return nil, false
+		return nil, nil
 	}
-	sensitive = v.ContainsMarked()
+	whole := v.IsMarked()
+	marked := map[string]bool{}
+	if top, _ := v.Unmark(); !whole && top.IsKnown() && !top.IsNull() && top.CanIterateElements() {
+		for it := top.ElementIterator(); it.Next(); {
+			k, el := it.Element()
+			if k.Type() == cty.String && el.ContainsMarked() {
+				marked[k.AsString()] = true
+			}
+		}
+	}
 	c, ok := e.Plain(name, a, v, cty.Map(cty.String), "a map of strings", true)
 	if !ok {
-		return nil, false
+		return nil, nil
 	}
 	m = map[string]string{}
 	for k, el := range c.AsValueMap() {
@@ -182,8 +196,15 @@ func (e *Args) StrMap(name string) (m map[string]string, sensitive bool) {
 			continue
 		}
 		m[k] = el.AsString()
+		if whole {
+			secrets = append(secrets, k)
+		}
+		if whole || marked[k] {
+			secrets = append(secrets, m[k])
+		}
 	}
-	return m, sensitive
+	slices.Sort(secrets)
+	return m, slices.Compact(secrets)
 }
 
 // bigNumber reads a number argument that may not be sensitive; what names

@@ -383,7 +383,25 @@ func LiteralValue(expr hcl.Expression, what string) (cty.Value, hcl.Diagnostics)
 	if diags := refuseReferences(expr, "%s must be a literal value; it cannot refer to %s.", what); diags != nil {
 		return cty.NilVal, diags
 	}
-	return expr.Value(&hcl.EvalContext{})
+	// A string template or for-expression of a configuration file calls
+	// a hidden function (lang.CountLoops); any other call is refused.
+	funcs := lang.LiteralFunctions()
+	if node, ok := expr.(hclsyntax.Node); ok {
+		var diags hcl.Diagnostics
+		_ = hclsyntax.VisitAll(node, func(n hclsyntax.Node) hcl.Diagnostics {
+			if c, ok := n.(*hclsyntax.FunctionCallExpr); ok && diags == nil {
+				if _, hidden := funcs[c.Name]; !hidden {
+					diags = hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Function calls not allowed",
+						Detail: "Functions may not be called here.", Subject: c.Range().Ptr()}}
+				}
+			}
+			return nil
+		})
+		if diags != nil {
+			return cty.NilVal, diags
+		}
+	}
+	return expr.Value(&hcl.EvalContext{Functions: funcs})
 }
 
 // StaticValue evaluates an expression that may call functions but not

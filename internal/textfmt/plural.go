@@ -54,5 +54,16 @@ func Names(names []string, max int) string {
 	return fmt.Sprintf("%s and %d more", strings.Join(names[:max], ", "), len(names)-max)
 }
 
+// Chain joins the steps of a path (a reference cycle) with " -> ", at
+// most max of them: a generated configuration can hold a cycle of
+// thousands. The last step is kept, so a cycle is still seen to close:
+// "a -> b -> … 998 more … -> a".
+func Chain(steps []string, max int) string {
+	if len(steps) <= max+1 {
+		return strings.Join(steps, " -> ")
+	}
+	return fmt.Sprintf("%s -> … %d more … -> %s", strings.Join(steps[:max], " -> "), len(steps)-max-1, steps[len(steps)-1])
+}
+
 // MaxNames is how many names an error lists (Names).
 const MaxNames = 20

@@ -20,8 +20,7 @@ import (
 // secret it was given through an environment's env (or that a gate reads)
 // does not put it on the terminal or into the stored logs.
 func SensitiveTexts(vars map[string]*config.Variable) []string {
-	seen := map[string]bool{}
-	var out []string
+	t := secretTexts{seen: map[string]bool{}}
 	for _, v := range vars {
 		if v == nil || !v.Sensitive || v.Value == cty.NilVal {
 			continue
@@ -31,34 +30,60 @@ func SensitiveTexts(vars map[string]*config.Variable) []string {
 			if el.IsNull() || !el.IsKnown() {
 				return true, nil
 			}
-			var s string
 			switch el.Type() {
 			case cty.String:
-				s = el.AsString()
+				t.add(el.AsString())
 			case cty.Number:
-				s = el.AsBigFloat().Text('f', -1)
-			default:
-				return true, nil
-			}
-			// Output is redacted line by line, so a secret of several
-			// lines (a PEM key) is redacted a line at a time.
-			for _, part := range append(strings.Split(s, "\n"), s) {
-				part = strings.TrimSuffix(part, "\r")
-				if len(part) >= redact.MinLen && !seen[part] {
-					seen[part] = true
-					out = append(out, part)
-				}
+				t.add(el.AsBigFloat().Text('f', -1))
 			}
 			return true, nil
 		})
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if len(out[i]) != len(out[j]) {
-			return len(out[i]) > len(out[j])
+	return t.sorted()
+}
+
+// Secrets is SensitiveTexts plus every environment's env value derived
+// from a sensitive variable (`T = upper(var.token)` holds no variable's
+// text, yet the step is handed it and may print it), longest first.
+func Secrets(cfg *config.Config) []string {
+	t := secretTexts{seen: map[string]bool{}}
+	for _, s := range SensitiveTexts(cfg.Variables) {
+		t.add(s)
+	}
+	for _, e := range cfg.Environments {
+		for _, s := range e.Secrets {
+			t.add(s)
 		}
-		return out[i] < out[j]
+	}
+	return t.sorted()
+}
+
+// secretTexts collects the texts to redact, each once.
+type secretTexts struct {
+	seen map[string]bool
+	out  []string
+}
+
+func (t *secretTexts) add(s string) {
+	// Output is redacted line by line, so a secret of several lines (a PEM
+	// key) is redacted a line at a time.
+	for _, part := range append(strings.Split(s, "\n"), s) {
+		part = strings.TrimSuffix(part, "\r")
+		if len(part) >= redact.MinLen && !t.seen[part] {
+			t.seen[part] = true
+			t.out = append(t.out, part)
+		}
+	}
+}
+
+func (t *secretTexts) sorted() []string {
+	sort.Slice(t.out, func(i, j int) bool {
+		if len(t.out[i]) != len(t.out[j]) {
+			return len(t.out[i]) > len(t.out[j])
+		}
+		return t.out[i] < t.out[j]
 	})
-	return out
+	return t.out
 }
 
 // RedactMetricNames returns m with every secret in a metric name replaced,

@@ -23,7 +23,7 @@ func loadSpecs(ws *engine.Workspace) (*modelSpecs, error) {
 	if cfg == nil {
 		return specs, nil
 	}
-	secrets := engine.SensitiveTexts(cfg.Variables)
+	secrets := engine.Secrets(cfg)
 	for name, m := range cfg.Models {
 		specs.Models[name] = newModelSpec(cfg, m)
 		specs.Models[name].Secrets = secrets
@@ -101,7 +101,7 @@ func newPromotionSpec(cfg *config.Config, p *config.Promotion) *promotionSpec {
 	if p.Publish != nil {
 		s.PublishURL, s.PublishSensitive = p.Publish.URL, p.Publish.URLSensitive
 		if p.Publish.URLSensitive {
-			s.PublishSecrets = append([]string{p.Publish.URL}, engine.SensitiveTexts(cfg.Variables)...)
+			s.PublishSecrets = append([]string{p.Publish.URL}, engine.Secrets(cfg)...)
 		}
 	}
 	return s

@@ -36,7 +36,7 @@ type modelSpec struct {
 	// card file, stored with each version (planner/provenance).
 	Capture []string
 	Card    string
-	// Secrets are the texts of sensitive variables' values, longest first:
+	// Secrets are the texts of sensitive values (engine.Secrets), longest first:
 	// they are redacted from the steps' output and stored logs.
 	Secrets []string
 }

@@ -305,7 +305,7 @@ func FromConfig(cfg *config.Config) []*Spec {
 	for _, name := range slices.Sorted(maps.Keys(cfg.Notifications)) {
 		n := cfg.Notifications[name]
 		out = append(out, &Spec{Name: n.Name, URL: n.URL, Display: config.NotifyDisplay(n.URL), Events: n.Events, Models: n.Models, run: &runState{},
-			Secrets: append([]string{n.URL}, engine.SensitiveTexts(cfg.Variables)...)})
+			Secrets: append([]string{n.URL}, engine.Secrets(cfg)...)})
 	}
 	return out
 }
