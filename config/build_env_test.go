@@ -17,15 +17,20 @@ func TestEnvironmentEnvNames(t *testing.T) {
 		wantErr []string // nil: valid
 	}{
 		{"portable", `{ TOKEN = "x", _a9 = "y" }`, nil},
-		{"dot", `{ "MY.VAR" = "x" }`, []string{"main.mlf.hcl:3:9", "Invalid environment variable name", `env in environment "e" sets "MY.VAR"`}},
+		{"dot", `{ "MY.VAR" = "x" }`, []string{"main.mlf.hcl:7:9", "Invalid environment variable name", `env in environment "e" sets "MY.VAR"`}},
 		{"space", `{ "MY VAR" = "x" }`, []string{"Invalid environment variable name", `"MY VAR"`}},
 		{"dash", `{ "my-var" = "x" }`, []string{"Invalid environment variable name"}},
 		{"leading digit", `{ "9LIVES" = "x" }`, []string{"Invalid environment variable name"}},
 		{"reserved", `{ MLFORM_OUTPUT_DIR = "x" }`, []string{"Reserved environment variable", "MLFORM_OUTPUT_DIR"}},
+		{"secret name", `var.secret_env`, []string{"Invalid environment variable name", "a name derived from a sensitive value"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := writeFiles(t, map[string]string{"main.mlf.hcl": `
+variable "secret_env" {
+  default   = { "s3cr.et" = "x" }
+  sensitive = true
+}
 environment "e" {
   env = ` + tt.env + `
 }
@@ -38,7 +43,7 @@ environment "e" {
 				}
 				return
 			}
-			wanttext.Check(t, text, tt.wantErr, nil)
+			wanttext.Check(t, text, tt.wantErr, []string{"s3cr.et"})
 		})
 	}
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -37,17 +38,15 @@ func (l *loader) evalEnvironment(e *blockEval, n *node) {
 	env.Files = e.Globs("files")
 	env.Env, env.Secrets = e.StrMap("env")
 	for _, k := range slices.Sorted(maps.Keys(env.Env)) {
-		// Every executor sets these for the step; a batch executor's
-		// runner refuses them, the local one would hand the step two
-		// meanings of one name.
-		if !envname.Valid(k) {
-			e.Errorf(e.Body.Attributes["env"].Expr.Range(), "Invalid environment variable name",
-				"env in %s sets %q: a name is letters, digits and underscores, not starting with a digit, the names every executor can pass to a step (Kubernetes and Slurm refuse others).", e.Where, termtext.Truncate(k, 80))
-			continue
-		}
-		if strings.HasPrefix(k, "MLFORM_") {
-			e.Errorf(e.Body.Attributes["env"].Expr.Range(), "Reserved environment variable",
-				"env in %s sets %s: MLFORM_* names belong to the training contract, which mlform sets for every step (docs/training-contract.md). Give the variable another name.", e.Where, k)
+		if summary, why := check.EnvName(k); summary != "" {
+			shown := k // a valid name needs no quotes
+			if !envname.Valid(k) {
+				shown = fmt.Sprintf("%q", termtext.Truncate(k, 80))
+			}
+			if slices.Contains(env.Secrets, k) { // a sensitive map's names are secret too
+				shown = "a name derived from a sensitive value"
+			}
+			e.Errorf(e.Body.Attributes["env"].Expr.Range(), summary, "env in %s sets %s: %s", e.Where, shown, why)
 		}
 	}
 	e.evalCapture(env)
