@@ -1,13 +1,11 @@
 package cli
 
 import (
-	"context"
-	"io"
-
 	"github.com/spf13/cobra"
 
 	"github.com/mlform/mlform/config/diag"
 	"github.com/mlform/mlform/config/format"
+	"github.com/mlform/mlform/internal/readfile"
 	"github.com/mlform/mlform/internal/termtext"
 	"github.com/mlform/mlform/internal/textfmt"
 )
@@ -41,7 +39,7 @@ some file is not formatted.`,
 				defer tw.Close()
 				out = tw
 			}
-			res, err := format.Paths(args, fo, ctxReader{ctx: cmd.Context(), r: g.Stdin}, out)
+			res, err := format.Paths(args, fo, readfile.Interruptible(cmd.Context(), g.Stdin), out)
 			if len(res.Diags) > 0 {
 				_ = diag.Write(g.Stderr, res.Diags, res.Files, diagColor(g))
 			}
@@ -64,33 +62,4 @@ some file is not formatted.`,
 	fs.BoolVar(&opts.check, "check", false, "check only: change no file, list the unformatted ones and exit 1 if any")
 	fs.BoolVar(&opts.recursive, "recursive", false, "also process files in subdirectories (hidden ones are skipped)")
 	return cmd
-}
-
-// ctxReader reads r until ctx is cancelled: a Read blocked on r returns
-// ctx's error at once (the read itself is left to finish in the background).
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	type result struct {
-		n   int
-		err error
-	}
-	buf := make([]byte, len(p))
-	done := make(chan result, 1)
-	go func() {
-		n, err := c.r.Read(buf)
-		done <- result{n, err}
-	}()
-	select {
-	case r := <-done:
-		return copy(p, buf[:r.n]), r.err
-	case <-c.ctx.Done():
-		return 0, c.ctx.Err()
-	}
 }

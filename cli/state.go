@@ -388,7 +388,7 @@ func readInput(ctx context.Context, g *Globals, name string) ([]byte, error) {
 		return readAllBounded(f, name)
 	}
 	// A pipe nobody closes gives up when the command is interrupted.
-	return readAllBounded(ctxReader{ctx: ctx, r: g.Stdin}, "stdin")
+	return readAllBounded(readfile.Interruptible(ctx, g.Stdin), "stdin")
 }
 
 func readAllBounded(r io.Reader, name string) ([]byte, error) {
