@@ -36,7 +36,7 @@ func loadSpecs(ws *engine.Workspace) (*modelSpecs, error) {
 		specs.Policies[name] = ps
 	}
 	for name, p := range cfg.Promotions {
-		specs.Promotions[name] = newPromotionSpec(cfg, p)
+		specs.Promotions[name] = newPromotionSpec(cfg, p, secrets)
 	}
 	specs.Notify = notify.FromConfig(cfg)
 	return specs, nil
@@ -82,7 +82,7 @@ func newPolicySpec(p *config.RetrainPolicy) (*policySpec, error) {
 	return ps, nil
 }
 
-func newPromotionSpec(cfg *config.Config, p *config.Promotion) *promotionSpec {
+func newPromotionSpec(cfg *config.Config, p *config.Promotion, secrets []string) *promotionSpec {
 	s := &promotionSpec{Name: p.Name, Model: p.Model, Alias: p.Alias, Version: p.Version,
 		From: p.From, Approval: p.Approval, EvaluateOn: p.EvaluateOn}
 	for _, g := range p.Gates {
@@ -101,7 +101,7 @@ func newPromotionSpec(cfg *config.Config, p *config.Promotion) *promotionSpec {
 	if p.Publish != nil {
 		s.PublishURL, s.PublishSensitive = p.Publish.URL, p.Publish.URLSensitive
 		if p.Publish.URLSensitive {
-			s.PublishSecrets = append([]string{p.Publish.URL}, engine.Secrets(cfg)...)
+			s.PublishSecrets = append([]string{p.Publish.URL}, secrets...)
 		}
 	}
 	return s

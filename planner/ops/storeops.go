@@ -26,8 +26,8 @@ type InitStep struct {
 }
 
 // Init creates (or checks) the state document, every declared store and
-// the stat cache directory, and accepts a store that moved (acceptMoves). It is idempotent: a second run changes nothing
-// and reports what exists. The caller holds the state lock, which also
+// the stat cache directory, and accepts a store that moved (acceptMoves).
+// It is idempotent: a second run changes nothing and reports what exists. The caller holds the state lock, which also
 // proves the backend accepts writes.
 func Init(ctx context.Context, ws *engine.Workspace, m *statemgr.Manager) ([]InitStep, error) {
 	var steps []InitStep
@@ -161,8 +161,8 @@ func missingRefs(ctx context.Context, store *storage.Store, ids []string) []stri
 // acceptMoves is init's answer to storage blocks whose url names another
 // place than the store the state recorded (engine.Workspace.MovedStores):
 // when the new place holds every object the state references there and
-// the store checks out (what gc -check verifies), it records the new places in st, which the caller
-// writes, and says so; otherwise it fails naming what is missing and
+// the store checks out (what gc -check verifies), it records the new
+// places in st, which the caller writes, and says so; otherwise it fails naming what is missing and
 // records nothing. The new places are opened without being created.
 func acceptMoves(ctx context.Context, ws *engine.Workspace, st *state.State) ([]InitStep, error) {
 	moves, err := ws.MovedStores(st)
