@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 
 	"github.com/spf13/cobra"
 
@@ -385,19 +384,8 @@ func readInput(ctx context.Context, g *Globals, name string) ([]byte, error) {
 			return nil, err
 		}
 		defer f.Close()
-		return readAllBounded(f, name)
+		return state.ReadDocument(f, name, maxPushSize)
 	}
 	// A pipe nobody closes gives up when the command is interrupted.
-	return readAllBounded(readfile.Interruptible(ctx, g.Stdin), "stdin")
-}
-
-func readAllBounded(r io.Reader, name string) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, maxPushSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", name, err)
-	}
-	if len(b) > maxPushSize {
-		return nil, fmt.Errorf("%s is larger than %d bytes: not a state document", name, maxPushSize)
-	}
-	return b, nil
+	return state.ReadDocument(readfile.Interruptible(ctx, g.Stdin), "stdin", maxPushSize)
 }

@@ -11,15 +11,24 @@ import (
 // finish in the background. For the commands that read standard input
 // (fmt -, state push -) and must still stop on Ctrl-C.
 func Interruptible(ctx context.Context, r io.Reader) io.Reader {
-	return ctxReader{ctx: ctx, r: r}
+	return &ctxReader{ctx: ctx, r: r}
 }
+
+// interruptibleChunk bounds one Read: the caller's buffer may be huge
+// (io.ReadAll grows it to the size of the input), and the read goes to
+// a buffer of the reader's own that it reuses, so reading a large input
+// costs no more than reading it straight.
+const interruptibleChunk = 64 << 10
 
 type ctxReader struct {
 	ctx context.Context
 	r   io.Reader
+	// buf is the buffer each read goes to. The read left running when
+	// ctx is cancelled may still write to it; no Read uses it after that.
+	buf []byte
 }
 
-func (c ctxReader) Read(p []byte) (int, error) {
+func (c *ctxReader) Read(p []byte) (int, error) {
 	if err := c.ctx.Err(); err != nil {
 		return 0, err
 	}
@@ -27,7 +36,10 @@ func (c ctxReader) Read(p []byte) (int, error) {
 		n   int
 		err error
 	}
-	buf := make([]byte, len(p))
+	if c.buf == nil {
+		c.buf = make([]byte, interruptibleChunk)
+	}
+	buf := c.buf[:min(len(p), len(c.buf))]
 	done := make(chan result, 1)
 	go func() {
 		n, err := c.r.Read(buf)
