@@ -132,6 +132,13 @@ damaged or lost store index from the packs, which carry their own index.`,
 							}
 							fmt.Fprintf(g.Stdout, "  missing or damaged: %s (%s)\n", id, what)
 						}
+						if mv := c.Moved; mv != nil && len(c.Missing) > 0 {
+							url := "its url"
+							if mv.At != "" {
+								url = "its url (" + mv.At + ")"
+							}
+							fmt.Fprintf(g.Stdout, "  moved: the state recorded these objects in the store at %s, and %s now names %s: put the url back, or copy the old store there and run mlform init\n", mv.Old, url, mv.New)
+						}
 						for _, e := range c.BadRoots {
 							fmt.Fprintf(g.Stdout, "  damaged workspace root: %v (gc refuses to collect past it; mlform gc -workspaces lists the roots)\n", e)
 						}

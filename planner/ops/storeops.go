@@ -97,6 +97,10 @@ type StoreCheck struct {
 	// that cannot be decoded (gc refuses to run past them).
 	Roots    int
 	BadRoots []error
+	// Moved is set when the storage block's url names another place than
+	// the store the state recorded its objects in: what is missing is
+	// most likely at the old place, which the check does not read.
+	Moved *engine.StoreMove
 }
 
 // OK reports whether the store is sound and holds everything referenced.
@@ -110,6 +114,10 @@ func (c *StoreCheck) OK() bool {
 // every chunk.
 func CheckStores(ctx context.Context, ws *engine.Workspace, st *state.State, readData bool) ([]*StoreCheck, error) {
 	refs := engine.Referenced(st)
+	moves, err := ws.MovedStores(st)
+	if err != nil {
+		return nil, err
+	}
 	var out []*StoreCheck
 	for _, name := range ws.StoreNames() {
 		store, err := ws.Store(ctx, name)
@@ -121,6 +129,11 @@ func CheckStores(ctx context.Context, ws *engine.Workspace, st *state.State, rea
 			return out, fmt.Errorf("check storage %q: %w", name, err)
 		}
 		c := &StoreCheck{Store: name, Report: rep}
+		for _, mv := range moves {
+			if mv.Store == name {
+				c.Moved = mv
+			}
+		}
 		roots, err := store.Roots(ctx)
 		if err != nil {
 			return out, fmt.Errorf("check storage %q: %w", name, err)
