@@ -101,7 +101,7 @@ func missingMetric(g Gate, candidate, champion map[string]float64) *hcl.Diagnost
 		if (root != "candidate" && root != "champion") || len(t) < 3 {
 			continue
 		}
-		name, ok := metricStep(t[2])
+		name, ok := MetricStep(t[2])
 		if !ok {
 			continue
 		}
@@ -131,9 +131,9 @@ func missingMetric(g Gate, candidate, champion map[string]float64) *hcl.Diagnost
 	return nil
 }
 
-// metricStep is the metric a traversal step names: .accuracy or
-// ["val/accuracy"].
-func metricStep(step hcl.Traverser) (string, bool) {
+// MetricStep is the metric a step after candidate.metrics or
+// champion.metrics names: .accuracy or ["val/accuracy"].
+func MetricStep(step hcl.Traverser) (string, bool) {
 	switch st := step.(type) {
 	case hcl.TraverseAttr:
 		return st.Name, true
