@@ -3,6 +3,8 @@ package kubernetes
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -107,11 +109,6 @@ const defaultTTL = 24 * time.Hour
 //	ttl_after_finished  a Go duration ("1h"), whole seconds
 func ParseOptions(opts map[string]string) (Options, error) {
 	var o Options
-	keys := make([]string, 0, len(opts))
-	for k := range opts {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	var errs []error
 	bad := func(k, v, want string) {
 		errs = append(errs, fmt.Errorf("setting %s = %q: want %s", k, v, want))
@@ -123,7 +120,7 @@ func ParseOptions(opts map[string]string) (Options, error) {
 		"cpu": &o.CPU, "memory": &o.Memory,
 		"kubeconfig": &o.Kubeconfig, "context": &o.Context,
 	}
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(opts)) {
 		v := opts[k]
 		switch k {
 		case "image", "init_image":
