@@ -11,17 +11,31 @@ import (
 // finish in the background. For the commands that read standard input
 // (fmt -, state push -) and must still stop on Ctrl-C.
 func Interruptible(ctx context.Context, r io.Reader) io.Reader {
+	return ctxReader{ctx: ctx, r: r, abandon: true}
+}
+
+// StopOnCancel returns a reader of r that returns ctx's error from the
+// first Read after ctx is cancelled; a Read under way finishes first. For
+// long reads of readers that return promptly (a file, a stored object), so
+// they stop at Ctrl-C without Interruptible's goroutine per Read.
+func StopOnCancel(ctx context.Context, r io.Reader) io.Reader {
 	return ctxReader{ctx: ctx, r: r}
 }
 
+// ctxReader checks ctx before every Read of r; with abandon, a Read
+// under way is given up when ctx is cancelled.
 type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
+	ctx     context.Context
+	r       io.Reader
+	abandon bool
 }
 
 func (c ctxReader) Read(p []byte) (int, error) {
 	if err := c.ctx.Err(); err != nil {
 		return 0, err
+	}
+	if !c.abandon {
+		return c.r.Read(p)
 	}
 	type result struct {
 		n   int
