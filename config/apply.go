@@ -5,7 +5,6 @@ import (
 	"maps"
 	"math"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -101,7 +100,7 @@ func missingMetric(g Gate, candidate, champion map[string]float64) *hcl.Diagnost
 		if (root != "candidate" && root != "champion") || len(t) < 3 {
 			continue
 		}
-		name, ok := metricStep(t[2])
+		name, ok := MetricStep(t[2])
 		if !ok {
 			continue
 		}
@@ -131,9 +130,9 @@ func missingMetric(g Gate, candidate, champion map[string]float64) *hcl.Diagnost
 	return nil
 }
 
-// metricStep is the metric a traversal step names: .accuracy or
-// ["val/accuracy"].
-func metricStep(step hcl.Traverser) (string, bool) {
+// MetricStep is the metric a step after candidate.metrics or
+// champion.metrics names: .accuracy or ["val/accuracy"].
+func MetricStep(step hcl.Traverser) (string, bool) {
 	switch st := step.(type) {
 	case hcl.TraverseAttr:
 		return st.Name, true
@@ -183,12 +182,7 @@ func metricNames(m map[string]float64) string {
 	if len(m) == 0 {
 		return "none"
 	}
-	names := make([]string, 0, len(m))
-	for n := range m {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return strings.Join(names, ", ")
+	return strings.Join(slices.Sorted(maps.Keys(m)), ", ")
 }
 
 func metricsObject(m map[string]float64) cty.Value {

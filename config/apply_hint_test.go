@@ -39,7 +39,7 @@ func TestMetricRef(t *testing.T) {
 			if len(vars) != 1 || len(vars[0]) != 3 {
 				t.Fatalf("hint reads %d traversals; want one champion.metrics.X", len(vars))
 			}
-			if m, ok := metricStep(vars[0][2]); !ok || m != tt.name {
+			if m, ok := MetricStep(vars[0][2]); !ok || m != tt.name {
 				t.Fatalf("hint reads metric %q; want %q", m, tt.name)
 			}
 		})

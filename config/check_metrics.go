@@ -70,7 +70,7 @@ func (l *loader) checkMetricNames() {
 				if a, ok := t[1].(hcl.TraverseAttr); !ok || a.Name != "metrics" {
 					continue
 				}
-				metric, ok := metricStep(t[2])
+				metric, ok := MetricStep(t[2])
 				if !ok {
 					continue
 				}

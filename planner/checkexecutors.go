@@ -2,7 +2,8 @@ package planner
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -22,12 +23,7 @@ import (
 // number is spent.
 func CheckExecutors(cfg *config.Config, reg *executor.Registry) hcl.Diagnostics {
 	var diags hcl.Diagnostics
-	names := make([]string, 0, len(cfg.Environments))
-	for n := range cfg.Environments {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(cfg.Environments)) {
 		env := cfg.Environments[n]
 		name := env.Executor
 		if name == "" {

@@ -3,6 +3,7 @@ package planner
 import (
 	"context"
 	"fmt"
+	"iter"
 	"maps"
 	"slices"
 
@@ -202,12 +203,11 @@ func migrate(st *state.State, moves []*plans.Move) error {
 			// announced: a renamed promotion keeps them all, so a
 			// reviewed version does not wait for a second review and a
 			// wait already announced is not announced again.
-			if st.Publications[to] != nil || approved(st, to) || awaited(st, to) {
+			if st.Publications[to] != nil || promotionRecorded(st, to) {
 				return stale
 			}
 			_, published := moveEntry(st.Publications, from, to)
-			approvals := renameApprovals(st, from, to)
-			if !renameAwaiting(st, from, to) && !approvals && !published {
+			if !renamePromotionRecords(st, from, to) && !published {
 				return stale
 			}
 		default:
@@ -217,54 +217,45 @@ func migrate(st *state.State, moves []*plans.Move) error {
 	return nil
 }
 
-// approved reports whether any model records an approval for promotion.
-func approved(st *state.State, promotion string) bool {
-	for _, m := range st.Models {
-		for _, ap := range m.Approvals {
-			if ap != nil && ap.Promotion == promotion {
-				return true
+// promotionRefs yields the promotion name of every approval and of every
+// announced wait for approval (state.Awaiting): the records a promotion
+// keeps in its models, looked up and renamed together.
+func promotionRefs(st *state.State) iter.Seq[*string] {
+	return func(yield func(*string) bool) {
+		for _, m := range st.Models {
+			for _, ap := range m.Approvals {
+				if ap != nil && !yield(&ap.Promotion) {
+					return
+				}
 			}
+			for _, aw := range m.Awaiting {
+				if aw != nil && !yield(&aw.Promotion) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// promotionRecorded reports whether any model records an approval for
+// promotion or an announced wait for approval by it.
+func promotionRecorded(st *state.State, promotion string) bool {
+	for p := range promotionRefs(st) {
+		if *p == promotion {
+			return true
 		}
 	}
 	return false
 }
 
-// awaited reports whether any model records an announced wait for
-// approval by promotion (state.Awaiting).
-func awaited(st *state.State, promotion string) bool {
-	for _, m := range st.Models {
-		for _, aw := range m.Awaiting {
-			if aw != nil && aw.Promotion == promotion {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// renameAwaiting makes every announced wait for approval by promotion
-// from one by promotion to, and reports whether there was one.
-func renameAwaiting(st *state.State, from, to string) bool {
+// renamePromotionRecords makes every approval given to promotion from,
+// and every announced wait for approval by it, one of promotion to, and
+// reports whether there was one.
+func renamePromotionRecords(st *state.State, from, to string) bool {
 	found := false
-	for _, m := range st.Models {
-		for _, aw := range m.Awaiting {
-			if aw != nil && aw.Promotion == from {
-				aw.Promotion, found = to, true
-			}
-		}
-	}
-	return found
-}
-
-// renameApprovals makes every approval given to promotion from an
-// approval of promotion to, and reports whether there was one.
-func renameApprovals(st *state.State, from, to string) bool {
-	found := false
-	for _, m := range st.Models {
-		for _, ap := range m.Approvals {
-			if ap != nil && ap.Promotion == from {
-				ap.Promotion, found = to, true
-			}
+	for p := range promotionRefs(st) {
+		if *p == from {
+			*p, found = to, true
 		}
 	}
 	return found

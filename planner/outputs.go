@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"sort"
 
 	"github.com/hashicorp/hcl/v2"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
@@ -71,11 +70,7 @@ func Outputs(ws *engine.Workspace, st *state.State) ([]*OutputResult, hcl.Diagno
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	names := make([]string, 0, len(vals))
-	for n := range vals {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(vals))
 	out := make([]*OutputResult, 0, len(names))
 	for _, n := range names {
 		r, err := outputResult(n, vals[n])

@@ -125,15 +125,7 @@ func candidateMetric(e hclsyntax.Expression) (string, bool) {
 	if a, ok := st.Traversal[1].(hcl.TraverseAttr); !ok || a.Name != "metrics" {
 		return "", false
 	}
-	switch s := st.Traversal[2].(type) {
-	case hcl.TraverseAttr:
-		return s.Name, true
-	case hcl.TraverseIndex:
-		if s.Key.Type() == cty.String && s.Key.IsKnown() && !s.Key.IsNull() {
-			return s.Key.AsString(), true
-		}
-	}
-	return "", false
+	return config.MetricStep(st.Traversal[2])
 }
 
 // constNumber evaluates e when it reads only variables and locals; a

@@ -164,11 +164,11 @@ func gatherModel(st *state.State, m *state.Model, envExecutor func(string) strin
 				v.Until = a.History[i+1].At
 			}
 			av.Moves = append(av.Moves, v)
-			if !contains(served[mv.To], name) {
+			if !slices.Contains(served[mv.To], name) {
 				served[mv.To] = append(served[mv.To], name)
 			}
 		}
-		if !contains(served[a.Version], name) {
+		if !slices.Contains(served[a.Version], name) {
 			served[a.Version] = append(served[a.Version], name)
 		}
 		current[a.Version] = append(current[a.Version], name)
@@ -342,13 +342,4 @@ func short(s string, n int) string {
 		return s[:n]
 	}
 	return s
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

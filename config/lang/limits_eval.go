@@ -69,21 +69,12 @@ const loopFuncName = "for expression"
 // and returns it unchanged: nested for-expressions over big lists iterate
 // the product of their lengths, with no other function call to stop them.
 func (b *budget) loopFunc() function.Function {
-	return function.New(&function.Spec{
-		Params: []function.Parameter{{Name: "collection", Type: cty.DynamicPseudoType,
-			AllowNull: true, AllowUnknown: true, AllowDynamicType: true, AllowMarked: true}},
-		Type: func(args []cty.Value) (cty.Type, error) { return args[0].Type(), nil },
-		Impl: func(args []cty.Value, retType cty.Type) (cty.Value, error) {
-			u, _ := args[0].Unmark()
-			if !u.IsKnown() || u.IsNull() || !u.CanIterateElements() {
-				return args[0], nil
-			}
-			quiet, err := b.charge(int64(u.LengthInt()) * iterationCost)
-			if quiet || err != nil {
-				return cty.UnknownVal(retType), err
-			}
-			return args[0], nil
-		},
+	return b.chargedIdentity("collection", func(v cty.Value) (int64, bool) {
+		u, _ := v.Unmark()
+		if !u.IsKnown() || u.IsNull() || !u.CanIterateElements() {
+			return 0, false
+		}
+		return int64(u.LengthInt()) * iterationCost, true
 	})
 }
 
@@ -99,14 +90,27 @@ const templatePartFuncName = "template part"
 // a 16 MiB string would build 16 GB. Once the budget is spent the part is
 // unknown, and HCL stops adding to the string.
 func (b *budget) templatePartFunc() function.Function {
+	return b.chargedIdentity("part", func(v cty.Value) (int64, bool) {
+		size, _ := sizeOf(v, maxEvalWork+1)
+		return size, true
+	})
+}
+
+// chargedIdentity is a hidden function of one argument, named param, that
+// charges the budget what cost says of the argument and returns it
+// unchanged, or unknown once the budget is spent (an argument cost does
+// not price is passed on free): the loop and template part counters.
+func (b *budget) chargedIdentity(param string, cost func(cty.Value) (int64, bool)) function.Function {
 	return function.New(&function.Spec{
-		Params: []function.Parameter{{Name: "part", Type: cty.DynamicPseudoType,
+		Params: []function.Parameter{{Name: param, Type: cty.DynamicPseudoType,
 			AllowNull: true, AllowUnknown: true, AllowDynamicType: true, AllowMarked: true}},
 		Type: func(args []cty.Value) (cty.Type, error) { return args[0].Type(), nil },
 		Impl: func(args []cty.Value, retType cty.Type) (cty.Value, error) {
-			size, _ := sizeOf(args[0], maxEvalWork+1)
-			quiet, err := b.charge(size)
-			if quiet || err != nil {
+			n, priced := cost(args[0])
+			if !priced {
+				return args[0], nil
+			}
+			if quiet, err := b.charge(n); quiet || err != nil {
 				return cty.UnknownVal(retType), err
 			}
 			return args[0], nil

@@ -39,9 +39,24 @@ func Redact(diags hcl.Diagnostics, vars map[string]*Variable) hcl.Diagnostics {
 // sensitive variable's value, longest first so overlapping secrets are
 // replaced whole.
 func sensitiveTexts(vars map[string]*Variable) []string {
+	var keep []string
+	for _, s := range SensitiveValueTexts(vars) {
+		if len(s) >= minRedactLen {
+			keep = append(keep, s)
+		}
+	}
+	sortByLenDesc(keep)
+	return keep
+}
+
+// SensitiveValueTexts lists the text of every string and number inside the
+// values of the sensitive variables among vars, in no particular order:
+// what a message or a step's output could quote of a secret. Callers
+// filter, de-duplicate and order it for their own redaction.
+func SensitiveValueTexts(vars map[string]*Variable) []string {
 	var out []string
 	for _, v := range vars {
-		if !v.Sensitive || v.Value == cty.NilVal {
+		if v == nil || !v.Sensitive || v.Value == cty.NilVal {
 			continue
 		}
 		val, _ := v.Value.UnmarkDeep()
@@ -58,14 +73,7 @@ func sensitiveTexts(vars map[string]*Variable) []string {
 			return true, nil
 		})
 	}
-	var keep []string
-	for _, s := range out {
-		if len(s) >= minRedactLen {
-			keep = append(keep, s)
-		}
-	}
-	sortByLenDesc(keep)
-	return keep
+	return out
 }
 
 func redactText(s string, secrets []string) string {

@@ -11,16 +11,36 @@ import (
 // finish in the background. For the commands that read standard input
 // (fmt -, state push -) and must still stop on Ctrl-C.
 func Interruptible(ctx context.Context, r io.Reader) io.Reader {
-	return &ctxReader{ctx: ctx, r: r}
+	return &interruptible{ctx: ctx, r: r}
 }
 
-// interruptibleChunk bounds one Read: the caller's buffer may be huge
-// (io.ReadAll grows it to the size of the input), and the read goes to
-// a buffer of the reader's own that it reuses, so reading a large input
-// costs no more than reading it straight.
+// StopOnCancel returns a reader of r that returns ctx's error from the
+// first Read after ctx is cancelled; a Read under way finishes first. For
+// long reads of readers that return promptly (a file, a stored object), so
+// they stop at Ctrl-C without Interruptible's goroutine per Read.
+func StopOnCancel(ctx context.Context, r io.Reader) io.Reader {
+	return stopOnCancel{ctx: ctx, r: r}
+}
+
+type stopOnCancel struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c stopOnCancel) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+// interruptibleChunk bounds one Read of an Interruptible reader: the
+// caller's buffer may be huge (io.ReadAll grows it to the size of the
+// input), and the read goes to a buffer of the reader's own that it
+// reuses, so reading a large input costs no more than reading it straight.
 const interruptibleChunk = 64 << 10
 
-type ctxReader struct {
+type interruptible struct {
 	ctx context.Context
 	r   io.Reader
 	// buf is the buffer each read goes to. The read left running when
@@ -28,7 +48,7 @@ type ctxReader struct {
 	buf []byte
 }
 
-func (c *ctxReader) Read(p []byte) (int, error) {
+func (c *interruptible) Read(p []byte) (int, error) {
 	if err := c.ctx.Err(); err != nil {
 		return 0, err
 	}

@@ -46,13 +46,21 @@ func JSON(v any) string {
 // value reads "a -> b" and "x<1", not "a -\u003e b" (the same JSON, but
 // people and diffs read mlform's documents).
 func Marshal(v any) ([]byte, error) {
+	b, err := MarshalLine(v)
+	return bytes.TrimSuffix(b, []byte("\n")), err
+}
+
+// MarshalLine is Marshal ending in a newline, as json.Encoder writes it:
+// a document stored or posted whole (a remote step's objects, a
+// notification's body).
+func MarshalLine(v any) ([]byte, error) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
 		return nil, err
 	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+	return b.Bytes(), nil
 }
 
 // WriteJSON writes v to w as indented JSON without HTML escaping, ending

@@ -8,9 +8,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/zclconf/go-cty/cty"
-
 	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/config/vars"
 	"github.com/mlform/mlform/internal/bloburl"
 	"github.com/mlform/mlform/planner/redact"
 )
@@ -19,25 +18,10 @@ import (
 // sensitive variables' values, longest first, so a trainer that prints a
 // secret it was given through an environment's env (or that a gate reads)
 // does not put it on the terminal or into the stored logs.
-func SensitiveTexts(vars map[string]*config.Variable) []string {
+func SensitiveTexts(vs map[string]*config.Variable) []string {
 	t := secretTexts{seen: map[string]bool{}}
-	for _, v := range vars {
-		if v == nil || !v.Sensitive || v.Value == cty.NilVal {
-			continue
-		}
-		val, _ := v.Value.UnmarkDeep()
-		_ = cty.Walk(val, func(_ cty.Path, el cty.Value) (bool, error) {
-			if el.IsNull() || !el.IsKnown() {
-				return true, nil
-			}
-			switch el.Type() {
-			case cty.String:
-				t.add(el.AsString())
-			case cty.Number:
-				t.add(el.AsBigFloat().Text('f', -1))
-			}
-			return true, nil
-		})
+	for _, s := range vars.SensitiveValueTexts(vs) {
+		t.add(s)
 	}
 	return t.sorted()
 }

@@ -4,9 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"runtime"
-	"sort"
+	"slices"
 	"sync"
 	"time"
 
@@ -175,12 +176,7 @@ func (ws *Workspace) LockStores(l StoreLocking) {
 
 // StoreNames lists the declared storage blocks, sorted.
 func (ws *Workspace) StoreNames() []string {
-	names := make([]string, 0, len(ws.StoreURLs))
-	for n := range ws.StoreURLs {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
+	return slices.Sorted(maps.Keys(ws.StoreURLs))
 }
 
 // Close closes every store opened.

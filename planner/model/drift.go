@@ -3,6 +3,7 @@ package model
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/mlform/mlform/planner/engine"
@@ -102,7 +103,7 @@ func driftColumns(stats, only []string) []string {
 	}
 	var out []string
 	for _, c := range stats {
-		if contains(only, c) {
+		if slices.Contains(only, c) {
 			out = append(out, c)
 		}
 	}

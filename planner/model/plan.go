@@ -129,7 +129,7 @@ func planModel(ctx context.Context, pc *engine.PlanContext, specs *modelSpecs, s
 	m := pc.State.Models[spec.Name]
 	in := policy.RetrainInput{
 		Model: spec.Name, Current: inputs, Now: pc.WS.Now,
-		Replace: contains(pc.Options.Replace, addr),
+		Replace: slices.Contains(pc.Options.Replace, addr),
 	}
 	if m != nil {
 		in.Latest = policy.LatestSucceeded(m)
@@ -374,15 +374,6 @@ func sameSnapshots(a, b map[string]string) bool {
 		}
 	}
 	return true
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func joinOr(ss []string) string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -63,7 +64,7 @@ func planRunning(ctx context.Context, pc *engine.PlanContext, spec *modelSpec) *
 	if len(m.Running) > 1 {
 		pc.AddNote(&plans.Note{Addr: addr, Message: fmt.Sprintf("%d attempts are running; the next applies collect them one by one", len(m.Running))})
 	}
-	if contains(pc.Options.Replace, addr) {
+	if slices.Contains(pc.Options.Replace, addr) {
 		// Nothing else is planned for a model until its job is collected.
 		pc.AddNote(&plans.Note{Addr: addr, Message: fmt.Sprintf("-replace=%s waits: v%d is still running and is collected first; an apply with -replace after that retrains", addr, r.Version)})
 	}

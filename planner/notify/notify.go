@@ -3,7 +3,6 @@ package notify
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/mlform/mlform/config"
 	"github.com/mlform/mlform/internal/objname"
+	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
 )
@@ -290,13 +290,11 @@ func (n *Spec) redact(err error) string {
 // marshalEvent is the posted JSON (no HTML escaping: chat tools show the
 // text as written).
 func marshalEvent(ev Event) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(ev); err != nil {
+	b, err := textfmt.MarshalLine(ev)
+	if err != nil {
 		return nil, fmt.Errorf("encode the %s event: %w", ev.Event, err)
 	}
-	return b.Bytes(), nil
+	return b, nil
 }
 
 // FromConfig maps the configuration's notify blocks onto specs, by name.

@@ -2,6 +2,7 @@ package executor
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -101,12 +102,7 @@ func (r *Registry) Settings(name string) []Setting {
 
 // Names lists the registered executors, sorted.
 func (r *Registry) Names() []string {
-	names := make([]string, 0, len(r.specs))
-	for n := range r.specs {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
+	return slices.Sorted(maps.Keys(r.specs))
 }
 
 // Decode checks raw settings for executor name against its declarations

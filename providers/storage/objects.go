@@ -12,6 +12,7 @@ import (
 	"gocloud.dev/gcerrors"
 
 	"github.com/mlform/mlform/internal/bloburl"
+	"github.com/mlform/mlform/internal/readfile"
 	"github.com/mlform/mlform/providers/storage/manifest"
 )
 
@@ -149,7 +150,7 @@ func (o bucketObjects) GetRange(ctx context.Context, key string, offset, length 
 	return struct {
 		io.Reader
 		io.Closer
-	}{ctxReader{ctx, r}, r}, nil
+	}{readfile.StopOnCancel(ctx, r), r}, nil
 }
 
 // Put uploads r. When r fails midway, the upload's context is cancelled

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/mlform/mlform/internal/readfile"
 	"github.com/mlform/mlform/providers/storage/manifest"
 	"github.com/mlform/mlform/providers/storage/packfmt"
 )
@@ -20,7 +21,7 @@ func (s *Store) PutFile(ctx context.Context, r io.Reader) (manifest.File, error)
 		return manifest.File{}, err
 	}
 	size := SizeOf(r)
-	r = ctxReader{ctx, r}
+	r = readfile.StopOnCancel(ctx, r)
 	var (
 		f   manifest.File
 		err error
@@ -94,17 +95,4 @@ func (s *Store) HashFile(r io.Reader) (manifest.File, error) {
 // is then durable.
 func (s *Store) Flush(ctx context.Context) error {
 	return s.w.flush(ctx)
-}
-
-// ctxReader stops a long read when ctx is cancelled.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }

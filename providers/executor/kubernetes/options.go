@@ -3,6 +3,8 @@ package kubernetes
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -107,16 +109,18 @@ const defaultTTL = 24 * time.Hour
 //	ttl_after_finished  a Go duration ("1h"), whole seconds
 func ParseOptions(opts map[string]string) (Options, error) {
 	var o Options
-	keys := make([]string, 0, len(opts))
-	for k := range opts {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	var errs []error
 	bad := func(k, v, want string) {
 		errs = append(errs, fmt.Errorf("setting %s = %q: want %s", k, v, want))
 	}
-	for _, k := range keys {
+	// kept is where the settings stored as written go, for the cases
+	// that check two settings alike.
+	kept := map[string]*string{
+		"image": &o.Image, "init_image": &o.InitImage,
+		"cpu": &o.CPU, "memory": &o.Memory,
+		"kubeconfig": &o.Kubeconfig, "context": &o.Context,
+	}
+	for _, k := range slices.Sorted(maps.Keys(opts)) {
 		v := opts[k]
 		switch k {
 		case "image", "init_image":
@@ -124,11 +128,7 @@ func ParseOptions(opts map[string]string) (Options, error) {
 				bad(k, v, "an image reference without spaces")
 				continue
 			}
-			if k == "image" {
-				o.Image = v
-			} else {
-				o.InitImage = v
-			}
+			*kept[k] = v
 		case "namespace":
 			if msgs := validation.IsDNS1123Label(v); len(msgs) > 0 {
 				bad(k, v, "a namespace name: "+strings.Join(msgs, "; "))
@@ -147,11 +147,7 @@ func ParseOptions(opts map[string]string) (Options, error) {
 				bad(k, v, `a positive Kubernetes quantity ("2", "500m", "4Gi")`)
 				continue
 			}
-			if k == "cpu" {
-				o.CPU = v
-			} else {
-				o.Memory = v
-			}
+			*kept[k] = v
 		case "gpus":
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 {
@@ -185,11 +181,7 @@ func ParseOptions(opts map[string]string) (Options, error) {
 				bad(k, v, "a non-empty value")
 				continue
 			}
-			if k == "kubeconfig" {
-				o.Kubeconfig = v
-			} else {
-				o.Context = v
-			}
+			*kept[k] = v
 		default:
 			errs = append(errs, fmt.Errorf("unknown setting %q (the kubernetes executor accepts: %s)", k, strings.Join(settingNames[:], ", ")))
 		}

@@ -1,8 +1,6 @@
 package remote
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/mlform/mlform/internal/envname"
 	"github.com/mlform/mlform/internal/strictjson"
+	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/providers/executor"
 	"github.com/mlform/mlform/state"
 )
@@ -198,16 +197,14 @@ func isPlain(s string) bool {
 }
 
 func encode(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	b, err := textfmt.MarshalLine(v)
+	if err != nil {
 		return nil, err
 	}
-	if buf.Len() > MaxObjectSize {
-		return nil, fmt.Errorf("encoded object is %d bytes, more than %d", buf.Len(), MaxObjectSize)
+	if len(b) > MaxObjectSize {
+		return nil, fmt.Errorf("encoded object is %d bytes, more than %d", len(b), MaxObjectSize)
 	}
-	return buf.Bytes(), nil
+	return b, nil
 }
 
 // docHeader opens every protocol document: what it is and in which
