@@ -37,7 +37,7 @@ func (l *loader) evalPromotion(e *blockEval, n, local *node, s *scope) {
 		se := e.sub(b, e.Where)
 		switch b.Type {
 		case "gate":
-			extra := map[string]cty.Value{"candidate": cty.DynamicVal, "champion": cty.DynamicVal}
+			extra := map[string]cty.Value{"candidate": unknownMetrics, "champion": unknownMetrics}
 			for k, v := range n.extra {
 				extra[k] = v
 			}
@@ -134,6 +134,11 @@ func (l *loader) checkPublishOwner(se *blockEval, a *hclsyntax.Attribute, p *Pro
 		other, rangeString(l.cfg.Promotions[other].DeclRange), where)
 }
 
+// unknownMetrics stands for candidate and champion while a gate is checked
+// at load time: only their metrics, numbers not known until apply (as
+// EvalGate gives them), so a condition's type is known without them.
+var unknownMetrics = cty.ObjectVal(map[string]cty.Value{"metrics": cty.UnknownVal(cty.Map(cty.Number))})
+
 // evalGateBlock keeps a gate's condition as an expression and checks it
 // now with unknown metrics, so type errors surface at validate time.
 func (l *loader) evalGateBlock(se *blockEval, b *hclsyntax.Block, ctx *hcl.EvalContext) Gate {
@@ -151,6 +156,10 @@ func (l *loader) evalGateBlock(se *blockEval, b *hclsyntax.Block, ctx *hcl.EvalC
 		if _, err := convert.Convert(v, cty.Bool); err != nil {
 			se.Errorf(a.Expr.Range(), "Invalid gate condition", "condition in %s must be true or false: %s.", se.Where, errText(err))
 		}
+	} else if ty := v.Type(); ty != cty.DynamicPseudoType && !ty.Equals(cty.Bool) && convert.GetConversionUnsafe(ty, cty.Bool) == nil {
+		// Unknown until apply, but of a type that can never be true
+		// or false (a bare metric: condition = candidate.metrics.acc).
+		se.Errorf(a.Expr.Range(), "Invalid gate condition", "condition in %s must be true or false: it is %s.", se.Where, ty.FriendlyName())
 	}
 	if s, _, ok := se.Str("error_message", false); ok {
 		g.ErrorMessage = s

@@ -174,6 +174,13 @@ func trainAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, s
 	if bx, name, ok := batchExecutor(ws, spec.Environment.Executor, spec.ExecutorSettings); ok {
 		return submitRemote(ctx, rc, a, spec, v, store, stores, bx, name)
 	}
+	// The card is stored once the train succeeded (Record, below), but
+	// one that cannot be read would fail the attempt then: say so before
+	// the train runs, as submitRemote does before submitting.
+	if _, err := provenance.ReadCard(ws, spec.provenance()); err != nil {
+		v.Error = engine.RedactString(err.Error(), spec.Secrets)
+		return v, "", nil
+	}
 	rc.Stage(a, fmt.Sprintf("training v%d", version))
 	run := localStep(ws, spec, executor.StepTrain, version)
 	run.Snapshots, run.SnapshotStores = inputs.Snapshots, stores

@@ -16,6 +16,7 @@ import (
 
 	"github.com/mlform/mlform/config"
 	"github.com/mlform/mlform/internal/objname"
+	"github.com/mlform/mlform/internal/termtext"
 	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
@@ -182,11 +183,12 @@ func (e *gaveUpError) Error() string { return e.msg }
 
 // displayed is ev as people read it: addresses in its text and reasons
 // the way the CLI shows them (`module.region["eu"].model.churn`, not the
-// kept `model.module.region["eu"].churn`), and no metrics label without
-// metrics. The model and promotion fields keep the names state and
-// lineage -json use.
+// kept `model.module.region["eu"].churn`), no metrics label without
+// metrics, and a text on one line. The model and promotion fields keep
+// the names state and lineage -json use.
 func displayed(ev Event) Event {
-	ev.Text = string(objname.DisplayText([]byte(ev.Text)))
+	// Text is one line (a gate's error_message may have several).
+	ev.Text = termtext.OneLine(string(objname.DisplayText([]byte(ev.Text))))
 	if len(ev.Reasons) > 0 {
 		rs := make([]string, len(ev.Reasons))
 		for i, r := range ev.Reasons {

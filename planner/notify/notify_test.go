@@ -104,6 +104,11 @@ func TestDisplayed(t *testing.T) {
 				Reasons: []string{`drift in tenure: PSI 0.5 > 0.2 (dataset.module.region["eu"].d)`}},
 			want: Event{Model: `module.region["eu"].churn`, Text: `mlform: module.region["eu"].model.churn v1 promoted to production (new alias): v1 has no gates`,
 				Reasons: []string{`drift in tenure: PSI 0.5 > 0.2 (module.region["eu"].dataset.d)`}}},
+		{name: "text on one line",
+			// A multi-line gate error_message (a heredoc) is one reason,
+			// kept as written; the text chat tools show stays one line.
+			in:   Event{Model: "churn", Text: "mlform: model.churn v2 held out of production: quality too low\nsee the runbook\r\n\tnow", Reasons: []string{"quality too low\nsee the runbook"}},
+			want: Event{Model: "churn", Text: "mlform: model.churn v2 held out of production: quality too low see the runbook   now", Reasons: []string{"quality too low\nsee the runbook"}}},
 		{name: "no label without metrics",
 			in:   Event{Model: "churn", MetricsSource: "train step"},
 			want: Event{Model: "churn"}},

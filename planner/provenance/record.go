@@ -52,19 +52,34 @@ func Record(ctx context.Context, ws *engine.Workspace, spec Source, store *stora
 	if spec.Card == "" {
 		return nil
 	}
-	root, err := os.OpenRoot(ws.BaseDir)
+	card, err := ReadCard(ws, spec)
 	if err != nil {
 		return err
-	}
-	defer root.Close()
-	card, err := readfile.ReadIn(root, filepath.FromSlash(spec.Card), spec.Card, record.MaxText)
-	if err != nil {
-		return fmt.Errorf("model card: %w", err)
 	}
 	if v.CardID, err = store.PutObject(ctx, card); err != nil {
 		return fmt.Errorf("store the model card: %w", err)
 	}
 	return nil
+}
+
+// ReadCard reads the model card spec names (nil when it names none); an
+// error says "model card: ...". A local train checks it before it runs,
+// as a batch job's submission does, so a card that is not there fails the
+// attempt before hours of training, not after.
+func ReadCard(ws *engine.Workspace, spec Source) ([]byte, error) {
+	if spec.Card == "" {
+		return nil, nil
+	}
+	root, err := os.OpenRoot(ws.BaseDir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	card, err := readfile.ReadIn(root, filepath.FromSlash(spec.Card), spec.Card, record.MaxText)
+	if err != nil {
+		return nil, fmt.Errorf("model card: %w", err)
+	}
+	return card, nil
 }
 
 // environmentRecord describes the model's environment now: executor and

@@ -249,7 +249,8 @@ func forgetVersions(m *state.Model, r *config.Retention, now time.Time, protecte
 
 // aliasedSince returns the versions some alias of m pointed at, at any
 // moment from window to now: the current targets and every target of a
-// move that was not replaced before the window started.
+// move that was not replaced before the window started (replaced at its
+// start counts).
 func aliasedSince(m *state.Model, window, now time.Time) map[int]bool {
 	out := map[int]bool{}
 	for _, al := range m.Aliases {
@@ -261,7 +262,11 @@ func aliasedSince(m *state.Model, window, now time.Time) map[int]bool {
 			if i+1 < len(moves) {
 				until = moves[i+1].At
 			}
-			if until.After(window) {
+			// A move at the very start of the window still leaves
+			// mv.To aliased then: under one clock (-now), a version
+			// trained and promoted by one apply starts at the instant
+			// the alias leaves its predecessor, the rollback target.
+			if !until.Before(window) {
 				out[mv.To] = true
 			}
 		}

@@ -42,6 +42,12 @@ func TestDecideRetention(t *testing.T) {
 			// The kept window starts when v3 (oldest of the last 2) started, day -97; v1 was production until day -96.
 			alias: map[int]time.Time{1: testNow.Add(-99 * day), 4: testNow.Add(-96 * day)},
 			want:  "model.m@2: not among the last 2"},
+		{name: "rollback target replaced as the kept version started", st: plannertest.RetentionState(testNow, 1, "ok:1", "ok:1", "ok:1", "ok:1"), mr: &config.Retention{KeepLast: 1},
+			// One clock (-now): v4 started at day -96 and was promoted at
+			// that same instant, so v1 was production when the kept
+			// window began: it is the rollback target and stays.
+			alias: map[int]time.Time{1: testNow.Add(-99 * day), 4: testNow.Add(-96 * day)},
+			want:  "model.m@2: not among the last 1 | model.m@3: not among the last 1"},
 		{name: "failed attempts do not count", st: plannertest.RetentionState(testNow, 1, "ok:1", "fail:1", "ok:1", "fail:1", "fail:1"), mr: &config.Retention{KeepLast: 1},
 			want: "model.m@1: not among the last 1 | model.m@2: failed attempt, not among the last 1"},
 		{name: "either rule keeps", st: plannertest.RetentionState(testNow, 1, "ok:1", "ok:1", "ok:1"), mr: &config.Retention{KeepLast: 1, KeepWithin: 98*day + time.Hour},
