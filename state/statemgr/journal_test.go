@@ -180,15 +180,7 @@ func TestJournalWriterRecordsEachChange(t *testing.T) {
 				if _, err := os.Stat(filepath.Join(dir, statemgr.ObjectJournal)); !errors.Is(err, os.ErrNotExist) {
 					t.Fatalf("journal left after Close: %v", err)
 				}
-				doc, err := os.ReadFile(filepath.Join(dir, statemgr.ObjectState))
-				if err != nil {
-					t.Fatal(err)
-				}
-				d, err := state.Decode(doc)
-				if err != nil {
-					t.Fatal(err)
-				}
-				sameRecord(t, "after Close", d, s)
+				sameRecord(t, "after Close", statetest.ReadDocument(t, dir), s)
 			}
 			got := statetest.Read(t, m)
 			if got.Serial != s.Serial {
