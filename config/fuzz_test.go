@@ -138,7 +138,8 @@ func FuzzLoad(f *testing.F) {
 	})
 }
 
-// checkLoad is FuzzLoad's check of the workspace in dir.
+// checkLoad is FuzzLoad's (and FuzzVarsFileJSON's) check of the
+// workspace in dir.
 func checkLoad(t *testing.T, dir string) hcl.Diagnostics {
 	t.Helper()
 	cfg, diags := Load(dir, LoadOptions{Getenv: noEnv, Version: "0.1.0", Vars: nil})
@@ -231,14 +232,6 @@ func FuzzVarsFileJSON(f *testing.F) {
 	workspace := fuzzWorkspace(f)
 	f.Fuzz(func(t *testing.T, src []byte) {
 		conf := "variable \"n\" {\n  type = number\n  default = 1\n}\nvariable \"s\" {\n  default = \"\"\n}\n"
-		dir := workspace(t, map[string]string{"main.mlf.hcl": conf, "a.mlfvars.json": string(src)})
-		cfg, diags := Load(dir, LoadOptions{Getenv: noEnv, Version: "0.1.0"})
-		if cfg == nil {
-			t.Fatal("Load returned a nil Config")
-		}
-		var buf bytes.Buffer
-		if err := diag.Write(&buf, diags, cfg.Files, false); err != nil {
-			t.Fatal(err)
-		}
+		checkLoad(t, workspace(t, map[string]string{"main.mlf.hcl": conf, "a.mlfvars.json": string(src)}))
 	})
 }

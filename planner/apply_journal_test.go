@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/mlform/mlform/planner/engine"
-	"github.com/mlform/mlform/state"
 	"github.com/mlform/mlform/state/statemgr"
 	"github.com/mlform/mlform/state/statetest"
 )
@@ -49,15 +48,7 @@ func TestApplyJournalsThroughManager(t *testing.T) {
 	if b := statetest.ReadBackup(t, m); b.Serial != 1 {
 		t.Fatalf("backup serial %d; want the first whole write (serial 1): later actions go to the journal", b.Serial)
 	}
-	doc, err := os.ReadFile(filepath.Join(stateDir, statemgr.ObjectState))
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := state.Decode(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.Serial != 3 || len(got.Datasets) != 3 {
+	if got := statetest.ReadDocument(t, stateDir); got.Serial != 3 || len(got.Datasets) != 3 {
 		t.Fatalf("state.json after apply: serial %d, %d datasets; want 3 and 3", got.Serial, len(got.Datasets))
 	}
 }

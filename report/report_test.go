@@ -3,13 +3,13 @@ package report
 import (
 	"context"
 	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/mlform/mlform/internal/wanttext"
 	"github.com/mlform/mlform/providers/storage"
 	"github.com/mlform/mlform/providers/storage/manifest"
 	"github.com/mlform/mlform/report/browser"
@@ -65,7 +65,7 @@ func TestGolden(t *testing.T) {
 				t.Fatalf("%v (run go test ./report -update)", err)
 			}
 			if got != string(w) {
-				t.Errorf("%s differs from %s (run go test ./report -update and review the diff):\n%s", p, golden, firstDiff(string(w), got))
+				t.Errorf("%s differs from %s (run go test ./report -update and review the diff):\n%s", p, golden, wanttext.FirstDiff("want", string(w), "got", got))
 			}
 		})
 	}
@@ -139,23 +139,6 @@ func checkCharts(t *testing.T, charts []browser.Chart, versions int, metrics []s
 	if strings.Join(names, ",") != strings.Join(metrics, ",") {
 		t.Errorf("metric charts = %v, want %v", names, metrics)
 	}
-}
-
-func firstDiff(a, b string) string {
-	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
-	for i := 0; i < len(al) || i < len(bl); i++ {
-		var x, y string
-		if i < len(al) {
-			x = al[i]
-		}
-		if i < len(bl) {
-			y = bl[i]
-		}
-		if x != y {
-			return fmt.Sprintf("line %d:\n  want: %s\n  got:  %s", i+1, x, y)
-		}
-	}
-	return ""
 }
 
 // TestPartialInputs: a report is still written, and says what it could

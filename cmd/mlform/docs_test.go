@@ -2,18 +2,17 @@ package main
 
 import (
 	"bytes"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/mlform/mlform/internal/doctest"
 	"github.com/mlform/mlform/internal/scripttest"
+	"github.com/mlform/mlform/internal/wanttext"
 )
 
 // TestTutorial runs docs/tutorial.md as written: its files are created
@@ -70,7 +69,7 @@ func TestLanguageExampleIsShipped(t *testing.T) {
 		if b.Lang == "hcl" {
 			if b.Body != string(shipped) {
 				t.Errorf("docs/language.md:%d: the first hcl example differs from examples/churn/main.mlf.hcl; paste the file in:\n%s",
-					b.Line, firstDiff(b.Body, string(shipped)))
+					b.Line, wanttext.FirstDiff("doc", b.Body, "example", string(shipped)))
 			}
 			if !regexp.MustCompile(`examples/churn/main\.mlf\.hcl`).Match(md[:bytes.Index(md, []byte("```hcl"))]) {
 				t.Error("docs/language.md does not say its example is examples/churn/main.mlf.hcl")
@@ -79,15 +78,4 @@ func TestLanguageExampleIsShipped(t *testing.T) {
 		}
 	}
 	t.Fatal("docs/language.md has no hcl example")
-}
-
-// firstDiff shows the first line where a and b differ.
-func firstDiff(a, b string) string {
-	la, lb := strings.Split(a, "\n"), strings.Split(b, "\n")
-	for i := 0; i < len(la) && i < len(lb); i++ {
-		if la[i] != lb[i] {
-			return fmt.Sprintf("line %d:\n  doc:     %s\n  example: %s", i+1, la[i], lb[i])
-		}
-	}
-	return fmt.Sprintf("one is longer: %d lines vs %d", len(la), len(lb))
 }

@@ -37,19 +37,11 @@ func cmdWebhook(ts *testscript.TestScript, neg bool, args []string) {
 			// client closing the connection (r.Context() ends).
 			io.Copy(io.Discard, io.LimitReader(r.Body, 1<<20))
 			mu.Lock()
-			f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-			if err == nil {
-				fmt.Fprintf(f, "%s hang\n", r.Method)
-				f.Close()
-			}
+			appendLine(path, r.Method+" hang")
 			mu.Unlock()
 			<-r.Context().Done() // the client went away, or the server closed
 		})}
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		ts.Check(err)
-		go srv.Serve(l)
-		ts.Defer(func() { srv.Close() })
-		ts.Setenv(args[1], "http://"+l.Addr().String()+"/hook/T0K3N-hang")
+		serveHook(ts, srv, args[1], "T0K3N-hang")
 		return
 	}
 	if args[0] == "-down" {
@@ -91,17 +83,30 @@ func cmdWebhook(ts *testscript.TestScript, neg bool, args []string) {
 		mu.Lock()
 		status := statuses[min(calls, len(statuses)-1)]
 		calls++
-		f, ferr := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-		if ferr == nil {
-			fmt.Fprintf(f, "%s %s %d %s\n", r.Method, r.Header.Get("Content-Type"), status, line.Bytes())
-			f.Close()
-		}
+		appendLine(path, fmt.Sprintf("%s %s %d %s", r.Method, r.Header.Get("Content-Type"), status, line.Bytes()))
 		mu.Unlock()
 		w.WriteHeader(status)
 	})}
+	serveHook(ts, srv, args[0], "T0K3N-secret")
+}
+
+// serveHook runs srv on a loopback port until the script ends and sets
+// urlVar to its URL, whose path ends in token as a real webhook's does.
+func serveHook(ts *testscript.TestScript, srv *http.Server, urlVar, token string) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	ts.Check(err)
 	go srv.Serve(l)
 	ts.Defer(func() { srv.Close() })
-	ts.Setenv(args[0], "http://"+l.Addr().String()+"/hook/T0K3N-secret")
+	ts.Setenv(urlVar, "http://"+l.Addr().String()+"/hook/"+token)
+}
+
+// appendLine appends line to the webhook's record at path. A failure
+// only leaves the line out, for the script to notice; the caller holds
+// the webhook's lock, so lines are whole.
+func appendLine(path, line string) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err == nil {
+		fmt.Fprintln(f, line)
+		f.Close()
+	}
 }

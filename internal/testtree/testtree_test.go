@@ -27,3 +27,11 @@ func TestTemp(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// A content starting with "->" is a symbolic link to the rest, not a file.
+func TestSymlink(t *testing.T) {
+	dir := Temp(t, map[string]string{"sub/link": "->../target", "target": "T"})
+	if got, err := os.Readlink(filepath.Join(dir, "sub", "link")); err != nil || got != "../target" {
+		t.Fatalf("sub/link reads as %q, %v; want a link to ../target", got, err)
+	}
+}

@@ -29,3 +29,19 @@ func TestCheck(t *testing.T) {
 		})
 	}
 }
+
+func TestFirstDiff(t *testing.T) {
+	tests := []struct{ a, b, want string }{
+		{"x\ny\n", "x\ny\n", ""},
+		{"x\ny\n", "x\nz\n", "line 2:\n  want: y\n  got:  z"},
+		{"x\n", "x\ny\n", "line 2:\n  want: \n  got:  y"},
+	}
+	for _, tt := range tests {
+		if got := FirstDiff("want", tt.a, "got", tt.b); got != tt.want {
+			t.Errorf("FirstDiff(%q, %q) = %q, want %q", tt.a, tt.b, got, tt.want)
+		}
+	}
+	if got, want := FirstDiff("doc", "a", "example", "b"), "line 1:\n  doc:     a\n  example: b"; got != want {
+		t.Errorf("FirstDiff with names of two widths = %q, want %q", got, want)
+	}
+}

@@ -11,13 +11,13 @@ import (
 	"github.com/zeebo/blake3"
 
 	"github.com/mlform/mlform/internal/hexid"
-	"github.com/mlform/mlform/planner/internal/plannertest"
+	"github.com/mlform/mlform/internal/testtree"
 )
 
 func TestCodeCache(t *testing.T) {
 	old := time.Now().Add(-time.Hour)
 	setup := func(t *testing.T, mtime time.Time) (dir, cachePath string) {
-		dir = plannertest.WriteTree(t, map[string]string{"trainer/a.go": "aaaa", "trainer/b.go": "bbbb"})
+		dir = testtree.Temp(t, map[string]string{"trainer/a.go": "aaaa", "trainer/b.go": "bbbb"})
 		for _, p := range []string{"trainer/a.go", "trainer/b.go"} {
 			os.Chtimes(filepath.Join(dir, p), mtime, mtime)
 		}
@@ -98,7 +98,7 @@ func TestCodeCache(t *testing.T) {
 }
 
 func TestCodeCacheSaveOnlyWhenChanged(t *testing.T) {
-	dir := plannertest.WriteTree(t, map[string]string{"a.go": "a"})
+	dir := testtree.Temp(t, map[string]string{"a.go": "a"})
 	old := time.Now().Add(-time.Hour)
 	os.Chtimes(filepath.Join(dir, "a.go"), old, old)
 	cp := filepath.Join(t.TempDir(), "code.json")
@@ -155,7 +155,7 @@ func make64(c byte) []byte {
 }
 
 func TestCodeCacheDropsUnusedEntries(t *testing.T) {
-	dir := plannertest.WriteTree(t, map[string]string{"a.go": "a", "b.go": "b"})
+	dir := testtree.Temp(t, map[string]string{"a.go": "a", "b.go": "b"})
 	old := time.Now().Add(-time.Hour)
 	for _, p := range []string{"a.go", "b.go"} {
 		os.Chtimes(filepath.Join(dir, p), old, old)

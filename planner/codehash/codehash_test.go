@@ -10,7 +10,6 @@ import (
 	"github.com/zeebo/blake3"
 
 	"github.com/mlform/mlform/internal/testtree"
-	"github.com/mlform/mlform/planner/internal/plannertest"
 )
 
 func TestCodeHashSameTreeSameHash(t *testing.T) {
@@ -19,8 +18,8 @@ func TestCodeHashSameTreeSameHash(t *testing.T) {
 		"trainer/pkg/model.go": "package pkg\n",
 		"data/x.csv":           "a,b\n",
 	}
-	a := plannertest.WriteTree(t, files)
-	b := plannertest.WriteTree(t, files)
+	a := testtree.Temp(t, files)
+	b := testtree.Temp(t, files)
 	// Noise that must not count: mlform's own dir, VCS metadata, files
 	// outside the globs, and permission bits other than executable.
 	for p, c := range map[string]string{
@@ -58,7 +57,7 @@ func TestCodeHashSameTreeSameHash(t *testing.T) {
 
 func TestCodeHashDetectsChanges(t *testing.T) {
 	base := map[string]string{"trainer/main.go": "package main\n", "trainer/util.go": "package main\n"}
-	h0 := mustHash(t, plannertest.WriteTree(t, base), "trainer/**")
+	h0 := mustHash(t, testtree.Temp(t, base), "trainer/**")
 	tests := []struct {
 		name   string
 		mutate func(dir string)
@@ -79,7 +78,7 @@ func TestCodeHashDetectsChanges(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := plannertest.WriteTree(t, base)
+			dir := testtree.Temp(t, base)
 			tt.mutate(dir)
 			if h := mustHash(t, dir, "trainer/**"); h == h0 {
 				t.Fatalf("hash unchanged after %s", tt.name)
@@ -98,7 +97,7 @@ func mustHash(t *testing.T, dir string, globs ...string) string {
 }
 
 func TestCodeHashSelection(t *testing.T) {
-	dir := plannertest.WriteTree(t, map[string]string{
+	dir := testtree.Temp(t, map[string]string{
 		"trainer/main.go":       "a",
 		"trainer/sub/b.go":      "b",
 		"trainer/sub/notes.txt": "c",
@@ -143,8 +142,8 @@ func TestCodeHashSelection(t *testing.T) {
 }
 
 func TestCodeHashErrors(t *testing.T) {
-	dir := plannertest.WriteTree(t, map[string]string{"trainer/main.go": "a", "trainer/.mlform/x": "s"})
-	outside := plannertest.WriteTree(t, map[string]string{"secret.go": "s"})
+	dir := testtree.Temp(t, map[string]string{"trainer/main.go": "a", "trainer/.mlform/x": "s"})
+	outside := testtree.Temp(t, map[string]string{"secret.go": "s"})
 	os.Symlink(outside, filepath.Join(dir, "escape"))
 	tests := []struct {
 		glob, want string

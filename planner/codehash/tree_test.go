@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/mlform/mlform/planner/internal/plannertest"
+	"github.com/mlform/mlform/internal/testtree"
 )
 
 // TestCodeTreeListing: the listing names each file with a key that
@@ -26,7 +26,7 @@ func TestCodeTreeListing(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a, b := plannertest.WriteTree(t, base), plannertest.WriteTree(t, base)
+			a, b := testtree.Temp(t, base), testtree.Temp(t, base)
 			tt.change(b)
 			ha, ta, na, err := CodeTreeCached(a, []string{"t/**"}, nil)
 			if err != nil {
@@ -63,7 +63,7 @@ func TestCodeTreeTooLarge(t *testing.T) {
 	for i := 0; i <= MaxTreeFiles; i++ {
 		files[fmt.Sprintf("t/f%04d.py", i)] = "x\n"
 	}
-	dir := plannertest.WriteTree(t, files)
+	dir := testtree.Temp(t, files)
 	_, tree, n, err := CodeTreeCached(dir, []string{"t/**"}, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -101,10 +101,7 @@ func (w *applyWorld) snapshot(rows, quality string) string {
 // apply plans and applies on snapshot snap.
 func (w *applyWorld) apply(snap string, replace ...string) (*plans.Plan, *engine.Result) {
 	w.t.Helper()
-	p, err := w.plan(snap, false, replace...)
-	if err != nil {
-		w.t.Fatal(err)
-	}
+	p := w.mustPlan(snap, false, replace...)
 	e := &engine.Engine{Runners: runners(w.specs)}
 	res, err := e.Run(context.Background(), nil, w.ws, p, w.st, nil)
 	if err != nil {

@@ -125,6 +125,16 @@ func (w *modelWorld) plan(snap string, snapAction bool, replace ...string) (*pla
 	return p, err
 }
 
+// mustPlan is plan where planning must succeed: an error fails the test.
+func (w *modelWorld) mustPlan(snap string, snapAction bool, replace ...string) *plans.Plan {
+	w.t.Helper()
+	p, err := w.plan(snap, snapAction, replace...)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return p
+}
+
 func describe(p *plans.Plan) string {
 	var b strings.Builder
 	for _, a := range p.Actions {

@@ -151,10 +151,7 @@ func TestApplyRemoteStep(t *testing.T) {
 		t.Fatalf("after -wait=false: running %+v", w.st.Models["churn"].Running)
 	}
 	w.ws.NoWait = false
-	p, err := w.plan(snap, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := w.mustPlan(snap, false)
 	if d := describe(p); !strings.Contains(d, "train model.churn") || !p.Actions[0].Train.Collect || !strings.Contains(p.Actions[0].Reasons[0].Message, "v2 running as fakebatch job 2 on fake-node") {
 		t.Fatalf("plan with a running attempt: %s %+v", d, p.Actions[0].Reasons)
 	}
@@ -212,10 +209,7 @@ func TestApplyRemoteEvaluationReattached(t *testing.T) {
 	if len(m.Evaluating) != 1 || m.Evaluating[0].JobID != "2" || m.Evaluating[0].Version != 1 || evaluationBy(m, 1, m.Evaluating[0].Snapshots, "") != nil {
 		t.Fatalf("evaluating %+v, evaluations %+v: want job 2 recorded, no score", m.Evaluating, m.Evaluations)
 	}
-	p, err := w.plan(snapB, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := w.mustPlan(snapB, false)
 	if !hasNote(p, "the evaluate step of v1 running as fakebatch job 2 on fake-node") {
 		t.Errorf("plan does not note the running evaluation: %+v", p.Notes)
 	}
@@ -355,10 +349,7 @@ func TestApplyRemoteEvaluationWithSubmittedSettings(t *testing.T) {
 	clusters["a"].unreachable = false
 
 	spec.ExecutorSettings = map[string]any{"where": "b"}
-	p, err := w.plan(snapB, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := w.mustPlan(snapB, false)
 	if !hasNote(p, "the evaluate step of v1 running as fakebatch job 2 on fake-node") {
 		t.Errorf("plan does not describe the running evaluation where it runs: %+v", p.Notes)
 	}

@@ -5,13 +5,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mlform/mlform/internal/testtree"
 	"github.com/mlform/mlform/internal/wanterr"
-	"github.com/mlform/mlform/planner/internal/plannertest"
 	"github.com/mlform/mlform/state"
 )
 
 func TestEnvFingerprint(t *testing.T) {
-	dir := plannertest.WriteTree(t, map[string]string{"trainer/go.sum": "v1", "trainer/go.mod": "m"})
+	dir := testtree.Temp(t, map[string]string{"trainer/go.sum": "v1", "trainer/go.mod": "m"})
 	base := func() (files []string, env map[string]string, image, executor string) {
 		return []string{"trainer/go.sum"}, map[string]string{"A": "1", "B": "2"}, "", "local"
 	}
@@ -56,7 +56,7 @@ func TestEnvFingerprint(t *testing.T) {
 }
 
 func TestBuildInputsStableAcrossStateRoundTrip(t *testing.T) {
-	dir := plannertest.WriteTree(t, map[string]string{"trainer/main.go": "package main", "trainer/go.sum": "sum"})
+	dir := testtree.Temp(t, map[string]string{"trainer/main.go": "package main", "trainer/go.sum": "sum"})
 	spec := InputsSpec{
 		BaseDir:     dir,
 		Snapshots:   map[string]string{"churn": "aa11", "extra": "bb22"},
@@ -119,7 +119,7 @@ func TestBuildInputsStableAcrossStateRoundTrip(t *testing.T) {
 }
 
 func TestBuildInputsErrors(t *testing.T) {
-	dir := plannertest.WriteTree(t, map[string]string{"trainer/main.go": "x"})
+	dir := testtree.Temp(t, map[string]string{"trainer/main.go": "x"})
 	tests := []struct {
 		name string
 		spec InputsSpec

@@ -57,10 +57,7 @@ func TestIndexWrittenAfterPacksAreDurable(t *testing.T) {
 			b := memblob.OpenBucket(nil)
 			defer b.Close()
 			o := &orderObjects{objects: bucketObjects{b: b}}
-			s, err := openObjects(ctx, o, Options{PackSize: 1 << 20})
-			if err != nil {
-				t.Fatal(err)
-			}
+			s := openStore(t, o, Options{PackSize: 1 << 20})
 			for i := range tt.files {
 				if _, err := s.PutFile(ctx, bytes.NewReader(testData(uint64(i+1), tt.size))); err != nil {
 					t.Fatal(err)

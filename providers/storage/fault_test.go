@@ -152,10 +152,7 @@ func TestFaultWriteFailsMidway(t *testing.T) {
 		for name, b := range backends(t) {
 			t.Run(strings.TrimSuffix(prefix, "/")+"/"+name, func(t *testing.T) {
 				fo := &faultObjects{objects: bucketObjects{b: b}, failPut: map[string]int{prefix: 50}}
-				s, err := openObjects(ctx, fo, Options{PackSize: 1 << 20})
-				if err != nil {
-					t.Fatal(err)
-				}
+				s := openStore(t, fo, Options{PackSize: 1 << 20})
 				data := testData(1, 3<<20)
 				f, perr := s.PutFile(ctx, bytes.NewReader(data))
 				f.Path = "a"
@@ -190,10 +187,7 @@ func TestFaultWriteFailsMidway(t *testing.T) {
 				}
 				// A fresh store on the same bucket is consistent and knows
 				// no manifest.
-				s2, err := openObjects(ctx, bucketObjects{b: b}, Options{})
-				if err != nil {
-					t.Fatal(err)
-				}
+				s2 := openStore(t, bucketObjects{b: b}, Options{})
 				r, err := s2.Check(ctx, CheckOptions{ReadData: true})
 				if err != nil || !r.OK() {
 					t.Fatalf("Check after failed write: %v %v", err, r.Problems)
@@ -211,10 +205,7 @@ func TestFaultPackFailureIsSticky(t *testing.T) {
 	b := memblob.OpenBucket(nil)
 	defer b.Close()
 	fo := &faultObjects{objects: bucketObjects{b: b}, failPut: map[string]int{packPrefix: 10}, failPutOnce: true}
-	s, err := openObjects(ctx, fo, Options{PackSize: 1 << 20})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openStore(t, fo, Options{PackSize: 1 << 20})
 	if _, err := s.PutFile(ctx, bytes.NewReader(testData(2, 2<<20))); err != nil && !errors.Is(err, errInjected) {
 		t.Fatal(err)
 	}
@@ -236,10 +227,7 @@ func TestFaultIndexWriteRetried(t *testing.T) {
 	b := memblob.OpenBucket(nil)
 	defer b.Close()
 	fo := &faultObjects{objects: bucketObjects{b: b}, failPut: map[string]int{indexPrefix: 0}, failPutOnce: true}
-	s, err := openObjects(ctx, fo, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openStore(t, fo, Options{})
 	data := testData(3, 500000)
 	f, err := s.PutFile(ctx, bytes.NewReader(data))
 	if err != nil {
@@ -256,10 +244,7 @@ func TestFaultIndexWriteRetried(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s2, err := openObjects(ctx, bucketObjects{b: b}, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s2 := openStore(t, bucketObjects{b: b}, Options{})
 	if err := s2.Materialize(ctx, id, t.TempDir()); err != nil {
 		t.Fatalf("after a retried index write: %v", err)
 	}
@@ -348,10 +333,7 @@ func TestFaultConfigWriteFails(t *testing.T) {
 func openFaultStore(t *testing.T, b *gblob.Bucket) (*faultObjects, *Store) {
 	t.Helper()
 	fo := &faultObjects{objects: bucketObjects{b: b}}
-	s, err := openObjects(context.Background(), fo, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openStore(t, fo, Options{})
 	return fo, s
 }
 

@@ -36,10 +36,7 @@ func TestMaterializeSpans(t *testing.T) {
 	b := memblob.OpenBucket(nil)
 	defer b.Close()
 	co := &countingObjects{objects: bucketObjects{b: b}}
-	s, err := openObjects(ctx, co, Options{PackSize: 2 << 20})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openStore(t, co, Options{PackSize: 2 << 20})
 	want := map[string][]byte{}
 	var all []manifest.File
 	for i := 0; i < 400; i++ {
@@ -215,10 +212,7 @@ func TestMaterializeStopsWhenCancelled(t *testing.T) {
 				}
 			}
 			defer b.Close()
-			s, err := openObjects(context.Background(), bucketObjects{b: b}, Options{Workers: 1})
-			if err != nil {
-				t.Fatal(err)
-			}
+			s := openStore(t, bucketObjects{b: b}, Options{Workers: 1})
 			var files []manifest.File
 			for i := 0; i < 3; i++ {
 				f, err := s.PutFile(context.Background(), bytes.NewReader(testData(uint64(i), 12<<20)))
@@ -258,10 +252,7 @@ func TestMaterializeSparse(t *testing.T) {
 	ctx := context.Background()
 	b := memblob.OpenBucket(nil)
 	defer b.Close()
-	s, err := openObjects(ctx, bucketObjects{b: b}, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openStore(t, bucketObjects{b: b}, Options{})
 	const mib = 1 << 20
 	image := make([]byte, 24*mib) // several chunks, zeros but for two islands
 	copy(image[10*mib+123:], "hello")

@@ -159,10 +159,7 @@ func checkStoredFiles(t *testing.T, s *Store, o bucketObjects, files []manifest.
 	if err != nil {
 		t.Fatal(err)
 	}
-	fresh, err := openObjects(ctx, o, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	fresh := openStore(t, o, Options{})
 	rep, err := fresh.Check(ctx, CheckOptions{ReadData: true})
 	if err != nil {
 		t.Fatal(err)
@@ -305,10 +302,7 @@ func TestIndexCheckpointKeepsUploads(t *testing.T) {
 			}
 
 			up := &packUploads{objects: o}
-			again, err := openObjects(ctx, up, opts)
-			if err != nil {
-				t.Fatal(err)
-			}
+			again := openStore(t, up, opts)
 			defer again.Close()
 			var out []manifest.File
 			for i, b := range files {

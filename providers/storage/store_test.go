@@ -16,15 +16,24 @@ import (
 	"github.com/mlform/mlform/providers/storage/packfmt"
 )
 
+// openStore opens a store over o with opts, failing t when it cannot: the
+// tests that see the objects through a wrapper (faults, counters, a log
+// of the order of writes) or open a bucket a second time open it so.
+func openStore(t *testing.T, o objects, opts Options) *Store {
+	t.Helper()
+	s, err := openObjects(context.Background(), o, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 func newMemStore(t *testing.T, opts Options) (*Store, bucketObjects) {
 	t.Helper()
 	b := memblob.OpenBucket(nil)
 	t.Cleanup(func() { b.Close() })
 	o := bucketObjects{b: b}
-	s, err := openObjects(context.Background(), o, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openStore(t, o, opts)
 	t.Cleanup(func() { s.Close() })
 	return s, o
 }
@@ -162,10 +171,7 @@ func TestConcurrentFlushAndPut(t *testing.T) {
 		}
 	}
 	close(ids)
-	fresh, err := openObjects(ctx, o, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	fresh := openStore(t, o, Options{})
 	for id := range ids {
 		if err := fresh.Materialize(ctx, id, t.TempDir()); err != nil {
 			t.Errorf("manifest %s: %v", id, err)
@@ -319,10 +325,7 @@ func TestRebuildIndexKeepsOldIndexWhenAPackIsDamaged(t *testing.T) {
 	if indexesAfter < indexesBefore {
 		t.Errorf("index objects: %d before, %d after; want the old ones kept", indexesBefore, indexesAfter)
 	}
-	s2, err := openObjects(ctx, o, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s2 := openStore(t, o, Options{})
 	if _, ok := s2.idx.lookup(id0); !ok {
 		t.Error("the damaged pack's chunks were dropped from the index")
 	}

@@ -84,6 +84,16 @@ func sameRecord(t *testing.T, what string, got, want *state.State) {
 	}
 }
 
+// journalChange records one change through jw: the reasons of s's first
+// churn version become {reason}.
+func journalChange(t *testing.T, jw *statemgr.JournalWriter, s *state.State, reason string) {
+	t.Helper()
+	s.Models["churn"].Versions[0].Reasons = []string{reason}
+	if err := jw.Write(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func cloneState(t *testing.T, s *state.State) *state.State {
 	t.Helper()
 	c := *s
@@ -180,15 +190,7 @@ func TestJournalWriterRecordsEachChange(t *testing.T) {
 				if _, err := os.Stat(filepath.Join(dir, statemgr.ObjectJournal)); !errors.Is(err, os.ErrNotExist) {
 					t.Fatalf("journal left after Close: %v", err)
 				}
-				doc, err := os.ReadFile(filepath.Join(dir, statemgr.ObjectState))
-				if err != nil {
-					t.Fatal(err)
-				}
-				d, err := state.Decode(doc)
-				if err != nil {
-					t.Fatal(err)
-				}
-				sameRecord(t, "after Close", d, s)
+				sameRecord(t, "after Close", statetest.ReadDocument(t, dir), s)
 			}
 			got := statetest.Read(t, m)
 			if got.Serial != s.Serial {
@@ -209,12 +211,8 @@ func TestJournalWriterRecordsEachChange(t *testing.T) {
 // folded in, and the writer continues with a new journal.
 func TestJournalWriterCompacts(t *testing.T) {
 	eachJournal(t, func(t *testing.T, m *statemgr.Manager, jw *statemgr.JournalWriter, s *state.State) {
-		ctx := context.Background()
 		for i := range 300 {
-			s.Models["churn"].Versions[0].Reasons = []string{strings.Repeat("x", 1000) + strconv.Itoa(i)}
-			if err := jw.Write(ctx, s); err != nil {
-				t.Fatal(err)
-			}
+			journalChange(t, jw, s, strings.Repeat("x", 1000)+strconv.Itoa(i))
 		}
 		// No backup: the document was never rewritten.
 		if b := statetest.ReadBackup(t, m); b.Serial <= 1 {
@@ -230,10 +228,7 @@ func TestJournalWriterCompacts(t *testing.T) {
 func TestJournalRefusesOtherWriters(t *testing.T) {
 	eachJournal(t, func(t *testing.T, m *statemgr.Manager, jw *statemgr.JournalWriter, s *state.State) {
 		ctx := context.Background()
-		s.Models["churn"].Versions[0].Reasons = []string{"one"}
-		if err := jw.Write(ctx, s); err != nil {
-			t.Fatal(err)
-		}
+		journalChange(t, jw, s, "one")
 		// Another run reads and writes the state whole.
 		other := statetest.Read(t, m)
 		other.Models["churn"].Versions[0].Reasons = []string{"other run"}
@@ -255,15 +250,11 @@ func TestJournalRefusesOtherWriters(t *testing.T) {
 // and a journal of n changes, and the state after each serial.
 func journaledDir(t *testing.T, n int) (string, map[uint64]*state.State) {
 	t.Helper()
-	ctx := context.Background()
 	m, dir := fileManager(t)
 	jw, s := startJournal(t, m)
 	at := map[uint64]*state.State{s.Serial: statetest.Read(t, m)}
 	for i := range n {
-		s.Models["churn"].Versions[0].Reasons = []string{fmt.Sprint("change ", i)}
-		if err := jw.Write(ctx, s); err != nil {
-			t.Fatal(err)
-		}
+		journalChange(t, jw, s, fmt.Sprint("change ", i))
 		at[s.Serial] = statetest.Read(t, m)
 	}
 	return dir, at
@@ -405,10 +396,7 @@ func TestJournalPushKeepsItInBackup(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				s.Models["churn"].Versions[0].Reasons = []string{"journaled only"}
-				if err := jw.Write(ctx, s); err != nil {
-					t.Fatal(err)
-				}
+				journalChange(t, jw, s, "journaled only")
 				replaced := statetest.Read(t, m)
 				pushed, err := state.Decode(older)
 				if err != nil {
@@ -439,10 +427,7 @@ func TestJournalPushKeepsItInBackup(t *testing.T) {
 func TestJournalFoldKeepsItInBackup(t *testing.T) {
 	eachJournal(t, func(t *testing.T, m *statemgr.Manager, jw *statemgr.JournalWriter, s *state.State) {
 		ctx := context.Background()
-		s.Models["churn"].Versions[0].Reasons = []string{"journaled only"}
-		if err := jw.Write(ctx, s); err != nil {
-			t.Fatal(err)
-		}
+		journalChange(t, jw, s, "journaled only")
 		replaced := statetest.Read(t, m)
 		// The apply is killed here: its journal is never folded.
 		if _, err := m.Update(ctx, func(s *state.State) error {
@@ -472,10 +457,7 @@ func TestJournalRefusesInvalidChange(t *testing.T) {
 		}
 		// Fixed, it is recorded.
 		s.Models["churn"].Aliases["production"].Version = 1
-		s.Models["churn"].Versions[0].Reasons = []string{"fixed"}
-		if err := jw.Write(ctx, s); err != nil {
-			t.Fatal(err)
-		}
+		journalChange(t, jw, s, "fixed")
 		sameRecord(t, "after the fix", statetest.Read(t, m), s)
 	})
 }

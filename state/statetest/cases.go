@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -19,6 +21,22 @@ func Read(t testing.TB, m *statemgr.Manager) *state.State {
 	s, err := m.Read(context.Background())
 	if err != nil {
 		t.Fatalf("Read: %v", err)
+	}
+	return s
+}
+
+// ReadDocument reads and decodes the state document (state.json) in dir,
+// a file backend's directory, as it stands on disk: what is left when no
+// journal is in the way. Failing to read or decode it fails t.
+func ReadDocument(t testing.TB, dir string) *state.State {
+	t.Helper()
+	doc, err := os.ReadFile(filepath.Join(dir, statemgr.ObjectState))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := state.Decode(doc)
+	if err != nil {
+		t.Fatalf("decode %s: %v", statemgr.ObjectState, err)
 	}
 	return s
 }

@@ -1,15 +1,12 @@
 // Package plannertest holds fixtures the planner's packages share in their
-// tests (a file tree on disk, a state shaped for retention and lineage,
-// the executors cli registers), so each is written once. Only tests
-// import it.
+// tests (a state shaped for retention and lineage, the executors cli
+// registers), so each is written once; a file tree on disk is
+// internal/testtree's. Only tests import it.
 package plannertest
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
-	"testing"
 	"time"
 
 	"github.com/mlform/mlform/providers/executor"
@@ -23,29 +20,6 @@ func LocalExecutors() *executor.Registry {
 	reg := executor.NewRegistry()
 	local.Register(reg)
 	return reg
-}
-
-// WriteTree creates files (path -> content) under a new temp dir and
-// returns it; a content starting with "->" makes a symlink to the rest.
-func WriteTree(t testing.TB, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for p, c := range files {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if target, ok := strings.CutPrefix(c, "->"); ok {
-			if err := os.Symlink(target, full); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
 }
 
 // RetentionState builds a state with dataset d (snapshots s1..sN, one a

@@ -19,15 +19,23 @@ func goodSpec() *Spec {
 		Params: id1, Env: []string{"TOKEN", "A"}, Store: "default", Nonce: "abc-123"}
 }
 
+// encodeDecode encodes s and decodes the result, as a spec travels to the
+// job, failing t when either step fails.
+func encodeDecode(t *testing.T, s *Spec) *Spec {
+	t.Helper()
+	b, err := EncodeSpec(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := DecodeSpec(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
 func TestSpecRoundTrip(t *testing.T) {
-	b, err := EncodeSpec(goodSpec())
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := DecodeSpec(b)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := encodeDecode(t, goodSpec())
 	if s.Model != "churn" || s.Code.ID != id2 || strings.Join(s.Env, ",") != "A,TOKEN" {
 		t.Fatalf("decoded %+v", s)
 	}
@@ -45,14 +53,7 @@ func TestSpecInstanceNames(t *testing.T) {
 		`module.region["eu"].local`: {Store: `module.region["eu"].archive`, ID: id2}}
 	s.Store = `archive["x"]`
 	s.Code.Store = `archive["x"]`
-	b, err := EncodeSpec(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := DecodeSpec(b)
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := encodeDecode(t, s)
 	if got.Model != s.Model || got.Datasets[`module.region["eu"].local`].Store != `module.region["eu"].archive` || got.Store != s.Store {
 		t.Fatalf("decoded %+v", got)
 	}
