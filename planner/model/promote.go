@@ -334,13 +334,19 @@ func runPromote(ctx context.Context, rc *engine.RunContext, a *plans.Action, spe
 		at := move.ApprovedAt.UTC()
 		ev.ApprovedBy, ev.ApprovedAt = move.ApprovedBy, &at
 	}
-	defer notify.Send(ctx, rc, a, specs.Notify, ev)
+	// Sent once publishing is done, saying how it went: a serving system
+	// that redeploys on the event must not take the old files for the new
+	// version's.
+	defer func() { notify.Send(ctx, rc, a, specs.Notify, ev) }()
 	if pr.PublishURL != "" {
 		if err := publish.Run(ctx, rc, pr.destination(), d.To); err != nil {
+			ev.PublishFailed = true
+			ev.Text += fmt.Sprintf("; publishing to %s failed (the next apply publishes again)", pr.publishDisplay())
 			rc.SetSummary(a, summary)
 			return fmt.Errorf("alias moved, but publishing failed (the next plan publishes again): %w", err)
 		}
-		summary += ", published to " + pr.publishDisplay()
+		ev.PublishedTo = pr.publishDisplay()
+		summary += ", published to " + ev.PublishedTo
 	}
 	rc.SetSummary(a, summary)
 	return nil

@@ -67,7 +67,13 @@ type Event struct {
 	// needed (approval = true), as recorded by mlform approve.
 	ApprovedBy string     `json:"approved_by,omitempty"`
 	ApprovedAt *time.Time `json:"approved_at,omitempty"`
-	At         time.Time  `json:"at"`
+	// PublishedTo is where a promoted version's files were published
+	// (credentials left out); PublishFailed says publishing them failed
+	// after the alias moved, so the files there are still the previous
+	// version's.
+	PublishedTo   string    `json:"published_to,omitempty"`
+	PublishFailed bool      `json:"publish_failed,omitempty"`
+	At            time.Time `json:"at"`
 	// Text is one line chat tools (Slack, Teams) show as is.
 	Text string `json:"text"`
 }
