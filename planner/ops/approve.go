@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mlform/mlform/internal/suggest"
+
 	"github.com/mlform/mlform/config"
 	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/state"
@@ -56,7 +58,22 @@ func Approve(st *state.State, cfg *config.Config, req ApproveRequest) (*Approved
 		for _, n := range slices.Sorted(maps.Keys(cfg.Promotions)) {
 			declared = append(declared, "promotion."+n)
 		}
-		return nil, fmt.Errorf("approve: promotion.%s is not declared (promotions: %s)", name, orNone(declared))
+		if model, ok := strings.CutPrefix(req.Promotion, "model."); ok {
+			// mlform approve model.churn v4: the version is the model's,
+			// but what is approved is one of its promotions.
+			var its []string
+			for _, n := range slices.Sorted(maps.Keys(cfg.Promotions)) {
+				if cfg.Promotions[n].Model == model {
+					its = append(its, "promotion."+n)
+				}
+			}
+			return nil, fmt.Errorf("approve: %s is a model; approve one of its promotions: mlform approve promotion.NAME %s (promotions of model.%s: %s)", req.Promotion, req.Version, model, orNone(its))
+		}
+		hint := ""
+		if s := suggest.Closest("promotion."+name, declared); s != "" {
+			hint = fmt.Sprintf("; did you mean %s?", s)
+		}
+		return nil, fmt.Errorf("approve: promotion.%s is not declared%s (promotions: %s)", name, hint, orNone(declared))
 	}
 	if !p.Approval {
 		return nil, fmt.Errorf("approve: promotion.%s: %w (add approval = true to it)", name, ErrNoApproval)
