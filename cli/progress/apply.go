@@ -169,7 +169,9 @@ func (p *Apply) Finished(a *plans.Action, r *engine.ActionResult) {
 	}
 	switch {
 	case r.Status == engine.ResultSucceeded:
-		msg := r.Summary
+		// One line per finished action (a held promotion's summary quotes
+		// a gate's error_message, which may have several).
+		msg := termtext.OneLine(r.Summary)
 		if msg == "" {
 			msg = "done"
 		}

@@ -27,6 +27,7 @@ func TestProgressPlainLines(t *testing.T) {
 	}
 	a := &plans.Action{Kind: plans.KindSnapshot, Addr: "dataset.big", Snapshot: &plans.SnapshotChange{Files: 10, Bytes: 10 << 20}}
 	b := &plans.Action{Kind: plans.KindTrain, Addr: "model.m"}
+	c := &plans.Action{Kind: plans.KindPromote, Addr: "promotion.p"}
 	p.Started(a)
 	p.Started(b)
 	p.Advance(a, 5, 5<<20)
@@ -36,6 +37,9 @@ func TestProgressPlainLines(t *testing.T) {
 	advance(time.Second)
 	p.Finished(a, &engine.ActionResult{Action: a, Status: engine.ResultSucceeded, Summary: "snapshot 19bc7d3e5a6f (10 files, 10485760 bytes)"})
 	p.Finished(b, &engine.ActionResult{Action: b, Status: engine.ResultFailed, Err: errors.New("exit status 3")})
+	// A held promotion quoting a gate's multi-line error_message.
+	p.Started(c)
+	p.Finished(c, &engine.ActionResult{Action: c, Status: engine.ResultSucceeded, Summary: "held: v2 stays out: quality\nbelow the floor"})
 
 	got := out.String()
 	wanttext.Check(t, got, []string{
@@ -46,6 +50,8 @@ func TestProgressPlainLines(t *testing.T) {
 		"model.m: epoch 3\n",
 		"dataset.big: snapshot 19bc7d3e5a6f (10 files, 10485760 bytes) [7s]\n",
 		"model.m: train failed after 7s: exit status 3\n",
+		"promotion.p: promoting...\n",
+		"promotion.p: held: v2 stays out: quality below the floor [0s]\n",
 	}, nil)
 	if strings.Contains(got, "\x1b") || strings.Contains(got, "\r") {
 		t.Errorf("control characters in plain output:\n%q", got)
