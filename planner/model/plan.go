@@ -18,6 +18,7 @@ import (
 	"github.com/mlform/mlform/planner/notify"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/policy"
+	"github.com/mlform/mlform/planner/provenance"
 	"github.com/mlform/mlform/state"
 )
 
@@ -183,6 +184,12 @@ func planModel(ctx context.Context, pc *engine.PlanContext, specs *modelSpecs, s
 			pc.AddNote(&plans.Note{Addr: addr, Code: reasonDeferred, Message: d.DeferredWhy, DueAt: d.DueAt})
 		}
 		return nil, nil
+	}
+	// The card is stored with the version the train records: one that
+	// cannot be read would fail that version, so the plan says so now,
+	// as it does for a code glob that matches no file.
+	if _, err := provenance.ReadCard(pc.WS, spec.provenance()); err != nil {
+		return nil, err
 	}
 	a := &plans.Action{Addr: addr, Kind: plans.KindTrain, Reasons: reasons, DependsOn: snapshotDeps(pc, spec.Datasets),
 		Train: &plans.TrainChange{Model: spec.Name, Version: nextVersion(pc.State, spec.Name), InputsDigest: inputs.Digest,

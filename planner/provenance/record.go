@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -76,6 +77,9 @@ func ReadCard(ws *engine.Workspace, spec Source) ([]byte, error) {
 	}
 	defer root.Close()
 	card, err := readfile.ReadIn(root, filepath.FromSlash(spec.Card), spec.Card, record.MaxText)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("model card: %s does not exist in %s", spec.Card, ws.BaseDir)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("model card: %w", err)
 	}
