@@ -12,13 +12,14 @@ import (
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	hcljson "github.com/hashicorp/hcl/v2/json"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+
 	"github.com/mlform/mlform/config/lang"
 	"github.com/mlform/mlform/config/syntax"
 	"github.com/mlform/mlform/config/value"
 	"github.com/mlform/mlform/internal/readfile"
 	namesuggest "github.com/mlform/mlform/internal/suggest"
-	"github.com/zclconf/go-cty/cty"
-	"github.com/zclconf/go-cty/cty/convert"
 )
 
 // Sensitive marks values derived from a sensitive variable; cty carries
@@ -480,7 +481,10 @@ func parseVarsFile(src []byte, display string) (*hcl.File, []*hcl.Attribute, hcl
 	}
 	if strings.HasSuffix(display, ".json") {
 		if err := lang.CheckJSONNesting(src); err != nil {
-			return lang.EmptyFile(src, display), nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid variables file", Detail: fmt.Sprintf("%s: %s.", display, err)}}
+			// Point at the bracket that goes too deep, as every other
+			// problem in a variables file is pointed at.
+			_, at := lang.JSONDepth(src, lang.MaxNesting)
+			return lang.EmptyFile(src, display), nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid variables file", Detail: fmt.Sprintf("%s: %s.", display, err), Subject: lang.ByteRange(src, display, at).Ptr()}}
 		}
 		f, diags := hcljson.Parse(src, display)
 		if diags.HasErrors() {
