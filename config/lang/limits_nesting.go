@@ -98,6 +98,15 @@ func nestingDiags(tokens hclsyntax.Tokens, maxParts int) hcl.Diagnostics {
 	prev := hclsyntax.TokenNewline
 	parts := 0 // literal parts in a row
 	for _, t := range tokens {
+		if t.Type == hclsyntax.TokenNumberLit && literalTooLong(t.Bytes) {
+			rng := t.Range
+			return hcl.Diagnostics{{
+				Severity: hcl.DiagError,
+				Summary:  "Number too large",
+				Detail:   numberTooLongText + ".",
+				Subject:  &rng,
+			}}
+		}
 		if t.Type == hclsyntax.TokenQuotedLit || t.Type == hclsyntax.TokenStringLit {
 			if prev != t.Type {
 				parts = 0

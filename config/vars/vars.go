@@ -213,6 +213,27 @@ func (l *Set) Assign(v *Variable, rv RawValue) {
 	if d := l.defaults[v.Name]; d != nil && !val.IsNull() {
 		val = d.Apply(val)
 	}
+	tooLarge := func(val cty.Value) bool {
+		err := lang.CheckValue(val)
+		if err == nil {
+			return false
+		}
+		*l.Diags = append(*l.Diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid value for variable",
+			Detail:   fmt.Sprintf("The value for var.%s from %s is not allowed: %s.", v.Name, rv.Source, strings.TrimSuffix(err.Error(), ".")),
+			Subject:  subject.Ptr(),
+		})
+		v.Value = cty.DynamicVal
+		l.Bad[v.Name] = true
+		return true
+	}
+	// Before converting (a number beyond the limits would take hours to
+	// turn into a string variable's text) and after (-var=n=1e99999999 is
+	// text until it becomes a number variable's value).
+	if tooLarge(val) {
+		return
+	}
 	conv, err := convert.Convert(val, v.Type)
 	if err != nil {
 		// The path inside the value says which element is wrong, but for a
@@ -246,6 +267,9 @@ func (l *Set) Assign(v *Variable, rv RawValue) {
 			l.Bad[v.Name] = true
 			return
 		}
+	}
+	if tooLarge(conv) {
+		return
 	}
 	v.Value, v.Source = conv, rv.Source
 }
