@@ -549,12 +549,14 @@ func parseVarsFile(src []byte, display string) (*hcl.File, []*hcl.Attribute, hcl
 // maskSensitive returns f with the values of sensitive variables overwritten
 // by '*' (newlines kept, so every position stays valid): diagnostics quote
 // source lines as snippets, and a secret set in a variables file must not
-// appear in them.
+// appear in them. Undeclared names are masked too: their value is ignored,
+// and the usual way a secret lands there is a misspelt name of a sensitive
+// variable (`tokn = "..."`), whose warning quotes the line.
 func (l *Set) maskSensitive(f *hcl.File, attrs []*hcl.Attribute) *hcl.File {
 	var masked []byte
 	for _, a := range attrs {
 		v, ok := l.Vars[a.Name]
-		if !ok || !v.Sensitive {
+		if ok && !v.Sensitive {
 			continue
 		}
 		if masked == nil {
