@@ -105,7 +105,11 @@ func anyMarked(args []cty.Value) bool {
 func (b *budget) precheck(name string, args []cty.Value) (quiet bool, err error) {
 	var total int64
 	for _, a := range args {
-		n, _ := sizeOf(a, MaxValueSize+1)
+		n, _, bigNumber := measure(a, MaxValueSize+1)
+		if bigNumber {
+			// Converting it to a string parameter writes every digit.
+			return false, errNumberTooLong
+		}
 		total += n
 		if total > MaxValueSize {
 			return false, fmt.Errorf("the arguments are larger than %d units (string bytes plus elements): %w", MaxValueSize, ErrTooLarge)

@@ -31,7 +31,40 @@ const (
 	// iterationCost is what one for-expression iteration charges: HCL
 	// builds a child context per element, far dearer than a unit of data.
 	iterationCost = 1024
+	// MaxNumberExponent bounds a number's decimal exponent, either way
+	// (1e4096, 1e-4096). A number is one unit of size, but turning it into
+	// text (a string conversion, a template, JSON) writes every digit, in
+	// time that grows faster than their count: "${1e99999999}" would
+	// take hours and gigabytes.
+	MaxNumberExponent = 4096
 )
+
+// maxBinaryExponent is MaxNumberExponent in powers of two (big.Float's
+// exponent): 4096 / log10(2).
+const maxBinaryExponent = 13607
+
+// numberTooLongText says why a number is refused.
+var numberTooLongText = fmt.Sprintf("numbers may have at most %d digits before or after the decimal point (from 1e-%d to 1e%d)", MaxNumberExponent, MaxNumberExponent, MaxNumberExponent)
+
+// numberTooLong reports whether the number v is beyond MaxNumberExponent.
+func numberTooLong(v cty.Value) bool {
+	bf := v.AsBigFloat()
+	if bf.IsInf() || bf.Sign() == 0 {
+		return false
+	}
+	exp := bf.MantExp(nil)
+	return exp > maxBinaryExponent || exp < -maxBinaryExponent
+}
+
+// literalTooLong is numberTooLong for a number literal's text; one that
+// does not parse is left to the parser to report.
+func literalTooLong(lit []byte) bool {
+	v, err := cty.ParseNumberVal(string(lit))
+	return err == nil && numberTooLong(v)
+}
+
+// errNumberTooLong is the limit error for a number beyond MaxNumberExponent.
+var errNumberTooLong = fmt.Errorf("%s: %w", numberTooLongText, ErrTooLarge)
 
 // ErrTooLarge is wrapped by every limit error, so callers and tests can
 // tell a limit from a wrong value.
@@ -69,12 +102,12 @@ const loopFuncName = "for expression"
 // and returns it unchanged: nested for-expressions over big lists iterate
 // the product of their lengths, with no other function call to stop them.
 func (b *budget) loopFunc() function.Function {
-	return b.chargedIdentity("collection", func(v cty.Value) (int64, bool) {
+	return b.chargedIdentity("collection", func(v cty.Value) (int64, bool, error) {
 		u, _ := v.Unmark()
 		if !u.IsKnown() || u.IsNull() || !u.CanIterateElements() {
-			return 0, false
+			return 0, false, nil
 		}
-		return int64(u.LengthInt()) * iterationCost, true
+		return int64(u.LengthInt()) * iterationCost, true, nil
 	})
 }
 
@@ -90,23 +123,31 @@ const templatePartFuncName = "template part"
 // a 16 MiB string would build 16 GB. Once the budget is spent the part is
 // unknown, and HCL stops adding to the string.
 func (b *budget) templatePartFunc() function.Function {
-	return b.chargedIdentity("part", func(v cty.Value) (int64, bool) {
-		size, _ := sizeOf(v, maxEvalWork+1)
-		return size, true
+	return b.chargedIdentity("part", func(v cty.Value) (int64, bool, error) {
+		size, _, bigNumber := measure(v, maxEvalWork+1)
+		if bigNumber {
+			// HCL would write every digit into the string.
+			return 0, false, errNumberTooLong
+		}
+		return size, true, nil
 	})
 }
 
 // chargedIdentity is a hidden function of one argument, named param, that
 // charges the budget what cost says of the argument and returns it
 // unchanged, or unknown once the budget is spent (an argument cost does
-// not price is passed on free): the loop and template part counters.
-func (b *budget) chargedIdentity(param string, cost func(cty.Value) (int64, bool)) function.Function {
+// not price is passed on free; one it refuses is an error): the loop and
+// template part counters.
+func (b *budget) chargedIdentity(param string, cost func(cty.Value) (int64, bool, error)) function.Function {
 	return function.New(&function.Spec{
 		Params: []function.Parameter{{Name: param, Type: cty.DynamicPseudoType,
 			AllowNull: true, AllowUnknown: true, AllowDynamicType: true, AllowMarked: true}},
 		Type: func(args []cty.Value) (cty.Type, error) { return args[0].Type(), nil },
 		Impl: func(args []cty.Value, retType cty.Type) (cty.Value, error) {
-			n, priced := cost(args[0])
+			n, priced, err := cost(args[0])
+			if err != nil {
+				return cty.UnknownVal(retType), err
+			}
 			if !priced {
 				return args[0], nil
 			}
@@ -228,6 +269,13 @@ func CalledFunctions(root hclsyntax.Node) map[string]bool {
 // sizeOf returns v's size in units and how deeply it nests, stopping once
 // the size passes limit (the walk itself is bounded).
 func sizeOf(v cty.Value, limit int64) (size int64, depth int) {
+	size, depth, _ = measure(v, limit)
+	return size, depth
+}
+
+// measure is sizeOf that also reports whether v holds a number beyond
+// MaxNumberExponent.
+func measure(v cty.Value, limit int64) (size int64, depth int, bigNumber bool) {
 	var walk func(v cty.Value, d int) bool
 	walk = func(v cty.Value, d int) bool {
 		v, _ = v.Unmark()
@@ -240,6 +288,8 @@ func sizeOf(v cty.Value, limit int64) (size int64, depth int) {
 		switch {
 		case ty == cty.String:
 			size += int64(len(v.AsString()))
+		case ty == cty.Number:
+			bigNumber = bigNumber || numberTooLong(v)
 		case ty.IsListType() || ty.IsSetType() || ty.IsMapType() || ty.IsTupleType() || ty.IsObjectType():
 			for it := v.ElementIterator(); it.Next(); {
 				k, e := it.Element()
@@ -255,13 +305,15 @@ func sizeOf(v cty.Value, limit int64) (size int64, depth int) {
 		return size <= limit
 	}
 	walk(v, 1)
-	return size, depth
+	return size, depth, bigNumber
 }
 
 // CheckValue reports a value too large or too deeply nested to keep.
 func CheckValue(v cty.Value) error {
-	size, depth := sizeOf(v, MaxValueSize)
+	size, depth, bigNumber := measure(v, MaxValueSize)
 	switch {
+	case bigNumber:
+		return errNumberTooLong
 	case size > MaxValueSize:
 		return fmt.Errorf("the value is larger than %d units (string bytes plus elements): %w", MaxValueSize, ErrTooLarge)
 	case depth > MaxValueDepth:

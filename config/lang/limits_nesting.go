@@ -1,7 +1,9 @@
 package lang
 
 import (
+	"bytes"
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -96,6 +98,15 @@ func nestingDiags(tokens hclsyntax.Tokens, maxParts int) hcl.Diagnostics {
 	prev := hclsyntax.TokenNewline
 	parts := 0 // literal parts in a row
 	for _, t := range tokens {
+		if t.Type == hclsyntax.TokenNumberLit && literalTooLong(t.Bytes) {
+			rng := t.Range
+			return hcl.Diagnostics{{
+				Severity: hcl.DiagError,
+				Summary:  "Number too large",
+				Detail:   numberTooLongText + ".",
+				Subject:  &rng,
+			}}
+		}
 		if t.Type == hclsyntax.TokenQuotedLit || t.Type == hclsyntax.TokenStringLit {
 			if prev != t.Type {
 				parts = 0
@@ -219,6 +230,18 @@ func CheckJSONNesting(src []byte) error {
 		return fmt.Errorf("JSON nested more than %d levels deep (at byte %d)", MaxNesting, at)
 	}
 	return nil
+}
+
+// ByteRange is the one-character range at byte offset at of src (the
+// start of the file when at is outside it), with columns counted in
+// characters as HCL counts them.
+func ByteRange(src []byte, filename string, at int) hcl.Range {
+	if at < 0 || at >= len(src) {
+		return hcl.Range{Filename: filename, Start: hcl.InitialPos, End: hcl.InitialPos}
+	}
+	line := bytes.LastIndexByte(src[:at], '\n')
+	start := hcl.Pos{Line: bytes.Count(src[:at], []byte("\n")) + 1, Column: utf8.RuneCount(src[line+1:at]) + 1, Byte: at}
+	return hcl.Range{Filename: filename, Start: start, End: hcl.Pos{Line: start.Line, Column: start.Column + 1, Byte: at + 1}}
 }
 
 // JSONDepth is how deep the arrays and objects of src nest, counting only

@@ -12,13 +12,14 @@ import (
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	hcljson "github.com/hashicorp/hcl/v2/json"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+
 	"github.com/mlform/mlform/config/lang"
 	"github.com/mlform/mlform/config/syntax"
 	"github.com/mlform/mlform/config/value"
 	"github.com/mlform/mlform/internal/readfile"
 	namesuggest "github.com/mlform/mlform/internal/suggest"
-	"github.com/zclconf/go-cty/cty"
-	"github.com/zclconf/go-cty/cty/convert"
 )
 
 // Sensitive marks values derived from a sensitive variable; cty carries
@@ -212,6 +213,27 @@ func (l *Set) Assign(v *Variable, rv RawValue) {
 	if d := l.defaults[v.Name]; d != nil && !val.IsNull() {
 		val = d.Apply(val)
 	}
+	tooLarge := func(val cty.Value) bool {
+		err := lang.CheckValue(val)
+		if err == nil {
+			return false
+		}
+		*l.Diags = append(*l.Diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid value for variable",
+			Detail:   fmt.Sprintf("The value for var.%s from %s is not allowed: %s.", v.Name, rv.Source, strings.TrimSuffix(err.Error(), ".")),
+			Subject:  subject.Ptr(),
+		})
+		v.Value = cty.DynamicVal
+		l.Bad[v.Name] = true
+		return true
+	}
+	// Before converting (a number beyond the limits would take hours to
+	// turn into a string variable's text) and after (-var=n=1e99999999 is
+	// text until it becomes a number variable's value).
+	if tooLarge(val) {
+		return
+	}
 	conv, err := convert.Convert(val, v.Type)
 	if err != nil {
 		// The path inside the value says which element is wrong, but for a
@@ -245,6 +267,9 @@ func (l *Set) Assign(v *Variable, rv RawValue) {
 			l.Bad[v.Name] = true
 			return
 		}
+	}
+	if tooLarge(conv) {
+		return
 	}
 	v.Value, v.Source = conv, rv.Source
 }
@@ -480,7 +505,10 @@ func parseVarsFile(src []byte, display string) (*hcl.File, []*hcl.Attribute, hcl
 	}
 	if strings.HasSuffix(display, ".json") {
 		if err := lang.CheckJSONNesting(src); err != nil {
-			return lang.EmptyFile(src, display), nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid variables file", Detail: fmt.Sprintf("%s: %s.", display, err)}}
+			// Point at the bracket that goes too deep, as every other
+			// problem in a variables file is pointed at.
+			_, at := lang.JSONDepth(src, lang.MaxNesting)
+			return lang.EmptyFile(src, display), nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid variables file", Detail: fmt.Sprintf("%s: %s.", display, err), Subject: lang.ByteRange(src, display, at).Ptr()}}
 		}
 		f, diags := hcljson.Parse(src, display)
 		if diags.HasErrors() {
@@ -521,12 +549,14 @@ func parseVarsFile(src []byte, display string) (*hcl.File, []*hcl.Attribute, hcl
 // maskSensitive returns f with the values of sensitive variables overwritten
 // by '*' (newlines kept, so every position stays valid): diagnostics quote
 // source lines as snippets, and a secret set in a variables file must not
-// appear in them.
+// appear in them. Undeclared names are masked too: their value is ignored,
+// and the usual way a secret lands there is a misspelt name of a sensitive
+// variable (`tokn = "..."`), whose warning quotes the line.
 func (l *Set) maskSensitive(f *hcl.File, attrs []*hcl.Attribute) *hcl.File {
 	var masked []byte
 	for _, a := range attrs {
 		v, ok := l.Vars[a.Name]
-		if !ok || !v.Sensitive {
+		if ok && !v.Sensitive {
 			continue
 		}
 		if masked == nil {
