@@ -2,14 +2,13 @@ package config
 
 import (
 	"fmt"
-	"math/big"
 	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
-	"github.com/zclconf/go-cty/cty"
 
+	"github.com/mlform/mlform/config/syntax"
 	"github.com/mlform/mlform/internal/objname"
 )
 
@@ -222,95 +221,22 @@ type movedRef struct {
 // shown is the address as users write it.
 func (r movedRef) shown() string { return objname.Display(r.addr) }
 
-// movedAddr reads a static reference: dataset.NAME or model.NAME, with an
-// optional ["KEY"] or [INDEX], inside an optional module path
-// (module.region["eu"].model.churn), relative to this loader's module.
+// movedAddr reads a moved block's from or to (syntax.ParseMovedRef),
+// relative to this loader's module.
 func (l *loader) movedAddr(a *hclsyntax.Attribute) (movedRef, bool) {
-	fail := func(detail string) (movedRef, bool) {
+	sr, problem := syntax.ParseMovedRef(a.Expr)
+	if problem != "" {
 		l.diags = append(l.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid moved address",
-			Detail: fmt.Sprintf("%s in a moved block %s", a.Name, detail), Subject: a.Expr.Range().Ptr()})
+			Detail: fmt.Sprintf("%s in a moved block %s", a.Name, problem), Subject: a.Expr.Range().Ptr()})
 		return movedRef{}, false
 	}
-	t, diags := hcl.AbsTraversalForExpr(a.Expr)
-	const usage = `must be a reference like model.churn, model.churn["eu"], dataset.sales[0] or module.region["eu"].model.churn (not a string or another expression).`
-	if diags.HasErrors() {
-		return fail(usage)
+	r := movedRef{kind: sr.Kind, base: sr.Base, suffix: sr.Suffix, path: sr.Path}
+	if r.kind == kindModule {
+		r.addr = l.prefix + r.path
+	} else {
+		r.addr = r.kind + "." + l.prefix + r.base + r.suffix
 	}
-	path, t, ok := l.movedModulePath(t)
-	if !ok {
-		return fail(`has an invalid module path: want module.NAME, module.NAME["KEY"] or module.NAME[INDEX] before the object.`)
-	}
-	if len(t) == 0 && path != "" {
-		return movedRef{kind: kindModule, path: path, addr: l.prefix + path}, true
-	}
-	if len(t) < 2 || len(t) > 3 {
-		return fail(usage)
-	}
-	kind := t.RootName()
-	switch kind {
-	case kindModel, kindDataset, kindPolicy, kindPromotion:
-	default:
-		return fail(fmt.Sprintf("moves a dataset, a model, a retrain_policy, a promotion (what state records for it) or a module; %s is none of them.", kind))
-	}
-	attr, ok := t[1].(hcl.TraverseAttr)
-	if !ok {
-		return fail("must name a block, like model.churn.")
-	}
-	r := movedRef{kind: kind, base: objname.InModule(path, attr.Name), path: path}
-	if len(t) == 3 {
-		idx, ok := t[2].(hcl.TraverseIndex)
-		if !ok || idx.Key.IsNull() || !idx.Key.IsKnown() {
-			return fail(`must end with an instance key: ["KEY"] or [INDEX].`)
-		}
-		if s, ok := stringKey(idx); ok {
-			if err := objname.CheckKey(s); err != nil {
-				return fail(fmt.Sprintf("has an invalid key: %v.", err))
-			}
-			r.suffix = objname.KeySuffix(s)
-		} else if n, ok := indexKey(idx); ok {
-			r.suffix = objname.IndexSuffix(n)
-		} else {
-			return fail(fmt.Sprintf(`has an invalid instance key: want ["KEY"] or an index from 0 to %d.`, objname.MaxIndex))
-		}
-	}
-	r.addr = r.kind + "." + l.prefix + r.base + r.suffix
 	return r, true
-}
-
-// movedModulePath reads the module steps at the start of a moved address
-// and returns them (`module.a["eu"]`) and the rest of the traversal, with
-// the object's kind as its root.
-func (l *loader) movedModulePath(t hcl.Traversal) (string, hcl.Traversal, bool) {
-	path := ""
-	for len(t) >= 2 && t.RootName() == "module" {
-		attr, ok := t[1].(hcl.TraverseAttr)
-		if !ok {
-			return "", nil, false
-		}
-		step, rest := attr.Name, t[2:]
-		if len(rest) > 0 {
-			if idx, ok := rest[0].(hcl.TraverseIndex); ok {
-				if s, ok := stringKey(idx); ok && objname.CheckKey(s) == nil {
-					step += objname.KeySuffix(s)
-				} else if n, ok := indexKey(idx); ok {
-					step += objname.IndexSuffix(n)
-				} else {
-					return "", nil, false
-				}
-				rest = rest[1:]
-			}
-		}
-		path = objname.InModule(path, "module."+step)
-		if len(rest) == 0 {
-			return path, nil, true // a whole module (instance)
-		}
-		next, ok := rest[0].(hcl.TraverseAttr)
-		if !ok {
-			return "", nil, false
-		}
-		t = append(hcl.Traversal{hcl.TraverseRoot{Name: next.Name, SrcRange: next.SrcRange}}, rest[1:]...)
-	}
-	return path, t, true
 }
 
 // movedDeclared reports whether the configuration declares r: a block
@@ -334,23 +260,4 @@ func (l *loader) movedDeclared(r movedRef, isTo bool) bool {
 		return ok && (isTo || !l.isExpanded(r.kind, r.base))
 	}
 	return l.instanceDeclared(r.kind, r.base+r.suffix)
-}
-
-func stringKey(idx hcl.TraverseIndex) (string, bool) {
-	if idx.Key.Type() != cty.String {
-		return "", false
-	}
-	return idx.Key.AsString(), true
-}
-
-func indexKey(idx hcl.TraverseIndex) (int, bool) {
-	if idx.Key.Type() != cty.Number {
-		return 0, false
-	}
-	bf := idx.Key.AsBigFloat()
-	i, acc := bf.Int64()
-	if !bf.IsInt() || acc != big.Exact || i < 0 || i > objname.MaxIndex {
-		return 0, false
-	}
-	return int(i), true
 }
