@@ -11,6 +11,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/mlform/mlform/cli/flags"
+
 	"github.com/spf13/cobra"
 
 	"github.com/mlform/mlform/internal/memlimit"
@@ -156,7 +158,7 @@ that pass their gates.`,
 	// `mlform completion bash|zsh|fish|powershell` (cobra's generator).
 	root.CompletionOptions.HiddenDefaultCmd = false
 	root.SetVersionTemplate(versionLine() + "\n")
-	root.SetFlagErrorFunc(flagError)
+	root.SetFlagErrorFunc(flags.Error)
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.Chdir, "chdir", "", "switch to directory `DIR` before doing anything else")
 	pf.BoolVar(&g.NoColor, "no-color", false, "disable colour in output")
@@ -199,7 +201,7 @@ that pass their gates.`,
 				shell.Example = "  mlform completion " + shell.Name() + " > mlform-completion." + shell.Name()
 			}
 		case "help":
-			c.RunE = helpTopic(c.Run)
+			c.RunE = flags.HelpTopic(c.Run)
 			c.Run = nil
 		}
 	}

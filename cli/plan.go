@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/mlform/mlform/cli/flags"
+
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -273,7 +275,7 @@ refuses if the state or the configuration changed in between.`,
 		},
 	}
 	f.register(cmd.Flags())
-	pathVar(cmd.Flags(), &out, "out", "the file to save the plan to", "tfplan", "save the plan to `FILE` for mlform apply FILE")
+	flags.PathVar(cmd.Flags(), &out, "out", "the file to save the plan to", "tfplan", "save the plan to `FILE` for mlform apply FILE")
 	cmd.Flags().BoolVar(&detailed, "detailed-exitcode", false, "exit 0 when there are no changes, 1 on error, 2 when there are changes")
 	return cmd
 }

@@ -3,6 +3,8 @@ package cli
 import (
 	"fmt"
 
+	"github.com/mlform/mlform/cli/flags"
+
 	"github.com/spf13/cobra"
 
 	"github.com/mlform/mlform/planner/ops"
@@ -70,7 +72,7 @@ code globs selected when it trained, from its code archive in the store.`,
 			return nil
 		},
 	}
-	pathVar(cmd.Flags(), &codeDir, "code", "the directory to restore the code into", "./churn-v3-code", "restore the version's code archive into `DIR` (instead of its artifacts)")
+	flags.PathVar(cmd.Flags(), &codeDir, "code", "the directory to restore the code into", "./churn-v3-code", "restore the version's code archive into `DIR` (instead of its artifacts)")
 	cmd.Flags().BoolVar(&force, "force", false, "write into a non-empty DIR (files of the same name are replaced)")
 	vf.register(cmd.Flags())
 	return cmd

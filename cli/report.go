@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/mlform/mlform/cli/flags"
+
 	"github.com/spf13/cobra"
 
 	"github.com/mlform/mlform/config"
@@ -85,8 +87,8 @@ configuration, profiles and metrics.jsonl from the stores (docs/report.md).`,
 			return nil
 		},
 	}
-	pathVar(cmd.Flags(), &out, "out", "the directory to write the site into", "site", "write the site into `DIR`")
-	pathVar(cmd.Flags(), &planFile, "plan", "the saved plan's file", "tfplan", "add a page for the saved plan `PLANFILE`")
+	flags.PathVar(cmd.Flags(), &out, "out", "the directory to write the site into", "site", "write the site into `DIR`")
+	flags.PathVar(cmd.Flags(), &planFile, "plan", "the saved plan's file", "tfplan", "add a page for the saved plan `PLANFILE`")
 	vf.register(cmd.Flags())
 	return cmd
 }

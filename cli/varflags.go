@@ -4,6 +4,8 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/mlform/mlform/cli/flags"
+
 	"github.com/mlform/mlform/config"
 )
 
@@ -31,7 +33,7 @@ func (v *varValue) Type() string {
 }
 func (v *varValue) Set(s string) error {
 	if v.file && s == "" {
-		return &emptyNameError{what: "the file of variables to read", example: "prod.mlfvars"}
+		return &flags.EmptyNameError{What: "the file of variables to read", Example: "prod.mlfvars"}
 	}
 	*v.args = append(*v.args, config.VarArg{File: v.file, Value: s})
 	return nil

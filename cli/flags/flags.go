@@ -1,4 +1,8 @@
-package cli
+// Package flags holds what mlform adds to cobra's and pflag's command-line
+// parsing: errors that name a flag as the user typed it and suggest the
+// closest one, flags naming a file that may not be empty, and a
+// suggestion for a misspelt subcommand.
+package flags
 
 import (
 	"errors"
@@ -18,14 +22,14 @@ import (
 // as the shorthands f, o, o and the message would name 'f'.
 var unknownShorthand = regexp.MustCompile(`^unknown shorthand flag: '.' in (-\S+)$`)
 
-// flagError rewrites pflag's parse errors to name the flag as the user
+// Error rewrites pflag's parse errors to name the flag as the user
 // typed it and the command whose flags to look up.
-func flagError(cmd *cobra.Command, err error) error {
+func Error(cmd *cobra.Command, err error) error {
 	var invalid *pflag.InvalidValueError
-	var empty *emptyNameError
+	var empty *EmptyNameError
 	if errors.As(err, &invalid) && errors.As(err, &empty) {
 		name := invalid.GetFlag().Name
-		return fmt.Errorf("-%s= is empty: give %s, like -%s=%s", name, empty.what, name, empty.example)
+		return fmt.Errorf("-%s= is empty: give %s, like -%s=%s", name, empty.What, name, empty.Example)
 	}
 	if errors.As(err, &invalid) {
 		return fmt.Errorf("-%s=%s: %s", invalid.GetFlag().Name, invalid.GetValue(), flagValueWant(invalid))
@@ -57,24 +61,24 @@ func flagError(cmd *cobra.Command, err error) error {
 	return err
 }
 
-// emptyNameError is what a flag naming a file or directory returns for an
+// EmptyNameError is what a flag naming a file or directory returns for an
 // empty value: -out="$FILE" with FILE unset must be a usage error, not the
 // same as leaving the flag out (a plan not saved, a site not written).
-type emptyNameError struct {
-	what, example string // "the file to save the plan to", "tfplan"
+type EmptyNameError struct {
+	What, Example string // "the file to save the plan to", "tfplan"
 }
 
-func (e *emptyNameError) Error() string { return "is empty: give " + e.what }
+func (e *EmptyNameError) Error() string { return "is empty: give " + e.What }
 
-// pathValue is a string flag naming a file or directory: see emptyNameError.
+// pathValue is a string flag naming a file or directory: see EmptyNameError.
 type pathValue struct {
 	p             *string
 	what, example string
 }
 
-// pathVar defines a flag like fs.StringVar (default "") whose value may
+// PathVar defines a flag like fs.StringVar (default "") whose value may
 // not be empty: what and example complete "give WHAT, like -NAME=EXAMPLE".
-func pathVar(fs *pflag.FlagSet, p *string, name, what, example, usage string) {
+func PathVar(fs *pflag.FlagSet, p *string, name, what, example, usage string) {
 	fs.Var(&pathValue{p: p, what: what, example: example}, name, usage)
 }
 
@@ -82,7 +86,7 @@ func (v *pathValue) String() string { return *v.p }
 func (v *pathValue) Type() string   { return "string" }
 func (v *pathValue) Set(s string) error {
 	if s == "" {
-		return &emptyNameError{what: v.what, example: v.example}
+		return &EmptyNameError{What: v.what, Example: v.example}
 	}
 	*v.p = s
 	return nil
@@ -117,10 +121,10 @@ func flagNames(cmd *cobra.Command) []string {
 	return names
 }
 
-// unknownCommand is the Args check of a command whose arguments are only
+// UnknownCommand is the Args check of a command whose arguments are only
 // subcommands (mlform, mlform state): a misspelt one gets a suggestion,
 // as a misspelt flag does, and the help to read.
-func unknownCommand(cmd *cobra.Command, args []string) error {
+func UnknownCommand(cmd *cobra.Command, args []string) error {
 	if len(args) == 0 {
 		return nil
 	}
@@ -137,34 +141,13 @@ func unknownCommand(cmd *cobra.Command, args []string) error {
 	return fmt.Errorf("unknown command %q for %s%s (%s --help lists its commands)", args[0], cmd.CommandPath(), hint, cmd.CommandPath())
 }
 
-// usageError shows a command's help on stderr and fails: a command that
-// only groups subcommands (mlform, mlform state) given none is a usage
-// error, as with git, so a script that lost its arguments does not pass.
-func usageError(g *Globals) func(cmd *cobra.Command, args []string) error {
-	return func(cmd *cobra.Command, args []string) error {
-		cmd.SetOut(g.Stderr)
-		_ = cmd.Help()
-		return errSilent
-	}
-}
-
-// groupCommand makes cmd a command that only groups subcommands (mlform,
-// mlform state, mlform metrics, mlform completion), adding subs to it: bare
-// it is a usage error, and a misspelt subcommand gets a suggestion. Both
-// checks are set in this one place so that no group misses one.
-func groupCommand(g *Globals, cmd *cobra.Command, subs ...*cobra.Command) *cobra.Command {
-	cmd.Args, cmd.RunE = unknownCommand, usageError(g)
-	cmd.AddCommand(subs...)
-	return cmd
-}
-
-// helpTopic wraps cobra's help command: `mlform help aply` is the same
+// HelpTopic wraps cobra's help command: `mlform help aply` is the same
 // error (with its suggestion) as `mlform aply`, not the root help with
 // status 0.
-func helpTopic(show func(*cobra.Command, []string)) func(*cobra.Command, []string) error {
+func HelpTopic(show func(*cobra.Command, []string)) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
 		if target, rest, err := cmd.Root().Find(args); err == nil && target != nil && len(rest) > 0 {
-			return unknownCommand(target, rest)
+			return UnknownCommand(target, rest)
 		}
 		show(cmd, args)
 		return nil
