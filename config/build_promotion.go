@@ -169,6 +169,13 @@ func (l *loader) checkPublishPlaces() {
 		if err != nil {
 			continue // CheckURL reported it
 		}
+		if loc.Local() && loc.Holds(bloburl.Location{Scheme: "file", Dir: "."}, l.rootDir()) {
+			l.diags = append(l.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Publish URL overlaps mlform's own objects",
+				Detail: fmt.Sprintf("promotion %q publishes to the workspace's directory or one holding it: published files would replace its configuration files and what mlform keeps in .mlform. Publish to a place of its own (a subdirectory, say file://published).",
+					name),
+				Subject: p.Publish.URLRange.Ptr()})
+			continue
+		}
 		for _, o := range places {
 			if !loc.Overlaps(o.loc, l.rootDir()) {
 				continue

@@ -47,3 +47,19 @@ func TestOverlaps(t *testing.T) {
 		}
 	}
 }
+
+func TestHolds(t *testing.T) {
+	ws := Location{Scheme: "file", Dir: "."}
+	for u, want := range map[string]bool{
+		"file://.": true, "file://./": true, "file://..": true, "file:///": true, "file:///ws": true,
+		"file://published": false, "file://.mlform/published": false, "file:///ws2": false, "s3://b/": false,
+	} {
+		l, err := Parse(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := l.Holds(ws, "/ws"); got != want {
+			t.Errorf("%s holds the workspace: %v, want %v", u, got, want)
+		}
+	}
+}

@@ -52,19 +52,32 @@ func (l Location) Overlaps(o Location, baseDir string) bool {
 		return false
 	}
 	if l.Local() {
-		a, b := filepath.Clean(l.LocalDir(baseDir)), filepath.Clean(o.LocalDir(baseDir))
-		if abs, err := filepath.Abs(a); err == nil {
-			a = abs
-		}
-		if abs, err := filepath.Abs(b); err == nil {
-			b = abs
-		}
+		a, b := absDir(l, baseDir), absDir(o, baseDir)
 		return a == b || within(a, b) || within(b, a)
 	}
 	if l.Scheme != o.Scheme || !sameBucket(l.Bucket, o.Bucket) {
 		return false
 	}
 	return strings.HasPrefix(l.Prefix, o.Prefix) || strings.HasPrefix(o.Prefix, l.Prefix)
+}
+
+// Holds reports whether the local location l is o's directory or one
+// holding it (resolved against baseDir). False for buckets.
+func (l Location) Holds(o Location, baseDir string) bool {
+	if !l.Local() || !o.Local() {
+		return false
+	}
+	a, b := absDir(l, baseDir), absDir(o, baseDir)
+	return a == b || within(b, a)
+}
+
+// absDir is a local location's directory, absolute when it can be made so.
+func absDir(l Location, baseDir string) string {
+	d := filepath.Clean(l.LocalDir(baseDir))
+	if abs, err := filepath.Abs(d); err == nil {
+		return abs
+	}
+	return d
 }
 
 // within reports whether directory dir is below parent (both clean and
