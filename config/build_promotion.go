@@ -2,7 +2,9 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -51,7 +53,7 @@ func (l *loader) evalPromotion(e *blockEval, n, local *node, s *scope) {
 			pub := &Publish{Range: b.DefRange()}
 			if u, a, ok := se.Str("url", true); ok {
 				se.CheckURL("url", a, u, check.BlobURL)
-				pub.URL, pub.URLSensitive = u, se.Vals["url"].ContainsMarked()
+				pub.URL, pub.URLSensitive, pub.URLRange = u, se.Vals["url"].ContainsMarked(), a.Expr.Range()
 				l.checkPublishOwner(se, a, p, u)
 			}
 			p.Publish = pub
@@ -132,6 +134,59 @@ func (l *loader) checkPublishOwner(se *blockEval, a *hclsyntax.Attribute, p *Pro
 	se.Errorf(a.Expr.Range(), "Publish URL used by two promotions",
 		"promotion %q (%s) already publishes to %s; each publish replaces the mlform-manifest.json there and deletes the files the previous publication listed, so give each promotion its own URL (a prefix or subdirectory).",
 		other, rangeString(l.cfg.Promotions[other].DeclRange), where)
+}
+
+// checkPublishPlaces refuses a publish URL that names the state backend's
+// place or a store's, or a place inside or around one: a published file
+// would land among their objects, where an artifact named state.json or
+// config replaced the state or the store's config (nothing could be read
+// afterwards), and gc deleted published files named like store keys.
+func (l *loader) checkPublishPlaces() {
+	type place struct {
+		what string
+		loc  bloburl.Location
+	}
+	var places []place
+	if loc, err := bloburl.Parse(l.cfg.Backend.URL); err == nil {
+		places = append(places, place{"the state backend (mlform block)", loc})
+	}
+	for _, name := range slices.Sorted(maps.Keys(l.cfg.Storage)) {
+		st := l.cfg.Storage[name]
+		if loc, err := bloburl.Parse(st.URL); err == nil && st.URL != "" {
+			what := fmt.Sprintf("the store of storage %q", name)
+			if st.URLRange.Filename != "" {
+				what += " (" + rangeString(st.URLRange) + ")"
+			}
+			places = append(places, place{what, loc})
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(l.cfg.Promotions)) {
+		p := l.cfg.Promotions[name]
+		if p.Publish == nil || p.Publish.URL == "" {
+			continue
+		}
+		loc, err := bloburl.Parse(p.Publish.URL)
+		if err != nil {
+			continue // CheckURL reported it
+		}
+		if loc.Local() && loc.Holds(bloburl.Location{Scheme: "file", Dir: "."}, l.rootDir()) {
+			l.diags = append(l.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Publish URL overlaps mlform's own objects",
+				Detail: fmt.Sprintf("promotion %q publishes to the workspace's directory or one holding it: published files would replace its configuration files and what mlform keeps in .mlform. Publish to a place of its own (a subdirectory, say file://published).",
+					name),
+				Subject: p.Publish.URLRange.Ptr()})
+			continue
+		}
+		for _, o := range places {
+			if !loc.Overlaps(o.loc, l.rootDir()) {
+				continue
+			}
+			l.diags = append(l.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Publish URL overlaps mlform's own objects",
+				Detail: fmt.Sprintf("promotion %q publishes to the place of %s, or inside or around it: published files would replace or be deleted as its objects (a file named state.json or config would replace the state or the store's config). Publish to a place of its own, outside every storage url and the backend url.",
+					name, o.what),
+				Subject: p.Publish.URLRange.Ptr()})
+			break
+		}
+	}
 }
 
 // unknownMetrics stands for candidate and champion while a gate is checked

@@ -271,6 +271,7 @@ type Publish struct {
 	// may be the secret); it is written to, but never shown or recorded.
 	URLSensitive bool
 	Range        hcl.Range
+	URLRange     hcl.Range // the url's expression
 }
 
 // Output is a value shown after apply and by `mlform output`.

@@ -164,6 +164,7 @@ func (l *loader) load() {
 	l.decodeMoved()
 	l.checkMetricNames()
 	l.checkPromotionSources()
+	l.checkPublishPlaces()
 	if !l.diags.HasErrors() {
 		l.cfg.Digest = vars.Digest(l.rawFiles, l.cfg.Variables)
 	}

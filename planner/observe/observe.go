@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"path"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -185,6 +186,20 @@ func selectEntries(entries []source.Entry, f *pathfilter.Filter, own []string, s
 			return nil, fmt.Errorf("%w: rename it or exclude it", err)
 		}
 		kept = append(kept, e)
+	}
+	// A bucket may hold both "f" and "f/g"; no manifest can (a path is
+	// never both a file and a directory), so apply would fail after
+	// uploading: say it now.
+	files := make(map[string]bool, len(kept))
+	for _, e := range kept {
+		files[e.Path] = true
+	}
+	for _, e := range kept {
+		for dir := path.Dir(e.Path); dir != "." && dir != "/"; dir = path.Dir(dir) {
+			if files[dir] {
+				return nil, fmt.Errorf("%q is both a file and the directory of %q, which no snapshot can hold: rename one or exclude one", dir, e.Path)
+			}
+		}
 	}
 	return kept, nil
 }

@@ -388,6 +388,33 @@ func TestObserveBucketUnsafeKeys(t *testing.T) {
 	}
 }
 
+// TestObserveBucketFileAndDirectory: a bucket holding both "f" and "f/g"
+// (keys, unlike files, may) is refused at observation, naming both, since
+// no manifest can hold them; apply failed only after uploading. Excluding
+// either one works.
+func TestObserveBucketFileAndDirectory(t *testing.T) {
+	ctx := context.Background()
+	b := memblob.OpenBucket(nil)
+	for _, k := range []string{"data/ok.csv", "data/f", "data/f-x", "data/f/g/h.csv"} {
+		if err := b.WriteAll(ctx, k, []byte("v\n1\n"), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src := source.FromBucket(gblob.PrefixedBucket(b, "data/"), "mem://test/data")
+	defer src.Close()
+	opts := testOptions("")
+	if _, err := Observe(ctx, src, opts); err == nil || !strings.Contains(err.Error(), `"f" is both a file and the directory of "f/g/h.csv"`) {
+		t.Errorf("f and f/g/h.csv both included: error %v", err)
+	}
+	for _, ex := range []string{"f", "f/g/**"} {
+		opts.Exclude = []string{ex}
+		obs, err := Observe(ctx, src, opts)
+		if err != nil || !strings.Contains(paths(obs.Files), "ok.csv") {
+			t.Errorf("exclude %q: err %v, files %v", ex, err, obs)
+		}
+	}
+}
+
 // TestObserveProfileCacheStaysSmall checks the per-file parts in the cache
 // are cut near the merged sample's limit, and that merging cut parts gives
 // exactly the profile of a fresh scan, also after files are removed (when

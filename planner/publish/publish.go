@@ -94,6 +94,9 @@ func Run(ctx context.Context, rc *engine.RunContext, dest Destination, v int) er
 		return engine.HideSecrets(errors.New(bloburl.RedactError(err, dest.URL)), dest.Secrets).Error()
 	}
 
+	if what := mlformPlace(ctx, target); what != "" {
+		return fmt.Errorf("%s holds %s: published files would replace or be deleted as its objects; publish to a place of its own", url, what)
+	}
 	// What a killed publish left (temporaries only: a published file is
 	// never partial) goes first, so it cannot pile up.
 	stale, ours := previousPublished(ctx, target, dest)

@@ -2,6 +2,7 @@ package publish
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/mlform/mlform/internal/procid"
 	"github.com/mlform/mlform/providers/blob"
+	"github.com/mlform/mlform/providers/storage/storedoc"
 )
 
 // tempPrefix starts the name of every temporary file publish
@@ -239,6 +241,34 @@ func ReservedOutput(p string) string {
 	for _, seg := range strings.Split(p, "/") {
 		if strings.HasPrefix(seg, tempPrefix) {
 			return "names starting with " + tempPrefix + " are mlform's temporary files"
+		}
+	}
+	return ""
+}
+
+// mlformPlace names what of mlform's own a publish target already holds
+// at its top: a store (its config object) or a state backend (state.json),
+// of this workspace or another ("" for neither). validate refuses a
+// publish URL overlapping the workspace's own storage and backend urls;
+// another workspace's are found only here, before anything is written:
+// a published config or state.json replaced them, and nothing could read
+// that store or state afterwards.
+func mlformPlace(ctx context.Context, target publishTarget) string {
+	if b, err := target.read(ctx, "config"); err == nil {
+		var c struct {
+			Format string `json:"format"`
+		}
+		if json.Unmarshal(b, &c) == nil && c.Format == storedoc.StoreFormat {
+			return "an mlform store"
+		}
+	}
+	if b, err := target.read(ctx, "state.json"); err == nil {
+		var st struct {
+			FormatVersion *int   `json:"format_version"`
+			Lineage       string `json:"lineage"`
+		}
+		if json.Unmarshal(b, &st) == nil && st.FormatVersion != nil && st.Lineage != "" {
+			return "an mlform state"
 		}
 	}
 	return ""
