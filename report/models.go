@@ -288,8 +288,17 @@ func (mv *modelView) addPlan(p *PlanView) {
 		return
 	}
 	addr := "model." + mv.Name
+	// The state reported still records a moved model at its old address;
+	// the plan's actions and notes name the new one.
+	names := map[string]bool{mv.Name: true}
+	for _, m := range p.Moves {
+		if m.From == addr {
+			mv.Pending = append(mv.Pending, "move "+m.From+" to "+m.To+": moved block, its history is kept")
+			names[strings.TrimPrefix(m.To, "model.")] = true
+		}
+	}
 	for _, a := range p.Actions {
-		if a.Addr == addr || a.Model == mv.Name {
+		if local, ok := strings.CutPrefix(a.Addr, "model."); ok && names[local] || names[a.Model] {
 			line := a.Kind + " " + a.Addr
 			if len(a.Reasons) > 0 {
 				line += ": " + strings.Join(a.Reasons, "; ")
@@ -298,7 +307,7 @@ func (mv *modelView) addPlan(p *PlanView) {
 		}
 	}
 	for _, n := range p.Notes {
-		if n.Addr == addr || n.Model == mv.Name {
+		if n.Addr == addr || names[n.Model] {
 			line := n.Message
 			if n.Code != "" {
 				line = n.Code + ": " + line

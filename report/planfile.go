@@ -27,8 +27,11 @@ type PlanView struct {
 	Replace       []string
 	Refreshed     bool
 	Actions       []PlanAction
-	Notes         []PlanNote
-	Counts        []kv // kind -> count
+	// Moves are the plan's moved-block migrations, which apply performs
+	// before any action: a plan of renames only has changes too.
+	Moves  []PlanMove
+	Notes  []PlanNote
+	Counts []kv // kind -> count
 	// Stale says, when the plan was made against another state or serial
 	// than the one reported, that apply would refuse it (set by gather).
 	Stale string
@@ -56,6 +59,10 @@ type PlanAction struct {
 	Details    []string
 }
 
+// PlanMove is one moved block's migration: what state records at From
+// it records at To from now on (the plan's actions already use To).
+type PlanMove struct{ From, To string }
+
 // PlanNote is one note (deferred retrain, held candidate, empty dataset).
 type PlanNote struct {
 	Addr, Code, Message string
@@ -77,6 +84,13 @@ func planView(path string, p *plans.Plan) *PlanView {
 	v := &PlanView{File: path, CreatedAt: p.CreatedAt, MLFormVersion: p.MLFormVersion, Lineage: p.Lineage,
 		Serial: p.Serial, Targets: p.Targets, Replace: p.Replace, Refreshed: p.Refreshed}
 	counts := map[string]int{}
+	for _, m := range p.Moves {
+		if m == nil {
+			continue
+		}
+		counts["moved"]++
+		v.Moves = append(v.Moves, PlanMove{From: m.From, To: m.To})
+	}
 	for _, a := range p.Actions {
 		if a == nil {
 			continue

@@ -69,3 +69,51 @@ func TestStalePlan(t *testing.T) {
 		})
 	}
 }
+
+// TestPlanMoves: a plan whose changes are moved blocks (a rename) is not
+// "No changes" on its page: each move is listed and counted, and the model
+// page of the moved model (the state reported still has its old address)
+// shows the move and the plan's actions under its new address.
+func TestPlanMoves(t *testing.T) {
+	f := newFixture(t)
+	defer f.Stores.Close()
+	for _, withTrain := range []bool{false, true} {
+		p := &plans.Plan{FormatVersion: plans.PlanFormatVersion, CreatedAt: t0.Add(119 * time.Hour), MLFormVersion: "test",
+			Lineage: f.State.Lineage, Serial: f.State.Serial, Refreshed: true,
+			Moves: []*plans.Move{{From: "model.churn", To: "model.retention"}, {From: "dataset.churn", To: `dataset.sales["eu"]`}}}
+		if withTrain {
+			p.Actions = []*plans.Action{{Addr: "model.retention", Kind: plans.KindTrain,
+				Reasons: []plans.Reason{{Code: plans.ReasonDataChanged, Message: "data changed"}},
+				Train:   &plans.TrainChange{Model: "retention", Version: 6}}}
+		}
+		out := filepath.Join(t.TempDir(), "site")
+		in := Input{State: f.State, Config: f.Config, Stores: f.Stores, Now: t0.Add(120 * time.Hour), Version: "test", Plan: planView("tfplan", p)}
+		if _, err := Build(context.Background(), in, out); err != nil {
+			t.Fatal(err)
+		}
+		read := func(page string) string {
+			b, err := os.ReadFile(filepath.Join(out, page))
+			must(t, err)
+			return string(b)
+		}
+		plan := read("plan.html")
+		if strings.Contains(plan, "No changes") {
+			t.Errorf("withTrain=%v: plan.html says No changes for a plan of 2 moves", withTrain)
+		}
+		for _, want := range []string{"2 moved", "model.churn → model.retention", "dataset.churn → dataset.sales[&#34;eu&#34;]"} {
+			if !strings.Contains(plan, want) {
+				t.Errorf("withTrain=%v: plan.html lacks %q", withTrain, want)
+			}
+		}
+		model := read("model-churn.html")
+		wants := []string{"move model.churn to model.retention"}
+		if withTrain {
+			wants = append(wants, "train model.retention: data changed")
+		}
+		for _, want := range wants {
+			if !strings.Contains(model, want) {
+				t.Errorf("withTrain=%v: model-churn.html lacks %q", withTrain, want)
+			}
+		}
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/mlform/mlform/internal/objname"
+	"github.com/mlform/mlform/internal/textfmt"
 )
 
 //go:embed templates/*.html
@@ -156,6 +157,7 @@ func (s *site) write(dir string) (*Result, error) {
 		"anchor":  anchor,
 		"inc":     func(i int) int { return i + 1 },
 		"version": versionText,
+		"count":   textfmt.Count,
 	}).ParseFS(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("report templates: %w", err)

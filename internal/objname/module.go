@@ -1,6 +1,7 @@
 package objname
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -162,13 +163,15 @@ var kinds = []string{"dataset", "model", "promotion", "retrain_policy", "environ
 // text without "module." comes back as given.
 func DisplayText(s []byte) []byte {
 	const marker = ".module."
-	if !strings.Contains(string(s), marker) {
+	// bytes, not string(s[i:]): converting the rest of s at every match
+	// copied it, quadratic in a large document (a fleet's plan JSON).
+	if !bytes.Contains(s, []byte(marker)) {
 		return s
 	}
 	var out []byte
 	last, i := 0, 0
 	for {
-		k := strings.Index(string(s[i:]), marker)
+		k := bytes.Index(s[i:], []byte(marker))
 		if k < 0 {
 			break
 		}
@@ -217,7 +220,7 @@ func isNameByte(c byte) bool {
 // s[i:] does not start with a module path and a name.
 func modulePathEnd(s []byte, i int) int {
 	end := -1
-	for strings.HasPrefix(string(s[i:]), modulePrefix) {
+	for bytes.HasPrefix(s[i:], []byte(modulePrefix)) {
 		j := i + len(modulePrefix)
 		start := j
 		for j < len(s) && isNameByte(s[j]) {
@@ -227,7 +230,7 @@ func modulePathEnd(s []byte, i int) int {
 			break
 		}
 		if j < len(s) && s[j] == '[' {
-			close := strings.IndexByte(string(s[j:]), ']')
+			close := bytes.IndexByte(s[j:], ']')
 			if close < 0 || close > 2*MaxKeyLen {
 				break
 			}
