@@ -58,6 +58,29 @@ func ReadIn(root *os.Root, name, display string, max int64) ([]byte, error) {
 	return ReadOpen(f, display, max)
 }
 
+// PrefixIn reads at most the first n bytes of a regular file inside root
+// (a FIFO or device is an error, not waited on), for a caller that needs
+// only the start of a file of any size: what kind of document it is.
+func PrefixIn(root *os.Root, name, display string, n int64) ([]byte, error) {
+	f, err := root.OpenFile(name, os.O_RDONLY|nonBlock, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if err := Check(display, fi, 0); err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(f, n))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", display, err)
+	}
+	return data, nil
+}
+
 // ReadOpen reads an already open file (opened with Open, so a FIFO did not
 // block), naming it display in errors.
 func ReadOpen(f *os.File, display string, max int64) ([]byte, error) {

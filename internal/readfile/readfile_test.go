@@ -84,3 +84,46 @@ func TestReadIn(t *testing.T) {
 		t.Fatal("ReadIn escaped its root")
 	}
 }
+
+func TestPrefixIn(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "long"), []byte("0123456789"), 0o644)
+	os.WriteFile(filepath.Join(dir, "short"), []byte("ab"), 0o644)
+	if err := syscall.Mkfifo(filepath.Join(dir, "fifo"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	cases := []struct {
+		name    string
+		want    string
+		wantErr error
+		escapes bool // any error will do: the name leaves the root
+	}{
+		{name: "long", want: "0123"},
+		{name: "short", want: "ab"},
+		{name: "fifo", wantErr: ErrNotRegular},
+		{name: "missing", wantErr: fs.ErrNotExist},
+		{name: "../long", escapes: true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := PrefixIn(root, tc.name, tc.name, 4)
+			switch {
+			case tc.escapes:
+				if err == nil {
+					t.Fatalf("PrefixIn escaped its root: %q", got)
+				}
+			case tc.wantErr != nil:
+				if !errors.Is(err, tc.wantErr) {
+					t.Fatalf("PrefixIn = %q, %v; want %v", got, err, tc.wantErr)
+				}
+			case err != nil || string(got) != tc.want:
+				t.Fatalf("PrefixIn = %q, %v; want %q", got, err, tc.want)
+			}
+		})
+	}
+}

@@ -156,12 +156,17 @@ func copyToTarget(ctx context.Context, store *storage.Store, target publishTarge
 	return target.put(ctx, f.Path, r, "application/octet-stream")
 }
 
+// maxManifest bounds the publish manifest read back from a URL (anyone
+// with access to it may have written it): about 200 bytes a file, for
+// hundreds of thousands of files.
+const maxManifest = 64 << 20
+
 // previousPublished lists the files the manifest already at the URL
 // names (none when there is none or it cannot be read), and whether that
 // manifest was written by a publish of dest's model and promotion.
 func previousPublished(ctx context.Context, target publishTarget, dest Destination) ([]string, bool) {
-	b, err := target.read(ctx, ManifestName)
-	if err != nil {
+	b, err := target.read(ctx, ManifestName, maxManifest+1)
+	if err != nil || len(b) > maxManifest {
 		return nil, false
 	}
 	var old Manifest

@@ -1,6 +1,7 @@
 package publish
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -17,6 +18,7 @@ import (
 	"gocloud.dev/gcerrors"
 
 	"github.com/mlform/mlform/internal/procid"
+	"github.com/mlform/mlform/internal/readfile"
 	"github.com/mlform/mlform/providers/blob"
 	"github.com/mlform/mlform/providers/storage/storedoc"
 )
@@ -37,8 +39,11 @@ const tempMaxAge = 24 * time.Hour
 // under its final name.
 type publishTarget interface {
 	put(ctx context.Context, p string, r io.Reader, contentType string) error
-	read(ctx context.Context, p string) ([]byte, error) // os.ErrNotExist when missing
-	remove(ctx context.Context, p string) error         // missing is fine
+	// read returns the first max bytes of p (all of it when shorter);
+	// os.ErrNotExist when missing. Whatever is at the URL is untrusted:
+	// a local FIFO is an error, not waited on, and a huge file costs max.
+	read(ctx context.Context, p string, max int64) ([]byte, error)
+	remove(ctx context.Context, p string) error // missing is fine
 	// sweep removes temporaries of gone writers, and the temporaries
 	// "<p>.<hex>.tmp" that earlier mlform versions' uploads left next to
 	// a published path p (listed).
@@ -107,8 +112,8 @@ func (d *dirTarget) put(_ context.Context, p string, r io.Reader, _ string) (err
 	return d.root.Rename(tmp, p)
 }
 
-func (d *dirTarget) read(_ context.Context, p string) ([]byte, error) {
-	return d.root.ReadFile(filepath.FromSlash(p))
+func (d *dirTarget) read(_ context.Context, p string, max int64) ([]byte, error) {
+	return readfile.PrefixIn(d.root, filepath.FromSlash(p), p, max)
 }
 
 func (d *dirTarget) remove(_ context.Context, p string) error {
@@ -211,12 +216,16 @@ func (t *bucketTarget) put(ctx context.Context, p string, r io.Reader, contentTy
 	return t.b.Upload(ctx, p, r, &gblob.WriterOptions{ContentType: contentType})
 }
 
-func (t *bucketTarget) read(ctx context.Context, p string) ([]byte, error) {
-	b, err := t.b.ReadAll(ctx, p)
+func (t *bucketTarget) read(ctx context.Context, p string, max int64) ([]byte, error) {
+	r, err := t.b.NewRangeReader(ctx, p, 0, max, nil)
 	if gcerrors.Code(err) == gcerrors.NotFound {
 		return nil, fs.ErrNotExist
 	}
-	return b, err
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return io.ReadAll(r)
 }
 
 func (t *bucketTarget) remove(ctx context.Context, p string) error {
@@ -254,7 +263,7 @@ func ReservedOutput(p string) string {
 // a published config or state.json replaced them, and nothing could read
 // that store or state afterwards.
 func mlformPlace(ctx context.Context, target publishTarget) string {
-	if b, err := target.read(ctx, "config"); err == nil {
+	if b, err := target.read(ctx, "config", maxPeek); err == nil {
 		var c struct {
 			Format string `json:"format"`
 		}
@@ -262,14 +271,42 @@ func mlformPlace(ctx context.Context, target publishTarget) string {
 			return "an mlform store"
 		}
 	}
-	if b, err := target.read(ctx, "state.json"); err == nil {
-		var st struct {
-			FormatVersion *int   `json:"format_version"`
-			Lineage       string `json:"lineage"`
-		}
-		if json.Unmarshal(b, &st) == nil && st.FormatVersion != nil && st.Lineage != "" {
-			return "an mlform state"
-		}
+	if b, err := target.read(ctx, "state.json", maxPeek); err == nil && looksLikeState(b) {
+		return "an mlform state"
 	}
 	return ""
+}
+
+// maxPeek is how much of a file mlformPlace reads: a store's config is a
+// few hundred bytes, and a state document names its format_version and
+// lineage first (a state of any size is known by its start).
+const maxPeek = 64 << 10
+
+// looksLikeState reports whether b, the start of a JSON document, is an
+// mlform state's: an object whose top level has a format_version number
+// and a lineage string before b ends.
+func looksLikeState(b []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return false
+	}
+	var version, lineage bool
+	for dec.More() && !(version && lineage) {
+		key, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			return false // the start ends inside this value
+		}
+		switch key {
+		case "format_version":
+			_, version = v.(float64)
+		case "lineage":
+			s, ok := v.(string)
+			lineage = ok && s != ""
+		}
+	}
+	return version && lineage
 }
