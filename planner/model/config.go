@@ -59,7 +59,7 @@ func newModelSpec(cfg *config.Config, m *config.Model) *modelSpec {
 			s.Environment.Executor = config.DefaultExecutor
 		}
 		if b := e.Settings[s.Environment.Executor]; b != nil {
-			s.ExecutorSettings = b.Values
+			s.ExecutorSettings, s.SettingRanges = b.Values, b.ValueRanges
 		}
 	}
 	return s

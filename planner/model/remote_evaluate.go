@@ -227,6 +227,10 @@ func submitEvaluation(ctx context.Context, rc *engine.RunContext, spec *modelSpe
 			st.EnsureModel(spec.Name).RemoveEvaluating(specID)
 			return nil
 		})
+		var refused *executor.RefusedError
+		if errors.As(err, &refused) {
+			err = fmt.Errorf("the cluster refused the job, so nothing ran: %w%s", err, refusedAt(spec, exName, refused))
+		}
 		return nil, executor.Task{}, nil, err
 	}
 	run.JobID = jobID
@@ -266,6 +270,10 @@ func runRemoteOnce(ctx context.Context, ws *engine.Workspace, bx executor.Batch,
 	}
 	jobID, err := bx.Submit(ctx, task)
 	if err != nil {
+		var refused *executor.RefusedError
+		if errors.As(err, &refused) {
+			err = fmt.Errorf("the cluster refused the job, so nothing ran: %w%s", err, refusedAt(spec, exName, refused))
+		}
 		return executor.Result{}, nil, err
 	}
 	log(fmt.Sprintf("submitted as %s job %s", exName, jobID))

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/config/syntax"
 	"github.com/mlform/mlform/internal/tempdir"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
@@ -18,6 +19,7 @@ import (
 	"github.com/mlform/mlform/providers/executor/remote"
 	"github.com/mlform/mlform/providers/storage"
 	"github.com/mlform/mlform/state"
+	"github.com/mlform/mlform/state/statemgr"
 )
 
 // The controller's half of the remote-step protocol
@@ -54,11 +56,11 @@ func batchExecutor(ws *engine.Workspace, name string, settings map[string]any) (
 // submitRemote stores the step's spec, records the attempt as running,
 // submits its job and (unless ws.NoWait) collects it.
 func submitRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, spec *modelSpec, v *state.Version,
-	store *storage.Store, snapStores map[string]string, bx executor.Batch, exName string) (*state.Version, string, func()) {
+	store *storage.Store, snapStores map[string]string, bx executor.Batch, exName string) (*state.Version, string, func(), error) {
 	ws := rc.Workspace
-	fail := func(err error) (*state.Version, string, func()) {
+	fail := func(err error) (*state.Version, string, func(), error) {
 		v.Error = err.Error()
-		return v, "", nil
+		return v, "", nil, nil
 	}
 	storeName := orDefaultStore(v.Store)
 	// The environment record and model card are taken when the job is
@@ -102,13 +104,17 @@ func submitRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, s
 			return nil
 		})
 	} else {
+		var refused *executor.RefusedError
+		if errors.As(err, &refused) {
+			return nil, "", nil, unsubmitted(ctx, rc, spec, exName, v.Version, refused)
+		}
 		v.Error = err.Error() // recorded as a failed attempt, which removes the running record
-		return v, "", nil
+		return v, "", nil, nil
 	}
 	if err != nil {
 		// The job runs but its id is not recorded: the next apply finds
 		// it by name (Find) and collects it.
-		return nil, fmt.Sprintf("%s v%d as %s job %s, but recording its id failed (%v); the next apply finds and collects it", submittedPrefix, v.Version, exName, jobID, err), nil
+		return nil, fmt.Sprintf("%s v%d as %s job %s, but recording its id failed (%v); the next apply finds and collects it", submittedPrefix, v.Version, exName, jobID, err), nil, nil
 	}
 	run.JobID = jobID
 	rc.Progress.Logf(a, "v%d: submitted as %s job %s", v.Version, exName, jobID)
@@ -116,13 +122,13 @@ func submitRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, s
 		ws.TestEvent(fmt.Sprintf("step-submitted model.%s v%d %s", spec.Name, v.Version, jobID))
 	}
 	if ws.NoWait {
-		return nil, fmt.Sprintf("%s v%d as %s job %s; a later apply collects it", submittedPrefix, v.Version, exName, jobID), nil
+		return nil, fmt.Sprintf("%s v%d as %s job %s; a later apply collects it", submittedPrefix, v.Version, exName, jobID), nil, nil
 	}
 	out, done, err := collectRemote(ctx, rc, a, spec.Secrets, run, task, bx, store)
 	if err != nil {
-		return nil, fmt.Sprintf("%s v%d as %s job %s, not collected: %v; the next apply re-attaches", submittedPrefix, v.Version, exName, jobID, err), nil
+		return nil, fmt.Sprintf("%s v%d as %s job %s, not collected: %v; the next apply re-attaches", submittedPrefix, v.Version, exName, jobID, err), nil, nil
 	}
-	return out, "", done
+	return out, "", done, nil
 }
 
 // collectRemote follows a submitted job to its end and builds the version
@@ -298,4 +304,41 @@ func goneReason(executorName, jobID, status string, timeout time.Duration) strin
 		return fmt.Sprintf("timeout %s reached (the step's runner stopped its command; %s job %s is no longer known to the cluster)", timeout, executorName, jobID)
 	}
 	return ""
+}
+
+// unsubmitted undoes the attempt of version of a job the cluster refused
+// (no job exists, nothing ran): its running record goes and the version
+// number is given back, unless a later one was taken meanwhile, so a
+// setting the cluster does not accept (a partition, a namespace) costs no
+// version. The error names where each setting the refusal is about is
+// set.
+func unsubmitted(ctx context.Context, rc *engine.RunContext, spec *modelSpec, exName string, version int, refused *executor.RefusedError) error {
+	uerr := rc.UpdateState(statemgr.ChangingModel(context.WithoutCancel(ctx), spec.Name), func(st *state.State) error {
+		m := st.EnsureModel(spec.Name)
+		m.RemoveRunning(version)
+		if m.NextVersion == version+1 {
+			m.NextVersion = version
+		}
+		return nil
+	})
+	msg := fmt.Sprintf("the cluster refused the job of v%d, so nothing ran and no version was recorded: %v", version, refused.Err)
+	if uerr != nil {
+		msg = fmt.Sprintf("the cluster refused the job of v%d, so nothing ran: %v (removing its running record failed: %v; the next apply finds no job and records a failed attempt)", version, refused.Err, uerr)
+	}
+	return errors.New(engine.RedactString(msg+refusedAt(spec, exName, refused), spec.Secrets))
+}
+
+// refusedAt says where the settings a refusal is about are set
+// ("; check the slurm setting partition at main.mlf.hcl:7:18"), or "".
+func refusedAt(spec *modelSpec, exName string, refused *executor.RefusedError) string {
+	var at []string
+	for _, name := range refused.Settings {
+		if r, ok := spec.SettingRanges[name]; ok {
+			at = append(at, fmt.Sprintf("%s setting %s at %s", exName, name, syntax.RangeString(r)))
+		}
+	}
+	if len(at) == 0 {
+		return ""
+	}
+	return "; check the " + strings.Join(at, ", the ")
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/hashicorp/hcl/v2"
+
 	"github.com/mlform/mlform/config"
 	"github.com/mlform/mlform/internal/bloburl"
 	"github.com/mlform/mlform/planner/engine"
@@ -27,7 +29,10 @@ type modelSpec struct {
 	// executor (raw values; nil when there is none). Placement only: not
 	// part of the fingerprint (see executor.Setting).
 	ExecutorSettings map[string]any
-	Train            stepSpec
+	// SettingRanges locate each of ExecutorSettings' values in the
+	// configuration, for an error about one (a cluster refusing it).
+	SettingRanges map[string]hcl.Range
+	Train         stepSpec
 	// Evaluate is nil when the model declares no evaluate step.
 	Evaluate *stepSpec
 	// Storage names the store artifacts and logs go to.

@@ -29,7 +29,8 @@ import (
 // runTrain trains one model version. It checks the inputs are still what
 // plan saw, decides a conditional train after evaluating the champion,
 // allocates the version number (persisted at once: numbers are never
-// reused), runs the train step, stores logs and artifacts, and records the
+// reused, but for one whose job a batch system refused: unsubmitted),
+// runs the train step, stores logs and artifacts, and records the
 // version. A failed, timed-out or cancelled train is recorded as a failed
 // attempt, changes nothing else, and fails the action.
 func runTrain(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs *modelSpecs) error {
@@ -90,7 +91,10 @@ func runTrain(ctx context.Context, rc *engine.RunContext, a *plans.Action, specs
 	if err != nil {
 		return err
 	}
-	v, detached, done := trainAttempt(ctx, rc, a, spec, inputs, version, reasons, stores)
+	v, detached, done, err := trainAttempt(ctx, rc, a, spec, inputs, version, reasons, stores)
+	if err != nil {
+		return err
+	}
 	if v == nil {
 		if detached == "" { // never started: nothing to record
 			return nil
@@ -151,8 +155,9 @@ func recordAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, 
 // trainAttempt runs the train step and returns the version to record,
 // whatever happened, and what to do once it is recorded (nil: nothing).
 // On a batch executor with apply -wait=false it returns no version and
-// what was submitted instead: a later apply collects it.
-func trainAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, spec *modelSpec, inputs state.Inputs, version int, reasons []string, stores map[string]string) (*state.Version, string, func()) {
+// what was submitted instead: a later apply collects it. An error means
+// no attempt was made (the cluster refused the job): nothing to record.
+func trainAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, spec *modelSpec, inputs state.Inputs, version int, reasons []string, stores map[string]string) (*state.Version, string, func(), error) {
 	ws := rc.Workspace
 	// The reasons are in the version from the start: a batch job's draft
 	// keeps them for the apply that collects it.
@@ -163,13 +168,13 @@ func trainAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, s
 	store, err := ws.Store(ctx, spec.Storage)
 	if err != nil {
 		v.Error = err.Error()
-		return v, "", nil
+		return v, "", nil, nil
 	}
 	// The code the version is built from, archived before it runs:
 	// remote steps run it, reproduce runs it again, pull -code restores it.
 	if v.CodeID, err = step.ArchiveCode(ctx, store, ws.BaseDir, spec.Code, inputs.CodeHash); err != nil {
 		v.Error = err.Error()
-		return v, "", nil
+		return v, "", nil, nil
 	}
 	if bx, name, ok := batchExecutor(ws, spec.Environment.Executor, spec.ExecutorSettings); ok {
 		return submitRemote(ctx, rc, a, spec, v, store, stores, bx, name)
@@ -179,7 +184,7 @@ func trainAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, s
 	// the train runs, as submitRemote does before submitting.
 	if _, err := provenance.ReadCard(ws, spec.provenance()); err != nil {
 		v.Error = engine.RedactString(err.Error(), spec.Secrets)
-		return v, "", nil
+		return v, "", nil, nil
 	}
 	rc.Stage(a, fmt.Sprintf("training v%d", version))
 	run := localStep(ws, spec, executor.StepTrain, version)
@@ -205,40 +210,40 @@ func trainAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, s
 	switch {
 	case runErr != nil && ctx.Err() != nil:
 		v.Status, v.Error = state.StatusCancelled, "cancelled: "+runErr.Error()
-		return v, "", nil
+		return v, "", nil, nil
 	case runErr != nil:
 		v.Status, v.Error = state.StatusFailed, runErr.Error()
-		return v, "", nil
+		return v, "", nil, nil
 	case v.Status == state.StatusTimedOut:
 		v.Error = withReason("timed out after "+policy.FormatDuration(spec.Train.Timeout), out, spec.Secrets)
-		return v, "", nil
+		return v, "", nil, nil
 	case v.Status == state.StatusCancelled:
 		v.Error = withReason("cancelled", out, spec.Secrets)
-		return v, "", nil
+		return v, "", nil, nil
 	case v.Status != state.StatusSucceeded:
 		v.Error = withReason(fmt.Sprintf("train command exited with status %d", v.ExitCode), out, spec.Secrets)
-		return v, "", nil
+		return v, "", nil, nil
 	}
 	metrics, err := step.ReadMetrics(out, spec.Secrets)
 	if err != nil {
 		v.Status, v.Error = state.StatusFailed, err.Error()
-		return v, "", nil
+		return v, "", nil, nil
 	}
 	if err := step.CheckOutputNames(out.OutputDir); err != nil {
 		v.Status, v.Error = state.StatusFailed, engine.RedactString(err.Error(), spec.Secrets)
-		return v, "", nil
+		return v, "", nil, nil
 	}
 	id, err := step.PutTree(ctx, store, out.OutputDir, "artifacts")
 	if err != nil {
 		v.Status, v.Error = state.StatusFailed, fmt.Sprintf("store artifacts: %v", err)
-		return v, "", nil
+		return v, "", nil, nil
 	}
 	if err := provenance.Record(ctx, ws, spec.provenance(), store, v); err != nil {
 		v.Status, v.Error = state.StatusFailed, engine.RedactString(err.Error(), spec.Secrets)
-		return v, "", nil
+		return v, "", nil, nil
 	}
 	v.Metrics, v.ArtifactsID = metrics, id
-	return v, "", nil
+	return v, "", nil, nil
 }
 
 // decideAfterEvaluation evaluates the champion on the train's snapshots

@@ -91,6 +91,9 @@ func resolvePullVersion(st *state.State, addr, what string) (string, *state.Vers
 			return a.Name, x, nil
 		}
 	}
+	if why := query.NotCollected(m, n); why != "" {
+		return "", nil, errors.New(why)
+	}
 	return "", nil, fmt.Errorf("model.%s has no version %d", a.Name, n)
 }
 

@@ -57,9 +57,27 @@ func resolveVersion(s *state.State, a state.Address) (*state.Model, *state.Versi
 	}
 	v := m.Version(n)
 	if v == nil {
+		if why := NotCollected(m, n); why != "" {
+			return nil, nil, fmt.Errorf("%s: %s (%s)", a, why, versionList(m))
+		}
 		return nil, nil, fmt.Errorf("%s: model.%s has no version %d (%s)", a, a.Name, n, versionList(m))
 	}
 	return m, v, nil
+}
+
+// NotCollected says why version n of m is not recorded when it is a
+// submitted job (apply -wait=false, or an apply killed while it waited):
+// it becomes a version once an apply collects it. "" when it is not one.
+func NotCollected(m *state.Model, n int) string {
+	r := m.RunningAttempt(n)
+	if r == nil {
+		return ""
+	}
+	job := r.Executor + " job"
+	if r.JobID != "" {
+		job += " " + r.JobID
+	}
+	return fmt.Sprintf("v%d of model.%s is not recorded yet: it was submitted as %s and an apply collects it", n, m.Name, job)
 }
 
 // ResolveVersion parses addr (model.NAME@N or model.NAME@ALIAS) for the

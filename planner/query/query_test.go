@@ -181,6 +181,12 @@ func TestAddressErrors(t *testing.T) {
 		{"lineage version 0", func() error { _, err := Lineage(s, "model.churn@0"); return err }, "not a version number"},
 		{"lineage trailing junk", func() error { _, err := Lineage(s, "model.churn@7x"); return err }, "not a version number"},
 		{"lineage missing version", func() error { _, err := Lineage(s, "model.churn@9"); return err }, "model.churn has no version 9 (versions: v1, v2, v3, v4)"},
+		{"lineage of a submitted version", func() error {
+			s := fixture()
+			s.Models["churn"].Running = []*state.RunningAttempt{{Version: 5, Executor: "slurm", JobID: "52", SubmittedAt: t0}}
+			_, err := Lineage(s, "model.churn@5")
+			return err
+		}, "v5 of model.churn is not recorded yet: it was submitted as slurm job 52 and an apply collects it (versions: v1, v2, v3, v4)"},
 		{"lineage missing alias", func() error { _, err := Lineage(s, "model.churn@prod"); return err }, `no alias "prod" (aliases: production, staging)`},
 		{"history needs an alias", func() error { _, err := History(s, "model.churn@2", ""); return err }, "want model.NAME@ALIAS"},
 		{"history bad at", func() error { _, err := History(s, "model.churn@production", "yesterday"); return err }, `-at="yesterday": want a date`},

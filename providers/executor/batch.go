@@ -15,6 +15,20 @@ import (
 // of waiting for the job on every run.
 var ErrJobGone = errors.New("the batch system does not know the job")
 
+// RefusedError is what a Batch's Submit returns when the batch system
+// refused the job outright (sbatch's error, the API server's refusal to
+// create it): no job exists, so nothing ran and nothing is left to
+// collect. Settings names the executor settings the refusal is about,
+// when the system's answer says (a partition, a namespace), for the
+// caller to point at where they are set.
+type RefusedError struct {
+	Settings []string
+	Err      error
+}
+
+func (e *RefusedError) Error() string { return e.Err.Error() }
+func (e *RefusedError) Unwrap() error { return e.Err }
+
 // Batch is an executor whose steps run as jobs of a batch system (Slurm,
 // Kubernetes): a job outlives the process that submitted it, so the
 // caller records its id before waiting and any later process can collect

@@ -3,8 +3,11 @@ package kubernetes
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
@@ -52,7 +55,12 @@ func (e *Executor) Submit(ctx context.Context, t executor.Task) (string, error) 
 			continue // a name taken by chance
 		}
 		if err != nil {
-			return "", fmt.Errorf("%s task for %s: create job in namespace %s: %w", t.Step, t.Label(), ns, err)
+			werr := fmt.Errorf("%s task for %s: create job in namespace %s: %w", t.Step, t.Label(), ns, err)
+			if isRefusal(err) {
+				// create left nothing behind: no Job exists.
+				return "", &executor.RefusedError{Settings: e.opts.refusedSettings(err), Err: werr}
+			}
+			return "", werr
 		}
 		return created.Name, nil
 	}
@@ -160,4 +168,52 @@ func tidySecret(ctx context.Context, client kubernetes.Interface, ns string, t e
 		s.OwnerReferences = append(s.OwnerReferences, metav1.OwnerReference{APIVersion: "batch/v1", Kind: "Job", Name: j.Name, UID: j.UID})
 	}
 	_, _ = secrets.Update(ctx, s, metav1.UpdateOptions{})
+}
+
+// isRefusal reports whether the API server refused to create the Job or
+// its Secret for good (the namespace does not exist, the identity may not
+// create there, an object it finds invalid), as opposed to not answering.
+func isRefusal(err error) bool {
+	return apierrors.IsNotFound(err) || apierrors.IsForbidden(err) || apierrors.IsInvalid(err) || apierrors.IsBadRequest(err)
+}
+
+// refusedSettings names the settings, among those set, that the API
+// server's refusal err is about: the namespace for one that does not
+// exist or where creating is forbidden, and for an invalid object the
+// settings behind the fields it names.
+func (o Options) refusedSettings(err error) []string {
+	var out []string
+	add := func(name string, set bool) {
+		if set && !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	if apierrors.IsNotFound(err) || apierrors.IsForbidden(err) {
+		add("namespace", o.Namespace != "")
+		return out
+	}
+	var status apierrors.APIStatus
+	if !errors.As(err, &status) || status.Status().Details == nil {
+		return out
+	}
+	for _, c := range status.Status().Details.Causes {
+		f := c.Field
+		switch {
+		case strings.Contains(f, "nodeSelector"):
+			add("node_selector", len(o.NodeSelector) > 0)
+		case strings.Contains(f, "tolerations"):
+			add("tolerations", len(o.Tolerations) > 0)
+		case strings.Contains(f, "serviceAccountName"):
+			add("service_account", o.ServiceAccount != "")
+		case strings.Contains(f, "labels"):
+			add("labels", len(o.Labels) > 0)
+		case strings.Contains(f, "resources"):
+			add("cpu", o.CPU != "")
+			add("memory", o.Memory != "")
+			add("gpus", o.GPUs > 0)
+		case strings.Contains(f, "initContainers") && strings.HasSuffix(f, ".image"):
+			add("init_image", o.InitImage != "")
+		}
+	}
+	return out
 }

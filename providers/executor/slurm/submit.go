@@ -2,9 +2,12 @@ package slurm
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -106,7 +109,11 @@ func (e *Executor) Submit(ctx context.Context, t executor.Task) (string, error) 
 	res, err := e.command(context.WithoutCancel(ctx), env, []byte(script), "sbatch", args...)
 	if err != nil {
 		_ = os.RemoveAll(jobDir)
-		return "", fmt.Errorf("%s task for %s: submit: %w", t.Step, t.Label(), err)
+		werr := fmt.Errorf("%s task for %s: submit: %w", t.Step, t.Label(), err)
+		if refused(err) {
+			return "", &executor.RefusedError{Settings: e.opts.refusedSettings(err.Error()), Err: werr}
+		}
+		return "", werr
 	}
 	id, _, _ := strings.Cut(strings.TrimSpace(res), ";") // "ID;CLUSTER"
 	if id == "" || strings.ContainsAny(id, " \t\n") {
@@ -185,4 +192,88 @@ func workDir(dir string) (string, error) {
 		return "", fmt.Errorf("working directory %s is not a directory", abs)
 	}
 	return abs, nil
+}
+
+// refused reports whether sbatch's failure err is a refusal: sbatch ran
+// and exited non-zero (its own checks, or the controller's answer), not
+// a failure to reach the controller, where whether a job was queued is
+// not known.
+func refused(err error) bool {
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() <= 0 {
+		return false
+	}
+	msg := strings.ToLower(err.Error())
+	for _, unsure := range []string{"unable to contact", "timed out", "zero bytes were transmitted", "connection refused", "communication", "slurm_persist_conn"} {
+		if strings.Contains(msg, unsure) {
+			return false
+		}
+	}
+	return true
+}
+
+// refusedSettings names the settings, among those set, that sbatch's
+// refusal msg is about (Slurm's own wording, slurm_errno.c and sbatch's
+// option checks); none when it does not say.
+func (o Options) refusedSettings(msg string) []string {
+	msg = strings.ToLower(msg)
+	// sbatch quotes the value it refused ("invalid partition specified:
+	// gpu"): values are not words about a setting.
+	for _, v := range append([]string{o.Partition, o.Account, o.QOS, o.Memory, o.GPUs, o.Constraint}, o.ExtraArgs...) {
+		if v != "" {
+			msg = strings.ReplaceAll(msg, strings.ToLower(v), " ")
+		}
+	}
+	set := map[string]bool{
+		"partition": o.Partition != "", "account": o.Account != "", "qos": o.QOS != "",
+		"cpus": o.CPUs > 0, "memory": o.Memory != "", "gpus": o.GPUs != "", "constraint": o.Constraint != "",
+		"extra_args": len(o.ExtraArgs) > 0,
+	}
+	var out []string
+	add := func(names ...string) {
+		for _, n := range names {
+			if set[n] && !slices.Contains(out, n) {
+				out = append(out, n)
+			}
+		}
+	}
+	has := func(words ...string) bool {
+		for _, w := range words {
+			if strings.Contains(msg, w) {
+				return true
+			}
+		}
+		return false
+	}
+	if has("partition") {
+		add("partition")
+	}
+	if has("account") {
+		add("account")
+	}
+	if has("qos") {
+		add("qos")
+	}
+	if has("gres", "generic resource") {
+		add("gpus")
+	}
+	if has("feature", "constraint") {
+		add("constraint")
+	}
+	if has("memory", "--mem") {
+		add("memory")
+	}
+	if has("processors", "cpus") {
+		add("cpus")
+	}
+	if has("node configuration is not available", "requested nodes are busy", "resource") && len(out) == 0 {
+		// Slurm does not say which of the resources asked for no node has.
+		add("cpus", "memory", "gpus", "constraint")
+	}
+	if len(out) == 0 && !has("time limit") { // the step's timeout, not a setting
+		// Whatever sbatch refused that the settings above do not cover
+		// came from the flags passed as they were.
+		add("extra_args")
+	}
+	return out
 }
