@@ -1,4 +1,0 @@
-moved {
-  from = module.region
-  to = module.regions
-}
