@@ -2,8 +2,11 @@ package check
 
 import (
 	"fmt"
+	"path/filepath"
+	"strings"
 
 	"github.com/mlform/mlform/internal/bloburl"
+	"github.com/mlform/mlform/internal/storekeys"
 )
 
 // PlaceKind says what a configuration keeps, or reads, at a URL.
@@ -52,16 +55,18 @@ func (p Place) what() string {
 //     the backend's or a store's place, or one inside or around it: a
 //     published file would replace the configuration, the state or the
 //     store's config, or be deleted by gc as a store object;
-//   - a store strictly inside another store's place, or the backend
-//     strictly inside a store's: a store owns every key under its place
-//     (gc -check lists them, gc works through them), so the outer store
-//     reports the inner one's objects as unexpected. The same place twice
-//     is fine, and so is a store inside the backend's place (the backend
-//     keeps a few flat state objects and lists nothing);
-//   - a dataset source at or inside the backend's or a store's place, or,
-//     for a bucket source, around one too: every apply writes there (packs,
-//     locks, roots, the state), so the snapshot changes every run. A local
-//     source holding them is fine: observation leaves them out.
+//   - a store, or the backend, inside another store's place under a name
+//     that store keeps its own objects at (internal/storekeys: config,
+//     data, index, ...): the outer store lists those keys (gc -check
+//     reported the inner one's objects as unexpected, every time). The
+//     same place twice is fine, as is a store under another name
+//     (file://store/sub) or inside the backend's place (the backend keeps
+//     a few flat state objects and lists nothing);
+//   - a dataset source at the backend's place, or at or inside a store's
+//     own keys, or, for a bucket source, holding either: every apply
+//     writes there (packs, locks, roots, the state), so the snapshot
+//     changes every run. A local source holding them is fine: observation
+//     leaves their directories out.
 //
 // A dataset reading a publish target is a pipeline, not a problem.
 func Places(places []Place, root string) []PlaceProblem {
@@ -91,11 +96,12 @@ func Places(places []Place, root string) []PlaceProblem {
 			if !ok[j] || j == i || (o.Kind != PlaceBackend && o.Kind != PlaceStore) || !loc.Overlaps(locs[j], root) {
 				continue
 			}
+			rel, in := Within(loc, locs[j], root)
 			if p.Kind == PlacePublish {
 				add(i, "Publish URL overlaps mlform's own objects", "promotion %q publishes to the place of %s, or inside or around it: published files would replace or be deleted as its objects (a file named state.json or config would replace the state or the store's config). Publish to a place of its own, outside every storage url and the backend url.", p.Name, o.what())
 				break
 			}
-			if (p.Kind == PlaceStore || p.Kind == PlaceBackend) && o.Kind == PlaceStore && Inside(loc, locs[j], root) {
+			if (p.Kind == PlaceStore || p.Kind == PlaceBackend) && o.Kind == PlaceStore && in && rel != "" && storekeys.Owned(rel) {
 				self := fmt.Sprintf("storage %q", p.Name)
 				if p.Kind == PlaceBackend {
 					self = "the state backend"
@@ -104,30 +110,59 @@ func Places(places []Place, root string) []PlaceProblem {
 				if p.At == "" && o.At != "" { // the inner one is implicit: point at the outer
 					at, where = j, fmt.Sprintf("storage %q holds the place of %s", o.Name, p.what())
 				}
-				add(at, "Storage place inside another store", "%s: a store owns every key under its place (gc -check lists them and would report the other's objects as unexpected, every time). Give each a place of its own, a directory or key prefix beside the other rather than inside it; two storage blocks may name the same place.", where)
+				add(at, "Storage place inside another store", "%s, under a name that store keeps its own objects at (config, data, index, manifests, objects, roots or locks): it lists those keys, so gc -check would report the other's objects as unexpected, every time. Give it a place of its own, beside the other or under another name; two storage blocks may name the same place.", where)
 				break
 			}
-			if p.Kind == PlaceSource && (!loc.Local() || locs[j].Holds(loc, root)) {
-				where, leave := "or one inside it", "a local source that holds a local store or the state's directory is fine (mlform leaves them out of the snapshot)"
-				if !loc.Local() {
-					where, leave = "or one inside or around it", "a bucket source leaves nothing out, so it must not hold them either"
-				}
-				add(i, "Dataset source overlaps mlform's own objects", "dataset %q reads the place of %s, %s: every apply writes there (packs, locks, the state), so the snapshot would change every run, copy the store into itself, and retrain every model trained on it. Read the data from a place of its own; %s.", p.Name, o.what(), where, leave)
-				break
+			if p.Kind != PlaceSource {
+				continue
 			}
+			const writes = "every apply writes there (packs, locks, the state), so the snapshot would change every run, copy the store into itself, and retrain every model trained on it"
+			tail := "Read the data from a place of its own; a local source that holds a local store or the state's directory is fine (mlform leaves them out of the snapshot)."
+			if !loc.Local() {
+				tail = "A bucket source leaves nothing out: keep the data under a prefix of its own, beside the store and the state."
+			}
+			switch {
+			case in && (rel == "" || o.Kind == PlaceStore && storekeys.Owned(rel)):
+				add(i, "Dataset source overlaps mlform's own objects", "dataset %q reads the place of %s, or its own objects inside it: %s. %s", p.Name, o.what(), writes, tail)
+			case !in && !loc.Local():
+				add(i, "Dataset source overlaps mlform's own objects", "dataset %q reads a key prefix holding the place of %s: %s. %s", p.Name, o.what(), writes, tail)
+			default:
+				continue
+			}
+			break
 		}
 	}
 	return probs
 }
 
-// Inside reports whether a is strictly inside b: a directory below b's, or
-// a key prefix below b's in the same bucket (not the same place).
-func Inside(a, b bloburl.Location, root string) bool {
-	if !a.Overlaps(b, root) {
-		return false
+// Within reports whether a is o's place or inside it (a directory at or
+// below o's, or a key prefix at or below o's in the same bucket), and
+// where: a's place relative to o's, "/"-separated, "" for the same place.
+func Within(a, o bloburl.Location, root string) (rel string, ok bool) {
+	if !a.Overlaps(o, root) {
+		return "", false
 	}
 	if a.Local() {
-		return b.Holds(a, root) && !a.Holds(b, root)
+		if !o.Holds(a, root) {
+			return "", false
+		}
+		r, err := filepath.Rel(absDir(o, root), absDir(a, root))
+		if err != nil || r == "." {
+			return "", err == nil
+		}
+		return filepath.ToSlash(r), true
 	}
-	return len(a.Prefix) > len(b.Prefix)
+	if !strings.HasPrefix(a.Prefix, o.Prefix) {
+		return "", false
+	}
+	return strings.TrimSuffix(strings.TrimPrefix(a.Prefix, o.Prefix), "/"), true
+}
+
+// absDir is a local location's directory, clean and absolute when it can be.
+func absDir(l bloburl.Location, root string) string {
+	d := filepath.Clean(l.LocalDir(root))
+	if abs, err := filepath.Abs(d); err == nil {
+		return abs
+	}
+	return d
 }
