@@ -64,7 +64,7 @@ func (l *loader) evalDataset(e *blockEval, n *node) {
 	if s, a, ok := e.Str("source", true); ok {
 		d.SourceSensitive = e.Vals["source"].ContainsMarked()
 		e.CheckURL("source", a, s, check.Source)
-		d.Source = s
+		d.Source, d.SourceRange = s, a.Expr.Range()
 	}
 	d.Include = e.Globs("include")
 	d.Exclude = e.Globs("exclude")

@@ -136,56 +136,33 @@ func (l *loader) checkPublishOwner(se *blockEval, a *hclsyntax.Attribute, p *Pro
 		other, rangeString(l.cfg.Promotions[other].DeclRange), where)
 }
 
-// checkPublishPlaces refuses a publish URL that names the state backend's
-// place or a store's, or a place inside or around one: a published file
-// would land among their objects, where an artifact named state.json or
-// config replaced the state or the store's config (nothing could be read
-// afterwards), and gc deleted published files named like store keys.
-func (l *loader) checkPublishPlaces() {
-	type place struct {
-		what string
-		loc  bloburl.Location
-	}
-	var places []place
-	if loc, err := bloburl.Parse(l.cfg.Backend.URL); err == nil {
-		places = append(places, place{"the state backend (mlform block)", loc})
-	}
-	for _, name := range slices.Sorted(maps.Keys(l.cfg.Storage)) {
-		st := l.cfg.Storage[name]
-		if loc, err := bloburl.Parse(st.URL); err == nil && st.URL != "" {
-			what := fmt.Sprintf("the store of storage %q", name)
-			if st.URLRange.Filename != "" {
-				what += " (" + rangeString(st.URLRange) + ")"
-			}
-			places = append(places, place{what, loc})
+// checkPlaces refuses the publish URLs, storage places and dataset sources
+// that overlap what mlform itself writes (check.Places says which and why),
+// at the offending URL or source.
+func (l *loader) checkPlaces() {
+	var places []check.Place
+	var ranges []hcl.Range
+	add := func(kind check.PlaceKind, name, u string, r hcl.Range) {
+		at := ""
+		if r.Filename != "" {
+			at = rangeString(r)
 		}
+		places, ranges = append(places, check.Place{Kind: kind, Name: name, At: at, URL: u}), append(ranges, r)
+	}
+	add(check.PlaceBackend, "", l.cfg.Backend.URL, l.cfg.Backend.URLRange)
+	for _, name := range slices.Sorted(maps.Keys(l.cfg.Storage)) {
+		add(check.PlaceStore, name, l.cfg.Storage[name].URL, l.cfg.Storage[name].URLRange)
 	}
 	for _, name := range slices.Sorted(maps.Keys(l.cfg.Promotions)) {
-		p := l.cfg.Promotions[name]
-		if p.Publish == nil || p.Publish.URL == "" {
-			continue
+		if p := l.cfg.Promotions[name]; p.Publish != nil {
+			add(check.PlacePublish, name, p.Publish.URL, p.Publish.URLRange)
 		}
-		loc, err := bloburl.Parse(p.Publish.URL)
-		if err != nil {
-			continue // CheckURL reported it
-		}
-		if loc.Local() && loc.Holds(bloburl.Location{Scheme: "file", Dir: "."}, l.rootDir()) {
-			l.diags = append(l.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Publish URL overlaps mlform's own objects",
-				Detail: fmt.Sprintf("promotion %q publishes to the workspace's directory or one holding it: published files would replace its configuration files and what mlform keeps in .mlform. Publish to a place of its own (a subdirectory, say file://published).",
-					name),
-				Subject: p.Publish.URLRange.Ptr()})
-			continue
-		}
-		for _, o := range places {
-			if !loc.Overlaps(o.loc, l.rootDir()) {
-				continue
-			}
-			l.diags = append(l.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Publish URL overlaps mlform's own objects",
-				Detail: fmt.Sprintf("promotion %q publishes to the place of %s, or inside or around it: published files would replace or be deleted as its objects (a file named state.json or config would replace the state or the store's config). Publish to a place of its own, outside every storage url and the backend url.",
-					name, o.what),
-				Subject: p.Publish.URLRange.Ptr()})
-			break
-		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(l.cfg.Datasets)) {
+		add(check.PlaceSource, name, l.cfg.Datasets[name].Source, l.cfg.Datasets[name].SourceRange)
+	}
+	for _, p := range check.Places(places, l.rootDir()) {
+		l.diags = append(l.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: p.Summary, Detail: p.Detail, Subject: ranges[p.Index].Ptr()})
 	}
 }
 

@@ -74,9 +74,10 @@ type Config struct {
 
 // Backend is where state lives.
 type Backend struct {
-	Type  string // "blob"
-	URL   string
-	Range hcl.Range
+	Type     string // "blob"
+	URL      string
+	Range    hcl.Range
+	URLRange hcl.Range // the url's expression (zero when not set)
 }
 
 // Local is one named local value.
@@ -133,6 +134,7 @@ type Dataset struct {
 	// variable: it is then read, but never shown or recorded (see
 	// SourceDisplay).
 	SourceSensitive bool
+	SourceRange     hcl.Range // the source's expression
 	Include         []string
 	Exclude         []string
 	Storage         string // storage block name; "" means "default"

@@ -164,7 +164,7 @@ func (l *loader) load() {
 	l.decodeMoved()
 	l.checkMetricNames()
 	l.checkPromotionSources()
-	l.checkPublishPlaces()
+	l.checkPlaces()
 	if !l.diags.HasErrors() {
 		l.cfg.Digest = vars.Digest(l.rawFiles, l.cfg.Variables)
 	}
@@ -395,7 +395,7 @@ func (l *loader) decodeMLForm() (versionOK bool) {
 				l.diags = append(l.diags, urlDiag("url", err, a.Expr.Range()))
 				continue
 			}
-			l.cfg.Backend.URL = s
+			l.cfg.Backend.URL, l.cfg.Backend.URLRange = s, a.Expr.Range()
 		}
 	}
 	return versionOK

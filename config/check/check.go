@@ -1,7 +1,8 @@
 // Package check holds the grammars of a configuration's string settings:
 // storage and source URLs, glob patterns, durations ("7d"), cron
 // schedules, alias names and required_version constraints, and where a
-// module's source leads (module.go). Errors are worded for a diagnostic;
+// module's source leads (module.go), and which URLs overlap what mlform
+// itself writes (places.go). Errors are worded for a diagnostic;
 // config adds the position.
 package check
 

@@ -6,17 +6,19 @@ import (
 	"strings"
 
 	"github.com/mlform/mlform/internal/hexid"
+	"github.com/mlform/mlform/internal/storekeys"
 	"github.com/mlform/mlform/providers/storage/packfmt"
 )
 
-// Key prefixes of the objects a store owns. Anything else in the bucket is
-// left alone (and reported by Check).
+// Key prefixes of the objects a store owns (internal/storekeys lists them
+// all, roots/ and locks/ too). Anything else in the bucket is left alone
+// (and reported by Check when under one of these prefixes).
 const (
-	configKey       = "config"
-	packPrefix      = "data/"
-	indexPrefix     = "index/"
-	manifestPrefix  = "manifests/"
-	objectPrefix    = "objects/"
+	configKey       = storekeys.Config
+	packPrefix      = storekeys.Packs
+	indexPrefix     = storekeys.Indexes
+	manifestPrefix  = storekeys.Manifests
+	objectPrefix    = storekeys.Objects
 	minPrefixLength = 8
 )
 

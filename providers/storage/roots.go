@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/mlform/mlform/internal/storekeys"
 	"github.com/mlform/mlform/internal/termtext"
 	"github.com/mlform/mlform/providers/storage/storedoc"
 )
@@ -21,7 +22,7 @@ import (
 // gives the format and the write order; storedoc encodes and checks it.
 
 // rootPrefix is where roots live.
-const rootPrefix = "roots/"
+const rootPrefix = storekeys.Roots
 
 // Root is one workspace's record in a store (storedoc.Root).
 type Root = storedoc.Root

@@ -15,6 +15,7 @@ import (
 
 	"github.com/mlform/mlform/internal/backoff"
 	"github.com/mlform/mlform/internal/procid"
+	"github.com/mlform/mlform/internal/storekeys"
 	"github.com/mlform/mlform/internal/whoami"
 	"github.com/mlform/mlform/providers/storage/storedoc"
 )
@@ -35,7 +36,7 @@ import (
 // IfNotExist so a driver refuses a (never expected) name collision.
 
 // lockPrefix is where store locks live.
-const lockPrefix = "locks/"
+const lockPrefix = storekeys.Locks
 
 // The lock document is storedoc's: who holds a lock, of which kind.
 type (
