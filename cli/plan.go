@@ -247,10 +247,10 @@ refuses if the state or the configuration changed in between.`,
 			if err != nil {
 				return err
 			}
-			if err := renderPlan(g, p, st, format); err != nil {
-				return err
-			}
-			warnTargeting(g, p.Targets)
+			// The plan file is written before the plan is shown, as
+			// Terraform does: a reader that stops early (mlform plan
+			// -out=FILE | head) ends the process with SIGPIPE or fails the
+			// rendering, and must not lose the plan it was shown part of.
 			if out != "" {
 				if p.Variables, err = planner.SaveVariables(ws.Config); err != nil {
 					return err
@@ -258,6 +258,12 @@ refuses if the state or the configuration changed in between.`,
 				if err := plans.WriteFile(out, p); err != nil {
 					return err
 				}
+			}
+			if err := renderPlan(g, p, st, format); err != nil {
+				return err
+			}
+			warnTargeting(g, p.Targets)
+			if out != "" {
 				if format == "human" && !p.HasChanges() {
 					// Nothing to perform: applying it only confirms that.
 					fmt.Fprintf(g.Stdout, "\nSaved the plan to: %s\n", out)

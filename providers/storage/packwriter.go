@@ -491,6 +491,15 @@ func (w *packWriter) checkpoint(ctx context.Context) {
 	_ = w.writeIndex(ctx)
 }
 
+// indexUploaded writes one index object for the packs uploaded and not
+// yet indexed (after close: what an interrupted write left); see
+// Store.Close.
+func (w *packWriter) indexUploaded() error {
+	w.flushMu.Lock()
+	defer w.flushMu.Unlock()
+	return w.writeIndex(context.Background())
+}
+
 // close waits for uploads in flight and releases the buffers; unflushed
 // chunks are dropped. A pack with reservations out gives its buffer back
 // when the last one returns.

@@ -324,3 +324,48 @@ func TestIndexCheckpointKeepsUploads(t *testing.T) {
 		})
 	}
 }
+
+// TestCloseIndexesUploadedPacks: a write interrupted before its Flush
+// (Ctrl-C during a snapshot) and then closed keeps the packs it had
+// uploaded: Close indexes them, so the next run uploads only the rest,
+// even with no checkpoint written during the write.
+func TestCloseIndexesUploadedPacks(t *testing.T) {
+	ctx := context.Background()
+	files := make([][]byte, 60)
+	total := 0
+	for i := range files {
+		files[i] = testData(uint64(900+i), 20000+i*500)
+		total += len(files[i])
+	}
+	opts := Options{PackSize: 64 << 10, IndexEvery: -1}
+	s, o := newMemStore(t, opts)
+	for _, b := range files {
+		if _, err := s.PutFile(ctx, bytes.NewReader(b)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Interrupted: no Flush, the store is closed.
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	up := &packUploads{objects: o}
+	again := openStore(t, up, opts)
+	defer again.Close()
+	var out []manifest.File
+	for i, b := range files {
+		f, err := again.PutFile(ctx, bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Path = fmt.Sprintf("f%02d", i)
+		out = append(out, f)
+	}
+	if err := again.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if second := up.bytes.Load(); second >= int64(total)/2 {
+		t.Errorf("the second run uploaded %d pack bytes for %d bytes of files: the first run's uploaded packs were not indexed at Close", second, total)
+	}
+	checkStoredFiles(t, again, o, out, files[0])
+}

@@ -183,10 +183,17 @@ func openObjects(ctx context.Context, o objects, opts Options) (*Store, error) {
 func (s *Store) Config() Config { return s.cfg }
 
 // Close waits for pack uploads in flight and closes the bucket if Open
-// opened it. Chunks not
-// made durable by Flush are not indexed: their packs are garbage for GC.
+// opened it. Chunks not made durable by Flush (a write interrupted or
+// failed before it: Ctrl-C during a snapshot) are dropped, except those in
+// packs already uploaded: while the store lock still holds, Close indexes
+// them, as a checkpoint would (Options.IndexEvery), so the next run does
+// not upload them again. Unreferenced, they stay garbage for GC.
 func (s *Store) Close() error {
 	werr := s.w.close()
+	if s.locksFresh() == nil {
+		// Best effort: an index not written only costs the rerun an upload.
+		_ = s.w.indexUploaded()
+	}
 	var lerr error
 	if s.lock != nil {
 		lerr = s.lock.Unlock(context.Background())
