@@ -493,12 +493,18 @@ func (w *packWriter) checkpoint(ctx context.Context) {
 
 // indexUploaded writes one index object for the packs uploaded and not
 // yet indexed (after close: what an interrupted write left); see
-// Store.Close.
+// Store.Close. It gives up after indexUploadedTimeout: a process stopping
+// on Ctrl-C must not hang on a store that stopped answering, and an index
+// not written only costs the next run an upload.
 func (w *packWriter) indexUploaded() error {
 	w.flushMu.Lock()
 	defer w.flushMu.Unlock()
-	return w.writeIndex(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), indexUploadedTimeout)
+	defer cancel()
+	return w.writeIndex(ctx)
 }
+
+const indexUploadedTimeout = 30 * time.Second
 
 // close waits for uploads in flight and releases the buffers; unflushed
 // chunks are dropped. A pack with reservations out gives its buffer back
