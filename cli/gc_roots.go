@@ -44,7 +44,10 @@ func renderRoots(g *Globals, stores []*ops.StoreRoots, own, backend string) {
 				continue
 			}
 			stale := ""
-			if ok, why := l.Holder.Stale(time.Now(), storage.DefaultLockStale); ok && why != "" {
+			// As a taker judges it, by the lock object's modification
+			// time; listing takes no lock, so the store's "now" is
+			// this host's clock.
+			if ok, why := l.Stale(time.Now(), storage.DefaultLockStale); ok && why != "" {
 				stale = " (stale: " + why + ")"
 			}
 			fmt.Fprintf(g.Stdout, "  lock: %s%s\n", l.Holder, stale)

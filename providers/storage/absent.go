@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 )
 
 // absentObjects are the objects of a store that does not exist yet,
@@ -27,7 +28,9 @@ func (absentObjects) Put(_ context.Context, key string, _ io.Reader, _ bool) err
 	return fmt.Errorf("write %s: %w", key, ErrNoStore)
 }
 
-func (absentObjects) List(context.Context, string, func(string, int64) error) error { return nil }
+func (absentObjects) List(context.Context, string, func(string, int64, time.Time) error) error {
+	return nil
+}
 
 func (absentObjects) Size(_ context.Context, key string) (int64, error) {
 	return 0, fmt.Errorf("%s: %w", key, ErrNotFound)

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -240,7 +241,7 @@ func (s *Store) listStore(ctx context.Context, r *CheckReport) (*storeKeys, erro
 		{manifestPrefix, ids(manifestPrefix, &k.manifests)},
 		{objectPrefix, ids(objectPrefix, &k.objects)},
 	} {
-		err := s.o.List(ctx, l.prefix, func(key string, size int64) error {
+		err := s.o.List(ctx, l.prefix, func(key string, size int64, _ time.Time) error {
 			switch {
 			case l.add(key, size):
 			case isStoreKey(l.prefix, tempBase(key)):

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -64,7 +65,7 @@ func loadIndex(ctx context.Context, o objects, workers int, skipBad bool) (*inde
 
 func loadIndexOnce(ctx context.Context, o objects, workers int, skipBad bool) (*index, error) {
 	var ids []string
-	err := o.List(ctx, indexPrefix, func(key string, _ int64) error {
+	err := o.List(ctx, indexPrefix, func(key string, _ int64, _ time.Time) error {
 		id, ok := idFromKey(indexPrefix, key)
 		if !ok {
 			return nil // not ours; Check reports it

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/mlform/mlform/internal/hexid"
 	"github.com/mlform/mlform/internal/storekeys"
@@ -56,13 +57,24 @@ func hashHex(b []byte) string { return packfmt.Sum(b).String() }
 // (isTempKey): the small documents (roots, locks) are listed then read one
 // by one.
 func (s *Store) listKeys(ctx context.Context, prefix string) ([]string, error) {
+	keys, _, err := s.listKeyTimes(ctx, prefix)
+	return keys, err
+}
+
+// listKeyTimes is listKeys that also returns each key's modification time
+// by the store's clock (absent when the driver gives none).
+func (s *Store) listKeyTimes(ctx context.Context, prefix string) ([]string, map[string]time.Time, error) {
 	var keys []string
-	err := s.o.List(ctx, prefix, func(key string, _ int64) error {
+	mods := map[string]time.Time{}
+	err := s.o.List(ctx, prefix, func(key string, _ int64, mod time.Time) error {
 		if !isTempKey(key) {
 			keys = append(keys, key)
+			if !mod.IsZero() {
+				mods[key] = mod
+			}
 		}
 		return nil
 	})
 	sort.Strings(keys)
-	return keys, err
+	return keys, mods, err
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/mlform/mlform/internal/hexid"
 	"github.com/mlform/mlform/internal/termtext"
@@ -87,7 +88,7 @@ func (s *Store) ResolveManifest(ctx context.Context, prefix string) (string, err
 		return "", fmt.Errorf("manifest id prefix %q: want %d to %d hex characters", termtext.Truncate(prefix, 80), minPrefixLength, hexid.DigestLen)
 	}
 	var matches []string
-	err := s.o.List(ctx, manifestPrefix+p, func(key string, _ int64) error {
+	err := s.o.List(ctx, manifestPrefix+p, func(key string, _ int64, _ time.Time) error {
 		if id, ok := idFromKey(manifestPrefix, key); ok && strings.HasPrefix(id, p) {
 			matches = append(matches, id)
 		}
@@ -113,7 +114,7 @@ func (s *Store) ResolveManifest(ctx context.Context, prefix string) (string, err
 // List returns the ids of all manifests, sorted.
 func (s *Store) List(ctx context.Context) ([]string, error) {
 	var ids []string
-	err := s.o.List(ctx, manifestPrefix, func(key string, _ int64) error {
+	err := s.o.List(ctx, manifestPrefix, func(key string, _ int64, _ time.Time) error {
 		if id, ok := idFromKey(manifestPrefix, key); ok {
 			ids = append(ids, id)
 		}

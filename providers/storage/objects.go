@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"syscall"
+	"time"
 
 	"gocloud.dev/blob"
 	"gocloud.dev/gcerrors"
@@ -26,8 +27,9 @@ type objects interface {
 	// Put writes an object that becomes visible only when complete. With
 	// ifNotExist it fails with an error matching errExists when key exists.
 	Put(ctx context.Context, key string, r io.Reader, ifNotExist bool) error
-	// List calls fn for each object under prefix.
-	List(ctx context.Context, prefix string, fn func(key string, size int64) error) error
+	// List calls fn for each object under prefix, with its modification
+	// time by the store's clock (zero when the driver does not give one).
+	List(ctx context.Context, prefix string, fn func(key string, size int64, mod time.Time) error) error
 	// Size returns an object's size.
 	Size(ctx context.Context, key string) (int64, error)
 	Delete(ctx context.Context, key string) error
@@ -249,10 +251,11 @@ func (r readerOnly) Read(p []byte) (int, error) { return r.r.Read(p) }
 // the walk (a lock released, a temporary upload file renamed into place
 // by another process) fails the listing with NotFound; the listing is then
 // taken again, a few times, rather than failing a lock attempt or a check.
-func (o bucketObjects) List(ctx context.Context, prefix string, fn func(string, int64) error) error {
+func (o bucketObjects) List(ctx context.Context, prefix string, fn func(string, int64, time.Time) error) error {
 	type item struct {
 		key  string
 		size int64
+		mod  time.Time
 	}
 	var items []item
 	for attempt := 0; ; attempt++ {
@@ -268,7 +271,7 @@ func (o bucketObjects) List(ctx context.Context, prefix string, fn func(string, 
 					return err
 				}
 				if !obj.IsDir {
-					items = append(items, item{obj.Key, obj.Size})
+					items = append(items, item{obj.Key, obj.Size, obj.ModTime})
 				}
 			}
 		}()
@@ -280,7 +283,7 @@ func (o bucketObjects) List(ctx context.Context, prefix string, fn func(string, 
 		}
 	}
 	for _, it := range items {
-		if err := fn(it.key, it.size); err != nil {
+		if err := fn(it.key, it.size, it.mod); err != nil {
 			return err
 		}
 	}

@@ -136,7 +136,7 @@ func TestPutSmallConcurrentDuplicates(t *testing.T) {
 		t.Errorf("the store holds %d chunks for %d distinct files", rep.Chunks, len(blobs))
 	}
 	stored := 0 // chunk copies the index objects list
-	err = o.List(ctx, indexPrefix, func(key string, _ int64) error {
+	err = o.List(ctx, indexPrefix, func(key string, _ int64, _ time.Time) error {
 		entries, err := readIndexObject(ctx, o, strings.TrimPrefix(key, indexPrefix))
 		stored += len(entries)
 		return err
@@ -209,7 +209,7 @@ func TestPackSizeCountsTrailer(t *testing.T) {
 			t.Fatal(err)
 		}
 		packs := 0
-		err := o.List(ctx, packPrefix, func(key string, size int64) error {
+		err := o.List(ctx, packPrefix, func(key string, size int64, _ time.Time) error {
 			packs++
 			if size > packSize {
 				t.Errorf("sized=%v: pack %s is %d bytes, over the pack size %d", sized, key, size, packSize)

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // Refresh loads the index objects another Store wrote to the bucket since
@@ -11,7 +12,7 @@ import (
 // and are not stored again. Index objects already loaded are skipped.
 func (s *Store) Refresh(ctx context.Context) error {
 	var fresh []string
-	err := s.o.List(ctx, indexPrefix, func(key string, _ int64) error {
+	err := s.o.List(ctx, indexPrefix, func(key string, _ int64, _ time.Time) error {
 		id, ok := idFromKey(indexPrefix, key)
 		if !ok {
 			return nil // not ours; Check reports it

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 
 	"gocloud.dev/blob/memblob"
 
@@ -311,7 +312,7 @@ func TestRebuildIndexKeepsOldIndexWhenAPackIsDamaged(t *testing.T) {
 		t.Fatal(err)
 	}
 	indexesBefore := 0
-	o.List(ctx, indexPrefix, func(string, int64) error { indexesBefore++; return nil })
+	o.List(ctx, indexPrefix, func(string, int64, time.Time) error { indexesBefore++; return nil })
 	n, err := s.RebuildIndex(ctx)
 	if err == nil || !strings.Contains(err.Error(), loc.Pack.String()) {
 		t.Fatalf("RebuildIndex with a damaged pack: %v; want an error naming it", err)
@@ -320,7 +321,7 @@ func TestRebuildIndexKeepsOldIndexWhenAPackIsDamaged(t *testing.T) {
 		t.Errorf("indexed %d packs, want the 1 good one", n)
 	}
 	indexesAfter := 0
-	o.List(ctx, indexPrefix, func(string, int64) error { indexesAfter++; return nil })
+	o.List(ctx, indexPrefix, func(string, int64, time.Time) error { indexesAfter++; return nil })
 	// The new object may coincide with an old one (same entries, same id).
 	if indexesAfter < indexesBefore {
 		t.Errorf("index objects: %d before, %d after; want the old ones kept", indexesBefore, indexesAfter)

@@ -57,8 +57,9 @@ const (
 	DefaultLockRefresh = time.Minute
 	// DefaultLockStale is how long a lock may go unrefreshed before others
 	// consider it stale: ten refresh periods, so a slow store or a paused
-	// machine does not lose a live lock. Clocks of hosts sharing a store
-	// must agree to well within this.
+	// machine does not lose a live lock. The age is measured by the
+	// store's clock where it gives lock objects modification times
+	// (LockEntry.Stale), so hosts' clocks need not agree.
 	DefaultLockStale = 10 * time.Minute
 )
 
@@ -210,8 +211,14 @@ func (s *Store) conflicts(ctx context.Context, h LockHolder, stale time.Duration
 	if err != nil {
 		return nil, err
 	}
+	// The lock object just written is "now" by the store's clock.
+	var storeNow time.Time
+	for _, le := range entries {
+		if le.Err == nil && le.Holder.ID == h.ID {
+			storeNow = le.ModTime
+		}
+	}
 	var e LockedError
-	now := time.Now()
 	for _, le := range entries {
 		if le.Holder.ID == h.ID {
 			continue
@@ -220,7 +227,7 @@ func (s *Store) conflicts(ctx context.Context, h LockHolder, stale time.Duration
 			e.Unreadable = append(e.Unreadable, le.Err.Error())
 			continue
 		}
-		if st, _ := le.Holder.Stale(now, stale); st {
+		if st, _ := le.Stale(storeNow, stale); st {
 			// Best effort: another process may remove it first.
 			_ = s.deleteKey(ctx, le.Key)
 			continue
@@ -240,14 +247,38 @@ func (s *Store) conflicts(ctx context.Context, h LockHolder, stale time.Duration
 type LockEntry struct {
 	Key    string
 	Holder LockHolder
-	Err    error
+	// ModTime is when the lock object was last written (taken or
+	// refreshed) by the store's clock; zero when the driver gives none.
+	ModTime time.Time
+	Err     error
+}
+
+// Stale reports whether the entry's holder is gone: it ran on this host
+// and its pid no longer exists, or its lock object was last written more
+// than stale before storeNow, both by the store's clock (storeNow is the
+// modification time of a lock object just written). A holder's own
+// Refreshed is its clock, which may be minutes off the reader's: judged
+// by it, a host whose clock ran ahead removed live locks of others and
+// ran gc under a running apply. Without both times (a driver that gives
+// none) the age is Refreshed against this host's clock.
+func (le LockEntry) Stale(storeNow time.Time, stale time.Duration) (bool, string) {
+	if le.ModTime.IsZero() || storeNow.IsZero() {
+		return le.Holder.Stale(time.Now(), stale)
+	}
+	if gone, why := le.Holder.Gone(); gone {
+		return true, why
+	}
+	if age := storeNow.Sub(le.ModTime); age > stale {
+		return true, fmt.Sprintf("lock object not rewritten for %s (stale after %s)", age.Round(time.Second), stale)
+	}
+	return false, ""
 }
 
 // Locks lists the store's lock objects (held, stale or unreadable).
 func (s *Store) Locks(ctx context.Context) ([]LockEntry, error) { return s.listLocks(ctx) }
 
 func (s *Store) listLocks(ctx context.Context) ([]LockEntry, error) {
-	keys, err := s.listKeys(ctx, lockPrefix)
+	keys, mods, err := s.listKeyTimes(ctx, lockPrefix)
 	if err != nil {
 		return nil, fmt.Errorf("list locks: %w", err)
 	}
@@ -264,7 +295,7 @@ func (s *Store) listLocks(ctx context.Context) ([]LockEntry, error) {
 		if derr == nil && lockPrefix+h.ID != key {
 			derr = fmt.Errorf("names lock %s, not the one of its key", h.ID)
 		}
-		e := LockEntry{Key: key, Holder: h}
+		e := LockEntry{Key: key, Holder: h, ModTime: mods[key]}
 		if derr != nil {
 			e.Err = fmt.Errorf("%s: %w", key, derr)
 		}
@@ -328,8 +359,9 @@ func (l *StoreLock) refreshOnce(ctx context.Context) error {
 // monotonic clock also counts the time a machine was suspended. A holder
 // calls it before it acts on what the lock guarantees: a writer before
 // the root that makes what it uploaded (or found in the index) live, gc
-// before each deletion. Half the timeout leaves the other half for clock
-// differences between hosts.
+// before each deletion. Half the timeout leaves the other half as a
+// margin (for clock differences between hosts, on a driver that gives
+// lock objects no modification time).
 func (l *StoreLock) Check(ctx context.Context) error {
 	if err := l.Lost(); err != nil {
 		return err

@@ -37,6 +37,7 @@ func sharedTests() []struct {
 		{"LockWaitsForRelease", testLockWaits},
 		{"LockMutualExclusion", testLockMutualExclusion},
 		{"StaleLocks", testStaleLocks},
+		{"LockModTime", testLockModTime},
 		{"LockRefresh", testLockRefresh},
 		{"SharedLockOnOpen", testSharedLockOnOpen},
 	}
@@ -415,9 +416,10 @@ func testLockMutualExclusion(t *testing.T, e *env) {
 	}
 }
 
-// testStaleLocks: a lock whose holder process is gone on this host, or
-// that was not refreshed for the stale timeout, does not block and is
-// removed; an unreadable lock object blocks and is named.
+// testStaleLocks: a lock whose holder process is gone on this host does
+// not block and is removed; one just written blocks whatever its holder's
+// clock says (an hour behind: the age is the store's, see
+// testLockModTime); an unreadable lock object blocks and is named.
 func testStaleLocks(t *testing.T, e *env) {
 	s := e.open(storage.Options{})
 	host, _ := os.Hostname()
@@ -433,7 +435,7 @@ func testStaleLocks(t *testing.T, e *env) {
 		blocks string // "" when the lock is stale
 	}{
 		{"pid-gone", storage.LockHolder{ID: "dead-pid", Kind: storage.LockExclusive, Host: host, PID: dead.Process.Pid, Command: "gc", Created: now, Refreshed: now}, "", ""},
-		{"not-refreshed", storage.LockHolder{ID: "old", Kind: storage.LockExclusive, Host: "elsewhere", PID: 1, Command: "gc", Created: now.Add(-time.Hour), Refreshed: now.Add(-time.Hour)}, "", ""},
+		{"clock-behind-other-host", storage.LockHolder{ID: "behind", Kind: storage.LockExclusive, Host: "elsewhere", PID: 1, Command: "gc", Created: now.Add(-time.Hour), Refreshed: now.Add(-time.Hour)}, "", "elsewhere"},
 		{"live-other-host", storage.LockHolder{ID: "live", Kind: storage.LockExclusive, Host: "elsewhere", PID: 1, Command: "gc", Created: now, Refreshed: now}, "", "elsewhere"},
 		{"unreadable", storage.LockHolder{ID: "junk"}, "{not json", "unreadable lock object locks/junk"},
 	}
@@ -466,6 +468,54 @@ func testStaleLocks(t *testing.T, e *env) {
 				t.Error("the stale lock was not removed")
 			}
 		})
+	}
+}
+
+// testLockModTime: the listing gives each lock object the time the store
+// wrote it, which lock ages are measured by: within minutes of this
+// host's clock (the servers run here), and rewritten by a refresh. Every
+// driver gives one (file, mem, S3, GCS, Azure); one that gave none would
+// have lock ages judged by the holders' clocks.
+func testLockModTime(t *testing.T, e *env) {
+	s := e.open(storage.Options{})
+	before := time.Now()
+	l, err := s.Lock(e.ctx, storage.LockShared, storage.LockOptions{Command: "apply", Refresh: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Unlock(e.ctx)
+	after := time.Now()
+	locks, err := s.Locks(e.ctx)
+	if err != nil || len(locks) != 1 {
+		t.Fatalf("locks %+v, %v", locks, err)
+	}
+	const bound = 5 * time.Minute
+	if m := locks[0].ModTime; m.Before(before.Add(-bound)) || m.After(after.Add(bound)) {
+		t.Fatalf("lock object modification time %v (zero: none), written between %v and %v", m, before, after)
+	}
+	l.Unlock(e.ctx)
+
+	// A refresh rewrites it (S3 gives whole seconds: wait for the next).
+	first := time.Now()
+	l, err = s.Lock(e.ctx, storage.LockShared, storage.LockOptions{Command: "apply", Refresh: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var taken time.Time
+	for deadline := time.Now().Add(time.Minute); ; {
+		locks, err := s.Locks(e.ctx)
+		if err != nil || len(locks) != 1 {
+			t.Fatalf("locks %+v, %v", locks, err)
+		}
+		if taken.IsZero() {
+			taken = locks[0].ModTime
+		} else if locks[0].ModTime.After(taken) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("lock object taken at %v (listed %v) not rewritten by its refresh within a minute", first, taken)
+		}
+		time.Sleep(10 * time.Millisecond) // polling the condition, not waiting out a guess
 	}
 }
 

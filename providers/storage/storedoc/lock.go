@@ -56,12 +56,24 @@ func (h LockHolder) String() string {
 		h.Kind, h.ID, h.User, h.Host, h.PID, h.Command, textfmt.Time(h.Created), textfmt.Time(h.Refreshed))
 }
 
-// Stale reports whether the holder is gone: it ran on this host and its
-// process no longer exists, or it has not refreshed its lock for stale.
-// why says which.
-func (h LockHolder) Stale(now time.Time, stale time.Duration) (bool, string) {
+// Gone reports whether the holder ran on this host (this kernel) and its
+// process no longer exists; why says so.
+func (h LockHolder) Gone() (bool, string) {
 	if procid.SameKernel(h.Host, h.Boot) && h.PID > 0 && procid.Exited(h.PID) {
 		return true, fmt.Sprintf("process %d on %s is gone", h.PID, h.Host)
+	}
+	return false, ""
+}
+
+// Stale reports whether the holder is gone (Gone), or has not refreshed
+// its lock for stale by its own clock (Refreshed) read against now. why
+// says which. Hosts whose clocks disagree misjudge each other by this
+// rule: the store judges a lock's age by the store's clock where the
+// bucket gives lock objects a modification time (storage.LockEntry.Stale)
+// and falls back to this.
+func (h LockHolder) Stale(now time.Time, stale time.Duration) (bool, string) {
+	if gone, why := h.Gone(); gone {
+		return true, why
 	}
 	if age := now.Sub(h.Refreshed); age > stale {
 		return true, fmt.Sprintf("not refreshed for %s (stale after %s)", age.Round(time.Second), stale)
