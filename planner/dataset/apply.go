@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"unicode/utf8"
 
+	"github.com/mlform/mlform/providers/storage/chunker"
+
 	"golang.org/x/sync/errgroup"
 
 	"github.com/mlform/mlform/internal/textfmt"
@@ -171,7 +173,7 @@ func (pr *progressReader) Read(b []byte) (int, error) {
 }
 
 // Size passes on the size of the underlying reader, when it can tell.
-func (pr *progressReader) Size() int64 { return storage.SizeOf(pr.r) }
+func (pr *progressReader) Size() int64 { return chunker.SizeOf(pr.r) }
 
 // quotePath quotes a data file's path for an error message when it holds a
 // control character (see render.DisplayPath, which planner cannot import).

@@ -8,12 +8,13 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/mlform/mlform/providers/storage/chunker"
+
 	"golang.org/x/sync/errgroup"
 
 	"github.com/mlform/mlform/planner/observe/statcache"
 	"github.com/mlform/mlform/planner/profile"
 	"github.com/mlform/mlform/providers/source"
-	"github.com/mlform/mlform/providers/storage"
 )
 
 // scan is the working state of one Observe call.
@@ -256,7 +257,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 
 // Size passes on the size of the underlying file, when it has one, so the
 // store can size its buffers for it.
-func (c *countingReader) Size() int64 { return storage.SizeOf(c.r) }
+func (c *countingReader) Size() int64 { return chunker.SizeOf(c.r) }
 
 // flush adds the bytes of this read not yet counted, and files, to the
 // totals and reports them. The last flush of a file (files 1) sets its

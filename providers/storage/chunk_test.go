@@ -7,6 +7,8 @@ import (
 	"testing"
 	"testing/iotest"
 
+	"github.com/mlform/mlform/providers/storage/chunker"
+
 	"github.com/mlform/mlform/providers/storage/packfmt"
 )
 
@@ -14,8 +16,8 @@ import (
 // store format (dedupe across runs depends on them), so a dependency
 // upgrade that moves them must fail here, not silently re-chunk stores.
 func TestChunkBoundariesGolden(t *testing.T) {
-	sp := newSplitter(1)
-	f, err := sp.split(bytes.NewReader(testData(42, 12<<20)), -1, func(packfmt.ID, []byte) error { return nil })
+	sp := chunker.New(1)
+	f, err := sp.Split(bytes.NewReader(testData(42, 12<<20)), -1, func(packfmt.ID, []byte) error { return nil })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,9 +33,9 @@ func TestChunkBoundariesGolden(t *testing.T) {
 
 func TestChunkSizesAndStreaming(t *testing.T) {
 	data := testData(7, 48<<20)
-	sp := newSplitter(1)
+	sp := chunker.New(1)
 	var chunks [][]byte
-	f, err := sp.split(bytes.NewReader(data), int64(len(data)), func(_ packfmt.ID, d []byte) error {
+	f, err := sp.Split(bytes.NewReader(data), int64(len(data)), func(_ packfmt.ID, d []byte) error {
 		chunks = append(chunks, append([]byte{}, d...))
 		return nil
 	})
@@ -56,22 +58,22 @@ func TestChunkSizesAndStreaming(t *testing.T) {
 		t.Error("streamed whole-file hash differs from BLAKE3 of the content")
 	}
 	// The same stream read in odd pieces gives the same chunks.
-	g, err := sp.split(iotest.OneByteReader(io.LimitReader(bytes.NewReader(data), 3<<20)), -1, func(packfmt.ID, []byte) error { return nil })
+	g, err := sp.Split(iotest.OneByteReader(io.LimitReader(bytes.NewReader(data), 3<<20)), -1, func(packfmt.ID, []byte) error { return nil })
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, _ := sp.split(bytes.NewReader(data[:3<<20]), 3<<20, func(packfmt.ID, []byte) error { return nil })
+	h, _ := sp.Split(bytes.NewReader(data[:3<<20]), 3<<20, func(packfmt.ID, []byte) error { return nil })
 	if fmt.Sprint(g) != fmt.Sprint(h) {
 		t.Error("chunking depends on read sizes")
 	}
 	// The scan buffer size (chosen from the size hint) does not move
 	// boundaries either.
-	small, _ := sp.split(bytes.NewReader(data), -1, func(packfmt.ID, []byte) error { return nil })
+	small, _ := sp.Split(bytes.NewReader(data), -1, func(packfmt.ID, []byte) error { return nil })
 	if fmt.Sprint(small) != fmt.Sprint(f) {
 		t.Error("chunking depends on the scan buffer size")
 	}
 	// Read errors surface.
-	if _, err := sp.split(iotest.ErrReader(errInjected), -1, func(packfmt.ID, []byte) error { return nil }); err == nil {
+	if _, err := sp.Split(iotest.ErrReader(errInjected), -1, func(packfmt.ID, []byte) error { return nil }); err == nil {
 		t.Error("read error swallowed")
 	}
 }

@@ -6,7 +6,8 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/mlform/mlform/providers/storage/manifest"
+	"github.com/mlform/mlform/providers/storage/chunker"
+
 	"github.com/mlform/mlform/providers/storage/storedoc"
 )
 
@@ -14,19 +15,13 @@ import (
 // whose config names a greater version is refused.
 const FormatVersion = 1
 
-// Chunker parameters. They are part of the store format: chunk boundaries,
-// and so chunk ids and dedupe, depend on them. They are recorded in the
-// store's config object and a store recorded with others is refused.
+// Chunker parameters (providers/storage/chunker): part of the store
+// format, recorded in the store's config object.
 const (
-	// FastCDC's normal size is a target, not the mean: with min 640 KiB and
-	// normal 768 KiB, chunks average about 0.85 MiB on random data, and the
-	// gear hash skips the first 640 KiB of every chunk. Measured here (one
-	// core, 256 MiB random): 1.8 GB/s against 1.0 GB/s for 256K/1M/4M, with
-	// the same resynchronisation after an insert (2-4 MiB of new chunks).
-	ChunkAlgorithm = "fastcdc-v1.0.0"
-	ChunkMinSize   = 640 << 10
-	ChunkAvgSize   = 768 << 10
-	ChunkMaxSize   = manifest.MaxChunkSize
+	ChunkAlgorithm = chunker.Algorithm
+	ChunkMinSize   = chunker.MinSize
+	ChunkAvgSize   = chunker.AvgSize
+	ChunkMaxSize   = chunker.MaxSize
 	HashAlgorithm  = "blake3-256"
 )
 

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/mlform/mlform/providers/storage/chunker"
+
 	"github.com/mlform/mlform/internal/readfile"
 	"github.com/mlform/mlform/providers/storage/manifest"
 	"github.com/mlform/mlform/providers/storage/packfmt"
@@ -20,7 +22,7 @@ func (s *Store) PutFile(ctx context.Context, r io.Reader) (manifest.File, error)
 	if err := s.w.failed.get(); err != nil {
 		return manifest.File{}, err
 	}
-	size := SizeOf(r)
+	size := chunker.SizeOf(r)
 	r = readfile.StopOnCancel(ctx, r)
 	var (
 		f   manifest.File
@@ -38,7 +40,7 @@ func (s *Store) PutFile(ctx context.Context, r io.Reader) (manifest.File, error)
 }
 
 func (s *Store) putStream(ctx context.Context, r io.Reader, size int64) (manifest.File, error) {
-	return s.split.split(r, size, func(id packfmt.ID, data []byte) error {
+	return s.split.Split(r, size, func(id packfmt.ID, data []byte) error {
 		return s.w.add(ctx, id, data)
 	})
 }
@@ -68,7 +70,7 @@ func (s *Store) putSmall(ctx context.Context, r io.Reader, n int) (manifest.File
 			if err := s.w.commit(ctx, res, id); err != nil {
 				return manifest.File{}, err
 			}
-			return oneChunkFile(id, n), nil
+			return chunker.OneChunkFile(id, n), nil
 		}
 	}
 	switch err {
@@ -87,7 +89,7 @@ func (s *Store) putSmall(ctx context.Context, r io.Reader, n int) (manifest.File
 // HashFile computes exactly the File that PutFile would return for r (size,
 // hash, chunks), storing nothing. The planner uses it at plan time.
 func (s *Store) HashFile(r io.Reader) (manifest.File, error) {
-	return s.split.split(r, SizeOf(r), func(packfmt.ID, []byte) error { return nil })
+	return s.split.Split(r, chunker.SizeOf(r), func(packfmt.ID, []byte) error { return nil })
 }
 
 // Flush seals the open pack, waits for all pack uploads and writes the index

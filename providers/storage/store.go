@@ -17,6 +17,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/mlform/mlform/providers/storage/chunker"
+
 	gblob "gocloud.dev/blob"
 
 	"github.com/mlform/mlform/internal/bloburl"
@@ -83,7 +85,7 @@ type Store struct {
 	cfg      Config
 	workers  int
 	packSize int
-	split    *splitter
+	split    *chunker.Splitter
 	idx      *index
 	w        *packWriter
 	// exclusive counts exclusive store locks this Store holds: GC runs
@@ -157,7 +159,7 @@ func openObjects(ctx context.Context, o objects, opts Options) (*Store, error) {
 		cfg:      cfg,
 		workers:  opts.Workers,
 		packSize: opts.PackSize,
-		split:    newSplitter(opts.Workers * 2),
+		split:    chunker.New(opts.Workers * 2),
 	}
 	if _, absent := o.(absentObjects); opts.SharedLock != nil && !absent {
 		// A store that does not exist yet (NoCreate) holds nothing a gc

@@ -1,4 +1,8 @@
-package storage
+// Package chunker cuts a stream into the store's content-defined chunks
+// (FastCDC with fixed parameters, part of the store format) and hashes
+// each chunk and the whole stream in one pass, with pooled buffers so
+// memory follows the number of concurrent streams, not of files.
+package chunker
 
 import (
 	"bytes"
@@ -15,16 +19,33 @@ import (
 	"github.com/mlform/mlform/providers/storage/packfmt"
 )
 
-// splitter chunks streams with the store's parameters. Buffers (scan
-// buffers and chunk copies, ChunkMaxSize each) are pooled in a bounded
+// The chunker's parameters. They are part of the store format: chunk
+// boundaries, and so chunk ids and dedupe, depend on them (the store
+// records them in its config object and refuses a store recorded with
+// others).
+//
+// FastCDC's normal size is a target, not the mean: with min 640 KiB and
+// normal 768 KiB, chunks average about 0.85 MiB on random data, and the
+// gear hash skips the first 640 KiB of every chunk. Measured here (one
+// core, 256 MiB random): 1.8 GB/s against 1.0 GB/s for 256K/1M/4M, with
+// the same resynchronisation after an insert (2-4 MiB of new chunks).
+const (
+	Algorithm = "fastcdc-v1.0.0"
+	MinSize   = 640 << 10
+	AvgSize   = 768 << 10
+	MaxSize   = manifest.MaxChunkSize
+)
+
+// Splitter chunks streams with the store's parameters. Buffers (scan
+// buffers and chunk copies, MaxSize each) are pooled in a bounded
 // free list so memory scales with the number of concurrent PutFile calls,
 // not with the number of files.
-type splitter struct {
-	// heads holds ChunkMinSize+1 buffers for the first read of a stream.
+type Splitter struct {
+	// heads holds MinSize+1 buffers for the first read of a stream.
 	heads freeList
 	bufs  freeList
 	// big holds scan buffers for streams known to be large: a scan buffer
-	// of exactly ChunkMaxSize makes the chunker slide most of its window
+	// of exactly MaxSize makes the chunker slide most of its window
 	// after every chunk, a bigger one rarely.
 	big freeList
 }
@@ -51,44 +72,45 @@ func (f freeList) put(b []byte) {
 }
 
 // bigScanBuffer is the scan buffer size for streams larger than one chunk.
-const bigScanBuffer = 2 * ChunkMaxSize
+const bigScanBuffer = 2 * MaxSize
 
-func newSplitter(maxIdle int) *splitter {
-	return &splitter{heads: make(freeList, 4*maxIdle), bufs: make(freeList, maxIdle), big: make(freeList, 2)}
+// New returns a Splitter keeping up to maxIdle idle buffers of each kind.
+func New(maxIdle int) *Splitter {
+	return &Splitter{heads: make(freeList, 4*maxIdle), bufs: make(freeList, maxIdle), big: make(freeList, 2)}
 }
 
-func (s *splitter) getHead() []byte  { return s.heads.get(ChunkMinSize + 1) }
-func (s *splitter) putHead(b []byte) { s.heads.put(b) }
+func (s *Splitter) getHead() []byte  { return s.heads.get(MinSize + 1) }
+func (s *Splitter) putHead(b []byte) { s.heads.put(b) }
 
-func (s *splitter) getScanBuf(sizeHint int64) []byte {
-	if sizeHint <= ChunkMaxSize {
+func (s *Splitter) getScanBuf(sizeHint int64) []byte {
+	if sizeHint <= MaxSize {
 		return s.getBuf()
 	}
 	return s.big.get(bigScanBuffer)
 }
 
-func (s *splitter) putScanBuf(b []byte) {
-	if len(b) == ChunkMaxSize {
+func (s *Splitter) putScanBuf(b []byte) {
+	if len(b) == MaxSize {
 		s.putBuf(b)
 		return
 	}
 	s.big.put(b)
 }
 
-func (s *splitter) getBuf() []byte  { return s.bufs.get(ChunkMaxSize) }
-func (s *splitter) putBuf(b []byte) { s.bufs.put(b) }
+func (s *Splitter) getBuf() []byte  { return s.bufs.get(MaxSize) }
+func (s *Splitter) putBuf(b []byte) { s.bufs.put(b) }
 
 // pipelineDepth is how many chunk copies a multi-chunk split has in flight
 // between the chunking and the hashing goroutine.
 const pipelineDepth = 2
 
-// split reads r to the end in one pass: it cuts content-defined chunks,
+// Split reads r to the end in one pass: it cuts content-defined chunks,
 // hashes each chunk and the whole stream, and calls fn for every chunk in
 // order (from one goroutine at a time). data is only valid during the call.
 // The returned File has no Path or Mode.
 //
-// A stream of at most ChunkMinSize bytes is always exactly one chunk, so
-// split first reads that much into a small buffer: most files of a typical
+// A stream of at most MinSize bytes is always exactly one chunk, so
+// Split first reads that much into a small buffer: most files of a typical
 // dataset never touch the chunker or its 4 MiB scan buffer, and are hashed
 // once (their chunk id is their file hash). Longer streams go through the
 // chunker (fed the bytes already read, so boundaries are the same) and are
@@ -97,7 +119,7 @@ const pipelineDepth = 2
 //
 // sizeHint (the stream's size if known, else -1) only picks a buffer size:
 // boundaries depend on content alone.
-func (s *splitter) split(r io.Reader, sizeHint int64, fn func(id packfmt.ID, data []byte) error) (manifest.File, error) {
+func (s *Splitter) Split(r io.Reader, sizeHint int64, fn func(id packfmt.ID, data []byte) error) (manifest.File, error) {
 	head := s.getHead()
 	defer s.putHead(head)
 	n, err := io.ReadFull(r, head)
@@ -109,8 +131,8 @@ func (s *splitter) split(r io.Reader, sizeHint int64, fn func(id packfmt.ID, dat
 	}
 	buf := s.getScanBuf(sizeHint)
 	defer s.putScanBuf(buf)
-	opts := &chunkers.ChunkerOpts{MinSize: ChunkMinSize, NormalSize: ChunkAvgSize, MaxSize: ChunkMaxSize}
-	ch, err := chunkers.NewChunkerBuffer(ChunkAlgorithm, io.MultiReader(bytes.NewReader(head), r), opts, buf)
+	opts := &chunkers.ChunkerOpts{MinSize: MinSize, NormalSize: AvgSize, MaxSize: MaxSize}
+	ch, err := chunkers.NewChunkerBuffer(Algorithm, io.MultiReader(bytes.NewReader(head), r), opts, buf)
 	if err != nil {
 		return manifest.File{}, fmt.Errorf("chunker: %w", err)
 	}
@@ -134,19 +156,19 @@ func oneChunk(data []byte, fn func(packfmt.ID, []byte) error) (manifest.File, er
 	if err := fn(id, data); err != nil {
 		return manifest.File{}, err
 	}
-	return oneChunkFile(id, len(data)), nil
+	return OneChunkFile(id, len(data)), nil
 }
 
 // oneChunkFile is the File of a non-empty stream that is the one chunk id
 // of n bytes: its file hash is its chunk id.
-func oneChunkFile(id packfmt.ID, n int) manifest.File {
+func OneChunkFile(id packfmt.ID, n int) manifest.File {
 	h := id.String()
 	return manifest.File{Hash: h, Size: int64(n), Chunks: []manifest.Chunk{{ID: h, Size: uint32(n)}}}
 }
 
 // pipeline hashes and hands on chunks in a second goroutine while the
 // caller's goroutine keeps cutting; first is the already cut first chunk.
-func (s *splitter) pipeline(ch *chunkers.Chunker, first []byte, fn func(packfmt.ID, []byte) error) (manifest.File, error) {
+func (s *Splitter) pipeline(ch *chunkers.Chunker, first []byte, fn func(packfmt.ID, []byte) error) (manifest.File, error) {
 	jobs := make(chan []byte, pipelineDepth)
 	free := make(chan []byte, pipelineDepth)
 	for i := 0; i < pipelineDepth; i++ {
