@@ -271,7 +271,10 @@ func (u *packUploads) Put(ctx context.Context, key string, r io.Reader, ifNotExi
 // TestIndexCheckpointKeepsUploads interrupts a long write before its Flush:
 // with checkpoints due at every PutFile, the packs uploaded before the
 // interruption are indexed, and a new run storing the same files uploads
-// only what was not. Without checkpoints it uploads everything again.
+// only what was not. Without checkpoints, a process killed before it
+// closes the store leaves them unindexed and the new run uploads
+// everything again; one that closes the store (Ctrl-C during a snapshot)
+// has Close index them.
 func TestIndexCheckpointKeepsUploads(t *testing.T) {
 	ctx := context.Background()
 	files := make([][]byte, 60)
@@ -283,10 +286,12 @@ func TestIndexCheckpointKeepsUploads(t *testing.T) {
 	for _, tt := range []struct {
 		name       string
 		every      time.Duration
+		close      bool // the interrupted run closes its store
 		wantResume bool
 	}{
-		{"checkpoint every write", time.Nanosecond, true},
-		{"index only at Flush", -1, false},
+		{"checkpoint every write", time.Nanosecond, false, true},
+		{"index only at Flush, killed", -1, false, false},
+		{"index only at Flush, closed", -1, true, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			opts := Options{PackSize: 64 << 10, IndexEvery: tt.every}
@@ -299,6 +304,11 @@ func TestIndexCheckpointKeepsUploads(t *testing.T) {
 			// Interrupted: the uploads in flight finish, no Flush.
 			if err := s.w.drain(ctx); err != nil {
 				t.Fatal(err)
+			}
+			if tt.close {
+				if err := s.Close(); err != nil {
+					t.Fatal(err)
+				}
 			}
 
 			up := &packUploads{objects: o}
@@ -323,49 +333,4 @@ func TestIndexCheckpointKeepsUploads(t *testing.T) {
 			checkStoredFiles(t, again, o, out, files[0])
 		})
 	}
-}
-
-// TestCloseIndexesUploadedPacks: a write interrupted before its Flush
-// (Ctrl-C during a snapshot) and then closed keeps the packs it had
-// uploaded: Close indexes them, so the next run uploads only the rest,
-// even with no checkpoint written during the write.
-func TestCloseIndexesUploadedPacks(t *testing.T) {
-	ctx := context.Background()
-	files := make([][]byte, 60)
-	total := 0
-	for i := range files {
-		files[i] = testData(uint64(900+i), 20000+i*500)
-		total += len(files[i])
-	}
-	opts := Options{PackSize: 64 << 10, IndexEvery: -1}
-	s, o := newMemStore(t, opts)
-	for _, b := range files {
-		if _, err := s.PutFile(ctx, bytes.NewReader(b)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// Interrupted: no Flush, the store is closed.
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	up := &packUploads{objects: o}
-	again := openStore(t, up, opts)
-	defer again.Close()
-	var out []manifest.File
-	for i, b := range files {
-		f, err := again.PutFile(ctx, bytes.NewReader(b))
-		if err != nil {
-			t.Fatal(err)
-		}
-		f.Path = fmt.Sprintf("f%02d", i)
-		out = append(out, f)
-	}
-	if err := again.Flush(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if second := up.bytes.Load(); second >= int64(total)/2 {
-		t.Errorf("the second run uploaded %d pack bytes for %d bytes of files: the first run's uploaded packs were not indexed at Close", second, total)
-	}
-	checkStoredFiles(t, again, o, out, files[0])
 }
