@@ -64,9 +64,15 @@ func TestDriftKnownValues(t *testing.T) {
 			kind: Categorical, psi: (0.5-Epsilon)*math.Log(0.5/Epsilon) + (0.5-1)*math.Log(0.5), tol: 1e-9,
 		},
 		{
-			// numbers form the Other bucket: x is new (ε → 0.5), Other 1 → 0.5
+			// the numbers keep their bins (below 1, 1, (1,2], above 2):
+			// x is new (ε → 0.5), "1" stays at 0.5, "2" goes (0.5 → ε)
 			name: "numeric against categorical compares categories", ref: repeat("v", "1", "2"), cur: repeat("v", "1", "x"), col: "v",
-			kind: Categorical, psi: (0.5-Epsilon)*math.Log(0.5/Epsilon) + (0.5-1)*math.Log(0.5), tol: 1e-9,
+			kind: Categorical, psi: 2 * (0.5 - Epsilon) * math.Log(0.5/Epsilon), tol: 1e-9,
+		},
+		{
+			// the same text value on both sides and the same numbers: no drift
+			name: "mixed column unchanged", ref: repeat("v", "1", "2", "?", "3"), cur: repeat("v", "3", "?", "2", "1"), col: "v",
+			kind: Categorical, psi: 0, tol: 1e-12,
 		},
 	}
 	for _, tt := range tests {
@@ -116,6 +122,41 @@ func TestDriftNormalShift(t *testing.T) {
 			}
 			if tt.mean != 0 && (rep.Column != "x" || rep.MaxPSI != x.PSI || rep.MaxKS != x.KS) {
 				t.Errorf("report points at %q (max PSI %v), want x", rep.Column, rep.MaxPSI)
+			}
+		})
+	}
+}
+
+// A stray text value ("?") in a numeric column makes it categorical; its
+// numbers must still be compared by value, not as one bucket whose share
+// did not change.
+func TestDriftStrayTextKeepsNumericShift(t *testing.T) {
+	shifted := func(from, to int, extra ...string) string {
+		return seq(from, to) + strings.Join(extra, "\n") + "\n"
+	}
+	tests := []struct {
+		name     string
+		ref, cur string
+		drifts   bool
+	}{
+		{"stray value in the current data", seq(1, 1000), shifted(10001, 11000, "?"), true},
+		{"stray value in the reference data", shifted(1, 1000, "?"), seq(10001, 11000), true},
+		{"sentinel on both sides, numbers shifted", shifted(1, 1000, "unknown", "unknown"), shifted(10001, 11000, "unknown", "unknown"), true},
+		{"sentinel on both sides, numbers the same", shifted(1, 1000, "unknown"), shifted(1, 1000, "unknown"), false},
+		{"stray value only, numbers the same", seq(1, 1000), shifted(1, 1000, "?"), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep, err := Drift(mustCSV(t, tt.ref, "ref.csv", "v"), mustCSV(t, tt.cur, "cur.csv", "v"), []string{"v"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := rep.Columns[0]
+			if c.Kind != Categorical {
+				t.Fatalf("kind %s, want categorical", c.Kind)
+			}
+			if got := c.PSI > 0.2; got != tt.drifts {
+				t.Errorf("PSI %.4f: drifts = %v, want %v", c.PSI, got, tt.drifts)
 			}
 		})
 	}
