@@ -135,6 +135,9 @@ func TestDecideRetrain(t *testing.T) {
 			name: "schedule-only policy, nothing changed, due inside the cooldown: waits",
 			in: RetrainInput{Model: "churn", Current: old, Latest: v1, LastTrain: time.Date(2026, 1, 12, 1, 0, 0, 0, time.UTC), Now: time.Date(2026, 1, 12, 4, 0, 0, 0, time.UTC),
 				Policy: &Policy{Schedule: sched(t, "", time.Hour), Cooldown: 6 * time.Hour}},
+			deferred:    true,
+			dueAt:       time.Date(2026, 1, 12, 7, 0, 0, 0, time.UTC),
+			deferredWhy: "every 1h due since Mon 2026-01-12 02:00 UTC (last train 3h ago), no input changed; retrain deferred by cooldown 6h (due Mon 2026-01-12 07:00 UTC)",
 		},
 		{
 			name: "schedule with on_change, nothing changed: up to date",
