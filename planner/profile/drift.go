@@ -183,12 +183,19 @@ func numericDrift(rc, cc *Column) (psiValue, ks float64) {
 }
 
 // KS is the two-sample Kolmogorov-Smirnov statistic of two sorted samples.
+//
+// The gap i/na − j/nb is kept as the integer i·nb − j·na and divided once
+// at the end, so a statistic that is exactly a threshold as written (0.6
+// between two samples of 10) is that float, not 0.6000000000000001 after
+// a subtraction of rounded quotients: a drift trigger fires on "more
+// than", and must not fire at its boundary by rounding.
 func KS(a, b []float64) float64 {
 	if len(a) == 0 || len(b) == 0 {
 		return 0
 	}
+	na, nb := int64(len(a)), int64(len(b))
 	var i, j int
-	var d float64
+	var d int64
 	for i < len(a) && j < len(b) {
 		x := math.Min(a[i], b[j])
 		for i < len(a) && a[i] <= x {
@@ -197,9 +204,10 @@ func KS(a, b []float64) float64 {
 		for j < len(b) && b[j] <= x {
 			j++
 		}
-		d = math.Max(d, math.Abs(float64(i)/float64(len(a))-float64(j)/float64(len(b))))
+		gap := int64(i)*nb - int64(j)*na
+		d = max(d, gap, -gap)
 	}
-	return d
+	return float64(d) / float64(na*nb)
 }
 
 // categoricalDist returns the aligned proportions of every category of

@@ -241,6 +241,33 @@ func TestEdgesAndKS(t *testing.T) {
 	}
 }
 
+// A KS statistic that is exactly a decimal threshold must be that float:
+// 1..10 against 7..16 is 0.6, and a trigger "ks > 0.6" must not fire on
+// 0.6000000000000001.
+func TestKSExactAtBoundary(t *testing.T) {
+	seqf := func(from, to int) []float64 {
+		var v []float64
+		for i := from; i <= to; i++ {
+			v = append(v, float64(i))
+		}
+		return v
+	}
+	for _, tt := range []struct {
+		a, b []float64
+		want float64
+	}{
+		{seqf(1, 10), seqf(7, 16), 0.6},
+		{seqf(1, 10), seqf(8, 17), 0.7},
+		{seqf(1, 10), seqf(4, 13), 0.3},
+		{seqf(1, 100), seqf(30, 129), 0.29},
+		{seqf(1, 3), seqf(2, 7), 2.0 / 3},
+	} {
+		if got := KS(tt.a, tt.b); got != tt.want {
+			t.Errorf("KS(%v.., %v..) = %v, want exactly %v", tt.a[0], tt.b[0], got, tt.want)
+		}
+	}
+}
+
 // TestDriftShiftOfConstant: a column that was one value everywhere and
 // is now another has drifted, whichever way it moved; PSI says so, as KS
 // does.
