@@ -252,6 +252,13 @@ func decideByPolicy(in RetrainInput, d *Decision) {
 		if scheduled {
 			d.DueAt = due
 			d.DeferredWhy = fmt.Sprintf("%s, retrain deferred by policy (%s: next %s)", what, rule, formatTime(due))
+			if end := last.Add(p.Cooldown); p.Cooldown > 0 && end.After(due) {
+				// The schedule comes due inside the cooldown, which
+				// then defers it: the retrain is due when the cooldown ends.
+				d.DueAt = end
+				d.DeferredWhy = fmt.Sprintf("%s, retrain deferred by policy (%s: next %s, inside the cooldown %s: due %s)",
+					what, rule, formatTime(due), FormatDuration(p.Cooldown), formatTime(end))
+			}
 		} else if len(p.OnChange) == 0 {
 			d.DeferredWhy = fmt.Sprintf("%s, retrain deferred by policy (no on_change and no schedule: waits for a metric or drift trigger, or -replace)", what)
 		} else {
