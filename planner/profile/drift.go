@@ -58,6 +58,17 @@ func Drift(ref, cur *Profile, columns []string) (Report, error) {
 	if ref == nil || cur == nil {
 		return Report{}, errors.New("drift: missing profile")
 	}
+	// Only CSV files are profiled: a snapshot without one (Parquet,
+	// JSON) has stats columns with no values, which would read as if
+	// the CSV were empty.
+	for _, side := range []struct {
+		p    *Profile
+		name string
+	}{{ref, "reference"}, {cur, "current"}} {
+		if side.p.Files == 0 {
+			return Report{}, fmt.Errorf("drift: the %s snapshot has no CSV file to profile (stats columns are read from *.csv files only)", side.name)
+		}
+	}
 	if len(columns) == 0 {
 		for _, c := range ref.Columns {
 			columns = append(columns, c.Name)

@@ -176,6 +176,8 @@ func TestDriftErrors(t *testing.T) {
 		{"not in current", p, q, []string{"b"}, `column "b" is not in the current profile`},
 		{"no values", p, empty, []string{"a"}, `column "a" has no values in the current profile`},
 		{"nil", nil, p, nil, "missing profile"},
+		{"no CSV file", p, New([]string{"a"}), []string{"a"}, "the current snapshot has no CSV file to profile (stats columns are read from *.csv files only)"},
+		{"no CSV file in the reference", New([]string{"a"}), p, []string{"a"}, "the reference snapshot has no CSV file"},
 	}
 	for _, tt := range tests {
 		_, err := Drift(tt.ref, tt.cur, tt.cols)
