@@ -18,11 +18,21 @@ import (
 // between the profile of the snapshot that version trained on and the
 // profile of the snapshot it would train on now. A profile that cannot be
 // read becomes a note: drift is then not a trigger, never an error.
-func planDrift(ctx context.Context, pc *engine.PlanContext, spec *modelSpec, only []string, latest *state.Version, snaps map[string]string) []policy.ColumnDrift {
+//
+// Nor does a trigger go quiet without a word when part of it measures
+// nothing: a drift block's column that no dataset of the model profiles
+// (a typo), and, with method "ks", the categorical columns KS skips, are
+// notes too.
+func planDrift(ctx context.Context, pc *engine.PlanContext, spec *modelSpec, method string, only []string, latest *state.Version, snaps map[string]string) []policy.ColumnDrift {
 	var out []policy.ColumnDrift
 	measurable := false
+	profiled := map[string]bool{}
+	var skipped []string
 	for _, ds := range spec.Datasets {
 		refID, curID := latest.Inputs.Snapshots[ds], snaps[ds]
+		for _, c := range pc.WS.Datasets[ds].StatsColumns {
+			profiled[c] = true
+		}
 		cols := driftColumns(pc.WS.Datasets[ds].StatsColumns, only)
 		measurable = measurable || len(cols) > 0
 		if refID == "" || refID == curID || len(cols) == 0 {
@@ -35,6 +45,28 @@ func planDrift(ctx context.Context, pc *engine.PlanContext, spec *modelSpec, onl
 		}
 		for _, c := range rep.Columns {
 			out = append(out, policy.ColumnDrift{Dataset: ds, Column: c.Name, PSI: c.PSI, KS: c.KS, HasKS: c.Kind == profile.Numeric})
+			if method == policy.DriftKS && c.Kind != profile.Numeric {
+				skipped = append(skipped, fmt.Sprintf("%s (dataset.%s)", c.Name, ds))
+			}
+		}
+	}
+	if len(skipped) > 0 {
+		pc.AddNote(&plans.Note{Addr: "model." + spec.Name, Message: fmt.Sprintf(
+			"the ks drift trigger does not measure %s: KS compares numeric columns only, and %s; method = \"psi\" measures categorical columns too",
+			strings.Join(skipped, ", "), map[bool]string{true: "this one is categorical", false: "these are categorical"}[len(skipped) == 1])})
+	}
+	if measurable {
+		var unknown []string
+		for _, c := range only {
+			if !profiled[c] {
+				unknown = append(unknown, c)
+			}
+		}
+		if len(unknown) > 0 {
+			pc.AddNote(&plans.Note{Addr: "model." + spec.Name, Message: fmt.Sprintf(
+				"the drift block's %s not a stats column of any dataset of model.%s: %s nothing",
+				map[bool]string{true: "column " + unknown[0] + " is", false: "columns " + strings.Join(unknown, ", ") + " are each"}[len(unknown) == 1],
+				spec.Name, map[bool]string{true: "it measures", false: "they measure"}[len(unknown) == 1])})
 		}
 	}
 	if !measurable {

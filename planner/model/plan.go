@@ -144,7 +144,7 @@ func planModel(ctx context.Context, pc *engine.PlanContext, specs *modelSpecs, s
 		in.LastTrain = lastTrain(pc.State, ps.Name, spec.Name)
 		if in.Latest != nil && len(policy.DiffInputs(in.Latest.Inputs, inputs)) > 0 {
 			if ps.Policy.Drift != nil {
-				in.Drift = planDrift(ctx, pc, spec, ps.DriftColumns, in.Latest, snaps)
+				in.Drift = planDrift(ctx, pc, spec, ps.Policy.Drift.Method, ps.DriftColumns, in.Latest, snaps)
 			}
 			champ = championVersion(pc.State, specs, spec.Name)
 			if len(ps.Policy.Metrics) > 0 && champ > 0 {

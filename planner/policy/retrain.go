@@ -119,7 +119,8 @@ type Decision struct {
 	// Changes lists every input difference from the latest version
 	// (params one per key), whether or not it triggers.
 	Changes []Change
-	// Deferred is true when inputs changed but the policy says not yet;
+	// Deferred is true when inputs changed but the policy says not yet,
+	// or a schedule-only policy is due but its cooldown holds;
 	// DueAt is when it will say yes (zero: only on a trigger).
 	Deferred    bool
 	DueAt       time.Time
@@ -204,12 +205,18 @@ func decideOnSchedule(in RetrainInput, d *Decision) {
 	if !scheduled || due.After(in.Now) {
 		return
 	}
+	why := fmt.Sprintf("%s due since %s (last train %s)", p.Schedule.describe(rule), formatTime(due), formatAge(in.Now, last))
 	if p.Cooldown > 0 && in.Now.Before(last.Add(p.Cooldown)) {
-		return // the schedule is due again after the cooldown
+		// Due, but the cooldown holds: say so and when, as for a
+		// change, rather than a plan that reads "No changes".
+		d.Deferred = true
+		d.DueAt = last.Add(p.Cooldown)
+		d.DeferredWhy = fmt.Sprintf("%s, no input changed; retrain deferred by cooldown %s (due %s)",
+			why, FormatDuration(p.Cooldown), formatTime(d.DueAt))
+		return
 	}
 	d.Train = true
-	d.Reasons = []Reason{{ReasonScheduleDue, fmt.Sprintf("%s due since %s (last train %s); no input changed: a schedule-only policy retrains on its schedule",
-		p.Schedule.describe(rule), formatTime(due), formatAge(in.Now, last))}}
+	d.Reasons = []Reason{{ReasonScheduleDue, why + "; no input changed: a schedule-only policy retrains on its schedule"}}
 }
 
 // decideByPolicy applies a retrain policy to pending changes.
@@ -245,6 +252,13 @@ func decideByPolicy(in RetrainInput, d *Decision) {
 		if scheduled {
 			d.DueAt = due
 			d.DeferredWhy = fmt.Sprintf("%s, retrain deferred by policy (%s: next %s)", what, rule, formatTime(due))
+			if end := last.Add(p.Cooldown); p.Cooldown > 0 && end.After(due) {
+				// The schedule comes due inside the cooldown, which
+				// then defers it: the retrain is due when the cooldown ends.
+				d.DueAt = end
+				d.DeferredWhy = fmt.Sprintf("%s, retrain deferred by policy (%s: next %s, inside the cooldown %s: due %s)",
+					what, rule, formatTime(due), FormatDuration(p.Cooldown), formatTime(end))
+			}
 		} else if len(p.OnChange) == 0 {
 			d.DeferredWhy = fmt.Sprintf("%s, retrain deferred by policy (no on_change and no schedule: waits for a metric or drift trigger, or -replace)", what)
 		} else {

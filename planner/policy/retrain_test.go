@@ -115,6 +115,16 @@ func TestDecideRetrain(t *testing.T) {
 			deferredWhy: "data changed, retrain deferred by policy (schedule: next Mon 2026-01-12 03:00 UTC)",
 		},
 		{
+			// every 6h is due at 18:00, but the 10h cooldown runs to
+			// 22:00: the note gives the time the retrain will happen.
+			name: "schedule due inside the cooldown: due when the cooldown ends",
+			in: RetrainInput{Model: "churn", Current: inputs("snapB", "code1", 0.05), Latest: v1, LastTrain: now, Now: now.Add(time.Hour),
+				Policy: &Policy{Schedule: sched(t, "0 3 * * *", 6*time.Hour), Cooldown: 10 * time.Hour}},
+			deferred:    true,
+			dueAt:       now.Add(10 * time.Hour),
+			deferredWhy: "data changed, retrain deferred by policy (every: next Mon 2026-01-05 18:00 UTC, inside the cooldown 10h: due Mon 2026-01-05 22:00 UTC)",
+		},
+		{
 			name: "schedule only: due once now passes it",
 			in: RetrainInput{Model: "churn", Current: inputs("snapB", "code1", 0.05), Latest: v1, LastTrain: now.Add(-time.Hour),
 				Now: time.Date(2026, 1, 12, 3, 0, 0, 0, time.UTC), Policy: &Policy{Schedule: weekly}},
@@ -135,6 +145,9 @@ func TestDecideRetrain(t *testing.T) {
 			name: "schedule-only policy, nothing changed, due inside the cooldown: waits",
 			in: RetrainInput{Model: "churn", Current: old, Latest: v1, LastTrain: time.Date(2026, 1, 12, 1, 0, 0, 0, time.UTC), Now: time.Date(2026, 1, 12, 4, 0, 0, 0, time.UTC),
 				Policy: &Policy{Schedule: sched(t, "", time.Hour), Cooldown: 6 * time.Hour}},
+			deferred:    true,
+			dueAt:       time.Date(2026, 1, 12, 7, 0, 0, 0, time.UTC),
+			deferredWhy: "every 1h due since Mon 2026-01-12 02:00 UTC (last train 3h ago), no input changed; retrain deferred by cooldown 6h (due Mon 2026-01-12 07:00 UTC)",
 		},
 		{
 			name: "schedule with on_change, nothing changed: up to date",

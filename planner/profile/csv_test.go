@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func mustCSV(t testing.TB, data, path string, cols ...string) *Profile {
@@ -349,4 +350,43 @@ type zeros struct{}
 func (zeros) Read(p []byte) (int, error) {
 	clear(p)
 	return len(p), nil
+}
+
+// A column of long text values keeps each as a bounded key: a profile of
+// 300 values of 1 MiB must not hold 300 MiB of strings. Distinct long
+// values stay distinct, equal ones count together, and the key is valid
+// UTF-8 even when the cut falls inside a character.
+func TestCSVLongCategoriesBounded(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("txt\n")
+	long := strings.Repeat("é", 1<<19) // 1 MiB, 2-byte characters
+	for i := range 300 {
+		fmt.Fprintf(&b, "x%s%d\n", long, i%150)
+	}
+	p := mustCSV(t, b.String(), "long.csv", "txt")
+	c := p.Columns[0]
+	if len(c.Categories) != 150 {
+		t.Fatalf("%d categories, want 150", len(c.Categories))
+	}
+	var total int
+	for k, n := range c.Categories {
+		if len(k) > 256 || !utf8.ValidString(k) || !strings.HasPrefix(k, "xé") {
+			t.Fatalf("category key of %d bytes %q...", len(k), k[:min(len(k), 40)])
+		}
+		if n != 2 {
+			t.Errorf("category %q counted %d times, want 2", k, n)
+		}
+		total += len(k)
+	}
+	enc, err := Encode(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(enc) > 150*256*2 {
+		t.Errorf("encoded profile is %d bytes", len(enc))
+	}
+	short := mustCSV(t, "txt\nyes\nno\n", "short.csv", "txt")
+	if _, ok := short.Columns[0].Categories["yes"]; !ok {
+		t.Errorf("short values changed: %v", short.Columns[0].Categories)
+	}
 }

@@ -51,11 +51,23 @@ type Report struct {
 // values gets fewer bins), plus a null bin when either side has nulls; and
 // the KS statistic between the two samples (non-null values). Categorical
 // columns: PSI over the union of categories (Other and nulls as their own
-// categories). Empty proportions become Epsilon. A column missing from
-// either profile, or with no values in one of them, is an error.
+// categories, numbers in the numeric bins). Empty proportions become
+// Epsilon. A column missing from either profile, or with no values in one
+// of them, is an error.
 func Drift(ref, cur *Profile, columns []string) (Report, error) {
 	if ref == nil || cur == nil {
 		return Report{}, errors.New("drift: missing profile")
+	}
+	// Only CSV files are profiled: a snapshot without one (Parquet,
+	// JSON) has stats columns with no values, which would read as if
+	// the CSV were empty.
+	for _, side := range []struct {
+		p    *Profile
+		name string
+	}{{ref, "reference"}, {cur, "current"}} {
+		if side.p.Files == 0 {
+			return Report{}, fmt.Errorf("drift: the %s snapshot has no CSV file to profile (stats columns are read from *.csv files only)", side.name)
+		}
 	}
 	if len(columns) == 0 {
 		for _, c := range ref.Columns {
@@ -182,12 +194,19 @@ func numericDrift(rc, cc *Column) (psiValue, ks float64) {
 }
 
 // KS is the two-sample Kolmogorov-Smirnov statistic of two sorted samples.
+//
+// The gap i/na − j/nb is kept as the integer i·nb − j·na and divided once
+// at the end, so a statistic that is exactly a threshold as written (0.6
+// between two samples of 10) is that float, not 0.6000000000000001 after
+// a subtraction of rounded quotients: a drift trigger fires on "more
+// than", and must not fire at its boundary by rounding.
 func KS(a, b []float64) float64 {
 	if len(a) == 0 || len(b) == 0 {
 		return 0
 	}
+	na, nb := int64(len(a)), int64(len(b))
 	var i, j int
-	var d float64
+	var d int64
 	for i < len(a) && j < len(b) {
 		x := math.Min(a[i], b[j])
 		for i < len(a) && a[i] <= x {
@@ -196,13 +215,20 @@ func KS(a, b []float64) float64 {
 		for j < len(b) && b[j] <= x {
 			j++
 		}
-		d = math.Max(d, math.Abs(float64(i)/float64(len(a))-float64(j)/float64(len(b))))
+		gap := int64(i)*nb - int64(j)*na
+		d = max(d, gap, -gap)
 	}
-	return d
+	return float64(d) / float64(na*nb)
 }
 
 // categoricalDist returns the aligned proportions of every category of
-// either column, plus Other and null.
+// either column, plus Other (the values beyond CategoryCap), the numbers
+// and null. The numbers are not one bucket: they are spread over the bins
+// numeric columns use (cut at the reference sample's deciles, Edges), each
+// side's sample giving the shape and its count of numbers the mass. A
+// column that is mostly numbers with a stray text value ("?", "unknown")
+// on either side is compared as categorical, and a shift of its numbers
+// must still show, as it does in a numeric column.
 func categoricalDist(rc, cc *Column) (r, c []float64) {
 	keys := make([]string, 0, len(rc.Categories)+len(cc.Categories))
 	for k := range rc.Categories {
@@ -219,9 +245,28 @@ func categoricalDist(rc, cc *Column) (r, c []float64) {
 		r = append(r, float64(rc.Categories[k])/rt)
 		c = append(c, float64(cc.Categories[k])/ct)
 	}
-	r = append(r, float64(rc.Other)/rt, float64(rc.Nulls)/rt)
-	c = append(c, float64(cc.Other)/ct, float64(cc.Nulls)/ct)
+	r = append(r, float64(max(rc.Other-rc.Numbers, 0))/rt, float64(rc.Nulls)/rt)
+	c = append(c, float64(max(cc.Other-cc.Numbers, 0))/ct, float64(cc.Nulls)/ct)
+	rv, cv := rc.SortedSample(), cc.SortedSample()
+	edges := Edges(rv)
+	r = append(r, numberBins(rv, edges, float64(rc.Numbers)/rt)...)
+	c = append(c, numberBins(cv, edges, float64(cc.Numbers)/ct)...)
 	return r, c
+}
+
+// numberBins spreads share (the proportion of a column's values that are
+// numbers) over the bins of edges in the proportions of sorted, the
+// column's numeric sample. A column with numbers but no sample (a profile
+// written without one) puts the whole share in the first bin.
+func numberBins(sorted, edges []float64, share float64) []float64 {
+	h := histogram(sorted, edges)
+	if len(sorted) == 0 {
+		h[0] = 1
+	}
+	for i := range h {
+		h[i] *= share
+	}
+	return h
 }
 
 // PSI returns the population stability index of two aligned distributions:

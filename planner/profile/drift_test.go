@@ -64,9 +64,15 @@ func TestDriftKnownValues(t *testing.T) {
 			kind: Categorical, psi: (0.5-Epsilon)*math.Log(0.5/Epsilon) + (0.5-1)*math.Log(0.5), tol: 1e-9,
 		},
 		{
-			// numbers form the Other bucket: x is new (ε → 0.5), Other 1 → 0.5
+			// the numbers keep their bins (below 1, 1, (1,2], above 2):
+			// x is new (ε → 0.5), "1" stays at 0.5, "2" goes (0.5 → ε)
 			name: "numeric against categorical compares categories", ref: repeat("v", "1", "2"), cur: repeat("v", "1", "x"), col: "v",
-			kind: Categorical, psi: (0.5-Epsilon)*math.Log(0.5/Epsilon) + (0.5-1)*math.Log(0.5), tol: 1e-9,
+			kind: Categorical, psi: 2 * (0.5 - Epsilon) * math.Log(0.5/Epsilon), tol: 1e-9,
+		},
+		{
+			// the same text value on both sides and the same numbers: no drift
+			name: "mixed column unchanged", ref: repeat("v", "1", "2", "?", "3"), cur: repeat("v", "3", "?", "2", "1"), col: "v",
+			kind: Categorical, psi: 0, tol: 1e-12,
 		},
 	}
 	for _, tt := range tests {
@@ -121,6 +127,41 @@ func TestDriftNormalShift(t *testing.T) {
 	}
 }
 
+// A stray text value ("?") in a numeric column makes it categorical; its
+// numbers must still be compared by value, not as one bucket whose share
+// did not change.
+func TestDriftStrayTextKeepsNumericShift(t *testing.T) {
+	shifted := func(from, to int, extra ...string) string {
+		return seq(from, to) + strings.Join(extra, "\n") + "\n"
+	}
+	tests := []struct {
+		name     string
+		ref, cur string
+		drifts   bool
+	}{
+		{"stray value in the current data", seq(1, 1000), shifted(10001, 11000, "?"), true},
+		{"stray value in the reference data", shifted(1, 1000, "?"), seq(10001, 11000), true},
+		{"sentinel on both sides, numbers shifted", shifted(1, 1000, "unknown", "unknown"), shifted(10001, 11000, "unknown", "unknown"), true},
+		{"sentinel on both sides, numbers the same", shifted(1, 1000, "unknown"), shifted(1, 1000, "unknown"), false},
+		{"stray value only, numbers the same", seq(1, 1000), shifted(1, 1000, "?"), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep, err := Drift(mustCSV(t, tt.ref, "ref.csv", "v"), mustCSV(t, tt.cur, "cur.csv", "v"), []string{"v"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := rep.Columns[0]
+			if c.Kind != Categorical {
+				t.Fatalf("kind %s, want categorical", c.Kind)
+			}
+			if got := c.PSI > 0.2; got != tt.drifts {
+				t.Errorf("PSI %.4f: drifts = %v, want %v", c.PSI, got, tt.drifts)
+			}
+		})
+	}
+}
+
 func TestDriftErrors(t *testing.T) {
 	p := mustCSV(t, "a,b\n1,2\n", "p.csv", "a", "b")
 	q := mustCSV(t, "a\n1\n", "q.csv", "a")
@@ -135,6 +176,8 @@ func TestDriftErrors(t *testing.T) {
 		{"not in current", p, q, []string{"b"}, `column "b" is not in the current profile`},
 		{"no values", p, empty, []string{"a"}, `column "a" has no values in the current profile`},
 		{"nil", nil, p, nil, "missing profile"},
+		{"no CSV file", p, New([]string{"a"}), []string{"a"}, "the current snapshot has no CSV file to profile (stats columns are read from *.csv files only)"},
+		{"no CSV file in the reference", New([]string{"a"}), p, []string{"a"}, "the reference snapshot has no CSV file"},
 	}
 	for _, tt := range tests {
 		_, err := Drift(tt.ref, tt.cur, tt.cols)
@@ -196,6 +239,33 @@ func TestEdgesAndKS(t *testing.T) {
 	for _, tt := range tests {
 		if got := KS(tt.a, tt.b); math.Abs(got-tt.want) > 1e-12 {
 			t.Errorf("KS(%v, %v) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+// A KS statistic that is exactly a decimal threshold must be that float:
+// 1..10 against 7..16 is 0.6, and a trigger "ks > 0.6" must not fire on
+// 0.6000000000000001.
+func TestKSExactAtBoundary(t *testing.T) {
+	seqf := func(from, to int) []float64 {
+		var v []float64
+		for i := from; i <= to; i++ {
+			v = append(v, float64(i))
+		}
+		return v
+	}
+	for _, tt := range []struct {
+		a, b []float64
+		want float64
+	}{
+		{seqf(1, 10), seqf(7, 16), 0.6},
+		{seqf(1, 10), seqf(8, 17), 0.7},
+		{seqf(1, 10), seqf(4, 13), 0.3},
+		{seqf(1, 100), seqf(30, 129), 0.29},
+		{seqf(1, 3), seqf(2, 7), 2.0 / 3},
+	} {
+		if got := KS(tt.a, tt.b); got != tt.want {
+			t.Errorf("KS(%v.., %v..) = %v, want exactly %v", tt.a[0], tt.b[0], got, tt.want)
 		}
 	}
 }

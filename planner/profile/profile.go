@@ -25,7 +25,7 @@
 // value parsed as a finite number, categorical otherwise. Both summaries
 // are kept for every column, so a column whose kind differs between two
 // files (or two snapshots) still merges and compares (as categorical, its
-// numbers then forming the Other bucket).
+// numbers then spread over the numeric bins: see Drift).
 //
 // Null values: the empty string (after trimming spaces) and, ignoring case,
 // "na", "n/a", "nan", "null", "none"; also numbers that parse as ±Inf, which
