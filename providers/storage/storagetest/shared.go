@@ -483,7 +483,6 @@ func testLockModTime(t *testing.T, e *env) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Unlock(e.ctx)
 	after := time.Now()
 	locks, err := s.Locks(e.ctx)
 	if err != nil || len(locks) != 1 {
@@ -497,10 +496,11 @@ func testLockModTime(t *testing.T, e *env) {
 
 	// A refresh rewrites it (S3 gives whole seconds: wait for the next).
 	first := time.Now()
-	l, err = s.Lock(e.ctx, storage.LockShared, storage.LockOptions{Command: "apply", Refresh: 20 * time.Millisecond})
+	refreshed, err := s.Lock(e.ctx, storage.LockShared, storage.LockOptions{Command: "apply", Refresh: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer refreshed.Unlock(e.ctx)
 	var taken time.Time
 	for deadline := time.Now().Add(time.Minute); ; {
 		locks, err := s.Locks(e.ctx)
