@@ -35,6 +35,17 @@ func (d displayWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// rawOutput is w without the address rewriting of displayed: for output
+// that is data, not a message (a state document printed byte for byte, a
+// formatted configuration), where rewriting a string that looks like a
+// kept address would change the data (and break a state's checksum).
+func rawOutput(w io.Writer) io.Writer {
+	if d, ok := w.(displayWriter); ok {
+		return d.w
+	}
+	return w
+}
+
 // fileOf is the file under w, for terminal checks; nil when w is not one.
 func fileOf(w io.Writer) *os.File {
 	if d, ok := w.(displayWriter); ok {

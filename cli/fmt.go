@@ -33,7 +33,9 @@ some file is not formatted.`,
 			fo := format.Options{List: opts.list, Write: opts.write && !opts.check, Diff: opts.diff, Recursive: opts.recursive}
 			// Standard input may never end (a pipe whose writer hangs):
 			// Ctrl-C or SIGTERM must still end the command.
-			out := g.Stdout
+			// The formatted text is the user's configuration: printed as
+			// it is, never with its address-like strings rewritten.
+			out := rawOutput(g.Stdout)
 			if writerIsTerminal(out) { // a file's name or text is shown, not obeyed
 				tw := termtext.NewWriter(out)
 				defer tw.Close()

@@ -260,7 +260,9 @@ the journal's changes before the damage, which holds more than the backup
 			if err != nil {
 				return err
 			}
-			_, err = g.Stdout.Write(raw)
+			// Byte for byte: a document whose strings name a module's
+			// objects must pull unchanged, or its checksum fails on push.
+			_, err = rawOutput(g.Stdout).Write(raw)
 			return err
 		},
 	}

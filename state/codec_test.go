@@ -143,6 +143,10 @@ func TestDecodeRefuses(t *testing.T) {
 			s.Publications = map[string]*state.Publication{"pub": nil}
 		}), state.ProblemInvalid, "publications.pub is null"},
 		{"bad removed model", mutate(t, func(s *state.State) { s.RemovedModels = map[string]int{"x": 0} }), state.ProblemInvalid, "removed_models.x"},
+		// Its checksum matches its bytes, but encoding/json would read
+		// the string as U+FFFD and the next write would store other bytes.
+		{"invalid utf-8", resignRaw(t, bytes.Replace(good, []byte(`"beats v1 on accuracy"`), []byte("\"beats v1 \xff on accuracy\""), 1)), state.ProblemCorrupt, "not valid UTF-8 at byte"},
+		{"truncated in a rune", truncatedInRune(t, good), state.ProblemTruncated, "ends after"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s, err := state.Decode(tc.doc)
@@ -157,6 +161,14 @@ func TestDecodeRefuses(t *testing.T) {
 	}
 }
 
+// truncatedInRune is good with a string holding "é" cut after its first
+// byte: truncation, not invalid UTF-8, is what happened.
+func truncatedInRune(t *testing.T, good []byte) []byte {
+	t.Helper()
+	doc := resignRaw(t, bytes.Replace(good, []byte(`"beats v1 on accuracy"`), []byte(`"beats v1 on précision"`), 1))
+	return doc[:bytes.Index(doc, []byte("é"))+1]
+}
+
 func TestDecodeUnsigned(t *testing.T) {
 	good := encode(t, statesample.Sample())
 	for _, tc := range []struct {
@@ -169,6 +181,7 @@ func TestDecodeUnsigned(t *testing.T) {
 		{"compact without checksum layout", compact(t, good), true},
 		{"byte order mark, CRLF", append([]byte("\xef\xbb\xbf"), bytes.ReplaceAll(blankChecksum(good), []byte("\n"), []byte("\r\n"))...), true},
 		{"wrong checksum", bytes.Replace(good, []byte(`"serial": 0`), []byte(`"serial": 5`), 1), false},
+		{"invalid utf-8", blankChecksum(bytes.Replace(good, []byte(`"beats v1 on accuracy"`), []byte("\"beats v1 \xfe\xff on accuracy\""), 1)), false},
 		{"invalid content", blankChecksum(bytes.Replace(good, []byte(`"name": "churn"`), []byte(`"name": "x y"`), 1)), false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/mlform/mlform/internal/exactnum"
 	"github.com/mlform/mlform/internal/hexid"
@@ -93,6 +94,12 @@ func decode(b []byte, requireChecksum bool) (*State, error) {
 	if err := verifyChecksum(b, requireChecksum); err != nil {
 		return nil, refuse(err)
 	}
+	// encoding/json replaces invalid UTF-8 in strings with U+FFFD without
+	// a word: a hand-edited document would be stored with other bytes
+	// than the ones pushed. Refuse it, saying where.
+	if !utf8.Valid(b) {
+		return nil, refuse(&DecodeError{ProblemCorrupt, fmt.Sprintf("not valid UTF-8 at byte %d", invalidUTF8At(b))})
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	// A member this build does not know would be dropped by the next write:
 	// refuse rather than lose it.
@@ -114,6 +121,19 @@ func decode(b []byte, requireChecksum bool) (*State, error) {
 		return nil, &DecodeError{ProblemInvalid, err.Error()}
 	}
 	return &s, nil
+}
+
+// invalidUTF8At is the offset of the first byte of b that is not valid
+// UTF-8 (len(b) when there is none).
+func invalidUTF8At(b []byte) int {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 {
+			return i
+		}
+		i += n
+	}
+	return len(b)
 }
 
 // onlyJSONSpace reports whether b holds nothing but JSON's whitespace.

@@ -207,6 +207,11 @@ func (m *Manager) writeLocked(ctx context.Context, s *state.State, ownJournal bo
 		return nil, fmt.Errorf("write state: %w", err)
 	}
 	var prevRaw []byte
+	if cur == nil {
+		if err := m.refuseOrphanBackup(ctx); err != nil {
+			return nil, err
+		}
+	}
 	if cur != nil {
 		switch {
 		case cur.lineage != s.Lineage:
@@ -239,6 +244,23 @@ func (m *Manager) writeLocked(ctx context.Context, s *state.State, ownJournal bo
 	}
 	m.last = &summary{raw: data, lineage: s.Lineage, serial: s.Serial, checksum: s.Checksum, key: key}
 	return data, nil
+}
+
+// refuseOrphanBackup refuses to start a new state where the state
+// document is gone but its backup is not. mlform never leaves a backup
+// without its document (the first write keeps none), so the document was
+// deleted; a new state there would replace that backup, the only record
+// of the workspace's history, on its second write. state push (restoring
+// it) is not refused.
+func (m *Manager) refuseOrphanBackup(ctx context.Context) error {
+	_, err := m.b.stat(ctx, ObjectBackup)
+	switch {
+	case errors.Is(err, errNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("write state: %w", err)
+	}
+	return fmt.Errorf("write state: there is no state at %s, but its backup %s is there (was the state deleted?): a new state would replace that backup, the only record left, so nothing was written. To restore it:\n  mlform state pull -backup > restored.json\n  mlform state push restored.json\nTo start a new state here instead, move the backup away first", m.Location(), m.BackupLocation())
 }
 
 // summary is what Write needs of a stored document. The Manager keeps the
