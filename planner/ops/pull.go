@@ -82,7 +82,7 @@ func resolvePullVersion(st *state.State, addr, what string) (string, *state.Vers
 	if a.Kind == state.AddrAlias {
 		al := m.Aliases[a.Alias]
 		if al == nil {
-			return "", nil, fmt.Errorf("model.%s has no alias %q", a.Name, a.Alias)
+			return "", nil, query.NoAlias(a, m)
 		}
 		n = al.Version
 	}

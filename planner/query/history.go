@@ -103,7 +103,7 @@ func History(s *state.State, addr, at string) (*HistoryReport, error) {
 	}
 	al := m.Aliases[a.Alias]
 	if al == nil {
-		return nil, fmt.Errorf("%s: model.%s has no alias %q (%s)", a, a.Name, a.Alias, aliasList(m))
+		return nil, NoAlias(a, m)
 	}
 	moves := make([]*state.AliasMove, 0, len(al.History))
 	for _, mv := range al.History {

@@ -11,6 +11,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -49,7 +50,7 @@ func resolveVersion(s *state.State, a state.Address) (*state.Model, *state.Versi
 	case state.AddrAlias:
 		al := m.Aliases[a.Alias]
 		if al == nil {
-			return nil, nil, fmt.Errorf("%s: model.%s has no alias %q (%s)", a, a.Name, a.Alias, aliasList(m))
+			return nil, nil, NoAlias(a, m)
 		}
 		n = al.Version
 	default:
@@ -102,6 +103,17 @@ func parseVersionAddr(cmd, s string) (state.Address, error) {
 		return a, fmt.Errorf("%s: %q names no version: want model.NAME@VERSION or model.NAME@ALIAS", cmd, s)
 	}
 	return a, nil
+}
+
+// NoAlias is the error for an alias m does not have, listing those it
+// has. An alias written like a version (model.churn@v3) is most likely
+// meant as one: it says how a version is written.
+func NoAlias(a state.Address, m *state.Model) error {
+	hint := ""
+	if n, err := strconv.Atoi(strings.TrimPrefix(a.Alias, "v")); err == nil && n > 0 && strings.HasPrefix(a.Alias, "v") {
+		hint = fmt.Sprintf("; a version is written without the v: model.%s@%d", a.Name, n)
+	}
+	return fmt.Errorf("%s: model.%s has no alias %q (%s)%s", a, a.Name, a.Alias, aliasList(m), hint)
 }
 
 func aliasList(m *state.Model) string {

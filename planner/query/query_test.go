@@ -188,6 +188,9 @@ func TestAddressErrors(t *testing.T) {
 			return err
 		}, "v5 of model.churn is not recorded yet: it was submitted as slurm job 52 and an apply collects it (versions: v1, v2, v3, v4)"},
 		{"lineage missing alias", func() error { _, err := Lineage(s, "model.churn@prod"); return err }, `no alias "prod" (aliases: production, staging)`},
+		{"lineage alias written like a version", func() error { _, err := Lineage(s, "model.churn@v3"); return err }, `model.churn@v3: model.churn has no alias "v3" (aliases: production, staging); a version is written without the v: model.churn@3`},
+		{"history of an alias written like a version", func() error { _, err := History(s, "model.churn@v1", ""); return err }, `no alias "v1" (aliases: production, staging); a version is written without the v: model.churn@1`},
+		{"lineage alias starting with v", func() error { _, err := Lineage(s, "model.churn@vnext"); return err }, `no alias "vnext" (aliases: production, staging)`},
 		{"history needs an alias", func() error { _, err := History(s, "model.churn@2", ""); return err }, "want model.NAME@ALIAS"},
 		{"history bad at", func() error { _, err := History(s, "model.churn@production", "yesterday"); return err }, `-at="yesterday": want a date`},
 		{"metrics diff bad second", func() error { _, err := DiffMetrics(s, "model.churn@1", "churn@2"); return err }, "metrics diff: address"},
