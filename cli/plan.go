@@ -13,16 +13,17 @@ import (
 	"time"
 
 	"github.com/mlform/mlform/cli/flags"
+	"github.com/mlform/mlform/providers/blob"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/mlform/mlform/cli/progress"
-	"github.com/mlform/mlform/config"
 	"github.com/mlform/mlform/internal/objname"
 	"github.com/mlform/mlform/planner"
 	"github.com/mlform/mlform/planner/codehash"
 	"github.com/mlform/mlform/planner/engine"
+	"github.com/mlform/mlform/planner/observe/pathfilter"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/render"
 	"github.com/mlform/mlform/state"
@@ -220,7 +221,7 @@ refuses if the state or the configuration changed in between.`,
 			// read as empty, not created (init or apply creates it).
 			ws.NoCreateStores = true
 			if out != "" {
-				if err := checkPlanOutCode(out, ws.BaseDir, ws.Config); err != nil {
+				if err := checkPlanOutInputs(out, ws); err != nil {
 					return err
 				}
 			}
@@ -323,31 +324,68 @@ func checkPlanOut(path string) error {
 	return nil
 }
 
-// checkPlanOutCode refuses an -out path that a model's code globs select
+// checkPlanOutInputs refuses an -out path that a model's code globs select
 // (code = ["**"] and -out=tfplan): the plan's code hash is taken before
 // the file exists, so apply would find the model's code changed since the
-// plan (by the plan file itself) and refuse to train, every time.
-func checkPlanOutCode(out, baseDir string, cfg *config.Config) error {
+// plan (by the plan file itself) and refuse to train, every time. Nor may
+// it be a file of a local dataset: the plan would overwrite a data file
+// (-out=data/churn.csv), or become one that the next plan snapshots and
+// trains on (in mlform's own directories, which no snapshot reads, it
+// may be).
+func checkPlanOutInputs(out string, ws *engine.Workspace) error {
+	cfg := ws.Config
 	abs, err := filepath.Abs(out)
 	if err != nil {
 		return nil
 	}
-	base, err := filepath.Abs(baseDir)
+	base, err := filepath.Abs(ws.BaseDir)
 	if err != nil {
 		return nil
 	}
-	rel, err := filepath.Rel(base, abs)
-	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return nil
-	}
-	rel = filepath.ToSlash(rel)
-	for _, name := range slices.Sorted(maps.Keys(cfg.Models)) {
-		if m := cfg.Models[name]; codehash.Selects(m.Code, rel) {
-			return fmt.Errorf("-out=%s: the plan file would be part of %s's code (code = %q), so apply would find that code changed since the plan and refuse to train: write it outside the code globs, e.g. -out=%s",
-				out, objname.Display("model."+name), m.Code, filepath.Join(".mlform", filepath.Base(out)))
+	if rel, ok := inside(base, abs); ok {
+		for _, name := range slices.Sorted(maps.Keys(cfg.Models)) {
+			if m := cfg.Models[name]; codehash.Selects(m.Code, rel) {
+				return fmt.Errorf("-out=%s: the plan file would be part of %s's code (code = %q), so apply would find that code changed since the plan and refuse to train: write it outside the code globs, e.g. -out=%s",
+					out, objname.Display("model."+name), m.Code, filepath.Join(".mlform", filepath.Base(out)))
+			}
 		}
 	}
+	for _, own := range ws.OwnDirs() {
+		if _, in := inside(own, abs); in {
+			return nil
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(cfg.Datasets)) {
+		d := cfg.Datasets[name]
+		dir, local := blob.LocalPath(d.Source, base)
+		if !local {
+			continue
+		}
+		rel, ok := inside(dir, abs)
+		if abs != dir && !ok {
+			continue
+		}
+		if f, err := pathfilter.New(d.Include, d.Exclude); abs != dir && (err != nil || !f.Match(rel)) {
+			continue
+		}
+		what := "would be a file of %s (source %s), which the next plan snapshots and trains on"
+		if _, err := os.Lstat(abs); err == nil {
+			what = "would overwrite a file of %s (source %s)"
+		}
+		return fmt.Errorf("-out=%s: the plan file "+what+": write it elsewhere, e.g. -out=%s",
+			out, objname.Display("dataset."+name), d.SourceDisplay(), filepath.Join(".mlform", "tfplan"))
+	}
 	return nil
+}
+
+// inside returns path relative to dir (slash-separated) when it is below
+// dir.
+func inside(dir, path string) (string, bool) {
+	rel, err := filepath.Rel(dir, path)
+	if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", false
+	}
+	return filepath.ToSlash(rel), true
 }
 
 // openWorkspaceState loads the workspace and opens its state backend, for
