@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/mlform/mlform/internal/tempdir"
+	"github.com/mlform/mlform/internal/termtext"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/providers/executor"
 	"github.com/mlform/mlform/providers/executor/local"
@@ -124,10 +125,11 @@ func RunRemote(ctx context.Context, storeName, specID string, opts RemoteOptions
 	}
 	if runErr != nil {
 		res.Status = state.StatusFailed
-		res.Error = engine.RedactString(runErr.Error(), redact)
-		if len(res.Error) > 4000 {
-			res.Error = res.Error[:4000] + "..."
-		}
+		// The result must encode (remote.Result.Validate): the error may
+		// quote the command's first word or a name in control characters
+		// or long multi-byte text, so it is escaped, then cut on a rune
+		// boundary.
+		res.Error = termtext.Truncate(termtext.Printable(engine.RedactString(runErr.Error(), redact)), 4000)
 	}
 	if res.Status != state.StatusSucceeded && res.ExitCode == 0 {
 		res.ExitCode = 1

@@ -183,6 +183,15 @@ func TestRunRemoteStepFailures(t *testing.T) {
 			w.spec.Datasets["d"] = remote.Input{Store: "other", ID: w.spec.Datasets["d"].ID}
 		}, state.StatusFailed, `store "other": no URL`, ""},
 		{"no stores", "true\n", func(w *remoteWorld) { delete(w.env, remote.EnvStores) }, "", "", "MLFORM_STEP_STORES is not set"},
+		// The error quotes the command's first word: a result is still
+		// written when that is long multi-byte text (cut at 4000 bytes, not
+		// inside a character) or holds a control character.
+		{"long multi-byte command", "true\n", func(w *remoteWorld) {
+			w.spec.Command = []string{"./" + strings.Repeat("é", 3000)}
+		}, state.StatusFailed, "command could not start", ""},
+		{"control character in command", "true\n", func(w *remoteWorld) {
+			w.spec.Command = []string{"./a\x1b[31mred"}
+		}, state.StatusFailed, `a\x1b[31mred`, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
