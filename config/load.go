@@ -47,6 +47,11 @@ type loader struct {
 
 	policyOf   map[string]string // model -> the retrain policy governing it
 	aliasOwner map[string]string // "model@alias" -> the promotion moving it
+	// unreadPromotions: promotions not read, because their block is
+	// broken or a block they depend on failed. The alias such a promotion
+	// moves is unknown, so checkPromotionSources cannot tell a `from`
+	// naming it from one naming no alias.
+	unreadPromotions map[string]bool
 	// publishOwner: publish location (bloburl identity; local: absolute
 	// directory) -> the promotion publishing there.
 	publishOwner map[string]string
@@ -93,19 +98,20 @@ func Load(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 		dir = "."
 	}
 	l := &loader{
-		dir:          dir,
-		opts:         opts,
-		cfg:          newConfig(dir),
-		rawFiles:     map[string][]byte{},
-		broken:       map[string]bool{},
-		decls:        map[string]map[string]*hclsyntax.Block{},
-		localDefs:    map[string]*hclsyntax.Attribute{},
-		policyOf:     map[string]string{},
-		aliasOwner:   map[string]string{},
-		publishOwner: map[string]string{},
-		instances:    map[string]map[string]bool{},
-		reg:          newRegistry(),
-		parsed:       map[string]parsedFile{},
+		dir:              dir,
+		opts:             opts,
+		cfg:              newConfig(dir),
+		rawFiles:         map[string][]byte{},
+		broken:           map[string]bool{},
+		decls:            map[string]map[string]*hclsyntax.Block{},
+		localDefs:        map[string]*hclsyntax.Attribute{},
+		policyOf:         map[string]string{},
+		aliasOwner:       map[string]string{},
+		publishOwner:     map[string]string{},
+		unreadPromotions: map[string]bool{},
+		instances:        map[string]map[string]bool{},
+		reg:              newRegistry(),
+		parsed:           map[string]parsedFile{},
 		// File functions read relative to the workspace in every module,
 		// as source and code paths are (docs/language.md, Modules).
 		rawFuncs: sync.OnceValue(func() map[string]function.Function { return lang.Functions(dir) }),
