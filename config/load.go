@@ -225,6 +225,23 @@ func (l *loader) parseAndCollect() bool {
 	return len(l.broken) == 0
 }
 
+// noConfigDetail says that the working directory dir holds no
+// configuration, naming it (not "."), and the nearest directory above it
+// that does: running mlform from a subdirectory of a workspace (its
+// trainer's, say) is the usual cause.
+func noConfigDetail(dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		abs = dir
+	}
+	for sub, d := abs, filepath.Dir(abs); d != sub; sub, d = d, filepath.Dir(d) {
+		if m, _ := filepath.Glob(filepath.Join(d, "*"+FileSuffix)); len(m) > 0 {
+			return fmt.Sprintf("%s contains no *%s files, but %s does (%s): run mlform there, or add -chdir=%s to the command.", abs, FileSuffix, d, filepath.Base(m[0]), d)
+		}
+	}
+	return fmt.Sprintf("%s contains no *%s files. Run mlform in the directory that holds the configuration, or use -chdir=DIR.", abs, FileSuffix)
+}
+
 // readFiles lists and parses the configuration files. It reports false
 // when nothing more can be done.
 func (l *loader) readFiles() bool {
@@ -253,6 +270,9 @@ func (l *loader) readFiles() bool {
 			Severity: hcl.DiagError,
 			Summary:  "No configuration files",
 			Detail:   fmt.Sprintf("%s contains no *%s files. Run mlform in the directory that holds the configuration, or use -chdir=DIR.", l.dir, FileSuffix),
+		}
+		if l.mod == nil {
+			d.Detail = noConfigDetail(l.dir)
 		}
 		if m := l.mod; m != nil { // a module's directory: say which call, where
 			d.Detail = fmt.Sprintf("The source of %s, %s, contains no *%s files: a module is a directory of them.", m.where, l.dir, FileSuffix)
