@@ -3,7 +3,9 @@ package cli
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -212,6 +214,10 @@ func confirm(ctx context.Context, g *Globals, interrupted <-chan struct{}) (bool
 	select {
 	case a := <-ch:
 		if a.err != nil && a.line == "" {
+			fmt.Fprintln(g.Stdout)
+			if errors.Is(a.err, io.EOF) { // Ctrl-D, or input that ran out
+				return false, &ExitError{Code: 1, Message: "apply cancelled: the input ended without an answer; only \"yes\" approves (-auto-approve applies without asking)"}
+			}
 			return false, fmt.Errorf("reading confirmation: %w", a.err)
 		}
 		fmt.Fprintln(g.Stdout)

@@ -51,7 +51,7 @@ func (f *planFlags) register(fs *pflag.FlagSet) {
 	f.lock.Register(fs)
 	fs.StringArrayVar(&f.targets, "target", nil, "limit to `ADDR` and what it depends on (repeatable), e.g. -target=model.churn")
 	fs.StringArrayVar(&f.replace, "replace", nil, "force model `ADDR` to retrain even if its inputs did not change (repeatable)")
-	fs.IntVar(&f.parallelism, "parallelism", 4, "run at most `N` independent actions at once")
+	fs.IntVar(&f.parallelism, "parallelism", 4, "run at most `N` independent actions (snapshots, steps, promotions) at once")
 	fs.BoolVar(&f.refresh, "refresh", true, "observe dataset sources (-refresh=false trusts the state: a dataset with a snapshot is not observed again, so its data changes go unseen)")
 	fs.StringVar(&f.now, "now", "", "plan as if the time were `TIME` (RFC 3339; also "+nowEnv+"), for schedules")
 	fs.BoolVar(&f.asJSON, "json", false, "print the plan as JSON (docs/plan-json.md); same as -format=json")
@@ -282,6 +282,9 @@ refuses if the state or the configuration changed in between.`,
 		},
 	}
 	f.register(cmd.Flags())
+	// plan runs no actions: it takes -parallelism so that one command
+	// line serves plan and apply, as Terraform's plan does.
+	cmd.Flags().Lookup("parallelism").Usage = "accepted for apply's command line; plan runs no actions (apply runs at most `N` at once)"
 	flags.PathVar(cmd.Flags(), &out, "out", "the file to save the plan to", "tfplan", "save the plan to `FILE` for mlform apply FILE")
 	cmd.Flags().BoolVar(&detailed, "detailed-exitcode", false, "exit 0 when there are no changes, 1 on error, 2 when there are changes")
 	return cmd

@@ -83,11 +83,17 @@ func (l *loader) evaluate(g *graph, order []*node) {
 		}
 		if skip {
 			failed[n.addr] = true
+			if n.kind == kindPromotion {
+				l.unreadPromotions[l.abs(n.name)] = true
+			}
 			continue
 		}
 		if expands(n) {
 			if !l.evalInstances(n, s) {
 				failed[n.addr] = true
+				if n.kind == kindPromotion {
+					l.unreadPromotions[l.abs(n.name)] = true
+				}
 			}
 			continue
 		}

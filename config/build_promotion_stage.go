@@ -65,6 +65,11 @@ func (l *loader) checkPromotionSources() {
 			continue
 		}
 		if owners[p.Model+"@"+p.From] == nil {
+			if len(l.unreadPromotions) > 0 {
+				// The promotion moving that alias may be one whose
+				// block has an error of its own, reported already.
+				continue
+			}
 			var aliases []string
 			for _, o := range l.cfg.Promotions {
 				if o.Model == p.Model && o.Alias != p.Alias {

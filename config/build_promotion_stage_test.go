@@ -17,6 +17,7 @@ model "m" {
 `
 	tests := []struct {
 		name, src, wantError string
+		wantOnly             bool // wantError is the whole output
 		check                func(t *testing.T, c *Config)
 	}{
 		{
@@ -40,6 +41,14 @@ model "m" {
 			src: `promotion "a" {` + "\n  model = model.m\n  alias = \"production\"\n}\n" + `promotion "b" {` + "\n  model = model.m\n  alias = \"production\"\n}\n" +
 				`promotion "c" {` + "\n  model = model.m\n  alias = \"canary\"\n  from = \"qqqqqqqqqq\"\n}\n",
 			wantError: `no promotion moves that alias, so it would never point at a version. Promotions of model.m move: production.`,
+		},
+		{
+			// The promotion moving "staging" has an error of its own:
+			// that error alone is reported, not a missing alias.
+			name:      "source alias of a broken promotion",
+			src:       `promotion "staging" {` + "\n  model = model.m\n  alias = \"staging\"\n  for_eahc = {}\n}\n" + `promotion "prod" {` + "\n  model = model.m\n  alias = \"production\"\n  from = \"staging\"\n}\n",
+			wantError: `main.mlf.hcl:12:3: Unsupported argument: An argument named "for_eahc" is not expected here. Did you mean "for_each"?`,
+			wantOnly:  true,
 		},
 		{
 			name:      "from its own alias",
@@ -79,7 +88,7 @@ model "m" {
 				tt.check(t, cfg)
 				return
 			}
-			if got := diagLines(diags, dir); !diags.HasErrors() || !strings.Contains(got, tt.wantError) {
+			if got := diagLines(diags, dir); !diags.HasErrors() || !strings.Contains(got, tt.wantError) || tt.wantOnly && got != tt.wantError {
 				t.Fatalf("diagnostics:\n%s\nwant %q", got, tt.wantError)
 			}
 		})

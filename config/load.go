@@ -47,6 +47,11 @@ type loader struct {
 
 	policyOf   map[string]string // model -> the retrain policy governing it
 	aliasOwner map[string]string // "model@alias" -> the promotion moving it
+	// unreadPromotions: promotions not read, because their block is
+	// broken or a block they depend on failed. The alias such a promotion
+	// moves is unknown, so checkPromotionSources cannot tell a `from`
+	// naming it from one naming no alias.
+	unreadPromotions map[string]bool
 	// publishOwner: publish location (bloburl identity; local: absolute
 	// directory) -> the promotion publishing there.
 	publishOwner map[string]string
@@ -93,19 +98,20 @@ func Load(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 		dir = "."
 	}
 	l := &loader{
-		dir:          dir,
-		opts:         opts,
-		cfg:          newConfig(dir),
-		rawFiles:     map[string][]byte{},
-		broken:       map[string]bool{},
-		decls:        map[string]map[string]*hclsyntax.Block{},
-		localDefs:    map[string]*hclsyntax.Attribute{},
-		policyOf:     map[string]string{},
-		aliasOwner:   map[string]string{},
-		publishOwner: map[string]string{},
-		instances:    map[string]map[string]bool{},
-		reg:          newRegistry(),
-		parsed:       map[string]parsedFile{},
+		dir:              dir,
+		opts:             opts,
+		cfg:              newConfig(dir),
+		rawFiles:         map[string][]byte{},
+		broken:           map[string]bool{},
+		decls:            map[string]map[string]*hclsyntax.Block{},
+		localDefs:        map[string]*hclsyntax.Attribute{},
+		policyOf:         map[string]string{},
+		aliasOwner:       map[string]string{},
+		publishOwner:     map[string]string{},
+		unreadPromotions: map[string]bool{},
+		instances:        map[string]map[string]bool{},
+		reg:              newRegistry(),
+		parsed:           map[string]parsedFile{},
 		// File functions read relative to the workspace in every module,
 		// as source and code paths are (docs/language.md, Modules).
 		rawFuncs: sync.OnceValue(func() map[string]function.Function { return lang.Functions(dir) }),
@@ -219,6 +225,23 @@ func (l *loader) parseAndCollect() bool {
 	return len(l.broken) == 0
 }
 
+// noConfigDetail says that the working directory dir holds no
+// configuration, naming it (not "."), and the nearest directory above it
+// that does: running mlform from a subdirectory of a workspace (its
+// trainer's, say) is the usual cause.
+func noConfigDetail(dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		abs = dir
+	}
+	for sub, d := abs, filepath.Dir(abs); d != sub; sub, d = d, filepath.Dir(d) {
+		if m, _ := filepath.Glob(filepath.Join(d, "*"+FileSuffix)); len(m) > 0 {
+			return fmt.Sprintf("%s contains no *%s files, but %s does (%s): run mlform there, or add -chdir=%s to the command.", abs, FileSuffix, d, filepath.Base(m[0]), d)
+		}
+	}
+	return fmt.Sprintf("%s contains no *%s files. Run mlform in the directory that holds the configuration, or use -chdir=DIR.", abs, FileSuffix)
+}
+
 // readFiles lists and parses the configuration files. It reports false
 // when nothing more can be done.
 func (l *loader) readFiles() bool {
@@ -247,6 +270,9 @@ func (l *loader) readFiles() bool {
 			Severity: hcl.DiagError,
 			Summary:  "No configuration files",
 			Detail:   fmt.Sprintf("%s contains no *%s files. Run mlform in the directory that holds the configuration, or use -chdir=DIR.", l.dir, FileSuffix),
+		}
+		if l.mod == nil {
+			d.Detail = noConfigDetail(l.dir)
 		}
 		if m := l.mod; m != nil { // a module's directory: say which call, where
 			d.Detail = fmt.Sprintf("The source of %s, %s, contains no *%s files: a module is a directory of them.", m.where, l.dir, FileSuffix)

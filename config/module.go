@@ -141,6 +141,15 @@ func (l *loader) moduleDir(b *hclsyntax.Block, where string) (string, bool) {
 		return "", false
 	}
 	if !ok {
+		for _, name := range sortedAttrNames(b.Body) {
+			// A misspelt source: say so where it is written, as for
+			// any other block's argument.
+			if name != metaForEach && name != metaCount && suggest(name, []string{metaSource}) == metaSource {
+				l.diags = append(l.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unsupported argument",
+					Detail:  fmt.Sprintf("An argument named %q is not expected in %s. Did you mean %q?", name, where, metaSource),
+					Subject: b.Body.Attributes[name].NameRange.Ptr()})
+			}
+		}
 		return fail(b.DefRange(), "Missing required argument", `The argument "source" is required in %s, but no definition was found: it names the module's directory, like source = "./modules/regional".`, where)
 	}
 	v, diags := vars.LiteralValue(a.Expr, "a module source")
@@ -203,22 +212,23 @@ func (l *loader) child(dir string, n *node, inputs map[string]cty.Value, ranges 
 	cfg.Notifications = l.cfg.Notifications
 	abs, _ := filepath.Abs(dir)
 	c := &loader{
-		dir:          dir,
-		opts:         LoadOptions{Version: l.opts.Version},
-		cfg:          cfg,
-		schema:       l.schema,
-		rawFiles:     l.rawFiles,
-		broken:       map[string]bool{},
-		decls:        map[string]map[string]*hclsyntax.Block{},
-		localDefs:    map[string]*hclsyntax.Attribute{},
-		policyOf:     l.policyOf,
-		aliasOwner:   l.aliasOwner,
-		publishOwner: l.publishOwner,
-		instances:    map[string]map[string]bool{},
-		reg:          l.reg,
-		parsed:       l.parsed,
-		rawFuncs:     l.rawFuncs,
-		prefix:       l.prefix + "module." + n.name + ".",
+		dir:              dir,
+		opts:             LoadOptions{Version: l.opts.Version},
+		cfg:              cfg,
+		schema:           l.schema,
+		rawFiles:         l.rawFiles,
+		broken:           map[string]bool{},
+		decls:            map[string]map[string]*hclsyntax.Block{},
+		localDefs:        map[string]*hclsyntax.Attribute{},
+		policyOf:         l.policyOf,
+		aliasOwner:       l.aliasOwner,
+		unreadPromotions: l.unreadPromotions,
+		publishOwner:     l.publishOwner,
+		instances:        map[string]map[string]bool{},
+		reg:              l.reg,
+		parsed:           l.parsed,
+		rawFuncs:         l.rawFuncs,
+		prefix:           l.prefix + "module." + n.name + ".",
 		mod: &modLoader{parent: l, block: n.block, inputs: inputs, ranges: ranges,
 			chain: append(slices.Clone(l.moduleChain()), abs), outputs: map[string]cty.Value{}},
 	}
@@ -269,7 +279,8 @@ func (l *loader) assignInputs() {
 			continue
 		}
 		detail := fmt.Sprintf("An argument named %q is not expected in %s: the module at %s declares no variable %q.", name, where, l.dir, name)
-		if s := suggest(name, keys(l.cfg.Variables)); s != "" {
+		// The meta-arguments are candidates too: for_eahc means for_each.
+		if s := suggest(name, append(keys(l.cfg.Variables), metaSource, metaForEach, metaCount)); s != "" {
 			detail += fmt.Sprintf(" Did you mean %q?", s)
 		}
 		l.diags = append(l.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unsupported argument", Detail: detail,

@@ -254,6 +254,8 @@ func TestModuleErrors(t *testing.T) {
 		{"source for expression", call("  source = \"./modules/${[for s in [\"regional\"] : s][0]}\"\n  region = \"europe\"\n"), "main.mlf.hcl:3:12", "A region is two letters."},
 		{"source calls a function", call("  source = \"./modules/${lower(\"REGIONAL\")}\"\n  region = \"eu\"\n"), "main.mlf.hcl:2:25", "Functions may not be called here."},
 		{"missing variable", call("  source = \"./modules/regional\"\n"), "main.mlf.hcl:1:1", `The argument "region" is required in module "r"`},
+		{"misspelt source", call("  soruce = \"./modules/regional\"\n  region = \"eu\"\n"), "main.mlf.hcl:2:3", `An argument named "soruce" is not expected in module "r". Did you mean "source"?`},
+		{"misspelt for_each", call("  source = \"./modules/regional\"\n  region = \"eu\"\n  for_eahc = {}\n"), "main.mlf.hcl:4:3", `declares no variable "for_eahc". Did you mean "for_each"?`},
 		{"unknown argument", call("  source = \"./modules/regional\"\n  region = \"eu\"\n  regoin = \"x\"\n"), "main.mlf.hcl:4:3", `Did you mean "region"?`},
 		{"wrong type", call("  source = \"./modules/regional\"\n  region = \"eu\"\n  min_auc = \"high\"\n"), "main.mlf.hcl:4:13", "not suitable for its type constraint"},
 		{"validation", call("  source = \"./modules/regional\"\n  region = \"europe\"\n"), "main.mlf.hcl:3:12", "A region is two letters."},

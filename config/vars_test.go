@@ -157,6 +157,10 @@ func TestVariableBadDeclarationReportedOnce(t *testing.T) {
 		{"default refers", "variable \"q\" {\n  default = var.n\n}\n", "main.mlf.hcl:2:13: Variables not allowed"},
 		{"default wrong type", "variable \"q\" {\n  type    = number\n  default = \"x\"\n}\n", "main.mlf.hcl:3:13: Invalid default value for variable"},
 		{"bad type", "variable \"q\" {\n  type = lst(string)\n}\n", "main.mlf.hcl:2:10: Invalid type specification"},
+		{"misspelt constructor", "variable \"q\" {\n  type = lst(string)\n}\n", `Keyword "lst" is not a valid type constructor. Did you mean "list"?`},
+		{"misspelt keyword", "variable \"q\" {\n  type = numbr\n}\n", `The keyword "numbr" is not a valid type specification. Did you mean "number"?`},
+		{"misspelt keyword inside", "variable \"q\" {\n  type = object({ a = strng })\n}\n", `main.mlf.hcl:2:23: Invalid type specification`},
+		{"misspelt keyword inside, hint", "variable \"q\" {\n  type = object({ a = strng })\n}\n", `Did you mean "string"?`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/mlform/mlform/config/format"
 	"github.com/mlform/mlform/internal/doctest"
 	"github.com/mlform/mlform/internal/scripttest"
 	"github.com/mlform/mlform/internal/wanttext"
@@ -78,4 +79,43 @@ func TestLanguageExampleIsShipped(t *testing.T) {
 		}
 	}
 	t.Fatal("docs/language.md has no hcl example")
+}
+
+// TestDocExamplesFormatted: every hcl example in docs/ is laid out as
+// mlform fmt lays it out, so a configuration started from one passes
+// mlform fmt -check in CI.
+func TestDocExamplesFormatted(t *testing.T) {
+	files, err := filepath.Glob("../../docs/*.md")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("docs: %v", err)
+	}
+	n := 0
+	for _, f := range files {
+		md, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		blocks, err := doctest.Parse(md)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for _, b := range blocks {
+			if b.Lang != "hcl" {
+				continue
+			}
+			n++
+			got, diags := format.Source([]byte(b.Body), "example.mlf.hcl")
+			if diags.HasErrors() {
+				t.Errorf("%s:%d: %s", filepath.Base(f), b.Line, diags.Error())
+				continue
+			}
+			if string(got) != b.Body {
+				t.Errorf("docs/%s:%d: example not laid out as mlform fmt does:\n%s", filepath.Base(f), b.Line,
+					wanttext.FirstDiff("doc", b.Body, "fmt", string(got)))
+			}
+		}
+	}
+	if n < 5 {
+		t.Fatalf("found %d hcl examples in docs/; the parser lost them", n)
+	}
 }

@@ -88,6 +88,7 @@ func (l *Set) Declare(b *hclsyntax.Block) *Variable {
 	var defaults *typeexpr.Defaults
 	if a, ok := body.Attributes["type"]; ok {
 		ty, defs, diags := typeexpr.TypeConstraintWithDefaults(a.Expr)
+		suggestTypeKeywords(diags)
 		*l.Diags = append(*l.Diags, diags...)
 		if !diags.HasErrors() {
 			v.Type, defaults = ty, defs
@@ -654,5 +655,24 @@ func (l *Set) Validate(b *hclsyntax.Block, ctx *hcl.EvalContext) {
 			Detail:   fmt.Sprintf("%s\n\nvar.%s (from %s) failed the validation rule at %s.", msg, v.Name, v.Source, syntax.RangeString(ca.Expr.Range())),
 			Subject:  subject.Ptr(),
 		})
+	}
+}
+
+// typeKeywords are the words a type constraint is written with.
+var typeKeywords = []string{"string", "number", "bool", "any", "list", "map", "set", "object", "tuple", "optional"}
+
+// suggestTypeKeywords adds "Did you mean" to HCL's errors for a misspelt
+// type keyword (type = numbr) or constructor (type = lst(string)).
+func suggestTypeKeywords(diags hcl.Diagnostics) {
+	for _, d := range diags {
+		var word string
+		if _, err := fmt.Sscanf(d.Detail, "The keyword %q is not a valid type specification.", &word); err != nil || word == "" {
+			if _, err := fmt.Sscanf(d.Detail, "Keyword %q is not a valid type constructor.", &word); err != nil || word == "" {
+				continue
+			}
+		}
+		if s := namesuggest.Closest(word, typeKeywords); s != "" {
+			d.Detail += fmt.Sprintf(" Did you mean %q?", s)
+		}
 	}
 }

@@ -46,7 +46,7 @@ func RunSnapshot(ctx context.Context, rc *engine.RunContext, a *plans.Action) er
 	}
 	src, err := source.Open(ctx, spec.Source, ws.BaseDir)
 	if err != nil {
-		return spec.HideSource(err)
+		return spec.OpenError(err)
 	}
 	defer src.Close()
 

@@ -195,7 +195,7 @@ func diffAgainst(ctx context.Context, pc *engine.PlanContext, last *state.Snapsh
 func observeDataset(ctx context.Context, pc *engine.PlanContext, spec engine.DatasetSpec) (obs *observe.Observation, srcName string, stored map[string]bool, err error) {
 	src, err := source.Open(ctx, spec.Source, pc.WS.BaseDir)
 	if err != nil {
-		return nil, "", nil, spec.HideSource(err)
+		return nil, "", nil, spec.OpenError(err)
 	}
 	defer src.Close()
 	// A store's chunking is fixed by its config, and storage.Open refuses

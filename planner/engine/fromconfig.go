@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/mlform/mlform/config"
+	"github.com/mlform/mlform/config/syntax"
 )
 
 // DefaultStorage is the storage block datasets use when they name none.
@@ -27,7 +28,7 @@ func (ws *Workspace) fromConfig(cfg *config.Config) error {
 	ws.Datasets = map[string]DatasetSpec{}
 	for name, d := range cfg.Datasets {
 		spec := DatasetSpec{Name: name, Source: d.Source, Include: d.Include, Exclude: d.Exclude, Storage: d.Storage,
-			SourceSensitive: d.SourceSensitive, Display: d.SourceDisplay()}
+			SourceSensitive: d.SourceSensitive, Display: d.SourceDisplay(), SourceAt: syntax.RangeString(d.SourceRange)}
 		if d.SourceSensitive {
 			spec.Secrets = SensitiveTexts(cfg.Variables)
 		}

@@ -3,7 +3,9 @@ package engine
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -138,6 +140,17 @@ func (spec DatasetSpec) HideSource(err error) error {
 		}
 	}
 	return &redactedError{msg: msg, err: err}
+}
+
+// OpenError is the error of opening the dataset's source, with secrets
+// hidden (HideSource); a local source that does not exist also says
+// where the configuration sets it, since a mistyped path is the usual
+// cause.
+func (spec DatasetSpec) OpenError(err error) error {
+	if errors.Is(err, fs.ErrNotExist) && spec.SourceAt != "" {
+		err = fmt.Errorf("%w: create it, or correct source at %s", err, spec.SourceAt)
+	}
+	return spec.HideSource(err)
 }
 
 // redactedError shows a redacted message and unwraps to the original.

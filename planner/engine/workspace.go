@@ -100,6 +100,7 @@ type DatasetSpec struct {
 	// errors about it.
 	SourceSensitive bool
 	Display         string // how plans, state and messages name the source
+	SourceAt        string // file:line:col of the source argument
 	Secrets         []string
 	Include         []string
 	Exclude         []string

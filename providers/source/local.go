@@ -24,6 +24,13 @@ type local struct {
 	fast *fastOpener
 }
 
+// notExistError is a local source that is not there; errors.Is sees
+// fs.ErrNotExist, so a caller can say where the source was set.
+type notExistError struct{ path string }
+
+func (e notExistError) Error() string        { return "dataset source " + e.path + " does not exist" }
+func (e notExistError) Is(target error) bool { return target == fs.ErrNotExist }
+
 func openLocal(path string) (Source, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -32,7 +39,7 @@ func openLocal(path string) (Source, error) {
 	fi, err := os.Stat(abs)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("dataset source %s does not exist", path)
+			return nil, notExistError{path}
 		}
 		return nil, fmt.Errorf("dataset source %s: %w", path, err)
 	}
