@@ -228,13 +228,18 @@ func (l *loader) parseAndCollect() bool {
 // noConfigDetail says that the working directory dir holds no
 // configuration, naming it (not "."), and the nearest directory above it
 // that does: running mlform from a subdirectory of a workspace (its
-// trainer's, say) is the usual cause.
+// trainer's, say) is the usual cause. The search stops at the top of a git
+// checkout (a directory holding .git), so a stray file above the project
+// (in $HOME, in /tmp) is never offered.
 func noConfigDetail(dir string) string {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		abs = dir
 	}
 	for sub, d := abs, filepath.Dir(abs); d != sub; sub, d = d, filepath.Dir(d) {
+		if _, err := os.Lstat(filepath.Join(sub, ".git")); err == nil {
+			break
+		}
 		if m, _ := filepath.Glob(filepath.Join(d, "*"+FileSuffix)); len(m) > 0 {
 			return fmt.Sprintf("%s contains no *%s files, but %s does (%s): run mlform there, or add -chdir=%s to the command.", abs, FileSuffix, d, filepath.Base(m[0]), d)
 		}
