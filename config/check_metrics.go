@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/mlform/mlform/config/gate"
+
 	"github.com/hashicorp/hcl/v2"
 )
 
@@ -70,11 +72,11 @@ func (l *loader) checkMetricNames() {
 				if a, ok := t[1].(hcl.TraverseAttr); !ok || a.Name != "metrics" {
 					continue
 				}
-				metric, ok := MetricStep(t[2])
+				metric, ok := gate.MetricStep(t[2])
 				if !ok {
 					continue
 				}
-				l.checkMetricName(metric, hcl.RangeBetween(t[0].SourceRange(), t[2].SourceRange()), fmt.Sprintf("%s in promotion %q", metricRef(root, metric), name), m, step, which)
+				l.checkMetricName(metric, hcl.RangeBetween(t[0].SourceRange(), t[2].SourceRange()), fmt.Sprintf("%s in promotion %q", gate.MetricRef(root, metric), name), m, step, which)
 			}
 		}
 		if mb := p.MustBeat; mb != nil && mb.Metric != "" {

@@ -6,6 +6,8 @@ import (
 	"math"
 	"slices"
 
+	"github.com/mlform/mlform/config/gate"
+
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
@@ -125,7 +127,7 @@ func candidateMetric(e hclsyntax.Expression) (string, bool) {
 	if a, ok := st.Traversal[1].(hcl.TraverseAttr); !ok || a.Name != "metrics" {
 		return "", false
 	}
-	return config.MetricStep(st.Traversal[2])
+	return gate.MetricStep(st.Traversal[2])
 }
 
 // constNumber evaluates e when it reads only variables and locals; a
