@@ -65,6 +65,11 @@ func Parse(rawURL string) (Location, error) {
 			if err := repeatedParam(q, rawURL); err != nil {
 				return Location{}, err
 			}
+			for name := range q {
+				if name != "prefix" && !fileblobParams[name] {
+					return Location{}, fmt.Errorf("bucket URL %s: unknown query parameter %q (a file:// URL takes prefix=)", Redact(rawURL), name)
+				}
+			}
 			prefix = q.Get("prefix")
 		}
 		return parseLocal(p, prefix, rawURL)
@@ -104,6 +109,16 @@ func Parse(rawURL string) (Location, error) {
 	q.Del("prefix")
 	b := url.URL{Scheme: u.Scheme, User: u.User, Host: u.Host, RawQuery: q.Encode()}
 	return Location{Scheme: u.Scheme, Bucket: withSlashes(&b), Prefix: prefix}, nil
+}
+
+// fileblobParams are the query parameters gocloud.dev's file:// opener
+// knows (v0.47, fileblob's recognizedParams); it refuses any other.
+// mlform opens local directories itself with its own options, so these are
+// accepted and have no effect; any other name (a typo: prefx=) was
+// silently ignored, and the state or store went to the parent directory.
+var fileblobParams = map[string]bool{
+	"create_dir": true, "base_url": true, "secret_key_path": true,
+	"metadata": true, "no_tmp_dir": true, "dir_file_mode": true,
 }
 
 // repeatedParam refuses a query parameter given more than once

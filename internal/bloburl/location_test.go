@@ -47,6 +47,10 @@ func TestParse(t *testing.T) {
 		{in: "s3://b?prefix=/abs/", wantErr: `must not start with "/"`},
 		{in: "s3://b?prefix=a\\b", wantErr: "backslash"},
 		{in: "file:///b?prefix=../escape", wantErr: "must be a relative path inside the directory"},
+		// An unknown parameter on a local directory (a typo) was ignored.
+		{in: "file://st?prefx=a/", wantErr: `unknown query parameter "prefx" (a file:// URL takes prefix=)`},
+		{in: "file:///srv/m?token=abc", wantErr: `bucket URL file:///srv/m?token=REDACTED: unknown query parameter "token"`},
+		{in: "file:///srv/m?create_dir=1", scheme: "file", dir: "/srv/m", id: "file:///srv/m"},
 		{in: "ftp://h/x", wantErr: `unsupported URL scheme "ftp"`},
 		// A query Go cannot read whole: its unreadable pairs would be dropped
 		// and the bucket opened without them.
