@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -61,6 +62,14 @@ func Parse(rawURL string) (Location, error) {
 			if err != nil {
 				return Location{}, fmt.Errorf("bucket URL %s: invalid query: %v", Redact(rawURL), err)
 			}
+			if err := repeatedParam(q, rawURL); err != nil {
+				return Location{}, err
+			}
+			for name := range q {
+				if name != "prefix" && !fileblobParams[name] {
+					return Location{}, fmt.Errorf("bucket URL %s: unknown query parameter %q (a file:// URL takes prefix=)", Redact(rawURL), name)
+				}
+			}
 			prefix = q.Get("prefix")
 		}
 		return parseLocal(p, prefix, rawURL)
@@ -77,6 +86,9 @@ func Parse(rawURL string) (Location, error) {
 	q, err := url.ParseQuery(u.RawQuery)
 	if err != nil {
 		return Location{}, fmt.Errorf("bucket URL %s: invalid query: %v", Redact(rawURL), err)
+	}
+	if err := repeatedParam(q, rawURL); err != nil {
+		return Location{}, err
 	}
 	pathPrefix, paramPrefix := u.Path, q.Get("prefix")
 	if strings.Trim(pathPrefix, "/") != "" && paramPrefix != "" {
@@ -97,6 +109,34 @@ func Parse(rawURL string) (Location, error) {
 	q.Del("prefix")
 	b := url.URL{Scheme: u.Scheme, User: u.User, Host: u.Host, RawQuery: q.Encode()}
 	return Location{Scheme: u.Scheme, Bucket: withSlashes(&b), Prefix: prefix}, nil
+}
+
+// fileblobParams are the query parameters gocloud.dev's file:// opener
+// knows (v0.47, fileblob's recognizedParams); it refuses any other.
+// mlform opens local directories itself with its own options, so these are
+// accepted and have no effect; any other name (a typo: prefx=) was
+// silently ignored, and the state or store went to the parent directory.
+var fileblobParams = map[string]bool{
+	"create_dir": true, "base_url": true, "secret_key_path": true,
+	"metadata": true, "no_tmp_dir": true, "dir_file_mode": true,
+}
+
+// repeatedParam refuses a query parameter given more than once
+// ("region=us-east-1&region=eu-west-1"): gocloud.dev's S3 and GCS openers
+// use the first value and silently ignore the others (its Azure opener
+// refuses them), and so did prefix=.
+func repeatedParam(q url.Values, rawURL string) error {
+	names := make([]string, 0, len(q))
+	for name, values := range q {
+		if len(values) > 1 {
+			names = append(names, name)
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	slices.Sort(names)
+	return fmt.Errorf("bucket URL %s: query parameter %q is given more than once: write it once", Redact(rawURL), names[0])
 }
 
 // parseLocal builds the Location of a local directory p with an optional

@@ -47,11 +47,22 @@ func TestParse(t *testing.T) {
 		{in: "s3://b?prefix=/abs/", wantErr: `must not start with "/"`},
 		{in: "s3://b?prefix=a\\b", wantErr: "backslash"},
 		{in: "file:///b?prefix=../escape", wantErr: "must be a relative path inside the directory"},
+		// An unknown parameter on a local directory (a typo) was ignored.
+		{in: "file://st?prefx=a/", wantErr: `unknown query parameter "prefx" (a file:// URL takes prefix=)`},
+		{in: "file:///srv/m?token=abc", wantErr: `bucket URL file:///srv/m?token=REDACTED: unknown query parameter "token"`},
+		{in: "file:///srv/m?create_dir=1", scheme: "file", dir: "/srv/m", id: "file:///srv/m"},
 		{in: "ftp://h/x", wantErr: `unsupported URL scheme "ftp"`},
 		// A query Go cannot read whole: its unreadable pairs would be dropped
 		// and the bucket opened without them.
 		{in: "s3://b?region=eu;endpoint=http://127.0.0.1:9000", wantErr: "invalid query"},
 		{in: "azblob://c?domain=h&sas_token=%zz", wantErr: "invalid query"},
+		// A parameter given twice: gocloud.dev's S3 and GCS openers used the
+		// first value and silently ignored the other.
+		{in: "s3://b/p/?region=us-east-1&region=eu-west-1", wantErr: `query parameter "region" is given more than once`},
+		{in: "gs://b?anonymous=false&anonymous=true", wantErr: `query parameter "anonymous" is given more than once`},
+		{in: "s3://b?prefix=a/&prefix=b/", wantErr: `query parameter "prefix" is given more than once`},
+		{in: "file:///srv/m?prefix=a/&prefix=b/", wantErr: `query parameter "prefix" is given more than once`},
+		{in: "azblob://c?sas_token=one&sas_token=two", wantErr: `bucket URL azblob://c?sas_token=REDACTED: query parameter "sas_token" is given more than once`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {

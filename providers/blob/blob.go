@@ -9,7 +9,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
+	"os"
+	"strconv"
 	"strings"
+	"sync"
 
 	"cloud.google.com/go/storage"
 	"gocloud.dev/blob"
@@ -18,6 +22,7 @@ import (
 	_ "gocloud.dev/blob/gcsblob" // gs://
 	_ "gocloud.dev/blob/memblob" // mem://
 	_ "gocloud.dev/blob/s3blob"  // s3://
+	"golang.org/x/oauth2/google"
 
 	"github.com/mlform/mlform/internal/bloburl"
 )
@@ -60,6 +65,11 @@ func open(ctx context.Context, rawURL, baseDir string, openBucket func(context.C
 		}
 		return b, nil
 	}
+	if loc.Scheme == "gs" {
+		if err := gcsCredentials(ctx, loc.Bucket); err != nil {
+			return nil, fmt.Errorf("open bucket %s: %s", bloburl.Redact(rawURL), bloburl.RedactText(err.Error(), rawURL))
+		}
+	}
 	// gocloud.dev's openers ignore a URL's path, so the path must not reach
 	// them: Bucket has none, and the prefix is applied here.
 	b, err := openBucket(ctx, loc.Bucket)
@@ -94,4 +104,36 @@ func boundRetries(b *blob.Bucket) {
 	if b.As(&c) && c != nil {
 		c.SetRetry(storage.WithMaxAttempts(gcsAttempts))
 	}
+}
+
+var (
+	gcsCredsOnce sync.Once
+	gcsCredsErr  error
+)
+
+// gcsCredentials fails when a gs:// bucket is to be opened with Google's
+// Application Default Credentials and there are none. gocloud.dev's GCS
+// opener then prints "Warning: unable to load GCP Default Credentials" to
+// standard output (into `state pull`'s document or `plan -json`) and goes
+// on with empty credentials, whose first request fails with "private key
+// should be a PEM or plain PKCS1 or PKCS8". The emulator
+// (STORAGE_EMULATOR_HOST) and anonymous URLs need none. Looked up once per
+// process, as gocloud.dev does.
+func gcsCredentials(ctx context.Context, bucketURL string) error {
+	if os.Getenv("STORAGE_EMULATOR_HOST") != "" || os.Getenv("STORAGE_EMULATOR_HOST_GRPC") != "" {
+		return nil
+	}
+	if u, err := url.Parse(bucketURL); err == nil {
+		q := u.Query()
+		if anon, _ := strconv.ParseBool(q.Get("anonymous")); anon || q.Get("access_id") == "-" {
+			return nil
+		}
+	}
+	gcsCredsOnce.Do(func() {
+		_, gcsCredsErr = google.FindDefaultCredentials(ctx, storage.ScopeFullControl)
+	})
+	if gcsCredsErr != nil {
+		return fmt.Errorf("no Google Cloud credentials found (set GOOGLE_APPLICATION_CREDENTIALS to a key file, run gcloud auth application-default login, or run on Google Cloud with a service account): %v", gcsCredsErr)
+	}
+	return nil
 }

@@ -2,7 +2,10 @@ package blob
 
 import (
 	"context"
+	"io"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -67,5 +70,32 @@ func TestGCSUnreachableFails(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "connection refused") {
 		t.Errorf("error %q does not say the endpoint refused the connection", err)
+	}
+}
+
+// TestOpenGCSWithoutCredentials: with no Application Default Credentials
+// (and no emulator), opening a gs:// bucket fails saying so, and nothing
+// reaches standard output: gocloud.dev's opener printed a warning there
+// (into `state pull`'s document) and went on with empty credentials,
+// failing later with "private key should be a PEM ...".
+func TestOpenGCSWithoutCredentials(t *testing.T) {
+	t.Setenv("STORAGE_EMULATOR_HOST", "")
+	t.Setenv("STORAGE_EMULATOR_HOST_GRPC", "")
+	t.Setenv("GOOGLE_APPLICATION_CREDENTIALS", filepath.Join(t.TempDir(), "missing.json"))
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout := os.Stdout
+	os.Stdout = w
+	_, err = Open(context.Background(), "gs://some-bucket/team-a/", t.TempDir())
+	os.Stdout = stdout
+	w.Close()
+	printed, _ := io.ReadAll(r)
+	if len(printed) != 0 {
+		t.Errorf("Open printed to stdout: %q", printed)
+	}
+	if err == nil || !strings.Contains(err.Error(), "no Google Cloud credentials found") || !strings.Contains(err.Error(), "gs://some-bucket/team-a/") {
+		t.Errorf("Open without credentials: err = %v, want one naming the bucket and saying no credentials were found", err)
 	}
 }

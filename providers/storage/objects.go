@@ -164,8 +164,16 @@ func (o bucketObjects) Put(ctx context.Context, key string, r io.Reader, ifNotEx
 	defer cancel()
 	opts := &blob.WriterOptions{IfNotExist: ifNotExist, ContentType: "application/octet-stream"}
 	err := o.b.Upload(ctx, key, abortReader{r: r, abort: cancel}, opts)
+	if gcerrors.Code(err) == gcerrors.NotFound {
+		// A write finds no object missing: only the bucket (or container)
+		// can be. Not ErrNotFound, which means a missing object.
+		return fmt.Errorf("%s: %w", key, errNoBucket)
+	}
 	return classify(key, err)
 }
+
+// errNoBucket is a write to a bucket or container that does not exist.
+var errNoBucket = errors.New("the bucket does not exist (mlform does not create buckets or containers: create it, or correct the storage url)")
 
 // abortReader cancels the upload when its source fails.
 type abortReader struct {

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"sync/atomic"
 
 	"gocloud.dev/blob"
 	"gocloud.dev/gcerrors"
@@ -29,6 +30,30 @@ type bucketBackend struct {
 	url string
 	// owned is whether close closes the bucket.
 	owned bool
+	// bucketSeen is set once the bucket (or container) is known to
+	// exist, so notFound checks it at most until then.
+	bucketSeen atomic.Bool
+}
+
+// notFound is what a NotFound from the driver means for object name: the
+// object is missing (errNotExist), unless the bucket itself is. Drivers
+// report both alike, so a misspelt or deleted bucket read as "no state
+// yet": plan -lock=false planned everything anew and state pull printed
+// nothing. mlform never creates a bucket, so a missing one is an error
+// naming it. When the check itself fails (no permission to list, say) the
+// object counts as missing, as before.
+func (b *bucketBackend) notFound(ctx context.Context, op, name string) error {
+	if b.bucketSeen.Load() {
+		return errNotExist
+	}
+	ok, err := b.bucket.IsAccessible(ctx)
+	if err == nil && !ok {
+		return fmt.Errorf("%s %s: the bucket does not exist (mlform does not create buckets or containers: create it, or correct the backend url)", op, b.location(name))
+	}
+	if ok {
+		b.bucketSeen.Store(true)
+	}
+	return errNotExist
 }
 
 // location shows an object as one URL a person can read: the bucket's
@@ -70,7 +95,7 @@ func (b *bucketBackend) wrap(op, name string, err error) error {
 func (b *bucketBackend) get(ctx context.Context, name string) ([]byte, error) {
 	r, err := b.bucket.NewReader(ctx, name, nil)
 	if gcerrors.Code(err) == gcerrors.NotFound {
-		return nil, errNotExist
+		return nil, b.notFound(ctx, "read", name)
 	}
 	if err != nil {
 		return nil, b.wrap("read", name, err)
@@ -102,6 +127,13 @@ func (b *bucketBackend) create(ctx context.Context, name string, data []byte) er
 		return nil
 	case gcerrors.FailedPrecondition, gcerrors.AlreadyExists:
 		return errExists
+	case gcerrors.NotFound:
+		// A conditional create of a new object finds no object missing:
+		// only the bucket can be.
+		if err := b.notFound(ctx, "create", name); !errors.Is(err, errNotExist) {
+			return err
+		}
+		return b.wrap("create", name, err)
 	case gcerrors.Unimplemented:
 		return fmt.Errorf("create %s: this bucket does not support conditional writes, which locking needs (run with -lock=false only if no two mlform runs can overlap)", b.location(name))
 	default:
@@ -112,7 +144,7 @@ func (b *bucketBackend) create(ctx context.Context, name string, data []byte) er
 func (b *bucketBackend) remove(ctx context.Context, name string) error {
 	err := b.bucket.Delete(ctx, name)
 	if gcerrors.Code(err) == gcerrors.NotFound {
-		return errNotExist
+		return b.notFound(ctx, "delete", name)
 	}
 	if err != nil {
 		return b.wrap("delete", name, err)
@@ -123,7 +155,7 @@ func (b *bucketBackend) remove(ctx context.Context, name string) error {
 func (b *bucketBackend) stat(ctx context.Context, name string) (string, error) {
 	a, err := b.bucket.Attributes(ctx, name)
 	if gcerrors.Code(err) == gcerrors.NotFound {
-		return "", errNotExist
+		return "", b.notFound(ctx, "stat", name)
 	}
 	if err != nil {
 		return "", b.wrap("stat", name, err)

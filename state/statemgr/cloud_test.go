@@ -178,3 +178,47 @@ func checkObjectsClean(t *testing.T, url string) {
 		t.Errorf("no objects in the bucket: nothing was written to check")
 	}
 }
+
+// TestMissingBucketCloud: a backend url naming a bucket that does not
+// exist (a typo) is an error naming it, from a read as from the lock.
+// Drivers report a missing bucket like a missing object, and reading the
+// state used to say "no state yet": plan -lock=false planned everything
+// anew and state pull printed nothing.
+func TestMissingBucketCloud(t *testing.T) {
+	cloudtest.ForEach(t, func(t *testing.T, c cloudtest.Cloud) {
+		url := otherBucket(t, c.Bucket(t), "mlf-no-such-bucket-7f3a")
+		ctx := context.Background()
+		m, err := statemgr.OpenManager(ctx, url, t.TempDir())
+		if err != nil {
+			t.Fatalf("OpenManager: %v", err)
+		}
+		defer m.Close()
+		_, err = m.Read(ctx)
+		checkNoBucket(t, "Read", err)
+		_, err = m.Lock(ctx, statemgr.LockInfo{Operation: "apply"}, 0)
+		checkNoBucket(t, "Lock", err)
+	})
+}
+
+func checkNoBucket(t *testing.T, op string, err error) {
+	t.Helper()
+	if err == nil || !strings.Contains(err.Error(), "mlf-no-such-bucket-7f3a") || !strings.Contains(err.Error(), "the bucket does not exist") {
+		t.Errorf("%s on a missing bucket: err = %v, want one naming it and saying it does not exist", op, err)
+		return
+	}
+	cloudtest.CheckNoSecrets(t, op+" error", err.Error())
+}
+
+// otherBucket is url with its bucket (host) replaced by name.
+func otherBucket(t *testing.T, url, name string) string {
+	t.Helper()
+	scheme, rest, ok := strings.Cut(url, "://")
+	if !ok {
+		t.Fatalf("bucket url %q has no scheme", url)
+	}
+	i := strings.IndexAny(rest, "/?")
+	if i < 0 {
+		i = len(rest)
+	}
+	return scheme + "://" + name + rest[i:]
+}
