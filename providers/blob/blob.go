@@ -13,7 +13,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 
 	"cloud.google.com/go/storage"
 	"gocloud.dev/blob"
@@ -106,19 +105,15 @@ func boundRetries(b *blob.Bucket) {
 	}
 }
 
-var (
-	gcsCredsOnce sync.Once
-	gcsCredsErr  error
-)
-
 // gcsCredentials fails when a gs:// bucket is to be opened with Google's
 // Application Default Credentials and there are none. gocloud.dev's GCS
 // opener then prints "Warning: unable to load GCP Default Credentials" to
 // standard output (into `state pull`'s document or `plan -json`) and goes
 // on with empty credentials, whose first request fails with "private key
 // should be a PEM or plain PKCS1 or PKCS8". The emulator
-// (STORAGE_EMULATOR_HOST) and anonymous URLs need none. Looked up once per
-// process, as gocloud.dev does.
+// (STORAGE_EMULATOR_HOST) and anonymous URLs need none. Looked up at each
+// open (a process opens a gs:// bucket a few times at most), so no answer
+// outlives the environment or context it was found in.
 func gcsCredentials(ctx context.Context, bucketURL string) error {
 	if os.Getenv("STORAGE_EMULATOR_HOST") != "" || os.Getenv("STORAGE_EMULATOR_HOST_GRPC") != "" {
 		return nil
@@ -129,11 +124,8 @@ func gcsCredentials(ctx context.Context, bucketURL string) error {
 			return nil
 		}
 	}
-	gcsCredsOnce.Do(func() {
-		_, gcsCredsErr = google.FindDefaultCredentials(ctx, storage.ScopeFullControl)
-	})
-	if gcsCredsErr != nil {
-		return fmt.Errorf("no Google Cloud credentials found (set GOOGLE_APPLICATION_CREDENTIALS to a key file, run gcloud auth application-default login, or run on Google Cloud with a service account): %v", gcsCredsErr)
+	if _, err := google.FindDefaultCredentials(ctx, storage.ScopeFullControl); err != nil {
+		return fmt.Errorf("no Google Cloud credentials found (set GOOGLE_APPLICATION_CREDENTIALS to a key file, run gcloud auth application-default login, or run on Google Cloud with a service account): %v", err)
 	}
 	return nil
 }
