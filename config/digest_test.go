@@ -36,9 +36,17 @@ variable "secret" {
 		{name: "same inputs", same: true},
 		{name: "same value given explicitly", opts: LoadOptions{Vars: []string{"n=1"}}, same: true},
 		{name: "variable value", opts: LoadOptions{Vars: []string{"n=2"}}},
-		{name: "sensitive value", opts: LoadOptions{Vars: []string{"secret=b"}}},
+		// A sensitive value is not in the digest at all (apply checks it
+		// against the plan file's salted hash): a digest that changed with
+		// it would let anyone holding a plan file confirm a guessed secret.
+		{name: "sensitive value", opts: LoadOptions{Vars: []string{"secret=b"}}, same: true},
+		{name: "sensitive value in a vars file", extra: map[string]string{"s.mlfvars": "secret = \"hunter2\"\n"}, same: true},
 		{name: "extra file", extra: map[string]string{"b.mlf.hcl": "# comment\n"}},
-		{name: "vars file", extra: map[string]string{"a.mlfvars": "n = 1\n"}},
+		// A vars file counts by the values it sets, not its text: apply of
+		// a saved plan needs neither the plan's -var-file nor its *.mlfvars.
+		{name: "vars file, same value", extra: map[string]string{"a.mlfvars": "n = 1\n"}, same: true},
+		{name: "vars file value", extra: map[string]string{"a.mlfvars": "n = 2\n"}},
+		{name: "var file flag, same value", extra: map[string]string{"ci.vars": "n = 1\n"}, opts: LoadOptions{VarFiles: []string{"ci.vars"}}, same: true},
 		{name: "unrelated file", extra: map[string]string{"README.md": "hi"}, same: true},
 	}
 	for _, tt := range tests {

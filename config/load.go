@@ -116,7 +116,7 @@ func Load(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 		// as source and code paths are (docs/language.md, Modules).
 		rawFuncs: sync.OnceValue(func() map[string]function.Function { return lang.Functions(dir) }),
 	}
-	l.vs = vars.NewSet(dir, &l.diags, l.cfg.Files, l.rawFiles)
+	l.vs = vars.NewSet(dir, &l.diags, l.cfg.Files)
 	l.cfg.Variables = l.vs.Vars
 	l.schema = syntax.FileSchema()
 	l.load()

@@ -232,7 +232,7 @@ func (l *loader) child(dir string, n *node, inputs map[string]cty.Value, ranges 
 		mod: &modLoader{parent: l, block: n.block, inputs: inputs, ranges: ranges,
 			chain: append(slices.Clone(l.moduleChain()), abs), outputs: map[string]cty.Value{}},
 	}
-	c.vs = vars.NewSet(dir, &c.diags, cfg.Files, c.rawFiles)
+	c.vs = vars.NewSet(dir, &c.diags, cfg.Files)
 	cfg.Variables = c.vs.Vars
 	return c
 }

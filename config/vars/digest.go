@@ -12,11 +12,16 @@ import (
 	"github.com/zeebo/blake3"
 )
 
-// Digest hashes what a plan was made from: every configuration and
-// variables file (name and content) and every effective variable value.
-// Sensitive values enter only as their own hash, so the digest (which is
-// written into plan files) reveals nothing a guess could confirm cheaply
-// beyond equality.
+// Digest hashes what a plan was made from: every configuration file (name
+// and content) and every effective variable value. Variables files are
+// left out: what they set is in the values (so apply of a saved plan needs
+// neither the plan's -var-file nor its *.mlfvars, as for -var), and their
+// text may hold a secret. A sensitive value enters only as a marker, never
+// as its text or an unsalted hash of it: the digest is written into plan
+// files and `plan -json`, and a hash of a guessable secret there would let
+// anyone confirm a guess with one BLAKE3 call, defeating the plan file's
+// salted Argon2id hash. Apply checks a sensitive value against that hash
+// (planner.CheckVariables) before it compares digests.
 func Digest(files map[string][]byte, vars map[string]*Variable) string {
 	h := blake3.New()
 	digestTo(h, files, vars)
@@ -37,10 +42,9 @@ func digestTo(h io.Writer, files map[string][]byte, vars map[string]*Variable) {
 			val = cty.DynamicVal
 		}
 		val, _ = val.UnmarkDeep()
-		enc := encodeValue(val)
-		if v.Sensitive {
-			sum := blake3.Sum256(enc)
-			enc = []byte("sensitive:" + hex.EncodeToString(sum[:]))
+		enc := []byte("sensitive")
+		if !v.Sensitive {
+			enc = encodeValue(val)
 		}
 		fmt.Fprintf(h, "var %d:%s %d\n", len(name), name, len(enc))
 		_, _ = h.Write(enc)

@@ -39,13 +39,14 @@ const EnvVarPrefix = "MLFORM_VAR_"
 
 // Set holds the variables of one module while they are declared, given
 // values and validated. Problems go to Diags (the loader's); variables
-// files read are recorded in Files and Raw (for snippets and the digest).
+// files read are recorded in Files (for snippets, sensitive values masked).
+// Their text is kept nowhere else: it may hold a secret, and what they set
+// enters the configuration digest as values (Digest).
 type Set struct {
 	Dir    string
 	Vars   map[string]*Variable
 	Diags  *hcl.Diagnostics
 	Files  map[string]*hcl.File
-	Raw    map[string][]byte
 	Bad    map[string]bool      // variables without a valid value
 	Ranges map[string]hcl.Range // where each variable's value came from
 
@@ -56,8 +57,8 @@ type Set struct {
 }
 
 // NewSet starts the variables of the module in dir.
-func NewSet(dir string, diags *hcl.Diagnostics, files map[string]*hcl.File, raw map[string][]byte) *Set {
-	return &Set{Dir: dir, Vars: map[string]*Variable{}, Diags: diags, Files: files, Raw: raw,
+func NewSet(dir string, diags *hcl.Diagnostics, files map[string]*hcl.File) *Set {
+	return &Set{Dir: dir, Vars: map[string]*Variable{}, Diags: diags, Files: files,
 		Bad: map[string]bool{}, Ranges: map[string]hcl.Range{}, defaults: map[string]*typeexpr.Defaults{}}
 }
 
@@ -362,7 +363,6 @@ func (l *Set) readVarsFile(display, path string, given map[string]RawValue) {
 			l.Files[display] = l.maskSensitive(f, attrs)
 		}
 	}
-	l.Raw[display] = src
 	*l.Diags = append(*l.Diags, diags...)
 	if diags.HasErrors() {
 		l.badFile = true
