@@ -149,11 +149,29 @@ func runCapture(ctx context.Context, ws *engine.Workspace, spec Source, command 
 	if res.Status != state.StatusSucceeded && res.Reason != "" {
 		c.Error = engine.RedactString(res.Reason, spec.Secrets)
 	}
-	c.Output, c.Truncated = record.Cut(engine.RedactString(out.String(), spec.Secrets))
 	w.mu.Lock()
-	c.Truncated = c.Truncated || w.cut
+	cut := w.cut
 	w.mu.Unlock()
+	raw := out.String()
+	if cut {
+		// The output was cut mid-stream, so its last bytes may be the
+		// start of a secret, which redaction cannot recognise: drop as
+		// many as a secret could have there.
+		raw = raw[:len(raw)-min(len(raw), partLen(spec.Secrets))]
+	}
+	c.Output, c.Truncated = record.Cut(engine.RedactString(raw, spec.Secrets))
+	c.Truncated = c.Truncated || cut
 	return c
+}
+
+// partLen is the longest proper prefix of a secret: how many bytes at the
+// end of a cut text may hold part of one.
+func partLen(secrets []string) int {
+	n := 0
+	for _, s := range secrets {
+		n = max(n, len(s)-1)
+	}
+	return n
 }
 
 // limitedBuffer keeps the first max bytes written to it (both output

@@ -3,6 +3,7 @@ package provenance
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -82,6 +83,34 @@ func TestLimitedBuffer(t *testing.T) {
 		}
 		if b.String() != tc.want || w.cut != tc.cut {
 			t.Errorf("%q: kept %q (cut %v), want %q (cut %v)", tc.writes, b.String(), w.cut, tc.want, tc.cut)
+		}
+	}
+}
+
+// TestCaptureCutKeepsNoPartSecret: a capture whose output passes the
+// record's bound is cut; a secret that begins just before the cut must not
+// be stored in part (redaction cannot recognise half a secret).
+func TestCaptureCutKeepsNoPartSecret(t *testing.T) {
+	dir := t.TempDir()
+	ws := &engine.Workspace{BaseDir: dir, Now: time.Now(), Executors: plannertest.LocalExecutors(), StoreURLs: map[string]string{"default": "file://.store"}}
+	t.Cleanup(func() { ws.Close() })
+	const secret = "s3cr3t-t0ken-xyz"
+	for _, pad := range []int{record.MaxText - 8, record.MaxText - len(secret) + 1, record.MaxText} {
+		src := Source{Model: "churn", Secrets: []string{secret},
+			Environment: policy.Environment{Name: "py", Executor: "local", Env: map[string]string{"WHO": secret}},
+			Capture:     []string{fmt.Sprintf("head -c %d /dev/zero | tr '\\0' a; echo \"$WHO\"; echo more", pad)}}
+		c := runCapture(context.Background(), ws, src, src.Capture[0])
+		if !c.Truncated {
+			t.Errorf("pad %d: not truncated", pad)
+		}
+		if len(c.Output) > record.MaxText {
+			t.Errorf("pad %d: output of %d bytes, more than %d", pad, len(c.Output), record.MaxText)
+		}
+		for n := 3; n <= len(secret); n++ {
+			if strings.HasSuffix(c.Output, secret[:n]) || strings.Contains(c.Output, secret) {
+				t.Errorf("pad %d: the stored output ends with %q, the start of the secret", pad, secret[:n])
+				break
+			}
 		}
 	}
 }
