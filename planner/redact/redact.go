@@ -9,6 +9,7 @@ package redact
 import (
 	"bytes"
 	"io"
+	"slices"
 
 	"github.com/mlform/mlform/config/vars"
 )
@@ -54,6 +55,8 @@ func newWriter(w io.Writer, secrets []string, limit int) io.Writer {
 		r.secrets = append(r.secrets, []byte(s))
 		r.longest = max(r.longest, len(s))
 	}
+	// Longest first: a secret that holds a shorter one is replaced whole.
+	slices.SortStableFunc(r.secrets, func(a, b []byte) int { return len(b) - len(a) })
 	return r
 }
 
@@ -66,20 +69,52 @@ func (r *writer) Write(b []byte) (int, error) {
 		r.buf = append(r.buf[:0], r.buf[i+1:]...)
 	}
 	if len(r.buf) > r.limit {
-		// Hold back the last longest-1 bytes: a secret may start there.
-		// A secret longer than the limit is held back whole (memory stays
-		// bounded by the longest secret).
-		red := r.redact(r.buf)
-		if cut := len(red) - (r.longest - 1); cut > 0 {
-			if _, err := r.w.Write(red[:cut]); err != nil {
+		// Hold back the last longest-1 bytes as they are: a secret may
+		// start there and not be complete yet (and a shorter secret there
+		// may be only the start of a longer one, so nothing in them is
+		// replaced now). A secret longer than the limit is held back
+		// whole (memory stays bounded by the longest secret).
+		if red, n := r.redactBefore(r.buf, len(r.buf)-(r.longest-1)); n > 0 {
+			if _, err := r.w.Write(red); err != nil {
 				return 0, err
 			}
-			r.buf = append(r.buf[:0], red[cut:]...)
-		} else {
-			r.buf = append(r.buf[:0], red...)
+			r.buf = append(r.buf[:0], r.buf[n:]...)
 		}
 	}
 	return len(b), nil
+}
+
+// redactBefore returns b up to cut with every secret that starts before
+// cut replaced (scanning from the left, the longest secret at each
+// position), and how many bytes of b that covers: cut, or more when a
+// secret starting before cut ends after it.
+func (r *writer) redactBefore(b []byte, cut int) ([]byte, int) {
+	if cut <= 0 {
+		return nil, 0
+	}
+	var out []byte
+	i, done := 0, 0
+	for i < cut {
+		s := r.secretAt(b, i)
+		if s == 0 {
+			i++
+			continue
+		}
+		out = append(append(out, b[done:i]...), vars.SensitivePlaceholder...)
+		i += s
+		done = i
+	}
+	return append(out, b[done:i]...), i
+}
+
+// secretAt is the length of the longest secret b holds at i, 0 for none.
+func (r *writer) secretAt(b []byte, i int) int {
+	for _, s := range r.secrets { // longest first
+		if len(s) > 0 && b[i] == s[0] && bytes.HasPrefix(b[i:], s) {
+			return len(s)
+		}
+	}
+	return 0
 }
 
 // Close writes what is left of the last line.

@@ -24,6 +24,10 @@ func TestWriter(t *testing.T) {
 		{"no final newline", []string{"a s3cr3t"}, "a (sensitive value)"},
 		{"secret at the cut of a long line", []string{long[:len(long)-3], "s3cr3t", "tail\n"}, long[:len(long)-3] + "(sensitive value)tail\n"},
 		{"secret past a long line", []string{long, long, "s3cr3t\n"}, long + long + "(sensitive value)\n"},
+		// A long line is cut while "s3cr3t-longer" is only half written:
+		// its prefix "s3cr3t" (a secret too) must not be replaced on its
+		// own, or the rest of the longer one goes out as written.
+		{"longer secret at the cut of a long line", []string{long[:len(long)-2], "s3cr3t-lo", "nger end\n"}, long[:len(long)-2] + "(sensitive value) end\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
