@@ -162,13 +162,15 @@ func (s *Store) Roots(ctx context.Context) ([]RootEntry, error) {
 	}
 	out := make([]RootEntry, 0, len(keys))
 	for _, key := range keys {
-		e := RootEntry{Key: key}
 		lineage := strings.TrimPrefix(key, rootPrefix)
 		if !storedoc.ValidLineage(lineage) {
-			e.Err = fmt.Errorf("%s: not a valid root key (the name after roots/ must be a lineage: letters, digits and dashes)", termtext.Truncate(key, 120))
-			out = append(out, e)
+			// No mlform writes such a key (rootKey takes a valid
+			// lineage): it is another's object under the store's place
+			// (a workspace whose state is at BUCKET/roots/ beside a
+			// store at BUCKET/), left alone like any foreign key.
 			continue
 		}
+		e := RootEntry{Key: key}
 		e.Name, e.Lineage = lineage, lineage
 		e.Root, e.Err = s.readRoot(ctx, key, lineage)
 		if e.Root != nil {

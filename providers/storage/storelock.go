@@ -284,6 +284,14 @@ func (s *Store) listLocks(ctx context.Context) ([]LockEntry, error) {
 	}
 	var out []LockEntry
 	for _, key := range keys {
+		if !storedoc.ValidLineage(strings.TrimPrefix(key, lockPrefix)) {
+			// Not a lock's key (a lock is locks/<id>, its id validated
+			// when written): another's object under the store's place,
+			// such as a state at BUCKET/locks/ beside a store at
+			// BUCKET/. Counted as held, it blocked every apply and gc
+			// of the store, and the message said to delete it.
+			continue
+		}
 		b, err := s.getBounded(ctx, key, storedoc.MaxLockSize)
 		if errors.Is(err, ErrNotFound) {
 			continue // released since listed
