@@ -7,6 +7,7 @@ import (
 
 	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/internal/whoami"
+	"github.com/mlform/mlform/planner"
 	"github.com/mlform/mlform/planner/ops"
 	"github.com/mlform/mlform/state"
 	"github.com/mlform/mlform/state/statemgr"
@@ -42,7 +43,8 @@ own. history and lineage show the approver.`,
 			err = lockedState(ctx, g, lf, "approve", func(m *statemgr.Manager) error {
 				_, uerr := m.Update(ctx, func(s *state.State) error {
 					var aerr error
-					res, aerr = ops.Approve(s, cfg, ops.ApproveRequest{Promotion: args[0], Version: args[1], By: whoami.UserAtHost(), At: at})
+					res, aerr = ops.Approve(s, cfg, ops.ApproveRequest{Promotion: args[0], Version: args[1], By: whoami.UserAtHost(), At: at,
+						Moves: planner.PendingMoves(cfg, s)})
 					return aerr
 				})
 				return uerr
@@ -53,10 +55,10 @@ own. history and lineage show the approver.`,
 			ap := res.Approval
 			if res.Already {
 				fmt.Fprintf(g.Stdout, "model.%s v%d was already approved for promotion.%s (alias %s) by %s at %s; nothing recorded.\n",
-					res.Model, ap.Version, ap.Promotion, ap.Alias, ap.By, textfmt.Time(ap.At))
+					res.Model, ap.Version, res.Promotion, ap.Alias, ap.By, textfmt.Time(ap.At))
 			} else {
 				fmt.Fprintf(g.Stdout, "Approved model.%s v%d for promotion.%s (alias %s) by %s at %s.\n",
-					res.Model, ap.Version, ap.Promotion, ap.Alias, ap.By, textfmt.Time(ap.At))
+					res.Model, ap.Version, res.Promotion, ap.Alias, ap.By, textfmt.Time(ap.At))
 			}
 			if res.Candidate == ap.Version {
 				fmt.Fprintf(g.Stdout, "The next apply moves alias %s to v%d if it still passes its gates.\n", ap.Alias, ap.Version)

@@ -86,6 +86,15 @@ func planMoves(moved, implied []config.Moved, st *state.State) ([]*plans.Move, [
 	return moves, notes
 }
 
+// PendingMoves are the migrations the configuration's moved blocks (and
+// the moves count implies) ask of st: the moves the next plan makes,
+// for commands that take the configuration's addresses but do not plan
+// (approve).
+func PendingMoves(cfg *config.Config, st *state.State) []*plans.Move {
+	moves, _ := planMoves(cfg.Moved, implicitMoves(cfg, cfg.Moved), st)
+	return moves
+}
+
 // movedState is st with the moves done, for planning: a copy, since
 // planning never changes the state it reads.
 func movedState(st *state.State, moves []*plans.Move) (*state.State, error) {

@@ -641,3 +641,52 @@ func TestObserveFileWrittenWhileRead(t *testing.T) {
 		})
 	}
 }
+
+// TestObserveModeIgnoresUmask: the same data checked out under another
+// umask (0664 or 0600 files instead of 0644, a read-only 0444 copy) is the
+// same snapshot; only an execute bit is recorded, as 0755. A chmod is
+// still seen by the stat cache (the file is looked at again) but does not
+// change the id.
+func TestObserveModeIgnoresUmask(t *testing.T) {
+	files := map[string]string{"a.csv": "x\n1\n", "d/b.csv": "x\n2\n", "run.sh": "echo"}
+	d1, d2 := t.TempDir(), t.TempDir()
+	testtree.Write(t, d1, files)
+	testtree.Write(t, d2, files)
+	for _, p := range []string{"a.csv", "d/b.csv", "run.sh"} {
+		if err := os.Chmod(filepath.Join(d1, p), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(os.Chmod(filepath.Join(d1, "run.sh"), 0o755))
+	must(os.Chmod(filepath.Join(d2, "a.csv"), 0o664))
+	must(os.Chmod(filepath.Join(d2, "d/b.csv"), 0o444))
+	must(os.Chmod(filepath.Join(d2, "run.sh"), 0o700))
+	cache := t.TempDir()
+	o1 := observe(t, d1, testOptions(""))
+	o2 := observe(t, d2, testOptions(cache))
+	if o1.ID != o2.ID {
+		t.Fatalf("same data under two umasks: ids %s and %s", o1.ID, o2.ID)
+	}
+	want := map[string]uint32{"a.csv": 0o644, "d/b.csv": 0o644, "run.sh": 0o755}
+	for _, f := range o2.Files {
+		if f.Mode != want[f.Path] {
+			t.Errorf("%s: mode %o, want %o", f.Path, f.Mode, want[f.Path])
+		}
+	}
+	must(os.Chmod(filepath.Join(d2, "a.csv"), 0o600))
+	o3 := observe(t, d2, testOptions(cache))
+	if o3.Hashed != 1 || o3.ID != o1.ID {
+		t.Fatalf("after chmod 600: hashed %d, id %s; want 1, %s", o3.Hashed, o3.ID, o1.ID)
+	}
+	// The execute bit is part of the snapshot.
+	must(os.Chmod(filepath.Join(d2, "a.csv"), 0o744))
+	if o4 := observe(t, d2, testOptions(cache)); o4.ID == o1.ID {
+		t.Fatal("an execute bit added kept the id")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"io/fs"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -78,10 +79,25 @@ func (s *scan) match(cache *statcache.Cache) {
 			s.raw[i] = c.Profile
 		}
 		s.files[i] = c.File
-		s.files[i].Mode = uint32(e.Mode.Perm())
+		s.files[i].Mode = snapshotMode(e.Mode)
 		matched++
 	}
 	s.cachedAll = len(s.need) == 0 && matched == len(ce)
+}
+
+// snapshotMode is the mode a snapshot records for a file: 0755 when any
+// execute bit is set, else 0644, as git records a file and as Materialize
+// gives it back. The other permission bits follow the umask of whoever
+// checked the data out (0664 under umask 002, 0644 under 022; 0444 in a
+// read-only cache): recording them made the same data two snapshots on
+// two machines, and a developer's apply and a CI job retrain each other's
+// models for a "data change" of permission bits. The stat cache keeps the
+// full bits, so a chmod still has the file looked at again.
+func snapshotMode(m fs.FileMode) uint32 {
+	if m.Perm()&0o111 != 0 {
+		return 0o755
+	}
+	return 0o644
 }
 
 // fresh reports whether e is unchanged since c was recorded by the scan
@@ -191,7 +207,7 @@ func (s *scan) readOne(ctx context.Context, i int, counted *int64) (changed bool
 		}
 		s.profs[i], s.raw[i] = p, raw
 	}
-	f.Path, f.Mode = e.Path, uint32(e.Mode.Perm())
+	f.Path, f.Mode = e.Path, snapshotMode(e.Mode)
 	s.files[i] = f
 	if s.read != nil {
 		s.read[i] = true

@@ -13,6 +13,7 @@ import (
 
 	"github.com/mlform/mlform/config"
 	"github.com/mlform/mlform/internal/textfmt"
+	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/state"
 )
 
@@ -23,6 +24,13 @@ type ApproveRequest struct {
 	Version   string // "vN" or "N"
 	By        string
 	At        time.Time
+	// Moves are the migrations the configuration's moved blocks ask of
+	// st that no apply has made yet (planner.PendingMoves): st records
+	// what the configuration names To at From. The plan shows a renamed
+	// promotion's wait by its new address, so approving it by that
+	// address must find the version where state records it, and record
+	// the approval there, for apply's move to carry it along.
+	Moves []*plans.Move
 }
 
 // Approved is what Approve recorded, and whether the version is the
@@ -31,8 +39,9 @@ type ApproveRequest struct {
 type Approved struct {
 	Approval  *state.Approval
 	Model     string
-	Current   int // the alias's version now (0: unset)
-	Candidate int // the promotion's candidate now (0: none)
+	Promotion string // the promotion's name in the configuration
+	Current   int    // the alias's version now (0: unset)
+	Candidate int    // the promotion's candidate now (0: none)
 	// Already is true when the same person had approved this version for
 	// this promotion: Approval is that record and nothing new is added.
 	Already bool
@@ -82,7 +91,10 @@ func Approve(st *state.State, cfg *config.Config, req ApproveRequest) (*Approved
 	if err != nil || n < 1 {
 		return nil, fmt.Errorf("approve: version %q: want a version such as v3", req.Version)
 	}
-	m := st.Models[p.Model]
+	// Under a pending move, state knows the model and the promotion by
+	// their old names.
+	recorded := strings.TrimPrefix(recordedAddr(req.Moves, "promotion."+name), "promotion.")
+	m := st.Models[strings.TrimPrefix(recordedAddr(req.Moves, "model."+p.Model), "model.")]
 	if m == nil {
 		return nil, fmt.Errorf("approve: model.%s has no version yet", p.Model)
 	}
@@ -93,7 +105,7 @@ func Approve(st *state.State, cfg *config.Config, req ApproveRequest) (*Approved
 	case v.Status != state.StatusSucceeded:
 		return nil, fmt.Errorf("approve: model.%s v%d %s; only a succeeded version can be promoted", p.Model, n, strings.ReplaceAll(v.Status, "_", " "))
 	}
-	out := &Approved{Model: p.Model}
+	out := &Approved{Model: p.Model, Promotion: name}
 	if al := m.Aliases[p.Alias]; al != nil {
 		out.Current = al.Version
 		if al.Version == n {
@@ -117,14 +129,26 @@ func Approve(st *state.State, cfg *config.Config, req ApproveRequest) (*Approved
 			p.Alias, p.Model, n, textfmt.Time(left), textfmt.Time(spent), textfmt.Time(req.At))
 	}
 	for _, a := range m.Approvals {
-		if a != nil && a.Promotion == name && a.Alias == p.Alias && a.Version == n && a.By == req.By && (spent.IsZero() || a.At.After(spent)) {
+		if a != nil && a.Promotion == recorded && a.Alias == p.Alias && a.Version == n && a.By == req.By && (spent.IsZero() || a.At.After(spent)) {
 			out.Approval, out.Already = a, true
 			return out, nil
 		}
 	}
-	out.Approval = &state.Approval{Promotion: name, Alias: p.Alias, Version: n, By: req.By, At: req.At.UTC()}
+	out.Approval = &state.Approval{Promotion: recorded, Alias: p.Alias, Version: n, By: req.By, At: req.At.UTC()}
 	m.Approvals = append(m.Approvals, out.Approval)
 	return out, nil
+}
+
+// recordedAddr is the address state records the object at addr under
+// before moves are made: the moves followed back, last first, so chains
+// compose.
+func recordedAddr(moves []*plans.Move, addr string) string {
+	for i := len(moves) - 1; i >= 0; i-- {
+		if mv := moves[i]; mv != nil && mv.To == addr {
+			addr = mv.From
+		}
+	}
+	return addr
 }
 
 // candidateOf is the version the promotion would move its alias to: the

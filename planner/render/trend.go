@@ -36,7 +36,7 @@ func metricTrends(ew *errWriter, p *plans.Plan, st *state.State) {
 		if a.Kind != plans.KindTrain || a.Train == nil {
 			continue
 		}
-		m := st.Models[a.Train.Model]
+		m := st.Models[recordedName(p, a.Train.Model)]
 		if m == nil {
 			continue
 		}
@@ -70,9 +70,9 @@ func metricTrends(ew *errWriter, p *plans.Plan, st *state.State) {
 		for i, y := range ys {
 			vals[i] = formatNumber(y)
 		}
-		ew.printf("**Metric trend of `model.%s`** (%s, last %d succeeded versions)\n\n", mdText(m.Name), mdText(name), len(ys))
+		ew.printf("**Metric trend of `model.%s`** (%s, last %d succeeded versions)\n\n", mdText(a.Train.Model), mdText(name), len(ys))
 		ew.printf("```mermaid\nxychart-beta\n    title \"%s %s\"\n    x-axis [%s]\n    y-axis \"%s\" %s --> %s\n    line [%s]\n```\n\n",
-			mermaidAddr("model."+m.Name), name, strings.Join(xs, ", "), name, formatNumber(lo), formatNumber(hi), strings.Join(vals, ", "))
+			mermaidAddr("model."+a.Train.Model), name, strings.Join(xs, ", "), name, formatNumber(lo), formatNumber(hi), strings.Join(vals, ", "))
 		var parts []string
 		for i := range xs {
 			parts = append(parts, xs[i]+" "+vals[i])
@@ -83,6 +83,21 @@ func metricTrends(ew *errWriter, p *plans.Plan, st *state.State) {
 		}
 		ew.printf("_%s: %s; this plan trains v%d._\n\n", mdText(name), mdText(caption), a.Train.Version)
 	}
+}
+
+// recordedName is the name st, read before the plan's moves, records the
+// model the plan calls name under: a plan's actions use the addresses
+// after its moved blocks (model.churn -> model.retention, a renamed
+// module instance), while apply performs the moves only when it runs.
+// The moves are followed back, last first, so chains compose.
+func recordedName(p *plans.Plan, name string) string {
+	addr := "model." + name
+	for i := len(p.Moves) - 1; i >= 0; i-- {
+		if mv := p.Moves[i]; mv != nil && mv.To == addr {
+			addr = mv.From
+		}
+	}
+	return plans.AddrName(addr)
 }
 
 // keyMetric picks the metric a model's trend shows ("" when its versions

@@ -73,6 +73,10 @@ func TestMarkdownTrend(t *testing.T) {
 			[]string{`title "model.churn a_______q_"`}, []string{"<q>", "\"]\n"}},
 		{"instance and module addresses keep mermaid's quotes whole", trendStateNamed(`module.region["eu"].churn`, map[string]float64{"accuracy": 0.8}, map[string]float64{"accuracy": 0.9}),
 			[]string{`title "module.region['eu'].model.churn accuracy"`}, []string{`["eu"].model.churn accuracy"`}},
+		// A model renamed by moved blocks in this plan: its actions name
+		// the new address, the state read before apply the old one.
+		{"moved model keeps its trend", trendStateNamed("old", map[string]float64{"accuracy": 0.8}, map[string]float64{"accuracy": 0.9}),
+			[]string{"**Metric trend of `model.churn`**", `title "model.churn accuracy"`, "    line [0.8, 0.9]\n"}, []string{"trend of `model.old`", `title "model.old`}},
 		// Any finite float64 is a metric: a span wider than float64
 		// holds must not make the axis "-Inf --> +Inf" (mermaid
 		// refuses the chart).
@@ -96,6 +100,9 @@ func TestMarkdownTrend(t *testing.T) {
 						a.Promote.Model = `module.region["eu"].churn`
 					}
 				}
+			}
+			if strings.HasPrefix(tt.name, "moved") {
+				p.Moves = []*plans.Move{{From: "model.old", To: "model.mid"}, {From: "model.mid", To: "model.churn"}}
 			}
 			if strings.HasPrefix(tt.name, "metric trigger") {
 				p.Actions = p.Actions[:2] // no promotion, so no must_beat
