@@ -3,6 +3,7 @@ package model
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -12,6 +13,7 @@ import (
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/notify"
 	"github.com/mlform/mlform/planner/policy"
+	"github.com/mlform/mlform/state"
 )
 
 // loadSpecs maps the configuration's models, retrain policies and
@@ -24,8 +26,12 @@ func loadSpecs(ws *engine.Workspace) (*modelSpecs, error) {
 		return specs, nil
 	}
 	secrets := engine.Secrets(cfg)
+	hidden := map[string]map[string]string{} // by environment: HideValue is slow on purpose
+	for name, e := range cfg.Environments {
+		hidden[name] = policy.HiddenEnv(e.Env, e.Secrets)
+	}
 	for name, m := range cfg.Models {
-		specs.Models[name] = newModelSpec(cfg, m)
+		specs.Models[name] = newModelSpec(cfg, m, hidden)
 		specs.Models[name].Secrets = secrets
 	}
 	for name, p := range cfg.RetrainPolicies {
@@ -42,7 +48,7 @@ func loadSpecs(ws *engine.Workspace) (*modelSpecs, error) {
 	return specs, nil
 }
 
-func newModelSpec(cfg *config.Config, m *config.Model) *modelSpec {
+func newModelSpec(cfg *config.Config, m *config.Model, hidden map[string]map[string]string) *modelSpec {
 	s := &modelSpec{Name: m.Name, Description: m.Description, Datasets: m.Datasets, Code: m.Code, Storage: m.Storage, Card: m.Card,
 		Train:       stepSpec{Command: m.Train.Command, Params: m.Train.Params, Timeout: m.Train.Timeout, Metrics: m.Train.Metrics},
 		Environment: policy.Environment{Executor: config.DefaultExecutor}}
@@ -53,7 +59,7 @@ func newModelSpec(cfg *config.Config, m *config.Model) *modelSpec {
 		s.Evaluate = &stepSpec{Command: m.Evaluate.Command, Params: m.Evaluate.Params, Timeout: m.Evaluate.Timeout, Metrics: m.Evaluate.Metrics}
 	}
 	if e := cfg.Environments[m.Environment]; e != nil {
-		s.Environment = policy.Environment{Name: e.Name, Executor: e.Executor, Image: e.Image, Files: e.Files, Env: e.Env}
+		s.Environment = policy.Environment{Name: e.Name, Executor: e.Executor, Image: e.Image, Files: e.Files, Env: e.Env, Hidden: hidden[e.Name]}
 		s.Capture = e.Capture
 		if s.Environment.Executor == "" {
 			s.Environment.Executor = config.DefaultExecutor
@@ -125,4 +131,26 @@ func gateError(diags hcl.Diagnostics) error {
 		parts = append(parts, text)
 	}
 	return errors.New(strings.Join(parts, "; "))
+}
+
+// carryRecorded gives each model whose environment hides sensitive values
+// the environment fingerprints its versions recorded (policy.Environment
+// Recorded), so that a fingerprint recorded before values were hidden
+// still matches an unchanged environment.
+func (s *modelSpecs) carryRecorded(st *state.State) {
+	if st == nil {
+		return
+	}
+	for name, spec := range s.Models {
+		m := st.Models[name]
+		if len(spec.Environment.Hidden) == 0 || m == nil {
+			continue
+		}
+		spec.Environment.Recorded = nil
+		for _, v := range m.Versions {
+			if fp := v.Inputs.EnvFingerprint; fp != "" && !slices.Contains(spec.Environment.Recorded, fp) {
+				spec.Environment.Recorded = append(spec.Environment.Recorded, fp)
+			}
+		}
+	}
 }

@@ -46,6 +46,7 @@ func Plan(ctx context.Context, pc *engine.PlanContext) error {
 	if err != nil {
 		return err
 	}
+	specs.carryRecorded(pc.State)
 	return planModelsWith(ctx, pc, specs)
 }
 

@@ -72,6 +72,7 @@ func RerunTrain(ctx context.Context, ws *engine.Workspace, st *state.State, m *s
 	if err != nil {
 		return nil, err
 	}
+	specs.carryRecorded(st)
 	return rerunTrain(ctx, ws, st, specs, m, v, opts, log)
 }
 

@@ -131,7 +131,13 @@ func runners(specs *modelSpecs) map[string]engine.ActionRunner {
 			s := specs
 			if s == nil {
 				var err error
-				if s, err = cache.get(rc.Workspace, func() (*modelSpecs, error) { return loadSpecs(rc.Workspace) }); err != nil {
+				if s, err = cache.get(rc.Workspace, func() (*modelSpecs, error) {
+					s, err := loadSpecs(rc.Workspace)
+					if err == nil {
+						rc.ReadState(s.carryRecorded)
+					}
+					return s, err
+				}); err != nil {
 					return err
 				}
 			}

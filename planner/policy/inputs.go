@@ -24,6 +24,18 @@ type Environment struct {
 	// whose content is fingerprinted.
 	Files []string
 	Env   map[string]string
+	// Hidden holds, for each env name whose value derives from a
+	// sensitive variable, HideValue of that value: the fingerprint mixes
+	// in that slow hash instead of the value, so a fingerprint shown in a
+	// plan or recorded in state cannot confirm a guessed secret at the
+	// speed of one fast hash per guess.
+	Hidden map[string]string
+	// Recorded are the environment fingerprints the model's versions
+	// recorded. Before Hidden existed, a sensitive value was hashed as it
+	// is; when the environment's fingerprint in that old form is one of
+	// these, the environment has not changed and the recorded fingerprint
+	// stands (an upgrade retrains nothing).
+	Recorded []string
 }
 
 // InputsSpec is a model's declared inputs as the planner sees them now.
@@ -47,27 +59,44 @@ type InputsSpec struct {
 // values, sorted) and the content of its lock files. Files may be globs;
 // each must match at least one file under baseDir. Values only ever appear
 // hashed, mixed with everything else.
-func EnvFingerprint(baseDir string, files []string, env map[string]string, image, executor string) (string, error) {
-	return envFingerprint(baseDir, files, env, image, executor, nil)
+func EnvFingerprint(baseDir string, e Environment) (string, error) {
+	fp, _, err := envFingerprint(baseDir, e, nil)
+	return fp, err
 }
 
-func envFingerprint(baseDir string, files []string, env map[string]string, image, executor string, cache *codehash.CodeCache) (string, error) {
-	filesDigest, _, err := codehash.CodeHashCached(baseDir, files, cache)
+// envFingerprint is EnvFingerprint, and the fingerprint in the form it
+// had before sensitive values were hidden ("" when nothing is hidden,
+// as the two are then the same).
+func envFingerprint(baseDir string, e Environment, cache *codehash.CodeCache) (fp, old string, err error) {
+	filesDigest, _, err := codehash.CodeHashCached(baseDir, e.Files, cache)
 	if err != nil {
-		return "", fmt.Errorf("environment files: %w", err)
+		return "", "", fmt.Errorf("environment files: %w", err)
 	}
-	// Hashed in one piece: a streaming hasher costs kilobytes per call,
-	// and plans call this once per model.
+	fp = hexDigest(fingerprintText(e, filesDigest, e.Hidden))
+	if len(e.Hidden) > 0 {
+		old = hexDigest(fingerprintText(e, filesDigest, nil))
+	}
+	return fp, old, nil
+}
+
+// fingerprintText is what an environment's fingerprint hashes: a value
+// named in hidden is written as its hidden form, marked so that it can
+// never equal a value written as it is. Hashed in one piece: a streaming
+// hasher costs kilobytes per call, and plans call this once per model.
+func fingerprintText(e Environment, filesDigest string, hidden map[string]string) []byte {
 	var h bytes.Buffer
-	fmt.Fprintf(&h, "executor\x00%s\nimage\x00%s\n", executor, image)
-	keys := slices.Sorted(maps.Keys(env))
-	for _, k := range keys {
-		fmt.Fprintf(&h, "env\x00%s\x00%d\x00", k, len(env[k]))
-		h.WriteString(env[k])
+	fmt.Fprintf(&h, "executor\x00%s\nimage\x00%s\n", e.Executor, e.Image)
+	for _, k := range slices.Sorted(maps.Keys(e.Env)) {
+		if d, ok := hidden[k]; ok {
+			fmt.Fprintf(&h, "env-hidden\x00%s\x00%s\n", k, d)
+			continue
+		}
+		fmt.Fprintf(&h, "env\x00%s\x00%d\x00", k, len(e.Env[k]))
+		h.WriteString(e.Env[k])
 		h.WriteByte('\n')
 	}
 	fmt.Fprintf(&h, "files\x00%s\n", filesDigest)
-	return hexDigest(h.Bytes()), nil
+	return h.Bytes()
 }
 
 // BuildInputs computes a model's inputs: the code tree hash, the canonical
@@ -83,9 +112,12 @@ func BuildInputs(spec InputsSpec) (state.Inputs, error) {
 		return state.Inputs{}, err
 	}
 	e := spec.Environment
-	fp, err := envFingerprint(spec.BaseDir, e.Files, e.Env, e.Image, e.Executor, spec.Cache)
+	fp, old, err := envFingerprint(spec.BaseDir, e, spec.Cache)
 	if err != nil {
 		return state.Inputs{}, fmt.Errorf("environment %s: %w", e.Name, err)
+	}
+	if old != "" && slices.Contains(e.Recorded, old) {
+		fp = old
 	}
 	snaps := make(map[string]string, len(spec.Snapshots))
 	for k, v := range spec.Snapshots {

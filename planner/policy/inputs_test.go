@@ -12,32 +12,33 @@ import (
 
 func TestEnvFingerprint(t *testing.T) {
 	dir := testtree.Temp(t, map[string]string{"trainer/go.sum": "v1", "trainer/go.mod": "m"})
-	base := func() (files []string, env map[string]string, image, executor string) {
-		return []string{"trainer/go.sum"}, map[string]string{"A": "1", "B": "2"}, "", "local"
+	base := func() Environment {
+		return Environment{Files: []string{"trainer/go.sum"}, Env: map[string]string{"A": "1", "B": "2"}, Executor: "local"}
 	}
-	files, env, image, exec := base()
-	fp0, err := EnvFingerprint(dir, files, env, image, exec)
+	fp0, err := EnvFingerprint(dir, base())
 	if err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
 		name   string
-		change func(files *[]string, env map[string]string, image, exec *string)
+		change func(e *Environment)
 		same   bool
 	}{
-		{"unchanged", func(*[]string, map[string]string, *string, *string) {}, true},
-		{"env value", func(_ *[]string, e map[string]string, _, _ *string) { e["A"] = "2" }, false},
-		{"env key moved into value", func(_ *[]string, e map[string]string, _, _ *string) { delete(e, "B"); e["A"] = "1\nB\x002" }, false},
-		{"env added", func(_ *[]string, e map[string]string, _, _ *string) { e["C"] = "" }, false},
-		{"image", func(_ *[]string, _ map[string]string, i, _ *string) { *i = "golang:1.26" }, false},
-		{"executor", func(_ *[]string, _ map[string]string, _, x *string) { *x = "slurm" }, false},
-		{"more files", func(f *[]string, _ map[string]string, _, _ *string) { *f = append(*f, "trainer/go.mod") }, false},
+		{"unchanged", func(*Environment) {}, true},
+		{"env value", func(e *Environment) { e.Env["A"] = "2" }, false},
+		{"env key moved into value", func(e *Environment) { delete(e.Env, "B"); e.Env["A"] = "1\nB\x002" }, false},
+		{"env added", func(e *Environment) { e.Env["C"] = "" }, false},
+		{"image", func(e *Environment) { e.Image = "golang:1.26" }, false},
+		{"executor", func(e *Environment) { e.Executor = "slurm" }, false},
+		{"more files", func(e *Environment) { e.Files = append(e.Files, "trainer/go.mod") }, false},
+		{"name and recorded are not part of it", func(e *Environment) { e.Name, e.Recorded = "other", []string{fp0} }, true},
+		{"a hidden value", func(e *Environment) { e.Hidden = HiddenEnv(e.Env, []string{"2"}) }, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f, e, i, x := base()
-			tt.change(&f, e, &i, &x)
-			fp, err := EnvFingerprint(dir, f, e, i, x)
+			e := base()
+			tt.change(&e)
+			fp, err := EnvFingerprint(dir, e)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -49,10 +50,72 @@ func TestEnvFingerprint(t *testing.T) {
 			}
 		})
 	}
-	if _, err := EnvFingerprint(dir, []string{"trainer/poetry.lock"}, nil, "", "local"); err == nil ||
+	if _, err := EnvFingerprint(dir, Environment{Files: []string{"trainer/poetry.lock"}, Executor: "local"}); err == nil ||
 		!strings.Contains(err.Error(), `environment files: glob "trainer/poetry.lock" matches no file`) {
 		t.Fatalf("missing lock file: err = %v", err)
 	}
+}
+
+// A sensitive env value enters the fingerprint only through HideValue: the
+// fingerprint cannot be recomputed from a guess with fast hashes, a
+// changed secret still changes it, and a fingerprint recorded before
+// values were hidden still matches an unchanged environment.
+func TestEnvFingerprintHidesSensitiveValues(t *testing.T) {
+	dir := testtree.Temp(t, map[string]string{"trainer/go.sum": "v1"})
+	env := func(token string) Environment {
+		e := Environment{Executor: "local", Files: []string{"trainer/go.sum"}, Env: map[string]string{"TOKEN": token, "MODE": "fast"}}
+		e.Hidden = HiddenEnv(e.Env, []string{token})
+		return e
+	}
+	fp := func(e Environment) string {
+		t.Helper()
+		in, err := BuildInputs(InputsSpec{BaseDir: dir, Environment: e})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return in.EnvFingerprint
+	}
+	hidden := env("hunter2")
+	if len(hidden.Hidden) != 1 || hidden.Hidden["TOKEN"] == "" || strings.Contains(hidden.Hidden["TOKEN"], "hunter2") {
+		t.Fatalf("Hidden = %v, want TOKEN only, hashed", hidden.Hidden)
+	}
+	plain := hidden
+	plain.Hidden = nil
+	old, now := fp(plain), fp(hidden)
+	if old == now {
+		t.Fatal("a hidden value is fingerprinted as the value itself: a guess is confirmed by one fast hash")
+	}
+	if fp(env("hunter2")) != now {
+		t.Fatal("the fingerprint of a hidden value is not deterministic")
+	}
+	if fp(env("hunter3")) == now {
+		t.Fatal("a changed secret leaves the fingerprint unchanged")
+	}
+	tests := []struct {
+		name     string
+		recorded []string
+		want     string
+	}{
+		{"nothing recorded", nil, now},
+		{"recorded before values were hidden", []string{"x", old}, old},
+		{"recorded hidden", []string{now}, now},
+		{"recorded for another secret", []string{fp(plainOf(env("hunter3")))}, now},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := env("hunter2")
+			e.Recorded = tt.recorded
+			if got := fp(e); got != tt.want {
+				t.Fatalf("fingerprint = %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+// plainOf is e as fingerprinted before sensitive values were hidden.
+func plainOf(e Environment) Environment {
+	e.Hidden = nil
+	return e
 }
 
 func TestBuildInputsStableAcrossStateRoundTrip(t *testing.T) {
