@@ -152,7 +152,17 @@ func planDataset(ctx context.Context, pc *engine.PlanContext, spec engine.Datase
 		a.Reasons = []plans.Reason{storageChanged()}
 	default:
 		sc.OldID = last.ID
-		diffAgainst(ctx, pc, last, sc)
+		old, err := lastFiles(ctx, pc, last)
+		if err != nil {
+			pc.AddNote(&plans.Note{Addr: addr, Message: fmt.Sprintf("cannot list what changed since snapshot %s: %v", plans.ShortID(last.ID), err)})
+		} else if last.Store == spec.Storage && sameUpToModes(old, sc.Observation.Files) {
+			// A snapshot taken before modes were recorded as 0644 or
+			// 0755 (observe.SnapshotMode) of the same files: unchanged.
+			pc.NextSnapshots[spec.Name] = last.ID
+			return nil
+		} else {
+			diffFiles(old, sc.Observation.Files, sc)
+		}
 		a.Reasons = []plans.Reason{{Code: plans.ReasonDataChanged, Message: "data changed since snapshot " + plans.ShortID(last.ID),
 			Data: map[string]any{"old_id": last.ID, "new_id": obs.ID}}}
 		if last.Store != spec.Storage {
@@ -165,25 +175,40 @@ func planDataset(ctx context.Context, pc *engine.PlanContext, spec engine.Datase
 	return nil
 }
 
-// diffAgainst fills sc's counts from the previous snapshot's manifest. If
-// that manifest cannot be read (store gone, pruned) the plan still works:
-// only totals are shown, with a note saying why.
-func diffAgainst(ctx context.Context, pc *engine.PlanContext, last *state.Snapshot, sc *plans.SnapshotChange) {
+// lastFiles lists the previous snapshot's files from its manifest, sorted
+// by path. If that manifest cannot be read (store gone, pruned) the plan
+// still works: only totals are shown, with a note saying why.
+func lastFiles(ctx context.Context, pc *engine.PlanContext, last *state.Snapshot) ([]plans.ObservedFile, error) {
 	store, err := pc.WS.Store(ctx, last.Store)
 	var m *manifest.Manifest
 	if err == nil {
 		m, err = store.GetManifest(ctx, last.ID)
 	}
 	if err != nil {
-		pc.AddNote(&plans.Note{Addr: "dataset." + sc.Dataset, Message: fmt.Sprintf("cannot list what changed since snapshot %s: %v", plans.ShortID(last.ID), err)})
-		return
+		return nil, err
 	}
 	old := make([]plans.ObservedFile, len(m.Files))
 	for i, f := range m.Files {
 		old[i] = plans.ObservedFile{Path: f.Path, Size: f.Size, Hash: f.Hash, Mode: f.Mode}
 	}
 	sortObserved(old)
-	diffFiles(old, sc.Observation.Files, sc)
+	return old, nil
+}
+
+// sameUpToModes reports whether old (a recorded snapshot's files) and cur
+// (sorted by path) are the same files, comparing old's modes as a
+// snapshot records them now (observe.SnapshotMode).
+func sameUpToModes(old, cur []plans.ObservedFile) bool {
+	if len(old) != len(cur) {
+		return false
+	}
+	for i, o := range old {
+		c := cur[i]
+		if o.Path != c.Path || o.Size != c.Size || o.Hash != c.Hash || observe.SnapshotMode(o.Mode) != c.Mode {
+			return false
+		}
+	}
+	return true
 }
 
 // observeDataset hashes the dataset's files (through the stat cache) with

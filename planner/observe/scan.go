@@ -93,8 +93,13 @@ func (s *scan) match(cache *statcache.Cache) {
 // two machines, and a developer's apply and a CI job retrain each other's
 // models for a "data change" of permission bits. The stat cache keeps the
 // full bits, so a chmod still has the file looked at again.
-func snapshotMode(m fs.FileMode) uint32 {
-	if m.Perm()&0o111 != 0 {
+func snapshotMode(m fs.FileMode) uint32 { return SnapshotMode(uint32(m.Perm())) }
+
+// SnapshotMode is the mode a snapshot records for a file with permission
+// bits perm (snapshotMode). Snapshots taken before it existed recorded
+// perm as it was; the dataset planner compares them through it.
+func SnapshotMode(perm uint32) uint32 {
+	if perm&0o111 != 0 {
 		return 0o755
 	}
 	return 0o644
