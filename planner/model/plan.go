@@ -429,6 +429,6 @@ func uncollected(name string, m *state.Model) string {
 	if len(jobs) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("; %s submitted and not collected: apply collects a job only for a declared model, so declare model.%s again and apply to record it (state rm would forget the job's result)",
+	return fmt.Sprintf("; %s submitted and not collected: apply collects a job only for a declared model, so declare model.%s again and apply to record it (state rm -force would forget the job's result)",
 		strings.Join(jobs, ", "), name)
 }
