@@ -130,7 +130,8 @@ unreferenced.
 Lineage is protected: a dataset or snapshot that recorded versions were
 trained on is refused, naming those versions. -force forgets it anyway but
 keeps the records of the snapshots those versions use, so gc keeps their
-data and reproduce and pull of the versions still work. A version an alias
+data and reproduce and pull of the versions still work. A model with jobs no
+apply has collected yet is refused too (-force forgets them and their results). A version an alias
 points at cannot be removed (not even with -force): move or remove the alias
 first. Version numbers are never reused, even after rm.`,
 		Example: `  mlform state rm model.churn@3

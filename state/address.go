@@ -363,7 +363,8 @@ func plural(n int, one, many string) string {
 // dataset or snapshot a recorded version uses is refused with an
 // *InUseError naming the versions (ForceRemove forgets it but keeps the
 // snapshot records those versions use), and so is a version an alias
-// points at (move or remove the alias first). A removed model's next
+// points at (move or remove the alias first), and a model with jobs no
+// apply has collected (ForceRemove forgets them). A removed model's next
 // version number is remembered so numbers are never reused.
 func (s *State) Remove(a Address) error { return s.remove(a, false) }
 
@@ -372,6 +373,28 @@ func (s *State) Remove(a Address) error { return s.remove(a, false) }
 // use move to RetainedSnapshots, so gc keeps their data and reproduce and
 // pull of those versions still work. Other addresses behave as in Remove.
 func (s *State) ForceRemove(a Address) error { return s.remove(a, true) }
+
+// uncollectedJobs refuses to forget model m while jobs it submitted are
+// not collected: their results would be recorded nowhere, and their
+// outputs kept in the store by nothing but the job's own root.
+func uncollectedJobs(a Address, m *Model) error {
+	var jobs []string
+	for _, r := range m.Running {
+		if r == nil {
+			continue
+		}
+		job := r.Executor + " job " + r.JobID
+		if r.JobID == "" {
+			job = r.Executor + " job (being submitted)"
+		}
+		jobs = append(jobs, fmt.Sprintf("v%d (%s)", r.Version, job))
+	}
+	if len(jobs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s has %s no apply has collected yet: %s; forgetting the model forgets %s: let an apply collect %s first (declare the model again if its block was removed), or use -force to forget it anyway",
+		a, plural(len(jobs), "a job", "jobs"), strings.Join(jobs, ", "), plural(len(jobs), "that version and its result", "those versions and their results"), plural(len(jobs), "it", "them"))
+}
 
 func (s *State) remove(a Address, force bool) error {
 	obj, err := s.Lookup(a)
@@ -399,6 +422,9 @@ func (s *State) remove(a Address, force bool) error {
 		}
 		d.Snapshots = kept
 	case AddrModel:
+		if err := uncollectedJobs(a, s.Models[a.Name]); err != nil && !force {
+			return err
+		}
 		if s.RemovedModels == nil {
 			s.RemovedModels = map[string]int{}
 		}

@@ -388,6 +388,7 @@ func TestRemoveKeepsUncollectedJobInputs(t *testing.T) {
 		return s
 	}
 	for _, tc := range []struct{ addr, want string }{
+		{"model.churn", "model.churn has a job no apply has collected yet: v4 (slurm job 77); forgetting the model forgets that version and its result: let an apply collect it first (declare the model again if its block was removed), or use -force to forget it anyway"},
 		{"dataset.churn@" + freshID, "is used by model.churn v4 (train job 77, not collected yet): let the next apply collect"},
 		{"dataset.churn", "is used by recorded versions model.churn@1, model.churn@2, model.churn@3 and by model.churn v4 (train job 77, not collected yet)"},
 		{"dataset.events", "is used by the evaluation of model.churn@2 (job 78, not collected yet)"},
@@ -397,9 +398,12 @@ func TestRemoveKeepsUncollectedJobInputs(t *testing.T) {
 			t.Fatal(err)
 		}
 		var iu *state.InUseError
-		if err := sample().Remove(a); !errors.As(err, &iu) || !strings.Contains(err.Error(), tc.want) {
+		if err := sample().Remove(a); (a.Kind != state.AddrModel && !errors.As(err, &iu)) || err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Remove(%s) = %v, want an InUseError containing %q", tc.addr, err, tc.want)
 		}
+	}
+	if a, _ := state.ParseAddress("model.churn"); sample().ForceRemove(a) != nil {
+		t.Error("ForceRemove of a model with a job not collected yet refused")
 	}
 	s := sample()
 	for _, addr := range []string{"dataset.churn@" + freshID, "dataset.events"} {

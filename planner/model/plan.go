@@ -97,7 +97,7 @@ func planModelsWith(ctx context.Context, pc *engine.PlanContext, specs *modelSpe
 				base, sfx := objname.Split(name)
 				blockDeclared := sfx != "" && hasInstances(specs.Models, base)
 				pc.AddNote(&plans.Note{Addr: "model." + name, Code: plans.ReasonRemoved,
-					Message: plans.RemovedMessage("model."+name, "its versions and aliases", blockDeclared)})
+					Message: plans.RemovedMessage("model."+name, "its versions and aliases", blockDeclared) + uncollected(name, pc.State.Models[name])})
 			}
 		}
 	}
@@ -407,4 +407,29 @@ func hasInstances[V any](declared map[string]V, base string) bool {
 		}
 	}
 	return false
+}
+
+// uncollected names the jobs of a model no longer declared that no apply
+// has collected: collecting needs the model's block (its train step), so
+// they wait until it is declared again, and state rm would forget them
+// with their results. "" when there are none.
+func uncollected(name string, m *state.Model) string {
+	if m == nil || len(m.Running) == 0 {
+		return ""
+	}
+	var jobs []string
+	running := slices.DeleteFunc(slices.Clone(m.Running), func(r *state.RunningAttempt) bool { return r == nil })
+	slices.SortFunc(running, func(a, b *state.RunningAttempt) int { return a.Version - b.Version })
+	for _, r := range running {
+		job := r.Executor + " job " + r.JobID
+		if r.JobID == "" {
+			job = r.Executor + " job (being submitted)"
+		}
+		jobs = append(jobs, fmt.Sprintf("v%d (%s)", r.Version, job))
+	}
+	if len(jobs) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; %s submitted and not collected: apply collects a job only for a declared model, so declare model.%s again and apply to record it (state rm -force would forget the job's result)",
+		strings.Join(jobs, ", "), name)
 }

@@ -325,6 +325,17 @@ func TestPlanModels(t *testing.T) {
 		{name: "a model no longer declared is a note", snap: snapA,
 			setup: func(w *modelWorld) { w.ok(snapA); w.st.EnsureModel("fraud") },
 			want:  []string{"note model.fraud: no longer declared; its versions and aliases stay in state"}},
+		{name: "a model no longer declared names its uncollected jobs", snap: snapA,
+			setup: func(w *modelWorld) {
+				w.ok(snapA)
+				m := w.st.EnsureModel("fraud")
+				m.NextVersion = 11
+				m.Running = []*state.RunningAttempt{
+					{Version: 10, Step: "train", Executor: "kubernetes", JobID: "mlform-fraud-v10-train-x"},
+					{Version: 9, Step: "train", Executor: "slurm", JobID: "14"},
+				}
+			},
+			want: []string{"note model.fraud: no longer declared; its versions and aliases stay in state (mlform state rm model.fraud forgets them); v9 (slurm job 14), v10 (kubernetes job mlform-fraud-v10-train-x) submitted and not collected: apply collects a job only for a declared model, so declare model.fraud again and apply to record it"}},
 		{name: "code glob matching nothing is an error", snap: snapA, err: `model.churn: code: glob "src/**" matches no file`,
 			setup: func(w *modelWorld) { w.specs.Models["churn"].Code = []string{"src/**"} }},
 	}

@@ -104,7 +104,7 @@ func (f *fakeBatch) Describe(ctx context.Context, id string) (executor.Progress,
 	defer f.mu.Unlock()
 	j := f.jobs[id]
 	if j == nil {
-		return executor.Progress{}, fmt.Errorf("job %s unknown", id)
+		return executor.Progress{}, fmt.Errorf("job %s: %w", id, executor.ErrJobGone)
 	}
 	select {
 	case <-j.done:
@@ -123,6 +123,31 @@ func newRemoteApplyWorld(t *testing.T) (*applyWorld, *fakeBatch) {
 	w.ws.Executors.Register("fakebatch", func(executor.Settings) (executor.Executor, error) { return fb, nil })
 	w.specs.Models["churn"].Environment.Executor = "fakebatch"
 	return w, fb
+}
+
+// A job deleted or purged while no apply watched it is not shown by plan
+// as still running (what state last saw), but as unknown to the cluster.
+func TestPlanRunningJobGone(t *testing.T) {
+	w, fb := newRemoteApplyWorld(t)
+	snap := w.snapshot("a\nb\n", "0.8")
+	w.ws.NoWait = true
+	if _, res := w.apply(snap); !strings.Contains(summaries(res), "submitted v1 as fakebatch job 1") {
+		t.Fatalf("apply -wait=false:\n%s", summaries(res))
+	}
+	w.ws.NoWait = false
+	r := w.st.Models["churn"].RunningAttempt(1)
+	r.StartedAt, r.Node = time.Now(), "fake-node" // as a watching apply saw it
+	fb.mu.Lock()
+	<-fb.jobs["1"].done
+	delete(fb.jobs, "1")
+	fb.mu.Unlock()
+	p := w.mustPlan(snap, false)
+	if len(p.Actions) == 0 || !p.Actions[0].Train.Collect {
+		t.Fatalf("plan: %s", describe(p))
+	}
+	if msg := p.Actions[0].Reasons[0].Message; !strings.HasPrefix(msg, "v1 ended (no longer known to the cluster) as fakebatch job 1 on fake-node for ") {
+		t.Fatalf("plan of a job the cluster no longer knows: %q", msg)
+	}
 }
 
 func TestApplyRemoteStep(t *testing.T) {

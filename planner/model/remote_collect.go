@@ -82,6 +82,11 @@ func describeRunning(ctx context.Context, ws *engine.Workspace, spec *modelSpec,
 		qctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		p, err := bx.Describe(qctx, r.JobID)
 		cancel()
+		if errors.Is(err, executor.ErrJobGone) {
+			// Deleted or purged: what state last saw ("running") is no
+			// longer true; apply records it from its result, or as lost.
+			st = "ended (no longer known to the cluster)"
+		}
 		if err == nil {
 			// Schedulers name states in their own case (Slurm's RUNNING,
 			// Kubernetes' Running).

@@ -106,7 +106,7 @@ func nonce() string {
 func remoteTask(ws *engine.Workspace, bx executor.Batch, spec *modelSpec, rspec *remote.Spec, specID string, stores map[string]bool) (executor.Task, error) {
 	bin, err := bx.RemoteBinary()
 	if err != nil {
-		return executor.Task{}, err
+		return executor.Task{}, &binaryError{err}
 	}
 	urls := map[string]string{}
 	for name := range stores {
@@ -144,3 +144,10 @@ func jobStoreURL(u, baseDir string) (string, error) {
 	}
 	return u, nil
 }
+
+// binaryError is remoteTask's error when the executor has no mlform binary
+// for its jobs (Slurm's binary setting names a missing file).
+type binaryError struct{ err error }
+
+func (e *binaryError) Error() string { return e.err.Error() }
+func (e *binaryError) Unwrap() error { return e.err }

@@ -79,7 +79,15 @@ func submitRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, s
 	}
 	task, err := remoteTask(ws, bx, spec, rspec, specID, used)
 	if err != nil {
-		return fail(err)
+		// Nothing was submitted (the mlform binary the jobs would run is
+		// missing, a store no node can reach): like a job the cluster
+		// refuses, this costs no version.
+		refused := &executor.RefusedError{Err: err}
+		var be *binaryError
+		if errors.As(err, &be) {
+			refused.Settings = []string{"binary"}
+		}
+		return nil, "", nil, unsubmitted(ctx, rc, spec, exName, v.Version, refused, "could not submit the job of")
 	}
 	draft := *v
 	run := &state.RunningAttempt{Version: v.Version, Step: executor.StepTrain, Executor: exName, SpecID: specID,
@@ -106,7 +114,7 @@ func submitRemote(ctx context.Context, rc *engine.RunContext, a *plans.Action, s
 	} else {
 		var refused *executor.RefusedError
 		if errors.As(err, &refused) {
-			return nil, "", nil, unsubmitted(ctx, rc, spec, exName, v.Version, refused)
+			return nil, "", nil, unsubmitted(ctx, rc, spec, exName, v.Version, refused, "the cluster refused the job of")
 		}
 		v.Error = err.Error() // recorded as a failed attempt, which removes the running record
 		return v, "", nil, nil
@@ -306,13 +314,14 @@ func goneReason(executorName, jobID, status string, timeout time.Duration) strin
 	return ""
 }
 
-// unsubmitted undoes the attempt of version of a job the cluster refused
-// (no job exists, nothing ran): its running record goes and the version
+// unsubmitted undoes the attempt of version of a job the cluster refused,
+// or that could not be submitted at all (what says which; no job exists,
+// nothing ran): its running record goes and the version
 // number is given back, unless a later one was taken meanwhile, so a
 // setting the cluster does not accept (a partition, a namespace) costs no
 // version. The error names where each setting the refusal is about is
 // set.
-func unsubmitted(ctx context.Context, rc *engine.RunContext, spec *modelSpec, exName string, version int, refused *executor.RefusedError) error {
+func unsubmitted(ctx context.Context, rc *engine.RunContext, spec *modelSpec, exName string, version int, refused *executor.RefusedError, what string) error {
 	uerr := rc.UpdateState(statemgr.ChangingModel(context.WithoutCancel(ctx), spec.Name), func(st *state.State) error {
 		m := st.EnsureModel(spec.Name)
 		m.RemoveRunning(version)
@@ -321,9 +330,9 @@ func unsubmitted(ctx context.Context, rc *engine.RunContext, spec *modelSpec, ex
 		}
 		return nil
 	})
-	msg := fmt.Sprintf("the cluster refused the job of v%d, so nothing ran and no version was recorded: %v", version, refused.Err)
+	msg := fmt.Sprintf("%s v%d, so nothing ran and no version was recorded: %v", what, version, refused.Err)
 	if uerr != nil {
-		msg = fmt.Sprintf("the cluster refused the job of v%d, so nothing ran: %v (removing its running record failed: %v; the next apply finds no job and records a failed attempt)", version, refused.Err, uerr)
+		msg = fmt.Sprintf("%s v%d, so nothing ran: %v (removing its running record failed: %v; the next apply finds no job and records a failed attempt)", what, version, refused.Err, uerr)
 	}
 	return errors.New(engine.RedactString(msg+refusedAt(spec, exName, refused), spec.Secrets))
 }
