@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -85,6 +86,12 @@ func Run(ctx context.Context, rc *engine.RunContext, dest Destination, v int) er
 		return fmt.Errorf("artifacts of v%d: %w", v, err)
 	}
 	url := dest.Display
+	if above := enclosingStore(ctx, dest.URL, ws.BaseDir); above != "" {
+		if slices.Contains(dest.Secrets, dest.URL) { // the URL derives from a secret
+			above = "a place above it"
+		}
+		return fmt.Errorf("%s is inside the mlform store at %s: published files would be taken for its objects (gc -check reports them, and a file named like one of its objects replaces it); publish to a place of its own", url, above)
+	}
 	target, err := openPublishTarget(ctx, dest.URL, ws.BaseDir)
 	if err != nil {
 		return engine.HideSecrets(err, dest.Secrets)
@@ -97,6 +104,7 @@ func Run(ctx context.Context, rc *engine.RunContext, dest Destination, v int) er
 	if what := mlformPlace(ctx, target); what != "" {
 		return fmt.Errorf("%s holds %s: published files would replace or be deleted as its objects; publish to a place of its own", url, what)
 	}
+
 	// What a killed publish left (temporaries only: a published file is
 	// never partial) goes first, so it cannot pile up.
 	stale, ours := previousPublished(ctx, target, dest)

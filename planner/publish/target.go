@@ -263,18 +263,21 @@ func ReservedOutput(p string) string {
 // a published config or state.json replaced them, and nothing could read
 // that store or state afterwards.
 func mlformPlace(ctx context.Context, target publishTarget) string {
-	if b, err := target.read(ctx, "config", maxPeek); err == nil {
-		var c struct {
-			Format string `json:"format"`
-		}
-		if json.Unmarshal(b, &c) == nil && c.Format == storedoc.StoreFormat {
-			return "an mlform store"
-		}
+	if b, err := target.read(ctx, "config", maxPeek); err == nil && isStoreConfig(b) {
+		return "an mlform store"
 	}
 	if b, err := target.read(ctx, "state.json", maxPeek); err == nil && looksLikeState(b) {
 		return "an mlform state"
 	}
 	return ""
+}
+
+// isStoreConfig reports whether b is an mlform store's config object.
+func isStoreConfig(b []byte) bool {
+	var c struct {
+		Format string `json:"format"`
+	}
+	return json.Unmarshal(b, &c) == nil && c.Format == storedoc.StoreFormat
 }
 
 // maxPeek is how much of a file mlformPlace reads: a store's config is a
