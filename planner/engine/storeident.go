@@ -178,3 +178,27 @@ func (ws *Workspace) RecordStores(st *state.State) error {
 	}
 	return nil
 }
+
+// UndeclaredStoreHint says how to reach again what st records in storage
+// block name, which the configuration no longer declares: a block renamed
+// with the same url is not a move (the records name the block), so the
+// old name must be declared again beside the new one, and any other
+// block must be declared again at the place the state recorded. It starts
+// with "; " to follow the error it explains.
+func (ws *Workspace) UndeclaredStoreHint(st *state.State, name string) string {
+	var rec string
+	if r := st.Stores[name]; r != nil {
+		rec = r.URL
+	}
+	for _, other := range ws.StoreNames() {
+		now, err := ws.StoreRecord(other)
+		if rec == "" || err != nil || !sameStore(rec, now.URL, ws.BaseDir) {
+			continue
+		}
+		return fmt.Sprintf("; storage %q names the same place, but the records name the block, so a rename is not a move: declare storage %q again beside it, with the same url (two blocks may name one store)", other, name)
+	}
+	if rec != "" && !strings.HasPrefix(rec, state.SensitiveStorePrefix) {
+		return fmt.Sprintf("; declare storage %q again, with the url it had (%s), or forget what it holds with mlform state rm", name, rec)
+	}
+	return fmt.Sprintf("; declare storage %q again, with the url it had, or forget what it holds with mlform state rm", name)
+}

@@ -22,6 +22,9 @@ type PullTarget struct {
 	ManifestID string
 	Files      int
 	Bytes      int64
+	// state is what the target was resolved in, for the hint of a
+	// storage block no longer declared.
+	state *state.State
 }
 
 // ResolvePull resolves "dataset.NAME[@SNAPSHOT]" or
@@ -36,7 +39,7 @@ func ResolvePull(st *state.State, addr string) (*PullTarget, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &PullTarget{Label: fmt.Sprintf("dataset.%s@%s", ref.Dataset, s.ID), Store: storeOr(s.Store), ManifestID: s.ID, Files: s.Files, Bytes: s.Bytes}, nil
+		return &PullTarget{Label: fmt.Sprintf("dataset.%s@%s", ref.Dataset, s.ID), Store: storeOr(s.Store), ManifestID: s.ID, Files: s.Files, Bytes: s.Bytes, state: st}, nil
 	}
 	name, v, err := resolvePullVersion(st, addr, "or a dataset (dataset.NAME[@SNAPSHOT])")
 	if err != nil {
@@ -45,7 +48,7 @@ func ResolvePull(st *state.State, addr string) (*PullTarget, error) {
 	if v.ArtifactsID == "" {
 		return nil, fmt.Errorf("model.%s@%d has no artifacts (status %s)", name, v.Version, v.Status)
 	}
-	return &PullTarget{Label: fmt.Sprintf("model.%s@%d", name, v.Version), Store: storeOr(v.Store), ManifestID: v.ArtifactsID}, nil
+	return &PullTarget{Label: fmt.Sprintf("model.%s@%d", name, v.Version), Store: storeOr(v.Store), ManifestID: v.ArtifactsID, state: st}, nil
 }
 
 // ResolvePullCode resolves "model.NAME@VERSION|ALIAS" to the version's
@@ -61,7 +64,7 @@ func ResolvePullCode(st *state.State, addr string) (*PullTarget, error) {
 		}
 		return nil, fmt.Errorf("model.%s@%d has no code archive: it was recorded before mlform archived code (its code hash is %s; git commit %q)", name, v.Version, v.Inputs.CodeHash, v.GitCommit)
 	}
-	return &PullTarget{Label: fmt.Sprintf("the code of model.%s@%d", name, v.Version), Store: storeOr(v.Store), ManifestID: v.CodeID}, nil
+	return &PullTarget{Label: fmt.Sprintf("the code of model.%s@%d", name, v.Version), Store: storeOr(v.Store), ManifestID: v.CodeID, state: st}, nil
 }
 
 // resolvePullVersion finds the version addr names; what says what else
@@ -130,7 +133,11 @@ func Pull(ctx context.Context, ws *engine.Workspace, t *PullTarget, dir string, 
 		return fmt.Errorf("pull into %s: %w", dir, err)
 	}
 	if _, ok := ws.StoreURLs[t.Store]; !ok {
-		return fmt.Errorf("%s lives in storage %q, which the configuration no longer declares", t.Label, t.Store)
+		hint := ""
+		if t.state != nil {
+			hint = ws.UndeclaredStoreHint(t.state, t.Store)
+		}
+		return fmt.Errorf("%s lives in storage %q, which the configuration no longer declares%s", t.Label, t.Store, hint)
 	}
 	store, err := ws.Store(ctx, t.Store)
 	if err != nil {

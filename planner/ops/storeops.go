@@ -149,7 +149,7 @@ func CheckStores(ctx context.Context, ws *engine.Workspace, st *state.State, rea
 	}
 	for name, ids := range refs {
 		if _, ok := ws.StoreURLs[name]; !ok {
-			return out, fmt.Errorf("the state references %d objects in storage %q, which the configuration does not declare", len(ids), name)
+			return out, fmt.Errorf("the state references %d objects in storage %q, which the configuration does not declare%s", len(ids), name, ws.UndeclaredStoreHint(st, name))
 		}
 	}
 	return out, nil
@@ -280,7 +280,7 @@ func GC(ctx context.Context, ws *engine.Workspace, st *state.State, opts GCOptio
 	refs := engine.Referenced(st)
 	for name, ids := range refs {
 		if _, ok := ws.StoreURLs[name]; !ok {
-			return nil, fmt.Errorf("the state references %d objects in storage %q, which the configuration does not declare: refusing to collect garbage", len(ids), name)
+			return nil, fmt.Errorf("the state references %d objects in storage %q, which the configuration does not declare: refusing to collect garbage%s", len(ids), name, ws.UndeclaredStoreHint(st, name))
 		}
 	}
 	if !opts.DryRun {
