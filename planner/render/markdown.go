@@ -41,7 +41,7 @@ func Markdown(w io.Writer, p *plans.Plan, o Options) error {
 		for _, n := range p.Notes {
 			msg := mdText(n.Message)
 			if n.Addr != "" {
-				msg = "`" + mdText(n.Addr) + "`: " + msg
+				msg = "`" + mdCode(n.Addr) + "`: " + msg
 			}
 			ew.printf("- %s\n", msg)
 		}
@@ -77,14 +77,22 @@ func whyCell(a *plans.Action) string {
 // row.
 func mdCell(s string) string {
 	s = strings.ReplaceAll(s, "\n", " ")
-	s = strings.ReplaceAll(s, "|", "\\|")
-	return mdText(s)
+	return strings.ReplaceAll(mdText(s), "|", "\\|")
 }
 
 // mdText keeps user-controlled text (paths, messages) from injecting HTML
 // or markup into the comment: one line (a newline would start a heading or
-// list item of its own), no control characters.
+// list item of its own), no control characters, and no link or image
+// (a data file named "![x](https://host/pixel.png)" loaded that image in
+// every reviewer's browser): brackets, and the backslash that could undo
+// their escape, are escaped.
 func mdText(s string) string {
-	r := strings.NewReplacer("<", "&lt;", ">", "&gt;", "`", "'")
+	r := strings.NewReplacer("<", "&lt;", ">", "&gt;", "`", "'", "\\", "\\\\", "[", "\\[", "]", "\\]")
 	return r.Replace(termtext.OneLine(s))
+}
+
+// mdCode is mdText for the inside of a code span, where escapes show as
+// they are: one line, and no backtick to end the span early.
+func mdCode(s string) string {
+	return strings.ReplaceAll(termtext.OneLine(s), "`", "'")
 }

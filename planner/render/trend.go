@@ -70,7 +70,7 @@ func metricTrends(ew *errWriter, p *plans.Plan, st *state.State) {
 		for i, y := range ys {
 			vals[i] = formatNumber(y)
 		}
-		ew.printf("**Metric trend of `model.%s`** (%s, last %d succeeded versions)\n\n", mdText(a.Train.Model), mdText(name), len(ys))
+		ew.printf("**Metric trend of `model.%s`** (%s, last %d succeeded versions)\n\n", mdCode(a.Train.Model), mdText(name), len(ys))
 		ew.printf("```mermaid\nxychart-beta\n    title \"%s %s\"\n    x-axis [%s]\n    y-axis \"%s\" %s --> %s\n    line [%s]\n```\n\n",
 			mermaidAddr("model."+a.Train.Model), name, strings.Join(xs, ", "), name, formatNumber(lo), formatNumber(hi), strings.Join(vals, ", "))
 		var parts []string
