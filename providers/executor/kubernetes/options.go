@@ -272,8 +272,16 @@ func parseTolerations(v string) ([]corev1.Toleration, error) {
 	for _, it := range items(v) {
 		kv, effect, hasEffect := strings.Cut(it, ":")
 		key, val, hasVal := strings.Cut(kv, "=")
-		if msgs := validation.IsQualifiedName(key); len(msgs) > 0 {
-			return nil, fmt.Errorf("%q: key %q: %s", it, key, strings.Join(msgs, "; "))
+		switch {
+		case key == "" && hasVal:
+			return nil, fmt.Errorf("%q: an empty key tolerates every taint (\":Exists\", or \":NoSchedule\" for every taint of that effect) and takes no value", it)
+		case key == "":
+			// Kubernetes' own rule: an empty key with Exists matches
+			// every key.
+		default:
+			if msgs := validation.IsQualifiedName(key); len(msgs) > 0 {
+				return nil, fmt.Errorf("%q: key %q: %s", it, key, strings.Join(msgs, "; "))
+			}
 		}
 		t := corev1.Toleration{Key: key, Operator: corev1.TolerationOpExists}
 		if hasVal {

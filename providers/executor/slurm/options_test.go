@@ -30,6 +30,8 @@ func TestSettings(t *testing.T) {
 			"--mem=32G", "--gres=gpu:a100:2", "--constraint=ib&v100", "--exclusive", "--nice=10"}, nil},
 		{"memory in megabytes", map[string]any{"memory": 4096.0}, []string{"--mem=4096"}, nil},
 		{"gpu count as a number", map[string]any{"gpus": 1.0}, []string{"--gres=gpu:1"}, nil},
+		{"no gpus", map[string]any{"gpus": 0.0}, nil, nil},
+		{"no gpus beside another gres", map[string]any{"gpus": "0", "extra_args": []any{"--gres=nvme:1"}}, []string{"--gres=nvme:1"}, nil},
 		{"partition list", map[string]any{"partition": "a,b"}, []string{"--partition=a,b"}, nil},
 		{"constraint brackets", map[string]any{"constraint": "[rack1|rack2]"}, []string{"--constraint=[rack1|rack2]"}, nil},
 		{"short flag alone", map[string]any{"extra_args": []any{"-k"}}, []string{"-k"}, nil},

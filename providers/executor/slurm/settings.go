@@ -11,7 +11,7 @@ import (
 
 var (
 	memoryRe = regexp.MustCompile(`^[0-9]+[KMGT]?$`)
-	gpusRe   = regexp.MustCompile(`^([A-Za-z0-9_.-]+:)?[1-9][0-9]*$`)
+	gpusRe   = regexp.MustCompile(`^(0|([A-Za-z0-9_.-]+:)?[1-9][0-9]*)$`)
 	// nameRe is a Slurm name, list or feature expression: no spaces, no
 	// quotes, nothing a shell or sbatch's own parser would split.
 	nameRe = regexp.MustCompile(`^[A-Za-z0-9_.,:&|()\[\]!*+@-]+$`)
@@ -46,8 +46,8 @@ var settings = []executor.Setting{
 		}},
 	{Name: "memory", Type: executor.String, Doc: `sbatch --mem: memory per node, megabytes or with a K, M, G or T suffix ("16G")`,
 		Check: matches(memoryRe, `megabytes, or a size with a K, M, G or T suffix ("16G")`)},
-	{Name: "gpus", Type: executor.String, Doc: `sbatch --gres=gpu:N: a GPU count (2) or type and count ("a100:2")`,
-		Check: matches(gpusRe, `a GPU count (2) or type:count ("a100:2")`)},
+	{Name: "gpus", Type: executor.String, Doc: `sbatch --gres=gpu:N: a GPU count (2) or type and count ("a100:2"); 0 asks for none (as if unset), so a fleet can write gpus = each.value.gpus`,
+		Check: matches(gpusRe, `a GPU count (2, or 0 for none) or type:count ("a100:2")`)},
 	{Name: "constraint", Type: executor.String, Doc: `sbatch --constraint: a node feature expression ("ib&v100")`,
 		Check: matches(nameRe, "a node feature expression without spaces")},
 	{Name: "binary", Type: executor.String, Doc: "the mlform binary jobs run, an absolute path every node sees (default: the mlform running apply)",
@@ -80,9 +80,17 @@ func OptionsFrom(s executor.Settings) Options {
 	extra, _ := parseExtraArgs(s.Strings("extra_args"))
 	return Options{
 		Partition: s.String("partition"), Account: s.String("account"), QOS: s.String("qos"),
-		CPUs: s.Int("cpus"), Memory: s.String("memory"), GPUs: s.String("gpus"),
+		CPUs: s.Int("cpus"), Memory: s.String("memory"), GPUs: gpus(s.String("gpus")),
 		Constraint: s.String("constraint"), ExtraArgs: extra, Binary: s.String("binary"),
 	}
+}
+
+// gpus is the gpus setting as --gres takes it: "0" asks for none.
+func gpus(v string) string {
+	if v == "0" {
+		return ""
+	}
+	return v
 }
 
 // validate refuses settings that conflict: two --gres flags would leave
@@ -95,7 +103,7 @@ func validate(s executor.Settings) error {
 		name, _, _ := strings.Cut(a, "=")
 		var problem string
 		switch {
-		case name == "--gres" && s.String("gpus") != "":
+		case name == "--gres" && gpus(s.String("gpus")) != "":
 			problem = "--gres conflicts with the gpus setting (sbatch keeps only the last --gres); put every resource in extra_args' --gres, or use gpus alone"
 		case (name == "--mem-per-cpu" || name == "--mem-per-gpu") && s.String("memory") != "":
 			problem = name + " conflicts with the memory setting (--mem): sbatch refuses both; use one of them"
