@@ -462,6 +462,10 @@ func TestParseAddressOrModule(t *testing.T) {
 		{"model.churn", "model.churn"},
 		{"module.9x", "not a valid module path"},
 		{`module.region["e u"]`, "not a valid module path"},
+		// What a shell leaves of module.region["eu"] without single quotes.
+		{`module.region[eu]`, `instance key [eu] must be quoted: ["eu"]`},
+		{`model.module.region[eu].churn@3`, `instance key [eu] must be quoted: ["eu"]`},
+		{`model.module.a["x"].module.b[k1].churn`, `instance key [k1] must be quoted: ["k1"]`},
 		{"modle.churn", `unknown kind "modle"`},
 	}
 	for _, tt := range tests {
