@@ -16,6 +16,16 @@ func ParseAddress(s string) (state.Address, error) {
 	if !ok {
 		return state.ParseAddress(s)
 	}
+	if kind == "module" {
+		// A whole module where one dataset or model is wanted
+		// (versions 'module.region["eu"]').
+		if path, local := objname.CutModule(s + ".x"); path == s && local == "x" {
+			if !objname.ValidModulePath(path, state.IsIdentifier) {
+				return state.Address{}, badModulePath(s, path)
+			}
+			return state.Address{}, fmt.Errorf("address %q is a module: name one object in it, like %s.model.NAME", Clean(s), Clean(s))
+		}
+	}
 	path, local := objname.CutModule(rest)
 	if path == "" {
 		return state.ParseAddress(s)

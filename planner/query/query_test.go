@@ -485,6 +485,23 @@ func TestParseAddressOrModule(t *testing.T) {
 	}
 }
 
+// TestParseAddressModule: where one dataset or model is wanted, a whole
+// module says so and how to name an object in it (it said: unknown kind
+// "module"), and an unquoted key in it says how to quote it.
+func TestParseAddressModule(t *testing.T) {
+	for in, want := range map[string]string{
+		`module.region["eu"]`: `address "module.region[\"eu\"]" is a module: name one object in it, like module.region["eu"].model.NAME`,
+		`module.region`:       `address "module.region" is a module: name one object in it, like module.region.model.NAME`,
+		`module.region[eu]`:   `instance key [eu] must be quoted: ["eu"]`,
+		`modle.churn`:         `unknown kind "modle"`,
+	} {
+		_, err := ParseAddress(in)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseAddress(%q) = %v, want %q", in, err, want)
+		}
+	}
+}
+
 // TestUnknownModelInFleet: versions of a model the state lacks, in a
 // fleet, lists a few recorded models and counts the rest.
 func TestUnknownModelInFleet(t *testing.T) {
