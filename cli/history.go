@@ -24,6 +24,6 @@ during it).`,
 	}, "print the history as JSON", func(s *state.State, args []string) (*query.HistoryReport, error) {
 		return query.History(s, args[0], at)
 	}, query.WriteHistory)
-	cmd.Flags().StringVar(&at, "at", "", "show where the alias pointed at `TIME` (RFC 3339 or YYYY-MM-DD)")
+	cmd.Flags().StringVar(&at, "at", "", "show where the alias pointed at `TIME` (RFC 3339, a time as history prints it, or YYYY-MM-DD)")
 	return cmd
 }

@@ -208,7 +208,7 @@ first. Version numbers are never reused, even after rm.`,
 		},
 	}
 	lf.Register(cmd.Flags())
-	cmd.Flags().BoolVar(&force, "force", false, "forget datasets and snapshots that recorded versions use (their records stay for those versions)")
+	cmd.Flags().BoolVar(&force, "force", false, "forget datasets and snapshots that recorded versions use (their records stay for those versions), and a model whose batch jobs no apply has collected (with those jobs)")
 	return cmd
 }
 

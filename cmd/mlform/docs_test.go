@@ -2,10 +2,13 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -118,4 +121,64 @@ func TestDocExamplesFormatted(t *testing.T) {
 	if n < 5 {
 		t.Fatalf("found %d hcl examples in docs/; the parser lost them", n)
 	}
+}
+
+// TestPlanJSONDocExample: the example plan document in docs/plan-json.md
+// has the top-level fields the renderer writes, in its order (the golden
+// planner/render/testdata/full.json), and the "Top level" table names
+// each, so a script written from the page reads what mlform prints.
+func TestPlanJSONDocExample(t *testing.T) {
+	md, err := os.ReadFile("../../docs/plan-json.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden, err := os.ReadFile("../../planner/render/testdata/full.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := topLevelKeys(t, "full.json", golden)
+	blocks, err := doctest.Parse(md)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, b := range blocks {
+		if b.Lang != "json" || !strings.Contains(b.Body, `"actions"`) || strings.Contains(b.Body, `"type":"apply"`) {
+			continue
+		}
+		found = true
+		got := topLevelKeys(t, fmt.Sprintf("docs/plan-json.md:%d", b.Line), []byte(b.Body))
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("docs/plan-json.md:%d: the example's top-level fields are\n  %v\nmlform writes\n  %v", b.Line, got, want)
+		}
+	}
+	if !found {
+		t.Fatal("docs/plan-json.md has no example plan document")
+	}
+	for _, k := range want {
+		if !bytes.Contains(md, []byte("| `"+k+"` |")) {
+			t.Errorf("docs/plan-json.md: the Top level table has no row for %q", k)
+		}
+	}
+}
+
+func topLevelKeys(t *testing.T, name string, doc []byte) []string {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		t.Fatalf("%s: not a JSON object: %v", name, err)
+	}
+	var keys []string
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		keys = append(keys, tok.(string))
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			t.Fatalf("%s: %s: %v", name, tok, err)
+		}
+	}
+	return keys
 }

@@ -462,6 +462,10 @@ func TestParseAddressOrModule(t *testing.T) {
 		{"model.churn", "model.churn"},
 		{"module.9x", "not a valid module path"},
 		{`module.region["e u"]`, "not a valid module path"},
+		// What a shell leaves of module.region["eu"] without single quotes.
+		{`module.region[eu]`, `instance key [eu] must be quoted: ["eu"]`},
+		{`model.module.region[eu].churn@3`, `instance key [eu] must be quoted: ["eu"]`},
+		{`model.module.a["x"].module.b[k1].churn`, `instance key [k1] must be quoted: ["k1"]`},
 		{"modle.churn", `unknown kind "modle"`},
 	}
 	for _, tt := range tests {
@@ -478,6 +482,23 @@ func TestParseAddressOrModule(t *testing.T) {
 				t.Errorf("ParseAddressOrModule(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestParseAddressModule: where one dataset or model is wanted, a whole
+// module says so and how to name an object in it (it said: unknown kind
+// "module"), and an unquoted key in it says how to quote it.
+func TestParseAddressModule(t *testing.T) {
+	for in, want := range map[string]string{
+		`module.region["eu"]`: `address "module.region[\"eu\"]" is a module: name one object in it, like module.region["eu"].model.NAME`,
+		`module.region`:       `address "module.region" is a module: name one object in it, like module.region.model.NAME`,
+		`module.region[eu]`:   `instance key [eu] must be quoted: ["eu"]`,
+		`modle.churn`:         `unknown kind "modle"`,
+	} {
+		_, err := ParseAddress(in)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseAddress(%q) = %v, want %q", in, err, want)
+		}
 	}
 }
 
