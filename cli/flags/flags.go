@@ -7,7 +7,6 @@ package flags
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -16,11 +15,6 @@ import (
 
 	"github.com/mlform/mlform/internal/suggest"
 )
-
-// unknownShorthand matches pflag's message for a single-dash word that is
-// not a long flag: mlform has no one-letter flags, so "-foo" reaches pflag
-// as the shorthands f, o, o and the message would name 'f'.
-var unknownShorthand = regexp.MustCompile(`^unknown shorthand flag: '.' in (-\S+)$`)
 
 // Error rewrites pflag's parse errors to name the flag as the user
 // typed it and the command whose flags to look up.
@@ -43,22 +37,22 @@ func Error(cmd *cobra.Command, err error) error {
 		}
 		return fmt.Errorf("-%s needs a value: -%s=%s (%s --help lists its flags)", f.Name, f.Name, name, cmd.CommandPath())
 	}
-	msg := err.Error()
-	if m := unknownShorthand.FindStringSubmatch(msg); m != nil {
-		name := m[1]
-		if i := strings.IndexByte(name, '='); i >= 0 {
-			name = name[:i]
-		}
-		msg = "unknown flag: " + name
+	var unknown *pflag.NotExistError
+	if !errors.As(err, &unknown) {
+		return err
 	}
-	if name, ok := strings.CutPrefix(msg, "unknown flag: "); ok {
-		hint := ""
-		if s := suggest.Closest(strings.TrimLeft(name, "-"), flagNames(cmd)); s != "" {
-			hint = fmt.Sprintf("; did you mean -%s?", s)
-		}
-		return fmt.Errorf("%s%s (%s --help lists its flags)", msg, hint, cmd.CommandPath())
+	// A single-dash word that is not a long flag reaches pflag as
+	// shorthands (mlform has none: "-foo" is f, o, o), whose message would
+	// name 'f'; it is named as typed, without its value.
+	name := "--" + unknown.GetSpecifiedName()
+	if sh := unknown.GetSpecifiedShortnames(); sh != "" {
+		name, _, _ = strings.Cut("-"+sh, "=")
 	}
-	return err
+	hint := ""
+	if s := suggest.Closest(strings.TrimLeft(name, "-"), flagNames(cmd)); s != "" {
+		hint = fmt.Sprintf("; did you mean -%s?", s)
+	}
+	return fmt.Errorf("unknown flag: %s%s (%s --help lists its flags)", name, hint, cmd.CommandPath())
 }
 
 // EmptyNameError is what a flag naming a file or directory returns for an

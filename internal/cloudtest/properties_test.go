@@ -20,7 +20,7 @@ import (
 
 // These tests check, directly through gocloud.dev, the bucket properties
 // mlform's state, lock and store rely on, on each real server. They are
-// the floor under the state and storage suites (state/cloud_test.go,
+// the floor under the state and storage suites (state/statemgr/cloud_test.go,
 // providers/storage/cloud_test.go), and prove the harness itself.
 
 // Upload requires a content type (gocloud.dev v0.47 refuses to sniff one).

@@ -26,9 +26,10 @@ type Cluster struct {
 	stopped bool
 }
 
-// Start runs scripts/start.sh dir with env added to the environment and
-// fails t when it fails. Unless Stop ran, stop.sh runs when the test ends,
-// so a failing test leaves no cluster behind.
+// Start runs start.sh dir from the directory scripts (scripts/slurm or
+// scripts/k8s) with env added to the environment and fails t when it
+// fails. Unless Stop ran, stop.sh runs when the test ends, so a failing
+// test leaves no cluster behind.
 //
 // Under -race it skips t: what it tests is shell scripts and daemons the
 // detector cannot see, and make test runs it in the pass without -race.

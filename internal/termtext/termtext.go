@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -124,6 +125,19 @@ func (t *Writer) Close() error {
 	_, err := io.WriteString(t.w, Printable(string(t.buf)))
 	t.buf = t.buf[:0]
 	return err
+}
+
+// QuotePath is a file's path as mlform shows it (plan's file list, apply's
+// errors): as is, unless it holds a control character (IsControl: newline,
+// tab, ESC, a bidi override...) or invalid UTF-8; then it is quoted
+// Go-style, like git's core.quotePath. File names are data anyone can
+// write: raw, a newline could forge a plan line ("+ snapshot dataset.x")
+// in a reviewed plan and an ESC could rewrite the terminal.
+func QuotePath(p string) string {
+	if !utf8.ValidString(p) || strings.IndexFunc(p, IsControl) >= 0 {
+		return strconv.Quote(p)
+	}
+	return p
 }
 
 // Truncate shortens s to at most n bytes on a rune boundary, marking the

@@ -73,3 +73,23 @@ func TestTruncate(t *testing.T) {
 		}
 	}
 }
+
+func TestQuotePath(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"a/b.csv", "a/b.csv"},
+		{"with space/ñew é.csv", "with space/ñew é.csv"},
+		{"d|pipe<b>.csv", "d|pipe<b>.csv"},
+		{"evil\n  + snapshot dataset.fake", `"evil\n  + snapshot dataset.fake"`},
+		{"tab\there", `"tab\there"`},
+		{"esc\x1b[31mred", `"esc\x1b[31mred"`},
+		{"bad\xffutf8", `"bad\xffutf8"`},
+		{"rtl\u202egnp.exe", `"rtl\u202egnp.exe"`},
+		{"csi\u009b2J", `"csi\u009b2J"`}, // a C1 control: CSI
+		{"line\u2028sep", `"line\u2028sep"`},
+	}
+	for _, tt := range tests {
+		if got := QuotePath(tt.in); got != tt.want {
+			t.Errorf("QuotePath(%q) = %s, want %s", tt.in, got, tt.want)
+		}
+	}
+}

@@ -5,13 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
-	"unicode/utf8"
 
 	"github.com/mlform/mlform/providers/storage/chunker"
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/mlform/mlform/internal/termtext"
 	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/plans"
@@ -142,15 +141,15 @@ func putOne(ctx context.Context, rc *engine.RunContext, a *plans.Action, src sou
 	}
 	r, err := src.Open(ctx, want.Path)
 	if err != nil {
-		return manifest.File{}, fmt.Errorf("dataset.%s %w: %s: %v", dataset, ErrChangedSincePlan, quotePath(want.Path), err)
+		return manifest.File{}, fmt.Errorf("dataset.%s %w: %s: %v", dataset, ErrChangedSincePlan, termtext.QuotePath(want.Path), err)
 	}
 	defer r.Close()
 	f, err := store.PutFile(ctx, &progressReader{r: r, a: a, p: rc.Progress})
 	if err != nil {
-		return manifest.File{}, fmt.Errorf("store %s: %w", quotePath(want.Path), err)
+		return manifest.File{}, fmt.Errorf("store %s: %w", termtext.QuotePath(want.Path), err)
 	}
 	if f.Hash != want.Hash || f.Size != want.Size {
-		return manifest.File{}, fmt.Errorf("dataset.%s %w: %s is not what plan observed", dataset, ErrChangedSincePlan, quotePath(want.Path))
+		return manifest.File{}, fmt.Errorf("dataset.%s %w: %s is not what plan observed", dataset, ErrChangedSincePlan, termtext.QuotePath(want.Path))
 	}
 	f.Path, f.Mode = want.Path, want.Mode
 	return f, nil
@@ -174,17 +173,3 @@ func (pr *progressReader) Read(b []byte) (int, error) {
 
 // Size passes on the size of the underlying reader, when it can tell.
 func (pr *progressReader) Size() int64 { return chunker.SizeOf(pr.r) }
-
-// quotePath quotes a data file's path for an error message when it holds a
-// control character (see render.DisplayPath, which planner cannot import).
-func quotePath(p string) string {
-	for _, r := range p {
-		if r < 0x20 || r == 0x7f {
-			return strconv.Quote(p)
-		}
-	}
-	if !utf8.ValidString(p) {
-		return strconv.Quote(p)
-	}
-	return p
-}

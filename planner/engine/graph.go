@@ -3,6 +3,8 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -212,11 +214,7 @@ func (g *Graph) DOT() string {
 	for _, a := range g.order {
 		n := g.nodes[a]
 		label := a
-		keys := make([]string, 0, len(n.Attrs))
-		for k := range n.Attrs {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
+		keys := slices.Sorted(maps.Keys(n.Attrs))
 		for _, k := range keys {
 			label += "\\n" + k + " = " + strings.ReplaceAll(n.Attrs[k], `\`, `\\`)
 		}

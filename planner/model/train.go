@@ -6,11 +6,12 @@ import (
 	"fmt"
 	"maps"
 	"os/exec"
-	"os/user"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mlform/mlform/internal/whoami"
 
 	"github.com/mlform/mlform/config"
 	"github.com/mlform/mlform/internal/objname"
@@ -162,7 +163,7 @@ func trainAttempt(ctx context.Context, rc *engine.RunContext, a *plans.Action, s
 	// The reasons are in the version from the start: a batch job's draft
 	// keeps them for the apply that collects it.
 	v := &state.Version{Version: version, Status: state.StatusFailed, Reasons: reasons, Inputs: inputs, ExitCode: -1,
-		User: currentUser(), GitCommit: gitCommit(ctx, ws.BaseDir), Description: spec.Description,
+		User: whoami.User(), GitCommit: gitCommit(ctx, ws.BaseDir), Description: spec.Description,
 		PlanDigest: rc.PlanDigest(), Store: spec.Storage, StartedAt: ws.Now.UTC()}
 	v.EndedAt = v.StartedAt
 	store, err := ws.Store(ctx, spec.Storage)
@@ -412,14 +413,6 @@ func metricsSummary(m map[string]float64) string {
 // summaryMetrics is how many metrics the one-line train summary shows
 // (6 significant digits each, as in the versions table; lineage has all).
 const summaryMetrics = 4
-
-// currentUser names who ran the attempt.
-func currentUser() string {
-	if u, err := user.Current(); err == nil && u.Username != "" {
-		return u.Username
-	}
-	return "unknown"
-}
 
 // gitCommit is the working directory's commit, with "-dirty" when it has
 // uncommitted changes; "" outside a git repository.

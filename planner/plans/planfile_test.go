@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mlform/mlform/config/lang"
+	"github.com/mlform/mlform/internal/relpath"
 	"github.com/mlform/mlform/internal/wanterr"
 )
 
@@ -100,9 +101,15 @@ func TestDecodePlanRefuses(t *testing.T) {
 		{"truncated", good[:len(good)/2], "not a plan file"},
 		{"edited", bytes.Replace(good, []byte(`"serial":3`), []byte(`"serial":4`), 1), "checksum mismatch"},
 		{"future format", bytes.Replace(good, []byte(`"format_version":1,"checksum"`), []byte(`"format_version":9,"checksum"`), 1), "format 9 is not supported"},
-		{"escaping path", mutate(t, func(p *Plan) { p.Actions[0].Snapshot.Observation.Files[0].Path = "../../etc/passwd" }), "escapes its root"},
-		{"absolute path", mutate(t, func(p *Plan) { p.Actions[0].Snapshot.Observation.Files[0].Path = "/etc/passwd" }), "not a relative slash path"},
-		{"unclean path", mutate(t, func(p *Plan) { p.Actions[0].Snapshot.Observation.Files[0].Path = "a/./b" }), "not clean"},
+		{"escaping path", mutate(t, func(p *Plan) { p.Actions[0].Snapshot.Observation.Files[0].Path = "../../etc/passwd" }), `has a ".." element`},
+		{"absolute path", mutate(t, func(p *Plan) { p.Actions[0].Snapshot.Observation.Files[0].Path = "/etc/passwd" }), "is absolute"},
+		{"unclean path", mutate(t, func(p *Plan) { p.Actions[0].Snapshot.Observation.Files[0].Path = "a/./b" }), `has a "." element`},
+		// The one path rule (internal/relpath) every recorded path meets:
+		// a name the observer, manifests and pull refuse is no plan's.
+		{"control character in path", mutate(t, func(p *Plan) { p.Actions[0].Snapshot.Observation.Files[0].Path = "a\x1b[2Jb.csv" }), "contains a control character"},
+		{"tab in changed path", mutate(t, func(p *Plan) {
+			p.Actions[0].Snapshot.Paths = []PathChange{{Path: "a\tb.csv", Change: "added"}}
+		}), "contains a control character"},
 		{"unsorted files", mutate(t, func(p *Plan) {
 			f := p.Actions[0].Snapshot.Observation.Files
 			f[0], f[1] = f[1], f[0]
@@ -221,7 +228,7 @@ func FuzzDecodePlanBody(f *testing.F) {
 			}
 			if a.Snapshot != nil && a.Snapshot.Observation != nil {
 				for _, f := range a.Snapshot.Observation.Files {
-					if validRelPath(f.Path) != nil {
+					if relpath.Check(f.Path) != nil {
 						t.Fatalf("accepted unsafe path %q", f.Path)
 					}
 				}

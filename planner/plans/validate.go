@@ -3,19 +3,18 @@ package plans
 import (
 	"errors"
 	"fmt"
-	"path"
 	"strconv"
 	"strings"
 
 	"github.com/mlform/mlform/internal/dag"
 	"github.com/mlform/mlform/internal/hexid"
 	"github.com/mlform/mlform/internal/objname"
+	"github.com/mlform/mlform/internal/relpath"
 )
 
 // Validation limits for untrusted plans.
 const (
 	maxNameLen = 128
-	maxPathLen = 4096
 )
 
 // ValidatePlan checks every field apply will trust: addresses, kinds,
@@ -177,7 +176,7 @@ func validateSnapshot(s *SnapshotChange) error {
 		return fmt.Errorf("negative count")
 	}
 	for _, pc := range s.Paths {
-		if err := validRelPath(pc.Path); err != nil {
+		if err := relpath.Check(pc.Path); err != nil {
 			return err
 		}
 		switch pc.Change {
@@ -196,7 +195,7 @@ func validateSnapshot(s *SnapshotChange) error {
 	var total int64
 	prev := ""
 	for i, f := range o.Files {
-		if err := validRelPath(f.Path); err != nil {
+		if err := relpath.Check(f.Path); err != nil {
 			return err
 		}
 		if i > 0 && f.Path <= prev {
@@ -225,20 +224,6 @@ func validSnapshotMap(m map[string]string) error {
 		if !isObjName(ds) || !isHex(id) {
 			return fmt.Errorf("invalid snapshot reference %q = %q", Truncate(ds), Truncate(id))
 		}
-	}
-	return nil
-}
-
-// validRelPath accepts only clean, relative, slash-separated paths that stay
-// inside their root.
-func validRelPath(p string) error {
-	switch {
-	case p == "" || len(p) > maxPathLen:
-		return fmt.Errorf("invalid path %q", Truncate(p))
-	case strings.HasPrefix(p, "/") || strings.Contains(p, "\\") || strings.ContainsRune(p, 0):
-		return fmt.Errorf("path %q is not a relative slash path", Truncate(p))
-	case path.Clean(p) != p || p == "." || p == ".." || strings.HasPrefix(p, "../"):
-		return fmt.Errorf("path %q is not clean or escapes its root", Truncate(p))
 	}
 	return nil
 }

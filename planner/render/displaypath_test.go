@@ -8,24 +8,6 @@ import (
 	"github.com/mlform/mlform/planner/plans"
 )
 
-func TestDisplayPath(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"a/b.csv", "a/b.csv"},
-		{"with space/ñew é.csv", "with space/ñew é.csv"},
-		{"d|pipe<b>.csv", "d|pipe<b>.csv"},
-		{"evil\n  + snapshot dataset.fake", `"evil\n  + snapshot dataset.fake"`},
-		{"tab\there", `"tab\there"`},
-		{"esc\x1b[31mred", `"esc\x1b[31mred"`},
-		{"bad\xffutf8", `"bad\xffutf8"`},
-		{"rtl\u202egnp.exe", `"rtl\u202egnp.exe"`},
-	}
-	for _, tt := range tests {
-		if got := DisplayPath(tt.in); got != tt.want {
-			t.Errorf("DisplayPath(%q) = %s, want %s", tt.in, got, tt.want)
-		}
-	}
-}
-
 // A file name cannot add a line to the human plan or the markdown comment.
 func TestPathCannotForgePlanLines(t *testing.T) {
 	evil := "x\n  + snapshot dataset.fake\n\x1b[2J"

@@ -8,10 +8,10 @@ package render
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/mlform/mlform/internal/termtext"
 	"github.com/mlform/mlform/internal/textfmt"
@@ -252,7 +252,7 @@ func DetailLines(a *plans.Action, o Options) []string {
 			if len(out) >= o.maxPaths() {
 				break
 			}
-			out = append(out, fmt.Sprintf("%s %s (%s)", pathSymbol(pc.Change), DisplayPath(pc.Path), signedBytes(pc.Delta)))
+			out = append(out, fmt.Sprintf("%s %s (%s)", pathSymbol(pc.Change), termtext.QuotePath(pc.Path), signedBytes(pc.Delta)))
 		}
 		if s.DiffKnown {
 			if more := s.Added + s.Changed + s.Removed - len(out); more > 0 {
@@ -293,11 +293,7 @@ func Value(v any, sensitive bool) string {
 	case float64:
 		return strconv.FormatFloat(x, 'g', -1, 64)
 	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
+		keys := slices.Sorted(maps.Keys(x))
 		parts := make([]string, len(keys))
 		for i, k := range keys {
 			parts[i] = k + " = " + Value(x[k], false)
@@ -362,15 +358,3 @@ func plural(n int, word string) string { return textfmt.Count(n, word) }
 
 // CountFiles is "1 file" or "N files".
 func CountFiles(n int) string { return plural(n, "file") }
-
-// DisplayPath is a data file's path as plan shows it: as is, unless it
-// holds a control character (newline, tab, ESC...) or invalid UTF-8; then
-// it is quoted Go-style, like git's core.quotePath. File names are data
-// anyone can write: raw, a newline could forge a plan line ("+ snapshot
-// dataset.x") in a reviewed plan and an ESC could rewrite the terminal.
-func DisplayPath(p string) string {
-	if !utf8.ValidString(p) || strings.IndexFunc(p, termtext.IsControl) >= 0 {
-		return strconv.Quote(p)
-	}
-	return p
-}

@@ -4,8 +4,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -194,11 +195,7 @@ func BuildJob(t executor.Task, o Options, ns, name string) (*batchv1.Job, error)
 		}
 		c.WorkingDir = dir
 	}
-	keys := make([]string, 0, len(t.Env))
-	for k := range t.Env {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(t.Env))
 	secret := map[string]bool{}
 	for _, s := range o.SecretEnv {
 		secret[s.Name] = true

@@ -11,6 +11,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/mlform/mlform/internal/whoami"
+
 	"github.com/mlform/mlform/providers/executor"
 )
 
@@ -55,11 +57,7 @@ func New(opts Options) *Executor {
 	if opts.DrainTimeout == 0 {
 		opts.DrainTimeout = 2 * time.Second
 	}
-	host, err := os.Hostname()
-	if err != nil || host == "" {
-		host = "localhost"
-	}
-	return &Executor{opts: opts, host: host}
+	return &Executor{opts: opts, host: whoami.Host()}
 }
 
 // Settings declares the local executor's settings block,

@@ -257,6 +257,18 @@ func TestSubmitRefused(t *testing.T) {
 	}
 }
 
+// TestQueryUnknownJob: a job id the controller does not know ("Invalid
+// job id specified") is looked up in accounting, and one neither knows is
+// ErrUnknownJob, an executor.ErrJobGone: what the planner shows as ended.
+func TestQueryUnknownJob(t *testing.T) {
+	slurmtest.Need(t)
+	t.Parallel()
+	_, err := newExecutor(t).Query(context.Background(), "987654321")
+	if !errors.Is(err, slurm.ErrUnknownJob) || !errors.Is(err, executor.ErrJobGone) {
+		t.Errorf("Query of a job Slurm never had: %v, want ErrUnknownJob", err)
+	}
+}
+
 // BenchmarkRun measures the per-step overhead of running through Slurm:
 // submit to result for a command that exits at once.
 func BenchmarkRun(b *testing.B) {

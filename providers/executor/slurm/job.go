@@ -3,6 +3,7 @@ package slurm
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os/exec"
 	"path/filepath"
@@ -61,7 +62,10 @@ func (e *Executor) Query(ctx context.Context, id string) (JobInfo, error) {
 		}
 		return info, nil
 	}
-	if !strings.Contains(err.Error(), "Invalid job id") {
+	// The controller's answer for a job it has forgotten (MinJobAge) or
+	// never had; anything else (a controller down) is not an answer.
+	var cerr *commandError
+	if !errors.As(err, &cerr) || !strings.Contains(cerr.Stderr, "Invalid job id") {
 		return JobInfo{}, fmt.Errorf("slurm job %s: %w", id, err)
 	}
 	out, aerr := e.command(ctx, nil, nil, "sacct", "-n", "-P", "-X", "-j", id,
@@ -105,13 +109,28 @@ func (e *Executor) command(ctx context.Context, env []string, stdin []byte, name
 		// Slurm's commands start their messages with their own name
 		// ("sbatch: error: ..."); it is said once.
 		msg := strings.TrimPrefix(strings.TrimSpace(stderr.String()), name+": ")
-		if msg == "" {
-			return "", fmt.Errorf("%s: %w", name, err)
-		}
-		return "", fmt.Errorf("%s: %s (%w)", name, msg, err)
+		return "", &commandError{Command: name, Stderr: msg, Err: err}
 	}
 	return stdout.String(), nil
 }
+
+// commandError is a Slurm command that failed: its name, what it said on
+// stderr (without its own "name: " prefix) and how it ended (an
+// *exec.ExitError, a context's error, a command not found).
+type commandError struct {
+	Command string // "scontrol", "sbatch", ...
+	Stderr  string
+	Err     error
+}
+
+func (e *commandError) Error() string {
+	if e.Stderr == "" {
+		return fmt.Sprintf("%s: %v", e.Command, e.Err)
+	}
+	return fmt.Sprintf("%s: %s (%v)", e.Command, e.Stderr, e.Err)
+}
+
+func (e *commandError) Unwrap() error { return e.Err }
 
 // keyRe finds the start of each Key=Value pair in `scontrol -o` output.
 var keyRe = regexp.MustCompile(`(?:^|\s)([A-Za-z][A-Za-z0-9:/_]*)=`)

@@ -1,6 +1,8 @@
 package slurm
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os/exec"
 	"slices"
@@ -38,17 +40,28 @@ func TestRefusedSettings(t *testing.T) {
 // other than reaching the controller is a refusal (no job exists).
 func TestRefused(t *testing.T) {
 	exit := exec.Command("sh", "-c", "exit 1").Run()
+	sbatch := func(stderr string, err error) error {
+		return fmt.Errorf("train task for model.m: submit: %w", &commandError{Command: "sbatch", Stderr: stderr, Err: err})
+	}
 	for _, c := range []struct {
 		err  error
 		want bool
 	}{
-		{fmt.Errorf("sbatch: error: invalid partition specified: x (%w)", exit), true},
-		{fmt.Errorf("sbatch: error: Batch job submission failed: Unable to contact slurm controller (connect failure) (%w)", exit), false},
-		{fmt.Errorf("sbatch: error: Batch job submission failed: Socket timed out on send/recv operation (%w)", exit), false},
-		{fmt.Errorf("sbatch: context deadline exceeded"), false},
+		{sbatch("error: invalid partition specified: x", exit), true},
+		{sbatch("error: Batch job submission failed: Unable to contact slurm controller (connect failure)", exit), false},
+		{sbatch("error: Batch job submission failed: Socket timed out on send/recv operation", exit), false},
+		{sbatch("", context.DeadlineExceeded), false},
+		// Only a failure of the command is read, by its type: not a
+		// message that merely looks like one.
+		{fmt.Errorf("sbatch: error: invalid partition specified: x (%w)", exit), false},
 	} {
-		if got := refused(c.err); got != c.want {
+		why, got := refused(c.err)
+		if got != c.want {
 			t.Errorf("refused(%v) = %v, want %v", c.err, got, c.want)
+		}
+		var ce *commandError
+		if got && (!errors.As(c.err, &ce) || why != ce.Stderr) {
+			t.Errorf("refused(%v) says %q, want sbatch's stderr", c.err, why)
 		}
 	}
 }

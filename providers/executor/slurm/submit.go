@@ -110,8 +110,8 @@ func (e *Executor) Submit(ctx context.Context, t executor.Task) (string, error) 
 	if err != nil {
 		_ = os.RemoveAll(jobDir)
 		werr := fmt.Errorf("%s task for %s: submit: %w", t.Step, t.Label(), err)
-		if refused(err) {
-			return "", &executor.RefusedError{Settings: e.opts.refusedSettings(err.Error()), Err: werr}
+		if why, ok := refused(err); ok {
+			return "", &executor.RefusedError{Settings: e.opts.refusedSettings(why), Err: werr}
 		}
 		return "", werr
 	}
@@ -194,22 +194,23 @@ func workDir(dir string) (string, error) {
 	return abs, nil
 }
 
-// refused reports whether sbatch's failure err is a refusal: sbatch ran
-// and exited non-zero (its own checks, or the controller's answer), not
-// a failure to reach the controller, where whether a job was queued is
-// not known.
-func refused(err error) bool {
+// refused reports whether sbatch's failure err is a refusal, and what
+// sbatch said: sbatch ran and exited non-zero (its own checks, or the
+// controller's answer), not a failure to reach the controller, where
+// whether a job was queued is not known.
+func refused(err error) (string, bool) {
 	var exit *exec.ExitError
-	if !errors.As(err, &exit) || exit.ExitCode() <= 0 {
-		return false
+	var cerr *commandError
+	if !errors.As(err, &exit) || exit.ExitCode() <= 0 || !errors.As(err, &cerr) {
+		return "", false
 	}
-	msg := strings.ToLower(err.Error())
+	msg := strings.ToLower(cerr.Stderr)
 	for _, unsure := range []string{"unable to contact", "timed out", "zero bytes were transmitted", "connection refused", "communication", "slurm_persist_conn"} {
 		if strings.Contains(msg, unsure) {
-			return false
+			return "", false
 		}
 	}
-	return true
+	return cerr.Stderr, true
 }
 
 // refusedSettings names the settings, among those set, that sbatch's
