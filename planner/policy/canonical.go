@@ -3,15 +3,15 @@ package policy
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"math"
-	"math/big"
-	"reflect"
 	"slices"
 	"strconv"
 
 	"github.com/mlform/mlform/internal/exactnum"
+	"github.com/mlform/mlform/internal/paramvalue"
 	"github.com/mlform/mlform/internal/textfmt"
 )
 
@@ -25,10 +25,10 @@ import (
 // params give equal bytes, so the encoding is safe to hash. NaN,
 // infinities and values JSON cannot hold are errors.
 func CanonicalParams(params map[string]any) ([]byte, error) {
-	var buf bytes.Buffer
 	if params == nil {
 		params = map[string]any{}
 	}
+	var buf bytes.Buffer
 	if err := writeCanonical(&buf, params, "params"); err != nil {
 		return nil, err
 	}
@@ -54,131 +54,71 @@ func NormalizeParams(params map[string]any) (map[string]any, error) {
 	return exactnum.Floats(out).(map[string]any), nil
 }
 
-// writeCanonical appends the canonical encoding of v; at names the value in
-// errors ("params.layers[2]").
+// writeCanonical appends the canonical encoding of v (any value
+// paramvalue.Canonical reads); at names it in errors ("params").
 func writeCanonical(buf *bytes.Buffer, v any, at string) error {
+	c, err := paramvalue.Canonical(v)
+	var pe *paramvalue.Error
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s%s: %s", at, pe.Path, pe.Problem)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", at, err)
+	}
+	return writeTree(buf, c, at)
+}
+
+// writeTree encodes a canonical tree. Its numbers are exact decimals;
+// they are written as float64 would hold them, but for an integer float64
+// cannot hold (below 1e21), which keeps its digits.
+func writeTree(buf *bytes.Buffer, v any, at string) error {
 	switch x := v.(type) {
 	case nil:
 		buf.WriteString("null")
-		return nil
 	case bool:
 		buf.WriteString(strconv.FormatBool(x))
-		return nil
 	case string:
 		b, _ := json.Marshal(x) // strings always marshal
 		buf.Write(b)
-		return nil
 	case json.Number:
 		if digits, ok := exactnum.Integer(string(x)); ok {
 			buf.WriteString(digits)
 			return nil
 		}
+		// A decimal beyond float64's range reads as ±Inf, refused below.
 		f, err := strconv.ParseFloat(string(x), 64)
-		if err != nil {
+		if err != nil && !errors.Is(err, strconv.ErrRange) {
 			return fmt.Errorf("%s: invalid number %q", at, string(x))
 		}
 		return writeFloat(buf, f, at)
-	case *big.Float:
-		if x == nil {
-			buf.WriteString("null")
-			return nil
-		}
-		if x.IsInt() && !x.IsInf() {
-			if digits, ok := exactnum.Integer(x.Text('f', 0)); ok {
-				buf.WriteString(digits)
-				return nil
+	case []any:
+		buf.WriteByte('[')
+		for i, e := range x {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			if err := writeTree(buf, e, fmt.Sprintf("%s[%d]", at, i)); err != nil {
+				return err
 			}
 		}
-		f, _ := x.Float64()
-		return writeFloat(buf, f, at)
-	case *big.Int:
-		if x == nil {
-			buf.WriteString("null")
-			return nil
-		}
-		if digits, ok := exactnum.Integer(x.String()); ok {
-			buf.WriteString(digits)
-			return nil
-		}
-		f, _ := new(big.Float).SetInt(x).Float64()
-		return writeFloat(buf, f, at)
+		buf.WriteByte(']')
 	case map[string]any:
-		return writeObject(buf, x, at)
-	case []any:
-		return writeArray(buf, len(x), func(i int) any { return x[i] }, at)
+		buf.WriteByte('{')
+		for i, k := range slices.Sorted(maps.Keys(x)) {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			kb, _ := json.Marshal(k)
+			buf.Write(kb)
+			buf.WriteByte(':')
+			if err := writeTree(buf, x[k], at+"."+k); err != nil {
+				return err
+			}
+		}
+		buf.WriteByte('}')
+	default:
+		return fmt.Errorf("%s: unsupported value of type %T", at, v) // not a canonical tree
 	}
-	return writeReflect(buf, reflect.ValueOf(v), at)
-}
-
-// writeReflect handles the remaining Go kinds: sized numbers, typed slices
-// and maps with string keys.
-func writeReflect(buf *bytes.Buffer, rv reflect.Value, at string) error {
-	switch rv.Kind() {
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return writeFloat(buf, float64(rv.Int()), at)
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		return writeFloat(buf, float64(rv.Uint()), at)
-	case reflect.Float32, reflect.Float64:
-		return writeFloat(buf, rv.Float(), at)
-	case reflect.Bool:
-		buf.WriteString(strconv.FormatBool(rv.Bool()))
-		return nil
-	case reflect.String:
-		return writeCanonical(buf, rv.String(), at)
-	case reflect.Slice, reflect.Array:
-		if rv.Kind() == reflect.Slice && rv.IsNil() {
-			buf.WriteString("null")
-			return nil
-		}
-		return writeArray(buf, rv.Len(), func(i int) any { return rv.Index(i).Interface() }, at)
-	case reflect.Map:
-		if rv.Type().Key().Kind() != reflect.String {
-			return fmt.Errorf("%s: map keys must be strings, not %s", at, rv.Type().Key())
-		}
-		m := make(map[string]any, rv.Len())
-		for it := rv.MapRange(); it.Next(); {
-			m[it.Key().String()] = it.Value().Interface()
-		}
-		return writeObject(buf, m, at)
-	case reflect.Pointer, reflect.Interface:
-		if rv.IsNil() {
-			buf.WriteString("null")
-			return nil
-		}
-		return writeCanonical(buf, rv.Elem().Interface(), at)
-	}
-	return fmt.Errorf("%s: unsupported value of type %s", at, rv.Type())
-}
-
-func writeObject(buf *bytes.Buffer, m map[string]any, at string) error {
-	keys := slices.Sorted(maps.Keys(m))
-	buf.WriteByte('{')
-	for i, k := range keys {
-		if i > 0 {
-			buf.WriteByte(',')
-		}
-		kb, _ := json.Marshal(k)
-		buf.Write(kb)
-		buf.WriteByte(':')
-		if err := writeCanonical(buf, m[k], at+"."+k); err != nil {
-			return err
-		}
-	}
-	buf.WriteByte('}')
-	return nil
-}
-
-func writeArray(buf *bytes.Buffer, n int, get func(int) any, at string) error {
-	buf.WriteByte('[')
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			buf.WriteByte(',')
-		}
-		if err := writeCanonical(buf, get(i), fmt.Sprintf("%s[%d]", at, i)); err != nil {
-			return err
-		}
-	}
-	buf.WriteByte(']')
 	return nil
 }
 

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/mlform/mlform/internal/contractenv"
+	"github.com/mlform/mlform/internal/paramvalue"
 )
 
 // Contract variable names (docs/training-contract.md).
@@ -120,7 +121,7 @@ func (c Contract) Validate() error {
 	errs = append(errs, collisions("dataset", c.Datasets, EnvName)...)
 	errs = append(errs, collisions("param", c.Params, EnvName)...)
 	for _, name := range slices.Sorted(maps.Keys(c.Params)) {
-		if _, err := canonicalParam(c.Params[name]); err != nil {
+		if _, err := paramvalue.Canonical(c.Params[name]); err != nil {
 			errs = append(errs, fmt.Errorf("param %q: %w", name, err))
 		}
 	}
@@ -157,7 +158,7 @@ func (c Contract) Prepare() error {
 func (c Contract) ParamsJSON() ([]byte, error) {
 	obj := make(map[string]any, len(c.Params))
 	for k, v := range c.Params {
-		cv, err := canonicalParam(v)
+		cv, err := paramvalue.Canonical(v)
 		if err != nil {
 			return nil, fmt.Errorf("param %q: %w", k, err)
 		}
@@ -206,9 +207,9 @@ func (c Contract) Env() map[string]string {
 }
 
 // ParamString renders one param as its MLFORM_PARAM_<NAME> value.
-// Values canonicalParam refuses render as "".
+// Values paramvalue.Canonical refuses render as "".
 func ParamString(v any) string {
-	cv, err := canonicalParam(v)
+	cv, err := paramvalue.Canonical(v)
 	if err != nil {
 		return ""
 	}
