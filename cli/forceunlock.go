@@ -2,6 +2,8 @@ package cli
 
 import (
 	"bufio"
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -30,6 +32,10 @@ lose recorded versions. It asks for confirmation; -force skips the question
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			m, err := openState(ctx, g)
+			var changed *statemgr.BackendChangedError
+			if errors.As(err, &changed) {
+				m, err = openLockedBackend(ctx, g, args[0], changed)
+			}
 			if err != nil {
 				return err
 			}
@@ -66,6 +72,39 @@ lose recorded versions. It asks for confirmation; -force skips the question
 	}
 	cmd.Flags().BoolVar(&force, "force", false, "do not ask for confirmation")
 	return cmd
+}
+
+// openLockedBackend opens the backend holding lock id when the configured
+// backend is not the one the workspace remembers. That is the state an
+// `init -migrate-state` leaves when it is killed (or loses its terminal)
+// while it holds the old backend's lock, the new one's, or both: its lock
+// error names `mlform force-unlock ID`, and init cannot run again until the
+// lock is gone. force-unlock releases only the lock with that id, so
+// looking for it at both backends breaks nothing else; when neither holds
+// it, the backend change is reported as by every other command.
+func openLockedBackend(ctx context.Context, g *Globals, id string, changed *statemgr.BackendChangedError) (*statemgr.Manager, error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return nil, fmt.Errorf("working directory: %w", err)
+	}
+	var urls []string
+	if rec, err := statemgr.ReadBackendRecord(wd); err == nil && rec != nil && !rec.Redacted {
+		urls = append(urls, rec.URL)
+	}
+	if url, err := backendURL(g); err == nil {
+		urls = append(urls, url)
+	}
+	for _, url := range urls {
+		m, err := openStateAt(ctx, url, wd)
+		if err != nil {
+			continue
+		}
+		if _, cur, held, _, err := m.CurrentLock(ctx); err == nil && held && cur == id {
+			return m, nil
+		}
+		m.Close()
+	}
+	return nil, changed
 }
 
 // isTerminal reports whether stdin is an interactive terminal.

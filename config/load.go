@@ -327,6 +327,7 @@ func (l *loader) readFiles() bool {
 // reports duplicates across all files.
 func (l *loader) collect(body *hclsyntax.Body) {
 	schema := l.schema
+	mlformInFile := false
 	for _, b := range body.Blocks {
 		ns, ok := schema.Nested[b.Type]
 		if !ok || syntax.CheckLabels(b, ns) != nil {
@@ -334,6 +335,10 @@ func (l *loader) collect(body *hclsyntax.Body) {
 		}
 		switch b.Type {
 		case kindMLForm:
+			if mlformInFile {
+				continue // a second one in this file: reported by CheckBody
+			}
+			mlformInFile = true
 			if l.mlform != nil {
 				l.diags = append(l.diags, &hcl.Diagnostic{
 					Severity: hcl.DiagError,

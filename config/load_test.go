@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -294,5 +295,38 @@ promotion "q" {
 	ok, diags = cfg.EvalGate(cfg.Promotions["q"].Gates[0], map[string]float64{"accuracy": 0.9}, nil)
 	if ok || !strings.Contains(diags.Error(), `The candidate reports no metric "val/accuracy"; it reports: accuracy.`) {
 		t.Fatalf("EvalGate without the metric = %v, %v", ok, diags)
+	}
+}
+
+// A second mlform block is reported once, at its own position: within a
+// file (syntax.CheckBody) and across files (the loader's collect) each
+// report what the other does not. Two blocks in one file were reported
+// twice, with two wordings.
+func TestDuplicateMLFormBlockOnce(t *testing.T) {
+	tests := []struct {
+		name  string
+		files map[string]string
+		want  []string // "file:line:col" of each Duplicate mlform block
+	}{
+		{"one file", map[string]string{"main.mlf.hcl": "mlform {\n}\nmlform {\n}\n"}, []string{"main.mlf.hcl:3:1"}},
+		{"one file, three", map[string]string{"main.mlf.hcl": "mlform {\n}\nmlform {\n}\nmlform {\n}\n"}, []string{"main.mlf.hcl:3:1", "main.mlf.hcl:5:1"}},
+		{"two files", map[string]string{"a.mlf.hcl": "mlform {\n}\n", "b.mlf.hcl": "mlform {\n}\n"}, []string{"b.mlf.hcl:1:1"}},
+		{"one, then two", map[string]string{"a.mlf.hcl": "mlform {\n}\n", "b.mlf.hcl": "mlform {\n}\nmlform {\n}\n"}, []string{"b.mlf.hcl:1:1", "b.mlf.hcl:3:1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeFiles(t, tt.files)
+			_, diags := Load(dir, LoadOptions{Getenv: noEnv})
+			var got []string
+			for _, d := range diags {
+				if d.Summary == "Duplicate mlform block" {
+					got = append(got, strings.TrimPrefix(rangeString(*d.Subject), dir+"/"))
+				}
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("Duplicate mlform block at %q, want %q\n%s", got, tt.want, diagLines(diags, dir))
+			}
+		})
 	}
 }

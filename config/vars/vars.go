@@ -1,6 +1,7 @@
 package vars
 
 import (
+	"bytes"
 	"fmt"
 	"maps"
 	"os"
@@ -490,6 +491,9 @@ func (l *Set) StaticBool(body *hclsyntax.Body, name string) (bool, bool) {
 	return b.True(), true
 }
 
+// utf8BOM is the UTF-8 byte order mark.
+var utf8BOM = []byte{0xef, 0xbb, 0xbf}
+
 func capitalize(s string) string {
 	if s == "" {
 		return s
@@ -505,6 +509,12 @@ func parseVarsFile(src []byte, display string) (*hcl.File, []*hcl.Attribute, hcl
 		return lang.EmptyFile(src, display), nil, diags
 	}
 	if strings.HasSuffix(display, ".json") {
+		if bytes.HasPrefix(src, utf8BOM) {
+			// JSON has no byte order mark, and the parser's own errors
+			// ("Invalid start of value", "Root value must be object")
+			// point at a character editors do not show.
+			return lang.EmptyFile(src, display), nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid variables file", Detail: fmt.Sprintf("%s starts with a UTF-8 byte order mark (as PowerShell and Windows editors write), which JSON does not allow: save it as UTF-8 without one.", display), Subject: &hcl.Range{Filename: display, Start: hcl.InitialPos, End: hcl.Pos{Line: 1, Column: 2, Byte: len(utf8BOM)}}}}
+		}
 		if err := lang.CheckJSONNesting(src); err != nil {
 			// Point at the bracket that goes too deep, as every other
 			// problem in a variables file is pointed at.
