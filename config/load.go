@@ -220,6 +220,7 @@ func (l *loader) parseAndCollect() bool {
 		}
 		body := l.cfg.Files[name].Body.(*hclsyntax.Body)
 		l.diags = append(l.diags, syntax.CheckBody(body, l.schema, "", body.SrcRange, l.rawFiles[name])...)
+		l.diags = append(l.diags, syntax.DuplicateKeys(body)...)
 		l.collect(body)
 	}
 	return len(l.broken) == 0

@@ -177,6 +177,8 @@ func TestLoadErrors(t *testing.T) {
 		{"duplicate output", "output \"a\" { value = 1 }\noutput \"a\" { value = 2 }\n", LoadOptions{}, "2:8", `An output named "a" was already declared at `},
 		{"duplicate storage", "storage \"s\" { url = \"mem://\" }\nstorage \"s\" { url = \"mem://\" }\n", LoadOptions{}, "2:9", `A storage named "s" was already declared`},
 		{"duplicate local", "locals { a = 1 }\nlocals { a = 2 }\n", LoadOptions{}, "2:10", "Duplicate local value"},
+		{"duplicate param", "model \"m\" {\n  train {\n    command = [\"t\"]\n    params  = { lr = 0.1, \"lr\" = 0.01 }\n  }\n}\n", LoadOptions{}, "4:27", `The key "lr" was already given at`},
+		{"duplicate nested key", "locals {\n  a = [{ x = { y = 1, y = 2 } }]\n}\n", LoadOptions{}, "2:23", "Duplicate object key"},
 		{"self cycle", "locals {\n  a = local.a\n}\n", LoadOptions{}, "2:7", "local.a -> local.a"},
 		{"object cycle", "dataset \"a\" {\n  source = model.m.name\n}\nmodel \"m\" {\n  datasets = [dataset.a]\n  train { command = [\"t\"] }\n}\n", LoadOptions{}, "2:12", "dataset.a -> model.m -> dataset.a"},
 		{"bare var", "locals {\n  a = var\n}\n", LoadOptions{}, "2:7", "must be followed by a name"},
