@@ -27,7 +27,7 @@ func planDrift(ctx context.Context, pc *engine.PlanContext, spec *modelSpec, met
 	var out []policy.ColumnDrift
 	measurable := false
 	profiled := map[string]bool{}
-	var skipped []string
+	var skipped, empty []string
 	for _, ds := range spec.Datasets {
 		refID, curID := latest.Inputs.Snapshots[ds], snaps[ds]
 		for _, c := range pc.WS.Datasets[ds].StatsColumns {
@@ -45,7 +45,11 @@ func planDrift(ctx context.Context, pc *engine.PlanContext, spec *modelSpec, met
 		}
 		for _, c := range rep.Columns {
 			out = append(out, policy.ColumnDrift{Dataset: ds, Column: c.Name, PSI: c.PSI, KS: c.KS, HasKS: c.Kind == profile.Numeric})
-			if method == policy.DriftKS && c.Kind != profile.Numeric {
+			switch {
+			case method != policy.DriftKS || c.Kind == profile.Numeric:
+			case c.AllNull != "":
+				empty = append(empty, fmt.Sprintf("%s (dataset.%s: all null in the %s snapshot)", c.Name, ds, c.AllNull))
+			default:
 				skipped = append(skipped, fmt.Sprintf("%s (dataset.%s)", c.Name, ds))
 			}
 		}
@@ -54,6 +58,13 @@ func planDrift(ctx context.Context, pc *engine.PlanContext, spec *modelSpec, met
 		pc.AddNote(&plans.Note{Addr: "model." + spec.Name, Message: fmt.Sprintf(
 			"the ks drift trigger does not measure %s: KS compares numeric columns only, and %s; method = \"psi\" measures categorical columns too",
 			strings.Join(skipped, ", "), map[bool]string{true: "this one is categorical", false: "these are categorical"}[len(skipped) == 1])})
+	}
+	if len(empty) > 0 {
+		// A numeric column whose values all became null (a broken
+		// feature pipeline) is no categorical column: say what KS lacks.
+		pc.AddNote(&plans.Note{Addr: "model." + spec.Name, Message: fmt.Sprintf(
+			"the ks drift trigger does not measure %s: KS compares the numbers of two snapshots and one has none; method = \"psi\" counts nulls",
+			strings.Join(empty, ", "))})
 	}
 	if measurable {
 		var unknown []string
