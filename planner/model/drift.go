@@ -27,7 +27,7 @@ func planDrift(ctx context.Context, pc *engine.PlanContext, spec *modelSpec, met
 	var out []policy.ColumnDrift
 	measurable := false
 	profiled := map[string]bool{}
-	var skipped []string
+	var skipped, empty []string
 	for _, ds := range spec.Datasets {
 		refID, curID := latest.Inputs.Snapshots[ds], snaps[ds]
 		for _, c := range pc.WS.Datasets[ds].StatsColumns {
@@ -38,14 +38,23 @@ func planDrift(ctx context.Context, pc *engine.PlanContext, spec *modelSpec, met
 		if refID == "" || refID == curID || len(cols) == 0 {
 			continue
 		}
-		rep, err := datasetDrift(ctx, pc, ds, refID, curID, cols)
+		rep, unprofiled, err := datasetDrift(ctx, pc, ds, refID, curID, cols)
 		if err != nil {
 			pc.AddNote(&plans.Note{Addr: "model." + spec.Name, Message: fmt.Sprintf("drift of dataset.%s not measured: %v", ds, err)})
 			continue
 		}
+		for _, u := range unprofiled {
+			pc.AddNote(&plans.Note{Addr: "model." + spec.Name, Message: fmt.Sprintf(
+				"drift of %s (dataset.%s) not measured: %s; the other stats columns are measured",
+				u.column, ds, u.why(latest.Version, refID, curID))})
+		}
 		for _, c := range rep.Columns {
 			out = append(out, policy.ColumnDrift{Dataset: ds, Column: c.Name, PSI: c.PSI, KS: c.KS, HasKS: c.Kind == profile.Numeric})
-			if method == policy.DriftKS && c.Kind != profile.Numeric {
+			switch {
+			case method != policy.DriftKS || c.Kind == profile.Numeric:
+			case c.AllNull != "":
+				empty = append(empty, fmt.Sprintf("%s (dataset.%s: all null in the %s snapshot)", c.Name, ds, c.AllNull))
+			default:
 				skipped = append(skipped, fmt.Sprintf("%s (dataset.%s)", c.Name, ds))
 			}
 		}
@@ -54,6 +63,13 @@ func planDrift(ctx context.Context, pc *engine.PlanContext, spec *modelSpec, met
 		pc.AddNote(&plans.Note{Addr: "model." + spec.Name, Message: fmt.Sprintf(
 			"the ks drift trigger does not measure %s: KS compares numeric columns only, and %s; method = \"psi\" measures categorical columns too",
 			strings.Join(skipped, ", "), map[bool]string{true: "this one is categorical", false: "these are categorical"}[len(skipped) == 1])})
+	}
+	if len(empty) > 0 {
+		// A numeric column whose values all became null (a broken
+		// feature pipeline) is no categorical column: say what KS lacks.
+		pc.AddNote(&plans.Note{Addr: "model." + spec.Name, Message: fmt.Sprintf(
+			"the ks drift trigger does not measure %s: KS compares the numbers of two snapshots and one has none; method = \"psi\" counts nulls",
+			strings.Join(empty, ", "))})
 	}
 	if measurable {
 		var unknown []string
@@ -81,24 +97,58 @@ func planDrift(ctx context.Context, pc *engine.PlanContext, spec *modelSpec, met
 	return out
 }
 
-func datasetDrift(ctx context.Context, pc *engine.PlanContext, ds, refID, curID string, cols []string) (profile.Report, error) {
+// unprofiledColumn is a stats column one of the two profiles of a drift
+// lacks.
+type unprofiledColumn struct {
+	column           string
+	inRef, inCurrent bool
+}
+
+func (u unprofiledColumn) why(version int, refID, curID string) string {
+	var where []string
+	if !u.inRef {
+		where = append(where, fmt.Sprintf("the snapshot v%d trained on (%s)", version, plans.ShortID(refID)))
+	}
+	if !u.inCurrent {
+		where = append(where, fmt.Sprintf("the current snapshot (%s)", plans.ShortID(curID)))
+	}
+	return fmt.Sprintf("%s was profiled before it was a stats column", strings.Join(where, " and "))
+}
+
+// A stats column one of the two profiles lacks (added to stats after the
+// snapshot was profiled) is returned in unprofiled rather than failing the
+// whole dataset: the other columns are still measured.
+func datasetDrift(ctx context.Context, pc *engine.PlanContext, ds, refID, curID string, cols []string) (rep profile.Report, unprofiled []unprofiledColumn, err error) {
 	ref, err := storedProfile(ctx, pc.WS, pc.State, ds, refID)
 	if err != nil {
-		return profile.Report{}, fmt.Errorf("reference snapshot %s: %w", plans.ShortID(refID), err)
+		return profile.Report{}, nil, fmt.Errorf("reference snapshot %s: %w", plans.ShortID(refID), err)
 	}
 	var cur *profile.Profile
 	if a := pc.Plan.Action(plans.KindSnapshot, "dataset."+ds); a != nil && a.Snapshot.NewID == curID && a.Snapshot.Observation != nil {
 		if len(a.Snapshot.Observation.Profile) == 0 {
-			return profile.Report{}, fmt.Errorf("snapshot %s has no profile", plans.ShortID(curID))
+			return profile.Report{}, nil, fmt.Errorf("snapshot %s has no profile", plans.ShortID(curID))
 		}
 		cur, err = profile.Decode(a.Snapshot.Observation.Profile)
 	} else {
 		cur, err = storedProfile(ctx, pc.WS, pc.State, ds, curID)
 	}
 	if err != nil {
-		return profile.Report{}, fmt.Errorf("current snapshot %s: %w", plans.ShortID(curID), err)
+		return profile.Report{}, nil, fmt.Errorf("current snapshot %s: %w", plans.ShortID(curID), err)
 	}
-	return profile.Drift(ref, cur, cols)
+	var both []string
+	for _, c := range cols {
+		u := unprofiledColumn{column: c, inRef: ref.Column(c) != nil, inCurrent: cur.Column(c) != nil}
+		if u.inRef && u.inCurrent {
+			both = append(both, c)
+		} else {
+			unprofiled = append(unprofiled, u)
+		}
+	}
+	if len(both) == 0 {
+		return profile.Report{}, unprofiled, nil
+	}
+	rep, err = profile.Drift(ref, cur, both)
+	return rep, unprofiled, err
 }
 
 // storedProfile reads the column profile recorded with a snapshot.

@@ -178,6 +178,13 @@ func planModel(ctx context.Context, pc *engine.PlanContext, specs *modelSpecs, s
 		if hd := policy.DecideRetrain(hyp); hd.Train {
 			d = hd
 			reasons = conditionalReasons(ps.Policy.Metrics, champ, hd.Reasons)
+		} else if hold, end := policy.CooldownHold(in); hd.Deferred && hold != "" && d.Deferred && (d.DueAt.IsZero() || end.Before(d.DueAt)) {
+			// Only the cooldown holds the metric trigger back: the
+			// retrain may be due when it ends, not at the schedule
+			// the note would otherwise name.
+			d.DueAt = end
+			d.DeferredWhy = fmt.Sprintf("%s; the metric trigger waits for the %s, then %s",
+				d.DeferredWhy, hold, conditionalReasons(ps.Policy.Metrics, champ, nil)[0].Message)
 		}
 	}
 	if !d.Train {

@@ -267,16 +267,33 @@ func decideByPolicy(in RetrainInput, d *Decision) {
 		}
 		return
 	}
-	if p.Cooldown > 0 && in.Now.Before(last.Add(p.Cooldown)) {
+	if hold, end := CooldownHold(in); hold != "" {
 		d.Deferred = true
-		d.DueAt = last.Add(p.Cooldown)
-		d.DeferredWhy = fmt.Sprintf("%s, retrain deferred by cooldown %s (last train %s; due %s)",
-			triggers[0].Message, FormatDuration(p.Cooldown), formatAge(in.Now, last), formatTime(d.DueAt))
+		d.DueAt = end
+		d.DeferredWhy = fmt.Sprintf("%s, retrain deferred by %s", triggers[0].Message, hold)
 		return
 	}
 	d.Train = true
 	// Changes that did not trigger are trained in too: say so.
 	d.Reasons = append(triggers, changeReasons(rest)...)
+}
+
+// CooldownHold describes the policy's cooldown when it holds at in.Now
+// ("cooldown 12h (last train 5h ago; due Mon 2026-01-05 22:00 UTC)") and
+// returns when it ends; "" when no cooldown holds. The planner uses it
+// for a metric trigger it cannot decide before apply: a trigger that
+// would fire waits for the cooldown, not for the schedule.
+func CooldownHold(in RetrainInput) (string, time.Time) {
+	p := in.Policy
+	if p == nil || p.Cooldown <= 0 || in.Latest == nil {
+		return "", time.Time{}
+	}
+	last := lastTrainOf(in)
+	end := last.Add(p.Cooldown)
+	if !in.Now.Before(end) {
+		return "", time.Time{}
+	}
+	return fmt.Sprintf("cooldown %s (last train %s; due %s)", FormatDuration(p.Cooldown), formatAge(in.Now, last), formatTime(end)), end
 }
 
 // changeReasons turns input changes into reason lines, one per kind

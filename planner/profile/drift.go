@@ -31,6 +31,11 @@ type ColumnDrift struct {
 	// KS is the two-sample Kolmogorov-Smirnov statistic (the largest gap
 	// between the two empirical CDFs, 0 to 1), for numeric columns.
 	KS float64 `json:"ks"`
+	// AllNull names the side ("reference" or "current") whose values are
+	// all null, when the other side's are numbers: the column is then
+	// compared as categorical (PSI counts the nulls) and has no KS, for a
+	// want of numbers rather than because it holds text.
+	AllNull string `json:"all_null,omitempty"`
 }
 
 // Report is the drift of a set of columns.
@@ -93,6 +98,12 @@ func Drift(ref, cur *Profile, columns []string) (Report, error) {
 			d.PSI, d.KS = numericDrift(rc, cc)
 		} else {
 			d.PSI = psi(categoricalDist(rc, cc))
+			switch {
+			case cc.Nulls == cc.Count && rc.Kind == Numeric:
+				d.AllNull = "current"
+			case rc.Nulls == rc.Count && cc.Kind == Numeric:
+				d.AllNull = "reference"
+			}
 		}
 		rep.Columns = append(rep.Columns, d)
 		rep.MeanPSI += d.PSI

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strconv"
 	"text/tabwriter"
 
 	"github.com/mlform/mlform/internal/textfmt"
@@ -102,7 +103,12 @@ func WriteMetricsDiff(w io.Writer, d *MetricsDiff) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "TRAIN METRIC\t%s\t%s\tDELTA\n", clean(d.A.Addr), clean(d.B.Addr))
 	for _, r := range d.Metrics {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", clean(r.Name), optNum(r.A), optNum(r.B), signed(r.Delta))
+		a, b := optNum(r.A), optNum(r.B)
+		if r.A != nil && r.B != nil && *r.A != *r.B && a == b {
+			// Two values that differ never read the same.
+			a, b = strconv.FormatFloat(*r.A, 'g', -1, 64), strconv.FormatFloat(*r.B, 'g', -1, 64)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", clean(r.Name), a, b, signed(r.Delta))
 	}
 	tw.Flush()
 	if len(d.Metrics) == 0 {

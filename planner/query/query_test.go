@@ -312,6 +312,28 @@ func TestDiffMetrics(t *testing.T) {
 // TestHistoryAtPrintedSecond: history prints times to the second, so a
 // time copied from its WHEN column covers that second: the move printed
 // with it counts (it was made 0.4 s into the second).
+// TestMetricsDiffShowsDifferences: a row count is shown in full, and two
+// values that differ never print the same (six significant digits made
+// 1634567 and 1634568 both 1.63457e+06, and 0.8534375 and 0.8534371 both
+// 0.853437, beside a non-zero delta).
+func TestMetricsDiffShowsDifferences(t *testing.T) {
+	s := fixture()
+	vs := s.Models["churn"].Versions
+	vs[0].Metrics = map[string]float64{"rows": 1634567, "accuracy": 0.8534375, "auc": 0.5}
+	vs[1].Metrics = map[string]float64{"rows": 1634568, "accuracy": 0.8534371, "auc": 0.75}
+	d, err := DiffMetrics(s, "model.churn@1", "model.churn@2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	WriteMetricsDiff(&buf, d)
+	wanttext.Check(t, buf.String(), []string{
+		"accuracy      0.8534375      0.8534371      -4e-07",
+		"auc           0.5            0.75           +0.25",
+		"rows          1634567        1634568        +1",
+	}, nil)
+}
+
 func TestHistoryAtPrintedSecond(t *testing.T) {
 	moved := time.Date(2026, 1, 9, 9, 0, 1, 400_000_000, time.UTC)
 	s := &state.State{Models: map[string]*state.Model{"churn": {Name: "churn", NextVersion: 2,

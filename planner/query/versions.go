@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"slices"
 	"sort"
 	"strconv"
@@ -230,4 +231,12 @@ func metricsLine(m map[string]float64, limit int) string {
 }
 
 // fmtNum renders a metric with up to 6 significant digits.
-func fmtNum(f float64) string { return strconv.FormatFloat(f, 'g', 6, 64) }
+// fmtNum shows a metric with six significant digits, except a whole
+// number (a row or sample count) short of 1e15, which is shown in full:
+// 1616000, not 1.616e+06.
+func fmtNum(f float64) string {
+	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
+		return strconv.FormatFloat(f, 'f', -1, 64)
+	}
+	return strconv.FormatFloat(f, 'g', 6, 64)
+}
