@@ -349,16 +349,33 @@ func lastTrain(st *state.State, pol, model string) time.Time {
 }
 
 // championVersion is the version a metric trigger watches: the alias of
-// the model's first promotion, else its latest succeeded version.
+// the model's last promotion stage (one no other promotion takes its
+// candidate from; the first by name if several), else of its other
+// promotions, else its latest succeeded version.
 func championVersion(st *state.State, specs *modelSpecs, model string) int {
 	m := st.Models[model]
 	if m == nil {
 		return 0
 	}
-	for _, pr := range specs.promotionsFor(model) {
-		if al := m.Aliases[pr.Alias]; al != nil {
-			if v := m.Version(al.Version); v != nil && v.Status == state.StatusSucceeded {
-				return v.Version
+	// The last stage first: with staged promotions (canary, then prod
+	// taking its candidate from canary), the champion is what serves at
+	// the end of the chain, not the alias first by name.
+	prs := specs.promotionsFor(model)
+	feeds := map[string]bool{}
+	for _, pr := range prs {
+		if pr.From != "" {
+			feeds[pr.From] = true
+		}
+	}
+	for _, last := range []bool{true, false} {
+		for _, pr := range prs {
+			if feeds[pr.Alias] == last {
+				continue
+			}
+			if al := m.Aliases[pr.Alias]; al != nil {
+				if v := m.Version(al.Version); v != nil && v.Status == state.StatusSucceeded {
+					return v.Version
+				}
 			}
 		}
 	}

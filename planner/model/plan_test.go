@@ -410,3 +410,37 @@ func BenchmarkPlanModelUpToDate(b *testing.B) {
 		})
 	}
 }
+
+// A metric trigger watches the version serving at the end of a staged
+// chain (production, fed by canary), whatever the promotions are called;
+// an unset last stage falls back to the earlier one, then to the latest.
+func TestChampionVersionIsTheLastStage(t *testing.T) {
+	tests := []struct {
+		name    string
+		aliases map[string]int
+		want    int
+	}{
+		{"last stage set", map[string]int{"canary": 2, "production": 1}, 1},
+		{"last stage unset", map[string]int{"canary": 2}, 2},
+		{"no alias", nil, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := state.New()
+			m := st.EnsureModel("churn")
+			for n := 1; n <= 3; n++ {
+				m.Versions = append(m.Versions, &state.Version{Version: n, Status: state.StatusSucceeded})
+			}
+			for a, v := range tt.aliases {
+				m.Aliases[a] = &state.Alias{Name: a, Version: v}
+			}
+			specs := &modelSpecs{Models: map[string]*modelSpec{"churn": {Name: "churn"}}, Promotions: map[string]*promotionSpec{
+				"a_canary": {Name: "a_canary", Model: "churn", Alias: "canary"},
+				"b_prod":   {Name: "b_prod", Model: "churn", Alias: "production", From: "canary"},
+			}}
+			if got := championVersion(st, specs, "churn"); got != tt.want {
+				t.Fatalf("championVersion = v%d, want v%d", got, tt.want)
+			}
+		})
+	}
+}
