@@ -133,6 +133,14 @@ func TestVariableErrors(t *testing.T) {
 		{name: "-var wrong attribute names its path", args: []VarArg{{Value: `o={a="x", b="q"}`}}, want: "(declared at main.mlf.hcl:13:1): b: a number is required"},
 		{name: "env wrong list element names its index", env: map[string]string{"MLFORM_VAR_l": `["a", ["b"]]`}, want: "MLFORM_VAR_l is not suitable for its type constraint (declared at main.mlf.hcl:9:1): element 1: string required"},
 		{name: "sensitive -var wrong element key not echoed", args: []VarArg{{Value: `secret_map={hunter2=["x"]}`}}, want: "(declared at main.mlf.hcl:25:1): a value of type map of string is required"},
+		{name: "var-file duplicate key", files: map[string]string{"x.vars": "o = { a = \"x\", b = 1, a = \"y\" }\n"}, args: []VarArg{{File: true, Value: "x.vars"}},
+			want: `The key "a" was already given at x.vars:1:7`},
+		{name: "mlfvars nested duplicate key", files: map[string]string{"a.mlfvars": "l = [\"a\"]\no = { a = \"x\", b = { c = 1, \"c\" = 2 } }\n"},
+			want: `a.mlfvars:2:29: Duplicate object key`},
+		{name: "-var duplicate key", args: []VarArg{{Value: `o={a="x", b=1, b=2}`}}, want: `Duplicate object key: The key "b" was already given at <value for var.o>:1:9`},
+		{name: "sensitive var-file duplicate key not echoed", files: map[string]string{"a.mlfvars": "secret_map = { hunter2 = \"a\", hunter2 = \"b\" }\n"},
+			want: "a.mlfvars:1:31: Duplicate object key"},
+		{name: "sensitive -var duplicate key not echoed", args: []VarArg{{Value: `secret_map={hunter2="a", hunter2="b"}`}}, want: "must be an HCL expression of type map of string"},
 		{name: "-var nested attribute error is not prefixed twice", args: []VarArg{{Value: `o={a="x", b={c=1}}`}}, want: "(declared at main.mlf.hcl:13:1): attribute \"b\": number required"},
 	}
 	for _, tt := range tests {

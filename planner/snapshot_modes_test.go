@@ -72,6 +72,20 @@ func TestPlanKeepsSnapshotRecordedWithOtherModes(t *testing.T) {
 			if !tt.snapshot && len(p.Notes) != 0 {
 				t.Errorf("notes: %+v", p.Notes)
 			}
+			if tt.snapshot {
+				return
+			}
+			// The next plan knows the answer without the store: it read
+			// the old manifest once, not once per plan (moved away here,
+			// so reading it would fail the plan's diff with a note).
+			mpath := filepath.Join(dir, ".mlform", "store", "manifests", oldID)
+			if err := os.Rename(mpath, mpath+".away"); err != nil {
+				t.Fatal(err)
+			}
+			p = mustPlan(t, ws, st, engine.PlanOptions{Refresh: true})
+			if len(p.Actions) != 0 || len(p.Notes) != 0 {
+				t.Fatalf("second plan read the recorded manifest again: actions %+v, notes %+v", p.Actions, p.Notes)
+			}
 		})
 	}
 }

@@ -389,11 +389,25 @@ func uncollectedJobs(a Address, m *Model) error {
 		}
 		jobs = append(jobs, fmt.Sprintf("v%d (%s)", r.Version, job))
 	}
+	forgets := plural(len(jobs), "that version and its result", "those versions and their results")
+	// An evaluation job is one too (the dataset it reads is kept for it
+	// as for a train job): forgetting the model forgot it silently.
+	for _, e := range m.Evaluating {
+		if e == nil {
+			continue
+		}
+		job := e.Executor + " job " + e.JobID
+		if e.JobID == "" {
+			job = e.Executor + " job (being submitted)"
+		}
+		jobs = append(jobs, fmt.Sprintf("the evaluation of v%d (%s)", e.Version, job))
+		forgets = plural(len(jobs), "that job and its result", "those jobs and their results")
+	}
 	if len(jobs) == 0 {
 		return nil
 	}
 	return fmt.Errorf("%s has %s no apply has collected yet: %s; forgetting the model forgets %s: let an apply collect %s first (declare the model again if its block was removed), or use -force to forget it anyway",
-		a, plural(len(jobs), "a job", "jobs"), strings.Join(jobs, ", "), plural(len(jobs), "that version and its result", "those versions and their results"), plural(len(jobs), "it", "them"))
+		a, plural(len(jobs), "a job", "jobs"), strings.Join(jobs, ", "), forgets, plural(len(jobs), "it", "them"))
 }
 
 func (s *State) remove(a Address, force bool) error {

@@ -388,7 +388,7 @@ func TestRemoveKeepsUncollectedJobInputs(t *testing.T) {
 		return s
 	}
 	for _, tc := range []struct{ addr, want string }{
-		{"model.churn", "model.churn has a job no apply has collected yet: v4 (slurm job 77); forgetting the model forgets that version and its result: let an apply collect it first (declare the model again if its block was removed), or use -force to forget it anyway"},
+		{"model.churn", "model.churn has jobs no apply has collected yet: v4 (slurm job 77), the evaluation of v2 (slurm job 78); forgetting the model forgets those jobs and their results: let an apply collect them first (declare the model again if its block was removed), or use -force to forget it anyway"},
 		{"dataset.churn@" + freshID, "is used by model.churn v4 (train job 77, not collected yet): let the next apply collect"},
 		{"dataset.churn", "is used by recorded versions model.churn@1, model.churn@2, model.churn@3 and by model.churn v4 (train job 77, not collected yet)"},
 		{"dataset.events", "is used by the evaluation of model.churn@2 (job 78, not collected yet)"},
@@ -404,6 +404,22 @@ func TestRemoveKeepsUncollectedJobInputs(t *testing.T) {
 	}
 	if a, _ := state.ParseAddress("model.churn"); sample().ForceRemove(a) != nil {
 		t.Error("ForceRemove of a model with a job not collected yet refused")
+	}
+	// One job of either kind is enough to refuse.
+	for _, tc := range []struct {
+		name string
+		drop func(m *state.Model)
+		want string
+	}{
+		{"train job only", func(m *state.Model) { m.Evaluating = nil }, "model.churn has a job no apply has collected yet: v4 (slurm job 77); forgetting the model forgets that version and its result: let an apply collect it first"},
+		{"evaluation job only", func(m *state.Model) { m.Running = nil }, "model.churn has a job no apply has collected yet: the evaluation of v2 (slurm job 78); forgetting the model forgets that job and its result: let an apply collect it first"},
+	} {
+		s := sample()
+		tc.drop(s.Models["churn"])
+		a, _ := state.ParseAddress("model.churn")
+		if err := s.Remove(a); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: Remove(model.churn) = %v, want %q", tc.name, err, tc.want)
+		}
 	}
 	s := sample()
 	for _, addr := range []string{"dataset.churn@" + freshID, "dataset.events"} {

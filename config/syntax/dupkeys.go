@@ -12,9 +12,14 @@ import (
 // nothing, so a param written twice by mistake silently lost one of its
 // values. Keys computed from expressions are not compared (their values
 // are known only at evaluation).
-func DuplicateKeys(body *hclsyntax.Body) hcl.Diagnostics {
+func DuplicateKeys(body *hclsyntax.Body) hcl.Diagnostics { return DuplicateKeysIn(body) }
+
+// DuplicateKeysIn is DuplicateKeys for any node: a variables file's value
+// or a -var value (config/vars), where a map written with one key twice
+// lost a value the same way.
+func DuplicateKeysIn(node hclsyntax.Node) hcl.Diagnostics {
 	var diags hcl.Diagnostics
-	_ = hclsyntax.VisitAll(body, func(n hclsyntax.Node) hcl.Diagnostics {
+	_ = hclsyntax.VisitAll(node, func(n hclsyntax.Node) hcl.Diagnostics {
 		obj, ok := n.(*hclsyntax.ObjectConsExpr)
 		if !ok {
 			return nil

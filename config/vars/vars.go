@@ -427,6 +427,9 @@ func LiteralValue(expr hcl.Expression, what string) (cty.Value, hcl.Diagnostics)
 		if diags != nil {
 			return cty.NilVal, diags
 		}
+		if diags := syntax.DuplicateKeysIn(node); diags.HasErrors() {
+			return cty.NilVal, diags
+		}
 	}
 	return expr.Value(&hcl.EvalContext{Functions: funcs})
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"strings"
 	"sync"
 
 	"github.com/mlform/mlform/internal/bloburl"
@@ -11,6 +13,7 @@ import (
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/observe"
 	"github.com/mlform/mlform/planner/observe/pathfilter"
+	"github.com/mlform/mlform/planner/observe/statcache"
 	"github.com/mlform/mlform/planner/plans"
 	"github.com/mlform/mlform/planner/profile"
 	"github.com/mlform/mlform/providers/source"
@@ -152,6 +155,10 @@ func planDataset(ctx context.Context, pc *engine.PlanContext, spec engine.Datase
 		a.Reasons = []plans.Reason{storageChanged()}
 	default:
 		sc.OldID = last.ID
+		if last.Store == spec.Storage && sameModesKnown(pc, spec.Name, obs.ID, last.ID) {
+			pc.NextSnapshots[spec.Name] = last.ID
+			return nil
+		}
 		old, err := lastFiles(ctx, pc, last)
 		if err != nil {
 			pc.AddNote(&plans.Note{Addr: addr, Message: fmt.Sprintf("cannot list what changed since snapshot %s: %v", plans.ShortID(last.ID), err)})
@@ -159,6 +166,7 @@ func planDataset(ctx context.Context, pc *engine.PlanContext, spec engine.Datase
 			// A snapshot taken before modes were recorded as 0644 or
 			// 0755 (observe.SnapshotMode) of the same files: unchanged.
 			pc.NextSnapshots[spec.Name] = last.ID
+			rememberSameModes(pc, spec.Name, obs.ID, last.ID)
 			return nil
 		} else {
 			diffFiles(old, sc.Observation.Files, sc)
@@ -193,6 +201,38 @@ func lastFiles(ctx context.Context, pc *engine.PlanContext, last *state.Snapshot
 	}
 	sortObserved(old)
 	return old, nil
+}
+
+// sameModesPath is where the workspace's cache remembers that the files a
+// dataset observes now (id now) are the snapshot state records (id
+// recorded) but for modes recorded before observe.SnapshotMode: without
+// it every plan read that snapshot's manifest from the store again, one
+// read per such dataset per plan, as long as its data stayed the same.
+// "" when the cache is disabled.
+func sameModesPath(pc *engine.PlanContext, dataset string) string {
+	if pc.WS.CacheDir == "" {
+		return ""
+	}
+	return strings.TrimSuffix(statcache.Path(pc.WS.CacheDir, dataset), ".stat") + ".modes"
+}
+
+// sameModesKnown reports whether an earlier plan found snapshot recorded
+// to hold the files of id now (sameUpToModes).
+func sameModesKnown(pc *engine.PlanContext, dataset, now, recorded string) bool {
+	path := sameModesPath(pc, dataset)
+	if path == "" {
+		return false
+	}
+	b, err := os.ReadFile(path)
+	return err == nil && string(b) == now+" "+recorded+"\n"
+}
+
+// rememberSameModes records what sameModesKnown reads; best effort (the
+// cache is an optimisation: without it the manifest is read again).
+func rememberSameModes(pc *engine.PlanContext, dataset, now, recorded string) {
+	if path := sameModesPath(pc, dataset); path != "" {
+		_ = os.WriteFile(path, []byte(now+" "+recorded+"\n"), 0o644)
+	}
 }
 
 // sameUpToModes reports whether old (a recorded snapshot's files) and cur

@@ -3,10 +3,13 @@ package model
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/mlform/mlform/config"
 	"github.com/mlform/mlform/config/syntax"
@@ -26,10 +29,7 @@ func loadSpecs(ws *engine.Workspace) (*modelSpecs, error) {
 		return specs, nil
 	}
 	secrets := engine.Secrets(cfg)
-	hidden := map[string]map[string]string{} // by environment: HideValue is slow on purpose
-	for name, e := range cfg.Environments {
-		hidden[name] = policy.HiddenEnv(e.Env, e.Secrets)
-	}
+	hidden := hiddenEnvs(cfg.Environments)
 	for name, m := range cfg.Models {
 		specs.Models[name] = newModelSpec(cfg, m, hidden)
 		specs.Models[name].Secrets = secrets
@@ -46,6 +46,32 @@ func loadSpecs(ws *engine.Workspace) (*modelSpecs, error) {
 	}
 	specs.Notify = notify.FromConfig(cfg)
 	return specs, nil
+}
+
+// hiddenEnvs is policy.HiddenEnv of each environment, by name. HideValue
+// is slow on purpose (and memoised by name and value, so that environments
+// given the same secret share one hash): the environments are done on as
+// many goroutines as there are CPUs, for a fleet whose environments hold
+// secrets of their own.
+func hiddenEnvs(envs map[string]*config.Environment) map[string]map[string]string {
+	hidden := make(map[string]map[string]string, len(envs))
+	var mu sync.Mutex
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for name, e := range envs {
+		if len(e.Secrets) == 0 {
+			continue
+		}
+		g.Go(func() error {
+			h := policy.HiddenEnv(e.Env, e.Secrets)
+			mu.Lock()
+			hidden[name] = h
+			mu.Unlock()
+			return nil
+		})
+	}
+	_ = g.Wait() // the goroutines return no error
+	return hidden
 }
 
 func newModelSpec(cfg *config.Config, m *config.Model, hidden map[string]map[string]string) *modelSpec {

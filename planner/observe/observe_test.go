@@ -690,3 +690,41 @@ func TestObserveModeIgnoresUmask(t *testing.T) {
 		t.Fatal("an execute bit added kept the id")
 	}
 }
+
+// TestObserveOldCacheModes: a stat cache written before snapshots kept
+// modes as 0644/0755 holds the files' full bits and the id they made. Its
+// LastID is not the id of the files as recorded now: taking it gave an
+// observation whose id did not match its files, and apply of a dataset
+// moved to another storage failed for good with 'changed since the plan'.
+func TestObserveOldCacheModes(t *testing.T) {
+	dir, cache := t.TempDir(), t.TempDir()
+	testtree.Write(t, dir, map[string]string{"a.csv": "x\n1\n", "b.csv": "x\n2\n"})
+	for _, p := range []string{"a.csv", "b.csv"} {
+		if err := os.Chmod(filepath.Join(dir, p), 0o664); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := observe(t, dir, testOptions(cache))
+	// Rewrite the cache as the older binary left it: raw bits, their id.
+	path := statcache.Path(cache, "ds")
+	c := statcache.Load(path)
+	if c == nil || len(c.Entries) != 2 {
+		t.Fatalf("cache = %+v", c)
+	}
+	var old []File
+	for i := range c.Entries {
+		c.Entries[i].File.Mode = 0o664
+		old = append(old, c.Entries[i].File)
+	}
+	c.LastID = testManifestID(old)
+	if err := statcache.Save(path, c); err != nil {
+		t.Fatal(err)
+	}
+	got := observe(t, dir, testOptions(cache))
+	if got.Hashed != 0 {
+		t.Fatalf("hashed %d files again, want 0 (content is cached)", got.Hashed)
+	}
+	if got.ID != now.ID || got.ID != testManifestID(got.Files) {
+		t.Fatalf("id %s, want %s: the id of the files as recorded now", got.ID, now.ID)
+	}
+}

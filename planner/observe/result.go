@@ -28,7 +28,7 @@ func (s *scan) result(ctx context.Context, cache *statcache.Cache) (*Observation
 	for i := range s.files {
 		obs.Bytes += s.files[i].Size
 	}
-	if s.cachedAll && obs.Hashed == 0 && cache.LastID != "" {
+	if s.cachedAll && !s.oldModes && obs.Hashed == 0 && cache.LastID != "" {
 		obs.ID = cache.LastID
 	} else {
 		obs.ID = s.opts.ManifestID(s.files)

@@ -34,6 +34,10 @@ type scan struct {
 	read      []bool // per entry: read in this scan
 	colsSame  bool   // cache profiles were made for the same columns
 	cachedAll bool   // every entry fresh in the cache, and no cached entry gone
+	// oldModes: a fresh cached entry records a mode other than the one
+	// a snapshot records now (a cache written before snapshotMode), so
+	// the cache's LastID is not the id of these files.
+	oldModes bool
 
 	mu          sync.Mutex // serialises Progress
 	hashedFiles int
@@ -80,6 +84,9 @@ func (s *scan) match(cache *statcache.Cache) {
 		}
 		s.files[i] = c.File
 		s.files[i].Mode = snapshotMode(e.Mode)
+		if c.File.Mode != s.files[i].Mode {
+			s.oldModes = true
+		}
 		matched++
 	}
 	s.cachedAll = len(s.need) == 0 && matched == len(ce)
