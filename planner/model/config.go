@@ -48,13 +48,14 @@ func loadSpecs(ws *engine.Workspace) (*modelSpecs, error) {
 	return specs, nil
 }
 
-// hiddenEnvs is policy.HiddenEnv of each environment, by name. HideValue
-// is slow on purpose (and memoised by name and value, so that environments
-// given the same secret share one hash): the environments are done on as
+// hiddenEnvs is Hider.HiddenEnv of each environment, by name. HideValue
+// is slow on purpose (one Hider remembers each name and value, so that
+// environments given the same secret share one hash): the environments are done on as
 // many goroutines as there are CPUs, for a fleet whose environments hold
 // secrets of their own.
 func hiddenEnvs(envs map[string]*config.Environment) map[string]map[string]string {
 	hidden := make(map[string]map[string]string, len(envs))
+	hider := policy.NewHider()
 	var mu sync.Mutex
 	var g errgroup.Group
 	g.SetLimit(runtime.GOMAXPROCS(0))
@@ -63,7 +64,7 @@ func hiddenEnvs(envs map[string]*config.Environment) map[string]map[string]strin
 			continue
 		}
 		g.Go(func() error {
-			h := policy.HiddenEnv(e.Env, e.Secrets)
+			h := hider.HiddenEnv(e.Env, e.Secrets)
 			mu.Lock()
 			hidden[name] = h
 			mu.Unlock()

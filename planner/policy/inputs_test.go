@@ -34,7 +34,7 @@ func TestEnvFingerprint(t *testing.T) {
 		{"executor", func(e *Environment) { e.Executor = "slurm" }, false},
 		{"more files", func(e *Environment) { e.Files = append(e.Files, "trainer/go.mod") }, false},
 		{"name and recorded are not part of it", func(e *Environment) { e.Name, e.Recorded = "other", []string{fp0} }, true},
-		{"a hidden value", func(e *Environment) { e.Hidden = HiddenEnv(e.Env, []string{"2"}) }, false},
+		{"a hidden value", func(e *Environment) { e.Hidden = NewHider().HiddenEnv(e.Env, []string{"2"}) }, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -66,7 +66,7 @@ func TestEnvFingerprintHidesSensitiveValues(t *testing.T) {
 	dir := testtree.Temp(t, map[string]string{"trainer/go.sum": "v1"})
 	env := func(token string) Environment {
 		e := Environment{Executor: "local", Files: []string{"trainer/go.sum"}, Env: map[string]string{"TOKEN": token, "MODE": "fast"}}
-		e.Hidden = HiddenEnv(e.Env, []string{token})
+		e.Hidden = NewHider().HiddenEnv(e.Env, []string{token})
 		return e
 	}
 	fp := func(e Environment) string {
@@ -247,28 +247,26 @@ func TestDiffInputs(t *testing.T) {
 // minutes to plan.
 func TestHideValueOncePerNameAndValue(t *testing.T) {
 	var calls atomic.Int32
-	hash := hideHash
-	hideHash = func(name, value string) string { calls.Add(1); return hash(name, value) }
-	t.Cleanup(func() { hideHash = hash })
+	h := &Hider{hash: func(name, value string) string { calls.Add(1); return HideValue(name, value) }}
 	var wg sync.WaitGroup
 	got := make([]map[string]string, 50)
 	for i := range got {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			got[i] = HiddenEnv(map[string]string{"TOKEN": "fleet-token-1", "MODE": "fast"}, []string{"fleet-token-1"})
+			got[i] = h.HiddenEnv(map[string]string{"TOKEN": "fleet-token-1", "MODE": "fast"}, []string{"fleet-token-1"})
 		}()
 	}
 	wg.Wait()
-	for _, h := range got {
-		if h["TOKEN"] != got[0]["TOKEN"] || h["TOKEN"] == "" || len(h) != 1 {
-			t.Fatalf("HiddenEnv = %v, want TOKEN hidden as %s", h, got[0]["TOKEN"])
+	for _, e := range got {
+		if e["TOKEN"] != got[0]["TOKEN"] || e["TOKEN"] == "" || len(e) != 1 {
+			t.Fatalf("HiddenEnv = %v, want TOKEN hidden as %s", e, got[0]["TOKEN"])
 		}
 	}
 	if n := calls.Load(); n != 1 {
 		t.Fatalf("50 environments with one secret hashed it %d times, want once", n)
 	}
-	other := HiddenEnv(map[string]string{"KEY": "fleet-token-1"}, []string{"fleet-token-1"})
+	other := h.HiddenEnv(map[string]string{"KEY": "fleet-token-1"}, []string{"fleet-token-1"})
 	if calls.Load() != 2 || other["KEY"] == got[0]["TOKEN"] {
 		t.Fatalf("another name is salted apart: calls %d, %v", calls.Load(), other)
 	}
