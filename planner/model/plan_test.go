@@ -336,6 +336,13 @@ func TestPlanModels(t *testing.T) {
 				}
 			},
 			want: []string{"note model.fraud: no longer declared; its versions and aliases stay in state (mlform state rm model.fraud forgets them); v9 (slurm job 14), v10 (kubernetes job mlform-fraud-v10-train-x) submitted and not collected: apply collects a job only for a declared model, so declare model.fraud again and apply to record it"}},
+		{name: "a model no longer declared names its uncollected evaluation jobs", snap: snapA,
+			setup: func(w *modelWorld) {
+				w.ok(snapA)
+				m := w.st.EnsureModel("fraud")
+				m.Evaluating = []*state.RunningEvaluation{{Version: 3, Executor: "slurm", JobID: "21"}}
+			},
+			want: []string{"note model.fraud: no longer declared; its versions and aliases stay in state (mlform state rm model.fraud forgets them); the evaluation of v3 (slurm job 21) submitted and not collected"}},
 		{name: "code glob matching nothing is an error", snap: snapA, err: `model.churn: code: glob "src/**" matches no file`,
 			setup: func(w *modelWorld) { w.specs.Models["churn"].Code = []string{"src/**"} }},
 	}
