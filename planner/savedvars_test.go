@@ -112,7 +112,8 @@ func TestSaltedHashes(t *testing.T) {
 
 // FuzzPlannedValues: whatever type and value a plan file that passed
 // validation carries, decoding them errors or succeeds, never panics or
-// recurses without bound.
+// recurses without bound; a value it decodes is one plan can save again
+// and that comes back equal (what apply's CheckVariables compares).
 func FuzzPlannedValues(f *testing.F) {
 	f.Add([]byte(`"string"`), []byte(`"x"`))
 	f.Add([]byte(`["list","number"]`), []byte(`[1,2.5]`))
@@ -127,7 +128,18 @@ func FuzzPlannedValues(f *testing.F) {
 		if plans.ValidatePlan(p) != nil {
 			return
 		}
-		_, _ = PlannedValues(p)
+		vals, err := PlannedValues(p)
+		if err != nil {
+			return
+		}
+		ty2, val2, err := encodeVariable("v", vals["v"])
+		if err != nil {
+			t.Fatalf("planned value %#v does not encode: %v", vals["v"], err)
+		}
+		again, err := PlannedValues(&plans.Plan{Variables: []*plans.Variable{{Name: "v", Type: ty2, Value: val2}}})
+		if err != nil || !again["v"].RawEquals(vals["v"]) {
+			t.Fatalf("planned value %#v saved as %s %s comes back as %#v (%v)", vals["v"], ty2, val2, again["v"], err)
+		}
 	})
 }
 

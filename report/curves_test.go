@@ -1,6 +1,7 @@
 package report
 
 import (
+	"math"
 	"strings"
 	"testing"
 
@@ -71,10 +72,23 @@ func FuzzParseCurves(f *testing.F) {
 		if err != nil {
 			return
 		}
+		if len(c.Series) > 64 {
+			t.Fatalf("%d series", len(c.Series))
+		}
 		for k, xys := range c.Series {
 			if len(xys) > maxCurvePoints {
 				t.Fatalf("%s: %d points", k, len(xys))
 			}
+			for _, xy := range xys {
+				if math.IsNaN(xy.X) || math.IsInf(xy.X, 0) || math.IsNaN(xy.Y) || math.IsInf(xy.Y, 0) {
+					t.Fatalf("%s: non-finite point %v", k, xy)
+				}
+			}
+		}
+		// The report draws what it parsed.
+		c.Version = 1
+		if _, err := curveCharts([]*curve{c}); err != nil {
+			t.Fatalf("curves %q do not draw: %v", in, err)
 		}
 	})
 }

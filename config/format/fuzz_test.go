@@ -7,7 +7,8 @@ import (
 )
 
 // FuzzSource: formatting never panics and never formats what does not
-// parse; formatting is deterministic.
+// parse; formatting is deterministic, its output parses, and formatting
+// that output changes nothing.
 func FuzzSource(f *testing.F) {
 	design, err := os.ReadFile("../testdata/design/main.mlf.hcl")
 	if err != nil {
@@ -30,6 +31,15 @@ func FuzzSource(f *testing.F) {
 		again, _ := Source(src, "x.mlf.hcl")
 		if !bytes.Equal(out, again) {
 			t.Fatal("Source is not deterministic")
+		}
+		// What fmt writes parses, and fmt leaves it as it is (`fmt
+		// -check` after `fmt` passes).
+		twice, diags := Source(out, "x.mlf.hcl")
+		if diags.HasErrors() {
+			t.Fatalf("formatted source does not parse: %v\n%s", diags, out)
+		}
+		if !bytes.Equal(twice, out) {
+			t.Fatalf("formatting is not idempotent:\n%q\n%q", out, twice)
 		}
 	})
 }

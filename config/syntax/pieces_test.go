@@ -55,6 +55,14 @@ func samePieces(t *testing.T, src []byte) (pieces bool) {
 		}
 	}
 	pf, pd := ParseFile(src, "x.mlf.hcl")
+	if td := lang.CheckText(src, "x.mlf.hcl"); td.HasErrors() {
+		// A file that is not UTF-8 text (a NUL byte, UTF-16) is that one
+		// error, before any parse, whole or in pieces.
+		if !reflect.DeepEqual(pd, td) {
+			t.Fatalf("ParseFile of a file that is not text: %v, want %v", pd, td)
+		}
+		return ok
+	}
 	if !reflect.DeepEqual(pd, wholeDiags) || !reflect.DeepEqual(pf.Body, whole.Body) {
 		t.Fatalf("ParseFile differs from parsing the whole file: %v, want %v", pd, wholeDiags)
 	}

@@ -81,6 +81,14 @@ func Parse(rawURL string) (Location, error) {
 	if !SupportedScheme(u.Scheme) {
 		return Location{}, fmt.Errorf("unsupported URL scheme %q in %s (supported: %s)", u.Scheme, Redact(rawURL), strings.Join(Schemes(), ", "))
 	}
+	// "s3:bucket?endpoint=http://..." (the "//" forgotten) parses with
+	// the bucket as the opaque part, and "s3:///x" or "s3:?a=://" with no
+	// bucket: the bucket was dropped without a word and the location's
+	// identity did not even read back as a bucket URL. Only mem://, whose
+	// buckets have no name, goes without one.
+	if u.Opaque != "" || (u.Host == "" && u.Scheme != "mem") {
+		return Location{}, fmt.Errorf("bucket URL %s names no bucket: write %s://BUCKET/PREFIX/", Redact(rawURL), u.Scheme)
+	}
 	// u.Query() would drop the pairs it cannot read (a ';' separator, a
 	// bad escape), and the bucket would be opened without them.
 	q, err := url.ParseQuery(u.RawQuery)

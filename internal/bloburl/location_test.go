@@ -2,6 +2,7 @@ package bloburl
 
 import (
 	"errors"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -52,6 +53,14 @@ func TestParse(t *testing.T) {
 		{in: "file:///srv/m?token=abc", wantErr: `bucket URL file:///srv/m?token=REDACTED: unknown query parameter "token"`},
 		{in: "file:///srv/m?create_dir=1", scheme: "file", dir: "/srv/m", id: "file:///srv/m"},
 		{in: "ftp://h/x", wantErr: `unsupported URL scheme "ftp"`},
+		// No bucket: "//" forgotten (the bucket was the opaque part and
+		// was dropped), or none written; only mem:// buckets are nameless.
+		{in: "s3:mybucket?endpoint=http://127.0.0.1:9000", wantErr: "bucket URL s3:mybucket?endpoint=http://127.0.0.1:9000 names no bucket: write s3://BUCKET/PREFIX/"},
+		{in: "s3:///team-a/", wantErr: "names no bucket"},
+		{in: "gs://?x=1", wantErr: "names no bucket"},
+		{in: "azblob://", wantErr: "names no bucket"},
+		{in: "s3:?=://", wantErr: "names no bucket"},
+		{in: "mem:x?a=://", wantErr: "names no bucket"},
 		// A query Go cannot read whole: its unreadable pairs would be dropped
 		// and the bucket opened without them.
 		{in: "s3://b?region=eu;endpoint=http://127.0.0.1:9000", wantErr: "invalid query"},
@@ -159,6 +168,33 @@ func FuzzParse(f *testing.F) {
 		id := loc.String()
 		if again, err := Parse(id); err == nil && !loc.Local() && again.String() != id {
 			t.Fatalf("identity %q of %q is not stable: %q", id, raw, again.String())
+		}
+		// The identity is printed and recorded in state: no password (or
+		// user name alone, often a token) and no secret query value of
+		// the URL may reach it.
+		u, err := url.Parse(raw)
+		if loc.Local() || err != nil {
+			return
+		}
+		var secrets []string
+		if pw, ok := u.User.Password(); ok {
+			secrets = append(secrets, pw)
+		} else if u.User != nil {
+			secrets = append(secrets, u.User.Username()) // https://TOKEN@host
+		}
+		if q, err := url.ParseQuery(u.RawQuery); err == nil {
+			for name, vs := range q {
+				if secretParam(name) {
+					secrets = append(secrets, vs...)
+				}
+			}
+		}
+		for _, s := range secrets {
+			// Only a secret that shows nowhere else in the URL and that
+			// the identity could not hold by chance.
+			if len(s) >= 6 && strings.Count(raw, s) == 1 && strings.Contains(id, s) && !strings.Contains("REDACTED", s) {
+				t.Fatalf("identity %q of %q shows the secret %q", id, raw, s)
+			}
 		}
 	})
 }

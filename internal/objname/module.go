@@ -150,6 +150,13 @@ func Canonical(addr string) (string, error) {
 	if !ok || kind == "module" {
 		return "", fmt.Errorf("address %q: a module path must be followed by an object, like module.region.model.churn", termtext.Truncate(addr, 80))
 	}
+	// No name, key or @VERSION/@ALIAS/@SNAPSHOT holds a ".": one here is
+	// a module path written after the kind (module.a.model.module.b.x),
+	// which joined to the path would read back as another object
+	// (model x of module.a.module.b).
+	if strings.Contains(local, ".") {
+		return "", fmt.Errorf("address %q: %s.%s is not an object name; the whole module path comes first, like module.a.module.b.model.churn", termtext.Truncate(addr, 80), kind, termtext.Truncate(local, 40))
+	}
 	return kind + "." + InModule(path, local), nil
 }
 

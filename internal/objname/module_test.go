@@ -60,6 +60,11 @@ func TestDisplayCanonical(t *testing.T) {
 		{internal: `model.module.a[0].module.b.churn@prod`, display: `module.a[0].module.b.model.churn@prod`},
 		{display: "module.a", err: "want module.NAME.KIND.NAME"},
 		{display: "module.a.churn", err: "followed by an object"},
+		// A module path after the kind read back as another object:
+		// model x of module.a.module.b (FuzzCanonical's seed).
+		{display: "module.a.model.module.b.x", err: "model.module.b.x is not an object name; the whole module path comes first"},
+		{display: "module.a.model.churn.extra", err: "is not an object name"},
+		{display: "module.0.0.module.0.0", err: "is not an object name"},
 	} {
 		if tc.err == "" && Display(tc.internal) != tc.display {
 			t.Errorf("Display(%q) = %q, want %q", tc.internal, Display(tc.internal), tc.display)

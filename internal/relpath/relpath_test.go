@@ -2,8 +2,11 @@ package relpath
 
 import (
 	"errors"
+	"path"
+	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestCheck(t *testing.T) {
@@ -64,6 +67,10 @@ func FuzzCheck(f *testing.F) {
 		// A valid path never leaves its root when joined.
 		if strings.HasPrefix(p, "/") || p == ".." || strings.HasPrefix(p, "../") || strings.Contains(p, "/../") || strings.HasSuffix(p, "/..") {
 			t.Fatalf("Check accepted escaping path %q", p)
+		}
+		// And it is clean: the path it names is the path it is.
+		if path.Clean(p) != p || !filepath.IsLocal(p) || len(p) > MaxLen || !utf8.ValidString(p) {
+			t.Fatalf("Check accepted %q, which is not a clean local path", p)
 		}
 	})
 }

@@ -14,6 +14,7 @@ func TestCheck(t *testing.T) {
 	encode := func(n int) ([]byte, error) { return []byte(strconv.Itoa(n)), nil }
 	refuses := func(int) ([]byte, error) { return nil, errors.New("no") }
 	garbles := func(int) ([]byte, error) { return []byte("x"), nil }
+	drifts := func(n int) ([]byte, error) { return []byte(strconv.Itoa(n + 1)), nil }
 	tests := []struct {
 		name      string
 		data      string
@@ -26,6 +27,7 @@ func TestCheck(t *testing.T) {
 		{"round trip", "042", encode, true, 42, ""},
 		{"does not encode", "7", refuses, true, 0, "decoded number does not encode: no"},
 		{"encoding does not decode", "7", garbles, true, 0, "re-encoded number does not decode"},
+		{"encoding is not stable", "7", drifts, true, 8, "re-encoded number does not encode to the same bytes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

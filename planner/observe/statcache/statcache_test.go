@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mlform/mlform/internal/relpath"
 	"github.com/mlform/mlform/providers/storage/manifest"
 )
 
@@ -90,10 +91,11 @@ func FuzzDecodeCache(f *testing.F) {
 			return
 		}
 		for i, e := range c.Entries {
-			if e.Path == "" || strings.Contains(e.Path, "..") && !strings.Contains(e.Path, "...") {
-				if strings.Contains("/"+e.Path+"/", "/../") {
-					t.Fatalf("entry %d path %q escapes", i, e.Path)
-				}
+			if err := relpath.Check(e.Path); err != nil || e.File.Path != e.Path {
+				t.Fatalf("entry %d path %q (file %q) accepted: %v", i, e.Path, e.File.Path, err)
+			}
+			if i > 0 && c.Entries[i-1].Path >= e.Path {
+				t.Fatalf("entry %d path %q out of order or repeated", i, e.Path)
 			}
 		}
 		again, err := Decode(Encode(c))
