@@ -378,29 +378,11 @@ func (s *State) ForceRemove(a Address) error { return s.remove(a, true) }
 // not collected: their results would be recorded nowhere, and their
 // outputs kept in the store by nothing but the job's own root.
 func uncollectedJobs(a Address, m *Model) error {
-	var jobs []string
-	for _, r := range m.Running {
-		if r == nil {
-			continue
-		}
-		job := r.Executor + " job " + r.JobID
-		if r.JobID == "" {
-			job = r.Executor + " job (being submitted)"
-		}
-		jobs = append(jobs, fmt.Sprintf("v%d (%s)", r.Version, job))
-	}
-	forgets := plural(len(jobs), "that version and its result", "those versions and their results")
 	// An evaluation job is one too (the dataset it reads is kept for it
 	// as for a train job): forgetting the model forgot it silently.
-	for _, e := range m.Evaluating {
-		if e == nil {
-			continue
-		}
-		job := e.Executor + " job " + e.JobID
-		if e.JobID == "" {
-			job = e.Executor + " job (being submitted)"
-		}
-		jobs = append(jobs, fmt.Sprintf("the evaluation of v%d (%s)", e.Version, job))
+	jobs, evaluations := m.UncollectedJobs()
+	forgets := plural(len(jobs), "that version and its result", "those versions and their results")
+	if evaluations > 0 {
 		forgets = plural(len(jobs), "that job and its result", "those jobs and their results")
 	}
 	if len(jobs) == 0 {

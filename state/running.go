@@ -226,3 +226,28 @@ func validateSettings(where string, settings map[string]any) error {
 	}
 	return nil
 }
+
+// UncollectedJobs describes the batch jobs of m no apply has collected
+// yet, train jobs by version first ("v9 (slurm job 14)"), then evaluation
+// jobs ("the evaluation of v3 (kubernetes job mlform-…)"); evaluations
+// counts the latter. What `state rm` refuses to forget and what plan
+// names for a model no longer declared.
+func (m *Model) UncollectedJobs() (jobs []string, evaluations int) {
+	job := func(executor, id string) string {
+		if id == "" {
+			return executor + " job (being submitted)"
+		}
+		return executor + " job " + id
+	}
+	running := slices.DeleteFunc(slices.Clone(m.Running), func(r *RunningAttempt) bool { return r == nil })
+	slices.SortStableFunc(running, func(a, b *RunningAttempt) int { return a.Version - b.Version })
+	for _, r := range running {
+		jobs = append(jobs, fmt.Sprintf("v%d (%s)", r.Version, job(r.Executor, r.JobID)))
+	}
+	evaluating := slices.DeleteFunc(slices.Clone(m.Evaluating), func(e *RunningEvaluation) bool { return e == nil })
+	slices.SortStableFunc(evaluating, func(a, b *RunningEvaluation) int { return a.Version - b.Version })
+	for _, e := range evaluating {
+		jobs = append(jobs, fmt.Sprintf("the evaluation of v%d (%s)", e.Version, job(e.Executor, e.JobID)))
+	}
+	return jobs, len(evaluating)
+}

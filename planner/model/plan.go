@@ -438,26 +438,10 @@ func hasInstances[V any](declared map[string]V, base string) bool {
 // they wait until it is declared again, and state rm would forget them
 // with their results. "" when there are none.
 func uncollected(name string, m *state.Model) string {
-	if m == nil || len(m.Running)+len(m.Evaluating) == 0 {
+	if m == nil {
 		return ""
 	}
-	var jobs []string
-	job := func(executor, id string) string {
-		if id == "" {
-			return executor + " job (being submitted)"
-		}
-		return executor + " job " + id
-	}
-	running := slices.DeleteFunc(slices.Clone(m.Running), func(r *state.RunningAttempt) bool { return r == nil })
-	slices.SortFunc(running, func(a, b *state.RunningAttempt) int { return a.Version - b.Version })
-	for _, r := range running {
-		jobs = append(jobs, fmt.Sprintf("v%d (%s)", r.Version, job(r.Executor, r.JobID)))
-	}
-	evaluating := slices.DeleteFunc(slices.Clone(m.Evaluating), func(e *state.RunningEvaluation) bool { return e == nil })
-	slices.SortFunc(evaluating, func(a, b *state.RunningEvaluation) int { return a.Version - b.Version })
-	for _, e := range evaluating {
-		jobs = append(jobs, fmt.Sprintf("the evaluation of v%d (%s)", e.Version, job(e.Executor, e.JobID)))
-	}
+	jobs, _ := m.UncollectedJobs()
 	if len(jobs) == 0 {
 		return ""
 	}
