@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/mlform/mlform/internal/bloburl"
+	"github.com/mlform/mlform/internal/readfile"
 	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/observe"
@@ -223,7 +224,7 @@ func sameModesKnown(pc *engine.PlanContext, dataset, now, recorded string) bool 
 	if path == "" {
 		return false
 	}
-	b, err := os.ReadFile(path)
+	b, err := readfile.Read(path, 256) // bounded, and a FIFO is not waited on
 	return err == nil && string(b) == now+" "+recorded+"\n"
 }
 
