@@ -18,10 +18,12 @@ import (
 	"gocloud.dev/blob"
 	_ "gocloud.dev/blob/azureblob" // azblob://
 	"gocloud.dev/blob/fileblob"
-	_ "gocloud.dev/blob/gcsblob" // gs://
+	"gocloud.dev/blob/gcsblob"   // gs://
 	_ "gocloud.dev/blob/memblob" // mem://
 	_ "gocloud.dev/blob/s3blob"  // s3://
+	"gocloud.dev/gcp"
 	"golang.org/x/oauth2/google"
+	"google.golang.org/api/option"
 
 	"github.com/mlform/mlform/internal/bloburl"
 )
@@ -39,7 +41,49 @@ func LocalPath(rawURL, baseDir string) (dir string, ok bool) {
 // key the caller reads, writes or lists is relative to the prefix. Errors
 // never contain credentials.
 func Open(ctx context.Context, rawURL, baseDir string) (*blob.Bucket, error) {
-	return open(ctx, rawURL, baseDir, blob.OpenBucket)
+	return open(ctx, rawURL, baseDir, openBucket)
+}
+
+// openBucket is blob.OpenBucket, except for gs:// URLs when
+// STORAGE_EMULATOR_HOST is written as a URL (http://HOST:PORT, the form
+// the Python and Node client libraries document; the Go client accepts
+// both). gocloud.dev v0.47 puts "http://" in front of the variable's value
+// whatever it holds, so every request went to the host "http" ("dial tcp:
+// lookup http: no such host"). There the bucket is opened by gocloud.dev's
+// own URL opener (its parameters checked as always) with the endpoint
+// the variable names, scheme included.
+func openBucket(ctx context.Context, bucketURL string) (*blob.Bucket, error) {
+	if endpoint, ok := gcsEmulatorEndpoint(); ok && strings.HasPrefix(bucketURL, "gs://") {
+		u, err := url.Parse(bucketURL)
+		if err != nil {
+			return nil, err
+		}
+		opener := &gcsblob.URLOpener{
+			// Unused: with STORAGE_EMULATOR_HOST set gcsblob talks to the
+			// emulator through an unauthenticated default client, but it
+			// wants one given.
+			Client:  &gcp.HTTPClient{},
+			Options: gcsblob.Options{ClientOptions: []option.ClientOption{option.WithEndpoint(endpoint)}},
+		}
+		return opener.OpenBucketURL(ctx, u)
+	}
+	return blob.OpenBucket(ctx, bucketURL)
+}
+
+// gcsEmulatorEndpoint returns the JSON API endpoint of the GCS emulator
+// when STORAGE_EMULATOR_HOST is written with a scheme
+// (http://127.0.0.1:4443), and false when it is unset or a bare HOST:PORT,
+// which gocloud.dev handles itself.
+func gcsEmulatorEndpoint() (string, bool) {
+	host := os.Getenv("STORAGE_EMULATOR_HOST")
+	if !strings.Contains(host, "://") {
+		return "", false
+	}
+	u, err := url.Parse(host)
+	if err != nil || u.Host == "" {
+		return "", false
+	}
+	return u.Scheme + "://" + u.Host + "/storage/v1/", true
 }
 
 // open is Open with the driver call for bucket schemes given, so tests can

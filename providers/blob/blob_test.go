@@ -2,6 +2,7 @@ package blob
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -9,6 +10,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	gblob "gocloud.dev/blob"
+	"gocloud.dev/gcerrors"
+
+	"github.com/mlform/mlform/internal/cloudtest"
 )
 
 func TestOpenRejectsUnknownScheme(t *testing.T) {
@@ -97,5 +103,43 @@ func TestOpenGCSWithoutCredentials(t *testing.T) {
 	}
 	if err == nil || !strings.Contains(err.Error(), "no Google Cloud credentials found") || !strings.Contains(err.Error(), "gs://some-bucket/team-a/") {
 		t.Errorf("Open without credentials: err = %v, want one naming the bucket and saying no credentials were found", err)
+	}
+}
+
+// TestCloudGCSEmulatorHostWithScheme: STORAGE_EMULATOR_HOST written as a
+// URL (http://HOST:PORT, the form the Python and Node client libraries
+// document) reaches the emulator for writes, conditional creates, reads
+// and listings, as HOST:PORT does. gocloud.dev put "http://" in front of
+// the value whatever it held, so every request went to the host "http"
+// and failed with "lookup http: no such host".
+func TestCloudGCSEmulatorHostWithScheme(t *testing.T) {
+	bucketURL := cloudtest.GCS(t)
+	host := os.Getenv("STORAGE_EMULATOR_HOST")
+	for i, form := range []string{host, "http://" + host, "http://" + host + "/"} {
+		t.Run(form, func(t *testing.T) {
+			t.Setenv("STORAGE_EMULATOR_HOST", form)
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			b, err := Open(ctx, fmt.Sprintf("%s/form%d/", bucketURL, i), t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer b.Close()
+			if err := b.WriteAll(ctx, "state.lock", []byte("held"), &gblob.WriterOptions{IfNotExist: true}); err != nil {
+				t.Fatalf("conditional create: %v", err)
+			}
+			err = b.WriteAll(ctx, "state.lock", []byte("again"), &gblob.WriterOptions{IfNotExist: true})
+			if gcerrors.Code(err) != gcerrors.FailedPrecondition {
+				t.Errorf("second conditional create: %v, want a precondition failure", err)
+			}
+			got, err := b.ReadAll(ctx, "state.lock")
+			if err != nil || string(got) != "held" {
+				t.Fatalf("ReadAll = %q, %v; want the first writer's bytes", got, err)
+			}
+			obj, err := b.List(nil).Next(ctx)
+			if err != nil || obj.Key != "state.lock" {
+				t.Fatalf("List: %v, %v; want state.lock", obj, err)
+			}
+		})
 	}
 }
