@@ -196,6 +196,39 @@ func TestPartialInputs(t *testing.T) {
 	}
 }
 
+// TestStoreGone: a store the state names that no longer exists (deleted
+// by hand, a mistyped url) is reported as missing what the state records,
+// and the report, which only reads, does not create it: neither its
+// directory nor, where the place exists, its config object.
+func TestStoreGone(t *testing.T) {
+	f := newFixture(t)
+	defer f.Stores.Close()
+	for _, place := range []string{"gone", "empty"} {
+		t.Run(place, func(t *testing.T) {
+			base := t.TempDir()
+			if place == "empty" {
+				must(t, os.Mkdir(filepath.Join(base, place), 0o755))
+			}
+			stores := NewStoreSet(map[string]string{"default": "file://" + place}, base)
+			res, err := Build(context.Background(), Input{State: f.State, Stores: stores}, filepath.Join(t.TempDir(), "site"))
+			must(t, stores.Close())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(strings.Join(res.Warnings, "\n"), "metrics.jsonl") {
+				t.Errorf("no warning about the missing training curves in %q", res.Warnings)
+			}
+			entries, err := os.ReadDir(filepath.Join(base, place))
+			switch {
+			case place == "gone" && err == nil:
+				t.Errorf("report created the store's directory %s", place)
+			case place == "empty" && len(entries) > 0:
+				t.Errorf("report wrote %s into the empty store place", entries[0].Name())
+			}
+		})
+	}
+}
+
 // TestMetricsJSONLDamaged: a metrics.jsonl that is not JSON lines is a
 // warning naming the version; the rest of the report is written.
 func TestMetricsJSONLDamaged(t *testing.T) {
