@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -90,6 +91,37 @@ func TestLinksResolve(t *testing.T) {
 		if len(ext) > 0 {
 			t.Errorf("%s loads or links outside the site: %v", p, ext)
 		}
+	}
+}
+
+// TestLinksResolveForgottenDataset: a dataset forgotten with state rm
+// -force keeps the records of the snapshots versions use; its page shows
+// them, so the versions' input links and the lineage graph's snapshot
+// nodes resolve (they pointed at a page the report did not write).
+func TestLinksResolveForgottenDataset(t *testing.T) {
+	f := newFixture(t)
+	defer f.Stores.Close()
+	a, err := state.ParseAddress("dataset.churn")
+	must(t, err)
+	must(t, f.State.ForceRemove(a))
+	if f.State.Datasets["churn"] != nil || f.State.RetainedSnapshots["churn"] == nil {
+		t.Fatal("the fixture's dataset.churn was not forgotten with its records retained")
+	}
+	out := filepath.Join(t.TempDir(), "site")
+	res, err := Build(context.Background(), Input{State: f.State, Config: f.Config, Stores: f.Stores, Now: t0.Add(120 * time.Hour)}, out)
+	must(t, err)
+	if !slices.Contains(res.Pages, "dataset-churn.html") {
+		t.Errorf("pages %v: no dataset-churn.html", res.Pages)
+	}
+	problems, err := browser.CheckLinks(out)
+	must(t, err)
+	for _, p := range problems {
+		t.Error(p)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "dataset-churn.html"))
+	must(t, err)
+	if !strings.Contains(string(b), "Retained records") {
+		t.Error("dataset-churn.html does not list the retained records")
 	}
 }
 
