@@ -2,6 +2,8 @@ package report
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 )
 
@@ -18,6 +20,15 @@ func aliasCharts(mv *modelView, now time.Time) error {
 		last := a.Moves[len(a.Moves)-1].At
 		if !now.IsZero() && now.After(last) {
 			spec.StepUntil = float64(now.Unix())
+		}
+		// The y axis is a version number: label the versions served, not
+		// gonum's default ticks (6.5 between v6 and v7).
+		served := map[int]bool{}
+		for _, m := range a.Moves {
+			served[m.To] = true
+		}
+		for _, v := range slices.Sorted(maps.Keys(served)) {
+			spec.YTicks = append(spec.YTicks, tick{X: float64(v), Label: versionText(v)})
 		}
 		for i, m := range a.Moves {
 			title := fmt.Sprintf("%s: %s -> v%d", stamp(m.At), versionText(m.From), m.To)

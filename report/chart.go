@@ -72,6 +72,7 @@ type chartSpec struct {
 	TimeX          bool    // x is Unix seconds, ticks are dates
 	HLines         []hline
 	XTicks         []tick
+	YTicks         []tick // as XTicks, on the y axis
 	Series         []series
 	Bars           [][]float64 // grouped bar values (histograms), one slice per group
 	BarLabels      []string    // x labels (bins, categories)
@@ -186,6 +187,9 @@ func renderChart(spec chartSpec) (template.HTML, error) {
 	}
 	if spec.TimeX {
 		p.X.Tick.Marker = plot.TimeTicks{Format: "2006-01-02\n15:04"}
+	}
+	if len(spec.YTicks) > 0 {
+		p.Y.Tick.Marker = fixedTicks(spec.YTicks)
 	}
 
 	if spec.Connect {

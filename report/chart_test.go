@@ -3,8 +3,10 @@ package report
 import (
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"gonum.org/v1/plot/plotter"
 )
@@ -65,5 +67,30 @@ func TestRenderChartExtremeValues(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestAliasChartVersionTicks: an alias timeline's y axis is a version
+// number, so its ticks are the versions the alias served (v6, v7), never
+// gonum's default ticks between them (6.5).
+func TestAliasChartVersionTicks(t *testing.T) {
+	t0 := time.Date(2026, 1, 10, 12, 0, 0, 0, time.UTC)
+	a := &aliasView{Name: "staging", Version: 7, Moves: []*moveView{
+		{From: 0, To: 6, At: t0},
+		{From: 6, To: 7, At: t0.Add(24 * time.Hour)},
+	}}
+	if err := aliasCharts(&modelView{Aliases: []*aliasView{a}}, t0.Add(48*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	var labels []string
+	for _, m := range regexp.MustCompile(`<text[^>]*>([^<]*)</text>`).FindAllStringSubmatch(string(a.Chart.SVG), -1) {
+		labels = append(labels, m[1])
+	}
+	i := slices.Index(labels, "version") // the y axis label, then its ticks
+	if i < 0 {
+		t.Fatalf("no y axis label in %q", labels)
+	}
+	if got := labels[i+1:]; !slices.Equal(got, []string{"v6", "v7"}) {
+		t.Errorf("y ticks %q, want [v6 v7]", got)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -90,6 +91,37 @@ func TestLinksResolve(t *testing.T) {
 		if len(ext) > 0 {
 			t.Errorf("%s loads or links outside the site: %v", p, ext)
 		}
+	}
+}
+
+// TestLinksResolveForgottenDataset: a dataset forgotten with state rm
+// -force keeps the records of the snapshots versions use; its page shows
+// them, so the versions' input links and the lineage graph's snapshot
+// nodes resolve (they pointed at a page the report did not write).
+func TestLinksResolveForgottenDataset(t *testing.T) {
+	f := newFixture(t)
+	defer f.Stores.Close()
+	a, err := state.ParseAddress("dataset.churn")
+	must(t, err)
+	must(t, f.State.ForceRemove(a))
+	if f.State.Datasets["churn"] != nil || f.State.RetainedSnapshots["churn"] == nil {
+		t.Fatal("the fixture's dataset.churn was not forgotten with its records retained")
+	}
+	out := filepath.Join(t.TempDir(), "site")
+	res, err := Build(context.Background(), Input{State: f.State, Config: f.Config, Stores: f.Stores, Now: t0.Add(120 * time.Hour)}, out)
+	must(t, err)
+	if !slices.Contains(res.Pages, "dataset-churn.html") {
+		t.Errorf("pages %v: no dataset-churn.html", res.Pages)
+	}
+	problems, err := browser.CheckLinks(out)
+	must(t, err)
+	for _, p := range problems {
+		t.Error(p)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "dataset-churn.html"))
+	must(t, err)
+	if !strings.Contains(string(b), "Retained records") {
+		t.Error("dataset-churn.html does not list the retained records")
 	}
 }
 
@@ -191,6 +223,39 @@ func TestPartialInputs(t *testing.T) {
 				if !strings.Contains(string(b), c) {
 					t.Errorf("%s lacks %q", tt.page, c)
 				}
+			}
+		})
+	}
+}
+
+// TestStoreGone: a store the state names that no longer exists (deleted
+// by hand, a mistyped url) is reported as missing what the state records,
+// and the report, which only reads, does not create it: neither its
+// directory nor, where the place exists, its config object.
+func TestStoreGone(t *testing.T) {
+	f := newFixture(t)
+	defer f.Stores.Close()
+	for _, place := range []string{"gone", "empty"} {
+		t.Run(place, func(t *testing.T) {
+			base := t.TempDir()
+			if place == "empty" {
+				must(t, os.Mkdir(filepath.Join(base, place), 0o755))
+			}
+			stores := NewStoreSet(map[string]string{"default": "file://" + place}, base)
+			res, err := Build(context.Background(), Input{State: f.State, Stores: stores}, filepath.Join(t.TempDir(), "site"))
+			must(t, stores.Close())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(strings.Join(res.Warnings, "\n"), "metrics.jsonl") {
+				t.Errorf("no warning about the missing training curves in %q", res.Warnings)
+			}
+			entries, err := os.ReadDir(filepath.Join(base, place))
+			switch {
+			case place == "gone" && err == nil:
+				t.Errorf("report created the store's directory %s", place)
+			case place == "empty" && len(entries) > 0:
+				t.Errorf("report wrote %s into the empty store place", entries[0].Name())
 			}
 		})
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/mlform/mlform/internal/objname"
 	"github.com/mlform/mlform/internal/textfmt"
+	"github.com/mlform/mlform/state"
 )
 
 //go:embed templates/*.html
@@ -95,13 +96,25 @@ func gather(ctx context.Context, in Input) (*site, error) {
 		mv.addPlan(s.Plan)
 		s.Models = append(s.Models, mv)
 	}
-	for _, name := range slices.Sorted(maps.Keys(st.Datasets)) {
+	// A dataset forgotten with state rm (or whose records only versions
+	// still use) has only retained snapshots: it gets its page too, the
+	// one its versions' inputs and the lineage graph link to.
+	names := map[string]bool{}
+	for _, m := range []map[string]*state.Dataset{st.Datasets, st.RetainedSnapshots} {
+		for name := range m {
+			names[name] = true
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(names)) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		d := st.Datasets[name]
 		if d == nil {
-			continue
+			if st.RetainedSnapshots[name] == nil {
+				continue
+			}
+			d = &state.Dataset{Name: name}
 		}
 		dv := gatherDataset(st, d, users)
 		dv.loadProfiles(ctx, in.Stores, warn)

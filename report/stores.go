@@ -56,7 +56,11 @@ func (s *StoreSet) Open(ctx context.Context, name string) (Store, error) {
 		s.failed[name] = err
 		return nil, err
 	}
-	st, err := storage.Open(ctx, url, storage.Options{BaseDir: s.baseDir, IndexEvery: -1})
+	// NoCreate: a store the state names that is gone (deleted by hand, a
+	// mistyped url) reads as empty, and the report's warnings say what is
+	// missing from it; opening it for writing would create it, an empty
+	// store's directory and config object, from a command that only reads.
+	st, err := storage.Open(ctx, url, storage.Options{BaseDir: s.baseDir, IndexEvery: -1, NoCreate: true})
 	if err != nil {
 		err = fmt.Errorf("store %q: %w", name, err)
 		s.failed[name] = err

@@ -43,6 +43,24 @@ plan)
 	;;
 comment)
 	max=${2:?usage: mlform-ci.sh comment MAX_BYTES}
+	note='_The plan is too long for a comment and is cut here: the whole of it is plan.md in the artifacts._'
+	# MAX is a plain number of bytes ("64k" or "65,536" would otherwise
+	# make a comment of the note alone), with room for the note and the
+	# closing lines.
+	case $max in
+	'' | *[!0-9]*)
+		echo "mlform-ci.sh comment: MAX_BYTES must be a number of bytes, like 60000; got $max" >&2
+		exit 2
+		;;
+	esac
+	if [ "$max" -lt $((${#note} + 34)) ]; then
+		echo "mlform-ci.sh comment: MAX_BYTES $max is too small for the note that says the plan is cut ($((${#note} + 34)) bytes at least)" >&2
+		exit 2
+	fi
+	if [ ! -f plan.md ]; then
+		echo "mlform-ci.sh comment: no plan.md here: run mlform-ci.sh plan first" >&2
+		exit 1
+	fi
 	if [ "$(wc -c <plan.md)" -le "$max" ]; then
 		cp plan.md comment.md
 		exit 0
@@ -51,7 +69,6 @@ comment)
 	# folded full plan), then whole lines up to the last one outside a
 	# mermaid chart (half a chart does not render), then close the code
 	# block and the <details> of the full plan if they are open there.
-	note='_The plan is too long for a comment and is cut here: the whole of it is plan.md in the artifacts._'
 	LC_ALL=C awk -v max="$max" -v note="$note" '
 	BEGIN { room = max - length(note) - 2 - 32 } # 32: what END closes
 	{

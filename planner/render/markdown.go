@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/mlform/mlform/internal/objname"
 	"github.com/mlform/mlform/internal/termtext"
 	"github.com/mlform/mlform/planner/plans"
 )
@@ -85,10 +86,13 @@ func mdCell(s string) string {
 // list item of its own), no control characters, and no link or image
 // (a data file named "![x](https://host/pixel.png)" loaded that image in
 // every reviewer's browser): brackets, and the backslash that could undo
-// their escape, are escaped.
+// their escape, are escaped. Module addresses are written as users write
+// them (module.a["eu"].model.m) before the escaping: the CLI's rewrite of
+// the whole output (objname.DisplayText) cannot read an address whose
+// brackets are escaped, and left model.module.a\["eu"\].m in the table.
 func mdText(s string) string {
 	r := strings.NewReplacer("<", "&lt;", ">", "&gt;", "`", "'", "\\", "\\\\", "[", "\\[", "]", "\\]")
-	return r.Replace(termtext.OneLine(s))
+	return r.Replace(termtext.OneLine(string(objname.DisplayText([]byte(s)))))
 }
 
 // mdCode is mdText for the inside of a code span, where escapes show as

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mlform/mlform/internal/objname"
 	"github.com/mlform/mlform/planner/plans"
 )
 
@@ -312,5 +313,33 @@ func TestMarkdownUserTextMakesNoMarkup(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestMarkdownModuleAddresses: the markdown plan's table and notes write a
+// module's objects as users write them, module.region["eu"].model.m, as
+// the human plan does, escaped for markdown; not the internal
+// model.module.region["eu"].m, which the CLI's rewrite of its output
+// cannot read once the brackets are escaped.
+func TestMarkdownModuleAddresses(t *testing.T) {
+	p := &plans.Plan{
+		Actions: []*plans.Action{{Addr: `model.module.region["eu"].m`, Kind: plans.KindTrain,
+			Reasons: []plans.Reason{{Code: "x", Message: `model.module.region["eu"].m has no version yet`}},
+			Train:   &plans.TrainChange{Model: `module.region["eu"].m`, Version: 1}}},
+		Notes: []*plans.Note{{Addr: `promotion.module.region["eu"].p`, Message: `waits for model.module.region["eu"].m`}},
+	}
+	var b bytes.Buffer
+	if err := Markdown(&b, p, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	// What the CLI prints: its output writer rewrites module addresses.
+	out, _, _ := strings.Cut(string(objname.DisplayText(b.Bytes())), "<details>")
+	if strings.Contains(out, "model.module.") || strings.Contains(out, "promotion.module.") {
+		t.Errorf("internal module address in the markdown plan:\n%s", out)
+	}
+	for _, want := range []string{`train module.region\["eu"\].model.m`, `module.region\["eu"\].model.m has no version yet`, `waits for module.region\["eu"\].model.m`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("markdown plan lacks %q:\n%s", want, out)
+		}
 	}
 }
