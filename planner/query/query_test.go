@@ -309,9 +309,6 @@ func TestDiffMetrics(t *testing.T) {
 	}
 }
 
-// TestHistoryAtPrintedSecond: history prints times to the second, so a
-// time copied from its WHEN column covers that second: the move printed
-// with it counts (it was made 0.4 s into the second).
 // TestMetricsDiffShowsDifferences: a row count is shown in full, and two
 // values that differ never print the same (six significant digits made
 // 1634567 and 1634568 both 1.63457e+06, and 0.8534375 and 0.8534371 both
@@ -334,6 +331,9 @@ func TestMetricsDiffShowsDifferences(t *testing.T) {
 	}, nil)
 }
 
+// TestHistoryAtPrintedSecond: history prints times to the second, so a
+// time copied from its WHEN column covers that second: the move printed
+// with it counts (it was made 0.4 s into the second).
 func TestHistoryAtPrintedSecond(t *testing.T) {
 	moved := time.Date(2026, 1, 9, 9, 0, 1, 400_000_000, time.UTC)
 	s := &state.State{Models: map[string]*state.Model{"churn": {Name: "churn", NextVersion: 2,
