@@ -193,8 +193,13 @@ func (e *gaveUpError) Error() string { return e.msg }
 // metrics, and a text on one line. The model and promotion fields keep
 // the names state and lineage -json use.
 func displayed(ev Event) Event {
-	// Text is one line (a gate's error_message may have several).
-	ev.Text = termtext.OneLine(string(objname.DisplayText([]byte(ev.Text))))
+	// Text is one line (a gate's error_message may have several), with
+	// &, < and > escaped as Slack's message format asks: the text quotes
+	// names from the data (a drift reason's column), and in a chat tool
+	// <!channel> would notify a whole channel and <https://host|x> would
+	// be a link. Reasons stay as written, for programs.
+	chat := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+	ev.Text = chat.Replace(termtext.OneLine(string(objname.DisplayText([]byte(ev.Text)))))
 	if len(ev.Reasons) > 0 {
 		rs := make([]string, len(ev.Reasons))
 		for i, r := range ev.Reasons {

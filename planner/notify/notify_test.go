@@ -109,6 +109,12 @@ func TestDisplayed(t *testing.T) {
 			// kept as written; the text chat tools show stays one line.
 			in:   Event{Model: "churn", Text: "mlform: model.churn v2 held out of production: quality too low\nsee the runbook\r\n\tnow", Reasons: []string{"quality too low\nsee the runbook"}},
 			want: Event{Model: "churn", Text: "mlform: model.churn v2 held out of production: quality too low see the runbook   now", Reasons: []string{"quality too low\nsee the runbook"}}},
+		{name: "text escapes what chat tools read as markup",
+			// A column name from the data reaches the text through a
+			// drift reason: in Slack, <!channel> would notify everyone
+			// and <https://host|x> would be a link.
+			in:   Event{Model: "churn", Text: "mlform: model.churn v2 drifted: drift in <!channel> & <https://host|x>: PSI 0.5 > 0.2", Reasons: []string{"drift in <!channel> & <https://host|x>: PSI 0.5 > 0.2"}},
+			want: Event{Model: "churn", Text: "mlform: model.churn v2 drifted: drift in &lt;!channel&gt; &amp; &lt;https://host|x&gt;: PSI 0.5 &gt; 0.2", Reasons: []string{"drift in <!channel> & <https://host|x>: PSI 0.5 > 0.2"}}},
 		{name: "no label without metrics",
 			in:   Event{Model: "churn", MetricsSource: "train step"},
 			want: Event{Model: "churn"}},
