@@ -124,7 +124,7 @@ func conditionsText(pr *promotionSpec, champ int) string {
 		conds = append(conds, "passes "+textfmt.Count(len(pr.Gates), "gate"))
 	}
 	if pr.MustBeat != nil && champ > 0 {
-		conds = append(conds, fmt.Sprintf("beats v%d on %s", champ, pr.MustBeat.Metric))
+		conds = append(conds, pr.MustBeat.Condition(champ))
 	}
 	if len(conds) == 0 {
 		return ""

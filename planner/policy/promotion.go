@@ -77,6 +77,17 @@ type MustBeat struct {
 	MinDelta  float64
 }
 
+// Condition is what a plan says the candidate must do: "beats v1 on
+// accuracy", and with a min_delta "beats v1 on accuracy by at least
+// 0.01", so a reviewer is not told any improvement will do.
+func (mb *MustBeat) Condition(champ int) string {
+	s := fmt.Sprintf("beats v%d on %s", champ, mb.Metric)
+	if mb.MinDelta > 0 {
+		s += " by at least " + num(mb.MinDelta)
+	}
+	return s
+}
+
 // PromotionInput is everything DecidePromotion looks at.
 type PromotionInput struct {
 	Promotion string
@@ -297,7 +308,7 @@ func pendingMessage(in PromotionInput) string {
 		conds = append(conds, "passes "+plural(n, "gate"))
 	}
 	if in.MustBeat != nil && in.Current > 0 {
-		conds = append(conds, fmt.Sprintf("beats v%d on %s", in.Current, in.MustBeat.Metric))
+		conds = append(conds, in.MustBeat.Condition(in.Current))
 	}
 	// A promotion with approval = true holds even a passing candidate
 	// until someone approves it: the alias does not move with this apply.
