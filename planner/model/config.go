@@ -129,7 +129,7 @@ func newPromotionSpec(cfg *config.Config, p *config.Promotion, secrets []string)
 			}})
 	}
 	if mb := p.MustBeat; mb != nil {
-		s.MustBeat = &policy.MustBeat{Metric: mb.Metric, Direction: mb.Direction, MinDelta: mb.MinDelta}
+		s.MustBeat = &policy.MustBeat{Metric: mb.Metric, Direction: mb.Direction, MinDelta: mb.MinDelta, ScoredOn: p.EvaluateOn}
 	}
 	if p.Publish != nil {
 		s.PublishURL, s.PublishSensitive = p.Publish.URL, p.Publish.URLSensitive

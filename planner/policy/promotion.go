@@ -75,15 +75,27 @@ type MustBeat struct {
 	Metric    string
 	Direction string
 	MinDelta  float64
+	// ScoredOn names the promotion's evaluate_on datasets, which both
+	// versions are scored on (empty: the candidate's training data).
+	ScoredOn []string
 }
 
 // Condition is what a plan says the candidate must do: "beats v1 on
-// accuracy", and with a min_delta "beats v1 on accuracy by at least
-// 0.01", so a reviewer is not told any improvement will do.
+// accuracy", with a min_delta "beats v1 on accuracy by at least 0.01"
+// and with evaluate_on "... (both scored on dataset.holdout)": a
+// reviewer must not be told any improvement will do, or that the
+// numbers come from the training data when they do not.
 func (mb *MustBeat) Condition(champ int) string {
 	s := fmt.Sprintf("beats v%d on %s", champ, mb.Metric)
 	if mb.MinDelta > 0 {
 		s += " by at least " + num(mb.MinDelta)
+	}
+	if len(mb.ScoredOn) > 0 {
+		named := make([]string, len(mb.ScoredOn))
+		for i, ds := range mb.ScoredOn {
+			named[i] = "dataset." + ds
+		}
+		s += " (both scored on " + strings.Join(named, ", ") + ")"
 	}
 	return s
 }
