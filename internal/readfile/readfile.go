@@ -67,23 +67,25 @@ func PrefixIn(root *os.Root, name, display string, n int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if err := Check(display, fi, 0); err != nil {
-		return nil, err
-	}
-	data, err := io.ReadAll(io.LimitReader(f, n))
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", display, err)
-	}
-	return data, nil
+	return readChecked(f, display, 0, n)
 }
 
 // ReadOpen reads an already open file (opened with Open, so a FIFO did not
 // block), naming it display in errors.
 func ReadOpen(f *os.File, display string, max int64) ([]byte, error) {
+	data, err := readChecked(f, display, max, max+1)
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, tooLarge(display, max)
+	}
+	return data, nil
+}
+
+// readChecked reads at most n bytes of f once Check(display, its
+// FileInfo, max) passes: ReadOpen's and PrefixIn's shared steps.
+func readChecked(f *os.File, display string, max, n int64) ([]byte, error) {
 	fi, err := f.Stat()
 	if err != nil {
 		return nil, err
@@ -91,12 +93,9 @@ func ReadOpen(f *os.File, display string, max int64) ([]byte, error) {
 	if err := Check(display, fi, max); err != nil {
 		return nil, err
 	}
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	data, err := io.ReadAll(io.LimitReader(f, n))
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", display, err)
-	}
-	if int64(len(data)) > max {
-		return nil, tooLarge(display, max)
 	}
 	return data, nil
 }

@@ -3,6 +3,7 @@
 package source
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -57,7 +58,7 @@ func lstatEntry(dir, name string) (Entry, error) {
 	if err != nil {
 		return Entry{}, err
 	}
-	return Entry{Size: fi.Size(), MtimeNs: fi.ModTime().UnixNano(), Mode: fi.Mode()}, nil
+	return entryFromInfo(fi), nil
 }
 
 // fstatEntry is the Entry of an open file.
@@ -66,5 +67,11 @@ func fstatEntry(f *os.File) (Entry, error) {
 	if err != nil {
 		return Entry{}, err
 	}
-	return Entry{Size: fi.Size(), MtimeNs: fi.ModTime().UnixNano(), Mode: fi.Mode()}, nil
+	return entryFromInfo(fi), nil
+}
+
+// entryFromInfo is the Entry of what os.Lstat or File.Stat returned: no
+// inode or ctime here (the Linux version's entryFromStat has them).
+func entryFromInfo(fi fs.FileInfo) Entry {
+	return Entry{Size: fi.Size(), MtimeNs: fi.ModTime().UnixNano(), Mode: fi.Mode()}
 }
