@@ -147,6 +147,12 @@ promotion "churn_production" {
 	return &fixture{State: st, Config: cfg, Stores: NewStoreSet(map[string]string{"default": storeURL}, dir)}
 }
 
+// input is the report of the fixture's workspace five days after t0, by
+// mlform version "test".
+func (f *fixture) input() Input {
+	return Input{State: f.State, Config: f.Config, Stores: f.Stores, Now: t0.Add(120 * time.Hour), Version: "test"}
+}
+
 // putArtifacts stores a model file, metrics.json and (curves) a
 // metrics.jsonl of 20 steps, returning the artifacts manifest id.
 func putArtifacts(t *testing.T, s *storage.Store, n int, curves bool) string {

@@ -1,9 +1,6 @@
 package report
 
 import (
-	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -50,15 +47,11 @@ func TestStalePlan(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f.State.Lineage, f.State.Serial = tt.lineage, tt.serial
-			out := filepath.Join(t.TempDir(), "site")
-			in := Input{State: f.State, Config: f.Config, Stores: f.Stores, Now: t0.Add(120 * time.Hour), Version: "test", Plan: testPlan()}
-			if _, err := Build(context.Background(), in, out); err != nil {
-				t.Fatal(err)
-			}
+			in := f.input()
+			in.Plan = testPlan()
+			out, _ := buildSite(t, in)
 			for _, page := range []string{"plan.html", "index.html", "model-churn.html"} {
-				b, err := os.ReadFile(filepath.Join(out, page))
-				must(t, err)
-				got := string(b)
+				got := readPage(t, out, page)
 				switch {
 				case tt.want == "" && strings.Contains(got, `class="warn"`):
 					t.Errorf("%s: a current plan is marked: %s", page, got)
@@ -86,17 +79,10 @@ func TestPlanMoves(t *testing.T) {
 				Reasons: []plans.Reason{{Code: plans.ReasonDataChanged, Message: "data changed"}},
 				Train:   &plans.TrainChange{Model: "retention", Version: 6}}}
 		}
-		out := filepath.Join(t.TempDir(), "site")
-		in := Input{State: f.State, Config: f.Config, Stores: f.Stores, Now: t0.Add(120 * time.Hour), Version: "test", Plan: planView("tfplan", p)}
-		if _, err := Build(context.Background(), in, out); err != nil {
-			t.Fatal(err)
-		}
-		read := func(page string) string {
-			b, err := os.ReadFile(filepath.Join(out, page))
-			must(t, err)
-			return string(b)
-		}
-		plan := read("plan.html")
+		in := f.input()
+		in.Plan = planView("tfplan", p)
+		out, _ := buildSite(t, in)
+		plan := readPage(t, out, "plan.html")
 		if strings.Contains(plan, "No changes") {
 			t.Errorf("withTrain=%v: plan.html says No changes for a plan of 2 moves", withTrain)
 		}
@@ -105,7 +91,7 @@ func TestPlanMoves(t *testing.T) {
 				t.Errorf("withTrain=%v: plan.html lacks %q", withTrain, want)
 			}
 		}
-		model := read("model-churn.html")
+		model := readPage(t, out, "model-churn.html")
 		wants := []string{"move model.churn to model.retention"}
 		if withTrain {
 			wants = append(wants, "train model.retention: data changed")

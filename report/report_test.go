@@ -23,16 +23,32 @@ func buildFixture(t *testing.T, withPlan bool) (string, *Result, *fixture) {
 	t.Helper()
 	f := newFixture(t)
 	defer f.Stores.Close()
-	in := Input{State: f.State, Config: f.Config, Stores: f.Stores, Now: t0.Add(120 * time.Hour), Version: "test"}
+	in := f.input()
 	if withPlan {
 		in.Plan = testPlan()
 	}
+	out, res := buildSite(t, in)
+	return out, res, f
+}
+
+// buildSite writes the report of in into a new directory, which it
+// returns with the result.
+func buildSite(t *testing.T, in Input) (string, *Result) {
+	t.Helper()
 	out := filepath.Join(t.TempDir(), "site")
 	res, err := Build(context.Background(), in, out)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return out, res, f
+	return out, res
+}
+
+// readPage returns the page named page of the site written at out.
+func readPage(t *testing.T, out, page string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(out, page))
+	must(t, err)
+	return string(b)
 }
 
 // TestGolden compares each page's structure (tags, ids, classes, links,
@@ -48,11 +64,7 @@ func TestGolden(t *testing.T) {
 	}
 	for _, p := range res.Pages {
 		t.Run(p, func(t *testing.T) {
-			b, err := os.ReadFile(filepath.Join(out, p))
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := outline(string(b))
+			got, err := outline(readPage(t, out, p))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -84,9 +96,7 @@ func TestLinksResolve(t *testing.T) {
 		t.Error(p)
 	}
 	for _, p := range res.Pages {
-		b, err := os.ReadFile(filepath.Join(out, p))
-		must(t, err)
-		ext, err := browser.External(string(b))
+		ext, err := browser.External(readPage(t, out, p))
 		must(t, err)
 		if len(ext) > 0 {
 			t.Errorf("%s loads or links outside the site: %v", p, ext)
@@ -107,9 +117,7 @@ func TestLinksResolveForgottenDataset(t *testing.T) {
 	if f.State.Datasets["churn"] != nil || f.State.RetainedSnapshots["churn"] == nil {
 		t.Fatal("the fixture's dataset.churn was not forgotten with its records retained")
 	}
-	out := filepath.Join(t.TempDir(), "site")
-	res, err := Build(context.Background(), Input{State: f.State, Config: f.Config, Stores: f.Stores, Now: t0.Add(120 * time.Hour)}, out)
-	must(t, err)
+	out, res := buildSite(t, f.input())
 	if !slices.Contains(res.Pages, "dataset-churn.html") {
 		t.Errorf("pages %v: no dataset-churn.html", res.Pages)
 	}
@@ -118,9 +126,7 @@ func TestLinksResolveForgottenDataset(t *testing.T) {
 	for _, p := range problems {
 		t.Error(p)
 	}
-	b, err := os.ReadFile(filepath.Join(out, "dataset-churn.html"))
-	must(t, err)
-	if !strings.Contains(string(b), "Retained records") {
+	if !strings.Contains(readPage(t, out, "dataset-churn.html"), "Retained records") {
 		t.Error("dataset-churn.html does not list the retained records")
 	}
 }
@@ -128,9 +134,7 @@ func TestLinksResolveForgottenDataset(t *testing.T) {
 // TestEscaping: user-controlled strings from the state never become markup.
 func TestEscaping(t *testing.T) {
 	out, _, _ := buildFixture(t, false)
-	b, err := os.ReadFile(filepath.Join(out, "model-churn.html"))
-	must(t, err)
-	page := string(b)
+	page := readPage(t, out, "model-churn.html")
 	for _, bad := range []string{`<script>`, `<b>not bold</b>`} {
 		if strings.Contains(page, bad) {
 			t.Errorf("model page contains unescaped %q", bad)
@@ -145,9 +149,7 @@ func TestEscaping(t *testing.T) {
 // test checks the rendered DOM the same way.
 func TestMetricChartsOnePointPerVersion(t *testing.T) {
 	out, _, f := buildFixture(t, false)
-	b, err := os.ReadFile(filepath.Join(out, "model-churn.html"))
-	must(t, err)
-	charts, err := browser.MetricCharts(string(b))
+	charts, err := browser.MetricCharts(readPage(t, out, "model-churn.html"))
 	must(t, err)
 	checkCharts(t, charts, len(f.State.Models["churn"].Versions), []string{"accuracy", "loss"})
 }
@@ -197,11 +199,7 @@ func TestPartialInputs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out := filepath.Join(t.TempDir(), "site")
-			res, err := Build(context.Background(), tt.in, out)
-			if err != nil {
-				t.Fatal(err)
-			}
+			out, res := buildSite(t, tt.in)
 			if len(res.Pages) != tt.pages {
 				t.Errorf("pages = %v, want %d", res.Pages, tt.pages)
 			}
@@ -217,10 +215,9 @@ func TestPartialInputs(t *testing.T) {
 			if len(tt.warnings) == 0 && len(res.Warnings) > 0 {
 				t.Errorf("unexpected warnings %q", res.Warnings)
 			}
-			b, err := os.ReadFile(filepath.Join(out, tt.page))
-			must(t, err)
+			page := readPage(t, out, tt.page)
 			for _, c := range tt.contains {
-				if !strings.Contains(string(b), c) {
+				if !strings.Contains(page, c) {
 					t.Errorf("%s lacks %q", tt.page, c)
 				}
 			}
@@ -276,8 +273,7 @@ func TestMetricsJSONLDamaged(t *testing.T) {
 	id, err := s.PutManifest(ctx, &manifest.Manifest{Kind: manifest.KindArtifacts, Files: []manifest.File{file}})
 	must(t, err)
 	f.State.Models["churn"].Versions[4].ArtifactsID = id
-	res, err := Build(ctx, Input{State: f.State, Stores: f.Stores}, filepath.Join(t.TempDir(), "site"))
-	must(t, err)
+	_, res := buildSite(t, Input{State: f.State, Stores: f.Stores})
 	want := "model.churn v5: metrics.jsonl: line 2: not a JSON object"
 	if len(res.Warnings) != 1 || res.Warnings[0] != want {
 		t.Errorf("warnings = %q, want [%q]", res.Warnings, want)
@@ -298,16 +294,8 @@ func TestRunningAttempt(t *testing.T) {
 		SubmittedAt: t0.Add(110 * time.Hour), Node: "node7", StartedAt: t0.Add(111 * time.Hour), Draft: &draft}}
 	m.NextVersion = 7
 	must(t, f.State.Validate())
-	out := filepath.Join(t.TempDir(), "site")
-	if _, err := Build(context.Background(), Input{State: f.State, Config: f.Config, Stores: f.Stores, Now: t0.Add(120 * time.Hour), Version: "test"}, out); err != nil {
-		t.Fatal(err)
-	}
-	read := func(name string) string {
-		b, err := os.ReadFile(filepath.Join(out, name))
-		must(t, err)
-		return string(b)
-	}
-	page := read("model-churn.html")
+	out, _ := buildSite(t, f.input())
+	page := readPage(t, out, "model-churn.html")
 	for _, want := range []string{`<tr id="v6" class="kind-running">`, `<td class="status-running">running</td>`, "slurm job 4242 on node7",
 		"data changed: dataset.churn", "6 attempts, 3 served, 1 held, 1 failed, 1 running.", `class="point running" data-version="6"><title>v6 accuracy: no value (running) [running]`} {
 		if !strings.Contains(page, want) {
@@ -317,7 +305,7 @@ func TestRunningAttempt(t *testing.T) {
 	charts, err := browser.MetricCharts(page)
 	must(t, err)
 	checkCharts(t, charts, 6, []string{"accuracy", "loss"})
-	if index := read("index.html"); !strings.Contains(index, `v6 <span class="status-running">running</span>`) || !strings.Contains(index, "6, 1 held, 1 failed, 1 running") {
+	if index := readPage(t, out, "index.html"); !strings.Contains(index, `v6 <span class="status-running">running</span>`) || !strings.Contains(index, "6, 1 held, 1 failed, 1 running") {
 		t.Errorf("index.html does not show v6 running as the latest attempt")
 	}
 }

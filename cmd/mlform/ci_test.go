@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -18,13 +17,7 @@ import (
 // concurrency group that drops none with a schedule, and build mlform with
 // a Go as new as go.mod's; docs/ci.md names every file.
 func TestCIRecipes(t *testing.T) {
-	read := func(p string) string {
-		b, err := os.ReadFile(filepath.Join("../..", p))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(b)
-	}
+	read := func(p string) string { return string(readFile(t, filepath.Join("../..", p))) }
 	tests := []struct {
 		file string
 		want []string

@@ -27,14 +27,7 @@ func TestTutorial(t *testing.T) {
 	if _, err := exec.LookPath("python3"); err != nil {
 		t.Skip("python3 not found: the tutorial's trainer is a Python script")
 	}
-	md, err := os.ReadFile("../../docs/tutorial.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	blocks, err := doctest.Parse(md)
-	if err != nil {
-		t.Fatalf("docs/tutorial.md: %v", err)
-	}
+	_, blocks := docBlocks(t, "../../docs/tutorial.md")
 	kinds := map[string]int{}
 	for _, b := range blocks {
 		kinds[b.Kind]++
@@ -57,18 +50,8 @@ func TestTutorial(t *testing.T) {
 // is examples/churn/main.mlf.hcl, byte for byte, so the reference shows a
 // configuration that is validated, run by make demo and tested.
 func TestLanguageExampleIsShipped(t *testing.T) {
-	md, err := os.ReadFile("../../docs/language.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	shipped, err := os.ReadFile("../../examples/churn/main.mlf.hcl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	blocks, err := doctest.Parse(md)
-	if err != nil {
-		t.Fatal(err)
-	}
+	md, blocks := docBlocks(t, "../../docs/language.md")
+	shipped := readFile(t, "../../examples/churn/main.mlf.hcl")
 	for _, b := range blocks {
 		if b.Lang == "hcl" {
 			if b.Body != string(shipped) {
@@ -94,14 +77,7 @@ func TestDocExamplesFormatted(t *testing.T) {
 	}
 	n := 0
 	for _, f := range files {
-		md, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		blocks, err := doctest.Parse(md)
-		if err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
+		_, blocks := docBlocks(t, f)
 		for _, b := range blocks {
 			if b.Lang != "hcl" {
 				continue
@@ -128,19 +104,8 @@ func TestDocExamplesFormatted(t *testing.T) {
 // planner/render/testdata/full.json), and the "Top level" table names
 // each, so a script written from the page reads what mlform prints.
 func TestPlanJSONDocExample(t *testing.T) {
-	md, err := os.ReadFile("../../docs/plan-json.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	golden, err := os.ReadFile("../../planner/render/testdata/full.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := topLevelKeys(t, "full.json", golden)
-	blocks, err := doctest.Parse(md)
-	if err != nil {
-		t.Fatal(err)
-	}
+	md, blocks := docBlocks(t, "../../docs/plan-json.md")
+	want := topLevelKeys(t, "full.json", readFile(t, "../../planner/render/testdata/full.json"))
 	found := false
 	for _, b := range blocks {
 		if b.Lang != "json" || !strings.Contains(b.Body, `"actions"`) || strings.Contains(b.Body, `"type":"apply"`) {
@@ -160,6 +125,27 @@ func TestPlanJSONDocExample(t *testing.T) {
 			t.Errorf("docs/plan-json.md: the Top level table has no row for %q", k)
 		}
 	}
+}
+
+// docBlocks reads the Markdown file at path and returns it with its
+// blocks (internal/doctest).
+func docBlocks(t *testing.T, path string) ([]byte, []doctest.Block) {
+	t.Helper()
+	md := readFile(t, path)
+	blocks, err := doctest.Parse(md)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return md, blocks
+}
+
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 func topLevelKeys(t *testing.T, name string, doc []byte) []string {

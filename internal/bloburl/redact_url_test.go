@@ -13,6 +13,7 @@ func TestRedact(t *testing.T) {
 		secret   string // when set, RedactText must also drop it from a message quoting in
 	}{
 		{"s3://bucket/prefix?region=us-east-1", "s3://bucket/prefix?region=us-east-1", ""},
+		{"s3://bucket/prefix?region=eu-west-1", "s3://bucket/prefix?region=eu-west-1", ""},
 		{"https://alice:hunter2@example.com/x", "https://alice:REDACTED@example.com/x", ""},
 		{"azblob://c?sas_token=abc&domain=x", "azblob://c?domain=x&sas_token=REDACTED", ""},
 		{"s3://b?awssdk=v2&secret_access_key=zzz", "s3://b?awssdk=v2&secret_access_key=REDACTED", ""},

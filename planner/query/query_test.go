@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"slices"
 	"strings"
@@ -82,11 +83,7 @@ func TestVersions(t *testing.T) {
 			t.Errorf("row %d = v%d changed %q aliases %q, want v%d %q %q", i, row.Version, row.Changed, row.Aliases, w.v, w.changed, w.aliases)
 		}
 	}
-	var buf bytes.Buffer
-	if err := WriteVersions(&buf, r); err != nil {
-		t.Fatal(err)
-	}
-	out := buf.String()
+	out := written(t, WriteVersions, r)
 	for _, s := range []string{"VERSION", "v2  ", "params.learning_rate", "accuracy=0.91 f1=0.5", "failed", "(nothing)", "error: exit status 2", "production"} {
 		if !strings.Contains(out, s) {
 			t.Errorf("versions table lacks %q:\n%s", s, out)
@@ -145,13 +142,10 @@ func TestVersionsForgottenPredecessor(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var buf bytes.Buffer
-			if err := WriteVersions(&buf, r); err != nil {
-				t.Fatal(err)
-			}
-			lines := strings.Split(strings.TrimSpace(buf.String()), "\n")[1:]
+			out := written(t, WriteVersions, r)
+			lines := strings.Split(strings.TrimSpace(out), "\n")[1:]
 			if len(r.Versions) != len(tt.json) || len(lines) != len(tt.json) {
-				t.Fatalf("%d rows, %d lines, want %d:\n%s", len(r.Versions), len(lines), len(tt.json), buf.String())
+				t.Fatalf("%d rows, %d lines, want %d:\n%s", len(r.Versions), len(lines), len(tt.json), out)
 			}
 			for i, row := range r.Versions {
 				if got := strings.Join(row.Changed, ","); got != tt.json[i] || row.ChangedSince != tt.since[i] {
@@ -221,11 +215,8 @@ func TestLineage(t *testing.T) {
 	if r.Snapshots[0].Recorded || r.Previous != 2 || len(r.Changes) != 1 {
 		t.Fatalf("v4 lineage: %+v", r)
 	}
-	var buf bytes.Buffer
-	WriteLineage(&buf, r)
 	r1, _ := Lineage(s, "model.churn@1")
-	WriteLineage(&buf, r1)
-	out := squash(buf.String())
+	out := squash(written(t, WriteLineage, r) + written(t, WriteLineage, r1))
 	for _, want := range []string{
 		"# model.churn@4", "dataset.churn  snapB  (no longer recorded", "changed since v2:", "~ dataset.churn snapA -> snapB",
 		"params.learning_rate  0.05", "code  code1  3 files", "environment.trainer  env1", `command  ["./trainer","train"]`,
@@ -271,10 +262,8 @@ func TestHistoryAt(t *testing.T) {
 			if tt.at != "" && (r.At.Version != tt.version || len(r.At.During) != tt.during) {
 				t.Fatalf("at %s: v%d during %d, want v%d during %d", tt.at, r.At.Version, len(r.At.During), tt.version, tt.during)
 			}
-			var buf bytes.Buffer
-			WriteHistory(&buf, r)
-			if !strings.Contains(buf.String(), tt.text) {
-				t.Fatalf("output lacks %q:\n%s", tt.text, buf.String())
+			if out := written(t, WriteHistory, r); !strings.Contains(out, tt.text) {
+				t.Fatalf("output lacks %q:\n%s", tt.text, out)
 			}
 		})
 	}
@@ -288,9 +277,7 @@ func TestDiffMetrics(t *testing.T) {
 	if d.A.Addr != "model.churn@1" || d.B.Addr != "model.churn@2" {
 		t.Fatalf("refs %+v %+v", d.A, d.B)
 	}
-	var buf bytes.Buffer
-	WriteMetricsDiff(&buf, d)
-	wanttext.Check(t, buf.String(), []string{
+	wanttext.Check(t, written(t, WriteMetricsDiff, d), []string{
 		"TRAIN METRIC  model.churn@1  model.churn@2  DELTA",
 		"accuracy      0.87           0.91           +0.04",
 		"f1            -              0.5            -",
@@ -302,10 +289,8 @@ func TestDiffMetrics(t *testing.T) {
 		t.Fatalf("json %s %v", b, err)
 	}
 	same, _ := DiffMetrics(fixture(), "model.churn@2", "model.churn@3")
-	buf.Reset()
-	WriteMetricsDiff(&buf, same)
-	if !strings.Contains(buf.String(), "(none: same inputs)") {
-		t.Fatalf("same inputs:\n%s", buf.String())
+	if out := written(t, WriteMetricsDiff, same); !strings.Contains(out, "(none: same inputs)") {
+		t.Fatalf("same inputs:\n%s", out)
 	}
 }
 
@@ -322,9 +307,7 @@ func TestMetricsDiffShowsDifferences(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	WriteMetricsDiff(&buf, d)
-	wanttext.Check(t, buf.String(), []string{
+	wanttext.Check(t, written(t, WriteMetricsDiff, d), []string{
 		"accuracy      0.8534375      0.8534371      -4e-07",
 		"auc           0.5            0.75           +0.25",
 		"rows          1634567        1634568        +1",
@@ -345,10 +328,8 @@ func TestHistoryAtPrintedSecond(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	WriteHistory(&buf, r)
-	if !strings.Contains(buf.String(), "2026-01-09 09:00:01Z  (new) -> v1") {
-		t.Fatalf("history:\n%s", buf.String())
+	if out := written(t, WriteHistory, r); !strings.Contains(out, "2026-01-09 09:00:01Z  (new) -> v1") {
+		t.Fatalf("history:\n%s", out)
 	}
 	for _, tt := range []struct {
 		at      string
@@ -373,10 +354,8 @@ func TestHistoryAtPrintedSecond(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			buf.Reset()
-			WriteHistory(&buf, r)
-			if r.At.Version != tt.version || !strings.Contains(buf.String(), tt.text) {
-				t.Fatalf("-at %s: v%d, want v%d; output lacks %q:\n%s", tt.at, r.At.Version, tt.version, tt.text, buf.String())
+			if out := written(t, WriteHistory, r); r.At.Version != tt.version || !strings.Contains(out, tt.text) {
+				t.Fatalf("-at %s: v%d, want v%d; output lacks %q:\n%s", tt.at, r.At.Version, tt.version, tt.text, out)
 			}
 		})
 	}
@@ -407,6 +386,17 @@ func squash(s string) string {
 		s = strings.ReplaceAll(s, "  ", " ")
 	}
 	return s
+}
+
+// written is the text write makes of the report r, as the command
+// prints it.
+func written[R any](t *testing.T, write func(io.Writer, R) error, r R) string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := write(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
 }
 
 // A difference beyond float64 (1e308 - -1e308) is written as "+Inf", never
@@ -461,12 +451,8 @@ func TestVersionsRunning(t *testing.T) {
 			if len(r.Versions) != 5 || last.Version != tt.running.Version || last.Status != tt.status || strings.Join(last.Changed, ",") != "" {
 				t.Fatalf("last row %+v of %d, want v%d %s with nothing changed since v4", last, len(r.Versions), tt.running.Version, tt.status)
 			}
-			var buf bytes.Buffer
-			if err := WriteVersions(&buf, r); err != nil {
-				t.Fatal(err)
-			}
-			if !strings.Contains(buf.String(), tt.table+"; dataset.churn changed") {
-				t.Errorf("table lacks %q:\n%s", tt.table, buf.String())
+			if out := written(t, WriteVersions, r); !strings.Contains(out, tt.table+"; dataset.churn changed") {
+				t.Errorf("table lacks %q:\n%s", tt.table, out)
 			}
 		})
 	}

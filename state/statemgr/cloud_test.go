@@ -39,12 +39,7 @@ func TestLockRaceCloud(t *testing.T) {
 		base := t.TempDir()
 		managers := make([]*statemgr.Manager, contenders)
 		for i := range managers {
-			m, err := statemgr.OpenManager(ctx, url, base)
-			if err != nil {
-				t.Fatalf("OpenManager: %v", err)
-			}
-			t.Cleanup(func() { m.Close() })
-			managers[i] = m
+			managers[i] = openCloudManager(t, url, base)
 		}
 		for round := range rounds {
 			locks := make([]*statemgr.Lock, contenders)
@@ -105,11 +100,7 @@ func TestStateCarriesNoCredentials(t *testing.T) {
 	cloudtest.ForEach(t, func(t *testing.T, c cloudtest.Cloud) {
 		url := c.Bucket(t)
 		ctx := context.Background()
-		m, err := statemgr.OpenManager(ctx, url, t.TempDir())
-		if err != nil {
-			t.Fatalf("OpenManager: %v", err)
-		}
-		defer m.Close()
+		m := openCloudManager(t, url, t.TempDir())
 		l, err := m.Lock(ctx, statemgr.LockInfo{Operation: "apply"}, 0)
 		if err != nil {
 			t.Fatalf("Lock: %v", err)
@@ -127,11 +118,7 @@ func TestStateCarriesNoCredentials(t *testing.T) {
 			t.Fatalf("second Write: %v", err)
 		}
 		// A second holder's error describes the lock and where it is.
-		m2, err := statemgr.OpenManager(ctx, url, t.TempDir())
-		if err != nil {
-			t.Fatalf("OpenManager: %v", err)
-		}
-		defer m2.Close()
+		m2 := openCloudManager(t, url, t.TempDir())
 		_, err = m2.Lock(ctx, statemgr.LockInfo{Operation: "plan"}, 0)
 		if err == nil {
 			t.Fatal("second Lock succeeded while the first is held")
@@ -145,6 +132,18 @@ func TestStateCarriesNoCredentials(t *testing.T) {
 			t.Fatalf("Unlock: %v", err)
 		}
 	})
+}
+
+// openCloudManager opens the manager of the state at url, with its local
+// files under base, and closes it when the test ends.
+func openCloudManager(t *testing.T, url, base string) *statemgr.Manager {
+	t.Helper()
+	m, err := statemgr.OpenManager(context.Background(), url, base)
+	if err != nil {
+		t.Fatalf("OpenManager: %v", err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m
 }
 
 // checkObjectsClean reads every object in the bucket at url and fails if
@@ -188,12 +187,8 @@ func TestMissingBucketCloud(t *testing.T) {
 	cloudtest.ForEach(t, func(t *testing.T, c cloudtest.Cloud) {
 		url := otherBucket(t, c.Bucket(t), "mlf-no-such-bucket-7f3a")
 		ctx := context.Background()
-		m, err := statemgr.OpenManager(ctx, url, t.TempDir())
-		if err != nil {
-			t.Fatalf("OpenManager: %v", err)
-		}
-		defer m.Close()
-		_, err = m.Read(ctx)
+		m := openCloudManager(t, url, t.TempDir())
+		_, err := m.Read(ctx)
 		checkNoBucket(t, "Read", err)
 		_, err = m.Lock(ctx, statemgr.LockInfo{Operation: "apply"}, 0)
 		checkNoBucket(t, "Lock", err)
