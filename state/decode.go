@@ -11,6 +11,7 @@ import (
 
 	"github.com/mlform/mlform/internal/exactnum"
 	"github.com/mlform/mlform/internal/hexid"
+	"github.com/mlform/mlform/internal/strictjson"
 	"github.com/mlform/mlform/internal/termtext"
 )
 
@@ -112,7 +113,7 @@ func decode(b []byte, requireChecksum bool) (*State, error) {
 	if err := dec.Decode(&s); err != nil {
 		return nil, refuse(&DecodeError{ProblemInvalid, err.Error()})
 	}
-	if !onlyJSONSpace(b[dec.InputOffset():]) {
+	if !strictjson.OnlySpace(b[dec.InputOffset():]) {
 		return nil, classifyInvalid(b) // data after the document
 	}
 	s.exactParams()
@@ -134,16 +135,6 @@ func invalidUTF8At(b []byte) int {
 		i += n
 	}
 	return len(b)
-}
-
-// onlyJSONSpace reports whether b holds nothing but JSON's whitespace.
-func onlyJSONSpace(b []byte) bool {
-	for _, c := range b {
-		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
-			return false
-		}
-	}
-	return true
 }
 
 // classifyInvalid tells a truncated document from one that is otherwise

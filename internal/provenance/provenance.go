@@ -7,12 +7,10 @@
 package provenance
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"unicode/utf8"
 
+	"github.com/mlform/mlform/internal/strictjson"
 	"github.com/mlform/mlform/internal/textfmt"
 )
 
@@ -90,14 +88,9 @@ func Decode(b []byte) (*Environment, error) {
 	if len(b) > MaxRecord {
 		return nil, fmt.Errorf("environment record: %d bytes is more than %d", len(b), MaxRecord)
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
 	var e Environment
-	if err := dec.Decode(&e); err != nil {
+	if err := strictjson.Unmarshal(b, &e, strictjson.KnownFields); err != nil {
 		return nil, fmt.Errorf("environment record: %w", err)
-	}
-	if dec.More() {
-		return nil, errors.New("environment record: data after the record")
 	}
 	if err := e.Validate(); err != nil {
 		return nil, err

@@ -22,7 +22,7 @@ func TestDecode(t *testing.T) {
 		{name: "round trip", in: string(enc)},
 		{name: "unknown field", in: `{"format_version":1,"executor":"local","x":1}`, wantErr: "unknown field"},
 		{name: "newer format", in: `{"format_version":2,"executor":"local"}`, wantErr: "format_version 2 is not 1"},
-		{name: "trailing data", in: string(enc) + `{}`, wantErr: "data after the record"},
+		{name: "trailing data", in: string(enc) + `{}`, wantErr: "environment record: data after the JSON value"},
 		{name: "not json", in: `nope`, wantErr: "environment record"},
 		{name: "oversized output", in: `{"format_version":1,"executor":"l","captures":[{"command":"c","exit_code":0,"output":"` + strings.Repeat("a", MaxText+1) + `"}]}`, wantErr: "too large"},
 	}

@@ -1,7 +1,6 @@
 package plans
 
 import (
-	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -13,6 +12,7 @@ import (
 	"github.com/zeebo/blake3"
 
 	"github.com/mlform/mlform/internal/readfile"
+	"github.com/mlform/mlform/internal/strictjson"
 )
 
 // planFileKind marks a JSON document as an mlform saved plan, so `apply
@@ -128,14 +128,9 @@ func DecodePlan(r io.Reader) (*Plan, error) {
 	if env.Checksum != checksum(env.Plan) {
 		return nil, errors.New("plan file is corrupt or was edited (checksum mismatch); run plan again")
 	}
-	dec := json.NewDecoder(bytes.NewReader(env.Plan))
-	dec.DisallowUnknownFields()
 	var p Plan
-	if err := dec.Decode(&p); err != nil {
+	if err := strictjson.Unmarshal(env.Plan, &p, strictjson.KnownFields); err != nil {
 		return nil, fmt.Errorf("plan file: %w", err)
-	}
-	if dec.More() {
-		return nil, errors.New("plan file: trailing data after the plan")
 	}
 	if err := ValidatePlan(&p); err != nil {
 		return nil, fmt.Errorf("plan file: %w", err)

@@ -1,13 +1,14 @@
 package profile
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/mlform/mlform/internal/strictjson"
 )
 
 // Encode returns the stable JSON encoding of p, stored in the content
@@ -39,14 +40,9 @@ func Decode(data []byte) (*Profile, error) {
 	if head.FormatVersion != FormatVersion {
 		return nil, fmt.Errorf("decode profile: format_version %d is not supported (this build reads %d)", head.FormatVersion, FormatVersion)
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
 	var p Profile
-	if err := dec.Decode(&p); err != nil {
+	if err := strictjson.Unmarshal(data, &p, strictjson.KnownFields); err != nil {
 		return nil, fmt.Errorf("decode profile: %w", err)
-	}
-	if dec.More() {
-		return nil, errors.New("decode profile: trailing data after the JSON object")
 	}
 	if err := p.validate(); err != nil {
 		return nil, fmt.Errorf("decode profile: %w", err)

@@ -1,9 +1,7 @@
 package step
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mlform/mlform/internal/strictjson"
 	"github.com/mlform/mlform/internal/tempdir"
 	"github.com/mlform/mlform/internal/termtext"
 	"github.com/mlform/mlform/planner/engine"
@@ -272,14 +271,9 @@ func lookupEnv(getenv func(string) string, k string) (string, bool) {
 // decodeParams reads the params object the controller stored (numbers
 // kept exact).
 func decodeParams(b []byte) (map[string]any, error) {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
 	var m map[string]any
-	if err := dec.Decode(&m); err != nil {
+	if err := strictjson.Unmarshal(b, &m, strictjson.ExactNumbers); err != nil {
 		return nil, err
-	}
-	if dec.More() {
-		return nil, errors.New("data after the params object")
 	}
 	if m == nil {
 		m = map[string]any{}

@@ -6,10 +6,7 @@
 package manifest
 
 import (
-	"bytes"
 	"encoding/hex"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -20,6 +17,7 @@ import (
 
 	"github.com/mlform/mlform/internal/hexid"
 	"github.com/mlform/mlform/internal/relpath"
+	"github.com/mlform/mlform/internal/strictjson"
 	"github.com/mlform/mlform/internal/termtext"
 )
 
@@ -112,13 +110,8 @@ func ID(m *Manifest) string {
 // untrusted: every path, id and size is checked.
 func Decode(data []byte) (*Manifest, error) {
 	var doc document
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&doc); err != nil {
+	if err := strictjson.Unmarshal(data, &doc, strictjson.KnownFields); err != nil {
 		return nil, fmt.Errorf("manifest is not valid: %w", err)
-	}
-	if dec.More() {
-		return nil, errors.New("manifest has trailing data")
 	}
 	if doc.Format != Format {
 		return nil, fmt.Errorf("manifest format %d is not supported (want %d)", doc.Format, Format)

@@ -1,11 +1,11 @@
 package storedoc
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 
+	"github.com/mlform/mlform/internal/strictjson"
 	"github.com/mlform/mlform/internal/termtext"
 )
 
@@ -42,12 +42,14 @@ func EncodeConfig(c Config) []byte {
 // CheckConfig's job.
 func DecodeConfig(data []byte) (Config, error) {
 	var c Config
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&c); err != nil {
-		return c, fmt.Errorf("store config is not valid JSON: %w", err)
-	}
-	if dec.More() {
+	// Unknown members are allowed: CheckConfig decides what a newer
+	// store's config means for this build.
+	err := strictjson.Unmarshal(data, &c, 0)
+	switch {
+	case errors.Is(err, strictjson.ErrTrailingData):
 		return c, errors.New("store config has trailing data after the JSON object")
+	case err != nil:
+		return c, fmt.Errorf("store config is not valid JSON: %w", err)
 	}
 	return c, nil
 }

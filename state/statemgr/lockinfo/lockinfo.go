@@ -8,14 +8,15 @@
 package lockinfo
 
 import (
-	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/mlform/mlform/internal/procid"
+	"github.com/mlform/mlform/internal/strictjson"
 	"github.com/mlform/mlform/internal/termtext"
 	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/providers/storage/storedoc"
@@ -67,12 +68,12 @@ func Decode(b []byte) (Info, error) {
 	if len(b) > maxInfo {
 		return info, fmt.Errorf("lock info is %d bytes, more than %d", len(b), maxInfo)
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if err := dec.Decode(&info); err != nil {
+	err := strictjson.Unmarshal(b, &info, 0)
+	switch {
+	case errors.Is(err, strictjson.ErrTrailingData):
+		return Info{}, errors.New("lock info has data after its JSON object")
+	case err != nil:
 		return Info{}, fmt.Errorf("lock info is not valid JSON: %w", err)
-	}
-	if dec.More() {
-		return Info{}, fmt.Errorf("lock info has data after its JSON object")
 	}
 	if err := info.validate(); err != nil {
 		return Info{}, err
