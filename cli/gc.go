@@ -49,6 +49,11 @@ damaged or lost store index from the packs, which carry their own index.`,
 		Args: wantArgs(0, 0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
+			if forget == "" && cmd.Flags().Changed("forget-workspace") {
+				// An unset variable in a script ("$LINEAGE") must not
+				// turn the forget asked for into a collection.
+				return fmt.Errorf("-forget-workspace needs a lineage or a root's name (mlform gc -workspaces lists them); it was given an empty value, so nothing was done")
+			}
 			ws, m, closeAll, err := openWorkspaceState(ctx, g, &vf)
 			if err != nil {
 				return err
