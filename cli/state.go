@@ -318,6 +318,7 @@ hand-edited document must have its "checksum" set to "".`,
 				if werr != nil && n > 0 {
 					return fmt.Errorf("the document references %s the stored state does not, and this workspace's roots in its stores cannot be updated to protect them from gc in other workspaces sharing a store: %v\nNothing was pushed. Make the configuration load (e.g. set its variables with MLFORM_VAR_name) and push again", textfmt.Count(n, "store object"), werr)
 				}
+				var floor uint64
 				if ws != nil {
 					defer ws.Close() // releases the shared store locks
 					if n > 0 {
@@ -330,8 +331,14 @@ hand-edited document must have its "checksum" set to "".`,
 							return fmt.Errorf("protect the objects the document references in this workspace's stores: %w\nNothing was pushed", err)
 						}
 					}
+					if force && derr == nil {
+						// Forced, an older state is pushed on purpose: it
+						// is stored above the serial of this workspace's
+						// roots, which would otherwise refuse it.
+						floor = ws.NewestRootSerial(ctx, pushed.Lineage, m.RootBackend())
+					}
 				}
-				res, err = m.Push(ctx, doc, force)
+				res, err = m.PushAbove(ctx, doc, force, floor)
 				if err == nil && !res.Unchanged {
 					st, rerr := m.Read(ctx)
 					if rerr == nil {

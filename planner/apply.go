@@ -60,6 +60,13 @@ func Apply(ctx context.Context, ws *engine.Workspace, stop <-chan struct{}, p *p
 	if err := ws.CheckStores(st); err != nil {
 		return nil, err
 	}
+	// A state older than what this workspace last recorded in its stores
+	// (restored by hand) stops here, before any work.
+	if w != nil {
+		if err := ws.CheckRoots(ctx, st, engine.RootBackendOf(w)); err != nil {
+			return nil, err
+		}
+	}
 	if err := ws.RecordStores(st); err != nil {
 		return nil, err
 	}

@@ -36,7 +36,7 @@ type StoreLocking struct {
 // describes the recorded state, and until it lands the writer's shared
 // store lock keeps gc away (docs/store-format.md, "Write order").
 func (ws *Workspace) WriteRoots(ctx context.Context, st *state.State, backend string) error {
-	_, err := ws.writeRoots(ctx, st, backend, newRefIndex(st), nil)
+	_, err := ws.writeRoots(ctx, st, st.Serial, backend, newRefIndex(st), nil)
 	return err
 }
 
@@ -54,7 +54,14 @@ func (ws *Workspace) GuardRoots(ctx context.Context, old, next *state.State, bac
 			union.ids[store] = slices.Compact(merged)
 		}
 	}
-	_, err := ws.writeRoots(ctx, next, backend, union, nil)
+	// The guard root stands for the write that replaces old, so it is
+	// newer than old's root even when the pushed document's serial is
+	// lower (push -force stores it above old's: statemgr.Manager.Push).
+	serial := next.Serial
+	if old != nil {
+		serial = max(serial, old.Serial+1)
+	}
+	_, err := ws.writeRoots(ctx, next, serial, backend, union, nil)
 	return err
 }
 
@@ -64,30 +71,83 @@ func (ws *Workspace) GuardRoots(ctx context.Context, old, next *state.State, bac
 // writes no state writes no root otherwise, and a gc from another
 // workspace would then collect what this state references. It costs one
 // read per store; call it under the shared store lock (ws.Locking).
+//
+// A root written from a newer state of this workspace is an error, as in
+// CheckRoots.
 func (ws *Workspace) EnsureRoots(ctx context.Context, st *state.State, backend string) error {
+	roots, err := ws.ownRoots(ctx, st, backend)
+	if err != nil {
+		return err
+	}
 	missing := map[string]bool{}
 	for _, name := range ws.StoreNames() {
-		store, err := ws.Store(ctx, name)
-		if err != nil {
-			return fmt.Errorf("storage %q: %w", name, err)
-		}
-		if _, err := store.GetRoot(ctx, storedoc.WorkspaceRootName(st.Lineage, backend, name)); err != nil {
+		if roots[name] == nil {
 			missing[name] = true
 		}
 	}
 	if len(missing) == 0 {
 		return nil
 	}
-	if _, err := ws.writeRoots(ctx, st, backend, newRefIndex(st), missing); err != nil {
+	if _, err := ws.writeRoots(ctx, st, st.Serial, backend, newRefIndex(st), missing); err != nil {
 		return fmt.Errorf("this workspace's root is missing from a store and could not be written (gc from another workspace could collect what the state references; run apply or gc here again): %w", err)
 	}
 	return nil
 }
 
+// CheckRoots returns a *storage.RootAheadError (wrapped) when a declared
+// store holds a root of this workspace written from a newer state than st:
+// the state was replaced by an older copy, and a command that writes the
+// state or the roots would let gc delete what the newer one recorded.
+// Commands that change the state or collect garbage call it first, so
+// they stop before doing any work; PutWorkspaceRoot refuses such a write
+// in any case.
+func (ws *Workspace) CheckRoots(ctx context.Context, st *state.State, backend string) error {
+	_, err := ws.ownRoots(ctx, st, backend)
+	return err
+}
+
+// NewestRootSerial is the highest serial among the roots of the state
+// lineage at backend in the declared stores (0: none can be read).
+func (ws *Workspace) NewestRootSerial(ctx context.Context, lineage, backend string) uint64 {
+	var n uint64
+	for _, name := range ws.StoreNames() {
+		store, err := ws.Store(ctx, name)
+		if err != nil {
+			continue
+		}
+		if r, err := store.GetRoot(ctx, storedoc.WorkspaceRootName(lineage, backend, name)); err == nil {
+			n = max(n, r.Serial)
+		}
+	}
+	return n
+}
+
+// ownRoots reads this workspace's root in every declared store (no entry
+// where it cannot be read), refusing one that is ahead of st.
+func (ws *Workspace) ownRoots(ctx context.Context, st *state.State, backend string) (map[string]*storage.Root, error) {
+	roots := map[string]*storage.Root{}
+	for _, name := range ws.StoreNames() {
+		store, err := ws.Store(ctx, name)
+		if err != nil {
+			return nil, fmt.Errorf("storage %q: %w", name, err)
+		}
+		rootName := storedoc.WorkspaceRootName(st.Lineage, backend, name)
+		root, err := store.GetRoot(ctx, rootName)
+		if err != nil {
+			continue
+		}
+		if err := storage.RootAhead(rootName, root, st.Serial); err != nil {
+			return nil, fmt.Errorf("storage %q: %w", name, err)
+		}
+		roots[name] = root
+	}
+	return roots, nil
+}
+
 // writeRoots writes the roots of the declared stores in only (nil: all)
-// with the ids refs holds, and returns the stores whose root it could not
-// write.
-func (ws *Workspace) writeRoots(ctx context.Context, st *state.State, backend string, refs *refIndex, only map[string]bool) (map[string]bool, error) {
+// with the ids refs holds, recording st's lineage at serial, and returns
+// the stores whose root it could not write.
+func (ws *Workspace) writeRoots(ctx context.Context, st *state.State, serial uint64, backend string, refs *refIndex, only map[string]bool) (map[string]bool, error) {
 	host, _ := os.Hostname()
 	failed := map[string]bool{}
 	var errs []error
@@ -103,7 +163,7 @@ func (ws *Workspace) writeRoots(ctx context.Context, st *state.State, backend st
 		}
 		store, err := ws.Store(ctx, name)
 		if err == nil {
-			r := &storage.Root{Lineage: st.Lineage, Backend: backend, Host: host, Written: time.Now().UTC(), Serial: st.Serial, IDs: ids}
+			r := &storage.Root{Lineage: st.Lineage, Backend: backend, Host: host, Written: time.Now().UTC(), Serial: serial, IDs: ids}
 			if _, err = store.PutWorkspaceRoot(ctx, r, name); err != nil {
 				err = fmt.Errorf("storage %q: %w", name, err)
 			} else {
@@ -161,7 +221,9 @@ type RootWriter struct {
 	refs *refIndex
 	// due are the stores whose root does not match refs yet.
 	due map[string]bool
-	err error
+	// serials are the serials of the roots this run wrote, per store.
+	serials map[string]uint64
+	err     error
 	// refused is the first write the guard refused (Refused).
 	refused error
 	// verify checks every incremental update against a rebuild
@@ -170,13 +232,19 @@ type RootWriter struct {
 }
 
 func (ws *Workspace) NewRootWriter(w StateWriter) *RootWriter {
-	backend := ""
+	return &RootWriter{ws: ws, w: w, backend: RootBackendOf(w), due: map[string]bool{}, serials: map[string]uint64{}, verify: verifyRootIndex}
+}
+
+// RootBackendOf is the backend w's roots are named for: its RootBackend
+// (statemgr.Manager) or its Location; "" for neither.
+func RootBackendOf(w StateWriter) string {
 	if l, ok := w.(interface{ RootBackend() string }); ok {
-		backend = l.RootBackend()
-	} else if l, ok := w.(interface{ Location() string }); ok {
-		backend = l.Location()
+		return l.RootBackend()
 	}
-	return &RootWriter{ws: ws, w: w, backend: backend, due: map[string]bool{}, verify: verifyRootIndex}
+	if l, ok := w.(interface{ Location() string }); ok {
+		return l.Location()
+	}
+	return ""
 }
 
 func (r *RootWriter) Write(ctx context.Context, st *state.State) error {
@@ -194,8 +262,9 @@ func (r *RootWriter) Write(ctx context.Context, st *state.State) error {
 		return err
 	}
 	// A guard root that names exactly what the state now references is
-	// this write's root already.
+	// this write's root already (written for this serial).
 	for name, n := range guarded {
+		r.serials[name] = st.Serial
 		if len(r.refs.ids[name]) == n {
 			delete(r.due, name)
 		}
@@ -273,6 +342,9 @@ func (r *RootWriter) guard(ctx context.Context, st *state.State) (map[string]int
 		}
 		root := &storage.Root{Lineage: st.Lineage, Backend: r.backend, Host: host, Written: time.Now().UTC(), Serial: st.Serial + 1, IDs: union}
 		_, err = store.PutWorkspaceRoot(ctx, root, name)
+		if ahead := (*storage.RootAheadError)(nil); errors.As(err, &ahead) {
+			return nil, fmt.Errorf("storage %q: %w; nothing was recorded", name, err)
+		}
 		if errors.Is(err, storage.ErrLockLost) {
 			// What the state would name may have been collected by a gc
 			// elsewhere: record nothing (the next run uploads again).
@@ -333,7 +405,13 @@ func (r *RootWriter) writeDue(ctx context.Context, st *state.State) {
 		r.err = nil
 		return
 	}
-	r.due, r.err = r.ws.writeRoots(ctx, st, r.backend, r.refs, r.due)
+	due := r.due
+	r.due, r.err = r.ws.writeRoots(ctx, st, st.Serial, r.backend, r.refs, due)
+	for name := range due {
+		if !r.due[name] {
+			r.serials[name] = st.Serial
+		}
+	}
 }
 
 // Refused returns the first error with which a Write refused to write
@@ -355,6 +433,16 @@ func (r *RootWriter) Finish(ctx context.Context, st *state.State) error {
 	full := newRefIndex(st)
 	r.markDue(r.refs.diff(full))
 	r.refs = full
+	// Every root ends at the serial of the state as written last, even
+	// one whose ids did not change: a root carries the serial of the
+	// newest state the workspace recorded, so a copy of an older state
+	// put back by hand is told apart from a run killed between its guard
+	// root and its state write (one write ahead: storage.RootAhead).
+	for _, name := range r.ws.StoreNames() {
+		if r.serials[name] != st.Serial {
+			r.due[name] = true
+		}
+	}
 	r.writeDue(ctx, st)
 	if r.err != nil && r.refused != nil {
 		return fmt.Errorf("this workspace's root in the store could not be written: %w", r.err)

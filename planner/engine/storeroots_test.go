@@ -307,7 +307,7 @@ func TestGuardAndEnsureRoots(t *testing.T) {
 			if err := ws.GuardRoots(ctx, old, pushed, ""); err != nil {
 				return err
 			}
-			return ws.EnsureRoots(ctx, old, "")
+			return ws.EnsureRoots(ctx, pushed, "")
 		}, []string{rootID("a"), rootID("b"), rootID("c")}},
 	}
 	for _, tt := range tests {

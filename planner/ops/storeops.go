@@ -277,6 +277,12 @@ func GC(ctx context.Context, ws *engine.Workspace, st *state.State, opts GCOptio
 	if err := ws.CheckStores(st); err != nil {
 		return nil, err
 	}
+	// A state older than what this workspace last recorded (restored by
+	// hand) would make gc delete what the newer one recorded; a dry run
+	// would list it as garbage.
+	if err := ws.CheckRoots(ctx, st, opts.Backend); err != nil {
+		return nil, err
+	}
 	refs := engine.Referenced(st)
 	for name, ids := range refs {
 		if _, ok := ws.StoreURLs[name]; !ok {

@@ -45,12 +45,65 @@ func (s *Store) PutRoot(ctx context.Context, r *Root) error {
 // It returns the name written. Once the roots of all its blocks are
 // written, the caller removes the root an older mlform wrote under the
 // lineage alone (ForgetLegacyRoot).
+//
+// The first time a Store writes a name, it reads the root there: one
+// written from a newer state of the workspace (RootAhead) is not replaced.
 func (s *Store) PutWorkspaceRoot(ctx context.Context, r *Root, store string) (string, error) {
 	name := storedoc.WorkspaceRootName(r.Lineage, r.Backend, store)
+	s.rootsMu.Lock()
+	checked := s.rootsChecked[name]
+	s.rootsMu.Unlock()
+	if !checked {
+		if old, err := s.readRoot(ctx, rootKey(name), name); err == nil {
+			if err := RootAhead(name, old, r.Serial); err != nil {
+				return "", err
+			}
+		}
+	}
 	if err := s.putRoot(ctx, name, r); err != nil {
 		return "", err
 	}
+	s.rootsMu.Lock()
+	if s.rootsChecked == nil {
+		s.rootsChecked = map[string]bool{}
+	}
+	s.rootsChecked[name] = true
+	s.rootsMu.Unlock()
 	return name, nil
+}
+
+// RootAheadError is the refusal to replace a workspace's root with one
+// describing an older state of that workspace: a state.json restored from
+// a backup by hand, or an older version of the state object brought back
+// in a bucket. The root then names what the newer state recorded, and
+// narrowing it to the older state would let gc delete versions nobody
+// chose to forget.
+type RootAheadError struct {
+	// Name is the root's name, Stored the root in the store.
+	Name   string
+	Stored *Root
+	// Serial is the serial of the state the refused write describes.
+	Serial uint64
+}
+
+func (e *RootAheadError) Error() string {
+	return fmt.Sprintf("this workspace's root %s was written from its state at serial %d (%s, host %s), but the state now has serial %d: "+
+		"the state was replaced by an older copy (a backup restored by hand?), and going on would let gc delete what the newer state recorded. "+
+		"Put the newest state back (your own copy, or your bucket's object versions, may hold it); or, to go back to this state on purpose, "+
+		"push it with `mlform state push -force FILE` (`mlform state pull > FILE` writes it), after which gc collects what only the newer state recorded",
+		e.Name, e.Stored.Serial, e.Stored.Written.UTC().Format("2006-01-02 15:04 UTC"), termtext.Printable(e.Stored.Host), e.Serial)
+}
+
+// RootAhead returns a *RootAheadError when stored, the root called name,
+// was written from a state of the workspace newer than the one at serial.
+// One write ahead is allowed: a root is written just before the state
+// write it describes (docs/store-format.md, "Write order"), so a run
+// killed between the two leaves it there.
+func RootAhead(name string, stored *Root, serial uint64) error {
+	if stored.Serial > serial+1 {
+		return &RootAheadError{Name: name, Stored: stored, Serial: serial}
+	}
+	return nil
 }
 
 // ForgetLegacyRoot removes roots/<lineage>, the root an mlform before

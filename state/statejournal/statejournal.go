@@ -17,6 +17,7 @@ import (
 
 	"github.com/zeebo/blake3"
 
+	"github.com/mlform/mlform/internal/strictjson"
 	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/state"
 )
@@ -208,7 +209,7 @@ func Replay(base []byte, baseState *state.State, journal []byte) ([]byte, int, e
 		return base, 0, err
 	}
 	var h Header
-	if err := strictUnmarshal(hb, &h); err != nil {
+	if err := strictjson.Unmarshal(hb, &h, strictjson.KnownFields); err != nil {
 		return nil, 0, bad("header: %v", err)
 	}
 	switch {
@@ -259,7 +260,7 @@ func Replay(base []byte, baseState *state.State, journal []byte) ([]byte, int, e
 			break
 		}
 		var e Entry
-		if err := strictUnmarshal(body, &e); err != nil {
+		if err := strictjson.Unmarshal(body, &e, strictjson.KnownFields); err != nil {
 			return nil, 0, bad("line %d: %v", i+1, err)
 		}
 		if e.Serial != serial+1 {
@@ -328,11 +329,4 @@ func Replay(base []byte, baseState *state.State, journal []byte) ([]byte, int, e
 		return nil, 0, bad("%v", err)
 	}
 	return out, applied, nil
-}
-
-// strictUnmarshal decodes JSON refusing unknown members.
-func strictUnmarshal(b []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	return dec.Decode(v)
 }

@@ -36,6 +36,17 @@ type PushResult struct {
 // state.json.damaged-<time>, and the backup is left alone so it still holds
 // the last good state. Callers hold the lock.
 func (m *Manager) Push(ctx context.Context, doc []byte, force bool) (*PushResult, error) {
+	return m.PushAbove(ctx, doc, force, 0)
+}
+
+// PushAbove is Push, where a forced push also stores the document under a
+// serial of at least floor: above the serial of the roots this workspace
+// wrote in its stores, which refuse an older state (storage.RootAhead),
+// so going back to an older state on purpose takes one command.
+func (m *Manager) PushAbove(ctx context.Context, doc []byte, force bool, floor uint64) (*PushResult, error) {
+	if !force {
+		floor = 0
+	}
 	s, err := state.DecodeUnsigned(doc)
 	if err != nil {
 		return nil, err
@@ -80,11 +91,11 @@ func (m *Manager) Push(ctx context.Context, doc []byte, force bool) (*PushResult
 		}
 		res.DamagedCopy = m.b.location(res.DamagedObject)
 		// The backup stays: it is the last good state.
-		if _, err := m.store(ctx, s, max(serial, 1), nil); err != nil {
+		if _, err := m.store(ctx, s, max(serial, floor, 1), nil); err != nil {
 			return nil, err
 		}
 	case cur == nil:
-		if _, err := m.store(ctx, s, max(s.Serial, 1), nil); err != nil {
+		if _, err := m.store(ctx, s, max(s.Serial, floor, 1), nil); err != nil {
 			return nil, err
 		}
 	default:
@@ -107,7 +118,7 @@ func (m *Manager) Push(ctx context.Context, doc []byte, force bool) (*PushResult
 				return nil, err
 			}
 		}
-		if _, err := m.store(ctx, s, serial, curRaw); err != nil {
+		if _, err := m.store(ctx, s, max(serial, floor), curRaw); err != nil {
 			return nil, err
 		}
 	}

@@ -6,7 +6,6 @@
 package backendrecord
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/mlform/mlform/internal/bloburl"
 	"github.com/mlform/mlform/internal/readfile"
+	"github.com/mlform/mlform/internal/strictjson"
 )
 
 // Path is where a workspace remembers its state backend, relative to the
@@ -83,9 +83,7 @@ func Decode(data []byte) (*Record, error) {
 		return nil, errTooLarge
 	}
 	var r Record
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&r); err != nil {
+	if err := strictjson.Unmarshal(data, &r, strictjson.KnownFields); err != nil {
 		return nil, errors.New("not a backend record: " + err.Error())
 	}
 	if r.FormatVersion != 1 {
