@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"os"
 	"slices"
 	"time"
@@ -59,7 +60,7 @@ func (ws *Workspace) GuardRoots(ctx context.Context, old, next *state.State, bac
 	// lower (push -force stores it above old's: statemgr.Manager.Push).
 	serial := next.Serial
 	if old != nil {
-		serial = max(serial, old.Serial+1)
+		serial = max(serial, nextSerial(old.Serial))
 	}
 	_, err := ws.writeRoots(ctx, next, serial, backend, union, nil)
 	return err
@@ -235,6 +236,16 @@ func (ws *Workspace) NewRootWriter(w StateWriter) *RootWriter {
 	return &RootWriter{ws: ws, w: w, backend: RootBackendOf(w), due: map[string]bool{}, serials: map[string]uint64{}, verify: verifyRootIndex}
 }
 
+// nextSerial is the serial of the write after one at serial: at the last
+// serial there is none (the state write fails: statemgr), and a root must
+// not wrap to 0, which would read as the oldest state.
+func nextSerial(serial uint64) uint64 {
+	if serial == math.MaxUint64 {
+		return serial
+	}
+	return serial + 1
+}
+
 // RootBackendOf is the backend w's roots are named for: its RootBackend
 // (statemgr.Manager) or its Location; "" for neither.
 func RootBackendOf(w StateWriter) string {
@@ -340,7 +351,7 @@ func (r *RootWriter) guard(ctx context.Context, st *state.State) (map[string]int
 		if err != nil {
 			continue
 		}
-		root := &storage.Root{Lineage: st.Lineage, Backend: r.backend, Host: host, Written: time.Now().UTC(), Serial: st.Serial + 1, IDs: union}
+		root := &storage.Root{Lineage: st.Lineage, Backend: r.backend, Host: host, Written: time.Now().UTC(), Serial: nextSerial(st.Serial), IDs: union}
 		_, err = store.PutWorkspaceRoot(ctx, root, name)
 		if ahead := (*storage.RootAheadError)(nil); errors.As(err, &ahead) {
 			return nil, fmt.Errorf("storage %q: %w; nothing was recorded", name, err)

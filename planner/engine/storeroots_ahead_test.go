@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"math"
 	"testing"
 
 	"github.com/mlform/mlform/providers/storage"
@@ -28,6 +29,9 @@ func TestRootsAhead(t *testing.T) {
 		{"root one write ahead", 7, 6, false},
 		{"restored older state", 7, 5, true},
 		{"restored first state", 7, 0, true},
+		{"state at the last serial", math.MaxUint64 - 1, math.MaxUint64, false},
+		{"root at the last serial", math.MaxUint64, math.MaxUint64 - 1, false},
+		{"far below the last serial", math.MaxUint64, 3, true},
 	}
 	calls := []struct {
 		name string

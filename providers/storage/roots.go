@@ -100,7 +100,7 @@ func (e *RootAheadError) Error() string {
 // write it describes (docs/store-format.md, "Write order"), so a run
 // killed between the two leaves it there.
 func RootAhead(name string, stored *Root, serial uint64) error {
-	if stored.Serial > serial+1 {
+	if stored.Serial > serial && stored.Serial-serial > 1 { // serial+1 may wrap
 		return &RootAheadError{Name: name, Stored: stored, Serial: serial}
 	}
 	return nil
