@@ -325,17 +325,26 @@ hand-edited document must have its "checksum" set to "".`,
 						// As apply does: under the shared store lock (a gc
 						// elsewhere waits), a root naming the new ids
 						// before the state does, so no gc can take them
-						// between the state write and the root write.
+						// between the state write and the root write. Set
+						// before the first store is opened: ws.Store keeps
+						// what it opened.
 						ws.Locking = &engine.StoreLocking{Command: "state push", Timeout: lf.Timeout}
-						if err := ws.GuardRoots(ctx, old, pushed, m.RootBackend()); err != nil {
-							return fmt.Errorf("protect the objects the document references in this workspace's stores: %w\nNothing was pushed", err)
-						}
 					}
 					if force && derr == nil {
 						// Forced, an older state is pushed on purpose: it
 						// is stored above the serial of this workspace's
-						// roots, which would otherwise refuse it.
+						// roots, which would otherwise refuse it. The
+						// guard root below stands for that write, so it
+						// is written at that serial too (at the
+						// document's own, the roots from the newer state
+						// would refuse it).
 						floor = ws.NewestRootSerial(ctx, pushed.Lineage, m.RootBackend())
+						pushed.Serial = max(pushed.Serial, floor)
+					}
+					if n > 0 {
+						if err := ws.GuardRoots(ctx, old, pushed, m.RootBackend()); err != nil {
+							return fmt.Errorf("protect the objects the document references in this workspace's stores: %w\nNothing was pushed", err)
+						}
 					}
 				}
 				res, err = m.PushAbove(ctx, doc, force, floor)
