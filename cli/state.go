@@ -333,13 +333,10 @@ hand-edited document must have its "checksum" set to "".`,
 					if force && derr == nil {
 						// Forced, an older state is pushed on purpose: it
 						// is stored above the serial of this workspace's
-						// roots, which would otherwise refuse it. The
-						// guard root below stands for that write, so it
-						// is written at that serial too (at the
-						// document's own, the roots from the newer state
-						// would refuse it).
+						// roots, which would otherwise refuse it (the
+						// guard root below is not below them either:
+						// GuardRoots).
 						floor = ws.NewestRootSerial(ctx, pushed.Lineage, m.RootBackend())
-						pushed.Serial = max(pushed.Serial, floor)
 					}
 					if n > 0 {
 						if err := ws.GuardRoots(ctx, old, pushed, m.RootBackend()); err != nil {

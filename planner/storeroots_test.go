@@ -69,6 +69,17 @@ func TestRootWriter(t *testing.T) {
 	}
 	for _, step := range steps {
 		step.change(st)
+		// A root this write rewrote is a new document: a guard root
+		// (written before the state write, at the serial before it) or
+		// one written after it, at the state's serial.
+		before := map[string]time.Time{}
+		for name := range step.want {
+			if store, err := ws.Store(ctx, name); err == nil {
+				if r, err := store.GetRoot(ctx, storedoc.WorkspaceRootName(st.Lineage, m.RootBackend(), name)); err == nil {
+					before[name] = r.Written
+				}
+			}
+		}
 		if err := rw.Write(ctx, st); err != nil {
 			t.Fatalf("%s: %v", step.name, err)
 		}
@@ -84,8 +95,11 @@ func TestRootWriter(t *testing.T) {
 			if !slices.Equal(r.IDs, want) {
 				t.Errorf("%s: storage %q root ids %v, want %v", step.name, name, r.IDs, want)
 			}
-			if got, want := r.Serial == st.Serial, slices.Contains(step.rewritten, name); got != want {
+			prev, had := before[name]
+			if got, want := !had || !r.Written.Equal(prev), slices.Contains(step.rewritten, name); got != want {
 				t.Errorf("%s: storage %q root serial %d, state serial %d: rewritten = %v, want %v", step.name, name, r.Serial, st.Serial, got, want)
+			} else if got && r.Serial != st.Serial && r.Serial != st.Serial-1 {
+				t.Errorf("%s: storage %q root rewritten at serial %d, state serial %d: want the state's, or the one before it for a guard root", step.name, name, r.Serial, st.Serial)
 			}
 			if !strings.Contains(r.Backend, "state.json") || r.Written.Before(time.Now().Add(-time.Hour)) {
 				t.Errorf("%s: root backend %q written %s", step.name, r.Backend, r.Written)

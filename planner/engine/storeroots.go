@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"math"
 	"os"
 	"slices"
 	"time"
@@ -55,13 +54,16 @@ func (ws *Workspace) GuardRoots(ctx context.Context, old, next *state.State, bac
 			union.ids[store] = slices.Compact(merged)
 		}
 	}
-	// The guard root stands for the write that replaces old, so it is
-	// newer than old's root even when the pushed document's serial is
-	// lower (push -force stores it above old's: statemgr.Manager.Push).
+	// The guard root carries the serial of the state in place until the
+	// write lands (old's), so a push killed in between leaves no root
+	// ahead of the state (storage.RootAhead), and never less than what
+	// the roots carry now, which would refuse it (a forced push over an
+	// older copy put back by hand is stored above them: cli/state.go).
 	serial := next.Serial
 	if old != nil {
-		serial = max(serial, nextSerial(old.Serial))
+		serial = old.Serial
 	}
+	serial = max(serial, ws.NewestRootSerial(ctx, next.Lineage, backend))
 	_, err := ws.writeRoots(ctx, next, serial, backend, union, nil)
 	return err
 }
@@ -236,16 +238,6 @@ func (ws *Workspace) NewRootWriter(w StateWriter) *RootWriter {
 	return &RootWriter{ws: ws, w: w, backend: RootBackendOf(w), due: map[string]bool{}, serials: map[string]uint64{}, verify: verifyRootIndex}
 }
 
-// nextSerial is the serial of the write after one at serial: at the last
-// serial there is none (the state write fails: statemgr), and a root must
-// not wrap to 0, which would read as the oldest state.
-func nextSerial(serial uint64) uint64 {
-	if serial == math.MaxUint64 {
-		return serial
-	}
-	return serial + 1
-}
-
 // RootBackendOf is the backend w's roots are named for: its RootBackend
 // (statemgr.Manager) or its Location; "" for neither.
 func RootBackendOf(w StateWriter) string {
@@ -272,10 +264,10 @@ func (r *RootWriter) Write(ctx context.Context, st *state.State) error {
 	if err := r.index(ctx, st); err != nil {
 		return err
 	}
-	// A guard root that names exactly what the state now references is
-	// this write's root already (written for this serial).
+	// A guard root that names exactly what the state now references
+	// needs no rewrite until Finish, which brings it to the state's
+	// serial (it carries the serial of the state it replaced).
 	for name, n := range guarded {
-		r.serials[name] = st.Serial
 		if len(r.refs.ids[name]) == n {
 			delete(r.due, name)
 		}
@@ -295,6 +287,13 @@ func (r *RootWriter) Write(ctx context.Context, st *state.State) error {
 // names, and an error when a store could not make what it wrote durable
 // (the state is then not written). A store whose guard write failed gets its root after the state
 // write, as before.
+//
+// A guard root carries st's serial before the write (the serial of the
+// state in place while the write is under way), never the serial the
+// write will give it: a run killed before the state write then leaves
+// no root ahead of the state, and a root ahead of the state is always a
+// state put back from an older copy (storage.RootAhead). Finish brings
+// every root to the serial of the last state written.
 func (r *RootWriter) guard(ctx context.Context, st *state.State) (map[string]int, error) {
 	added := map[string][]string{}
 	var base func(store string) []string
@@ -351,7 +350,7 @@ func (r *RootWriter) guard(ctx context.Context, st *state.State) (map[string]int
 		if err != nil {
 			continue
 		}
-		root := &storage.Root{Lineage: st.Lineage, Backend: r.backend, Host: host, Written: time.Now().UTC(), Serial: nextSerial(st.Serial), IDs: union}
+		root := &storage.Root{Lineage: st.Lineage, Backend: r.backend, Host: host, Written: time.Now().UTC(), Serial: st.Serial, IDs: union}
 		_, err = store.PutWorkspaceRoot(ctx, root, name)
 		if ahead := (*storage.RootAheadError)(nil); errors.As(err, &ahead) {
 			return nil, fmt.Errorf("storage %q: %w; nothing was recorded", name, err)
@@ -445,10 +444,10 @@ func (r *RootWriter) Finish(ctx context.Context, st *state.State) error {
 	r.markDue(r.refs.diff(full))
 	r.refs = full
 	// Every root ends at the serial of the state as written last, even
-	// one whose ids did not change: a root carries the serial of the
-	// newest state the workspace recorded, so a copy of an older state
-	// put back by hand is told apart from a run killed between its guard
-	// root and its state write (one write ahead: storage.RootAhead).
+	// one whose ids did not change (or a guard root, which carries the
+	// serial before its write): a root carries the serial of the newest
+	// state the workspace recorded, so a copy of an older state put back
+	// by hand, even one write older, is refused (storage.RootAhead).
 	for _, name := range r.ws.StoreNames() {
 		if r.serials[name] != st.Serial {
 			r.due[name] = true

@@ -13,9 +13,11 @@ import (
 // TestRootsAhead: a state older than the one this workspace's root was
 // written from (restored by hand) is refused by every command that
 // checks or writes roots, so gc cannot delete what the newer state
-// recorded; one write ahead is a run killed between its guard root and
-// its state write, and is allowed. A guard root for a forced push of an
-// older document stands for the write that replaces the newer state.
+// recorded, even one write older (state.json.backup copied over
+// state.json); a run killed between its guard root and its state write
+// leaves no root ahead (the guard root carries the serial before the
+// write), and is allowed. A guard root for a forced push of an older
+// document is not refused by the newer state's root.
 func TestRootsAhead(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
@@ -26,11 +28,11 @@ func TestRootsAhead(t *testing.T) {
 	}{
 		{"same serial", 7, 7, false},
 		{"state newer", 7, 9, false},
-		{"root one write ahead", 7, 6, false},
+		{"restored one write older (state.json.backup)", 7, 6, true},
 		{"restored older state", 7, 5, true},
 		{"restored first state", 7, 0, true},
 		{"state at the last serial", math.MaxUint64 - 1, math.MaxUint64, false},
-		{"root at the last serial", math.MaxUint64, math.MaxUint64 - 1, false},
+		{"restored one write older at the last serial", math.MaxUint64, math.MaxUint64 - 1, true},
 		{"far below the last serial", math.MaxUint64, 3, true},
 	}
 	calls := []struct {
@@ -95,8 +97,54 @@ func TestRootsAhead(t *testing.T) {
 		if err := ws.GuardRoots(ctx, newer, pushed, ""); err != nil {
 			t.Fatal(err)
 		}
-		if r := readRoot(t, ws, DefaultStorage, newer.Lineage); r.Serial != 8 || len(r.IDs) != 3 {
-			t.Errorf("guard root at serial %d names %v, want serial 8 naming both states' ids", r.Serial, r.IDs)
+		if r := readRoot(t, ws, DefaultStorage, newer.Lineage); r.Serial != 7 || len(r.IDs) != 3 {
+			t.Errorf("guard root at serial %d names %v, want serial 7 (the replaced state's) naming both states' ids", r.Serial, r.IDs)
+		}
+		// The same push over an older copy put back by hand (serial 3):
+		// the guard root is not refused, and stays at the roots' serial.
+		ws.Close()
+		ws = &Workspace{BaseDir: dir, StoreURLs: map[string]string{DefaultStorage: "file://store"}}
+		restored := state.New()
+		restored.Lineage, restored.Serial = newer.Lineage, 3
+		if err := ws.GuardRoots(ctx, restored, pushed, ""); err != nil {
+			t.Fatal(err)
+		}
+		if r := readRoot(t, ws, DefaultStorage, newer.Lineage); r.Serial != 7 {
+			t.Errorf("guard root over a restored copy at serial %d, want 7", r.Serial)
+		}
+	})
+
+	// A run killed between a guard root and its state write (here: the
+	// state write fails) leaves a root the next command accepts.
+	t.Run("run killed between guard root and state write", func(t *testing.T) {
+		dir := t.TempDir()
+		ws := &Workspace{BaseDir: dir, StoreURLs: map[string]string{DefaultStorage: "file://store"}}
+		st := state.New()
+		st.Serial = 4
+		if err := ws.WriteRoots(ctx, st, ""); err != nil {
+			t.Fatal(err)
+		}
+		rw := ws.NewRootWriter(failingWriter{})
+		st.EnsureModel("m").Versions = []*state.Version{version(1, "a", "c")}
+		if err := rw.Write(ctx, st); err == nil {
+			t.Fatal("write did not fail")
+		}
+		ws.Close()
+		if r := readRoot(t, ws, DefaultStorage, st.Lineage); len(r.IDs) != 2 {
+			t.Fatalf("guard root names %v, want the new ids", r.IDs)
+		}
+		ws = &Workspace{BaseDir: dir, StoreURLs: map[string]string{DefaultStorage: "file://store"}}
+		defer ws.Close()
+		recorded := state.New()
+		recorded.Lineage, recorded.Serial = st.Lineage, 4
+		if err := ws.CheckRoots(ctx, recorded, ""); err != nil {
+			t.Fatal(err)
 		}
 	})
 }
+
+// failingWriter is a state backend whose writes fail, as a run killed
+// before its state write leaves it.
+type failingWriter struct{}
+
+func (failingWriter) Write(context.Context, *state.State) error { return errors.New("killed") }

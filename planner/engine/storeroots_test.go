@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mlform/mlform/providers/storage"
 	"github.com/mlform/mlform/providers/storage/storedoc"
@@ -91,6 +92,17 @@ func TestRootWriterIncremental(t *testing.T) {
 		if step.announce != nil {
 			wctx = step.announce(ctx)
 		}
+		// A root this write rewrote is a new document: a guard root
+		// (written before the state write, at the serial before it) or
+		// one written after it, at the state's serial.
+		before := map[string]time.Time{}
+		for name := range step.want {
+			if store, err := ws.Store(ctx, name); err == nil {
+				if r, err := store.GetRoot(ctx, storedoc.WorkspaceRootName(st.Lineage, "", name)); err == nil {
+					before[name] = r.Written
+				}
+			}
+		}
 		err := rw.Write(wctx, st)
 		if step.wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), step.wantErr) {
@@ -106,8 +118,11 @@ func TestRootWriterIncremental(t *testing.T) {
 			if !slices.Equal(r.IDs, want) {
 				t.Errorf("%s: storage %q root ids %v, want %v", step.name, name, r.IDs, want)
 			}
-			if got, want := r.Serial == st.Serial, slices.Contains(step.rewritten, name); got != want {
+			prev, had := before[name]
+			if got, want := !had || !r.Written.Equal(prev), slices.Contains(step.rewritten, name); got != want {
 				t.Errorf("%s: storage %q root serial %d, state serial %d: rewritten = %v, want %v", step.name, name, r.Serial, st.Serial, got, want)
+			} else if got && r.Serial != st.Serial && r.Serial != st.Serial-1 {
+				t.Errorf("%s: storage %q root rewritten at serial %d, state serial %d: want the state's, or the one before it for a guard root", step.name, name, r.Serial, st.Serial)
 			}
 		}
 	}

@@ -96,11 +96,14 @@ func (e *RootAheadError) Error() string {
 
 // RootAhead returns a *RootAheadError when stored, the root called name,
 // was written from a state of the workspace newer than the one at serial.
-// One write ahead is allowed: a root is written just before the state
-// write it describes (docs/store-format.md, "Write order"), so a run
-// killed between the two leaves it there.
+// A root is written from a state only once that state is recorded; the
+// guard root written before a state write carries the serial of the
+// state it replaces (docs/store-format.md, "Write order"), so a run
+// killed between the two leaves no root ahead. Even one write ahead is a
+// state put back: state.json.backup copied over state.json is exactly
+// that, and gc would delete what the last write recorded.
 func RootAhead(name string, stored *Root, serial uint64) error {
-	if stored.Serial > serial && stored.Serial-serial > 1 { // serial+1 may wrap
+	if stored.Serial > serial {
 		return &RootAheadError{Name: name, Stored: stored, Serial: serial}
 	}
 	return nil
