@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/spf13/cobra"
 
@@ -349,8 +350,12 @@ hand-edited document must have its "checksum" set to "".`,
 						// is stored above the serial of this workspace's
 						// roots, which would otherwise refuse it (the
 						// guard root below is not below them either:
-						// GuardRoots).
+						// GuardRoots). Strictly above: the newest state,
+						// put back by hand afterwards, is refused in turn.
 						floor = ws.NewestRootSerial(ctx, pushed.Lineage, m.RootBackend())
+						if floor < math.MaxUint64 {
+							floor++
+						}
 					}
 					if n > 0 {
 						if err := ws.GuardRoots(ctx, old, pushed, m.RootBackend()); err != nil {
