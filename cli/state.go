@@ -345,16 +345,23 @@ hand-edited document must have its "checksum" set to "".`,
 						// what it opened.
 						ws.Locking = &engine.StoreLocking{Command: "state push", Timeout: lf.Timeout}
 					}
-					if force && derr == nil {
-						// Forced, an older state is pushed on purpose: it
-						// is stored above the serial of this workspace's
-						// roots, which would otherwise refuse it (the
-						// guard root below is not below them either:
-						// GuardRoots). Strictly above: the newest state,
-						// put back by hand afterwards, is refused in turn.
-						floor = ws.NewestRootSerial(ctx, pushed.Lineage, m.RootBackend())
-						if floor < math.MaxUint64 {
-							floor++
+					if derr == nil {
+						rootSerial := ws.NewestRootSerial(ctx, pushed.Lineage, m.RootBackend())
+						switch {
+						case force:
+							// Forced, an older state is pushed on purpose:
+							// it is stored above the serial of this
+							// workspace's roots, which would otherwise
+							// refuse it (the guard root below is not below
+							// them either: GuardRoots). Strictly above: the
+							// newest state, put back by hand afterwards, is
+							// refused in turn.
+							floor = rootSerial
+							if floor < math.MaxUint64 {
+								floor++
+							}
+						case rootSerial > pushed.Serial:
+							return fmt.Errorf("the pushed state has serial %d, but this workspace's roots in its stores were written from its state at serial %d: it is an older copy, and gc would delete what the newer state recorded. Nothing was pushed. Push the newest state, or pass -force to go back to this one on purpose (gc then collects what only the newer state recorded)", pushed.Serial, rootSerial)
 						}
 					}
 					if n > 0 {

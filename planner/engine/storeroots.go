@@ -54,6 +54,24 @@ func (ws *Workspace) GuardRoots(ctx context.Context, old, next *state.State, bac
 			union.ids[store] = slices.Compact(merged)
 		}
 	}
+	// What the roots name now stays named too: when the stored state is
+	// gone or an older copy, they are the only record of what the newest
+	// state referenced, and a guard never narrows.
+	var rootSerial uint64
+	for _, name := range ws.StoreNames() {
+		store, err := ws.Store(ctx, name)
+		if err != nil {
+			continue
+		}
+		r, err := store.GetRoot(ctx, storedoc.WorkspaceRootName(next.Lineage, backend, name))
+		if err != nil {
+			continue
+		}
+		rootSerial = max(rootSerial, r.Serial)
+		merged := slices.Concat(union.ids[name], r.IDs)
+		slices.Sort(merged)
+		union.ids[name] = slices.Compact(merged)
+	}
 	// The guard root carries the serial of the state in place until the
 	// write lands (old's), so a push killed in between leaves no root
 	// ahead of the state (storage.RootAhead), and never less than what
@@ -63,7 +81,7 @@ func (ws *Workspace) GuardRoots(ctx context.Context, old, next *state.State, bac
 	if old != nil {
 		serial = old.Serial
 	}
-	serial = max(serial, ws.NewestRootSerial(ctx, next.Lineage, backend))
+	serial = max(serial, rootSerial)
 	_, err := ws.writeRoots(ctx, next, serial, backend, union, nil)
 	return err
 }

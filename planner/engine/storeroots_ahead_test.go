@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/mlform/mlform/providers/storage"
@@ -139,6 +140,39 @@ func TestRootsAhead(t *testing.T) {
 		recorded.Lineage, recorded.Serial = st.Lineage, 4
 		if err := ws.CheckRoots(ctx, recorded, ""); err != nil {
 			t.Fatal(err)
+		}
+	})
+
+	t.Run("guard keeps what the roots name", func(t *testing.T) {
+		// The stored state is gone (or an older copy): the roots are the
+		// only record of what the newest state referenced, and a push's
+		// guard root must not drop it.
+		newer := state.New()
+		newer.Serial = 7
+		newer.EnsureModel("m").Versions = []*state.Version{version(1, "a", "c"), version(2, "b", "c")}
+		dir := t.TempDir()
+		ws := &Workspace{BaseDir: dir, StoreURLs: map[string]string{DefaultStorage: "file://store"}}
+		if err := ws.WriteRoots(ctx, newer, ""); err != nil {
+			t.Fatal(err)
+		}
+		ws.Close()
+		ws = &Workspace{BaseDir: dir, StoreURLs: map[string]string{DefaultStorage: "file://store"}}
+		defer ws.Close()
+		pushed := state.New()
+		pushed.Lineage, pushed.Serial = newer.Lineage, 5
+		pushed.EnsureModel("m").Versions = []*state.Version{version(1, "a", "c")}
+		if err := ws.GuardRoots(ctx, nil, pushed, ""); err != nil {
+			t.Fatal(err)
+		}
+		r := readRoot(t, ws, DefaultStorage, newer.Lineage)
+		if want := []string{rootID("a"), rootID("b"), rootID("c")}; !slices.Equal(r.IDs, want) || r.Serial != 7 {
+			t.Errorf("guard root at serial %d names %v, want %v at 7", r.Serial, r.IDs, want)
+		}
+		// The same process then writing the older state's root is refused
+		// without reading the root back.
+		var ahead *storage.RootAheadError
+		if err := ws.WriteRoots(ctx, pushed, ""); !errors.As(err, &ahead) {
+			t.Fatalf("WriteRoots of the older state after the guard: %v, want a RootAheadError", err)
 		}
 	})
 }

@@ -46,28 +46,32 @@ func (s *Store) PutRoot(ctx context.Context, r *Root) error {
 // written, the caller removes the root an older mlform wrote under the
 // lineage alone (ForgetLegacyRoot).
 //
-// The first time a Store writes a name, it reads the root there: one
-// written from a newer state of the workspace (RootAhead) is not replaced.
+// A root written from a newer state of the workspace (RootAhead) is not
+// replaced: the first time a Store writes a name it reads the root there,
+// later it compares with what it wrote.
 func (s *Store) PutWorkspaceRoot(ctx context.Context, r *Root, store string) (string, error) {
 	name := storedoc.WorkspaceRootName(r.Lineage, r.Backend, store)
 	s.rootsMu.Lock()
-	checked := s.rootsChecked[name]
+	last, written := s.rootsWritten[name]
 	s.rootsMu.Unlock()
-	if !checked {
-		if old, err := s.readRoot(ctx, rootKey(name), name); err == nil {
-			if err := RootAhead(name, old, r.Serial); err != nil {
-				return "", err
-			}
+	if written {
+		// This Store wrote it last: no need to read it back.
+		if err := RootAhead(name, last, r.Serial); err != nil {
+			return "", err
+		}
+	} else if old, err := s.readRoot(ctx, rootKey(name), name); err == nil {
+		if err := RootAhead(name, old, r.Serial); err != nil {
+			return "", err
 		}
 	}
 	if err := s.putRoot(ctx, name, r); err != nil {
 		return "", err
 	}
 	s.rootsMu.Lock()
-	if s.rootsChecked == nil {
-		s.rootsChecked = map[string]bool{}
+	if s.rootsWritten == nil {
+		s.rootsWritten = map[string]*Root{}
 	}
-	s.rootsChecked[name] = true
+	s.rootsWritten[name] = &Root{Lineage: r.Lineage, Backend: r.Backend, Host: r.Host, Written: r.Written, Serial: r.Serial}
 	s.rootsMu.Unlock()
 	return name, nil
 }

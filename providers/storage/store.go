@@ -96,10 +96,11 @@ type Store struct {
 	// locks are the store locks held (storelock.go, CheckLocks).
 	locksMu sync.Mutex
 	locks   map[*StoreLock]bool
-	// rootsChecked are the workspace roots this Store wrote: only the
-	// first write of each reads what it replaces (PutWorkspaceRoot).
+	// rootsWritten are the workspace roots this Store wrote (without
+	// their ids): only the first write of each reads what it replaces
+	// (PutWorkspaceRoot).
 	rootsMu      sync.Mutex
-	rootsChecked map[string]bool
+	rootsWritten map[string]*Root
 }
 
 // Open opens (creating when new) the store at url. A store whose config was

@@ -260,7 +260,7 @@ func (m *Manager) refuseOrphanBackup(ctx context.Context) error {
 	case err != nil:
 		return fmt.Errorf("write state: %w", err)
 	}
-	return fmt.Errorf("write state: there is no state at %s, but its backup %s is there (was the state deleted?): a new state would replace that backup, the only record left, so nothing was written. To restore it:\n  mlform state pull -backup > restored.json\n  mlform state push restored.json\nTo start a new state here instead, move the backup away first", m.Location(), m.BackupLocation())
+	return fmt.Errorf("write state: there is no state at %s, but its backup %s is there (was the state deleted?): a new state would replace that backup, the only record left, so nothing was written. To restore it:\n  mlform state pull -backup > restored.json\n  mlform state push -force restored.json\nTo start a new state here instead, move the backup away first", m.Location(), m.BackupLocation())
 }
 
 // summary is what Write needs of a stored document. The Manager keeps the
