@@ -47,21 +47,10 @@ func TestRootsAhead(t *testing.T) {
 	for _, tt := range tests {
 		for _, c := range calls {
 			t.Run(tt.name+"/"+c.name, func(t *testing.T) {
-				dir := t.TempDir()
-				newer := state.New()
-				newer.Serial = tt.rootSerial
-				newer.EnsureModel("m").Versions = []*state.Version{version(1, "a", "c"), version(2, "b", "c")}
-				ws := &Workspace{BaseDir: dir, StoreURLs: map[string]string{DefaultStorage: "file://store"}}
-				if err := ws.WriteRoots(ctx, newer, ""); err != nil {
-					t.Fatal(err)
-				}
-				ws.Close()
-
+				newer, ws := rootedAt(t, tt.rootSerial)
 				older := state.New()
 				older.Lineage, older.Serial = newer.Lineage, tt.stateSerial
 				older.EnsureModel("m").Versions = []*state.Version{version(1, "a", "c")}
-				ws = &Workspace{BaseDir: dir, StoreURLs: map[string]string{DefaultStorage: "file://store"}}
-				defer ws.Close()
 				err := c.run(ws, older)
 				var ahead *storage.RootAheadError
 				if got := errors.As(err, &ahead); got != tt.ahead {
@@ -81,18 +70,8 @@ func TestRootsAhead(t *testing.T) {
 	}
 
 	t.Run("guard for a forced push of an older document", func(t *testing.T) {
-		newer := state.New()
-		newer.Serial = 7
-		newer.EnsureModel("m").Versions = []*state.Version{version(1, "a", "c"), version(2, "b", "c")}
-		dir := t.TempDir()
-		ws := &Workspace{BaseDir: dir, StoreURLs: map[string]string{DefaultStorage: "file://store"}}
-		if err := ws.WriteRoots(ctx, newer, ""); err != nil {
-			t.Fatal(err)
-		}
-		ws.Close()
-		// Another process: its first write of the root reads it.
-		ws = &Workspace{BaseDir: dir, StoreURLs: map[string]string{DefaultStorage: "file://store"}}
-		defer ws.Close()
+		newer, ws := rootedAt(t, 7)
+		dir := ws.BaseDir
 		pushed := state.New()
 		pushed.Lineage, pushed.Serial = newer.Lineage, 2
 		if err := ws.GuardRoots(ctx, newer, pushed, ""); err != nil {
@@ -105,6 +84,7 @@ func TestRootsAhead(t *testing.T) {
 		// the guard root is not refused, and stays at the roots' serial.
 		ws.Close()
 		ws = &Workspace{BaseDir: dir, StoreURLs: map[string]string{DefaultStorage: "file://store"}}
+		defer ws.Close()
 		restored := state.New()
 		restored.Lineage, restored.Serial = newer.Lineage, 3
 		if err := ws.GuardRoots(ctx, restored, pushed, ""); err != nil {
@@ -147,17 +127,7 @@ func TestRootsAhead(t *testing.T) {
 		// The stored state is gone (or an older copy): the roots are the
 		// only record of what the newest state referenced, and a push's
 		// guard root must not drop it.
-		newer := state.New()
-		newer.Serial = 7
-		newer.EnsureModel("m").Versions = []*state.Version{version(1, "a", "c"), version(2, "b", "c")}
-		dir := t.TempDir()
-		ws := &Workspace{BaseDir: dir, StoreURLs: map[string]string{DefaultStorage: "file://store"}}
-		if err := ws.WriteRoots(ctx, newer, ""); err != nil {
-			t.Fatal(err)
-		}
-		ws.Close()
-		ws = &Workspace{BaseDir: dir, StoreURLs: map[string]string{DefaultStorage: "file://store"}}
-		defer ws.Close()
+		newer, ws := rootedAt(t, 7)
 		pushed := state.New()
 		pushed.Lineage, pushed.Serial = newer.Lineage, 5
 		pushed.EnsureModel("m").Versions = []*state.Version{version(1, "a", "c")}
@@ -175,6 +145,26 @@ func TestRootsAhead(t *testing.T) {
 			t.Fatalf("WriteRoots of the older state after the guard: %v, want a RootAheadError", err)
 		}
 	})
+}
+
+// rootedAt writes the roots of a state at serial that references two
+// versions (ids a, b, c), as an earlier process would have, and returns
+// that state and a fresh Workspace on the same directory (another
+// process: its first write of each root reads it).
+func rootedAt(t *testing.T, serial uint64) (*state.State, *Workspace) {
+	t.Helper()
+	newer := state.New()
+	newer.Serial = serial
+	newer.EnsureModel("m").Versions = []*state.Version{version(1, "a", "c"), version(2, "b", "c")}
+	dir := t.TempDir()
+	ws := &Workspace{BaseDir: dir, StoreURLs: map[string]string{DefaultStorage: "file://store"}}
+	if err := ws.WriteRoots(context.Background(), newer, ""); err != nil {
+		t.Fatal(err)
+	}
+	ws.Close()
+	ws = &Workspace{BaseDir: dir, StoreURLs: map[string]string{DefaultStorage: "file://store"}}
+	t.Cleanup(func() { ws.Close() })
+	return newer, ws
 }
 
 // failingWriter is a state backend whose writes fail, as a run killed
