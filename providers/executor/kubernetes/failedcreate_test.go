@@ -10,6 +10,7 @@ import (
 	"time"
 
 	authenticationv1 "k8s.io/api/authentication/v1"
+	authorizationv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -78,6 +79,7 @@ func identity(t *testing.T, ns string, rules []rbacv1.PolicyRule) string {
 		Subjects: []rbacv1.Subject{{Kind: "ServiceAccount", Name: name, Namespace: ns}}}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	grantedWait(t, ns, name, rules)
 	tok, err := c.CoreV1().ServiceAccounts(ns).CreateToken(ctx, name, &authenticationv1.TokenRequest{}, metav1.CreateOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -94,6 +96,42 @@ func identity(t *testing.T, ns string, rules []rbacv1.PolicyRule) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// grantedWait waits until the API server's authorizer allows service
+// account name of ns every rule: it learns of a new Role and RoleBinding
+// through its informers, and a request made before that is forbidden
+// (under load, the first secret create of a run was).
+func grantedWait(t *testing.T, ns, name string, rules []rbacv1.PolicyRule) {
+	t.Helper()
+	c := client(t)
+	user := "system:serviceaccount:" + ns + ":" + name
+	groups := []string{"system:serviceaccounts", "system:serviceaccounts:" + ns, "system:authenticated"}
+	deadline := time.Now().Add(time.Minute)
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for _, r := range rules {
+		for _, res := range r.Resources {
+			attrs := &authorizationv1.ResourceAttributes{Namespace: ns, Verb: r.Verbs[0], Group: r.APIGroups[0], Resource: res}
+			if sub, ok := strings.CutPrefix(res, "pods/"); ok {
+				attrs.Resource, attrs.Subresource = "pods", sub
+			}
+			for {
+				review, err := c.AuthorizationV1().SubjectAccessReviews().Create(context.Background(), &authorizationv1.SubjectAccessReview{
+					Spec: authorizationv1.SubjectAccessReviewSpec{User: user, Groups: groups, ResourceAttributes: attrs}}, metav1.CreateOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if review.Status.Allowed {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("%s is still not allowed to %s %s in %s: %s", user, attrs.Verb, res, ns, review.Status.Reason)
+				}
+				<-tick.C
+			}
+		}
+	}
 }
 
 // pendingWith waits until progress reports a Pending Job whose reason
