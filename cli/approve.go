@@ -30,10 +30,11 @@ own. history and lineage show the approver.`,
 		Example: `  mlform approve promotion.churn_production v7`,
 		Args:    wantArgs(2, 2, "a promotion and a version, like promotion.churn_production v7"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := loadConfig(g, &vf)
+			ws, err := loadWorkspace(g, &vf)
 			if err != nil {
 				return err
 			}
+			defer ws.Close()
 			at, err := (&planFlags{now: now}).clock(g)
 			if err != nil {
 				return err
@@ -42,9 +43,12 @@ own. history and lineage show the approver.`,
 			var res *ops.Approved
 			err = lockedState(ctx, g, lf, "approve", func(m *statemgr.Manager) error {
 				_, uerr := m.Update(ctx, func(s *state.State) error {
+					if err := refuseRestored(ctx, ws, m, s); err != nil {
+						return err
+					}
 					var aerr error
-					res, aerr = ops.Approve(s, cfg, ops.ApproveRequest{Promotion: args[0], Version: args[1], By: whoami.UserAtHost(), At: at,
-						Moves: planner.PendingMoves(cfg, s)})
+					res, aerr = ops.Approve(s, ws.Config, ops.ApproveRequest{Promotion: args[0], Version: args[1], By: whoami.UserAtHost(), At: at,
+						Moves: planner.PendingMoves(ws.Config, s)})
 					return aerr
 				})
 				return uerr

@@ -121,3 +121,14 @@ func rootsWorkspace(g *Globals) (*engine.Workspace, error) {
 	}
 	return engine.NewWorkspace(cfg, wd, time.Now())
 }
+
+// refuseRestored refuses s when it is older than what the workspace ws
+// describes last recorded in its stores (put back by hand): each write
+// of the state raises its serial by one, and enough of them would bring
+// it level with the roots, after which gc deletes what the newer state
+// recorded (engine.Workspace.CheckRoots). It opens no store that does
+// not exist yet: one holds no root to compare.
+func refuseRestored(ctx context.Context, ws *engine.Workspace, m *statemgr.Manager, s *state.State) error {
+	ws.NoCreateStores = true
+	return ws.CheckRoots(ctx, s, m.RootBackend())
+}

@@ -152,18 +152,13 @@ first. Version numbers are never reused, even after rm.`,
 			retained := 0
 			err = lockedState(ctx, g, lf, "state rm", func(m *statemgr.Manager) error {
 				s, err = m.Update(ctx, func(s *state.State) error {
-					// A state older than what this workspace last recorded
-					// in its stores (put back by hand) is refused, as
-					// apply and gc refuse it: each write raises its serial
-					// by one, and enough of them would bring it level with
-					// the roots, after which gc deletes what the newer
-					// state recorded. Best effort when the configuration
-					// does not load (updateRoots warns then).
+					// A state put back by hand is refused, as apply and gc
+					// refuse it. Best effort when the configuration does
+					// not load (updateRoots warns then).
 					if ws, werr := rootsWorkspace(g); werr == nil && ws != nil {
-						cerr := ws.CheckRoots(ctx, s, m.RootBackend())
-						ws.Close()
-						if cerr != nil {
-							return cerr
+						defer ws.Close()
+						if err := refuseRestored(ctx, ws, m, s); err != nil {
+							return err
 						}
 					}
 					before := countRetained(s)

@@ -39,6 +39,14 @@ func Init(ctx context.Context, ws *engine.Workspace, m *statemgr.Manager) ([]Ini
 	if err != nil {
 		return nil, err
 	}
+	// A state put back by hand stops here, before recording a moved
+	// store raises its serial: enough such writes would bring it level
+	// with the roots, and gc would then delete what the newer state
+	// recorded. (After acceptMoves, which opens a new place without
+	// creating it.)
+	if err := ws.CheckRoots(ctx, st, m.RootBackend()); err != nil {
+		return nil, err
+	}
 	step := InitStep{What: "state backend", Where: m.Location()}
 	if len(moved) > 0 {
 		if err := m.Write(ctx, st); err != nil {
