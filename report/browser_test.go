@@ -39,10 +39,13 @@ func TestBrowser(t *testing.T) {
 		shots = t.TempDir()
 	}
 	must(t, os.MkdirAll(shots, 0o755))
+	b, err := browser.Start(context.Background(), chromium)
+	must(t, err)
+	defer b.Close()
 	for _, p := range res.Pages {
 		t.Run(p, func(t *testing.T) {
 			png := filepath.Join(shots, strings.TrimSuffix(p, ".html")+".png")
-			pg, err := browser.Render(context.Background(), chromium, filepath.Join(out, p), png)
+			pg, err := b.Render(context.Background(), filepath.Join(out, p), png)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -49,10 +49,13 @@ func cmdBrowsercheck(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	shots := filepath.Join(filepath.Dir(dir), "screenshots")
 	ts.Check(os.MkdirAll(shots, 0o755))
+	b, err := browser.Start(context.Background(), chromium)
+	ts.Check(err)
+	defer b.Close()
 	for _, p := range pages {
 		name := filepath.Base(p)
 		png := filepath.Join(shots, strings.TrimSuffix(name, ".html")+".png")
-		pg, err := browser.Render(context.Background(), chromium, p, png)
+		pg, err := b.Render(context.Background(), p, png)
 		ts.Check(err)
 		ts.Check(browser.PNGOK(png))
 		if len(pg.Console) > 0 {

@@ -5,7 +5,6 @@
 package browser
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,8 +12,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"time"
+
+	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
 )
 
 // RequireEnv makes a missing browser a failure instead of a skip (.ci/run
@@ -44,65 +49,131 @@ func Find(getenv func(string) string) (string, error) {
 // Page is what rendering one page gave.
 type Page struct {
 	File string
-	// DOM is the document after rendering (--dump-dom).
+	// DOM is the document after rendering (the root element's outerHTML).
 	DOM string
-	// Console holds every console message the page logged; a page with no
+	// Console holds every console message the page logged, uncaught
+	// exceptions and the browser's log entries for it; a page with no
 	// script should log none (a failed load is one too).
 	Console []string
 	// Screenshot is the PNG file written.
 	Screenshot string
 }
 
-// Render loads file (an HTML file on disk) in headless Chromium twice: once
-// for the DOM and the console (logging to stderr), once for a screenshot
-// saved as png. Both runs use a fresh profile in a temporary directory,
-// no network features and no GPU.
-func Render(ctx context.Context, chromium, file, png string) (*Page, error) {
+// Session is one headless Chromium that renders page after page, each in
+// a tab of its own. A browser launch costs about a second of CPU, and a
+// report has tens of pages: launching one per page (twice, with
+// --dump-dom and --screenshot) made the browser checks most of the
+// end-to-end tests' time.
+type Session struct {
+	profile string
+	ctx     context.Context // the browser's
+	cancel  func()
+}
+
+// viewport is the size of every screenshot.
+const viewportWidth, viewportHeight = 1280, 1800
+
+// Start launches chromium headless with a fresh profile in a temporary
+// directory, no network features and no GPU. Close stops it.
+func Start(ctx context.Context, chromium string) (*Session, error) {
+	profile, err := os.MkdirTemp("", "mlform-chromium-")
+	if err != nil {
+		return nil, err
+	}
+	actx, acancel := chromedp.NewExecAllocator(ctx,
+		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.NoFirstRun, chromedp.UserDataDir(profile),
+		chromedp.WindowSize(viewportWidth, viewportHeight),
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("hide-scrollbars", true))
+	bctx, bcancel := chromedp.NewContext(actx)
+	s := &Session{profile: profile, ctx: bctx, cancel: func() { bcancel(); acancel() }}
+	// The first run starts the browser, which lives as long as bctx.
+	if err := chromedp.Do(bctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("start %s: %w", chromium, err)
+	}
+	return s, nil
+}
+
+// Close stops the browser and removes its profile.
+func (s *Session) Close() error {
+	s.cancel()
+	return os.RemoveAll(s.profile)
+}
+
+// Render loads file (an HTML file on disk) in a new tab, reads the DOM
+// after the load event, saves a screenshot of the viewport as png, and
+// collects what the page logged meanwhile. ctx bounds the page (two
+// minutes at most).
+func (s *Session) Render(ctx context.Context, file, png string) (*Page, error) {
 	abs, err := filepath.Abs(file)
 	if err != nil {
 		return nil, err
 	}
 	u := (&url.URL{Scheme: "file", Path: abs}).String()
 	p := &Page{File: file, Screenshot: png}
-	out, stderr, err := run(ctx, chromium, "--dump-dom", "--enable-logging=stderr", "--v=0", u)
-	if err != nil {
-		return nil, fmt.Errorf("render %s: %w\n%s", file, err, tail(stderr))
-	}
-	p.DOM = out
-	for _, line := range strings.Split(stderr, "\n") {
-		if strings.Contains(line, ":CONSOLE") {
-			p.Console = append(p.Console, strings.TrimSpace(line))
+	// The listener runs on the goroutine that reads the tab's messages in
+	// order, so every message logged before the screenshot's answer is
+	// in by the time Run returns.
+	var mu sync.Mutex
+	tab, closeTab := chromedp.NewContext(s.ctx, chromedp.WithListener(func(ev any) {
+		if line := consoleLine(ev); line != "" {
+			mu.Lock()
+			p.Console = append(p.Console, line)
+			mu.Unlock()
 		}
+	}))
+	defer closeTab()
+	stop := context.AfterFunc(ctx, closeTab)
+	defer stop()
+	tctx, cancel := context.WithTimeout(tab, 2*time.Minute)
+	defer cancel()
+	if err := chromedp.Do(tctx,
+		chromedp.EmulateViewport(viewportWidth, viewportHeight),
+		chromedp.Navigate(u)); err != nil {
+		return nil, fmt.Errorf("render %s: %w", file, err)
 	}
-	if _, stderr, err := run(ctx, chromium, "--screenshot="+png, "--window-size=1280,1800", "--hide-scrollbars", u); err != nil {
-		return nil, fmt.Errorf("screenshot %s: %w\n%s", file, err, tail(stderr))
+	if p.DOM, err = chromedp.Run(tctx, chromedp.OuterHTML(chromedp.CSS("html"))); err != nil {
+		return nil, fmt.Errorf("render %s: %w", file, err)
 	}
+	shot, err := chromedp.Run(tctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		return nil, fmt.Errorf("screenshot %s: %w", file, err)
+	}
+	if err := os.WriteFile(png, shot, 0o644); err != nil {
+		return nil, err
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	p.Console = slices.Clone(p.Console)
 	return p, nil
 }
 
-func run(ctx context.Context, chromium string, args ...string) (string, string, error) {
-	profile, err := os.MkdirTemp("", "mlform-chromium-")
-	if err != nil {
-		return "", "", err
+// consoleLine describes a console call, an uncaught exception or a log
+// entry of the browser ("" for any other event).
+func consoleLine(ev any) string {
+	switch e := ev.(type) {
+	case *runtime.EventConsoleAPICalled:
+		var args []string
+		for _, a := range e.Args {
+			if a.Value != nil {
+				args = append(args, string(a.Value))
+			} else {
+				args = append(args, a.Description)
+			}
+		}
+		return fmt.Sprintf("console.%s: %s", e.Type, strings.Join(args, " "))
+	case *runtime.EventExceptionThrown:
+		d := e.ExceptionDetails
+		text := d.Text
+		if d.Exception != nil {
+			text += " " + d.Exception.Description
+		}
+		return fmt.Sprintf("exception: %s (%s:%d)", text, d.URL, d.LineNumber)
+	case *cdplog.EventEntryAdded:
+		return fmt.Sprintf("%s %s: %s (%s)", e.Entry.Source, e.Entry.Level, e.Entry.Text, e.Entry.URL)
 	}
-	defer os.RemoveAll(profile)
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-	defer cancel()
-	base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--disable-dev-shm-usage", "--user-data-dir=" + profile}
-	cmd := exec.CommandContext(ctx, chromium, append(base, args...)...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	cmd.WaitDelay = 10 * time.Second
-	err = cmd.Run()
-	return stdout.String(), stderr.String(), err
-}
-
-func tail(s string) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	if len(lines) > 8 {
-		lines = lines[len(lines)-8:]
-	}
-	return strings.Join(lines, "\n")
+	return ""
 }
