@@ -23,16 +23,21 @@ RACE_PKGS := ./state/... ./providers/... ./planner/... ./cli/... ./internal/...
 # The mlformtest tag builds the test hooks (cli/testhooks_on.go) into the
 # binary the end-to-end scripts run; release builds never have them.
 # -timeout is a guard against a hang, not a budget: the end-to-end scripts
-# (cmd/mlform) take about ten minutes on 2 cores, and a deadline that close
+# (cmd/mlform) take about five minutes on 2 cores, and a deadline that close
 # turns a slow machine into failures (testscript kills the commands
 # running when it nears).
+# Most of that time is waiting (on the cloud servers, Slurm's and
+# Kubernetes' schedulers, lock retries, trainers held on a gate), not
+# CPU: -parallel 4 runs four scripts (or parallel tests) at once and -p 3
+# three test binaries, on 2 cores.
+TESTFLAGS ?= -p 3 -parallel 4
 test:
 	$(GO) vet $(PKGS)
 	$(GO) vet -tags mlformtest $(PKGS)
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	scripts/staticcheck.sh
 	scripts/browser/install.sh || echo "browser: no chromium; the report's browser tests skip (fail under MLFORM_REQUIRE_BROWSER_TESTS=1)"
-	scripts/cloud/with-servers.sh scripts/slurm/with-slurm.sh scripts/k8s/with-k8s.sh sh -c '$(GO) test -tags mlformtest -count=1 -timeout 25m $(PKGS) && $(GO) test -tags mlformtest -race -count=1 -timeout 12m $(RACE_PKGS)'
+	scripts/cloud/with-servers.sh scripts/slurm/with-slurm.sh scripts/k8s/with-k8s.sh sh -c '$(GO) test $(TESTFLAGS) -tags mlformtest -count=1 -timeout 25m $(PKGS) && $(GO) test $(TESTFLAGS) -tags mlformtest -race -count=1 -timeout 12m $(RACE_PKGS)'
 
 
 # Builds mlform and runs init, plan and apply on the example workspace on the
