@@ -158,6 +158,11 @@ func makePlan(ctx context.Context, g *Globals, ws *engine.Workspace, m *statemgr
 	if err != nil {
 		return nil, nil, err
 	}
+	// A state put back by hand is refused before observing (which may
+	// hash gigabytes), as apply would refuse it.
+	if err := ws.PeekRoots(ctx, st, m.RootBackend()); err != nil {
+		return nil, nil, err
+	}
 	opts := f.options()
 	opts.StoreWhileObserving = storeEarly
 	obs := progress.NewObserve(g.Stderr)

@@ -127,6 +127,26 @@ func (ws *Workspace) CheckRoots(ctx context.Context, st *state.State, backend st
 	return err
 }
 
+// PeekRoots is CheckRoots for a command that writes nothing and opens no
+// store otherwise (plan): it reads each root without opening its store
+// (storage.PeekRoot), and passes over a store it cannot read (missing,
+// unreachable, no credentials), which apply then checks for certain. A
+// plan made from a state put back by hand would propose again what the
+// newer state recorded (a second "v2"), which apply would refuse.
+func (ws *Workspace) PeekRoots(ctx context.Context, st *state.State, backend string) error {
+	for _, name := range ws.StoreNames() {
+		rootName := storedoc.WorkspaceRootName(st.Lineage, backend, name)
+		root, err := storage.PeekRoot(ctx, ws.StoreURLs[name], ws.BaseDir, rootName)
+		if err != nil {
+			continue
+		}
+		if err := storage.RootAhead(rootName, root, st.Serial); err != nil {
+			return fmt.Errorf("storage %q: %w", name, err)
+		}
+	}
+	return nil
+}
+
 // NewestRootSerial is the highest serial among the roots of the state
 // lineage at backend in the declared stores (0: none can be read).
 func (ws *Workspace) NewestRootSerial(ctx context.Context, lineage, backend string) uint64 {

@@ -43,6 +43,7 @@ func TestRootsAhead(t *testing.T) {
 		{"CheckRoots", func(ws *Workspace, st *state.State) error { return ws.CheckRoots(ctx, st, "") }},
 		{"EnsureRoots", func(ws *Workspace, st *state.State) error { return ws.EnsureRoots(ctx, st, "") }},
 		{"WriteRoots", func(ws *Workspace, st *state.State) error { return ws.WriteRoots(ctx, st, "") }},
+		{"PeekRoots", func(ws *Workspace, st *state.State) error { return ws.PeekRoots(ctx, st, "") }},
 	}
 	for _, tt := range tests {
 		for _, c := range calls {
