@@ -153,8 +153,12 @@ func ParseFile(src []byte, filename string) (*hcl.File, hcl.Diagnostics) {
 		return lang.EmptyFile(src, filename), diags
 	}
 	if len(src) >= PiecesFrom {
-		if f, ok := parsePieces(src, filename); ok {
+		f, nesting, ok := parsePieces(src, filename)
+		if ok {
 			return f, nil
+		}
+		if nesting.HasErrors() {
+			return lang.EmptyFile(src, filename), nesting
 		}
 	}
 	return parseWhole(src, filename)

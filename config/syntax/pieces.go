@@ -28,17 +28,26 @@ const PiecesFrom = 64 << 10
 // heredoc or comment never parses cleanly; errors are reported as parsing
 // the whole file reports them), an argument set in two pieces.
 //
+// One failure needs no second look: a piece that nests too deeply when
+// every piece before it parsed cleanly. Those pieces end at the top level
+// (a piece ending inside a string, heredoc or comment does not parse
+// cleanly), so the lexer and the nesting check are in the same state at
+// its start as they would be in the whole file, and the whole file's
+// check would report the same first error (nesting is then that error).
+// Lexing a hostile file of a few megabytes a second time took seconds and
+// gigabytes.
+//
 // The nesting check needs no second lexing for most pieces: every token
 // that opens a nesting level (lang.MaxNesting) starts with one of the
 // bytes nestByte marks, so a piece holding at most lang.MaxNesting of them
 // cannot nest deeper, however its bytes lex. A piece holding more (a
 // single long block) is lexed and checked as CheckNesting checks a file.
-func parsePieces(src []byte, filename string) (f *hcl.File, ok bool) {
+func parsePieces(src []byte, filename string) (f *hcl.File, nesting hcl.Diagnostics, ok bool) {
 	// Cut first (a cheap scan), then parse the pieces side by side.
 	var starts []hcl.Pos
 	for pos := hcl.InitialPos; pos.Byte < len(src); {
 		if pos.Byte > 0 && bytes.HasPrefix(src[pos.Byte:], utf8BOM) {
-			return nil, false // only the file's first byte may start a BOM the lexer skips
+			return nil, nil, false // only the file's first byte may start a BOM the lexer skips
 		}
 		starts = append(starts, pos)
 		end := pieceEnd(src, pos.Byte)
@@ -47,9 +56,10 @@ func parsePieces(src []byte, filename string) (f *hcl.File, ok bool) {
 		pos = hcl.Pos{Line: pos.Line + bytes.Count(src[pos.Byte:end], []byte{'\n'}), Column: 1, Byte: end}
 	}
 	if len(starts) < 2 {
-		return nil, false // one piece: nothing to gain
+		return nil, nil, false // one piece: nothing to gain
 	}
 	pieces := make([]*hclsyntax.Body, len(starts))
+	nested := make([]hcl.Diagnostics, len(starts))
 	var next atomic.Int64
 	var failed atomic.Bool
 	var wg sync.WaitGroup
@@ -64,8 +74,9 @@ func parsePieces(src []byte, filename string) (f *hcl.File, ok bool) {
 				if i+1 < len(starts) {
 					end = starts[i+1].Byte
 				}
-				body, ok := parsePiece(src[starts[i].Byte:end], filename, starts[i])
+				body, nest, ok := parsePiece(src[starts[i].Byte:end], filename, starts[i])
 				if !ok {
+					nested[i] = nest
 					failed.Store(true)
 					return
 				}
@@ -74,16 +85,25 @@ func parsePieces(src []byte, filename string) (f *hcl.File, ok bool) {
 		})
 	}
 	wg.Wait()
-	if failed.Load() || len(pieces[0].Blocks)+len(pieces[0].Attributes) == 0 {
+	if failed.Load() {
+		// Pieces are taken in order, and each taken is finished: every
+		// piece before the first failed one parsed.
+		for i, body := range pieces {
+			if body == nil {
+				return nil, nested[i], false
+			}
+		}
+	}
+	if len(pieces[0].Blocks)+len(pieces[0].Attributes) == 0 {
 		// The first piece must hold an item: the file's body starts at its
 		// first token.
-		return nil, false
+		return nil, nil, false
 	}
 	body := &hclsyntax.Body{Attributes: hclsyntax.Attributes{}, Blocks: hclsyntax.Blocks{}}
 	for _, piece := range pieces {
 		for name, a := range piece.Attributes {
 			if _, dup := body.Attributes[name]; dup {
-				return nil, false // "Attribute redefined": parse whole
+				return nil, nil, false // "Attribute redefined": parse whole
 			}
 			body.Attributes[name] = a
 		}
@@ -91,7 +111,7 @@ func parsePieces(src []byte, filename string) (f *hcl.File, ok bool) {
 	}
 	body.SrcRange = hcl.RangeBetween(pieces[0].SrcRange, pieces[len(pieces)-1].SrcRange)
 	body.EndRange = pieces[len(pieces)-1].EndRange
-	return &hcl.File{Body: body, Bytes: src, Nav: navigation{body}}, true
+	return &hcl.File{Body: body, Bytes: src, Nav: navigation{body}}, nil, true
 }
 
 // nestByte marks the first bytes of the tokens that open a nesting level
@@ -145,8 +165,9 @@ func pieceEnd(src []byte, from int) int {
 }
 
 // parsePiece parses one piece starting at start (a line start) on its
-// own. ok is false unless it parses without any diagnostic.
-func parsePiece(piece []byte, filename string, start hcl.Pos) (body *hclsyntax.Body, ok bool) {
+// own. ok is false unless it parses without any diagnostic; nesting holds
+// the nesting check's error when that is why.
+func parsePiece(piece []byte, filename string, start hcl.Pos) (body *hclsyntax.Body, nesting hcl.Diagnostics, ok bool) {
 	nest, chain, lines := 0, 0, 0
 	for _, c := range piece {
 		if nestByte[c] {
@@ -161,16 +182,16 @@ func parsePiece(piece []byte, filename string, start hcl.Pos) (body *hclsyntax.B
 	}
 	if nest > pieceNesting || chain > lang.MaxOperatorChain || lines > lang.MaxTemplateParts {
 		tokens, _ := hclsyntax.LexConfig(piece, filename, start)
-		if lang.CheckTokenNesting(tokens).HasErrors() {
-			return nil, false
+		if diags := lang.CheckTokenNesting(tokens); diags.HasErrors() {
+			return nil, diags, false
 		}
 	}
 	f, diags := hclsyntax.ParseConfig(piece, filename, start)
 	if len(diags) > 0 {
-		return nil, false
+		return nil, nil, false
 	}
 	body, ok = f.Body.(*hclsyntax.Body)
-	return body, ok
+	return body, nil, ok
 }
 
 // navigation is hclsyntax's navigation of a parsed file (which a joined

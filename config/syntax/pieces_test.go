@@ -30,7 +30,10 @@ func fleetSource(t testing.TB, n int) string {
 func samePieces(t *testing.T, src []byte) (pieces bool) {
 	t.Helper()
 	whole, wholeDiags := parseWhole(src, "x.mlf.hcl")
-	f, ok := parsePieces(src, "x.mlf.hcl")
+	f, nesting, ok := parsePieces(src, "x.mlf.hcl")
+	if !ok && nesting != nil && !reflect.DeepEqual(nesting, wholeDiags) {
+		t.Fatalf("a piece nests too deeply: %v, but the whole file's diagnostics are %v", nesting, wholeDiags)
+	}
 	if ok {
 		if wholeDiags.HasErrors() || len(wholeDiags) > 0 {
 			t.Fatalf("parsed in pieces, but the whole file has diagnostics: %v", wholeDiags)
@@ -175,7 +178,7 @@ func BenchmarkParseFileFleet(b *testing.B) {
 	b.Run("pieces", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, ok := parsePieces(src, "fleet.mlf.hcl"); !ok {
+			if _, _, ok := parsePieces(src, "fleet.mlf.hcl"); !ok {
 				b.Fatal("not parsed in pieces")
 			}
 		}
