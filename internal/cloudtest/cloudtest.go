@@ -166,10 +166,14 @@ func WithPrefix(bucketURL, prefix string) string {
 
 // ForEach runs f as a subtest per cloud, named after it, each skipped as
 // Need says when its server is not running: how a suite runs unchanged
-// against every cloud.
+// against every cloud. The clouds run side by side (parallel subtests;
+// f must not call t.Setenv or t.Chdir): each has its own server and f
+// its own buckets, and most of a suite's time is round trips to the
+// server, so one after another tripled the wait.
 func ForEach(t *testing.T, f func(t *testing.T, c Cloud)) {
 	for _, c := range Clouds() {
 		t.Run(c.Name, func(t *testing.T) {
+			t.Parallel()
 			c.Need(t)
 			f(t, c)
 		})
