@@ -2,9 +2,11 @@ package cli
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/mlform/mlform/cli/views"
 	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/planner/engine"
 	"github.com/mlform/mlform/planner/ops"
@@ -79,7 +81,7 @@ damaged or lost store index from the packs, which carry their own index.`,
 					own = st.Lineage
 				}
 				res, err := ops.ListRoots(ctx, ws)
-				renderRoots(g, res, own, m.RootBackend())
+				views.Roots(g.Stdout, res, own, m.RootBackend(), time.Now())
 				return err
 			}
 			// -check must be able to report a damaged index, and
@@ -166,7 +168,7 @@ damaged or lost store index from the packs, which carry their own index.`,
 				for _, r := range res {
 					if dryRun {
 						fmt.Fprintf(g.Stdout, "storage %q: would delete %s and the packs only they use; %s left by interrupted writes; %s\n",
-							r.Store, textfmt.Count(len(r.Unreferenced), "unreferenced manifest"), textfmt.Count(r.UnindexedPacks, "pack"), otherWorkspaces(r.Workspaces))
+							r.Store, textfmt.Count(len(r.Unreferenced), "unreferenced manifest"), textfmt.Count(r.UnindexedPacks, "pack"), views.OtherWorkspaces(r.Workspaces))
 						for _, id := range r.Unreferenced {
 							fmt.Fprintf(g.Stdout, "  - manifest %s\n", id)
 						}
@@ -177,7 +179,7 @@ damaged or lost store index from the packs, which carry their own index.`,
 						textfmt.Count(rep.ManifestsDeleted, "manifest"), textfmt.Count(rep.ObjectsDeleted, "object"), textfmt.Count(rep.PacksDeleted, "pack"),
 						render.Bytes(rep.BytesDeleted),
 						textfmt.Count(rep.ManifestsKept, "manifest"), textfmt.Count(rep.ObjectsKept, "object"), textfmt.Count(rep.PacksKept, "pack"),
-						otherWorkspaces(r.Workspaces))
+						views.OtherWorkspaces(r.Workspaces))
 					if rep.MissingRootIDs > 0 {
 						fmt.Fprintf(g.Stdout, "  warning: other workspaces' roots name %s this store no longer holds (their data was lost before; mlform gc -check in those workspaces)\n", textfmt.Count(rep.MissingRootIDs, "id"))
 					}

@@ -8,64 +8,12 @@ import (
 	"time"
 
 	"github.com/mlform/mlform/config"
-	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/planner/engine"
-	"github.com/mlform/mlform/planner/ops"
 	"github.com/mlform/mlform/state"
 	"github.com/mlform/mlform/state/statemgr"
-
-	"github.com/mlform/mlform/providers/storage"
 )
 
-// renderRoots prints gc -workspaces: per store, every workspace root (by
-// name, as -forget-workspace takes it) and every store lock; own and
-// backend are this workspace's lineage and state location.
-func renderRoots(g *Globals, stores []*ops.StoreRoots, own, backend string) {
-	for _, s := range stores {
-		fmt.Fprintf(g.Stdout, "storage %q: %s\n", s.Store, textfmt.Count(len(s.Roots), "workspace"))
-		for _, r := range s.Roots {
-			if r.Err != nil {
-				fmt.Fprintf(g.Stdout, "  DAMAGED %s: %v\n", r.Key, r.Err)
-				continue
-			}
-			mine := ""
-			switch {
-			case r.Lineage == own && r.Root.Backend == backend:
-				mine = " (this workspace)"
-			case r.Lineage == own:
-				mine = " (this workspace's lineage at another backend: a copy of its state, or its state before it moved)"
-			}
-			fmt.Fprintf(g.Stdout, "  %s  %s, serial %d, written %s from %s, backend %s%s\n",
-				r.Name, textfmt.Count(len(r.Root.IDs), "id"), r.Root.Serial, textfmt.Time(r.Root.Written), r.Root.Host, r.Root.Backend, mine)
-		}
-		for _, l := range s.Locks {
-			if l.Err != nil {
-				fmt.Fprintf(g.Stdout, "  lock: unreadable: %v\n", l.Err)
-				continue
-			}
-			stale := ""
-			// As a taker judges it, by the lock object's modification
-			// time; listing takes no lock, so the store's "now" is
-			// this host's clock.
-			if ok, why := l.Stale(time.Now(), storage.DefaultLockStale); ok && why != "" {
-				stale = " (stale: " + why + ")"
-			}
-			fmt.Fprintf(g.Stdout, "  lock: %s%s\n", l.Holder, stale)
-		}
-	}
-}
-
-// otherWorkspaces says how many other workspaces' roots a store holds.
-func otherWorkspaces(n int) string {
-	switch n {
-	case 0:
-		return "no other workspace uses it"
-	case 1:
-		return "1 other workspace uses it (what it references is kept)"
-	}
-	return fmt.Sprintf("%d other workspaces use it (what they reference is kept)", n)
-}
-
+// countTrue counts the flags given among mutually exclusive ones.
 func countTrue(bs ...bool) int {
 	n := 0
 	for _, b := range bs {
