@@ -93,6 +93,7 @@ func Run(g *Globals, args []string) int {
 	g.Stdout, g.Stderr = displayed(g.Stdout), displayed(g.Stderr)
 	root := NewRootCommand(g)
 	root.SetArgs(NormalizeArgs(root, args))
+	root.SetFlagErrorFunc(flags.AsTyped(args))
 	if completingSingleDash(args) {
 		root.SetOut(singleDashCompletions{g.Stdout})
 	}

@@ -16,6 +16,11 @@ func TestUnknownFlagErrors(t *testing.T) {
 		{[]string{"plan", "--foo"}, "Error: unknown flag: --foo (mlform plan --help lists its flags)"},
 		{[]string{"state", "list", "-x"}, "Error: unknown flag: -x (mlform state list --help lists its flags)"},
 		{[]string{"state", "list", "-xyz"}, "Error: unknown flag: -xyz (mlform state list --help lists its flags)"},
+		// A long flag of another command, typed with one dash as Terraform
+		// users type every flag, is named as typed.
+		{[]string{"state", "list", "-json"}, "Error: unknown flag: -json (mlform state list --help lists its flags)"},
+		{[]string{"state", "list", "-json=true"}, "Error: unknown flag: -json (mlform state list --help lists its flags)"},
+		{[]string{"state", "list", "--json"}, "Error: unknown flag: --json (mlform state list --help lists its flags)"},
 		// A bad value names the flag as typed and what it takes, not the
 		// parser (strconv.ParseBool: parsing "maybe": invalid syntax).
 		{[]string{"plan", "-json=maybe"}, "Error: -json=maybe: want true or false\n"},

@@ -18,7 +18,17 @@ import (
 
 // Error rewrites pflag's parse errors to name the flag as the user
 // typed it and the command whose flags to look up.
-func Error(cmd *cobra.Command, err error) error {
+func Error(cmd *cobra.Command, err error) error { return AsTyped(nil)(cmd, err) }
+
+// AsTyped is Error for the command line args as the user typed it: an
+// unknown long flag typed with one dash (-json, which cli.NormalizeArgs
+// hands pflag as --json because another command has -json) is named with
+// one dash.
+func AsTyped(args []string) func(*cobra.Command, error) error {
+	return func(cmd *cobra.Command, err error) error { return asTyped(cmd, err, args) }
+}
+
+func asTyped(cmd *cobra.Command, err error, args []string) error {
 	var invalid *pflag.InvalidValueError
 	var empty *EmptyNameError
 	if errors.As(err, &invalid) && errors.As(err, &empty) {
@@ -45,6 +55,9 @@ func Error(cmd *cobra.Command, err error) error {
 	// shorthands (mlform has none: "-foo" is f, o, o), whose message would
 	// name 'f'; it is named as typed, without its value.
 	name := "--" + unknown.GetSpecifiedName()
+	if oneDash(args, unknown.GetSpecifiedName()) {
+		name = name[1:]
+	}
 	if sh := unknown.GetSpecifiedShortnames(); sh != "" {
 		name, _, _ = strings.Cut("-"+sh, "=")
 	}
@@ -53,6 +66,23 @@ func Error(cmd *cobra.Command, err error) error {
 		hint = fmt.Sprintf("; did you mean -%s?", s)
 	}
 	return fmt.Errorf("unknown flag: %s%s (%s --help lists its flags)", name, hint, cmd.CommandPath())
+}
+
+// oneDash reports whether args (before any "--") hold the long flag name
+// typed with one dash: -name or -name=VALUE.
+func oneDash(args []string, name string) bool {
+	if name == "" {
+		return false
+	}
+	for _, a := range args {
+		if a == "--" {
+			return false
+		}
+		if a == "-"+name || strings.HasPrefix(a, "-"+name+"=") {
+			return true
+		}
+	}
+	return false
 }
 
 // EmptyNameError is what a flag naming a file or directory returns for an
