@@ -64,10 +64,9 @@ wait_for() {
 
 # --- stop.sh -----------------------------------------------------------
 
-# stop_pid PID: TERM its process group, wait up to 10s, then KILL.
-stop_pid() {
+# wait_gone PID: wait up to 10s for PID to end, then KILL its group.
+wait_gone() {
 	local pid=$1
-	kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
 	for _ in $(seq 1 100); do
 		kill -0 "$pid" 2>/dev/null || return 0
 		sleep 0.1
@@ -75,13 +74,17 @@ stop_pid() {
 	kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null
 }
 
-# stop_daemons DIR NAME...: stops the daemons start.sh recorded in DIR, in
-# the order given; after each, the caller's after_stop NAME runs when it
-# is defined. A pid whose command line does not name DIR is not ours (a
-# daemon that died early may have had its pid reused) and is left alone.
+# stop_daemons DIR NAME...: stops the daemons start.sh recorded in DIR:
+# TERM to all of them at once (each takes one to two seconds to exit,
+# which one after another made the stop the slowest step of a short
+# run), then waits for each in the order given; after each has ended,
+# the caller's after_stop NAME runs when it is defined. A pid whose
+# command line does not name DIR is not ours (a daemon that died early
+# may have had its pid reused) and is left alone.
 stop_daemons() {
-	local d=$1 name f pid
+	local d=$1 name f pid i
 	shift
+	local names=() pids=()
 	for name in "$@"; do
 		f="$d/$name.pid"
 		[ -e "$f" ] || continue
@@ -89,8 +92,13 @@ stop_daemons() {
 		case $pid in '' | *[!0-9]*) continue ;; esac
 		ps -o args= -p "$pid" 2>/dev/null | grep -qF -- "$d" || continue
 		# Each daemon leads its own session and process group (setsid).
-		stop_pid "$pid"
-		if declare -F after_stop >/dev/null; then after_stop "$name"; fi
+		kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
+		names+=("$name")
+		pids+=("$pid")
+	done
+	for i in "${!pids[@]}"; do
+		wait_gone "${pids[$i]}"
+		if declare -F after_stop >/dev/null; then after_stop "${names[$i]}"; fi
 	done
 }
 
