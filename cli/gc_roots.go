@@ -74,9 +74,10 @@ func rootsWorkspace(g *Globals) (*engine.Workspace, error) {
 // describes last recorded in its stores (put back by hand): each write
 // of the state raises its serial by one, and enough of them would bring
 // it level with the roots, after which gc deletes what the newer state
-// recorded (engine.Workspace.CheckRoots). It opens no store that does
-// not exist yet: one holds no root to compare.
+// recorded. approve and state rm write only the state, so they read the
+// roots as plan does (engine.Workspace.PeekRoots): without opening a
+// store (no index read, nothing created), passing over one they cannot
+// reach, which apply and gc then check for certain.
 func refuseRestored(ctx context.Context, ws *engine.Workspace, m *statemgr.Manager, s *state.State) error {
-	ws.NoCreateStores = true
-	return ws.CheckRoots(ctx, s, m.RootBackend())
+	return ws.PeekRoots(ctx, s, m.RootBackend())
 }
