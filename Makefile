@@ -12,14 +12,19 @@ build:
 # Packages with concurrency, also tested under the race detector. A test
 # the detector cannot help (a cluster's minute-long timer, killed child
 # processes, shell scripts) skips in that pass (internal/raceflag).
-RACE_PKGS := ./state/... ./providers/... ./planner/... ./cli/... ./internal/...
+# Of internal/, only the packages that start goroutines or share memory
+# between them: the others (text, ids, paths, test helpers) give the
+# detector nothing, and each was a -race build and link of its own. A
+# new internal package with concurrency belongs in this list.
+RACE_INTERNAL := backoff bufpool dag memlimit procid readfile syncbuf
+RACE_PKGS := ./state/... ./providers/... ./planner/... ./cli/... $(addprefix ./internal/,$(RACE_INTERNAL))
 
 # Everything: vet, gofmt, staticcheck, unit tests, conformance suites,
 # end-to-end testscripts, the cloud-server tests (servers are installed
 # and started by scripts/cloud), the Slurm tests (a single-node cluster
 # started by scripts/slurm) and the Kubernetes tests (a control plane built
 # once and started by scripts/k8s), then the concurrent packages under
-# -race.
+# -race; the end-to-end scripts run beside both passes (scripts/gotest.sh).
 # The mlformtest tag builds the test hooks (cli/testhooks_on.go) into the
 # binary the end-to-end scripts run; release builds never have them.
 # -timeout is a guard against a hang, not a budget: the end-to-end scripts
@@ -37,7 +42,7 @@ test:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	scripts/staticcheck.sh
 	scripts/browser/install.sh || echo "browser: no chromium; the report's browser tests skip (fail under MLFORM_REQUIRE_BROWSER_TESTS=1)"
-	scripts/cloud/with-servers.sh scripts/slurm/with-slurm.sh scripts/k8s/with-k8s.sh sh -c '$(GO) test $(TESTFLAGS) -tags mlformtest -count=1 -timeout 25m $(PKGS) && $(GO) test $(TESTFLAGS) -tags mlformtest -race -count=1 -timeout 12m $(RACE_PKGS)'
+	GO=$(GO) scripts/cloud/with-servers.sh scripts/slurm/with-slurm.sh scripts/k8s/with-k8s.sh scripts/gotest.sh '$(TESTFLAGS)' $(RACE_PKGS)
 
 
 # Builds mlform and runs init, plan and apply on the example workspace on the
