@@ -28,7 +28,7 @@ RACE_PKGS := ./state/... ./providers/... ./planner/... ./cli/... $(addprefix ./i
 # The mlformtest tag builds the test hooks (cli/testhooks_on.go) into the
 # binary the end-to-end scripts run; release builds never have them.
 # -timeout is a guard against a hang, not a budget: the end-to-end scripts
-# (cmd/mlform) take about five minutes on 2 cores, and a deadline that close
+# (cmd/mlform) take five to ten minutes on 2 cores, and a deadline that close
 # turns a slow machine into failures (testscript kills the commands
 # running when it nears).
 # Most of that time is waiting (on the cloud servers, Slurm's and
