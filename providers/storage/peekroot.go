@@ -9,7 +9,6 @@ import (
 
 	"github.com/mlform/mlform/internal/bloburl"
 	"github.com/mlform/mlform/providers/blob"
-	"github.com/mlform/mlform/providers/storage/storedoc"
 )
 
 // PeekRoot reads the workspace root called name (storedoc.WorkspaceRootName)
@@ -19,9 +18,6 @@ import (
 // otherwise not touch the store (plan), to see whether the state it read
 // is older than what its workspace last recorded there (RootAhead).
 func PeekRoot(ctx context.Context, url, baseDir, name string) (*Root, error) {
-	if !storedoc.ValidLineage(name) {
-		return nil, fmt.Errorf("workspace root name %q is not valid", name)
-	}
 	if dir, local := blob.LocalPath(url, baseDir); local {
 		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("%s: %w", rootKey(name), ErrNotFound)
@@ -32,6 +28,5 @@ func PeekRoot(ctx context.Context, url, baseDir, name string) (*Root, error) {
 		return nil, fmt.Errorf("open store %s: %w", bloburl.Redact(url), err)
 	}
 	defer b.Close()
-	s := &Store{o: bucketObjects{b: b}}
-	return s.readRoot(ctx, rootKey(name), name)
+	return (&Store{o: bucketObjects{b: b}}).GetRoot(ctx, name)
 }

@@ -117,11 +117,14 @@ func (s *Session) Render(ctx context.Context, file, png string) (*Page, error) {
 	// The listener runs on the goroutine that reads the tab's messages in
 	// order, so every message logged before the screenshot's answer is
 	// in by the time Run returns.
+	// lines belongs to the listener, which may still run after Render
+	// returns (until the tab is closed): the Page gets a copy.
 	var mu sync.Mutex
+	var lines []string
 	tab, closeTab := chromedp.NewContext(s.ctx, chromedp.WithListener(func(ev any) {
 		if line := consoleLine(ev); line != "" {
 			mu.Lock()
-			p.Console = append(p.Console, line)
+			lines = append(lines, line)
 			mu.Unlock()
 		}
 	}))
@@ -147,7 +150,7 @@ func (s *Session) Render(ctx context.Context, file, png string) (*Page, error) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	p.Console = slices.Clone(p.Console)
+	p.Console = slices.Clone(lines)
 	return p, nil
 }
 
