@@ -102,7 +102,7 @@ func RunCallerKilled(t *testing.T) {
 				t.Fatal(err)
 			}
 			<-exited
-			requireGoneWithin(t, pidfile, tt.pids, 10*time.Second)
+			requireGone(t, pidfile, tt.pids)
 		})
 	}
 }
