@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -353,6 +354,12 @@ func TestDeadlineWhileDetached(t *testing.T) {
 	res, err := e.Attach(ctx, name, task)
 	if err != nil || res.Status != state.StatusTimedOut || !strings.Contains(res.Reason, "DeadlineExceeded") {
 		t.Errorf("result %+v %v, want timed out with DeadlineExceeded", res, err)
+	}
+	// On a loaded node the pod may not have started its command before
+	// the deadline: then nothing of it can be left running.
+	if _, err := os.Stat(pidfile); errors.Is(err, fs.ErrNotExist) {
+		t.Logf("the step had not started within %s; no processes to check", task.Timeout)
+		return
 	}
 	requireGone(t, pidfile)
 }
