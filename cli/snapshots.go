@@ -2,13 +2,12 @@ package cli
 
 import (
 	"fmt"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"github.com/mlform/mlform/cli/views"
 	"github.com/mlform/mlform/internal/textfmt"
 	"github.com/mlform/mlform/planner/ops"
-	"github.com/mlform/mlform/planner/render"
 )
 
 func newSnapshotsCommand(g *Globals) *cobra.Command {
@@ -49,43 +48,9 @@ differs from the snapshot before.`,
 				fmt.Fprintf(g.Stdout, "dataset.%s has no snapshots.\n", ref.Dataset)
 				return nil
 			}
-			tw := tabwriter.NewWriter(g.Stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tCREATED\tFILES\tBYTES\tCHANGE")
-			for i, e := range hist {
-				change := fmt.Sprintf("%+d %s, %s", e.FilesDelta, fileWord(e.FilesDelta), signed(e.BytesDelta))
-				switch {
-				case e.FilesDelta != 0 || e.BytesDelta != 0 || i == 0:
-				case e.ID != hist[i-1].ID:
-					change = "same size, contents changed" // "+0 files, +0 B" read as no change
-				default:
-					change = "same contents"
-				}
-				if e.First {
-					change = "first snapshot"
-				}
-				if e.Current {
-					change += " (current)"
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", e.ID, textfmt.Time(e.CreatedAt), e.Files, render.Bytes(e.Bytes), change)
-			}
-			return tw.Flush()
+			return views.Snapshots(g.Stdout, hist)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the history as JSON")
 	return cmd
-}
-
-func signed(n int64) string {
-	if n < 0 {
-		return render.Bytes(n)
-	}
-	return "+" + render.Bytes(n)
-}
-
-// fileWord is "file" for a change of one file either way, else "files".
-func fileWord(n int) string {
-	if n == 1 || n == -1 {
-		return "file"
-	}
-	return "files"
 }

@@ -1,7 +1,9 @@
-// Package views renders what the store commands found (gc -workspaces,
-// gc's summary lines) as text: the presentation apart from the command
-// (cli) and from the operation (planner/ops), as Terraform keeps its
-// command views.
+// Package views renders what commands found as text (gc -workspaces and
+// gc's summary lines, snapshots, reproduce): the presentation apart from
+// the command (cli) and from the operation (planner/ops, planner/reproduce),
+// as Terraform keeps its command views. The state queries (versions,
+// history, lineage, metrics) render in planner/query beside their -json
+// reports.
 package views
 
 import (
