@@ -58,14 +58,14 @@ func (s *suite) testTimeoutKillsTree(t *testing.T) {
 // starts is the machine's business, what happens at the deadline is the
 // executor's.
 func (s *suite) testTimeoutGraceful(t *testing.T) {
-	for _, timeout := range []time.Duration{500 * time.Millisecond, 3 * time.Second, 10 * time.Second} {
+	for _, timeout := range []time.Duration{500 * time.Millisecond, 3 * time.Second, 20 * time.Second} {
 		var out syncbuf.Buffer
 		task := s.task("graceful")
 		task.Stdout = &out
 		task.Timeout, task.Grace = timeout, time.Minute
 		start := time.Now()
 		res := s.run(t, context.Background(), s.newExecutor(t), task)
-		if !strings.Contains(out.String(), "ready") && timeout < 10*time.Second {
+		if !strings.Contains(out.String(), "ready") && timeout < 20*time.Second {
 			t.Logf("the helper was not ready within %s (status %q); trying a longer timeout", timeout, res.Status)
 			continue
 		}
