@@ -13,6 +13,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	k8s "k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
@@ -60,12 +61,16 @@ func lookPathIn(name, path string) (string, error) {
 	return exec.LookPath(name)
 }
 
-// kube jobs SELECTOR | kube wait-running SELECTOR | kube delete-job NAME |
-// kube secret NAME KEY VALUE: what a user does with kubectl in the default
-// namespace of the plane (k8senv first): list the names of the Jobs a label
-// selector matches, one a line on stdout; wait until the API shows a pod
-// the selector matches running (kubectl wait); delete a Job as `kubectl delete job` does
-// (background propagation); create (or replace) a Secret with one key.
+// kube jobs SELECTOR [NAMESPACE] | kube wait-running SELECTOR |
+// kube delete-job NAME | kube secret NAME KEY VALUE |
+// kube limit-cpu NAMESPACE MAX: what a user does with kubectl, in the
+// default namespace of the plane unless one is named (k8senv first): list
+// the names of the Jobs a label selector matches, one a line on stdout;
+// wait until the API shows a pod the selector matches running (kubectl
+// wait); delete a Job as `kubectl delete job` does (background
+// propagation); create (or replace) a Secret with one key; create a
+// namespace whose LimitRange allows a container at most MAX CPUs (deleted
+// when the script ends), once its default service account is in place.
 // waitRunning bounds `kube wait-running`: a script that gives up while
 // its background apply waits for the job hangs until the test's timeout
 // (the interrupt it sends lets running jobs finish), so it waits long.
@@ -81,8 +86,12 @@ func cmdKube(ts *testscript.TestScript, neg bool, args []string) {
 	const ns = "default"
 	out := ts.Stdout() // set even when nothing is printed: no Jobs is an empty stdout
 	switch {
-	case args[0] == "jobs" && len(args) == 2:
-		list, err := c.BatchV1().Jobs(ns).List(ctx, metav1.ListOptions{LabelSelector: args[1]})
+	case args[0] == "jobs" && (len(args) == 2 || len(args) == 3):
+		in := ns
+		if len(args) == 3 {
+			in = args[2]
+		}
+		list, err := c.BatchV1().Jobs(in).List(ctx, metav1.ListOptions{LabelSelector: args[1]})
 		ts.Check(err)
 		for _, j := range list.Items {
 			fmt.Fprintln(out, j.Name)
@@ -112,9 +121,38 @@ func cmdKube(ts *testscript.TestScript, neg bool, args []string) {
 			_, err = c.CoreV1().Secrets(ns).Update(ctx, sec, metav1.UpdateOptions{})
 		}
 		ts.Check(err)
+	case args[0] == "limit-cpu" && len(args) == 3:
+		limitedNamespace(ts, ctx, c, args[1], args[2])
 	default:
 		ts.Fatalf("usage: %s", kubeUsage)
 	}
 }
 
-const kubeUsage = "kube jobs SELECTOR | kube wait-running SELECTOR | kube delete-job NAME | kube secret NAME KEY VALUE"
+const kubeUsage = "kube jobs SELECTOR [NAMESPACE] | kube wait-running SELECTOR | kube delete-job NAME | kube secret NAME KEY VALUE | kube limit-cpu NAMESPACE MAX"
+
+// limitedNamespace is kube limit-cpu. A pod needs its namespace's default
+// service account, which the controller manager makes a moment after the
+// namespace: it waits for it, by a watch.
+func limitedNamespace(ts *testscript.TestScript, ctx context.Context, c k8s.Interface, ns, maxCPU string) {
+	q, err := resource.ParseQuantity(maxCPU)
+	ts.Check(err)
+	_, err = c.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{})
+	ts.Check(err)
+	ts.Defer(func() { _ = c.CoreV1().Namespaces().Delete(context.Background(), ns, metav1.DeleteOptions{}) })
+	lr := &corev1.LimitRange{ObjectMeta: metav1.ObjectMeta{Name: "cpu"}, Spec: corev1.LimitRangeSpec{
+		Limits: []corev1.LimitRangeItem{{Type: corev1.LimitTypeContainer, Max: corev1.ResourceList{corev1.ResourceCPU: q}}}}}
+	_, err = c.CoreV1().LimitRanges(ns).Create(ctx, lr, metav1.CreateOptions{})
+	ts.Check(err)
+	w, err := c.CoreV1().ServiceAccounts(ns).Watch(ctx, metav1.ListOptions{FieldSelector: "metadata.name=default"})
+	ts.Check(err)
+	defer w.Stop()
+	if _, err := c.CoreV1().ServiceAccounts(ns).Get(ctx, "default", metav1.GetOptions{}); err == nil {
+		return
+	}
+	for ev := range w.ResultChan() {
+		if _, ok := ev.Object.(*corev1.ServiceAccount); ok {
+			return
+		}
+	}
+	ts.Fatalf("kube limit-cpu: namespace %s got no default service account: %v", ns, ctx.Err())
+}

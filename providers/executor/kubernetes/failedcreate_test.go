@@ -4,7 +4,9 @@ package kubernetes_test
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -31,6 +33,14 @@ var documentedRules = []rbacv1.PolicyRule{
 	{APIGroups: []string{""}, Resources: []string{"pods/log"}, Verbs: []string{"get"}},
 	{APIGroups: []string{""}, Resources: []string{"secrets"}, Verbs: []string{"create", "get", "update", "delete"}},
 	{APIGroups: []string{""}, Resources: []string{"events"}, Verbs: []string{"list", "watch"}},
+	{APIGroups: []string{""}, Resources: []string{"serviceaccounts"}, Verbs: []string{"get"}},
+}
+
+// without is rules less those on the resources named.
+func without(rules []rbacv1.PolicyRule, resources ...string) []rbacv1.PolicyRule {
+	return slices.DeleteFunc(slices.Clone(rules), func(r rbacv1.PolicyRule) bool {
+		return slices.ContainsFunc(r.Resources, func(res string) bool { return slices.Contains(resources, res) })
+	})
 }
 
 // namespace creates a namespace of its own for a test, with its default
@@ -176,9 +186,27 @@ func TestFailedCreate(t *testing.T) {
 		return e, task, progress, runAsync(e, ctx, task), cancel
 	}
 
-	t.Run("MissingServiceAccount", func(t *testing.T) {
+	t.Run("MissingServiceAccountRefused", func(t *testing.T) {
+		// With the documented permission to read service accounts, one
+		// that does not exist is refused before any Job is made.
 		ns := namespace(t)
-		e, task, progress, done, _ := run(t, ns, documentedRules, func(o *kubernetes.Options) { o.ServiceAccount = "nosuch" })
+		e, task, _, done, _ := run(t, ns, documentedRules, func(o *kubernetes.Options) { o.ServiceAccount = "nosuch" })
+		r := <-done
+		var refused *executor.RefusedError
+		if !errors.As(r.err, &refused) || !slices.Equal(refused.Settings, []string{"service_account", "namespace"}) ||
+			!strings.Contains(r.err.Error(), `service account "nosuch" not found in namespace `+ns) {
+			t.Fatalf("result %+v %v: want a refusal naming service_account", r.Result, r.err)
+		}
+		if names, err := e.Find(context.Background(), task); err != nil || len(names) != 0 {
+			t.Errorf("Find after a refused submission: %v %v, want no Job", names, err)
+		}
+	})
+
+	t.Run("MissingServiceAccount", func(t *testing.T) {
+		// An identity that may not read service accounts learns of a
+		// missing one from the Job controller.
+		ns := namespace(t)
+		e, task, progress, done, _ := run(t, ns, without(documentedRules, "serviceaccounts"), func(o *kubernetes.Options) { o.ServiceAccount = "nosuch" })
 		start := time.Now()
 		p := pendingWith(t, progress, done, `FailedCreate: `)
 		if !strings.Contains(p.Reason, `serviceaccount "nosuch" not found`) || p.JobID == "" {
@@ -246,7 +274,8 @@ func TestFailedCreate(t *testing.T) {
 
 	t.Run("NoEventsPermission", func(t *testing.T) {
 		ns := namespace(t)
-		e, task, progress, done, cancel := run(t, ns, documentedRules[:len(documentedRules)-1], func(o *kubernetes.Options) { o.ServiceAccount = "nosuch" })
+		// Nor may it read service accounts: the missing one makes a Job.
+		e, task, progress, done, cancel := run(t, ns, without(documentedRules, "events", "serviceaccounts"), func(o *kubernetes.Options) { o.ServiceAccount = "nosuch" })
 		p := pendingWith(t, progress, done, "no permission to list events in namespace "+ns)
 		if p.JobID == "" {
 			t.Errorf("progress %+v: want the job", p)

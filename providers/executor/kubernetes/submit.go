@@ -44,6 +44,9 @@ func (e *Executor) Submit(ctx context.Context, t executor.Task) (string, error) 
 	// whose name nobody learnt. Run deletes what it created.
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), apiTimeout)
 	defer cancel()
+	if err := e.checkServiceAccount(cctx, client, ns, t); err != nil {
+		return "", err
+	}
 	for try := 0; ; try++ {
 		name := JobPrefix(t) + randomSuffix()
 		job, err := BuildJob(t, e.opts, ns, name)
@@ -64,6 +67,30 @@ func (e *Executor) Submit(ctx context.Context, t executor.Task) (string, error) 
 		}
 		return created.Name, nil
 	}
+}
+
+// checkServiceAccount refuses a service_account that does not exist before
+// any Job is made. The API server accepts such a Job; only its pod is
+// refused (the Job controller's FailedCreate), so the attempt would be
+// numbered, wait StuckAfter and fail. An identity that may not read
+// service accounts (the permission is optional, docs/executors.md), or
+// any other answer, leaves it to that later failure. A namespace that does
+// not exist answers NotFound too, so the refusal names both settings.
+func (e *Executor) checkServiceAccount(ctx context.Context, client kubernetes.Interface, ns string, t executor.Task) error {
+	name := e.opts.ServiceAccount
+	if name == "" {
+		return nil
+	}
+	_, err := client.CoreV1().ServiceAccounts(ns).Get(ctx, name, metav1.GetOptions{})
+	if !apierrors.IsNotFound(err) {
+		return nil
+	}
+	settings := []string{"service_account"}
+	if e.opts.Namespace != "" {
+		settings = append(settings, "namespace")
+	}
+	return &executor.RefusedError{Settings: settings,
+		Err: fmt.Errorf("%s task for %s: service account %q not found in namespace %s", t.Step, t.Label(), name, ns)}
 }
 
 // create creates the Job's env Secret, the Job, then makes the Job the
