@@ -51,7 +51,9 @@ func BlobURL(raw string) error {
 	if _, err := bloburl.Parse(raw); err != nil {
 		return err
 	}
-	return nil
+	// A parameter the driver does not know fails only when the bucket
+	// opens, at plan; here the error points at the configuration.
+	return bloburl.UnknownParam(raw)
 }
 
 // Source accepts a dataset source: a local path or a blob URL prefix.

@@ -4,6 +4,8 @@ import (
 	"bytes"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/mlform/mlform/internal/bloburl"
 )
 
 // ValidateJSON is `mlform validate -json`'s document, in the shape of
@@ -56,6 +58,9 @@ type JSONSnippet struct {
 // NewValidateJSON builds the validate -json document from diagnostics.
 func NewValidateJSON(diags hcl.Diagnostics, files map[string]*hcl.File) ValidateJSON {
 	out := ValidateJSON{FormatVersion: "1.0", Diagnostics: []JSONDiagnostic{}}
+	// Each file's source with the secrets of its URLs masked, as Write
+	// shows it; masked once, when a diagnostic first quotes it.
+	masked := map[string]*hcl.File{}
 	for _, d := range diags {
 		jd := JSONDiagnostic{Severity: "warning", Summary: d.Summary, Detail: d.Detail}
 		if d.Severity == hcl.DiagError {
@@ -72,7 +77,15 @@ func NewValidateJSON(diags hcl.Diagnostics, files map[string]*hcl.File) Validate
 				End:      JSONPos{Line: r.End.Line, Column: r.End.Column, Byte: r.End.Byte},
 			}
 			if f := files[r.Filename]; f != nil {
-				jd.Snippet = snippet(f, r)
+				if masked[r.Filename] == nil {
+					masked[r.Filename] = f
+					if b, ok := bloburl.MaskSecrets(f.Bytes); ok {
+						c := *f
+						c.Bytes = b
+						masked[r.Filename] = &c
+					}
+				}
+				jd.Snippet = snippet(masked[r.Filename], r)
 			}
 		}
 		out.Diagnostics = append(out.Diagnostics, jd)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/mlform/mlform/internal/bloburl"
 	"github.com/mlform/mlform/internal/termtext"
 )
 
@@ -27,7 +28,9 @@ import (
 // Diagnostics without a position (a missing directory, a bad -var) print
 // just "Error: <summary>" and the detail. files supplies the snippets.
 // Nothing in a configuration file or a message acts on the terminal:
-// control characters (ESC, CR, bidi overrides) are shown escaped.
+// control characters (ESC, CR, bidi overrides) are shown escaped. A
+// credential written in a URL (s3://b?token=..., https://user:pw@host)
+// shows as '*'s: a plan on a pull request prints to a CI log.
 func Write(w io.Writer, diags hcl.Diagnostics, files map[string]*hcl.File, color bool) error {
 	files = printableFiles(files)
 	for _, d := range diags {
@@ -65,12 +68,13 @@ func printableRange(r *hcl.Range) *hcl.Range {
 
 // printableFiles returns files with every control character in their source
 // other than newline and tab (and the CR of a CRLF line end), and every
-// invalid UTF-8 byte, overwritten by '?' byte for byte, so every position
-// stays valid: a configuration file is anyone's text, and a snippet
-// quoting a line with ESC ]0;...BEL or ESC [2J would retitle or clear the
-// terminal. A file name holding such a character is keyed by its escaped
-// form (termtext.Printable), as printableRange names it in the "on FILE
-// line N" header. Files that need nothing are kept as they are.
+// invalid UTF-8 byte, overwritten by '?' byte for byte, and every secret
+// of a URL by '*' (bloburl.MaskSecrets), so every position stays valid: a
+// configuration file is anyone's text, and a snippet quoting a line with
+// ESC ]0;...BEL or ESC [2J would retitle or clear the terminal. A file
+// name holding such a character is keyed by its escaped form
+// (termtext.Printable), as printableRange names it in the "on FILE line
+// N" header. Files that need nothing are kept as they are.
 func printableFiles(files map[string]*hcl.File) map[string]*hcl.File {
 	var out map[string]*hcl.File
 	for name, f := range files {
@@ -78,6 +82,9 @@ func printableFiles(files map[string]*hcl.File) map[string]*hcl.File {
 			continue
 		}
 		clean, changed := printableSource(f.Bytes)
+		if masked, ok := bloburl.MaskSecrets(clean); ok {
+			clean, changed = masked, true
+		}
 		printName := termtext.Printable(name)
 		if !changed && printName == name {
 			continue

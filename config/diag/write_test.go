@@ -149,3 +149,34 @@ func TestWriteControlCharactersInFileName(t *testing.T) {
 	}
 	wanttext.Check(t, b.String(), []string{`Error: x\x1b[2Jy.mlf.hcl:2:3: Bad`, `on x\x1b[2Jy.mlf.hcl line 2`, "2:   a = 1 +"}, []string{"\x1b"})
 }
+
+// A credential written in a URL never reaches the output: the snippet
+// line shows it as '*'s, in text and in validate -json, with the
+// highlight still on the URL, and the caller's file is left as it was.
+func TestSnippetMasksURLSecrets(t *testing.T) {
+	src := "storage \"s\" {\n  url = \"s3://b/a/?prefix=b/&token=hunter22\"\n}\n"
+	f, _ := hclsyntax.ParseConfig([]byte(src), "main.mlf.hcl", hcl.InitialPos)
+	files := map[string]*hcl.File{"main.mlf.hcl": f}
+	start := strings.Index(src, `"s3:`)
+	end := strings.Index(src, "22\"") + 3
+	rng := hcl.Range{Filename: "main.mlf.hcl", Start: hcl.Pos{Line: 2, Column: 9, Byte: start}, End: hcl.Pos{Line: 2, Column: 9 + end - start, Byte: end}}
+	d := &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid URL", Subject: &rng}
+	for _, color := range []bool{false, true} {
+		var b strings.Builder
+		if err := Write(&b, hcl.Diagnostics{d}, files, color); err != nil {
+			t.Fatal(err)
+		}
+		hl, off := "", ""
+		if color {
+			hl, off = "\x1b[1;4m", "\x1b[0m"
+		}
+		wanttext.Check(t, b.String(), []string{"   2:   url = " + hl + `"s3://b/a/?prefix=b/&token=********"` + off + "\n"}, []string{"hunter22"})
+	}
+	s := NewValidateJSON(hcl.Diagnostics{d, d}, files).Diagnostics[1].Snippet
+	if s == nil || strings.Contains(s.Code, "hunter22") || s.Code[s.HighlightStartOffset:s.HighlightEndOffset] != `"s3://b/a/?prefix=b/&token=********"` {
+		t.Errorf("JSON snippet = %+v", s)
+	}
+	if string(f.Bytes) != src {
+		t.Error("the file's bytes were changed")
+	}
+}

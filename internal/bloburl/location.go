@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/mlform/mlform/internal/suggest"
 )
 
 // Location is a bucket URL taken apart the one way every part of mlform
@@ -127,6 +129,60 @@ func Parse(rawURL string) (Location, error) {
 var fileblobParams = map[string]bool{
 	"create_dir": true, "base_url": true, "secret_key_path": true,
 	"metadata": true, "no_tmp_dir": true, "dir_file_mode": true,
+}
+
+// bucketParams are the query parameters gocloud.dev's openers know, by
+// scheme (v0.47: s3blob's and aws.V2ConfigFromURLParams', gcsblob's,
+// azureblob's and memblob's), besides the prefix= every driver takes. The
+// opener refuses any other name, but only when the bucket opens (at plan,
+// after validate passed); UnknownParam refuses it first, so validate
+// points at the URL in the configuration. Parse leaves it to the opener,
+// as it does a value the driver cannot read. providers/blob's
+// TestBucketParamsKnown opens each driver with each name, to keep the
+// lists true to the gocloud.dev in go.mod.
+var bucketParams = map[string][]string{
+	"s3": {"region", "endpoint", "profile", "hostname_immutable", "dualstack", "fips", "rate_limiter_capacity",
+		"anonymous", "role", "request_checksum_calculation", "response_checksum_validation", "awssdk",
+		"ssetype", "kmskeyid", "accelerate", "use_path_style", "s3ForcePathStyle", "disable_https"},
+	"gs":     {"access_id", "private_key_path", "anonymous", "universe_domain", "grpc", "zonal"},
+	"azblob": {"domain", "protocol", "cdn", "localemu", "storage_account"},
+	"mem":    {"nomd5"},
+}
+
+// BucketParams returns the query parameters a bucket URL of scheme may
+// carry besides prefix= (none for a scheme mlform does not have).
+func BucketParams(scheme string) []string { return slices.Clone(bucketParams[scheme]) }
+
+// UnknownParam refuses a query parameter of a cloud bucket URL that the
+// scheme's driver does not know, with the likely intended name when there
+// is one. file:// URLs, and a URL or query that does not parse, are
+// Parse's to refuse.
+func UnknownParam(rawURL string) error {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Scheme == "file" || !SupportedScheme(u.Scheme) {
+		return nil
+	}
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return nil
+	}
+	scheme, known := u.Scheme, bucketParams[u.Scheme]
+	var names []string
+	for name := range q {
+		if name != "prefix" && !slices.Contains(known, name) {
+			names = append(names, name)
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	slices.Sort(names)
+	hint := ""
+	if c := suggest.Closest(names[0], append([]string{"prefix"}, known...)); c != "" {
+		hint = fmt.Sprintf(": did you mean %q?", c)
+	}
+	return fmt.Errorf("bucket URL %s: unknown query parameter %q%s (%s:// URLs take prefix=, %s)",
+		Redact(rawURL), names[0], hint, scheme, strings.Join(known, ", "))
 }
 
 // repeatedParam refuses a query parameter given more than once
