@@ -163,12 +163,13 @@ func pendingWith(t *testing.T, progress <-chan executor.Progress, done <-chan re
 
 // TestFailedCreate: a Job whose pod the API server refuses has no pod at
 // all, only the Job controller's FailedCreate events. Progress says why at
-// once; a refusal that will not pass by itself (a service account that
-// does not exist) fails the attempt once it has lasted StuckAfter; an
+// once; a refusal that will not pass by itself (a LimitRange; a service
+// account that does not exist, when Submit may not read service accounts
+// to refuse it first) fails the attempt once it has lasted StuckAfter; an
 // exceeded quota waits, as an unschedulable pod does. Each runs as a user
-// with only the Role docs/executors.md documents (or that Role without
-// events: then progress says the events cannot be read, and nothing
-// fails because of it).
+// with only the Role docs/executors.md documents, or that Role without its
+// optional parts (without events, progress says the events cannot be
+// read, and nothing fails because of it).
 func TestFailedCreate(t *testing.T) {
 	k8stest.Need(t)
 	const after = 2 * time.Second
