@@ -21,7 +21,7 @@ func MaskSecrets(src []byte) ([]byte, bool) {
 	for _, m := range urlInText.FindAllIndex(src, -1) {
 		start, end := m[0], m[1]
 		// Punctuation that ends a sentence is not the URL's (RedactURLs).
-		for end > start && bytes.IndexByte([]byte(":,.;)]}"), src[end-1]) >= 0 {
+		for end > start && strings.IndexByte(":,.;)]}", src[end-1]) >= 0 {
 			end--
 		}
 		for _, span := range secretSpans(string(src[start:end])) {
